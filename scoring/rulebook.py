@@ -1,0 +1,282 @@
+"""Rulebooks as data: loading, validating and selecting the TOML books under `rulebooks/`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scoring.columns import JUMLAH
+from scoring.errors import RulebookError
+
+RULEBOOK_DIR = Path(__file__).parent / "rulebooks"
+PERIODE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+Mode = Literal["table", "linear"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Band(_Strict):
+    """An interval with explicit edges: gt (>), ge (>=), lt (<), le (<=)."""
+
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+
+    @model_validator(mode="after")
+    def _one_edge_per_side(self) -> Band:
+        if self.gt is not None and self.ge is not None:
+            raise ValueError("a band has gt or ge, not both")
+        if self.lt is not None and self.le is not None:
+            raise ValueError("a band has lt or le, not both")
+        return self
+
+    @property
+    def lower(self) -> tuple[float, bool] | None:
+        """(edge, inclusive) of the lower side, None when open to -inf."""
+        if self.ge is not None:
+            return self.ge, True
+        return None if self.gt is None else (self.gt, False)
+
+    @property
+    def upper(self) -> tuple[float, bool] | None:
+        """(edge, inclusive) of the upper side, None when open to +inf."""
+        if self.le is not None:
+            return self.le, True
+        return None if self.lt is None else (self.lt, False)
+
+    def describe(self) -> str:
+        parts = [f"x {'>=' if inc else '>'} {edge:g}" for edge, inc in [self.lower] if self.lower]
+        parts += [f"x {'<=' if inc else '<'} {edge:g}" for edge, inc in [self.upper] if self.upper]
+        return " and ".join(parts) or "every x"
+
+
+class NilaiBand(Band):
+    nilai: float = Field(ge=0, le=100)
+
+
+class PredikatBand(Band):
+    nama: str
+
+
+class Linear(_Strict):
+    """nilai = clamp(awal + kemiringan * x, 0, 100), and 0 from x >= nol_mulai."""
+
+    awal: float
+    kemiringan: float
+    nol_mulai: float | None = None
+
+
+class PenyebutNol(_Strict):
+    """What a component scores when its denominator is zero or negative."""
+
+    nilai: float = Field(ge=0, le=100)
+    nilai_pembilang_positif: float | None = Field(default=None, ge=0, le=100)
+    catatan: str
+
+
+class Komponen(_Strict):
+    id: str
+    nama: str
+    bobot: float = Field(gt=0)
+    terverifikasi: bool
+    pertanyaan: int | None = Field(default=None, gt=0)
+    pembilang: str | None = None
+    penyebut: str | None = None
+    disetahunkan: bool = False
+    penyebut_nol: PenyebutNol | None = None
+    tabel: list[NilaiBand] | None = None
+    linear: Linear | None = None
+
+    @model_validator(mode="after")
+    def _ratio_or_questionnaire(self) -> Komponen:
+        ratio_fields = (self.pembilang, self.penyebut, self.penyebut_nol, self.tabel)
+        if self.pertanyaan is not None:
+            if any(f is not None for f in ratio_fields) or self.linear or self.disetahunkan:
+                raise ValueError("a questionnaire component (pertanyaan) has no ratio fields")
+        elif any(f is None for f in ratio_fields):
+            raise ValueError("a ratio component needs pembilang, penyebut, penyebut_nol and tabel")
+        else:
+            check_bands(self.tabel, "tabel")
+        return self
+
+    @property
+    def kuesioner(self) -> bool:
+        return self.pertanyaan is not None
+
+
+class Aspek(_Strict):
+    id: str
+    nama: str
+    bobot: float = Field(gt=0)
+    komponen: list[Komponen] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _weights_add_up(self) -> Aspek:
+        total = sum(k.bobot for k in self.komponen)
+        if abs(total - self.bobot) > 1e-9:
+            raise ValueError(f"component weights add up to {total:g}, not the aspect's {self.bobot:g}")
+        return self
+
+
+class Berlaku(_Strict):
+    mulai: str | None = Field(default=None, pattern=PERIODE.pattern)
+    sampai: str | None = Field(default=None, pattern=PERIODE.pattern)
+
+    def covers(self, periode: str) -> bool:
+        return (self.mulai is None or self.mulai <= periode) and (self.sampai is None or periode <= self.sampai)
+
+
+class FaktorPengurang(_Strict):
+    turun_satu_tingkat: list[str]
+    predikat_paksa: str
+    paksa: list[str]
+
+    @property
+    def kode(self) -> list[str]:
+        return self.turun_satu_tingkat + self.paksa
+
+
+class Rulebook(_Strict):
+    id: str
+    dasar: str | None = None
+    regulasi: str
+    jenis: list[str] = Field(min_length=1)
+    berlaku: Berlaku
+    mode: Mode
+    desimal_skor: int = Field(ge=0, le=6)
+    besaran: dict[str, dict[str, float]]
+    predikat: list[PredikatBand] = Field(min_length=2)
+    aspek: list[Aspek] = Field(min_length=1)
+    faktor_pengurang: FaktorPengurang | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rulebook:
+        total = sum(a.bobot for a in self.aspek)
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"aspect weights add up to {total:g}, not 100")
+        ids = [k.id for k in self.komponen]
+        if len(set(ids)) != len(ids):
+            raise ValueError("component ids are not unique")
+        check_bands(self.predikat[::-1], "predikat (listed best first)")
+        for k in self.komponen:
+            for name in filter(None, (k.pembilang, k.penyebut)):
+                fractional = [line for line, c in self.lines(name).items() if c != int(c)]
+                if fractional:
+                    raise ValueError(f"{name}: coefficients of {', '.join(fractional)} are not whole percents")
+        if self.faktor_pengurang is not None:
+            codes = self.faktor_pengurang.kode
+            if len(set(codes)) != len(codes):
+                raise ValueError("faktor_pengurang codes are not unique")
+            if self.faktor_pengurang.predikat_paksa not in self.predikat_names:
+                raise ValueError(f"predikat_paksa {self.faktor_pengurang.predikat_paksa!r} is not a predikat")
+        return self
+
+    @property
+    def komponen(self) -> list[Komponen]:
+        return [k for a in self.aspek for k in a.komponen]
+
+    @property
+    def predikat_names(self) -> list[str]:
+        return [p.nama for p in self.predikat]
+
+    @property
+    def faktor_kode(self) -> list[str]:
+        return [] if self.faktor_pengurang is None else self.faktor_pengurang.kode
+
+    def lines(self, name: str, _path: tuple[str, ...] = ()) -> dict[str, float]:
+        """A report column or besaran expanded into {report column: coefficient in percent}."""
+        if name in JUMLAH:
+            return {name: 100.0}
+        if name not in self.besaran:
+            raise ValueError(f"{name!r} is neither a report column nor a besaran")
+        if name in _path:
+            raise ValueError(f"besaran {name!r} refers to itself through {' -> '.join(_path)}")
+        expanded: dict[str, float] = {}
+        for part, coefficient in self.besaran[name].items():
+            for line, inner in self.lines(part, _path + (name,)).items():
+                expanded[line] = expanded.get(line, 0.0) + coefficient * inner / 100
+        return expanded
+
+
+def check_bands(bands: list[Band], where: str) -> None:
+    """Bands, in ascending order, cover every real number exactly once."""
+    if not bands:
+        raise ValueError(f"{where}: no bands")
+    if bands[0].lower is not None:
+        raise ValueError(f"{where}: the first band ({bands[0].describe()}) must be open below")
+    if bands[-1].upper is not None:
+        raise ValueError(f"{where}: the last band ({bands[-1].describe()}) must be open above")
+    for below, above in zip(bands, bands[1:]):
+        up, low = below.upper, above.lower
+        if up is None or low is None or up[0] != low[0] or up[1] == low[1]:
+            raise ValueError(
+                f"{where}: bands '{below.describe()}' and '{above.describe()}' "
+                "leave a gap or overlap (each edge must close one band and open the next)"
+            )
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise RulebookError(f"rulebook file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RulebookError(f"rulebook file {path} is not valid TOML: {error}") from None
+
+
+def load_rulebook_file(path: Path, directory: Path | None = None) -> Rulebook:
+    """Load one book; a `dasar` book is read first and the keys this file states replace its keys."""
+    data = _read(path)
+    base = data.get("dasar")
+    if base is not None:
+        parent = _read((directory or path.parent) / f"{base}.toml")
+        parent.pop("dasar", None)
+        data = {**parent, **data}
+    try:
+        book = Rulebook.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'book'}: {e['msg']}" for e in error.errors()
+        )
+        raise RulebookError(f"rulebook file {path} is malformed: {problems}") from None
+    if book.id != path.stem:
+        raise RulebookError(f"rulebook file {path} declares id {book.id!r}; the file must be named {book.id}.toml")
+    return book
+
+
+@cache
+def rulebooks(directory: Path = RULEBOOK_DIR) -> dict[str, Rulebook]:
+    """Every book in the directory by id (files starting with `_` are not books)."""
+    paths = sorted(p for p in directory.glob("*.toml") if not p.name.startswith("_"))
+    return {p.stem: load_rulebook_file(p, directory) for p in paths}
+
+
+@cache
+def unscored_jenis(directory: Path = RULEBOOK_DIR) -> dict[str, str]:
+    """Jenis that no book scores, with the reason (from `_jenis.toml`)."""
+    return dict(_read(directory / "_jenis.toml")["tidak_dinilai"])
+
+
+def load_rulebook(rulebook_id: str) -> Rulebook:
+    books = rulebooks()
+    if rulebook_id not in books:
+        raise RulebookError(f"unknown rulebook {rulebook_id!r}; available: {', '.join(books)}")
+    return books[rulebook_id]
+
+
+def rulebook_for_period(periode: str) -> Rulebook:
+    """The book in force for a period (rulebook.md §1)."""
+    matches = [b for b in rulebooks().values() if b.berlaku.covers(periode)]
+    if len(matches) != 1:
+        found = ", ".join(b.id for b in matches) or "none"
+        raise RulebookError(f"period {periode}: expected exactly one rulebook in force, found {found}")
+    return matches[0]
