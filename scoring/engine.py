@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from scoring import inputs
 from scoring.bands import band_index, linear_nilai, round_half_up
 from scoring.columns import REGISTRI
 from scoring.errors import ScoringInputError
-from scoring.rulebook import Komponen, Mode, Rulebook, load_rulebook, rulebook_for_period, unscored_jenis
+from scoring.rulebook import (Komponen, Mode, Rulebook, load_rulebook, rulebook_for_period, rulebooks,
+                              unscored_jenis)
 
 KOLOM_INDIKATOR = ("nik", "periode", "aspek", "komponen", "pembilang", "penyebut", "rasio", "nilai",
                    "bobot", "skor", "terverifikasi", "catatan")
@@ -45,21 +47,21 @@ def score_reports(reports: pd.DataFrame, questionnaires: pd.DataFrame | None = N
     reports = reports.reset_index(drop=True)
     inputs.check_periods(reports["periode"])
     book_of = _books_by_row(reports, rulebook)
-    inputs.check_factor_codes(factors, list({b.id: b for b in book_of.values()}.values()))
+    inputs.check_factor_codes(factors, [*rulebooks().values(), *book_of.values()])
     book_ids = reports["periode"].map({p: b.id for p, b in book_of.items()})
     books = {b.id: b for b in book_of.values()}
     scored = _jenis_scored(reports, book_ids, books)
 
     koperasi, indikator = [], []
-    for book_id in sorted(book_ids[scored].unique()):
+    for book_id in sorted(book_ids[scored].unique()) or [min(books)]:
         rows = np.flatnonzero(scored & (book_ids == book_id).to_numpy())
         frame = reports.iloc[rows].reset_index(drop=True)
         k, i = _score_book(frame, questionnaires, factors, books[book_id], mode or books[book_id].mode)
         koperasi.append(k.set_axis(rows))
-        indikator.append(i.set_axis(np.repeat(rows, len(books[book_id].komponen))))
+        indikator.append(i)
     return ScoringResult(
-        koperasi=_in_input_order(koperasi),
-        indikator=_in_input_order(indikator),
+        koperasi=_concat(koperasi).sort_index(kind="stable").reset_index(drop=True),
+        indikator=_concat(indikator).reset_index(drop=True),
         tidak_dinilai=_unscored(reports, book_ids, scored),
     )
 
@@ -92,16 +94,20 @@ def _unscored(reports: pd.DataFrame, book_ids: pd.Series, scored: np.ndarray) ->
     return rows
 
 
-def _in_input_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    if not parts:
-        return pd.DataFrame()
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate the books' frames, keeping categorical columns categorical."""
     if len(parts) == 1:
-        return parts[0].reset_index(drop=True)
-    return pd.concat(parts).sort_index(kind="stable").reset_index(drop=True)
+        return parts[0]
+    joined = pd.concat(parts)
+    for column, dtype in parts[0].dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            joined[column] = union_categoricals([p[column] for p in parts])
+    return joined
 
 
 def _score_book(frame: pd.DataFrame, questionnaires: pd.DataFrame | None, factors: pd.DataFrame | None,
                 book: Rulebook, mode: Mode) -> tuple[pd.DataFrame, pd.DataFrame]:
+    inputs.require_columns(frame, book.report_columns, "reports")
     notes: dict[str, int] = {}
     month = inputs.month_of(frame["periode"])
     quantity = _Quantities(frame, book)
@@ -158,7 +164,7 @@ def _ratio(k: Komponen, quantity: _Quantities, month: np.ndarray, mode: Mode, no
     fallback = np.full(len(rasio), zero.nilai)
     if zero.nilai_pembilang_positif is not None:
         fallback = np.where(numerator > 0, zero.nilai_pembilang_positif, zero.nilai)
-    catatan = np.full(len(rasio), -1)
+    catatan = np.full(len(rasio), -1, dtype=np.int16)
     if k.disetahunkan:
         for m in np.unique(month[month != 12]):
             catatan[month == m] = _note(notes, f"pembilang disetahunkan: nilai Januari-bulan {m} x 12/{m}")
@@ -170,7 +176,8 @@ def _ratio(k: Komponen, quantity: _Quantities, month: np.ndarray, mode: Mode, no
 def _questionnaire(k: Komponen, yes: np.ndarray, notes: dict[str, int]) -> _Component:
     missing = np.isnan(yes)
     rasio = yes * 100 / k.pertanyaan
-    catatan = np.where(missing, _note(notes, "tidak ada kuesioner manajemen pada atau sebelum periode ini"), -1)
+    catatan = np.where(missing, _note(notes, "tidak ada kuesioner manajemen pada atau sebelum periode ini"),
+                       -1).astype(np.int16)
     return _Component(pembilang=yes, penyebut=np.full(len(yes), float(k.pertanyaan)), rasio=rasio,
                       nilai=np.where(missing, 0.0, rasio), catatan=catatan)
 
@@ -178,7 +185,6 @@ def _questionnaire(k: Komponen, yes: np.ndarray, notes: dict[str, int]) -> _Comp
 def _koperasi(frame: pd.DataFrame, book: Rulebook, mode: Mode, skor: dict[str, np.ndarray],
               factors: pd.DataFrame | None) -> pd.DataFrame:
     n = len(frame)
-    names = np.array(book.predikat_names, dtype=object)
     aspek = {a.id: round_half_up(sum(skor[k.id] for k in a.komponen), book.desimal_skor) for a in book.aspek}
     total = round_half_up(sum(aspek.values()), book.desimal_skor)
     by_score = band_index(total, book.predikat)
@@ -186,18 +192,25 @@ def _koperasi(frame: pd.DataFrame, book: Rulebook, mode: Mode, skor: dict[str, n
     final = _apply_factors(by_score, active, book, n)
     registry = {c: frame[c] if c in frame.columns else pd.Series([None] * n, dtype="str") for c in REGISTRI}
     columns = {
-        "nik": frame["nik"], **{c: registry[c] for c in REGISTRI}, "periode": frame["periode"],
-        "rulebook": pd.Series([book.id] * n, dtype="str"), "mode_tabel": pd.Series([mode] * n, dtype="str"),
-        "skor_total": total, "predikat_skor": pd.Series(names[by_score], dtype="str"),
-        "predikat": pd.Series(names[final], dtype="str"),
+        "nik": frame["nik"], **registry, "periode": frame["periode"],
+        "rulebook": pd.Categorical.from_codes(np.zeros(n, dtype=int), categories=[book.id]),
+        "mode_tabel": pd.Categorical.from_codes(np.zeros(n, dtype=int), categories=[mode]),
+        "skor_total": total,
+        "predikat_skor": _predikat(book, by_score),
+        "predikat": _predikat(book, final),
         "faktor_pengurang": inputs.code_lists(active, n),
     }
     columns |= {f"skor_{a}": v for a, v in aspek.items()}
-    columns |= {f"predikat_{a.id}": pd.Series(names[band_index(aspek[a.id] * 100 / a.bobot, book.predikat)],
-                                              dtype="str") for a in book.aspek}
+    columns |= {f"predikat_{a.id}": _predikat(book, band_index(aspek[a.id] * 100 / a.bobot, book.predikat))
+                for a in book.aspek}
     columns |= {"skor_total_sebelumnya": np.full(n, np.nan),
-                "predikat_sebelumnya": pd.Series([None] * n, dtype="str")}
-    return pd.DataFrame(columns)
+                "predikat_sebelumnya": pd.Categorical.from_codes(np.full(n, -1), categories=book.predikat_names)}
+    return pd.DataFrame(columns, copy=False)
+
+
+def _predikat(book: Rulebook, index: np.ndarray) -> pd.Categorical:
+    """Predicate names as a categorical ordered best first, as the book lists them."""
+    return pd.Categorical.from_codes(index, categories=book.predikat_names)
 
 
 def _apply_factors(by_score: np.ndarray, active: pd.DataFrame, book: Rulebook, n: int) -> np.ndarray:
@@ -216,28 +229,36 @@ def _apply_factors(by_score: np.ndarray, active: pd.DataFrame, book: Rulebook, n
 
 def _indikator(frame: pd.DataFrame, book: Rulebook, components: dict[str, _Component],
                skor: dict[str, np.ndarray], notes: dict[str, int]) -> pd.DataFrame:
-    """Long table, row-major: for each report row, its components in rulebook order."""
+    """Long table, component-major: each component in rulebook order, over the rows in input order."""
     komponen = book.komponen
     n, width = len(frame), len(komponen)
-    rows = np.repeat(np.arange(n), width)
-    which = np.tile(np.arange(width), n)
-    aspek_of = [a.id for a in book.aspek for _ in a.komponen]
+    rows = np.tile(np.arange(n, dtype=np.int32), width)
+    aspek = [a.id for a in book.aspek]
+    aspek_codes = [aspek.index(a.id) for a in book.aspek for _ in a.komponen]
 
-    def stacked(field: str) -> np.ndarray:
-        return np.stack([getattr(components[k.id], field) for k in komponen], axis=1).ravel()
+    def stacked(values: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(values)
+
+    def field(name: str) -> np.ndarray:
+        return stacked([getattr(components[k.id], name) for k in komponen])
 
     return pd.DataFrame({
-        "nik": frame["nik"].array.take(rows),
-        "periode": frame["periode"].array.take(rows),
-        "aspek": pd.Categorical.from_codes(np.tile([list(dict.fromkeys(aspek_of)).index(a) for a in aspek_of], n),
-                                           categories=list(dict.fromkeys(aspek_of))),
-        "komponen": pd.Categorical.from_codes(which, categories=[k.id for k in komponen]),
-        "pembilang": stacked("pembilang"),
-        "penyebut": stacked("penyebut"),
-        "rasio": stacked("rasio"),
-        "nilai": stacked("nilai"),
-        "bobot": np.tile([k.bobot for k in komponen], n),
-        "skor": np.stack([skor[k.id] for k in komponen], axis=1).ravel(),
-        "terverifikasi": np.tile([k.terverifikasi for k in komponen], n),
-        "catatan": pd.Categorical.from_codes(stacked("catatan"), categories=list(notes) or ["-"]),
-    })
+        "nik": _repeated(frame["nik"], rows),
+        "periode": _repeated(frame["periode"], rows),
+        "aspek": pd.Categorical.from_codes(np.repeat(np.array(aspek_codes, dtype=np.int8), n), categories=aspek),
+        "komponen": pd.Categorical.from_codes(np.repeat(np.arange(width, dtype=np.int8), n), categories=[k.id for k in komponen]),
+        "pembilang": field("pembilang"),
+        "penyebut": field("penyebut"),
+        "rasio": field("rasio"),
+        "nilai": field("nilai"),
+        "bobot": np.repeat(np.array([k.bobot for k in komponen], dtype=float), n),
+        "skor": stacked([skor[k.id] for k in komponen]),
+        "terverifikasi": np.repeat([k.terverifikasi for k in komponen], n),
+        "catatan": pd.Categorical.from_codes(field("catatan"), categories=list(notes) or ["-"]),
+    }, copy=False)
+
+
+def _repeated(values: pd.Series, rows: np.ndarray) -> pd.Categorical:
+    """values[rows] as a categorical: a take of integer codes, not of strings."""
+    codes, uniques = pd.factorize(values)
+    return pd.Categorical.from_codes(codes.astype(np.int32)[rows], categories=uniques.astype("str"))

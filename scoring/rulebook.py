@@ -53,8 +53,11 @@ class Band(_Strict):
         return None if self.lt is None else (self.lt, False)
 
     def describe(self) -> str:
-        parts = [f"x {'>=' if inc else '>'} {edge:g}" for edge, inc in [self.lower] if self.lower]
-        parts += [f"x {'<=' if inc else '<'} {edge:g}" for edge, inc in [self.upper] if self.upper]
+        parts = []
+        if self.lower is not None:
+            parts.append(f"x {'>=' if self.lower[1] else '>'} {self.lower[0]:g}")
+        if self.upper is not None:
+            parts.append(f"x {'<=' if self.upper[1] else '<'} {self.upper[0]:g}")
         return " and ".join(parts) or "every x"
 
 
@@ -186,6 +189,13 @@ class Rulebook(_Strict):
     @property
     def predikat_names(self) -> list[str]:
         return [p.nama for p in self.predikat]
+
+    @property
+    def report_columns(self) -> list[str]:
+        """The report columns the ratio components read, in contract order."""
+        used = {line for k in self.komponen for name in filter(None, (k.pembilang, k.penyebut))
+                for line, c in self.lines(name).items() if c}
+        return [c for c in JUMLAH if c in used]
 
     @property
     def faktor_kode(self) -> list[str]:

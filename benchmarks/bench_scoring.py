@@ -1,0 +1,60 @@
+"""Time `score_reports` on N synthetic report rows (default 1,000,000) and print rows/second.
+
+Usage: python benchmarks/bench_scoring.py [--rows N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import numpy as np
+import pandas as pd
+
+from scoring import score_reports
+from scoring.columns import JUMLAH
+
+
+def synthetic_reports(rows: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Random (not balanced) report rows over 12 periods, questionnaires and a few factors."""
+    rng = np.random.default_rng(seed)
+    cooperatives = max(rows // 12, 1)
+    frame = pd.DataFrame({c: rng.integers(0, 5_000_000_000, rows, dtype=np.int64) for c in JUMLAH})
+    frame.insert(0, "nik", pd.Series(np.char.add("6502", (np.arange(rows) % cooperatives).astype(str))).astype("str"))
+    frame.insert(1, "periode", pd.Series([f"2025-{m:02d}" for m in range(1, 13)]).repeat(-(-rows // 12)).iloc[:rows].to_numpy())
+    frame["jenis"] = "ksp"
+    sizes = {"manajemen_umum": 12, "kelembagaan": 6, "manajemen_permodalan": 5, "manajemen_aktiva": 10,
+             "manajemen_likuiditas": 5}
+    niks = frame["nik"].unique()
+    komponen = np.concatenate([[k] * n for k, n in sizes.items()])
+    nomor = np.concatenate([np.arange(1, n + 1) for n in sizes.values()])
+    questionnaires = pd.DataFrame({
+        "nik": np.repeat(niks, len(komponen)), "tanggal": "2025-02-15",
+        "komponen": np.tile(komponen, len(niks)), "nomor": np.tile(nomor, len(niks)),
+        "jawaban": np.where(rng.random(len(niks) * len(komponen)) < 0.7, "ya", "tidak"),
+    })
+    factors = pd.DataFrame({"nik": niks[:50], "kode": "pembukuan_bermasalah", "berlaku_mulai": "2025-06",
+                            "berlaku_sampai": None, "keterangan": "benchmark"})
+    return frame, questionnaires, factors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    reports, questionnaires, factors = synthetic_reports(args.rows, args.seed)
+    start = time.perf_counter()
+    result = score_reports(reports, questionnaires=questionnaires, factors=factors)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"rows            {args.rows:,}")
+    print(f"indicator rows  {len(result.indikator):,}")
+    print(f"seconds         {seconds:.2f}")
+    print(f"rows/second     {args.rows / seconds:,.0f}")
+    print(f"peak RSS (MiB)  {peak:,.0f}")
+
+
+if __name__ == "__main__":
+    main()

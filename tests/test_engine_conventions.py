@@ -1,0 +1,211 @@
+"""The [P] conventions of rulebook.md: zero denominators, annualisation, questionnaires, downgrades, predicates."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from builders import JUTA, factor, frame, nilai, questionnaire, report, sehat
+from scoring import ScoringInputError, score_reports
+
+NIK = "6502000000000001"
+
+# rulebook.md §4, for a report with every line 0: (nilai, catatan fires)
+ZERO_ROW = {
+    "ms_aset": 0, "ms_pinjaman_berisiko": 100, "kecukupan_modal": 100, "volume_pinjaman_anggota": 0,
+    "risiko_pinjaman_bermasalah": 100, "cadangan_risiko": 100, "pinjaman_berisiko": 100,
+    "beban_operasi_anggota": 25, "beban_usaha_shu_kotor": 25, "efisiensi_pelayanan": 25, "rasio_kas": 25,
+    "pinjaman_dana_diterima": 0, "rentabilitas_aset": 0, "rentabilitas_modal_sendiri": 0,
+    "kemandirian_operasional": 0, "partisipasi_bruto": 25, "promosi_ekonomi_anggota": 0,
+}
+
+
+def test_every_zero_denominator_convention_fires_with_a_note():
+    result = score_reports(frame(report(NIK)))
+    for komponen, want in ZERO_ROW.items():
+        row = nilai(result, NIK, komponen)
+        assert row["nilai"] == want, komponen
+        assert math.isnan(row["rasio"]), komponen
+        assert isinstance(row["catatan"], str) and row["catatan"], komponen
+    # 6 + 3 + 5 + 5 + 5 (KAP and permodalan conventions) + 1 + 1 + 0.5 + 2.5 + 1.75 = 30.75
+    koperasi = result.koperasi.iloc[0]
+    assert koperasi["skor_total"] == 30.75
+    assert koperasi["predikat_skor"] == "Dalam Pengawasan Khusus"
+    assert koperasi["skor_permodalan"] == 9.0
+    assert koperasi["skor_kualitas_aktiva_produktif"] == 15.0
+    assert koperasi["skor_efisiensi"] == 2.5
+    assert koperasi["skor_likuiditas"] == 2.5
+    assert koperasi["skor_jatidiri"] == 1.75
+
+
+def test_kemandirian_operasional_without_costs_depends_on_net_participation():
+    result = score_reports(frame(report("a", partisipasi_bruto=500), report("b", partisipasi_bruto=500,
+                                                                            beban_pokok=500)))
+    assert nilai(result, "a", "kemandirian_operasional")["nilai"] == 100
+    assert nilai(result, "b", "kemandirian_operasional")["nilai"] == 0
+
+
+def test_a_negative_denominator_is_a_convention_not_a_ratio():
+    # modal sendiri -100 (accumulated loss) and SHU kotor -50 (a loss)
+    result = score_reports(frame(report(NIK, shu_belum_dibagi=-100, shu_bagian_anggota=10, beban_pokok=150,
+                                        partisipasi_bruto=100, beban_usaha=10)))
+    assert nilai(result, NIK, "rentabilitas_modal_sendiri")["nilai"] == 0
+    assert nilai(result, NIK, "beban_usaha_shu_kotor")["nilai"] == 25
+    assert math.isnan(nilai(result, NIK, "beban_usaha_shu_kotor")["rasio"])
+
+
+def test_healthy_cooperative_scored_by_hand():
+    # SEHAT in builders: permodalan 6+6+3, KAP 10+5+5+5, manajemen 15 (all "ya"), efisiensi 4+4+2,
+    # likuiditas 10 + 3.75 (pinjaman/dana diterima 900/1025 = 87.80% -> 75), kemandirian 3+3+4, jatidiri 7+3
+    result = score_reports(frame(sehat(NIK)), questionnaires=questionnaire(NIK, "2025-02-10", 12))
+    k = result.koperasi.iloc[0]
+    assert [k[f"skor_{a}"] for a in ("permodalan", "kualitas_aktiva_produktif", "manajemen", "efisiensi",
+                                      "likuiditas", "kemandirian_pertumbuhan", "jatidiri")] == [
+        15, 25, 15, 10, 13.75, 10, 10]
+    assert k["skor_total"] == 98.75
+    assert (k["predikat_skor"], k["predikat"]) == ("Sehat", "Sehat")
+    assert k["predikat_likuiditas"] == "Sehat"  # 13.75 / 15 = 91.7%
+    row = nilai(result, NIK, "pinjaman_dana_diterima")
+    assert row["pembilang"] == 900 * JUTA and row["penyebut"] == 1025 * JUTA
+    assert row["rasio"] == pytest.approx(87.8049, abs=1e-4)
+    assert (row["nilai"], row["skor"]) == (75, 3.75)
+    kecukupan = nilai(result, NIK, "kecukupan_modal")  # MST 775 / ATMR 963
+    assert (kecukupan["pembilang"], kecukupan["penyebut"]) == (775 * JUTA, 963 * JUTA)
+    assert len(result.indikator) == 22
+
+
+def test_annualisation_march_against_december():
+    # the same year-to-date SHU bagian anggota, 10 on a modal sendiri of 1,000
+    march = report("m", "2025-03", simpanan_pokok=1000, shu_bagian_anggota=10, promosi_ekonomi_anggota=20)
+    december = report("d", "2025-12", simpanan_pokok=1000, shu_bagian_anggota=10, promosi_ekonomi_anggota=20)
+    result = score_reports(frame(march, december))
+    m, d = nilai(result, "m", "rentabilitas_modal_sendiri"), nilai(result, "d", "rentabilitas_modal_sendiri")
+    assert (m["pembilang"], m["rasio"], m["nilai"]) == (40, 4.0, 75)  # 10 x 12/3 = 40 -> 4% -> 75
+    assert (d["pembilang"], d["rasio"], d["nilai"]) == (10, 1.0, 25)
+    assert "12/3" in m["catatan"] and pd.isna(d["catatan"])
+    pea_m, pea_d = nilai(result, "m", "promosi_ekonomi_anggota"), nilai(result, "d", "promosi_ekonomi_anggota")
+    assert (pea_m["rasio"], pea_m["nilai"], pea_d["rasio"], pea_d["nilai"]) == (8.0, 75, 2.0, 25)
+    # flow over flow is not annualised
+    assert nilai(result, "m", "efisiensi_pelayanan")["catatan"] != nilai(result, "m", "rentabilitas_aset")["catatan"]
+
+
+def test_questionnaire_as_of_the_period():
+    answers = pd.concat([questionnaire(NIK, "2025-02-10", 12), questionnaire(NIK, "2026-02-10", 0),
+                         questionnaire(NIK, "2026-03-31", 3)])
+    rows = frame(*(report(NIK, p) for p in ("2025-01", "2025-02", "2026-01", "2026-02", "2026-03")))
+    result = score_reports(rows, questionnaires=answers)
+    by_period = result.koperasi.set_index("periode")["skor_manajemen"]
+    # none before 2025-02-10; 2025 set all "ya"; 2026-02-10 set all "tidak"; dated on the period's last day counts
+    assert by_period.to_dict() == {"2025-01": 0.0, "2025-02": 15.0, "2026-01": 15.0, "2026-02": 0.0,
+                                   "2026-03": 6.75}
+    missing = nilai(result, NIK, "manajemen_umum", "2025-01")
+    assert missing["nilai"] == 0 and "kuesioner" in missing["catatan"]
+    umum = nilai(result, NIK, "manajemen_umum", "2026-03")
+    assert (umum["pembilang"], umum["penyebut"], umum["rasio"], umum["skor"]) == (3, 12, 25.0, 0.75)
+
+
+def test_questionnaire_with_a_missing_answer_is_refused():
+    answers = questionnaire(NIK, "2025-02-10", 12).iloc[1:]
+    with pytest.raises(ScoringInputError, match="manajemen_umum: 11 answers, expected 12"):
+        score_reports(frame(report(NIK)), questionnaires=answers)
+
+
+@pytest.mark.parametrize("codes, want", [
+    ([], "Sehat"),
+    (["pembukuan_bermasalah"], "Cukup Sehat"),
+    (["pembukuan_bermasalah", "pelanggaran_ketentuan"], "Cukup Sehat"),  # one step, however many
+    (["rekayasa_pembukuan"], "Dalam Pengawasan Khusus"),
+    (["pembukuan_bermasalah", "perselisihan_intern"], "Dalam Pengawasan Khusus"),
+])
+def test_downgrade_factors(codes, want):
+    factors = pd.DataFrame([factor(NIK, c, "2025-06") for c in codes],
+                           columns=["nik", "kode", "berlaku_mulai", "berlaku_sampai", "keterangan"])
+    result = score_reports(frame(sehat(NIK)), factors=factors)  # 83.75 without questionnaire
+    k = result.koperasi.iloc[0]
+    assert (k["skor_total"], k["predikat_skor"], k["predikat"]) == (83.75, "Sehat", want)
+    assert list(k["faktor_pengurang"]) == sorted(codes)
+
+
+def test_downgrade_never_goes_below_the_last_predicate_and_respects_validity():
+    factors = pd.DataFrame([factor("z", "pembukuan_bermasalah", "2025-01"),
+                            factor(NIK, "pembukuan_bermasalah", "2025-01", "2025-11"),
+                            factor("x", "pinjaman_tidak_sesuai_prosedur", "2025-12", "2025-12")])
+    result = score_reports(frame(report("z"), sehat(NIK), sehat("x")), factors=factors)
+    k = result.koperasi.set_index("nik")
+    assert k.loc["z", "predikat"] == "Dalam Pengawasan Khusus"  # 30.75, already last
+    assert k.loc[NIK, "predikat"] == "Sehat" and list(k.loc[NIK, "faktor_pengurang"]) == []  # ended 2025-11
+    assert k.loc["x", "predikat"] == "Cukup Sehat"  # berlaku_sampai is inclusive
+
+
+def test_ksp_2009_has_no_downgrades_and_five_predicates():
+    factors = pd.DataFrame([factor(NIK, "rekayasa_pembukuan", "2015-01")])
+    result = score_reports(frame(report(NIK, "2015-12")), factors=factors)
+    k = result.koperasi.iloc[0]
+    assert (k["rulebook"], k["skor_total"], k["predikat"]) == ("ksp-2009", 30.75, "Tidak Sehat")
+    assert list(k["faktor_pengurang"]) == []
+
+
+def test_unknown_factor_code_is_refused():
+    with pytest.raises(ScoringInputError, match="unknown faktor_pengurang code"):
+        score_reports(frame(sehat(NIK)), factors=pd.DataFrame([factor(NIK, "pembukuan_salah", "2025-01")]))
+
+
+@pytest.mark.parametrize("periode, book", [("2016-03", "ksp-2009"), ("2016-04", "ksp-2016"),
+                                           ("2009-12", "ksp-2009"), ("2026-10", "ksp-2016")])
+def test_rulebook_chosen_by_period(periode, book):
+    assert score_reports(frame(report(NIK, periode))).koperasi.loc[0, "rulebook"] == book
+
+
+def test_forced_rulebook_and_mixed_periods_keep_input_order():
+    rows = frame(report("a", "2016-04"), report("b", "2016-03"), report("c", "2016-05"))
+    result = score_reports(rows)
+    assert result.koperasi[["nik", "rulebook"]].values.tolist() == [["a", "ksp-2016"], ["b", "ksp-2009"],
+                                                                     ["c", "ksp-2016"]]
+    assert len(result.indikator) == 66
+    forced = score_reports(rows, rulebook="ksp-2009")
+    assert set(forced.koperasi["rulebook"]) == {"ksp-2009"}
+
+
+def test_sharia_and_non_savings_cooperatives_are_never_scored():
+    rows = frame(report("a", jenis="ksp"), report("b", jenis="kspps"), report("c", jenis="konsumen"),
+                 report("d", jenis="usp"))
+    result = score_reports(rows)
+    assert result.koperasi["nik"].tolist() == ["a", "d"]
+    reasons = result.tidak_dinilai.set_index("nik")["alasan"]
+    assert reasons.index.tolist() == ["b", "c"]
+    assert "syariah" in reasons["b"] and "07/Per/Dep.6/IV/2016" in reasons["b"]
+    assert "bukan koperasi simpan pinjam" in reasons["c"]
+
+
+def test_money_is_exact_on_hundreds_of_billions():
+    # half of an odd modal penyertaan: MS = 300,000,000,001 + 0.5
+    row = report(NIK, simpanan_pokok=300_000_000_001, modal_penyertaan=1, total_aset=900_000_000_000)
+    result = score_reports(frame(row))
+    ms = nilai(result, NIK, "ms_aset")
+    assert ms["pembilang"] == 300_000_000_001.5
+    assert ms["nilai"] == 50  # 33.33% -> 20 < x <= 40
+
+
+def test_registry_columns_are_carried_through():
+    row = report(NIK, nama="KSP Maju", jenis="ksp", kode_wilayah="65.02", kabupaten_kota="Bulungan")
+    k = score_reports(frame(row)).koperasi.iloc[0]
+    assert (k["nama"], k["jenis"], k["kode_wilayah"], k["kabupaten_kota"]) == ("KSP Maju", "ksp", "65.02",
+                                                                               "Bulungan")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda f: f.drop(columns="kas"), "kas"),
+    (lambda f: f.assign(periode="10/2026"), "not YYYY-MM"),
+    (lambda f: f.assign(kas=None), "kas has an empty value"),
+    (lambda f: f.assign(kas=0.5), "fractions of a Rupiah"),
+])
+def test_bad_input_is_a_clear_error(change, message):
+    with pytest.raises(ScoringInputError, match=message):
+        score_reports(change(frame(report(NIK))))
+
+
+def test_mode_must_be_known():
+    with pytest.raises(ScoringInputError, match="mode"):
+        score_reports(frame(report(NIK)), mode="steps")

@@ -1,0 +1,129 @@
+"""The rulebook files: their content as rulebook.md states it, sharing, and clear failures on malformed books."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builders import frame, sehat
+from scoring import RulebookError, load_rulebook, load_rulebook_file, rulebooks, score_reports
+from scoring.rulebook import RULEBOOK_DIR
+
+ASPEK = {"permodalan": 15, "kualitas_aktiva_produktif": 25, "manajemen": 15, "efisiensi": 10, "likuiditas": 15,
+         "kemandirian_pertumbuhan": 10, "jatidiri": 10}
+UNVERIFIED = {"beban_operasi_anggota", "beban_usaha_shu_kotor", "efisiensi_pelayanan", "pinjaman_dana_diterima",
+              "rentabilitas_aset", "promosi_ekonomi_anggota"}
+
+
+def test_both_books_load_with_the_aspects_weights_and_flags_of_the_spec():
+    assert sorted(rulebooks()) == ["ksp-2009", "ksp-2016"]
+    for book in rulebooks().values():
+        assert {a.id: a.bobot for a in book.aspek} == ASPEK
+        assert len(book.komponen) == 22
+        assert {k.id for k in book.komponen if not k.terverifikasi} == UNVERIFIED
+        assert {k.id: k.pertanyaan for k in book.komponen if k.kuesioner} == {
+            "manajemen_umum": 12, "kelembagaan": 6, "manajemen_permodalan": 5, "manajemen_aktiva": 10,
+            "manajemen_likuiditas": 5}
+        assert {k.id for k in book.komponen if k.linear} == {"ms_pinjaman_berisiko", "risiko_pinjaman_bermasalah",
+                                                               "cadangan_risiko"}
+        assert book.mode == "table"
+
+
+def test_ksp_2016_shares_the_tables_of_ksp_2009_without_a_copy():
+    old, new = load_rulebook("ksp-2009"), load_rulebook("ksp-2016")
+    assert new.aspek == old.aspek and new.besaran == old.besaran
+    assert "[[aspek" not in (RULEBOOK_DIR / "ksp-2016.toml").read_text()
+    assert new.predikat_names == ["Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus"]
+    assert old.predikat_names == ["Sehat", "Cukup Sehat", "Kurang Sehat", "Tidak Sehat", "Sangat Tidak Sehat"]
+    assert old.faktor_pengurang is None
+    assert new.faktor_pengurang.paksa == ["perselisihan_intern", "campur_tangan_pihak_luar", "rekayasa_pembukuan",
+                                          "usaha_tidak_dibukukan"]
+    assert len(new.faktor_pengurang.turun_satu_tingkat) == 6
+
+
+def test_derived_quantities_expand_to_report_lines():
+    book = load_rulebook("ksp-2016")
+    assert book.lines("dana_diterima")["shu_belum_dibagi"] == 0
+    assert book.lines("shu_sebelum_pajak") == {"partisipasi_bruto": 100, "pendapatan_non_anggota": 100,
+                                               "beban_pokok": -100, "beban_usaha": -100,
+                                               "beban_perkoperasian": -100, "pendapatan_lain": 100,
+                                               "beban_lain": -100}
+    assert book.lines("atmr")["aset_tetap"] == 70
+
+
+def copy_books(tmp_path: Path, edit: str | None = None, old: str = "", new: str = "") -> Path:
+    for path in RULEBOOK_DIR.glob("*.toml"):
+        shutil.copy(path, tmp_path / path.name)
+    if edit:
+        target = tmp_path / edit
+        text = target.read_text()
+        assert old in text, old
+        target.write_text(text.replace(old, new, 1))
+    return tmp_path
+
+
+def test_the_rules_are_read_from_the_files(tmp_path):
+    # a supervisor's edit of the file (rasio kas weight 10 -> 5, pinjaman/dana diterima 5 -> 10) changes the score
+    books = copy_books(tmp_path, "ksp-2009.toml",
+                       'penyebut = "kewajiban_lancar"\nbobot = 10', 'penyebut = "kewajiban_lancar"\nbobot = 5')
+    text = (books / "ksp-2009.toml").read_text().replace('penyebut = "dana_diterima"\nbobot = 5',
+                                                         'penyebut = "dana_diterima"\nbobot = 10')
+    (books / "ksp-2009.toml").write_text(text)
+    edited = load_rulebook_file(books / "ksp-2016.toml")
+    result = score_reports(frame(sehat()), rulebook=edited)
+    # rasio kas 100 x 5 + pinjaman/dana diterima 75 x 10 -> 5 + 7.5 (was 10 + 3.75)
+    assert result.koperasi.loc[0, "skor_likuiditas"] == 12.5
+    assert result.koperasi.loc[0, "skor_total"] == 82.5
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("{ gt = 20, le = 40, nilai = 50 }", "{ ge = 20, le = 40, nilai = 50 }", "leave a gap or overlap"),
+    ("{ gt = 20, le = 40, nilai = 50 }", "{ gt = 21, le = 40, nilai = 50 }", "leave a gap or overlap"),
+    ("{ gt = 80, nilai = 25 },\n]", "{ gt = 80, le = 200, nilai = 25 },\n]", "must be open above"),
+    ("{ lt = 0, nilai = 0 },", "", "must be open below"),
+    ("{ gt = 20, le = 40, nilai = 50 }", "{ gt = 20, le = 40, nilai = 150 }", "less than or equal to 100"),
+    ('id = "ms_aset"\nnama = "Modal sendiri / Total aset"\npembilang = "modal_sendiri"\npenyebut = "total_aset"\n'
+     'bobot = 6', 'id = "ms_aset"\nnama = "Modal sendiri / Total aset"\npembilang = "modal_sendiri"\n'
+     'penyebut = "total_aset"\nbobot = 7', "add up to 16, not the aspect's 15"),
+    ('pembilang = "modal_sendiri_tertimbang"', 'pembilang = "modal_sendiri_tertimbang_x"',
+     "'modal_sendiri_tertimbang_x' is neither a report column nor a besaran"),
+    ("kas_dan_bank = { kas = 100, bank = 100 }", "kas_dan_bank = { kas = 100, kas_dan_bank = 100 }",
+     "refers to itself"),
+    ("kas_dan_bank = { kas = 100, bank = 100 }", "kas_dan_bank = { kas = 100, bank = 33.3 }",
+     "not whole percents"),
+    ('terverifikasi = true\npenyebut_nol = { nilai = 100, catatan = "ATMR',
+     'terverifikasi = true\nwarna = "merah"\npenyebut_nol = { nilai = 100, catatan = "ATMR', "Extra inputs"),
+    ('mode = "table"', 'mode = "steps"', "mode"),
+    ("[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12",
+     "[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12\ntabel = []",
+     "no ratio fields"),
+    ('desimal_skor = 2', 'desimal_skor = 2\n[oops', "not valid TOML"),
+])
+def test_a_malformed_book_fails_clearly(tmp_path, old, new, message):
+    books = copy_books(tmp_path, "ksp-2009.toml", old, new)
+    with pytest.raises(RulebookError, match="ksp-2009.toml") as error:
+        load_rulebook_file(books / "ksp-2009.toml")
+    assert message in str(error.value)
+
+
+def test_predicates_of_a_child_book_are_checked_too(tmp_path):
+    books = copy_books(tmp_path, "ksp-2016.toml", "{ ge = 51, lt = 66", "{ ge = 50, lt = 66")
+    with pytest.raises(RulebookError, match="ksp-2016.toml.*predikat.*gap or overlap"):
+        load_rulebook_file(books / "ksp-2016.toml")
+    books = copy_books(tmp_path, "ksp-2016.toml", 'predikat_paksa = "Dalam Pengawasan Khusus"',
+                       'predikat_paksa = "Tidak Sehat"')
+    with pytest.raises(RulebookError, match="predikat_paksa 'Tidak Sehat' is not a predikat"):
+        load_rulebook_file(books / "ksp-2016.toml")
+
+
+def test_unknown_book_and_file_name_mismatch(tmp_path):
+    with pytest.raises(RulebookError, match="unknown rulebook 'ksp-2030'; available: ksp-2009, ksp-2016"):
+        load_rulebook("ksp-2030")
+    books = copy_books(tmp_path)
+    (books / "ksp-2009.toml").rename(books / "lama.toml")
+    with pytest.raises(RulebookError, match="declares id 'ksp-2009'; the file must be named ksp-2009.toml"):
+        load_rulebook_file(books / "lama.toml")
+    with pytest.raises(RulebookError, match="does not exist"):
+        load_rulebook_file(books / "ksp-2016.toml")
