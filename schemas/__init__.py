@@ -1,0 +1,1 @@
+"""The contracts: Pandera models for inputs and outputs, and the Great Expectations suites."""
