@@ -13,3 +13,7 @@ class RulebookError(KoperasiSehatError):
 
 class ScoringInputError(KoperasiSehatError):
     """The frames handed to the engine lack a column or hold a value it cannot score."""
+
+
+class InputFileError(KoperasiSehatError):
+    """An input file cannot be read as a whole: unreadable, wrong encoding, missing columns."""

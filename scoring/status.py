@@ -1,0 +1,98 @@
+"""Every registered cooperative's status for a period, and the summary per kabupaten/kota and province."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Collection
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from scoring.rulebook import rulebooks, unscored_jenis
+
+TAHUN_RAT = 3  # aktif: a RAT within the last 3 years before the period's end (Kemenkop)
+TANPA_LAPORAN = "tidak ada laporan untuk periode ini"
+LAPORAN_DIKARANTINA = "laporan periode ini dikarantina: lihat tabel karantina"
+
+
+def month_number(periode: pd.Series | str) -> pd.Series | int:
+    """Months since year 0, so that differences of periods are month counts."""
+    if isinstance(periode, str):
+        return int(periode[:4]) * 12 + int(periode[5:7])
+    return periode.str.slice(0, 4).astype("int64") * 12 + periode.str.slice(5, 7).astype("int64")
+
+
+def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame, tidak_dinilai: pd.DataFrame,
+                    accepted: Collection[str], quarantined: Collection[str], last_report: pd.Series,
+                    scored_jenis: Collection[str]) -> pd.DataFrame:
+    """One row per registered cooperative: aktif by the RAT rule, reported, scored or why not.
+
+    `last_report` maps nik -> the latest period before `periode` with a report (any accepted or not).
+    """
+    end = pd.Timestamp(periode + "-01") + pd.offsets.MonthEnd(0)
+    rat = pd.to_datetime(registry["tanggal_rat_terakhir"])
+    nik = registry["nik"]
+    melapor = nik.isin(accepted)
+    predikat = nik.map(koperasi.set_index("nik")["predikat"].astype("str"))
+    dinilai = predikat.notna()
+    last = nik.map(last_report)
+    gap = month_number(periode) - month_number(last.fillna(periode).astype("str"))
+    alasan = pd.Series(LAPORAN_DIKARANTINA, index=registry.index).where(nik.isin(quarantined), TANPA_LAPORAN)
+    alasan = nik.map(tidak_dinilai.set_index("nik")["alasan"]).fillna(alasan)
+    unscored = registry["jenis"].map(unscored_jenis())
+    alasan = unscored.where(~registry["jenis"].isin(scored_jenis), alasan).fillna(alasan)
+    return pd.DataFrame({
+        "nik": nik, "nama": registry["nama"], "jenis": registry["jenis"], "kode_wilayah": registry["kode_wilayah"],
+        "kabupaten_kota": registry["kabupaten_kota"], "periode": periode,
+        "aktif": (rat > end - pd.DateOffset(years=TAHUN_RAT)).fillna(False).astype(bool),
+        "tanggal_rat_terakhir": rat.dt.date,
+        "melapor": melapor,
+        "bulan_tidak_melapor_berturut": gap.where(~melapor, 0).where(melapor | last.notna()).astype("Int32"),
+        "dinilai": dinilai,
+        "alasan_tidak_dinilai": alasan.where(~dinilai).astype("str"),
+        "predikat": predikat.astype("str"),
+    }).reset_index(drop=True)
+
+
+def predicate_columns() -> dict[str, str]:
+    """jumlah_<predikat> column per predicate of every book, in a stable order (books by id, best first)."""
+    names = dict.fromkeys(p for book in sorted(rulebooks()) for p in rulebooks()[book].predikat_names)
+    return {name: "jumlah_" + re.sub(r"\W+", "_", name.lower()) for name in names}
+
+
+@cache
+def province_names() -> dict[str, str]:
+    with (Path(__file__).parent / "provinsi.toml").open("rb") as handle:
+        return tomllib.load(handle)["provinsi"]
+
+
+def ringkasan_wilayah(status: pd.DataFrame, koperasi: pd.DataFrame, periode: str) -> pd.DataFrame:
+    """Counts per kabupaten/kota and per province (the province rows add up the kabupaten rows)."""
+    rows = status.assign(skor_total=status["nik"].map(koperasi.set_index("nik")["skor_total"]),
+                         provinsi=status["kode_wilayah"].str.split(".").str[0])
+    kabupaten = _summarise(rows, ["kode_wilayah", "kabupaten_kota"]).assign(tingkat="kabupaten_kota")
+    provinsi = _summarise(rows, ["provinsi"]).rename(columns={"provinsi": "kode_wilayah"})
+    provinsi = provinsi.assign(tingkat="provinsi", kabupaten_kota=provinsi["kode_wilayah"].map(
+        lambda code: province_names().get(code, f"Provinsi {code}")))
+    summary = pd.concat([kabupaten, provinsi], ignore_index=True).assign(periode=periode)
+    first = ["tingkat", "kode_wilayah", "kabupaten_kota", "periode"]
+    return summary[first + [c for c in summary.columns if c not in first]]
+
+
+def _summarise(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    predikat = predicate_columns()
+    counts = pd.get_dummies(rows["predikat"]).reindex(columns=list(predikat), fill_value=False).astype("int64")
+    frame = pd.concat([rows[by], counts.rename(columns=predikat)], axis=1).assign(
+        jumlah_koperasi=1, jumlah_aktif=rows["aktif"].astype("int64"),
+        jumlah_tidak_aktif=(~rows["aktif"]).astype("int64"), jumlah_melapor=rows["melapor"].astype("int64"),
+        jumlah_dinilai=rows["dinilai"].astype("int64"), skor_total=rows["skor_total"])
+    summed = frame.groupby(by, sort=True).agg(
+        **{c: (c, "sum") for c in ["jumlah_koperasi", "jumlah_aktif", "jumlah_tidak_aktif", "jumlah_melapor",
+                                   "jumlah_dinilai", *predikat.values()]},
+        rata_rata_skor=("skor_total", "mean")).reset_index()
+    dinilai = summed["jumlah_dinilai"].where(summed["jumlah_dinilai"] > 0)
+    summed["persen_sehat"] = (100 * summed[predikat["Sehat"]] / dinilai).round(2)
+    summed["rata_rata_skor"] = summed["rata_rata_skor"].round(2)
+    return summed
