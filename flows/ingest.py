@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai", "keterangan")
 ANGKA = (*JUMLAH, "jumlah_anggota", "nomor")
 # 1.234.567 or 1.234.567,50 or 1234,5 (Indonesian spreadsheets), optionally negative
 _ANGKA_INDONESIA = r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
+_SEN_NOL = r",0+$"  # ",00": whole Rupiah written with cents
 
 
 @dataclass(frozen=True)
@@ -131,11 +133,17 @@ def _csv_as_text(data: bytes, sumber: str) -> tuple[pd.DataFrame, str]:
     header = text.split("\n", 1)[0]
     semicolon = header.count(";") > header.count(",")
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=";" if semicolon else ",", dtype="str", keep_default_na=False,
-                            na_filter=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InputFileError(f"{sumber}: bukan CSV yang dapat dibaca ({str(error).strip()})") from None
-    return frame, "csv-id" if semicolon else "csv"
+        frame = pd.read_csv(io.StringIO(text), sep=";" if semicolon else ",", header=None, dtype="str",
+                            keep_default_na=False, na_filter=False, skip_blank_lines=False)
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"{sumber}: berkas kosong, tanpa baris judul") from None
+    except pd.errors.ParserError as error:
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        detail = (f"baris {fields[2]} berisi {fields[3]} kolom, baris judul {fields[1]} kolom" if fields
+                  else str(error).strip())
+        raise InputFileError(f"{sumber}: bukan CSV yang dapat dibaca ({detail})") from None
+    frame.columns = frame.iloc[0].to_numpy()
+    return frame.iloc[1:].reset_index(drop=True), "csv-id" if semicolon else "csv"
 
 
 def _parquet_as_text(data: bytes, sumber: str) -> pd.DataFrame:
@@ -161,9 +169,10 @@ def _column_as_text(column: pa.ChunkedArray) -> pd.Series:
 
 
 def _plain_number(text: pd.Series) -> pd.Series:
-    """1.234.567 -> 1234567 and 1.234,5 -> 1234.5 where the text is such a number; other text unchanged."""
+    """1.234.567,00 -> 1234567 and 1.234,5 -> 1234.5 where the text is such a number; other text unchanged."""
     indonesian = text.str.fullmatch(_ANGKA_INDONESIA)
-    plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    plain = text.str.replace(_SEN_NOL, "", regex=True).str.replace(".", "", regex=False).str.replace(
+        ",", ".", regex=False)
     return text.where(~indonesian, plain)
 
 

@@ -1,0 +1,91 @@
+"""Reading input files: CSV (comma, and semicolon with Indonesian numbers, BOM), Parquet, file-level errors."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flows.ingest import FAKTOR, read_landing, read_text_table
+from scoring import InputFileError
+
+COLUMNS = ("nik", "kas", "nama")
+
+
+def test_comma_csv_keeps_text_and_numbers_rows_as_a_spreadsheet_does():
+    frame, kind = read_text_table(b"nik,kas,nama\nA, 1000 ,KSP Maju\n\nB,2000,KSP Jaya\n", "laporan/a.csv", COLUMNS,
+                                  ["kas"])
+    assert kind == "csv"
+    assert frame.to_dict(orient="records") == [
+        {"sumber": "laporan/a.csv", "baris": 2, "nik": "A", "kas": "1000", "nama": "KSP Maju"},
+        {"sumber": "laporan/a.csv", "baris": 4, "nik": "B", "kas": "2000", "nama": "KSP Jaya"},  # blank line 3
+    ]
+
+
+def test_semicolon_csv_with_bom_and_indonesian_numbers():
+    data = "\ufeffnik;kas;nama\nA;1.234.567;KSP 1.000 Maju\nB;-2.500,00;X\nC;12a;Y\nD;1.234,5;Z\n".encode()
+    frame, kind = read_text_table(data, "laporan/b.csv", COLUMNS, ["kas"])
+    assert kind == "csv-id"
+    assert frame["kas"].tolist() == ["1234567", "-2500", "12a", "1234.5"]  # junk left for validation to name
+    assert frame["nama"].tolist() == ["KSP 1.000 Maju", "X", "Y", "Z"]  # text columns untouched
+    assert frame.columns.tolist() == ["sumber", "baris", "nik", "kas", "nama"]
+
+
+def test_parquet_becomes_the_same_text():
+    table = pa.table({"nik": ["A"], "kas": pa.array([1_234_567_890_123], pa.int64()), "nama": ["KSP"],
+                      "lain": [True]})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    frame, kind = read_text_table(buffer.getvalue(), "laporan/c.parquet", COLUMNS, ["kas"])
+    assert kind == "parquet"
+    assert frame.to_dict(orient="records") == [{"sumber": "laporan/c.parquet", "baris": 1, "nik": "A",
+                                                "kas": "1234567890123", "nama": "KSP"}]
+
+
+@pytest.mark.parametrize("data, sumber, message", [
+    (b"nik,nama\nA,B\n", "laporan/d.csv", "laporan/d.csv: kolom tidak ada: kas. Baris judul harus memuat kolom"),
+    ("nik,kas,nama\nA,1,Koperasi Sejahtera\n".encode("cp1252") + b"\xe9\n", "laporan/e.csv",
+     "laporan/e.csv: bukan teks UTF-8 (byte ke-"),
+    (b"nik,kas,nama\nA,1,B,C,D\n", "laporan/f.csv", "laporan/f.csv: bukan CSV yang dapat dibaca (baris 2 berisi 5 kolom, baris judul 3 kolom)"),
+    (b"not parquet", "laporan/g.parquet", "laporan/g.parquet: bukan berkas Parquet"),
+])
+def test_a_bad_file_is_one_clear_error_naming_it(data, sumber, message):
+    with pytest.raises(InputFileError) as error:
+        read_text_table(data, sumber, COLUMNS)
+    assert str(error.value).startswith(message)
+
+
+def test_a_bad_report_file_is_recorded_and_the_others_go_on(tmp_path):
+    (tmp_path / "laporan").mkdir()
+    (tmp_path / "koperasi.csv").write_text("nik,nama,jenis,kode_wilayah,kabupaten_kota,wilayah_keanggotaan,"
+                                           "tanggal_badan_hukum,tanggal_rat_terakhir,pendamping\n"
+                                           "A,KSP,ksp,65.02,Bulungan,provinsi,2010-01-01,,\n")
+    (tmp_path / "laporan" / "rusak.csv").write_bytes(b"nik,periode\nA,2026-10\n")
+    landing = read_landing(tmp_path)
+    assert len(landing.koperasi) == 1 and landing.laporan.empty and landing.faktor.columns.tolist()[2:] == list(
+        FAKTOR)
+    assert [f.sumber for f in landing.berkas] == ["koperasi.csv", "laporan/rusak.csv"]
+    assert landing.galat[0].startswith("laporan/rusak.csv: kolom tidak ada: tanggal_kirim, diaudit, kas")
+    assert len(landing.berkas[1].sha256) == 64
+
+
+def test_without_a_registry_nothing_can_be_checked(tmp_path):
+    with pytest.raises(InputFileError, match="koperasi.csv: cannot be read"):
+        read_landing(tmp_path)
+    with pytest.raises(InputFileError, match="does not exist"):
+        read_landing(tmp_path / "nowhere")
+
+
+def test_the_committed_samples_read_whole():
+    from flows.config import DATA_DIR
+
+    clean = read_landing(DATA_DIR / "sample")
+    assert (len(clean.koperasi), len(clean.laporan), len(clean.kuesioner), len(clean.faktor)) == (109, 1468, 4788, 4)
+    assert not clean.galat
+    dirty = read_landing(DATA_DIR / "sample_dirty")
+    semicolon = dirty.laporan[dirty.laporan["sumber"] == "laporan/laporan_2026-10_semicolon.csv"]
+    assert len(semicolon) == 5 and semicolon["kas"].str.fullmatch(r"\d+").all()
+    assert pd.Series([f.format for f in dirty.berkas]).value_counts().to_dict() == {"csv": 4, "csv-id": 1}
