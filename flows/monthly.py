@@ -1,0 +1,257 @@
+"""The monthly job's steps as plain functions: prepare (read + validate), score, publish.
+
+Each step reads and writes files in the run's work folder and returns a small summary, so the
+Prefect tasks that call them pass paths and counts, never DataFrames.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from flows import storage
+from flows.config import DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE, WORK_DIR
+from flows.ingest import Landing, read_landing
+from schemas import inputs, outputs
+from schemas.periode import recognise_periode
+from schemas.resubmission import resolve_submissions
+from scoring import KoperasiSehatError, load_rulebook, rulebook_for_period, score_reports
+from scoring.columns import REGISTRI
+from scoring.rulebook import PERIODE, Mode
+from scoring.status import ringkasan_wilayah, status_koperasi
+
+OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah")
+
+
+class ParameterError(KoperasiSehatError):
+    """A run parameter is wrong (the CLI exits with code 2)."""
+
+
+class RunParameters(BaseModel):
+    """The parameters of one monthly run, validated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    period: str = Field(pattern=PERIODE.pattern, description="the month to score, YYYY-MM")
+    kabupaten: tuple[str, ...] = Field(default=(), description="only these kabupaten/kota (names); all if empty")
+    input: Path = Field(default=DEFAULT_INPUT, description="landing folder")
+    output: Path = Field(default=DEFAULT_OUTPUT, description="output folder")
+    rulebook: str | None = Field(default=None, description="force a rulebook id; default: by period")
+    mode: Mode | None = Field(default=None, description="table or linear; default: the rulebook's")
+
+    @field_validator("rulebook")
+    @classmethod
+    def _known_rulebook(cls, value: str | None) -> str | None:
+        if value is not None:
+            load_rulebook(value)
+        return value
+
+
+@dataclass
+class PrepareSummary:
+    """What was read and what became of it (report rows of the run's period)."""
+
+    berkas_ditolak: list[str]
+    laporan_dibaca: int
+    laporan_diterima: int
+    laporan_dikarantina: int
+    laporan_terganti: int
+    laporan_periode_lain: int
+    kuesioner_dibaca: int
+    kuesioner_dikarantina: int
+    faktor_dibaca: int
+    faktor_dikarantina: int
+    koperasi_dibaca: int
+    koperasi_dikarantina: int
+    alasan_teratas: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class ScoreSummary:
+    dinilai: int
+    tidak_dinilai: int  # accepted reports that no rulebook scores (sharia)
+    per_kabupaten: list[dict]
+
+
+def new_run_id(period: str, now: datetime | None = None) -> str:
+    moment = (now or datetime.now(TIMEZONE)).astimezone(TIMEZONE)
+    return f"{period}_{moment:%Y%m%dT%H%M%S%f}"
+
+
+def work_folder(params: RunParameters, run_id: str) -> Path:
+    return params.output / WORK_DIR / run_id
+
+
+def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
+    """Read the landing folder, validate every row, resolve resubmissions; write the accepted rows."""
+    work = work_folder(params, run_id)
+    work.mkdir(parents=True, exist_ok=True)
+    landing = read_landing(params.input)
+    koperasi = inputs.check_koperasi(landing.koperasi, today)
+    registry = koperasi.valid
+    in_scope = _scope(registry, params.kabupaten)
+    registry_nik = registry["nik"]
+
+    laporan_raw, periode_lain, history = _reports_of_period(landing, params.period)
+    laporan_raw = laporan_raw[laporan_raw["nik"].isin(in_scope["nik"]) | (
+        not params.kabupaten and ~laporan_raw["nik"].isin(registry_nik))]
+    laporan = inputs.check_laporan(laporan_raw, registry_nik, params.period)
+    submissions = resolve_submissions(laporan.valid)
+    kuesioner = inputs.check_kuesioner(landing.kuesioner, registry_nik)
+    faktor = inputs.check_faktor(landing.faktor, registry_nik)
+
+    rejected = [(landing.koperasi, koperasi.alasan), (laporan_raw, laporan.alasan),
+                (laporan_raw, submissions.alasan), (landing.kuesioner, kuesioner.alasan),
+                (landing.faktor, faktor.alasan)]
+    karantina = _karantina(rejected, params.period, in_scope["nik"], bool(params.kabupaten), run_id)
+
+    in_scope.to_parquet(work / "koperasi.parquet")
+    submissions.current.to_parquet(work / "laporan.parquet")
+    submissions.superseded.to_parquet(work / "terganti.parquet")
+    kuesioner.valid.to_parquet(work / "kuesioner.parquet")
+    faktor.valid.to_parquet(work / "faktor.parquet")
+    karantina.to_parquet(work / "karantina.parquet")
+    history.to_frame("periode").to_parquet(work / "riwayat.parquet")
+    quarantined_reports = laporan.alasan.index.union(submissions.alasan.index)
+    pd.Series(laporan_raw.loc[quarantined_reports, "nik"].unique(), dtype="str").to_frame("nik").to_parquet(
+        work / "nik_dikarantina.parquet")
+    reasons = Counter(r.split(":")[0] for reasons in karantina["alasan"] for r in reasons)
+    return PrepareSummary(
+        berkas_ditolak=landing.galat,
+        laporan_dibaca=len(laporan_raw), laporan_diterima=len(submissions.current),
+        laporan_dikarantina=len(quarantined_reports), laporan_terganti=len(submissions.superseded),
+        laporan_periode_lain=periode_lain,
+        kuesioner_dibaca=len(landing.kuesioner), kuesioner_dikarantina=len(kuesioner.alasan),
+        faktor_dibaca=len(landing.faktor), faktor_dikarantina=len(faktor.alasan),
+        koperasi_dibaca=len(landing.koperasi), koperasi_dikarantina=len(koperasi.alasan),
+        alasan_teratas=reasons.most_common(5),
+    )
+
+
+def _scope(registry: pd.DataFrame, kabupaten: tuple[str, ...]) -> pd.DataFrame:
+    """The registry rows of the run: all, or those of the named kabupaten/kota (names checked)."""
+    if not kabupaten:
+        return registry
+    known = set(registry["kabupaten_kota"])
+    unknown = [k for k in kabupaten if k not in known]
+    if unknown:
+        raise ParameterError(f"unknown kabupaten/kota: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return registry[registry["kabupaten_kota"].isin(kabupaten)]
+
+
+def _reports_of_period(landing: Landing, period: str) -> tuple[pd.DataFrame, int, pd.Series]:
+    """Rows of the run's period (and rows whose period cannot be read at all), the count of other
+    periods' rows, and each cooperative's latest period with a report before the run's period."""
+    meant = recognise_periode(landing.laporan["periode"])
+    ours = meant.eq(period).fillna(False) | meant.isna()
+    before = landing.laporan[meant.lt(period).fillna(False)]
+    history = before.assign(periode=meant[before.index]).groupby("nik")["periode"].max()
+    return landing.laporan[ours], int((~ours).sum()), history
+
+
+def _karantina(rejected: list[tuple[pd.DataFrame, pd.Series]], period: str, in_scope: pd.Series,
+               filtered: bool, run_id: str) -> pd.DataFrame:
+    """One row per rejected input row, with every reason, the original row as JSON text."""
+    parts = []
+    for raw, alasan in rejected:
+        if len(alasan) == 0:
+            continue
+        rows = raw.loc[alasan.index]
+        if filtered:  # a kabupaten rerun keeps only its own cooperatives' rows
+            keep = rows["nik"].isin(in_scope)
+            rows, alasan = rows[keep], alasan[keep]
+        content = rows.drop(columns=["sumber", "baris"])
+        parts.append(pd.DataFrame({
+            "sumber": rows["sumber"], "baris": rows["baris"].astype("int64"), "nik": rows["nik"],
+            "periode": period, "alasan": alasan.to_numpy(),
+            "data": [json.dumps(r, ensure_ascii=False) for r in content.to_dict(orient="records")],
+        }))
+    if not parts:
+        return outputs.empty_frame("karantina").assign(run_id=run_id)
+    merged = pd.concat(parts, ignore_index=True)
+    merged = merged.groupby(["sumber", "baris"], sort=True, as_index=False).agg(
+        nik=("nik", "first"), periode=("periode", "first"),
+        alasan=("alasan", lambda lists: [r for reasons in lists for r in reasons]), data=("data", "first"))
+    return merged.assign(run_id=run_id)
+
+
+def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary:
+    """Score the accepted reports and build the five output tables in the work folder."""
+    work = work_folder(params, run_id)
+    registry = pd.read_parquet(work / "koperasi.parquet")
+    laporan = pd.read_parquet(work / "laporan.parquet")
+    reports = laporan.merge(registry[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
+    result = score_reports(reports, questionnaires=pd.read_parquet(work / "kuesioner.parquet"),
+                           factors=pd.read_parquet(work / "faktor.parquet"), rulebook=params.rulebook,
+                           mode=params.mode)
+    book = load_rulebook(params.rulebook) if params.rulebook else rulebook_for_period(params.period)
+    koperasi = _with_previous(result.koperasi, params).assign(run_id=run_id, dihitung_pada=computed_at)
+    history = pd.read_parquet(work / "riwayat.parquet")["periode"]
+    status = status_koperasi(
+        registry, params.period, result.koperasi, result.tidak_dinilai, accepted=laporan["nik"],
+        quarantined=pd.read_parquet(work / "nik_dikarantina.parquet")["nik"], last_report=history,
+        scored_jenis=book.jenis)
+    tables = {
+        "skor_koperasi": koperasi,
+        "skor_indikator": result.indikator.assign(run_id=run_id),
+        "karantina": pd.read_parquet(work / "karantina.parquet"),
+        "status_koperasi": status.assign(run_id=run_id),
+    }
+    if params.kabupaten:
+        tables = {name: _keep_other_areas(params, name, frame, registry["nik"]) for name, frame in tables.items()}
+    tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
+                                                    params.period).assign(run_id=run_id)
+    out = work / "keluaran"
+    out.mkdir(exist_ok=True)
+    for name, frame in tables.items():  # checked here, before anything is published
+        pq.write_table(outputs.to_arrow(name, outputs.validate_output(name, frame)), out / f"{name}.parquet")
+    per_kabupaten = (status.groupby("kabupaten_kota")
+                     .agg(koperasi=("nik", "size"), melapor=("melapor", "sum"), dinilai=("dinilai", "sum"))
+                     .reset_index().to_dict(orient="records"))
+    return ScoreSummary(dinilai=len(result.koperasi), tidak_dinilai=len(result.tidak_dinilai),
+                        per_kabupaten=[{k: (int(v) if not isinstance(v, str) else v) for k, v in r.items()}
+                                       for r in per_kabupaten])
+
+
+def _with_previous(koperasi: pd.DataFrame, params: RunParameters) -> pd.DataFrame:
+    """skor_total_sebelumnya / predikat_sebelumnya from the previous period's published output."""
+    year, month = int(params.period[:4]), int(params.period[5:7])
+    previous = f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
+    published = storage.read_table(params.output, "skor_koperasi", previous)
+    if published.empty:
+        return koperasi
+    last = published.drop_duplicates("nik").set_index("nik")
+    return koperasi.assign(skor_total_sebelumnya=koperasi["nik"].map(last["skor_total"]).astype("float64"),
+                           predikat_sebelumnya=koperasi["nik"].map(last["predikat"].astype("str")).astype("str"))
+
+
+def publish(params: RunParameters, run_id: str) -> dict[str, str]:
+    """Replace the period's partitions with the run's tables, each atomically."""
+    out = work_folder(params, run_id) / "keluaran"
+    return {name: str(storage.write_period(params.output, name, params.period,
+                                           outputs.to_pandas(name, pq.read_table(out / f"{name}.parquet")), run_id))
+            for name in OUTPUT_TABLES}
+
+
+def _keep_other_areas(params: RunParameters, table: str, frame: pd.DataFrame, area_nik: pd.Series) -> pd.DataFrame:
+    """A kabupaten run: the published rows of the other cooperatives stay as they are."""
+    published = storage.read_table(params.output, table, params.period)
+    if published.empty:
+        return frame
+    return pd.concat([published[~published["nik"].isin(area_nik)], frame], ignore_index=True)
+
+
+def cleanup(params: RunParameters, run_id: str) -> None:
+    shutil.rmtree(work_folder(params, run_id), ignore_errors=True)
+
+
+def summary_dict(*parts: object) -> dict:
+    return {k: v for part in parts for k, v in asdict(part).items()}

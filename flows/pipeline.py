@@ -1,0 +1,103 @@
+"""The Prefect flow of the monthly job: thin tasks around the steps of `flows.monthly`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
+
+from flows import monthly
+from flows.config import DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE
+from flows.monthly import ParameterError, PrepareSummary, RunParameters, ScoreSummary
+from scoring import KoperasiSehatError
+
+
+def _io_error(task, task_run, state) -> bool:
+    """Retry only what may pass a second time: operating-system I/O errors, not bad data."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "retry_condition_fn": _io_error}
+
+
+def _failed_state(error: KoperasiSehatError) -> State:
+    """A user's error ends the task as Failed with one clear message, no traceback."""
+    get_run_logger().error("%s", error)
+    return Failed(message=str(error), data=error)
+
+
+@task(name="baca-dan-validasi", cache_policy=NO_CACHE, **IO_RETRIES)
+def prepare_task(params: RunParameters, run_id: str, today: date) -> PrepareSummary | State:
+    try:
+        summary = monthly.prepare(params, run_id, today)
+    except KoperasiSehatError as error:
+        return _failed_state(error)
+    logger = get_run_logger()
+    for problem in summary.berkas_ditolak:
+        logger.error("berkas ditolak: %s", problem)
+    logger.info("laporan %s: %d dibaca, %d diterima, %d dikarantina, %d terganti (%d baris periode lain)",
+                params.period, summary.laporan_dibaca, summary.laporan_diterima, summary.laporan_dikarantina,
+                summary.laporan_terganti, summary.laporan_periode_lain)
+    for reason, count in summary.alasan_teratas:
+        logger.info("karantina: %d x %s", count, reason)
+    return summary
+
+
+@task(name="nilai", cache_policy=NO_CACHE)
+def score_task(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary | State:
+    try:
+        summary = monthly.score(params, run_id, computed_at)
+    except KoperasiSehatError as error:
+        return _failed_state(error)
+    logger = get_run_logger()
+    logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
+                summary.tidak_dinilai)
+    for area in summary.per_kabupaten:
+        logger.info("%s: %d koperasi, %d melapor, %d dinilai", area["kabupaten_kota"], area["koperasi"],
+                    area["melapor"], area["dinilai"])
+    return summary
+
+
+@task(name="terbitkan", cache_policy=NO_CACHE, **IO_RETRIES)
+def publish_task(params: RunParameters, run_id: str) -> dict[str, str] | State:
+    try:
+        written = monthly.publish(params, run_id)
+    except KoperasiSehatError as error:
+        return _failed_state(error)
+    get_run_logger().info("ditulis: %s", ", ".join(written.values()))
+    return written
+
+
+@flow(name="koperasi-sehat-bulanan", log_prints=True)
+def monthly_scoring(period: str, kabupaten: list[str] | None = None, input: str = str(DEFAULT_INPUT),
+                    output: str = str(DEFAULT_OUTPUT), rulebook: str | None = None,
+                    mode: str | None = None) -> dict:
+    """Score one month: read and validate the landing folder, score, publish the period's Parquet outputs."""
+    try:
+        params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), input=Path(input),
+                               output=Path(output), rulebook=rulebook, mode=mode)
+    except (ValueError, KoperasiSehatError) as error:
+        return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
+    started = datetime.now(TIMEZONE)
+    run_id = monthly.new_run_id(params.period, started)
+    try:
+        results = []
+        for step, args in ((prepare_task, (started.date(),)), (score_task, (started,)), (publish_task, ())):
+            state = step(params, run_id, *args, return_state=True)
+            if not state.is_completed():
+                return Failed(message=state.message, data=state.result(raise_on_failure=False))
+            results.append(state.result())
+    finally:
+        monthly.cleanup(params, run_id)
+    prepared, scored, written = results
+    return {"run_id": run_id, "periode": params.period, **monthly.summary_dict(prepared, scored),
+            "keluaran": written}
