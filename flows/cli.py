@@ -8,8 +8,9 @@ import re
 import sys
 from pathlib import Path
 
-from flows.config import DEFAULT_INPUT, DEFAULT_OUTPUT
+from flows.config import CRON, DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE
 from scoring.rulebook import PERIODE, rulebooks
+from scoring.status import periods_between
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -36,12 +37,17 @@ def parser() -> argparse.ArgumentParser:
     main = _Parser(prog="koperasi-sehat", description="Monthly health scoring of savings-and-loan cooperatives.")
     commands = main.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="score one month (embedded Prefect: no server to start)")
-    run.add_argument("--period", required=True, type=_period, help="the month to score, YYYY-MM")
+    months = run.add_mutually_exclusive_group(required=True)
+    months.add_argument("--period", type=_period, help="the month to score, YYYY-MM")
+    months.add_argument("--from", dest="first", type=_period, help="backfill: the first month (with --to)")
+    run.add_argument("--to", dest="last", type=_period, help="backfill: the last month, scored in order")
     run.add_argument("--input", type=_folder, default=DEFAULT_INPUT, help=f"landing folder (default {DEFAULT_INPUT})")
     run.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"output folder (default {DEFAULT_OUTPUT})")
     run.add_argument("--kabupaten", nargs="+", metavar="NAME", help="only these kabupaten/kota")
     run.add_argument("--rulebook", choices=sorted(rulebooks()), help="force a rulebook (default: by period)")
     run.add_argument("--mode", choices=["table", "linear"], help="band tables or linear text rules")
+    serve = commands.add_parser("serve", help="serve the monthly deployment: 02:00 WITA on the 5th, last month")
+    serve.add_argument("--cron", default=CRON, help=f"cron in {TIMEZONE.key} (default {CRON!r})")
     sample = commands.add_parser("sample", help="write a seeded sample landing folder")
     sample.add_argument("--output", type=Path, required=True, help="folder to write")
     sample.add_argument("--scale", choices=["kaltara", "national"], default="kaltara")
@@ -58,22 +64,33 @@ def main(argv: list[str] | None = None) -> int:
         counts = write_sample(args.output, scale=args.scale, seed=args.seed, dirty=args.dirty)
         print(f"sample written to {args.output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         return 0
-    return _run(args)
-
-
-def _run(args: argparse.Namespace) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if args.command == "serve":
+        from flows.pipeline import serve
+
+        serve(args.cron)
+        return 0
+    if args.first and not args.last or args.last and not args.first:
+        parser().error("--from and --to go together")
+    if args.first and args.first > args.last:
+        parser().error(f"--from {args.first} is after --to {args.last}")
+    return _run(args, periods_between(args.first, args.last) if args.first else [args.period])
+
+
+def _run(args: argparse.Namespace, periods: list[str]) -> int:
+    """Run the flow for each period in order; stop at the first that fails."""
     from flows.monthly import ParameterError
     from flows.pipeline import monthly_scoring
     from flows.report import print_summary
 
-    state = monthly_scoring(period=args.period, kabupaten=args.kabupaten, input=str(args.input),
-                            output=str(args.output), rulebook=args.rulebook, mode=args.mode, return_state=True)
-    if not state.is_completed():
-        error = state.result(raise_on_failure=False)
-        print(f"koperasi-sehat: run failed: {state.message}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(error, ParameterError) else EXIT_FAILED
-    print_summary(state.result(), args.output)
+    for period in periods:
+        state = monthly_scoring(period=period, kabupaten=args.kabupaten, input=str(args.input),
+                                output=str(args.output), rulebook=args.rulebook, mode=args.mode, return_state=True)
+        if not state.is_completed():
+            error = state.result(raise_on_failure=False)
+            print(f"koperasi-sehat: run of {period} failed: {state.message}", file=sys.stderr)
+            return EXIT_USAGE if isinstance(error, ParameterError) else EXIT_FAILED
+        print_summary(state.result(), args.output)
     return 0
 
 

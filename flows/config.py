@@ -14,3 +14,5 @@ DEFAULT_OUTPUT = Path(os.environ.get("KOPERASI_SEHAT_OUTPUT", DATA_DIR / "output
 TIMEZONE = ZoneInfo("Asia/Makassar")  # WITA, the province's time
 WORK_DIR = "_kerja"  # per-run scratch folder under the output folder
 RUNS_DIR = "_runs"
+DEPLOYMENT = "bulanan"
+CRON = "0 2 5 * *"  # 02:00 on the 5th, WITA: scores the month before

@@ -6,9 +6,14 @@ Prefect tasks that call them pass paths and counts, never DataFrames.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import re
 import shutil
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,13 +31,19 @@ from schemas.resubmission import resolve_submissions
 from scoring import KoperasiSehatError, load_rulebook, rulebook_for_period, score_reports
 from scoring.columns import REGISTRI
 from scoring.rulebook import PERIODE, Mode
-from scoring.status import ringkasan_wilayah, status_koperasi
+from scoring.status import previous_period, ringkasan_wilayah, status_koperasi
 
+COMMITTED = "SIAP_TERBIT"  # in the work folder: every table is staged, the swap may proceed
+LOCK_DIR = "_kunci"
 OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah")
 
 
 class ParameterError(KoperasiSehatError):
     """A run parameter is wrong (the CLI exits with code 2)."""
+
+
+class PeriodLockedError(KoperasiSehatError):
+    """Another run is writing the same period."""
 
 
 class RunParameters(BaseModel):
@@ -123,7 +134,7 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
     quarantined_reports = laporan.alasan.index.union(submissions.alasan.index)
     pd.Series(laporan_raw.loc[quarantined_reports, "nik"].unique(), dtype="str").to_frame("nik").to_parquet(
         work / "nik_dikarantina.parquet")
-    reasons = Counter(r.split(":")[0] for reasons in karantina["alasan"] for r in reasons)
+    reasons = Counter(_reason_kind(r) for reasons in karantina["alasan"] for r in reasons)
     return PrepareSummary(
         berkas_ditolak=landing.galat,
         laporan_dibaca=len(laporan_raw), laporan_diterima=len(submissions.current),
@@ -134,6 +145,11 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
         koperasi_dibaca=len(landing.koperasi), koperasi_dikarantina=len(koperasi.alasan),
         alasan_teratas=reasons.most_common(5),
     )
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason without its values, to count reasons of one kind together."""
+    return re.sub(r"'[^']*'|\d[\d.:/-]*", "…", reason.split(": ")[0])
 
 
 def _scope(registry: pd.DataFrame, kabupaten: tuple[str, ...]) -> pd.DataFrame:
@@ -223,9 +239,7 @@ def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSum
 
 def _with_previous(koperasi: pd.DataFrame, params: RunParameters) -> pd.DataFrame:
     """skor_total_sebelumnya / predikat_sebelumnya from the previous period's published output."""
-    year, month = int(params.period[:4]), int(params.period[5:7])
-    previous = f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
-    published = storage.read_table(params.output, "skor_koperasi", previous)
+    published = storage.read_table(params.output, "skor_koperasi", previous_period(params.period))
     if published.empty:
         return koperasi
     last = published.drop_duplicates("nik").set_index("nik")
@@ -234,11 +248,60 @@ def _with_previous(koperasi: pd.DataFrame, params: RunParameters) -> pd.DataFram
 
 
 def publish(params: RunParameters, run_id: str) -> dict[str, str]:
-    """Replace the period's partitions with the run's tables, each atomically."""
-    out = work_folder(params, run_id) / "keluaran"
-    return {name: str(storage.write_period(params.output, name, params.period,
-                                           outputs.to_pandas(name, pq.read_table(out / f"{name}.parquet")), run_id))
-            for name in OUTPUT_TABLES}
+    """Stage every table of the period, mark the run committed, then swap each partition in.
+
+    Killed before the mark, the next run of the period discards the staged partitions; killed after it,
+    the next run finishes the swaps (`recover`): the period is never left half old, half new."""
+    work = work_folder(params, run_id)
+    for name in OUTPUT_TABLES:
+        frame = outputs.to_pandas(name, pq.read_table(work / "keluaran" / f"{name}.parquet"))
+        storage.stage_period(params.output, name, params.period, frame, run_id)
+    marker = work / COMMITTED
+    with marker.open("w") as handle:
+        handle.write(run_id)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return {name: str(storage.swap_period(params.output, name, params.period, run_id)) for name in OUTPUT_TABLES}
+
+
+def recover(params: RunParameters) -> list[str]:
+    """Finish (committed) or undo (not committed) what earlier runs of the period left; returns their ids.
+
+    Call it holding the period's lock: it also cleans up after the current run."""
+    runs = sorted((params.output / WORK_DIR).glob(f"{params.period}_*"))
+    for work in runs:
+        committed = (work / COMMITTED).exists()
+        for name in OUTPUT_TABLES:
+            if committed:
+                storage.swap_period(params.output, name, params.period, work.name)
+            else:
+                storage.discard_staged(params.output, name, params.period, work.name)
+        shutil.rmtree(work, ignore_errors=True)
+    return [w.name for w in runs]
+
+
+@contextmanager
+def period_lock(params: RunParameters, run_id: str) -> Iterator[None]:
+    """One run per output folder and period at a time; a second one is refused with who holds it.
+
+    An advisory `flock`: the system releases it when the holder dies, even by kill -9."""
+    folder = params.output / LOCK_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{params.period}.lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another run"
+            raise PeriodLockedError(f"period {params.period} of {params.output} is being written by {holder}; "
+                                    "wait for it to finish, then run again") from None
+        handle.truncate(0)
+        handle.write(f"run {run_id} (pid {os.getpid()})")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _keep_other_areas(params: RunParameters, table: str, frame: pd.DataFrame, area_nik: pd.Series) -> pd.DataFrame:
@@ -247,10 +310,6 @@ def _keep_other_areas(params: RunParameters, table: str, frame: pd.DataFrame, ar
     if published.empty:
         return frame
     return pd.concat([published[~published["nik"].isin(area_nik)], frame], ignore_index=True)
-
-
-def cleanup(params: RunParameters, run_id: str) -> None:
-    shutil.rmtree(work_folder(params, run_id), ignore_errors=True)
 
 
 def summary_dict(*parts: object) -> dict:

@@ -7,12 +7,20 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.schedules import Cron
 from prefect.states import Failed, State
 
 from flows import monthly
-from flows.config import DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE
+from flows.config import CRON, DEFAULT_INPUT, DEFAULT_OUTPUT, DEPLOYMENT, TIMEZONE
 from flows.monthly import ParameterError, PrepareSummary, RunParameters, ScoreSummary
 from scoring import KoperasiSehatError
+from scoring.status import previous_period
+
+
+def scheduled_period(scheduled: datetime) -> str:
+    """The period a run scheduled at this moment scores: the month before it, in the province's time."""
+    return previous_period(f"{scheduled.astimezone(TIMEZONE):%Y-%m}")
 
 
 def _io_error(task, task_run, state) -> bool:
@@ -78,10 +86,14 @@ def publish_task(params: RunParameters, run_id: str) -> dict[str, str] | State:
 
 
 @flow(name="koperasi-sehat-bulanan", log_prints=True)
-def monthly_scoring(period: str, kabupaten: list[str] | None = None, input: str = str(DEFAULT_INPUT),
+def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = None, input: str = str(DEFAULT_INPUT),
                     output: str = str(DEFAULT_OUTPUT), rulebook: str | None = None,
                     mode: str | None = None) -> dict:
-    """Score one month: read and validate the landing folder, score, publish the period's Parquet outputs."""
+    """Score one month: read and validate the landing folder, score, publish the period's Parquet outputs.
+
+    Without `period` (a scheduled run), the month before the run's scheduled time in WITA."""
+    if period is None:
+        period = scheduled_period(flow_run.scheduled_start_time)
     try:
         params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), input=Path(input),
                                output=Path(output), rulebook=rulebook, mode=mode)
@@ -90,14 +102,27 @@ def monthly_scoring(period: str, kabupaten: list[str] | None = None, input: str 
     started = datetime.now(TIMEZONE)
     run_id = monthly.new_run_id(params.period, started)
     try:
-        results = []
-        for step, args in ((prepare_task, (started.date(),)), (score_task, (started,)), (publish_task, ())):
-            state = step(params, run_id, *args, return_state=True)
-            if not state.is_completed():
-                return Failed(message=state.message, data=state.result(raise_on_failure=False))
-            results.append(state.result())
-    finally:
-        monthly.cleanup(params, run_id)
+        with monthly.period_lock(params, run_id):
+            left = monthly.recover(params)
+            if left:
+                get_run_logger().warning("earlier runs of %s did not finish; cleaned up: %s", params.period,
+                                         ", ".join(left))
+            try:
+                results = []
+                for step, args in ((prepare_task, (started.date(),)), (score_task, (started,)), (publish_task, ())):
+                    state = step(params, run_id, *args, return_state=True)
+                    if not state.is_completed():
+                        return Failed(message=state.message, data=state.result(raise_on_failure=False))
+                    results.append(state.result())
+            finally:
+                monthly.recover(params)
+    except KoperasiSehatError as error:
+        return Failed(message=str(error), data=error)
     prepared, scored, written = results
     return {"run_id": run_id, "periode": params.period, **monthly.summary_dict(prepared, scored),
             "keluaran": written}
+
+
+def serve(cron: str = CRON) -> None:
+    """A long-running process that runs the deployment on its schedule, one run at a time."""
+    monthly_scoring.serve(name=DEPLOYMENT, schedules=[Cron(cron, timezone=TIMEZONE.key)], global_limit=1)

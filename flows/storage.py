@@ -46,8 +46,8 @@ def partition_path(output: Path, table: str, periode: str) -> Path:
     return Path(output) / table / f"periode={periode}"
 
 
-def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_id: str) -> Path:
-    """Validate the frame, then replace the period's partition of the table whole; returns the partition folder.
+def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_id: str) -> Path:
+    """Validate the frame and write the period's partition complete, fsynced, beside the published one.
 
     Every row's `periode` must be the partition's (karantina's nullable `periode` included: a row whose period
     cannot be read is filed under the run's period).
@@ -69,10 +69,7 @@ def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
             tuple(repr(p) for p in pd.unique(frame.loc[other, "periode"])[:5]), int(other.sum()))])
     data = to_arrow(table, frame)
 
-    folder = Path(output) / table
-    staging = folder / f".staging-{run_id}" / f"periode={periode}"
-    aside = folder / f".old-{run_id}" / f"periode={periode}"
-    final = partition_path(output, table, periode)
+    staging = _staging(output, table, periode, run_id)
     if staging.exists():  # a retry of the same run
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
@@ -83,25 +80,59 @@ def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
         os.fsync(handle.fileno())
     _fsync_dir(staging)
     _fsync_dir(staging.parent)
+    return staging
 
-    replaced = final.exists()
-    if replaced:
-        if aside.exists():
-            shutil.rmtree(aside)
-        aside.parent.mkdir(exist_ok=True)
-        os.rename(final, aside)
-    try:
-        os.rename(staging, final)
-    except OSError:
-        if replaced:
-            os.rename(aside, final)
-        raise
-    _fsync_dir(folder)
-    if replaced:
+
+def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_id: str) -> Path:
+    """Stage the period's partition of one table, then swap it in (see `stage_period`, `swap_period`)."""
+    stage_period(output, table, periode, df, run_id)
+    return swap_period(output, table, periode, run_id)
+
+
+def swap_period(output: Path, table: str, periode: str, run_id: str) -> Path:
+    """Replace the published partition by the run's staged one: old aside, new into place, old removed.
+
+    Idempotent, so that the next run can finish the swap of a run killed half-way (`recover_period`)."""
+    folder = Path(output) / table
+    staging = _staging(output, table, periode, run_id)
+    aside = folder / f".old-{run_id}" / f"periode={periode}"
+    final = partition_path(output, table, periode)
+    if staging.exists():
+        if final.exists():
+            if aside.exists():
+                shutil.rmtree(aside)
+            aside.parent.mkdir(exist_ok=True)
+            os.rename(final, aside)
+        try:
+            os.rename(staging, final)
+        except OSError:
+            if aside.exists():
+                os.rename(aside, final)
+            raise
+        _fsync_dir(folder)
+    if aside.exists():
         shutil.rmtree(aside)
-        _remove_if_empty(aside.parent)
+    _remove_if_empty(aside.parent)
     _remove_if_empty(staging.parent)
     return final
+
+
+def discard_staged(output: Path, table: str, periode: str, run_id: str) -> None:
+    """Undo what a run that never committed left: its staged partition, and restore a partition set aside."""
+    folder = Path(output) / table
+    staging = _staging(output, table, periode, run_id)
+    aside = folder / f".old-{run_id}" / f"periode={periode}"
+    final = partition_path(output, table, periode)
+    if aside.exists() and not final.exists():
+        os.rename(aside, final)
+    for leftover in (staging, aside):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+        _remove_if_empty(leftover.parent)
+
+
+def _staging(output: Path, table: str, periode: str, run_id: str) -> Path:
+    return Path(output) / table / f".staging-{run_id}" / f"periode={periode}"
 
 
 def read_table(output: Path, table: str, periode: str | None = None) -> pd.DataFrame:
@@ -140,5 +171,5 @@ def _remove_if_empty(path: Path) -> None:
         pass
 
 
-__all__ = ["COMPRESSION", "ROW_GROUP_ROWS", "OutputContractError", "empty_frame", "partition_path", "read_table",
-           "tabel", "to_arrow", "validate_output", "write_period"]
+__all__ = ["COMPRESSION", "ROW_GROUP_ROWS", "OutputContractError", "discard_staged", "empty_frame", "partition_path",
+           "read_table", "stage_period", "swap_period", "tabel", "to_arrow", "validate_output", "write_period"]

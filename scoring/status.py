@@ -24,6 +24,17 @@ def month_number(periode: pd.Series | str) -> pd.Series | int:
     return periode.str.slice(0, 4).astype("int64") * 12 + periode.str.slice(5, 7).astype("int64")
 
 
+def previous_period(periode: str) -> str:
+    """The month before a YYYY-MM period (January -> December of the year before)."""
+    year, month = int(periode[:4]), int(periode[5:7])
+    return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
+
+
+def periods_between(first: str, last: str) -> list[str]:
+    """Every YYYY-MM period from first to last, in order."""
+    return [f"{n // 12}-{n % 12 + 1:02d}" for n in range(month_number(first) - 1, month_number(last))]
+
+
 def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame, tidak_dinilai: pd.DataFrame,
                     accepted: Collection[str], quarantined: Collection[str], last_report: pd.Series,
                     scored_jenis: Collection[str]) -> pd.DataFrame:
@@ -37,10 +48,10 @@ def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame
     melapor = nik.isin(accepted)
     predikat = nik.map(koperasi.set_index("nik")["predikat"].astype("str"))
     dinilai = predikat.notna()
-    last = nik.map(last_report)
-    gap = month_number(periode) - month_number(last.fillna(periode).astype("str"))
+    last = nik.map(last_report.astype("str")).astype("str")
+    gap = month_number(periode) - month_number(last.fillna(periode))
     alasan = pd.Series(LAPORAN_DIKARANTINA, index=registry.index).where(nik.isin(quarantined), TANPA_LAPORAN)
-    alasan = nik.map(tidak_dinilai.set_index("nik")["alasan"]).fillna(alasan)
+    alasan = nik.map(tidak_dinilai.set_index("nik")["alasan"].astype("str")).astype("str").fillna(alasan)
     unscored = registry["jenis"].map(unscored_jenis())
     alasan = unscored.where(~registry["jenis"].isin(scored_jenis), alasan).fillna(alasan)
     return pd.DataFrame({

@@ -1,0 +1,169 @@
+"""End to end through the real Prefect flow and the CLI, on the committed clean and dirty samples."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+import pytest
+
+from flows import storage
+from flows.config import DATA_DIR
+from flows.monthly import OUTPUT_TABLES
+from schemas.outputs import arrow_schema, validate_output
+from scoring.columns import LAPORAN
+from test_scoring_cooperatives import KSP_A, NIK_A, QUESTIONNAIRES
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def run_flow(**parameters) -> dict:
+    from flows.pipeline import monthly_scoring
+
+    state = monthly_scoring(**parameters, return_state=True)
+    assert state.is_completed(), state.message
+    return state.result()
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[dict, Path]:
+    output = tmp_path_factory.mktemp("clean")
+    return run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output)), output
+
+
+@pytest.fixture(scope="module")
+def dirty(tmp_path_factory) -> tuple[dict, Path]:
+    output = tmp_path_factory.mktemp("dirty")
+    return run_flow(period="2026-10", input=str(DATA_DIR / "sample_dirty"), output=str(output)), output
+
+
+def test_clean_sample_counts(clean):
+    summary, output = clean
+    assert (summary["laporan_dibaca"], summary["dinilai"], summary["tidak_dinilai"],
+            summary["laporan_dikarantina"], summary["laporan_terganti"]) == (43, 36, 5, 0, 2)
+    assert summary["laporan_dibaca"] == (summary["dinilai"] + summary["tidak_dinilai"]
+                                         + summary["laporan_dikarantina"] + summary["laporan_terganti"])
+    assert summary["laporan_periode_lain"] == 1425 and summary["berkas_ditolak"] == []
+    status = storage.read_table(output, "status_koperasi", "2026-10")
+    assert len(status) == 109 and status["aktif"].sum() == 68
+    assert status["dinilai"].sum() == 36
+    ringkasan = storage.read_table(output, "ringkasan_wilayah", "2026-10").set_index("kabupaten_kota")
+    assert ringkasan.loc["Kalimantan Utara", ["jumlah_sehat", "jumlah_cukup_sehat", "jumlah_dalam_pengawasan",
+                                              "jumlah_dalam_pengawasan_khusus"]].tolist() == [7, 9, 10, 10]
+
+
+def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
+    summary, output = dirty
+    assert (summary["laporan_dibaca"], summary["laporan_diterima"], summary["laporan_dikarantina"],
+            summary["laporan_terganti"]) == (44, 34, 9, 1)
+    assert summary["laporan_dibaca"] == (summary["dinilai"] + summary["tidak_dinilai"]
+                                         + summary["laporan_dikarantina"] + summary["laporan_terganti"])
+    assert summary["kuesioner_dikarantina"] == 76  # two incomplete sets: 37 + 39 rows
+    karantina = storage.read_table(output, "karantina", "2026-10").set_index(["sumber", "baris"])
+    reasons = karantina["alasan"].map(list)
+    report = "laporan/laporan_2026-10.csv"
+    # CACAT.md rows are data rows; `baris` is the spreadsheet row (header = 1)
+    assert reasons[(report, 26)] == ["neraca tidak seimbang: total_aset 44.798.726 != kewajiban + ekuitas "
+                                     "47.038.662 (selisih 2.239.936; toleransi 4.479)"]
+    assert reasons[(report, 28)] == ["nik '657145583934618' tidak terdaftar di koperasi.csv"]
+    assert reasons[(report, 17)] == ["periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)"]
+    assert reasons[(report, 15)] == ["periode: ditulis 'Oktober 2026', harus YYYY-MM (maksud 2026-10?)"]
+    assert reasons[(report, 33)] == ["beban_lain: tidak boleh negatif (nilai: -246.223)"]
+    assert reasons[(report, 9)] == ["duplikat persis dari laporan/laporan_2026-10.csv baris 8"]
+    assert reasons[(report, 4)][0].startswith("pinjaman menurut kolektibilitas tidak sama dengan pinjaman diberikan")
+    assert reasons[(report, 27)][0].startswith("volume_pinjaman_anggota lebih dari volume_pinjaman")
+    assert (report, 12) not in reasons.index  # Rp 500 rounding is within the tolerance
+    assert not karantina.index.get_level_values("sumber").str.endswith("semicolon.csv").any()
+    status = storage.read_table(output, "status_koperasi", "2026-10").set_index("nik")
+    semicolon = ["657142359150665", "650137137826180", "650464801702956", "650452509903254", "650247039876433"]
+    assert status.loc[semicolon, "melapor"].all()  # the Indonesian-format rows are accepted
+    assert status.loc["650464801702956", "alasan_tidak_dinilai"].startswith("unit simpan pinjam syariah")
+
+
+def test_every_output_validates_and_reads_back_with_pandas_and_pyarrow(clean, dirty):
+    for _, output in (clean, dirty):
+        for table in OUTPUT_TABLES:
+            frame = storage.read_table(output, table, "2026-10")
+            validate_output(table, frame)
+            dataset = ds.dataset(output / table, format="parquet", partitioning="hive")
+            assert dataset.to_table().num_rows == len(frame)
+            assert pd.read_parquet(output / table, schema=arrow_schema(table))["periode"].eq("2026-10").all()
+        assert not list(output.glob("_kerja/*"))  # the run's scratch folder is gone
+
+
+@pytest.fixture
+def landing_with_ksp_a(tmp_path) -> Path:
+    """The clean sample plus the hand-computed KSP Sejahtera Bersama of test_scoring_cooperatives (2025-09)."""
+    landing = tmp_path / "landing"
+    shutil.copytree(DATA_DIR / "sample", landing)
+    with (landing / "koperasi.csv").open("a", newline="") as handle:
+        csv.writer(handle).writerow([NIK_A, KSP_A["nama"], "ksp", "65.71", "Tarakan", "provinsi", "2012-05-01",
+                                     "2025-03-15", ""])
+    pd.DataFrame([KSP_A])[list(LAPORAN)].to_csv(landing / "laporan" / "ksp_sejahtera_2025-09.csv", index=False)
+    QUESTIONNAIRES[QUESTIONNAIRES["nik"] == NIK_A].to_csv(landing / "kuesioner" / "ksp_sejahtera.csv", index=False)
+    return landing
+
+
+def test_a_known_cooperative_scores_as_hand_computed(landing_with_ksp_a, tmp_path):
+    run_flow(period="2025-09", input=str(landing_with_ksp_a), output=str(tmp_path / "out"))
+    scored = storage.read_table(tmp_path / "out", "skor_koperasi", "2025-09").set_index("nik")
+    assert scored.loc[NIK_A, "skor_total"] == 88.85
+    assert (scored.loc[NIK_A, "predikat_skor"], scored.loc[NIK_A, "predikat"]) == ("Sehat", "Sehat")
+    assert scored.loc[NIK_A, "kabupaten_kota"] == "Tarakan"
+
+
+def test_kabupaten_rerun_rewrites_only_that_area(tmp_path):
+    output = tmp_path / "out"
+    run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output))
+    before = {t: storage.read_table(output, t, "2026-10") for t in ("skor_koperasi", "status_koperasi")}
+    run_flow(period="2026-10", kabupaten=["Tarakan"], input=str(DATA_DIR / "sample"), output=str(output))
+    for table, old in before.items():
+        new = storage.read_table(output, table, "2026-10")
+        assert len(new) == len(old)
+        others_old = old[old["kabupaten_kota"] != "Tarakan"].drop(columns="run_id").sort_values("nik")
+        others_new = new[new["kabupaten_kota"] != "Tarakan"].drop(columns="run_id").sort_values("nik")
+        pd.testing.assert_frame_equal(others_old.reset_index(drop=True), others_new.reset_index(drop=True))
+        assert new.loc[new["kabupaten_kota"] == "Tarakan", "run_id"].nunique() == 1
+        assert set(new.loc[new["kabupaten_kota"] == "Tarakan", "run_id"]) != set(old["run_id"])
+
+
+def test_unknown_kabupaten_fails_clearly_and_leaves_outputs(tmp_path):
+    from flows.pipeline import monthly_scoring
+
+    state = monthly_scoring(period="2026-10", kabupaten=["Atlantis"], input=str(DATA_DIR / "sample"),
+                            output=str(tmp_path), return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith("unknown kabupaten/kota: Atlantis; known: Bulungan, Malinau")
+    assert not (tmp_path / "skor_koperasi").exists()
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--period", "10/2026"], "period '10/2026' is not YYYY-MM"),
+    (["run", "--period", "2026-10", "--input", "/nowhere"], "input folder '/nowhere' does not exist"),
+    (["run", "--period", "2026-10", "--mode", "steps"], "invalid choice: 'steps'"),
+    (["run"], "one of the arguments --period --from is required"),
+    (["run", "--from", "2026-09", "--to", "2026-01"], "--from 2026-09 is after --to 2026-01"),
+])
+def test_cli_bad_arguments_one_line_exit_2(args, message, tmp_path):
+    done = cli(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr
+
+
+def test_cli_runs_the_sample_and_prints_the_summary(tmp_path):
+    done = cli("run", "--period", "2026-10", "--output", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 + dikarantina 0 + terganti 2" \
+        in done.stdout
+    assert "Kalimantan Utara" in done.stdout
+    assert len(storage.read_table(tmp_path / "out", "status_koperasi", "2026-10")) == 109

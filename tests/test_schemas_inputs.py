@@ -1,0 +1,369 @@
+"""Row validation of the inputs: typed rows, and for every rejected row every reason, worded for a clerk."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flows.ingest import ANGKA, read_text_table
+from schemas.inputs import KODE_FAKTOR, check_faktor, check_koperasi, check_kuesioner, check_laporan
+from schemas.periode import recognise_periode
+from scoring.columns import JUMLAH, LAPORAN
+from scoring.rulebook import rulebooks
+
+NIK = "6502000000000001"
+REGISTRY = pd.Series([NIK, "6502000000000002"], dtype="str")
+RUN = "2026-10"
+JUTA = 1_000_000
+# A balanced report (millions of Rupiah): assets 1,050 = liabilities 525 + equity 525; loans 900 all lancar.
+SEHAT = {
+    "kas": 20, "bank": 40, "pinjaman_anggota": 900, "aset_tetap": 90, "total_aset": 1050,
+    "simpanan_sukarela": 325, "hutang_pihak_lain": 200, "kewajiban_lancar": 525,
+    "simpanan_pokok": 100, "simpanan_wajib": 300, "cadangan_umum": 100, "shu_belum_dibagi": 25,
+    "pinjaman_lancar": 900, "pinjaman_berisiko": 100, "volume_pinjaman": 1000, "volume_pinjaman_anggota": 900,
+    "partisipasi_bruto": 200, "beban_usaha": 60, "biaya_karyawan": 30, "beban_perkoperasian": 10,
+    "shu_bagian_anggota": 30, "promosi_ekonomi_anggota": 50,
+}
+ASET_RUMUS = ("kas + bank + simpanan_di_lembaga_lain + surat_berharga + pinjaman_anggota + pinjaman_non_anggota"
+              " - penyisihan_penghapusan_pinjaman + pendapatan_yang_masih_harus_diterima + penyertaan + aset_tetap"
+              " + aset_lain")
+KOLEKTIBILITAS_RUMUS = "pinjaman_lancar + pinjaman_kurang_lancar + pinjaman_diragukan + pinjaman_macet"
+TOTAL_KEWAJIBAN_RUMUS = ("simpanan_sukarela + simpanan_berjangka + hutang_pihak_lain + beban_yang_masih_harus_dibayar"
+                         " + kewajiban_lain")
+
+
+def laporan_row(**changes: object) -> dict[str, str]:
+    """One raw report row as ingest gives it: every value text; money in whole Rupiah unless changed."""
+    money = {c: SEHAT.get(c, 0) * JUTA for c in JUMLAH}
+    row = {"nik": NIK, "periode": RUN, "tanggal_kirim": "2026-11-05T09:30:00", "diaudit": "ya",
+           **money, "jumlah_anggota": 250}
+    row.update(changes)
+    return {"sumber": "laporan/laporan_2026-10.csv", "baris": 2, **{c: str(row[c]) for c in LAPORAN}}
+
+
+def raw(*rows: dict, index: list | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), index=index)
+    frame["baris"] = frame["baris"].astype("int64")
+    return frame.astype({c: "str" for c in frame.columns if c != "baris"})
+
+
+def reasons(**changes: object) -> list[str]:
+    result = check_laporan(raw(laporan_row(**changes)), REGISTRY, RUN)
+    assert len(result.valid) + len(result.alasan) == 1
+    return result.alasan.iloc[0] if len(result.alasan) else []
+
+
+# ----- reports ---------------------------------------------------------------------------------------------
+
+def test_a_valid_report_row_passes_typed_under_its_raw_index():
+    result = check_laporan(raw(laporan_row(diaudit="TRUE"), laporan_row(nik="6502000000000002", diaudit="0"),
+                               index=[7, 3]), REGISTRY, RUN)
+    assert result.alasan.empty
+    valid = result.valid
+    assert list(valid.index) == [7, 3]
+    assert list(valid.columns) == ["sumber", "baris", *LAPORAN]
+    assert all(valid[c].dtype == np.int64 for c in (*JUMLAH, "jumlah_anggota", "baris"))
+    assert valid["diaudit"].dtype == bool and valid["diaudit"].tolist() == [True, False]
+    assert valid["tanggal_kirim"].dtype.kind == "M"
+    first = valid.loc[7]
+    assert first["kas"] == 20 * JUTA and first["total_aset"] == 1050 * JUTA and first["jumlah_anggota"] == 250
+    assert first["periode"] == "2026-10" and first["nik"] == NIK
+    assert first["tanggal_kirim"] == pd.Timestamp("2026-11-05 09:30:00")
+    assert first["sumber"] == "laporan/laporan_2026-10.csv" and first["baris"] == 2
+
+
+RULES = [
+    ({"beban_lain": -5000}, "beban_lain: tidak boleh negatif (nilai: -5.000)"),
+    ({"kas": -5000, "bank": 60 * JUTA + 5000}, "kas: tidak boleh negatif (nilai: -5.000)"),
+    ({"kas": "12a"}, "kas: bukan bilangan bulat Rupiah (nilai: '12a')"),
+    ({"kas": "1234.50"}, "kas: bukan bilangan bulat Rupiah (nilai: '1234.50')"),
+    ({"kas": ""}, "kas: kosong, harus bilangan bulat Rupiah (isi 0 bila tidak ada)"),
+    ({"beban_lain": "1234567890123456"}, "beban_lain: terlalu besar, lebih dari 15 angka (nilai: '1234567890123456')"),
+    ({"kas": 30 * JUTA},
+     f"total_aset tidak sama dengan jumlah rincian aset: total_aset 1.050.000.000 != {ASET_RUMUS} 1.060.000.000 "
+     "(selisih 10.000.000; toleransi 105.000)"),
+    ({"simpanan_sukarela": 335 * JUTA},
+     "neraca tidak seimbang: total_aset 1.050.000.000 != kewajiban + ekuitas 1.060.000.000 "
+     "(selisih 10.000.000; toleransi 105.000)"),
+    ({"pinjaman_lancar": 890 * JUTA},
+     f"pinjaman menurut kolektibilitas tidak sama dengan pinjaman diberikan: {KOLEKTIBILITAS_RUMUS} 890.000.000 != "
+     "pinjaman_anggota + pinjaman_non_anggota 900.000.000 (selisih 10.000.000; toleransi 105.000)"),
+    ({"pinjaman_berisiko": 950 * JUTA},
+     "pinjaman_berisiko lebih dari pinjaman diberikan: pinjaman_berisiko 950.000.000 > "
+     "pinjaman_anggota + pinjaman_non_anggota 900.000.000"),
+    ({"volume_pinjaman_anggota": 1100 * JUTA},
+     "volume_pinjaman_anggota lebih dari volume_pinjaman: volume_pinjaman_anggota 1.100.000.000 > "
+     "volume_pinjaman 1.000.000.000"),
+    ({"biaya_karyawan": 70 * JUTA},
+     "biaya_karyawan lebih dari beban_usaha: biaya_karyawan 70.000.000 > beban_usaha 60.000.000"),
+    ({"kewajiban_lancar": 600 * JUTA},
+     f"kewajiban_lancar lebih dari total kewajiban: kewajiban_lancar 600.000.000 > {TOTAL_KEWAJIBAN_RUMUS} 525.000.000"),
+    ({"jumlah_anggota": 0}, "jumlah_anggota: harus lebih dari 0 (nilai: 0)"),
+    ({"jumlah_anggota": "banyak"}, "jumlah_anggota: bukan bilangan bulat (nilai: 'banyak')"),
+    ({"nik": "650200000000O01"}, "nik '650200000000O01' tidak terdaftar di koperasi.csv"),
+    ({"nik": ""}, "nik: kosong"),
+    ({"periode": "10/2026"}, "periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)"),
+    ({"periode": "Oktober 2026"}, "periode: ditulis 'Oktober 2026', harus YYYY-MM (maksud 2026-10?)"),
+    ({"periode": "2026-13"}, "periode: bukan bulan YYYY-MM (nilai: '2026-13')"),
+    ({"periode": ""}, "periode: kosong, harus bulan YYYY-MM"),
+    ({"periode": "2026-11"}, "periode: tidak boleh sesudah periode yang diproses 2026-10 (nilai: '2026-11')"),
+    ({"diaudit": "mungkin"}, "diaudit: bukan ya atau tidak (nilai: 'mungkin')"),
+    ({"tanggal_kirim": "05/11/2026"},
+     "tanggal_kirim: bukan tanggal YYYY-MM-DD atau waktu YYYY-MM-DDTHH:MM:SS (nilai: '05/11/2026')"),
+    ({"tanggal_kirim": "2026-02-30"},
+     "tanggal_kirim: bukan tanggal YYYY-MM-DD atau waktu YYYY-MM-DDTHH:MM:SS (nilai: '2026-02-30')"),
+]
+
+
+@pytest.fixture(scope="module")
+def rule_reasons() -> pd.Series:
+    """One row per case of RULES, checked together (rows are independent): row i -> its reasons."""
+    result = check_laporan(raw(*(laporan_row(**changes) for changes, _ in RULES)), REGISTRY, RUN)
+    assert result.valid.empty
+    return result.alasan
+
+
+@pytest.mark.parametrize(("case", "expected"), [(i, expected) for i, (_, expected) in enumerate(RULES)])
+def test_each_report_rule_alone_gives_exactly_its_reason(rule_reasons, case, expected):
+    assert rule_reasons[case] == [expected]
+
+
+def test_the_example_of_an_unbalanced_balance_sheet():
+    # assets 1,250 million (kas 220), liabilities + equity 1,240 million
+    assert reasons(kas=220 * JUTA, total_aset=1250 * JUTA, simpanan_sukarela=515 * JUTA) == [
+        "neraca tidak seimbang: total_aset 1.250.000.000 != kewajiban + ekuitas 1.240.000.000 "
+        "(selisih 10.000.000; toleransi 125.000)"]
+
+
+def test_a_row_breaking_three_rules_gets_every_reason_in_column_then_rule_order():
+    assert reasons(nik="X1", beban_lain=-1, biaya_karyawan=70 * JUTA) == [
+        "nik 'X1' tidak terdaftar di koperasi.csv",
+        "beban_lain: tidak boleh negatif (nilai: -1)",
+        "biaya_karyawan lebih dari beban_usaha: biaya_karyawan 70.000.000 > beban_usaha 60.000.000",
+    ]
+
+
+def test_a_value_that_cannot_be_read_leaves_the_other_checkable_rules():
+    # kas unreadable: the asset identity cannot be checked, the balance and the other rules can
+    assert reasons(kas="12a", simpanan_sukarela=335 * JUTA, periode="10/2026") == [
+        "periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)",
+        "kas: bukan bilangan bulat Rupiah (nilai: '12a')",
+        "neraca tidak seimbang: total_aset 1.050.000.000 != kewajiban + ekuitas 1.060.000.000 "
+        "(selisih 10.000.000; toleransi 105.000)",
+    ]
+
+
+def small(total: int, **changes: int) -> dict:
+    """A 'micro' balance sheet: kas = total_aset = simpanan_pokok, no loans."""
+    zero = {c: 0 for c in JUMLAH}
+    return {**zero, "kas": total, "total_aset": total, "simpanan_pokok": total, **changes}
+
+
+def test_tolerance_is_rp_1000_on_a_small_balance_sheet():
+    assert reasons(**small(5_000_000, simpanan_pokok=5_000_000 - 500)) == []
+    assert reasons(**small(5_000_000, simpanan_pokok=5_000_000 - 1000)) == []
+    assert reasons(**small(5_000_000, simpanan_pokok=5_000_000 - 1001)) == [
+        "neraca tidak seimbang: total_aset 5.000.000 != kewajiban + ekuitas 4.998.999 (selisih 1.001; toleransi 1.000)"]
+
+
+def test_tolerance_is_a_hundredth_of_a_percent_on_a_big_balance_sheet():
+    total = 20_000 * JUTA  # 0.01% = Rp 2,000,000
+    assert reasons(**small(total, simpanan_pokok=total - 2 * JUTA)) == []
+    assert reasons(**small(total, kas=total + 2 * JUTA + 1, simpanan_pokok=total)) == [
+        f"total_aset tidak sama dengan jumlah rincian aset: total_aset 20.000.000.000 != {ASET_RUMUS} "
+        "20.002.000.001 (selisih 2.000.001; toleransi 2.000.000)"]
+
+
+def test_numbers_of_a_semicolon_spreadsheet_export_parse_after_ingest():
+    good = laporan_row()
+    header = ";".join(LAPORAN)
+    line = ";".join(f"{int(good[c]):,}".replace(",", ".") if c in JUMLAH else good[c] for c in LAPORAN)
+    cents = line.replace("20.000.000", "20.000.000,00", 1)  # kas with ',00'
+    fraction = line.replace("20.000.000", "1.234,50", 1)
+    data = f"\ufeff{header}\n{line}\n{cents}\n{fraction}\n".encode()
+    frame, kind = read_text_table(data, "laporan/ekspor.csv", LAPORAN, ANGKA)
+    assert kind == "csv-id"
+    result = check_laporan(frame, REGISTRY, RUN)
+    assert result.valid["kas"].tolist() == [20 * JUTA, 20 * JUTA]
+    assert result.valid["total_aset"].tolist() == [1050 * JUTA] * 2
+    assert result.alasan.tolist() == [["kas: bukan bilangan bulat Rupiah (nilai: '1234.50')"]]
+    assert frame.loc[result.alasan.index, "baris"].tolist() == [4]
+
+
+def test_an_integral_decimal_and_hexadecimal_looking_text():
+    assert reasons(beban_lain="5000.00") == []
+    assert reasons(beban_lain="0x10") == ["beban_lain: bukan bilangan bulat Rupiah (nilai: '0x10')"]
+
+
+def test_no_rows_and_rejected_rows_keep_the_raw_index():
+    empty = check_laporan(raw(laporan_row()).iloc[:0], REGISTRY, RUN)
+    assert empty.valid.empty and empty.alasan.empty
+    result = check_laporan(raw(laporan_row(), laporan_row(kas="?"), laporan_row(), index=["a", "b", "c"]),
+                           REGISTRY, RUN)
+    assert list(result.valid.index) == ["a", "c"]
+    assert result.alasan.to_dict() == {"b": ["kas: bukan bilangan bulat Rupiah (nilai: '?')"]}
+
+
+# ----- periods as clerks write them ------------------------------------------------------------------------
+
+def test_recognise_periode_reads_every_listed_spelling_and_refuses_junk():
+    written = ["2026-10", "10/2026", "1/2026", "2026/10", "Oktober 2026", "okt 2026", "Okt-2026", "  OKTOBER 2026 ",
+               "desember 2025", "Mei 2026", "agu 2026", "13/2026", "0/2026", "2026-13", "Oktober", "2026", "foo",
+               "", "10/26", "Oct 2026", None]
+    meant = recognise_periode(pd.Series(written, dtype="str", index=range(100, 100 + len(written))))
+    assert list(meant.index) == list(range(100, 100 + len(written)))
+    assert meant.dtype == "str"
+    assert meant.tolist()[:11] == ["2026-10", "2026-10", "2026-01", "2026-10", "2026-10", "2026-10", "2026-10",
+                                   "2026-10", "2025-12", "2026-05", "2026-08"]
+    assert meant.iloc[11:].isna().all()
+
+
+# ----- registry --------------------------------------------------------------------------------------------
+
+def koperasi_row(baris: int, **changes: str) -> dict:
+    row = {"sumber": "koperasi.csv", "baris": baris, "nik": NIK, "nama": "KSP Maju Bersama", "jenis": "ksp",
+           "kode_wilayah": "65.02", "kabupaten_kota": "Bulungan", "wilayah_keanggotaan": "provinsi",
+           "tanggal_badan_hukum": "2005-03-01", "tanggal_rat_terakhir": "2026-03-15", "pendamping": ""}
+    return {**row, **changes}
+
+
+TODAY = date(2026, 11, 5)
+
+
+def test_a_valid_registry_row_is_typed():
+    result = check_koperasi(raw(koperasi_row(2, jenis="KSP", tanggal_rat_terakhir="")), TODAY)
+    assert result.alasan.empty
+    row = result.valid.iloc[0]
+    assert row["jenis"] == "ksp" and row["tanggal_badan_hukum"] == pd.Timestamp("2005-03-01")
+    assert pd.isna(row["tanggal_rat_terakhir"]) and pd.isna(row["pendamping"])
+
+
+def test_every_copy_of_a_duplicate_nik_is_rejected_naming_the_other_rows():
+    result = check_koperasi(raw(koperasi_row(2), koperasi_row(3, nik="6502000000000002"), koperasi_row(5),
+                                koperasi_row(9)), TODAY)
+    assert result.valid["nik"].tolist() == ["6502000000000002"]
+    assert result.alasan.to_dict() == {
+        0: [f"nik '{NIK}' tercatat lebih dari sekali: juga di baris 5, 9"],
+        2: [f"nik '{NIK}' tercatat lebih dari sekali: juga di baris 2, 9"],
+        3: [f"nik '{NIK}' tercatat lebih dari sekali: juga di baris 2, 5"],
+    }
+
+
+def test_registry_rules_each_with_their_reason():
+    result = check_koperasi(raw(
+        koperasi_row(2, nik="", nama="", jenis="koperasi"),
+        koperasi_row(3, nik="A", kode_wilayah="6502", kabupaten_kota="", wilayah_keanggotaan="kota"),
+        koperasi_row(4, nik="B", tanggal_badan_hukum="2027-01-01", tanggal_rat_terakhir="15/03/2026"),
+    ), TODAY)
+    assert result.valid.empty
+    assert result.alasan.to_dict() == {
+        0: ["nik: kosong", "nama: kosong",
+            "jenis: harus salah satu dari: ksp, usp, kspps, uspps, konsumen, produsen, pemasaran, jasa "
+            "(nilai: 'koperasi')"],
+        1: ["kode_wilayah: harus kode BPS kabupaten/kota NN.NN, mis. 65.02 (nilai: '6502')", "kabupaten_kota: kosong",
+            "wilayah_keanggotaan: harus salah satu dari: kabupaten_kota, provinsi, nasional (nilai: 'kota')"],
+        2: ["tanggal_badan_hukum: tidak boleh sesudah hari ini 2026-11-05 (nilai: 2027-01-01)",
+            "tanggal_rat_terakhir: bukan tanggal YYYY-MM-DD (nilai: '15/03/2026')"],
+    }
+
+
+# ----- questionnaires --------------------------------------------------------------------------------------
+
+BOOK = rulebooks()["ksp-2016"]
+SIZES = {k.id: k.pertanyaan for k in BOOK.komponen if k.kuesioner}
+
+
+def answers(nik: str = NIK, tanggal: str = "2026-02-10", baris: int = 2) -> list[dict]:
+    """A complete set: every question of every questionnaire component, answered 'ya'."""
+    rows = [{"nik": nik, "tanggal": tanggal, "komponen": k, "nomor": str(i), "jawaban": "ya"}
+            for k, n in SIZES.items() for i in range(1, n + 1)]
+    return [{"sumber": "kuesioner/kuesioner_2026.csv", "baris": baris + j, **r} for j, r in enumerate(rows)]
+
+
+def test_a_complete_questionnaire_set_passes_typed():
+    rows = answers()
+    rows[0]["jawaban"] = "Tidak"
+    result = check_kuesioner(raw(*rows), REGISTRY)
+    assert result.alasan.empty
+    assert len(result.valid) == sum(SIZES.values())
+    assert result.valid["nomor"].dtype == np.int64 and result.valid["jawaban"].iloc[0] == "tidak"
+    assert (result.valid["tanggal"] == pd.Timestamp("2026-02-10")).all()
+
+
+def test_a_set_missing_a_question_rejects_every_row_of_the_set():
+    rows = [r for r in answers() if not (r["komponen"] == "manajemen_umum" and r["nomor"] in ("7", "8"))]
+    other = answers("6502000000000002", baris=100)
+    result = check_kuesioner(raw(*rows, *other), REGISTRY)
+    assert len(result.alasan) == len(rows)
+    assert set(result.alasan.map(tuple)) == {(f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 7, 8 tidak dijawab",)}
+    assert result.valid["nik"].unique().tolist() == ["6502000000000002"]
+
+
+def test_a_question_answered_twice_rejects_every_row_of_the_set():
+    rows = answers()
+    rows.append({**rows[2], "baris": 99, "jawaban": "tidak"})  # manajemen_umum nomor 3 again
+    result = check_kuesioner(raw(*rows), REGISTRY)
+    assert result.valid.empty
+    assert set(result.alasan.map(tuple)) == {(f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 3 dijawab 2 kali",)}
+
+
+def test_a_rejected_answer_rejects_its_set_and_bad_rows_name_their_column():
+    rows = answers()
+    rows[0]["jawaban"] = "mungkin"  # manajemen_umum nomor 1, baris 2
+    last = len(rows) - 1
+    rows[last]["nomor"] = "6"  # manajemen_likuiditas has 5 questions: nomor 5 is missing, a nomor 6 is given
+    result = check_kuesioner(raw(*rows), REGISTRY)
+    assert result.valid.empty
+    set_reasons = [f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 1 ditolak (baris 2)",
+                   f"set kuesioner {NIK} 2026-02-10: manajemen_likuiditas nomor 5 tidak dijawab"]
+    assert result.alasan[0] == ["jawaban: harus salah satu dari: ya, tidak (nilai: 'mungkin')", set_reasons[1]]
+    assert result.alasan[last] == ["nomor: harus 1 sampai 5 untuk manajemen_likuiditas (nilai: 6)", *set_reasons]
+    assert result.alasan[1] == set_reasons
+
+
+def test_questionnaire_rows_with_unknown_values():
+    rows = answers()[:1]
+    rows[0].update(nik="X9", tanggal="10-02-2026", komponen="keuangan", nomor="0")
+    result = check_kuesioner(raw(*rows), REGISTRY)
+    assert result.alasan[0] == [
+        "nik 'X9' tidak terdaftar di koperasi.csv",
+        "tanggal: bukan tanggal YYYY-MM-DD (nilai: '10-02-2026')",
+        "komponen: harus salah satu dari: manajemen_umum, kelembagaan, manajemen_permodalan, manajemen_aktiva, "
+        "manajemen_likuiditas (nilai: 'keuangan')",
+        "nomor: tidak boleh kurang dari 1 (nilai: 0)",
+    ]
+
+
+# ----- supervisors' findings -------------------------------------------------------------------------------
+
+def faktor_row(**changes: str) -> dict:
+    row = {"sumber": "faktor_pengurang.csv", "baris": 2, "nik": NIK, "kode": KODE_FAKTOR[0],
+           "berlaku_mulai": "2026-06", "berlaku_sampai": "", "keterangan": "temuan pemeriksaan"}
+    return {**row, **changes}
+
+
+def test_a_valid_factor_is_typed_with_an_open_end():
+    result = check_faktor(raw(faktor_row(), faktor_row(berlaku_sampai="2026-09")), REGISTRY)
+    assert result.alasan.empty
+    assert pd.isna(result.valid["berlaku_sampai"].iloc[0]) and result.valid["berlaku_sampai"].iloc[1] == "2026-09"
+
+
+def test_a_factor_with_an_unknown_code_names_the_known_ones():
+    assert check_faktor(raw(faktor_row(kode="salah_kode")), REGISTRY).alasan[0] == [
+        f"kode: harus salah satu dari: {', '.join(KODE_FAKTOR)} (nilai: 'salah_kode')"]
+
+
+def test_factor_periods_and_nik():
+    result = check_faktor(raw(
+        faktor_row(berlaku_mulai="2026-06", berlaku_sampai="2026-03"),
+        faktor_row(nik="X", berlaku_mulai="Juni 2026", berlaku_sampai="sekarang"),
+    ), REGISTRY)
+    assert result.alasan.to_dict() == {
+        0: ["berlaku_sampai: tidak boleh sebelum berlaku_mulai 2026-06 (nilai: '2026-03')"],
+        1: ["nik 'X' tidak terdaftar di koperasi.csv",
+            "berlaku_mulai: ditulis 'Juni 2026', harus YYYY-MM (maksud 2026-06?)",
+            "berlaku_sampai: bukan bulan YYYY-MM (nilai: 'sekarang')"],
+    }
