@@ -83,6 +83,7 @@ class PrepareSummary:
     koperasi_dibaca: int
     koperasi_dikarantina: int
     alasan_teratas: list[tuple[str, int]] = field(default_factory=list)
+    berkas: list[dict] = field(default_factory=list)  # every input file: sumber, sha256, baris, format, galat
 
 
 @dataclass
@@ -143,7 +144,7 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
         kuesioner_dibaca=len(landing.kuesioner), kuesioner_dikarantina=len(kuesioner.alasan),
         faktor_dibaca=len(landing.faktor), faktor_dikarantina=len(faktor.alasan),
         koperasi_dibaca=len(landing.koperasi), koperasi_dikarantina=len(koperasi.alasan),
-        alasan_teratas=reasons.most_common(5),
+        alasan_teratas=reasons.most_common(5), berkas=[asdict(f) for f in landing.berkas],
     )
 
 
