@@ -30,6 +30,7 @@ from schemas.periode import recognise_periode
 from schemas.resubmission import resolve_submissions
 from scoring import KoperasiSehatError, load_rulebook, rulebook_for_period, score_reports
 from scoring.columns import REGISTRI
+from scoring.derived_factors import derived_factors
 from scoring.rulebook import PERIODE, Mode
 from scoring.status import previous_period, ringkasan_wilayah, status_koperasi
 
@@ -206,12 +207,13 @@ def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSum
     registry = pd.read_parquet(work / "koperasi.parquet")
     laporan = pd.read_parquet(work / "laporan.parquet")
     reports = laporan.merge(registry[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
-    result = score_reports(reports, questionnaires=pd.read_parquet(work / "kuesioner.parquet"),
-                           factors=pd.read_parquet(work / "faktor.parquet"), rulebook=params.rulebook,
-                           mode=params.mode)
     book = load_rulebook(params.rulebook) if params.rulebook else rulebook_for_period(params.period)
-    koperasi = _with_previous(result.koperasi, params).assign(run_id=run_id, dihitung_pada=computed_at)
     history = pd.read_parquet(work / "riwayat.parquet")["periode"]
+    factors = pd.concat([pd.read_parquet(work / "faktor.parquet"), derived_factors(laporan, history, book)],
+                        ignore_index=True)
+    result = score_reports(reports, questionnaires=pd.read_parquet(work / "kuesioner.parquet"), factors=factors,
+                           rulebook=params.rulebook, mode=params.mode)
+    koperasi = _with_previous(result.koperasi, params).assign(run_id=run_id, dihitung_pada=computed_at)
     status = status_koperasi(
         registry, params.period, result.koperasi, result.tidak_dinilai, accepted=laporan["nik"],
         quarantined=pd.read_parquet(work / "nik_dikarantina.parquet")["nik"], last_report=history,

@@ -137,10 +137,18 @@ class Berlaku(_Strict):
         return (self.mulai is None or self.mulai <= periode) and (self.sampai is None or periode <= self.sampai)
 
 
+class FaktorTurunan(_Strict):
+    """Thresholds of the two factors the pipeline derives from the reports."""
+
+    tidak_melapor_bulan_berturut: int = Field(gt=0)
+    volume_pinjaman_tanpa_audit_di_atas: int = Field(ge=0)
+
+
 class FaktorPengurang(_Strict):
     turun_satu_tingkat: list[str]
     predikat_paksa: str
     paksa: list[str]
+    turunan: FaktorTurunan | None = None
 
     @property
     def kode(self) -> list[str]:
