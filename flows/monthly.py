@@ -36,7 +36,8 @@ from scoring.status import previous_period, ringkasan_wilayah, status_koperasi
 
 COMMITTED = "SIAP_TERBIT"  # in the work folder: every table is staged, the swap may proceed
 LOCK_DIR = "_kunci"
-OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah")
+OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
+                 "laporan_terganti")
 
 
 class ParameterError(KoperasiSehatError):
@@ -128,7 +129,12 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
 
     in_scope.to_parquet(work / "koperasi.parquet")
     submissions.current.to_parquet(work / "laporan.parquet")
-    submissions.superseded.to_parquet(work / "terganti.parquet")
+    superseded = submissions.superseded
+    pd.DataFrame({"sumber": superseded["sumber"], "baris": superseded["baris"].astype("int64"),
+                  "nik": superseded["nik"], "periode": superseded["periode"],
+                  "tanggal_kirim": laporan_raw.loc[superseded.index, "tanggal_kirim"],
+                  "diganti_oleh": superseded["diganti_oleh"], "data": _as_json(laporan_raw.loc[superseded.index])}
+                 ).to_parquet(work / "terganti.parquet")
     kuesioner.valid.to_parquet(work / "kuesioner.parquet")
     faktor.valid.to_parquet(work / "faktor.parquet")
     karantina.to_parquet(work / "karantina.parquet")
@@ -186,11 +192,9 @@ def _karantina(rejected: list[tuple[pd.DataFrame, pd.Series]], period: str, in_s
         if filtered:  # a kabupaten rerun keeps only its own cooperatives' rows
             keep = rows["nik"].isin(in_scope)
             rows, alasan = rows[keep], alasan[keep]
-        content = rows.drop(columns=["sumber", "baris"])
         parts.append(pd.DataFrame({
             "sumber": rows["sumber"], "baris": rows["baris"].astype("int64"), "nik": rows["nik"],
-            "periode": period, "alasan": alasan.to_numpy(),
-            "data": [json.dumps(r, ensure_ascii=False) for r in content.to_dict(orient="records")],
+            "periode": period, "alasan": alasan.to_numpy(), "data": _as_json(rows).to_numpy(),
         }))
     if not parts:
         return outputs.empty_frame("karantina").assign(run_id=run_id)
@@ -199,6 +203,13 @@ def _karantina(rejected: list[tuple[pd.DataFrame, pd.Series]], period: str, in_s
         nik=("nik", "first"), periode=("periode", "first"),
         alasan=("alasan", lambda lists: [r for reasons in lists for r in reasons]), data=("data", "first"))
     return merged.assign(run_id=run_id)
+
+
+def _as_json(rows: pd.DataFrame) -> pd.Series:
+    """Each original text row as a JSON object, without the ingest's own columns."""
+    content = rows.drop(columns=["sumber", "baris"])
+    return pd.Series([json.dumps(r, ensure_ascii=False) for r in content.to_dict(orient="records")],
+                     index=rows.index, dtype="str")
 
 
 def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary:
@@ -223,6 +234,7 @@ def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSum
         "skor_indikator": result.indikator.assign(run_id=run_id),
         "karantina": pd.read_parquet(work / "karantina.parquet"),
         "status_koperasi": status.assign(run_id=run_id),
+        "laporan_terganti": pd.read_parquet(work / "terganti.parquet").assign(run_id=run_id),
     }
     if params.kabupaten:
         tables = {name: _keep_other_areas(params, name, frame, registry["nik"]) for name, frame in tables.items()}

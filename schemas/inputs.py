@@ -687,7 +687,8 @@ def _periksa_set(typed: pd.DataFrame, alasan: _Alasan) -> None:
 
 @cache
 def _daftar_pertanyaan() -> pd.DataFrame:
-    """(buku, komponen, nomor, urut, nomor_awal) of every question of every book, and of "" (book unknown: all of them)."""
+    """(buku, komponen, nomor, urut, nomor_awal) of every question of every book, and of buku "" (the book is
+    unknown: every questionnaire komponen, at its largest size)."""
     rows = [{"buku": buku, "komponen": k, "nomor": i, "urut": j, "nomor_awal": i}
             for buku in ["", *rulebooks()]
             for j, (k, n) in enumerate(_ukuran_kuesioner(buku or None).items())

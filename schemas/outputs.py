@@ -286,8 +286,8 @@ def _skor_indikator() -> Tabel:
 def _karantina() -> Tabel:
     return Tabel("karantina", "every rejected input row, with every reason", (
         Kolom("sumber", STRING, "input file the row came from", nullable=False, checks=(NOT_BLANK,)),
-        Kolom("baris", INT64, "row number in that file (the header is row 1)", nullable=False,
-              checks=(pdr.Check.ge(2),)),
+        Kolom("baris", INT64, "row number in that file (CSV: as a spreadsheet shows it, the header is row 1; "
+              "Parquet: the first row is 1)", nullable=False, checks=(pdr.Check.ge(1),)),
         Kolom("nik", STRING, "Nomor Induk Koperasi as written in the row (null: none)"),
         _periode(nullable=True),
         Kolom("alasan", STRINGS, "every rule the row failed, human readable (at least one)", nullable=False,
@@ -295,6 +295,20 @@ def _karantina() -> Tabel:
         Kolom("data", STRING, "the original row, as text", nullable=False),
         _run_id(),
     ))
+
+
+def _laporan_terganti() -> Tabel:
+    return Tabel("laporan_terganti", "every submission superseded by a later one, so a correction can be traced", (
+        Kolom("sumber", STRING, "input file the superseded row came from", nullable=False, checks=(NOT_BLANK,)),
+        Kolom("baris", INT64, "row number in that file (as in karantina)", nullable=False,
+              checks=(pdr.Check.ge(1),)),
+        Kolom("nik", STRING, "Nomor Induk Koperasi", nullable=False),
+        _periode(),
+        Kolom("tanggal_kirim", STRING, "submission time of the superseded row, as written", nullable=False),
+        Kolom("diganti_oleh", STRING, "file:row of the submission in force", nullable=False, checks=(NOT_BLANK,)),
+        Kolom("data", STRING, "the superseded row, as text (JSON)", nullable=False),
+        _run_id(),
+    ), key=("sumber", "baris"))
 
 
 def _status_koperasi() -> Tabel:
@@ -360,7 +374,8 @@ def _ringkasan_wilayah() -> Tabel:
 
 
 TABLES: dict[str, Tabel] = {t.name: t for t in (
-    _skor_koperasi(), _skor_indikator(), _karantina(), _status_koperasi(), _ringkasan_wilayah())}
+    _skor_koperasi(), _skor_indikator(), _karantina(), _status_koperasi(), _ringkasan_wilayah(),
+    _laporan_terganti())}
 
 
 def tabel(table: str) -> Tabel:

@@ -72,7 +72,11 @@ def categories_as_str(df: pd.DataFrame) -> pd.DataFrame:
 def frames(periode: str = "2025-12") -> dict[str, pd.DataFrame]:
     koperasi, indikator = scored(periode)
     return {"skor_koperasi": koperasi, "skor_indikator": indikator, "karantina": karantina(periode),
-            "status_koperasi": status(periode), "ringkasan_wilayah": ringkasan(periode)}
+            "status_koperasi": status(periode), "ringkasan_wilayah": ringkasan(periode),
+            "laporan_terganti": pd.DataFrame({
+                "sumber": ["laporan/a.csv"], "baris": [3], "nik": ["6502000000000001"], "periode": [periode],
+                "tanggal_kirim": [f"{periode}-28T10:00:00"], "diganti_oleh": ["laporan/b.csv:2"],
+                "data": ['{"nik": "6502000000000001"}'], "run_id": [RUN]})}
 
 
 # --- the contract ----------------------------------------------------------------------------------------------
@@ -171,7 +175,7 @@ BREAKS = [  # table, frame, the column(s) and the check the message must name
     ("karantina", lambda: _break("karantina", alasan=[["x", None], ["y"]]), ["alasan", "null items"]),
     ("skor_koperasi", lambda: _break("skor_koperasi", faktor_pengurang=[["F1", None], []]),
      ["faktor_pengurang", "no null item", "['F1', None]"]),
-    ("karantina", lambda: _break("karantina", baris=[7, 1]), ["baris", "greater_than_or_equal_to(2)", "1"]),
+    ("karantina", lambda: _break("karantina", baris=[7, 0]), ["baris", "greater_than_or_equal_to(1)", "0"]),
     ("karantina", lambda: _break("karantina", baris=[7.5, 2.0]), ["baris", "int64", "7.5"]),
     ("status_koperasi", lambda: _break("status_koperasi", predikat=["Sehat", "Bagus", None]), ["predikat", "'Bagus'"]),
     ("status_koperasi", lambda: _break("status_koperasi", alasan_tidak_dinilai=["x", None, "y"]),

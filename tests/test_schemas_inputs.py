@@ -100,7 +100,8 @@ RULES = [
     ({"biaya_karyawan": 70 * JUTA},
      "biaya_karyawan lebih dari beban_usaha: biaya_karyawan 70.000.000 > beban_usaha 60.000.000"),
     ({"kewajiban_lancar": 600 * JUTA},
-     f"kewajiban_lancar lebih dari total kewajiban: kewajiban_lancar 600.000.000 > {TOTAL_KEWAJIBAN_RUMUS} 525.000.000"),
+     f"kewajiban_lancar lebih dari total kewajiban: kewajiban_lancar 600.000.000 > {TOTAL_KEWAJIBAN_RUMUS} "
+     "525.000.000"),
     ({"jumlah_anggota": 0}, "jumlah_anggota: harus lebih dari 0 (nilai: 0)"),
     ({"jumlah_anggota": "banyak"}, "jumlah_anggota: bukan bilangan bulat (nilai: 'banyak')"),
     ({"nik": "650200000000O01"}, "nik '650200000000O01' tidak terdaftar di koperasi.csv"),
@@ -298,7 +299,8 @@ def test_a_set_missing_a_question_rejects_every_row_of_the_set():
     other = answers("6502000000000002", baris=100)
     result = check_kuesioner(raw(*rows, *other), REGISTRY)
     assert len(result.alasan) == len(rows)
-    assert set(result.alasan.map(tuple)) == {(f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 7, 8 tidak dijawab",)}
+    assert set(result.alasan.map(tuple)) == {
+        (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 7, 8 tidak dijawab",)}
     assert result.valid["nik"].unique().tolist() == ["6502000000000002"]
 
 
@@ -307,7 +309,8 @@ def test_a_question_answered_twice_rejects_every_row_of_the_set():
     rows.append({**rows[2], "baris": 99, "jawaban": "tidak"})  # manajemen_umum nomor 3 again
     result = check_kuesioner(raw(*rows), REGISTRY)
     assert result.valid.empty
-    assert set(result.alasan.map(tuple)) == {(f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 3 dijawab 2 kali",)}
+    assert set(result.alasan.map(tuple)) == {
+        (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 3 dijawab 2 kali",)}
 
 
 def test_a_rejected_answer_rejects_its_set_and_bad_rows_name_their_column():
