@@ -46,6 +46,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--kabupaten", nargs="+", metavar="NAME", help="only these kabupaten/kota")
     run.add_argument("--rulebook", choices=sorted(rulebooks()), help="force a rulebook (default: by period)")
     run.add_argument("--mode", choices=["table", "linear"], help="band tables or linear text rules")
+    run.add_argument("--max-quarantine-share", type=float, default=0.10, metavar="SHARE",
+                     help="do not publish if more than this share of report rows is quarantined (default 0.10)")
+    run.add_argument("--max-reporting-drop", type=float, default=0.20, metavar="SHARE",
+                     help="do not publish if reporting cooperatives fell by more than this share (default 0.20)")
     serve = commands.add_parser("serve", help="serve the monthly deployment: 02:00 WITA on the 5th, last month")
     serve.add_argument("--cron", default=CRON, help=f"cron in {TIMEZONE.key} (default {CRON!r})")
     sample = commands.add_parser("sample", help="write a seeded sample landing folder")
@@ -85,7 +89,9 @@ def _run(args: argparse.Namespace, periods: list[str]) -> int:
 
     for period in periods:
         state = monthly_scoring(period=period, kabupaten=args.kabupaten, input=str(args.input),
-                                output=str(args.output), rulebook=args.rulebook, mode=args.mode, return_state=True)
+                                output=str(args.output), rulebook=args.rulebook, mode=args.mode,
+                                max_quarantine_share=args.max_quarantine_share,
+                                max_reporting_drop=args.max_reporting_drop, return_state=True)
         if not state.is_completed():
             error = state.result(raise_on_failure=False)
             print(f"koperasi-sehat: run of {period} failed: {state.message}", file=sys.stderr)

@@ -22,9 +22,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows import storage
+from flows import quality, storage
 from flows.config import DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE, WORK_DIR
 from flows.ingest import Landing, read_landing
+from flows.manifest import versions, write_manifest
 from schemas import inputs, outputs
 from schemas.periode import recognise_periode
 from schemas.resubmission import resolve_submissions
@@ -36,6 +37,7 @@ from scoring.status import previous_period, ringkasan_wilayah, status_koperasi
 
 COMMITTED = "SIAP_TERBIT"  # in the work folder: every table is staged, the swap may proceed
 LOCK_DIR = "_kunci"
+GX_DIR = "_gx"  # Great Expectations context: suites, validation history, Data Docs
 OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
                  "laporan_terganti")
 
@@ -46,6 +48,10 @@ class ParameterError(KoperasiSehatError):
 
 class PeriodLockedError(KoperasiSehatError):
     """Another run is writing the same period."""
+
+
+class QualityGateError(KoperasiSehatError):
+    """The outputs of the period failed expectations: nothing was published."""
 
 
 class RunParameters(BaseModel):
@@ -59,6 +65,10 @@ class RunParameters(BaseModel):
     output: Path = Field(default=DEFAULT_OUTPUT, description="output folder")
     rulebook: str | None = Field(default=None, description="force a rulebook id; default: by period")
     mode: Mode | None = Field(default=None, description="table or linear; default: the rulebook's")
+    max_quarantine_share: float = Field(default=0.10, ge=0, le=1,
+                                        description="publish only if quarantined / read report rows is below this")
+    max_reporting_drop: float = Field(default=0.20, ge=0, le=1,
+                                      description="publish only if reporting cooperatives fell by at most this share")
 
     @field_validator("rulebook")
     @classmethod
@@ -84,6 +94,7 @@ class PrepareSummary:
     faktor_dikarantina: int
     koperasi_dibaca: int
     koperasi_dikarantina: int
+    koperasi_terdaftar: int  # valid registry rows: status_koperasi must have each once
     alasan_teratas: list[tuple[str, int]] = field(default_factory=list)
     berkas: list[dict] = field(default_factory=list)  # every input file: sumber, sha256, baris, format, galat
 
@@ -151,6 +162,7 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
         kuesioner_dibaca=len(landing.kuesioner), kuesioner_dikarantina=len(kuesioner.alasan),
         faktor_dibaca=len(landing.faktor), faktor_dikarantina=len(faktor.alasan),
         koperasi_dibaca=len(landing.koperasi), koperasi_dikarantina=len(koperasi.alasan),
+        koperasi_terdaftar=len(registry),
         alasan_teratas=reasons.most_common(5), berkas=[asdict(f) for f in landing.berkas],
     )
 
@@ -262,6 +274,35 @@ def _with_previous(koperasi: pd.DataFrame, params: RunParameters) -> pd.DataFram
                            predikat_sebelumnya=koperasi["nik"].map(last["predikat"].astype("str")).astype("str"))
 
 
+def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) -> dict:
+    """Run the Great Expectations suites on the run's tables; raise, naming the failures, if any fails."""
+    out = work_folder(params, run_id) / "keluaran"
+    tables = {name: outputs.to_pandas(name, pq.read_table(out / f"{name}.parquet")) for name in OUTPUT_TABLES}
+    checks = quality.QualityParameters(
+        jumlah_terdaftar=prepared.koperasi_terdaftar, laporan_dibaca=prepared.laporan_dibaca,
+        laporan_dikarantina=prepared.laporan_dikarantina,
+        jumlah_melapor_sebelumnya=quality.jumlah_melapor_sebelumnya(params.output, params.period),
+        batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
+        run_id=run_id)
+    with _exclusive(params.output / LOCK_DIR / "_gx.lock"):  # one GX context, one writer at a time
+        result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
+    if not result.success:
+        raise QualityGateError(f"{len(result.failed)} expectation(s) failed, period {params.period} not "
+                               f"published: " + "; ".join(result.failed) + f" (Data Docs: {result.data_docs_index})")
+    return {"sukses": True, "data_docs": str(result.data_docs_index), **result.summary}
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def publish(params: RunParameters, run_id: str) -> dict[str, str]:
     """Stage every table of the period, mark the run committed, then swap each partition in.
 
@@ -327,5 +368,16 @@ def _keep_other_areas(params: RunParameters, table: str, frame: pd.DataFrame, ar
     return pd.concat([published[~published["nik"].isin(area_nik)], frame], ignore_index=True)
 
 
-def summary_dict(*parts: object) -> dict:
-    return {k: v for part in parts for k, v in asdict(part).items()}
+def finish(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary,
+           scored: ScoreSummary, checked: dict, written: dict[str, str]) -> dict:
+    """Write the run manifest, last (a manifest means a complete run), and return the run's summary."""
+    counts = {**asdict(prepared), **asdict(scored)}
+    berkas = counts.pop("berkas")
+    run = {
+        "run_id": run_id, "periode": params.period, "parameter": params.model_dump(mode="json"),
+        "mulai": started.isoformat(), "selesai": datetime.now(TIMEZONE).isoformat(), "versi": versions(),
+        "berkas_masukan": berkas, "jumlah": counts, "great_expectations": checked, "keluaran": written,
+    }
+    path = write_manifest(params.output, run)
+    return {"run_id": run_id, "periode": params.period, **counts, "data_docs": checked["data_docs"],
+            "keluaran": written, "manifest": str(path)}

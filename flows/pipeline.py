@@ -6,12 +6,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.schedules import Cron
 from prefect.states import Failed, State
 
-from flows import monthly
+from flows import monthly, report
 from flows.config import CRON, DEFAULT_INPUT, DEFAULT_OUTPUT, DEPLOYMENT, TIMEZONE
 from flows.monthly import ParameterError, PrepareSummary, RunParameters, ScoreSummary
 from scoring import KoperasiSehatError
@@ -75,6 +76,17 @@ def score_task(params: RunParameters, run_id: str, computed_at: datetime) -> Sco
     return summary
 
 
+@task(name="periksa-mutu", cache_policy=NO_CACHE)
+def quality_task(params: RunParameters, run_id: str, prepared: PrepareSummary) -> dict | State:
+    try:
+        result = monthly.check_quality(params, run_id, prepared)
+    except KoperasiSehatError as error:
+        return _failed_state(error)
+    get_run_logger().info("Great Expectations: every expectation met (%.1f s); Data Docs: %s",
+                          result["seconds"], result["data_docs"])
+    return result
+
+
 @task(name="terbitkan", cache_policy=NO_CACHE, **IO_RETRIES)
 def publish_task(params: RunParameters, run_id: str) -> dict[str, str] | State:
     try:
@@ -85,10 +97,22 @@ def publish_task(params: RunParameters, run_id: str) -> dict[str, str] | State:
     return written
 
 
+class _StepFailed(KoperasiSehatError):
+    """A step ended Failed; carries its state's message and error."""
+
+
+def _completed(state: State) -> object:
+    if not state.is_completed():
+        error = state.result(raise_on_failure=False)
+        raise error if isinstance(error, KoperasiSehatError) else _StepFailed(state.message)
+    return state.result()
+
+
 @flow(name="koperasi-sehat-bulanan", log_prints=True)
 def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = None, input: str = str(DEFAULT_INPUT),
                     output: str = str(DEFAULT_OUTPUT), rulebook: str | None = None,
-                    mode: str | None = None) -> dict:
+                    mode: str | None = None, max_quarantine_share: float = 0.10,
+                    max_reporting_drop: float = 0.20) -> dict:
     """Score one month: read and validate the landing folder, score, publish the period's Parquet outputs.
 
     Without `period` (a scheduled run), the month before the run's scheduled time in WITA."""
@@ -96,7 +120,8 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
         period = scheduled_period(flow_run.scheduled_start_time)
     try:
         params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), input=Path(input),
-                               output=Path(output), rulebook=rulebook, mode=mode)
+                               output=Path(output), rulebook=rulebook, mode=mode,
+                               max_quarantine_share=max_quarantine_share, max_reporting_drop=max_reporting_drop)
     except (ValueError, KoperasiSehatError) as error:
         return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
     started = datetime.now(TIMEZONE)
@@ -108,19 +133,25 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
                 get_run_logger().warning("earlier runs of %s did not finish; cleaned up: %s", params.period,
                                          ", ".join(left))
             try:
-                results = []
-                for step, args in ((prepare_task, (started.date(),)), (score_task, (started,)), (publish_task, ())):
-                    state = step(params, run_id, *args, return_state=True)
-                    if not state.is_completed():
-                        return Failed(message=state.message, data=state.result(raise_on_failure=False))
-                    results.append(state.result())
+                prepared = _completed(prepare_task(params, run_id, started.date(), return_state=True))
+                scored = _completed(score_task(params, run_id, started, return_state=True))
+                checked = _completed(quality_task(params, run_id, prepared, return_state=True))
+                written = _completed(publish_task(params, run_id, return_state=True))
             finally:
                 monthly.recover(params)
+            summary = monthly.finish(params, run_id, started, prepared, scored, checked, written)
     except KoperasiSehatError as error:
         return Failed(message=str(error), data=error)
-    prepared, scored, written = results
-    return {"run_id": run_id, "periode": params.period, **monthly.summary_dict(prepared, scored),
-            "keluaran": written}
+    publish_artifacts(summary, params)
+    return summary
+
+
+def publish_artifacts(summary: dict, params: RunParameters) -> None:
+    """Markdown summary and the table of cooperatives that moved down, under stable keys (history in the UI)."""
+    create_markdown_artifact(key="koperasi-sehat-ringkasan", markdown=report.summary_markdown(summary, params.output),
+                             description=f"Ringkasan periode {params.period}")
+    create_table_artifact(key="koperasi-sehat-turun-predikat", table=report.moved_down(params.output, params.period),
+                          description=f"Koperasi yang predikatnya turun pada {params.period}")
 
 
 def serve(cron: str = CRON) -> None:

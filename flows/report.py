@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows import storage
+from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
 
 
@@ -30,3 +31,34 @@ def print_summary(summary: dict, output: Path) -> None:
               f"{row['jumlah_melapor']:>9}{row['jumlah_dinilai']:>9}"
               + "".join(f"{row[c]:>20}" for c in columns) + f"{average:>11}")
     print(f"  outputs: {output}")
+    print(f"  Data Docs: {summary['data_docs']}")
+    print(f"  manifest: {summary['manifest']}")
+
+
+def summary_markdown(summary: dict, output: Path) -> str:
+    """The run's summary for the Prefect UI: counts, predicates by kabupaten/kota, top quarantine reasons."""
+    ringkasan = storage.read_table(output, "ringkasan_wilayah", summary["periode"])
+    predicates = {c: name for name, c in predicate_columns().items() if ringkasan[c].sum() > 0}
+    lines = [f"# Kesehatan koperasi {summary['periode']}", "",
+             f"Laporan dibaca {summary['laporan_dibaca']:,}: dinilai {summary['dinilai']:,}, tidak dinilai "
+             f"{summary['tidak_dinilai']:,}, dikarantina {summary['laporan_dikarantina']:,}, terganti "
+             f"{summary['laporan_terganti']:,}.", ""]
+    lines += [f"- berkas ditolak: {problem}" for problem in summary["berkas_ditolak"]]
+    lines += ["| wilayah | koperasi | melapor | dinilai | " + " | ".join(predicates.values()) + " |",
+              "|---" * (4 + len(predicates)) + "|"]
+    lines += [f"| {r['kabupaten_kota']} | {r['jumlah_koperasi']} | {r['jumlah_melapor']} | {r['jumlah_dinilai']} | "
+              + " | ".join(str(r[c]) for c in predicates) + " |" for _, r in ringkasan.iterrows()]
+    lines += ["", "Alasan karantina terbanyak:", ""]
+    lines += [f"- {count} x {reason}" for reason, count in summary["alasan_teratas"]] or ["- (tidak ada)"]
+    return "\n".join(lines)
+
+
+def moved_down(output: Path, periode: str) -> list[dict]:
+    """Cooperatives whose predicate is worse than the previous period's (the book's order is best first)."""
+    scored = storage.read_table(output, "skor_koperasi", periode)
+    order = {name: rank for book in rulebooks().values() for rank, name in enumerate(book.predikat_names)}
+    before, now = scored["predikat_sebelumnya"].map(order), scored["predikat"].map(order)
+    down = scored[before.notna() & (now > before)]
+    columns = ["nik", "nama", "kabupaten_kota", "predikat_sebelumnya", "predikat", "skor_total_sebelumnya",
+               "skor_total"]
+    return down[columns].astype(object).where(down[columns].notna(), None).to_dict(orient="records")

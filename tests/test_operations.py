@@ -106,7 +106,8 @@ KILLED_RUN = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         return original(*args, **kwargs)
     setattr(storage, step, dying)
-    params = monthly.RunParameters(period="2026-10", input=Path(sys.argv[4]), output=output)
+    params = monthly.RunParameters(period="2026-10", input=Path(sys.argv[4]), output=output,
+                                   max_quarantine_share=0.5)
     run_id = monthly.new_run_id("2026-10")
     with monthly.period_lock(params, run_id):
         monthly.prepare(params, run_id, date(2026, 11, 29))

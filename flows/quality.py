@@ -1,0 +1,244 @@
+"""Data quality gate: run the Great Expectations suites (schemas/expectations.py) on a run's output tables.
+
+`check_outputs` validates each table through a Checkpoint of a file-based GX Data Context rooted at
+`context_dir`, with an `UpdateDataDocsAction`, so the context keeps every run's validation results and a
+local Data Docs site (HTML) shows the history of all runs. It never raises for a failed expectation: it
+returns the failures in words and the caller decides not to publish.
+
+GX is imported on first use (the import alone takes seconds), analytics are off (environment variable
+`GX_ANALYTICS_ENABLED` and the context's `analytics_enabled`) and progress bars are off (the context's
+`progress_bars` variable), so nothing reaches the network and nothing is drawn in the logs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+import pandas as pd
+
+from flows import storage
+from scoring.rulebook import Rulebook, rulebooks
+from scoring.status import previous_period
+
+if TYPE_CHECKING:
+    from great_expectations.data_context import FileDataContext
+
+DATASOURCE = "koperasi_sehat"
+BATCH_DEFINITION = "seluruh_tabel"
+DOCS_SITE = "local_site"
+EXAMPLES = 5  # failing values quoted per failed expectation
+
+
+@dataclass(frozen=True)
+class QualityParameters:
+    """What the suites need besides the tables.
+
+    jumlah_terdaftar: registered cooperatives in the run's scope (rows status_koperasi must have).
+    laporan_dibaca / laporan_dikarantina: report rows of the period read, and quarantined.
+    jumlah_melapor_sebelumnya: reporting cooperatives of the previous period; None on the first run.
+    """
+
+    jumlah_terdaftar: int
+    laporan_dibaca: int
+    laporan_dikarantina: int
+    jumlah_melapor_sebelumnya: int | None = None
+    batas_penurunan_melapor: float = 0.20
+    batas_porsi_karantina: float = 0.10
+    toleransi_total: float = 0.005
+    rulebooks: Mapping[str, Rulebook] | None = None  # default: every book in scoring/rulebooks
+    run_id: str | None = None  # names the run in Data Docs (default: the period)
+
+
+@dataclass
+class QualityResult:
+    success: bool
+    failed: list[str]  # "<table>: <what failed> [<check id>]: <observed>"
+    data_docs_index: Path
+    summary: dict = field(default_factory=dict)
+
+
+def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: str,
+                  params: QualityParameters) -> QualityResult:
+    """Validate the output tables of one period; record the results and rebuild Data Docs under `context_dir`."""
+    started = time.perf_counter()
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    from schemas import expectations as ex  # imports great_expectations
+
+    books = dict(params.rulebooks or rulebooks())
+    failed: list[str] = []
+    batches = _batches(tables, periode, params, books, failed)
+    context = open_context(Path(context_dir))
+    prepared = time.perf_counter()
+
+    run_name = params.run_id or periode
+    run_time = datetime.now(timezone.utc)
+    suites: dict[str, dict[str, Any]] = {}
+    for name, (suite, frame) in batches.items():
+        start = time.perf_counter()
+        checkpoint = _checkpoint(context, name, suite)
+        outcome = _run(checkpoint, frame, run_name, run_time)
+        results = [r for run in outcome.run_results.values() for r in run.results]
+        failed += [describe_failure(name, r) for r in results if not r.success]
+        suites[name] = {
+            "success": all(r.success for r in results), "rows": len(frame), "evaluated": len(results),
+            "failed": sum(not r.success for r in results), "seconds": round(time.perf_counter() - start, 3),
+        }
+    index = docs_index(context)
+    summary = {
+        "periode": periode, "run_name": run_name, "suites": suites, "failed": len(failed),
+        "not_checked": sorted(set(ex.SUITES) - set(batches)),
+        "seconds": round(time.perf_counter() - started, 3),
+        "seconds_prepare": round(prepared - started, 3),
+    }
+    return QualityResult(success=not failed, failed=failed, data_docs_index=index, summary=summary)
+
+
+def _batches(tables: Mapping[str, pd.DataFrame], periode: str, params: QualityParameters,
+             books: Mapping[str, Rulebook], failed: list[str]) -> dict[str, tuple[Any, pd.DataFrame]]:
+    """Suite and frame (with its cek_* columns) per suite. A missing table, or one whose cek_* columns cannot
+    be derived (a column missing), is a failure in `failed`, not an exception."""
+    from schemas import expectations as ex
+
+    def table(name: str) -> pd.DataFrame | None:
+        frame = tables.get(name)
+        if frame is None:
+            failed.append(f"{name}: table missing from the run's outputs")
+        return frame
+
+    batches: dict[str, tuple[Any, pd.DataFrame]] = {}
+
+    def add(name: str, build: Callable[[], tuple[Any, pd.DataFrame]]) -> None:
+        try:
+            batches[name] = build()
+        except Exception as error:  # noqa: BLE001 - reported as a failure: the caller must not publish
+            failed.append(f"{name}: cannot be checked ({type(error).__name__}: {error})")
+
+    koperasi, indikator = table(ex.SKOR_KOPERASI), table(ex.SKOR_INDIKATOR)
+    status, ringkasan = table(ex.STATUS_KOPERASI), table(ex.RINGKASAN_WILAYAH)
+    if koperasi is not None:
+        add(ex.SKOR_KOPERASI, lambda: (ex.skor_koperasi_suite(ex.books_in_use(koperasi, books), params.toleransi_total),
+                                       ex.batch_skor_koperasi(koperasi, books)))
+        if indikator is not None:
+            add(ex.SKOR_INDIKATOR, lambda: (
+                ex.skor_indikator_suite(ex.books_in_use(koperasi, books), ex.jumlah_baris_indikator(koperasi, books)),
+                ex.batch_skor_indikator(indikator, koperasi, books)))
+    if status is not None:
+        add(ex.STATUS_KOPERASI, lambda: (ex.status_koperasi_suite(params.jumlah_terdaftar), status))
+        add(ex.ANTAR_PERIODE, lambda: (
+            ex.antar_periode_suite(params.jumlah_melapor_sebelumnya, params.batas_penurunan_melapor,
+                                   params.batas_porsi_karantina),
+            ex.batch_antar_periode(status, periode, params.laporan_dibaca, params.laporan_dikarantina,
+                                   params.jumlah_melapor_sebelumnya)))
+    if ringkasan is not None:
+        kolom = ex.kolom_jumlah()
+        add(ex.RINGKASAN_WILAYAH, lambda: (ex.ringkasan_wilayah_suite(kolom),
+                                           ex.batch_ringkasan_wilayah(ringkasan, kolom)))
+    return batches
+
+
+def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:
+    """Reporting cooperatives (status_koperasi.melapor) of the month before `periode` as published under
+    `output`; None when that month has not been published (the first run)."""
+    status = storage.read_table(output, "status_koperasi", previous_period(periode))
+    return int(status["melapor"].astype(bool).sum()) if len(status) else None
+
+
+# ------------------------------------------------------------------ the GX Data Context
+
+def open_context(context_dir: Path) -> FileDataContext:
+    """The file Data Context in `context_dir` (created on first use), analytics and progress bars off."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context_dir.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", context_root_dir=context_dir)
+    if context.config.analytics_enabled is not False:
+        context.enable_analytics(False)  # saved in great_expectations.yml
+    bars = context.variables.progress_bars
+    if not bars or bars.get("globally", True) or bars.get("metric_calculations", True):
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        context.variables.save()
+    return context
+
+
+def _checkpoint(context: FileDataContext, name: str, suite: Any) -> Any:
+    """The table's checkpoint (one validation definition, docs action), its suite replaced by this run's."""
+    import great_expectations as gx
+
+    try:
+        source = context.data_sources.get(DATASOURCE)
+    except KeyError:
+        source = context.data_sources.add_pandas(DATASOURCE)
+    try:
+        asset = source.get_asset(name)
+    except LookupError:
+        asset = source.add_dataframe_asset(name)
+    try:
+        batch = asset.get_batch_definition(BATCH_DEFINITION)
+    except KeyError:
+        batch = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+    suite = context.suites.add_or_update(suite)
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch, suite=suite))
+    return context.checkpoints.add_or_update(gx.Checkpoint(
+        name=name, validation_definitions=[validation],
+        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])],
+        result_format="SUMMARY"))
+
+
+def _run(checkpoint: Any, frame: pd.DataFrame, run_name: str, run_time: datetime) -> Any:
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    return checkpoint.run(batch_parameters={"dataframe": frame},
+                          run_id=RunIdentifier(run_name=run_name, run_time=run_time))
+
+
+def docs_index(context: FileDataContext) -> Path:
+    """The index.html of the local Data Docs site."""
+    url = context.get_docs_sites_urls(site_name=DOCS_SITE)[0]["site_url"]
+    return Path(unquote(urlparse(url).path))
+
+
+# ------------------------------------------------------------------ failures in words
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def describe_failure(table: str, result: Any) -> str:
+    """'<table>: <description> [<check id>]: <observed>' for one failed ExpectationValidationResult."""
+    config = result.expectation_config
+    what = config.description or config.type
+    check = (config.meta or {}).get("cek", config.type)
+    outcome = result.result or {}
+    info = result.exception_info or {}
+    errors = [info] if "raised_exception" in info else list(info.values())
+    raised = [e for e in errors if isinstance(e, dict) and e.get("raised_exception")]
+    if raised:
+        messages = dict.fromkeys(str(e.get("exception_message")) for e in raised)
+        observed = "could not be checked: " + "; ".join(messages)
+    elif outcome.get("observed_value") is not None:
+        observed = f"observed {_plain(outcome['observed_value'])!r}"
+    elif outcome.get("unexpected_count") is not None:
+        examples = _plain(outcome.get("partial_unexpected_list") or [])[:EXAMPLES]
+        observed = f"{outcome['unexpected_count']} of {outcome.get('element_count')} rows fail, e.g. {examples}"
+    else:
+        observed = f"result {_plain(outcome)!r}"
+    return f"{table}: {what} [{check}]: {observed}"

@@ -1,0 +1,319 @@
+"""Great Expectations suites for the output tables (data-contract §3), built in code with the GX Core 1.x API.
+
+One function per table returns its `gx.ExpectationSuite`; each is pure (no file I/O, no Data Context) and
+takes what it needs: the rulebooks, the registry size, thresholds, the previous period's figures. Every rule
+value (aspect maxima, component lists, predicate bands and names) comes from the rulebooks passed in.
+
+Checks that compare a row with something outside it (the sum of its aspect scores, the predicate its book
+gives its score, the component count of its rulebook, the kabupaten rows' sum of a province) are expressed on
+derived columns named `cek_*`, which the `batch_*` functions below add to a copy of the table before
+validation: GX Core 1.24 runs `UnexpectedRowsExpectation` (SQL) on SQL and Spark data sources only, not on
+pandas, so a cross-column rule on a pandas batch is a map expectation over a derived column.
+
+Every expectation carries `meta["cek"]`, a stable id (`<suite>.<check>`), and a `description` in words; a
+failure report names both (see flows/quality.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import numpy as np
+import pandas as pd
+from great_expectations.expectations.row_conditions import Column
+
+from scoring.rulebook import Band, NilaiBand, Rulebook
+from scoring.status import predicate_columns
+
+SKOR_KOPERASI = "skor_koperasi"
+SKOR_INDIKATOR = "skor_indikator"
+STATUS_KOPERASI = "status_koperasi"
+RINGKASAN_WILAYAH = "ringkasan_wilayah"
+ANTAR_PERIODE = "antar_periode"  # run-to-run figures: a one-row batch built by `batch_antar_periode`
+SUITES = (SKOR_KOPERASI, SKOR_INDIKATOR, STATUS_KOPERASI, RINGKASAN_WILAYAH, ANTAR_PERIODE)
+
+TOLERANSI_TOTAL = 0.005  # skor_total vs the sum of the aspect scores (both rounded to 2 decimals)
+BATAS_PENURUNAN_MELAPOR = 0.20  # reporting cooperatives may not drop by more than this share
+BATAS_PORSI_KARANTINA = 0.10  # quarantined / read report rows must stay under this share
+JUMLAH_DASAR = ("jumlah_koperasi", "jumlah_aktif", "jumlah_tidak_aktif", "jumlah_melapor", "jumlah_dinilai")
+
+
+# ------------------------------------------------------------------ rule values from the books
+
+def skor_total_maks(books: Mapping[str, Rulebook]) -> float:
+    """The highest total any book can give: the sum of its aspects' maxima."""
+    return max(sum(a.bobot for a in book.aspek) for book in books.values())
+
+
+def aspek_ids(books: Mapping[str, Rulebook]) -> list[str]:
+    """Every book's aspect ids, in book order (books by id), without repeats."""
+    return list(dict.fromkeys(a.id for _, book in sorted(books.items()) for a in book.aspek))
+
+
+def nilai_bounds() -> tuple[float, float]:
+    """The scale of a component's nilai, as the rulebook schema bounds it (NilaiBand.nilai)."""
+    metadata = NilaiBand.model_fields["nilai"].metadata
+    low = next(m.ge for m in metadata if hasattr(m, "ge"))
+    high = next(m.le for m in metadata if hasattr(m, "le"))
+    return float(low), float(high)
+
+
+def kolom_jumlah() -> list[str]:
+    """ringkasan_wilayah's jumlah_* columns: the base counts, then one per predicate of every book."""
+    return [*JUMLAH_DASAR, *predicate_columns().values()]
+
+
+def _inside(values: pd.Series, band: Band) -> pd.Series:
+    inside = pd.Series(True, index=values.index)
+    if band.lower is not None:
+        edge, inclusive = band.lower
+        inside &= values.ge(edge) if inclusive else values.gt(edge)
+    if band.upper is not None:
+        edge, inclusive = band.upper
+        inside &= values.le(edge) if inclusive else values.lt(edge)
+    return inside
+
+
+def predikat_by_band(skor: pd.Series, rulebook: pd.Series, books: Mapping[str, Rulebook]) -> pd.Series:
+    """The predicate each row's book gives its score (missing for an unknown book or a missing score)."""
+    expected = pd.Series(np.nan, index=skor.index, dtype="object")
+    book_of = rulebook.astype("str")
+    for book in books.values():
+        rows = book_of.eq(book.id)
+        for band in book.predikat:
+            expected[rows & _inside(skor, band)] = band.nama
+    return expected.astype("str")
+
+
+# ------------------------------------------------------------------ small builders
+
+def _cek(suite: str, kode: str, description: str, expectation: type, **kwargs) -> gxe.Expectation:
+    return expectation(**kwargs, description=description, meta={"cek": f"{suite}.{kode}"})
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:g}%"
+
+
+def _suite(name: str, expectations: list[gxe.Expectation], about: str) -> gx.ExpectationSuite:
+    # the constructor, not add_expectation: add_expectation looks for a Data Context (DataContextRequiredError)
+    return gx.ExpectationSuite(name=name, expectations=expectations, meta={"tentang": about})
+
+
+# ------------------------------------------------------------------ suites
+
+def skor_koperasi_suite(books: Mapping[str, Rulebook], toleransi_total: float = TOLERANSI_TOTAL
+                        ) -> gx.ExpectationSuite:
+    """One row per (nik, periode); scores within the books' maxima; total = sum of aspects; predicates by band."""
+    s = SKOR_KOPERASI
+    total_max = skor_total_maks(books)
+    aspects = aspek_ids(books)
+    checks = [
+        _cek(s, "unik_nik_periode", "one row per cooperative and period (nik, periode unique)",
+             gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode"]),
+        *(_cek(s, f"{c}_terisi", f"{c} is never empty", gxe.ExpectColumnValuesToNotBeNull, column=c)
+          for c in ("nik", "periode", "rulebook", "skor_total")),
+        _cek(s, "skor_total_rentang", f"skor_total is between 0 and {_num(total_max)}",
+             gxe.ExpectColumnValuesToBeBetween, column="skor_total", min_value=0, max_value=total_max),
+    ]
+    for book_id, book in sorted(books.items()):
+        checks += [
+            _cek(s, f"skor_{a.id}_rentang.{book_id}",
+                 f"skor_{a.id} is between 0 and {_num(a.bobot)} (the {a.id} maximum of rulebook {book_id})",
+                 gxe.ExpectColumnValuesToBeBetween, column=f"skor_{a.id}", min_value=0, max_value=a.bobot,
+                 row_condition=Column("rulebook") == book_id)
+            for a in book.aspek
+        ]
+    checks += [
+        _cek(s, "skor_total_jumlah_aspek",
+             f"skor_total equals the sum of the {len(aspects)} aspect scores (within {_num(toleransi_total)}); "
+             "observed: skor_total minus the sum",
+             gxe.ExpectColumnValuesToBeBetween, column="cek_selisih_total_aspek", min_value=-toleransi_total,
+             max_value=toleransi_total),
+        _cek(s, "predikat_skor_sesuai_band",
+             "predikat_skor is the predicate the row's rulebook gives skor_total; observed: (predikat_skor, by band)",
+             gxe.ExpectColumnPairValuesToBeEqual, column_A="predikat_skor", column_B="cek_predikat_skor"),
+    ]
+    checks.append(_cek(s, "rulebook_dikenal", "rulebook is one of the rulebooks",
+                       gxe.ExpectColumnValuesToBeInSet, column="rulebook", value_set=sorted(books)))
+    for book_id, book in sorted(books.items()):
+        checks += [
+            _cek(s, f"{column}_dari_rulebook.{book_id}", f"{column} is one of the predicates of rulebook {book_id}",
+                 gxe.ExpectColumnValuesToBeInSet, column=column, value_set=book.predikat_names,
+                 row_condition=Column("rulebook") == book_id)
+            for column in ("predikat_skor", "predikat", *(f"predikat_{a.id}" for a in book.aspek))
+        ]
+    return _suite(s, checks, "one row per scored cooperative and period (data-contract §3)")
+
+
+def skor_indikator_suite(books: Mapping[str, Rulebook], jumlah_baris: int | None = None) -> gx.ExpectationSuite:
+    """Every scored cooperative has exactly its rulebook's components; nilai on its scale; skor >= 0.
+
+    `jumlah_baris` is the row count the scored cooperatives call for (`jumlah_baris_indikator`); with the
+    per-row checks (each component of the row's own rulebook, each once) it rules out a missing row.
+    """
+    s = SKOR_INDIKATOR
+    low, high = nilai_bounds()
+    sizes = sorted({len(book.komponen) for book in books.values()})
+    checks = [
+        _cek(s, "unik_nik_periode_komponen", "one row per cooperative, period and component",
+             gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode", "komponen"]),
+        _cek(s, "koperasi_dinilai", "every row belongs to a cooperative scored in skor_koperasi (nik, periode)",
+             gxe.ExpectColumnValuesToNotBeNull, column="cek_rulebook"),
+        *(_cek(s, f"komponen_dari_rulebook.{book_id}",
+               f"komponen is a component of rulebook {book_id}, the one its cooperative was scored with",
+               gxe.ExpectColumnValuesToBeInSet, column="komponen", value_set=[k.id for k in book.komponen],
+               row_condition=Column("cek_rulebook") == book_id)
+          for book_id, book in sorted(books.items())),
+        _cek(s, "jumlah_komponen_per_koperasi",
+             f"every scored cooperative has as many component rows as its rulebook has components "
+             f"({'/'.join(map(str, sizes))}); observed: (rows, components of the rulebook)",
+             gxe.ExpectColumnPairValuesToBeEqual, column_A="cek_jumlah_komponen",
+             column_B="cek_jumlah_komponen_rulebook", ignore_row_if="neither"),
+        _cek(s, "nilai_rentang", f"nilai is between {_num(low)} and {_num(high)}",
+             gxe.ExpectColumnValuesToBeBetween, column="nilai", min_value=low, max_value=high),
+        _cek(s, "skor_tidak_negatif", "skor is 0 or more",
+             gxe.ExpectColumnValuesToBeBetween, column="skor", min_value=0),
+        *(_cek(s, f"{c}_terisi", f"{c} is never empty", gxe.ExpectColumnValuesToNotBeNull, column=c)
+          for c in ("nilai", "skor")),
+    ]
+    if jumlah_baris is not None:
+        checks.append(_cek(
+            s, "jumlah_baris", f"{jumlah_baris} rows: each scored cooperative's rulebook components, once",
+            gxe.ExpectTableRowCountToEqual, value=jumlah_baris))
+    return _suite(s, checks, "one row per scored cooperative and rulebook component (data-contract §3)")
+
+
+def status_koperasi_suite(jumlah_terdaftar: int) -> gx.ExpectationSuite:
+    """Every registered cooperative in scope, once."""
+    s = STATUS_KOPERASI
+    return _suite(s, [
+        _cek(s, "nik_unik", "one row per cooperative (nik unique)", gxe.ExpectColumnValuesToBeUnique, column="nik"),
+        _cek(s, "nik_terisi", "nik is never empty", gxe.ExpectColumnValuesToNotBeNull, column="nik"),
+        _cek(s, "semua_terdaftar", f"one row for each of the {jumlah_terdaftar} registered cooperatives in scope",
+             gxe.ExpectTableRowCountToEqual, value=jumlah_terdaftar),
+    ], "every registered cooperative: aktif, reported, scored or why not (data-contract §3)")
+
+
+def ringkasan_wilayah_suite(kolom: Sequence[str]) -> gx.ExpectationSuite:
+    """The kabupaten/kota rows add up to their province's row, for every jumlah_* column."""
+    s = RINGKASAN_WILAYAH
+    provinsi = Column("tingkat") == "provinsi"
+    checks = [
+        _cek(s, "kabupaten_punya_provinsi", "every kabupaten/kota row has its province's row",
+             gxe.ExpectColumnValuesToBeInSet, column="cek_ada_baris_provinsi", value_set=[True],
+             row_condition=Column("tingkat") == "kabupaten_kota"),
+    ]
+    checks += [
+        _cek(s, f"{c}_provinsi", f"{c} of each province row equals the sum of its kabupaten/kota rows; "
+             "observed: (province, sum of kabupaten/kota)",
+             gxe.ExpectColumnPairValuesToBeEqual, column_A=c, column_B=f"cek_{c}_kabupaten", row_condition=provinsi,
+             ignore_row_if="neither")
+        for c in kolom
+    ]
+    return _suite(s, checks, "counts per kabupaten/kota and per province (data-contract §3)")
+
+
+def antar_periode_suite(jumlah_melapor_sebelumnya: int | None,
+                        batas_penurunan_melapor: float = BATAS_PENURUNAN_MELAPOR,
+                        batas_porsi_karantina: float = BATAS_PORSI_KARANTINA) -> gx.ExpectationSuite:
+    """Run-to-run: reporting has not collapsed against the previous period; quarantine stays under its ceiling.
+
+    Without a previous period (`None`, the first run) the reporting check is left out.
+    """
+    s = ANTAR_PERIODE
+    checks = []
+    if jumlah_melapor_sebelumnya is not None:
+        minimum = math.ceil(jumlah_melapor_sebelumnya * (1 - batas_penurunan_melapor) - 1e-9)
+        checks.append(_cek(
+            s, "penurunan_melapor",
+            f"the number of reporting cooperatives (status_koperasi.melapor) has not dropped more than "
+            f"{_pct(batas_penurunan_melapor)} from the previous period's {jumlah_melapor_sebelumnya} "
+            f"(at least {minimum})",
+            gxe.ExpectColumnMinToBeBetween, column="jumlah_melapor", min_value=minimum))
+    checks.append(_cek(
+        s, "porsi_karantina",
+        f"the share of quarantined report rows (dikarantina / dibaca) is under {_pct(batas_porsi_karantina)}",
+        gxe.ExpectColumnMaxToBeBetween, column="porsi_karantina", max_value=batas_porsi_karantina, strict_max=True))
+    return _suite(s, checks, "this run's figures against the previous period and the report rows read")
+
+
+# ------------------------------------------------------------------ batches: the tables with their cek_* columns
+
+def batch_skor_koperasi(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.DataFrame:
+    aspects = [f"skor_{a}" for a in aspek_ids(books) if f"skor_{a}" in koperasi.columns]
+    return koperasi.assign(
+        cek_selisih_total_aspek=koperasi["skor_total"] - koperasi[aspects].sum(axis=1, min_count=1),
+        cek_predikat_skor=predikat_by_band(koperasi["skor_total"], koperasi["rulebook"], books),
+    )
+
+
+def books_in_use(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> dict[str, Rulebook]:
+    """The books that scored the table's rows (all books when none did), for the per-book checks.
+
+    A row naming an unknown book fails `rulebook_dikenal`, as that check lists these books only.
+    """
+    used = {b: books[b] for b in koperasi["rulebook"].dropna().astype("str").unique() if b in books}
+    return used or dict(books)
+
+
+def _rulebook_by_key(koperasi: pd.DataFrame) -> pd.DataFrame:
+    keys = koperasi[["nik", "periode", "rulebook"]].astype("str")
+    return keys.drop_duplicates(["nik", "periode"])
+
+
+def jumlah_baris_indikator(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> int:
+    """The skor_indikator rows the scored cooperatives call for: their rulebooks' component counts."""
+    sizes = {book_id: len(book.komponen) for book_id, book in books.items()}
+    return int(_rulebook_by_key(koperasi)["rulebook"].map(sizes).fillna(0).sum())
+
+
+def batch_skor_indikator(indikator: pd.DataFrame, koperasi: pd.DataFrame,
+                         books: Mapping[str, Rulebook]) -> pd.DataFrame:
+    keys = indikator[["nik", "periode"]].astype("str")
+    rulebook = keys.merge(_rulebook_by_key(koperasi), on=["nik", "periode"], how="left")["rulebook"]
+    sizes = {book_id: len(book.komponen) for book_id, book in books.items()}
+    count = indikator.groupby(["nik", "periode"], observed=True, sort=False)["komponen"].transform("size")
+    return indikator.assign(
+        cek_rulebook=rulebook.to_numpy(),
+        cek_jumlah_komponen=count.to_numpy(),
+        cek_jumlah_komponen_rulebook=rulebook.map(sizes).to_numpy(),
+    )
+
+
+def batch_ringkasan_wilayah(ringkasan: pd.DataFrame, kolom: Sequence[str]) -> pd.DataFrame:
+    tingkat = ringkasan["tingkat"].astype("str")
+    kode = ringkasan["kode_wilayah"].astype("str")
+    periode = ringkasan["periode"].astype("str")
+    kabupaten, provinsi = tingkat.eq("kabupaten_kota"), tingkat.eq("provinsi")
+    code_of_kab = kode.str.split(".").str[0]
+    sums = ringkasan.loc[kabupaten, list(kolom)].groupby(
+        [periode[kabupaten], code_of_kab[kabupaten]]).sum()
+    province_keys = pd.MultiIndex.from_arrays([periode[provinsi], kode[provinsi]])
+    added = sums.reindex(province_keys).fillna(0).astype(sums.dtypes).set_axis(ringkasan.index[provinsi])
+    has_province = pd.MultiIndex.from_arrays([periode, code_of_kab]).isin(province_keys)
+    # integer counts stay integers (nullable: the kabupaten rows have no sum of their own)
+    derived = {f"cek_{c}_kabupaten": added[c].reindex(ringkasan.index).astype(
+        "Int64" if pd.api.types.is_integer_dtype(added[c]) else added[c].dtype) for c in kolom}
+    return ringkasan.assign(cek_ada_baris_provinsi=has_province, **derived)
+
+
+def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int, laporan_dikarantina: int,
+                        jumlah_melapor_sebelumnya: int | None) -> pd.DataFrame:
+    """One row: this run's reporting count (from status_koperasi) and quarantine share, with the previous count."""
+    share = laporan_dikarantina / laporan_dibaca if laporan_dibaca else 0.0
+    return pd.DataFrame({
+        "periode": [periode],
+        "jumlah_melapor": [int(status["melapor"].astype(bool).sum())],
+        "jumlah_melapor_sebelumnya": pd.array([jumlah_melapor_sebelumnya], dtype="Int64"),
+        "laporan_dibaca": [laporan_dibaca],
+        "laporan_dikarantina": [laporan_dikarantina],
+        "porsi_karantina": [share],
+    })

@@ -1,0 +1,303 @@
+"""The Great Expectations quality gate: real output tables pass; each expectation fails on a hand-broken table.
+
+The tables are built by the engine and the status functions from hand-made reports. Every GX run of this
+module shares one file Data Context (creating one and importing GX is what costs time).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import socket
+
+import pandas as pd
+import pytest
+
+from builders import frame, questionnaire, report, sehat
+from flows import storage
+from flows.quality import QualityParameters, QualityResult, check_outputs, jumlah_melapor_sebelumnya
+from schemas import expectations as ex
+from schemas.outputs import to_arrow, to_pandas
+from scoring import rulebooks, score_reports
+from scoring.status import ringkasan_wilayah, status_koperasi
+
+PERIODE = "2025-12"
+RUN = "2025-12_20260105T090000000000"
+BOOK = rulebooks()["ksp-2016"]  # the book of PERIODE
+REGISTRY = pd.DataFrame({
+    "nik": ["6502000000000001", "6502000000000002", "6571000000000003", "6571000000000004"],
+    "nama": ["KSP Maju", "KSP Baru", "USP Tiga", "Kop. Jasa"],
+    "jenis": ["ksp", "ksp", "usp", "jasa"],
+    "kode_wilayah": ["65.02", "65.02", "65.71", "65.71"],
+    "kabupaten_kota": ["Bulungan", "Bulungan", "Tarakan", "Tarakan"],
+    "tanggal_rat_terakhir": pd.to_datetime(["2025-03-01", "2024-02-01", "2025-05-01", None]),
+})
+# 3 of the 4 registered cooperatives report; none quarantined; 3 reported last month too
+PARAMS = QualityParameters(jumlah_terdaftar=4, laporan_dibaca=3, laporan_dikarantina=0, jumlah_melapor_sebelumnya=3,
+                           run_id=RUN)
+
+
+def valid_tables() -> dict[str, pd.DataFrame]:
+    """The five output tables of PERIODE, as the monthly job builds them."""
+    def registri(i: int) -> dict:
+        return REGISTRY.loc[i, ["nama", "jenis", "kode_wilayah", "kabupaten_kota"]].to_dict()
+
+    nik = REGISTRY["nik"]
+    reports = frame(sehat(nik[0], PERIODE, **registri(0)), report(nik[1], PERIODE, kas=5_000_000, **registri(1)),
+                    sehat(nik[2], PERIODE, **registri(2)))
+    result = score_reports(reports, questionnaires=questionnaire(nik[0], "2025-06-01", 12))
+    koperasi = result.koperasi.assign(run_id=RUN, dihitung_pada=pd.Timestamp("2026-01-05 09:00", tz="UTC"))
+    status = status_koperasi(REGISTRY, PERIODE, result.koperasi, result.tidak_dinilai, accepted=reports["nik"],
+                             quarantined=[], last_report=pd.Series({nik[3]: "2025-06"}),
+                             scored_jenis=BOOK.jenis).assign(run_id=RUN)
+    karantina = pd.DataFrame({"sumber": ["koperasi.csv"], "baris": [9], "nik": [None], "periode": PERIODE,
+                              "alasan": [["nama kosong"]], "data": ['{"nik": ""}'], "run_id": RUN})
+    return {"skor_koperasi": koperasi, "skor_indikator": result.indikator.assign(run_id=RUN), "karantina": karantina,
+            "status_koperasi": status,
+            "ringkasan_wilayah": ringkasan_wilayah(status, koperasi, PERIODE).assign(run_id=RUN)}
+
+
+@pytest.fixture(scope="module")
+def gx_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("keluaran") / "_gx"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """GX must not reach the internet: any outbound connection fails the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def checks(result: QualityResult) -> set[str]:
+    """The check ids named in the failures."""
+    return {re.search(r"\[([^\]]+)\]", line).group(1) for line in result.failed}
+
+
+def run(gx_dir, tables: dict[str, pd.DataFrame] | None = None, **params) -> QualityResult:
+    return check_outputs(tables or valid_tables(), gx_dir, PERIODE, dataclasses.replace(PARAMS, **params))
+
+
+# ------------------------------------------------------------------ valid tables
+
+def test_valid_tables_pass_and_data_docs_show_every_suite(gx_dir):
+    result = run(gx_dir)
+    assert result.success, result.failed
+    assert result.failed == []
+    assert set(result.summary["suites"]) == set(ex.SUITES)
+    assert all(s["success"] and s["evaluated"] > 0 for s in result.summary["suites"].values())
+    assert result.data_docs_index == gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    html = result.data_docs_index.read_text(encoding="utf-8")
+    for suite in ex.SUITES:
+        assert suite in html
+    assert RUN in html
+
+
+def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
+    """Categoricals become "str" after the Parquet round trip; without a previous period there is no drop check."""
+    tables = {name: to_pandas(name, to_arrow(name, df)) for name, df in valid_tables().items()}
+    result = run(gx_dir, tables, jumlah_melapor_sebelumnya=None, run_id=RUN + "_parquet")
+    assert result.success, result.failed
+    assert result.summary["suites"]["antar_periode"]["evaluated"] == 1
+    html = result.data_docs_index.read_text(encoding="utf-8")
+    assert RUN in html and RUN + "_parquet" in html  # the history of every run stays in Data Docs
+
+
+def test_missing_table_or_column_is_a_failure_not_an_exception(gx_dir):
+    tables = valid_tables()
+    del tables["ringkasan_wilayah"]
+    tables["skor_indikator"] = tables["skor_indikator"].drop(columns=["skor"])
+    tables["status_koperasi"] = tables["status_koperasi"].drop(columns=["melapor"])
+    result = run(gx_dir, tables, run_id=RUN + "_missing")
+    assert not result.success
+    assert result.failed == [
+        "ringkasan_wilayah: table missing from the run's outputs",
+        "antar_periode: cannot be checked (KeyError: 'melapor')",
+        "skor_indikator: skor is 0 or more [skor_indikator.skor_tidak_negatif]: "
+        'could not be checked: Error: The column "skor" in BatchData does not exist.',
+        "skor_indikator: skor is never empty [skor_indikator.skor_terisi]: "
+        'could not be checked: Error: The column "skor" in BatchData does not exist.',
+    ]
+    assert result.summary["not_checked"] == ["antar_periode", "ringkasan_wilayah"]
+
+
+# ------------------------------------------------------------------ each expectation, broken on purpose
+
+def _koperasi(**changes):
+    """skor_koperasi with cells changed: {column: {row: value}} (categoricals as str, so any value fits)."""
+    def change(df: pd.DataFrame) -> pd.DataFrame:
+        for column, cells in changes.items():
+            if isinstance(df[column].dtype, pd.CategoricalDtype):
+                df[column] = df[column].astype("str")
+            for row, value in cells.items():
+                df.loc[row, column] = value(df) if callable(value) else value
+        return df
+    return "skor_koperasi", change
+
+
+def _aspect_over_max(df: pd.DataFrame) -> pd.DataFrame:
+    """Row 0 has an aspect at its maximum: push it 0.5 over, with the total (still the sum of aspects)."""
+    aspek = next(a for a in BOOK.aspek if df.loc[0, f"skor_{a.id}"] == a.bobot)
+    assert aspek.id == "permodalan"
+    df.loc[0, [f"skor_{aspek.id}", "skor_total"]] += 0.5
+    return df
+
+
+def _indikator_cell(row: int, column: str, value):
+    def change(df: pd.DataFrame) -> pd.DataFrame:
+        df[column] = df[column].astype("str") if isinstance(df[column].dtype, pd.CategoricalDtype) else df[column]
+        df.loc[row, column] = value
+        return df
+    return "skor_indikator", change
+
+
+def _province_off_by_one(df: pd.DataFrame) -> pd.DataFrame:
+    df.loc[df["tingkat"] == "provinsi", "jumlah_aktif"] += 1
+    return df
+
+
+def _unscored_cooperative(df: pd.DataFrame) -> pd.DataFrame:
+    """The component rows of the first cooperative again, for the registered one that is not scored."""
+    first = df[df["nik"] == df.loc[0, "nik"]]
+    return pd.concat([df, first.assign(nik=REGISTRY.loc[3, "nik"])], ignore_index=True)
+
+
+NOTHING = ("skor_koperasi", lambda df: df)
+# name -> (table, how it is broken), run parameters, the checks that must fail, and only them. A round breaks
+# several tables, or different rows of one, at once (each GX run costs seconds); every check stays precise.
+BREAKS = {
+    "duplicate cooperative row": (
+        ("skor_koperasi", lambda df: pd.concat([df, df.iloc[[0]]], ignore_index=True)), {},
+        {"skor_koperasi.unik_nik_periode"}),
+    "total out of range": (  # 101 cannot be the sum of aspects within their maxima either
+        _koperasi(skor_total={0: 101.0}), {},
+        {"skor_koperasi.skor_total_rentang", "skor_koperasi.skor_total_jumlah_aspek"}),
+    "aspect over its maximum": (("skor_koperasi", _aspect_over_max), {},
+                                {"skor_koperasi.skor_permodalan_rentang.ksp-2016"}),
+    "total is not the sum of the aspects": (
+        _koperasi(skor_total={1: lambda df: df.loc[1, "skor_total"] + 0.01}), {},
+        {"skor_koperasi.skor_total_jumlah_aspek"}),
+    "predikat_skor not the band of the score": (
+        _koperasi(predikat_skor={1: BOOK.predikat_names[0]}), {}, {"skor_koperasi.predikat_skor_sesuai_band"}),
+    "predikat not a predicate of the book": (
+        _koperasi(predikat={2: "Bagus"}), {}, {"skor_koperasi.predikat_dari_rulebook.ksp-2016"}),
+    "missing component row": (
+        ("skor_indikator", lambda df: df.drop(index=5).reset_index(drop=True)), {},
+        {"skor_indikator.jumlah_komponen_per_koperasi", "skor_indikator.jumlah_baris"}),
+    "component not in the book": (
+        _indikator_cell(0, "komponen", "komponen_lain"), {}, {"skor_indikator.komponen_dari_rulebook.ksp-2016"}),
+    "component rows of an unscored cooperative": (
+        ("skor_indikator", _unscored_cooperative), {},
+        {"skor_indikator.koperasi_dinilai", "skor_indikator.jumlah_komponen_per_koperasi",
+         "skor_indikator.jumlah_baris"}),
+    "nilai out of range": (_indikator_cell(3, "nilai", 100.5), {}, {"skor_indikator.nilai_rentang"}),
+    "negative skor": (_indikator_cell(4, "skor", -0.25), {}, {"skor_indikator.skor_tidak_negatif"}),
+    "status missing a cooperative": (
+        ("status_koperasi", lambda df: df[df["melapor"]].reset_index(drop=True)), {},
+        {"status_koperasi.semua_terdaftar"}),
+    "province row not adding up": (("ringkasan_wilayah", _province_off_by_one), {},
+                                   {"ringkasan_wilayah.jumlah_aktif_provinsi"}),
+    "reporting dropped more than 20%": (  # 3 report now; 20% less than 5 is 4
+        NOTHING, {"jumlah_melapor_sebelumnya": 5}, {"antar_periode.penurunan_melapor"}),
+    "quarantine share over 10%": (
+        NOTHING, {"laporan_dibaca": 30, "laporan_dikarantina": 4}, {"antar_periode.porsi_karantina"}),
+}
+ROUNDS = [
+    ["duplicate cooperative row", "missing component row", "status missing a cooperative",
+     "province row not adding up", "reporting dropped more than 20%"],
+    ["total out of range", "component not in the book", "quarantine share over 10%"],
+    ["aspect over its maximum", "predikat_skor not the band of the score", "predikat not a predicate of the book",
+     "nilai out of range", "negative skor"],
+    ["total is not the sum of the aspects", "component rows of an unscored cooperative"],
+]
+
+
+def test_every_break_is_in_a_round():
+    assert sorted(name for names in ROUNDS for name in names) == sorted(BREAKS)
+
+
+@pytest.mark.parametrize("names", ROUNDS, ids=lambda names: " + ".join(names))
+def test_each_expectation_fails_on_a_broken_table_and_is_named(gx_dir, names):
+    tables, params, expected = valid_tables(), {}, {}
+    for name in names:
+        (table, breaking), extra, checks_failing = BREAKS[name]
+        tables[table] = breaking(tables[table].copy())
+        params |= extra
+        expected[name] = checks_failing
+    result = run(gx_dir, tables, run_id=f"{RUN}_{len(names)}_{names[0].replace(' ', '_')}", **params)
+    assert not result.success
+    assert checks(result) == set().union(*expected.values()), result.failed
+    for line in result.failed:  # the table, the check in words, its id, what was observed
+        table, what, check, observed = re.fullmatch(r"(\w+): (.+) \[([^\]]+)\]: (.+)", line).groups()
+        assert check.startswith(table + ".") and what and observed, line
+    assert result.data_docs_index.exists()
+
+
+def test_failures_quote_what_was_observed(gx_dir):
+    tables = valid_tables()
+    tables["skor_koperasi"] = _koperasi(predikat={2: "Bagus"})[1](tables["skor_koperasi"])
+    tables["ringkasan_wilayah"] = _province_off_by_one(tables["ringkasan_wilayah"])
+    result = run(gx_dir, tables, laporan_dibaca=10, laporan_dikarantina=2, jumlah_melapor_sebelumnya=5,
+                 run_id=RUN + "_observed")
+    lines = {re.search(r"\[([^\]]+)\]", line).group(1): line for line in result.failed}
+    assert lines["ringkasan_wilayah.jumlah_aktif_provinsi"] == (
+        "ringkasan_wilayah: jumlah_aktif of each province row equals the sum of its kabupaten/kota rows; "
+        "observed: (province, sum of kabupaten/kota) [ringkasan_wilayah.jumlah_aktif_provinsi]: "
+        "1 of 1 rows fail, e.g. [(4, 3)]")
+    assert lines["skor_koperasi.predikat_dari_rulebook.ksp-2016"].endswith("1 of 3 rows fail, e.g. ['Bagus']")
+    assert lines["antar_periode.porsi_karantina"].endswith("is under 10% [antar_periode.porsi_karantina]: observed 0.2")
+    assert lines["antar_periode.penurunan_melapor"].endswith(
+        "from the previous period's 5 (at least 4) [antar_periode.penurunan_melapor]: observed 3")
+
+
+# ------------------------------------------------------------------ the suites alone (no GX run)
+
+def test_rule_values_come_from_the_books():
+    books = rulebooks()
+    suite = ex.skor_koperasi_suite(books)
+    by_id = {e.meta["cek"]: e for e in suite.expectations}
+    for book_id, book in books.items():
+        for a in book.aspek:
+            assert by_id[f"skor_koperasi.skor_{a.id}_rentang.{book_id}"].max_value == a.bobot
+        assert by_id[f"skor_koperasi.predikat_dari_rulebook.{book_id}"].value_set == book.predikat_names
+    indikator = {e.meta["cek"]: e for e in ex.skor_indikator_suite(books, 44).expectations}
+    for book_id, book in books.items():
+        assert indikator[f"skor_indikator.komponen_dari_rulebook.{book_id}"].value_set == [k.id for k in book.komponen]
+    assert indikator["skor_indikator.jumlah_baris"].value == 44
+    assert set(ex.kolom_jumlah()) == {c for c in valid_tables()["ringkasan_wilayah"].columns if c.startswith("jumlah_")}
+    # every expectation is named and described
+    for s in (suite, ex.skor_indikator_suite(books, 1), ex.status_koperasi_suite(4),
+              ex.ringkasan_wilayah_suite(ex.kolom_jumlah()), ex.antar_periode_suite(10)):
+        ids = [e.meta["cek"] for e in s.expectations]
+        assert len(ids) == len(set(ids)) and all(i.startswith(s.name + ".") for i in ids)
+        assert all(e.description for e in s.expectations)
+
+
+@pytest.mark.parametrize("book_id", sorted(rulebooks()))
+def test_expected_predicate_follows_each_books_bands(book_id):
+    book = rulebooks()[book_id]
+    edges = [(b.lower, b.nama) for b in book.predikat if b.lower is not None]
+    scores, want = [], []
+    for (edge, inclusive), name in edges:
+        below = next(b.nama for b in book.predikat if b.upper is not None and b.upper[0] == edge)
+        scores += [edge, edge - 0.01]
+        want += [name if inclusive else below, below]
+    got = ex.predikat_by_band(pd.Series(scores), pd.Series([book_id] * len(scores)), rulebooks())
+    assert got.tolist() == want
+    assert ex.predikat_by_band(pd.Series([50.0]), pd.Series(["tidak-ada"]), rulebooks()).isna().all()
+
+
+def test_previous_reporting_count_comes_from_the_published_status(tmp_path):
+    storage.write_period(tmp_path, "status_koperasi", PERIODE, valid_tables()["status_koperasi"], RUN)
+    assert jumlah_melapor_sebelumnya(tmp_path, "2026-01") == 3
+    assert jumlah_melapor_sebelumnya(tmp_path, PERIODE) is None  # 2025-11 not published: a first run
+
+
+def test_reporting_threshold_is_the_share_of_the_previous_count():
+    penurunan = {e.meta["cek"]: e for e in ex.antar_periode_suite(5).expectations}["antar_periode.penurunan_melapor"]
+    assert penurunan.min_value == 4  # 20% less than 5
+    assert {e.meta["cek"]: e for e in ex.antar_periode_suite(100, 0.25).expectations}[
+        "antar_periode.penurunan_melapor"].min_value == 75
