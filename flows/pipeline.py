@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -38,18 +40,22 @@ def _io_error(task, task_run, state) -> bool:
 IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "retry_condition_fn": _io_error}
 
 
-def _failed_state(error: KoperasiSehatError) -> State:
+def _user_errors_fail(step: Callable) -> Callable:
     """A user's error ends the task as Failed with one clear message, no traceback."""
-    get_run_logger().error("%s", error)
-    return Failed(message=str(error), data=error)
+    @functools.wraps(step)
+    def run(*args: object) -> object:
+        try:
+            return step(*args)
+        except KoperasiSehatError as error:
+            get_run_logger().error("%s", error)
+            return Failed(message=str(error), data=error)
+    return run
 
 
 @task(name="baca-dan-validasi", cache_policy=NO_CACHE, **IO_RETRIES)
+@_user_errors_fail
 def prepare_task(params: RunParameters, run_id: str, today: date) -> PrepareSummary | State:
-    try:
-        summary = monthly.prepare(params, run_id, today)
-    except KoperasiSehatError as error:
-        return _failed_state(error)
+    summary = monthly.prepare(params, run_id, today)
     logger = get_run_logger()
     for problem in summary.berkas_ditolak:
         logger.error("berkas ditolak: %s", problem)
@@ -62,11 +68,9 @@ def prepare_task(params: RunParameters, run_id: str, today: date) -> PrepareSumm
 
 
 @task(name="nilai", cache_policy=NO_CACHE)
+@_user_errors_fail
 def score_task(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary | State:
-    try:
-        summary = monthly.score(params, run_id, computed_at)
-    except KoperasiSehatError as error:
-        return _failed_state(error)
+    summary = monthly.score(params, run_id, computed_at)
     logger = get_run_logger()
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
                 summary.tidak_dinilai)
@@ -77,22 +81,18 @@ def score_task(params: RunParameters, run_id: str, computed_at: datetime) -> Sco
 
 
 @task(name="periksa-mutu", cache_policy=NO_CACHE)
+@_user_errors_fail
 def quality_task(params: RunParameters, run_id: str, prepared: PrepareSummary) -> dict | State:
-    try:
-        result = monthly.check_quality(params, run_id, prepared)
-    except KoperasiSehatError as error:
-        return _failed_state(error)
+    result = monthly.check_quality(params, run_id, prepared)
     get_run_logger().info("Great Expectations: every expectation met (%.1f s); Data Docs: %s",
                           result["seconds"], result["data_docs"])
     return result
 
 
 @task(name="terbitkan", cache_policy=NO_CACHE, **IO_RETRIES)
+@_user_errors_fail
 def publish_task(params: RunParameters, run_id: str) -> dict[str, str] | State:
-    try:
-        written = monthly.publish(params, run_id)
-    except KoperasiSehatError as error:
-        return _failed_state(error)
+    written = monthly.publish(params, run_id)
     get_run_logger().info("ditulis: %s", ", ".join(written.values()))
     return written
 

@@ -7,8 +7,6 @@ denominators, §5 questionnaire, §6 predicates, §7 downgrades, §8 annualisati
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import pytest
 
@@ -49,7 +47,6 @@ EKUITAS = ("simpanan_pokok", "simpanan_wajib", "modal_penyetaraan", "modal_penye
            "cadangan_tujuan_risiko", "shu_belum_dibagi")
 KOLEKTIBILITAS = ("pinjaman_lancar", "pinjaman_kurang_lancar", "pinjaman_diragukan", "pinjaman_macet")
 
-
 # ------------------------------------------------------------------ row builders (local to this file)
 
 def _laporan(nik: str, periode: str, registri: dict, jumlah_anggota: int, lines: dict) -> dict:
@@ -57,7 +54,6 @@ def _laporan(nik: str, periode: str, registri: dict, jumlah_anggota: int, lines:
     assert set(lines) == set(JUMLAH), sorted(set(JUMLAH) ^ set(lines))
     return {"nik": nik, "periode": periode, "tanggal_kirim": f"{periode}-28T10:00:00", "diaudit": True,
             **registri, "jumlah_anggota": jumlah_anggota, **lines}
-
 
 def _crafted(nik: str, periode: str = "2025-12", **lines: int) -> dict:
     """A crafted report for the public examples: the given lines, every other money column 0."""
@@ -67,7 +63,6 @@ def _crafted(nik: str, periode: str = "2025-12", **lines: int) -> dict:
     _assert_balanced(row)
     return {"nik": nik, "periode": periode, "tanggal_kirim": f"{periode}-28T10:00:00", "diaudit": True,
             "jenis": "ksp", "jumlah_anggota": 100, **row}
-
 
 def _assert_balanced(row: dict) -> None:
     """data-contract §1.2 row rules, exactly (these are the test's own data, not the engine)."""
@@ -80,33 +75,27 @@ def _assert_balanced(row: dict) -> None:
     assert row["biaya_karyawan"] <= row["beban_usaha"]
     assert row["kewajiban_lancar"] <= sum(row[c] for c in KEWAJIBAN)
 
-
 def _kuesioner(nik: str, tanggal: str, ya: dict[str, int]) -> list[dict]:
     """A complete 38-answer set (12/6/5/10/5): the first ya[k] answers of component k are "ya"."""
     return [{"nik": nik, "tanggal": tanggal, "komponen": k, "nomor": i, "jawaban": "ya" if i <= ya[k] else "tidak"}
             for k, n in KUESIONER.items() for i in range(1, n + 1)]
 
-
 def _ya(umum: int, kelembagaan: int, permodalan: int, aktiva: int, likuiditas: int) -> dict[str, int]:
     return {"manajemen_umum": umum, "kelembagaan": kelembagaan, "manajemen_permodalan": permodalan,
             "manajemen_aktiva": aktiva, "manajemen_likuiditas": likuiditas}
 
-
 def _faktor(nik: str, kode: str, mulai: str, sampai: str | None) -> dict:
     return {"nik": nik, "kode": kode, "berlaku_mulai": mulai, "berlaku_sampai": sampai, "keterangan": "temuan pengawas"}
-
 
 def _indikator(result, nik: str, komponen: str) -> pd.Series:
     rows = result.indikator[(result.indikator["nik"] == nik) & (result.indikator["komponen"] == komponen)]
     assert len(rows) == 1, (nik, komponen, len(rows))
     return rows.iloc[0]
 
-
 def _koperasi(result, nik: str) -> pd.Series:
     rows = result.koperasi[result.koperasi["nik"] == nik]
     assert len(rows) == 1, (nik, len(rows))
     return rows.iloc[0]
-
 
 # ============================================================================================
 # A. KSP Sejahtera Bersama, Tarakan: a healthy medium KSP, total aset Rp 8,055,090,000,
@@ -224,7 +213,6 @@ PREDIKAT_ASPEK_A = {"permodalan": "Sehat",                  # 12/15 = 80%
                     "kemandirian_pertumbuhan": "Cukup Sehat",  # 70%
                     "jatidiri": "Sehat"}                    # 92.5%
 
-
 # ============================================================================================
 # B. USP KSU Bulungan Mandiri, Bulungan: a middling small USP, total aset Rp 1,876,235,500,
 #    period 2025-12 (the annual assessment: no annualisation), with pembukuan_bermasalah active.
@@ -339,7 +327,6 @@ PREDIKAT_ASPEK_B = {"permodalan": "Sehat",                       # 80%
                     "likuiditas": "Dalam Pengawasan",            # 58.33%
                     "kemandirian_pertumbuhan": "Cukup Sehat",    # 77.5%
                     "jatidiri": "Sehat"}                         # 85%
-
 
 # ============================================================================================
 # C. KSP Tunas Harapan, Tana Tidung: a weak micro KSP, total aset Rp 120,585,500, problem loans,
@@ -478,11 +465,9 @@ FACTORS = pd.DataFrame([
     _faktor(NIK_C, "pinjaman_tidak_sesuai_prosedur", "2024-11", "2025-06"),  # active, already the last band
 ])
 
-
 @pytest.fixture(scope="module")
 def scored():
     return score_reports(pd.DataFrame([KSP_A, USP_B, KSP_C]), questionnaires=QUESTIONNAIRES, factors=FACTORS)
-
 
 @pytest.mark.parametrize("nik", COOPERATIVES)
 def test_the_reports_are_complete_and_balanced(nik):
@@ -490,12 +475,10 @@ def test_the_reports_are_complete_and_balanced(nik):
     assert set(JUMLAH) <= set(report)
     _assert_balanced(report)
 
-
 def test_every_cooperative_is_scored_once_with_22_components(scored):
     assert sorted(scored.koperasi["nik"]) == sorted(COOPERATIVES)
     assert len(scored.indikator) == 3 * 22
     assert scored.tidak_dinilai.empty
-
 
 @pytest.mark.parametrize(("nik", "komponen"), [(nik, k) for nik in COOPERATIVES for k in KOMPONEN])
 def test_component_by_hand(scored, nik, komponen):
@@ -516,7 +499,6 @@ def test_component_by_hand(scored, nik, komponen):
         # every denominator is positive: no §4 convention fired, so no note
         assert pd.isna(row["catatan"]) or row["catatan"] == ""
 
-
 @pytest.mark.parametrize("nik", COOPERATIVES)
 def test_aspects_total_and_predicates_by_hand(scored, nik):
     report, _, aspek, total, predikat_skor, predikat, faktor, predikat_aspek = COOPERATIVES[nik]
@@ -534,12 +516,10 @@ def test_aspects_total_and_predicates_by_hand(scored, nik):
     for column in ("nama", "jenis", "kode_wilayah", "kabupaten_kota", "periode"):
         assert k[column] == report[column], column
 
-
 def test_the_same_cooperatives_scored_one_by_one_give_the_same_totals():
     for nik, (report, *_rest) in COOPERATIVES.items():
         alone = score_reports(pd.DataFrame([report]), questionnaires=QUESTIONNAIRES, factors=FACTORS)
         assert alone.koperasi.iloc[0]["skor_total"] == pytest.approx(COOPERATIVES[nik][3], abs=1e-9)
-
 
 def test_healthy_ksp_in_linear_mode():
     # Only the three components with a text rule change (rulebook.md §3):
@@ -561,7 +541,6 @@ def test_healthy_ksp_in_linear_mode():
     assert k["skor_total"] == pytest.approx(89.42, abs=1e-9)
     assert k["predikat_skor"] == "Sehat"
 
-
 def test_usp_downgrade_factor_only_in_its_period():
     # the same USP one year earlier (figures unchanged), before the factor began: no downgrade
     earlier = _laporan(NIK_B, "2024-12", REGISTRI_B, 852, USP_B_LINES)
@@ -571,7 +550,6 @@ def test_usp_downgrade_factor_only_in_its_period():
     assert k["skor_total"] == pytest.approx(68.90, abs=1e-9)
     assert (k["predikat_skor"], k["predikat"]) == ("Cukup Sehat", "Cukup Sehat")
     assert list(k["faktor_pengurang"]) == []
-
 
 # ============================================================================================
 # rulebook.md §9: the public examples, through score_reports
@@ -588,7 +566,6 @@ def test_public_car_110_51():
     assert round(k["rasio"], 2) == 110.51
     assert (k["nilai"], k["skor"]) == (100, 3.00)
 
-
 def test_public_rpm_4_19_table_and_linear():
     # RPM = 100% x macet 49,904,008; pinjaman diberikan 1,190,916,827 -> 4.190386%
     # table: 0 < x <= 10 -> 80 -> skor 4.00; linear: 100 - 2 x 4.190386 = 91.6192 -> skor 4.58096 -> 4.58
@@ -603,7 +580,6 @@ def test_public_rpm_4_19_table_and_linear():
     assert linear["nilai"] == pytest.approx(91.6192, abs=1e-4)
     assert round(linear["nilai"], 2) == 91.62
     assert linear["skor"] == pytest.approx(4.58, abs=1e-9)
-
 
 @pytest.mark.parametrize(("lines", "rasio", "nilai", "skor"), [
     # RPM = macet 100,000,000 in each; cadangan = cadangan_tujuan_risiko + penyisihan
@@ -623,7 +599,6 @@ def test_public_cadangan_risiko(lines, rasio, nilai, skor):
     assert k["rasio"] == pytest.approx(rasio, abs=1e-9)
     assert (k["nilai"], k["skor"]) == (nilai, skor)
 
-
 def test_public_volume_pinjaman_anggota_73_34():
     # 16,650,000 / 22,701,250 = 73.3440% -> 50 < x <= 75 -> 75 -> 10 x 75 / 100 = 7.50
     row = _crafted("volume", kas=5_000_000, pinjaman_anggota=15_000_000, total_aset=20_000_000,
@@ -633,7 +608,6 @@ def test_public_volume_pinjaman_anggota_73_34():
     assert k["rasio"] == pytest.approx(73.3440, abs=1e-4)
     assert round(k["rasio"], 2) == 73.34
     assert (k["nilai"], k["skor"]) == (75, 7.50)
-
 
 # A crafted KSP for the aspect and total examples (December 2025, figures in Rupiah), hand-scored:
 #   TA 1,395,000,000 = kas 50M + bank 150M + di lembaga lain 700M + pinjaman 400M - penyisihan 5M + aset tetap 100M
@@ -666,7 +640,6 @@ PUBLIK = {
     "pendapatan_lain": 30_000_000, "shu_bagian_anggota": 17_000_000, "promosi_ekonomi_anggota": 6_000_000,
 }
 
-
 def test_public_management_three_ya_in_every_component():
     # 3 x 3/12 + 3 x 3/6 + 3 x 3/5 + 3 x 3/10 + 3 x 3/5 = 0.75 + 1.5 + 1.8 + 0.9 + 1.8 = 6.75
     row = _crafted("mgmt", **PUBLIK)
@@ -680,7 +653,6 @@ def test_public_management_three_ya_in_every_component():
     assert k["skor_total"] == pytest.approx(45.50 + 6.75, abs=1e-9)  # 52.25
     assert k["predikat_skor"] == "Dalam Pengawasan"
 
-
 def test_public_aspect_scores_60_50():
     row = _crafted("aspek", **PUBLIK)
     result = score_reports(pd.DataFrame([row]),
@@ -689,7 +661,6 @@ def test_public_aspect_scores_60_50():
     assert [k[f"skor_{a}"] for a in ASPEK] == pytest.approx([12, 8.75, 15, 8, 3.75, 7, 6], abs=1e-9)
     assert k["skor_total"] == pytest.approx(60.50, abs=1e-9)
     assert (k["rulebook"], k["predikat_skor"], k["predikat"]) == ("ksp-2016", "Dalam Pengawasan", "Dalam Pengawasan")
-
 
 @pytest.mark.parametrize(("ya", "total", "predikat"), [
     # KSP A without its questionnaire points: 88.85 - 13.85 = 75.00 outside management
@@ -701,7 +672,6 @@ def test_public_total_80_is_sehat(ya, total, predikat):
     k = result.koperasi.iloc[0]
     assert k["skor_total"] == pytest.approx(total, abs=1e-9)
     assert k["predikat_skor"] == predikat
-
 
 @pytest.mark.parametrize(("penyisihan", "cadangan_umum", "total_aset", "cadangan_skor", "total", "predikat"), [
     # linear mode on the crafted KSP (a total ending in .99 needs a continuous nilai; table skor move by 0.05):
@@ -720,7 +690,6 @@ def test_public_totals_51_00_and_50_99(penyisihan, cadangan_umum, total_aset, ca
     k = result.koperasi.iloc[0]
     assert k["skor_total"] == pytest.approx(total, abs=1e-9)
     assert (k["rulebook"], k["predikat_skor"]) == ("ksp-2016", predikat)
-
 
 def test_public_totals_ksp_2009():
     # USP B without its questionnaire points: 68.90 - 9.40 = 59.50 outside management
