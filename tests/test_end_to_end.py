@@ -204,3 +204,17 @@ def test_the_manifest_records_the_run(clean):
     assert set(manifest["keluaran"]) == set(OUTPUT_TABLES)
     assert set(manifest["versi"]["rulebook"]) == {"_jenis.toml", "ksp-2009.toml", "ksp-2016.toml"}
     assert manifest["versi"]["paket"]["prefect"].startswith("3.")
+
+
+def test_a_second_run_of_a_period_being_written_is_refused(tmp_path):
+    from flows import monthly
+    from flows.pipeline import monthly_scoring
+
+    params = monthly.RunParameters(period="2026-10", output=tmp_path)
+    with monthly.period_lock(params, "2026-10_running"):
+        state = monthly_scoring(period="2026-10", input=str(DATA_DIR / "sample"), output=str(tmp_path),
+                                return_state=True)
+    assert state.is_failed()
+    assert state.message == (f"period 2026-10 of {tmp_path} is being written by run 2026-10_running "
+                             f"(pid {__import__('os').getpid()}); wait for it to finish, then run again")
+    assert not (tmp_path / "skor_koperasi").exists()

@@ -154,3 +154,44 @@ def test_backfill_of_three_months_through_the_cli(tmp_path):
     assert periods.to_dict() == {"2026-08": 109, "2026-09": 109, "2026-10": 109}
     october = storage.read_table(tmp_path, "skor_koperasi", "2026-10")
     assert october["skor_total_sebelumnya"].notna().sum() >= 30  # September was published first
+
+
+def _duplicate_first(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([frame, frame.iloc[:1]], ignore_index=True)
+
+
+def _total_off(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(skor_total=frame["skor_total"].where(frame.index != 0, frame["skor_total"] + 1))
+
+
+def _province_off(frame: pd.DataFrame) -> pd.DataFrame:
+    province = frame["tingkat"] == "provinsi"
+    return frame.assign(jumlah_aktif=frame["jumlah_aktif"].where(~province, frame["jumlah_aktif"] + 1))
+
+
+@pytest.mark.parametrize("table, breakage, named", [
+    ("skor_koperasi", _duplicate_first, "[skor_koperasi.unik_nik_periode]"),
+    ("skor_koperasi", _total_off, "[skor_koperasi.skor_total_jumlah_aspek]"),
+    ("skor_indikator", lambda f: f.iloc[1:], "[skor_indikator.jumlah_komponen_per_koperasi]"),
+    ("status_koperasi", lambda f: f.iloc[1:], "[status_koperasi.semua_terdaftar]"),
+    ("ringkasan_wilayah", _province_off, "[ringkasan_wilayah.jumlah_aktif_provinsi]"),
+])
+def test_a_hand_broken_output_stops_the_run_naming_the_expectation(tmp_path, table, breakage, named):
+    import pyarrow.parquet as pq
+
+    from flows.monthly import QualityGateError
+    from schemas.outputs import to_arrow, to_pandas
+
+    run_period(tmp_path)
+    published = {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
+    params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=tmp_path)
+    run_id = monthly.new_run_id("2026-10")
+    prepared = monthly.prepare(params, run_id, date(2026, 11, 29))
+    monthly.score(params, run_id, datetime.now(TIMEZONE))
+    path = monthly.work_folder(params, run_id) / "keluaran" / f"{table}.parquet"
+    pq.write_table(to_arrow(table, breakage(to_pandas(table, pq.read_table(path)))), path)
+    with pytest.raises(QualityGateError, match="period 2026-10 not published") as error:
+        monthly.check_quality(params, run_id, prepared)
+    assert named in str(error.value)
+    monthly.recover(params)  # what the flow does after a failed step
+    assert {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == published
