@@ -50,6 +50,9 @@ def parser() -> argparse.ArgumentParser:
                      help="do not publish if more than this share of report rows is quarantined (default 0.10)")
     run.add_argument("--max-reporting-drop", type=float, default=0.20, metavar="SHARE",
                      help="do not publish if reporting cooperatives fell by more than this share (default 0.20)")
+    dask = run.add_mutually_exclusive_group()
+    dask.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run the parts on this Dask scheduler")
+    dask.add_argument("--dask-local", type=int, metavar="N", help="run the parts on a local Dask cluster of N workers")
     serve = commands.add_parser("serve", help="serve the monthly deployment: 02:00 WITA on the 5th, last month")
     serve.add_argument("--cron", default=CRON, help=f"cron in {TIMEZONE.key} (default {CRON!r})")
     sample = commands.add_parser("sample", help="write a seeded sample landing folder")
@@ -84,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, periods: list[str]) -> int:
     """Run the flow for each period in order; stop at the first that fails."""
     from flows.monthly import ParameterError
-    from flows.pipeline import monthly_scoring
+    from flows.pipeline import with_runner
     from flows.report import print_summary
 
+    monthly_scoring = with_runner(args.dask_address, args.dask_local)
     for period in periods:
         state = monthly_scoring(period=period, kabupaten=args.kabupaten, input=str(args.input),
                                 output=str(args.output), rulebook=args.rulebook, mode=args.mode,

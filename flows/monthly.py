@@ -37,6 +37,7 @@ from scoring.status import previous_period, ringkasan_wilayah, status_koperasi
 
 COMMITTED = "SIAP_TERBIT"  # in the work folder: every table is staged, the swap may proceed
 LOCK_DIR = "_kunci"
+MAX_PARTS = 8  # parts scored independently (Dask tasks); fixed, so every runner splits alike
 GX_DIR = "_gx"  # Great Expectations context: suites, validation history, Data Docs
 OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
                  "laporan_terganti")
@@ -224,11 +225,24 @@ def _as_json(rows: pd.DataFrame) -> pd.Series:
                      index=rows.index, dtype="str")
 
 
-def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary:
-    """Score the accepted reports and build the five output tables in the work folder."""
+def partitions(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
+    """The kabupaten/kota of the run, sorted, cut into at most MAX_PARTS parts scored independently.
+
+    The parts depend only on the registry, never on the task runner: a Dask run and a local run
+    split, score and assemble the same way, so their outputs are identical."""
+    names = sorted(pd.read_parquet(work_folder(params, run_id) / "koperasi.parquet")["kabupaten_kota"].unique())
+    size = -(-len(names) // MAX_PARTS) if names else 1
+    return [tuple(names[i:i + size]) for i in range(0, len(names), size)] or [()]
+
+
+def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
+               computed_at: datetime) -> ScoreSummary:
+    """Score the cooperatives of some kabupaten/kota; write their rows of the three per-cooperative tables."""
     work = work_folder(params, run_id)
     registry = pd.read_parquet(work / "koperasi.parquet")
+    registry = registry[registry["kabupaten_kota"].isin(kabupaten)]
     laporan = pd.read_parquet(work / "laporan.parquet")
+    laporan = laporan[laporan["nik"].isin(registry["nik"])]
     reports = laporan.merge(registry[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
     book = load_rulebook(params.rulebook) if params.rulebook else rulebook_for_period(params.period)
     history = pd.read_parquet(work / "riwayat.parquet")["periode"]
@@ -236,19 +250,38 @@ def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSum
                         ignore_index=True)
     result = score_reports(reports, questionnaires=pd.read_parquet(work / "kuesioner.parquet"), factors=factors,
                            rulebook=params.rulebook, mode=params.mode)
-    koperasi = _with_previous(result.koperasi, params).assign(run_id=run_id, dihitung_pada=computed_at)
     status = status_koperasi(
         registry, params.period, result.koperasi, result.tidak_dinilai, accepted=laporan["nik"],
         quarantined=pd.read_parquet(work / "nik_dikarantina.parquet")["nik"], last_report=history,
         scored_jenis=book.jenis)
     tables = {
-        "skor_koperasi": koperasi,
+        "skor_koperasi": _with_previous(result.koperasi, params).assign(run_id=run_id, dihitung_pada=computed_at),
         "skor_indikator": result.indikator.assign(run_id=run_id),
-        "karantina": pd.read_parquet(work / "karantina.parquet"),
         "status_koperasi": status.assign(run_id=run_id),
-        "laporan_terganti": pd.read_parquet(work / "terganti.parquet").assign(run_id=run_id),
     }
+    folder = work / "bagian" / f"{part:04d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        pq.write_table(outputs.to_arrow(name, outputs.validate_output(name, frame)), folder / f"{name}.parquet")
+    per_kabupaten = (status.groupby("kabupaten_kota")
+                     .agg(koperasi=("nik", "size"), melapor=("melapor", "sum"), dinilai=("dinilai", "sum"))
+                     .reset_index().to_dict(orient="records"))
+    return ScoreSummary(dinilai=len(result.koperasi), tidak_dinilai=len(result.tidak_dinilai),
+                        per_kabupaten=[{k: (int(v) if not isinstance(v, str) else v) for k, v in r.items()}
+                                       for r in per_kabupaten])
+
+
+def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
+    """Join the parts in order, add the run-wide tables and the regional summary; check and keep them."""
+    work = work_folder(params, run_id)
+    folders = sorted((work / "bagian").iterdir())
+    tables = {name: pd.concat([outputs.to_pandas(name, pq.read_table(f / f"{name}.parquet")) for f in folders],
+                              ignore_index=True)
+              for name in ("skor_koperasi", "skor_indikator", "status_koperasi")}
+    tables["karantina"] = pd.read_parquet(work / "karantina.parquet")
+    tables["laporan_terganti"] = pd.read_parquet(work / "terganti.parquet").assign(run_id=run_id)
     if params.kabupaten:
+        registry = pd.read_parquet(work / "koperasi.parquet")
         tables = {name: _keep_other_areas(params, name, frame, registry["nik"]) for name, frame in tables.items()}
     tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
                                                     params.period).assign(run_id=run_id)
@@ -256,12 +289,14 @@ def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSum
     out.mkdir(exist_ok=True)
     for name, frame in tables.items():  # checked here, before anything is published
         pq.write_table(outputs.to_arrow(name, outputs.validate_output(name, frame)), out / f"{name}.parquet")
-    per_kabupaten = (status.groupby("kabupaten_kota")
-                     .agg(koperasi=("nik", "size"), melapor=("melapor", "sum"), dinilai=("dinilai", "sum"))
-                     .reset_index().to_dict(orient="records"))
-    return ScoreSummary(dinilai=len(result.koperasi), tidak_dinilai=len(result.tidak_dinilai),
-                        per_kabupaten=[{k: (int(v) if not isinstance(v, str) else v) for k, v in r.items()}
-                                       for r in per_kabupaten])
+    return ScoreSummary(dinilai=sum(p.dinilai for p in parts), tidak_dinilai=sum(p.tidak_dinilai for p in parts),
+                        per_kabupaten=[area for p in parts for area in p.per_kabupaten])
+
+
+def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary:
+    """Every part in turn, then the assembly: the flow runs the same steps as tasks, in parallel."""
+    parts = [score_part(params, run_id, i, names, computed_at) for i, names in enumerate(partitions(params, run_id))]
+    return assemble(params, run_id, parts)
 
 
 def _with_previous(koperasi: pd.DataFrame, params: RunParameters) -> pd.DataFrame:

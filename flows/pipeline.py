@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
@@ -67,10 +67,23 @@ def prepare_task(params: RunParameters, run_id: str, today: date) -> PrepareSumm
     return summary
 
 
-@task(name="nilai", cache_policy=NO_CACHE)
+@task(name="bagi", cache_policy=NO_CACHE)
 @_user_errors_fail
-def score_task(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary | State:
-    summary = monthly.score(params, run_id, computed_at)
+def partition_task(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
+    return monthly.partitions(params, run_id)
+
+
+@task(name="nilai-bagian", cache_policy=NO_CACHE)
+@_user_errors_fail
+def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
+                    computed_at: datetime) -> ScoreSummary:
+    return monthly.score_part(params, run_id, part, kabupaten, computed_at)
+
+
+@task(name="gabung", cache_policy=NO_CACHE)
+@_user_errors_fail
+def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
+    summary = monthly.assemble(params, run_id, parts)
     logger = get_run_logger()
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
                 summary.tidak_dinilai)
@@ -78,6 +91,14 @@ def score_task(params: RunParameters, run_id: str, computed_at: datetime) -> Sco
         logger.info("%s: %d koperasi, %d melapor, %d dinilai", area["kabupaten_kota"], area["koperasi"],
                     area["melapor"], area["dinilai"])
     return summary
+
+
+def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummary:
+    """The parts in parallel on the flow's task runner (threads, or a Dask cluster), then the assembly."""
+    plan = _completed(partition_task(params, run_id, return_state=True))
+    futures = [score_part_task.submit(params, run_id, i, names, started) for i, names in enumerate(plan)]
+    parts = [_completed(future.wait() or future.state) for future in futures]
+    return _completed(assemble_task(params, run_id, parts, return_state=True))
 
 
 @task(name="periksa-mutu", cache_policy=NO_CACHE)
@@ -134,7 +155,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
                                          ", ".join(left))
             try:
                 prepared = _completed(prepare_task(params, run_id, started.date(), return_state=True))
-                scored = _completed(score_task(params, run_id, started, return_state=True))
+                scored = _score(params, run_id, started)
                 checked = _completed(quality_task(params, run_id, prepared, return_state=True))
                 written = _completed(publish_task(params, run_id, return_state=True))
             finally:
@@ -152,6 +173,18 @@ def publish_artifacts(summary: dict, params: RunParameters) -> None:
                              description=f"Ringkasan periode {params.period}")
     create_table_artifact(key="koperasi-sehat-turun-predikat", table=report.moved_down(params.output, params.period),
                           description=f"Koperasi yang predikatnya turun pada {params.period}")
+
+
+def with_runner(dask_address: str | None = None, dask_local: int | None = None) -> Flow:
+    """The flow on the chosen task runner: local threads (default), an existing Dask scheduler, or a local
+    Dask cluster of `dask_local` worker processes."""
+    if dask_address is None and dask_local is None:
+        return monthly_scoring
+    from prefect_dask import DaskTaskRunner
+
+    runner = (DaskTaskRunner(address=dask_address) if dask_address else
+              DaskTaskRunner(cluster_kwargs={"n_workers": dask_local, "threads_per_worker": 1, "processes": True}))
+    return monthly_scoring.with_options(task_runner=runner)
 
 
 def serve(cron: str = CRON) -> None:

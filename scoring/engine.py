@@ -49,7 +49,7 @@ def score_reports(reports: pd.DataFrame, questionnaires: pd.DataFrame | None = N
     book_of = _books_by_row(reports, rulebook)
     inputs.check_factor_codes(factors, [*rulebooks().values(), *book_of.values()])
     book_ids = reports["periode"].map({p: b.id for p, b in book_of.items()})
-    books = {b.id: b for b in book_of.values()}
+    books = {b.id: b for b in book_of.values()} or _no_reports_book(rulebook)
     scored = _jenis_scored(reports, book_ids, books)
 
     koperasi, indikator = [], []
@@ -73,6 +73,12 @@ def _books_by_row(reports: pd.DataFrame, rulebook: str | Rulebook | None) -> dic
         forced = load_rulebook(rulebook) if isinstance(rulebook, str) else rulebook
         return {p: forced for p in periods}
     return {p: rulebook_for_period(p) for p in periods}
+
+
+def _no_reports_book(rulebook: str | Rulebook | None) -> dict[str, Rulebook]:
+    """With no report rows, the book that shapes the empty result: the forced one, or the newest."""
+    book = (load_rulebook(rulebook) if isinstance(rulebook, str) else rulebook) or rulebooks()[max(rulebooks())]
+    return {book.id: book}
 
 
 def _jenis_scored(reports: pd.DataFrame, book_ids: pd.Series, books: dict[str, Rulebook]) -> np.ndarray:

@@ -65,8 +65,9 @@ def yes_counts(frame: pd.DataFrame, questionnaires: pd.DataFrame | None, kompone
     grouped = answers.groupby(["nik", "tanggal", "komponen"], observed=True)["ya"]
     _check_complete(grouped.size(), {k.id: k.pertanyaan for k in komponen})
     counts = grouped.sum().unstack("komponen").reindex(columns=ids).reset_index()
-    left = pd.DataFrame({"nik": frame["nik"].to_numpy(), "akhir": month_end(frame["periode"]).to_numpy(),
-                         "baris": np.arange(len(frame))})
+    counts["nik"] = counts["nik"].astype("str")
+    left = pd.DataFrame({"nik": frame["nik"].astype("str").array,
+                         "akhir": month_end(frame["periode"]).to_numpy(), "baris": np.arange(len(frame))})
     matched = pd.merge_asof(left.sort_values("akhir", kind="stable"), counts.sort_values("tanggal"),
                             left_on="akhir", right_on="tanggal", by="nik", direction="backward")
     matched = matched.sort_values("baris")

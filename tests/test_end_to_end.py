@@ -218,3 +218,18 @@ def test_a_second_run_of_a_period_being_written_is_refused(tmp_path):
     assert state.message == (f"period 2026-10 of {tmp_path} is being written by run 2026-10_running "
                              f"(pid {__import__('os').getpid()}); wait for it to finish, then run again")
     assert not (tmp_path / "skor_koperasi").exists()
+
+
+def test_a_run_on_a_local_dask_cluster_equals_the_local_run(clean, tmp_path):
+    from flows.pipeline import with_runner
+
+    _, local = clean
+    state = with_runner(dask_local=2)(period="2026-10", input=str(DATA_DIR / "sample"), output=str(tmp_path),
+                                      return_state=True)
+    assert state.is_completed(), state.message
+    for table in OUTPUT_TABLES:
+        expected = storage.read_table(local, table, "2026-10").drop(columns=["run_id", "dihitung_pada"],
+                                                                    errors="ignore")
+        found = storage.read_table(tmp_path, table, "2026-10").drop(columns=["run_id", "dihitung_pada"],
+                                                                   errors="ignore")
+        pd.testing.assert_frame_equal(found, expected, obj=table)

@@ -209,3 +209,9 @@ def test_bad_input_is_a_clear_error(change, message):
 def test_mode_must_be_known():
     with pytest.raises(ScoringInputError, match="mode"):
         score_reports(frame(report(NIK)), mode="steps")
+
+
+def test_no_reports_give_empty_frames_with_every_column():
+    result = score_reports(frame(report(NIK)).iloc[:0])
+    assert len(result.koperasi) == 0 and "skor_total" in result.koperasi.columns
+    assert list(result.indikator.columns)[:4] == ["nik", "periode", "aspek", "komponen"]
