@@ -233,3 +233,13 @@ def test_a_run_on_a_local_dask_cluster_equals_the_local_run(clean, tmp_path):
         found = storage.read_table(tmp_path, table, "2026-10").drop(columns=["run_id", "dihitung_pada"],
                                                                    errors="ignore")
         pd.testing.assert_frame_equal(found, expected, obj=table)
+
+
+def test_cli_runs_the_dirty_drop_and_names_the_quarantine(tmp_path):
+    done = cli("run", "--period", "2026-10", "--input", str(DATA_DIR / "sample_dirty"), "--output",
+               str(tmp_path / "out"), "--max-quarantine-share", "0.5", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "laporan dibaca 44 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 9 + terganti 1" \
+        in done.stdout
+    karantina = storage.read_table(tmp_path / "out", "karantina", "2026-10")
+    assert len(karantina) == 9 + 76  # report rows + the rows of the two incomplete questionnaire sets
