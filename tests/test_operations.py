@@ -81,15 +81,17 @@ def test_previous_period_fields_come_from_the_previous_output(tmp_path):
 
 def test_a_second_run_of_the_same_period_is_refused(tmp_path):
     params = RunParameters(period="2026-10", output=tmp_path)
+    held = tmp_path / "_kunci" / "2026-10.lock"
     with monthly.period_lock(params, "2026-10_first"):
         with pytest.raises(PeriodLockedError, match="period 2026-10 of .* is being written by run 2026-10_first"):
             with monthly.period_lock(params, "2026-10_second"):
-                pass
+                entered = True
+        assert "entered" not in locals()
         other = RunParameters(period="2026-09", output=tmp_path)
         with monthly.period_lock(other, "2026-09_third"):  # another period may run
-            pass
+            assert (tmp_path / "_kunci" / "2026-09.lock").read_text().startswith("run 2026-09_third")
     with monthly.period_lock(params, "2026-10_after"):  # released
-        pass
+        assert held.read_text().startswith("run 2026-10_after (pid ")
 
 
 KILLED_RUN = textwrap.dedent("""
