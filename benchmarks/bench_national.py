@@ -480,7 +480,10 @@ def main() -> int:
               f"{_mib(b['maxrss_kib'])} MiB" + (f" (tree sum {_mib(b['tree_sum_kib'])} MiB)" if psutil else "")
               + f"   {b['seconds'] / b['months']:.1f} s/month, exit {b['exit']}, "
               f"{b['published_months']} published")
-    print(f"{line}\npeak RSS: {figures['rss_method']}")
+    figures["load_average_at_end"] = os.getloadavg()
+    print(f"{line}\npeak RSS: {figures['rss_method']}\nload average at the end (1, 5, 15 min): "
+          + ", ".join(f"{x:.2f}" for x in figures["load_average_at_end"])
+          + f" on {figures['machine']['nproc']} CPUs (above ~1 means something else ran beside the benchmark)")
     if "profile" in figures:
         p = figures["profile"]
         print(f"{line}\nPROFILE of one in-process month under pyinstrument ({p['total']:.1f} s under the "
