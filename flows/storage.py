@@ -52,10 +52,8 @@ def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
     Every row's `periode` must be the partition's (karantina's nullable `periode` included: a row whose period
     cannot be read is filed under the run's period).
 
-    The partition is written complete under `<table>/.staging-<run_id>/periode=<p>/` and fsynced, then swapped
-    in by renames: the published partition (if any) to `<table>/.old-<run_id>/periode=<p>`, the staged one into
-    place, the old one removed. A reader sees the old partition or the new one (or, between the two renames,
-    none), never a half-written file. Same frame, same bytes: no write time in the file, fixed row groups."""
+    The partition is written complete under `<table>/.staging-<run_id>/periode=<p>/` and fsynced; `swap_period`
+    later puts it in place. Same frame, same bytes: no write time in the file, fixed row groups."""
     if not PERIODE.match(periode):
         raise OutputContractError(table, [Masalah(("periode",), f"partition {periode!r} is not a YYYY-MM period")])
     if not RUN_ID.match(run_id):
