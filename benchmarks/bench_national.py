@@ -1,4 +1,4 @@
-"""End-to-end figures of the monthly job on a national landing folder (about 108,000 cooperatives).
+"""End-to-end figures of the monthly job on a national landing folder (130,000 registered cooperatives).
 
     python benchmarks/bench_national.py --workdir /tmp/bench [--months 12] [--seed 7] [--profile]
 
@@ -20,8 +20,10 @@ but for that child alone). psutil, when installed, also samples the summed RSS o
 `--prefect-home` says otherwise, a Prefect home of their own under the workdir, warmed up first by one run
 of the committed Kaltara sample (`--no-warmup` to skip), so that the timed month pays no first-run setup.
 
-With `--profile`, one more in-process month (not timed above) runs under pyinstrument; the top 10
-functions by self time and by cumulative time are printed, the full report is saved as
+With `--profile`, one more in-process month (not timed above) runs under pyinstrument; it prints the top 10
+project functions by exclusive time (own code + the library code they call directly), the top 10 functions
+by self time with their project caller, and the top 10 project functions by cumulative time; the full report
+is saved as
 `<workdir>/profile.html` and `<workdir>/profile.txt`.
 """
 
