@@ -14,19 +14,12 @@ from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.rulebook import rulebooks
 
+from builders import JUTA, SEHAT
+
 NIK = "6502000000000001"
 REGISTRY = pd.Series([NIK, "6502000000000002"], dtype="str")
 RUN = "2026-10"
-JUTA = 1_000_000
-# A balanced report (millions of Rupiah): assets 1,050 = liabilities 525 + equity 525; loans 900 all lancar.
-SEHAT = {
-    "kas": 20, "bank": 40, "pinjaman_anggota": 900, "aset_tetap": 90, "total_aset": 1050,
-    "simpanan_sukarela": 325, "hutang_pihak_lain": 200, "kewajiban_lancar": 525,
-    "simpanan_pokok": 100, "simpanan_wajib": 300, "cadangan_umum": 100, "shu_belum_dibagi": 25,
-    "pinjaman_lancar": 900, "pinjaman_berisiko": 100, "volume_pinjaman": 1000, "volume_pinjaman_anggota": 900,
-    "partisipasi_bruto": 200, "beban_usaha": 60, "biaya_karyawan": 30, "beban_perkoperasian": 10,
-    "shu_bagian_anggota": 30, "promosi_ekonomi_anggota": 50,
-}
+# SEHAT (builders): a balanced report in millions of Rupiah, assets 1,050 = liabilities 525 + equity 525.
 ASET_RUMUS = ("kas + bank + simpanan_di_lembaga_lain + surat_berharga + pinjaman_anggota + pinjaman_non_anggota"
               " - penyisihan_penghapusan_pinjaman + pendapatan_yang_masih_harus_diterima + penyertaan + aset_tetap"
               " + aset_lain")
