@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -9,11 +10,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.errors import InputFileError
 
@@ -22,6 +26,7 @@ KOPERASI = ("nik", "nama", "jenis", "kode_wilayah", "kabupaten_kota", "wilayah_k
 KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")
 FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai", "keterangan")
 ANGKA = (*JUMLAH, "jumlah_anggota", "nomor")
+RIWAYAT = ("sumber", "baris", "nik", "periode")
 # 1.234.567 or 1.234.567,50 or 1234,5 (Indonesian spreadsheets), optionally negative
 _ANGKA_INDONESIA = r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
 _SEN_NOL = r",0+$"  # ",00": whole Rupiah written with cents
@@ -40,12 +45,16 @@ class InputFile:
 
 @dataclass
 class Landing:
-    """The raw text frames of a landing folder and what was read from where."""
+    """The raw text frames of a landing folder and what was read from where.
+
+    Read for one period, `laporan` holds the report rows of that period and those whose period cannot be
+    read; the rows of the other periods are only in `laporan_lain`, as nik and the period meant."""
 
     koperasi: pd.DataFrame
     laporan: pd.DataFrame
     kuesioner: pd.DataFrame
     faktor: pd.DataFrame
+    laporan_lain: pd.DataFrame
     berkas: list[InputFile] = field(default_factory=list)
 
     @property
@@ -53,30 +62,42 @@ class Landing:
         return [f.galat for f in self.berkas if f.galat]
 
 
-def read_landing(root: Path) -> Landing:
+@dataclass(frozen=True)
+class _Table:
+    """A file's columns as read (text for CSV, typed for Parquet), each row with its spreadsheet number."""
+
+    columns: pa.Table
+    baris: np.ndarray
+    kind: str  # csv, csv-id, parquet
+
+
+def read_landing(root: Path, period: str | None = None) -> Landing:
     """Read koperasi.csv (required), laporan/*, kuesioner/* and faktor_pengurang.csv (optional).
 
+    With a period, only the report rows of that period (or of no readable period) are read whole.
     A report, questionnaire or factor file that cannot be read is recorded with its error and
     skipped; the other files go on. Without a readable registry nothing can be checked: that raises.
     """
     if not root.is_dir():
         raise InputFileError(f"input folder {root} does not exist")
     files: list[InputFile] = []
-    koperasi = _read(root / "koperasi.csv", root, KOPERASI, files, required=True)
-    laporan = [_read(p, root, LAPORAN, files) for p in _listing(root / "laporan", (".csv", ".parquet"))]
-    kuesioner = [_read(p, root, KUESIONER, files) for p in _listing(root / "kuesioner", (".csv", ".parquet"))]
+    koperasi = _read(root / "koperasi.csv", root, KOPERASI, files, required=True)[0]
+    laporan = [_read(p, root, LAPORAN, files, period=period) for p in _listing(root / "laporan", (".csv", ".parquet"))]
+    kuesioner = [_read(p, root, KUESIONER, files)[0] for p in _listing(root / "kuesioner", (".csv", ".parquet"))]
     faktor_path = root / "faktor_pengurang.csv"
-    faktor = [_read(faktor_path, root, FAKTOR, files)] if faktor_path.exists() else []
-    return Landing(koperasi=koperasi, laporan=_concat(laporan, LAPORAN), kuesioner=_concat(kuesioner, KUESIONER),
-                   faktor=_concat(faktor, FAKTOR), berkas=files)
+    faktor = [_read(faktor_path, root, FAKTOR, files)[0]] if faktor_path.exists() else []
+    return Landing(koperasi=koperasi, laporan=_concat([f for f, _ in laporan], LAPORAN),
+                   kuesioner=_concat(kuesioner, KUESIONER), faktor=_concat(faktor, FAKTOR),
+                   laporan_lain=_concat([o for _, o in laporan], RIWAYAT[2:]), berkas=files)
 
 
 def _listing(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix.lower() in suffixes) if folder.is_dir() else []
 
 
-def _read(path: Path, root: Path, columns: Sequence[str], files: list[InputFile],
-          required: bool = False) -> pd.DataFrame | None:
+def _read(path: Path, root: Path, columns: Sequence[str], files: list[InputFile], required: bool = False,
+          period: str | None = None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The file's rows as text (of the period, when given) and, with a period, the other periods' rows."""
     sumber = path.relative_to(root).as_posix()
     try:
         data = path.read_bytes()
@@ -84,45 +105,100 @@ def _read(path: Path, root: Path, columns: Sequence[str], files: list[InputFile]
         if required:
             raise InputFileError(f"{sumber}: cannot be read ({error.strerror})") from None
         files.append(InputFile(sumber, "", 0, "?", f"{sumber}: tidak dapat dibaca ({error.strerror})"))
-        return None
+        return None, None
     digest = hashlib.sha256(data).hexdigest()
     try:
-        frame, kind = read_text_table(data, sumber, columns, ANGKA)
+        table = _read_table(data, sumber, columns)
     except InputFileError as error:
         if required:
             raise
         files.append(InputFile(sumber, digest, 0, "?", str(error)))
-        return None
-    files.append(InputFile(sumber, digest, len(frame), kind))
-    return frame
+        return None, None
+    others = None
+    if period is not None:
+        table, others = _split_period(table, sumber, period)
+    frame = _as_text(table, sumber, ANGKA)
+    files.append(InputFile(sumber, digest, len(frame) + (0 if others is None else len(others)), table.kind))
+    return frame, others
+
+
+def _split_period(table: _Table, sumber: str, period: str) -> tuple[_Table, pd.DataFrame]:
+    """The rows of the period (or of no readable period), and sumber, baris, nik, periode meant of the others."""
+    meant = recognise_periode(_text(table.columns["periode"]))
+    ours = (meant.eq(period) | meant.isna()).to_numpy(dtype=bool)
+    others = pd.DataFrame({"sumber": sumber, "baris": table.baris[~ours],
+                           "nik": _text(table.columns["nik"].filter(pa.array(~ours))), "periode": meant[~ours].array})
+    return _Table(table.columns.filter(pa.array(ours)), table.baris[ours], table.kind), others
 
 
 def read_text_table(data: bytes, sumber: str, columns: Sequence[str],
                     numeric: Collection[str] = ()) -> tuple[pd.DataFrame, str]:
     """A CSV or Parquet file's bytes as text columns (plain numbers) plus `sumber` and `baris`."""
+    table = _read_table(data, sumber, columns)
+    return _as_text(table, sumber, numeric), table.kind
+
+
+def _read_table(data: bytes, sumber: str, columns: Sequence[str]) -> _Table:
     if sumber.lower().endswith(".parquet"):
-        frame, kind = _parquet_as_text(data, sumber), "parquet"
-        first_row = 1
+        table, kind, first_row = _parquet(data, sumber), "parquet", 1
     else:
-        frame, kind = _csv_as_text(data, sumber)
+        table, kind = _csv(data, sumber)
         first_row = 2  # the header is row 1, as a spreadsheet shows it
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in columns if c not in frame.columns]
+    table = table.rename_columns([str(c).strip() for c in table.column_names])
+    names = table.column_names
+    twice = sorted({c for c in columns if names.count(c) > 1})
+    if twice:
+        raise InputFileError(f"{sumber}: kolom ganda di baris judul: {', '.join(twice)}")
+    missing = [c for c in columns if c not in names]
     if missing:
         raise InputFileError(
             f"{sumber}: kolom tidak ada: {', '.join(missing)}. Baris judul harus memuat kolom: {', '.join(columns)}"
         )
-    frame = frame[list(columns)].apply(lambda s: s.str.strip())
-    frame.insert(0, "baris", range(first_row, first_row + len(frame)))
-    frame.insert(0, "sumber", sumber)
-    frame = frame[(frame[list(columns)] != "").any(axis=1)]  # blank lines keep their numbers but are not rows
-    if kind == "csv-id":
+    return _Table(table.select(list(columns)), np.arange(first_row, first_row + len(table)), kind)
+
+
+def _as_text(table: _Table, sumber: str, numeric: Collection[str]) -> pd.DataFrame:
+    """Every column as trimmed text; blank lines keep their numbers but are not rows."""
+    text = {name: pc.utf8_trim_whitespace(_column_as_text(table.columns[name])) for name in table.columns.column_names}
+    keep = np.zeros(len(table.baris), dtype=bool)
+    for column in text.values():
+        keep |= pc.not_equal(column, "").to_numpy(zero_copy_only=False).astype(bool)
+    frame = pd.DataFrame({"sumber": pd.Series(sumber, index=range(int(keep.sum())), dtype="str"),
+                          "baris": table.baris[keep]}
+                         | {name: pd.Series(column.filter(pa.array(keep)), dtype="str") for name, column in text.items()})
+    if table.kind == "csv-id":
         for column in (c for c in numeric if c in frame.columns):
             frame[column] = _plain_number(frame[column])
-    return frame.reset_index(drop=True), kind
+    return frame
 
 
-def _csv_as_text(data: bytes, sumber: str) -> tuple[pd.DataFrame, str]:
+def _text(column: pa.ChunkedArray) -> pd.Series:
+    return pd.Series(pc.utf8_trim_whitespace(_column_as_text(column)), dtype="str")
+
+
+def _csv(data: bytes, sumber: str) -> tuple[pa.Table, str]:
+    """All text: Arrow's parser for a regular file, pandas' (which names what is wrong) for any other."""
+    end = data.find(b"\n")
+    header = data[:end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace")
+    semicolon = header.count(";") > header.count(",")
+    kind = "csv-id" if semicolon else "csv"
+    names = next(csv.reader([header.rstrip("\r")], delimiter=";" if semicolon else ","), [])
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            parse_options=pa_csv.ParseOptions(delimiter=";" if semicolon else ",", ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+        if table.column_names == names and len(set(names)) == len(names):
+            return table, kind
+    except (pa.ArrowException, ValueError):
+        pass
+    frame = _csv_with_pandas(data, sumber, semicolon)
+    return pa.Table.from_arrays([pa.array(frame.iloc[:, i], type=pa.string(), from_pandas=True)
+                                 for i in range(frame.shape[1])], names=[str(c) for c in frame.columns]), kind
+
+
+def _csv_with_pandas(data: bytes, sumber: str, semicolon: bool) -> pd.DataFrame:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -130,8 +206,6 @@ def _csv_as_text(data: bytes, sumber: str) -> tuple[pd.DataFrame, str]:
             f"{sumber}: bukan teks UTF-8 (byte ke-{error.start + 1}). Simpan ulang dari spreadsheet "
             "sebagai 'CSV UTF-8 (comma delimited)'"
         ) from None
-    header = text.split("\n", 1)[0]
-    semicolon = header.count(";") > header.count(",")
     try:
         frame = pd.read_csv(io.StringIO(text), sep=";" if semicolon else ",", header=None, dtype="str",
                             keep_default_na=False, na_filter=False, skip_blank_lines=False)
@@ -143,21 +217,22 @@ def _csv_as_text(data: bytes, sumber: str) -> tuple[pd.DataFrame, str]:
                   else str(error).strip())
         raise InputFileError(f"{sumber}: bukan CSV yang dapat dibaca ({detail})") from None
     frame.columns = frame.iloc[0].to_numpy()
-    return frame.iloc[1:].reset_index(drop=True), "csv-id" if semicolon else "csv"
+    return frame.iloc[1:].reset_index(drop=True)
 
 
-def _parquet_as_text(data: bytes, sumber: str) -> pd.DataFrame:
+def _parquet(data: bytes, sumber: str) -> pa.Table:
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        return pq.read_table(pa.BufferReader(data))
     except (pa.ArrowException, OSError) as error:
         raise InputFileError(f"{sumber}: bukan berkas Parquet yang dapat dibaca ({error})") from None
-    return pd.DataFrame({name: _column_as_text(table.column(name)) for name in table.column_names})
 
 
-def _column_as_text(column: pa.ChunkedArray) -> pd.Series:
+def _column_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """An Arrow column as the text a CSV would hold: integers plain, booleans true/false, dates ISO."""
     kind = column.type
-    if pa.types.is_boolean(kind):
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text = column
+    elif pa.types.is_boolean(kind):
         text = pc.if_else(column, "true", "false")
     elif pa.types.is_timestamp(kind):
         text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
@@ -165,7 +240,7 @@ def _column_as_text(column: pa.ChunkedArray) -> pd.Series:
         text = pc.strftime(column, format="%Y-%m-%d")
     else:
         text = pc.cast(column, pa.string())
-    return pd.Series(pc.fill_null(text, ""), dtype="str")
+    return pc.fill_null(text, "")
 
 
 def _plain_number(text: pd.Series) -> pd.Series:

@@ -27,7 +27,6 @@ from flows.config import DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE, WORK_DIR
 from flows.ingest import Landing, read_landing
 from flows.manifest import versions, write_manifest
 from schemas import inputs, outputs
-from schemas.periode import recognise_periode
 from schemas.resubmission import resolve_submissions
 from scoring import KoperasiSehatError, load_rulebook, rulebook_for_period, score_reports
 from scoring.columns import REGISTRI
@@ -120,7 +119,7 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
     """Read the landing folder, validate every row, resolve resubmissions; write the accepted rows."""
     work = work_folder(params, run_id)
     work.mkdir(parents=True, exist_ok=True)
-    landing = read_landing(params.input)
+    landing = read_landing(params.input, params.period)
     koperasi = inputs.check_koperasi(landing.koperasi, today)
     registry = koperasi.valid
     in_scope = _scope(registry, params.kabupaten)
@@ -187,11 +186,9 @@ def _scope(registry: pd.DataFrame, kabupaten: tuple[str, ...]) -> pd.DataFrame:
 def _reports_of_period(landing: Landing, period: str) -> tuple[pd.DataFrame, int, pd.Series]:
     """Rows of the run's period (and rows whose period cannot be read at all), the count of other
     periods' rows, and each cooperative's latest period with a report before the run's period."""
-    meant = recognise_periode(landing.laporan["periode"])
-    ours = meant.eq(period).fillna(False) | meant.isna()
-    before = landing.laporan[meant.lt(period).fillna(False)]
-    history = before.assign(periode=meant[before.index]).groupby("nik")["periode"].max()
-    return landing.laporan[ours], int((~ours).sum()), history
+    others = landing.laporan_lain
+    history = others[others["periode"].lt(period)].groupby("nik")["periode"].max()
+    return landing.laporan, len(others), history
 
 
 def _karantina(rejected: list[tuple[pd.DataFrame, pd.Series]], period: str, in_scope: pd.Series,

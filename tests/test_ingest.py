@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.ingest import FAKTOR, read_landing, read_text_table
+from flows.ingest import FAKTOR, KOPERASI, read_landing, read_text_table
 from scoring import InputFileError
 
 COLUMNS = ("nik", "kas", "nama")
@@ -89,3 +89,41 @@ def test_the_committed_samples_read_whole():
     semicolon = dirty.laporan[dirty.laporan["sumber"] == "laporan/laporan_2026-10_semicolon.csv"]
     assert len(semicolon) == 5 and semicolon["kas"].str.fullmatch(r"\d+").all()
     assert pd.Series([f.format for f in dirty.berkas]).value_counts().to_dict() == {"csv": 4, "csv-id": 1}
+
+
+def _report_file(rows: list[tuple[str, str]]) -> str:
+    """A report CSV with the given (nik, periode) rows and every other column empty."""
+    from scoring.columns import LAPORAN
+
+    others = ",".join([""] * (len(LAPORAN) - 2))
+    return ",".join(LAPORAN) + "\n" + "".join(f"{nik},{periode},{others}\n" if nik else "\n" for nik, periode in rows)
+
+
+def test_read_for_a_period_other_periods_keep_only_nik_and_the_month_meant(tmp_path):
+    (tmp_path / "laporan").mkdir()
+    (tmp_path / "koperasi.csv").write_text(",".join(KOPERASI) + "\n")
+    (tmp_path / "laporan" / "a.csv").write_text(_report_file(
+        [("A", "2026-10"), ("B", "2026-09"), ("", ""), ("C", "Sept 2026"), ("D", "bulan lalu"), ("E", "11/2026")]))
+    landing = read_landing(tmp_path, "2026-10")
+    assert landing.laporan[["baris", "nik", "periode"]].to_dict(orient="list") == {
+        "baris": [2, 6], "nik": ["A", "D"], "periode": ["2026-10", "bulan lalu"]}  # unreadable: validation names it
+    assert landing.laporan_lain.to_dict(orient="list") == {
+        "sumber": ["laporan/a.csv"] * 3, "baris": [3, 5, 7], "nik": ["B", "C", "E"],
+        "periode": ["2026-09", "2026-09", "2026-11"]}
+    assert landing.berkas[1].baris == 5  # every row but the blank one
+    whole = read_landing(tmp_path)
+    assert len(whole.laporan) == 5 and whole.laporan_lain.empty
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b'nik,kas,nama\nA,1,"KSP\nMaju"\nB,2,X\n', [("A", "KSP\nMaju"), ("B", "X")]),  # a line break inside quotes
+    (b"nik,kas,nama\r\nA,1,X\r\n", [("A", "X")]),
+])
+def test_csv_shapes_arrows_parser_refuses_are_read_all_the_same(data, expected):
+    frame, _ = read_text_table(data, "laporan/h.csv", COLUMNS)
+    assert list(zip(frame["nik"], frame["nama"])) == expected
+
+
+def test_a_column_named_twice_is_refused_by_name():
+    with pytest.raises(InputFileError, match=r"^laporan/i.csv: kolom ganda di baris judul: kas$"):
+        read_text_table(b"nik,kas,nama,kas\nA,1,X,2\n", "laporan/i.csv", COLUMNS)
