@@ -19,6 +19,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -28,7 +30,12 @@ from flows.ingest import Landing, read_landing
 from flows.manifest import versions, write_manifest
 from schemas import inputs, outputs
 from schemas.resubmission import resolve_submissions
-from scoring import KoperasiSehatError, load_rulebook, rulebook_for_period, score_reports
+from scoring import (
+    KoperasiSehatError,
+    load_rulebook,
+    rulebook_for_period,
+    score_reports,
+)
 from scoring.columns import REGISTRI
 from scoring.derived_factors import derived_factors
 from scoring.rulebook import PERIODE, Mode
@@ -245,8 +252,9 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
     history = pd.read_parquet(work / "riwayat.parquet")["periode"]
     factors = pd.concat([pd.read_parquet(work / "faktor.parquet"), derived_factors(laporan, history, book)],
                         ignore_index=True)
-    result = score_reports(reports, questionnaires=pd.read_parquet(work / "kuesioner.parquet"), factors=factors,
-                           rulebook=params.rulebook, mode=params.mode)
+    answers = pq.read_table(work / "kuesioner.parquet", filters=pc.field("nik").isin(pa.array(laporan["nik"].unique(), pa.string())))
+    result = score_reports(reports, questionnaires=answers.to_pandas(), factors=factors, rulebook=params.rulebook,
+                           mode=params.mode)
     status = status_koperasi(
         registry, params.period, result.koperasi, result.tidak_dinilai, accepted=laporan["nik"],
         quarantined=pd.read_parquet(work / "nik_dikarantina.parquet")["nik"], last_report=history,
@@ -258,8 +266,8 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
     }
     folder = work / "bagian" / f"{part:04d}"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        pq.write_table(outputs.to_arrow(name, outputs.validate_output(name, frame)), folder / f"{name}.parquet")
+    for name, frame in tables.items():  # typed here; checked against the contract once, whole, by `assemble`
+        pq.write_table(outputs.to_arrow(name, frame), folder / f"{name}.parquet")
     per_kabupaten = (status.groupby("kabupaten_kota")
                      .agg(koperasi=("nik", "size"), melapor=("melapor", "sum"), dinilai=("dinilai", "sum"))
                      .reset_index().to_dict(orient="records"))
@@ -272,8 +280,7 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
     """Join the parts in order, add the run-wide tables and the regional summary; check and keep them."""
     work = work_folder(params, run_id)
     folders = sorted((work / "bagian").iterdir())
-    tables = {name: pd.concat([outputs.to_pandas(name, pq.read_table(f / f"{name}.parquet")) for f in folders],
-                              ignore_index=True)
+    tables = {name: outputs.to_pandas(name, pa.concat_tables([pq.read_table(f / f"{name}.parquet") for f in folders]))
               for name in ("skor_koperasi", "skor_indikator", "status_koperasi")}
     tables["karantina"] = pd.read_parquet(work / "karantina.parquet")
     tables["laporan_terganti"] = pd.read_parquet(work / "terganti.parquet").assign(run_id=run_id)
