@@ -38,6 +38,7 @@ from scoring import (
 )
 from scoring.columns import REGISTRI
 from scoring.derived_factors import derived_factors
+from scoring.inputs import is_in
 from scoring.rulebook import PERIODE, Mode
 from scoring.status import previous_period, ringkasan_wilayah, status_koperasi
 
@@ -133,8 +134,8 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
     registry_nik = registry["nik"]
 
     laporan_raw, periode_lain, history = _reports_of_period(landing, params.period)
-    laporan_raw = laporan_raw[laporan_raw["nik"].isin(in_scope["nik"]) | (
-        not params.kabupaten and ~laporan_raw["nik"].isin(registry_nik))]
+    laporan_raw = laporan_raw[is_in(laporan_raw["nik"], in_scope["nik"]) | (
+        not params.kabupaten and ~is_in(laporan_raw["nik"], registry_nik))]
     laporan = inputs.check_laporan(laporan_raw, registry_nik, params.period)
     submissions = resolve_submissions(laporan.valid)
     kuesioner = inputs.check_kuesioner(landing.kuesioner, registry_nik)
@@ -207,7 +208,7 @@ def _karantina(rejected: list[tuple[pd.DataFrame, pd.Series]], period: str, in_s
             continue
         rows = raw.loc[alasan.index]
         if filtered:  # a kabupaten rerun keeps only its own cooperatives' rows
-            keep = rows["nik"].isin(in_scope)
+            keep = is_in(rows["nik"], in_scope)
             rows, alasan = rows[keep], alasan[keep]
         parts.append(pd.DataFrame({
             "sumber": rows["sumber"], "baris": rows["baris"].astype("int64"), "nik": rows["nik"],
@@ -246,7 +247,7 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
     registry = pd.read_parquet(work / "koperasi.parquet")
     registry = registry[registry["kabupaten_kota"].isin(kabupaten)]
     laporan = pd.read_parquet(work / "laporan.parquet")
-    laporan = laporan[laporan["nik"].isin(registry["nik"])]
+    laporan = laporan[is_in(laporan["nik"], registry["nik"])]
     reports = laporan.merge(registry[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
     book = load_rulebook(params.rulebook) if params.rulebook else rulebook_for_period(params.period)
     history = pd.read_parquet(work / "riwayat.parquet")["periode"]
@@ -404,7 +405,7 @@ def _keep_other_areas(params: RunParameters, table: str, frame: pd.DataFrame, ar
     published = storage.read_table(params.output, table, params.period)
     if published.empty:
         return frame
-    return pd.concat([published[~published["nik"].isin(area_nik)], frame], ignore_index=True)
+    return pd.concat([published[~is_in(published["nik"], area_nik)], frame], ignore_index=True)
 
 
 def finish(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring.errors import ScoringInputError
 from scoring.rulebook import PERIODE, Komponen, Rulebook
@@ -17,6 +18,13 @@ def require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], w
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ScoringInputError(f"{what} lack the column(s) {', '.join(missing)}")
+
+
+def is_in(values: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
+    """`values.isin(known)` for text, as one Arrow hash lookup (pandas' own is slow on its Arrow strings)."""
+    found = pc.is_in(pa.array(values, pa.large_string(), from_pandas=True),
+                     value_set=pa.array(known, pa.large_string(), from_pandas=True), skip_nulls=True)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def check_periods(periode: pd.Series) -> None:

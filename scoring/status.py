@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from scoring.inputs import is_in
 from scoring.rulebook import rulebooks, unscored_jenis
 
 TAHUN_RAT = 3  # aktif: a RAT within the last 3 years before the period's end (Kemenkop)
@@ -45,12 +46,12 @@ def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame
     end = pd.Timestamp(periode + "-01") + pd.offsets.MonthEnd(0)
     rat = pd.to_datetime(registry["tanggal_rat_terakhir"])
     nik = registry["nik"]
-    melapor = nik.isin(accepted)
+    melapor = pd.Series(is_in(nik, accepted), index=nik.index)
     predikat = nik.map(koperasi.set_index("nik")["predikat"].astype("str"))
     dinilai = predikat.notna()
     last = nik.map(last_report.astype("str")).astype("str")
     gap = month_number(periode) - month_number(last.fillna(periode))
-    alasan = pd.Series(LAPORAN_DIKARANTINA, index=registry.index).where(nik.isin(quarantined), TANPA_LAPORAN)
+    alasan = pd.Series(LAPORAN_DIKARANTINA, index=registry.index).where(is_in(nik, quarantined), TANPA_LAPORAN)
     alasan = nik.map(tidak_dinilai.set_index("nik")["alasan"].astype("str")).astype("str").fillna(alasan)
     unscored = registry["jenis"].map(unscored_jenis())
     alasan = unscored.where(~registry["jenis"].isin(scored_jenis), alasan).fillna(alasan)
