@@ -187,7 +187,11 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
     assert "[antar_periode.porsi_karantina]" in state.message and "0.2045" in state.message
     assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == before
     assert [p.stem for p in (output / "_runs").glob("*.json")] == [first["run_id"]]  # no manifest: not complete
-    assert (output / "_gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+    site = output / "_gx" / "uncommitted" / "data_docs" / "local_site"
+    assert (site / "index.html").exists()
+    failed_run = max((site / "validations" / "antar_periode").iterdir(), key=lambda p: p.name)
+    assert sorted(p.parts[-4] for p in site.glob(f"validations/*/{failed_run.name}/*/*.html")) == [
+        "antar_periode", "ringkasan_wilayah", "skor_indikator", "skor_koperasi", "status_koperasi"]  # a page each
 
 
 def test_the_manifest_records_the_run(clean):
