@@ -155,21 +155,61 @@ def _ukuran_kuesioner(buku: str | None) -> dict[str, int]:
     return sizes
 
 
-def _buku_per_baris(tanggal: pd.Series) -> pd.Series:
-    """Id of the book in force at each date ("" when the date or the book is unknown)."""
-    bulan = tanggal.dt.strftime("%Y-%m")
-    books = {m: (b.id if (b := _buku_kuesioner(m)) else "") for m in bulan.dropna().unique()}
-    return bulan.astype("str").map(books).astype("str").fillna("")
+@dataclass(frozen=True)
+class _Daftar:
+    """The questions of every book, book after book: each book's questionnaire komponen in its order, numbered
+    1..n. Tables by [book, komponen] read 0 in the extra last column (komponen -1: not a questionnaire one)."""
+
+    buku: tuple[str, ...]  # "" (the book is unknown: every questionnaire komponen at its largest) and every book
+    komponen: tuple[str, ...]  # every questionnaire komponen of every book
+    ukuran: np.ndarray  # [book, komponen]: its questions in the book (0: not in the book)
+    awal: np.ndarray  # [book, komponen]: where its questions start in the book's list
+    jumlah: np.ndarray  # [book]: questions of the book
+    mulai: np.ndarray  # [book]: where the book's list starts in the per-question arrays
+    q_komponen: np.ndarray  # per question: its komponen
+    q_urut: np.ndarray  # per question: its komponen's place in the book
+    q_nomor: np.ndarray  # per question: its number
+
+
+@cache
+def _daftar_pertanyaan() -> _Daftar:
+    """Every question of every book (and of buku "")."""
+    buku, komponen = ("", *rulebooks()), tuple(_ukuran_kuesioner(None))
+    ukuran = np.zeros((len(buku), len(komponen) + 1), dtype=np.int64)
+    awal = np.zeros_like(ukuran)
+    soal: list[tuple[int, int, int]] = []  # (komponen, urut, nomor) of every question, book after book
+    for b, book in enumerate(buku):
+        mulai = len(soal)
+        for j, (k, n) in enumerate(_ukuran_kuesioner(book or None).items()):
+            i = komponen.index(k)
+            ukuran[b, i], awal[b, i] = n, len(soal) - mulai
+            soal += [(i, j, nomor) for nomor in range(1, n + 1)]
+    jumlah = ukuran.sum(axis=1)
+    q_komponen, q_urut, q_nomor = np.array(soal, dtype=np.int64).reshape(-1, 3).T
+    return _Daftar(buku, komponen, ukuran, awal, jumlah, np.cumsum(jumlah) - jumlah, q_komponen, q_urut, q_nomor)
+
+
+def _buku_per_baris(tanggal: pd.Series) -> np.ndarray:
+    """Place in `_daftar_pertanyaan().buku` of the book in force at each date (0, "": the date or the book is
+    unknown); each distinct date is looked up once."""
+    kode, hari = pd.factorize(tanggal)
+    tempat = {book: b for b, book in enumerate(_daftar_pertanyaan().buku)}
+    buku = [tempat[b.id] if (b := _buku_kuesioner(m)) else 0 for m in hari.strftime("%Y-%m")]
+    return np.array([*buku, 0], dtype=np.int64)[kode]  # NaT (kode -1) reads the appended ""
+
+
+def _tempat(text: pd.Series, nama: tuple[str, ...]) -> np.ndarray:
+    """Place of each value in `nama` (-1: not there)."""
+    found = pc.index_in(pyarrow.array(text, pyarrow.large_string()),
+                        value_set=pyarrow.array(nama, pyarrow.large_string()))
+    return np.asarray(pc.fill_null(found, -1)).astype(np.int64)
 
 
 def _pertanyaan(frame: pd.DataFrame) -> pd.Series:
     """How many questions the row's komponen has in the book of its date (NaN: not a questionnaire komponen)."""
-    buku = _buku_per_baris(frame["tanggal"])
-    sizes = pd.Series(np.nan, index=frame.index)
-    for book in buku.unique():
-        rows = buku.eq(book)
-        sizes[rows] = frame.loc[rows, "komponen"].map(_ukuran_kuesioner(book or None)).astype("float64")
-    return sizes
+    daftar = _daftar_pertanyaan()
+    n = daftar.ukuran[_buku_per_baris(frame["tanggal"]), _tempat(frame["komponen"], daftar.komponen)]
+    return pd.Series(np.where(n > 0, n, np.nan), index=frame.index)
 
 
 def _nomor_dalam_komponen(frame: pd.DataFrame) -> pd.Series:
@@ -530,8 +570,13 @@ def _periksa(schema: pa.DataFrameSchema, typed: pd.DataFrame, alasan: _Alasan) -
 
 
 def _terdaftar(registry_nik: pd.Series) -> pa.Check:
-    known = pd.Index(registry_nik.dropna().astype("str").unique())
-    return pa.Check(lambda nik: nik.isin(known) | nik.eq(""), name="terdaftar", error=f"terdaftar di {REGISTRI}")
+    """nik in the registry; an empty nik passes (str_length says it is empty)."""
+    known = pyarrow.array(registry_nik.dropna().astype("str").unique(), pyarrow.large_string())
+
+    def terdaftar(nik: pd.Series) -> pd.Series:
+        found = pc.is_in(pyarrow.array(nik, pyarrow.large_string()), value_set=known)
+        return pd.Series(np.asarray(found, dtype=bool), index=nik.index) | nik.eq("")
+    return pa.Check(terdaftar, name="terdaftar", error=f"terdaftar di {REGISTRI}")
 
 
 def _tambah_cek(schema: pa.DataFrameSchema, checks: dict[str, pa.Check]) -> pa.DataFrameSchema:
@@ -544,6 +589,15 @@ def _urutan(kolom: Sequence[str], schema: pa.DataFrameSchema) -> dict[str, int]:
     return {name: i for i, name in enumerate(names)}
 
 
+@cache
+def _bentuk(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """The model's schema without its value checks: the columns, their dtypes and which may be null. The accepted
+    rows passed every check already, in the loose schema."""
+    schema = model.to_schema()
+    columns = schema.update_columns({name: {"checks": [], "unique": False} for name in schema.columns}).columns
+    return pa.DataFrameSchema(columns, name=schema.name)
+
+
 def _hasil(model: type[pa.DataFrameModel], typed: pd.DataFrame, alasan: _Alasan, index: pd.Index) -> Checked:
     """The accepted rows with the model's strict dtypes under their raw index, and the reasons of the others."""
     ditolak = alasan.ditolak()
@@ -551,7 +605,7 @@ def _hasil(model: type[pa.DataFrameModel], typed: pd.DataFrame, alasan: _Alasan,
     valid = typed[~ditolak].astype({c: str(col.dtype) for c, col in strict.columns.items()
                                     if str(col.dtype) in _NULLABLE})
     valid.index = index[~ditolak]
-    model.validate(valid, lazy=True, inplace=True)  # the accepted rows keep the contract; a failure here is a bug
+    _bentuk(model).validate(valid, lazy=True, inplace=True)  # the accepted rows' shape; a failure here is a bug
     return Checked(valid=valid, alasan=alasan.per_baris(index))
 
 
@@ -646,51 +700,99 @@ def check_kuesioner(raw: pd.DataFrame, registry_nik: pd.Series) -> Checked:
 
 
 def _periksa_set(typed: pd.DataFrame, alasan: _Alasan) -> None:
-    """Every question of the set's book exactly once, and accepted; else every row of the set gets the reason."""
-    kunci = (typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy()
-    rows = typed[kunci].assign(posisi=np.flatnonzero(kunci))
-    if rows.empty:
-        return
-    rows["buku"] = _buku_per_baris(rows["tanggal"])
-    set_kunci = ["nik", "tanggal"]
-    menjawab = rows[((rows["nomor"] >= 1) & (rows["nomor"] <= _pertanyaan(rows))).fillna(False).to_numpy(bool)]
-    dijawab = (menjawab.groupby([*set_kunci, "komponen", "nomor"], sort=False)
-               .agg(kali=("posisi", "size"), posisi=("posisi", "first"), baris=("baris", "first")).reset_index())
-    grid = (rows[[*set_kunci, "buku"]].drop_duplicates().merge(_daftar_pertanyaan(), on="buku")
-            .merge(dijawab, on=[*set_kunci, "komponen", "nomor"], how="left"))
-    kali = grid["kali"].fillna(0).to_numpy()
-    posisi = grid["posisi"].fillna(-1).to_numpy(dtype=np.int64)
-    ditolak = np.append(alasan.ditolak(), False)[posisi]  # -1 (not answered) reads the appended False
-    nomor = grid["nomor"].astype("str")
+    """Every question of the set's book exactly once, and accepted; else every row of the set gets the reason.
 
-    hilang = grid[kali == 0].assign(nomor=nomor[kali == 0])
-    hilang = (hilang.groupby([*set_kunci, "komponen"], sort=False)
-              .agg(urut=("urut", "first"), nomor_awal=("nomor_awal", "first"), nomor=("nomor", ", ".join))
-              .reset_index())
-    ganda = grid[kali > 1]
-    tolak = grid[(kali == 1) & ditolak]
-    masalah = pd.concat([
-        hilang.assign(teks=hilang["komponen"] + " nomor " + hilang["nomor"] + " tidak dijawab", kecuali=-1),
-        ganda.assign(teks=ganda["komponen"] + " nomor " + nomor[kali > 1] + " dijawab "
-                     + ganda["kali"].astype("int64").astype("str") + " kali", kecuali=-1),
-        tolak.assign(teks=tolak["komponen"] + " nomor " + nomor[(kali == 1) & ditolak] + " ditolak (baris "
-                     + tolak["baris"].astype("int64").astype("str") + ")", kecuali=tolak["posisi"]),
-    ], ignore_index=True)
+    The questions of every set are laid out one after the other (a grid); each row answering a question of its
+    set's book counts in its cell, and only the cells with a problem are worded."""
+    posisi = np.flatnonzero((typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy())
+    if not len(posisi):
+        return
+    rows = typed[["nik", "tanggal", "komponen", "nomor"]].iloc[posisi]
+    set_id, pertama = _set_per_baris(rows["nik"], rows["tanggal"])
+    buku = _buku_per_baris(rows["tanggal"])[pertama]  # per set
+    jumlah = _daftar_pertanyaan().jumlah[buku]
+    awal = np.cumsum(jumlah) - jumlah  # where each set's questions start in the grid
+    sel = _sel_jawaban(rows, set_id, buku, awal)
+    jawab = sel >= 0
+    kali = np.bincount(sel[jawab], minlength=jumlah.sum())
+    satu = np.full(len(kali), -1)
+    satu[sel[jawab]] = posisi[jawab]  # the row of a question answered once (any of them where answered more)
+    ditolak = (kali == 1) & np.append(alasan.ditolak(), False)[satu]  # -1 (not answered) reads the appended False
+    masalah = _masalah_set(np.flatnonzero((kali != 1) | ditolak), kali, satu, buku, awal, typed["baris"])
     if masalah.empty:
         return
-    masalah = masalah.sort_values(["urut", "nomor_awal"], kind="stable")[[*set_kunci, "teks", "kecuali"]]
-    kena = rows[[*set_kunci, "posisi"]].merge(masalah, on=set_kunci)
-    kena = kena[kena["posisi"].to_numpy() != kena["kecuali"].to_numpy()]
-    teks = "set kuesioner " + kena["nik"] + " " + kena["tanggal"].dt.strftime("%Y-%m-%d") + ": " + kena["teks"]
-    alasan.tambah(kena["posisi"].to_numpy(), teks.to_numpy(), "set")
+    wakil = pertama[masalah["set"].to_numpy()]  # a row of the problem's set: its nik and tanggal
+    teks = ("set kuesioner " + rows["nik"].iloc[wakil].reset_index(drop=True) + " "
+            + rows["tanggal"].iloc[wakil].dt.strftime("%Y-%m-%d").reset_index(drop=True) + ": "
+            + masalah["teks"].reset_index(drop=True))
+    kena, nomor = _sebar(set_id, masalah["set"].to_numpy())
+    tetap = masalah["kecuali"].to_numpy()[nomor] != posisi[kena]  # a rejected row is not told about itself
+    alasan.tambah(posisi[kena[tetap]], teks.to_numpy(dtype=object)[nomor[tetap]], "set")
 
 
-@cache
-def _daftar_pertanyaan() -> pd.DataFrame:
-    """(buku, komponen, nomor, urut, nomor_awal) of every question of every book, and of buku "" (the book is
-    unknown: every questionnaire komponen, at its largest size)."""
-    rows = [{"buku": buku, "komponen": k, "nomor": i, "urut": j, "nomor_awal": i}
-            for buku in ["", *rulebooks()]
-            for j, (k, n) in enumerate(_ukuran_kuesioner(buku or None).items())
-            for i in range(1, n + 1)]
-    return pd.DataFrame(rows).astype({"buku": "str", "komponen": "str", "nomor": "Int64"})
+def _set_per_baris(nik: pd.Series, tanggal: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's set (nik, tanggal), numbered in order of first appearance, and the first row of each set."""
+    kode_nik, _ = pd.factorize(nik)
+    kode_tanggal, hari = pd.factorize(tanggal)
+    set_id, _ = pd.factorize(kode_nik.astype(np.int64) * len(hari) + kode_tanggal)
+    terbesar = np.maximum.accumulate(set_id)
+    return set_id, np.flatnonzero(set_id > np.append(-1, terbesar[:-1]))
+
+
+def _sel_jawaban(rows: pd.DataFrame, set_id: np.ndarray, buku: np.ndarray, awal: np.ndarray) -> np.ndarray:
+    """The grid cell each row answers: the question of its komponen and nomor in its set's book (-1: none, as
+    the komponen is not in the book or the nomor is not one of its questions)."""
+    daftar = _daftar_pertanyaan()
+    komponen = _tempat(rows["komponen"], daftar.komponen)
+    nomor = rows["nomor"].to_numpy(dtype=np.float64, na_value=np.nan)
+    b = buku[set_id]
+    menjawab = (nomor >= 1) & (nomor <= daftar.ukuran[b, komponen])  # NaN and size 0 answer nothing
+    sel = awal[set_id] + daftar.awal[b, komponen] + np.nan_to_num(nomor).astype(np.int64) - 1
+    return np.where(menjawab, sel, -1)
+
+
+def _masalah_set(sel: np.ndarray, kali: np.ndarray, satu: np.ndarray, buku: np.ndarray, awal: np.ndarray,
+                 baris: pd.Series) -> pd.DataFrame:
+    """The problems of the grid cells `sel` as (set, teks, kecuali: the row not told, or -1), each set's in
+    komponen order then by (first) number: the unanswered numbers of a komponen together, a question answered
+    more than once, a question whose one answer was rejected."""
+    daftar = _daftar_pertanyaan()
+    set_ = np.searchsorted(awal, sel, side="right") - 1  # a set without questions starts where the next one does
+    q = daftar.mulai[buku[set_]] + sel - awal[set_]
+    nama = np.array(daftar.komponen, dtype=object)[daftar.q_komponen[q]]
+    cell = pd.DataFrame({"set": set_, "urut": daftar.q_urut[q], "nomor_awal": daftar.q_nomor[q], "komponen": nama,
+                         "nomor": pd.Series(daftar.q_nomor[q]).astype("str"), "kali": kali[sel],
+                         "kecuali": satu[sel]}).astype({"komponen": "str"})
+    ganda, tolak = cell[cell["kali"] > 1], cell[cell["kali"] == 1]
+    masalah = pd.concat([
+        _hilang(cell[cell["kali"] == 0]),
+        ganda.assign(teks=ganda["komponen"] + " nomor " + ganda["nomor"] + " dijawab "
+                     + ganda["kali"].astype("str") + " kali", kecuali=-1),
+        tolak.assign(teks=tolak["komponen"] + " nomor " + tolak["nomor"] + " ditolak (baris "
+                     + baris.iloc[tolak["kecuali"].to_numpy()].astype("str").to_numpy() + ")"),
+    ], ignore_index=True)
+    return masalah.sort_values(["set", "urut", "nomor_awal"], kind="stable")[["set", "teks", "kecuali"]]
+
+
+def _hilang(cell: pd.DataFrame) -> pd.DataFrame:
+    """The unanswered questions of a set's komponen, one problem: 'komponen nomor 7, 8 tidak dijawab'."""
+    s, k = cell["set"].to_numpy(), cell["urut"].to_numpy()
+    baru = np.ones(len(cell), dtype=bool)
+    baru[1:] = (s[1:] != s[:-1]) | (k[1:] != k[:-1])  # the cells are in grid order
+    awal = np.flatnonzero(baru)
+    daftar = pyarrow.ListArray.from_arrays(np.append(awal, len(cell)).astype(np.int32),
+                                           pyarrow.array(cell["nomor"], pyarrow.large_string()))
+    nomor = pd.Series(pc.binary_join(daftar, pyarrow.scalar(", ", pyarrow.large_string())), dtype="str")
+    first = cell.iloc[awal].reset_index(drop=True)
+    return first.assign(teks=first["komponen"] + " nomor " + nomor + " tidak dijawab", kecuali=-1)
+
+
+def _sebar(set_id: np.ndarray, masalah_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row, problem) pair of a set with problems (`masalah_set`: the set of each problem, sorted): the
+    row and the problem, each row's problems in their order."""
+    per_set = np.bincount(masalah_set, minlength=set_id.max() + 1)
+    mulai = np.cumsum(per_set) - per_set
+    kena = np.flatnonzero(per_set[set_id] > 0)
+    ulang = per_set[set_id[kena]]
+    sebelum = np.cumsum(ulang) - ulang
+    return np.repeat(kena, ulang), np.repeat(mulai[set_id[kena]] - sebelum, ulang) + np.arange(ulang.sum())

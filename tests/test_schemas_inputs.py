@@ -320,6 +320,26 @@ def test_a_rejected_answer_rejects_its_set_and_bad_rows_name_their_column():
     assert result.alasan[1] == set_reasons
 
 
+def test_a_set_with_several_problems_words_them_in_komponen_then_number_order():
+    rows = [r for r in answers() if not (r["komponen"] == "manajemen_umum" and r["nomor"] in ("7", "8"))]
+    rows[2]["jawaban"] = "mungkin"  # manajemen_umum nomor 3, baris 4
+    rows += [{**rows[12], "baris": 90}, {**rows[0], "baris": 91}]  # kelembagaan nomor 3, manajemen_umum nomor 1
+    later = answers(tanggal="2026-08-10", baris=200)  # the same nik, another date: another set, complete
+    mixed = [row for pair in zip(rows, later) for row in pair] + rows[len(later):] + later[len(rows):]
+    result = check_kuesioner(raw(*mixed, index=[10 * i + 3 for i in range(len(mixed))]), REGISTRY)
+    prefix = f"set kuesioner {NIK} 2026-02-10: "
+    problems = [prefix + p for p in ("manajemen_umum nomor 1 dijawab 2 kali",
+                                     "manajemen_umum nomor 3 ditolak (baris 4)",
+                                     "manajemen_umum nomor 7, 8 tidak dijawab",
+                                     "kelembagaan nomor 3 dijawab 2 kali")]
+    assert result.valid["tanggal"].eq(pd.Timestamp("2026-08-10")).all() and len(result.valid) == len(later)
+    assert len(result.alasan) == len(rows)
+    rejected = 10 * mixed.index(rows[2]) + 3
+    assert result.alasan[rejected] == ["jawaban: harus salah satu dari: ya, tidak (nilai: 'mungkin')",
+                                       *(p for p in problems if "ditolak" not in p)]
+    assert all(reasons == problems for i, reasons in result.alasan.items() if i != rejected)
+
+
 def test_questionnaire_rows_with_unknown_values():
     rows = answers()[:1]
     rows[0].update(nik="X9", tanggal="10-02-2026", komponen="keuangan", nomor="0")
