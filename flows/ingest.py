@@ -51,11 +51,11 @@ class Landing:
     read; the rows of the other periods are only in `laporan_lain`, as nik and the period meant."""
 
     koperasi: pd.DataFrame
-    laporan: pd.DataFrame
     kuesioner: pd.DataFrame
     faktor: pd.DataFrame
-    laporan_lain: pd.DataFrame
-    berkas: list[InputFile] = field(default_factory=list)
+    laporan: pd.DataFrame = field(default_factory=lambda: _concat([], LAPORAN))
+    laporan_lain: pd.DataFrame = field(default_factory=lambda: _concat([], RIWAYAT[2:]))
+    berkas: list[InputFile] = field(default_factory=list)  # by sumber
 
     @property
     def galat(self) -> list[str]:
@@ -72,23 +72,51 @@ class _Table:
 
 
 def read_landing(root: Path, period: str | None = None) -> Landing:
-    """Read koperasi.csv (required), laporan/*, kuesioner/* and faktor_pengurang.csv (optional).
+    """Read koperasi.csv (required), kuesioner/* and faktor_pengurang.csv (optional), then laporan/*.
 
     With a period, only the report rows of that period (or of no readable period) are read whole.
     A report, questionnaire or factor file that cannot be read is recorded with its error and
     skipped; the other files go on. Without a readable registry nothing can be checked: that raises.
     """
+    return read_reports(root, read_common(root), period)
+
+
+def common_files(root: Path) -> list[Path]:
+    """The files every period of a landing folder shares: registry, questionnaires, findings."""
     if not root.is_dir():
         raise InputFileError(f"input folder {root} does not exist")
+    faktor = root / "faktor_pengurang.csv"
+    return [root / "koperasi.csv", *_listing(root / "kuesioner", (".csv", ".parquet")),
+            *([faktor] if faktor.exists() else [])]
+
+
+def read_common(root: Path) -> Landing:
+    """The registry, questionnaires and findings of a landing folder (no report rows yet)."""
+    registry, *others = common_files(root)
     files: list[InputFile] = []
-    koperasi = _read(root / "koperasi.csv", root, KOPERASI, files, required=True)[0]
+    koperasi = _read(registry, root, KOPERASI, files, required=True)[0]
+    kuesioner = [_read(p, root, KUESIONER, files)[0] for p in others if p.parent.name == "kuesioner"]
+    faktor = [_read(p, root, FAKTOR, files)[0] for p in others if p.parent.name != "kuesioner"]
+    return Landing(koperasi=koperasi, kuesioner=_concat(kuesioner, KUESIONER), faktor=_concat(faktor, FAKTOR),
+                   berkas=files)
+
+
+def read_reports(root: Path, common: Landing, period: str | None = None) -> Landing:
+    """`common` with the report files of laporan/* (of the period, when given)."""
+    files = list(common.berkas)
     laporan = [_read(p, root, LAPORAN, files, period=period) for p in _listing(root / "laporan", (".csv", ".parquet"))]
-    kuesioner = [_read(p, root, KUESIONER, files)[0] for p in _listing(root / "kuesioner", (".csv", ".parquet"))]
-    faktor_path = root / "faktor_pengurang.csv"
-    faktor = [_read(faktor_path, root, FAKTOR, files)[0]] if faktor_path.exists() else []
-    return Landing(koperasi=koperasi, laporan=_concat([f for f, _ in laporan], LAPORAN),
-                   kuesioner=_concat(kuesioner, KUESIONER), faktor=_concat(faktor, FAKTOR),
-                   laporan_lain=_concat([o for _, o in laporan], RIWAYAT[2:]), berkas=files)
+    return Landing(koperasi=common.koperasi, kuesioner=common.kuesioner, faktor=common.faktor,
+                   laporan=_concat([f for f, _ in laporan], LAPORAN),
+                   laporan_lain=_concat([o for _, o in laporan], RIWAYAT[2:]),
+                   berkas=sorted(files, key=lambda f: f.sumber))
+
+
+def digest(path: Path) -> str | None:
+    """The file's SHA-256, None when it cannot be read (reading it will say why)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _listing(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -106,19 +134,19 @@ def _read(path: Path, root: Path, columns: Sequence[str], files: list[InputFile]
             raise InputFileError(f"{sumber}: cannot be read ({error.strerror})") from None
         files.append(InputFile(sumber, "", 0, "?", f"{sumber}: tidak dapat dibaca ({error.strerror})"))
         return None, None
-    digest = hashlib.sha256(data).hexdigest()
+    sha256 = hashlib.sha256(data).hexdigest()
     try:
         table = _read_table(data, sumber, columns)
     except InputFileError as error:
         if required:
             raise
-        files.append(InputFile(sumber, digest, 0, "?", str(error)))
+        files.append(InputFile(sumber, sha256, 0, "?", str(error)))
         return None, None
     others = None
     if period is not None:
         table, others = _split_period(table, sumber, period)
     frame = _as_text(table, sumber, ANGKA)
-    files.append(InputFile(sumber, digest, len(frame) + (0 if others is None else len(others)), table.kind))
+    files.append(InputFile(sumber, sha256, len(frame) + (0 if others is None else len(others)), table.kind))
     return frame, others
 
 

@@ -26,9 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows import quality, storage
 from flows.config import DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE, WORK_DIR
-from flows.ingest import Landing, read_landing
+from flows.ingest import Landing, common_files, digest, read_common, read_reports
 from flows.manifest import versions, write_manifest
 from schemas import inputs, outputs
+from schemas.inputs import Checked
 from schemas.resubmission import resolve_submissions
 from scoring import (
     KoperasiSehatError,
@@ -123,13 +124,44 @@ def work_folder(params: RunParameters, run_id: str) -> Path:
     return params.output / WORK_DIR / run_id
 
 
+@dataclass(frozen=True)
+class _CheckedCommon:
+    """Registry, questionnaires and findings read and checked: what every month of a backfill shares."""
+
+    rejected: Landing  # the raw frames reduced to their rejected rows, and every file read
+    dibaca: dict[str, int]  # rows read: koperasi, kuesioner, faktor
+    koperasi: Checked
+    kuesioner: Checked
+    faktor: Checked
+
+
+_COMMON: dict[tuple, _CheckedCommon] = {}  # this process's last one, for the next month of a backfill
+
+
+def _checked_common(root: Path, today: date) -> _CheckedCommon:
+    """Read and check the shared inputs, or reuse this process's last result for the same file contents and day."""
+    key = (root.resolve(), today, tuple((p.name, digest(p)) for p in common_files(root)))
+    if key not in _COMMON:
+        landing = read_common(root)
+        koperasi = inputs.check_koperasi(landing.koperasi, today)
+        nik = koperasi.valid["nik"]
+        kuesioner, faktor = inputs.check_kuesioner(landing.kuesioner, nik), inputs.check_faktor(landing.faktor, nik)
+        rejected = Landing(koperasi=landing.koperasi.loc[koperasi.alasan.index],
+                           kuesioner=landing.kuesioner.loc[kuesioner.alasan.index],
+                           faktor=landing.faktor.loc[faktor.alasan.index], berkas=landing.berkas)
+        dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor)}
+        _COMMON.clear()
+        _COMMON[key] = _CheckedCommon(rejected, dibaca, koperasi, kuesioner, faktor)
+    return _COMMON[key]
+
+
 def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
     """Read the landing folder, validate every row, resolve resubmissions; write the accepted rows."""
     work = work_folder(params, run_id)
     work.mkdir(parents=True, exist_ok=True)
-    landing = read_landing(params.input, params.period)
-    koperasi = inputs.check_koperasi(landing.koperasi, today)
-    registry = koperasi.valid
+    common = _checked_common(params.input, today)
+    landing = read_reports(params.input, common.rejected, params.period)
+    registry = common.koperasi.valid
     in_scope = _scope(registry, params.kabupaten)
     registry_nik = registry["nik"]
 
@@ -138,12 +170,10 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
         not params.kabupaten and ~is_in(laporan_raw["nik"], registry_nik))]
     laporan = inputs.check_laporan(laporan_raw, registry_nik, params.period)
     submissions = resolve_submissions(laporan.valid)
-    kuesioner = inputs.check_kuesioner(landing.kuesioner, registry_nik)
-    faktor = inputs.check_faktor(landing.faktor, registry_nik)
 
-    rejected = [(landing.koperasi, koperasi.alasan), (laporan_raw, laporan.alasan),
-                (laporan_raw, submissions.alasan), (landing.kuesioner, kuesioner.alasan),
-                (landing.faktor, faktor.alasan)]
+    rejected = [(landing.koperasi, common.koperasi.alasan), (laporan_raw, laporan.alasan),
+                (laporan_raw, submissions.alasan), (landing.kuesioner, common.kuesioner.alasan),
+                (landing.faktor, common.faktor.alasan)]
     karantina = _karantina(rejected, params.period, in_scope["nik"], bool(params.kabupaten), run_id)
 
     in_scope.to_parquet(work / "koperasi.parquet")
@@ -154,8 +184,8 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
                   "tanggal_kirim": laporan_raw.loc[superseded.index, "tanggal_kirim"],
                   "diganti_oleh": superseded["diganti_oleh"], "data": _as_json(laporan_raw.loc[superseded.index])}
                  ).to_parquet(work / "terganti.parquet")
-    kuesioner.valid.to_parquet(work / "kuesioner.parquet")
-    faktor.valid.to_parquet(work / "faktor.parquet")
+    common.kuesioner.valid.to_parquet(work / "kuesioner.parquet")
+    common.faktor.valid.to_parquet(work / "faktor.parquet")
     karantina.to_parquet(work / "karantina.parquet")
     history.to_frame("periode").to_parquet(work / "riwayat.parquet")
     quarantined_reports = laporan.alasan.index.union(submissions.alasan.index)
@@ -167,9 +197,9 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
         laporan_dibaca=len(laporan_raw), laporan_diterima=len(submissions.current),
         laporan_dikarantina=len(quarantined_reports), laporan_terganti=len(submissions.superseded),
         laporan_periode_lain=periode_lain,
-        kuesioner_dibaca=len(landing.kuesioner), kuesioner_dikarantina=len(kuesioner.alasan),
-        faktor_dibaca=len(landing.faktor), faktor_dikarantina=len(faktor.alasan),
-        koperasi_dibaca=len(landing.koperasi), koperasi_dikarantina=len(koperasi.alasan),
+        kuesioner_dibaca=common.dibaca["kuesioner"], kuesioner_dikarantina=len(common.kuesioner.alasan),
+        faktor_dibaca=common.dibaca["faktor"], faktor_dikarantina=len(common.faktor.alasan),
+        koperasi_dibaca=common.dibaca["koperasi"], koperasi_dikarantina=len(common.koperasi.alasan),
         koperasi_terdaftar=len(registry),
         alasan_teratas=reasons.most_common(5), berkas=[asdict(f) for f in landing.berkas],
     )

@@ -197,3 +197,26 @@ def test_a_hand_broken_output_stops_the_run_naming_the_expectation(tmp_path, tab
     assert named in str(error.value)
     monthly.recover(params)  # what the flow does after a failed step
     assert {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == published
+
+
+def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_changes(tmp_path, monkeypatch):
+    import shutil
+
+    from schemas import inputs
+
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "masuk")
+    checked = []
+    check = inputs.check_kuesioner
+    monkeypatch.setattr(inputs, "check_kuesioner", lambda raw, nik: checked.append(len(raw)) or check(raw, nik))
+    monkeypatch.setattr(monthly, "_COMMON", {})
+
+    def prepare(period: str) -> monthly.PrepareSummary:
+        params = RunParameters(period=period, input=landing, output=tmp_path / "keluar")
+        return monthly.prepare(params, monthly.new_run_id(period), date(2026, 11, 29))
+
+    assert [prepare(p).kuesioner_dikarantina for p in ("2026-08", "2026-09")] == [0, 0]
+    assert checked == [4788]  # once for both months
+    answers = landing / "kuesioner" / "kuesioner_2026.csv"
+    answers.write_text(answers.read_text() + answers.read_text().splitlines()[1] + "\n")  # one answer twice
+    assert prepare("2026-10").kuesioner_dikarantina == 39  # the set (38 questions) and its copied answer
+    assert checked == [4788, 4789]
