@@ -28,6 +28,7 @@ from pandera.typing import Series
 from schemas.periode import recognise_periode
 from scoring.columns import ASET, EKUITAS, JUMLAH, KEWAJIBAN, LABA_RUGI, LAPORAN, PINJAMAN
 from scoring.errors import RulebookError
+from scoring.inputs import is_in
 from scoring.rulebook import PERIODE, Rulebook, rulebook_for_period, rulebooks, unscored_jenis
 
 JENIS = tuple(dict.fromkeys([*(j for b in rulebooks().values() for j in b.jenis), *unscored_jenis()]))
@@ -571,11 +572,8 @@ def _periksa(schema: pa.DataFrameSchema, typed: pd.DataFrame, alasan: _Alasan) -
 
 def _terdaftar(registry_nik: pd.Series) -> pa.Check:
     """nik in the registry; an empty nik passes (str_length says it is empty)."""
-    known = pyarrow.array(registry_nik.dropna().astype("str").unique(), pyarrow.large_string())
-
     def terdaftar(nik: pd.Series) -> pd.Series:
-        found = pc.is_in(pyarrow.array(nik, pyarrow.large_string()), value_set=known)
-        return pd.Series(np.asarray(found, dtype=bool), index=nik.index) | nik.eq("")
+        return pd.Series(is_in(nik, registry_nik), index=nik.index) | nik.eq("")
     return pa.Check(terdaftar, name="terdaftar", error=f"terdaftar di {REGISTRI}")
 
 
