@@ -4,13 +4,15 @@
 
 1. generates the national landing folder once (`flows.sample.write_sample(scale="national")`, in a child
    process; reused when `<workdir>/landing` is already complete) and prints its size;
-2. times one month (2026-10) through the CLI as a subprocess: wall time and peak RSS of the process tree;
+2. times one month (2026-10) through the CLI as a subprocess: wall time and peak RSS of the process tree,
+   twice: with the temporary Prefect server the CLI starts by itself (no PREFECT_API_URL), and against a
+   running `prefect server start` (as a scheduled deployment runs; the server is started before and not timed);
 3. times the steps of `flows.monthly` in this process, without Prefect (prepare, score, check_quality,
    publish, then the manifest), same month, fresh output: seconds and rows/second per stage, and the
    Prefect overhead = CLI wall time - sum of the stages;
 4. times the I/O floor: reading every input file with plain pyarrow, writing the six output tables with
    plain `pq.write_table`, and prints end-to-end / I/O floor;
-5. times a backfill of `--months` months ending 2026-10 through the CLI (0 skips it);
+5. times a backfill of `--months` months ending 2026-10 through the CLI (0 skips it), in both Prefect setups;
 then prints a table of every figure (also saved as `<workdir>/figures.json`).
 
 Peak RSS of a subprocess comes from `os.wait4` on it: the kernel's ru_maxrss of the child and every
@@ -40,6 +42,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -185,6 +190,30 @@ def cli_env(prefect_home: Path | None) -> dict[str, str]:
         prefect_home.mkdir(parents=True, exist_ok=True)
         env["PREFECT_HOME"] = str(prefect_home)
     return env
+
+
+@contextmanager
+def prefect_server(env: dict[str, str], log: Path, port: int = 4242) -> Iterator[str]:
+    """A Prefect server of the CLI's Prefect home, as a scheduled deployment has; yields its API URL."""
+    url = f"http://127.0.0.1:{port}/api"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
+                                   "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the Prefect server did not start; see {log}") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def cli_run(label: str, months: list[str], landing: Path, output: Path, env: dict[str, str],
@@ -388,8 +417,21 @@ def main() -> int:
         figures["warmup"] = cli_run("[2] warm-up (committed Kaltara sample, not timed):", [PERIOD],
                                     ROOT / "data" / "sample", workdir / "out_warmup", env, logs / "warmup.log")
         figures["warmup"]["first_use"] = first_use
-    figures["cli_month"] = cli = cli_run("[2] one month through the CLI:", [PERIOD], landing,
-                                         workdir / "out_cli_month", env, logs / "cli_month.log")
+    figures["cli_month"] = cli = cli_run("[2] one month through the CLI (temporary Prefect server):", [PERIOD],
+                                         landing, workdir / "out_cli_month", env, logs / "cli_month.log")
+    with prefect_server(env, logs / "prefect_server.log") as api:
+        served = {**env, "PREFECT_API_URL": api}
+        figures["cli_month_server"] = cli_server = cli_run(
+            f"[2] one month through the CLI (running Prefect server, PREFECT_API_URL={api}):", [PERIOD], landing,
+            workdir / "out_cli_month_server", served, logs / "cli_month_server.log")
+        if args.months > 0:
+            from scoring.status import periods_between
+
+            backfill = periods_between(_months_back(PERIOD, args.months), PERIOD)
+            figures["backfill_server"] = cli_run(
+                f"[5] backfill of {args.months} months through the CLI (running Prefect server):", backfill, landing,
+                workdir / "out_cli_backfill_server", served, logs / "cli_backfill_server.log")
+            figures["backfill_server"]["months"] = args.months
 
     imports = run_measured([sys.executable, "-c", "import flows.cli, flows.pipeline, flows.monthly, flows.report"],
                            env, logs / "imports.log")
@@ -409,12 +451,8 @@ def main() -> int:
     figures["io_floor"] = floor = io_floor(landing, workdir / "out_in_process", workdir / "scratch_io")
 
     if args.months > 0:
-        months = [_months_back(PERIOD, args.months), PERIOD]
-        from scoring.status import periods_between
-
-        figures["backfill"] = cli_run(f"[5] backfill of {args.months} months through the CLI:",
-                                      periods_between(*months), landing, workdir / "out_cli_backfill", env,
-                                      logs / "cli_backfill.log")
+        figures["backfill"] = cli_run(f"[5] backfill of {args.months} months through the CLI (temporary server):",
+                                      backfill, landing, workdir / "out_cli_backfill", env, logs / "cli_backfill.log")
         figures["backfill"]["months"] = args.months
 
     if args.profile:
@@ -448,8 +486,10 @@ def main() -> int:
         w = figures["warmup"]
         title = "CLI warm-up, Kaltara sample" + (" (new Prefect DB)" if w["first_use"] else "")
         print(f"{title:<48}{w['seconds']:>9.1f} s   peak RSS {_mib(w['maxrss_kib'])} MiB   not timed below")
-    print(f"{'CLI one month, end to end':<48}{cli['seconds']:>9.1f} s   peak RSS {_mib(cli['maxrss_kib'])} MiB"
-          + (f" (tree sum {_mib(cli['tree_sum_kib'])} MiB)" if psutil else "") + f"   exit {cli['exit']}")
+    for title, run in (("CLI one month, temporary Prefect server", cli),
+                       ("CLI one month, running Prefect server", cli_server)):
+        print(f"{title:<48}{run['seconds']:>9.1f} s   peak RSS {_mib(run['maxrss_kib'])} MiB"
+              + (f" (tree sum {_mib(run['tree_sum_kib'])} MiB)" if psutil else "") + f"   exit {run['exit']}")
     print(f"{'in process, by stage':<48}{'seconds':>9}     {'rows/s':>12}   rows basis")
     sub = dict(inproc["sub"])
     sub["check_quality: of which the GX import (once per process)"] = figures["gx_import_seconds"]
@@ -463,9 +503,9 @@ def main() -> int:
                 print(f"    {text:<44}" + (f"{value:>9.2f}" if isinstance(value, float) else f"{value:>9}"))
     print(f"  {'sum of the stages':<46}{stage_sum:>9.2f}     peak RSS of this process "
           f"{_mib(inproc['maxrss_kib'])} MiB")
-    print(f"{'Prefect overhead (CLI - sum of stages)':<48}{cli['seconds'] - stage_sum:>9.1f} s   "
-          f"({(cli['seconds'] - stage_sum) / cli['seconds']:.0%} of the CLI month; includes interpreter start, "
-          "imports, embedded server)")
+    for title, run in (("Prefect overhead, temporary server", cli), ("Prefect overhead, running server", cli_server)):
+        print(f"{title:<48}{run['seconds'] - stage_sum:>9.1f} s   ({(run['seconds'] - stage_sum) / run['seconds']:.0%}"
+              " of the CLI month - sum of the stages; interpreter start, imports, server start when temporary)")
     print(f"{'  of which interpreter start + imports':<48}{imports['seconds']:>9.1f} s   "
           "(python -c 'import flows.cli, flows.pipeline, ...', measured apart)")
     print(f"{'I/O floor: read inputs (pyarrow)':<48}{floor['read_seconds']:>9.2f} s   "
@@ -474,14 +514,16 @@ def main() -> int:
           f"{floor['rows_written']:,} rows, {floor['bytes_written'] / MIB:,.1f} MiB")
     print(f"{'I/O floor total':<48}{floor_total:>9.2f} s")
     print(f"{'ratio CLI end to end / I/O floor':<48}{cli['seconds'] / floor_total:>9.1f} x   "
-          f"(in-process stages / floor {stage_sum / floor_total:.1f} x)")
-    if "backfill" in figures:
-        b = figures["backfill"]
-        title = f"CLI backfill, {b['months']} months"
-        print(f"{title:<48}{b['seconds']:>9.1f} s   peak RSS "
-              f"{_mib(b['maxrss_kib'])} MiB" + (f" (tree sum {_mib(b['tree_sum_kib'])} MiB)" if psutil else "")
-              + f"   {b['seconds'] / b['months']:.1f} s/month, exit {b['exit']}, "
-              f"{b['published_months']} published")
+          f"(running server {cli_server['seconds'] / floor_total:.1f} x; in-process stages / floor "
+          f"{stage_sum / floor_total:.1f} x)")
+    for key, server in (("backfill", "temporary server"), ("backfill_server", "running server")):
+        if key in figures:
+            b = figures[key]
+            title = f"CLI backfill, {b['months']} months, {server}"
+            print(f"{title:<48}{b['seconds']:>9.1f} s   peak RSS "
+                  f"{_mib(b['maxrss_kib'])} MiB" + (f" (tree sum {_mib(b['tree_sum_kib'])} MiB)" if psutil else "")
+                  + f"   {b['seconds'] / b['months']:.1f} s/month, exit {b['exit']}, "
+                  f"{b['published_months']} published")
     figures["load_average_at_end"] = os.getloadavg()
     print(f"{line}\npeak RSS: {figures['rss_method']}\nload average at the end (1, 5, 15 min): "
           + ", ".join(f"{x:.2f}" for x in figures["load_average_at_end"])
@@ -506,7 +548,8 @@ def main() -> int:
             "cumulative_project": [[_where(k), s] for k, s in p["cumulative_project"]]}
     (workdir / "figures.json").write_text(json.dumps(figures, indent=2, default=str))
     print(f"figures saved to {workdir / 'figures.json'}")
-    failed = [k for k in ("warmup", "cli_month", "backfill") if figures.get(k, {}).get("exit", 0) != 0]
+    failed = [k for k in ("warmup", "cli_month", "cli_month_server", "backfill", "backfill_server")
+              if figures.get(k, {}).get("exit", 0) != 0]
     return 1 if failed else 0
 
 
