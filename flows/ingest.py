@@ -187,7 +187,8 @@ def _read_table(data: bytes, sumber: str, columns: Sequence[str]) -> _Table:
 
 def _as_text(table: _Table, sumber: str, numeric: Collection[str]) -> pd.DataFrame:
     """Every column as trimmed text; blank lines keep their numbers but are not rows."""
-    text = {name: pc.utf8_trim_whitespace(_column_as_text(table.columns[name])) for name in table.columns.column_names}
+    text = {name: pc.utf8_trim_whitespace(_column_as_text(column))
+            for name, column in zip(table.columns.column_names, table.columns.columns, strict=True)}
     keep = np.zeros(len(table.baris), dtype=bool)
     for column in text.values():
         keep |= pc.not_equal(column, "").to_numpy(zero_copy_only=False).astype(bool)

@@ -184,7 +184,8 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
                   "tanggal_kirim": laporan_raw.loc[superseded.index, "tanggal_kirim"],
                   "diganti_oleh": superseded["diganti_oleh"], "data": _as_json(laporan_raw.loc[superseded.index])}
                  ).to_parquet(work / "terganti.parquet")
-    common.kuesioner.valid.to_parquet(work / "kuesioner.parquet")
+    answers = common.kuesioner.valid
+    answers[is_in(answers["nik"], submissions.current["nik"])].to_parquet(work / "kuesioner.parquet")  # who reported
     common.faktor.valid.to_parquet(work / "faktor.parquet")
     karantina.to_parquet(work / "karantina.parquet")
     history.to_frame("periode").to_parquet(work / "riwayat.parquet")
@@ -283,7 +284,8 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
     history = pd.read_parquet(work / "riwayat.parquet")["periode"]
     factors = pd.concat([pd.read_parquet(work / "faktor.parquet"), derived_factors(laporan, history, book)],
                         ignore_index=True)
-    answers = pq.read_table(work / "kuesioner.parquet", filters=pc.field("nik").isin(pa.array(laporan["nik"].unique(), pa.string())))
+    reporting = pa.array(laporan["nik"].unique(), pa.string())
+    answers = pq.read_table(work / "kuesioner.parquet", filters=pc.field("nik").isin(reporting))
     result = score_reports(reports, questionnaires=answers.to_pandas(), factors=factors, rulebook=params.rulebook,
                            mode=params.mode)
     status = status_koperasi(

@@ -82,8 +82,9 @@ def province_names() -> dict[str, str]:
 
 def ringkasan_wilayah(status: pd.DataFrame, koperasi: pd.DataFrame, periode: str) -> pd.DataFrame:
     """Counts per kabupaten/kota and per province (the province rows add up the kabupaten rows)."""
+    kode = status["kode_wilayah"]
     rows = status.assign(skor_total=status["nik"].map(koperasi.set_index("nik")["skor_total"]),
-                         provinsi=status["kode_wilayah"].str.split(".").str[0])
+                         provinsi=kode.map({k: k.split(".")[0] for k in kode.dropna().unique()}))
     kabupaten = _summarise(rows, ["kode_wilayah", "kabupaten_kota"]).assign(tingkat="kabupaten_kota")
     provinsi = _summarise(rows, ["provinsi"]).rename(columns={"provinsi": "kode_wilayah"})
     provinsi = provinsi.assign(tingkat="provinsi", kabupaten_kota=provinsi["kode_wilayah"].map(
