@@ -192,9 +192,9 @@ def _as_text(table: _Table, sumber: str, numeric: Collection[str]) -> pd.DataFra
     keep = np.zeros(len(table.baris), dtype=bool)
     for column in text.values():
         keep |= pc.not_equal(column, "").to_numpy(zero_copy_only=False).astype(bool)
-    frame = pd.DataFrame({"sumber": pd.Series(sumber, index=range(int(keep.sum())), dtype="str"),
-                          "baris": table.baris[keep]}
-                         | {name: pd.Series(column.filter(pa.array(keep)), dtype="str") for name, column in text.items()})
+    frame = pa.table({name: column.filter(pa.array(keep)) for name, column in text.items()}).to_pandas()
+    frame.insert(0, "baris", table.baris[keep])
+    frame.insert(0, "sumber", pd.Series(sumber, index=frame.index, dtype="str"))
     if table.kind == "csv-id":
         for column in (c for c in numeric if c in frame.columns):
             frame[column] = _plain_number(frame[column])
