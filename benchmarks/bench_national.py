@@ -243,7 +243,7 @@ def _output_rows(folder: Path) -> dict[str, int]:
 
 def in_process_month(landing: Path, output: Path) -> dict:
     """prepare, score, check_quality, publish (+ recover, manifest) as the flow calls them, without Prefect."""
-    from flows import monthly
+    from flows import monthly, publishing
     from flows.config import TIMEZONE
 
     _fresh(output)
@@ -260,8 +260,8 @@ def in_process_month(landing: Path, output: Path) -> dict:
         print(f"    {name:<14} {stages[name]:8.2f} s", flush=True)
         return value
 
-    with monthly.period_lock(params, run_id):
-        monthly.recover(params)
+    with publishing.period_lock(params, run_id):
+        publishing.recover(params)
         prepared = timed("prepare", monthly.prepare, params, run_id, started.date())
         if hasattr(monthly, "score_part") and hasattr(monthly, "assemble"):  # the parts, timed one by one
             def score(p, r, s):
@@ -281,8 +281,8 @@ def in_process_month(landing: Path, output: Path) -> dict:
         scored = timed("score", score, params, run_id, started)
         rows_out = _output_rows(monthly.work_folder(params, run_id) / "keluaran")
         checked = timed("check_quality", monthly.check_quality, params, run_id, prepared)
-        written = timed("publish", monthly.publish, params, run_id)
-        timed("recover", monthly.recover, params)
+        written = timed("publish", publishing.publish, params, run_id)
+        timed("recover", publishing.recover, params)
         timed("manifest", monthly.finish, params, run_id, started, prepared, scored, checked, written)
     rows_in = (prepared.laporan_dibaca + prepared.laporan_periode_lain + prepared.kuesioner_dibaca
                + prepared.faktor_dibaca + prepared.koperasi_dibaca)

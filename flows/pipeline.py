@@ -1,4 +1,4 @@
-"""The Prefect flow of the monthly job: thin tasks around the steps of `flows.monthly`."""
+"""The Prefect flow of the monthly job: thin tasks around the steps of `flows.monthly` and `flows.publishing`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from prefect.schedules import Cron
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import monthly, report
+from flows import monthly, publishing, report
 from flows.config import CRON, DEFAULT_INPUT, DEFAULT_OUTPUT, DEPLOYMENT, TIMEZONE
 from flows.monthly import ParameterError, PrepareSummary, RunParameters, ScoreSummary
 from scoring import KoperasiSehatError
@@ -114,7 +114,7 @@ def quality_task(params: RunParameters, run_id: str, prepared: PrepareSummary) -
 @task(name="terbitkan", cache_policy=NO_CACHE, **IO_RETRIES)
 @_user_errors_fail
 def publish_task(params: RunParameters, run_id: str) -> dict[str, str] | State:
-    written = monthly.publish(params, run_id)
+    written = publishing.publish(params, run_id)
     get_run_logger().info("ditulis: %s", ", ".join(written.values()))
     return written
 
@@ -151,8 +151,8 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
     started = datetime.now(TIMEZONE)
     run_id = monthly.new_run_id(params.period, started)
     try:
-        with monthly.period_lock(params, run_id):
-            left = monthly.recover(params)
+        with publishing.period_lock(params, run_id):
+            left = publishing.recover(params)
             if left:
                 get_run_logger().warning("earlier runs of %s did not finish; cleaned up: %s", params.period,
                                          ", ".join(left))
@@ -162,7 +162,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
                 checked = _completed(quality_task(params, run_id, prepared, return_state=True))
                 written = _completed(publish_task(params, run_id, return_state=True))
             finally:
-                monthly.recover(params)
+                publishing.recover(params)
             summary = monthly.finish(params, run_id, started, prepared, scored, checked, written)
     except KoperasiSehatError as error:
         return Failed(message=str(error), data=error)

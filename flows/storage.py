@@ -90,7 +90,7 @@ def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
 def swap_period(output: Path, table: str, periode: str, run_id: str) -> Path:
     """Replace the published partition by the run's staged one: old aside, new into place, old removed.
 
-    Idempotent, so that the next run can finish the swap of a run killed half-way (`recover_period`)."""
+    Idempotent, so that the next run can finish the swap of a run killed half-way (`flows.publishing.recover`)."""
     folder = Path(output) / table
     staging = _staging(output, table, periode, run_id)
     aside = folder / f".old-{run_id}" / f"periode={periode}"

@@ -211,11 +211,11 @@ def test_the_manifest_records_the_run(clean):
 
 
 def test_a_second_run_of_a_period_being_written_is_refused(tmp_path):
-    from flows import monthly
+    from flows import monthly, publishing
     from flows.pipeline import monthly_scoring
 
     params = monthly.RunParameters(period="2026-10", output=tmp_path)
-    with monthly.period_lock(params, "2026-10_running"):
+    with publishing.period_lock(params, "2026-10_running"):
         state = monthly_scoring(period="2026-10", input=str(DATA_DIR / "sample"), output=str(tmp_path),
                                 return_state=True)
     assert state.is_failed()

@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from flows import monthly, storage
+from flows import monthly, publishing, storage
 from flows.config import CRON, DATA_DIR, PROJECT_ROOT, TIMEZONE
-from flows.monthly import OUTPUT_TABLES, PeriodLockedError, RunParameters
+from flows.monthly import OUTPUT_TABLES, RunParameters
 from flows.pipeline import monthly_scoring, scheduled_period
+from flows.publishing import PeriodLockedError
 from schemas.outputs import validate_output
 
 RUN_FIELDS = ["run_id", "dihitung_pada"]
@@ -47,12 +48,12 @@ def run_period(output: Path, period: str = "2026-10", input: Path = DATA_DIR / "
     params = RunParameters(period=period, input=input, output=output, **extra)
     started = datetime.now(TIMEZONE)
     run_id = monthly.new_run_id(period, started)
-    with monthly.period_lock(params, run_id):
-        monthly.recover(params)
+    with publishing.period_lock(params, run_id):
+        publishing.recover(params)
         monthly.prepare(params, run_id, date(2026, 11, 29))
         monthly.score(params, run_id, started)
-        monthly.publish(params, run_id)
-        monthly.recover(params)
+        publishing.publish(params, run_id)
+        publishing.recover(params)
     return run_id
 
 
@@ -82,15 +83,15 @@ def test_previous_period_fields_come_from_the_previous_output(tmp_path):
 def test_a_second_run_of_the_same_period_is_refused(tmp_path):
     params = RunParameters(period="2026-10", output=tmp_path)
     held = tmp_path / "_kunci" / "2026-10.lock"
-    with monthly.period_lock(params, "2026-10_first"):
+    with publishing.period_lock(params, "2026-10_first"):
         with pytest.raises(PeriodLockedError, match="period 2026-10 of .* is being written by run 2026-10_first"):
-            with monthly.period_lock(params, "2026-10_second"):
+            with publishing.period_lock(params, "2026-10_second"):
                 entered = True
         assert "entered" not in locals()
         other = RunParameters(period="2026-09", output=tmp_path)
-        with monthly.period_lock(other, "2026-09_third"):  # another period may run
+        with publishing.period_lock(other, "2026-09_third"):  # another period may run
             assert (tmp_path / "_kunci" / "2026-09.lock").read_text().startswith("run 2026-09_third")
-    with monthly.period_lock(params, "2026-10_after"):  # released
+    with publishing.period_lock(params, "2026-10_after"):  # released
         assert held.read_text().startswith("run 2026-10_after (pid ")
 
 
@@ -98,7 +99,7 @@ KILLED_RUN = textwrap.dedent("""
     import os, signal, sys
     from datetime import date, datetime
     from pathlib import Path
-    from flows import monthly, storage
+    from flows import monthly, publishing, storage
     from flows.config import TIMEZONE
     step, nth, output = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     original, calls = getattr(storage, step), []
@@ -111,10 +112,10 @@ KILLED_RUN = textwrap.dedent("""
     params = monthly.RunParameters(period="2026-10", input=Path(sys.argv[4]), output=output,
                                    max_quarantine_share=0.5)
     run_id = monthly.new_run_id("2026-10")
-    with monthly.period_lock(params, run_id):
+    with publishing.period_lock(params, run_id):
         monthly.prepare(params, run_id, date(2026, 11, 29))
         monthly.score(params, run_id, datetime.now(TIMEZONE))
-        monthly.publish(params, run_id)
+        publishing.publish(params, run_id)
 """)
 
 
@@ -131,8 +132,8 @@ def test_a_run_killed_while_writing_leaves_a_readable_period_and_the_next_run_su
     for table in OUTPUT_TABLES:  # readable and valid right after the kill, before any cleanup
         validate_output(table, storage.read_table(tmp_path, table, "2026-10"))
     params = RunParameters(period="2026-10", output=tmp_path)
-    with monthly.period_lock(params, "recovery"):
-        (left,) = monthly.recover(params)
+    with publishing.period_lock(params, "recovery"):
+        (left,) = publishing.recover(params)
     run_ids = {t: set(storage.read_table(tmp_path, t, "2026-10")["run_id"]) for t in OUTPUT_TABLES}
     # one whole version: the old run's if the kill came before the commit mark, else the killed run's
     expected = {left} if committed else {first}
@@ -195,7 +196,7 @@ def test_a_hand_broken_output_stops_the_run_naming_the_expectation(tmp_path, tab
     with pytest.raises(QualityGateError, match="period 2026-10 not published") as error:
         monthly.check_quality(params, run_id, prepared)
     assert named in str(error.value)
-    monthly.recover(params)  # what the flow does after a failed step
+    publishing.recover(params)  # what the flow does after a failed step
     assert {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == published
 
 
