@@ -86,21 +86,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, periods: list[str]) -> int:
     """Run the flow for each period in order; stop at the first that fails."""
-    from flows.monthly import ParameterError
+    from flows.monthly import ParameterError, keeping_common_inputs
     from flows.pipeline import with_runner
     from flows.report import print_summary
 
     monthly_scoring = with_runner(args.dask_address, args.dask_local)
-    for period in periods:
-        state = monthly_scoring(period=period, kabupaten=args.kabupaten, input=str(args.input),
-                                output=str(args.output), rulebook=args.rulebook, mode=args.mode,
-                                max_quarantine_share=args.max_quarantine_share,
-                                max_reporting_drop=args.max_reporting_drop, return_state=True)
-        if not state.is_completed():
-            error = state.result(raise_on_failure=False)
-            print(f"koperasi-sehat: run of {period} failed: {state.message}", file=sys.stderr)
-            return EXIT_USAGE if isinstance(error, ParameterError) else EXIT_FAILED
-        print_summary(state.result(), args.output)
+    with keeping_common_inputs():  # the months of a backfill read and check the shared inputs once
+        for period in periods:
+            state = monthly_scoring(period=period, kabupaten=args.kabupaten, input=str(args.input),
+                                    output=str(args.output), rulebook=args.rulebook, mode=args.mode,
+                                    max_quarantine_share=args.max_quarantine_share,
+                                    max_reporting_drop=args.max_reporting_drop, return_state=True)
+            if not state.is_completed():
+                error = state.result(raise_on_failure=False)
+                print(f"koperasi-sehat: run of {period} failed: {state.message}", file=sys.stderr)
+                return EXIT_USAGE if isinstance(error, ParameterError) else EXIT_FAILED
+            print_summary(state.result(), args.output)
     return 0
 
 

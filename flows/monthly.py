@@ -129,24 +129,43 @@ class _CheckedCommon:
     faktor: Checked
 
 
-_COMMON: dict[tuple, _CheckedCommon] = {}  # this process's last one, for the next month of a backfill
+class _Kept:
+    """The shared inputs of the last run, kept only inside `keeping_common_inputs` (a backfill)."""
+
+    active = False
+    entry: dict[tuple, _CheckedCommon] = {}
+
+
+@contextmanager
+def keeping_common_inputs() -> Iterator[None]:
+    """Runs inside reuse the registry, questionnaires and findings the previous run read and checked, when the
+    files' contents and the day are the same (the months of a backfill); they are freed on leaving."""
+    _Kept.active = True
+    try:
+        yield
+    finally:
+        _Kept.active = False
+        _Kept.entry.clear()
 
 
 def _checked_common(root: Path, today: date) -> _CheckedCommon:
-    """Read and check the shared inputs, or reuse this process's last result for the same file contents and day."""
-    key = (root.resolve(), today, tuple((p.name, digest(p)) for p in common_files(root)))
-    if key not in _COMMON:
-        landing = read_common(root)
-        koperasi = inputs.check_koperasi(landing.koperasi, today)
-        nik = koperasi.valid["nik"]
-        kuesioner, faktor = inputs.check_kuesioner(landing.kuesioner, nik), inputs.check_faktor(landing.faktor, nik)
-        rejected = Landing(koperasi=landing.koperasi.loc[koperasi.alasan.index],
-                           kuesioner=landing.kuesioner.loc[kuesioner.alasan.index],
-                           faktor=landing.faktor.loc[faktor.alasan.index], berkas=landing.berkas)
-        dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor)}
-        _COMMON.clear()
-        _COMMON[key] = _CheckedCommon(rejected, dibaca, koperasi, kuesioner, faktor)
-    return _COMMON[key]
+    """Read and check the shared inputs, or reuse the kept result for the same file contents and day."""
+    key = (root.resolve(), today, tuple((p.relative_to(root).as_posix(), digest(p)) for p in common_files(root)))
+    if key in _Kept.entry:
+        return _Kept.entry[key]
+    landing = read_common(root)
+    koperasi = inputs.check_koperasi(landing.koperasi, today)
+    nik = koperasi.valid["nik"]
+    kuesioner, faktor = inputs.check_kuesioner(landing.kuesioner, nik), inputs.check_faktor(landing.faktor, nik)
+    rejected = Landing(koperasi=landing.koperasi.loc[koperasi.alasan.index],
+                       kuesioner=landing.kuesioner.loc[kuesioner.alasan.index],
+                       faktor=landing.faktor.loc[faktor.alasan.index], berkas=landing.berkas)
+    dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor)}
+    common = _CheckedCommon(rejected, dibaca, koperasi, kuesioner, faktor)
+    _Kept.entry.clear()
+    if _Kept.active:
+        _Kept.entry[key] = common
+    return common
 
 
 def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:

@@ -209,15 +209,18 @@ def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_chan
     checked = []
     check = inputs.check_kuesioner
     monkeypatch.setattr(inputs, "check_kuesioner", lambda raw, nik: checked.append(len(raw)) or check(raw, nik))
-    monkeypatch.setattr(monthly, "_COMMON", {})
 
     def prepare(period: str) -> monthly.PrepareSummary:
         params = RunParameters(period=period, input=landing, output=tmp_path / "keluar")
         return monthly.prepare(params, monthly.new_run_id(period), date(2026, 11, 29))
 
-    assert [prepare(p).kuesioner_dikarantina for p in ("2026-08", "2026-09")] == [0, 0]
-    assert checked == [4788]  # once for both months
-    answers = landing / "kuesioner" / "kuesioner_2026.csv"
-    answers.write_text(answers.read_text() + answers.read_text().splitlines()[1] + "\n")  # one answer twice
-    assert prepare("2026-10").kuesioner_dikarantina == 39  # the set (38 questions) and its copied answer
-    assert checked == [4788, 4789]
+    with monthly.keeping_common_inputs():
+        assert [prepare(p).kuesioner_dikarantina for p in ("2026-08", "2026-09")] == [0, 0]
+        assert checked == [4788]  # once for both months
+        answers = landing / "kuesioner" / "kuesioner_2026.csv"
+        answers.write_text(answers.read_text() + answers.read_text().splitlines()[1] + "\n")  # one answer twice
+        assert prepare("2026-10").kuesioner_dikarantina == 39  # the set (38 questions) and its copied answer
+        assert checked == [4788, 4789]
+    prepare("2026-10")
+    prepare("2026-10")  # outside a backfill (a served deployment) nothing is kept between runs
+    assert checked == [4788, 4789, 4789, 4789] and not monthly._Kept.entry
