@@ -61,14 +61,14 @@ class Checked:
 # ---------------------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class AturanBaris:
-    """A rule over several columns of a row: `berlaku` says where it holds (a missing operand: holds), `alasan`
-    words the reason for rows where it does not. `kolom` are the columns it reads."""
+class RowRule:
+    """A rule over several columns of a row: `holds` says where it holds (a missing operand: holds), `reason`
+    words the reason for rows where it does not. `columns` are the columns it reads."""
 
-    nama: str
-    kolom: tuple[str, ...]
-    berlaku: Callable[[pd.DataFrame], pd.Series]
-    alasan: Callable[[pd.DataFrame], pd.Series]
+    name: str
+    columns: tuple[str, ...]
+    holds: Callable[[pd.DataFrame], pd.Series]
+    reason: Callable[[pd.DataFrame], pd.Series]
 
 
 def rupiah(value: int) -> str:
@@ -76,80 +76,82 @@ def rupiah(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def _rupiah(values: pd.Series) -> pd.Series:
+def _as_rupiah(values: pd.Series) -> pd.Series:
     return values.map(rupiah).astype("str")
 
 
-def _jumlah(frame: pd.DataFrame, suku: Sequence[str]) -> pd.Series:
+def _sum(frame: pd.DataFrame, terms: Sequence[str]) -> pd.Series:
     total = pd.Series(0, index=frame.index, dtype="Int64")
-    for term in suku:
+    for term in terms:
         total = total - frame[term[1:]] if term.startswith("-") else total + frame[term]
     return total
 
 
-def _rumus(suku: Sequence[str]) -> str:
-    return " ".join(f"- {t[1:]}" if t.startswith("-") else f"+ {t}" for t in suku).removeprefix("+ ")
+def _formula(terms: Sequence[str]) -> str:
+    return " ".join(f"- {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms).removeprefix("+ ")
 
 
-def toleransi(total_aset: pd.Series) -> pd.Series:
+def tolerance(total_aset: pd.Series) -> pd.Series:
     """Rp 1,000 or 0.01% of total_aset, whichever is larger (whole Rupiah: a whole difference within
     total_aset / 10,000 is within its floor)."""
     return (total_aset // TOLERANSI_BAGI).clip(lower=TOLERANSI_MIN)
 
 
-def _perbandingan(nama: str, judul: str, kiri: Sequence[str], kanan: Sequence[str], sama: bool,
-                  nama_kanan: str | None = None) -> AturanBaris:
-    """kiri = kanan within the tolerance (sama), or kiri <= kanan; the reason quotes both sums."""
-    label_kiri, label_kanan = _rumus(kiri), nama_kanan or _rumus(kanan)
+def _comparison(name: str, title: str, left: Sequence[str], right: Sequence[str], equal: bool,
+                right_name: str | None = None) -> RowRule:
+    """left = right within the tolerance (equal), or left <= right; the reason quotes both sums."""
+    left_label, right_label = _formula(left), right_name or _formula(right)
 
-    def berlaku(frame: pd.DataFrame) -> pd.Series:
-        a, b = _jumlah(frame, kiri), _jumlah(frame, kanan)
-        holds = (a - b).abs() <= toleransi(frame["total_aset"]) if sama else a <= b
-        return holds.fillna(True).astype(bool)
+    def holds(frame: pd.DataFrame) -> pd.Series:
+        a, b = _sum(frame, left), _sum(frame, right)
+        ok = (a - b).abs() <= tolerance(frame["total_aset"]) if equal else a <= b
+        return ok.fillna(True).astype(bool)
 
-    def alasan(frame: pd.DataFrame) -> pd.Series:
-        a, b = _jumlah(frame, kiri), _jumlah(frame, kanan)
-        text = f"{judul}: {label_kiri} " + _rupiah(a) + (" != " if sama else " > ") + f"{label_kanan} " + _rupiah(b)
-        if sama:
-            text = text + " (selisih " + _rupiah((a - b).abs()) + "; toleransi " + _rupiah(
-                toleransi(frame["total_aset"])) + ")"
+    def reason(frame: pd.DataFrame) -> pd.Series:
+        a, b = _sum(frame, left), _sum(frame, right)
+        text = (f"{title}: {left_label} " + _as_rupiah(a) + (" != " if equal else " > ") + f"{right_label} "
+                + _as_rupiah(b))
+
+        if equal:
+            text = text + " (selisih " + _as_rupiah((a - b).abs()) + "; toleransi " + _as_rupiah(
+                tolerance(frame["total_aset"])) + ")"
         return text
 
-    kolom = tuple(dict.fromkeys(t.lstrip("-") for t in (*kiri, *kanan, *(("total_aset",) if sama else ()))))
-    return AturanBaris(nama, kolom, berlaku, alasan)
+    columns = tuple(dict.fromkeys(t.lstrip("-") for t in (*left, *right, *(("total_aset",) if equal else ()))))
+    return RowRule(name, columns, holds, reason)
 
 
-ATURAN_LAPORAN = (
-    _perbandingan("rincian_aset", "total_aset tidak sama dengan jumlah rincian aset",
-                  ("total_aset",), RINCIAN_ASET, sama=True),
-    _perbandingan("neraca_seimbang", "neraca tidak seimbang",
-                  ("total_aset",), TOTAL_KEWAJIBAN + EKUITAS, sama=True, nama_kanan="kewajiban + ekuitas"),
-    _perbandingan("kolektibilitas", "pinjaman menurut kolektibilitas tidak sama dengan pinjaman diberikan",
-                  KOLEKTIBILITAS, PINJAMAN_DIBERIKAN, sama=True),
-    _perbandingan("pinjaman_berisiko_maks", "pinjaman_berisiko lebih dari pinjaman diberikan",
-                  ("pinjaman_berisiko",), PINJAMAN_DIBERIKAN, sama=False),
-    _perbandingan("volume_pinjaman_anggota_maks", "volume_pinjaman_anggota lebih dari volume_pinjaman",
-                  ("volume_pinjaman_anggota",), ("volume_pinjaman",), sama=False),
-    _perbandingan("biaya_karyawan_maks", "biaya_karyawan lebih dari beban_usaha",
-                  ("biaya_karyawan",), ("beban_usaha",), sama=False),
-    _perbandingan("kewajiban_lancar_maks", "kewajiban_lancar lebih dari total kewajiban",
-                  ("kewajiban_lancar",), TOTAL_KEWAJIBAN, sama=False),
+REPORT_RULES = (
+    _comparison("rincian_aset", "total_aset tidak sama dengan jumlah rincian aset",
+                ("total_aset",), RINCIAN_ASET, equal=True),
+    _comparison("neraca_seimbang", "neraca tidak seimbang",
+                ("total_aset",), TOTAL_KEWAJIBAN + EKUITAS, equal=True, right_name="kewajiban + ekuitas"),
+    _comparison("kolektibilitas", "pinjaman menurut kolektibilitas tidak sama dengan pinjaman diberikan",
+                KOLEKTIBILITAS, PINJAMAN_DIBERIKAN, equal=True),
+    _comparison("pinjaman_berisiko_maks", "pinjaman_berisiko lebih dari pinjaman diberikan",
+                ("pinjaman_berisiko",), PINJAMAN_DIBERIKAN, equal=False),
+    _comparison("volume_pinjaman_anggota_maks", "volume_pinjaman_anggota lebih dari volume_pinjaman",
+                ("volume_pinjaman_anggota",), ("volume_pinjaman",), equal=False),
+    _comparison("biaya_karyawan_maks", "biaya_karyawan lebih dari beban_usaha",
+                ("biaya_karyawan",), ("beban_usaha",), equal=False),
+    _comparison("kewajiban_lancar_maks", "kewajiban_lancar lebih dari total kewajiban",
+                ("kewajiban_lancar",), TOTAL_KEWAJIBAN, equal=False),
 )
 
 
 @cache
-def _buku_kuesioner(bulan: str) -> Rulebook | None:
+def _questionnaire_book(month: str) -> Rulebook | None:
     """The book in force in the month a questionnaire was filled in (None: no single book)."""
     try:
-        return rulebook_for_period(bulan)
+        return rulebook_for_period(month)
     except RulebookError:
         return None
 
 
 @cache
-def _ukuran_kuesioner(buku: str | None) -> dict[str, int]:
+def _questionnaire_sizes(book: str | None) -> dict[str, int]:
     """Questions per questionnaire component of a book; of every book (the most) when the book is unknown."""
-    books = [rulebooks()[buku]] if buku else list(rulebooks().values())
+    books = [rulebooks()[book]] if book else list(rulebooks().values())
     sizes: dict[str, int] = {}
     for k in (k for b in books for k in b.komponen if k.kuesioner):
         sizes[k.id] = max(sizes.get(k.id, 0), k.pertanyaan)
@@ -157,110 +159,112 @@ def _ukuran_kuesioner(buku: str | None) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class _Daftar:
+class _Questions:
     """The questions of every book, book after book: each book's questionnaire komponen in its order, numbered
     1..n. Tables by [book, komponen] read 0 in the extra last column (komponen -1: not a questionnaire one)."""
 
-    buku: tuple[str, ...]  # "" (the book is unknown: every questionnaire komponen at its largest) and every book
-    komponen: tuple[str, ...]  # every questionnaire komponen of every book
-    ukuran: np.ndarray  # [book, komponen]: its questions in the book (0: not in the book)
-    awal: np.ndarray  # [book, komponen]: where its questions start in the book's list
-    jumlah: np.ndarray  # [book]: questions of the book
-    mulai: np.ndarray  # [book]: where the book's list starts in the per-question arrays
-    q_komponen: np.ndarray  # per question: its komponen
-    q_urut: np.ndarray  # per question: its komponen's place in the book
-    q_nomor: np.ndarray  # per question: its number
+    books: tuple[str, ...]  # "" (the book is unknown: every questionnaire komponen at its largest) and every book
+    components: tuple[str, ...]  # every questionnaire komponen of every book
+    sizes: np.ndarray  # [book, komponen]: its questions in the book (0: not in the book)
+    starts: np.ndarray  # [book, komponen]: where its questions start in the book's list
+    counts: np.ndarray  # [book]: questions of the book
+    offsets: np.ndarray  # [book]: where the book's list starts in the per-question arrays
+    q_component: np.ndarray  # per question: its komponen
+    q_place: np.ndarray  # per question: its komponen's place in the book
+    q_number: np.ndarray  # per question: its number
 
 
 @cache
-def _daftar_pertanyaan() -> _Daftar:
-    """Every question of every book (and of buku "")."""
-    buku, komponen = ("", *rulebooks()), tuple(_ukuran_kuesioner(None))
-    ukuran = np.zeros((len(buku), len(komponen) + 1), dtype=np.int64)
-    awal = np.zeros_like(ukuran)
-    soal: list[tuple[int, int, int]] = []  # (komponen, urut, nomor) of every question, book after book
-    for b, book in enumerate(buku):
-        mulai = len(soal)
-        for j, (k, n) in enumerate(_ukuran_kuesioner(book or None).items()):
-            i = komponen.index(k)
-            ukuran[b, i], awal[b, i] = n, len(soal) - mulai
-            soal += [(i, j, nomor) for nomor in range(1, n + 1)]
-    jumlah = ukuran.sum(axis=1)
-    q_komponen, q_urut, q_nomor = np.array(soal, dtype=np.int64).reshape(-1, 3).T
-    return _Daftar(buku, komponen, ukuran, awal, jumlah, np.cumsum(jumlah) - jumlah, q_komponen, q_urut, q_nomor)
+def _questions() -> _Questions:
+    """Every question of every book (and of book "")."""
+    books, components = ("", *rulebooks()), tuple(_questionnaire_sizes(None))
+    sizes = np.zeros((len(books), len(components) + 1), dtype=np.int64)
+    starts = np.zeros_like(sizes)
+    questions: list[tuple[int, int, int]] = []  # (component, place, number) of every question, book after book
+    for b, book in enumerate(books):
+        offset = len(questions)
+        for j, (k, n) in enumerate(_questionnaire_sizes(book or None).items()):
+            i = components.index(k)
+            sizes[b, i], starts[b, i] = n, len(questions) - offset
+            questions += [(i, j, number) for number in range(1, n + 1)]
+    counts = sizes.sum(axis=1)
+    q_component, q_place, q_number = np.array(questions, dtype=np.int64).reshape(-1, 3).T
+    return _Questions(books, components, sizes, starts, counts, np.cumsum(counts) - counts,
+                      q_component, q_place, q_number)
 
 
-def _buku_per_baris(tanggal: pd.Series) -> np.ndarray:
-    """Place in `_daftar_pertanyaan().buku` of the book in force at each date (0, "": the date or the book is
+def _book_per_row(dates: pd.Series) -> np.ndarray:
+    """Place in `_questions().books` of the book in force at each date (0, "": the date or the book is
     unknown); each distinct date is looked up once."""
-    kode, hari = pd.factorize(tanggal)
-    tempat = {book: b for b, book in enumerate(_daftar_pertanyaan().buku)}
-    buku = [tempat[b.id] if (b := _buku_kuesioner(m)) else 0 for m in hari.strftime("%Y-%m")]
-    return np.array([*buku, 0], dtype=np.int64)[kode]  # NaT (kode -1) reads the appended ""
+    codes, days = pd.factorize(dates)
+    place = {book: b for b, book in enumerate(_questions().books)}
+    books = [place[b.id] if (b := _questionnaire_book(m)) else 0 for m in days.strftime("%Y-%m")]
+    return np.array([*books, 0], dtype=np.int64)[codes]  # NaT (code -1) reads the appended ""
 
 
-def _tempat(text: pd.Series, nama: tuple[str, ...]) -> np.ndarray:
-    """Place of each value in `nama` (-1: not there)."""
+def _index_in(text: pd.Series, names: tuple[str, ...]) -> np.ndarray:
+    """Place of each value in `names` (-1: not there)."""
     found = pc.index_in(pyarrow.array(text, pyarrow.large_string()),
-                        value_set=pyarrow.array(nama, pyarrow.large_string()))
+                        value_set=pyarrow.array(names, pyarrow.large_string()))
     return np.asarray(pc.fill_null(found, -1)).astype(np.int64)
 
 
-def _pertanyaan(frame: pd.DataFrame) -> pd.Series:
+def _question_count(frame: pd.DataFrame) -> pd.Series:
     """How many questions the row's komponen has in the book of its date (NaN: not a questionnaire komponen)."""
-    daftar = _daftar_pertanyaan()
-    n = daftar.ukuran[_buku_per_baris(frame["tanggal"]), _tempat(frame["komponen"], daftar.komponen)]
+    questions = _questions()
+    n = questions.sizes[_book_per_row(frame["tanggal"]), _index_in(frame["komponen"], questions.components)]
     return pd.Series(np.where(n > 0, n, np.nan), index=frame.index)
 
 
-def _nomor_dalam_komponen(frame: pd.DataFrame) -> pd.Series:
-    n, nomor = _pertanyaan(frame), frame["nomor"].astype("float64")
-    return n.isna() | nomor.isna() | (nomor <= n)
+def _number_in_component(frame: pd.DataFrame) -> pd.Series:
+    n, number = _question_count(frame), frame["nomor"].astype("float64")
+    return n.isna() | number.isna() | (number <= n)
 
 
-def _nomor_alasan(frame: pd.DataFrame) -> pd.Series:
-    n = _pertanyaan(frame).astype("int64").astype("str")
+def _number_reason(frame: pd.DataFrame) -> pd.Series:
+    n = _question_count(frame).astype("int64").astype("str")
     return ("nomor: harus 1 sampai " + n + " untuk " + frame["komponen"] + " (nilai: "
             + frame["nomor"].astype("str") + ")")
 
 
-NOMOR_DALAM_KOMPONEN = AturanBaris("nomor_dalam_komponen", ("tanggal", "komponen", "nomor"),
-                                   _nomor_dalam_komponen, _nomor_alasan)
-URUTAN_BERLAKU = AturanBaris(
+NOMOR_DALAM_KOMPONEN = RowRule("nomor_dalam_komponen", ("tanggal", "komponen", "nomor"),
+                               _number_in_component, _number_reason)
+
+URUTAN_BERLAKU = RowRule(
     "urutan_berlaku", ("berlaku_mulai", "berlaku_sampai"),
     lambda f: f["berlaku_sampai"].isna() | f["berlaku_mulai"].isna() | (f["berlaku_sampai"] >= f["berlaku_mulai"]),
     lambda f: "berlaku_sampai: tidak boleh sebelum berlaku_mulai " + f["berlaku_mulai"] + " (nilai: '"
     + f["berlaku_sampai"] + "')")
-ATURAN = {a.nama: a for a in (*ATURAN_LAPORAN, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU)}
+RULES = {a.name: a for a in (*REPORT_RULES, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU)}
 
 
-def _cek(aturan: AturanBaris) -> classmethod:
+def _check(rule: RowRule) -> classmethod:
     """A DataFrameModel dataframe check running a row rule (the check's name is the rule's); the rule, not
     Pandera, decides what a missing operand means."""
     def check(cls, frame: pd.DataFrame) -> pd.Series:
-        return aturan.berlaku(frame)
-    check.__name__ = aturan.nama
-    return pa.dataframe_check(check, name=aturan.nama, error=aturan.nama, ignore_na=False)
+        return rule.holds(frame)
+    check.__name__ = rule.name
+    return pa.dataframe_check(check, name=rule.name, error=rule.name, ignore_na=False)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # TYPES
 # ---------------------------------------------------------------------------------------------------------------
 
-class _Asal(pa.DataFrameModel):
+class _Source(pa.DataFrameModel):
     sumber: Series[str] = pa.Field(description="file the row was read from, relative to the input folder")
     baris: Series[np.int64] = pa.Field(ge=1, description="row number in that file as a spreadsheet shows it "
                                                          "(header = 1, first data row = 2)")
 
 
-_MAKNA_KELOMPOK = {
+_GROUP_MEANING = {
     **dict.fromkeys(ASET, "asset line, month-end position"),
     **dict.fromkeys(KEWAJIBAN, "liability line, month-end position"),
     **dict.fromkeys(EKUITAS, "equity line, month-end position"),
     **dict.fromkeys(PINJAMAN, "loans outstanding at month end, by collectibility"),
     **dict.fromkeys(LABA_RUGI, "income statement, year to date (January to the period)"),
 }
-_MAKNA = {
+_MEANING = {
     "penyisihan_penghapusan_pinjaman": "loan loss allowance, entered positive and deducted from the assets",
     "aset_tetap": "fixed assets, net",
     "total_aset": "total assets: the asset lines with the allowance deducted, and kewajiban + ekuitas "
@@ -278,21 +282,21 @@ _MAKNA = {
 }
 
 
-def _kolom_rupiah() -> dict:
+def _money_fields() -> dict:
     """Namespace of a DataFrameModel with one whole-Rupiah int64 field per report money column."""
     fields = {
         c: pa.Field(ge=None if c in BOLEH_NEGATIF else 0,
-                    description=f"{_MAKNA.get(c, _MAKNA_KELOMPOK[c])}; whole Rupiah"
+                    description=f"{_MEANING.get(c, _GROUP_MEANING[c])}; whole Rupiah"
                                 + ("" if c in BOLEH_NEGATIF else ", >= 0"))
         for c in JUMLAH
     }
     return {"__module__": __name__, "__annotations__": dict.fromkeys(JUMLAH, Series[np.int64]), **fields}
 
 
-_Rupiah = type("_Rupiah", (_Asal,), _kolom_rupiah())
+_Money = type("_Money", (_Source,), _money_fields())
 
 
-class Laporan(_Rupiah):
+class Laporan(_Money):
     """A monthly financial report row, typed (data-contract §1.2); the money columns are in `JUMLAH`."""
 
     nik: Series[str] = pa.Field(str_length={"min_value": 1}, description="Nomor Induk Koperasi, in the registry")
@@ -305,16 +309,16 @@ class Laporan(_Rupiah):
     jumlah_anggota: Series[np.int64] = pa.Field(gt=0, description="number of members")
 
     # the row rules (names differ from the columns': a rule and a column order reasons separately)
-    rincian_aset = _cek(ATURAN["rincian_aset"])
-    neraca_seimbang = _cek(ATURAN["neraca_seimbang"])
-    kolektibilitas = _cek(ATURAN["kolektibilitas"])
-    pinjaman_berisiko_maks = _cek(ATURAN["pinjaman_berisiko_maks"])
-    volume_pinjaman_anggota_maks = _cek(ATURAN["volume_pinjaman_anggota_maks"])
-    biaya_karyawan_maks = _cek(ATURAN["biaya_karyawan_maks"])
-    kewajiban_lancar_maks = _cek(ATURAN["kewajiban_lancar_maks"])
+    rincian_aset = _check(RULES["rincian_aset"])
+    neraca_seimbang = _check(RULES["neraca_seimbang"])
+    kolektibilitas = _check(RULES["kolektibilitas"])
+    pinjaman_berisiko_maks = _check(RULES["pinjaman_berisiko_maks"])
+    volume_pinjaman_anggota_maks = _check(RULES["volume_pinjaman_anggota_maks"])
+    biaya_karyawan_maks = _check(RULES["biaya_karyawan_maks"])
+    kewajiban_lancar_maks = _check(RULES["kewajiban_lancar_maks"])
 
 
-class Koperasi(_Asal):
+class Koperasi(_Source):
     """A registered cooperative, typed (data-contract §1.1)."""
 
     nik: Series[str] = pa.Field(str_length={"min_value": 1}, unique=True,
@@ -331,11 +335,12 @@ class Koperasi(_Asal):
     pendamping: Series[str] = pa.Field(nullable=True, description="field assistant assigned")
 
     @pa.check("kode_wilayah", name="kode_bps", error="harus kode BPS kabupaten/kota NN.NN, mis. 65.02")
-    def kode_bps(cls, kode: pd.Series) -> pd.Series:
-        return kode.str.fullmatch(KODE_WILAYAH)
+    def kode_bps(cls, codes: pd.Series) -> pd.Series:
+        return codes.str.fullmatch(KODE_WILAYAH)
 
 
-class Kuesioner(_Asal):
+
+class Kuesioner(_Source):
     """One answer of a management questionnaire (data-contract §1.3). A set is the answers of one nik and
     tanggal; it holds every question of every questionnaire komponen of the book in force then, once."""
 
@@ -345,10 +350,10 @@ class Kuesioner(_Asal):
     nomor: Series[np.int64] = pa.Field(ge=1, description="question number, 1..n of the komponen in the rulebook")
     jawaban: Series[str] = pa.Field(isin=JAWABAN, description="the answer: ya or tidak")
 
-    nomor_dalam_komponen = _cek(NOMOR_DALAM_KOMPONEN)
+    nomor_dalam_komponen = _check(NOMOR_DALAM_KOMPONEN)
 
 
-class FaktorPengurang(_Asal):
+class FaktorPengurang(_Source):
     """A supervisor's finding that downgrades the predicate while it applies (data-contract §1.4)."""
 
     nik: Series[str] = pa.Field(str_length={"min_value": 1}, description="Nomor Induk Koperasi, in the registry")
@@ -358,52 +363,53 @@ class FaktorPengurang(_Asal):
                                            description="last period it applies, YYYY-MM; open-ended when empty")
     keterangan: Series[str] = pa.Field(nullable=True, description="the finding, free text")
 
-    urutan_berlaku = _cek(URUTAN_BERLAKU)
+    urutan_berlaku = _check(URUTAN_BERLAKU)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # PARSING text into typed columns; what cannot be read is a reason and a missing value
 # ---------------------------------------------------------------------------------------------------------------
 
-class _Alasan:
-    """The reasons found so far, by row position; `urutan` places a reason in its row's list."""
+class _Reasons:
+    """The reasons found so far, by row position; `order` places a reason in its row's list."""
 
-    def __init__(self, n: int, urutan: dict[str, int]) -> None:
+    def __init__(self, n: int, order: dict[str, int]) -> None:
         self.n = n
-        self.urutan = urutan
+        self.order = order
         self._parts: list[pd.DataFrame] = []
 
-    def tambah(self, where: np.ndarray | pd.Series, text: str | pd.Series, kolom: str) -> None:
-        """Add a reason to the rows at `where` (a boolean mask over all rows, or positions)."""
+    def add(self, where: np.ndarray | pd.Series, text: str | pd.Series, key: str) -> None:
+        """Add a reason to the rows at `where` (a boolean mask over all rows, or positions); `key` (a column,
+        a rule or "set") places it in its row's list."""
         where = np.asarray(where)
-        posisi = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64)
-        if len(posisi) == 0:
+        positions = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64)
+        if len(positions) == 0:
             return
-        teks = np.full(len(posisi), text, dtype=object) if isinstance(text, str) else np.asarray(text, dtype=object)
-        self._parts.append(pd.DataFrame({"posisi": posisi, "urutan": self.urutan[kolom], "teks": teks}))
+        texts = np.full(len(positions), text, dtype=object) if isinstance(text, str) else np.asarray(text, dtype=object)
+        self._parts.append(pd.DataFrame({"posisi": positions, "urutan": self.order[key], "teks": texts}))
 
-    def _semua(self) -> pd.DataFrame:
+    def _all(self) -> pd.DataFrame:
         if not self._parts:
             return pd.DataFrame({"posisi": np.array([], np.int64), "urutan": np.array([], np.int64), "teks": []})
         return pd.concat(self._parts, ignore_index=True).dropna(subset=["teks"])
 
-    def ditolak(self) -> np.ndarray:
+    def rejected(self) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
-        mask[self._semua()["posisi"].to_numpy()] = True
+        mask[self._all()["posisi"].to_numpy()] = True
         return mask
 
-    def per_baris(self, index: pd.Index) -> pd.Series:
+    def per_row(self, index: pd.Index) -> pd.Series:
         """Raw index -> list of reasons, in column order then rule order, without repeats."""
-        found = self._semua().drop_duplicates(["posisi", "teks"]).sort_values(["posisi", "urutan"], kind="stable")
-        posisi = found["posisi"].to_numpy()
-        first = np.flatnonzero(np.diff(posisi, prepend=-1))
+        found = self._all().drop_duplicates(["posisi", "teks"]).sort_values(["posisi", "urutan"], kind="stable")
+        positions = found["posisi"].to_numpy()
+        first = np.flatnonzero(np.diff(positions, prepend=-1))
         chunks = np.split(found["teks"].to_numpy(dtype=object), first[1:]) if len(found) else []
         lists = [chunk.tolist() for chunk in chunks]
-        return pd.Series(lists, index=index[posisi[first]], dtype=object, name="alasan")
+        return pd.Series(lists, index=index[positions[first]], dtype=object, name="alasan")
 
 
-def _teks(raw: pd.DataFrame, kolom: str) -> pd.Series:
-    return raw[kolom].astype("str").fillna("").reset_index(drop=True)
+def _text(raw: pd.DataFrame, column: str) -> pd.Series:
+    return raw[column].astype("str").fillna("").reset_index(drop=True)
 
 
 def _hex(arrow: pyarrow.ChunkedArray) -> bool:
@@ -411,70 +417,73 @@ def _hex(arrow: pyarrow.ChunkedArray) -> bool:
     return bool(pc.any(pc.or_(pc.starts_with(arrow, "0x"), pc.starts_with(arrow, "0X"))).as_py())
 
 
-def _bulat(text: pd.Series, kolom: str, alasan: _Alasan, harus: str, isi_nol: bool = False) -> pd.Series:
+def _whole_numbers(text: pd.Series, column: str, reasons: _Reasons, expected: str,
+                   zero_if_none: bool = False) -> pd.Series:
     """Whole numbers (an integral '.0' accepted) as Int64; empty, other text and over 15 digits are reasons."""
     arrow = pyarrow.array(text)
     try:  # the common case, a column of plain integers, in one Arrow parse (which would read '0x10' as 16)
         if _hex(arrow):
             raise pyarrow.ArrowInvalid("hexadecimal")
-        angka = pc.cast(arrow, pyarrow.int64()).to_numpy().astype(np.float64)
-        bentuk = np.ones(len(text), dtype=bool)
+        numbers = pc.cast(arrow, pyarrow.int64()).to_numpy().astype(np.float64)
+        shaped = np.ones(len(text), dtype=bool)
     except pyarrow.ArrowInvalid:
-        bentuk = text.str.fullmatch(r"-?\d+(?:\.0+)?").to_numpy(dtype=bool)
-        angka = pc.cast(pyarrow.array(text.where(bentuk, "0")), pyarrow.float64()).to_numpy()
-    besar = bentuk & (np.abs(angka) >= 10.0 ** DIGIT_MAKS)
-    ok = bentuk & ~besar
+        shaped = text.str.fullmatch(r"-?\d+(?:\.0+)?").to_numpy(dtype=bool)
+        numbers = pc.cast(pyarrow.array(text.where(shaped, "0")), pyarrow.float64()).to_numpy()
+    too_big = shaped & (np.abs(numbers) >= 10.0 ** DIGIT_MAKS)
+    ok = shaped & ~too_big
     if not ok.all():
-        kosong = text.eq("").to_numpy(dtype=bool)
-        salah = ~ok & ~kosong & ~besar
-        alasan.tambah(kosong, f"{kolom}: kosong, harus {harus}" + " (isi 0 bila tidak ada)" * isi_nol, kolom)
-        alasan.tambah(salah, f"{kolom}: bukan {harus} (nilai: '" + text[salah] + "')", kolom)
-        alasan.tambah(besar, f"{kolom}: terlalu besar, lebih dari {DIGIT_MAKS} angka (nilai: '" + text[besar] + "')",
-                      kolom)
-    return pd.Series(pd.arrays.IntegerArray(np.where(ok, angka, 0).astype(np.int64), ~ok), index=text.index)
+        empty = text.eq("").to_numpy(dtype=bool)
+        wrong = ~ok & ~empty & ~too_big
+        reasons.add(empty, f"{column}: kosong, harus {expected}" + " (isi 0 bila tidak ada)" * zero_if_none, column)
+        reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
+        reasons.add(too_big, f"{column}: terlalu besar, lebih dari {DIGIT_MAKS} angka (nilai: '" + text[too_big]
+                    + "')", column)
+    return pd.Series(pd.arrays.IntegerArray(np.where(ok, numbers, 0).astype(np.int64), ~ok), index=text.index)
 
 
-def _ya_tidak(text: pd.Series, kolom: str, alasan: _Alasan) -> pd.Series:
+def _yes_no(text: pd.Series, column: str, reasons: _Reasons) -> pd.Series:
     lower = text.str.lower()
-    ya, tidak = lower.isin(YA).to_numpy(), lower.isin(TIDAK).to_numpy()
-    kosong = text.eq("").to_numpy(dtype=bool)
-    alasan.tambah(kosong, f"{kolom}: kosong, harus ya atau tidak", kolom)
-    salah = ~(ya | tidak | kosong)
-    alasan.tambah(salah, f"{kolom}: bukan ya atau tidak (nilai: '" + text[salah] + "')", kolom)
-    return pd.Series(pd.arrays.BooleanArray(ya, ~(ya | tidak)), index=text.index)
+    yes, no = lower.isin(YA).to_numpy(), lower.isin(TIDAK).to_numpy()
+    empty = text.eq("").to_numpy(dtype=bool)
+    reasons.add(empty, f"{column}: kosong, harus ya atau tidak", column)
+    wrong = ~(yes | no | empty)
+    reasons.add(wrong, f"{column}: bukan ya atau tidak (nilai: '" + text[wrong] + "')", column)
+    return pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), index=text.index)
 
 
-def _tanggal(text: pd.Series, kolom: str, alasan: _Alasan, wajib: bool = True, waktu: bool = False) -> pd.Series:
-    """ISO dates (or, with waktu, a date or date and time) as datetime64[us]; NaT when empty or unreadable."""
-    pattern = r"\d{4}-\d{2}-\d{2}" + (r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?" if waktu else "")
-    bentuk = text.str.fullmatch(pattern)
-    nilai = pd.to_datetime(text.where(bentuk), format="ISO8601" if waktu else "%Y-%m-%d", errors="coerce")
-    nilai = nilai.astype("datetime64[us]")
-    kosong = text.eq("").to_numpy(dtype=bool)
-    harus = "tanggal YYYY-MM-DD" + (" atau waktu YYYY-MM-DDTHH:MM:SS" if waktu else "")
-    if wajib:
-        alasan.tambah(kosong, f"{kolom}: kosong, harus {harus}", kolom)
-    salah = nilai.isna().to_numpy() & ~kosong
-    alasan.tambah(salah, f"{kolom}: bukan {harus} (nilai: '" + text[salah] + "')", kolom)
-    return nilai
+def _dates(text: pd.Series, column: str, reasons: _Reasons, required: bool = True,
+           with_time: bool = False) -> pd.Series:
+    """ISO dates (or, with_time, a date or date and time) as datetime64[us]; NaT when empty or unreadable."""
+    pattern = r"\d{4}-\d{2}-\d{2}" + (r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?" if with_time else "")
+    shaped = text.str.fullmatch(pattern)
+    values = pd.to_datetime(text.where(shaped), format="ISO8601" if with_time else "%Y-%m-%d", errors="coerce")
+    values = values.astype("datetime64[us]")
+    empty = text.eq("").to_numpy(dtype=bool)
+    expected = "tanggal YYYY-MM-DD" + (" atau waktu YYYY-MM-DDTHH:MM:SS" if with_time else "")
+    if required:
+        reasons.add(empty, f"{column}: kosong, harus {expected}", column)
+    wrong = values.isna().to_numpy() & ~empty
+    reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
+    return values
 
 
-def _periode(text: pd.Series, kolom: str, alasan: _Alasan, wajib: bool = True) -> pd.Series:
+def _period(text: pd.Series, column: str, reasons: _Reasons, required: bool = True) -> pd.Series:
     """Exactly YYYY-MM of a real month, else NA; a month written otherwise is a reason saying what to write."""
-    tepat = text.str.fullmatch(PERIODE.pattern).to_numpy(dtype=bool)
-    kosong = text.eq("").to_numpy(dtype=bool)
-    if wajib:
-        alasan.tambah(kosong, f"{kolom}: kosong, harus bulan YYYY-MM", kolom)
-    lain = text[~tepat & ~kosong]
-    maksud = recognise_periode(lain)
-    dikenal = maksud.notna()
-    alasan.tambah(lain.index[dikenal], f"{kolom}: ditulis '" + lain[dikenal] + "', harus YYYY-MM (maksud "
-                  + maksud[dikenal] + "?)", kolom)
-    alasan.tambah(lain.index[~dikenal], f"{kolom}: bukan bulan YYYY-MM (nilai: '" + lain[~dikenal] + "')", kolom)
-    return text.where(tepat)
+    exact = text.str.fullmatch(PERIODE.pattern).to_numpy(dtype=bool)
+    empty = text.eq("").to_numpy(dtype=bool)
+    if required:
+        reasons.add(empty, f"{column}: kosong, harus bulan YYYY-MM", column)
+    other = text[~exact & ~empty]
+    meant = recognise_periode(other)
+    known = meant.notna()
+    reasons.add(other.index[known], f"{column}: ditulis '" + other[known] + "', harus YYYY-MM (maksud "
+                + meant[known] + "?)", column)
+
+    reasons.add(other.index[~known], f"{column}: bukan bulan YYYY-MM (nilai: '" + other[~known] + "')", column)
+    return text.where(exact)
 
 
-def _opsional(text: pd.Series) -> pd.Series:
+def _optional(text: pd.Series) -> pd.Series:
     return text.where(text.ne(""))
 
 
@@ -486,7 +495,7 @@ _NULLABLE = {"int64": "Int64", "bool": "boolean"}
 
 
 @cache
-def _longgar(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+def _loose_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     """The model's schema with every column nullable: a value that could not be read is missing, and the
     other checks still run on the rest of its row."""
     schema = model.to_schema()
@@ -496,16 +505,16 @@ def _longgar(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     })
 
 
-def _nilai(values: pd.Series) -> pd.Series:
+def _quoted(values: pd.Series) -> pd.Series:
     """A value as the reason quotes it: Rupiah with '.' thousands, dates ISO, text quoted."""
     if pd.api.types.is_integer_dtype(values):
-        return _rupiah(values)
+        return _as_rupiah(values)
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime("%Y-%m-%d").astype("str")
     return "'" + values.astype("str") + "'"
 
 
-def _frasa(check: pa.Check) -> str:
+def _rule_in_words(check: pa.Check) -> str:
     """The rule of a column check, in words."""
     stats = check.statistics or {}
     if check.name == "greater_than_or_equal_to":
@@ -519,30 +528,30 @@ def _frasa(check: pa.Check) -> str:
     return check.error or check.name
 
 
-def _ganda(rows: pd.DataFrame, kolom: str, semua: pd.DataFrame) -> pd.Series:
+def _duplicates(rows: pd.DataFrame, column: str, whole: pd.DataFrame) -> pd.Series:
     """Each copy of a duplicated value names the rows of the other copies."""
-    rows = rows[rows[kolom].ne("")]
-    baris = semua.loc[semua[kolom].isin(rows[kolom]), [kolom, "baris"]].groupby(kolom)["baris"].agg(list)
-    text = [f"{kolom} '{value}' tercatat lebih dari sekali: juga di baris "
-            + ", ".join(str(b) for b in baris[value] if b != own)
-            for value, own in zip(rows[kolom], rows["baris"])]
+    rows = rows[rows[column].ne("")]
+    lines = whole.loc[whole[column].isin(rows[column]), [column, "baris"]].groupby(column)["baris"].agg(list)
+    text = [f"{column} '{value}' tercatat lebih dari sekali: juga di baris "
+            + ", ".join(str(b) for b in lines[value] if b != own)
+            for value, own in zip(rows[column], rows["baris"])]
     return pd.Series(text, index=rows.index, dtype="str")
 
 
-def _jelaskan(check: pa.Check | None, kode: str, kolom: str, rows: pd.DataFrame, semua: pd.DataFrame) -> pd.Series:
+def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame, whole: pd.DataFrame) -> pd.Series:
     """The reasons of the rows that failed one column check."""
-    if kode == "field_uniqueness":
-        return _ganda(rows, kolom, semua)
+    if code == "field_uniqueness":
+        return _duplicates(rows, column, whole)
     if check is None:  # a failure the parsing should have made impossible: say it plainly rather than lose it
-        return pd.Series(f"{kolom}: {kode}", index=rows.index, dtype="str")
+        return pd.Series(f"{column}: {code}", index=rows.index, dtype="str")
     if check.name == "str_length":
-        return pd.Series(f"{kolom}: kosong", index=rows.index, dtype="str")
+        return pd.Series(f"{column}: kosong", index=rows.index, dtype="str")
     if check.name == "terdaftar":
-        return f"{kolom} '" + rows[kolom].astype("str") + f"' tidak terdaftar di {REGISTRI}"
-    return f"{kolom}: {_frasa(check)} (nilai: " + _nilai(rows[kolom]) + ")"
+        return f"{column} '" + rows[column].astype("str") + f"' tidak terdaftar di {REGISTRI}"
+    return f"{column}: {_rule_in_words(check)} (nilai: " + _quoted(rows[column]) + ")"
 
 
-def _kasus_gagal(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+def _failure_cases(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     try:
         schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
@@ -550,45 +559,45 @@ def _kasus_gagal(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame({"column": [], "check": [], "check_number": [], "index": []})
 
 
-def _periksa(schema: pa.DataFrameSchema, typed: pd.DataFrame, alasan: _Alasan) -> None:
+def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: _Reasons) -> None:
     """Validate the typed frame (positions as index) and add a reason for every failure case.
 
     Column checks run on the whole frame; each dataframe check runs on the columns its rule reads, so a broken
     row costs Pandera one failure case per column of the rule, not per column of the report."""
-    kolom_saja = pa.DataFrameSchema(schema.columns, name=schema.name)
-    gagal = _kasus_gagal(kolom_saja, typed)
-    for (kolom, nomor), kasus in gagal.groupby(["column", "check_number"], dropna=False, sort=False):
-        check = None if pd.isna(nomor) else schema.columns[kolom].checks[int(nomor)]
-        posisi = kasus["index"].astype("int64").unique()
-        text = _jelaskan(check, kasus["check"].iloc[0], kolom, typed[[kolom, "baris"]].iloc[posisi], typed)
-        alasan.tambah(text.index.to_numpy(), text.to_numpy(), kolom)
+    columns_only = pa.DataFrameSchema(schema.columns, name=schema.name)
+    failures = _failure_cases(columns_only, typed)
+    for (column, number), cases in failures.groupby(["column", "check_number"], dropna=False, sort=False):
+        check = None if pd.isna(number) else schema.columns[column].checks[int(number)]
+        positions = cases["index"].astype("int64").unique()
+        text = _explain(check, cases["check"].iloc[0], column, typed[[column, "baris"]].iloc[positions], typed)
+        reasons.add(text.index.to_numpy(), text.to_numpy(), column)
     for check in schema.checks:
-        aturan = ATURAN[check.name]
-        kasus = _kasus_gagal(pa.DataFrameSchema(checks=[check]), typed[list(aturan.kolom)])
-        posisi = kasus["index"].astype("int64").unique()
-        if len(posisi):
-            alasan.tambah(posisi, aturan.alasan(typed[list(aturan.kolom)].iloc[posisi]).to_numpy(), aturan.nama)
+        rule = RULES[check.name]
+        cases = _failure_cases(pa.DataFrameSchema(checks=[check]), typed[list(rule.columns)])
+        positions = cases["index"].astype("int64").unique()
+        if len(positions):
+            reasons.add(positions, rule.reason(typed[list(rule.columns)].iloc[positions]).to_numpy(), rule.name)
 
 
-def _terdaftar(registry_nik: pd.Series) -> pa.Check:
+def _registered(registry_nik: pd.Series) -> pa.Check:
     """nik in the registry; an empty nik passes (str_length says it is empty)."""
-    def terdaftar(nik: pd.Series) -> pd.Series:
+    def registered(nik: pd.Series) -> pd.Series:
         return pd.Series(is_in(nik, registry_nik), index=nik.index) | nik.eq("")
-    return pa.Check(terdaftar, name="terdaftar", error=f"terdaftar di {REGISTRI}")
+    return pa.Check(registered, name="terdaftar", error=f"terdaftar di {REGISTRI}")
 
 
-def _tambah_cek(schema: pa.DataFrameSchema, checks: dict[str, pa.Check]) -> pa.DataFrameSchema:
+def _with_checks(schema: pa.DataFrameSchema, checks: dict[str, pa.Check]) -> pa.DataFrameSchema:
     return schema.update_columns({c: {"checks": [*schema.columns[c].checks, check]} for c, check in checks.items()})
 
 
-def _urutan(kolom: Sequence[str], schema: pa.DataFrameSchema) -> dict[str, int]:
+def _reason_order(columns: Sequence[str], schema: pa.DataFrameSchema) -> dict[str, int]:
     """Where a reason goes in its row's list: the columns in file order, then the row rules, then the set."""
-    names = [*kolom, *(c.name for c in schema.checks), "set"]
+    names = [*columns, *(c.name for c in schema.checks), "set"]
     return {name: i for i, name in enumerate(names)}
 
 
 @cache
-def _bentuk(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+def _shape_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     """The model's schema without its value checks: the columns, their dtypes and which may be null. The accepted
     rows passed every check already, in the loose schema."""
     schema = model.to_schema()
@@ -596,201 +605,201 @@ def _bentuk(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, name=schema.name)
 
 
-def _hasil(model: type[pa.DataFrameModel], typed: pd.DataFrame, alasan: _Alasan, index: pd.Index) -> Checked:
+def _accepted(model: type[pa.DataFrameModel], typed: pd.DataFrame, reasons: _Reasons, index: pd.Index) -> Checked:
     """The accepted rows with the model's strict dtypes under their raw index, and the reasons of the others."""
-    ditolak = alasan.ditolak()
+    rejected = reasons.rejected()
     strict = model.to_schema()
-    valid = typed[~ditolak].astype({c: str(col.dtype) for c, col in strict.columns.items()
+    valid = typed[~rejected].astype({c: str(col.dtype) for c, col in strict.columns.items()
                                     if str(col.dtype) in _NULLABLE})
-    valid.index = index[~ditolak]
-    _bentuk(model).validate(valid, lazy=True, inplace=True)  # the accepted rows' shape; a failure here is a bug
-    return Checked(valid=valid, alasan=alasan.per_baris(index))
+    valid.index = index[~rejected]
+    _shape_schema(model).validate(valid, lazy=True, inplace=True)  # the accepted rows' shape; a failure here is a bug
+    return Checked(valid=valid, alasan=reasons.per_row(index))
 
 
-def _mulai(raw: pd.DataFrame, model: type[pa.DataFrameModel]) -> tuple[pa.DataFrameSchema, dict]:
-    schema = _longgar(model)
-    asal = {"sumber": _teks(raw, "sumber"),
-            "baris": pd.Series(raw["baris"].to_numpy(dtype=np.int64))}
-    return schema, asal
+def _start(raw: pd.DataFrame, model: type[pa.DataFrameModel]) -> tuple[pa.DataFrameSchema, dict]:
+    schema = _loose_schema(model)
+    source = {"sumber": _text(raw, "sumber"),
+              "baris": pd.Series(raw["baris"].to_numpy(dtype=np.int64))}
+    return schema, source
 
 
 def check_laporan(raw: pd.DataFrame, registry_nik: pd.Series, run_periode: str) -> Checked:
     """Monthly report rows (data-contract §1.2): types, the row rules, nik registered, periode not after the run's."""
-    schema, asal = _mulai(raw, Laporan)
-    schema = _tambah_cek(schema, {
-        "nik": _terdaftar(registry_nik),
+    schema, source = _start(raw, Laporan)
+    schema = _with_checks(schema, {
+        "nik": _registered(registry_nik),
         "periode": pa.Check(lambda p: p <= run_periode, name="tidak_sesudah_periode_proses",
                             error=f"tidak boleh sesudah periode yang diproses {run_periode}"),
     })
-    kolom = ["sumber", "baris", *LAPORAN]
-    alasan = _Alasan(len(raw), _urutan(kolom, schema))
+    columns = ["sumber", "baris", *LAPORAN]
+    reasons = _Reasons(len(raw), _reason_order(columns, schema))
     typed = pd.DataFrame({
-        **asal,
-        "nik": _teks(raw, "nik"),
-        "periode": _periode(_teks(raw, "periode"), "periode", alasan),
-        "tanggal_kirim": _tanggal(_teks(raw, "tanggal_kirim"), "tanggal_kirim", alasan, waktu=True),
-        "diaudit": _ya_tidak(_teks(raw, "diaudit"), "diaudit", alasan),
-        **{c: _bulat(_teks(raw, c), c, alasan, "bilangan bulat Rupiah", isi_nol=True) for c in JUMLAH},
-        "jumlah_anggota": _bulat(_teks(raw, "jumlah_anggota"), "jumlah_anggota", alasan, "bilangan bulat"),
+        **source,
+        "nik": _text(raw, "nik"),
+        "periode": _period(_text(raw, "periode"), "periode", reasons),
+        "tanggal_kirim": _dates(_text(raw, "tanggal_kirim"), "tanggal_kirim", reasons, with_time=True),
+        "diaudit": _yes_no(_text(raw, "diaudit"), "diaudit", reasons),
+        **{c: _whole_numbers(_text(raw, c), c, reasons, "bilangan bulat Rupiah", zero_if_none=True) for c in JUMLAH},
+        "jumlah_anggota": _whole_numbers(_text(raw, "jumlah_anggota"), "jumlah_anggota", reasons, "bilangan bulat"),
     })
-    _periksa(schema, typed, alasan)
-    return _hasil(Laporan, typed[kolom], alasan, raw.index)
+    _check_frame(schema, typed, reasons)
+    return _accepted(Laporan, typed[columns], reasons, raw.index)
 
 
 def check_koperasi(raw: pd.DataFrame, today: date) -> Checked:
     """Registry rows (data-contract §1.1): nik unique (every copy rejected), enums, dates not in the future."""
-    schema, asal = _mulai(raw, Koperasi)
-    schema = _tambah_cek(schema, {"tanggal_badan_hukum": pa.Check(
+    schema, source = _start(raw, Koperasi)
+    schema = _with_checks(schema, {"tanggal_badan_hukum": pa.Check(
         lambda t: t <= pd.Timestamp(today), name="tidak_sesudah_hari_ini",
         error=f"tidak boleh sesudah hari ini {today:%Y-%m-%d}")})
-    alasan = _Alasan(len(raw), _urutan(list(schema.columns), schema))
+    reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
     typed = pd.DataFrame({
-        **asal,
-        "nik": _teks(raw, "nik"),
-        "nama": _teks(raw, "nama"),
-        "jenis": _teks(raw, "jenis").str.lower(),
-        "kode_wilayah": _teks(raw, "kode_wilayah"),
-        "kabupaten_kota": _teks(raw, "kabupaten_kota"),
-        "wilayah_keanggotaan": _teks(raw, "wilayah_keanggotaan").str.lower(),
-        "tanggal_badan_hukum": _tanggal(_teks(raw, "tanggal_badan_hukum"), "tanggal_badan_hukum", alasan),
-        "tanggal_rat_terakhir": _tanggal(_teks(raw, "tanggal_rat_terakhir"), "tanggal_rat_terakhir", alasan,
-                                         wajib=False),
-        "pendamping": _opsional(_teks(raw, "pendamping")),
+        **source,
+        "nik": _text(raw, "nik"),
+        "nama": _text(raw, "nama"),
+        "jenis": _text(raw, "jenis").str.lower(),
+        "kode_wilayah": _text(raw, "kode_wilayah"),
+        "kabupaten_kota": _text(raw, "kabupaten_kota"),
+        "wilayah_keanggotaan": _text(raw, "wilayah_keanggotaan").str.lower(),
+        "tanggal_badan_hukum": _dates(_text(raw, "tanggal_badan_hukum"), "tanggal_badan_hukum", reasons),
+        "tanggal_rat_terakhir": _dates(_text(raw, "tanggal_rat_terakhir"), "tanggal_rat_terakhir", reasons,
+                                       required=False),
+        "pendamping": _optional(_text(raw, "pendamping")),
     })
-    _periksa(schema, typed, alasan)
-    return _hasil(Koperasi, typed, alasan, raw.index)
+    _check_frame(schema, typed, reasons)
+    return _accepted(Koperasi, typed, reasons, raw.index)
 
 
 def check_faktor(raw: pd.DataFrame, registry_nik: pd.Series) -> Checked:
     """Supervisors' findings (data-contract §1.4): a known code, a period range in order, nik registered."""
-    schema, asal = _mulai(raw, FaktorPengurang)
-    schema = _tambah_cek(schema, {"nik": _terdaftar(registry_nik)})
-    alasan = _Alasan(len(raw), _urutan(list(schema.columns), schema))
+    schema, source = _start(raw, FaktorPengurang)
+    schema = _with_checks(schema, {"nik": _registered(registry_nik)})
+    reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
     typed = pd.DataFrame({
-        **asal,
-        "nik": _teks(raw, "nik"),
-        "kode": _teks(raw, "kode").str.lower(),
-        "berlaku_mulai": _periode(_teks(raw, "berlaku_mulai"), "berlaku_mulai", alasan),
-        "berlaku_sampai": _periode(_teks(raw, "berlaku_sampai"), "berlaku_sampai", alasan, wajib=False),
-        "keterangan": _opsional(_teks(raw, "keterangan")),
+        **source,
+        "nik": _text(raw, "nik"),
+        "kode": _text(raw, "kode").str.lower(),
+        "berlaku_mulai": _period(_text(raw, "berlaku_mulai"), "berlaku_mulai", reasons),
+        "berlaku_sampai": _period(_text(raw, "berlaku_sampai"), "berlaku_sampai", reasons, required=False),
+        "keterangan": _optional(_text(raw, "keterangan")),
     })
-    _periksa(schema, typed, alasan)
-    return _hasil(FaktorPengurang, typed, alasan, raw.index)
+    _check_frame(schema, typed, reasons)
+    return _accepted(FaktorPengurang, typed, reasons, raw.index)
 
 
 def check_kuesioner(raw: pd.DataFrame, registry_nik: pd.Series) -> Checked:
     """Questionnaire answers (data-contract §1.3): each row's values, then whole sets: a question missing,
     answered twice or rejected rejects every row of its set (the engine never guesses an answer)."""
-    schema, asal = _mulai(raw, Kuesioner)
-    schema = _tambah_cek(schema, {"nik": _terdaftar(registry_nik)})
-    alasan = _Alasan(len(raw), _urutan(list(schema.columns), schema))
+    schema, source = _start(raw, Kuesioner)
+    schema = _with_checks(schema, {"nik": _registered(registry_nik)})
+    reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
     typed = pd.DataFrame({
-        **asal,
-        "nik": _teks(raw, "nik"),
-        "tanggal": _tanggal(_teks(raw, "tanggal"), "tanggal", alasan),
-        "komponen": _teks(raw, "komponen").str.lower(),
-        "nomor": _bulat(_teks(raw, "nomor"), "nomor", alasan, "bilangan bulat"),
-        "jawaban": _teks(raw, "jawaban").str.lower(),
+        **source,
+        "nik": _text(raw, "nik"),
+        "tanggal": _dates(_text(raw, "tanggal"), "tanggal", reasons),
+        "komponen": _text(raw, "komponen").str.lower(),
+        "nomor": _whole_numbers(_text(raw, "nomor"), "nomor", reasons, "bilangan bulat"),
+        "jawaban": _text(raw, "jawaban").str.lower(),
     })
-    _periksa(schema, typed, alasan)
-    _periksa_set(typed, alasan)
-    return _hasil(Kuesioner, typed, alasan, raw.index)
+    _check_frame(schema, typed, reasons)
+    _check_sets(typed, reasons)
+    return _accepted(Kuesioner, typed, reasons, raw.index)
 
 
-def _periksa_set(typed: pd.DataFrame, alasan: _Alasan) -> None:
+def _check_sets(typed: pd.DataFrame, reasons: _Reasons) -> None:
     """Every question of the set's book exactly once, and accepted; else every row of the set gets the reason.
 
     The questions of every set are laid out one after the other (a grid); each row answering a question of its
     set's book counts in its cell, and only the cells with a problem are worded."""
-    posisi = np.flatnonzero((typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy())
-    if not len(posisi):
+    positions = np.flatnonzero((typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy())
+    if not len(positions):
         return
-    rows = typed[["nik", "tanggal", "komponen", "nomor"]].iloc[posisi]
-    set_id, pertama = _set_per_baris(rows["nik"], rows["tanggal"])
-    buku = _buku_per_baris(rows["tanggal"])[pertama]  # per set
-    jumlah = _daftar_pertanyaan().jumlah[buku]
-    awal = np.cumsum(jumlah) - jumlah  # where each set's questions start in the grid
-    sel = _sel_jawaban(rows, set_id, buku, awal)
-    jawab = sel >= 0
-    kali = np.bincount(sel[jawab], minlength=jumlah.sum())
-    satu = np.full(len(kali), -1)
-    satu[sel[jawab]] = posisi[jawab]  # the row of a question answered once (any of them where answered more)
-    ditolak = (kali == 1) & np.append(alasan.ditolak(), False)[satu]  # -1 (not answered) reads the appended False
-    masalah = _masalah_set(np.flatnonzero((kali != 1) | ditolak), kali, satu, buku, awal, typed["baris"])
-    if masalah.empty:
+    rows = typed[["nik", "tanggal", "komponen", "nomor"]].iloc[positions]
+    set_id, first = _set_per_row(rows["nik"], rows["tanggal"])
+    books = _book_per_row(rows["tanggal"])[first]  # per set
+    counts = _questions().counts[books]
+    starts = np.cumsum(counts) - counts  # where each set's questions start in the grid
+    cells = _answer_cell(rows, set_id, books, starts)
+    answered = cells >= 0
+    times = np.bincount(cells[answered], minlength=counts.sum())
+    answer_row = np.full(len(times), -1)
+    answer_row[cells[answered]] = positions[answered]  # the row of a question answered once (any of them if more)
+    rejected = (times == 1) & np.append(reasons.rejected(), False)[answer_row]  # -1 (not answered): the appended False
+    problems = _set_problems(np.flatnonzero((times != 1) | rejected), times, answer_row, books, starts, typed["baris"])
+    if problems.empty:
         return
-    wakil = pertama[masalah["set"].to_numpy()]  # a row of the problem's set: its nik and tanggal
-    teks = ("set kuesioner " + rows["nik"].iloc[wakil].reset_index(drop=True) + " "
-            + rows["tanggal"].iloc[wakil].dt.strftime("%Y-%m-%d").reset_index(drop=True) + ": "
-            + masalah["teks"].reset_index(drop=True))
-    kena, nomor = _sebar(set_id, masalah["set"].to_numpy())
-    tetap = masalah["kecuali"].to_numpy()[nomor] != posisi[kena]  # a rejected row is not told about itself
-    alasan.tambah(posisi[kena[tetap]], teks.to_numpy(dtype=object)[nomor[tetap]], "set")
+    sample = first[problems["set"].to_numpy()]  # a row of the problem's set: its nik and tanggal
+    texts = ("set kuesioner " + rows["nik"].iloc[sample].reset_index(drop=True) + " "
+             + rows["tanggal"].iloc[sample].dt.strftime("%Y-%m-%d").reset_index(drop=True) + ": "
+             + problems["teks"].reset_index(drop=True))
+    hit, problem = _spread(set_id, problems["set"].to_numpy())
+    keep = problems["kecuali"].to_numpy()[problem] != positions[hit]  # a rejected row is not told about itself
+    reasons.add(positions[hit[keep]], texts.to_numpy(dtype=object)[problem[keep]], "set")
 
 
-def _set_per_baris(nik: pd.Series, tanggal: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _set_per_row(nik: pd.Series, dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each row's set (nik, tanggal), numbered in order of first appearance, and the first row of each set."""
-    kode_nik, _ = pd.factorize(nik)
-    kode_tanggal, hari = pd.factorize(tanggal)
-    set_id, _ = pd.factorize(kode_nik.astype(np.int64) * len(hari) + kode_tanggal)
-    terbesar = np.maximum.accumulate(set_id)
-    return set_id, np.flatnonzero(set_id > np.append(-1, terbesar[:-1]))
+    nik_codes, _ = pd.factorize(nik)
+    date_codes, days = pd.factorize(dates)
+    set_id, _ = pd.factorize(nik_codes.astype(np.int64) * len(days) + date_codes)
+    running_max = np.maximum.accumulate(set_id)
+    return set_id, np.flatnonzero(set_id > np.append(-1, running_max[:-1]))
 
 
-def _sel_jawaban(rows: pd.DataFrame, set_id: np.ndarray, buku: np.ndarray, awal: np.ndarray) -> np.ndarray:
+def _answer_cell(rows: pd.DataFrame, set_id: np.ndarray, books: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """The grid cell each row answers: the question of its komponen and nomor in its set's book (-1: none, as
     the komponen is not in the book or the nomor is not one of its questions)."""
-    daftar = _daftar_pertanyaan()
-    komponen = _tempat(rows["komponen"], daftar.komponen)
-    nomor = rows["nomor"].to_numpy(dtype=np.float64, na_value=np.nan)
-    b = buku[set_id]
-    menjawab = (nomor >= 1) & (nomor <= daftar.ukuran[b, komponen])  # NaN and size 0 answer nothing
-    sel = awal[set_id] + daftar.awal[b, komponen] + np.nan_to_num(nomor).astype(np.int64) - 1
-    return np.where(menjawab, sel, -1)
+    questions = _questions()
+    components = _index_in(rows["komponen"], questions.components)
+    number = rows["nomor"].to_numpy(dtype=np.float64, na_value=np.nan)
+    b = books[set_id]
+    answers = (number >= 1) & (number <= questions.sizes[b, components])  # NaN and size 0 answer nothing
+    cells = starts[set_id] + questions.starts[b, components] + np.nan_to_num(number).astype(np.int64) - 1
+    return np.where(answers, cells, -1)
 
 
-def _masalah_set(sel: np.ndarray, kali: np.ndarray, satu: np.ndarray, buku: np.ndarray, awal: np.ndarray,
-                 baris: pd.Series) -> pd.DataFrame:
-    """The problems of the grid cells `sel` as (set, teks, kecuali: the row not told, or -1), each set's in
+def _set_problems(cells: np.ndarray, times: np.ndarray, answer_row: np.ndarray, books: np.ndarray,
+                  starts: np.ndarray, lines: pd.Series) -> pd.DataFrame:
+    """The problems of the grid cells `cells` as (set, teks, kecuali: the row not told, or -1), each set's in
     komponen order then by (first) number: the unanswered numbers of a komponen together, a question answered
     more than once, a question whose one answer was rejected."""
-    daftar = _daftar_pertanyaan()
-    set_ = np.searchsorted(awal, sel, side="right") - 1  # a set without questions starts where the next one does
-    q = daftar.mulai[buku[set_]] + sel - awal[set_]
-    nama = np.array(daftar.komponen, dtype=object)[daftar.q_komponen[q]]
-    cell = pd.DataFrame({"set": set_, "urut": daftar.q_urut[q], "nomor_awal": daftar.q_nomor[q], "komponen": nama,
-                         "nomor": pd.Series(daftar.q_nomor[q]).astype("str"), "kali": kali[sel],
-                         "kecuali": satu[sel]}).astype({"komponen": "str"})
-    ganda, tolak = cell[cell["kali"] > 1], cell[cell["kali"] == 1]
-    masalah = pd.concat([
-        _hilang(cell[cell["kali"] == 0]),
-        ganda.assign(teks=ganda["komponen"] + " nomor " + ganda["nomor"] + " dijawab "
-                     + ganda["kali"].astype("str") + " kali", kecuali=-1),
-        tolak.assign(teks=tolak["komponen"] + " nomor " + tolak["nomor"] + " ditolak (baris "
-                     + baris.iloc[tolak["kecuali"].to_numpy()].astype("str").to_numpy() + ")"),
+    questions = _questions()
+    set_ = np.searchsorted(starts, cells, side="right") - 1  # a set without questions starts where the next one does
+    q = questions.offsets[books[set_]] + cells - starts[set_]
+    names = np.array(questions.components, dtype=object)[questions.q_component[q]]
+    table = pd.DataFrame({"set": set_, "urut": questions.q_place[q], "nomor_awal": questions.q_number[q],
+                          "komponen": names, "nomor": pd.Series(questions.q_number[q]).astype("str"),
+                          "kali": times[cells], "kecuali": answer_row[cells]}).astype({"komponen": "str"})
+    repeated, rejected = table[table["kali"] > 1], table[table["kali"] == 1]
+    problems = pd.concat([
+        _missing(table[table["kali"] == 0]),
+        repeated.assign(teks=repeated["komponen"] + " nomor " + repeated["nomor"] + " dijawab "
+                        + repeated["kali"].astype("str") + " kali", kecuali=-1),
+        rejected.assign(teks=rejected["komponen"] + " nomor " + rejected["nomor"] + " ditolak (baris "
+                        + lines.iloc[rejected["kecuali"].to_numpy()].astype("str").to_numpy() + ")"),
     ], ignore_index=True)
-    return masalah.sort_values(["set", "urut", "nomor_awal"], kind="stable")[["set", "teks", "kecuali"]]
+    return problems.sort_values(["set", "urut", "nomor_awal"], kind="stable")[["set", "teks", "kecuali"]]
 
 
-def _hilang(cell: pd.DataFrame) -> pd.DataFrame:
+def _missing(table: pd.DataFrame) -> pd.DataFrame:
     """The unanswered questions of a set's komponen, one problem: 'komponen nomor 7, 8 tidak dijawab'."""
-    s, k = cell["set"].to_numpy(), cell["urut"].to_numpy()
-    baru = np.ones(len(cell), dtype=bool)
-    baru[1:] = (s[1:] != s[:-1]) | (k[1:] != k[:-1])  # the cells are in grid order
-    awal = np.flatnonzero(baru)
-    daftar = pyarrow.ListArray.from_arrays(np.append(awal, len(cell)).astype(np.int32),
-                                           pyarrow.array(cell["nomor"], pyarrow.large_string()))
-    nomor = pd.Series(pc.binary_join(daftar, pyarrow.scalar(", ", pyarrow.large_string())), dtype="str")
-    first = cell.iloc[awal].reset_index(drop=True)
-    return first.assign(teks=first["komponen"] + " nomor " + nomor + " tidak dijawab", kecuali=-1)
+    s, k = table["set"].to_numpy(), table["urut"].to_numpy()
+    new = np.ones(len(table), dtype=bool)
+    new[1:] = (s[1:] != s[:-1]) | (k[1:] != k[:-1])  # the cells are in grid order
+    starts = np.flatnonzero(new)
+    lists = pyarrow.ListArray.from_arrays(np.append(starts, len(table)).astype(np.int32),
+                                          pyarrow.array(table["nomor"], pyarrow.large_string()))
+    numbers = pd.Series(pc.binary_join(lists, pyarrow.scalar(", ", pyarrow.large_string())), dtype="str")
+    first = table.iloc[starts].reset_index(drop=True)
+    return first.assign(teks=first["komponen"] + " nomor " + numbers + " tidak dijawab", kecuali=-1)
 
 
-def _sebar(set_id: np.ndarray, masalah_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (row, problem) pair of a set with problems (`masalah_set`: the set of each problem, sorted): the
+def _spread(set_id: np.ndarray, problem_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row, problem) pair of a set with problems (`problem_set`: the set of each problem, sorted): the
     row and the problem, each row's problems in their order."""
-    per_set = np.bincount(masalah_set, minlength=set_id.max() + 1)
-    mulai = np.cumsum(per_set) - per_set
-    kena = np.flatnonzero(per_set[set_id] > 0)
-    ulang = per_set[set_id[kena]]
-    sebelum = np.cumsum(ulang) - ulang
-    return np.repeat(kena, ulang), np.repeat(mulai[set_id[kena]] - sebelum, ulang) + np.arange(ulang.sum())
+    per_set = np.bincount(problem_set, minlength=set_id.max() + 1)
+    starts = np.cumsum(per_set) - per_set
+    hit = np.flatnonzero(per_set[set_id] > 0)
+    repeats = per_set[set_id[hit]]
+    before = np.cumsum(repeats) - repeats
+    return np.repeat(hit, repeats), np.repeat(starts[set_id[hit]] - before, repeats) + np.arange(repeats.sum())
