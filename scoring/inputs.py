@@ -60,7 +60,8 @@ def month_end(periode: pd.Series) -> pd.Series:
     return periode.map(dict(zip(distinct, ends))).astype("datetime64[ns]")
 
 
-def yes_counts(frame: pd.DataFrame, questionnaires: pd.DataFrame | None, komponen: list[Komponen]) -> dict[str, np.ndarray]:
+def yes_counts(frame: pd.DataFrame, questionnaires: pd.DataFrame | None,
+               komponen: list[Komponen]) -> dict[str, np.ndarray]:
     """Number of "ya" per questionnaire component in the latest set dated at or before each period's end (NaN: none)."""
     ids = [k.id for k in komponen]
     empty = {i: np.full(len(frame), np.nan) for i in ids}
