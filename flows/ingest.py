@@ -142,12 +142,26 @@ def _read(path: Path, root: Path, columns: Sequence[str], files: list[InputFile]
             raise
         files.append(InputFile(sumber, sha256, 0, "?", str(error)))
         return None, None
-    others = None
-    if period is not None:
-        table, others = _split_period(table, sumber, period)
-    frame = _as_text(table, sumber, ANGKA)
+    try:
+        frame, others = _rows_as_text(table, sumber, ANGKA, period)
+    except InputFileError as error:
+        files.append(InputFile(sumber, sha256, 0, "?", str(error)))
+        return None, None
     files.append(InputFile(sumber, sha256, len(frame) + (0 if others is None else len(others)), table.kind))
     return frame, others
+
+
+def _rows_as_text(table: _Table, sumber: str, numeric: Collection[str],
+                  period: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The rows as text (of the period, when given, with the other periods' rows apart); a column that has no
+    text form (a list or struct in Parquet, bytes that are not UTF-8) is the file's error, naming it."""
+    try:
+        others = None
+        if period is not None:
+            table, others = _split_period(table, sumber, period)
+        return _as_text(table, sumber, numeric), others
+    except pa.ArrowException as error:
+        raise InputFileError(f"{sumber}: isi kolom tidak dapat dibaca sebagai teks atau angka ({error})") from None
 
 
 def _split_period(table: _Table, sumber: str, period: str) -> tuple[_Table, pd.DataFrame]:
@@ -163,7 +177,7 @@ def read_text_table(data: bytes, sumber: str, columns: Sequence[str],
                     numeric: Collection[str] = ()) -> tuple[pd.DataFrame, str]:
     """A CSV or Parquet file's bytes as text columns (plain numbers) plus `sumber` and `baris`."""
     table = _read_table(data, sumber, columns)
-    return _as_text(table, sumber, numeric), table.kind
+    return _rows_as_text(table, sumber, numeric)[0], table.kind
 
 
 def _read_table(data: bytes, sumber: str, columns: Sequence[str]) -> _Table:
@@ -187,8 +201,8 @@ def _read_table(data: bytes, sumber: str, columns: Sequence[str]) -> _Table:
 
 def _as_text(table: _Table, sumber: str, numeric: Collection[str]) -> pd.DataFrame:
     """Every column as trimmed text; blank lines keep their numbers but are not rows."""
-    text = {name: pc.utf8_trim_whitespace(_column_as_text(column))
-            for name, column in zip(table.columns.column_names, table.columns.columns, strict=True)}
+    text = {name: _trimmed(column) for name, column in zip(table.columns.column_names, table.columns.columns,
+                                                            strict=True)}
     keep = np.zeros(len(table.baris), dtype=bool)
     for column in text.values():
         keep |= pc.not_equal(column, "").to_numpy(zero_copy_only=False).astype(bool)
@@ -201,8 +215,12 @@ def _as_text(table: _Table, sumber: str, numeric: Collection[str]) -> pd.DataFra
     return frame
 
 
+def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.utf8_trim_whitespace(_column_as_text(column))
+
+
 def _text(column: pa.ChunkedArray) -> pd.Series:
-    return pd.Series(pc.utf8_trim_whitespace(_column_as_text(column)), dtype="str")
+    return pd.Series(_trimmed(column), dtype="str")
 
 
 def _csv(data: bytes, sumber: str) -> tuple[pa.Table, str]:

@@ -116,12 +116,42 @@ def test_read_for_a_period_other_periods_keep_only_nik_and_the_month_meant(tmp_p
 
 
 @pytest.mark.parametrize("data, expected", [
-    (b'nik,kas,nama\nA,1,"KSP\nMaju"\nB,2,X\n', [("A", "KSP\nMaju"), ("B", "X")]),  # a line break inside quotes
-    (b"nik,kas,nama\r\nA,1,X\r\n", [("A", "X")]),
+    # a line break inside quotes: Arrow's parser refuses it, pandas' reads it; B is on spreadsheet row 3
+    (b'nik,kas,nama\nA,1,"KSP\nMaju"\nB,2,X\n', [(2, "A", "KSP\nMaju"), (3, "B", "X")]),
+    (b"nik,kas,nama\r\nA,1,X\r\n\r\nB,2,Y\r\n", [(2, "A", "X"), (4, "B", "Y")]),  # Windows line ends, a blank
 ])
-def test_csv_shapes_arrows_parser_refuses_are_read_all_the_same(data, expected):
+def test_csv_shapes_beyond_the_plain_one_keep_their_rows_and_numbers(data, expected):
     frame, _ = read_text_table(data, "laporan/h.csv", COLUMNS)
-    assert list(zip(frame["nik"], frame["nama"])) == expected
+    assert list(zip(frame["baris"], frame["nik"], frame["nama"])) == expected
+
+
+def test_arrows_parser_reads_every_committed_csv_as_pandas_parser_does(monkeypatch):
+    from flows import ingest
+    from flows.config import DATA_DIR
+
+    files = sorted((DATA_DIR / "sample").rglob("*.csv")) + sorted((DATA_DIR / "sample_dirty").rglob("*.csv"))
+    assert len(files) == 44
+    pandas_parser = ingest._csv_with_pandas
+    monkeypatch.setattr(ingest, "_csv_with_pandas", lambda *args: pytest.fail("Arrow's parser refused a sample"))
+    for path in files:
+        data = path.read_bytes()
+        table, kind = ingest._csv(data, path.name)
+        slow = pandas_parser(data, path.name, semicolon=kind == "csv-id")
+        assert table.column_names == list(slow.columns), path
+        assert table.to_pandas().astype(object).values.tolist() == slow.astype(object).values.tolist(), path
+
+
+def test_a_parquet_column_without_a_text_form_is_the_files_error(tmp_path):
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"nik": ["A"], "kas": pa.array([[1, 2]]), "nama": ["KSP"]}), buffer)
+    with pytest.raises(InputFileError, match=r"^laporan/j.parquet: isi kolom tidak dapat dibaca sebagai teks"):
+        read_text_table(buffer.getvalue(), "laporan/j.parquet", COLUMNS)
+    (tmp_path / "kuesioner").mkdir()
+    (tmp_path / "koperasi.csv").write_text(",".join(KOPERASI) + "\n")
+    pq.write_table(pa.table({"nik": ["A"], "tanggal": [[1]], "komponen": ["x"], "nomor": [1], "jawaban": ["ya"]}),
+                   tmp_path / "kuesioner" / "k.parquet")
+    landing = read_landing(tmp_path, "2026-10")
+    assert landing.kuesioner.empty and landing.galat[0].startswith("kuesioner/k.parquet: isi kolom tidak dapat")
 
 
 def test_a_column_named_twice_is_refused_by_name():
