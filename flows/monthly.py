@@ -150,9 +150,11 @@ def keeping_common_inputs() -> Iterator[None]:
 
 def _checked_common(root: Path, today: date) -> _CheckedCommon:
     """Read and check the shared inputs, or reuse the kept result for the same file contents and day."""
-    key = (root.resolve(), today, tuple((p.relative_to(root).as_posix(), digest(p)) for p in common_files(root)))
-    if key in _Kept.entry:
-        return _Kept.entry[key]
+    key = None  # hashing the files (about 0.2 s at national scale) is only worth it in a backfill
+    if _Kept.active:
+        key = (root.resolve(), today, tuple((p.relative_to(root).as_posix(), digest(p)) for p in common_files(root)))
+        if key in _Kept.entry:
+            return _Kept.entry[key]
     landing = read_common(root)
     koperasi = inputs.check_koperasi(landing.koperasi, today)
     nik = koperasi.valid["nik"]
@@ -163,7 +165,7 @@ def _checked_common(root: Path, today: date) -> _CheckedCommon:
     dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor)}
     common = _CheckedCommon(rejected, dibaca, koperasi, kuesioner, faktor)
     _Kept.entry.clear()
-    if _Kept.active:
+    if key is not None:
         _Kept.entry[key] = common
     return common
 
