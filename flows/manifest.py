@@ -9,13 +9,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from flows.config import RUNS_DIR
-from scoring.rulebook import RULEBOOK_DIR
+from scoring.rulebook import RULEBOOK_DIR, rulebooks
 
 PACKAGES = ("koperasi-sehat", "prefect", "pandas", "numpy", "pandera", "great-expectations", "pyarrow", "pydantic")
 
 
 def versions() -> dict:
-    """Versions of the package and its main dependencies, and a digest of every rulebook file."""
+    """Versions of the package and its main dependencies, each rulebook's versi and a digest of every rulebook file."""
     def installed(name: str) -> str | None:
         try:
             return version(name)
@@ -23,6 +23,7 @@ def versions() -> dict:
             return None
 
     return {"paket": {name: installed(name) for name in PACKAGES},
+            "versi_rulebook": {book_id: book.versi for book_id, book in rulebooks().items()},
             "rulebook": {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                          for p in sorted(RULEBOOK_DIR.glob("*.toml"))}}
 

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from scoring.errors import KoperasiSehatError
-from scoring.rulebook import PERIODE, rulebooks
+from scoring.rulebook import PERIODE, TANGGAL, rulebooks
 from scoring.status import predicate_columns
 
 CONTRACT_VERSION = "1"
@@ -240,6 +240,9 @@ def _skor_koperasi() -> Tabel:
         _periode(),
         Kolom("rulebook", STRING, "id of the rulebook that scored the row, e.g. ksp-2016", nullable=False,
               checks=(NOT_BLANK,)),
+        Kolom("versi_rulebook", STRING, "versi of that rulebook (date of its last change, YYYY-MM-DD): scores "
+              "made before and after a correction differ here", nullable=False,
+              checks=(pdr.Check.str_matches(TANGGAL),)),
         Kolom("mode_tabel", STRING, "table (band tables) or linear (linear interpolation)", nullable=False,
               checks=(pdr.Check.isin(MODES),)),
         Kolom("skor_total", FLOAT, "total score 0..100 (sum of the aspect scores)", nullable=False, checks=(SCORE,)),
@@ -278,6 +281,8 @@ def _skor_indikator() -> Tabel:
         Kolom("bobot", FLOAT, "component weight in the total (percent)", nullable=False, checks=(pdr.Check.gt(0),)),
         Kolom("skor", FLOAT, "nilai x bobot / 100, rounded as the rulebook says", nullable=False, checks=(COUNT,)),
         Kolom("terverifikasi", BOOL, "the band table is verified against the regulation's text [V]", nullable=False),
+        Kolom("sumber", STRING, "where the component's table comes from (a short citation, from the rulebook)",
+              nullable=False, checks=(NOT_BLANK,)),
         Kolom("catatan", STRING, "which convention fired (null: none)"),
         _run_id(),
     ), key=("nik", "periode", "komponen"))
@@ -391,6 +396,17 @@ def arrow_schema(table: str) -> pa.Schema:
 
 def pandera_schema(table: str) -> pdr.DataFrameSchema:
     return tabel(table).pandera_schema
+
+
+def markdown(table: str) -> str:
+    """The table's section of the README: its description and one row per column (name, Arrow type, meaning).
+
+    The README holds exactly this text for every table (a test compares them); `python -m schemas.outputs`
+    prints every section, to paste after a change of the contract."""
+    spec = tabel(table)
+    rows = [f"| `{c.name}` | {c.type}{'' if c.nullable else ' not null'} | {c.description} |" for c in spec.columns]
+    return "\n".join([f"### `{spec.name}`", "", f"{spec.description}.", "", "| column | type | meaning |",
+                      "|---|---|---|", *rows])
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -557,4 +573,7 @@ def _problems(spec: Tabel, frame: pd.DataFrame, failures: pd.DataFrame) -> list[
 
 
 __all__ = ["TABLES", "Aturan", "Kolom", "Masalah", "OutputContractError", "Tabel", "arrow_schema", "aspek_ids",
-           "empty_frame", "pandera_schema", "predikat_names", "to_arrow", "to_pandas", "validate_output"]
+           "empty_frame", "markdown", "pandera_schema", "predikat_names", "to_arrow", "to_pandas", "validate_output"]
+
+if __name__ == "__main__":
+    print("\n\n".join(markdown(name) for name in TABLES))

@@ -15,10 +15,6 @@ from scoring.errors import ScoringInputError
 from scoring.rulebook import (Komponen, Mode, Rulebook, load_rulebook, rulebook_for_period, rulebooks,
                               unscored_jenis)
 
-KOLOM_INDIKATOR = ("nik", "periode", "aspek", "komponen", "pembilang", "penyebut", "rasio", "nilai",
-                   "bobot", "skor", "terverifikasi", "catatan")
-
-
 @dataclass(frozen=True)
 class ScoringResult:
     koperasi: pd.DataFrame  # one row per scored (nik, periode)
@@ -200,6 +196,7 @@ def _koperasi(frame: pd.DataFrame, book: Rulebook, mode: Mode, skor: dict[str, n
     columns = {
         "nik": frame["nik"], **registry, "periode": frame["periode"],
         "rulebook": pd.Categorical.from_codes(np.zeros(n, dtype=int), categories=[book.id]),
+        "versi_rulebook": pd.Categorical.from_codes(np.zeros(n, dtype=int), categories=[book.versi]),
         "mode_tabel": pd.Categorical.from_codes(np.zeros(n, dtype=int), categories=[mode]),
         "skor_total": total,
         "predikat_skor": _predikat(book, by_score),
@@ -239,30 +236,32 @@ def _indikator(frame: pd.DataFrame, book: Rulebook, components: dict[str, _Compo
     komponen = book.komponen
     n, width = len(frame), len(komponen)
     rows = np.tile(np.arange(n, dtype=np.int32), width)
-    aspek = [a.id for a in book.aspek]
-    aspek_codes = [aspek.index(a.id) for a in book.aspek for _ in a.komponen]
-
-    def stacked(values: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate(values)
 
     def field(name: str) -> np.ndarray:
-        return stacked([getattr(components[k.id], name) for k in komponen])
+        return np.concatenate([getattr(components[k.id], name) for k in komponen])
 
     return pd.DataFrame({
         "nik": _repeated(frame["nik"], rows),
         "periode": _repeated(frame["periode"], rows),
-        "aspek": pd.Categorical.from_codes(np.repeat(np.array(aspek_codes, dtype=np.int8), n), categories=aspek),
-        "komponen": pd.Categorical.from_codes(np.repeat(np.arange(width, dtype=np.int8), n),
-                                              categories=[k.id for k in komponen]),
+        "aspek": _per_component([a.id for a in book.aspek for _ in a.komponen], n),
+        "komponen": _per_component([k.id for k in komponen], n),
         "pembilang": field("pembilang"),
         "penyebut": field("penyebut"),
         "rasio": field("rasio"),
         "nilai": field("nilai"),
         "bobot": np.repeat(np.array([k.bobot for k in komponen], dtype=float), n),
-        "skor": stacked([skor[k.id] for k in komponen]),
+        "skor": np.concatenate([skor[k.id] for k in komponen]),
         "terverifikasi": np.repeat([k.terverifikasi for k in komponen], n),
+        "sumber": _per_component([k.sumber for k in komponen], n),
         "catatan": pd.Categorical.from_codes(field("catatan"), categories=list(notes) or ["-"]),
     }, copy=False)
+
+
+def _per_component(values: list[str], n: int) -> pd.Categorical:
+    """One value per component, each repeated over the n rows (component-major), as a categorical."""
+    categories = list(dict.fromkeys(values))
+    codes = np.array([categories.index(v) for v in values], dtype=np.int16)
+    return pd.Categorical.from_codes(np.repeat(codes, n), categories=categories)
 
 
 def _repeated(values: pd.Series, rows: np.ndarray) -> pd.Categorical:

@@ -8,13 +8,16 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scoring.columns import JUMLAH
 from scoring.errors import RulebookError
 
 RULEBOOK_DIR = Path(__file__).parent / "rulebooks"
 PERIODE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+TANGGAL = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 Mode = Literal["table", "linear"]
 
 
@@ -90,6 +93,7 @@ class Komponen(_Strict):
     nama: str
     bobot: float = Field(gt=0)
     terverifikasi: bool
+    sumber: str = Field(min_length=1, pattern=r"\S", description="where the table comes from (a short citation)")
     pertanyaan: int | None = Field(default=None, gt=0)
     pembilang: str | None = None
     penyebut: str | None = None
@@ -159,6 +163,7 @@ class Rulebook(_Strict):
     id: str
     dasar: str | None = None
     regulasi: str
+    versi: str = Field(pattern=TANGGAL, description="date of the book's last change, YYYY-MM-DD")
     jenis: list[str] = Field(min_length=1)
     berlaku: Berlaku
     mode: Mode
@@ -167,6 +172,12 @@ class Rulebook(_Strict):
     predikat: list[PredikatBand] = Field(min_length=2)
     aspek: list[Aspek] = Field(min_length=1)
     faktor_pengurang: FaktorPengurang | None = None
+
+    @field_validator("versi", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        """A TOML date (versi = 2026-11-30, unquoted) reads as the same YYYY-MM-DD text."""
+        return value.isoformat() if isinstance(value, date) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Rulebook:
@@ -258,6 +269,10 @@ def load_rulebook_file(path: Path, directory: Path | None = None) -> Rulebook:
     if base is not None:
         parent = _read((directory or path.parent) / f"{base}.toml")
         parent.pop("dasar", None)
+        if Rulebook._date_as_text(data.get("versi", "")) < Rulebook._date_as_text(parent.get("versi", "")):
+            raise RulebookError(f"rulebook file {path}: versi {data.get('versi')!r} is older than the versi "
+                                f"{parent.get('versi')!r} of its dasar {base}: a change of {base} changes this "
+                                "book too; state the later date")
         data = {**parent, **data}
     try:
         book = Rulebook.model_validate(data)

@@ -11,7 +11,7 @@ SIZES = {"manajemen_umum": 12, "kelembagaan": 6, "manajemen_permodalan": 5, "man
 JUTA = 1_000_000
 
 # A healthy KSP (figures in millions of Rupiah), hand-scored in test_engine_conventions:
-# 98.75 with every questionnaire answer "ya", 83.75 without a questionnaire.
+# 100.00 with every questionnaire answer "ya", 85.00 without a questionnaire.
 SEHAT = {
     "kas": 20, "bank": 40, "pinjaman_anggota": 900, "aset_tetap": 90, "total_aset": 1050,
     "simpanan_sukarela": 325, "hutang_pihak_lain": 200, "kewajiban_lancar": 525,

@@ -11,8 +11,8 @@ import math
 import pandas as pd
 import pytest
 
-from builders import report
-from scoring import score_reports
+from builders import nilai, report
+from scoring import load_rulebook, rulebooks, score_reports
 
 D = 1_000_000
 # komponen -> (numerator line, denominator line) such that the ratio is exactly line / line
@@ -63,12 +63,14 @@ TABLE = {
                               (100 + B, 50), (100, 25), (100 + A, 25)],
     "beban_usaha_shu_kotor": [(40 + B, 100), (40, 100), (40 + A, 75), (60 + B, 75), (60, 75), (60 + A, 50),
                               (80 + B, 50), (80, 50), (80 + A, 25)],
+    # x >= 15 scores 0 (rulebook.md §3, revised 2026-11-30; was 25)
     "efisiensi_pelayanan": [(5 + B, 100), (5, 75), (5 + A, 75), (10 + B, 75), (10, 50), (10 + A, 50),
-                            (15 + B, 50), (15, 25), (15 + A, 25)],
+                            (14.99, 50), (15 + B, 50), (15, 0), (15 + A, 0), (40, 0)],
     "rasio_kas": [(10 + B, 25), (10, 25), (10 + A, 100), (15 + B, 100), (15, 100), (15 + A, 50), (20 + B, 50),
                   (20, 50), (20 + A, 25)],
-    "pinjaman_dana_diterima": [(50 + B, 25), (50, 50), (50 + A, 50), (75 + B, 50), (75, 75), (75 + A, 75),
-                               (100 + B, 75), (100, 100), (100 + A, 100)],
+    # cut-offs 60 / 70 / 80 (Permen 14/2009 Tabel 18; revised 2026-11-30, were 50 / 75 / 100)
+    "pinjaman_dana_diterima": [(30, 25), (59.99, 25), (60 + B, 25), (60, 50), (60 + A, 50), (69.99, 50), (70, 75),
+                               (79.99, 75), (80, 100), (95, 100), (130, 100)],
     "rentabilitas_aset": [(5 + B, 25), (5, 50), (5 + A, 50), (7.5 + B, 50), (7.5, 75), (7.5 + A, 75),
                           (10 + B, 75), (10, 100), (10 + A, 100)],
     "rentabilitas_modal_sendiri": [(3 + B, 25), (3, 50), (3 + A, 50), (4 + B, 50), (4, 75), (4 + A, 75),
@@ -76,7 +78,8 @@ TABLE = {
     "kemandirian_operasional": [(100 + B, 0), (100, 0), (100 + A, 100)],
     "partisipasi_bruto": [(25 + B, 25), (25, 50), (25 + A, 50), (50 + B, 50), (50, 75), (50 + A, 75),
                           (75 + B, 75), (75, 100), (75 + A, 100), (100, 100)],
-    "promosi_ekonomi_anggota": [(5 + B, 25), (5, 50), (5 + A, 50), (7.5 + B, 50), (7.5, 75), (7.5 + A, 75),
+    # x < 5 scores 0 (Permen 14/2009 Tabel 23 and its rule text; revised 2026-11-30, was 25)
+    "promosi_ekonomi_anggota": [(0, 0), (4.99, 0), (5 + B, 0), (5, 50), (5 + A, 50), (7.5 + B, 50), (7.5, 75), (7.5 + A, 75),
                                 (10 + B, 75), (10, 100), (10 + A, 100)],
 }
 # The linear readings (rulebook.md §3) of the three components that have one.
@@ -126,9 +129,32 @@ def test_every_band_edge(mode, cases):
     assert not wrong, "\n".join(wrong)
 
 
-def test_every_table_is_covered():
-    assert set(TABLE) == set(LINES) == set(BOBOT)
-    assert len(TABLE) == 17
+@pytest.mark.parametrize("book", sorted(rulebooks()))
+def test_every_table_of_the_books_is_covered(book):
+    """The hand-written tables above cover exactly the books' ratio components, with the spec's weights."""
+    komponen = load_rulebook(book).komponen
+    assert set(TABLE) == set(LINES) == {k.id for k in komponen if not k.kuesioner}
+    assert set(LINEAR) == {k.id for k in komponen if k.linear is not None}
+    assert BOBOT == {k.id: k.bobot for k in komponen if not k.kuesioner}
+
+
+@pytest.mark.parametrize("periode, pea, want", [
+    # PEA / (simpanan pokok + wajib Rp 1,000,000), annualised x 12 / month (rulebook.md §8)
+    ("2025-03", 12_475, (4.99, 0)),   # 12,475 x 12/3 = 49,900 -> 4.99% -> 0
+    ("2025-03", 12_500, (5.0, 50)),   # 12,500 x 4 = 50,000 -> 5% -> 50
+    ("2025-12", 49_900, (4.99, 0)),   # December: the year's figure, 4.99% -> 0
+    ("2025-12", 50_000, (5.0, 50)),
+])
+def test_pea_edge_at_5_percent_annualised_and_in_december(periode, pea, want):
+    result = score_reports(pd.DataFrame([report("k", periode, promosi_ekonomi_anggota=pea, simpanan_pokok=D)]))
+    row = nilai(result, "k", "promosi_ekonomi_anggota")
+    assert (row["rasio"], row["nilai"], row["skor"]) == (want[0], want[1], want[1] * 3 / 100)
+
+
+def test_efisiensi_pelayanan_without_volume_takes_the_worst_band():
+    row = nilai(score_reports(pd.DataFrame([report("k", biaya_karyawan=D)])), "k", "efisiensi_pelayanan")
+    assert (row["nilai"], row["skor"]) == (0, 0)
+    assert math.isnan(row["rasio"]) and "volume pinjaman <= 0" in row["catatan"]
 
 
 def test_linear_mode_leaves_the_other_components_on_their_tables():

@@ -116,9 +116,14 @@ def landing_with_ksp_a(tmp_path) -> Path:
 def test_a_known_cooperative_scores_as_hand_computed(landing_with_ksp_a, tmp_path):
     run_flow(period="2025-09", input=str(landing_with_ksp_a), output=str(tmp_path / "out"))
     scored = storage.read_table(tmp_path / "out", "skor_koperasi", "2025-09").set_index("nik")
-    assert scored.loc[NIK_A, "skor_total"] == 88.85
+    assert scored.loc[NIK_A, "skor_total"] == 90.10
     assert (scored.loc[NIK_A, "predikat_skor"], scored.loc[NIK_A, "predikat"]) == ("Sehat", "Sehat")
     assert scored.loc[NIK_A, "kabupaten_kota"] == "Tarakan"
+    assert scored.loc[NIK_A, "versi_rulebook"] == "2026-11-30"
+    indikator = storage.read_table(tmp_path / "out", "skor_indikator", "2025-09")
+    ldr = indikator[(indikator["nik"] == NIK_A) & (indikator["komponen"] == "pinjaman_dana_diterima")].iloc[0]
+    assert (ldr["nilai"], ldr["skor"], bool(ldr["terverifikasi"])) == (100, 5.0, True)
+    assert ldr["sumber"].startswith("Permen KUKM 14/2009, Tabel 18")
 
 
 def test_kabupaten_rerun_rewrites_only_that_area(tmp_path):

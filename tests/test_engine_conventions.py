@@ -16,7 +16,7 @@ NIK = "6502000000000001"
 ZERO_ROW = {
     "ms_aset": 0, "ms_pinjaman_berisiko": 100, "kecukupan_modal": 100, "volume_pinjaman_anggota": 0,
     "risiko_pinjaman_bermasalah": 100, "cadangan_risiko": 100, "pinjaman_berisiko": 100,
-    "beban_operasi_anggota": 25, "beban_usaha_shu_kotor": 25, "efisiensi_pelayanan": 25, "rasio_kas": 25,
+    "beban_operasi_anggota": 25, "beban_usaha_shu_kotor": 25, "efisiensi_pelayanan": 0, "rasio_kas": 25,
     "pinjaman_dana_diterima": 0, "rentabilitas_aset": 0, "rentabilitas_modal_sendiri": 0,
     "kemandirian_operasional": 0, "partisipasi_bruto": 25, "promosi_ekonomi_anggota": 0,
 }
@@ -29,13 +29,13 @@ def test_every_zero_denominator_convention_fires_with_a_note():
         assert row["nilai"] == want, komponen
         assert math.isnan(row["rasio"]), komponen
         assert isinstance(row["catatan"], str) and row["catatan"], komponen
-    # 6 + 3 + 5 + 5 + 5 (KAP and permodalan conventions) + 1 + 1 + 0.5 + 2.5 + 1.75 = 30.75
+    # 6 + 3 + 5 + 5 + 5 (KAP and permodalan conventions) + 1 + 1 + 0 + 2.5 + 1.75 = 30.25
     koperasi = result.koperasi.iloc[0]
-    assert koperasi["skor_total"] == 30.75
+    assert koperasi["skor_total"] == 30.25
     assert koperasi["predikat_skor"] == "Dalam Pengawasan Khusus"
     assert koperasi["skor_permodalan"] == 9.0
     assert koperasi["skor_kualitas_aktiva_produktif"] == 15.0
-    assert koperasi["skor_efisiensi"] == 2.5
+    assert koperasi["skor_efisiensi"] == 2.0  # 1 + 1 + 0: efisiensi_pelayanan's worst band
     assert koperasi["skor_likuiditas"] == 2.5
     assert koperasi["skor_jatidiri"] == 1.75
 
@@ -58,19 +58,21 @@ def test_a_negative_denominator_is_a_convention_not_a_ratio():
 
 def test_healthy_cooperative_scored_by_hand():
     # SEHAT in builders: permodalan 6+6+3, KAP 10+5+5+5, manajemen 15 (all "ya"), efisiensi 4+4+2,
-    # likuiditas 10 + 3.75 (pinjaman/dana diterima 900/1025 = 87.80% -> 75), kemandirian 3+3+4, jatidiri 7+3
+    # likuiditas 10 + 5 (pinjaman/dana diterima 900/1025 = 87.80% -> x >= 80: 100), kemandirian 3+3+4, jatidiri 7+3
     result = score_reports(frame(sehat(NIK)), questionnaires=questionnaire(NIK, "2025-02-10", 12))
     k = result.koperasi.iloc[0]
     assert [k[f"skor_{a}"] for a in ("permodalan", "kualitas_aktiva_produktif", "manajemen", "efisiensi",
                                       "likuiditas", "kemandirian_pertumbuhan", "jatidiri")] == [
-        15, 25, 15, 10, 13.75, 10, 10]
-    assert k["skor_total"] == 98.75
+        15, 25, 15, 10, 15, 10, 10]
+    assert k["skor_total"] == 100.0
     assert (k["predikat_skor"], k["predikat"]) == ("Sehat", "Sehat")
-    assert k["predikat_likuiditas"] == "Sehat"  # 13.75 / 15 = 91.7%
+    assert k["predikat_likuiditas"] == "Sehat"  # 15 / 15 = 100%
     row = nilai(result, NIK, "pinjaman_dana_diterima")
     assert row["pembilang"] == 900 * JUTA and row["penyebut"] == 1025 * JUTA
     assert row["rasio"] == pytest.approx(87.8049, abs=1e-4)
-    assert (row["nilai"], row["skor"]) == (75, 3.75)
+    assert (row["nilai"], row["skor"]) == (100, 5.0)
+    assert row["sumber"] == "Permen KUKM 14/2009, Tabel 18 (printed to 90; x >= 90 scores 100 as in independent implementations)"
+    assert k["versi_rulebook"] == "2026-11-30"
     kecukupan = nilai(result, NIK, "kecukupan_modal")  # MST 775 / ATMR 963
     assert (kecukupan["pembilang"], kecukupan["penyebut"]) == (775 * JUTA, 963 * JUTA)
     assert len(result.indikator) == 22
@@ -86,7 +88,7 @@ def test_annualisation_march_against_december():
     assert (d["pembilang"], d["rasio"], d["nilai"]) == (10, 1.0, 25)
     assert "12/3" in m["catatan"] and pd.isna(d["catatan"])
     pea_m, pea_d = nilai(result, "m", "promosi_ekonomi_anggota"), nilai(result, "d", "promosi_ekonomi_anggota")
-    assert (pea_m["rasio"], pea_m["nilai"], pea_d["rasio"], pea_d["nilai"]) == (8.0, 75, 2.0, 25)
+    assert (pea_m["rasio"], pea_m["nilai"], pea_d["rasio"], pea_d["nilai"]) == (8.0, 75, 2.0, 0)  # x < 5 -> 0
     # flow over flow is not annualised
     assert nilai(result, "m", "efisiensi_pelayanan")["catatan"] != nilai(result, "m", "rentabilitas_aset")["catatan"]
 
@@ -122,9 +124,9 @@ def test_questionnaire_with_a_missing_answer_is_refused():
 def test_downgrade_factors(codes, want):
     factors = pd.DataFrame([factor(NIK, c, "2025-06") for c in codes],
                            columns=["nik", "kode", "berlaku_mulai", "berlaku_sampai", "keterangan"])
-    result = score_reports(frame(sehat(NIK)), factors=factors)  # 83.75 without questionnaire
+    result = score_reports(frame(sehat(NIK)), factors=factors)  # 85.00 without questionnaire
     k = result.koperasi.iloc[0]
-    assert (k["skor_total"], k["predikat_skor"], k["predikat"]) == (83.75, "Sehat", want)
+    assert (k["skor_total"], k["predikat_skor"], k["predikat"]) == (85.0, "Sehat", want)
     assert list(k["faktor_pengurang"]) == sorted(codes)
 
 
@@ -134,7 +136,7 @@ def test_downgrade_never_goes_below_the_last_predicate_and_respects_validity():
                             factor("x", "pinjaman_tidak_sesuai_prosedur", "2025-12", "2025-12")])
     result = score_reports(frame(report("z"), sehat(NIK), sehat("x")), factors=factors)
     k = result.koperasi.set_index("nik")
-    assert k.loc["z", "predikat"] == "Dalam Pengawasan Khusus"  # 30.75, already last
+    assert k.loc["z", "predikat"] == "Dalam Pengawasan Khusus"  # 30.25, already last
     assert k.loc[NIK, "predikat"] == "Sehat" and list(k.loc[NIK, "faktor_pengurang"]) == []  # ended 2025-11
     assert k.loc["x", "predikat"] == "Cukup Sehat"  # berlaku_sampai is inclusive
 
@@ -143,7 +145,7 @@ def test_ksp_2009_has_no_downgrades_and_five_predicates():
     factors = pd.DataFrame([factor(NIK, "rekayasa_pembukuan", "2015-01")])
     result = score_reports(frame(report(NIK, "2015-12")), factors=factors)
     k = result.koperasi.iloc[0]
-    assert (k["rulebook"], k["skor_total"], k["predikat"]) == ("ksp-2009", 30.75, "Tidak Sehat")
+    assert (k["rulebook"], k["skor_total"], k["predikat"]) == ("ksp-2009", 30.25, "Tidak Sehat")
     assert list(k["faktor_pengurang"]) == []
 
 

@@ -139,10 +139,12 @@ def _koperasi(**changes):
 
 
 def _aspect_over_max(df: pd.DataFrame) -> pd.DataFrame:
-    """Row 0 has an aspect at its maximum: push it 0.5 over, with the total (still the sum of aspects)."""
-    aspek = next(a for a in BOOK.aspek if df.loc[0, f"skor_{a.id}"] == a.bobot)
+    """Row 2 (85.00, no questionnaire) has an aspect at its maximum: push it 0.5 over, with the total (still the
+    sum of aspects, and still within 0..100)."""
+    assert df.loc[2, "skor_total"] == 85.0
+    aspek = next(a for a in BOOK.aspek if df.loc[2, f"skor_{a.id}"] == a.bobot)
     assert aspek.id == "permodalan"
-    df.loc[0, [f"skor_{aspek.id}", "skor_total"]] += 0.5
+    df.loc[2, [f"skor_{aspek.id}", "skor_total"]] += 0.5
     return df
 
 

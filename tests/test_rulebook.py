@@ -13,8 +13,8 @@ from scoring.rulebook import RULEBOOK_DIR
 
 ASPEK = {"permodalan": 15, "kualitas_aktiva_produktif": 25, "manajemen": 15, "efisiensi": 10, "likuiditas": 15,
          "kemandirian_pertumbuhan": 10, "jatidiri": 10}
-UNVERIFIED = {"beban_operasi_anggota", "beban_usaha_shu_kotor", "efisiensi_pelayanan", "pinjaman_dana_diterima",
-              "rentabilitas_aset", "promosi_ekonomi_anggota"}
+# rulebook.md §3 (revised 2026-11-30): the C tables; every other table is V
+UNVERIFIED = {"beban_operasi_anggota", "beban_usaha_shu_kotor", "efisiensi_pelayanan"}
 
 
 def test_both_books_load_with_the_aspects_weights_and_flags_of_the_spec():
@@ -29,6 +29,13 @@ def test_both_books_load_with_the_aspects_weights_and_flags_of_the_spec():
         assert {k.id for k in book.komponen if k.linear} == {"ms_pinjaman_berisiko", "risiko_pinjaman_bermasalah",
                                                                "cadangan_risiko"}
         assert book.mode == "table"
+        assert book.versi == "2026-11-30"
+        assert all(k.sumber.strip() for k in book.komponen)
+        sumber = {k.id: k.sumber for k in book.komponen}
+        assert sumber["pinjaman_dana_diterima"].startswith("Permen KUKM 14/2009, Tabel 18")
+        assert sumber["rentabilitas_aset"] == "Permen KUKM 14/2009, Tabel 19"
+        assert sumber["promosi_ekonomi_anggota"].startswith("Permen KUKM 14/2009, Tabel 23")
+        assert all("not read" in sumber[k] for k in UNVERIFIED)
 
 
 def test_ksp_2016_shares_the_tables_of_ksp_2009_without_a_copy():
@@ -65,17 +72,19 @@ def copy_books(tmp_path: Path, edit: str | None = None, old: str = "", new: str 
 
 
 def test_the_rules_are_read_from_the_files(tmp_path):
-    # a supervisor's edit of the file (rasio kas weight 10 -> 5, pinjaman/dana diterima 5 -> 10) changes the score
+    # a supervisor's edit of the file (rasio kas weight 10 -> 5, pinjaman/dana diterima 5 -> 10 and its top band
+    # 100 -> 50) changes the score
     books = copy_books(tmp_path, "ksp-2009.toml",
                        'penyebut = "kewajiban_lancar"\nbobot = 10', 'penyebut = "kewajiban_lancar"\nbobot = 5')
     text = (books / "ksp-2009.toml").read_text().replace('penyebut = "dana_diterima"\nbobot = 5',
                                                          'penyebut = "dana_diterima"\nbobot = 10')
+    text = text.replace("{ ge = 80, nilai = 100 },\n]", "{ ge = 80, nilai = 50 },\n]")  # and its top band
     (books / "ksp-2009.toml").write_text(text)
     edited = load_rulebook_file(books / "ksp-2016.toml")
     result = score_reports(frame(sehat()), rulebook=edited)
-    # rasio kas 100 x 5 + pinjaman/dana diterima 75 x 10 -> 5 + 7.5 (was 10 + 3.75)
-    assert result.koperasi.loc[0, "skor_likuiditas"] == 12.5
-    assert result.koperasi.loc[0, "skor_total"] == 82.5
+    # rasio kas 100 x 5 + pinjaman/dana diterima (87.80% -> top band) 50 x 10 -> 5 + 5 (was 10 + 5)
+    assert result.koperasi.loc[0, "skor_likuiditas"] == 10.0
+    assert result.koperasi.loc[0, "skor_total"] == 80.0
 
 
 @pytest.mark.parametrize("old, new, message", [
@@ -93,13 +102,16 @@ def test_the_rules_are_read_from_the_files(tmp_path):
      "refers to itself"),
     ("kas_dan_bank = { kas = 100, bank = 100 }", "kas_dan_bank = { kas = 100, bank = 33.3 }",
      "not whole percents"),
-    ('terverifikasi = true\npenyebut_nol = { nilai = 100, catatan = "ATMR',
-     'terverifikasi = true\nwarna = "merah"\npenyebut_nol = { nilai = 100, catatan = "ATMR', "Extra inputs"),
+    ('sumber = "Permen KUKM 14/2009, Tabel 4"\n', 'sumber = "Permen KUKM 14/2009, Tabel 4"\nwarna = "merah"\n',
+     "Extra inputs"),
     ('mode = "table"', 'mode = "steps"', "mode"),
     ("[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12",
      "[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12\ntabel = []",
      "no ratio fields"),
     ('desimal_skor = 2', 'desimal_skor = 2\n[oops', "not valid TOML"),
+    ('sumber = "Permen KUKM 14/2009, Tabel 4"\n', 'sumber = "  "\n', "aspek.0.komponen.2.sumber"),
+    ('sumber = "Permen KUKM 14/2009, Tabel 4"\n', '', "aspek.0.komponen.2.sumber: Field required"),
+    ('versi = "2026-11-30"', 'versi = "30/11/2026"', "versi: String should match pattern"),
 ])
 def test_a_malformed_book_fails_clearly(tmp_path, old, new, message):
     books = copy_books(tmp_path, "ksp-2009.toml", old, new)
@@ -116,6 +128,15 @@ def test_predicates_of_a_child_book_are_checked_too(tmp_path):
                        'predikat_paksa = "Tidak Sehat"')
     with pytest.raises(RulebookError, match="predikat_paksa 'Tidak Sehat' is not a predikat"):
         load_rulebook_file(books / "ksp-2016.toml")
+
+
+def test_a_child_book_is_never_older_than_its_base(tmp_path):
+    books = copy_books(tmp_path, "ksp-2016.toml", 'versi = "2026-11-30"', 'versi = "2026-01-15"')
+    with pytest.raises(RulebookError, match="ksp-2016.toml: versi '2026-01-15' is older than the versi "
+                                            "'2026-11-30' of its dasar ksp-2009"):
+        load_rulebook_file(books / "ksp-2016.toml")
+    books = copy_books(tmp_path, "ksp-2016.toml", 'versi = "2026-11-30"', 'versi = 2026-12-01')  # a TOML date
+    assert load_rulebook_file(books / "ksp-2016.toml").versi == "2026-12-01"
 
 
 def test_unknown_book_and_file_name_mismatch(tmp_path):

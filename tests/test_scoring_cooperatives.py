@@ -34,9 +34,9 @@ KOMPONEN = {
 }
 KUESIONER = {"manajemen_umum": 12, "kelembagaan": 6, "manajemen_permodalan": 5, "manajemen_aktiva": 10,
              "manajemen_likuiditas": 5}
-# rulebook.md §3: the "U" tables (not yet read from the regulation text) are not terverifikasi
-BELUM_TERVERIFIKASI = {"beban_operasi_anggota", "beban_usaha_shu_kotor", "efisiensi_pelayanan",
-                       "pinjaman_dana_diterima", "rentabilitas_aset", "promosi_ekonomi_anggota"}
+# rulebook.md §3 (revised 2026-11-30): the "C" tables (only corroborated by code, never read in a regulation
+# text) are not terverifikasi
+BELUM_TERVERIFIKASI = {"beban_operasi_anggota", "beban_usaha_shu_kotor", "efisiensi_pelayanan"}
 DISETAHUNKAN = {"rentabilitas_aset", "rentabilitas_modal_sendiri", "promosi_ekonomi_anggota"}
 
 ASET_PLUS = ("kas", "bank", "simpanan_di_lembaga_lain", "surat_berharga", "pinjaman_anggota", "pinjaman_non_anggota",
@@ -193,7 +193,7 @@ EXPECTED_A = {
     "beban_usaha_shu_kotor": (366_540_000, 667_985_000, 54.8725, 75, 3.00),        # 40 < x <= 60
     "efisiensi_pelayanan": (192_600_000, 6_180_000_000, 3.1165, 100, 2.00),        # x < 5
     "rasio_kas": (639_955_750, 4_512_750_000, 14.1811, 100, 10.00),                # 10 < x <= 15
-    "pinjaman_dana_diterima": (6_527_980_000, 7_763_757_000, 84.0827, 75, 3.75),   # 75 <= x < 100
+    "pinjaman_dana_diterima": (6_527_980_000, 7_763_757_000, 84.0827, 100, 5.00),  # x >= 80
     "rentabilitas_aset": (381_166_666.67, 8_055_090_000, 4.7320, 25, 0.75),        # x < 5
     "rentabilitas_modal_sendiri": (158_000_000, 3_173_190_500, 4.9792, 75, 2.25),  # 4 <= x < 5
     "kemandirian_operasional": (620_735_000, 394_290_000, 157.4311, 100, 4.00),    # x > 100
@@ -201,15 +201,15 @@ EXPECTED_A = {
     "promosi_ekonomi_anggota": (128_400_000, 1_450_340_000, 8.8531, 75, 2.25),     # 7.5 <= x < 10
 }
 # aspects: permodalan 3 + 6 + 3 = 12; KAP 10 + 4 + 5 + 5 = 24; manajemen 13.85; efisiensi 4 + 3 + 2 = 9;
-# likuiditas 10 + 3.75 = 13.75; kemandirian 0.75 + 2.25 + 4 = 7; jatidiri 7 + 2.25 = 9.25 -> total 88.85 Sehat
+# likuiditas 10 + 5 = 15; kemandirian 0.75 + 2.25 + 4 = 7; jatidiri 7 + 2.25 = 9.25 -> total 90.10 Sehat
 ASPEK_A = {"permodalan": 12.00, "kualitas_aktiva_produktif": 24.00, "manajemen": 13.85, "efisiensi": 9.00,
-           "likuiditas": 13.75, "kemandirian_pertumbuhan": 7.00, "jatidiri": 9.25}
+           "likuiditas": 15.00, "kemandirian_pertumbuhan": 7.00, "jatidiri": 9.25}
 # aspect predicates: % of the aspect maximum, banded like the total (ksp-2016)
 PREDIKAT_ASPEK_A = {"permodalan": "Sehat",                  # 12/15 = 80%
                     "kualitas_aktiva_produktif": "Sehat",   # 96%
                     "manajemen": "Sehat",                   # 92.33%
                     "efisiensi": "Sehat",                   # 90%
-                    "likuiditas": "Sehat",                  # 91.67%
+                    "likuiditas": "Sehat",                  # 100%
                     "kemandirian_pertumbuhan": "Cukup Sehat",  # 70%
                     "jatidiri": "Sehat"}                    # 92.5%
 
@@ -308,23 +308,23 @@ EXPECTED_B = {
     "beban_usaha_shu_kotor": (185_000_000, 267_290_000, 69.2132, 50, 2.00),        # 60 < x <= 80
     "efisiensi_pelayanan": (104_400_000, 1_985_000_000, 5.2594, 75, 1.50),         # 5 <= x < 10
     "rasio_kas": (134_665_500, 742_500_000, 18.1368, 50, 5.00),                    # 15 < x <= 20
-    "pinjaman_dana_diterima": (1_508_650_000, 1_808_850_500, 83.4038, 75, 3.75),
+    "pinjaman_dana_diterima": (1_508_650_000, 1_808_850_500, 83.4038, 100, 5.00),  # x >= 80
     "rentabilitas_aset": (71_000_000, 1_876_235_500, 3.7842, 25, 0.75),
     "rentabilitas_modal_sendiri": (28_400_000, 566_010_500, 5.0176, 100, 3.00),    # x >= 5 (just)
     "kemandirian_operasional": (225_530_000, 199_200_000, 113.2179, 100, 4.00),
     "partisipasi_bruto": (312_480_000, 354_240_000, 88.2114, 100, 7.00),
     "promosi_ekonomi_anggota": (24_600_000, 361_050_000, 6.8135, 50, 1.50),        # 5 <= x < 7.5
 }
-# permodalan 12; KAP 7.5 + 4 + 2 + 2.5 = 16; manajemen 9.4; efisiensi 3 + 2 + 1.5 = 6.5; likuiditas 5 + 3.75 = 8.75;
-# kemandirian 0.75 + 3 + 4 = 7.75; jatidiri 7 + 1.5 = 8.5 -> total 68.90 Cukup Sehat,
+# permodalan 12; KAP 7.5 + 4 + 2 + 2.5 = 16; manajemen 9.4; efisiensi 3 + 2 + 1.5 = 6.5; likuiditas 5 + 5 = 10;
+# kemandirian 0.75 + 3 + 4 = 7.75; jatidiri 7 + 1.5 = 8.5 -> total 70.15 Cukup Sehat,
 # lowered one step by pembukuan_bermasalah -> Dalam Pengawasan
 ASPEK_B = {"permodalan": 12.00, "kualitas_aktiva_produktif": 16.00, "manajemen": 9.40, "efisiensi": 6.50,
-           "likuiditas": 8.75, "kemandirian_pertumbuhan": 7.75, "jatidiri": 8.50}
+           "likuiditas": 10.00, "kemandirian_pertumbuhan": 7.75, "jatidiri": 8.50}
 PREDIKAT_ASPEK_B = {"permodalan": "Sehat",                       # 80%
                     "kualitas_aktiva_produktif": "Dalam Pengawasan",  # 64%
                     "manajemen": "Dalam Pengawasan",             # 62.67%
                     "efisiensi": "Dalam Pengawasan",             # 65%
-                    "likuiditas": "Dalam Pengawasan",            # 58.33%
+                    "likuiditas": "Cukup Sehat",                 # 66.67%
                     "kemandirian_pertumbuhan": "Cukup Sehat",    # 77.5%
                     "jatidiri": "Sehat"}                         # 85%
 
@@ -420,32 +420,32 @@ EXPECTED_C = {
     "beban_usaha_shu_kotor": (4_960_000, 4_095_000, 121.1233, 25, 1.00),           # x > 80
     "efisiensi_pelayanan": (2_700_000, 18_500_000, 14.5946, 50, 1.00),             # 10 <= x < 15
     "rasio_kas": (4_695_500, 58_995_000, 7.9591, 25, 2.50),                        # x <= 10
-    "pinjaman_dana_diterima": (105_250_000, 128_160_500, 82.1236, 75, 3.75),
+    "pinjaman_dana_diterima": (105_250_000, 128_160_500, 82.1236, 100, 5.00),      # x >= 80
     "rentabilitas_aset": (-8_280_000, 120_585_500, -6.8665, 25, 0.75),             # a loss: x < 5
     "rentabilitas_modal_sendiri": (0, 35_290_500, 0.0, 25, 0.75),
     "kemandirian_operasional": (2_675_000, 5_210_000, 51.3436, 0, 0.00),           # x <= 100
     "partisipasi_bruto": (3_860_000, 5_280_000, 73.1061, 75, 5.25),                # 50 <= x < 75
-    "promosi_ekonomi_anggota": (720_000, 35_310_000, 2.0391, 25, 0.75),
+    "promosi_ekonomi_anggota": (720_000, 35_310_000, 2.0391, 0, 0.00),             # x < 5 -> 0
 }
 # permodalan 3 + 3.6 + 3 = 9.6; KAP 5 + 1 + 1 + 1.25 = 8.25; manajemen 4.95; efisiensi 1 + 1 + 1 = 3;
-# likuiditas 2.5 + 3.75 = 6.25; kemandirian 0.75 + 0.75 + 0 = 1.5; jatidiri 5.25 + 0.75 = 6 -> total 39.55
+# likuiditas 2.5 + 5 = 7.5; kemandirian 0.75 + 0.75 + 0 = 1.5; jatidiri 5.25 + 0 = 5.25 -> total 40.05
 # Dalam Pengawasan Khusus; a one-step factor cannot lower it further (never below the last band)
 ASPEK_C = {"permodalan": 9.60, "kualitas_aktiva_produktif": 8.25, "manajemen": 4.95, "efisiensi": 3.00,
-           "likuiditas": 6.25, "kemandirian_pertumbuhan": 1.50, "jatidiri": 6.00}
+           "likuiditas": 7.50, "kemandirian_pertumbuhan": 1.50, "jatidiri": 5.25}
 PREDIKAT_ASPEK_C = {"permodalan": "Dalam Pengawasan",                      # 64%
                     "kualitas_aktiva_produktif": "Dalam Pengawasan Khusus",  # 33%
                     "manajemen": "Dalam Pengawasan Khusus",                # 33%
                     "efisiensi": "Dalam Pengawasan Khusus",                # 30%
-                    "likuiditas": "Dalam Pengawasan Khusus",               # 41.67%
+                    "likuiditas": "Dalam Pengawasan Khusus",               # 50%
                     "kemandirian_pertumbuhan": "Dalam Pengawasan Khusus",  # 15%
-                    "jatidiri": "Dalam Pengawasan"}                        # 60%
+                    "jatidiri": "Dalam Pengawasan"}                        # 52.5%
 
 COOPERATIVES = {
     # nik: (report, expected components, aspects, total, predikat_skor, predikat, faktor_pengurang, aspect predicates)
-    NIK_A: (KSP_A, EXPECTED_A, ASPEK_A, 88.85, "Sehat", "Sehat", [], PREDIKAT_ASPEK_A),
-    NIK_B: (USP_B, EXPECTED_B, ASPEK_B, 68.90, "Cukup Sehat", "Dalam Pengawasan", ["pembukuan_bermasalah"],
+    NIK_A: (KSP_A, EXPECTED_A, ASPEK_A, 90.10, "Sehat", "Sehat", [], PREDIKAT_ASPEK_A),
+    NIK_B: (USP_B, EXPECTED_B, ASPEK_B, 70.15, "Cukup Sehat", "Dalam Pengawasan", ["pembukuan_bermasalah"],
             PREDIKAT_ASPEK_B),
-    NIK_C: (KSP_C, EXPECTED_C, ASPEK_C, 39.55, "Dalam Pengawasan Khusus", "Dalam Pengawasan Khusus",
+    NIK_C: (KSP_C, EXPECTED_C, ASPEK_C, 40.05, "Dalam Pengawasan Khusus", "Dalam Pengawasan Khusus",
             ["pinjaman_tidak_sesuai_prosedur"], PREDIKAT_ASPEK_C),
 }
 
@@ -526,7 +526,7 @@ def test_healthy_ksp_in_linear_mode():
     #   ms_pinjaman_berisiko clamp(267.9381, 0, 100) = 100 -> 6.00 (unchanged)
     #   risiko_pinjaman_bermasalah 100 - 2 x 2.745106 = 94.5098 -> x 5 / 100 = 4.72549 -> 4.73
     #   cadangan_risiko clamp(96.7913) = 96.7913 -> 4.83956 -> 4.84
-    # KAP 10 + 4.73 + 4.84 + 5 = 24.57; total 88.85 - 24 + 24.57 = 89.42
+    # KAP 10 + 4.73 + 4.84 + 5 = 24.57; total 90.10 - 24 + 24.57 = 90.67
     result = score_reports(pd.DataFrame([KSP_A]), questionnaires=QUESTIONNAIRES, mode="linear")
     rpm = _indikator(result, NIK_A, "risiko_pinjaman_bermasalah")
     assert rpm["nilai"] == pytest.approx(94.5098, abs=1e-4)
@@ -538,7 +538,7 @@ def test_healthy_ksp_in_linear_mode():
     k = result.koperasi.iloc[0]
     assert k["mode_tabel"] == "linear"
     assert k["skor_kualitas_aktiva_produktif"] == pytest.approx(24.57, abs=1e-9)
-    assert k["skor_total"] == pytest.approx(89.42, abs=1e-9)
+    assert k["skor_total"] == pytest.approx(90.67, abs=1e-9)
     assert k["predikat_skor"] == "Sehat"
 
 def test_usp_downgrade_factor_only_in_its_period():
@@ -547,7 +547,7 @@ def test_usp_downgrade_factor_only_in_its_period():
     result = score_reports(pd.DataFrame([earlier]),
                            questionnaires=pd.DataFrame(_kuesioner(NIK_B, "2024-03-18", YA_B)), factors=FACTORS)
     k = result.koperasi.iloc[0]
-    assert k["skor_total"] == pytest.approx(68.90, abs=1e-9)
+    assert k["skor_total"] == pytest.approx(70.15, abs=1e-9)
     assert (k["predikat_skor"], k["predikat"]) == ("Cukup Sehat", "Cukup Sehat")
     assert list(k["faktor_pengurang"]) == []
 
@@ -619,13 +619,15 @@ def test_public_volume_pinjaman_anggota_73_34():
 #   efisiensi: (20M + 55M + 5M) / 90M = 88.89% -> 100 -> 4; 55M / SHU kotor 110M = 50% -> 75 -> 3;
 #              50M / 400M = 12.5% -> 50 -> 1                                                         = 8
 #   likuiditas: 200M / 600M = 33.33% -> 25 -> 2.5; 400M / dana diterima 1,345M = 29.74% -> 25 -> 1.25 = 3.75
-#   kemandirian: SHU sebelum pajak 80M / TA = 5.7348% -> 50 -> 1.5; 17M / 495M = 3.4343% -> 50 -> 1.5;
-#                partisipasi neto 70M / 60M = 116.67% -> 100 -> 4                                    = 7
-#   jatidiri: 90M / 130M = 69.23% -> 75 -> 5.25; PEA 6M / 200M = 3% -> 25 -> 0.75                   = 6
+#   kemandirian: SHU sebelum pajak (110M - 55M - 5M + pendapatan lain 15M) 65M / TA = 4.6595% -> 25 -> 0.75;
+#                17M / 495M = 3.4343% -> 50 -> 1.5; partisipasi neto 70M / 60M = 116.67% -> 100 -> 4  = 6.25
+#   jatidiri: 90M / 130M = 69.23% -> 75 -> 5.25; PEA 12M / 200M = 6% -> 50 -> 1.5                   = 6.75
 #   non-management total 45.50, plus the questionnaire.
 # (The §9 split 12 + 8.75 + 15 + 8 + 3.75 + 6 + 7 cannot come from one report: kemandirian 6 needs
 #  kemandirian_operasional 0, i.e. partisipasi neto <= beban usaha + perkoperasian, which makes beban operasi
-#  >= partisipasi bruto, so efisiensi <= 1 + 4 + 2 = 7. The last two aspects are swapped here: same 60.50.)
+#  >= partisipasi bruto, so efisiensi <= 1 + 4 + 2 = 7. Since the 2026-11-30 tables (PEA x < 5 scores 0), a
+#  jatidiri of 6 cannot be made either (7 x {25, 50, 75, 100}% + 3 x {0, 50, 75, 100}%). The last two aspects
+#  here are 6.25 + 6.75: the same 13 points and the same total 60.50.)
 PUBLIK = {
     "kas": 50_000_000, "bank": 150_000_000, "simpanan_di_lembaga_lain": 700_000_000,
     "pinjaman_anggota": 400_000_000, "penyisihan_penghapusan_pinjaman": 5_000_000, "aset_tetap": 100_000_000,
@@ -637,7 +639,7 @@ PUBLIK = {
     "volume_pinjaman": 400_000_000, "volume_pinjaman_anggota": 160_000_000,
     "partisipasi_bruto": 90_000_000, "pendapatan_non_anggota": 40_000_000, "beban_pokok": 20_000_000,
     "beban_usaha": 55_000_000, "biaya_karyawan": 50_000_000, "beban_perkoperasian": 5_000_000,
-    "pendapatan_lain": 30_000_000, "shu_bagian_anggota": 17_000_000, "promosi_ekonomi_anggota": 6_000_000,
+    "pendapatan_lain": 15_000_000, "shu_bagian_anggota": 17_000_000, "promosi_ekonomi_anggota": 12_000_000,
 }
 
 def test_public_management_three_ya_in_every_component():
@@ -658,14 +660,14 @@ def test_public_aspect_scores_60_50():
     result = score_reports(pd.DataFrame([row]),
                            questionnaires=pd.DataFrame(_kuesioner("aspek", "2025-06-30", _ya(12, 6, 5, 10, 5))))
     k = result.koperasi.iloc[0]
-    assert [k[f"skor_{a}"] for a in ASPEK] == pytest.approx([12, 8.75, 15, 8, 3.75, 7, 6], abs=1e-9)
+    assert [k[f"skor_{a}"] for a in ASPEK] == pytest.approx([12, 8.75, 15, 8, 3.75, 6.25, 6.75], abs=1e-9)
     assert k["skor_total"] == pytest.approx(60.50, abs=1e-9)
     assert (k["rulebook"], k["predikat_skor"], k["predikat"]) == ("ksp-2016", "Dalam Pengawasan", "Dalam Pengawasan")
 
 @pytest.mark.parametrize(("ya", "total", "predikat"), [
-    # KSP A without its questionnaire points: 88.85 - 13.85 = 75.00 outside management
-    (_ya(8, 6, 0, 0, 0), 80.00, "Sehat"),        # + 2.00 + 3.00
-    (_ya(3, 6, 0, 4, 0), 79.95, "Cukup Sehat"),  # + 0.75 + 3.00 + 1.20
+    # KSP A without its questionnaire points: 90.10 - 13.85 = 76.25 outside management
+    (_ya(3, 6, 0, 0, 0), 80.00, "Sehat"),        # + 0.75 + 3.00
+    (_ya(0, 2, 0, 9, 0), 79.95, "Cukup Sehat"),  # + 1.00 + 2.70
 ])
 def test_public_total_80_is_sehat(ya, total, predikat):
     result = score_reports(pd.DataFrame([KSP_A]), questionnaires=pd.DataFrame(_kuesioner(NIK_A, "2025-02-14", ya)))
@@ -676,7 +678,7 @@ def test_public_total_80_is_sehat(ya, total, predikat):
 @pytest.mark.parametrize(("penyisihan", "cadangan_umum", "total_aset", "cadangan_skor", "total", "predikat"), [
     # linear mode on the crafted KSP (a total ending in .99 needs a continuous nilai; table skor move by 0.05):
     #   RPM 25% -> 100 - 50 = 50 -> 2.50; cadangan x% -> x -> 0.05x; other KAP 5 + 1.25; management 2.25 + 3 = 5.25
-    #   total = 12 + (5 + 2.5 + 0.05x + 1.25) + 5.25 + 8 + 3.75 + 7 + 6
+    #   total = 12 + (5 + 2.5 + 0.05x + 1.25) + 5.25 + 8 + 3.75 + 6.25 + 6.75
     (5_000_000, 245_000_000, 1_395_000_000, 0.25, 51.00, "Dalam Pengawasan"),         # x = 5.0
     (4_800_000, 245_200_000, 1_395_200_000, 0.24, 50.99, "Dalam Pengawasan Khusus"),  # x = 4.8
 ])
@@ -692,13 +694,13 @@ def test_public_totals_51_00_and_50_99(penyisihan, cadangan_umum, total_aset, ca
     assert (k["rulebook"], k["predikat_skor"]) == ("ksp-2016", predikat)
 
 def test_public_totals_ksp_2009():
-    # USP B without its questionnaire points: 68.90 - 9.40 = 59.50 outside management
-    #   + 2.00 + 3.00 = 64.50: ksp-2009 Cukup Sehat (60 <= x < 80); ksp-2016 would say Dalam Pengawasan
+    # USP B without its questionnaire points: 70.15 - 9.40 = 60.75 outside management
+    #   + 2.00 + 3.00 = 65.75: ksp-2009 Cukup Sehat (60 <= x < 80); ksp-2016 would say Dalam Pengawasan
     forced = score_reports(pd.DataFrame([USP_B]), rulebook="ksp-2009", factors=FACTORS,
                            questionnaires=pd.DataFrame(_kuesioner(NIK_B, "2025-03-20", _ya(8, 6, 0, 0, 0))))
     k = forced.koperasi.iloc[0]
     assert k["rulebook"] == "ksp-2009"
-    assert k["skor_total"] == pytest.approx(64.50, abs=1e-9)
+    assert k["skor_total"] == pytest.approx(65.75, abs=1e-9)
     # ksp-2009 has no downgrade factors: pembukuan_bermasalah (active in 2025-12) changes nothing
     assert (k["predikat_skor"], k["predikat"]) == ("Cukup Sehat", "Cukup Sehat")
     assert list(k["faktor_pengurang"]) == []
@@ -706,12 +708,37 @@ def test_public_totals_ksp_2009():
                             questionnaires=pd.DataFrame(_kuesioner(NIK_B, "2025-03-20", _ya(8, 6, 0, 0, 0))))
     assert by_2016.koperasi.iloc[0]["predikat_skor"] == "Dalam Pengawasan"
 
-    #   + 3 + 3 + 3 + 7 x 0.3 + 3 x 0.6 = 12.90 -> 72.40, period 2015-12 (before 2016-04: ksp-2009 by period)
+    #   + 3 + 3 + 3 + 7 x 0.3 + 3 x 0.6 = 12.90 -> 73.65, period 2015-12 (before 2016-04: ksp-2009 by period)
     old = _laporan(NIK_B, "2015-12", REGISTRI_B, 852, USP_B_LINES)
     result = score_reports(pd.DataFrame([old]),
                            questionnaires=pd.DataFrame(_kuesioner(NIK_B, "2015-05-11", _ya(12, 6, 5, 7, 3))))
     k = result.koperasi.iloc[0]
     assert k["rulebook"] == "ksp-2009"
     assert k["skor_manajemen"] == pytest.approx(12.90, abs=1e-9)
-    assert k["skor_total"] == pytest.approx(72.40, abs=1e-9)
+    assert k["skor_total"] == pytest.approx(73.65, abs=1e-9)
     assert k["predikat_skor"] == "Cukup Sehat"
+
+
+def test_component_rounding_decides_a_total_in_linear_mode():
+    """rulebook.md §6: each component's skor is rounded half up to 2 decimals before the sums.
+
+    The crafted KSP in linear mode with RPM 25.05% and cadangan 4.9% of RPM:
+      RPM = macet 100,200,000 / pinjaman 400,000,000 = 25.05% -> 100 - 2 x 25.05 = 49.9 -> x 5 / 100 = 2.495
+      cadangan = penyisihan 4,909,800 / RPM 100,200,000 = 4.9% -> 4.9 -> x 5 / 100 = 0.245
+    Rounded first (the rule): 2.50 + 0.25; KAP 5 + 2.50 + 0.25 + 1.25 = 9.00 and the total
+      12 + 9.00 + 5.25 + 8 + 3.75 + 6.25 + 6.75 = 51.00 -> Dalam Pengawasan.
+    Summed unrounded, the same report would total 50.995 - 0.005 = 50.99 -> Dalam Pengawasan Khusus.
+    """
+    row = _crafted("tepi", **(PUBLIK | {"pinjaman_lancar": 299_800_000, "pinjaman_macet": 100_200_000,
+                                        "penyisihan_penghapusan_pinjaman": 4_909_800,
+                                        "cadangan_umum": 245_090_200, "total_aset": 1_395_090_200}))
+    result = score_reports(pd.DataFrame([row]), mode="linear",
+                           questionnaires=pd.DataFrame(_kuesioner("tepi", "2025-06-30", _ya(9, 6, 0, 0, 0))))
+    rpm, cadangan = (_indikator(result, "tepi", k) for k in ("risiko_pinjaman_bermasalah", "cadangan_risiko"))
+    assert (rpm["rasio"], cadangan["rasio"]) == pytest.approx((25.05, 4.9), abs=1e-12)
+    assert (rpm["nilai"], cadangan["nilai"]) == pytest.approx((49.9, 4.9), abs=1e-12)
+    assert (rpm["skor"], cadangan["skor"]) == (2.50, 0.25)
+    k = result.koperasi.iloc[0]
+    assert k["skor_kualitas_aktiva_produktif"] == 9.00
+    assert k["skor_total"] == 51.00
+    assert k["predikat_skor"] == "Dalam Pengawasan"

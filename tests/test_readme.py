@@ -1,0 +1,25 @@
+"""The README documents what the code defines: every output table's columns, every rulebook table's source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemas.outputs import TABLES, markdown
+from scoring import rulebooks
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_every_output_column_is_documented_as_the_schema_describes_it(table):
+    # regenerate with: python -m schemas.outputs
+    assert markdown(table) in README
+
+
+@pytest.mark.parametrize("book", sorted(rulebooks()))
+def test_every_table_source_is_in_the_readme(book):
+    for komponen in rulebooks()[book].komponen:
+        tag = "V" if komponen.terverifikasi else "C"
+        assert f"| `{komponen.id}` | {tag} | {komponen.sumber} |" in README, komponen.id
