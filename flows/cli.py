@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from flows.config import CRON, DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE
+from flows.config import TIMEZONE, settings
 from scoring.rulebook import PERIODE, rulebooks
 from scoring.status import periods_between
 
@@ -41,20 +41,23 @@ def parser() -> argparse.ArgumentParser:
     months.add_argument("--period", type=_period, help="the month to score, YYYY-MM")
     months.add_argument("--from", dest="first", type=_period, help="backfill: the first month (with --to)")
     run.add_argument("--to", dest="last", type=_period, help="backfill: the last month, scored in order")
-    run.add_argument("--input", type=_folder, default=DEFAULT_INPUT, help=f"landing folder (default {DEFAULT_INPUT})")
-    run.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"output folder (default {DEFAULT_OUTPUT})")
+    defaults = settings()
+    run.add_argument("--input", type=_folder, default=defaults.input, help=f"landing folder (default {defaults.input})")
+    run.add_argument("--output", type=Path, default=defaults.output, help=f"output folder (default {defaults.output})")
     run.add_argument("--kabupaten", nargs="+", metavar="NAME", help="only these kabupaten/kota")
     run.add_argument("--rulebook", choices=sorted(rulebooks()), help="force a rulebook (default: by period)")
     run.add_argument("--mode", choices=["table", "linear"], help="band tables or linear text rules")
-    run.add_argument("--max-quarantine-share", type=float, default=0.10, metavar="SHARE",
-                     help="do not publish if more than this share of report rows is quarantined (default 0.10)")
-    run.add_argument("--max-reporting-drop", type=float, default=0.20, metavar="SHARE",
-                     help="do not publish if reporting cooperatives fell by more than this share (default 0.20)")
+    run.add_argument("--max-quarantine-share", type=float, default=defaults.max_quarantine_share, metavar="SHARE",
+                     help="do not publish if more than this share of report rows is quarantined "
+                          f"(default {defaults.max_quarantine_share})")
+    run.add_argument("--max-reporting-drop", type=float, default=defaults.max_reporting_drop, metavar="SHARE",
+                     help="do not publish if reporting cooperatives fell by more than this share "
+                          f"(default {defaults.max_reporting_drop})")
     dask = run.add_mutually_exclusive_group()
     dask.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run the parts on this Dask scheduler")
     dask.add_argument("--dask-local", type=int, metavar="N", help="run the parts on a local Dask cluster of N workers")
     serve = commands.add_parser("serve", help="serve the monthly deployment: 02:00 WITA on the 5th, last month")
-    serve.add_argument("--cron", default=CRON, help=f"cron in {TIMEZONE.key} (default {CRON!r})")
+    serve.add_argument("--cron", default=defaults.cron, help=f"cron in {TIMEZONE.key} (default {defaults.cron!r})")
     sample = commands.add_parser("sample", help="write a seeded sample landing folder")
     sample.add_argument("--output", type=Path, required=True, help="folder to write")
     sample.add_argument("--scale", choices=["kaltara", "national"], default="kaltara")

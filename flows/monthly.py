@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows import quality, storage
-from flows.config import DEFAULT_INPUT, DEFAULT_OUTPUT, TIMEZONE, WORK_DIR
+from flows.config import GX_DIR, LOCK_DIR, TIMEZONE, WORK_DIR, settings
 from flows.ingest import Landing, common_files, digest, read_common, read_reports
 from flows.manifest import versions, write_manifest
 from schemas import inputs, outputs
@@ -42,9 +42,6 @@ from scoring.inputs import is_in
 from scoring.rulebook import PERIODE, Mode
 from scoring.status import previous_period, ringkasan_wilayah, status_koperasi
 
-LOCK_DIR = "_kunci"
-MAX_PARTS = 8  # parts scored independently (Dask tasks); fixed, so every runner splits alike
-GX_DIR = "_gx"  # Great Expectations context: suites, validation history, Data Docs
 OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
                  "laporan_terganti")
 
@@ -64,13 +61,13 @@ class RunParameters(BaseModel):
 
     period: str = Field(pattern=PERIODE.pattern, description="the month to score, YYYY-MM")
     kabupaten: tuple[str, ...] = Field(default=(), description="only these kabupaten/kota (names); all if empty")
-    input: Path = Field(default=DEFAULT_INPUT, description="landing folder")
-    output: Path = Field(default=DEFAULT_OUTPUT, description="output folder")
+    input: Path = Field(default_factory=lambda: settings().input, description="landing folder")
+    output: Path = Field(default_factory=lambda: settings().output, description="output folder")
     rulebook: str | None = Field(default=None, description="force a rulebook id; default: by period")
     mode: Mode | None = Field(default=None, description="table or linear; default: the rulebook's")
-    max_quarantine_share: float = Field(default=0.10, ge=0, le=1,
+    max_quarantine_share: float = Field(default_factory=lambda: settings().max_quarantine_share, ge=0, le=1,
                                         description="publish only if quarantined / read report rows is below this")
-    max_reporting_drop: float = Field(default=0.20, ge=0, le=1,
+    max_reporting_drop: float = Field(default_factory=lambda: settings().max_reporting_drop, ge=0, le=1,
                                       description="publish only if reporting cooperatives fell by at most this share")
 
     @field_validator("rulebook")
@@ -277,12 +274,12 @@ def _as_json(rows: pd.DataFrame) -> pd.Series:
 
 
 def partitions(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
-    """The kabupaten/kota of the run, sorted, cut into at most MAX_PARTS parts scored independently.
+    """The kabupaten/kota of the run, sorted, cut into at most `max_parts` parts scored independently.
 
     The parts depend only on the registry, never on the task runner: a Dask run and a local run
     split, score and assemble the same way, so their outputs are identical."""
     names = sorted(pd.read_parquet(work_folder(params, run_id) / "koperasi.parquet")["kabupaten_kota"].unique())
-    size = -(-len(names) // MAX_PARTS) if names else 1
+    size = -(-len(names) // settings().max_parts) if names else 1
     return [tuple(names[i:i + size]) for i in range(0, len(names), size)] or [()]
 
 

@@ -16,7 +16,7 @@ from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import monthly, publishing, report
-from flows.config import CRON, DEFAULT_INPUT, DEFAULT_OUTPUT, DEPLOYMENT, TIMEZONE
+from flows.config import TIMEZONE, settings
 from flows.monthly import ParameterError, PrepareSummary, RunParameters, ScoreSummary
 from scoring import KoperasiSehatError
 from scoring.status import previous_period
@@ -133,19 +133,20 @@ def _completed(state: State) -> object:
 # Locally the parts run one after another: pandas holds the GIL for most of a part, so threads on the same
 # machine only add memory (measured on 2 cores: parallel parts took longer and +1 GiB peak RSS).
 @flow(name="koperasi-sehat-bulanan", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
-def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = None, input: str = str(DEFAULT_INPUT),
-                    output: str = str(DEFAULT_OUTPUT), rulebook: str | None = None,
-                    mode: str | None = None, max_quarantine_share: float = 0.10,
-                    max_reporting_drop: float = 0.20) -> dict:
+def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = None, input: str | None = None,
+                    output: str | None = None, rulebook: str | None = None, mode: str | None = None,
+                    max_quarantine_share: float | None = None, max_reporting_drop: float | None = None) -> dict:
     """Score one month: read and validate the landing folder, score, publish the period's Parquet outputs.
 
-    Without `period` (a scheduled run), the month before the run's scheduled time in WITA."""
+    Without `period` (a scheduled run), the month before the run's scheduled time in WITA; a parameter left None
+    takes its setting (`flows.config.Settings`)."""
     if period is None:
         period = scheduled_period(flow_run.scheduled_start_time)
     try:
-        params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), input=Path(input),
-                               output=Path(output), rulebook=rulebook, mode=mode,
-                               max_quarantine_share=max_quarantine_share, max_reporting_drop=max_reporting_drop)
+        given = {"input": input, "output": output, "max_quarantine_share": max_quarantine_share,
+                 "max_reporting_drop": max_reporting_drop}  # None: the setting's value
+        params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), rulebook=rulebook, mode=mode,
+                               **{k: v for k, v in given.items() if v is not None})
     except (ValueError, KoperasiSehatError) as error:
         return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
     started = datetime.now(TIMEZONE)
@@ -190,6 +191,9 @@ def with_runner(dask_address: str | None = None, dask_local: int | None = None) 
     return monthly_scoring.with_options(task_runner=runner)
 
 
-def serve(cron: str = CRON) -> None:
-    """A long-running process that runs the deployment on its schedule, one run at a time."""
-    monthly_scoring.serve(name=DEPLOYMENT, schedules=[Cron(cron, timezone=TIMEZONE.key)], global_limit=1)
+def serve(cron: str | None = None) -> None:
+    """A long-running process that runs the deployment on its schedule (default: the `cron` setting), one run at
+    a time."""
+    config = settings()
+    monthly_scoring.serve(name=config.deployment, schedules=[Cron(cron or config.cron, timezone=TIMEZONE.key)],
+                          global_limit=1)

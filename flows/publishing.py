@@ -12,12 +12,10 @@ from contextlib import contextmanager
 import pyarrow.parquet as pq
 
 from flows import storage
-from flows.config import WORK_DIR
-from flows.monthly import LOCK_DIR, OUTPUT_TABLES, RunParameters, work_folder
+from flows.config import COMMITTED, LOCK_DIR, WORK_DIR
+from flows.monthly import OUTPUT_TABLES, RunParameters, work_folder
 from schemas import outputs
 from scoring import KoperasiSehatError
-
-COMMITTED = "SIAP_TERBIT"  # in the work folder: every table is staged, the swap may proceed
 
 
 class PeriodLockedError(KoperasiSehatError):

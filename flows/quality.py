@@ -49,9 +49,9 @@ class QualityParameters:
     jumlah_terdaftar: int
     laporan_dibaca: int
     laporan_dikarantina: int
+    batas_penurunan_melapor: float
+    batas_porsi_karantina: float
     jumlah_melapor_sebelumnya: int | None = None
-    batas_penurunan_melapor: float = 0.20
-    batas_porsi_karantina: float = 0.10
     toleransi_total: float = 0.005
     rulebooks: Mapping[str, Rulebook] | None = None  # default: every book in scoring/rulebooks
     run_id: str | None = None  # names the run in Data Docs (default: the period)

@@ -36,8 +36,6 @@ ANTAR_PERIODE = "antar_periode"  # run-to-run figures: a one-row batch built by 
 SUITES = (SKOR_KOPERASI, SKOR_INDIKATOR, STATUS_KOPERASI, RINGKASAN_WILAYAH, ANTAR_PERIODE)
 
 TOLERANSI_TOTAL = 0.005  # skor_total vs the sum of the aspect scores (both rounded to 2 decimals)
-BATAS_PENURUNAN_MELAPOR = 0.20  # reporting cooperatives may not drop by more than this share
-BATAS_PORSI_KARANTINA = 0.10  # quarantined / read report rows must stay under this share
 JUMLAH_DASAR = ("jumlah_koperasi", "jumlah_aktif", "jumlah_tidak_aktif", "jumlah_melapor", "jumlah_dinilai")
 
 
@@ -221,9 +219,8 @@ def ringkasan_wilayah_suite(kolom: Sequence[str]) -> gx.ExpectationSuite:
     return _suite(s, checks, "counts per kabupaten/kota and per province (data-contract §3)")
 
 
-def antar_periode_suite(jumlah_melapor_sebelumnya: int | None,
-                        batas_penurunan_melapor: float = BATAS_PENURUNAN_MELAPOR,
-                        batas_porsi_karantina: float = BATAS_PORSI_KARANTINA) -> gx.ExpectationSuite:
+def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_melapor: float,
+                        batas_porsi_karantina: float) -> gx.ExpectationSuite:
     """Run-to-run: reporting has not collapsed against the previous period; quarantine stays under its ceiling.
 
     Without a previous period (`None`, the first run) the reporting check is left out.

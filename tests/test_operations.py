@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from flows import monthly, publishing, storage
-from flows.config import CRON, DATA_DIR, PROJECT_ROOT, TIMEZONE
+from flows.config import DATA_DIR, PROJECT_ROOT, TIMEZONE, settings
 from flows.monthly import OUTPUT_TABLES, RunParameters
 from flows.pipeline import monthly_scoring, scheduled_period
 from flows.publishing import PeriodLockedError
@@ -39,7 +39,7 @@ def test_prefect_yaml_names_the_real_flow_and_schedule():
     assert (PROJECT_ROOT / path).exists() and name == "monthly_scoring"
     assert monthly_scoring.name == "koperasi-sehat-bulanan" and monthly_scoring.fn.__name__ == name
     (schedule,) = deployment["schedules"]
-    assert (schedule["cron"], schedule["timezone"]) == (CRON, TIMEZONE.key) == ("0 2 5 * *", "Asia/Makassar")
+    assert (schedule["cron"], schedule["timezone"]) == (settings().cron, TIMEZONE.key) == ("0 2 5 * *", "Asia/Makassar")
     assert deployment["concurrency_limit"] == 1
 
 

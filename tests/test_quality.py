@@ -34,7 +34,7 @@ REGISTRY = pd.DataFrame({
 })
 # 3 of the 4 registered cooperatives report; none quarantined; 3 reported last month too
 PARAMS = QualityParameters(jumlah_terdaftar=4, laporan_dibaca=3, laporan_dikarantina=0, jumlah_melapor_sebelumnya=3,
-                           run_id=RUN)
+                           batas_penurunan_melapor=0.20, batas_porsi_karantina=0.10, run_id=RUN)
 
 
 def valid_tables() -> dict[str, pd.DataFrame]:
@@ -272,7 +272,7 @@ def test_rule_values_come_from_the_books():
     assert set(ex.kolom_jumlah()) == {c for c in valid_tables()["ringkasan_wilayah"].columns if c.startswith("jumlah_")}
     # every expectation is named and described
     for s in (suite, ex.skor_indikator_suite(books, 1), ex.status_koperasi_suite(4),
-              ex.ringkasan_wilayah_suite(ex.kolom_jumlah()), ex.antar_periode_suite(10)):
+              ex.ringkasan_wilayah_suite(ex.kolom_jumlah()), ex.antar_periode_suite(10, 0.20, 0.10)):
         ids = [e.meta["cek"] for e in s.expectations]
         assert len(ids) == len(set(ids)) and all(i.startswith(s.name + ".") for i in ids)
         assert all(e.description for e in s.expectations)
@@ -299,7 +299,7 @@ def test_previous_reporting_count_comes_from_the_published_status(tmp_path):
 
 
 def test_reporting_threshold_is_the_share_of_the_previous_count():
-    penurunan = {e.meta["cek"]: e for e in ex.antar_periode_suite(5).expectations}["antar_periode.penurunan_melapor"]
+    penurunan = {e.meta["cek"]: e for e in ex.antar_periode_suite(5, 0.20, 0.10).expectations}["antar_periode.penurunan_melapor"]
     assert penurunan.min_value == 4  # 20% less than 5
-    assert {e.meta["cek"]: e for e in ex.antar_periode_suite(100, 0.25).expectations}[
+    assert {e.meta["cek"]: e for e in ex.antar_periode_suite(100, 0.25, 0.10).expectations}[
         "antar_periode.penurunan_melapor"].min_value == 75

@@ -23,3 +23,10 @@ def test_every_table_source_is_in_the_readme(book):
     for komponen in rulebooks()[book].komponen:
         tag = "V" if komponen.terverifikasi else "C"
         assert f"| `{komponen.id}` | {tag} | {komponen.sumber} |" in README, komponen.id
+
+
+def test_every_setting_is_documented_with_its_environment_variable():
+    from flows.config import documented
+
+    for env, default, description in documented():
+        assert f"| `{env}` | `{default}` | {description} |" in README, env
