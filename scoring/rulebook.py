@@ -6,7 +6,7 @@ import re
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from datetime import date
 
@@ -19,13 +19,14 @@ RULEBOOK_DIR = Path(__file__).parent / "rulebooks"
 PERIODE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TANGGAL = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 Mode = Literal["table", "linear"]
+DataModel = TypeVar("DataModel", bound=BaseModel)
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Band(_Strict):
+class Band(Strict):
     """An interval with explicit edges: gt (>), ge (>=), lt (<), le (<=)."""
 
     gt: float | None = None
@@ -72,7 +73,7 @@ class PredikatBand(Band):
     nama: str
 
 
-class Linear(_Strict):
+class Linear(Strict):
     """nilai = clamp(awal + kemiringan * x, 0, 100), and 0 from x >= nol_mulai."""
 
     awal: float
@@ -80,7 +81,7 @@ class Linear(_Strict):
     nol_mulai: float | None = None
 
 
-class PenyebutNol(_Strict):
+class PenyebutNol(Strict):
     """What a component scores when its denominator is zero or negative."""
 
     nilai: float = Field(ge=0, le=100)
@@ -88,7 +89,7 @@ class PenyebutNol(_Strict):
     catatan: str
 
 
-class Komponen(_Strict):
+class Komponen(Strict):
     id: str
     nama: str
     bobot: float = Field(gt=0)
@@ -119,7 +120,7 @@ class Komponen(_Strict):
         return self.pertanyaan is not None
 
 
-class Aspek(_Strict):
+class Aspek(Strict):
     id: str
     nama: str
     bobot: float = Field(gt=0)
@@ -133,7 +134,7 @@ class Aspek(_Strict):
         return self
 
 
-class Berlaku(_Strict):
+class Berlaku(Strict):
     mulai: str | None = Field(default=None, pattern=PERIODE.pattern)
     sampai: str | None = Field(default=None, pattern=PERIODE.pattern)
 
@@ -141,14 +142,14 @@ class Berlaku(_Strict):
         return (self.mulai is None or self.mulai <= periode) and (self.sampai is None or periode <= self.sampai)
 
 
-class FaktorTurunan(_Strict):
+class FaktorTurunan(Strict):
     """Thresholds of the two factors the pipeline derives from the reports."""
 
     tidak_melapor_bulan_berturut: int = Field(gt=0)
     volume_pinjaman_tanpa_audit_di_atas: int = Field(ge=0)
 
 
-class FaktorPengurang(_Strict):
+class FaktorPengurang(Strict):
     turun_satu_tingkat: list[str]
     predikat_paksa: str
     paksa: list[str]
@@ -159,7 +160,7 @@ class FaktorPengurang(_Strict):
         return self.turun_satu_tingkat + self.paksa
 
 
-class Rulebook(_Strict):
+class Rulebook(Strict):
     id: str
     dasar: str | None = None
     regulasi: str
@@ -277,13 +278,22 @@ def load_rulebook_file(path: Path, directory: Path | None = None) -> Rulebook:
     try:
         book = Rulebook.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'book'}: {e['msg']}" for e in error.errors()
-        )
-        raise RulebookError(f"rulebook file {path} is malformed: {problems}") from None
+        raise RulebookError(f"rulebook file {path} is malformed: {_problems(error)}") from None
     if book.id != path.stem:
         raise RulebookError(f"rulebook file {path} declares id {book.id!r}; the file must be named {book.id}.toml")
     return book
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'book'}: {e['msg']}" for e in error.errors())
+
+
+def load_data_file(path: Path, model: type[DataModel]) -> DataModel:
+    """A small TOML rule table of scoring/ (asset classes, reporting grades), validated by its pydantic model."""
+    try:
+        return model.model_validate(_read(path))
+    except ValidationError as error:
+        raise RulebookError(f"data file {path} is malformed: {_problems(error)}") from None
 
 
 @cache

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from scoring.inputs import is_in
@@ -29,6 +30,18 @@ def previous_period(periode: str) -> str:
     """The month before a YYYY-MM period (January -> December of the year before)."""
     year, month = int(periode[:4]), int(periode[5:7])
     return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
+
+
+def shift_period(periode: str, months: int) -> str:
+    """The YYYY-MM period `months` months after (negative: before) `periode`."""
+    n = month_number(periode) - 1 + months
+    return f"{n // 12}-{n % 12 + 1:02d}"
+
+
+def period_names(numbers: np.ndarray) -> np.ndarray:
+    """YYYY-MM of month numbers (`month_number`), each distinct month formatted once."""
+    distinct, inverse = np.unique(np.asarray(numbers, dtype=np.int64), return_inverse=True)
+    return np.array([f"{(m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in distinct], dtype=object)[inverse]
 
 
 def periods_between(first: str, last: str) -> list[str]:
