@@ -8,15 +8,16 @@ decimal fractions a/b. A component's ratio is
     x = N * P / (D * M) percent,   N, D in hundredths of a Rupiah,
 
 with P = 100 and M = 1, or, for an annualised ratio, P = 1200 and M = the month (N is then the year-to-date
-figure, and so is its target). A move changes N (or D) by a whole number of Rupiah, D (or N) unchanged; the
-target is the nearest such value whose ratio lies inside the band: on an inclusive edge when the edge can be
-met exactly, otherwise the closest whole Rupiah inside an exclusive (or inexact) edge. Products are int64 when
-they fit (balances up to about Rp 5 x 10^12), otherwise Python integers.
+figure, and so is its target). A move changes N (or D) by a whole number of Rupiah, the other lines unchanged;
+when every line of N is also in D in one proportion s (partisipasi bruto in pendapatan usaha: s = 1), D moves
+with N by s times the change. Each band edge is then a linear condition on the change, solved exactly: the
+target is the nearest whole Rupiah whose ratio lies inside the band (on an inclusive edge when it can be met
+exactly), with D staying positive. Products are int64 when they fit (balances up to about Rp 5 x 10^12),
+otherwise Python integers.
 
 Which quantity moves: the one whose change is smaller in Rupiah (the numerator on a tie). For one cooperative
 that is also the smaller share of its total aset, the measure of the cheapest combination
-(`scoring.combination`). The denominator moves only while the numerator is positive (a ratio with a zero or
-negative numerator cannot be lifted by its denominator) and stays positive.
+(`scoring.combination`).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def target_bands(komponen: Komponen, mode: Mode) -> list[NilaiBand]:
     line = komponen.linear
     if mode != "linear" or line is None:
         return list(komponen.tabel)
-    top = (100 - line.awal) / line.kemiringan
+    top = (100 - line.awal) / line.kemiringan + 0.0  # + 0.0: no "-0" edge
     return [NilaiBand(ge=top, nilai=100) if line.kemiringan > 0 else NilaiBand(le=top, nilai=100)]
 
 
@@ -61,23 +62,36 @@ class Moves:
     rasio: np.ndarray  # float percent after the move
 
 
-def into_band(band: Band, numerator: np.ndarray, denominator: np.ndarray, per_year: int,
-              months: np.ndarray) -> Moves:
+def shared(book: Rulebook, komponen: Komponen) -> Fraction:
+    """s when every line of the numerator is also in the denominator with s times its coefficient, else 0."""
+    top, bottom = book.lines(komponen.pembilang), book.lines(komponen.penyebut)
+    shares = {Fraction(bottom.get(line, 0)) / Fraction(c) for line, c in top.items() if c}
+    return shares.pop() if len(shares) == 1 else Fraction(0)
+
+
+def into_band(band: Band, numerator: np.ndarray, denominator: np.ndarray, per_year: int, months: np.ndarray,
+              share: Fraction = Fraction(0)) -> Moves:
     """The cheaper of the numerator's and the denominator's moves into `band` for each row (D > 0 on every row).
 
-    `per_year` is P (100, or 1200 for an annualised ratio) and `months` is M per row (1, or the month)."""
+    `per_year` is P (100, or 1200 for an annualised ratio), `months` is M per row (1, or the month), `share` is s
+    (`shared`)."""
     edges = [(_rational(limit[0]), limit[1]) for limit in (band.lower, band.upper) if limit is not None]
-    factor = max([abs(a) * 12 + per_year * b for (a, b), _ in edges] or [1])
+    factor = max([abs(a) * 12 + per_year * b for (a, b), _ in edges] or [1]) * share.denominator * (share.numerator + 1)
     size = max(int(np.abs(numerator).max(initial=0)), int(np.abs(denominator).max(initial=0)), 1)
-    kind, unbounded = (np.int64, _INT64_SAFE) if size * factor * 4 < _INT64_SAFE else (object, 10**40)
+    kind, unbounded = (np.int64, _INT64_SAFE) if size * factor * 400 < _INT64_SAFE else (object, 10**40)
     n, d, m = numerator.astype(kind), denominator.astype(kind), months.astype(kind)
-    by_n = _numerator_range(band, n, d, per_year, m, unbounded)
-    by_d = _denominator_range(band, n, d, per_year, m, unbounded)
-    ok_n, ok_d = _possible(*by_n), _possible(*by_d) & (n > 0)
+    u, v = share.numerator, share.denominator
+    # N' = N + 100 delta, D' = D + s 100 delta:  x' >= a/b  <=>  100 delta (P b v - a M u) >= a M D v - N P b v
+    by_n = _solve(band, lambda a, b: (100 * (per_year * b * v - a * m * u), a * m * d * v - n * (per_year * b * v)),
+                  (100 * u, -d * v), unbounded)
+    # D' = D + 100 delta:  x' >= a/b  <=>  -100 a M delta >= a M D - N P b
+    by_d = _solve(band, lambda a, b: (-100 * a * m, a * m * d - n * (per_year * b)), (100, -d), unbounded)
+    ok_n, ok_d = _possible(*by_n), _possible(*by_d)
     dn, dd = np.where(ok_n, _closest(*by_n), 0), np.where(ok_d, _closest(*by_d), 0)
     use_d = ok_d & (~ok_n | (np.abs(dd) < np.abs(dn)))
     delta = np.where(use_d, dd, dn)
-    new_n, new_d = np.where(use_d, n, n + 100 * delta), np.where(use_d, d + 100 * delta, d)
+    new_n = np.where(use_d, n, n + 100 * delta)
+    new_d = np.where(use_d, d + 100 * delta, d + (100 * u * delta) // v)
     valid = ok_n | ok_d
     return Moves(valid=valid, penyebut=use_d, perubahan=delta.astype(np.int64),
                  rasio=np.where(valid, _ratio(new_n * per_year, new_d * m), np.nan))
@@ -88,47 +102,28 @@ def _rational(value: float) -> tuple[int, int]:
     return exact.numerator, exact.denominator
 
 
-def _floor(x: np.ndarray, y: np.ndarray | int) -> np.ndarray:
-    return x // y
+def _solve(band: Band, lower_edge, positive: tuple, unbounded: int) -> tuple[np.ndarray, np.ndarray]:
+    """[low, high] of the whole-Rupiah changes that keep x' inside the band and D' > 0.
 
-
-def _ceil(x: np.ndarray, y: np.ndarray | int) -> np.ndarray:
-    return -((-x) // y)
-
-
-def _numerator_range(band: Band, n: np.ndarray, d: np.ndarray, p: int, m: np.ndarray,
-                     unbounded: int) -> tuple[np.ndarray, np.ndarray]:
-    """[low, high] of the whole-Rupiah changes of N keeping x = (N + 100 delta) P / (D M) inside the band."""
-    low, high = np.full(len(n), -unbounded, dtype=n.dtype), np.full(len(n), unbounded, dtype=n.dtype)
+    `lower_edge(a, b)` gives (Y, X) of the condition x' >= a/b as Y delta >= X (Y, X arrays); x' <= a/b is
+    -Y delta >= -X; `positive` is (Y, X) of D' > 0 as Y delta > X."""
+    n = len(positive[1])
+    low, high = np.full(n, -unbounded, dtype=positive[1].dtype), np.full(n, unbounded, dtype=positive[1].dtype)
+    conditions = [(*positive, True)]
     for lower, limit in ((True, band.lower), (False, band.upper)):
-        if limit is None:
-            continue
-        (a, b), inclusive = _rational(limit[0]), limit[1]
-        x, y = a * d * m - n * (p * b), 100 * p * b  # x' >= a/b  <=>  100 delta P b >= a D M - N P b
-        if lower:
-            low = _ceil(x, y) if inclusive else _floor(x, y) + 1
-        else:
-            high = _floor(x, y) if inclusive else _ceil(x, y) - 1
-    return low, high
-
-
-def _denominator_range(band: Band, n: np.ndarray, d: np.ndarray, p: int, m: np.ndarray,
-                       unbounded: int) -> tuple[np.ndarray, np.ndarray]:
-    """[low, high] of the whole-Rupiah changes of D keeping x = N P / ((D + 100 delta) M) inside the band and
-    D > 0, for N > 0 (x > 0: a lower edge <= 0 always holds, an upper edge <= 0 never does)."""
-    low, high = _floor(-d, 100) + 1, np.full(len(n), unbounded, dtype=n.dtype)
-    for lower, limit in ((True, band.lower), (False, band.upper)):
-        if limit is None:
-            continue
-        (a, b), inclusive = _rational(limit[0]), limit[1]
-        if a <= 0:
-            high = high if lower else np.full(len(n), -unbounded, dtype=n.dtype)
-            continue
-        x, y = n * (p * b) - a * d * m, 100 * a * m  # x' >= a/b  <=>  (D + 100 delta) a M <= N P b
-        if lower:
-            high = np.minimum(high, _floor(x, y) if inclusive else _ceil(x, y) - 1)
-        else:
-            low = np.maximum(low, _ceil(x, y) if inclusive else _floor(x, y) + 1)
+        if limit is not None:
+            y, x = lower_edge(*_rational(limit[0]))
+            conditions.append((y, x, not limit[1]) if lower else (-y, -x, not limit[1]))
+    for y, x, strict in conditions:
+        y = np.broadcast_to(np.asarray(y, dtype=low.dtype), low.shape)
+        safe = np.where(y == 0, 1, y)
+        exact = x % safe == 0
+        floor, ceil = x // safe, -((-x) // safe)
+        above = np.where(strict, np.where(exact, floor + 1, ceil), ceil)  # y > 0: delta >= (or >) x / y
+        below = np.where(strict, np.where(exact, floor - 1, floor), floor)  # y < 0: delta <= (or <) x / y
+        holds = (0 > x) if strict else (0 >= x)  # y == 0: the condition does not depend on delta
+        low = np.where(y > 0, np.maximum(low, above), np.where((y == 0) & ~holds, unbounded, low))
+        high = np.where(y < 0, np.minimum(high, below), np.where((y == 0) & ~holds, -unbounded, high))
     return low, high
 
 

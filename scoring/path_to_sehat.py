@@ -29,7 +29,7 @@ from scoring import inputs
 from scoring.bands import band_index, round_half_up
 from scoring.combination import cheapest
 from scoring.explain import KEY, aligned
-from scoring.moves import PEMBILANG, PENYEBUT, into_band, quantity, target_bands
+from scoring.moves import PEMBILANG, PENYEBUT, into_band, quantity, shared, target_bands
 from scoring.rulebook import Komponen, Mode, PredikatBand, Rulebook, rulebooks
 from scoring.texts import angka, nilai, rentang, rupiah
 
@@ -67,6 +67,14 @@ COLUMNS = ["nik", "periode", "urutan", "langkah", "predikat_berikutnya", "kompon
            "keterangan"]
 
 
+TEXTS = ["langkah", "predikat_berikutnya", "komponen", "rentang_target", "sisi", "pos", "predikat_skor_baru",
+         "predikat_baru"]
+# what a move of either kind carries (a frame of questionnaire moves only lacks the Rupiah ones)
+OPTION_FIELDS = ["coop", "kk", "komponen", "gain", "cost", "nilai_sekarang", "nilai_target", "rasio_sekarang",
+                 "rasio_target", "rentang_target", "tambahan_ya", "perubahan_rupiah", "sisi", "pos", "pos_sekarang",
+                 "total_aset", "disetahunkan"]
+
+
 def _book_rows(reports: pd.DataFrame, kop: pd.DataFrame, indikator: pd.DataFrame, book: Rulebook,
                mode: Mode) -> pd.DataFrame:
     scale = 10**book.desimal_skor
@@ -78,9 +86,10 @@ def _book_rows(reports: pd.DataFrame, kop: pd.DataFrame, indikator: pd.DataFrame
     index = pd.Series(range(len(book.predikat)), index=book.predikat_names)[kop["predikat_skor"].astype("str")]
     index = index.to_numpy()
     edges = np.array([_edge_units(band, scale) for band in book.predikat])
-    options = pd.concat([_component_options(k, kk, rep, ind[ind["komponen"].astype("str") == k.id],
-                                            coop[(ind["komponen"].astype("str") == k.id).to_numpy()], book, mode)
+    komponen = ind["komponen"].astype("str").to_numpy()
+    options = pd.concat([_component_options(k, kk, rep, ind[komponen == k.id], coop[komponen == k.id], book, mode)
                          for kk, k in enumerate(book.komponen)], ignore_index=True)
+    options = options.reindex(columns=list(dict.fromkeys([*options.columns, *OPTION_FIELDS])))
     options = options.assign(baru=now[options["coop"]] + options["gain"])
     next_edge, best_edge = edges[index - 1], edges[0]
     options["mencapai_predikat_berikutnya"] = options["baru"].to_numpy() >= next_edge[options["coop"]]
@@ -137,12 +146,12 @@ def _component_options(k: Komponen, kk: int, rep: pd.DataFrame, ind: pd.DataFram
     else:
         numerator, denominator = quantity(rep, book, k.pembilang), quantity(rep, book, k.penyebut)
         months = inputs.month_of(rep["periode"]) if k.disetahunkan else np.ones(len(rep), dtype=np.int64)
-        defined = denominator > 0
+        defined, share = denominator > 0, shared(book, k)
         for band in target_bands(k, mode):
             at = np.flatnonzero(defined & (band.nilai > nilai_now))
             if not len(at):
                 continue
-            move = into_band(band, numerator[at], denominator[at], 1200 if k.disetahunkan else 100, months[at])
+            move = into_band(band, numerator[at], denominator[at], 1200 if k.disetahunkan else 100, months[at], share)
             at = at[move.valid]
             moved = move.penyebut[move.valid]
             parts.append(pd.DataFrame({
@@ -219,6 +228,7 @@ def _described(rows: pd.DataFrame, kop: pd.DataFrame, book: Rulebook, index: np.
         "mencapai_predikat_berikutnya": rows["mencapai_predikat_berikutnya"].to_numpy(bool),
         "mencapai_sehat": rows["mencapai_sehat"].to_numpy(bool),
     })
+    out = out.astype({c: "str" for c in TEXTS})
     out["uraian"] = _uraian(out, rows["disetahunkan"].fillna(False).to_numpy(bool), ratio)
     out["keterangan"] = _keterangan(out, codes[coop])
     group = np.where(out["langkah"] == KOMBINASI, 1, np.where(out["mencapai_predikat_berikutnya"], 0, 2))
