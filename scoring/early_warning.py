@@ -26,15 +26,16 @@ from scoring.texts import angka, gabung, nilai
 
 PREDIKAT_TURUN, MENDEKATI_BATAS, KOMPONEN_TURUN = "predikat_turun", "mendekati_batas_bawah", "komponen_turun_band"
 KARANTINA, SEGERA_TIDAK_AKTIF = "karantina_dua_periode", "segera_tidak_aktif"
-KODE = r"^(predikat_turun|mendekati_batas_bawah|komponen_turun_band|karantina_dua_periode|segera_tidak_aktif" \
-       r"|tidak_melapor_\d+_bulan(_atau_lebih)?)$"
+KODE = r"^(?:predikat_turun|mendekati_batas_bawah|komponen_turun_band|karantina_dua_periode|segera_tidak_aktif" \
+       r"|tidak_melapor_\d+_bulan(?:_atau_lebih)?)$"
+SILENT_SUFFIX = "_bulan_atau_lebih"  # the code of the top not-reporting level
 COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "kode", "alasan"]
 
 
 def tidak_melapor_kode(months: pd.Series, silent: int) -> pd.Series:
     """The not-reporting code of a count of months: tidak_melapor_1_bulan .. tidak_melapor_<silent>_bulan_atau_lebih."""
     level = months.clip(upper=silent).astype("int64").astype("str")
-    return ("tidak_melapor_" + level + "_bulan" + np.where(months >= silent, "_atau_lebih", "")).astype("str")
+    return ("tidak_melapor_" + level + np.where(months >= silent, SILENT_SUFFIX, "_bulan")).astype("str")
 
 
 def peringatan_dini(periode: str, skor_koperasi: pd.DataFrame, skor_indikator: pd.DataFrame,

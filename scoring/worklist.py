@@ -27,7 +27,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from scoring.early_warning import KARANTINA, KOMPONEN_TURUN, MENDEKATI_BATAS, SEGERA_TIDAK_AKTIF
+from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX
 from scoring.path_to_sehat import KOMBINASI
 from scoring.rulebook import Rulebook, rulebooks
 from scoring.texts import angka, gabung
@@ -36,7 +36,6 @@ COLUMNS = ["periode", "kode_wilayah", "kabupaten_kota", "peringkat", "nik", "nam
            "pendamping_usulan", "kunjungan_ke", "dalam_kapasitas", "predikat", "skor_total", "bulan_tidak_melapor",
            "jumlah_anggota", "poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota",
            "skor_prioritas", "alasan", "langkah_utama", "keterangan_pendamping"]
-OTHER_WARNINGS = (MENDEKATI_BATAS, KOMPONEN_TURUN, KARANTINA, SEGERA_TIDAK_AKTIF)
 
 
 def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi: pd.DataFrame,
@@ -99,7 +98,7 @@ def _warnings(peringatan: pd.DataFrame | None) -> pd.Series:
     if peringatan is None or peringatan.empty:
         return pd.Series([], dtype="str")
     rows = peringatan.astype({"nik": "str", "kode": "str", "alasan": "str"})
-    others = rows[rows["kode"].isin(OTHER_WARNINGS)]
+    others = rows[(rows["kode"] != PREDIKAT_TURUN) & ~rows["kode"].str.endswith(SILENT_SUFFIX)]
     joined = gabung(others["alasan"], others[["nik"]])
     return joined.reindex(rows["nik"].unique()).fillna("")
 
