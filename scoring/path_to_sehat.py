@@ -13,7 +13,8 @@ once per ratio). A downgrade factor is not lifted by a score: `predikat_baru` ap
 
 Rows of a cooperative, in `urutan`: the single moves that reach the next predicate (questionnaire moves first:
 they need no money; then fewer answers, then fewer Rupiah), then the combination's moves (or one row saying
-no combination of ratio moves reaches it), then the other single moves, most points first.
+no combination of ratio moves reaches it), then the other single moves, most points first (then questionnaire
+moves, then the cheaper); ties in the rulebook's order of components.
 """
 
 from __future__ import annotations
@@ -31,18 +32,28 @@ from scoring.combination import cheapest
 from scoring.explain import KEY, aligned
 from scoring.moves import PEMBILANG, PENYEBUT, into_band, quantity, shared, target_bands
 from scoring.rulebook import Komponen, Mode, PredikatBand, Rulebook, rulebooks
-from scoring.texts import angka, nilai, rentang, rupiah
+from scoring.texts import angka, nilai, pilih, rentang, rupiah, sambung
 
 SATU, KOMBINASI = "satu_komponen", "kombinasi"
 SIMULASI = "Simulasi atas angka periode ini: "
 CATATAN_SATU = SIMULASI + "hanya komponen ini berubah, komponen lain tetap."
 CATATAN_KOMBINASI = (SIMULASI + "perubahan-perubahan kombinasi dijumlahkan seolah tidak saling mempengaruhi; "
                      "komponen lain dan jawaban kuesioner tetap.")
+COLUMNS = ["nik", "periode", "urutan", "langkah", "predikat_berikutnya", "komponen", "rasio_sekarang",
+           "rasio_target", "rentang_target", "nilai_sekarang", "nilai_target", "sisi", "pos", "pos_sekarang",
+           "perubahan_rupiah", "persen_aset", "tambahan_ya", "poin_tambahan", "skor_total_baru",
+           "predikat_skor_baru", "predikat_baru", "mencapai_predikat_berikutnya", "mencapai_sehat", "uraian",
+           "keterangan"]
+# a move: its cooperative (row of the book's frame), component (index in the book), band (-1: questionnaire),
+# nilai after, points gained (skor units), cost (Rupiah, or answers), answers added, Rupiah change, whether the
+# denominator moves, the moving quantity now (Rupiah) and the ratio after
+FIELDS = ("coop", "kk", "band", "nilai_target", "gain", "cost", "tambahan_ya", "perubahan", "penyebut",
+          "pos_sekarang", "rasio_target")
 
 
 def jalan_menuju_sehat(reports: pd.DataFrame, koperasi: pd.DataFrame, indikator: pd.DataFrame,
                        books: Mapping[str, Rulebook] | None = None) -> pd.DataFrame:
-    """The rows of jalan_menuju_sehat (schemas.outputs), without run_id.
+    """The rows of jalan_menuju_sehat (COLUMNS; schemas.outputs adds run_id).
 
     reports: the report rows the engine scored (nik, periode and the money lines, whole Rupiah); koperasi and
     indikator: the engine's frames for them (koperasi: nik, periode, rulebook, mode_tabel, skor_total,
@@ -53,63 +64,10 @@ def jalan_menuju_sehat(reports: pd.DataFrame, koperasi: pd.DataFrame, indikator:
         book = books[str(book_id)]
         below = kop[kop["predikat_skor"].astype("str") != book.predikat_names[0]].reset_index(drop=True)
         if len(below):
-            parts.append(_book_rows(reports, below, indikator, book, str(mode)))
+            parts.append(_Book(reports, below, indikator, book, str(mode)).rows())
     if not parts:
         return pd.DataFrame({c: pd.Series([], dtype="object") for c in COLUMNS})
-    rows = pd.concat(parts, ignore_index=True)
-    return rows.assign(urutan=rows.groupby(KEY, sort=False).cumcount() + 1)[COLUMNS].reset_index(drop=True)
-
-
-COLUMNS = ["nik", "periode", "urutan", "langkah", "predikat_berikutnya", "komponen", "rasio_sekarang",
-           "rasio_target", "rentang_target", "nilai_sekarang", "nilai_target", "sisi", "pos", "pos_sekarang",
-           "perubahan_rupiah", "persen_aset", "tambahan_ya", "poin_tambahan", "skor_total_baru",
-           "predikat_skor_baru", "predikat_baru", "mencapai_predikat_berikutnya", "mencapai_sehat", "uraian",
-           "keterangan"]
-
-
-TEXTS = ["langkah", "predikat_berikutnya", "komponen", "rentang_target", "sisi", "pos", "predikat_skor_baru",
-         "predikat_baru"]
-# what a move of either kind carries (a frame of questionnaire moves only lacks the Rupiah ones)
-OPTION_FIELDS = ["coop", "kk", "komponen", "gain", "cost", "nilai_sekarang", "nilai_target", "rasio_sekarang",
-                 "rasio_target", "rentang_target", "tambahan_ya", "perubahan_rupiah", "sisi", "pos", "pos_sekarang",
-                 "total_aset", "disetahunkan"]
-
-
-def _book_rows(reports: pd.DataFrame, kop: pd.DataFrame, indikator: pd.DataFrame, book: Rulebook,
-               mode: Mode) -> pd.DataFrame:
-    scale = 10**book.desimal_skor
-    rep = aligned(reports, kop, "reports")
-    ind = indikator.iloc[_positions(indikator, kop)]
-    coop = pd.MultiIndex.from_frame(kop[KEY].astype("str")).get_indexer(
-        pd.MultiIndex.from_frame(ind[KEY].astype("str")))
-    now = _units(kop["skor_total"], scale)
-    index = pd.Series(range(len(book.predikat)), index=book.predikat_names)[kop["predikat_skor"].astype("str")]
-    index = index.to_numpy()
-    edges = np.array([_edge_units(band, scale) for band in book.predikat])
-    komponen = ind["komponen"].astype("str").to_numpy()
-    options = pd.concat([_component_options(k, kk, rep, ind[komponen == k.id], coop[komponen == k.id], book, mode)
-                         for kk, k in enumerate(book.komponen)], ignore_index=True)
-    options = options.reindex(columns=list(dict.fromkeys([*options.columns, *OPTION_FIELDS])))
-    options = options.assign(baru=now[options["coop"]] + options["gain"])
-    next_edge, best_edge = edges[index - 1], edges[0]
-    options["mencapai_predikat_berikutnya"] = options["baru"].to_numpy() >= next_edge[options["coop"]]
-    options["mencapai_sehat"] = options["baru"].to_numpy() >= best_edge
-    singles = _singles(options)
-    ratio = options[options["tambahan_ya"].isna()]
-    chosen = ratio[cheapest(ratio["coop"].to_numpy(), ratio["kk"].to_numpy(), ratio["gain"].to_numpy(),
-                            ratio["cost"].to_numpy(), next_edge - now)]
-    combo = chosen.assign(baru=now[chosen["coop"]] + chosen.groupby("coop")["gain"].transform("sum").to_numpy())
-    combo = combo.assign(mencapai_predikat_berikutnya=True, mencapai_sehat=combo["baru"].to_numpy() >= best_edge)
-    missing = np.setdiff1d(np.arange(len(kop)), combo["coop"].to_numpy())
-    rows = pd.concat([singles.assign(langkah=SATU), combo.assign(langkah=KOMBINASI),
-                      pd.DataFrame({"coop": missing, "langkah": KOMBINASI, "mencapai_predikat_berikutnya": False,
-                                    "mencapai_sehat": False})], ignore_index=True)
-    return _described(rows, kop, book, index, scale)
-
-
-def _positions(indikator: pd.DataFrame, kop: pd.DataFrame) -> np.ndarray:
-    keys = pd.MultiIndex.from_frame(indikator[KEY].astype("str"))
-    return np.flatnonzero(keys.isin(pd.MultiIndex.from_frame(kop[KEY].astype("str"))))
+    return pd.concat(parts, ignore_index=True)[COLUMNS]
 
 
 def _units(skor: pd.Series | np.ndarray, scale: int) -> np.ndarray:
@@ -124,62 +82,176 @@ def _edge_units(band: PredikatBand, scale: int) -> int:
     return ceil(edge) if band.lower[1] else floor(edge) + 1
 
 
-def _component_options(k: Komponen, kk: int, rep: pd.DataFrame, ind: pd.DataFrame, coop: np.ndarray,
-                       book: Rulebook, mode: Mode) -> pd.DataFrame:
-    """Every move of one component into a band that scores higher, per cooperative below the top."""
-    scale = 10**book.desimal_skor
-    nilai_now, rasio_now, pembilang = (np.full(len(rep), np.nan) for _ in range(3))
-    skor_now = np.zeros(len(rep), dtype=np.int64)
-    nilai_now[coop], skor_now[coop] = ind["nilai"].to_numpy(float), _units(ind["skor"], scale)
-    rasio_now[coop], pembilang[coop] = ind["rasio"].to_numpy(float), ind["pembilang"].to_numpy(float)
-    parts = []
-    if k.kuesioner:
-        ya = np.nan_to_num(pembilang).astype(np.int64)
+class _Book:
+    """The cooperatives of one book and mode below its best predicate, their component figures as matrices
+    (cooperative x component), and their moves."""
+
+    def __init__(self, reports: pd.DataFrame, kop: pd.DataFrame, indikator: pd.DataFrame, book: Rulebook,
+                 mode: Mode) -> None:
+        self.kop, self.book, self.mode = kop, book, mode
+        self.scale = 10**book.desimal_skor
+        self.rep = aligned(reports, kop, "reports")
+        keys = pd.MultiIndex.from_frame(kop[KEY].astype("str"))
+        coop = keys.get_indexer(pd.MultiIndex.from_frame(indikator[KEY].astype("str")))
+        kk = pd.Index([k.id for k in book.komponen]).get_indexer(indikator["komponen"].astype("str"))
+        at = (coop >= 0) & (kk >= 0)
+        shape = (len(kop), len(book.komponen))
+        self.figures = {}
+        for column in ("nilai", "skor", "rasio", "pembilang"):
+            matrix = np.full(shape, np.nan)
+            matrix[coop[at], kk[at]] = indikator[column].to_numpy(dtype=float)[at]
+            self.figures[column] = matrix
+        self.now = _units(kop["skor_total"], self.scale)
+        self.index = pd.Index(book.predikat_names).get_indexer(kop["predikat_skor"].astype("str"))
+        edges = np.array([_edge_units(band, self.scale) for band in book.predikat])
+        self.next_edge, self.best_edge = edges[self.index - 1], edges[0]
+
+    def rows(self) -> pd.DataFrame:
+        parts = self._moves()
+        moves = {f: np.concatenate([part[f] for part in parts]) for f in FIELDS}
+        total = self.now[moves["coop"]] + moves["gain"]
+        moves["next"], moves["best"] = total >= self.next_edge[moves["coop"]], total >= self.best_edge
+        single = _singles(moves)
+        ratio = np.flatnonzero(moves["band"] >= 0)
+        combo = ratio[cheapest(moves["coop"][ratio], moves["kk"][ratio], moves["gain"][ratio], moves["cost"][ratio],
+                               self.next_edge - self.now)]
+        combo_total = self.now + np.bincount(moves["coop"][combo], moves["gain"][combo], len(self.kop)).astype(np.int64)
+        reached = np.zeros(len(self.kop), dtype=bool)
+        reached[moves["coop"][combo]] = True
+        none = np.flatnonzero(~reached)
+        pick = np.concatenate([single, combo, np.full(len(none), -1)])
+        coop = np.concatenate([moves["coop"][single], moves["coop"][combo], none])
+        kind = np.repeat([0, 1, 1], [len(single), len(combo), len(none)])  # 0 single, 1 combination
+        total = np.where(kind == 1, combo_total[coop], self.now[coop] + np.where(pick >= 0, moves["gain"][pick], 0))
+        return self._described(moves, pick, coop, kind, np.where(pick >= 0, total, -1))
+
+    def _moves(self) -> list[dict[str, np.ndarray]]:
+        parts = [_empty()]
+        for kk, k in enumerate(self.book.komponen):
+            parts += self._questionnaire(kk, k) if k.kuesioner else self._ratio(kk, k)
+        return parts
+
+    def _gain(self, kk: int, coop: np.ndarray, value: np.ndarray, bobot: float) -> np.ndarray:
+        skor = _units(round_half_up(value * bobot / 100, self.book.desimal_skor), self.scale)
+        return skor - _units(self.figures["skor"][coop, kk], self.scale)
+
+    def _questionnaire(self, kk: int, k: Komponen) -> list[dict[str, np.ndarray]]:
+        ya = np.nan_to_num(self.figures["pembilang"][:, kk]).astype(np.int64)
+        parts = []
         for extra in range(1, k.pertanyaan + 1):
-            at = np.flatnonzero(ya + extra <= k.pertanyaan)
-            value = (ya[at] + extra) * 100 / k.pertanyaan
-            parts.append(pd.DataFrame({
-                "coop": at, "nilai_target": value, "gain": _units(round_half_up(value * k.bobot / 100,
-                                                                                book.desimal_skor), scale) - skor_now[at],
-                "tambahan_ya": extra, "cost": float(extra), "rasio_target": value, "rentang_target": pd.Series(ya[at] + extra).astype("str").to_numpy()
-                + f" dari {k.pertanyaan} jawaban ya"}))
-    else:
-        numerator, denominator = quantity(rep, book, k.pembilang), quantity(rep, book, k.penyebut)
-        months = inputs.month_of(rep["periode"]) if k.disetahunkan else np.ones(len(rep), dtype=np.int64)
-        defined, share = denominator > 0, shared(book, k)
-        for band in target_bands(k, mode):
-            at = np.flatnonzero(defined & (band.nilai > nilai_now))
-            if not len(at):
-                continue
-            move = into_band(band, numerator[at], denominator[at], 1200 if k.disetahunkan else 100, months[at], share)
-            at = at[move.valid]
-            moved = move.penyebut[move.valid]
-            parts.append(pd.DataFrame({
-                "coop": at, "nilai_target": band.nilai, "cost": np.abs(move.perubahan[move.valid]).astype(float),
-                "gain": _units(round_half_up(np.array([band.nilai * k.bobot / 100]), book.desimal_skor), scale)[0]
-                - skor_now[at], "perubahan_rupiah": move.perubahan[move.valid],
-                "sisi": np.where(moved, PENYEBUT, PEMBILANG), "pos": np.where(moved, k.penyebut, k.pembilang),
-                "pos_sekarang": np.where(moved, denominator[at], numerator[at]) / 100,
-                "rasio_target": move.rasio[move.valid], "rentang_target": rentang(band),
-                "total_aset": rep["total_aset"].to_numpy()[at]}))
-    options = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"coop": [], "gain": []})
-    options = options[options["gain"] > 0].astype({"gain": np.int64})
-    at = options["coop"].to_numpy(dtype=np.int64)
-    return options.assign(coop=at, kk=kk, komponen=k.id, nilai_sekarang=nilai_now[at],
-                          rasio_sekarang=np.where(k.kuesioner, np.nan_to_num(pembilang[at]) * 100 / (k.pertanyaan or 1),
-                                                  rasio_now[at]), disetahunkan=k.disetahunkan)
+            coop = np.flatnonzero(ya + extra <= k.pertanyaan)
+            value = (ya[coop] + extra) * 100 / k.pertanyaan
+            parts.append(_part(coop, kk, -1, value, self._gain(kk, coop, value, k.bobot), float(extra),
+                               tambahan_ya=float(extra), rasio_target=value))
+        return parts
+
+    def _ratio(self, kk: int, k: Komponen) -> list[dict[str, np.ndarray]]:
+        numerator, denominator = quantity(self.rep, self.book, k.pembilang), quantity(self.rep, self.book, k.penyebut)
+        months = inputs.month_of(self.rep["periode"]) if k.disetahunkan else np.ones(len(self.rep), dtype=np.int64)
+        share, parts = shared(self.book, k), []
+        for j, band in enumerate(target_bands(k, self.mode)):
+            coop = np.flatnonzero((denominator > 0) & (band.nilai > self.figures["nilai"][:, kk]))
+            move = into_band(band, numerator[coop], denominator[coop], 1200 if k.disetahunkan else 100,
+                             months[coop], share)
+            coop, ok = coop[move.valid], move.valid
+            value = np.full(len(coop), band.nilai)
+            moved = np.where(move.penyebut[ok], denominator[coop], numerator[coop]) / 100
+            parts.append(_part(coop, kk, j, value, self._gain(kk, coop, value, k.bobot),
+                               np.abs(move.perubahan[ok]).astype(float), perubahan=move.perubahan[ok].astype(float),
+                               penyebut=move.penyebut[ok], pos_sekarang=moved, rasio_target=move.rasio[ok]))
+        return parts
+
+    def _described(self, moves: dict, pick: np.ndarray, coop: np.ndarray, kind: np.ndarray,
+                   total: np.ndarray) -> pd.DataFrame:
+        """The table's columns, texts and order."""
+        def field(name: str, missing: float = np.nan) -> np.ndarray:
+            return np.where(pick >= 0, moves[name][pick], missing)
+
+        book, komponen = self.book, self.book.komponen
+        kk = field("kk", -1).astype(np.int64)
+        band, ya, gain = field("band", -1).astype(np.int64), field("tambahan_ya"), field("gain")
+        reached = total >= 0
+        by_score = np.where(reached, band_index(np.maximum(total, 0) / self.scale, book.predikat), 0)
+        down, forced, codes = _factor_flags(self.kop, book)
+        final = _after_factors(by_score, down[coop], forced[coop], book)
+        ratio, penyebut = reached & (band >= 0), field("penyebut", 0).astype(bool)
+        side = np.where(ratio, penyebut.astype(np.int64), -1)
+        lines = [k.pembilang for k in komponen] + [k.penyebut for k in komponen]
+        total_aset = self.rep["total_aset"].to_numpy(dtype=float)[coop]
+        out = pd.DataFrame({
+            "nik": pilih(self.kop["nik"].astype("str").to_numpy(), coop),
+            "periode": pilih(self.kop["periode"].astype("str").to_numpy(), coop),
+            "langkah": pilih([SATU, KOMBINASI], kind), "predikat_berikutnya": pilih(book.predikat_names,
+                                                                                    self.index[coop] - 1),
+            "komponen": pilih([k.id for k in komponen], kk),
+            "rasio_sekarang": np.where(reached, self.figures["rasio"][coop, kk], np.nan),
+            "rasio_target": field("rasio_target"), "rentang_target": self._rentang(kk, band, ya, coop),
+            "nilai_sekarang": np.where(reached, self.figures["nilai"][coop, kk], np.nan),
+            "nilai_target": field("nilai_target"), "sisi": pilih([PEMBILANG, PENYEBUT], side),
+            "pos": pilih(lines, np.where(ratio, kk + side * len(komponen), -1)),
+            "pos_sekarang": field("pos_sekarang"),
+            "perubahan_rupiah": pd.array(np.where(ratio, field("perubahan"), np.nan), dtype="Int64"),
+            "persen_aset": np.where(ratio & (total_aset > 0), np.abs(field("perubahan")) / total_aset * 100, np.nan),
+            "tambahan_ya": pd.array(ya, dtype="Int32"), "poin_tambahan": gain / self.scale,
+            "skor_total_baru": np.where(reached, total / self.scale, np.nan),
+            "predikat_skor_baru": pilih(book.predikat_names, np.where(reached, by_score, -1)),
+            "predikat_baru": pilih(book.predikat_names, np.where(reached, final, -1)),
+            "mencapai_predikat_berikutnya": reached & (total >= self.next_edge[coop]),
+            "mencapai_sehat": reached & (total >= self.best_edge),
+        })
+        annual = np.array([k.disetahunkan for k in komponen] + [False])[kk]
+        out["uraian"] = _uraian(out, annual & ratio & ~penyebut, ratio)
+        out["keterangan"] = _keterangan(out, codes[coop])
+        group = np.where(kind == 1, 1, np.where(out["mencapai_predikat_berikutnya"], 0, 2))
+        cost = field("cost", 0)
+        order = np.lexsort((kk, np.where(group == 2, cost, 0), np.select([group == 0, group == 2], [cost, ratio], 0),
+                            np.select([group == 0, group == 2], [ratio, -np.nan_to_num(gain)], 0), group, coop))
+        out = out.iloc[order].reset_index(drop=True)
+        return out.assign(urutan=out.groupby(KEY, sort=False).cumcount() + 1)
+
+    def _rentang(self, kk: np.ndarray, band: np.ndarray, ya: np.ndarray, coop: np.ndarray) -> pd.Series:
+        """The band moved into as a range, or 'k dari n jawaban ya' (the answers after the move)."""
+        bands = [target_bands(k, self.mode) if not k.kuesioner else [] for k in self.book.komponen]
+        width = max(map(len, bands)) or 1
+        table = [None] * (len(bands) * width)
+        for i, listed in enumerate(bands):
+            table[i * width:i * width + len(listed)] = map(rentang, listed)
+        ranges = pilih(table, np.where(band >= 0, kk * width + band, -1))
+        questions = np.array([k.pertanyaan or 0 for k in self.book.komponen] + [0])[kk]
+        after = np.nan_to_num(self.figures["pembilang"][coop, np.maximum(kk, 0)]) + np.nan_to_num(ya)
+        answers = sambung(angka(after, 0), " dari ", angka(questions, 0), " jawaban ya")
+        return ranges.where(np.isnan(ya), answers)
 
 
-def _singles(options: pd.DataFrame) -> pd.DataFrame:
+def _part(coop: np.ndarray, kk: int, band: int, value: np.ndarray, gain: np.ndarray, cost: np.ndarray | float,
+          **fields: np.ndarray | float) -> dict[str, np.ndarray]:
+    """The moves of one band (or one number of answers) that gain points, as arrays of FIELDS."""
+    n = len(coop)
+    part = {"coop": coop, "kk": np.full(n, kk), "band": np.full(n, band), "nilai_target": value, "gain": gain,
+            "cost": np.broadcast_to(cost, n).astype(float), "tambahan_ya": np.full(n, np.nan),
+            "perubahan": np.full(n, np.nan), "penyebut": np.zeros(n, dtype=bool), "pos_sekarang": np.full(n, np.nan),
+            "rasio_target": np.full(n, np.nan)}
+    part |= {name: np.broadcast_to(values, n) for name, values in fields.items()}
+    return {name: values[gain > 0] for name, values in part.items()}
+
+
+def _empty() -> dict[str, np.ndarray]:
+    return _part(np.array([], dtype=np.int64), 0, 0, np.array([]), np.array([], dtype=np.int64), 0.0)
+
+
+def _singles(moves: dict[str, np.ndarray]) -> np.ndarray:
     """Per cooperative and component: the cheapest move reaching the next predicate, the cheapest reaching
-    Sehat, the one with the most points (the cheapest of those); each once."""
-    order = options.assign(option=np.arange(len(options)), minus_gain=-options["gain"])
-    by_cost = order.sort_values(["coop", "kk", "cost", "minus_gain"], kind="stable")
-    by_gain = order.sort_values(["coop", "kk", "minus_gain", "cost"], kind="stable")
-    keep = pd.concat([by_cost[by_cost["mencapai_predikat_berikutnya"]].drop_duplicates(["coop", "kk"]),
-                      by_cost[by_cost["mencapai_sehat"]].drop_duplicates(["coop", "kk"]),
-                      by_gain.drop_duplicates(["coop", "kk"])])
-    return options.iloc[np.unique(keep["option"].to_numpy())]
+    Sehat, the one with the most points (the cheapest of those); each once, as positions in `moves`."""
+    key = moves["coop"] * 1000 + moves["kk"]
+    by_cost = np.lexsort((-moves["gain"], moves["cost"], key))
+    by_gain = np.lexsort((moves["cost"], -moves["gain"], key))
+
+    def first(order: np.ndarray) -> np.ndarray:
+        keys = key[order]
+        return order[np.r_[True, keys[1:] != keys[:-1]]] if len(order) else order
+
+    return np.unique(np.concatenate([first(by_cost[moves["next"][by_cost]]), first(by_cost[moves["best"][by_cost]]),
+                                     first(by_gain)]))
 
 
 def _factor_flags(kop: pd.DataFrame, book: Rulebook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -202,63 +274,43 @@ def _after_factors(index: np.ndarray, down: np.ndarray, forced: np.ndarray, book
     return np.where(forced, np.maximum(final, book.predikat_names.index(book.faktor_pengurang.predikat_paksa)), final)
 
 
-def _described(rows: pd.DataFrame, kop: pd.DataFrame, book: Rulebook, index: np.ndarray, scale: int) -> pd.DataFrame:
-    """The table's columns, texts and order from the chosen moves of one book's cooperatives."""
-    coop = rows["coop"].to_numpy(dtype=np.int64)
-    names = np.array(book.predikat_names, dtype=object)
-    reached = rows["baru"].notna().to_numpy()
-    total = rows["baru"].to_numpy(dtype=float) / scale
-    by_score = np.where(reached, band_index(np.where(reached, total, 0), book.predikat), -1)
-    down, forced, codes = _factor_flags(kop, book)
-    final = np.where(reached, _after_factors(np.maximum(by_score, 0), down[coop], forced[coop], book), -1)
-    ratio = rows["tambahan_ya"].isna().to_numpy() & rows["komponen"].notna().to_numpy()
-    persen = np.abs(rows["perubahan_rupiah"].to_numpy(dtype=float)) / rows["total_aset"].to_numpy(dtype=float) * 100
-    out = pd.DataFrame({
-        "nik": kop["nik"].astype("str").to_numpy()[coop], "periode": kop["periode"].astype("str").to_numpy()[coop],
-        "langkah": rows["langkah"].to_numpy(), "predikat_berikutnya": names[index[coop] - 1],
-        "komponen": rows["komponen"].to_numpy(), "rasio_sekarang": rows["rasio_sekarang"].to_numpy(float),
-        "rasio_target": rows["rasio_target"].to_numpy(float), "rentang_target": rows["rentang_target"].to_numpy(),
-        "nilai_sekarang": rows["nilai_sekarang"].to_numpy(float), "nilai_target": rows["nilai_target"].to_numpy(float),
-        "sisi": rows["sisi"].to_numpy(), "pos": rows["pos"].to_numpy(), "pos_sekarang": rows["pos_sekarang"].to_numpy(float),
-        "perubahan_rupiah": pd.array(rows["perubahan_rupiah"], dtype="Int64"),
-        "persen_aset": np.where(rows["total_aset"].to_numpy(dtype=float) > 0, persen, np.nan),
-        "tambahan_ya": pd.array(rows["tambahan_ya"], dtype="Int32"),
-        "poin_tambahan": rows["gain"].to_numpy(float) / scale, "skor_total_baru": total,
-        "predikat_skor_baru": np.where(reached, names[by_score], None), "predikat_baru": np.where(reached, names[final], None),
-        "mencapai_predikat_berikutnya": rows["mencapai_predikat_berikutnya"].to_numpy(bool),
-        "mencapai_sehat": rows["mencapai_sehat"].to_numpy(bool),
-    })
-    out = out.astype({c: "str" for c in TEXTS})
-    out["uraian"] = _uraian(out, rows["disetahunkan"].fillna(False).to_numpy(bool), ratio)
-    out["keterangan"] = _keterangan(out, codes[coop])
-    group = np.where(out["langkah"] == KOMBINASI, 1, np.where(out["mencapai_predikat_berikutnya"], 0, 2))
-    cost = rows["cost"].fillna(0).to_numpy(float)
-    keys = pd.DataFrame({"coop": coop, "group": group,
-                         "a": np.select([group == 0, group == 2], [ratio, -rows["gain"].fillna(0)], 0),
-                         "b": np.select([group == 0, group == 2], [cost, ratio], 0),
-                         "c": np.where(group == 2, cost, 0), "kk": rows["kk"].fillna(-1).to_numpy()})
-    return out.iloc[keys.sort_values(list(keys.columns), kind="stable").index].reset_index(drop=True)
+def _uraian(out: pd.DataFrame, annual: np.ndarray, ratio: np.ndarray) -> pd.Series:
+    """Each move in words (one Arrow join per kind of row)."""
+    none = out["komponen"].isna().to_numpy()
+    columns = ["komponen", "predikat_berikutnya", "pos", "perubahan_rupiah", "pos_sekarang", "rasio_sekarang",
+               "rasio_target", "rentang_target", "nilai_sekarang", "nilai_target", "poin_tambahan", "tambahan_ya"]
+    parts = [sambung("Tidak ada kombinasi perubahan rasio keuangan yang mencapai ",
+                     out.loc[none, "predikat_berikutnya"], " (jawaban kuesioner tidak dihitung dalam kombinasi).")]
+    for rows, words in ((ratio, _move_words), (~ratio & ~none, _answer_words)):
+        parts.append(words(out.loc[rows, columns], annual[rows]))
+    return pd.concat(parts).reindex(out.index)
 
 
-def _uraian(out: pd.DataFrame, annual: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+def _tail(out: pd.DataFrame) -> tuple:
+    return (", nilai ", nilai(out["nilai_sekarang"]), " menjadi ", nilai(out["nilai_target"]), ", +",
+            angka(out["poin_tambahan"]), " poin")
+
+
+def _move_words(out: pd.DataFrame, annual: np.ndarray) -> np.ndarray:
     change = out["perubahan_rupiah"].astype("float64")
-    verb = np.where(change < 0, "turunkan ", "naikkan ")
-    pos = out["pos"].fillna("") + np.where(annual & (out["sisi"] == PEMBILANG), " (angka tahun berjalan)", "")
-    tail = (" " + nilai(out["nilai_sekarang"]) + " menjadi " + nilai(out["nilai_target"]) + ", +"
-            + angka(out["poin_tambahan"]) + " poin")
-    moves = (out["komponen"] + ": " + verb + pos + " sebesar " + rupiah(change.abs()) + " (" + rupiah(out["pos_sekarang"])
-             + " menjadi " + rupiah(out["pos_sekarang"] + change) + "); rasio " + angka(out["rasio_sekarang"]) + "% menjadi "
-             + angka(out["rasio_target"]) + "% (" + out["rentang_target"] + "), nilai" + tail)
-    ya = out["tambahan_ya"].astype("float64")
-    answers = (out["komponen"] + ": " + nilai(ya) + " jawaban ya lagi (" + out["rentang_target"] + "), nilai" + tail)
-    none = ("Tidak ada kombinasi perubahan rasio keuangan yang mencapai " + out["predikat_berikutnya"]
-            + " (jawaban kuesioner tidak dihitung dalam kombinasi).")
-    return np.select([out["komponen"].isna(), ratio], [none, moves], answers)
+    return sambung(out["komponen"], ": ", np.where(change < 0, "turunkan ", "naikkan "), out["pos"],
+                   np.where(annual, " (angka tahun berjalan)", ""), " sebesar ", rupiah(change.abs()), " (",
+                   rupiah(out["pos_sekarang"]), " menjadi ", rupiah(out["pos_sekarang"] + change), "); rasio ",
+                   angka(out["rasio_sekarang"]), "% menjadi ", angka(out["rasio_target"]), "% (",
+                   out["rentang_target"], ")", *_tail(out))
 
 
-def _keterangan(out: pd.DataFrame, factors: np.ndarray) -> np.ndarray:
+def _answer_words(out: pd.DataFrame, annual: np.ndarray) -> np.ndarray:
+    return sambung(out["komponen"], ": ", nilai(out["tambahan_ya"].astype("float64")), " jawaban ya lagi (",
+                   out["rentang_target"], ")", *_tail(out))
+
+
+def _keterangan(out: pd.DataFrame, factors: np.ndarray) -> pd.Series:
     """The honest words: a simulation, what is held fixed, and that a downgrade factor stays."""
-    text = np.where(out["langkah"] == KOMBINASI, CATATAN_KOMBINASI, CATATAN_SATU)
-    note = (" Faktor pengurang " + pd.Series(factors, dtype="str") + " tetap berlaku: kenaikan skor tidak menghapusnya"
-            + (" (predikat akhir " + out["predikat_baru"] + ")").fillna("") + ".")
-    return np.where(factors != "", text + note.to_numpy(object), text)
+    text = pilih([CATATAN_SATU, CATATAN_KOMBINASI], (out["langkah"] == KOMBINASI).to_numpy().astype(np.int64))
+    noted = factors != ""
+    if noted.any():
+        final = out.loc[noted, "predikat_baru"]
+        text[noted] = sambung(text[noted], " Faktor pengurang ", factors[noted], " tetap berlaku: kenaikan skor "
+                              "tidak menghapusnya", (" (predikat akhir " + final + ")").fillna(""), ".")
+    return text
