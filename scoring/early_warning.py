@@ -73,8 +73,9 @@ def _warnings(nik: pd.Series, kode: str | pd.Series, alasan: pd.Series) -> pd.Da
                          "alasan": alasan.to_numpy()}).astype("str")
 
 
-def _rank(rows: pd.DataFrame, column: str, books: Mapping[str, Rulebook]) -> pd.Series:
-    """Position of each row's predicate in its book (0 best; missing when the book does not list it)."""
+def predicate_steps(rows: pd.DataFrame, column: str, books: Mapping[str, Rulebook]) -> pd.Series:
+    """Steps of each row's predicate below its book's best (rows carry `rulebook`; 0 best; missing when the row
+    has no predicate or its book does not list it)."""
     rank = pd.Series(np.nan, index=rows.index)
     for book_id, book in books.items():
         mine = rows["rulebook"] == book_id
@@ -85,7 +86,7 @@ def _rank(rows: pd.DataFrame, column: str, books: Mapping[str, Rulebook]) -> pd.
 def _fallen(now: pd.DataFrame, before: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.DataFrame:
     pair = now.merge(before[["nik", "periode", "predikat", "skor_total"]], on="nik", suffixes=("", "_lalu"))
     lalu = pair.assign(predikat=pair["predikat_lalu"])
-    fell = pair[_rank(pair, "predikat", books) > _rank(lalu, "predikat", books)]
+    fell = pair[predicate_steps(pair, "predikat", books) > predicate_steps(lalu, "predikat", books)]
     return _warnings(fell["nik"], PREDIKAT_TURUN, "predikat turun dari " + fell["predikat_lalu"] + " ("
                      + fell["periode_lalu"] + ", skor " + angka(fell["skor_total_lalu"]).to_numpy() + ") menjadi "
                      + fell["predikat"] + " (skor " + angka(fell["skor_total"]).to_numpy() + ")")

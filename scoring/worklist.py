@@ -27,7 +27,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX
+from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX, predicate_steps
 from scoring.path_to_sehat import KOMBINASI
 from scoring.rulebook import Rulebook, rulebooks
 from scoring.texts import angka, gabung
@@ -61,8 +61,8 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
         jumlah_anggota=status["nik"].map(known.set_index("nik")["jumlah_anggota"]).astype("Int64"),
         bulan_tidak_melapor=status["bulan_tidak_melapor_berturut"].astype("Int32").where(
             ~status["melapor"].astype(bool), 0))
-    steps, last = _steps(rows, "predikat", books), _last_step(rows, books)
-    fallen = (steps - _steps(rows, "sebelumnya", books)).clip(lower=0).fillna(0)
+    steps, last = predicate_steps(rows, "predikat", books), _last_step(rows, books)
+    fallen = (steps - predicate_steps(rows, "sebelumnya", books)).clip(lower=0).fillna(0)
     silent = rows["bulan_tidak_melapor"].fillna(0).astype("int64")
     warnings = _warnings(peringatan)
     rows = rows.assign(
@@ -78,15 +78,6 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
                             ascending=[True, False, False, True], na_position="last", kind="stable")
     rows["peringkat"] = rows.groupby("kode_wilayah", sort=False, dropna=False).cumcount() + 1
     return _assign(rows.reset_index(drop=True), status, capacity)[COLUMNS]
-
-
-def _steps(rows: pd.DataFrame, column: str, books: Mapping[str, Rulebook]) -> pd.Series:
-    """Predicate steps below the book's best (missing when not scored or not a predicate of the book)."""
-    steps = pd.Series(np.nan, index=rows.index)
-    for book_id, book in books.items():
-        mine = rows["rulebook"] == book_id
-        steps[mine] = rows.loc[mine, column].map({name: i for i, name in enumerate(book.predikat_names)})
-    return steps
 
 
 def _last_step(rows: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.Series:
