@@ -14,8 +14,9 @@ latest reported count), at most one step. Ties: more members first, then nik.
 
 Pendamping: the one the registry assigns (status_koperasi.pendamping). A visit is within capacity when it is
 among the first `capacity` of that pendamping's listed cooperatives (by priority, all areas). For a cooperative
-with none, the pendamping of the same kabupaten/kota (registered for any of its cooperatives) with the fewest
-visits so far is suggested (ties: by name), highest priority first, while a pendamping has capacity left. When
+with none, the pendamping of the same kabupaten/kota with the fewest visits so far is suggested (ties: by name),
+highest priority first, while a pendamping has capacity left; a pendamping belongs to the kabupaten/kota of most
+of the cooperatives the registry assigns him (ties: the lower code), so no visit is suggested twice. When
 capacity is short, the cooperatives that do not fit keep their place on the list with no suggestion and
 `keterangan_pendamping` says so (more pendamping, or a visit next month); nothing is dropped.
 """
@@ -129,29 +130,35 @@ def _assign(rows: pd.DataFrame, status: pd.DataFrame, capacity: int) -> pd.DataF
                                        na_position="last", kind="stable")
     visit = pd.Series(pd.NA, index=rows.index, dtype="Int64")
     visit[order.index] = order.groupby("pendamping", sort=False).cumcount() + 1
-    load = order["pendamping"].value_counts().clip(upper=capacity).to_dict()
-    pool = status[status["pendamping"].notna()].groupby("kode_wilayah")["pendamping"].unique()
-    suggested = pd.Series(None, index=rows.index, dtype="str")
-    note = pd.Series(None, index=rows.index, dtype="str")
-    for kode, waiting in rows[~assigned].groupby("kode_wilayah", sort=True).groups.items():
-        names = sorted(pool.get(kode, []))
-        area = rows.loc[waiting[0], "kabupaten_kota"]
-        free = np.array([capacity - load.get(name, 0) for name in names], dtype=np.int64)
-        # slots of the least-loaded-first order: the k-th extra visit of a pendamping at level load + k
-        owner = np.repeat(np.arange(len(names)), free.clip(min=0))
-        level = np.concatenate([np.arange(capacity - f + 1, capacity + 1) for f in free.clip(min=0)] or [[]])
-        slots = np.lexsort((owner, level))[:len(waiting)]
-        placed = waiting[:len(slots)]
-        suggested[placed] = np.array(names, dtype=object)[owner[slots]]
-        visit[placed] = level[slots]
-        for name, count in suggested[placed].value_counts().items():
-            load[name] = load.get(name, 0) + count
-        note[waiting[len(slots):]] = (f"tidak ada pendamping terdaftar di {area}" if not names else
-                                      f"kapasitas pendamping {area} penuh ({len(names)} pendamping x {capacity} "
-                                      "kunjungan per bulan): perlu pendamping tambahan atau kunjungan bulan berikutnya")
-        note[placed] = f"usulan: pendamping {area} dengan kunjungan paling sedikit bulan ini"
-    over = assigned & (visit > capacity).fillna(False)
-    note[over] = ("di luar kapasitas " + rows.loc[over, "pendamping"] + " bulan ini (kunjungan ke-"
-                  + visit[over].astype("str") + f", kapasitas {capacity}): jadwalkan bulan berikutnya atau alihkan")
+    pool = _pool(status).assign(load=lambda p: p["pendamping"].map(order["pendamping"].value_counts()).fillna(0))
+    free = (capacity - pool["load"]).clip(lower=0).astype(np.int64).to_numpy()
+    # the free visits as slots, least loaded first: the k-th extra visit of a pendamping is at level load + k
+    slots = pool.loc[pool.index.repeat(free)].assign(level=lambda f: f["load"] + f.groupby(level=0).cumcount() + 1)
+    slots = slots.sort_values(["kode_wilayah", "level", "pendamping"], kind="stable")
+    slots["antrian"] = slots.groupby("kode_wilayah").cumcount()
+    waiting = rows[~assigned].sort_values(["kode_wilayah", "peringkat"], kind="stable")
+    queue = waiting[["kode_wilayah"]].assign(antrian=waiting.groupby("kode_wilayah").cumcount().to_numpy())
+    placed = queue.reset_index().merge(slots, on=["kode_wilayah", "antrian"], how="left").set_index("index")
+    suggested = placed["pendamping"].reindex(rows.index).astype("str")
+    visit = visit.fillna(placed["level"].reindex(rows.index).astype("Int64"))
+    size = rows["kode_wilayah"].map(pool.groupby("kode_wilayah").size()).fillna(0).astype(np.int64)
+    area = rows["kabupaten_kota"].astype("str")
+    waits, over = ~assigned & suggested.isna(), assigned & (visit > capacity).fillna(False)
+    note = pd.Series(np.select(
+        [~assigned & suggested.notna(), waits & (size == 0), waits, over],
+        ["usulan: pendamping " + area + " dengan kunjungan paling sedikit bulan ini",
+         "tidak ada pendamping di " + area,
+         "kapasitas pendamping " + area + " penuh (" + size.astype("str") + f" pendamping x {capacity} kunjungan per "
+         "bulan): perlu pendamping tambahan atau kunjungan bulan berikutnya",
+         "di luar kapasitas " + rows["pendamping"].fillna("") + " bulan ini (kunjungan ke-" + visit.astype("str")
+         + f", kapasitas {capacity}): jadwalkan bulan berikutnya atau alihkan"], None), index=rows.index, dtype="str")
     return rows.assign(pendamping_usulan=suggested, kunjungan_ke=visit.astype("Int32"),
                        dalam_kapasitas=(visit <= capacity).fillna(False).astype(bool), keterangan_pendamping=note)
+
+
+def _pool(status: pd.DataFrame) -> pd.DataFrame:
+    """Each registered pendamping once, in the kabupaten/kota of most of its cooperatives (ties: the lower code):
+    the pendamping who may be suggested there."""
+    counted = status[status["pendamping"].notna()].groupby(["pendamping", "kode_wilayah"]).size().reset_index(name="n")
+    home = counted.sort_values(["pendamping", "n", "kode_wilayah"], ascending=[True, False, True], kind="stable")
+    return home.drop_duplicates("pendamping")[["kode_wilayah", "pendamping"]].reset_index(drop=True)

@@ -100,7 +100,7 @@ def test_pendamping_within_capacity_and_suggestions():
     assert found.loc["K4", "keterangan_pendamping"] == "usulan: pendamping Bulungan dengan kunjungan paling sedikit " \
                                                        "bulan ini"
     assert pd.isna(found.loc["K9", "pendamping_usulan"]) and not found.loc["K9", "dalam_kapasitas"]
-    assert found.loc["K9", "keterangan_pendamping"] == "tidak ada pendamping terdaftar di Tarakan"
+    assert found.loc["K9", "keterangan_pendamping"] == "tidak ada pendamping di Tarakan"
 
 
 def test_capacity_short():
@@ -115,6 +115,20 @@ def test_capacity_short():
         "kapasitas pendamping Bulungan penuh (3 pendamping x 1 kunjungan per bulan): perlu pendamping tambahan "
         "atau kunjungan bulan berikutnya")
     assert len(found) == 7  # nothing dropped
+
+
+def test_a_pendamping_of_two_areas_is_suggested_in_the_area_of_most_of_his_cooperatives():
+    # Budi also has K10 in Tarakan (Sehat, not listed); his cooperatives: 2 in Bulungan, 1 in Tarakan: he belongs
+    # to Bulungan, so K9 in Tarakan still gets no suggestion, and in Bulungan he is full (capacity 2: K1, K7)
+    registered = pd.concat([status(), pd.DataFrame({
+        "nik": ["K10"], "nama": ["KSP K10"], "kode_wilayah": ["65.71"], "kabupaten_kota": ["Tarakan"],
+        "melapor": [True], "bulan_tidak_melapor_berturut": pd.array([0], dtype="Int32"), "pendamping": ["Budi"]})],
+        ignore_index=True)
+    found = daftar_prioritas(PERIODE, skor(), registered, JALAN, PERINGATAN, capacity=2, silent_months=3,
+                             members_per_step=10_000).set_index("nik")
+    assert pd.isna(found.loc["K9", "pendamping_usulan"])
+    assert found.loc["K9", "keterangan_pendamping"] == "tidak ada pendamping di Tarakan"
+    assert found.loc[["K4", "K2"], "pendamping_usulan"].tolist() == ["Dewi", "Dewi"]
 
 
 def test_silence_below_the_threshold_does_not_list():
