@@ -106,7 +106,7 @@ def _near_edge(periode: str, skor: pd.DataFrame, books: Mapping[str, Rulebook], 
             at = (now["rulebook"] == book_id) & (now["predikat_skor"] == band.nama)
             edge[at], lower[at] = band.lower[0], bands[i + 1].nama
     gap = now["skor_total"] - edge
-    near = now[(gap >= 0) & (gap <= margin + 1e-9)]
+    near = now[(gap >= 0) & (gap.round(6) <= margin)]  # totals have 2 decimals: no float noise at the margin
     stacked = totals.loc[near.index].stack()
     steps = stacked.index.to_frame(index=False)
     history = gabung(angka(stacked).to_numpy() + " (" + steps["periode"] + ")", steps[["nik"]], " → ")

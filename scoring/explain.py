@@ -109,9 +109,10 @@ def _better(k: Komponen, mode: Mode, rows: pd.DataFrame) -> tuple[np.ndarray, np
     lows = np.array([-np.inf if b.lower is None else b.lower[0] for b in bands])
     highs = np.array([np.inf if b.upper is None else b.upper[0] for b in bands])
     distance = np.maximum(lows[None, :] - x[:, None], x[:, None] - highs[None, :]).clip(min=0)
-    # undefined ratio: the smallest nilai above; else the nearest band; ties: higher nilai, then listed first
-    order = np.where(np.isnan(x)[:, None], values[None, :], distance * 1e3 - values[None, :] * 1e-3)
-    choice = np.argmin(np.where(higher, order, np.inf), axis=1)
+    # the nearest band (an undefined ratio: the smallest nilai above); ties: the higher nilai, then listed first
+    distance = np.where(higher, np.where(np.isnan(x)[:, None], values[None, :], distance), np.inf)
+    nearest = distance == distance.min(axis=1, keepdims=True)
+    choice = np.argmax(np.where(nearest & higher, values[None, :], -np.inf), axis=1)
     found = higher.any(axis=1)
     texts = np.array([rentang(b) for b in bands], dtype=object)
     return np.where(found, texts[choice], None), np.where(found, values[choice], np.nan)

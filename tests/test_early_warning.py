@@ -52,6 +52,14 @@ def test_falling_three_months_toward_the_66_edge():
         "dan tinggal 1,20 poin di atas batas 66,00 antara Cukup Sehat dan Dalam Pengawasan")]
 
 
+def test_exactly_the_margin_above_the_edge_warns():
+    # 68.00 is exactly 2.00 above 66.00: within the margin (at most 2 points)
+    rows = skor(*(("A", m, t, CS, CS) for m, t in zip(["2026-06", "2026-07", "2026-08", "2026-09"],
+                                                       (72.0, 70.5, 69.1, 68.0))))
+    [(_, kode, alasan)] = warnings(rows, status(("A", PERIODE, True, RAT, True, 0, None)))
+    assert kode == "mendekati_batas_bawah" and "tinggal 2,00 poin di atas batas 66,00" in alasan
+
+
 @pytest.mark.parametrize("totals", [
     (72.0, 70.5, 69.0, 68.1),  # 2.10 above 66: outside the margin
     (69.0, 70.5, 69.0, 67.2),  # two falls only (June to July rose)
