@@ -123,7 +123,9 @@ class _Book:
         coop = np.concatenate([moves["coop"][single], moves["coop"][combo], none])
         kind = np.repeat([0, 1, 1], [len(single), len(combo), len(none)])  # 0 single, 1 combination
         total = np.where(kind == 1, combo_total[coop], self.now[coop] + np.where(pick >= 0, moves["gain"][pick], 0))
-        return self._described(moves, pick, coop, kind, np.where(pick >= 0, total, -1))
+        total = np.where(pick >= 0, total, -1)
+        order = _order(moves, pick, coop, kind, total >= self.next_edge[coop])
+        return self._described(moves, pick[order], coop[order], kind[order], total[order])
 
     def _moves(self) -> list[dict[str, np.ndarray]]:
         parts = [_empty()]
@@ -202,11 +204,6 @@ class _Book:
         annual = np.array([k.disetahunkan for k in komponen] + [False])[kk]
         out["uraian"] = _uraian(out, annual & ratio & ~penyebut, ratio)
         out["keterangan"] = _keterangan(out, codes[coop])
-        group = np.where(kind == 1, 1, np.where(out["mencapai_predikat_berikutnya"], 0, 2))
-        cost = field("cost", 0)
-        order = np.lexsort((kk, np.where(group == 2, cost, 0), np.select([group == 0, group == 2], [cost, ratio], 0),
-                            np.select([group == 0, group == 2], [ratio, -np.nan_to_num(gain)], 0), group, coop))
-        out = out.iloc[order].reset_index(drop=True)
         return out.assign(urutan=out.groupby(KEY, sort=False).cumcount() + 1)
 
     def _rentang(self, kk: np.ndarray, band: np.ndarray, ya: np.ndarray, coop: np.ndarray) -> pd.Series:
@@ -221,6 +218,20 @@ class _Book:
         after = np.nan_to_num(self.figures["pembilang"][coop, np.maximum(kk, 0)]) + np.nan_to_num(ya)
         answers = sambung(angka(after, 0), " dari ", angka(questions, 0), " jawaban ya")
         return ranges.where(np.isnan(ya), answers)
+
+
+def _order(moves: dict[str, np.ndarray], pick: np.ndarray, coop: np.ndarray, kind: np.ndarray,
+           reaches: np.ndarray) -> np.ndarray:
+    """The rows' order: per cooperative, single moves reaching the next predicate (questionnaire first, then the
+    cheaper), the combination (rulebook order), the other single moves (most points first, then questionnaire,
+    then the cheaper); ties in the rulebook's order of components."""
+    def field(name: str) -> np.ndarray:
+        return np.where(pick >= 0, moves[name][pick], 0)
+
+    group = np.where(kind == 1, 1, np.where(reaches, 0, 2))
+    ratio, cost = field("band") >= 0, field("cost")
+    return np.lexsort((field("kk"), np.where(group == 2, cost, 0), np.select([group == 0, group == 2], [cost, ratio], 0),
+                       np.select([group == 0, group == 2], [ratio, -field("gain")], 0), group, coop))
 
 
 def _part(coop: np.ndarray, kk: int, band: int, value: np.ndarray, gain: np.ndarray, cost: np.ndarray | float,
