@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from scoring.early_warning import KODE
+from scoring.early_warning import CODE_PATTERN
 from scoring.rulebook import Band, NilaiBand, Rulebook
 from scoring.status import predicate_columns
 
@@ -326,8 +326,8 @@ PERINGATAN_DINI = "peringatan_dini"
 PERSENTIL_SEJAWAT = "persentil_sejawat"
 DAFTAR_PRIORITAS = "daftar_prioritas"
 MUTU_PELAPORAN = "mutu_pelaporan"
-SUITES_TINDAKAN = (JALAN_MENUJU_SEHAT, PERINGATAN_DINI, PERSENTIL_SEJAWAT, DAFTAR_PRIORITAS, MUTU_PELAPORAN)
-TOLERANSI_PRIORITAS = 1e-6
+ACTION_SUITES = (JALAN_MENUJU_SEHAT, PERINGATAN_DINI, PERSENTIL_SEJAWAT, DAFTAR_PRIORITAS, MUTU_PELAPORAN)
+PRIORITY_TOLERANCE = 1e-6
 
 
 def _unique(suite: str, columns: list[str]) -> gxe.Expectation:
@@ -376,26 +376,26 @@ def peringatan_dini_suite() -> gx.ExpectationSuite:
     return _suite(s, [
         _unique(s, ["nik", "periode", "kode"]),
         _cek(s, "kode_dikenal", "kode is one of the warnings", gxe.ExpectColumnValuesToMatchRegex, column="kode",
-             regex=KODE),
+             regex=CODE_PATTERN),
         _cek(s, "alasan_terisi", "every warning says why", gxe.ExpectColumnValuesToNotBeNull, column="alasan"),
     ], "early warnings, one row per cooperative and warning (issue 14)")
 
 
-def persentil_sejawat_suite(min_sejawat: int) -> gx.ExpectationSuite:
+def persentil_sejawat_suite(min_peers: int) -> gx.ExpectationSuite:
     s = PERSENTIL_SEJAWAT
     return _suite(s, [
         _unique(s, ["nik", "periode", "komponen", "cakupan"]),
         _cek(s, "persentil_rentang", "persentil is between 0 and 100", gxe.ExpectColumnValuesToBeBetween,
              column="persentil", min_value=0, max_value=100),
-        _holds(s, "sejawat_cukup", f"a percentile only for a group of at least {min_sejawat} peers"),
+        _holds(s, "sejawat_cukup", f"a percentile only for a group of at least {min_peers} peers"),
     ], "peer percentiles per ratio component, province and nation (issue 14)")
 
 
-def batch_persentil_sejawat(df: pd.DataFrame, min_sejawat: int) -> pd.DataFrame:
-    return df.assign(cek_sejawat_cukup=df["persentil"].isna() | (df["jumlah_sejawat"] >= min_sejawat))
+def batch_persentil_sejawat(df: pd.DataFrame, min_peers: int) -> pd.DataFrame:
+    return df.assign(cek_sejawat_cukup=df["persentil"].isna() | (df["jumlah_sejawat"] >= min_peers))
 
 
-def daftar_prioritas_suite(kapasitas: int) -> gx.ExpectationSuite:
+def daftar_prioritas_suite(capacity: int) -> gx.ExpectationSuite:
     s = DAFTAR_PRIORITAS
     return _suite(s, [
         _unique(s, ["periode", "nik"]),
@@ -403,13 +403,13 @@ def daftar_prioritas_suite(kapasitas: int) -> gx.ExpectationSuite:
              "its rank)", gxe.ExpectColumnPairValuesToBeEqual, column_A="peringkat", column_B="cek_peringkat"),
         _cek(s, "skor_prioritas_jumlah_bagian", "skor_prioritas is the sum of its four parts; observed: the "
              "difference", gxe.ExpectColumnValuesToBeBetween, column="cek_selisih_prioritas",
-             min_value=-TOLERANSI_PRIORITAS, max_value=TOLERANSI_PRIORITAS),
+             min_value=-PRIORITY_TOLERANCE, max_value=PRIORITY_TOLERANCE),
         _holds(s, "urut_prioritas", "within a kabupaten/kota a higher peringkat never has a higher skor_prioritas"),
-        _holds(s, "dalam_kapasitas", f"a visit within capacity is among the first {kapasitas} of its pendamping"),
+        _holds(s, "dalam_kapasitas", f"a visit within capacity is among the first {capacity} of its pendamping"),
     ], "the pendamping worklist per kabupaten/kota (issue 14)")
 
 
-def batch_daftar_prioritas(df: pd.DataFrame, kapasitas: int) -> pd.DataFrame:
+def batch_daftar_prioritas(df: pd.DataFrame, capacity: int) -> pd.DataFrame:
     parts = ["poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota"]
     ordered = df.sort_values(["kode_wilayah", "peringkat"], kind="stable")
     before = ordered.groupby("kode_wilayah", dropna=False)["skor_prioritas"].shift()
@@ -417,7 +417,7 @@ def batch_daftar_prioritas(df: pd.DataFrame, kapasitas: int) -> pd.DataFrame:
         cek_peringkat=_dense_rank(df, ["periode", "kode_wilayah"], "peringkat"),
         cek_selisih_prioritas=df["skor_prioritas"] - df[parts].sum(axis=1),
         cek_urut_prioritas=(before.isna() | (before >= ordered["skor_prioritas"])).reindex(df.index),
-        cek_dalam_kapasitas=~df["dalam_kapasitas"].astype(bool) | (df["kunjungan_ke"] <= kapasitas).fillna(False))
+        cek_dalam_kapasitas=~df["dalam_kapasitas"].astype(bool) | (df["kunjungan_ke"] <= capacity).fillna(False))
 
 
 def mutu_pelaporan_suite(huruf: Sequence[str]) -> gx.ExpectationSuite:

@@ -36,7 +36,7 @@ import pandera.pandas as pdr
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.early_warning import KODE
+from scoring.early_warning import CODE_PATTERN
 from scoring.errors import KoperasiSehatError
 from scoring.rulebook import PERIODE, TANGGAL, rulebooks
 from scoring.status import predicate_columns
@@ -382,9 +382,9 @@ def _ringkasan_wilayah() -> Tabel:
 # ---------------------------------------------------------------------------------------------------------------
 # From scores to action (issue 14): the columns the tables above gain, and five new tables
 #
-# The monthly flow does not write the added columns yet: `dengan_kolom_tambahan(tabel)` is a table above with its
+# The monthly flow does not write the added columns yet: `with_added_columns(tabel)` is a table above with its
 # added columns (before run_id), the contract once the flow writes them; until then they are documented apart
-# (`markdown_tambahan`). The five new tables are computed by scoring.explain, path_to_sehat, early_warning,
+# (`markdown_added`). The five new tables are computed by scoring.explain, path_to_sehat, early_warning,
 # peers, worklist and reporting_quality.
 
 
@@ -396,36 +396,36 @@ def _pendamping() -> Kolom:
     return Kolom("pendamping", STRING, "field assistant (pendamping) the registry assigns (null: none)")
 
 
-def _teks(name: str, description: str, nullable: bool = False) -> Kolom:
+def _text(name: str, description: str, nullable: bool = False) -> Kolom:
     return Kolom(name, STRING, description, nullable=nullable, checks=() if nullable else (NOT_BLANK,))
 
 
-def _poin(name: str, description: str) -> Kolom:
+def _points(name: str, description: str) -> Kolom:
     return Kolom(name, FLOAT, description, nullable=False, checks=(COUNT,))
 
 
-KOLOM_TAMBAHAN: dict[str, tuple[Kolom, ...]] = {
+ADDED_COLUMNS: dict[str, tuple[Kolom, ...]] = {
     "skor_koperasi": (
         Kolom("total_aset", INT64, "total aset of the period's report (whole Rupiah)", nullable=False),
         Kolom("jumlah_anggota", INT64, "members in the period's report", nullable=False, checks=(COUNT,)),
         _pendamping(),
-        _teks("penjelasan", "why the score is what it is, in plain Indonesian: predicate and total, the downgrade "
+        _text("penjelasan", "why the score is what it is, in plain Indonesian: predicate and total, the downgrade "
               "factors with the supervisors' keterangan, the three components losing the most points (ratio, nilai, "
               "the range that scores higher), the zero-denominator and missing-questionnaire conventions that fired"),
     ),
     "skor_indikator": (
-        _poin("poin_hilang", "points the component loses: bobot - skor"),
-        _teks("rentang_lebih_baik", "the nearest band that scores higher, as a range of the ratio x (e.g. "
+        _points("poin_hilang", "points the component loses: bobot - skor"),
+        _text("rentang_lebih_baik", "the nearest band that scores higher, as a range of the ratio x (e.g. "
               "'10 < x <= 15'; questionnaire: '9 dari 12 jawaban ya'); null at the top", nullable=True),
         Kolom("nilai_lebih_baik", FLOAT, "nilai of that band (null iff rentang_lebih_baik is null)", checks=(SCORE,)),
     ),
     "status_koperasi": (
         _pendamping(),
-        _teks("penjelasan", "skor_koperasi.penjelasan for a scored cooperative; otherwise 'Tidak dinilai: ' and "
+        _text("penjelasan", "skor_koperasi.penjelasan for a scored cooperative; otherwise 'Tidak dinilai: ' and "
               "alasan_tidak_dinilai"),
     ),
 }
-ATURAN_TAMBAHAN: dict[str, tuple[Aturan, ...]] = {
+ADDED_RULES: dict[str, tuple[Aturan, ...]] = {
     "skor_indikator": (
         _iff("rentang_lebih_baik", "nilai_lebih_baik", "rentang_lebih_baik is null iff nilai_lebih_baik is null",
              lambda df: df["rentang_lebih_baik"].isna(), lambda df: df["nilai_lebih_baik"].isna()),
@@ -437,15 +437,15 @@ ATURAN_TAMBAHAN: dict[str, tuple[Aturan, ...]] = {
 }
 
 
-def dengan_kolom_tambahan(spec: Tabel) -> Tabel:
+def with_added_columns(spec: Tabel) -> Tabel:
     """The table with the columns and rules issue 14 adds to it (its columns before run_id and what follows)."""
-    added = KOLOM_TAMBAHAN.get(spec.name, ())
+    added = ADDED_COLUMNS.get(spec.name, ())
     at = spec.names.index("run_id")
     return Tabel(spec.name, spec.description, spec.columns[:at] + added + spec.columns[at:], spec.key,
-                 spec.rules + ATURAN_TAMBAHAN.get(spec.name, ()))
+                 spec.rules + ADDED_RULES.get(spec.name, ()))
 
 
-LANGKAH = ("satu_komponen", "kombinasi")
+STEP_KINDS = ("satu_komponen", "kombinasi")
 
 
 def _jalan_menuju_sehat() -> Tabel:
@@ -457,14 +457,14 @@ def _jalan_menuju_sehat() -> Tabel:
         Kolom("urutan", INT32, "order of the rows of a cooperative, from 1: single moves that reach the next "
               "predicate, the combination, the other single moves", nullable=False, checks=(pdr.Check.ge(1),)),
         Kolom("langkah", STRING, "satu_komponen (one component alone) or kombinasi (part of the cheapest "
-              "combination)", nullable=False, checks=(pdr.Check.isin(LANGKAH),)),
+              "combination)", nullable=False, checks=(pdr.Check.isin(STEP_KINDS),)),
         Kolom("predikat_berikutnya", STRING, "the predicate above the cooperative's predicate by score",
               nullable=False, checks=(_predikat_check(),)),
         Kolom("komponen", STRING, "component moved (null: the row saying no combination reaches the next "
               "predicate)", checks=(pdr.Check.isin(komponen_ids()),)),
         Kolom("rasio_sekarang", FLOAT, "ratio now, percent (questionnaire: percent of answers 'ya')"),
         Kolom("rasio_target", FLOAT, "ratio after the move, percent: the nearest whole-Rupiah value inside the band"),
-        _teks("rentang_target", "the band moved into, as a range of the ratio (questionnaire: 'k dari n jawaban "
+        _text("rentang_target", "the band moved into, as a range of the ratio (questionnaire: 'k dari n jawaban "
               "ya')", nullable=True),
         Kolom("nilai_sekarang", FLOAT, "nilai now", checks=(SCORE,)),
         Kolom("nilai_target", FLOAT, "nilai after the move", checks=(SCORE,)),
@@ -486,8 +486,8 @@ def _jalan_menuju_sehat() -> Tabel:
               "factor", checks=(_predikat_check(),)),
         Kolom("mencapai_predikat_berikutnya", BOOL, "skor_total_baru reaches predikat_berikutnya", nullable=False),
         Kolom("mencapai_sehat", BOOL, "skor_total_baru reaches Sehat (the book's best predicate)", nullable=False),
-        _teks("uraian", "the move in words"),
-        _teks("keterangan", "what the simulation holds fixed, and the downgrade factors that stay"),
+        _text("uraian", "the move in words"),
+        _text("keterangan", "what the simulation holds fixed, and the downgrade factors that stay"),
         _run_id(),
     ), key=("nik", "periode", "urutan"), rules=(
         _iff("sisi", "perubahan_rupiah", "sisi is set iff perubahan_rupiah is set",
@@ -507,8 +507,8 @@ def _peringatan_dini() -> Tabel:
         Kolom("kabupaten_kota", STRING, "name of the kabupaten/kota"), _periode(),
         Kolom("kode", STRING, "predikat_turun, mendekati_batas_bawah, komponen_turun_band, tidak_melapor_<m>_bulan "
               "(m below the silent months), tidak_melapor_<m>_bulan_atau_lebih, karantina_dua_periode, "
-              "segera_tidak_aktif", nullable=False, checks=(pdr.Check.str_matches(KODE),)),
-        _teks("alasan", "the reason in words, with the figures"),
+              "segera_tidak_aktif", nullable=False, checks=(pdr.Check.str_matches(CODE_PATTERN),)),
+        _text("alasan", "the reason in words, with the figures"),
         _run_id(),
     ), key=("nik", "periode", "kode"))
 
@@ -520,8 +520,8 @@ def _persentil_sejawat() -> Tabel:
         Kolom("komponen", STRING, "ratio component", nullable=False, checks=(pdr.Check.isin(komponen_ids()),)),
         Kolom("cakupan", STRING, "provinsi or nasional (when the run covers several provinces)", nullable=False,
               checks=(pdr.Check.isin(("provinsi", "nasional")),)),
-        _teks("wilayah", "BPS code of the province, or nasional"),
-        _teks("jenis", "jenis koperasi"),
+        _text("wilayah", "BPS code of the province, or nasional"),
+        _text("jenis", "jenis koperasi"),
         Kolom("kelas_aset", STRING, "asset class of Permenkop 8/2023 Pasal 49 (I up to Rp 15 billion, II to 100, "
               "III to 500, IV above)", nullable=False, checks=(NOT_BLANK,)),
         Kolom("rasio", FLOAT, "the cooperative's ratio, percent (null: denominator <= 0)"),
@@ -530,7 +530,7 @@ def _persentil_sejawat() -> Tabel:
         Kolom("median_sejawat", FLOAT, "median ratio of the peers (null below the minimum group size)"),
         Kolom("jumlah_sejawat", INT64, "peers with a ratio in the group, itself included", nullable=False,
               checks=(COUNT,)),
-        _teks("keterangan", "why there is no percentile (null when there is one)", nullable=True),
+        _text("keterangan", "why there is no percentile (null when there is one)", nullable=True),
         _run_id(),
     ), key=("nik", "periode", "komponen", "cakupan"), rules=(
         _iff("persentil", "keterangan", "persentil is null iff keterangan is set",
@@ -556,14 +556,14 @@ def _daftar_prioritas() -> Tabel:
         Kolom("bulan_tidak_melapor", INT32, "consecutive months without a report (null: never reported)",
               checks=(COUNT,)),
         Kolom("jumlah_anggota", INT64, "members, from the latest report", checks=(COUNT,)),
-        _poin("poin_predikat", "predicate steps below the book's best (Sehat 0 .. Dalam Pengawasan Khusus 3)"),
-        _poin("poin_penurunan", "predicate steps fallen since the previous period"),
-        _poin("poin_tidak_melapor", "months without a report, at most the silent months setting"),
-        _poin("poin_anggota", "members / the members-per-step setting, at most 1"),
-        _poin("skor_prioritas", "the sum of the four parts: the order of the list"),
-        _teks("alasan", "why the cooperative is on the list"),
-        _teks("langkah_utama", "the top of its jalan_menuju_sehat (null: none)", nullable=True),
-        _teks("keterangan_pendamping", "suggestion, or capacity exceeded, in words", nullable=True),
+        _points("poin_predikat", "predicate steps below the book's best (Sehat 0 .. Dalam Pengawasan Khusus 3)"),
+        _points("poin_penurunan", "predicate steps fallen since the previous period"),
+        _points("poin_tidak_melapor", "months without a report, at most the silent months setting"),
+        _points("poin_anggota", "members / the members-per-step setting, at most 1"),
+        _points("skor_prioritas", "the sum of the four parts: the order of the list"),
+        _text("alasan", "why the cooperative is on the list"),
+        _text("langkah_utama", "the top of its jalan_menuju_sehat (null: none)", nullable=True),
+        _text("keterangan_pendamping", "suggestion, or capacity exceeded, in words", nullable=True),
         _run_id(),
     ), key=("periode", "nik"), rules=(
         Aturan(("skor_prioritas", *parts), "skor_prioritas is the sum of its parts",
@@ -588,7 +588,7 @@ def _mutu_pelaporan() -> Tabel:
         count("bulan_terlambat", "months reported after the deadline"),
         count("kirim_ulang", "submissions replaced by a later one"),
         count("baris_karantina", "quarantined report rows"),
-        _teks("alasan_karantina_terbanyak", "most frequent kind of quarantine reason (null: none)", nullable=True),
+        _text("alasan_karantina_terbanyak", "most frequent kind of quarantine reason (null: none)", nullable=True),
         Kolom("persen_melapor", FLOAT, "bulan_melapor / bulan_wajib x 100", nullable=False, checks=(SCORE,)),
         Kolom("persen_tepat_waktu", FLOAT, "bulan_tepat_waktu / bulan_wajib x 100", nullable=False, checks=(SCORE,)),
         Kolom("nilai_mutu", STRING, "grade A-D: the first row of scoring/mutu_pelaporan.toml met", nullable=False,
@@ -604,7 +604,7 @@ def _mutu_pelaporan() -> Tabel:
     ))
 
 
-TABEL_BARU = ("jalan_menuju_sehat", "peringatan_dini", "persentil_sejawat", "daftar_prioritas", "mutu_pelaporan")
+NEW_TABLES = ("jalan_menuju_sehat", "peringatan_dini", "persentil_sejawat", "daftar_prioritas", "mutu_pelaporan")
 
 
 TABLES: dict[str, Tabel] = {t.name: t for t in (
@@ -639,11 +639,11 @@ def markdown(table: str) -> str:
                       "|---|---|---|", *rows])
 
 
-def markdown_tambahan(table: str) -> str:
+def markdown_added(table: str) -> str:
     """The README's rows of the columns issue 14 adds to a table, until the flow writes them (then `markdown`
-    of `dengan_kolom_tambahan` replaces the table's section)."""
+    of `with_added_columns` replaces the table's section)."""
     rows = [f"| `{c.name}` | {c.type}{'' if c.nullable else ' not null'} | {c.description} |"
-            for c in KOLOM_TAMBAHAN[table]]
+            for c in ADDED_COLUMNS[table]]
     return "\n".join([f"#### Columns `{table}` gains (issue 14)", "", "| column | type | meaning |", "|---|---|---|",
                        *rows])
 
@@ -777,7 +777,7 @@ def empty_frame(table: str) -> pd.DataFrame:
 
 def validate_output(table: str | Tabel, df: pd.DataFrame) -> pd.DataFrame:
     """Check a frame against the table's contract (Pandera, lazy: every problem at once); a table by name, or a
-    `Tabel` itself (e.g. `dengan_kolom_tambahan(tabel(name))`).
+    `Tabel` itself (e.g. `with_added_columns(tabel(name))`).
 
     Returns the frame converted to the contract's pandas dtypes, columns in schema order, a fresh RangeIndex.
     Raises OutputContractError naming the table and, per problem, the column(s), the check and a few failing
@@ -812,9 +812,9 @@ def _problems(spec: Tabel, frame: pd.DataFrame, failures: pd.DataFrame) -> list[
     return problems
 
 
-__all__ = ["KOLOM_TAMBAHAN", "TABEL_BARU", "TABLES", "Aturan", "Kolom", "Masalah", "OutputContractError", "Tabel",
-           "arrow_schema", "aspek_ids", "dengan_kolom_tambahan", "empty_frame", "markdown", "markdown_tambahan",
-           "pandera_schema", "predikat_names", "to_arrow", "to_pandas", "validate_output"]
+__all__ = ["ADDED_COLUMNS", "NEW_TABLES", "TABLES", "Aturan", "Kolom", "Masalah", "OutputContractError", "Tabel",
+           "arrow_schema", "aspek_ids", "empty_frame", "markdown", "markdown_added", "pandera_schema", "predikat_names",
+           "to_arrow", "to_pandas", "validate_output", "with_added_columns"]
 
 if __name__ == "__main__":
-    print("\n\n".join([*(markdown(name) for name in TABLES), *(markdown_tambahan(name) for name in KOLOM_TAMBAHAN)]))
+    print("\n\n".join([*(markdown(name) for name in TABLES), *(markdown_added(name) for name in ADDED_COLUMNS)]))

@@ -22,17 +22,17 @@ import pandas as pd
 
 from scoring.rulebook import Rulebook, rulebooks
 from scoring.status import LAPORAN_DIKARANTINA, TAHUN_RAT, previous_period, shift_period
-from scoring.texts import angka, gabung, nilai
+from scoring.texts import format_nilai, format_number, join_per_key
 
 PREDIKAT_TURUN, MENDEKATI_BATAS, KOMPONEN_TURUN = "predikat_turun", "mendekati_batas_bawah", "komponen_turun_band"
 KARANTINA, SEGERA_TIDAK_AKTIF = "karantina_dua_periode", "segera_tidak_aktif"
-KODE = r"^(?:predikat_turun|mendekati_batas_bawah|komponen_turun_band|karantina_dua_periode|segera_tidak_aktif" \
+CODE_PATTERN = r"^(?:predikat_turun|mendekati_batas_bawah|komponen_turun_band|karantina_dua_periode|segera_tidak_aktif" \
        r"|tidak_melapor_\d+_bulan(?:_atau_lebih)?)$"
 SILENT_SUFFIX = "_bulan_atau_lebih"  # the code of the top not-reporting level
 COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "kode", "alasan"]
 
 
-def tidak_melapor_kode(months: pd.Series, silent: int) -> pd.Series:
+def silent_code(months: pd.Series, silent: int) -> pd.Series:
     """The not-reporting code of a count of months: tidak_melapor_1_bulan .. tidak_melapor_<silent>_bulan_atau_lebih."""
     level = months.clip(upper=silent).astype("int64").astype("str")
     return ("tidak_melapor_" + level + np.where(months >= silent, SILENT_SUFFIX, "_bulan")).astype("str")
@@ -88,8 +88,8 @@ def _fallen(now: pd.DataFrame, before: pd.DataFrame, books: Mapping[str, Ruleboo
     lalu = pair.assign(predikat=pair["predikat_lalu"])
     fell = pair[predicate_steps(pair, "predikat", books) > predicate_steps(lalu, "predikat", books)]
     return _warnings(fell["nik"], PREDIKAT_TURUN, "predikat turun dari " + fell["predikat_lalu"] + " ("
-                     + fell["periode_lalu"] + ", skor " + angka(fell["skor_total_lalu"]).to_numpy() + ") menjadi "
-                     + fell["predikat"] + " (skor " + angka(fell["skor_total"]).to_numpy() + ")")
+                     + fell["periode_lalu"] + ", skor " + format_number(fell["skor_total_lalu"]).to_numpy() + ") menjadi "
+                     + fell["predikat"] + " (skor " + format_number(fell["skor_total"]).to_numpy() + ")")
 
 
 def _near_edge(periode: str, skor: pd.DataFrame, books: Mapping[str, Rulebook], margin: float,
@@ -109,11 +109,11 @@ def _near_edge(periode: str, skor: pd.DataFrame, books: Mapping[str, Rulebook], 
     near = now[(gap >= 0) & (gap.round(6) <= margin)]  # totals have 2 decimals: no float noise at the margin
     stacked = totals.loc[near.index].stack()
     steps = stacked.index.to_frame(index=False)
-    history = gabung(angka(stacked).to_numpy() + " (" + steps["periode"] + ")", steps[["nik"]], " → ")
+    history = join_per_key(format_number(stacked).to_numpy() + " (" + steps["periode"] + ")", steps[["nik"]], " → ")
     return _warnings(near.index.to_series(), MENDEKATI_BATAS,
                      "skor turun " + str(falling) + " periode berturut-turut (" + history.reindex(near.index).to_numpy()
-                     + ") dan tinggal " + angka(gap[near.index]).to_numpy() + " poin di atas batas "
-                     + angka(edge[near.index]).to_numpy() + " antara " + near["predikat_skor"] + " dan "
+                     + ") dan tinggal " + format_number(gap[near.index]).to_numpy() + " poin di atas batas "
+                     + format_number(edge[near.index]).to_numpy() + " antara " + near["predikat_skor"] + " dan "
                      + lower[near.index])
 
 
@@ -124,11 +124,11 @@ def _worse_components(indikator: pd.DataFrame, periode: str, before: str) -> pd.
                                                  suffixes=("", "_lalu"))
     worse = pair[pair["nilai"] < pair["nilai_lalu"]]
     def ratio(values: pd.Series) -> np.ndarray:
-        return np.where(values.isna(), "tidak dapat dihitung", angka(values) + "%")
+        return np.where(values.isna(), "tidak dapat dihitung", format_number(values) + "%")
 
     text = (worse["komponen"] + " " + ratio(worse["rasio_lalu"]) + " menjadi " + ratio(worse["rasio"]) + " (nilai "
-            + nilai(worse["nilai_lalu"]).to_numpy() + " menjadi " + nilai(worse["nilai"]).to_numpy() + ")")
-    listed = gabung(text, worse[["nik"]])
+            + format_nilai(worse["nilai_lalu"]).to_numpy() + " menjadi " + format_nilai(worse["nilai"]).to_numpy() + ")")
+    listed = join_per_key(text, worse[["nik"]])
     return _warnings(listed.index.to_series(), KOMPONEN_TURUN,
                      "komponen pindah ke band lebih buruk sejak " + before + ": " + listed)
 
@@ -138,7 +138,7 @@ def _silent(now: pd.DataFrame, periode: str, silent: int) -> pd.DataFrame:
     rows = now[~now["melapor"].astype(bool) & months.ge(1).fillna(False).to_numpy()]
     count = rows["bulan_tidak_melapor_berturut"].astype("int64")
     last = pd.Series([shift_period(periode, -int(m)) for m in np.unique(count)], index=np.unique(count))
-    return _warnings(rows["nik"], tidak_melapor_kode(count, silent),
+    return _warnings(rows["nik"], silent_code(count, silent),
                      "tidak ada laporan diterima dalam " + count.astype("str") + " bulan terakhir (laporan terakhir: "
                      + count.map(last).astype("str") + ")")
 

@@ -20,13 +20,13 @@ from scoring.bands import round_half_up
 from scoring.errors import ScoringInputError
 from scoring.moves import target_bands
 from scoring.rulebook import Komponen, Mode, Rulebook, rulebooks
-from scoring.texts import angka, gabung, nilai, rentang
+from scoring.texts import band_range, format_nilai, format_number, join_per_key
 
 TOP = 3  # components named in a penjelasan: the three that lose the most points
 KEY = ["nik", "periode"]
 
 
-def kolom_indikator(indikator: pd.DataFrame, koperasi: pd.DataFrame,
+def indicator_columns(indikator: pd.DataFrame, koperasi: pd.DataFrame,
                     books: Mapping[str, Rulebook] | None = None) -> pd.DataFrame:
     """skor_indikator with `poin_hilang` (bobot - skor, points), `rentang_lebih_baik` (text, e.g. "10 < x <= 15",
     or "9 dari 12 jawaban ya") and `nilai_lebih_baik` (0..100) of the nearest better band.
@@ -58,19 +58,19 @@ def aligned(frame: pd.DataFrame, koperasi: pd.DataFrame, what: str) -> pd.DataFr
     return frame.iloc[found].reset_index(drop=True)
 
 
-def kolom_skor_koperasi(koperasi: pd.DataFrame, indikator: pd.DataFrame, reports: pd.DataFrame,
+def cooperative_columns(koperasi: pd.DataFrame, indikator: pd.DataFrame, reports: pd.DataFrame,
                         registry: pd.DataFrame, factors: pd.DataFrame | None = None,
                         books: Mapping[str, Rulebook] | None = None) -> pd.DataFrame:
     """skor_koperasi with the columns issue 14 adds: total_aset and jumlah_anggota of each cooperative's report,
-    pendamping from the registry (nik, pendamping), and `penjelasan` (indikator as `kolom_indikator` returns it)."""
+    pendamping from the registry (nik, pendamping), and `penjelasan` (indikator as `indicator_columns` returns it)."""
     report = aligned(reports, koperasi, "reports")
-    return penjelasan(koperasi.assign(
+    return explain_scores(koperasi.assign(
         total_aset=report["total_aset"].to_numpy(dtype=np.int64),
         jumlah_anggota=report["jumlah_anggota"].to_numpy(dtype=np.int64),
         pendamping=_pendamping(koperasi, registry)), indikator, factors, books)
 
 
-def kolom_status_koperasi(status: pd.DataFrame, registry: pd.DataFrame, koperasi: pd.DataFrame) -> pd.DataFrame:
+def status_columns(status: pd.DataFrame, registry: pd.DataFrame, koperasi: pd.DataFrame) -> pd.DataFrame:
     """status_koperasi with pendamping (registry: nik, pendamping) and penjelasan: the scored cooperative's
     (koperasi with `penjelasan`), otherwise 'Tidak dinilai: ' and alasan_tidak_dinilai."""
     scored = koperasi.astype({"nik": "str"}).drop_duplicates("nik").set_index("nik")["penjelasan"]
@@ -114,21 +114,21 @@ def _better(k: Komponen, mode: Mode, rows: pd.DataFrame) -> tuple[np.ndarray, np
     nearest = distance == distance.min(axis=1, keepdims=True)
     choice = np.argmax(np.where(nearest & higher, values[None, :], -np.inf), axis=1)
     found = higher.any(axis=1)
-    texts = np.array([rentang(b) for b in bands], dtype=object)
+    texts = np.array([band_range(b) for b in bands], dtype=object)
     return np.where(found, texts[choice], None), np.where(found, values[choice], np.nan)
 
 
-def penjelasan(koperasi: pd.DataFrame, indikator: pd.DataFrame, factors: pd.DataFrame | None = None,
+def explain_scores(koperasi: pd.DataFrame, indikator: pd.DataFrame, factors: pd.DataFrame | None = None,
                books: Mapping[str, Rulebook] | None = None) -> pd.DataFrame:
     """skor_koperasi with `penjelasan`: predicate and total; the downgrade factors with the supervisors'
     `keterangan`; the three components that lose the most points (ratio, nilai, what range scores higher); the
     zero-denominator and missing-questionnaire conventions that fired.
 
-    `indikator` as `kolom_indikator` returns it; `factors` the findings the engine was given (nik, kode,
+    `indikator` as `indicator_columns` returns it; `factors` the findings the engine was given (nik, kode,
     berlaku_mulai, berlaku_sampai, keterangan), derived factors included."""
     books = books or rulebooks()
     keys = koperasi[KEY].astype("str")
-    head = (koperasi["predikat_skor"].astype("str") + ", skor " + angka(koperasi["skor_total"]).to_numpy()
+    head = (koperasi["predikat_skor"].astype("str") + ", skor " + format_number(koperasi["skor_total"]).to_numpy()
             + " (" + koperasi["rulebook"].astype("str") + ").")
     questions = {k.id for book in books.values() for k in book.komponen if k.kuesioner}
     parts = [head.to_numpy(object), _factor_texts(koperasi, factors), _top_texts(indikator, keys, questions),
@@ -158,7 +158,7 @@ def _factor_texts(koperasi: pd.DataFrame, factors: pd.DataFrame | None) -> np.nd
             codes.index)
     codes["teks"] = codes["kode"].astype("str") + (" (" + keterangan + ")").fillna("")
     listed = codes.groupby(KEY, sort=False).agg(skor=("predikat_skor", "first"), akhir=("predikat", "first"))
-    listed["teks"] = gabung(codes["teks"], codes[KEY])
+    listed["teks"] = join_per_key(codes["teks"], codes[KEY])
     change = np.where(listed["skor"] == listed["akhir"], "predikat tetap " + listed["akhir"],
                       "predikat " + listed["skor"] + " menurut skor diturunkan menjadi " + listed["akhir"])
     return _per_cooperative(koperasi[KEY].astype("str"), "Faktor pengurang: " + listed["teks"] + ": " + change + ".")
@@ -170,14 +170,14 @@ def _top_texts(indikator: pd.DataFrame, keys: pd.DataFrame, questions: set[str])
                                                                 kind="stable")
     rows = rows.assign(peringkat=rows.groupby(KEY, sort=False).cumcount())
     rows = rows[rows["peringkat"] < TOP]
-    ratio = rows["komponen"] + np.where(rows["rasio"].isna(), " tidak dapat dihitung", " " + angka(rows["rasio"]) + "%")
-    answers = (rows["komponen"] + " " + nilai(rows["pembilang"].fillna(0)).to_numpy() + " dari "
-               + nilai(rows["penyebut"]).to_numpy() + " jawaban ya")
+    ratio = rows["komponen"] + np.where(rows["rasio"].isna(), " tidak dapat dihitung", " " + format_number(rows["rasio"]) + "%")
+    answers = (rows["komponen"] + " " + format_nilai(rows["pembilang"].fillna(0)).to_numpy() + " dari "
+               + format_nilai(rows["penyebut"]).to_numpy() + " jawaban ya")
     ratio = ratio.where(~rows["komponen"].isin(questions), answers)
-    better = ("; nilai " + nilai(rows["nilai_lebih_baik"]).to_numpy() + " bila " + rows["rentang_lebih_baik"]).fillna("")
-    phrase = (ratio + " (nilai " + nilai(rows["nilai"]).to_numpy() + ", hilang " + angka(rows["poin_hilang"]).to_numpy()
+    better = ("; nilai " + format_nilai(rows["nilai_lebih_baik"]).to_numpy() + " bila " + rows["rentang_lebih_baik"]).fillna("")
+    phrase = (ratio + " (nilai " + format_nilai(rows["nilai"]).to_numpy() + ", hilang " + format_number(rows["poin_hilang"]).to_numpy()
               + " poin" + better + ")")
-    found = _per_cooperative(keys, "Poin terbanyak hilang: " + gabung(phrase, rows[KEY]) + ".")
+    found = _per_cooperative(keys, "Poin terbanyak hilang: " + join_per_key(phrase, rows[KEY]) + ".")
     return np.where(pd.isna(found), "Tidak ada poin yang hilang.", found)
 
 
@@ -190,6 +190,6 @@ def _convention_texts(indikator: pd.DataFrame, keys: pd.DataFrame, books: Mappin
     if fired.empty:
         return np.full(len(keys), None, dtype=object)
     fired = fired.astype({"nik": "str", "periode": "str", "komponen": "str", "catatan": "str"})
-    per_note = gabung(fired["komponen"], fired[[*KEY, "catatan"]], ", ").reset_index(name="komponen")
-    listed = gabung(per_note["catatan"] + " (" + per_note["komponen"] + ")", per_note[KEY])
+    per_note = join_per_key(fired["komponen"], fired[[*KEY, "catatan"]], ", ").reset_index(name="komponen")
+    listed = join_per_key(per_note["catatan"] + " (" + per_note["komponen"] + ")", per_note[KEY])
     return _per_cooperative(keys, "Konvensi: " + listed + ".")

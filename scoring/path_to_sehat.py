@@ -32,12 +32,12 @@ from scoring.combination import cheapest
 from scoring.explain import KEY, aligned
 from scoring.moves import PEMBILANG, PENYEBUT, into_band, quantity, shared, target_bands
 from scoring.rulebook import Komponen, Mode, PredikatBand, Rulebook, rulebooks
-from scoring.texts import angka, nilai, pilih, rentang, rupiah, sambung
+from scoring.texts import band_range, choose_texts, concat_texts, format_nilai, format_number, format_rupiah
 
-SATU, KOMBINASI = "satu_komponen", "kombinasi"
-SIMULASI = "Simulasi atas angka periode ini: "
-CATATAN_SATU = SIMULASI + "hanya komponen ini berubah, komponen lain tetap."
-CATATAN_KOMBINASI = (SIMULASI + "perubahan-perubahan kombinasi dijumlahkan seolah tidak saling mempengaruhi; "
+SINGLE, COMBINATION = "satu_komponen", "kombinasi"
+SIMULATION = "Simulasi atas angka periode ini: "
+NOTE_SINGLE = SIMULATION + "hanya komponen ini berubah, komponen lain tetap."
+NOTE_COMBINATION = (SIMULATION + "perubahan-perubahan kombinasi dijumlahkan seolah tidak saling mempengaruhi; "
                      "komponen lain dan jawaban kuesioner tetap.")
 COLUMNS = ["nik", "periode", "urutan", "langkah", "predikat_berikutnya", "komponen", "rasio_sekarang",
            "rasio_target", "rentang_target", "nilai_sekarang", "nilai_target", "sisi", "pos", "pos_sekarang",
@@ -181,23 +181,23 @@ class _Book:
         lines = [k.pembilang for k in komponen] + [k.penyebut for k in komponen]
         total_aset = self.rep["total_aset"].to_numpy(dtype=float)[coop]
         out = pd.DataFrame({
-            "nik": pilih(self.kop["nik"].astype("str").to_numpy(), coop),
-            "periode": pilih(self.kop["periode"].astype("str").to_numpy(), coop),
-            "langkah": pilih([SATU, KOMBINASI], kind), "predikat_berikutnya": pilih(book.predikat_names,
+            "nik": choose_texts(self.kop["nik"].astype("str").to_numpy(), coop),
+            "periode": choose_texts(self.kop["periode"].astype("str").to_numpy(), coop),
+            "langkah": choose_texts([SINGLE, COMBINATION], kind), "predikat_berikutnya": choose_texts(book.predikat_names,
                                                                                     self.index[coop] - 1),
-            "komponen": pilih([k.id for k in komponen], kk),
+            "komponen": choose_texts([k.id for k in komponen], kk),
             "rasio_sekarang": np.where(reached, self.figures["rasio"][coop, kk], np.nan),
             "rasio_target": field("rasio_target"), "rentang_target": self._rentang(kk, band, ya, coop),
             "nilai_sekarang": np.where(reached, self.figures["nilai"][coop, kk], np.nan),
-            "nilai_target": field("nilai_target"), "sisi": pilih([PEMBILANG, PENYEBUT], side),
-            "pos": pilih(lines, np.where(ratio, kk + side * len(komponen), -1)),
+            "nilai_target": field("nilai_target"), "sisi": choose_texts([PEMBILANG, PENYEBUT], side),
+            "pos": choose_texts(lines, np.where(ratio, kk + side * len(komponen), -1)),
             "pos_sekarang": field("pos_sekarang"),
             "perubahan_rupiah": pd.array(np.where(ratio, field("perubahan"), np.nan), dtype="Int64"),
             "persen_aset": np.where(ratio & (total_aset > 0), np.abs(field("perubahan")) / total_aset * 100, np.nan),
             "tambahan_ya": pd.array(ya, dtype="Int32"), "poin_tambahan": gain / self.scale,
             "skor_total_baru": np.where(reached, total / self.scale, np.nan),
-            "predikat_skor_baru": pilih(book.predikat_names, np.where(reached, by_score, -1)),
-            "predikat_baru": pilih(book.predikat_names, np.where(reached, final, -1)),
+            "predikat_skor_baru": choose_texts(book.predikat_names, np.where(reached, by_score, -1)),
+            "predikat_baru": choose_texts(book.predikat_names, np.where(reached, final, -1)),
             "mencapai_predikat_berikutnya": reached & (total >= self.next_edge[coop]),
             "mencapai_sehat": reached & (total >= self.best_edge),
         })
@@ -212,11 +212,11 @@ class _Book:
         width = max(map(len, bands)) or 1
         table = [None] * (len(bands) * width)
         for i, listed in enumerate(bands):
-            table[i * width:i * width + len(listed)] = map(rentang, listed)
-        ranges = pilih(table, np.where(band >= 0, kk * width + band, -1))
+            table[i * width:i * width + len(listed)] = map(band_range, listed)
+        ranges = choose_texts(table, np.where(band >= 0, kk * width + band, -1))
         questions = np.array([k.pertanyaan or 0 for k in self.book.komponen] + [0])[kk]
         after = np.nan_to_num(self.figures["pembilang"][coop, np.maximum(kk, 0)]) + np.nan_to_num(ya)
-        answers = sambung(angka(after, 0), " dari ", angka(questions, 0), " jawaban ya")
+        answers = concat_texts(format_number(after, 0), " dari ", format_number(questions, 0), " jawaban ya")
         return ranges.where(np.isnan(ya), answers)
 
 
@@ -290,7 +290,7 @@ def _uraian(out: pd.DataFrame, annual: np.ndarray, ratio: np.ndarray) -> pd.Seri
     none = out["komponen"].isna().to_numpy()
     columns = ["komponen", "predikat_berikutnya", "pos", "perubahan_rupiah", "pos_sekarang", "rasio_sekarang",
                "rasio_target", "rentang_target", "nilai_sekarang", "nilai_target", "poin_tambahan", "tambahan_ya"]
-    parts = [sambung("Tidak ada kombinasi perubahan rasio keuangan yang mencapai ",
+    parts = [concat_texts("Tidak ada kombinasi perubahan rasio keuangan yang mencapai ",
                      out.loc[none, "predikat_berikutnya"], " (jawaban kuesioner tidak dihitung dalam kombinasi).")]
     for rows, words in ((ratio, _move_words), (~ratio & ~none, _answer_words)):
         parts.append(words(out.loc[rows, columns], annual[rows]))
@@ -298,30 +298,30 @@ def _uraian(out: pd.DataFrame, annual: np.ndarray, ratio: np.ndarray) -> pd.Seri
 
 
 def _tail(out: pd.DataFrame) -> tuple:
-    return (", nilai ", nilai(out["nilai_sekarang"]), " menjadi ", nilai(out["nilai_target"]), ", +",
-            angka(out["poin_tambahan"]), " poin")
+    return (", nilai ", format_nilai(out["nilai_sekarang"]), " menjadi ", format_nilai(out["nilai_target"]), ", +",
+            format_number(out["poin_tambahan"]), " poin")
 
 
 def _move_words(out: pd.DataFrame, annual: np.ndarray) -> np.ndarray:
     change = out["perubahan_rupiah"].astype("float64")
-    return sambung(out["komponen"], ": ", np.where(change < 0, "turunkan ", "naikkan "), out["pos"],
-                   np.where(annual, " (angka tahun berjalan)", ""), " sebesar ", rupiah(change.abs()), " (",
-                   rupiah(out["pos_sekarang"]), " menjadi ", rupiah(out["pos_sekarang"] + change), "); rasio ",
-                   angka(out["rasio_sekarang"]), "% menjadi ", angka(out["rasio_target"]), "% (",
+    return concat_texts(out["komponen"], ": ", np.where(change < 0, "turunkan ", "naikkan "), out["pos"],
+                   np.where(annual, " (angka tahun berjalan)", ""), " sebesar ", format_rupiah(change.abs()), " (",
+                   format_rupiah(out["pos_sekarang"]), " menjadi ", format_rupiah(out["pos_sekarang"] + change), "); rasio ",
+                   format_number(out["rasio_sekarang"]), "% menjadi ", format_number(out["rasio_target"]), "% (",
                    out["rentang_target"], ")", *_tail(out))
 
 
 def _answer_words(out: pd.DataFrame, annual: np.ndarray) -> np.ndarray:
-    return sambung(out["komponen"], ": ", nilai(out["tambahan_ya"].astype("float64")), " jawaban ya lagi (",
+    return concat_texts(out["komponen"], ": ", format_nilai(out["tambahan_ya"].astype("float64")), " jawaban ya lagi (",
                    out["rentang_target"], ")", *_tail(out))
 
 
 def _keterangan(out: pd.DataFrame, factors: np.ndarray) -> pd.Series:
     """The honest words: a simulation, what is held fixed, and that a downgrade factor stays."""
-    text = pilih([CATATAN_SATU, CATATAN_KOMBINASI], (out["langkah"] == KOMBINASI).to_numpy().astype(np.int64))
+    text = choose_texts([NOTE_SINGLE, NOTE_COMBINATION], (out["langkah"] == COMBINATION).to_numpy().astype(np.int64))
     noted = factors != ""
     if noted.any():
         final = out.loc[noted, "predikat_baru"]
-        text[noted] = sambung(text[noted], " Faktor pengurang ", factors[noted], " tetap berlaku: kenaikan skor "
+        text[noted] = concat_texts(text[noted], " Faktor pengurang ", factors[noted], " tetap berlaku: kenaikan skor "
                               "tidak menghapusnya", (" (predikat akhir " + final + ")").fillna(""), ".")
     return text

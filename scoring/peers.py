@@ -30,36 +30,36 @@ from pydantic import Field, model_validator
 from scoring.bands import band_index
 from scoring.rulebook import Band, Rulebook, Strict, check_bands, load_data_file, rulebooks
 
-KELAS_FILE = Path(__file__).parent / "kelas_aset.toml"
-PROVINSI, NASIONAL = "provinsi", "nasional"
+ASSET_CLASS_FILE = Path(__file__).parent / "kelas_aset.toml"
+PROVINCE, NATION = "provinsi", "nasional"
 COLUMNS = ["nik", "periode", "komponen", "cakupan", "wilayah", "jenis", "kelas_aset", "rasio", "persentil",
            "median_sejawat", "jumlah_sejawat", "keterangan"]
 
 
-class KelasAset(Band):
+class AssetClass(Band):
     nama: str
     uraian: str
 
 
-class TabelKelas(Strict):
+class AssetClassTable(Strict):
     sumber: str = Field(min_length=1)
-    kelas: list[KelasAset] = Field(min_length=1)
+    kelas: list[AssetClass] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _covers(self) -> TabelKelas:
+    def _covers(self) -> AssetClassTable:
         check_bands(self.kelas, "kelas")
         return self
 
 
 @cache
-def kelas_table(path: Path = KELAS_FILE) -> TabelKelas:
+def asset_classes(path: Path = ASSET_CLASS_FILE) -> AssetClassTable:
     """The asset classes (validated: ascending, no gap, no overlap)."""
-    return load_data_file(path, TabelKelas)
+    return load_data_file(path, AssetClassTable)
 
 
-def kelas_aset(total_aset: pd.Series | np.ndarray, table: TabelKelas | None = None) -> np.ndarray:
+def asset_class(total_aset: pd.Series | np.ndarray, table: AssetClassTable | None = None) -> np.ndarray:
     """The class name of each total aset (whole Rupiah); None for a missing total."""
-    table = table or kelas_table()
+    table = table or asset_classes()
     values = np.asarray(total_aset, dtype=float)
     found = band_index(values, table.kelas)
     names = np.array([k.nama for k in table.kelas] + [None], dtype=object)
@@ -67,7 +67,7 @@ def kelas_aset(total_aset: pd.Series | np.ndarray, table: TabelKelas | None = No
 
 
 def persentil_sejawat(koperasi: pd.DataFrame, indikator: pd.DataFrame, *, min_peers: int,
-                      books: Mapping[str, Rulebook] | None = None, table: TabelKelas | None = None) -> pd.DataFrame:
+                      books: Mapping[str, Rulebook] | None = None, table: AssetClassTable | None = None) -> pd.DataFrame:
     """One row per scored cooperative, ratio component and scope (provinsi, and nasional when several provinces
     are in the frame); columns COLUMNS (schemas.outputs adds run_id).
 
@@ -76,14 +76,14 @@ def persentil_sejawat(koperasi: pd.DataFrame, indikator: pd.DataFrame, *, min_pe
     books = books or rulebooks()
     questions = {k.id for book in books.values() for k in book.komponen if k.kuesioner}
     peers = koperasi[["nik", "periode", "jenis", "kode_wilayah"]].astype("str").assign(
-        kelas_aset=kelas_aset(koperasi["total_aset"], table),
+        kelas_aset=asset_class(koperasi["total_aset"], table),
         provinsi=koperasi["kode_wilayah"].astype("str").str.split(".").str[0].fillna(""))
     rows = indikator[["nik", "periode", "komponen", "rasio"]].astype({"nik": "str", "periode": "str",
                                                                      "komponen": "str"})
     rows = rows[~rows["komponen"].isin(questions)].merge(peers, on=["nik", "periode"], validate="many_to_one")
-    scopes = [(PROVINSI, rows["provinsi"])]
+    scopes = [(PROVINCE, rows["provinsi"])]
     if rows["provinsi"].nunique() > 1:
-        scopes.append((NASIONAL, pd.Series(NASIONAL, index=rows.index)))
+        scopes.append((NATION, pd.Series(NATION, index=rows.index)))
     parts = [_ranked(rows.assign(cakupan=scope, wilayah=area), min_peers) for scope, area in scopes]
     return pd.concat(parts, ignore_index=True)[COLUMNS]
 

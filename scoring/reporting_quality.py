@@ -39,7 +39,7 @@ COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "bulan_awal", "bulan_waji
            "persen_melapor", "persen_tepat_waktu", "nilai_mutu"]
 
 
-class Nilai(Strict):
+class Grade(Strict):
     huruf: str = Field(pattern=r"^[A-Z]$")
     persen_melapor_min: float = Field(default=0, ge=0, le=100)
     persen_tepat_waktu_min: float = Field(default=0, ge=0, le=100)
@@ -50,11 +50,11 @@ class Nilai(Strict):
         return not self.persen_melapor_min and not self.persen_tepat_waktu_min and self.baris_karantina_maks is None
 
 
-class TabelNilai(Strict):
-    nilai: list[Nilai] = Field(min_length=1)
+class GradeTable(Strict):
+    nilai: list[Grade] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ends_with_the_rest(self) -> TabelNilai:
+    def _ends_with_the_rest(self) -> GradeTable:
         letters = [n.huruf for n in self.nilai]
         if len(set(letters)) != len(letters):
             raise ValueError("grade letters are not unique")
@@ -64,12 +64,12 @@ class TabelNilai(Strict):
 
 
 @cache
-def grade_table(path: Path = GRADE_FILE) -> TabelNilai:
-    return load_data_file(path, TabelNilai)
+def grade_table(path: Path = GRADE_FILE) -> GradeTable:
+    return load_data_file(path, GradeTable)
 
 
 def mutu_pelaporan(periode: str, registry: pd.DataFrame, submissions: pd.DataFrame, quarantined: pd.DataFrame, *,
-                   deadline_day: int, months: int, timezone: str, grades: TabelNilai | None = None) -> pd.DataFrame:
+                   deadline_day: int, months: int, timezone: str, grades: GradeTable | None = None) -> pd.DataFrame:
     """One row per listed cooperative (columns COLUMNS; schemas.outputs adds run_id).
 
     registry: nik, nama, kabupaten_kota; submissions: every accepted report row of the landing folder, any period
@@ -129,7 +129,7 @@ def _top_reason(bad: pd.DataFrame) -> pd.Series:
         "nik")["jenis"]
 
 
-def _grade(rows: pd.DataFrame, grades: TabelNilai) -> np.ndarray:
+def _grade(rows: pd.DataFrame, grades: GradeTable) -> np.ndarray:
     conditions = [(rows["persen_melapor"] >= g.persen_melapor_min) & (rows["persen_tepat_waktu"] >= g.persen_tepat_waktu_min)
                   & (rows["baris_karantina"] <= (np.inf if g.baris_karantina_maks is None else g.baris_karantina_maks))
                   for g in grades.nilai]

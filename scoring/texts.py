@@ -16,13 +16,13 @@ _DECIMALS = pa.array([""] + [f",{i}" for i in range(10)] + [f",{i:02d}" for i in
 _SIGN = pa.array(["", "-"])
 
 
-def angka(values: pd.Series | np.ndarray, decimals: int = 2) -> pd.Series:
+def format_number(values: pd.Series | np.ndarray, decimals: int = 2) -> pd.Series:
     """Numbers with a thousands dot and a decimal comma (78,50; 1.234.567), rounded half up; empty text for a
     missing value. `decimals` is 0, 1 or 2. Vectorised: each piece is taken from a small table of texts."""
     return _number(values, decimals, trim=False)
 
 
-def nilai(values: pd.Series | np.ndarray) -> pd.Series:
+def format_nilai(values: pd.Series | np.ndarray) -> pd.Series:
     """A nilai or a points figure with at most two decimals and no trailing zeros: 25, 66,67, 7,5."""
     return _number(values, 2, trim=True)
 
@@ -47,12 +47,12 @@ def _number(values: pd.Series | np.ndarray, decimals: int, trim: bool) -> pd.Ser
     return pd.Series(pd.arrays.ArrowStringArray(text), index=index).astype("str")
 
 
-def rupiah(values: pd.Series | np.ndarray) -> pd.Series:
+def format_rupiah(values: pd.Series | np.ndarray) -> pd.Series:
     """Rupiah amounts to the whole Rupiah: Rp 170.000.000, Rp -8.280.000."""
-    return sambung("Rp ", angka(values, 0))
+    return concat_texts("Rp ", format_number(values, 0))
 
 
-def pilih(labels: list[str | None] | np.ndarray, index: np.ndarray) -> pd.Series:
+def choose_texts(labels: list[str | None] | np.ndarray, index: np.ndarray) -> pd.Series:
     """labels[index] as a str Series (an index of -1, or a label None, is missing): a take from a small table, no
     Python string per row."""
     table = pa.array(list(labels) + [None], type=pa.string())
@@ -60,7 +60,7 @@ def pilih(labels: list[str | None] | np.ndarray, index: np.ndarray) -> pd.Series
     return pd.Series(pd.arrays.ArrowStringArray(pc.take(table, pa.array(at))), dtype="str")
 
 
-def sambung(*parts: pd.Series | np.ndarray | str) -> pd.Series:
+def concat_texts(*parts: pd.Series | np.ndarray | str) -> pd.Series:
     """Texts joined element-wise in one Arrow call (a missing part makes the result missing), from Series,
     arrays and single texts; indexed like the first Series among the parts."""
     index = next((part.index for part in parts if isinstance(part, pd.Series)), None)
@@ -70,23 +70,23 @@ def sambung(*parts: pd.Series | np.ndarray | str) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(joined), index=index).astype("str")
 
 
-def edge(value: float) -> str:
+def edge_text(value: float) -> str:
     """A band edge as the rulebook prints it: 15, 7,5."""
     return f"{value:g}".replace(".", ",")
 
 
-def rentang(band: Band) -> str:
+def band_range(band: Band) -> str:
     """A band as a range of the ratio x: '10 < x <= 15', 'x > 20', 'x <= 0'."""
-    low = band.lower and f"{edge(band.lower[0])} {'<=' if band.lower[1] else '<'} "
-    high = band.upper and f" {'<=' if band.upper[1] else '<'} {edge(band.upper[0])}"
+    low = band.lower and f"{edge_text(band.lower[0])} {'<=' if band.lower[1] else '<'} "
+    high = band.upper and f" {'<=' if band.upper[1] else '<'} {edge_text(band.upper[0])}"
     if low and high:
         return f"{low}x{high}"
     if low:
-        return f"x {'>=' if band.lower[1] else '>'} {edge(band.lower[0])}"
+        return f"x {'>=' if band.lower[1] else '>'} {edge_text(band.lower[0])}"
     return f"x{high}" if high else "semua x"
 
 
-def gabung(texts: pd.Series | np.ndarray, keys: pd.DataFrame, sep: str = "; ") -> pd.Series:
+def join_per_key(texts: pd.Series | np.ndarray, keys: pd.DataFrame, sep: str = "; ") -> pd.Series:
     """The texts of each key joined in their order: a Series indexed by the distinct keys (a MultiIndex, or a
     plain index for one key column), without a Python call per key."""
     def index_of(frame: pd.DataFrame) -> pd.Index:

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX, predicate_steps
-from scoring.path_to_sehat import KOMBINASI
+from scoring.path_to_sehat import COMBINATION
 from scoring.rulebook import Rulebook, rulebooks
-from scoring.texts import angka, gabung
+from scoring.texts import format_number, join_per_key
 
 COLUMNS = ["periode", "kode_wilayah", "kabupaten_kota", "peringkat", "nik", "nama", "pendamping",
            "pendamping_usulan", "kunjungan_ke", "dalam_kapasitas", "predikat", "skor_total", "bulan_tidak_melapor",
@@ -73,7 +73,7 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
                               + rows["poin_anggota"]).round(6)
     listed = (steps == last) | (fallen > 0) | (silent >= silent_months) | rows["nik"].isin(warnings.index)
     rows = rows[listed.to_numpy()].assign(
-        alasan=lambda r: _alasan(r, steps == last, fallen > 0, silent >= silent_months, warnings),
+        alasan=lambda r: _reasons(r, steps == last, fallen > 0, silent >= silent_months, warnings),
         langkah_utama=lambda r: r["nik"].map(_top_moves(jalan)).astype("str"))
     rows = rows.sort_values(["kode_wilayah", "skor_prioritas", "jumlah_anggota", "nik"],
                             ascending=[True, False, False, True], na_position="last", kind="stable")
@@ -91,15 +91,15 @@ def _warnings(peringatan: pd.DataFrame | None) -> pd.Series:
         return pd.Series([], dtype="str")
     rows = peringatan.astype({"nik": "str", "kode": "str", "alasan": "str"})
     others = rows[(rows["kode"] != PREDIKAT_TURUN) & ~rows["kode"].str.endswith(SILENT_SUFFIX)]
-    joined = gabung(others["alasan"], others[["nik"]])
+    joined = join_per_key(others["alasan"], others[["nik"]])
     return joined.reindex(rows["nik"].unique()).fillna("")
 
 
-def _alasan(rows: pd.DataFrame, last: pd.Series, fell: pd.Series, silent: pd.Series,
+def _reasons(rows: pd.DataFrame, last: pd.Series, fell: pd.Series, silent: pd.Series,
             warnings: pd.Series) -> pd.Series:
     """Why each listed cooperative is on the list, in words: its own parts first, then its other warnings."""
     parts = pd.DataFrame({
-        "a": np.where(last[rows.index], rows["predikat"] + " (skor " + angka(rows["skor_total"]).to_numpy() + ")", None),
+        "a": np.where(last[rows.index], rows["predikat"] + " (skor " + format_number(rows["skor_total"]).to_numpy() + ")", None),
         "b": np.where(fell[rows.index], "predikat turun dari " + rows["sebelumnya"] + " menjadi " + rows["predikat"],
                       None),
         "c": np.where(silent[rows.index], "tidak melapor " + rows["bulan_tidak_melapor"].astype("str")
@@ -108,7 +108,7 @@ def _alasan(rows: pd.DataFrame, last: pd.Series, fell: pd.Series, silent: pd.Ser
     }, index=rows.index)
     long = parts.reset_index().melt(id_vars="index").dropna(subset="value")
     long = long.sort_values(["index", "variable"], kind="stable")
-    return gabung(long["value"], long[["index"]]).reindex(rows.index)
+    return join_per_key(long["value"], long[["index"]]).reindex(rows.index)
 
 
 def _top_moves(jalan: pd.DataFrame) -> pd.Series:
@@ -116,11 +116,11 @@ def _top_moves(jalan: pd.DataFrame) -> pd.Series:
     cheapest combination, the whole combination."""
     moves = jalan[jalan["komponen"].notna()].astype({"nik": "str"}).sort_values(["nik", "urutan"], kind="stable")
     first = moves.drop_duplicates("nik").set_index("nik")
-    combos = moves[moves["langkah"] == KOMBINASI]
-    together = "kombinasi menuju " + combos.groupby("nik")["predikat_berikutnya"].first() + ": " + gabung(
+    combos = moves[moves["langkah"] == COMBINATION]
+    together = "kombinasi menuju " + combos.groupby("nik")["predikat_berikutnya"].first() + ": " + join_per_key(
         combos["uraian"], combos[["nik"]])
     single = first["uraian"].astype("str")
-    return single.where(first["langkah"] != KOMBINASI, together.reindex(single.index))
+    return single.where(first["langkah"] != COMBINATION, together.reindex(single.index))
 
 
 def _assign(rows: pd.DataFrame, status: pd.DataFrame, capacity: int) -> pd.DataFrame:

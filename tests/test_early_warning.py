@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from schemas.outputs import validate_output
-from scoring.early_warning import peringatan_dini, tidak_melapor_kode
+from scoring.early_warning import peringatan_dini, silent_code
 from scoring.status import LAPORAN_DIKARANTINA, TANPA_LAPORAN
 
 PERIODE = "2026-09"
@@ -114,7 +114,7 @@ def test_not_reporting_one_two_three_or_more_months_and_quarantine_twice():
          "tabel karantina"),
         ("Q", "tidak_melapor_1_bulan", "tidak ada laporan diterima dalam 1 bulan terakhir (laporan terakhir: 2026-08)"),
     ]
-    assert tidak_melapor_kode(pd.Series([1, 3, 7]), 4).tolist() == [
+    assert silent_code(pd.Series([1, 3, 7]), 4).tolist() == [
         "tidak_melapor_1_bulan", "tidak_melapor_3_bulan", "tidak_melapor_4_bulan_atau_lebih"]
 
 

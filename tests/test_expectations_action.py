@@ -12,7 +12,7 @@ from schemas import expectations as ex
 from scoring import rulebooks
 from test_outputs_storage import action_frames
 
-MIN_SEJAWAT, KAPASITAS = 2, 1  # as action_frames computes its tables
+MIN_PEERS, CAPACITY = 2, 1  # as action_frames computes its tables
 
 
 def suites_and_batches(tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
@@ -20,10 +20,10 @@ def suites_and_batches(tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
         ex.JALAN_MENUJU_SEHAT: (ex.jalan_menuju_sehat_suite(rulebooks()),
                                 ex.batch_jalan_menuju_sehat(tables["jalan_menuju_sehat"])),
         ex.PERINGATAN_DINI: (ex.peringatan_dini_suite(), tables["peringatan_dini"]),
-        ex.PERSENTIL_SEJAWAT: (ex.persentil_sejawat_suite(MIN_SEJAWAT),
-                               ex.batch_persentil_sejawat(tables["persentil_sejawat"], MIN_SEJAWAT)),
-        ex.DAFTAR_PRIORITAS: (ex.daftar_prioritas_suite(KAPASITAS),
-                              ex.batch_daftar_prioritas(tables["daftar_prioritas"], KAPASITAS)),
+        ex.PERSENTIL_SEJAWAT: (ex.persentil_sejawat_suite(MIN_PEERS),
+                               ex.batch_persentil_sejawat(tables["persentil_sejawat"], MIN_PEERS)),
+        ex.DAFTAR_PRIORITAS: (ex.daftar_prioritas_suite(CAPACITY),
+                              ex.batch_daftar_prioritas(tables["daftar_prioritas"], CAPACITY)),
         ex.MUTU_PELAPORAN: (ex.mutu_pelaporan_suite(["A", "B", "C", "D"]),
                             ex.batch_mutu_pelaporan(tables["mutu_pelaporan"])),
     }
@@ -37,7 +37,7 @@ def validate():
     context = gx.get_context(mode="ephemeral")
     source = context.data_sources.add_pandas("tindakan")
     batches = {name: source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("semua")
-               for name in ex.SUITES_TINDAKAN}
+               for name in ex.ACTION_SUITES}
 
     def run(name: str, suite, frame: pd.DataFrame) -> set[str]:
         """The ids of the failed checks."""
@@ -81,7 +81,7 @@ BREAKS = {
 }
 
 
-@pytest.mark.parametrize("name", ex.SUITES_TINDAKAN)
+@pytest.mark.parametrize("name", ex.ACTION_SUITES)
 def test_each_check_fails_on_a_broken_table(validate, name):
     tables = {k: v.copy() for k, v in action_frames("2025-12").items()}
     changes, failing = BREAKS[name]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from schemas.outputs import dengan_kolom_tambahan, tabel, validate_output
+from schemas.outputs import tabel, validate_output, with_added_columns
 from scoring import ScoringInputError, score_reports
-from scoring.explain import kolom_indikator, kolom_skor_koperasi, kolom_status_koperasi, penjelasan
+from scoring.explain import cooperative_columns, explain_scores, indicator_columns, status_columns
 from test_scoring_cooperatives import FACTORS, KSP_A, KSP_C, NIK_A, NIK_B, NIK_C, QUESTIONNAIRES, USP_B
 
 RUN = "2025-12_20260105T090000000000"
@@ -21,7 +21,7 @@ RUN = "2025-12_20260105T090000000000"
 @pytest.fixture(scope="module")
 def scored():
     result = score_reports(pd.DataFrame([KSP_A, USP_B, KSP_C]), questionnaires=QUESTIONNAIRES, factors=FACTORS)
-    return result.koperasi, kolom_indikator(result.indikator, result.koperasi)
+    return result.koperasi, indicator_columns(result.indikator, result.koperasi)
 
 
 def row(indikator: pd.DataFrame, nik: str, komponen: str) -> pd.Series:
@@ -63,7 +63,7 @@ def test_the_nearest_band_is_not_the_best_band():
     # that scores higher is 15 < x <= 20 (50), 12 points away; 10 < x <= 15 scores 100 but lies 17 away
     lines = dict(KSP_A, kas=152_384_750, aset_lain=27_470_000, kewajiban_lancar=2_000_000_000)
     result = score_reports(pd.DataFrame([lines]))
-    r = row(kolom_indikator(result.indikator, result.koperasi), NIK_A, "rasio_kas")
+    r = row(indicator_columns(result.indikator, result.koperasi), NIK_A, "rasio_kas")
     assert r["rasio"] == pytest.approx(32.0, abs=1e-12)
     assert (r["rentang_lebih_baik"], r["nilai_lebih_baik"], r["poin_hilang"]) == ("15 < x <= 20", 50, 7.50)
 
@@ -72,7 +72,7 @@ def test_linear_mode_points_to_where_the_line_reaches_100():
     # C in linear mode: MS / pinjaman berisiko 67.09% -> nilai 67.09; RPM 33.97% -> 100 - 2 x 33.97 = 32.07;
     # cadangan 11.75% -> 11.75: each line gives 100 at x >= 100, x <= 0, x >= 100
     result = score_reports(pd.DataFrame([KSP_C]), questionnaires=QUESTIONNAIRES, mode="linear")
-    indikator = kolom_indikator(result.indikator, result.koperasi)
+    indikator = indicator_columns(result.indikator, result.koperasi)
     for komponen, rentang in {"ms_pinjaman_berisiko": "x >= 100", "risiko_pinjaman_bermasalah": "x <= 0",
                               "cadangan_risiko": "x >= 100"}.items():
         assert (row(indikator, NIK_C, komponen)["rentang_lebih_baik"],
@@ -83,7 +83,7 @@ def test_linear_mode_points_to_where_the_line_reaches_100():
 # ------------------------------------------------------------------ penjelasan
 
 def test_penjelasan_of_the_three_cooperatives(scored):
-    koperasi = penjelasan(*scored, factors=FACTORS).set_index("nik")["penjelasan"]
+    koperasi = explain_scores(*scored, factors=FACTORS).set_index("nik")["penjelasan"]
     assert koperasi[NIK_A] == (
         "Sehat, skor 90,10 (ksp-2016). Poin terbanyak hilang: "
         "ms_aset 39,39% (nilai 50, hilang 3,00 poin; nilai 100 bila 40 < x <= 60); "
@@ -111,12 +111,12 @@ def test_penjelasan_names_the_conventions_that_fired():
     # and management 0 (was 9.40): 70.15 - 2.50 - 9.40 = 58.25 Dalam Pengawasan, lowered to Dalam Pengawasan
     # Khusus by pembukuan_bermasalah (from 2025-10)
     result = score_reports(pd.DataFrame([dict(USP_B, kewajiban_lancar=0)]), factors=FACTORS)
-    indikator = kolom_indikator(result.indikator, result.koperasi)
+    indikator = indicator_columns(result.indikator, result.koperasi)
     r = row(indikator, NIK_B, "rasio_kas")  # no ratio: the smallest nilai above 25
     assert (r["rentang_lebih_baik"], r["nilai_lebih_baik"], r["poin_hilang"]) == ("15 < x <= 20", 50, 7.50)
     r = row(indikator, NIK_B, "manajemen_umum")  # no answers: the first "ya" gives 1/12
     assert (r["rentang_lebih_baik"], r["nilai_lebih_baik"]) == ("1 dari 12 jawaban ya", pytest.approx(100 / 12))
-    text = penjelasan(result.koperasi, indikator, FACTORS)["penjelasan"].iloc[0]
+    text = explain_scores(result.koperasi, indikator, FACTORS)["penjelasan"].iloc[0]
     assert text == (
         "Dalam Pengawasan, skor 58,25 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas): "
         "predikat Dalam Pengawasan menurut skor diturunkan menjadi Dalam Pengawasan Khusus. Poin terbanyak hilang: "
@@ -136,7 +136,7 @@ def test_a_full_score_loses_nothing_and_says_so():
     indikator = pd.DataFrame({"nik": ["X"], "periode": ["2025-12"], "aspek": ["likuiditas"], "komponen": ["rasio_kas"],
                               "pembilang": [12.0], "penyebut": [100.0], "rasio": [12.0], "nilai": [100.0],
                               "bobot": [10.0], "skor": [10.0], "catatan": [None]})
-    text = penjelasan(koperasi, kolom_indikator(indikator, koperasi))["penjelasan"].iloc[0]
+    text = explain_scores(koperasi, indicator_columns(indikator, koperasi))["penjelasan"].iloc[0]
     assert text == "Sehat, skor 100,00 (ksp-2016). Tidak ada poin yang hilang."
 
 
@@ -145,7 +145,7 @@ def test_new_columns_of_skor_koperasi_and_status_koperasi(scored):
     reports = pd.DataFrame([KSP_A, USP_B, KSP_C])
     registry = pd.DataFrame({"nik": [NIK_A, NIK_B, NIK_C, "6504000000000404"],
                              "pendamping": ["Budi Santoso", None, "Sari Dewi", None]})
-    full = kolom_skor_koperasi(koperasi, indikator, reports, registry, FACTORS).set_index("nik")
+    full = cooperative_columns(koperasi, indikator, reports, registry, FACTORS).set_index("nik")
     assert full.loc[NIK_A, ["total_aset", "jumlah_anggota", "pendamping"]].tolist() == [8_055_090_000, 3_730,
                                                                                         "Budi Santoso"]
     assert full.loc[NIK_B, ["total_aset", "jumlah_anggota"]].tolist() == [1_876_235_500, 852]
@@ -153,17 +153,17 @@ def test_new_columns_of_skor_koperasi_and_status_koperasi(scored):
     assert full.loc[NIK_C, "penjelasan"].startswith("Dalam Pengawasan Khusus, skor 40,05 (ksp-2016).")
     status = pd.DataFrame({"nik": [NIK_A, "6504000000000404"], "alasan_tidak_dinilai": [None, "tidak ada laporan "
                                                                                               "untuk periode ini"]})
-    status = kolom_status_koperasi(status, registry, full.reset_index()).set_index("nik")
+    status = status_columns(status, registry, full.reset_index()).set_index("nik")
     assert status.loc[NIK_A, "penjelasan"] == full.loc[NIK_A, "penjelasan"]
     assert status.loc["6504000000000404", "penjelasan"] == "Tidak dinilai: tidak ada laporan untuk periode ini"
     assert status.loc[NIK_A, "pendamping"] == "Budi Santoso" and pd.isna(status.loc["6504000000000404", "pendamping"])
     # the contract once the flow writes the columns
-    validate_output(dengan_kolom_tambahan(tabel("skor_koperasi")), full.reset_index().assign(
+    validate_output(with_added_columns(tabel("skor_koperasi")), full.reset_index().assign(
         run_id=RUN, dihitung_pada=pd.Timestamp("2026-01-05 09:00", tz="UTC")))
-    validate_output(dengan_kolom_tambahan(tabel("skor_indikator")), indikator.assign(run_id=RUN))
+    validate_output(with_added_columns(tabel("skor_indikator")), indikator.assign(run_id=RUN))
 
 
 def test_reports_must_hold_every_scored_cooperative(scored):
     with pytest.raises(ScoringInputError, match=f"reports lack the row of {NIK_C} 2025-03"):
-        kolom_skor_koperasi(scored[0], scored[1], pd.DataFrame([KSP_A, USP_B]), pd.DataFrame(
+        cooperative_columns(scored[0], scored[1], pd.DataFrame([KSP_A, USP_B]), pd.DataFrame(
             {"nik": [], "pendamping": []}))

@@ -14,7 +14,7 @@ import pytest
 
 from schemas.outputs import validate_output
 from scoring import score_reports
-from scoring.path_to_sehat import CATATAN_KOMBINASI, CATATAN_SATU, jalan_menuju_sehat
+from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE, jalan_menuju_sehat
 from builders import report
 from test_scoring_cooperatives import KSP_A, KSP_C, NIK_A, QUESTIONNAIRES, _faktor, _kuesioner, _ya
 
@@ -50,7 +50,7 @@ def test_the_acceptance_case_cash_to_at_most_15_percent(cukup):
     assert best["uraian"] == ("rasio_kas: turunkan kas_dan_bank sebesar Rp 340.000.000 (Rp 640.000.000 menjadi "
                               "Rp 300.000.000); rasio 32,00% menjadi 15,00% (10 < x <= 15), nilai 25 menjadi 100, "
                               "+7,50 poin")
-    assert best["keterangan"] == CATATAN_SATU
+    assert best["keterangan"] == NOTE_SINGLE
     # the cheapest move that reaches Sehat: 15 < x <= 20, <= 400,000,000: -240,000,000, nilai 50, +2.50 -> 81.00
     near = kas.loc["15 < x <= 20"]
     assert (near["perubahan_rupiah"], near["rasio_target"], near["poin_tambahan"], near["skor_total_baru"]) == (
@@ -91,7 +91,7 @@ def test_every_row_of_the_acceptance_case_in_order(cukup):
         (15, "satu_komponen", "promosi_ekonomi_anggota", "x >= 10", 12_475_500, na, 0.75, 79.25),
     ]
     combination = cukup[cukup["langkah"] == "kombinasi"]
-    assert combination["mencapai_predikat_berikutnya"].all() and (combination["keterangan"] == CATATAN_KOMBINASI).all()
+    assert combination["mencapai_predikat_berikutnya"].all() and (combination["keterangan"] == NOTE_COMBINATION).all()
 
 
 def test_a_downgrade_factor_stays_whatever_the_score(cukup):
@@ -101,7 +101,7 @@ def test_a_downgrade_factor_stays_whatever_the_score(cukup):
     lowered = path(CUKUP, factors=factor)
     best = lowered[(lowered["komponen"] == "rasio_kas") & (lowered["rentang_target"] == "10 < x <= 15")].iloc[0]
     assert (best["predikat_skor_baru"], best["predikat_baru"]) == ("Sehat", "Cukup Sehat")
-    assert best["keterangan"] == (CATATAN_SATU + " Faktor pengurang pembukuan_bermasalah tetap berlaku: kenaikan "
+    assert best["keterangan"] == (NOTE_SINGLE + " Faktor pengurang pembukuan_bermasalah tetap berlaku: kenaikan "
                                   "skor tidak menghapusnya (predikat akhir Cukup Sehat).")
     assert lowered.drop(columns=["predikat_baru", "keterangan"]).equals(cukup.drop(columns=["predikat_baru",
                                                                                             "keterangan"]))

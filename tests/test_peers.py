@@ -7,7 +7,7 @@ import pytest
 
 from schemas.outputs import validate_output
 from scoring.errors import RulebookError
-from scoring.peers import TabelKelas, kelas_aset, kelas_table, persentil_sejawat
+from scoring.peers import AssetClassTable, asset_class, asset_classes, persentil_sejawat
 from scoring.rulebook import load_data_file
 
 MIN = 5
@@ -78,8 +78,8 @@ def test_peers_share_jenis_and_asset_class():
 def test_asset_classes_of_permenkop_8_2023():
     totals = [0, 15_000_000_000, 15_000_000_001, 100_000_000_000, 100_000_000_001, 500_000_000_000,
               500_000_000_001]
-    assert kelas_aset(pd.Series(totals)).tolist() == ["I", "I", "II", "II", "III", "III", "IV"]
-    assert kelas_table().sumber == "Permenkop No. 8 Tahun 2023, Pasal 49"
+    assert asset_class(pd.Series(totals)).tolist() == ["I", "I", "II", "II", "III", "III", "IV"]
+    assert asset_classes().sumber == "Permenkop No. 8 Tahun 2023, Pasal 49"
 
 
 def test_an_asset_class_file_with_a_gap_is_refused(tmp_path):
@@ -87,4 +87,4 @@ def test_an_asset_class_file_with_a_gap_is_refused(tmp_path):
     path.write_text('sumber = "x"\n[[kelas]]\nnama = "I"\nuraian = "a"\nle = 10\n'
                     '[[kelas]]\nnama = "II"\nuraian = "b"\ngt = 20\n', encoding="utf-8")
     with pytest.raises(RulebookError, match="leave a gap or overlap"):
-        load_data_file(path, TabelKelas)
+        load_data_file(path, AssetClassTable)

@@ -8,7 +8,7 @@ import pytest
 
 from schemas.outputs import validate_output
 from scoring.errors import RulebookError
-from scoring.reporting_quality import TabelNilai, grade_table, mutu_pelaporan
+from scoring.reporting_quality import GradeTable, grade_table, mutu_pelaporan
 from scoring.rulebook import load_data_file
 from scoring.status import shift_period
 
@@ -109,4 +109,4 @@ def test_the_grade_table_must_end_with_a_catch_all(tmp_path):
     path = tmp_path / "nilai.toml"
     path.write_text('[[nilai]]\nhuruf = "A"\npersen_melapor_min = 100\n', encoding="utf-8")
     with pytest.raises(RulebookError, match="the last grade must have no condition"):
-        load_data_file(path, TabelNilai)
+        load_data_file(path, GradeTable)
