@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flows.config import TIMEZONE, settings
 from scoring.rulebook import PERIODE, rulebooks
-from scoring.status import periods_between
+from scoring.periods import periods_between
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 

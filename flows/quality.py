@@ -26,7 +26,7 @@ import pandas as pd
 
 from flows import storage
 from scoring.rulebook import Rulebook, rulebooks
-from scoring.status import previous_period
+from scoring.periods import previous_period
 
 if TYPE_CHECKING:
     from great_expectations.data_context import FileDataContext

@@ -6,7 +6,7 @@ import pandas as pd
 
 from scoring.inputs import FAKTOR
 from scoring.rulebook import Rulebook
-from scoring.status import month_number
+from scoring.periods import month_number
 
 TIDAK_MELAPOR = "tidak_melapor_3_kali"
 TANPA_AUDIT = "volume_pinjaman_tidak_diaudit"

@@ -306,6 +306,32 @@ def load_rulebook(rulebook_id: str) -> Rulebook:
     return books[rulebook_id]
 
 
+def book_for(periode: str, jenis: str | None = None, forced: Rulebook | None = None) -> Rulebook | None:
+    """The one book that scores a report of this period and jenis (rulebook.md §1): the forced book, or the book in
+    force for the period that lists the jenis. None when no book scores the jenis (`unscored_reason` says why).
+
+    Without a jenis, the book in force for the period. Raises RulebookError when no book is in force for the period,
+    or when two are for the same jenis (the books contradict each other)."""
+    if forced is not None:
+        return forced if jenis is None or jenis in forced.jenis else None
+    in_force = [b for b in rulebooks().values() if b.berlaku.covers(periode)]
+    if not in_force:
+        raise RulebookError(f"period {periode}: no rulebook in force")
+    matches = in_force if jenis is None else [b for b in in_force if jenis in b.jenis]
+    if len(matches) > 1:
+        raise RulebookError(f"period {periode}{f', jenis {jenis}' if jenis else ''}: expected exactly one rulebook "
+                            f"in force, found {', '.join(b.id for b in matches)}")
+    return matches[0] if matches else None
+
+
+def unscored_reason(periode: str, jenis: str, forced: Rulebook | None = None) -> str:
+    """Why no book scores a report of this jenis: `_jenis.toml`'s reason, or the books that do not list it."""
+    if jenis in unscored_jenis():
+        return unscored_jenis()[jenis]
+    books = [forced] if forced is not None else [b for b in rulebooks().values() if b.berlaku.covers(periode)]
+    return f"jenis {jenis} tidak dinilai oleh rulebook {', '.join(b.id for b in books)}"
+
+
 def rulebook_for_period(periode: str) -> Rulebook:
     """The book in force for a period (rulebook.md §1)."""
     matches = [b for b in rulebooks().values() if b.berlaku.covers(periode)]

@@ -11,29 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from scoring.inputs import is_in
+from scoring.periods import month_number
 from scoring.rulebook import rulebooks, unscored_jenis
 
 TAHUN_RAT = 3  # aktif: a RAT within the last 3 years before the period's end (Kemenkop)
 TANPA_LAPORAN = "tidak ada laporan untuk periode ini"
 LAPORAN_DIKARANTINA = "laporan periode ini dikarantina: lihat tabel karantina"
-
-
-def month_number(periode: pd.Series | str) -> pd.Series | int:
-    """Months since year 0, so that differences of periods are month counts."""
-    if isinstance(periode, str):
-        return int(periode[:4]) * 12 + int(periode[5:7])
-    return periode.str.slice(0, 4).astype("int64") * 12 + periode.str.slice(5, 7).astype("int64")
-
-
-def previous_period(periode: str) -> str:
-    """The month before a YYYY-MM period (January -> December of the year before)."""
-    year, month = int(periode[:4]), int(periode[5:7])
-    return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
-
-
-def periods_between(first: str, last: str) -> list[str]:
-    """Every YYYY-MM period from first to last, in order."""
-    return [f"{n // 12}-{n % 12 + 1:02d}" for n in range(month_number(first) - 1, month_number(last))]
 
 
 def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame, tidak_dinilai: pd.DataFrame,
