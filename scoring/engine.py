@@ -1,7 +1,8 @@
-"""The scoring engine: validated monthly reports in, component and cooperative scores out."""
+"""The scoring engine: validated monthly reports in, component, aspect and cooperative scores out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,51 +15,65 @@ from scoring.bands import band_index, round_half_up
 from scoring.columns import REGISTRI
 from scoring.components import ComponentTable, score_components
 from scoring.errors import ScoringInputError
-from scoring.rulebook import Mode, Rulebook, book_for, load_rulebook, rulebooks, unscored_reason
+from scoring.rulebook import Mode, Rulebook, book_for, load_rulebook, published_books, rulebooks, unscored_reason
+
 
 @dataclass(frozen=True)
 class ScoringResult:
     koperasi: pd.DataFrame  # one row per scored (nik, periode)
     indikator: pd.DataFrame  # one row per scored (nik, periode, komponen)
+    aspek: pd.DataFrame  # one row per scored (nik, periode, aspek)
     tidak_dinilai: pd.DataFrame  # nik, periode, alasan: report rows no rulebook scores
 
 
 def score_reports(reports: pd.DataFrame, questionnaires: pd.DataFrame | None = None,
                   factors: pd.DataFrame | None = None, rulebook: str | Rulebook | None = None,
-                  mode: Mode | None = None) -> ScoringResult:
+                  mode: Mode | None = None, checklists: pd.DataFrame | None = None,
+                  earlier: pd.DataFrame | None = None, books: Mapping[str, Rulebook] | None = None) -> ScoringResult:
     """Score every report row with its book (`book_for`: forced, or in force for its period and jenis).
 
     reports: the monthly report columns (data-contract §1.2), whole Rupiah; with `jenis` (and the other registry
     columns, carried through) only the jenis a book lists are scored, the rest return in `tidak_dinilai` with the
-    reason. Raises ScoringInputError for a missing column, a period not YYYY-MM, an unknown factor code or an
-    incomplete questionnaire set; RulebookError for an unknown book or a period no book covers."""
+    reason. questionnaires: the management answers (§1.3); factors: the supervisors' findings (§1.4); checklists:
+    an examiner's checklist (nik, tanggal, indikator, butir, terpenuhi) for the books that read one; earlier:
+    reports of other periods, for growth indicators (the same month a year earlier); books: the books to choose
+    from (default: the shipped books under scoring/rulebooks).
+    Raises ScoringInputError for a missing column, a period not YYYY-MM, an unknown factor code or an incomplete
+    questionnaire set; RulebookError for an unknown book or a period no book covers."""
     if mode not in (None, "table", "linear"):
         raise ScoringInputError(f"mode must be 'table' or 'linear', not {mode!r}")
     inputs.require_columns(reports, ("nik", "periode"), "reports")
     reports = reports.reset_index(drop=True)
     forced = load_rulebook(rulebook) if isinstance(rulebook, str) else rulebook
-    books, book_of_row, reason = _books(reports, forced)
-    inputs.check_factor_codes(factors, [*rulebooks().values(), *books])
+    chosen, book_of_row, reason = _books(reports, forced, books)
+    inputs.check_factor_codes(factors, [*rulebooks().values(), *chosen])
     scored = book_of_row >= 0
+    answers = {"kuesioner": questionnaires, "pemeriksaan": checklists}
 
-    koperasi, indikator = [], []
-    for j, book in enumerate(books or [_no_reports_book(forced)]):
+    koperasi, indikator, aspek = [], [], []
+    for j, book in enumerate(chosen or [_no_reports_book(forced)]):
         rows = np.flatnonzero(book_of_row == j)
         frame = reports if len(rows) == len(reports) else reports.take(rows).reset_index(drop=True)
-        k, i = _score_book(frame, questionnaires, factors, book, mode or book.mode)
+        inputs.require_columns(frame, book.report_columns, "reports")
+        keys = inputs.rows(frame)
+        table = score_components(frame, keys, book, mode or book.mode, answers, earlier)
+        k, a = _koperasi(frame, keys, book, mode or book.mode, table, factors)
         koperasi.append(k.set_axis(rows))
-        indikator.append(i)
+        indikator.append(table.frame())
+        aspek.append(a)
     merged = _concat(koperasi)
     return ScoringResult(
         koperasi=(merged.sort_index(kind="stable") if len(koperasi) > 1 else merged).reset_index(drop=True),
         indikator=_concat(indikator).reset_index(drop=True),
+        aspek=_concat(aspek).reset_index(drop=True),
         tidak_dinilai=pd.DataFrame({"nik": reports["nik"][~scored], "periode": reports["periode"][~scored],
                                     "alasan": pd.Series(reason[~scored], dtype="str", index=reports.index[~scored])}
                                    ).reset_index(drop=True),
     )
 
 
-def _books(reports: pd.DataFrame, forced: Rulebook | None) -> tuple[list[Rulebook], np.ndarray, np.ndarray]:
+def _books(reports: pd.DataFrame, forced: Rulebook | None,
+           library: Mapping[str, Rulebook] | None) -> tuple[list[Rulebook], np.ndarray, np.ndarray]:
     """The books that score the rows (by id), each row's place in that list (-1: not scored) and, for the rows not
     scored, why; chosen once per distinct (periode, jenis) by `book_for`."""
     period_code, periods = pd.factorize(reports["periode"].astype("str"))
@@ -69,64 +84,97 @@ def _books(reports: pd.DataFrame, forced: Rulebook | None) -> tuple[list[Ruleboo
     else:
         code, pairs = period_code, [(p, None) for p in periods]
     inputs.check_periods(pd.Series([p for p, _ in pairs], dtype="str"))
-    chosen = [book_for(periode, jenis, forced) for periode, jenis in pairs]
+    chosen = [book_for(periode, jenis, forced, library) for periode, jenis in pairs]
     books = sorted({b.id: b for b in chosen if b is not None}.values(), key=lambda b: b.id)
     place = [-1 if b is None else [x.id for x in books].index(b.id) for b in chosen]
-    reasons = [None if b is not None else unscored_reason(periode, jenis, forced)
+    reasons = [None if b is not None else unscored_reason(periode, jenis, forced, library)
                for b, (periode, jenis) in zip(chosen, pairs)]
     return books, np.array(place + [-1], dtype=np.int64)[code], np.array(reasons + [None], dtype=object)[code]
 
 
 def _no_reports_book(forced: Rulebook | None) -> Rulebook:
     """With no report rows, the book that shapes the empty result: the forced one, or the newest."""
-    return forced or rulebooks()[max(rulebooks())]
+    return forced or published_books()[max(published_books())]
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate the books' frames, keeping categorical columns categorical."""
+    """Concatenate the books' frames, keeping categorical columns categorical (a column only some books have, an
+    aspect of their own, is missing in the others' rows)."""
     if len(parts) == 1:
         return parts[0]
     joined = pd.concat(parts)
-    for column, dtype in parts[0].dtypes.items():
-        if isinstance(dtype, pd.CategoricalDtype):
-            joined[column] = union_categoricals([p[column] for p in parts])
+    for column in joined.columns:
+        kinds = [p[column] for p in parts if column in p.columns]
+        if all(isinstance(c.dtype, pd.CategoricalDtype) for c in kinds):
+            empty = kinds[0].cat.categories[:0]  # no category, of the same dtype
+            filled = [p[column] if column in p.columns else pd.Series(pd.Categorical([None] * len(p), empty))
+                      for p in parts]
+            joined[column] = union_categoricals(filled, ignore_order=True)
     return joined
 
 
-def _score_book(frame: pd.DataFrame, questionnaires: pd.DataFrame | None, factors: pd.DataFrame | None,
-                book: Rulebook, mode: Mode) -> tuple[pd.DataFrame, pd.DataFrame]:
-    inputs.require_columns(frame, book.report_columns, "reports")
-    keys = inputs.rows(frame)
-    table = score_components(frame, keys, questionnaires, book, mode)
-    return _koperasi(frame, keys, book, mode, table, factors), table.frame()
-
-
 def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode, table: ComponentTable,
-              factors: pd.DataFrame | None) -> pd.DataFrame:
+              factors: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per report (total, predicates, factors, the wide aspect columns) and the long aspect table."""
     n = len(frame)
-    aspek = {a.id: round_half_up(sum(table.skor_of(k) for k in a.komponen), book.desimal_skor) for a in book.aspek}
-    total = round_half_up(sum(aspek.values()), book.desimal_skor)
+    weighted, percent = _aspects(book, table)
+    complete = np.all([~np.isnan(w) for w in weighted.values()], axis=0)  # every aspect assessed
+    total = np.where(complete, round_half_up(np.nansum(list(weighted.values()), axis=0), book.desimal_skor), np.nan)
     by_score = band_index(total, book.predikat)
     active = inputs.active_factors(keys, factors, book)
-    final = _apply_factors(by_score, active, book, n)
+    final = np.where(by_score >= 0, _apply_factors(by_score, active, book, n), -1)
     registry = {c: frame[c] if c in frame.columns else pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
                 for c in REGISTRI}
+    predikat = {a: band_index(p, book.predikat) for a, p in percent.items()}
     columns = {
         "nik": frame["nik"], **registry, "periode": frame["periode"],
-        "rulebook": pd.Categorical.from_codes(np.zeros(n, dtype=int), categories=[book.id]),
-        "versi_rulebook": pd.Categorical.from_codes(np.zeros(n, dtype=int), categories=[book.versi]),
-        "mode_tabel": pd.Categorical.from_codes(np.zeros(n, dtype=int), categories=[mode]),
+        "rulebook": _constant(book.id, n), "versi_rulebook": _constant(book.versi, n), "mode_tabel": _constant(mode, n),
         "skor_total": total,
         "predikat_skor": _predikat(book, by_score),
         "predikat": _predikat(book, final),
         "faktor_pengurang": inputs.code_lists(active, n),
+        **{f"skor_{a}": v for a, v in weighted.items()},
+        **{f"predikat_{a}": _predikat(book, p) for a, p in predikat.items()},
+        "skor_total_sebelumnya": np.full(n, np.nan),
+        "predikat_sebelumnya": _predikat(book, np.full(n, -1)),
     }
-    columns |= {f"skor_{a}": v for a, v in aspek.items()}
-    columns |= {f"predikat_{a.id}": _predikat(book, band_index(aspek[a.id] * 100 / a.bobot, book.predikat))
-                for a in book.aspek}
-    columns |= {"skor_total_sebelumnya": np.full(n, np.nan),
-                "predikat_sebelumnya": pd.Categorical.from_codes(np.full(n, -1), categories=book.predikat_names)}
-    return pd.DataFrame(columns, copy=False)
+    width = len(book.aspek)
+    aspek = pd.DataFrame({
+        "nik": pd.Categorical.from_codes(np.tile(keys.nik, width), categories=pd.Index(pd.array(keys.niks, "str"))),
+        "periode": np.tile(frame["periode"].to_numpy(), width),
+        "rulebook": _constant(book.id, n * width),
+        "aspek": pd.Categorical.from_codes(np.repeat(np.arange(width, dtype=np.int8), n),
+                                           categories=[a.id for a in book.aspek]),
+        "skor": np.concatenate(list(weighted.values())),
+        "bobot": np.repeat([float(a.bobot) for a in book.aspek], n),
+        "persen": np.concatenate(list(percent.values())),
+        "predikat": _predikat(book, np.concatenate(list(predikat.values()))),
+    }, copy=False)
+    return pd.DataFrame(columns, copy=False), aspek
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
+def _aspects(book: Rulebook, table: ComponentTable) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each aspect's weighted score (its part of the total, 0..bobot) and its percent of its maximum.
+
+    penilaian 'bobot': the sum of the components' rounded skor. 'rata_rata': the assessed indicators' skor over
+    their maximum (skala), x bobot / 100; NaN when none of the aspect's indicators is assessed."""
+    weighted, percent = {}, {}
+    for a in book.aspek:
+        skor = np.column_stack([table.skor_of(k) for k in a.komponen])
+        if book.penilaian == "bobot":
+            weighted[a.id] = round_half_up(skor.sum(axis=1), book.desimal_skor)
+            percent[a.id] = weighted[a.id] * 100 / a.bobot
+        else:
+            assessed = (~np.isnan(skor)).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                percent[a.id] = np.where(assessed > 0, np.nansum(skor, axis=1) * 100
+                                         / (book.skala.skor_maks * assessed), np.nan)
+            weighted[a.id] = round_half_up(percent[a.id] * a.bobot / 100, book.desimal_skor)
+    return weighted, percent
 
 
 def _predikat(book: Rulebook, index: np.ndarray) -> pd.Categorical:

@@ -17,7 +17,9 @@ from scoring.errors import ScoringInputError
 from scoring.periods import month_number
 from scoring.rulebook import PERIODE, Komponen, Rulebook
 
-KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")
+KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")  # the management questionnaire (data-contract §1.3)
+PEMERIKSAAN = ("nik", "tanggal", "indikator", "butir", "terpenuhi")  # an examiner's checklist (KKPKK)
+ANSWERS = {"kuesioner": KUESIONER, "pemeriksaan": PEMERIKSAAN}
 FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai")
 
 
@@ -100,9 +102,11 @@ def rows(frame: pd.DataFrame) -> Rows:
                 end=ends[period_code], present=frozenset(month.tolist()))
 
 
-def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[Komponen]) -> dict[str, np.ndarray]:
-    """Number of "ya" per questionnaire component in each row's latest set dated at or before its period's end
-    (NaN: no such set, or the set lacks the component).
+def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[Komponen],
+               masukan: str = "kuesioner") -> dict[str, np.ndarray]:
+    """Number of "ya" (or items terpenuhi) per questionnaire component in each row's latest set dated at or before
+    its period's end (NaN: no such set, or the set lacks the component). `masukan` names the answers' columns
+    (`ANSWERS`): the management questionnaire or an examiner's checklist.
 
     A set is one nik's answers of one date; every answered component of every set (reported or not) must have its
     rulebook's number of answers, else ScoringInputError names the first incomplete one."""
@@ -110,13 +114,14 @@ def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[K
     n = len(keys.nik)
     if questionnaires is None or questionnaires.empty or not ids:
         return {i: np.full(n, np.nan) for i in ids}
-    require_columns(questionnaires, KUESIONER, "questionnaires")
-    component = place_in(questionnaires["komponen"], pa.array(ids, pa.large_string()))
+    _, _, which, _, answer = ANSWERS[masukan]
+    require_columns(questionnaires, ANSWERS[masukan], "questionnaires" if masukan == "kuesioner" else "checklists")
+    component = place_in(questionnaires[which], pa.array(ids, pa.large_string()))
     date_code, dates = pd.factorize(questionnaires["tanggal"])  # each distinct date read once
     dated = pd.Series(pd.to_datetime(pd.Series(dates)).astype("datetime64[ns]").to_numpy()[date_code],
                       index=questionnaires.index).where(date_code >= 0)
     keep = (component >= 0) & dated.notna().to_numpy()  # answers of other components, or undated, count nowhere
-    answers = questionnaires[["nik", "jawaban"]]  # the columns counted, without a copy of the others
+    answers = questionnaires[["nik", answer]]  # the columns counted, without a copy of the others
     if not keep.all():
         answers, component, dated = answers[keep], component[keep], dated[keep]
     nik, niks = encode(answers["nik"])
@@ -124,7 +129,9 @@ def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[K
     set_code, sets = pd.factorize(nik.astype(np.int64) * len(times) + time_code)  # set key: nik x time rank
     cell = set_code.astype(np.int64) * len(ids) + component
     answered = np.bincount(cell, minlength=len(sets) * len(ids)).reshape(len(sets), len(ids))
-    yes = np.bincount(cell, weights=answers["jawaban"].eq("ya").to_numpy(dtype=bool),
+    said = answers[answer]
+    said = said.astype(bool) if said.dtype == bool else said.astype("str").str.lower().isin(("ya", "true"))
+    yes = np.bincount(cell, weights=said.to_numpy(dtype=bool),
                       minlength=len(sets) * len(ids)).reshape(len(sets), len(ids))
     _check_complete(answered, np.array([k.pertanyaan for k in komponen]), sets, niks, times, ids)
     yes[answered == 0] = np.nan
@@ -154,6 +161,25 @@ def _check_complete(answered: np.ndarray, expected: np.ndarray, sets: np.ndarray
             f"{answered[first_set, first_component]} answers, expected {expected[first_component]} "
             f"({int(wrong.any(axis=1).sum())} incomplete set(s) in all)"
         )
+
+
+def year_earlier(keys: Rows, earlier: pd.DataFrame | None) -> tuple[pd.DataFrame | None, np.ndarray]:
+    """Each row's report of the same month a year earlier, from `earlier` (reports of other periods; the first row
+    of a (nik, periode) counts): the frame aligned to the rows, and where such a report exists."""
+    missing = np.zeros(len(keys.nik), dtype=bool)
+    if earlier is None or earlier.empty:
+        return None, missing
+    require_columns(earlier, ("nik", "periode"), "earlier reports")
+    nik = place_in(earlier["nik"], keys.niks)
+    known = np.flatnonzero(nik >= 0)
+    key = pd.Index(nik[known] * 100_000 + month_number(earlier["periode"].iloc[known].astype("str")).to_numpy())
+    first = ~key.duplicated()
+    if not first.any():
+        return None, missing
+    index, rows = key[first], known[first]
+    where = index.get_indexer(keys.nik.astype(np.int64) * 100_000 + keys.months - 12)
+    found = where >= 0
+    return earlier.take(rows[np.where(found, where, 0)]).reset_index(drop=True), found
 
 
 def check_factor_codes(factors: pd.DataFrame | None, books: list[Rulebook]) -> None:
