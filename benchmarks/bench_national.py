@@ -425,7 +425,7 @@ def main() -> int:
             f"[2] one month through the CLI (running Prefect server, PREFECT_API_URL={api}):", [PERIOD], landing,
             workdir / "out_cli_month_server", served, logs / "cli_month_server.log")
         if args.months > 0:
-            from scoring.status import periods_between
+            from scoring.periods import periods_between
 
             backfill = periods_between(_months_back(PERIOD, args.months), PERIOD)
             figures["backfill_server"] = cli_run(

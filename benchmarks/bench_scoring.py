@@ -29,10 +29,11 @@ def synthetic_reports(rows: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame,
     niks = frame["nik"].unique()
     komponen = np.concatenate([[k] * n for k, n in sizes.items()])
     nomor = np.concatenate([np.arange(1, n + 1) for n in sizes.values()])
-    questionnaires = pd.DataFrame({
-        "nik": np.repeat(niks, len(komponen)), "tanggal": "2025-02-15",
-        "komponen": np.tile(komponen, len(niks)), "nomor": np.tile(nomor, len(niks)),
-        "jawaban": np.where(rng.random(len(niks) * len(komponen)) < 0.7, "ya", "tidak"),
+    questionnaires = pd.DataFrame({  # text as pandas' Arrow strings, as the pipeline reads them from Parquet
+        "nik": pd.Series(np.repeat(niks, len(komponen)), dtype="str"),
+        "tanggal": pd.Series(["2025-02-15"] * (len(niks) * len(komponen)), dtype="str"),
+        "komponen": pd.Series(np.tile(komponen, len(niks)), dtype="str"), "nomor": np.tile(nomor, len(niks)),
+        "jawaban": pd.Series(np.where(rng.random(len(niks) * len(komponen)) < 0.7, "ya", "tidak"), dtype="str"),
     })
     factors = pd.DataFrame({"nik": niks[:50], "kode": "pembukuan_bermasalah", "berlaku_mulai": "2025-06",
                             "berlaku_sampai": None, "keterangan": "benchmark"})

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from flows.config import TIMEZONE, settings
-from scoring.rulebook import PERIODE, rulebooks
-from scoring.status import periods_between
+from scoring.rulebook import PERIODE, published_books
+from scoring.periods import periods_between
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -45,7 +45,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--input", type=_folder, default=defaults.input, help=f"landing folder (default {defaults.input})")
     run.add_argument("--output", type=Path, default=defaults.output, help=f"output folder (default {defaults.output})")
     run.add_argument("--kabupaten", nargs="+", metavar="NAME", help="only these kabupaten/kota")
-    run.add_argument("--rulebook", choices=sorted(rulebooks()), help="force a rulebook (default: by period)")
+    run.add_argument("--rulebook", choices=sorted(published_books()),
+                     help="force a rulebook (default: by period)")
     run.add_argument("--mode", choices=["table", "linear"], help="band tables or linear text rules")
     run.add_argument("--max-quarantine-share", type=float, default=defaults.max_quarantine_share, metavar="SHARE",
                      help="do not publish if more than this share of report rows is quarantined "

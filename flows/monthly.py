@@ -40,7 +40,8 @@ from scoring.columns import REGISTRI
 from scoring.derived_factors import derived_factors
 from scoring.inputs import is_in
 from scoring.rulebook import PERIODE, Mode
-from scoring.status import previous_period, ringkasan_wilayah, status_koperasi
+from scoring.periods import previous_period
+from scoring.status import ringkasan_wilayah, status_koperasi
 
 OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
                  "laporan_terganti")

@@ -19,7 +19,7 @@ from flows import monthly, publishing, report
 from flows.config import TIMEZONE, settings
 from flows.monthly import ParameterError, PrepareSummary, RunParameters, ScoreSummary
 from scoring import KoperasiSehatError
-from scoring.status import previous_period
+from scoring.periods import previous_period
 
 
 def scheduled_period(scheduled: datetime) -> str:

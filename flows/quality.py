@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from flows import storage
-from scoring.rulebook import Rulebook, rulebooks
-from scoring.status import previous_period
+from scoring.rulebook import Rulebook, published_books
+from scoring.periods import previous_period
 
 if TYPE_CHECKING:
     from great_expectations.data_context import FileDataContext
@@ -72,7 +72,7 @@ def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: s
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
     from schemas import expectations as ex  # imports great_expectations
 
-    books = dict(params.rulebooks or rulebooks())
+    books = dict(params.rulebooks or published_books())
     failed: list[str] = []
     batches = _batches(tables, periode, params, books, failed)
     context = open_context(Path(context_dir))

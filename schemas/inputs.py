@@ -29,12 +29,13 @@ from schemas.periode import recognise_periode
 from scoring.columns import ASET, EKUITAS, JUMLAH, KEWAJIBAN, LABA_RUGI, LAPORAN, PINJAMAN
 from scoring.errors import RulebookError
 from scoring.inputs import is_in
-from scoring.rulebook import PERIODE, Rulebook, rulebook_for_period, rulebooks, unscored_jenis
+from scoring.rulebook import PERIODE, Rulebook, published_books, rulebook_for_period, rulebooks, unscored_jenis
 
-JENIS = tuple(dict.fromkeys([*(j for b in rulebooks().values() for j in b.jenis), *unscored_jenis()]))
+JENIS = tuple(dict.fromkeys([*(j for b in published_books().values() for j in b.jenis), *unscored_jenis()]))
 WILAYAH_KEANGGOTAAN = ("kabupaten_kota", "provinsi", "nasional")
-KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in rulebooks().values() for k in b.komponen if k.kuesioner))
-KODE_FAKTOR = tuple(dict.fromkeys(code for b in rulebooks().values() for code in b.faktor_kode))
+KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in published_books().values() for k in b.komponen
+                                          if k.kuesioner and k.masukan == "kuesioner"))
+KODE_FAKTOR = tuple(dict.fromkeys(code for b in published_books().values() for code in b.faktor_kode))
 JAWABAN = ("ya", "tidak")
 YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
 KODE_WILAYAH = r"\d{2}\.\d{2}"
@@ -151,9 +152,9 @@ def _questionnaire_book(month: str) -> Rulebook | None:
 @cache
 def _questionnaire_sizes(book: str | None) -> dict[str, int]:
     """Questions per questionnaire component of a book; of every book (the most) when the book is unknown."""
-    books = [rulebooks()[book]] if book else list(rulebooks().values())
+    books = [rulebooks()[book]] if book else list(published_books().values())
     sizes: dict[str, int] = {}
-    for k in (k for b in books for k in b.komponen if k.kuesioner):
+    for k in (k for b in books for k in b.komponen if k.kuesioner and k.masukan == "kuesioner"):
         sizes[k.id] = max(sizes.get(k.id, 0), k.pertanyaan)
     return sizes
 
@@ -177,7 +178,7 @@ class _Questions:
 @cache
 def _questions() -> _Questions:
     """Every question of every book (and of book "")."""
-    books, components = ("", *rulebooks()), tuple(_questionnaire_sizes(None))
+    books, components = ("", *published_books()), tuple(_questionnaire_sizes(None))
     sizes = np.zeros((len(books), len(components) + 1), dtype=np.int64)
     starts = np.zeros_like(sizes)
     questions: list[tuple[int, int, int]] = []  # (component, place, number) of every question, book after book

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from scoring.early_warning import CODE_PATTERN
 from scoring.errors import KoperasiSehatError
-from scoring.rulebook import PERIODE, TANGGAL, rulebooks
+from scoring.rulebook import PERIODE, TANGGAL, published_books
 from scoring.status import predicate_columns
 
 CONTRACT_VERSION = "1"
@@ -174,11 +174,13 @@ class Tabel:
 
 def aspek_ids() -> list[str]:
     """Aspect ids of every book, in book order (the books share them)."""
-    return list(dict.fromkeys(a.id for book in sorted(rulebooks()) for a in rulebooks()[book].aspek))
+    books = published_books()
+    return list(dict.fromkeys(a.id for book in sorted(books) for a in books[book].aspek))
 
 
 def komponen_ids() -> list[str]:
-    return list(dict.fromkeys(k.id for book in sorted(rulebooks()) for k in rulebooks()[book].komponen))
+    books = published_books()
+    return list(dict.fromkeys(k.id for book in sorted(books) for k in books[book].komponen))
 
 
 def predikat_names() -> list[str]:

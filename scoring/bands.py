@@ -3,25 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 
 from scoring.rulebook import Band, Linear
 
 
+def edges(bands: Sequence[Band]) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The inner edges of a band table in ascending order, whether each edge belongs to the band above it, and
+    whether the table is listed descending (predicates are listed best first).
+
+    The loader guarantees the bands cover every real number once (`check_bands`): each inner edge closes one
+    band and opens the next."""
+    descending = bands[0].upper is None and len(bands) > 1
+    ordered = list(bands)[::-1] if descending else list(bands)
+    inner = [(band.upper[0], not band.upper[1]) for band in ordered[:-1]]  # (edge, belongs to the band above)
+    return np.array([e for e, _ in inner], dtype=float), np.array([up for _, up in inner], dtype=bool), descending
+
+
 def band_index(x: np.ndarray, bands: Sequence[Band]) -> np.ndarray:
-    """Index of the band holding each value (-1 for NaN), compared at full precision."""
-    conditions = []
-    for band in bands:
-        inside = np.ones(x.shape, dtype=bool)
-        if band.lower is not None:
-            edge, inclusive = band.lower
-            inside &= (x >= edge) if inclusive else (x > edge)
-        if band.upper is not None:
-            edge, inclusive = band.upper
-            inside &= (x <= edge) if inclusive else (x < edge)
-        conditions.append(inside)
-    return np.select(conditions, np.arange(len(bands)), default=-1)
+    """Index (in the order the bands are listed) of the band holding each value; -1 for NaN.
+
+    Compared at full precision: a value equal to an edge goes to the band whose side of the edge is closed. A
+    value passes an edge closing the band below (x <= e) when x > e, and one opening the band above (x >= e) when
+    x >= e: one binary search over each kind of edge counts the edges passed."""
+    edge, above, descending = edges(bands)
+    x = np.asarray(x, dtype=float)
+    index = np.searchsorted(edge[~above], x, side="left")
+    if above.any():
+        index += np.searchsorted(edge[above], x, side="right")
+    if descending:
+        index = len(bands) - 1 - index
+    nan = np.isnan(x)
+    if nan.any():
+        index[nan] = -1
+    return index
+
+
+def edge_fractions(bands: Sequence[Band]) -> list[Fraction]:
+    """The inner edges as exact fractions of their decimal text (7.5 -> 15/2, 0.1 -> 1/10)."""
+    return [Fraction(str(e)) for e in edges(bands)[0]]
 
 
 def linear_nilai(x: np.ndarray, line: Linear) -> np.ndarray:

@@ -6,10 +6,9 @@ import pandas as pd
 
 from scoring.inputs import FAKTOR
 from scoring.rulebook import Rulebook
-from scoring.status import month_number
+from scoring.teks import rupiah_series
+from scoring.periods import month_number
 
-TIDAK_MELAPOR = "tidak_melapor_3_kali"
-TANPA_AUDIT = "volume_pinjaman_tidak_diaudit"
 
 
 def derived_factors(reports: pd.DataFrame, last_report: pd.Series, book: Rulebook) -> pd.DataFrame:
@@ -24,14 +23,14 @@ def derived_factors(reports: pd.DataFrame, last_report: pd.Series, book: Ruleboo
         return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
     last = reports["nik"].map(last_report.astype("str")).astype("str")
     missed = month_number(reports["periode"]) - month_number(last.fillna(reports["periode"]).astype("str")) - 1
-    late = reports[last.notna() & (missed >= rules.tidak_melapor_bulan_berturut)]
-    unaudited = reports[(reports["volume_pinjaman"] > rules.volume_pinjaman_tanpa_audit_di_atas)
+    late = reports[last.notna() & (missed >= rules.tidak_melapor.bulan_berturut)]
+    unaudited = reports[(reports["volume_pinjaman"] > rules.tanpa_audit.volume_di_atas)
                         & ~reports["diaudit"].astype(bool)]
     found = pd.concat([
-        late.assign(kode=TIDAK_MELAPOR, keterangan="tidak melapor " + missed[late.index].astype("str")
+        late.assign(kode=rules.tidak_melapor.kode, keterangan="tidak melapor " + missed[late.index].astype("str")
                     + " bulan berturut-turut sebelum laporan ini (laporan sebelumnya: " + last[late.index] + ")"),
-        unaudited.assign(kode=TANPA_AUDIT, keterangan="volume pinjaman Rp " + unaudited["volume_pinjaman"].map(
-            "{:,}".format).astype("str").str.replace(",", ".") + " tanpa audit akuntan publik"),
+        unaudited.assign(kode=rules.tanpa_audit.kode, keterangan="volume pinjaman Rp "
+                         + rupiah_series(unaudited["volume_pinjaman"]) + " tanpa audit akuntan publik"),
     ])
     return found.assign(berlaku_mulai=found["periode"], berlaku_sampai=found["periode"])[columns].reset_index(
         drop=True).astype("str")

@@ -10,7 +10,7 @@ Warnings of a period t (kode):
   never reported is not warned: it is not known to owe reports).
 - `karantina_dua_periode`: the period's report was quarantined in t - 1 and in t (status_koperasi).
 - `segera_tidak_aktif`: aktif now, but without a new RAT it is tidak aktif within `rat_months` months (aktif: a
-  RAT within the last 3 years before the period's end, data-contract §1.1, as `scoring.status` computes it).
+  RAT within the last `tahun_rat` years before the period's end: `_koperasi.toml`, data-contract §1.1).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from scoring.rulebook import Rulebook, rulebooks
-from scoring.status import LAPORAN_DIKARANTINA, TAHUN_RAT, previous_period, shift_period
+from scoring.periods import previous_period, shift_period
+from scoring.rulebook import Rulebook, aktif_years, rulebooks
+from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import format_nilai, format_number, join_per_key
 
 PREDIKAT_TURUN, MENDEKATI_BATAS, KOMPONEN_TURUN = "predikat_turun", "mendekati_batas_bawah", "komponen_turun_band"
@@ -151,14 +152,14 @@ def _quarantined(now: pd.DataFrame, before: pd.DataFrame, previous: str, periode
 
 
 def _becoming_inactive(now: pd.DataFrame, periode: str, horizon: int) -> pd.DataFrame:
-    """Aktif now; the first of the next `horizon` months whose end is 3 years or more after the last RAT."""
-    rat = pd.to_datetime(now["tanggal_rat_terakhir"].astype("object"))
+    """Aktif now; the first of the next `horizon` months whose end is `tahun_rat` years or more after the last RAT."""
+    rat, years = pd.to_datetime(now["tanggal_rat_terakhir"].astype("object")), aktif_years()
     first = pd.Series(None, index=now.index, dtype="str")
     for ahead in range(horizon, 0, -1):
         month = shift_period(periode, ahead)
         end = pd.Timestamp(month + "-01") + pd.offsets.MonthEnd(0)
-        first[~(rat > end - pd.DateOffset(years=TAHUN_RAT)).to_numpy()] = month
+        first[~(rat > end - pd.DateOffset(years=years)).to_numpy()] = month
     soon = now[now["aktif"].astype(bool).to_numpy() & rat.notna().to_numpy() & first.notna().to_numpy()]
     return _warnings(soon["nik"], SEGERA_TIDAK_AKTIF,
                      "RAT terakhir " + rat[soon.index].dt.strftime("%Y-%m-%d") + ": tanpa RAT baru koperasi menjadi "
-                     "tidak aktif pada periode " + first[soon.index] + f" (tidak ada RAT dalam {TAHUN_RAT} tahun)")
+                     "tidak aktif pada periode " + first[soon.index] + f" (tidak ada RAT dalam {years} tahun)")

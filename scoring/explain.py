@@ -97,7 +97,7 @@ def _book_rows(frame: pd.DataFrame, koperasi: pd.DataFrame) -> dict[tuple[str, M
 
 def _better(k: Komponen, mode: Mode, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(range text, nilai) of the nearest better band of each row of one component."""
-    if k.kuesioner:
+    if k.kuesioner and not k.tabel:  # its share of "ya" is its nilai
         ya = rows["pembilang"].fillna(0).to_numpy(dtype=float) + 1
         top = ya > k.pertanyaan
         text = (pd.Series(ya, dtype="int64").astype("str") + f" dari {k.pertanyaan} jawaban ya").to_numpy(object)

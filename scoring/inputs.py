@@ -1,6 +1,12 @@
-"""Reading the engine's input frames: money columns, periods, questionnaires and factors, vectorised."""
+"""Reading the engine's input frames: keys, money columns, periods, questionnaires and factors, vectorised.
+
+Rows are matched on integer codes (a nik's place in the reports' distinct niks, a period's month number), not on
+text: one Arrow hash per text column, then numpy.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -8,9 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from scoring.errors import ScoringInputError
+from scoring.periods import month_number
 from scoring.rulebook import PERIODE, Komponen, Rulebook
 
-KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")
+KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")  # the management questionnaire (data-contract §1.3)
+PEMERIKSAAN = ("nik", "tanggal", "indikator", "butir", "terpenuhi")  # an examiner's checklist (KKPKK)
+ANSWERS = {"kuesioner": KUESIONER, "pemeriksaan": PEMERIKSAAN}
 FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai")
 
 
@@ -20,11 +29,32 @@ def require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], w
         raise ScoringInputError(f"{what} lack the column(s) {', '.join(missing)}")
 
 
+def _text(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
+    """Text values as one Arrow array (zero-copy for pandas' Arrow-backed strings)."""
+    array = pa.array(values, from_pandas=True) if not isinstance(values, pa.ChunkedArray) else values
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    return array.cast(pa.large_string()) if not pa.types.is_large_string(array.type) else array
+
+
 def is_in(values: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
     """`values.isin(known)` for text, as one Arrow hash lookup (pandas' own is slow on its Arrow strings)."""
-    found = pc.is_in(pa.array(values, pa.large_string(), from_pandas=True),
-                     value_set=pa.array(known, pa.large_string(), from_pandas=True), skip_nulls=True)
+    found = pc.is_in(_text(values), value_set=_text(known), skip_nulls=True)
     return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def place_in(values: pd.Series | pa.Array, known: pa.Array) -> np.ndarray:
+    """The place of each text value in `known` (int64; -1 where it is not there or is null)."""
+    found = pc.index_in(_text(values), value_set=_text(known))
+    return np.asarray(pc.fill_null(found, -1)).astype(np.int64)
+
+
+def encode(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Integer codes (int32, in order of first appearance) and the distinct text values."""
+    encoded = _text(values).dictionary_encode()
+    return np.asarray(encoded.indices).astype(np.int32, copy=False), encoded.dictionary
 
 
 def check_periods(periode: pd.Series) -> None:
@@ -36,7 +66,7 @@ def check_periods(periode: pd.Series) -> None:
 
 
 def money(reports: pd.DataFrame, column: str) -> np.ndarray:
-    """A money column as exact int64 Rupiah; refuses nulls and fractions."""
+    """A money column as exact int64 Rupiah (no copy when it is one already); refuses nulls and fractions."""
     series = reports[column]
     if series.isna().any():
         raise ScoringInputError(f"report column {column} has an empty value in {int(series.isna().sum())} row(s)")
@@ -46,52 +76,110 @@ def money(reports: pd.DataFrame, column: str) -> np.ndarray:
             raise ScoringInputError(f"report column {column} holds fractions of a Rupiah")
     elif values.dtype.kind not in "iu":
         raise ScoringInputError(f"report column {column} is not numeric (dtype {series.dtype})")
-    return values.astype(np.int64)
+    return np.asarray(values, dtype=np.int64)
 
 
-def month_of(periode: pd.Series) -> np.ndarray:
-    return periode.str.slice(5, 7).astype("int64").to_numpy()
+@dataclass(frozen=True)
+class Rows:
+    """The report rows of one book as integer keys."""
+
+    nik: np.ndarray  # int32: each row's place in `niks`
+    niks: pa.Array  # the distinct niks, in order of first appearance
+    month: np.ndarray  # int64: the period's month, 1..12
+    months: np.ndarray  # int64: the period as months since year 0
+    end: np.ndarray  # datetime64[ns]: the period's last day, 00:00
+    present: frozenset[int]  # the months (1..12) the rows have
 
 
-def month_end(periode: pd.Series) -> pd.Series:
-    """Last day of each period, computed once per distinct period."""
-    distinct = pd.Series(periode.unique())
-    ends = pd.to_datetime(distinct, format="%Y-%m") + pd.offsets.MonthEnd(0)
-    return periode.map(dict(zip(distinct, ends))).astype("datetime64[ns]")
+def rows(frame: pd.DataFrame) -> Rows:
+    """Keys of the report rows; each distinct period is read once."""
+    nik, niks = encode(frame["nik"])
+    period_code, periods = pd.factorize(frame["periode"].astype("str"))
+    distinct = pd.Series(periods, dtype="str")
+    ends = (pd.to_datetime(distinct, format="%Y-%m") + pd.offsets.MonthEnd(0)).to_numpy(dtype="datetime64[ns]")
+    month = distinct.str.slice(5, 7).astype("int64").to_numpy()
+    return Rows(nik=nik, niks=niks, month=month[period_code], months=month_number(distinct).to_numpy()[period_code],
+                end=ends[period_code], present=frozenset(month.tolist()))
 
 
-def yes_counts(frame: pd.DataFrame, questionnaires: pd.DataFrame | None,
-               komponen: list[Komponen]) -> dict[str, np.ndarray]:
-    """Number of "ya" per questionnaire component in the latest set dated at or before each period's end (NaN: none)."""
+def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[Komponen],
+               masukan: str = "kuesioner") -> dict[str, np.ndarray]:
+    """Number of "ya" (or items terpenuhi) per questionnaire component in each row's latest set dated at or before
+    its period's end (NaN: no such set, or the set lacks the component). `masukan` names the answers' columns
+    (`ANSWERS`): the management questionnaire or an examiner's checklist.
+
+    A set is one nik's answers of one date; every answered component of every set (reported or not) must have its
+    rulebook's number of answers, else ScoringInputError names the first incomplete one."""
     ids = [k.id for k in komponen]
-    empty = {i: np.full(len(frame), np.nan) for i in ids}
+    n = len(keys.nik)
     if questionnaires is None or questionnaires.empty or not ids:
-        return empty
-    require_columns(questionnaires, KUESIONER, "questionnaires")
-    answers = questionnaires[questionnaires["komponen"].isin(ids)]
-    answers = answers.assign(tanggal=pd.to_datetime(answers["tanggal"]).astype("datetime64[ns]"),
-                             ya=answers["jawaban"].eq("ya"))
-    grouped = answers.groupby(["nik", "tanggal", "komponen"], observed=True)["ya"]
-    _check_complete(grouped.size(), {k.id: k.pertanyaan for k in komponen})
-    counts = grouped.sum().unstack("komponen").reindex(columns=ids).reset_index()
-    counts["nik"] = counts["nik"].astype("str")
-    left = pd.DataFrame({"nik": frame["nik"].astype("str").array,
-                         "akhir": month_end(frame["periode"]).to_numpy(), "baris": np.arange(len(frame))})
-    matched = pd.merge_asof(left.sort_values("akhir", kind="stable"), counts.sort_values("tanggal"),
-                            left_on="akhir", right_on="tanggal", by="nik", direction="backward")
-    matched = matched.sort_values("baris")
-    return {i: matched[i].to_numpy(dtype=float) for i in ids}
+        return {i: np.full(n, np.nan) for i in ids}
+    _, _, which, _, answer = ANSWERS[masukan]
+    require_columns(questionnaires, ANSWERS[masukan], "questionnaires" if masukan == "kuesioner" else "checklists")
+    component = place_in(questionnaires[which], pa.array(ids, pa.large_string()))
+    date_code, dates = pd.factorize(questionnaires["tanggal"])  # each distinct date read once
+    dated = pd.Series(pd.to_datetime(pd.Series(dates)).astype("datetime64[ns]").to_numpy()[date_code],
+                      index=questionnaires.index).where(date_code >= 0)
+    keep = (component >= 0) & dated.notna().to_numpy()  # answers of other components, or undated, count nowhere
+    answers = questionnaires[["nik", answer]]  # the columns counted, without a copy of the others
+    if not keep.all():
+        answers, component, dated = answers[keep], component[keep], dated[keep]
+    nik, niks = encode(answers["nik"])
+    time_code, times = pd.factorize(dated, sort=True)
+    set_code, sets = pd.factorize(nik.astype(np.int64) * len(times) + time_code)  # set key: nik x time rank
+    cell = set_code.astype(np.int64) * len(ids) + component
+    answered = np.bincount(cell, minlength=len(sets) * len(ids)).reshape(len(sets), len(ids))
+    said = answers[answer]
+    said = said.astype(bool) if said.dtype == bool else said.astype("str").str.lower().isin(("ya", "true"))
+    yes = np.bincount(cell, weights=said.to_numpy(dtype=bool),
+                      minlength=len(sets) * len(ids)).reshape(len(sets), len(ids))
+    _check_complete(answered, np.array([k.pertanyaan for k in komponen]), sets, niks, times, ids)
+    yes[answered == 0] = np.nan
+
+    # each row's latest set: sets ordered by (nik, time); the row's key is its nik and the last time <= its end
+    order = np.argsort(sets, kind="stable")
+    ordered = sets[order]
+    row_nik = place_in(keys.niks, niks)[keys.nik]  # the row's nik among the questionnaires' (-1: none)
+    latest_time = np.searchsorted(times.to_numpy(dtype="datetime64[ns]"), keys.end, side="right") - 1
+    wanted = row_nik * len(times) + latest_time
+    found = np.searchsorted(ordered, wanted, side="right") - 1
+    ok = (row_nik >= 0) & (latest_time >= 0) & (found >= 0)
+    ok &= ordered[np.maximum(found, 0)] // len(times) == row_nik  # the set is the row's nik's
+    picked = yes[order[np.maximum(found, 0)]]
+    return {i: np.where(ok, picked[:, j], np.nan) for j, i in enumerate(ids)}
 
 
-def _check_complete(answered: pd.Series, expected: dict[str, int | None]) -> None:
-    size = answered.index.get_level_values("komponen").map(expected)
-    wrong = answered[answered.to_numpy() != size.to_numpy()]
-    if len(wrong):
-        nik, tanggal, komponen = wrong.index[0]
+def _check_complete(answered: np.ndarray, expected: np.ndarray, sets: np.ndarray, niks: pa.Array,
+                    times: pd.DatetimeIndex, ids: list[str]) -> None:
+    wrong = (answered > 0) & (answered != expected)
+    if wrong.any():
+        first_set, first_component = np.argwhere(wrong)[0]
+        key = int(sets[first_set])
+        nik, tanggal = niks[key // len(times)].as_py(), times[key % len(times)]
         raise ScoringInputError(
-            f"questionnaire of {nik} dated {tanggal:%Y-%m-%d}, {komponen}: {wrong.iloc[0]} answers, "
-            f"expected {expected[komponen]} ({len(wrong)} incomplete set(s) in all)"
+            f"questionnaire of {nik} dated {tanggal:%Y-%m-%d}, {ids[first_component]}: "
+            f"{answered[first_set, first_component]} answers, expected {expected[first_component]} "
+            f"({int(wrong.any(axis=1).sum())} incomplete set(s) in all)"
         )
+
+
+def year_earlier(keys: Rows, earlier: pd.DataFrame | None) -> tuple[pd.DataFrame | None, np.ndarray]:
+    """Each row's report of the same month a year earlier, from `earlier` (reports of other periods; the first row
+    of a (nik, periode) counts): the frame aligned to the rows, and where such a report exists."""
+    missing = np.zeros(len(keys.nik), dtype=bool)
+    if earlier is None or earlier.empty:
+        return None, missing
+    require_columns(earlier, ("nik", "periode"), "earlier reports")
+    nik = place_in(earlier["nik"], keys.niks)
+    known = np.flatnonzero(nik >= 0)
+    key = pd.Index(nik[known] * 100_000 + month_number(earlier["periode"].iloc[known].astype("str")).to_numpy())
+    first = ~key.duplicated()
+    if not first.any():
+        return None, missing
+    index, rows = key[first], known[first]
+    where = index.get_indexer(keys.nik.astype(np.int64) * 100_000 + keys.months - 12)
+    found = where >= 0
+    return earlier.take(rows[np.where(found, where, 0)]).reset_index(drop=True), found
 
 
 def check_factor_codes(factors: pd.DataFrame | None, books: list[Rulebook]) -> None:
@@ -104,18 +192,29 @@ def check_factor_codes(factors: pd.DataFrame | None, books: list[Rulebook]) -> N
         raise ScoringInputError(f"unknown faktor_pengurang code(s): {', '.join(unknown)}")
 
 
-def active_factors(frame: pd.DataFrame, factors: pd.DataFrame | None, book: Rulebook) -> pd.DataFrame:
-    """(baris, kode) of every factor of the book in force for a row's period, sorted."""
+def active_factors(keys: Rows, factors: pd.DataFrame | None, book: Rulebook) -> pd.DataFrame:
+    """(baris, kode) of every factor of the book in force for a row's period, sorted, each pair once."""
     columns = {"baris": np.array([], dtype=np.int64), "kode": pd.Series([], dtype="str")}
     if factors is None or factors.empty or not book.faktor_kode:
         return pd.DataFrame(columns)
-    rows = pd.DataFrame({"baris": np.arange(len(frame)), "nik": frame["nik"].to_numpy(),
-                         "periode": frame["periode"].to_numpy()})
-    found = rows.merge(factors[factors["kode"].isin(book.faktor_kode)][list(FAKTOR)], on="nik")
-    sampai = found["berlaku_sampai"]
-    active = (found["berlaku_mulai"] <= found["periode"]) & (sampai.isna() | (found["periode"] <= sampai))
-    found = found[active].drop_duplicates(["baris", "kode"]).sort_values(["baris", "kode"])
-    return found[["baris", "kode"]].reset_index(drop=True)
+    found = factors[factors["kode"].isin(book.faktor_kode)]
+    nik = place_in(found["nik"], keys.niks)
+    found, nik = found[nik >= 0], nik[nik >= 0]
+    # every report row of each factor's nik: the rows sorted by nik, a range per factor
+    order = np.argsort(keys.nik, kind="stable")
+    first = np.searchsorted(keys.nik[order], nik, side="left")
+    count = np.searchsorted(keys.nik[order], nik, side="right") - first
+    factor = np.repeat(np.arange(len(found)), count)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    row = order[first[factor] + offset]
+    start = month_number(found["berlaku_mulai"].astype("str")).to_numpy()[factor]
+    end = found["berlaku_sampai"]
+    until = np.where(end.isna(), np.iinfo(np.int64).max,
+                     month_number(end.fillna(found["berlaku_mulai"]).astype("str")).to_numpy())[factor]
+    active = (start <= keys.months[row]) & (keys.months[row] <= until)
+    pairs = pd.DataFrame({"baris": row[active].astype(np.int64),
+                          "kode": found["kode"].astype("str").to_numpy()[factor[active]]})
+    return pairs.drop_duplicates().sort_values(["baris", "kode"]).reset_index(drop=True)
 
 
 def code_lists(active: pd.DataFrame, n: int) -> pd.Series:

@@ -1,15 +1,16 @@
 """jalan_menuju_sehat: what would lift a cooperative scored below Sehat to the next predicate and to Sehat.
 
-A simulation on the period's own figures. For every scored cooperative whose predicate by score is below the
-book's best, every move of one component into a band that scores higher (ratio components: the whole-Rupiah
-change of the numerator or the denominator, `scoring.moves`; questionnaire components: more "ya" answers) is
-priced, the other components held fixed. Per component at most three moves are kept: the cheapest that alone
-reaches the next predicate, the cheapest that alone reaches Sehat, and the one that gains the most points (the
-cheapest of those); cheapest means the least Rupiah (questionnaire: the fewest answers). Then the cheapest
-combination of ratio moves that reaches the next predicate (least Rupiah changed, which for one cooperative is
-least relative to its total aset; `scoring.combination`); questionnaire answers are not priced in Rupiah and stay
-as they are in it. Moves are added as if they did not affect each other (a line shared by two ratios moves
-once per ratio). A downgrade factor is not lifted by a score: `predikat_baru` applies the factors in force.
+A simulation on the period's own figures, for the books that add component skor into a total (penilaian
+'bobot': ksp-2009, ksp-2016). For every scored cooperative whose predicate by score is below the book's best,
+every move of one component into a band that scores higher (ratio components: the whole-Rupiah change of the
+numerator or the denominator, `scoring.moves`; questionnaire components: more "ya" answers) is priced, the other
+components held fixed. Per component at most three moves are kept: the cheapest that alone reaches the next
+predicate, the cheapest that alone reaches Sehat, and the one that gains the most points (the cheapest of those);
+cheapest means the least Rupiah (questionnaire: the fewest answers). Then the cheapest combination of ratio moves
+that reaches the next predicate (least Rupiah changed, which for one cooperative is least relative to its total
+aset; `scoring.combination`); questionnaire answers are not priced in Rupiah and stay as they are in it. Moves
+are added as if they did not affect each other (a line shared by two ratios moves once per ratio). A downgrade
+factor is not lifted by a score: `predikat_baru` applies the factors in force.
 
 Rows of a cooperative, in `urutan`: the single moves that reach the next predicate (questionnaire moves first:
 they need no money; then fewer answers, then fewer Rupiah), then the combination's moves (or one row saying
@@ -26,7 +27,6 @@ from math import ceil, floor
 import numpy as np
 import pandas as pd
 
-from scoring import inputs
 from scoring.bands import band_index, round_half_up
 from scoring.combination import cheapest
 from scoring.explain import KEY, aligned
@@ -62,6 +62,8 @@ def jalan_menuju_sehat(reports: pd.DataFrame, koperasi: pd.DataFrame, indikator:
     parts = []
     for (book_id, mode), kop in koperasi.groupby(["rulebook", "mode_tabel"], sort=True, observed=True):
         book = books[str(book_id)]
+        if book.penilaian != "bobot":  # points gained exist only where a component's skor adds to the total
+            continue
         below = kop[kop["predikat_skor"].astype("str") != book.predikat_names[0]].reset_index(drop=True)
         if len(below):
             parts.append(_Book(reports, below, indikator, book, str(mode)).rows())
@@ -91,6 +93,7 @@ class _Book:
         self.kop, self.book, self.mode = kop, book, mode
         self.scale = 10**book.desimal_skor
         self.rep = aligned(reports, kop, "reports")
+        self.month = self.rep["periode"].astype("str").str.slice(5, 7).astype("int64").to_numpy()  # 1..12
         keys = pd.MultiIndex.from_frame(kop[KEY].astype("str"))
         coop = keys.get_indexer(pd.MultiIndex.from_frame(indikator[KEY].astype("str")))
         kk = pd.Index([k.id for k in book.komponen]).get_indexer(indikator["komponen"].astype("str"))
@@ -130,7 +133,10 @@ class _Book:
     def _moves(self) -> list[dict[str, np.ndarray]]:
         parts = [_empty()]
         for kk, k in enumerate(self.book.komponen):
-            parts += self._questionnaire(kk, k) if k.kuesioner else self._ratio(kk, k)
+            if k.kuesioner and not k.tabel:
+                parts += self._questionnaire(kk, k)
+            elif k.penyebut and not k.pertumbuhan:  # a growth compares with a year earlier: no move of this month
+                parts += self._ratio(kk, k)
         return parts
 
     def _gain(self, kk: int, coop: np.ndarray, value: np.ndarray, bobot: float) -> np.ndarray:
@@ -149,7 +155,7 @@ class _Book:
 
     def _ratio(self, kk: int, k: Komponen) -> list[dict[str, np.ndarray]]:
         numerator, denominator = quantity(self.rep, self.book, k.pembilang), quantity(self.rep, self.book, k.penyebut)
-        months = inputs.month_of(self.rep["periode"]) if k.disetahunkan else np.ones(len(self.rep), dtype=np.int64)
+        months = self.month if k.disetahunkan else np.ones(len(self.rep), dtype=np.int64)
         share, parts = shared(self.book, k), []
         for j, band in enumerate(target_bands(k, self.mode)):
             coop = np.flatnonzero((denominator > 0) & (band.nilai > self.figures["nilai"][:, kk]))

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scoring.bands import band_index
-from scoring.rulebook import Band, Rulebook, Strict, check_bands, load_data_file, rulebooks
+from scoring.rulebook import Band, Rulebook, check_bands, load_data_file, rulebooks
 
 ASSET_CLASS_FILE = Path(__file__).parent / "kelas_aset.toml"
 PROVINCE, NATION = "provinsi", "nasional"
@@ -41,7 +41,9 @@ class AssetClass(Band):
     uraian: str
 
 
-class AssetClassTable(Strict):
+class AssetClassTable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     sumber: str = Field(min_length=1)
     kelas: list[AssetClass] = Field(min_length=1)
 

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scoring.rulebook import Strict, load_data_file
-from scoring.status import month_number, period_names, shift_period
+from scoring.rulebook import load_data_file
+from scoring.periods import month_number, period_names, shift_period
 
 GRADE_FILE = Path(__file__).parent / "mutu_pelaporan.toml"
 COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "bulan_awal", "bulan_wajib", "bulan_melapor",
@@ -39,7 +39,9 @@ COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "bulan_awal", "bulan_waji
            "persen_melapor", "persen_tepat_waktu", "nilai_mutu"]
 
 
-class Grade(Strict):
+class Grade(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     huruf: str = Field(pattern=r"^[A-Z]$")
     persen_melapor_min: float = Field(default=0, ge=0, le=100)
     persen_tepat_waktu_min: float = Field(default=0, ge=0, le=100)
@@ -50,7 +52,9 @@ class Grade(Strict):
         return not self.persen_melapor_min and not self.persen_tepat_waktu_min and self.baris_karantina_maks is None
 
 
-class GradeTable(Strict):
+class GradeTable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     nilai: list[Grade] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -22,11 +23,11 @@ Mode = Literal["table", "linear"]
 DataModel = TypeVar("DataModel", bound=BaseModel)
 
 
-class Strict(BaseModel):
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Band(Strict):
+class Band(_Strict):
     """An interval with explicit edges: gt (>), ge (>=), lt (<), le (<=)."""
 
     gt: float | None = None
@@ -73,7 +74,7 @@ class PredikatBand(Band):
     nama: str
 
 
-class Linear(Strict):
+class Linear(_Strict):
     """nilai = clamp(awal + kemiringan * x, 0, 100), and 0 from x >= nol_mulai."""
 
     awal: float
@@ -81,37 +82,52 @@ class Linear(Strict):
     nol_mulai: float | None = None
 
 
-class PenyebutNol(Strict):
-    """What a component scores when its denominator is zero or negative."""
+class PenyebutNol(_Strict):
+    """What a component scores when its denominator is zero or negative (nilai None: it is not assessed)."""
 
-    nilai: float = Field(ge=0, le=100)
+    nilai: float | None = Field(default=None, ge=0, le=100)
     nilai_pembilang_positif: float | None = Field(default=None, ge=0, le=100)
     catatan: str
 
 
-class Komponen(Strict):
+class Komponen(_Strict):
+    """A component (indicator): a ratio of report quantities, a growth of one since the same month a year earlier,
+    or a share of "ya" answers in a questionnaire or an examiner's checklist, banded by `tabel` (or, for the
+    management questionnaire of the ksp books, its share itself)."""
+
     id: str
     nama: str
-    bobot: float = Field(gt=0)
+    bobot: float | None = Field(default=None, gt=0, description="weight in the total (penilaian 'bobot' only)")
     terverifikasi: bool
     sumber: str = Field(min_length=1, pattern=r"\S", description="where the table comes from (a short citation)")
-    pertanyaan: int | None = Field(default=None, gt=0)
+    pertanyaan: int | None = Field(default=None, gt=0, description="questions (items) of a questionnaire component")
+    masukan: Literal["kuesioner", "pemeriksaan"] = Field(
+        default="kuesioner", description="where a questionnaire component's answers come from: the management "
+                                         "questionnaire, or the examiner's checklist")
     pembilang: str | None = None
     penyebut: str | None = None
+    pertumbuhan: bool = Field(default=False, description="growth of pembilang since the same month a year earlier, "
+                                                         "in percent of last year's value (no penyebut)")
     disetahunkan: bool = False
     penyebut_nol: PenyebutNol | None = None
     tabel: list[NilaiBand] | None = None
     linear: Linear | None = None
 
     @model_validator(mode="after")
-    def _ratio_or_questionnaire(self) -> Komponen:
-        ratio_fields = (self.pembilang, self.penyebut, self.penyebut_nol, self.tabel)
+    def _kind(self) -> Komponen:
         if self.pertanyaan is not None:
-            if any(f is not None for f in ratio_fields) or self.linear or self.disetahunkan:
+            if any(f is not None for f in (self.pembilang, self.penyebut, self.penyebut_nol)) or self.linear \
+                    or self.disetahunkan or self.pertumbuhan:
                 raise ValueError("a questionnaire component (pertanyaan) has no ratio fields")
-        elif any(f is None for f in ratio_fields):
+        elif self.pertumbuhan:
+            if self.pembilang is None or self.penyebut is not None or self.penyebut_nol is None or not self.tabel:
+                raise ValueError("a growth component (pertumbuhan) needs pembilang, penyebut_nol and tabel, "
+                                 "and no penyebut")
+        elif any(f is None for f in (self.pembilang, self.penyebut, self.penyebut_nol, self.tabel)):
             raise ValueError("a ratio component needs pembilang, penyebut, penyebut_nol and tabel")
-        else:
+        elif self.masukan != "kuesioner":
+            raise ValueError("masukan is for questionnaire components (pertanyaan)")
+        if self.tabel is not None:
             check_bands(self.tabel, "tabel")
         return self
 
@@ -119,22 +135,29 @@ class Komponen(Strict):
     def kuesioner(self) -> bool:
         return self.pertanyaan is not None
 
+    @property
+    def quantities(self) -> list[str]:
+        """The report quantities the component reads."""
+        return [q for q in (self.pembilang, self.penyebut) if q]
 
-class Aspek(Strict):
+
+class Aspek(_Strict):
     id: str
     nama: str
     bobot: float = Field(gt=0)
     komponen: list[Komponen] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _weights_add_up(self) -> Aspek:
+    def check_weights(self) -> None:
+        """Under penilaian 'bobot', the components' weights add up to the aspect's."""
+        missing = [k.id for k in self.komponen if k.bobot is None]
+        if missing:
+            raise ValueError(f"aspect {self.id}: components without bobot: {', '.join(missing)}")
         total = sum(k.bobot for k in self.komponen)
         if abs(total - self.bobot) > 1e-9:
             raise ValueError(f"component weights add up to {total:g}, not the aspect's {self.bobot:g}")
-        return self
 
 
-class Berlaku(Strict):
+class Berlaku(_Strict):
     mulai: str | None = Field(default=None, pattern=PERIODE.pattern)
     sampai: str | None = Field(default=None, pattern=PERIODE.pattern)
 
@@ -142,14 +165,28 @@ class Berlaku(Strict):
         return (self.mulai is None or self.mulai <= periode) and (self.sampai is None or periode <= self.sampai)
 
 
-class FaktorTurunan(Strict):
-    """Thresholds of the two factors the pipeline derives from the reports."""
+class TidakMelapor(_Strict):
+    """The factor derived from the reporting history: no report in this many months in a row before a report."""
 
-    tidak_melapor_bulan_berturut: int = Field(gt=0)
-    volume_pinjaman_tanpa_audit_di_atas: int = Field(ge=0)
+    kode: str
+    bulan_berturut: int = Field(gt=0)
 
 
-class FaktorPengurang(Strict):
+class TanpaAudit(_Strict):
+    """The factor derived from a report: year-to-date volume pinjaman above this and the annual report unaudited."""
+
+    kode: str
+    volume_di_atas: int = Field(ge=0, description="Rupiah")
+
+
+class FaktorTurunan(_Strict):
+    """The downgrade factors the pipeline derives itself (rulebook.md §7), with their codes and thresholds."""
+
+    tidak_melapor: TidakMelapor
+    tanpa_audit: TanpaAudit
+
+
+class FaktorPengurang(_Strict):
     turun_satu_tingkat: list[str]
     predikat_paksa: str
     paksa: list[str]
@@ -160,14 +197,43 @@ class FaktorPengurang(Strict):
         return self.turun_satu_tingkat + self.paksa
 
 
-class Rulebook(Strict):
+class Skala(_Strict):
+    """The nilai scale of a book scored by averages (penilaian 'rata_rata'): an indicator's skor is
+    terbaik + terburuk - nilai, so the best nilai scores the most (KKPKK: nilai 1 best .. 4 worst, skor 5 - nilai)."""
+
+    terbaik: float
+    terburuk: float
+
+    @property
+    def skor_maks(self) -> float:
+        return max(self.terbaik, self.terburuk)
+
+
+class Rulebook(_Strict):
+    """A regulation's scoring rules as data. Two ways of adding up (rulebook.md §2, kkpkk-2021-draft.md):
+
+    - penilaian 'bobot' (ksp books): component skor = nilai x bobot / 100, rounded; aspect = the sum of its
+      components; total = the sum of the aspects.
+    - penilaian 'rata_rata' (KKPKK): indicator skor = terbaik + terburuk - nilai; aspect percent = the sum of its
+      assessed indicators' skor / (maximum skor x assessed indicators) x 100, weighted by the aspect's bobot;
+      total = the sum of the weighted aspects when every aspect is assessed (else none: a partial view).
+    """
+
     id: str
     dasar: str | None = None
     regulasi: str
     versi: str = Field(pattern=TANGGAL, description="date of the book's last change, YYYY-MM-DD")
+    status: Literal["berlaku", "draft"] = Field(
+        default="berlaku", description="a draft is never chosen by period, only on request, and never published as "
+                                       "a month's score")
     jenis: list[str] = Field(min_length=1)
     berlaku: Berlaku
     mode: Mode
+    penilaian: Literal["bobot", "rata_rata"] = "bobot"
+    skala: Skala | None = None
+    tanpa_jawaban: Literal["nol", "tidak_dinilai"] = Field(
+        default="nol", description="a questionnaire component without answers: nilai 0 (ksp, rulebook.md §5) or "
+                                   "not assessed")
     desimal_skor: int = Field(ge=0, le=6)
     besaran: dict[str, dict[str, float]]
     predikat: list[PredikatBand] = Field(min_length=2)
@@ -185,12 +251,23 @@ class Rulebook(Strict):
         total = sum(a.bobot for a in self.aspek)
         if abs(total - 100) > 1e-9:
             raise ValueError(f"aspect weights add up to {total:g}, not 100")
+        if self.penilaian == "bobot":
+            for aspek in self.aspek:
+                aspek.check_weights()
+        elif self.skala is None:
+            raise ValueError("penilaian 'rata_rata' needs skala (terbaik, terburuk)")
+        else:
+            low, high = sorted((self.skala.terbaik, self.skala.terburuk))
+            outside = [k.id for k in self.komponen for b in k.tabel or [] if not low <= b.nilai <= high]
+            if outside or any(k.kuesioner and not k.tabel for k in self.komponen):
+                raise ValueError(f"every indicator bands onto the skala {low:g}..{high:g} "
+                                 f"(outside or without tabel: {', '.join(outside) or 'a questionnaire'})")
         ids = [k.id for k in self.komponen]
         if len(set(ids)) != len(ids):
             raise ValueError("component ids are not unique")
         check_bands(self.predikat[::-1], "predikat (listed best first)")
         for k in self.komponen:
-            for name in filter(None, (k.pembilang, k.penyebut)):
+            for name in k.quantities:
                 fractional = [line for line, c in self.lines(name).items() if c != int(c)]
                 if fractional:
                     raise ValueError(f"{name}: coefficients of {', '.join(fractional)} are not whole percents")
@@ -200,6 +277,11 @@ class Rulebook(Strict):
                 raise ValueError("faktor_pengurang codes are not unique")
             if self.faktor_pengurang.predikat_paksa not in self.predikat_names:
                 raise ValueError(f"predikat_paksa {self.faktor_pengurang.predikat_paksa!r} is not a predikat")
+            derived = self.faktor_pengurang.turunan
+            unknown = [f.kode for f in (derived.tidak_melapor, derived.tanpa_audit) if f.kode not in codes] \
+                if derived else []
+            if unknown:
+                raise ValueError(f"derived factor code(s) {', '.join(unknown)} are not faktor_pengurang codes")
         return self
 
     @property
@@ -211,10 +293,19 @@ class Rulebook(Strict):
         return [p.nama for p in self.predikat]
 
     @property
+    def sehat(self) -> str:
+        """The best predicate (the office's target: the number of 'koperasi sehat')."""
+        return self.predikat[0].nama
+
+    @property
+    def masukan(self) -> set[str]:
+        """The answer inputs the book's questionnaire components read (kuesioner, pemeriksaan)."""
+        return {k.masukan for k in self.komponen if k.kuesioner}
+
+    @property
     def report_columns(self) -> list[str]:
         """The report columns the ratio components read, in contract order."""
-        used = {line for k in self.komponen for name in filter(None, (k.pembilang, k.penyebut))
-                for line, c in self.lines(name).items() if c}
+        used = {line for k in self.komponen for name in k.quantities for line, c in self.lines(name).items() if c}
         return [c for c in JUMLAH if c in used]
 
     @property
@@ -263,8 +354,30 @@ def _read(path: Path) -> dict:
         raise RulebookError(f"rulebook file {path} is not valid TOML: {error}") from None
 
 
+def merged(base: dict, child: dict) -> dict:
+    """The child book over its base: every key the child states replaces the base's (a band table, the predicates,
+    `berlaku`, `besaran`, the factors), except lists of tables with an `id` (aspek, and komponen inside an aspek),
+    which merge by id, each item in the same way: a child restates only the component it changes, with only the
+    keys it changes; new ids come after the base's."""
+    out = dict(base)
+    for key, value in child.items():
+        old = out.get(key)
+        if _by_id(value) and _by_id(old):
+            items = {item["id"]: item for item in old}
+            for item in value:
+                items[item["id"]] = merged(items[item["id"]], item) if item["id"] in items else item
+            out[key] = list(items.values())
+        else:
+            out[key] = value
+    return out
+
+
+def _by_id(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "id" in v for v in value)
+
+
 def load_rulebook_file(path: Path, directory: Path | None = None) -> Rulebook:
-    """Load one book; a `dasar` book is read first and the keys this file states replace its keys."""
+    """Load one book; a `dasar` book is read first and this file's keys are merged over it (`merged`)."""
     data = _read(path)
     base = data.get("dasar")
     if base is not None:
@@ -274,7 +387,7 @@ def load_rulebook_file(path: Path, directory: Path | None = None) -> Rulebook:
             raise RulebookError(f"rulebook file {path}: versi {data.get('versi')!r} is older than the versi "
                                 f"{parent.get('versi')!r} of its dasar {base}: a change of {base} changes this "
                                 "book too; state the later date")
-        data = {**parent, **data}
+        data = merged(parent, data)
     try:
         book = Rulebook.model_validate(data)
     except ValidationError as error:
@@ -304,9 +417,25 @@ def rulebooks(directory: Path = RULEBOOK_DIR) -> dict[str, Rulebook]:
 
 
 @cache
+def cooperative_rules(directory: Path = RULEBOOK_DIR) -> dict:
+    """The rules about cooperatives that no scoring book holds (`_koperasi.toml`): when one is aktif, and why a jenis
+    is not scored."""
+    return _read(directory / "_koperasi.toml")
+
+
 def unscored_jenis(directory: Path = RULEBOOK_DIR) -> dict[str, str]:
-    """Jenis that no book scores, with the reason (from `_jenis.toml`)."""
-    return dict(_read(directory / "_jenis.toml")["tidak_dinilai"])
+    """Jenis that no book scores, with the reason."""
+    return dict(cooperative_rules(directory)["tidak_dinilai"])
+
+
+def aktif_years(directory: Path = RULEBOOK_DIR) -> int:
+    """A cooperative is aktif when it held a RAT within this many years before the period's end (Kemenkop)."""
+    return int(cooperative_rules(directory)["aktif"]["tahun_rat"])
+
+
+def published_books() -> dict[str, Rulebook]:
+    """The books a month's score may come from: every book but the drafts."""
+    return {book_id: book for book_id, book in rulebooks().items() if book.status != "draft"}
 
 
 def load_rulebook(rulebook_id: str) -> Rulebook:
@@ -316,9 +445,39 @@ def load_rulebook(rulebook_id: str) -> Rulebook:
     return books[rulebook_id]
 
 
+def book_for(periode: str, jenis: str | None = None, forced: Rulebook | None = None,
+             books: Mapping[str, Rulebook] | None = None) -> Rulebook | None:
+    """The one book that scores a report of this period and jenis (rulebook.md §1): the forced book, or the book in
+    force for the period that lists the jenis, among `books` (default: the shipped books; drafts are never chosen).
+    None when no book scores the jenis (`unscored_reason` says why).
+
+    Without a jenis, the book in force for the period. Raises RulebookError when no book is in force for the period,
+    or when two are for the same jenis (the books contradict each other)."""
+    if forced is not None:
+        return forced if jenis is None or jenis in forced.jenis else None
+    in_force = [b for b in (books or published_books()).values() if b.status != "draft" and b.berlaku.covers(periode)]
+    if not in_force:
+        raise RulebookError(f"period {periode}: no rulebook in force")
+    matches = in_force if jenis is None else [b for b in in_force if jenis in b.jenis]
+    if len(matches) > 1:
+        raise RulebookError(f"period {periode}{f', jenis {jenis}' if jenis else ''}: expected exactly one rulebook "
+                            f"in force, found {', '.join(b.id for b in matches)}")
+    return matches[0] if matches else None
+
+
+def unscored_reason(periode: str, jenis: str, forced: Rulebook | None = None,
+                    books: Mapping[str, Rulebook] | None = None) -> str:
+    """Why no book scores a report of this jenis: `_koperasi.toml`'s reason, or the books that do not list it."""
+    if jenis in unscored_jenis():
+        return unscored_jenis()[jenis]
+    books = [forced] if forced is not None else [b for b in (books or published_books()).values()
+                                                 if b.status != "draft" and b.berlaku.covers(periode)]
+    return f"jenis {jenis} tidak dinilai oleh rulebook {', '.join(b.id for b in books)}"
+
+
 def rulebook_for_period(periode: str) -> Rulebook:
     """The book in force for a period (rulebook.md §1)."""
-    matches = [b for b in rulebooks().values() if b.berlaku.covers(periode)]
+    matches = [b for b in published_books().values() if b.berlaku.covers(periode)]
     if len(matches) != 1:
         found = ", ".join(b.id for b in matches) or "none"
         raise RulebookError(f"period {periode}: expected exactly one rulebook in force, found {found}")

@@ -8,45 +8,13 @@ from collections.abc import Collection
 from functools import cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from scoring.inputs import is_in
-from scoring.rulebook import rulebooks, unscored_jenis
-
-TAHUN_RAT = 3  # aktif: a RAT within the last 3 years before the period's end (Kemenkop)
+from scoring.periods import month_number
+from scoring.rulebook import aktif_years, published_books, unscored_jenis
 TANPA_LAPORAN = "tidak ada laporan untuk periode ini"
 LAPORAN_DIKARANTINA = "laporan periode ini dikarantina: lihat tabel karantina"
-
-
-def month_number(periode: pd.Series | str) -> pd.Series | int:
-    """Months since year 0, so that differences of periods are month counts."""
-    if isinstance(periode, str):
-        return int(periode[:4]) * 12 + int(periode[5:7])
-    return periode.str.slice(0, 4).astype("int64") * 12 + periode.str.slice(5, 7).astype("int64")
-
-
-def previous_period(periode: str) -> str:
-    """The month before a YYYY-MM period (January -> December of the year before)."""
-    year, month = int(periode[:4]), int(periode[5:7])
-    return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
-
-
-def shift_period(periode: str, months: int) -> str:
-    """The YYYY-MM period `months` months after (negative: before) `periode`."""
-    n = month_number(periode) - 1 + months
-    return f"{n // 12}-{n % 12 + 1:02d}"
-
-
-def period_names(numbers: np.ndarray) -> np.ndarray:
-    """YYYY-MM of month numbers (`month_number`), each distinct month formatted once."""
-    distinct, inverse = np.unique(np.asarray(numbers, dtype=np.int64), return_inverse=True)
-    return np.array([f"{(m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in distinct], dtype=object)[inverse]
-
-
-def periods_between(first: str, last: str) -> list[str]:
-    """Every YYYY-MM period from first to last, in order."""
-    return [f"{n // 12}-{n % 12 + 1:02d}" for n in range(month_number(first) - 1, month_number(last))]
 
 
 def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame, tidak_dinilai: pd.DataFrame,
@@ -71,7 +39,7 @@ def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame
     return pd.DataFrame({
         "nik": nik, "nama": registry["nama"], "jenis": registry["jenis"], "kode_wilayah": registry["kode_wilayah"],
         "kabupaten_kota": registry["kabupaten_kota"], "periode": periode,
-        "aktif": (rat > end - pd.DateOffset(years=TAHUN_RAT)).fillna(False).astype(bool),
+        "aktif": (rat > end - pd.DateOffset(years=aktif_years())).fillna(False).astype(bool),
         "tanggal_rat_terakhir": rat.dt.date,
         "melapor": melapor,
         "bulan_tidak_melapor_berturut": gap.where(~melapor, 0).where(melapor | last.notna()).astype("Int32"),
@@ -82,9 +50,16 @@ def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame
 
 
 def predicate_columns() -> dict[str, str]:
-    """jumlah_<predikat> column per predicate of every book, in a stable order (books by id, best first)."""
-    names = dict.fromkeys(p for book in sorted(rulebooks()) for p in rulebooks()[book].predikat_names)
+    """jumlah_<predikat> column per predicate of every published book, in a stable order (books by id, best
+    first)."""
+    books = published_books()
+    names = dict.fromkeys(p for book in sorted(books) for p in books[book].predikat_names)
     return {name: "jumlah_" + re.sub(r"\W+", "_", name.lower()) for name in names}
+
+
+def sehat_columns() -> list[str]:
+    """The jumlah_<predikat> columns of the books' best predicates (persen_sehat counts them)."""
+    return list(dict.fromkeys(predicate_columns()[book.sehat] for book in published_books().values()))
 
 
 @cache
@@ -119,6 +94,6 @@ def _summarise(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
                                    "jumlah_dinilai", *predikat.values()]},
         rata_rata_skor=("skor_total", "mean")).reset_index()
     dinilai = summed["jumlah_dinilai"].where(summed["jumlah_dinilai"] > 0)
-    summed["persen_sehat"] = (100 * summed[predikat["Sehat"]] / dinilai).round(2)
+    summed["persen_sehat"] = (100 * summed[sehat_columns()].sum(axis=1) / dinilai).round(2)
     summed["rata_rata_skor"] = summed["rata_rata_skor"].round(2)
     return summed

@@ -211,7 +211,8 @@ def test_the_manifest_records_the_run(clean):
                                                              ).hexdigest()
     assert manifest["great_expectations"]["sukses"] is True and manifest["great_expectations"]["failed"] == 0
     assert set(manifest["keluaran"]) == set(OUTPUT_TABLES)
-    assert set(manifest["versi"]["rulebook"]) == {"_jenis.toml", "ksp-2009.toml", "ksp-2016.toml"}
+    assert set(manifest["versi"]["rulebook"]) == {"_koperasi.toml", "kkpkk-2021-draft.toml", "ksp-2009.toml",
+                                                  "ksp-2016.toml"}
     assert manifest["versi"]["paket"]["prefect"].startswith("3.")
 
 

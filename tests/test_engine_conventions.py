@@ -71,7 +71,8 @@ def test_healthy_cooperative_scored_by_hand():
     assert row["pembilang"] == 900 * JUTA and row["penyebut"] == 1025 * JUTA
     assert row["rasio"] == pytest.approx(87.8049, abs=1e-4)
     assert (row["nilai"], row["skor"]) == (100, 5.0)
-    assert row["sumber"] == "Permen KUKM 14/2009, Tabel 18 (printed to 90; x >= 90 scores 100 as in independent implementations)"
+    assert row["sumber"] == ("Permen KUKM 14/2009, Tabel 18 (printed to 90; x >= 90 scores 100 as in independent "
+                             "implementations)")
     assert k["versi_rulebook"] == "2026-11-30"
     kecukupan = nilai(result, NIK, "kecukupan_modal")  # MST 775 / ATMR 963
     assert (kecukupan["pembilang"], kecukupan["penyebut"]) == (775 * JUTA, 963 * JUTA)

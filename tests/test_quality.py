@@ -291,7 +291,8 @@ def test_previous_reporting_count_comes_from_the_published_status(tmp_path):
 
 
 def test_reporting_threshold_is_the_share_of_the_previous_count():
-    penurunan = {e.meta["cek"]: e for e in ex.antar_periode_suite(5, 0.20, 0.10).expectations}["antar_periode.penurunan_melapor"]
+    suite = ex.antar_periode_suite(5, 0.20, 0.10)
+    penurunan = {e.meta["cek"]: e for e in suite.expectations}["antar_periode.penurunan_melapor"]
     assert penurunan.min_value == 4  # 20% less than 5
     assert {e.meta["cek"]: e for e in ex.antar_periode_suite(100, 0.25, 0.10).expectations}[
         "antar_periode.penurunan_melapor"].min_value == 75

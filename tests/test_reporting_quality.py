@@ -10,7 +10,7 @@ from schemas.outputs import validate_output
 from scoring.errors import RulebookError
 from scoring.reporting_quality import GradeTable, grade_table, mutu_pelaporan
 from scoring.rulebook import load_data_file
-from scoring.status import shift_period
+from scoring.periods import shift_period
 
 PERIODE = "2026-10"
 REGISTRY = pd.DataFrame({"nik": ["A", "B", "C", "D", "Z"], "nama": ["KSP A", "KSP B", "KSP C", "KSP D", "KSP Z"],

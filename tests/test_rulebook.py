@@ -9,7 +9,7 @@ import pytest
 
 from builders import frame, sehat
 from scoring import RulebookError, load_rulebook, load_rulebook_file, rulebooks, score_reports
-from scoring.rulebook import RULEBOOK_DIR
+from scoring.rulebook import RULEBOOK_DIR, book_for, published_books
 
 ASPEK = {"permodalan": 15, "kualitas_aktiva_produktif": 25, "manajemen": 15, "efisiensi": 10, "likuiditas": 15,
          "kemandirian_pertumbuhan": 10, "jatidiri": 10}
@@ -18,8 +18,9 @@ UNVERIFIED = {"beban_operasi_anggota", "beban_usaha_shu_kotor", "efisiensi_pelay
 
 
 def test_both_books_load_with_the_aspects_weights_and_flags_of_the_spec():
-    assert sorted(rulebooks()) == ["ksp-2009", "ksp-2016"]
-    for book in rulebooks().values():
+    assert sorted(rulebooks()) == ["kkpkk-2021-draft", "ksp-2009", "ksp-2016"]
+    assert sorted(published_books()) == ["ksp-2009", "ksp-2016"]  # a draft is never a month's score
+    for book in published_books().values():
         assert {a.id: a.bobot for a in book.aspek} == ASPEK
         assert len(book.komponen) == 22
         assert {k.id for k in book.komponen if not k.terverifikasi} == UNVERIFIED
@@ -106,7 +107,7 @@ def test_the_rules_are_read_from_the_files(tmp_path):
      "Extra inputs"),
     ('mode = "table"', 'mode = "steps"', "mode"),
     ("[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12",
-     "[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12\ntabel = []",
+     "[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12\npembilang = \"kas\"",
      "no ratio fields"),
     ('desimal_skor = 2', 'desimal_skor = 2\n[oops', "not valid TOML"),
     ('sumber = "Permen KUKM 14/2009, Tabel 4"\n', 'sumber = "  "\n', "aspek.0.komponen.2.sumber"),
@@ -140,7 +141,8 @@ def test_a_child_book_is_never_older_than_its_base(tmp_path):
 
 
 def test_unknown_book_and_file_name_mismatch(tmp_path):
-    with pytest.raises(RulebookError, match="unknown rulebook 'ksp-2030'; available: ksp-2009, ksp-2016"):
+    with pytest.raises(RulebookError,
+                       match="unknown rulebook .ksp-2030.; available: kkpkk-2021-draft, ksp-2009, ksp-2016"):
         load_rulebook("ksp-2030")
     books = copy_books(tmp_path)
     (books / "ksp-2009.toml").rename(books / "lama.toml")
@@ -148,3 +150,10 @@ def test_unknown_book_and_file_name_mismatch(tmp_path):
         load_rulebook_file(books / "lama.toml")
     with pytest.raises(RulebookError, match="does not exist"):
         load_rulebook_file(books / "ksp-2016.toml")
+
+
+@pytest.mark.parametrize("periode", ["2021-01", "2026-10"])
+def test_a_draft_is_never_chosen_by_period_only_on_request(periode):
+    assert book_for(periode, "ksp").id == "ksp-2016"
+    draft = load_rulebook("kkpkk-2021-draft")
+    assert draft.status == "draft" and book_for(periode, "ksp", forced=draft) is draft

@@ -1,0 +1,36 @@
+"""Period arithmetic on YYYY-MM texts: month numbers, the month before, ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def month_number(periode: pd.Series | str) -> pd.Series | int:
+    """Months since year 0, so that differences of periods are month counts."""
+    if isinstance(periode, str):
+        return int(periode[:4]) * 12 + int(periode[5:7])
+    return periode.str.slice(0, 4).astype("int64") * 12 + periode.str.slice(5, 7).astype("int64")
+
+
+def previous_period(periode: str) -> str:
+    """The month before a YYYY-MM period (January -> December of the year before)."""
+    year, month = int(periode[:4]), int(periode[5:7])
+    return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
+
+
+def periods_between(first: str, last: str) -> list[str]:
+    """Every YYYY-MM period from first to last, in order."""
+    return [f"{n // 12}-{n % 12 + 1:02d}" for n in range(month_number(first) - 1, month_number(last))]
+
+
+def shift_period(periode: str, months: int) -> str:
+    """The YYYY-MM period `months` months after (negative: before) `periode`."""
+    n = month_number(periode) - 1 + months
+    return f"{n // 12}-{n % 12 + 1:02d}"
+
+
+def period_names(numbers: np.ndarray) -> np.ndarray:
+    """YYYY-MM of month numbers (`month_number`), each distinct month formatted once."""
+    distinct, inverse = np.unique(np.asarray(numbers, dtype=np.int64), return_inverse=True)
+    return np.array([f"{(m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in distinct], dtype=object)[inverse]

@@ -1,0 +1,70 @@
+"""The engine's arithmetic: exact ratios at band edges at any size, banding by edge kind, chunked threads."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from builders import frame, questionnaire, report, sehat
+from scoring import components, load_rulebook, score_reports
+from scoring.bands import band_index
+from scoring.ratios import percent
+
+I64 = np.int64
+
+
+def test_a_ratio_is_the_correctly_rounded_double_of_the_exact_quotient():
+    numerator = np.array([1, 2, 10, 7_777_777_777_777], dtype=I64)
+    denominator = np.array([3, 3, 0, 9_999_999_999_999], dtype=I64)
+    ratio = percent(numerator, denominator, 100, 1, [])
+    assert ratio.rasio[0] == float(Fraction(100, 3)) and ratio.rasio[1] == float(Fraction(200, 3))
+    assert np.isnan(ratio.rasio[2]) and ratio.invalid.tolist() == [2]
+    assert ratio.rasio[3] == float(Fraction(777_777_777_777_700, 9_999_999_999_999))
+
+
+def test_operands_beyond_exact_doubles_are_divided_exactly():
+    # 3 x 10^17 / 7 (hundredths of a Rupiah): the operands are not exact doubles
+    numerator, denominator = np.array([3 * 10**17], dtype=I64), np.array([7 * 10**17 + 1], dtype=I64)
+    assert percent(numerator, denominator, 100, 1, []).rasio[0] == float(Fraction(3 * 10**19, 7 * 10**17 + 1))
+
+
+def test_a_ratio_whose_double_is_the_edge_is_placed_by_its_exact_value():
+    # 15 x 10^16 + 1 over 10^18, in percent: 15.0000000000000001, whose double is 15.0 exactly
+    numerator = np.array([15 * 10**16, 15 * 10**16 + 1, 15 * 10**16 - 1], dtype=I64)
+    denominator = np.full(3, 10**18, dtype=I64)
+    ratio = percent(numerator, denominator, 100, 1, [Fraction(15)])
+    assert ratio.rasio.tolist() == [15.0, 15.0, 15.0]
+    assert ratio.banded.tolist() == [15.0, np.nextafter(15.0, np.inf), np.nextafter(15.0, -np.inf)]
+    tabel = next(k for k in load_rulebook("ksp-2016").komponen if k.id == "rasio_kas").tabel
+    assert band_index(ratio.banded, tabel).tolist() == [1, 2, 1]  # 10 < x <= 15 | 15 < x <= 20
+
+
+def test_annualised_ratio_is_exact_at_the_edge():
+    # promosi ekonomi anggota 12,500 in March on Rp 1,000,000: 12,500 x 12/3 = 50,000 -> 5% exactly
+    row = percent(np.array([12_500_00], dtype=I64), np.array([1_000_000_00], dtype=I64), 1200,
+                  np.array([3], dtype=I64), [Fraction(5)])
+    assert row.rasio[0] == 5.0 and row.banded[0] == 5.0
+
+
+def test_bands_place_values_on_closed_edges_in_either_order():
+    book = load_rulebook("ksp-2016")
+    kas = next(k for k in book.komponen if k.id == "rasio_kas").tabel  # <=10 | 10-15 | 15-20 | >20, le edges
+    assert band_index(np.array([10.0, 10.0001, 15.0, 20.0, 20.5, np.nan]), kas).tolist() == [0, 1, 1, 2, 3, -1]
+    pea = next(k for k in book.komponen if k.id == "promosi_ekonomi_anggota").tabel  # <5 | 5-7.5 | ... ge edges
+    assert band_index(np.array([4.99, 5.0, 7.5, 10.0]), pea).tolist() == [0, 1, 2, 3]
+    # predicates are listed best first: Sehat (>= 80) is index 0
+    assert band_index(np.array([80.0, 79.99, 66.0, 51.0, 50.99]), book.predikat).tolist() == [0, 1, 1, 2, 3]
+
+
+def test_the_result_does_not_depend_on_how_the_rows_are_chunked(monkeypatch):
+    rows = frame(*(sehat(f"k{i}", "2026-03", kas=(20 + i) * 1_000_000) for i in range(40)),
+                 *(report(f"z{i}", "2026-03") for i in range(7)))
+    answers = pd.concat([questionnaire(f"k{i}", "2026-01-10", i % 13) for i in range(0, 40, 3)])
+    whole = score_reports(rows, questionnaires=answers)
+    monkeypatch.setattr(components, "CHUNK_ROWS", 5)  # ten chunks on the threads
+    chunked = score_reports(rows, questionnaires=answers)
+    pd.testing.assert_frame_equal(whole.koperasi, chunked.koperasi)
+    pd.testing.assert_frame_equal(whole.indikator, chunked.indikator)
