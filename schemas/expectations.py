@@ -420,12 +420,12 @@ def batch_daftar_prioritas(df: pd.DataFrame, capacity: int) -> pd.DataFrame:
         cek_dalam_kapasitas=~df["dalam_kapasitas"].astype(bool) | (df["kunjungan_ke"] <= capacity).fillna(False))
 
 
-def mutu_pelaporan_suite(huruf: Sequence[str]) -> gx.ExpectationSuite:
+def mutu_pelaporan_suite(grades: Sequence[str]) -> gx.ExpectationSuite:
     s = MUTU_PELAPORAN
     return _suite(s, [
         _unique(s, ["nik", "periode"]),
-        _cek(s, "nilai_mutu_dikenal", f"nilai_mutu is one of {', '.join(huruf)}", gxe.ExpectColumnValuesToBeInSet,
-             column="nilai_mutu", value_set=list(huruf)),
+        _cek(s, "nilai_mutu_dikenal", f"nilai_mutu is one of {', '.join(grades)}", gxe.ExpectColumnValuesToBeInSet,
+             column="nilai_mutu", value_set=list(grades)),
         *(_cek(s, f"{c}_rentang", f"{c} is between 0 and 100", gxe.ExpectColumnValuesToBeBetween, column=c,
                min_value=0, max_value=100) for c in ("persen_melapor", "persen_tepat_waktu")),
         _holds(s, "bulan_terhitung", "bulan_tepat_waktu + bulan_terlambat = bulan_melapor <= bulan_wajib"),
