@@ -14,8 +14,8 @@ Indonesian `1.234.567,50`). Rows are tracked by position while checking and get 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 
 import numpy as np
@@ -25,7 +25,7 @@ import pyarrow
 import pyarrow.compute as pc
 from pandera.typing import Series
 
-from schemas.periode import recognise_periode
+from schemas.periode import recognise_periode, wita, wita_times
 from scoring.columns import ASET, EKUITAS, JUMLAH, KEWAJIBAN, LABA_RUGI, LAPORAN, PINJAMAN
 from scoring.errors import RulebookError
 from scoring.inputs import is_in
@@ -41,7 +41,8 @@ KODE_WILAYAH = r"\d{2}\.\d{2}"
 BOLEH_NEGATIF = ("shu_belum_dibagi",)
 DIGIT_MAKS = 15  # Rp 999 trillion; keeps every sum of report columns exact in int64
 TOLERANSI_MIN, TOLERANSI_BAGI = 1_000, 10_000  # Rp 1,000 or 0.01% (1/10,000) of total_aset, the larger
-REGISTRI = "koperasi.csv"
+REGISTRI = "koperasi.csv"  # the registry file named when the registry is not known
+_SET_PROBLEMS_SHOWN = 3  # problems a questionnaire set's reason names before "dan N masalah lain"
 
 TOTAL_KEWAJIBAN = tuple(c for c in KEWAJIBAN if c != "kewajiban_lancar")  # kewajiban_lancar is a subtotal
 PINJAMAN_DIBERIKAN = ("pinjaman_anggota", "pinjaman_non_anggota")
@@ -54,6 +55,27 @@ RINCIAN_ASET = tuple(f"-{c}" if c == "penyisihan_penghapusan_pinjaman" else c fo
 class Checked:
     valid: pd.DataFrame  # the rows that pass, typed, with sumber and baris, under their raw index
     alasan: pd.Series  # raw index of every rejected row -> list of every reason (str)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The registry the other inputs are checked against: the nik of its accepted rows and, for the nik of a
+    rejected row, which row was rejected and why (so a report of that nik says so, not 'tidak terdaftar')."""
+
+    nik: pd.Series
+    ditolak: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))  # nik -> reason
+    sumber: str = REGISTRI
+
+
+def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
+    """The Registry of a checked registry frame (`raw`: its text rows)."""
+    rows = raw.loc[checked.alasan.index]
+    text = ("baris registri " + rows["sumber"].astype("str") + ":" + rows["baris"].astype("str") + " (nik "
+            + rows["nik"].astype("str") + ") ditolak: " + checked.alasan.map("; ".join).astype("str"))
+    named = rows["nik"].astype("str").ne("").to_numpy()
+    ditolak = pd.Series(text.to_numpy()[named], index=rows["nik"].astype("str").to_numpy()[named], dtype="str")
+    return Registry(checked.valid["nik"], ditolak[~ditolak.index.duplicated()],
+                    str(raw["sumber"].iloc[0]) if len(raw) else REGISTRI)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -235,7 +257,17 @@ URUTAN_BERLAKU = RowRule(
     lambda f: f["berlaku_sampai"].isna() | f["berlaku_mulai"].isna() | (f["berlaku_sampai"] >= f["berlaku_mulai"]),
     lambda f: "berlaku_sampai: tidak boleh sebelum berlaku_mulai " + f["berlaku_mulai"] + " (nilai: '"
     + f["berlaku_sampai"] + "')")
-RULES = {a.name: a for a in (*REPORT_RULES, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU)}
+
+def _sent_month(frame: pd.DataFrame) -> pd.Series:
+    return frame["tanggal_kirim"].dt.strftime("%Y-%m").astype("str")
+
+
+PERIODE_SEBELUM_KIRIM = RowRule(
+    "periode_tidak_sesudah_kirim", ("periode", "tanggal_kirim"),
+    lambda f: (f["periode"].isna() | f["tanggal_kirim"].isna() | (f["periode"] <= _sent_month(f))).astype(bool),
+    lambda f: "periode " + f["periode"] + " sesudah bulan tanggal_kirim " + _sent_month(f)
+    + " (laporan suatu bulan tidak dapat dikirim sebelum bulan itu)")
+RULES = {a.name: a for a in (*REPORT_RULES, PERIODE_SEBELUM_KIRIM, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU)}
 
 
 def _check(rule: RowRule) -> classmethod:
@@ -302,9 +334,11 @@ class Laporan(_Money):
     nik: Series[str] = pa.Field(str_length={"min_value": 1}, description="Nomor Induk Koperasi, in the registry")
     periode: Series[str] = pa.Field(str_matches=PERIODE.pattern,
                                     description="YYYY-MM: the month whose month-end position the report gives; "
-                                                "not after the run's period")
-    tanggal_kirim: Series[pd.Timestamp] = pa.Field(description="submission time; the latest one of a nik and "
-                                                               "periode supersedes the earlier ones")
+                                                "not after the month of tanggal_kirim nor the current month")
+    tanggal_kirim: Series[pd.Timestamp] = pa.Field(description="submission time in WITA (a time with a zone is "
+                                                               "converted, one without is WITA); not after the run's "
+                                                               "start; the latest one of a nik and periode supersedes "
+                                                               "the earlier ones")
     diaudit: Series[bool] = pa.Field(description="the last annual report was audited by a public accountant")
     jumlah_anggota: Series[np.int64] = pa.Field(gt=0, description="number of members")
 
@@ -316,6 +350,7 @@ class Laporan(_Money):
     volume_pinjaman_anggota_maks = _check(RULES["volume_pinjaman_anggota_maks"])
     biaya_karyawan_maks = _check(RULES["biaya_karyawan_maks"])
     kewajiban_lancar_maks = _check(RULES["kewajiban_lancar_maks"])
+    periode_tidak_sesudah_kirim = _check(PERIODE_SEBELUM_KIRIM)
 
 
 class Koperasi(_Source):
@@ -376,16 +411,20 @@ class _Reasons:
     def __init__(self, n: int, order: dict[str, int]) -> None:
         self.n = n
         self.order = order
+        self.explained: dict[str, np.ndarray] = {}  # column -> cells whose reason is already given (a note)
         self._parts: list[pd.DataFrame] = []
 
     def add(self, where: np.ndarray | pd.Series, text: str | pd.Series, key: str) -> None:
         """Add a reason to the rows at `where` (a boolean mask over all rows, or positions); `key` (a column,
-        a rule or "set") places it in its row's list."""
+        a rule or "set") places it in its row's list. A cell already explained gets no other reason."""
         where = np.asarray(where)
         positions = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64)
         if len(positions) == 0:
             return
         texts = np.full(len(positions), text, dtype=object) if isinstance(text, str) else np.asarray(text, dtype=object)
+        if key in self.explained:
+            fresh = ~self.explained[key][positions]
+            positions, texts = positions[fresh], texts[fresh]
         self._parts.append(pd.DataFrame({"posisi": positions, "urutan": self.order[key], "teks": texts}))
 
     def _all(self) -> pd.DataFrame:
@@ -410,6 +449,30 @@ class _Reasons:
 
 def _text(raw: pd.DataFrame, column: str) -> pd.Series:
     return raw[column].astype("str").fillna("").reset_index(drop=True)
+
+
+class _Cells:
+    """The raw frame's text columns, with the notes of reading (a formula without a value, a number with two
+    readings: frame sumber, baris, kolom, alasan) given as their cells' reasons: such a cell reads as empty and
+    gets no other reason."""
+
+    def __init__(self, raw: pd.DataFrame, notes: pd.DataFrame | None, reasons: _Reasons) -> None:
+        self.raw, self.blank = raw, {}
+        if notes is None or notes.empty:
+            return
+        rows = pd.DataFrame({"sumber": _text(raw, "sumber"), "baris": raw["baris"].to_numpy(dtype=np.int64),
+                             "posisi": np.arange(len(raw))})
+        found = rows.merge(notes.astype({"sumber": "str", "baris": "int64"}), on=["sumber", "baris"])
+        for column, cells in found.groupby("kolom", sort=False):
+            positions = cells["posisi"].to_numpy()
+            reasons.add(positions, cells["alasan"].to_numpy(dtype=object), column)
+            self.blank[column] = np.zeros(len(raw), dtype=bool)
+            self.blank[column][positions] = True
+            reasons.explained[column] = self.blank[column]
+
+    def __call__(self, column: str) -> pd.Series:
+        text = _text(self.raw, column)
+        return text.where(~self.blank[column], "") if column in self.blank else text
 
 
 def _hex(arrow: pyarrow.ChunkedArray) -> bool:
@@ -453,11 +516,13 @@ def _yes_no(text: pd.Series, column: str, reasons: _Reasons) -> pd.Series:
 
 def _dates(text: pd.Series, column: str, reasons: _Reasons, required: bool = True,
            with_time: bool = False) -> pd.Series:
-    """ISO dates (or, with_time, a date or date and time) as datetime64[us]; NaT when empty or unreadable."""
-    pattern = r"\d{4}-\d{2}-\d{2}" + (r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?" if with_time else "")
-    shaped = text.str.fullmatch(pattern)
-    values = pd.to_datetime(text.where(shaped), format="ISO8601" if with_time else "%Y-%m-%d", errors="coerce")
-    values = values.astype("datetime64[us]")
+    """ISO dates (or, with_time, a date or date and time, in WITA: see `wita_times`) as datetime64[us]; NaT when
+    empty or unreadable."""
+    if with_time:
+        values = wita_times(text)
+    else:
+        shaped = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        values = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
     empty = text.eq("").to_numpy(dtype=bool)
     expected = "tanggal YYYY-MM-DD" + (" atau waktu YYYY-MM-DDTHH:MM:SS" if with_time else "")
     if required:
@@ -510,7 +575,8 @@ def _quoted(values: pd.Series) -> pd.Series:
     if pd.api.types.is_integer_dtype(values):
         return _as_rupiah(values)
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.strftime("%Y-%m-%d").astype("str")
+        dates = values.dt.strftime("%Y-%m-%d").astype("str")
+        return dates.where(values.eq(values.dt.normalize()), values.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("str"))
     return "'" + values.astype("str") + "'"
 
 
@@ -538,7 +604,8 @@ def _duplicates(rows: pd.DataFrame, column: str, whole: pd.DataFrame) -> pd.Seri
     return pd.Series(text, index=rows.index, dtype="str")
 
 
-def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame, whole: pd.DataFrame) -> pd.Series:
+def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame, whole: pd.DataFrame,
+             registry: Registry | None) -> pd.Series:
     """The reasons of the rows that failed one column check."""
     if code == "field_uniqueness":
         return _duplicates(rows, column, whole)
@@ -546,8 +613,10 @@ def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame,
         return pd.Series(f"{column}: {code}", index=rows.index, dtype="str")
     if check.name == "str_length":
         return pd.Series(f"{column}: kosong", index=rows.index, dtype="str")
-    if check.name == "terdaftar":
-        return f"{column} '" + rows[column].astype("str") + f"' tidak terdaftar di {REGISTRI}"
+    if check.name == "terdaftar" and registry is not None:
+        nik = rows[column].astype("str")
+        unknown = f"{column} '" + nik + f"' tidak terdaftar di {registry.sumber}"
+        return nik.map(registry.ditolak).astype("str").fillna(unknown)
     return f"{column}: {_rule_in_words(check)} (nilai: " + _quoted(rows[column]) + ")"
 
 
@@ -559,7 +628,8 @@ def _failure_cases(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame({"column": [], "check": [], "check_number": [], "index": []})
 
 
-def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: _Reasons) -> None:
+def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: _Reasons,
+                 registry: Registry | None = None) -> None:
     """Validate the typed frame (positions as index) and add a reason for every failure case.
 
     Column checks run on the whole frame; each dataframe check runs on the columns its rule reads, so a broken
@@ -569,7 +639,8 @@ def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: _Reas
     for (column, number), cases in failures.groupby(["column", "check_number"], dropna=False, sort=False):
         check = None if pd.isna(number) else schema.columns[column].checks[int(number)]
         positions = cases["index"].astype("int64").unique()
-        text = _explain(check, cases["check"].iloc[0], column, typed[[column, "baris"]].iloc[positions], typed)
+        text = _explain(check, cases["check"].iloc[0], column, typed[[column, "baris"]].iloc[positions], typed,
+                        registry)
         reasons.add(text.index.to_numpy(), text.to_numpy(), column)
     for check in schema.checks:
         rule = RULES[check.name]
@@ -579,11 +650,11 @@ def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: _Reas
             reasons.add(positions, rule.reason(typed[list(rule.columns)].iloc[positions]).to_numpy(), rule.name)
 
 
-def _registered(registry_nik: pd.Series) -> pa.Check:
+def _registered(registry: Registry) -> pa.Check:
     """nik in the registry; an empty nik passes (str_length says it is empty)."""
     def registered(nik: pd.Series) -> pd.Series:
-        return pd.Series(is_in(nik, registry_nik), index=nik.index) | nik.eq("")
-    return pa.Check(registered, name="terdaftar", error=f"terdaftar di {REGISTRI}")
+        return pd.Series(is_in(nik, registry.nik), index=nik.index) | nik.eq("")
+    return pa.Check(registered, name="terdaftar", error=f"terdaftar di {registry.sumber}")
 
 
 def _with_checks(schema: pa.DataFrameSchema, checks: dict[str, pa.Check]) -> pa.DataFrameSchema:
@@ -623,85 +694,95 @@ def _start(raw: pd.DataFrame, model: type[pa.DataFrameModel]) -> tuple[pa.DataFr
     return schema, source
 
 
-def check_laporan(raw: pd.DataFrame, registry_nik: pd.Series, run_periode: str) -> Checked:
-    """Monthly report rows (data-contract §1.2): types, the row rules, nik registered, periode not after the run's."""
+def check_laporan(raw: pd.DataFrame, registry: Registry, started: datetime,
+                  notes: pd.DataFrame | None = None) -> Checked:
+    """Monthly report rows (data-contract §1.2): types, the row rules, nik registered, dates that can be true at
+    the run's start `started` (tanggal_kirim not after it; periode not after its month in WITA nor the month of
+    the row's tanggal_kirim). `notes`: the cells ingest could not read without guessing (see `_Cells`)."""
     schema, source = _start(raw, Laporan)
+    start = wita(started)
     schema = _with_checks(schema, {
-        "nik": _registered(registry_nik),
-        "periode": pa.Check(lambda p: p <= run_periode, name="tidak_sesudah_periode_proses",
-                            error=f"tidak boleh sesudah periode yang diproses {run_periode}"),
+        "nik": _registered(registry),
+        "periode": pa.Check(lambda p: p <= f"{start:%Y-%m}", name="tidak_sesudah_bulan_berjalan",
+                            error=f"tidak boleh sesudah bulan berjalan {start:%Y-%m}"),
+        "tanggal_kirim": pa.Check(lambda t: t <= start, name="tidak_sesudah_mulai_proses",
+                                  error=f"tidak boleh sesudah waktu mulai proses {start:%Y-%m-%d %H:%M:%S} WITA"),
     })
     columns = ["sumber", "baris", *LAPORAN]
     reasons = _Reasons(len(raw), _reason_order(columns, schema))
+    cells = _Cells(raw, notes, reasons)
     typed = pd.DataFrame({
         **source,
-        "nik": _text(raw, "nik"),
-        "periode": _period(_text(raw, "periode"), "periode", reasons),
-        "tanggal_kirim": _dates(_text(raw, "tanggal_kirim"), "tanggal_kirim", reasons, with_time=True),
-        "diaudit": _yes_no(_text(raw, "diaudit"), "diaudit", reasons),
-        **{c: _whole_numbers(_text(raw, c), c, reasons, "bilangan bulat Rupiah", zero_if_none=True) for c in JUMLAH},
-        "jumlah_anggota": _whole_numbers(_text(raw, "jumlah_anggota"), "jumlah_anggota", reasons, "bilangan bulat"),
+        "nik": cells("nik"),
+        "periode": _period(cells("periode"), "periode", reasons),
+        "tanggal_kirim": _dates(cells("tanggal_kirim"), "tanggal_kirim", reasons, with_time=True),
+        "diaudit": _yes_no(cells("diaudit"), "diaudit", reasons),
+        **{c: _whole_numbers(cells(c), c, reasons, "bilangan bulat Rupiah", zero_if_none=True) for c in JUMLAH},
+        "jumlah_anggota": _whole_numbers(cells("jumlah_anggota"), "jumlah_anggota", reasons, "bilangan bulat"),
     })
-    _check_frame(schema, typed, reasons)
+    _check_frame(schema, typed, reasons, registry)
     return _accepted(Laporan, typed[columns], reasons, raw.index)
 
 
-def check_koperasi(raw: pd.DataFrame, today: date) -> Checked:
+def check_koperasi(raw: pd.DataFrame, today: date, notes: pd.DataFrame | None = None) -> Checked:
     """Registry rows (data-contract §1.1): nik unique (every copy rejected), enums, dates not in the future."""
     schema, source = _start(raw, Koperasi)
     schema = _with_checks(schema, {"tanggal_badan_hukum": pa.Check(
         lambda t: t <= pd.Timestamp(today), name="tidak_sesudah_hari_ini",
         error=f"tidak boleh sesudah hari ini {today:%Y-%m-%d}")})
     reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    cells = _Cells(raw, notes, reasons)
     typed = pd.DataFrame({
         **source,
-        "nik": _text(raw, "nik"),
-        "nama": _text(raw, "nama"),
-        "jenis": _text(raw, "jenis").str.lower(),
-        "kode_wilayah": _text(raw, "kode_wilayah"),
-        "kabupaten_kota": _text(raw, "kabupaten_kota"),
-        "wilayah_keanggotaan": _text(raw, "wilayah_keanggotaan").str.lower(),
-        "tanggal_badan_hukum": _dates(_text(raw, "tanggal_badan_hukum"), "tanggal_badan_hukum", reasons),
-        "tanggal_rat_terakhir": _dates(_text(raw, "tanggal_rat_terakhir"), "tanggal_rat_terakhir", reasons,
+        "nik": cells("nik"),
+        "nama": cells("nama"),
+        "jenis": cells("jenis").str.lower(),
+        "kode_wilayah": cells("kode_wilayah"),
+        "kabupaten_kota": cells("kabupaten_kota"),
+        "wilayah_keanggotaan": cells("wilayah_keanggotaan").str.lower(),
+        "tanggal_badan_hukum": _dates(cells("tanggal_badan_hukum"), "tanggal_badan_hukum", reasons),
+        "tanggal_rat_terakhir": _dates(cells("tanggal_rat_terakhir"), "tanggal_rat_terakhir", reasons,
                                        required=False),
-        "pendamping": _optional(_text(raw, "pendamping")),
+        "pendamping": _optional(cells("pendamping")),
     })
     _check_frame(schema, typed, reasons)
     return _accepted(Koperasi, typed, reasons, raw.index)
 
 
-def check_faktor(raw: pd.DataFrame, registry_nik: pd.Series) -> Checked:
+def check_faktor(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:
     """Supervisors' findings (data-contract §1.4): a known code, a period range in order, nik registered."""
     schema, source = _start(raw, FaktorPengurang)
-    schema = _with_checks(schema, {"nik": _registered(registry_nik)})
+    schema = _with_checks(schema, {"nik": _registered(registry)})
     reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    cells = _Cells(raw, notes, reasons)
     typed = pd.DataFrame({
         **source,
-        "nik": _text(raw, "nik"),
-        "kode": _text(raw, "kode").str.lower(),
-        "berlaku_mulai": _period(_text(raw, "berlaku_mulai"), "berlaku_mulai", reasons),
-        "berlaku_sampai": _period(_text(raw, "berlaku_sampai"), "berlaku_sampai", reasons, required=False),
-        "keterangan": _optional(_text(raw, "keterangan")),
+        "nik": cells("nik"),
+        "kode": cells("kode").str.lower(),
+        "berlaku_mulai": _period(cells("berlaku_mulai"), "berlaku_mulai", reasons),
+        "berlaku_sampai": _period(cells("berlaku_sampai"), "berlaku_sampai", reasons, required=False),
+        "keterangan": _optional(cells("keterangan")),
     })
-    _check_frame(schema, typed, reasons)
+    _check_frame(schema, typed, reasons, registry)
     return _accepted(FaktorPengurang, typed, reasons, raw.index)
 
 
-def check_kuesioner(raw: pd.DataFrame, registry_nik: pd.Series) -> Checked:
+def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:
     """Questionnaire answers (data-contract §1.3): each row's values, then whole sets: a question missing,
     answered twice or rejected rejects every row of its set (the engine never guesses an answer)."""
     schema, source = _start(raw, Kuesioner)
-    schema = _with_checks(schema, {"nik": _registered(registry_nik)})
+    schema = _with_checks(schema, {"nik": _registered(registry)})
     reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    cells = _Cells(raw, notes, reasons)
     typed = pd.DataFrame({
         **source,
-        "nik": _text(raw, "nik"),
-        "tanggal": _dates(_text(raw, "tanggal"), "tanggal", reasons),
-        "komponen": _text(raw, "komponen").str.lower(),
-        "nomor": _whole_numbers(_text(raw, "nomor"), "nomor", reasons, "bilangan bulat"),
-        "jawaban": _text(raw, "jawaban").str.lower(),
+        "nik": cells("nik"),
+        "tanggal": _dates(cells("tanggal"), "tanggal", reasons),
+        "komponen": cells("komponen").str.lower(),
+        "nomor": _whole_numbers(cells("nomor"), "nomor", reasons, "bilangan bulat"),
+        "jawaban": cells("jawaban").str.lower(),
     })
-    _check_frame(schema, typed, reasons)
+    _check_frame(schema, typed, reasons, registry)
     _check_sets(typed, reasons)
     return _accepted(Kuesioner, typed, reasons, raw.index)
 
@@ -728,13 +809,24 @@ def _check_sets(typed: pd.DataFrame, reasons: _Reasons) -> None:
     problems = _set_problems(np.flatnonzero((times != 1) | rejected), times, answer_row, books, starts, typed["baris"])
     if problems.empty:
         return
-    sample = first[problems["set"].to_numpy()]  # a row of the problem's set: its nik and tanggal
-    texts = ("set kuesioner " + rows["nik"].iloc[sample].reset_index(drop=True) + " "
-             + rows["tanggal"].iloc[sample].dt.strftime("%Y-%m-%d").reset_index(drop=True) + ": "
-             + problems["teks"].reset_index(drop=True))
-    hit, problem = _spread(set_id, problems["set"].to_numpy())
-    keep = problems["kecuali"].to_numpy()[problem] != positions[hit]  # a rejected row is not told about itself
-    reasons.add(positions[hit[keep]], texts.to_numpy(dtype=object)[problem[keep]], "set")
+    summary = _set_summary(problems)
+    sample = first[summary.index.to_numpy()]  # a row of each set with problems: its nik and tanggal
+    texts = np.full(set_id.max() + 1, None, dtype=object)
+    texts[summary.index.to_numpy()] = ("set kuesioner " + rows["nik"].iloc[sample].to_numpy(dtype=object) + " "
+                                       + rows["tanggal"].iloc[sample].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+                                       + ": " + summary.to_numpy(dtype=object))
+    hit = np.flatnonzero(texts[set_id] != None)  # noqa: E711 - elementwise on an object array
+    reasons.add(positions[hit], texts[set_id[hit]], "set")
+
+
+def _set_summary(problems: pd.DataFrame) -> pd.Series:
+    """One text per set with problems (index: the set): its first problems in order and how many more, so that
+    a set of rejected rows costs one short reason per row, not every other row's reason."""
+    per_set = problems.groupby("set", sort=False)
+    first = problems[per_set.cumcount().to_numpy() < _SET_PROBLEMS_SHOWN]
+    text = first.groupby("set", sort=False)["teks"].agg("; ".join)
+    more = per_set.size().reindex(text.index) - _SET_PROBLEMS_SHOWN
+    return text.where(more <= 0, text + "; dan " + more.astype("str") + " masalah lain")
 
 
 def _set_per_row(nik: pd.Series, dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -760,8 +852,7 @@ def _answer_cell(rows: pd.DataFrame, set_id: np.ndarray, books: np.ndarray, star
 
 def _set_problems(cells: np.ndarray, times: np.ndarray, answer_row: np.ndarray, books: np.ndarray,
                   starts: np.ndarray, lines: pd.Series) -> pd.DataFrame:
-    """The problems of the grid cells `cells` as (set, teks, kecuali: the row not told, or -1), each set's in
-    komponen order then by (first) number: the unanswered numbers of a komponen together, a question answered
+    """The problems of the grid cells `cells` as (set, teks), each set's in komponen order then by (first) number: the unanswered numbers of a komponen together, a question answered
     more than once, a question whose one answer was rejected."""
     questions = _questions()
     set_ = np.searchsorted(starts, cells, side="right") - 1  # a set without questions starts where the next one does
@@ -778,7 +869,7 @@ def _set_problems(cells: np.ndarray, times: np.ndarray, answer_row: np.ndarray, 
         rejected.assign(teks=rejected["komponen"] + " nomor " + rejected["nomor"] + " ditolak (baris "
                         + lines.iloc[rejected["kecuali"].to_numpy()].astype("str").to_numpy() + ")"),
     ], ignore_index=True)
-    return problems.sort_values(["set", "urut", "nomor_awal"], kind="stable")[["set", "teks", "kecuali"]]
+    return problems.sort_values(["set", "urut", "nomor_awal"], kind="stable")[["set", "teks"]]
 
 
 def _missing(table: pd.DataFrame) -> pd.DataFrame:
@@ -792,14 +883,3 @@ def _missing(table: pd.DataFrame) -> pd.DataFrame:
     numbers = pd.Series(pc.binary_join(lists, pyarrow.scalar(", ", pyarrow.large_string())), dtype="str")
     first = table.iloc[starts].reset_index(drop=True)
     return first.assign(teks=first["komponen"] + " nomor " + numbers + " tidak dijawab", kecuali=-1)
-
-
-def _spread(set_id: np.ndarray, problem_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (row, problem) pair of a set with problems (`problem_set`: the set of each problem, sorted): the
-    row and the problem, each row's problems in their order."""
-    per_set = np.bincount(problem_set, minlength=set_id.max() + 1)
-    starts = np.cumsum(per_set) - per_set
-    hit = np.flatnonzero(per_set[set_id] > 0)
-    repeats = per_set[set_id[hit]]
-    before = np.cumsum(repeats) - repeats
-    return np.repeat(hit, repeats), np.repeat(starts[set_id[hit]] - before, repeats) + np.arange(repeats.sum())
