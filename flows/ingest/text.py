@@ -98,7 +98,7 @@ def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: st
     others = None
     if period is not None:
         meant = recognise_periode(pd.Series(text["periode"][0], dtype="str"))
-        ours = (meant.eq(period) | meant.isna()).to_numpy(dtype=bool)
+        ours = (meant.eq(period) | meant.isna()).to_numpy(dtype=bool, copy=True)
         if now is not None:
             ours |= cannot_be_true(meant, pd.Series(text["tanggal_kirim"][0], dtype="str"), now)
         away = keep & ~ours
