@@ -75,11 +75,13 @@ def wita(moment: datetime) -> pd.Timestamp:
 def cannot_be_true(meant: pd.Series, sent: pd.Series, now: datetime) -> np.ndarray:
     """Report rows whose dates cannot be true at `now` (the run's start): the month meant after the current
     month (WITA), or after the month of the row's own tanggal_kirim (`sent`, text), or a tanggal_kirim after now.
-    A month meant before the month written in `sent` is possible whatever the time zone, so only the others are
-    read as times."""
+    A month meant before the month written in `sent`, sent more than a day before now, is possible whatever the
+    time zone: only the other rows are read as times."""
     start = wita(now)
-    late = meant.gt(f"{start:%Y-%m}").fillna(False).to_numpy(dtype=bool)
-    maybe = np.flatnonzero(~late & ~meant.lt(sent.str.slice(0, 7)).fillna(False).to_numpy(dtype=bool))
+    late = meant.gt(f"{start:%Y-%m}").fillna(False).to_numpy(dtype=bool, copy=True)
+    before = meant.lt(sent.str.slice(0, 7)).fillna(False).to_numpy(dtype=bool)
+    recent = sent.str.slice(0, 10).ge(f"{start - pd.Timedelta(days=1):%Y-%m-%d}").fillna(False).to_numpy(dtype=bool)
+    maybe = np.flatnonzero(~late & (~before | recent))
     if len(maybe):
         times = wita_times(sent.iloc[maybe])
         month = times.dt.strftime("%Y-%m")
