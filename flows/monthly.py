@@ -410,7 +410,8 @@ def finish(params: RunParameters, run_id: str, started: datetime, prepared: Prep
     run = {
         "run_id": run_id, "periode": params.period, "parameter": params.model_dump(mode="json"),
         "mulai": started.isoformat(), "selesai": datetime.now(TIMEZONE).isoformat(), "versi": versions(),
-        "berkas_masukan": berkas, "berkas_tidak_dibaca": tidak_dibaca, "jumlah": counts, "great_expectations": checked, "keluaran": written,
+        "berkas_masukan": berkas, "berkas_tidak_dibaca": tidak_dibaca, "jumlah": counts,
+        "great_expectations": checked, "keluaran": written,
     }
     path = write_manifest(params.output, run)
     return {"run_id": run_id, "periode": params.period, **counts, "berkas_tidak_dibaca": tidak_dibaca,

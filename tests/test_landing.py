@@ -14,18 +14,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from builders import JUTA, SEHAT
 from openpyxl import Workbook, load_workbook
 
 from flows.config import TIMEZONE
 from flows.ingest import KOPERASI, read_landing, read_text_table
 from flows.ingest.walk import read_bounded, shown
 from flows.templates import write_templates
-from schemas.inputs import Registry, check_koperasi, check_kuesioner, check_laporan, registry_of
+from schemas.inputs import (
+    Registry,
+    check_koperasi,
+    check_kuesioner,
+    check_laporan,
+    registry_of,
+)
 from schemas.resubmission import resolve_submissions
 from scoring import InputFileError
 from scoring.columns import JUMLAH, LAPORAN
-
-from builders import JUTA, SEHAT
 
 NIK, NIK_B = "6502000000000001", "6502000000000002"
 NOW = datetime(2026, 11, 5, 2, 0, tzinfo=TIMEZONE)  # the run's start: 02:00 WITA on the 5th

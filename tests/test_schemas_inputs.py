@@ -393,7 +393,8 @@ def test_factor_periods_and_nik():
 def test_a_year_typo_in_periode_cannot_be_true_twice_over():
     assert reasons(periode="2027-10", tanggal_kirim="2026-11-05T09:30:00") == [
         "periode: tidak boleh sesudah bulan berjalan 2026-11 (nilai: '2027-10')",
-        "periode 2027-10 sesudah bulan tanggal_kirim 2026-11 (laporan suatu bulan tidak dapat dikirim sebelum bulan itu)"]
+        "periode 2027-10 sesudah bulan tanggal_kirim 2026-11 (laporan suatu bulan tidak dapat dikirim sebelum "
+        "bulan itu)"]
 
 
 def test_a_zone_aware_submission_time_is_read_in_wita():

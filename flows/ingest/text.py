@@ -55,8 +55,8 @@ class Rows:
 
 def contract_columns(table: pa.Table, sumber: str, columns: Sequence[str]) -> tuple[pa.Table, list[int], list[str]]:
     """The contract's columns of a table, found by their header names (invisible characters cleaned), their
-    positions in the table, and which names were cleaned; a name missing, written twice, or written differently is the file's error, naming only
-    the columns concerned and what to write."""
+    positions in the table, and which names were cleaned; a name missing, written twice, or written differently
+    is the file's error, naming only the columns concerned and what to write."""
     written = [str(name) for name in table.column_names]
     names = [_clean(name).strip() for name in written]
     cleaned = [f"judul kolom '{shown(old)}'" for old, new in zip(written, names, strict=True) if old.strip() != new]

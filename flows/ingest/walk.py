@@ -63,7 +63,8 @@ def walk_landing(root: Path, limit: int) -> list[Entry]:
 
     def unreadable(error: OSError) -> None:
         where = os.path.relpath(error.filename, root)
-        entries.append(Entry(shown(where), Path(error.filename), alasan=f"folder tidak dapat dibaca ({error.strerror})"))
+        entries.append(Entry(shown(where), Path(error.filename),
+                             alasan=f"folder tidak dapat dibaca ({error.strerror})"))
 
     for folder, folders, files in os.walk(root, onerror=unreadable):
         parts = Path(os.path.relpath(folder, root)).parts if folder != str(root) else ()
