@@ -88,7 +88,10 @@ def test_the_committed_samples_read_whole():
     dirty = read_landing(DATA_DIR / "sample_dirty")
     semicolon = dirty.laporan[dirty.laporan["sumber"] == "laporan/laporan_2026-10_semicolon.csv"]
     assert len(semicolon) == 5 and semicolon["kas"].str.fullmatch(r"\d+").all()
-    assert pd.Series([f.format for f in dirty.berkas]).value_counts().to_dict() == {"csv": 4, "csv-id": 1}
+    assert pd.Series([f.format for f in dirty.berkas]).value_counts().to_dict() == {
+        "csv": 7, "csv-id": 1, "csv-tab": 1, "xlsx": 1, "parquet": 1}  # csv: with the rejected header-case file
+    assert {f.sumber: f.encoding for f in dirty.berkas if f.encoding not in (None, "utf-8")} == {
+        "laporan/laporan_2026-10_semicolon.csv": "utf-8-sig", "laporan/laporan_2026-10_unicode.csv": "utf-16-le"}
 
 
 def _report_file(rows: list[tuple[str, str]]) -> str:
@@ -130,7 +133,7 @@ def test_arrows_parser_reads_every_committed_csv_as_pandas_parser_does(monkeypat
     from flows.ingest import csv_files
 
     files = sorted((DATA_DIR / "sample").rglob("*.csv")) + sorted((DATA_DIR / "sample_dirty").rglob("*.csv"))
-    assert len(files) == 44
+    assert len(files) == 48
     pandas_parser = csv_files.csv_with_pandas
     monkeypatch.setattr(csv_files, "csv_with_pandas", lambda *args: pytest.fail("Arrow's parser refused a sample"))
     for path in files:
