@@ -107,6 +107,13 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
         "CACAT.md", "laporan/.DS_Store", "laporan/catatan_kiriman.txt", "laporan/~$laporan_2026-10_kantor.xlsx"]
     assert summary["catatan_berkas"] == ["laporan/laporan_2026-10.csv: karakter tak terlihat (spasi lebar-nol, "
                                          "spasi tak-putus, BOM) dihapus dari: nik baris 6"]
+    manifest = json.loads(Path(summary["manifest"]).read_text())
+    assert manifest["berkas_tidak_dibaca"][0] == {
+        "sumber": "CACAT.md", "alasan": "bukan berkas masukan: di akar folder landing hanya koperasi dan "
+                                        "faktor_pengurang (.csv, .parquet, .xlsx) yang dibaca"}
+    files = {f["sumber"]: f for f in manifest["berkas_masukan"]}
+    assert (files["laporan/laporan_2026-10_unicode.csv"]["format"], files["laporan/laporan_2026-10_unicode.csv"][
+        "encoding"]) == ("csv-tab", "utf-16-le")
     terganti = storage.read_table(output, "laporan_terganti", "2026-10").set_index(["sumber", "baris"])
     assert terganti.loc[(report, 19), "diganti_oleh"] == "laporan/laporan_2026-10_koreksi.parquet:1"  # UTC stamp
     status = storage.read_table(output, "status_koperasi", "2026-10").set_index("nik")
@@ -237,6 +244,7 @@ def test_the_manifest_records_the_run(clean):
     assert manifest["jumlah"]["laporan_dibaca"] == 43 and manifest["jumlah"]["dinilai"] == 36
     files = {f["sumber"]: f for f in manifest["berkas_masukan"]}
     assert len(files) == 1 + 34 + 3 + 1 and files["koperasi.csv"]["baris"] == 109
+    assert files["koperasi.csv"]["encoding"] == "utf-8" and manifest["berkas_tidak_dibaca"] == []
     assert files["koperasi.csv"]["sha256"] == hashlib.sha256((DATA_DIR / "sample" / "koperasi.csv").read_bytes()
                                                              ).hexdigest()
     assert manifest["great_expectations"]["sukses"] is True and manifest["great_expectations"]["failed"] == 0
