@@ -16,45 +16,65 @@ DIGIT_MAKS = 15  # Rp 999 trillion; keeps every sum of report columns exact in i
 
 
 class Reasons:
-    """The reasons found so far, by row position; `order` places a reason in its row's list."""
+    """The reasons found so far, by row position; `order` places a reason in its row's list.
+
+    Each distinct text is kept once (rows are coded into a table of texts), so that a reason shared by many rows,
+    such as a questionnaire set's, costs one string, and every row's list refers to it."""
 
     def __init__(self, n: int, order: dict[str, int]) -> None:
         self.n = n
         self.order = order
         self.explained: dict[str, np.ndarray] = {}  # column -> cells whose reason is already given (a note)
-        self._parts: list[pd.DataFrame] = []
+        self._texts: list[str] = []
+        self._codes: dict[str, int] = {}
+        self._parts: list[tuple[np.ndarray, int, np.ndarray]] = []  # positions, order, text codes
 
     def add(self, where: np.ndarray | pd.Series, text: str | pd.Series, key: str) -> None:
         """Add a reason to the rows at `where` (a boolean mask over all rows, or positions); `key` (a column,
-        a rule or "set") places it in its row's list. A cell already explained gets no other reason."""
+        a rule or "set") places it in its row's list. A cell already explained gets no other reason; a missing
+        text is no reason."""
         where = np.asarray(where)
         positions = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64)
-        if len(positions) == 0:
-            return
-        texts = np.full(len(positions), text, dtype=object) if isinstance(text, str) else np.asarray(text, dtype=object)
+        if isinstance(text, str):
+            codes = np.full(len(positions), self._code(text), dtype=np.int64)
+        else:
+            local, distinct = pd.factorize(np.asarray(text, dtype=object))  # a missing text: -1
+            codes = np.append(np.array([self._code(t) for t in distinct], dtype=np.int64), -1)[local]
+        keep = codes >= 0
         if key in self.explained:
-            fresh = ~self.explained[key][positions]
-            positions, texts = positions[fresh], texts[fresh]
-        self._parts.append(pd.DataFrame({"posisi": positions, "urutan": self.order[key], "teks": texts}))
+            keep &= ~self.explained[key][positions]
+        if keep.any():
+            self._parts.append((positions[keep], self.order[key], codes[keep]))
 
-    def _all(self) -> pd.DataFrame:
+    def _code(self, text: str) -> int:
+        if text not in self._codes:
+            self._codes[text] = len(self._texts)
+            self._texts.append(text)
+        return self._codes[text]
+
+    def _all(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions, orders and text codes of every reason added."""
         if not self._parts:
-            return pd.DataFrame({"posisi": np.array([], np.int64), "urutan": np.array([], np.int64), "teks": []})
-        return pd.concat(self._parts, ignore_index=True).dropna(subset=["teks"])
+            return np.array([], np.int64), np.array([], np.int64), np.array([], np.int64)
+        return (np.concatenate([p for p, _, _ in self._parts]),
+                np.concatenate([np.full(len(p), o, dtype=np.int64) for p, o, _ in self._parts]),
+                np.concatenate([c for _, _, c in self._parts]))
 
     def rejected(self) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
-        mask[self._all()["posisi"].to_numpy()] = True
+        mask[self._all()[0]] = True
         return mask
 
     def per_row(self, index: pd.Index) -> pd.Series:
         """Raw index -> list of reasons, in column order then rule order, without repeats."""
-        found = self._all().drop_duplicates(["posisi", "teks"]).sort_values(["posisi", "urutan"], kind="stable")
+        positions, orders, codes = self._all()
+        found = pd.DataFrame({"posisi": positions, "urutan": orders, "kode": codes})
+        found = found.drop_duplicates(["posisi", "kode"]).sort_values(["posisi", "urutan"], kind="stable")
         positions = found["posisi"].to_numpy()
-        first = np.flatnonzero(np.diff(positions, prepend=-1))
-        chunks = np.split(found["teks"].to_numpy(dtype=object), first[1:]) if len(found) else []
-        lists = [chunk.tolist() for chunk in chunks]
-        return pd.Series(lists, index=index[positions[first]], dtype=object, name="alasan")
+        starts = np.flatnonzero(np.diff(positions, prepend=-1)).tolist()
+        texts = np.array(self._texts, dtype=object)[found["kode"].to_numpy()].tolist()
+        lists = [texts[a:b] for a, b in zip(starts, [*starts[1:], len(texts)][:len(starts)], strict=True)]
+        return pd.Series(lists, index=index[positions[starts]], dtype=object, name="alasan")
 
 
 def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:
