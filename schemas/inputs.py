@@ -255,8 +255,7 @@ def _duplicates(rows: pd.DataFrame, column: str, whole: pd.DataFrame) -> pd.Seri
     return pd.Series(text, index=rows.index, dtype="str")
 
 
-def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame, whole: pd.DataFrame,
-             registry: Registry | None) -> pd.Series:
+def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame, whole: pd.DataFrame) -> pd.Series:
     """The reasons of the rows that failed one column check."""
     if code == "field_uniqueness":
         return _duplicates(rows, column, whole)
@@ -264,10 +263,6 @@ def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame,
         return pd.Series(f"{column}: {code}", index=rows.index, dtype="str")
     if check.name == "str_length":
         return pd.Series(f"{column}: kosong", index=rows.index, dtype="str")
-    if check.name == "terdaftar" and registry is not None:
-        nik = rows[column].astype("str")
-        unknown = f"{column} '" + nik + f"' tidak terdaftar di {registry.sumber}"
-        return nik.map(registry.ditolak).astype("str").fillna(unknown)
     return f"{column}: {_rule_in_words(check)} (nilai: " + _quoted(rows[column]) + ")"
 
 
@@ -279,8 +274,7 @@ def _failure_cases(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame({"column": [], "check": [], "check_number": [], "index": []})
 
 
-def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: Reasons,
-                 registry: Registry | None = None) -> None:
+def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: Reasons) -> None:
     """Validate the typed frame (positions as index) and add a reason for every failure case.
 
     Column checks run on the whole frame; each dataframe check runs on the columns its rule reads, so a broken
@@ -290,8 +284,7 @@ def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: Reaso
     for (column, number), cases in failures.groupby(["column", "check_number"], dropna=False, sort=False):
         check = None if pd.isna(number) else schema.columns[column].checks[int(number)]
         positions = cases["index"].astype("int64").unique()
-        text = _explain(check, cases["check"].iloc[0], column, typed[[column, "baris"]].iloc[positions], typed,
-                        registry)
+        text = _explain(check, cases["check"].iloc[0], column, typed[[column, "baris"]].iloc[positions], typed)
         reasons.add(text.index.to_numpy(), text.to_numpy(), column)
     for check in schema.checks:
         rule = RULES[check.name]
@@ -301,11 +294,18 @@ def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: Reaso
             reasons.add(positions, rule.reason(typed[list(rule.columns)].iloc[positions]).to_numpy(), rule.name)
 
 
-def _registered(registry: Registry) -> pa.Check:
-    """nik in the registry; an empty nik passes (str_length says it is empty)."""
-    def registered(nik: pd.Series) -> pd.Series:
-        return pd.Series(is_in(nik, registry.nik), index=nik.index) | nik.eq("")
-    return pa.Check(registered, name="terdaftar", error=f"terdaftar di {registry.sumber}")
+def _registered(nik: pd.Series, registry: Registry, reasons: Reasons) -> None:
+    """nik in the registry, else the reason: which registry row was rejected and why, or not registered. An empty
+    nik is not looked up (str_length says it is empty). Each distinct nik is worded once, outside Pandera, so a file
+    of unregistered cooperatives costs no failure case per row."""
+    unknown = ~is_in(nik, registry.nik) & nik.ne("").to_numpy(dtype=bool)
+    if not unknown.any():
+        return
+    codes, distinct = pd.factorize(nik[unknown])
+    names = pd.Series(distinct, dtype="str")
+    unregistered = "nik '" + names + f"' tidak terdaftar di {registry.sumber}"
+    texts = names.map(registry.ditolak).astype("str").fillna(unregistered)
+    reasons.add(np.flatnonzero(unknown), texts.to_numpy(dtype=object)[codes], "nik")
 
 
 def _with_checks(schema: pa.DataFrameSchema, checks: dict[str, pa.Check]) -> pa.DataFrameSchema:
@@ -353,7 +353,6 @@ def check_laporan(raw: pd.DataFrame, registry: Registry, started: datetime,
     schema, source = _start(raw, Laporan)
     start = wita(started)
     schema = _with_checks(schema, {
-        "nik": _registered(registry),
         "periode": pa.Check(lambda p: p <= f"{start:%Y-%m}", name="tidak_sesudah_bulan_berjalan",
                             error=f"tidak boleh sesudah bulan berjalan {start:%Y-%m}"),
         "tanggal_kirim": pa.Check(lambda t: t <= start, name="tidak_sesudah_mulai_proses",
@@ -371,7 +370,8 @@ def check_laporan(raw: pd.DataFrame, registry: Registry, started: datetime,
         **{c: whole_numbers(cells(c), c, reasons, "bilangan bulat Rupiah", zero_if_none=True) for c in JUMLAH},
         "jumlah_anggota": whole_numbers(cells("jumlah_anggota"), "jumlah_anggota", reasons, "bilangan bulat"),
     })
-    _check_frame(schema, typed, reasons, registry)
+    _check_frame(schema, typed, reasons)
+    _registered(typed["nik"], registry, reasons)
     return _accepted(Laporan, typed[columns], reasons, raw.index)
 
 
@@ -403,7 +403,6 @@ def check_koperasi(raw: pd.DataFrame, today: date, notes: pd.DataFrame | None = 
 def check_faktor(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:
     """Supervisors' findings (data-contract §1.4): a known code, a period range in order, nik registered."""
     schema, source = _start(raw, FaktorPengurang)
-    schema = _with_checks(schema, {"nik": _registered(registry)})
     reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
     cells = Cells(raw, notes, reasons)
     typed = pd.DataFrame({
@@ -414,7 +413,8 @@ def check_faktor(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | No
         "berlaku_sampai": period(cells("berlaku_sampai"), "berlaku_sampai", reasons, required=False),
         "keterangan": optional(cells("keterangan")),
     })
-    _check_frame(schema, typed, reasons, registry)
+    _check_frame(schema, typed, reasons)
+    _registered(typed["nik"], registry, reasons)
     return _accepted(FaktorPengurang, typed, reasons, raw.index)
 
 
@@ -422,7 +422,6 @@ def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame |
     """Questionnaire answers (data-contract §1.3): each row's values, then whole sets: a question missing,
     answered twice or rejected rejects every row of its set (the engine never guesses an answer)."""
     schema, source = _start(raw, Kuesioner)
-    schema = _with_checks(schema, {"nik": _registered(registry)})
     reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
     cells = Cells(raw, notes, reasons)
     typed = pd.DataFrame({
@@ -433,6 +432,7 @@ def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame |
         "nomor": whole_numbers(cells("nomor"), "nomor", reasons, "bilangan bulat"),
         "jawaban": cells("jawaban").str.lower(),
     })
-    _check_frame(schema, typed, reasons, registry)
+    _check_frame(schema, typed, reasons)
+    _registered(typed["nik"], registry, reasons)
     check_sets(typed, reasons)
     return _accepted(Kuesioner, typed, reasons, raw.index)

@@ -131,10 +131,10 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
     answer_row = np.full(len(times), -1)
     answer_row[cells[answered]] = positions[answered]  # the row of a question answered once (any of them if more)
     rejected = (times == 1) & np.append(reasons.rejected(), False)[answer_row]  # -1 (not answered): the appended False
-    problems = _set_problems(np.flatnonzero((times != 1) | rejected), times, answer_row, books, starts, typed["baris"])
-    if problems.empty:
+    summary = _set_problems(np.flatnonzero((times != 1) | rejected), times, answer_row, books, starts,
+                            typed["baris"])
+    if summary.empty:
         return
-    summary = _set_summary(problems)
     sample = first[summary.index.to_numpy()]  # a row of each set with problems: its nik and tanggal
     texts = np.full(set_id.max() + 1, None, dtype=object)
     texts[summary.index.to_numpy()] = ("set kuesioner " + rows["nik"].iloc[sample].to_numpy(dtype=object) + " "
@@ -142,16 +142,6 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
                                        + ": " + summary.to_numpy(dtype=object))
     hit = np.flatnonzero(texts[set_id] != None)  # noqa: E711 - elementwise on an object array
     reasons.add(positions[hit], texts[set_id[hit]], "set")
-
-
-def _set_summary(problems: pd.DataFrame) -> pd.Series:
-    """One text per set with problems (index: the set): its first problems in order and how many more, so that
-    a set of rejected rows costs one short reason per row, not every other row's reason."""
-    per_set = problems.groupby("set", sort=False)
-    first = problems[per_set.cumcount().to_numpy() < SET_PROBLEMS_SHOWN]
-    text = first.groupby("set", sort=False)["teks"].agg("; ".join)
-    more = per_set.size().reindex(text.index) - SET_PROBLEMS_SHOWN
-    return text.where(more <= 0, text + "; dan " + more.astype("str") + " masalah lain")
 
 
 def _set_per_row(nik: pd.Series, dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -176,36 +166,43 @@ def _answer_cell(rows: pd.DataFrame, set_id: np.ndarray, books: np.ndarray, star
 
 
 def _set_problems(cells: np.ndarray, times: np.ndarray, answer_row: np.ndarray, books: np.ndarray,
-                  starts: np.ndarray, lines: pd.Series) -> pd.DataFrame:
-    """The problems of the grid cells `cells` as (set, teks), each set's in komponen order then by (first) number:
-    the unanswered numbers of a komponen together, a question answered more than once, a question whose one
-    answer was rejected."""
+                  starts: np.ndarray, lines: pd.Series) -> pd.Series:
+    """One text per set with problems (index: the set) from the problem cells `cells` (in grid order): its first
+    problems in komponen order then by (first) number, and how many more. A problem is the unanswered numbers of
+    a komponen together, a question answered more than once, or a question whose one answer was rejected. Only
+    the problems named are worded, so a national file of rejected sets costs one short text per set."""
     questions = _questions()
     set_ = np.searchsorted(starts, cells, side="right") - 1  # a set without questions starts where the next one does
     q = questions.offsets[books[set_]] + cells - starts[set_]
-    names = np.array(questions.components, dtype=object)[questions.q_component[q]]
-    table = pd.DataFrame({"set": set_, "urut": questions.q_place[q], "nomor_awal": questions.q_number[q],
-                          "komponen": names, "nomor": pd.Series(questions.q_number[q]).astype("str"),
-                          "kali": times[cells], "kecuali": answer_row[cells]}).astype({"komponen": "str"})
-    repeated, rejected = table[table["kali"] > 1], table[table["kali"] == 1]
-    problems = pd.concat([
-        _missing(table[table["kali"] == 0]),
-        repeated.assign(teks=repeated["komponen"] + " nomor " + repeated["nomor"] + " dijawab "
-                        + repeated["kali"].astype("str") + " kali", kecuali=-1),
-        rejected.assign(teks=rejected["komponen"] + " nomor " + rejected["nomor"] + " ditolak (baris "
-                        + lines.iloc[rejected["kecuali"].to_numpy()].astype("str").to_numpy() + ")"),
-    ], ignore_index=True)
-    return problems.sort_values(["set", "urut", "nomor_awal"], kind="stable")[["set", "teks"]]
+    table = pd.DataFrame({"set": set_, "urut": questions.q_place[q], "nomor": questions.q_number[q],
+                          "komponen": questions.q_component[q], "kali": times[cells], "baris": answer_row[cells]})
+    missing = table[table["kali"] == 0]
+    new = np.ones(len(missing), dtype=bool)  # the unanswered cells of a set's komponen follow each other
+    new[1:] = (np.diff(missing["set"].to_numpy()) != 0) | (np.diff(missing["urut"].to_numpy()) != 0)
+    missing = missing.assign(grup=np.cumsum(new) - 1)
+    units = pd.concat([missing[new], table[table["kali"] != 0].assign(grup=-1)]).astype("int64")
+    units = units.sort_values(["set", "urut", "nomor"], kind="stable")
+    per_set = units.groupby("set", sort=False)
+    shown = units[per_set.cumcount().to_numpy() < SET_PROBLEMS_SHOWN]
+    text = pd.Series(_problem_texts(shown, missing, lines), index=shown.index)
+    summary = text.groupby(shown["set"].to_numpy(), sort=False).agg("; ".join)
+    more = per_set.size().reindex(summary.index) - SET_PROBLEMS_SHOWN
+    return summary.where(more <= 0, summary + "; dan " + more.astype("str") + " masalah lain")
 
 
-def _missing(table: pd.DataFrame) -> pd.DataFrame:
-    """The unanswered questions of a set's komponen, one problem: 'komponen nomor 7, 8 tidak dijawab'."""
-    s, k = table["set"].to_numpy(), table["urut"].to_numpy()
-    new = np.ones(len(table), dtype=bool)
-    new[1:] = (s[1:] != s[:-1]) | (k[1:] != k[:-1])  # the cells are in grid order
-    starts = np.flatnonzero(new)
-    lists = pyarrow.ListArray.from_arrays(np.append(starts, len(table)).astype(np.int32),
-                                          pyarrow.array(table["nomor"], pyarrow.large_string()))
-    numbers = pd.Series(pc.binary_join(lists, pyarrow.scalar(", ", pyarrow.large_string())), dtype="str")
-    first = table.iloc[starts].reset_index(drop=True)
-    return first.assign(teks=first["komponen"] + " nomor " + numbers + " tidak dijawab", kecuali=-1)
+def _problem_texts(shown: pd.DataFrame, missing: pd.DataFrame, lines: pd.Series) -> list[str]:
+    """The words of each problem shown: 'komponen nomor 7, 8 tidak dijawab', 'komponen nomor 3 dijawab 2 kali',
+    'komponen nomor 1 ditolak (baris 2)'."""
+    names = _questions().components
+    numbers = missing[missing["grup"].isin(shown["grup"])].groupby("grup")["nomor"].agg(
+        lambda n: ", ".join(map(str, n)))
+    texts = []
+    for unit in shown.itertuples():
+        where = f"{names[unit.komponen]} nomor "
+        if unit.kali == 0:
+            texts.append(where + numbers[unit.grup] + " tidak dijawab")
+        elif unit.kali > 1:
+            texts.append(where + f"{unit.nomor} dijawab {unit.kali} kali")
+        else:
+            texts.append(where + f"{unit.nomor} ditolak (baris {lines.iloc[unit.baris]})")
+    return texts
