@@ -60,6 +60,8 @@ def prepare_task(params: RunParameters, run_id: str, started: datetime) -> Prepa
     logger = get_run_logger()
     for problem in summary.berkas_ditolak:
         logger.error("berkas ditolak: %s", problem)
+    for entry in summary.berkas_tidak_dibaca:
+        logger.warning("tidak dibaca: %s: %s", entry["sumber"], entry["alasan"])
     logger.info("laporan %s: %d dibaca, %d diterima, %d dikarantina, %d terganti (%d baris periode lain)",
                 params.period, summary.laporan_dibaca, summary.laporan_diterima, summary.laporan_dikarantina,
                 summary.laporan_terganti, summary.laporan_periode_lain)

@@ -139,6 +139,7 @@ def test_a_file_over_the_size_limit_is_named_with_the_setting(tmp_path, monkeypa
 def test_two_registries_or_no_registry_are_the_runs_error(tmp_path):
     root = landing(tmp_path)
     (root / "Koperasi.xlsx").write_bytes(b"x")
+    (root / "koperasi.bak").write_bytes(b"x")  # not a registry: named as of an unknown kind
     with pytest.raises(InputFileError, match=r"^2 berkas koperasi di folder landing: Koperasi.xlsx, koperasi.csv; "
                                              r"simpan satu saja$"):
         read_landing(root)

@@ -22,7 +22,7 @@ from flows.ingest.csv_files import read_csv
 from flows.ingest.excel_files import read_xlsx
 from flows.ingest.parquet_files import is_text, read_parquet
 from flows.ingest.text import NOTES, Rows, Table, contract_columns, empty_notes, rows_as_text
-from flows.ingest.walk import Entry, read_bounded, shown, walk_landing
+from flows.ingest.walk import FORMATS, Entry, read_bounded, shown, walk_landing
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.errors import InputFileError
 
@@ -134,8 +134,9 @@ def digest(entry: Entry, limit: int | None = None) -> str | None:
 
 
 def _the_one(found: list[Entry], table: str, required: bool = False) -> Entry | None:
-    """The one file of a root table (registry, findings); two are the run's error, naming both."""
-    files = [e for e in found if e.table == table]
+    """The one file of a root table (registry, findings) with an input suffix; two are the run's error, naming
+    both (`koperasi.bak` is not a second registry, it is named as of an unknown kind)."""
+    files = [e for e in found if e.table == table and Path(e.sumber).suffix.lower() in FORMATS]
     if len(files) > 1:
         raise InputFileError(f"{len(files)} berkas {table} di folder landing: {', '.join(e.sumber for e in files)}; "
                              "simpan satu saja")
