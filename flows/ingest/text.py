@@ -89,23 +89,16 @@ def _clean(text: str) -> str:
 def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: str | None = None,
                  now: datetime | None = None) -> Rows:
     """The rows as text; with a period, the rows of the period and those whose period cannot be read or cannot
-    be true (after the run's start, see `schemas.periode.cannot_be_true`), and apart the other periods' rows."""
+    be true at `now` (see `schemas.periode.cannot_be_true`), and apart the other periods' rows (only their nik
+    and month are read as text)."""
+    others = None
+    if period is not None:
+        table, others = _of_period(table, sumber, period, now)
     text = {name: _cleaned(column_as_text(column, name, sumber))
             for name, column in zip(table.columns.column_names, table.columns.columns, strict=True)}
     keep = np.zeros(len(table.baris), dtype=bool)
     for column, _ in text.values():
         keep |= pc.not_equal(column, "").to_numpy(zero_copy_only=False).astype(bool)
-    others = None
-    if period is not None:
-        meant = recognise_periode(pd.Series(text["periode"][0], dtype="str"))
-        ours = (meant.eq(period) | meant.isna()).to_numpy(dtype=bool, copy=True)
-        if now is not None:
-            ours |= cannot_be_true(meant, pd.Series(text["tanggal_kirim"][0], dtype="str"), now)
-        away = keep & ~ours
-        others = pd.DataFrame({"sumber": sumber, "baris": table.baris[away],
-                               "nik": pd.Series(text["nik"][0].filter(pa.array(away)), dtype="str"),
-                               "periode": meant[away].array})
-        keep &= ours
     rows = pa.array(keep)
     frame = pa.table({name: column.filter(rows) for name, (column, _) in text.items()}).to_pandas()
     frame.insert(0, "baris", table.baris[keep])
@@ -115,10 +108,29 @@ def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: st
         for column in (c for c in numeric if c in frame.columns):
             frame[column] = _plain_number(frame[column])
     else:
-        notes += _two_readings(frame, table, numeric, keep)
+        notes += _two_readings(text, table, numeric, keep)
     cleaned = table.cleaned + [f"{name} baris {b}" for name, (_, changed) in text.items()
                                for b in table.baris[keep & changed]]
     return Rows(frame, others, _notes(notes, sumber, frame["baris"]), cleaned)
+
+
+def _of_period(table: Table, sumber: str, period: str, now: datetime | None) -> tuple[Table, pd.DataFrame]:
+    """The table's rows of the period, of no readable period (blank rows too) or whose dates cannot be true; and
+    sumber, baris, nik and the month meant of the other rows."""
+    def text(name: str, rows: np.ndarray | None = None) -> pd.Series:
+        column = table.columns[name] if rows is None else table.columns[name].filter(pa.array(rows))
+        return pd.Series(_cleaned(column_as_text(column, name, sumber))[0], dtype="str")
+
+    meant = recognise_periode(text("periode"))
+    ours = (meant.eq(period) | meant.isna()).to_numpy(dtype=bool, copy=True)
+    if now is not None and not ours.all():
+        away = np.flatnonzero(~ours)
+        ours[away] = cannot_be_true(meant.iloc[away].reset_index(drop=True), text("tanggal_kirim", ~ours), now)
+    others = pd.DataFrame({"sumber": sumber, "baris": table.baris[~ours], "nik": text("nik", ~ours).array,
+                           "periode": meant[~ours].array})
+    textual = {c: v if np.ndim(v) == 0 else np.asarray(v)[ours] for c, v in table.textual.items()}
+    return Table(table.columns.filter(pa.array(ours)), table.baris[ours], table.kind, table.encoding, textual,
+                 table.notes, table.cleaned), others
 
 
 def _cleaned(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
@@ -134,15 +146,17 @@ def _cleaned(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
     return clean, pc.not_equal(clean, trimmed).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _two_readings(frame: pd.DataFrame, table: Table, numeric: Collection[str],
+def _two_readings(text: dict[str, tuple[pa.ChunkedArray, np.ndarray]], table: Table, numeric: Collection[str],
                   keep: np.ndarray) -> list[tuple[int, str, str]]:
     """Notes on the numbers written as text whose value depends on the notation: '500.000' is 500 with a decimal
-    point, 500000 with a thousands dot."""
+    point, 500000 with a thousands dot (looked for with Arrow's regular expressions, on the rows kept)."""
     notes = []
-    for column in (c for c in numeric if c in frame.columns):
-        textual = np.broadcast_to(np.asarray(table.textual.get(column, True), dtype=bool), keep.shape)[keep]
-        hit = textual & frame[column].str.fullmatch(_DUA_BACAAN).to_numpy(dtype=bool)
-        for baris, value in zip(frame["baris"].to_numpy()[hit], frame[column].to_numpy()[hit], strict=True):
+    for column in (c for c in numeric if c in text):
+        cells = text[column][0]
+        textual = np.broadcast_to(np.asarray(table.textual.get(column, True), dtype=bool), keep.shape)
+        hit = pc.match_substring_regex(cells, pattern=f"^{_DUA_BACAAN}$").to_numpy(zero_copy_only=False)
+        hit = np.asarray(hit, dtype=bool) & textual & keep
+        for baris, value in zip(table.baris[hit], cells.filter(pa.array(hit)).to_pylist(), strict=True):
             whole = value.replace(".", "")
             notes.append((int(baris), column, f"{column}: '{value}' dapat berarti {_decimal(value)} atau "
                                               f"{_thousands(whole)} (titik sebagai pemisah ribuan); tulis tanpa "
