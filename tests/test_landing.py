@@ -351,14 +351,19 @@ def test_a_filled_template_round_trips(tmp_path):
 
 def test_a_number_whose_value_depends_on_the_notation_is_quarantined_naming_both_readings(tmp_path):
     root = landing(tmp_path)
+    # the issue's examples: PEA 500.000 was read as Rp 500 (PEA nilai 0 since issue 10, instead of 100), kas
+    # 20.000 as Rp 20 (inside the balance tolerance): now each row is quarantined, never scored
     write_reports(root / "laporan" / "a.csv", report(promosi_ekonomi_anggota="500.000"),
                   report(NIK_B, kas="-20.000"))
+    write_reports(root / "laporan" / "b.csv", report(kas="20.000", tanggal_kirim="2026-11-03T08:00:00"))
     _, checked, _ = check(root)
     assert checked.valid.empty
     assert checked.alasan.tolist() == [
         ["promosi_ekonomi_anggota: '500.000' dapat berarti 500 atau 500.000 (titik sebagai pemisah ribuan); tulis "
          "tanpa pemisah: 500000"],
-        ["kas: '-20.000' dapat berarti -20 atau -20.000 (titik sebagai pemisah ribuan); tulis tanpa pemisah: -20000"]]
+        ["kas: '-20.000' dapat berarti -20 atau -20.000 (titik sebagai pemisah ribuan); tulis tanpa pemisah: -20000"],
+        ["kas: '20.000' dapat berarti 20 atau 20.000 (titik sebagai pemisah ribuan); tulis tanpa pemisah: 20000"]]
+    (root / "laporan" / "b.csv").unlink()
     (root / "laporan" / "a.csv").unlink()
     write_reports(root / "laporan" / "b.csv", report(kas="20.000.000", promosi_ekonomi_anggota="50.000.000"),
                   sep=";")  # the Indonesian export: one reading
@@ -401,3 +406,15 @@ def test_a_report_of_a_rejected_registry_row_says_which_row_and_why(tmp_path):
          "baris 4; jenis: harus salah satu dari: ksp, usp, kspps, uspps, konsumen, produsen, pemasaran, jasa "
          "(nilai: 'bank')"],
         ["nik '6502000000000003' tidak terdaftar di koperasi.csv"]]
+
+
+def test_the_template_command_writes_one_workbook_per_table(tmp_path, capsys):
+    from flows.cli import main
+
+    assert main(["template", "--output", str(tmp_path / "templat")]) == 0
+    assert sorted(p.name for p in (tmp_path / "templat").iterdir()) == [
+        "faktor_pengurang.xlsx", "koperasi.xlsx", "kuesioner.xlsx", "laporan.xlsx"]
+    assert capsys.readouterr().out.startswith("templates written: ")
+    lists = {str(v.sqref): v.formula1 for v in load_workbook(tmp_path / "templat" / "kuesioner.xlsx")[
+        "kuesioner"].data_validations.dataValidation}
+    assert lists == {"C2:C1048576": "daftar!$A$2:$A$6", "E2:E1048576": "daftar!$B$2:$B$3"}  # komponen, jawaban
