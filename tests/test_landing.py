@@ -318,6 +318,16 @@ def test_an_excel_report_is_read_with_excels_row_numbers_and_exact_values(tmp_pa
     assert found.laporan.loc[1, "kas"] == "=SUM(A1:A2)"  # the original row keeps what the cell holds
 
 
+def test_a_file_that_is_not_a_workbook_is_that_files_error(tmp_path):
+    root = landing(tmp_path)
+    (root / "laporan" / "lama.xlsx").write_bytes(b"\xd0\xcf\x11\xe0 an old .xls or a workbook with a password")
+    write_reports(root / "laporan" / "a.csv", report())
+    found, checked, _ = check(root)
+    assert found.galat == ["laporan/lama.xlsx: bukan buku kerja .xlsx yang dapat dibaca (BadZipFile); simpan ulang "
+                           "dari Excel sebagai 'Excel Workbook (*.xlsx)' tanpa kata sandi"]
+    assert checked.valid["nik"].tolist() == [NIK]
+
+
 def test_a_filled_template_round_trips(tmp_path):
     written = write_templates(tmp_path / "templat")
     assert [p.name for p in written] == ["koperasi.xlsx", "laporan.xlsx", "kuesioner.xlsx", "faktor_pengurang.xlsx"]

@@ -195,7 +195,7 @@ def _table(data: bytes, entry: Entry, columns: Sequence[str]) -> Table:
         kind, baris = "parquet", np.arange(1, read.num_rows + 1)
         textual = [is_text(t) for t in read.schema.types]
     elif entry.format == "xlsx":
-        sheet = read_xlsx(data, entry.table)
+        sheet = read_xlsx(data, sumber, entry.table)
         read, kind, baris, formulas = sheet.columns, "xlsx", sheet.baris, sheet.formulas
         textual = sheet.textual
     else:

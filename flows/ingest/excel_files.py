@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import io
 import warnings
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pyarrow as pa
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-_LARGEST_WHOLE = 2.0 ** 63
+from flows.ingest.parquet_files import LARGEST_WHOLE
+from scoring.errors import InputFileError
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,17 @@ class Sheet:
     formulas: list[tuple[int, int, str]]
 
 
-def read_xlsx(data: bytes, table: str) -> Sheet:
-    """The workbook's sheet of `table` (see the module)."""
+def read_xlsx(data: bytes, sumber: str, table: str) -> Sheet:
+    """The workbook's sheet of `table` (see the module); a file that is not a workbook openpyxl can open (an old
+    .xls renamed, a workbook with a password) is the file's error."""
     with warnings.catch_warnings():  # openpyxl warns of extensions it does not read (slicers, styles)
         warnings.simplefilter("ignore")
-        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError) as error:
+            raise InputFileError(f"{sumber}: bukan buku kerja .xlsx yang dapat dibaca ({type(error).__name__}); "
+                                 "simpan ulang dari Excel sebagai 'Excel Workbook (*.xlsx)' tanpa kata sandi") from None
     try:
         return _read_sheet(_sheet(values, table), formulas)
     finally:
@@ -98,7 +106,7 @@ def _text(value: object) -> tuple[str, bool]:
     if isinstance(value, int):
         return str(value), False
     if isinstance(value, float):
-        whole = abs(value) < _LARGEST_WHOLE and value.is_integer()
+        whole = abs(value) < LARGEST_WHOLE and value.is_integer()
         return (str(int(value)) if whole else np.format_float_positional(value, unique=True, trim="-")), False
     if isinstance(value, datetime):
         return (value.date().isoformat() if value.time() == time() else value.isoformat()), False

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from flows.config import TIMEZONE
 from scoring.errors import InputFileError
 
-_LARGEST_WHOLE = 2.0 ** 63  # floats below this in magnitude convert to int64 exactly when whole
+LARGEST_WHOLE = 2.0 ** 63  # floats below this in magnitude convert to int64 exactly when whole
 
 
 class NoReading(Exception):
@@ -82,7 +82,7 @@ def _floats(column: pa.ChunkedArray) -> pa.ChunkedArray:
     native = column.to_numpy(zero_copy_only=False)  # nulls: NaN
     values = native.astype(np.float64)
     missing, finite = np.isnan(values), np.isfinite(values)
-    whole = finite & (np.abs(values) < _LARGEST_WHOLE) & (np.mod(np.where(finite, values, 0), 1) == 0)
+    whole = finite & (np.abs(values) < LARGEST_WHOLE) & (np.mod(np.where(finite, values, 0), 1) == 0)
     text = np.where(whole, np.where(whole, values, 0).astype(np.int64).astype(str).astype(object), None)
     for i in np.flatnonzero(~whole & ~missing):
         text[i] = np.format_float_positional(native[i], unique=True, trim="-")
