@@ -64,6 +64,8 @@ def parser() -> argparse.ArgumentParser:
     sample.add_argument("--scale", choices=["kaltara", "national"], default="kaltara")
     sample.add_argument("--seed", type=int, default=2026)
     sample.add_argument("--dirty", action="store_true", help="the drop with every defect of real reports")
+    template = commands.add_parser("template", help="write the Excel templates of the input tables")
+    template.add_argument("--output", type=Path, required=True, help="folder to write the .xlsx files to")
     return main
 
 
@@ -74,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
 
         counts = write_sample(args.output, scale=args.scale, seed=args.seed, dirty=args.dirty)
         print(f"sample written to {args.output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        return 0
+    if args.command == "template":
+        from flows.templates import write_templates
+
+        print("templates written: " + ", ".join(str(p) for p in write_templates(args.output)))
         return 0
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if args.command == "serve":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.periode import WITA
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -24,7 +25,7 @@ RUNS_DIR = "_runs"  # run manifests
 LOCK_DIR = "_kunci"  # period locks
 GX_DIR = "_gx"  # Great Expectations context: suites, validation history, Data Docs
 COMMITTED = "SIAP_TERBIT"  # in a run's work folder: every table is staged, the swap may proceed
-TIMEZONE = ZoneInfo("Asia/Makassar")  # WITA: times without a zone are WITA (data contract)
+TIMEZONE = WITA  # Asia/Makassar: times without a zone are WITA (data contract)
 
 
 class Settings(BaseSettings):
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
     deployment: str = Field(default="bulanan", description="name of the served deployment")
     max_parts: int = Field(default=8, ge=1, description="kabupaten/kota groups scored as separate tasks (fixed, so "
                                                          "every task runner splits alike)")
+    max_file_bytes: int = Field(default=1 << 30, ge=1, description="largest input file read, in bytes (a larger one "
+                                                                   "is named in the run summary and not read)")
     # From scores to action (issue 14): the pure computations in scoring/ take these as parameters.
     warning_margin: float = Field(
         default=2.0, ge=0, description="peringatan_dini: warn when the total is at most this many points above the "

@@ -28,7 +28,7 @@ from flows.config import GX_DIR, LOCK_DIR, TIMEZONE, WORK_DIR, settings
 from flows.ingest import Landing, common_files, digest, read_common, read_reports
 from flows.manifest import versions, write_manifest
 from schemas import inputs, outputs
-from schemas.inputs import Checked
+from schemas.inputs import Checked, Registry, registry_of
 from schemas.resubmission import resolve_submissions
 from scoring import (
     KoperasiSehatError,
@@ -84,6 +84,7 @@ class PrepareSummary:
     """What was read and what became of it (report rows of the run's period)."""
 
     berkas_ditolak: list[str]
+    berkas_tidak_dibaca: list[dict]  # every entry of the landing folder not read: sumber, alasan
     laporan_dibaca: int
     laporan_diterima: int
     laporan_dikarantina: int
@@ -97,7 +98,8 @@ class PrepareSummary:
     koperasi_dikarantina: int
     koperasi_terdaftar: int  # valid registry rows: status_koperasi must have each once
     alasan_teratas: list[tuple[str, int]] = field(default_factory=list)
-    berkas: list[dict] = field(default_factory=list)  # every input file: sumber, sha256, baris, format, galat
+    berkas: list[dict] = field(default_factory=list)  # every input file: sumber, sha256, baris, format, galat, ...
+    catatan_berkas: list[str] = field(default_factory=list)  # "sumber: what was cleaned" of the files read
 
 
 @dataclass
@@ -122,6 +124,7 @@ class _CheckedCommon:
 
     rejected: Landing  # the raw frames reduced to their rejected rows, and every file read
     dibaca: dict[str, int]  # rows read: koperasi, kuesioner, faktor
+    registry: Registry
     koperasi: Checked
     kuesioner: Checked
     faktor: Checked
@@ -150,38 +153,40 @@ def _checked_common(root: Path, today: date) -> _CheckedCommon:
     """Read and check the shared inputs, or reuse the kept result for the same file contents and day."""
     key = None  # hashing the files (about 0.2 s at national scale) is only worth it in a backfill
     if _Kept.active:
-        key = (root.resolve(), today, tuple((p.relative_to(root).as_posix(), digest(p)) for p in common_files(root)))
+        key = (root.resolve(), today, tuple((e.sumber, digest(e)) for e in common_files(root)))
         if key in _Kept.entry:
             return _Kept.entry[key]
     landing = read_common(root)
-    koperasi = inputs.check_koperasi(landing.koperasi, today)
-    nik = koperasi.valid["nik"]
-    kuesioner, faktor = inputs.check_kuesioner(landing.kuesioner, nik), inputs.check_faktor(landing.faktor, nik)
+    notes = landing.catatan
+    koperasi = inputs.check_koperasi(landing.koperasi, today, notes)
+    registry = registry_of(landing.koperasi, koperasi)
+    kuesioner = inputs.check_kuesioner(landing.kuesioner, registry, notes)
+    faktor = inputs.check_faktor(landing.faktor, registry, notes)
     rejected = Landing(koperasi=landing.koperasi.loc[koperasi.alasan.index],
                        kuesioner=landing.kuesioner.loc[kuesioner.alasan.index],
-                       faktor=landing.faktor.loc[faktor.alasan.index], berkas=landing.berkas)
+                       faktor=landing.faktor.loc[faktor.alasan.index], berkas=landing.berkas, catatan=notes)
     dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor)}
-    common = _CheckedCommon(rejected, dibaca, koperasi, kuesioner, faktor)
+    common = _CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor)
     _Kept.entry.clear()
     if key is not None:
         _Kept.entry[key] = common
     return common
 
 
-def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
-    """Read the landing folder, validate every row, resolve resubmissions; write the accepted rows."""
+def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSummary:
+    """Read the landing folder, validate every row, resolve resubmissions; write the accepted rows. `started`: the
+    run's start (WITA), after which no date of an input can be true."""
     work = work_folder(params, run_id)
     work.mkdir(parents=True, exist_ok=True)
-    common = _checked_common(params.input, today)
-    landing = read_reports(params.input, common.rejected, params.period)
+    common = _checked_common(params.input, started.astimezone(TIMEZONE).date())
+    landing = read_reports(params.input, common.rejected, params.period, started)
     registry = common.koperasi.valid
     in_scope = _scope(registry, params.kabupaten)
-    registry_nik = registry["nik"]
 
     laporan_raw, periode_lain, history = _reports_of_period(landing, params.period)
     laporan_raw = laporan_raw[is_in(laporan_raw["nik"], in_scope["nik"]) | (
-        not params.kabupaten and ~is_in(laporan_raw["nik"], registry_nik))]
-    laporan = inputs.check_laporan(laporan_raw, registry_nik, params.period)
+        not params.kabupaten and ~is_in(laporan_raw["nik"], registry["nik"]))]
+    laporan = inputs.check_laporan(laporan_raw, common.registry, started, landing.catatan)
     submissions = resolve_submissions(laporan.valid)
 
     rejected = [(landing.koperasi, common.koperasi.alasan), (laporan_raw, laporan.alasan),
@@ -208,6 +213,7 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
     reasons = Counter(_reason_kind(r) for reasons in karantina["alasan"] for r in reasons)
     return PrepareSummary(
         berkas_ditolak=landing.galat,
+        berkas_tidak_dibaca=[{"sumber": e.sumber, "alasan": e.alasan} for e in landing.tidak_dibaca],
         laporan_dibaca=len(laporan_raw), laporan_diterima=len(submissions.current),
         laporan_dikarantina=len(quarantined_reports), laporan_terganti=len(submissions.superseded),
         laporan_periode_lain=periode_lain,
@@ -216,6 +222,7 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
         koperasi_dibaca=common.dibaca["koperasi"], koperasi_dikarantina=len(common.koperasi.alasan),
         koperasi_terdaftar=len(registry),
         alasan_teratas=reasons.most_common(5), berkas=[asdict(f) for f in landing.berkas],
+        catatan_berkas=[f"{f.sumber}: {f.dibersihkan}" for f in landing.berkas if f.dibersihkan],
     )
 
 
@@ -400,12 +407,14 @@ def finish(params: RunParameters, run_id: str, started: datetime, prepared: Prep
            scored: ScoreSummary, checked: dict, written: dict[str, str]) -> dict:
     """Write the run manifest, last (a manifest means a complete run), and return the run's summary."""
     counts = {**asdict(prepared), **asdict(scored)}
-    berkas = counts.pop("berkas")
+    berkas, tidak_dibaca = counts.pop("berkas"), counts.pop("berkas_tidak_dibaca")
     run = {
         "run_id": run_id, "periode": params.period, "parameter": params.model_dump(mode="json"),
         "mulai": started.isoformat(), "selesai": datetime.now(TIMEZONE).isoformat(), "versi": versions(),
-        "berkas_masukan": berkas, "jumlah": counts, "great_expectations": checked, "keluaran": written,
+        "berkas_masukan": berkas, "berkas_tidak_dibaca": tidak_dibaca, "jumlah": counts,
+        "great_expectations": checked, "keluaran": written,
     }
     path = write_manifest(params.output, run)
-    return {"run_id": run_id, "periode": params.period, **counts, "data_docs": checked["data_docs"],
+    return {"run_id": run_id, "periode": params.period, **counts, "berkas_tidak_dibaca": tidak_dibaca,
+            "data_docs": checked["data_docs"],
             "keluaran": written, "manifest": str(path)}

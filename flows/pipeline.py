@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from prefect import Flow, flow, get_run_logger, task
@@ -55,11 +55,13 @@ def _user_errors_fail(step: Callable) -> Callable:
 
 @task(name="baca-dan-validasi", cache_policy=NO_CACHE, **IO_RETRIES)
 @_user_errors_fail
-def prepare_task(params: RunParameters, run_id: str, today: date) -> PrepareSummary | State:
-    summary = monthly.prepare(params, run_id, today)
+def prepare_task(params: RunParameters, run_id: str, started: datetime) -> PrepareSummary | State:
+    summary = monthly.prepare(params, run_id, started)
     logger = get_run_logger()
     for problem in summary.berkas_ditolak:
         logger.error("berkas ditolak: %s", problem)
+    for entry in summary.berkas_tidak_dibaca:
+        logger.warning("tidak dibaca: %s: %s", entry["sumber"], entry["alasan"])
     logger.info("laporan %s: %d dibaca, %d diterima, %d dikarantina, %d terganti (%d baris periode lain)",
                 params.period, summary.laporan_dibaca, summary.laporan_diterima, summary.laporan_dikarantina,
                 summary.laporan_terganti, summary.laporan_periode_lain)
@@ -158,7 +160,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
                 get_run_logger().warning("earlier runs of %s did not finish; cleaned up: %s", params.period,
                                          ", ".join(left))
             try:
-                prepared = _completed(prepare_task(params, run_id, started.date(), return_state=True))
+                prepared = _completed(prepare_task(params, run_id, started, return_state=True))
                 scored = _score(params, run_id, started)
                 checked = _completed(quality_task(params, run_id, prepared, return_state=True))
                 written = _completed(publish_task(params, run_id, return_state=True))

@@ -15,6 +15,10 @@ def print_summary(summary: dict, output: Path) -> None:
     print(f"run {summary['run_id']}  periode {summary['periode']}")
     for problem in summary["berkas_ditolak"]:
         print(f"  BERKAS DITOLAK  {problem}")
+    for entry in summary["berkas_tidak_dibaca"]:
+        print(f"  TIDAK DIBACA  {entry['sumber']}: {entry['alasan']}")
+    for note in summary["catatan_berkas"]:
+        print(f"  DIBERSIHKAN  {note}")
     print(f"  laporan dibaca {read:,} = dinilai {scored:,} + tidak dinilai (jenis tanpa rulebook) "
           f"{summary['tidak_dinilai']:,} + dikarantina {summary['laporan_dikarantina']:,} "
           f"+ terganti {summary['laporan_terganti']:,}")
@@ -44,6 +48,8 @@ def summary_markdown(summary: dict, output: Path) -> str:
              f"{summary['tidak_dinilai']:,}, dikarantina {summary['laporan_dikarantina']:,}, terganti "
              f"{summary['laporan_terganti']:,}.", ""]
     lines += [f"- berkas ditolak: {problem}" for problem in summary["berkas_ditolak"]]
+    lines += [f"- tidak dibaca: {e['sumber']}: {e['alasan']}" for e in summary["berkas_tidak_dibaca"]]
+    lines += [f"- dibersihkan: {note}" for note in summary["catatan_berkas"]]
     lines += ["| wilayah | koperasi | melapor | dinilai | " + " | ".join(predicates.values()) + " |",
               "|---" * (4 + len(predicates)) + "|"]
     lines += [f"| {r['kabupaten_kota']} | {r['jumlah_koperasi']} | {r['jumlah_melapor']} | {r['jumlah_dinilai']} | "

@@ -472,7 +472,7 @@ def build_reports(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _correct(rows: pd.DataFrame, berkas: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+def correct(rows: pd.DataFrame, berkas: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     """Resubmissions: part of lancar reclassified macet, allowance raised, equity and SHU lowered."""
     n = len(rows)
     out = rows.copy()
@@ -504,7 +504,7 @@ def build_corrections(reports: pd.DataFrame, n_sp: int, rng: np.random.Generator
     periode = rows["periode"].to_numpy().astype("datetime64[M]")
     berkas = np.minimum(periode + rng.integers(1, 3, len(pilih)), PERIODE_AKHIR)
     berkas[:3] = PERIODE_AKHIR
-    return _correct(rows, berkas.astype(str), rng)
+    return correct(rows, berkas.astype(str), rng)
 
 
 # --- questionnaires and findings --------------------------------------------------------------
@@ -547,173 +547,22 @@ def build_factors(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
     return factors.sort_values(["berlaku_mulai", "nik"], ignore_index=True)
 
 
-# --- the dirty drop -------------------------------------------------------------------------
-
-
-def _rupiah(value: int) -> str:
-    """Rupiah the Indonesian way: Rp 1.234.567."""
-    return f"Rp {value:,}".replace(",", ".")
-
-
-def _unbalanced(r: dict) -> dict:
-    """Liabilities inflated by 5% of total_aset: far beyond the tolerance."""
-    selisih = round(0.05 * r["total_aset"])
-    return {**r, "simpanan_sukarela": r["simpanan_sukarela"] + selisih,
-            "keterangan": f"kewajiban + ekuitas melebihi total_aset sebesar {_rupiah(selisih)}"}
-
-
-def _rounding(r: dict) -> dict:
-    """Equity Rp 500 short: within the tolerance, the row must be accepted."""
-    return {**r, "shu_belum_dibagi": r["shu_belum_dibagi"] - 500,
-            "keterangan": "kewajiban + ekuitas kurang Rp 500 dari total_aset (dalam toleransi: diterima)"}
-
-
-def _collectibility(r: dict) -> dict:
-    """Loans by collectibility 3% short of the loan total."""
-    selisih = round(0.03 * (r["pinjaman_anggota"] + r["pinjaman_non_anggota"]))
-    return {**r, "pinjaman_lancar": r["pinjaman_lancar"] - selisih,
-            "keterangan": f"jumlah kolektibilitas kurang {_rupiah(selisih)} dari pinjaman diberikan"}
-
-
-def _slash_month(r: dict) -> dict:
-    """periode written MM/YYYY."""
-    return {**r, "periode": f"{PERIODE_AKHIR.astype(object).month}/{AKHIR[:4]}",
-            "keterangan": "periode ditulis MM/YYYY"}
-
-
-def _month_name(r: dict) -> dict:
-    """periode written with the Indonesian month name."""
-    bulan = NAMA_BULAN[PERIODE_AKHIR.astype(object).month - 1]
-    return {**r, "periode": f"{bulan} {AKHIR[:4]}", "keterangan": "periode ditulis dengan nama bulan"}
-
-
-def _negative(r: dict) -> dict:
-    """A negative amount where only shu_belum_dibagi may be negative."""
-    return {**r, "beban_lain": -max(r["beban_lain"], 150_000), "keterangan": "beban_lain negatif"}
-
-
-def _member_volume(r: dict) -> dict:
-    """Member lending volume above the total lending volume."""
-    return {**r, "volume_pinjaman_anggota": r["volume_pinjaman"] + round(0.1 * r["volume_pinjaman"]) + 1,
-            "keterangan": "volume_pinjaman_anggota > volume_pinjaman"}
-
-
-EDITS = {
-    "neraca_tidak_seimbang": _unbalanced,
-    "pembulatan_dalam_toleransi": _rounding,
-    "kolektibilitas_tidak_sesuai": _collectibility,
-    "periode_garis_miring": _slash_month,
-    "periode_nama_bulan": _month_name,
-    "nilai_negatif": _negative,
-    "volume_anggota_melebihi": _member_volume,
-}
-
-
-def _typo(nik: str, terdaftar: set[str]) -> str:
-    """The registered code with two adjacent digits swapped (or one bumped), not registered."""
-    swaps = (nik[:i] + nik[i + 1] + nik[i] + nik[i + 2:] for i in range(len(nik) - 2, 3, -1))
-    bumps = (nik[:-1] + str((int(nik[-1]) + k) % 10) for k in range(1, 10))
-    return next(c for c in (*swaps, *bumps) if c not in terdaftar)
-
-
-def _position(rows: list[dict], row: dict) -> int:
-    """1-based data row number of a row object in the final file."""
-    return next(k for k, r in enumerate(rows, start=1) if r is row)
-
-
-def _dirty_reports(last: pd.DataFrame, terdaftar: set[str], rng: np.random.Generator
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The last period's first submissions, one named defect per chosen row; and 5 semicolon rows."""
-    base = last.drop(columns="berkas").sort_values(["tanggal_kirim", "nik"])
-    base = base.assign(cacat="", keterangan="")
-    pilih = rng.permutation(len(base))
-    semikolon = base.iloc[np.sort(pilih[:5])].reset_index(drop=True)
-    rows = base.iloc[np.sort(pilih[5:])].to_dict("records")
-    target = rng.choice(len(rows), len(EDITS) + 4, replace=False)
-    for (code, edit), i in zip(EDITS.items(), target):
-        rows[i] = {**edit(rows[i]), "cacat": code}
-    i_typo, i_dup, i_dup_akhir, i_ulang = target[len(EDITS):]
-    asli = rows[i_typo]["nik"]
-    rows[i_typo] = {**rows[i_typo], "nik": _typo(asli, terdaftar), "cacat": "nik_salah_ketik",
-                    "keterangan": f"nik terdaftar yang dimaksud: {asli}"}
-    ulang = _correct(pd.DataFrame([rows[i_ulang]]), np.array([AKHIR]), rng).drop(columns="berkas")
-    salinan = [{**rows[i], "cacat": "duplikat_persis"} for i in (i_dup, i_dup_akhir)]
-    kirim_ulang = {**ulang.to_dict("records")[0], "cacat": "pengiriman_ulang"}
-    final = [*rows[: i_dup + 1], salinan[0], *rows[i_dup + 1:], salinan[1], kirim_ulang]
-    for copy, i in zip(salinan, (i_dup, i_dup_akhir)):
-        copy["keterangan"] = f"salinan persis baris {_position(final, rows[i])}"
-    kirim_ulang["keterangan"] = (f"menggantikan baris {_position(final, rows[i_ulang])}: tanggal_kirim "
-                                 "lebih baru, pinjaman macet dan penyisihan dikoreksi")
-    return pd.DataFrame(final), _spreadsheet_rows(semikolon)
-
-
-def _angka(value: int, desimal: bool) -> str:
-    """A number as an Indonesian spreadsheet exports it: 1.234.567 (or 1.234.567,00)."""
-    return f"{value:,}".replace(",", ".") + (",00" if desimal else "")
-
-
-def _spreadsheet_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows rendered as an Indonesian spreadsheet export; the third row carries ',00' decimals."""
-    out = _csv_ready(rows)
-    desimal = np.arange(len(out)) == 2
-    for c in [*MONEY_COLUMNS, "jumlah_anggota"]:
-        uang = c != "jumlah_anggota"
-        out[c] = [_angka(int(v), bool(d and uang)) for v, d in zip(out[c], desimal)]
-    keterangan = "ekspor spreadsheet: pemisah ';', ribuan '.', BOM UTF-8"
-    return out.assign(cacat="format_spreadsheet_indonesia",
-                      keterangan=np.where(desimal, keterangan + "; uang dengan desimal ',00'", keterangan))
-
-
-def _dirty_questionnaires(kuesioner: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The last year's sets: one lacks manajemen_aktiva 7, another answers manajemen_likuiditas 3 twice."""
-    sets = kuesioner[kuesioner["tanggal"].str[:4] == AKHIR[:4]].assign(cacat="", keterangan="")
-    kurang, ganda = rng.choice(sets["nik"].unique(), 2, replace=False)
-    hilang = (sets["nik"] == kurang) & (sets["komponen"] == "manajemen_aktiva") & (sets["nomor"] == 7)
-    sets = sets[~hilang].reset_index(drop=True)
-    i_awal = int(np.flatnonzero(sets["nik"] == kurang)[0])
-    sets.loc[i_awal, ["cacat", "keterangan"]] = ["pertanyaan_hilang", "set tanpa manajemen_aktiva nomor 7"]
-    i_ganda = int(np.flatnonzero((sets["nik"] == ganda) & (sets["komponen"] == "manajemen_likuiditas")
-                                 & (sets["nomor"] == 3))[0])
-    dua_kali = sets.iloc[[i_ganda]].assign(
-        jawaban="tidak" if sets.at[i_ganda, "jawaban"] == "ya" else "ya", cacat="jawaban_ganda",
-        keterangan="manajemen_likuiditas nomor 3 dijawab dua kali")
-    return pd.concat([sets.iloc[: i_ganda + 1], dua_kali, sets.iloc[i_ganda + 1:]], ignore_index=True)
-
-
-def _defects(files: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per planted defect: sumber, baris (1-based data row), nik, cacat, keterangan."""
-    parts = [frame.assign(sumber=sumber, baris=np.arange(1, len(frame) + 1))
-             .loc[lambda f: f["cacat"] != "", ["sumber", "baris", "nik", "cacat", "keterangan"]]
-             for sumber, frame in files.items()]
-    return pd.concat(parts, ignore_index=True)
-
-
-def _cacat_markdown(defects: pd.DataFrame) -> str:
-    """CACAT.md: the planted defects as a Markdown table."""
-    lines = [f"# CACAT: planted defects of the dirty drop ({AKHIR})", "",
-             "Generated by `flows/sample.py`. `baris` is the 1-based data row (header excluded).", "",
-             "| sumber | baris | nik | cacat | keterangan |", "|---|---:|---|---|---|"]
-    lines += [f"| {r.sumber} | {r.baris} | {r.nik} | {r.cacat} | {r.keterangan} |"
-              for r in defects.itertuples()]
-    return "\n".join(lines) + "\n"
-
-
 # --- writing --------------------------------------------------------------------------------
 
 
-def _csv_ready(reports: pd.DataFrame) -> pd.DataFrame:
+def csv_ready(reports: pd.DataFrame) -> pd.DataFrame:
     """Report rows as a CSV carries them: ISO timestamps and true/false."""
     return reports.assign(tanggal_kirim=reports["tanggal_kirim"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
                           diaudit=np.where(reports["diaudit"], "true", "false"))
 
 
-def _write_csv(frame: pd.DataFrame, path: Path, **options: str) -> None:
+def write_csv(frame: pd.DataFrame, path: Path, **options: str) -> None:
     """Write a UTF-8 CSV with a header row and no index."""
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, lineterminator="\n", **options)
 
 
-def _write_reports(reports: pd.DataFrame, path: Path, fmt: str) -> Path:
+def write_reports(reports: pd.DataFrame, path: Path, fmt: str) -> Path:
     """One laporan file (path without suffix) in the scale's format, columns in contract order."""
     reports = reports[REPORT_COLUMNS]
     if fmt == "parquet":
@@ -721,7 +570,7 @@ def _write_reports(reports: pd.DataFrame, path: Path, fmt: str) -> Path:
         kirim = reports["tanggal_kirim"].astype("datetime64[s]")
         reports.assign(tanggal_kirim=kirim).to_parquet(path.with_suffix(".parquet"), index=False)
         return path.with_suffix(".parquet")
-    _write_csv(_csv_ready(reports), path.with_suffix(".csv"))
+    write_csv(csv_ready(reports), path.with_suffix(".csv"))
     return path.with_suffix(".csv")
 
 
@@ -731,29 +580,11 @@ def _write_clean(out: Path, fmt: str, reports: pd.DataFrame, corrections: pd.Dat
     semua = pd.concat([reports, corrections], ignore_index=True)
     semua = semua.sort_values(["berkas", "tanggal_kirim", "nik"], kind="stable")
     for berkas, part in semua.groupby("berkas", sort=True):
-        _write_reports(part, out / "laporan" / f"laporan_{berkas}", fmt)
+        write_reports(part, out / "laporan" / f"laporan_{berkas}", fmt)
     for tahun, part in kuesioner.groupby(kuesioner["tanggal"].str[:4], sort=True):
-        _write_csv(part, out / "kuesioner" / f"kuesioner_{tahun}.csv")
+        write_csv(part, out / "kuesioner" / f"kuesioner_{tahun}.csv")
     return {"laporan": len(semua), "laporan_koreksi": len(corrections),
             "berkas_laporan": semua["berkas"].nunique(), "kuesioner": len(kuesioner)}
-
-
-def _write_dirty(out: Path, fmt: str, registry: pd.DataFrame, reports: pd.DataFrame,
-                 kuesioner: pd.DataFrame, rng: np.random.Generator) -> dict[str, int]:
-    """The last period's drop with named defects, and CACAT.md naming each defective row."""
-    laporan, semikolon = _dirty_reports(reports[reports["periode"] == AKHIR], set(registry["nik"]), rng)
-    sets = _dirty_questionnaires(kuesioner, rng)
-    utama = _write_reports(laporan, out / "laporan" / f"laporan_{AKHIR}", fmt)
-    nama_semikolon = f"laporan/laporan_{AKHIR}_semicolon.csv"
-    _write_csv(semikolon[REPORT_COLUMNS], out / nama_semikolon, sep=";", encoding="utf-8-sig")
-    nama_kuesioner = f"kuesioner/kuesioner_{AKHIR[:4]}.csv"
-    _write_csv(sets.drop(columns=["cacat", "keterangan"]), out / nama_kuesioner)
-    defects = _defects({utama.relative_to(out).as_posix(): laporan, nama_semikolon: semikolon,
-                        nama_kuesioner: sets})
-    (out / "CACAT.md").write_text(_cacat_markdown(defects), encoding="utf-8")
-    return {"laporan": len(laporan) + len(semikolon), "laporan_semicolon": len(semikolon),
-            "kuesioner": len(sets),
-            **{f"cacat_{k}": int(v) for k, v in defects["cacat"].value_counts().sort_index().items()}}
 
 
 def write_sample(output: Path, scale: str = "kaltara", seed: int = 2026, dirty: bool = False
@@ -768,11 +599,13 @@ def write_sample(output: Path, scale: str = "kaltara", seed: int = 2026, dirty: 
     corrections = build_corrections(reports, len(profiles.nik), rng)  # both drops: one rng stream
     kuesioner = build_questionnaires(profiles, rng)
     factors = build_factors(profiles, rng)
-    _write_csv(registry, output / "koperasi.csv")
-    _write_csv(factors, output / "faktor_pengurang.csv")
+    write_csv(registry, output / "koperasi.csv")
+    write_csv(factors, output / "faktor_pengurang.csv")
     aktif = aktif_pada(registry, AKHIR)
     counts = {"koperasi": len(registry), "aktif": int(aktif.sum()), "tidak_aktif": int((~aktif).sum()),
               "simpan_pinjam": len(profiles.nik), "faktor_pengurang": len(factors)}
     if dirty:
-        return counts | _write_dirty(output, spec.format_laporan, registry, reports, kuesioner, rng)
+        from flows.sample_dirty import write_dirty  # the dirty drop builds on this module's parts
+
+        return counts | write_dirty(output, spec.format_laporan, registry, reports, kuesioner, rng)
     return counts | _write_clean(output, spec.format_laporan, reports, corrections, kuesioner)

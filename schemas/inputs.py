@@ -2,7 +2,8 @@
 turn the text frames read by `flows.ingest` into typed rows plus, for every rejected row, every reason.
 
 TYPES     `Koperasi`, `Laporan`, `Kuesioner`, `FaktorPengurang`: the typed rows; the schema is the documentation.
-PARSING   text -> typed columns, vectorised; a value that cannot be read becomes a reason and a missing value.
+PARSING   text -> typed columns (`schemas.parsing`); a value that cannot be read becomes a reason and a missing value.
+RULES     the row rules that compare columns (`schemas.rules`) and the questionnaire's (`schemas.kuesioner`).
 CHECKING  each model is validated lazily on the typed frame with every column nullable, so that a row whose
           text could not be read still gets the other reasons that can be checked; Pandera's failure cases
           become reasons in Indonesian that name the column(s), the rule and the value(s).
@@ -13,23 +14,23 @@ Indonesian `1.234.567,50`). Rows are tracked by position while checking and get 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow
-import pyarrow.compute as pc
 from pandera.typing import Series
 
-from schemas.periode import recognise_periode
+from schemas.kuesioner import NOMOR_DALAM_KOMPONEN, check_sets
+from schemas.parsing import Cells, Reasons, dates, optional, period, raw_text, whole_numbers, yes_no
+from schemas.periode import wita
+from schemas.rules import PERIODE_SEBELUM_KIRIM, REPORT_RULES, URUTAN_BERLAKU, RowRule, as_rupiah
 from scoring.columns import ASET, EKUITAS, JUMLAH, KEWAJIBAN, LABA_RUGI, LAPORAN, PINJAMAN
-from scoring.errors import RulebookError
 from scoring.inputs import is_in
-from scoring.rulebook import PERIODE, Rulebook, published_books, rulebook_for_period, rulebooks, unscored_jenis
+from scoring.rulebook import PERIODE, published_books, unscored_jenis
 
 JENIS = tuple(dict.fromkeys([*(j for b in published_books().values() for j in b.jenis), *unscored_jenis()]))
 WILAYAH_KEANGGOTAAN = ("kabupaten_kota", "provinsi", "nasional")
@@ -37,18 +38,9 @@ KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in published_books().values(
                                           if k.kuesioner and k.masukan == "kuesioner"))
 KODE_FAKTOR = tuple(dict.fromkeys(code for b in published_books().values() for code in b.faktor_kode))
 JAWABAN = ("ya", "tidak")
-YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
 KODE_WILAYAH = r"\d{2}\.\d{2}"
 BOLEH_NEGATIF = ("shu_belum_dibagi",)
-DIGIT_MAKS = 15  # Rp 999 trillion; keeps every sum of report columns exact in int64
-TOLERANSI_MIN, TOLERANSI_BAGI = 1_000, 10_000  # Rp 1,000 or 0.01% (1/10,000) of total_aset, the larger
-REGISTRI = "koperasi.csv"
-
-TOTAL_KEWAJIBAN = tuple(c for c in KEWAJIBAN if c != "kewajiban_lancar")  # kewajiban_lancar is a subtotal
-PINJAMAN_DIBERIKAN = ("pinjaman_anggota", "pinjaman_non_anggota")
-KOLEKTIBILITAS = ("pinjaman_lancar", "pinjaman_kurang_lancar", "pinjaman_diragukan", "pinjaman_macet")
-# the asset lines that add up to total_aset; a leading '-' marks a line that is deducted
-RINCIAN_ASET = tuple(f"-{c}" if c == "penyisihan_penghapusan_pinjaman" else c for c in ASET if c != "total_aset")
+REGISTRI = "koperasi.csv"  # the registry file named when the registry is not known
 
 
 @dataclass(frozen=True)
@@ -57,186 +49,28 @@ class Checked:
     alasan: pd.Series  # raw index of every rejected row -> list of every reason (str)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Row rules that compare columns: the models' dataframe checks, with the reason each gives
-# ---------------------------------------------------------------------------------------------------------------
-
 @dataclass(frozen=True)
-class RowRule:
-    """A rule over several columns of a row: `holds` says where it holds (a missing operand: holds), `reason`
-    words the reason for rows where it does not. `columns` are the columns it reads."""
+class Registry:
+    """The registry the other inputs are checked against: the nik of its accepted rows and, for the nik of a
+    rejected row, which row was rejected and why (so a report of that nik says so, not 'tidak terdaftar')."""
 
-    name: str
-    columns: tuple[str, ...]
-    holds: Callable[[pd.DataFrame], pd.Series]
-    reason: Callable[[pd.DataFrame], pd.Series]
-
-
-def rupiah(value: int) -> str:
-    """Whole Rupiah with '.' thousands: -1234567 -> '-1.234.567'."""
-    return f"{value:,}".replace(",", ".")
+    nik: pd.Series
+    ditolak: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))  # nik -> reason
+    sumber: str = REGISTRI
 
 
-def _as_rupiah(values: pd.Series) -> pd.Series:
-    return values.map(rupiah).astype("str")
+def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
+    """The Registry of a checked registry frame (`raw`: its text rows)."""
+    rows = raw.loc[checked.alasan.index]
+    text = ("baris registri " + rows["sumber"].astype("str") + ":" + rows["baris"].astype("str") + " (nik "
+            + rows["nik"].astype("str") + ") ditolak: " + checked.alasan.map("; ".join).astype("str"))
+    named = rows["nik"].astype("str").ne("").to_numpy()
+    ditolak = pd.Series(text.to_numpy()[named], index=rows["nik"].astype("str").to_numpy()[named], dtype="str")
+    return Registry(checked.valid["nik"], ditolak[~ditolak.index.duplicated()],
+                    str(raw["sumber"].iloc[0]) if len(raw) else REGISTRI)
 
 
-def _sum(frame: pd.DataFrame, terms: Sequence[str]) -> pd.Series:
-    total = pd.Series(0, index=frame.index, dtype="Int64")
-    for term in terms:
-        total = total - frame[term[1:]] if term.startswith("-") else total + frame[term]
-    return total
-
-
-def _formula(terms: Sequence[str]) -> str:
-    return " ".join(f"- {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms).removeprefix("+ ")
-
-
-def tolerance(total_aset: pd.Series) -> pd.Series:
-    """Rp 1,000 or 0.01% of total_aset, whichever is larger (whole Rupiah: a whole difference within
-    total_aset / 10,000 is within its floor)."""
-    return (total_aset // TOLERANSI_BAGI).clip(lower=TOLERANSI_MIN)
-
-
-def _comparison(name: str, title: str, left: Sequence[str], right: Sequence[str], equal: bool,
-                right_name: str | None = None) -> RowRule:
-    """left = right within the tolerance (equal), or left <= right; the reason quotes both sums."""
-    left_label, right_label = _formula(left), right_name or _formula(right)
-
-    def holds(frame: pd.DataFrame) -> pd.Series:
-        a, b = _sum(frame, left), _sum(frame, right)
-        ok = (a - b).abs() <= tolerance(frame["total_aset"]) if equal else a <= b
-        return ok.fillna(True).astype(bool)
-
-    def reason(frame: pd.DataFrame) -> pd.Series:
-        a, b = _sum(frame, left), _sum(frame, right)
-        text = (f"{title}: {left_label} " + _as_rupiah(a) + (" != " if equal else " > ") + f"{right_label} "
-                + _as_rupiah(b))
-
-        if equal:
-            text = text + " (selisih " + _as_rupiah((a - b).abs()) + "; toleransi " + _as_rupiah(
-                tolerance(frame["total_aset"])) + ")"
-        return text
-
-    columns = tuple(dict.fromkeys(t.lstrip("-") for t in (*left, *right, *(("total_aset",) if equal else ()))))
-    return RowRule(name, columns, holds, reason)
-
-
-REPORT_RULES = (
-    _comparison("rincian_aset", "total_aset tidak sama dengan jumlah rincian aset",
-                ("total_aset",), RINCIAN_ASET, equal=True),
-    _comparison("neraca_seimbang", "neraca tidak seimbang",
-                ("total_aset",), TOTAL_KEWAJIBAN + EKUITAS, equal=True, right_name="kewajiban + ekuitas"),
-    _comparison("kolektibilitas", "pinjaman menurut kolektibilitas tidak sama dengan pinjaman diberikan",
-                KOLEKTIBILITAS, PINJAMAN_DIBERIKAN, equal=True),
-    _comparison("pinjaman_berisiko_maks", "pinjaman_berisiko lebih dari pinjaman diberikan",
-                ("pinjaman_berisiko",), PINJAMAN_DIBERIKAN, equal=False),
-    _comparison("volume_pinjaman_anggota_maks", "volume_pinjaman_anggota lebih dari volume_pinjaman",
-                ("volume_pinjaman_anggota",), ("volume_pinjaman",), equal=False),
-    _comparison("biaya_karyawan_maks", "biaya_karyawan lebih dari beban_usaha",
-                ("biaya_karyawan",), ("beban_usaha",), equal=False),
-    _comparison("kewajiban_lancar_maks", "kewajiban_lancar lebih dari total kewajiban",
-                ("kewajiban_lancar",), TOTAL_KEWAJIBAN, equal=False),
-)
-
-
-@cache
-def _questionnaire_book(month: str) -> Rulebook | None:
-    """The book in force in the month a questionnaire was filled in (None: no single book)."""
-    try:
-        return rulebook_for_period(month)
-    except RulebookError:
-        return None
-
-
-@cache
-def _questionnaire_sizes(book: str | None) -> dict[str, int]:
-    """Questions per questionnaire component of a book; of every book (the most) when the book is unknown."""
-    books = [rulebooks()[book]] if book else list(published_books().values())
-    sizes: dict[str, int] = {}
-    for k in (k for b in books for k in b.komponen if k.kuesioner and k.masukan == "kuesioner"):
-        sizes[k.id] = max(sizes.get(k.id, 0), k.pertanyaan)
-    return sizes
-
-
-@dataclass(frozen=True)
-class _Questions:
-    """The questions of every book, book after book: each book's questionnaire komponen in its order, numbered
-    1..n. Tables by [book, komponen] read 0 in the extra last column (komponen -1: not a questionnaire one)."""
-
-    books: tuple[str, ...]  # "" (the book is unknown: every questionnaire komponen at its largest) and every book
-    components: tuple[str, ...]  # every questionnaire komponen of every book
-    sizes: np.ndarray  # [book, komponen]: its questions in the book (0: not in the book)
-    starts: np.ndarray  # [book, komponen]: where its questions start in the book's list
-    counts: np.ndarray  # [book]: questions of the book
-    offsets: np.ndarray  # [book]: where the book's list starts in the per-question arrays
-    q_component: np.ndarray  # per question: its komponen
-    q_place: np.ndarray  # per question: its komponen's place in the book
-    q_number: np.ndarray  # per question: its number
-
-
-@cache
-def _questions() -> _Questions:
-    """Every question of every book (and of book "")."""
-    books, components = ("", *published_books()), tuple(_questionnaire_sizes(None))
-    sizes = np.zeros((len(books), len(components) + 1), dtype=np.int64)
-    starts = np.zeros_like(sizes)
-    questions: list[tuple[int, int, int]] = []  # (component, place, number) of every question, book after book
-    for b, book in enumerate(books):
-        offset = len(questions)
-        for j, (k, n) in enumerate(_questionnaire_sizes(book or None).items()):
-            i = components.index(k)
-            sizes[b, i], starts[b, i] = n, len(questions) - offset
-            questions += [(i, j, number) for number in range(1, n + 1)]
-    counts = sizes.sum(axis=1)
-    q_component, q_place, q_number = np.array(questions, dtype=np.int64).reshape(-1, 3).T
-    return _Questions(books, components, sizes, starts, counts, np.cumsum(counts) - counts,
-                      q_component, q_place, q_number)
-
-
-def _book_per_row(dates: pd.Series) -> np.ndarray:
-    """Place in `_questions().books` of the book in force at each date (0, "": the date or the book is
-    unknown); each distinct date is looked up once."""
-    codes, days = pd.factorize(dates)
-    place = {book: b for b, book in enumerate(_questions().books)}
-    books = [place[b.id] if (b := _questionnaire_book(m)) else 0 for m in days.strftime("%Y-%m")]
-    return np.array([*books, 0], dtype=np.int64)[codes]  # NaT (code -1) reads the appended ""
-
-
-def _index_in(text: pd.Series, names: tuple[str, ...]) -> np.ndarray:
-    """Place of each value in `names` (-1: not there)."""
-    found = pc.index_in(pyarrow.array(text, pyarrow.large_string()),
-                        value_set=pyarrow.array(names, pyarrow.large_string()))
-    return np.asarray(pc.fill_null(found, -1)).astype(np.int64)
-
-
-def _question_count(frame: pd.DataFrame) -> pd.Series:
-    """How many questions the row's komponen has in the book of its date (NaN: not a questionnaire komponen)."""
-    questions = _questions()
-    n = questions.sizes[_book_per_row(frame["tanggal"]), _index_in(frame["komponen"], questions.components)]
-    return pd.Series(np.where(n > 0, n, np.nan), index=frame.index)
-
-
-def _number_in_component(frame: pd.DataFrame) -> pd.Series:
-    n, number = _question_count(frame), frame["nomor"].astype("float64")
-    return n.isna() | number.isna() | (number <= n)
-
-
-def _number_reason(frame: pd.DataFrame) -> pd.Series:
-    n = _question_count(frame).astype("int64").astype("str")
-    return ("nomor: harus 1 sampai " + n + " untuk " + frame["komponen"] + " (nilai: "
-            + frame["nomor"].astype("str") + ")")
-
-
-NOMOR_DALAM_KOMPONEN = RowRule("nomor_dalam_komponen", ("tanggal", "komponen", "nomor"),
-                               _number_in_component, _number_reason)
-
-URUTAN_BERLAKU = RowRule(
-    "urutan_berlaku", ("berlaku_mulai", "berlaku_sampai"),
-    lambda f: f["berlaku_sampai"].isna() | f["berlaku_mulai"].isna() | (f["berlaku_sampai"] >= f["berlaku_mulai"]),
-    lambda f: "berlaku_sampai: tidak boleh sebelum berlaku_mulai " + f["berlaku_mulai"] + " (nilai: '"
-    + f["berlaku_sampai"] + "')")
-RULES = {a.name: a for a in (*REPORT_RULES, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU)}
+RULES = {a.name: a for a in (*REPORT_RULES, PERIODE_SEBELUM_KIRIM, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU)}
 
 
 def _check(rule: RowRule) -> classmethod:
@@ -303,9 +137,11 @@ class Laporan(_Money):
     nik: Series[str] = pa.Field(str_length={"min_value": 1}, description="Nomor Induk Koperasi, in the registry")
     periode: Series[str] = pa.Field(str_matches=PERIODE.pattern,
                                     description="YYYY-MM: the month whose month-end position the report gives; "
-                                                "not after the run's period")
-    tanggal_kirim: Series[pd.Timestamp] = pa.Field(description="submission time; the latest one of a nik and "
-                                                               "periode supersedes the earlier ones")
+                                                "not after the month of tanggal_kirim nor the current month")
+    tanggal_kirim: Series[pd.Timestamp] = pa.Field(description="submission time in WITA (a time with a zone is "
+                                                               "converted, one without is WITA); not after the run's "
+                                                               "start; the latest one of a nik and periode supersedes "
+                                                               "the earlier ones")
     diaudit: Series[bool] = pa.Field(description="the last annual report was audited by a public accountant")
     jumlah_anggota: Series[np.int64] = pa.Field(gt=0, description="number of members")
 
@@ -317,6 +153,7 @@ class Laporan(_Money):
     volume_pinjaman_anggota_maks = _check(RULES["volume_pinjaman_anggota_maks"])
     biaya_karyawan_maks = _check(RULES["biaya_karyawan_maks"])
     kewajiban_lancar_maks = _check(RULES["kewajiban_lancar_maks"])
+    periode_tidak_sesudah_kirim = _check(PERIODE_SEBELUM_KIRIM)
 
 
 class Koperasi(_Source):
@@ -368,127 +205,6 @@ class FaktorPengurang(_Source):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# PARSING text into typed columns; what cannot be read is a reason and a missing value
-# ---------------------------------------------------------------------------------------------------------------
-
-class _Reasons:
-    """The reasons found so far, by row position; `order` places a reason in its row's list."""
-
-    def __init__(self, n: int, order: dict[str, int]) -> None:
-        self.n = n
-        self.order = order
-        self._parts: list[pd.DataFrame] = []
-
-    def add(self, where: np.ndarray | pd.Series, text: str | pd.Series, key: str) -> None:
-        """Add a reason to the rows at `where` (a boolean mask over all rows, or positions); `key` (a column,
-        a rule or "set") places it in its row's list."""
-        where = np.asarray(where)
-        positions = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64)
-        if len(positions) == 0:
-            return
-        texts = np.full(len(positions), text, dtype=object) if isinstance(text, str) else np.asarray(text, dtype=object)
-        self._parts.append(pd.DataFrame({"posisi": positions, "urutan": self.order[key], "teks": texts}))
-
-    def _all(self) -> pd.DataFrame:
-        if not self._parts:
-            return pd.DataFrame({"posisi": np.array([], np.int64), "urutan": np.array([], np.int64), "teks": []})
-        return pd.concat(self._parts, ignore_index=True).dropna(subset=["teks"])
-
-    def rejected(self) -> np.ndarray:
-        mask = np.zeros(self.n, dtype=bool)
-        mask[self._all()["posisi"].to_numpy()] = True
-        return mask
-
-    def per_row(self, index: pd.Index) -> pd.Series:
-        """Raw index -> list of reasons, in column order then rule order, without repeats."""
-        found = self._all().drop_duplicates(["posisi", "teks"]).sort_values(["posisi", "urutan"], kind="stable")
-        positions = found["posisi"].to_numpy()
-        first = np.flatnonzero(np.diff(positions, prepend=-1))
-        chunks = np.split(found["teks"].to_numpy(dtype=object), first[1:]) if len(found) else []
-        lists = [chunk.tolist() for chunk in chunks]
-        return pd.Series(lists, index=index[positions[first]], dtype=object, name="alasan")
-
-
-def _text(raw: pd.DataFrame, column: str) -> pd.Series:
-    return raw[column].astype("str").fillna("").reset_index(drop=True)
-
-
-def _hex(arrow: pyarrow.ChunkedArray) -> bool:
-    """Whether a text starts with 0x or 0X, which Arrow's integer parse would read as hexadecimal."""
-    return bool(pc.any(pc.or_(pc.starts_with(arrow, "0x"), pc.starts_with(arrow, "0X"))).as_py())
-
-
-def _whole_numbers(text: pd.Series, column: str, reasons: _Reasons, expected: str,
-                   zero_if_none: bool = False) -> pd.Series:
-    """Whole numbers (an integral '.0' accepted) as Int64; empty, other text and over 15 digits are reasons."""
-    arrow = pyarrow.array(text)
-    try:  # the common case, a column of plain integers, in one Arrow parse (which would read '0x10' as 16)
-        if _hex(arrow):
-            raise pyarrow.ArrowInvalid("hexadecimal")
-        numbers = pc.cast(arrow, pyarrow.int64()).to_numpy().astype(np.float64)
-        shaped = np.ones(len(text), dtype=bool)
-    except pyarrow.ArrowInvalid:
-        shaped = text.str.fullmatch(r"-?\d+(?:\.0+)?").to_numpy(dtype=bool)
-        numbers = pc.cast(pyarrow.array(text.where(shaped, "0")), pyarrow.float64()).to_numpy()
-    too_big = shaped & (np.abs(numbers) >= 10.0 ** DIGIT_MAKS)
-    ok = shaped & ~too_big
-    if not ok.all():
-        empty = text.eq("").to_numpy(dtype=bool)
-        wrong = ~ok & ~empty & ~too_big
-        reasons.add(empty, f"{column}: kosong, harus {expected}" + " (isi 0 bila tidak ada)" * zero_if_none, column)
-        reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
-        reasons.add(too_big, f"{column}: terlalu besar, lebih dari {DIGIT_MAKS} angka (nilai: '" + text[too_big]
-                    + "')", column)
-    return pd.Series(pd.arrays.IntegerArray(np.where(ok, numbers, 0).astype(np.int64), ~ok), index=text.index)
-
-
-def _yes_no(text: pd.Series, column: str, reasons: _Reasons) -> pd.Series:
-    lower = text.str.lower()
-    yes, no = lower.isin(YA).to_numpy(), lower.isin(TIDAK).to_numpy()
-    empty = text.eq("").to_numpy(dtype=bool)
-    reasons.add(empty, f"{column}: kosong, harus ya atau tidak", column)
-    wrong = ~(yes | no | empty)
-    reasons.add(wrong, f"{column}: bukan ya atau tidak (nilai: '" + text[wrong] + "')", column)
-    return pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), index=text.index)
-
-
-def _dates(text: pd.Series, column: str, reasons: _Reasons, required: bool = True,
-           with_time: bool = False) -> pd.Series:
-    """ISO dates (or, with_time, a date or date and time) as datetime64[us]; NaT when empty or unreadable."""
-    pattern = r"\d{4}-\d{2}-\d{2}" + (r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?" if with_time else "")
-    shaped = text.str.fullmatch(pattern)
-    values = pd.to_datetime(text.where(shaped), format="ISO8601" if with_time else "%Y-%m-%d", errors="coerce")
-    values = values.astype("datetime64[us]")
-    empty = text.eq("").to_numpy(dtype=bool)
-    expected = "tanggal YYYY-MM-DD" + (" atau waktu YYYY-MM-DDTHH:MM:SS" if with_time else "")
-    if required:
-        reasons.add(empty, f"{column}: kosong, harus {expected}", column)
-    wrong = values.isna().to_numpy() & ~empty
-    reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
-    return values
-
-
-def _period(text: pd.Series, column: str, reasons: _Reasons, required: bool = True) -> pd.Series:
-    """Exactly YYYY-MM of a real month, else NA; a month written otherwise is a reason saying what to write."""
-    exact = text.str.fullmatch(PERIODE.pattern).to_numpy(dtype=bool)
-    empty = text.eq("").to_numpy(dtype=bool)
-    if required:
-        reasons.add(empty, f"{column}: kosong, harus bulan YYYY-MM", column)
-    other = text[~exact & ~empty]
-    meant = recognise_periode(other)
-    known = meant.notna()
-    reasons.add(other.index[known], f"{column}: ditulis '" + other[known] + "', harus YYYY-MM (maksud "
-                + meant[known] + "?)", column)
-
-    reasons.add(other.index[~known], f"{column}: bukan bulan YYYY-MM (nilai: '" + other[~known] + "')", column)
-    return text.where(exact)
-
-
-def _optional(text: pd.Series) -> pd.Series:
-    return text.where(text.ne(""))
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # CHECKING: the models, validated lazily; failure cases -> reasons
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -509,9 +225,10 @@ def _loose_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
 def _quoted(values: pd.Series) -> pd.Series:
     """A value as the reason quotes it: Rupiah with '.' thousands, dates ISO, text quoted."""
     if pd.api.types.is_integer_dtype(values):
-        return _as_rupiah(values)
+        return as_rupiah(values)
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.strftime("%Y-%m-%d").astype("str")
+        dates = values.dt.strftime("%Y-%m-%d").astype("str")
+        return dates.where(values.eq(values.dt.normalize()), values.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("str"))
     return "'" + values.astype("str") + "'"
 
 
@@ -547,8 +264,6 @@ def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame,
         return pd.Series(f"{column}: {code}", index=rows.index, dtype="str")
     if check.name == "str_length":
         return pd.Series(f"{column}: kosong", index=rows.index, dtype="str")
-    if check.name == "terdaftar":
-        return f"{column} '" + rows[column].astype("str") + f"' tidak terdaftar di {REGISTRI}"
     return f"{column}: {_rule_in_words(check)} (nilai: " + _quoted(rows[column]) + ")"
 
 
@@ -560,7 +275,7 @@ def _failure_cases(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame({"column": [], "check": [], "check_number": [], "index": []})
 
 
-def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: _Reasons) -> None:
+def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: Reasons) -> None:
     """Validate the typed frame (positions as index) and add a reason for every failure case.
 
     Column checks run on the whole frame; each dataframe check runs on the columns its rule reads, so a broken
@@ -580,11 +295,18 @@ def _check_frame(schema: pa.DataFrameSchema, typed: pd.DataFrame, reasons: _Reas
             reasons.add(positions, rule.reason(typed[list(rule.columns)].iloc[positions]).to_numpy(), rule.name)
 
 
-def _registered(registry_nik: pd.Series) -> pa.Check:
-    """nik in the registry; an empty nik passes (str_length says it is empty)."""
-    def registered(nik: pd.Series) -> pd.Series:
-        return pd.Series(is_in(nik, registry_nik), index=nik.index) | nik.eq("")
-    return pa.Check(registered, name="terdaftar", error=f"terdaftar di {REGISTRI}")
+def _registered(nik: pd.Series, registry: Registry, reasons: Reasons) -> None:
+    """nik in the registry, else the reason: which registry row was rejected and why, or not registered. An empty
+    nik is not looked up (str_length says it is empty). Each distinct nik is worded once, outside Pandera, so a file
+    of unregistered cooperatives costs no failure case per row."""
+    unknown = ~is_in(nik, registry.nik) & nik.ne("").to_numpy(dtype=bool)
+    if not unknown.any():
+        return
+    codes, distinct = pd.factorize(nik[unknown])
+    names = pd.Series(distinct, dtype="str")
+    unregistered = "nik '" + names + f"' tidak terdaftar di {registry.sumber}"
+    texts = names.map(registry.ditolak).astype("str").fillna(unregistered)
+    reasons.add(np.flatnonzero(unknown), texts.to_numpy(dtype=object)[codes], "nik")
 
 
 def _with_checks(schema: pa.DataFrameSchema, checks: dict[str, pa.Check]) -> pa.DataFrameSchema:
@@ -606,7 +328,7 @@ def _shape_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, name=schema.name)
 
 
-def _accepted(model: type[pa.DataFrameModel], typed: pd.DataFrame, reasons: _Reasons, index: pd.Index) -> Checked:
+def _accepted(model: type[pa.DataFrameModel], typed: pd.DataFrame, reasons: Reasons, index: pd.Index) -> Checked:
     """The accepted rows with the model's strict dtypes under their raw index, and the reasons of the others."""
     rejected = reasons.rejected()
     strict = model.to_schema()
@@ -619,188 +341,99 @@ def _accepted(model: type[pa.DataFrameModel], typed: pd.DataFrame, reasons: _Rea
 
 def _start(raw: pd.DataFrame, model: type[pa.DataFrameModel]) -> tuple[pa.DataFrameSchema, dict]:
     schema = _loose_schema(model)
-    source = {"sumber": _text(raw, "sumber"),
+    source = {"sumber": raw_text(raw, "sumber"),
               "baris": pd.Series(raw["baris"].to_numpy(dtype=np.int64))}
     return schema, source
 
 
-def check_laporan(raw: pd.DataFrame, registry_nik: pd.Series, run_periode: str) -> Checked:
-    """Monthly report rows (data-contract §1.2): types, the row rules, nik registered, periode not after the run's."""
+def check_laporan(raw: pd.DataFrame, registry: Registry, started: datetime,
+                  notes: pd.DataFrame | None = None) -> Checked:
+    """Monthly report rows (data-contract §1.2): types, the row rules, nik registered, dates that can be true at
+    the run's start `started` (tanggal_kirim not after it; periode not after its month in WITA nor the month of
+    the row's tanggal_kirim). `notes`: the cells ingest could not read without guessing (see `Cells`)."""
     schema, source = _start(raw, Laporan)
+    start = wita(started)
     schema = _with_checks(schema, {
-        "nik": _registered(registry_nik),
-        "periode": pa.Check(lambda p: p <= run_periode, name="tidak_sesudah_periode_proses",
-                            error=f"tidak boleh sesudah periode yang diproses {run_periode}"),
+        "periode": pa.Check(lambda p: p <= f"{start:%Y-%m}", name="tidak_sesudah_bulan_berjalan",
+                            error=f"tidak boleh sesudah bulan berjalan {start:%Y-%m}"),
+        "tanggal_kirim": pa.Check(lambda t: t <= start, name="tidak_sesudah_mulai_proses",
+                                  error=f"tidak boleh sesudah waktu mulai proses {start:%Y-%m-%d %H:%M:%S} WITA"),
     })
     columns = ["sumber", "baris", *LAPORAN]
-    reasons = _Reasons(len(raw), _reason_order(columns, schema))
+    reasons = Reasons(len(raw), _reason_order(columns, schema))
+    cells = Cells(raw, notes, reasons)
     typed = pd.DataFrame({
         **source,
-        "nik": _text(raw, "nik"),
-        "periode": _period(_text(raw, "periode"), "periode", reasons),
-        "tanggal_kirim": _dates(_text(raw, "tanggal_kirim"), "tanggal_kirim", reasons, with_time=True),
-        "diaudit": _yes_no(_text(raw, "diaudit"), "diaudit", reasons),
-        **{c: _whole_numbers(_text(raw, c), c, reasons, "bilangan bulat Rupiah", zero_if_none=True) for c in JUMLAH},
-        "jumlah_anggota": _whole_numbers(_text(raw, "jumlah_anggota"), "jumlah_anggota", reasons, "bilangan bulat"),
+        "nik": cells("nik"),
+        "periode": period(cells("periode"), "periode", reasons),
+        "tanggal_kirim": dates(cells("tanggal_kirim"), "tanggal_kirim", reasons, with_time=True),
+        "diaudit": yes_no(cells("diaudit"), "diaudit", reasons),
+        **{c: whole_numbers(cells(c), c, reasons, "bilangan bulat Rupiah", zero_if_none=True) for c in JUMLAH},
+        "jumlah_anggota": whole_numbers(cells("jumlah_anggota"), "jumlah_anggota", reasons, "bilangan bulat"),
     })
     _check_frame(schema, typed, reasons)
+    _registered(typed["nik"], registry, reasons)
     return _accepted(Laporan, typed[columns], reasons, raw.index)
 
 
-def check_koperasi(raw: pd.DataFrame, today: date) -> Checked:
+def check_koperasi(raw: pd.DataFrame, today: date, notes: pd.DataFrame | None = None) -> Checked:
     """Registry rows (data-contract §1.1): nik unique (every copy rejected), enums, dates not in the future."""
     schema, source = _start(raw, Koperasi)
     schema = _with_checks(schema, {"tanggal_badan_hukum": pa.Check(
         lambda t: t <= pd.Timestamp(today), name="tidak_sesudah_hari_ini",
         error=f"tidak boleh sesudah hari ini {today:%Y-%m-%d}")})
-    reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    cells = Cells(raw, notes, reasons)
     typed = pd.DataFrame({
         **source,
-        "nik": _text(raw, "nik"),
-        "nama": _text(raw, "nama"),
-        "jenis": _text(raw, "jenis").str.lower(),
-        "kode_wilayah": _text(raw, "kode_wilayah"),
-        "kabupaten_kota": _text(raw, "kabupaten_kota"),
-        "wilayah_keanggotaan": _text(raw, "wilayah_keanggotaan").str.lower(),
-        "tanggal_badan_hukum": _dates(_text(raw, "tanggal_badan_hukum"), "tanggal_badan_hukum", reasons),
-        "tanggal_rat_terakhir": _dates(_text(raw, "tanggal_rat_terakhir"), "tanggal_rat_terakhir", reasons,
+        "nik": cells("nik"),
+        "nama": cells("nama"),
+        "jenis": cells("jenis").str.lower(),
+        "kode_wilayah": cells("kode_wilayah"),
+        "kabupaten_kota": cells("kabupaten_kota"),
+        "wilayah_keanggotaan": cells("wilayah_keanggotaan").str.lower(),
+        "tanggal_badan_hukum": dates(cells("tanggal_badan_hukum"), "tanggal_badan_hukum", reasons),
+        "tanggal_rat_terakhir": dates(cells("tanggal_rat_terakhir"), "tanggal_rat_terakhir", reasons,
                                        required=False),
-        "pendamping": _optional(_text(raw, "pendamping")),
+        "pendamping": optional(cells("pendamping")),
     })
     _check_frame(schema, typed, reasons)
     return _accepted(Koperasi, typed, reasons, raw.index)
 
 
-def check_faktor(raw: pd.DataFrame, registry_nik: pd.Series) -> Checked:
+def check_faktor(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:
     """Supervisors' findings (data-contract §1.4): a known code, a period range in order, nik registered."""
     schema, source = _start(raw, FaktorPengurang)
-    schema = _with_checks(schema, {"nik": _registered(registry_nik)})
-    reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    cells = Cells(raw, notes, reasons)
     typed = pd.DataFrame({
         **source,
-        "nik": _text(raw, "nik"),
-        "kode": _text(raw, "kode").str.lower(),
-        "berlaku_mulai": _period(_text(raw, "berlaku_mulai"), "berlaku_mulai", reasons),
-        "berlaku_sampai": _period(_text(raw, "berlaku_sampai"), "berlaku_sampai", reasons, required=False),
-        "keterangan": _optional(_text(raw, "keterangan")),
+        "nik": cells("nik"),
+        "kode": cells("kode").str.lower(),
+        "berlaku_mulai": period(cells("berlaku_mulai"), "berlaku_mulai", reasons),
+        "berlaku_sampai": period(cells("berlaku_sampai"), "berlaku_sampai", reasons, required=False),
+        "keterangan": optional(cells("keterangan")),
     })
     _check_frame(schema, typed, reasons)
+    _registered(typed["nik"], registry, reasons)
     return _accepted(FaktorPengurang, typed, reasons, raw.index)
 
 
-def check_kuesioner(raw: pd.DataFrame, registry_nik: pd.Series) -> Checked:
+def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:
     """Questionnaire answers (data-contract §1.3): each row's values, then whole sets: a question missing,
     answered twice or rejected rejects every row of its set (the engine never guesses an answer)."""
     schema, source = _start(raw, Kuesioner)
-    schema = _with_checks(schema, {"nik": _registered(registry_nik)})
-    reasons = _Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    cells = Cells(raw, notes, reasons)
     typed = pd.DataFrame({
         **source,
-        "nik": _text(raw, "nik"),
-        "tanggal": _dates(_text(raw, "tanggal"), "tanggal", reasons),
-        "komponen": _text(raw, "komponen").str.lower(),
-        "nomor": _whole_numbers(_text(raw, "nomor"), "nomor", reasons, "bilangan bulat"),
-        "jawaban": _text(raw, "jawaban").str.lower(),
+        "nik": cells("nik"),
+        "tanggal": dates(cells("tanggal"), "tanggal", reasons),
+        "komponen": cells("komponen").str.lower(),
+        "nomor": whole_numbers(cells("nomor"), "nomor", reasons, "bilangan bulat"),
+        "jawaban": cells("jawaban").str.lower(),
     })
     _check_frame(schema, typed, reasons)
-    _check_sets(typed, reasons)
+    _registered(typed["nik"], registry, reasons)
+    check_sets(typed, reasons)
     return _accepted(Kuesioner, typed, reasons, raw.index)
-
-
-def _check_sets(typed: pd.DataFrame, reasons: _Reasons) -> None:
-    """Every question of the set's book exactly once, and accepted; else every row of the set gets the reason.
-
-    The questions of every set are laid out one after the other (a grid); each row answering a question of its
-    set's book counts in its cell, and only the cells with a problem are worded."""
-    positions = np.flatnonzero((typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy())
-    if not len(positions):
-        return
-    rows = typed[["nik", "tanggal", "komponen", "nomor"]].iloc[positions]
-    set_id, first = _set_per_row(rows["nik"], rows["tanggal"])
-    books = _book_per_row(rows["tanggal"])[first]  # per set
-    counts = _questions().counts[books]
-    starts = np.cumsum(counts) - counts  # where each set's questions start in the grid
-    cells = _answer_cell(rows, set_id, books, starts)
-    answered = cells >= 0
-    times = np.bincount(cells[answered], minlength=counts.sum())
-    answer_row = np.full(len(times), -1)
-    answer_row[cells[answered]] = positions[answered]  # the row of a question answered once (any of them if more)
-    rejected = (times == 1) & np.append(reasons.rejected(), False)[answer_row]  # -1 (not answered): the appended False
-    problems = _set_problems(np.flatnonzero((times != 1) | rejected), times, answer_row, books, starts, typed["baris"])
-    if problems.empty:
-        return
-    sample = first[problems["set"].to_numpy()]  # a row of the problem's set: its nik and tanggal
-    texts = ("set kuesioner " + rows["nik"].iloc[sample].reset_index(drop=True) + " "
-             + rows["tanggal"].iloc[sample].dt.strftime("%Y-%m-%d").reset_index(drop=True) + ": "
-             + problems["teks"].reset_index(drop=True))
-    hit, problem = _spread(set_id, problems["set"].to_numpy())
-    keep = problems["kecuali"].to_numpy()[problem] != positions[hit]  # a rejected row is not told about itself
-    reasons.add(positions[hit[keep]], texts.to_numpy(dtype=object)[problem[keep]], "set")
-
-
-def _set_per_row(nik: pd.Series, dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's set (nik, tanggal), numbered in order of first appearance, and the first row of each set."""
-    nik_codes, _ = pd.factorize(nik)
-    date_codes, days = pd.factorize(dates)
-    set_id, _ = pd.factorize(nik_codes.astype(np.int64) * len(days) + date_codes)
-    running_max = np.maximum.accumulate(set_id)
-    return set_id, np.flatnonzero(set_id > np.append(-1, running_max[:-1]))
-
-
-def _answer_cell(rows: pd.DataFrame, set_id: np.ndarray, books: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """The grid cell each row answers: the question of its komponen and nomor in its set's book (-1: none, as
-    the komponen is not in the book or the nomor is not one of its questions)."""
-    questions = _questions()
-    components = _index_in(rows["komponen"], questions.components)
-    number = rows["nomor"].to_numpy(dtype=np.float64, na_value=np.nan)
-    b = books[set_id]
-    answers = (number >= 1) & (number <= questions.sizes[b, components])  # NaN and size 0 answer nothing
-    cells = starts[set_id] + questions.starts[b, components] + np.nan_to_num(number).astype(np.int64) - 1
-    return np.where(answers, cells, -1)
-
-
-def _set_problems(cells: np.ndarray, times: np.ndarray, answer_row: np.ndarray, books: np.ndarray,
-                  starts: np.ndarray, lines: pd.Series) -> pd.DataFrame:
-    """The problems of the grid cells `cells` as (set, teks, kecuali: the row not told, or -1), each set's in
-    komponen order then by (first) number: the unanswered numbers of a komponen together, a question answered
-    more than once, a question whose one answer was rejected."""
-    questions = _questions()
-    set_ = np.searchsorted(starts, cells, side="right") - 1  # a set without questions starts where the next one does
-    q = questions.offsets[books[set_]] + cells - starts[set_]
-    names = np.array(questions.components, dtype=object)[questions.q_component[q]]
-    table = pd.DataFrame({"set": set_, "urut": questions.q_place[q], "nomor_awal": questions.q_number[q],
-                          "komponen": names, "nomor": pd.Series(questions.q_number[q]).astype("str"),
-                          "kali": times[cells], "kecuali": answer_row[cells]}).astype({"komponen": "str"})
-    repeated, rejected = table[table["kali"] > 1], table[table["kali"] == 1]
-    problems = pd.concat([
-        _missing(table[table["kali"] == 0]),
-        repeated.assign(teks=repeated["komponen"] + " nomor " + repeated["nomor"] + " dijawab "
-                        + repeated["kali"].astype("str") + " kali", kecuali=-1),
-        rejected.assign(teks=rejected["komponen"] + " nomor " + rejected["nomor"] + " ditolak (baris "
-                        + lines.iloc[rejected["kecuali"].to_numpy()].astype("str").to_numpy() + ")"),
-    ], ignore_index=True)
-    return problems.sort_values(["set", "urut", "nomor_awal"], kind="stable")[["set", "teks", "kecuali"]]
-
-
-def _missing(table: pd.DataFrame) -> pd.DataFrame:
-    """The unanswered questions of a set's komponen, one problem: 'komponen nomor 7, 8 tidak dijawab'."""
-    s, k = table["set"].to_numpy(), table["urut"].to_numpy()
-    new = np.ones(len(table), dtype=bool)
-    new[1:] = (s[1:] != s[:-1]) | (k[1:] != k[:-1])  # the cells are in grid order
-    starts = np.flatnonzero(new)
-    lists = pyarrow.ListArray.from_arrays(np.append(starts, len(table)).astype(np.int32),
-                                          pyarrow.array(table["nomor"], pyarrow.large_string()))
-    numbers = pd.Series(pc.binary_join(lists, pyarrow.scalar(", ", pyarrow.large_string())), dtype="str")
-    first = table.iloc[starts].reset_index(drop=True)
-    return first.assign(teks=first["komponen"] + " nomor " + numbers + " tidak dijawab", kecuali=-1)
-
-
-def _spread(set_id: np.ndarray, problem_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (row, problem) pair of a set with problems (`problem_set`: the set of each problem, sorted): the
-    row and the problem, each row's problems in their order."""
-    per_set = np.bincount(problem_set, minlength=set_id.max() + 1)
-    starts = np.cumsum(per_set) - per_set
-    hit = np.flatnonzero(per_set[set_id] > 0)
-    repeats = per_set[set_id[hit]]
-    before = np.cumsum(repeats) - repeats
-    return np.repeat(hit, repeats), np.repeat(starts[set_id[hit]] - before, repeats) + np.arange(repeats.sum())

@@ -295,7 +295,8 @@ def _karantina() -> Tabel:
     return Tabel("karantina", "every rejected input row, with every reason", (
         Kolom("sumber", STRING, "input file the row came from", nullable=False, checks=(NOT_BLANK,)),
         Kolom("baris", INT64, "row number in that file (CSV: as a spreadsheet shows it, the header is row 1; "
-              "Parquet: the first row is 1)", nullable=False, checks=(pdr.Check.ge(1),)),
+              "Excel: the sheet's row number; Parquet: the first row is 1)", nullable=False,
+              checks=(pdr.Check.ge(1),)),
         Kolom("nik", STRING, "Nomor Induk Koperasi as written in the row (null: none)"),
         _periode(nullable=True),
         Kolom("alasan", STRINGS, "every rule the row failed, human readable (at least one)", nullable=False,

@@ -1,8 +1,17 @@
-"""The month a clerk meant: '10/2026', '2026/10', 'Oktober 2026', 'okt-2026' -> '2026-10'."""
+"""Months and times as written: the month a clerk meant ('10/2026', 'Oktober 2026' -> '2026-10'), times in WITA
+(the province's zone: a time without a zone is WITA), and the report dates that cannot be true."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
 import pandas as pd
+
+WITA = ZoneInfo("Asia/Makassar")  # UTC+8, Kalimantan Utara: times without a zone are WITA (data contract)
+WAKTU = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"  # ISO date, or date and time
+ZONA = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"  # Z, +08, +08:00, +0800
 
 # Indonesian month names, their three-letter abbreviations and the common older spellings and variants.
 BULAN = {
@@ -43,3 +52,39 @@ def recognise_periode(text: pd.Series) -> pd.Series:
     # code -1 (a missing text) takes the NA appended at the end
     result = pd.concat([meant, pd.Series([None])], ignore_index=True).astype("str").to_numpy()[codes]
     return pd.Series(result, index=text.index, dtype="str")
+
+
+def wita_times(text: pd.Series) -> pd.Series:
+    """Dates or date-times written ISO (`2026-10-05`, `2026-10-05T08:30:00`, `2026-10-05 08:30`, fractions of
+    seconds) as datetime64[us] in WITA: a time with a zone (`Z`, `+00:00`, `+0700`) converted to WITA, a time
+    without one taken as WITA; NaT where the text is not such a time."""
+    zoned = text.str.fullmatch(WAKTU + ZONA).to_numpy(dtype=bool)
+    plain = text.str.fullmatch(WAKTU)
+    values = pd.to_datetime(text.where(plain), format="ISO8601", errors="coerce").astype("datetime64[us]")
+    if zoned.any():
+        utc = pd.to_datetime(text[zoned], format="ISO8601", utc=True, errors="coerce")
+        values[zoned] = utc.dt.tz_convert(WITA).dt.tz_localize(None).astype("datetime64[us]")
+    return values
+
+
+def wita(moment: datetime) -> pd.Timestamp:
+    """A moment as a naive WITA time stamp (a naive moment is taken as WITA already)."""
+    return pd.Timestamp(moment.astimezone(WITA).replace(tzinfo=None) if moment.tzinfo else moment)
+
+
+def cannot_be_true(meant: pd.Series, sent: pd.Series, now: datetime) -> np.ndarray:
+    """Report rows whose dates cannot be true at `now` (the run's start): the month meant after the current
+    month (WITA), or after the month of the row's own tanggal_kirim (`sent`, text), or a tanggal_kirim after now.
+    A month meant before the month written in `sent`, sent more than a day before now, is possible whatever the
+    time zone: only the other rows are read as times."""
+    start = wita(now)
+    late = meant.gt(f"{start:%Y-%m}").fillna(False).to_numpy(dtype=bool, copy=True)
+    before = meant.lt(sent.str.slice(0, 7)).fillna(False).to_numpy(dtype=bool)
+    recent = sent.str.slice(0, 10).ge(f"{start - pd.Timedelta(days=1):%Y-%m-%d}").fillna(False).to_numpy(dtype=bool)
+    maybe = np.flatnonzero(~late & (~before | recent))
+    if len(maybe):
+        times = wita_times(sent.iloc[maybe])
+        month = times.dt.strftime("%Y-%m")
+        wrong = (meant.iloc[maybe].gt(month) & times.notna()) | times.gt(start)
+        late[maybe] = wrong.fillna(False).to_numpy(dtype=bool)
+    return late

@@ -63,11 +63,15 @@ def test_clean_sample_counts(clean):
 
 def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     summary, output = dirty
+    # 39 + 5 semicolon + 2 xlsx + 1 CR-only + 1 UTF-16 + 1 Parquet correction + 1 future-dated; the file whose
+    # header differs in case is not read
     assert (summary["laporan_dibaca"], summary["laporan_diterima"], summary["laporan_dikarantina"],
-            summary["laporan_terganti"]) == (44, 34, 9, 1)
+            summary["laporan_terganti"]) == (50, 34, 14, 2)
     assert summary["laporan_dibaca"] == (summary["dinilai"] + summary["tidak_dinilai"]
                                          + summary["laporan_dikarantina"] + summary["laporan_terganti"])
-    assert summary["kuesioner_dikarantina"] == 76  # two incomplete sets: 37 + 39 rows
+    # two incomplete sets (37 + 39 rows) and the set of the cooperative whose registry row was rejected (38)
+    assert summary["kuesioner_dikarantina"] == 76 + 38
+    assert (summary["koperasi_dikarantina"], summary["koperasi_terdaftar"]) == (1, 108)
     karantina = storage.read_table(output, "karantina", "2026-10").set_index(["sumber", "baris"])
     reasons = karantina["alasan"].map(list)
     report = "laporan/laporan_2026-10.csv"
@@ -83,7 +87,40 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     assert reasons[(report, 27)][0].startswith("volume_pinjaman_anggota lebih dari volume_pinjaman")
     assert (report, 12) not in reasons.index  # Rp 500 rounding is within the tolerance
     assert not karantina.index.get_level_values("sumber").str.endswith("semicolon.csv").any()
+    # the defect kinds of real landing folders (CACAT.md)
+    assert reasons[(report, 21)] == ["hibah: '925.000' dapat berarti 925 atau 925.000 (titik sebagai pemisah "
+                                     "ribuan); tulis tanpa pemisah: 925000"]
+    assert reasons[(report, 37)] == ["periode: tidak boleh sesudah bulan berjalan 2026-11 (nilai: '2027-10')",
+                                     "periode 2027-10 sesudah bulan tanggal_kirim 2026-11 (laporan suatu bulan tidak "
+                                     "dapat dikirim sebelum bulan itu)"]
+    assert reasons[(report, 3)] == ["baris registri koperasi.csv:15 (nik 650161296575534) ditolak: "
+                                    "tanggal_badan_hukum: bukan tanggal YYYY-MM-DD (nilai: '13/03/2019')"]
+    assert reasons[("koperasi.csv", 15)] == ["tanggal_badan_hukum: bukan tanggal YYYY-MM-DD (nilai: '13/03/2019')"]
+    assert reasons[("laporan/laporan_2026-10_kantor.xlsx", 3)] == [
+        "kas: sel E3 berisi rumus tanpa nilai tersimpan; buka dan simpan ulang berkas di Excel"]
+    assert reasons[("laporan/laporan_2026-10_susulan.csv", 2)][0].startswith(
+        "tanggal_kirim: tidak boleh sesudah waktu mulai proses ")
+    assert reasons[("laporan/laporan_2026-10_susulan.csv", 2)][0].endswith(" WITA (nilai: 2099-10-05T08:00:00)")
+    assert summary["berkas_ditolak"] == ["laporan/laporan_2026-10_judul.csv: kolom 'Kas' harus ditulis 'kas'; "
+                                         "kolom 'Total Aset' harus ditulis 'total_aset'"]
+    assert [e["sumber"] for e in summary["berkas_tidak_dibaca"]] == [
+        "CACAT.md", "laporan/.DS_Store", "laporan/catatan_kiriman.txt", "laporan/~$laporan_2026-10_kantor.xlsx"]
+    assert summary["catatan_berkas"] == ["laporan/laporan_2026-10.csv: karakter tak terlihat (spasi lebar-nol, "
+                                         "spasi tak-putus, BOM) dihapus dari: nik baris 6"]
+    manifest = json.loads(Path(summary["manifest"]).read_text())
+    assert manifest["berkas_tidak_dibaca"][0] == {
+        "sumber": "CACAT.md", "alasan": "bukan berkas masukan: di akar folder landing hanya koperasi dan "
+                                        "faktor_pengurang (.csv, .parquet, .xlsx) yang dibaca"}
+    files = {f["sumber"]: f for f in manifest["berkas_masukan"]}
+    assert (files["laporan/laporan_2026-10_unicode.csv"]["format"], files["laporan/laporan_2026-10_unicode.csv"][
+        "encoding"]) == ("csv-tab", "utf-16-le")
+    terganti = storage.read_table(output, "laporan_terganti", "2026-10").set_index(["sumber", "baris"])
+    assert terganti.loc[(report, 19), "diganti_oleh"] == "laporan/laporan_2026-10_koreksi.parquet:1"  # UTC stamp
     status = storage.read_table(output, "status_koperasi", "2026-10").set_index("nik")
+    office = ["650280692318107", "650439798431245", "650485587919679"]  # the xlsx, CR-only and UTF-16 files
+    assert status.loc[office, "melapor"].all()
+    assert not status.loc["650113048542833", "melapor"]  # its only report says 2027-10: quarantined, not set aside
+    assert "650161296575534" not in status.index  # its registry row was rejected
     semicolon = ["657142359150665", "650137137826180", "650464801702956", "650452509903254", "650247039876433"]
     assert status.loc[semicolon, "melapor"].all()  # the Indonesian-format rows are accepted
     assert status.loc["650464801702956", "alasan_tidak_dinilai"].startswith("unit simpan pinjam syariah")
@@ -184,12 +221,12 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
     output = tmp_path / "out"
     first = run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output))
     before = {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
-    # the dirty drop quarantines 9 of 44 report rows: over the default 10% ceiling
+    # the dirty drop quarantines 14 of 50 report rows: over the default 10% ceiling
     state = monthly_scoring(period="2026-10", input=str(DATA_DIR / "sample_dirty"), output=str(output),
                             return_state=True)
     assert state.is_failed()
     assert "period 2026-10 not published" in state.message
-    assert "[antar_periode.porsi_karantina]" in state.message and "0.2045" in state.message
+    assert "[antar_periode.porsi_karantina]" in state.message and "0.28" in state.message
     assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == before
     assert [p.stem for p in (output / "_runs").glob("*.json")] == [first["run_id"]]  # no manifest: not complete
     site = output / "_gx" / "uncommitted" / "data_docs" / "local_site"
@@ -207,6 +244,7 @@ def test_the_manifest_records_the_run(clean):
     assert manifest["jumlah"]["laporan_dibaca"] == 43 and manifest["jumlah"]["dinilai"] == 36
     files = {f["sumber"]: f for f in manifest["berkas_masukan"]}
     assert len(files) == 1 + 34 + 3 + 1 and files["koperasi.csv"]["baris"] == 109
+    assert files["koperasi.csv"]["encoding"] == "utf-8" and manifest["berkas_tidak_dibaca"] == []
     assert files["koperasi.csv"]["sha256"] == hashlib.sha256((DATA_DIR / "sample" / "koperasi.csv").read_bytes()
                                                              ).hexdigest()
     assert manifest["great_expectations"]["sukses"] is True and manifest["great_expectations"]["failed"] == 0
@@ -249,7 +287,10 @@ def test_cli_runs_the_dirty_drop_and_names_the_quarantine(tmp_path):
     done = cli("run", "--period", "2026-10", "--input", str(DATA_DIR / "sample_dirty"), "--output",
                str(tmp_path / "out"), "--max-quarantine-share", "0.5", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "laporan dibaca 44 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 9 + terganti 1" \
+    assert "laporan dibaca 50 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 14 + terganti 2" \
         in done.stdout
+    assert "  TIDAK DIBACA  laporan/~$laporan_2026-10_kantor.xlsx: berkas kunci spreadsheet (~$...): tutup berkasnya " \
+           "di Excel, lalu hapus\n" in done.stdout
+    assert "  BERKAS DITOLAK  laporan/laporan_2026-10_judul.csv: kolom 'Kas' harus ditulis 'kas'; " in done.stdout
     karantina = storage.read_table(tmp_path / "out", "karantina", "2026-10")
-    assert len(karantina) == 9 + 76  # report rows + the rows of the two incomplete questionnaire sets
+    assert len(karantina) == 14 + 114 + 1  # report rows, questionnaire rows (three sets), the registry row

@@ -47,8 +47,8 @@ def test_parquet_becomes_the_same_text():
 
 @pytest.mark.parametrize("data, sumber, message", [
     (b"nik,nama\nA,B\n", "laporan/d.csv", "laporan/d.csv: kolom tidak ada: kas. Baris judul harus memuat kolom"),
-    ("nik,kas,nama\nA,1,Koperasi Sejahtera\n".encode("cp1252") + b"\xe9\n", "laporan/e.csv",
-     "laporan/e.csv: bukan teks UTF-8 (byte ke-"),
+    ("nik,kas,nama\nA,1,Koperasi Sejahtera\n".encode("cp1252") + b"\xe9\x81\n", "laporan/e.csv",
+     "laporan/e.csv: bukan teks UTF-8 (byte ke-37) dan bukan Windows-1252"),
     (b"nik,kas,nama\nA,1,B,C,D\n", "laporan/f.csv", "laporan/f.csv: bukan CSV yang dapat dibaca (baris 2 berisi 5 kolom, baris judul 3 kolom)"),
     (b"not parquet", "laporan/g.parquet", "laporan/g.parquet: bukan berkas Parquet"),
 ])
@@ -88,7 +88,10 @@ def test_the_committed_samples_read_whole():
     dirty = read_landing(DATA_DIR / "sample_dirty")
     semicolon = dirty.laporan[dirty.laporan["sumber"] == "laporan/laporan_2026-10_semicolon.csv"]
     assert len(semicolon) == 5 and semicolon["kas"].str.fullmatch(r"\d+").all()
-    assert pd.Series([f.format for f in dirty.berkas]).value_counts().to_dict() == {"csv": 4, "csv-id": 1}
+    assert pd.Series([f.format for f in dirty.berkas]).value_counts().to_dict() == {
+        "csv": 7, "csv-id": 1, "csv-tab": 1, "xlsx": 1, "parquet": 1}  # csv: with the rejected header-case file
+    assert {f.sumber: f.encoding for f in dirty.berkas if f.encoding not in (None, "utf-8")} == {
+        "laporan/laporan_2026-10_semicolon.csv": "utf-8-sig", "laporan/laporan_2026-10_unicode.csv": "utf-16-le"}
 
 
 def _report_file(rows: list[tuple[str, str]]) -> str:
@@ -126,17 +129,18 @@ def test_csv_shapes_beyond_the_plain_one_keep_their_rows_and_numbers(data, expec
 
 
 def test_arrows_parser_reads_every_committed_csv_as_pandas_parser_does(monkeypatch):
-    from flows import ingest
     from flows.config import DATA_DIR
+    from flows.ingest import csv_files
 
     files = sorted((DATA_DIR / "sample").rglob("*.csv")) + sorted((DATA_DIR / "sample_dirty").rglob("*.csv"))
-    assert len(files) == 44
-    pandas_parser = ingest._csv_with_pandas
-    monkeypatch.setattr(ingest, "_csv_with_pandas", lambda *args: pytest.fail("Arrow's parser refused a sample"))
+    assert len(files) == 48
+    pandas_parser = csv_files.csv_with_pandas
+    monkeypatch.setattr(csv_files, "csv_with_pandas", lambda *args: pytest.fail("Arrow's parser refused a sample"))
     for path in files:
         data = path.read_bytes()
-        table, kind = ingest._csv(data, path.name)
-        slow = pandas_parser(data, path.name, semicolon=kind == "csv-id")
+        table, kind, encoding = csv_files.read_csv(data, path.name)
+        text = data.decode(encoding if encoding != "cp1252" else "cp1252").lstrip("\ufeff")
+        slow = pandas_parser(text, path.name, {"csv-id": ";", "csv-tab": "\t"}.get(kind, ","))
         assert table.column_names == list(slow.columns), path
         assert table.to_pandas().astype(object).values.tolist() == slow.astype(object).values.tolist(), path
 
@@ -144,14 +148,15 @@ def test_arrows_parser_reads_every_committed_csv_as_pandas_parser_does(monkeypat
 def test_a_parquet_column_without_a_text_form_is_the_files_error(tmp_path):
     buffer = io.BytesIO()
     pq.write_table(pa.table({"nik": ["A"], "kas": pa.array([[1, 2]]), "nama": ["KSP"]}), buffer)
-    with pytest.raises(InputFileError, match=r"^laporan/j.parquet: isi kolom tidak dapat dibaca sebagai teks"):
+    with pytest.raises(InputFileError, match=r"^laporan/j.parquet: kolom kas bertipe list<element: int64> tidak dapat "
+                                             r"dibaca sebagai teks, angka atau tanggal"):
         read_text_table(buffer.getvalue(), "laporan/j.parquet", COLUMNS)
     (tmp_path / "kuesioner").mkdir()
     (tmp_path / "koperasi.csv").write_text(",".join(KOPERASI) + "\n")
     pq.write_table(pa.table({"nik": ["A"], "tanggal": [[1]], "komponen": ["x"], "nomor": [1], "jawaban": ["ya"]}),
                    tmp_path / "kuesioner" / "k.parquet")
     landing = read_landing(tmp_path, "2026-10")
-    assert landing.kuesioner.empty and landing.galat[0].startswith("kuesioner/k.parquet: isi kolom tidak dapat")
+    assert landing.kuesioner.empty and landing.galat[0].startswith("kuesioner/k.parquet: kolom tanggal bertipe list")
 
 
 def test_a_column_named_twice_is_refused_by_name():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,8 @@ from flows.monthly import OUTPUT_TABLES, RunParameters
 from flows.pipeline import monthly_scoring, scheduled_period
 from flows.publishing import PeriodLockedError
 from schemas.outputs import validate_output
+
+STARTED = datetime(2026, 11, 29, 2, 0, tzinfo=TIMEZONE)  # the run's start handed to prepare
 
 RUN_FIELDS = ["run_id", "dihitung_pada"]
 
@@ -50,7 +52,7 @@ def run_period(output: Path, period: str = "2026-10", input: Path = DATA_DIR / "
     run_id = monthly.new_run_id(period, started)
     with publishing.period_lock(params, run_id):
         publishing.recover(params)
-        monthly.prepare(params, run_id, date(2026, 11, 29))
+        monthly.prepare(params, run_id, STARTED)
         monthly.score(params, run_id, started)
         publishing.publish(params, run_id)
         publishing.recover(params)
@@ -97,7 +99,7 @@ def test_a_second_run_of_the_same_period_is_refused(tmp_path):
 
 KILLED_RUN = textwrap.dedent("""
     import os, signal, sys
-    from datetime import date, datetime
+    from datetime import datetime
     from pathlib import Path
     from flows import monthly, publishing, storage
     from flows.config import TIMEZONE
@@ -113,7 +115,7 @@ KILLED_RUN = textwrap.dedent("""
                                    max_quarantine_share=0.5)
     run_id = monthly.new_run_id("2026-10")
     with publishing.period_lock(params, run_id):
-        monthly.prepare(params, run_id, date(2026, 11, 29))
+        monthly.prepare(params, run_id, datetime(2026, 11, 29, 2, 0, tzinfo=TIMEZONE))
         monthly.score(params, run_id, datetime.now(TIMEZONE))
         publishing.publish(params, run_id)
 """)
@@ -189,7 +191,7 @@ def test_a_hand_broken_output_stops_the_run_naming_the_expectation(tmp_path, tab
     published = {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
     params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=tmp_path)
     run_id = monthly.new_run_id("2026-10")
-    prepared = monthly.prepare(params, run_id, date(2026, 11, 29))
+    prepared = monthly.prepare(params, run_id, STARTED)
     monthly.score(params, run_id, datetime.now(TIMEZONE))
     path = monthly.work_folder(params, run_id) / "keluaran" / f"{table}.parquet"
     pq.write_table(to_arrow(table, breakage(to_pandas(table, pq.read_table(path)))), path)
@@ -208,11 +210,12 @@ def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_chan
     landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "masuk")
     checked = []
     check = inputs.check_kuesioner
-    monkeypatch.setattr(inputs, "check_kuesioner", lambda raw, nik: checked.append(len(raw)) or check(raw, nik))
+    monkeypatch.setattr(inputs, "check_kuesioner",
+                        lambda raw, *others: checked.append(len(raw)) or check(raw, *others))
 
     def prepare(period: str) -> monthly.PrepareSummary:
         params = RunParameters(period=period, input=landing, output=tmp_path / "keluar")
-        return monthly.prepare(params, monthly.new_run_id(period), date(2026, 11, 29))
+        return monthly.prepare(params, monthly.new_run_id(period), STARTED)
 
     with monthly.keeping_common_inputs():
         assert [prepare(p).kuesioner_dikarantina for p in ("2026-08", "2026-09")] == [0, 0]

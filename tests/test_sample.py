@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from openpyxl import load_workbook
+
 from flows.sample import REPORT_COLUMNS, SCALES, build_registry, write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,8 +59,14 @@ def _cacat(folder: Path) -> pd.DataFrame:
 
 
 def _data_rows(path: Path) -> list[list[str]]:
-    text = path.read_text(encoding="utf-8-sig").splitlines()
-    sep = ";" if text[0].count(";") > text[0].count(",") else ","
+    """The data rows of a file of the dirty drop, each cell as text (CSV in any of its encodings, xlsx, Parquet)."""
+    if path.suffix == ".xlsx":
+        return [[str(c) for c in row] for row in load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path).astype(str).values.tolist()
+    data = path.read_bytes()
+    text = (data.decode("utf-16") if data[:2] == b"\xff\xfe" else data.decode("utf-8-sig")).splitlines()
+    sep = max((",", ";", "\t"), key=text[0].count)
     return [line.split(sep) for line in text[1:]]
 
 
@@ -191,7 +199,7 @@ def test_supervisors_findings(clean: tuple[Path, dict[str, int]]) -> None:
 
 def test_cacat_rows_exist_at_the_stated_row_numbers(dirty: tuple[Path, dict[str, int]]) -> None:
     cacat = _cacat(dirty[0])
-    for row in cacat.itertuples():
+    for row in cacat[cacat["baris"] > 0].itertuples():  # baris 0: the file as a whole
         rows = _data_rows(dirty[0] / row.sumber)
         assert rows[row.baris - 1][0] == row.nik, row
 
@@ -204,7 +212,10 @@ def test_cacat_counts_match_returned_counts(dirty: tuple[Path, dict[str, int]]) 
         "duplikat_persis", "pengiriman_ulang", "neraca_tidak_seimbang", "pembulatan_dalam_toleransi",
         "kolektibilitas_tidak_sesuai", "nik_salah_ketik", "periode_garis_miring", "periode_nama_bulan",
         "nilai_negatif", "volume_anggota_melebihi", "format_spreadsheet_indonesia", "pertanyaan_hilang",
-        "jawaban_ganda"}
+        "jawaban_ganda", "periode_tahun_salah", "notasi_ganda", "karakter_tak_terlihat", "registri_ditolak",
+        "tanggal_registri_salah", "excel", "rumus_tanpa_nilai", "akhir_baris_cr", "utf16_tab", "koreksi_zona_waktu",
+        "tanggal_kirim_masa_depan", "judul_beda_huruf", "berkas_kunci", "berkas_tersembunyi", "jenis_tidak_dikenal",
+        "berkas_lain"}
 
 
 def test_dirty_defects_are_what_cacat_says(dirty: tuple[Path, dict[str, int]]) -> None:
@@ -242,7 +253,7 @@ def test_dirty_rows_not_in_cacat_break_no_rule(dirty: tuple[Path, dict[str, int]
     r = pd.read_csv(dirty[0] / "laporan" / "laporan_2026-10.csv", dtype={"nik": str, "periode": str})
     registry = pd.read_csv(dirty[0] / "koperasi.csv", dtype=str)
     cacat = _cacat(dirty[0])
-    accepted = {"pembulatan_dalam_toleransi", "pengiriman_ulang", "duplikat_persis"}
+    accepted = {"pembulatan_dalam_toleransi", "pengiriman_ulang", "duplikat_persis", "karakter_tak_terlihat"}
     rejected = (cacat["sumber"] == "laporan/laporan_2026-10.csv") & ~cacat["cacat"].isin(accepted)
     ok = r.drop(index=cacat.loc[rejected, "baris"] - 1)
     loans = ok["pinjaman_anggota"] + ok["pinjaman_non_anggota"]
@@ -252,7 +263,7 @@ def test_dirty_rows_not_in_cacat_break_no_rule(dirty: tuple[Path, dict[str, int]
     assert (ok[BUCKETS].sum(axis=1) == loans).all()
     assert (ok["volume_pinjaman_anggota"] <= ok["volume_pinjaman"]).all()
     assert (ok[REPORT_COLUMNS[4:-1]].drop(columns="shu_belum_dibagi") >= 0).all().all()
-    assert ok["nik"].isin(registry["nik"]).all() and (ok["periode"] == "2026-10").all()
+    assert ok["nik"].str.rstrip("\u200b").isin(registry["nik"]).all() and (ok["periode"] == "2026-10").all()
 
 
 def test_semicolon_export(dirty: tuple[Path, dict[str, int]]) -> None:
@@ -278,3 +289,17 @@ def test_dirty_questionnaire_defects(dirty: tuple[Path, dict[str, int]]) -> None
 def test_unknown_scale_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="kaltara, national"):
         write_sample(tmp_path, scale="jawa")
+
+
+def test_the_office_files_of_the_dirty_drop(dirty: tuple[Path, dict[str, int]]) -> None:
+    laporan = dirty[0] / "laporan"
+    assert b"\n" not in (laporan / "laporan_2026-10_mac.csv").read_bytes()  # CR alone
+    assert (laporan / "laporan_2026-10_unicode.csv").read_bytes()[:2] == b"\xff\xfe"
+    kantor = load_workbook(laporan / "laporan_2026-10_kantor.xlsx")
+    assert kantor.sheetnames == ["laporan"] and kantor["laporan"]["E3"].value.startswith("=")
+    stamp = pd.read_parquet(laporan / "laporan_2026-10_koreksi.parquet")["tanggal_kirim"]
+    assert str(stamp.dt.tz) == "UTC"
+    registry = pd.read_csv(dirty[0] / "koperasi.csv", dtype=str)
+    assert registry["tanggal_badan_hukum"].str.fullmatch(r"\d{2}/\d{2}/\d{4}").sum() == 1
+    main = pd.read_csv(laporan / "laporan_2026-10.csv", dtype=str)
+    assert main["nik"].str.endswith("\u200b").sum() == 1 and main["periode"].eq("2027-10").sum() == 1

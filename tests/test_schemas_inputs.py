@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from flows.ingest import ANGKA, read_text_table
-from schemas.inputs import KODE_FAKTOR, check_faktor, check_koperasi, check_kuesioner, check_laporan
+from schemas.inputs import KODE_FAKTOR, Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
 from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.rulebook import rulebooks
@@ -17,8 +17,9 @@ from scoring.rulebook import rulebooks
 from builders import JUTA, SEHAT
 
 NIK = "6502000000000001"
-REGISTRY = pd.Series([NIK, "6502000000000002"], dtype="str")
+REGISTRY = Registry(pd.Series([NIK, "6502000000000002"], dtype="str"))
 RUN = "2026-10"
+STARTED = datetime(2026, 11, 10, 2, 0)  # the run's start, WITA
 # SEHAT (builders): a balanced report in millions of Rupiah, assets 1,050 = liabilities 525 + equity 525.
 ASET_RUMUS = ("kas + bank + simpanan_di_lembaga_lain + surat_berharga + pinjaman_anggota + pinjaman_non_anggota"
               " - penyisihan_penghapusan_pinjaman + pendapatan_yang_masih_harus_diterima + penyertaan + aset_tetap"
@@ -44,7 +45,7 @@ def raw(*rows: dict, index: list | None = None) -> pd.DataFrame:
 
 
 def reasons(**changes: object) -> list[str]:
-    result = check_laporan(raw(laporan_row(**changes)), REGISTRY, RUN)
+    result = check_laporan(raw(laporan_row(**changes)), REGISTRY, STARTED)
     assert len(result.valid) + len(result.alasan) == 1
     return result.alasan.iloc[0] if len(result.alasan) else []
 
@@ -53,7 +54,7 @@ def reasons(**changes: object) -> list[str]:
 
 def test_a_valid_report_row_passes_typed_under_its_raw_index():
     result = check_laporan(raw(laporan_row(diaudit="TRUE"), laporan_row(nik="6502000000000002", diaudit="0"),
-                               index=[7, 3]), REGISTRY, RUN)
+                               index=[7, 3]), REGISTRY, STARTED)
     assert result.alasan.empty
     valid = result.valid
     assert list(valid.index) == [7, 3]
@@ -103,7 +104,15 @@ RULES = [
     ({"periode": "Oktober 2026"}, "periode: ditulis 'Oktober 2026', harus YYYY-MM (maksud 2026-10?)"),
     ({"periode": "2026-13"}, "periode: bukan bulan YYYY-MM (nilai: '2026-13')"),
     ({"periode": ""}, "periode: kosong, harus bulan YYYY-MM"),
-    ({"periode": "2026-11"}, "periode: tidak boleh sesudah periode yang diproses 2026-10 (nilai: '2026-11')"),
+    ({"periode": "2026-11", "tanggal_kirim": "2026-10-20T10:00:00"},
+     "periode 2026-11 sesudah bulan tanggal_kirim 2026-10 (laporan suatu bulan tidak dapat dikirim sebelum bulan itu)"),
+    ({"tanggal_kirim": "2099-10-05T08:00:00"},
+     "tanggal_kirim: tidak boleh sesudah waktu mulai proses 2026-11-10 02:00:00 WITA (nilai: 2099-10-05T08:00:00)"),
+    # zone-aware times are converted to WITA: both are 02:30 WITA, half an hour after the run's start
+    ({"tanggal_kirim": "2026-11-09T18:30:00Z"},
+     "tanggal_kirim: tidak boleh sesudah waktu mulai proses 2026-11-10 02:00:00 WITA (nilai: 2026-11-10T02:30:00)"),
+    ({"tanggal_kirim": "2026-11-10T02:30:00+08:00"},
+     "tanggal_kirim: tidak boleh sesudah waktu mulai proses 2026-11-10 02:00:00 WITA (nilai: 2026-11-10T02:30:00)"),
     ({"diaudit": "mungkin"}, "diaudit: bukan ya atau tidak (nilai: 'mungkin')"),
     ({"tanggal_kirim": "05/11/2026"},
      "tanggal_kirim: bukan tanggal YYYY-MM-DD atau waktu YYYY-MM-DDTHH:MM:SS (nilai: '05/11/2026')"),
@@ -115,7 +124,7 @@ RULES = [
 @pytest.fixture(scope="module")
 def rule_reasons() -> pd.Series:
     """One row per case of RULES, checked together (rows are independent): row i -> its reasons."""
-    result = check_laporan(raw(*(laporan_row(**changes) for changes, _ in RULES)), REGISTRY, RUN)
+    result = check_laporan(raw(*(laporan_row(**changes) for changes, _ in RULES)), REGISTRY, STARTED)
     assert result.valid.empty
     return result.alasan
 
@@ -180,7 +189,7 @@ def test_numbers_of_a_semicolon_spreadsheet_export_parse_after_ingest():
     data = f"\ufeff{header}\n{line}\n{cents}\n{fraction}\n".encode()
     frame, kind = read_text_table(data, "laporan/ekspor.csv", LAPORAN, ANGKA)
     assert kind == "csv-id"
-    result = check_laporan(frame, REGISTRY, RUN)
+    result = check_laporan(frame, REGISTRY, STARTED)
     assert result.valid["kas"].tolist() == [20 * JUTA, 20 * JUTA]
     assert result.valid["total_aset"].tolist() == [1050 * JUTA] * 2
     assert result.alasan.tolist() == [["kas: bukan bilangan bulat Rupiah (nilai: '1234.50')"]]
@@ -193,10 +202,10 @@ def test_an_integral_decimal_and_hexadecimal_looking_text():
 
 
 def test_no_rows_and_rejected_rows_keep_the_raw_index():
-    empty = check_laporan(raw(laporan_row()).iloc[:0], REGISTRY, RUN)
+    empty = check_laporan(raw(laporan_row()).iloc[:0], REGISTRY, STARTED)
     assert empty.valid.empty and empty.alasan.empty
     result = check_laporan(raw(laporan_row(), laporan_row(kas="?"), laporan_row(), index=["a", "b", "c"]),
-                           REGISTRY, RUN)
+                           REGISTRY, STARTED)
     assert list(result.valid.index) == ["a", "c"]
     assert result.alasan.to_dict() == {"b": ["kas: bukan bilangan bulat Rupiah (nilai: '?')"]}
 
@@ -313,11 +322,11 @@ def test_a_rejected_answer_rejects_its_set_and_bad_rows_name_their_column():
     rows[last]["nomor"] = "6"  # manajemen_likuiditas has 5 questions: nomor 5 is missing, a nomor 6 is given
     result = check_kuesioner(raw(*rows), REGISTRY)
     assert result.valid.empty
-    set_reasons = [f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 1 ditolak (baris 2)",
-                   f"set kuesioner {NIK} 2026-02-10: manajemen_likuiditas nomor 5 tidak dijawab"]
-    assert result.alasan[0] == ["jawaban: harus salah satu dari: ya, tidak (nilai: 'mungkin')", set_reasons[1]]
-    assert result.alasan[last] == ["nomor: harus 1 sampai 5 untuk manajemen_likuiditas (nilai: 6)", *set_reasons]
-    assert result.alasan[1] == set_reasons
+    set_reason = (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 1 ditolak (baris 2); "
+                  "manajemen_likuiditas nomor 5 tidak dijawab")  # one reason for the set, the same on every row
+    assert result.alasan[0] == ["jawaban: harus salah satu dari: ya, tidak (nilai: 'mungkin')", set_reason]
+    assert result.alasan[last] == ["nomor: harus 1 sampai 5 untuk manajemen_likuiditas (nilai: 6)", set_reason]
+    assert result.alasan[1] == [set_reason]
 
 
 def test_a_set_with_several_problems_words_them_in_komponen_then_number_order():
@@ -327,17 +336,13 @@ def test_a_set_with_several_problems_words_them_in_komponen_then_number_order():
     later = answers(tanggal="2026-08-10", baris=200)  # the same nik, another date: another set, complete
     mixed = [row for pair in zip(rows, later) for row in pair] + rows[len(later):] + later[len(rows):]
     result = check_kuesioner(raw(*mixed, index=[10 * i + 3 for i in range(len(mixed))]), REGISTRY)
-    prefix = f"set kuesioner {NIK} 2026-02-10: "
-    problems = [prefix + p for p in ("manajemen_umum nomor 1 dijawab 2 kali",
-                                     "manajemen_umum nomor 3 ditolak (baris 4)",
-                                     "manajemen_umum nomor 7, 8 tidak dijawab",
-                                     "kelembagaan nomor 3 dijawab 2 kali")]
+    set_reason = (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 1 dijawab 2 kali; manajemen_umum nomor 3 "
+                  "ditolak (baris 4); manajemen_umum nomor 7, 8 tidak dijawab; dan 1 masalah lain")  # the first three
     assert result.valid["tanggal"].eq(pd.Timestamp("2026-08-10")).all() and len(result.valid) == len(later)
     assert len(result.alasan) == len(rows)
     rejected = 10 * mixed.index(rows[2]) + 3
-    assert result.alasan[rejected] == ["jawaban: harus salah satu dari: ya, tidak (nilai: 'mungkin')",
-                                       *(p for p in problems if "ditolak" not in p)]
-    assert all(reasons == problems for i, reasons in result.alasan.items() if i != rejected)
+    assert result.alasan[rejected] == ["jawaban: harus salah satu dari: ya, tidak (nilai: 'mungkin')", set_reason]
+    assert all(reasons == [set_reason] for i, reasons in result.alasan.items() if i != rejected)
 
 
 def test_questionnaire_rows_with_unknown_values():
@@ -383,3 +388,19 @@ def test_factor_periods_and_nik():
             "berlaku_mulai: ditulis 'Juni 2026', harus YYYY-MM (maksud 2026-06?)",
             "berlaku_sampai: bukan bulan YYYY-MM (nilai: 'sekarang')"],
     }
+
+
+def test_a_year_typo_in_periode_cannot_be_true_twice_over():
+    assert reasons(periode="2027-10", tanggal_kirim="2026-11-05T09:30:00") == [
+        "periode: tidak boleh sesudah bulan berjalan 2026-11 (nilai: '2027-10')",
+        "periode 2027-10 sesudah bulan tanggal_kirim 2026-11 (laporan suatu bulan tidak dapat dikirim sebelum "
+        "bulan itu)"]
+
+
+def test_a_zone_aware_submission_time_is_read_in_wita():
+    result = check_laporan(raw(laporan_row(tanggal_kirim="2026-10-05T08:30:00Z"),
+                               laporan_row(tanggal_kirim="2026-10-05T08:30:00+00:00"),
+                               laporan_row(tanggal_kirim="2026-10-05 12:55")), REGISTRY, STARTED)
+    assert result.alasan.empty
+    assert result.valid["tanggal_kirim"].astype("str").tolist() == ["2026-10-05 16:30:00", "2026-10-05 16:30:00",
+                                                                    "2026-10-05 12:55:00"]

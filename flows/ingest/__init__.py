@@ -1,0 +1,233 @@
+"""Reading a landing folder: every entry accounted for, each input file (CSV, Parquet or Excel) into a text frame
+with its source file and row number.
+
+`walk` lists every entry and says which are read; `csv_files`, `parquet_files` and `excel_files` read one format
+each; `text` turns a file's table into text rows and notes. A file that cannot be read is that file's error, the
+other files go on; only the registry is required.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from flows.config import settings
+from flows.ingest.csv_files import read_csv
+from flows.ingest.excel_files import read_xlsx
+from flows.ingest.parquet_files import is_text, read_parquet
+from flows.ingest.text import NOTES, Rows, Table, contract_columns, empty_notes, rows_as_text
+from flows.ingest.walk import FORMATS, Entry, read_bounded, shown, walk_landing
+from scoring.columns import JUMLAH, LAPORAN
+from scoring.errors import InputFileError
+
+KOPERASI = ("nik", "nama", "jenis", "kode_wilayah", "kabupaten_kota", "wilayah_keanggotaan",
+            "tanggal_badan_hukum", "tanggal_rat_terakhir", "pendamping")
+KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")
+FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai", "keterangan")
+COLUMNS = {"koperasi": KOPERASI, "laporan": LAPORAN, "kuesioner": KUESIONER, "faktor_pengurang": FAKTOR}
+ANGKA = (*JUMLAH, "jumlah_anggota", "nomor")
+RIWAYAT = ("sumber", "baris", "nik", "periode")
+COMMON = ("koperasi", "kuesioner", "faktor_pengurang")
+_SHOWN_CELLS = 5  # cleaned cells a file's entry names
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file of the landing folder as the run read it."""
+
+    sumber: str
+    sha256: str
+    baris: int  # data rows read (0 when the file was rejected)
+    format: str  # csv, csv-id (semicolon, Indonesian numbers), csv-tab, parquet, xlsx
+    galat: str | None = None  # why the whole file was rejected
+    encoding: str | None = None  # of a CSV file: utf-8, utf-8-sig, utf-16-le, utf-16-be, cp1252
+    dibersihkan: str | None = None  # the cells from which characters a person cannot see were removed
+
+
+@dataclass
+class Landing:
+    """The raw text frames of a landing folder and what was read from where.
+
+    Read for one period, `laporan` holds the report rows of that period and those whose period cannot be read
+    or cannot be true; the rows of the other periods are only in `laporan_lain`, as nik and the period meant.
+    `catatan` holds the cells that cannot be read without guessing (sumber, baris, kolom, alasan)."""
+
+    koperasi: pd.DataFrame
+    kuesioner: pd.DataFrame
+    faktor: pd.DataFrame
+    laporan: pd.DataFrame = field(default_factory=lambda: _concat([], LAPORAN))
+    laporan_lain: pd.DataFrame = field(default_factory=lambda: _concat([], RIWAYAT[2:]))
+    berkas: list[InputFile] = field(default_factory=list)  # by sumber
+    tidak_dibaca: list[Entry] = field(default_factory=list)  # every entry not read, with why
+    catatan: pd.DataFrame = field(default_factory=empty_notes)
+
+    @property
+    def galat(self) -> list[str]:
+        return [f.galat for f in self.berkas if f.galat]
+
+
+def read_landing(root: Path, period: str | None = None, now: datetime | None = None,
+                 limit: int | None = None) -> Landing:
+    """Read the registry (required), kuesioner/* and the findings (optional), then laporan/*.
+
+    With a period, only the report rows of that period, of no readable period, or whose dates cannot be true at
+    `now` (the run's start) are read whole. A file that cannot be read is recorded with its error and skipped;
+    the other files go on. Without a readable registry nothing can be checked: that raises."""
+    return read_reports(root, read_common(root, limit), period, now, limit)
+
+
+def entries(root: Path, limit: int | None = None) -> list[Entry]:
+    """Every entry of the landing folder (see `walk.walk_landing`), with the size limit of the settings."""
+    return walk_landing(root, limit or settings().max_file_bytes)
+
+
+def common_files(root: Path, limit: int | None = None) -> list[Entry]:
+    """The files every period of a landing folder shares and that are read: registry, questionnaires, findings."""
+    return [e for e in entries(root, limit) if e.table in COMMON and e.alasan is None]
+
+
+def read_common(root: Path, limit: int | None = None) -> Landing:
+    """The registry, questionnaires and findings of a landing folder (no report rows yet)."""
+    found = entries(root, limit)
+    registry = _the_one(found, "koperasi", required=True)
+    _the_one(found, "faktor_pengurang")
+    limit = limit or settings().max_file_bytes
+    files: list[InputFile] = []
+    notes: list[pd.DataFrame] = []
+    frames = {table: [_read(e, limit, files, notes) for e in found if e.table == table and e.alasan is None]
+              for table in ("kuesioner", "faktor_pengurang")}
+    koperasi = _read(registry, limit, files, notes)
+    if koperasi is None:
+        raise InputFileError(files[-1].galat or f"{registry.sumber}: cannot be read")
+    return Landing(koperasi=koperasi.frame, kuesioner=_concat([r.frame for r in frames["kuesioner"] if r], KUESIONER),
+                   faktor=_concat([r.frame for r in frames["faktor_pengurang"] if r], FAKTOR), berkas=files,
+                   catatan=_concat_notes(notes))
+
+
+def read_reports(root: Path, common: Landing, period: str | None = None, now: datetime | None = None,
+                 limit: int | None = None) -> Landing:
+    """`common` with the report files of laporan/* (of the period, when given) and every entry not read."""
+    found = entries(root, limit)
+    limit = limit or settings().max_file_bytes
+    files, notes = list(common.berkas), [common.catatan]
+    laporan = [r for e in found if e.table == "laporan" and e.alasan is None
+               if (r := _read(e, limit, files, notes, period, now))]
+    return Landing(koperasi=common.koperasi, kuesioner=common.kuesioner, faktor=common.faktor,
+                   laporan=_concat([r.frame for r in laporan], LAPORAN),
+                   laporan_lain=_concat([r.others for r in laporan], RIWAYAT[2:]),
+                   berkas=sorted(files, key=lambda f: f.sumber), tidak_dibaca=[e for e in found if e.alasan],
+                   catatan=_concat_notes(notes))
+
+
+def digest(entry: Entry, limit: int | None = None) -> str | None:
+    """The file's SHA-256, None when it cannot be read (reading it will say why)."""
+    try:
+        return hashlib.sha256(read_bounded(entry.path, limit or settings().max_file_bytes)).hexdigest()
+    except (OSError, InputFileError):
+        return None
+
+
+def _the_one(found: list[Entry], table: str, required: bool = False) -> Entry | None:
+    """The one file of a root table (registry, findings) with an input suffix; two are the run's error, naming
+    both (`koperasi.bak` is not a second registry, it is named as of an unknown kind)."""
+    files = [e for e in found if e.table == table and Path(e.sumber).suffix.lower() in FORMATS]
+    if len(files) > 1:
+        raise InputFileError(f"{len(files)} berkas {table} di folder landing: {', '.join(e.sumber for e in files)}; "
+                             "simpan satu saja")
+    if required and not files:
+        raise InputFileError(f"{table}.csv: cannot be read (no registry koperasi.csv, koperasi.xlsx or "
+                             "koperasi.parquet in the landing folder)")
+    if required and files[0].alasan:
+        raise InputFileError(f"{files[0].sumber}: cannot be read ({files[0].alasan})")
+    return files[0] if files else None
+
+
+def _read(entry: Entry, limit: int, files: list[InputFile], notes: list[pd.DataFrame], period: str | None = None,
+          now: datetime | None = None) -> Rows | None:
+    """The file's rows as text (of the period, when given); its InputFile in `files`, its notes in `notes`."""
+    sumber = entry.sumber
+    try:
+        data = read_bounded(entry.path, limit)
+    except (OSError, InputFileError) as error:
+        why = str(error) if isinstance(error, InputFileError) else f"tidak dapat dibaca ({error.strerror})"
+        files.append(InputFile(sumber, "", 0, entry.format or "?", f"{sumber}: {why}"))
+        return None
+    sha256 = hashlib.sha256(data).hexdigest()
+    table = None
+    try:
+        table = _table(data, entry, COLUMNS[entry.table])
+        rows = rows_as_text(table, sumber, ANGKA, period, now)
+    except InputFileError as error:
+        galat = str(error)
+    except Exception as error:  # noqa: BLE001 - any failure reading one file (a library's too) is that file's error
+        galat = f"{sumber}: tidak dapat dibaca ({type(error).__name__}: {shown(str(error))})"
+    else:
+        counted = len(rows.frame) + (0 if rows.others is None else len(rows.others))
+        files.append(InputFile(sumber, sha256, counted, table.kind, encoding=table.encoding,
+                               dibersihkan=_cleaned_text(rows.cleaned)))
+        notes.append(rows.notes)
+        return rows
+    files.append(InputFile(sumber, sha256, 0, table.kind if table else entry.format or "?", galat,
+                           encoding=table.encoding if table else None))
+    return None
+
+
+def read_text_table(data: bytes, sumber: str, columns: Sequence[str], numeric: Sequence[str] = ()) -> tuple[
+        pd.DataFrame, str]:
+    """A file's bytes (its format from the name's suffix) as text columns plus `sumber` and `baris`."""
+    fmt = Path(sumber).suffix.lower().lstrip(".")
+    table = _table(data, Entry(sumber, Path(sumber), "laporan", fmt), columns)
+    return rows_as_text(table, sumber, numeric).frame, table.kind
+
+
+def _table(data: bytes, entry: Entry, columns: Sequence[str]) -> Table:
+    """The file's contract columns, rows numbered as a spreadsheet shows them (CSV: the header is row 1;
+    Parquet: the first row is 1; Excel: the sheet's row numbers)."""
+    sumber, encoding, formulas = entry.sumber, None, []
+    if entry.format == "parquet":
+        read = read_parquet(data, sumber)
+        kind, baris = "parquet", np.arange(1, read.num_rows + 1)
+        textual = [is_text(t) for t in read.schema.types]
+    elif entry.format == "xlsx":
+        sheet = read_xlsx(data, sumber, entry.table)
+        read, kind, baris, formulas = sheet.columns, "xlsx", sheet.baris, sheet.formulas
+        textual = sheet.textual
+    else:
+        read, kind, encoding = read_csv(data, sumber)
+        baris, textual = np.arange(2, read.num_rows + 2), [True] * read.num_columns
+    selected, positions, cleaned = contract_columns(read, sumber, columns)
+    at = dict(zip(positions, columns, strict=True))
+    notes = [(number, at[i], f"{at[i]}: sel {cell} berisi rumus tanpa nilai tersimpan; buka dan simpan ulang berkas "
+                             "di Excel") for number, i, cell in formulas if i in at]
+    return Table(selected, baris, kind, encoding, {c: textual[i] for i, c in at.items()}, notes, cleaned)
+
+
+def _cleaned_text(cleaned: list[str]) -> str | None:
+    if not cleaned:
+        return None
+    more = len(cleaned) - _SHOWN_CELLS
+    return ("karakter tak terlihat (spasi lebar-nol, spasi tak-putus, BOM) dihapus dari: "
+            + ", ".join(cleaned[:_SHOWN_CELLS]) + (f" dan {more} lainnya" if more > 0 else ""))
+
+
+def _concat(frames: list[pd.DataFrame | None], columns: Sequence[str]) -> pd.DataFrame:
+    present = [f for f in frames if f is not None]
+    if not present:
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in ("sumber", *columns)}
+                            | {"baris": pd.Series([], dtype="int64")})[["sumber", "baris", *columns]]
+    return pd.concat(present, ignore_index=True)
+
+
+def _concat_notes(notes: list[pd.DataFrame]) -> pd.DataFrame:
+    present = [n for n in notes if len(n)]
+    return pd.concat(present, ignore_index=True) if present else empty_notes()
+
+
+__all__ = ["ANGKA", "FAKTOR", "KOPERASI", "KUESIONER", "NOTES", "Entry", "InputFile", "Landing", "common_files",
+           "digest", "entries", "read_common", "read_landing", "read_reports", "read_text_table", "shown"]

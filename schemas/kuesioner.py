@@ -1,0 +1,208 @@
+"""The management questionnaire (data-contract §1.3): the questions of every book laid out as a grid, the rule that
+a nomor is one of its komponen's, and the set check: a set (nik, tanggal) answers every question of the book in
+force then exactly once, and each answer is accepted; else every row of the set gets one reason for the set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pyarrow
+import pyarrow.compute as pc
+
+from schemas.parsing import Reasons
+from schemas.rules import RowRule
+from scoring.errors import RulebookError
+from scoring.rulebook import Rulebook, published_books, rulebook_for_period
+
+SET_PROBLEMS_SHOWN = 3  # problems a questionnaire set's reason names before "dan N masalah lain"
+
+
+@cache
+def _questionnaire_book(month: str) -> Rulebook | None:
+    """The book in force in the month a questionnaire was filled in (None: no single book)."""
+    try:
+        return rulebook_for_period(month)
+    except RulebookError:
+        return None
+
+
+@cache
+def _questionnaire_sizes(book: str | None) -> dict[str, int]:
+    """Questions per questionnaire component of a book; of every book (the most) when the book is unknown."""
+    books = [published_books()[book]] if book else list(published_books().values())
+    sizes: dict[str, int] = {}
+    for k in (k for b in books for k in b.komponen if k.kuesioner and k.masukan == "kuesioner"):
+        sizes[k.id] = max(sizes.get(k.id, 0), k.pertanyaan)
+    return sizes
+
+
+@dataclass(frozen=True)
+class _Questions:
+    """The questions of every book, book after book: each book's questionnaire komponen in its order, numbered
+    1..n. Tables by [book, komponen] read 0 in the extra last column (komponen -1: not a questionnaire one)."""
+
+    books: tuple[str, ...]  # "" (the book is unknown: every questionnaire komponen at its largest) and every book
+    components: tuple[str, ...]  # every questionnaire komponen of every book
+    sizes: np.ndarray  # [book, komponen]: its questions in the book (0: not in the book)
+    starts: np.ndarray  # [book, komponen]: where its questions start in the book's list
+    counts: np.ndarray  # [book]: questions of the book
+    offsets: np.ndarray  # [book]: where the book's list starts in the per-question arrays
+    q_component: np.ndarray  # per question: its komponen
+    q_place: np.ndarray  # per question: its komponen's place in the book
+    q_number: np.ndarray  # per question: its number
+
+
+@cache
+def _questions() -> _Questions:
+    """Every question of every book (and of book "")."""
+    books, components = ("", *published_books()), tuple(_questionnaire_sizes(None))
+    sizes = np.zeros((len(books), len(components) + 1), dtype=np.int64)
+    starts = np.zeros_like(sizes)
+    questions: list[tuple[int, int, int]] = []  # (component, place, number) of every question, book after book
+    for b, book in enumerate(books):
+        offset = len(questions)
+        for j, (k, n) in enumerate(_questionnaire_sizes(book or None).items()):
+            i = components.index(k)
+            sizes[b, i], starts[b, i] = n, len(questions) - offset
+            questions += [(i, j, number) for number in range(1, n + 1)]
+    counts = sizes.sum(axis=1)
+    q_component, q_place, q_number = np.array(questions, dtype=np.int64).reshape(-1, 3).T
+    return _Questions(books, components, sizes, starts, counts, np.cumsum(counts) - counts,
+                      q_component, q_place, q_number)
+
+
+def _book_per_row(dates: pd.Series) -> np.ndarray:
+    """Place in `_questions().books` of the book in force at each date (0, "": the date or the book is
+    unknown); each distinct date is looked up once."""
+    codes, days = pd.factorize(dates)
+    place = {book: b for b, book in enumerate(_questions().books)}
+    books = [place[b.id] if (b := _questionnaire_book(m)) else 0 for m in days.strftime("%Y-%m")]
+    return np.array([*books, 0], dtype=np.int64)[codes]  # NaT (code -1) reads the appended ""
+
+
+def _index_in(text: pd.Series, names: tuple[str, ...]) -> np.ndarray:
+    """Place of each value in `names` (-1: not there)."""
+    found = pc.index_in(pyarrow.array(text, pyarrow.large_string()),
+                        value_set=pyarrow.array(names, pyarrow.large_string()))
+    return np.asarray(pc.fill_null(found, -1)).astype(np.int64)
+
+
+def _question_count(frame: pd.DataFrame) -> pd.Series:
+    """How many questions the row's komponen has in the book of its date (NaN: not a questionnaire komponen)."""
+    questions = _questions()
+    n = questions.sizes[_book_per_row(frame["tanggal"]), _index_in(frame["komponen"], questions.components)]
+    return pd.Series(np.where(n > 0, n, np.nan), index=frame.index)
+
+
+def _number_in_component(frame: pd.DataFrame) -> pd.Series:
+    n, number = _question_count(frame), frame["nomor"].astype("float64")
+    return n.isna() | number.isna() | (number <= n)
+
+
+def _number_reason(frame: pd.DataFrame) -> pd.Series:
+    n = _question_count(frame).astype("int64").astype("str")
+    return ("nomor: harus 1 sampai " + n + " untuk " + frame["komponen"] + " (nilai: "
+            + frame["nomor"].astype("str") + ")")
+
+
+NOMOR_DALAM_KOMPONEN = RowRule("nomor_dalam_komponen", ("tanggal", "komponen", "nomor"),
+                               _number_in_component, _number_reason)
+
+
+def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
+    """Every question of the set's book exactly once, and accepted; else every row of the set gets the reason.
+
+    The questions of every set are laid out one after the other (a grid); each row answering a question of its
+    set's book counts in its cell, and only the cells with a problem are worded."""
+    positions = np.flatnonzero((typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy())
+    if not len(positions):
+        return
+    rows = typed[["nik", "tanggal", "komponen", "nomor"]].iloc[positions]
+    set_id, first = _set_per_row(rows["nik"], rows["tanggal"])
+    books = _book_per_row(rows["tanggal"])[first]  # per set
+    counts = _questions().counts[books]
+    starts = np.cumsum(counts) - counts  # where each set's questions start in the grid
+    cells = _answer_cell(rows, set_id, books, starts)
+    answered = cells >= 0
+    times = np.bincount(cells[answered], minlength=counts.sum())
+    answer_row = np.full(len(times), -1)
+    answer_row[cells[answered]] = positions[answered]  # the row of a question answered once (any of them if more)
+    rejected = (times == 1) & np.append(reasons.rejected(), False)[answer_row]  # -1 (not answered): the appended False
+    summary = _set_problems(np.flatnonzero((times != 1) | rejected), times, answer_row, books, starts,
+                            typed["baris"])
+    if summary.empty:
+        return
+    sample = first[summary.index.to_numpy()]  # a row of each set with problems: its nik and tanggal
+    texts = np.full(set_id.max() + 1, None, dtype=object)
+    texts[summary.index.to_numpy()] = ("set kuesioner " + rows["nik"].iloc[sample].to_numpy(dtype=object) + " "
+                                       + rows["tanggal"].iloc[sample].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+                                       + ": " + summary.to_numpy(dtype=object))
+    hit = np.flatnonzero(texts[set_id] != None)  # noqa: E711 - elementwise on an object array
+    reasons.add(positions[hit], texts[set_id[hit]], "set")
+
+
+def _set_per_row(nik: pd.Series, dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's set (nik, tanggal), numbered in order of first appearance, and the first row of each set."""
+    nik_codes, _ = pd.factorize(nik)
+    date_codes, days = pd.factorize(dates)
+    set_id, _ = pd.factorize(nik_codes.astype(np.int64) * len(days) + date_codes)
+    running_max = np.maximum.accumulate(set_id)
+    return set_id, np.flatnonzero(set_id > np.append(-1, running_max[:-1]))
+
+
+def _answer_cell(rows: pd.DataFrame, set_id: np.ndarray, books: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The grid cell each row answers: the question of its komponen and nomor in its set's book (-1: none, as
+    the komponen is not in the book or the nomor is not one of its questions)."""
+    questions = _questions()
+    components = _index_in(rows["komponen"], questions.components)
+    number = rows["nomor"].to_numpy(dtype=np.float64, na_value=np.nan)
+    b = books[set_id]
+    answers = (number >= 1) & (number <= questions.sizes[b, components])  # NaN and size 0 answer nothing
+    cells = starts[set_id] + questions.starts[b, components] + np.nan_to_num(number).astype(np.int64) - 1
+    return np.where(answers, cells, -1)
+
+
+def _set_problems(cells: np.ndarray, times: np.ndarray, answer_row: np.ndarray, books: np.ndarray,
+                  starts: np.ndarray, lines: pd.Series) -> pd.Series:
+    """One text per set with problems (index: the set) from the problem cells `cells` (in grid order): its first
+    problems in komponen order then by (first) number, and how many more. A problem is the unanswered numbers of
+    a komponen together, a question answered more than once, or a question whose one answer was rejected. Only
+    the problems named are worded, so a national file of rejected sets costs one short text per set."""
+    questions = _questions()
+    set_ = np.searchsorted(starts, cells, side="right") - 1  # a set without questions starts where the next one does
+    q = questions.offsets[books[set_]] + cells - starts[set_]
+    table = pd.DataFrame({"set": set_, "urut": questions.q_place[q], "nomor": questions.q_number[q],
+                          "komponen": questions.q_component[q], "kali": times[cells], "baris": answer_row[cells]})
+    missing = table[table["kali"] == 0]
+    new = np.ones(len(missing), dtype=bool)  # the unanswered cells of a set's komponen follow each other
+    new[1:] = (np.diff(missing["set"].to_numpy()) != 0) | (np.diff(missing["urut"].to_numpy()) != 0)
+    missing = missing.assign(grup=np.cumsum(new) - 1)
+    units = pd.concat([missing[new], table[table["kali"] != 0].assign(grup=-1)]).astype("int64")
+    units = units.sort_values(["set", "urut", "nomor"], kind="stable")
+    per_set = units.groupby("set", sort=False)
+    shown = units[per_set.cumcount().to_numpy() < SET_PROBLEMS_SHOWN]
+    text = pd.Series(_problem_texts(shown, missing, lines), index=shown.index)
+    summary = text.groupby(shown["set"].to_numpy(), sort=False).agg("; ".join)
+    more = per_set.size().reindex(summary.index) - SET_PROBLEMS_SHOWN
+    return summary.where(more <= 0, summary + "; dan " + more.astype("str") + " masalah lain")
+
+
+def _problem_texts(shown: pd.DataFrame, missing: pd.DataFrame, lines: pd.Series) -> list[str]:
+    """The words of each problem shown: 'komponen nomor 7, 8 tidak dijawab', 'komponen nomor 3 dijawab 2 kali',
+    'komponen nomor 1 ditolak (baris 2)'."""
+    names = _questions().components
+    numbers = missing[missing["grup"].isin(shown["grup"])].groupby("grup")["nomor"].agg(
+        lambda n: ", ".join(map(str, n)))
+    texts = []
+    for unit in shown.itertuples():
+        where = f"{names[unit.komponen]} nomor "
+        if unit.kali == 0:
+            texts.append(where + numbers[unit.grup] + " tidak dijawab")
+        elif unit.kali > 1:
+            texts.append(where + f"{unit.nomor} dijawab {unit.kali} kali")
+        else:
+            texts.append(where + f"{unit.nomor} ditolak (baris {lines.iloc[unit.baris]})")
+    return texts

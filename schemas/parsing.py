@@ -1,0 +1,182 @@
+"""Text into typed columns, vectorised: a value that cannot be read becomes a reason (in Indonesian, naming the
+column and the value) and a missing value, so that the other checks of its row still run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow
+import pyarrow.compute as pc
+
+from schemas.periode import recognise_periode, wita_times
+from scoring.rulebook import PERIODE
+
+YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
+DIGIT_MAKS = 15  # Rp 999 trillion; keeps every sum of report columns exact in int64
+
+
+class Reasons:
+    """The reasons found so far, by row position; `order` places a reason in its row's list.
+
+    Each distinct text is kept once (rows are coded into a table of texts), so that a reason shared by many rows,
+    such as a questionnaire set's, costs one string, and every row's list refers to it."""
+
+    def __init__(self, n: int, order: dict[str, int]) -> None:
+        self.n = n
+        self.order = order
+        self.explained: dict[str, np.ndarray] = {}  # column -> cells whose reason is already given (a note)
+        self._texts: list[str] = []
+        self._codes: dict[str, int] = {}
+        self._parts: list[tuple[np.ndarray, int, np.ndarray]] = []  # positions, order, text codes
+
+    def add(self, where: np.ndarray | pd.Series, text: str | pd.Series, key: str) -> None:
+        """Add a reason to the rows at `where` (a boolean mask over all rows, or positions); `key` (a column,
+        a rule or "set") places it in its row's list. A cell already explained gets no other reason; a missing
+        text is no reason."""
+        where = np.asarray(where)
+        positions = np.flatnonzero(where) if where.dtype == bool else where.astype(np.int64)
+        if isinstance(text, str):
+            codes = np.full(len(positions), self._code(text), dtype=np.int64)
+        else:
+            local, distinct = pd.factorize(np.asarray(text, dtype=object))  # a missing text: -1
+            codes = np.append(np.array([self._code(t) for t in distinct], dtype=np.int64), -1)[local]
+        keep = codes >= 0
+        if key in self.explained:
+            keep &= ~self.explained[key][positions]
+        if keep.any():
+            self._parts.append((positions[keep], self.order[key], codes[keep]))
+
+    def _code(self, text: str) -> int:
+        if text not in self._codes:
+            self._codes[text] = len(self._texts)
+            self._texts.append(text)
+        return self._codes[text]
+
+    def _all(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions, orders and text codes of every reason added."""
+        if not self._parts:
+            return np.array([], np.int64), np.array([], np.int64), np.array([], np.int64)
+        return (np.concatenate([p for p, _, _ in self._parts]),
+                np.concatenate([np.full(len(p), o, dtype=np.int64) for p, o, _ in self._parts]),
+                np.concatenate([c for _, _, c in self._parts]))
+
+    def rejected(self) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        mask[self._all()[0]] = True
+        return mask
+
+    def per_row(self, index: pd.Index) -> pd.Series:
+        """Raw index -> list of reasons, in column order then rule order, without repeats."""
+        positions, orders, codes = self._all()
+        found = pd.DataFrame({"posisi": positions, "urutan": orders, "kode": codes})
+        found = found.drop_duplicates(["posisi", "kode"]).sort_values(["posisi", "urutan"], kind="stable")
+        positions = found["posisi"].to_numpy()
+        starts = np.flatnonzero(np.diff(positions, prepend=-1)).tolist()
+        texts = np.array(self._texts, dtype=object)[found["kode"].to_numpy()].tolist()
+        lists = [texts[a:b] for a, b in zip(starts, [*starts[1:], len(texts)][:len(starts)], strict=True)]
+        return pd.Series(lists, index=index[positions[starts]], dtype=object, name="alasan")
+
+
+def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:
+    return raw[column].astype("str").fillna("").reset_index(drop=True)
+
+
+class Cells:
+    """The raw frame's text columns, with the notes of reading (a formula without a value, a number with two
+    readings: frame sumber, baris, kolom, alasan) given as their cells' reasons: such a cell reads as empty and
+    gets no other reason."""
+
+    def __init__(self, raw: pd.DataFrame, notes: pd.DataFrame | None, reasons: Reasons) -> None:
+        self.raw, self.blank = raw, {}
+        if notes is None or notes.empty:
+            return
+        rows = pd.DataFrame({"sumber": raw_text(raw, "sumber"), "baris": raw["baris"].to_numpy(dtype=np.int64),
+                             "posisi": np.arange(len(raw))})
+        found = rows.merge(notes.astype({"sumber": "str", "baris": "int64"}), on=["sumber", "baris"])
+        for column, cells in found.groupby("kolom", sort=False):
+            positions = cells["posisi"].to_numpy()
+            reasons.add(positions, cells["alasan"].to_numpy(dtype=object), column)
+            self.blank[column] = np.zeros(len(raw), dtype=bool)
+            self.blank[column][positions] = True
+            reasons.explained[column] = self.blank[column]
+
+    def __call__(self, column: str) -> pd.Series:
+        text = raw_text(self.raw, column)
+        return text.where(~self.blank[column], "") if column in self.blank else text
+
+
+def _hex(arrow: pyarrow.ChunkedArray) -> bool:
+    """Whether a text starts with 0x or 0X, which Arrow's integer parse would read as hexadecimal."""
+    return bool(pc.any(pc.or_(pc.starts_with(arrow, "0x"), pc.starts_with(arrow, "0X"))).as_py())
+
+
+def whole_numbers(text: pd.Series, column: str, reasons: Reasons, expected: str,
+                   zero_if_none: bool = False) -> pd.Series:
+    """Whole numbers (an integral '.0' accepted) as Int64; empty, other text and over 15 digits are reasons."""
+    arrow = pyarrow.array(text)
+    try:  # the common case, a column of plain integers, in one Arrow parse (which would read '0x10' as 16)
+        if _hex(arrow):
+            raise pyarrow.ArrowInvalid("hexadecimal")
+        numbers = pc.cast(arrow, pyarrow.int64()).to_numpy().astype(np.float64)
+        shaped = np.ones(len(text), dtype=bool)
+    except pyarrow.ArrowInvalid:
+        shaped = text.str.fullmatch(r"-?\d+(?:\.0+)?").to_numpy(dtype=bool)
+        numbers = pc.cast(pyarrow.array(text.where(shaped, "0")), pyarrow.float64()).to_numpy()
+    too_big = shaped & (np.abs(numbers) >= 10.0 ** DIGIT_MAKS)
+    ok = shaped & ~too_big
+    if not ok.all():
+        empty = text.eq("").to_numpy(dtype=bool)
+        wrong = ~ok & ~empty & ~too_big
+        reasons.add(empty, f"{column}: kosong, harus {expected}" + " (isi 0 bila tidak ada)" * zero_if_none, column)
+        reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
+        reasons.add(too_big, f"{column}: terlalu besar, lebih dari {DIGIT_MAKS} angka (nilai: '" + text[too_big]
+                    + "')", column)
+    return pd.Series(pd.arrays.IntegerArray(np.where(ok, numbers, 0).astype(np.int64), ~ok), index=text.index)
+
+
+def yes_no(text: pd.Series, column: str, reasons: Reasons) -> pd.Series:
+    lower = text.str.lower()
+    yes, no = lower.isin(YA).to_numpy(), lower.isin(TIDAK).to_numpy()
+    empty = text.eq("").to_numpy(dtype=bool)
+    reasons.add(empty, f"{column}: kosong, harus ya atau tidak", column)
+    wrong = ~(yes | no | empty)
+    reasons.add(wrong, f"{column}: bukan ya atau tidak (nilai: '" + text[wrong] + "')", column)
+    return pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), index=text.index)
+
+
+def dates(text: pd.Series, column: str, reasons: Reasons, required: bool = True,
+           with_time: bool = False) -> pd.Series:
+    """ISO dates (or, with_time, a date or date and time, in WITA: see `wita_times`) as datetime64[us]; NaT when
+    empty or unreadable."""
+    if with_time:
+        values = wita_times(text)
+    else:
+        shaped = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        values = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
+    empty = text.eq("").to_numpy(dtype=bool)
+    expected = "tanggal YYYY-MM-DD" + (" atau waktu YYYY-MM-DDTHH:MM:SS" if with_time else "")
+    if required:
+        reasons.add(empty, f"{column}: kosong, harus {expected}", column)
+    wrong = values.isna().to_numpy() & ~empty
+    reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
+    return values
+
+
+def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True) -> pd.Series:
+    """Exactly YYYY-MM of a real month, else NA; a month written otherwise is a reason saying what to write."""
+    exact = text.str.fullmatch(PERIODE.pattern).to_numpy(dtype=bool)
+    empty = text.eq("").to_numpy(dtype=bool)
+    if required:
+        reasons.add(empty, f"{column}: kosong, harus bulan YYYY-MM", column)
+    other = text[~exact & ~empty]
+    meant = recognise_periode(other)
+    known = meant.notna()
+    reasons.add(other.index[known], f"{column}: ditulis '" + other[known] + "', harus YYYY-MM (maksud "
+                + meant[known] + "?)", column)
+
+    reasons.add(other.index[~known], f"{column}: bukan bulan YYYY-MM (nilai: '" + other[~known] + "')", column)
+    return text.where(exact)
+
+
+def optional(text: pd.Series) -> pd.Series:
+    return text.where(text.ne(""))

@@ -1,0 +1,114 @@
+"""Row rules of the input contract that compare columns (data-contract §1.2): each becomes a Pandera dataframe check
+of a model, and words the reason it gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from scoring.columns import ASET, EKUITAS, KEWAJIBAN
+
+TOLERANSI_MIN, TOLERANSI_BAGI = 1_000, 10_000  # Rp 1,000 or 0.01% (1/10,000) of total_aset, the larger
+TOTAL_KEWAJIBAN = tuple(c for c in KEWAJIBAN if c != "kewajiban_lancar")  # kewajiban_lancar is a subtotal
+PINJAMAN_DIBERIKAN = ("pinjaman_anggota", "pinjaman_non_anggota")
+KOLEKTIBILITAS = ("pinjaman_lancar", "pinjaman_kurang_lancar", "pinjaman_diragukan", "pinjaman_macet")
+# the asset lines that add up to total_aset; a leading '-' marks a line that is deducted
+RINCIAN_ASET = tuple(f"-{c}" if c == "penyisihan_penghapusan_pinjaman" else c for c in ASET if c != "total_aset")
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over several columns of a row: `holds` says where it holds (a missing operand: holds), `reason`
+    words the reason for rows where it does not. `columns` are the columns it reads."""
+
+    name: str
+    columns: tuple[str, ...]
+    holds: Callable[[pd.DataFrame], pd.Series]
+    reason: Callable[[pd.DataFrame], pd.Series]
+
+
+def rupiah(value: int) -> str:
+    """Whole Rupiah with '.' thousands: -1234567 -> '-1.234.567'."""
+    return f"{value:,}".replace(",", ".")
+
+
+def as_rupiah(values: pd.Series) -> pd.Series:
+    return values.map(rupiah).astype("str")
+
+
+def _sum(frame: pd.DataFrame, terms: Sequence[str]) -> pd.Series:
+    total = pd.Series(0, index=frame.index, dtype="Int64")
+    for term in terms:
+        total = total - frame[term[1:]] if term.startswith("-") else total + frame[term]
+    return total
+
+
+def _formula(terms: Sequence[str]) -> str:
+    return " ".join(f"- {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms).removeprefix("+ ")
+
+
+def tolerance(total_aset: pd.Series) -> pd.Series:
+    """Rp 1,000 or 0.01% of total_aset, whichever is larger (whole Rupiah: a whole difference within
+    total_aset / 10,000 is within its floor)."""
+    return (total_aset // TOLERANSI_BAGI).clip(lower=TOLERANSI_MIN)
+
+
+def _comparison(name: str, title: str, left: Sequence[str], right: Sequence[str], equal: bool,
+                right_name: str | None = None) -> RowRule:
+    """left = right within the tolerance (equal), or left <= right; the reason quotes both sums."""
+    left_label, right_label = _formula(left), right_name or _formula(right)
+
+    def holds(frame: pd.DataFrame) -> pd.Series:
+        a, b = _sum(frame, left), _sum(frame, right)
+        ok = (a - b).abs() <= tolerance(frame["total_aset"]) if equal else a <= b
+        return ok.fillna(True).astype(bool)
+
+    def reason(frame: pd.DataFrame) -> pd.Series:
+        a, b = _sum(frame, left), _sum(frame, right)
+        text = (f"{title}: {left_label} " + as_rupiah(a) + (" != " if equal else " > ") + f"{right_label} "
+                + as_rupiah(b))
+
+        if equal:
+            text = text + " (selisih " + as_rupiah((a - b).abs()) + "; toleransi " + as_rupiah(
+                tolerance(frame["total_aset"])) + ")"
+        return text
+
+    columns = tuple(dict.fromkeys(t.lstrip("-") for t in (*left, *right, *(("total_aset",) if equal else ()))))
+    return RowRule(name, columns, holds, reason)
+
+
+REPORT_RULES = (
+    _comparison("rincian_aset", "total_aset tidak sama dengan jumlah rincian aset",
+                ("total_aset",), RINCIAN_ASET, equal=True),
+    _comparison("neraca_seimbang", "neraca tidak seimbang",
+                ("total_aset",), TOTAL_KEWAJIBAN + EKUITAS, equal=True, right_name="kewajiban + ekuitas"),
+    _comparison("kolektibilitas", "pinjaman menurut kolektibilitas tidak sama dengan pinjaman diberikan",
+                KOLEKTIBILITAS, PINJAMAN_DIBERIKAN, equal=True),
+    _comparison("pinjaman_berisiko_maks", "pinjaman_berisiko lebih dari pinjaman diberikan",
+                ("pinjaman_berisiko",), PINJAMAN_DIBERIKAN, equal=False),
+    _comparison("volume_pinjaman_anggota_maks", "volume_pinjaman_anggota lebih dari volume_pinjaman",
+                ("volume_pinjaman_anggota",), ("volume_pinjaman",), equal=False),
+    _comparison("biaya_karyawan_maks", "biaya_karyawan lebih dari beban_usaha",
+                ("biaya_karyawan",), ("beban_usaha",), equal=False),
+    _comparison("kewajiban_lancar_maks", "kewajiban_lancar lebih dari total kewajiban",
+                ("kewajiban_lancar",), TOTAL_KEWAJIBAN, equal=False),
+)
+
+URUTAN_BERLAKU = RowRule(
+    "urutan_berlaku", ("berlaku_mulai", "berlaku_sampai"),
+    lambda f: f["berlaku_sampai"].isna() | f["berlaku_mulai"].isna() | (f["berlaku_sampai"] >= f["berlaku_mulai"]),
+    lambda f: "berlaku_sampai: tidak boleh sebelum berlaku_mulai " + f["berlaku_mulai"] + " (nilai: '"
+    + f["berlaku_sampai"] + "')")
+
+
+def _sent_month(frame: pd.DataFrame) -> pd.Series:
+    return frame["tanggal_kirim"].dt.strftime("%Y-%m").astype("str")
+
+
+PERIODE_SEBELUM_KIRIM = RowRule(
+    "periode_tidak_sesudah_kirim", ("periode", "tanggal_kirim"),
+    lambda f: (f["periode"].isna() | f["tanggal_kirim"].isna() | (f["periode"] <= _sent_month(f))).astype(bool),
+    lambda f: "periode " + f["periode"] + " sesudah bulan tanggal_kirim " + _sent_month(f)
+    + " (laporan suatu bulan tidak dapat dikirim sebelum bulan itu)")
