@@ -49,6 +49,35 @@ class Settings(BaseSettings):
                                                          "every task runner splits alike)")
     max_file_bytes: int = Field(default=1 << 30, ge=1, description="largest input file read, in bytes (a larger one "
                                                                    "is named in the run summary and not read)")
+    # From scores to action (issue 14): the pure computations in scoring/ take these as parameters.
+    warning_margin: float = Field(
+        default=2.0, ge=0, description="peringatan_dini: warn when the total is at most this many points above the "
+                                       "lower edge of its predicate and has been falling (see falling_periods)")
+    falling_periods: int = Field(
+        default=3, ge=1, description="peringatan_dini: the total must have fallen this many periods in a row (each "
+                                     "month lower than the one before) for the near-the-edge warning")
+    rat_warning_months: int = Field(
+        default=3, ge=1, description="peringatan_dini: warn when, without a new RAT, a cooperative becomes tidak "
+                                     "aktif within this many months")
+    silent_months: int = Field(
+        default=3, ge=1, description="months without a report that count as silent: the top level of the "
+                                     "not-reporting warning, and a reason that puts a cooperative on daftar_prioritas")
+    min_peers: int = Field(
+        default=5, ge=2, description="persentil_sejawat: smallest peer group (same jenis and asset tier, with a "
+                                     "ratio) given a percentile and a median")
+    visits_per_pendamping: int = Field(
+        default=10, ge=1, description="daftar_prioritas: cooperatives one pendamping can visit in a month; beyond "
+                                      "it a visit is marked outside capacity and no pendamping is suggested")
+    priority_members_per_step: int = Field(
+        default=10_000, ge=1, description="daftar_prioritas: members (jumlah_anggota) that weigh as much as one "
+                                          "predicate step in the priority score, the most the members part adds")
+    worklist_top_n: int = Field(
+        default=10, ge=1, description="daftar_prioritas rows per kabupaten/kota shown in the run's Prefect artifact")
+    deadline_day: int = Field(
+        default=10, ge=1, le=28, description="mutu_pelaporan: a report is on time when first sent by the end of "
+                                             "this day of the next month (WITA)")
+    reporting_quality_months: int = Field(
+        default=12, ge=1, description="mutu_pelaporan: months of the window, ending with the run's period")
 
 
 @cache

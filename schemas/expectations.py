@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
+from scoring.early_warning import CODE_PATTERN
 from scoring.rulebook import Band, NilaiBand, Rulebook
 from scoring.status import predicate_columns
 
@@ -314,3 +315,123 @@ def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int,
         "laporan_dikarantina": [laporan_dikarantina],
         "porsi_karantina": [share],
     })
+
+
+# ------------------------------------------------------------------ from scores to action (issue 14)
+# Suites of the five new tables. The quality gate (flows/quality.py) runs SUITES; these join it when the flow
+# writes the tables. Cross-row rules are on cek_* columns added by the batch_* functions, as above.
+
+JALAN_MENUJU_SEHAT = "jalan_menuju_sehat"
+PERINGATAN_DINI = "peringatan_dini"
+PERSENTIL_SEJAWAT = "persentil_sejawat"
+DAFTAR_PRIORITAS = "daftar_prioritas"
+MUTU_PELAPORAN = "mutu_pelaporan"
+ACTION_SUITES = (JALAN_MENUJU_SEHAT, PERINGATAN_DINI, PERSENTIL_SEJAWAT, DAFTAR_PRIORITAS, MUTU_PELAPORAN)
+PRIORITY_TOLERANCE = 1e-6
+
+
+def _unique(suite: str, columns: list[str]) -> gxe.Expectation:
+    return _cek(suite, "unik_" + "_".join(columns), f"one row per {', '.join(columns)}",
+                gxe.ExpectCompoundColumnsToBeUnique, column_list=columns)
+
+
+def _holds(suite: str, kode: str, description: str) -> gxe.Expectation:
+    """A rule computed per row into cek_<kode> (True where it holds)."""
+    return _cek(suite, kode, description, gxe.ExpectColumnValuesToBeInSet, column=f"cek_{kode}", value_set=[True])
+
+
+def _dense_rank(df: pd.DataFrame, by: list[str], column: str) -> pd.Series:
+    """1, 2, 3 ... of `column` within each group: equal to it iff it counts from 1 without gaps."""
+    return df.groupby(by, dropna=False)[column].rank(method="first").astype("Int64")
+
+
+def jalan_menuju_sehat_suite(books: Mapping[str, Rulebook]) -> gx.ExpectationSuite:
+    """Rows of a cooperative numbered 1.. without gaps; each move gains points and raises the nilai; totals within
+    the books' maximum; the combination reaches the next predicate."""
+    s = JALAN_MENUJU_SEHAT
+    return _suite(s, [
+        _unique(s, ["nik", "periode", "urutan"]),
+        _cek(s, "urutan_rapat", "urutan counts 1, 2, 3 ... within each cooperative; observed: (urutan, its rank)",
+             gxe.ExpectColumnPairValuesToBeEqual, column_A="urutan", column_B="cek_urutan"),
+        _cek(s, "poin_tambahan_positif", "every move gains points (poin_tambahan > 0)",
+             gxe.ExpectColumnValuesToBeBetween, column="poin_tambahan", min_value=0, strict_min=True),
+        _cek(s, "nilai_naik", "every move raises the component's nilai",
+             gxe.ExpectColumnPairValuesAToBeGreaterThanB, column_A="nilai_target", column_B="nilai_sekarang",
+             ignore_row_if="either_value_is_missing"),
+        _cek(s, "skor_total_baru_rentang", f"skor_total_baru is between 0 and {_num(skor_total_maks(books))}",
+             gxe.ExpectColumnValuesToBeBetween, column="skor_total_baru", min_value=0,
+             max_value=skor_total_maks(books)),
+        _holds(s, "kombinasi_mencapai", "every move of a combination belongs to one that reaches the next predicate"),
+    ], "moves toward the next predicate and Sehat, and the cheapest combination (issue 14)")
+
+
+def batch_jalan_menuju_sehat(df: pd.DataFrame) -> pd.DataFrame:
+    combination = df["langkah"].astype("str").eq("kombinasi") & df["komponen"].notna()
+    return df.assign(cek_urutan=_dense_rank(df, ["nik", "periode"], "urutan"),
+                     cek_kombinasi_mencapai=~combination | df["mencapai_predikat_berikutnya"].astype(bool))
+
+
+def peringatan_dini_suite() -> gx.ExpectationSuite:
+    s = PERINGATAN_DINI
+    return _suite(s, [
+        _unique(s, ["nik", "periode", "kode"]),
+        _cek(s, "kode_dikenal", "kode is one of the warnings", gxe.ExpectColumnValuesToMatchRegex, column="kode",
+             regex=CODE_PATTERN),
+        _cek(s, "alasan_terisi", "every warning says why", gxe.ExpectColumnValuesToNotBeNull, column="alasan"),
+    ], "early warnings, one row per cooperative and warning (issue 14)")
+
+
+def persentil_sejawat_suite(min_peers: int) -> gx.ExpectationSuite:
+    s = PERSENTIL_SEJAWAT
+    return _suite(s, [
+        _unique(s, ["nik", "periode", "komponen", "cakupan"]),
+        _cek(s, "persentil_rentang", "persentil is between 0 and 100", gxe.ExpectColumnValuesToBeBetween,
+             column="persentil", min_value=0, max_value=100),
+        _holds(s, "sejawat_cukup", f"a percentile only for a group of at least {min_peers} peers"),
+    ], "peer percentiles per ratio component, province and nation (issue 14)")
+
+
+def batch_persentil_sejawat(df: pd.DataFrame, min_peers: int) -> pd.DataFrame:
+    return df.assign(cek_sejawat_cukup=df["persentil"].isna() | (df["jumlah_sejawat"] >= min_peers))
+
+
+def daftar_prioritas_suite(capacity: int) -> gx.ExpectationSuite:
+    s = DAFTAR_PRIORITAS
+    return _suite(s, [
+        _unique(s, ["periode", "nik"]),
+        _cek(s, "peringkat_rapat", "peringkat counts 1, 2, 3 ... within each kabupaten/kota; observed: (peringkat, "
+             "its rank)", gxe.ExpectColumnPairValuesToBeEqual, column_A="peringkat", column_B="cek_peringkat"),
+        _cek(s, "skor_prioritas_jumlah_bagian", "skor_prioritas is the sum of its four parts; observed: the "
+             "difference", gxe.ExpectColumnValuesToBeBetween, column="cek_selisih_prioritas",
+             min_value=-PRIORITY_TOLERANCE, max_value=PRIORITY_TOLERANCE),
+        _holds(s, "urut_prioritas", "within a kabupaten/kota a higher peringkat never has a higher skor_prioritas"),
+        _holds(s, "dalam_kapasitas", f"a visit within capacity is among the first {capacity} of its pendamping"),
+    ], "the pendamping worklist per kabupaten/kota (issue 14)")
+
+
+def batch_daftar_prioritas(df: pd.DataFrame, capacity: int) -> pd.DataFrame:
+    parts = ["poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota"]
+    ordered = df.sort_values(["kode_wilayah", "peringkat"], kind="stable")
+    before = ordered.groupby("kode_wilayah", dropna=False)["skor_prioritas"].shift()
+    return df.assign(
+        cek_peringkat=_dense_rank(df, ["periode", "kode_wilayah"], "peringkat"),
+        cek_selisih_prioritas=df["skor_prioritas"] - df[parts].sum(axis=1),
+        cek_urut_prioritas=(before.isna() | (before >= ordered["skor_prioritas"])).reindex(df.index),
+        cek_dalam_kapasitas=~df["dalam_kapasitas"].astype(bool) | (df["kunjungan_ke"] <= capacity).fillna(False))
+
+
+def mutu_pelaporan_suite(grades: Sequence[str]) -> gx.ExpectationSuite:
+    s = MUTU_PELAPORAN
+    return _suite(s, [
+        _unique(s, ["nik", "periode"]),
+        _cek(s, "nilai_mutu_dikenal", f"nilai_mutu is one of {', '.join(grades)}", gxe.ExpectColumnValuesToBeInSet,
+             column="nilai_mutu", value_set=list(grades)),
+        *(_cek(s, f"{c}_rentang", f"{c} is between 0 and 100", gxe.ExpectColumnValuesToBeBetween, column=c,
+               min_value=0, max_value=100) for c in ("persen_melapor", "persen_tepat_waktu")),
+        _holds(s, "bulan_terhitung", "bulan_tepat_waktu + bulan_terlambat = bulan_melapor <= bulan_wajib"),
+    ], "reporting quality per cooperative over the window (issue 14)")
+
+
+def batch_mutu_pelaporan(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(cek_bulan_terhitung=(df["bulan_tepat_waktu"] + df["bulan_terlambat"] == df["bulan_melapor"])
+                     & (df["bulan_melapor"] <= df["bulan_wajib"]))

@@ -36,6 +36,7 @@ import pandera.pandas as pdr
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from scoring.early_warning import CODE_PATTERN
 from scoring.errors import KoperasiSehatError
 from scoring.rulebook import PERIODE, TANGGAL, published_books
 from scoring.status import predicate_columns
@@ -381,9 +382,238 @@ def _ringkasan_wilayah() -> Tabel:
     ))
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# From scores to action (issue 14): the columns the tables above gain, and five new tables
+#
+# The monthly flow does not write the added columns yet: `with_added_columns(tabel)` is a table above with its
+# added columns (before run_id), the contract once the flow writes them; until then they are documented apart
+# (`markdown_added`). The five new tables are computed by scoring.explain, path_to_sehat, early_warning,
+# peers, worklist and reporting_quality.
+
+
+def _nik() -> Kolom:
+    return Kolom("nik", STRING, "Nomor Induk Koperasi (opaque id)", nullable=False, checks=(NOT_BLANK,))
+
+
+def _pendamping() -> Kolom:
+    return Kolom("pendamping", STRING, "field assistant (pendamping) the registry assigns (null: none)")
+
+
+def _text(name: str, description: str, nullable: bool = False) -> Kolom:
+    return Kolom(name, STRING, description, nullable=nullable, checks=() if nullable else (NOT_BLANK,))
+
+
+def _points(name: str, description: str) -> Kolom:
+    return Kolom(name, FLOAT, description, nullable=False, checks=(COUNT,))
+
+
+ADDED_COLUMNS: dict[str, tuple[Kolom, ...]] = {
+    "skor_koperasi": (
+        Kolom("total_aset", INT64, "total aset of the period's report (whole Rupiah)", nullable=False),
+        Kolom("jumlah_anggota", INT64, "members in the period's report", nullable=False, checks=(COUNT,)),
+        _pendamping(),
+        _text("penjelasan", "why the score is what it is, in plain Indonesian: predicate and total, the downgrade "
+              "factors with the supervisors' keterangan, the three components losing the most points (ratio, nilai, "
+              "the range that scores higher), the zero-denominator and missing-questionnaire conventions that fired"),
+    ),
+    "skor_indikator": (
+        _points("poin_hilang", "points the component loses: bobot - skor"),
+        _text("rentang_lebih_baik", "the nearest band that scores higher, as a range of the ratio x (e.g. "
+              "'10 < x <= 15'; questionnaire: '9 dari 12 jawaban ya'); null at the top", nullable=True),
+        Kolom("nilai_lebih_baik", FLOAT, "nilai of that band (null iff rentang_lebih_baik is null)", checks=(SCORE,)),
+    ),
+    "status_koperasi": (
+        _pendamping(),
+        _text("penjelasan", "skor_koperasi.penjelasan for a scored cooperative; otherwise 'Tidak dinilai: ' and "
+              "alasan_tidak_dinilai"),
+    ),
+}
+ADDED_RULES: dict[str, tuple[Aturan, ...]] = {
+    "skor_indikator": (
+        _iff("rentang_lebih_baik", "nilai_lebih_baik", "rentang_lebih_baik is null iff nilai_lebih_baik is null",
+             lambda df: df["rentang_lebih_baik"].isna(), lambda df: df["nilai_lebih_baik"].isna()),
+        Aturan(("nilai_lebih_baik", "nilai"), "nilai_lebih_baik is above nilai",
+               lambda df: df["nilai_lebih_baik"].isna() | (df["nilai_lebih_baik"] > df["nilai"])),
+        Aturan(("poin_hilang", "bobot", "skor"), "poin_hilang = bobot - skor",
+               lambda df: (df["poin_hilang"] - (df["bobot"] - df["skor"])).abs() < 0.005),
+    ),
+}
+
+
+def with_added_columns(spec: Tabel) -> Tabel:
+    """The table with the columns and rules issue 14 adds to it (its columns before run_id and what follows)."""
+    added = ADDED_COLUMNS.get(spec.name, ())
+    at = spec.names.index("run_id")
+    return Tabel(spec.name, spec.description, spec.columns[:at] + added + spec.columns[at:], spec.key,
+                 spec.rules + ADDED_RULES.get(spec.name, ()))
+
+
+STEP_KINDS = ("satu_komponen", "kombinasi")
+
+
+def _jalan_menuju_sehat() -> Tabel:
+    rupiah_move = "a ratio move, null for a questionnaire move"
+    return Tabel("jalan_menuju_sehat", "for every scored cooperative below Sehat: moves of one component at a time "
+                 "(the others unchanged) toward the next predicate and Sehat, then the cheapest combination of ratio "
+                 "moves reaching the next predicate; a simulation on the period's figures", (
+        _nik(), _periode(),
+        Kolom("urutan", INT32, "order of the rows of a cooperative, from 1: single moves that reach the next "
+              "predicate, the combination, the other single moves", nullable=False, checks=(pdr.Check.ge(1),)),
+        Kolom("langkah", STRING, "satu_komponen (one component alone) or kombinasi (part of the cheapest "
+              "combination)", nullable=False, checks=(pdr.Check.isin(STEP_KINDS),)),
+        Kolom("predikat_berikutnya", STRING, "the predicate above the cooperative's predicate by score",
+              nullable=False, checks=(_predikat_check(),)),
+        Kolom("komponen", STRING, "component moved (null: the row saying no combination reaches the next "
+              "predicate)", checks=(pdr.Check.isin(komponen_ids()),)),
+        Kolom("rasio_sekarang", FLOAT, "ratio now, percent (questionnaire: percent of answers 'ya')"),
+        Kolom("rasio_target", FLOAT, "ratio after the move, percent: the nearest whole-Rupiah value inside the band"),
+        _text("rentang_target", "the band moved into, as a range of the ratio (questionnaire: 'k dari n jawaban "
+              "ya')", nullable=True),
+        Kolom("nilai_sekarang", FLOAT, "nilai now", checks=(SCORE,)),
+        Kolom("nilai_target", FLOAT, "nilai after the move", checks=(SCORE,)),
+        Kolom("sisi", STRING, f"pembilang or penyebut: which quantity moves ({rupiah_move})",
+              checks=(pdr.Check.isin(("pembilang", "penyebut")),)),
+        Kolom("pos", STRING, f"the report line or derived quantity (rulebook besaran) that moves ({rupiah_move})"),
+        Kolom("pos_sekarang", FLOAT, "its value now, Rupiah (year to date for an annualised ratio's numerator)"),
+        Kolom("perubahan_rupiah", INT64, "its change, whole Rupiah, signed (year to date for an annualised "
+              "numerator)"),
+        Kolom("persen_aset", FLOAT, "the change's size as percent of total aset (null: a questionnaire move, or "
+              "total aset <= 0)", checks=(COUNT,)),
+        Kolom("tambahan_ya", INT32, "more answers 'ya' needed (a questionnaire move, else null)",
+              checks=(pdr.Check.ge(1),)),
+        Kolom("poin_tambahan", FLOAT, "points the move gains", checks=(pdr.Check.gt(0),)),
+        Kolom("skor_total_baru", FLOAT, "total after the move (kombinasi: after the whole combination)",
+              checks=(SCORE,)),
+        Kolom("predikat_skor_baru", STRING, "predicate of skor_total_baru", checks=(_predikat_check(),)),
+        Kolom("predikat_baru", STRING, "predicate after the downgrade factors in force: a score does not lift a "
+              "factor", checks=(_predikat_check(),)),
+        Kolom("mencapai_predikat_berikutnya", BOOL, "skor_total_baru reaches predikat_berikutnya", nullable=False),
+        Kolom("mencapai_sehat", BOOL, "skor_total_baru reaches Sehat (the book's best predicate)", nullable=False),
+        _text("uraian", "the move in words"),
+        _text("keterangan", "what the simulation holds fixed, and the downgrade factors that stay"),
+        _run_id(),
+    ), key=("nik", "periode", "urutan"), rules=(
+        _iff("sisi", "perubahan_rupiah", "sisi is set iff perubahan_rupiah is set",
+             lambda df: df["sisi"].notna(), lambda df: df["perubahan_rupiah"].notna()),
+        _iff("komponen", "poin_tambahan", "komponen is set iff poin_tambahan is set",
+             lambda df: df["komponen"].notna(), lambda df: df["poin_tambahan"].notna()),
+        Aturan(("nilai_target", "nilai_sekarang"), "nilai_target is above nilai_sekarang",
+               lambda df: df["komponen"].isna() | (df["nilai_target"] > df["nilai_sekarang"])),
+        Aturan(("mencapai_sehat", "mencapai_predikat_berikutnya"), "mencapai_sehat implies "
+               "mencapai_predikat_berikutnya", lambda df: ~df["mencapai_sehat"] | df["mencapai_predikat_berikutnya"]),
+    ))
+
+
+def _peringatan_dini() -> Tabel:
+    return Tabel("peringatan_dini", "early warnings: one row per cooperative and warning of the period", (
+        _nik(), Kolom("nama", STRING, "cooperative's name, from the registry"),
+        Kolom("kabupaten_kota", STRING, "name of the kabupaten/kota"), _periode(),
+        Kolom("kode", STRING, "predikat_turun, mendekati_batas_bawah, komponen_turun_band, tidak_melapor_<m>_bulan "
+              "(m below the silent months), tidak_melapor_<m>_bulan_atau_lebih, karantina_dua_periode, "
+              "segera_tidak_aktif", nullable=False, checks=(pdr.Check.str_matches(CODE_PATTERN),)),
+        _text("alasan", "the reason in words, with the figures"),
+        _run_id(),
+    ), key=("nik", "periode", "kode"))
+
+
+def _persentil_sejawat() -> Tabel:
+    return Tabel("persentil_sejawat", "each scored cooperative's ratio among its peers (same jenis and asset class), "
+                 "per ratio component, in its province and nationally", (
+        _nik(), _periode(),
+        Kolom("komponen", STRING, "ratio component", nullable=False, checks=(pdr.Check.isin(komponen_ids()),)),
+        Kolom("cakupan", STRING, "provinsi or nasional (when the run covers several provinces)", nullable=False,
+              checks=(pdr.Check.isin(("provinsi", "nasional")),)),
+        _text("wilayah", "BPS code of the province, or nasional"),
+        _text("jenis", "jenis koperasi"),
+        Kolom("kelas_aset", STRING, "asset class of Permenkop 8/2023 Pasal 49 (I up to Rp 15 billion, II to 100, "
+              "III to 500, IV above)", nullable=False, checks=(NOT_BLANK,)),
+        Kolom("rasio", FLOAT, "the cooperative's ratio, percent (null: denominator <= 0)"),
+        Kolom("persentil", FLOAT, "100 x (peers below + peers equal / 2) / peers, itself included; null below the "
+              "minimum group size or without a ratio", checks=(SCORE,)),
+        Kolom("median_sejawat", FLOAT, "median ratio of the peers (null below the minimum group size)"),
+        Kolom("jumlah_sejawat", INT64, "peers with a ratio in the group, itself included", nullable=False,
+              checks=(COUNT,)),
+        _text("keterangan", "why there is no percentile (null when there is one)", nullable=True),
+        _run_id(),
+    ), key=("nik", "periode", "komponen", "cakupan"), rules=(
+        _iff("persentil", "keterangan", "persentil is null iff keterangan is set",
+             lambda df: df["persentil"].isna(), lambda df: df["keterangan"].notna()),
+    ))
+
+
+def _daftar_prioritas() -> Tabel:
+    parts = ("poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota")
+    return Tabel("daftar_prioritas", "the cooperatives to visit, per kabupaten/kota and pendamping, in order of "
+                 "priority", (
+        _periode(), Kolom("kode_wilayah", STRING, "BPS code of the kabupaten/kota"),
+        Kolom("kabupaten_kota", STRING, "name of the kabupaten/kota"),
+        Kolom("peringkat", INT32, "rank within the kabupaten/kota, from 1", nullable=False, checks=(pdr.Check.ge(1),)),
+        _nik(), Kolom("nama", STRING, "cooperative's name, from the registry"), _pendamping(),
+        Kolom("pendamping_usulan", STRING, "suggested pendamping of the same kabupaten/kota, for a cooperative with "
+              "none (null: assigned, or no capacity left)"),
+        Kolom("kunjungan_ke", INT32, "the visit's number in its pendamping's list this month", checks=(
+            pdr.Check.ge(1),)),
+        Kolom("dalam_kapasitas", BOOL, "the visit fits the pendamping's monthly capacity", nullable=False),
+        Kolom("predikat", STRING, "predicate of the period (null: not scored)", checks=(_predikat_check(),)),
+        Kolom("skor_total", FLOAT, "total score of the period (null: not scored)", checks=(SCORE,)),
+        Kolom("bulan_tidak_melapor", INT32, "consecutive months without a report (null: never reported)",
+              checks=(COUNT,)),
+        Kolom("jumlah_anggota", INT64, "members, from the latest report", checks=(COUNT,)),
+        _points("poin_predikat", "predicate steps below the book's best (Sehat 0 .. Dalam Pengawasan Khusus 3)"),
+        _points("poin_penurunan", "predicate steps fallen since the previous period"),
+        _points("poin_tidak_melapor", "months without a report, at most the silent months setting"),
+        _points("poin_anggota", "members / the members-per-step setting, at most 1"),
+        _points("skor_prioritas", "the sum of the four parts: the order of the list"),
+        _text("alasan", "why the cooperative is on the list"),
+        _text("langkah_utama", "the top of its jalan_menuju_sehat (null: none)", nullable=True),
+        _text("keterangan_pendamping", "suggestion, or capacity exceeded, in words", nullable=True),
+        _run_id(),
+    ), key=("periode", "nik"), rules=(
+        Aturan(("skor_prioritas", *parts), "skor_prioritas is the sum of its parts",
+               lambda df: (df["skor_prioritas"] - df[list(parts)].sum(axis=1)).abs() < 1e-6),
+        Aturan(("pendamping", "pendamping_usulan"), "a suggestion only for a cooperative without pendamping",
+               lambda df: df["pendamping"].isna() | df["pendamping_usulan"].isna()),
+    ))
+
+
+def _mutu_pelaporan() -> Tabel:
+    def count(name: str, description: str) -> Kolom:
+        return Kolom(name, INT32, description, nullable=False, checks=(COUNT,))
+
+    return Tabel("mutu_pelaporan", "how well each cooperative reports over the last months of the landing folder", (
+        _nik(), Kolom("nama", STRING, "cooperative's name, from the registry"),
+        Kolom("kabupaten_kota", STRING, "name of the kabupaten/kota"), _periode(),
+        Kolom("bulan_awal", STRING, "first month owed in the window (its first report, or the window's start)",
+              nullable=False, checks=(PERIODE_CHECK,)),
+        Kolom("bulan_wajib", INT32, "months owed in the window", nullable=False, checks=(pdr.Check.ge(1),)),
+        count("bulan_melapor", "months with an accepted report"),
+        count("bulan_tepat_waktu", "months first sent by the deadline day of the next month (WITA)"),
+        count("bulan_terlambat", "months reported after the deadline"),
+        count("kirim_ulang", "submissions replaced by a later one"),
+        count("baris_karantina", "quarantined report rows"),
+        _text("alasan_karantina_terbanyak", "most frequent kind of quarantine reason (null: none)", nullable=True),
+        Kolom("persen_melapor", FLOAT, "bulan_melapor / bulan_wajib x 100", nullable=False, checks=(SCORE,)),
+        Kolom("persen_tepat_waktu", FLOAT, "bulan_tepat_waktu / bulan_wajib x 100", nullable=False, checks=(SCORE,)),
+        Kolom("nilai_mutu", STRING, "grade A-D: the first row of scoring/mutu_pelaporan.toml met", nullable=False,
+              checks=(pdr.Check.str_matches(r"^[A-Z]$"),)),
+        _run_id(),
+    ), key=("nik", "periode"), rules=(
+        Aturan(("bulan_tepat_waktu", "bulan_terlambat", "bulan_melapor", "bulan_wajib"),
+               "bulan_tepat_waktu + bulan_terlambat = bulan_melapor <= bulan_wajib",
+               lambda df: (df["bulan_tepat_waktu"] + df["bulan_terlambat"] == df["bulan_melapor"])
+               & (df["bulan_melapor"] <= df["bulan_wajib"])),
+        _iff("alasan_karantina_terbanyak", "baris_karantina", "alasan_karantina_terbanyak is null iff baris_karantina "
+             "= 0", lambda df: df["alasan_karantina_terbanyak"].isna(), lambda df: df["baris_karantina"] == 0),
+    ))
+
+
+NEW_TABLES = ("jalan_menuju_sehat", "peringatan_dini", "persentil_sejawat", "daftar_prioritas", "mutu_pelaporan")
+
+
 TABLES: dict[str, Tabel] = {t.name: t for t in (
     _skor_koperasi(), _skor_indikator(), _karantina(), _status_koperasi(), _ringkasan_wilayah(),
-    _laporan_terganti())}
+    _laporan_terganti(), _jalan_menuju_sehat(), _peringatan_dini(), _persentil_sejawat(), _daftar_prioritas(),
+    _mutu_pelaporan())}
 
 
 def tabel(table: str) -> Tabel:
@@ -410,6 +640,15 @@ def markdown(table: str) -> str:
     rows = [f"| `{c.name}` | {c.type}{'' if c.nullable else ' not null'} | {c.description} |" for c in spec.columns]
     return "\n".join([f"### `{spec.name}`", "", f"{spec.description}.", "", "| column | type | meaning |",
                       "|---|---|---|", *rows])
+
+
+def markdown_added(table: str) -> str:
+    """The README's rows of the columns issue 14 adds to a table, until the flow writes them (then `markdown`
+    of `with_added_columns` replaces the table's section)."""
+    rows = [f"| `{c.name}` | {c.type}{'' if c.nullable else ' not null'} | {c.description} |"
+            for c in ADDED_COLUMNS[table]]
+    return "\n".join([f"#### Columns `{table}` gains (issue 14)", "", "| column | type | meaning |", "|---|---|---|",
+                       *rows])
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -517,9 +756,9 @@ def _plain(value: object) -> object:
 # Arrow -> pandas, and validation
 
 
-def to_pandas(table: str, data: pa.Table) -> pd.DataFrame:
+def to_pandas(table: str | Tabel, data: pa.Table) -> pd.DataFrame:
     """An Arrow table of the table's schema as a frame of the contract's pandas dtypes (`Kolom.pandas_dtype`)."""
-    spec = tabel(table)
+    spec = table if isinstance(table, Tabel) else tabel(table)
     columns = {}
     for kolom in spec.columns:
         array = data.column(kolom.name)
@@ -539,21 +778,22 @@ def empty_frame(table: str) -> pd.DataFrame:
     return to_pandas(table, arrow_schema(table).empty_table())
 
 
-def validate_output(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Check a frame against the table's contract (Pandera, lazy: every problem at once).
+def validate_output(table: str | Tabel, df: pd.DataFrame) -> pd.DataFrame:
+    """Check a frame against the table's contract (Pandera, lazy: every problem at once); a table by name, or a
+    `Tabel` itself (e.g. `with_added_columns(tabel(name))`).
 
     Returns the frame converted to the contract's pandas dtypes, columns in schema order, a fresh RangeIndex.
     Raises OutputContractError naming the table and, per problem, the column(s), the check and a few failing
     values."""
-    spec = tabel(table)
+    spec = table if isinstance(table, Tabel) else tabel(table)
     arrays, problems = _convert(spec, df)
     if problems:
-        raise OutputContractError(table, problems)
-    frame = to_pandas(table, pa.Table.from_arrays([arrays[c] for c in spec.names], schema=spec.arrow_schema))
+        raise OutputContractError(spec.name, problems)
+    frame = to_pandas(spec, pa.Table.from_arrays([arrays[c] for c in spec.names], schema=spec.arrow_schema))
     try:
         return spec.pandera_schema.validate(frame, lazy=True)
     except pdr.errors.SchemaErrors as errors:
-        raise OutputContractError(table, _problems(spec, frame, errors.failure_cases)) from None
+        raise OutputContractError(spec.name, _problems(spec, frame, errors.failure_cases)) from None
 
 
 def _problems(spec: Tabel, frame: pd.DataFrame, failures: pd.DataFrame) -> list[Masalah]:
@@ -575,8 +815,9 @@ def _problems(spec: Tabel, frame: pd.DataFrame, failures: pd.DataFrame) -> list[
     return problems
 
 
-__all__ = ["TABLES", "Aturan", "Kolom", "Masalah", "OutputContractError", "Tabel", "arrow_schema", "aspek_ids",
-           "empty_frame", "markdown", "pandera_schema", "predikat_names", "to_arrow", "to_pandas", "validate_output"]
+__all__ = ["ADDED_COLUMNS", "NEW_TABLES", "TABLES", "Aturan", "Kolom", "Masalah", "OutputContractError", "Tabel",
+           "arrow_schema", "aspek_ids", "empty_frame", "markdown", "markdown_added", "pandera_schema", "predikat_names",
+           "to_arrow", "to_pandas", "validate_output", "with_added_columns"]
 
 if __name__ == "__main__":
-    print("\n\n".join(markdown(name) for name in TABLES))
+    print("\n\n".join([*(markdown(name) for name in TABLES), *(markdown_added(name) for name in ADDED_COLUMNS)]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -21,3 +22,15 @@ def previous_period(periode: str) -> str:
 def periods_between(first: str, last: str) -> list[str]:
     """Every YYYY-MM period from first to last, in order."""
     return [f"{n // 12}-{n % 12 + 1:02d}" for n in range(month_number(first) - 1, month_number(last))]
+
+
+def shift_period(periode: str, months: int) -> str:
+    """The YYYY-MM period `months` months after (negative: before) `periode`."""
+    n = month_number(periode) - 1 + months
+    return f"{n // 12}-{n % 12 + 1:02d}"
+
+
+def period_names(numbers: np.ndarray) -> np.ndarray:
+    """YYYY-MM of month numbers (`month_number`), each distinct month formatted once."""
+    distinct, inverse = np.unique(np.asarray(numbers, dtype=np.int64), return_inverse=True)
+    return np.array([f"{(m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in distinct], dtype=object)[inverse]

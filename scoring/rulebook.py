@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from datetime import date
 
@@ -20,6 +20,7 @@ RULEBOOK_DIR = Path(__file__).parent / "rulebooks"
 PERIODE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TANGGAL = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 Mode = Literal["table", "linear"]
+DataModel = TypeVar("DataModel", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -390,13 +391,22 @@ def load_rulebook_file(path: Path, directory: Path | None = None) -> Rulebook:
     try:
         book = Rulebook.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'book'}: {e['msg']}" for e in error.errors()
-        )
-        raise RulebookError(f"rulebook file {path} is malformed: {problems}") from None
+        raise RulebookError(f"rulebook file {path} is malformed: {_problems(error)}") from None
     if book.id != path.stem:
         raise RulebookError(f"rulebook file {path} declares id {book.id!r}; the file must be named {book.id}.toml")
     return book
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'book'}: {e['msg']}" for e in error.errors())
+
+
+def load_data_file(path: Path, model: type[DataModel]) -> DataModel:
+    """A small TOML rule table of scoring/ (asset classes, reporting grades), validated by its pydantic model."""
+    try:
+        return model.model_validate(_read(path))
+    except ValidationError as error:
+        raise RulebookError(f"data file {path} is malformed: {_problems(error)}") from None
 
 
 @cache

@@ -1,8 +1,9 @@
-"""Shared test setup: one embedded Prefect server for the tests that run the real flow."""
+"""Shared test setup: one embedded Prefect server for the tests that run the real flow; no network for GX."""
 
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -16,3 +17,13 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Great Expectations must not reach the internet: any outbound connection fails the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

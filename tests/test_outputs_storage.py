@@ -17,6 +17,11 @@ from flows import storage
 from schemas.outputs import (TABLES, OutputContractError, arrow_schema, empty_frame, predikat_names, to_arrow,
                              validate_output)
 from scoring import KoperasiSehatError, score_reports
+from scoring.early_warning import peringatan_dini
+from scoring.path_to_sehat import jalan_menuju_sehat
+from scoring.peers import persentil_sejawat
+from scoring.reporting_quality import mutu_pelaporan
+from scoring.worklist import daftar_prioritas
 from scoring.status import predicate_columns, ringkasan_wilayah, status_koperasi
 
 RUN = "2025-12_20260105T090000000000"
@@ -76,7 +81,32 @@ def frames(periode: str = "2025-12") -> dict[str, pd.DataFrame]:
             "laporan_terganti": pd.DataFrame({
                 "sumber": ["laporan/a.csv"], "baris": [3], "nik": ["6502000000000001"], "periode": [periode],
                 "tanggal_kirim": [f"{periode}-28T10:00:00"], "diganti_oleh": ["laporan/b.csv:2"],
-                "data": ['{"nik": "6502000000000001"}'], "run_id": [RUN]})}
+                "data": ['{"nik": "6502000000000001"}'], "run_id": [RUN]}),
+            **action_frames(periode)}
+
+
+def action_frames(periode: str) -> dict[str, pd.DataFrame]:
+    """The five tables of issue 14, as scoring computes them for the two cooperatives of `scored` (A Sehat;
+    B nearly empty, Dalam Pengawasan Khusus) and the three registered ones of `status`."""
+    registry = {"nama": "KSP Maju", "jenis": "ksp", "kode_wilayah": "65.02", "kabupaten_kota": "Bulungan"}
+    reports = frame(sehat(A, periode, **registry), report(B, periode, kas=5_000_000, **registry))
+    result = score_reports(reports)
+    koperasi = result.koperasi.assign(total_aset=reports["total_aset"], jumlah_anggota=reports["jumlah_anggota"])
+    registered = status(periode).assign(pendamping=["Budi", None, None], bulan_tidak_melapor_berturut=pd.array(
+        [0, 0, 2], dtype="Int32"))
+    jalan = jalan_menuju_sehat(reports, koperasi, result.indikator)
+    peringatan = peringatan_dini(periode, koperasi, result.indikator, registered, margin=2, falling_periods=3,
+                                 silent_months=3, rat_months=3)
+    submissions = pd.DataFrame({"nik": [A, B], "periode": periode, "terganti": False,
+                                "tanggal_kirim": pd.to_datetime([f"{periode}-28T10:00:00"] * 2)})
+    return {name: df.assign(run_id=RUN) for name, df in {
+        "jalan_menuju_sehat": jalan, "peringatan_dini": peringatan,
+        "persentil_sejawat": persentil_sejawat(koperasi, result.indikator, min_peers=2),
+        "daftar_prioritas": daftar_prioritas(periode, koperasi, registered, jalan, peringatan, capacity=1,
+                                             silent_months=3, members_per_step=10_000),
+        "mutu_pelaporan": mutu_pelaporan(periode, registered, submissions, karantina(periode), deadline_day=10,
+                                         months=12, timezone="Asia/Makassar"),
+    }.items()}
 
 
 # --- the contract ----------------------------------------------------------------------------------------------

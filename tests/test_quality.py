@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import socket
 
 import pandas as pd
 import pytest
@@ -62,14 +61,7 @@ def gx_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("keluaran") / "_gx"
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """GX must not reach the internet: any outbound connection fails the test."""
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # conftest: GX must not reach the internet
 
 
 def checks(result: QualityResult) -> set[str]:

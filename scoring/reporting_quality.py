@@ -1,0 +1,140 @@
+"""mutu_pelaporan: how well each cooperative reports, over the last months of the landing folder.
+
+Window: the `months` months ending with the run's period. A cooperative is listed when the registry holds it and
+the landing folder has any report row of it (accepted, superseded or quarantined) for a period up to the run's;
+it owes a report for every month of the window from the first period it ever reported (`bulan_wajib`).
+
+Per cooperative, over the window:
+- bulan_melapor: months with an accepted report (the one in force or a superseded one);
+- bulan_tepat_waktu: months whose first accepted submission was sent by the end of day `deadline_day` of the
+  next month, WITA (times without a zone are WITA; others are converted); bulan_terlambat: the other months
+  reported;
+- kirim_ulang: superseded submissions (each was replaced by a later one);
+- baris_karantina and alasan_karantina_terbanyak: quarantined report rows, and their most frequent reason (the
+  reason's kind, values left out, as the run summary counts them; ties: alphabetical);
+- persen_melapor, persen_tepat_waktu: bulan_melapor and bulan_tepat_waktu as percent of bulan_wajib;
+- nilai_mutu, A-D: the first row of `mutu_pelaporan.toml` whose conditions hold (persen_melapor at least,
+  persen_tepat_waktu at least, baris_karantina at most), by default
+    A  every owed month reported, at least 90% on time, no quarantined row;
+    B  at least 90% of the months reported and 60% on time;
+    C  at least 50% of the months reported;
+    D  the others.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scoring.rulebook import load_data_file
+from scoring.periods import month_number, period_names, shift_period
+
+GRADE_FILE = Path(__file__).parent / "mutu_pelaporan.toml"
+COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "bulan_awal", "bulan_wajib", "bulan_melapor",
+           "bulan_tepat_waktu", "bulan_terlambat", "kirim_ulang", "baris_karantina", "alasan_karantina_terbanyak",
+           "persen_melapor", "persen_tepat_waktu", "nilai_mutu"]
+
+
+class Grade(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    huruf: str = Field(pattern=r"^[A-Z]$")
+    persen_melapor_min: float = Field(default=0, ge=0, le=100)
+    persen_tepat_waktu_min: float = Field(default=0, ge=0, le=100)
+    baris_karantina_maks: int | None = Field(default=None, ge=0)
+
+    @property
+    def unconditional(self) -> bool:
+        return not self.persen_melapor_min and not self.persen_tepat_waktu_min and self.baris_karantina_maks is None
+
+
+class GradeTable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    nilai: list[Grade] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ends_with_the_rest(self) -> GradeTable:
+        letters = [n.huruf for n in self.nilai]
+        if len(set(letters)) != len(letters):
+            raise ValueError("grade letters are not unique")
+        if not self.nilai[-1].unconditional:
+            raise ValueError("the last grade must have no condition (it takes every other cooperative)")
+        return self
+
+
+@cache
+def grade_table(path: Path = GRADE_FILE) -> GradeTable:
+    return load_data_file(path, GradeTable)
+
+
+def mutu_pelaporan(periode: str, registry: pd.DataFrame, submissions: pd.DataFrame, quarantined: pd.DataFrame, *,
+                   deadline_day: int, months: int, timezone: str, grades: GradeTable | None = None) -> pd.DataFrame:
+    """One row per listed cooperative (columns COLUMNS; schemas.outputs adds run_id).
+
+    registry: nik, nama, kabupaten_kota; submissions: every accepted report row of the landing folder, any period
+    (nik, periode, tanggal_kirim as timestamps, terganti: bool, superseded by a later one); quarantined: the
+    quarantined report rows (nik, periode, alasan: a text or a list of texts); timezone: WITA's name,
+    Asia/Makassar."""
+    grades = grades or grade_table()
+    end = month_number(periode)
+    first = month_number(shift_period(periode, 1 - months))
+    sent = submissions.astype({"nik": "str", "periode": "str"})
+    bad = quarantined.astype({"nik": "str"}).dropna(subset=["periode"]).astype({"periode": "str"})
+    seen = pd.concat([sent[["nik", "periode"]], bad[["nik", "periode"]]])
+    seen = seen[seen["periode"] <= periode].groupby("nik")["periode"].min()
+    rows = registry.astype({"nik": "str"}).drop_duplicates("nik")
+    rows = rows[rows["nik"].isin(seen.index)].reset_index(drop=True)
+    start = np.maximum(month_number(rows["nik"].map(seen)).to_numpy(), first)
+    sent = sent[(month_number(sent["periode"]) >= first) & (sent["periode"] <= periode)]
+    bad = bad[(month_number(bad["periode"]) >= first) & (bad["periode"] <= periode)]
+    per_month = sent.assign(kirim=_wita(sent["tanggal_kirim"], timezone)).groupby(["nik", "periode"])["kirim"].min()
+    months_of = per_month.reset_index()
+    on_time = months_of["kirim"] < _cutoff(months_of["periode"], deadline_day)
+    counts = pd.DataFrame({
+        "bulan_melapor": months_of.groupby("nik").size(),
+        "bulan_tepat_waktu": on_time.groupby(months_of["nik"]).sum(),
+        "kirim_ulang": sent["terganti"].astype(bool).groupby(sent["nik"]).sum(),
+        "baris_karantina": bad.groupby("nik").size(),
+    }).reindex(rows["nik"]).fillna(0).astype("int64").reset_index(drop=True)
+    counts["bulan_wajib"] = end - start + 1
+    counts["bulan_terlambat"] = counts["bulan_melapor"] - counts["bulan_tepat_waktu"]
+    percent = counts[["bulan_melapor", "bulan_tepat_waktu"]].div(counts["bulan_wajib"], axis=0) * 100
+    result = rows[["nik", "nama", "kabupaten_kota"]].assign(
+        periode=periode, bulan_awal=period_names(start), **counts,
+        alasan_karantina_terbanyak=rows["nik"].map(_top_reason(bad)).astype("str").to_numpy(),
+        persen_melapor=percent["bulan_melapor"], persen_tepat_waktu=percent["bulan_tepat_waktu"])
+    result["nilai_mutu"] = _grade(result, grades)
+    return result.round({"persen_melapor": 2, "persen_tepat_waktu": 2})[COLUMNS]
+
+
+def _wita(times: pd.Series, timezone: str) -> pd.Series:
+    """Submission times as naive WITA: times without a zone are WITA already, others are converted."""
+    parsed = pd.to_datetime(times)
+    if parsed.dt.tz is not None:
+        parsed = parsed.dt.tz_convert(timezone).dt.tz_localize(None)
+    return parsed
+
+
+def _cutoff(periode: pd.Series, day: int) -> pd.Series:
+    """The first moment after the deadline: 00:00 WITA the day after day `day` of the month after the period."""
+    return pd.to_datetime(periode, format="%Y-%m") + pd.offsets.MonthBegin(1) + pd.Timedelta(days=day)
+
+
+def _top_reason(bad: pd.DataFrame) -> pd.Series:
+    reasons = bad[["nik", "alasan"]].explode("alasan").dropna(subset=["alasan"])
+    kind = reasons["alasan"].astype("str").str.split(": ").str[0].str.replace(r"'[^']*'|\d[\d.:/-]*", "…", regex=True)
+    counted = reasons.assign(jenis=kind).groupby(["nik", "jenis"]).size().reset_index(name="n")
+    return counted.sort_values(["nik", "n", "jenis"], ascending=[True, False, True]).drop_duplicates("nik").set_index(
+        "nik")["jenis"]
+
+
+def _grade(rows: pd.DataFrame, grades: GradeTable) -> np.ndarray:
+    conditions = [(rows["persen_melapor"] >= g.persen_melapor_min) & (rows["persen_tepat_waktu"] >= g.persen_tepat_waktu_min)
+                  & (rows["baris_karantina"] <= (np.inf if g.baris_karantina_maks is None else g.baris_karantina_maks))
+                  for g in grades.nilai]
+    return np.select(conditions, [g.huruf for g in grades.nilai], grades.nilai[-1].huruf)

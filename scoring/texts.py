@@ -1,0 +1,104 @@
+"""Numbers and ranges in the words a supervisor reads: 1.234.567 and 78,50 (Indonesian), "10 < x <= 15"."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from scoring.rulebook import Band
+
+# pieces of a number: the leading group of digits, a following group with its thousands dot, nothing
+_GROUPS = pa.array([str(i) for i in range(1000)] + [f".{i:03d}" for i in range(1000)] + [""])
+# decimals: none, one (",5"), two (",25")
+_DECIMALS = pa.array([""] + [f",{i}" for i in range(10)] + [f",{i:02d}" for i in range(100)])
+_SIGN = pa.array(["", "-"])
+
+
+def format_number(values: pd.Series | np.ndarray, decimals: int = 2) -> pd.Series:
+    """Numbers with a thousands dot and a decimal comma (78,50; 1.234.567), rounded half up; empty text for a
+    missing value. `decimals` is 0, 1 or 2. Vectorised: each piece is taken from a small table of texts."""
+    return _number(values, decimals, trim=False)
+
+
+def format_nilai(values: pd.Series | np.ndarray) -> pd.Series:
+    """A nilai or a points figure with at most two decimals and no trailing zeros: 25, 66,67, 7,5."""
+    return _number(values, 2, trim=True)
+
+
+def _number(values: pd.Series | np.ndarray, decimals: int, trim: bool) -> pd.Series:
+    x = np.asarray(values, dtype=float)
+    missing = np.isnan(x)
+    scaled = np.floor(np.round(np.abs(np.where(missing, 0, x)) * 10**decimals, 6) + 0.5).astype(np.int64)
+    whole, fraction = scaled // 10**decimals, scaled % 10**decimals
+    top = np.searchsorted(1000 ** np.arange(1, 7), whole, side="right")  # the leading group: 0 below 1,000
+    pieces = [pc.take(_SIGN, pa.array(((x < 0) & (scaled > 0)).astype(np.int64)))]
+    for group in range(int(top.max(initial=0)), -1, -1):
+        digits = (whole // 1000**group) % 1000
+        pieces.append(pc.take(_GROUPS, pa.array(np.select([top == group, top > group], [digits, 1000 + digits], 2000))))
+    shown = np.full(len(x), decimals)
+    if trim:  # drop trailing zeros: 7,50 -> 7,5; 25,00 -> 25
+        shown = np.where(fraction == 0, 0, np.where(fraction % 10 == 0, 1, decimals))
+        fraction = np.where(shown == 1, fraction // 10 ** (decimals - 1), fraction)
+    pieces.append(pc.take(_DECIMALS, pa.array(np.select([shown == 1, shown == 2], [1 + fraction, 11 + fraction], 0))))
+    text = pc.if_else(pa.array(missing), "", pc.binary_join_element_wise(*pieces, ""))
+    index = values.index if isinstance(values, pd.Series) else None
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=index).astype("str")
+
+
+def format_rupiah(values: pd.Series | np.ndarray) -> pd.Series:
+    """Rupiah amounts to the whole Rupiah: Rp 170.000.000, Rp -8.280.000."""
+    return concat_texts("Rp ", format_number(values, 0))
+
+
+def choose_texts(labels: list[str | None] | np.ndarray, index: np.ndarray) -> pd.Series:
+    """labels[index] as a str Series (an index of -1, or a label None, is missing): a take from a small table, no
+    Python string per row."""
+    table = pa.array(list(labels) + [None], type=pa.string())
+    at = np.where(np.asarray(index) < 0, len(table) - 1, index)
+    return pd.Series(pd.arrays.ArrowStringArray(pc.take(table, pa.array(at))), dtype="str")
+
+
+def concat_texts(*parts: pd.Series | np.ndarray | str) -> pd.Series:
+    """Texts joined element-wise in one Arrow call (a missing part makes the result missing), from Series,
+    arrays and single texts; indexed like the first Series among the parts."""
+    index = next((part.index for part in parts if isinstance(part, pd.Series)), None)
+    arrays = [part if isinstance(part, str) else pa.array(part, type=pa.string(), from_pandas=True)
+              for part in parts]
+    joined = pc.binary_join_element_wise(*arrays, "")
+    return pd.Series(pd.arrays.ArrowStringArray(joined), index=index).astype("str")
+
+
+def edge_text(value: float) -> str:
+    """A band edge as the rulebook prints it: 15, 7,5."""
+    return f"{value:g}".replace(".", ",")
+
+
+def band_range(band: Band) -> str:
+    """A band as a range of the ratio x: '10 < x <= 15', 'x > 20', 'x <= 0'."""
+    low = band.lower and f"{edge_text(band.lower[0])} {'<=' if band.lower[1] else '<'} "
+    high = band.upper and f" {'<=' if band.upper[1] else '<'} {edge_text(band.upper[0])}"
+    if low and high:
+        return f"{low}x{high}"
+    if low:
+        return f"x {'>=' if band.lower[1] else '>'} {edge_text(band.lower[0])}"
+    return f"x{high}" if high else "semua x"
+
+
+def join_per_key(texts: pd.Series | np.ndarray, keys: pd.DataFrame, sep: str = "; ") -> pd.Series:
+    """The texts of each key joined in their order: a Series indexed by the distinct keys (a MultiIndex, or a
+    plain index for one key column), without a Python call per key."""
+    def index_of(frame: pd.DataFrame) -> pd.Index:
+        return pd.Index(frame.iloc[:, 0]) if frame.shape[1] == 1 else pd.MultiIndex.from_frame(frame)
+
+    texts = pd.Series(np.asarray(texts, dtype=object), dtype="str")
+    if texts.empty:
+        return pd.Series([], dtype="str", index=index_of(keys))
+    rank = keys.groupby(list(keys.columns), sort=False).cumcount().to_numpy()
+    table = pd.Series(texts.to_numpy(), index=pd.MultiIndex.from_frame(keys.assign(_rank=rank))).unstack("_rank")
+    joined = table[0]
+    for column in table.columns[1:]:
+        joined = joined + (sep + table[column]).fillna("")
+    joined.index = index_of(joined.index.to_frame(index=False))
+    return joined.reindex(index_of(keys.drop_duplicates())).astype("str")

@@ -1,0 +1,112 @@
+"""mutu_pelaporan (scoring.reporting_quality): a hand-made landing folder's 12 months, the deadline to the
+minute in WITA, and the grade rule of scoring/mutu_pelaporan.toml."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from schemas.outputs import validate_output
+from scoring.errors import RulebookError
+from scoring.reporting_quality import GradeTable, grade_table, mutu_pelaporan
+from scoring.rulebook import load_data_file
+from scoring.periods import shift_period
+
+PERIODE = "2026-10"
+REGISTRY = pd.DataFrame({"nik": ["A", "B", "C", "D", "Z"], "nama": ["KSP A", "KSP B", "KSP C", "KSP D", "KSP Z"],
+                         "kabupaten_kota": "Tarakan"})
+MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]  # the 12 of the window
+
+
+def times(*texts: str) -> pd.Series:
+    return pd.to_datetime(pd.Series(texts), format="ISO8601")
+
+
+def quality(submissions: pd.DataFrame, quarantined: pd.DataFrame | None = None, **settings) -> pd.DataFrame:
+    quarantined = quarantined if quarantined is not None else pd.DataFrame({"nik": [], "periode": [], "alasan": []})
+    found = mutu_pelaporan(PERIODE, REGISTRY, submissions, quarantined, **({"deadline_day": 10, "months": 12,
+                                                                            "timezone": "Asia/Makassar"} | settings))
+    validate_output("mutu_pelaporan", found.assign(run_id="r"))
+    return found.set_index("nik")
+
+
+def a_year(sent: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"nik": "A", "periode": MONTHS, "tanggal_kirim": times(*sent), "terganti": False})
+
+
+def test_every_month_but_one_on_time_is_grade_a():
+    # the report of 2025-12 sent 2026-01-10 23:59 WITA: on time (by the end of the 10th of the next month);
+    # 2026-01 sent 2026-02-11 00:00: late. 11 of 12 on time = 91.67% >= 90, every month reported, no quarantine
+    sent = ["2025-12-05T09:00", "2026-01-10T23:59:59", "2026-02-11T00:00"] + [f"2026-{m:02d}-03" for m in range(3, 12)]
+    row = quality(a_year(sent)).loc["A"]
+    assert (row["bulan_awal"], row["bulan_wajib"], row["bulan_melapor"], row["bulan_tepat_waktu"],
+            row["bulan_terlambat"], row["kirim_ulang"], row["baris_karantina"]) == ("2025-11", 12, 12, 11, 1, 0, 0)
+    assert (row["persen_melapor"], row["persen_tepat_waktu"], row["nilai_mutu"]) == (100.0, 91.67, "A")
+    assert pd.isna(row["alasan_karantina_terbanyak"])
+
+
+def test_times_with_a_zone_are_converted_to_wita():
+    # 2026-01-10 15:59 UTC is 23:59 WITA (on time); 2026-02-10 16:00 UTC is 2026-02-11 00:00 WITA (late)
+    sent = a_year(["2025-12-05T09:00"] * 12)
+    sent["tanggal_kirim"] = times(*(["2025-12-05T01:00Z", "2026-01-10T15:59Z", "2026-02-10T16:00Z"]
+                                    + [f"2026-{m:02d}-03T00:00Z" for m in range(3, 12)]))
+    assert quality(sent).loc["A", "bulan_tepat_waktu"] == 11
+
+
+def test_late_resubmitted_and_quarantined():
+    # B first reported 2026-08 (owes 08, 09, 10): 08 sent 09-20 (late); 09 sent 10-02 (on time) and corrected
+    # 10-09 (one resubmission); 10 only quarantined (two rows, "neraca tidak seimbang" twice, "nik ..." once).
+    # 2 of 3 months reported = 66.67% (C: at least 50); 1 of 3 on time = 33.33%
+    submissions = pd.DataFrame({"nik": "B", "periode": ["2026-08", "2026-09", "2026-09"],
+                                "tanggal_kirim": times("2026-09-20", "2026-10-02", "2026-10-09"),
+                                "terganti": [False, True, False]})
+    quarantined = pd.DataFrame({"nik": ["B", "B"], "periode": ["2026-10", "2026-10"], "alasan": [
+        ["neraca tidak seimbang: total_aset 44.798.726 != kewajiban + ekuitas 47.038.662"],
+        ["neraca tidak seimbang: total_aset 1 != 2", "nik tidak terdaftar: 65O2"]]})
+    row = quality(submissions, quarantined).loc["B"]
+    assert (row["bulan_awal"], row["bulan_wajib"], row["bulan_melapor"], row["bulan_tepat_waktu"],
+            row["bulan_terlambat"], row["kirim_ulang"], row["baris_karantina"]) == ("2026-08", 3, 2, 1, 1, 1, 2)
+    assert (row["alasan_karantina_terbanyak"], row["persen_melapor"], row["persen_tepat_waktu"], row["nilai_mutu"]) == (
+        "neraca tidak seimbang", 66.67, 33.33, "C")
+
+
+@pytest.mark.parametrize(("reported", "on_time", "quarantine", "grade"), [
+    (12, 11, 0, "A"),
+    (12, 11, 1, "B"),   # a quarantined row keeps it from A
+    (12, 10, 0, "B"),   # 83.33% on time: not A; 100% reported and >= 60% on time
+    (11, 8, 0, "B"),    # 91.67% reported, 66.67% on time
+    (11, 7, 0, "C"),    # 58.33% on time: not B; >= 50% reported
+    (10, 10, 0, "C"),   # 83.33% reported: not B
+    (6, 6, 0, "C"),     # 50% reported
+    (5, 5, 0, "D"),
+])
+def test_the_grade_rule(reported, on_time, quarantine, grade):
+    # the last `reported` months of the window, the first `on_time` of them sent on the 5th of the next month,
+    # the others on the 20th; D first reported in 2024, so it owes all 12
+    periods = MONTHS[12 - reported:]
+    sent = [f"{shift_period(p, 1)}-{'05' if i < on_time else '20'}" for i, p in enumerate(periods)]
+    submissions = pd.DataFrame({"nik": "D", "periode": ["2024-05", *periods],
+                                "tanggal_kirim": times("2024-06-01", *sent), "terganti": False})
+    quarantined = pd.DataFrame({"nik": ["D"] * quarantine, "periode": ["2026-10"] * quarantine,
+                                "alasan": [["x: y"]] * quarantine})
+    row = quality(submissions, quarantined).loc["D"]
+    assert (row["bulan_wajib"], row["bulan_melapor"], row["bulan_tepat_waktu"], row["nilai_mutu"]) == (
+        12, reported, on_time, grade)
+
+
+def test_who_is_listed():
+    # C reported only in 2024: it owes the whole window and reported none of it (D); Z never reported: not listed;
+    # a nik outside the registry is not listed either
+    submissions = pd.DataFrame({"nik": ["C", "X"], "periode": ["2024-03", "2026-05"],
+                                "tanggal_kirim": times("2024-04-02", "2026-06-02"), "terganti": False})
+    found = quality(submissions)
+    assert list(found.index) == ["C"]
+    assert (found.loc["C", "bulan_wajib"], found.loc["C", "bulan_melapor"], found.loc["C", "nilai_mutu"]) == (12, 0, "D")
+
+
+def test_the_grade_table_must_end_with_a_catch_all(tmp_path):
+    assert [g.huruf for g in grade_table().nilai] == ["A", "B", "C", "D"]
+    path = tmp_path / "nilai.toml"
+    path.write_text('[[nilai]]\nhuruf = "A"\npersen_melapor_min = 100\n', encoding="utf-8")
+    with pytest.raises(RulebookError, match="the last grade must have no condition"):
+        load_data_file(path, GradeTable)
