@@ -17,7 +17,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import monthly, publishing, report
 from flows.config import TIMEZONE, settings
-from flows.monthly import ParameterError, PrepareSummary, RunParameters, ScoreSummary
+from flows.locks import period_lock
+from flows.monthly import PrepareSummary, RunParameters, ScoreSummary
+from flows.preflight import ParameterError, check_area_rerun
 from scoring import KoperasiSehatError
 from scoring.periods import previous_period
 
@@ -59,7 +61,7 @@ def prepare_task(params: RunParameters, run_id: str, today: date) -> PrepareSumm
     summary = monthly.prepare(params, run_id, today)
     logger = get_run_logger()
     for problem in summary.berkas_ditolak:
-        logger.error("berkas ditolak: %s", problem)
+        logger.warning("berkas ditolak: %s", problem)
     logger.info("laporan %s: %d dibaca, %d diterima, %d dikarantina, %d terganti (%d baris periode lain)",
                 params.period, summary.laporan_dibaca, summary.laporan_diterima, summary.laporan_dikarantina,
                 summary.laporan_terganti, summary.laporan_periode_lain)
@@ -88,9 +90,9 @@ def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary])
     logger = get_run_logger()
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
                 summary.tidak_dinilai)
-    for area in summary.per_kabupaten:
-        logger.info("%s: %d koperasi, %d melapor, %d dinilai", area["kabupaten_kota"], area["koperasi"],
-                    area["melapor"], area["dinilai"])
+    for area in summary.per_kabupaten:  # details: the console and the UI show the summary table instead
+        logger.debug("%s: %d koperasi, %d melapor, %d dinilai", area["kabupaten_kota"], area["koperasi"],
+                     area["melapor"], area["dinilai"])
     return summary
 
 
@@ -113,9 +115,9 @@ def quality_task(params: RunParameters, run_id: str, prepared: PrepareSummary) -
 
 @task(name="terbitkan", cache_policy=NO_CACHE, **IO_RETRIES)
 @_user_errors_fail
-def publish_task(params: RunParameters, run_id: str) -> dict[str, str] | State:
-    written = publishing.publish(params, run_id)
-    get_run_logger().info("ditulis: %s", ", ".join(written.values()))
+def publish_task(params: RunParameters, run_id: str, manifest: dict) -> dict[str, str] | State:
+    written = publishing.publish(params, run_id, manifest)
+    get_run_logger().info("terbit: %s", ", ".join(written.values()))
     return written
 
 
@@ -152,23 +154,35 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
     started = datetime.now(TIMEZONE)
     run_id = monthly.new_run_id(params.period, started)
     try:
-        with publishing.period_lock(params, run_id):
-            left = publishing.recover(params)
+        with period_lock(params.output, params.period, run_id):
+            left = publishing.recover(params.output, holding=params.period)
             if left:
-                get_run_logger().warning("earlier runs of %s did not finish; cleaned up: %s", params.period,
-                                         ", ".join(left))
+                get_run_logger().warning("run yang terputus diselesaikan atau dibatalkan: %s", ", ".join(left))
+            check_area_rerun(params.output, params.period, params.kabupaten)
             try:
-                prepared = _completed(prepare_task(params, run_id, started.date(), return_state=True))
-                scored = _score(params, run_id, started)
-                checked = _completed(quality_task(params, run_id, prepared, return_state=True))
-                written = _completed(publish_task(params, run_id, return_state=True))
+                run = _steps(params, run_id, started)
             finally:
-                publishing.recover(params)
-            summary = monthly.finish(params, run_id, started, prepared, scored, checked, written)
+                publishing.recover(params.output, holding=params.period)
     except KoperasiSehatError as error:
         return Failed(message=str(error), data=error)
+    summary = monthly.summary(params, run)
     publish_artifacts(summary, params)
     return summary
+
+
+def _steps(params: RunParameters, run_id: str, started: datetime) -> dict:
+    """Prepare, score, check, publish; the run's manifest. A run stopped after prepare keeps its karantina and
+    summary in `_ditolak/<run_id>/` and says where."""
+    prepared = _completed(prepare_task(params, run_id, started.date(), return_state=True))
+    try:
+        scored = _score(params, run_id, started)
+        checked = _completed(quality_task(params, run_id, prepared, return_state=True))
+        run = monthly.manifest(params, run_id, started, prepared, scored, checked)
+        _completed(publish_task(params, run_id, run, return_state=True))
+    except KoperasiSehatError as error:
+        folder = monthly.reject(params, run_id, prepared, str(error))
+        raise _StepFailed(f"{error}; karantina dan ringkasan run ini: {folder}") from error
+    return run
 
 
 def publish_artifacts(summary: dict, params: RunParameters) -> None:
