@@ -99,8 +99,13 @@ def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary])
 def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummary:
     """The parts on the flow's task runner (one after another locally, in parallel on Dask), then the assembly."""
     plan = _completed(partition_task(params, run_id, return_state=True))
+    report.stage("menilai koperasi per bagian", total=len(plan))
     futures = [score_part_task.submit(params, run_id, i, names, started) for i, names in enumerate(plan)]
-    parts = [_completed(future.wait() or future.state) for future in futures]
+    parts = []
+    for future in futures:
+        parts.append(_completed(future.wait() or future.state))
+        report.advance()
+    report.stage("menggabungkan bagian")
     return _completed(assemble_task(params, run_id, parts, return_state=True))
 
 
@@ -173,11 +178,14 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
 def _steps(params: RunParameters, run_id: str, started: datetime) -> dict:
     """Prepare, score, check, publish; the run's manifest. A run stopped after prepare keeps its karantina and
     summary in `_ditolak/<run_id>/` and says where."""
+    report.stage(f"membaca dan memvalidasi masukan {params.period}")
     prepared = _completed(prepare_task(params, run_id, started.date(), return_state=True))
     try:
         scored = _score(params, run_id, started)
+        report.stage("memeriksa mutu (Great Expectations)")
         checked = _completed(quality_task(params, run_id, prepared, return_state=True))
         run = monthly.manifest(params, run_id, started, prepared, scored, checked)
+        report.stage("menerbitkan")
         _completed(publish_task(params, run_id, run, return_state=True))
     except KoperasiSehatError as error:
         folder = monthly.reject(params, run_id, prepared, str(error))

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -30,9 +31,13 @@ class _Live:
 
 @contextmanager
 def progress() -> Iterator[None]:
-    """Show the run's steps on the terminal (stderr) while the block runs."""
+    """Show the run's steps on the terminal (stderr) while the block runs; nothing when it is not a terminal."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+                   TimeElapsedColumn(), console=console, transient=True)
     _Live.progress = bar
     try:
         with bar:
@@ -76,9 +81,14 @@ def summary_table(ringkasan, rows: int) -> tuple[Table, int]:
     return table, max(len(areas) - rows, 0)
 
 
-def print_summary(summary: dict, output: Path, console: Console | None = None) -> None:
+def print_summary(summary: dict, output: Path) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are."""
-    console = console or Console(highlight=False, soft_wrap=True)
+    table, left_out = summary_table(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
+                                    settings().summary_rows)
+    wide = Console(width=1000)
+    needed = Measurement.get(wide, wide.options, table).maximum  # a table as wide as its content: no cell cut
+    console = Console(highlight=False, soft_wrap=True)
+    console.width = max(console.width, needed)
     read, scored = summary["laporan_dibaca"], summary["dinilai"]
     console.print()
     console.print(f"run {summary['run_id']}  periode {summary['periode']}")
@@ -90,8 +100,6 @@ def print_summary(summary: dict, output: Path, console: Console | None = None) -
     console.print(f"  kuesioner dikarantina {summary['kuesioner_dikarantina']:,} dari {summary['kuesioner_dibaca']:,}; "
                   f"faktor {summary['faktor_dikarantina']:,} dari {summary['faktor_dibaca']:,}; "
                   f"koperasi.csv {summary['koperasi_dikarantina']:,} dari {summary['koperasi_dibaca']:,}")
-    table, left_out = summary_table(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
-                                    settings().summary_rows)
     console.print(table)
     if left_out:
         console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")
