@@ -27,7 +27,7 @@ from flows.config import GX_DIR, REJECTED_DIR, RUNS_DIR, TIMEZONE, WORK_DIR, set
 from flows.ingest import Landing, common_files, digest, read_common, read_reports
 from flows.locks import exclusive
 from flows.manifest import versions, write_json
-from flows.preflight import match_areas
+from flows.preflight import is_published, match_areas
 from schemas import inputs, outputs
 from schemas.inputs import Checked
 from schemas.resubmission import resolve_submissions
@@ -44,6 +44,7 @@ from scoring.rulebook import PERIODE, Mode
 from scoring.periods import previous_period
 from scoring.status import ringkasan_wilayah, status_koperasi
 
+PREVIOUS = "sebelumnya.parquet"  # in a run's work folder: the previous month scored from the landing folder
 OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
                  "laporan_terganti")
 
@@ -199,6 +200,8 @@ def prepare(params: RunParameters, run_id: str, today: date) -> PrepareSummary:
     common.faktor.valid.to_parquet(work / "faktor.parquet")
     karantina.to_parquet(work / "karantina.parquet")
     history.to_frame("periode").to_parquet(work / "riwayat.parquet")
+    if not is_published(params.output, previous_period(params.period)):
+        _previous_from_landing(params, common, landing.laporan_lain).to_parquet(work / PREVIOUS)
     quarantined_reports = laporan.alasan.index.union(submissions.alasan.index)
     pd.Series(laporan_raw.loc[quarantined_reports, "nik"].unique(), dtype="str").to_frame("nik").to_parquet(
         work / "nik_dikarantina.parquet")
@@ -299,7 +302,7 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
         quarantined=pd.read_parquet(work / "nik_dikarantina.parquet")["nik"], last_report=history,
         scored_jenis=book.jenis)
     tables = {
-        "skor_koperasi": _with_previous(result.koperasi, params).assign(run_id=run_id, dihitung_pada=computed_at),
+        "skor_koperasi": _with_previous(result.koperasi, params, work).assign(run_id=run_id, dihitung_pada=computed_at),
         "skor_indikator": result.indikator.assign(run_id=run_id),
         "status_koperasi": status.assign(run_id=run_id),
     }
@@ -343,14 +346,40 @@ def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSum
     return assemble(params, run_id, parts)
 
 
-def _with_previous(koperasi: pd.DataFrame, params: RunParameters) -> pd.DataFrame:
-    """skor_total_sebelumnya / predikat_sebelumnya from the previous period's published output."""
-    published = storage.read_table(params.output, "skor_koperasi", previous_period(params.period))
-    if published.empty:
+def _previous_from_landing(params: RunParameters, common: _CheckedCommon, others: pd.DataFrame) -> pd.DataFrame:
+    """The previous month's scores (nik, skor_total, predikat) from its reports in the landing folder, validated
+    and scored with the rulebook in force then, for a run whose previous month was never published."""
+    previous = previous_period(params.period)
+    raw = read_reports(params.input, common.rejected, previous).laporan
+    accepted = resolve_submissions(inputs.check_laporan(raw, common.koperasi.valid["nik"], previous).valid).current
+    if accepted.empty:
+        return pd.DataFrame({"nik": pd.Series(dtype="str"), "skor_total": pd.Series(dtype="float64"),
+                             "predikat": pd.Series(dtype="str")})
+    book = rulebook_for_period(previous)
+    history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
+    reports = accepted.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left",
+                             validate="many_to_one")
+    answers = common.kuesioner.valid
+    result = score_reports(reports, questionnaires=answers[is_in(answers["nik"], accepted["nik"])],
+                           factors=pd.concat([common.faktor.valid, derived_factors(accepted, history, book)],
+                                             ignore_index=True), rulebook=book.id)
+    return result.koperasi[["nik", "skor_total", "predikat"]].astype({"predikat": "str"})
+
+
+def _with_previous(koperasi: pd.DataFrame, params: RunParameters, work: Path) -> pd.DataFrame:
+    """skor_total_sebelumnya / predikat_sebelumnya, and where they come from: the previous period's published
+    output ("terbit"), else its reports in the landing folder ("landing", `_previous_from_landing`)."""
+    if (work / PREVIOUS).exists():
+        last, source = pd.read_parquet(work / PREVIOUS), "landing"
+    else:
+        last, source = storage.read_table(params.output, "skor_koperasi", previous_period(params.period)), "terbit"
+    if last.empty:
         return koperasi
-    last = published.drop_duplicates("nik").set_index("nik")
-    return koperasi.assign(skor_total_sebelumnya=koperasi["nik"].map(last["skor_total"]).astype("float64"),
-                           predikat_sebelumnya=koperasi["nik"].map(last["predikat"].astype("str")).astype("str"))
+    last = last.drop_duplicates("nik").set_index("nik")
+    total = koperasi["nik"].map(last["skor_total"]).astype("float64")
+    return koperasi.assign(skor_total_sebelumnya=total,
+                           predikat_sebelumnya=koperasi["nik"].map(last["predikat"].astype("str")).astype("str"),
+                           asal_sebelumnya=pd.Series(source, index=koperasi.index, dtype="str").where(total.notna()))
 
 
 def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) -> dict:

@@ -125,7 +125,8 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     columns |= {f"predikat_{a.id}": _predikat(book, band_index(aspek[a.id] * 100 / a.bobot, book.predikat))
                 for a in book.aspek}
     columns |= {"skor_total_sebelumnya": np.full(n, np.nan),
-                "predikat_sebelumnya": pd.Categorical.from_codes(np.full(n, -1), categories=book.predikat_names)}
+                "predikat_sebelumnya": pd.Categorical.from_codes(np.full(n, -1), categories=book.predikat_names),
+                "asal_sebelumnya": pd.Series(pd.NA, index=range(n), dtype="str")}
     return pd.DataFrame(columns, copy=False)
 
 

@@ -79,15 +79,21 @@ def test_a_rerun_with_the_same_inputs_gives_the_same_content(tmp_path):
         pd.testing.assert_frame_equal(frame, first[table], obj=table)
 
 
-def test_previous_period_fields_come_from_the_previous_output(tmp_path):
-    run_period(tmp_path, "2026-09")
-    run_period(tmp_path, "2026-10")
-    september = storage.read_table(tmp_path, "skor_koperasi", "2026-09").set_index("nik")
-    october = storage.read_table(tmp_path, "skor_koperasi", "2026-10").set_index("nik")
+def test_previous_period_fields_come_from_the_previous_output_else_from_the_landing_folder(tmp_path):
+    run_period(tmp_path / "both", "2026-09")
+    run_period(tmp_path / "both", "2026-10")
+    run_period(tmp_path / "alone", "2026-10")  # September never published: its reports are in the landing folder
+    september = storage.read_table(tmp_path / "both", "skor_koperasi", "2026-09").set_index("nik")
+    october = storage.read_table(tmp_path / "both", "skor_koperasi", "2026-10").set_index("nik")
+    alone = storage.read_table(tmp_path / "alone", "skor_koperasi", "2026-10").set_index("nik")
     both = october.index.intersection(september.index)
     assert len(both) > 30
     assert (october.loc[both, "skor_total_sebelumnya"] == september.loc[both, "skor_total"]).all()
     assert (october.loc[both, "predikat_sebelumnya"] == september.loc[both, "predikat"]).all()
+    assert october["asal_sebelumnya"].value_counts(dropna=False).to_dict() == {"terbit": len(both)}
+    assert alone["asal_sebelumnya"].value_counts(dropna=False).to_dict() == {"landing": len(both)}
+    columns = ["skor_total_sebelumnya", "predikat_sebelumnya"]  # the same values, scored with the same book
+    pd.testing.assert_frame_equal(alone[columns], october[columns])
 
 
 def test_a_second_run_of_the_same_period_is_refused(tmp_path):
