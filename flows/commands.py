@@ -15,7 +15,6 @@ from pathlib import Path
 
 from flows import interrupt, preflight
 from flows.config import APP_NAME, PUBLISHED_DIR, settings
-from scoring.periods import periods_between
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner", "CACAT.md")
@@ -53,7 +52,11 @@ def checked_periods(request: RunRequest) -> list[str]:
         raise preflight.ParameterError("berikan --period YYYY-MM, atau --from YYYY-MM dan --to YYYY-MM")
     if request.first and request.first > request.last:
         raise preflight.ParameterError(f"--from {request.first} sesudah --to {request.last}")
-    return [request.period] if request.period else periods_between(request.first, request.last)
+    if request.period:
+        return [request.period]
+    from scoring.periods import periods_between
+
+    return periods_between(request.first, request.last)
 
 
 def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
@@ -120,10 +123,11 @@ def _stopped(output: Path, period: str, started: float) -> str:
 def serve_deployment(cron: str | None) -> int:
     """Serve the monthly deployment on its schedule until Ctrl-C or SIGTERM; start a local Prefect server (UI on
     127.0.0.1) for it when PREFECT_API_URL is not set."""
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")  # the runner's warnings only
     from flows import pipeline, server
 
     config = settings()
-    if hasattr(signal, "SIGTERM") and os.name != "nt":  # stop as on Ctrl-C: the runner shuts down gracefully
+    if os.name != "nt":  # stop as on Ctrl-C: the runner shuts down gracefully
         signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     try:
         with server.prefect_api(port=config.server_port, ui=True) as url:

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+import prefect
 from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.deployments.runner import EntrypointType
 from prefect.runtime import flow_run
 from prefect.schedules import Cron
 from prefect.states import Failed, State
@@ -215,7 +217,10 @@ def with_runner(dask_address: str | None = None, dask_local: int | None = None) 
 
 def serve(cron: str | None = None) -> None:
     """A long-running process that runs the deployment on its schedule (default: the `cron` setting), one run at
-    a time."""
+    a time, until interrupted. The flow is named by its module (`flows.pipeline.monthly_scoring`), so the runs'
+    processes find it from any working folder, and installed packages too."""
     config = settings()
-    monthly_scoring.serve(name=config.deployment, schedules=[Cron(cron or config.cron, timezone=TIMEZONE.key)],
-                          global_limit=1)
+    deployment = monthly_scoring.to_deployment(
+        name=config.deployment, schedules=[Cron(cron or config.cron, timezone=TIMEZONE.key)], concurrency_limit=1,
+        entrypoint_type=EntrypointType.MODULE_PATH)
+    prefect.serve(deployment, limit=1, print_starting_message=False)

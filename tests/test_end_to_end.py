@@ -192,7 +192,9 @@ def test_cli_runs_the_sample_and_prints_the_summary(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 + dikarantina 0 + terganti 2" \
         in done.stdout
-    assert "Kalimantan Utara" in done.stdout
+    assert "Kalimantan Utara" in done.stdout and done.stderr == ""
+    # blank, run, two count lines; the table's header and rule, the province and 5 areas; three paths
+    assert len(done.stdout.splitlines()) == 4 + 2 + 6 + 3
     assert len(storage.read_table(tmp_path / "out", "status_koperasi", "2026-10")) == 109
 
 

@@ -17,7 +17,7 @@ from builders import frame, questionnaire, report, sehat
 from flows import storage
 from flows.quality import QualityParameters, QualityResult, check_outputs, jumlah_melapor_sebelumnya
 from schemas import expectations as ex
-from schemas.outputs import to_arrow, to_pandas
+from schemas.outputs import empty_frame, to_arrow, to_pandas
 from scoring import rulebooks, score_reports
 from scoring.status import ringkasan_wilayah, status_koperasi
 
@@ -104,6 +104,17 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
     assert result.summary["suites"]["antar_periode"]["evaluated"] == 1
     html = result.data_docs_index.read_text(encoding="utf-8")
     assert RUN in html and RUN + "_parquet" in html  # the history of every run stays in Data Docs
+
+
+def test_a_month_without_reports_passes(gx_dir):
+    """No report at all: nothing scored, every cooperative "tidak melapor" (periods 2015-12, 2023-12 of the
+    sample); the row counts the suites expect are 0, not a failure (it was "invalid literal for int()")."""
+    tables = valid_tables()
+    tables["skor_koperasi"] = empty_frame("skor_koperasi")
+    tables["skor_indikator"] = empty_frame("skor_indikator")
+    result = run(gx_dir, tables, laporan_dibaca=0, laporan_dikarantina=0, jumlah_melapor_sebelumnya=None,
+                 run_id=RUN + "_kosong")
+    assert result.success, result.failed
 
 
 def test_missing_table_or_column_is_a_failure_not_an_exception(gx_dir):
