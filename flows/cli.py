@@ -52,9 +52,9 @@ def run(
     last: Annotated[str | None, typer.Option("--to", callback=_period, metavar="YYYY-MM",
                                              help="backfill: bulan terakhir; bulan-bulannya dinilai berurutan")] = None,
     input: Annotated[Path | None, typer.Option(
-        help=f"folder masukan (landing) [bawaan: {shown(_DEFAULTS.input)}]", show_default=False)] = _DEFAULTS.input,
+        help=f"folder masukan (landing); bawaan: {shown(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
     output: Annotated[Path, typer.Option(
-        help=f"folder keluaran [bawaan: {shown(_DEFAULTS.output)}]", show_default=False)] = _DEFAULTS.output,
+        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
     kabupaten: Annotated[list[str] | None, typer.Option(
         metavar="NAMA", help="hanya kabupaten/kota ini, dari bulan yang sudah terbit (ulangi opsinya untuk "
                              "beberapa)")] = None,
@@ -86,7 +86,7 @@ def run(
 
 @app.command()
 def serve(cron: Annotated[str | None, typer.Option(
-        help=f"jadwal cron dalam {TIMEZONE.key} [bawaan: {_DEFAULTS.cron!r}]", show_default=False)] = None) -> int:
+        help=f"jadwal cron dalam {TIMEZONE.key}; bawaan: {_DEFAULTS.cron!r}", show_default=False)] = None) -> int:
     """Layani deployment bulanan (02:00 WITA tanggal 5, bulan sebelumnya) sampai dihentikan (Ctrl-C)."""
     return commands.serve_deployment(cron)
 
