@@ -187,17 +187,6 @@ def test_cli_bad_arguments_one_line_exit_2(args, message, tmp_path):
     assert (done.returncode, done.stderr, done.stdout) == (2, f"koperasi-sehat: {message}\n", "")
 
 
-def test_cli_runs_the_sample_and_prints_the_summary(tmp_path):
-    done = cli("run", "--period", "2026-10", "--output", str(tmp_path / "out"), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 + dikarantina 0 + terganti 2" \
-        in done.stdout
-    assert "Kalimantan Utara" in done.stdout and done.stderr == ""
-    # blank, run, two count lines; the table's header and rule, the province and 5 areas; three paths
-    assert len(done.stdout.splitlines()) == 4 + 2 + 6 + 3
-    assert len(storage.read_table(tmp_path / "out", "status_koperasi", "2026-10")) == 109
-
-
 def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(tmp_path):
     from flows.pipeline import monthly_scoring
 
@@ -267,13 +256,3 @@ def test_a_run_on_a_local_dask_cluster_equals_the_local_run(clean, tmp_path):
         found = storage.read_table(tmp_path, table, "2026-10").drop(columns=["run_id", "dihitung_pada"],
                                                                    errors="ignore")
         pd.testing.assert_frame_equal(found, expected, obj=table)
-
-
-def test_cli_runs_the_dirty_drop_and_names_the_quarantine(tmp_path):
-    done = cli("run", "--period", "2026-10", "--input", str(DATA_DIR / "sample_dirty"), "--output",
-               str(tmp_path / "out"), "--max-quarantine-share", "0.5", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "laporan dibaca 44 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 9 + terganti 1" \
-        in done.stdout
-    karantina = storage.read_table(tmp_path / "out", "karantina", "2026-10")
-    assert len(karantina) == 9 + 76  # report rows + the rows of the two incomplete questionnaire sets

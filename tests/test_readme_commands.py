@@ -57,7 +57,15 @@ def test_every_documented_command_works_as_written(ran):
     for command, result in done:
         assert result.returncode == 0, f"{command}: {result.stderr[-2000:]}"
     output = root / "data-output"
+    quick_start, dirty = done[0][1], done[1][1]
+    assert "laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 + dikarantina 0 + terganti 2" \
+        in quick_start.stdout
+    assert "Kalimantan Utara" in quick_start.stdout and quick_start.stderr == ""
+    # blank, run, two count lines; the table's header and rule, the province and 5 areas; three paths
+    assert len(quick_start.stdout.splitlines()) == 4 + 2 + 6 + 3
     assert len(storage.read_table(output, "status_koperasi", "2026-10")) == 109
+    assert "laporan dibaca 44 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 9 + terganti 1" \
+        in dirty.stdout
     # the two-area rerun of September kept every cooperative, and republished the month under its own run
     september = storage.read_table(output, "status_koperasi", "2026-09")
     assert len(september) == 109 and september["run_id"].nunique() == 1
@@ -66,4 +74,5 @@ def test_every_documented_command_works_as_written(ran):
     assert len(december) == 109 and not december["melapor"].any()
     assert storage.read_table(output, "skor_koperasi", "2015-12").empty
     assert len(storage.read_table(root / "landing-out", "status_koperasi", "2026-10")) > 0
+    # report rows + the rows of the two incomplete questionnaire sets
     assert len(storage.read_table(root / "out", "karantina", "2026-10")) == 9 + 76
