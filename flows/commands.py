@@ -10,7 +10,7 @@ import shutil
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flows import interrupt, preflight
@@ -73,7 +73,7 @@ def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
         areas = preflight.match_areas(areas, known)
     for period in periods:
         preflight.check_area_rerun(output, period, areas)
-    return periods, RunRequest(**{**request.__dict__, "input": landing, "output": output, "kabupaten": areas})
+    return periods, replace(request, input=landing, output=output, kabupaten=areas)
 
 
 def run_months(request: RunRequest) -> int:

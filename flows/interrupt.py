@@ -41,9 +41,21 @@ def _handler(signum: int, frame: object) -> None:
 
 
 def install() -> None:
-    """Handle the stop signals in this (main) thread."""
+    """Handle the stop signals in this (main) thread (and not in Arrow's reads: `keep_from_arrow`)."""
+    keep_from_arrow()
     for signum in stop_signals():
         signal.signal(signum, _handler)
+
+
+def keep_from_arrow() -> None:
+    """Leave stop signals to the process's handlers (ours, or Prefect's in a served run), not to Arrow.
+
+    Arrow turns a signal that lands inside one of its reads into ArrowCancelled and re-sends it afterwards; a
+    caller that falls back on another reader when Arrow fails (flows.ingest's CSV reader) swallows the stop.
+    Without Arrow's handling the signal is handled as soon as the read returns (a read is short)."""
+    import pyarrow
+
+    pyarrow.enable_signal_handlers(False)
 
 
 def received() -> int | None:

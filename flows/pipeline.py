@@ -17,7 +17,7 @@ from prefect.schedules import Cron
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import monthly, publishing, report
+from flows import interrupt, monthly, publishing, report
 from flows.config import TIMEZONE, settings
 from flows.locks import period_lock
 from flows.monthly import PrepareSummary, RunParameters, ScoreSummary
@@ -149,6 +149,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
 
     Without `period` (a scheduled run), the month before the run's scheduled time in WITA; a parameter left None
     takes its setting (`flows.config.Settings`)."""
+    interrupt.keep_from_arrow()  # a cancellation (SIGTERM) of a served run reaches Prefect's handler
     if period is None:
         period = scheduled_period(flow_run.scheduled_start_time)
     try:
