@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 
 import prefect
 from prefect import Flow, flow, get_run_logger, task
+from pydantic import ValidationError
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import EntrypointType
@@ -157,7 +157,10 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
                  "max_reporting_drop": max_reporting_drop}  # None: the setting's value
         params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), rulebook=rulebook, mode=mode,
                                **{k: v for k, v in given.items() if v is not None})
-    except (ValueError, KoperasiSehatError) as error:
+    except ValidationError as error:  # one line: each wrong parameter and why
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return Failed(message=f"parameter salah: {problems}", data=ParameterError(problems))
+    except KoperasiSehatError as error:
         return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
     started = datetime.now(TIMEZONE)
     run_id = monthly.new_run_id(params.period, started)
