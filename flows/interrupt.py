@@ -1,9 +1,10 @@
 """Ctrl-C and SIGTERM stop a run at once, except inside a critical section (the switch of a publication), whose
 end they wait for: a period is published whole or not at all.
 
-`install` sets the handlers (the CLI does, in its main thread); `critical` marks a section. A signal outside
-a section raises `Interrupted` (a KeyboardInterrupt, so that Prefect's engine ends the run as interrupted)
-where the main thread is; inside, it is kept and raised when the section ends.
+`install` sets the CLI's handlers (in its main thread): a stop signal raises `Interrupted` (a KeyboardInterrupt,
+so that Prefect's engine ends the run as interrupted) where the main thread is. `critical` marks a section: a
+stop signal received inside is kept, and delivered when the section ends to whichever handler is in force then
+(the CLI's, or Prefect's in a served run).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 class _State:
-    depth = 0  # nesting of critical sections
-    pending: int | None = None  # a signal received inside one
+    pending: int | None = None  # a signal received inside a critical section
     received: int | None = None  # the last signal received, if any
 
 
@@ -32,19 +32,20 @@ def stop_signals() -> list[signal.Signals]:
     return [signal.SIGINT, signal.SIGTERM] + ([signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else [])
 
 
-def _handler(signum: int, frame: object) -> None:
+def _stop(signum: int, frame: object) -> None:
     _State.received = signum
-    if _State.depth:
-        _State.pending = signum
-        return
     raise Interrupted(signum)
+
+
+def _defer(signum: int, frame: object) -> None:
+    _State.received = _State.pending = signum
 
 
 def install() -> None:
     """Handle the stop signals in this (main) thread (and not in Arrow's reads: `keep_from_arrow`)."""
     keep_from_arrow()
     for signum in stop_signals():
-        signal.signal(signum, _handler)
+        signal.signal(signum, _stop)
 
 
 def keep_from_arrow() -> None:
@@ -66,11 +67,16 @@ def received() -> int | None:
 @contextmanager
 def critical() -> Iterator[None]:
     """A section a stop signal does not break: it takes effect when the section ends."""
-    _State.depth += 1
+    try:
+        previous = {signum: signal.signal(signum, _defer) for signum in stop_signals()}
+    except ValueError:  # not the main thread: signals are handled there, outside this section
+        yield
+        return
     try:
         yield
     finally:
-        _State.depth -= 1
-        if not _State.depth and _State.pending is not None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if _State.pending is not None:
             signum, _State.pending = _State.pending, None
-            raise Interrupted(signum)
+            signal.raise_signal(signum)  # to the handler in force now

@@ -16,3 +16,12 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def prefect_api_url(prefect_server) -> str:
+    """The session server's API URL, for CLI subprocesses whose test is not about starting a server (each CLI
+    started without PREFECT_API_URL spends a few seconds starting one of its own)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()

@@ -177,10 +177,14 @@ STOPPABLE_RUN = textwrap.dedent("""
 """)
 
 
-def _start(output: Path, marker: Path) -> subprocess.Popen:
+def _start(output: Path, marker: Path, api_url: str | None = None) -> subprocess.Popen:
+    """The CLI in a process group of its own, as a terminal starts it; with its own Prefect server unless given
+    the URL of one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     return subprocess.Popen([sys.executable, "-c", STOPPABLE_RUN, str(marker), "run", "--period", "2026-10",
                              "--output", str(output)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**env, "PREFECT_API_URL": api_url} if api_url else env)
 
 
 def _wait_for(condition, process: subprocess.Popen, seconds: float = 180) -> None:
@@ -229,10 +233,10 @@ def test_a_signal_before_publication_stops_the_run_and_leaves_the_outputs(publis
 
 
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
-def test_a_signal_during_the_switch_waits_for_its_end(published, tmp_path, how):
+def test_a_signal_during_the_switch_waits_for_its_end(published, tmp_path, how, prefect_api_url):
     output = shutil.copytree(published, tmp_path / "out")
     first = storage.read_table(output, "skor_koperasi", "2026-10")["run_id"].iloc[0]
-    process = _start(output, tmp_path / "swap")
+    process = _start(output, tmp_path / "swap", prefect_api_url)
     _wait_for((tmp_path / "swap").exists, process)
     code, out, err, seconds, started = _stop(process, how)
     assert (code, err) == (1, f"koperasi-sehat: dihentikan ({how}) setelah periode 2026-10 terbit utuh\n"), out

@@ -41,11 +41,11 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     return venv, site
 
 
-def test_an_installed_package_asks_for_input_and_writes_to_the_user_folder(installed, tmp_path):
+def test_an_installed_package_asks_for_input_and_writes_to_the_user_folder(installed, tmp_path, prefect_api_url):
     venv, site = installed
     home = tmp_path / "home"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("KOPERASI_SEHAT_", "XDG_", "PREFECT_API"))},
-           "HOME": str(home), "COLUMNS": "250", "PREFECT_HOME": str(tmp_path / "prefect")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("KOPERASI_SEHAT_", "XDG_", "PREFECT_"))},
+           "HOME": str(home), "COLUMNS": "250", "PREFECT_API_URL": prefect_api_url}
     command = str(venv / "bin" / "koperasi-sehat")
     before = _files(site)
 

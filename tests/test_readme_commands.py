@@ -39,10 +39,12 @@ def test_the_quick_start_lists_its_commands():
 
 
 @pytest.fixture(scope="module")
-def ran(tmp_path_factory) -> tuple[Path, list[tuple[str, subprocess.CompletedProcess]]]:
+def ran(tmp_path_factory, prefect_api_url) -> tuple[Path, list[tuple[str, subprocess.CompletedProcess]]]:
+    """Each command in order; against the session's Prefect server (a run that starts its own is tested in
+    test_cli.py and test_install.py)."""
     root = tmp_path_factory.mktemp("readme")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("KOPERASI_SEHAT_")},
-           "KOPERASI_SEHAT_OUTPUT": str(root / "data-output")}
+           "KOPERASI_SEHAT_OUTPUT": str(root / "data-output"), "PREFECT_API_URL": prefect_api_url}
     done = []
     for command in documented_commands():
         args = shlex.split(command.replace("/tmp/", f"{root}/"))
