@@ -8,7 +8,7 @@
    twice: with the temporary Prefect server the CLI starts by itself (no PREFECT_API_URL), and against a
    running `prefect server start` (as a scheduled deployment runs; the server is started before and not timed);
 3. times the steps of `flows.monthly` in this process, without Prefect (prepare, score, check_quality,
-   publish, then the manifest), same month, fresh output: seconds and rows/second per stage, and the
+   the manifest, publish), same month, fresh output: seconds and rows/second per stage, and the
    Prefect overhead = CLI wall time - sum of the stages;
 4. times the I/O floor: reading every input file with plain pyarrow, writing the six output tables with
    plain `pq.write_table`, and prints end-to-end / I/O floor;
@@ -243,7 +243,7 @@ def _output_rows(folder: Path) -> dict[str, int]:
 
 def in_process_month(landing: Path, output: Path) -> dict:
     """prepare, score, check_quality, publish (+ recover, manifest) as the flow calls them, without Prefect."""
-    from flows import monthly, publishing
+    from flows import locks, monthly, publishing
     from flows.config import TIMEZONE
 
     _fresh(output)
@@ -260,8 +260,8 @@ def in_process_month(landing: Path, output: Path) -> dict:
         print(f"    {name:<14} {stages[name]:8.2f} s", flush=True)
         return value
 
-    with publishing.period_lock(params, run_id):
-        publishing.recover(params)
+    with locks.period_lock(output, params.period, run_id):
+        publishing.recover(output, holding=params.period)
         prepared = timed("prepare", monthly.prepare, params, run_id, started.date())
         if hasattr(monthly, "score_part") and hasattr(monthly, "assemble"):  # the parts, timed one by one
             def score(p, r, s):
@@ -281,9 +281,9 @@ def in_process_month(landing: Path, output: Path) -> dict:
         scored = timed("score", score, params, run_id, started)
         rows_out = _output_rows(monthly.work_folder(params, run_id) / "keluaran")
         checked = timed("check_quality", monthly.check_quality, params, run_id, prepared)
-        written = timed("publish", publishing.publish, params, run_id)
-        timed("recover", publishing.recover, params)
-        timed("manifest", monthly.finish, params, run_id, started, prepared, scored, checked, written)
+        manifest = timed("manifest", monthly.manifest, params, run_id, started, prepared, scored, checked)
+        timed("publish", publishing.publish, params, run_id, manifest)  # the manifest is published with the tables
+        timed("recover", publishing.recover, output, params.period)
     rows_in = (prepared.laporan_dibaca + prepared.laporan_periode_lain + prepared.kuesioner_dibaca
                + prepared.faktor_dibaca + prepared.koperasi_dibaca)
     return {"stages": stages, "sub": sub, "rows_in": rows_in, "rows_period": prepared.laporan_dibaca,
@@ -468,7 +468,7 @@ def main() -> int:
              "publish": (rows_out, "output rows written")}
     labels = {"prepare": "prepare (ingest + validation)", "score": "score (scoring)",
               "check_quality": "check_quality (GX)", "publish": "publish (write)",
-              "recover": "recover (cleanup)", "manifest": "finish (manifest)"}
+              "recover": "recover (cleanup)", "manifest": "manifest (built)"}
     stage_sum = sum(stages.values())
     floor_total = floor["read_seconds"] + floor["write_seconds"]
     c = figures["landing"]["counts"]

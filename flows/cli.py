@@ -1,119 +1,148 @@
-"""The `koperasi-sehat` command: run the monthly job, generate sample data."""
+"""The `koperasi-sehat` command (typer): options, and one call per command to `flows.commands`.
+
+Exit codes: 0 done; 1 the run failed or was stopped; 2 a bad argument or environment. A mistake in the
+arguments is one line on stderr (click's own usage box is not shown), in Indonesian.
+"""
 
 from __future__ import annotations
 
-import argparse
-import os
 import re
 import sys
 from pathlib import Path
+from typing import Annotated
 
-from flows.config import TIMEZONE, settings
+import typer
+
+from flows import commands
+from flows.config import APP_NAME, TIMEZONE, settings, shown
+from flows.preflight import ParameterError
+from scoring.errors import KoperasiSehatError
 from scoring.rulebook import PERIODE, published_books
-from scoring.periods import periods_between
 
-EXIT_FAILED, EXIT_USAGE = 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one clear line, exit code 2
-        self.exit(EXIT_USAGE, f"koperasi-sehat: {message} (see --help)\n")
+app = typer.Typer(name=APP_NAME, help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).",
+                  add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+MODES = ("table", "linear")
+SCALES = ("kaltara", "national")
+NUMBERS = {"float_parsing": "angka (mis. 0.1)", "int_parsing": "bilangan bulat"}
 
 
-def _period(text: str) -> str:
-    if not re.fullmatch(PERIODE.pattern, text):
-        raise argparse.ArgumentTypeError(f"period {text!r} is not YYYY-MM (e.g. 2026-10)")
+def _period(text: str | None) -> str | None:
+    if text is not None and not re.fullmatch(PERIODE.pattern, text):
+        raise typer.BadParameter(f"periode {text!r} bukan YYYY-MM (mis. 2026-10)")
     return text
 
 
-def _folder(text: str) -> Path:
-    path = Path(text)
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"input folder {text!r} does not exist")
-    return path
+def _one_of(choices: tuple[str, ...]):
+    def check(text: str | None) -> str | None:
+        if text is not None and text not in choices:
+            raise typer.BadParameter(f"{text!r} tidak dikenal: pilih salah satu dari {', '.join(choices)}")
+        return text
+    return check
 
 
-def parser() -> argparse.ArgumentParser:
-    main = _Parser(prog="koperasi-sehat", description="Monthly health scoring of savings-and-loan cooperatives.")
-    commands = main.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = commands.add_parser("run", help="score one month (embedded Prefect: no server to start)")
-    months = run.add_mutually_exclusive_group(required=True)
-    months.add_argument("--period", type=_period, help="the month to score, YYYY-MM")
-    months.add_argument("--from", dest="first", type=_period, help="backfill: the first month (with --to)")
-    run.add_argument("--to", dest="last", type=_period, help="backfill: the last month, scored in order")
-    defaults = settings()
-    run.add_argument("--input", type=_folder, default=defaults.input, help=f"landing folder (default {defaults.input})")
-    run.add_argument("--output", type=Path, default=defaults.output, help=f"output folder (default {defaults.output})")
-    run.add_argument("--kabupaten", nargs="+", metavar="NAME", help="only these kabupaten/kota")
-    run.add_argument("--rulebook", choices=sorted(published_books()),
-                     help="force a rulebook (default: by period)")
-    run.add_argument("--mode", choices=["table", "linear"], help="band tables or linear text rules")
-    run.add_argument("--max-quarantine-share", type=float, default=defaults.max_quarantine_share, metavar="SHARE",
-                     help="do not publish if more than this share of report rows is quarantined "
-                          f"(default {defaults.max_quarantine_share})")
-    run.add_argument("--max-reporting-drop", type=float, default=defaults.max_reporting_drop, metavar="SHARE",
-                     help="do not publish if reporting cooperatives fell by more than this share "
-                          f"(default {defaults.max_reporting_drop})")
-    dask = run.add_mutually_exclusive_group()
-    dask.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run the parts on this Dask scheduler")
-    dask.add_argument("--dask-local", type=int, metavar="N", help="run the parts on a local Dask cluster of N workers")
-    serve = commands.add_parser("serve", help="serve the monthly deployment: 02:00 WITA on the 5th, last month")
-    serve.add_argument("--cron", default=defaults.cron, help=f"cron in {TIMEZONE.key} (default {defaults.cron!r})")
-    sample = commands.add_parser("sample", help="write a seeded sample landing folder")
-    sample.add_argument("--output", type=Path, required=True, help="folder to write")
-    sample.add_argument("--scale", choices=["kaltara", "national"], default="kaltara")
-    sample.add_argument("--seed", type=int, default=2026)
-    sample.add_argument("--dirty", action="store_true", help="the drop with every defect of real reports")
-    template = commands.add_parser("template", help="write the Excel templates of the input tables")
-    template.add_argument("--output", type=Path, required=True, help="folder to write the .xlsx files to")
-    return main
+_DEFAULTS = settings()
+
+
+@app.command()
+def run(
+    period: Annotated[str | None, typer.Option("--period", callback=_period, metavar="YYYY-MM",
+                                               help="bulan yang dinilai")] = None,
+    first: Annotated[str | None, typer.Option("--from", callback=_period, metavar="YYYY-MM",
+                                              help="backfill: bulan pertama (dengan --to)")] = None,
+    last: Annotated[str | None, typer.Option("--to", callback=_period, metavar="YYYY-MM",
+                                             help="backfill: bulan terakhir; bulan-bulannya dinilai berurutan")] = None,
+    input: Annotated[Path | None, typer.Option(
+        help=f"folder masukan (landing); bawaan: {shown(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
+    output: Annotated[Path, typer.Option(
+        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+    kabupaten: Annotated[list[str] | None, typer.Option(
+        metavar="NAMA", help="hanya kabupaten/kota ini, dari bulan yang sudah terbit (ulangi opsinya untuk "
+                             "beberapa)")] = None,
+    rulebook: Annotated[str | None, typer.Option(
+        callback=_one_of(tuple(sorted(published_books()))),
+        help=f"paksa rulebook ({', '.join(sorted(published_books()))}); bawaan: menurut periode")] = None,
+    mode: Annotated[str | None, typer.Option(callback=_one_of(MODES),
+                                             help="table (tabel band) atau linear")] = None,
+    max_quarantine_share: Annotated[float, typer.Option(
+        metavar="PORSI", help="tidak terbit bila porsi baris laporan yang dikarantina melebihi ini")
+    ] = _DEFAULTS.max_quarantine_share,
+    max_reporting_drop: Annotated[float, typer.Option(
+        metavar="PORSI", help="tidak terbit bila koperasi yang melapor turun lebih dari porsi ini")
+    ] = _DEFAULTS.max_reporting_drop,
+    dask_address: Annotated[str | None, typer.Option(metavar="tcp://HOST:PORT",
+                                                     help="jalankan bagian-bagian di scheduler Dask ini")] = None,
+    dask_local: Annotated[int | None, typer.Option(metavar="N",
+                                                   help="jalankan bagian-bagian di klaster Dask lokal N pekerja")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="tampilkan juga log Prefect")] = False,
+) -> int:
+    """Nilai satu bulan (atau --from/--to) dan terbitkan keluarannya."""
+    if dask_address and dask_local is not None:
+        raise ParameterError("--dask-address dan --dask-local tidak bisa digabung")
+    return commands.run_months(commands.RunRequest(
+        period=period, first=first, last=last, input=input, output=output, kabupaten=tuple(kabupaten or ()),
+        rulebook=rulebook, mode=mode, max_quarantine_share=max_quarantine_share,
+        max_reporting_drop=max_reporting_drop, dask_address=dask_address, dask_local=dask_local, verbose=verbose))
+
+
+@app.command()
+def serve(cron: Annotated[str | None, typer.Option(
+        help=f"jadwal cron dalam {TIMEZONE.key}; bawaan: {_DEFAULTS.cron!r}", show_default=False)] = None) -> int:
+    """Layani deployment bulanan (02:00 WITA tanggal 5, bulan sebelumnya) sampai dihentikan (Ctrl-C)."""
+    return commands.serve_deployment(cron)
+
+
+@app.command()
+def sample(
+    output: Annotated[Path, typer.Option(help="folder yang ditulis")],
+    scale: Annotated[str, typer.Option(callback=_one_of(SCALES), help=f"{' atau '.join(SCALES)}")] = "kaltara",
+    seed: Annotated[int, typer.Option(help="benih acak")] = 2026,
+    dirty: Annotated[bool, typer.Option("--dirty", help="kiriman dengan setiap cacat laporan nyata")] = False,
+    force: Annotated[bool, typer.Option("--force", help="ganti contoh di folder yang tidak kosong")] = False,
+) -> int:
+    """Tulis folder masukan contoh (deterministik, dengan benih)."""
+    return commands.make_sample(output, scale, seed, dirty, force)
+
+
+@app.command()
+def template(output: Annotated[Path, typer.Option(help="folder tempat templat .xlsx ditulis")]) -> int:
+    """Tulis templat Excel tiap tabel masukan (kop kolom, contoh, validasi data) untuk dikirim ke koperasi."""
+    return commands.make_templates(output)
+
+
+def _usage(error: typer.TyperException) -> str:
+    """A usage error of the command line as one line in Indonesian."""
+    param, kind = getattr(error, "param", None), type(error).__name__
+    if isinstance(error, typer.BadParameter) and param is not None:
+        name = param.opts[0] if param.opts else param.name
+        if kind == "MissingParameter":
+            return f"{name} wajib diberikan"
+        cause = error.__cause__  # typer converts values with pydantic
+        if cause is not None and hasattr(cause, "errors"):
+            first = cause.errors()[0]
+            return f"{name}: {first['input']!r} bukan {NUMBERS.get(first['type'], 'nilai yang sah')}"
+        return f"{name}: {error.message}"
+    if kind == "NoSuchOption":
+        return f"opsi tidak dikenal: {error.option_name}"
+    extra = re.fullmatch(r"Got unexpected extra argument\S* \((.*)\)", error.message)
+    if extra:
+        return f"argumen berlebih: {extra.group(1)} (beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama)"
+    return error.format_message()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    if args.command == "sample":
-        from flows.sample import write_sample
-
-        counts = write_sample(args.output, scale=args.scale, seed=args.seed, dirty=args.dirty)
-        print(f"sample written to {args.output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-        return 0
-    if args.command == "template":
-        from flows.templates import write_templates
-
-        print("templates written: " + ", ".join(str(p) for p in write_templates(args.output)))
-        return 0
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if args.command == "serve":
-        from flows.pipeline import serve
-
-        serve(args.cron)
-        return 0
-    if args.first and not args.last or args.last and not args.first:
-        parser().error("--from and --to go together")
-    if args.first and args.first > args.last:
-        parser().error(f"--from {args.first} is after --to {args.last}")
-    return _run(args, periods_between(args.first, args.last) if args.first else [args.period])
-
-
-def _run(args: argparse.Namespace, periods: list[str]) -> int:
-    """Run the flow for each period in order; stop at the first that fails."""
-    from flows.monthly import ParameterError, keeping_common_inputs
-    from flows.pipeline import with_runner
-    from flows.report import print_summary
-
-    monthly_scoring = with_runner(args.dask_address, args.dask_local)
-    with keeping_common_inputs():  # the months of a backfill read and check the shared inputs once
-        for period in periods:
-            state = monthly_scoring(period=period, kabupaten=args.kabupaten, input=str(args.input),
-                                    output=str(args.output), rulebook=args.rulebook, mode=args.mode,
-                                    max_quarantine_share=args.max_quarantine_share,
-                                    max_reporting_drop=args.max_reporting_drop, return_state=True)
-            if not state.is_completed():
-                error = state.result(raise_on_failure=False)
-                print(f"koperasi-sehat: run of {period} failed: {state.message}", file=sys.stderr)
-                return EXIT_USAGE if isinstance(error, ParameterError) else EXIT_FAILED
-            print_summary(state.result(), args.output)
-    return 0
+    """Run the command line; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        code = app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False)
+    except typer.TyperException as error:
+        commands.say(f"{_usage(error)} (lihat --help)")
+        return error.exit_code
+    except KoperasiSehatError as error:
+        commands.say(str(error))
+        return commands.EXIT_USAGE if isinstance(error, ParameterError) else commands.EXIT_FAILED
+    except typer.Abort:
+        return commands.EXIT_FAILED
+    return code if isinstance(code, int) else commands.EXIT_DONE
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Every setting of the pipeline, once: a typed object read from the environment (prefix KOPERASI_SEHAT_),
 and the fixed layout of the output folder.
 
-Paths derive from the project root; `settings()` is what the CLI, the flow, the quality gate and the deployment
-read. Each field's description is its documentation (`--help`, README "Settings").
+Paths derive from the project root in a source checkout; an installed package (`pip install .`) never reads or
+writes beside its code: it has no default landing folder, and its default output is the user's data folder
+(platformdirs). `settings()` is what the CLI, the flow, the quality gate and the deployment read. Each field's
+description is its documentation (`--help`, README "Settings").
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,15 +20,28 @@ from schemas.periode import WITA
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
+SOURCE_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()  # not an installed package in site-packages
 ENV_PREFIX = "KOPERASI_SEHAT_"
+APP_NAME = "koperasi-sehat"
 
 # The layout of an output folder (a contract with the dashboards, not a setting).
-WORK_DIR = "_kerja"  # per-run scratch folder
+WORK_DIR = "_kerja"  # per-run scratch folder, staged tables included
 RUNS_DIR = "_runs"  # run manifests
+PUBLISHED_DIR = "_terbit"  # per period: the run whose six tables are published, written after the last swap
+REJECTED_DIR = "_ditolak"  # per blocked run: its karantina and summary, for the analyst to read
 LOCK_DIR = "_kunci"  # period locks
 GX_DIR = "_gx"  # Great Expectations context: suites, validation history, Data Docs
 COMMITTED = "SIAP_TERBIT"  # in a run's work folder: every table is staged, the swap may proceed
 TIMEZONE = WITA  # Asia/Makassar: times without a zone are WITA (data contract)
+
+
+def _default_input() -> Path | None:
+    sample = DATA_DIR / "sample"
+    return sample if SOURCE_CHECKOUT and sample.is_dir() else None
+
+
+def _default_output() -> Path:
+    return DATA_DIR / "output" if SOURCE_CHECKOUT else user_data_path(APP_NAME, appauthor=False) / "output"
 
 
 class Settings(BaseSettings):
@@ -33,8 +49,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
 
-    input: Path = Field(default=DATA_DIR / "sample", description="landing folder read by a run")
-    output: Path = Field(default=DATA_DIR / "output", description="output folder a run publishes to")
+    input: Path | None = Field(default_factory=_default_input,
+                               description="landing folder read by a run (an installed package has none: give "
+                                           "--input)")
+    output: Path = Field(default_factory=_default_output,
+                         description="output folder a run publishes to (an installed package: the user's data "
+                                     "folder)")
     max_quarantine_share: float = Field(
         default=0.10, ge=0, le=1,
         description="quality gate: publish only if quarantined / read report rows of the period is below this share")
@@ -45,6 +65,11 @@ class Settings(BaseSettings):
     cron: str = Field(default="0 2 5 * *", description="schedule of the monthly deployment, in WITA: 02:00 on the 5th "
                                                        "scores the month before")
     deployment: str = Field(default="bulanan", description="name of the served deployment")
+    server_port: int = Field(default=4200, ge=1, le=65535,
+                             description="port of the Prefect server (API and UI on 127.0.0.1) that `serve` starts "
+                                         "when PREFECT_API_URL is not set")
+    summary_rows: int = Field(default=10, ge=1, description="kabupaten/kota rows in the console summary of a run "
+                                                            "(most cooperatives first; the province always)")
     max_parts: int = Field(default=8, ge=1, description="kabupaten/kota groups scored as separate tasks (fixed, so "
                                                          "every task runner splits alike)")
     max_file_bytes: int = Field(default=1 << 30, ge=1, description="largest input file read, in bytes (a larger one "
@@ -86,10 +111,14 @@ def settings() -> Settings:
     return Settings()
 
 
+def shown(value: object) -> str:
+    """A setting's value as the README and --help show it (paths of the checkout relative to it)."""
+    if isinstance(value, Path) and value.is_relative_to(PROJECT_ROOT):
+        return value.relative_to(PROJECT_ROOT).as_posix()
+    return "-" if value is None else str(value)
+
+
 def documented() -> list[tuple[str, str, str]]:
     """(environment variable, default, description) of every setting, for --help and the README."""
-    def shown(value: object) -> str:
-        return value.relative_to(PROJECT_ROOT).as_posix() if isinstance(value, Path) else str(value)
-
-    return [(ENV_PREFIX + name.upper(), shown(field.default), field.description or "")
+    return [(ENV_PREFIX + name.upper(), shown(field.get_default(call_default_factory=True)), field.description or "")
             for name, field in Settings.model_fields.items()]

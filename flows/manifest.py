@@ -1,4 +1,5 @@
-"""The run manifest `_runs/<run_id>.json`: written last, so a manifest means a complete run."""
+"""What the run manifest `_runs/<run_id>.json` records of the code; the manifest is published with the tables
+(`flows.publishing`), so a manifest means a complete run."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from flows.config import RUNS_DIR
 from scoring.rulebook import RULEBOOK_DIR, rulebooks
 
-PACKAGES = ("koperasi-sehat", "prefect", "pandas", "numpy", "pandera", "great-expectations", "pyarrow", "pydantic")
+PACKAGES = ("koperasi-sehat", "prefect", "pandas", "numpy", "pandera", "great-expectations", "pyarrow", "pydantic",
+            "typer", "rich", "filelock", "platformdirs")
 
 
 def versions() -> dict:
@@ -28,21 +29,13 @@ def versions() -> dict:
                          for p in sorted(RULEBOOK_DIR.glob("*.toml"))}}
 
 
-def write_manifest(output: Path, manifest: dict) -> Path:
-    """Write the manifest atomically (temporary file, fsync, rename)."""
-    folder = output / RUNS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{manifest['run_id']}.json"
-    temporary = path.with_suffix(".json.tmp")
+def write_json(path: Path, content: dict) -> Path:
+    """Write a JSON file atomically: a temporary file, fsynced, renamed over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
     with temporary.open("w", encoding="utf-8") as handle:
-        json.dump(manifest, handle, ensure_ascii=False, indent=2, default=str)
+        json.dump(content, handle, ensure_ascii=False, indent=2, default=str)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
     return path
-
-
-def previous_manifest(output: Path, periode: str) -> dict | None:
-    """The latest complete run's manifest of a period, if any."""
-    runs = sorted((output / RUNS_DIR).glob(f"{periode}_*.json"))
-    return json.loads(runs[-1].read_text(encoding="utf-8")) if runs else None

@@ -7,7 +7,6 @@ Prefect tasks that call them pass paths and counts, never DataFrames.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import re
 from collections import Counter
@@ -24,9 +23,11 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows import quality, storage
-from flows.config import GX_DIR, LOCK_DIR, TIMEZONE, WORK_DIR, settings
+from flows.config import GX_DIR, REJECTED_DIR, RUNS_DIR, TIMEZONE, WORK_DIR, settings
 from flows.ingest import Landing, common_files, digest, read_common, read_reports
-from flows.manifest import versions, write_manifest
+from flows.locks import exclusive
+from flows.manifest import versions, write_json
+from flows.preflight import is_published, match_areas
 from schemas import inputs, outputs
 from schemas.inputs import Checked, Registry, registry_of
 from schemas.resubmission import resolve_submissions
@@ -43,12 +44,9 @@ from scoring.rulebook import PERIODE, Mode
 from scoring.periods import previous_period
 from scoring.status import ringkasan_wilayah, status_koperasi
 
+PREVIOUS = "sebelumnya.parquet"  # in a run's work folder: the previous month scored from the landing folder
 OUTPUT_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
                  "laporan_terganti")
-
-
-class ParameterError(KoperasiSehatError):
-    """A run parameter is wrong (the CLI exits with code 2)."""
 
 
 class QualityGateError(KoperasiSehatError):
@@ -207,6 +205,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSum
     common.faktor.valid.to_parquet(work / "faktor.parquet")
     karantina.to_parquet(work / "karantina.parquet")
     history.to_frame("periode").to_parquet(work / "riwayat.parquet")
+    if not is_published(params.output, previous_period(params.period)):
+        _previous_from_landing(params, common, landing.laporan_lain, started).to_parquet(work / PREVIOUS)
     quarantined_reports = laporan.alasan.index.union(submissions.alasan.index)
     pd.Series(laporan_raw.loc[quarantined_reports, "nik"].unique(), dtype="str").to_frame("nik").to_parquet(
         work / "nik_dikarantina.parquet")
@@ -232,14 +232,10 @@ def _reason_kind(reason: str) -> str:
 
 
 def _scope(registry: pd.DataFrame, kabupaten: tuple[str, ...]) -> pd.DataFrame:
-    """The registry rows of the run: all, or those of the named kabupaten/kota (names checked)."""
+    """The registry rows of the run: all, or those of the named kabupaten/kota (matched without regard to case)."""
     if not kabupaten:
         return registry
-    known = set(registry["kabupaten_kota"])
-    unknown = [k for k in kabupaten if k not in known]
-    if unknown:
-        raise ParameterError(f"unknown kabupaten/kota: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return registry[registry["kabupaten_kota"].isin(kabupaten)]
+    return registry[registry["kabupaten_kota"].isin(match_areas(kabupaten, registry["kabupaten_kota"].unique()))]
 
 
 def _reports_of_period(landing: Landing, period: str) -> tuple[pd.DataFrame, int, pd.Series]:
@@ -313,7 +309,7 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
         quarantined=pd.read_parquet(work / "nik_dikarantina.parquet")["nik"], last_report=history,
         scored_jenis=book.jenis)
     tables = {
-        "skor_koperasi": _with_previous(result.koperasi, params).assign(run_id=run_id, dihitung_pada=computed_at),
+        "skor_koperasi": _with_previous(result.koperasi, params, work).assign(run_id=run_id, dihitung_pada=computed_at),
         "skor_indikator": result.indikator.assign(run_id=run_id),
         "status_koperasi": status.assign(run_id=run_id),
     }
@@ -339,7 +335,8 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
     tables["laporan_terganti"] = pd.read_parquet(work / "terganti.parquet").assign(run_id=run_id)
     if params.kabupaten:
         registry = pd.read_parquet(work / "koperasi.parquet")
-        tables = {name: _keep_other_areas(params, name, frame, registry["nik"]) for name, frame in tables.items()}
+        tables = {name: _keep_other_areas(params, run_id, name, frame, registry["nik"])
+                  for name, frame in tables.items()}
     tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
                                                     params.period).assign(run_id=run_id)
     out = work / "keluaran"
@@ -356,14 +353,42 @@ def score(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSum
     return assemble(params, run_id, parts)
 
 
-def _with_previous(koperasi: pd.DataFrame, params: RunParameters) -> pd.DataFrame:
-    """skor_total_sebelumnya / predikat_sebelumnya from the previous period's published output."""
-    published = storage.read_table(params.output, "skor_koperasi", previous_period(params.period))
-    if published.empty:
+def _previous_from_landing(params: RunParameters, common: _CheckedCommon, others: pd.DataFrame,
+                           started: datetime) -> pd.DataFrame:
+    """The previous month's scores (nik, skor_total, predikat) from its reports in the landing folder, validated
+    and scored with the rulebook in force then, for a run whose previous month was never published."""
+    previous = previous_period(params.period)
+    landing = read_reports(params.input, common.rejected, previous, started)
+    accepted = resolve_submissions(inputs.check_laporan(landing.laporan, common.registry, started,
+                                                        landing.catatan).valid).current
+    if accepted.empty:
+        return pd.DataFrame({"nik": pd.Series(dtype="str"), "skor_total": pd.Series(dtype="float64"),
+                             "predikat": pd.Series(dtype="str")})
+    book = rulebook_for_period(previous)
+    history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
+    reports = accepted.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left",
+                             validate="many_to_one")
+    answers = common.kuesioner.valid
+    result = score_reports(reports, questionnaires=answers[is_in(answers["nik"], accepted["nik"])],
+                           factors=pd.concat([common.faktor.valid, derived_factors(accepted, history, book)],
+                                             ignore_index=True), rulebook=book.id)
+    return result.koperasi[["nik", "skor_total", "predikat"]].astype({"predikat": "str"})
+
+
+def _with_previous(koperasi: pd.DataFrame, params: RunParameters, work: Path) -> pd.DataFrame:
+    """skor_total_sebelumnya / predikat_sebelumnya, and where they come from: the previous period's published
+    output ("terbit"), else its reports in the landing folder ("landing", `_previous_from_landing`)."""
+    if (work / PREVIOUS).exists():
+        last, source = pd.read_parquet(work / PREVIOUS), "landing"
+    else:
+        last, source = storage.read_table(params.output, "skor_koperasi", previous_period(params.period)), "terbit"
+    if last.empty:
         return koperasi
-    last = published.drop_duplicates("nik").set_index("nik")
-    return koperasi.assign(skor_total_sebelumnya=koperasi["nik"].map(last["skor_total"]).astype("float64"),
-                           predikat_sebelumnya=koperasi["nik"].map(last["predikat"].astype("str")).astype("str"))
+    last = last.drop_duplicates("nik").set_index("nik")
+    total = koperasi["nik"].map(last["skor_total"]).astype("float64")
+    return koperasi.assign(skor_total_sebelumnya=total,
+                           predikat_sebelumnya=koperasi["nik"].map(last["predikat"].astype("str")).astype("str"),
+                           asal_sebelumnya=pd.Series(source, index=koperasi.index, dtype="str").where(total.notna()))
 
 
 def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) -> dict:
@@ -376,45 +401,58 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
         jumlah_melapor_sebelumnya=quality.jumlah_melapor_sebelumnya(params.output, params.period),
         batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
         run_id=run_id)
-    with _exclusive(params.output / LOCK_DIR / "_gx.lock"):  # one GX context, one writer at a time
+    with exclusive(params.output):  # one GX context, one writer at a time
         result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
     if not result.success:
-        raise QualityGateError(f"{len(result.failed)} expectation(s) failed, period {params.period} not "
-                               f"published: " + "; ".join(result.failed) + f" (Data Docs: {result.data_docs_index})")
+        raise QualityGateError(f"periode {params.period} tidak diterbitkan: {len(result.failed)} pemeriksaan mutu "
+                               "gagal: " + "; ".join(result.failed) + f" (Data Docs: {result.data_docs_index})")
     return {"sukses": True, "data_docs": str(result.data_docs_index), **result.summary}
 
 
-@contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _keep_other_areas(params: RunParameters, table: str, frame: pd.DataFrame, area_nik: pd.Series) -> pd.DataFrame:
-    """A kabupaten run: the published rows of the other cooperatives stay as they are."""
+def _keep_other_areas(params: RunParameters, run_id: str, table: str, frame: pd.DataFrame,
+                      area_nik: pd.Series) -> pd.DataFrame:
+    """A kabupaten run: the published rows of the other cooperatives stay as they are, republished by this run
+    (their `run_id` becomes this run's, so that every row of a published partition names the run that published
+    it; `dihitung_pada` and `versi_rulebook` still say when and by which book a row was scored)."""
     published = storage.read_table(params.output, table, params.period)
     if published.empty:
         return frame
-    return pd.concat([published[~is_in(published["nik"], area_nik)], frame], ignore_index=True)
+    others = published[~is_in(published["nik"], area_nik)].assign(run_id=run_id)
+    return pd.concat([others, frame], ignore_index=True)
 
 
-def finish(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary,
-           scored: ScoreSummary, checked: dict, written: dict[str, str]) -> dict:
-    """Write the run manifest, last (a manifest means a complete run), and return the run's summary."""
+def manifest(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary, scored: ScoreSummary,
+             checked: dict) -> dict:
+    """The run's manifest, published with its tables (`flows.publishing.publish`): a manifest means a complete run."""
     counts = {**asdict(prepared), **asdict(scored)}
     berkas, tidak_dibaca = counts.pop("berkas"), counts.pop("berkas_tidak_dibaca")
-    run = {
+    return {
         "run_id": run_id, "periode": params.period, "parameter": params.model_dump(mode="json"),
         "mulai": started.isoformat(), "selesai": datetime.now(TIMEZONE).isoformat(), "versi": versions(),
         "berkas_masukan": berkas, "berkas_tidak_dibaca": tidak_dibaca, "jumlah": counts,
-        "great_expectations": checked, "keluaran": written,
+        "great_expectations": checked,
+        "keluaran": {name: str(storage.partition_path(params.output, name, params.period)) for name in OUTPUT_TABLES},
     }
-    path = write_manifest(params.output, run)
-    return {"run_id": run_id, "periode": params.period, **counts, "berkas_tidak_dibaca": tidak_dibaca,
-            "data_docs": checked["data_docs"],
-            "keluaran": written, "manifest": str(path)}
+
+
+def summary(params: RunParameters, run: dict) -> dict:
+    """The run's summary (what the CLI prints and the flow returns), from its published manifest."""
+    return {"run_id": run["run_id"], "periode": params.period, **run["jumlah"],
+            "berkas_tidak_dibaca": run["berkas_tidak_dibaca"],
+            "data_docs": run["great_expectations"]["data_docs"], "keluaran": run["keluaran"],
+            "manifest": str(params.output / RUNS_DIR / f"{run['run_id']}.json")}
+
+
+def reject(params: RunParameters, run_id: str, prepared: PrepareSummary | None, reason: str) -> Path:
+    """A run stopped before publication: keep its karantina and summary where the analyst reads them,
+    `<output>/_ditolak/<run_id>/` (karantina.parquet, ringkasan.json); the published partitions stay untouched."""
+    folder = params.output / REJECTED_DIR / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    work = work_folder(params, run_id)
+    if (work / "karantina.parquet").exists():
+        pq.write_table(outputs.to_arrow("karantina", pd.read_parquet(work / "karantina.parquet")),
+                       folder / "karantina.parquet")
+    content = {"run_id": run_id, "periode": params.period, "alasan": reason,
+               "parameter": params.model_dump(mode="json"), "jumlah": asdict(prepared) if prepared else None}
+    write_json(folder / "ringkasan.json", content)
+    return folder

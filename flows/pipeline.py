@@ -5,19 +5,23 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
+import prefect
 from prefect import Flow, flow, get_run_logger, task
+from pydantic import ValidationError
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.deployments.runner import EntrypointType
 from prefect.runtime import flow_run
 from prefect.schedules import Cron
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import monthly, publishing, report
+from flows import interrupt, monthly, publishing, report
 from flows.config import TIMEZONE, settings
-from flows.monthly import ParameterError, PrepareSummary, RunParameters, ScoreSummary
+from flows.locks import period_lock
+from flows.monthly import PrepareSummary, RunParameters, ScoreSummary
+from flows.preflight import ParameterError, check_area_rerun
 from scoring import KoperasiSehatError
 from scoring.periods import previous_period
 
@@ -59,7 +63,7 @@ def prepare_task(params: RunParameters, run_id: str, started: datetime) -> Prepa
     summary = monthly.prepare(params, run_id, started)
     logger = get_run_logger()
     for problem in summary.berkas_ditolak:
-        logger.error("berkas ditolak: %s", problem)
+        logger.warning("berkas ditolak: %s", problem)
     for entry in summary.berkas_tidak_dibaca:
         logger.warning("tidak dibaca: %s: %s", entry["sumber"], entry["alasan"])
     logger.info("laporan %s: %d dibaca, %d diterima, %d dikarantina, %d terganti (%d baris periode lain)",
@@ -90,17 +94,22 @@ def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary])
     logger = get_run_logger()
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
                 summary.tidak_dinilai)
-    for area in summary.per_kabupaten:
-        logger.info("%s: %d koperasi, %d melapor, %d dinilai", area["kabupaten_kota"], area["koperasi"],
-                    area["melapor"], area["dinilai"])
+    for area in summary.per_kabupaten:  # details: the console and the UI show the summary table instead
+        logger.debug("%s: %d koperasi, %d melapor, %d dinilai", area["kabupaten_kota"], area["koperasi"],
+                     area["melapor"], area["dinilai"])
     return summary
 
 
 def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummary:
     """The parts on the flow's task runner (one after another locally, in parallel on Dask), then the assembly."""
     plan = _completed(partition_task(params, run_id, return_state=True))
+    report.stage("menilai koperasi per bagian", total=len(plan))
     futures = [score_part_task.submit(params, run_id, i, names, started) for i, names in enumerate(plan)]
-    parts = [_completed(future.wait() or future.state) for future in futures]
+    parts = []
+    for future in futures:
+        parts.append(_completed(future.wait() or future.state))
+        report.advance()
+    report.stage("menggabungkan bagian")
     return _completed(assemble_task(params, run_id, parts, return_state=True))
 
 
@@ -115,9 +124,9 @@ def quality_task(params: RunParameters, run_id: str, prepared: PrepareSummary) -
 
 @task(name="terbitkan", cache_policy=NO_CACHE, **IO_RETRIES)
 @_user_errors_fail
-def publish_task(params: RunParameters, run_id: str) -> dict[str, str] | State:
-    written = publishing.publish(params, run_id)
-    get_run_logger().info("ditulis: %s", ", ".join(written.values()))
+def publish_task(params: RunParameters, run_id: str, manifest: dict) -> dict[str, str] | State:
+    written = publishing.publish(params, run_id, manifest)
+    get_run_logger().info("terbit: %s", ", ".join(written.values()))
     return written
 
 
@@ -142,6 +151,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
 
     Without `period` (a scheduled run), the month before the run's scheduled time in WITA; a parameter left None
     takes its setting (`flows.config.Settings`)."""
+    interrupt.keep_from_arrow()  # a cancellation (SIGTERM) of a served run reaches Prefect's handler
     if period is None:
         period = scheduled_period(flow_run.scheduled_start_time)
     try:
@@ -149,28 +159,46 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
                  "max_reporting_drop": max_reporting_drop}  # None: the setting's value
         params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), rulebook=rulebook, mode=mode,
                                **{k: v for k, v in given.items() if v is not None})
-    except (ValueError, KoperasiSehatError) as error:
+    except ValidationError as error:  # one line: each wrong parameter and why
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return Failed(message=f"parameter salah: {problems}", data=ParameterError(problems))
+    except KoperasiSehatError as error:
         return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
     started = datetime.now(TIMEZONE)
     run_id = monthly.new_run_id(params.period, started)
     try:
-        with publishing.period_lock(params, run_id):
-            left = publishing.recover(params)
+        with period_lock(params.output, params.period, run_id):
+            left = publishing.recover(params.output, holding=params.period)
             if left:
-                get_run_logger().warning("earlier runs of %s did not finish; cleaned up: %s", params.period,
-                                         ", ".join(left))
+                get_run_logger().warning("run yang terputus diselesaikan atau dibatalkan: %s", ", ".join(left))
+            check_area_rerun(params.output, params.period, params.kabupaten)
             try:
-                prepared = _completed(prepare_task(params, run_id, started, return_state=True))
-                scored = _score(params, run_id, started)
-                checked = _completed(quality_task(params, run_id, prepared, return_state=True))
-                written = _completed(publish_task(params, run_id, return_state=True))
+                run = _steps(params, run_id, started)
             finally:
-                publishing.recover(params)
-            summary = monthly.finish(params, run_id, started, prepared, scored, checked, written)
+                publishing.recover(params.output, holding=params.period)
     except KoperasiSehatError as error:
         return Failed(message=str(error), data=error)
+    summary = monthly.summary(params, run)
     publish_artifacts(summary, params)
     return summary
+
+
+def _steps(params: RunParameters, run_id: str, started: datetime) -> dict:
+    """Prepare, score, check, publish; the run's manifest. A run stopped after prepare keeps its karantina and
+    summary in `_ditolak/<run_id>/` and says where."""
+    report.stage(f"membaca dan memvalidasi masukan {params.period}")
+    prepared = _completed(prepare_task(params, run_id, started, return_state=True))
+    try:
+        scored = _score(params, run_id, started)
+        report.stage("memeriksa mutu (Great Expectations)")
+        checked = _completed(quality_task(params, run_id, prepared, return_state=True))
+        run = monthly.manifest(params, run_id, started, prepared, scored, checked)
+        report.stage("menerbitkan")
+        _completed(publish_task(params, run_id, run, return_state=True))
+    except KoperasiSehatError as error:
+        folder = monthly.reject(params, run_id, prepared, str(error))
+        raise _StepFailed(f"{error}; karantina dan ringkasan run ini: {folder}") from error
+    return run
 
 
 def publish_artifacts(summary: dict, params: RunParameters) -> None:
@@ -195,7 +223,10 @@ def with_runner(dask_address: str | None = None, dask_local: int | None = None) 
 
 def serve(cron: str | None = None) -> None:
     """A long-running process that runs the deployment on its schedule (default: the `cron` setting), one run at
-    a time."""
+    a time, until interrupted. The flow is named by its module (`flows.pipeline.monthly_scoring`), so the runs'
+    processes find it from any working folder, and installed packages too."""
     config = settings()
-    monthly_scoring.serve(name=config.deployment, schedules=[Cron(cron or config.cron, timezone=TIMEZONE.key)],
-                          global_limit=1)
+    deployment = monthly_scoring.to_deployment(
+        name=config.deployment, schedules=[Cron(cron or config.cron, timezone=TIMEZONE.key)], concurrency_limit=1,
+        entrypoint_type=EntrypointType.MODULE_PATH)
+    prefect.serve(deployment, limit=1, print_starting_message=False)

@@ -1,79 +1,93 @@
-"""Publishing a period safely: stage every table, mark the run committed, swap; recover what a killed run left;
-one run per period at a time (`period_lock`)."""
+"""Publishing a period as one commit: stage the six tables and the manifest, mark the run committed, then switch
+(swap each partition, move the manifest into `_runs/`, write the period's record in `_terbit/`).
+
+The switch is a critical section (`flows.interrupt.critical`): Ctrl-C and SIGTERM wait for its end. A run
+killed anyway (kill -9, power loss) is finished (committed) or undone (not committed) by `recover`, the first
+step of any later run on the output folder, whatever the period.
+
+For readers, `_terbit/<periode>.json` names the run whose tables make the period and each table's rows: every
+row of a published partition carries that run's `run_id`, so a dashboard that reads only the rows with the
+record's `run_id`, and finds each table's count, reads one consistent period (README, "Reading them").
+"""
 
 from __future__ import annotations
 
-import fcntl
+import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from flows import storage
-from flows.config import COMMITTED, LOCK_DIR, WORK_DIR
+from flows.config import COMMITTED, PUBLISHED_DIR, RUNS_DIR, WORK_DIR
+from flows.interrupt import critical
+from flows.locks import is_locked
+from flows.manifest import write_json
 from flows.monthly import OUTPUT_TABLES, RunParameters, work_folder
 from schemas import outputs
-from scoring import KoperasiSehatError
+from scoring.rulebook import PERIODE
+
+MANIFEST = "manifest.json"  # the run's manifest, staged in its work folder until the switch
 
 
-class PeriodLockedError(KoperasiSehatError):
-    """Another run is writing the same period."""
+def publish(params: RunParameters, run_id: str, manifest: dict) -> dict[str, str]:
+    """Stage every table of the period and the run's manifest, mark the run committed, then switch.
 
-
-def publish(params: RunParameters, run_id: str) -> dict[str, str]:
-    """Stage every table of the period, mark the run committed, then swap each partition in.
-
-    Killed before the mark, the next run of the period discards the staged partitions; killed after it,
-    the next run finishes the swaps (`recover`): the period is never left half old, half new."""
+    Killed before the mark, a later run discards what was staged; killed after it, a later run finishes the
+    switch (`recover`): the period is never left half old, half new, nor published without its manifest."""
     work = work_folder(params, run_id)
     for name in OUTPUT_TABLES:
         frame = outputs.to_pandas(name, pq.read_table(work / "keluaran" / f"{name}.parquet"))
         storage.stage_period(params.output, name, params.period, frame, run_id)
-    marker = work / COMMITTED
-    with marker.open("w") as handle:
-        handle.write(run_id)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return {name: str(storage.swap_period(params.output, name, params.period, run_id)) for name in OUTPUT_TABLES}
+    write_json(work / MANIFEST, manifest)
+    with critical():
+        write_json(work / COMMITTED, {"run_id": run_id, "periode": params.period})
+        return switch(params.output, run_id, params.period)
 
 
-def recover(params: RunParameters) -> list[str]:
-    """Finish (committed) or undo (not committed) what earlier runs of the period left; returns their ids.
+def switch(output: Path, run_id: str, periode: str) -> dict[str, str]:
+    """Finish a committed run's publication; idempotent, so that a later command can finish a killed one."""
+    written = {name: str(storage.swap_period(output, name, periode, run_id)) for name in OUTPUT_TABLES}
+    work = Path(output) / WORK_DIR / run_id
+    manifest = Path(output) / RUNS_DIR / f"{run_id}.json"
+    if (work / MANIFEST).exists():
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(work / MANIFEST, manifest)
+    rows = {name: pq.read_metadata(Path(path) / storage.PART).num_rows for name, path in written.items()}
+    write_json(Path(output) / PUBLISHED_DIR / f"{periode}.json", {
+        "periode": periode, "run_id": run_id, "manifest": manifest.relative_to(output).as_posix(),
+        "tabel": {name: {"folder": Path(path).relative_to(output).as_posix(), "baris": rows[name]}
+                  for name, path in written.items()}})
+    shutil.rmtree(work, ignore_errors=True)
+    return written
 
-    Call it holding the period's lock: it also cleans up after the current run."""
-    runs = sorted((params.output / WORK_DIR).glob(f"{params.period}_*"))
-    for work in runs:
-        committed = (work / COMMITTED).exists()
-        for name in OUTPUT_TABLES:
-            if committed:
-                storage.swap_period(params.output, name, params.period, work.name)
-            else:
-                storage.discard_staged(params.output, name, params.period, work.name)
-        shutil.rmtree(work, ignore_errors=True)
-    return [w.name for w in runs]
+
+def recover(output: Path, holding: str | None = None) -> list[str]:
+    """Finish (committed) or undo (not committed) every switch interrupted in the output folder; returns the ids.
+
+    A period whose lock another live run holds is left to that run; `holding` is the period whose lock the
+    caller holds (its own leftovers are recovered too)."""
+    left = []
+    for work in sorted((Path(output) / WORK_DIR).glob("*_*")):
+        periode = work.name.split("_")[0]
+        if not PERIODE.fullmatch(periode) or (periode != holding and is_locked(output, periode)):
+            continue
+        if (work / COMMITTED).exists():
+            switch(output, work.name, periode)
+        else:
+            for name in OUTPUT_TABLES:
+                storage.discard_staged(output, name, periode, work.name)
+            shutil.rmtree(work, ignore_errors=True)
+        left.append(work.name)
+    try:
+        (Path(output) / WORK_DIR).rmdir()  # tidy when no run is at work
+    except OSError:
+        pass
+    return left
 
 
-@contextmanager
-def period_lock(params: RunParameters, run_id: str) -> Iterator[None]:
-    """One run per output folder and period at a time; a second one is refused with who holds it.
-
-    An advisory `flock`: the system releases it when the holder dies, even by kill -9."""
-    folder = params.output / LOCK_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / f"{params.period}.lock").open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another run"
-            raise PeriodLockedError(f"period {params.period} of {params.output} is being written by {holder}; "
-                                    "wait for it to finish, then run again") from None
-        handle.truncate(0)
-        handle.write(f"run {run_id} (pid {os.getpid()})")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def published_run(output: Path, periode: str) -> dict | None:
+    """The period's record in `_terbit/` (the run whose tables are published), if any."""
+    path = Path(output) / PUBLISHED_DIR / f"{periode}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -113,7 +113,7 @@ def _batches(tables: Mapping[str, pd.DataFrame], periode: str, params: QualityPa
     def table(name: str) -> pd.DataFrame | None:
         frame = tables.get(name)
         if frame is None:
-            failed.append(f"{name}: table missing from the run's outputs")
+            failed.append(f"{name}: tabel tidak ada di keluaran run")
         return frame
 
     batches: dict[str, tuple[Any, pd.DataFrame]] = {}
@@ -122,7 +122,7 @@ def _batches(tables: Mapping[str, pd.DataFrame], periode: str, params: QualityPa
         try:
             batches[name] = build()
         except Exception as error:  # noqa: BLE001 - reported as a failure: the caller must not publish
-            failed.append(f"{name}: cannot be checked ({type(error).__name__}: {error})")
+            failed.append(f"{name}: tidak bisa diperiksa ({type(error).__name__}: {error})")
 
     koperasi, indikator = table(ex.SKOR_KOPERASI), table(ex.SKOR_INDIKATOR)
     status, ringkasan = table(ex.STATUS_KOPERASI), table(ex.RINGKASAN_WILAYAH)
@@ -229,23 +229,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def for_people(value: Any, share: bool = False) -> str:
+    """A number as a person reads it: a share as a percent with one decimal (0.2045 -> 20.5%), other fractions
+    to two decimals; anything else as it is."""
+    value = _plain(value)
+    if isinstance(value, float) and share:
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(for_people(v, share) for v in value) + ")"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def describe_failure(table: str, result: Any) -> str:
     """'<table>: <description> [<check id>]: <observed>' for one failed ExpectationValidationResult."""
     config = result.expectation_config
     what = config.description or config.type
-    check = (config.meta or {}).get("cek", config.type)
+    from schemas.expectations import SHARE  # GX is imported: these are its results
+
+    meta = config.meta or {}
+    check, share = meta.get("cek", config.type), meta.get("satuan") == SHARE
     outcome = result.result or {}
     info = result.exception_info or {}
     errors = [info] if "raised_exception" in info else list(info.values())
     raised = [e for e in errors if isinstance(e, dict) and e.get("raised_exception")]
     if raised:
         messages = dict.fromkeys(str(e.get("exception_message")) for e in raised)
-        observed = "could not be checked: " + "; ".join(messages)
+        observed = "tidak bisa diperiksa: " + "; ".join(messages)
     elif outcome.get("observed_value") is not None:
-        observed = f"observed {_plain(outcome['observed_value'])!r}"
+        observed = f"teramati {for_people(outcome['observed_value'], share)}"
     elif outcome.get("unexpected_count") is not None:
-        examples = _plain(outcome.get("partial_unexpected_list") or [])[:EXAMPLES]
-        observed = f"{outcome['unexpected_count']} of {outcome.get('element_count')} rows fail, e.g. {examples}"
+        examples = [for_people(v, share) for v in (outcome.get("partial_unexpected_list") or [])[:EXAMPLES]]
+        observed = (f"{outcome['unexpected_count']} dari {outcome.get('element_count')} baris gagal, "
+                    f"mis. {', '.join(examples)}")
     else:
-        observed = f"result {_plain(outcome)!r}"
+        observed = f"hasil {_plain(outcome)!r}"
     return f"{table}: {what} [{check}]: {observed}"

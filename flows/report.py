@@ -1,42 +1,115 @@
-"""The short summary the CLI prints at the end of a run."""
+"""What the analyst sees: progress of a run's long steps, and the short summary at its end (rich), plus the
+summary of a run for the Prefect UI.
+
+The flow reports its steps through `stage` and `advance`; they draw only while the CLI holds `progress()` (a
+served run has no console) and never draw when the output is not a terminal.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from rich.console import Console
+from rich.measure import Measurement
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
 from flows import storage
+from flows.config import settings
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
 
+PROVINCE = "provinsi"
+
+
+class _Live:
+    progress: Progress | None = None
+    task: TaskID | None = None
+
+
+@contextmanager
+def progress() -> Iterator[None]:
+    """Show the run's steps on the terminal (stderr) while the block runs; nothing when it is not a terminal."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console, transient=True)
+    _Live.progress = bar
+    try:
+        with bar:
+            yield
+    finally:
+        _Live.progress, _Live.task = None, None
+
+
+def stage(description: str, total: int | None = None) -> None:
+    """A new step of the run (`total`: its parts, to advance one by one)."""
+    if _Live.progress is None:
+        return
+    if _Live.task is not None:
+        _Live.progress.remove_task(_Live.task)
+    _Live.task = _Live.progress.add_task(description, total=total)
+
+
+def advance() -> None:
+    """One part of the current step is done."""
+    if _Live.progress is not None and _Live.task is not None:
+        _Live.progress.advance(_Live.task)
+
+
+def summary_table(ringkasan, rows: int) -> tuple[Table, int]:
+    """The province first, then the `rows` kabupaten/kota with the most cooperatives; returns the table and how
+    many kabupaten/kota were left out."""
+    predicates = {c: name for name, c in predicate_columns().items() if ringkasan[c].sum() > 0}
+    province = ringkasan[ringkasan["tingkat"] == PROVINCE]
+    areas = ringkasan[ringkasan["tingkat"] != PROVINCE].sort_values(["jumlah_koperasi", "kabupaten_kota"],
+                                                                    ascending=[False, True])
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    headers = ["wilayah", "koperasi", "aktif", "melapor", "dinilai", *predicates.values(), "rata-rata"]
+    for position, header in enumerate(headers):
+        table.add_column(header, justify="left" if position == 0 else "right",
+                         min_width=max(len(word) for word in header.split()))
+    for _, row in [*province.iterrows(), *areas.head(rows).iterrows()]:
+        average = "-" if row["rata_rata_skor"] != row["rata_rata_skor"] else f"{row['rata_rata_skor']:.2f}"
+        table.add_row(row["kabupaten_kota"], *(f"{row[c]:,}" for c in (
+            "jumlah_koperasi", "jumlah_aktif", "jumlah_melapor", "jumlah_dinilai", *predicates)), average,
+            style="bold" if row["tingkat"] == PROVINCE else None)
+    return table, max(len(areas) - rows, 0)
+
 
 def print_summary(summary: dict, output: Path) -> None:
+    """The run's counts, the province and its largest kabupaten/kota, and where the outputs are."""
+    table, left_out = summary_table(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
+                                    settings().summary_rows)
+    wide = Console(width=1000)
+    needed = Measurement.get(wide, wide.options, table).maximum  # a table as wide as its content: no cell cut
+    console = Console(highlight=False, soft_wrap=True)
+    console.width = max(console.width, needed)
     read, scored = summary["laporan_dibaca"], summary["dinilai"]
-    print()
-    print(f"run {summary['run_id']}  periode {summary['periode']}")
+    console.print()
+    console.print(f"run {summary['run_id']}  periode {summary['periode']}")
     for problem in summary["berkas_ditolak"]:
-        print(f"  BERKAS DITOLAK  {problem}")
+        console.print(f"  BERKAS DITOLAK  {problem}", markup=False)
     for entry in summary["berkas_tidak_dibaca"]:
-        print(f"  TIDAK DIBACA  {entry['sumber']}: {entry['alasan']}")
+        console.print(f"  TIDAK DIBACA  {entry['sumber']}: {entry['alasan']}", markup=False)
     for note in summary["catatan_berkas"]:
-        print(f"  DIBERSIHKAN  {note}")
-    print(f"  laporan dibaca {read:,} = dinilai {scored:,} + tidak dinilai (jenis tanpa rulebook) "
-          f"{summary['tidak_dinilai']:,} + dikarantina {summary['laporan_dikarantina']:,} "
-          f"+ terganti {summary['laporan_terganti']:,}")
-    print(f"  kuesioner dikarantina {summary['kuesioner_dikarantina']:,} of {summary['kuesioner_dibaca']:,}; "
-          f"faktor {summary['faktor_dikarantina']:,} of {summary['faktor_dibaca']:,}; "
-          f"koperasi.csv {summary['koperasi_dikarantina']:,} of {summary['koperasi_dibaca']:,}")
-    ringkasan = storage.read_table(output, "ringkasan_wilayah", summary["periode"])
-    columns = {c: name for name, c in predicate_columns().items() if ringkasan[c].sum() > 0}
-    header = f"  {'wilayah':<24}{'koperasi':>9}{'aktif':>7}{'melapor':>9}{'dinilai':>9}"
-    print(header + "".join(f"{name[:18]:>20}" for name in columns.values()) + f"{'rata-rata':>11}")
-    for _, row in ringkasan.iterrows():
-        average = "-" if row["rata_rata_skor"] != row["rata_rata_skor"] else f"{row['rata_rata_skor']:.2f}"
-        print(f"  {row['kabupaten_kota'][:23]:<24}{row['jumlah_koperasi']:>9}{row['jumlah_aktif']:>7}"
-              f"{row['jumlah_melapor']:>9}{row['jumlah_dinilai']:>9}"
-              + "".join(f"{row[c]:>20}" for c in columns) + f"{average:>11}")
-    print(f"  outputs: {output}")
-    print(f"  Data Docs: {summary['data_docs']}")
-    print(f"  manifest: {summary['manifest']}")
+        console.print(f"  DIBERSIHKAN  {note}", markup=False)
+    console.print(f"  laporan dibaca {read:,} = dinilai {scored:,} + tidak dinilai (jenis tanpa rulebook) "
+                  f"{summary['tidak_dinilai']:,} + dikarantina {summary['laporan_dikarantina']:,} "
+                  f"+ terganti {summary['laporan_terganti']:,}")
+    console.print(f"  kuesioner dikarantina {summary['kuesioner_dikarantina']:,} dari {summary['kuesioner_dibaca']:,}; "
+                  f"faktor {summary['faktor_dikarantina']:,} dari {summary['faktor_dibaca']:,}; "
+                  f"koperasi.csv {summary['koperasi_dikarantina']:,} dari {summary['koperasi_dibaca']:,}")
+    console.print(table)
+    if left_out:
+        console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")
+    console.print(f"  keluaran: {output}", markup=False)
+    console.print(f"  Data Docs: {summary['data_docs']}", markup=False)
+    console.print(f"  manifest: {summary['manifest']}", markup=False)
 
 
 def summary_markdown(summary: dict, output: Path) -> str:

@@ -89,8 +89,13 @@ def predikat_by_band(skor: pd.Series, rulebook: pd.Series, books: Mapping[str, R
 
 # ------------------------------------------------------------------ small builders
 
-def _cek(suite: str, kode: str, description: str, expectation: type, **kwargs) -> gxe.Expectation:
-    return expectation(**kwargs, description=description, meta={"cek": f"{suite}.{kode}"})
+SHARE = "porsi"  # meta["satuan"] of a check whose observed value is a share: shown as a percent
+
+
+def _cek(suite: str, kode: str, description: str, expectation: type, unit: str | None = None,
+         **kwargs) -> gxe.Expectation:
+    meta = {"cek": f"{suite}.{kode}"} | ({"satuan": unit} if unit else {})
+    return expectation(**kwargs, description=description, meta=meta)
 
 
 def _num(value: float) -> str:
@@ -115,36 +120,36 @@ def skor_koperasi_suite(books: Mapping[str, Rulebook], toleransi_total: float = 
     total_max = skor_total_maks(books)
     aspects = aspek_ids(books)
     checks = [
-        _cek(s, "unik_nik_periode", "one row per cooperative and period (nik, periode unique)",
+        _cek(s, "unik_nik_periode", "satu baris per koperasi dan periode (nik, periode unik)",
              gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode"]),
-        *(_cek(s, f"{c}_terisi", f"{c} is never empty", gxe.ExpectColumnValuesToNotBeNull, column=c)
+        *(_cek(s, f"{c}_terisi", f"{c} tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column=c)
           for c in ("nik", "periode", "rulebook", "skor_total")),
-        _cek(s, "skor_total_rentang", f"skor_total is between 0 and {_num(total_max)}",
+        _cek(s, "skor_total_rentang", f"skor_total antara 0 dan {_num(total_max)}",
              gxe.ExpectColumnValuesToBeBetween, column="skor_total", min_value=0, max_value=total_max),
     ]
     for book_id, book in sorted(books.items()):
         checks += [
             _cek(s, f"skor_{a.id}_rentang.{book_id}",
-                 f"skor_{a.id} is between 0 and {_num(a.bobot)} (the {a.id} maximum of rulebook {book_id})",
+                 f"skor_{a.id} antara 0 dan {_num(a.bobot)} (maksimum {a.id} rulebook {book_id})",
                  gxe.ExpectColumnValuesToBeBetween, column=f"skor_{a.id}", min_value=0, max_value=a.bobot,
                  row_condition=Column("rulebook") == book_id)
             for a in book.aspek
         ]
     checks += [
         _cek(s, "skor_total_jumlah_aspek",
-             f"skor_total equals the sum of the {len(aspects)} aspect scores (within {_num(toleransi_total)}); "
-             "observed: skor_total minus the sum",
+             f"skor_total sama dengan jumlah {len(aspects)} skor aspek (toleransi {_num(toleransi_total)}); "
+             "teramati: skor_total dikurangi jumlahnya",
              gxe.ExpectColumnValuesToBeBetween, column="cek_selisih_total_aspek", min_value=-toleransi_total,
              max_value=toleransi_total),
         _cek(s, "predikat_skor_sesuai_band",
-             "predikat_skor is the predicate the row's rulebook gives skor_total; observed: (predikat_skor, by band)",
+             "predikat_skor adalah predikat yang diberikan rulebook baris itu untuk skor_total; teramati: (predikat_skor, menurut band)",
              gxe.ExpectColumnPairValuesToBeEqual, column_A="predikat_skor", column_B="cek_predikat_skor"),
     ]
-    checks.append(_cek(s, "rulebook_dikenal", "rulebook is one of the rulebooks",
+    checks.append(_cek(s, "rulebook_dikenal", "rulebook adalah salah satu rulebook yang ada",
                        gxe.ExpectColumnValuesToBeInSet, column="rulebook", value_set=sorted(books)))
     for book_id, book in sorted(books.items()):
         checks += [
-            _cek(s, f"{column}_dari_rulebook.{book_id}", f"{column} is one of the predicates of rulebook {book_id}",
+            _cek(s, f"{column}_dari_rulebook.{book_id}", f"{column} adalah salah satu predikat rulebook {book_id}",
                  gxe.ExpectColumnValuesToBeInSet, column=column, value_set=book.predikat_names,
                  row_condition=Column("rulebook") == book_id)
             for column in ("predikat_skor", "predikat", *(f"predikat_{a.id}" for a in book.aspek))
@@ -162,30 +167,30 @@ def skor_indikator_suite(books: Mapping[str, Rulebook], jumlah_baris: int | None
     low, high = nilai_bounds()
     sizes = sorted({len(book.komponen) for book in books.values()})
     checks = [
-        _cek(s, "unik_nik_periode_komponen", "one row per cooperative, period and component",
+        _cek(s, "unik_nik_periode_komponen", "satu baris per koperasi, periode dan komponen",
              gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode", "komponen"]),
-        _cek(s, "koperasi_dinilai", "every row belongs to a cooperative scored in skor_koperasi (nik, periode)",
+        _cek(s, "koperasi_dinilai", "setiap baris milik koperasi yang dinilai di skor_koperasi (nik, periode)",
              gxe.ExpectColumnValuesToNotBeNull, column="cek_rulebook"),
         *(_cek(s, f"komponen_dari_rulebook.{book_id}",
-               f"komponen is a component of rulebook {book_id}, the one its cooperative was scored with",
+               f"komponen adalah komponen rulebook {book_id}, yang menilai koperasinya",
                gxe.ExpectColumnValuesToBeInSet, column="komponen", value_set=[k.id for k in book.komponen],
                row_condition=Column("cek_rulebook") == book_id)
           for book_id, book in sorted(books.items())),
         _cek(s, "jumlah_komponen_per_koperasi",
-             f"every scored cooperative has as many component rows as its rulebook has components "
-             f"({'/'.join(map(str, sizes))}); observed: (rows, components of the rulebook)",
+             f"setiap koperasi yang dinilai punya baris komponen sebanyak komponen rulebooknya "
+             f"({'/'.join(map(str, sizes))}); teramati: (baris, komponen rulebook)",
              gxe.ExpectColumnPairValuesToBeEqual, column_A="cek_jumlah_komponen",
              column_B="cek_jumlah_komponen_rulebook", ignore_row_if="neither"),
-        _cek(s, "nilai_rentang", f"nilai is between {_num(low)} and {_num(high)}",
+        _cek(s, "nilai_rentang", f"nilai antara {_num(low)} dan {_num(high)}",
              gxe.ExpectColumnValuesToBeBetween, column="nilai", min_value=low, max_value=high),
-        _cek(s, "skor_tidak_negatif", "skor is 0 or more",
+        _cek(s, "skor_tidak_negatif", "skor 0 atau lebih",
              gxe.ExpectColumnValuesToBeBetween, column="skor", min_value=0),
-        *(_cek(s, f"{c}_terisi", f"{c} is never empty", gxe.ExpectColumnValuesToNotBeNull, column=c)
+        *(_cek(s, f"{c}_terisi", f"{c} tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column=c)
           for c in ("nilai", "skor")),
     ]
     if jumlah_baris is not None:
         checks.append(_cek(
-            s, "jumlah_baris", f"{jumlah_baris} rows: each scored cooperative's rulebook components, once",
+            s, "jumlah_baris", f"{jumlah_baris} baris: komponen rulebook setiap koperasi yang dinilai, masing-masing sekali",
             gxe.ExpectTableRowCountToEqual, value=jumlah_baris))
     return _suite(s, checks, "one row per scored cooperative and rulebook component (data-contract §3)")
 
@@ -194,9 +199,9 @@ def status_koperasi_suite(jumlah_terdaftar: int) -> gx.ExpectationSuite:
     """Every registered cooperative in scope, once."""
     s = STATUS_KOPERASI
     return _suite(s, [
-        _cek(s, "nik_unik", "one row per cooperative (nik unique)", gxe.ExpectColumnValuesToBeUnique, column="nik"),
-        _cek(s, "nik_terisi", "nik is never empty", gxe.ExpectColumnValuesToNotBeNull, column="nik"),
-        _cek(s, "semua_terdaftar", f"one row for each of the {jumlah_terdaftar} registered cooperatives in scope",
+        _cek(s, "nik_unik", "satu baris per koperasi (nik unik)", gxe.ExpectColumnValuesToBeUnique, column="nik"),
+        _cek(s, "nik_terisi", "nik tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column="nik"),
+        _cek(s, "semua_terdaftar", f"satu baris untuk setiap {jumlah_terdaftar} koperasi terdaftar dalam cakupan run",
              gxe.ExpectTableRowCountToEqual, value=jumlah_terdaftar),
     ], "every registered cooperative: aktif, reported, scored or why not (data-contract §3)")
 
@@ -206,13 +211,13 @@ def ringkasan_wilayah_suite(kolom: Sequence[str]) -> gx.ExpectationSuite:
     s = RINGKASAN_WILAYAH
     provinsi = Column("tingkat") == "provinsi"
     checks = [
-        _cek(s, "kabupaten_punya_provinsi", "every kabupaten/kota row has its province's row",
+        _cek(s, "kabupaten_punya_provinsi", "setiap baris kabupaten/kota punya baris provinsinya",
              gxe.ExpectColumnValuesToBeInSet, column="cek_ada_baris_provinsi", value_set=[True],
              row_condition=Column("tingkat") == "kabupaten_kota"),
     ]
     checks += [
-        _cek(s, f"{c}_provinsi", f"{c} of each province row equals the sum of its kabupaten/kota rows; "
-             "observed: (province, sum of kabupaten/kota)",
+        _cek(s, f"{c}_provinsi", f"{c} setiap baris provinsi sama dengan jumlah baris kabupaten/kotanya; "
+             "teramati: (provinsi, jumlah kabupaten/kota)",
              gxe.ExpectColumnPairValuesToBeEqual, column_A=c, column_B=f"cek_{c}_kabupaten", row_condition=provinsi,
              ignore_row_if="neither")
         for c in kolom
@@ -232,14 +237,15 @@ def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_m
         minimum = math.ceil(jumlah_melapor_sebelumnya * (1 - batas_penurunan_melapor) - 1e-9)
         checks.append(_cek(
             s, "penurunan_melapor",
-            f"the number of reporting cooperatives (status_koperasi.melapor) has not dropped more than "
-            f"{_pct(batas_penurunan_melapor)} from the previous period's {jumlah_melapor_sebelumnya} "
-            f"(at least {minimum})",
+            f"jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari "
+            f"{_pct(batas_penurunan_melapor)} dari {jumlah_melapor_sebelumnya} pada periode sebelumnya "
+            f"(paling sedikit {minimum})",
             gxe.ExpectColumnMinToBeBetween, column="jumlah_melapor", min_value=minimum))
     checks.append(_cek(
         s, "porsi_karantina",
-        f"the share of quarantined report rows (dikarantina / dibaca) is under {_pct(batas_porsi_karantina)}",
-        gxe.ExpectColumnMaxToBeBetween, column="porsi_karantina", max_value=batas_porsi_karantina, strict_max=True))
+        f"porsi baris laporan yang dikarantina (dikarantina / dibaca) di bawah {_pct(batas_porsi_karantina)}",
+        gxe.ExpectColumnMaxToBeBetween, SHARE, column="porsi_karantina", max_value=batas_porsi_karantina,
+        strict_max=True))
     return _suite(s, checks, "this run's figures against the previous period and the report rows read")
 
 
@@ -267,22 +273,26 @@ def _rulebook_by_key(koperasi: pd.DataFrame) -> pd.DataFrame:
     return keys.drop_duplicates(["nik", "periode"])
 
 
+def _components_of(rulebook: pd.Series, books: Mapping[str, Rulebook]) -> pd.Series:
+    """The component count of each row's book (NaN: unknown book), numeric even when there are no rows."""
+    sizes = {book_id: len(book.komponen) for book_id, book in books.items()}
+    return rulebook.map(sizes).astype("float64")
+
+
 def jumlah_baris_indikator(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> int:
     """The skor_indikator rows the scored cooperatives call for: their rulebooks' component counts."""
-    sizes = {book_id: len(book.komponen) for book_id, book in books.items()}
-    return int(_rulebook_by_key(koperasi)["rulebook"].map(sizes).fillna(0).sum())
+    return int(_components_of(_rulebook_by_key(koperasi)["rulebook"], books).fillna(0).sum())
 
 
 def batch_skor_indikator(indikator: pd.DataFrame, koperasi: pd.DataFrame,
                          books: Mapping[str, Rulebook]) -> pd.DataFrame:
     keys = indikator[["nik", "periode"]].astype("str")
     rulebook = keys.merge(_rulebook_by_key(koperasi), on=["nik", "periode"], how="left")["rulebook"]
-    sizes = {book_id: len(book.komponen) for book_id, book in books.items()}
     count = indikator.groupby(["nik", "periode"], observed=True, sort=False)["komponen"].transform("size")
     return indikator.assign(
         cek_rulebook=rulebook.to_numpy(),
         cek_jumlah_komponen=count.to_numpy(),
-        cek_jumlah_komponen_rulebook=rulebook.map(sizes).to_numpy(),
+        cek_jumlah_komponen_rulebook=_components_of(rulebook, books).to_numpy(),
     )
 
 

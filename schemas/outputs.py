@@ -53,6 +53,7 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 STRINGS = pa.list_(pa.field("element", pa.string()))
 MODES = ("table", "linear")
 TINGKAT = ("kabupaten_kota", "provinsi")
+ASAL = ("terbit", "landing")  # asal_sebelumnya: the published previous period, or its reports in the landing folder
 SAMPLES = 5  # failing values quoted per problem in an error message
 
 
@@ -259,13 +260,19 @@ def _skor_koperasi() -> Tabel:
           for a in aspek),
         *(Kolom(f"predikat_{a}", STRING, f"predicate of the aspect {a}'s score as a percent of its weight",
                 nullable=False, checks=(_predikat_check(),)) for a in aspek),
-        Kolom("skor_total_sebelumnya", FLOAT, "skor_total of the previous period (null: none published)",
+        Kolom("skor_total_sebelumnya", FLOAT, "skor_total of the previous period (null: none, see asal_sebelumnya)",
               checks=(SCORE,)),
-        Kolom("predikat_sebelumnya", STRING, "predikat of the previous period (null: none published)",
+        Kolom("predikat_sebelumnya", STRING, "predikat of the previous period (null: none, see asal_sebelumnya)",
               checks=(_predikat_check(),)),
+        Kolom("asal_sebelumnya", STRING, "where the previous period's score comes from: terbit (its published "
+              "output) or landing (its reports in the landing folder, scored with the rulebook in force then, when "
+              "it was never published); null: no score of the previous period", checks=(pdr.Check.isin(ASAL),)),
         _run_id(),
         Kolom("dihitung_pada", TIMESTAMP, "when the score was computed (UTC)", nullable=False),
-    ), key=("nik", "periode"))
+    ), key=("nik", "periode"), rules=(
+        _iff("asal_sebelumnya", "skor_total_sebelumnya", "asal_sebelumnya is set iff skor_total_sebelumnya is",
+             lambda df: df["asal_sebelumnya"].notna(), lambda df: df["skor_total_sebelumnya"].notna()),
+    ))
 
 
 def _skor_indikator() -> Tabel:

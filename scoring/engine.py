@@ -137,6 +137,7 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
         **{f"predikat_{a}": _predikat(book, p) for a, p in predikat.items()},
         "skor_total_sebelumnya": np.full(n, np.nan),
         "predikat_sebelumnya": _predikat(book, np.full(n, -1)),
+        "asal_sebelumnya": pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str")),
     }
     width = len(book.aspek)
     aspek = pd.DataFrame({

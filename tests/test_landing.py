@@ -424,7 +424,7 @@ def test_the_template_command_writes_one_workbook_per_table(tmp_path, capsys):
     assert main(["template", "--output", str(tmp_path / "templat")]) == 0
     assert sorted(p.name for p in (tmp_path / "templat").iterdir()) == [
         "faktor_pengurang.xlsx", "koperasi.xlsx", "kuesioner.xlsx", "laporan.xlsx"]
-    assert capsys.readouterr().out.startswith("templates written: ")
+    assert capsys.readouterr().out.startswith("templat ditulis: ")
     lists = {str(v.sqref): v.formula1 for v in load_workbook(tmp_path / "templat" / "kuesioner.xlsx")[
         "kuesioner"].data_validations.dataValidation}
     assert lists == {"C2:C1048576": "daftar!$A$2:$A$6", "E2:E1048576": "daftar!$B$2:$B$3"}  # komponen, jawaban

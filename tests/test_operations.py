@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -12,11 +14,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from flows import monthly, publishing, storage
+from flows import locks, monthly, publishing, storage
 from flows.config import DATA_DIR, PROJECT_ROOT, TIMEZONE, settings
+from flows.locks import PeriodLockedError
 from flows.monthly import OUTPUT_TABLES, RunParameters
 from flows.pipeline import monthly_scoring, scheduled_period
-from flows.publishing import PeriodLockedError
 from schemas.outputs import validate_output
 
 STARTED = datetime(2026, 11, 29, 2, 0, tzinfo=TIMEZONE)  # the run's start handed to prepare
@@ -45,17 +47,25 @@ def test_prefect_yaml_names_the_real_flow_and_schedule():
     assert deployment["concurrency_limit"] == 1
 
 
-def run_period(output: Path, period: str = "2026-10", input: Path = DATA_DIR / "sample", **extra) -> str:
-    """The flow's steps without Prefect: lock, recover, prepare, score, publish, clean up."""
+def stage_run(output: Path, period: str = "2026-10", input: Path = DATA_DIR / "sample", **extra
+              ) -> tuple[RunParameters, str, dict]:
+    """The flow's steps before publication, without Prefect and without the GX gate: prepare and score; returns
+    the parameters, the run id and its manifest."""
     params = RunParameters(period=period, input=input, output=output, **extra)
     started = datetime.now(TIMEZONE)
     run_id = monthly.new_run_id(period, started)
-    with publishing.period_lock(params, run_id):
-        publishing.recover(params)
-        monthly.prepare(params, run_id, STARTED)
-        monthly.score(params, run_id, started)
-        publishing.publish(params, run_id)
-        publishing.recover(params)
+    prepared = monthly.prepare(params, run_id, STARTED)
+    scored = monthly.score(params, run_id, started)
+    return params, run_id, monthly.manifest(params, run_id, started, prepared, scored, {"data_docs": None})
+
+
+def run_period(output: Path, period: str = "2026-10", input: Path = DATA_DIR / "sample", **extra) -> str:
+    """The flow's steps without Prefect: lock, recover, prepare, score, publish, clean up."""
+    with locks.period_lock(output, period, "test"):
+        publishing.recover(output, holding=period)
+        params, run_id, manifest = stage_run(output, period, input, **extra)
+        publishing.publish(params, run_id, manifest)
+        publishing.recover(output, holding=period)
     return run_id
 
 
@@ -71,81 +81,107 @@ def test_a_rerun_with_the_same_inputs_gives_the_same_content(tmp_path):
         pd.testing.assert_frame_equal(frame, first[table], obj=table)
 
 
-def test_previous_period_fields_come_from_the_previous_output(tmp_path):
-    run_period(tmp_path, "2026-09")
-    run_period(tmp_path, "2026-10")
-    september = storage.read_table(tmp_path, "skor_koperasi", "2026-09").set_index("nik")
-    october = storage.read_table(tmp_path, "skor_koperasi", "2026-10").set_index("nik")
+def test_previous_period_fields_come_from_the_previous_output_else_from_the_landing_folder(tmp_path):
+    run_period(tmp_path / "both", "2026-09")
+    run_period(tmp_path / "both", "2026-10")
+    run_period(tmp_path / "alone", "2026-10")  # September never published: its reports are in the landing folder
+    september = storage.read_table(tmp_path / "both", "skor_koperasi", "2026-09").set_index("nik")
+    october = storage.read_table(tmp_path / "both", "skor_koperasi", "2026-10").set_index("nik")
+    alone = storage.read_table(tmp_path / "alone", "skor_koperasi", "2026-10").set_index("nik")
     both = october.index.intersection(september.index)
     assert len(both) > 30
     assert (october.loc[both, "skor_total_sebelumnya"] == september.loc[both, "skor_total"]).all()
     assert (october.loc[both, "predikat_sebelumnya"] == september.loc[both, "predikat"]).all()
+    assert october["asal_sebelumnya"].value_counts(dropna=False).to_dict() == {"terbit": len(both)}
+    assert alone["asal_sebelumnya"].value_counts(dropna=False).to_dict() == {"landing": len(both)}
+    columns = ["skor_total_sebelumnya", "predikat_sebelumnya"]  # the same values, scored with the same book
+    pd.testing.assert_frame_equal(alone[columns], october[columns])
 
 
 def test_a_second_run_of_the_same_period_is_refused(tmp_path):
-    params = RunParameters(period="2026-10", output=tmp_path)
-    held = tmp_path / "_kunci" / "2026-10.lock"
-    with publishing.period_lock(params, "2026-10_first"):
-        with pytest.raises(PeriodLockedError, match="period 2026-10 of .* is being written by run 2026-10_first"):
-            with publishing.period_lock(params, "2026-10_second"):
+    with locks.period_lock(tmp_path, "2026-10", "2026-10_first"):
+        with pytest.raises(PeriodLockedError, match="periode 2026-10 di .* sedang ditulis oleh run 2026-10_first"):
+            with locks.period_lock(tmp_path, "2026-10", "2026-10_second"):
                 entered = True
         assert "entered" not in locals()
-        other = RunParameters(period="2026-09", output=tmp_path)
-        with publishing.period_lock(other, "2026-09_third"):  # another period may run
-            assert (tmp_path / "_kunci" / "2026-09.lock").read_text().startswith("run 2026-09_third")
-    with publishing.period_lock(params, "2026-10_after"):  # released
-        assert held.read_text().startswith("run 2026-10_after (pid ")
+        with locks.period_lock(tmp_path, "2026-09", "2026-09_third"):  # another period may run
+            assert (tmp_path / "_kunci" / "2026-09.pemilik").read_text().startswith("run 2026-09_third")
+    with locks.period_lock(tmp_path, "2026-10", "2026-10_after"):  # released
+        assert (tmp_path / "_kunci" / "2026-10.pemilik").read_text().startswith("run 2026-10_after (pid ")
 
 
-KILLED_RUN = textwrap.dedent("""
-    import os, signal, sys
-    from datetime import datetime
+KILLED_PUBLICATION = textwrap.dedent("""
+    import json, os, signal, sys
     from pathlib import Path
-    from flows import monthly, publishing, storage
-    from flows.config import TIMEZONE
-    step, nth, output = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
-    original, calls = getattr(storage, step), []
+    from flows import locks, monthly, publishing, storage
+    module, step, nth, output, run_id = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
+    owner = {"storage": storage, "publishing": publishing}[module]
+    original, calls = getattr(owner, step), []
     def dying(*args, **kwargs):
         calls.append(1)
         if len(calls) == nth:
             os.kill(os.getpid(), signal.SIGKILL)
         return original(*args, **kwargs)
-    setattr(storage, step, dying)
-    params = monthly.RunParameters(period="2026-10", input=Path(sys.argv[4]), output=output,
-                                   max_quarantine_share=0.5)
-    run_id = monthly.new_run_id("2026-10")
-    with publishing.period_lock(params, run_id):
-        monthly.prepare(params, run_id, datetime(2026, 11, 29, 2, 0, tzinfo=TIMEZONE))
-        monthly.score(params, run_id, datetime.now(TIMEZONE))
-        publishing.publish(params, run_id)
+    setattr(owner, step, dying)
+    params = monthly.RunParameters(period="2026-10", output=output, max_quarantine_share=0.5)
+    with locks.period_lock(output, "2026-10", run_id):
+        publishing.publish(params, run_id, json.loads(sys.argv[6]))
 """)
 
 
-@pytest.mark.parametrize("step, nth, committed", [
-    ("stage_period", 1, False), ("stage_period", 3, False), ("stage_period", 5, False),
-    ("swap_period", 1, True), ("swap_period", 3, True), ("swap_period", 5, True),
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory) -> tuple[Path, str, str, dict]:
+    """An output folder with the clean run of 2026-10 published and the dirty run staged, not yet published."""
+    template = tmp_path_factory.mktemp("staged") / "out"
+    published = run_period(template)
+    _, run_id, manifest = stage_run(template, input=DATA_DIR / "sample_dirty", max_quarantine_share=0.5)
+    return template, published, run_id, manifest
+
+
+def consistent_run(output: Path, period: str = "2026-10") -> str | None:
+    """What the README tells a dashboard: the run the period's record names, if every table holds exactly the
+    record's count of rows of that run (DuckDB, reading the folders as any reader does); else None."""
+    import duckdb
+
+    record = publishing.published_run(output, period)
+    for table, entry in record["tabel"].items():
+        ((count,),) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{output}/{table}/*/*.parquet') "
+                              f"WHERE periode = '{period}' AND run_id = '{record['run_id']}'").fetchall()
+        if count != entry["baris"]:
+            return None
+    return record["run_id"]
+
+
+@pytest.mark.parametrize("module, step, nth, committed", [
+    ("storage", "stage_period", 1, False), ("storage", "stage_period", 6, False),
+    ("publishing", "write_json", 1, False),  # the staged manifest
+    ("publishing", "write_json", 2, False),  # the commit mark
+    *(("storage", "swap_period", n, True) for n in range(1, 7)),
+    ("publishing", "write_json", 3, True),  # the period's record in _terbit, after the last swap
 ])
-def test_a_run_killed_while_writing_leaves_a_readable_period_and_the_next_run_succeeds(tmp_path, step, nth,
-                                                                                       committed):
-    first = run_period(tmp_path)
-    killed = subprocess.run([sys.executable, "-c", KILLED_RUN, step, str(nth), str(tmp_path),
-                             str(DATA_DIR / "sample_dirty")], cwd=PROJECT_ROOT, capture_output=True, text=True)
+def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_command(
+        staged, tmp_path, module, step, nth, committed):
+    template, first, run_id, manifest = staged
+    output = shutil.copytree(template, tmp_path / "out")
+    killed = subprocess.run([sys.executable, "-c", KILLED_PUBLICATION, module, step, str(nth), str(output), run_id,
+                             json.dumps(manifest)], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert killed.returncode == -9, killed.stderr
     for table in OUTPUT_TABLES:  # readable and valid right after the kill, before any cleanup
-        validate_output(table, storage.read_table(tmp_path, table, "2026-10"))
-    params = RunParameters(period="2026-10", output=tmp_path)
-    with publishing.period_lock(params, "recovery"):
-        (left,) = publishing.recover(params)
-    run_ids = {t: set(storage.read_table(tmp_path, t, "2026-10")["run_id"]) for t in OUTPUT_TABLES}
-    # one whole version: the old run's if the kill came before the commit mark, else the killed run's
-    expected = {left} if committed else {first}
-    assert run_ids["skor_koperasi"] == expected and all(ids <= expected for ids in run_ids.values()), run_ids
+        validate_output(table, storage.read_table(output, table, "2026-10"))
+    # a dashboard following the record reads the old run whole, or sees that a switch is under way
+    switching = committed and (step, nth) != ("swap_period", 1)  # the kill comes before the call
+    assert consistent_run(output) == (None if switching else first)
+    if nth == 3 and step == "swap_period":
+        run_period(output, "2026-09")  # the first step of a run of any other period finishes the switch
+    else:
+        assert publishing.recover(output) == [run_id]
+    expected = run_id if committed else first
+    run_ids = {t: set(storage.read_table(output, t, "2026-10")["run_id"]) for t in OUTPUT_TABLES}
+    assert run_ids["skor_koperasi"] == {expected} and all(ids <= {expected} for ids in run_ids.values()), run_ids
     assert bool(run_ids["karantina"]) == committed  # the dirty run quarantines rows, the clean one none
-    assert not [p for p in tmp_path.rglob("*") if p.name.startswith((".staging-", ".old-"))]
-    assert not list((tmp_path / "_kerja").iterdir())
-    run_period(tmp_path)
-    for table in OUTPUT_TABLES:
-        validate_output(table, storage.read_table(tmp_path, table, "2026-10"))
+    assert consistent_run(output) == expected
+    assert (output / "_runs" / f"{run_id}.json").exists() == committed  # never published without its manifest
+    assert not (output / "_kerja").exists()
 
 
 def test_backfill_of_three_months_through_the_cli(tmp_path):
@@ -195,10 +231,10 @@ def test_a_hand_broken_output_stops_the_run_naming_the_expectation(tmp_path, tab
     monthly.score(params, run_id, datetime.now(TIMEZONE))
     path = monthly.work_folder(params, run_id) / "keluaran" / f"{table}.parquet"
     pq.write_table(to_arrow(table, breakage(to_pandas(table, pq.read_table(path)))), path)
-    with pytest.raises(QualityGateError, match="period 2026-10 not published") as error:
+    with pytest.raises(QualityGateError, match="periode 2026-10 tidak diterbitkan") as error:
         monthly.check_quality(params, run_id, prepared)
     assert named in str(error.value)
-    publishing.recover(params)  # what the flow does after a failed step
+    publishing.recover(tmp_path)  # what the flow does after a failed step
     assert {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == published
 
 

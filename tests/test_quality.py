@@ -16,7 +16,7 @@ from builders import frame, questionnaire, report, sehat
 from flows import storage
 from flows.quality import QualityParameters, QualityResult, check_outputs, jumlah_melapor_sebelumnya
 from schemas import expectations as ex
-from schemas.outputs import to_arrow, to_pandas
+from schemas.outputs import empty_frame, to_arrow, to_pandas
 from scoring import rulebooks, score_reports
 from scoring.status import ringkasan_wilayah, status_koperasi
 
@@ -98,6 +98,17 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
     assert RUN in html and RUN + "_parquet" in html  # the history of every run stays in Data Docs
 
 
+def test_a_month_without_reports_passes(gx_dir):
+    """No report at all: nothing scored, every cooperative "tidak melapor" (periods 2015-12, 2023-12 of the
+    sample); the row counts the suites expect are 0, not a failure (it was "invalid literal for int()")."""
+    tables = valid_tables()
+    tables["skor_koperasi"] = empty_frame("skor_koperasi")
+    tables["skor_indikator"] = empty_frame("skor_indikator")
+    result = run(gx_dir, tables, laporan_dibaca=0, laporan_dikarantina=0, jumlah_melapor_sebelumnya=None,
+                 run_id=RUN + "_kosong")
+    assert result.success, result.failed
+
+
 def test_missing_table_or_column_is_a_failure_not_an_exception(gx_dir):
     tables = valid_tables()
     del tables["ringkasan_wilayah"]
@@ -106,12 +117,12 @@ def test_missing_table_or_column_is_a_failure_not_an_exception(gx_dir):
     result = run(gx_dir, tables, run_id=RUN + "_missing")
     assert not result.success
     assert result.failed == [
-        "ringkasan_wilayah: table missing from the run's outputs",
-        "antar_periode: cannot be checked (KeyError: 'melapor')",
-        "skor_indikator: skor is 0 or more [skor_indikator.skor_tidak_negatif]: "
-        'could not be checked: Error: The column "skor" in BatchData does not exist.',
-        "skor_indikator: skor is never empty [skor_indikator.skor_terisi]: "
-        'could not be checked: Error: The column "skor" in BatchData does not exist.',
+        "ringkasan_wilayah: tabel tidak ada di keluaran run",
+        "antar_periode: tidak bisa diperiksa (KeyError: 'melapor')",
+        "skor_indikator: skor 0 atau lebih [skor_indikator.skor_tidak_negatif]: "
+        'tidak bisa diperiksa: Error: The column "skor" in BatchData does not exist.',
+        "skor_indikator: skor tidak pernah kosong [skor_indikator.skor_terisi]: "
+        'tidak bisa diperiksa: Error: The column "skor" in BatchData does not exist.',
     ]
     assert result.summary["not_checked"] == ["antar_periode", "ringkasan_wilayah"]
 
@@ -238,13 +249,14 @@ def test_failures_quote_what_was_observed(gx_dir):
                  run_id=RUN + "_observed")
     lines = {re.search(r"\[([^\]]+)\]", line).group(1): line for line in result.failed}
     assert lines["ringkasan_wilayah.jumlah_aktif_provinsi"] == (
-        "ringkasan_wilayah: jumlah_aktif of each province row equals the sum of its kabupaten/kota rows; "
-        "observed: (province, sum of kabupaten/kota) [ringkasan_wilayah.jumlah_aktif_provinsi]: "
-        "1 of 1 rows fail, e.g. [(4, 3)]")
-    assert lines["skor_koperasi.predikat_dari_rulebook.ksp-2016"].endswith("1 of 3 rows fail, e.g. ['Bagus']")
-    assert lines["antar_periode.porsi_karantina"].endswith("is under 10% [antar_periode.porsi_karantina]: observed 0.2")
+        "ringkasan_wilayah: jumlah_aktif setiap baris provinsi sama dengan jumlah baris kabupaten/kotanya; "
+        "teramati: (provinsi, jumlah kabupaten/kota) [ringkasan_wilayah.jumlah_aktif_provinsi]: "
+        "1 dari 1 baris gagal, mis. (4, 3)")
+    assert lines["skor_koperasi.predikat_dari_rulebook.ksp-2016"].endswith("1 dari 3 baris gagal, mis. 'Bagus'")
+    assert lines["antar_periode.porsi_karantina"].endswith(
+        "di bawah 10% [antar_periode.porsi_karantina]: teramati 20.0%")  # a share, for people: 2 of 10
     assert lines["antar_periode.penurunan_melapor"].endswith(
-        "from the previous period's 5 (at least 4) [antar_periode.penurunan_melapor]: observed 3")
+        "dari 5 pada periode sebelumnya (paling sedikit 4) [antar_periode.penurunan_melapor]: teramati 3")
 
 
 # ------------------------------------------------------------------ the suites alone (no GX run)

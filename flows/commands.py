@@ -1,0 +1,168 @@
+"""What each command of the CLI does, as plain functions returning the exit code: 0 done, 1 the run failed or was
+stopped, 2 a bad argument or environment (`flows.preflight.ParameterError`). The CLI (`flows/cli.py`) only
+parses the options and calls these; every message meant for the analyst is one line, in Indonesian.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from flows import interrupt, preflight
+from flows.config import APP_NAME, PUBLISHED_DIR, settings
+
+EXIT_DONE, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner", "CACAT.md")
+
+
+def say(message: str) -> None:
+    """One line for the analyst, on stderr."""
+    print(f"{APP_NAME}: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """The options of `run`, as given."""
+
+    period: str | None
+    first: str | None
+    last: str | None
+    input: Path | None
+    output: Path
+    kabupaten: tuple[str, ...]
+    rulebook: str | None
+    mode: str | None
+    max_quarantine_share: float
+    max_reporting_drop: float
+    dask_address: str | None
+    dask_local: int | None
+    verbose: bool = False
+
+
+def checked_periods(request: RunRequest) -> list[str]:
+    """The months to run, in order."""
+    if request.period and (request.first or request.last):
+        raise preflight.ParameterError("--period tidak bisa digabung dengan --from/--to")
+    if not request.period and not (request.first and request.last):
+        raise preflight.ParameterError("berikan --period YYYY-MM, atau --from YYYY-MM dan --to YYYY-MM")
+    if request.first and request.first > request.last:
+        raise preflight.ParameterError(f"--from {request.first} sesudah --to {request.last}")
+    if request.period:
+        return [request.period]
+    from scoring.periods import periods_between
+
+    return periods_between(request.first, request.last)
+
+
+def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
+    """Every check of a run that needs no Prefect: the months, folders, shares, workers and areas."""
+    periods = checked_periods(request)
+    landing = preflight.check_input(request.input)
+    output = preflight.check_output(request.output)
+    preflight.check_share("--max-quarantine-share", request.max_quarantine_share)
+    preflight.check_share("--max-reporting-drop", request.max_reporting_drop)
+    preflight.check_workers("--dask-local", request.dask_local)
+    areas = request.kabupaten
+    known = preflight.registered_areas(landing) if areas else None
+    if known:
+        areas = preflight.match_areas(areas, known)
+    for period in periods:
+        preflight.check_area_rerun(output, period, areas)
+    return periods, replace(request, input=landing, output=output, kabupaten=areas)
+
+
+def run_months(request: RunRequest) -> int:
+    """Check the request, then run the flow for each month in order; stop at the first that fails."""
+    periods, request = check_run(request)
+    interrupt.install()
+    if not request.verbose:  # the console shows progress and the summary; Prefect's logs go to its API and UI
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    started = time.time()
+    period = periods[0]
+    try:
+        from flows import report, server
+
+        with server.prefect_api():
+            from flows.monthly import keeping_common_inputs
+            from flows.pipeline import with_runner
+
+            monthly_scoring = with_runner(request.dask_address, request.dask_local)
+            with keeping_common_inputs():  # the months of a backfill read and check the shared inputs once
+                for period in periods:
+                    with report.progress():
+                        state = monthly_scoring(
+                            period=period, kabupaten=list(request.kabupaten) or None, input=str(request.input),
+                            output=str(request.output), rulebook=request.rulebook, mode=request.mode,
+                            max_quarantine_share=request.max_quarantine_share,
+                            max_reporting_drop=request.max_reporting_drop, return_state=True)
+                    if not state.is_completed():
+                        error = state.result(raise_on_failure=False)
+                        say(f"run {period} gagal: {state.message}")
+                        return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
+                    report.print_summary(state.result(), request.output)
+    except KeyboardInterrupt:
+        say(_stopped(request.output, period, started))
+        return EXIT_FAILED
+    return EXIT_DONE
+
+
+def _stopped(output: Path, period: str, started: float) -> str:
+    """The line of a run stopped by a signal: was its month published before it stopped?"""
+    name = signal.Signals(interrupt.received() or signal.SIGINT).name
+    record = output / PUBLISHED_DIR / f"{period}.json"
+    if record.exists() and record.stat().st_mtime >= started:
+        return f"dihentikan ({name}) setelah periode {period} terbit utuh"
+    return f"dihentikan ({name}): periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
+
+
+def serve_deployment(cron: str | None) -> int:
+    """Serve the monthly deployment on its schedule until Ctrl-C or SIGTERM; start a local Prefect server (UI on
+    127.0.0.1) for it when PREFECT_API_URL is not set."""
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")  # the runner's warnings only
+    from flows import pipeline, server
+
+    config = settings()
+    if os.name != "nt":  # stop as on Ctrl-C: the runner shuts down gracefully
+        signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    try:
+        with server.prefect_api(port=config.server_port, ui=True) as url:
+            say(f"melayani {pipeline.monthly_scoring.name}/{config.deployment} (jadwal '{cron or config.cron}' "
+                f"WITA) lewat {url}; UI {url.removesuffix('/api')}; hentikan dengan Ctrl-C")
+            pipeline.serve(cron)
+    except KeyboardInterrupt:
+        pass
+    say("serve dihentikan")
+    return EXIT_DONE
+
+
+def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool) -> int:
+    """Write a seeded sample landing folder; a folder that is not empty is only overwritten with `force`."""
+    from flows.sample import write_sample
+
+    if output.exists() and not output.is_dir():
+        raise preflight.ParameterError(f"--output {output} adalah berkas, bukan folder")
+    if output.is_dir() and any(output.iterdir()):
+        if not force:
+            raise preflight.ParameterError(f"folder {output} tidak kosong: pilih folder lain, atau tambahkan --force "
+                                           "untuk mengganti contoh di dalamnya")
+        for name in SAMPLE_ENTRIES:  # only what a sample writes: a landing folder of another sample is replaced
+            entry = output / name
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink(missing_ok=True)
+    counts = write_sample(output, scale=scale, seed=seed, dirty=dirty)
+    print(f"contoh ditulis ke {output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return EXIT_DONE
+
+
+def make_templates(output: Path) -> int:
+    """Write the Excel templates the office sends to cooperatives, one per input table."""
+    from flows.templates import write_templates
+
+    if output.exists() and not output.is_dir():
+        raise preflight.ParameterError(f"--output {output} adalah berkas, bukan folder")
+    print("templat ditulis: " + ", ".join(str(path) for path in write_templates(output)))
+    return EXIT_DONE

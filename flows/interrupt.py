@@ -1,0 +1,82 @@
+"""Ctrl-C and SIGTERM stop a run at once, except inside a critical section (the switch of a publication), whose
+end they wait for: a period is published whole or not at all.
+
+`install` sets the CLI's handlers (in its main thread): a stop signal raises `Interrupted` (a KeyboardInterrupt,
+so that Prefect's engine ends the run as interrupted) where the main thread is. `critical` marks a section: a
+stop signal received inside is kept, and delivered when the section ends to whichever handler is in force then
+(the CLI's, or Prefect's in a served run).
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class Interrupted(KeyboardInterrupt):
+    """The process was asked to stop (SIGINT or SIGTERM)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _State:
+    pending: int | None = None  # a signal received inside a critical section
+    received: int | None = None  # the last signal received, if any
+
+
+def stop_signals() -> list[signal.Signals]:
+    """The signals that ask this process to stop: Ctrl-C, SIGTERM, and Ctrl-Break on Windows."""
+    return [signal.SIGINT, signal.SIGTERM] + ([signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else [])
+
+
+def _stop(signum: int, frame: object) -> None:
+    _State.received = signum
+    raise Interrupted(signum)
+
+
+def _defer(signum: int, frame: object) -> None:
+    _State.received = _State.pending = signum
+
+
+def install() -> None:
+    """Handle the stop signals in this (main) thread (and not in Arrow's reads: `keep_from_arrow`)."""
+    keep_from_arrow()
+    for signum in stop_signals():
+        signal.signal(signum, _stop)
+
+
+def keep_from_arrow() -> None:
+    """Leave stop signals to the process's handlers (ours, or Prefect's in a served run), not to Arrow.
+
+    Arrow turns a signal that lands inside one of its reads into ArrowCancelled and re-sends it afterwards; a
+    caller that falls back on another reader when Arrow fails (flows.ingest's CSV reader) swallows the stop.
+    Without Arrow's handling the signal is handled as soon as the read returns (a read is short)."""
+    import pyarrow
+
+    pyarrow.enable_signal_handlers(False)
+
+
+def received() -> int | None:
+    """The stop signal this process received, if any."""
+    return _State.received
+
+
+@contextmanager
+def critical() -> Iterator[None]:
+    """A section a stop signal does not break: it takes effect when the section ends."""
+    try:
+        previous = {signum: signal.signal(signum, _defer) for signum in stop_signals()}
+    except ValueError:  # not the main thread: signals are handled there, outside this section
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if _State.pending is not None:
+            signum, _State.pending = _State.pending, None
+            signal.raise_signal(signum)  # to the handler in force now

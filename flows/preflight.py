@@ -1,0 +1,108 @@
+"""Checks of a run's arguments and environment that fail fast, before Prefect starts: each mistake a user can
+make is one `ParameterError` with one line in the analyst's words (the CLI exits with code 2).
+
+Only the standard library and the settings are imported here, so a mistake is reported in about a second.
+The flow calls the same checks for runs started from Prefect (`flows.monthly.RunParameters`).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import errno
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from flows.config import APP_NAME, PUBLISHED_DIR
+from scoring.errors import KoperasiSehatError
+
+REGISTRY = "koperasi.csv"
+REFERENCE_TABLE = "status_koperasi"  # every published period has this table's partition
+
+
+class ParameterError(KoperasiSehatError):
+    """A run parameter or the environment is wrong (the CLI exits with code 2)."""
+
+
+def check_input(folder: Path | None) -> Path:
+    """The landing folder: given, or the sample of a source checkout; it must exist."""
+    if folder is None:
+        raise ParameterError(f"tidak ada folder masukan: berikan --input FOLDER, atau buat contoh dengan "
+                             f"`{APP_NAME} sample --output FOLDER` lalu --input FOLDER")
+    if not folder.is_dir():
+        raise ParameterError(f"folder masukan {str(folder)!r} tidak ada")
+    return folder
+
+
+def check_output(folder: Path) -> Path:
+    """The output folder: a folder (created if missing) in which this process can write."""
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"--output {folder} adalah berkas, bukan folder: berikan sebuah folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        why = {errno.EROFS: "sistem berkasnya hanya-baca", errno.EACCES: "tidak ada izin menulis",
+               errno.EPERM: "tidak ada izin menulis", errno.ENOSPC: "disk penuh"}.get(error.errno, error.strerror)
+        raise ParameterError(f"--output {folder} tidak bisa ditulis: {why}") from None
+    return folder
+
+
+def check_share(option: str, value: float) -> float:
+    """A share of the quality gate: a number from 0 to 1."""
+    if not 0 <= value <= 1:
+        raise ParameterError(f"{option} {value:g} di luar rentang: berikan angka 0 sampai 1 (mis. 0.1 = 10%)")
+    return value
+
+
+def check_workers(option: str, value: int | None) -> int | None:
+    """A number of worker processes: at least one."""
+    if value is not None and value < 1:
+        raise ParameterError(f"{option} {value} tidak sah: berikan jumlah pekerja 1 atau lebih")
+    return value
+
+
+def registered_areas(folder: Path) -> list[str] | None:
+    """The kabupaten/kota names of the registry (a CSV read with the standard library); None when it cannot be
+    read so simply, and the flow's own reading decides."""
+    path = folder / REGISTRY
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
+        names = {(row.get("kabupaten_kota") or "").strip() for row in csv.DictReader(text.splitlines(), dialect=dialect)}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    names.discard("")
+    return sorted(names) or None
+
+
+def match_areas(given: Iterable[str], known: Iterable[str]) -> tuple[str, ...]:
+    """The registry's spelling of each name given, matched without regard to case; an unknown name is refused,
+    suggesting the nearest."""
+    by_key = {name.casefold(): name for name in known}
+    matched, unknown = [], []
+    for name in given:
+        found = by_key.get(name.strip().casefold())
+        (matched if found else unknown).append(found or name)
+    if unknown:
+        name = unknown[0]
+        near = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.5)
+        hint = f"; maksud Anda {by_key[near[0]]}?" if near else ""
+        raise ParameterError(f"kabupaten/kota {name!r} tidak ada di daftar koperasi{hint} "
+                             f"(yang ada: {', '.join(sorted(by_key.values()))})")
+    return tuple(dict.fromkeys(matched))
+
+
+def is_published(output: Path, periode: str) -> bool:
+    """Whether the period was published whole once (its record, or a partition of an older output folder)."""
+    return ((output / PUBLISHED_DIR / f"{periode}.json").exists()
+            or (output / REFERENCE_TABLE / f"periode={periode}").is_dir())
+
+
+def check_area_rerun(output: Path, periode: str, areas: tuple[str, ...]) -> None:
+    """A rerun of some kabupaten/kota only replaces their rows of a published month: it needs one."""
+    if areas and not is_published(output, periode):
+        raise ParameterError(f"periode {periode} belum pernah terbit utuh di {output}: jalankan dulu seluruh "
+                             f"bulannya (tanpa --kabupaten), lalu ulangi per kabupaten/kota")

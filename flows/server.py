@@ -1,0 +1,158 @@
+"""The Prefect API of a command: `PREFECT_API_URL` when set, else a local Prefect server this process starts,
+supervises and stops.
+
+The server is `prefect server start` on 127.0.0.1, run by `python -m flows.server` in a process group of its own,
+so that a Ctrl-C in the terminal reaches this process, which stops the server itself, and never the server
+first. That process also reads its standard input, a pipe from this process: when the pipe closes (this process
+stopped it, ended, or was killed, even by kill -9) it stops the server. No server is ever left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flows.preflight import ParameterError
+
+HOST = "127.0.0.1"
+STARTUP_SECONDS = 120  # the first start creates the database
+STOP_SECONDS = 10  # a graceful stop, before the process group is killed
+
+
+class ServerError(ParameterError):
+    """The local Prefect server could not be started (the environment: exit code 2)."""
+
+
+def configured_api() -> str | None:
+    """The Prefect API URL set in the environment or the active Prefect profile, if any."""
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url or None
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def check_port(port: int) -> int:
+    """The port, if nothing listens on it yet (one line, exit 2, otherwise)."""
+    with socket.socket() as probe:
+        if probe.connect_ex((HOST, port)) == 0:
+            raise ParameterError(f"port {port} di {HOST} sudah dipakai program lain: pilih port lain "
+                                 "(KOPERASI_SEHAT_SERVER_PORT), atau pakai server itu (PREFECT_API_URL)")
+    return port
+
+
+@contextmanager
+def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
+    """The Prefect API URL for this process; a local server (on `port`, or a free one) for the block's duration
+    when none is configured. `ui`: the full server (UI and services: the scheduler), else the API alone."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield os.environ["PREFECT_API_URL"]
+        return
+    port = check_port(port) if port else free_port()
+    log = Path(tempfile.gettempdir()) / f"koperasi-sehat-prefect-{port}.log"
+    options = ["--analytics-off", *([] if ui else ["--no-services", "--no-ui"])]
+    with log.open("wb") as output:  # started first: it imports Prefect while this process does too
+        server = subprocess.Popen([sys.executable, "-m", "flows.server", "--port", str(port), *options],
+                                  stdin=subprocess.PIPE, stdout=output, stderr=subprocess.STDOUT, **_own_group())
+    try:
+        url = configured_api()  # a server named by the active Prefect profile
+        if url:
+            stop(server)
+            yield url
+            return
+        url = f"http://{HOST}:{port}/api"
+        _wait_healthy(server, url, log)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        os.environ["PREFECT_API_URL"] = url  # every process this one starts (served flow runs)
+        with temporary_settings({PREFECT_API_URL: url}):  # this process, whose settings Prefect has read
+            try:
+                yield url
+            finally:
+                _send_pending()
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        stop(server)
+
+
+def _send_pending(timeout: float = 5) -> None:
+    """Send the logs and events Prefect still holds to the server before it stops (else they are retried, for
+    minutes, against a server that is gone)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout)
+
+
+def _own_group() -> dict:
+    if os.name == "nt":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def _wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            lines = log.read_text(errors="replace").strip().splitlines() or ["(tanpa keluaran)"]
+            raise ServerError(f"server Prefect lokal berhenti saat dimulai: {lines[-1]} (log: {log})")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise ServerError(f"server Prefect lokal tidak siap dalam {STARTUP_SECONDS} detik (log: {log})")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop the supervised server: close its pipe (it stops itself), then kill its process group if it lingers."""
+    if server.stdin:
+        server.stdin.close()
+    try:
+        server.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        if os.name == "nt":
+            server.kill()
+        else:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def _stop_when_parent_goes() -> None:
+    """In the server process: wait for the end of the pipe from the parent, then stop this process."""
+    while os.read(sys.stdin.fileno(), 4096):  # the raw descriptor: no buffer lock held at interpreter exit
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+    time.sleep(STOP_SECONDS / 2)
+    os._exit(0)
+
+
+def main(argv: list[str]) -> None:
+    """`python -m flows.server --port N [...]`: `prefect server start` on 127.0.0.1, stopped when the pipe closes."""
+    threading.Thread(target=_stop_when_parent_goes, daemon=True).start()
+    from prefect.cli import app
+
+    sys.argv = ["prefect", "server", "start", "--host", HOST, *argv]
+    app()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,283 @@
+"""The analyst's side of the command line: every mistake in the arguments or the environment is one line, exit 2,
+in under 3 s and before Prefect starts, with the outputs untouched; `sample` refuses a folder that is not empty;
+the console summary stays short; Ctrl-C and SIGTERM stop a real CLI process with one line, leaving no process
+behind and never a period half published."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+
+from flows import preflight, report, storage
+from flows.config import PROJECT_ROOT
+from flows.monthly import OUTPUT_TABLES
+from scoring.status import predicate_columns
+from test_operations import run_period
+
+FAST = 3.0  # seconds: a mistake is reported before Prefect starts
+CLI = [sys.executable, "-m", "flows.cli"]
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under the folder with its SHA-256."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def timed(command: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, float]:
+    start = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, **kwargs)
+    return done, time.monotonic() - start
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """An output folder with 2026-10 published whole."""
+    output = tmp_path_factory.mktemp("published") / "out"
+    run_period(output)
+    return output
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--kabupaten", "Bulngan"], "kabupaten/kota 'Bulngan' tidak ada di daftar koperasi; maksud Anda Bulungan? "
+                                 "(yang ada: Bulungan, Malinau, Nunukan, Tana Tidung, Tarakan)"),
+    (["--kabupaten", "tarakan", "--period", "2026-09"],  # matched without regard to case, then refused
+     "periode 2026-09 belum pernah terbit utuh di {output}: jalankan dulu seluruh bulannya (tanpa --kabupaten), "
+     "lalu ulangi per kabupaten/kota"),
+    (["--max-quarantine-share", "-1"],
+     "--max-quarantine-share -1 di luar rentang: berikan angka 0 sampai 1 (mis. 0.1 = 10%)"),
+    (["--max-reporting-drop", "1.5"], "--max-reporting-drop 1.5 di luar rentang: berikan angka 0 sampai 1 "
+                                      "(mis. 0.1 = 10%)"),
+    (["--dask-local", "0"], "--dask-local 0 tidak sah: berikan jumlah pekerja 1 atau lebih"),
+    (["--input", "/nowhere"], "folder masukan '/nowhere' tidak ada"),
+])
+def test_a_mistake_is_one_line_exit_2_fast_and_leaves_the_outputs(published, extra, message):
+    before = snapshot(published)
+    args = ["run", "--period", "2026-10", "--output", str(published), *extra]
+    if "--period" in extra:
+        args = ["run", "--output", str(published), *extra]
+    done, seconds = timed([*CLI, *args], cwd=published.parent)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"koperasi-sehat: {message.format(output=published)}\n"
+    assert seconds < FAST, seconds
+    assert snapshot(published) == before
+
+
+def test_an_output_that_is_a_file_is_refused(tmp_path):
+    target = tmp_path / "keluaran.txt"
+    target.write_text("bukan folder")
+    done, seconds = timed([*CLI, "run", "--period", "2026-10", "--output", str(target)], cwd=tmp_path)
+    assert (done.returncode, done.stdout, seconds < FAST) == (2, "", True)
+    assert done.stderr == f"koperasi-sehat: --output {target} adalah berkas, bukan folder: berikan sebuah folder\n"
+    assert target.read_text() == "bukan folder"
+
+
+def _as_nobody() -> list[str]:
+    """Run as an unprivileged user (root writes anywhere a mode allows none)."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: no way to run as a user without write permission")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def test_an_output_without_write_permission_is_refused():
+    base = Path(tempfile.mkdtemp(prefix="koperasi-sehat-izin-"))  # beside pytest's folders, which only root reads
+    locked = base / "terkunci"
+    locked.mkdir()
+    base.chmod(0o755)
+    locked.chmod(0o555)
+    try:
+        done, seconds = timed([*_as_nobody(), *CLI, "run", "--period", "2026-10", "--output", str(locked / "out")],
+                              cwd="/")
+    finally:
+        shutil.rmtree(base)
+    assert (done.returncode, done.stdout, seconds < FAST) == (2, "", True), done.stderr
+    assert done.stderr == f"koperasi-sehat: --output {locked / 'out'} tidak bisa ditulis: tidak ada izin menulis\n"
+
+
+def test_an_output_on_a_read_only_file_system_is_refused(tmp_path):
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    inner = [*CLI, "run", "--period", "2026-10", "--output", str(mount / "out")]
+    script = f"mount -t tmpfs -o ro tmpfs {mount} && exec {' '.join(inner)}"
+    probe = subprocess.run(["unshare", "-r", "-m", "sh", "-c", f"mount -t tmpfs -o ro tmpfs {mount}"],
+                           capture_output=True) if shutil.which("unshare") else None
+    if probe is None or probe.returncode != 0:
+        pytest.skip("no mount namespace here to make a read-only file system (unshare -r -m)")
+    done, seconds = timed(["unshare", "-r", "-m", "sh", "-c", script], cwd=PROJECT_ROOT)
+    assert (done.returncode, done.stdout, seconds < FAST) == (2, "", True)
+    assert done.stderr == f"koperasi-sehat: --output {mount / 'out'} tidak bisa ditulis: sistem berkasnya hanya-baca\n"
+
+
+def test_area_names_match_without_regard_to_case_and_suggest_the_nearest():
+    known = ["Bulungan", "Malinau", "Nunukan", "Tana Tidung", "Tarakan"]
+    assert preflight.match_areas(["TARAKAN", " tana tidung", "Tarakan"], known) == ("Tarakan", "Tana Tidung")
+    with pytest.raises(preflight.ParameterError, match=r"'Nunukn' tidak ada .*; maksud Anda Nunukan\?"):
+        preflight.match_areas(["Nunukn"], known)
+    with pytest.raises(preflight.ParameterError, match=r"'Jakarta' tidak ada di daftar koperasi \(yang ada"):
+        preflight.match_areas(["Jakarta"], known)
+
+
+def test_sample_refuses_a_folder_that_is_not_empty_without_force(tmp_path):
+    landing = tmp_path / "landing"
+    first, _ = timed([*CLI, "sample", "--output", str(landing), "--seed", "7"])
+    assert first.returncode == 0, first.stderr
+    written = snapshot(landing)
+    (landing / "laporan" / "lama.csv").write_text("nik,periode\n")  # a file of another sample
+    again, seconds = timed([*CLI, "sample", "--output", str(landing), "--seed", "8"])
+    assert (again.returncode, seconds < FAST) == (2, True)
+    assert again.stderr == (f"koperasi-sehat: folder {landing} tidak kosong: pilih folder lain, atau tambahkan "
+                            "--force untuk mengganti contoh di dalamnya\n")
+    forced, _ = timed([*CLI, "sample", "--output", str(landing), "--seed", "7", "--force"])
+    assert forced.returncode == 0 and snapshot(landing) == written  # the same sample, and only it
+
+
+def test_the_summary_shows_the_province_and_the_largest_areas_whole():
+    from rich.console import Console
+
+    rows = [{"tingkat": "kabupaten_kota", "kabupaten_kota": f"Kabupaten {i:03d}", "jumlah_koperasi": i}
+            for i in range(1, 551)]
+    frame = pd.DataFrame([{"tingkat": "provinsi", "kabupaten_kota": "Indonesia", "jumlah_koperasi": 275_275},
+                          *rows])
+    frame = frame.assign(jumlah_aktif=1, jumlah_melapor=1, jumlah_dinilai=2, rata_rata_skor=70.0,
+                         **{column: 0 for column in predicate_columns().values()})
+    frame[["jumlah_sehat", "jumlah_dalam_pengawasan_khusus"]] = 1
+    table, left_out = report.summary_table(frame, 10)
+    console = Console(width=250, record=True)
+    console.print(table)
+    lines = console.export_text().splitlines()
+    assert (table.row_count, left_out) == (11, 540)
+    assert "Dalam Pengawasan Khusus" in lines[0] and "Indonesia" in lines[2] and "Kabupaten 550" in lines[3]
+
+
+STOPPABLE_RUN = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from flows import cli, storage
+    marker, original = Path(sys.argv[1]), storage.swap_period
+    def slow_swap(*args, **kwargs):  # the switch takes a while: a signal lands inside it
+        marker.touch()
+        time.sleep(0.5)
+        return original(*args, **kwargs)
+    storage.swap_period = slow_swap
+    sys.exit(cli.main(sys.argv[2:]))
+""")
+
+
+def _start(output: Path, marker: Path, api_url: str | None = None) -> subprocess.Popen:
+    """The CLI in a process group of its own, as a terminal starts it; with its own Prefect server unless given
+    the URL of one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    return subprocess.Popen([sys.executable, "-c", STOPPABLE_RUN, str(marker), "run", "--period", "2026-10",
+                             "--output", str(output)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**env, "PREFECT_API_URL": api_url} if api_url else env)
+
+
+def _wait_for(condition, process: subprocess.Popen, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def _stop(process: subprocess.Popen, how: str) -> tuple[int, str, str, float, list[psutil.Process]]:
+    """Send the signal as a terminal (SIGINT to the group) or `kill PID` (SIGTERM) would; return what ended."""
+    started = psutil.Process(process.pid).children(recursive=True)
+    sent = time.monotonic()
+    if how == "SIGINT":
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out, err, time.monotonic() - sent, started
+
+
+def _left(processes: list[psutil.Process]) -> list[str]:
+    alive = []
+    for p in processes:
+        try:
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                alive.append(" ".join(p.cmdline()))
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_signal_before_publication_stops_the_run_and_leaves_the_outputs(published, tmp_path, how):
+    output = shutil.copytree(published, tmp_path / "out")
+    before = snapshot(output)
+    process = _start(output, tmp_path / "swap")
+    _wait_for(lambda: (output / "_kerja").exists(), process)  # the run is reading its inputs
+    code, out, err, seconds, started = _stop(process, how)
+    assert (code, err) == (1, f"koperasi-sehat: dihentikan ({how}): periode 2026-10 tidak diterbitkan, keluaran "
+                              "sebelumnya utuh\n"), out
+    assert seconds < 10 and started and not _left(started)
+    after = {k: v for k, v in snapshot(output).items() if not k.startswith(("_kunci/", "_gx/"))}
+    assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_signal_during_the_switch_waits_for_its_end(published, tmp_path, how, prefect_api_url):
+    output = shutil.copytree(published, tmp_path / "out")
+    first = storage.read_table(output, "skor_koperasi", "2026-10")["run_id"].iloc[0]
+    process = _start(output, tmp_path / "swap", prefect_api_url)
+    _wait_for((tmp_path / "swap").exists, process)
+    code, out, err, seconds, started = _stop(process, how)
+    assert (code, err) == (1, f"koperasi-sehat: dihentikan ({how}) setelah periode 2026-10 terbit utuh\n"), out
+    assert seconds < 15 and not _left(started)
+    runs = {t: set(storage.read_table(output, t, "2026-10")["run_id"]) for t in OUTPUT_TABLES}
+    (new,) = runs["skor_koperasi"]
+    assert new != first and all(ids <= {new} for ids in runs.values())  # all six tables of the new run
+    from flows.publishing import published_run
+
+    assert published_run(output, "2026-10")["run_id"] == new and (output / "_runs" / f"{new}.json").exists()
+    assert not (output / "_kerja").exists()
+
+
+def test_a_run_killed_outright_leaves_no_server_and_the_next_run_cleans_up(published, tmp_path):
+    output = shutil.copytree(published, tmp_path / "out")
+    process = _start(output, tmp_path / "swap")
+    _wait_for(lambda: (output / "_kerja").exists(), process)
+    started = psutil.Process(process.pid).children(recursive=True)
+    assert any("flows.server" in " ".join(p.cmdline()) for p in started)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 15  # the server sees its pipe close and stops by itself
+    while _left(started) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _left(started)
+    assert (output / "_kerja").exists()  # what the killed run left, until the next command on the folder
+    from flows.publishing import recover
+
+    assert len(recover(output)) == 1 and not (output / "_kerja").exists()
+
+
+def test_a_blocked_month_says_so_once_and_shows_where_its_quarantine_is(published, tmp_path):
+    output = shutil.copytree(published, tmp_path / "out")
+    tables = {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
+    done, _ = timed([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample_dirty"),
+                     "--output", str(output)], cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("koperasi-sehat: run 2026-10 gagal: periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu")
+    assert line.count("teramati 28.0%") == 1 and "NoneType" not in done.stderr
+    (rejected,) = (output / "_ditolak").iterdir()
+    assert line.endswith(f"karantina dan ringkasan run ini: {rejected}")
+    assert len(pd.read_parquet(rejected / "karantina.parquet")) == 14 + 114 + 1  # reports, answers, registry
+    assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == tables

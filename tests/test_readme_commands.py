@@ -1,0 +1,82 @@
+"""Every `koperasi-sehat` command of the README's Quick start works as written, in its order, on the committed
+sample (a fresh clone): run through the CLI's entry point in a subprocess, with only the folders moved into the
+test's own (`data/output` by KOPERASI_SEHAT_OUTPUT, `/tmp/...` under the test's folder)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows import storage
+from flows.config import PROJECT_ROOT
+
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def documented_commands() -> list[str]:
+    """The Quick start's commands, in order: the install line's last command, then each line of the block of
+    other commands (continuation lines joined, comments dropped)."""
+    quick = README[README.index("## Quick start"):README.index("## Data quality")]
+    blocks = re.findall(r"```bash\n(.*?)```", quick, flags=re.S)
+    commands = [blocks[0].strip().split(" && ")[-1]]
+    other = next(b for b in blocks if b.lstrip().startswith("koperasi-sehat"))
+    for line in re.sub(r"\\\n\s*", " ", other).splitlines():
+        command = line.split("#")[0].strip()
+        if command:
+            commands.append(command)
+    return commands
+
+
+def test_the_quick_start_lists_its_commands():
+    assert documented_commands()[0] == "koperasi-sehat run --period 2026-10"
+    assert len(documented_commands()) == 8
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory, prefect_api_url) -> tuple[Path, list[tuple[str, subprocess.CompletedProcess]]]:
+    """Each command in order; against the session's Prefect server (a run that starts its own is tested in
+    test_cli.py and test_install.py)."""
+    root = tmp_path_factory.mktemp("readme")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KOPERASI_SEHAT_")},
+           "KOPERASI_SEHAT_OUTPUT": str(root / "data-output"), "PREFECT_API_URL": prefect_api_url}
+    done = []
+    for command in documented_commands():
+        args = shlex.split(command.replace("/tmp/", f"{root}/"))
+        assert args[0] == "koperasi-sehat"
+        done.append((command, subprocess.run([sys.executable, "-m", "flows.cli", *args[1:]], cwd=PROJECT_ROOT,
+                                             env=env, capture_output=True, text=True, timeout=600)))
+    return root, done
+
+
+def test_every_documented_command_works_as_written(ran):
+    root, done = ran
+    for command, result in done:
+        assert result.returncode == 0, f"{command}: {result.stderr[-2000:]}"
+    output = root / "data-output"
+    quick_start, dirty = done[0][1], done[1][1]
+    assert "laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 + dikarantina 0 + terganti 2" \
+        in quick_start.stdout
+    assert "Kalimantan Utara" in quick_start.stdout and quick_start.stderr == ""
+    # blank, run, two count lines; the table's header and rule, the province and 5 areas; three paths
+    assert len(quick_start.stdout.splitlines()) == 4 + 2 + 6 + 3
+    assert len(storage.read_table(output, "status_koperasi", "2026-10")) == 109
+    assert "laporan dibaca 50 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 14 + terganti 2" \
+        in dirty.stdout
+    # the two-area rerun of September kept every cooperative, and republished the month under its own run
+    september = storage.read_table(output, "status_koperasi", "2026-09")
+    assert len(september) == 109 and september["run_id"].nunique() == 1
+    # a month without any report is a month: every cooperative "tidak melapor"
+    december = storage.read_table(output, "status_koperasi", "2015-12")
+    assert len(december) == 109 and not december["melapor"].any()
+    assert storage.read_table(output, "skor_koperasi", "2015-12").empty
+    assert len(storage.read_table(root / "landing-out", "status_koperasi", "2026-10")) > 0
+    # report rows + the rows of the three incomplete questionnaire sets + the registry row
+    assert len(storage.read_table(root / "out", "karantina", "2026-10")) == 14 + 114 + 1
+    assert sorted(p.name for p in (root / "templat").iterdir()) == [
+        "faktor_pengurang.xlsx", "koperasi.xlsx", "kuesioner.xlsx", "laporan.xlsx"]

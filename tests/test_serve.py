@@ -1,0 +1,98 @@
+"""`koperasi-sehat serve` on a machine with no Prefect server: it starts one, serves the monthly deployment on it,
+creates the scheduled runs, completes a run triggered as the README says, and stops everything on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+
+from flows.config import PROJECT_ROOT, TIMEZONE
+from flows.server import free_port
+
+DEPLOYMENT = "koperasi-sehat-bulanan/bulanan"
+
+
+def _api(url: str, path: str, body: dict | None = None) -> object:
+    """One call to the Prefect REST API (the client of any dashboard or script)."""
+    import urllib.request
+
+    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json"},
+                                     method="POST" if body is not None else "GET")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _wait(condition, seconds: float, process: subprocess.Popen, what: str) -> object:
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert process.poll() is None, f"serve ended while waiting for {what}"
+        assert time.monotonic() < deadline, f"no {what} within {seconds} s"
+        time.sleep(1)
+
+
+def _deployment(url: str) -> dict | None:
+    try:
+        return _api(url, f"/deployments/name/{DEPLOYMENT}")
+    except OSError:
+        return None
+
+
+def test_serve_starts_its_server_runs_the_schedule_and_a_manual_run_and_stops_on_sigterm(tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), KOPERASI_SEHAT_SERVER_PORT=str(port),
+               KOPERASI_SEHAT_OUTPUT=str(tmp_path / "out"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2")
+    log = (tmp_path / "serve.log").open("w")
+    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve"], cwd=tmp_path, env=env, stdout=log,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        deployment = _wait(lambda: _deployment(url), 180, serve, "deployment")
+        # the scheduler creates the monthly runs: 02:00 WITA on the 5th, in the months ahead
+        scheduled = _wait(lambda: _api(url, "/flow_runs/filter", {
+            "deployments": {"id": {"any_": [deployment["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}), 120, serve, "scheduled runs")
+        starts = sorted(datetime.fromisoformat(r["expected_start_time"]).astimezone(TIMEZONE) for r in scheduled)
+        assert len(starts) >= 2 and all((s.day, s.hour, s.minute) == (5, 2, 0) for s in starts), starts
+        assert len({(s.year, s.month) for s in starts}) == len(starts) and starts[0] > datetime.now(TIMEZONE)
+        # a manual run, as the README writes it, completes (it used to end Cancelled: "concurrency slot lost")
+        triggered = subprocess.run([str(Path(sys.executable).with_name("prefect")), "deployment", "run", DEPLOYMENT,
+                                    "--param", "period=2026-09"], env={**env, "PREFECT_API_URL": url},
+                                   capture_output=True, text=True, timeout=120)
+        assert triggered.returncode == 0, triggered.stdout + triggered.stderr
+        run = _wait(lambda: [r for r in _api(url, "/flow_runs/filter", {
+            "deployments": {"id": {"any_": [deployment["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"]}}}})
+            if r["parameters"].get("period") == "2026-09"], 300, serve, "the manual run's end")[0]
+        assert run["state"]["type"] == "COMPLETED", run["state"]
+        published = json.loads((tmp_path / "out" / "_terbit" / "2026-09.json").read_text())
+        assert (tmp_path / "out" / "skor_koperasi" / "periode=2026-09").is_dir()
+        assert (tmp_path / "out" / "_runs" / f"{published['run_id']}.json").exists()
+        started = psutil.Process(serve.pid).children(recursive=True)
+        assert any("flows.server" in " ".join(p.cmdline()) for p in started)
+    finally:
+        sent = time.monotonic()
+        serve.send_signal(signal.SIGTERM)
+        code = serve.wait(timeout=60)
+        log.close()
+    output = (tmp_path / "serve.log").read_text()
+    assert code == 0 and time.monotonic() - sent < 15, output
+    assert output.splitlines()[-1] == "koperasi-sehat: serve dihentikan"
+    assert "Traceback" not in output, output
+    left = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, [" ".join(p.cmdline()) for p in left]
+    assert _deployment(url) is None  # the server is gone too
+    assert PROJECT_ROOT.exists()
