@@ -102,8 +102,8 @@ def css_variables() -> str:
     for name, fill in PREDICATE_COLOURS.items():
         slug = css_class(name)
         lines.append(f"  --{slug}: {fill};")
-        rules.append(f".{slug} {{ background: {fill}; color: {ink(fill)}; }}")
-    rules.append(f".{css_class(None)} {{ background: {NOT_SCORED}; color: {ink(NOT_SCORED)}; }}")
+        rules.append(f".lencana.{slug} {{ background: {fill}; color: {ink(fill)}; }}")
+    rules.append(f".lencana.{css_class(None)} {{ background: {NOT_SCORED}; color: {ink(NOT_SCORED)}; }}")
     return "\n".join([*lines, "}", *rules])
 
 

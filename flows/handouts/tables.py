@@ -88,6 +88,13 @@ class Published:
             return None
         return pd.Timestamp(computed.max()).tz_convert(TIMEZONE).tz_localize(None).to_pydatetime()
 
+    @property
+    def document_time(self) -> datetime:
+        """The time a document of the period carries: the run's; for a month with no score, the first moment after
+        the period (never the clock's, so the same tables give the same files)."""
+        after = pd.Timestamp(self.periode + "-01") + pd.offsets.MonthBegin(1)
+        return self.run_time or after.to_pydatetime()
+
     @cached_property
     def areas(self) -> pd.DataFrame:
         """The ringkasan_wilayah rows of the period's areas: the kabupaten/kota of a province's run, the provinces

@@ -3,7 +3,6 @@ Tidak Melapor, Karantina, Laporan Terganti and Keterangan (what the workbook hol
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -36,13 +35,7 @@ def write_workbook(published: Published, path: Path) -> Path:
     add_sheet(book, "Laporan Terganti", SUPERSEDED_COLUMNS, published.now("laporan_terganti"), frozen_columns=2)
     add_sheet(book, "Keterangan", [Column("Hal", "hal", width=28), Column("Isi", "isi", width=100)],
               _about(published))
-    return save(book, path, _pinned_time(published))
-
-
-def _pinned_time(published: Published) -> datetime:
-    """The run's time; for a month with no score, the first moment after the period."""
-    after = pd.Timestamp(published.periode + "-01") + pd.offsets.MonthBegin(1)
-    return published.run_time or after.to_pydatetime()
+    return save(book, path, published.document_time)
 
 
 def _summary(published: Published) -> tuple[list[Column], pd.DataFrame]:
