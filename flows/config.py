@@ -97,12 +97,23 @@ class Settings(BaseSettings):
         default=10_000, ge=1, description="daftar_prioritas: members (jumlah_anggota) that weigh as much as one "
                                           "predicate step in the priority score, the most the members part adds")
     worklist_top_n: int = Field(
-        default=10, ge=1, description="daftar_prioritas rows per kabupaten/kota shown in the run's Prefect artifact")
+        default=10, ge=1, description="daftar_prioritas rows per kabupaten/kota shown in the run's Prefect artifact "
+                                      "and in the report (laporan)")
     deadline_day: int = Field(
         default=10, ge=1, le=28, description="mutu_pelaporan: a report is on time when first sent by the end of "
                                              "this day of the next month (WITA)")
     reporting_quality_months: int = Field(
         default=12, ge=1, description="mutu_pelaporan: months of the window, ending with the run's period")
+    # What the office hands around (issue 15): flows.handouts renders the period's workbook, report and cards.
+    target_healthy_percent: float = Field(
+        default=50.0, ge=0, le=100, description="laporan: the office's target for the percent of scored "
+                                                "cooperatives that are Sehat, drawn on the report's trend")
+    trend_periods: int = Field(
+        default=12, ge=2, description="laporan: published periods (the period and those before it) in the report's "
+                                      "trend and in a card's score history")
+    movers: int = Field(
+        default=10, ge=1, description="laporan: cooperatives the report lists among the largest rises and among the "
+                                      "largest falls of the total score since the previous period")
 
 
 @cache

@@ -125,10 +125,16 @@ def _cutoff(periode: pd.Series, day: int) -> pd.Series:
     return pd.to_datetime(periode, format="%Y-%m") + pd.offsets.MonthBegin(1) + pd.Timedelta(days=day)
 
 
+def reason_kinds(reasons: pd.Series) -> pd.Series:
+    """Each quarantine reason without its values (the text before its first ': ', quoted values and numbers as
+    '…'), so that reasons of one kind are counted together."""
+    return reasons.astype("str").str.split(": ").str[0].str.replace(r"'[^']*'|\d[\d.:/-]*", "…", regex=True)
+
+
 def _top_reason(bad: pd.DataFrame) -> pd.Series:
     reasons = bad[["nik", "alasan"]].explode("alasan").dropna(subset=["alasan"])
-    kind = reasons["alasan"].astype("str").str.split(": ").str[0].str.replace(r"'[^']*'|\d[\d.:/-]*", "…", regex=True)
-    counted = reasons.assign(jenis=kind).groupby(["nik", "jenis"]).size().reset_index(name="n")
+    counted = reasons.assign(jenis=reason_kinds(reasons["alasan"])).groupby(["nik", "jenis"]).size().reset_index(
+        name="n")
     return counted.sort_values(["nik", "n", "jenis"], ascending=[True, False, True]).drop_duplicates("nik").set_index(
         "nik")["jenis"]
 

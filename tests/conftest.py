@@ -36,3 +36,25 @@ def prefect_api_url(prefect_server) -> str:
     from prefect.settings import PREFECT_API_URL
 
     return PREFECT_API_URL.value()
+
+
+@pytest.fixture(scope="session")
+def published_sample(tmp_path_factory):
+    """(output folder, tables): the committed sample published for six months with the action tables of issue 14
+    (tests/published_sample.py), built once per session."""
+    import published_sample as sample
+
+    root = tmp_path_factory.mktemp("terbit")
+    output = root / "keluaran"
+    work = sample.publish(sample.landing(root / "landing"), output)
+    return output, sample.action_tables(output, work)
+
+
+@pytest.fixture(scope="session")
+def handouts(published_sample, tmp_path_factory):
+    """The documents of the sample's last month, written once: (folder, paths)."""
+    from flows.handouts import write_reports
+    from published_sample import PERIODE, SETTINGS
+
+    folder = tmp_path_factory.mktemp("laporan") / f"periode={PERIODE}"
+    return folder, write_reports(published_sample[1], PERIODE, folder, SETTINGS)

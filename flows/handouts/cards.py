@@ -1,0 +1,137 @@
+"""A card per cooperative, `kartu/<nik>.html`: the one page a pendamping takes on a visit (score, predicate and its
+history, the aspects against their maxima, why, the way to Sehat, peers, reporting quality, findings, warnings).
+
+A card is made for every registered cooperative that was scored this period, is on the priority list, or has a
+reporting record (mutu_pelaporan): the others (a jenis that never reports) have nothing to show. The tables are
+split per cooperative once (plain records), so a card costs one template render and two chart fills.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from flows.handouts.charts import CardCharts
+from flows.handouts.pages import environment
+from flows.handouts.style import month
+from flows.handouts.tables import Published
+from flows.handouts.workbook import warning_label
+from scoring.rulebook import Rulebook, rulebook_for_period, rulebooks
+
+MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate first)
+UNSAFE = re.compile(r"[^\w.-]")
+
+
+def file_name(nik: str) -> str:
+    """The card's file name: the nik, any character a file name may not hold replaced by '_'."""
+    return UNSAFE.sub("_", nik) + ".html"
+
+
+def card_niks(published: Published) -> list[str]:
+    """The cooperatives that get a card, in registry order."""
+    status = published.now("status_koperasi")
+    listed = set(published.now("daftar_prioritas")["nik"]) | set(published.now("mutu_pelaporan")["nik"])
+    return status.loc[(status["dinilai"] | status["nik"].isin(listed)).to_numpy(), "nik"].astype("str").tolist()
+
+
+def write_cards(published: Published, folder: Path) -> list[Path]:
+    """Render every card into `folder` (made if missing); returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cards = _Cards(published)
+    template = environment().get_template("kartu.html.j2")
+    paths = []
+    for nik in card_niks(published):
+        path = folder / file_name(nik)
+        path.write_text(template.render(**cards.context(nik)), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts, a missing value as None."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _by_nik(frame: pd.DataFrame) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for record in _records(frame):
+        grouped[str(record["nik"])].append(record)
+    return grouped
+
+
+def _one_per_nik(frame: pd.DataFrame) -> dict[str, dict]:
+    return {str(record["nik"]): record for record in _records(frame)}
+
+
+class _Cards:
+    """The period's tables split per cooperative, and the charts."""
+
+    def __init__(self, published: Published) -> None:
+        self.published = published
+        self.books = rulebooks()
+        self.charts = CardCharts(published.periods, self.books)
+        self.names = {k.id: k.nama for book in self.books.values() for k in book.komponen}
+        self.status = _one_per_nik(published.now("status_koperasi"))
+        self.scores = _one_per_nik(published.now("skor_koperasi"))
+        history = published.history("skor_koperasi")
+        self.history = _by_nik(history[["nik", "periode", "skor_total", "predikat"]])
+        self.components = _by_nik(published.now("skor_indikator"))
+        jalan = published.now("jalan_menuju_sehat").sort_values(["nik", "urutan"], kind="stable")
+        self.moves = _by_nik(jalan)
+        self.peers = _by_nik(published.now("persentil_sejawat"))
+        self.quality = _one_per_nik(published.now("mutu_pelaporan"))
+        warnings = published.now("peringatan_dini")
+        self.warnings = _by_nik(warnings.assign(label=warning_label(warnings["kode"])))
+        self.priority = _one_per_nik(published.now("daftar_prioritas"))
+
+    def context(self, nik: str) -> dict:
+        """What the card of one cooperative shows."""
+        score = self.scores.get(nik)
+        moves = self.moves.get(nik, [])
+        context = {
+            "coop": self.status[nik], "score": score, "month_name": month(self.published.periode),
+            "periode": self.published.periode, "run_time": self._run_time, "quality": self.quality.get(nik),
+            "priority": self.priority.get(nik), "moves": moves[:MOVES_SHOWN],
+            "more_moves": max(len(moves) - MOVES_SHOWN, 0),
+            "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
+            "components": self._components(nik), "findings": [], "peer_group": None,
+            "history_svg": self._history(nik, score), "aspects_svg": "",
+        }
+        if score is not None:
+            book = self.books[score["rulebook"]]
+            context["aspects_svg"] = self.charts.aspects(
+                book.id, [score[f"skor_{a.id}"] for a in book.aspek], [score[f"predikat_{a.id}"] for a in book.aspek])
+            context["findings"] = list(_findings(score["faktor_pengurang"], book))
+            peer = next((p for p in self.peers.get(nik, []) if p["cakupan"] == "provinsi"), None)
+            context["peer_group"] = peer and f"{peer['jenis']} kelas aset {peer['kelas_aset']}"
+        return context
+
+    @property
+    def _run_time(self) -> str:
+        when = self.published.run_time
+        return when.strftime("%Y-%m-%d %H:%M") if when else "-"
+
+    def _history(self, nik: str, score: dict | None) -> str:
+        points = {p["periode"]: p for p in self.history.get(nik, [])}
+        shown = [points.get(periode, {}) for periode in self.published.periods]
+        book = score["rulebook"] if score else rulebook_for_period(self.published.periode).id
+        return self.charts.history(book, [p.get("skor_total") for p in shown], [p.get("predikat") for p in shown])
+
+    def _components(self, nik: str) -> list[dict]:
+        peers = {p["komponen"]: p for p in self.peers.get(nik, []) if p["cakupan"] == "provinsi"}
+        return [{**c, "nama": self.names.get(c["komponen"], c["komponen"]), "peer": peers.get(c["komponen"])}
+                for c in self.components.get(nik, [])]
+
+
+def _findings(codes: Iterable[str] | None, book: Rulebook) -> Iterable[tuple[str, str]]:
+    """The downgrade factors in force, each with its effect in the book."""
+    rules = book.faktor_pengurang
+    for code in codes if codes is not None else ():
+        if rules is not None and code in rules.paksa:
+            yield code, f"predikat menjadi {rules.predikat_paksa}"
+        else:
+            yield code, "predikat turun satu tingkat"

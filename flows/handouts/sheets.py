@@ -1,0 +1,161 @@
+"""Workbooks with openpyxl, written the same way wherever the handouts write one (the office workbook, the feedback
+to a cooperative): a header row styled, frozen and filtered, number formats per kind of column (Rupiah, percent,
+scores, dates without a time zone), predicates filled with the palette, lists as text, and the same bytes for the
+same tables (the document's and the zip entries' times are the run's, never the clock's)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from flows.handouts.style import HEADER, PREDICATE_COLOURS, colour, ink
+
+# number formats per kind of column; a percent column holds 0..100 and is written as a fraction
+FORMATS = {"int": "#,##0", "score": "0.00", "change": "+0.00;-0.00;0.00", "rupiah": '"Rp "#,##0',
+           "percent": "0.0%", "points": '+0.0" poin";-0.0" poin";0.0" poin"', "date": "yyyy-mm-dd",
+           "datetime": "yyyy-mm-dd hh:mm"}
+KINDS = {"text", "list", "predicate", "yes_no", *FORMATS}
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+MAX_SHEET_NAME = 31
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a sheet: its header, the frame's column it shows, how (kind) and its width in characters."""
+
+    label: str
+    field: str
+    kind: str = "text"
+    width: float = 14
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind of column {self.kind!r}")
+
+
+def new_workbook() -> Workbook:
+    """A write-only workbook with the styles of the handouts registered."""
+    book = Workbook(write_only=True)
+    book.add_named_style(NamedStyle("kepala", font=Font(bold=True, color="FFFFFF"),
+                                    fill=PatternFill("solid", fgColor=HEADER[1:]), alignment=WRAPPED))
+    for kind, number_format in FORMATS.items():
+        book.add_named_style(NamedStyle(kind, number_format=number_format))
+    for name in [*PREDICATE_COLOURS, None]:
+        fill = colour(name)
+        book.add_named_style(NamedStyle(_predicate_style(name), font=Font(color=ink(fill)[1:]),
+                                        fill=PatternFill("solid", fgColor=fill[1:])))
+    return book
+
+
+def _predicate_style(name: str | None) -> str:
+    return f"predikat {name or '-'}"
+
+
+def add_sheet(book: Workbook, title: str, columns: Sequence[Column], rows: pd.DataFrame, frozen_columns: int = 1,
+              ) -> Worksheet:
+    """A sheet of `rows` (one line each, in order) under a header row: frozen below the header and right of the
+    first `frozen_columns` columns, filtered, landscape and one page wide when printed."""
+    sheet = book.create_sheet(title)
+    for number, column in enumerate(columns, 1):
+        sheet.column_dimensions[get_column_letter(number)].width = column.width
+    sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.append([_cell(sheet, column.label, "kepala") for column in columns])
+    values = [_values(rows[column.field], column.kind) for column in columns]
+    for line in zip(*values, strict=True):
+        sheet.append([_cell(sheet, value, _style(value, column.kind)) for value, column in zip(line, columns)])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    return sheet
+
+
+def _values(series: pd.Series, kind: str) -> list:
+    """A column's cells as Python values: None for a missing value, percents as fractions, lists as text."""
+    if kind == "list":
+        return [None if not isinstance(v, (list, np.ndarray)) or not len(v) else "; ".join(map(str, v))
+                for v in series]
+    if kind == "yes_no":
+        return [None if pd.isna(v) else ("Ya" if v else "Tidak") for v in series.astype(object)]
+    if kind == "date":
+        return [None if pd.isna(v) else date.fromisoformat(str(v)[:10]) for v in series.astype(object)]
+    if kind in ("int", "score", "change", "rupiah", "percent", "points"):
+        numbers = pd.to_numeric(series, errors="raise").astype("float64")
+        numbers = numbers / 100 if kind == "percent" else numbers
+        whole = kind in ("int", "rupiah")
+        return [None if np.isnan(v) else (int(v) if whole else float(v)) for v in numbers.to_numpy()]
+    return [None if pd.isna(v) else v for v in series.astype(object)]
+
+
+def _style(value: object, kind: str) -> str | None:
+    if kind == "predicate":
+        return _predicate_style(value if value in PREDICATE_COLOURS else None) if value is not None else None
+    return kind if kind in FORMATS else None
+
+
+def _cell(sheet: Worksheet, value: object, style: str | None) -> object:
+    if style is None:
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.style = style
+    return cell
+
+
+def sheet_names(names: Sequence[str], taken: Sequence[str]) -> list[str]:
+    """A sheet name for each name: at most 31 characters, none of []:*?/\\, unique without regard to case and
+    apart from the names `taken` (a clash gets ' (2)', ' (3)', ...)."""
+    used = {t.casefold() for t in taken}
+    result = []
+    for name in names:
+        base = " ".join(str(name).translate(FORBIDDEN).split())[:MAX_SHEET_NAME] or "Wilayah"
+        candidate, number = base, 1
+        while candidate.casefold() in used:
+            number += 1
+            suffix = f" ({number})"
+            candidate = base[:MAX_SHEET_NAME - len(suffix)] + suffix
+        used.add(candidate.casefold())
+        result.append(candidate)
+    return result
+
+
+class _PinnedZip(ZipFile):
+    """A zip archive whose entries all carry one given time, so the same content gives the same bytes."""
+
+    def __init__(self, path: Path, when: datetime) -> None:
+        super().__init__(path, "w", ZIP_DEFLATED)
+        self.when = when.timetuple()[:6]
+
+    def writestr(self, name: str | ZipInfo, data: str | bytes, compress_type: int | None = None,
+                 compresslevel: int | None = None) -> None:
+        if isinstance(name, str):
+            name = ZipInfo(name, date_time=self.when)
+            name.compress_type = ZIP_DEFLATED
+        super().writestr(name, data, compress_type, compresslevel)
+
+    def write(self, filename: str, arcname: str | None = None, compress_type: int | None = None,
+              compresslevel: int | None = None) -> None:
+        self.writestr(arcname or filename, Path(filename).read_bytes())
+
+
+def save(book: Workbook, path: Path, when: datetime) -> Path:
+    """Write the workbook with `when` (no time zone) as its creation and modification time and as the time of
+    every part of the file: openpyxl's own save stamps the clock's time into both."""
+    book.properties.creator = book.properties.lastModifiedBy = "koperasi-sehat"
+    book.properties.created = book.properties.modified = when
+    with _PinnedZip(path, when) as archive:
+        ExcelWriter(book, archive).save()
+    return path

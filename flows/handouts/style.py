@@ -1,0 +1,113 @@
+"""The look shared by the workbook, the report and the cards: one palette for the predicates, and numbers, Rupiah,
+percents and months written as an Indonesian office writes them (1.234.567; 78,50; 12,5%; Oktober 2026)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from scoring.status import predicate_columns
+
+# Every predicate of every book, best first (the order of the stacked bars and the legends): green for Sehat, through
+# yellow and orange, to red for the worst of each book. Chosen on ColorBrewer's RdYlGn scale, readable with the
+# common colour-vision deficiencies when paired with the predicate's name, which every document prints beside it.
+PREDICATE_COLOURS: dict[str, str] = {
+    "Sehat": "#1a9850",
+    "Cukup Sehat": "#91cf60",
+    "Kurang Sehat": "#fee08b",
+    "Dalam Pengawasan": "#fc8d59",
+    "Tidak Sehat": "#f46d43",
+    "Dalam Pengawasan Khusus": "#d73027",
+    "Sangat Tidak Sehat": "#a50026",
+}
+NOT_SCORED = "#bdbdbd"  # tidak dinilai: no predicate
+INK = "#1b1b1b"  # text on a light fill
+PAPER = "#ffffff"  # text on a dark fill
+HEADER = "#1f3a5f"  # table headers (workbook, report, cards)
+TARGET = "#1f3a5f"  # the target line of the trend
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def predicates_in_order() -> list[str]:
+    """Every published book's predicates, best first (the palette's order)."""
+    known = predicate_columns()
+    return [name for name in PREDICATE_COLOURS if name in known]
+
+
+def colour(predikat: object) -> str:
+    """The fill of a predicate; grey for none (not scored)."""
+    return PREDICATE_COLOURS.get(predikat, NOT_SCORED) if isinstance(predikat, str) else NOT_SCORED
+
+
+def ink(fill: str) -> str:
+    """Text colour readable on a fill (#rrggbb): dark on light fills, white on dark ones (WCAG luminance)."""
+    channels = [int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return INK if luminance > 0.179 else PAPER
+
+
+def missing(value: object) -> bool:
+    """None, NaN, NaT and pandas' NA (a scalar)."""
+    return value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
+
+
+def number(value: object, decimals: int = 2) -> str:
+    """1.234.567 and 78,50 (rounded half away from zero, as scoring.texts rounds); '-' for a missing value."""
+    if missing(value):
+        return "-"
+    scaled = math.floor(abs(float(value)) * 10**decimals + 0.5 + 1e-9)
+    whole, fraction = divmod(scaled, 10**decimals)
+    sign = "-" if value < 0 and scaled else ""
+    text = f"{sign}{whole:,}".replace(",", ".")
+    return f"{text},{fraction:0{decimals}d}" if decimals else text
+
+
+def signed(value: object, decimals: int = 2) -> str:
+    """A change: +1,25, -0,50, 0,00."""
+    text = number(value, decimals)
+    return text if missing(value) or text.startswith("-") or float(value) == 0 else "+" + text
+
+
+def rupiah(value: object) -> str:
+    """Rp 1.234.567."""
+    return "-" if missing(value) else "Rp " + number(value, 0)
+
+
+def percent(value: object, decimals: int = 1) -> str:
+    """A percent given as 0..100: 12,5%."""
+    return "-" if missing(value) else number(value, decimals) + "%"
+
+
+def month(periode: str) -> str:
+    """2026-10 -> Oktober 2026."""
+    year, number_ = periode.split("-")
+    return f"{MONTHS[int(number_) - 1]} {year}"
+
+
+def month_short(periode: str) -> str:
+    """2026-10 -> Okt 26 (chart axes)."""
+    year, number_ = periode.split("-")
+    return f"{MONTHS_SHORT[int(number_) - 1]} {year[2:]}"
+
+
+def css_variables() -> str:
+    """The palette as CSS custom properties and one class per predicate (`.p-sehat`), for the HTML documents."""
+    lines = [":root {", f"  --kepala: {HEADER};", f"  --tidak-dinilai: {NOT_SCORED};"]
+    rules = []
+    for name, fill in PREDICATE_COLOURS.items():
+        slug = css_class(name)
+        lines.append(f"  --{slug}: {fill};")
+        rules.append(f".lencana.{slug} {{ background: {fill}; color: {ink(fill)}; }}")
+    rules.append(f".lencana.{css_class(None)} {{ background: {NOT_SCORED}; color: {ink(NOT_SCORED)}; }}")
+    return "\n".join([*lines, "}", *rules])
+
+
+def css_class(predikat: object) -> str:
+    """The CSS class of a predicate's badge: p-sehat, p-dalam-pengawasan-khusus; p-tidak-dinilai for none."""
+    name = predikat if isinstance(predikat, str) and predikat in PREDICATE_COLOURS else "tidak dinilai"
+    return "p-" + "-".join(name.lower().split())

@@ -1,0 +1,112 @@
+"""The published tables a period's handouts present, read from an output folder or passed in, and the selections the
+documents share (the period's rows, the areas, the trend's periods, the run's time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from flows import storage
+from flows.config import TIMEZONE, Settings
+from schemas.outputs import ADDED_COLUMNS, NEW_TABLES, STRING
+from scoring.periods import shift_period
+
+BASE_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
+               "laporan_terganti")
+TABLES = (*BASE_TABLES, *NEW_TABLES)
+HISTORY = ("skor_koperasi", "ringkasan_wilayah")  # read for the trend's periods too (trend, movers, card histories)
+PROVINCE, AREA = "provinsi", "kabupaten_kota"  # ringkasan_wilayah.tingkat
+
+
+def trend_periods(periode: str, count: int) -> list[str]:
+    """The period and the `count - 1` before it, oldest first."""
+    return [shift_period(periode, -back) for back in range(count - 1, -1, -1)]
+
+
+def load_tables(output: Path, periode: str, settings: Settings) -> dict[str, pd.DataFrame]:
+    """The tables `write_reports` takes, read from an output folder: every table's rows of `periode`, and for
+    skor_koperasi and ringkasan_wilayah those of the trend's periods as well (a period not published reads as no
+    rows). Columns issue 14 adds that the files do not hold yet are null."""
+    periods = trend_periods(periode, settings.trend_periods)
+    tables = {}
+    for name in TABLES:
+        frames = [storage.read_table(output, name, p) for p in (periods if name in HISTORY else [periode])]
+        tables[name] = conform(name, pd.concat(frames, ignore_index=True))
+    return tables
+
+
+def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with the columns issue 14 adds to it; those it lacks are null."""
+    absent = [k for k in ADDED_COLUMNS.get(name, ()) if k.name not in frame.columns]
+    return frame.assign(**{k.name: pd.Series(None, index=frame.index, dtype=_nullable(k.type)) for k in absent})
+
+
+def _nullable(kind: pa.DataType) -> str:
+    if kind == STRING:
+        return "str"
+    return "Int64" if pa.types.is_integer(kind) else "float64"
+
+
+@dataclass(frozen=True)
+class Published:
+    """One period's tables as the documents read them."""
+
+    periode: str
+    tables: dict[str, pd.DataFrame]
+    settings: Settings
+    _now: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+
+    def now(self, name: str) -> pd.DataFrame:
+        """The rows of the period (a table missing from `tables` has none)."""
+        if name not in self._now:
+            frame = self.tables.get(name)
+            frame = storage.empty_frame(name) if frame is None else conform(name, frame)
+            rows = frame["periode"].astype("str") == self.periode
+            self._now[name] = frame[rows.to_numpy()].reset_index(drop=True)
+        return self._now[name]
+
+    def history(self, name: str) -> pd.DataFrame:
+        """The rows of the trend's periods (skor_koperasi, ringkasan_wilayah), oldest first."""
+        frame = self.tables[name]
+        kept = frame[frame["periode"].astype("str").isin(self.periods).to_numpy()]
+        return kept.sort_values("periode", kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def periods(self) -> list[str]:
+        return trend_periods(self.periode, self.settings.trend_periods)
+
+    @cached_property
+    def run_time(self) -> datetime | None:
+        """When the period's scores were computed (WITA, without a zone); None for a month with no score."""
+        computed = self.now("skor_koperasi")["dihitung_pada"]
+        if computed.empty:
+            return None
+        return pd.Timestamp(computed.max()).tz_convert(TIMEZONE).tz_localize(None).to_pydatetime()
+
+    @property
+    def document_time(self) -> datetime:
+        """The time a document of the period carries: the run's; for a month with no score, the first moment after
+        the period (never the clock's, so the same tables give the same files)."""
+        after = pd.Timestamp(self.periode + "-01") + pd.offsets.MonthBegin(1)
+        return self.run_time or after.to_pydatetime()
+
+    @cached_property
+    def areas(self) -> pd.DataFrame:
+        """The ringkasan_wilayah rows of the period's areas: the kabupaten/kota of a province's run, the provinces
+        when the run covers several (a national month), in code order."""
+        ringkasan = self.now("ringkasan_wilayah")
+        provinces = ringkasan[ringkasan["tingkat"] == PROVINCE]
+        level = AREA if len(provinces) <= 1 else PROVINCE
+        return ringkasan[ringkasan["tingkat"] == level].sort_values("kode_wilayah").reset_index(drop=True)
+
+    @cached_property
+    def region(self) -> str:
+        """The name the documents carry: the province, or 'Nasional' for a run over several."""
+        provinces = self.now("ringkasan_wilayah")
+        names = provinces.loc[provinces["tingkat"] == PROVINCE, "kabupaten_kota"].astype("str").tolist()
+        return names[0] if len(names) == 1 else "Nasional"

@@ -1,0 +1,195 @@
+"""The office workbook `ringkasan_<periode>.xlsx`: Ringkasan, one sheet per area, Daftar Prioritas, Peringatan Dini,
+Tidak Melapor, Karantina, Laporan Terganti and Keterangan (what the workbook holds and when it was computed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from flows.handouts.sheets import Column, add_sheet, new_workbook, save, sheet_names
+from flows.handouts.style import PREDICATE_COLOURS, month
+from flows.handouts.tables import AREA, Published
+from schemas.outputs import aspek_ids
+from scoring.periods import shift_period
+from scoring.rulebook import published_books, rulebook_for_period
+from scoring.status import predicate_columns, sehat_columns
+
+FIXED_SHEETS = ("Ringkasan", "Daftar Prioritas", "Peringatan Dini", "Tidak Melapor", "Karantina", "Laporan Terganti",
+                "Keterangan")
+LEVELS = {"provinsi": "Provinsi", "kabupaten_kota": "Kabupaten/Kota"}
+
+
+def write_workbook(published: Published, path: Path) -> Path:
+    """Write the workbook of the period to `path`."""
+    book = new_workbook()
+    add_sheet(book, "Ringkasan", *_summary(published), frozen_columns=2)
+    areas, scores = published.areas, _scores(published)
+    area_of = area_codes(scores["kode_wilayah"], by_province=bool((areas["tingkat"] != AREA).any()))
+    for code, name in zip(areas["kode_wilayah"], sheet_names(areas["kabupaten_kota"], FIXED_SHEETS), strict=True):
+        add_sheet(book, name, area_columns(), scores[(area_of == code).to_numpy()], frozen_columns=2)
+    add_sheet(book, "Daftar Prioritas", PRIORITY_COLUMNS, published.now("daftar_prioritas"), frozen_columns=4)
+    add_sheet(book, "Peringatan Dini", WARNING_COLUMNS, _warnings(published), frozen_columns=3)
+    add_sheet(book, "Tidak Melapor", SILENT_COLUMNS, silent(published), frozen_columns=3)
+    add_sheet(book, "Karantina", QUARANTINE_COLUMNS, published.now("karantina"), frozen_columns=2)
+    add_sheet(book, "Laporan Terganti", SUPERSEDED_COLUMNS, published.now("laporan_terganti"), frozen_columns=2)
+    add_sheet(book, "Keterangan", [Column("Hal", "hal", width=28), Column("Isi", "isi", width=100)],
+              _about(published))
+    return save(book, path, published.document_time)
+
+
+def _summary(published: Published) -> tuple[list[Column], pd.DataFrame]:
+    """Counts per province and area, % Sehat against the previous period and the target."""
+    now = published.now("ringkasan_wilayah")
+    before = published.history("ringkasan_wilayah")
+    before = before[before["periode"] < published.periode]
+    previous = before[before["periode"] == before["periode"].max()].set_index(["tingkat", "kode_wilayah"])
+    key = pd.MultiIndex.from_frame(now[["tingkat", "kode_wilayah"]])
+    rows = now.assign(
+        tingkat_teks=now["tingkat"].map(LEVELS),
+        persen_sehat_sebelumnya=previous["persen_sehat"].reindex(key).to_numpy(),
+        rata_rata_sebelumnya=previous["rata_rata_skor"].reindex(key).to_numpy(),
+        target=published.settings.target_healthy_percent,
+    ).sort_values(["tingkat", "kode_wilayah"], ascending=[False, True], kind="stable")
+    rows["perubahan"] = rows["persen_sehat"] - rows["persen_sehat_sebelumnya"]
+    rows["selisih_target"] = rows["persen_sehat"] - rows["target"]
+    in_force = set(rulebook_for_period(published.periode).predikat_names)
+    predicates = [name for name, c in predicate_columns().items() if name in in_force or now[c].sum() > 0]
+    columns = [
+        Column("Kode wilayah", "kode_wilayah", width=10), Column("Wilayah", "kabupaten_kota", width=22),
+        Column("Tingkat", "tingkat_teks", width=14), Column("Koperasi terdaftar", "jumlah_koperasi", "int", 11),
+        Column("Aktif", "jumlah_aktif", "int", 9), Column("Tidak aktif", "jumlah_tidak_aktif", "int", 9),
+        Column("Melapor", "jumlah_melapor", "int", 9), Column("Dinilai", "jumlah_dinilai", "int", 9),
+        *(Column(name, predicate_columns()[name], "int", 11) for name in PREDICATE_COLOURS if name in predicates),
+        Column("% Sehat", "persen_sehat", "percent", 9),
+        Column("% Sehat bulan lalu", "persen_sehat_sebelumnya", "percent", 11),
+        Column("Perubahan % Sehat", "perubahan", "points", 12),
+        Column("Target % Sehat", "target", "percent", 9), Column("Selisih dari target", "selisih_target", "points", 12),
+        Column("Rata-rata skor", "rata_rata_skor", "score", 10),
+        Column("Rata-rata skor bulan lalu", "rata_rata_sebelumnya", "score", 12),
+    ]
+    return columns, rows.reset_index(drop=True)
+
+
+def _aspect_names() -> dict[str, str]:
+    books = published_books()
+    return {a.id: a.nama for book in sorted(books) for a in books[book].aspek}
+
+
+def area_codes(kode_wilayah: pd.Series, by_province: bool) -> pd.Series:
+    """The area of each cooperative: its kabupaten/kota code, or its province's (65.02 -> 65)."""
+    codes = kode_wilayah.astype("str")
+    return codes.str.split(".").str[0] if by_province else codes
+
+
+def area_columns() -> list[Column]:
+    """The columns of an area's sheet: every registered cooperative, scored or not."""
+    names = _aspect_names()
+    return [
+        Column("NIK", "nik", width=17), Column("Nama", "nama", width=32), Column("Jenis", "jenis", width=8),
+        Column("Pendamping", "pendamping", width=18), Column("Aktif", "aktif", "yes_no", 7),
+        Column("Melapor", "melapor", "yes_no", 8), Column("Bulan tidak melapor", "bulan_tidak_melapor_berturut",
+                                                          "int", 10),
+        Column("Skor total", "skor_total", "score", 9), Column("Predikat", "predikat", "predicate", 22),
+        Column("Predikat menurut skor", "predikat_skor", "predicate", 22),
+        Column("Skor bulan lalu", "skor_total_sebelumnya", "score", 10),
+        Column("Perubahan skor", "perubahan_skor", "change", 10),
+        Column("Predikat bulan lalu", "predikat_sebelumnya", "predicate", 22),
+        *(Column(names[a], f"skor_{a}", "score", 12) for a in aspek_ids()),
+        Column("Faktor pengurang", "faktor_pengurang", "list", 24), Column("Total aset", "total_aset", "rupiah", 18),
+        Column("Jumlah anggota", "jumlah_anggota", "int", 10),
+        Column("RAT terakhir", "tanggal_rat_terakhir", "date", 12),
+        Column("Penjelasan", "keterangan", width=80),
+    ]
+
+
+def _scores(published: Published) -> pd.DataFrame:
+    """Every registered cooperative with its scores (none when not scored): scored first, best first, then by
+    name."""
+    status = published.now("status_koperasi")
+    scores = published.now("skor_koperasi").drop(columns=["nama", "jenis", "kode_wilayah", "kabupaten_kota",
+                                                          "predikat", "periode", "run_id", "pendamping",
+                                                          "penjelasan"])
+    rows = status.merge(scores, on="nik", how="left", validate="one_to_one")
+    rows["perubahan_skor"] = rows["skor_total"] - rows["skor_total_sebelumnya"]
+    rows["keterangan"] = rows["penjelasan"].fillna(rows["alasan_tidak_dinilai"])
+    rows["urut_nama"] = rows["nama"].fillna("").str.casefold()
+    return rows.sort_values(["dinilai", "skor_total", "urut_nama", "nik"], ascending=[False, False, True, True],
+                            kind="stable").reset_index(drop=True)
+
+
+PRIORITY_COLUMNS = [
+    Column("Kabupaten/Kota", "kabupaten_kota", width=18), Column("Peringkat", "peringkat", "int", 9),
+    Column("NIK", "nik", width=17), Column("Nama", "nama", width=30), Column("Pendamping", "pendamping", width=18),
+    Column("Pendamping usulan", "pendamping_usulan", width=18), Column("Kunjungan ke", "kunjungan_ke", "int", 9),
+    Column("Dalam kapasitas", "dalam_kapasitas", "yes_no", 9), Column("Predikat", "predikat", "predicate", 22),
+    Column("Skor total", "skor_total", "score", 9), Column("Bulan tidak melapor", "bulan_tidak_melapor", "int", 10),
+    Column("Jumlah anggota", "jumlah_anggota", "int", 10), Column("Poin predikat", "poin_predikat", "score", 9),
+    Column("Poin penurunan", "poin_penurunan", "score", 9),
+    Column("Poin tidak melapor", "poin_tidak_melapor", "score", 9), Column("Poin anggota", "poin_anggota", "score", 9),
+    Column("Skor prioritas", "skor_prioritas", "score", 9), Column("Alasan", "alasan", width=50),
+    Column("Langkah utama", "langkah_utama", width=60),
+    Column("Keterangan pendamping", "keterangan_pendamping", width=40),
+]
+WARNING_COLUMNS = [
+    Column("Kabupaten/Kota", "kabupaten_kota", width=18), Column("NIK", "nik", width=17),
+    Column("Nama", "nama", width=30), Column("Peringatan", "peringatan", width=30), Column("Alasan", "alasan", width=90),
+]
+SILENT_COLUMNS = [
+    Column("Kabupaten/Kota", "kabupaten_kota", width=18), Column("NIK", "nik", width=17),
+    Column("Nama", "nama", width=30), Column("Jenis", "jenis", width=8), Column("Pendamping", "pendamping", width=18),
+    Column("Aktif", "aktif", "yes_no", 7), Column("Bulan tidak melapor", "bulan_tidak_melapor_berturut", "int", 10),
+    Column("Laporan terakhir", "laporan_terakhir", width=14), Column("RAT terakhir", "tanggal_rat_terakhir", "date", 12),
+    Column("Keterangan", "alasan_tidak_dinilai", width=60),
+]
+QUARANTINE_COLUMNS = [
+    Column("Berkas", "sumber", width=34), Column("Baris", "baris", "int", 7), Column("NIK", "nik", width=17),
+    Column("Periode", "periode", width=9), Column("Alasan", "alasan", "list", 90), Column("Isi baris", "data", width=60),
+]
+SUPERSEDED_COLUMNS = [
+    Column("Berkas", "sumber", width=34), Column("Baris", "baris", "int", 7), Column("NIK", "nik", width=17),
+    Column("Periode", "periode", width=9), Column("Tanggal kirim", "tanggal_kirim", width=20),
+    Column("Diganti oleh", "diganti_oleh", width=40), Column("Isi baris", "data", width=60),
+]
+
+
+def warning_label(kode: pd.Series) -> pd.Series:
+    """A warning's code in words: tidak_melapor_3_bulan_atau_lebih -> Tidak melapor 3 bulan atau lebih."""
+    return kode.astype("str").str.replace("_", " ").str.capitalize()
+
+
+def _warnings(published: Published) -> pd.DataFrame:
+    rows = published.now("peringatan_dini")
+    return rows.assign(peringatan=warning_label(rows["kode"])).sort_values(
+        ["kabupaten_kota", "nama", "nik", "kode"], kind="stable")
+
+
+def silent(published: Published) -> pd.DataFrame:
+    """Registered cooperatives without an accepted report this period that owe one: they reported before, or their
+    jenis is scored; the longest silent first."""
+    status = published.now("status_koperasi")
+    scored_jenis = rulebook_for_period(published.periode).jenis
+    owed = status["bulan_tidak_melapor_berturut"].notna() | status["jenis"].isin(scored_jenis)
+    rows = status[(~status["melapor"] & owed).to_numpy()]
+    months = rows["bulan_tidak_melapor_berturut"]
+    last = [None if pd.isna(m) else shift_period(published.periode, -int(m)) for m in months]
+    return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah")).sort_values(
+        ["kabupaten_kota", "bulan_tidak_melapor_berturut", "nama"], ascending=[True, False, True], na_position="first",
+        kind="stable")
+
+
+def _about(published: Published) -> pd.DataFrame:
+    computed = published.run_time
+    runs = sorted(published.now("status_koperasi")["run_id"].dropna().unique())
+    items = [
+        ("Periode", month(published.periode) + f" ({published.periode})"), ("Wilayah", published.region),
+        ("Dihitung pada (WITA)", computed.strftime("%Y-%m-%d %H:%M") if computed else "-"),
+        ("Run", ", ".join(runs) or "-"),
+        ("Target % Sehat", f"{published.settings.target_healthy_percent:g}% koperasi yang dinilai"),
+        ("% Sehat", "koperasi Sehat dibagi koperasi yang dinilai; predikat sehat: " + ", ".join(
+            c.removeprefix("jumlah_").replace("_", " ") for c in sehat_columns())),
+        ("Sumber", "tabel keluaran koperasi-sehat (Parquet) periode ini: ringkasan_wilayah, status_koperasi, "
+                   "skor_koperasi, daftar_prioritas, peringatan_dini, karantina, laporan_terganti"),
+        *((f"Warna: {name}", PREDICATE_COLOURS[name]) for name in PREDICATE_COLOURS),
+    ]
+    return pd.DataFrame(items, columns=["hal", "isi"])

@@ -1,0 +1,229 @@
+"""The documents of a period (flows/handouts): the workbook read back with pandas and opened by LibreOffice, the
+report, the cards and the feedback, on the committed sample published for six months; the same tables give the
+same bytes; the pieces (palette, numbers, sheet names, chart frames, advice) by hand."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from flows.handouts import load_tables, write_reports
+from flows.handouts.charts import CardCharts, Frame, _drawing
+from flows.handouts.feedback import advice, advice_table
+from flows.handouts.sheets import sheet_names
+from flows.handouts.style import PREDICATE_COLOURS, css_class, ink, number, percent, rupiah, signed
+from flows.handouts.tables import Published
+from published_sample import PERIODE, SETTINGS
+from scoring.rulebook import rulebooks
+from scoring.status import predicate_columns
+from scoring.texts import format_number
+
+AREAS = ["Malinau", "Bulungan", "Tana Tidung", "Nunukan", "Tarakan"]
+SHEETS = ["Ringkasan", *AREAS, "Daftar Prioritas", "Peringatan Dini", "Tidak Melapor", "Karantina", "Laporan Terganti",
+          "Keterangan"]
+
+
+def files(paths: list[Path]) -> dict[str, Path]:
+    return {f"{p.parent.name}/{p.name}" if p.parent.name in ("kartu", "umpan_balik") else p.name: p for p in paths}
+
+
+def test_every_document_of_the_period_is_written(handouts, published_sample):
+    folder, paths = handouts
+    names = files(paths)
+    assert {f"ringkasan_{PERIODE}.xlsx", f"laporan_{PERIODE}.html"} <= set(names)
+    status = published_sample[1]["status_koperasi"]
+    cards = [n for n in names if n.startswith("kartu/")]
+    scored = status.loc[status["dinilai"], "nik"]
+    assert {f"kartu/{nik}.html" for nik in scored} <= set(cards) and len(cards) < len(status)
+    karantina = published_sample[1]["karantina"]
+    registered = set(karantina["nik"].dropna()) & set(status["nik"])
+    assert {n for n in names if n.startswith("umpan_balik/")} == {f"umpan_balik/{nik}.xlsx" for nik in registered}
+    assert "657145583934618" not in registered  # a nik typo: in the workbook's Karantina sheet, sent to no one
+    assert all(p.is_file() and p.is_relative_to(folder) for p in paths)
+
+
+def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
+    tables = published_sample[1]
+    book = pd.read_excel(files(handouts[1])[f"ringkasan_{PERIODE}.xlsx"], sheet_name=None, dtype={"NIK": str})
+    assert list(book) == SHEETS
+    ringkasan = book["Ringkasan"]
+    assert list(ringkasan.columns[:8]) == ["Kode wilayah", "Wilayah", "Tingkat", "Koperasi terdaftar", "Aktif",
+                                           "Tidak aktif", "Melapor", "Dinilai"]
+    assert {"Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus", "% Sehat",
+            "% Sehat bulan lalu", "Target % Sehat"} <= set(ringkasan.columns)
+    assert ringkasan["Wilayah"].tolist() == ["Kalimantan Utara", *AREAS]
+    province = ringkasan.iloc[0]
+    now = tables["ringkasan_wilayah"].query("periode == @PERIODE and tingkat == 'provinsi'").iloc[0]
+    assert province["Koperasi terdaftar"] == 109 == now["jumlah_koperasi"]
+    assert province["% Sehat"] == pytest.approx(now["persen_sehat"] / 100)  # a fraction, shown as a percent
+    status = tables["status_koperasi"]
+    for area in AREAS:
+        assert len(book[area]) == (status["kabupaten_kota"] == area).sum()
+    bulungan = book["Bulungan"].set_index("NIK")
+    scored = tables["skor_koperasi"].query("periode == @PERIODE and kabupaten_kota == 'Bulungan'").iloc[0]
+    assert bulungan.loc[scored["nik"], "Skor total"] == pytest.approx(scored["skor_total"])
+    assert bulungan.loc[scored["nik"], "Predikat"] == scored["predikat"]
+    assert list(book["Bulungan"].columns[:4]) == ["NIK", "Nama", "Jenis", "Pendamping"]
+    assert len(book["Daftar Prioritas"]) == len(tables["daftar_prioritas"])
+    assert len(book["Peringatan Dini"]) == len(tables["peringatan_dini"])
+    assert len(book["Karantina"]) == len(tables["karantina"])
+    first = tables["karantina"].sort_values(["sumber", "baris"]).iloc[0]
+    row = book["Karantina"].set_index(["Berkas", "Baris"]).loc[(first["sumber"], first["baris"])]
+    assert row["Alasan"] == "; ".join(first["alasan"])  # a list as text
+    silent = book["Tidak Melapor"]
+    assert (silent["Laporan terakhir"] != PERIODE).all() and len(silent) > 0
+    assert book["Keterangan"].set_index("Hal").loc["Dihitung pada (WITA)", "Isi"] == "2026-12-01 02:00"
+
+
+def test_the_workbook_has_formats_frozen_headers_and_filters(handouts):
+    from openpyxl import load_workbook
+
+    book = load_workbook(files(handouts[1])[f"ringkasan_{PERIODE}.xlsx"])
+    area = book["Bulungan"]
+    assert area.freeze_panes == "C2" and area.auto_filter.ref == f"A1:{area.cell(1, area.max_column).column_letter}" \
+        f"{area.max_row}"
+    header = {c.value: c for c in area[1]}
+    column = {name: header[name].column for name in header}
+    row = next(r for r in range(2, area.max_row + 1) if area.cell(r, column["Skor total"]).value is not None)
+    assert area.cell(row, column["Total aset"]).number_format == '"Rp "#,##0'
+    assert area.cell(row, column["Skor total"]).number_format == "0.00"
+    predikat = area.cell(row, column["Predikat"])
+    assert predikat.fill.fgColor.rgb[-6:].upper() == PREDICATE_COLOURS[predikat.value][1:].upper()
+    assert book["Ringkasan"].cell(2, 1 + [c.value for c in book["Ringkasan"][1]].index("% Sehat")).number_format \
+        == "0.0%"
+    rat = next(c for c in book["Tidak Melapor"][2] if isinstance(c.value, date))
+    assert rat.value.tzinfo is None  # a date without a time zone
+    assert header["NIK"].font.b and header["NIK"].fill.fgColor.rgb.upper().endswith("1F3A5F")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (apt-get install "
+                    "libreoffice-calc-nogui): the workbook is not opened in LibreOffice")
+def test_the_workbook_opens_in_libreoffice(handouts, tmp_path):
+    workbook = files(handouts[1])[f"ringkasan_{PERIODE}.xlsx"]
+    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profil", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook)],
+                          capture_output=True, text=True, timeout=180)
+    pdf = tmp_path / workbook.with_suffix(".pdf").name
+    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    content = pdf.read_bytes()
+    assert content.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", content)) >= len(SHEETS)
+
+
+def test_the_same_tables_give_the_same_bytes(handouts, published_sample, tmp_path):
+    again = write_reports(published_sample[1], PERIODE, tmp_path / "lagi", SETTINGS)
+    first, second = files(handouts[1]), files(again)
+    assert first.keys() == second.keys()
+    assert [n for n in first if first[n].read_bytes() != second[n].read_bytes()] == []
+    with zipfile.ZipFile(first[f"ringkasan_{PERIODE}.xlsx"]) as archive:
+        core = archive.read("docProps/core.xml").decode()
+        assert {info.date_time for info in archive.infolist()} == {(2026, 12, 1, 2, 0, 0)}
+    assert "2026-12-01T02:00:00Z" in core  # the run's time, not the clock's
+
+
+def test_load_tables_reads_what_write_reports_takes(published_sample):
+    output, tables = published_sample
+    loaded = load_tables(output, PERIODE, SETTINGS)
+    assert set(loaded) == set(tables)
+    assert sorted(loaded["ringkasan_wilayah"]["periode"].unique()) == sorted(tables["ringkasan_wilayah"]["periode"]
+                                                                             .unique())
+    assert len(loaded["jalan_menuju_sehat"]) == len(tables["jalan_menuju_sehat"])
+    assert loaded["skor_koperasi"]["penjelasan"].isna().all()  # the flow does not write issue 14's columns yet
+    Published(PERIODE, loaded, SETTINGS).now("skor_koperasi")  # the documents read them all the same
+
+
+def test_the_report_holds_every_section_and_fetches_nothing(handouts):
+    html = files(handouts[1])[f"laporan_{PERIODE}.html"].read_text(encoding="utf-8")
+    for section in ("Sekilas", "Predikat per kabupaten/kota", "Sebaran skor total", "Naik dan turun",
+                    "Daftar prioritas kunjungan", "Cakupan dan mutu pelaporan", "Mutu data bulan ini"):
+        assert section in html, section
+    assert html.count("<svg") == 3 and "Oktober 2026" in html and "target 50,0%" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html) and "@import" not in html
+    assert "<script" not in html and "<link" not in html
+
+
+def test_a_card_says_what_a_pendamping_needs(handouts, published_sample):
+    tables = published_sample[1]
+    prioritas = tables["daftar_prioritas"].iloc[0]
+    html = files(handouts[1])[f"kartu/{prioritas['nik']}.html"].read_text(encoding="utf-8")
+    for part in ("Riwayat skor", "Aspek terhadap nilai maksimum", "Mengapa", "Jalan menuju Sehat", "Komponen",
+                 "Mutu pelaporan", "Alasan prioritas"):
+        assert part in html, part
+    assert html.count("<svg") == 2 and prioritas["nama"] in html
+
+
+# --- the pieces -----------------------------------------------------------------------------------------------
+
+
+def test_every_predicate_has_one_colour_and_readable_text():
+    assert set(predicate_columns()) <= set(PREDICATE_COLOURS)
+    assert {ink(c) for c in PREDICATE_COLOURS.values()} == {"#1b1b1b", "#ffffff"}
+    assert ink(PREDICATE_COLOURS["Dalam Pengawasan Khusus"]) == "#ffffff" and ink(PREDICATE_COLOURS["Kurang Sehat"]) == "#1b1b1b"
+    assert css_class("Dalam Pengawasan Khusus") == "p-dalam-pengawasan-khusus" and css_class(None) == "p-tidak-dinilai"
+
+
+def test_numbers_are_written_as_scoring_writes_them():
+    values = np.array([0, 0.005, 1.005, 78.5, -8.28, 1234567.891, 999.995, -0.004, 12.345])
+    assert [number(v) for v in values] == format_number(values).tolist()
+    assert [number(v, 0) for v in values] == format_number(values, 0).tolist()
+    assert (rupiah(1_234_567), percent(12.5), signed(1.25), signed(-0.5), signed(0), number(None)) == (
+        "Rp 1.234.567", "12,5%", "+1,25", "-0,50", "0,00", "-")
+
+
+def test_sheet_names_are_valid_and_unique():
+    assert sheet_names(["Kabupaten Kepulauan Siau Tagulandang Biaro", "Kota Bima/Kab. [x]", "ringkasan",
+                        "Kabupaten Kepulauan Siau Tagulandang Biaro"], ["Ringkasan"]) == [
+        "Kabupaten Kepulauan Siau Tagula", "Kota Bima Kab. x", "ringkasan (2)", "Kabupaten Kepulauan Siau Ta (2)"]
+
+
+def test_a_card_chart_places_its_points_where_matplotlib_draws_them():
+    values = [70.0, 72.5, 51.0]
+    with _drawing("uji"):
+        figure = Figure(figsize=(3.7, 1.9), dpi=72, layout="constrained")
+        axes = figure.add_subplot()
+        axes.set_xlim(-0.5, 2.5), axes.set_ylim(0, 100)
+        axes.plot([0, 1, 2], values, gid="garis")
+        frame = Frame.of(figure, axes, "uji")
+    drawn = re.search(r'<g id="garis">.*?d="M ([^"]+)"', frame.head, re.S).group(1)
+    points = [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+) (-?[\d.]+)", drawn)]
+    assert points == [pytest.approx((frame.x(i), frame.y(v)), abs=0.01) for i, v in enumerate(values)]
+
+
+def test_a_card_history_breaks_where_a_month_has_no_score():
+    charts = CardCharts(["2026-08", "2026-09", "2026-10"], rulebooks())
+    chart = charts.history("ksp-2016", [70.0, None, 66.0], ["Cukup Sehat", None, "Cukup Sehat"])
+    assert chart.count("<circle") == 2 and "<polyline" not in chart  # two lone points, no line across the gap
+    assert charts.history("ksp-2016", [70.0, 71.0, None], ["Cukup Sehat"] * 3).count("<polyline") == 1
+
+
+def test_every_reason_of_the_sample_gets_its_own_advice(published_sample):
+    reasons = published_sample[1]["karantina"]["alasan"].explode().dropna()
+    assert len(reasons) > 20
+    generic = [r for r in reasons if advice(r) == advice_table().lainnya]
+    assert generic == []
+    assert advice("periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)") == "Tulis periode 2026-10 " \
+        "(tahun-bulan, YYYY-MM)."
+    assert advice("hibah: '925.000' dapat berarti 925 atau 925.000 (titik sebagai pemisah ribuan); tulis tanpa "
+                  "pemisah: 925000") == "Tulis 925000, tanpa titik atau koma pemisah ribuan."
+    assert advice("volume_pinjaman_anggota lebih dari volume_pinjaman: volume_pinjaman_anggota 1 > volume_pinjaman "
+                  "0") == ("volume_pinjaman_anggota adalah bagian dari volume_pinjaman: tulis paling banyak sebesar "
+                           "volume_pinjaman.")
+
+
+def test_feedback_lists_every_reason_with_its_fix(handouts, published_sample):
+    nik = "650447612162443"  # its balance sheet does not balance
+    rows = pd.read_excel(files(handouts[1])[f"umpan_balik/{nik}.xlsx"], sheet_name=None)
+    assert list(rows) == ["Umpan Balik", "Keterangan"]
+    sheet = rows["Umpan Balik"]
+    assert list(sheet.columns) == ["Berkas", "Baris", "Periode", "Alasan", "Perbaikan", "Isi baris"]
+    assert sheet["Alasan"].str.startswith("neraca tidak seimbang").any()
+    assert sheet["Perbaikan"].str.startswith("Samakan total_aset").any()
+    assert sheet["Isi baris"].iloc[0].startswith(f"nik: {nik}; periode: {PERIODE}")
