@@ -7,9 +7,9 @@
 2. times one month (2026-10) through the CLI as a subprocess: wall time and peak RSS of the process tree,
    twice: with the temporary Prefect server the CLI starts by itself (no PREFECT_API_URL), and against a
    running `prefect server start` (as a scheduled deployment runs; the server is started before and not timed);
-3. times the steps of `flows.monthly` in this process, without Prefect (prepare, score, check_quality,
-   the manifest, publish), same month, fresh output: seconds and rows/second per stage, and the
-   Prefect overhead = CLI wall time - sum of the stages;
+3. times the steps of a run (`flows.prepare`, `score_parts`, `assemble`, `monthly`, `publishing`) in this
+   process, without Prefect (prepare, score, check_quality, the manifest, publish), same month, fresh output:
+   seconds and rows/second per stage, and the Prefect overhead = CLI wall time - sum of the stages;
 4. times the I/O floor: reading every input file with plain pyarrow, writing the six output tables with
    plain `pq.write_table`, and prints end-to-end / I/O floor;
 5. times a backfill of `--months` months ending 2026-10 through the CLI (0 skips it), in both Prefect setups;
@@ -243,13 +243,16 @@ def _output_rows(folder: Path) -> dict[str, int]:
 
 def in_process_month(landing: Path, output: Path) -> dict:
     """prepare, score, check_quality, publish (+ recover, manifest) as the flow calls them, without Prefect."""
-    from flows import locks, monthly, publishing
+    from flows import assemble, locks, publishing, score_parts
     from flows.config import TIMEZONE
+    from flows.monthly import check_quality, manifest as run_manifest
+    from flows.prepare import prepare
+    from flows.runs import RunParameters, new_run_id
 
     _fresh(output)
-    params = monthly.RunParameters(period=PERIOD, input=landing, output=output)
+    params = RunParameters(period=PERIOD, input=landing, output=output)
     started = datetime.now(TIMEZONE)
-    run_id = monthly.new_run_id(params.period, started)
+    run_id = new_run_id(params.period, started)
     stages: dict[str, float] = {}
     sub: dict[str, float] = {}
 
@@ -260,28 +263,24 @@ def in_process_month(landing: Path, output: Path) -> dict:
         print(f"    {name:<14} {stages[name]:8.2f} s", flush=True)
         return value
 
+    def score(p, r, s):  # the parts, timed one by one, then the assembly
+        t = time.perf_counter()
+        plan = score_parts.partitions(p, r)
+        parts = [score_parts.score_part(p, r, i, names, s) for i, names in enumerate(plan)]
+        sub["score: parts"] = time.perf_counter() - t
+        sub["score: number of parts"] = len(plan)
+        t = time.perf_counter()
+        summary = assemble.assemble(p, r, parts)
+        sub["score: assemble"] = time.perf_counter() - t
+        return summary
+
     with locks.period_lock(output, params.period, run_id):
         publishing.recover(output, holding=params.period)
-        prepared = timed("prepare", monthly.prepare, params, run_id, started.date())
-        if hasattr(monthly, "score_part") and hasattr(monthly, "assemble"):  # the parts, timed one by one
-            def score(p, r, s):
-                t = time.perf_counter()
-                plan = monthly.partitions(p, r)
-                parts = []
-                for i, names in enumerate(plan):
-                    parts.append(monthly.score_part(p, r, i, names, s))
-                sub["score: parts"] = time.perf_counter() - t
-                sub["score: number of parts"] = len(plan)
-                t = time.perf_counter()
-                summary = monthly.assemble(p, r, parts)
-                sub["score: assemble"] = time.perf_counter() - t
-                return summary
-        else:
-            score = monthly.score
+        prepared = timed("prepare", prepare, params, run_id, started)
         scored = timed("score", score, params, run_id, started)
-        rows_out = _output_rows(monthly.work_folder(params, run_id) / "keluaran")
-        checked = timed("check_quality", monthly.check_quality, params, run_id, prepared)
-        manifest = timed("manifest", monthly.manifest, params, run_id, started, prepared, scored, checked)
+        rows_out = _output_rows(params.folder(run_id).path / "keluaran")
+        checked = timed("check_quality", check_quality, params, run_id, prepared)
+        manifest = timed("manifest", run_manifest, params, run_id, started, prepared, scored, checked)
         timed("publish", publishing.publish, params, run_id, manifest)  # the manifest is published with the tables
         timed("recover", publishing.recover, output, params.period)
     rows_in = (prepared.laporan_dibaca + prepared.laporan_periode_lain + prepared.kuesioner_dibaca

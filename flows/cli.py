@@ -109,6 +109,18 @@ def template(output: Annotated[Path, typer.Option(help="folder tempat templat .x
     return commands.make_templates(output)
 
 
+@app.command()
+def jelaskan(
+    koperasi: Annotated[str, typer.Argument(metavar="NIK|NAMA", help="NIK, atau bagian nama koperasi")],
+    period: Annotated[str | None, typer.Option("--period", callback=_period, metavar="YYYY-MM",
+                                               help="periode yang terbit; bawaan: yang terakhir")] = None,
+    output: Annotated[Path, typer.Option(
+        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+) -> int:
+    """Jelaskan satu koperasi dari keluaran yang terbit: skor, komponen, jalan menuju Sehat, sejawat, peringatan."""
+    return commands.explain(koperasi, period, output)
+
+
 def _usage(error: typer.TyperException) -> str:
     """A usage error of the command line as one line in Indonesian."""
     param, kind = getattr(error, "param", None), type(error).__name__

@@ -88,7 +88,7 @@ def run_months(request: RunRequest) -> int:
         from flows import report, server
 
         with server.prefect_api():
-            from flows.monthly import keeping_common_inputs
+            from flows.prepare import keeping_common_inputs
             from flows.pipeline import with_runner
 
             monthly_scoring = with_runner(request.dask_address, request.dask_local)
@@ -165,4 +165,21 @@ def make_templates(output: Path) -> int:
     if output.exists() and not output.is_dir():
         raise preflight.ParameterError(f"--output {output} adalah berkas, bukan folder")
     print("templat ditulis: " + ", ".join(str(path) for path in write_templates(output)))
+    return EXIT_DONE
+
+
+def explain(query: str, period: str | None, output: Path) -> int:
+    """Print one cooperative of a published period (`flows.lookup`); a name that matches several lists them on
+    stdout and exits with the usage code."""
+    from rich.console import Console
+
+    from flows import lookup
+
+    console = Console(highlight=False)
+    try:
+        lookup.show(lookup.cooperative(output, query, period), console)
+    except lookup.AmbiguousName as error:
+        table = lookup.listing(error.matches)
+        console.print(table)
+        raise
     return EXIT_DONE

@@ -1,4 +1,5 @@
-"""The Prefect flow of the monthly job: thin tasks around the steps of `flows.monthly` and `flows.publishing`."""
+"""The Prefect flow of the monthly job: thin tasks around the steps of a run (`flows.prepare`, `flows.score_parts`,
+`flows.assemble`, `flows.monthly`) and `flows.publishing`."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from prefect.schedules import Cron
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import interrupt, monthly, publishing, report
+from flows import assemble, interrupt, monthly, prepare, publishing, report, score_parts
 from flows.config import TIMEZONE, settings
 from flows.locks import period_lock
-from flows.monthly import PrepareSummary, RunParameters, ScoreSummary
+from flows.runs import PrepareSummary, RunParameters, ScoreSummary, new_run_id
 from flows.preflight import ParameterError, check_area_rerun
 from scoring import KoperasiSehatError
 from scoring.periods import previous_period
@@ -60,7 +61,7 @@ def _user_errors_fail(step: Callable) -> Callable:
 @task(name="baca-dan-validasi", cache_policy=NO_CACHE, **IO_RETRIES)
 @_user_errors_fail
 def prepare_task(params: RunParameters, run_id: str, started: datetime) -> PrepareSummary | State:
-    summary = monthly.prepare(params, run_id, started)
+    summary = prepare.prepare(params, run_id, started)
     logger = get_run_logger()
     for problem in summary.berkas_ditolak:
         logger.warning("berkas ditolak: %s", problem)
@@ -77,20 +78,20 @@ def prepare_task(params: RunParameters, run_id: str, started: datetime) -> Prepa
 @task(name="bagi", cache_policy=NO_CACHE)
 @_user_errors_fail
 def partition_task(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
-    return monthly.partitions(params, run_id)
+    return score_parts.partitions(params, run_id)
 
 
 @task(name="nilai-bagian", cache_policy=NO_CACHE)
 @_user_errors_fail
 def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
                     computed_at: datetime) -> ScoreSummary:
-    return monthly.score_part(params, run_id, part, kabupaten, computed_at)
+    return score_parts.score_part(params, run_id, part, kabupaten, computed_at)
 
 
 @task(name="gabung", cache_policy=NO_CACHE)
 @_user_errors_fail
 def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
-    summary = monthly.assemble(params, run_id, parts)
+    summary = assemble.assemble(params, run_id, parts)
     logger = get_run_logger()
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
                 summary.tidak_dinilai)
@@ -165,7 +166,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
     except KoperasiSehatError as error:
         return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
     started = datetime.now(TIMEZONE)
-    run_id = monthly.new_run_id(params.period, started)
+    run_id = new_run_id(params.period, started)
     try:
         with period_lock(params.output, params.period, run_id):
             left = publishing.recover(params.output, holding=params.period)
@@ -202,11 +203,15 @@ def _steps(params: RunParameters, run_id: str, started: datetime) -> dict:
 
 
 def publish_artifacts(summary: dict, params: RunParameters) -> None:
-    """Markdown summary and the table of cooperatives that moved down, under stable keys (history in the UI)."""
+    """Markdown summary, the cooperatives that moved down and the top of the pendamping worklist, under stable keys
+    (history in the UI)."""
     create_markdown_artifact(key="koperasi-sehat-ringkasan", markdown=report.summary_markdown(summary, params.output),
                              description=f"Ringkasan periode {params.period}")
     create_table_artifact(key="koperasi-sehat-turun-predikat", table=report.moved_down(params.output, params.period),
                           description=f"Koperasi yang predikatnya turun pada {params.period}")
+    top = settings().worklist_top_n
+    create_table_artifact(key=report.WORKLIST_ARTIFACT, table=report.worklist_top(params.output, params.period, top),
+                          description=f"Daftar prioritas {params.period}: {top} teratas per kabupaten/kota")
 
 
 def with_runner(dask_address: str | None = None, dask_local: int | None = None) -> Flow:

@@ -2,7 +2,7 @@
 make is one `ParameterError` with one line in the analyst's words (the CLI exits with code 2).
 
 Only the standard library and the settings are imported here, so a mistake is reported in about a second.
-The flow calls the same checks for runs started from Prefect (`flows.monthly.RunParameters`).
+The flow calls the same checks for runs started from Prefect (`flows.runs.RunParameters`).
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from flows.config import COMMITTED, PUBLISHED_DIR, RUNS_DIR, WORK_DIR
 from flows.interrupt import critical
 from flows.locks import is_locked
 from flows.manifest import write_json
-from flows.monthly import OUTPUT_TABLES, RunParameters, work_folder
-from schemas import outputs
+from flows.monthly import OUTPUT_TABLES
+from flows.runs import RunParameters
 from scoring.rulebook import PERIODE
 
 MANIFEST = "manifest.json"  # the run's manifest, staged in its work folder until the switch
@@ -36,13 +36,12 @@ def publish(params: RunParameters, run_id: str, manifest: dict) -> dict[str, str
 
     Killed before the mark, a later run discards what was staged; killed after it, a later run finishes the
     switch (`recover`): the period is never left half old, half new, nor published without its manifest."""
-    work = work_folder(params, run_id)
+    run = params.folder(run_id)
     for name in OUTPUT_TABLES:
-        frame = outputs.to_pandas(name, pq.read_table(work / "keluaran" / f"{name}.parquet"))
-        storage.stage_period(params.output, name, params.period, frame, run_id)
-    write_json(work / MANIFEST, manifest)
+        storage.stage_period(params.output, name, params.period, run.read_table(name), run_id)
+    write_json(run.path / MANIFEST, manifest)
     with critical():
-        write_json(work / COMMITTED, {"run_id": run_id, "periode": params.period})
+        write_json(run.path / COMMITTED, {"run_id": run_id, "periode": params.period})
         return switch(params.output, run_id, params.period)
 
 

@@ -12,6 +12,7 @@ GX is imported on first use (the import alone takes seconds), analytics are off 
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -25,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from flows import storage
+from flows.config import settings
+from scoring.reporting_quality import grade_table
 from scoring.rulebook import Rulebook, published_books
 from scoring.periods import previous_period
 
@@ -53,7 +56,9 @@ class QualityParameters:
     batas_porsi_karantina: float
     jumlah_melapor_sebelumnya: int | None = None
     toleransi_total: float = 0.005
-    rulebooks: Mapping[str, Rulebook] | None = None  # default: every book in scoring/rulebooks
+    rulebooks: Mapping[str, Rulebook] | None = None  # default: every published book in scoring/rulebooks
+    min_peers: int = field(default_factory=lambda: settings().min_peers)  # persentil_sejawat's smallest group
+    visits_per_pendamping: int = field(default_factory=lambda: settings().visits_per_pendamping)
     run_id: str | None = None  # names the run in Data Docs (default: the period)
 
 
@@ -70,6 +75,7 @@ def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: s
     """Validate the output tables of one period; record the results and rebuild Data Docs under `context_dir`."""
     started = time.perf_counter()
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    from schemas import action_expectations as ax
     from schemas import expectations as ex  # imports great_expectations
 
     books = dict(params.rulebooks or published_books())
@@ -97,7 +103,7 @@ def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: s
     index = docs_index(context)                                                       # the index again
     summary = {
         "periode": periode, "run_name": run_name, "suites": suites, "failed": len(failed),
-        "not_checked": sorted(set(ex.SUITES) - set(batches)),
+        "not_checked": sorted({*ex.SUITES, *ax.ACTION_SUITES} - set(batches)),
         "seconds": round(time.perf_counter() - started, 3),
         "seconds_prepare": round(prepared - started, 3),
     }
@@ -108,6 +114,7 @@ def _batches(tables: Mapping[str, pd.DataFrame], periode: str, params: QualityPa
              books: Mapping[str, Rulebook], failed: list[str]) -> dict[str, tuple[Any, pd.DataFrame]]:
     """Suite and frame (with its cek_* columns) per suite. A missing table, or one whose cek_* columns cannot
     be derived (a column missing), is a failure in `failed`, not an exception."""
+    from schemas import action_expectations as ax
     from schemas import expectations as ex
 
     def table(name: str) -> pd.DataFrame | None:
@@ -144,6 +151,21 @@ def _batches(tables: Mapping[str, pd.DataFrame], periode: str, params: QualityPa
         kolom = ex.kolom_jumlah()
         add(ex.RINGKASAN_WILAYAH, lambda: (ex.ringkasan_wilayah_suite(kolom),
                                            ex.batch_ringkasan_wilayah(ringkasan, kolom)))
+    action = {
+        ax.SKOR_ASPEK: lambda t: (ax.skor_aspek_suite(), ax.batch_skor_aspek(t, books)),
+        ax.JALAN_MENUJU_SEHAT: lambda t: (ax.jalan_menuju_sehat_suite(books), ax.batch_jalan_menuju_sehat(t)),
+        ax.PERINGATAN_DINI: lambda t: (ax.peringatan_dini_suite(), t),
+        ax.PERSENTIL_SEJAWAT: lambda t: (ax.persentil_sejawat_suite(params.min_peers),
+                                         ax.batch_persentil_sejawat(t, params.min_peers)),
+        ax.DAFTAR_PRIORITAS: lambda t: (ax.daftar_prioritas_suite(params.visits_per_pendamping),
+                                        ax.batch_daftar_prioritas(t, params.visits_per_pendamping)),
+        ax.MUTU_PELAPORAN: lambda t: (ax.mutu_pelaporan_suite([g.huruf for g in grade_table().nilai]),
+                                      ax.batch_mutu_pelaporan(t)),
+    }
+    for name, build in action.items():
+        frame = table(name)
+        if frame is not None:
+            add(name, functools.partial(build, frame))
     return batches
 
 

@@ -22,6 +22,8 @@ from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
 
 PROVINCE = "provinsi"
+WORKLIST_ARTIFACT = "koperasi-sehat-daftar-prioritas"  # the top of daftar_prioritas, in the Prefect UI
+WORKLIST_IN_SUMMARY = 3  # rows per kabupaten/kota in the run's markdown summary
 
 
 class _Live:
@@ -129,7 +131,26 @@ def summary_markdown(summary: dict, output: Path) -> str:
               + " | ".join(str(r[c]) for c in predicates) + " |" for _, r in ringkasan.iterrows()]
     lines += ["", "Alasan karantina terbanyak:", ""]
     lines += [f"- {count} x {reason}" for reason, count in summary["alasan_teratas"]] or ["- (tidak ada)"]
+    top = worklist_top(output, summary["periode"], WORKLIST_IN_SUMMARY)
+    lines += ["", f"## Daftar prioritas: {WORKLIST_IN_SUMMARY} teratas per kabupaten/kota", "",
+              f"Artefak `{WORKLIST_ARTIFACT}`: {settings().worklist_top_n} teratas per kabupaten/kota; tabel lengkap: "
+              f"`{storage.partition_path(output, 'daftar_prioritas', summary['periode'])}`; satu koperasi: "
+              "`koperasi-sehat jelaskan NIK`.", "",
+              "| kabupaten/kota | peringkat | koperasi | predikat | skor prioritas | pendamping | alasan |",
+              "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['kabupaten_kota']} | {r['peringkat']} | {r['nama']} ({r['nik']}) | {r['predikat'] or '-'} | "
+              f"{r['skor_prioritas']:.2f} | {r['pendamping'] or '-'} | {r['alasan']} |" for r in top]
     return "\n".join(lines)
+
+
+def worklist_top(output: Path, periode: str, per_area: int) -> list[dict]:
+    """The first `per_area` rows of each kabupaten/kota's daftar_prioritas: who the pendamping visit first (the
+    assigned pendamping, else the suggested one)."""
+    rows = storage.read_table(output, "daftar_prioritas", periode)
+    rows = rows[rows["peringkat"] <= per_area].sort_values(["kabupaten_kota", "peringkat"], kind="stable")
+    rows = rows.assign(pendamping=rows["pendamping"].fillna(rows["pendamping_usulan"]))
+    columns = ["kabupaten_kota", "peringkat", "nik", "nama", "predikat", "skor_prioritas", "pendamping", "alasan"]
+    return rows[columns].astype(object).where(rows[columns].notna(), None).to_dict(orient="records")
 
 
 def moved_down(output: Path, periode: str) -> list[dict]:

@@ -28,7 +28,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from flows.config import WORK_DIR
-from schemas.outputs import (Masalah, OutputContractError, arrow_schema, empty_frame, tabel, to_arrow, to_pandas,
+from schemas.outputs import (Problem, OutputContractError, arrow_schema, empty_frame, tabel, to_arrow, to_pandas,
                              validate_output)
 from scoring.rulebook import PERIODE
 
@@ -63,13 +63,13 @@ def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
     `swap_period` later renames it into place. Same frame, same bytes: no write time in the file, fixed row
     groups."""
     if not PERIODE.match(periode):
-        raise OutputContractError(table, [Masalah((KEY,), f"partition {periode!r} is not a YYYY-MM period")])
+        raise OutputContractError(table, [Problem((KEY,), f"partition {periode!r} is not a YYYY-MM period")])
     if not RUN_ID.match(run_id):
-        raise OutputContractError(table, [Masalah(("run_id",), f"run id {run_id!r} cannot name a folder")])
+        raise OutputContractError(table, [Problem(("run_id",), f"run id {run_id!r} cannot name a folder")])
     frame = validate_output(table, df)
     other = frame[KEY].ne(periode) | frame[KEY].isna()
     if other.any():
-        raise OutputContractError(table, [Masalah(
+        raise OutputContractError(table, [Problem(
             (KEY,), f"rows of another period than the partition periode={periode} (or none)",
             tuple(repr(p) for p in pd.unique(frame.loc[other, KEY])[:5]), int(other.sum()))])
     data = to_arrow(table, frame).drop_columns([KEY])
@@ -140,8 +140,10 @@ def _moved(output: Path, kind: str, table: str, periode: str, run_id: str) -> Pa
     return Path(output) / WORK_DIR / run_id / kind / table / f"{KEY}={periode}"
 
 
-def read_table(output: Path, table: str, periode: str | None = None) -> pd.DataFrame:
-    """One period of a table, or every period (ordered by period), in the contract's dtypes.
+def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Expression | None = None
+               ) -> pd.DataFrame:
+    """One period of a table, or every period (ordered by period), in the contract's dtypes; `rows`: only the rows
+    matching this filter (pushed down to the Parquet reader, e.g. `ds.field("nik") == nik`).
 
     Reads with the explicit schema and a hive partitioning whose key is typed `string`, so `periode` stays a
     str column (never a category); a period or table not written yet reads as an empty frame."""
@@ -149,7 +151,10 @@ def read_table(output: Path, table: str, periode: str | None = None) -> pd.DataF
     if not (partition_path(output, table, periode) if periode else folder).is_dir():
         return empty_frame(table)
     dataset = ds.dataset(folder, schema=arrow_schema(table), format="parquet", partitioning=PARTITIONING)
-    data = dataset.to_table(filter=ds.field(KEY) == periode) if periode else dataset.to_table()
+    condition = ds.field(KEY) == periode if periode else None
+    if rows is not None:
+        condition = rows if condition is None else condition & rows
+    data = dataset.to_table(filter=condition)
     return to_pandas(table, data.sort_by([(KEY, "ascending")]) if data.num_rows and not periode else data)
 
 

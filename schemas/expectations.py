@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from scoring.early_warning import CODE_PATTERN
 from scoring.rulebook import Band, NilaiBand, Rulebook
 from scoring.status import predicate_columns
 
@@ -92,13 +91,14 @@ def predikat_by_band(skor: pd.Series, rulebook: pd.Series, books: Mapping[str, R
 SHARE = "porsi"  # meta["satuan"] of a check whose observed value is a share: shown as a percent
 
 
-def _cek(suite: str, kode: str, description: str, expectation: type, unit: str | None = None,
-         **kwargs) -> gxe.Expectation:
+def expectation(suite: str, kode: str, description: str, kind: type, unit: str | None = None,
+                **kwargs) -> gxe.Expectation:
+    """An expectation of `kind` with its stable id `<suite>.<kode>` and its description (words of a failure)."""
     meta = {"cek": f"{suite}.{kode}"} | ({"satuan": unit} if unit else {})
-    return expectation(**kwargs, description=description, meta=meta)
+    return kind(**kwargs, description=description, meta=meta)
 
 
-def _num(value: float) -> str:
+def number_text(value: float) -> str:
     return f"{value:g}"
 
 
@@ -106,7 +106,7 @@ def _pct(share: float) -> str:
     return f"{share * 100:g}%"
 
 
-def _suite(name: str, expectations: list[gxe.Expectation], about: str) -> gx.ExpectationSuite:
+def make_suite(name: str, expectations: list[gxe.Expectation], about: str) -> gx.ExpectationSuite:
     # the constructor, not add_expectation: add_expectation looks for a Data Context (DataContextRequiredError)
     return gx.ExpectationSuite(name=name, expectations=expectations, meta={"tentang": about})
 
@@ -120,41 +120,41 @@ def skor_koperasi_suite(books: Mapping[str, Rulebook], toleransi_total: float = 
     total_max = skor_total_maks(books)
     aspects = aspek_ids(books)
     checks = [
-        _cek(s, "unik_nik_periode", "satu baris per koperasi dan periode (nik, periode unik)",
-             gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode"]),
-        *(_cek(s, f"{c}_terisi", f"{c} tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column=c)
+        expectation(s, "unik_nik_periode", "satu baris per koperasi dan periode (nik, periode unik)",
+                    gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode"]),
+        *(expectation(s, f"{c}_terisi", f"{c} tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column=c)
           for c in ("nik", "periode", "rulebook", "skor_total")),
-        _cek(s, "skor_total_rentang", f"skor_total antara 0 dan {_num(total_max)}",
-             gxe.ExpectColumnValuesToBeBetween, column="skor_total", min_value=0, max_value=total_max),
+        expectation(s, "skor_total_rentang", f"skor_total antara 0 dan {number_text(total_max)}",
+                    gxe.ExpectColumnValuesToBeBetween, column="skor_total", min_value=0, max_value=total_max),
     ]
     for book_id, book in sorted(books.items()):
         checks += [
-            _cek(s, f"skor_{a.id}_rentang.{book_id}",
-                 f"skor_{a.id} antara 0 dan {_num(a.bobot)} (maksimum {a.id} rulebook {book_id})",
-                 gxe.ExpectColumnValuesToBeBetween, column=f"skor_{a.id}", min_value=0, max_value=a.bobot,
-                 row_condition=Column("rulebook") == book_id)
+            expectation(s, f"skor_{a.id}_rentang.{book_id}",
+                        f"skor_{a.id} antara 0 dan {number_text(a.bobot)} (maksimum {a.id} rulebook {book_id})",
+                        gxe.ExpectColumnValuesToBeBetween, column=f"skor_{a.id}", min_value=0, max_value=a.bobot,
+                        row_condition=Column("rulebook") == book_id)
             for a in book.aspek
         ]
     checks += [
-        _cek(s, "skor_total_jumlah_aspek",
-             f"skor_total sama dengan jumlah {len(aspects)} skor aspek (toleransi {_num(toleransi_total)}); "
-             "teramati: skor_total dikurangi jumlahnya",
-             gxe.ExpectColumnValuesToBeBetween, column="cek_selisih_total_aspek", min_value=-toleransi_total,
-             max_value=toleransi_total),
-        _cek(s, "predikat_skor_sesuai_band",
-             "predikat_skor adalah predikat yang diberikan rulebook baris itu untuk skor_total; teramati: (predikat_skor, menurut band)",
-             gxe.ExpectColumnPairValuesToBeEqual, column_A="predikat_skor", column_B="cek_predikat_skor"),
+        expectation(s, "skor_total_jumlah_aspek",
+                    f"skor_total sama dengan jumlah {len(aspects)} skor aspek (toleransi {number_text(toleransi_total)}); "
+                    "teramati: skor_total dikurangi jumlahnya",
+                    gxe.ExpectColumnValuesToBeBetween, column="cek_selisih_total_aspek", min_value=-toleransi_total,
+                    max_value=toleransi_total),
+        expectation(s, "predikat_skor_sesuai_band",
+                    "predikat_skor adalah predikat yang diberikan rulebook baris itu untuk skor_total; teramati: (predikat_skor, menurut band)",
+                    gxe.ExpectColumnPairValuesToBeEqual, column_A="predikat_skor", column_B="cek_predikat_skor"),
     ]
-    checks.append(_cek(s, "rulebook_dikenal", "rulebook adalah salah satu rulebook yang ada",
-                       gxe.ExpectColumnValuesToBeInSet, column="rulebook", value_set=sorted(books)))
+    checks.append(expectation(s, "rulebook_dikenal", "rulebook adalah salah satu rulebook yang ada",
+                              gxe.ExpectColumnValuesToBeInSet, column="rulebook", value_set=sorted(books)))
     for book_id, book in sorted(books.items()):
         checks += [
-            _cek(s, f"{column}_dari_rulebook.{book_id}", f"{column} adalah salah satu predikat rulebook {book_id}",
-                 gxe.ExpectColumnValuesToBeInSet, column=column, value_set=book.predikat_names,
-                 row_condition=Column("rulebook") == book_id)
+            expectation(s, f"{column}_dari_rulebook.{book_id}", f"{column} adalah salah satu predikat rulebook {book_id}",
+                        gxe.ExpectColumnValuesToBeInSet, column=column, value_set=book.predikat_names,
+                        row_condition=Column("rulebook") == book_id)
             for column in ("predikat_skor", "predikat", *(f"predikat_{a.id}" for a in book.aspek))
         ]
-    return _suite(s, checks, "one row per scored cooperative and period (data-contract §3)")
+    return make_suite(s, checks, "one row per scored cooperative and period (data-contract §3)")
 
 
 def skor_indikator_suite(books: Mapping[str, Rulebook], jumlah_baris: int | None = None) -> gx.ExpectationSuite:
@@ -167,42 +167,42 @@ def skor_indikator_suite(books: Mapping[str, Rulebook], jumlah_baris: int | None
     low, high = nilai_bounds()
     sizes = sorted({len(book.komponen) for book in books.values()})
     checks = [
-        _cek(s, "unik_nik_periode_komponen", "satu baris per koperasi, periode dan komponen",
-             gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode", "komponen"]),
-        _cek(s, "koperasi_dinilai", "setiap baris milik koperasi yang dinilai di skor_koperasi (nik, periode)",
-             gxe.ExpectColumnValuesToNotBeNull, column="cek_rulebook"),
-        *(_cek(s, f"komponen_dari_rulebook.{book_id}",
-               f"komponen adalah komponen rulebook {book_id}, yang menilai koperasinya",
-               gxe.ExpectColumnValuesToBeInSet, column="komponen", value_set=[k.id for k in book.komponen],
-               row_condition=Column("cek_rulebook") == book_id)
+        expectation(s, "unik_nik_periode_komponen", "satu baris per koperasi, periode dan komponen",
+                    gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode", "komponen"]),
+        expectation(s, "koperasi_dinilai", "setiap baris milik koperasi yang dinilai di skor_koperasi (nik, periode)",
+                    gxe.ExpectColumnValuesToNotBeNull, column="cek_rulebook"),
+        *(expectation(s, f"komponen_dari_rulebook.{book_id}",
+                      f"komponen adalah komponen rulebook {book_id}, yang menilai koperasinya",
+                      gxe.ExpectColumnValuesToBeInSet, column="komponen", value_set=[k.id for k in book.komponen],
+                      row_condition=Column("cek_rulebook") == book_id)
           for book_id, book in sorted(books.items())),
-        _cek(s, "jumlah_komponen_per_koperasi",
-             f"setiap koperasi yang dinilai punya baris komponen sebanyak komponen rulebooknya "
-             f"({'/'.join(map(str, sizes))}); teramati: (baris, komponen rulebook)",
-             gxe.ExpectColumnPairValuesToBeEqual, column_A="cek_jumlah_komponen",
-             column_B="cek_jumlah_komponen_rulebook", ignore_row_if="neither"),
-        _cek(s, "nilai_rentang", f"nilai antara {_num(low)} dan {_num(high)}",
-             gxe.ExpectColumnValuesToBeBetween, column="nilai", min_value=low, max_value=high),
-        _cek(s, "skor_tidak_negatif", "skor 0 atau lebih",
-             gxe.ExpectColumnValuesToBeBetween, column="skor", min_value=0),
-        *(_cek(s, f"{c}_terisi", f"{c} tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column=c)
+        expectation(s, "jumlah_komponen_per_koperasi",
+                    f"setiap koperasi yang dinilai punya baris komponen sebanyak komponen rulebooknya "
+                    f"({'/'.join(map(str, sizes))}); teramati: (baris, komponen rulebook)",
+                    gxe.ExpectColumnPairValuesToBeEqual, column_A="cek_jumlah_komponen",
+                    column_B="cek_jumlah_komponen_rulebook", ignore_row_if="neither"),
+        expectation(s, "nilai_rentang", f"nilai antara {number_text(low)} dan {number_text(high)}",
+                    gxe.ExpectColumnValuesToBeBetween, column="nilai", min_value=low, max_value=high),
+        expectation(s, "skor_tidak_negatif", "skor 0 atau lebih",
+                    gxe.ExpectColumnValuesToBeBetween, column="skor", min_value=0),
+        *(expectation(s, f"{c}_terisi", f"{c} tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column=c)
           for c in ("nilai", "skor")),
     ]
     if jumlah_baris is not None:
-        checks.append(_cek(
+        checks.append(expectation(
             s, "jumlah_baris", f"{jumlah_baris} baris: komponen rulebook setiap koperasi yang dinilai, masing-masing sekali",
             gxe.ExpectTableRowCountToEqual, value=jumlah_baris))
-    return _suite(s, checks, "one row per scored cooperative and rulebook component (data-contract §3)")
+    return make_suite(s, checks, "one row per scored cooperative and rulebook component (data-contract §3)")
 
 
 def status_koperasi_suite(jumlah_terdaftar: int) -> gx.ExpectationSuite:
     """Every registered cooperative in scope, once."""
     s = STATUS_KOPERASI
-    return _suite(s, [
-        _cek(s, "nik_unik", "satu baris per koperasi (nik unik)", gxe.ExpectColumnValuesToBeUnique, column="nik"),
-        _cek(s, "nik_terisi", "nik tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column="nik"),
-        _cek(s, "semua_terdaftar", f"satu baris untuk setiap {jumlah_terdaftar} koperasi terdaftar dalam cakupan run",
-             gxe.ExpectTableRowCountToEqual, value=jumlah_terdaftar),
+    return make_suite(s, [
+        expectation(s, "nik_unik", "satu baris per koperasi (nik unik)", gxe.ExpectColumnValuesToBeUnique, column="nik"),
+        expectation(s, "nik_terisi", "nik tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column="nik"),
+        expectation(s, "semua_terdaftar", f"satu baris untuk setiap {jumlah_terdaftar} koperasi terdaftar dalam cakupan run",
+                    gxe.ExpectTableRowCountToEqual, value=jumlah_terdaftar),
     ], "every registered cooperative: aktif, reported, scored or why not (data-contract §3)")
 
 
@@ -211,18 +211,18 @@ def ringkasan_wilayah_suite(kolom: Sequence[str]) -> gx.ExpectationSuite:
     s = RINGKASAN_WILAYAH
     provinsi = Column("tingkat") == "provinsi"
     checks = [
-        _cek(s, "kabupaten_punya_provinsi", "setiap baris kabupaten/kota punya baris provinsinya",
-             gxe.ExpectColumnValuesToBeInSet, column="cek_ada_baris_provinsi", value_set=[True],
-             row_condition=Column("tingkat") == "kabupaten_kota"),
+        expectation(s, "kabupaten_punya_provinsi", "setiap baris kabupaten/kota punya baris provinsinya",
+                    gxe.ExpectColumnValuesToBeInSet, column="cek_ada_baris_provinsi", value_set=[True],
+                    row_condition=Column("tingkat") == "kabupaten_kota"),
     ]
     checks += [
-        _cek(s, f"{c}_provinsi", f"{c} setiap baris provinsi sama dengan jumlah baris kabupaten/kotanya; "
-             "teramati: (provinsi, jumlah kabupaten/kota)",
-             gxe.ExpectColumnPairValuesToBeEqual, column_A=c, column_B=f"cek_{c}_kabupaten", row_condition=provinsi,
-             ignore_row_if="neither")
+        expectation(s, f"{c}_provinsi", f"{c} setiap baris provinsi sama dengan jumlah baris kabupaten/kotanya; "
+                    "teramati: (provinsi, jumlah kabupaten/kota)",
+                    gxe.ExpectColumnPairValuesToBeEqual, column_A=c, column_B=f"cek_{c}_kabupaten", row_condition=provinsi,
+                    ignore_row_if="neither")
         for c in kolom
     ]
-    return _suite(s, checks, "counts per kabupaten/kota and per province (data-contract §3)")
+    return make_suite(s, checks, "counts per kabupaten/kota and per province (data-contract §3)")
 
 
 def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_melapor: float,
@@ -235,18 +235,18 @@ def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_m
     checks = []
     if jumlah_melapor_sebelumnya is not None:
         minimum = math.ceil(jumlah_melapor_sebelumnya * (1 - batas_penurunan_melapor) - 1e-9)
-        checks.append(_cek(
+        checks.append(expectation(
             s, "penurunan_melapor",
             f"jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari "
             f"{_pct(batas_penurunan_melapor)} dari {jumlah_melapor_sebelumnya} pada periode sebelumnya "
             f"(paling sedikit {minimum})",
             gxe.ExpectColumnMinToBeBetween, column="jumlah_melapor", min_value=minimum))
-    checks.append(_cek(
+    checks.append(expectation(
         s, "porsi_karantina",
         f"porsi baris laporan yang dikarantina (dikarantina / dibaca) di bawah {_pct(batas_porsi_karantina)}",
         gxe.ExpectColumnMaxToBeBetween, SHARE, column="porsi_karantina", max_value=batas_porsi_karantina,
         strict_max=True))
-    return _suite(s, checks, "this run's figures against the previous period and the report rows read")
+    return make_suite(s, checks, "this run's figures against the previous period and the report rows read")
 
 
 # ------------------------------------------------------------------ batches: the tables with their cek_* columns
@@ -325,123 +325,3 @@ def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int,
         "laporan_dikarantina": [laporan_dikarantina],
         "porsi_karantina": [share],
     })
-
-
-# ------------------------------------------------------------------ from scores to action (issue 14)
-# Suites of the five new tables. The quality gate (flows/quality.py) runs SUITES; these join it when the flow
-# writes the tables. Cross-row rules are on cek_* columns added by the batch_* functions, as above.
-
-JALAN_MENUJU_SEHAT = "jalan_menuju_sehat"
-PERINGATAN_DINI = "peringatan_dini"
-PERSENTIL_SEJAWAT = "persentil_sejawat"
-DAFTAR_PRIORITAS = "daftar_prioritas"
-MUTU_PELAPORAN = "mutu_pelaporan"
-ACTION_SUITES = (JALAN_MENUJU_SEHAT, PERINGATAN_DINI, PERSENTIL_SEJAWAT, DAFTAR_PRIORITAS, MUTU_PELAPORAN)
-PRIORITY_TOLERANCE = 1e-6
-
-
-def _unique(suite: str, columns: list[str]) -> gxe.Expectation:
-    return _cek(suite, "unik_" + "_".join(columns), f"one row per {', '.join(columns)}",
-                gxe.ExpectCompoundColumnsToBeUnique, column_list=columns)
-
-
-def _holds(suite: str, kode: str, description: str) -> gxe.Expectation:
-    """A rule computed per row into cek_<kode> (True where it holds)."""
-    return _cek(suite, kode, description, gxe.ExpectColumnValuesToBeInSet, column=f"cek_{kode}", value_set=[True])
-
-
-def _dense_rank(df: pd.DataFrame, by: list[str], column: str) -> pd.Series:
-    """1, 2, 3 ... of `column` within each group: equal to it iff it counts from 1 without gaps."""
-    return df.groupby(by, dropna=False)[column].rank(method="first").astype("Int64")
-
-
-def jalan_menuju_sehat_suite(books: Mapping[str, Rulebook]) -> gx.ExpectationSuite:
-    """Rows of a cooperative numbered 1.. without gaps; each move gains points and raises the nilai; totals within
-    the books' maximum; the combination reaches the next predicate."""
-    s = JALAN_MENUJU_SEHAT
-    return _suite(s, [
-        _unique(s, ["nik", "periode", "urutan"]),
-        _cek(s, "urutan_rapat", "urutan counts 1, 2, 3 ... within each cooperative; observed: (urutan, its rank)",
-             gxe.ExpectColumnPairValuesToBeEqual, column_A="urutan", column_B="cek_urutan"),
-        _cek(s, "poin_tambahan_positif", "every move gains points (poin_tambahan > 0)",
-             gxe.ExpectColumnValuesToBeBetween, column="poin_tambahan", min_value=0, strict_min=True),
-        _cek(s, "nilai_naik", "every move raises the component's nilai",
-             gxe.ExpectColumnPairValuesAToBeGreaterThanB, column_A="nilai_target", column_B="nilai_sekarang",
-             ignore_row_if="either_value_is_missing"),
-        _cek(s, "skor_total_baru_rentang", f"skor_total_baru is between 0 and {_num(skor_total_maks(books))}",
-             gxe.ExpectColumnValuesToBeBetween, column="skor_total_baru", min_value=0,
-             max_value=skor_total_maks(books)),
-        _holds(s, "kombinasi_mencapai", "every move of a combination belongs to one that reaches the next predicate"),
-    ], "moves toward the next predicate and Sehat, and the cheapest combination (issue 14)")
-
-
-def batch_jalan_menuju_sehat(df: pd.DataFrame) -> pd.DataFrame:
-    combination = df["langkah"].astype("str").eq("kombinasi") & df["komponen"].notna()
-    return df.assign(cek_urutan=_dense_rank(df, ["nik", "periode"], "urutan"),
-                     cek_kombinasi_mencapai=~combination | df["mencapai_predikat_berikutnya"].astype(bool))
-
-
-def peringatan_dini_suite() -> gx.ExpectationSuite:
-    s = PERINGATAN_DINI
-    return _suite(s, [
-        _unique(s, ["nik", "periode", "kode"]),
-        _cek(s, "kode_dikenal", "kode is one of the warnings", gxe.ExpectColumnValuesToMatchRegex, column="kode",
-             regex=CODE_PATTERN),
-        _cek(s, "alasan_terisi", "every warning says why", gxe.ExpectColumnValuesToNotBeNull, column="alasan"),
-    ], "early warnings, one row per cooperative and warning (issue 14)")
-
-
-def persentil_sejawat_suite(min_peers: int) -> gx.ExpectationSuite:
-    s = PERSENTIL_SEJAWAT
-    return _suite(s, [
-        _unique(s, ["nik", "periode", "komponen", "cakupan"]),
-        _cek(s, "persentil_rentang", "persentil is between 0 and 100", gxe.ExpectColumnValuesToBeBetween,
-             column="persentil", min_value=0, max_value=100),
-        _holds(s, "sejawat_cukup", f"a percentile only for a group of at least {min_peers} peers"),
-    ], "peer percentiles per ratio component, province and nation (issue 14)")
-
-
-def batch_persentil_sejawat(df: pd.DataFrame, min_peers: int) -> pd.DataFrame:
-    return df.assign(cek_sejawat_cukup=df["persentil"].isna() | (df["jumlah_sejawat"] >= min_peers))
-
-
-def daftar_prioritas_suite(capacity: int) -> gx.ExpectationSuite:
-    s = DAFTAR_PRIORITAS
-    return _suite(s, [
-        _unique(s, ["periode", "nik"]),
-        _cek(s, "peringkat_rapat", "peringkat counts 1, 2, 3 ... within each kabupaten/kota; observed: (peringkat, "
-             "its rank)", gxe.ExpectColumnPairValuesToBeEqual, column_A="peringkat", column_B="cek_peringkat"),
-        _cek(s, "skor_prioritas_jumlah_bagian", "skor_prioritas is the sum of its four parts; observed: the "
-             "difference", gxe.ExpectColumnValuesToBeBetween, column="cek_selisih_prioritas",
-             min_value=-PRIORITY_TOLERANCE, max_value=PRIORITY_TOLERANCE),
-        _holds(s, "urut_prioritas", "within a kabupaten/kota a higher peringkat never has a higher skor_prioritas"),
-        _holds(s, "dalam_kapasitas", f"a visit within capacity is among the first {capacity} of its pendamping"),
-    ], "the pendamping worklist per kabupaten/kota (issue 14)")
-
-
-def batch_daftar_prioritas(df: pd.DataFrame, capacity: int) -> pd.DataFrame:
-    parts = ["poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota"]
-    ordered = df.sort_values(["kode_wilayah", "peringkat"], kind="stable")
-    before = ordered.groupby("kode_wilayah", dropna=False)["skor_prioritas"].shift()
-    return df.assign(
-        cek_peringkat=_dense_rank(df, ["periode", "kode_wilayah"], "peringkat"),
-        cek_selisih_prioritas=df["skor_prioritas"] - df[parts].sum(axis=1),
-        cek_urut_prioritas=(before.isna() | (before >= ordered["skor_prioritas"])).reindex(df.index),
-        cek_dalam_kapasitas=~df["dalam_kapasitas"].astype(bool) | (df["kunjungan_ke"] <= capacity).fillna(False))
-
-
-def mutu_pelaporan_suite(grades: Sequence[str]) -> gx.ExpectationSuite:
-    s = MUTU_PELAPORAN
-    return _suite(s, [
-        _unique(s, ["nik", "periode"]),
-        _cek(s, "nilai_mutu_dikenal", f"nilai_mutu is one of {', '.join(grades)}", gxe.ExpectColumnValuesToBeInSet,
-             column="nilai_mutu", value_set=list(grades)),
-        *(_cek(s, f"{c}_rentang", f"{c} is between 0 and 100", gxe.ExpectColumnValuesToBeBetween, column=c,
-               min_value=0, max_value=100) for c in ("persen_melapor", "persen_tepat_waktu")),
-        _holds(s, "bulan_terhitung", "bulan_tepat_waktu + bulan_terlambat = bulan_melapor <= bulan_wajib"),
-    ], "reporting quality per cooperative over the window (issue 14)")
-
-
-def batch_mutu_pelaporan(df: pd.DataFrame) -> pd.DataFrame:
-    return df.assign(cek_bulan_terhitung=(df["bulan_tepat_waktu"] + df["bulan_terlambat"] == df["bulan_melapor"])
-                     & (df["bulan_melapor"] <= df["bulan_wajib"]))

@@ -27,9 +27,10 @@ from pandera.typing import Series
 from schemas.kuesioner import NOMOR_DALAM_KOMPONEN, check_sets
 from schemas.parsing import Cells, Reasons, dates, optional, period, raw_text, whole_numbers, yes_no
 from schemas.periode import wita
-from schemas.rules import PERIODE_SEBELUM_KIRIM, REPORT_RULES, URUTAN_BERLAKU, RowRule, as_rupiah
+from schemas.rules import PERIODE_SEBELUM_KIRIM, REPORT_RULES, URUTAN_BERLAKU, RowRule
 from scoring.columns import ASET, EKUITAS, JUMLAH, KEWAJIBAN, LABA_RUGI, LAPORAN, PINJAMAN
 from scoring.inputs import is_in
+from scoring.texts import format_number
 from scoring.rulebook import PERIODE, published_books, unscored_jenis
 
 JENIS = tuple(dict.fromkeys([*(j for b in published_books().values() for j in b.jenis), *unscored_jenis()]))
@@ -225,7 +226,7 @@ def _loose_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
 def _quoted(values: pd.Series) -> pd.Series:
     """A value as the reason quotes it: Rupiah with '.' thousands, dates ISO, text quoted."""
     if pd.api.types.is_integer_dtype(values):
-        return as_rupiah(values)
+        return format_number(values, 0)
     if pd.api.types.is_datetime64_any_dtype(values):
         dates = values.dt.strftime("%Y-%m-%d").astype("str")
         return dates.where(values.eq(values.dt.normalize()), values.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("str"))

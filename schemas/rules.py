@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+import pandera.pandas as pdr
 
 from scoring.columns import ASET, EKUITAS, KEWAJIBAN
+from scoring.texts import format_number
 
 TOLERANSI_MIN, TOLERANSI_BAGI = 1_000, 10_000  # Rp 1,000 or 0.01% (1/10,000) of total_aset, the larger
 TOTAL_KEWAJIBAN = tuple(c for c in KEWAJIBAN if c != "kewajiban_lancar")  # kewajiban_lancar is a subtotal
@@ -20,22 +22,24 @@ RINCIAN_ASET = tuple(f"-{c}" if c == "penyisihan_penghapusan_pinjaman" else c fo
 
 @dataclass(frozen=True)
 class RowRule:
-    """A rule over several columns of a row: `holds` says where it holds (a missing operand: holds), `reason`
-    words the reason for rows where it does not. `columns` are the columns it reads."""
+    """A rule over several columns of one row, of an input model or an output table: `holds` says where it holds
+    (a missing operand: holds), `reason` words the reason for rows where it does not (input rules; an output
+    rule's name says it). `columns` are the columns it reads."""
 
     name: str
     columns: tuple[str, ...]
     holds: Callable[[pd.DataFrame], pd.Series]
-    reason: Callable[[pd.DataFrame], pd.Series]
+    reason: Callable[[pd.DataFrame], pd.Series] | None = None
+
+    @property
+    def check(self) -> pdr.Check:
+        """The rule as a Pandera dataframe check named after it."""
+        return pdr.Check(self.holds, name=self.name, error=self.name)
 
 
-def rupiah(value: int) -> str:
-    """Whole Rupiah with '.' thousands: -1234567 -> '-1.234.567'."""
-    return f"{value:,}".replace(",", ".")
-
-
-def as_rupiah(values: pd.Series) -> pd.Series:
-    return values.map(rupiah).astype("str")
+def _rupiah(values: pd.Series) -> pd.Series:
+    """Whole Rupiah as the office writes them: 1.234.567."""
+    return format_number(values, 0)
 
 
 def _sum(frame: pd.DataFrame, terms: Sequence[str]) -> pd.Series:
@@ -67,11 +71,11 @@ def _comparison(name: str, title: str, left: Sequence[str], right: Sequence[str]
 
     def reason(frame: pd.DataFrame) -> pd.Series:
         a, b = _sum(frame, left), _sum(frame, right)
-        text = (f"{title}: {left_label} " + as_rupiah(a) + (" != " if equal else " > ") + f"{right_label} "
-                + as_rupiah(b))
+        text = (f"{title}: {left_label} " + _rupiah(a) + (" != " if equal else " > ") + f"{right_label} "
+                + _rupiah(b))
 
         if equal:
-            text = text + " (selisih " + as_rupiah((a - b).abs()) + "; toleransi " + as_rupiah(
+            text = text + " (selisih " + _rupiah((a - b).abs()) + "; toleransi " + _rupiah(
                 tolerance(frame["total_aset"])) + ")"
         return text
 

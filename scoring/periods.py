@@ -6,6 +6,16 @@ import numpy as np
 import pandas as pd
 
 
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+
+
+def month_name(periode: str) -> str:
+    """2026-10 -> Oktober 2026."""
+    year, number = periode.split("-")
+    return f"{MONTHS[int(number) - 1]} {year}"
+
+
 def month_number(periode: pd.Series | str) -> pd.Series | int:
     """Months since year 0, so that differences of periods are month counts."""
     if isinstance(periode, str):

@@ -19,11 +19,15 @@ LAPORAN_DIKARANTINA = "laporan periode ini dikarantina: lihat tabel karantina"
 
 def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame, tidak_dinilai: pd.DataFrame,
                     accepted: Collection[str], quarantined: Collection[str], last_report: pd.Series,
-                    scored_jenis: Collection[str]) -> pd.DataFrame:
+                    scored_jenis: Collection[str] | None = None) -> pd.DataFrame:
     """One row per registered cooperative: aktif by the RAT rule, reported, scored or why not.
 
-    `last_report` maps nik -> the latest period before `periode` with a report (any accepted or not).
+    `last_report` maps nik -> the latest period before `periode` with a report (any accepted or not);
+    `scored_jenis`: the jenis a book scores (default: those of the published books); a cooperative of another
+    jenis is not scored for the reason `_koperasi.toml` gives.
     """
+    if scored_jenis is None:
+        scored_jenis = {jenis for book in published_books().values() for jenis in book.jenis}
     end = pd.Timestamp(periode + "-01") + pd.offsets.MonthEnd(0)
     rat = pd.to_datetime(registry["tanggal_rat_terakhir"])
     nik = registry["nik"]

@@ -40,14 +40,14 @@ def prefect_api_url(prefect_server) -> str:
 
 @pytest.fixture(scope="session")
 def published_sample(tmp_path_factory):
-    """(output folder, tables): the committed sample published for six months with the action tables of issue 14
-    (tests/published_sample.py), built once per session."""
+    """(output folder, tables): the committed sample published for six months (tests/published_sample.py), built
+    once per session, and the tables of its last month as the handouts read them."""
     import published_sample as sample
+    from flows.handouts import load_tables
 
     root = tmp_path_factory.mktemp("terbit")
-    output = root / "keluaran"
-    work = sample.publish(sample.landing(root / "landing"), output)
-    return output, sample.action_tables(output, work)
+    output = sample.publish(sample.landing(root / "landing"), root / "keluaran")
+    return output, load_tables(output, sample.PERIODE, sample.SETTINGS)
 
 
 @pytest.fixture(scope="session")

@@ -248,7 +248,30 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
     assert (site / "index.html").exists()
     failed_run = max((site / "validations" / "antar_periode").iterdir(), key=lambda p: p.name)
     assert sorted(p.parts[-4] for p in site.glob(f"validations/*/{failed_run.name}/*/*.html")) == [
-        "antar_periode", "ringkasan_wilayah", "skor_indikator", "skor_koperasi", "status_koperasi"]  # a page each
+        "antar_periode", "daftar_prioritas", "jalan_menuju_sehat", "mutu_pelaporan", "peringatan_dini",
+        "persentil_sejawat", "ringkasan_wilayah", "skor_aspek", "skor_indikator", "skor_koperasi",
+        "status_koperasi"]  # a page each
+
+
+def test_the_run_shows_the_top_of_the_worklist_in_prefect(clean):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.report import WORKLIST_ARTIFACT
+
+    summary, output = clean
+    worklist = storage.read_table(output, "daftar_prioritas", "2026-10")
+    top = worklist[worklist["peringkat"] <= 10]  # worklist_top_n; one month without history: 15 on the list
+    with get_client(sync_client=True) as client:
+        found = {key: [a.data for a in client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[key])))] for key in (WORKLIST_ARTIFACT, "koperasi-sehat-ringkasan")}
+    tables = [json.loads(data) for data in found[WORKLIST_ARTIFACT]]
+    table = next(t for t in tables if {r["nik"] for r in t} == set(top["nik"]))  # this run's (others ran too)
+    assert len(table) == len(top) == 15 and [r["peringkat"] for r in table[:2]] == [1, 2]
+    markdown = next(m for m in found["koperasi-sehat-ringkasan"] if summary["run_id"][:7] in m
+                    and "## Daftar prioritas: 3 teratas per kabupaten/kota" in m)
+    first = top.sort_values(["kabupaten_kota", "peringkat"]).iloc[0]
+    assert f"| {first['kabupaten_kota']} | 1 | {first['nama']} ({first['nik']}) |" in markdown
 
 
 def test_the_manifest_records_the_run(clean):

@@ -6,7 +6,6 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from builders import frame, questionnaire, report, sehat
 from scoring import components, load_rulebook, score_reports

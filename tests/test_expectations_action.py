@@ -1,4 +1,4 @@
-"""The Great Expectations suites of the five tables of issue 14: real tables pass; each check fails on a table
+"""The Great Expectations suites of skor_aspek and the five tables of "from scores to action": real tables pass; each check fails on a table
 broken on purpose, and is named. Run through one ephemeral GX context (no files)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 import pandas as pd
 import pytest
 
-from schemas import expectations as ex
+from schemas import action_expectations as ex
 from scoring import rulebooks
 from test_outputs_storage import action_frames
 
@@ -17,6 +17,7 @@ MIN_PEERS, CAPACITY = 2, 1  # as action_frames computes its tables
 
 def suites_and_batches(tables: dict[str, pd.DataFrame]) -> dict[str, tuple]:
     return {
+        ex.SKOR_ASPEK: (ex.skor_aspek_suite(), ex.batch_skor_aspek(tables["skor_aspek"], rulebooks())),
         ex.JALAN_MENUJU_SEHAT: (ex.jalan_menuju_sehat_suite(rulebooks()),
                                 ex.batch_jalan_menuju_sehat(tables["jalan_menuju_sehat"])),
         ex.PERINGATAN_DINI: (ex.peringatan_dini_suite(), tables["peringatan_dini"]),
@@ -62,6 +63,9 @@ def _set(table: str, row: int, column: str, value) -> callable:
 
 
 BREAKS = {
+    ex.SKOR_ASPEK: ([_set("skor_aspek", 0, "skor", 99.0), _set("skor_aspek", 1, "persen", 101.0),
+                     lambda tables: tables.update(skor_aspek=tables["skor_aspek"].drop(index=2))],  # one aspect less
+                    {"skor_dalam_bobot", "persen_rentang", "aspek_rulebook"}),
     ex.JALAN_MENUJU_SEHAT: ([_set("jalan_menuju_sehat", 1, "urutan", 3),            # 1, 3, 3, ...: a gap and a twin
                             _set("jalan_menuju_sehat", 2, "poin_tambahan", 0.0),
                             _set("jalan_menuju_sehat", 3, "nilai_target", 0.0),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from schemas.outputs import tabel, validate_output, with_added_columns
+from schemas.outputs import validate_output
 from scoring import ScoringInputError, score_reports
 from scoring.explain import cooperative_columns, explain_scores, indicator_columns, status_columns
 from test_scoring_cooperatives import FACTORS, KSP_A, KSP_C, NIK_A, NIK_B, NIK_C, QUESTIONNAIRES, USP_B
@@ -157,10 +157,10 @@ def test_new_columns_of_skor_koperasi_and_status_koperasi(scored):
     assert status.loc[NIK_A, "penjelasan"] == full.loc[NIK_A, "penjelasan"]
     assert status.loc["6504000000000404", "penjelasan"] == "Tidak dinilai: tidak ada laporan untuk periode ini"
     assert status.loc[NIK_A, "pendamping"] == "Budi Santoso" and pd.isna(status.loc["6504000000000404", "pendamping"])
-    # the contract once the flow writes the columns
-    validate_output(with_added_columns(tabel("skor_koperasi")), full.reset_index().assign(
+    # the published contract
+    validate_output("skor_koperasi", full.reset_index().assign(
         run_id=RUN, dihitung_pada=pd.Timestamp("2026-01-05 09:00", tz="UTC")))
-    validate_output(with_added_columns(tabel("skor_indikator")), indikator.assign(run_id=RUN))
+    validate_output("skor_indikator", indikator.assign(run_id=RUN))
 
 
 def test_reports_must_hold_every_scored_cooperative(scored):

@@ -15,9 +15,12 @@ import pytest
 import yaml
 
 from flows import locks, monthly, publishing, storage
+from flows.assemble import score_all
 from flows.config import DATA_DIR, PROJECT_ROOT, TIMEZONE, settings
 from flows.locks import PeriodLockedError
-from flows.monthly import OUTPUT_TABLES, RunParameters
+from flows.monthly import OUTPUT_TABLES
+from flows.prepare import _Kept, keeping_common_inputs, prepare
+from flows.runs import PrepareSummary, QualityGateError, RunParameters, new_run_id
 from flows.pipeline import monthly_scoring, scheduled_period
 from schemas.outputs import validate_output
 
@@ -53,9 +56,9 @@ def stage_run(output: Path, period: str = "2026-10", input: Path = DATA_DIR / "s
     the parameters, the run id and its manifest."""
     params = RunParameters(period=period, input=input, output=output, **extra)
     started = datetime.now(TIMEZONE)
-    run_id = monthly.new_run_id(period, started)
-    prepared = monthly.prepare(params, run_id, STARTED)
-    scored = monthly.score(params, run_id, started)
+    run_id = new_run_id(period, started)
+    prepared = prepare(params, run_id, STARTED)
+    scored = score_all(params, run_id, started)
     return params, run_id, monthly.manifest(params, run_id, started, prepared, scored, {"data_docs": None})
 
 
@@ -113,7 +116,8 @@ def test_a_second_run_of_the_same_period_is_refused(tmp_path):
 KILLED_PUBLICATION = textwrap.dedent("""
     import json, os, signal, sys
     from pathlib import Path
-    from flows import locks, monthly, publishing, storage
+    from flows import locks, publishing, runs, storage
+from flows.assemble import score_all
     module, step, nth, output, run_id = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
     owner = {"storage": storage, "publishing": publishing}[module]
     original, calls = getattr(owner, step), []
@@ -123,7 +127,7 @@ KILLED_PUBLICATION = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         return original(*args, **kwargs)
     setattr(owner, step, dying)
-    params = monthly.RunParameters(period="2026-10", output=output, max_quarantine_share=0.5)
+    params = runs.RunParameters(period="2026-10", output=output, max_quarantine_share=0.5)
     with locks.period_lock(output, "2026-10", run_id):
         publishing.publish(params, run_id, json.loads(sys.argv[6]))
 """)
@@ -220,16 +224,15 @@ def _province_off(frame: pd.DataFrame) -> pd.DataFrame:
 def test_a_hand_broken_output_stops_the_run_naming_the_expectation(tmp_path, table, breakage, named):
     import pyarrow.parquet as pq
 
-    from flows.monthly import QualityGateError
     from schemas.outputs import to_arrow, to_pandas
 
     run_period(tmp_path)
     published = {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
     params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=tmp_path)
-    run_id = monthly.new_run_id("2026-10")
-    prepared = monthly.prepare(params, run_id, STARTED)
-    monthly.score(params, run_id, datetime.now(TIMEZONE))
-    path = monthly.work_folder(params, run_id) / "keluaran" / f"{table}.parquet"
+    run_id = new_run_id("2026-10")
+    prepared = prepare(params, run_id, STARTED)
+    score_all(params, run_id, datetime.now(TIMEZONE))
+    path = params.folder(run_id).path / "keluaran" / f"{table}.parquet"
     pq.write_table(to_arrow(table, breakage(to_pandas(table, pq.read_table(path)))), path)
     with pytest.raises(QualityGateError, match="periode 2026-10 tidak diterbitkan") as error:
         monthly.check_quality(params, run_id, prepared)
@@ -249,17 +252,17 @@ def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_chan
     monkeypatch.setattr(inputs, "check_kuesioner",
                         lambda raw, *others: checked.append(len(raw)) or check(raw, *others))
 
-    def prepare(period: str) -> monthly.PrepareSummary:
+    def prepared(period: str) -> PrepareSummary:
         params = RunParameters(period=period, input=landing, output=tmp_path / "keluar")
-        return monthly.prepare(params, monthly.new_run_id(period), STARTED)
+        return prepare(params, new_run_id(period), STARTED)
 
-    with monthly.keeping_common_inputs():
-        assert [prepare(p).kuesioner_dikarantina for p in ("2026-08", "2026-09")] == [0, 0]
+    with keeping_common_inputs():
+        assert [prepared(p).kuesioner_dikarantina for p in ("2026-08", "2026-09")] == [0, 0]
         assert checked == [4788]  # once for both months
         answers = landing / "kuesioner" / "kuesioner_2026.csv"
         answers.write_text(answers.read_text() + answers.read_text().splitlines()[1] + "\n")  # one answer twice
-        assert prepare("2026-10").kuesioner_dikarantina == 39  # the set (38 questions) and its copied answer
+        assert prepared("2026-10").kuesioner_dikarantina == 39  # the set (38 questions) and its copied answer
         assert checked == [4788, 4789]
-    prepare("2026-10")
-    prepare("2026-10")  # outside a backfill (a served deployment) nothing is kept between runs
-    assert checked == [4788, 4789, 4789, 4789] and not monthly._Kept.entry
+    prepared("2026-10")
+    prepared("2026-10")  # outside a backfill (a served deployment) nothing is kept between runs
+    assert checked == [4788, 4789, 4789, 4789] and not _Kept.entry

@@ -14,10 +14,12 @@ import pytest
 
 from builders import frame, report, sehat
 from flows import storage
-from schemas.outputs import (TABLES, OutputContractError, arrow_schema, empty_frame, predikat_names, to_arrow,
+from schemas.outputs import (TABLES, OutputContractError, arrow_schema, empty_frame, to_arrow,
                              validate_output)
+from schemas.tables import predikat_names
 from scoring import KoperasiSehatError, score_reports
 from scoring.early_warning import peringatan_dini
+from scoring.explain import cooperative_columns, indicator_columns, status_columns
 from scoring.path_to_sehat import jalan_menuju_sehat
 from scoring.peers import persentil_sejawat
 from scoring.reporting_quality import mutu_pelaporan
@@ -30,11 +32,14 @@ A, B = "6502000000000001", "6502000000000002"
 
 
 def scored(periode: str = "2025-12", run_id: str = RUN):
-    """Real engine output for two hand-made reports (one healthy, one nearly empty), with run columns."""
+    """Real engine output for two hand-made reports (one healthy, one nearly empty), explained, with run columns."""
     registry = {"nama": "KSP Maju", "jenis": "ksp", "kode_wilayah": "65.02", "kabupaten_kota": "Bulungan"}
-    result = score_reports(frame(sehat(A, periode, **registry), report(B, periode, kas=5_000_000, **registry)))
-    koperasi = result.koperasi.assign(run_id=run_id, dihitung_pada=WHEN)
-    return koperasi, result.indikator.assign(run_id=run_id)
+    reports = frame(sehat(A, periode, **registry), report(B, periode, kas=5_000_000, **registry))
+    result = score_reports(reports)
+    indikator = indicator_columns(result.indikator, result.koperasi)
+    koperasi = cooperative_columns(result.koperasi, indikator, reports,
+                                   pd.DataFrame({"nik": [A, B], "pendamping": ["Budi", None]}))
+    return koperasi.assign(run_id=run_id, dihitung_pada=WHEN), indikator.assign(run_id=run_id)
 
 
 def status(periode: str = "2025-12") -> pd.DataFrame:
@@ -46,7 +51,9 @@ def status(periode: str = "2025-12") -> pd.DataFrame:
         "tanggal_rat_terakhir": [dt.date(2025, 3, 1), dt.date(2024, 2, 29), None],
         "melapor": [True, True, False], "bulan_tidak_melapor_berturut": pd.array([0, 0, None], dtype="Int32"),
         "dinilai": [True, True, False], "alasan_tidak_dinilai": [None, None, "jenis jasa tidak dinilai"],
-        "predikat": ["Sehat", "Dalam Pengawasan Khusus", None], "run_id": RUN,
+        "predikat": ["Sehat", "Dalam Pengawasan Khusus", None], "pendamping": ["Budi", None, None],
+        "penjelasan": ["Sehat, skor ...", "Dalam Pengawasan Khusus, skor ...", "Tidak dinilai: jenis jasa tidak dinilai"],
+        "run_id": RUN,
     })
 
 
@@ -86,8 +93,8 @@ def frames(periode: str = "2025-12") -> dict[str, pd.DataFrame]:
 
 
 def action_frames(periode: str) -> dict[str, pd.DataFrame]:
-    """The five tables of issue 14, as scoring computes them for the two cooperatives of `scored` (A Sehat;
-    B nearly empty, Dalam Pengawasan Khusus) and the three registered ones of `status`."""
+    """skor_aspek and the five tables of "from scores to action", as scoring computes them for the two cooperatives
+    of `scored` (A Sehat; B nearly empty, Dalam Pengawasan Khusus) and the three registered ones of `status`."""
     registry = {"nama": "KSP Maju", "jenis": "ksp", "kode_wilayah": "65.02", "kabupaten_kota": "Bulungan"}
     reports = frame(sehat(A, periode, **registry), report(B, periode, kas=5_000_000, **registry))
     result = score_reports(reports)
@@ -100,7 +107,7 @@ def action_frames(periode: str) -> dict[str, pd.DataFrame]:
     submissions = pd.DataFrame({"nik": [A, B], "periode": periode, "terganti": False,
                                 "tanggal_kirim": pd.to_datetime([f"{periode}-28T10:00:00"] * 2)})
     return {name: df.assign(run_id=RUN) for name, df in {
-        "jalan_menuju_sehat": jalan, "peringatan_dini": peringatan,
+        "skor_aspek": result.aspek, "jalan_menuju_sehat": jalan, "peringatan_dini": peringatan,
         "persentil_sejawat": persentil_sejawat(koperasi, result.indikator, min_peers=2),
         "daftar_prioritas": daftar_prioritas(periode, koperasi, registered, jalan, peringatan, capacity=1,
                                              silent_months=3, members_per_step=10_000),
@@ -388,17 +395,17 @@ def test_what_scoring_status_builds_meets_the_contract(tmp_path):
         "nik": [A, B, "6502000000000003"], "nama": ["KSP Maju", "KSP Baru", "Kop. Jasa"],
         "jenis": ["ksp", "ksp", "jasa"], "kode_wilayah": ["65.02", "65.71", "65.02"],
         "kabupaten_kota": ["Bulungan", "Tarakan", "Bulungan"],
-        "tanggal_rat_terakhir": ["2025-03-01", None, "2020-01-01"]})
-    computed = status_koperasi(registry, "2025-12", koperasi, pd.DataFrame({"nik": ["X"], "alasan": ["-"]}),
-                               accepted=[A, B], quarantined=[], last_report=pd.Series({B: "2025-10"}),
-                               scored_jenis=["ksp", "usp"]).assign(run_id=RUN)
+        "tanggal_rat_terakhir": ["2025-03-01", None, "2020-01-01"], "pendamping": ["Budi", None, None]})
+    computed = status_columns(status_koperasi(
+        registry, "2025-12", koperasi, pd.DataFrame({"nik": ["X"], "alasan": ["-"]}), accepted=[A, B],
+        quarantined=[], last_report=pd.Series({B: "2025-10"}), scored_jenis=["ksp", "usp"]), registry, koperasi
+    ).assign(run_id=RUN)
     summary = ringkasan_wilayah(computed, koperasi, "2025-12").assign(run_id=RUN)
     for table, df in (("status_koperasi", computed), ("ringkasan_wilayah", summary)):
         storage.write_period(tmp_path, table, "2025-12", df, RUN)
         pd.testing.assert_frame_equal(storage.read_table(tmp_path, table, "2025-12"), validate_output(table, df))
     assert storage.read_table(tmp_path, "ringkasan_wilayah")["tingkat"].tolist() == [
         "kabupaten_kota", "kabupaten_kota", "provinsi"]
-
 
 
 @pytest.mark.parametrize("table", list(TABLES))

@@ -14,11 +14,19 @@ import pytest
 
 from builders import frame, questionnaire, report, sehat
 from flows import storage
+from flows.config import TIMEZONE, settings
 from flows.quality import QualityParameters, QualityResult, check_outputs, jumlah_melapor_sebelumnya
+from schemas import action_expectations as ax
 from schemas import expectations as ex
 from schemas.outputs import empty_frame, to_arrow, to_pandas
 from scoring import rulebooks, score_reports
+from scoring.early_warning import peringatan_dini
+from scoring.explain import cooperative_columns, indicator_columns, status_columns
+from scoring.path_to_sehat import jalan_menuju_sehat
+from scoring.peers import persentil_sejawat
+from scoring.reporting_quality import mutu_pelaporan
 from scoring.status import ringkasan_wilayah, status_koperasi
+from scoring.worklist import daftar_prioritas
 
 PERIODE = "2025-12"
 RUN = "2025-12_20260105T090000000000"
@@ -30,14 +38,16 @@ REGISTRY = pd.DataFrame({
     "kode_wilayah": ["65.02", "65.02", "65.71", "65.71"],
     "kabupaten_kota": ["Bulungan", "Bulungan", "Tarakan", "Tarakan"],
     "tanggal_rat_terakhir": pd.to_datetime(["2025-03-01", "2024-02-01", "2025-05-01", None]),
+    "pendamping": ["Budi", None, "Sari", None],
 })
 # 3 of the 4 registered cooperatives report; none quarantined; 3 reported last month too
 PARAMS = QualityParameters(jumlah_terdaftar=4, laporan_dibaca=3, laporan_dikarantina=0, jumlah_melapor_sebelumnya=3,
-                           batas_penurunan_melapor=0.20, batas_porsi_karantina=0.10, run_id=RUN)
+                           batas_penurunan_melapor=0.20, batas_porsi_karantina=0.10, run_id=RUN, min_peers=2,
+                           visits_per_pendamping=1)
 
 
 def valid_tables() -> dict[str, pd.DataFrame]:
-    """The five output tables of PERIODE, as the monthly job builds them."""
+    """Every output table of PERIODE, as the monthly job builds them (settings' defaults)."""
     def registri(i: int) -> dict:
         return REGISTRY.loc[i, ["nama", "jenis", "kode_wilayah", "kabupaten_kota"]].to_dict()
 
@@ -45,15 +55,34 @@ def valid_tables() -> dict[str, pd.DataFrame]:
     reports = frame(sehat(nik[0], PERIODE, **registri(0)), report(nik[1], PERIODE, kas=5_000_000, **registri(1)),
                     sehat(nik[2], PERIODE, **registri(2)))
     result = score_reports(reports, questionnaires=questionnaire(nik[0], "2025-06-01", 12))
-    koperasi = result.koperasi.assign(run_id=RUN, dihitung_pada=pd.Timestamp("2026-01-05 09:00", tz="UTC"))
-    status = status_koperasi(REGISTRY, PERIODE, result.koperasi, result.tidak_dinilai, accepted=reports["nik"],
-                             quarantined=[], last_report=pd.Series({nik[3]: "2025-06"}),
-                             scored_jenis=BOOK.jenis).assign(run_id=RUN)
+    indikator = indicator_columns(result.indikator, result.koperasi)
+    koperasi = cooperative_columns(result.koperasi, indikator, reports, REGISTRY)
+    status = status_columns(status_koperasi(REGISTRY, PERIODE, result.koperasi, result.tidak_dinilai,
+                                            accepted=reports["nik"], quarantined=[],
+                                            last_report=pd.Series({nik[3]: "2025-06"}), scored_jenis=BOOK.jenis),
+                            REGISTRY, koperasi)
     karantina = pd.DataFrame({"sumber": ["koperasi.csv"], "baris": [9], "nik": [None], "periode": PERIODE,
-                              "alasan": [["nama kosong"]], "data": ['{"nik": ""}'], "run_id": RUN})
-    return {"skor_koperasi": koperasi, "skor_indikator": result.indikator.assign(run_id=RUN), "karantina": karantina,
-            "status_koperasi": status,
-            "ringkasan_wilayah": ringkasan_wilayah(status, koperasi, PERIODE).assign(run_id=RUN)}
+                              "alasan": [["nama kosong"]], "data": ['{"nik": ""}']})
+    s = settings()
+    jalan = jalan_menuju_sehat(reports, koperasi, indikator)
+    peringatan = peringatan_dini(PERIODE, koperasi, indikator, status, margin=s.warning_margin,
+                                 falling_periods=s.falling_periods, silent_months=s.silent_months,
+                                 rat_months=s.rat_warning_months)
+    submissions = reports[["nik", "periode"]].assign(terganti=False, tanggal_kirim=pd.Timestamp("2026-01-08 10:00"))
+    tables = {
+        "skor_koperasi": koperasi.assign(dihitung_pada=pd.Timestamp("2026-01-05 09:00", tz="UTC")),
+        "skor_indikator": indikator, "skor_aspek": result.aspek, "karantina": karantina, "status_koperasi": status,
+        "ringkasan_wilayah": ringkasan_wilayah(status, koperasi, PERIODE),
+        "laporan_terganti": empty_frame("laporan_terganti"), "jalan_menuju_sehat": jalan,
+        "peringatan_dini": peringatan,
+        "persentil_sejawat": persentil_sejawat(koperasi, indikator, min_peers=2),
+        "daftar_prioritas": daftar_prioritas(PERIODE, koperasi, status, jalan, peringatan, capacity=1,
+                                             silent_months=s.silent_months,
+                                             members_per_step=s.priority_members_per_step),
+        "mutu_pelaporan": mutu_pelaporan(PERIODE, REGISTRY, submissions, karantina, deadline_day=s.deadline_day,
+                                         months=s.reporting_quality_months, timezone=TIMEZONE.key),
+    }
+    return {name: frame.assign(run_id=RUN) for name, frame in tables.items()}
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +108,11 @@ def test_valid_tables_pass_and_data_docs_show_every_suite(gx_dir):
     result = run(gx_dir)
     assert result.success, result.failed
     assert result.failed == []
-    assert set(result.summary["suites"]) == set(ex.SUITES)
+    assert set(result.summary["suites"]) == {*ex.SUITES, *ax.ACTION_SUITES}
     assert all(s["success"] and s["evaluated"] > 0 for s in result.summary["suites"].values())
     assert result.data_docs_index == gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
     html = result.data_docs_index.read_text(encoding="utf-8")
-    for suite in ex.SUITES:
+    for suite in (*ex.SUITES, *ax.ACTION_SUITES):
         assert suite in html
     assert RUN in html
 

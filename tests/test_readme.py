@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.outputs import ADDED_COLUMNS, TABLES, markdown, markdown_added
+from schemas.outputs import TABLES, markdown
 from scoring.rulebook import published_books, rulebooks
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -16,11 +16,6 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 def test_every_output_column_is_documented_as_the_schema_describes_it(table):
     # regenerate with: python -m schemas.outputs
     assert markdown(table) in README
-
-
-@pytest.mark.parametrize("table", sorted(ADDED_COLUMNS))
-def test_the_columns_issue_14_adds_are_documented_until_the_flow_writes_them(table):
-    assert markdown_added(table) in README
 
 
 @pytest.mark.parametrize("book", sorted(published_books()))

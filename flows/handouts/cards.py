@@ -17,9 +17,9 @@ import pandas as pd
 
 from flows.handouts.charts import CardCharts
 from flows.handouts.pages import environment
-from flows.handouts.style import month
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
+from scoring.periods import month_name
 from scoring.rulebook import Rulebook, rulebook_for_period, rulebooks
 
 MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate first)
@@ -93,7 +93,7 @@ class _Cards:
         score = self.scores.get(nik)
         moves = self.moves.get(nik, [])
         context = {
-            "coop": self.status[nik], "score": score, "month_name": month(self.published.periode),
+            "coop": self.status[nik], "score": score, "month_name": month_name(self.published.periode),
             "periode": self.published.periode, "run_time": self._run_time, "quality": self.quality.get(nik),
             "priority": self.priority.get(nik), "moves": moves[:MOVES_SHOWN],
             "more_moves": max(len(moves) - MOVES_SHOWN, 0),

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.handouts.cards import UNSAFE
 from flows.handouts.sheets import Column, add_sheet, new_workbook, save
-from flows.handouts.style import month
 from flows.handouts.tables import Published
+from scoring.periods import month_name
 from scoring.rulebook import load_data_file
 
 ADVICE_FILE = Path(__file__).parent / "perbaikan.toml"
@@ -94,7 +94,7 @@ def write_feedback(published: Published, folder: Path) -> list[Path]:
         book = new_workbook()
         add_sheet(book, "Umpan Balik", COLUMNS, group, frozen_columns=2)
         about = pd.DataFrame([
-            ("Koperasi", f"{names.get(nik) or '-'} (NIK {nik})"), ("Periode", month(published.periode)),
+            ("Koperasi", f"{names.get(nik) or '-'} (NIK {nik})"), ("Periode", month_name(published.periode)),
             ("Baris dikarantina", str(group[["sumber", "baris"]].drop_duplicates().shape[0])),
             ("Yang perlu dilakukan", "Perbaiki setiap baris seperti kolom Perbaikan, lalu kirim ulang laporan atau "
                                      "kuesioner yang sudah diperbaiki ke dinas; baris ini belum dinilai."),

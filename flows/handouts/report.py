@@ -9,9 +9,10 @@ import pandas as pd
 
 from flows.handouts import charts
 from flows.handouts.pages import environment
-from flows.handouts.style import PREDICATE_COLOURS, month, predicates_in_order
+from flows.handouts.style import PREDICATE_COLOURS, predicates_in_order
 from flows.handouts.tables import AREA, PROVINCE, Published
 from flows.handouts.workbook import area_codes
+from scoring.periods import month_name
 from scoring.reporting_quality import grade_table, reason_kinds
 from scoring.rulebook import rulebook_for_period
 from scoring.status import predicate_columns, sehat_columns
@@ -51,7 +52,7 @@ def report_context(published: Published) -> dict:
     book = rulebook_for_period(published.periode)
     change = now["persen_sehat"] - before["persen_sehat"]
     return {
-        "region": published.region, "month_name": month(published.periode), "periode": published.periode,
+        "region": published.region, "month_name": month_name(published.periode), "periode": published.periode,
         "run_time": published.run_time.strftime("%Y-%m-%d %H:%M") if published.run_time else "-",
         "books": sorted({f"{r} (versi {v})" for r, v in zip(scores["rulebook"], scores["versi_rulebook"])}),
         "runs": sorted(published.now("status_koperasi")["run_id"].dropna().unique()),

@@ -27,8 +27,6 @@ PAPER = "#ffffff"  # text on a dark fill
 HEADER = "#1f3a5f"  # table headers (workbook, report, cards)
 TARGET = "#1f3a5f"  # the target line of the trend
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
 MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
 
@@ -81,12 +79,6 @@ def rupiah(value: object) -> str:
 def percent(value: object, decimals: int = 1) -> str:
     """A percent given as 0..100: 12,5%."""
     return "-" if missing(value) else number(value, decimals) + "%"
-
-
-def month(periode: str) -> str:
-    """2026-10 -> Oktober 2026."""
-    year, number_ = periode.split("-")
-    return f"{MONTHS[int(number_) - 1]} {year}"
 
 
 def month_short(periode: str) -> str:

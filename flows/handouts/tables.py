@@ -9,16 +9,12 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 
 from flows import storage
 from flows.config import TIMEZONE, Settings
-from schemas.outputs import ADDED_COLUMNS, NEW_TABLES, STRING
+from schemas.outputs import TABLES
 from scoring.periods import shift_period
 
-BASE_TABLES = ("skor_koperasi", "skor_indikator", "karantina", "status_koperasi", "ringkasan_wilayah",
-               "laporan_terganti")
-TABLES = (*BASE_TABLES, *NEW_TABLES)
 HISTORY = ("skor_koperasi", "ringkasan_wilayah")  # read for the trend's periods too (trend, movers, card histories)
 PROVINCE, AREA = "provinsi", "kabupaten_kota"  # ringkasan_wilayah.tingkat
 
@@ -31,25 +27,13 @@ def trend_periods(periode: str, count: int) -> list[str]:
 def load_tables(output: Path, periode: str, settings: Settings) -> dict[str, pd.DataFrame]:
     """The tables `write_reports` takes, read from an output folder: every table's rows of `periode`, and for
     skor_koperasi and ringkasan_wilayah those of the trend's periods as well (a period not published reads as no
-    rows). Columns issue 14 adds that the files do not hold yet are null."""
+    rows)."""
     periods = trend_periods(periode, settings.trend_periods)
     tables = {}
     for name in TABLES:
         frames = [storage.read_table(output, name, p) for p in (periods if name in HISTORY else [periode])]
-        tables[name] = conform(name, pd.concat(frames, ignore_index=True))
+        tables[name] = pd.concat(frames, ignore_index=True)
     return tables
-
-
-def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with the columns issue 14 adds to it; those it lacks are null."""
-    absent = [k for k in ADDED_COLUMNS.get(name, ()) if k.name not in frame.columns]
-    return frame.assign(**{k.name: pd.Series(None, index=frame.index, dtype=_nullable(k.type)) for k in absent})
-
-
-def _nullable(kind: pa.DataType) -> str:
-    if kind == STRING:
-        return "str"
-    return "Int64" if pa.types.is_integer(kind) else "float64"
 
 
 @dataclass(frozen=True)
@@ -65,7 +49,7 @@ class Published:
         """The rows of the period (a table missing from `tables` has none)."""
         if name not in self._now:
             frame = self.tables.get(name)
-            frame = storage.empty_frame(name) if frame is None else conform(name, frame)
+            frame = storage.empty_frame(name) if frame is None else frame
             rows = frame["periode"].astype("str") == self.periode
             self._now[name] = frame[rows.to_numpy()].reset_index(drop=True)
         return self._now[name]

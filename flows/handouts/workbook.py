@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from flows.handouts.sheets import Column, add_sheet, new_workbook, save, sheet_names
-from flows.handouts.style import PREDICATE_COLOURS, month
+from flows.handouts.style import PREDICATE_COLOURS
 from flows.handouts.tables import AREA, Published
-from schemas.outputs import aspek_ids
-from scoring.periods import shift_period
+from schemas.tables import aspek_ids
+from scoring.periods import month_name, shift_period
 from scoring.rulebook import published_books, rulebook_for_period
 from scoring.status import predicate_columns, sehat_columns
 
@@ -182,7 +182,7 @@ def _about(published: Published) -> pd.DataFrame:
     computed = published.run_time
     runs = sorted(published.now("status_koperasi")["run_id"].dropna().unique())
     items = [
-        ("Periode", month(published.periode) + f" ({published.periode})"), ("Wilayah", published.region),
+        ("Periode", month_name(published.periode) + f" ({published.periode})"), ("Wilayah", published.region),
         ("Dihitung pada (WITA)", computed.strftime("%Y-%m-%d %H:%M") if computed else "-"),
         ("Run", ", ".join(runs) or "-"),
         ("Target % Sehat", f"{published.settings.target_healthy_percent:g}% koperasi yang dinilai"),

@@ -32,7 +32,7 @@ KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")
 FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai", "keterangan")
 COLUMNS = {"koperasi": KOPERASI, "laporan": LAPORAN, "kuesioner": KUESIONER, "faktor_pengurang": FAKTOR}
 ANGKA = (*JUMLAH, "jumlah_anggota", "nomor")
-RIWAYAT = ("sumber", "baris", "nik", "periode")
+RIWAYAT = ("sumber", "baris", "nik", "periode", "tanggal_kirim")
 COMMON = ("koperasi", "kuesioner", "faktor_pengurang")
 _SHOWN_CELLS = 5  # cleaned cells a file's entry names
 
@@ -55,7 +55,8 @@ class Landing:
     """The raw text frames of a landing folder and what was read from where.
 
     Read for one period, `laporan` holds the report rows of that period and those whose period cannot be read
-    or cannot be true; the rows of the other periods are only in `laporan_lain`, as nik and the period meant.
+    or cannot be true; the rows of the other periods are only in `laporan_lain`, as nik, the period meant and
+    tanggal_kirim.
     `catatan` holds the cells that cannot be read without guessing (sumber, baris, kolom, alasan)."""
 
     koperasi: pd.DataFrame

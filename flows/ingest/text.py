@@ -116,7 +116,7 @@ def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: st
 
 def _of_period(table: Table, sumber: str, period: str, now: datetime | None) -> tuple[Table, pd.DataFrame]:
     """The table's rows of the period, of no readable period (blank rows too) or whose dates cannot be true; and
-    sumber, baris, nik and the month meant of the other rows."""
+    sumber, baris, nik, the month meant and the tanggal_kirim (as written) of the other rows."""
     def text(name: str, rows: np.ndarray | None = None) -> pd.Series:
         column = table.columns[name] if rows is None else table.columns[name].filter(pa.array(rows))
         return pd.Series(_cleaned(column_as_text(column, name, sumber))[0], dtype="str")
@@ -127,7 +127,7 @@ def _of_period(table: Table, sumber: str, period: str, now: datetime | None) -> 
         away = np.flatnonzero(~ours)
         ours[away] = cannot_be_true(meant.iloc[away].reset_index(drop=True), text("tanggal_kirim", ~ours), now)
     others = pd.DataFrame({"sumber": sumber, "baris": table.baris[~ours], "nik": text("nik", ~ours).array,
-                           "periode": meant[~ours].array})
+                           "periode": meant[~ours].array, "tanggal_kirim": text("tanggal_kirim", ~ours).array})
     textual = {c: v if np.ndim(v) == 0 else np.asarray(v)[ours] for c, v in table.textual.items()}
     return Table(table.columns.filter(pa.array(ours)), table.baris[ours], table.kind, table.encoding, textual,
                  table.notes, table.cleaned), others

@@ -1,0 +1,113 @@
+"""The third step of a monthly run: join the parts, add the run-wide tables (karantina, laporan_terganti, the
+regional summary) and the action tables of the period (early warnings, peer percentiles, the pendamping
+worklist, reporting quality), check every table against its contract and keep it for publication."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from flows import storage
+from flows.catalog import PART_TABLES, RunFolder
+from flows.config import TIMEZONE, settings
+from flows.runs import RunParameters, ScoreSummary
+from flows.score_parts import partitions, score_part
+from scoring.early_warning import peringatan_dini
+from scoring.inputs import is_in
+from scoring.peers import persentil_sejawat
+from scoring.periods import previous_period, shift_period
+from scoring.reporting_quality import mutu_pelaporan
+from scoring.status import ringkasan_wilayah
+from scoring.worklist import daftar_prioritas
+
+
+def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
+    """Join the parts in order, add the run-wide tables, the regional summary and the action tables; check each
+    table and keep it for publication. An area run keeps the other areas' published rows (republished under this
+    run) and recomputes the run-wide tables over the whole period."""
+    run = params.folder(run_id)
+    tables = {name: run.read_parts(name) for name in PART_TABLES}
+    tables["karantina"] = run.read("karantina").assign(run_id=run_id)
+    tables["laporan_terganti"] = run.read("terganti").assign(run_id=run_id)
+    if params.kabupaten:
+        area = run.read("koperasi", columns=["nik"])["nik"]
+        tables = {name: _keep_other_areas(params, run_id, name, frame, area) for name, frame in tables.items()}
+    tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
+                                                    params.period).assign(run_id=run_id)
+    tables |= {name: frame.assign(run_id=run_id) for name, frame in action_tables(params, run, tables).items()}
+    for name, frame in tables.items():  # checked here, before anything is published
+        run.write_table(name, frame)
+    return ScoreSummary(dinilai=sum(p.dinilai for p in parts), tidak_dinilai=sum(p.tidak_dinilai for p in parts),
+                        per_kabupaten=[area for p in parts for area in p.per_kabupaten])
+
+
+def action_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """peringatan_dini, persentil_sejawat, daftar_prioritas and mutu_pelaporan of the period, from its tables and
+    the published months before it (settings: `flows.config.Settings`)."""
+    s, periode = settings(), params.period
+    earlier = [shift_period(periode, -back) for back in range(max(s.falling_periods, s.reporting_quality_months), 0,
+                                                               -1)]
+    skor = _with_published(params, "skor_koperasi", tables["skor_koperasi"], earlier)
+    before = [previous_period(periode)]
+    peringatan = peringatan_dini(
+        periode, skor, _with_published(params, "skor_indikator", tables["skor_indikator"], before),
+        _with_published(params, "status_koperasi", tables["status_koperasi"], before), margin=s.warning_margin,
+        falling_periods=s.falling_periods, silent_months=s.silent_months, rat_months=s.rat_warning_months)
+    return {
+        "peringatan_dini": peringatan,
+        "persentil_sejawat": persentil_sejawat(tables["skor_koperasi"], tables["skor_indikator"], min_peers=s.min_peers),
+        "daftar_prioritas": daftar_prioritas(periode, skor, tables["status_koperasi"], tables["jalan_menuju_sehat"],
+                                             peringatan, capacity=s.visits_per_pendamping,
+                                             silent_months=s.silent_months,
+                                             members_per_step=s.priority_members_per_step),
+        "mutu_pelaporan": mutu_pelaporan(periode, run.read("koperasi"), _submissions(run, tables),
+                                         _quarantined(params, tables["karantina"], earlier),
+                                         deadline_day=s.deadline_day, months=s.reporting_quality_months,
+                                         timezone=TIMEZONE.key),
+    }
+
+
+def _with_published(params: RunParameters, table: str, now: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+    """The period's rows with the published rows of earlier periods (a period never published adds none)."""
+    earlier = [storage.read_table(params.output, table, p) for p in periods]
+    return pd.concat([*[e for e in earlier if len(e)], now], ignore_index=True)
+
+
+def _submissions(run: RunFolder, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every report row of the landing folder with its send time: the period's in force and superseded, and the
+    other periods' as written (the latest of a (nik, periode) in force, the others superseded)."""
+    current = run.read("laporan", columns=["nik", "periode", "tanggal_kirim"]).assign(terganti=False)
+    replaced = tables["laporan_terganti"][["nik", "periode", "tanggal_kirim"]].assign(terganti=True)
+    others = run.read("kiriman")
+    others = others.assign(tanggal_kirim=pd.to_datetime(others["tanggal_kirim"], format="ISO8601", errors="coerce"))
+    others = others.dropna(subset=["tanggal_kirim"]).sort_values("tanggal_kirim", kind="stable")
+    others = others.assign(terganti=others.duplicated(["nik", "periode"], keep="last"))
+    both = pd.concat([current.astype({"tanggal_kirim": "str"}), replaced, others.astype({"tanggal_kirim": "str"})],
+                     ignore_index=True)
+    return both.assign(tanggal_kirim=pd.to_datetime(both["tanggal_kirim"], format="ISO8601", errors="coerce"))
+
+
+def _quarantined(params: RunParameters, karantina: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+    """The quarantined report rows of the period and of the published months before it."""
+    rows = _with_published(params, "karantina", karantina, periods)
+    return rows[rows["sumber"].astype("str").str.startswith("laporan/")]
+
+
+def _keep_other_areas(params: RunParameters, run_id: str, table: str, frame: pd.DataFrame,
+                      area_nik: pd.Series) -> pd.DataFrame:
+    """An area run: the published rows of the other cooperatives stay as they are, republished by this run (their
+    `run_id` becomes this run's, so that every row of a published partition names the run that published it;
+    `dihitung_pada` and `versi_rulebook` still say when and by which book a row was scored)."""
+    published = storage.read_table(params.output, table, params.period)
+    if published.empty:
+        return frame
+    others = published[~is_in(published["nik"], area_nik)].assign(run_id=run_id)
+    return pd.concat([others, frame], ignore_index=True)
+
+
+def score_all(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary:
+    """Every part in turn, then the assembly, in this process (tests, benchmarks): the flow runs the same steps as
+    Prefect tasks (`flows.pipeline`)."""
+    parts = [score_part(params, run_id, i, names, computed_at) for i, names in enumerate(partitions(params, run_id))]
+    return assemble(params, run_id, parts)

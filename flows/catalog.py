@@ -1,0 +1,84 @@
+"""The catalog of a run's files, as Kedro's catalog maps dataset names to files: no step names a file.
+
+A run keeps its intermediate datasets in its work folder `<output>/_kerja/<run_id>/` (Parquet, one file each),
+the rows each score part wrote under `bagian/<part>/`, and the checked tables it will publish under
+`keluaran/`. The tables themselves are the output contract's (`schemas.outputs.TABLES`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.config import WORK_DIR
+from schemas import outputs
+
+# dataset -> what it holds (its file is <name>.parquet in the run's work folder)
+WORK_DATASETS = {
+    "koperasi": "the registry rows in the run's scope, checked",
+    "laporan": "the reports in force of the period, checked and typed",
+    "terganti": "the submissions of the period superseded by a later one (laporan_terganti without run_id)",
+    "kuesioner": "the accepted questionnaire answers of the cooperatives that reported",
+    "faktor": "the accepted supervisors' findings",
+    "karantina": "every rejected input row of the run, with its reasons (karantina without run_id)",
+    "riwayat": "each cooperative's latest earlier period with a report (nik -> periode)",
+    "kiriman": "every report row of the landing folder's other periods: nik, periode, tanggal_kirim",
+    "nik_dikarantina": "the nik whose report of the period was quarantined",
+    "sebelumnya": "the previous month scored from the landing folder, when it was never published",
+}
+PART_TABLES = ("skor_koperasi", "skor_indikator", "skor_aspek", "status_koperasi", "jalan_menuju_sehat")
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """A run's work folder, read and written by dataset name."""
+
+    path: Path
+
+    @classmethod
+    def of(cls, output: Path, run_id: str) -> RunFolder:
+        return cls(Path(output) / WORK_DIR / run_id)
+
+    def file(self, name: str) -> Path:
+        if name not in WORK_DATASETS:
+            raise KeyError(f"{name!r} is not a dataset of the catalog ({', '.join(WORK_DATASETS)})")
+        return self.path / f"{name}.parquet"
+
+    def write(self, name: str, frame: pd.DataFrame) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(self.file(name))
+
+    def read(self, name: str, **options: object) -> pd.DataFrame:
+        """The dataset as a frame (`options`: pyarrow's read options, e.g. columns, filters)."""
+        return pq.read_table(self.file(name), **options).to_pandas()
+
+    def exists(self, name: str) -> bool:
+        return self.file(name).exists()
+
+    def part(self, number: int) -> Path:
+        """The folder of a score part's rows."""
+        return self.path / "bagian" / f"{number:04d}"
+
+    def write_part(self, number: int, name: str, frame: pd.DataFrame) -> None:
+        """A part's rows of a table, typed by the contract (checked whole, once, by the assembly)."""
+        folder = self.part(number)
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(outputs.to_arrow(name, frame), folder / f"{name}.parquet")
+
+    def read_parts(self, name: str) -> pd.DataFrame:
+        """Every part's rows of a table, in part order."""
+        folders = sorted((self.path / "bagian").iterdir())
+        return outputs.to_pandas(name, pa.concat_tables([pq.read_table(f / f"{name}.parquet") for f in folders]))
+
+    def write_table(self, name: str, frame: pd.DataFrame) -> None:
+        """A table of the period, checked against its contract, ready to publish."""
+        folder = self.path / "keluaran"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(outputs.to_arrow(name, outputs.validate_output(name, frame)), folder / f"{name}.parquet")
+
+    def read_table(self, name: str) -> pd.DataFrame:
+        return outputs.to_pandas(name, pq.read_table(self.path / "keluaran" / f"{name}.parquet"))

@@ -1,0 +1,285 @@
+"""`koperasi-sehat jelaskan`: one cooperative of a published period, from the outputs alone (no scoring, no Prefect,
+no input file): why its score is what it is, its components, its way to Sehat, its peers, its warnings, its place
+on the pendamping worklist and the quality of its reporting.
+
+A cooperative is named by its NIK, or by a fragment of its name (without regard to case or spacing); a fragment
+that matches several cooperatives lists them, unless one name is exactly the fragment. Each table is read for the
+period and the one NIK only (a filter pushed down to the Parquet reader), so a national output answers as fast as
+a provincial one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from flows import storage
+from flows.preflight import ParameterError
+from scoring.periods import month_name
+from scoring.texts import format_number
+
+MOVES_SHOWN = 5  # single moves listed beyond those that reach the next predicate
+SHOWN = ("karantina", "skor_koperasi", "skor_indikator", "jalan_menuju_sehat", "persentil_sejawat", "peringatan_dini",
+         "daftar_prioritas", "mutu_pelaporan")
+
+
+class AmbiguousName(ParameterError):
+    """A name fragment matches several cooperatives: `matches` lists them (nik, nama, kabupaten_kota, predikat)."""
+
+    def __init__(self, message: str, matches: pd.DataFrame) -> None:
+        super().__init__(message)
+        self.matches = matches
+
+
+@dataclass(frozen=True)
+class Cooperative:
+    """One cooperative's rows of a published period: `status` (its status_koperasi row) and every table of
+    `SHOWN` (empty when the table has no row for it)."""
+
+    periode: str
+    status: pd.Series
+    tables: dict[str, pd.DataFrame]
+
+
+def published_periods(output: Path) -> list[str]:
+    """The periods with a published status_koperasi partition, oldest first."""
+    folder = Path(output) / "status_koperasi"
+    names = (p.name.removeprefix(f"{storage.KEY}=") for p in folder.glob(f"{storage.KEY}=*") if p.is_dir())
+    return sorted(n for n in names if re.fullmatch(r"\d{4}-\d{2}", n))
+
+
+def chosen_period(output: Path, periode: str | None) -> str:
+    """`periode`, or the latest published one. Raises ParameterError when it is not published."""
+    periods = published_periods(output)
+    if not periods:
+        raise ParameterError(f"belum ada periode yang terbit di {output}: jalankan `koperasi-sehat run` dahulu")
+    if periode is None:
+        return periods[-1]
+    if periode not in periods:
+        raise ParameterError(f"periode {periode} belum terbit di {output} (terbit: {_span(periods)})")
+    return periode
+
+
+def _span(periods: list[str]) -> str:
+    return periods[0] if len(periods) == 1 else f"{periods[0]} s.d. {periods[-1]}, {len(periods)} periode"
+
+
+def find(output: Path, query: str, periode: str) -> pd.Series:
+    """The status_koperasi row of the cooperative `query` names (NIK, or a fragment of its name).
+
+    Raises ParameterError when none matches, AmbiguousName when several do."""
+    wanted = query.strip()
+    if re.fullmatch(r"[\d\s.-]+", wanted):  # a NIK, as people write it (spaces, dots and dashes between groups)
+        rows = _read(output, "status_koperasi", periode, ds.field("nik") == re.sub(r"\D", "", wanted))
+    else:
+        rows = _by_name(output, periode, wanted)
+    if rows.empty:
+        raise ParameterError(f"tidak ada koperasi {query!r} di status_koperasi periode {periode} ({output}): "
+                             "sebutkan NIK atau bagian nama yang lain")
+    if len(rows) > 1:
+        listed = rows[["nik", "nama", "kabupaten_kota", "predikat"]].sort_values(["nama", "nik"], kind="stable")
+        raise AmbiguousName(f"{query!r} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
+                            listed.reset_index(drop=True))
+    return rows.iloc[0]
+
+
+def _by_name(output: Path, periode: str, fragment: str) -> pd.DataFrame:
+    status = _read(output, "status_koperasi", periode)
+    names = status["nama"].fillna("").map(_folded)
+    key = _folded(fragment)
+    exact = status[names == key]
+    return exact if len(exact) == 1 else status[names.str.contains(key, regex=False)]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def cooperative(output: Path, query: str, periode: str | None = None) -> Cooperative:
+    """Every published row of one cooperative in `periode` (default: the latest published). Raises
+    ParameterError (nothing published, the period not published, no match) or AmbiguousName."""
+    periode = chosen_period(output, periode)
+    status = find(output, query, periode)
+    match = ds.field("nik") == status["nik"]
+    return Cooperative(periode, status, {name: _read(output, name, periode, match) for name in SHOWN})
+
+
+def _read(output: Path, table: str, periode: str, rows: ds.Expression | None = None) -> pd.DataFrame:
+    return storage.read_table(output, table, periode, rows)
+
+
+def show(coop: Cooperative, console: Console) -> None:
+    """Print what the outputs say of one cooperative, section by section (a section without rows is left out)."""
+    for part in (_header(coop), _quarantine(coop), _components(coop), _moves(coop), _peers(coop), _warnings(coop), _worklist(coop),
+                 _reporting(coop)):
+        if part is not None:
+            console.print(part)
+            console.print()
+
+
+def listing(matches: pd.DataFrame) -> Table:
+    """The cooperatives a name matches: nik, nama, kabupaten/kota, predikat."""
+    table = _table("Koperasi yang cocok", "nik", "nama", "kabupaten/kota", "predikat")  # texts only
+    for row in matches.itertuples(index=False):
+        table.add_row(*(str(v) if isinstance(v, str) else "-" for v in row))
+    return table
+
+
+def _numbers(values: pd.Series, decimals: int = 2) -> list[str]:
+    """Numbers as the office writes them (78,50); '-' where missing."""
+    return [text or "-" for text in format_number(values.astype("float64"), decimals).fillna("")]
+
+
+def _table(title: str, *columns: str, numbers: int = 0) -> Table:
+    """A table whose first column (a name) never wraps, whose `numbers` columns after it are right-justified and
+    whose other columns (texts) fold."""
+    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="right" if 0 < i <= numbers else "left", no_wrap=i == 0, overflow="fold")
+    return table
+
+
+def _header(coop: Cooperative) -> RenderableType:
+    status, score = coop.status, coop.tables["skor_koperasi"]
+    pendamping = status["pendamping"] if isinstance(status["pendamping"], str) else "belum ada"
+    lines = [Text(f"{status['nama']} ({status['nik']})", style="bold"),
+             Text(f"{status['kabupaten_kota']} · {status['jenis']} · periode {month_name(coop.periode)} · "
+                  f"pendamping: {pendamping}"),
+             Text(_situation(status)), Text(str(status["penjelasan"]))]
+    if len(score) and pd.notna(score["skor_total_sebelumnya"].iloc[0]):
+        before = score.iloc[0]
+        lines.append(Text(f"Periode sebelumnya: {_numbers(score['skor_total_sebelumnya'])[0]} "
+                          f"{before['predikat_sebelumnya']}", style="dim"))
+    return Group(*lines)
+
+
+def _situation(status: pd.Series) -> str:
+    """Active or not, the last RAT, reporting this period."""
+    rat = status["tanggal_rat_terakhir"]
+    silent = status["bulan_tidak_melapor_berturut"]
+    reported = "melapor periode ini" if status["melapor"] else (
+        f"tidak melapor {silent} bulan berturut-turut" if pd.notna(silent) else "belum pernah melapor")
+    meeting = f"RAT terakhir {rat:%Y-%m-%d}" if pd.notna(rat) else "RAT belum tercatat"
+    return f"{'aktif' if status['aktif'] else 'tidak aktif'} · {meeting} · {reported}"
+
+
+def _quarantine(coop: Cooperative) -> Group | None:
+    rows = coop.tables["karantina"]
+    if rows.empty:
+        return None
+    return Group(Text("Karantina (baris masukan yang ditolak periode ini)", style="bold"),
+                 *(Text(f"- {sumber} baris {baris}: {'; '.join(alasan)}")
+                   for sumber, baris, alasan in zip(rows["sumber"], rows["baris"], rows["alasan"])))
+
+
+def _components(coop: Cooperative) -> Table | None:
+    rows = coop.tables["skor_indikator"]
+    if rows.empty:
+        return None
+    table = _table("Komponen", "komponen", "rasio", "nilai", "skor", "bobot", "hilang", "nilai lebih baik bila",
+                   numbers=5)
+    better = [f"{n} bila {r}" if isinstance(r, str) else "-"
+              for r, n in zip(rows["rentang_lebih_baik"], _numbers(rows["nilai_lebih_baik"], 0))]
+    for row in zip(rows["komponen"].astype("str"), _numbers(rows["rasio"]), _numbers(rows["nilai"], 0),
+                   _numbers(rows["skor"]), _numbers(rows["bobot"]), _numbers(rows["poin_hilang"]), better):
+        table.add_row(*row)
+    return table
+
+
+def _moves(coop: Cooperative) -> Group | None:
+    """The cheapest combination, the single moves that reach the next predicate, then the others with the most
+    points, at most MOVES_SHOWN of them (the table has every one)."""
+    rows = coop.tables["jalan_menuju_sehat"].sort_values("urutan", kind="stable")
+    if rows.empty:
+        return None
+    target = rows["predikat_berikutnya"].iloc[0]
+    combination = rows[rows["langkah"] == "kombinasi"]
+    single = rows[rows["langkah"] != "kombinasi"]
+    reaching = single[single["mencapai_predikat_berikutnya"]]
+    others = single[~single["mencapai_predikat_berikutnya"]]
+    lines = [Text(f"Jalan menuju Sehat (predikat berikutnya: {target})", style="bold")]
+    if len(reaching):
+        lines.append(Text(f"Satu komponen saja sudah mencapai {target}:"))
+        lines += [_move(r) for r in reaching.itertuples()]
+    if len(combination):
+        reached = combination["mencapai_predikat_berikutnya"].all()
+        total = _numbers(combination["skor_total_baru"])[0]
+        lines.append(Text(f"Kombinasi termurah menuju {target} (bersama-sama: skor {total}):" if reached
+                          else str(combination["uraian"].iloc[0])))
+        lines += [_move(r) for r in combination.itertuples() if reached]
+    if len(others):
+        lines.append(Text("Langkah satu komponen lainnya (poin terbanyak dahulu):"))
+        lines += [_move(r) for r in others.head(MOVES_SHOWN).itertuples()]
+    hidden = len(others) - MOVES_SHOWN
+    if hidden > 0:
+        lines.append(Text(f"  ... {hidden} langkah lain di tabel jalan_menuju_sehat", style="dim"))
+    lines += [Text(k, style="dim") for k in dict.fromkeys(rows["keterangan"])]
+    return Group(*lines)
+
+
+def _move(row: object) -> Text:
+    sehat = " (mencapai Sehat)" if row.mencapai_sehat and row.langkah != "kombinasi" else ""
+    return Text(f"  - {row.uraian}{sehat}")
+
+
+def _peers(coop: Cooperative) -> Table | None:
+    rows = coop.tables["persentil_sejawat"]
+    if rows.empty:
+        return None
+    first = rows.iloc[0]
+    scopes = rows["cakupan"].nunique() > 1
+    table = _table(f"Persentil sejawat ({first['jenis']} kelas aset {first['kelas_aset']}, {first['cakupan']}: "
+                   f"{first['jumlah_sejawat']} koperasi)", "komponen", *(["cakupan"] if scopes else []), "rasio",
+                   "persentil", "median sejawat", "keterangan", numbers=3 + scopes)
+    for komponen, cakupan, *rest in zip(rows["komponen"].astype("str"), rows["cakupan"], _numbers(rows["rasio"]),
+                                        _numbers(rows["persentil"], 0), _numbers(rows["median_sejawat"]),
+                                        rows["keterangan"].fillna("")):
+        table.add_row(komponen, *([cakupan] if scopes else []), *rest)
+    return table
+
+
+def _warnings(coop: Cooperative) -> Group | None:
+    rows = coop.tables["peringatan_dini"]
+    if rows.empty:
+        return None
+    return Group(Text("Peringatan dini", style="bold"),
+                 *(Text(f"- {kode}: {alasan}") for kode, alasan in zip(rows["kode"], rows["alasan"])))
+
+
+def _worklist(coop: Cooperative) -> Group:
+    rows = coop.tables["daftar_prioritas"]
+    if rows.empty:
+        return Group(Text("Daftar prioritas", style="bold"), Text("tidak masuk daftar prioritas periode ini"))
+    row = rows.iloc[0]
+    parts = _numbers(rows[["poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota"]].iloc[0])
+    who = row["pendamping"] if isinstance(row["pendamping"], str) else row["pendamping_usulan"]
+    visit = (f"pendamping {who}, kunjungan ke-{row['kunjungan_ke']} "
+             f"({'dalam' if row['dalam_kapasitas'] else 'di luar'} kapasitas)" if isinstance(who, str) else
+             str(row["keterangan_pendamping"]))
+    lines = [Text("Daftar prioritas", style="bold"),
+             Text(f"peringkat {row['peringkat']} di {row['kabupaten_kota']}, skor prioritas "
+                  f"{_numbers(rows['skor_prioritas'])[0]} (predikat {parts[0]} + penurunan {parts[1]} + tidak "
+                  f"melapor {parts[2]} + anggota {parts[3]}); {visit}"),
+             Text(f"alasan: {row['alasan']}")]
+    return Group(*lines)
+
+
+def _reporting(coop: Cooperative) -> Group | None:
+    rows = coop.tables["mutu_pelaporan"]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    reason = r["alasan_karantina_terbanyak"]
+    return Group(Text("Mutu pelaporan", style="bold"), Text(
+        f"nilai {r['nilai_mutu']}: {r['bulan_melapor']} dari {r['bulan_wajib']} bulan wajib dilaporkan (sejak "
+        f"{r['bulan_awal']}), {r['bulan_tepat_waktu']} tepat waktu, {r['bulan_terlambat']} terlambat, "
+        f"{r['kirim_ulang']} kirim ulang, {r['baris_karantina']} baris dikarantina"
+        + (f" (terbanyak: {reason})" if isinstance(reason, str) else "")))

@@ -1,0 +1,217 @@
+"""The first step of a monthly run: read the landing folder, validate every row, resolve resubmissions, and keep
+in the run's work folder what the scoring reads (`flows.catalog`). Each stage is a function a reader can name."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from flows.catalog import RunFolder
+from flows.config import TIMEZONE
+from flows.ingest import Landing, common_files, digest, read_common, read_reports
+from flows.preflight import is_published, match_areas
+from flows.runs import PrepareSummary, RunParameters
+from schemas import inputs, outputs
+from schemas.inputs import Checked, Registry, registry_of
+from schemas.resubmission import Submissions, resolve_submissions
+from scoring import score_reports
+from scoring.columns import REGISTRI
+from scoring.derived_factors import derived_factors
+from scoring.inputs import is_in
+from scoring.periods import previous_period
+
+
+@dataclass(frozen=True)
+class CheckedCommon:
+    """Registry, questionnaires and findings read and checked: what every month of a backfill shares."""
+
+    rejected: Landing  # the raw frames reduced to their rejected rows, and every file read
+    dibaca: dict[str, int]  # rows read: koperasi, kuesioner, faktor
+    registry: Registry
+    koperasi: Checked
+    kuesioner: Checked
+    faktor: Checked
+
+
+class _Kept:
+    """The shared inputs of the last run, kept only inside `keeping_common_inputs` (a backfill)."""
+
+    active = False
+    entry: dict[tuple, CheckedCommon] = {}
+
+
+@contextmanager
+def keeping_common_inputs() -> Iterator[None]:
+    """Runs inside reuse the registry, questionnaires and findings the previous run read and checked, when the
+    files' contents and the day are the same (the months of a backfill); they are freed on leaving."""
+    _Kept.active = True
+    try:
+        yield
+    finally:
+        _Kept.active = False
+        _Kept.entry.clear()
+
+
+def checked_common(root: Path, today: date) -> CheckedCommon:
+    """Read and check the shared inputs, or reuse the kept result for the same file contents and day."""
+    key = None  # hashing the files (about 0.2 s at national scale) is only worth it in a backfill
+    if _Kept.active:
+        key = (root.resolve(), today, tuple((e.sumber, digest(e)) for e in common_files(root)))
+        if key in _Kept.entry:
+            return _Kept.entry[key]
+    landing = read_common(root)
+    notes = landing.catatan
+    koperasi = inputs.check_koperasi(landing.koperasi, today, notes)
+    registry = registry_of(landing.koperasi, koperasi)
+    kuesioner = inputs.check_kuesioner(landing.kuesioner, registry, notes)
+    faktor = inputs.check_faktor(landing.faktor, registry, notes)
+    rejected = Landing(koperasi=landing.koperasi.loc[koperasi.alasan.index],
+                       kuesioner=landing.kuesioner.loc[kuesioner.alasan.index],
+                       faktor=landing.faktor.loc[faktor.alasan.index], berkas=landing.berkas, catatan=notes)
+    dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor)}
+    common = CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor)
+    _Kept.entry.clear()
+    if key is not None:
+        _Kept.entry[key] = common
+    return common
+
+
+def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSummary:
+    """Read the landing folder, validate every row, resolve resubmissions; keep the accepted rows, the quarantine and
+    the history in the run's work folder. `started`: the run's start (WITA), after which no date can be true."""
+    run = params.folder(run_id)
+    common = checked_common(params.input, started.astimezone(TIMEZONE).date())
+    landing = read_reports(params.input, common.rejected, params.period, started)
+    scope = in_scope(common.koperasi.valid, params.kabupaten)
+    raw = reports_in_scope(landing.laporan, scope, common.koperasi.valid, bool(params.kabupaten))
+    laporan = inputs.check_laporan(raw, common.registry, started, landing.catatan)
+    submissions = resolve_submissions(laporan.valid)
+    rejected = [(landing.koperasi, common.koperasi.alasan), (raw, laporan.alasan), (raw, submissions.alasan),
+                (landing.kuesioner, common.kuesioner.alasan), (landing.faktor, common.faktor.alasan)]
+    karantina = quarantine(rejected, params.period, scope["nik"], bool(params.kabupaten))
+    quarantined = laporan.alasan.index.union(submissions.alasan.index)
+    keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
+         raw.loc[quarantined, "nik"])
+    if not is_published(params.output, previous_period(params.period)):
+        run.write("sebelumnya", previous_from_landing(params, common, landing.laporan_lain, started))
+    return summarise(landing, common, raw, submissions, len(quarantined), karantina, len(common.koperasi.valid))
+
+
+def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...]) -> pd.DataFrame:
+    """The registry rows of the run: all, or those of the named kabupaten/kota (matched without regard to case)."""
+    if not kabupaten:
+        return registry
+    return registry[registry["kabupaten_kota"].isin(match_areas(kabupaten, registry["kabupaten_kota"].unique()))]
+
+
+def reports_in_scope(laporan: pd.DataFrame, scope: pd.DataFrame, registry: pd.DataFrame,
+                     area_run: bool) -> pd.DataFrame:
+    """The period's report rows of the cooperatives in scope; a whole-month run also keeps the rows of unregistered
+    nik (they are quarantined with the reason)."""
+    keep = is_in(laporan["nik"], scope["nik"])
+    if not area_run:
+        keep |= ~is_in(laporan["nik"], registry["nik"])
+    return laporan[keep]
+
+
+def quarantine(rejected: list[tuple[pd.DataFrame, pd.Series]], period: str, scope: pd.Series,
+               area_run: bool) -> pd.DataFrame:
+    """One row per rejected input row (karantina, without run_id), with every reason and the row as JSON text; an
+    area run keeps only its own cooperatives' rows."""
+    parts = []
+    for raw, alasan in rejected:
+        if len(alasan) == 0:
+            continue
+        rows = raw.loc[alasan.index]
+        if area_run:
+            keep = is_in(rows["nik"], scope)
+            rows, alasan = rows[keep], alasan[keep]
+        parts.append(pd.DataFrame({
+            "sumber": rows["sumber"], "baris": rows["baris"].astype("int64"), "nik": rows["nik"],
+            "periode": period, "alasan": alasan.to_numpy(), "data": as_json(rows).to_numpy(),
+        }))
+    if not parts:
+        return outputs.empty_frame("karantina").drop(columns="run_id")
+    merged = pd.concat(parts, ignore_index=True)
+    return merged.groupby(["sumber", "baris"], sort=True, as_index=False).agg(
+        nik=("nik", "first"), periode=("periode", "first"),
+        alasan=("alasan", lambda lists: [r for reasons in lists for r in reasons]), data=("data", "first"))
+
+
+def as_json(rows: pd.DataFrame) -> pd.Series:
+    """Each original text row as a JSON object, without the ingest's own columns."""
+    content = rows.drop(columns=["sumber", "baris"])
+    return pd.Series([json.dumps(r, ensure_ascii=False) for r in content.to_dict(orient="records")],
+                     index=rows.index, dtype="str")
+
+
+def keep(run: RunFolder, scope: pd.DataFrame, raw: pd.DataFrame, submissions: Submissions, common: CheckedCommon,
+         karantina: pd.DataFrame, others: pd.DataFrame, period: str, quarantined_nik: pd.Series) -> None:
+    """Write what the scoring reads: the registry in scope, the reports in force and superseded, the answers of the
+    cooperatives that reported, the findings, the quarantine, and the history of the other periods."""
+    superseded = submissions.superseded
+    answers = common.kuesioner.valid
+    run.write("koperasi", scope)
+    run.write("laporan", submissions.current)
+    run.write("terganti", pd.DataFrame({
+        "sumber": superseded["sumber"], "baris": superseded["baris"].astype("int64"), "nik": superseded["nik"],
+        "periode": superseded["periode"], "tanggal_kirim": raw.loc[superseded.index, "tanggal_kirim"],
+        "diganti_oleh": superseded["diganti_oleh"], "data": as_json(raw.loc[superseded.index])}))
+    run.write("kuesioner", answers[is_in(answers["nik"], submissions.current["nik"])])
+    run.write("faktor", common.faktor.valid)
+    run.write("karantina", karantina)
+    run.write("riwayat", others[others["periode"].lt(period)].groupby("nik")["periode"].max().to_frame("periode"))
+    run.write("kiriman", others[["nik", "periode", "tanggal_kirim"]].astype("str"))
+    run.write("nik_dikarantina", pd.Series(quarantined_nik.unique(), dtype="str").to_frame("nik"))
+
+
+def previous_from_landing(params: RunParameters, common: CheckedCommon, others: pd.DataFrame,
+                          started: datetime) -> pd.DataFrame:
+    """The previous month's scores (nik, skor_total, predikat) from its reports in the landing folder, validated
+    and scored with the books in force then, for a run whose previous month was never published."""
+    previous = previous_period(params.period)
+    landing = read_reports(params.input, common.rejected, previous, started)
+    accepted = resolve_submissions(inputs.check_laporan(landing.laporan, common.registry, started,
+                                                        landing.catatan).valid).current
+    if accepted.empty:
+        return pd.DataFrame({"nik": pd.Series(dtype="str"), "skor_total": pd.Series(dtype="float64"),
+                             "predikat": pd.Series(dtype="str")})
+    history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
+    reports = accepted.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left",
+                             validate="many_to_one")
+    answers = common.kuesioner.valid
+    result = score_reports(reports, questionnaires=answers[is_in(answers["nik"], accepted["nik"])],
+                           factors=pd.concat([common.faktor.valid, derived_factors(reports, history)],
+                                             ignore_index=True))
+    return result.koperasi[["nik", "skor_total", "predikat"]].astype({"predikat": "str"})
+
+
+def summarise(landing: Landing, common: CheckedCommon, raw: pd.DataFrame, submissions: Submissions,
+              quarantined: int, karantina: pd.DataFrame, registered: int) -> PrepareSummary:
+    """What was read and what became of it."""
+    reasons = Counter(reason_kind(r) for reasons in karantina["alasan"] for r in reasons)
+    return PrepareSummary(
+        berkas_ditolak=landing.galat,
+        berkas_tidak_dibaca=[{"sumber": e.sumber, "alasan": e.alasan} for e in landing.tidak_dibaca],
+        laporan_dibaca=len(raw), laporan_diterima=len(submissions.current), laporan_dikarantina=quarantined,
+        laporan_terganti=len(submissions.superseded), laporan_periode_lain=len(landing.laporan_lain),
+        kuesioner_dibaca=common.dibaca["kuesioner"], kuesioner_dikarantina=len(common.kuesioner.alasan),
+        faktor_dibaca=common.dibaca["faktor"], faktor_dikarantina=len(common.faktor.alasan),
+        koperasi_dibaca=common.dibaca["koperasi"], koperasi_dikarantina=len(common.koperasi.alasan),
+        koperasi_terdaftar=registered,
+        alasan_teratas=reasons.most_common(5), berkas=[asdict(f) for f in landing.berkas],
+        catatan_berkas=[f"{f.sumber}: {f.dibersihkan}" for f in landing.berkas if f.dibersihkan],
+    )
+
+
+def reason_kind(reason: str) -> str:
+    """A reason without its values, to count reasons of one kind together."""
+    return re.sub(r"'[^']*'|\d[\d.:/-]*", "…", reason.split(": ")[0])

@@ -1,0 +1,83 @@
+"""What a monthly run is: its parameters, its id, and the small summaries its steps pass to each other (paths and
+counts, never DataFrames: the steps read and write the run's work folder, `flows.catalog`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from flows.catalog import RunFolder
+from flows.config import TIMEZONE, settings
+from scoring import KoperasiSehatError, load_rulebook
+from scoring.rulebook import PERIODE, Mode
+
+
+class QualityGateError(KoperasiSehatError):
+    """The outputs of the period failed expectations: nothing was published."""
+
+
+class RunParameters(BaseModel):
+    """The parameters of one monthly run, validated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    period: str = Field(pattern=PERIODE.pattern, description="the month to score, YYYY-MM")
+    kabupaten: tuple[str, ...] = Field(default=(), description="only these kabupaten/kota (names); all if empty")
+    input: Path = Field(default_factory=lambda: settings().input, description="landing folder")
+    output: Path = Field(default_factory=lambda: settings().output, description="output folder")
+    rulebook: str | None = Field(default=None, description="force a rulebook id; default: by period and jenis")
+    mode: Mode | None = Field(default=None, description="table or linear; default: the rulebook's")
+    max_quarantine_share: float = Field(default_factory=lambda: settings().max_quarantine_share, ge=0, le=1,
+                                        description="publish only if quarantined / read report rows is below this")
+    max_reporting_drop: float = Field(default_factory=lambda: settings().max_reporting_drop, ge=0, le=1,
+                                      description="publish only if reporting cooperatives fell by at most this share")
+
+    @field_validator("rulebook")
+    @classmethod
+    def _publishable_rulebook(cls, value: str | None) -> str | None:
+        if value is not None and load_rulebook(value).status == "draft":
+            raise ValueError(f"rulebook {value} adalah draf: tidak pernah menjadi skor bulanan yang diterbitkan; "
+                             "bandingkan dengan `koperasi-sehat bandingkan`")
+        return value
+
+    def folder(self, run_id: str) -> RunFolder:
+        """The run's work folder."""
+        return RunFolder.of(self.output, run_id)
+
+
+@dataclass
+class PrepareSummary:
+    """What was read and what became of it (report rows of the run's period)."""
+
+    berkas_ditolak: list[str]
+    berkas_tidak_dibaca: list[dict]  # every entry of the landing folder not read: sumber, alasan
+    laporan_dibaca: int
+    laporan_diterima: int
+    laporan_dikarantina: int
+    laporan_terganti: int
+    laporan_periode_lain: int
+    kuesioner_dibaca: int
+    kuesioner_dikarantina: int
+    faktor_dibaca: int
+    faktor_dikarantina: int
+    koperasi_dibaca: int
+    koperasi_dikarantina: int
+    koperasi_terdaftar: int  # valid registry rows: status_koperasi must have each once
+    alasan_teratas: list[tuple[str, int]] = field(default_factory=list)
+    berkas: list[dict] = field(default_factory=list)  # every input file: sumber, sha256, baris, format, galat, ...
+    catatan_berkas: list[str] = field(default_factory=list)  # "sumber: what was cleaned" of the files read
+
+
+@dataclass
+class ScoreSummary:
+    dinilai: int
+    tidak_dinilai: int  # accepted reports that no rulebook scores (sharia)
+    per_kabupaten: list[dict]
+
+
+def new_run_id(period: str, now: datetime | None = None) -> str:
+    moment = (now or datetime.now(TIMEZONE)).astimezone(TIMEZONE)
+    return f"{period}_{moment:%Y%m%dT%H%M%S%f}"

@@ -1,0 +1,97 @@
+"""The second step of a monthly run: score the cooperatives in parts (groups of kabupaten/kota, a task each, in
+parallel on Dask), each part writing its rows of the per-cooperative tables to the run's work folder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flows import storage
+from flows.config import settings
+from flows.runs import RunParameters, ScoreSummary
+from scoring import score_reports
+from scoring.columns import REGISTRI
+from scoring.derived_factors import derived_factors
+from scoring.explain import cooperative_columns, indicator_columns, status_columns
+from scoring.inputs import is_in
+from scoring.path_to_sehat import jalan_menuju_sehat
+from scoring.periods import previous_period
+from scoring.rulebook import load_rulebook
+from scoring.status import status_koperasi
+from schemas.tables import aspek_ids
+
+
+def partitions(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
+    """The kabupaten/kota of the run, sorted, cut into at most `max_parts` parts scored independently.
+
+    The parts depend only on the registry, never on the task runner: a Dask run and a local run
+    split, score and assemble the same way, so their outputs are identical."""
+    names = sorted(params.folder(run_id).read("koperasi", columns=["kabupaten_kota"])["kabupaten_kota"].unique())
+    size = -(-len(names) // settings().max_parts) if names else 1
+    return [tuple(names[i:i + size]) for i in range(0, len(names), size)] or [()]
+
+
+def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
+               computed_at: datetime) -> ScoreSummary:
+    """Score the cooperatives of some kabupaten/kota, explain each score, find its way to Sehat; write the part's
+    rows of skor_koperasi, skor_indikator, skor_aspek, status_koperasi and jalan_menuju_sehat."""
+    run = params.folder(run_id)
+    registry = run.read("koperasi")
+    registry = registry[registry["kabupaten_kota"].isin(kabupaten)]
+    laporan = run.read("laporan")
+    laporan = laporan[is_in(laporan["nik"], registry["nik"])]
+    reports = laporan.merge(registry[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
+    forced = load_rulebook(params.rulebook) if params.rulebook else None
+    history = run.read("riwayat")["periode"]
+    factors = pd.concat([run.read("faktor"), derived_factors(reports, history, forced)], ignore_index=True)
+    answers = run.read("kuesioner", filters=pc.field("nik").isin(pa.array(laporan["nik"].unique(), pa.string())))
+    result = score_reports(reports, questionnaires=answers, factors=factors, rulebook=params.rulebook,
+                           mode=params.mode)
+    indikator = indicator_columns(result.indikator, result.koperasi)
+    koperasi = cooperative_columns(result.koperasi, indikator, reports, registry, factors)
+    status = status_columns(status_koperasi(
+        registry, params.period, result.koperasi, result.tidak_dinilai, accepted=laporan["nik"],
+        quarantined=run.read("nik_dikarantina")["nik"], last_report=history), registry, koperasi)
+    tables = {
+        "skor_koperasi": _wide(with_previous(koperasi, params, run)).assign(run_id=run_id, dihitung_pada=computed_at),
+        "skor_indikator": indikator.assign(run_id=run_id),
+        "skor_aspek": result.aspek.assign(run_id=run_id),
+        "status_koperasi": status.assign(run_id=run_id),
+        "jalan_menuju_sehat": jalan_menuju_sehat(reports, result.koperasi, indikator).assign(run_id=run_id),
+    }
+    for name, frame in tables.items():  # typed here; checked against the contract once, whole, by the assembly
+        run.write_part(part, name, frame)
+    per_kabupaten = (status.groupby("kabupaten_kota")
+                     .agg(koperasi=("nik", "size"), melapor=("melapor", "sum"), dinilai=("dinilai", "sum"))
+                     .reset_index().to_dict(orient="records"))
+    return ScoreSummary(dinilai=len(result.koperasi), tidak_dinilai=len(result.tidak_dinilai),
+                        per_kabupaten=[{k: (int(v) if not isinstance(v, str) else v) for k, v in r.items()}
+                                       for r in per_kabupaten])
+
+
+def _wide(koperasi: pd.DataFrame) -> pd.DataFrame:
+    """skor_koperasi's wide aspect columns are the published ksp books' (`schemas.tables.aspek_ids`); a book
+    with other aspects gives them in skor_aspek only."""
+    wide = {f"{kind}_{a}" for kind in ("skor", "predikat") for a in aspek_ids()}
+    other = [c for c in koperasi.columns if c.startswith(("skor_", "predikat_")) and c not in wide
+             and c not in ("skor_total", "predikat_skor", "skor_total_sebelumnya", "predikat_sebelumnya")]
+    return koperasi.drop(columns=other)
+
+
+def with_previous(koperasi: pd.DataFrame, params: RunParameters, run: object) -> pd.DataFrame:
+    """skor_total_sebelumnya / predikat_sebelumnya, and where they come from: the previous period's published
+    output ("terbit"), else its reports in the landing folder ("landing", scored by the preparation)."""
+    if run.exists("sebelumnya"):
+        last, source = run.read("sebelumnya"), "landing"
+    else:
+        last, source = storage.read_table(params.output, "skor_koperasi", previous_period(params.period)), "terbit"
+    if last.empty:
+        return koperasi
+    last = last.drop_duplicates("nik").set_index("nik")
+    total = koperasi["nik"].map(last["skor_total"]).astype("float64")
+    return koperasi.assign(skor_total_sebelumnya=total,
+                           predikat_sebelumnya=koperasi["nik"].map(last["predikat"].astype("str")).astype("str"),
+                           asal_sebelumnya=pd.Series(source, index=koperasi.index, dtype="str").where(total.notna()))

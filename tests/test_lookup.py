@@ -1,0 +1,110 @@
+"""`koperasi-sehat jelaskan`: one cooperative from the published outputs (tests/published_sample.py), without
+Prefect; the values are those of the committed sample, October 2026."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from flows import lookup
+from flows.preflight import ParameterError
+
+DPK = "650274822002787"  # KSP Setia Bersama, Dalam Pengawasan at 51.80
+QUARANTINED = "650276611812441"  # KSP Setia Nelayan: its October report quarantined
+CONSUMER = "650210554010239"  # a consumer cooperative: registered, never scored
+
+
+def jelaskan(output, *args: str) -> subprocess.CompletedProcess:
+    """The command in a fresh interpreter that must not import Prefect; wide enough for one line per row."""
+    code = ("import sys; from flows.cli import main; code = main(sys.argv[1:]); "
+            "assert 'prefect' not in sys.modules, 'prefect imported'; sys.exit(code)")
+    return subprocess.run([sys.executable, "-c", code, "jelaskan", *args, "--output", str(output)],
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "160"}, timeout=60)
+
+
+def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sample):
+    output, _ = published_sample
+    done = jelaskan(output, DPK)
+    assert done.returncode == 0, done.stderr
+    lines = [line.rstrip() for line in done.stdout.splitlines()]
+    assert lines[:5] == [
+        f"KSP Setia Bersama ({DPK})",
+        "Bulungan · ksp · periode Oktober 2026 · pendamping: Rahmat Hidayat",
+        "aktif · RAT terakhir 2026-03-10 · melapor periode ini",
+        "Dalam Pengawasan, skor 51,80 (ksp-2016). Poin terbanyak hilang: rasio_kas 24,38% (nilai 25, hilang 7,50 "
+        "poin; nilai 50 bila 15 < x <= 20); ms_aset 12,78% (nilai 25, hilang 4,50 poin; nilai 50 bila 20 < x <= 40); "
+        "kemandirian_operasional 41,80% (nilai 0, hilang 4,00 poin; nilai 100 bila x > 100).",
+        "Periode sebelumnya: 55,05 Dalam Pengawasan",
+    ]
+    text = "\n".join(lines)
+    # the component table: ratio, nilai, skor, bobot, points lost, the nearest better band
+    assert " rasio_kas                     24,38      25   2,50   10,00     7,50   50 bila 15 < x <= 20" in text
+    assert " kelembagaan                   16,67      17   0,50    3,00     2,50   33 bila 2 dari 6 jawaban ya" in text
+    assert "Kombinasi termurah menuju Cukup Sehat (bersama-sama: skor 66,15):" in text
+    assert ("  - rasio_kas: turunkan kas_dan_bank sebesar Rp 69.085.441 (Rp 179.539.551 menjadi Rp 110.454.110); "
+            "rasio 24,38% menjadi 15,00% (10 < x <= 15), nilai 25 menjadi 100, +7,50 poin") in text
+    assert "  ... 15 langkah lain di tabel jalan_menuju_sehat" in text
+    assert "Persentil sejawat (ksp kelas aset I, provinsi: 21 koperasi)" in text
+    assert " rasio_kas                     24,38          98            12,19" in text
+    assert "- komponen_turun_band: komponen pindah ke band lebih buruk sejak 2026-09: pinjaman_berisiko" in text
+    assert ("peringkat 4 di Bulungan, skor prioritas 2,04 (predikat 2,00 + penurunan 0,00 + tidak melapor 0,00 + "
+            "anggota 0,04); pendamping Rahmat Hidayat, kunjungan ke-1 (dalam kapasitas)") in text
+    assert ("nilai B: 12 dari 12 bulan wajib dilaporkan (sejak 2025-11), 10 tepat waktu, 2 terlambat, 0 kirim ulang, "
+            "0 baris dikarantina") in text
+    assert done.stderr == ""
+
+
+def test_a_quarantined_report_is_shown_with_its_reasons(published_sample):
+    output, _ = published_sample
+    done = jelaskan(output, "setia nelayan", "--period", "2026-10")  # a name fragment, any case
+    assert done.returncode == 0, done.stderr
+    text = "\n".join(line.rstrip() for line in done.stdout.splitlines())
+    assert "aktif · RAT terakhir 2025-06-10 · tidak melapor 1 bulan berturut-turut" in text
+    assert "Tidak dinilai: laporan periode ini dikarantina: lihat tabel karantina" in text
+    assert ("- laporan/laporan_2026-10.csv baris 4: pinjaman menurut kolektibilitas tidak sama dengan pinjaman "
+            "diberikan: ") in text
+    assert "Komponen" not in text and "Jalan menuju Sehat" not in text
+
+
+def test_a_nik_may_be_written_in_groups(published_sample):
+    output, _ = published_sample
+    grouped = jelaskan(output, "6502 1055 4010 239")
+    assert grouped.returncode == 0 and grouped.stdout == jelaskan(output, CONSUMER).stdout
+    assert "tidak aktif · RAT belum tercatat · belum pernah melapor" in grouped.stdout
+    assert "tidak masuk daftar prioritas periode ini" in grouped.stdout
+
+
+def test_a_fragment_of_several_names_lists_them(published_sample):
+    output, _ = published_sample
+    done = jelaskan(output, "SETIA")
+    assert done.returncode == 2
+    assert done.stderr == "koperasi-sehat: 'SETIA' cocok dengan 14 koperasi periode 2026-10: sebutkan NIK-nya\n"
+    rows = [line.split() for line in done.stdout.splitlines() if line.strip()[:1].isdigit()]
+    assert len(rows) == 14 and [r[0] for r in rows][:3] == [DPK, "657123874175250", "650418065865736"]
+
+
+def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):
+    output, _ = published_sample
+    assert lookup.find(output, "ksp setia bersama", "2026-10")["nik"] == DPK
+
+
+@pytest.mark.parametrize("args, message", [
+    (("zzz",), "tidak ada koperasi 'zzz' di status_koperasi periode 2026-10 ({output}): sebutkan NIK atau bagian "
+               "nama yang lain"),
+    ((DPK, "--period", "2027-01"), "periode 2027-01 belum terbit di {output} (terbit: 2026-05 s.d. 2026-10, 6 "
+                                   "periode)"),
+    ((DPK, "--period", "2026-13"), "--period: periode '2026-13' bukan YYYY-MM (mis. 2026-10) (lihat --help)"),
+])
+def test_a_wrong_question_is_one_line(published_sample, args, message):
+    output, _ = published_sample
+    done = jelaskan(output, *args)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"koperasi-sehat: {message.format(output=output)}\n")
+
+
+def test_nothing_published_yet(tmp_path):
+    with pytest.raises(ParameterError, match="^belum ada periode yang terbit di .*: jalankan `koperasi-sehat run` "
+                                             "dahulu$"):
+        lookup.cooperative(tmp_path, DPK)
