@@ -47,12 +47,12 @@ def report(nik: str = NIK, periode: str = "2026-10", **changes: object) -> dict:
 
 
 def landing(tmp_path, registry: list[dict] | None = None):
-    """A landing folder with a registry of NIK and NIK_B and empty laporan/ and kuesioner/ folders."""
+    """A landing folder with a registry of NIK and NIK_B and a laporan/ folder (an empty folder is named as not
+    read: a test fills it)."""
     tmp_path.mkdir(exist_ok=True)
     rows = registry or [{"nik": NIK, **REGISTRY_ROW}, {"nik": NIK_B, **REGISTRY_ROW}]
     pd.DataFrame(rows)[list(KOPERASI)].to_csv(tmp_path / "koperasi.csv", index=False)
     (tmp_path / "laporan").mkdir()
-    (tmp_path / "kuesioner").mkdir()
     return tmp_path
 
 
@@ -218,8 +218,8 @@ def test_invisible_characters_are_cleaned_and_the_cleaning_is_recorded(tmp_path)
     pd.DataFrame(rows)[list(LAPORAN)].set_axis(header, axis=1).to_csv(root / "laporan" / "a.csv", index=False)
     found, checked, _ = check(root)
     assert checked.alasan.empty and checked.valid["nik"].tolist() == [NIK, NIK_B]
-    assert found.berkas[1].dibersihkan == ("karakter tak terlihat (spasi lebar-nol, spasi tak-putus, BOM) dihapus "
-                                           "dari: judul kolom 'periode\\u200b', nik baris 2, diaudit baris 3")
+    assert found.berkas[1].dibersihkan == ("karakter tak terlihat (spasi lebar-nol, spasi tak-putus, BOM, kendali) "
+                                           "dihapus dari: judul kolom 'periode\\u200b', nik baris 2, diaudit baris 3")
 
 
 # ----- Parquet: every type read as what it means, or named --------------------------------------------------
@@ -345,6 +345,7 @@ def test_a_filled_template_round_trips(tmp_path):
     book.save(root / "laporan" / "dari_templat.xlsx")
     kuesioner = load_workbook(written[2])
     kuesioner["kuesioner"].append([NIK, datetime(2026, 2, 10), "manajemen_umum", 1, "ya"])
+    (root / "kuesioner").mkdir()
     kuesioner.save(root / "kuesioner" / "k.xlsx")
     found, checked, registry = check(root)
     assert checked.alasan.empty
