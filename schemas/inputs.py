@@ -398,7 +398,33 @@ def check_koperasi(raw: pd.DataFrame, today: date, notes: pd.DataFrame | None = 
         "pendamping": optional(cells("pendamping")),
     })
     _check_frame(schema, typed, reasons)
+    _one_name_per_code(typed, reasons)
     return _accepted(Koperasi, typed, reasons, raw.index)
+
+
+def _one_name_per_code(typed: pd.DataFrame, reasons: Reasons) -> None:
+    """Every kode_wilayah has one kabupaten_kota name (the regional summary has one row per code): a row whose
+    name is not the one most rows of its code use is rejected, naming that name and how many rows use it; when
+    the most used names are used equally often, none can be told right and every row of the code is rejected."""
+    rows = typed[typed["kode_wilayah"].str.fullmatch(KODE_WILAYAH).to_numpy(dtype=bool)
+                 & typed["kabupaten_kota"].ne("").to_numpy(dtype=bool)]
+    counts = rows.groupby(["kode_wilayah", "kabupaten_kota"], sort=True).size()
+    names = counts.groupby(level=0).size()
+    for code in names[names > 1].index:
+        used = counts[code].sort_values(ascending=False, kind="stable")
+        top = used[used == used.iloc[0]]
+        of_code = rows[rows["kode_wilayah"] == code]
+        if len(top) == 1:
+            usual, times = top.index[0], int(top.iloc[0])
+            odd = of_code[of_code["kabupaten_kota"] != usual]
+            text = ("kabupaten_kota: '" + odd["kabupaten_kota"] + f"' tidak sama dengan nama kode_wilayah {code} di "
+                    f"{times} baris lain: '{usual}'")
+        else:
+            odd = of_code
+            listed = ", ".join(f"'{name}' ({n} baris)" for name, n in used.items())
+            text = pd.Series(f"kabupaten_kota: kode_wilayah {code} ditulis dengan nama berbeda yang sama seringnya: "
+                             f"{listed}; tulis satu nama", index=odd.index)
+        reasons.add(odd.index.to_numpy(), text.to_numpy(dtype=object), "kabupaten_kota")
 
 
 def check_faktor(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:

@@ -178,7 +178,11 @@ def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True
     reasons.add(other.index[known], f"{column}: ditulis '" + other[known] + "', harus YYYY-MM (maksud "
                 + meant[known] + "?)", column)
 
-    reasons.add(other.index[~known], f"{column}: bukan bulan YYYY-MM (nilai: '" + other[~known] + "')", column)
+    unknown = other[~known]
+    day = unknown.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").to_numpy(dtype=bool)  # a date that is not a month's edge
+    reasons.add(unknown.index[day], f"{column}: berisi tanggal '" + unknown[day] + "', bukan bulan; tulis bulan "
+                "laporan YYYY-MM sebagai teks (di Excel: sel berformat Teks)", column)
+    reasons.add(unknown.index[~day], f"{column}: bukan bulan YYYY-MM (nilai: '" + unknown[~day] + "')", column)
     return text.where(exact)
 
 

@@ -13,7 +13,8 @@ import pandas as pd
 
 WITA = ZoneInfo("Asia/Makassar")  # UTC+8, Kalimantan Utara: times without a zone are WITA (data contract)
 # ASCII digits only ([0-9]): Python's \d also takes other scripts' digits, which no parser after it reads
-WAKTU = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?"  # ISO date, or date and time
+# ISO date, or date and time
+WAKTU = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?"
 ZONA = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"  # Z, +08, +08:00, +0800
 
 # Indonesian month names, their three-letter abbreviations and the common older spellings and variants.
