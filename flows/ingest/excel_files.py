@@ -35,6 +35,7 @@ from flows.ingest.walk import Limits, limit_text, over_cells, shown
 from scoring.errors import InputFileError
 
 HEADER_COLUMNS = 1_024  # columns looked at for a sheet's header (Excel's own limit is 16,384)
+_EMPTY = ("", False)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def _read_sheet(values: ReadOnlyWorksheet, stored: ReadOnlyWorksheet, where: str
         near = "harus ditulis" in whole or any(clean_name(name) in columns for name in names)
         raise _NoHeader(whole, whole if near else "") from None
     width = max(positions) + 1
+    placed = list(zip(positions, columns, strict=True))
     rows: list[list[str]] = []
     textual: list[list[bool]] = []
     numbers: list[int] = []
@@ -132,7 +134,9 @@ def _read_sheet(values: ReadOnlyWorksheet, stored: ReadOnlyWorksheet, where: str
                 stored.iter_rows(min_row=header + 1, max_col=width), strict=True)
     for number, (cells, raw) in enumerate(pairs, start=header + 1):
         _spend(budget, limits, where, len(columns))
-        read = [_cell(cells[p], raw[p], column, number, notes) for p, column in zip(positions, columns, strict=True)]
+        read = [_EMPTY if cells[p].value is None and raw[p].data_type != "f" else _cell(cells[p], raw[p], column,
+                                                                                       number, notes)
+                for p, column in placed]
         if any(text for text, _ in read):
             rows.append([text for text, _ in read])
             textual.append([typed for _, typed in read])

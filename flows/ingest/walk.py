@@ -59,15 +59,19 @@ class Limits:
     cells: int
 
 
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
 def limit_text(limit: int) -> str:
     """The size limit as a message names it, with the setting that changes it."""
-    return f"{limit:,} byte".replace(",", ".") + f" ({ENV_PREFIX}MAX_FILE_BYTES)"
+    return f"{_number(limit)} byte ({ENV_PREFIX}MAX_FILE_BYTES)"
 
 
 def over_cells(rows: int, columns: int, limit: int, at_least: bool = False) -> str:
     """Why a file of `rows` (`at_least`: or more) x `columns` cells is not read, naming the limit and its setting."""
-    return (f"{'sedikitnya ' * at_least}{rows:,} baris x {columns:,} kolom, lebih dari batas {limit:,} sel"
-            .replace(",", ".")
+    return (f"{'sedikitnya ' * at_least}{_number(rows)} baris x {_number(columns)} kolom, lebih dari batas "
+            f"{_number(limit)} sel"
             + f" ({ENV_PREFIX}MAX_FILE_CELLS)")
 
 
