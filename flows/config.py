@@ -79,9 +79,9 @@ class Settings(BaseSettings):
     max_parts: int = Field(default=8, ge=1, description="kabupaten/kota groups scored as separate tasks (fixed, so "
                                                          "every task runner splits alike)")
     max_file_bytes: int = Field(default=1 << 30, ge=1, description="largest input file read, in bytes, also once "
-                                                                   "decompressed (a workbook's parts, a Parquet file's "
-                                                                   "columns, the text of its cells); a larger one is "
-                                                                   "named in the run summary and not read")
+                                                                   "decompressed (a workbook's parts; a Parquet file's "
+                                                                   "data and the text of its dictionary columns); a "
+                                                                   "larger one is named in the run summary and not read")
     max_file_cells: int = Field(default=20_000_000, ge=1, description="most cells (rows x columns read) of one input "
                                                                       "file; a larger one is named in the run summary "
                                                                       "and not read")

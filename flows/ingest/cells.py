@@ -88,13 +88,17 @@ def long_cells(column: pa.ChunkedArray) -> np.ndarray:
 
 def shortened(text: str) -> str:
     """A cell too long to be a value, as it is shown: its start and its length."""
-    return f"{text[:_SHOWN_START]}… ({len(text):,} karakter)".replace(",", ".")
+    return f"{text[:_SHOWN_START]}… ({_number(len(text))} karakter)"
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 def too_long(column: str, length: int) -> str:
     """The reason of a cell too long to be a value."""
-    return (f"{column}: sel berisi {length:,} karakter, lebih dari {LONGEST_CELL:,} karakter sebuah nilai; "
-            "isinya tidak dibaca").replace(",", ".")
+    return (f"{column}: sel berisi {_number(length)} karakter, lebih dari {_number(LONGEST_CELL)} karakter sebuah "
+            "nilai; isinya tidak dibaca")
 
 
 def cleaning_text(cleaned: list[str], digits: list[str]) -> str | None:
