@@ -14,8 +14,9 @@ from typing import Annotated
 import typer
 
 from flows import commands
-from flows.config import APP_NAME, TIMEZONE, settings, shown
+from flows.config import APP_NAME, TIMEZONE, SettingError, defaults, settings, shown
 from flows.preflight import ParameterError
+from schemas.periode import ascii_digits
 from scoring.errors import KoperasiSehatError
 from scoring.rulebook import PERIODE, published_books
 
@@ -27,9 +28,13 @@ NUMBERS = {"float_parsing": "angka (mis. 0.1)", "int_parsing": "bilangan bulat"}
 
 
 def _period(text: str | None) -> str | None:
-    if text is not None and not re.fullmatch(PERIODE.pattern, text):
+    """YYYY-MM; digits of another script (２０２６-10) read as the digits they are, as in the input files."""
+    if text is None:
+        return None
+    period = ascii_digits(text)
+    if not re.fullmatch(PERIODE.pattern, period):
         raise typer.BadParameter(f"periode {text!r} bukan YYYY-MM (mis. 2026-10)")
-    return text
+    return period
 
 
 def _one_of(choices: tuple[str, ...]):
@@ -40,7 +45,7 @@ def _one_of(choices: tuple[str, ...]):
     return check
 
 
-_DEFAULTS = settings()
+_DEFAULTS = defaults()  # a value the environment holds that is not accepted: `main` says which
 
 
 @app.command()
@@ -145,13 +150,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     try:
+        settings()
+    except SettingError as error:
+        commands.say(str(error))
+        return commands.EXIT_USAGE
+    try:
         code = app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False)
     except typer.TyperException as error:
         commands.say(f"{_usage(error)} (lihat --help)")
         return error.exit_code
     except KoperasiSehatError as error:
         commands.say(str(error))
-        return commands.EXIT_USAGE if isinstance(error, ParameterError) else commands.EXIT_FAILED
+        return commands.EXIT_USAGE if isinstance(error, ParameterError | SettingError) else commands.EXIT_FAILED
     except typer.Abort:
         return commands.EXIT_FAILED
     return code if isinstance(code, int) else commands.EXIT_DONE

@@ -63,6 +63,7 @@ def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
     """Every check of a run that needs no Prefect: the months, folders, shares, workers and areas."""
     periods = checked_periods(request)
     landing = preflight.check_input(request.input)
+    preflight.check_apart(landing, request.output)  # before check_output creates it inside the landing folder
     output = preflight.check_output(request.output)
     preflight.check_share("--max-quarantine-share", request.max_quarantine_share)
     preflight.check_share("--max-reporting-drop", request.max_reporting_drop)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import annotated_types
 from platformdirs import user_data_path
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.periode import WITA
+from scoring.errors import KoperasiSehatError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -42,6 +44,10 @@ def _default_input() -> Path | None:
 
 def _default_output() -> Path:
     return DATA_DIR / "output" if SOURCE_CHECKOUT else user_data_path(APP_NAME, appauthor=False) / "output"
+
+
+class SettingError(KoperasiSehatError):
+    """An environment variable KOPERASI_SEHAT_* holds a value its setting does not accept (the CLI exits with 2)."""
 
 
 class Settings(BaseSettings):
@@ -72,8 +78,13 @@ class Settings(BaseSettings):
                                                             "(most cooperatives first; the province always)")
     max_parts: int = Field(default=8, ge=1, description="kabupaten/kota groups scored as separate tasks (fixed, so "
                                                          "every task runner splits alike)")
-    max_file_bytes: int = Field(default=1 << 30, ge=1, description="largest input file read, in bytes (a larger one "
-                                                                   "is named in the run summary and not read)")
+    max_file_bytes: int = Field(default=1 << 30, ge=1, description="largest input file read, in bytes, also once "
+                                                                   "decompressed (a workbook's parts; a Parquet file's "
+                                                                   "data and the text of its dictionary columns); a "
+                                                                   "larger one is named in the run summary and not read")
+    max_file_cells: int = Field(default=20_000_000, ge=1, description="most cells (rows x columns read) of one input "
+                                                                      "file; a larger one is named in the run summary "
+                                                                      "and not read")
     # From scores to action (issue 14): the pure computations in scoring/ take these as parameters.
     warning_margin: float = Field(
         default=2.0, ge=0, description="peringatan_dini: warn when the total is at most this many points above the "
@@ -116,10 +127,50 @@ class Settings(BaseSettings):
                                       "largest falls of the total score since the previous period")
 
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_empty(cls, value: object) -> object:
+        if value == "":
+            raise ValueError("kosong")
+        return value
+
+
 @cache
 def settings() -> Settings:
-    """The settings of this process (environment read once)."""
-    return Settings()
+    """The settings of this process (environment read once); SettingError, in one line, naming each variable
+    whose value is not accepted and what it accepts."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingError("; ".join(_wrong_setting(e) for e in error.errors())) from None
+
+
+def defaults() -> Settings:
+    """The settings, or when the environment holds a value that is not accepted, the defaults (so that the CLI can
+    be built and then say what is wrong, `settings()`)."""
+    try:
+        return settings()
+    except SettingError:
+        return Settings.model_construct()
+
+
+def _wrong_setting(error: dict) -> str:
+    name = str(error["loc"][0]) if error["loc"] else ""
+    given = error.get("input")
+    return f"{ENV_PREFIX}{name.upper()}={given!r} tidak sah: harus {accepted(name)}"
+
+
+def accepted(name: str) -> str:
+    """What a setting accepts, in words: 'bilangan bulat 1 atau lebih', 'angka 0 sampai 1'."""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return "nilai yang sah"
+    kind = {int: "bilangan bulat", float: "angka", str: "teks"}.get(field.annotation, "path folder")
+    low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), None)
+    high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), None)
+    if low is not None and high is not None:
+        return f"{kind} {low} sampai {high}"
+    return f"{kind} {low} atau lebih" if low is not None else kind
 
 
 def shown(value: object) -> str:

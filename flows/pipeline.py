@@ -20,9 +20,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import assemble, interrupt, monthly, prepare, publishing, report, score_parts
 from flows.config import TIMEZONE, settings
+from flows.ingest import shown
 from flows.locks import period_lock
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary, new_run_id
-from flows.preflight import ParameterError, check_area_rerun
+from flows.preflight import ParameterError, check_apart, check_area_rerun
 from scoring import KoperasiSehatError
 from scoring.periods import previous_period
 
@@ -96,7 +97,7 @@ def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary])
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
                 summary.tidak_dinilai)
     for area in summary.per_kabupaten:  # details: the console and the UI show the summary table instead
-        logger.debug("%s: %d koperasi, %d melapor, %d dinilai", area["kabupaten_kota"], area["koperasi"],
+        logger.debug("%s: %d koperasi, %d melapor, %d dinilai", shown(area["kabupaten_kota"]), area["koperasi"],
                      area["melapor"], area["dinilai"])
     return summary
 
@@ -160,6 +161,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
                  "max_reporting_drop": max_reporting_drop}  # None: the setting's value
         params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), rulebook=rulebook, mode=mode,
                                **{k: v for k, v in given.items() if v is not None})
+        check_apart(params.input, params.output)
     except ValidationError as error:  # one line: each wrong parameter and why
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         return Failed(message=f"parameter salah: {problems}", data=ParameterError(problems))

@@ -50,6 +50,14 @@ def check_output(folder: Path) -> Path:
     return folder
 
 
+def check_apart(landing: Path, output: Path) -> None:
+    """The output folder is not the landing folder nor inside it: a run would read its own outputs back as inputs
+    (every entry of the landing folder is read or named)."""
+    if output.resolve().is_relative_to(landing.resolve()):
+        raise ParameterError(f"--output {output} ada di dalam folder masukan {landing}: run berikutnya akan membaca "
+                             f"keluarannya sebagai masukan; pilih folder keluaran di luar {landing}")
+
+
 def check_share(option: str, value: float) -> float:
     """A share of the quality gate: a number from 0 to 1."""
     if not 0 <= value <= 1:
@@ -87,11 +95,13 @@ def match_areas(given: Iterable[str], known: Iterable[str]) -> tuple[str, ...]:
         found = by_key.get(name.strip().casefold())
         (matched if found else unknown).append(found or name)
     if unknown:
+        from flows.ingest.walk import shown  # names of the registry reach the terminal escaped
+
         name = unknown[0]
         near = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.5)
-        hint = f"; maksud Anda {by_key[near[0]]}?" if near else ""
+        hint = f"; maksud Anda {shown(by_key[near[0]])}?" if near else ""
         raise ParameterError(f"kabupaten/kota {name!r} tidak ada di daftar koperasi{hint} "
-                             f"(yang ada: {', '.join(sorted(by_key.values()))})")
+                             f"(yang ada: {', '.join(shown(n) for n in sorted(by_key.values()))})")
     return tuple(dict.fromkeys(matched))
 
 

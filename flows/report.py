@@ -7,6 +7,7 @@ served run has no console) and never draw when the output is not a terminal.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,9 +16,11 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from flows import storage
 from flows.config import settings
+from flows.ingest.walk import shown
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
 
@@ -77,7 +80,7 @@ def summary_table(ringkasan, rows: int) -> tuple[Table, int]:
                          min_width=max(len(word) for word in header.split()))
     for _, row in [*province.iterrows(), *areas.head(rows).iterrows()]:
         average = "-" if row["rata_rata_skor"] != row["rata_rata_skor"] else f"{row['rata_rata_skor']:.2f}"
-        table.add_row(row["kabupaten_kota"], *(f"{row[c]:,}" for c in (
+        table.add_row(Text(shown(str(row["kabupaten_kota"]))), *(f"{row[c]:,}" for c in (  # a name is not markup
             "jumlah_koperasi", "jumlah_aktif", "jumlah_melapor", "jumlah_dinilai", *predicates)), average,
             style="bold" if row["tingkat"] == PROVINCE else None)
     return table, max(len(areas) - rows, 0)
@@ -105,7 +108,8 @@ def print_summary(summary: dict, output: Path) -> None:
                   f"+ terganti {summary['laporan_terganti']:,}")
     console.print(f"  kuesioner dikarantina {summary['kuesioner_dikarantina']:,} dari {summary['kuesioner_dibaca']:,}; "
                   f"faktor {summary['faktor_dikarantina']:,} dari {summary['faktor_dibaca']:,}; "
-                  f"koperasi.csv {summary['koperasi_dikarantina']:,} dari {summary['koperasi_dibaca']:,}")
+                  f"{registry_file(summary)} {summary['koperasi_dikarantina']:,} dari {summary['koperasi_dibaca']:,}",
+                  markup=False)
     console.print(table)
     if left_out:
         console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")
@@ -127,7 +131,8 @@ def summary_markdown(summary: dict, output: Path) -> str:
     lines += [f"- dibersihkan: {note}" for note in summary["catatan_berkas"]]
     lines += ["| wilayah | koperasi | melapor | dinilai | " + " | ".join(predicates.values()) + " |",
               "|---" * (4 + len(predicates)) + "|"]
-    lines += [f"| {r['kabupaten_kota']} | {r['jumlah_koperasi']} | {r['jumlah_melapor']} | {r['jumlah_dinilai']} | "
+    lines += [f"| {_cell(r['kabupaten_kota'])} | {r['jumlah_koperasi']} | {r['jumlah_melapor']} | "
+              f"{r['jumlah_dinilai']} | "
               + " | ".join(str(r[c]) for c in predicates) + " |" for _, r in ringkasan.iterrows()]
     lines += ["", "Alasan karantina terbanyak:", ""]
     lines += [f"- {count} x {reason}" for reason, count in summary["alasan_teratas"]] or ["- (tidak ada)"]
@@ -151,6 +156,21 @@ def worklist_top(output: Path, periode: str, per_area: int) -> list[dict]:
     rows = rows.assign(pendamping=rows["pendamping"].fillna(rows["pendamping_usulan"]))
     columns = ["kabupaten_kota", "peringkat", "nik", "nama", "predikat", "skor_prioritas", "pendamping", "alasan"]
     return rows[columns].astype(object).where(rows[columns].notna(), None).to_dict(orient="records")
+
+
+def _cell(text: object) -> str:
+    """Text of an input in a Markdown table cell: escaped (`shown`), its bars not read as cell borders."""
+    return shown(str(text)).replace("|", "\\|")
+
+
+def registry_file(summary: dict) -> str:
+    """The registry file the run read (koperasi.csv, .xlsx or .parquet), from its manifest."""
+    try:
+        files = json.loads(Path(summary["manifest"]).read_text(encoding="utf-8"))["berkas_masukan"]
+    except (OSError, KeyError, TypeError, ValueError):
+        return "registri"
+    return next((f["sumber"] for f in files if "/" not in f["sumber"] and f["sumber"].lower().startswith("koperasi.")),
+                "registri")
 
 
 def moved_down(output: Path, periode: str) -> list[dict]:

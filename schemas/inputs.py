@@ -27,7 +27,14 @@ from pandera.typing import Series
 from schemas.kuesioner import NOMOR_DALAM_KOMPONEN, check_sets
 from schemas.parsing import Cells, Reasons, dates, optional, period, raw_text, whole_numbers, yes_no
 from schemas.periode import wita
-from schemas.rules import PERIODE_SEBELUM_KIRIM, REPORT_RULES, URUTAN_BERLAKU, RowRule
+from schemas.rules import (
+    KODE_WILAYAH,
+    PERIODE_SEBELUM_KIRIM,
+    REPORT_RULES,
+    URUTAN_BERLAKU,
+    RowRule,
+    one_name_per_code,
+)
 from scoring.columns import ASET, EKUITAS, JUMLAH, KEWAJIBAN, LABA_RUGI, LAPORAN, PINJAMAN
 from scoring.inputs import is_in
 from scoring.texts import format_number
@@ -39,7 +46,6 @@ KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in published_books().values(
                                           if k.kuesioner and k.masukan == "kuesioner"))
 KODE_FAKTOR = tuple(dict.fromkeys(code for b in published_books().values() for code in b.faktor_kode))
 JAWABAN = ("ya", "tidak")
-KODE_WILAYAH = r"\d{2}\.\d{2}"
 BOLEH_NEGATIF = ("shu_belum_dibagi",)
 REGISTRI = "koperasi.csv"  # the registry file named when the registry is not known
 
@@ -378,7 +384,8 @@ def check_laporan(raw: pd.DataFrame, registry: Registry, started: datetime,
 
 
 def check_koperasi(raw: pd.DataFrame, today: date, notes: pd.DataFrame | None = None) -> Checked:
-    """Registry rows (data-contract §1.1): nik unique (every copy rejected), enums, dates not in the future."""
+    """Registry rows (data-contract §1.1): nik unique (every copy rejected), enums, dates not in the future, one
+    kabupaten_kota name per kode_wilayah (`schemas.rules.one_name_per_code`)."""
     schema, source = _start(raw, Koperasi)
     schema = _with_checks(schema, {"tanggal_badan_hukum": pa.Check(
         lambda t: t <= pd.Timestamp(today), name="tidak_sesudah_hari_ini",
@@ -399,6 +406,7 @@ def check_koperasi(raw: pd.DataFrame, today: date, notes: pd.DataFrame | None = 
         "pendamping": optional(cells("pendamping")),
     })
     _check_frame(schema, typed, reasons)
+    one_name_per_code(typed, reasons)
     return _accepted(Koperasi, typed, reasons, raw.index)
 
 

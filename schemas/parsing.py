@@ -119,9 +119,13 @@ def whole_numbers(text: pd.Series, column: str, reasons: Reasons, expected: str,
             raise pyarrow.ArrowInvalid("hexadecimal")
         numbers = pc.cast(arrow, pyarrow.int64()).to_numpy().astype(np.float64)
         shaped = np.ones(len(text), dtype=bool)
-    except pyarrow.ArrowInvalid:
-        shaped = text.str.fullmatch(r"-?\d+(?:\.0+)?").to_numpy(dtype=bool)
-        numbers = pc.cast(pyarrow.array(text.where(shaped, "0")), pyarrow.float64()).to_numpy()
+    except pyarrow.ArrowInvalid:  # ASCII digits only: Python's \d takes ５ too, which Arrow's parse does not
+        shaped = text.str.fullmatch(r"-?[0-9]+(?:\.0+)?").to_numpy(dtype=bool)
+        long = text.str.split(".", n=1).str[0].str.lstrip("-").str.lstrip("0").str.len().gt(DIGIT_MAKS)
+        shaped_long = shaped & long.to_numpy(dtype=bool)
+        numbers = pc.cast(pyarrow.array(text.where(shaped & ~shaped_long, "0")), pyarrow.float64()).to_numpy(
+            zero_copy_only=False).copy()
+        numbers[shaped_long] = np.inf
     too_big = shaped & (np.abs(numbers) >= 10.0 ** DIGIT_MAKS)
     ok = shaped & ~too_big
     if not ok.all():
@@ -151,7 +155,7 @@ def dates(text: pd.Series, column: str, reasons: Reasons, required: bool = True,
     if with_time:
         values = wita_times(text)
     else:
-        shaped = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        shaped = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
         values = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
     empty = text.eq("").to_numpy(dtype=bool)
     expected = "tanggal YYYY-MM-DD" + (" atau waktu YYYY-MM-DDTHH:MM:SS" if with_time else "")
@@ -174,7 +178,11 @@ def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True
     reasons.add(other.index[known], f"{column}: ditulis '" + other[known] + "', harus YYYY-MM (maksud "
                 + meant[known] + "?)", column)
 
-    reasons.add(other.index[~known], f"{column}: bukan bulan YYYY-MM (nilai: '" + other[~known] + "')", column)
+    unknown = other[~known]
+    day = unknown.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").to_numpy(dtype=bool)  # a date that is not a month's edge
+    reasons.add(unknown.index[day], f"{column}: berisi tanggal '" + unknown[day] + "', bukan bulan; tulis bulan "
+                "laporan YYYY-MM sebagai teks (di Excel: sel berformat Teks)", column)
+    reasons.add(unknown.index[~day], f"{column}: bukan bulan YYYY-MM (nilai: '" + unknown[~day] + "')", column)
     return text.where(exact)
 
 

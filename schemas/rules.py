@@ -1,5 +1,5 @@
 """Row rules of the input contract that compare columns (data-contract §1.2): each becomes a Pandera dataframe check
-of a model, and words the reason it gives."""
+of a model, and words the reason it gives; and the registry's rule across rows (one name per kode_wilayah)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pdr
 
+from schemas.parsing import Reasons
 from scoring.columns import ASET, EKUITAS, KEWAJIBAN
 from scoring.texts import format_number
 
+KODE_WILAYAH = r"[0-9]{2}\.[0-9]{2}"  # BPS code of a kabupaten/kota (ASCII digits)
 TOLERANSI_MIN, TOLERANSI_BAGI = 1_000, 10_000  # Rp 1,000 or 0.01% (1/10,000) of total_aset, the larger
 TOTAL_KEWAJIBAN = tuple(c for c in KEWAJIBAN if c != "kewajiban_lancar")  # kewajiban_lancar is a subtotal
 PINJAMAN_DIBERIKAN = ("pinjaman_anggota", "pinjaman_non_anggota")
@@ -116,3 +118,28 @@ PERIODE_SEBELUM_KIRIM = RowRule(
     lambda f: (f["periode"].isna() | f["tanggal_kirim"].isna() | (f["periode"] <= _sent_month(f))).astype(bool),
     lambda f: "periode " + f["periode"] + " sesudah bulan tanggal_kirim " + _sent_month(f)
     + " (laporan suatu bulan tidak dapat dikirim sebelum bulan itu)")
+
+
+def one_name_per_code(typed: pd.DataFrame, reasons: Reasons) -> None:
+    """Every kode_wilayah has one kabupaten_kota name (the regional summary has one row per code): a row whose
+    name is not the one most rows of its code use is rejected, naming that name and how many rows use it; when
+    the most used names are used equally often, none can be told right and every row of the code is rejected."""
+    rows = typed[typed["kode_wilayah"].str.fullmatch(KODE_WILAYAH).to_numpy(dtype=bool)
+                 & typed["kabupaten_kota"].ne("").to_numpy(dtype=bool)]
+    counts = rows.groupby(["kode_wilayah", "kabupaten_kota"], sort=True).size()
+    names = counts.groupby(level=0).size()
+    for code in names[names > 1].index:
+        used = counts[code].sort_values(ascending=False, kind="stable")
+        top = used[used == used.iloc[0]]
+        of_code = rows[rows["kode_wilayah"] == code]
+        if len(top) == 1:
+            usual, times = top.index[0], int(top.iloc[0])
+            odd = of_code[of_code["kabupaten_kota"] != usual]
+            text = ("kabupaten_kota: '" + odd["kabupaten_kota"] + f"' tidak sama dengan nama kode_wilayah {code} di "
+                    f"{times} baris lain: '{usual}'")
+        else:
+            odd = of_code
+            listed = ", ".join(f"'{name}' ({n} baris)" for name, n in used.items())
+            text = pd.Series(f"kabupaten_kota: kode_wilayah {code} ditulis dengan nama berbeda yang sama seringnya: "
+                             f"{listed}; tulis satu nama", index=odd.index)
+        reasons.add(odd.index.to_numpy(), text.to_numpy(dtype=object), "kabupaten_kota")

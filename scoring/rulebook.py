@@ -17,7 +17,7 @@ from scoring.columns import JUMLAH
 from scoring.errors import RulebookError
 
 RULEBOOK_DIR = Path(__file__).parent / "rulebooks"
-PERIODE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIODE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")  # ASCII digits: \d would take ２０２６ too
 TANGGAL = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 Mode = Literal["table", "linear"]
 DataModel = TypeVar("DataModel", bound=BaseModel)

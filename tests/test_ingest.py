@@ -29,7 +29,8 @@ def test_semicolon_csv_with_bom_and_indonesian_numbers():
     data = "\ufeffnik;kas;nama\nA;1.234.567;KSP 1.000 Maju\nB;-2.500,00;X\nC;12a;Y\nD;1.234,5;Z\n".encode()
     frame, kind = read_text_table(data, "laporan/b.csv", COLUMNS, ["kas"])
     assert kind == "csv-id"
-    assert frame["kas"].tolist() == ["1234567", "-2500", "12a", "1234.5"]  # junk left for validation to name
+    # whole numbers read; the rest as written, for validation to quote as written (1.234,5: not whole Rupiah)
+    assert frame["kas"].tolist() == ["1234567", "-2500", "12a", "1.234,5"]
     assert frame["nama"].tolist() == ["KSP 1.000 Maju", "X", "Y", "Z"]  # text columns untouched
     assert frame.columns.tolist() == ["sumber", "baris", "nik", "kas", "nama"]
 
@@ -138,7 +139,8 @@ def test_arrows_parser_reads_every_committed_csv_as_pandas_parser_does(monkeypat
     monkeypatch.setattr(csv_files, "csv_with_pandas", lambda *args: pytest.fail("Arrow's parser refused a sample"))
     for path in files:
         data = path.read_bytes()
-        table, kind, encoding = csv_files.read_csv(data, path.name)
+        table, kind, encoding, notes, _ = csv_files.read_csv(data, path.name)
+        assert notes == [], path
         text = data.decode(encoding if encoding != "cp1252" else "cp1252").lstrip("\ufeff")
         slow = pandas_parser(text, path.name, {"csv-id": ";", "csv-tab": "\t"}.get(kind, ","))
         assert table.column_names == list(slow.columns), path

@@ -14,58 +14,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from builders import JUTA, SEHAT
+from builders import JUTA
+from landings import NIK, NIK_B, NOW, REGISTRY_ROW, check, landing, parquet_bytes, report, write_reports
 from openpyxl import Workbook, load_workbook
 
-from flows.config import TIMEZONE
-from flows.ingest import KOPERASI, read_landing, read_text_table
+from flows.ingest import read_landing, read_text_table
 from flows.ingest.walk import read_bounded, shown
 from flows.templates import write_templates
-from schemas.inputs import (
-    Registry,
-    check_koperasi,
-    check_kuesioner,
-    check_laporan,
-    registry_of,
-)
+from schemas.inputs import Registry, check_kuesioner
 from schemas.resubmission import resolve_submissions
 from scoring import InputFileError
 from scoring.columns import JUMLAH, LAPORAN
-
-NIK, NIK_B = "6502000000000001", "6502000000000002"
-NOW = datetime(2026, 11, 5, 2, 0, tzinfo=TIMEZONE)  # the run's start: 02:00 WITA on the 5th
-REGISTRY_ROW = {"nama": "KSP Maju", "jenis": "ksp", "kode_wilayah": "65.02", "kabupaten_kota": "Bulungan",
-                "wilayah_keanggotaan": "provinsi", "tanggal_badan_hukum": "2010-01-01",
-                "tanggal_rat_terakhir": "2026-03-01", "pendamping": ""}
-
-
-def report(nik: str = NIK, periode: str = "2026-10", **changes: object) -> dict:
-    """A balanced report row (SEHAT of the builders, whole Rupiah), every value as written in a file."""
-    row = {"nik": nik, "periode": periode, "tanggal_kirim": "2026-11-02T12:55:00", "diaudit": "true",
-           **{c: SEHAT.get(c, 0) * JUTA for c in JUMLAH}, "jumlah_anggota": 250}
-    return {c: str(v) for c, v in {**row, **changes}.items()}
-
-
-def landing(tmp_path, registry: list[dict] | None = None):
-    """A landing folder with a registry of NIK and NIK_B and empty laporan/ and kuesioner/ folders."""
-    tmp_path.mkdir(exist_ok=True)
-    rows = registry or [{"nik": NIK, **REGISTRY_ROW}, {"nik": NIK_B, **REGISTRY_ROW}]
-    pd.DataFrame(rows)[list(KOPERASI)].to_csv(tmp_path / "koperasi.csv", index=False)
-    (tmp_path / "laporan").mkdir()
-    (tmp_path / "kuesioner").mkdir()
-    return tmp_path
-
-
-def write_reports(path, *rows: dict, **options) -> None:
-    pd.DataFrame(list(rows))[list(LAPORAN)].to_csv(path, index=False, **options)
-
-
-def check(root, period: str = "2026-10", now: datetime = NOW):
-    """Read and check the landing folder as a run does: (landing, checked reports, registry)."""
-    found = read_landing(root, period, now)
-    koperasi = check_koperasi(found.koperasi, now.date(), found.catatan)
-    registry = registry_of(found.koperasi, koperasi)
-    return found, check_laporan(found.laporan, registry, now, found.catatan), registry
 
 
 # ----- every entry accounted for; only regular files inside the folder -----------------------------------------
@@ -218,17 +177,11 @@ def test_invisible_characters_are_cleaned_and_the_cleaning_is_recorded(tmp_path)
     pd.DataFrame(rows)[list(LAPORAN)].set_axis(header, axis=1).to_csv(root / "laporan" / "a.csv", index=False)
     found, checked, _ = check(root)
     assert checked.alasan.empty and checked.valid["nik"].tolist() == [NIK, NIK_B]
-    assert found.berkas[1].dibersihkan == ("karakter tak terlihat (spasi lebar-nol, spasi tak-putus, BOM) dihapus "
-                                           "dari: judul kolom 'periode\\u200b', nik baris 2, diaudit baris 3")
+    assert found.berkas[1].dibersihkan == ("karakter tak terlihat (spasi lebar-nol, spasi tak-putus, BOM, kendali) "
+                                           "dihapus dari: judul kolom 'periode\\u200b', nik baris 2, diaudit baris 3")
 
 
 # ----- Parquet: every type read as what it means, or named --------------------------------------------------
-
-def parquet_bytes(table: pa.Table) -> bytes:
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer)
-    return buffer.getvalue()
-
 
 @pytest.mark.parametrize("array, text", [
     (pa.array([17_123_575_904.0]), "17123575904"),  # whole Rupiah stored as float64, above Rp 10 billion
@@ -345,6 +298,7 @@ def test_a_filled_template_round_trips(tmp_path):
     book.save(root / "laporan" / "dari_templat.xlsx")
     kuesioner = load_workbook(written[2])
     kuesioner["kuesioner"].append([NIK, datetime(2026, 2, 10), "manajemen_umum", 1, "ya"])
+    (root / "kuesioner").mkdir()
     kuesioner.save(root / "kuesioner" / "k.xlsx")
     found, checked, registry = check(root)
     assert checked.alasan.empty

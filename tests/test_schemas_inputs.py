@@ -192,7 +192,7 @@ def test_numbers_of_a_semicolon_spreadsheet_export_parse_after_ingest():
     result = check_laporan(frame, REGISTRY, STARTED)
     assert result.valid["kas"].tolist() == [20 * JUTA, 20 * JUTA]
     assert result.valid["total_aset"].tolist() == [1050 * JUTA] * 2
-    assert result.alasan.tolist() == [["kas: bukan bilangan bulat Rupiah (nilai: '1234.50')"]]
+    assert result.alasan.tolist() == [["kas: bukan bilangan bulat Rupiah (nilai: '1.234,50')"]]  # as written
     assert frame.loc[result.alasan.index, "baris"].tolist() == [4]
 
 

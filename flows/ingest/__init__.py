@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from flows.config import settings
+from flows.ingest.cells import cleaning_text
 from flows.ingest.csv_files import read_csv
 from flows.ingest.excel_files import read_xlsx
 from flows.ingest.parquet_files import is_text, read_parquet
 from flows.ingest.text import NOTES, Rows, Table, contract_columns, empty_notes, rows_as_text
-from flows.ingest.walk import FORMATS, Entry, read_bounded, shown, walk_landing
+from flows.ingest.walk import FORMATS, Entry, Limits, read_bounded, shown, walk_landing
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.errors import InputFileError
 
@@ -34,7 +35,6 @@ COLUMNS = {"koperasi": KOPERASI, "laporan": LAPORAN, "kuesioner": KUESIONER, "fa
 ANGKA = (*JUMLAH, "jumlah_anggota", "nomor")
 RIWAYAT = ("sumber", "baris", "nik", "periode", "tanggal_kirim")
 COMMON = ("koperasi", "kuesioner", "faktor_pengurang")
-_SHOWN_CELLS = 5  # cleaned cells a file's entry names
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class InputFile:
     galat: str | None = None  # why the whole file was rejected
     encoding: str | None = None  # of a CSV file: utf-8, utf-8-sig, utf-16-le, utf-16-be, cp1252
     dibersihkan: str | None = None  # the cells from which characters a person cannot see were removed
+    tertelan: int = 0  # lines of a CSV file swallowed into one cell by a quote left open (its rows say which)
+    lembar_tidak_dibaca: list[dict] = field(default_factory=list)  # a workbook's sheets not read: sumber, alasan
 
 
 @dataclass
@@ -71,6 +73,11 @@ class Landing:
     @property
     def galat(self) -> list[str]:
         return [f.galat for f in self.berkas if f.galat]
+
+
+def limits(limit: int | None = None) -> Limits:
+    """What one file may cost: `limit` bytes (default: the setting) and the setting's cells."""
+    return Limits(limit or settings().max_file_bytes, settings().max_file_cells)
 
 
 def read_landing(root: Path, period: str | None = None, now: datetime | None = None,
@@ -98,12 +105,12 @@ def read_common(root: Path, limit: int | None = None) -> Landing:
     found = entries(root, limit)
     registry = _the_one(found, "koperasi", required=True)
     _the_one(found, "faktor_pengurang")
-    limit = limit or settings().max_file_bytes
+    bounds = limits(limit)
     files: list[InputFile] = []
     notes: list[pd.DataFrame] = []
-    frames = {table: [_read(e, limit, files, notes) for e in found if e.table == table and e.alasan is None]
+    frames = {table: [_read(e, bounds, files, notes) for e in found if e.table == table and e.alasan is None]
               for table in ("kuesioner", "faktor_pengurang")}
-    koperasi = _read(registry, limit, files, notes)
+    koperasi = _read(registry, bounds, files, notes)
     if koperasi is None:
         raise InputFileError(files[-1].galat or f"{registry.sumber}: cannot be read")
     return Landing(koperasi=koperasi.frame, kuesioner=_concat([r.frame for r in frames["kuesioner"] if r], KUESIONER),
@@ -115,14 +122,17 @@ def read_reports(root: Path, common: Landing, period: str | None = None, now: da
                  limit: int | None = None) -> Landing:
     """`common` with the report files of laporan/* (of the period, when given) and every entry not read."""
     found = entries(root, limit)
-    limit = limit or settings().max_file_bytes
+    bounds = limits(limit)
     files, notes = list(common.berkas), [common.catatan]
     laporan = [r for e in found if e.table == "laporan" and e.alasan is None
-               if (r := _read(e, limit, files, notes, period, now))]
+               if (r := _read(e, bounds, files, notes, period, now))]
+    sheets = [Entry(sheet["sumber"], root / f.sumber, alasan=sheet["alasan"]) for f in files
+              for sheet in f.lembar_tidak_dibaca]
     return Landing(koperasi=common.koperasi, kuesioner=common.kuesioner, faktor=common.faktor,
                    laporan=_concat([r.frame for r in laporan], LAPORAN),
                    laporan_lain=_concat([r.others for r in laporan], RIWAYAT[2:]),
-                   berkas=sorted(files, key=lambda f: f.sumber), tidak_dibaca=[e for e in found if e.alasan],
+                   berkas=sorted(files, key=lambda f: f.sumber),
+                   tidak_dibaca=sorted([e for e in found if e.alasan] + sheets, key=lambda e: e.sumber),
                    catatan=_concat_notes(notes))
 
 
@@ -149,72 +159,92 @@ def _the_one(found: list[Entry], table: str, required: bool = False) -> Entry | 
     return files[0] if files else None
 
 
-def _read(entry: Entry, limit: int, files: list[InputFile], notes: list[pd.DataFrame], period: str | None = None,
+def _read(entry: Entry, bounds: Limits, files: list[InputFile], notes: list[pd.DataFrame], period: str | None = None,
           now: datetime | None = None) -> Rows | None:
     """The file's rows as text (of the period, when given); its InputFile in `files`, its notes in `notes`."""
     sumber = entry.sumber
     try:
-        data = read_bounded(entry.path, limit)
+        data = read_bounded(entry.path, bounds.bytes)
     except (OSError, InputFileError) as error:
         why = str(error) if isinstance(error, InputFileError) else f"tidak dapat dibaca ({error.strerror})"
         files.append(InputFile(sumber, "", 0, entry.format or "?", f"{sumber}: {why}"))
         return None
     sha256 = hashlib.sha256(data).hexdigest()
-    table = None
+    read = None
     try:
-        table = _table(data, entry, COLUMNS[entry.table])
-        rows = rows_as_text(table, sumber, ANGKA, period, now)
+        read = _tables(data, entry, COLUMNS[entry.table], bounds)
+        rows = _joined([rows_as_text(table, where, ANGKA, period, now) for where, table in read.tables])
     except InputFileError as error:
         galat = str(error)
     except Exception as error:  # noqa: BLE001 - any failure reading one file (a library's too) is that file's error
         galat = f"{sumber}: tidak dapat dibaca ({type(error).__name__}: {shown(str(error))})"
     else:
         counted = len(rows.frame) + (0 if rows.others is None else len(rows.others))
-        files.append(InputFile(sumber, sha256, counted, table.kind, encoding=table.encoding,
-                               dibersihkan=_cleaned_text(rows.cleaned)))
+        files.append(InputFile(sumber, sha256, counted, read.kind, encoding=read.encoding,
+                               dibersihkan=cleaning_text(rows.cleaned, rows.digits), tertelan=read.swallowed,
+                               lembar_tidak_dibaca=read.not_read))
         notes.append(rows.notes)
         return rows
-    files.append(InputFile(sumber, sha256, 0, table.kind if table else entry.format or "?", galat,
-                           encoding=table.encoding if table else None))
+    files.append(InputFile(sumber, sha256, 0, read.kind if read else entry.format or "?", galat,
+                           encoding=read.encoding if read else None))
     return None
 
 
-def read_text_table(data: bytes, sumber: str, columns: Sequence[str], numeric: Sequence[str] = ()) -> tuple[
-        pd.DataFrame, str]:
+def read_text_table(data: bytes, sumber: str, columns: Sequence[str], numeric: Sequence[str] = (),
+                    bounds: Limits | None = None) -> tuple[pd.DataFrame, str]:
     """A file's bytes (its format from the name's suffix) as text columns plus `sumber` and `baris`."""
     fmt = Path(sumber).suffix.lower().lstrip(".")
-    table = _table(data, Entry(sumber, Path(sumber), "laporan", fmt), columns)
-    return rows_as_text(table, sumber, numeric).frame, table.kind
+    read = _tables(data, Entry(sumber, Path(sumber), "laporan", fmt), columns, bounds or limits())
+    return _joined([rows_as_text(table, where, numeric) for where, table in read.tables]).frame, read.kind
 
 
-def _table(data: bytes, entry: Entry, columns: Sequence[str]) -> Table:
+@dataclass(frozen=True)
+class _Read:
+    """A file's tables (one, or a workbook's sheets: each with the `sumber` its rows carry), kind and encoding,
+    the lines a broken quote swallowed, and the sheets not read (sumber, alasan)."""
+
+    tables: list[tuple[str, Table]]
+    kind: str
+    encoding: str | None = None
+    swallowed: int = 0
+    not_read: list[dict] = field(default_factory=list)
+
+
+def _tables(data: bytes, entry: Entry, columns: Sequence[str], bounds: Limits) -> _Read:
     """The file's contract columns, rows numbered as a spreadsheet shows them (CSV: the header is row 1;
-    Parquet: the first row is 1; Excel: the sheet's row numbers)."""
-    sumber, encoding, formulas = entry.sumber, None, []
+    Parquet: the first row is 1; Excel: the sheet's row numbers). A workbook gives each sheet read; when it has
+    more than one, each row's `sumber` names its sheet: `laporan/a.xlsx[Kiriman 2]`."""
+    sumber = entry.sumber
+    if entry.format == "xlsx":
+        book = read_xlsx(data, sumber, entry.table, columns, bounds)
+        named = [(f"{sumber}[{shown(s.title)}]" if len(book.sheets) > 1 else sumber, s) for s in book.sheets]
+        return _Read([(where, Table(s.columns, s.baris, "xlsx", None, dict(zip(columns, s.textual, strict=True)),
+                                    s.notes, s.cleaned)) for where, s in named], "xlsx",
+                     not_read=[{"sumber": f"{sumber}[{shown(title)}]", "alasan": why} for title, why in book.not_read])
     if entry.format == "parquet":
-        read = read_parquet(data, sumber)
-        kind, baris = "parquet", np.arange(1, read.num_rows + 1)
-        textual = [is_text(t) for t in read.schema.types]
-    elif entry.format == "xlsx":
-        sheet = read_xlsx(data, sumber, entry.table)
-        read, kind, baris, formulas = sheet.columns, "xlsx", sheet.baris, sheet.formulas
-        textual = sheet.textual
-    else:
-        read, kind, encoding = read_csv(data, sumber)
-        baris, textual = np.arange(2, read.num_rows + 2), [True] * read.num_columns
-    selected, positions, cleaned = contract_columns(read, sumber, columns)
+        read = read_parquet(data, sumber, columns, bounds)
+        selected, _, cleaned = contract_columns(read, sumber, columns)
+        textual = {c: is_text(t) for c, t in zip(columns, selected.schema.types, strict=True)}
+        return _Read([(sumber, Table(selected, np.arange(1, read.num_rows + 1), "parquet", None, textual,
+                                     cleaned=cleaned))], "parquet")
+    csv = read_csv(data, sumber, bounds.cells)
+    selected, positions, cleaned = contract_columns(csv.table, sumber, columns)
     at = dict(zip(positions, columns, strict=True))
-    notes = [(number, at[i], f"{at[i]}: sel {cell} berisi rumus tanpa nilai tersimpan; buka dan simpan ulang berkas "
-                             "di Excel") for number, i, cell in formulas if i in at]
-    return Table(selected, baris, kind, encoding, {c: textual[i] for i, c in at.items()}, notes, cleaned)
+    written = {name: i for i, name in enumerate(csv.table.column_names)}
+    notes = [(row + 2, at.get(written[name], columns[0]), reason) for row, name, reason in csv.notes]
+    return _Read([(sumber, Table(selected, np.arange(2, csv.table.num_rows + 2), csv.kind, csv.encoding,
+                                 notes=notes, cleaned=cleaned))], csv.kind, csv.encoding, csv.swallowed)
 
 
-def _cleaned_text(cleaned: list[str]) -> str | None:
-    if not cleaned:
-        return None
-    more = len(cleaned) - _SHOWN_CELLS
-    return ("karakter tak terlihat (spasi lebar-nol, spasi tak-putus, BOM) dihapus dari: "
-            + ", ".join(cleaned[:_SHOWN_CELLS]) + (f" dan {more} lainnya" if more > 0 else ""))
+def _joined(parts: list[Rows]) -> Rows:
+    """The rows of a file's tables (a workbook's sheets) together."""
+    if len(parts) == 1:
+        return parts[0]
+    others = [p.others for p in parts if p.others is not None]
+    return Rows(pd.concat([p.frame for p in parts], ignore_index=True),
+                pd.concat(others, ignore_index=True) if others else None,
+                pd.concat([p.notes for p in parts], ignore_index=True),
+                [c for p in parts for c in p.cleaned], [d for p in parts for d in p.digits])
 
 
 def _concat(frames: list[pd.DataFrame | None], columns: Sequence[str]) -> pd.DataFrame:

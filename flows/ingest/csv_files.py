@@ -1,8 +1,10 @@
 """CSV files as spreadsheet programs write them, every cell read as text.
 
-Encodings: UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode Text"), Windows-1252 when the bytes
-are not UTF-8. Line ends: LF, CRLF and CR alone (Excel for Mac). Separators: comma, semicolon (an Indonesian
-spreadsheet's export, whose numbers are `1.234.567,50`) and tab, told from the header line.
+Encodings: UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode Text") or without one (told by its
+NUL bytes), Windows-1252 when the bytes are not UTF-8. Line ends: LF, CRLF and CR alone (Excel for Mac).
+Separators: comma, semicolon (an Indonesian spreadsheet's export, whose numbers are `1.234.567,50`) and tab, told
+from the header line, or the one Excel's first line `sep=;` names. A quote left open swallows the lines after it
+into one cell: such a cell (line breaks and a row's worth of separators) is a note naming the lines it took.
 """
 
 from __future__ import annotations
@@ -11,42 +13,100 @@ import codecs
 import csv
 import io
 import re
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from flows.ingest.walk import shown
+from flows.ingest.walk import over_cells, shown
 from scoring.errors import InputFileError
 
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 KINDS = {",": "csv", ";": "csv-id", "\t": "csv-tab"}  # separator -> the file's kind (csv-id: Indonesian numbers)
+_SEP_LINE = re.compile(rb'^"?sep=(.)"?(\r\n|\r|\n|$)', re.IGNORECASE)  # Excel's first line naming the separator
+_LINE_BREAK = r"\r\n|\r|\n"
 
 
-def read_csv(data: bytes, sumber: str) -> tuple[pa.Table, str, str]:
-    """The file's columns as text (header names as written), its kind (csv, csv-id, csv-tab) and its encoding."""
+class Csv(NamedTuple):
+    """A CSV file read: its columns as text (named as the header writes them), kind and encoding; the notes on
+    cells that swallowed lines (index of the row, column as written, reason) and how many lines they took."""
+
+    table: pa.Table
+    kind: str
+    encoding: str
+    notes: list[tuple[int, str, str]] = []
+    swallowed: int = 0
+
+
+def read_csv(data: bytes, sumber: str, cells: int | None = None) -> Csv:
+    """The file's columns as text (header names as written), its kind (csv, csv-id, csv-tab) and encoding; a file
+    of more than `cells` cells (lines x header columns, counted before parsing) is refused."""
     utf8, encoding = _as_utf8(data, sumber)
+    separator, skipped = None, 0
+    named = _SEP_LINE.match(utf8)
+    if named:
+        separator, skipped, utf8 = named[1].decode("utf-8", "replace"), 1, utf8[named.end():]
     end = re.search(rb"[\r\n]", utf8)
     header = utf8[:end.start() if end else len(utf8)].decode("utf-8")
-    separator = max(KINDS, key=header.count)  # ties (a one-column header): the first, comma
+    separator = separator or max(KINDS, key=header.count)  # ties (a one-column header): the first, comma
     try:
         names = next(csv.reader([header], delimiter=separator), [])
     except csv.Error:
         names = []
+    lines = max(utf8.count(b"\n"), utf8.count(b"\r"))
+    if cells is not None and lines * max(len(names), 1) > cells:
+        raise InputFileError(f"{sumber}: {over_cells(lines, len(names), cells)}")
+    table = _with_arrow(utf8, separator, names)
+    if table is None:
+        frame = csv_with_pandas(utf8.decode("utf-8"), sumber, separator)
+        table = pa.Table.from_arrays([pa.array(frame.iloc[:, i], type=pa.string(), from_pandas=True)
+                                      for i in range(frame.shape[1])], names=[str(c) for c in frame.columns])
+    notes, swallowed = _swallowed(table, separator, skipped)
+    return Csv(table, KINDS.get(separator, "csv"), encoding, notes, swallowed)
+
+
+def _with_arrow(utf8: bytes, separator: str, names: list[str]) -> pa.Table | None:
+    """The file read by Arrow's parser (fast), None when it refuses it or reads another header."""
     try:
         table = pa_csv.read_csv(
             pa.py_buffer(utf8),
             parse_options=pa_csv.ParseOptions(delimiter=separator, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
-        if table.column_names == names and len(set(names)) == len(names):
-            return table, KINDS[separator], encoding
     except (pa.ArrowException, ValueError):
-        pass
-    frame = csv_with_pandas(utf8.decode("utf-8"), sumber, separator)
-    table = pa.Table.from_arrays([pa.array(frame.iloc[:, i], type=pa.string(), from_pandas=True)
-                                  for i in range(frame.shape[1])], names=[str(c) for c in frame.columns])
-    return table, KINDS[separator], encoding
+        return None
+    return table if table.column_names == names and len(set(names)) == len(names) else None
+
+
+def _swallowed(table: pa.Table, separator: str, skipped: int) -> tuple[list[tuple[int, str, str]], int]:
+    """Cells holding line breaks and at least a row's worth of separators (columns - 1): a quote left open took
+    the lines after it. Each is a note naming the lines of the file it spans; and how many lines were taken."""
+    breaks = [pc.count_substring_regex(column, pattern=_LINE_BREAK).to_numpy(zero_copy_only=False)
+              if pc.any(pc.match_substring_regex(column, pattern="[\r\n]")).as_py() else None
+              for column in table.columns]
+    if all(b is None for b in breaks):
+        return [], 0
+    per_cell = np.column_stack([np.zeros(table.num_rows, np.int64) if b is None else b for b in breaks])
+    per_row = per_cell.sum(axis=1)
+    first_line = 2 + skipped + np.arange(table.num_rows) + np.cumsum(per_row) - per_row  # the header is line 1
+    notes, swallowed = [], 0
+    least = max(table.num_columns - 1, 1)
+    for j, column in enumerate(table.columns):
+        if breaks[j] is None:
+            continue
+        rows = np.flatnonzero(per_cell[:, j] > 0)
+        separators = pc.count_substring(column.take(pa.array(rows)), pattern=separator).to_numpy(zero_copy_only=False)
+        for row in rows[separators >= least]:
+            line, taken = int(first_line[row]), int(per_row[row])
+            swallowed += taken
+            notes.append((int(row), table.column_names[j],
+                          f"{shown(table.column_names[j])}: tanda kutip (\") tampaknya tidak ditutup: sel ini memuat "
+                          f"baris teks {line} sampai {line + taken} berkas ({taken} baris tertelan ke dalam satu sel); "
+                          "perbaiki tanda kutipnya lalu kirim ulang"))
+    return notes, swallowed
 
 
 def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:
@@ -55,6 +115,12 @@ def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:
         if data.startswith(bom):
             body = data[len(bom):]
             return (body, encoding) if encoding == "utf-8-sig" else (body.decode(encoding).encode("utf-8"), encoding)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16).encode("utf-8"), utf16
+        except UnicodeDecodeError:
+            pass
     try:
         data.decode("utf-8")
         return data, "utf-8"
@@ -67,6 +133,21 @@ def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:
             f"{sumber}: bukan teks UTF-8 (byte ke-{first + 1}) dan bukan Windows-1252. Simpan ulang dari spreadsheet "
             "sebagai 'CSV UTF-8 (comma delimited)'"
         ) from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM, told by its NUL bytes: text that is mostly ASCII has a NUL in every other byte (the
+    second of each pair little-endian, the first big-endian), which no UTF-8 or Windows-1252 text has."""
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0:2 * half:2].count(0), sample[1:2 * half:2].count(0)
+    if odd >= half / 2 and even <= odd / 10:
+        return "utf-16-le"
+    if even >= half / 2 and odd <= even / 10:
+        return "utf-16-be"
+    return None
 
 
 def csv_with_pandas(text: str, sumber: str, separator: str) -> pd.DataFrame:

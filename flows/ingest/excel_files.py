@@ -1,10 +1,16 @@
-"""Excel workbooks (.xlsx), read with openpyxl: every cell as the text a CSV would hold.
+"""Excel workbooks (.xlsx), read with openpyxl (read-only): every cell as the text a CSV would hold.
 
-The sheet named after the table (koperasi, laporan, kuesioner, faktor_pengurang) when there is one, else the
-first; the header is the first row with a value; rows keep the numbers Excel shows. Whole numbers are read as
-integers exactly, other numbers as decimal text, dates ISO (a date-time without a zone is WITA), booleans
-true/false. A formula gives its cached value; a formula saved without one (written by a program, never opened in
+Every sheet whose header (its first row with a value, looked for in the first `HEADER_COLUMNS` columns) holds the
+table's columns is read; every other sheet is named with why not; with none, the sheet named after the table
+(koperasi, laporan, kuesioner, faktor_pengurang), else the first, says what is wrong with the file. Rows keep the
+numbers Excel shows. Whole numbers are read as integers exactly, other numbers as decimal text, dates ISO (a
+date-time without a zone is WITA), booleans true/false. A formula gives its cached value (a text formula may have
+cached the empty text: the cell is empty); a formula saved without one (written by a program, never opened in
 Excel) gives a note naming the cell, and its row is quarantined.
+
+What a workbook may cost is bounded: its parts once decompressed (the zip members' sizes) by the byte limit, the
+rows read x contract columns by the cell limit; only the columns up to the last contract column are read, and a
+cell too long to be a value is shortened as it is read (a note quarantines its row).
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -22,77 +29,158 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from flows.ingest.cells import LONGEST_CELL, clean_name, find_columns, shortened, too_long
 from flows.ingest.parquet_files import LARGEST_WHOLE
+from flows.ingest.walk import Limits, limit_text, over_cells, shown
 from scoring.errors import InputFileError
+
+HEADER_COLUMNS = 1_024  # columns looked at for a sheet's header (Excel's own limit is 16,384)
+_EMPTY = ("", False)
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """A sheet's columns as text (named as the header writes them), the Excel number of each row, which cells
-    held text (per column), and the formulas saved without a value (row number, column position, cell)."""
+    """A sheet's contract columns as text (named as the contract), the Excel number of each row, which cells held
+    text (per column), the notes on cells (row number, column, reason: a formula without a value, a cell too
+    long) and which header names were cleaned."""
 
+    title: str
     columns: pa.Table
     baris: np.ndarray
     textual: list[np.ndarray]
-    formulas: list[tuple[int, int, str]]
+    notes: list[tuple[int, str, str]] = field(default_factory=list)
+    cleaned: list[str] = field(default_factory=list)
 
 
-def read_xlsx(data: bytes, sumber: str, table: str) -> Sheet:
-    """The workbook's sheet of `table` (see the module); a file that is not a workbook openpyxl can open (an old
-    .xls renamed, a workbook with a password) is the file's error."""
+@dataclass(frozen=True)
+class Book:
+    """The sheets of a workbook read as the table, and every other sheet with why it is not read."""
+
+    sheets: list[Sheet]
+    not_read: list[tuple[str, str]]  # (sheet title, why)
+
+
+def read_xlsx(data: bytes, sumber: str, table: str, columns: Sequence[str], limits: Limits) -> Book:
+    """The workbook's sheets of `table` (see the module); a file that is not a workbook openpyxl can open (an old
+    .xls renamed, a workbook with a password) or whose parts are over the byte limit is the file's error."""
     with warnings.catch_warnings():  # openpyxl warns of extensions it does not read (slicers, styles)
         warnings.simplefilter("ignore")
         try:
+            size = sum(part.file_size for part in zipfile.ZipFile(io.BytesIO(data)).infolist())
+            if size > limits.bytes:
+                raise InputFileError(f"{sumber}: isi buku kerja {size:,} byte sesudah dibuka".replace(",", ".")
+                                     + f", lebih dari batas {limit_text(limits.bytes)}")
             values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except (zipfile.BadZipFile, InvalidFileException, KeyError) as error:
             raise InputFileError(f"{sumber}: bukan buku kerja .xlsx yang dapat dibaca ({type(error).__name__}); "
                                  "simpan ulang dari Excel sebagai 'Excel Workbook (*.xlsx)' tanpa kata sandi") from None
     try:
-        return _read_sheet(_sheet(values, table), formulas)
+        return _read_book(values, formulas, sumber, table, columns, limits)
     finally:
         values.close()
         formulas.close()
 
 
-def _sheet(book: Workbook, table: str) -> ReadOnlyWorksheet:
-    named = [sheet for sheet in book.worksheets if sheet.title.strip().lower() == table]
-    return (named or book.worksheets)[0]
+def _read_book(values: Workbook, formulas: Workbook, sumber: str, table: str, columns: Sequence[str],
+               limits: Limits) -> Book:
+    sheets, not_read, problems = [], [], {}
+    budget = [limits.cells // max(len(columns), 1)]  # rows left to read, over every sheet
+    for sheet in values.worksheets:
+        try:
+            sheets.append(_read_sheet(sheet, formulas[sheet.title], f"{sumber}[{shown(sheet.title)}]", columns,
+                                      budget, limits))
+        except _NoHeader as problem:
+            problems[sheet.title] = problem.whole
+            not_read.append((sheet.title, f"lembar tanpa judul kolom tabel {table}: tidak dibaca"
+                             + (f" ({problem.brief})" if problem.brief else "")))
+    not_read += [(chart.title, "lembar grafik: tidak dibaca") for chart in values.chartsheets]
+    if not sheets:
+        named = [title for title in problems if title.strip().lower() == table]
+        first = (named or list(problems) or [None])[0]
+        if first is None:
+            raise InputFileError(f"{sumber}: tidak ada lembar kerja di buku kerja")
+        raise InputFileError(f"{sumber}: {problems[first]}")
+    return Book(sheets, not_read)
 
 
-def _read_sheet(values: ReadOnlyWorksheet, formulas: Workbook) -> Sheet:
-    stored = formulas[values.title]
+class _NoHeader(Exception):
+    """The sheet has no header holding the table's columns: what is wrong in full (the file's error when no sheet
+    is read), and briefly (empty when the header has none of the table's columns, nor a name written differently)."""
+
+    def __init__(self, whole: str, brief: str = "") -> None:
+        super().__init__(whole)
+        self.whole, self.brief = whole, brief
+
+
+def _read_sheet(values: ReadOnlyWorksheet, stored: ReadOnlyWorksheet, where: str, columns: Sequence[str],
+                budget: list[int], limits: Limits) -> Sheet:
     values.reset_dimensions()  # a sheet's recorded size can be wrong: read every row there is
     stored.reset_dimensions()
-    names: list[str] | None = None
+    header, names = _header(values, budget, limits, where, len(columns))
+    try:
+        positions, cleaned = find_columns(names, "", columns)
+    except InputFileError as error:
+        whole = str(error).removeprefix(": ")
+        near = "harus ditulis" in whole or any(clean_name(name) in columns for name in names)
+        raise _NoHeader(whole, whole if near else "") from None
+    width = max(positions) + 1
+    placed = list(zip(positions, columns, strict=True))
     rows: list[list[str]] = []
     textual: list[list[bool]] = []
     numbers: list[int] = []
-    formulas: list[tuple[int, int, str]] = []
-    for number, (cells, raw) in enumerate(zip(values.iter_rows(), stored.iter_rows(), strict=True), start=1):
-        read = [_text(getattr(cell, "value", None)) for cell in cells]
-        if names is None:
-            if any(text for text, _ in read):
-                names = [text.strip() for text, _ in read]
-                while names and not names[-1]:
-                    names.pop()
-            continue
-        read = (read + [("", False)] * len(names))[:len(names)]
-        for i, (text, _) in enumerate(read):
-            cell = raw[i] if i < len(raw) else None
-            if not text and getattr(cell, "data_type", None) == "f":
-                formulas.append((number, i, cell.coordinate))
-                read[i] = (str(cell.value), False)
+    notes: list[tuple[int, str, str]] = []
+    pairs = zip(values.iter_rows(min_row=header + 1, max_col=width),
+                stored.iter_rows(min_row=header + 1, max_col=width), strict=True)
+    for number, (cells, raw) in enumerate(pairs, start=header + 1):
+        _spend(budget, limits, where, len(columns))
+        read = [_EMPTY if cells[p].value is None and raw[p].data_type != "f" else _cell(cells[p], raw[p], column,
+                                                                                       number, notes)
+                for p, column in placed]
         if any(text for text, _ in read):
             rows.append([text for text, _ in read])
             textual.append([typed for _, typed in read])
             numbers.append(number)
-    names = names or []
-    cells = np.array(rows, dtype=object).reshape(len(rows), len(names))
-    typed = np.array(textual, dtype=bool).reshape(len(rows), len(names))
-    return Sheet(pa.table({f"{i}": pa.array(cells[:, i], pa.large_string()) for i in range(len(names))}
-                          ).rename_columns(names),
-                 np.array(numbers, dtype=np.int64), [typed[:, i] for i in range(len(names))], formulas)
+    cells = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+    typed = np.array(textual, dtype=bool).reshape(len(rows), len(columns))
+    return Sheet(values.title, pa.table({c: pa.array(cells[:, i], pa.large_string()) for i, c in enumerate(columns)}),
+                 np.array(numbers, dtype=np.int64), [typed[:, i] for i in range(len(columns))], notes, cleaned)
+
+
+def _header(sheet: ReadOnlyWorksheet, budget: list[int], limits: Limits, where: str, count: int
+            ) -> tuple[int, list[str]]:
+    """The row number and the names of the sheet's header: its first row with a value."""
+    for number, row in enumerate(sheet.iter_rows(max_col=HEADER_COLUMNS, values_only=True), start=1):
+        _spend(budget, limits, where, count)
+        names = [_text(value)[0].strip() for value in row]
+        if any(names):
+            while not names[-1]:
+                names.pop()
+            return number, names
+    raise _NoHeader("lembar kosong, tanpa baris judul")
+
+
+def _spend(budget: list[int], limits: Limits, where: str, count: int) -> None:
+    """One more row read; past the cell limit, the file is refused naming the sheet."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputFileError(f"{where}: {over_cells(limits.cells // max(count, 1) + 1, count, limits.cells, True)}")
+
+
+def _cell(cell: object, raw: object, column: str, number: int, notes: list[tuple[int, str, str]]) -> tuple[str, bool]:
+    """A cell's text and whether it held text; a formula without a cached value, or a cell too long, adds a note
+    (and reads as the formula, or the cell shortened)."""
+    text, typed = _text(getattr(cell, "value", None))
+    if not text and getattr(raw, "data_type", None) == "f":
+        if getattr(cell, "data_type", None) == "str":  # a text formula whose cached value is the empty text
+            return "", False
+        notes.append((number, column, f"{column}: sel {raw.coordinate} berisi rumus tanpa nilai tersimpan; buka dan "
+                                      "simpan ulang berkas di Excel"))
+        return str(raw.value), False
+    if len(text) > LONGEST_CELL:
+        notes.append((number, column, too_long(column, len(text))))
+        return shortened(text), typed
+    return text, typed
 
 
 def _text(value: object) -> tuple[str, bool]:

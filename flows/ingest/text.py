@@ -1,14 +1,16 @@
-"""A file's table as text rows: the contract's columns found in its header, every cell as trimmed text with the
-characters a person cannot see cleaned, each row with the number a spreadsheet shows, and notes on the cells that
-cannot be read without guessing (a number whose value depends on the notation; a formula without a value).
+"""A file's table as text rows: the contract's columns found in its header, every cell as trimmed text cleaned
+(`cells`), each row with the number a spreadsheet shows, and notes on the cells that cannot be read without guessing
+(a number whose value depends on the notation, a formula without a value, a cell too long to be a value).
+
+A period held as a date (an Excel date cell, a Parquet date or time stamp) is read as its month when the date is
+the first or the last day of a month (a spreadsheet stores a month typed in as its first day; a month-end position
+is its last day); any other day stays a date, which the checks quarantine saying what to write.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -16,16 +18,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows.ingest.cells import FREE_TEXT, clean_cells, find_columns, long_cells, shortened, too_long
 from flows.ingest.parquet_files import column_as_text
-from flows.ingest.walk import shown
 from schemas.periode import cannot_be_true, recognise_periode
-from scoring.errors import InputFileError
 
 NOTES = ("sumber", "baris", "kolom", "alasan")
-# 1.234.567 or 1.234.567,50 or 1234,5 (Indonesian spreadsheets), optionally negative
-_ANGKA_INDONESIA = r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
+PERIOD_COLUMNS = ("periode", "berlaku_mulai", "berlaku_sampai")
+# a whole number written 1.234.567 or 1.234.567,00 or 1234,00 (Indonesian spreadsheets), optionally negative
+_ANGKA_INDONESIA = r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,0+)?"
 _SEN_NOL = r",0+$"  # ",00": whole Rupiah written with cents
-_DUA_BACAAN = r"-?\d+\.\d{3}"  # 500.000: 500 with a decimal point, or 500000 with a thousands dot
+_DUA_BACAAN = r"-?[0-9]+\.[0-9]{3}"  # 500.000: 500 with a decimal point, or 500000 with a thousands dot
+_RIBUAN = r"-?[0-9]{1,3}(\.[0-9]{3}){2,}(,0+)?"  # 53.861.865: thousands dots, one reading
+_DATE_CELL = r"^([0-9]{4}-[0-9]{2})-([0-9]{2})(?:T00:00(?::00)?)?$"  # a date cell as text (time 00:00)
 
 
 @dataclass(frozen=True)
@@ -51,39 +55,14 @@ class Rows:
     others: pd.DataFrame | None  # with a period: sumber, baris, nik and the month meant of the other periods' rows
     notes: pd.DataFrame  # sumber, baris, kolom, alasan: cells that cannot be read without guessing
     cleaned: list[str]  # the cells (and header names) from which invisible characters were removed
+    digits: list[str] = field(default_factory=list)  # the cells whose digits of another script were read as 0-9
 
 
 def contract_columns(table: pa.Table, sumber: str, columns: Sequence[str]) -> tuple[pa.Table, list[int], list[str]]:
-    """The contract's columns of a table, found by their header names (invisible characters cleaned), their
-    positions in the table, and which names were cleaned; a name missing, written twice, or written differently
-    is the file's error, naming only the columns concerned and what to write."""
-    written = [str(name) for name in table.column_names]
-    names = [_clean(name).strip() for name in written]
-    cleaned = [f"judul kolom '{shown(old)}'" for old, new in zip(written, names, strict=True) if old.strip() != new]
-    twice = sorted({c for c in columns if names.count(c) > 1})
-    if twice:
-        raise InputFileError(f"{sumber}: kolom ganda di baris judul: {', '.join(twice)}")
-    missing = [c for c in columns if c not in names]
-    if missing:
-        hints = [f"kolom '{shown(written[i])}' harus ditulis '{c}'" for c in missing
-                 for i, name in enumerate(names) if _loose(name) == c]
-        absent = [c for c in missing if not any(_loose(name) == c for name in names)]
-        parts = hints + ([f"kolom tidak ada: {', '.join(absent)}"] if absent else [])
-        whole = "" if hints else f". Baris judul harus memuat kolom: {', '.join(columns)}"
-        raise InputFileError(f"{sumber}: " + "; ".join(parts) + whole)
-    positions = [names.index(c) for c in columns]
-    return table.rename_columns(names).select(positions), positions, cleaned
-
-
-def _loose(name: str) -> str:
-    """A header name without the differences a person does not mean: case, spaces, hyphens."""
-    return re.sub(r"[\s\-_]+", "_", name.lower()).strip("_")
-
-
-def _clean(text: str) -> str:
-    """Format characters (zero-width space, BOM, word joiner) removed, other spaces (no-break) made plain."""
-    return "".join("" if unicodedata.category(c) == "Cf" else " " if unicodedata.category(c) == "Zs" else c
-                   for c in text)
+    """The contract's columns of a table, found by their header names (see `cells.find_columns`), their positions
+    in the table, and which names were cleaned."""
+    positions, cleaned = find_columns(table.column_names, sumber, columns)
+    return table.select(positions).rename_columns(list(columns)), positions, cleaned
 
 
 def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: str | None = None,
@@ -92,26 +71,60 @@ def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: st
     be true at `now` (see `schemas.periode.cannot_be_true`), and apart the other periods' rows (only their nik
     and month are read as text)."""
     others = None
+    table = _period_dates(table, sumber)
     if period is not None:
         table, others = _of_period(table, sumber, period, now)
-    text = {name: _cleaned(column_as_text(column, name, sumber))
+    text = {name: clean_cells(column_as_text(column, name, sumber), name not in FREE_TEXT)
             for name, column in zip(table.columns.column_names, table.columns.columns, strict=True)}
     keep = np.zeros(len(table.baris), dtype=bool)
-    for column, _ in text.values():
+    for column, _, _ in text.values():
         keep |= pc.not_equal(column, "").to_numpy(zero_copy_only=False).astype(bool)
+    notes = [*table.notes, *(note for name, (column, _, _) in text.items()
+                             for note in _long(text, name, column, table.baris, keep))]
     rows = pa.array(keep)
-    frame = pa.table({name: column.filter(rows) for name, (column, _) in text.items()}).to_pandas()
+    frame = pa.table({name: column.filter(rows) for name, (column, _, _) in text.items()}).to_pandas()
     frame.insert(0, "baris", table.baris[keep])
     frame.insert(0, "sumber", pd.Series(sumber, index=frame.index, dtype="str"))
-    notes = [(baris, column, reason) for baris, column, reason in table.notes]
     if table.kind == "csv-id":
         for column in (c for c in numeric if c in frame.columns):
             frame[column] = _plain_number(frame[column])
     else:
-        notes += _two_readings(text, table, numeric, keep)
-    cleaned = table.cleaned + [f"{name} baris {b}" for name, (_, changed) in text.items()
+        notes += _notation(text, table, numeric, keep)
+    cleaned = table.cleaned + [f"{name} baris {b}" for name, (_, changed, _) in text.items()
                                for b in table.baris[keep & changed]]
-    return Rows(frame, others, _notes(notes, sumber, frame["baris"]), cleaned)
+    digits = [f"{name} baris {b}" for name, (_, _, rewritten) in text.items() for b in table.baris[keep & rewritten]]
+    return Rows(frame, others, _notes(notes, sumber, frame["baris"]), cleaned, digits)
+
+
+def _long(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], name: str, column: pa.ChunkedArray,
+          baris: np.ndarray, keep: np.ndarray) -> list[tuple[int, str, str]]:
+    """The notes of a column's cells too long to be a value; `text[name]` then holds them shortened."""
+    long = long_cells(column) & keep
+    if not long.any():
+        return []
+    cells = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    notes = [(int(b), name, too_long(name, len(cell))) for b, cell in zip(baris[long], cells[long], strict=True)]
+    cells[long] = [shortened(cell) for cell in cells[long]]
+    text[name] = (pa.chunked_array([pa.array(cells, pa.large_string())]), *text[name][1:])
+    return notes
+
+
+def _period_dates(table: Table, sumber: str) -> Table:
+    """Period cells held as dates (not written as text) on the first or the last day of a month, as the month
+    (see the module)."""
+    columns = table.columns
+    for name in (c for c in PERIOD_COLUMNS if c in columns.column_names):
+        typed = ~np.broadcast_to(np.asarray(table.textual.get(name, True), dtype=bool), table.baris.shape)
+        if not typed.any():
+            continue
+        cells = pd.Series(column_as_text(columns[name], name, sumber).to_numpy(zero_copy_only=False), dtype="str")
+        parts = cells.str.extract(_DATE_CELL)
+        day = pd.to_datetime(parts[0] + "-" + parts[1], format="%Y-%m-%d", errors="coerce")
+        edge = ((day.dt.day == 1) | day.dt.is_month_end).fillna(False).to_numpy(dtype=bool) & typed
+        if edge.any():
+            month = pa.array(cells.where(~edge, parts[0]).to_numpy(dtype=object), pa.large_string())
+            columns = columns.set_column(columns.column_names.index(name), name, month)
+    return replace(table, columns=columns)
 
 
 def _of_period(table: Table, sumber: str, period: str, now: datetime | None) -> tuple[Table, pd.DataFrame]:
@@ -119,7 +132,7 @@ def _of_period(table: Table, sumber: str, period: str, now: datetime | None) -> 
     sumber, baris, nik, the month meant and the tanggal_kirim (as written) of the other rows."""
     def text(name: str, rows: np.ndarray | None = None) -> pd.Series:
         column = table.columns[name] if rows is None else table.columns[name].filter(pa.array(rows))
-        return pd.Series(_cleaned(column_as_text(column, name, sumber))[0], dtype="str")
+        return pd.Series(clean_cells(column_as_text(column, name, sumber), True)[0], dtype="str")
 
     meant = recognise_periode(text("periode"))
     ours = (meant.eq(period) | meant.isna()).to_numpy(dtype=bool, copy=True)
@@ -133,35 +146,33 @@ def _of_period(table: Table, sumber: str, period: str, now: datetime | None) -> 
                  table.notes, table.cleaned), others
 
 
-def _cleaned(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
-    """A text column trimmed, with format characters removed and other spaces made plain; and which cells
-    changed by more than trimming."""
-    trimmed = pc.utf8_trim_whitespace(column)
-    unusual = np.logical_not(pc.string_is_ascii(trimmed).to_numpy(zero_copy_only=False))
-    if not unusual.any():
-        return trimmed, unusual
-    clean = pc.replace_substring_regex(pc.replace_substring_regex(trimmed, pattern=r"\p{Cf}", replacement=""),
-                                       pattern=r"\p{Zs}", replacement=" ")
-    clean = pc.utf8_trim_whitespace(clean)
-    return clean, pc.not_equal(clean, trimmed).to_numpy(zero_copy_only=False).astype(bool)
-
-
-def _two_readings(text: dict[str, tuple[pa.ChunkedArray, np.ndarray]], table: Table, numeric: Collection[str],
-                  keep: np.ndarray) -> list[tuple[int, str, str]]:
-    """Notes on the numbers written as text whose value depends on the notation: '500.000' is 500 with a decimal
-    point, 500000 with a thousands dot (looked for with Arrow's regular expressions, on the rows kept)."""
+def _notation(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], table: Table,
+              numeric: Collection[str], keep: np.ndarray) -> list[tuple[int, str, str]]:
+    """Notes on the numbers written as text with thousands dots, in a file whose notation is not the Indonesian
+    export's: '500.000' is 500 with a decimal point, 500000 with a thousands dot (two readings); '53.861.865' has
+    one reading, but is written in the other notation (what to write). Looked for with Arrow's regular
+    expressions, on the rows kept."""
     notes = []
     for column in (c for c in numeric if c in text):
         cells = text[column][0]
         textual = np.broadcast_to(np.asarray(table.textual.get(column, True), dtype=bool), keep.shape)
-        hit = pc.match_substring_regex(cells, pattern=f"^{_DUA_BACAAN}$").to_numpy(zero_copy_only=False)
-        hit = np.asarray(hit, dtype=bool) & textual & keep
-        for baris, value in zip(table.baris[hit], cells.filter(pa.array(hit)).to_pylist(), strict=True):
-            whole = value.replace(".", "")
-            notes.append((int(baris), column, f"{column}: '{value}' dapat berarti {_decimal(value)} atau "
-                                              f"{_thousands(whole)} (titik sebagai pemisah ribuan); tulis tanpa "
-                                              f"pemisah: {int(whole)}"))
+        for pattern, reason in ((_DUA_BACAAN, _two_readings), (_RIBUAN, _thousands_dots)):
+            hit = pc.match_substring_regex(cells, pattern=f"^{pattern}$").to_numpy(zero_copy_only=False)
+            hit = np.asarray(hit, dtype=bool) & textual & keep
+            notes += [(int(baris), column, reason(column, value))
+                      for baris, value in zip(table.baris[hit], cells.filter(pa.array(hit)).to_pylist(), strict=True)]
     return notes
+
+
+def _two_readings(column: str, value: str) -> str:
+    whole = value.replace(".", "")
+    return (f"{column}: '{value}' dapat berarti {_decimal(value)} atau {_thousands(whole)} (titik sebagai pemisah "
+            f"ribuan); tulis tanpa pemisah: {int(whole)}")
+
+
+def _thousands_dots(column: str, value: str) -> str:
+    whole = int(value.split(",")[0].replace(".", ""))
+    return f"{column}: '{value}' ditulis dengan titik pemisah ribuan; tulis tanpa pemisah: {whole}"
 
 
 def _decimal(value: str) -> str:
@@ -181,7 +192,8 @@ def _notes(notes: list[tuple[int, str, str]], sumber: str, kept: pd.Series) -> p
 
 
 def _plain_number(text: pd.Series) -> pd.Series:
-    """1.234.567,00 -> 1234567 and 1.234,5 -> 1234.5 where the text is such a number; other text unchanged."""
+    """1.234.567,00 -> 1234567 where the text is such a whole number; other text as written (1.234,5 is not a
+    whole number: the reason quotes it as written)."""
     indonesian = text.str.fullmatch(_ANGKA_INDONESIA)
     plain = text.str.replace(_SEN_NOL, "", regex=True).str.replace(".", "", regex=False).str.replace(
         ",", ".", regex=False)

@@ -45,12 +45,34 @@ def _escaped(character: str) -> str:
     code = ord(character)
     if character == "\\":
         return "\\\\"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a name that is not UTF-8 (surrogateescape): the byte itself
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost: its bytes, also once decompressed (`KOPERASI_SEHAT_MAX_FILE_BYTES`), and its cells,
+    rows x columns read (`KOPERASI_SEHAT_MAX_FILE_CELLS`)."""
+
+    bytes: int
+    cells: int
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 def limit_text(limit: int) -> str:
     """The size limit as a message names it, with the setting that changes it."""
-    return f"{limit:,} byte".replace(",", ".") + f" ({ENV_PREFIX}MAX_FILE_BYTES)"
+    return f"{_number(limit)} byte ({ENV_PREFIX}MAX_FILE_BYTES)"
+
+
+def over_cells(rows: int, columns: int, limit: int, at_least: bool = False) -> str:
+    """Why a file of `rows` (`at_least`: or more) x `columns` cells is not read, naming the limit and its setting."""
+    return (f"{'sedikitnya ' * at_least}{_number(rows)} baris x {_number(columns)} kolom, lebih dari batas "
+            f"{_number(limit)} sel"
+            + f" ({ENV_PREFIX}MAX_FILE_CELLS)")
 
 
 def walk_landing(root: Path, limit: int) -> list[Entry]:
@@ -63,25 +85,39 @@ def walk_landing(root: Path, limit: int) -> list[Entry]:
 
     def unreadable(error: OSError) -> None:
         where = os.path.relpath(error.filename, root)
-        entries.append(Entry(shown(where), Path(error.filename),
-                             alasan=f"folder tidak dapat dibaca ({error.strerror})"))
+        entries.append(Entry(shown(where) + "/", Path(error.filename), alasan=f"folder {not_read(error)}"))
 
     for folder, folders, files in os.walk(root, onerror=unreadable):
         parts = Path(os.path.relpath(folder, root)).parts if folder != str(root) else ()
-        walked = []
-        for name in sorted(folders):
-            path = Path(folder, name)
-            if name.startswith("."):
-                entries.append(Entry(shown("/".join((*parts, name))) + "/", path,
-                                     alasan="folder tersembunyi (namanya diawali titik): isinya tidak dibaca"))
-            elif path.is_symlink():
-                entries.append(Entry(shown("/".join((*parts, name))), path,
-                                     alasan="tautan ke folder: tidak diikuti; letakkan berkasnya di folder landing"))
-            else:
-                walked.append(name)
-        folders[:] = walked
+        if parts and not folders and not files:
+            entries.append(Entry(shown("/".join(parts)) + "/", Path(folder),
+                                 alasan="folder kosong: tidak ada berkas di dalamnya"))
+        folders[:] = [name for name in sorted(folders) if _walked(Path(folder, name), (*parts, name), entries)]
         entries += [_classify(Path(folder, name), (*parts, name), real_root, limit) for name in files]
     return sorted(entries, key=lambda e: e.sumber)
+
+
+def not_read(error: OSError) -> str:
+    """Why an entry the system refused is not read (any OSError: a name too long, no permission...)."""
+    return f"tidak dapat dibaca ({error.strerror or type(error).__name__})"
+
+
+def _walked(path: Path, parts: tuple[str, ...], entries: list[Entry]) -> bool:
+    """Whether the folder at `parts` is walked; if not, its entry with why is added to `entries`."""
+    sumber = shown("/".join(parts))
+    if parts[-1].startswith("."):
+        entries.append(Entry(sumber + "/", path, alasan="folder tersembunyi (namanya diawali titik): isinya tidak "
+                                                        "dibaca"))
+        return False
+    try:
+        link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError as error:
+        entries.append(Entry(sumber + "/", path, alasan=f"folder {not_read(error)}"))
+        return False
+    if link:
+        entries.append(Entry(sumber, path, alasan="tautan ke folder: tidak diikuti; letakkan berkasnya di folder "
+                                                  "landing"))
+    return not link
 
 
 def _classify(path: Path, parts: tuple[str, ...], real_root: str, limit: int) -> Entry:
@@ -94,15 +130,18 @@ def _classify(path: Path, parts: tuple[str, ...], real_root: str, limit: int) ->
     table, where = _table_of(parts)
     try:
         target = regular_file(path, real_root)
+        size = target.stat().st_size
     except InputFileError as error:
         return Entry(sumber, path, table, alasan=str(error))
+    except OSError as error:
+        return Entry(sumber, path, table, alasan=not_read(error))
     if table is None:
         return Entry(sumber, target, alasan=where)
     suffix = Path(name).suffix.lower()
     if suffix not in FORMATS:
         return Entry(sumber, target, table, alasan=f"jenis berkas tidak dikenal ({shown(suffix) or 'tanpa akhiran'}): "
                                                     "hanya .csv, .parquet dan .xlsx yang dibaca")
-    if target.stat().st_size > limit:
+    if size > limit:
         return Entry(sumber, target, table, FORMATS[suffix], alasan=f"lebih besar dari batas {limit_text(limit)}")
     return Entry(sumber, target, table, FORMATS[suffix])
 

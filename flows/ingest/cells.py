@@ -1,0 +1,139 @@
+"""What every cell and header name becomes before anything is checked: the characters a person cannot see removed,
+digits of other scripts read as the digits they are, a cell too long to be a value shortened (its row is then
+quarantined); and a file's header matched to the contract's columns.
+
+Removed from every cell: format characters (Unicode category Cf: zero-width space, BOM, word joiner, bidi marks),
+control characters (Cc: NUL, ESC, DEL...) other than tab and line breaks, and the other characters Unicode renders
+as nothing (Default_Ignorable_Code_Point: the combining grapheme joiner U+034F, Hangul fillers U+3164 and U+FFA0,
+variation selectors U+FE00..U+FE0F, tags) and the blank Braille pattern U+2800; other spaces (no-break, ideographic)
+become a plain space. Identifiers and codes (every column but the free text of `FREE_TEXT`) and header names also
+lose tabs, line breaks, line and paragraph separators (Zl, Zp) and combining marks (Mn, Me), and have digits of
+other scripts (full-width ５, Arabic-Indic ٥: category Nd, each with one value) rewritten 0-9.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flows.ingest.walk import shown
+from schemas.periode import ascii_digits
+from scoring.errors import InputFileError
+
+FREE_TEXT = ("nama", "kabupaten_kota", "pendamping", "keterangan")  # names and notes: marks and line breaks kept
+LONGEST_CELL = 2_000  # characters: no value of the contract is longer; a longer cell quarantines its row
+_SHOWN_START = 60  # characters of a long cell kept to show it
+_SHOWN_CELLS = 5  # cleaned cells a file's entry names
+# Default_Ignorable_Code_Point ranges outside Cf and Cc (Unicode 15), and the blank Braille pattern
+_IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2060, 0x206F),
+              (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+              (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}"  # Cc but tab, line feed and carriage return
+_INVISIBLE = "[\\p{Cf}" + _CONTROLS + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in _IGNORABLE) + "]"
+_IN_IDENTIFIERS = r"[\t\n\r\p{Zl}\p{Zp}\p{Mn}\p{Me}]"  # also removed from identifiers and codes
+
+
+def _invisible(character: str, identifier: bool = True) -> bool:
+    """The character is removed (see the module); the same set as `_INVISIBLE` (and `_IN_IDENTIFIERS`)."""
+    code, category = ord(character), unicodedata.category(character)
+    if category == "Cf" or (category == "Cc" and character not in "\t\n\r"):
+        return True
+    if any(a <= code <= b for a, b in _IGNORABLE):
+        return True
+    return identifier and (character in "\t\n\r" or category in ("Zl", "Zp", "Mn", "Me"))
+
+
+def clean_name(text: str) -> str:
+    """A header name as an identifier: invisible characters removed, other spaces plain, trimmed."""
+    return "".join("" if _invisible(c) else " " if unicodedata.category(c) == "Zs" else c for c in text).strip()
+
+
+def clean_cells(column: pa.ChunkedArray, identifier: bool) -> tuple[pa.ChunkedArray, np.ndarray, np.ndarray]:
+    """A text column trimmed and cleaned (see the module); which cells lost characters a person cannot see, and
+    which had digits of another script rewritten 0-9. Only cells with a character outside printable ASCII are
+    looked at closely."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    unusual = np.logical_not(pc.ascii_is_printable(trimmed).to_numpy(zero_copy_only=False))
+    none = np.zeros(len(unusual), dtype=bool)
+    if not unusual.any():
+        return trimmed, none, none
+    clean = pc.replace_substring_regex(trimmed, pattern=_INVISIBLE, replacement="")
+    if identifier:
+        clean = pc.replace_substring_regex(clean, pattern=_IN_IDENTIFIERS, replacement="")
+    clean = pc.utf8_trim_whitespace(pc.replace_substring_regex(clean, pattern=r"[\p{Zs}\p{Zl}\p{Zp}]",
+                                                                replacement=" "))
+    changed = pc.not_equal(clean, trimmed).to_numpy(zero_copy_only=False).astype(bool)
+    digits = none
+    if identifier:
+        foreign = pc.and_(pc.invert(pc.string_is_ascii(clean)), pc.match_substring_regex(clean, pattern=r"\p{Nd}"))
+        digits = np.asarray(foreign.to_numpy(zero_copy_only=False), dtype=bool)
+        if digits.any():
+            text = np.asarray(clean.to_numpy(zero_copy_only=False), dtype=object)
+            text[digits] = [ascii_digits(t) for t in text[digits]]
+            clean = pa.chunked_array([pa.array(text, pa.large_string())])
+    return clean, changed, digits
+
+
+def long_cells(column: pa.ChunkedArray) -> np.ndarray:
+    """The cells longer than LONGEST_CELL characters."""
+    if len(column) == 0 or (pc.max(pc.binary_length(column)).as_py() or 0) <= LONGEST_CELL:
+        return np.zeros(len(column), dtype=bool)
+    return np.asarray(pc.greater(pc.utf8_length(column), LONGEST_CELL).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def shortened(text: str) -> str:
+    """A cell too long to be a value, as it is shown: its start and its length."""
+    return f"{text[:_SHOWN_START]}… ({_number(len(text))} karakter)"
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def too_long(column: str, length: int) -> str:
+    """The reason of a cell too long to be a value."""
+    return (f"{column}: sel berisi {_number(length)} karakter, lebih dari {_number(LONGEST_CELL)} karakter sebuah "
+            "nilai; isinya tidak dibaca")
+
+
+def cleaning_text(cleaned: list[str], digits: list[str]) -> str | None:
+    """What was cleaned in a file, as its entry in the summary and the manifest says it."""
+    def cells(names: list[str]) -> str:
+        more = len(names) - _SHOWN_CELLS
+        return ", ".join(names[:_SHOWN_CELLS]) + (f" dan {more} lainnya" if more > 0 else "")
+
+    parts = ([f"karakter tak terlihat (spasi lebar-nol, spasi tak-putus, BOM, kendali) dihapus dari: {cells(cleaned)}"]
+             if cleaned else [])
+    parts += [f"angka aksara lain (mis. ５ atau ٥) dibaca sebagai 0-9 di: {cells(digits)}"] if digits else []
+    return "; ".join(parts) or None
+
+
+def find_columns(written: Sequence[str], sumber: str, columns: Sequence[str]) -> tuple[list[int], list[str]]:
+    """The positions of the contract's columns among the header names as written (invisible characters cleaned),
+    and which names were cleaned; a name missing, written twice, or written differently is the file's error,
+    naming only the columns concerned and what to write."""
+    names = [clean_name(str(name)) for name in written]
+    cleaned = [f"judul kolom '{shown(str(old))}'" for old, new in zip(written, names, strict=True)
+               if str(old).strip() != new]
+    twice = sorted({c for c in columns if names.count(c) > 1})
+    if twice:
+        raise InputFileError(f"{sumber}: kolom ganda di baris judul: {', '.join(twice)}")
+    missing = [c for c in columns if c not in names]
+    if missing:
+        hints = [f"kolom '{shown(str(written[i]))}' harus ditulis '{c}'" for c in missing
+                 for i, name in enumerate(names) if _loose(name) == c]
+        absent = [c for c in missing if not any(_loose(name) == c for name in names)]
+        parts = hints + ([f"kolom tidak ada: {', '.join(absent)}"] if absent else [])
+        whole = "" if hints else f". Baris judul harus memuat kolom: {', '.join(columns)}"
+        raise InputFileError(f"{sumber}: " + "; ".join(parts) + whole)
+    return [names.index(c) for c in columns], cleaned
+
+
+def _loose(name: str) -> str:
+    """A header name without the differences a person does not mean: case, spaces, hyphens."""
+    return re.sub(r"[\s\-_]+", "_", name.lower()).strip("_")
