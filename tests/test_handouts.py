@@ -136,8 +136,8 @@ def test_load_tables_reads_what_write_reports_takes(published_sample):
     assert sorted(loaded["ringkasan_wilayah"]["periode"].unique()) == sorted(tables["ringkasan_wilayah"]["periode"]
                                                                              .unique())
     assert len(loaded["jalan_menuju_sehat"]) == len(tables["jalan_menuju_sehat"])
-    assert loaded["skor_koperasi"]["penjelasan"].isna().all()  # the flow does not write issue 14's columns yet
-    Published(PERIODE, loaded, SETTINGS).now("skor_koperasi")  # the documents read them all the same
+    assert loaded["skor_koperasi"]["penjelasan"].notna().all()  # every scored cooperative is explained
+    Published(PERIODE, loaded, SETTINGS).now("skor_koperasi")
 
 
 def test_the_report_holds_every_section_and_fetches_nothing(handouts):

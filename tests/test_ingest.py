@@ -103,7 +103,7 @@ def _report_file(rows: list[tuple[str, str]]) -> str:
     return ",".join(LAPORAN) + "\n" + "".join(f"{nik},{periode},{others}\n" if nik else "\n" for nik, periode in rows)
 
 
-def test_read_for_a_period_other_periods_keep_only_nik_and_the_month_meant(tmp_path):
+def test_read_for_a_period_other_periods_keep_only_nik_the_month_meant_and_when_sent(tmp_path):
     (tmp_path / "laporan").mkdir()
     (tmp_path / "koperasi.csv").write_text(",".join(KOPERASI) + "\n")
     (tmp_path / "laporan" / "a.csv").write_text(_report_file(
@@ -113,7 +113,7 @@ def test_read_for_a_period_other_periods_keep_only_nik_and_the_month_meant(tmp_p
         "baris": [2, 6], "nik": ["A", "D"], "periode": ["2026-10", "bulan lalu"]}  # unreadable: validation names it
     assert landing.laporan_lain.to_dict(orient="list") == {
         "sumber": ["laporan/a.csv"] * 3, "baris": [3, 5, 7], "nik": ["B", "C", "E"],
-        "periode": ["2026-09", "2026-09", "2026-11"]}
+        "periode": ["2026-09", "2026-09", "2026-11"], "tanggal_kirim": ["", "", ""]}  # as written (none here)
     assert landing.berkas[1].baris == 5  # every row but the blank one
     whole = read_landing(tmp_path)
     assert len(whole.laporan) == 5 and whole.laporan_lain.empty

@@ -22,7 +22,7 @@ def jelaskan(output, *args: str) -> subprocess.CompletedProcess:
     code = ("import sys; from flows.cli import main; code = main(sys.argv[1:]); "
             "assert 'prefect' not in sys.modules, 'prefect imported'; sys.exit(code)")
     return subprocess.run([sys.executable, "-c", code, "jelaskan", *args, "--output", str(output)],
-                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "160"}, timeout=60)
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "400"}, timeout=60)
 
 
 def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sample):

@@ -117,7 +117,6 @@ KILLED_PUBLICATION = textwrap.dedent("""
     import json, os, signal, sys
     from pathlib import Path
     from flows import locks, publishing, runs, storage
-from flows.assemble import score_all
     module, step, nth, output, run_id = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
     owner = {"storage": storage, "publishing": publishing}[module]
     original, calls = getattr(owner, step), []
