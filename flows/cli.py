@@ -18,7 +18,8 @@ from flows.config import APP_NAME, TIMEZONE, SettingError, defaults, settings, s
 from flows.preflight import ParameterError
 from schemas.periode import ascii_digits
 from scoring.errors import KoperasiSehatError
-from scoring.rulebook import PERIODE, published_books
+from scoring.rulebook import published_books
+from scoring.rulebook_format import PERIODE
 
 app = typer.Typer(name=APP_NAME, help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).",
                   add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)

@@ -26,7 +26,7 @@ from flows.locks import is_locked
 from flows.manifest import write_json
 from flows.monthly import OUTPUT_TABLES
 from flows.runs import RunParameters
-from scoring.rulebook import PERIODE
+from scoring.rulebook_format import PERIODE
 
 MANIFEST = "manifest.json"  # the run's manifest, staged in its work folder until the switch
 

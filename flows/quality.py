@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
-import numpy as np
 import pandas as pd
 
 from flows import storage
+from schemas.contract import plain
 from flows.config import settings
 from scoring.reporting_quality import grade_table
-from scoring.rulebook import Rulebook, published_books
+from scoring.rulebook import published_books
+from scoring.rulebook_format import Rulebook
 from scoring.periods import previous_period
 
 if TYPE_CHECKING:
@@ -239,22 +240,10 @@ def docs_index(context: FileDataContext) -> Path:
 
 # ------------------------------------------------------------------ failures in words
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 def for_people(value: Any, share: bool = False) -> str:
     """A number as a person reads it: a share as a percent with one decimal (0.2045 -> 20.5%), other fractions
     to two decimals; anything else as it is."""
-    value = _plain(value)
+    value = plain(value)
     if isinstance(value, float) and share:
         return f"{value * 100:.1f}%"
     if isinstance(value, float):
@@ -286,5 +275,5 @@ def describe_failure(table: str, result: Any) -> str:
         observed = (f"{outcome['unexpected_count']} dari {outcome.get('element_count')} baris gagal, "
                     f"mis. {', '.join(examples)}")
     else:
-        observed = f"hasil {_plain(outcome)!r}"
+        observed = f"hasil {plain(outcome)!r}"
     return f"{table}: {what} [{check}]: {observed}"

@@ -143,8 +143,9 @@ def summary_markdown(summary: dict, output: Path) -> str:
               "`koperasi-sehat jelaskan NIK`.", "",
               "| kabupaten/kota | peringkat | koperasi | predikat | skor prioritas | pendamping | alasan |",
               "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['kabupaten_kota']} | {r['peringkat']} | {r['nama']} ({r['nik']}) | {r['predikat'] or '-'} | "
-              f"{r['skor_prioritas']:.2f} | {r['pendamping'] or '-'} | {r['alasan']} |" for r in top]
+    lines += [f"| {_cell(r['kabupaten_kota'])} | {r['peringkat']} | {_cell(r['nama'])} ({_cell(r['nik'])}) | "
+              f"{r['predikat'] or '-'} | {r['skor_prioritas']:.2f} | {_cell(r['pendamping'] or '-')} | "
+              f"{_cell(r['alasan'])} |" for r in top]
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from flows.catalog import RunFolder
 from flows.config import TIMEZONE, settings
 from scoring import KoperasiSehatError, load_rulebook
-from scoring.rulebook import PERIODE, Mode
+from scoring.rulebook_format import PERIODE, Mode
 
 
 class QualityGateError(KoperasiSehatError):

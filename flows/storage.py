@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from flows.config import WORK_DIR
 from schemas.outputs import (Problem, OutputContractError, arrow_schema, empty_frame, tabel, to_arrow, to_pandas,
                              validate_output)
-from scoring.rulebook import PERIODE
+from scoring.rulebook_format import PERIODE
 
 PART = "part-0.parquet"
 KEY = "periode"  # the hive partition key: in the folder names, not in the files

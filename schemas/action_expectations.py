@@ -15,7 +15,7 @@ import pandas as pd
 
 from schemas.expectations import expectation, make_suite, number_text, skor_total_maks
 from scoring.early_warning import CODE_PATTERN
-from scoring.rulebook import Rulebook
+from scoring.rulebook_format import Rulebook
 
 SKOR_ASPEK = "skor_aspek"
 JALAN_MENUJU_SEHAT = "jalan_menuju_sehat"

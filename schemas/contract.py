@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from schemas.rules import RowRule
 from scoring.errors import KoperasiSehatError
-from scoring.rulebook import PERIODE
+from scoring.rulebook_format import PERIODE
 
 CONTRACT_VERSION = "1"
 STRING = pa.string()
@@ -310,14 +310,20 @@ def _means(source: pa.DataType, target: pa.DataType) -> bool:
 
 def _samples(series: pd.Series) -> tuple[str, ...]:
     values = series.dropna() if not isinstance(series.dtype, pd.ArrowDtype) else series
-    return tuple(dict.fromkeys(repr(_plain(v)) for v in values.iloc[:50]))[:SAMPLES]
+    return tuple(dict.fromkeys(repr(plain(v)) for v in values.iloc[:50]))[:SAMPLES]
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
+    """A value as Python's own types (numpy scalars and arrays, inside tuples, lists and dicts too): what JSON,
+    repr and a person read."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist()
+    if isinstance(value, tuple | list):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
     return value
 
 
@@ -365,12 +371,12 @@ def _problems(spec: OutputTable, frame: pd.DataFrame, failures: pd.DataFrame) ->
         rows = pd.unique(cases["index"].dropna())
         if check in rules or check == "multiple_fields_uniqueness":
             columns = rules[check].columns if check in rules else spec.key
-            shown = [", ".join(f"{c}={_plain(frame.at[i, c])!r}" for c in columns) for i in rows[:SAMPLES]]
+            shown = [", ".join(f"{c}={plain(frame.at[i, c])!r}" for c in columns) for i in rows[:SAMPLES]]
             name = check if check in rules else "unique"
             problems.append(Problem(tuple(columns), name, tuple(f"({s})" for s in shown), len(rows)))
             continue
         for column, per_column in cases.groupby("column", sort=False, dropna=False):
-            values = pd.unique(per_column["failure_case"].map(lambda v: repr(_plain(v))))
+            values = pd.unique(per_column["failure_case"].map(lambda v: repr(plain(v))))
             count = per_column["index"].nunique() if per_column["index"].notna().any() else None
             name = "not null" if check == "not_nullable" else str(check)
             problems.append(Problem((str(column),), name, tuple(values[:SAMPLES]), count))

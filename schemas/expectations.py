@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from scoring.rulebook import Band, NilaiBand, Rulebook
+from schemas.tables import aspek_ids
+from scoring.bands import band_index
+from scoring.rulebook_format import NilaiBand, Rulebook
 from scoring.status import predicate_columns
 
 SKOR_KOPERASI = "skor_koperasi"
@@ -46,11 +48,6 @@ def skor_total_maks(books: Mapping[str, Rulebook]) -> float:
     return max(sum(a.bobot for a in book.aspek) for book in books.values())
 
 
-def aspek_ids(books: Mapping[str, Rulebook]) -> list[str]:
-    """Every book's aspect ids, in book order (books by id), without repeats."""
-    return list(dict.fromkeys(a.id for _, book in sorted(books.items()) for a in book.aspek))
-
-
 def nilai_bounds() -> tuple[float, float]:
     """The scale of a component's nilai, as the rulebook schema bounds it (NilaiBand.nilai)."""
     metadata = NilaiBand.model_fields["nilai"].metadata
@@ -64,26 +61,17 @@ def kolom_jumlah() -> list[str]:
     return [*JUMLAH_DASAR, *predicate_columns().values()]
 
 
-def _inside(values: pd.Series, band: Band) -> pd.Series:
-    inside = pd.Series(True, index=values.index)
-    if band.lower is not None:
-        edge, inclusive = band.lower
-        inside &= values.ge(edge) if inclusive else values.gt(edge)
-    if band.upper is not None:
-        edge, inclusive = band.upper
-        inside &= values.le(edge) if inclusive else values.lt(edge)
-    return inside
-
-
 def predikat_by_band(skor: pd.Series, rulebook: pd.Series, books: Mapping[str, Rulebook]) -> pd.Series:
-    """The predicate each row's book gives its score (missing for an unknown book or a missing score)."""
-    expected = pd.Series(np.nan, index=skor.index, dtype="object")
-    book_of = rulebook.astype("str")
+    """The predicate each row's book gives its score (missing for an unknown book or a missing score), by the
+    engine's own band lookup (`scoring.bands.band_index`)."""
+    expected = np.full(len(skor), np.nan, dtype=object)
+    values = skor.to_numpy(dtype="float64", na_value=np.nan)
+    book_of = rulebook.astype("str").to_numpy()
     for book in books.values():
-        rows = book_of.eq(book.id)
-        for band in book.predikat:
-            expected[rows & _inside(skor, band)] = band.nama
-    return expected.astype("str")
+        rows = book_of == book.id
+        names = np.array([band.nama for band in book.predikat] + [np.nan], dtype=object)  # -1 (NaN) reads the last
+        expected[rows] = names[band_index(values[rows], book.predikat)]
+    return pd.Series(expected, index=skor.index, dtype="object").astype("str")
 
 
 # ------------------------------------------------------------------ small builders

@@ -38,7 +38,8 @@ from schemas.rules import (
 from scoring.columns import ASET, EKUITAS, JUMLAH, KEWAJIBAN, LABA_RUGI, LAPORAN, PINJAMAN
 from scoring.inputs import is_in
 from scoring.texts import format_number
-from scoring.rulebook import PERIODE, published_books, unscored_jenis
+from scoring.rulebook import published_books, unscored_jenis
+from scoring.rulebook_format import PERIODE
 
 JENIS = tuple(dict.fromkeys([*(j for b in published_books().values() for j in b.jenis), *unscored_jenis()]))
 WILAYAH_KEANGGOTAAN = ("kabupaten_kota", "provinsi", "nasional")
@@ -64,6 +65,7 @@ class Registry:
     nik: pd.Series
     ditolak: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))  # nik -> reason
     sumber: str = REGISTRI
+    jenis: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))  # nik -> jenis (accepted rows)
 
 
 def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
@@ -74,7 +76,8 @@ def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
     named = rows["nik"].astype("str").ne("").to_numpy()
     ditolak = pd.Series(text.to_numpy()[named], index=rows["nik"].astype("str").to_numpy()[named], dtype="str")
     return Registry(checked.valid["nik"], ditolak[~ditolak.index.duplicated()],
-                    str(raw["sumber"].iloc[0]) if len(raw) else REGISTRI)
+                    str(raw["sumber"].iloc[0]) if len(raw) else REGISTRI,
+                    pd.Series(checked.valid["jenis"].to_numpy(), index=checked.valid["nik"].to_numpy(), dtype="str"))
 
 
 RULES = {a.name: a for a in (*REPORT_RULES, PERIODE_SEBELUM_KIRIM, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU)}
@@ -442,7 +445,8 @@ def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame |
         "nomor": whole_numbers(cells("nomor"), "nomor", reasons, "bilangan bulat"),
         "jawaban": cells("jawaban").str.lower(),
     })
+    typed["jenis"] = registry.jenis.reindex(typed["nik"]).to_numpy()  # chooses the book (schemas.kuesioner)
     _check_frame(schema, typed, reasons)
     _registered(typed["nik"], registry, reasons)
     check_sets(typed, reasons)
-    return _accepted(Kuesioner, typed, reasons, raw.index)
+    return _accepted(Kuesioner, typed.drop(columns="jenis"), reasons, raw.index)

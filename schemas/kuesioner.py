@@ -1,6 +1,8 @@
 """The management questionnaire (data-contract §1.3): the questions of every book laid out as a grid, the rule that
-a nomor is one of its komponen's, and the set check: a set (nik, tanggal) answers every question of the book in
-force then exactly once, and each answer is accepted; else every row of the set gets one reason for the set."""
+a nomor is one of its komponen's, and the set check: a set (nik, tanggal) answers every question of the book that
+scores the cooperative's jenis in the month of tanggal (`scoring.rulebook.book_for`) exactly once, and each answer
+is accepted; else every row of the set gets one reason for the set. The rows carry `jenis` (the registry's) for
+the choice."""
 
 from __future__ import annotations
 
@@ -15,18 +17,20 @@ import pyarrow.compute as pc
 from schemas.parsing import Reasons
 from schemas.rules import RowRule
 from scoring.errors import RulebookError
-from scoring.rulebook import Rulebook, published_books, rulebook_for_period
+from scoring.rulebook import book_for, published_books
 
 SET_PROBLEMS_SHOWN = 3  # problems a questionnaire set's reason names before "dan N masalah lain"
 
 
 @cache
-def _questionnaire_book(month: str) -> Rulebook | None:
-    """The book in force in the month a questionnaire was filled in (None: no single book)."""
+def _questionnaire_book(month: str, jenis: str) -> str:
+    """The id of the book that scores the jenis in the month a questionnaire was filled in ("": none, or the
+    jenis is unknown and no single book is in force; its questions are then every book's, at their largest)."""
     try:
-        return rulebook_for_period(month)
+        book = book_for(month, jenis or None)
     except RulebookError:
-        return None
+        return ""
+    return book.id if book is not None else ""
 
 
 @cache
@@ -74,13 +78,15 @@ def _questions() -> _Questions:
                       q_component, q_place, q_number)
 
 
-def _book_per_row(dates: pd.Series) -> np.ndarray:
-    """Place in `_questions().books` of the book in force at each date (0, "": the date or the book is
-    unknown); each distinct date is looked up once."""
-    codes, days = pd.factorize(dates)
+def _book_per_row(frame: pd.DataFrame) -> np.ndarray:
+    """Place in `_questions().books` of the book of each row's month (of `tanggal`) and `jenis` (0, "": the date
+    is missing or no book applies); each distinct (month, jenis) is looked up once."""
+    months = frame["tanggal"].dt.strftime("%Y-%m").astype("str").fillna("")
+    keys = pd.MultiIndex.from_arrays([months, frame["jenis"].astype("str").fillna("")])
+    codes, pairs = pd.factorize(keys)
     place = {book: b for b, book in enumerate(_questions().books)}
-    books = [place[b.id] if (b := _questionnaire_book(m)) else 0 for m in days.strftime("%Y-%m")]
-    return np.array([*books, 0], dtype=np.int64)[codes]  # NaT (code -1) reads the appended ""
+    books = [place[_questionnaire_book(m, j)] if m else 0 for m, j in pairs]
+    return np.array(books, dtype=np.int64)[codes]
 
 
 def _index_in(text: pd.Series, names: tuple[str, ...]) -> np.ndarray:
@@ -93,7 +99,7 @@ def _index_in(text: pd.Series, names: tuple[str, ...]) -> np.ndarray:
 def _question_count(frame: pd.DataFrame) -> pd.Series:
     """How many questions the row's komponen has in the book of its date (NaN: not a questionnaire komponen)."""
     questions = _questions()
-    n = questions.sizes[_book_per_row(frame["tanggal"]), _index_in(frame["komponen"], questions.components)]
+    n = questions.sizes[_book_per_row(frame), _index_in(frame["komponen"], questions.components)]
     return pd.Series(np.where(n > 0, n, np.nan), index=frame.index)
 
 
@@ -108,7 +114,7 @@ def _number_reason(frame: pd.DataFrame) -> pd.Series:
             + frame["nomor"].astype("str") + ")")
 
 
-NOMOR_DALAM_KOMPONEN = RowRule("nomor_dalam_komponen", ("tanggal", "komponen", "nomor"),
+NOMOR_DALAM_KOMPONEN = RowRule("nomor_dalam_komponen", ("tanggal", "jenis", "komponen", "nomor"),
                                _number_in_component, _number_reason)
 
 
@@ -120,9 +126,9 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
     positions = np.flatnonzero((typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy())
     if not len(positions):
         return
-    rows = typed[["nik", "tanggal", "komponen", "nomor"]].iloc[positions]
+    rows = typed[["nik", "tanggal", "jenis", "komponen", "nomor"]].iloc[positions]
     set_id, first = _set_per_row(rows["nik"], rows["tanggal"])
-    books = _book_per_row(rows["tanggal"])[first]  # per set
+    books = _book_per_row(rows)[first]  # per set
     counts = _questions().counts[books]
     starts = np.cumsum(counts) - counts  # where each set's questions start in the grid
     cells = _answer_cell(rows, set_id, books, starts)

@@ -9,7 +9,7 @@ import pyarrow
 import pyarrow.compute as pc
 
 from schemas.periode import recognise_periode, wita_times
-from scoring.rulebook import PERIODE
+from scoring.rulebook_format import PERIODE
 
 YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
 DIGIT_MAKS = 15  # Rp 999 trillion; keeps every sum of report columns exact in int64

@@ -7,12 +7,15 @@ and the predicates a value may take.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandera.pandas as pdr
 
 from schemas.contract import (BOOL, COUNT, DATE, FLOAT, INT32, INT64, NO_NULL_ITEMS, NON_EMPTY_LIST, NOT_BLANK,
                               SCORE, STRING, STRINGS, TIMESTAMP, Column, OutputTable, iff, nik_column,
                               pendamping_column, periode_column, points_column, rule, run_id_column, text_column)
-from scoring.rulebook import TANGGAL, published_books
+from scoring.rulebook import published_books
+from scoring.rulebook_format import TANGGAL, Rulebook
 from scoring.status import predicate_columns
 
 MODES = ("table", "linear")
@@ -20,9 +23,9 @@ TINGKAT = ("kabupaten_kota", "provinsi")
 ASAL = ("terbit", "landing")  # asal_sebelumnya: the published previous period, or its reports in the landing folder
 
 
-def aspek_ids() -> list[str]:
-    """Aspect ids of every book, in book order (the books share them)."""
-    books = published_books()
+def aspek_ids(books: Mapping[str, Rulebook] | None = None) -> list[str]:
+    """Aspect ids of every book (default: the published books), in book order (books by id), without repeats."""
+    books = published_books() if books is None else books
     return list(dict.fromkeys(a.id for book in sorted(books) for a in books[book].aspek))
 
 

@@ -10,8 +10,8 @@ _HOME = {
     "ScoringResult": "scoring.engine", "score_reports": "scoring.engine",
     "InputFileError": "scoring.errors", "KoperasiSehatError": "scoring.errors", "RulebookError": "scoring.errors",
     "ScoringInputError": "scoring.errors",
-    "Rulebook": "scoring.rulebook", "load_rulebook": "scoring.rulebook", "load_rulebook_file": "scoring.rulebook",
-    "rulebook_for_period": "scoring.rulebook", "rulebooks": "scoring.rulebook",
+    "Rulebook": "scoring.rulebook_format", "load_rulebook": "scoring.rulebook", "load_rulebook_file": "scoring.rulebook",
+    "rulebooks": "scoring.rulebook",
 }
 
 __all__ = sorted(_HOME)

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from scoring.rulebook import Band, Linear
+from scoring.rulebook_format import Band, Linear
 
 
 def edges(bands: Sequence[Band]) -> tuple[np.ndarray, np.ndarray, bool]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.engine import ScoringResult
-from scoring.rulebook import Rulebook
+from scoring.rulebook_format import Rulebook
 
 TOP = 3  # a changed cooperative's weakest components counted as drivers, per book
 KEY = ["nik", "periode"]

@@ -19,7 +19,7 @@ import pandas as pd
 from scoring import inputs
 from scoring.bands import band_index, edge_fractions, linear_nilai, round_half_up
 from scoring.ratios import percent
-from scoring.rulebook import Komponen, Mode, Rulebook
+from scoring.rulebook_format import Komponen, Mode, Rulebook
 
 NO_ANSWERS = {"kuesioner": "tidak ada kuesioner manajemen pada atau sebelum periode ini",
               "pemeriksaan": "tidak ada hasil pemeriksaan (daftar periksa pemeriksa) pada atau sebelum periode ini"}

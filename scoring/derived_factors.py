@@ -6,7 +6,8 @@ import pandas as pd
 
 from scoring.inputs import FAKTOR
 from scoring.periods import month_number
-from scoring.rulebook import Rulebook, book_for
+from scoring.rulebook import book_for
+from scoring.rulebook_format import Rulebook
 from scoring.texts import format_number
 
 COLUMNS = [*FAKTOR, "keterangan"]

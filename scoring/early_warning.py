@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from scoring.periods import previous_period, shift_period
-from scoring.rulebook import Rulebook, aktif_years, rulebooks
+from scoring.rulebook import aktif_years, rulebooks
+from scoring.rulebook_format import Rulebook
 from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import format_nilai, format_number, join_per_key
 

@@ -15,7 +15,8 @@ from scoring.bands import band_index, round_half_up
 from scoring.columns import REGISTRI
 from scoring.components import ComponentTable, score_components
 from scoring.errors import ScoringInputError
-from scoring.rulebook import Mode, Rulebook, book_for, load_rulebook, published_books, rulebooks, unscored_reason
+from scoring.rulebook import book_for, load_rulebook, published_books, rulebooks, unscored_reason
+from scoring.rulebook_format import Mode, Rulebook
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ import pandas as pd
 from scoring.bands import round_half_up
 from scoring.errors import ScoringInputError
 from scoring.moves import target_bands
-from scoring.rulebook import Komponen, Mode, Rulebook, rulebooks
+from scoring.rulebook import rulebooks
+from scoring.rulebook_format import Komponen, Mode, Rulebook
 from scoring.texts import band_range, format_nilai, format_number, join_per_key
 
 TOP = 3  # components named in a penjelasan: the three that lose the most points

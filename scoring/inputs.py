@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from scoring.errors import ScoringInputError
 from scoring.periods import month_number
-from scoring.rulebook import PERIODE, Komponen, Rulebook
+from scoring.rulebook_format import PERIODE, Komponen, Rulebook
 
 KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")  # the management questionnaire (data-contract §1.3)
 PEMERIKSAAN = ("nik", "tanggal", "indikator", "butir", "terpenuhi")  # an examiner's checklist (KKPKK)

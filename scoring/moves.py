@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from scoring import inputs
-from scoring.rulebook import Band, Komponen, Mode, NilaiBand, Rulebook
+from scoring.rulebook_format import Band, Komponen, Mode, NilaiBand, Rulebook
 
 PEMBILANG, PENYEBUT = "pembilang", "penyebut"
 _INT64_SAFE = 2**62

@@ -31,7 +31,8 @@ from scoring.bands import band_index, round_half_up
 from scoring.combination import cheapest
 from scoring.explain import KEY, aligned
 from scoring.moves import PEMBILANG, PENYEBUT, into_band, quantity, shared, target_bands
-from scoring.rulebook import Komponen, Mode, PredikatBand, Rulebook, rulebooks
+from scoring.rulebook import rulebooks
+from scoring.rulebook_format import Komponen, Mode, PredikatBand, Rulebook
 from scoring.texts import band_range, choose_texts, concat_texts, format_nilai, format_number, format_rupiah
 
 SINGLE, COMBINATION = "satu_komponen", "kombinasi"

@@ -28,7 +28,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scoring.bands import band_index
-from scoring.rulebook import Band, Rulebook, check_bands, load_data_file, rulebooks
+from scoring.rulebook import load_data_file, rulebooks
+from scoring.rulebook_format import Band, Rulebook, check_bands
 
 ASSET_CLASS_FILE = Path(__file__).parent / "kelas_aset.toml"
 PROVINCE, NATION = "provinsi", "nasional"

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.rulebook import Band
+from scoring.rulebook_format import Band
 
 # pieces of a number: the leading group of digits, a following group with its thousands dot, nothing
 _GROUPS = pa.array([str(i) for i in range(1000)] + [f".{i:03d}" for i in range(1000)] + [""])

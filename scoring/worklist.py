@@ -30,7 +30,8 @@ import pandas as pd
 
 from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX, predicate_steps
 from scoring.path_to_sehat import COMBINATION
-from scoring.rulebook import Rulebook, rulebooks
+from scoring.rulebook import rulebooks
+from scoring.rulebook_format import Rulebook
 from scoring.texts import format_number, join_per_key
 
 COLUMNS = ["periode", "kode_wilayah", "kabupaten_kota", "peringkat", "nik", "nama", "pendamping",

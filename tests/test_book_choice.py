@@ -19,13 +19,19 @@ ASPEK = {"permodalan": 10, "kualitas_aktiva_produktif": 20, "manajemen": 15, "ef
          "kemandirian_pertumbuhan": 10, "jatidiri": 10, "kepatuhan_prinsip_syariah": 10}
 
 
-def _sharia_book() -> str:
+def _sharia_book(questions: int = 0) -> str:
+    """The book's TOML; with `questions`, its manajemen component is a questionnaire of that many questions."""
     parts = ['id = "kspps-contoh"', 'regulasi = "made up for a test"', 'versi = "2026-11-30"', 'jenis = ["kspps"]',
              'berlaku = { mulai = "2016-04" }', 'mode = "table"', 'desimal_skor = 2',
              'predikat = [{ ge = 80, nama = "Sehat" }, { ge = 66, lt = 80, nama = "Cukup Sehat" },',
              '  { ge = 51, lt = 66, nama = "Dalam Pengawasan" }, { lt = 51, nama = "Dalam Pengawasan Khusus" }]',
              "[besaran]", "kas_saja = { kas = 100 }"]
     for aspek, bobot in ASPEK.items():
+        if aspek == "manajemen" and questions:
+            parts += ["[[aspek]]", 'id = "manajemen"', 'nama = "manajemen"', f"bobot = {bobot}",
+                      "[[aspek.komponen]]", 'id = "manajemen_syariah"', 'nama = "manajemen"',
+                      f"pertanyaan = {questions}", f"bobot = {bobot}", "terverifikasi = false", 'sumber = "made up"']
+            continue
         line = "bank" if aspek == "kepatuhan_prinsip_syariah" else "kas"
         parts += ["[[aspek]]", f'id = "{aspek}"', f'nama = "{aspek}"', f"bobot = {bobot}",
                   "[[aspek.komponen]]", f'id = "{aspek}_syariah"', f'nama = "{aspek}"', f'pembilang = "{line}"',
@@ -91,3 +97,50 @@ def test_a_child_book_restates_only_the_component_it_changes(library):
     assert changed.bobot == 10 and changed.sumber == "Permen KUKM 14/2009, Tabel 17"  # the rest is the base's
     assert [k.id for k in book.komponen] == [k.id for k in base.komponen]
     assert [k for k in book.komponen if k.id != "rasio_kas"] == [k for k in base.komponen if k.id != "rasio_kas"]
+
+
+@pytest.fixture
+def sharia_in_force(library, monkeypatch):
+    """The shipped books and a sharia book whose manajemen is a questionnaire of 3 questions, as the books a
+    questionnaire is checked against (the module caches are emptied before and after)."""
+    from schemas import kuesioner
+    from scoring import rulebook
+
+    (library / "kspps-contoh.toml").write_text(_sharia_book(questions=3))
+    books = {i: b for i, b in rulebooks(library).items() if b.status != "draft"}
+    caches = (kuesioner._questions, kuesioner._questionnaire_book, kuesioner._questionnaire_sizes)
+    for cached in caches:
+        cached.cache_clear()
+    monkeypatch.setattr(rulebook, "published_books", lambda: books)
+    monkeypatch.setattr(kuesioner, "published_books", lambda: books)
+    yield books
+    monkeypatch.undo()
+    for cached in caches:
+        cached.cache_clear()
+
+
+def test_a_questionnaire_set_answers_the_book_of_its_cooperatives_jenis(sharia_in_force):
+    import pandas as pd
+
+    from schemas.inputs import Registry, check_kuesioner
+
+    ksp = {k.id: k.pertanyaan for k in sharia_in_force["ksp-2016"].komponen if k.kuesioner}
+    registry = Registry(pd.Series(["ksp-1", "syariah-1", "syariah-2"], dtype="str"),
+                        jenis=pd.Series(["ksp", "kspps", "kspps"], index=["ksp-1", "syariah-1", "syariah-2"]))
+
+    def answers(nik: str, sizes: dict[str, int]) -> list[dict]:
+        return [{"nik": nik, "tanggal": "2026-02-10", "komponen": k, "nomor": str(i), "jawaban": "ya"}
+                for k, n in sizes.items() for i in range(1, n + 1)]
+
+    rows = [*answers("ksp-1", ksp), *answers("syariah-1", {"manajemen_syariah": 3}), *answers("syariah-2", ksp)]
+    raw = pd.DataFrame(rows).astype("str").assign(sumber="kuesioner/k.csv", baris=range(2, len(rows) + 2))
+    result = check_kuesioner(raw, registry)
+    # ksp-1 answers ksp-2016's 38 questions, syariah-1 the sharia book's 3: both whole sets (two books in force)
+    assert sum(ksp.values()) == 38 and len(result.valid) == 38 + 3
+    assert set(result.valid["nik"]) == {"ksp-1", "syariah-1"}
+    # syariah-2 answered ksp-2016's questions: not its book's; each row is named once, the set's reason once
+    rejected = result.alasan
+    assert len(rejected) == 38
+    assert rejected.iloc[0][-1] == ("set kuesioner syariah-2 2026-02-10: manajemen_syariah nomor 1, 2, 3 tidak "
+                                    "dijawab")
+

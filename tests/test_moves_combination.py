@@ -13,7 +13,8 @@ import pytest
 
 from scoring.combination import cheapest
 from scoring.moves import into_band, shared, target_bands
-from scoring.rulebook import Band, rulebooks
+from scoring.rulebook import rulebooks
+from scoring.rulebook_format import Band
 
 H = 100  # hundredths of a Rupiah per Rupiah
 

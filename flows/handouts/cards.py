@@ -20,7 +20,8 @@ from flows.handouts.pages import environment
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
 from scoring.periods import month_name
-from scoring.rulebook import Rulebook, rulebook_for_period, rulebooks
+from scoring.rulebook import rulebooks
+from scoring.rulebook_format import Rulebook
 
 MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate first)
 UNSAFE = re.compile(r"[^\w.-]")
@@ -118,7 +119,7 @@ class _Cards:
     def _history(self, nik: str, score: dict | None) -> str:
         points = {p["periode"]: p for p in self.history.get(nik, [])}
         shown = [points.get(periode, {}) for periode in self.published.periods]
-        book = score["rulebook"] if score else rulebook_for_period(self.published.periode).id
+        book = score["rulebook"] if score else self.published.main_book.id
         return self.charts.history(book, [p.get("skor_total") for p in shown], [p.get("predikat") for p in shown])
 
     def _components(self, nik: str) -> list[dict]:

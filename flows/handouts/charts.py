@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from flows.handouts.style import HEADER, INK, PREDICATE_COLOURS, TARGET, colour, ink, month_short, number
-from scoring.rulebook import Rulebook
+from scoring.rulebook_format import Rulebook
 
 RC = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"], "font.size": 9,
       "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#6b6b6b", "axes.labelcolor": INK,

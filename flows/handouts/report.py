@@ -14,7 +14,6 @@ from flows.handouts.tables import AREA, PROVINCE, Published
 from flows.handouts.workbook import area_codes
 from scoring.periods import month_name
 from scoring.reporting_quality import grade_table, reason_kinds
-from scoring.rulebook import rulebook_for_period
 from scoring.status import predicate_columns, sehat_columns
 
 KINDS_SHOWN = 15  # quarantine reasons listed, most frequent first
@@ -49,7 +48,7 @@ def report_context(published: Published) -> dict:
     areas = published.areas
     shown = [name for name in predicates_in_order() if areas[predicate_columns()[name]].sum() > 0]
     area_names = areas["kabupaten_kota"].astype("str").tolist()
-    book = rulebook_for_period(published.periode)
+    book = published.main_book
     change = now["persen_sehat"] - before["persen_sehat"]
     return {
         "region": published.region, "month_name": month_name(published.periode), "periode": published.periode,

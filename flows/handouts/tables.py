@@ -14,6 +14,8 @@ from flows import storage
 from flows.config import TIMEZONE, Settings
 from schemas.outputs import TABLES
 from scoring.periods import shift_period
+from scoring.rulebook import books_in_force, rulebooks
+from scoring.rulebook_format import Rulebook
 
 HISTORY = ("skor_koperasi", "ringkasan_wilayah")  # read for the trend's periods too (trend, movers, card histories)
 PROVINCE, AREA = "provinsi", "kabupaten_kota"  # ringkasan_wilayah.tingkat
@@ -94,3 +96,16 @@ class Published:
         provinces = self.now("ringkasan_wilayah")
         names = provinces.loc[provinces["tingkat"] == PROVINCE, "kabupaten_kota"].astype("str").tolist()
         return names[0] if len(names) == 1 else "Nasional"
+
+    @cached_property
+    def books(self) -> list[Rulebook]:
+        """The books behind the period: those that scored its cooperatives (most scored first), else the books in
+        force for it (`scoring.rulebook.books_in_force`)."""
+        used = self.now("skor_koperasi")["rulebook"].astype("str").value_counts(sort=True)
+        return [rulebooks()[b] for b in used.index] or books_in_force(self.periode)
+
+    @property
+    def main_book(self) -> Rulebook:
+        """The book whose predicate bands the charts shade: the one that scored most of the period's cooperatives."""
+        return self.books[0]
+

@@ -12,7 +12,7 @@ from flows.handouts.style import PREDICATE_COLOURS
 from flows.handouts.tables import AREA, Published
 from schemas.tables import aspek_ids
 from scoring.periods import month_name, shift_period
-from scoring.rulebook import published_books, rulebook_for_period
+from scoring.rulebook import published_books
 from scoring.status import predicate_columns, sehat_columns
 
 FIXED_SHEETS = ("Ringkasan", "Daftar Prioritas", "Peringatan Dini", "Tidak Melapor", "Karantina", "Laporan Terganti",
@@ -53,7 +53,7 @@ def _summary(published: Published) -> tuple[list[Column], pd.DataFrame]:
     ).sort_values(["tingkat", "kode_wilayah"], ascending=[False, True], kind="stable")
     rows["perubahan"] = rows["persen_sehat"] - rows["persen_sehat_sebelumnya"]
     rows["selisih_target"] = rows["persen_sehat"] - rows["target"]
-    in_force = set(rulebook_for_period(published.periode).predikat_names)
+    in_force = {name for book in published.books for name in book.predikat_names}
     predicates = [name for name, c in predicate_columns().items() if name in in_force or now[c].sum() > 0]
     columns = [
         Column("Kode wilayah", "kode_wilayah", width=10), Column("Wilayah", "kabupaten_kota", width=22),
@@ -168,7 +168,7 @@ def silent(published: Published) -> pd.DataFrame:
     """Registered cooperatives without an accepted report this period that owe one: they reported before, or their
     jenis is scored; the longest silent first."""
     status = published.now("status_koperasi")
-    scored_jenis = rulebook_for_period(published.periode).jenis
+    scored_jenis = [jenis for book in published.books for jenis in book.jenis]
     owed = status["bulan_tidak_melapor_berturut"].notna() | status["jenis"].isin(scored_jenis)
     rows = status[(~status["melapor"] & owed).to_numpy()]
     months = rows["bulan_tidak_melapor_berturut"]
