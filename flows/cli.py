@@ -14,10 +14,9 @@ from typing import Annotated
 import typer
 
 from flows import commands
-from flows.config import APP_NAME, TIMEZONE, SettingError, defaults, settings, shown
-from flows.preflight import ParameterError
+from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
 from schemas.periode import ascii_digits
-from scoring.errors import KoperasiSehatError
+from scoring.errors import KoperasiSehatError, ParameterError, SettingError
 from scoring.rulebook import published_books
 from scoring.rulebook_format import PERIODE
 

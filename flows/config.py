@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.periode import WITA
-from scoring.errors import KoperasiSehatError
+from scoring.errors import SettingError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -44,10 +44,6 @@ def _default_input() -> Path | None:
 
 def _default_output() -> Path:
     return DATA_DIR / "output" if SOURCE_CHECKOUT else user_data_path(APP_NAME, appauthor=False) / "output"
-
-
-class SettingError(KoperasiSehatError):
-    """An environment variable KOPERASI_SEHAT_* holds a value its setting does not accept (the CLI exits with 2)."""
 
 
 class Settings(BaseSettings):

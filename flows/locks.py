@@ -15,13 +15,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from flows.config import LOCK_DIR
-from scoring import KoperasiSehatError
+from scoring.errors import PeriodLockedError
 
 GX_LOCK = "_gx"
-
-
-class PeriodLockedError(KoperasiSehatError):
-    """Another run is writing the same period."""
 
 
 def _paths(output: Path, name: str) -> tuple[Path, Path]:

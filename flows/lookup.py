@@ -22,21 +22,13 @@ from rich.table import Table
 from rich.text import Text
 
 from flows import storage
-from flows.preflight import ParameterError
 from scoring.periods import month_name
 from scoring.texts import format_number
+from scoring.errors import AmbiguousName, ParameterError
 
 MOVES_SHOWN = 5  # single moves listed beyond those that reach the next predicate
 SHOWN = ("karantina", "skor_koperasi", "skor_indikator", "jalan_menuju_sehat", "persentil_sejawat", "peringatan_dini",
          "daftar_prioritas", "mutu_pelaporan")
-
-
-class AmbiguousName(ParameterError):
-    """A name fragment matches several cooperatives: `matches` lists them (nik, nama, kabupaten_kota, predikat)."""
-
-    def __init__(self, message: str, matches: pd.DataFrame) -> None:
-        super().__init__(message)
-        self.matches = matches
 
 
 @dataclass(frozen=True)

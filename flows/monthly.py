@@ -15,8 +15,9 @@ from flows import quality, storage
 from flows.config import GX_DIR, REJECTED_DIR, RUNS_DIR, TIMEZONE
 from flows.locks import exclusive
 from flows.manifest import versions, write_json
-from flows.runs import PrepareSummary, QualityGateError, RunParameters, ScoreSummary
+from flows.runs import PrepareSummary, RunParameters, ScoreSummary
 from schemas import outputs
+from scoring.errors import QualityGateError
 
 OUTPUT_TABLES = tuple(outputs.TABLES)  # every table a run publishes, in the contract's order
 

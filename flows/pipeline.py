@@ -23,9 +23,10 @@ from flows.config import TIMEZONE, settings
 from flows.ingest import shown
 from flows.locks import period_lock
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary, new_run_id
-from flows.preflight import ParameterError, check_apart, check_area_rerun
+from flows.preflight import check_apart, check_area_rerun
 from scoring import KoperasiSehatError
 from scoring.periods import previous_period
+from scoring.errors import ParameterError
 
 
 def scheduled_period(scheduled: datetime) -> str:

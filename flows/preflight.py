@@ -15,14 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from flows.config import APP_NAME, PUBLISHED_DIR
-from scoring.errors import KoperasiSehatError
+from scoring.errors import ParameterError
 
 REGISTRY = "koperasi.csv"
 REFERENCE_TABLE = "status_koperasi"  # every published period has this table's partition
-
-
-class ParameterError(KoperasiSehatError):
-    """A run parameter or the environment is wrong (the CLI exits with code 2)."""
 
 
 def check_input(folder: Path | None) -> Path:

@@ -11,12 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.catalog import RunFolder
 from flows.config import TIMEZONE, settings
-from scoring import KoperasiSehatError, load_rulebook
+from scoring import load_rulebook
 from scoring.rulebook_format import PERIODE, Mode
-
-
-class QualityGateError(KoperasiSehatError):
-    """The outputs of the period failed expectations: nothing was published."""
 
 
 class RunParameters(BaseModel):

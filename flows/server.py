@@ -22,15 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.preflight import ParameterError
+from scoring.errors import ParameterError, ServerError
 
 HOST = "127.0.0.1"
 STARTUP_SECONDS = 120  # the first start creates the database
 STOP_SECONDS = 10  # a graceful stop, before the process group is killed
-
-
-class ServerError(ParameterError):
-    """The local Prefect server could not be started (the environment: exit code 2)."""
 
 
 def configured_api() -> str | None:

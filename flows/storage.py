@@ -28,9 +28,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from flows.config import WORK_DIR
-from schemas.outputs import (Problem, OutputContractError, arrow_schema, empty_frame, tabel, to_arrow, to_pandas,
-                             validate_output)
+from schemas.outputs import Problem, arrow_schema, empty_frame, tabel, to_arrow, to_pandas, validate_output
 from scoring.rulebook_format import PERIODE
+from scoring.errors import OutputContractError
 
 PART = "part-0.parquet"
 KEY = "periode"  # the hive partition key: in the folder names, not in the files

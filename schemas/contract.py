@@ -26,7 +26,7 @@ count) is a contract break, never coerced.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.rules import RowRule
-from scoring.errors import KoperasiSehatError
+from scoring.errors import OutputContractError
 from scoring.rulebook_format import PERIODE
 
 CONTRACT_VERSION = "1"
@@ -51,15 +51,6 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 # the list child is named "element" as the Parquet format names it, so the files read back to this schema
 STRINGS = pa.list_(pa.field("element", pa.string()))
 SAMPLES = 5  # failing values quoted per problem in an error message
-
-
-class OutputContractError(KoperasiSehatError):
-    """An output frame breaks its table's contract: missing/extra column, wrong type, null, value out of range."""
-
-    def __init__(self, table: str, problems: Sequence[Problem]) -> None:
-        self.table = table
-        self.problems = list(problems)
-        super().__init__(f"output table {table} breaks its contract: " + "; ".join(p.describe() for p in problems))
 
 
 @dataclass(frozen=True)
@@ -191,8 +182,6 @@ def iff(left: str, right: str, description: str, left_holds: Callable[[pd.DataFr
         right_holds: Callable[[pd.DataFrame], pd.Series]) -> RowRule:
     """A rule that two per-row conditions on two columns hold together or not at all."""
     return rule((left, right), description, lambda df: left_holds(df) == right_holds(df))
-
-
 
 
 def nik_column() -> Column:

@@ -48,7 +48,7 @@ KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in published_books().values(
 KODE_FAKTOR = tuple(dict.fromkeys(code for b in published_books().values() for code in b.faktor_kode))
 JAWABAN = ("ya", "tidak")
 BOLEH_NEGATIF = ("shu_belum_dibagi",)
-REGISTRI = "koperasi.csv"  # the registry file named when the registry is not known
+REGISTRY_FILE = "koperasi.csv"  # the registry file named when the registry is not known
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Registry:
 
     nik: pd.Series
     ditolak: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))  # nik -> reason
-    sumber: str = REGISTRI
+    sumber: str = REGISTRY_FILE
     jenis: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))  # nik -> jenis (accepted rows)
 
 
@@ -76,7 +76,7 @@ def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
     named = rows["nik"].astype("str").ne("").to_numpy()
     ditolak = pd.Series(text.to_numpy()[named], index=rows["nik"].astype("str").to_numpy()[named], dtype="str")
     return Registry(checked.valid["nik"], ditolak[~ditolak.index.duplicated()],
-                    str(raw["sumber"].iloc[0]) if len(raw) else REGISTRI,
+                    str(raw["sumber"].iloc[0]) if len(raw) else REGISTRY_FILE,
                     pd.Series(checked.valid["jenis"].to_numpy(), index=checked.valid["nik"].to_numpy(), dtype="str"))
 
 

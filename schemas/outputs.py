@@ -15,8 +15,9 @@ import pyarrow as pa
 
 from schemas import contract
 from schemas.action_tables import action_tables
-from schemas.contract import OutputContractError, OutputTable, Problem
+from schemas.contract import OutputTable, Problem
 from schemas.tables import monthly_tables
+from scoring.errors import OutputContractError
 
 TABLES: dict[str, OutputTable] = {t.name: t for t in (*monthly_tables(), *action_tables())}
 

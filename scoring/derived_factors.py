@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scoring.inputs import FAKTOR
+from scoring.inputs import FAKTOR_BERKAS
 from scoring.periods import month_number
 from scoring.rulebook import book_for
 from scoring.rulebook_format import Rulebook
 from scoring.texts import format_number
 
-COLUMNS = [*FAKTOR, "keterangan"]
+COLUMNS = list(FAKTOR_BERKAS)
 
 
 def derived_factors(reports: pd.DataFrame, last_report: pd.Series, forced: Rulebook | None = None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")  # the management
 PEMERIKSAAN = ("nik", "tanggal", "indikator", "butir", "terpenuhi")  # an examiner's checklist (KKPKK)
 ANSWERS = {"kuesioner": KUESIONER, "pemeriksaan": PEMERIKSAAN}
 FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai")
+FAKTOR_BERKAS = (*FAKTOR, "keterangan")  # the findings file (data-contract §1.4): FAKTOR and the supervisor's note
 
 
 def require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], what: str) -> None:

@@ -180,7 +180,10 @@ class FaktorTurunan(_Strict):
     tanpa_audit: TanpaAudit
 
 
-class FaktorPengurang(_Strict):
+class DowngradeRules(_Strict):
+    """The book's `[faktor_pengurang]` table (rulebook.md §7): the codes that lower the predicate one step, those
+    that force `predikat_paksa`, and the factors the pipeline derives itself."""
+
     turun_satu_tingkat: list[str]
     predikat_paksa: str
     paksa: list[str]
@@ -232,7 +235,7 @@ class Rulebook(_Strict):
     besaran: dict[str, dict[str, float]]
     predikat: list[PredikatBand] = Field(min_length=2)
     aspek: list[Aspek] = Field(min_length=1)
-    faktor_pengurang: FaktorPengurang | None = None
+    faktor_pengurang: DowngradeRules | None = None
 
     @field_validator("versi", mode="before")
     @classmethod

@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.ingest import FAKTOR, KOPERASI, read_landing, read_text_table
+from flows.ingest import KOPERASI, read_landing, read_text_table
+from scoring.inputs import FAKTOR_BERKAS
 from scoring import InputFileError
 
 COLUMNS = ("nik", "kas", "nama")
@@ -67,7 +68,7 @@ def test_a_bad_report_file_is_recorded_and_the_others_go_on(tmp_path):
     (tmp_path / "laporan" / "rusak.csv").write_bytes(b"nik,periode\nA,2026-10\n")
     landing = read_landing(tmp_path)
     assert len(landing.koperasi) == 1 and landing.laporan.empty and landing.faktor.columns.tolist()[2:] == list(
-        FAKTOR)
+        FAKTOR_BERKAS)
     assert [f.sumber for f in landing.berkas] == ["koperasi.csv", "laporan/rusak.csv"]
     assert landing.galat[0].startswith("laporan/rusak.csv: kolom tidak ada: tanggal_kirim, diaudit, kas")
     assert len(landing.berkas[1].sha256) == 64

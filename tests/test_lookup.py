@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from flows import lookup
-from flows.preflight import ParameterError
+from scoring.errors import ParameterError
 
 DPK = "650274822002787"  # KSP Setia Bersama, Dalam Pengawasan at 51.80
 QUARANTINED = "650276611812441"  # KSP Setia Nelayan: its October report quarantined

@@ -17,12 +17,12 @@ import yaml
 from flows import locks, monthly, publishing, storage
 from flows.assemble import score_all
 from flows.config import DATA_DIR, PROJECT_ROOT, TIMEZONE, settings
-from flows.locks import PeriodLockedError
 from flows.monthly import OUTPUT_TABLES
 from flows.prepare import _Kept, keeping_common_inputs, prepare
-from flows.runs import PrepareSummary, QualityGateError, RunParameters, new_run_id
+from flows.runs import PrepareSummary, RunParameters, new_run_id
 from flows.pipeline import monthly_scoring, scheduled_period
 from schemas.outputs import validate_output
+from scoring.errors import PeriodLockedError, QualityGateError
 
 STARTED = datetime(2026, 11, 29, 2, 0, tzinfo=TIMEZONE)  # the run's start handed to prepare
 

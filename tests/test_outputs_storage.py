@@ -14,8 +14,7 @@ import pytest
 
 from builders import frame, report, sehat
 from flows import storage
-from schemas.outputs import (TABLES, OutputContractError, arrow_schema, empty_frame, to_arrow,
-                             validate_output)
+from schemas.outputs import TABLES, arrow_schema, empty_frame, to_arrow, validate_output
 from schemas.tables import predikat_names
 from scoring import KoperasiSehatError, score_reports
 from scoring.early_warning import peringatan_dini
@@ -25,6 +24,7 @@ from scoring.peers import persentil_sejawat
 from scoring.reporting_quality import mutu_pelaporan
 from scoring.worklist import daftar_prioritas
 from scoring.status import predicate_columns, ringkasan_wilayah, status_koperasi
+from scoring.errors import OutputContractError
 
 RUN = "2025-12_20260105T090000000000"
 WHEN = pd.Timestamp("2026-01-05 09:00", tz="Asia/Makassar")

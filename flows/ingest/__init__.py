@@ -26,12 +26,11 @@ from flows.ingest.text import NOTES, Rows, Table, contract_columns, empty_notes,
 from flows.ingest.walk import FORMATS, Entry, Limits, read_bounded, shown, walk_landing
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.errors import InputFileError
+from scoring.inputs import FAKTOR_BERKAS, KUESIONER
 
 KOPERASI = ("nik", "nama", "jenis", "kode_wilayah", "kabupaten_kota", "wilayah_keanggotaan",
             "tanggal_badan_hukum", "tanggal_rat_terakhir", "pendamping")
-KUESIONER = ("nik", "tanggal", "komponen", "nomor", "jawaban")
-FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai", "keterangan")
-COLUMNS = {"koperasi": KOPERASI, "laporan": LAPORAN, "kuesioner": KUESIONER, "faktor_pengurang": FAKTOR}
+COLUMNS = {"koperasi": KOPERASI, "laporan": LAPORAN, "kuesioner": KUESIONER, "faktor_pengurang": FAKTOR_BERKAS}
 ANGKA = (*JUMLAH, "jumlah_anggota", "nomor")
 RIWAYAT = ("sumber", "baris", "nik", "periode", "tanggal_kirim")
 COMMON = ("koperasi", "kuesioner", "faktor_pengurang")
@@ -114,7 +113,7 @@ def read_common(root: Path, limit: int | None = None) -> Landing:
     if koperasi is None:
         raise InputFileError(files[-1].galat or f"{registry.sumber}: cannot be read")
     return Landing(koperasi=koperasi.frame, kuesioner=_concat([r.frame for r in frames["kuesioner"] if r], KUESIONER),
-                   faktor=_concat([r.frame for r in frames["faktor_pengurang"] if r], FAKTOR), berkas=files,
+                   faktor=_concat([r.frame for r in frames["faktor_pengurang"] if r], FAKTOR_BERKAS), berkas=files,
                    catatan=_concat_notes(notes))
 
 
@@ -260,5 +259,5 @@ def _concat_notes(notes: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(present, ignore_index=True) if present else empty_notes()
 
 
-__all__ = ["ANGKA", "FAKTOR", "KOPERASI", "KUESIONER", "NOTES", "Entry", "InputFile", "Landing", "common_files",
+__all__ = ["ANGKA", "KOPERASI", "NOTES", "Entry", "InputFile", "Landing", "common_files",
            "digest", "entries", "read_common", "read_landing", "read_reports", "read_text_table", "shown"]
