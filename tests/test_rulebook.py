@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from builders import frame, sehat
 from scoring import RulebookError, load_rulebook, load_rulebook_file, rulebooks, score_reports
@@ -61,83 +65,103 @@ def test_derived_quantities_expand_to_report_lines():
     assert book.lines("atmr")["aset_tetap"] == 70
 
 
-def copy_books(tmp_path: Path, edit: str | None = None, old: str = "", new: str = "") -> Path:
+def copy_books(tmp_path: Path) -> Path:
     for path in RULEBOOK_DIR.glob("*.toml"):
         shutil.copy(path, tmp_path / path.name)
-    if edit:
-        target = tmp_path / edit
-        text = target.read_text()
-        assert old in text, old
-        target.write_text(text.replace(old, new, 1))
     return tmp_path
+
+
+def edited(tmp_path: Path, book: str, change: Callable[[dict], object]) -> Path:
+    """The shipped books copied, `book`'s data changed by `change` (parsed TOML, written back as TOML): its path."""
+    path = copy_books(tmp_path) / f"{book}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def komponen(data: dict, komponen_id: str) -> dict:
+    """The component of a book's data (exactly one has the id)."""
+    (found,) = [k for a in data["aspek"] for k in a["komponen"] if k["id"] == komponen_id]
+    return found
+
+
+def band(data: dict, komponen_id: str, index: int) -> dict:
+    return komponen(data, komponen_id)["tabel"][index]
 
 
 def test_the_rules_are_read_from_the_files(tmp_path):
     # a supervisor's edit of the file (rasio kas weight 10 -> 5, pinjaman/dana diterima 5 -> 10 and its top band
     # 100 -> 50) changes the score
-    books = copy_books(tmp_path, "ksp-2009.toml",
-                       'penyebut = "kewajiban_lancar"\nbobot = 10', 'penyebut = "kewajiban_lancar"\nbobot = 5')
-    text = (books / "ksp-2009.toml").read_text().replace('penyebut = "dana_diterima"\nbobot = 5',
-                                                         'penyebut = "dana_diterima"\nbobot = 10')
-    text = text.replace("{ ge = 80, nilai = 100 },\n]", "{ ge = 80, nilai = 50 },\n]")  # and its top band
-    (books / "ksp-2009.toml").write_text(text)
-    edited = load_rulebook_file(books / "ksp-2016.toml")
-    result = score_reports(frame(sehat()), rulebook=edited)
+    def change(data: dict) -> None:
+        komponen(data, "rasio_kas")["bobot"] = 5
+        komponen(data, "pinjaman_dana_diterima")["bobot"] = 10
+        assert band(data, "pinjaman_dana_diterima", -1) == {"ge": 80, "nilai": 100}
+        band(data, "pinjaman_dana_diterima", -1)["nilai"] = 50
+
+    edited(tmp_path, "ksp-2009", change)
+    result = score_reports(frame(sehat()), rulebook=load_rulebook_file(tmp_path / "ksp-2016.toml"))
     # rasio kas 100 x 5 + pinjaman/dana diterima (87.80% -> top band) 50 x 10 -> 5 + 5 (was 10 + 5)
     assert result.koperasi.loc[0, "skor_likuiditas"] == 10.0
     assert result.koperasi.loc[0, "skor_total"] == 80.0
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("{ gt = 20, le = 40, nilai = 50 }", "{ ge = 20, le = 40, nilai = 50 }", "leave a gap or overlap"),
-    ("{ gt = 20, le = 40, nilai = 50 }", "{ gt = 21, le = 40, nilai = 50 }", "leave a gap or overlap"),
-    ("{ gt = 80, nilai = 25 },\n]", "{ gt = 80, le = 200, nilai = 25 },\n]", "must be open above"),
-    ("{ lt = 0, nilai = 0 },", "", "must be open below"),
-    ("{ gt = 20, le = 40, nilai = 50 }", "{ gt = 20, le = 40, nilai = 150 }", "less than or equal to 100"),
-    ('id = "ms_aset"\nnama = "Modal sendiri / Total aset"\npembilang = "modal_sendiri"\npenyebut = "total_aset"\n'
-     'bobot = 6', 'id = "ms_aset"\nnama = "Modal sendiri / Total aset"\npembilang = "modal_sendiri"\n'
-     'penyebut = "total_aset"\nbobot = 7', "add up to 16, not the aspect's 15"),
-    ('pembilang = "modal_sendiri_tertimbang"', 'pembilang = "modal_sendiri_tertimbang_x"',
+def _set(path: Callable[[dict], dict], key: str, value: object) -> Callable[[dict], None]:
+    return lambda data: path(data).__setitem__(key, value)
+
+
+MS_ASET = lambda index: lambda data: band(data, "ms_aset", index)  # noqa: E731 - a band of ms_aset by index
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: MS_ASET(2)(d).update(ge=MS_ASET(2)(d).pop("gt")), "leave a gap or overlap"),  # { gt = 20 } -> ge
+    (lambda d: MS_ASET(2)(d).update({"gt": 21}), "leave a gap or overlap"),
+    (_set(MS_ASET(-1), "le", 200), "must be open above"),
+    (lambda d: komponen(d, "ms_aset")["tabel"].pop(0), "must be open below"),
+    (_set(MS_ASET(2), "nilai", 150), "less than or equal to 100"),
+    (_set(lambda d: komponen(d, "ms_aset"), "bobot", 7), "add up to 16, not the aspect's 15"),
+    (_set(lambda d: komponen(d, "kecukupan_modal"), "pembilang", "modal_sendiri_tertimbang_x"),
      "'modal_sendiri_tertimbang_x' is neither a report column nor a besaran"),
-    ("kas_dan_bank = { kas = 100, bank = 100 }", "kas_dan_bank = { kas = 100, kas_dan_bank = 100 }",
-     "refers to itself"),
-    ("kas_dan_bank = { kas = 100, bank = 100 }", "kas_dan_bank = { kas = 100, bank = 33.3 }",
-     "not whole percents"),
-    ('sumber = "Permen KUKM 14/2009, Tabel 4"\n', 'sumber = "Permen KUKM 14/2009, Tabel 4"\nwarna = "merah"\n',
-     "Extra inputs"),
-    ('mode = "table"', 'mode = "steps"', "mode"),
-    ("[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12",
-     "[[aspek.komponen]]\nid = \"manajemen_umum\"\nnama = \"Manajemen umum\"\npertanyaan = 12\npembilang = \"kas\"",
-     "no ratio fields"),
-    ('desimal_skor = 2', 'desimal_skor = 2\n[oops', "not valid TOML"),
-    ('sumber = "Permen KUKM 14/2009, Tabel 4"\n', 'sumber = "  "\n', "aspek.0.komponen.2.sumber"),
-    ('sumber = "Permen KUKM 14/2009, Tabel 4"\n', '', "aspek.0.komponen.2.sumber: Field required"),
-    ('versi = "2026-11-30"', 'versi = "30/11/2026"', "versi: String should match pattern"),
+    (_set(lambda d: d["besaran"]["kas_dan_bank"], "kas_dan_bank", 100), "refers to itself"),
+    (_set(lambda d: d["besaran"]["kas_dan_bank"], "bank", 33.3), "not whole percents"),
+    (_set(lambda d: komponen(d, "kecukupan_modal"), "warna", "merah"), "Extra inputs"),
+    (_set(lambda d: d, "mode", "steps"), "mode"),
+    (_set(lambda d: komponen(d, "manajemen_umum"), "pembilang", "kas"), "no ratio fields"),
+    (_set(lambda d: komponen(d, "kecukupan_modal"), "sumber", "  "), "aspek.0.komponen.2.sumber"),
+    (lambda d: komponen(d, "kecukupan_modal").pop("sumber"), "aspek.0.komponen.2.sumber: Field required"),
+    (_set(lambda d: d, "versi", "30/11/2026"), "versi: String should match pattern"),
 ])
-def test_a_malformed_book_fails_clearly(tmp_path, old, new, message):
-    books = copy_books(tmp_path, "ksp-2009.toml", old, new)
+def test_a_malformed_book_fails_clearly(tmp_path, change, message):
     with pytest.raises(RulebookError, match="ksp-2009.toml") as error:
-        load_rulebook_file(books / "ksp-2009.toml")
+        load_rulebook_file(edited(tmp_path, "ksp-2009", change))
     assert message in str(error.value)
 
 
+def test_a_file_that_is_not_toml_fails_clearly(tmp_path):
+    path = copy_books(tmp_path) / "ksp-2009.toml"
+    path.write_text(path.read_text() + "[oops\n")
+    with pytest.raises(RulebookError, match="ksp-2009.toml is not valid TOML"):
+        load_rulebook_file(path)
+
+
 def test_predicates_of_a_child_book_are_checked_too(tmp_path):
-    books = copy_books(tmp_path, "ksp-2016.toml", "{ ge = 51, lt = 66", "{ ge = 50, lt = 66")
+    def lower_edge(data: dict) -> None:
+        assert data["predikat"][2] == {"ge": 51, "lt": 66, "nama": "Dalam Pengawasan"}
+        data["predikat"][2]["ge"] = 50
+
     with pytest.raises(RulebookError, match="ksp-2016.toml.*predikat.*gap or overlap"):
-        load_rulebook_file(books / "ksp-2016.toml")
-    books = copy_books(tmp_path, "ksp-2016.toml", 'predikat_paksa = "Dalam Pengawasan Khusus"',
-                       'predikat_paksa = "Tidak Sehat"')
+        load_rulebook_file(edited(tmp_path, "ksp-2016", lower_edge))
     with pytest.raises(RulebookError, match="predikat_paksa 'Tidak Sehat' is not a predikat"):
-        load_rulebook_file(books / "ksp-2016.toml")
+        load_rulebook_file(edited(tmp_path, "ksp-2016", _set(lambda d: d["faktor_pengurang"], "predikat_paksa",
+                                                              "Tidak Sehat")))
 
 
 def test_a_child_book_is_never_older_than_its_base(tmp_path):
-    books = copy_books(tmp_path, "ksp-2016.toml", 'versi = "2026-11-30"', 'versi = "2026-01-15"')
     with pytest.raises(RulebookError, match="ksp-2016.toml: versi '2026-01-15' is older than the versi "
                                             "'2026-11-30' of its dasar ksp-2009"):
-        load_rulebook_file(books / "ksp-2016.toml")
-    books = copy_books(tmp_path, "ksp-2016.toml", 'versi = "2026-11-30"', 'versi = 2026-12-01')  # a TOML date
-    assert load_rulebook_file(books / "ksp-2016.toml").versi == "2026-12-01"
+        load_rulebook_file(edited(tmp_path, "ksp-2016", _set(lambda d: d, "versi", "2026-01-15")))
+    later = edited(tmp_path, "ksp-2016", _set(lambda d: d, "versi", date(2026, 12, 1)))  # a TOML date, unquoted
+    assert "versi = 2026-12-01\n" in later.read_text() and load_rulebook_file(later).versi == "2026-12-01"
 
 
 def test_unknown_book_and_file_name_mismatch(tmp_path):
