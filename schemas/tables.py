@@ -23,9 +23,14 @@ TINGKAT = ("kabupaten_kota", "provinsi")
 ASAL = ("terbit", "landing")  # asal_sebelumnya: the published previous period, or its reports in the landing folder
 
 
+WIDE_JENIS = "ksp"  # skor_koperasi's wide skor_<aspek> columns are those of the books that score this jenis
+
+
 def aspek_ids(books: Mapping[str, Rulebook] | None = None) -> list[str]:
-    """Aspect ids of every book (default: the published books), in book order (books by id), without repeats."""
-    books = published_books() if books is None else books
+    """Aspect ids of the books, in book order (books by id), without repeats. Default: the published books that
+    score WIDE_JENIS, whose aspects skor_koperasi carries as wide columns; another book's aspects (the sharia
+    book's eight) are in skor_aspek only, so adding it adds no column."""
+    books = {i: b for i, b in published_books().items() if WIDE_JENIS in b.jenis} if books is None else books
     return list(dict.fromkeys(a.id for book in sorted(books) for a in books[book].aspek))
 
 
@@ -97,7 +102,7 @@ def _skor_indikator() -> OutputTable:
         Column("nik", STRING, "Nomor Induk Koperasi (opaque id)", nullable=False, checks=(NOT_BLANK,)),
         periode_column(),
         Column("aspek", STRING, "aspect id the component belongs to", nullable=False,
-              checks=(pdr.Check.isin(aspek_ids()),)),
+              checks=(pdr.Check.isin(aspek_ids(published_books())),)),
         Column("komponen", STRING, "component id in the rulebook", nullable=False,
               checks=(pdr.Check.isin(komponen_ids()),)),
         Column("pembilang", FLOAT, "numerator (Rupiah, annualised where the rulebook says; answers 'ya')"),
