@@ -39,8 +39,9 @@ def _jalan_menuju_sehat() -> OutputTable:
               checks=(pdr.Check.isin(("pembilang", "penyebut")),)),
         Column("pos", STRING, f"the report line or derived quantity (rulebook besaran) that moves ({rupiah_move})"),
         Column("pos_sekarang", FLOAT, "its value now, Rupiah (year to date for an annualised ratio's numerator)"),
-        Column("perubahan_rupiah", INT64, "its change, whole Rupiah, signed (year to date for an annualised "
-              "numerator)"),
+        Column("perubahan_rupiah", FLOAT, "its change in Rupiah, signed (year to date for an annualised numerator): "
+              "whole Rupiah; a derived quantity that holds sen now moves in its smallest coefficient (Rp 0.25 for "
+              "risiko_pinjaman_bermasalah), so a target on an edge (0) is met exactly"),
         Column("persen_aset", FLOAT, "the change's size as percent of total aset (null: a questionnaire move, or "
               "total aset <= 0)", checks=(COUNT,)),
         Column("tambahan_ya", INT32, "more answers 'ya' needed (a questionnaire move, else null)",

@@ -30,7 +30,7 @@ import pandas as pd
 from scoring.bands import band_index, round_half_up
 from scoring.combination import cheapest
 from scoring.explain import KEY, aligned
-from scoring.moves import PEMBILANG, PENYEBUT, into_band, quantity, shared, target_bands
+from scoring.moves import PEMBILANG, PENYEBUT, into_band, quantity, shared, step, target_bands
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Komponen, Mode, PredikatBand, Rulebook
 from scoring.texts import band_range, choose_texts, concat_texts, format_nilai, format_number, format_rupiah
@@ -161,7 +161,7 @@ class _Book:
         for j, band in enumerate(target_bands(k, self.mode)):
             coop = np.flatnonzero((denominator > 0) & (band.nilai > self.figures["nilai"][:, kk]))
             move = into_band(band, numerator[coop], denominator[coop], 1200 if k.disetahunkan else 100,
-                             months[coop], share)
+                             months[coop], share, (step(self.book, k.pembilang), step(self.book, k.penyebut)))
             coop, ok = coop[move.valid], move.valid
             value = np.full(len(coop), band.nilai)
             moved = np.where(move.penyebut[ok], denominator[coop], numerator[coop]) / 100
@@ -199,7 +199,7 @@ class _Book:
             "nilai_target": field("nilai_target"), "sisi": choose_texts([PEMBILANG, PENYEBUT], side),
             "pos": choose_texts(lines, np.where(ratio, kk + side * len(komponen), -1)),
             "pos_sekarang": field("pos_sekarang"),
-            "perubahan_rupiah": pd.array(np.where(ratio, field("perubahan"), np.nan), dtype="Int64"),
+            "perubahan_rupiah": np.where(ratio, field("perubahan"), np.nan),
             "persen_aset": np.where(ratio & (total_aset > 0), np.abs(field("perubahan")) / total_aset * 100, np.nan),
             "tambahan_ya": pd.array(ya, dtype="Int32"), "poin_tambahan": gain / self.scale,
             "skor_total_baru": np.where(reached, total / self.scale, np.nan),
@@ -312,8 +312,9 @@ def _tail(out: pd.DataFrame) -> tuple:
 def _move_words(out: pd.DataFrame, annual: np.ndarray) -> np.ndarray:
     change = out["perubahan_rupiah"].astype("float64")
     return concat_texts(out["komponen"], ": ", np.where(change < 0, "turunkan ", "naikkan "), out["pos"],
-                   np.where(annual, " (angka tahun berjalan)", ""), " sebesar ", format_rupiah(change.abs()), " (",
-                   format_rupiah(out["pos_sekarang"]), " menjadi ", format_rupiah(out["pos_sekarang"] + change), "); rasio ",
+                   np.where(annual, " (angka tahun berjalan)", ""), " sebesar ", format_rupiah(change.abs(), sen=True), " (",
+                   format_rupiah(out["pos_sekarang"], sen=True), " menjadi ",
+                   format_rupiah(out["pos_sekarang"] + change, sen=True), "); rasio ",
                    format_number(out["rasio_sekarang"]), "% menjadi ", format_number(out["rasio_target"]), "% (",
                    out["rentang_target"], ")", *_tail(out))
 

@@ -47,9 +47,10 @@ def _number(values: pd.Series | np.ndarray, decimals: int, trim: bool) -> pd.Ser
     return pd.Series(pd.arrays.ArrowStringArray(text), index=index).astype("str")
 
 
-def format_rupiah(values: pd.Series | np.ndarray) -> pd.Series:
-    """Rupiah amounts to the whole Rupiah: Rp 170.000.000, Rp -8.280.000."""
-    return concat_texts("Rp ", format_number(values, 0))
+def format_rupiah(values: pd.Series | np.ndarray, sen: bool = False) -> pd.Series:
+    """Rupiah amounts to the whole Rupiah: Rp 170.000.000, Rp -8.280.000; with `sen`, an amount that is not whole
+    keeps its sen (a derived quantity: Rp 118.468.235,5; Rp 0,25)."""
+    return concat_texts("Rp ", _number(values, 2, trim=True) if sen else format_number(values, 0))
 
 
 def choose_texts(labels: list[str | None] | np.ndarray, index: np.ndarray) -> pd.Series:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from scoring.combination import cheapest
-from scoring.moves import into_band, shared, target_bands
+from scoring.moves import into_band, shared, step, target_bands
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Band
 
@@ -42,6 +42,22 @@ def test_exclusive_edge_takes_the_closest_whole_rupiah_inside():
     assert rasio == pytest.approx(3_222_036_001 / 8_055_090_000 * 100, rel=1e-15) and rasio > 40
     # one Rupiah less sits on the edge (exactly 40%, the band below): from there the move is +1
     assert move(Band(gt=40, le=60), 3_222_036_000, 8_055_090_000)[:3] == (True, False, 1)
+
+
+def test_a_derived_quantity_holding_sen_reaches_zero_exactly():
+    # risiko_pinjaman_bermasalah = 50% kurang lancar + 75% diragukan + 100% macet (ksp-2009): kurang lancar
+    # 236,936,471 gives 118,468,235.5 (hundredths 11,846,823,550); over pinjaman diberikan 1,000,000,000 = 11.85%.
+    # x <= 0 (nilai 100) needs the quantity at 0: in its step of Rp 0.25 (gcd of 50, 75, 100) the change is
+    # exactly -118,468,235.5 (in whole Rupiah it would overshoot to Rp -0.5, a quantity that cannot be negative)
+    book = rulebooks()["ksp-2009"]
+    assert step(book, "risiko_pinjaman_bermasalah") == 25 and step(book, "kas") == 100
+    result = into_band(Band(le=0), np.array([11_846_823_550]), np.array([1_000_000_000 * H]), 100, np.array([1]),
+                       Fraction(0), (step(book, "risiko_pinjaman_bermasalah"), step(book, "pinjaman_diberikan")))
+    assert (bool(result.valid[0]), float(result.perubahan[0]), float(result.rasio[0])) == (True, -118_468_235.5, 0.0)
+    # a quantity that is a whole Rupiah now moves in whole Rupiah: 118,468,236 -> -118,468,236
+    whole = into_band(Band(le=0), np.array([11_846_823_600]), np.array([1_000_000_000 * H]), 100, np.array([1]),
+                      Fraction(0), (25, 100))
+    assert float(whole.perubahan[0]) == -118_468_236.0
 
 
 def test_annualised_ratio_moves_the_year_to_date_figure():
