@@ -35,7 +35,7 @@ def documented_commands() -> list[str]:
 
 def test_the_quick_start_lists_its_commands():
     assert documented_commands()[0] == "koperasi-sehat run --period 2026-10"
-    assert len(documented_commands()) == 8
+    assert len(documented_commands()) == 9
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +80,6 @@ def test_every_documented_command_works_as_written(ran):
     assert len(storage.read_table(root / "out", "karantina", "2026-10")) == 14 + 114 + 1
     assert sorted(p.name for p in (root / "templat").iterdir()) == [
         "faktor_pengurang.xlsx", "koperasi.xlsx", "kuesioner.xlsx", "laporan.xlsx"]
+    explained = done[8][1].stdout.splitlines()  # the latest published period: 2026-10
+    assert explained[0] == "KSP Setia Bersama (650274822002787)"
+    assert explained[3].startswith("Dalam Pengawasan, skor 51,80 (ksp-2016). Poin terbanyak hilang: rasio_kas")
