@@ -13,6 +13,7 @@ from flows.catalog import PART_TABLES, RunFolder
 from flows.config import TIMEZONE, settings
 from flows.runs import RunParameters, ScoreSummary
 from flows.score_parts import partitions, score_part
+from schemas.periode import wita_times
 from scoring.early_warning import peringatan_dini
 from scoring.inputs import is_in
 from scoring.peers import persentil_sejawat
@@ -48,10 +49,12 @@ def action_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.Da
     s, periode = settings(), params.period
     earlier = [shift_period(periode, -back) for back in range(max(s.falling_periods, s.reporting_quality_months), 0,
                                                                -1)]
-    skor = _with_published(params, "skor_koperasi", tables["skor_koperasi"], earlier)
+    skor = _with_landing(run, "sebelumnya",
+                         _with_published(params, "skor_koperasi", tables["skor_koperasi"], earlier))
     before = [previous_period(periode)]
     peringatan = peringatan_dini(
-        periode, skor, _with_published(params, "skor_indikator", tables["skor_indikator"], before),
+        periode, skor, _with_landing(run, "sebelumnya_indikator",
+                                     _with_published(params, "skor_indikator", tables["skor_indikator"], before)),
         _with_published(params, "status_koperasi", tables["status_koperasi"], before), margin=s.warning_margin,
         falling_periods=s.falling_periods, silent_months=s.silent_months, rat_months=s.rat_warning_months)
     return {
@@ -74,18 +77,28 @@ def _with_published(params: RunParameters, table: str, now: pd.DataFrame, period
     return pd.concat([*[e for e in earlier if len(e)], now], ignore_index=True)
 
 
+def _with_landing(run: RunFolder, dataset: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the previous month's scored from the landing folder (`dataset`), when that month was never
+    published: the warnings then compare with the month skor_total_sebelumnya comes from."""
+    if not run.exists(dataset):
+        return rows
+    return pd.concat([run.read(dataset), rows], ignore_index=True)
+
+
 def _submissions(run: RunFolder, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Every report row of the landing folder with its send time: the period's in force and superseded, and the
-    other periods' as written (the latest of a (nik, periode) in force, the others superseded)."""
+    other periods' as written (the latest of a (nik, periode) in force, the others superseded). Times as naive
+    WITA: a time written with a zone is converted (`wita_times`), as validation reads it."""
     current = run.read("laporan", columns=["nik", "periode", "tanggal_kirim"]).assign(terganti=False)
     replaced = tables["laporan_terganti"][["nik", "periode", "tanggal_kirim"]].assign(terganti=True)
+    replaced = replaced.assign(tanggal_kirim=wita_times(replaced["tanggal_kirim"].astype("str")))
     others = run.read("kiriman")
-    others = others.assign(tanggal_kirim=pd.to_datetime(others["tanggal_kirim"], format="ISO8601", errors="coerce"))
+    others = others.assign(tanggal_kirim=wita_times(others["tanggal_kirim"].astype("str")))
     others = others.dropna(subset=["tanggal_kirim"]).sort_values("tanggal_kirim", kind="stable")
     others = others.assign(terganti=others.duplicated(["nik", "periode"], keep="last"))
-    both = pd.concat([current.astype({"tanggal_kirim": "str"}), replaced, others.astype({"tanggal_kirim": "str"})],
-                     ignore_index=True)
-    return both.assign(tanggal_kirim=pd.to_datetime(both["tanggal_kirim"], format="ISO8601", errors="coerce"))
+    times = [frame.assign(tanggal_kirim=frame["tanggal_kirim"].astype("datetime64[us]"))
+             for frame in (current, replaced, others)]  # every one naive WITA
+    return pd.concat(times, ignore_index=True)
 
 
 def _quarantined(params: RunParameters, karantina: pd.DataFrame, periods: list[str]) -> pd.DataFrame:

@@ -29,6 +29,7 @@ WORK_DATASETS = {
     "kiriman": "every report row of the landing folder's other periods: nik, periode, tanggal_kirim",
     "nik_dikarantina": "the nik whose report of the period was quarantined",
     "sebelumnya": "the previous month scored from the landing folder, when it was never published",
+    "sebelumnya_indikator": "that month's components (nik, periode, komponen, rasio, nilai)",
 }
 PART_TABLES = ("skor_koperasi", "skor_indikator", "skor_aspek", "status_koperasi", "jalan_menuju_sehat")
 

@@ -101,7 +101,9 @@ def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSum
     keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
          raw.loc[quarantined, "nik"])
     if not is_published(params.output, previous_period(params.period)):
-        run.write("sebelumnya", previous_from_landing(params, common, landing.laporan_lain, started))
+        koperasi, indikator = previous_from_landing(params, common, landing.laporan_lain, started)
+        run.write("sebelumnya", koperasi)
+        run.write("sebelumnya_indikator", indikator)
     return summarise(landing, common, raw, submissions, len(quarantined), karantina, len(common.koperasi.valid))
 
 
@@ -173,17 +175,24 @@ def keep(run: RunFolder, scope: pd.DataFrame, raw: pd.DataFrame, submissions: Su
     run.write("nik_dikarantina", pd.Series(quarantined_nik.unique(), dtype="str").to_frame("nik"))
 
 
+PREVIOUS_KOPERASI = ("nik", "periode", "rulebook", "skor_total", "predikat_skor", "predikat")
+PREVIOUS_INDIKATOR = ("nik", "periode", "komponen", "rasio", "nilai")
+
+
 def previous_from_landing(params: RunParameters, common: CheckedCommon, others: pd.DataFrame,
-                          started: datetime) -> pd.DataFrame:
-    """The previous month's scores (nik, skor_total, predikat) from its reports in the landing folder, validated
-    and scored with the books in force then, for a run whose previous month was never published."""
+                          started: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The previous month's scores (PREVIOUS_KOPERASI) and components (PREVIOUS_INDIKATOR) from its reports in the
+    landing folder, validated and scored with the books in force then, for a run whose previous month was never
+    published: skor_total_sebelumnya and the early warnings compare with the same month."""
     previous = previous_period(params.period)
     landing = read_reports(params.input, common.rejected, previous, started)
     accepted = resolve_submissions(inputs.check_laporan(landing.laporan, common.registry, started,
                                                         landing.catatan).valid).current
     if accepted.empty:
-        return pd.DataFrame({"nik": pd.Series(dtype="str"), "skor_total": pd.Series(dtype="float64"),
-                             "predikat": pd.Series(dtype="str")})
+        return (pd.DataFrame({c: pd.Series(dtype="float64" if c == "skor_total" else "str")
+                              for c in PREVIOUS_KOPERASI}),
+                pd.DataFrame({c: pd.Series(dtype="float64" if c in ("rasio", "nilai") else "str")
+                              for c in PREVIOUS_INDIKATOR}))
     history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
     reports = accepted.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left",
                              validate="many_to_one")
@@ -191,7 +200,8 @@ def previous_from_landing(params: RunParameters, common: CheckedCommon, others: 
     result = score_reports(reports, questionnaires=answers[is_in(answers["nik"], accepted["nik"])],
                            factors=pd.concat([common.faktor.valid, derived_factors(reports, history)],
                                              ignore_index=True))
-    return result.koperasi[["nik", "skor_total", "predikat"]].astype({"predikat": "str"})
+    return (result.koperasi[list(PREVIOUS_KOPERASI)].astype({"predikat": "str", "predikat_skor": "str"}),
+            result.indikator[list(PREVIOUS_INDIKATOR)])
 
 
 def summarise(landing: Landing, common: CheckedCommon, raw: pd.DataFrame, submissions: Submissions,

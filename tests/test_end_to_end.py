@@ -253,6 +253,20 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
         "status_koperasi"]  # a page each
 
 
+def test_warnings_compare_with_the_previous_month_from_the_landing_folder_when_never_published(clean):
+    # 2026-09 was never published: skor_total_sebelumnya and the warnings both come from its reports in the
+    # landing folder, so a predicate that fell there is a warning here (it was none: the two tables disagreed)
+    _, output = clean
+    skor = storage.read_table(output, "skor_koperasi", "2026-10").set_index("nik")
+    assert (skor.loc["650229276094694", ["predikat_sebelumnya", "predikat", "asal_sebelumnya"]].tolist()
+            == ["Dalam Pengawasan", "Dalam Pengawasan Khusus", "landing"])
+    warnings = storage.read_table(output, "peringatan_dini", "2026-10")
+    assert warnings["kode"].value_counts().to_dict() == {
+        "komponen_turun_band": 13, "tidak_melapor_3_bulan_atau_lebih": 4, "predikat_turun": 1,
+        "tidak_melapor_1_bulan": 1}
+    assert warnings.loc[warnings["kode"] == "predikat_turun", "nik"].tolist() == ["650229276094694"]
+
+
 def test_the_run_shows_the_top_of_the_worklist_in_prefect(clean):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -261,13 +275,13 @@ def test_the_run_shows_the_top_of_the_worklist_in_prefect(clean):
 
     summary, output = clean
     worklist = storage.read_table(output, "daftar_prioritas", "2026-10")
-    top = worklist[worklist["peringkat"] <= 10]  # worklist_top_n; one month without history: 15 on the list
+    top = worklist[worklist["peringkat"] <= 10]  # worklist_top_n; 25 on the list, none beyond 10 in an area
     with get_client(sync_client=True) as client:
         found = {key: [a.data for a in client.read_artifacts(artifact_filter=ArtifactFilter(
             key=ArtifactFilterKey(any_=[key])))] for key in (WORKLIST_ARTIFACT, "koperasi-sehat-ringkasan")}
     tables = [json.loads(data) for data in found[WORKLIST_ARTIFACT]]
     table = next(t for t in tables if {r["nik"] for r in t} == set(top["nik"]))  # this run's (others ran too)
-    assert len(table) == len(top) == 15 and [r["peringkat"] for r in table[:2]] == [1, 2]
+    assert len(table) == len(top) == 25 and [r["peringkat"] for r in table[:2]] == [1, 2]
     markdown = next(m for m in found["koperasi-sehat-ringkasan"] if summary["run_id"][:7] in m
                     and "## Daftar prioritas: 3 teratas per kabupaten/kota" in m)
     first = top.sort_values(["kabupaten_kota", "peringkat"]).iloc[0]

@@ -110,3 +110,23 @@ def test_the_grade_table_must_end_with_a_catch_all(tmp_path):
     path.write_text('[[nilai]]\nhuruf = "A"\npersen_melapor_min = 100\n', encoding="utf-8")
     with pytest.raises(RulebookError, match="the last grade must have no condition"):
         load_data_file(path, GradeTable)
+
+
+def test_send_times_written_with_a_zone_are_read_as_wita_beside_those_without(tmp_path):
+    # one other month's row sent with +07:00, one with Z, one without a zone: pandas refuses to mix zones
+    # ("Mixed timezones detected") and stopped the month; each is converted to WITA (UTC+8)
+    from flows.assemble import _submissions
+    from flows.catalog import RunFolder
+
+    run = RunFolder(tmp_path)
+    run.write("laporan", pd.DataFrame({"nik": ["A"], "periode": [PERIODE],
+                                       "tanggal_kirim": times("2026-11-05T08:00:00")}))
+    run.write("kiriman", pd.DataFrame({"nik": ["A", "A", "B"], "periode": ["2026-08", "2026-09", "2026-09"],
+                                       "tanggal_kirim": ["2026-09-01T09:49:45+07:00", "2026-10-01T07:55:00Z",
+                                                         "2026-10-09 23:00"]}))
+    replaced = pd.DataFrame({"nik": ["A"], "periode": [PERIODE], "tanggal_kirim": ["2026-11-01T00:30:00+00:00"]})
+    found = _submissions(run, {"laporan_terganti": replaced}).sort_values(["nik", "periode", "terganti"])
+    assert found.astype({"tanggal_kirim": "str"}).values.tolist() == [
+        ["A", "2026-08", "2026-09-01 10:49:45", False], ["A", "2026-09", "2026-10-01 15:55:00", False],
+        ["A", PERIODE, "2026-11-05 08:00:00", False], ["A", PERIODE, "2026-11-01 08:30:00", True],
+        ["B", "2026-09", "2026-10-09 23:00:00", False]]
