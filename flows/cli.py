@@ -142,7 +142,8 @@ def _usage(error: typer.TyperException) -> str:
         return f"opsi tidak dikenal: {error.option_name}"
     extra = re.fullmatch(r"Got unexpected extra argument\S* \((.*)\)", error.message)
     if extra:
-        return f"argumen berlebih: {extra.group(1)} (beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama)"
+        return (f"argumen berlebih: {extra.group(1)} (nama dengan spasi: tulis dalam tanda kutip, mis. "
+                f"\"KSP Setia Bersama\"; beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama)")
     return error.format_message()
 
 

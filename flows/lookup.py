@@ -69,6 +69,8 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
 
     Raises ParameterError when none matches, AmbiguousName when several do."""
     wanted = query.strip()
+    if not wanted:
+        raise ParameterError("berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau \"setia bersama\")")
     if re.fullmatch(r"[\d\s.-]+", wanted):  # a NIK, as people write it (spaces, dots and dashes between groups)
         rows = _read(output, "status_koperasi", periode, ds.field("nik") == re.sub(r"\D", "", wanted))
     else:
@@ -121,7 +123,7 @@ def listing(matches: pd.DataFrame) -> Table:
     """The cooperatives a name matches: nik, nama, kabupaten/kota, predikat."""
     table = _table("Koperasi yang cocok", "nik", "nama", "kabupaten/kota", "predikat")  # texts only
     for row in matches.itertuples(index=False):
-        table.add_row(*(str(v) if isinstance(v, str) else "-" for v in row))
+        table.add_row(*(Text(v) if isinstance(v, str) else "-" for v in row))  # a name is never markup
     return table
 
 
@@ -182,7 +184,7 @@ def _components(coop: Cooperative) -> Table | None:
               for r, n in zip(rows["rentang_lebih_baik"], _numbers(rows["nilai_lebih_baik"], 0))]
     for row in zip(rows["komponen"].astype("str"), _numbers(rows["rasio"]), _numbers(rows["nilai"], 0),
                    _numbers(rows["skor"]), _numbers(rows["bobot"]), _numbers(rows["poin_hilang"]), better):
-        table.add_row(*row)
+        table.add_row(*map(Text, row))
     return table
 
 
@@ -234,7 +236,7 @@ def _peers(coop: Cooperative) -> Table | None:
     for komponen, cakupan, *rest in zip(rows["komponen"].astype("str"), rows["cakupan"], _numbers(rows["rasio"]),
                                         _numbers(rows["persentil"], 0), _numbers(rows["median_sejawat"]),
                                         rows["keterangan"].fillna("")):
-        table.add_row(komponen, *([cakupan] if scopes else []), *rest)
+        table.add_row(*map(Text, (komponen, *([cakupan] if scopes else []), *rest)))
     return table
 
 

@@ -215,7 +215,8 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     (["run"], "berikan --period YYYY-MM, atau --from YYYY-MM dan --to YYYY-MM"),
     (["run", "--from", "2026-09", "--to", "2026-01"], "--from 2026-09 sesudah --to 2026-01"),
     (["run", "--period", "2026-10", "--kabupaten", "Bulungan", "Tarakan"],
-     "argumen berlebih: Tarakan (beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama) (lihat --help)"),
+     "argumen berlebih: Tarakan (nama dengan spasi: tulis dalam tanda kutip, mis. \"KSP Setia Bersama\"; "
+     "beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama) (lihat --help)"),
     (["run", "--period", "2026-10", "--frm", "2026-01"], "opsi tidak dikenal: --frm (lihat --help)"),
     (["sample"], "--output wajib diberikan (lihat --help)"),
 ])

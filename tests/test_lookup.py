@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from flows import lookup
@@ -97,11 +98,27 @@ def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):
     ((DPK, "--period", "2027-01"), "periode 2027-01 belum terbit di {output} (terbit: 2026-05 s.d. 2026-10, 6 "
                                    "periode)"),
     ((DPK, "--period", "2026-13"), "--period: periode '2026-13' bukan YYYY-MM (mis. 2026-10) (lihat --help)"),
+    (("  ",), 'berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau "setia bersama")'),
+    (("KSP", "Setia", "Bersama"), 'argumen berlebih: Setia Bersama (nama dengan spasi: tulis dalam tanda kutip, '
+                                  'mis. "KSP Setia Bersama"; beberapa kabupaten/kota: ulangi --kabupaten untuk '
+                                  'setiap nama) (lihat --help)'),
 ])
 def test_a_wrong_question_is_one_line(published_sample, args, message):
     output, _ = published_sample
     done = jelaskan(output, *args)
     assert (done.returncode, done.stdout, done.stderr) == (2, "", f"koperasi-sehat: {message.format(output=output)}\n")
+
+
+def test_names_in_the_list_of_matches_are_shown_as_written_never_as_markup():
+    import io
+
+    from rich.console import Console
+
+    matches = pd.DataFrame({"nik": ["1", "2"], "nama": ["KSP [/bold] Tutup", "KSP [link=http://x]Klik[/link]"],
+                            "kabupaten_kota": ["Tarakan", "Tarakan"], "predikat": ["Sehat", None]})
+    out = io.StringIO()
+    Console(file=out, width=120).print(lookup.listing(matches))  # a closing tag alone raised MarkupError
+    assert "KSP [/bold] Tutup" in out.getvalue() and "KSP [link=http://x]Klik[/link]" in out.getvalue()
 
 
 def test_nothing_published_yet(tmp_path):
