@@ -31,14 +31,16 @@ from scoring.periods import previous_period
 
 @dataclass(frozen=True)
 class CheckedCommon:
-    """Registry, questionnaires and findings read and checked: what every month of a backfill shares."""
+    """Registry, questionnaires, findings and examiners' checklists read and checked: what every month of a backfill
+    shares."""
 
     rejected: Landing  # the raw frames reduced to their rejected rows, and every file read
-    dibaca: dict[str, int]  # rows read: koperasi, kuesioner, faktor
+    dibaca: dict[str, int]  # rows read: koperasi, kuesioner, faktor, pemeriksaan
     registry: Registry
     koperasi: Checked
     kuesioner: Checked
     faktor: Checked
+    pemeriksaan: Checked  # optional input: read by `koperasi-sehat bandingkan`, its rejected rows quarantined by runs
 
 
 class _Kept:
@@ -73,11 +75,15 @@ def checked_common(root: Path, today: date) -> CheckedCommon:
     registry = registry_of(landing.koperasi, koperasi)
     kuesioner = inputs.check_kuesioner(landing.kuesioner, registry, notes)
     faktor = inputs.check_faktor(landing.faktor, registry, notes)
+    pemeriksaan = inputs.check_pemeriksaan(landing.pemeriksaan, registry, notes)
     rejected = Landing(koperasi=landing.koperasi.loc[koperasi.alasan.index],
                        kuesioner=landing.kuesioner.loc[kuesioner.alasan.index],
-                       faktor=landing.faktor.loc[faktor.alasan.index], berkas=landing.berkas, catatan=notes)
-    dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor)}
-    common = CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor)
+                       faktor=landing.faktor.loc[faktor.alasan.index],
+                       pemeriksaan=landing.pemeriksaan.loc[pemeriksaan.alasan.index], berkas=landing.berkas,
+                       catatan=notes)
+    dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor),
+              "pemeriksaan": len(landing.pemeriksaan)}
+    common = CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor, pemeriksaan)
     _Kept.entry.clear()
     if key is not None:
         _Kept.entry[key] = common
@@ -95,7 +101,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSum
     laporan = inputs.check_laporan(raw, common.registry, started, landing.catatan)
     submissions = resolve_submissions(laporan.valid)
     rejected = [(landing.koperasi, common.koperasi.alasan), (raw, laporan.alasan), (raw, submissions.alasan),
-                (landing.kuesioner, common.kuesioner.alasan), (landing.faktor, common.faktor.alasan)]
+                (landing.kuesioner, common.kuesioner.alasan), (landing.faktor, common.faktor.alasan),
+                (landing.pemeriksaan, common.pemeriksaan.alasan)]
     karantina = quarantine(rejected, params.period, scope["nik"], bool(params.kabupaten))
     quarantined = laporan.alasan.index.union(submissions.alasan.index)
     keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
@@ -206,7 +213,8 @@ def summarise(landing: Landing, common: CheckedCommon, raw: pd.DataFrame, submis
         kuesioner_dibaca=common.dibaca["kuesioner"], kuesioner_dikarantina=len(common.kuesioner.alasan),
         faktor_dibaca=common.dibaca["faktor"], faktor_dikarantina=len(common.faktor.alasan),
         koperasi_dibaca=common.dibaca["koperasi"], koperasi_dikarantina=len(common.koperasi.alasan),
-        koperasi_terdaftar=registered,
+        koperasi_terdaftar=registered, pemeriksaan_dibaca=common.dibaca["pemeriksaan"],
+        pemeriksaan_dikarantina=len(common.pemeriksaan.alasan),
         alasan_teratas=reasons.most_common(5), berkas=[asdict(f) for f in landing.berkas],
         catatan_berkas=[f"{f.sumber}: {f.dibersihkan}" for f in landing.berkas if f.dibersihkan],
     )
