@@ -180,20 +180,40 @@ def keep(run: RunFolder, scope: pd.DataFrame, raw: pd.DataFrame, submissions: Su
     run.write("nik_dikarantina", pd.Series(quarantined_nik.unique(), dtype="str").to_frame("nik"))
 
 
+@dataclass(frozen=True)
+class AcceptedReports:
+    """A period's reports as a whole-month run accepts them (the preparation's own checks)."""
+
+    landing: Landing  # what was read for the period: its report rows, the other periods' rows, every file
+    current: pd.DataFrame  # the reports in force: checked, typed, resubmissions resolved
+    dikarantina: int  # report rows of the period quarantined (a rule, or a resubmission that cannot be decided)
+
+
+def accepted_reports(root: Path, common: CheckedCommon, period: str, started: datetime) -> AcceptedReports:
+    """Read the period's reports of the landing folder, check every row and resolve resubmissions, as `prepare`
+    does for a whole month."""
+    landing = read_reports(root, common.rejected, period, started)
+    checked = inputs.check_laporan(landing.laporan, common.registry, started, landing.catatan)
+    submissions = resolve_submissions(checked.valid)
+    return AcceptedReports(landing, submissions.current, len(checked.alasan.index.union(submissions.alasan.index)))
+
+
+def with_registry(reports: pd.DataFrame, common: CheckedCommon) -> pd.DataFrame:
+    """The reports with the registry columns the engine carries (nama, jenis, kode_wilayah, kabupaten_kota)."""
+    return reports.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
+
+
 def previous_from_landing(params: RunParameters, common: CheckedCommon, others: pd.DataFrame,
                           started: datetime) -> pd.DataFrame:
     """The previous month's scores (nik, skor_total, predikat) from its reports in the landing folder, validated
     and scored with the books in force then, for a run whose previous month was never published."""
     previous = previous_period(params.period)
-    landing = read_reports(params.input, common.rejected, previous, started)
-    accepted = resolve_submissions(inputs.check_laporan(landing.laporan, common.registry, started,
-                                                        landing.catatan).valid).current
+    accepted = accepted_reports(params.input, common, previous, started).current
     if accepted.empty:
         return pd.DataFrame({"nik": pd.Series(dtype="str"), "skor_total": pd.Series(dtype="float64"),
                              "predikat": pd.Series(dtype="str")})
     history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
-    reports = accepted.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left",
-                             validate="many_to_one")
+    reports = with_registry(accepted, common)
     answers = common.kuesioner.valid
     result = score_reports(reports, questionnaires=answers[is_in(answers["nik"], accepted["nik"])],
                            factors=pd.concat([common.faktor.valid, derived_factors(reports, history)],
