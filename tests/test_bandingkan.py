@@ -9,7 +9,8 @@ from landings import NIK, NOW, landing, report, write_reports
 from flows import storage
 from flows.cli import main
 from flows.config import DATA_DIR, PUBLISHED_DIR
-from flows.prepare import checked_common
+from flows.prepare import prepare
+from flows.runs import RunParameters, new_run_id
 from schemas.outputs import validate_output
 
 SAMPLE = DATA_DIR / "sample"
@@ -69,6 +70,7 @@ def test_mistakes_are_one_line_with_exit_code_2(tmp_path, capsys):
 
 def test_an_examiners_checklist_is_read_checked_and_quarantined_like_the_questionnaires(tmp_path):
     root = landing(tmp_path / "landing")
+    write_reports(root / "laporan" / "a.csv", report())
     (root / "pemeriksaan").mkdir()
     items = [{"nik": NIK, "tanggal": "2026-08-20", "indikator": "prinsip_koperasi", "butir": b, "terpenuhi": "ya"}
              for b in (1, 2, 3, 4, 5, 6, 6)]  # butir 7 missing, butir 6 twice
@@ -77,13 +79,17 @@ def test_an_examiners_checklist_is_read_checked_and_quarantined_like_the_questio
     items += [{"nik": NIK, "tanggal": "2026-08-22", "indikator": "manajemen_koperasi", "butir": b,
                "terpenuhi": "tidak"} for b in range(1, 11)]  # complete: accepted
     pd.DataFrame(items).to_csv(root / "pemeriksaan" / "periksa.csv", index=False)
-    common = checked_common(root, NOW.date())
-    assert common.dibaca["pemeriksaan"] == 27 and len(common.pemeriksaan.valid) == 10
-    raw = common.rejected.pemeriksaan
-    reasons = dict(zip(raw["baris"], common.pemeriksaan.alasan))
+    # a monthly run reads and checks it (it never scores with it) and quarantines its rejected rows
+    params = RunParameters(period="2026-10", input=root, output=tmp_path / "keluaran")
+    run_id = new_run_id("2026-10", NOW)
+    prepared = prepare(params, run_id, NOW)
+    assert (prepared.pemeriksaan_dibaca, prepared.pemeriksaan_dikarantina) == (27, 17)
+    karantina = params.folder(run_id).read("karantina").set_index(["sumber", "baris"])["alasan"]
+    assert set(karantina.index.get_level_values("sumber")) == {"pemeriksaan/periksa.csv"}
+    reasons = {baris: list(alasan) for (_, baris), alasan in karantina.items()}
     assert reasons[2] == [f"set pemeriksaan {NIK} 2026-08-20: prinsip_koperasi butir 6 diisi 2 kali; "
                           "prinsip_koperasi butir 7 tidak diisi"]
     assert reasons[18] == ["terpenuhi: bukan ya atau tidak (nilai: 'mungkin')",
                            f"set pemeriksaan {NIK} 2026-08-21: baris 18 ditolak"]
     assert reasons[9] == [f"set pemeriksaan {NIK} 2026-08-21: baris 18 ditolak"]
-    assert set(raw["sumber"]) == {"pemeriksaan/periksa.csv"} and len(reasons) == 17
+    assert len(reasons) == 17 and 20 not in reasons  # the manajemen_koperasi set (rows 20..29) is accepted
