@@ -17,7 +17,7 @@ from flows import commands
 from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
 from schemas.periode import ascii_digits
 from scoring.errors import KoperasiSehatError, ParameterError, SettingError
-from scoring.rulebook import published_books
+from scoring.rulebook import published_books, rulebooks
 from scoring.rulebook_format import PERIODE
 
 app = typer.Typer(name=APP_NAME, help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).",
@@ -38,9 +38,10 @@ def _period(text: str | None) -> str | None:
 
 
 def _one_of(choices: tuple[str, ...]):
-    def check(text: str | None) -> str | None:
-        if text is not None and text not in choices:
-            raise typer.BadParameter(f"{text!r} tidak dikenal: pilih salah satu dari {', '.join(choices)}")
+    def check(text: str | list[str] | None) -> str | list[str] | None:
+        for value in [text] if isinstance(text, str) else text or []:
+            if value not in choices:
+                raise typer.BadParameter(f"{value!r} tidak dikenal: pilih salah satu dari {', '.join(choices)}")
         return text
     return check
 
@@ -124,6 +125,23 @@ def jelaskan(
 ) -> int:
     """Jelaskan satu koperasi dari keluaran yang terbit: skor, komponen, jalan menuju Sehat, sejawat, peringatan."""
     return commands.explain(koperasi, period, output)
+
+
+@app.command()
+def bandingkan(
+    period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
+                                        help="bulan yang dibandingkan")],
+    input: Annotated[Path | None, typer.Option(
+        help=f"folder masukan (landing); bawaan: {shown(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
+    output: Annotated[Path, typer.Option(
+        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+    rulebook: Annotated[list[str] | None, typer.Option(
+        metavar="ID", callback=_one_of(tuple(sorted(rulebooks()))),
+        help="rulebook yang dibandingkan (ulangi opsinya untuk beberapa); bawaan: ksp-2009, ksp-2016 dan "
+             "kkpkk-2021-draft")] = None,
+) -> int:
+    """Nilai laporan satu bulan dengan beberapa rulebook berdampingan; tulis tabel perbandingan_rulebook."""
+    return commands.compare_books(period, input, output, tuple(rulebook or ()))
 
 
 def _usage(error: typer.TyperException) -> str:

@@ -17,7 +17,7 @@ from flows import interrupt, preflight
 from flows.config import APP_NAME, PUBLISHED_DIR, settings
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner", "CACAT.md")
+SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner", "pemeriksaan", "CACAT.md")
 
 
 def say(message: str) -> None:
@@ -166,6 +166,22 @@ def make_templates(output: Path) -> int:
     if output.exists() and not output.is_dir():
         raise preflight.ParameterError(f"--output {output} adalah berkas, bukan folder")
     print("templat ditulis: " + ", ".join(str(path) for path in write_templates(output)))
+    return EXIT_DONE
+
+
+def compare_books(period: str, input: Path | None, output: Path, books: tuple[str, ...]) -> int:
+    """Score one month of the landing folder with several rulebooks (default: ksp-2009, ksp-2016 and
+    kkpkk-2021-draft), write the table perbandingan_rulebook of the month and print what changes
+    (`flows.comparison`)."""
+    landing = preflight.check_input(input)
+    preflight.check_apart(landing, output)  # before check_output creates it inside the landing folder
+    output = preflight.check_output(output)
+    from rich.console import Console
+
+    from flows import comparison
+
+    result = comparison.compare(landing, output, period, books or comparison.DEFAULT_BOOKS)
+    comparison.print_summary(result, Console(highlight=False, soft_wrap=True))
     return EXIT_DONE
 
 

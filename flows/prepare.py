@@ -31,14 +31,16 @@ from scoring.periods import previous_period
 
 @dataclass(frozen=True)
 class CheckedCommon:
-    """Registry, questionnaires and findings read and checked: what every month of a backfill shares."""
+    """Registry, questionnaires, findings and examiners' checklists read and checked: what every month of a backfill
+    shares."""
 
     rejected: Landing  # the raw frames reduced to their rejected rows, and every file read
-    dibaca: dict[str, int]  # rows read: koperasi, kuesioner, faktor
+    dibaca: dict[str, int]  # rows read: koperasi, kuesioner, faktor, pemeriksaan
     registry: Registry
     koperasi: Checked
     kuesioner: Checked
     faktor: Checked
+    pemeriksaan: Checked  # optional input: read by `koperasi-sehat bandingkan`, its rejected rows quarantined by runs
 
 
 class _Kept:
@@ -73,11 +75,15 @@ def checked_common(root: Path, today: date) -> CheckedCommon:
     registry = registry_of(landing.koperasi, koperasi)
     kuesioner = inputs.check_kuesioner(landing.kuesioner, registry, notes)
     faktor = inputs.check_faktor(landing.faktor, registry, notes)
+    pemeriksaan = inputs.check_pemeriksaan(landing.pemeriksaan, registry, notes)
     rejected = Landing(koperasi=landing.koperasi.loc[koperasi.alasan.index],
                        kuesioner=landing.kuesioner.loc[kuesioner.alasan.index],
-                       faktor=landing.faktor.loc[faktor.alasan.index], berkas=landing.berkas, catatan=notes)
-    dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor)}
-    common = CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor)
+                       faktor=landing.faktor.loc[faktor.alasan.index],
+                       pemeriksaan=landing.pemeriksaan.loc[pemeriksaan.alasan.index], berkas=landing.berkas,
+                       catatan=notes)
+    dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor),
+              "pemeriksaan": len(landing.pemeriksaan)}
+    common = CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor, pemeriksaan)
     _Kept.entry.clear()
     if key is not None:
         _Kept.entry[key] = common
@@ -95,7 +101,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSum
     laporan = inputs.check_laporan(raw, common.registry, started, landing.catatan)
     submissions = resolve_submissions(laporan.valid)
     rejected = [(landing.koperasi, common.koperasi.alasan), (raw, laporan.alasan), (raw, submissions.alasan),
-                (landing.kuesioner, common.kuesioner.alasan), (landing.faktor, common.faktor.alasan)]
+                (landing.kuesioner, common.kuesioner.alasan), (landing.faktor, common.faktor.alasan),
+                (landing.pemeriksaan, common.pemeriksaan.alasan)]
     karantina = quarantine(rejected, params.period, scope["nik"], bool(params.kabupaten))
     quarantined = laporan.alasan.index.union(submissions.alasan.index)
     keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
@@ -175,6 +182,29 @@ def keep(run: RunFolder, scope: pd.DataFrame, raw: pd.DataFrame, submissions: Su
     run.write("nik_dikarantina", pd.Series(quarantined_nik.unique(), dtype="str").to_frame("nik"))
 
 
+@dataclass(frozen=True)
+class AcceptedReports:
+    """A period's reports as a whole-month run accepts them (the preparation's own checks)."""
+
+    landing: Landing  # what was read for the period: its report rows, the other periods' rows, every file
+    current: pd.DataFrame  # the reports in force: checked, typed, resubmissions resolved
+    dikarantina: int  # report rows of the period quarantined (a rule, or a resubmission that cannot be decided)
+
+
+def accepted_reports(root: Path, common: CheckedCommon, period: str, started: datetime) -> AcceptedReports:
+    """Read the period's reports of the landing folder, check every row and resolve resubmissions, as `prepare`
+    does for a whole month."""
+    landing = read_reports(root, common.rejected, period, started)
+    checked = inputs.check_laporan(landing.laporan, common.registry, started, landing.catatan)
+    submissions = resolve_submissions(checked.valid)
+    return AcceptedReports(landing, submissions.current, len(checked.alasan.index.union(submissions.alasan.index)))
+
+
+def with_registry(reports: pd.DataFrame, common: CheckedCommon) -> pd.DataFrame:
+    """The reports with the registry columns the engine carries (nama, jenis, kode_wilayah, kabupaten_kota)."""
+    return reports.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
+
+
 PREVIOUS_KOPERASI = ("nik", "periode", "rulebook", "skor_total", "predikat_skor", "predikat")
 PREVIOUS_INDIKATOR = ("nik", "periode", "komponen", "rasio", "nilai")
 
@@ -185,17 +215,14 @@ def previous_from_landing(params: RunParameters, common: CheckedCommon, others: 
     landing folder, validated and scored with the books in force then, for a run whose previous month was never
     published: skor_total_sebelumnya and the early warnings compare with the same month."""
     previous = previous_period(params.period)
-    landing = read_reports(params.input, common.rejected, previous, started)
-    accepted = resolve_submissions(inputs.check_laporan(landing.laporan, common.registry, started,
-                                                        landing.catatan).valid).current
+    accepted = accepted_reports(params.input, common, previous, started).current
     if accepted.empty:
         return (pd.DataFrame({c: pd.Series(dtype="float64" if c == "skor_total" else "str")
                               for c in PREVIOUS_KOPERASI}),
                 pd.DataFrame({c: pd.Series(dtype="float64" if c in ("rasio", "nilai") else "str")
                               for c in PREVIOUS_INDIKATOR}))
     history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
-    reports = accepted.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left",
-                             validate="many_to_one")
+    reports = with_registry(accepted, common)
     answers = common.kuesioner.valid
     result = score_reports(reports, questionnaires=answers[is_in(answers["nik"], accepted["nik"])],
                            factors=pd.concat([common.faktor.valid, derived_factors(reports, history)],
@@ -216,7 +243,8 @@ def summarise(landing: Landing, common: CheckedCommon, raw: pd.DataFrame, submis
         kuesioner_dibaca=common.dibaca["kuesioner"], kuesioner_dikarantina=len(common.kuesioner.alasan),
         faktor_dibaca=common.dibaca["faktor"], faktor_dikarantina=len(common.faktor.alasan),
         koperasi_dibaca=common.dibaca["koperasi"], koperasi_dikarantina=len(common.koperasi.alasan),
-        koperasi_terdaftar=registered,
+        koperasi_terdaftar=registered, pemeriksaan_dibaca=common.dibaca["pemeriksaan"],
+        pemeriksaan_dikarantina=len(common.pemeriksaan.alasan),
         alasan_teratas=reasons.most_common(5), berkas=[asdict(f) for f in landing.berkas],
         catatan_berkas=[f"{f.sumber}: {f.dibersihkan}" for f in landing.berkas if f.dibersihkan],
     )

@@ -106,10 +106,12 @@ def print_summary(summary: dict, output: Path) -> None:
     console.print(f"  laporan dibaca {read:,} = dinilai {scored:,} + tidak dinilai (jenis tanpa rulebook) "
                   f"{summary['tidak_dinilai']:,} + dikarantina {summary['laporan_dikarantina']:,} "
                   f"+ terganti {summary['laporan_terganti']:,}")
+    checklists = (f"; pemeriksaan {summary['pemeriksaan_dikarantina']:,} dari {summary['pemeriksaan_dibaca']:,}"
+                  if summary.get("pemeriksaan_dibaca") else "")  # an optional input: named when there is one
     console.print(f"  kuesioner dikarantina {summary['kuesioner_dikarantina']:,} dari {summary['kuesioner_dibaca']:,}; "
                   f"faktor {summary['faktor_dikarantina']:,} dari {summary['faktor_dibaca']:,}; "
-                  f"{registry_file(summary)} {summary['koperasi_dikarantina']:,} dari {summary['koperasi_dibaca']:,}",
-                  markup=False)
+                  f"{registry_file(summary)} {summary['koperasi_dikarantina']:,} dari {summary['koperasi_dibaca']:,}"
+                  + checklists, markup=False)
     console.print(table)
     if left_out:
         console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")

@@ -65,6 +65,8 @@ class PrepareSummary:
     alasan_teratas: list[tuple[str, int]] = field(default_factory=list)
     berkas: list[dict] = field(default_factory=list)  # every input file: sumber, sha256, baris, format, galat, ...
     catatan_berkas: list[str] = field(default_factory=list)  # "sumber: what was cleaned" of the files read
+    pemeriksaan_dibaca: int = 0  # examiners' checklist rows (optional input, read by `bandingkan`)
+    pemeriksaan_dikarantina: int = 0
 
 
 @dataclass

@@ -45,6 +45,11 @@ KUESIONER = {"manajemen_umum": 12, "kelembagaan": 6, "manajemen_permodalan": 5,
              "manajemen_aktiva": 10, "manajemen_likuiditas": 5}
 KOMPONEN = np.repeat(list(KUESIONER), list(KUESIONER.values()))
 NOMOR = np.concatenate([np.arange(1, n + 1) for n in KUESIONER.values()])
+# the examiner's checklist of the draft 2021 worksheet (kkpkk-2021-draft.toml): items per indicator
+PEMERIKSAAN = {"prinsip_koperasi": 7, "kelembagaan_koperasi": 30, "manajemen_koperasi": 10, "kpmr": 10}
+INDIKATOR_PEMERIKSAAN = np.repeat(list(PEMERIKSAAN), list(PEMERIKSAAN.values()))
+BUTIR = np.concatenate([np.arange(1, n + 1) for n in PEMERIKSAAN.values()])
+DIPERIKSA = 0.25  # share of the ksp/usp reporting in the last period with an examiner's checklist of that year
 INDIKATOR = ("modal", "pinjaman", "anggota", "npl", "cadangan", "berisiko", "kas", "biaya",
              "efisiensi", "pea", "kuesioner")
 FAKTOR = (  # kode, berlaku_mulai and berlaku_sampai in months before the last period (None: open)
@@ -529,6 +534,25 @@ def build_questionnaires(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def build_checklists(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
+    """Examiners' checklists (the Tata Kelola and KPMR items of the draft 2021 worksheet) of a quarter of the ksp/usp
+    reporting in the last period, examined between March and August of its year; an item is met likelier the
+    healthier the cooperative."""
+    t = T - 1
+    konvensional = np.flatnonzero(np.isin(p.jenis, KONVENSIONAL) & p.melapor[:, t])
+    pilih = np.sort(rng.choice(konvensional, max(1, round(DIPERIKSA * len(konvensional))), replace=False))
+    k = len(pilih)
+    tanggal = _year_start(np.full(k, int(AKHIR[:4]))) + 59 + rng.integers(0, 184, k)
+    terpenuhi = rng.random((k, len(BUTIR))) < _lerp(0.2, 0.95, _ind(p, t, "kuesioner"))[pilih, None]
+    return pd.DataFrame({
+        "nik": np.repeat(p.nik[pilih], len(BUTIR)),
+        "tanggal": np.repeat(np.datetime_as_string(tanggal, unit="D"), len(BUTIR)),
+        "indikator": np.tile(INDIKATOR_PEMERIKSAAN, k),
+        "butir": np.tile(BUTIR, k),
+        "terpenuhi": np.where(terpenuhi.ravel(), "ya", "tidak"),
+    })
+
+
 def build_factors(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
     """Supervisors' findings (rulebook §7) on the healthiest third of ksp/usp reporting last month."""
     konvensional = np.isin(p.jenis, KONVENSIONAL) & p.melapor[:, -1]
@@ -608,4 +632,8 @@ def write_sample(output: Path, scale: str = "kaltara", seed: int = 2026, dirty: 
         from flows.sample_dirty import write_dirty  # the dirty drop builds on this module's parts
 
         return counts | write_dirty(output, spec.format_laporan, registry, reports, kuesioner, rng)
-    return counts | _write_clean(output, spec.format_laporan, reports, corrections, kuesioner)
+    # the checklists draw from a stream of their own, so that adding them changed no other file of a sample
+    pemeriksaan = build_checklists(profiles, np.random.default_rng([seed, 2021]))
+    write_csv(pemeriksaan, output / "pemeriksaan" / f"pemeriksaan_{AKHIR[:4]}.csv")
+    return counts | _write_clean(output, spec.format_laporan, reports, corrections, kuesioner) | {
+        "pemeriksaan": len(pemeriksaan)}

@@ -2,8 +2,8 @@
 
 Each workbook has three sheets: the data sheet, named after the table (the sheet ingest reads), with exactly the
 contract's columns as its header, number formats (whole Rupiah `#,##0`, dates `yyyy-mm-dd`, nik and periods as
-text) and drop-down lists (diaudit, jawaban, jenis, wilayah_keanggotaan, komponen, kode) from the rulebooks and
-the contract; `petunjuk`, one line per column: what it holds (the Pandera model's description) and an example
+text) and drop-down lists (diaudit, jawaban, jenis, wilayah_keanggotaan, komponen, kode, indikator, terpenuhi)
+from the rulebooks and the contract; `petunjuk`, one line per column: what it holds (the Pandera model's description) and an example
 value; and a hidden `daftar` holding the lists. The example is on `petunjuk`, one column per line, under a title
 row: it can never be read as a row of data (ingest reads the sheet named after the table, and a sheet whose first
 row is a title has no contract header).
@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from flows.ingest import COLUMNS
 from schemas.inputs import (
+    INDIKATOR_PEMERIKSAAN,
     JAWABAN,
     JENIS,
     KODE_FAKTOR,
@@ -30,15 +31,18 @@ from schemas.inputs import (
     Koperasi,
     Kuesioner,
     Laporan,
+    Pemeriksaan,
 )
 from scoring.columns import JUMLAH
 
-MODELS = {"koperasi": Koperasi, "laporan": Laporan, "kuesioner": Kuesioner, "faktor_pengurang": FaktorPengurang}
+MODELS = {"koperasi": Koperasi, "laporan": Laporan, "kuesioner": Kuesioner, "faktor_pengurang": FaktorPengurang,
+          "pemeriksaan": Pemeriksaan}
 LISTS = {"diaudit": ("true", "false"), "jawaban": JAWABAN, "jenis": JENIS,
-         "wilayah_keanggotaan": WILAYAH_KEANGGOTAAN, "komponen": KOMPONEN_KUESIONER, "kode": KODE_FAKTOR}
+         "wilayah_keanggotaan": WILAYAH_KEANGGOTAAN, "komponen": KOMPONEN_KUESIONER, "kode": KODE_FAKTOR,
+         "indikator": INDIKATOR_PEMERIKSAAN, "terpenuhi": JAWABAN}
 TEXT = ("nik", "periode", "kode_wilayah", "berlaku_mulai", "berlaku_sampai")  # typed as text, never as a number
 DATES = ("tanggal", "tanggal_badan_hukum", "tanggal_rat_terakhir")
-WHOLE = ("jumlah_anggota", "nomor")
+WHOLE = ("jumlah_anggota", "nomor", "butir")
 JUTA = 1_000_000
 # A balanced report of a healthy KSP (millions of Rupiah); the other money columns are 0.
 _REPORT = {"kas": 20, "bank": 40, "pinjaman_anggota": 900, "aset_tetap": 90, "total_aset": 1050,
@@ -58,12 +62,15 @@ EXAMPLES: dict[str, dict[str, object]] = {
                   "nomor": 1, "jawaban": "ya"},
     "faktor_pengurang": {"nik": "6502123456789012", "kode": KODE_FAKTOR[0], "berlaku_mulai": "2026-06",
                          "berlaku_sampai": "", "keterangan": "Temuan pemeriksaan lapangan"},
+    "pemeriksaan": {"nik": "6502123456789012", "tanggal": datetime(2026, 8, 20), "indikator": INDIKATOR_PEMERIKSAAN[0],
+                    "butir": 1, "terpenuhi": "ya"},
 }
 _ROWS = 1_048_576  # Excel's last row: validations and formats cover the whole column
 
 
 def write_templates(folder: Path) -> list[Path]:
-    """Write koperasi.xlsx, laporan.xlsx, kuesioner.xlsx and faktor_pengurang.xlsx into `folder`; return them."""
+    """Write koperasi.xlsx, laporan.xlsx, kuesioner.xlsx, faktor_pengurang.xlsx and pemeriksaan.xlsx into
+    `folder`; return them."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table, columns in COLUMNS.items():

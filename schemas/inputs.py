@@ -1,9 +1,11 @@
-"""The input contract (data-contract §1): typed Pandera models of the four input files, and the checks that
+"""The input contract (data-contract §1): typed Pandera models of the five input files, and the checks that
 turn the text frames read by `flows.ingest` into typed rows plus, for every rejected row, every reason.
 
-TYPES     `Koperasi`, `Laporan`, `Kuesioner`, `FaktorPengurang`: the typed rows; the schema is the documentation.
+TYPES     `Koperasi`, `Laporan`, `Kuesioner`, `FaktorPengurang`, `Pemeriksaan`: the typed rows; the schema is the
+          documentation.
 PARSING   text -> typed columns (`schemas.parsing`); a value that cannot be read becomes a reason and a missing value.
-RULES     the row rules that compare columns (`schemas.rules`) and the questionnaire's (`schemas.kuesioner`).
+RULES     the row rules that compare columns (`schemas.rules`), the questionnaire's (`schemas.kuesioner`) and the
+          examiner's checklist's (`schemas.pemeriksaan`).
 CHECKING  each model is validated lazily on the typed frame with every column nullable, so that a row whose
           text could not be read still gets the other reasons that can be checked; Pandera's failure cases
           become reasons in Indonesian that name the column(s), the rule and the value(s).
@@ -24,6 +26,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from schemas import pemeriksaan
 from schemas.kuesioner import NOMOR_DALAM_KOMPONEN, check_sets
 from schemas.parsing import Cells, Reasons, dates, optional, period, raw_text, whole_numbers, yes_no
 from schemas.periode import wita
@@ -45,6 +48,7 @@ JENIS = tuple(dict.fromkeys([*(j for b in published_books().values() for j in b.
 WILAYAH_KEANGGOTAAN = ("kabupaten_kota", "provinsi", "nasional")
 KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in published_books().values() for k in b.komponen
                                           if k.kuesioner and k.masukan == "kuesioner"))
+INDIKATOR_PEMERIKSAAN = tuple(pemeriksaan.butir_per_indikator())
 KODE_FAKTOR = tuple(dict.fromkeys(code for b in published_books().values() for code in b.faktor_kode))
 JAWABAN = ("ya", "tidak")
 BOLEH_NEGATIF = ("shu_belum_dibagi",)
@@ -80,7 +84,8 @@ def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
                     pd.Series(checked.valid["jenis"].to_numpy(), index=checked.valid["nik"].to_numpy(), dtype="str"))
 
 
-RULES = {a.name: a for a in (*REPORT_RULES, PERIODE_SEBELUM_KIRIM, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU)}
+RULES = {a.name: a for a in (*REPORT_RULES, PERIODE_SEBELUM_KIRIM, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU,
+                              pemeriksaan.BUTIR_DALAM_INDIKATOR)}
 
 
 def _check(rule: RowRule) -> classmethod:
@@ -212,6 +217,22 @@ class FaktorPengurang(_Source):
     keterangan: Series[str] = pa.Field(nullable=True, description="the finding, free text")
 
     urutan_berlaku = _check(URUTAN_BERLAKU)
+
+
+class Pemeriksaan(_Source):
+    """One item of an examiner's checklist (optional input pemeriksaan/*): the Tata Kelola and KPMR checklists of the
+    draft of the 2021 worksheet (KKPKK), which no monthly report holds. A set is the items of one nik and tanggal;
+    each indikator it names has every butir once."""
+
+    nik: Series[str] = pa.Field(str_length={"min_value": 1}, description="Nomor Induk Koperasi, in the registry")
+    tanggal: Series[pd.Timestamp] = pa.Field(description="date of the examination; a period uses the latest set "
+                                                         "dated at or before its last day")
+    indikator: Series[str] = pa.Field(isin=INDIKATOR_PEMERIKSAAN,
+                                      description="checklist indicator of the rulebook (kkpkk-2021-draft)")
+    butir: Series[np.int64] = pa.Field(ge=1, description="item number, 1..n of the indikator in the rulebook")
+    terpenuhi: Series[bool] = pa.Field(description="the item is met: ya or tidak (true/false and 1/0 are read too)")
+
+    butir_dalam_indikator = _check(pemeriksaan.BUTIR_DALAM_INDIKATOR)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -450,3 +471,23 @@ def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame |
     _registered(typed["nik"], registry, reasons)
     check_sets(typed, reasons)
     return _accepted(Kuesioner, typed.drop(columns="jenis"), reasons, raw.index)
+
+
+def check_pemeriksaan(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:
+    """An examiner's checklist items (optional input pemeriksaan/*): each row's values, nik registered, then whole
+    sets: a butir missing or given twice, or a rejected row, rejects every row of its set."""
+    schema, source = _start(raw, Pemeriksaan)
+    reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    cells = Cells(raw, notes, reasons)
+    typed = pd.DataFrame({
+        **source,
+        "nik": cells("nik"),
+        "tanggal": dates(cells("tanggal"), "tanggal", reasons),
+        "indikator": cells("indikator").str.lower(),
+        "butir": whole_numbers(cells("butir"), "butir", reasons, "bilangan bulat"),
+        "terpenuhi": yes_no(cells("terpenuhi"), "terpenuhi", reasons),
+    })
+    _check_frame(schema, typed, reasons)
+    _registered(typed["nik"], registry, reasons)
+    pemeriksaan.check_sets(typed, reasons)
+    return _accepted(Pemeriksaan, typed, reasons, raw.index)

@@ -2,6 +2,8 @@
 
 `TABLES` lists the tables a monthly run publishes for its period, in publication order: the scores, the
 quarantine, the status and summaries (`schemas.tables`), then the action tables (`schemas.action_tables`).
+`ON_REQUEST` lists the tables a command writes beside them, never published with a month: the comparison of
+rulebooks (`schemas.comparison`).
 Functions here take a table's name; the machinery they use (the Arrow schema, the Pandera schema, the
 conversions) is in `schemas.contract`.
 
@@ -15,18 +17,21 @@ import pyarrow as pa
 
 from schemas import contract
 from schemas.action_tables import action_tables
+from schemas.comparison import comparison_tables
 from schemas.contract import OutputTable, Problem
 from schemas.tables import monthly_tables
 from scoring.errors import OutputContractError
 
 TABLES: dict[str, OutputTable] = {t.name: t for t in (*monthly_tables(), *action_tables())}
+ON_REQUEST: dict[str, OutputTable] = {t.name: t for t in comparison_tables()}
 
 
 def tabel(table: str) -> OutputTable:
     """The table's contract; OutputContractError for an unknown name."""
-    if table not in TABLES:
-        raise OutputContractError(table, [Problem((), f"unknown output table; known: {', '.join(TABLES)}")])
-    return TABLES[table]
+    known = TABLES | ON_REQUEST
+    if table not in known:
+        raise OutputContractError(table, [Problem((), f"unknown output table; known: {', '.join(known)}")])
+    return known[table]
 
 
 def arrow_schema(table: str) -> pa.Schema:
@@ -61,4 +66,4 @@ def markdown(table: str) -> str:
 
 
 if __name__ == "__main__":
-    print("\n\n".join(markdown(name) for name in TABLES))
+    print("\n\n".join(markdown(name) for name in (*TABLES, *ON_REQUEST)))

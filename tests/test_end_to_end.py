@@ -296,7 +296,8 @@ def test_the_manifest_records_the_run(clean):
     assert manifest["parameter"]["period"] == "2026-10"
     assert manifest["jumlah"]["laporan_dibaca"] == 43 and manifest["jumlah"]["dinilai"] == 36
     files = {f["sumber"]: f for f in manifest["berkas_masukan"]}
-    assert len(files) == 1 + 34 + 3 + 1 and files["koperasi.csv"]["baris"] == 109
+    # registry, 34 report files, 3 questionnaire files, the findings and the examiners' checklists
+    assert len(files) == 1 + 34 + 3 + 1 + 1 and files["koperasi.csv"]["baris"] == 109
     assert files["koperasi.csv"]["encoding"] == "utf-8" and manifest["berkas_tidak_dibaca"] == []
     assert files["koperasi.csv"]["sha256"] == hashlib.sha256((DATA_DIR / "sample" / "koperasi.csv").read_bytes()
                                                              ).hexdigest()

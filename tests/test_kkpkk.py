@@ -59,7 +59,7 @@ GROWTH_BY_HAND = {
 }
 
 
-def _checklist(nik: str, tanggal: str, terpenuhi: dict[str, int]) -> pd.DataFrame:
+def checklist(nik: str, tanggal: str, terpenuhi: dict[str, int]) -> pd.DataFrame:
     """An examiner's complete checklist: the first `terpenuhi[indikator]` items of each indicator are met."""
     sizes = {"prinsip_koperasi": 7, "kelembagaan_koperasi": 30, "manajemen_koperasi": 10, "kpmr": 10}
     return pd.DataFrame([{"nik": nik, "tanggal": tanggal, "indikator": i, "butir": b, "terpenuhi": b <= terpenuhi[i]}
@@ -101,9 +101,9 @@ def test_from_the_reports_alone_the_view_is_partial_and_has_no_predicate():
 
 
 def test_with_an_examiners_checklist_and_last_years_report_the_total_and_predicate():
-    checklist = _checklist(NIK_A, "2025-08-20", {"prinsip_koperasi": 6, "kelembagaan_koperasi": 20,
+    checklist_ = checklist(NIK_A, "2025-08-20", {"prinsip_koperasi": 6, "kelembagaan_koperasi": 20,
                                                  "manajemen_koperasi": 5, "kpmr": 8})
-    koperasi, indikator, aspek = _score(checklists=checklist, earlier=pd.DataFrame([LAST_YEAR]))
+    koperasi, indikator, aspek = _score(checklists=checklist_, earlier=pd.DataFrame([LAST_YEAR]))
     # A: 6/7 = 85.71% -> 1 (skor 4); 20/30 = 66.67% -> 2 (3); 5/10 = 50% -> 3 (2): 9 / 12 = 75% -> 30 x = 22.5
     assert [indikator.loc[i, "nilai"] for i in CHECKLISTS] == [1, 2, 3, 1]  # kpmr 8/10 = 80% -> 1
     assert indikator.loc["prinsip_koperasi", "rasio"] == pytest.approx(600 / 7)

@@ -21,7 +21,7 @@ from openpyxl import Workbook, load_workbook
 from flows.ingest import read_landing, read_text_table
 from flows.ingest.walk import read_bounded, shown
 from flows.templates import write_templates
-from schemas.inputs import Registry, check_kuesioner
+from schemas.inputs import Registry, check_kuesioner, check_pemeriksaan
 from schemas.resubmission import resolve_submissions
 from scoring import InputFileError
 from scoring.columns import JUMLAH, LAPORAN
@@ -57,8 +57,8 @@ def test_every_entry_is_read_or_named_with_why(tmp_path):
         ".git/": "folder tersembunyi (namanya diawali titik): isinya tidak dibaca",
         "CACAT.md": "bukan berkas masukan: di akar folder landing hanya koperasi dan faktor_pengurang "
                     "(.csv, .parquet, .xlsx) yang dibaca",
-        "arsip/lama.csv": "bukan berkas masukan: tidak ada tabel masukan di folder arsip/ (hanya laporan/ dan "
-                          "kuesioner/)",
+        "arsip/lama.csv": "bukan berkas masukan: tidak ada tabel masukan di folder arsip/ (hanya laporan/, "
+                          "kuesioner/ dan pemeriksaan/)",
         "laporan/.DS_Store": "berkas tersembunyi (namanya diawali titik)",
         "laporan/catatan.txt": "jenis berkas tidak dikenal (.txt): hanya .csv, .parquet dan .xlsx yang dibaca",
         "laporan/folder": "tautan ke folder: tidak diikuti; letakkan berkasnya di folder landing",
@@ -283,7 +283,8 @@ def test_a_file_that_is_not_a_workbook_is_that_files_error(tmp_path):
 
 def test_a_filled_template_round_trips(tmp_path):
     written = write_templates(tmp_path / "templat")
-    assert [p.name for p in written] == ["koperasi.xlsx", "laporan.xlsx", "kuesioner.xlsx", "faktor_pengurang.xlsx"]
+    assert [p.name for p in written] == ["koperasi.xlsx", "laporan.xlsx", "kuesioner.xlsx", "faktor_pengurang.xlsx",
+                                         "pemeriksaan.xlsx"]
     book = load_workbook(written[1])
     assert book.sheetnames == ["laporan", "petunjuk", "daftar"] and book["daftar"].sheet_state == "hidden"
     assert [c.value for c in book["laporan"][1]] == list(LAPORAN) and book["laporan"].max_row == 1
@@ -309,6 +310,17 @@ def test_a_filled_template_round_trips(tmp_path):
     assert found.kuesioner[["baris", "nik", "tanggal", "komponen", "nomor", "jawaban"]].values.tolist() == [
         [2, NIK, "2026-02-10", "manajemen_umum", "1", "ya"]]
     assert answers.alasan.iloc[0][0].startswith(f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 2, 3")
+    # an examiner's checklist: the seven items of prinsip_koperasi, "tidak" for the last, read and accepted
+    checklist = load_workbook(written[4])
+    for butir in range(1, 8):
+        checklist["pemeriksaan"].append([NIK, datetime(2026, 8, 20), "prinsip_koperasi", butir,
+                                         "ya" if butir < 7 else "tidak"])
+    (root / "pemeriksaan").mkdir()
+    checklist.save(root / "pemeriksaan" / "p.xlsx")
+    found, _, registry = check(root)
+    items = check_pemeriksaan(found.pemeriksaan, registry)
+    assert items.alasan.empty and found.pemeriksaan["sumber"].unique().tolist() == ["pemeriksaan/p.xlsx"]
+    assert items.valid["terpenuhi"].tolist() == [True] * 6 + [False]
 
 
 # ----- no value misread; dates that cannot be true; reasons that lead to the fix ---------------------------------
@@ -377,8 +389,12 @@ def test_the_template_command_writes_one_workbook_per_table(tmp_path, capsys):
 
     assert main(["template", "--output", str(tmp_path / "templat")]) == 0
     assert sorted(p.name for p in (tmp_path / "templat").iterdir()) == [
-        "faktor_pengurang.xlsx", "koperasi.xlsx", "kuesioner.xlsx", "laporan.xlsx"]
+        "faktor_pengurang.xlsx", "koperasi.xlsx", "kuesioner.xlsx", "laporan.xlsx", "pemeriksaan.xlsx"]
     assert capsys.readouterr().out.startswith("templat ditulis: ")
     lists = {str(v.sqref): v.formula1 for v in load_workbook(tmp_path / "templat" / "kuesioner.xlsx")[
         "kuesioner"].data_validations.dataValidation}
     assert lists == {"C2:C1048576": "daftar!$A$2:$A$6", "E2:E1048576": "daftar!$B$2:$B$3"}  # komponen, jawaban
+    checklist = load_workbook(tmp_path / "templat" / "pemeriksaan.xlsx")
+    lists = {str(v.sqref): v.formula1 for v in checklist["pemeriksaan"].data_validations.dataValidation}
+    assert lists == {"C2:C1048576": "daftar!$A$2:$A$5", "E2:E1048576": "daftar!$B$2:$B$3"}  # indikator, terpenuhi
+    assert [checklist["daftar"].cell(r, 2).value for r in (1, 2, 3)] == ["terpenuhi", "ya", "tidak"]

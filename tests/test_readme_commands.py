@@ -35,7 +35,7 @@ def documented_commands() -> list[str]:
 
 def test_the_quick_start_lists_its_commands():
     assert documented_commands()[0] == "koperasi-sehat run --period 2026-10"
-    assert len(documented_commands()) == 9
+    assert len(documented_commands()) == 10
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,16 @@ def test_every_documented_command_works_as_written(ran):
     # report rows + the rows of the three incomplete questionnaire sets + the registry row
     assert len(storage.read_table(root / "out", "karantina", "2026-10")) == 14 + 114 + 1
     assert sorted(p.name for p in (root / "templat").iterdir()) == [
-        "faktor_pengurang.xlsx", "koperasi.xlsx", "kuesioner.xlsx", "laporan.xlsx"]
+        "faktor_pengurang.xlsx", "koperasi.xlsx", "kuesioner.xlsx", "laporan.xlsx", "pemeriksaan.xlsx"]
+    # October 2026 under the three books: its 41 accepted reports each; the ksp-2016 rows are the published month's
+    # scores (the monthly run of the first command), the same reports read and checked the same way
+    compared = storage.read_table(output, "perbandingan_rulebook", "2026-10")
+    assert len(compared) == 41 * 3 and "ksp-2009 -> ksp-2016: 22 dari 36" in done[-1][1].stdout
+    published = storage.read_table(output, "skor_koperasi", "2026-10").set_index("nik")
+    ksp = compared[(compared["rulebook"] == "ksp-2016") & compared["dinilai"]].set_index("nik")
+    columns = ["skor_total", "predikat_skor", "predikat"]
+    assert len(ksp) == 36 and ksp[columns].sort_index().equals(published.loc[ksp.index, columns].sort_index())
+    assert "perbandingan_rulebook" not in (output / "_terbit" / "2026-10.json").read_text()
     explained = done[8][1].stdout.splitlines()  # the latest published period: 2026-10
     assert explained[0] == "KSP Setia Bersama (650274822002787)"
     assert explained[3].startswith("Dalam Pengawasan, skor 51,80 (ksp-2016). Poin terbanyak hilang: rasio_kas")

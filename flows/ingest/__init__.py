@@ -26,14 +26,15 @@ from flows.ingest.text import NOTES, Rows, Table, contract_columns, empty_notes,
 from flows.ingest.walk import FORMATS, Entry, Limits, read_bounded, shown, walk_landing
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.errors import InputFileError
-from scoring.inputs import FAKTOR_BERKAS, KUESIONER
+from scoring.inputs import FAKTOR_BERKAS, KUESIONER, PEMERIKSAAN
 
 KOPERASI = ("nik", "nama", "jenis", "kode_wilayah", "kabupaten_kota", "wilayah_keanggotaan",
             "tanggal_badan_hukum", "tanggal_rat_terakhir", "pendamping")
-COLUMNS = {"koperasi": KOPERASI, "laporan": LAPORAN, "kuesioner": KUESIONER, "faktor_pengurang": FAKTOR_BERKAS}
-ANGKA = (*JUMLAH, "jumlah_anggota", "nomor")
+COLUMNS = {"koperasi": KOPERASI, "laporan": LAPORAN, "kuesioner": KUESIONER, "faktor_pengurang": FAKTOR_BERKAS,
+           "pemeriksaan": PEMERIKSAAN}
+ANGKA = (*JUMLAH, "jumlah_anggota", "nomor", "butir")
 RIWAYAT = ("sumber", "baris", "nik", "periode", "tanggal_kirim")
-COMMON = ("koperasi", "kuesioner", "faktor_pengurang")
+COMMON = ("koperasi", "kuesioner", "faktor_pengurang", "pemeriksaan")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Landing:
     koperasi: pd.DataFrame
     kuesioner: pd.DataFrame
     faktor: pd.DataFrame
+    pemeriksaan: pd.DataFrame = field(default_factory=lambda: _concat([], PEMERIKSAAN))  # optional
     laporan: pd.DataFrame = field(default_factory=lambda: _concat([], LAPORAN))
     laporan_lain: pd.DataFrame = field(default_factory=lambda: _concat([], RIWAYAT[2:]))
     berkas: list[InputFile] = field(default_factory=list)  # by sumber
@@ -81,7 +83,7 @@ def limits(limit: int | None = None) -> Limits:
 
 def read_landing(root: Path, period: str | None = None, now: datetime | None = None,
                  limit: int | None = None) -> Landing:
-    """Read the registry (required), kuesioner/* and the findings (optional), then laporan/*.
+    """Read the registry (required), kuesioner/*, the findings and pemeriksaan/* (optional), then laporan/*.
 
     With a period, only the report rows of that period, of no readable period, or whose dates cannot be true at
     `now` (the run's start) are read whole. A file that cannot be read is recorded with its error and skipped;
@@ -95,12 +97,13 @@ def entries(root: Path, limit: int | None = None) -> list[Entry]:
 
 
 def common_files(root: Path, limit: int | None = None) -> list[Entry]:
-    """The files every period of a landing folder shares and that are read: registry, questionnaires, findings."""
+    """The files every period of a landing folder shares and that are read: registry, questionnaires, findings,
+    examiners' checklists."""
     return [e for e in entries(root, limit) if e.table in COMMON and e.alasan is None]
 
 
 def read_common(root: Path, limit: int | None = None) -> Landing:
-    """The registry, questionnaires and findings of a landing folder (no report rows yet)."""
+    """The registry, questionnaires, findings and examiners' checklists of a landing folder (no report rows yet)."""
     found = entries(root, limit)
     registry = _the_one(found, "koperasi", required=True)
     _the_one(found, "faktor_pengurang")
@@ -108,12 +111,13 @@ def read_common(root: Path, limit: int | None = None) -> Landing:
     files: list[InputFile] = []
     notes: list[pd.DataFrame] = []
     frames = {table: [_read(e, bounds, files, notes) for e in found if e.table == table and e.alasan is None]
-              for table in ("kuesioner", "faktor_pengurang")}
+              for table in ("kuesioner", "faktor_pengurang", "pemeriksaan")}
     koperasi = _read(registry, bounds, files, notes)
     if koperasi is None:
         raise InputFileError(files[-1].galat or f"{registry.sumber}: cannot be read")
     return Landing(koperasi=koperasi.frame, kuesioner=_concat([r.frame for r in frames["kuesioner"] if r], KUESIONER),
-                   faktor=_concat([r.frame for r in frames["faktor_pengurang"] if r], FAKTOR_BERKAS), berkas=files,
+                   faktor=_concat([r.frame for r in frames["faktor_pengurang"] if r], FAKTOR_BERKAS),
+                   pemeriksaan=_concat([r.frame for r in frames["pemeriksaan"] if r], PEMERIKSAAN), berkas=files,
                    catatan=_concat_notes(notes))
 
 
@@ -128,7 +132,7 @@ def read_reports(root: Path, common: Landing, period: str | None = None, now: da
     sheets = [Entry(sheet["sumber"], root / f.sumber, alasan=sheet["alasan"]) for f in files
               for sheet in f.lembar_tidak_dibaca]
     return Landing(koperasi=common.koperasi, kuesioner=common.kuesioner, faktor=common.faktor,
-                   laporan=_concat([r.frame for r in laporan], LAPORAN),
+                   pemeriksaan=common.pemeriksaan, laporan=_concat([r.frame for r in laporan], LAPORAN),
                    laporan_lain=_concat([r.others for r in laporan], RIWAYAT[2:]),
                    berkas=sorted(files, key=lambda f: f.sumber),
                    tidak_dibaca=sorted([e for e in found if e.alasan] + sheets, key=lambda e: e.sumber),

@@ -2,8 +2,8 @@
 
 Every sheet whose header (its first row with a value, looked for in the first `HEADER_COLUMNS` columns) holds the
 table's columns is read; every other sheet is named with why not; with none, the sheet named after the table
-(koperasi, laporan, kuesioner, faktor_pengurang), else the first, says what is wrong with the file. Rows keep the
-numbers Excel shows. Whole numbers are read as integers exactly, other numbers as decimal text, dates ISO (a
+(koperasi, laporan, kuesioner, faktor_pengurang, pemeriksaan), else the first, says what is wrong with the file.
+Rows keep the numbers Excel shows. Whole numbers are read as integers exactly, other numbers as decimal text, dates ISO (a
 date-time without a zone is WITA), booleans true/false. A formula gives its cached value (a text formula may have
 cached the empty text: the cell is empty); a formula saved without one (written by a program, never opened in
 Excel) gives a note naming the cell, and its row is quarantined.

@@ -17,7 +17,7 @@ from flows.config import ENV_PREFIX
 from scoring.errors import InputFileError
 
 ROOT_TABLES = ("koperasi", "faktor_pengurang")  # one file at the root, named after the table
-FOLDER_TABLES = ("laporan", "kuesioner")  # any number of files at any depth under the folder of that name
+FOLDER_TABLES = ("laporan", "kuesioner", "pemeriksaan")  # any number of files at any depth under the folder of that name
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
 _CHUNK = 8 << 20
 
@@ -29,7 +29,7 @@ class Entry:
 
     sumber: str  # path under the root, as shown (`shown`)
     path: Path  # what is read: the file, or the target of a link that stays inside the folder
-    table: str | None = None  # koperasi, laporan, kuesioner, faktor_pengurang
+    table: str | None = None  # koperasi, laporan, kuesioner, faktor_pengurang, pemeriksaan
     format: str | None = None  # csv, parquet, xlsx
     alasan: str | None = None  # why the entry is not read
 
@@ -157,8 +157,8 @@ def _table_of(parts: tuple[str, ...]) -> tuple[str | None, str]:
                       "(.csv, .parquet, .xlsx) yang dibaca")
     if top in FOLDER_TABLES:
         return top, ""
-    return None, (f"bukan berkas masukan: tidak ada tabel masukan di folder {shown(parts[0])}/ (hanya laporan/ "
-                  "dan kuesioner/)")
+    return None, (f"bukan berkas masukan: tidak ada tabel masukan di folder {shown(parts[0])}/ (hanya laporan/, "
+                  "kuesioner/ dan pemeriksaan/)")
 
 
 def regular_file(path: Path, real_root: str) -> Path:

@@ -1,0 +1,94 @@
+"""The examiner's checklist (an optional input, `pemeriksaan/*`; kkpkk-2021-draft.md): the items (butir) of each
+checklist indicator of the books that read one, the rule that a butir is one of its indikator's, and the set check:
+a set (nik, tanggal) answers every butir of each indikator it names exactly once, and every row of it is accepted;
+else every row of the set gets one reason for the set (the engine never guesses an item)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from schemas.parsing import Reasons
+from schemas.rules import RowRule
+from scoring.rulebook import rulebooks
+
+SET_PROBLEMS_SHOWN = 3  # problems a checklist set's reason names before "dan N masalah lain"
+
+
+@cache
+def butir_per_indikator() -> dict[str, int]:
+    """Items per checklist indicator of every book that reads the examiner's checklist (drafts included), in book
+    order; the most when two books differ."""
+    sizes: dict[str, int] = {}
+    for book in rulebooks().values():
+        for k in (k for k in book.komponen if k.kuesioner and k.masukan == "pemeriksaan"):
+            sizes[k.id] = max(sizes.get(k.id, 0), k.pertanyaan)
+    return sizes
+
+
+def _item_count(frame: pd.DataFrame) -> pd.Series:
+    """How many items the row's indikator has (NaN: not a checklist indicator)."""
+    return frame["indikator"].map(butir_per_indikator()).astype("float64")
+
+
+def _butir_in_indikator(frame: pd.DataFrame) -> pd.Series:
+    n, butir = _item_count(frame), frame["butir"].astype("float64")
+    return n.isna() | butir.isna() | (butir <= n)
+
+
+def _butir_reason(frame: pd.DataFrame) -> pd.Series:
+    n = _item_count(frame).astype("int64").astype("str")
+    return ("butir: harus 1 sampai " + n + " untuk " + frame["indikator"] + " (nilai: "
+            + frame["butir"].astype("str") + ")")
+
+
+BUTIR_DALAM_INDIKATOR = RowRule("butir_dalam_indikator", ("indikator", "butir"), _butir_in_indikator, _butir_reason)
+
+
+def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
+    """A set with a butir of a named indikator missing or given twice, or with a rejected row, rejects every row
+    of the set with one reason: its first problems (indikator in book order, then butir; then the rejected rows)
+    and how many more."""
+    keyed = np.flatnonzero((typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy(dtype=bool))
+    if not len(keyed):
+        return
+    rows = typed.iloc[keyed]
+    sizes = butir_per_indikator()
+    frame = pd.DataFrame({
+        "set": rows.groupby(["nik", "tanggal"], sort=False).ngroup().to_numpy(),
+        "indikator": rows["indikator"].to_numpy(dtype=object), "butir": rows["butir"].astype("float64").to_numpy(),
+        "posisi": keyed, "baris": rows["baris"].to_numpy(dtype=np.int64),
+        "ditolak": reasons.rejected()[keyed]})
+    n = frame["indikator"].map(sizes)
+    answers = frame[n.notna() & (frame["butir"] >= 1) & (frame["butir"] <= n)].astype({"butir": "int64"})
+    counted = answers.groupby(["set", "indikator", "butir"]).size().rename("kali")
+    named = answers[["set", "indikator"]].drop_duplicates()
+    grid = named.loc[named.index.repeat(named["indikator"].map(sizes))]
+    grid = grid.assign(butir=grid.groupby(level=0).cumcount() + 1)
+    grid = grid.join(counted, on=["set", "indikator", "butir"]).fillna({"kali": 0}).astype({"kali": "int64"})
+    grid = grid[grid["kali"] != 1].assign(urut=lambda g: g["indikator"].map(list(sizes).index))
+    missing = grid[grid["kali"] == 0].groupby(["set", "urut", "indikator"], as_index=False).agg(
+        butir=("butir", "first"), daftar=("butir", lambda b: ", ".join(map(str, b))))
+    problems = pd.concat([
+        missing.assign(teks=missing["indikator"] + " butir " + missing["daftar"].astype("str") + " tidak diisi"),
+        grid[grid["kali"] > 1].assign(teks=lambda g: g["indikator"] + " butir " + g["butir"].astype("str")
+                                      + " diisi " + g["kali"].astype("str") + " kali"),
+        frame[frame["ditolak"]].assign(urut=len(sizes), butir=lambda f: f["baris"],
+                                       teks=lambda f: "baris " + f["baris"].astype("str") + " ditolak"),
+    ])[["set", "urut", "butir", "teks"]].sort_values(["set", "urut", "butir"], kind="stable")
+    if problems.empty:
+        return
+    per_set = problems.groupby("set", sort=False)
+    shown = problems[per_set.cumcount().to_numpy() < SET_PROBLEMS_SHOWN].groupby("set", sort=False)["teks"].agg(
+        "; ".join)
+    more = per_set.size().reindex(shown.index) - SET_PROBLEMS_SHOWN
+    summary = shown.where(more <= 0, shown + "; dan " + more.astype("str") + " masalah lain")
+    first = frame.drop_duplicates("set").set_index("set")["posisi"]
+    heads = typed.iloc[first.reindex(summary.index).to_numpy()]
+    texts = pd.Series("set pemeriksaan " + heads["nik"].to_numpy(dtype=object) + " "
+                      + heads["tanggal"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object) + ": "
+                      + summary.to_numpy(dtype=object), index=summary.index)
+    hit = frame["set"].isin(texts.index).to_numpy()
+    reasons.add(frame["posisi"].to_numpy()[hit], texts.reindex(frame["set"][hit]).to_numpy(dtype=object), "set")
