@@ -107,7 +107,7 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     assert [e["sumber"] for e in summary["berkas_tidak_dibaca"]] == [
         "CACAT.md", "laporan/.DS_Store", "laporan/catatan_kiriman.txt", "laporan/~$laporan_2026-10_kantor.xlsx"]
     assert summary["catatan_berkas"] == ["laporan/laporan_2026-10.csv: karakter tak terlihat (spasi lebar-nol, "
-                                         "spasi tak-putus, BOM) dihapus dari: nik baris 6"]
+                                         "spasi tak-putus, BOM, kendali) dihapus dari: nik baris 6"]
     manifest = json.loads(Path(summary["manifest"]).read_text())
     assert manifest["berkas_tidak_dibaca"][0] == {
         "sumber": "CACAT.md", "alasan": "bukan berkas masukan: di akar folder landing hanya koperasi dan "
