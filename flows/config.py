@@ -95,8 +95,9 @@ class Settings(BaseSettings):
         default=3, ge=1, description="months without a report that count as silent: the top level of the "
                                      "not-reporting warning, and a reason that puts a cooperative on daftar_prioritas")
     min_peers: int = Field(
-        default=5, ge=2, description="persentil_sejawat: smallest peer group (same jenis and asset tier, with a "
-                                     "ratio) given a percentile and a median")
+        default=5, ge=3, description="persentil_sejawat: smallest peer group (same jenis and asset tier, with a "
+                                     "ratio) given a percentile and a median; at least 3 (in a group of 2 the "
+                                     "median reveals the other member's ratio)")
     visits_per_pendamping: int = Field(
         default=10, ge=1, description="daftar_prioritas: cooperatives one pendamping can visit in a month; beyond "
                                       "it a visit is marked outside capacity and no pendamping is suggested")

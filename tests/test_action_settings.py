@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from flows.config import Settings
 
 
@@ -16,3 +19,11 @@ def test_each_can_be_set_from_the_environment(monkeypatch):
     monkeypatch.setenv("KOPERASI_SEHAT_VISITS_PER_PENDAMPING", "8")
     monkeypatch.setenv("KOPERASI_SEHAT_DEADLINE_DAY", "15")
     assert (Settings().visits_per_pendamping, Settings().deadline_day) == (8, 15)
+
+
+def test_a_peer_group_of_two_is_refused_as_it_would_reveal_the_other_ratio(monkeypatch):
+    monkeypatch.setenv("KOPERASI_SEHAT_MIN_PEERS", "2")
+    with pytest.raises(ValidationError, match="min_peers"):
+        Settings()
+    monkeypatch.setenv("KOPERASI_SEHAT_MIN_PEERS", "3")
+    assert Settings().min_peers == 3
