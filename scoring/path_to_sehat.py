@@ -209,14 +209,37 @@ class _Book:
             "mencapai_sehat": reached & (total >= self.best_edge),
         })
         annual = np.array([k.disetahunkan for k in komponen] + [False])[kk]
-        out["uraian"] = _uraian(out, annual & ratio & ~penyebut, ratio)
+        target = self._target_text(kk, band, out["rasio_target"])
+        out["uraian"] = _uraian(out, annual & ratio & ~penyebut, ratio, target)
         out["keterangan"] = _keterangan(out, codes[coop])
         return out.assign(urutan=out.groupby(KEY, sort=False).cumcount() + 1)
 
+    def _band_table(self) -> tuple[list[list], int]:
+        """The bands each component can move into (none for a questionnaire component), and the widest list."""
+        bands = [target_bands(k, self.mode) if not k.kuesioner else [] for k in self.book.komponen]
+        return bands, max(map(len, bands)) or 1
+
+    def _target_text(self, kk: np.ndarray, band: np.ndarray, target: pd.Series) -> pd.Series:
+        """The target ratio as the texts show it (2 decimals), or 'lebih dari 20' / 'kurang dari 100' where two
+        decimals would put it on an edge its band excludes (19,997 -> 20,00 for 20 < x <= 40)."""
+        bands, width = self._band_table()
+        edges = np.full((len(bands) * width + 1, 4), np.nan)  # lower, lower open, upper, upper open; last: none
+        for i, listed in enumerate(bands):
+            for j, b in enumerate(listed):
+                lower, upper = b.lower or (np.nan, True), b.upper or (np.nan, True)
+                edges[i * width + j] = (lower[0], not lower[1], upper[0], not upper[1])
+        low, low_open, high, high_open = edges[np.where(band >= 0, kk * width + band, -1)].T
+        x = target.to_numpy(dtype=float)
+        shown = np.sign(x) * np.floor(np.round(np.abs(x) * 100, 6) + 0.5) / 100  # as format_number rounds
+        above, below = (low_open == 1) & (shown <= low), (high_open == 1) & (shown >= high)
+        text = format_number(x).to_numpy(dtype=object)
+        text[above] = ("lebih dari " + format_nilai(low[above])).to_numpy(dtype=object)
+        text[below] = ("kurang dari " + format_nilai(high[below])).to_numpy(dtype=object)
+        return pd.Series(text, index=target.index, dtype="str")
+
     def _rentang(self, kk: np.ndarray, band: np.ndarray, ya: np.ndarray, coop: np.ndarray) -> pd.Series:
         """The band moved into as a range, or 'k dari n jawaban ya' (the answers after the move)."""
-        bands = [target_bands(k, self.mode) if not k.kuesioner else [] for k in self.book.komponen]
-        width = max(map(len, bands)) or 1
+        bands, width = self._band_table()
         table = [None] * (len(bands) * width)
         for i, listed in enumerate(bands):
             table[i * width:i * width + len(listed)] = map(band_range, listed)
@@ -292,15 +315,15 @@ def _after_factors(index: np.ndarray, down: np.ndarray, forced: np.ndarray, book
     return np.where(forced, np.maximum(final, book.predikat_names.index(book.faktor_pengurang.predikat_paksa)), final)
 
 
-def _uraian(out: pd.DataFrame, annual: np.ndarray, ratio: np.ndarray) -> pd.Series:
+def _uraian(out: pd.DataFrame, annual: np.ndarray, ratio: np.ndarray, target: pd.Series) -> pd.Series:
     """Each move in words (one Arrow join per kind of row)."""
     none = out["komponen"].isna().to_numpy()
     columns = ["komponen", "predikat_berikutnya", "pos", "perubahan_rupiah", "pos_sekarang", "rasio_sekarang",
                "rasio_target", "rentang_target", "nilai_sekarang", "nilai_target", "poin_tambahan", "tambahan_ya"]
     parts = [concat_texts("Tidak ada kombinasi perubahan rasio keuangan yang mencapai ",
                      out.loc[none, "predikat_berikutnya"], " (jawaban kuesioner tidak dihitung dalam kombinasi).")]
-    for rows, words in ((ratio, _move_words), (~ratio & ~none, _answer_words)):
-        parts.append(words(out.loc[rows, columns], annual[rows]))
+    parts.append(_move_words(out.loc[ratio, columns], annual[ratio], target[ratio]))
+    parts.append(_answer_words(out.loc[~ratio & ~none, columns]))
     return pd.concat(parts).reindex(out.index)
 
 
@@ -309,17 +332,17 @@ def _tail(out: pd.DataFrame) -> tuple:
             format_number(out["poin_tambahan"]), " poin")
 
 
-def _move_words(out: pd.DataFrame, annual: np.ndarray) -> np.ndarray:
+def _move_words(out: pd.DataFrame, annual: np.ndarray, target: pd.Series) -> np.ndarray:
     change = out["perubahan_rupiah"].astype("float64")
     return concat_texts(out["komponen"], ": ", np.where(change < 0, "turunkan ", "naikkan "), out["pos"],
                    np.where(annual, " (angka tahun berjalan)", ""), " sebesar ", format_rupiah(change.abs(), sen=True), " (",
                    format_rupiah(out["pos_sekarang"], sen=True), " menjadi ",
                    format_rupiah(out["pos_sekarang"] + change, sen=True), "); rasio ",
-                   format_number(out["rasio_sekarang"]), "% menjadi ", format_number(out["rasio_target"]), "% (",
+                   format_number(out["rasio_sekarang"]), "% menjadi ", target, "% (",
                    out["rentang_target"], ")", *_tail(out))
 
 
-def _answer_words(out: pd.DataFrame, annual: np.ndarray) -> np.ndarray:
+def _answer_words(out: pd.DataFrame) -> np.ndarray:
     return concat_texts(out["komponen"], ": ", format_nilai(out["tambahan_ya"].astype("float64")), " jawaban ya lagi (",
                    out["rentang_target"], ")", *_tail(out))
 

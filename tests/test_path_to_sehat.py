@@ -159,3 +159,13 @@ def test_when_no_combination_of_ratios_reaches_the_next_predicate():
 
 def test_the_rows_meet_their_contract(cukup):
     validate_output("jalan_menuju_sehat", cukup.assign(run_id=RUN))
+
+
+def test_a_target_just_past_an_excluded_edge_is_never_shown_on_it(cukup):
+    # ms_aset: 3,222,036,001 / 8,055,090,000 = 40.0000000124%, which two decimals show as 40,00: outside
+    # 40 < x <= 60; the text says "lebih dari 40" (an inclusive edge met exactly keeps its number: 15,00)
+    ms_aset = cukup[cukup["komponen"] == "ms_aset"].set_index("rentang_target").loc["40 < x <= 60"]
+    assert ms_aset["rasio_target"] > 40
+    assert "rasio 39,39% menjadi lebih dari 40% (40 < x <= 60)" in ms_aset["uraian"]
+    kas = cukup[(cukup["komponen"] == "rasio_kas") & (cukup["rentang_target"] == "10 < x <= 15")].iloc[0]
+    assert "rasio 32,00% menjadi 15,00% (10 < x <= 15)" in kas["uraian"]
