@@ -46,8 +46,8 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
                      books: Mapping[str, Rulebook] | None = None) -> pd.DataFrame:
     """The worklist of `periode` (columns COLUMNS; schemas.outputs adds run_id).
 
-    skor_koperasi: rows of `periode` and of earlier months (nik, periode, rulebook, predikat, predikat_sebelumnya,
-    skor_total, jumlah_anggota: the latest count up to `periode` is used); status_koperasi: rows of `periode` (nik,
+    skor_koperasi: rows of `periode` and of earlier months (nik, periode, rulebook, predikat, predikat_skor,
+    faktor_pengurang, predikat_sebelumnya, skor_total, jumlah_anggota: the latest count up to `periode` is used); status_koperasi: rows of `periode` (nik,
     nama, kode_wilayah, kabupaten_kota, melapor, bulan_tidak_melapor_berturut, pendamping); jalan: the period's
     jalan_menuju_sehat; peringatan: the period's peringatan_dini (nik, kode, alasan)."""
     books = books or rulebooks()
@@ -60,6 +60,7 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
         predikat=status["nik"].map(now["predikat"].astype("str")).astype("str"),
         sebelumnya=status["nik"].map(now["predikat_sebelumnya"].astype("str")).astype("str"),
         skor_total=status["nik"].map(now["skor_total"]).astype("float64"),
+        ditahan=status["nik"].map(_held_by_factors(now)).astype("str"),
         jumlah_anggota=status["nik"].map(known.set_index("nik")["jumlah_anggota"]).astype("Int64"),
         bulan_tidak_melapor=status["bulan_tidak_melapor_berturut"].astype("Int32").where(
             ~status["melapor"].astype(bool), 0))
@@ -82,6 +83,15 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
     return _assign(rows.reset_index(drop=True), status, capacity)[COLUMNS]
 
 
+def _held_by_factors(now: pd.DataFrame) -> pd.Series:
+    """Per cooperative whose predicate is below its score's, the downgrade factors that hold it there, in words."""
+    held = now[now["predikat"].astype("str") != now["predikat_skor"].astype("str")]
+    codes = held["faktor_pengurang"].map(lambda c: ", ".join(c) if c is not None and len(c) else "")
+    return ("faktor pengurang " + codes + " menahan predikat di " + held["predikat"].astype("str")
+            + " (menurut skor saja: " + held["predikat_skor"].astype("str") + "); kenaikan skor tidak menghapusnya"
+            ).where(codes != "")
+
+
 def _last_step(rows: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.Series:
     return rows["rulebook"].map({book_id: len(book.predikat) - 1 for book_id, book in books.items()})
 
@@ -101,6 +111,7 @@ def _reasons(rows: pd.DataFrame, last: pd.Series, fell: pd.Series, silent: pd.Se
     """Why each listed cooperative is on the list, in words: its own parts first, then its other warnings."""
     parts = pd.DataFrame({
         "a": np.where(last[rows.index], rows["predikat"] + " (skor " + format_number(rows["skor_total"]).to_numpy() + ")", None),
+        "a2": rows["ditahan"].to_numpy(dtype=object),
         "b": np.where(fell[rows.index], "predikat turun dari " + rows["sebelumnya"] + " menjadi " + rows["predikat"],
                       None),
         "c": np.where(silent[rows.index], "tidak melapor " + rows["bulan_tidak_melapor"].astype("str")

@@ -18,7 +18,7 @@ COOPERATIVES = [
     ("K6", DPK, DPK, 45.0, 12_000, "Sari"),
     ("K7", CS, S, 72.0, 2_500, "Budi"),
     ("K8", DP, DP, 55.0, 400, "Dewi"),
-    ("K9", DPK, DPK, 30.0, 50, None),
+    ("K9", DPK, DPK, 78.45, 50, None),  # Cukup Sehat by its score, held at the bottom by rekayasa_pembukuan
 ]
 
 
@@ -28,7 +28,10 @@ def skor() -> pd.DataFrame:
     # K4 last reported in 2026-06 (800 members), silent since
     silent = pd.DataFrame({"nik": ["K4"], "predikat": [CS], "predikat_sebelumnya": [CS], "skor_total": [70.0],
                            "jumlah_anggota": [800], "periode": ["2026-06"]})
-    return pd.concat([rows.assign(periode=PERIODE), silent], ignore_index=True).assign(rulebook="ksp-2016")
+    rows = pd.concat([rows.assign(periode=PERIODE), silent], ignore_index=True).assign(rulebook="ksp-2016")
+    held = rows["nik"] == "K9"
+    return rows.assign(predikat_skor=rows["predikat"].where(~held, CS),
+                       faktor_pengurang=[["rekayasa_pembukuan"] if h else [] for h in held])
 
 
 def status() -> pd.DataFrame:
@@ -82,6 +85,9 @@ def test_the_order_of_a_hand_made_kabupaten_and_its_parts():
     assert by_nik.loc["K7", "alasan"] == ("predikat turun dari Sehat menjadi Cukup Sehat; komponen pindah ke band "
                                           "lebih buruk sejak 2026-09: ...")
     assert by_nik.loc["K5", "alasan"] == "skor turun 3 periode berturut-turut (...)"
+    assert by_nik.loc["K9", "alasan"] == (
+        "Dalam Pengawasan Khusus (skor 78,45); faktor pengurang rekayasa_pembukuan menahan predikat di Dalam "
+        "Pengawasan Khusus (menurut skor saja: Cukup Sehat); kenaikan skor tidak menghapusnya")
     # the top of jalan_menuju_sehat: a single move, a whole combination, the first move when none combines
     assert by_nik.loc["K1", "langkah_utama"] == "rasio_kas: naikkan ..."
     assert by_nik.loc["K2", "langkah_utama"] == "kombinasi menuju Cukup Sehat: rasio_kas: a; ms_aset: b"
