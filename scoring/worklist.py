@@ -86,7 +86,8 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
 def _held_by_factors(now: pd.DataFrame) -> pd.Series:
     """Per cooperative whose predicate is below its score's, the downgrade factors that hold it there, in words."""
     held = now[now["predikat"].astype("str") != now["predikat_skor"].astype("str")]
-    codes = held["faktor_pengurang"].map(lambda c: ", ".join(c) if c is not None and len(c) else "")
+    codes = pd.Series([", ".join(c) if c is not None and len(c) else "" for c in held["faktor_pengurang"]],
+                      index=held.index, dtype="str")  # a few rows: those held below their score
     return ("faktor pengurang " + codes + " menahan predikat di " + held["predikat"].astype("str")
             + " (menurut skor saja: " + held["predikat_skor"].astype("str") + "); kenaikan skor tidak menghapusnya"
             ).where(codes != "")
