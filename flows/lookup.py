@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -24,7 +25,7 @@ from rich.text import Text
 from flows import storage
 from scoring.periods import month_name
 from scoring.texts import format_number
-from scoring.errors import AmbiguousName, ParameterError
+from scoring.errors import AmbiguousName, KoperasiSehatError, ParameterError
 
 MOVES_SHOWN = 5  # single moves listed beyond those that reach the next predicate
 SHOWN = ("karantina", "skor_koperasi", "skor_indikator", "jalan_menuju_sehat", "persentil_sejawat", "peringatan_dini",
@@ -50,6 +51,8 @@ def published_periods(output: Path) -> list[str]:
 
 def chosen_period(output: Path, periode: str | None) -> str:
     """`periode`, or the latest published one. Raises ParameterError when it is not published."""
+    if not Path(output).is_dir():
+        raise ParameterError(f"folder keluaran {output} tidak ada: berikan --output folder tempat run menerbitkan")
     periods = published_periods(output)
     if not periods:
         raise ParameterError(f"belum ada periode yang terbit di {output}: jalankan `koperasi-sehat run` dahulu")
@@ -107,13 +110,19 @@ def cooperative(output: Path, query: str, periode: str | None = None) -> Coopera
 
 
 def _read(output: Path, table: str, periode: str, rows: ds.Expression | None = None) -> pd.DataFrame:
-    return storage.read_table(output, table, periode, rows)
+    """The table's rows of the period; KoperasiSehatError (one line) when its file cannot be read."""
+    try:
+        return storage.read_table(output, table, periode, rows)
+    except (pa.ArrowException, OSError) as error:
+        raise KoperasiSehatError(f"{table} periode {periode} di {output} tidak terbaca ({type(error).__name__}: "
+                                 f"{str(error).splitlines()[0] if str(error) else '-'}): terbitkan ulang dengan "
+                                 f"`koperasi-sehat run --period {periode}`") from None
 
 
 def show(coop: Cooperative, console: Console) -> None:
     """Print what the outputs say of one cooperative, section by section (a section without rows is left out)."""
-    for part in (_header(coop), _quarantine(coop), _components(coop), _moves(coop), _peers(coop), _warnings(coop), _worklist(coop),
-                 _reporting(coop)):
+    for part in (_header(coop), _quarantine(coop), _components(coop), _moves(coop), _peers(coop), _warnings(coop),
+                 _worklist(coop), _reporting(coop)):
         if part is not None:
             console.print(part)
             console.print()

@@ -121,6 +121,22 @@ def test_names_in_the_list_of_matches_are_shown_as_written_never_as_markup():
     assert "KSP [/bold] Tutup" in out.getvalue() and "KSP [link=http://x]Klik[/link]" in out.getvalue()
 
 
+def test_an_unreadable_table_or_a_missing_folder_is_one_line(published_sample, tmp_path):
+    import shutil
+
+    output, _ = published_sample
+    broken = shutil.copytree(output / "status_koperasi", tmp_path / "out" / "status_koperasi")
+    (broken / "periode=2026-10" / "part-0.parquet").write_bytes(b"PAR1x")  # a torn file
+    done = jelaskan(tmp_path / "out", DPK)
+    assert (done.returncode, done.stdout) == (1, "") and done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"koperasi-sehat: status_koperasi periode 2026-10 di {tmp_path / 'out'} tidak "
+                                  "terbaca (ArrowInvalid: ")
+    assert done.stderr.endswith("terbitkan ulang dengan `koperasi-sehat run --period 2026-10`\n")
+    missing = jelaskan(tmp_path / "tidak-ada", DPK)
+    assert (missing.returncode, missing.stderr) == (2, f"koperasi-sehat: folder keluaran {tmp_path / 'tidak-ada'} "
+                                                       "tidak ada: berikan --output folder tempat run menerbitkan\n")
+
+
 def test_nothing_published_yet(tmp_path):
     with pytest.raises(ParameterError, match="^belum ada periode yang terbit di .*: jalankan `koperasi-sehat run` "
                                              "dahulu$"):
