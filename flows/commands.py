@@ -143,7 +143,7 @@ def serve_deployment(cron: str | None) -> int:
 
 def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool) -> int:
     """Write a seeded sample landing folder; a folder that is not empty is only overwritten with `force`."""
-    from flows.sample import write_sample
+    from sample import write_sample
 
     if output.exists() and not output.is_dir():
         raise preflight.ParameterError(f"--output {output} adalah berkas, bukan folder")

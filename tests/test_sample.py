@@ -10,7 +10,8 @@ import pytest
 
 from openpyxl import load_workbook
 
-from flows.sample import REPORT_COLUMNS, SCALES, build_registry, write_sample
+from sample import SCALES, build_registry, write_sample
+from sample.reports import REPORT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ["kas", "bank", "simpanan_di_lembaga_lain", "surat_berharga", "pinjaman_anggota",

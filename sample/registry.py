@@ -1,0 +1,130 @@
+"""The registry of a sample (koperasi.csv, data-contract §1.1): regions, names, founding and RAT dates, with the
+exact jenis mix and aktif count of its scale."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sample.scales import SIMPAN_PINJAM, Scale, apportion, year_start
+
+REGISTRY_COLUMNS = [
+    "nik", "nama", "jenis", "kode_wilayah", "kabupaten_kota", "wilayah_keanggotaan",
+    "tanggal_badan_hukum", "tanggal_rat_terakhir", "pendamping",
+]
+KALTARA = pd.DataFrame({
+    "kode_wilayah": ["65.01", "65.02", "65.03", "65.04", "65.71"],
+    "kabupaten_kota": ["Malinau", "Bulungan", "Tana Tidung", "Nunukan", "Tarakan"],
+    "bobot": [215.0, 330.0, 101.0, 482.0, 199.0],
+})
+AWALAN = {"ksp": "KSP", "usp": "USP Koperasi", "kspps": "KSPPS", "uspps": "USPPS Koperasi",
+          "konsumen": "Koperasi Konsumen", "produsen": "Koperasi Produsen",
+          "pemasaran": "Koperasi Pemasaran", "jasa": "Koperasi Jasa"}
+KATA = ("Sejahtera", "Bersama", "Mandiri", "Makmur", "Maju", "Jaya", "Karya", "Sentosa", "Harapan",
+        "Bahagia", "Abadi", "Lestari", "Mitra", "Bina", "Tunas", "Berkah", "Sinar", "Cahaya",
+        "Benuanta", "Borneo", "Kayan", "Sesayap", "Sebuku", "Sembakung", "Intan", "Mutiara",
+        "Pesisir", "Perbatasan", "Rukun", "Setia", "Gotong Royong", "Nelayan", "Tani", "Pelangi")
+KATA_SYARIAH = ("Al-Ikhlas", "Al-Amanah", "Baitul Mal", "Barokah", "Muamalah", "At-Taqwa",
+                "Al-Falah", "Nurul Iman", "Ummat", "Al-Hikmah")
+PENDAMPING = ("Andi Saputra", "Budi Santoso", "Citra Lestari", "Dewi Anggraini", "Eko Prasetyo",
+              "Fitri Handayani", "Gusti Ayu Rahayu", "Hendra Gunawan", "Indah Permatasari",
+              "Joko Susilo", "Kartini Lumban Gaol", "Lukas Ding", "Maria Ngau", "Nur Aisyah",
+              "Oktavianus Lerang", "Putri Wulandari", "Rahmat Hidayat", "Sri Mulyani",
+              "Taufik Rahman", "Usman Laing", "Veronika Bulan", "Wahyu Nugroho", "Yohanes Ajang",
+              "Zulkifli Ahmad")
+
+
+def _regions(provinsi: tuple[str, ...], rng: np.random.Generator) -> pd.DataFrame:
+    """Kabupaten/kota with weights: real Kaltara, synthetic BPS-like codes elsewhere."""
+    parts = []
+    for kode in provinsi:
+        if kode == "65":
+            parts.append(KALTARA)
+            continue
+        kabupaten = [f"{kode}.{k:02d}" for k in range(1, rng.integers(4, 26))]
+        kota = [f"{kode}.{k}" for k in range(71, 71 + rng.integers(1, 5))]
+        parts.append(pd.DataFrame({
+            "kode_wilayah": kabupaten + kota,
+            "kabupaten_kota": [f"Kabupaten {k}" for k in kabupaten] + [f"Kota {k}" for k in kota],
+            "bobot": rng.lognormal(np.log(250.0), 0.6, len(kabupaten) + len(kota)),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _names(jenis: np.ndarray, rng: np.random.Generator) -> pd.Series:
+    """Indonesian-looking cooperative names, made unique with a number where they repeat."""
+    n = len(jenis)
+    i, j = rng.integers(0, len(KATA), n), rng.integers(1, len(KATA), n)
+    kata = np.array(KATA, dtype=object)
+    syariah = np.isin(jenis, ("kspps", "uspps"))
+    first = np.where(syariah, np.array(KATA_SYARIAH, dtype=object)[rng.integers(0, len(KATA_SYARIAH), n)],
+                     kata[i])
+    names = pd.Series(pd.Series(jenis).map(AWALAN).to_numpy(dtype=object) + " " + first + " "
+                      + kata[(i + j) % len(KATA)])
+    seen = names.groupby(names).cumcount()
+    return names.where(seen == 0, names + " " + (seen + 1).astype(str))
+
+
+def _founding_dates(baru: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """tanggal_badan_hukum: 1985-2022, or during 2024 for the newly founded."""
+    lama = np.datetime64("1985-01-01") + rng.integers(0, 13_878, len(baru))
+    return np.where(baru, np.datetime64("2024-02-01") + rng.integers(0, 300, len(baru)), lama)
+
+
+def _rat_dates(berdiri: np.ndarray, aktif: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Last RAT between February and June: 2024-2026 when aktif, before 2024 (or never) otherwise."""
+    n = len(berdiri)
+    tahun_berdiri = berdiri.astype("datetime64[Y]").astype(np.int64) + 1970
+    tahun_aktif = np.maximum(rng.choice([2024, 2025, 2026], n, p=[0.1, 0.3, 0.6]), tahun_berdiri + 1)
+    tahun_lama = rng.integers(np.minimum(np.maximum(tahun_berdiri + 1, 2012), 2023), 2024)
+    tanggal = year_start(np.where(aktif, tahun_aktif, tahun_lama)) + 31 + rng.integers(0, 150, n)
+    return np.where(~aktif & (rng.random(n) < 0.3), np.datetime64("NaT"), tanggal)
+
+
+def _nik(kode_wilayah: pd.Series, rng: np.random.Generator) -> pd.Series:
+    """Unique 15-digit numbers: the 4 digits of the region code and 11 random digits."""
+    suffix = rng.choice(9 * 10**10, len(kode_wilayah), replace=False) + 10**10
+    return kode_wilayah.str.replace(".", "", regex=False) + pd.Series(suffix).astype(str)
+
+
+def _iso_dates(dates: np.ndarray) -> pd.Series:
+    """ISO `YYYY-MM-DD` strings, missing where NaT."""
+    text = pd.Series(np.datetime_as_string(dates.astype("datetime64[D]"), unit="D"), dtype=object)
+    return text.where(~np.isnat(dates), None)
+
+
+def build_registry(scale: Scale, rng: np.random.Generator) -> pd.DataFrame:
+    """koperasi.csv with the exact jenis mix and the exact aktif count at the last period."""
+    regions = _regions(scale.provinsi, rng)
+    n = sum(scale.jenis_counts.values())
+    wilayah = regions.iloc[rng.permutation(np.repeat(np.arange(len(regions)),
+                                                     apportion(n, regions["bobot"])))]
+    jenis = rng.permutation(np.repeat(list(scale.jenis_counts), list(scale.jenis_counts.values())))
+    simpan_pinjam = np.isin(jenis, SIMPAN_PINJAM)
+    n_baru = round(0.045 * simpan_pinjam.sum())
+    baru = np.zeros(n, dtype=bool)
+    baru[rng.choice(np.flatnonzero(simpan_pinjam), n_baru, replace=False)] = True
+    kunci = rng.random(n) + 0.4 * simpan_pinjam + 2.0 * baru
+    aktif = np.zeros(n, dtype=bool)
+    aktif[np.argsort(-kunci, kind="stable")[: scale.n_aktif]] = True
+    berdiri = _founding_dates(baru, rng)
+    registry = pd.DataFrame({
+        "nik": _nik(wilayah["kode_wilayah"].reset_index(drop=True), rng),
+        "nama": _names(jenis, rng),
+        "jenis": jenis,
+        "kode_wilayah": wilayah["kode_wilayah"].to_numpy(),
+        "kabupaten_kota": wilayah["kabupaten_kota"].to_numpy(),
+        "wilayah_keanggotaan": rng.choice(["provinsi", "kabupaten_kota", "nasional"], n,
+                                          p=[0.65, 0.3, 0.05]),
+        "tanggal_badan_hukum": _iso_dates(berdiri),
+        "tanggal_rat_terakhir": _iso_dates(_rat_dates(berdiri, aktif, rng)),
+        "pendamping": np.where(rng.random(n) < 0.6, rng.choice(PENDAMPING, n), None),
+    })
+    return registry.sort_values("nik", ignore_index=True)[REGISTRY_COLUMNS]
+
+
+def aktif_pada(registry: pd.DataFrame, periode: str) -> np.ndarray:
+    """Kemenkop's aktif: a RAT within the 3 years before the end of the period."""
+    akhir = pd.Period(periode, "M").end_time.normalize()
+    rat = pd.to_datetime(registry["tanggal_rat_terakhir"])
+    return ((rat > akhir - pd.DateOffset(years=3)) & (rat <= akhir)).to_numpy()

@@ -1,0 +1,58 @@
+"""What a sample is: its months, its scale (size and shape of the landing folder), and the calendar helpers the
+generator's modules share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PERIODE_AWAL = np.datetime64("2024-01", "M")
+PERIODE_AKHIR = np.datetime64("2026-10", "M")
+BULAN = np.arange(PERIODE_AWAL, PERIODE_AKHIR + 1)
+T = len(BULAN)
+AKHIR = str(PERIODE_AKHIR)
+
+JENIS = ("ksp", "usp", "kspps", "uspps", "konsumen", "produsen", "pemasaran", "jasa")
+SIMPAN_PINJAM = ("ksp", "usp", "kspps", "uspps")
+KONVENSIONAL = ("ksp", "usp")
+PROVINSI = ("11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34",
+            "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74",
+            "75", "76", "81", "82", "91", "92", "93", "94", "95", "96")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Size and shape of a generated landing folder."""
+
+    jenis_counts: dict[str, int]
+    n_aktif: int
+    provinsi: tuple[str, ...]
+    format_laporan: str
+
+
+def apportion(total: int, weights: np.ndarray) -> np.ndarray:
+    """Integer counts proportional to weights that sum exactly to total (largest remainder)."""
+    exact = total * np.asarray(weights, dtype=float) / np.sum(weights)
+    counts = np.floor(exact).astype(np.int64)
+    counts[np.argsort(counts - exact, kind="stable")[: total - counts.sum()]] += 1
+    return counts
+
+
+_NASIONAL_JENIS = dict(zip(JENIS, apportion(
+    130_000, np.array([0.105, 0.02, 0.01, 0.0035, 0.43, 0.19, 0.07, 0.1715])).tolist()))
+SCALES = {
+    "kaltara": Scale({"ksp": 28, "usp": 12, "kspps": 4, "uspps": 2, "konsumen": 25,
+                      "produsen": 16, "pemasaran": 10, "jasa": 12}, 68, ("65",), "csv"),
+    "national": Scale(_NASIONAL_JENIS, 107_900, PROVINSI, "parquet"),
+}
+
+
+def month_start(months: np.ndarray) -> np.ndarray:
+    """First second of each month (datetime64[M] in, datetime64[s] out)."""
+    return months.astype("datetime64[D]").astype("datetime64[s]")
+
+
+def year_start(years: np.ndarray) -> np.ndarray:
+    """1 January of each year as datetime64[D]."""
+    return (np.asarray(years) - 1970).astype("datetime64[Y]").astype("datetime64[D]")
