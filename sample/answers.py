@@ -1,4 +1,5 @@
-"""The questionnaire answers (data-contract §1.3) and the supervisors' findings (§1.4) of a sample."""
+"""The questionnaire answers (data-contract §1.3) and the supervisors' findings (§1.4) of a sample: the questions
+those of the book in force for each cooperative's jenis, the finding codes the book's."""
 
 from __future__ import annotations
 
@@ -6,12 +7,11 @@ import numpy as np
 import pandas as pd
 
 from sample.profiles import Profiles, indicator_health, lerp
-from sample.scales import AKHIR, KONVENSIONAL, PERIODE_AKHIR, year_start
+from sample.scales import AKHIR, PERIODE_AKHIR, contract_columns, scored_jenis, year_start
+from schemas.inputs import FaktorPengurang, Kuesioner
+from schemas.kuesioner import questions
+from scoring.rulebook import book_for
 
-KUESIONER = {"manajemen_umum": 12, "kelembagaan": 6, "manajemen_permodalan": 5,
-             "manajemen_aktiva": 10, "manajemen_likuiditas": 5}
-KOMPONEN = np.repeat(list(KUESIONER), list(KUESIONER.values()))
-NOMOR = np.concatenate([np.arange(1, n + 1) for n in KUESIONER.values()])
 FAKTOR = (  # kode, berlaku_mulai and berlaku_sampai in months before the last period (None: open)
     ("pembukuan_bermasalah", 4, None, "Pembukuan terlambat lebih dari dua bulan (pemeriksaan lapangan)"),
     ("rekayasa_pembukuan", 2, 0, "Saldo pinjaman direkayasa untuk menutupi pinjaman macet"),
@@ -20,33 +20,61 @@ FAKTOR = (  # kode, berlaku_mulai and berlaku_sampai in months before the last p
 )
 
 
+def _question_grid(month: str, jenis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cooperative (rows), the komponen and nomor of each question its set answers in the month
+    (`schemas.kuesioner.questions`: the book in force for its jenis), padded with "" and 0 to the longest set."""
+    asked = {j: questions(month, str(j)) for j in np.unique(jenis)}
+    width = max((sum(q.values()) for q in asked.values()), default=0)
+    komponen, nomor = np.full((len(jenis), width), "", dtype=object), np.zeros((len(jenis), width), dtype=np.int64)
+    for j, q in asked.items():
+        rows, n = jenis == j, sum(q.values())
+        komponen[rows, :n] = [k for k, count in q.items() for _ in range(count)]
+        nomor[rows, :n] = [number for count in q.values() for number in range(1, count + 1)]
+    return komponen, nomor
+
+
 def build_questionnaires(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
-    """Yearly 38-answer sets filled in February; "ya" is likelier the healthier the cooperative."""
+    """Yearly sets filled in February, with the questions of the book in force for the cooperative's jenis; "ya"
+    is likelier the healthier the cooperative."""
     frames = []
     for tahun in range(2024, int(AKHIR[:4]) + 1):
         t = (tahun - 2024) * 12 + 1
         ada = (p.mulai <= t) & (t < p.berhenti) & ~p.tanpa_kuesioner
         k = int(ada.sum())
         tanggal = year_start(np.full(k, tahun)) + 32 + rng.integers(0, 27, k)
-        ya = rng.random((k, len(NOMOR))) < lerp(0.15, 0.97, indicator_health(p, t, "kuesioner"))[ada, None]
+        komponen, nomor = _question_grid(f"{tahun}-02", p.jenis[ada])
+        ya = rng.random(komponen.shape) < lerp(0.15, 0.97, indicator_health(p, t, "kuesioner"))[ada, None]
+        asked = komponen != ""
+        per_set = asked.sum(axis=1)
         frames.append(pd.DataFrame({
-            "nik": np.repeat(p.nik[ada], len(NOMOR)),
-            "tanggal": np.repeat(np.datetime_as_string(tanggal, unit="D"), len(NOMOR)),
-            "komponen": np.tile(KOMPONEN, k),
-            "nomor": np.tile(NOMOR, k),
-            "jawaban": np.where(ya.ravel(), "ya", "tidak"),
+            "nik": np.repeat(p.nik[ada], per_set),
+            "tanggal": np.repeat(np.datetime_as_string(tanggal, unit="D"), per_set),
+            "komponen": komponen[asked],
+            "nomor": nomor[asked],
+            "jawaban": np.where(ya[asked], "ya", "tidak"),
         }))
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True)[contract_columns(Kuesioner)]
+
+
+def _findings(periode: str, jenis: tuple[str, ...]) -> list[tuple[str, int, int | None, str]]:
+    """The findings of FAKTOR whose code is a faktor_pengurang code of a book scoring the jenis in the period."""
+    codes = {code for j in jenis if (book := book_for(periode, j)) is not None for code in book.faktor_kode}
+    return [finding for finding in FAKTOR if finding[0] in codes]
 
 
 def build_factors(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
-    """Supervisors' findings (rulebook §7) on the healthiest third of ksp/usp reporting last month."""
-    konvensional = np.isin(p.jenis, KONVENSIONAL) & p.melapor[:, -1]
-    sehat = p.kualitas[:, -1] >= np.quantile(p.kualitas[konvensional, -1], 2 / 3)
-    n = max(len(FAKTOR), round(0.09 * konvensional.sum()))
-    pilih = rng.choice(np.flatnonzero(konvensional & sehat), n, replace=False)
-    kode, mulai, sampai, keterangan = (np.array(col, dtype=object)[np.arange(n) % len(FAKTOR)]
-                                       for col in zip(*FAKTOR))
+    """Supervisors' findings (rulebook §7) on the healthiest third of the scored cooperatives reporting last month,
+    with the codes of the book in force."""
+    dinilai = scored_jenis(AKHIR)
+    findings = _findings(AKHIR, dinilai)
+    scored = np.isin(p.jenis, dinilai) & p.melapor[:, -1]
+    if not findings or not scored.any():
+        return pd.DataFrame(columns=contract_columns(FaktorPengurang), dtype=object)
+    sehat = p.kualitas[:, -1] >= np.quantile(p.kualitas[scored, -1], 2 / 3)
+    n = max(len(findings), round(0.09 * scored.sum()))
+    pilih = rng.choice(np.flatnonzero(scored & sehat), n, replace=False)
+    kode, mulai, sampai, keterangan = (np.array(col, dtype=object)[np.arange(n) % len(findings)]
+                                       for col in zip(*findings))
     factors = pd.DataFrame({
         "nik": p.nik[pilih],
         "kode": kode,
@@ -54,4 +82,4 @@ def build_factors(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
         "berlaku_sampai": [None if s is None else str(PERIODE_AKHIR - s) for s in sampai],
         "keterangan": keterangan,
     })
-    return factors.sort_values(["berlaku_mulai", "nik"], ignore_index=True)
+    return factors.sort_values(["berlaku_mulai", "nik"], ignore_index=True)[contract_columns(FaktorPengurang)]

@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,25 +19,26 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 
 from sample.landing import csv_ready, write_csv, write_reports
-from sample.reports import MONEY_COLUMNS, REPORT_COLUMNS, correct
+from sample.reports import correct
 from sample.scales import AKHIR, PERIODE_AKHIR
+from scoring.columns import JUMLAH, LAPORAN
+from scoring.periods import MONTHS, month_name
+from scoring.texts import format_number
 
 SAVED = (2026, 11, 5, 9, 0, 0)  # the time stamp inside the workbook written, so that its bytes do not change
 DEFECT_COLUMNS = ["sumber", "baris", "nik", "cacat", "keterangan"]
-NAMA_BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-              "September", "Oktober", "November", "Desember")
 
 
-def _rupiah(value: int) -> str:
-    """Rupiah the Indonesian way: Rp 1.234.567."""
-    return f"Rp {value:,}".replace(",", ".")
+def _number(value: int) -> str:
+    """One whole number as the office writes it (`scoring.texts.format_number`): 1.234.567."""
+    return format_number(np.array([value]), 0).iloc[0]
 
 
 def _unbalanced(r: dict) -> dict:
     """Liabilities inflated by 5% of total_aset: far beyond the tolerance."""
     selisih = round(0.05 * r["total_aset"])
     return {**r, "simpanan_sukarela": r["simpanan_sukarela"] + selisih,
-            "keterangan": f"kewajiban + ekuitas melebihi total_aset sebesar {_rupiah(selisih)}"}
+            "keterangan": f"kewajiban + ekuitas melebihi total_aset sebesar Rp {_number(selisih)}"}
 
 
 def _rounding(r: dict) -> dict:
@@ -49,7 +51,7 @@ def _collectibility(r: dict) -> dict:
     """Loans by collectibility 3% short of the loan total."""
     selisih = round(0.03 * (r["pinjaman_anggota"] + r["pinjaman_non_anggota"]))
     return {**r, "pinjaman_lancar": r["pinjaman_lancar"] - selisih,
-            "keterangan": f"jumlah kolektibilitas kurang {_rupiah(selisih)} dari pinjaman diberikan"}
+            "keterangan": f"jumlah kolektibilitas kurang Rp {_number(selisih)} dari pinjaman diberikan"}
 
 
 def _slash_month(r: dict) -> dict:
@@ -60,8 +62,7 @@ def _slash_month(r: dict) -> dict:
 
 def _month_name(r: dict) -> dict:
     """periode written with the Indonesian month name."""
-    bulan = NAMA_BULAN[PERIODE_AKHIR.astype(object).month - 1]
-    return {**r, "periode": f"{bulan} {AKHIR[:4]}", "keterangan": "periode ditulis dengan nama bulan"}
+    return {**r, "periode": month_name(AKHIR), "keterangan": "periode ditulis dengan nama bulan"}
 
 
 def _negative(r: dict) -> dict:
@@ -124,18 +125,13 @@ def _dirty_reports(last: pd.DataFrame, terdaftar: set[str], rng: np.random.Gener
     return pd.DataFrame(final), _spreadsheet_rows(semikolon)
 
 
-def _angka(value: int, desimal: bool) -> str:
-    """A number as an Indonesian spreadsheet exports it: 1.234.567 (or 1.234.567,00)."""
-    return f"{value:,}".replace(",", ".") + (",00" if desimal else "")
-
-
 def _spreadsheet_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows rendered as an Indonesian spreadsheet export; the third row carries ',00' decimals."""
     out = csv_ready(rows)
     desimal = np.arange(len(out)) == 2
-    for c in [*MONEY_COLUMNS, "jumlah_anggota"]:
-        uang = c != "jumlah_anggota"
-        out[c] = [_angka(int(v), bool(d and uang)) for v, d in zip(out[c], desimal)]
+    for c in [*JUMLAH, "jumlah_anggota"]:
+        values = out[c].to_numpy(dtype=np.int64)
+        out[c] = np.where(desimal & (c != "jumlah_anggota"), format_number(values, 2), format_number(values, 0))
     keterangan = "ekspor spreadsheet: pemisah ';', ribuan '.', BOM UTF-8"
     return out.assign(cacat="format_spreadsheet_indonesia",
                       keterangan=np.where(desimal, keterangan + "; uang dengan desimal ',00'", keterangan))
@@ -187,7 +183,7 @@ def _free_rows(laporan: pd.DataFrame, rng: np.random.Generator) -> list[int]:
 
 def _small(row: pd.Series) -> str | None:
     """A money column of the row between Rp 1.000 and Rp 999.999 (written with one thousands dot), if any."""
-    return next((c for c in MONEY_COLUMNS if 1_000 <= row[c] < 1_000_000), None)
+    return next((c for c in JUMLAH if 1_000 <= row[c] < 1_000_000), None)
 
 
 def _resumed(reports: pd.DataFrame, reporting: pd.Series, n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -210,7 +206,7 @@ def _in_place(laporan: pd.DataFrame, registry: pd.DataFrame, rng: np.random.Gene
     notation = next(i for i in free if _small(laporan.iloc[i]))
     free = [i for i in free if i != notation]
     typo, hidden, rejected = free[:3]
-    out = laporan.astype({c: object for c in MONEY_COLUMNS})
+    out = laporan.astype({c: object for c in JUMLAH})
     out.loc[typo, ["periode", "cacat", "keterangan"]] = [f"{int(AKHIR[:4]) + 1}{AKHIR[4:]}", "periode_tahun_salah",
                                                           "periode salah ketik tahun: sesudah bulan berjalan"]
     column = _small(laporan.iloc[notation])
@@ -237,12 +233,12 @@ def _excel(rows: pd.DataFrame) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "laporan"
-    sheet.append(REPORT_COLUMNS)
-    for row in rows[REPORT_COLUMNS].itertuples(index=False):
+    sheet.append(LAPORAN)
+    for row in rows[list(LAPORAN)].itertuples(index=False):
         values = [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v.item() if hasattr(v, "item") else v
                   for v in row]
         sheet.append(values)
-    sheet.cell(3, REPORT_COLUMNS.index("kas") + 1).value = "=F3-F3+G3"
+    sheet.cell(3, LAPORAN.index("kas") + 1).value = "=F3-F3+G3"
     book.properties.created = book.properties.modified = datetime(*SAVED)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -262,8 +258,8 @@ def _fixed_times(workbook: bytes) -> bytes:
 
 
 def _text_file(rows: pd.DataFrame, separator: str, line_end: str, encoding: str,
-               header: list[str] = REPORT_COLUMNS) -> bytes:
-    text = csv_ready(rows)[REPORT_COLUMNS].set_axis(header, axis=1).to_csv(index=False, sep=separator,
+               header: Sequence[str] = LAPORAN) -> bytes:
+    text = csv_ready(rows)[list(LAPORAN)].set_axis(header, axis=1).to_csv(index=False, sep=separator,
                                                                             lineterminator=line_end)
     return text.encode(encoding)
 
@@ -273,10 +269,10 @@ def _utc_correction(row: pd.DataFrame, rng: np.random.Generator) -> bytes:
     the WITA time of the row it corrects, and wins only when converted to WITA."""
     fixed = correct(row, np.array([AKHIR]), rng).drop(columns="berkas")
     wita = row["tanggal_kirim"].iloc[0] + pd.Timedelta(hours=4)
-    table = pa.Table.from_pandas(fixed[REPORT_COLUMNS].astype({c: "int64" for c in MONEY_COLUMNS}),
+    table = pa.Table.from_pandas(fixed[list(LAPORAN)].astype({c: "int64" for c in JUMLAH}),
                                  preserve_index=False)
     stamp = pa.array([wita.tz_localize("Asia/Makassar").tz_convert("UTC")], pa.timestamp("s", tz="UTC"))
-    table = table.set_column(REPORT_COLUMNS.index("tanggal_kirim"), "tanggal_kirim", stamp)
+    table = table.set_column(LAPORAN.index("tanggal_kirim"), "tanggal_kirim", stamp)
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()
@@ -285,11 +281,12 @@ def _utc_correction(row: pd.DataFrame, rng: np.random.Generator) -> bytes:
 def _office_files(laporan: pd.DataFrame, resumed: pd.DataFrame, spare: list[int],
                   rng: np.random.Generator) -> tuple[dict[str, bytes], pd.DataFrame]:
     """The files as the office receives them, and one CACAT line each (baris 0: the file as a whole)."""
-    corrected, future, header = (laporan.iloc[[i]].astype({c: "int64" for c in MONEY_COLUMNS}) for i in spare)
+    corrected, future, header = (laporan.iloc[[i]].astype({c: "int64" for c in JUMLAH}) for i in spare)
     late = future.assign(tanggal_kirim=pd.Timestamp("2099-10-05T08:00:00"))
     resent = header.assign(tanggal_kirim=header["tanggal_kirim"] + pd.Timedelta(days=1))
-    written = ["Kas" if c == "kas" else "Total Aset" if c == "total_aset" else c for c in REPORT_COLUMNS]
+    written = ["Kas" if c == "kas" else "Total Aset" if c == "total_aset" else c for c in LAPORAN]
     name = f"laporan/laporan_{AKHIR}"
+    note = f"Laporan susulan {MONTHS[int(AKHIR[5:]) - 1]} dikirim lewat WhatsApp.\n"  # a note beside the files
     files = {
         f"{name}_kantor.xlsx": _excel(resumed.iloc[:2]),
         f"{name}_mac.csv": _text_file(resumed.iloc[[2]], ",", "\r", "utf-8"),
@@ -299,7 +296,7 @@ def _office_files(laporan: pd.DataFrame, resumed: pd.DataFrame, spare: list[int]
         f"{name}_judul.csv": _text_file(resent, ",", "\n", "utf-8", written),
         f"laporan/~$laporan_{AKHIR}_kantor.xlsx": b"\x05Dinas" + b" " * 49 + b"\x00" * 110,
         "laporan/.DS_Store": b"\x00\x00\x00\x01Bud1" + b"\x00" * 24,
-        "laporan/catatan_kiriman.txt": "Laporan susulan Oktober dikirim lewat WhatsApp.\n".encode(),
+        "laporan/catatan_kiriman.txt": note.encode(),
     }
     nik = lambda rows, i=0: rows["nik"].iloc[i]  # noqa: E731
     lines = [
@@ -332,7 +329,7 @@ def write_dirty(out: Path, fmt: str, registry: pd.DataFrame, reports: pd.DataFra
     write_csv(registry, out / "koperasi.csv")
     utama = write_reports(laporan, out / "laporan" / f"laporan_{AKHIR}", fmt)
     nama_semikolon = f"laporan/laporan_{AKHIR}_semicolon.csv"
-    write_csv(semikolon[REPORT_COLUMNS], out / nama_semikolon, sep=";", encoding="utf-8-sig")
+    write_csv(semikolon[list(LAPORAN)], out / nama_semikolon, sep=";", encoding="utf-8-sig")
     nama_kuesioner = f"kuesioner/kuesioner_{AKHIR[:4]}.csv"
     write_csv(sets.drop(columns=["cacat", "keterangan"]), out / nama_kuesioner)
     for name, data in files.items():

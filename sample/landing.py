@@ -11,8 +11,9 @@ import pandas as pd
 from sample.answers import build_factors, build_questionnaires
 from sample.profiles import build_profiles
 from sample.registry import aktif_pada, build_registry
-from sample.reports import REPORT_COLUMNS, build_corrections, build_reports
+from sample.reports import build_corrections, build_reports
 from sample.scales import AKHIR, SCALES
+from scoring.columns import LAPORAN
 
 def csv_ready(reports: pd.DataFrame) -> pd.DataFrame:
     """Report rows as a CSV carries them: ISO timestamps and true/false."""
@@ -28,7 +29,7 @@ def write_csv(frame: pd.DataFrame, path: Path, **options: str) -> None:
 
 def write_reports(reports: pd.DataFrame, path: Path, fmt: str) -> Path:
     """One laporan file (path without suffix) in the scale's format, columns in contract order."""
-    reports = reports[REPORT_COLUMNS]
+    reports = reports[list(LAPORAN)]
     if fmt == "parquet":
         path.parent.mkdir(parents=True, exist_ok=True)
         kirim = reports["tanggal_kirim"].astype("datetime64[s]")

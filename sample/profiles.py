@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sample.registry import aktif_pada
-from sample.scales import AKHIR, KONVENSIONAL, PERIODE_AWAL, SIMPAN_PINJAM, T
+from sample.scales import AKHIR, PERIODE_AWAL, SIMPAN_PINJAM, T, scored_jenis
 
 INDIKATOR = ("modal", "pinjaman", "anggota", "npl", "cadangan", "berisiko", "kas", "biaya",
              "efisiensi", "pea", "kuesioner")
@@ -112,7 +112,7 @@ def build_profiles(registry: pd.DataFrame, rng: np.random.Generator) -> Profiles
     sp = registry[registry["jenis"].isin(SIMPAN_PINJAM)].reset_index(drop=True)
     n = len(sp)
     jenis = sp["jenis"].to_numpy()
-    q_akhir = _stratified(np.isin(jenis, KONVENSIONAL), rng)
+    q_akhir = _stratified(np.isin(jenis, scored_jenis(AKHIR)), rng)
     ukuran, anggota = _size_paths(q_akhir, rng)
     berdiri = pd.to_datetime(sp["tanggal_badan_hukum"]).to_numpy().astype("datetime64[D]")
     mulai, berhenti, melapor = _reporting(berdiri, aktif_pada(sp, AKHIR), rng)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sample.scales import SIMPAN_PINJAM, Scale, apportion, year_start
+from sample.scales import SIMPAN_PINJAM, Scale, apportion, contract_columns, year_start
+from schemas.inputs import Koperasi
+from scoring.status import aktif
 
-REGISTRY_COLUMNS = [
-    "nik", "nama", "jenis", "kode_wilayah", "kabupaten_kota", "wilayah_keanggotaan",
-    "tanggal_badan_hukum", "tanggal_rat_terakhir", "pendamping",
-]
+REGISTRY_COLUMNS = contract_columns(Koperasi)
 KALTARA = pd.DataFrame({
     "kode_wilayah": ["65.01", "65.02", "65.03", "65.04", "65.71"],
     "kabupaten_kota": ["Malinau", "Bulungan", "Tana Tidung", "Nunukan", "Tarakan"],
@@ -124,7 +123,5 @@ def build_registry(scale: Scale, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def aktif_pada(registry: pd.DataFrame, periode: str) -> np.ndarray:
-    """Kemenkop's aktif: a RAT within the 3 years before the end of the period."""
-    akhir = pd.Period(periode, "M").end_time.normalize()
-    rat = pd.to_datetime(registry["tanggal_rat_terakhir"])
-    return ((rat > akhir - pd.DateOffset(years=3)) & (rat <= akhir)).to_numpy()
+    """Kemenkop's aktif at the end of the period, by the status rule (`scoring.status.aktif`)."""
+    return aktif(registry["tanggal_rat_terakhir"], periode).to_numpy()

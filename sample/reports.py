@@ -8,30 +8,16 @@ import pandas as pd
 
 from sample.profiles import Profiles, indicator_health, lerp, rint
 from sample.scales import AKHIR, BULAN, PERIODE_AKHIR, month_start
+from schemas.rules import RINCIAN_ASET, TOTAL_KEWAJIBAN
+from scoring.columns import ASET, EKUITAS, LAPORAN
 
-ASET = [
-    "kas", "bank", "simpanan_di_lembaga_lain", "surat_berharga", "pinjaman_anggota",
-    "pinjaman_non_anggota", "penyisihan_penghapusan_pinjaman", "pendapatan_yang_masih_harus_diterima",
-    "penyertaan", "aset_tetap", "aset_lain",
-]
-ASET_SISA = ["simpanan_di_lembaga_lain", "surat_berharga", "pendapatan_yang_masih_harus_diterima",
-             "penyertaan", "aset_tetap", "aset_lain"]
-KEWAJIBAN = ["simpanan_sukarela", "simpanan_berjangka", "hutang_pihak_lain",
-             "beban_yang_masih_harus_dibayar", "kewajiban_lain"]
-EKUITAS = ["simpanan_pokok", "simpanan_wajib", "modal_penyetaraan", "modal_penyertaan", "hibah",
-           "cadangan_umum", "cadangan_tujuan_risiko", "shu_belum_dibagi"]
-PINJAMAN = ["pinjaman_lancar", "pinjaman_kurang_lancar", "pinjaman_diragukan", "pinjaman_macet",
-            "pinjaman_berisiko", "volume_pinjaman", "volume_pinjaman_anggota"]
-LABA_RUGI = ["partisipasi_bruto", "pendapatan_non_anggota", "beban_pokok", "beban_usaha",
-             "biaya_karyawan", "beban_perkoperasian", "pendapatan_lain", "beban_lain",
-             "shu_bagian_anggota", "promosi_ekonomi_anggota"]
-REPORT_COLUMNS = ["nik", "periode", "tanggal_kirim", "diaudit", *ASET, "total_aset", *KEWAJIBAN,
-                  "kewajiban_lancar", *EKUITAS, *PINJAMAN, *LABA_RUGI, "jumlah_anggota"]
-MONEY_COLUMNS = REPORT_COLUMNS[4:-1]
+# the asset lines drawn one by one below; the other asset lines of the contract share what is left
+ASET_SISA = tuple(c for c in ASET if c not in ("kas", "bank", "pinjaman_anggota", "pinjaman_non_anggota",
+                                               "penyisihan_penghapusan_pinjaman", "total_aset"))
 
 
 def _assets(p: Profiles, t: int, e: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Asset lines and loans by collectibility; total_aset is their exact sum."""
+    """Asset lines and loans by collectibility; total_aset is exactly the contract's sum of the asset lines."""
     n, ukuran = len(p.nik), p.ukuran[:, t]
     rasio_kas = 0.125 + p.tanda_kas * np.maximum(0.0, 0.55 - indicator_health(p, t, "kas")) * 0.5
     rasio_kas = np.clip(rasio_kas + rng.normal(0.0, 0.005, n), 0.01, 0.6)
@@ -50,11 +36,10 @@ def _assets(p: Profiles, t: int, e: np.ndarray, rng: np.random.Generator) -> dic
     lines["pinjaman_non_anggota"] = rint(pinjaman) - lines["pinjaman_anggota"]
     lines["penyisihan_penghapusan_pinjaman"] = penyisihan
     sisa = ukuran - kas_bank - pinjaman + penyisihan
-    lines.update({c: rint(sisa * p.bobot_aset[:, k]) for k, c in enumerate(ASET_SISA)})
+    lines.update({c: rint(sisa * bobot) for c, bobot in zip(ASET_SISA, p.bobot_aset.T, strict=True)})
     diberikan = lines["pinjaman_anggota"] + lines["pinjaman_non_anggota"]
     berisiko = np.clip(lerp(0.45, 0.06, indicator_health(p, t, "berisiko")), 0.0, 0.9)
-    lines["total_aset"] = sum(lines[c] for c in ASET if c != "penyisihan_penghapusan_pinjaman")
-    lines["total_aset"] -= penyisihan
+    lines["total_aset"] = sum(-lines[c[1:]] if c.startswith("-") else lines[c] for c in RINCIAN_ASET)
     lines.update(pinjaman_lancar=diberikan - kl - dr - mc, pinjaman_kurang_lancar=kl,
                  pinjaman_diragukan=dr, pinjaman_macet=mc, pinjaman_berisiko=rint(berisiko * diberikan),
                  cadangan_tujuan_risiko=ctr)
@@ -66,13 +51,13 @@ def _liabilities_equity(p: Profiles, e: np.ndarray, aset: dict[str, np.ndarray],
     """Liability and equity lines; shu_belum_dibagi balances the sheet exactly."""
     total_aset = aset["total_aset"]
     total_kewajiban = rint((1 - e) * total_aset)
-    lines = {c: rint(total_kewajiban * p.bobot_kewajiban[:, k]) for k, c in enumerate(KEWAJIBAN)}
-    lines["simpanan_sukarela"] = total_kewajiban - sum(lines[c] for c in KEWAJIBAN[1:])
+    lines = {c: rint(total_kewajiban * bobot) for c, bobot in zip(TOTAL_KEWAJIBAN, p.bobot_kewajiban.T, strict=True)}
+    lines["simpanan_sukarela"] = total_kewajiban - sum(lines[c] for c in TOTAL_KEWAJIBAN if c != "simpanan_sukarela")
     lines["kewajiban_lancar"] = rint(p.porsi_lancar * total_kewajiban)
     ekuitas = total_aset - total_kewajiban - aset["cadangan_tujuan_risiko"]
     lain = np.maximum(ekuitas - np.minimum(shu_lalu, 0.5 * ekuitas), 0)
     tanpa_shu = [c for c in EKUITAS if c not in ("cadangan_tujuan_risiko", "shu_belum_dibagi")]
-    lines.update({c: rint(lain * p.bobot_ekuitas[:, k]) for k, c in enumerate(tanpa_shu)})
+    lines.update({c: rint(lain * bobot) for c, bobot in zip(tanpa_shu, p.bobot_ekuitas.T, strict=True)})
     lines["shu_belum_dibagi"] = ekuitas - sum(lines[c] for c in tanpa_shu)
     return lines
 
@@ -145,7 +130,7 @@ def build_reports(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
         lapor = p.melapor[:, t]
         row = {"nik": p.nik, "periode": np.full(n, str(bulan)), "tanggal_kirim": kirim,
                "diaudit": p.diaudit, **neraca, **ytd, "jumlah_anggota": p.anggota[:, t]}
-        frame = pd.DataFrame({c: row[c][lapor] for c in REPORT_COLUMNS})
+        frame = pd.DataFrame({c: row[c][lapor] for c in LAPORAN})
         frames.append(frame.assign(berkas=str(bulan)))
     return pd.concat(frames, ignore_index=True)
 

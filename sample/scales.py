@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandera.pandas as pa
+
+from scoring.rulebook import books_in_force
 
 PERIODE_AWAL = np.datetime64("2024-01", "M")
 PERIODE_AKHIR = np.datetime64("2026-10", "M")
@@ -15,7 +18,6 @@ AKHIR = str(PERIODE_AKHIR)
 
 JENIS = ("ksp", "usp", "kspps", "uspps", "konsumen", "produsen", "pemasaran", "jasa")
 SIMPAN_PINJAM = ("ksp", "usp", "kspps", "uspps")
-KONVENSIONAL = ("ksp", "usp")
 PROVINSI = ("11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34",
             "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74",
             "75", "76", "81", "82", "91", "92", "93", "94", "95", "96")
@@ -56,3 +58,15 @@ def month_start(months: np.ndarray) -> np.ndarray:
 def year_start(years: np.ndarray) -> np.ndarray:
     """1 January of each year as datetime64[D]."""
     return (np.asarray(years) - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+
+
+def scored_jenis(periode: str) -> tuple[str, ...]:
+    """The jenis the books in force for the period score (ksp, usp): their health is spread over every predicate, and
+    they get the supervisors' findings."""
+    return tuple(dict.fromkeys(j for book in books_in_force(periode) for j in book.jenis))
+
+
+def contract_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    """The columns of an input model of the contract (`schemas.inputs`), in order, without the reader's sumber and
+    baris."""
+    return [c for c in model.to_schema().columns if c not in ("sumber", "baris")]

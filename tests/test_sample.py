@@ -11,9 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from sample import SCALES, build_registry, write_sample
-from sample.reports import REPORT_COLUMNS
+from scoring.columns import LAPORAN
 
 ROOT = Path(__file__).resolve().parents[1]
+REPORT_COLUMNS = list(LAPORAN)
 ASSETS = ["kas", "bank", "simpanan_di_lembaga_lain", "surat_berharga", "pinjaman_anggota",
           "pinjaman_non_anggota", "pendapatan_yang_masih_harus_diterima", "penyertaan", "aset_tetap",
           "aset_lain"]
