@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sample.profiles import Profiles, indicator_health, lerp
-from sample.scales import AKHIR, PERIODE_AKHIR, contract_columns, scored_jenis, year_start
+from sample.scales import Months, contract_columns, scored_jenis, year_of, year_start
 from schemas.inputs import FaktorPengurang, Kuesioner
 from schemas.kuesioner import questions
 from scoring.rulebook import book_for
@@ -33,12 +33,12 @@ def _question_grid(month: str, jenis: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return komponen, nomor
 
 
-def build_questionnaires(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
-    """Yearly sets filled in February, with the questions of the book in force for the cooperative's jenis; "ya"
-    is likelier the healthier the cooperative."""
+def build_questionnaires(p: Profiles, months: Months, rng: np.random.Generator) -> pd.DataFrame:
+    """Yearly sets filled in each February of the months, with the questions of the book in force for the
+    cooperative's jenis; "ya" is likelier the healthier the cooperative."""
     frames = []
-    for tahun in range(2024, int(AKHIR[:4]) + 1):
-        t = (tahun - 2024) * 12 + 1
+    for t in np.flatnonzero(months.bulan.astype(np.int64) % 12 == 1):
+        tahun = year_of(months.bulan[t])
         ada = (p.mulai <= t) & (t < p.berhenti) & ~p.tanpa_kuesioner
         k = int(ada.sum())
         tanggal = year_start(np.full(k, tahun)) + 32 + rng.integers(0, 27, k)
@@ -62,11 +62,11 @@ def _findings(periode: str, jenis: tuple[str, ...]) -> list[tuple[str, int, int 
     return [finding for finding in FAKTOR if finding[0] in codes]
 
 
-def build_factors(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
+def build_factors(p: Profiles, months: Months, rng: np.random.Generator) -> pd.DataFrame:
     """Supervisors' findings (rulebook §7) on the healthiest third of the scored cooperatives reporting last month,
     with the codes of the book in force."""
-    dinilai = scored_jenis(AKHIR)
-    findings = _findings(AKHIR, dinilai)
+    dinilai = scored_jenis(months.akhir)
+    findings = _findings(months.akhir, dinilai)
     scored = np.isin(p.jenis, dinilai) & p.melapor[:, -1]
     if not findings or not scored.any():
         return pd.DataFrame(columns=contract_columns(FaktorPengurang), dtype=object)
@@ -78,8 +78,8 @@ def build_factors(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
     factors = pd.DataFrame({
         "nik": p.nik[pilih],
         "kode": kode,
-        "berlaku_mulai": (PERIODE_AKHIR - mulai.astype(np.int64)).astype(str),
-        "berlaku_sampai": [None if s is None else str(PERIODE_AKHIR - s) for s in sampai],
+        "berlaku_mulai": (months.last - mulai.astype(np.int64)).astype(str),
+        "berlaku_sampai": [None if s is None else str(months.last - s) for s in sampai],
         "keterangan": keterangan,
     })
     return factors.sort_values(["berlaku_mulai", "nik"], ignore_index=True)[contract_columns(FaktorPengurang)]

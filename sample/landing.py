@@ -12,7 +12,7 @@ from sample.answers import build_factors, build_questionnaires
 from sample.profiles import build_profiles
 from sample.registry import aktif_pada, build_registry
 from sample.reports import build_corrections, build_reports
-from sample.scales import AKHIR, SCALES
+from sample.scales import LAST_PERIOD, SCALES, Months
 from scoring.columns import LAPORAN
 
 def csv_ready(reports: pd.DataFrame) -> pd.DataFrame:
@@ -52,25 +52,26 @@ def _write_clean(out: Path, fmt: str, reports: pd.DataFrame, corrections: pd.Dat
             "berkas_laporan": semua["berkas"].nunique(), "kuesioner": len(kuesioner)}
 
 
-def write_sample(output: Path, scale: str = "kaltara", seed: int = 2026, dirty: bool = False
-                 ) -> dict[str, int]:
-    """Write the clean landing folder (or the dirty last-period drop) and return its row counts."""
+def write_sample(output: Path, scale: str = "kaltara", seed: int = 2026, dirty: bool = False,
+                 last_period: str = LAST_PERIOD) -> dict[str, int]:
+    """Write the clean landing folder, its reports the SAMPLE_MONTHS months up to `last_period` (or the dirty drop
+    of that period), and return its row counts."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: choose one of {', '.join(SCALES)}")
-    spec, rng, output = SCALES[scale], np.random.default_rng(seed), Path(output)
-    registry = build_registry(spec, rng)
-    profiles = build_profiles(registry, rng)
-    reports = build_reports(profiles, rng)
-    corrections = build_corrections(reports, len(profiles.nik), rng)  # both drops: one rng stream
-    kuesioner = build_questionnaires(profiles, rng)
-    factors = build_factors(profiles, rng)
+    spec, months, rng, output = SCALES[scale], Months.ending(last_period), np.random.default_rng(seed), Path(output)
+    registry = build_registry(spec, months, rng)
+    profiles = build_profiles(registry, months, rng)
+    reports = build_reports(profiles, months, rng)
+    corrections = build_corrections(reports, len(profiles.nik), months, rng)  # both drops: one rng stream
+    kuesioner = build_questionnaires(profiles, months, rng)
+    factors = build_factors(profiles, months, rng)
     write_csv(registry, output / "koperasi.csv")
     write_csv(factors, output / "faktor_pengurang.csv")
-    aktif = aktif_pada(registry, AKHIR)
+    aktif = aktif_pada(registry, months.akhir)
     counts = {"koperasi": len(registry), "aktif": int(aktif.sum()), "tidak_aktif": int((~aktif).sum()),
               "simpan_pinjam": len(profiles.nik), "faktor_pengurang": len(factors)}
     if dirty:
         from sample.dirty import write_dirty  # the dirty drop builds on the clean sample's parts
 
-        return counts | write_dirty(output, spec.format_laporan, registry, reports, kuesioner, rng)
+        return counts | write_dirty(output, spec.format_laporan, months.akhir, registry, reports, kuesioner, rng)
     return counts | _write_clean(output, spec.format_laporan, reports, corrections, kuesioner)

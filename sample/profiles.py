@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from sample.registry import aktif_pada
-from sample.scales import AKHIR, PERIODE_AWAL, SIMPAN_PINJAM, T, scored_jenis
+from sample.scales import SAMPLE_MONTHS, SIMPAN_PINJAM, Months, scored_jenis
 
+T = SAMPLE_MONTHS  # the months of the paths (their columns)
 INDIKATOR = ("modal", "pinjaman", "anggota", "npl", "cadangan", "berisiko", "kas", "biaya",
              "efisiensi", "pea", "kuesioner")
 
@@ -87,11 +88,11 @@ def _size_paths(q_akhir: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarr
     return ukuran, anggota
 
 
-def _reporting(berdiri: np.ndarray, aktif: np.ndarray, rng: np.random.Generator
+def _reporting(berdiri: np.ndarray, aktif: np.ndarray, months: Months, rng: np.random.Generator
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start, stop and the months reported: some stop, some skip 3+ months, a few miss one."""
     n = len(berdiri)
-    mulai = np.clip((berdiri.astype("datetime64[M]") - PERIODE_AWAL).astype(np.int64) + 2, 0, T)
+    mulai = np.clip((berdiri.astype("datetime64[M]") - months.first).astype(np.int64) + 2, 0, T)
     urutan = np.lexsort((rng.random(n), aktif))
     n_berhenti, n_jeda = round(0.08 * n), round(0.11 * n)
     berhenti = np.full(n, T)
@@ -107,15 +108,15 @@ def _reporting(berdiri: np.ndarray, aktif: np.ndarray, rng: np.random.Generator
     return mulai, berhenti, melapor
 
 
-def build_profiles(registry: pd.DataFrame, rng: np.random.Generator) -> Profiles:
+def build_profiles(registry: pd.DataFrame, months: Months, rng: np.random.Generator) -> Profiles:
     """One latent profile per savings-and-loan cooperative, steering every scoring ratio."""
     sp = registry[registry["jenis"].isin(SIMPAN_PINJAM)].reset_index(drop=True)
     n = len(sp)
     jenis = sp["jenis"].to_numpy()
-    q_akhir = _stratified(np.isin(jenis, scored_jenis(AKHIR)), rng)
+    q_akhir = _stratified(np.isin(jenis, scored_jenis(months.akhir)), rng)
     ukuran, anggota = _size_paths(q_akhir, rng)
     berdiri = pd.to_datetime(sp["tanggal_badan_hukum"]).to_numpy().astype("datetime64[D]")
-    mulai, berhenti, melapor = _reporting(berdiri, aktif_pada(sp, AKHIR), rng)
+    mulai, berhenti, melapor = _reporting(berdiri, aktif_pada(sp, months.akhir), months, rng)
     return Profiles(
         nik=sp["nik"].to_numpy(dtype=object),
         jenis=jenis,

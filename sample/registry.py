@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sample.scales import SIMPAN_PINJAM, Scale, apportion, contract_columns, year_start
+from sample.scales import SIMPAN_PINJAM, Months, Scale, apportion, contract_columns, year_of, year_start
 from schemas.inputs import Koperasi
+from scoring.rulebook import aktif_years
 from scoring.status import aktif
 
 REGISTRY_COLUMNS = contract_columns(Koperasi)
@@ -64,19 +65,32 @@ def _names(jenis: np.ndarray, rng: np.random.Generator) -> pd.Series:
     return names.where(seen == 0, names + " " + (seen + 1).astype(str))
 
 
-def _founding_dates(baru: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """tanggal_badan_hukum: 1985-2022, or during 2024 for the newly founded."""
-    lama = np.datetime64("1985-01-01") + rng.integers(0, 13_878, len(baru))
-    return np.where(baru, np.datetime64("2024-02-01") + rng.integers(0, 300, len(baru)), lama)
+def _last_inactive_year(months: Months) -> int:
+    """The last year whose RAT (February to June) leaves a cooperative tidak aktif at the last period
+    (`scoring.status.aktif`): 2023 for 2026-10."""
+    return year_of(months.last - 12 * aktif_years() - 5)
 
 
-def _rat_dates(berdiri: np.ndarray, aktif: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Last RAT between February and June: 2024-2026 when aktif, before 2024 (or never) otherwise."""
+def _founding_dates(baru: np.ndarray, months: Months, rng: np.random.Generator) -> np.ndarray:
+    """tanggal_badan_hukum: in the 38 years before the last year of a RAT that leaves a cooperative tidak aktif
+    (1985-2022 for 2026-10), or within 300 days from the second month of the reports for the newly founded."""
+    lama = year_start(_last_inactive_year(months) - 38) + rng.integers(0, 13_878, len(baru))
+    baru_sejak = (months.first + 1).astype("datetime64[D]")
+    return np.where(baru, baru_sejak + rng.integers(0, 300, len(baru)), lama)
+
+
+def _rat_dates(berdiri: np.ndarray, aktif: np.ndarray, months: Months, rng: np.random.Generator) -> np.ndarray:
+    """Last RAT between February and June, after the founding year: for the aktif in the last three years up to
+    the last period (within the aktif rule's years, never after the period: 2024-2026 for 2026-10), for the others
+    in a year that leaves them tidak aktif then (or never)."""
     n = len(berdiri)
     tahun_berdiri = berdiri.astype("datetime64[Y]").astype(np.int64) + 1970
-    tahun_aktif = np.maximum(rng.choice([2024, 2025, 2026], n, p=[0.1, 0.3, 0.6]), tahun_berdiri + 1)
-    tahun_lama = rng.integers(np.minimum(np.maximum(tahun_berdiri + 1, 2012), 2023), 2024)
+    tahun_lalu = np.minimum(rng.choice([2, 1, 0], n, p=[0.1, 0.3, 0.6]), aktif_years() - 1)
+    tahun_aktif = np.maximum(year_of(months.last) - tahun_lalu, tahun_berdiri + 1)
+    sampai = _last_inactive_year(months)
+    tahun_lama = rng.integers(np.minimum(np.maximum(tahun_berdiri + 1, sampai - 11), sampai), sampai + 1)
     tanggal = year_start(np.where(aktif, tahun_aktif, tahun_lama)) + 31 + rng.integers(0, 150, n)
+    tanggal = np.minimum(tanggal, (months.last + 1).astype("datetime64[D]") - 1)
     return np.where(~aktif & (rng.random(n) < 0.3), np.datetime64("NaT"), tanggal)
 
 
@@ -92,7 +106,7 @@ def _iso_dates(dates: np.ndarray) -> pd.Series:
     return text.where(~np.isnat(dates), None)
 
 
-def build_registry(scale: Scale, rng: np.random.Generator) -> pd.DataFrame:
+def build_registry(scale: Scale, months: Months, rng: np.random.Generator) -> pd.DataFrame:
     """koperasi.csv with the exact jenis mix and the exact aktif count at the last period."""
     regions = _regions(scale.provinsi, rng)
     n = sum(scale.jenis_counts.values())
@@ -106,7 +120,7 @@ def build_registry(scale: Scale, rng: np.random.Generator) -> pd.DataFrame:
     kunci = rng.random(n) + 0.4 * simpan_pinjam + 2.0 * baru
     aktif = np.zeros(n, dtype=bool)
     aktif[np.argsort(-kunci, kind="stable")[: scale.n_aktif]] = True
-    berdiri = _founding_dates(baru, rng)
+    berdiri = _founding_dates(baru, months, rng)
     registry = pd.DataFrame({
         "nik": _nik(wilayah["kode_wilayah"].reset_index(drop=True), rng),
         "nama": _names(jenis, rng),
@@ -116,7 +130,7 @@ def build_registry(scale: Scale, rng: np.random.Generator) -> pd.DataFrame:
         "wilayah_keanggotaan": rng.choice(["provinsi", "kabupaten_kota", "nasional"], n,
                                           p=[0.65, 0.3, 0.05]),
         "tanggal_badan_hukum": _iso_dates(berdiri),
-        "tanggal_rat_terakhir": _iso_dates(_rat_dates(berdiri, aktif, rng)),
+        "tanggal_rat_terakhir": _iso_dates(_rat_dates(berdiri, aktif, months, rng)),
         "pendamping": np.where(rng.random(n) < 0.6, rng.choice(PENDAMPING, n), None),
     })
     return registry.sort_values("nik", ignore_index=True)[REGISTRY_COLUMNS]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sample.profiles import Profiles, indicator_health, lerp, rint
-from sample.scales import AKHIR, BULAN, PERIODE_AKHIR, month_start
+from sample.scales import Months, month_start
 from schemas.rules import RINCIAN_ASET, TOTAL_KEWAJIBAN
 from scoring.columns import ASET, EKUITAS, LAPORAN
 
@@ -107,26 +107,29 @@ def _shu_before_tax(f: dict[str, np.ndarray]) -> np.ndarray:
             - f["beban_perkoperasian"] + f["pendapatan_lain"] - f["beban_lain"])
 
 
-def _submission_times(t: int, n: int, rng: np.random.Generator) -> np.ndarray:
+def _submission_times(bulan: np.datetime64, n: int, rng: np.random.Generator) -> np.ndarray:
     """tanggal_kirim (WITA, naive): 0-11 days after the month ends, a few up to 40 days late."""
     hari = np.where(rng.random(n) < 0.08, rng.integers(12, 40, n), rng.integers(0, 12, n))
     detik = hari * 86_400 + rng.integers(7 * 3600 + 1800, 18 * 3600, n)
-    return month_start(BULAN[t] + 1) + detik.astype("timedelta64[s]")
+    return month_start(bulan + 1) + detik.astype("timedelta64[s]")
 
 
-def build_reports(p: Profiles, rng: np.random.Generator) -> pd.DataFrame:
+def build_reports(p: Profiles, months: Months, rng: np.random.Generator) -> pd.DataFrame:
     """First submissions of every reported month, plus the internal column `berkas` (file month)."""
     n = len(p.nik)
     frames, ytd, shu_lalu = [], {}, np.zeros(n)
-    for t, bulan in enumerate(BULAN):
+    for t, bulan in enumerate(months.bulan):
         e = np.clip(lerp(0.08, 0.52, indicator_health(p, t, "modal")) + rng.normal(0.0, 0.01, n), 0.03, 0.9)
         aset = _assets(p, t, e, rng)
         neraca = {**aset, **_liabilities_equity(p, e, aset, shu_lalu)}
         flows = _monthly_flows(p, t, neraca, rng)
-        januari = str(bulan).endswith("-01")
-        ytd = {k: v if januari else ytd[k] + v for k, v in flows.items()}
+        bulan_ke = int(bulan.astype(np.int64)) % 12 + 1
+        if bulan_ke == 1 or not ytd:  # January; or a first month in the year: as if the months before were like it
+            ytd = {k: v * bulan_ke for k, v in flows.items()}
+        else:
+            ytd = {k: ytd[k] + v for k, v in flows.items()}
         shu_lalu = _shu_before_tax(ytd)
-        kirim = _submission_times(t, n, rng)
+        kirim = _submission_times(bulan, n, rng)
         lapor = p.melapor[:, t]
         row = {"nik": p.nik, "periode": np.full(n, str(bulan)), "tanggal_kirim": kirim,
                "diaudit": p.diaudit, **neraca, **ytd, "jumlah_anggota": p.anggota[:, t]}
@@ -155,16 +158,17 @@ def correct(rows: pd.DataFrame, berkas: np.ndarray, rng: np.random.Generator) ->
     return out
 
 
-def build_corrections(reports: pd.DataFrame, n_sp: int, rng: np.random.Generator) -> pd.DataFrame:
+def build_corrections(reports: pd.DataFrame, n_sp: int, months: Months, rng: np.random.Generator) -> pd.DataFrame:
     """Corrected resubmissions: 2 of the last period and 1 of the one before in the last file, rest later."""
-    akhir = np.flatnonzero(reports["periode"].to_numpy() == AKHIR)
-    sebelum = np.flatnonzero(reports["periode"].to_numpy() == str(PERIODE_AKHIR - 1))
-    lama = np.flatnonzero(reports["periode"].to_numpy() < str(PERIODE_AKHIR - 1))
+    last = months.last
+    akhir = np.flatnonzero(reports["periode"].to_numpy() == str(last))
+    sebelum = np.flatnonzero(reports["periode"].to_numpy() == str(last - 1))
+    lama = np.flatnonzero(reports["periode"].to_numpy() < str(last - 1))
     n_koreksi = max(5, round(0.1 * n_sp))
     pilih = np.concatenate([rng.choice(akhir, 2, replace=False), rng.choice(sebelum, 1),
                             rng.choice(lama, n_koreksi - 3, replace=False)])
     rows = reports.iloc[pilih]
     periode = rows["periode"].to_numpy().astype("datetime64[M]")
-    berkas = np.minimum(periode + rng.integers(1, 3, len(pilih)), PERIODE_AKHIR)
-    berkas[:3] = PERIODE_AKHIR
+    berkas = np.minimum(periode + rng.integers(1, 3, len(pilih)), last)
+    berkas[:3] = last
     return correct(rows, berkas.astype(str), rng)

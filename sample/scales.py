@@ -3,18 +3,17 @@ generator's modules share."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandera.pandas as pa
 
 from scoring.rulebook import books_in_force
+from scoring.rulebook_format import PERIODE
 
-PERIODE_AWAL = np.datetime64("2024-01", "M")
-PERIODE_AKHIR = np.datetime64("2026-10", "M")
-BULAN = np.arange(PERIODE_AWAL, PERIODE_AKHIR + 1)
-T = len(BULAN)
-AKHIR = str(PERIODE_AKHIR)
+LAST_PERIOD = "2026-10"  # the last period of data/sample and data/sample_dirty
+SAMPLE_MONTHS = 34  # months of reports a sample holds, its last period included
 
 JENIS = ("ksp", "usp", "kspps", "uspps", "konsumen", "produsen", "pemasaran", "jasa")
 SIMPAN_PINJAM = ("ksp", "usp", "kspps", "uspps")
@@ -48,6 +47,41 @@ SCALES = {
                       "produsen": 16, "pemasaran": 10, "jasa": 12}, 68, ("65",), "csv"),
     "national": Scale(_NASIONAL_JENIS, 107_900, PROVINSI, "parquet"),
 }
+
+
+@dataclass(frozen=True)
+class Months:
+    """The months of a sample's reports: SAMPLE_MONTHS months ending at its last period."""
+
+    bulan: np.ndarray  # datetime64[M], oldest first
+
+    @classmethod
+    def ending(cls, last_period: str) -> Months:
+        if not re.fullmatch(PERIODE.pattern, last_period):
+            raise ValueError(f"last_period {last_period!r} is not YYYY-MM (e.g. {LAST_PERIOD})")
+        last = np.datetime64(last_period, "M")
+        return cls(np.arange(last - (SAMPLE_MONTHS - 1), last + 1))
+
+    @property
+    def first(self) -> np.datetime64:
+        return self.bulan[0]
+
+    @property
+    def last(self) -> np.datetime64:
+        return self.bulan[-1]
+
+    @property
+    def akhir(self) -> str:
+        """The last period, YYYY-MM."""
+        return str(self.last)
+
+    def __len__(self) -> int:
+        return len(self.bulan)
+
+
+def year_of(month: np.datetime64) -> int:
+    """The calendar year of a datetime64[M] month."""
+    return int(month.astype("datetime64[Y]").astype(np.int64)) + 1970
 
 
 def month_start(months: np.ndarray) -> np.ndarray:

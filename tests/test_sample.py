@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from sample import SCALES, build_registry, write_sample
+from sample.scales import Months
 from scoring.columns import LAPORAN
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +105,7 @@ def test_registry_counts(clean: tuple[Path, dict[str, int]]) -> None:
 
 
 def test_national_registry_scale() -> None:
-    registry = build_registry(SCALES["national"], np.random.default_rng(2026))
+    registry = build_registry(SCALES["national"], Months.ending("2026-10"), np.random.default_rng(2026))
     assert len(registry) == 130_000 and registry["nik"].is_unique
     assert registry["kode_wilayah"].str[:2].nunique() == 38
     assert registry["jenis"].isin(["ksp", "usp", "kspps", "uspps"]).sum() == pytest.approx(18_000, rel=0.01)
