@@ -15,6 +15,7 @@ from sample.reports import build_corrections, build_reports
 from sample.scales import LAST_PERIOD, SCALES, Months
 from scoring.columns import LAPORAN
 
+
 def csv_ready(reports: pd.DataFrame) -> pd.DataFrame:
     """Report rows as a CSV carries them: ISO timestamps and true/false."""
     return reports.assign(tanggal_kirim=reports["tanggal_kirim"].dt.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -75,9 +75,6 @@ class Months:
         """The last period, YYYY-MM."""
         return str(self.last)
 
-    def __len__(self) -> int:
-        return len(self.bulan)
-
 
 def year_of(month: np.datetime64) -> int:
     """The calendar year of a datetime64[M] month."""
