@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REPORT_COLUMNS = list(LAPORAN)
 BOOK = book_for("2026-10", "ksp")  # the book in force for the sample's last period
 STARTED = datetime(2027, 1, 1, tzinfo=TIMEZONE)  # a run's start after every submission of the sample
-# the defects the report check rejects (a row whose registry row is rejected too); the other report defects are
+# the report defects the report check rejects (registri_ditolak: the row's registry row is rejected); the others are
 # accepted, or resolved as resubmissions (duplikat_persis rejected, pengiriman_ulang and the UTC correction supersede)
 REJECTED_BY_CHECK = {"neraca_tidak_seimbang", "kolektibilitas_tidak_sesuai", "nik_salah_ketik",
                      "periode_garis_miring", "periode_nama_bulan", "nilai_negatif", "volume_anggota_melebihi",
