@@ -2,7 +2,7 @@
 
     python benchmarks/bench_national.py --workdir /tmp/bench [--months 12] [--seed 7] [--profile]
 
-1. generates the national landing folder once (`flows.sample.write_sample(scale="national")`, in a child
+1. generates the national landing folder once (`sample.write_sample(scale="national")`, in a child
    process; reused when `<workdir>/landing` is already complete) and prints its size;
 2. times one month (2026-10) through the CLI as a subprocess: wall time and peak RSS of the process tree,
    twice: with the temporary Prefect server the CLI starts by itself (no PREFECT_API_URL), and against a
@@ -139,7 +139,7 @@ def _tail(log: str, lines: int = 12) -> str:
 
 
 def _generate(landing: str, seed: int, counts_file: str) -> None:
-    from flows.sample import write_sample
+    from sample import write_sample
 
     counts = write_sample(Path(landing), scale="national", seed=seed)
     Path(counts_file).write_text(json.dumps({"seed": seed, "counts": counts}, indent=2))

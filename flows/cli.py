@@ -24,6 +24,7 @@ app = typer.Typer(name=APP_NAME, help="Penilaian kesehatan bulanan koperasi simp
                   add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 MODES = ("table", "linear")
 SCALES = ("kaltara", "national")
+SAMPLE_LAST_PERIOD = "2026-10"  # sample.write_sample's default (data/sample), written here to keep the CLI light
 NUMBERS = {"float_parsing": "angka (mis. 0.1)", "int_parsing": "bilangan bulat"}
 
 
@@ -104,9 +105,13 @@ def sample(
     seed: Annotated[int, typer.Option(help="benih acak")] = 2026,
     dirty: Annotated[bool, typer.Option("--dirty", help="kiriman dengan setiap cacat laporan nyata")] = False,
     force: Annotated[bool, typer.Option("--force", help="ganti contoh di folder yang tidak kosong")] = False,
+    last_period: Annotated[str, typer.Option(
+        "--last-period", callback=_period, metavar="YYYY-MM", show_default=False,
+        help=f"bulan laporan terakhir (34 bulan laporan sampai bulan ini); bawaan: {SAMPLE_LAST_PERIOD}")
+    ] = SAMPLE_LAST_PERIOD,
 ) -> int:
     """Tulis folder masukan contoh (deterministik, dengan benih)."""
-    return commands.make_sample(output, scale, seed, dirty, force)
+    return commands.make_sample(output, scale, seed, dirty, force, last_period)
 
 
 @app.command()

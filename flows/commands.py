@@ -141,10 +141,9 @@ def serve_deployment(cron: str | None) -> int:
     return EXIT_DONE
 
 
-def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool) -> int:
-    """Write a seeded sample landing folder; a folder that is not empty is only overwritten with `force`."""
-    from flows.sample import write_sample
-
+def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool, last_period: str) -> int:
+    """Write a seeded sample landing folder whose reports end at `last_period`; a folder that is not empty is only
+    overwritten with `force`."""
     if output.exists() and not output.is_dir():
         raise preflight.ParameterError(f"--output {output} adalah berkas, bukan folder")
     if output.is_dir() and any(output.iterdir()):
@@ -154,7 +153,9 @@ def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool) -
         for name in SAMPLE_ENTRIES:  # only what a sample writes: a landing folder of another sample is replaced
             entry = output / name
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink(missing_ok=True)
-    counts = write_sample(output, scale=scale, seed=seed, dirty=dirty)
+    from sample import write_sample  # after the checks: a refusal stays fast
+
+    counts = write_sample(output, scale=scale, seed=seed, dirty=dirty, last_period=last_period)
     print(f"contoh ditulis ke {output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return EXIT_DONE
 

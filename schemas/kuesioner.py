@@ -43,6 +43,12 @@ def _questionnaire_sizes(book: str | None) -> dict[str, int]:
     return sizes
 
 
+def questions(month: str, jenis: str) -> dict[str, int]:
+    """The questions a set filled in this month by a cooperative of this jenis answers, as the set check reads them:
+    questions per questionnaire komponen (numbered 1..n), in the book's order."""
+    return dict(_questionnaire_sizes(_questionnaire_book(month, jenis) or None))
+
+
 @dataclass(frozen=True)
 class _Questions:
     """The questions of every book, book after book: each book's questionnaire komponen in its order, numbered

@@ -23,7 +23,7 @@ import pandas as pd
 from scoring.periods import previous_period, shift_period
 from scoring.rulebook import aktif_years, rulebooks
 from scoring.rulebook_format import Rulebook
-from scoring.status import LAPORAN_DIKARANTINA
+from scoring.status import LAPORAN_DIKARANTINA, aktif
 from scoring.texts import format_nilai, format_number, join_per_key
 
 PREDIKAT_TURUN, MENDEKATI_BATAS, KOMPONEN_TURUN = "predikat_turun", "mendekati_batas_bawah", "komponen_turun_band"
@@ -158,8 +158,7 @@ def _becoming_inactive(now: pd.DataFrame, periode: str, horizon: int) -> pd.Data
     first = pd.Series(None, index=now.index, dtype="str")
     for ahead in range(horizon, 0, -1):
         month = shift_period(periode, ahead)
-        end = pd.Timestamp(month + "-01") + pd.offsets.MonthEnd(0)
-        first[~(rat > end - pd.DateOffset(years=years)).to_numpy()] = month
+        first[~aktif(rat, month).to_numpy()] = month
     soon = now[now["aktif"].astype(bool).to_numpy() & rat.notna().to_numpy() & first.notna().to_numpy()]
     return _warnings(soon["nik"], SEGERA_TIDAK_AKTIF,
                      "RAT terakhir " + rat[soon.index].dt.strftime("%Y-%m-%d") + ": tanpa RAT baru koperasi menjadi "

@@ -28,7 +28,6 @@ def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame
     """
     if scored_jenis is None:
         scored_jenis = {jenis for book in published_books().values() for jenis in book.jenis}
-    end = pd.Timestamp(periode + "-01") + pd.offsets.MonthEnd(0)
     rat = pd.to_datetime(registry["tanggal_rat_terakhir"])
     nik = registry["nik"]
     melapor = pd.Series(is_in(nik, accepted), index=nik.index)
@@ -43,7 +42,7 @@ def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame
     return pd.DataFrame({
         "nik": nik, "nama": registry["nama"], "jenis": registry["jenis"], "kode_wilayah": registry["kode_wilayah"],
         "kabupaten_kota": registry["kabupaten_kota"], "periode": periode,
-        "aktif": (rat > end - pd.DateOffset(years=aktif_years())).fillna(False).astype(bool),
+        "aktif": aktif(rat, periode),
         "tanggal_rat_terakhir": rat.dt.date,
         "melapor": melapor,
         "bulan_tidak_melapor_berturut": gap.where(~melapor, 0).where(melapor | last.notna()).astype("Int32"),
@@ -51,6 +50,14 @@ def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame
         "alasan_tidak_dinilai": alasan.where(~dinilai).astype("str"),
         "predikat": predikat.astype("str"),
     }).reset_index(drop=True)
+
+
+def aktif(tanggal_rat_terakhir: pd.Series, periode: str) -> pd.Series:
+    """Kemenkop's aktif (`_koperasi.toml`): the last RAT within `aktif_years()` years before the end of the period
+    (no RAT: not aktif)."""
+    end = pd.Timestamp(periode + "-01") + pd.offsets.MonthEnd(0)
+    rat = pd.to_datetime(tanggal_rat_terakhir)
+    return (rat > end - pd.DateOffset(years=aktif_years())).fillna(False).astype(bool)
 
 
 def predicate_columns() -> dict[str, str]:

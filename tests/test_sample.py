@@ -1,30 +1,42 @@
-"""The seeded sample generator: determinism, counts, row rules, and the dirty drop's named defects."""
+"""The seeded sample generator: determinism, counts, the contract's columns, the real input checks (no row of the
+clean sample rejected, exactly the rows CACAT.md names in the dirty drop), and the dirty drop's named defects."""
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 import pytest
 
 from openpyxl import load_workbook
 
-from flows.sample import REPORT_COLUMNS, SCALES, build_registry, write_sample
+from flows import cli
+from flows.config import TIMEZONE
+from flows.ingest import Landing, read_landing
+from sample import SCALES, build_registry, write_sample
+from sample.scales import Months
+from schemas import inputs
+from schemas.resubmission import resolve_submissions
+from schemas.rules import KOLEKTIBILITAS, PINJAMAN_DIBERIKAN, TOTAL_KEWAJIBAN
+from scoring.columns import EKUITAS, LAPORAN
+from scoring.rulebook import book_for
+from scoring.status import aktif
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ["kas", "bank", "simpanan_di_lembaga_lain", "surat_berharga", "pinjaman_anggota",
-          "pinjaman_non_anggota", "pendapatan_yang_masih_harus_diterima", "penyertaan", "aset_tetap",
-          "aset_lain"]
-LIABILITIES = ["simpanan_sukarela", "simpanan_berjangka", "hutang_pihak_lain",
-               "beban_yang_masih_harus_dibayar", "kewajiban_lain"]
-EQUITY = ["simpanan_pokok", "simpanan_wajib", "modal_penyetaraan", "modal_penyertaan", "hibah",
-          "cadangan_umum", "cadangan_tujuan_risiko", "shu_belum_dibagi"]
-BUCKETS = ["pinjaman_lancar", "pinjaman_kurang_lancar", "pinjaman_diragukan", "pinjaman_macet"]
-FACTOR_CODES = {"pelanggaran_ketentuan", "pembukuan_bermasalah", "pinjaman_tidak_sesuai_prosedur",
-                "tidak_melapor_3_kali", "volume_pinjaman_tidak_diaudit", "manajer_tanpa_wewenang",
-                "perselisihan_intern", "campur_tangan_pihak_luar", "rekayasa_pembukuan",
-                "usaha_tidak_dibukukan"}
+REPORT_COLUMNS = list(LAPORAN)
+BOOK = book_for("2026-10", "ksp")  # the book in force for the sample's last period
+STARTED = datetime(2027, 1, 1, tzinfo=TIMEZONE)  # a run's start after every submission of the sample
+# the report defects the report check rejects (registri_ditolak: the row's registry row is rejected); the others are
+# accepted, or resolved as resubmissions (duplikat_persis rejected, pengiriman_ulang and the UTC correction supersede)
+REJECTED_BY_CHECK = {"neraca_tidak_seimbang", "kolektibilitas_tidak_sesuai", "nik_salah_ketik",
+                     "periode_garis_miring", "periode_nama_bulan", "nilai_negatif", "volume_anggota_melebihi",
+                     "periode_tahun_salah", "notasi_ganda", "registri_ditolak", "rumus_tanpa_nilai",
+                     "tanggal_kirim_masa_depan"}
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +54,6 @@ def dirty(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int
 def _files(folder: Path) -> dict[str, bytes]:
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
-
-
-def _reports(folder: Path) -> pd.DataFrame:
-    frames = [pd.read_csv(f, dtype={"nik": str, "periode": str, "diaudit": str}).assign(berkas=f.stem[-7:])
-              for f in sorted((folder / "laporan").glob("laporan_*.csv"))]
-    return pd.concat(frames, ignore_index=True)
 
 
 def _cacat(folder: Path) -> pd.DataFrame:
@@ -70,9 +76,47 @@ def _data_rows(path: Path) -> list[list[str]]:
     return [line.split(sep) for line in text[1:]]
 
 
-def test_same_seed_gives_identical_bytes(clean: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
-    assert write_sample(tmp_path) == clean[1]
-    assert _files(tmp_path) == _files(clean[0])
+def _columns(model: type[pa.DataFrameModel]) -> list[str]:
+    """An input model's columns as a file carries them (the reader adds sumber and baris)."""
+    return [c for c in model.to_schema().columns if c not in ("sumber", "baris")]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A landing folder through the real input checks, as `flows.prepare` calls them."""
+
+    landing: Landing
+    koperasi: inputs.Checked
+    kuesioner: inputs.Checked
+    faktor: inputs.Checked
+    laporan: inputs.Checked
+
+    def rejected(self, table: str) -> set[tuple[str, int]]:
+        """(sumber, spreadsheet row) of each rejected row of a table."""
+        raw = getattr(self.landing, table)
+        rows = raw.loc[getattr(self, table).alasan.index]
+        return set(zip(rows["sumber"], rows["baris"].astype(int)))
+
+
+def _checked(folder: Path, started: datetime = STARTED) -> _Checked:
+    landing = read_landing(folder)
+    koperasi = inputs.check_koperasi(landing.koperasi, started.date(), landing.catatan)
+    registry = inputs.registry_of(landing.koperasi, koperasi)
+    return _Checked(landing, koperasi, inputs.check_kuesioner(landing.kuesioner, registry, landing.catatan),
+                    inputs.check_faktor(landing.faktor, registry, landing.catatan),
+                    inputs.check_laporan(landing.laporan, registry, started, landing.catatan))
+
+
+@pytest.fixture(scope="module")
+def clean_checked(clean: tuple[Path, dict[str, int]]) -> _Checked:
+    return _checked(clean[0])
+
+
+@pytest.fixture(scope="module")
+def clean_reports(clean_checked: _Checked) -> pd.DataFrame:
+    """The accepted report rows of the clean sample, typed, with the month of their file (`berkas`)."""
+    valid = clean_checked.laporan.valid
+    return valid.assign(berkas=valid["sumber"].str.extract(r"laporan_(\d{4}-\d{2})", expand=False))
 
 
 def test_another_seed_gives_other_data(clean: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
@@ -83,66 +127,62 @@ def test_another_seed_gives_other_data(clean: tuple[Path, dict[str, int]], tmp_p
 @pytest.mark.parametrize(("folder", "fixture"), [("sample", "clean"), ("sample_dirty", "dirty")])
 def test_committed_samples_match_the_generator(folder: str, fixture: str, request: pytest.FixtureRequest
                                                ) -> None:
+    """The same seed gives identical bytes: those committed."""
     assert _files(ROOT / "data" / folder) == _files(request.getfixturevalue(fixture)[0])
 
 
 def test_registry_counts(clean: tuple[Path, dict[str, int]]) -> None:
     registry = pd.read_csv(clean[0] / "koperasi.csv", dtype=str)
     rat = pd.to_datetime(registry["tanggal_rat_terakhir"])
-    aktif = (rat > "2023-10-31") & (rat <= "2026-10-31")
+    active = aktif(registry["tanggal_rat_terakhir"], "2026-10")  # the status rule
     assert len(registry) == 109 and registry["nik"].is_unique
     assert registry["nik"].str.fullmatch(r"65\d{13}").all()
-    assert (int(aktif.sum()), int((~aktif).sum())) == (68, 41)
+    assert (int(active.sum()), int((~active).sum())) == (68, 41)
     assert set(registry["jenis"]) == set(SCALES["kaltara"].jenis_counts)
     assert registry["jenis"].isin(["ksp", "usp"]).sum() == 40
     assert registry["jenis"].isin(["kspps", "uspps"]).sum() == 6
     assert set(registry["kode_wilayah"]) == {"65.01", "65.02", "65.03", "65.04", "65.71"}
     assert (rat.isna() | (pd.to_datetime(registry["tanggal_badan_hukum"]) < rat)).all()
+    assert (rat.dropna() <= "2026-10-31").all()
     assert clean[1]["koperasi"] == 109 and (clean[1]["aktif"], clean[1]["tidak_aktif"]) == (68, 41)
 
 
 def test_national_registry_scale() -> None:
-    registry = build_registry(SCALES["national"], np.random.default_rng(2026))
+    registry = build_registry(SCALES["national"], Months.ending("2026-10"), np.random.default_rng(2026))
     assert len(registry) == 130_000 and registry["nik"].is_unique
     assert registry["kode_wilayah"].str[:2].nunique() == 38
     assert registry["jenis"].isin(["ksp", "usp", "kspps", "uspps"]).sum() == pytest.approx(18_000, rel=0.01)
 
 
-def test_report_files_have_contract_columns(clean: tuple[Path, dict[str, int]]) -> None:
+def test_files_have_the_contract_columns(clean: tuple[Path, dict[str, int]]) -> None:
     files = sorted((clean[0] / "laporan").glob("*.csv"))
     assert len(files) == 34
+    assert set(REPORT_COLUMNS) == set(_columns(inputs.Laporan))
     for path in files:
         assert path.read_text(encoding="utf-8").splitlines()[0].split(",") == REPORT_COLUMNS
+    for name, model in (("koperasi.csv", inputs.Koperasi), ("faktor_pengurang.csv", inputs.FaktorPengurang),
+                        ("kuesioner/kuesioner_2026.csv", inputs.Kuesioner)):
+        assert (clean[0] / name).read_text(encoding="utf-8").splitlines()[0].split(",") == _columns(model)
 
 
-def test_every_clean_report_row_satisfies_the_row_rules(clean: tuple[Path, dict[str, int]]) -> None:
-    r = _reports(clean[0])
-    registry = pd.read_csv(clean[0] / "koperasi.csv", dtype=str)
-    money = r[REPORT_COLUMNS[4:-1]]
-    loans = r["pinjaman_anggota"] + r["pinjaman_non_anggota"]
-    liabilities = r[LIABILITIES].sum(axis=1)
-    assert (money.dtypes == "int64").all()
-    assert (r[ASSETS].sum(axis=1) - r["penyisihan_penghapusan_pinjaman"] == r["total_aset"]).all()
-    assert (liabilities + r[EQUITY].sum(axis=1) == r["total_aset"]).all()
-    assert (r[BUCKETS].sum(axis=1) == loans).all()
-    assert (r["pinjaman_berisiko"] <= loans).all()
-    assert (r["volume_pinjaman_anggota"] <= r["volume_pinjaman"]).all()
-    assert (r["biaya_karyawan"] <= r["beban_usaha"]).all()
-    assert (r["kewajiban_lancar"] <= liabilities).all()
-    assert (money.drop(columns="shu_belum_dibagi") >= 0).all().all()
-    assert (r["jumlah_anggota"] > 0).all()
-    assert r["nik"].isin(registry["nik"]).all()
-    assert r["periode"].str.fullmatch(r"\d{4}-\d{2}").all()
+def test_the_clean_sample_passes_every_input_check(clean: tuple[Path, dict[str, int]], clean_checked: _Checked,
+                                                   clean_reports: pd.DataFrame) -> None:
+    checked = clean_checked
+    for table in ("koperasi", "kuesioner", "faktor", "laporan"):
+        assert checked.rejected(table) == set(), table
+    assert (len(checked.koperasi.valid), len(checked.kuesioner.valid), len(checked.faktor.valid),
+            len(checked.laporan.valid)) == (109, clean[1]["kuesioner"], 4, clean[1]["laporan"])
+    submissions = resolve_submissions(checked.laporan.valid)
+    assert len(submissions.alasan) == 0 and len(submissions.superseded) == clean[1]["laporan_koreksi"]
+    r = clean_reports  # what the contract leaves open, the sample keeps tight
     assert r["periode"].between("2024-01", "2026-10").all()
-    assert r["diaudit"].isin(["true", "false"]).all()
-    kirim = pd.to_datetime(r["tanggal_kirim"], format="%Y-%m-%dT%H:%M:%S")
-    assert (kirim >= pd.PeriodIndex(r["periode"], freq="M").end_time).all()
+    assert (r["tanggal_kirim"] >= pd.PeriodIndex(r["periode"], freq="M").end_time).all()
     assert (r["periode"] <= r["berkas"]).all()
     assert r["total_aset"].between(40_000_000, 60_000_000_000).all()
 
 
-def test_income_statement_is_year_to_date(clean: tuple[Path, dict[str, int]]) -> None:
-    first = _reports(clean[0]).sort_values("tanggal_kirim").drop_duplicates(["nik", "periode"])
+def test_income_statement_is_year_to_date(clean_reports: pd.DataFrame) -> None:
+    first = clean_reports.sort_values("tanggal_kirim").drop_duplicates(["nik", "periode"])
     first = first.sort_values(["nik", "periode"]).assign(tahun=lambda f: f["periode"].str[:4])
     growth = first.groupby(["nik", "tahun"])["partisipasi_bruto"].diff().dropna()
     assert (growth >= 0).all()
@@ -153,8 +193,8 @@ def test_income_statement_is_year_to_date(clean: tuple[Path, dict[str, int]]) ->
     assert len(both) > 0 and (both["partisipasi_bruto_jan"] < both["partisipasi_bruto_des"]).all()
 
 
-def test_late_corrections(clean: tuple[Path, dict[str, int]]) -> None:
-    r = _reports(clean[0])
+def test_late_corrections(clean: tuple[Path, dict[str, int]], clean_reports: pd.DataFrame) -> None:
+    r = clean_reports
     repeated = r[r.duplicated(["nik", "periode"], keep=False)].sort_values("tanggal_kirim")
     later = repeated[repeated.duplicated(["nik", "periode"], keep="first")]
     assert len(later) == clean[1]["laporan_koreksi"] == 5
@@ -163,8 +203,8 @@ def test_late_corrections(clean: tuple[Path, dict[str, int]]) -> None:
     assert (later["berkas"] > later["periode"]).sum() >= 3
 
 
-def test_reporting_gaps_and_stops(clean: tuple[Path, dict[str, int]]) -> None:
-    r = _reports(clean[0]).drop_duplicates(["nik", "periode"])
+def test_reporting_gaps_and_stops(clean_reports: pd.DataFrame) -> None:
+    r = clean_reports.drop_duplicates(["nik", "periode"])
     months = pd.PeriodIndex(r["periode"], freq="M")
     r = r.assign(t=(months.year - 2024) * 12 + months.month - 1).sort_values(["nik", "t"])
     last = r.groupby("nik")["t"].max()
@@ -172,17 +212,15 @@ def test_reporting_gaps_and_stops(clean: tuple[Path, dict[str, int]]) -> None:
     assert (r.groupby("nik")["t"].diff() >= 4).any()
 
 
-def test_questionnaire_sets_are_complete(clean: tuple[Path, dict[str, int]]) -> None:
+def test_questionnaire_sets(clean: tuple[Path, dict[str, int]]) -> None:
+    """Whole sets of the book's questions (the check above); one a year, in February."""
     q = pd.concat([pd.read_csv(f, dtype=str) for f in sorted((clean[0] / "kuesioner").glob("*.csv"))])
     registry = pd.read_csv(clean[0] / "koperasi.csv", dtype=str)
-    expected = {("manajemen_umum", 12), ("kelembagaan", 6), ("manajemen_permodalan", 5),
-                ("manajemen_aktiva", 10), ("manajemen_likuiditas", 5)}
-    for _, answers in q.groupby(["nik", "tanggal"]):
-        assert len(answers) == 38 and not answers.duplicated(["komponen", "nomor"]).any()
-        numbers = answers.assign(nomor=answers["nomor"].astype(int)).groupby("komponen")["nomor"].max()
-        assert set(numbers.items()) == expected
+    questions = sum(k.pertanyaan for k in BOOK.komponen if k.kuesioner)
+    assert (q.groupby(["nik", "tanggal"]).size() == questions).all()
     assert set(q["jawaban"]) == {"ya", "tidak"}
     assert set(q["tanggal"].str[:7]) == {"2024-02", "2025-02", "2026-02"}
+    assert q.groupby(["nik", q["tanggal"].str[:4]])["tanggal"].nunique().eq(1).all()
     savings = registry.loc[registry["jenis"].isin(["ksp", "usp", "kspps", "uspps"]), "nik"]
     assert 0 < (~savings.isin(q["nik"])).sum() <= 5
 
@@ -190,9 +228,8 @@ def test_questionnaire_sets_are_complete(clean: tuple[Path, dict[str, int]]) -> 
 def test_supervisors_findings(clean: tuple[Path, dict[str, int]]) -> None:
     f = pd.read_csv(clean[0] / "faktor_pengurang.csv", dtype=str)
     registry = pd.read_csv(clean[0] / "koperasi.csv", dtype=str).set_index("nik")
-    assert list(f.columns) == ["nik", "kode", "berlaku_mulai", "berlaku_sampai", "keterangan"]
-    assert len(f) == 4 and set(f["kode"]) <= FACTOR_CODES
-    assert registry.loc[f["nik"], "jenis"].isin(["ksp", "usp"]).all()
+    assert len(f) == 4 and f["kode"].is_unique and set(f["kode"]) <= set(BOOK.faktor_kode)
+    assert registry.loc[f["nik"], "jenis"].isin(BOOK.jenis).all()
     closed = f.dropna(subset=["berlaku_sampai"])
     assert f["berlaku_sampai"].isna().any() and (closed["berlaku_sampai"] >= closed["berlaku_mulai"]).all()
 
@@ -227,13 +264,13 @@ def test_dirty_defects_are_what_cacat_says(dirty: tuple[Path, dict[str, int]]) -
         return r.iloc[int(cacat.loc[code, "baris"]) - 1]
 
     def gap(x: pd.Series) -> int:
-        return int(x["total_aset"] - x[LIABILITIES].sum() - x[EQUITY].sum())
+        return int(x["total_aset"] - x[list(TOTAL_KEWAJIBAN + EKUITAS)].sum())
 
     unbalanced = row("neraca_tidak_seimbang")
     assert abs(gap(unbalanced)) > max(1_000, 0.0001 * unbalanced["total_aset"])
     assert gap(row("pembulatan_dalam_toleransi")) == 500
     x = row("kolektibilitas_tidak_sesuai")
-    assert x["pinjaman_anggota"] + x["pinjaman_non_anggota"] - x[BUCKETS].sum() > 1_000
+    assert x[list(PINJAMAN_DIBERIKAN)].sum() - x[list(KOLEKTIBILITAS)].sum() > 1_000
     registry = pd.read_csv(out / "koperasi.csv", dtype=str)
     assert row("nik_salah_ketik")["nik"] not in set(registry["nik"])
     assert row("periode_garis_miring")["periode"] == "10/2026"
@@ -249,31 +286,32 @@ def test_dirty_defects_are_what_cacat_says(dirty: tuple[Path, dict[str, int]]) -
     assert len(same) == 2 and same["tanggal_kirim"].idxmax() == resent.name
 
 
-def test_dirty_rows_not_in_cacat_break_no_rule(dirty: tuple[Path, dict[str, int]]) -> None:
-    r = pd.read_csv(dirty[0] / "laporan" / "laporan_2026-10.csv", dtype={"nik": str, "periode": str})
-    registry = pd.read_csv(dirty[0] / "koperasi.csv", dtype=str)
-    cacat = _cacat(dirty[0])
-    accepted = {"pembulatan_dalam_toleransi", "pengiriman_ulang", "duplikat_persis", "karakter_tak_terlihat"}
-    rejected = (cacat["sumber"] == "laporan/laporan_2026-10.csv") & ~cacat["cacat"].isin(accepted)
-    ok = r.drop(index=cacat.loc[rejected, "baris"] - 1)
-    loans = ok["pinjaman_anggota"] + ok["pinjaman_non_anggota"]
-    gap = ok["total_aset"] - ok[LIABILITIES].sum(axis=1) - ok[EQUITY].sum(axis=1)
-    assert (ok[ASSETS].sum(axis=1) - ok["penyisihan_penghapusan_pinjaman"] == ok["total_aset"]).all()
-    assert (gap.abs() <= (0.0001 * ok["total_aset"]).clip(lower=1_000)).all()
-    assert (ok[BUCKETS].sum(axis=1) == loans).all()
-    assert (ok["volume_pinjaman_anggota"] <= ok["volume_pinjaman"]).all()
-    assert (ok[REPORT_COLUMNS[4:-1]].drop(columns="shu_belum_dibagi") >= 0).all().all()
-    assert ok["nik"].str.rstrip("\u200b").isin(registry["nik"]).all() and (ok["periode"] == "2026-10").all()
+def test_the_input_checks_reject_exactly_the_defects_cacat_names(dirty: tuple[Path, dict[str, int]]) -> None:
+    checked, cacat = _checked(dirty[0]), _cacat(dirty[0])
+
+    def rows(codes: set[str]) -> set[tuple[str, int]]:  # CACAT's baris is the data row: the header is row 1
+        named = cacat[cacat["cacat"].isin(codes)]
+        return set(zip(named["sumber"], named["baris"] + 1))
+
+    assert checked.rejected("laporan") == rows(REJECTED_BY_CHECK)
+    assert checked.rejected("koperasi") == rows({"tanggal_registri_salah"})
+    assert checked.rejected("faktor") == set()
+    per_set = checked.landing.kuesioner.loc[checked.kuesioner.alasan.index].groupby("nik").size().to_dict()
+    named = cacat.set_index("cacat")["nik"]
+    assert per_set == {named["pertanyaan_hilang"]: 37, named["jawaban_ganda"]: 39, named["registri_ditolak"]: 38}
+    submissions = resolve_submissions(checked.laporan.valid)
+    resolved = checked.landing.laporan.loc[submissions.alasan.index]
+    assert set(zip(resolved["sumber"], resolved["baris"])) == rows({"duplikat_persis"})
+    assert set(submissions.superseded["nik"]) == {named["pengiriman_ulang"], named["koreksi_zona_waktu"]}
 
 
 def test_semicolon_export(dirty: tuple[Path, dict[str, int]]) -> None:
+    """Read as an Indonesian spreadsheet export (and accepted by the checks, above)."""
     raw = (dirty[0] / "laporan" / "laporan_2026-10_semicolon.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b",") == raw.count(b",00")
     table = pd.read_csv(dirty[0] / "laporan" / "laporan_2026-10_semicolon.csv", sep=";", thousands=".",
                         decimal=",", dtype={"nik": str}, encoding="utf-8-sig")
     assert list(table.columns) == REPORT_COLUMNS and len(table) == dirty[1]["laporan_semicolon"] == 5
-    assets = table[ASSETS].sum(axis=1) - table["penyisihan_penghapusan_pinjaman"]
-    assert (assets == table["total_aset"]).all()
 
 
 def test_dirty_questionnaire_defects(dirty: tuple[Path, dict[str, int]]) -> None:
@@ -286,9 +324,28 @@ def test_dirty_questionnaire_defects(dirty: tuple[Path, dict[str, int]]) -> None
     assert (sizes.drop(defective) == 38).all()
 
 
-def test_unknown_scale_is_refused(tmp_path: Path) -> None:
+def test_unknown_scale_and_malformed_last_period_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="kaltara, national"):
         write_sample(tmp_path, scale="jawa")
+    with pytest.raises(ValueError, match="not YYYY-MM"):
+        write_sample(tmp_path, last_period="2026-13")
+
+
+def test_another_last_period_moves_every_month(tmp_path: Path) -> None:
+    counts = write_sample(tmp_path, last_period="2027-03")
+    checked = _checked(tmp_path, datetime(2027, 6, 1, tzinfo=TIMEZONE))
+    assert all(checked.rejected(table) == set() for table in ("koperasi", "kuesioner", "faktor", "laporan"))
+    periods = checked.laporan.valid["periode"]
+    assert (periods.min(), periods.max(), periods.nunique()) == ("2024-06", "2027-03", 34)
+    active = aktif(checked.koperasi.valid["tanggal_rat_terakhir"], "2027-03")
+    assert (int(active.sum()), counts["aktif"]) == (68, 68)
+    assert set(checked.kuesioner.valid["tanggal"].dt.strftime("%Y-%m")) == {"2025-02", "2026-02", "2027-02"}
+    assert checked.faktor.valid["berlaku_mulai"].max() == "2027-02"  # as 2026-09 is for 2026-10
+    assert sorted(p.name for p in (tmp_path / "laporan").iterdir())[-1] == "laporan_2027-03.csv"
+
+
+def test_the_cli_default_last_period_is_the_generator_s() -> None:
+    assert cli.SAMPLE_LAST_PERIOD == inspect.signature(write_sample).parameters["last_period"].default
 
 
 def test_the_office_files_of_the_dirty_drop(dirty: tuple[Path, dict[str, int]]) -> None:

@@ -1,14 +1,15 @@
 """The dirty drop: the last period's reports with one named defect per chosen row, and the files as the office
 really receives them (an Excel workbook, a CSV saved by Excel for Mac, Excel's "Unicode Text", a correction stamped
 in UTC, a spreadsheet's lock file, a hidden file...), each listed in CACAT.md. Seeded and deterministic, like the
-clean sample it starts from (`flows.sample`)."""
+clean sample it starts from (`sample.reports`, `sample.landing`)."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,32 +18,25 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from openpyxl import Workbook
 
-from flows.sample import (
-    AKHIR,
-    MONEY_COLUMNS,
-    NAMA_BULAN,
-    PERIODE_AKHIR,
-    REPORT_COLUMNS,
-    correct,
-    csv_ready,
-    write_csv,
-    write_reports,
-)
+from sample.landing import csv_ready, write_csv, write_reports
+from sample.reports import correct
+from scoring.columns import JUMLAH, LAPORAN
+from scoring.periods import MONTHS, month_name
+from scoring.texts import format_number
 
-SAVED = (2026, 11, 5, 9, 0, 0)  # the time stamp inside the workbook written, so that its bytes do not change
 DEFECT_COLUMNS = ["sumber", "baris", "nik", "cacat", "keterangan"]
 
 
-def _rupiah(value: int) -> str:
-    """Rupiah the Indonesian way: Rp 1.234.567."""
-    return f"Rp {value:,}".replace(",", ".")
+def _number(value: int) -> str:
+    """One whole number as the office writes it (`scoring.texts.format_number`): 1.234.567."""
+    return format_number(np.array([value]), 0).iloc[0]
 
 
 def _unbalanced(r: dict) -> dict:
     """Liabilities inflated by 5% of total_aset: far beyond the tolerance."""
     selisih = round(0.05 * r["total_aset"])
     return {**r, "simpanan_sukarela": r["simpanan_sukarela"] + selisih,
-            "keterangan": f"kewajiban + ekuitas melebihi total_aset sebesar {_rupiah(selisih)}"}
+            "keterangan": f"kewajiban + ekuitas melebihi total_aset sebesar Rp {_number(selisih)}"}
 
 
 def _rounding(r: dict) -> dict:
@@ -55,19 +49,18 @@ def _collectibility(r: dict) -> dict:
     """Loans by collectibility 3% short of the loan total."""
     selisih = round(0.03 * (r["pinjaman_anggota"] + r["pinjaman_non_anggota"]))
     return {**r, "pinjaman_lancar": r["pinjaman_lancar"] - selisih,
-            "keterangan": f"jumlah kolektibilitas kurang {_rupiah(selisih)} dari pinjaman diberikan"}
+            "keterangan": f"jumlah kolektibilitas kurang Rp {_number(selisih)} dari pinjaman diberikan"}
 
 
 def _slash_month(r: dict) -> dict:
     """periode written MM/YYYY."""
-    return {**r, "periode": f"{PERIODE_AKHIR.astype(object).month}/{AKHIR[:4]}",
+    return {**r, "periode": f"{int(r['periode'][5:])}/{r['periode'][:4]}",
             "keterangan": "periode ditulis MM/YYYY"}
 
 
 def _month_name(r: dict) -> dict:
     """periode written with the Indonesian month name."""
-    bulan = NAMA_BULAN[PERIODE_AKHIR.astype(object).month - 1]
-    return {**r, "periode": f"{bulan} {AKHIR[:4]}", "keterangan": "periode ditulis dengan nama bulan"}
+    return {**r, "periode": month_name(r["periode"]), "keterangan": "periode ditulis dengan nama bulan"}
 
 
 def _negative(r: dict) -> dict:
@@ -104,7 +97,7 @@ def _position(rows: list[dict], row: dict) -> int:
     return next(k for k, r in enumerate(rows, start=1) if r is row)
 
 
-def _dirty_reports(last: pd.DataFrame, terdaftar: set[str], rng: np.random.Generator
+def _dirty_reports(last: pd.DataFrame, terdaftar: set[str], akhir: str, rng: np.random.Generator
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The last period's first submissions, one named defect per chosen row; and 5 semicolon rows."""
     base = last.drop(columns="berkas").sort_values(["tanggal_kirim", "nik"])
@@ -119,7 +112,7 @@ def _dirty_reports(last: pd.DataFrame, terdaftar: set[str], rng: np.random.Gener
     asli = rows[i_typo]["nik"]
     rows[i_typo] = {**rows[i_typo], "nik": _typo(asli, terdaftar), "cacat": "nik_salah_ketik",
                     "keterangan": f"nik terdaftar yang dimaksud: {asli}"}
-    ulang = correct(pd.DataFrame([rows[i_ulang]]), np.array([AKHIR]), rng).drop(columns="berkas")
+    ulang = correct(pd.DataFrame([rows[i_ulang]]), np.array([akhir]), rng).drop(columns="berkas")
     salinan = [{**rows[i], "cacat": "duplikat_persis"} for i in (i_dup, i_dup_akhir)]
     kirim_ulang = {**ulang.to_dict("records")[0], "cacat": "pengiriman_ulang"}
     final = [*rows[: i_dup + 1], salinan[0], *rows[i_dup + 1:], salinan[1], kirim_ulang]
@@ -130,26 +123,21 @@ def _dirty_reports(last: pd.DataFrame, terdaftar: set[str], rng: np.random.Gener
     return pd.DataFrame(final), _spreadsheet_rows(semikolon)
 
 
-def _angka(value: int, desimal: bool) -> str:
-    """A number as an Indonesian spreadsheet exports it: 1.234.567 (or 1.234.567,00)."""
-    return f"{value:,}".replace(",", ".") + (",00" if desimal else "")
-
-
 def _spreadsheet_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows rendered as an Indonesian spreadsheet export; the third row carries ',00' decimals."""
     out = csv_ready(rows)
     desimal = np.arange(len(out)) == 2
-    for c in [*MONEY_COLUMNS, "jumlah_anggota"]:
-        uang = c != "jumlah_anggota"
-        out[c] = [_angka(int(v), bool(d and uang)) for v, d in zip(out[c], desimal)]
+    for c in [*JUMLAH, "jumlah_anggota"]:
+        values = out[c].to_numpy(dtype=np.int64)
+        out[c] = np.where(desimal & (c != "jumlah_anggota"), format_number(values, 2), format_number(values, 0))
     keterangan = "ekspor spreadsheet: pemisah ';', ribuan '.', BOM UTF-8"
     return out.assign(cacat="format_spreadsheet_indonesia",
                       keterangan=np.where(desimal, keterangan + "; uang dengan desimal ',00'", keterangan))
 
 
-def _dirty_questionnaires(kuesioner: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _dirty_questionnaires(kuesioner: pd.DataFrame, tahun: str, rng: np.random.Generator) -> pd.DataFrame:
     """The last year's sets: one lacks manajemen_aktiva 7, another answers manajemen_likuiditas 3 twice."""
-    sets = kuesioner[kuesioner["tanggal"].str[:4] == AKHIR[:4]].assign(cacat="", keterangan="")
+    sets = kuesioner[kuesioner["tanggal"].str[:4] == tahun].assign(cacat="", keterangan="")
     kurang, ganda = rng.choice(sets["nik"].unique(), 2, replace=False)
     hilang = (sets["nik"] == kurang) & (sets["komponen"] == "manajemen_aktiva") & (sets["nomor"] == 7)
     sets = sets[~hilang].reset_index(drop=True)
@@ -171,10 +159,10 @@ def _defects(files: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _cacat_markdown(defects: pd.DataFrame) -> str:
+def _cacat_markdown(defects: pd.DataFrame, akhir: str) -> str:
     """CACAT.md: the planted defects as a Markdown table."""
-    lines = [f"# CACAT: planted defects of the dirty drop ({AKHIR})", "",
-             "Generated by `flows/sample_dirty.py`. `baris` is the 1-based data row (header excluded; in an .xlsx the "
+    lines = [f"# CACAT: planted defects of the dirty drop ({akhir})", "",
+             "Generated by `sample/dirty.py`. `baris` is the 1-based data row (header excluded; in an .xlsx the "
              "Excel row is baris + 1); 0 is the file as a whole.", "",
              "| sumber | baris | nik | cacat | keterangan |", "|---|---:|---|---|---|"]
     lines += [f"| {r.sumber} | {r.baris} | {r.nik} | {r.cacat} | {r.keterangan} |"
@@ -193,20 +181,21 @@ def _free_rows(laporan: pd.DataFrame, rng: np.random.Generator) -> list[int]:
 
 def _small(row: pd.Series) -> str | None:
     """A money column of the row between Rp 1.000 and Rp 999.999 (written with one thousands dot), if any."""
-    return next((c for c in MONEY_COLUMNS if 1_000 <= row[c] < 1_000_000), None)
+    return next((c for c in JUMLAH if 1_000 <= row[c] < 1_000_000), None)
 
 
-def _resumed(reports: pd.DataFrame, reporting: pd.Series, n: int, rng: np.random.Generator) -> pd.DataFrame:
+def _resumed(reports: pd.DataFrame, reporting: pd.Series, n: int, akhir: str, rng: np.random.Generator
+             ) -> pd.DataFrame:
     """The latest reports of `n` cooperatives that did not report in the last period, sent again for it."""
     older = reports[~reports["nik"].isin(reporting)].sort_values(["nik", "periode"]).drop_duplicates("nik", keep="last")
     rows = older.iloc[np.sort(rng.choice(len(older), n, replace=False))].drop(columns="berkas")
-    start = (PERIODE_AKHIR + 1).astype("datetime64[D]").astype("datetime64[s]")
+    start = (np.datetime64(akhir, "M") + 1).astype("datetime64[D]").astype("datetime64[s]")
     seconds = rng.integers(1, 9, n) * 86_400 + rng.integers(8 * 3600, 17 * 3600, n)
-    return rows.assign(periode=AKHIR, tanggal_kirim=start + seconds.astype("timedelta64[s]"), cacat="",
+    return rows.assign(periode=akhir, tanggal_kirim=start + seconds.astype("timedelta64[s]"), cacat="",
                        keterangan="").reset_index(drop=True)
 
 
-def _in_place(laporan: pd.DataFrame, registry: pd.DataFrame, rng: np.random.Generator
+def _in_place(laporan: pd.DataFrame, registry: pd.DataFrame, akhir: str, rng: np.random.Generator
               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[int]]:
     """Defects written into rows of the main file (no row moves): a year typo, a number with two readings, a
     zero-width space after a nik, and a cooperative whose registry row has a date written DD/MM/YYYY. Returns the
@@ -216,8 +205,8 @@ def _in_place(laporan: pd.DataFrame, registry: pd.DataFrame, rng: np.random.Gene
     notation = next(i for i in free if _small(laporan.iloc[i]))
     free = [i for i in free if i != notation]
     typo, hidden, rejected = free[:3]
-    out = laporan.astype({c: object for c in MONEY_COLUMNS})
-    out.loc[typo, ["periode", "cacat", "keterangan"]] = [f"{int(AKHIR[:4]) + 1}{AKHIR[4:]}", "periode_tahun_salah",
+    out = laporan.astype({c: object for c in JUMLAH})
+    out.loc[typo, ["periode", "cacat", "keterangan"]] = [f"{int(akhir[:4]) + 1}{akhir[4:]}", "periode_tahun_salah",
                                                           "periode salah ketik tahun: sesudah bulan berjalan"]
     column = _small(laporan.iloc[notation])
     thousands = int(out.at[notation, column]) // 1000  # rounded down: within the balance tolerance of Rp 1.000
@@ -237,75 +226,85 @@ def _in_place(laporan: pd.DataFrame, registry: pd.DataFrame, rng: np.random.Gene
     return out, registry, defect, free[3:6]
 
 
-def _excel(rows: pd.DataFrame) -> bytes:
+def _saved(akhir: str) -> datetime:
+    """The time stamp inside the workbook written (09:00 WITA on the 5th of the month after the period), so that
+    its bytes do not change."""
+    after = pd.Period(akhir, "M") + 1
+    return datetime(after.year, after.month, 5, 9)
+
+
+def _excel(rows: pd.DataFrame, saved: datetime) -> bytes:
     """The rows as the office's workbook (sheet 'laporan'): numbers and dates typed; the second row's kas a
     formula saved without its value (written by a program, never opened in Excel)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "laporan"
-    sheet.append(REPORT_COLUMNS)
-    for row in rows[REPORT_COLUMNS].itertuples(index=False):
+    sheet.append(LAPORAN)
+    for row in rows[list(LAPORAN)].itertuples(index=False):
         values = [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v.item() if hasattr(v, "item") else v
                   for v in row]
         sheet.append(values)
-    sheet.cell(3, REPORT_COLUMNS.index("kas") + 1).value = "=F3-F3+G3"
-    book.properties.created = book.properties.modified = datetime(*SAVED)
+    sheet.cell(3, LAPORAN.index("kas") + 1).value = "=F3-F3+G3"
+    book.properties.created = book.properties.modified = saved
     buffer = io.BytesIO()
     book.save(buffer)
-    return _fixed_times(buffer.getvalue())
+    return _fixed_times(buffer.getvalue(), saved)
 
 
-def _fixed_times(workbook: bytes) -> bytes:
+def _fixed_times(workbook: bytes, saved: datetime) -> bytes:
     """The workbook with one fixed time stamp in every zip entry and in its properties."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", b"2026-11-05T01:00:00Z", data)
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=SAVED), data, zipfile.ZIP_DEFLATED)
+                utc = (saved - timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                data = re.sub(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", utc, data)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=saved.timetuple()[:6]), data,
+                            zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
 def _text_file(rows: pd.DataFrame, separator: str, line_end: str, encoding: str,
-               header: list[str] = REPORT_COLUMNS) -> bytes:
-    text = csv_ready(rows)[REPORT_COLUMNS].set_axis(header, axis=1).to_csv(index=False, sep=separator,
+               header: Sequence[str] = LAPORAN) -> bytes:
+    text = csv_ready(rows)[list(LAPORAN)].set_axis(header, axis=1).to_csv(index=False, sep=separator,
                                                                             lineterminator=line_end)
     return text.encode(encoding)
 
 
-def _utc_correction(row: pd.DataFrame, rng: np.random.Generator) -> bytes:
+def _utc_correction(row: pd.DataFrame, akhir: str, rng: np.random.Generator) -> bytes:
     """A correction of the row sent four hours after it, stamped in UTC: its clock reads four hours earlier than
     the WITA time of the row it corrects, and wins only when converted to WITA."""
-    fixed = correct(row, np.array([AKHIR]), rng).drop(columns="berkas")
+    fixed = correct(row, np.array([akhir]), rng).drop(columns="berkas")
     wita = row["tanggal_kirim"].iloc[0] + pd.Timedelta(hours=4)
-    table = pa.Table.from_pandas(fixed[REPORT_COLUMNS].astype({c: "int64" for c in MONEY_COLUMNS}),
+    table = pa.Table.from_pandas(fixed[list(LAPORAN)].astype({c: "int64" for c in JUMLAH}),
                                  preserve_index=False)
     stamp = pa.array([wita.tz_localize("Asia/Makassar").tz_convert("UTC")], pa.timestamp("s", tz="UTC"))
-    table = table.set_column(REPORT_COLUMNS.index("tanggal_kirim"), "tanggal_kirim", stamp)
+    table = table.set_column(LAPORAN.index("tanggal_kirim"), "tanggal_kirim", stamp)
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()
 
 
-def _office_files(laporan: pd.DataFrame, resumed: pd.DataFrame, spare: list[int],
+def _office_files(laporan: pd.DataFrame, resumed: pd.DataFrame, spare: list[int], akhir: str,
                   rng: np.random.Generator) -> tuple[dict[str, bytes], pd.DataFrame]:
     """The files as the office receives them, and one CACAT line each (baris 0: the file as a whole)."""
-    corrected, future, header = (laporan.iloc[[i]].astype({c: "int64" for c in MONEY_COLUMNS}) for i in spare)
+    corrected, future, header = (laporan.iloc[[i]].astype({c: "int64" for c in JUMLAH}) for i in spare)
     late = future.assign(tanggal_kirim=pd.Timestamp("2099-10-05T08:00:00"))
     resent = header.assign(tanggal_kirim=header["tanggal_kirim"] + pd.Timedelta(days=1))
-    written = ["Kas" if c == "kas" else "Total Aset" if c == "total_aset" else c for c in REPORT_COLUMNS]
-    name = f"laporan/laporan_{AKHIR}"
+    written = ["Kas" if c == "kas" else "Total Aset" if c == "total_aset" else c for c in LAPORAN]
+    name = f"laporan/laporan_{akhir}"
+    note = f"Laporan susulan {MONTHS[int(akhir[5:]) - 1]} dikirim lewat WhatsApp.\n"  # a note beside the files
     files = {
-        f"{name}_kantor.xlsx": _excel(resumed.iloc[:2]),
+        f"{name}_kantor.xlsx": _excel(resumed.iloc[:2], _saved(akhir)),
         f"{name}_mac.csv": _text_file(resumed.iloc[[2]], ",", "\r", "utf-8"),
         f"{name}_unicode.csv": _text_file(resumed.iloc[[3]], "\t", "\r\n", "utf-16"),
-        f"{name}_koreksi.parquet": _utc_correction(corrected.drop(columns=["cacat", "keterangan"]), rng),
+        f"{name}_koreksi.parquet": _utc_correction(corrected.drop(columns=["cacat", "keterangan"]), akhir, rng),
         f"{name}_susulan.csv": _text_file(late, ",", "\n", "utf-8"),
         f"{name}_judul.csv": _text_file(resent, ",", "\n", "utf-8", written),
-        f"laporan/~$laporan_{AKHIR}_kantor.xlsx": b"\x05Dinas" + b" " * 49 + b"\x00" * 110,
+        f"laporan/~$laporan_{akhir}_kantor.xlsx": b"\x05Dinas" + b" " * 49 + b"\x00" * 110,
         "laporan/.DS_Store": b"\x00\x00\x00\x01Bud1" + b"\x00" * 24,
-        "laporan/catatan_kiriman.txt": "Laporan susulan Oktober dikirim lewat WhatsApp.\n".encode(),
+        "laporan/catatan_kiriman.txt": note.encode(),
     }
     nik = lambda rows, i=0: rows["nik"].iloc[i]  # noqa: E731
     lines = [
@@ -317,7 +316,7 @@ def _office_files(laporan: pd.DataFrame, resumed: pd.DataFrame, spare: list[int]
          "koreksi 4 jam sesudah laporannya, dicap UTC (jam UTC lebih awal dari jam WITA laporannya)"),
         (f"{name}_susulan.csv", 1, nik(late), "tanggal_kirim_masa_depan", "tanggal_kirim 2099-10-05"),
         (f"{name}_judul.csv", 1, nik(resent), "judul_beda_huruf", "berkas ditolak: judul 'Kas' dan 'Total Aset'"),
-        (f"laporan/~$laporan_{AKHIR}_kantor.xlsx", 0, "-", "berkas_kunci", "berkas kunci Excel: tidak dibaca"),
+        (f"laporan/~$laporan_{akhir}_kantor.xlsx", 0, "-", "berkas_kunci", "berkas kunci Excel: tidak dibaca"),
         ("laporan/.DS_Store", 0, "-", "berkas_tersembunyi", "berkas tersembunyi: tidak dibaca"),
         ("laporan/catatan_kiriman.txt", 0, "-", "jenis_tidak_dikenal", "bukan .csv/.parquet/.xlsx: tidak dibaca"),
         ("CACAT.md", 0, "-", "berkas_lain", "di akar folder landing, bukan tabel masukan: tidak dibaca"),
@@ -325,27 +324,29 @@ def _office_files(laporan: pd.DataFrame, resumed: pd.DataFrame, spare: list[int]
     return files, pd.DataFrame(lines, columns=DEFECT_COLUMNS)
 
 
-def write_dirty(out: Path, fmt: str, registry: pd.DataFrame, reports: pd.DataFrame,
+def write_dirty(out: Path, fmt: str, akhir: str, registry: pd.DataFrame, reports: pd.DataFrame,
                 kuesioner: pd.DataFrame, rng: np.random.Generator) -> dict[str, int]:
-    """The last period's drop with named defects and the office's files; CACAT.md names each defect."""
-    last = reports[reports["periode"] == AKHIR]
-    laporan, semikolon = _dirty_reports(last, set(registry["nik"]), rng)
-    sets = _dirty_questionnaires(kuesioner, rng)
+    """The drop of the last period `akhir` with named defects and the office's files, and the questionnaires of the
+    latest year; CACAT.md names each defect."""
+    last = reports[reports["periode"] == akhir]
+    tahun = kuesioner["tanggal"].str[:4].max()
+    laporan, semikolon = _dirty_reports(last, set(registry["nik"]), akhir, rng)
+    sets = _dirty_questionnaires(kuesioner, tahun, rng)
     # drawn after the defects above, so that their rows and values stay as they were
-    laporan, registry, registry_defect, spare = _in_place(laporan.reset_index(drop=True), registry, rng)
-    resumed = _resumed(reports, last["nik"], 4, rng)
-    files, office = _office_files(laporan, resumed, spare, rng)
+    laporan, registry, registry_defect, spare = _in_place(laporan.reset_index(drop=True), registry, akhir, rng)
+    resumed = _resumed(reports, last["nik"], 4, akhir, rng)
+    files, office = _office_files(laporan, resumed, spare, akhir, rng)
     write_csv(registry, out / "koperasi.csv")
-    utama = write_reports(laporan, out / "laporan" / f"laporan_{AKHIR}", fmt)
-    nama_semikolon = f"laporan/laporan_{AKHIR}_semicolon.csv"
-    write_csv(semikolon[REPORT_COLUMNS], out / nama_semikolon, sep=";", encoding="utf-8-sig")
-    nama_kuesioner = f"kuesioner/kuesioner_{AKHIR[:4]}.csv"
+    utama = write_reports(laporan, out / "laporan" / f"laporan_{akhir}", fmt)
+    nama_semikolon = f"laporan/laporan_{akhir}_semicolon.csv"
+    write_csv(semikolon[list(LAPORAN)], out / nama_semikolon, sep=";", encoding="utf-8-sig")
+    nama_kuesioner = f"kuesioner/kuesioner_{tahun}.csv"
     write_csv(sets.drop(columns=["cacat", "keterangan"]), out / nama_kuesioner)
     for name, data in files.items():
         (out / name).write_bytes(data)
     defects = pd.concat([_defects({utama.relative_to(out).as_posix(): laporan, nama_semikolon: semikolon,
                                    nama_kuesioner: sets}), registry_defect, office], ignore_index=True)
-    (out / "CACAT.md").write_text(_cacat_markdown(defects), encoding="utf-8")
+    (out / "CACAT.md").write_text(_cacat_markdown(defects, akhir), encoding="utf-8")
     return {"laporan": len(laporan) + len(semikolon) + len(resumed) + 2, "laporan_semicolon": len(semikolon),
             "kuesioner": len(sets),
             **{f"cacat_{k}": int(v) for k, v in defects["cacat"].value_counts().sort_index().items()}}
