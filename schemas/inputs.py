@@ -16,7 +16,7 @@ Indonesian `1.234.567,50`). Rows are tracked by position while checking and get 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -27,7 +27,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from schemas import pemeriksaan
-from schemas.kuesioner import NOMOR_DALAM_KOMPONEN, check_sets
+from schemas.kuesioner import KOMPONEN_DALAM_RULEBOOK, NOMOR_DALAM_KOMPONEN, check_sets
 from schemas.parsing import Cells, Reasons, dates, optional, period, raw_text, whole_numbers, yes_no
 from schemas.periode import wita
 from schemas.rules import (
@@ -84,7 +84,8 @@ def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
                     pd.Series(checked.valid["jenis"].to_numpy(), index=checked.valid["nik"].to_numpy(), dtype="str"))
 
 
-RULES = {a.name: a for a in (*REPORT_RULES, PERIODE_SEBELUM_KIRIM, NOMOR_DALAM_KOMPONEN, URUTAN_BERLAKU,
+RULES = {a.name: a for a in (*REPORT_RULES, PERIODE_SEBELUM_KIRIM, KOMPONEN_DALAM_RULEBOOK, NOMOR_DALAM_KOMPONEN,
+                              URUTAN_BERLAKU,
                               pemeriksaan.BUTIR_DALAM_INDIKATOR)}
 
 
@@ -203,6 +204,7 @@ class Kuesioner(_Source):
     nomor: Series[np.int64] = pa.Field(ge=1, description="question number, 1..n of the komponen in the rulebook")
     jawaban: Series[str] = pa.Field(isin=JAWABAN, description="the answer: ya or tidak")
 
+    komponen_dalam_rulebook = _check(KOMPONEN_DALAM_RULEBOOK)
     nomor_dalam_komponen = _check(NOMOR_DALAM_KOMPONEN)
 
 
@@ -455,39 +457,35 @@ def check_faktor(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | No
 def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:
     """Questionnaire answers (data-contract §1.3): each row's values, then whole sets: a question missing,
     answered twice or rejected rejects every row of its set (the engine never guesses an answer)."""
-    schema, source = _start(raw, Kuesioner)
-    reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
-    cells = Cells(raw, notes, reasons)
-    typed = pd.DataFrame({
-        **source,
-        "nik": cells("nik"),
-        "tanggal": dates(cells("tanggal"), "tanggal", reasons),
+    return _answer_sets(raw, registry, notes, Kuesioner, check_sets, lambda cells, reasons: {
         "komponen": cells("komponen").str.lower(),
         "nomor": whole_numbers(cells("nomor"), "nomor", reasons, "bilangan bulat"),
         "jawaban": cells("jawaban").str.lower(),
     })
-    typed["jenis"] = registry.jenis.reindex(typed["nik"]).to_numpy()  # chooses the book (schemas.kuesioner)
-    _check_frame(schema, typed, reasons)
-    _registered(typed["nik"], registry, reasons)
-    check_sets(typed, reasons)
-    return _accepted(Kuesioner, typed.drop(columns="jenis"), reasons, raw.index)
 
 
 def check_pemeriksaan(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None = None) -> Checked:
     """An examiner's checklist items (optional input pemeriksaan/*): each row's values, nik registered, then whole
     sets: a butir missing or given twice, or a rejected row, rejects every row of its set."""
-    schema, source = _start(raw, Pemeriksaan)
-    reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
-    cells = Cells(raw, notes, reasons)
-    typed = pd.DataFrame({
-        **source,
-        "nik": cells("nik"),
-        "tanggal": dates(cells("tanggal"), "tanggal", reasons),
+    return _answer_sets(raw, registry, notes, Pemeriksaan, pemeriksaan.check_sets, lambda cells, reasons: {
         "indikator": cells("indikator").str.lower(),
         "butir": whole_numbers(cells("butir"), "butir", reasons, "bilangan bulat"),
         "terpenuhi": yes_no(cells("terpenuhi"), "terpenuhi", reasons),
     })
+
+
+def _answer_sets(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | None, model: type[pa.DataFrameModel],
+                 sets: Callable[[pd.DataFrame, Reasons], None],
+                 answers: Callable[[Cells, Reasons], dict[str, pd.Series]]) -> Checked:
+    """Rows answered in sets (nik, tanggal, then the model's `answers` columns): each row's values, nik registered,
+    then `sets` checks each set whole. The rows carry the registry's `jenis` meanwhile (it chooses the book)."""
+    schema, source = _start(raw, model)
+    reasons = Reasons(len(raw), _reason_order(list(schema.columns), schema))
+    cells = Cells(raw, notes, reasons)
+    typed = pd.DataFrame({**source, "nik": cells("nik"), "tanggal": dates(cells("tanggal"), "tanggal", reasons),
+                          **answers(cells, reasons)})
+    typed["jenis"] = registry.jenis.reindex(typed["nik"]).to_numpy()
     _check_frame(schema, typed, reasons)
     _registered(typed["nik"], registry, reasons)
-    pemeriksaan.check_sets(typed, reasons)
-    return _accepted(Pemeriksaan, typed, reasons, raw.index)
+    sets(typed, reasons)
+    return _accepted(model, typed.drop(columns="jenis"), reasons, raw.index)

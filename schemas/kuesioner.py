@@ -15,7 +15,7 @@ import pyarrow
 import pyarrow.compute as pc
 
 from schemas.parsing import Reasons
-from schemas.rules import RowRule
+from schemas.rules import RowRule, numbered_within
 from scoring.errors import RulebookError
 from scoring.rulebook import book_for, published_books
 
@@ -109,19 +109,24 @@ def _question_count(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(n > 0, n, np.nan), index=frame.index)
 
 
-def _number_in_component(frame: pd.DataFrame) -> pd.Series:
-    n, number = _question_count(frame), frame["nomor"].astype("float64")
-    return n.isna() | number.isna() | (number <= n)
+def _komponen_of_book(frame: pd.DataFrame) -> pd.Series:
+    """The row's komponen is a questionnaire komponen of its book (a row whose book is not known, or whose komponen
+    is no book's, is left to the other checks)."""
+    questions, book = _questions(), _book_per_row(frame)
+    place = _index_in(frame["komponen"], questions.components)
+    return pd.Series((book == 0) | (place < 0) | (questions.sizes[book, place] > 0), index=frame.index)
 
 
-def _number_reason(frame: pd.DataFrame) -> pd.Series:
-    n = _question_count(frame).astype("int64").astype("str")
-    return ("nomor: harus 1 sampai " + n + " untuk " + frame["komponen"] + " (nilai: "
-            + frame["nomor"].astype("str") + ")")
+def _komponen_reason(frame: pd.DataFrame) -> pd.Series:
+    book = np.array(_questions().books, dtype=object)[_book_per_row(frame)]
+    return ("komponen: " + frame["komponen"] + " bukan komponen kuesioner rulebook " + book + " (jenis "
+            + frame["jenis"].astype("str") + ")")
 
 
-NOMOR_DALAM_KOMPONEN = RowRule("nomor_dalam_komponen", ("tanggal", "jenis", "komponen", "nomor"),
-                               _number_in_component, _number_reason)
+KOMPONEN_DALAM_RULEBOOK = RowRule("komponen_dalam_rulebook", ("tanggal", "jenis", "komponen"), _komponen_of_book,
+                                  _komponen_reason)
+NOMOR_DALAM_KOMPONEN = numbered_within("nomor_dalam_komponen", ("tanggal", "jenis", "komponen", "nomor"), "komponen",
+                                       "nomor", _question_count)
 
 
 def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from schemas.parsing import Reasons
-from schemas.rules import RowRule
+from schemas.rules import numbered_within
 from scoring.rulebook import rulebooks
 
 SET_PROBLEMS_SHOWN = 3  # problems a checklist set's reason names before "dan N masalah lain"
@@ -33,18 +33,8 @@ def _item_count(frame: pd.DataFrame) -> pd.Series:
     return frame["indikator"].map(butir_per_indikator()).astype("float64")
 
 
-def _butir_in_indikator(frame: pd.DataFrame) -> pd.Series:
-    n, butir = _item_count(frame), frame["butir"].astype("float64")
-    return n.isna() | butir.isna() | (butir <= n)
-
-
-def _butir_reason(frame: pd.DataFrame) -> pd.Series:
-    n = _item_count(frame).astype("int64").astype("str")
-    return ("butir: harus 1 sampai " + n + " untuk " + frame["indikator"] + " (nilai: "
-            + frame["butir"].astype("str") + ")")
-
-
-BUTIR_DALAM_INDIKATOR = RowRule("butir_dalam_indikator", ("indikator", "butir"), _butir_in_indikator, _butir_reason)
+BUTIR_DALAM_INDIKATOR = numbered_within("butir_dalam_indikator", ("indikator", "butir"), "indikator", "butir",
+                                        _item_count)
 
 
 def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:

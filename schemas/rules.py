@@ -143,3 +143,21 @@ def one_name_per_code(typed: pd.DataFrame, reasons: Reasons) -> None:
             text = pd.Series(f"kabupaten_kota: kode_wilayah {code} ditulis dengan nama berbeda yang sama seringnya: "
                              f"{listed}; tulis satu nama", index=odd.index)
         reasons.add(odd.index.to_numpy(), text.to_numpy(dtype=object), "kabupaten_kota")
+
+
+def numbered_within(name: str, columns: tuple[str, ...], group: str, number: str,
+                    count: Callable[[pd.DataFrame], pd.Series]) -> RowRule:
+    """The rule that a row's `number` is one of its `group`'s: 1..n, n = `count(frame)` per row (NaN: the group has
+    no numbers, another rule names it). A questionnaire's nomor in its komponen, a checklist's butir in its
+    indikator."""
+    def holds(frame: pd.DataFrame) -> pd.Series:
+        n, value = count(frame), frame[number].astype("float64")
+        return n.isna() | value.isna() | (value <= n)
+
+    def reason(frame: pd.DataFrame) -> pd.Series:
+        n = count(frame).astype("int64").astype("str")
+        return (f"{number}: harus 1 sampai " + n + " untuk " + frame[group] + " (nilai: "
+                + frame[number].astype("str") + ")")
+
+    return RowRule(name, columns, holds, reason)
+

@@ -29,7 +29,7 @@ def _sharia_book(questions: int = 0) -> str:
     for aspek, bobot in ASPEK.items():
         if aspek == "manajemen" and questions:
             parts += ["[[aspek]]", 'id = "manajemen"', 'nama = "manajemen"', f"bobot = {bobot}",
-                      "[[aspek.komponen]]", 'id = "manajemen_syariah"', 'nama = "manajemen"',
+                      "[[aspek.komponen]]", 'id = "kelembagaan"', 'nama = "kelembagaan (syariah)"',
                       f"pertanyaan = {questions}", f"bobot = {bobot}", "terverifikasi = false", 'sumber = "made up"']
             continue
         line = "bank" if aspek == "kepatuhan_prinsip_syariah" else "kas"
@@ -101,8 +101,9 @@ def test_a_child_book_restates_only_the_component_it_changes(library):
 
 @pytest.fixture
 def sharia_in_force(library, monkeypatch):
-    """The shipped books and a sharia book whose manajemen is a questionnaire of 3 questions, as the books a
-    questionnaire is checked against (the module caches are emptied before and after)."""
+    """The shipped books and a sharia book whose manajemen is a questionnaire of 3 questions (komponen kelembagaan,
+    6 questions in the ksp books), as the books a questionnaire is checked against (the module caches are emptied
+    before and after)."""
     from schemas import kuesioner
     from scoring import rulebook
 
@@ -132,15 +133,21 @@ def test_a_questionnaire_set_answers_the_book_of_its_cooperatives_jenis(sharia_i
         return [{"nik": nik, "tanggal": "2026-02-10", "komponen": k, "nomor": str(i), "jawaban": "ya"}
                 for k, n in sizes.items() for i in range(1, n + 1)]
 
-    rows = [*answers("ksp-1", ksp), *answers("syariah-1", {"manajemen_syariah": 3}), *answers("syariah-2", ksp)]
+    rows = [*answers("ksp-1", ksp), *answers("syariah-1", {"kelembagaan": 3}), *answers("syariah-2", ksp)]
     raw = pd.DataFrame(rows).astype("str").assign(sumber="kuesioner/k.csv", baris=range(2, len(rows) + 2))
     result = check_kuesioner(raw, registry)
-    # ksp-1 answers ksp-2016's 38 questions, syariah-1 the sharia book's 3: both whole sets (two books in force)
-    assert sum(ksp.values()) == 38 and len(result.valid) == 38 + 3
-    assert set(result.valid["nik"]) == {"ksp-1", "syariah-1"}
-    # syariah-2 answered ksp-2016's questions: not its book's; each row is named once, the set's reason once
-    rejected = result.alasan
-    assert len(rejected) == 38
-    assert rejected.iloc[0][-1] == ("set kuesioner syariah-2 2026-02-10: manajemen_syariah nomor 1, 2, 3 tidak "
-                                    "dijawab")
-
+    # ksp-1 answers ksp-2016's 38 questions, syariah-1 the sharia book's 3 (kelembagaan 1..3): whole sets, each
+    # checked against the book of its jenis (two books in force)
+    assert sum(ksp.values()) == 38
+    valid = result.valid.groupby("nik").size().to_dict()
+    # syariah-2 answered ksp-2016's 38 questions: its book's 3 are there (kelembagaan 1..3, accepted); the other 35
+    # rows answer nothing of its book: kelembagaan 4..6 beyond its 3, and 32 of komponen its book does not have
+    assert valid == {"ksp-1": 38, "syariah-1": 3, "syariah-2": 3}
+    reasons = result.alasan.map(lambda r: r[0]).value_counts().to_dict()
+    assert reasons == {"komponen: manajemen_umum bukan komponen kuesioner rulebook kspps-contoh (jenis kspps)": 12,
+                       "komponen: manajemen_aktiva bukan komponen kuesioner rulebook kspps-contoh (jenis kspps)": 10,
+                       "komponen: manajemen_permodalan bukan komponen kuesioner rulebook kspps-contoh (jenis kspps)": 5,
+                       "komponen: manajemen_likuiditas bukan komponen kuesioner rulebook kspps-contoh (jenis kspps)": 5,
+                       "nomor: harus 1 sampai 3 untuk kelembagaan (nilai: 4)": 1,
+                       "nomor: harus 1 sampai 3 untuk kelembagaan (nilai: 5)": 1,
+                       "nomor: harus 1 sampai 3 untuk kelembagaan (nilai: 6)": 1}
