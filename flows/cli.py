@@ -6,6 +6,8 @@ arguments is one line on stderr (click's own usage box is not shown), in Indones
 
 from __future__ import annotations
 
+import ast
+import difflib
 import re
 import sys
 from pathlib import Path
@@ -15,6 +17,7 @@ import typer
 
 from flows import commands
 from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
+from flows.ingest.walk import shown as escaped
 from schemas.periode import ascii_digits
 from scoring.errors import KoperasiSehatError, ParameterError, SettingError
 from scoring.rulebook import published_books, rulebooks
@@ -149,12 +152,15 @@ def bandingkan(
     return commands.compare_books(period, input, output, tuple(rulebook or ()))
 
 
-def _usage(error: typer.TyperException) -> str:
-    """A usage error of the command line as one line in Indonesian."""
+def _usage(error: typer.TyperException, argv: list[str]) -> str:
+    """A usage error of the command line `argv` as one line in Indonesian (typer's click words them in English: each
+    one a user can make is translated, naming the nearest command or option when there is one)."""
     param, kind = getattr(error, "param", None), type(error).__name__
     if isinstance(error, typer.BadParameter) and param is not None:
         name = param.opts[0] if param.opts else param.name
         if kind == "MissingParameter":
+            if param.param_type_name == "argument":
+                return f"argumen {param.metavar or name.upper()} wajib diberikan"
             return f"{name} wajib diberikan"
         cause = error.__cause__  # typer converts values with pydantic
         if cause is not None and hasattr(cause, "errors"):
@@ -162,12 +168,38 @@ def _usage(error: typer.TyperException) -> str:
             return f"{name}: {first['input']!r} bukan {NUMBERS.get(first['type'], 'nilai yang sah')}"
         return f"{name}: {error.message}"
     if kind == "NoSuchOption":
-        return f"opsi tidak dikenal: {error.option_name}"
+        return f"opsi tidak dikenal: {escaped(error.option_name)}{_nearest(error.possibilities or [])}"
+    if kind == "BadOptionUsage":
+        option, written = _option(argv, error.option_name), escaped(error.option_name)
+        if option.is_flag if option is not None else "not take a value" in error.message:  # --help=x: help is no param
+            return f"{written} tidak memakai nilai: tulis {written} saja"
+        form = f" (tulis {written} {option.metavar})" if getattr(option, "metavar", None) else ""
+        return f"{written} perlu nilai{form}"
+    unknown = re.match(r"No such command ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\.", error.message)
+    if unknown:
+        command = ast.literal_eval(unknown.group(1))
+        near = difflib.get_close_matches(command.lower(), list(typer.main.get_command(app).commands))
+        return f"perintah tidak dikenal: {escaped(command) or repr(command)}{_nearest(near)}"
+    if error.message == "Missing command.":  # `koperasi-sehat --`
+        names = list(typer.main.get_command(app).commands)
+        return f"perintah belum diberikan: {', '.join(names[:-1])} atau {names[-1]}"
     extra = re.fullmatch(r"Got unexpected extra argument\S* \((.*)\)", error.message)
     if extra:
         return (f"argumen berlebih: {extra.group(1)} (nama dengan spasi: tulis dalam tanda kutip, mis. "
                 f"\"KSP Setia Bersama\"; beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama)")
     return error.format_message()
+
+
+def _nearest(names: list[str]) -> str:
+    """'; maksud Anda X?' naming the nearest of `names` (click's own guesses, nearest first), or nothing."""
+    return f"; maksud Anda {names[0]}?" if names else ""
+
+
+def _option(argv: list[str], name: str):
+    """The option written `name` of the command `argv` names (click's error does not say which), if any."""
+    group = typer.main.get_command(app)
+    command = group.commands.get(argv[0]) if argv else None
+    return next((p for p in (command or group).params if name in (*p.opts, *p.secondary_opts)), None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False)
     except typer.TyperException as error:
-        commands.say(f"{_usage(error)} (lihat --help)")
+        commands.say(f"{_usage(error, argv)} (lihat --help)")
         return error.exit_code
     except KoperasiSehatError as error:
         commands.say(str(error))

@@ -3,15 +3,19 @@
 Each workbook has three sheets: the data sheet, named after the table (the sheet ingest reads), with exactly the
 contract's columns as its header, number formats (whole Rupiah `#,##0`, dates `yyyy-mm-dd`, nik and periods as
 text) and drop-down lists (diaudit, jawaban, jenis, wilayah_keanggotaan, komponen, kode, indikator, terpenuhi)
-from the rulebooks and the contract; `petunjuk`, one line per column: what it holds (the Pandera model's description) and an example
-value; and a hidden `daftar` holding the lists. The example is on `petunjuk`, one column per line, under a title
-row: it can never be read as a row of data (ingest reads the sheet named after the table, and a sheet whose first
-row is a title has no contract header).
+from the rulebooks and the contract; `petunjuk`, one line per column: what it holds, in plain Indonesian for the
+cooperatives' staff (`petunjuk.toml`; the Pandera models' English descriptions are the engineers' contract), and
+an example value; and a hidden `daftar` holding the lists. The example is on `petunjuk`, one column per line,
+under a title row: it can never be read as a row of data (ingest reads the sheet named after the table, and a
+sheet whose first row is a title has no contract header). Ingest names the two helper sheets (`HELPER_SHEETS`) of
+a filled template in one short line each, never as sheets missing the table's header.
 """
 
 from __future__ import annotations
 
+import tomllib
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -27,17 +31,13 @@ from schemas.inputs import (
     KODE_FAKTOR,
     KOMPONEN_KUESIONER,
     WILAYAH_KEANGGOTAAN,
-    FaktorPengurang,
-    Koperasi,
-    Kuesioner,
-    Laporan,
-    Pemeriksaan,
 )
 from scoring.columns import JUMLAH
 
-MODELS = {"koperasi": Koperasi, "laporan": Laporan, "kuesioner": Kuesioner, "faktor_pengurang": FaktorPengurang,
-          "pemeriksaan": Pemeriksaan}
-LISTS = {"diaudit": ("true", "false"), "jawaban": JAWABAN, "jenis": JENIS,
+PETUNJUK, DAFTAR = "petunjuk", "daftar"  # the helper sheets: the columns explained, the drop-down lists (hidden)
+HELPER_SHEETS = (PETUNJUK, DAFTAR)
+KETERANGAN_FILE = Path(__file__).parent / "petunjuk.toml"
+LISTS = {"diaudit": JAWABAN, "jawaban": JAWABAN, "jenis": JENIS,
          "wilayah_keanggotaan": WILAYAH_KEANGGOTAAN, "komponen": KOMPONEN_KUESIONER, "kode": KODE_FAKTOR,
          "indikator": INDIKATOR_PEMERIKSAAN, "terpenuhi": JAWABAN}
 TEXT = ("nik", "periode", "kode_wilayah", "berlaku_mulai", "berlaku_sampai")  # typed as text, never as a number
@@ -57,7 +57,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
                  "tanggal_badan_hukum": datetime(2012, 5, 1), "tanggal_rat_terakhir": datetime(2026, 3, 15),
                  "pendamping": "Nama Pendamping"},
     "laporan": {"nik": "6502123456789012", "periode": "2026-10", "tanggal_kirim": datetime(2026, 11, 5, 9, 30),
-                "diaudit": "true", **{c: _REPORT.get(c, 0) * JUTA for c in JUMLAH}, "jumlah_anggota": 250},
+                "diaudit": "ya", **{c: _REPORT.get(c, 0) * JUTA for c in JUMLAH}, "jumlah_anggota": 250},
     "kuesioner": {"nik": "6502123456789012", "tanggal": datetime(2026, 2, 10), "komponen": "manajemen_umum",
                   "nomor": 1, "jawaban": "ya"},
     "faktor_pengurang": {"nik": "6502123456789012", "kode": KODE_FAKTOR[0], "berlaku_mulai": "2026-06",
@@ -66,6 +66,17 @@ EXAMPLES: dict[str, dict[str, object]] = {
                     "butir": 1, "terpenuhi": "ya"},
 }
 _ROWS = 1_048_576  # Excel's last row: validations and formats cover the whole column
+
+
+@cache
+def keterangan() -> dict[str, dict[str, str]]:
+    """What each column of each template holds, in plain Indonesian (`petunjuk.toml`): table -> column -> text,
+    with the shared parts ({nik}, {rupiah}, ...) filled in."""
+    with KETERANGAN_FILE.open("rb") as handle:
+        texts = tomllib.load(handle)
+    parts = texts.pop("bagian")
+    return {table: {column: text.format_map(parts) for column, text in columns.items()}
+            for table, columns in texts.items()}
 
 
 def write_templates(folder: Path) -> list[Path]:
@@ -88,7 +99,7 @@ def _workbook(table: str, columns: tuple[str, ...]) -> Workbook:
     data.freeze_panes = "A2"
     for cell in data[1]:
         cell.font = Font(bold=True)
-    lists = book.create_sheet("daftar")
+    lists = book.create_sheet(DAFTAR)
     lists.sheet_state = "hidden"
     for i, column in enumerate(columns, start=1):
         letter = get_column_letter(i)
@@ -96,7 +107,7 @@ def _workbook(table: str, columns: tuple[str, ...]) -> Workbook:
         data.column_dimensions[letter].number_format = _number_format(column)
         if column in LISTS:
             _drop_down(data, lists, column, f"{letter}2:{letter}{_ROWS}")
-    _instructions(book.create_sheet("petunjuk", 1), table, columns)
+    _instructions(book.create_sheet(PETUNJUK, 1), table, columns)
     return book
 
 
@@ -113,13 +124,13 @@ def _number_format(column: str) -> str:
 
 
 def _drop_down(data, lists, column: str, cells: str) -> None:
-    """A list validation of `cells` from the column's values, kept on the hidden sheet `daftar`."""
+    """A list validation of `cells` from the column's values, kept on the hidden sheet `DAFTAR`."""
     letter = get_column_letter(lists.max_column + 1 if lists.max_row > 1 else 1)
     lists[f"{letter}1"] = column
     for row, value in enumerate(LISTS[column], start=2):
         lists[f"{letter}{row}"] = value
     last = len(LISTS[column]) + 1
-    check = DataValidation(type="list", formula1=f"daftar!${letter}$2:${letter}${last}", allow_blank=True,
+    check = DataValidation(type="list", formula1=f"{DAFTAR}!${letter}$2:${letter}${last}", allow_blank=True,
                            showErrorMessage=True, errorTitle=column,
                            error=f"{column}: pilih salah satu dari daftar ({', '.join(LISTS[column])})")
     data.add_data_validation(check)
@@ -127,8 +138,9 @@ def _drop_down(data, lists, column: str, cells: str) -> None:
 
 
 def _instructions(sheet, table: str, columns: tuple[str, ...]) -> None:
-    """One line per column: its name, what it holds and an example value (a described example report)."""
-    schema = MODELS[table].to_schema()
+    """One line per column: its name, what it holds (`keterangan`) and an example value (a described example
+    report)."""
+    texts = keterangan()[table]
     sheet.append([f"Petunjuk {table}.xlsx: lembar ini tidak dibaca. Isi satu baris per data di lembar '{table}', "
                   "mulai baris 2, tanpa mengubah baris judul."])
     sheet.append([])
@@ -136,7 +148,7 @@ def _instructions(sheet, table: str, columns: tuple[str, ...]) -> None:
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for column in columns:
-        sheet.append([column, schema.columns[column].description, EXAMPLES[table][column]])
+        sheet.append([column, texts[column], EXAMPLES[table][column]])
         sheet.cell(sheet.max_row, 3).number_format = _number_format(column)
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 90

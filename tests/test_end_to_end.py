@@ -217,8 +217,20 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     (["run", "--period", "2026-10", "--kabupaten", "Bulungan", "Tarakan"],
      "argumen berlebih: Tarakan (nama dengan spasi: tulis dalam tanda kutip, mis. \"KSP Setia Bersama\"; "
      "beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama) (lihat --help)"),
-    (["run", "--period", "2026-10", "--frm", "2026-01"], "opsi tidak dikenal: --frm (lihat --help)"),
+    (["run", "--period", "2026-10", "--frm", "2026-01"],
+     "opsi tidak dikenal: --frm; maksud Anda --from? (lihat --help)"),
+    (["run", "--period", "2026-10", "-x"], "opsi tidak dikenal: -x (lihat --help)"),
     (["sample"], "--output wajib diberikan (lihat --help)"),
+    # typer's own English, each in Indonesian: was "No such command 'laporanx'.", "koperasi wajib diberikan" (the
+    # parameter's name), "Option '--period' requires an argument.", "Option '--verbose' does not take a value.",
+    # "Missing command."
+    (["laporanx"], "perintah tidak dikenal: laporanx (lihat --help)"),
+    (["Jelaskn", "KSP Maju"], "perintah tidak dikenal: Jelaskn; maksud Anda jelaskan? (lihat --help)"),
+    (["jelaskan"], "argumen NIK|NAMA wajib diberikan (lihat --help)"),
+    (["run", "--period"], "--period perlu nilai (tulis --period YYYY-MM) (lihat --help)"),
+    (["run", "--period", "2026-10", "--verbose=ya"],
+     "--verbose tidak memakai nilai: tulis --verbose saja (lihat --help)"),
+    (["--"], "perintah belum diberikan: run, serve, sample, template, jelaskan atau bandingkan (lihat --help)"),
 ])
 def test_cli_bad_arguments_one_line_exit_2(args, message, tmp_path):
     done = cli(*args, cwd=tmp_path)

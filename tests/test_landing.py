@@ -18,10 +18,10 @@ from builders import JUTA
 from landings import NIK, NIK_B, NOW, REGISTRY_ROW, check, landing, parquet_bytes, report, write_reports
 from openpyxl import Workbook, load_workbook
 
-from flows.ingest import read_landing, read_text_table
+from flows.ingest import COLUMNS as TABLES, read_landing, read_text_table
 from flows.ingest.walk import read_bounded, shown
-from flows.templates import write_templates
-from schemas.inputs import Registry, check_kuesioner, check_pemeriksaan
+from flows.templates import keterangan, write_templates
+from schemas.inputs import Koperasi, Registry, check_kuesioner, check_pemeriksaan
 from schemas.resubmission import resolve_submissions
 from scoring import InputFileError
 from scoring.columns import JUMLAH, LAPORAN
@@ -292,9 +292,12 @@ def test_a_filled_template_round_trips(tmp_path):
         "D2:D1048576": "daftar!$A$2:$A$3"}
     assert book["laporan"].column_dimensions["E"].number_format == "#,##0"
     assert book["petunjuk"]["A1"].value.startswith("Petunjuk laporan.xlsx: lembar ini tidak dibaca")
-    assert book["petunjuk"]["B8"].value == "asset line, month-end position; whole Rupiah, >= 0"  # kas
+    assert [c.value for c in book["petunjuk"][8]] == [
+        "kas", "kas: posisi akhir bulan laporan, Rupiah bulat tanpa titik atau koma, tidak negatif (isi 0 bila tidak "
+        "ada)", 20 * JUTA]
+    assert [book["daftar"].cell(r, 1).value for r in (1, 2, 3)] == ["diaudit", "ya", "tidak"]
     root = landing(tmp_path / "landing")
-    values = {**report(), "tanggal_kirim": datetime(2026, 11, 2, 12, 55, 0), "diaudit": "false"}
+    values = {**report(), "tanggal_kirim": datetime(2026, 11, 2, 12, 55, 0), "diaudit": "tidak"}
     book["laporan"].append([int(v) if c in (*JUMLAH, "jumlah_anggota") else v for c, v in values.items()])
     book.save(root / "laporan" / "dari_templat.xlsx")
     kuesioner = load_workbook(written[2])
@@ -322,6 +325,61 @@ def test_a_filled_template_round_trips(tmp_path):
     assert items.alasan.empty and found.pemeriksaan["sumber"].unique().tolist() == ["pemeriksaan/p.xlsx"]
     assert items.valid["terpenuhi"].tolist() == [True] * 6 + [False]
 
+
+
+# the English of the Pandera models, which the templates showed the cooperatives' staff until issue tmpl11
+ENGLISH = re.compile(r"\b(the|of|and|or|in|at|to|by|is|month|year|date|line|whole|registry|answer|number|name|"
+                     r"loans?|assets?|income|members?)\b", re.IGNORECASE)
+
+
+def test_every_template_column_is_explained_in_plain_indonesian(tmp_path):
+    texts = keterangan()
+    assert {table: list(columns) for table, columns in texts.items()} == {
+        table: list(columns) for table, columns in TABLES.items()}  # every contract column, in the header's order
+    english = Koperasi.to_schema().columns["nik"].description
+    for table, columns in texts.items():
+        for column, text in columns.items():
+            assert text.strip() and "{" not in text and not ENGLISH.search(text), (table, column, text)
+            assert text != english
+    for path in write_templates(tmp_path):
+        sheet = load_workbook(path)["petunjuk"]
+        lines = {row[0]: row[1] for row in sheet.iter_rows(min_row=4, max_col=2, values_only=True)}
+        assert lines == texts[path.stem], path.name
+    laporan = texts["laporan"]
+    assert laporan["nik"] == texts["kuesioner"]["nik"] == "Nomor Induk Koperasi (NIK) sesuai daftar koperasi"
+    assert laporan["periode"] == "bulan laporan, YYYY-MM (mis. 2026-10)"
+    assert laporan["tanggal_kirim"].startswith("waktu laporan dikirim (WITA), YYYY-MM-DD jj:mm (mis. 2026-11-05 09:30)")
+    assert laporan["diaudit"] == ("ya bila laporan tahunan terakhir diaudit akuntan publik, selain itu tidak; pilih "
+                                  "dari daftar")
+    assert laporan["partisipasi_bruto"] == (
+        "partisipasi bruto (pendapatan dari pelayanan kepada anggota): angka tahun berjalan (Januari s.d. bulan "
+        "laporan), Rupiah bulat tanpa titik atau koma, tidak negatif (isi 0 bila tidak ada)")
+    assert laporan["shu_belum_dibagi"].startswith("SHU belum dibagi: posisi akhir bulan laporan, Rupiah bulat tanpa "
+                                                  "titik atau koma; negatif (tanda minus di depan")
+    assert texts["pemeriksaan"]["terpenuhi"] == "ya bila butir terpenuhi, selain itu tidak; pilih dari daftar"
+
+
+def test_a_filled_templates_helper_sheets_are_named_in_one_short_line_each(tmp_path):
+    (written,) = [p for p in write_templates(tmp_path / "templat") if p.stem == "laporan"]
+    book = load_workbook(written)
+    values = {**report(), "tanggal_kirim": datetime(2026, 11, 2, 12, 55, 0), "diaudit": "ya"}
+    book["laporan"].append([int(v) if c in (*JUMLAH, "jumlah_anggota") else v for c, v in values.items()])
+    root = landing(tmp_path / "landing")
+    book.save(root / "laporan" / "x.xlsx")
+    found = read_landing(root, "2026-10", NOW)
+    assert found.galat == [] and found.laporan[["sumber", "baris", "nik"]].values.tolist() == [
+        ["laporan/x.xlsx", 2, NIK]]
+    short = "lembar bantuan templat: tidak dibaca"
+    assert [(e.sumber, e.alasan) for e in found.tidak_dibaca] == [
+        ("laporan/x.xlsx[daftar]", short), ("laporan/x.xlsx[petunjuk]", short)]
+    (entry,) = [f for f in found.berkas if f.sumber == "laporan/x.xlsx"]
+    assert entry.baris == 1 and entry.lembar_tidak_dibaca == [
+        {"sumber": "laporan/x.xlsx[petunjuk]", "alasan": short}, {"sumber": "laporan/x.xlsx[daftar]", "alasan": short}]
+    # with its data sheet's header broken, the file's error is the data sheet's, never a helper sheet's
+    book["laporan"]["A1"] = "NIK Koperasi"
+    book.save(root / "laporan" / "x.xlsx")
+    assert read_landing(root, "2026-10", NOW).galat == [
+        "laporan/x.xlsx: kolom tidak ada: nik. Baris judul harus memuat kolom: " + ", ".join(LAPORAN)]
 
 # ----- no value misread; dates that cannot be true; reasons that lead to the fix ---------------------------------
 

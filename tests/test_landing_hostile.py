@@ -285,6 +285,26 @@ def test_every_sheet_with_the_tables_header_is_read_and_every_other_sheet_named(
     assert len(checked.valid) == 2
 
 
+
+def test_a_sheet_without_the_tables_header_is_named_in_a_short_line(tmp_path):
+    root = landing(tmp_path)
+    book = Workbook()
+    book.active.title = "Kiriman"
+    book.active.append(list(LAPORAN))
+    book.active.append(list(report().values()))
+    for title, header in (("lama", ["nik", "periode", "kas"]),
+                          ("ketik ulang", ["nik", "Kas", "Bank", "Pinjaman Anggota", "Total Aset"])):
+        book.create_sheet(title).append(header)
+    book.save(root / "laporan" / "a.xlsx")
+    found, checked, _ = check(root)
+    assert len(checked.valid) == 1
+    assert [(e.sumber, e.alasan) for e in found.tidak_dibaca] == [  # was: all 45 columns, then the 48 of the header
+        ("laporan/a.xlsx[ketik ulang]", "lembar tanpa judul kolom tabel laporan: tidak dibaca (kolom 'Kas' harus "
+         "ditulis 'kas'; kolom 'Bank' harus ditulis 'bank'; kolom 'Pinjaman Anggota' harus ditulis 'pinjaman_anggota' "
+         "dan 1 kolom lain ditulis berbeda; kolom tidak ada: periode, tanggal_kirim, diaudit dan 40 kolom lain)"),
+        ("laporan/a.xlsx[lama]", "lembar tanpa judul kolom tabel laporan: tidak dibaca (kolom tidak ada: "
+         "tanggal_kirim, diaudit, bank dan 42 kolom lain)")]
+
 def test_a_text_formula_whose_cached_value_is_empty_is_an_empty_cell(tmp_path):
     root = landing(tmp_path)
     cells = dict(zip(LETTERS, report().values(), strict=True))

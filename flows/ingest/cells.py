@@ -29,6 +29,7 @@ FREE_TEXT = ("nama", "kabupaten_kota", "pendamping", "keterangan")  # names and 
 LONGEST_CELL = 2_000  # characters: no value of the contract is longer; a longer cell quarantines its row
 _SHOWN_START = 60  # characters of a long cell kept to show it
 _SHOWN_CELLS = 5  # cleaned cells a file's entry names
+_SHOWN_COLUMNS = 3  # columns of each kind the short reason of a sheet not read names
 # Default_Ignorable_Code_Point ranges outside Cf and Cc (Unicode 15), and the blank Braille pattern
 _IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2060, 0x206F),
               (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
@@ -113,25 +114,47 @@ def cleaning_text(cleaned: list[str], digits: list[str]) -> str | None:
     return "; ".join(parts) or None
 
 
+class HeaderError(InputFileError):
+    """A header without the table's columns: the file's error, naming every column concerned (the message), and
+    `brief`, the same without the file's name and naming at most a few columns of each kind, then how many more
+    (why a workbook's sheet is not read, in a line of the summary)."""
+
+    def __init__(self, whole: str, brief: str) -> None:
+        super().__init__(whole)
+        self.brief = brief
+
+
 def find_columns(written: Sequence[str], sumber: str, columns: Sequence[str]) -> tuple[list[int], list[str]]:
     """The positions of the contract's columns among the header names as written (invisible characters cleaned),
-    and which names were cleaned; a name missing, written twice, or written differently is the file's error,
-    naming only the columns concerned and what to write."""
+    and which names were cleaned; a name missing, written twice, or written differently is the file's error
+    (`HeaderError`), naming only the columns concerned and what to write."""
     names = [clean_name(str(name)) for name in written]
     cleaned = [f"judul kolom '{shown(str(old))}'" for old, new in zip(written, names, strict=True)
                if str(old).strip() != new]
     twice = sorted({c for c in columns if names.count(c) > 1})
     if twice:
-        raise InputFileError(f"{sumber}: kolom ganda di baris judul: {', '.join(twice)}")
+        raise HeaderError(f"{sumber}: kolom ganda di baris judul: {_some(twice)}",
+                          f"kolom ganda di baris judul: {_some(twice, _SHOWN_COLUMNS)}")
     missing = [c for c in columns if c not in names]
     if missing:
         hints = [f"kolom '{shown(str(written[i]))}' harus ditulis '{c}'" for c in missing
                  for i, name in enumerate(names) if _loose(name) == c]
         absent = [c for c in missing if not any(_loose(name) == c for name in names)]
-        parts = hints + ([f"kolom tidak ada: {', '.join(absent)}"] if absent else [])
+
+        def said(most: int | None) -> str:
+            parts = [_some(hints, most, "; ", " ditulis berbeda")] if hints else []
+            return "; ".join(parts + ([f"kolom tidak ada: {_some(absent, most)}"] if absent else []))
+
         whole = "" if hints else f". Baris judul harus memuat kolom: {', '.join(columns)}"
-        raise InputFileError(f"{sumber}: " + "; ".join(parts) + whole)
+        raise HeaderError(f"{sumber}: {said(None)}{whole}", said(_SHOWN_COLUMNS))
     return [names.index(c) for c in columns], cleaned
+
+
+def _some(items: Sequence[str], most: int | None = None, separator: str = ", ", other: str = "") -> str:
+    """The items, or the first `most` of them and how many more."""
+    if most is None or len(items) <= most:
+        return separator.join(items)
+    return separator.join(items[:most]) + f" dan {len(items) - most} kolom lain{other}"
 
 
 def _loose(name: str) -> str:

@@ -1,8 +1,10 @@
 """Excel workbooks (.xlsx), read with openpyxl (read-only): every cell as the text a CSV would hold.
 
 Every sheet whose header (its first row with a value, looked for in the first `HEADER_COLUMNS` columns) holds the
-table's columns is read; every other sheet is named with why not; with none, the sheet named after the table
-(koperasi, laporan, kuesioner, faktor_pengurang, pemeriksaan), else the first, says what is wrong with the file.
+table's columns is read; every other sheet is named with why not, in one short line: the helper sheets of the
+office's template (`flows.templates.HELPER_SHEETS`: petunjuk, daftar) as such, another naming at most a few of the
+columns its header lacks. With none read, the sheet named after the table (koperasi, laporan, kuesioner,
+faktor_pengurang, pemeriksaan), else the first that is not a template's helper, says what is wrong with the file.
 Rows keep the numbers Excel shows. Whole numbers are read as integers exactly, other numbers as decimal text, dates ISO (a
 date-time without a zone is WITA), booleans true/false. A formula gives its cached value (a text formula may have
 cached the empty text: the cell is empty); a formula saved without one (written by a program, never opened in
@@ -29,12 +31,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from flows.ingest.cells import LONGEST_CELL, clean_name, find_columns, shortened, too_long
+from flows.ingest.cells import LONGEST_CELL, HeaderError, clean_name, find_columns, shortened, too_long
 from flows.ingest.parquet_files import LARGEST_WHOLE
 from flows.ingest.walk import Limits, limit_text, over_cells, shown
 from scoring.errors import InputFileError
 
 HEADER_COLUMNS = 1_024  # columns looked at for a sheet's header (Excel's own limit is 16,384)
+HELPER = "lembar bantuan templat: tidak dibaca"  # why a helper sheet of the office's template is not read
 _EMPTY = ("", False)
 
 
@@ -84,6 +87,8 @@ def read_xlsx(data: bytes, sumber: str, table: str, columns: Sequence[str], limi
 
 def _read_book(values: Workbook, formulas: Workbook, sumber: str, table: str, columns: Sequence[str],
                limits: Limits) -> Book:
+    from flows.templates import HELPER_SHEETS  # here: the templates module reads the contract's columns from ingest
+
     sheets, not_read, problems = [], [], {}
     budget = [limits.cells // max(len(columns), 1)]  # rows left to read, over every sheet
     for sheet in values.worksheets:
@@ -92,12 +97,14 @@ def _read_book(values: Workbook, formulas: Workbook, sumber: str, table: str, co
                                       budget, limits))
         except _NoHeader as problem:
             problems[sheet.title] = problem.whole
-            not_read.append((sheet.title, f"lembar tanpa judul kolom tabel {table}: tidak dibaca"
-                             + (f" ({problem.brief})" if problem.brief else "")))
+            reason = (f"lembar tanpa judul kolom tabel {table}: tidak dibaca"
+                      + (f" ({problem.brief})" if problem.brief else ""))
+            not_read.append((sheet.title, HELPER if sheet.title.strip().lower() in HELPER_SHEETS else reason))
     not_read += [(chart.title, "lembar grafik: tidak dibaca") for chart in values.chartsheets]
     if not sheets:
         named = [title for title in problems if title.strip().lower() == table]
-        first = (named or list(problems) or [None])[0]
+        others = [title for title in problems if title.strip().lower() not in HELPER_SHEETS]
+        first = (named or others or list(problems) or [None])[0]
         if first is None:
             raise InputFileError(f"{sumber}: tidak ada lembar kerja di buku kerja")
         raise InputFileError(f"{sumber}: {problems[first]}")
@@ -106,7 +113,8 @@ def _read_book(values: Workbook, formulas: Workbook, sumber: str, table: str, co
 
 class _NoHeader(Exception):
     """The sheet has no header holding the table's columns: what is wrong in full (the file's error when no sheet
-    is read), and briefly (empty when the header has none of the table's columns, nor a name written differently)."""
+    is read), and briefly, naming at most a few columns (empty when the header has none of the table's columns, nor
+    a name written differently)."""
 
     def __init__(self, whole: str, brief: str = "") -> None:
         super().__init__(whole)
@@ -120,10 +128,10 @@ def _read_sheet(values: ReadOnlyWorksheet, stored: ReadOnlyWorksheet, where: str
     header, names = _header(values, budget, limits, where, len(columns))
     try:
         positions, cleaned = find_columns(names, "", columns)
-    except InputFileError as error:
+    except HeaderError as error:
         whole = str(error).removeprefix(": ")
         near = "harus ditulis" in whole or any(clean_name(name) in columns for name in names)
-        raise _NoHeader(whole, whole if near else "") from None
+        raise _NoHeader(whole, error.brief if near else "") from None
     width = max(positions) + 1
     placed = list(zip(positions, columns, strict=True))
     rows: list[list[str]] = []
