@@ -202,9 +202,26 @@ def _option(argv: list[str], name: str):
     return next((p for p in (command or group).params if name in (*p.opts, *p.secondary_opts)), None)
 
 
+FOLDER_OPTIONS = ("--input", "--output")
+
+
+def _empty_folder(argv: list[str]) -> str | None:
+    """The folder option given an empty text (`--input ''`, `--output=`), which a path reads as the current folder:
+    a run would read, or write, wherever it was started."""
+    for i, word in enumerate(argv):
+        name, equals, value = word.partition("=")
+        if name in FOLDER_OPTIONS and (not value.strip() if equals else i + 1 < len(argv) and not argv[i + 1].strip()):
+            return name
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
+    empty = _empty_folder(argv)
+    if empty:
+        commands.say(f"{empty} kosong: berikan sebuah folder (folder ini ditulis '.')")
+        return commands.EXIT_USAGE
     try:
         settings()
     except SettingError as error:
