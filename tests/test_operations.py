@@ -213,6 +213,18 @@ def _province_off(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(jumlah_aktif=frame["jumlah_aktif"].where(~province, frame["jumlah_aktif"] + 1))
 
 
+@pytest.fixture(scope="module")
+def scored_unchecked(tmp_path_factory) -> tuple[Path, str, PrepareSummary]:
+    """An output folder with 2026-10 published, and a second run of it prepared and scored, not yet checked."""
+    output = tmp_path_factory.mktemp("unchecked") / "out"
+    run_period(output)
+    params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=output)
+    run_id = new_run_id("2026-10")
+    prepared = prepare(params, run_id, STARTED)
+    score_all(params, run_id, datetime.now(TIMEZONE))
+    return output, run_id, prepared
+
+
 @pytest.mark.parametrize("table, breakage, named", [
     ("skor_koperasi", _duplicate_first, "[skor_koperasi.unik_nik_periode]"),
     ("skor_koperasi", _total_off, "[skor_koperasi.skor_total_jumlah_aspek]"),
@@ -220,24 +232,23 @@ def _province_off(frame: pd.DataFrame) -> pd.DataFrame:
     ("status_koperasi", lambda f: f.iloc[1:], "[status_koperasi.semua_terdaftar]"),
     ("ringkasan_wilayah", _province_off, "[ringkasan_wilayah.jumlah_aktif_provinsi]"),
 ])
-def test_a_hand_broken_output_stops_the_run_naming_the_expectation(tmp_path, table, breakage, named):
+def test_a_hand_broken_output_stops_the_run_naming_the_expectation(scored_unchecked, tmp_path, table, breakage,
+                                                                    named):
     import pyarrow.parquet as pq
 
     from schemas.outputs import to_arrow, to_pandas
 
-    run_period(tmp_path)
-    published = {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
-    params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=tmp_path)
-    run_id = new_run_id("2026-10")
-    prepared = prepare(params, run_id, STARTED)
-    score_all(params, run_id, datetime.now(TIMEZONE))
+    template, run_id, prepared = scored_unchecked
+    output = shutil.copytree(template, tmp_path / "out")  # the scored run's work folder with it
+    published = {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
+    params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=output)
     path = params.folder(run_id).path / "keluaran" / f"{table}.parquet"
     pq.write_table(to_arrow(table, breakage(to_pandas(table, pq.read_table(path)))), path)
     with pytest.raises(QualityGateError, match="periode 2026-10 tidak diterbitkan") as error:
         monthly.check_quality(params, run_id, prepared)
     assert named in str(error.value)
-    publishing.recover(tmp_path)  # what the flow does after a failed step
-    assert {t: (tmp_path / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == published
+    publishing.recover(output)  # what the flow does after a failed step
+    assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == published
 
 
 def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_changes(tmp_path, monkeypatch):
