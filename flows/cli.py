@@ -126,6 +126,17 @@ def jelaskan(
     return commands.explain(koperasi, period, output)
 
 
+@app.command()
+def laporan(
+    period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
+                                        help="periode yang sudah terbit")],
+    output: Annotated[Path, typer.Option(
+        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+) -> int:
+    """Buat ulang dokumen periode (buku kerja, laporan, kartu, umpan balik) dari keluaran yang terbit."""
+    return commands.rebuild_reports(period, output)
+
+
 def _usage(error: typer.TyperException) -> str:
     """A usage error of the command line as one line in Indonesian."""
     param, kind = getattr(error, "param", None), type(error).__name__

@@ -184,3 +184,20 @@ def explain(query: str, period: str | None, output: Path) -> int:
         console.print(table)
         raise
     return EXIT_DONE
+
+
+def rebuild_reports(period: str, output: Path) -> int:
+    """Build the documents of a published period again from its tables, replacing its folder whole
+    (`flows.publishing.rebuild_documents`); a period never published, or an output folder that is not there, is
+    refused in one line."""
+    if not output.exists():
+        raise preflight.ParameterError(f"folder keluaran {str(output)!r} tidak ada")
+    preflight.check_output(output)  # a folder, writable
+    if not preflight.is_published(output, period):
+        raise preflight.ParameterError(f"periode {period} belum pernah terbit di {output}: jalankan dulu "
+                                       f"`{APP_NAME} run --period {period}`")
+    from flows.publishing import rebuild_documents
+
+    folder, files = rebuild_documents(output, period)
+    print(f"dokumen periode {period} ditulis ulang: {len(files):,} berkas di {folder}")
+    return EXIT_DONE
