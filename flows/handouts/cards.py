@@ -98,9 +98,10 @@ class _Cards:
             "priority": self.priority.get(nik), "moves": moves[:MOVES_SHOWN],
             "more_moves": max(len(moves) - MOVES_SHOWN, 0),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
-            "components": self._components(nik), "findings": [], "peer_group": None,
+            "findings": [], "peer_group": None,
             "history_svg": self._history(nik, score), "aspects_svg": "",
         }
+        context["components"], context["peer_notes"] = self._components(nik)
         if score is not None:
             book = self.books[score["rulebook"]]
             context["aspects_svg"] = self.charts.aspects(
@@ -121,10 +122,19 @@ class _Cards:
         book = score["rulebook"] if score else rulebook_for_period(self.published.periode).id
         return self.charts.history(book, [p.get("skor_total") for p in shown], [p.get("predikat") for p in shown])
 
-    def _components(self, nik: str) -> list[dict]:
+    def _components(self, nik: str) -> tuple[list[dict], list[str]]:
+        """The components with their peer percentile (province), and the notes of those given none (why), each
+        note written once under the table and numbered in the rows (a card stays one printed page)."""
         peers = {p["komponen"]: p for p in self.peers.get(nik, []) if p["cakupan"] == "provinsi"}
-        return [{**c, "nama": self.names.get(c["komponen"], c["komponen"]), "peer": peers.get(c["komponen"])}
-                for c in self.components.get(nik, [])]
+        components, notes = [], []
+        for component in self.components.get(nik, []):
+            peer = peers.get(component["komponen"])
+            note = peer["keterangan"] if peer and peer["persentil"] is None else None
+            if note and note not in notes:
+                notes.append(note)
+            components.append({**component, "nama": self.names.get(component["komponen"], component["komponen"]),
+                               "peer": peer, "peer_note": notes.index(note) + 1 if note else None})
+        return components, notes
 
 
 def _findings(codes: Iterable[str] | None, book: Rulebook) -> Iterable[tuple[str, str]]:
