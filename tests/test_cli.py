@@ -114,6 +114,26 @@ def test_laporan_refuses_an_output_folder_that_is_missing_or_a_file_or_being_wri
     assert outputs() == before
 
 
+def test_a_laporan_that_fails_says_so_in_one_line_and_leaves_the_documents(published, tmp_path, monkeypatch,
+                                                                            capsys):
+    import flows.handouts
+    from flows.cli import main
+
+    output = shutil.copytree(published, tmp_path / "out")
+    before = snapshot(output / "laporan")
+    write_cards = flows.handouts.write_cards
+
+    def failing(*args):  # the workbook, the report and every card are written, then the disk is full
+        write_cards(*args)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(flows.handouts, "write_cards", failing)
+    assert main(["laporan", "--period", "2026-10", "--output", str(output)]) == 1
+    assert capsys.readouterr() == ("", "koperasi-sehat: dokumen periode 2026-10 tidak ditulis ulang: [Errno 28] No "
+                                       "space left on device; dokumen sebelumnya utuh\n")
+    assert snapshot(output / "laporan") == before and not (output / "_kerja").exists()
+
+
 def test_an_output_that_is_a_file_is_refused(tmp_path):
     target = tmp_path / "keluaran.txt"
     target.write_text("bukan folder")
