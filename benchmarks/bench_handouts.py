@@ -130,6 +130,27 @@ def publish_national(landing: Path, output: Path, months: int) -> None:
             print(f"    published {periode} in {time.perf_counter() - start:.1f} s", flush=True)
 
 
+def charts_per_card(published: Published, cards: int = 20) -> str:
+    """The alternative the cards do without: both charts drawn by matplotlib for each card (a card's chart frames
+    made anew for each of `cards` scored cooperatives), against the drawings made once per rulebook and filled."""
+    from flows.handouts.charts import CardCharts
+    from scoring.rulebook import rulebooks
+
+    scores = published.now("skor_koperasi").head(cards)
+    books = rulebooks()
+    start = time.process_time()
+    for _, score in scores.iterrows():
+        charts = CardCharts(published.periods, books)  # no frame kept: every chart drawn
+        book = books[score["rulebook"]]
+        charts.history(book.id, [score["skor_total"]] * len(published.periods), [score["predikat"]] * len(
+            published.periods))
+        charts.aspects(book.id, [score[f"skor_{a.id}"] for a in book.aspek], [None] * len(book.aspek))
+    each = (time.process_time() - start) / len(scores)
+    scored = int(published.now("status_koperasi")["dinilai"].sum())
+    return (f"matplotlib drawing both charts of every card: {1000 * each:.0f} ms CPU a card (of {len(scores)}), "
+            f"{each * scored / 60:.0f} min for the {scored:,} scored")
+
+
 def national(workdir: Path, months: int) -> None:
     from bench_national import landing_folder
 
@@ -152,6 +173,7 @@ def national(workdir: Path, months: int) -> None:
           f"{len(published.areas)} areas in the report and the workbook; earlier periods read in {loaded:.1f} s")
     folder = Path(tempfile.mkdtemp(dir=workdir))
     print("  by kind: " + "; ".join(by_kind(published, folder)), flush=True)
+    print("  " + charts_per_card(published), flush=True)
     shutil.rmtree(folder)
     run_id = f"{PERIOD}_bench"
     start, cpu = time.perf_counter(), time.process_time()
