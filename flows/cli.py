@@ -152,6 +152,16 @@ def bandingkan(
     return commands.compare_books(period, input, output, tuple(rulebook or ()))
 
 
+def laporan(
+    period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
+                                        help="periode yang sudah terbit")],
+    output: Annotated[Path, typer.Option(
+        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+) -> int:
+    """Buat ulang dokumen periode (buku kerja, laporan, kartu, umpan balik) dari keluaran yang terbit."""
+    return commands.rebuild_reports(period, output)
+
+
 def _usage(error: typer.TyperException, argv: list[str]) -> str:
     """A usage error of the command line `argv` as one line in Indonesian (typer's click words them in English: each
     one a user can make is translated, naming the nearest command or option when there is one)."""

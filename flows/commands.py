@@ -201,3 +201,24 @@ def explain(query: str, period: str | None, output: Path) -> int:
         console.print(table)
         raise
     return EXIT_DONE
+
+
+def rebuild_reports(period: str, output: Path) -> int:
+    """Build the documents of a published period again from its tables, replacing its folder whole
+    (`flows.publishing.rebuild_documents`); a period never published, or an output folder that is not there, is
+    refused in one line (exit 2); a write that fails is one line (exit 1), the documents before left whole."""
+    if not output.exists():
+        raise preflight.ParameterError(f"folder keluaran {str(output)!r} tidak ada")
+    preflight.check_output(output)  # a folder, writable
+    if not preflight.is_published(output, period):
+        raise preflight.ParameterError(f"periode {period} belum pernah terbit di {output}: jalankan dulu "
+                                       f"`{APP_NAME} run --period {period}`")
+    from flows.publishing import rebuild_documents
+
+    try:
+        folder, files = rebuild_documents(output, period)
+    except OSError as error:  # a full disk, a folder made read-only meanwhile: the documents before stay
+        say(f"dokumen periode {period} tidak ditulis ulang: {error}; dokumen sebelumnya utuh")
+        return EXIT_FAILED
+    print(f"dokumen periode {period} ditulis ulang: {len(files):,} berkas di {folder}")
+    return EXIT_DONE

@@ -29,7 +29,8 @@ APP_NAME = "koperasi-sehat"
 # The layout of an output folder (a contract with the dashboards, not a setting).
 WORK_DIR = "_kerja"  # per-run scratch folder, staged tables included
 RUNS_DIR = "_runs"  # run manifests
-PUBLISHED_DIR = "_terbit"  # per period: the run whose six tables are published, written after the last swap
+PUBLISHED_DIR = "_terbit"  # per period: the run whose tables are published, written after the last swap
+REPORTS_DIR = "laporan"  # per period, `laporan/periode=YYYY-MM/`: the documents the office hands around
 REJECTED_DIR = "_ditolak"  # per blocked run: its karantina and summary, for the analyst to read
 LOCK_DIR = "_kunci"  # period locks
 GX_DIR = "_gx"  # Great Expectations context: suites, validation history, Data Docs

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from flows import quality, storage
-from flows.config import GX_DIR, REJECTED_DIR, RUNS_DIR, TIMEZONE
+from flows.config import GX_DIR, REJECTED_DIR, REPORTS_DIR, RUNS_DIR, TIMEZONE
 from flows.locks import exclusive
 from flows.manifest import versions, write_json
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary
@@ -42,7 +42,8 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
 
 def manifest(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary, scored: ScoreSummary,
              checked: dict) -> dict:
-    """The run's manifest, published with its tables (`flows.publishing.publish`): a manifest means a complete run."""
+    """The run's manifest, published with its tables (`flows.publishing.publish`, which adds the list of the period's
+    documents): a manifest means a complete run."""
     counts = {**asdict(prepared), **asdict(scored)}
     berkas, tidak_dibaca = counts.pop("berkas"), counts.pop("berkas_tidak_dibaca")
     return {
@@ -50,7 +51,8 @@ def manifest(params: RunParameters, run_id: str, started: datetime, prepared: Pr
         "mulai": started.isoformat(), "selesai": datetime.now(TIMEZONE).isoformat(), "versi": versions(),
         "berkas_masukan": berkas, "berkas_tidak_dibaca": tidak_dibaca, "jumlah": counts,
         "great_expectations": checked,
-        "keluaran": {name: str(storage.partition_path(params.output, name, params.period)) for name in OUTPUT_TABLES},
+        "keluaran": {name: str(storage.partition_path(params.output, name, params.period))
+                     for name in (*OUTPUT_TABLES, REPORTS_DIR)},  # the tables, and the folder of the documents
     }
 
 

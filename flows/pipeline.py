@@ -197,7 +197,7 @@ def _steps(params: RunParameters, run_id: str, started: datetime) -> dict:
         report.stage("memeriksa mutu (Great Expectations)")
         checked = _completed(quality_task(params, run_id, prepared, return_state=True))
         run = monthly.manifest(params, run_id, started, prepared, scored, checked)
-        report.stage("menerbitkan")
+        report.stage("menerbitkan tabel dan dokumen")
         _completed(publish_task(params, run_id, run, return_state=True))
     except KoperasiSehatError as error:
         folder = monthly.reject(params, run_id, prepared, str(error))

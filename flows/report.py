@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows import storage
-from flows.config import settings
+from flows.config import REPORTS_DIR, settings
 from flows.ingest.walk import shown
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
@@ -116,6 +116,7 @@ def print_summary(summary: dict, output: Path) -> None:
     if left_out:
         console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")
     console.print(f"  keluaran: {output}", markup=False)
+    console.print(f"  laporan: {summary['keluaran'][REPORTS_DIR]}", markup=False)
     console.print(f"  Data Docs: {summary['data_docs']}", markup=False)
     console.print(f"  manifest: {summary['manifest']}", markup=False)
 

@@ -97,7 +97,8 @@ def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
 
 
 def swap_period(output: Path, table: str, periode: str, run_id: str) -> Path:
-    """Replace the published partition by the run's staged one: old aside, new into place, old removed.
+    """Replace the published partition by the run's staged one: old aside, new into place, old removed (a table's
+    partition, or the period's folder of documents, `laporan`).
 
     Idempotent, so that a later command can finish the swap of a run killed half-way
     (`flows.publishing.recover`)."""
@@ -138,6 +139,22 @@ def discard_staged(output: Path, table: str, periode: str, run_id: str) -> None:
 
 def _moved(output: Path, kind: str, table: str, periode: str, run_id: str) -> Path:
     return Path(output) / WORK_DIR / run_id / kind / table / f"{KEY}={periode}"
+
+
+def staging_path(output: Path, name: str, periode: str, run_id: str) -> Path:
+    """Where a run stages the period's folder of `name` (a table, or the documents `laporan`) before
+    `swap_period` renames it into `<output>/<name>/periode=<p>`."""
+    return _moved(output, STAGED, name, periode, run_id)
+
+
+def fsync_files(paths: list[Path], folder: Path) -> None:
+    """Flush the files written under `folder`, then each folder that holds them (`folder` and its subfolders),
+    so that a commit mark written afterwards never points at files a power loss would leave empty."""
+    for path in paths:
+        with Path(path).open("r+b") as handle:  # written to: what Windows' FlushFileBuffers needs
+            os.fsync(handle.fileno())
+    for parent in sorted({Path(p).parent for p in paths} | {Path(folder)}, reverse=True):
+        _fsync_dir(parent)
 
 
 def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Expression | None = None
@@ -182,5 +199,5 @@ def _remove_empty_parents(path: Path, stop: Path) -> None:
 
 
 __all__ = ["COMPRESSION", "ROW_GROUP_ROWS", "OutputContractError", "discard_staged", "empty_frame", "file_schema",
-           "partition_path", "read_table", "stage_period", "swap_period", "tabel", "to_arrow", "validate_output",
-           "write_period"]
+           "fsync_files", "partition_path", "read_table", "stage_period", "staging_path", "swap_period", "tabel",
+           "to_arrow", "validate_output", "write_period"]

@@ -79,6 +79,65 @@ def test_a_mistake_is_one_line_exit_2_fast_and_leaves_the_outputs(published, ext
     assert snapshot(published) == before
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--period", "2026-09"], "periode 2026-09 belum pernah terbit di {output}: jalankan dulu `koperasi-sehat run "
+                              "--period 2026-09`"),
+    (["--period", "10/2026"], "--period: periode '10/2026' bukan YYYY-MM (mis. 2026-10) (lihat --help)"),
+    ([], "--period wajib diberikan (lihat --help)"),
+])
+def test_a_mistake_in_laporan_is_one_line_exit_2_and_leaves_the_outputs(published, args, message, capsys):
+    from flows.cli import main
+
+    before = snapshot(published)
+    assert main(["laporan", "--output", str(published), *args]) == 2
+    assert capsys.readouterr() == ("", f"koperasi-sehat: {message.format(output=published)}\n")
+    assert snapshot(published) == before
+
+
+def test_laporan_refuses_an_output_folder_that_is_missing_or_a_file_or_being_written(published, tmp_path, capsys):
+    from flows import locks
+    from flows.cli import main
+
+    (tmp_path / "berkas").write_text("bukan folder")
+    for output, code, message in [
+        (tmp_path / "tidak-ada", 2, f"folder keluaran '{tmp_path / 'tidak-ada'}' tidak ada"),
+        (tmp_path / "berkas", 2, f"--output {tmp_path / 'berkas'} adalah berkas, bukan folder: berikan sebuah folder"),
+    ]:
+        assert main(["laporan", "--period", "2026-10", "--output", str(output)]) == code
+        assert capsys.readouterr() == ("", f"koperasi-sehat: {message}\n")
+    assert not (tmp_path / "tidak-ada").exists()
+    def outputs() -> dict[str, str]:  # the lock's owner file aside
+        return {k: v for k, v in snapshot(published).items() if not k.startswith("_kunci/")}
+
+    before = outputs()
+    with locks.period_lock(published, "2026-10", "2026-10_running"):
+        assert main(["laporan", "--period", "2026-10", "--output", str(published)]) == 1
+    assert capsys.readouterr() == ("", f"koperasi-sehat: periode 2026-10 di {published} sedang ditulis oleh run "
+                                       f"2026-10_running (pid {os.getpid()}); tunggu sampai selesai, lalu jalankan "
+                                       "lagi\n")
+    assert outputs() == before
+
+
+def test_a_laporan_that_fails_says_so_in_one_line_and_leaves_the_documents(published, tmp_path, monkeypatch,
+                                                                            capsys):
+    import flows.handouts
+    from flows.cli import main
+
+    output = shutil.copytree(published, tmp_path / "out")
+    before = snapshot(output / "laporan")
+    write_cards = flows.handouts.write_cards
+
+    def failing(*args):  # the workbook, the report and every card are written, then the disk is full
+        write_cards(*args)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(flows.handouts, "write_cards", failing)
+    assert main(["laporan", "--period", "2026-10", "--output", str(output)]) == 1
+    assert capsys.readouterr() == ("", "koperasi-sehat: dokumen periode 2026-10 tidak ditulis ulang: [Errno 28] No "
+                                       "space left on device; dokumen sebelumnya utuh\n")
+    assert snapshot(output / "laporan") == before and not (output / "_kerja").exists()
+
+
 def test_an_output_that_is_a_file_is_refused(tmp_path):
     target = tmp_path / "keluaran.txt"
     target.write_text("bukan folder")

@@ -20,6 +20,7 @@ from flows.config import DATA_DIR
 from flows.monthly import OUTPUT_TABLES
 from schemas.outputs import arrow_schema, validate_output
 from scoring.columns import LAPORAN
+from test_operations import snapshot
 from test_scoring_cooperatives import KSP_A, NIK_A, QUESTIONNAIRES
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -125,6 +126,31 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     semicolon = ["657142359150665", "650137137826180", "650464801702956", "650452509903254", "650247039876433"]
     assert status.loc[semicolon, "melapor"].all()  # the Indonesian-format rows are accepted
     assert status.loc["650464801702956", "alasan_tidak_dinilai"].startswith("unit simpan pinjam syariah")
+
+
+def test_the_run_publishes_the_documents_and_laporan_rebuilds_the_same_bytes(dirty, tmp_path, capsys):
+    from flows.cli import main
+
+    summary, published = dirty
+    output = tmp_path / "out"
+    shutil.copytree(published, output, ignore=shutil.ignore_patterns("_gx"))
+    documents = output / "laporan" / "periode=2026-10"
+    status = storage.read_table(output, "status_koperasi", "2026-10")
+    on_a_card = status["dinilai"] | status["nik"].isin(
+        set(storage.read_table(output, "daftar_prioritas", "2026-10")["nik"])
+        | set(storage.read_table(output, "mutu_pelaporan", "2026-10")["nik"]))
+    quarantined = set(storage.read_table(output, "karantina", "2026-10")["nik"].dropna()) & set(status["nik"])
+    expected = sorted(["ringkasan_2026-10.xlsx", "laporan_2026-10.html", *(f"kartu/{n}.html" for n in
+                       status.loc[on_a_card, "nik"]), *(f"umpan_balik/{n}.xlsx" for n in quarantined)])
+    written = snapshot(documents)
+    assert list(written) == expected == json.loads(Path(summary["manifest"]).read_text())["berkas_laporan"]
+    assert len(quarantined) == 12 and on_a_card.sum() == 43
+    (documents / "kartu" / expected[1].split("/")[1]).write_text("diubah")  # a card changed by hand
+    (documents / "catatan.txt").write_text("bukan dokumen periode ini")
+    assert main(["laporan", "--period", "2026-10", "--output", str(output)]) == 0
+    assert capsys.readouterr().out == f"dokumen periode 2026-10 ditulis ulang: {len(expected)} berkas di {documents}\n"
+    assert snapshot(documents) == written  # the run's time, never the clock's: the same bytes, the folder whole
+    assert sorted(p.name for p in output.iterdir()) == sorted(p.name for p in published.iterdir() if p.name != "_gx")
 
 
 def test_every_output_validates_and_plain_readers_read_every_table_folder(clean, dirty):
@@ -246,6 +272,8 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
     output = tmp_path / "out"
     first = run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output))
     before = {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
+    documents = snapshot(output / "laporan" / "periode=2026-10")
+    assert len(documents) > 40
     # the dirty drop quarantines 14 of 50 report rows: over the default 10% ceiling
     state = monthly_scoring(period="2026-10", input=str(DATA_DIR / "sample_dirty"), output=str(output),
                             return_state=True)
@@ -253,6 +281,7 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
     assert state.message.startswith("periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu gagal: ")
     assert state.message.count("[antar_periode.porsi_karantina]: teramati 28.0% ") == 1  # 14 of 50, for people
     assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == before
+    assert snapshot(output / "laporan" / "periode=2026-10") == documents  # the documents too
     assert [p.stem for p in (output / "_runs").glob("*.json")] == [first["run_id"]]  # no manifest: not complete
     # the blocked month still shows its problems: its karantina and summary, where the message says
     (rejected,) = (output / "_ditolak").iterdir()
@@ -317,7 +346,12 @@ def test_the_manifest_records_the_run(clean):
     assert files["koperasi.csv"]["sha256"] == hashlib.sha256((DATA_DIR / "sample" / "koperasi.csv").read_bytes()
                                                              ).hexdigest()
     assert manifest["great_expectations"]["sukses"] is True and manifest["great_expectations"]["failed"] == 0
-    assert set(manifest["keluaran"]) == set(OUTPUT_TABLES)
+    assert set(manifest["keluaran"]) == {*OUTPUT_TABLES, "laporan"}
+    documents = output / "laporan" / "periode=2026-10"
+    assert manifest["keluaran"]["laporan"] == str(documents)
+    assert manifest["berkas_laporan"] == list(snapshot(documents))  # every document, by its path in the folder
+    record = json.loads((output / "_terbit" / "2026-10.json").read_text())
+    assert record["laporan"] == {"folder": "laporan/periode=2026-10", "berkas": len(manifest["berkas_laporan"])}
     assert set(manifest["versi"]["rulebook"]) == {"_koperasi.toml", "kkpkk-2021-draft.toml", "ksp-2009.toml",
                                                   "ksp-2016.toml"}
     assert manifest["versi"]["paket"]["prefect"].startswith("3.")

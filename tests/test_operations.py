@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -116,9 +117,10 @@ def test_a_second_run_of_the_same_period_is_refused(tmp_path):
 KILLED_PUBLICATION = textwrap.dedent("""
     import json, os, signal, sys
     from pathlib import Path
+    import flows.handouts
     from flows import locks, publishing, runs, storage
-    module, step, nth, output, run_id = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
-    owner = {"storage": storage, "publishing": publishing}[module]
+    entry, module, step, nth, output, run_id = sys.argv[1:4] + [int(sys.argv[4]), Path(sys.argv[5]), sys.argv[6]]
+    owner = {"storage": storage, "publishing": publishing, "handouts": flows.handouts}[module]
     original, calls = getattr(owner, step), []
     def dying(*args, **kwargs):
         calls.append(1)
@@ -128,17 +130,33 @@ KILLED_PUBLICATION = textwrap.dedent("""
     setattr(owner, step, dying)
     params = runs.RunParameters(period="2026-10", output=output, max_quarantine_share=0.5)
     with locks.period_lock(output, "2026-10", run_id):
-        publishing.publish(params, run_id, json.loads(sys.argv[6]))
+        if entry == "publish":  # from the run's checked tables
+            publishing.publish(params, run_id, json.loads(sys.argv[7]))
+        else:  # "commit": from everything staged, as `publishing.stage` leaves it
+            publishing.commit(output, run_id, "2026-10")
 """)
+DOCUMENTS = Path("laporan") / "periode=2026-10"
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under the folder with its SHA-256 (nothing when there is no folder)."""
+    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    return {name: hashlib.sha256(files[name].read_bytes()).hexdigest() for name in sorted(files)}
 
 
 @pytest.fixture(scope="module")
-def staged(tmp_path_factory) -> tuple[Path, str, str, dict]:
-    """An output folder with the clean run of 2026-10 published and the dirty run staged, not yet published."""
+def staged(tmp_path_factory) -> dict:
+    """An output folder with the clean run of 2026-10 published, and the dirty run's tables checked and ready
+    (`publish`); a copy of it with everything of the dirty run staged (`commit`): the tables, its documents and
+    its manifest. Also the documents of each run, file by file."""
     template = tmp_path_factory.mktemp("staged") / "out"
     published = run_period(template)
-    _, run_id, manifest = stage_run(template, input=DATA_DIR / "sample_dirty", max_quarantine_share=0.5)
-    return template, published, run_id, manifest
+    params, run_id, manifest = stage_run(template, input=DATA_DIR / "sample_dirty", max_quarantine_share=0.5)
+    ready = shutil.copytree(template, tmp_path_factory.mktemp("ready") / "out")
+    publishing.stage(params.model_copy(update={"output": ready}), run_id, manifest)
+    return {"publish": template, "commit": ready, "first": published, "run_id": run_id, "manifest": manifest,
+            "documents": {published: snapshot(template / DOCUMENTS),
+                          run_id: snapshot(storage.staging_path(ready, "laporan", "2026-10", run_id))}}
 
 
 def consistent_run(output: Path, period: str = "2026-10") -> str | None:
@@ -155,25 +173,30 @@ def consistent_run(output: Path, period: str = "2026-10") -> str | None:
     return record["run_id"]
 
 
-@pytest.mark.parametrize("module, step, nth, committed", [
-    ("storage", "stage_period", 1, False), ("storage", "stage_period", 6, False),
-    ("publishing", "write_json", 1, False),  # the staged manifest
-    ("publishing", "write_json", 2, False),  # the commit mark
-    *(("storage", "swap_period", n, True) for n in range(1, 7)),
-    ("publishing", "write_json", 3, True),  # the period's record in _terbit, after the last swap
+@pytest.mark.parametrize("entry, module, step, nth, committed", [
+    ("publish", "storage", "stage_period", 1, False), ("publish", "storage", "stage_period", 6, False),
+    ("publish", "handouts", "write_cards", 1, False),  # the workbook and the report staged, no card yet
+    ("publish", "storage", "fsync_files", 1, False),  # every document written, not yet flushed
+    ("publish", "publishing", "write_json", 1, False),  # the staged manifest
+    ("commit", "publishing", "write_json", 1, False),  # the commit mark
+    *(("commit", "storage", "swap_period", n, True) for n in range(1, 7)),
+    ("commit", "storage", "swap_period", len(OUTPUT_TABLES) + 1, True),  # the documents, after the last table
+    ("commit", "publishing", "write_json", 2, True),  # the period's record in _terbit, after the last swap
 ])
 def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_command(
-        staged, tmp_path, module, step, nth, committed):
-    template, first, run_id, manifest = staged
-    output = shutil.copytree(template, tmp_path / "out")
-    killed = subprocess.run([sys.executable, "-c", KILLED_PUBLICATION, module, step, str(nth), str(output), run_id,
-                             json.dumps(manifest)], cwd=PROJECT_ROOT, capture_output=True, text=True)
+        staged, tmp_path, entry, module, step, nth, committed):
+    first, run_id = staged["first"], staged["run_id"]
+    output = shutil.copytree(staged[entry], tmp_path / "out")
+    killed = subprocess.run([sys.executable, "-c", KILLED_PUBLICATION, entry, module, step, str(nth), str(output),
+                             run_id, json.dumps(staged["manifest"])], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert killed.returncode == -9, killed.stderr
     for table in OUTPUT_TABLES:  # readable and valid right after the kill, before any cleanup
         validate_output(table, storage.read_table(output, table, "2026-10"))
     # a dashboard following the record reads the old run whole, or sees that a switch is under way
     switching = committed and (step, nth) != ("swap_period", 1)  # the kill comes before the call
     assert consistent_run(output) == (None if switching else first)
+    # the documents are the old run's, whole, until their swap; then the new run's, whole
+    assert snapshot(output / DOCUMENTS) == staged["documents"][run_id if step == "write_json" and committed else first]
     if nth == 3 and step == "swap_period":
         run_period(output, "2026-09")  # the first step of a run of any other period finishes the switch
     else:
@@ -184,6 +207,11 @@ def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_comm
     assert bool(run_ids["karantina"]) == committed  # the dirty run quarantines rows, the clean one none
     assert consistent_run(output) == expected
     assert (output / "_runs" / f"{run_id}.json").exists() == committed  # never published without its manifest
+    assert snapshot(output / DOCUMENTS) == staged["documents"][expected]
+    listed = json.loads((output / "_runs" / f"{expected}.json").read_text())["berkas_laporan"]
+    assert listed == list(staged["documents"][expected])  # the manifest lists each document of its run
+    assert publishing.published_run(output, "2026-10")["laporan"] == {"folder": DOCUMENTS.as_posix(),
+                                                                      "berkas": len(listed)}
     assert not (output / "_kerja").exists()
 
 

@@ -4,6 +4,7 @@ test's own (`data/output` by KOPERASI_SEHAT_OUTPUT, `/tmp/...` under the test's 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -35,7 +36,7 @@ def documented_commands() -> list[str]:
 
 def test_the_quick_start_lists_its_commands():
     assert documented_commands()[0] == "koperasi-sehat run --period 2026-10"
-    assert len(documented_commands()) == 10
+    assert len(documented_commands()) == 11
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +64,15 @@ def test_every_documented_command_works_as_written(ran):
     assert "laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 + dikarantina 0 + terganti 2" \
         in quick_start.stdout
     assert "Kalimantan Utara" in quick_start.stdout and quick_start.stderr == ""
-    # blank, run, two count lines; the table's header and rule, the province and 5 areas; three paths
-    assert len(quick_start.stdout.splitlines()) == 4 + 2 + 6 + 3
+    # blank, run, two count lines; the table's header and rule, the province and 5 areas; four paths
+    assert len(quick_start.stdout.splitlines()) == 4 + 2 + 6 + 4
+    documents = output / "laporan" / "periode=2026-10"
+    assert f"  laporan: {documents}\n" in quick_start.stdout
+    record = json.loads((output / "_terbit" / "2026-10.json").read_text())
+    listed = json.loads((output / record["manifest"]).read_text())["berkas_laporan"]
+    assert sorted(p.relative_to(documents).as_posix() for p in documents.rglob("*") if p.is_file()) == listed
+    (rebuilt,) = [result for command, result in done if command.startswith("koperasi-sehat laporan")]
+    assert rebuilt.stdout == f"dokumen periode 2026-10 ditulis ulang: {len(listed)} berkas di {documents}\n"
     assert len(storage.read_table(output, "status_koperasi", "2026-10")) == 109
     assert "laporan dibaca 50 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 14 + terganti 2" \
         in dirty.stdout
@@ -89,6 +97,6 @@ def test_every_documented_command_works_as_written(ran):
     columns = ["skor_total", "predikat_skor", "predikat"]
     assert len(ksp) == 36 and ksp[columns].sort_index().equals(published.loc[ksp.index, columns].sort_index())
     assert "perbandingan_rulebook" not in (output / "_terbit" / "2026-10.json").read_text()
-    explained = done[8][1].stdout.splitlines()  # the latest published period: 2026-10
+    explained = next(r for c, r in done if c.startswith("koperasi-sehat jelaskan")).stdout.splitlines()  # 2026-10
     assert explained[0] == "KSP Setia Bersama (650274822002787)"
     assert explained[3].startswith("Dalam Pengawasan, skor 51,80 (ksp-2016). Poin terbanyak hilang: rasio_kas")

@@ -33,6 +33,10 @@ RC = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": ["
 METADATA = {"Date": None, "Creator": "koperasi-sehat (matplotlib)"}
 DPI = 72  # SVG user units are points: display pixels at 72 dpi are the SVG's coordinates
 SIZE = re.compile(r'<svg ([^>]*?)width="[\d.]+pt" height="[\d.]+pt"')
+METADATA_ELEMENT = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+BETWEEN_ELEMENTS = re.compile(r">\s+<")  # the indentation matplotlib writes (text content is never blank)
+PATH_BREAKS = re.compile(r" ?\n(?=[LMCQZz\"])")  # path data: "M 0 136.8 \nL 266.4 136.8 \nz\n"
+DIGITS = re.compile(r"(\d\.\d\d)\d+")  # coordinates to a hundredth of a point (matplotlib writes millionths)
 
 
 @contextmanager
@@ -47,11 +51,15 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def svg(figure: Figure, label: str) -> str:
-    """The figure as an SVG element to put inline in HTML: no XML prolog, no fixed size, labelled for readers."""
+    """The figure as an SVG element to put inline in HTML: no XML prolog, no fixed size, labelled for readers;
+    without matplotlib's RDF metadata, the indentation and line breaks between elements and inside paths, and
+    coordinates beyond a hundredth of a point (the same picture in fewer bytes: 18,000 cards a month carry two charts
+    each)."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata=METADATA, dpi=DPI)
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = METADATA_ELEMENT.sub("", text[text.index("<svg"):])
+    text = DIGITS.sub(r"\1", BETWEEN_ELEMENTS.sub("><", PATH_BREAKS.sub(" ", text)))
     return SIZE.sub(rf'<svg \1class="grafik" role="img" aria-label="{_escape(label)}"', text, count=1)
 
 

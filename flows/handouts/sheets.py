@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -76,10 +77,11 @@ def add_sheet(book: Workbook, title: str, columns: Sequence[Column], rows: pd.Da
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:1"
-    sheet.append([_cell(sheet, column.label, "kepala") for column in columns])
+    styles = {name: book._named_styles[name].as_tuple() for name in book.named_styles}
+    sheet.append([_cell(sheet, column.label, "kepala", styles) for column in columns])
     values = [_values(rows[column.field], column.kind) for column in columns]
     for line in zip(*values, strict=True):
-        sheet.append([_cell(sheet, value, _style(value, column.kind)) for value, column in zip(line, columns)])
+        sheet.append([_cell(sheet, value, _style(value, column.kind), styles) for value, column in zip(line, columns)])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     return sheet
 
@@ -107,11 +109,14 @@ def _style(value: object, kind: str) -> str | None:
     return kind if kind in FORMATS else None
 
 
-def _cell(sheet: Worksheet, value: object, style: str | None) -> object:
+def _cell(sheet: Worksheet, value: object, style: str | None, styles: dict[str, StyleArray]) -> object:
+    """A value, or a cell in one of the workbook's named styles (`styles`: each one's array, looked up once per
+    sheet and shared by its cells: openpyxl's `cell.style = name` searches the named styles and copies the array for
+    every cell, a quarter of the time of a national workbook's three million cells; the same bytes either way)."""
     if style is None:
         return value
     cell = WriteOnlyCell(sheet, value)
-    cell.style = style
+    cell._style = styles[style]
     return cell
 
 

@@ -51,7 +51,9 @@ def ink(fill: str) -> str:
 
 def missing(value: object) -> bool:
     """None, NaN, NaT and pandas' NA (a scalar)."""
-    return value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
+    if value is None or type(value) is float:  # the common cases first: a card formats a million numbers
+        return value is None or value != value
+    return type(value) is not int and not isinstance(value, (str, list, tuple)) and bool(pd.isna(value))
 
 
 def number(value: object, decimals: int = 2) -> str:

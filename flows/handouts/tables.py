@@ -26,15 +26,18 @@ def trend_periods(periode: str, count: int) -> list[str]:
     return [shift_period(periode, -back) for back in range(count - 1, -1, -1)]
 
 
-def load_tables(output: Path, periode: str, settings: Settings) -> dict[str, pd.DataFrame]:
+def load_tables(output: Path, periode: str, settings: Settings, current: dict[str, pd.DataFrame] | None = None
+                ) -> dict[str, pd.DataFrame]:
     """The tables `write_reports` takes, read from an output folder: every table's rows of `periode`, and for
-    skor_koperasi and ringkasan_wilayah those of the trend's periods as well (a period not published reads as no
-    rows)."""
-    periods = trend_periods(periode, settings.trend_periods)
+    skor_koperasi and ringkasan_wilayah those of the trend's periods before it as well (a period not published
+    reads as no rows). `current`: the period's tables already in hand (a run about to publish them), used instead of
+    the published ones; only the earlier periods are read then."""
+    periods = trend_periods(periode, settings.trend_periods)[:-1]
     tables = {}
     for name in TABLES:
-        frames = [storage.read_table(output, name, p) for p in (periods if name in HISTORY else [periode])]
-        tables[name] = pd.concat(frames, ignore_index=True)
+        now = storage.read_table(output, name, periode) if current is None else current[name]
+        earlier = [storage.read_table(output, name, p) for p in periods] if name in HISTORY else []
+        tables[name] = pd.concat([*earlier, now], ignore_index=True)
     return tables
 
 
