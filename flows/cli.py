@@ -152,6 +152,7 @@ def bandingkan(
     return commands.compare_books(period, input, output, tuple(rulebook or ()))
 
 
+@app.command()
 def laporan(
     period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                         help="periode yang sudah terbit")],
