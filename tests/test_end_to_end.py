@@ -250,7 +250,8 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     # typer's own English, each in Indonesian: was "No such command 'laporanx'.", "koperasi wajib diberikan" (the
     # parameter's name), "Option '--period' requires an argument.", "Option '--verbose' does not take a value.",
     # "Missing command."
-    (["laporanx"], "perintah tidak dikenal: laporanx (lihat --help)"),
+    (["laporanx"], "perintah tidak dikenal: laporanx; maksud Anda laporan? (lihat --help)"),
+    (["hitung"], "perintah tidak dikenal: hitung (lihat --help)"),
     (["Jelaskn", "KSP Maju"], "perintah tidak dikenal: Jelaskn; maksud Anda jelaskan? (lihat --help)"),
     (["jelaskan"], "argumen NIK|NAMA wajib diberikan (lihat --help)"),
     (["run", "--period"], "--period perlu nilai (tulis --period YYYY-MM) (lihat --help)"),
