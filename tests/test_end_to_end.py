@@ -92,7 +92,8 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     # the defect kinds of real landing folders (CACAT.md)
     assert reasons[(report, 21)] == ["hibah: '925.000' dapat berarti 925 atau 925.000 (titik sebagai pemisah "
                                      "ribuan); tulis tanpa pemisah: 925000"]
-    assert reasons[(report, 37)] == ["periode: tidak boleh sesudah bulan berjalan 2026-11 (nilai: '2027-10')",
+    started = f"{summary['run_id'][8:12]}-{summary['run_id'][12:14]}"  # the run's month in WITA (its id's time)
+    assert reasons[(report, 37)] == [f"periode: tidak boleh sesudah bulan berjalan {started} (nilai: '2027-10')",
                                      "periode 2027-10 sesudah bulan tanggal_kirim 2026-11 (laporan suatu bulan tidak "
                                      "dapat dikirim sebelum bulan itu)"]
     assert reasons[(report, 3)] == ["baris registri koperasi.csv:15 (nik 650161296575534) ditolak: "

@@ -357,7 +357,7 @@ def test_registry_names_reach_the_summary_escaped_and_not_as_markup(tmp_path, mo
                "laporan_dikarantina": 0, "laporan_terganti": 0, "kuesioner_dikarantina": 0, "kuesioner_dibaca": 0,
                "faktor_dikarantina": 0, "faktor_dibaca": 0, "koperasi_dikarantina": 0, "koperasi_dibaca": 1,
                "berkas_ditolak": [], "berkas_tidak_dibaca": [], "catatan_berkas": [], "alasan_teratas": [],
-               "data_docs": "-", "manifest": str(manifest)}
+               "data_docs": "-", "manifest": str(manifest), "keluaran": {"laporan": str(tmp_path / "laporan")}}
     summary_report.print_summary(summary, tmp_path)
     printed = capsys.readouterr().out
     assert "\x1b" not in printed and "Bul\\x0aungan \\x1b[31m[bold]merah[/bold] | x" in printed
