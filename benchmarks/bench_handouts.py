@@ -133,18 +133,19 @@ def publish_national(landing: Path, output: Path, months: int) -> None:
 def charts_per_card(published: Published, cards: int = 20) -> str:
     """The alternative the cards do without: both charts drawn by matplotlib for each card (a card's chart frames
     made anew for each of `cards` scored cooperatives), against the drawings made once per rulebook and filled."""
-    from flows.handouts.charts import CardCharts
+    from flows.handouts import charts
     from scoring.rulebook import rulebooks
 
     scores = published.now("skor_koperasi").head(cards)
     books = rulebooks()
     start = time.process_time()
     for _, score in scores.iterrows():
-        charts = CardCharts(published.periods, books)  # no frame kept: every chart drawn
+        charts._DRAWN.clear()  # no frame kept: every chart drawn
+        card = charts.CardCharts(published.periods, books)
         book = books[score["rulebook"]]
-        charts.history(book.id, [score["skor_total"]] * len(published.periods), [score["predikat"]] * len(
+        card.history(book.id, [score["skor_total"]] * len(published.periods), [score["predikat"]] * len(
             published.periods))
-        charts.aspects(book.id, [score[f"skor_{a.id}"] for a in book.aspek], [None] * len(book.aspek))
+        card.aspects(book.id, [score[f"skor_{a.id}"] for a in book.aspek], [None] * len(book.aspek))
     each = (time.process_time() - start) / len(scores)
     scored = int(published.now("status_koperasi")["dinilai"].sum())
     return (f"matplotlib drawing both charts of every card: {1000 * each:.0f} ms CPU a card (of {len(scores)}), "

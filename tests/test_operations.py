@@ -77,21 +77,29 @@ def content(output: Path, period: str = "2026-10") -> dict[str, pd.DataFrame]:
     return {t: storage.read_table(output, t, period).drop(columns=RUN_FIELDS, errors="ignore") for t in OUTPUT_TABLES}
 
 
-def test_a_rerun_with_the_same_inputs_gives_the_same_content(tmp_path):
-    run_period(tmp_path)
-    first = content(tmp_path)
-    run_period(tmp_path)
-    for table, frame in content(tmp_path).items():
+@pytest.fixture(scope="module")
+def october_alone(tmp_path_factory) -> tuple[Path, str]:
+    """An output folder with only 2026-10 of the clean sample published, and its run id: published once for the
+    module, copied by a test that writes in it."""
+    output = tmp_path_factory.mktemp("october") / "out"
+    return output, run_period(output)
+
+
+def test_a_rerun_with_the_same_inputs_gives_the_same_content(october_alone, tmp_path):
+    output = shutil.copytree(october_alone[0], tmp_path / "out")
+    first = content(output)
+    run_period(output)
+    for table, frame in content(output).items():
         pd.testing.assert_frame_equal(frame, first[table], obj=table)
 
 
-def test_previous_period_fields_come_from_the_previous_output_else_from_the_landing_folder(tmp_path):
+def test_previous_period_fields_come_from_the_previous_output_else_from_the_landing_folder(october_alone, tmp_path):
     run_period(tmp_path / "both", "2026-09")
     run_period(tmp_path / "both", "2026-10")
-    run_period(tmp_path / "alone", "2026-10")  # September never published: its reports are in the landing folder
     september = storage.read_table(tmp_path / "both", "skor_koperasi", "2026-09").set_index("nik")
     october = storage.read_table(tmp_path / "both", "skor_koperasi", "2026-10").set_index("nik")
-    alone = storage.read_table(tmp_path / "alone", "skor_koperasi", "2026-10").set_index("nik")
+    # October published alone: September never published, its reports are in the landing folder
+    alone = storage.read_table(october_alone[0], "skor_koperasi", "2026-10").set_index("nik")
     both = october.index.intersection(september.index)
     assert len(both) > 30
     assert (october.loc[both, "skor_total_sebelumnya"] == september.loc[both, "skor_total"]).all()
@@ -145,12 +153,12 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def staged(tmp_path_factory) -> dict:
+def staged(october_alone, tmp_path_factory) -> dict:
     """An output folder with the clean run of 2026-10 published, and the dirty run's tables checked and ready
     (`publish`); a copy of it with everything of the dirty run staged (`commit`): the tables, its documents and
     its manifest. Also the documents of each run, file by file."""
-    template = tmp_path_factory.mktemp("staged") / "out"
-    published = run_period(template)
+    template = shutil.copytree(october_alone[0], tmp_path_factory.mktemp("staged") / "out")
+    published = october_alone[1]
     params, run_id, manifest = stage_run(template, input=DATA_DIR / "sample_dirty", max_quarantine_share=0.5)
     ready = shutil.copytree(template, tmp_path_factory.mktemp("ready") / "out")
     publishing.stage(params.model_copy(update={"output": ready}), run_id, manifest)
@@ -176,7 +184,6 @@ def consistent_run(output: Path, period: str = "2026-10") -> str | None:
 @pytest.mark.parametrize("entry, module, step, nth, committed", [
     ("publish", "storage", "stage_period", 1, False), ("publish", "storage", "stage_period", 6, False),
     ("publish", "handouts", "write_cards", 1, False),  # the workbook and the report staged, no card yet
-    ("publish", "storage", "fsync_files", 1, False),  # every document written, not yet flushed
     ("publish", "publishing", "write_json", 1, False),  # the staged manifest
     ("commit", "publishing", "write_json", 1, False),  # the commit mark
     *(("commit", "storage", "swap_period", n, True) for n in range(1, 7)),
@@ -242,10 +249,9 @@ def _province_off(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def scored_unchecked(tmp_path_factory) -> tuple[Path, str, PrepareSummary]:
+def scored_unchecked(october_alone, tmp_path_factory) -> tuple[Path, str, PrepareSummary]:
     """An output folder with 2026-10 published, and a second run of it prepared and scored, not yet checked."""
-    output = tmp_path_factory.mktemp("unchecked") / "out"
-    run_period(output)
+    output = shutil.copytree(october_alone[0], tmp_path_factory.mktemp("unchecked") / "out")
     params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=output)
     run_id = new_run_id("2026-10")
     prepared = prepare(params, run_id, STARTED)

@@ -178,8 +178,13 @@ class Frame:
         return f'{self.head}<g class="isi">{content}</g></svg>'
 
 
+_DRAWN: dict[tuple[str, tuple[str, ...], str], Frame] = {}  # frames drawn in this process (a backfill, a served run)
+_DRAWN_KEPT = 16
+
+
 class CardCharts:
-    """The score history and the aspects of a card, for the trend's periods; frames made on first use per book."""
+    """The score history and the aspects of a card, for the trend's periods; frames made on first use per book, and
+    kept for the process's later publications with the same periods and the same book (its whole text as the key)."""
 
     def __init__(self, periods: Sequence[str], books: dict[str, Rulebook]) -> None:
         self.periods = list(periods)
@@ -189,8 +194,13 @@ class CardCharts:
     def _frame(self, kind: str, book_id: str) -> Frame:
         key = (kind, book_id)
         if key not in self._frames:
-            draw = self._history_frame if kind == "riwayat" else self._aspects_frame
-            self._frames[key] = draw(self.books[book_id])
+            book = self.books[book_id]
+            drawn = (kind, tuple(self.periods), book.model_dump_json())
+            if drawn not in _DRAWN:
+                if len(_DRAWN) >= _DRAWN_KEPT:
+                    _DRAWN.clear()
+                _DRAWN[drawn] = (self._history_frame if kind == "riwayat" else self._aspects_frame)(book)
+            self._frames[key] = _DRAWN[drawn]
         return self._frames[key]
 
     def _history_frame(self, book: Rulebook) -> Frame:
