@@ -81,4 +81,8 @@ class RunFolder:
         pq.write_table(outputs.to_arrow(name, outputs.validate_output(name, frame)), folder / f"{name}.parquet")
 
     def read_table(self, name: str) -> pd.DataFrame:
-        return outputs.to_pandas(name, pq.read_table(self.path / "keluaran" / f"{name}.parquet"))
+        return outputs.to_pandas(name, self.read_checked(name))
+
+    def read_checked(self, name: str) -> pa.Table:
+        """A checked table of the period as Arrow, in its contract's schema."""
+        return pq.read_table(self.path / "keluaran" / f"{name}.parquet", schema=outputs.arrow_schema(name))

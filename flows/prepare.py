@@ -89,7 +89,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSum
     the history in the run's work folder. `started`: the run's start (WITA), after which no date can be true."""
     run = params.folder(run_id)
     common = checked_common(params.input, started.astimezone(TIMEZONE).date())
-    landing = read_reports(params.input, common.rejected, params.period, started)
+    previous = None if is_published(params.output, previous_period(params.period)) else previous_period(params.period)
+    landing = read_reports(params.input, common.rejected, params.period, started, previous=previous)
     scope = in_scope(common.koperasi.valid, params.kabupaten)
     raw = reports_in_scope(landing.laporan, scope, common.koperasi.valid, bool(params.kabupaten))
     laporan = inputs.check_laporan(raw, common.registry, started, landing.catatan)
@@ -100,8 +101,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSum
     quarantined = laporan.alasan.index.union(submissions.alasan.index)
     keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
          raw.loc[quarantined, "nik"])
-    if not is_published(params.output, previous_period(params.period)):
-        run.write("sebelumnya", previous_from_landing(params, common, landing.laporan_lain, started))
+    if previous:
+        run.write("sebelumnya", previous_from_landing(common, landing, previous, started))
     return summarise(landing, common, raw, submissions, len(quarantined), karantina, len(common.koperasi.valid))
 
 
@@ -173,13 +174,13 @@ def keep(run: RunFolder, scope: pd.DataFrame, raw: pd.DataFrame, submissions: Su
     run.write("nik_dikarantina", pd.Series(quarantined_nik.unique(), dtype="str").to_frame("nik"))
 
 
-def previous_from_landing(params: RunParameters, common: CheckedCommon, others: pd.DataFrame,
+def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str,
                           started: datetime) -> pd.DataFrame:
-    """The previous month's scores (nik, skor_total, predikat) from its reports in the landing folder, validated
-    and scored with the books in force then, for a run whose previous month was never published."""
-    previous = previous_period(params.period)
-    landing = read_reports(params.input, common.rejected, previous, started)
-    accepted = resolve_submissions(inputs.check_laporan(landing.laporan, common.registry, started,
+    """The previous month's scores (nik, skor_total, predikat) from its reports in the landing folder
+    (`landing.laporan_sebelumnya`, read with the period's), validated and scored with the books in force then, for
+    a run whose previous month was never published."""
+    others = landing.laporan_lain
+    accepted = resolve_submissions(inputs.check_laporan(landing.laporan_sebelumnya, common.registry, started,
                                                         landing.catatan).valid).current
     if accepted.empty:
         return pd.DataFrame({"nik": pd.Series(dtype="str"), "skor_total": pd.Series(dtype="float64"),

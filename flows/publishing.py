@@ -38,7 +38,7 @@ def publish(params: RunParameters, run_id: str, manifest: dict) -> dict[str, str
     switch (`recover`): the period is never left half old, half new, nor published without its manifest."""
     run = params.folder(run_id)
     for name in OUTPUT_TABLES:
-        storage.stage_period(params.output, name, params.period, run.read_table(name), run_id)
+        storage.stage_period(params.output, name, params.period, run.read_checked(name), run_id)
     write_json(run.path / MANIFEST, manifest)
     with critical():
         write_json(run.path / COMMITTED, {"run_id": run_id, "periode": params.period})
