@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.config import WORK_DIR
@@ -33,6 +34,22 @@ WORK_DATASETS = {
 PART_TABLES = ("skor_koperasi", "skor_indikator", "skor_aspek", "status_koperasi", "jalan_menuju_sehat")
 
 
+class _Read:
+    """The datasets this process read from one run's work folder (a dataset is written once, by the
+    preparation); another run's folder replaces them."""
+
+    folder: Path | None = None
+    tables: dict[str, pa.Table] = {}
+
+    @classmethod
+    def table(cls, file: Path) -> pa.Table:
+        if file.parent != cls.folder:
+            cls.folder, cls.tables = file.parent, {}
+        if file.name not in cls.tables:
+            cls.tables[file.name] = pq.read_table(file)
+        return cls.tables[file.name]
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """A run's work folder, read and written by dataset name."""
@@ -50,11 +67,23 @@ class RunFolder:
 
     def write(self, name: str, frame: pd.DataFrame) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
+        if _Read.folder == self.path:
+            _Read.tables.pop(self.file(name).name, None)
         frame.to_parquet(self.file(name))
 
-    def read(self, name: str, **options: object) -> pd.DataFrame:
-        """The dataset as a frame (`options`: pyarrow's read options, e.g. columns, filters)."""
-        return pq.read_table(self.file(name), **options).to_pandas()
+    def read(self, name: str, columns: list[str] | None = None, filters: pc.Expression | None = None
+             ) -> pd.DataFrame:
+        """The dataset as a frame: only `columns` (and the frame's index), only the rows `filters` keeps.
+
+        The file is read once per process (`_Read`): the score parts of a run each read the registry, the reports
+        and the answers, and keep their own rows."""
+        data = _Read.table(self.file(name))
+        if filters is not None:
+            data = data.filter(filters)
+        if columns is not None:
+            index = [c for c in (data.schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
+            data = data.select([*columns, *index])
+        return data.to_pandas()
 
     def exists(self, name: str) -> bool:
         return self.file(name).exists()
