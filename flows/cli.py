@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -96,6 +97,23 @@ def serve(cron: Annotated[str | None, typer.Option(
     return commands.serve_deployment(cron)
 
 
+server_app = typer.Typer(help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, dipakai ulang "
+                              "antar-run (dimulai oleh run pertama tanpa PREFECT_API_URL).", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("status")
+def server_status() -> int:
+    """Apakah server latar berjalan, di mana, sejak kapan, berapa run."""
+    return commands.server_status()
+
+
+@server_app.command("stop")
+def server_stop() -> int:
+    """Hentikan server latar (run yang sedang berjalan dihentikan lebih dulu, seperti dengan Ctrl-C)."""
+    return commands.server_stop()
+
+
 @app.command()
 def sample(
     output: Annotated[Path, typer.Option(help="folder yang ditulis")],
@@ -149,13 +167,23 @@ def _usage(error: typer.TyperException) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
+    return _guarded(lambda: app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False))
+
+
+def run_request(request: dict) -> int:
+    """A `run` the command sent to the background server, in the server's copy (`flows.background`)."""
+    return _guarded(lambda: commands.run_months(commands.RunRequest.of(request)))
+
+
+def _guarded(call: Callable[[], object]) -> int:
+    """The exit code of a command: a user's error is one line on stderr, never a traceback."""
     try:
         settings()
     except SettingError as error:
         commands.say(str(error))
         return commands.EXIT_USAGE
     try:
-        code = app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False)
+        code = call()
     except typer.TyperException as error:
         commands.say(f"{_usage(error)} (lihat --help)")
         return error.exit_code

@@ -10,7 +10,7 @@ import shutil
 import signal
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from flows import interrupt, preflight
@@ -42,6 +42,16 @@ class RunRequest:
     dask_address: str | None
     dask_local: int | None
     verbose: bool = False
+
+    def message(self) -> dict:
+        """The request as plain values (JSON), for the background server (`flows.background`)."""
+        return {k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v)
+                for k, v in asdict(self).items()}
+
+    @classmethod
+    def of(cls, message: dict) -> RunRequest:
+        paths = {k: Path(message[k]) if message[k] is not None else None for k in ("input", "output")}
+        return cls(**{**message, **paths, "kabupaten": tuple(message["kabupaten"])})
 
 
 def checked_periods(request: RunRequest) -> list[str]:
@@ -78,11 +88,19 @@ def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
 
 
 def run_months(request: RunRequest) -> int:
-    """Check the request, then run the flow for each month in order; stop at the first that fails."""
+    """Check the request, then run the flow for each month in order; stop at the first that fails. Without
+    PREFECT_API_URL the months run in the background server (`flows.background`), started if needed."""
     periods, request = check_run(request)
-    interrupt.install()
     if not request.verbose:  # the console shows progress and the summary; Prefect's logs go to its API and UI
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    from flows import background
+
+    if not background.in_copy():
+        server = background.ready_server()
+        code = background.run_there(server, request.message()) if server is not None else None
+        if code is not None:
+            return code
+    interrupt.install()
     started = time.time()
     period = periods[0]
     try:
@@ -138,6 +156,22 @@ def serve_deployment(cron: str | None) -> int:
     except KeyboardInterrupt:
         pass
     say("serve dihentikan")
+    return EXIT_DONE
+
+
+def server_status() -> int:
+    """Say whether the background server runs (`flows.background`)."""
+    from flows import background
+
+    print(background.status_line())
+    return EXIT_DONE
+
+
+def server_stop() -> int:
+    """Stop the background server, its runs first."""
+    from flows import background
+
+    print(background.stop_server())
     return EXIT_DONE
 
 

@@ -19,6 +19,7 @@ only added its own freshness checks and writes.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -247,11 +248,21 @@ def _validation(context: FileDataContext, name: str, suite: Any) -> Any:
         validation = context.validation_definitions.get(name)
     except DataContextError:
         validation = None
-    if stored != suite or validation is None or validation.suite != suite:
+    if stored is None or validation is None or not _same(stored, suite) or not _same(validation.suite, suite):
         suite = context.suites.add_or_update(suite)
         validation = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=_batch_definition(context, name), suite=suite))
     return validation
+
+
+def _same(stored: Any, suite: Any) -> bool:
+    """Whether a stored suite holds the same expectations (ids aside: a suite built in code has none) and meta."""
+    def plain(one: Any) -> tuple:
+        rows = [json.dumps({k: v for k, v in e.configuration.to_json_dict().items() if k != "id"}, sort_keys=True,
+                           default=str) for e in one.expectations]
+        return one.name, sorted(rows), one.meta, one.suite_parameters
+
+    return plain(stored) == plain(suite)
 
 
 def _batch_definition(context: FileDataContext, name: str) -> Any:
