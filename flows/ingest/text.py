@@ -83,25 +83,31 @@ def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: st
         keep |= pc.not_equal(column, "").to_numpy(zero_copy_only=False).astype(bool)
     notes = [*table.notes, *(note for name, (column, _, _) in text.items()
                              for note in _long(text, name, column, table.baris, keep))]
-    rows = pa.array(keep)
-    frame = pa.table({name: column.filter(rows) for name, (column, _, _) in text.items()}).to_pandas()
-    frame.insert(0, "baris", table.baris[keep])
-    frame.insert(0, "sumber", pd.Series(sumber, index=frame.index, dtype="str"))
-    if table.kind == "csv-id":
-        for column in (c for c in numeric if c in frame.columns):
-            frame[column] = _plain_number(frame[column])
-    else:
+    if table.kind != "csv-id":
         notes += _notation(text, table, numeric, keep)
     earlier = None
-    if before is not None:
-        mine = ~before[keep]
-        past = frame[~mine].reset_index(drop=True)
+    if before is not None and (keep & before).any():
+        past = _frame(text, table, keep & before, sumber, numeric)
         earlier = Rows(past, None, _notes(notes, sumber, past["baris"]), [])
-        frame, keep = frame[mine].reset_index(drop=True), keep & ~before
+        keep = keep & ~before
+    frame = _frame(text, table, keep, sumber, numeric)
     cleaned = table.cleaned + [f"{name} baris {b}" for name, (_, changed, _) in text.items()
                                for b in table.baris[keep & changed]]
     digits = [f"{name} baris {b}" for name, (_, _, rewritten) in text.items() for b in table.baris[keep & rewritten]]
     return Rows(frame, others, _notes(notes, sumber, frame["baris"]), cleaned, digits, earlier)
+
+
+def _frame(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], table: Table, rows: np.ndarray,
+           sumber: str, numeric: Collection[str]) -> pd.DataFrame:
+    """The rows as a text frame: sumber, baris and the columns (an Indonesian export's numbers made plain)."""
+    kept = pa.array(rows)
+    frame = pa.table({name: column.filter(kept) for name, (column, _, _) in text.items()}).to_pandas()
+    frame.insert(0, "baris", table.baris[rows])
+    frame.insert(0, "sumber", pd.Series(sumber, index=frame.index, dtype="str"))
+    if table.kind == "csv-id":
+        for column in (c for c in numeric if c in frame.columns):
+            frame[column] = _plain_number(frame[column])
+    return frame
 
 
 def _long(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], name: str, column: pa.ChunkedArray,
