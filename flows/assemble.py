@@ -12,7 +12,7 @@ from flows import storage
 from flows.catalog import PART_TABLES, RunFolder
 from flows.config import TIMEZONE, settings
 from flows.runs import RunParameters, ScoreSummary
-from flows.score_parts import partitions, score_part
+from flows.score_parts import partitions, score_part, with_previous
 from scoring.early_warning import peringatan_dini
 from scoring.inputs import is_in
 from scoring.peers import persentil_sejawat
@@ -28,6 +28,7 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
     run) and recomputes the run-wide tables over the whole period."""
     run = params.folder(run_id)
     tables = {name: run.read_parts(name) for name in PART_TABLES}
+    tables["skor_koperasi"] = with_previous(tables["skor_koperasi"], params, run)
     tables["karantina"] = run.read("karantina").assign(run_id=run_id)
     tables["laporan_terganti"] = run.read("terganti").assign(run_id=run_id)
     if params.kabupaten:

@@ -84,12 +84,18 @@ def checked_common(root: Path, today: date) -> CheckedCommon:
     return common
 
 
-def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSummary:
+def prepare(params: RunParameters, run_id: str, started: datetime, previous_published: bool | None = None
+            ) -> PrepareSummary:
     """Read the landing folder, validate every row, resolve resubmissions; keep the accepted rows, the quarantine and
-    the history in the run's work folder. `started`: the run's start (WITA), after which no date can be true."""
+    the history in the run's work folder. `started`: the run's start (WITA), after which no date can be true.
+    `previous_published`: whether the previous month is published by the time this one is assembled (default:
+    whether it is now; a backfill on Dask prepares its months ahead): if not, its scores come from the landing
+    folder."""
     run = params.folder(run_id)
     common = checked_common(params.input, started.astimezone(TIMEZONE).date())
-    previous = None if is_published(params.output, previous_period(params.period)) else previous_period(params.period)
+    if previous_published is None:
+        previous_published = is_published(params.output, previous_period(params.period))
+    previous = None if previous_published else previous_period(params.period)
     landing = read_reports(params.input, common.rejected, params.period, started, previous=previous)
     scope = in_scope(common.koperasi.valid, params.kabupaten)
     raw = reports_in_scope(landing.laporan, scope, common.koperasi.valid, bool(params.kabupaten))
