@@ -110,6 +110,10 @@ def run_months(request: RunRequest) -> int:
             from flows.prepare import keeping_common_inputs
             from flows.pipeline import with_runner
 
+            on_dask = request.dask_address is not None or request.dask_local is not None
+            if on_dask and len(periods) > 1:  # the months on the cluster, ahead; published in order
+                return _backfill(with_runner(request.dask_address, request.dask_local, backfill=True), request,
+                                 periods)
             monthly_scoring = with_runner(request.dask_address, request.dask_local)
             with keeping_common_inputs():  # the months of a backfill read and check the shared inputs once
                 for period in periods:
@@ -128,6 +132,32 @@ def run_months(request: RunRequest) -> int:
         say(_stopped(request.output, period, started))
         return EXIT_FAILED
     return EXIT_DONE
+
+
+def _backfill(flow: object, request: RunRequest, periods: list[str]) -> int:
+    """The months of a backfill as one flow on Dask (`flows.pipeline.backfill_scoring`): each month's summary,
+    and the month that failed, if one did."""
+    from flows import report
+
+    with report.progress():
+        state = flow(periods=periods, kabupaten=list(request.kabupaten) or None, input=str(request.input),
+                     output=str(request.output), rulebook=request.rulebook, mode=request.mode,
+                     max_quarantine_share=request.max_quarantine_share,
+                     max_reporting_drop=request.max_reporting_drop, return_state=True)
+    from flows.pipeline import BackfillStopped
+
+    result = state.result(raise_on_failure=False)
+    if state.is_completed():
+        for summary in result:
+            report.print_summary(summary, request.output)
+        return EXIT_DONE
+    month, error, message = periods[0], result, state.message  # the parameters: no month started
+    if isinstance(result, BackfillStopped):
+        for summary in result.summaries:
+            report.print_summary(summary, request.output)
+        month, error, message = result.periode, result.error, str(result.error)
+    say(f"run {month} gagal: {message}")
+    return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
 
 
 def _stopped(output: Path, period: str, started: float) -> str:

@@ -60,6 +60,12 @@ def keeping_common_inputs() -> Iterator[None]:
         _Kept.entry.clear()
 
 
+def keep_common_inputs() -> None:
+    """From now on, this process reuses the shared inputs it read and checked (a Dask worker that prepares several
+    months of a backfill); it keeps those of one landing folder and day at a time."""
+    _Kept.active = True
+
+
 def checked_common(root: Path, today: date) -> CheckedCommon:
     """Read and check the shared inputs, or reuse the kept result for the same file contents and day."""
     key = None  # hashing the files (about 0.2 s at national scale) is only worth it in a backfill
