@@ -423,6 +423,7 @@ class _Loop:
             self._answer(conn, message)
 
     def _answer(self, conn: socket.socket, message: dict) -> None:
+        self._signals()  # a run that just ended is counted as ended
         if message.get("op") == "stop":
             self.stopping = True
             self._stop_runs()
@@ -474,6 +475,8 @@ class _Loop:
                 _signal(pid, signum)
 
     def _signals(self) -> None:
+        """The signals received (one that stops the server), then the runs that ended: each command gets its
+        run's exit code."""
         try:
             received = os.read(self.wakeup, 512)
         except BlockingIOError:
