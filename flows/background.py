@@ -22,6 +22,7 @@ run is using it. On Windows (no fork) a run starts its own temporary server as b
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -563,6 +564,8 @@ def _warm() -> None:
     inputs.build_schemas()
     for table in outputs.TABLES.values():
         table.pandera_schema, table.arrow_schema
+    gc.collect()
+    gc.freeze()  # what is imported stays: a copy's collections look at its own objects only (and share the pages)
 
 
 def _run_copy(message: dict, fds: list[int], close: list) -> None:

@@ -7,6 +7,8 @@ the rows each score part wrote under `bagian/<part>/`, and the checked tables it
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,19 @@ WORK_DATASETS = {
     "sebelumnya": "the previous month scored from the landing folder, when it was never published",
 }
 PART_TABLES = ("skor_koperasi", "skor_indikator", "skor_aspek", "status_koperasi", "jalan_menuju_sehat")
+
+
+def release() -> None:
+    """Give the memory a step freed back to the system before the next step (glibc and Arrow's allocator keep freed
+    pages for reuse: a run's resident size would otherwise be the sum of its steps' peaks, not the largest), and
+    forget the datasets read for the score parts."""
+    _Read.folder, _Read.tables = None, {}
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
 
 
 class _Read:

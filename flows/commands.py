@@ -115,7 +115,7 @@ def run_months(request: RunRequest) -> int:
                 return _backfill(with_runner(request.dask_address, request.dask_local, backfill=True), request,
                                  periods)
             monthly_scoring = with_runner(request.dask_address, request.dask_local)
-            with keeping_common_inputs():  # the months of a backfill read and check the shared inputs once
+            with keeping_common_inputs(len(periods) > 1):  # a backfill's months check the shared inputs once
                 for period in periods:
                     with report.progress():
                         state = monthly_scoring(

@@ -21,6 +21,7 @@ from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import assemble, interrupt, monthly, prepare, publishing, report, score_parts
+from flows.catalog import release
 from flows.config import TIMEZONE, settings
 from flows.ingest import shown
 from flows.locks import period_lock
@@ -50,7 +51,8 @@ IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "retry_condition
 
 
 def _user_errors_fail(step: Callable) -> Callable:
-    """A user's error ends the task as Failed with one clear message, no traceback."""
+    """A user's error ends the task as Failed with one clear message, no traceback. A step but a score part gives
+    the memory it freed back to the system (`catalog.release`): the run's peak is its largest step's."""
     @functools.wraps(step)
     def run(*args: object) -> object:
         try:
@@ -58,6 +60,9 @@ def _user_errors_fail(step: Callable) -> Callable:
         except KoperasiSehatError as error:
             get_run_logger().error("%s", error)
             return Failed(message=str(error), data=error)
+        finally:
+            if step.__name__ != "score_part_task":
+                release()
     return run
 
 
@@ -126,6 +131,7 @@ def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummar
         parts.append(_completed(future.wait() or future.state))
         report.advance()
     report.stage("menggabungkan bagian")
+    release()  # the datasets the parts read
     return _completed(assemble_task(params, run_id, parts, return_state=True))
 
 

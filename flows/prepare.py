@@ -49,10 +49,11 @@ class _Kept:
 
 
 @contextmanager
-def keeping_common_inputs() -> Iterator[None]:
+def keeping_common_inputs(keep: bool = True) -> Iterator[None]:
     """Runs inside reuse the registry, questionnaires and findings the previous run read and checked, when the
-    files' contents and the day are the same (the months of a backfill); they are freed on leaving."""
-    _Kept.active = True
+    files' contents and the day are the same (the months of a backfill); they are freed on leaving. Not `keep`
+    (one month): nothing is kept, the memory goes back before the scoring."""
+    _Kept.active = keep
     try:
         yield
     finally:

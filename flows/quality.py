@@ -9,16 +9,16 @@ GX is imported on first use (the import alone takes seconds), analytics are off 
 `GX_ANALYTICS_ENABLED` and the context's `analytics_enabled`) and progress bars are off (the context's
 `progress_bars` variable), so nothing reaches the network and nothing is drawn in the logs.
 
-What costs GX time without checking anything is done once: a process opens a context once (again only when
-another process changed its configuration), a suite and its validation definition are written only when they
-differ from the ones stored, and the context reads no `config_variables.yml` (GX parsed that YAML file again at
-every access to the context's variables: hundreds of times per run). No Checkpoint: with no action to run, it
-only added its own freshness checks and writes.
+What costs GX time without checking anything is not done: a suite and its validation definition are written
+only when they differ from the ones stored, and the context reads no `config_variables.yml` (GX parsed that YAML
+file again at every access to the context's variables: hundreds of times per run). No Checkpoint: with no
+action to run, it only added its own freshness checks and writes.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import time
@@ -108,7 +108,7 @@ def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: s
         }
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
     index = docs_index(context)                                                       # the index again
-    _Opened.remember(context)
+    _forget_batches(context)
     summary = {
         "periode": periode, "run_name": run_name, "suites": suites, "failed": len(failed),
         "not_checked": sorted({*ex.SUITES, *ax.ACTION_SUITES} - set(batches)),
@@ -189,28 +189,11 @@ def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:
 RESULT_FORMAT = "SUMMARY"
 
 
-class _Opened:
-    """The contexts this process opened, by folder, with their configuration file's stamp when last used."""
-
-    contexts: dict[Path, tuple[int, FileDataContext]] = {}
-
-    @staticmethod
-    def stamp(root: Path) -> int:
-        return (root / "great_expectations.yml").stat().st_mtime_ns
-
-    @classmethod
-    def remember(cls, context: FileDataContext) -> None:
-        root = Path(context.root_directory)
-        cls.contexts[root] = (cls.stamp(root), context)
-
-
 def open_context(context_dir: Path) -> FileDataContext:
     """The file Data Context in `context_dir` (created on first use), analytics and progress bars off, without
-    a config variables file; the one this process opened before, unless another changed its configuration."""
+    a config variables file. Opened for each check (a few tenths of a second): a context kept open keeps the
+    last tables it validated (its execution engine's batches)."""
     root = Path(context_dir).resolve()
-    known = _Opened.contexts.get(root)
-    if known and (root / "great_expectations.yml").exists() and known[0] == _Opened.stamp(root):
-        return known[1]
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -230,8 +213,17 @@ def open_context(context_dir: Path) -> FileDataContext:
     if changed:
         context.variables.save()
         context = gx.get_context(mode="file", context_root_dir=root)  # its configuration providers as saved
-    _Opened.remember(context)
     return context
+
+
+def _forget_batches(context: FileDataContext) -> None:
+    """Drop the tables GX still holds once the check is done (hundreds of MB at national scale): the batches of the
+    data source's engine (GX keeps the last context it opened, its project manager, until the process ends), and
+    the cycles its validators leave."""
+    engine = context.data_sources.get(DATASOURCE).get_execution_engine()
+    engine.batch_manager.batch_data_cache.clear()
+    engine.batch_manager.reset_batch_cache()
+    gc.collect()  # GX's validators leave cycles that hold copies of the tables
 
 
 def _validation(context: FileDataContext, name: str, suite: Any) -> Any:
