@@ -76,6 +76,11 @@ def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: st
     table = _period_dates(table, sumber)
     if period is not None:
         table, others, before = _of_period(table, sumber, period, now, previous)
+        if not len(table.baris):  # a file of other months only (most of them): nothing more to read
+            none = np.zeros(0, dtype=bool)
+            empty = {name: (pa.chunked_array([], type=pa.large_string()), none, none)
+                     for name in table.columns.column_names}
+            return Rows(_frame(empty, table, none, sumber, numeric), others, empty_notes(), list(table.cleaned))
     text = {name: clean_cells(column_as_text(column, name, sumber), name not in FREE_TEXT)
             for name, column in zip(table.columns.column_names, table.columns.columns, strict=True)}
     keep = np.zeros(len(table.baris), dtype=bool)
