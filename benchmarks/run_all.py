@@ -21,7 +21,9 @@ server is a fork of it: `flows.background`); "tree" is the largest sum of the re
 the whole background server (its Prefect server included), sampled every 0.1 s. The load average (1 minute) is
 printed before each run: on 2 cores, above about 1 something else ran beside the benchmark.
 
-`--quick` (a few minutes): one run per row, a 3-month backfill, the engine at 10,000 and 100,000 reports only, no
+`--baseline` measures code from before the background server (e.g. the source of an older commit first on
+PYTHONPATH): its reruns run against a `prefect server start` the benchmark starts, as the issue's "running
+server". `--quick` (a few minutes): one run per row, a 3-month backfill, the engine at 10,000 and 100,000 reports only, no
 2x registry. The full command takes about 45 minutes on 2 cores. The national landing folder is generated once
 in the workdir (about a minute) unless `--landing` names one (`koperasi-sehat sample --scale national`).
 """
@@ -38,6 +40,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,7 +192,7 @@ def stop_server(env: dict[str, str]) -> None:
 # ------------------------------------------------------------------ the rows
 
 
-def sample_rows(workdir: Path, env: dict[str, str], repeat: int) -> tuple[dict, dict]:
+def sample_rows(workdir: Path, env: dict[str, str], repeat: int, rerun_env: dict[str, str]) -> tuple[dict, dict]:
     """Cold CLI (no server) and the rerun through the running server, on the committed sample."""
     cold, rerun = [], []
     for i in range(repeat):
@@ -196,9 +201,37 @@ def sample_rows(workdir: Path, env: dict[str, str], repeat: int) -> tuple[dict, 
         command = [*cli(), "run", "--period", PERIOD, "--input", str(ROOT / "data" / "sample"), "--output", str(output)]
         cold.append(measure(command, env, workdir / "logs" / f"sample_cold_{i}.log"))
         show(f"cold {i + 1}", cold[-1])
-        rerun.append(measure(command, env, workdir / "logs" / f"sample_rerun_{i}.log"))
+        rerun.append(measure(command, rerun_env, workdir / "logs" / f"sample_rerun_{i}.log"))
         show(f"rerun {i + 1}", rerun[-1])
     return median(cold), median(rerun)
+
+
+@contextmanager
+def running_server(env: dict[str, str], log: Path) -> Iterator[dict[str, str]]:
+    """For code without the background server (`--baseline`): `prefect server start` in the workdir's Prefect
+    home, and the environment that runs against it (PREFECT_API_URL), as the issue's "running server"."""
+    from flows.server import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    with log.open("w") as out:
+        server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
+                                   "127.0.0.1", "--port", str(port), "--no-services", "--no-ui"], env=env,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the Prefect server did not start; see {log}") from None
+                time.sleep(0.2)
+        yield {**env, "PREFECT_API_URL": url}
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def national_month(workdir: Path, env: dict[str, str], landing: Path, repeat: int, name: str) -> dict:
@@ -348,6 +381,9 @@ def main() -> int:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--quick", action="store_true", help="one run per row, 3 months, a smaller engine, no 2x")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline", action="store_true",
+                        help="code from before the background server (issue 16): its reruns run against a "
+                             "`prefect server start` started here")
     args = parser.parse_args()
     repeat, months = (1, min(args.months, 3)) if args.quick else (args.repeat, args.months)
     workdir = args.workdir.resolve()
@@ -361,7 +397,10 @@ def main() -> int:
     show("warm-up", measure([*cli(), "run", "--period", PERIOD, "--input", str(ROOT / "data" / "sample"), "--output",
                              str(_fresh(workdir / "out" / "warmup"))], env, workdir / "logs" / "warmup.log"))
     print("[1-2] committed sample: cold CLI, then the rerun through the running server", flush=True)
-    figures["cold"], figures["rerun"] = sample_rows(workdir, env, repeat)
+    with ExitStack() as stack:
+        rerun_env = stack.enter_context(running_server(env, workdir / "logs" / "prefect_server.log")) \
+            if args.baseline else env
+        figures["cold"], figures["rerun"] = sample_rows(workdir, env, repeat, rerun_env)
     print("[3] national month through the CLI", flush=True)
     figures["national"] = national_month(workdir, env, landing, repeat, "national")
     if not args.quick:
