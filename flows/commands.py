@@ -96,7 +96,10 @@ def run_months(request: RunRequest) -> int:
     from flows import background
 
     if not background.in_copy():
-        server = background.ready_server()
+        try:
+            server = background.ready_server()
+        except OSError:  # the Prefect home cannot hold its state (read-only, full): a temporary server, as before
+            server = None
         code = background.run_there(server, request.message()) if server is not None else None
         if code is not None:
             return code
