@@ -12,7 +12,7 @@ from flows import storage
 from flows.catalog import PART_TABLES, RunFolder
 from flows.config import TIMEZONE, settings
 from flows.runs import RunParameters, ScoreSummary
-from flows.score_parts import partitions, score_part
+from flows.score_parts import partitions, score_part, uses_landing_previous, with_previous
 from schemas.periode import wita_times
 from scoring.early_warning import peringatan_dini
 from scoring.inputs import is_in
@@ -29,6 +29,7 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
     run) and recomputes the run-wide tables over the whole period."""
     run = params.folder(run_id)
     tables = {name: run.read_parts(name) for name in PART_TABLES}
+    tables["skor_koperasi"] = with_previous(tables["skor_koperasi"], params, run)
     tables["karantina"] = run.read("karantina").assign(run_id=run_id)
     tables["laporan_terganti"] = run.read("terganti").assign(run_id=run_id)
     if params.kabupaten:
@@ -49,11 +50,11 @@ def action_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.Da
     s, periode = settings(), params.period
     earlier = [shift_period(periode, -back) for back in range(max(s.falling_periods, s.reporting_quality_months), 0,
                                                                -1)]
-    skor = _with_landing(run, "sebelumnya",
+    skor = _with_landing(params, run, "sebelumnya",
                          _with_published(params, "skor_koperasi", tables["skor_koperasi"], earlier))
     before = [previous_period(periode)]
     peringatan = peringatan_dini(
-        periode, skor, _with_landing(run, "sebelumnya_indikator",
+        periode, skor, _with_landing(params, run, "sebelumnya_indikator",
                                      _with_published(params, "skor_indikator", tables["skor_indikator"], before)),
         _with_published(params, "status_koperasi", tables["status_koperasi"], before), margin=s.warning_margin,
         falling_periods=s.falling_periods, silent_months=s.silent_months, rat_months=s.rat_warning_months)
@@ -77,10 +78,10 @@ def _with_published(params: RunParameters, table: str, now: pd.DataFrame, period
     return pd.concat([*[e for e in earlier if len(e)], now], ignore_index=True)
 
 
-def _with_landing(run: RunFolder, dataset: str, rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows with the previous month's scored from the landing folder (`dataset`), when that month was never
+def _with_landing(params: RunParameters, run: RunFolder, dataset: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the previous month's scored from the landing folder (`dataset`), when that month is not
     published: the warnings then compare with the month skor_total_sebelumnya comes from."""
-    if not run.exists(dataset):
+    if not uses_landing_previous(params, run):
         return rows
     return pd.concat([run.read(dataset), rows], ignore_index=True)
 

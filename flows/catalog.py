@@ -7,11 +7,14 @@ the rows each score part wrote under `bagian/<part>/`, and the checked tables it
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.config import WORK_DIR
@@ -34,6 +37,35 @@ WORK_DATASETS = {
 PART_TABLES = ("skor_koperasi", "skor_indikator", "skor_aspek", "status_koperasi", "jalan_menuju_sehat")
 
 
+def release() -> None:
+    """Give the memory a step freed back to the system before the next step (glibc and Arrow's allocator keep freed
+    pages for reuse: a run's resident size would otherwise be the sum of its steps' peaks, not the largest), and
+    forget the datasets read for the score parts."""
+    _Read.folder, _Read.tables = None, {}
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
+
+
+class _Read:
+    """The datasets this process read from one run's work folder (a dataset is written once, by the
+    preparation); another run's folder replaces them."""
+
+    folder: Path | None = None
+    tables: dict[str, pa.Table] = {}
+
+    @classmethod
+    def table(cls, file: Path) -> pa.Table:
+        if file.parent != cls.folder:
+            cls.folder, cls.tables = file.parent, {}
+        if file.name not in cls.tables:
+            cls.tables[file.name] = pq.read_table(file)
+        return cls.tables[file.name]
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """A run's work folder, read and written by dataset name."""
@@ -51,11 +83,23 @@ class RunFolder:
 
     def write(self, name: str, frame: pd.DataFrame) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
+        if _Read.folder == self.path:
+            _Read.tables.pop(self.file(name).name, None)
         frame.to_parquet(self.file(name))
 
-    def read(self, name: str, **options: object) -> pd.DataFrame:
-        """The dataset as a frame (`options`: pyarrow's read options, e.g. columns, filters)."""
-        return pq.read_table(self.file(name), **options).to_pandas()
+    def read(self, name: str, columns: list[str] | None = None, filters: pc.Expression | None = None
+             ) -> pd.DataFrame:
+        """The dataset as a frame: only `columns` (and the frame's index), only the rows `filters` keeps.
+
+        The file is read once per process (`_Read`): the score parts of a run each read the registry, the reports
+        and the answers, and keep their own rows."""
+        data = _Read.table(self.file(name))
+        if filters is not None:
+            data = data.filter(filters)
+        if columns is not None:
+            index = [c for c in (data.schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
+            data = data.select([*columns, *index])
+        return data.to_pandas()
 
     def exists(self, name: str) -> bool:
         return self.file(name).exists()
@@ -82,4 +126,8 @@ class RunFolder:
         pq.write_table(outputs.to_arrow(name, outputs.validate_output(name, frame)), folder / f"{name}.parquet")
 
     def read_table(self, name: str) -> pd.DataFrame:
-        return outputs.to_pandas(name, pq.read_table(self.path / "keluaran" / f"{name}.parquet"))
+        return outputs.to_pandas(name, self.read_checked(name))
+
+    def read_checked(self, name: str) -> pa.Table:
+        """A checked table of the period as Arrow, in its contract's schema."""
+        return pq.read_table(self.path / "keluaran" / f"{name}.parquet", schema=outputs.arrow_schema(name))

@@ -10,6 +10,7 @@ import ast
 import difflib
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -99,6 +100,23 @@ def serve(cron: Annotated[str | None, typer.Option(
         help=f"jadwal cron dalam {TIMEZONE.key}; bawaan: {_DEFAULTS.cron!r}", show_default=False)] = None) -> int:
     """Layani deployment bulanan (02:00 WITA tanggal 5, bulan sebelumnya) sampai dihentikan (Ctrl-C)."""
     return commands.serve_deployment(cron)
+
+
+server_app = typer.Typer(help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, dipakai ulang "
+                              "antar-run (dimulai oleh run pertama tanpa PREFECT_API_URL).", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("status")
+def server_status() -> int:
+    """Apakah server latar berjalan, di mana, sejak kapan, berapa run."""
+    return commands.server_status()
+
+
+@server_app.command("stop")
+def server_stop() -> int:
+    """Hentikan server latar (run yang sedang berjalan dihentikan lebih dulu, seperti dengan Ctrl-C)."""
+    return commands.server_stop()
 
 
 @app.command()
@@ -233,13 +251,24 @@ def main(argv: list[str] | None = None) -> int:
     if empty:
         commands.say(f"{empty} kosong: berikan sebuah folder (folder ini ditulis '.')")
         return commands.EXIT_USAGE
+    return _guarded(lambda: app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False), argv)
+
+
+def run_request(request: dict) -> int:
+    """A `run` the command sent to the background server, in the server's copy (`flows.background`)."""
+    return _guarded(lambda: commands.run_months(commands.RunRequest.of(request)), [])
+
+
+def _guarded(call: Callable[[], object], argv: list[str]) -> int:
+    """The exit code of a command (`argv`: its words, for usage errors): a user's error is one line on stderr, never
+    a traceback."""
     try:
         settings()
     except SettingError as error:
         commands.say(str(error))
         return commands.EXIT_USAGE
     try:
-        code = app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False)
+        code = call()
     except typer.TyperException as error:
         commands.say(f"{_usage(error, argv)} (lihat --help)")
         return error.exit_code

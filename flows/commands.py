@@ -10,7 +10,7 @@ import shutil
 import signal
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from flows import interrupt, preflight
@@ -42,6 +42,16 @@ class RunRequest:
     dask_address: str | None
     dask_local: int | None
     verbose: bool = False
+
+    def message(self) -> dict:
+        """The request as plain values (JSON), for the background server (`flows.background`)."""
+        return {k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v)
+                for k, v in asdict(self).items()}
+
+    @classmethod
+    def of(cls, message: dict) -> RunRequest:
+        paths = {k: Path(message[k]) if message[k] is not None else None for k in ("input", "output")}
+        return cls(**{**message, **paths, "kabupaten": tuple(message["kabupaten"])})
 
 
 def checked_periods(request: RunRequest) -> list[str]:
@@ -78,11 +88,22 @@ def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
 
 
 def run_months(request: RunRequest) -> int:
-    """Check the request, then run the flow for each month in order; stop at the first that fails."""
+    """Check the request, then run the flow for each month in order; stop at the first that fails. Without
+    PREFECT_API_URL the months run in the background server (`flows.background`), started if needed."""
     periods, request = check_run(request)
-    interrupt.install()
     if not request.verbose:  # the console shows progress and the summary; Prefect's logs go to its API and UI
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    from flows import background
+
+    if not background.in_copy():
+        try:
+            server = background.ready_server()
+        except OSError:  # the Prefect home cannot hold its state (read-only, full): a temporary server, as before
+            server = None
+        code = background.run_there(server, request.message()) if server is not None else None
+        if code is not None:
+            return code
+    interrupt.install()
     started = time.time()
     period = periods[0]
     try:
@@ -92,8 +113,12 @@ def run_months(request: RunRequest) -> int:
             from flows.prepare import keeping_common_inputs
             from flows.pipeline import with_runner
 
+            on_dask = request.dask_address is not None or request.dask_local is not None
+            if on_dask and len(periods) > 1:  # the months on the cluster, ahead; published in order
+                return _backfill(with_runner(request.dask_address, request.dask_local, backfill=True), request,
+                                 periods)
             monthly_scoring = with_runner(request.dask_address, request.dask_local)
-            with keeping_common_inputs():  # the months of a backfill read and check the shared inputs once
+            with keeping_common_inputs(len(periods) > 1):  # a backfill's months check the shared inputs once
                 for period in periods:
                     with report.progress():
                         state = monthly_scoring(
@@ -110,6 +135,32 @@ def run_months(request: RunRequest) -> int:
         say(_stopped(request.output, period, started))
         return EXIT_FAILED
     return EXIT_DONE
+
+
+def _backfill(flow: object, request: RunRequest, periods: list[str]) -> int:
+    """The months of a backfill as one flow on Dask (`flows.pipeline.backfill_scoring`): each month's summary,
+    and the month that failed, if one did."""
+    from flows import report
+
+    with report.progress():
+        state = flow(periods=periods, kabupaten=list(request.kabupaten) or None, input=str(request.input),
+                     output=str(request.output), rulebook=request.rulebook, mode=request.mode,
+                     max_quarantine_share=request.max_quarantine_share,
+                     max_reporting_drop=request.max_reporting_drop, return_state=True)
+    from flows.pipeline import BackfillStopped
+
+    result = state.result(raise_on_failure=False)
+    if state.is_completed():
+        for summary in result:
+            report.print_summary(summary, request.output)
+        return EXIT_DONE
+    month, error, message = periods[0], result, state.message  # the parameters: no month started
+    if isinstance(result, BackfillStopped):
+        for summary in result.summaries:
+            report.print_summary(summary, request.output)
+        month, error, message = result.periode, result.error, str(result.error)
+    say(f"run {month} gagal: {message}")
+    return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
 
 
 def _stopped(output: Path, period: str, started: float) -> str:
@@ -138,6 +189,22 @@ def serve_deployment(cron: str | None) -> int:
     except KeyboardInterrupt:
         pass
     say("serve dihentikan")
+    return EXIT_DONE
+
+
+def server_status() -> int:
+    """Say whether the background server runs (`flows.background`)."""
+    from flows import background
+
+    print(background.status_line())
+    return EXIT_DONE
+
+
+def server_stop() -> int:
+    """Stop the background server, its runs first."""
+    from flows import background
+
+    print(background.stop_server())
     return EXIT_DONE
 
 

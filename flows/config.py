@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     server_port: int = Field(default=4200, ge=1, le=65535,
                              description="port of the Prefect server (API and UI on 127.0.0.1) that `serve` starts "
                                          "when PREFECT_API_URL is not set")
+    server_idle_minutes: int = Field(
+        default=60, ge=0, description="minutes without a run after which the background server (the local Prefect "
+                                      "server and the process that runs each `run`, when PREFECT_API_URL is not set) "
+                                      "stops by itself; 0: after each run")
     summary_rows: int = Field(default=10, ge=1, description="kabupaten/kota rows in the console summary of a run "
                                                             "(most cooperatives first; the province always)")
     max_parts: int = Field(default=8, ge=1, description="kabupaten/kota groups scored as separate tasks (fixed, so "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
 
 import prefect
@@ -13,12 +14,14 @@ from pydantic import ValidationError
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import EntrypointType
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.schedules import Cron
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import assemble, interrupt, monthly, prepare, publishing, report, score_parts
+from flows.catalog import release
 from flows.config import TIMEZONE, settings
 from flows.ingest import shown
 from flows.locks import period_lock
@@ -49,7 +52,8 @@ IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "retry_condition
 
 
 def _user_errors_fail(step: Callable) -> Callable:
-    """A user's error ends the task as Failed with one clear message, no traceback."""
+    """A user's error ends the task as Failed with one clear message, no traceback. A step but a score part gives
+    the memory it freed back to the system (`catalog.release`): the run's peak is its largest step's."""
     @functools.wraps(step)
     def run(*args: object) -> object:
         try:
@@ -57,13 +61,19 @@ def _user_errors_fail(step: Callable) -> Callable:
         except KoperasiSehatError as error:
             get_run_logger().error("%s", error)
             return Failed(message=str(error), data=error)
+        finally:
+            if step.__name__ != "score_part_task":
+                release()
     return run
 
 
 @task(name="baca-dan-validasi", cache_policy=NO_CACHE, **IO_RETRIES)
 @_user_errors_fail
-def prepare_task(params: RunParameters, run_id: str, started: datetime) -> PrepareSummary | State:
-    summary = prepare.prepare(params, run_id, started)
+def prepare_task(params: RunParameters, run_id: str, started: datetime,
+                 previous_published: bool | None = None) -> PrepareSummary | State:
+    if previous_published is not None:  # a month of a backfill on Dask: the shared inputs are checked once per worker
+        prepare.keep_common_inputs()
+    summary = prepare.prepare(params, run_id, started, previous_published)
     logger = get_run_logger()
     for problem in summary.berkas_ditolak:
         logger.warning("berkas ditolak: %s", problem)
@@ -90,6 +100,15 @@ def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tu
     return score_parts.score_part(params, run_id, part, kabupaten, computed_at)
 
 
+@task(name="nilai-bulan", cache_policy=NO_CACHE)
+@_user_errors_fail
+def score_month_task(params: RunParameters, run_id: str, computed_at: datetime) -> list[ScoreSummary]:
+    """Every part of a month, one after another (a month of a backfill on Dask: the months are what runs in
+    parallel)."""
+    return [score_parts.score_part(params, run_id, i, names, computed_at)
+            for i, names in enumerate(score_parts.partitions(params, run_id))]
+
+
 @task(name="gabung", cache_policy=NO_CACHE)
 @_user_errors_fail
 def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
@@ -113,6 +132,7 @@ def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummar
         parts.append(_completed(future.wait() or future.state))
         report.advance()
     report.stage("menggabungkan bagian")
+    release()  # the datasets the parts read
     return _completed(assemble_task(params, run_id, parts, return_state=True))
 
 
@@ -157,17 +177,9 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
     interrupt.keep_from_arrow()  # a cancellation (SIGTERM) of a served run reaches Prefect's handler
     if period is None:
         period = scheduled_period(flow_run.scheduled_start_time)
-    try:
-        given = {"input": input, "output": output, "max_quarantine_share": max_quarantine_share,
-                 "max_reporting_drop": max_reporting_drop}  # None: the setting's value
-        params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), rulebook=rulebook, mode=mode,
-                               **{k: v for k, v in given.items() if v is not None})
-        check_apart(params.input, params.output)
-    except ValidationError as error:  # one line: each wrong parameter and why
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        return Failed(message=f"parameter salah: {problems}", data=ParameterError(problems))
-    except KoperasiSehatError as error:
-        return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
+    params = _parameters(period, kabupaten, input, output, rulebook, mode, max_quarantine_share, max_reporting_drop)
+    if isinstance(params, State):
+        return params
     started = datetime.now(TIMEZONE)
     run_id = new_run_id(params.period, started)
     try:
@@ -187,13 +199,38 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
     return summary
 
 
+def _parameters(period: str, kabupaten: list[str] | None, input: str | None, output: str | None,
+                rulebook: str | None, mode: str | None, max_quarantine_share: float | None,
+                max_reporting_drop: float | None) -> RunParameters | State:
+    """The month's parameters, or the Failed state that says, in one line, which are wrong."""
+    try:
+        given = {"input": input, "output": output, "max_quarantine_share": max_quarantine_share,
+                 "max_reporting_drop": max_reporting_drop}  # None: the setting's value
+        params = RunParameters(period=period, kabupaten=tuple(kabupaten or ()), rulebook=rulebook, mode=mode,
+                               **{k: v for k, v in given.items() if v is not None})
+        check_apart(params.input, params.output)
+    except ValidationError as error:  # one line: each wrong parameter and why
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return Failed(message=f"parameter salah: {problems}", data=ParameterError(problems))
+    except KoperasiSehatError as error:
+        return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
+    return params
+
+
 def _steps(params: RunParameters, run_id: str, started: datetime) -> dict:
     """Prepare, score, check, publish; the run's manifest. A run stopped after prepare keeps its karantina and
     summary in `_ditolak/<run_id>/` and says where."""
     report.stage(f"membaca dan memvalidasi masukan {params.period}")
     prepared = _completed(prepare_task(params, run_id, started, return_state=True))
+    return _finish(params, run_id, started, prepared, lambda: _score(params, run_id, started))
+
+
+def _finish(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary,
+            score: Callable[[], ScoreSummary]) -> dict:
+    """Score (`score`), check, publish a prepared month; its manifest. A month stopped after its preparation
+    keeps its karantina and summary in `_ditolak/<run_id>/` and says where."""
     try:
-        scored = _score(params, run_id, started)
+        scored = score()
         report.stage("memeriksa mutu (Great Expectations)")
         checked = _completed(quality_task(params, run_id, prepared, return_state=True))
         run = monthly.manifest(params, run_id, started, prepared, scored, checked)
@@ -203,6 +240,80 @@ def _steps(params: RunParameters, run_id: str, started: datetime) -> dict:
         folder = monthly.reject(params, run_id, prepared, str(error))
         raise _StepFailed(f"{error}; karantina dan ringkasan run ini: {folder}") from error
     return run
+
+
+class BackfillStopped(KoperasiSehatError):
+    """A month of a backfill failed: the months before it are published (`summaries`), the later ones not."""
+
+    def __init__(self, periode: str, error: KoperasiSehatError, summaries: list[dict]) -> None:
+        super().__init__(f"{periode}: {error}")
+        self.periode, self.error, self.summaries = periode, error, summaries
+
+
+@flow(name="koperasi-sehat-backfill", log_prints=True)
+def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, input: str | None = None,
+                     output: str | None = None, rulebook: str | None = None, mode: str | None = None,
+                     max_quarantine_share: float | None = None, max_reporting_drop: float | None = None
+                     ) -> list[dict]:
+    """The months of a backfill on the flow's task runner (a Dask cluster: `with_runner`): every month is read,
+    checked and scored ahead, in parallel; each is then assembled, checked and published in order, once the month
+    before it is published (its scores are the next month's previous scores, and the action tables read the
+    months published before). The outputs are those of the months run one after another (tested). Stops at the
+    first month that fails: the later months are not published."""
+    interrupt.keep_from_arrow()
+    months = []
+    for period in periods:
+        params = _parameters(period, kabupaten, input, output, rulebook, mode, max_quarantine_share,
+                             max_reporting_drop)
+        if isinstance(params, State):
+            return params
+        months.append(params)
+    started = datetime.now(TIMEZONE)
+    runs = {p.period: new_run_id(p.period, started) for p in months}
+    summaries: list[dict] = []
+    try:
+        with ExitStack() as held:
+            for params in months:
+                held.enter_context(period_lock(params.output, params.period, runs[params.period]))
+                publishing.recover(params.output, holding=params.period)
+                check_area_rerun(params.output, params.period, params.kabupaten)
+            ahead = {}
+            for i, params in enumerate(months):  # the first month's previous month is published, or not, now
+                run_id = runs[params.period]
+                prepared = prepare_task.submit(params, run_id, started, None if i == 0 else True)
+                ahead[params.period] = (prepared, score_month_task.submit(params, run_id, started,
+                                                                          wait_for=[prepared]))
+            try:
+                for params in months:
+                    summaries.append(_finish_ahead(params, runs[params.period], started, *ahead[params.period]))
+            finally:
+                for future in (f for pair in ahead.values() for f in pair):  # not started yet: not at all
+                    getattr(getattr(future, "wrapped_future", None), "cancel", lambda: None)()
+                for prepared, scored in ahead.values():  # a month still at work writes into its folder
+                    scored.wait()
+                for params in months:
+                    publishing.recover(params.output, holding=params.period)
+    except KoperasiSehatError as error:
+        failed = next((p.period for p in months if p.period not in {s["periode"] for s in summaries}), periods[-1])
+        return Failed(message=str(error), data=BackfillStopped(failed, error, summaries))
+    return summaries
+
+
+def _finish_ahead(params: RunParameters, run_id: str, started: datetime, prepared: PrefectFuture,
+                  scored: PrefectFuture) -> dict:
+    """A month of a backfill prepared and scored ahead: assemble, check and publish it; its summary."""
+    report.stage(f"menunggu bagian-bagian {params.period}")
+    summary = _completed(prepared.wait() or prepared.state)
+
+    def assembled() -> ScoreSummary:
+        parts = _completed(scored.wait() or scored.state)
+        report.stage(f"menggabungkan {params.period}")
+        return _completed(assemble_task(params, run_id, parts, return_state=True))
+
+    run = _finish(params, run_id, started, summary, assembled)
+    result = monthly.summary(params, run)
+    publish_artifacts(result, params)
+    return result
 
 
 def publish_artifacts(summary: dict, params: RunParameters) -> None:
@@ -217,16 +328,17 @@ def publish_artifacts(summary: dict, params: RunParameters) -> None:
                           description=f"Daftar prioritas {params.period}: {top} teratas per kabupaten/kota")
 
 
-def with_runner(dask_address: str | None = None, dask_local: int | None = None) -> Flow:
+def with_runner(dask_address: str | None = None, dask_local: int | None = None, backfill: bool = False) -> Flow:
     """The flow on the chosen task runner: local, one part at a time (default), an existing Dask scheduler,
-    or a local Dask cluster of `dask_local` worker processes."""
+    or a local Dask cluster of `dask_local` worker processes. `backfill`: the flow of several months
+    (`backfill_scoring`), on Dask only."""
     if dask_address is None and dask_local is None:
         return monthly_scoring
     from prefect_dask import DaskTaskRunner
 
     runner = (DaskTaskRunner(address=dask_address) if dask_address else
               DaskTaskRunner(cluster_kwargs={"n_workers": dask_local, "threads_per_worker": 1, "processes": True}))
-    return monthly_scoring.with_options(task_runner=runner)
+    return (backfill_scoring if backfill else monthly_scoring).with_options(task_runner=runner)
 
 
 def serve(cron: str | None = None) -> None:

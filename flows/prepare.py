@@ -51,15 +51,22 @@ class _Kept:
 
 
 @contextmanager
-def keeping_common_inputs() -> Iterator[None]:
+def keeping_common_inputs(keep: bool = True) -> Iterator[None]:
     """Runs inside reuse the registry, questionnaires and findings the previous run read and checked, when the
-    files' contents and the day are the same (the months of a backfill); they are freed on leaving."""
-    _Kept.active = True
+    files' contents and the day are the same (the months of a backfill); they are freed on leaving. Not `keep`
+    (one month): nothing is kept, the memory goes back before the scoring."""
+    _Kept.active = keep
     try:
         yield
     finally:
         _Kept.active = False
         _Kept.entry.clear()
+
+
+def keep_common_inputs() -> None:
+    """From now on, this process reuses the shared inputs it read and checked (a Dask worker that prepares several
+    months of a backfill); it keeps those of one landing folder and day at a time."""
+    _Kept.active = True
 
 
 def checked_common(root: Path, today: date) -> CheckedCommon:
@@ -90,12 +97,19 @@ def checked_common(root: Path, today: date) -> CheckedCommon:
     return common
 
 
-def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSummary:
+def prepare(params: RunParameters, run_id: str, started: datetime, previous_published: bool | None = None
+            ) -> PrepareSummary:
     """Read the landing folder, validate every row, resolve resubmissions; keep the accepted rows, the quarantine and
-    the history in the run's work folder. `started`: the run's start (WITA), after which no date can be true."""
+    the history in the run's work folder. `started`: the run's start (WITA), after which no date can be true.
+    `previous_published`: whether the previous month is published by the time this one is assembled (default:
+    whether it is now; a backfill on Dask prepares its months ahead): if not, its scores come from the landing
+    folder."""
     run = params.folder(run_id)
     common = checked_common(params.input, started.astimezone(TIMEZONE).date())
-    landing = read_reports(params.input, common.rejected, params.period, started)
+    if previous_published is None:
+        previous_published = is_published(params.output, previous_period(params.period))
+    previous = None if previous_published else previous_period(params.period)
+    landing = read_reports(params.input, common.rejected, params.period, started, previous=previous)
     scope = in_scope(common.koperasi.valid, params.kabupaten)
     raw = reports_in_scope(landing.laporan, scope, common.koperasi.valid, bool(params.kabupaten))
     laporan = inputs.check_laporan(raw, common.registry, started, landing.catatan)
@@ -107,8 +121,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime) -> PrepareSum
     quarantined = laporan.alasan.index.union(submissions.alasan.index)
     keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
          raw.loc[quarantined, "nik"])
-    if not is_published(params.output, previous_period(params.period)):
-        koperasi, indikator = previous_from_landing(params, common, landing.laporan_lain, started)
+    if previous:
+        koperasi, indikator = previous_from_landing(common, landing, previous, started)
         run.write("sebelumnya", koperasi)
         run.write("sebelumnya_indikator", indikator)
     return summarise(landing, common, raw, submissions, len(quarantined), karantina, len(common.koperasi.valid))
@@ -195,9 +209,17 @@ def accepted_reports(root: Path, common: CheckedCommon, period: str, started: da
     """Read the period's reports of the landing folder, check every row and resolve resubmissions, as `prepare`
     does for a whole month."""
     landing = read_reports(root, common.rejected, period, started)
-    checked = inputs.check_laporan(landing.laporan, common.registry, started, landing.catatan)
+    current, quarantined = accept(landing.laporan, common, started, landing.catatan)
+    return AcceptedReports(landing, current, quarantined)
+
+
+def accept(rows: pd.DataFrame, common: CheckedCommon, started: datetime, notes: pd.DataFrame | None
+           ) -> tuple[pd.DataFrame, int]:
+    """Report rows as read (`notes`: the cells read with a note, `Landing.catatan`) checked and their resubmissions
+    resolved: the reports in force, and how many rows were quarantined."""
+    checked = inputs.check_laporan(rows, common.registry, started, notes)
     submissions = resolve_submissions(checked.valid)
-    return AcceptedReports(landing, submissions.current, len(checked.alasan.index.union(submissions.alasan.index)))
+    return submissions.current, len(checked.alasan.index.union(submissions.alasan.index))
 
 
 def with_registry(reports: pd.DataFrame, common: CheckedCommon) -> pd.DataFrame:
@@ -209,13 +231,14 @@ PREVIOUS_KOPERASI = ("nik", "periode", "rulebook", "skor_total", "predikat_skor"
 PREVIOUS_INDIKATOR = ("nik", "periode", "komponen", "rasio", "nilai")
 
 
-def previous_from_landing(params: RunParameters, common: CheckedCommon, others: pd.DataFrame,
+def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str,
                           started: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The previous month's scores (PREVIOUS_KOPERASI) and components (PREVIOUS_INDIKATOR) from its reports in the
-    landing folder, validated and scored with the books in force then, for a run whose previous month was never
-    published: skor_total_sebelumnya and the early warnings compare with the same month."""
-    previous = previous_period(params.period)
-    accepted = accepted_reports(params.input, common, previous, started).current
+    landing folder (`landing.laporan_sebelumnya`, read with the period's), validated and scored with the books in
+    force then, for a run whose previous month is not published: skor_total_sebelumnya and the early warnings
+    compare with the same month."""
+    others = landing.laporan_lain
+    accepted = accept(landing.laporan_sebelumnya, common, started, landing.catatan)[0]
     if accepted.empty:
         return (pd.DataFrame({c: pd.Series(dtype="float64" if c == "skor_total" else "str")
                               for c in PREVIOUS_KOPERASI}),

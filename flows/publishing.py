@@ -32,6 +32,7 @@ from flows.locks import is_locked, period_lock
 from flows.manifest import write_json
 from flows.monthly import OUTPUT_TABLES
 from flows.runs import RunParameters, new_run_id
+from schemas.outputs import to_pandas
 from scoring.rulebook_format import PERIODE
 
 MANIFEST = "manifest.json"  # the run's manifest, staged in its work folder until the switch
@@ -52,10 +53,11 @@ def stage(params: RunParameters, run_id: str, manifest: dict) -> None:
     """Stage the period's tables, the documents built from them (`stage_documents`) and the manifest listing the
     documents, each fsynced, in the run's work folder: nothing a reader sees changes yet."""
     run = params.folder(run_id)
-    tables = {name: run.read_table(name) for name in OUTPUT_TABLES}
-    for name, frame in tables.items():
-        storage.stage_period(params.output, name, params.period, frame, run_id)
-    documents = stage_documents(params.output, params.period, run_id, tables)
+    checked = {name: run.read_checked(name) for name in OUTPUT_TABLES}
+    for name, table in checked.items():
+        storage.stage_period(params.output, name, params.period, table, run_id)
+    documents = stage_documents(params.output, params.period, run_id,
+                                {name: to_pandas(name, table) for name, table in checked.items()})
     write_json(run.path / MANIFEST, {**manifest, DOCUMENTS: documents})
 
 

@@ -1,18 +1,25 @@
 """Data quality gate: run the Great Expectations suites (schemas/expectations.py) on a run's output tables.
 
-`check_outputs` validates each table through a Checkpoint of a file-based GX Data Context rooted at
-`context_dir`, with an `UpdateDataDocsAction`, so the context keeps every run's validation results and a
-local Data Docs site (HTML) shows the history of all runs. It never raises for a failed expectation: it
-returns the failures in words and the caller decides not to publish.
+`check_outputs` validates each table through its validation definition (suite + whole-dataframe batch) in a
+file-based GX Data Context rooted at `context_dir`, so the context keeps every run's validation results, and
+builds the local Data Docs site (HTML) once per run: the history of all runs. It never raises for a failed
+expectation: it returns the failures in words and the caller decides not to publish.
 
 GX is imported on first use (the import alone takes seconds), analytics are off (environment variable
 `GX_ANALYTICS_ENABLED` and the context's `analytics_enabled`) and progress bars are off (the context's
 `progress_bars` variable), so nothing reaches the network and nothing is drawn in the logs.
+
+What costs GX time without checking anything is not done: a suite and its validation definition are written
+only when they differ from the ones stored, and the context reads no `config_variables.yml` (GX parsed that YAML
+file again at every access to the context's variables: hundreds of times per run). No Checkpoint: with no
+action to run, it only added its own freshness checks and writes.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
+import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -86,15 +93,15 @@ def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: s
     prepared = time.perf_counter()
 
     run_name = params.run_id or periode
-    run_time = datetime.now(timezone.utc)
+    run_id = _run_id(run_name, datetime.now(timezone.utc))
     suites: dict[str, dict[str, Any]] = {}
     documents: list[Any] = []  # what Data Docs must render: each validation result and its suite
     for name, (suite, frame) in batches.items():
         start = time.perf_counter()
-        checkpoint = _checkpoint(context, name, suite)
-        outcome = _run(checkpoint, frame, run_name, run_time)
-        documents += [d for key, run in outcome.run_results.items() for d in (key, _suite_key(run.suite_name))]
-        results = [r for run in outcome.run_results.values() for r in run.results]
+        outcome = _validation(context, name, suite).run(batch_parameters={"dataframe": frame},
+                                                        result_format=RESULT_FORMAT, run_id=run_id)
+        documents += [_result_key(outcome.suite_name, run_id, outcome.batch_id), _suite_key(outcome.suite_name)]
+        results = outcome.results
         failed += [describe_failure(name, r) for r in results if not r.success]
         suites[name] = {
             "success": all(r.success for r in results), "rows": len(frame), "evaluated": len(results),
@@ -102,6 +109,7 @@ def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: s
         }
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
     index = docs_index(context)                                                       # the index again
+    _forget_batches(context)
     summary = {
         "periode": periode, "run_name": run_name, "suites": suites, "failed": len(failed),
         "not_checked": sorted({*ex.SUITES, *ax.ACTION_SUITES} - set(batches)),
@@ -179,27 +187,81 @@ def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:
 
 # ------------------------------------------------------------------ the GX Data Context
 
+# What a failure's words need (unexpected_count, element_count, observed_value and up to 20 unexpected values):
+# SUMMARY's counts per unexpected value and their row indexes cost a quarter of the check and are read by nothing
+RESULT_FORMAT = "BASIC"
+
+
 def open_context(context_dir: Path) -> FileDataContext:
-    """The file Data Context in `context_dir` (created on first use), analytics and progress bars off."""
+    """The file Data Context in `context_dir` (created on first use), analytics and progress bars off, without
+    a config variables file. Opened for each check (a few tenths of a second): a context kept open keeps the
+    last tables it validated (its execution engine's batches)."""
+    root = Path(context_dir).resolve()
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context_dir.mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="file", context_root_dir=context_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", context_root_dir=root)
+    changed = False
     if context.config.analytics_enabled is not False:
         context.enable_analytics(False)  # saved in great_expectations.yml
     bars = context.variables.progress_bars
     if not bars or bars.get("globally", True) or bars.get("metric_calculations", True):
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        changed = True
+    if context.variables.config_variables_file_path:  # no ${VARIABLE} in our configuration: nothing to read
+        context.variables.config_variables_file_path = None
+        changed = True
+    if changed:
         context.variables.save()
+        context = gx.get_context(mode="file", context_root_dir=root)  # its configuration providers as saved
     return context
 
 
-def _checkpoint(context: FileDataContext, name: str, suite: Any) -> Any:
-    """The table's checkpoint (one validation definition; Data Docs are built once per run), its suite replaced."""
-    import great_expectations as gx
+def _forget_batches(context: FileDataContext) -> None:
+    """Drop the tables GX still holds once the check is done (hundreds of MB at national scale): the batches of the
+    data source's engine (GX keeps the last context it opened, its project manager, until the process ends), and
+    the cycles its validators leave."""
+    engine = context.data_sources.get(DATASOURCE).get_execution_engine()
+    engine.batch_manager.batch_data_cache.clear()
+    engine.batch_manager.reset_batch_cache()
+    gc.collect()  # GX's validators leave cycles that hold copies of the tables
 
+
+def _validation(context: FileDataContext, name: str, suite: Any) -> Any:
+    """The table's validation definition (its suite on the whole-dataframe batch), stored first when its suite
+    differs from the stored one (read each time: another process may have stored another)."""
+    import great_expectations as gx
+    from great_expectations.exceptions import DataContextError
+
+    try:
+        stored = context.suites.get(name)
+    except DataContextError:
+        stored = None
+    try:
+        validation = context.validation_definitions.get(name)
+    except DataContextError:
+        validation = None
+    if stored is None or validation is None or not _same(stored, suite) or not _same(validation.suite, suite):
+        suite = context.suites.add_or_update(suite)
+        validation = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=_batch_definition(context, name), suite=suite))
+    return validation
+
+
+def _same(stored: Any, suite: Any) -> bool:
+    """Whether a stored suite holds the same expectations (ids aside: a suite built in code has none) and meta."""
+    def plain(one: Any) -> tuple:
+        rows = [json.dumps({k: v for k, v in e.configuration.to_json_dict().items() if k != "id"}, sort_keys=True,
+                           default=str) for e in one.expectations]
+        return one.name, sorted(rows), one.meta, one.suite_parameters
+
+    return plain(stored) == plain(suite)
+
+
+def _batch_definition(context: FileDataContext, name: str) -> Any:
+    """The table's whole-dataframe batch definition in the pandas data source."""
     try:
         source = context.data_sources.get(DATASOURCE)
     except KeyError:
@@ -209,14 +271,9 @@ def _checkpoint(context: FileDataContext, name: str, suite: Any) -> Any:
     except LookupError:
         asset = source.add_dataframe_asset(name)
     try:
-        batch = asset.get_batch_definition(BATCH_DEFINITION)
+        return asset.get_batch_definition(BATCH_DEFINITION)
     except KeyError:
-        batch = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
-    suite = context.suites.add_or_update(suite)
-    validation = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    return context.checkpoints.add_or_update(gx.Checkpoint(
-        name=name, validation_definitions=[validation], actions=[], result_format="SUMMARY"))
+        return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
 
 
 def _suite_key(suite_name: str) -> Any:
@@ -225,11 +282,17 @@ def _suite_key(suite_name: str) -> Any:
     return ExpectationSuiteIdentifier(name=suite_name)
 
 
-def _run(checkpoint: Any, frame: pd.DataFrame, run_name: str, run_time: datetime) -> Any:
+def _result_key(suite_name: str, run_id: Any, batch_id: str) -> Any:
+    from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
+
+    return ValidationResultIdentifier(expectation_suite_identifier=_suite_key(suite_name), run_id=run_id,
+                                      batch_identifier=batch_id)
+
+
+def _run_id(run_name: str, run_time: datetime) -> Any:
     from great_expectations.core.run_identifier import RunIdentifier
 
-    return checkpoint.run(batch_parameters={"dataframe": frame},
-                          run_id=RunIdentifier(run_name=run_name, run_time=run_time))
+    return RunIdentifier(run_name=run_name, run_time=run_time)
 
 
 def docs_index(context: FileDataContext) -> Path:

@@ -10,7 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flows import storage
+from flows.catalog import RunFolder
 from flows.config import settings
+from flows.preflight import is_published
 from flows.runs import RunParameters, ScoreSummary
 from scoring import score_reports
 from scoring.columns import REGISTRI
@@ -37,7 +39,8 @@ def partitions(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
 def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
                computed_at: datetime) -> ScoreSummary:
     """Score the cooperatives of some kabupaten/kota, explain each score, find its way to Sehat; write the part's
-    rows of skor_koperasi, skor_indikator, skor_aspek, status_koperasi and jalan_menuju_sehat."""
+    rows of skor_koperasi (without the previous period's score: `with_previous`, by the assembly), skor_indikator,
+    skor_aspek, status_koperasi and jalan_menuju_sehat."""
     run = params.folder(run_id)
     registry = run.read("koperasi")
     registry = registry[registry["kabupaten_kota"].isin(kabupaten)]
@@ -56,7 +59,7 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
         registry, params.period, result.koperasi, result.tidak_dinilai, accepted=laporan["nik"],
         quarantined=run.read("nik_dikarantina")["nik"], last_report=history), registry, koperasi)
     tables = {
-        "skor_koperasi": _wide(with_previous(koperasi, params, run)).assign(run_id=run_id, dihitung_pada=computed_at),
+        "skor_koperasi": _wide(koperasi).assign(run_id=run_id, dihitung_pada=computed_at),
         "skor_indikator": indikator.assign(run_id=run_id),
         "skor_aspek": result.aspek.assign(run_id=run_id),
         "status_koperasi": status.assign(run_id=run_id),
@@ -81,10 +84,18 @@ def _wide(koperasi: pd.DataFrame) -> pd.DataFrame:
     return koperasi.drop(columns=other)
 
 
-def with_previous(koperasi: pd.DataFrame, params: RunParameters, run: object) -> pd.DataFrame:
+def uses_landing_previous(params: RunParameters, run: RunFolder) -> bool:
+    """Whether the previous period's scores come from its reports in the landing folder (scored by the preparation
+    as "sebelumnya" and "sebelumnya_indikator"): it is not published by the time of the assembly."""
+    return run.exists("sebelumnya") and not is_published(params.output, previous_period(params.period))
+
+
+def with_previous(koperasi: pd.DataFrame, params: RunParameters, run: RunFolder) -> pd.DataFrame:
     """skor_total_sebelumnya / predikat_sebelumnya, and where they come from: the previous period's published
-    output ("terbit"), else its reports in the landing folder ("landing", scored by the preparation)."""
-    if run.exists("sebelumnya"):
+    output ("terbit"), else its reports in the landing folder ("landing", scored by the preparation). Applied by
+    the assembly, once the previous period is published (the months of a backfill on Dask are scored ahead, and
+    assembled in order)."""
+    if uses_landing_previous(params, run):
         last, source = run.read("sebelumnya"), "landing"
     else:
         last, source = storage.read_table(params.output, "skor_koperasi", previous_period(params.period)), "terbit"

@@ -1,5 +1,5 @@
 """The Prefect API of a command: `PREFECT_API_URL` when set, else a local Prefect server this process starts,
-supervises and stops.
+supervises and stops (`serve`, and a `run` that cannot use the background server, `flows.background`).
 
 The server is `prefect server start` on 127.0.0.1, run by `python -m flows.server` in a process group of its own,
 so that a Ctrl-C in the terminal reaches this process, which stops the server itself, and never the server
@@ -72,7 +72,7 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
             yield url
             return
         url = f"http://{HOST}:{port}/api"
-        _wait_healthy(server, url, log)
+        wait_healthy(server, url, log)
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         os.environ["PREFECT_API_URL"] = url  # every process this one starts (served flow runs)
@@ -80,13 +80,13 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
             try:
                 yield url
             finally:
-                _send_pending()
+                send_pending()
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         stop(server)
 
 
-def _send_pending(timeout: float = 5) -> None:
+def send_pending(timeout: float = 5) -> None:
     """Send the logs and events Prefect still holds to the server before it stops (else they are retried, for
     minutes, against a server that is gone)."""
     from prefect.events.worker import EventsWorker
@@ -102,7 +102,7 @@ def _own_group() -> dict:
     return {"start_new_session": True}
 
 
-def _wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
+def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:

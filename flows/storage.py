@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -53,8 +54,9 @@ def partition_path(output: Path, table: str, periode: str) -> Path:
     return Path(output) / table / f"{KEY}={periode}"
 
 
-def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_id: str) -> Path:
-    """Validate the frame and write the period's partition complete, fsynced, in the run's work folder.
+def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame | pa.Table, run_id: str) -> Path:
+    """Validate the frame and write the period's partition complete, fsynced, in the run's work folder. An Arrow
+    table of the table's schema is one checked already (`RunFolder.write_table`): it is written as it is.
 
     Every row's `periode` must be the partition's (karantina's nullable `periode` included: a row whose period
     cannot be read is filed under the run's period); the files then leave the column to the folder's key.
@@ -66,13 +68,19 @@ def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
         raise OutputContractError(table, [Problem((KEY,), f"partition {periode!r} is not a YYYY-MM period")])
     if not RUN_ID.match(run_id):
         raise OutputContractError(table, [Problem(("run_id",), f"run id {run_id!r} cannot name a folder")])
-    frame = validate_output(table, df)
-    other = frame[KEY].ne(periode) | frame[KEY].isna()
-    if other.any():
+    if isinstance(df, pa.Table):
+        if df.schema != arrow_schema(table):
+            raise OutputContractError(table, [Problem((), f"Arrow schema differs from the contract's: {df.schema}")])
+        data = df
+    else:
+        data = to_arrow(table, validate_output(table, df))
+    other = pc.invert(pc.fill_null(pc.equal(data[KEY], periode), False))
+    if pc.any(other).as_py():
+        values = pc.unique(data[KEY].filter(other)).to_pylist()
         raise OutputContractError(table, [Problem(
             (KEY,), f"rows of another period than the partition periode={periode} (or none)",
-            tuple(repr(p) for p in pd.unique(frame.loc[other, KEY])[:5]), int(other.sum()))])
-    data = to_arrow(table, frame).drop_columns([KEY])
+            tuple(repr(p if p is not None else float("nan")) for p in values[:5]), pc.sum(other).as_py())])
+    data = data.drop_columns([KEY])
 
     staging = _moved(output, STAGED, table, periode, run_id)
     if staging.exists():  # a retry of the same run

@@ -61,13 +61,16 @@ def skor_aspek_suite() -> gx.ExpectationSuite:
 
 
 def batch_skor_aspek(df: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.DataFrame:
-    """The rows with cek_aspek_rulebook: the cooperative's aspects are exactly its book's."""
-    expected = {book: sorted(a.id for a in rules.aspek) for book, rules in books.items()}
-    found = df.groupby(["nik", "periode"], sort=False).agg(rulebook=("rulebook", "first"),
-                                                           aspek=("aspek", lambda a: sorted(a.astype("str"))))
-    holds = pd.Series([expected.get(b) == a for b, a in zip(found["rulebook"], found["aspek"])], index=found.index)
-    keys = pd.MultiIndex.from_frame(df[["nik", "periode"]])
-    return df.assign(cek_aspek_rulebook=holds.reindex(keys).to_numpy())
+    """The rows with cek_aspek_rulebook: the cooperative's aspects are exactly its book's (the book of its first
+    row): every row of it has an aspect of that book, none twice, and it has as many rows as the book aspects."""
+    aspects = {book: {a.id for a in rules.aspek} for book, rules in books.items()}
+    cooperative = [df["nik"], df["periode"]]
+    book = df["rulebook"].astype("str").groupby(cooperative, sort=False).transform("first")
+    wrong = pd.Series([a not in aspects.get(b, ()) for b, a in zip(book, df["aspek"].astype("str"))], index=df.index,
+                      dtype=bool) | df.duplicated(["nik", "periode", "aspek"], keep=False)
+    rows = wrong.groupby(cooperative, sort=False)
+    holds = rows.transform("sum").eq(0) & rows.transform("size").eq(book.map(lambda b: len(aspects.get(b, ()))))
+    return df.assign(cek_aspek_rulebook=holds.to_numpy(dtype=bool))
 
 
 def jalan_menuju_sehat_suite(books: Mapping[str, Rulebook]) -> gx.ExpectationSuite:

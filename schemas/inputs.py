@@ -255,6 +255,13 @@ def _loose_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     })
 
 
+def build_schemas() -> None:
+    """Build every input model's schemas now; a process keeps them (the background server builds them once for
+    all the runs it forks, `flows.background`)."""
+    for model in (Koperasi, Laporan, Kuesioner, FaktorPengurang):
+        _loose_schema(model), _shape_schema(model)
+
+
 def _quoted(values: pd.Series) -> pd.Series:
     """A value as the reason quotes it: Rupiah with '.' thousands, dates ISO, text quoted."""
     if pd.api.types.is_integer_dtype(values):

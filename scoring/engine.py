@@ -119,8 +119,10 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     """One row per report (total, predicates, factors, the wide aspect columns) and the long aspect table."""
     n = len(frame)
     weighted, percent = _aspects(book, table)
-    complete = np.all([~np.isnan(w) for w in weighted.values()], axis=0)  # every aspect assessed
-    total = np.where(complete, round_half_up(np.nansum(list(weighted.values()), axis=0), book.desimal_skor), np.nan)
+    total = np.zeros(n)
+    for w in weighted.values():  # NaN (an aspect not assessed) makes the total NaN
+        total += w
+    total = round_half_up(total, book.desimal_skor)
     by_score = band_index(total, book.predikat)
     active = inputs.active_factors(keys, factors, book)
     final = np.where(by_score >= 0, _apply_factors(by_score, active, book, n), -1)
@@ -143,7 +145,7 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     width = len(book.aspek)
     aspek = pd.DataFrame({
         "nik": pd.Categorical.from_codes(np.tile(keys.nik, width), categories=pd.Index(pd.array(keys.niks, "str"))),
-        "periode": np.tile(frame["periode"].to_numpy(), width),
+        "periode": pd.Series(frame["periode"], dtype="str").array.take(np.tile(np.arange(n), width)),
         "rulebook": _constant(book.id, n * width),
         "aspek": pd.Categorical.from_codes(np.repeat(np.arange(width, dtype=np.int8), n),
                                            categories=[a.id for a in book.aspek]),

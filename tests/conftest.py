@@ -1,13 +1,27 @@
-"""Shared test setup: one embedded Prefect server for the tests that run the real flow; no network for GX."""
+"""Shared test setup: one embedded Prefect server for the tests that run the real flow; no network for GX; a Prefect
+home of the session's for the CLI processes the tests start, whose background server stops with the session."""
 
 from __future__ import annotations
 
 import os
 import socket
+import tempfile
 
 import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# a CLI run without PREFECT_API_URL starts the background server (flows.background) in the Prefect home: never the
+# user's during the tests
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="koperasi-sehat-tes-prefect-")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_server_stopped():
+    """The background server the session's CLI runs started, stopped at the end of the session."""
+    yield
+    from flows import background
+
+    background.stop_server()
 
 
 @pytest.fixture(scope="session")

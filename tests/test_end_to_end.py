@@ -387,6 +387,27 @@ def test_a_run_on_a_local_dask_cluster_equals_the_local_run(clean, tmp_path):
         pd.testing.assert_frame_equal(found, expected, obj=table)
 
 
+def test_a_backfill_on_a_local_dask_cluster_equals_the_months_run_one_after_another(tmp_path):
+    """The months are read and scored ahead on the workers, then published in order: the history of each month (the
+    previous month's scores, the action tables' earlier months) is what the months run one after another give."""
+    from flows.pipeline import monthly_scoring, with_runner
+
+    months = ["2026-08", "2026-09", "2026-10"]
+    for month in months:
+        assert monthly_scoring(period=month, input=str(DATA_DIR / "sample"), output=str(tmp_path / "urut"),
+                               return_state=True).is_completed()
+    state = with_runner(dask_local=2, backfill=True)(periods=months, input=str(DATA_DIR / "sample"),
+                                                     output=str(tmp_path / "dask"), return_state=True)
+    assert state.is_completed(), state.message
+    assert [summary["periode"] for summary in state.result()] == months
+    for month in months:
+        for table in OUTPUT_TABLES:
+            expected, found = (storage.read_table(tmp_path / folder, table, month).drop(
+                columns=["run_id", "dihitung_pada"], errors="ignore") for folder in ("urut", "dask"))
+            pd.testing.assert_frame_equal(found, expected, obj=f"{table} {month}")
+    assert storage.read_table(tmp_path / "dask", "skor_koperasi", "2026-10")["asal_sebelumnya"].eq("terbit").sum() > 30
+
+
 def test_cli_runs_the_dirty_drop_and_names_the_quarantine(tmp_path):
     done = cli("run", "--period", "2026-10", "--input", str(DATA_DIR / "sample_dirty"), "--output",
                str(tmp_path / "out"), "--max-quarantine-share", "0.5", cwd=tmp_path)

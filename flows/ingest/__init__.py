@@ -58,7 +58,7 @@ class Landing:
 
     Read for one period, `laporan` holds the report rows of that period and those whose period cannot be read
     or cannot be true; the rows of the other periods are only in `laporan_lain`, as nik, the period meant and
-    tanggal_kirim.
+    tanggal_kirim. Read also for the month before, `laporan_sebelumnya` holds that month's rows whole.
     `catatan` holds the cells that cannot be read without guessing (sumber, baris, kolom, alasan)."""
 
     koperasi: pd.DataFrame
@@ -67,6 +67,7 @@ class Landing:
     pemeriksaan: pd.DataFrame = field(default_factory=lambda: _concat([], PEMERIKSAAN))  # optional
     laporan: pd.DataFrame = field(default_factory=lambda: _concat([], LAPORAN))
     laporan_lain: pd.DataFrame = field(default_factory=lambda: _concat([], RIWAYAT[2:]))
+    laporan_sebelumnya: pd.DataFrame | None = None
     berkas: list[InputFile] = field(default_factory=list)  # by sumber
     tidak_dibaca: list[Entry] = field(default_factory=list)  # every entry not read, with why
     catatan: pd.DataFrame = field(default_factory=empty_notes)
@@ -122,18 +123,23 @@ def read_common(root: Path, limit: int | None = None) -> Landing:
 
 
 def read_reports(root: Path, common: Landing, period: str | None = None, now: datetime | None = None,
-                 limit: int | None = None) -> Landing:
-    """`common` with the report files of laporan/* (of the period, when given) and every entry not read."""
+                 limit: int | None = None, previous: str | None = None) -> Landing:
+    """`common` with the report files of laporan/* (of the period, when given) and every entry not read; with
+    `previous` (the month before the period), that month's rows whole too (`laporan_sebelumnya`), from the same
+    reading of each file."""
     found = entries(root, limit)
     bounds = limits(limit)
     files, notes = list(common.berkas), [common.catatan]
     laporan = [r for e in found if e.table == "laporan" and e.alasan is None
-               if (r := _read(e, bounds, files, notes, period, now))]
+               if (r := _read(e, bounds, files, notes, period, now, previous))]
+    earlier = [r.previous for r in laporan if r.previous is not None]
+    notes += [r.notes for r in earlier]
     sheets = [Entry(sheet["sumber"], root / f.sumber, alasan=sheet["alasan"]) for f in files
               for sheet in f.lembar_tidak_dibaca]
     return Landing(koperasi=common.koperasi, kuesioner=common.kuesioner, faktor=common.faktor,
                    pemeriksaan=common.pemeriksaan, laporan=_concat([r.frame for r in laporan], LAPORAN),
                    laporan_lain=_concat([r.others for r in laporan], RIWAYAT[2:]),
+                   laporan_sebelumnya=_concat([r.frame for r in earlier], LAPORAN) if previous else None,
                    berkas=sorted(files, key=lambda f: f.sumber),
                    tidak_dibaca=sorted([e for e in found if e.alasan] + sheets, key=lambda e: e.sumber),
                    catatan=_concat_notes(notes))
@@ -163,8 +169,9 @@ def _the_one(found: list[Entry], table: str, required: bool = False) -> Entry | 
 
 
 def _read(entry: Entry, bounds: Limits, files: list[InputFile], notes: list[pd.DataFrame], period: str | None = None,
-          now: datetime | None = None) -> Rows | None:
-    """The file's rows as text (of the period, when given); its InputFile in `files`, its notes in `notes`."""
+          now: datetime | None = None, previous: str | None = None) -> Rows | None:
+    """The file's rows as text (of the period, when given, and of `previous` apart); its InputFile in `files`,
+    the notes of the period's rows in `notes`."""
     sumber = entry.sumber
     try:
         data = read_bounded(entry.path, bounds.bytes)
@@ -176,7 +183,7 @@ def _read(entry: Entry, bounds: Limits, files: list[InputFile], notes: list[pd.D
     read = None
     try:
         read = _tables(data, entry, COLUMNS[entry.table], bounds)
-        rows = _joined([rows_as_text(table, where, ANGKA, period, now) for where, table in read.tables])
+        rows = _joined([rows_as_text(table, where, ANGKA, period, now, previous) for where, table in read.tables])
     except InputFileError as error:
         galat = str(error)
     except Exception as error:  # noqa: BLE001 - any failure reading one file (a library's too) is that file's error
@@ -244,10 +251,12 @@ def _joined(parts: list[Rows]) -> Rows:
     if len(parts) == 1:
         return parts[0]
     others = [p.others for p in parts if p.others is not None]
+    earlier = [p.previous for p in parts if p.previous is not None]
     return Rows(pd.concat([p.frame for p in parts], ignore_index=True),
                 pd.concat(others, ignore_index=True) if others else None,
                 pd.concat([p.notes for p in parts], ignore_index=True),
-                [c for p in parts for c in p.cleaned], [d for p in parts for d in p.digits])
+                [c for p in parts for c in p.cleaned], [d for p in parts for d in p.digits],
+                _joined(earlier) if earlier else None)
 
 
 def _concat(frames: list[pd.DataFrame | None], columns: Sequence[str]) -> pd.DataFrame:

@@ -56,6 +56,7 @@ class Rows:
     notes: pd.DataFrame  # sumber, baris, kolom, alasan: cells that cannot be read without guessing
     cleaned: list[str]  # the cells (and header names) from which invisible characters were removed
     digits: list[str] = field(default_factory=list)  # the cells whose digits of another script were read as 0-9
+    previous: Rows | None = None  # read also for the month before: its rows as text, with their notes
 
 
 def contract_columns(table: pa.Table, sumber: str, columns: Sequence[str]) -> tuple[pa.Table, list[int], list[str]]:
@@ -66,14 +67,20 @@ def contract_columns(table: pa.Table, sumber: str, columns: Sequence[str]) -> tu
 
 
 def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: str | None = None,
-                 now: datetime | None = None) -> Rows:
+                 now: datetime | None = None, previous: str | None = None) -> Rows:
     """The rows as text; with a period, the rows of the period and those whose period cannot be read or cannot
     be true at `now` (see `schemas.periode.cannot_be_true`), and apart the other periods' rows (only their nik
-    and month are read as text)."""
-    others = None
+    and month are read as text). With `previous` too, the rows of that period are also read whole, apart
+    (`Rows.previous`; they stay among the other periods' rows): a file is read once for both months."""
+    others, before = None, None
     table = _period_dates(table, sumber)
     if period is not None:
-        table, others = _of_period(table, sumber, period, now)
+        table, others, before = _of_period(table, sumber, period, now, previous)
+        if not len(table.baris):  # a file of other months only (most of them): nothing more to read
+            none = np.zeros(0, dtype=bool)
+            empty = {name: (pa.chunked_array([], type=pa.large_string()), none, none)
+                     for name in table.columns.column_names}
+            return Rows(_frame(empty, table, none, sumber, numeric), others, empty_notes(), list(table.cleaned))
     text = {name: clean_cells(column_as_text(column, name, sumber), name not in FREE_TEXT)
             for name, column in zip(table.columns.column_names, table.columns.columns, strict=True)}
     keep = np.zeros(len(table.baris), dtype=bool)
@@ -81,19 +88,31 @@ def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: st
         keep |= pc.not_equal(column, "").to_numpy(zero_copy_only=False).astype(bool)
     notes = [*table.notes, *(note for name, (column, _, _) in text.items()
                              for note in _long(text, name, column, table.baris, keep))]
-    rows = pa.array(keep)
-    frame = pa.table({name: column.filter(rows) for name, (column, _, _) in text.items()}).to_pandas()
-    frame.insert(0, "baris", table.baris[keep])
+    if table.kind != "csv-id":
+        notes += _notation(text, table, numeric, keep)
+    earlier = None
+    if before is not None and (keep & before).any():
+        past = _frame(text, table, keep & before, sumber, numeric)
+        earlier = Rows(past, None, _notes(notes, sumber, past["baris"]), [])
+        keep = keep & ~before
+    frame = _frame(text, table, keep, sumber, numeric)
+    cleaned = table.cleaned + [f"{name} baris {b}" for name, (_, changed, _) in text.items()
+                               for b in table.baris[keep & changed]]
+    digits = [f"{name} baris {b}" for name, (_, _, rewritten) in text.items() for b in table.baris[keep & rewritten]]
+    return Rows(frame, others, _notes(notes, sumber, frame["baris"]), cleaned, digits, earlier)
+
+
+def _frame(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], table: Table, rows: np.ndarray,
+           sumber: str, numeric: Collection[str]) -> pd.DataFrame:
+    """The rows as a text frame: sumber, baris and the columns (an Indonesian export's numbers made plain)."""
+    kept = pa.array(rows)
+    frame = pa.table({name: column.filter(kept) for name, (column, _, _) in text.items()}).to_pandas()
+    frame.insert(0, "baris", table.baris[rows])
     frame.insert(0, "sumber", pd.Series(sumber, index=frame.index, dtype="str"))
     if table.kind == "csv-id":
         for column in (c for c in numeric if c in frame.columns):
             frame[column] = _plain_number(frame[column])
-    else:
-        notes += _notation(text, table, numeric, keep)
-    cleaned = table.cleaned + [f"{name} baris {b}" for name, (_, changed, _) in text.items()
-                               for b in table.baris[keep & changed]]
-    digits = [f"{name} baris {b}" for name, (_, _, rewritten) in text.items() for b in table.baris[keep & rewritten]]
-    return Rows(frame, others, _notes(notes, sumber, frame["baris"]), cleaned, digits)
+    return frame
 
 
 def _long(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], name: str, column: pa.ChunkedArray,
@@ -127,9 +146,11 @@ def _period_dates(table: Table, sumber: str) -> Table:
     return replace(table, columns=columns)
 
 
-def _of_period(table: Table, sumber: str, period: str, now: datetime | None) -> tuple[Table, pd.DataFrame]:
-    """The table's rows of the period, of no readable period (blank rows too) or whose dates cannot be true; and
-    sumber, baris, nik, the month meant and the tanggal_kirim (as written) of the other rows."""
+def _of_period(table: Table, sumber: str, period: str, now: datetime | None, previous: str | None = None
+               ) -> tuple[Table, pd.DataFrame, np.ndarray]:
+    """The table's rows of the period, of no readable period (blank rows too) or whose dates cannot be true, and
+    those of `previous` (marked in the mask returned); and sumber, baris, nik, the month meant and the
+    tanggal_kirim (as written) of the other rows (those of `previous` included)."""
     def text(name: str, rows: np.ndarray | None = None) -> pd.Series:
         column = table.columns[name] if rows is None else table.columns[name].filter(pa.array(rows))
         return pd.Series(clean_cells(column_as_text(column, name, sumber), True)[0], dtype="str")
@@ -141,9 +162,10 @@ def _of_period(table: Table, sumber: str, period: str, now: datetime | None) -> 
         ours[away] = cannot_be_true(meant.iloc[away].reset_index(drop=True), text("tanggal_kirim", ~ours), now)
     others = pd.DataFrame({"sumber": sumber, "baris": table.baris[~ours], "nik": text("nik", ~ours).array,
                            "periode": meant[~ours].array, "tanggal_kirim": text("tanggal_kirim", ~ours).array})
-    textual = {c: v if np.ndim(v) == 0 else np.asarray(v)[ours] for c, v in table.textual.items()}
-    return Table(table.columns.filter(pa.array(ours)), table.baris[ours], table.kind, table.encoding, textual,
-                 table.notes, table.cleaned), others
+    read = ours | (meant.eq(previous).fillna(False).to_numpy(dtype=bool) if previous else False)
+    textual = {c: v if np.ndim(v) == 0 else np.asarray(v)[read] for c, v in table.textual.items()}
+    return Table(table.columns.filter(pa.array(read)), table.baris[read], table.kind, table.encoding, textual,
+                 table.notes, table.cleaned), others, ~ours[read]
 
 
 def _notation(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], table: Table,

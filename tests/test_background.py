@@ -1,0 +1,86 @@
+"""The background server (`flows.background`): the first `run` without PREFECT_API_URL starts it, the next runs
+use it (the same server, the same outputs), a changed setting replaces it when idle, `server stop` stops it and
+its Prefect server, and with `server_idle_minutes` 0 it stops after its run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+from flows import storage
+from flows.config import PROJECT_ROOT
+from flows.monthly import OUTPUT_TABLES
+
+CLI = [sys.executable, "-m", "flows.cli"]
+
+
+def _cli(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT,
+                          env={**environment, "PREFECT_HOME": str(home), **env})
+
+
+def _state(home: Path) -> dict | None:
+    path = home / "koperasi-sehat-server.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _processes(pid: int) -> list[psutil.Process]:
+    """The server and its Prefect server."""
+    server = psutil.Process(pid)
+    return [server, *server.children(recursive=True)]
+
+
+def _rows(output: Path) -> dict[str, list]:
+    """Every published table's rows, without the run fields."""
+    return {t: storage.read_table(output, t, "2026-10").drop(columns=["run_id", "dihitung_pada"], errors="ignore")
+            .astype("str").values.tolist() for t in OUTPUT_TABLES}
+
+
+def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(tmp_path):
+    home = tmp_path / "prefect"
+    assert _cli("server", "status", home=home).stdout == f"tidak ada server latar untuk {home}\n"
+    first = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "a"), home=home)
+    assert first.returncode == 0, first.stderr
+    started = _state(home)
+    assert started and _processes(started["pid"])
+    again = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "b"), home=home)
+    assert again.returncode == 0, again.stderr
+    assert _state(home) == started  # the same server
+    status = _cli("server", "status", home=home).stdout
+    assert status.startswith(f"server latar pid {started['pid']} sejak ") and "0 run berjalan, 2 run dilayani" in status
+    assert _rows(tmp_path / "a") == _rows(tmp_path / "b")
+    assert "run 2026-10_" in again.stdout and "Kalimantan Utara" in again.stdout  # the summary, on the command's
+    # a setting read when a module is imported: the idle server is replaced by one with the command's environment
+    other = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "c"), home=home,
+                 KOPERASI_SEHAT_SUMMARY_ROWS="2")
+    assert other.returncode == 0, other.stderr
+    replaced = _state(home)
+    assert replaced["pid"] != started["pid"] and not psutil.pid_exists(started["pid"])
+    processes = _processes(replaced["pid"])
+    stopped = _cli("server", "stop", home=home)
+    assert (stopped.returncode, stopped.stdout) == (0, f"server latar pid {replaced['pid']} dihentikan\n")
+    assert _state(home) is None and not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+                                            for p in processes)
+    assert not Path(replaced["socket"]).exists()
+
+
+def test_with_no_idle_minutes_the_server_stops_after_its_run(tmp_path):
+    home = tmp_path / "prefect"
+    done = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "out"), home=home,
+                KOPERASI_SEHAT_SERVER_IDLE_MINUTES="0")
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 30
+    while _state(home) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _state(home) is None
+    events = [line.split(" ", 2)[2].split(":")[0] for line in (home / "koperasi-sehat-server.log").read_text()
+              .splitlines()]
+    runs = [e for e in events if e.startswith("run pid ")]
+    assert events[-1] == "berhenti" and runs == [runs[0], f"{runs[0]} selesai"]  # one run, then it stopped
