@@ -258,7 +258,7 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     (["run", "--period"], "--period perlu nilai (tulis --period YYYY-MM) (lihat --help)"),
     (["run", "--period", "2026-10", "--verbose=ya"],
      "--verbose tidak memakai nilai: tulis --verbose saja (lihat --help)"),
-    (["--"], "perintah belum diberikan: run, serve, sample, template, jelaskan, bandingkan atau laporan (lihat --help)"),
+    (["--"], "perintah belum diberikan: run, serve, sample, template, jelaskan, bandingkan, laporan atau server (lihat --help)"),
     # an empty folder is the current folder to a path: a run read or wrote wherever it was started
     (["run", "--period", "2026-10", "--input", ""], "--input kosong: berikan sebuah folder (folder ini ditulis '.')"),
     (["template", "--output="], "--output kosong: berikan sebuah folder (folder ini ditulis '.')"),
