@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from flows.ingest import COLUMNS
-from schemas.inputs import (
+from schemas.input_models import (
     INDIKATOR_PEMERIKSAAN,
     JAWABAN,
     JENIS,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sample.profiles import Profiles, indicator_health, lerp
 from sample.scales import Months, contract_columns, scored_jenis, year_of, year_start
-from schemas.inputs import FaktorPengurang, Kuesioner, Pemeriksaan
+from schemas.input_models import FaktorPengurang, Kuesioner, Pemeriksaan
 from schemas.kuesioner import questions
 from scoring.rulebook import book_for, load_rulebook
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sample.scales import SIMPAN_PINJAM, Months, Scale, apportion, contract_columns, year_of, year_start
-from schemas.inputs import Koperasi
+from schemas.input_models import Koperasi
 from scoring.rulebook import aktif_years
 from scoring.status import aktif
 

@@ -7,7 +7,7 @@ import pandera.pandas as pdr
 
 from schemas.contract import (BOOL, COUNT, FLOAT, INT32, INT64, NOT_BLANK, PERIODE_CHECK, SCORE, STRING, Column,
                               OutputTable, iff, nik_column, pendamping_column, periode_column, points_column, rule,
-                              run_id_column, text_column)
+                              run_id_column, set_apart, set_together, text_column)
 from schemas.tables import komponen_ids, predikat_check
 from scoring.early_warning import CODE_PATTERN
 
@@ -58,10 +58,7 @@ def _jalan_menuju_sehat() -> OutputTable:
         text_column("keterangan", "what the simulation holds fixed, and the downgrade factors that stay"),
         run_id_column(),
     ), key=("nik", "periode", "urutan"), rules=(
-        iff("sisi", "perubahan_rupiah", "sisi is set iff perubahan_rupiah is set",
-             lambda df: df["sisi"].notna(), lambda df: df["perubahan_rupiah"].notna()),
-        iff("komponen", "poin_tambahan", "komponen is set iff poin_tambahan is set",
-             lambda df: df["komponen"].notna(), lambda df: df["poin_tambahan"].notna()),
+        set_together("sisi", "perubahan_rupiah"), set_together("komponen", "poin_tambahan"),
         rule(("nilai_target", "nilai_sekarang"), "nilai_target is above nilai_sekarang",
                lambda df: df["komponen"].isna() | (df["nilai_target"] > df["nilai_sekarang"])),
         rule(("mencapai_sehat", "mencapai_predikat_berikutnya"), "mencapai_sehat implies "
@@ -101,8 +98,7 @@ def _persentil_sejawat() -> OutputTable:
         text_column("keterangan", "why there is no percentile (null when there is one)", nullable=True),
         run_id_column(),
     ), key=("nik", "periode", "komponen", "cakupan"), rules=(
-        iff("persentil", "keterangan", "persentil is null iff keterangan is set",
-             lambda df: df["persentil"].isna(), lambda df: df["keterangan"].notna()),
+        set_apart("persentil", "keterangan"),
     ))
 
 

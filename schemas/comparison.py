@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandera.pandas as pdr
 
-from schemas.contract import BOOL, COUNT, FLOAT, INT64, NOT_BLANK, SCORE, STRING, Column, OutputTable, iff, \
-    nik_column, periode_column, rule, run_id_column
+from schemas.contract import (BOOL, COUNT, FLOAT, INT64, NOT_BLANK, SCORE, STRING, Column, OutputTable, nik_column,
+                              periode_column, rule, run_id_column, set_apart, set_together)
 from scoring.rulebook import rulebooks
 
 STATUS = ("berlaku", "draft")
@@ -17,18 +17,20 @@ def _predikat_check() -> pdr.Check:
     return pdr.Check.isin(list(dict.fromkeys(p for book in rulebooks().values() for p in book.predikat_names)))
 
 
+NO_TOTAL = "null when the book could not assess every aspect or does not score the cooperative"
+MEANING = ("one row per cooperative with an accepted report of the period and rulebook compared (`koperasi-sehat "
+           "bandingkan`): the same validated reports under each book; not part of the monthly publication")
+
+
 def _perbandingan_rulebook() -> OutputTable:
-    no_total = "null when the book could not assess every aspect or does not score the cooperative"
-    return OutputTable("perbandingan_rulebook", "one row per cooperative with an accepted report of the period and "
-                       "rulebook compared (`koperasi-sehat bandingkan`): the same validated reports under each book; "
-                       "not part of the monthly publication", (
+    return OutputTable("perbandingan_rulebook", MEANING, (
         nik_column(), periode_column(),
         Column("rulebook", STRING, "id of the rulebook, e.g. ksp-2009, ksp-2016, kkpkk-2021-draft", nullable=False,
                checks=(NOT_BLANK,)),
         Column("status_rulebook", STRING, "berlaku (a book in force for some periods) or draft (never a month's "
                "score: kkpkk-2021-draft)", nullable=False, checks=(pdr.Check.isin(STATUS),)),
         Column("dinilai", BOOL, "the book scores the cooperative's jenis", nullable=False),
-        Column("skor_total", FLOAT, f"total score 0..100 under the book ({no_total})", checks=(SCORE,)),
+        Column("skor_total", FLOAT, f"total score 0..100 under the book ({NO_TOTAL})", checks=(SCORE,)),
         Column("predikat_skor", STRING, "predicate of skor_total by the book's bands (null iff skor_total is null)",
                checks=(_predikat_check(),)),
         Column("predikat", STRING, "predikat_skor after the book's downgrade factors, as a monthly run publishes it "
@@ -49,12 +51,8 @@ def _perbandingan_rulebook() -> OutputTable:
                nullable=False),
         run_id_column(),
     ), key=("nik", "periode", "rulebook"), rules=(
-        iff("skor_total", "predikat_skor", "predikat_skor is null iff skor_total is null",
-            lambda df: df["skor_total"].isna(), lambda df: df["predikat_skor"].isna()),
-        iff("skor_total", "predikat", "predikat is null iff skor_total is null",
-            lambda df: df["skor_total"].isna(), lambda df: df["predikat"].isna()),
-        iff("skor_total", "alasan_tanpa_total", "alasan_tanpa_total is null iff skor_total is set",
-            lambda df: df["skor_total"].notna(), lambda df: df["alasan_tanpa_total"].isna()),
+        set_together("predikat_skor", "skor_total"), set_together("predikat", "skor_total"),
+        set_apart("alasan_tanpa_total", "skor_total"),
         rule(("sebagian", "dinilai", "aspek_dinilai", "jumlah_aspek"),
              "sebagian iff dinilai and aspek_dinilai < jumlah_aspek",
              lambda df: df["sebagian"] == (df["dinilai"] & (df["aspek_dinilai"] < df["jumlah_aspek"]))),

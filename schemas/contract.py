@@ -184,6 +184,18 @@ def iff(left: str, right: str, description: str, left_holds: Callable[[pd.DataFr
     return rule((left, right), description, lambda df: left_holds(df) == right_holds(df))
 
 
+def set_together(left: str, right: str) -> RowRule:
+    """A rule that `left` is set exactly where `right` is set."""
+    return iff(left, right, f"{left} is set iff {right} is set",
+               lambda df: df[left].notna(), lambda df: df[right].notna())
+
+
+def set_apart(left: str, right: str) -> RowRule:
+    """A rule that `left` is set exactly where `right` is null."""
+    return iff(left, right, f"{left} is set iff {right} is null",
+               lambda df: df[left].notna(), lambda df: df[right].isna())
+
+
 def nik_column() -> Column:
     return Column("nik", STRING, "Nomor Induk Koperasi (opaque id)", nullable=False, checks=(NOT_BLANK,))
 

@@ -13,7 +13,8 @@ import pandera.pandas as pdr
 
 from schemas.contract import (BOOL, COUNT, DATE, FLOAT, INT32, INT64, NO_NULL_ITEMS, NON_EMPTY_LIST, NOT_BLANK,
                               SCORE, STRING, STRINGS, TIMESTAMP, Column, OutputTable, iff, nik_column,
-                              pendamping_column, periode_column, points_column, rule, run_id_column, text_column)
+                              pendamping_column, periode_column, points_column, rule, run_id_column, set_together,
+                              text_column)
 from scoring.rulebook import published_books
 from scoring.rulebook_format import TANGGAL, Rulebook
 from scoring.status import predicate_columns
@@ -92,8 +93,7 @@ def _skor_koperasi() -> OutputTable:
         run_id_column(),
         Column("dihitung_pada", TIMESTAMP, "when the score was computed (UTC)", nullable=False),
     ), key=("nik", "periode"), rules=(
-        iff("asal_sebelumnya", "skor_total_sebelumnya", "asal_sebelumnya is set iff skor_total_sebelumnya is",
-             lambda df: df["asal_sebelumnya"].notna(), lambda df: df["skor_total_sebelumnya"].notna()),
+        set_together("asal_sebelumnya", "skor_total_sebelumnya"),
     ))
 
 
@@ -123,8 +123,7 @@ def _skor_indikator() -> OutputTable:
                checks=(SCORE,)),
         run_id_column(),
     ), key=("nik", "periode", "komponen"), rules=(
-        iff("rentang_lebih_baik", "nilai_lebih_baik", "rentang_lebih_baik is null iff nilai_lebih_baik is null",
-            lambda df: df["rentang_lebih_baik"].isna(), lambda df: df["nilai_lebih_baik"].isna()),
+        set_together("rentang_lebih_baik", "nilai_lebih_baik"),
         rule(("nilai_lebih_baik", "nilai"), "nilai_lebih_baik is above nilai",
              lambda df: df["nilai_lebih_baik"].isna() | (df["nilai_lebih_baik"] > df["nilai"])),
         rule(("poin_hilang", "bobot", "skor"), "poin_hilang = bobot - skor",

@@ -21,7 +21,8 @@ from openpyxl import Workbook, load_workbook
 from flows.ingest import COLUMNS as TABLES, read_landing, read_text_table
 from flows.ingest.walk import read_bounded, shown
 from flows.templates import keterangan, write_templates
-from schemas.inputs import Koperasi, Registry, check_kuesioner, check_pemeriksaan
+from schemas.input_models import Koperasi
+from schemas.inputs import Registry, check_kuesioner, check_pemeriksaan
 from schemas.resubmission import resolve_submissions
 from scoring import InputFileError
 from scoring.columns import JUMLAH, LAPORAN

@@ -20,7 +20,7 @@ from flows.config import TIMEZONE
 from flows.ingest import Landing, read_landing
 from sample import SCALES, build_registry, write_sample
 from sample.scales import Months
-from schemas import inputs
+from schemas import input_models, inputs
 from schemas.resubmission import resolve_submissions
 from schemas.rules import KOLEKTIBILITAS, PINJAMAN_DIBERIKAN, TOTAL_KEWAJIBAN
 from scoring.columns import EKUITAS, LAPORAN
@@ -157,11 +157,11 @@ def test_national_registry_scale() -> None:
 def test_files_have_the_contract_columns(clean: tuple[Path, dict[str, int]]) -> None:
     files = sorted((clean[0] / "laporan").glob("*.csv"))
     assert len(files) == 34
-    assert set(REPORT_COLUMNS) == set(_columns(inputs.Laporan))
+    assert set(REPORT_COLUMNS) == set(_columns(input_models.Laporan))
     for path in files:
         assert path.read_text(encoding="utf-8").splitlines()[0].split(",") == REPORT_COLUMNS
-    for name, model in (("koperasi.csv", inputs.Koperasi), ("faktor_pengurang.csv", inputs.FaktorPengurang),
-                        ("kuesioner/kuesioner_2026.csv", inputs.Kuesioner)):
+    for name, model in (("koperasi.csv", input_models.Koperasi), ("faktor_pengurang.csv", input_models.FaktorPengurang),
+                        ("kuesioner/kuesioner_2026.csv", input_models.Kuesioner)):
         assert (clean[0] / name).read_text(encoding="utf-8").splitlines()[0].split(",") == _columns(model)
 
 

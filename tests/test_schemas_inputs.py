@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from flows.ingest import ANGKA, read_text_table
-from schemas.inputs import KODE_FAKTOR, Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
+from schemas.input_models import KODE_FAKTOR
+from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
 from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.rulebook import rulebooks

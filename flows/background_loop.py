@@ -1,0 +1,342 @@
+"""The background server's own process (`flows.background` starts it, `python -m flows.background_loop --key KEY`):
+it detaches, starts the local Prefect server, imports the pipeline once (`_warm`), then listens on a Unix socket
+and runs each `run` a command sends in a copy of itself (`os.fork`) on the command's terminal, until stopped or
+idle for `server_idle_minutes`."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import random
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, prefect_home, python_installation,
+                               send_message, send_signal)
+from flows.config import APP_NAME, settings
+
+def _socket_path(home: Path) -> str:
+    """This server's Unix socket: a path short enough for any home (the limit is about 100 bytes), its own even
+    while the server it replaces is still stopping."""
+    tag = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:12]
+    return str(Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}-{tag}-{os.getpid()}.sock")
+
+
+def _detach() -> None:
+    """Leave the command that started this process: a new session, no terminal, the command not waiting."""
+    if os.fork() > 0:
+        os._exit(0)
+    os.setsid()
+
+
+class _Loop:
+    """The server's loop: one thread (fork needs it), a selector over the listening socket, the connections of
+    the commands whose runs are running, and a pipe the signals write to."""
+
+    def __init__(self, home: Path, key: str) -> None:
+        from flows import server as api
+
+        self.home, self.key = home, key
+        self.idle = settings().server_idle_minutes * 60
+        self.api_log = (home / f"{APP_NAME}-prefect.log").open("wb")
+        port = api.free_port()
+        self.api = subprocess.Popen([sys.executable, "-m", "flows.server", "--port", str(port), "--analytics-off",
+                                     "--no-services", "--no-ui"], stdin=subprocess.PIPE, stdout=self.api_log,
+                                    stderr=subprocess.STDOUT)
+        self.url = f"http://{api.HOST}:{port}/api"
+        _warm()  # while the Prefect server starts
+        api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")
+        self.path = _socket_path(home)
+        Path(self.path).unlink(missing_ok=True)
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(self.path)
+        os.chmod(self.path, 0o600)
+        self.listener.listen(16)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.listener, selectors.EVENT_READ)
+        self.wakeup, self.wakeup_in = os.pipe()
+        os.set_blocking(self.wakeup, False)
+        os.set_blocking(self.wakeup_in, False)
+        signal.set_wakeup_fd(self.wakeup_in)
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, lambda *_: None)
+        self.selector.register(self.wakeup, selectors.EVENT_READ)
+        self.runs: dict[int, socket.socket] = {}  # pid -> the command's connection
+        self.served, self.stopping, self.last = 0, False, time.monotonic()
+        self.started = datetime.now().astimezone().isoformat(timespec="seconds")
+
+    def publish_state(self) -> None:
+        state = {"pid": os.getpid(), "url": self.url, "socket": self.path, "key": self.key, "python": python_installation(),
+                 "mulai": self.started}
+        staged = self.home / f"{STATE}.{os.getpid()}"
+        staged.write_text(json.dumps(state, indent=2), encoding="utf-8")
+        os.replace(staged, self.home / STATE)
+
+    def serve(self) -> None:
+        self.publish_state()
+        _log(f"siap: API {self.url}, soket {self.path}")
+        while True:
+            if self.stopping and not self.runs:
+                return
+            if self.api.poll() is not None:
+                _log("server Prefect berhenti sendiri")
+                self._stop_runs()
+                return
+            idle = self.idle if self.served else max(self.idle, 60)  # the run of the command that started it
+            if not self.runs and not self.stopping and time.monotonic() - self.last >= idle:
+                _log(f"tidak ada run selama {idle / 60:g} menit: berhenti")
+                return
+            for key, _ in self.selector.select(timeout=1.0):
+                if key.fileobj is self.listener:
+                    self._accept()
+                elif key.fileobj == self.wakeup:
+                    self._signals()
+                else:
+                    self._from_command(key.fileobj, key.data)
+
+    def _accept(self) -> None:
+        conn, _ = self.listener.accept()
+        conn.settimeout(30)
+        try:
+            lines = Messages(conn)
+            message = lines.next(fds=True)
+        except (OSError, ValueError):
+            conn.close()
+            return
+        if message is None:
+            conn.close()
+        elif message.get("op") == "run":
+            self._fork(conn, message, lines.fds)
+        else:
+            for fd in lines.fds:
+                os.close(fd)
+            self._answer(conn, message)
+
+    def _answer(self, conn: socket.socket, message: dict) -> None:
+        self._signals()  # a run that just ended is counted as ended
+        if message.get("op") == "stop":
+            self.stopping = True
+            self._stop_runs()
+            _log("diminta berhenti")
+        try:
+            send_message(conn, {"runs": len(self.runs), "served": self.served, "stopping": self.stopping})
+        except OSError:
+            pass
+        conn.close()
+
+    def _fork(self, conn: socket.socket, message: dict, fds: list[int]) -> None:
+        if self.stopping or len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+            return
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the copy: never returns
+            _run_copy(message, fds, close=[self.selector, self.listener, conn, *self.runs.values(), self.wakeup,
+                                           self.wakeup_in, self.api.stdin, self.api_log])
+        for fd in fds:
+            os.close(fd)
+        conn.setblocking(False)
+        self.runs[pid] = conn
+        self.selector.register(conn, selectors.EVENT_READ, pid)
+        self.served += 1
+        _log(f"run pid {pid}: {' '.join(message.get('argv', [])[1:])}")
+
+    def _from_command(self, conn: socket.socket, pid: int) -> None:
+        """A signal the command passes on, or its end (it was killed): the run stops as on SIGTERM."""
+        try:
+            data = conn.recv(1 << 12)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.selector.unregister(conn)
+            send_signal(pid, signal.SIGTERM)
+            return
+        for line in data.splitlines():
+            try:
+                signum = int(json.loads(line).get("signal"))
+            except (ValueError, TypeError, AttributeError):
+                continue
+            if signum in (signal.SIGINT, signal.SIGTERM):
+                send_signal(pid, signum)
+
+    def _signals(self) -> None:
+        """The signals received (one that stops the server), then the runs that ended: each command gets its
+        run's exit code."""
+        try:
+            received = os.read(self.wakeup, 512)
+        except BlockingIOError:
+            received = b""
+        if any(s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP) for s in received):
+            self.stopping = True
+            self._stop_runs()
+        for run in list(self.runs):
+            try:
+                pid, status, usage = os.wait4(run, os.WNOHANG)
+            except ChildProcessError:
+                pid, status, usage = run, 1 << 8, None
+            if pid == 0:
+                continue
+            conn = self.runs.pop(pid)
+            self.last = time.monotonic()
+            code = os.waitstatus_to_exitcode(status)
+            answer = {"exit": code if code >= 0 else 1, "signal": -code if code < 0 else None,
+                      "maxrss_kib": usage.ru_maxrss if usage else None,
+                      "cpu": round(usage.ru_utime + usage.ru_stime, 2) if usage else None}
+            _log(f"run pid {pid} selesai: {answer}")
+            try:
+                self.selector.unregister(conn)
+            except (KeyError, ValueError):
+                pass
+            try:
+                conn.setblocking(True)
+                send_message(conn, answer)
+            except OSError:
+                pass
+            conn.close()
+            if self.idle == 0:
+                self.stopping = True
+
+    def _stop_runs(self) -> None:
+        for pid in self.runs:
+            send_signal(pid, signal.SIGTERM)
+
+    def close(self) -> None:
+        deadline = time.monotonic() + STOP_SECONDS
+        while self.runs and time.monotonic() < deadline:
+            self._signals()
+            time.sleep(0.1)
+        for pid in self.runs:
+            send_signal(pid, signal.SIGKILL)
+        from flows import server as api
+
+        api.stop(self.api)
+        try:
+            state = json.loads((self.home / STATE).read_text(encoding="utf-8"))
+            if state.get("pid") == os.getpid():
+                (self.home / STATE).unlink()
+        except (OSError, ValueError):
+            pass
+        Path(self.path).unlink(missing_ok=True)
+        _log("berhenti")
+
+
+def _log(text: str) -> None:
+    print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {text}", flush=True)
+
+
+def _warm() -> None:
+    """Import what a run imports and build what every run builds the same: the copies start with them."""
+    import importlib
+
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    for name in WARM:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:  # a lazy import of a library that moved: the copies import it themselves
+            _log(f"tidak diimpor lebih dulu: {name} ({error})")
+    from schemas import inputs, outputs
+    from scoring.rulebook import published_books, rulebooks
+
+    rulebooks(), published_books()
+    inputs.build_schemas()
+    for table in outputs.TABLES.values():
+        table.pandera_schema, table.arrow_schema
+    gc.collect()
+    gc.freeze()  # what is imported stays: a copy's collections look at its own objects only (and share the pages)
+
+
+def _run_copy(message: dict, fds: list[int], close: list) -> None:
+    """In the forked copy: drop the server's descriptors (`close`), become the command (its descriptors, folder,
+    environment), run its request, exit with its code."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
+        for item in close:
+            if isinstance(item, int):
+                os.close(item)
+            elif item is not None:
+                item.close()
+        os.setpgid(0, 0)
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        sys.stdin = open(0, encoding=sys.stdin.encoding, closefd=False)
+        sys.stdout = open(1, "w", encoding=sys.stdout.encoding, errors=sys.stdout.errors, closefd=False,
+                          buffering=1 if os.isatty(1) else -1)
+        sys.stderr = open(2, "w", encoding=sys.stderr.encoding, errors="backslashreplace", closefd=False,
+                          buffering=1)
+        os.chdir(message["cwd"])
+        os.umask(message["umask"])
+        os.environ.clear()
+        os.environ.update(message["env"])
+        sys.argv = list(message["argv"])
+        random.seed()
+        Served.copy = True
+        _refresh_settings()
+        from flows import cli
+
+        code = cli.run_request(message["request"])
+    except SystemExit as end:
+        code = end.code if isinstance(end.code, int) else 1
+    except BaseException:  # noqa: BLE001 - the copy must end with a code, whatever happened
+        traceback.print_exc()
+    finally:
+        try:
+            from flows.server import send_pending
+
+            send_pending()
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _refresh_settings() -> None:
+    """Settings read from the environment when a module was imported: read them again from the command's."""
+    import prefect.context
+    from prefect.logging.configuration import setup_logging
+
+    from flows.config import settings
+
+    settings.cache_clear()
+    prefect.context.refresh_global_settings_context()
+    setup_logging(incremental=False)
+
+
+def main(argv: list[str]) -> None:
+    """`python -m flows.background --key KEY`: detach, then serve until stopped or idle."""
+    key = argv[argv.index("--key") + 1]
+    home = prefect_home()
+    _detach()
+    (home / f"{APP_NAME}-server.pid").write_text(str(os.getpid()))
+    loop = None
+    try:
+        loop = _Loop(home, key)
+        loop.serve()
+    except Exception:  # noqa: BLE001 - written to the log the command names
+        traceback.print_exc()
+    finally:
+        if loop is not None:
+            loop.close()
+        (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
