@@ -3,22 +3,28 @@ and the fixed layout of the output folder.
 
 Paths derive from the project root in a source checkout; an installed package (`pip install .`) never reads or
 writes beside its code: it has no default landing folder, and its default output is the user's data folder
-(platformdirs). `settings()` is what the CLI, the flow, the quality gate and the deployment read. Each field's
-description is its documentation (`--help`, README "Settings").
+(platformdirs). `settings()` is what the CLI, the flow, the quality gate and the deployment read. Every setting is
+declared once, as data, in `settings.toml` (type, default, bounds, and the description that is its documentation:
+`--help`, README "Settings"); `Settings` is built from it.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import annotated_types
 from platformdirs import user_data_path
-from pydantic import Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, RootModel, StrictFloat, StrictInt, StrictStr, ValidationError,
+                      create_model, field_validator, model_validator)
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.periode import WITA
 from scoring.errors import SettingError
+from scoring.rulebook import load_data_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -47,87 +53,69 @@ def _default_output() -> Path:
     return DATA_DIR / "output" if SOURCE_CHECKOUT else user_data_path(APP_NAME, appauthor=False) / "output"
 
 
-class Settings(BaseSettings):
-    """The pipeline's settings; each can be set by an environment variable KOPERASI_SEHAT_<NAME>."""
+SETTINGS_FILE = Path(__file__).parent / "settings.toml"
+TYPES = {"int": int, "float": float, "str": str, "path": Path, "path or none": Path | None}
+DEFAULT_FACTORIES = {"input": _default_input, "output": _default_output}  # the defaults settings.toml leaves out
+Number = StrictInt | StrictFloat
+
+
+class Declared(BaseModel):
+    """One setting as `settings.toml` declares it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["int", "float", "str", "path", "path or none"]
+    default: Number | StrictStr | None = None
+    ge: Number | None = None
+    le: Number | None = None
+    description: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Declared:
+        numeric = self.type in ("int", "float")
+        if not numeric and (self.ge is not None or self.le is not None):
+            raise ValueError(f"ge and le bound a number, not a {self.type}")
+        if self.default is None:
+            return self
+        if "path" in self.type:
+            raise ValueError("a path's default is computed in flows/config.py (DEFAULT_FACTORIES)")
+        if type(self.default) is not TYPES[self.type]:
+            raise ValueError(f"default {self.default!r} is not of type {self.type}")
+        if numeric and ((self.ge is not None and self.default < self.ge)
+                        or (self.le is not None and self.default > self.le)):
+            raise ValueError(f"default {self.default!r} is outside its bounds")
+        return self
+
+
+class Declarations(RootModel[dict[str, Declared]]):
+    """Every setting by name, in order; a default in the file or computed here (`DEFAULT_FACTORIES`), not both."""
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Declarations:
+        for name, setting in self.root.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"setting name {name!r}: lowercase letters, digits and _")
+            if (setting.default is None) != (name in DEFAULT_FACTORIES):
+                raise ValueError(f"{name}: a default in the file or in DEFAULT_FACTORIES, one of the two")
+        return self
+
+
+def declared(path: Path = SETTINGS_FILE) -> dict[str, Declared]:
+    """The settings `path` declares, by name in order (RulebookError naming what is malformed)."""
+    return load_data_file(path, Declarations).root
+
+
+def _field(name: str, setting: Declared) -> tuple[object, FieldInfo]:
+    default = ({"default_factory": DEFAULT_FACTORIES[name]} if setting.default is None
+               else {"default": setting.default})
+    bounds = {key: value for key, value in (("ge", setting.ge), ("le", setting.le)) if value is not None}
+    return TYPES[setting.type], Field(**default, **bounds, description=setting.description)
+
+
+class SettingsBase(BaseSettings):
+    """What every setting shares: read from KOPERASI_SEHAT_<NAME>, frozen, an empty variable not accepted."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
-
-    input: Path | None = Field(default_factory=_default_input,
-                               description="landing folder read by a run (an installed package has none: give "
-                                           "--input)")
-    output: Path = Field(default_factory=_default_output,
-                         description="output folder a run publishes to (an installed package: the user's data "
-                                     "folder)")
-    max_quarantine_share: float = Field(
-        default=0.10, ge=0, le=1,
-        description="quality gate: publish only if quarantined / read report rows of the period is below this share")
-    max_reporting_drop: float = Field(
-        default=0.20, ge=0, le=1,
-        description="quality gate: publish only if reporting cooperatives fell by at most this share since the "
-                    "previous period")
-    cron: str = Field(default="0 2 5 * *", description="schedule of the monthly deployment, in WITA: 02:00 on the 5th "
-                                                       "scores the month before")
-    deployment: str = Field(default="bulanan", description="name of the served deployment")
-    server_port: int = Field(default=4200, ge=1, le=65535,
-                             description="port of the Prefect server (API and UI on 127.0.0.1) that `serve` starts "
-                                         "when PREFECT_API_URL is not set")
-    server_idle_minutes: int = Field(
-        default=60, ge=0, description="minutes without a run after which the background server (the local Prefect "
-                                      "server and the process that runs each `run`, when PREFECT_API_URL is not set) "
-                                      "stops by itself; 0: after each run")
-    summary_rows: int = Field(default=10, ge=1, description="kabupaten/kota rows in the console summary of a run "
-                                                            "(most cooperatives first; the province always)")
-    max_parts: int = Field(default=8, ge=1, description="kabupaten/kota groups scored as separate tasks (fixed, so "
-                                                         "every task runner splits alike)")
-    max_file_bytes: int = Field(default=1 << 30, ge=1, description="largest input file read, in bytes, also once "
-                                                                   "decompressed (a workbook's parts; a Parquet file's "
-                                                                   "data and the text of its dictionary columns); a "
-                                                                   "larger one is named in the run summary and not read")
-    max_file_cells: int = Field(default=20_000_000, ge=1, description="most cells (rows x columns read) of one input "
-                                                                      "file; a larger one is named in the run summary "
-                                                                      "and not read")
-    # From scores to action (issue 14): the pure computations in scoring/ take these as parameters.
-    warning_margin: float = Field(
-        default=2.0, ge=0, description="peringatan_dini: warn when the total is at most this many points above the "
-                                       "lower edge of its predicate and has been falling (see falling_periods)")
-    falling_periods: int = Field(
-        default=3, ge=1, description="peringatan_dini: the total must have fallen this many periods in a row (each "
-                                     "month lower than the one before) for the near-the-edge warning")
-    rat_warning_months: int = Field(
-        default=3, ge=1, description="peringatan_dini: warn when, without a new RAT, a cooperative becomes tidak "
-                                     "aktif within this many months")
-    silent_months: int = Field(
-        default=3, ge=1, description="months without a report that count as silent: the top level of the "
-                                     "not-reporting warning, and a reason that puts a cooperative on daftar_prioritas")
-    min_peers: int = Field(
-        default=5, ge=3, description="persentil_sejawat: smallest peer group (same jenis and asset tier, with a "
-                                     "ratio) given a percentile and a median; at least 3 (in a group of 2 the "
-                                     "median reveals the other member's ratio)")
-    visits_per_pendamping: int = Field(
-        default=10, ge=1, description="daftar_prioritas: cooperatives one pendamping can visit in a month; beyond "
-                                      "it a visit is marked outside capacity and no pendamping is suggested")
-    priority_members_per_step: int = Field(
-        default=10_000, ge=1, description="daftar_prioritas: members (jumlah_anggota) that weigh as much as one "
-                                          "predicate step in the priority score, the most the members part adds")
-    worklist_top_n: int = Field(
-        default=10, ge=1, description="daftar_prioritas rows per kabupaten/kota shown in the run's Prefect artifact "
-                                      "and in the report (laporan)")
-    deadline_day: int = Field(
-        default=10, ge=1, le=28, description="mutu_pelaporan: a report is on time when first sent by the end of "
-                                             "this day of the next month (WITA)")
-    reporting_quality_months: int = Field(
-        default=12, ge=1, description="mutu_pelaporan: months of the window, ending with the run's period")
-    # What the office hands around (issue 15): flows.handouts renders the period's workbook, report and cards.
-    target_healthy_percent: float = Field(
-        default=50.0, ge=0, le=100, description="laporan: the office's target for the percent of scored "
-                                                "cooperatives that are Sehat, drawn on the report's trend")
-    trend_periods: int = Field(
-        default=12, ge=2, description="laporan: published periods (the period and those before it) in the report's "
-                                      "trend and in a card's score history")
-    movers: int = Field(
-        default=10, ge=1, description="laporan: cooperatives the report lists among the largest rises and among the "
-                                      "largest falls of the total score since the previous period")
-
 
     @field_validator("*", mode="before")
     @classmethod
@@ -135,6 +123,12 @@ class Settings(BaseSettings):
         if value == "":
             raise ValueError("kosong")
         return value
+
+
+Settings = create_model(
+    "Settings", __base__=SettingsBase, __module__=__name__,
+    __doc__="The pipeline's settings; each can be set by an environment variable KOPERASI_SEHAT_<NAME>.",
+    **{name: _field(name, setting) for name, setting in declared().items()})
 
 
 @cache

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tomllib
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -14,15 +15,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import tomli_w
 from matplotlib.figure import Figure
 
 from flows.handouts import load_tables, write_reports
 from flows.handouts.charts import CardCharts, Frame, _drawing
 from flows.handouts.feedback import advice, advice_table
-from flows.handouts.sheets import sheet_names
+from flows.handouts.sheets import COLUMNS_FILE, Column, column_table, columns, sheet_names
 from flows.handouts.style import PREDICATE_COLOURS, css_class, ink, number, percent, rupiah, signed
 from flows.handouts.tables import Published
 from published_sample import PERIODE, SETTINGS
+from scoring.errors import RulebookError
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
 from scoring.texts import format_number
@@ -182,6 +185,23 @@ def test_sheet_names_are_valid_and_unique():
     assert sheet_names(["Kabupaten Kepulauan Siau Tagulandang Biaro", "Kota Bima/Kab. [x]", "ringkasan",
                         "Kabupaten Kepulauan Siau Tagulandang Biaro"], ["Ringkasan"]) == [
         "Kabupaten Kepulauan Siau Tagula", "Kota Bima Kab. x", "ringkasan (2)", "Kabupaten Kepulauan Siau Ta (2)"]
+
+
+def test_the_columns_of_a_sheet_are_data_with_its_runs_expanded(tmp_path):
+    assert columns("keterangan") == [Column("Hal", "hal", width=28), Column("Isi", "isi", width=100)]
+    runs = columns("ringkasan", predikat=[("Sehat", "jumlah_sehat"), ("Cukup Sehat", "jumlah_cukup_sehat")])
+    assert [(c.label, c.field, c.kind, c.width) for c in runs[7:10]] == [
+        ("Dinilai", "jumlah_dinilai", "int", 9), ("Sehat", "jumlah_sehat", "int", 11),
+        ("Cukup Sehat", "jumlah_cukup_sehat", "int", 11)]
+    with pytest.raises(ValueError, match="runs"):
+        columns("ringkasan")  # a run the caller does not give
+    tables = tomllib.loads(COLUMNS_FILE.read_text(encoding="utf-8"))
+    tables["karantina"][0]["lebar"] = 34
+    tables["karantina"][1]["kind"] = "angka"
+    path = tmp_path / "kolom.toml"
+    path.write_text(tomli_w.dumps(tables), encoding="utf-8")
+    with pytest.raises(RulebookError, match=r"karantina\.0\.lebar: Extra inputs.*karantina\.1\.kind: Value error"):
+        column_table(path)
 
 
 def test_a_card_chart_places_its_points_where_matplotlib_draws_them():

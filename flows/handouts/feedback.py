@@ -17,15 +17,12 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.handouts.cards import UNSAFE
-from flows.handouts.sheets import Column, add_sheet, new_workbook, save
+from flows.handouts.sheets import add_sheet, columns, new_workbook, save
 from flows.handouts.tables import Published
 from scoring.periods import month_name
 from scoring.rulebook import load_data_file
 
 ADVICE_FILE = Path(__file__).parent / "perbaikan.toml"
-COLUMNS = [Column("Berkas", "sumber", width=34), Column("Baris", "baris", "int", 7),
-           Column("Periode", "periode", width=9), Column("Alasan", "alasan", width=70),
-           Column("Perbaikan", "perbaikan", width=60), Column("Isi baris", "isi", width=90)]
 
 
 class Rule(BaseModel):
@@ -92,13 +89,13 @@ def write_feedback(published: Published, folder: Path) -> list[Path]:
     paths = []
     for nik, group in rows.groupby("nik", sort=True):
         book = new_workbook()
-        add_sheet(book, "Umpan Balik", COLUMNS, group, frozen_columns=2)
+        add_sheet(book, "Umpan Balik", columns("umpan_balik"), group, frozen_columns=2)
         about = pd.DataFrame([
             ("Koperasi", f"{names.get(nik) or '-'} (NIK {nik})"), ("Periode", month_name(published.periode)),
             ("Baris dikarantina", str(group[["sumber", "baris"]].drop_duplicates().shape[0])),
             ("Yang perlu dilakukan", "Perbaiki setiap baris seperti kolom Perbaikan, lalu kirim ulang laporan atau "
                                      "kuesioner yang sudah diperbaiki ke dinas; baris ini belum dinilai."),
         ], columns=["hal", "isi"])
-        add_sheet(book, "Keterangan", [Column("Hal", "hal", width=22), Column("Isi", "isi", width=100)], about)
+        add_sheet(book, "Keterangan", columns("umpan_balik_keterangan"), about)
         paths.append(save(book, folder / (UNSAFE.sub("_", str(nik)) + ".xlsx"), published.document_time))
     return paths

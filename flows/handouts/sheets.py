@@ -1,13 +1,15 @@
 """Workbooks with openpyxl, written the same way wherever the handouts write one (the office workbook, the feedback
 to a cooperative): a header row styled, frozen and filtered, number formats per kind of column (Rupiah, percent,
 scores, dates without a time zone), predicates filled with the palette, lists as text, and the same bytes for the
-same tables (the document's and the zip entries' times are the run's, never the clock's)."""
+same tables (the document's and the zip entries' times are the run's, never the clock's). Every sheet's columns are
+data, `kolom.toml`: `columns(sheet)`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
@@ -20,8 +22,12 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictFloat, StrictInt, field_validator, model_validator
 
 from flows.handouts.style import HEADER, PREDICATE_COLOURS, colour, ink
+from scoring.rulebook import load_data_file
+
+COLUMNS_FILE = Path(__file__).parent / "kolom.toml"
 
 # number formats per kind of column; a percent column holds 0..100 and is written as a fraction
 FORMATS = {"int": "#,##0", "score": "0.00", "change": "+0.00;-0.00;0.00", "rupiah": '"Rp "#,##0',
@@ -45,6 +51,53 @@ class Column:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind of column {self.kind!r}")
+
+
+class DeclaredColumn(BaseModel):
+    """A column of `kolom.toml`: `label` and `field`, or `each`, the name of a run of columns the caller gives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str | None = Field(default=None, min_length=1)
+    field: str | None = Field(default=None, min_length=1)
+    each: str | None = Field(default=None, min_length=1)
+    kind: str = "text"
+    width: StrictInt | StrictFloat = Field(default=14, gt=0)
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown kind of column {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_or_a_run(self) -> DeclaredColumn:
+        if (self.label is None or self.field is None) == (self.each is None):
+            raise ValueError("a column has a label and a field, or (a run of them) each")
+        return self
+
+
+class ColumnTable(RootModel[dict[str, list[DeclaredColumn]]]):
+    """The columns of every sheet, by sheet."""
+
+
+@cache
+def column_table(path: Path = COLUMNS_FILE) -> dict[str, list[DeclaredColumn]]:
+    """`kolom.toml`, validated (RulebookError naming what is malformed)."""
+    return load_data_file(path, ColumnTable).root
+
+
+def columns(sheet: str, **each: Iterable[tuple[str, str]]) -> list[Column]:
+    """The columns of `sheet` (`kolom.toml`), each run expanded: one column per (label, field) given under the run's
+    name, with the run's kind and width."""
+    declared = column_table()[sheet]
+    runs = {name: list(pairs) for name, pairs in each.items()}
+    named = {c.each for c in declared if c.each}
+    if named != set(runs):
+        raise ValueError(f"sheet {sheet!r} has the runs {sorted(named)}, not {sorted(runs)}")
+    return [Column(label, field, **c.model_dump(include={"kind", "width"}, exclude_unset=True))
+            for c in declared for label, field in (runs[c.each] if c.each else [(c.label, c.field)])]
 
 
 def new_workbook() -> Workbook:

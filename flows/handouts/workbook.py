@@ -1,5 +1,6 @@
 """The office workbook `ringkasan_<periode>.xlsx`: Ringkasan, one sheet per area, Daftar Prioritas, Peringatan Dini,
-Tidak Melapor, Karantina, Laporan Terganti and Keterangan (what the workbook holds and when it was computed)."""
+Tidak Melapor, Karantina, Laporan Terganti and Keterangan (what the workbook holds and when it was computed). Each
+sheet's columns are data (`kolom.toml`); the runs the tables decide, a column per predicate or aspect, are named here."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.handouts.sheets import Column, add_sheet, new_workbook, save, sheet_names
+from flows.handouts.sheets import Column, add_sheet, columns, new_workbook, save, sheet_names
 from flows.handouts.style import PREDICATE_COLOURS
 from flows.handouts.tables import AREA, Published
 from schemas.tables import aspek_ids
@@ -28,13 +29,14 @@ def write_workbook(published: Published, path: Path) -> Path:
     area_of = area_codes(scores["kode_wilayah"], by_province=bool((areas["tingkat"] != AREA).any()))
     for code, name in zip(areas["kode_wilayah"], sheet_names(areas["kabupaten_kota"], FIXED_SHEETS), strict=True):
         add_sheet(book, name, area_columns(), scores[(area_of == code).to_numpy()], frozen_columns=2)
-    add_sheet(book, "Daftar Prioritas", PRIORITY_COLUMNS, published.now("daftar_prioritas"), frozen_columns=4)
-    add_sheet(book, "Peringatan Dini", WARNING_COLUMNS, _warnings(published), frozen_columns=3)
-    add_sheet(book, "Tidak Melapor", SILENT_COLUMNS, silent(published), frozen_columns=3)
-    add_sheet(book, "Karantina", QUARANTINE_COLUMNS, published.now("karantina"), frozen_columns=2)
-    add_sheet(book, "Laporan Terganti", SUPERSEDED_COLUMNS, published.now("laporan_terganti"), frozen_columns=2)
-    add_sheet(book, "Keterangan", [Column("Hal", "hal", width=28), Column("Isi", "isi", width=100)],
-              _about(published))
+    add_sheet(book, "Daftar Prioritas", columns("daftar_prioritas"), published.now("daftar_prioritas"),
+              frozen_columns=4)
+    add_sheet(book, "Peringatan Dini", columns("peringatan_dini"), _warnings(published), frozen_columns=3)
+    add_sheet(book, "Tidak Melapor", columns("tidak_melapor"), silent(published), frozen_columns=3)
+    add_sheet(book, "Karantina", columns("karantina"), published.now("karantina"), frozen_columns=2)
+    add_sheet(book, "Laporan Terganti", columns("laporan_terganti"), published.now("laporan_terganti"),
+              frozen_columns=2)
+    add_sheet(book, "Keterangan", columns("keterangan"), _about(published))
     return save(book, path, published.document_time)
 
 
@@ -55,20 +57,8 @@ def _summary(published: Published) -> tuple[list[Column], pd.DataFrame]:
     rows["selisih_target"] = rows["persen_sehat"] - rows["target"]
     in_force = {name for book in published.books for name in book.predikat_names}
     predicates = [name for name, c in predicate_columns().items() if name in in_force or now[c].sum() > 0]
-    columns = [
-        Column("Kode wilayah", "kode_wilayah", width=10), Column("Wilayah", "kabupaten_kota", width=22),
-        Column("Tingkat", "tingkat_teks", width=14), Column("Koperasi terdaftar", "jumlah_koperasi", "int", 11),
-        Column("Aktif", "jumlah_aktif", "int", 9), Column("Tidak aktif", "jumlah_tidak_aktif", "int", 9),
-        Column("Melapor", "jumlah_melapor", "int", 9), Column("Dinilai", "jumlah_dinilai", "int", 9),
-        *(Column(name, predicate_columns()[name], "int", 11) for name in PREDICATE_COLOURS if name in predicates),
-        Column("% Sehat", "persen_sehat", "percent", 9),
-        Column("% Sehat bulan lalu", "persen_sehat_sebelumnya", "percent", 11),
-        Column("Perubahan % Sehat", "perubahan", "points", 12),
-        Column("Target % Sehat", "target", "percent", 9), Column("Selisih dari target", "selisih_target", "points", 12),
-        Column("Rata-rata skor", "rata_rata_skor", "score", 10),
-        Column("Rata-rata skor bulan lalu", "rata_rata_sebelumnya", "score", 12),
-    ]
-    return columns, rows.reset_index(drop=True)
+    runs = [(name, predicate_columns()[name]) for name in PREDICATE_COLOURS if name in predicates]
+    return columns("ringkasan", predikat=runs), rows.reset_index(drop=True)
 
 
 def _aspect_names() -> dict[str, str]:
@@ -85,22 +75,7 @@ def area_codes(kode_wilayah: pd.Series, by_province: bool) -> pd.Series:
 def area_columns() -> list[Column]:
     """The columns of an area's sheet: every registered cooperative, scored or not."""
     names = _aspect_names()
-    return [
-        Column("NIK", "nik", width=17), Column("Nama", "nama", width=32), Column("Jenis", "jenis", width=8),
-        Column("Pendamping", "pendamping", width=18), Column("Aktif", "aktif", "yes_no", 7),
-        Column("Melapor", "melapor", "yes_no", 8), Column("Bulan tidak melapor", "bulan_tidak_melapor_berturut",
-                                                          "int", 10),
-        Column("Skor total", "skor_total", "score", 9), Column("Predikat", "predikat", "predicate", 22),
-        Column("Predikat menurut skor", "predikat_skor", "predicate", 22),
-        Column("Skor bulan lalu", "skor_total_sebelumnya", "score", 10),
-        Column("Perubahan skor", "perubahan_skor", "change", 10),
-        Column("Predikat bulan lalu", "predikat_sebelumnya", "predicate", 22),
-        *(Column(names[a], f"skor_{a}", "score", 12) for a in aspek_ids()),
-        Column("Faktor pengurang", "faktor_pengurang", "list", 24), Column("Total aset", "total_aset", "rupiah", 18),
-        Column("Jumlah anggota", "jumlah_anggota", "int", 10),
-        Column("RAT terakhir", "tanggal_rat_terakhir", "date", 12),
-        Column("Penjelasan", "keterangan", width=80),
-    ]
+    return columns("wilayah", aspek=[(names[a], f"skor_{a}") for a in aspek_ids()])
 
 
 def _scores(published: Published) -> pd.DataFrame:
@@ -116,41 +91,6 @@ def _scores(published: Published) -> pd.DataFrame:
     rows["urut_nama"] = rows["nama"].fillna("").str.casefold()
     return rows.sort_values(["dinilai", "skor_total", "urut_nama", "nik"], ascending=[False, False, True, True],
                             kind="stable").reset_index(drop=True)
-
-
-PRIORITY_COLUMNS = [
-    Column("Kabupaten/Kota", "kabupaten_kota", width=18), Column("Peringkat", "peringkat", "int", 9),
-    Column("NIK", "nik", width=17), Column("Nama", "nama", width=30), Column("Pendamping", "pendamping", width=18),
-    Column("Pendamping usulan", "pendamping_usulan", width=18), Column("Kunjungan ke", "kunjungan_ke", "int", 9),
-    Column("Dalam kapasitas", "dalam_kapasitas", "yes_no", 9), Column("Predikat", "predikat", "predicate", 22),
-    Column("Skor total", "skor_total", "score", 9), Column("Bulan tidak melapor", "bulan_tidak_melapor", "int", 10),
-    Column("Jumlah anggota", "jumlah_anggota", "int", 10), Column("Poin predikat", "poin_predikat", "score", 9),
-    Column("Poin penurunan", "poin_penurunan", "score", 9),
-    Column("Poin tidak melapor", "poin_tidak_melapor", "score", 9), Column("Poin anggota", "poin_anggota", "score", 9),
-    Column("Skor prioritas", "skor_prioritas", "score", 9), Column("Alasan", "alasan", width=50),
-    Column("Langkah utama", "langkah_utama", width=60),
-    Column("Keterangan pendamping", "keterangan_pendamping", width=40),
-]
-WARNING_COLUMNS = [
-    Column("Kabupaten/Kota", "kabupaten_kota", width=18), Column("NIK", "nik", width=17),
-    Column("Nama", "nama", width=30), Column("Peringatan", "peringatan", width=30), Column("Alasan", "alasan", width=90),
-]
-SILENT_COLUMNS = [
-    Column("Kabupaten/Kota", "kabupaten_kota", width=18), Column("NIK", "nik", width=17),
-    Column("Nama", "nama", width=30), Column("Jenis", "jenis", width=8), Column("Pendamping", "pendamping", width=18),
-    Column("Aktif", "aktif", "yes_no", 7), Column("Bulan tidak melapor", "bulan_tidak_melapor_berturut", "int", 10),
-    Column("Laporan terakhir", "laporan_terakhir", width=14), Column("RAT terakhir", "tanggal_rat_terakhir", "date", 12),
-    Column("Keterangan", "alasan_tidak_dinilai", width=60),
-]
-QUARANTINE_COLUMNS = [
-    Column("Berkas", "sumber", width=34), Column("Baris", "baris", "int", 7), Column("NIK", "nik", width=17),
-    Column("Periode", "periode", width=9), Column("Alasan", "alasan", "list", 90), Column("Isi baris", "data", width=60),
-]
-SUPERSEDED_COLUMNS = [
-    Column("Berkas", "sumber", width=34), Column("Baris", "baris", "int", 7), Column("NIK", "nik", width=17),
-    Column("Periode", "periode", width=9), Column("Tanggal kirim", "tanggal_kirim", width=20),
-    Column("Diganti oleh", "diganti_oleh", width=40), Column("Isi baris", "data", width=60),
-]
 
 
 def warning_label(kode: pd.Series) -> pd.Series:
