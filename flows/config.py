@@ -17,8 +17,8 @@ from typing import Literal
 
 import annotated_types
 from platformdirs import user_data_path
-from pydantic import (BaseModel, ConfigDict, Field, RootModel, StrictFloat, StrictInt, StrictStr, ValidationError,
-                      create_model, field_validator, model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictFloat, StrictInt, StrictStr,
+                      ValidationError, create_model, field_validator, model_validator)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -54,7 +54,7 @@ def _default_output() -> Path:
 
 
 SETTINGS_FILE = Path(__file__).parent / "settings.toml"
-TYPES = {"int": int, "float": float, "str": str, "path": Path, "path or none": Path | None}
+TYPES = {"int": int, "float": float, "bool": bool, "str": str, "path": Path, "path or none": Path | None}
 DEFAULT_FACTORIES = {"input": _default_input, "output": _default_output}  # the defaults settings.toml leaves out
 Number = StrictInt | StrictFloat
 
@@ -64,8 +64,8 @@ class Declared(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    type: Literal["int", "float", "str", "path", "path or none"]
-    default: Number | StrictStr | None = None
+    type: Literal["int", "float", "bool", "str", "path", "path or none"]
+    default: StrictBool | Number | StrictStr | None = None
     ge: Number | None = None
     le: Number | None = None
     description: str = Field(min_length=1)
@@ -161,7 +161,8 @@ def accepted(name: str) -> str:
     field = Settings.model_fields.get(name)
     if field is None:
         return "nilai yang sah"
-    kind = {int: "bilangan bulat", float: "angka", str: "teks"}.get(field.annotation, "path folder")
+    kind = {int: "bilangan bulat", float: "angka", bool: "true atau false", str: "teks"}.get(field.annotation,
+                                                                                          "path folder")
     low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), None)
     high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), None)
     if low is not None and high is not None:
@@ -173,6 +174,8 @@ def shown(value: object) -> str:
     """A setting's value as the README and --help show it (paths of the checkout relative to it)."""
     if isinstance(value, Path) and value.is_relative_to(PROJECT_ROOT):
         return value.relative_to(PROJECT_ROOT).as_posix()
+    if isinstance(value, bool):
+        return str(value).lower()
     return "-" if value is None else str(value)
 
 

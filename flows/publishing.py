@@ -50,14 +50,19 @@ def publish(params: RunParameters, run_id: str, manifest: dict) -> dict[str, str
 
 
 def stage(params: RunParameters, run_id: str, manifest: dict) -> None:
-    """Stage the period's tables, the documents built from them (`stage_documents`) and the manifest listing the
-    documents, each fsynced, in the run's work folder: nothing a reader sees changes yet."""
+    """Stage the period's tables, the documents built from them (`stage_documents`; none when the setting
+    `documents` is false) and the manifest listing the documents, each fsynced, in the run's work folder: nothing a
+    reader sees changes yet."""
     run = params.folder(run_id)
     checked = {name: run.read_checked(name) for name in OUTPUT_TABLES}
     for name, table in checked.items():
         storage.stage_period(params.output, name, params.period, table, run_id)
-    documents = stage_documents(params.output, params.period, run_id,
-                                {name: to_pandas(name, table) for name, table in checked.items()})
+    if settings().documents:
+        documents = stage_documents(params.output, params.period, run_id,
+                                    {name: to_pandas(name, table) for name, table in checked.items()})
+    else:  # the period's earlier documents go with the tables they described
+        documents = []
+        storage.staging_path(params.output, REPORTS_DIR, params.period, run_id).mkdir(parents=True, exist_ok=True)
     write_json(run.path / MANIFEST, {**manifest, DOCUMENTS: documents})
 
 

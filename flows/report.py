@@ -116,7 +116,9 @@ def print_summary(summary: dict, output: Path) -> None:
     if left_out:
         console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")
     console.print(f"  keluaran: {output}", markup=False)
-    console.print(f"  laporan: {summary['keluaran'][REPORTS_DIR]}", markup=False)
+    documents = (summary["keluaran"][REPORTS_DIR] if settings().documents
+                 else "tidak ditulis (KOPERASI_SEHAT_DOCUMENTS=false)")
+    console.print(f"  laporan: {documents}", markup=False)
     console.print(f"  Data Docs: {summary['data_docs']}", markup=False)
     console.print(f"  manifest: {summary['manifest']}", markup=False)
 

@@ -222,6 +222,25 @@ def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_comm
     assert not (output / "_kerja").exists()
 
 
+def test_without_documents_a_publication_writes_the_tables_and_takes_the_period_s_old_documents_away(
+        staged, tmp_path, monkeypatch):
+    monkeypatch.setenv("KOPERASI_SEHAT_DOCUMENTS", "false")
+    settings.cache_clear()
+    try:
+        output = shutil.copytree(staged["publish"], tmp_path / "out")
+        assert len(snapshot(output / DOCUMENTS)) == len(staged["documents"][staged["first"]]) > 3
+        run_id = staged["run_id"]
+        params = RunParameters(period="2026-10", input=DATA_DIR / "sample_dirty", output=output,
+                               max_quarantine_share=0.5)
+        publishing.publish(params, run_id, staged["manifest"])
+    finally:
+        settings.cache_clear()
+    assert set(storage.read_table(output, "skor_koperasi", "2026-10")["run_id"]) == {run_id}
+    assert (output / DOCUMENTS).is_dir() and snapshot(output / DOCUMENTS) == {}  # none that describe another run
+    assert json.loads((output / "_runs" / f"{run_id}.json").read_text())["berkas_laporan"] == []
+    assert publishing.published_run(output, "2026-10")["laporan"] == {"folder": DOCUMENTS.as_posix(), "berkas": 0}
+
+
 def test_backfill_of_three_months_through_the_cli(tmp_path):
     done = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--from", "2026-08", "--to", "2026-10",
                            "--output", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path, timeout=600,
