@@ -356,6 +356,8 @@ def test_the_manifest_records_the_run(clean):
     assert record["laporan"] == {"folder": "laporan/periode=2026-10", "berkas": len(manifest["berkas_laporan"])}
     assert set(manifest["versi"]["rulebook"]) == {"_koperasi.toml", "kkpkk-2021-draft.toml", "ksp-2009.toml",
                                                   "ksp-2016.toml"}
+    assert manifest["versi"]["versi_rulebook"] == {"kkpkk-2021-draft": "2026-11-30", "ksp-2009": "2026-11-30",
+                                                   "ksp-2016": "2026-11-30"}  # a rerun after a correction says so
     assert manifest["versi"]["paket"]["prefect"].startswith("3.")
 
 

@@ -727,7 +727,7 @@ def test_component_rounding_decides_a_total_in_linear_mode():
       cadangan = penyisihan 4,909,800 / RPM 100,200,000 = 4.9% -> 4.9 -> x 5 / 100 = 0.245
     Rounded first (the rule): 2.50 + 0.25; KAP 5 + 2.50 + 0.25 + 1.25 = 9.00 and the total
       12 + 9.00 + 5.25 + 8 + 3.75 + 6.25 + 6.75 = 51.00 -> Dalam Pengawasan.
-    Summed unrounded, the same report would total 50.995 - 0.005 = 50.99 -> Dalam Pengawasan Khusus.
+    Summed unrounded, KAP would be 5 + 2.495 + 0.245 + 1.25 = 8.99 and the total 50.99 -> Dalam Pengawasan Khusus.
     """
     row = _crafted("tepi", **(PUBLIK | {"pinjaman_lancar": 299_800_000, "pinjaman_macet": 100_200_000,
                                         "penyisihan_penghapusan_pinjaman": 4_909_800,
