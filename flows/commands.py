@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from flows import interrupt, preflight
-from flows.config import APP_NAME, PUBLISHED_DIR, settings
+from flows.config import APP_NAME, PUBLISHED_DIR, WORK_DIR, settings
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner", "pemeriksaan", "CACAT.md")
@@ -244,6 +244,7 @@ def compare_books(period: str, input: Path | None, output: Path, books: tuple[st
     landing = preflight.check_input(input)
     preflight.check_apart(landing, output)  # before check_output creates it inside the landing folder
     output = preflight.check_output(output)
+    finish_switches(output)
     from rich.console import Console
 
     from flows import comparison
@@ -253,6 +254,15 @@ def compare_books(period: str, input: Path | None, output: Path, books: tuple[st
     return EXIT_DONE
 
 
+def finish_switches(output: Path) -> None:
+    """The first step of a command that reads an output folder: a publication a killed run left half switched is
+    finished (committed) or undone (`flows.publishing.recover`), so that it reads one run's tables."""
+    if (Path(output) / WORK_DIR).is_dir():
+        from flows.publishing import recover
+
+        recover(output)
+
+
 def explain(query: str, period: str | None, output: Path) -> int:
     """Print one cooperative of a published period (`flows.lookup`); a name that matches several lists them on
     stdout and exits with the usage code."""
@@ -260,6 +270,7 @@ def explain(query: str, period: str | None, output: Path) -> int:
 
     from flows import lookup
 
+    finish_switches(output)
     console = Console(highlight=False)
     try:
         lookup.show(lookup.cooperative(output, query, period), console)
