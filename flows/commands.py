@@ -172,9 +172,20 @@ def _stopped(output: Path, period: str, started: float) -> str:
     return f"dihentikan ({name}): periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
 
 
+SERVING = "_KOPERASI_SEHAT_SERVING"  # set in the serving process that `serve` starts in a session of its own
+
+
 def serve_deployment(cron: str | None) -> int:
     """Serve the monthly deployment on its schedule until Ctrl-C or SIGTERM; start a local Prefect server (UI on
-    127.0.0.1) for it when PREFECT_API_URL is not set."""
+    127.0.0.1) for it when PREFECT_API_URL is not set.
+
+    On POSIX the serving is a process of its own session (`_serve_apart`): a Ctrl-C at the terminal reaches only
+    this command, which stops it as on SIGTERM, so that a flow run in progress is cancelled by the runner (and
+    its concurrency slot released) rather than interrupted in the middle by the terminal's SIGINT."""
+    if os.name != "nt" and not os.environ.get(SERVING):
+        return _serve_apart(cron)
+    if os.environ.get(SERVING):
+        _stop_when_the_command_ends()
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")  # the runner's warnings only
     from flows import pipeline, server
 
@@ -190,6 +201,35 @@ def serve_deployment(cron: str | None) -> int:
         pass
     say("serve dihentikan")
     return EXIT_DONE
+
+
+def _serve_apart(cron: str | None) -> int:
+    """Run the serving in a new session, pass Ctrl-C, SIGTERM and SIGHUP on to it as SIGTERM, return its code."""
+    import subprocess
+
+    command = [sys.executable, "-m", "flows.cli", "serve", *(["--cron", cron] if cron else [])]
+    serving = subprocess.Popen(command, env={**os.environ, SERVING: "1"}, stdin=subprocess.PIPE,
+                               start_new_session=True)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: serving.send_signal(signal.SIGTERM))
+    while True:
+        try:
+            return serving.wait()
+        except InterruptedError:
+            continue
+
+
+def _stop_when_the_command_ends() -> None:
+    """In the serving process: stop as on SIGTERM when the `serve` command that started it ends in any way (its
+    pipe on stdin closes, even on kill -9)."""
+    import threading
+
+    def watch() -> None:
+        while os.read(0, 1 << 10):  # the descriptor itself: no lock of sys.stdin held at the interpreter's end
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="serve-watch").start()
 
 
 def server_status() -> int:

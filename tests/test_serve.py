@@ -1,5 +1,6 @@
 """`koperasi-sehat serve` on a machine with no Prefect server: it starts one, serves the monthly deployment on it,
-creates the scheduled runs, completes a run triggered as the README says, and stops everything on SIGTERM."""
+creates the scheduled runs, completes a run triggered as the README says, and stops everything on a Ctrl-C
+during a run (the run cancelled, not left running)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def test_serve_starts_its_server_runs_the_schedule_and_a_manual_run_and_stops_on
                PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2")
     log = (tmp_path / "serve.log").open("w")
     serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve"], cwd=tmp_path, env=env, stdout=log,
-                             stderr=subprocess.STDOUT, text=True)
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True)  # a terminal's group
     try:
         deployment = _wait(lambda: _deployment(url), 180, serve, "deployment")
         # the scheduler creates the monthly runs: 02:00 WITA on the 5th, in the months ahead
@@ -83,9 +84,19 @@ def test_serve_starts_its_server_runs_the_schedule_and_a_manual_run_and_stops_on
         assert (tmp_path / "out" / "_runs" / f"{published['run_id']}.json").exists()
         started = psutil.Process(serve.pid).children(recursive=True)
         assert any("flows.server" in " ".join(p.cmdline()) for p in started)
+        # Ctrl-C at the terminal (SIGINT to the whole group) while a run is in progress
+        again = subprocess.run([str(Path(sys.executable).with_name("prefect")), "deployment", "run", DEPLOYMENT,
+                                "--param", "period=2026-08"], env={**env, "PREFECT_API_URL": url},
+                               capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stdout + again.stderr
+        _wait(lambda: [r for r in _api(url, "/flow_runs/filter", {
+            "deployments": {"id": {"any_": [deployment["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}}) if r["parameters"].get("period") == "2026-08"],
+            300, serve, "the second run's start")
+        started = psutil.Process(serve.pid).children(recursive=True)
     finally:
         sent = time.monotonic()
-        serve.send_signal(signal.SIGTERM)
+        os.killpg(serve.pid, signal.SIGINT)
         code = serve.wait(timeout=60)
         log.close()
     output = (tmp_path / "serve.log").read_text()
@@ -95,4 +106,10 @@ def test_serve_starts_its_server_runs_the_schedule_and_a_manual_run_and_stops_on
     left = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not left, [" ".join(p.cmdline()) for p in left]
     assert _deployment(url) is None  # the server is gone too
+    import sqlite3  # the run was cancelled by the runner, not left running: the schedule's next runs get a slot
+
+    with sqlite3.connect(tmp_path / "prefect" / "prefect.db") as db:
+        states = dict(db.execute("SELECT json_extract(parameters, '$.period'), state_type FROM flow_run "
+                                 "WHERE json_extract(parameters, '$.period') IN ('2026-08', '2026-09')").fetchall())
+    assert states == {"2026-09": "COMPLETED", "2026-08": "CANCELLED"}, states
     assert PROJECT_ROOT.exists()
