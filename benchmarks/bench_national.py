@@ -193,13 +193,15 @@ def cli_env(prefect_home: Path | None) -> dict[str, str]:
 
 
 @contextmanager
-def prefect_server(env: dict[str, str], log: Path, port: int = 4242) -> Iterator[str]:
-    """A Prefect server of the CLI's Prefect home, as a scheduled deployment has; yields its API URL."""
+def prefect_server(env: dict[str, str], log: Path, port: int = 4242, options: tuple[str, ...] = ()
+                   ) -> Iterator[str]:
+    """A Prefect server of the CLI's Prefect home, as a scheduled deployment has (`options`: more of `prefect
+    server start`'s, e.g. --no-ui); yields its API URL."""
     url = f"http://127.0.0.1:{port}/api"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-                                   "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=out)
+                                   "127.0.0.1", "--port", str(port), *options], env=env, stdout=out, stderr=out)
     try:
         deadline = time.monotonic() + 120
         while True:

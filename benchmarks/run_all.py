@@ -40,7 +40,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -55,7 +54,7 @@ import pyarrow.compute as pc  # noqa: E402
 import pyarrow.csv as pa_csv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from benchmarks.bench_national import io_floor, landing_folder  # noqa: E402
+from benchmarks.bench_national import io_floor, landing_folder, prefect_server  # noqa: E402
 
 PERIOD = "2026-10"
 MIB = 1024 * 1024
@@ -212,26 +211,8 @@ def running_server(env: dict[str, str], log: Path) -> Iterator[dict[str, str]]:
     home, and the environment that runs against it (PREFECT_API_URL), as the issue's "running server"."""
     from flows.server import free_port
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    with log.open("w") as out:
-        server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-                                   "127.0.0.1", "--port", str(port), "--no-services", "--no-ui"], env=env,
-                                  stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the Prefect server did not start; see {log}") from None
-                time.sleep(0.2)
+    with prefect_server(env, log, free_port(), ("--no-services", "--no-ui")) as url:
         yield {**env, "PREFECT_API_URL": url}
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def national_month(workdir: Path, env: dict[str, str], landing: Path, repeat: int, name: str) -> dict:
