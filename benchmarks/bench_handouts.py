@@ -103,12 +103,12 @@ def _published(output: Path) -> dict[str, pd.DataFrame]:
 
 def publish_national(landing: Path, output: Path, months: int) -> None:
     """The national months up to PERIOD, published in process without Prefect and GX (once; reused after)."""
+    from published_sample import publish_month
+
     from flows import storage
-    from flows.assemble import score_all
     from flows.config import TIMEZONE
-    from flows.monthly import OUTPUT_TABLES
-    from flows.prepare import keeping_common_inputs, prepare
-    from flows.runs import RunParameters, new_run_id
+    from flows.prepare import keeping_common_inputs
+    from flows.runs import RunParameters
     from scoring.periods import shift_period
 
     started = datetime(2026, 12, 1, 2, 0, tzinfo=TIMEZONE)  # after every report of the months is sent
@@ -118,14 +118,8 @@ def publish_national(landing: Path, output: Path, months: int) -> None:
             if (storage.partition_path(output, "mutu_pelaporan", periode) / storage.PART).exists():
                 continue
             start = time.perf_counter()
-            params = RunParameters(period=periode, input=landing, output=output, max_quarantine_share=1,
-                                   max_reporting_drop=1)
-            run_id = new_run_id(periode, started)
-            prepare(params, run_id, started)
-            score_all(params, run_id, started)
-            run = params.folder(run_id)
-            for name in OUTPUT_TABLES:
-                storage.write_period(output, name, periode, run.read_table(name), run_id)
+            run = publish_month(RunParameters(period=periode, input=landing, output=output, max_quarantine_share=1,
+                                              max_reporting_drop=1), started)
             shutil.rmtree(run.path)
             print(f"    published {periode} in {time.perf_counter() - start:.1f} s", flush=True)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flows import storage
 from flows.assemble import score_all
+from flows.catalog import RunFolder
 from flows.config import DATA_DIR, TIMEZONE, Settings
 from flows.monthly import OUTPUT_TABLES
 from flows.prepare import keeping_common_inputs, prepare
@@ -41,11 +42,17 @@ def publish(input: Path, output: Path) -> Path:
     with keeping_common_inputs():
         for months_back in range(MONTHS - 1, -1, -1):
             periode = shift_period(PERIODE, -months_back)
-            params = RunParameters(period=periode, input=input, output=output, max_quarantine_share=1)
-            run_id = new_run_id(periode, STARTED)
-            prepare(params, run_id, STARTED)
-            score_all(params, run_id, STARTED)
-            run = params.folder(run_id)
-            for name in OUTPUT_TABLES:
-                storage.write_period(output, name, periode, run.read_table(name), run_id)
+            publish_month(RunParameters(period=periode, input=input, output=output, max_quarantine_share=1), STARTED)
     return output
+
+
+def publish_month(params: RunParameters, started: datetime) -> RunFolder:
+    """One month's steps without Prefect and without the quality gate: prepare, score, write every table of the
+    period into the output folder; the run's work folder (kept)."""
+    run_id = new_run_id(params.period, started)
+    prepare(params, run_id, started)
+    score_all(params, run_id, started)
+    run = params.folder(run_id)
+    for name in OUTPUT_TABLES:
+        storage.write_period(params.output, name, params.period, run.read_table(name), run_id)
+    return run

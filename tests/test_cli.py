@@ -5,6 +5,7 @@ behind and never a period half published."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -274,11 +275,9 @@ def _stop(process: subprocess.Popen, how: str) -> tuple[int, str, str, float, li
 def _left(processes: list[psutil.Process]) -> list[str]:
     alive = []
     for p in processes:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):  # ended between the two calls: not left
             if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
                 alive.append(" ".join(p.cmdline()))
-        except psutil.NoSuchProcess:
-            pass
     return alive
 
 

@@ -6,6 +6,7 @@ encodings and notations."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import date, datetime
 
@@ -210,10 +211,8 @@ def pandas_period_unknown():
     """This process does not know pandas' period type, as a process that only reads the file."""
     from pandas.core.arrays.arrow.extension_types import ArrowPeriodType
 
-    try:
+    with contextlib.suppress(KeyError):  # not registered in this process yet
         pa.unregister_extension_type("pandas.period")
-    except KeyError:
-        pass
     yield
     pa.register_extension_type(ArrowPeriodType("M"))
 
