@@ -212,11 +212,7 @@ def _serve_apart(cron: str | None) -> int:
                                start_new_session=True)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: serving.send_signal(signal.SIGTERM))
-    while True:
-        try:
-            return serving.wait()
-        except InterruptedError:
-            continue
+    return serving.wait()  # a signal handled above does not end the wait (PEP 475)
 
 
 def _stop_when_the_command_ends() -> None:
