@@ -109,7 +109,7 @@ def run_months(request: RunRequest) -> int:
     try:
         from flows import report, server
 
-        with server.prefect_api():
+        with server.prefect_api(), server.without_heartbeats():
             from flows.prepare import keeping_common_inputs
             from flows.pipeline import with_runner
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,13 +28,39 @@ from schemas.tables import aspek_ids
 
 
 def partitions(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
-    """The kabupaten/kota of the run, sorted, cut into at most `max_parts` parts scored independently.
+    """The kabupaten/kota of the run, sorted, in parts scored independently: its `groups`, consecutive ones
+    together so that a part has about `part_size` registered cooperatives or more (one part for a small run).
 
-    The parts depend only on the registry, never on the task runner: a Dask run and a local run
-    split, score and assemble the same way, so their outputs are identical."""
-    names = sorted(params.folder(run_id).read("koperasi", columns=["kabupaten_kota"])["kabupaten_kota"].unique())
+    The parts depend only on the registry, never on the task runner, and the rows of every table come in the
+    order of the groups (`in_group_order`) however many parts there are: a Dask run and a local run, a run of one
+    part and one of eight, write the same outputs."""
+    areas = params.folder(run_id).read("koperasi", columns=["kabupaten_kota"])["kabupaten_kota"]
+    groups = _groups(areas)
+    count = min(len(groups), max(1, len(areas) // settings().part_size))
+    cuts = np.linspace(0, len(groups), count + 1).round().astype(int)
+    return [tuple(name for group in groups[a:b] for name in group) for a, b in zip(cuts[:-1], cuts[1:])] or [()]
+
+
+def _groups(areas: pd.Series) -> list[tuple[str, ...]]:
+    """The run's kabupaten/kota, sorted, cut into at most `max_parts` groups of as many names."""
+    names = sorted(areas.unique())
     size = -(-len(names) // settings().max_parts) if names else 1
-    return [tuple(names[i:i + size]) for i in range(0, len(names), size)] or [()]
+    return [tuple(names[i:i + size]) for i in range(0, len(names), size)]
+
+
+def _group_of(registry: pd.DataFrame, groups: list[tuple[str, ...]]) -> pd.Series:
+    """Each registered nik's group (int16), by its kabupaten/kota."""
+    rank = {name: g for g, group in enumerate(groups) for name in group}
+    return pd.Series(registry["kabupaten_kota"].map(rank).to_numpy(dtype=np.int16), index=registry["nik"])
+
+
+def in_group_order(frame: pd.DataFrame, group: pd.Series) -> pd.DataFrame:
+    """The rows group after group (`group`: by nik), each group's in their order: what the part's groups scored
+    one by one give (the engine's long tables are component- and aspect-major within a call)."""
+    ranks = frame["nik"].map(group).to_numpy(dtype=np.int16)
+    if (np.diff(ranks) >= 0).all():
+        return frame
+    return frame.iloc[np.argsort(ranks, kind="stable")].reset_index(drop=True)
 
 
 def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
@@ -43,6 +70,7 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
     skor_aspek, status_koperasi and jalan_menuju_sehat."""
     run = params.folder(run_id)
     registry = run.read("koperasi")
+    groups = _groups(registry["kabupaten_kota"])
     registry = registry[registry["kabupaten_kota"].isin(kabupaten)]
     laporan = run.read("laporan")
     laporan = laporan[is_in(laporan["nik"], registry["nik"])]
@@ -65,8 +93,9 @@ def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[s
         "status_koperasi": status.assign(run_id=run_id),
         "jalan_menuju_sehat": jalan_menuju_sehat(reports, result.koperasi, indikator).assign(run_id=run_id),
     }
+    group = _group_of(registry, groups)
     for name, frame in tables.items():  # typed here; checked against the contract once, whole, by the assembly
-        run.write_part(part, name, frame)
+        run.write_part(part, name, in_group_order(frame, group))
     per_kabupaten = (status.groupby("kabupaten_kota")
                      .agg(koperasi=("nik", "size"), melapor=("melapor", "sum"), dinilai=("dinilai", "sum"))
                      .reset_index().to_dict(orient="records"))

@@ -86,6 +86,22 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         stop(server)
 
 
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """Flow runs started here send no heartbeats, unless PREFECT_FLOWS_HEARTBEAT_FREQUENCY says otherwise.
+
+    Prefect sends one every 180 s by default, for an automation that marks a crashed run (not set up by this
+    project: the command that started the run sees it end), and waits up to a second for its heartbeat thread at
+    the end of every run. The served deployment keeps them (`koperasi-sehat serve`)."""
+    if os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY") or os.environ.get("PREFECT_RUNNER_HEARTBEAT_FREQUENCY"):
+        yield
+        return
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+        yield
+
+
 def send_pending(timeout: float = 5) -> None:
     """Send the logs and events Prefect still holds to the server before it stops (else they are retried, for
     minutes, against a server that is gone)."""

@@ -19,6 +19,7 @@ from schemas.rules import RowRule, numbered_within
 from scoring.errors import RulebookError
 from scoring.rulebook import book_for, published_books
 
+NO_MONTH = -(1 << 40)  # the month code of a row without a date (far from every real month)
 SET_PROBLEMS_SHOWN = 3  # problems a questionnaire set's reason names before "dan N masalah lain"
 
 
@@ -86,13 +87,19 @@ def _questions() -> _Questions:
 
 def _book_per_row(frame: pd.DataFrame) -> np.ndarray:
     """Place in `_questions().books` of the book of each row's month (of `tanggal`) and `jenis` (0, "": the date
-    is missing or no book applies); each distinct (month, jenis) is looked up once."""
-    months = frame["tanggal"].dt.strftime("%Y-%m").astype("str").fillna("")
-    keys = pd.MultiIndex.from_arrays([months, frame["jenis"].astype("str").fillna("")])
-    codes, pairs = pd.factorize(keys)
+    is missing or no book applies); each distinct (month, jenis) is looked up once, rows matched on integer codes."""
+    dated = frame["tanggal"].to_numpy(dtype="datetime64[M]")
+    month = np.where(np.isnat(dated), NO_MONTH, dated.astype(np.int64))  # months since 1970-01
+    jenis_code, jenis = pd.factorize(frame["jenis"].astype("str"), use_na_sentinel=False)
+    codes, pairs = pd.factorize(month * (len(jenis) + 1) + jenis_code)
     place = {book: b for b, book in enumerate(_questions().books)}
-    books = [place[_questionnaire_book(m, j)] if m else 0 for m, j in pairs]
+    books = [0 if m == NO_MONTH else place[_questionnaire_book(str(np.datetime64(m, "M")), _jenis(jenis[j]))]
+             for m, j in (divmod(int(p), len(jenis) + 1) for p in pairs)]
     return np.array(books, dtype=np.int64)[codes]
+
+
+def _jenis(value: object) -> str:
+    return "" if pd.isna(value) else str(value)
 
 
 def _index_in(text: pd.Series, names: tuple[str, ...]) -> np.ndarray:
