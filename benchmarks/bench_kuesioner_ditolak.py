@@ -27,7 +27,7 @@ CHECK = """
 import json, resource, time
 from datetime import date
 from pathlib import Path
-from flows.ingest import read_common
+from flows.ingest.landing import read_common
 from schemas.inputs import check_koperasi, check_kuesioner, registry_of
 started = time.perf_counter()
 landing = read_common(Path({folder!r}))

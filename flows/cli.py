@@ -19,7 +19,7 @@ import typer
 from flows import commands
 from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
 from flows.ingest.walk import shown as escaped
-from schemas.periode import ascii_digits
+from schemas.wita import ascii_digits
 from scoring.errors import KoperasiSehatError, ParameterError, SettingError
 from scoring.rulebook import published_books, rulebooks
 from scoring.rulebook_format import PERIODE

@@ -22,7 +22,7 @@ from pydantic import (BaseModel, ConfigDict, Field, RootModel, StrictBool, Stric
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from schemas.periode import WITA
+from schemas.wita import WITA
 from scoring.errors import SettingError
 from scoring.rulebook import load_data_file
 

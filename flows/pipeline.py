@@ -23,7 +23,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows import assemble, interrupt, monthly, prepare, publishing, report, score_parts
 from flows.catalog import release
 from flows.config import TIMEZONE, settings
-from flows.ingest import shown
+from flows.ingest.walk import shown
 from flows.locks import period_lock
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary, new_run_id
 from flows.preflight import check_apart, check_area_rerun

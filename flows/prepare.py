@@ -16,7 +16,7 @@ import pandas as pd
 
 from flows.catalog import RunFolder
 from flows.config import TIMEZONE
-from flows.ingest import Landing, common_files, digest, read_common, read_reports
+from flows.ingest.landing import Landing, common_files, digest, read_common, read_reports
 from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs

@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from flows.ingest import COLUMNS
+from flows.ingest.landing import COLUMNS
 from schemas.input_models import (
     INDIKATOR_PEMERIKSAAN,
     JAWABAN,

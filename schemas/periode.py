@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-WITA = ZoneInfo("Asia/Makassar")  # UTC+8, Kalimantan Utara: times without a zone are WITA (data contract)
+from schemas.wita import WITA
+
 # ASCII digits only ([0-9]): Python's \d also takes other scripts' digits, which no parser after it reads
 # ISO date, or date and time
 WAKTU = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?"
@@ -36,14 +34,6 @@ BULAN = {
 _BENTUK = (r"^(?:(?P<t1>[0-9]{4})[-/](?P<b1>[0-9]{1,2})"
            r"|(?P<b2>[0-9]{1,2})[-/](?P<t2>[0-9]{4})"
            r"|(?P<nama>[a-z]+)[\s./-]*(?P<t3>[0-9]{4}))$")
-_DIGIT = re.compile(r"\d")  # a decimal digit of any script (Unicode category Nd)
-
-
-def ascii_digits(text: str) -> str:
-    """Every decimal digit written in another script (full-width ５, Arabic-Indic ٥, Devanagari ५...) as the ASCII
-    digit it is: such a digit has exactly one value (its Unicode digit value), so nothing is guessed."""
-    return _DIGIT.sub(lambda digit: str(unicodedata.digit(digit.group())), text) if not text.isascii() else text
-
 
 
 def recognise_periode(text: pd.Series) -> pd.Series:

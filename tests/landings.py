@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from builders import JUTA, SEHAT
 
 from flows.config import TIMEZONE
-from flows.ingest import KOPERASI, read_landing
+from flows.ingest.landing import KOPERASI, read_landing
 from schemas.inputs import check_koperasi, check_laporan, registry_of
 from scoring.columns import JUMLAH, LAPORAN
 

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.ingest import KOPERASI, read_landing, read_text_table
+from flows.ingest.landing import KOPERASI, read_landing, read_text_table
 from scoring.inputs import FAKTOR_BERKAS
 from scoring import InputFileError
 

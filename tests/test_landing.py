@@ -18,7 +18,7 @@ from builders import JUTA
 from landings import NIK, NIK_B, NOW, REGISTRY_ROW, check, landing, parquet_bytes, report, write_reports
 from openpyxl import Workbook, load_workbook
 
-from flows.ingest import COLUMNS as TABLES, read_landing, read_text_table
+from flows.ingest.landing import COLUMNS as TABLES, read_landing, read_text_table
 from flows.ingest.walk import read_bounded, shown
 from flows.templates import keterangan, write_templates
 from schemas.input_models import Koperasi

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from flows.config import DATA_DIR
-from flows.ingest import read_landing, read_text_table
+from flows.ingest.landing import read_landing, read_text_table
 from flows.ingest.walk import Limits
 from schemas.inputs import Registry, check_koperasi, check_laporan
 from scoring import InputFileError
@@ -320,7 +320,7 @@ def test_a_text_formula_whose_cached_value_is_empty_is_an_empty_cell(tmp_path):
 # ----- D8: a registry name that is not its code's ---------------------------------------------------------
 
 def test_a_registry_name_not_its_codes_usual_one_quarantines_the_row_not_the_run():
-    from flows.ingest import KOPERASI
+    from flows.ingest.landing import KOPERASI
 
     registry = pd.read_csv(DATA_DIR / "sample" / "koperasi.csv", dtype=str, keep_default_na=False)[list(KOPERASI)]
     first = registry.index[registry["kabupaten_kota"].eq("Bulungan")][0]

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from flows import cli
 from flows.config import TIMEZONE
-from flows.ingest import Landing, read_landing
+from flows.ingest.landing import Landing, read_landing
 from sample import SCALES, build_registry, write_sample
 from sample.scales import Months
 from schemas import input_models, inputs

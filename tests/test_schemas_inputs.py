@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows.ingest import ANGKA, read_text_table
+from flows.ingest.landing import ANGKA, read_text_table
 from schemas.input_models import KODE_FAKTOR
 from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
 from schemas.periode import recognise_periode

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flows.ingest.walk import shown
-from schemas.periode import ascii_digits
+from schemas.wita import ascii_digits
 from scoring.errors import InputFileError
 
 FREE_TEXT = ("nama", "kabupaten_kota", "pendamping", "keterangan")  # names and notes: marks and line breaks kept
