@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from builders import frame, questionnaire, report, sehat
-from flows import storage
+from flows import quality, storage
 from flows.config import TIMEZONE, settings
 from flows.quality import QualityParameters, QualityResult, check_outputs, jumlah_melapor_sebelumnya
 from schemas import action_expectations as ax
@@ -125,6 +125,18 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
     assert result.summary["suites"]["antar_periode"]["evaluated"] == 1
     html = result.data_docs_index.read_text(encoding="utf-8")
     assert RUN in html and RUN + "_parquet" in html  # the history of every run stays in Data Docs
+
+
+def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_path, monkeypatch):
+    """The index reads every result it links: it links the newest DOCS_INDEX_RESULTS (here one run's 11), so a
+    gate does not grow slower run after run; an older run's pages stay in the site."""
+    monkeypatch.setattr(quality, "DOCS_INDEX_RESULTS", 11)
+    first, second = run(tmp_path / "_gx", run_id="run_pertama_q1"), run(tmp_path / "_gx", run_id="run_kedua_q2")
+    assert first.success and second.success
+    html = second.data_docs_index.read_text(encoding="utf-8")
+    assert "run_kedua_q2" in html and "run_pertama_q1" not in html
+    pages = second.data_docs_index.parent / "validations"
+    assert len(list(pages.rglob("run_pertama_q1/*/*.html"))) == len(list(pages.rglob("run_kedua_q2/*/*.html"))) == 11
 
 
 def test_a_month_without_reports_passes(gx_dir):
