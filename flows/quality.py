@@ -46,10 +46,10 @@ DATASOURCE = "koperasi_sehat"
 BATCH_DEFINITION = "seluruh_tabel"
 DOCS_SITE = "local_site"
 EXAMPLES = 5  # failing values quoted per failed expectation
-# validation results the Data Docs index links, the newest first: the last 12 runs of the 11 suites. Rendering the
-# index reads every result it links, so without a limit each run's gate took longer than the one before (0.5 s
-# more per 250 results); the pages of older results stay in the site
-DOCS_INDEX_RESULTS = 12 * 11
+# runs whose validation results the Data Docs index links, the newest first. Rendering the index reads every result
+# it links, so without a limit each run's gate took longer than the one before (0.5 s more per 250 results); the
+# pages of older results stay in the site
+DOCS_INDEX_RUNS = 12
 
 
 @dataclass(frozen=True)
@@ -198,8 +198,9 @@ RESULT_FORMAT = "BASIC"
 
 def open_context(context_dir: Path) -> FileDataContext:
     """The file Data Context in `context_dir` (created on first use), analytics and progress bars off, without
-    a config variables file, its Data Docs index limited to the newest `DOCS_INDEX_RESULTS` results. Opened for each check (a few tenths of a second): a context kept open keeps the
-    last tables it validated (its execution engine's batches)."""
+    a config variables file, its Data Docs index limited to the results of the newest `DOCS_INDEX_RUNS` runs.
+    Opened for each check (a few tenths of a second): a context kept open keeps the last tables it validated (its
+    execution engine's batches)."""
     root = Path(context_dir).resolve()
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
     import great_expectations as gx
@@ -217,10 +218,14 @@ def open_context(context_dir: Path) -> FileDataContext:
     if context.variables.config_variables_file_path:  # no ${VARIABLE} in our configuration: nothing to read
         context.variables.config_variables_file_path = None
         changed = True
+    from schemas.action_expectations import ACTION_SUITES
+    from schemas.expectations import SUITES
+
+    limit = DOCS_INDEX_RUNS * len({*SUITES, *ACTION_SUITES})  # a run validates every suite once
     sites = context.variables.data_docs_sites
     index = sites[DOCS_SITE].setdefault("site_index_builder", {})
-    if index.get("validation_results_limit") != DOCS_INDEX_RESULTS:
-        index.update(class_name="DefaultSiteIndexBuilder", validation_results_limit=DOCS_INDEX_RESULTS)
+    if index.get("validation_results_limit") != limit:
+        index.update(class_name="DefaultSiteIndexBuilder", validation_results_limit=limit)
         context.variables.data_docs_sites = sites
         changed = True
     if changed:

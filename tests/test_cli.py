@@ -48,6 +48,18 @@ def before_prefect(args: list[str], **kwargs) -> tuple[subprocess.CompletedProce
         return done, "prefect" not in modules.read_text().split()
 
 
+def test_help_starts_without_pandas_readers_or_prefect():
+    """The command line's own modules are light (`flows.ingest` imports no reader, `schemas.wita` no pandas): a
+    command answered here starts in about half a second, the background server runs the rest."""
+    with tempfile.TemporaryDirectory() as folder:
+        modules = Path(folder) / "modules"
+        done = subprocess.run([*WATCHED, "--help"], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "KOPERASI_SEHAT_TEST_MODULES": str(modules)})
+        imported = set(modules.read_text().split())
+    assert done.returncode == 0 and "run" in done.stdout
+    assert imported & {"pandas", "numpy", "pyarrow", "openpyxl", "prefect", "flows.ingest.landing"} == set()
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
     """An output folder with 2026-10 published whole."""

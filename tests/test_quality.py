@@ -128,9 +128,9 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
 
 
 def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_path, monkeypatch):
-    """The index reads every result it links: it links the newest DOCS_INDEX_RESULTS (here one run's 11), so a
-    gate does not grow slower run after run; an older run's pages stay in the site."""
-    monkeypatch.setattr(quality, "DOCS_INDEX_RESULTS", 11)
+    """The index reads every result it links: it links the newest DOCS_INDEX_RUNS runs' (here one run's 11), so
+    a gate does not grow slower run after run; an older run's pages stay in the site."""
+    monkeypatch.setattr(quality, "DOCS_INDEX_RUNS", 1)
     first, second = run(tmp_path / "_gx", run_id="run_pertama_q1"), run(tmp_path / "_gx", run_id="run_kedua_q2")
     assert first.success and second.success
     html = second.data_docs_index.read_text(encoding="utf-8")
