@@ -19,13 +19,15 @@ Time is wall-clock seconds. Peak memory: the largest resident set of the process
 /usr/bin/time reports it (ru_maxrss): the command and the server's copy that ran it (a run of the background
 server is a fork of it: `flows.background`); "tree" is the largest sum of the resident sets of the command and
 the whole background server (its Prefect server included), sampled every 0.1 s. The load average (1 minute) is
-printed before each run: on 2 cores, above about 1 something else ran beside the benchmark.
+printed before each run. It still carries the benchmark's own previous run, so on 2 cores it reads 1 to 2
+while nothing else runs; much above 2, something else ran beside the benchmark.
 
 `--baseline` measures code from before the background server (e.g. the source of an older commit first on
 PYTHONPATH): its reruns run against a `prefect server start` the benchmark starts, as the issue's "running
-server". `--quick` (a few minutes): one run per row, a 3-month backfill, the engine at 10,000 and 100,000 reports only, no
-2x registry. The full command takes about 45 minutes on 2 cores. The national landing folder is generated once
-in the workdir (about a minute) unless `--landing` names one (`koperasi-sehat sample --scale national`).
+server". `--quick` (a few minutes): one run per row, a 3-month backfill, the engine at 10,000 and 100,000 reports
+only, no 2x registry. The full command takes 33 to 45 minutes on 2 cores (33 on 2026-12-01). The national landing
+folder is generated once in the workdir (about a minute) unless `--landing` names one
+(`koperasi-sehat sample --scale national`).
 """
 
 from __future__ import annotations
