@@ -7,6 +7,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -16,7 +17,8 @@ import pandas as pd
 
 from flows.catalog import RunFolder
 from flows.config import TIMEZONE
-from flows.ingest.landing import Landing, common_files, digest, read_common, read_reports
+from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
+                                  with_common)
 from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
@@ -105,11 +107,13 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
     whether it is now; a backfill on Dask prepares its months ahead): if not, its scores come from the landing
     folder."""
     run = params.folder(run_id)
-    common = checked_common(params.input, started.astimezone(TIMEZONE).date())
     if previous_published is None:
         previous_published = is_published(params.output, previous_period(params.period))
     previous = None if previous_published else previous_period(params.period)
-    landing = read_reports(params.input, common.rejected, params.period, started, previous=previous)
+    with ThreadPoolExecutor(max_workers=1) as reader:  # the reports are read while the shared inputs are checked
+        reports = reader.submit(read_report_files, params.input, params.period, started, previous=previous)
+        common = checked_common(params.input, started.astimezone(TIMEZONE).date())
+        landing = with_common(reports.result(), common.rejected)
     scope = in_scope(common.koperasi.valid, params.kabupaten)
     raw = reports_in_scope(landing.laporan, scope, common.koperasi.valid, bool(params.kabupaten))
     laporan = inputs.check_laporan(raw, common.registry, started, landing.catatan)

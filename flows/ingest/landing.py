@@ -9,7 +9,9 @@ other files go on; only the registry is required.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -108,17 +110,53 @@ def read_common(root: Path, limit: int | None = None) -> Landing:
     found = entries(root, limit)
     registry = _the_one(found, "koperasi", required=True)
     _the_one(found, "faktor_pengurang")
-    bounds = limits(limit)
-    files: list[InputFile] = []
-    notes: list[pd.DataFrame] = []
-    frames = {table: [_read(e, bounds, files, notes) for e in found if e.table == table and e.alasan is None]
-              for table in ("kuesioner", "faktor_pengurang", "pemeriksaan")}
-    koperasi = _read(registry, bounds, files, notes)
+    tables = ("kuesioner", "faktor_pengurang", "pemeriksaan")
+    shared = [e for e in found if e.table in tables and e.alasan is None]
+    read = read_each([*shared, registry], limits(limit))
+    koperasi = read.rows[-1]
     if koperasi is None:
-        raise InputFileError(files[-1].galat or f"{registry.sumber}: cannot be read")
-    return Landing(koperasi=koperasi.frame, kuesioner=_concat([r.frame for r in frames["kuesioner"] if r], KUESIONER),
-                   faktor=_concat([r.frame for r in frames["faktor_pengurang"] if r], FAKTOR_BERKAS),
-                   pemeriksaan=_concat([r.frame for r in frames["pemeriksaan"] if r], PEMERIKSAAN), berkas=files,
+        raise InputFileError(read.files[-1].galat or f"{registry.sumber}: cannot be read")
+    frames = {table: [r.frame for e, r in zip(shared, read.rows[:-1], strict=True) if r and e.table == table]
+              for table in tables}
+    return Landing(koperasi=koperasi.frame, kuesioner=_concat(frames["kuesioner"], KUESIONER),
+                   faktor=_concat(frames["faktor_pengurang"], FAKTOR_BERKAS),
+                   pemeriksaan=_concat(frames["pemeriksaan"], PEMERIKSAAN), berkas=read.files,
+                   catatan=_concat_notes(read.notes))
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """The report files of a landing folder as read (`read_report_files`), before they join the shared inputs."""
+
+    root: Path  # the landing folder
+    found: list[Entry]  # every entry of the landing folder
+    read: FilesRead  # of the report files, in the folder's order
+    previous: str | None  # the month read whole beside the period, if any
+
+
+def read_report_files(root: Path, period: str | None = None, now: datetime | None = None, limit: int | None = None,
+                      previous: str | None = None) -> ReportFiles:
+    """The report files of laporan/* (of the period, when given; with `previous`, that month's rows whole too),
+    not yet joined to the shared inputs (`with_common`): a run reads them while it checks the shared inputs."""
+    found = entries(root, limit)
+    reports = [e for e in found if e.table == "laporan" and e.alasan is None]
+    return ReportFiles(root, found, read_each(reports, limits(limit), period, now, previous), previous)
+
+
+def with_common(reports: ReportFiles, common: Landing) -> Landing:
+    """`common` with the report rows of `reports` and every entry not read."""
+    laporan = [r for r in reports.read.rows if r]
+    earlier = [r.previous for r in laporan if r.previous is not None]
+    files = [*common.berkas, *reports.read.files]
+    notes = [common.catatan, *reports.read.notes, *(r.notes for r in earlier)]
+    sheets = [Entry(sheet["sumber"], reports.root / f.sumber, alasan=sheet["alasan"]) for f in files
+              for sheet in f.lembar_tidak_dibaca]
+    return Landing(koperasi=common.koperasi, kuesioner=common.kuesioner, faktor=common.faktor,
+                   pemeriksaan=common.pemeriksaan, laporan=_concat([r.frame for r in laporan], LAPORAN),
+                   laporan_lain=_concat([r.others for r in laporan], RIWAYAT[2:]),
+                   laporan_sebelumnya=_concat([r.frame for r in earlier], LAPORAN) if reports.previous else None,
+                   berkas=sorted(files, key=lambda f: f.sumber),
+                   tidak_dibaca=sorted([e for e in reports.found if e.alasan] + sheets, key=lambda e: e.sumber),
                    catatan=_concat_notes(notes))
 
 
@@ -127,22 +165,7 @@ def read_reports(root: Path, common: Landing, period: str | None = None, now: da
     """`common` with the report files of laporan/* (of the period, when given) and every entry not read; with
     `previous` (the month before the period), that month's rows whole too (`laporan_sebelumnya`), from the same
     reading of each file."""
-    found = entries(root, limit)
-    bounds = limits(limit)
-    files, notes = list(common.berkas), [common.catatan]
-    laporan = [r for e in found if e.table == "laporan" and e.alasan is None
-               if (r := _read(e, bounds, files, notes, period, now, previous))]
-    earlier = [r.previous for r in laporan if r.previous is not None]
-    notes += [r.notes for r in earlier]
-    sheets = [Entry(sheet["sumber"], root / f.sumber, alasan=sheet["alasan"]) for f in files
-              for sheet in f.lembar_tidak_dibaca]
-    return Landing(koperasi=common.koperasi, kuesioner=common.kuesioner, faktor=common.faktor,
-                   pemeriksaan=common.pemeriksaan, laporan=_concat([r.frame for r in laporan], LAPORAN),
-                   laporan_lain=_concat([r.others for r in laporan], RIWAYAT[2:]),
-                   laporan_sebelumnya=_concat([r.frame for r in earlier], LAPORAN) if previous else None,
-                   berkas=sorted(files, key=lambda f: f.sumber),
-                   tidak_dibaca=sorted([e for e in found if e.alasan] + sheets, key=lambda e: e.sumber),
-                   catatan=_concat_notes(notes))
+    return with_common(read_report_files(root, period, now, limit, previous), common)
 
 
 def digest(entry: Entry, limit: int | None = None) -> str | None:
@@ -166,6 +189,40 @@ def _the_one(found: list[Entry], table: str, required: bool = False) -> Entry | 
     if required and files[0].alasan:
         raise InputFileError(f"{files[0].sumber}: cannot be read ({files[0].alasan})")
     return files[0] if files else None
+
+
+@dataclass(frozen=True)
+class FilesRead:
+    """Files as read (`read_each`), in the order given: each file's rows (None: rejected, its InputFile says
+    why), every file's InputFile, and the notes of the rows read."""
+
+    rows: list[Rows | None]
+    files: list[InputFile]
+    notes: list[pd.DataFrame]
+
+
+def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None, now: datetime | None = None,
+              previous: str | None = None) -> FilesRead:
+    """Read the files (see `_read`) on as many threads as the machine has cores, the largest first (reading is
+    mostly pyarrow's, which leaves Python's lock); the result in the order given, whatever the order of reading."""
+    def one(entry: Entry) -> tuple[Rows | None, list[InputFile], list[pd.DataFrame]]:
+        files: list[InputFile] = []
+        notes: list[pd.DataFrame] = []
+        return _read(entry, bounds, files, notes, period, now, previous), files, notes
+
+    largest_first = sorted(range(len(found)), key=lambda i: -_size(found[i].path))
+    with ThreadPoolExecutor(max_workers=max(1, min(len(found), os.cpu_count() or 1))) as pool:
+        done = dict(zip(largest_first, pool.map(one, [found[i] for i in largest_first]), strict=True))
+    ordered = [done[i] for i in range(len(found))]
+    return FilesRead([r for r, _, _ in ordered], [f for _, files, _ in ordered for f in files],
+                     [n for _, _, notes in ordered for n in notes])
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reading it will say why
+        return 0
 
 
 def _read(entry: Entry, bounds: Limits, files: list[InputFile], notes: list[pd.DataFrame], period: str | None = None,
@@ -273,4 +330,5 @@ def _concat_notes(notes: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 __all__ = ["ANGKA", "KOPERASI", "NOTES", "Entry", "InputFile", "Landing", "common_files",
-           "digest", "entries", "read_common", "read_landing", "read_reports", "read_text_table", "shown"]
+           "digest", "entries", "read_common", "read_landing", "read_report_files", "read_reports", "read_text_table",
+           "shown", "with_common"]
