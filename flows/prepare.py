@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from flows.catalog import RunFolder
+from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
 from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
                                   with_common)
@@ -72,12 +73,21 @@ def keep_common_inputs() -> None:
 
 
 def checked_common(root: Path, today: date) -> CheckedCommon:
-    """Read and check the shared inputs, or reuse the kept result for the same file contents and day."""
+    """Read and check the shared inputs, or reuse the result kept for the same file contents and day: in memory
+    during a backfill, on disk between runs (`flows.common_cache`)."""
     key = None  # hashing the files (about 0.2 s at national scale) is only worth it in a backfill
     if _Kept.active:
         key = (root.resolve(), today, tuple((e.sumber, digest(e)) for e in common_files(root)))
         if key in _Kept.entry:
             return _Kept.entry[key]
+    common = checked_or_cached(root, today, lambda: _checked(root, today))
+    _Kept.entry.clear()
+    if key is not None:
+        _Kept.entry[key] = common
+    return common
+
+
+def _checked(root: Path, today: date) -> CheckedCommon:
     landing = read_common(root)
     notes = landing.catatan
     koperasi = inputs.check_koperasi(landing.koperasi, today, notes)
@@ -92,11 +102,7 @@ def checked_common(root: Path, today: date) -> CheckedCommon:
                        catatan=notes)
     dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor),
               "pemeriksaan": len(landing.pemeriksaan)}
-    common = CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor, pemeriksaan)
-    _Kept.entry.clear()
-    if key is not None:
-        _Kept.entry[key] = common
-    return common
+    return CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor, pemeriksaan)
 
 
 def prepare(params: RunParameters, run_id: str, started: datetime, previous_published: bool | None = None

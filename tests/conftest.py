@@ -13,6 +13,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # a CLI run without PREFECT_API_URL starts the background server (flows.background) in the Prefect home: never the
 # user's during the tests
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="koperasi-sehat-tes-prefect-")
+# the checked shared inputs kept between runs (flows.common_cache): the session's, never the user's cache
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="koperasi-sehat-tes-cache-")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -314,6 +314,7 @@ def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_chan
 
     from schemas import inputs
 
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no entry of another test's run
     landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "masuk")
     checked = []
     check = inputs.check_kuesioner
@@ -331,6 +332,47 @@ def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_chan
         answers.write_text(answers.read_text() + answers.read_text().splitlines()[1] + "\n")  # one answer twice
         assert prepared("2026-10").kuesioner_dikarantina == 39  # the set (38 questions) and its copied answer
         assert checked == [4788, 4789]
-    prepared("2026-10")
-    prepared("2026-10")  # outside a backfill (a served deployment) nothing is kept between runs
-    assert checked == [4788, 4789, 4789, 4789] and not _Kept.entry
+    prepared("2026-10")  # outside a backfill (a served deployment) nothing is kept in memory; the check kept
+    assert checked == [4788, 4789] and not _Kept.entry  # on disk answers a rerun on the same day
+
+
+def test_a_rerun_reuses_the_shared_inputs_checked_on_the_same_day_with_the_same_files_and_code(tmp_path,
+                                                                                                monkeypatch):
+    from dataclasses import asdict
+
+    from flows import common_cache
+    from schemas import inputs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "masuk")
+    checked = []
+    check = inputs.check_kuesioner
+    monkeypatch.setattr(inputs, "check_kuesioner",
+                        lambda raw, *others: checked.append(len(raw)) or check(raw, *others))
+
+    def prepared(started: datetime = STARTED, output: str = "keluar") -> dict:
+        params = RunParameters(period="2026-10", input=landing, output=tmp_path / output)
+        return asdict(prepare(params, new_run_id("2026-10"), started))
+
+    first = prepared()
+    entries = list(common_cache.cache_folder().glob("*.pickle"))
+    assert len(entries) == 1 and checked == [4788]
+    assert prepared(output="lain") == first and checked == [4788]  # kept: the same summary, counts and files
+    prepared(datetime(2026, 11, 30, 2, 0, tzinfo=TIMEZONE))  # another day: the dates are checked against it
+    assert checked == [4788, 4788]
+    entries[0].write_bytes(b"not a pickle")  # an entry cut short is a miss, not an error
+    assert prepared() == first and checked == [4788, 4788, 4788]
+    monkeypatch.setenv("KOPERASI_SEHAT_MAX_FILE_CELLS", "99999999")  # another setting: another entry
+    settings.cache_clear()
+    try:
+        prepared()
+    finally:
+        settings.cache_clear()
+    assert checked == [4788, 4788, 4788, 4788]
+    (landing / "koperasi.csv").write_text((landing / "koperasi.csv").read_text() + "\n")  # a file changed
+    monkeypatch.delenv("KOPERASI_SEHAT_MAX_FILE_CELLS")
+    prepared()
+    prepared(datetime(2026, 11, 28, 2, 0, tzinfo=TIMEZONE))  # a fifth entry: the oldest goes
+    assert checked == [4788] * 6
+    assert len(list(common_cache.cache_folder().glob("*.pickle"))) == common_cache.KEEP == 4
+    assert prepared(datetime(2026, 11, 28, 2, 0, tzinfo=TIMEZONE))["kuesioner_dibaca"] == 4788 and len(checked) == 6
