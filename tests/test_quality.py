@@ -115,6 +115,9 @@ def test_valid_tables_pass_and_data_docs_show_every_suite(gx_dir):
     for suite in (*ex.SUITES, *ax.ACTION_SUITES):
         assert suite in html
     assert RUN in html
+    results = sorted((gx_dir / "uncommitted" / "validations").rglob("*.json"))
+    assert len(results) == len(result.summary["suites"])  # one result per suite, none fingerprints every row
+    assert all("pandas_data_fingerprint" not in r.read_text(encoding="utf-8") for r in results)
 
 
 def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
