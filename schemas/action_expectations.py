@@ -66,10 +66,13 @@ def batch_skor_aspek(df: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.Data
     aspects = {book: {a.id for a in rules.aspek} for book, rules in books.items()}
     cooperative = [df["nik"], df["periode"]]
     book = df["rulebook"].astype("str").groupby(cooperative, sort=False).transform("first")
-    wrong = pd.Series([a not in aspects.get(b, ()) for b, a in zip(book, df["aspek"].astype("str"))], index=df.index,
-                      dtype=bool) | df.duplicated(["nik", "periode", "aspek"], keep=False)
+    pairs = [(b, a) for b, ids in aspects.items() for a in ids]
+    allowed = pd.MultiIndex.from_arrays([[b for b, _ in pairs], [a for _, a in pairs]], names=["b", "a"])
+    rows_of = pd.MultiIndex.from_arrays([book, df["aspek"].astype("str")], names=["b", "a"])
+    wrong = pd.Series(~rows_of.isin(allowed), index=df.index) | df.duplicated(["nik", "periode", "aspek"], keep=False)
     rows = wrong.groupby(cooperative, sort=False)
-    holds = rows.transform("sum").eq(0) & rows.transform("size").eq(book.map(lambda b: len(aspects.get(b, ()))))
+    counts = book.map({b: len(ids) for b, ids in aspects.items()}).fillna(0)
+    holds = rows.transform("sum").eq(0) & rows.transform("size").eq(counts)
     return df.assign(cek_aspek_rulebook=holds.to_numpy(dtype=bool))
 
 
