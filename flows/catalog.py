@@ -129,7 +129,7 @@ class RunFolder:
         """A table of the period, checked against its contract, ready to publish."""
         folder = self.path / "keluaran"
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(outputs.to_arrow(name, outputs.validate_output(name, frame)), folder / f"{name}.parquet")
+        pq.write_table(outputs.checked_arrow(name, frame), folder / f"{name}.parquet")
 
     def read_table(self, name: str) -> pd.DataFrame:
         return outputs.to_pandas(name, self.read_checked(name))

@@ -29,7 +29,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from flows.config import WORK_DIR
-from schemas.outputs import Problem, arrow_schema, empty_frame, tabel, to_arrow, to_pandas, validate_output
+from schemas.outputs import Problem, arrow_schema, checked_arrow, empty_frame, tabel, to_pandas
 from scoring.rulebook_format import PERIODE
 from scoring.errors import OutputContractError
 
@@ -73,7 +73,7 @@ def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame | pa.T
             raise OutputContractError(table, [Problem((), f"Arrow schema differs from the contract's: {df.schema}")])
         data = df
     else:
-        data = to_arrow(table, validate_output(table, df))
+        data = checked_arrow(table, df)
     other = pc.invert(pc.fill_null(pc.equal(data[KEY], periode), False))
     if pc.any(other).as_py():
         values = pc.unique(data[KEY].filter(other)).to_pylist()
@@ -208,4 +208,4 @@ def _remove_empty_parents(path: Path, stop: Path) -> None:
 
 __all__ = ["COMPRESSION", "ROW_GROUP_ROWS", "OutputContractError", "discard_staged", "empty_frame", "file_schema",
            "fsync_files", "partition_path", "read_table", "stage_period", "staging_path", "swap_period", "tabel",
-           "to_arrow", "validate_output", "write_period"]
+           "write_period"]

@@ -355,12 +355,23 @@ def validate(spec: OutputTable, df: pd.DataFrame) -> pd.DataFrame:
     Returns the frame converted to the contract's pandas dtypes, columns in schema order, a fresh RangeIndex.
     Raises OutputContractError naming the table and, per problem, the column(s), the check and a few failing
     values."""
+    return _validated(spec, df)[1]
+
+
+def validated_arrow(spec: OutputTable, df: pd.DataFrame) -> pa.Table:
+    """The frame checked as `validate` checks it, as the Arrow table of exactly `spec.arrow_schema` that was
+    checked (what `to_arrow` of the checked frame gives, without converting it twice)."""
+    return _validated(spec, df)[0]
+
+
+def _validated(spec: OutputTable, df: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
     arrays, problems = _convert(spec, df)
     if problems:
         raise OutputContractError(spec.name, problems)
-    frame = to_pandas(spec, pa.Table.from_arrays([arrays[c] for c in spec.names], schema=spec.arrow_schema))
+    table = pa.Table.from_arrays([arrays[c] for c in spec.names], schema=spec.arrow_schema)
+    frame = to_pandas(spec, table)
     try:
-        return spec.pandera_schema.validate(frame, lazy=True)
+        return table, spec.pandera_schema.validate(frame, lazy=True)
     except pdr.errors.SchemaErrors as errors:
         raise OutputContractError(spec.name, _problems(spec, frame, errors.failure_cases)) from None
 

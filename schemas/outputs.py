@@ -60,6 +60,12 @@ def validate_output(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return contract.validate(tabel(table), df)
 
 
+def checked_arrow(table: str, df: pd.DataFrame) -> pa.Table:
+    """The frame checked against the table's contract, as the Arrow table to write (`contract.validated_arrow`);
+    OutputContractError names each problem."""
+    return contract.validated_arrow(tabel(table), df)
+
+
 def markdown(table: str) -> str:
     """The table's README section."""
     return contract.markdown(tabel(table))

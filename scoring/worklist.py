@@ -76,7 +76,7 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
     listed = (steps == last) | (fallen > 0) | (silent >= silent_months) | rows["nik"].isin(warnings.index)
     rows = rows[listed.to_numpy()].assign(
         alasan=lambda r: _reasons(r, steps == last, fallen > 0, silent >= silent_months, warnings),
-        langkah_utama=lambda r: r["nik"].map(_top_moves(jalan)).astype("str"))
+        langkah_utama=lambda r: r["nik"].map(_top_moves(jalan, r["nik"])).astype("str"))
     rows = rows.sort_values(["kode_wilayah", "skor_prioritas", "jumlah_anggota", "nik"],
                             ascending=[True, False, False, True], na_position="last", kind="stable")
     rows["peringkat"] = rows.groupby("kode_wilayah", sort=False, dropna=False).cumcount() + 1
@@ -124,10 +124,12 @@ def _reasons(rows: pd.DataFrame, last: pd.Series, fell: pd.Series, silent: pd.Se
     return join_per_key(long["value"], long[["index"]]).reindex(rows.index)
 
 
-def _top_moves(jalan: pd.DataFrame) -> pd.Series:
-    """Per cooperative, the top of its jalan_menuju_sehat in words: its first move, or, when that is part of the
-    cheapest combination, the whole combination."""
-    moves = jalan[jalan["komponen"].notna()].astype({"nik": "str"}).sort_values(["nik", "urutan"], kind="stable")
+def _top_moves(jalan: pd.DataFrame, nik: pd.Series) -> pd.Series:
+    """Per cooperative of `nik`, the top of its jalan_menuju_sehat in words: its first move, or, when that is part of
+    the cheapest combination, the whole combination."""
+    wanted = jalan["komponen"].notna() & jalan["nik"].isin(nik)
+    moves = jalan.loc[wanted, ["nik", "urutan", "langkah", "predikat_berikutnya", "uraian"]].astype({"nik": "str"})
+    moves = moves.sort_values(["nik", "urutan"], kind="stable")
     first = moves.drop_duplicates("nik").set_index("nik")
     combos = moves[moves["langkah"] == COMBINATION]
     together = "kombinasi menuju " + combos.groupby("nik")["predikat_berikutnya"].first() + ": " + join_per_key(
