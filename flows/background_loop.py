@@ -25,6 +25,9 @@ from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, prefe
                                send_message, send_signal)
 from flows.config import APP_NAME, settings
 
+SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # what the server handles itself
+
+
 def _socket_path(home: Path) -> str:
     """This server's Unix socket: a path short enough for any home (the limit is about 100 bytes), its own even
     while the server it replaces is still stopping."""
@@ -68,10 +71,11 @@ class _Loop:
         os.set_blocking(self.wakeup, False)
         os.set_blocking(self.wakeup_in, False)
         signal.set_wakeup_fd(self.wakeup_in)
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        for signum in SIGNALS:
             signal.signal(signum, lambda *_: None)
         self.selector.register(self.wakeup, selectors.EVENT_READ)
         self.runs: dict[int, socket.socket] = {}  # pid -> the command's connection
+        self.unread: dict[int, bytes] = {}  # pid -> what its command sent after its last whole line
         self.served, self.stopping, self.last = 0, False, time.monotonic()
         self.started = datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -116,7 +120,7 @@ class _Loop:
         if message is None:
             conn.close()
         elif message.get("op") == "run":
-            self._fork(conn, message, lines.fds)
+            self._fork(conn, message, lines.fds, lines.buffer)
         else:
             for fd in lines.fds:
                 os.close(fd)
@@ -134,7 +138,7 @@ class _Loop:
             pass
         conn.close()
 
-    def _fork(self, conn: socket.socket, message: dict, fds: list[int]) -> None:
+    def _fork(self, conn: socket.socket, message: dict, fds: list[int], unread: bytes) -> None:
         if self.stopping or len(fds) != 3:
             for fd in fds:
                 os.close(fd)
@@ -142,10 +146,14 @@ class _Loop:
             return
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
-        pid = os.fork()
-        if pid == 0:  # the copy: never returns
-            _run_copy(message, fds, close=[self.selector, self.listener, conn, *self.runs.values(), self.wakeup,
-                                           self.wakeup_in, self.api.stdin, self.api_log])
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)  # none lands on the copy before its own handlers
+        try:
+            pid = os.fork()
+            if pid == 0:  # the copy: never returns
+                _run_copy(message, fds, close=[self.selector, self.listener, conn, *self.runs.values(), self.wakeup,
+                                               self.wakeup_in, self.api.stdin, self.api_log])
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
         for fd in fds:
             os.close(fd)
         conn.setblocking(False)
@@ -153,6 +161,7 @@ class _Loop:
         self.selector.register(conn, selectors.EVENT_READ, pid)
         self.served += 1
         _log(f"run pid {pid}: {' '.join(message.get('argv', [])[1:])}")
+        self._pass_on(pid, unread)  # a stop the command sent right after its request, read with it
 
     def _from_command(self, conn: socket.socket, pid: int) -> None:
         """A signal the command passes on, or its end (it was killed): the run stops as on SIGTERM."""
@@ -166,7 +175,12 @@ class _Loop:
             self.selector.unregister(conn)
             send_signal(pid, signal.SIGTERM)
             return
-        for line in data.splitlines():
+        self._pass_on(pid, data)
+
+    def _pass_on(self, pid: int, data: bytes) -> None:
+        """Send the run the stop signals of the command's whole lines; keep a line cut short for the next read."""
+        *lines, self.unread[pid] = (self.unread.pop(pid, b"") + data).split(b"\n")
+        for line in lines:
             try:
                 signum = int(json.loads(line).get("signal"))
             except (ValueError, TypeError, AttributeError):
@@ -192,6 +206,7 @@ class _Loop:
             if pid == 0:
                 continue
             conn = self.runs.pop(pid)
+            self.unread.pop(pid, None)
             self.last = time.monotonic()
             code = os.waitstatus_to_exitcode(status)
             answer = {"exit": code if code >= 0 else 1, "signal": -code if code < 0 else None,
@@ -266,8 +281,9 @@ def _run_copy(message: dict, fds: list[int], close: list) -> None:
     code = 1
     try:
         signal.set_wakeup_fd(-1)
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        for signum in SIGNALS:
             signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # one sent since the fork ends the copy now
         for item in close:
             if isinstance(item, int):
                 os.close(item)

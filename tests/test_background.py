@@ -84,3 +84,18 @@ def test_with_no_idle_minutes_the_server_stops_after_its_run(tmp_path):
               .splitlines()]
     runs = [e for e in events if e.startswith("run pid ")]
     assert events[-1] == "berhenti" and runs == [runs[0], f"{runs[0]} selesai"]  # one run, then it stopped
+
+
+def test_a_stop_read_with_the_request_or_cut_between_two_reads_reaches_the_run(monkeypatch):
+    import signal
+
+    from flows import background_loop
+
+    sent = []
+    monkeypatch.setattr(background_loop, "send_signal", lambda pid, signum: sent.append((pid, signum)))
+    loop = background_loop._Loop.__new__(background_loop._Loop)  # only its buffers: no server started
+    loop.unread = {}
+    loop._pass_on(41, b'{"signal": 15}\n{"sig')  # read with the request, then half of the next line
+    assert sent == [(41, signal.SIGTERM)] and loop.unread == {41: b'{"sig'}
+    loop._pass_on(41, b'nal": 2}\n{"signal": 9}\n')  # the rest; a signal the command never passes on is ignored
+    assert sent == [(41, signal.SIGTERM), (41, signal.SIGINT)] and loop.unread == {41: b""}
