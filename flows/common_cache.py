@@ -36,27 +36,34 @@ def cache_folder() -> Path:
     return user_cache_path(APP_NAME, appauthor=False) / "masukan_umum"
 
 
-def checked_or_cached(root: Path, today: date, check: Callable[[], T]) -> T:
+def checked_or_cached(root: Path, today: date, check: Callable[[], T],
+                      files_read: Callable[[T], dict[str, str]]) -> T:
     """`check()` (the shared inputs of `root` read and checked on `today`), or its result kept from an earlier run
-    with the same files, day, settings and code. A file that cannot be hashed (it cannot be read) is not cached:
-    its error is the run's to tell."""
-    name = _key(root, today)
-    if name is None:
+    with the same files, day, settings and code. `files_read(result)`: the SHA-256 of each file the result was made
+    from, by name; a result is kept, and a kept one used, only when those are the files hashed for its key (a file
+    changed while it was read is not kept). A file that cannot be hashed (it cannot be read) is not cached: its
+    error is the run's to tell."""
+    keyed = _key(root, today)
+    if keyed is None:
         return check()
+    name, hashed = keyed
     path = cache_folder() / f"{name}.pickle"
     try:
         with path.open("rb") as kept:
             result = pickle.load(kept)
-        os.utime(path)  # the newest entries stay
-        return result
-    except Exception:  # noqa: BLE001 - any entry that cannot be used (absent, cut short, of an older Python) is a miss
+        if files_read(result) == hashed:
+            os.utime(path)  # the newest entries stay
+            return result
+    except Exception:  # noqa: BLE001 - any entry that cannot be used (absent, cut short, foreign) is a miss
         pass
     result = check()
-    _store(path, result)
+    if files_read(result) == hashed:
+        _store(path, result)
     return result
 
 
-def _key(root: Path, today: date) -> str | None:
+def _key(root: Path, today: date) -> tuple[str, dict[str, str]] | None:
+    """The entry's name, and the SHA-256 of each shared file read, by name."""
     shared = []
     for entry in entries(root):
         if entry.table not in COMMON:
@@ -67,7 +74,8 @@ def _key(root: Path, today: date) -> str | None:
         shared.append([entry.sumber, entry.alasan, content])
     given = settings().model_dump(mode="json", exclude={"input", "output"})  # the folders' names decide nothing
     described = {"day": today.isoformat(), "files": shared, "settings": given, "code": _code()}
-    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
+    name = hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
+    return name, {sumber: content for sumber, alasan, content in shared if alasan is None}
 
 
 @cache

@@ -80,7 +80,8 @@ def checked_common(root: Path, today: date) -> CheckedCommon:
         key = (root.resolve(), today, tuple((e.sumber, digest(e)) for e in common_files(root)))
         if key in _Kept.entry:
             return _Kept.entry[key]
-    common = checked_or_cached(root, today, lambda: _checked(root, today))
+    common = checked_or_cached(root, today, lambda: _checked(root, today),
+                               lambda checked: {f.sumber: f.sha256 for f in checked.rejected.berkas})
     _Kept.entry.clear()
     if key is not None:
         _Kept.entry[key] = common

@@ -336,6 +336,38 @@ def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_chan
     assert checked == [4788, 4789] and not _Kept.entry  # on disk answers a rerun on the same day
 
 
+def test_a_shared_file_changed_while_it_is_read_is_not_kept_and_a_foreign_entry_is_a_miss(tmp_path, monkeypatch):
+    import pickle
+    from datetime import date
+
+    from flows import common_cache
+    from flows.prepare import _checked
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "masuk")
+    answers = landing / "kuesioner" / "kuesioner_2026.csv"
+    original, day = answers.read_text(), date(2026, 11, 29)
+
+    def files(checked) -> dict[str, str]:
+        return {f.sumber: f.sha256 for f in checked.rejected.berkas}
+
+    def changed_while_read():
+        answers.write_text(original + original.splitlines()[1] + "\n")  # after the key was made: one answer twice
+        return _checked(landing, day)
+
+    changed = common_cache.checked_or_cached(landing, day, changed_while_read, files)
+    assert changed.kuesioner.alasan.size > 0  # this run saw the copied answer
+    assert not list(common_cache.cache_folder().glob("*.pickle"))  # and did not keep what no key describes
+    answers.write_text(original)
+    kept = common_cache.checked_or_cached(landing, day, lambda: _checked(landing, day), files)
+    (entry,) = common_cache.cache_folder().glob("*.pickle")
+    assert kept.kuesioner.alasan.size == 0
+    entry.write_bytes(pickle.dumps({"x": 1}))  # a readable entry of another kind
+    calls = []
+    again = common_cache.checked_or_cached(landing, day, lambda: calls.append(1) or _checked(landing, day), files)
+    assert calls == [1] and files(again) == files(kept)  # checked again, not an error
+
+
 def test_a_rerun_reuses_the_shared_inputs_checked_on_the_same_day_with_the_same_files_and_code(tmp_path,
                                                                                                 monkeypatch):
     from dataclasses import asdict
