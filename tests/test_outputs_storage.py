@@ -414,3 +414,19 @@ def test_frames_from_here_survive_pandas_own_parquet_round_trip(tmp_path, table)
     for i, valid in enumerate((validate_output(table, frames()[table]), empty_frame(table))):
         valid.to_parquet(tmp_path / f"{i}.parquet")
         pd.testing.assert_frame_equal(validate_output(table, pd.read_parquet(tmp_path / f"{i}.parquet")), valid)
+
+
+def test_the_checked_arrow_table_is_the_table_of_the_checked_frame_and_a_broken_frame_is_refused():
+    from schemas.outputs import checked_arrow
+
+    koperasi, indikator = scored()
+    for name, df in (("skor_koperasi", koperasi), ("skor_indikator", indikator), ("status_koperasi", status())):
+        written = checked_arrow(name, df)
+        assert written.schema == arrow_schema(name)
+        assert written.equals(to_arrow(name, validate_output(name, df)))  # the same values, converted once
+    broken = status().assign(bulan_tidak_melapor_berturut=pd.array([0, -3, None], dtype="Int32"))
+    with pytest.raises(KoperasiSehatError, match="status_koperasi") as refused:
+        checked_arrow("status_koperasi", broken)
+    with pytest.raises(KoperasiSehatError) as validated:
+        validate_output("status_koperasi", broken)
+    assert str(refused.value) == str(validated.value)  # the same check, the same words
