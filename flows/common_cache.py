@@ -37,15 +37,15 @@ def cache_folder() -> Path:
 
 
 def checked_or_cached(root: Path, today: date, check: Callable[[], T],
-                      files_read: Callable[[T], dict[str, str]]) -> T:
+                      files_read: Callable[[T], dict[str, str]]) -> tuple[T, bool]:
     """`check()` (the shared inputs of `root` read and checked on `today`), or its result kept from an earlier run
-    with the same files, day, settings and code. `files_read(result)`: the SHA-256 of each file the result was made
+    with the same files, day, settings and code; and whether it is the kept one. `files_read(result)`: the SHA-256 of each file the result was made
     from, by name; a result is kept, and a kept one used, only when those are the files hashed for its key (a file
     changed while it was read is not kept). A file that cannot be hashed (it cannot be read) is not cached: its
     error is the run's to tell."""
     keyed = _key(root, today)
     if keyed is None:
-        return check()
+        return check(), False
     name, hashed = keyed
     path = cache_folder() / f"{name}.pickle"
     try:
@@ -53,13 +53,13 @@ def checked_or_cached(root: Path, today: date, check: Callable[[], T],
             result = pickle.load(kept)
         if files_read(result) == hashed:
             os.utime(path)  # the newest entries stay
-            return result
+            return result, True
     except Exception:  # noqa: BLE001 - any entry that cannot be used (absent, cut short, foreign) is a miss
         pass
     result = check()
     if files_read(result) == hashed:
         _store(path, result)
-    return result
+    return result, False
 
 
 def _key(root: Path, today: date) -> tuple[str, dict[str, str]] | None:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class CheckedCommon:
     kuesioner: Checked
     faktor: Checked
     pemeriksaan: Checked  # optional input: read by `koperasi-sehat bandingkan`, its rejected rows quarantined by runs
+    dari_cache: bool = False  # kept on disk by an earlier run of the same day (`flows.common_cache`)
 
 
 class _Kept:
@@ -80,8 +81,9 @@ def checked_common(root: Path, today: date) -> CheckedCommon:
         key = (root.resolve(), today, tuple((e.sumber, digest(e)) for e in common_files(root)))
         if key in _Kept.entry:
             return _Kept.entry[key]
-    common = checked_or_cached(root, today, lambda: _checked(root, today),
-                               lambda checked: {f.sumber: f.sha256 for f in checked.rejected.berkas})
+    common, kept = checked_or_cached(root, today, lambda: _checked(root, today),
+                                     lambda checked: {f.sumber: f.sha256 for f in checked.rejected.berkas})
+    common = replace(common, dari_cache=kept)
     _Kept.entry.clear()
     if key is not None:
         _Kept.entry[key] = common
@@ -278,7 +280,7 @@ def summarise(landing: Landing, common: CheckedCommon, raw: pd.DataFrame, submis
         faktor_dibaca=common.dibaca["faktor"], faktor_dikarantina=len(common.faktor.alasan),
         koperasi_dibaca=common.dibaca["koperasi"], koperasi_dikarantina=len(common.koperasi.alasan),
         koperasi_terdaftar=registered, pemeriksaan_dibaca=common.dibaca["pemeriksaan"],
-        pemeriksaan_dikarantina=len(common.pemeriksaan.alasan),
+        pemeriksaan_dikarantina=len(common.pemeriksaan.alasan), masukan_umum_dari_cache=common.dari_cache,
         alasan_teratas=reasons.most_common(5), berkas=[asdict(f) for f in landing.berkas],
         catatan_berkas=[f"{f.sumber}: {f.dibersihkan}" for f in landing.berkas if f.dibersihkan],
     )

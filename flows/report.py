@@ -28,6 +28,10 @@ PROVINCE = "provinsi"
 WORKLIST_ARTIFACT = "koperasi-sehat-daftar-prioritas"  # the top of daftar_prioritas, in the Prefect UI
 WORKLIST_IN_SUMMARY = 3  # rows per kabupaten/kota in the run's markdown summary
 
+# said when the checked shared inputs came from the cache (flows.common_cache): nothing in them was read again
+FROM_CACHE = ("masukan umum: hasil pemeriksaan run sebelumnya hari ini dipakai lagi (berkas, pengaturan dan kode "
+              "sama; cache)")
+
 
 class _Live:
     progress: Progress | None = None
@@ -112,6 +116,8 @@ def print_summary(summary: dict, output: Path) -> None:
                   f"faktor {summary['faktor_dikarantina']:,} dari {summary['faktor_dibaca']:,}; "
                   f"{registry_file(summary)} {summary['koperasi_dikarantina']:,} dari {summary['koperasi_dibaca']:,}"
                   + checklists, markup=False)
+    if summary.get("masukan_umum_dari_cache"):
+        console.print(f"  {FROM_CACHE}", markup=False)
     console.print(table)
     if left_out:
         console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")
@@ -134,6 +140,7 @@ def summary_markdown(summary: dict, output: Path) -> str:
     lines += [f"- berkas ditolak: {problem}" for problem in summary["berkas_ditolak"]]
     lines += [f"- tidak dibaca: {e['sumber']}: {e['alasan']}" for e in summary["berkas_tidak_dibaca"]]
     lines += [f"- dibersihkan: {note}" for note in summary["catatan_berkas"]]
+    lines += [f"- {FROM_CACHE}"] if summary.get("masukan_umum_dari_cache") else []
     lines += ["| wilayah | koperasi | melapor | dinilai | " + " | ".join(predicates.values()) + " |",
               "|---" * (4 + len(predicates)) + "|"]
     lines += [f"| {_cell(r['kabupaten_kota'])} | {r['jumlah_koperasi']} | {r['jumlah_melapor']} | "

@@ -67,6 +67,8 @@ class PrepareSummary:
     catatan_berkas: list[str] = field(default_factory=list)  # "sumber: what was cleaned" of the files read
     pemeriksaan_dibaca: int = 0  # examiners' checklist rows (optional input, read by `bandingkan`)
     pemeriksaan_dikarantina: int = 0
+    # the checked shared inputs came from the cache: an earlier run of the same day, same files, settings and code
+    masukan_umum_dari_cache: bool = False
 
 
 @dataclass

@@ -355,17 +355,20 @@ def test_a_shared_file_changed_while_it_is_read_is_not_kept_and_a_foreign_entry_
         answers.write_text(original + original.splitlines()[1] + "\n")  # after the key was made: one answer twice
         return _checked(landing, day)
 
-    changed = common_cache.checked_or_cached(landing, day, changed_while_read, files)
-    assert changed.kuesioner.alasan.size > 0  # this run saw the copied answer
+    changed, kept_one = common_cache.checked_or_cached(landing, day, changed_while_read, files)
+    assert not kept_one and changed.kuesioner.alasan.size > 0  # this run saw the copied answer
     assert not list(common_cache.cache_folder().glob("*.pickle"))  # and did not keep what no key describes
     answers.write_text(original)
-    kept = common_cache.checked_or_cached(landing, day, lambda: _checked(landing, day), files)
+    kept, kept_one = common_cache.checked_or_cached(landing, day, lambda: _checked(landing, day), files)
+    assert not kept_one
+    assert common_cache.checked_or_cached(landing, day, lambda: _checked(landing, day), files)[1]  # now kept
     (entry,) = common_cache.cache_folder().glob("*.pickle")
     assert kept.kuesioner.alasan.size == 0
     entry.write_bytes(pickle.dumps({"x": 1}))  # a readable entry of another kind
     calls = []
-    again = common_cache.checked_or_cached(landing, day, lambda: calls.append(1) or _checked(landing, day), files)
-    assert calls == [1] and files(again) == files(kept)  # checked again, not an error
+    again, kept_one = common_cache.checked_or_cached(landing, day, lambda: calls.append(1) or _checked(landing, day),
+                                                     files)
+    assert calls == [1] and not kept_one and files(again) == files(kept)  # checked again, not an error
 
 
 def test_a_rerun_reuses_the_shared_inputs_checked_on_the_same_day_with_the_same_files_and_code(tmp_path,
@@ -388,8 +391,9 @@ def test_a_rerun_reuses_the_shared_inputs_checked_on_the_same_day_with_the_same_
 
     first = prepared()
     entries = list(common_cache.cache_folder().glob("*.pickle"))
-    assert len(entries) == 1 and checked == [4788]
-    assert prepared(output="lain") == first and checked == [4788]  # kept: the same summary, counts and files
+    assert len(entries) == 1 and checked == [4788] and not first["masukan_umum_dari_cache"]
+    # kept: the same summary, counts and files, and it says so
+    assert prepared(output="lain") == {**first, "masukan_umum_dari_cache": True} and checked == [4788]
     prepared(datetime(2026, 11, 30, 2, 0, tzinfo=TIMEZONE))  # another day: the dates are checked against it
     assert checked == [4788, 4788]
     entries[0].write_bytes(b"not a pickle")  # an entry cut short is a miss, not an error

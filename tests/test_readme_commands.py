@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import storage
+from flows import report, storage
 from flows.config import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -45,7 +45,8 @@ def ran(tmp_path_factory, prefect_api_url) -> tuple[Path, list[tuple[str, subpro
     test_cli.py and test_install.py)."""
     root = tmp_path_factory.mktemp("readme")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("KOPERASI_SEHAT_")},
-           "KOPERASI_SEHAT_OUTPUT": str(root / "data-output"), "PREFECT_API_URL": prefect_api_url}
+           "KOPERASI_SEHAT_OUTPUT": str(root / "data-output"), "PREFECT_API_URL": prefect_api_url,
+           "XDG_CACHE_HOME": str(root / "cache")}  # the first run checks the shared inputs itself
     done = []
     for command in documented_commands():
         args = shlex.split(command.replace("/tmp/", f"{root}/"))
@@ -64,6 +65,9 @@ def test_every_documented_command_works_as_written(ran):
     assert "laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 + dikarantina 0 + terganti 2" \
         in quick_start.stdout
     assert "Kalimantan Utara" in quick_start.stdout and quick_start.stderr == ""
+    assert report.FROM_CACHE not in quick_start.stdout
+    (same_day,) = [result for command, result in done if command == "koperasi-sehat run --period 2026-09"]
+    assert f"\n  {report.FROM_CACHE}\n" in same_day.stdout  # the same sample's shared inputs, checked that day
     # blank, run, two count lines; the table's header and rule, the province and 5 areas; four paths
     assert len(quick_start.stdout.splitlines()) == 4 + 2 + 6 + 4
     documents = output / "laporan" / "periode=2026-10"
