@@ -51,6 +51,8 @@ def _invisible(character: str, identifier: bool = True) -> bool:
 
 def clean_name(text: str) -> str:
     """A header name as an identifier: invisible characters removed, other spaces plain, trimmed."""
+    if text.isascii() and text.isprintable():  # nothing to remove, the only space is a plain one
+        return text.strip()
     return "".join("" if _invisible(c) else " " if unicodedata.category(c) == "Zs" else c for c in text).strip()
 
 

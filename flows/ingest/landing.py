@@ -37,6 +37,9 @@ COLUMNS = {"koperasi": KOPERASI, "laporan": LAPORAN, "kuesioner": KUESIONER, "fa
 ANGKA = (*JUMLAH, "jumlah_anggota", "nomor", "butir")
 RIWAYAT = ("sumber", "baris", "nik", "periode", "tanggal_kirim")
 COMMON = ("koperasi", "kuesioner", "faktor_pengurang", "pemeriksaan")
+# files read on one thread below this many bytes together: small files spend their time in pandas, holding Python's
+# lock, and threads only take turns (the committed sample's 34 report files: 0.42 s on one thread, 0.6 s on two)
+THREADED_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -204,14 +207,17 @@ class FilesRead:
 def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None, now: datetime | None = None,
               previous: str | None = None) -> FilesRead:
     """Read the files (see `_read`) on as many threads as the machine has cores, the largest first (reading is
-    mostly pyarrow's, which leaves Python's lock); the result in the order given, whatever the order of reading."""
+    mostly pyarrow's, which leaves Python's lock); the result in the order given, whatever the order of reading.
+    Files of fewer than `THREADED_BYTES` together are read on one thread: their time is pandas' own, in Python."""
     def one(entry: Entry) -> tuple[Rows | None, list[InputFile], list[pd.DataFrame]]:
         files: list[InputFile] = []
         notes: list[pd.DataFrame] = []
         return _read(entry, bounds, files, notes, period, now, previous), files, notes
 
-    largest_first = sorted(range(len(found)), key=lambda i: -_size(found[i].path))
-    with ThreadPoolExecutor(max_workers=max(1, min(len(found), os.cpu_count() or 1))) as pool:
+    sizes = [_size(entry.path) for entry in found]
+    largest_first = sorted(range(len(found)), key=lambda i: -sizes[i])
+    threads = min(len(found), os.cpu_count() or 1) if sum(sizes) >= THREADED_BYTES else 1
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         done = dict(zip(largest_first, pool.map(one, [found[i] for i in largest_first]), strict=True))
     ordered = [done[i] for i in range(len(found))]
     return FilesRead([r for r, _, _ in ordered], [f for _, files, _ in ordered for f in files],
