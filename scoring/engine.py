@@ -145,7 +145,8 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     width = len(book.aspek)
     aspek = pd.DataFrame({
         "nik": pd.Categorical.from_codes(np.tile(keys.nik, width), categories=pd.Index(pd.array(keys.niks, "str"))),
-        "periode": pd.Series(frame["periode"], dtype="str").array.take(np.tile(np.arange(n), width)),
+        "periode": pd.Categorical.from_codes(np.tile(table.columns["periode"][table.part(0)], width),
+                                             categories=table.categories["periode"]),
         "rulebook": _constant(book.id, n * width),
         "aspek": pd.Categorical.from_codes(np.repeat(np.arange(width, dtype=np.int8), n),
                                            categories=[a.id for a in book.aspek]),
