@@ -324,10 +324,11 @@ def _office_files(laporan: pd.DataFrame, resumed: pd.DataFrame, spare: list[int]
     return files, pd.DataFrame(lines, columns=DEFECT_COLUMNS)
 
 
-def write_dirty(out: Path, fmt: str, akhir: str, registry: pd.DataFrame, reports: pd.DataFrame,
+def write_dirty(out: Path, akhir: str, registry: pd.DataFrame, reports: pd.DataFrame,
                 kuesioner: pd.DataFrame, rng: np.random.Generator) -> dict[str, int]:
     """The drop of the last period `akhir` with named defects and the office's files, and the questionnaires of the
-    latest year; CACAT.md names each defect."""
+    latest year; CACAT.md names each defect. The drop's reports are CSV whatever the scale's format: its defects are
+    text as a clerk typed it ('928.000', a month name), which a typed Parquet column cannot hold."""
     last = reports[reports["periode"] == akhir]
     tahun = kuesioner["tanggal"].str[:4].max()
     laporan, semikolon = _dirty_reports(last, set(registry["nik"]), akhir, rng)
@@ -337,7 +338,7 @@ def write_dirty(out: Path, fmt: str, akhir: str, registry: pd.DataFrame, reports
     resumed = _resumed(reports, last["nik"], 4, akhir, rng)
     files, office = _office_files(laporan, resumed, spare, akhir, rng)
     write_csv(registry, out / "koperasi.csv")
-    utama = write_reports(laporan, out / "laporan" / f"laporan_{akhir}", fmt)
+    utama = write_reports(laporan, out / "laporan" / f"laporan_{akhir}", "csv")
     nama_semikolon = f"laporan/laporan_{akhir}_semicolon.csv"
     write_csv(semikolon[list(LAPORAN)], out / nama_semikolon, sep=";", encoding="utf-8-sig")
     nama_kuesioner = f"kuesioner/kuesioner_{tahun}.csv"

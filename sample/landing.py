@@ -74,7 +74,7 @@ def write_sample(output: Path, scale: str = "kaltara", seed: int = 2026, dirty: 
     if dirty:
         from sample.dirty import write_dirty  # the dirty drop builds on the clean sample's parts
 
-        return counts | write_dirty(output, spec.format_laporan, months.akhir, registry, reports, kuesioner, rng)
+        return counts | write_dirty(output, months.akhir, registry, reports, kuesioner, rng)
     # the checklists draw from a stream of their own, so that adding them changed no other file of a sample
     pemeriksaan = build_checklists(profiles, months, np.random.default_rng([seed, 2021]))
     write_csv(pemeriksaan, output / "pemeriksaan" / f"pemeriksaan_{months.akhir[:4]}.csv")

@@ -360,3 +360,17 @@ def test_the_office_files_of_the_dirty_drop(dirty: tuple[Path, dict[str, int]]) 
     assert registry["tanggal_badan_hukum"].str.fullmatch(r"\d{2}/\d{2}/\d{4}").sum() == 1
     main = pd.read_csv(laporan / "laporan_2026-10.csv", dtype=str)
     assert main["nik"].str.endswith("\u200b").sum() == 1 and main["periode"].eq("2027-10").sum() == 1
+
+
+def test_a_dirty_drop_of_a_scale_whose_reports_are_parquet_writes_its_reports_as_csv(
+        dirty: tuple[Path, dict[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The national scale's reports are Parquet; its dirty drop's defects are typed text, so they go in a CSV (this
+    raised ArrowInvalid on '928.000')."""
+    from dataclasses import replace
+
+    monkeypatch.setitem(SCALES, "kaltara_parquet", replace(SCALES["kaltara"], format_laporan="parquet"))
+    assert write_sample(tmp_path, scale="kaltara_parquet", dirty=True) == dirty[1]
+    assert sorted(p.name for p in (tmp_path / "laporan").iterdir()) == sorted(
+        p.name for p in (dirty[0] / "laporan").iterdir())
+    assert (tmp_path / "laporan" / "laporan_2026-10.csv").read_bytes() == \
+        (dirty[0] / "laporan" / "laporan_2026-10.csv").read_bytes()
