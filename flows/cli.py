@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from flows import commands
 from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
@@ -24,7 +25,28 @@ from scoring.errors import KoperasiSehatError, ParameterError, SettingError
 from scoring.rulebook import published_books, rulebooks
 from scoring.rulebook_format import PERIODE
 
-app = typer.Typer(name=APP_NAME, help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).",
+HELP = "tampilkan bantuan ini lalu keluar"
+
+
+class _IndonesianHelp:
+    """`--help` described in Indonesian, as every other option (typer's own text is English)."""
+
+    def get_help_option(self, ctx):  # noqa: ANN001, ANN201 - typer's signature
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP
+        return option
+
+
+class Group(_IndonesianHelp, TyperGroup):
+    pass
+
+
+class Command(_IndonesianHelp, TyperCommand):
+    pass
+
+
+app = typer.Typer(name=APP_NAME, cls=Group, help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).",
                   add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 MODES = ("table", "linear")
 SCALES = ("kaltara", "national")
@@ -54,7 +76,7 @@ def _one_of(choices: tuple[str, ...]):
 _DEFAULTS = defaults()  # a value the environment holds that is not accepted: `main` says which
 
 
-@app.command()
+@app.command(cls=Command)
 def run(
     period: Annotated[str | None, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                                help="bulan yang dinilai")] = None,
@@ -95,31 +117,31 @@ def run(
         max_reporting_drop=max_reporting_drop, dask_address=dask_address, dask_local=dask_local, verbose=verbose))
 
 
-@app.command()
+@app.command(cls=Command)
 def serve(cron: Annotated[str | None, typer.Option(
         help=f"jadwal cron dalam {TIMEZONE.key}; bawaan: {_DEFAULTS.cron!r}", show_default=False)] = None) -> int:
     """Layani deployment bulanan (02:00 WITA tanggal 5, bulan sebelumnya) sampai dihentikan (Ctrl-C)."""
     return commands.serve_deployment(cron)
 
 
-server_app = typer.Typer(help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, dipakai ulang "
+server_app = typer.Typer(cls=Group, help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, dipakai ulang "
                               "antar-run (dimulai oleh run pertama tanpa PREFECT_API_URL).", no_args_is_help=True)
 app.add_typer(server_app, name="server")
 
 
-@server_app.command("status")
+@server_app.command("status", cls=Command)
 def server_status() -> int:
     """Apakah server latar berjalan, di mana, sejak kapan, berapa run."""
     return commands.server_status()
 
 
-@server_app.command("stop")
+@server_app.command("stop", cls=Command)
 def server_stop() -> int:
     """Hentikan server latar (run yang sedang berjalan dihentikan lebih dulu, seperti dengan Ctrl-C)."""
     return commands.server_stop()
 
 
-@app.command()
+@app.command(cls=Command)
 def sample(
     output: Annotated[Path, typer.Option(help="folder yang ditulis")],
     scale: Annotated[str, typer.Option(callback=_one_of(SCALES), help=f"{' atau '.join(SCALES)}")] = "kaltara",
@@ -135,13 +157,13 @@ def sample(
     return commands.make_sample(output, scale, seed, dirty, force, last_period)
 
 
-@app.command()
+@app.command(cls=Command)
 def template(output: Annotated[Path, typer.Option(help="folder tempat templat .xlsx ditulis")]) -> int:
     """Tulis templat Excel tiap tabel masukan (kop kolom, contoh, validasi data) untuk dikirim ke koperasi."""
     return commands.make_templates(output)
 
 
-@app.command()
+@app.command(cls=Command)
 def jelaskan(
     koperasi: Annotated[str, typer.Argument(metavar="NIK|NAMA", help="NIK, atau bagian nama koperasi")],
     period: Annotated[str | None, typer.Option("--period", callback=_period, metavar="YYYY-MM",
@@ -153,7 +175,7 @@ def jelaskan(
     return commands.explain(koperasi, period, output)
 
 
-@app.command()
+@app.command(cls=Command)
 def bandingkan(
     period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                         help="bulan yang dibandingkan")],
@@ -170,7 +192,7 @@ def bandingkan(
     return commands.compare_books(period, input, output, tuple(rulebook or ()))
 
 
-@app.command()
+@app.command(cls=Command)
 def laporan(
     period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                         help="periode yang sudah terbit")],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,7 +22,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from flows import preflight, report, storage
+from flows import cli, preflight, report, storage
 from flows.config import PROJECT_ROOT
 from flows.monthly import OUTPUT_TABLES
 from scoring.status import predicate_columns
@@ -58,6 +59,20 @@ def test_help_starts_without_pandas_readers_or_prefect():
         imported = set(modules.read_text().split())
     assert done.returncode == 0 and "run" in done.stdout
     assert imported & {"pandas", "numpy", "pyarrow", "openpyxl", "prefect", "flows.ingest.landing"} == set()
+
+
+def test_every_help_is_in_indonesian_down_to_the_help_option(capsys):
+    import typer
+
+    group = typer.main.get_command(cli.app)
+    paths = [[name, *([sub] if isinstance(command, typer.core.TyperGroup) else [])]
+             for name, command in group.commands.items()
+             for sub in (command.commands if isinstance(command, typer.core.TyperGroup) else [None])]
+    for path in [[], ["server"], *paths]:
+        assert cli.main([*[p for p in path if p], "--help"]) == 0
+        shown = re.sub(r"[\s│]+", " ", capsys.readouterr().out)  # a wrapped help joined again
+        assert cli.HELP in shown and "Show this message" not in shown, path
+    assert len(paths) == 9  # run, serve, server status and stop, sample, template, laporan, jelaskan, bandingkan
 
 
 @pytest.fixture(scope="module")
