@@ -17,6 +17,7 @@ action to run, it only added its own freshness checks and writes.
 
 from __future__ import annotations
 
+import copy
 import functools
 import gc
 import json
@@ -205,7 +206,7 @@ def open_context(context_dir: Path) -> FileDataContext:
     root = Path(context_dir).resolve()
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import DataContextConfigDefaults, ProgressBarsConfig
 
     from great_expectations.execution_engine import pandas_execution_engine
 
@@ -228,7 +229,9 @@ def open_context(context_dir: Path) -> FileDataContext:
     from schemas.expectations import SUITES
 
     limit = DOCS_INDEX_RUNS * len({*SUITES, *ACTION_SUITES})  # a run validates every suite once
-    sites = context.variables.data_docs_sites
+    sites = context.variables.data_docs_sites or {}
+    if DOCS_SITE not in sites:  # removed from great_expectations.yml by hand: GX's own site again
+        sites[DOCS_SITE] = copy.deepcopy(DataContextConfigDefaults.DEFAULT_DATA_DOCS_SITES.value[DOCS_SITE])
     index = sites[DOCS_SITE].setdefault("site_index_builder", {})
     if index.get("validation_results_limit") != limit:
         index.update(class_name="DefaultSiteIndexBuilder", validation_results_limit=limit)

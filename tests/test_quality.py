@@ -142,6 +142,16 @@ def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_p
     assert len(list(pages.rglob("run_pertama_q1/*/*.html"))) == len(list(pages.rglob("run_kedua_q2/*/*.html"))) == 11
 
 
+def test_a_data_docs_site_removed_from_the_configuration_by_hand_is_built_again(tmp_path):
+    """great_expectations.yml edited without its local_site (this was a KeyError traceback): GX's own site again."""
+    context = quality.open_context(tmp_path / "_gx")
+    context.variables.data_docs_sites = {}
+    context.variables.save()
+    result = run(tmp_path / "_gx", run_id="run_tanpa_situs")
+    assert result.success and "run_tanpa_situs" in result.data_docs_index.read_text(encoding="utf-8")
+    assert result.data_docs_index == tmp_path / "_gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
 def test_a_month_without_reports_passes(gx_dir):
     """No report at all: nothing scored, every cooperative "tidak melapor" (periods 2015-12, 2023-12 of the
     sample); the row counts the suites expect are 0, not a failure (it was "invalid literal for int()")."""
