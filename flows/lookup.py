@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows import storage
+from flows.report import as_wide_as
 from scoring.periods import month_name
 from scoring.texts import format_number
 from scoring.errors import AmbiguousName, KoperasiSehatError, ParameterError
@@ -121,8 +122,10 @@ def _read(output: Path, table: str, periode: str, rows: ds.Expression | None = N
 
 def show(coop: Cooperative, console: Console) -> None:
     """Print what the outputs say of one cooperative, section by section (a section without rows is left out)."""
-    for part in (_header(coop), _quarantine(coop), _components(coop), _moves(coop), _peers(coop), _warnings(coop),
-                 _worklist(coop), _reporting(coop)):
+    parts = (_header(coop), _quarantine(coop), _components(coop), _moves(coop), _peers(coop), _warnings(coop),
+             _worklist(coop), _reporting(coop))
+    as_wide_as(console, *(part for part in parts if isinstance(part, Table)))
+    for part in parts:
         if part is not None:
             console.print(part)
             console.print()

@@ -90,14 +90,20 @@ def summary_table(ringkasan, rows: int) -> tuple[Table, int]:
     return table, max(len(areas) - rows, 0)
 
 
+def as_wide_as(console: Console, *tables: Table) -> None:
+    """Widen the console to the widest table's content, so that no cell is cut or folded: a file or a pipe has no
+    width of its own (rich takes 80 columns), and a terminal narrower than a line wraps it whole."""
+    wide = Console(width=1000)
+    needed = max((Measurement.get(wide, wide.options, table).maximum for table in tables), default=0)
+    console.width = max(console.width, needed)
+
+
 def print_summary(summary: dict, output: Path) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are."""
     table, left_out = summary_table(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
                                     settings().summary_rows)
-    wide = Console(width=1000)
-    needed = Measurement.get(wide, wide.options, table).maximum  # a table as wide as its content: no cell cut
     console = Console(highlight=False, soft_wrap=True)
-    console.width = max(console.width, needed)
+    as_wide_as(console, table)
     read, scored = summary["laporan_dibaca"], summary["dinilai"]
     console.print()
     console.print(f"run {summary['run_id']}  periode {summary['periode']}")

@@ -18,12 +18,22 @@ QUARANTINED = "650276611812441"  # KSP Setia Nelayan: its October report quarant
 CONSUMER = "650210554010239"  # a consumer cooperative: registered, never scored
 
 
-def jelaskan(output, *args: str) -> subprocess.CompletedProcess:
-    """The command in a fresh interpreter that must not import Prefect; wide enough for one line per row."""
+def jelaskan(output, *args: str, columns: str | None = "400") -> subprocess.CompletedProcess:
+    """The command in a fresh interpreter that must not import Prefect; wide enough for one line per row
+    (`columns`: the COLUMNS it is given, None: none, as in a pipe)."""
     code = ("import sys; from flows.cli import main; code = main(sys.argv[1:]); "
             "assert 'prefect' not in sys.modules, 'prefect imported'; sys.exit(code)")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | ({"COLUMNS": columns} if columns else {})
     return subprocess.run([sys.executable, "-c", code, "jelaskan", *args, "--output", str(output)],
-                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "400"}, timeout=60)
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_in_a_pipe_each_table_row_is_one_line(published_sample):
+    """Without a terminal rich takes 80 columns, which folded the last column of the component table."""
+    done = jelaskan(published_sample[0], DPK, columns=None)
+    assert done.returncode == 0, done.stderr
+    assert " kelembagaan                   16,67      17   0,50    3,00     2,50   33 bila 2 dari 6 jawaban ya" \
+        in done.stdout
 
 
 def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sample):
