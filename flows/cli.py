@@ -124,8 +124,9 @@ def serve(cron: Annotated[str | None, typer.Option(
     return commands.serve_deployment(cron)
 
 
-server_app = typer.Typer(cls=Group, help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, dipakai ulang "
-                              "antar-run (dimulai oleh run pertama tanpa PREFECT_API_URL).", no_args_is_help=True)
+server_app = typer.Typer(cls=Group, help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, "
+                         "dipakai ulang antar-run (dimulai oleh run pertama tanpa PREFECT_API_URL).",
+                         no_args_is_help=True)
 app.add_typer(server_app, name="server")
 
 

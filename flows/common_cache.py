@@ -39,10 +39,10 @@ def cache_folder() -> Path:
 def checked_or_cached(root: Path, today: date, check: Callable[[], T],
                       files_read: Callable[[T], dict[str, str]]) -> tuple[T, bool]:
     """`check()` (the shared inputs of `root` read and checked on `today`), or its result kept from an earlier run
-    with the same files, day, settings and code; and whether it is the kept one. `files_read(result)`: the SHA-256 of each file the result was made
-    from, by name; a result is kept, and a kept one used, only when those are the files hashed for its key (a file
-    changed while it was read is not kept). A file that cannot be hashed (it cannot be read) is not cached: its
-    error is the run's to tell."""
+    with the same files, day, settings and code; and whether it is the kept one. `files_read(result)`: the SHA-256
+    of each file the result was made from, by name; a result is kept, and a kept one used, only when those are the
+    files hashed for its key (a file changed while it was read is not kept). A file that cannot be hashed (it cannot
+    be read) is not cached: its error is the run's to tell."""
     keyed = _key(root, today)
     if keyed is None:
         return check(), False
