@@ -98,6 +98,12 @@ def as_wide_as(console: Console, *tables: Table) -> None:
     console.width = max(console.width, needed)
 
 
+def area_scope(summary: dict) -> str:
+    """An area run's scope: its report counts are its kabupaten/kota's, its tables the whole month republished."""
+    areas = summary.get("kabupaten")
+    return f"  wilayah {', '.join(areas)} (laporan: wilayah ini; tabel: seluruh bulan)" if areas else ""
+
+
 def print_summary(summary: dict, output: Path) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are."""
     table, left_out = summary_table(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
@@ -106,7 +112,7 @@ def print_summary(summary: dict, output: Path) -> None:
     as_wide_as(console, table)
     read, scored = summary["laporan_dibaca"], summary["dinilai"]
     console.print()
-    console.print(f"run {summary['run_id']}  periode {summary['periode']}")
+    console.print(f"run {summary['run_id']}  periode {summary['periode']}{area_scope(summary)}", markup=False)
     for problem in summary["berkas_ditolak"]:
         console.print(f"  BERKAS DITOLAK  {problem}", markup=False)
     for entry in summary["berkas_tidak_dibaca"]:
@@ -139,7 +145,7 @@ def summary_markdown(summary: dict, output: Path) -> str:
     """The run's summary for the Prefect UI: counts, predicates by kabupaten/kota, top quarantine reasons."""
     ringkasan = storage.read_table(output, "ringkasan_wilayah", summary["periode"])
     predicates = {c: name for name, c in predicate_columns().items() if ringkasan[c].sum() > 0}
-    lines = [f"# Kesehatan koperasi {summary['periode']}", "",
+    lines = [f"# Kesehatan koperasi {summary['periode']}{area_scope(summary)}", "",
              f"Laporan dibaca {summary['laporan_dibaca']:,}: dinilai {summary['dinilai']:,}, tidak dinilai "
              f"{summary['tidak_dinilai']:,}, dikarantina {summary['laporan_dikarantina']:,}, terganti "
              f"{summary['laporan_terganti']:,}.", ""]

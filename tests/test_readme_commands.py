@@ -80,7 +80,12 @@ def test_every_documented_command_works_as_written(ran):
     assert len(storage.read_table(output, "status_koperasi", "2026-10")) == 109
     assert "laporan dibaca 50 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 14 + terganti 2" \
         in dirty.stdout
-    # the two-area rerun of September kept every cooperative, and republished the month under its own run
+    # the two-area rerun of September kept every cooperative, and republished the month under its own run; its
+    # first line says which counts are the areas'
+    (areas,) = [r for c, r in done if c.startswith("koperasi-sehat run --period 2026-09 --kabupaten")]
+    assert areas.stdout.splitlines()[1].endswith(
+        "periode 2026-09  wilayah Bulungan, Tarakan (laporan: wilayah ini; tabel: seluruh bulan)")
+    assert quick_start.stdout.splitlines()[1].endswith("periode 2026-10")
     september = storage.read_table(output, "status_koperasi", "2026-09")
     assert len(september) == 109 and september["run_id"].nunique() == 1
     # a month without any report is a month: every cooperative "tidak melapor"
