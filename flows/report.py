@@ -91,8 +91,11 @@ def summary_table(ringkasan, rows: int) -> tuple[Table, int]:
 
 
 def as_wide_as(console: Console, *tables: Table) -> None:
-    """Widen the console to the widest table's content, so that no cell is cut or folded: a file or a pipe has no
-    width of its own (rich takes 80 columns), and a terminal narrower than a line wraps it whole."""
+    """Written to a file or a pipe, which has no width of its own (rich takes 80 columns): widen the console to the
+    widest table's content, so that no cell is folded. A terminal keeps its width: a line wider than it would wrap
+    whole and break every row, where rich folds a cell inside its column."""
+    if console.is_terminal:
+        return
     wide = Console(width=1000)
     needed = max((Measurement.get(wide, wide.options, table).maximum for table in tables), default=0)
     console.width = max(console.width, needed)
