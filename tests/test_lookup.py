@@ -151,3 +151,15 @@ def test_nothing_published_yet(tmp_path):
     with pytest.raises(ParameterError, match="^belum ada periode yang terbit di .*: jalankan `koperasi-sehat run` "
                                              "dahulu$"):
         lookup.cooperative(tmp_path, DPK)
+
+
+def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_sample):
+    """A terminal keeps its width (rich folds cells); lines wider than it wrapped whole and broke every row."""
+    from rich.console import Console
+
+    from flows import lookup
+
+    console = Console(force_terminal=True, width=80, record=True, color_system=None)
+    lookup.show(lookup.cooperative(published_sample[0], DPK, None), console)
+    lines = console.export_text().splitlines()
+    assert len(lines) > 40 and max(len(line) for line in lines) <= 80
