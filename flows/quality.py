@@ -23,7 +23,8 @@ import gc
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +36,7 @@ import pandas as pd
 from flows import storage
 from schemas.contract import plain
 from flows.config import settings
+from scoring.errors import KoperasiSehatError, QualityGateError
 from scoring.reporting_quality import grade_table
 from scoring.rulebook import published_books
 from scoring.rulebook_format import Rulebook
@@ -94,27 +96,28 @@ def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: s
     books = dict(params.rulebooks or published_books())
     failed: list[str] = []
     batches = _batches(tables, periode, params, books, failed)
-    context = open_context(Path(context_dir))
-    prepared = time.perf_counter()
+    with _configuration_of(Path(context_dir)):
+        context = open_context(Path(context_dir))
+        prepared = time.perf_counter()
 
-    run_name = params.run_id or periode
-    run_id = _run_id(run_name, datetime.now(timezone.utc))
-    suites: dict[str, dict[str, Any]] = {}
-    documents: list[Any] = []  # what Data Docs must render: each validation result and its suite
-    for name, (suite, frame) in batches.items():
-        start = time.perf_counter()
-        outcome = _validation(context, name, suite).run(batch_parameters={"dataframe": frame},
-                                                        result_format=RESULT_FORMAT, run_id=run_id)
-        documents += [_result_key(outcome.suite_name, run_id, outcome.batch_id), _suite_key(outcome.suite_name)]
-        results = outcome.results
-        failed += [describe_failure(name, r) for r in results if not r.success]
-        suites[name] = {
-            "success": all(r.success for r in results), "rows": len(frame), "evaluated": len(results),
-            "failed": sum(not r.success for r in results), "seconds": round(time.perf_counter() - start, 3),
-        }
-    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
-    index = docs_index(context)                                                       # the index again
-    _forget_batches(context, sum(len(frame) for _, frame in batches.values()))
+        run_name = params.run_id or periode
+        run_id = _run_id(run_name, datetime.now(timezone.utc))
+        suites: dict[str, dict[str, Any]] = {}
+        documents: list[Any] = []  # what Data Docs must render: each validation result and its suite
+        for name, (suite, frame) in batches.items():
+            start = time.perf_counter()
+            outcome = _validation(context, name, suite).run(batch_parameters={"dataframe": frame},
+                                                            result_format=RESULT_FORMAT, run_id=run_id)
+            documents += [_result_key(outcome.suite_name, run_id, outcome.batch_id), _suite_key(outcome.suite_name)]
+            results = outcome.results
+            failed += [describe_failure(name, r) for r in results if not r.success]
+            suites[name] = {
+                "success": all(r.success for r in results), "rows": len(frame), "evaluated": len(results),
+                "failed": sum(not r.success for r in results), "seconds": round(time.perf_counter() - start, 3),
+            }
+        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
+        index = docs_index(context)                                                       # the index again
+        _forget_batches(context, sum(len(frame) for _, frame in batches.values()))
     summary = {
         "periode": periode, "run_name": run_name, "suites": suites, "failed": len(failed),
         "not_checked": sorted({*ex.SUITES, *ax.ACTION_SUITES} - set(batches)),
@@ -198,6 +201,22 @@ RESULT_FORMAT = "BASIC"
 COLLECT_ROWS = 100_000  # validated rows above which the copies GX leaves are collected at once
 
 
+@contextmanager
+def _configuration_of(context_dir: Path) -> Iterator[None]:
+    """GX's own errors of a context edited by hand (invalid YAML, a store, site or data source removed, a file that
+    cannot be written) as one line naming the configuration and what to do; a stop signal passes through."""
+    try:
+        yield
+    except KoperasiSehatError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any of GX's exceptions: its configuration is ours to name
+        why = str(error).strip().splitlines()[0] if str(error).strip() else "-"
+        raise QualityGateError(
+            f"konfigurasi Great Expectations di {context_dir} tidak dapat dipakai ({type(error).__name__}: "
+            f"{why[:200]}); pindahkan folder itu (riwayat Data Docs) ke tempat lain, run berikutnya membuatnya "
+            "lagi") from None
+
+
 def open_context(context_dir: Path) -> FileDataContext:
     """The file Data Context in `context_dir` (created on first use), analytics and progress bars off, without
     a config variables file, its Data Docs index limited to the results of the newest `DOCS_INDEX_RUNS` runs.
@@ -238,8 +257,11 @@ def open_context(context_dir: Path) -> FileDataContext:
         context.variables.data_docs_sites = sites
         changed = True
     if changed:
-        context.variables.save()
+        context.variables.save()  # GX only logs a file it cannot write
         context = gx.get_context(mode="file", context_root_dir=root)  # its configuration providers as saved
+        if DOCS_SITE not in (context.variables.data_docs_sites or {}):
+            raise QualityGateError(f"{root / 'great_expectations.yml'} tidak dapat ditulis: situs Data Docs "
+                                   f"{DOCS_SITE} tidak dapat dipulihkan; izinkan penulisan berkas itu")
     return context
 
 

@@ -152,6 +152,51 @@ def test_a_data_docs_site_removed_from_the_configuration_by_hand_is_built_again(
     assert result.data_docs_index == tmp_path / "_gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
+@pytest.mark.parametrize("damage", ["invalid YAML", "file deleted", "stores removed"])
+def test_a_configuration_broken_by_hand_is_one_line_naming_the_folder(tmp_path, damage):
+    """GX's own exceptions (a YAML error, a data source gone, a config dump) were the run's message."""
+    from scoring.errors import QualityGateError
+
+    assert run(tmp_path / "_gx", run_id="run_utuh").success
+    config = tmp_path / "_gx" / "great_expectations.yml"
+    if damage == "invalid YAML":
+        config.write_text("data_docs_sites: [\n  : :\n", encoding="utf-8")
+    elif damage == "file deleted":
+        config.unlink()
+    else:
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text[:text.index("stores:")], encoding="utf-8")
+    with pytest.raises(QualityGateError) as error:
+        run(tmp_path / "_gx", run_id="run_rusak")
+    message = str(error.value)
+    assert message.startswith(f"konfigurasi Great Expectations di {tmp_path / '_gx'} tidak dapat dipakai (")
+    assert message.endswith("pindahkan folder itu (riwayat Data Docs) ke tempat lain, run berikutnya membuatnya lagi")
+    assert "\n" not in message
+    (tmp_path / "_gx").rename(tmp_path / "_gx_lama")  # what the line says to do
+    assert run(tmp_path / "_gx", run_id="run_baru").success
+
+
+def test_a_site_removed_from_a_configuration_that_cannot_be_written_is_one_line(tmp_path):
+    """GX only logs a configuration it cannot save: the repaired site was lost and the run failed later on an
+    IndexError."""
+    import subprocess
+
+    from scoring.errors import QualityGateError
+
+    context = quality.open_context(tmp_path / "_gx")
+    context.variables.data_docs_sites = {}
+    context.variables.save()
+    config = tmp_path / "_gx" / "great_expectations.yml"
+    if subprocess.run(["chattr", "+i", str(config)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not possible here (not root, or a file system without it)")
+    try:
+        with pytest.raises(QualityGateError, match=f"^{config} tidak dapat ditulis: situs Data Docs local_site "
+                                                   "tidak dapat dipulihkan; izinkan penulisan berkas itu$"):
+            run(tmp_path / "_gx", run_id="run_terkunci")
+    finally:
+        subprocess.run(["chattr", "-i", str(config)], check=True)
+
+
 def test_a_month_without_reports_passes(gx_dir):
     """No report at all: nothing scored, every cooperative "tidak melapor" (periods 2015-12, 2023-12 of the
     sample); the row counts the suites expect are 0, not a failure (it was "invalid literal for int()")."""
