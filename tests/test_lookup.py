@@ -95,6 +95,9 @@ def test_a_fragment_of_several_names_lists_them(published_sample):
     assert done.stderr == "koperasi-sehat: 'SETIA' cocok dengan 14 koperasi periode 2026-10: sebutkan NIK-nya\n"
     rows = [line.split() for line in done.stdout.splitlines() if line.strip()[:1].isdigit()]
     assert len(rows) == 14 and [r[0] for r in rows][:3] == [DPK, "657123874175250", "650418065865736"]
+    piped = jelaskan(output, "SETIA", columns=None)  # without a terminal: one line per cooperative, none folded
+    assert [line.split() for line in piped.stdout.splitlines() if line.strip()[:1].isdigit()] == rows
+    assert len([line for line in piped.stdout.splitlines() if line.strip()]) == 14 + 3  # title, header, rule
 
 
 def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):
