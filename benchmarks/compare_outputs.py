@@ -136,7 +136,8 @@ def main(argv: list[str]) -> int:
     for line in problems:
         print(f"DIFF {line}")
     print(f"{files} files of {golden} compared with {new}: "
-          + ("identical apart from run_id, dihitung_pada, the cache flag and the start time in reasons" if not problems else f"{len(problems)} differences"))
+          + ("identical apart from run_id, dihitung_pada, the cache flag and the start time in reasons"
+             if not problems else f"{len(problems)} differences"))
     return 1 if problems else 0
 
 
