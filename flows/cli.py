@@ -46,7 +46,8 @@ class Command(_IndonesianHelp, TyperCommand):
     pass
 
 
-app = typer.Typer(name=APP_NAME, cls=Group, help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).",
+HELP_OPTIONS = {"help_option_names": ["--help", "-h"]}
+app = typer.Typer(name=APP_NAME, cls=Group, context_settings=HELP_OPTIONS, help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).",
                   add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 MODES = ("table", "linear")
 SCALES = ("kaltara", "national")
@@ -124,7 +125,7 @@ def serve(cron: Annotated[str | None, typer.Option(
     return commands.serve_deployment(cron)
 
 
-server_app = typer.Typer(cls=Group, help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, "
+server_app = typer.Typer(cls=Group, context_settings=HELP_OPTIONS, help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, "
                          "dipakai ulang antar-run (dimulai oleh run pertama tanpa PREFECT_API_URL).",
                          no_args_is_help=True)
 app.add_typer(server_app, name="server")

@@ -61,7 +61,7 @@ def test_help_starts_without_pandas_readers_or_prefect():
     assert imported & {"pandas", "numpy", "pyarrow", "openpyxl", "prefect", "flows.ingest.landing"} == set()
 
 
-def test_every_help_is_in_indonesian_down_to_the_help_option(capsys):
+def test_every_help_is_in_indonesian_down_to_the_help_option_and_h_shows_it_too(capsys):
     import typer
 
     group = typer.main.get_command(cli.app)
@@ -69,9 +69,10 @@ def test_every_help_is_in_indonesian_down_to_the_help_option(capsys):
              for name, command in group.commands.items()
              for sub in (command.commands if isinstance(command, typer.core.TyperGroup) else [None])]
     for path in [[], ["server"], *paths]:
-        assert cli.main([*[p for p in path if p], "--help"]) == 0
-        shown = re.sub(r"[\s│]+", " ", capsys.readouterr().out)  # a wrapped help joined again
-        assert cli.HELP in shown and "Show this message" not in shown, path
+        for option in ("--help", "-h"):  # -h as well: the short form people type
+            assert cli.main([*[p for p in path if p], option]) == 0
+            shown = re.sub(r"[\s│]+", " ", capsys.readouterr().out)  # a wrapped help joined again
+            assert cli.HELP in shown and "Show this message" not in shown and "Usage:" in shown, (path, option)
     assert len(paths) == 9  # run, serve, server status and stop, sample, template, laporan, jelaskan, bandingkan
 
 
