@@ -231,7 +231,10 @@ def _usage(error: typer.TyperException, argv: list[str]) -> str:
     unknown = re.match(r"No such command ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\.", error.message)
     if unknown:
         command = ast.literal_eval(unknown.group(1))
-        near = difflib.get_close_matches(command.lower(), list(typer.main.get_command(app).commands))
+        context = getattr(error, "ctx", None)  # the group the name was looked up in (`server statu`: server's)
+        group = context.command if context is not None and hasattr(context.command, "commands") else \
+            typer.main.get_command(app)
+        near = difflib.get_close_matches(command.lower(), list(group.commands))
         return f"perintah tidak dikenal: {escaped(command) or repr(command)}{_nearest(near)}"
     if error.message == "Missing command.":  # `koperasi-sehat --`
         names = list(typer.main.get_command(app).commands)

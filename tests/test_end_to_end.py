@@ -253,6 +253,8 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     # "Missing command."
     (["laporanx"], "perintah tidak dikenal: laporanx; maksud Anda laporan? (lihat --help)"),
     (["hitung"], "perintah tidak dikenal: hitung (lihat --help)"),
+    (["server", "statu"], "perintah tidak dikenal: statu; maksud Anda status? (lihat --help)"),  # of its group
+    (["server", "run"], "perintah tidak dikenal: run (lihat --help)"),
     (["Jelaskn", "KSP Maju"], "perintah tidak dikenal: Jelaskn; maksud Anda jelaskan? (lihat --help)"),
     (["jelaskan"], "argumen NIK|NAMA wajib diberikan (lihat --help)"),
     (["run", "--period"], "--period perlu nilai (tulis --period YYYY-MM) (lihat --help)"),
