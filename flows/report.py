@@ -14,7 +14,8 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.measure import Measurement
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, Task, TaskID, TextColumn,
+                           TimeElapsedColumn)
 from rich.table import Table
 from rich.text import Text
 
@@ -38,6 +39,13 @@ class _Live:
     task: TaskID | None = None
 
 
+class _Parts(MofNCompleteColumn):
+    """Parts done of a step counted in parts ('2/5'); nothing for a step that is not ('0/?' said nothing)."""
+
+    def render(self, task: Task) -> Text:
+        return Text("") if task.total is None else super().render(task)
+
+
 @contextmanager
 def progress() -> Iterator[None]:
     """Show the run's steps on the terminal (stderr) while the block runs; nothing when it is not a terminal."""
@@ -45,7 +53,7 @@ def progress() -> Iterator[None]:
     if not console.is_terminal:
         yield
         return
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _Parts(),
                    TimeElapsedColumn(), console=console, transient=True)
     _Live.progress = bar
     try:

@@ -256,6 +256,15 @@ def test_the_summary_shows_the_province_and_the_largest_areas_whole():
     assert "Dalam Pengawasan Khusus" in lines[0] and "Indonesia" in lines[2] and "Kabupaten 550" in lines[3]
 
 
+def test_the_progress_counts_parts_only_of_a_step_counted_in_parts():
+    from rich.progress import Progress
+
+    bar = Progress()
+    whole, parts = bar.add_task("membaca", total=None), bar.add_task("menilai", total=5)
+    bar.advance(parts, 2)
+    assert [str(report._Parts().render(task)) for task in bar.tasks] == ["", "2/5"]  # was "0/?" for a whole step
+
+
 STOPPABLE_RUN = textwrap.dedent("""
     import sys, time
     from pathlib import Path
