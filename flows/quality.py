@@ -18,6 +18,7 @@ action to run, it only added its own freshness checks and writes.
 from __future__ import annotations
 
 import copy
+import errno
 import functools
 import gc
 import json
@@ -204,12 +205,16 @@ COLLECT_ROWS = 100_000  # validated rows above which the copies GX leaves are co
 @contextmanager
 def _configuration_of(context_dir: Path) -> Iterator[None]:
     """GX's own errors of a context edited by hand (invalid YAML, a store, site or data source removed, a file that
-    cannot be written) as one line naming the configuration and what to do; a stop signal passes through."""
+    cannot be written) as one line naming the configuration and what to do; a full disk as a full disk; a stop
+    signal passes through."""
     try:
         yield
     except KoperasiSehatError:
         raise
     except Exception as error:  # noqa: BLE001 - any of GX's exceptions: its configuration is ours to name
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):  # the disk, not the folder
+            raise QualityGateError(f"ruang disk habis untuk {context_dir} ({error.strerror}): kosongkan ruang, lalu "
+                                   "jalankan ulang") from None
         why = str(error).strip().splitlines()[0] if str(error).strip() else "-"
         raise QualityGateError(
             f"konfigurasi Great Expectations di {context_dir} tidak dapat dipakai ({type(error).__name__}: "

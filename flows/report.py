@@ -98,11 +98,21 @@ def summary_table(ringkasan, rows: int) -> tuple[Table, int]:
     return table, max(len(areas) - rows, 0)
 
 
+def _on_terminal(console: Console) -> bool:
+    """Whether the console writes to a terminal: its stream's own answer (rich's `is_terminal` is also true when
+    FORCE_COLOR asks for colours in a pipe)."""
+    isatty = getattr(console.file, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
 def as_wide_as(console: Console, *tables: Table) -> None:
     """Written to a file or a pipe, which has no width of its own (rich takes 80 columns): widen the console to the
     widest table's content, so that no cell is folded. A terminal keeps its width: a line wider than it would wrap
     whole and break every row, where rich folds a cell inside its column."""
-    if console.is_terminal:
+    if _on_terminal(console):
         return
     wide = Console(width=1000)
     needed = max((Measurement.get(wide, wide.options, table).maximum for table in tables), default=0)

@@ -260,7 +260,8 @@ def test_the_progress_counts_parts_only_of_a_step_counted_in_parts():
     from rich.progress import Progress
 
     bar = Progress()
-    whole, parts = bar.add_task("membaca", total=None), bar.add_task("menilai", total=5)
+    bar.add_task("membaca", total=None)
+    parts = bar.add_task("menilai", total=5)
     bar.advance(parts, 2)
     assert [str(report._Parts().render(task)) for task in bar.tasks] == ["", "2/5"]  # was "0/?" for a whole step
 

@@ -3,7 +3,9 @@ Prefect; the values are those of the committed sample, October 2026."""
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 
@@ -28,12 +30,17 @@ def jelaskan(output, *args: str, columns: str | None = "400") -> subprocess.Comp
                           capture_output=True, text=True, env=env, timeout=60)
 
 
-def test_in_a_pipe_each_table_row_is_one_line(published_sample):
-    """Without a terminal rich takes 80 columns, which folded the last column of the component table."""
+@pytest.mark.parametrize("colour", [None, "1"])
+def test_in_a_pipe_each_table_row_is_one_line(published_sample, monkeypatch, colour):
+    """Without a terminal rich takes 80 columns, which folded the last column of the component table; FORCE_COLOR
+    (colours in a pipe) made rich call the pipe a terminal."""
+    if colour:
+        monkeypatch.setenv("FORCE_COLOR", colour)
     done = jelaskan(published_sample[0], DPK, columns=None)
     assert done.returncode == 0, done.stderr
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
     assert " kelembagaan                   16,67      17   0,50    3,00     2,50   33 bila 2 dari 6 jawaban ya" \
-        in done.stdout
+        in plain
 
 
 def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sample):
@@ -162,7 +169,11 @@ def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_s
 
     from flows import lookup
 
-    console = Console(force_terminal=True, width=80, record=True, color_system=None)
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    console = Console(file=Terminal(), width=80, record=True, color_system=None)
     lookup.show(lookup.cooperative(published_sample[0], DPK, None), console)
     lines = console.export_text().splitlines()
     assert len(lines) > 40 and max(len(line) for line in lines) <= 80

@@ -176,6 +176,20 @@ def test_a_configuration_broken_by_hand_is_one_line_naming_the_folder(tmp_path, 
     assert run(tmp_path / "_gx", run_id="run_baru").success
 
 
+def test_a_full_disk_under_the_gate_is_named_as_such_not_as_the_configuration(tmp_path, monkeypatch):
+    import errno
+
+    from scoring.errors import QualityGateError
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(quality, "open_context", full)
+    with pytest.raises(QualityGateError, match=f"^ruang disk habis untuk {tmp_path / '_gx'} \\(No space left on "
+                                               "device\\): kosongkan ruang, lalu jalankan ulang$"):
+        run(tmp_path / "_gx")
+
+
 def test_a_site_removed_from_a_configuration_that_cannot_be_written_is_one_line(tmp_path):
     """GX only logs a configuration it cannot save: the repaired site was lost and the run failed later on an
     IndexError."""
