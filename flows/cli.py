@@ -47,8 +47,9 @@ class Command(_IndonesianHelp, TyperCommand):
 
 
 HELP_OPTIONS = {"help_option_names": ["--help", "-h"]}
-app = typer.Typer(name=APP_NAME, cls=Group, context_settings=HELP_OPTIONS, help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).",
-                  add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(name=APP_NAME, cls=Group, context_settings=HELP_OPTIONS,
+                  help="Penilaian kesehatan bulanan koperasi simpan pinjam (KSP/USP).", add_completion=False,
+                  no_args_is_help=True, pretty_exceptions_enable=False)
 MODES = ("table", "linear")
 SCALES = ("kaltara", "national")
 SAMPLE_LAST_PERIOD = "2026-10"  # sample.write_sample's default (data/sample), written here to keep the CLI light
@@ -125,8 +126,9 @@ def serve(cron: Annotated[str | None, typer.Option(
     return commands.serve_deployment(cron)
 
 
-server_app = typer.Typer(cls=Group, context_settings=HELP_OPTIONS, help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, "
-                         "dipakai ulang antar-run (dimulai oleh run pertama tanpa PREFECT_API_URL).",
+server_app = typer.Typer(cls=Group, context_settings=HELP_OPTIONS,
+                         help="Server latar: Prefect lokal dan proses yang menjalankan setiap run, dipakai ulang "
+                         "antar-run (dimulai oleh run pertama tanpa PREFECT_API_URL).",
                          no_args_is_help=True)
 app.add_typer(server_app, name="server")
 
