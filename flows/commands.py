@@ -127,6 +127,8 @@ def run_months(request: RunRequest) -> int:
                             max_quarantine_share=request.max_quarantine_share,
                             max_reporting_drop=request.max_reporting_drop, return_state=True)
                     if not state.is_completed():
+                        if interrupt.received():  # a stop that Prefect reported as its own error (a signal
+                            raise KeyboardInterrupt  # between two tasks: "Task run is not set")
                         error = state.result(raise_on_failure=False)
                         say(f"run {period} gagal: {state.message}")
                         return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED

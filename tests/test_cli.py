@@ -266,6 +266,36 @@ def test_the_progress_counts_parts_only_of_a_step_counted_in_parts():
     assert [str(report._Parts().render(task)) for task in bar.tasks] == ["", "2/5"]  # was "0/?" for a whole step
 
 
+def test_a_failure_after_a_stop_signal_is_reported_as_the_stop(tmp_path, monkeypatch, capsys, prefect_api_url):
+    """A SIGINT between two tasks ended as Prefect's own error ("Task run is not set", a failed flow run); the run
+    was stopped, and says so."""
+    import signal as signals
+
+    from prefect.states import Failed
+
+    from flows import commands, interrupt, pipeline
+
+    def stopped_flow(**parameters):
+        interrupt._State.received = signals.SIGINT  # what the handler records, before Prefect turns it around
+        return Failed(message="Flow run encountered an exception: ValueError: Task run is not set")
+
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api_url)
+    monkeypatch.setattr(pipeline, "with_runner", lambda *args, **kwargs: stopped_flow)
+    monkeypatch.setattr(interrupt._State, "received", None)
+    handlers = {s: signals.getsignal(s) for s in interrupt.stop_signals()}
+    try:
+        code = commands.run_months(commands.RunRequest(
+            period="2026-10", first=None, last=None, input=PROJECT_ROOT / "data" / "sample", output=tmp_path / "out",
+            kabupaten=(), rulebook=None,
+            mode=None, max_quarantine_share=0.1, max_reporting_drop=0.2, dask_address=None, dask_local=None))
+    finally:
+        for signum, handler in handlers.items():
+            signals.signal(signum, handler)
+    assert code == commands.EXIT_FAILED
+    assert capsys.readouterr().err == ("koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak diterbitkan, "
+                                       "keluaran sebelumnya utuh\n")
+
+
 STOPPABLE_RUN = textwrap.dedent("""
     import sys, time
     from pathlib import Path
