@@ -306,7 +306,7 @@ def explain(query: str, period: str | None, output: Path) -> int:
     stdout and exits with the usage code."""
     from rich.console import Console
 
-    from flows import lookup
+    from flows import lookup, report
 
     finish_switches(output)
     console = Console(highlight=False)
@@ -314,7 +314,7 @@ def explain(query: str, period: str | None, output: Path) -> int:
         lookup.show(lookup.cooperative(output, query, period), console)
     except lookup.AmbiguousName as error:
         table = lookup.listing(error.matches)
-        lookup.as_wide_as(console, table)  # in a pipe, one line per cooperative as the cooperative's own tables
+        report.as_wide_as(console, table)  # in a pipe, one line per cooperative as the cooperative's own tables
         console.print(table)
         raise
     return EXIT_DONE

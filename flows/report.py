@@ -50,7 +50,7 @@ class _Parts(MofNCompleteColumn):
 def progress() -> Iterator[None]:
     """Show the run's steps on the terminal (stderr) while the block runs; nothing when it is not a terminal."""
     console = Console(stderr=True)
-    if not console.is_terminal:
+    if not _on_terminal(console):  # FORCE_COLOR in a pipe is not a terminal to draw on
         yield
         return
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _Parts(),

@@ -266,6 +266,14 @@ def test_the_progress_counts_parts_only_of_a_step_counted_in_parts():
     assert [str(report._Parts().render(task)) for task in bar.tasks] == ["", "2/5"]  # was "0/?" for a whole step
 
 
+def test_no_progress_is_drawn_into_a_pipe_even_with_force_color(monkeypatch, capsys):
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich then calls any stream a terminal
+    with report.progress():
+        assert report._Live.progress is None
+        report.stage("membaca")
+    assert capsys.readouterr().err == ""
+
+
 def test_a_failure_after_a_stop_signal_is_reported_as_the_stop(tmp_path, monkeypatch, capsys, prefect_api_url):
     """A SIGINT between two tasks ended as Prefect's own error ("Task run is not set", a failed flow run); the run
     was stopped, and says so."""
