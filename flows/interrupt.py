@@ -5,11 +5,16 @@ end they wait for: a period is published whole or not at all.
 so that Prefect's engine ends the run as interrupted) where the main thread is. `critical` marks a section: a
 stop signal received inside is kept, and delivered when the section ends to whichever handler is in force then
 (the CLI's, or Prefect's in a served run).
+
+Python cannot raise out of a finalizer (`__del__`, a weakref callback, run by the garbage collector anywhere): a
+signal handled inside one is printed as "Exception ignored" and lost, and the run went on to publish. So the
+flow asks `check` between its steps, and the CLI keeps such a lost stop quiet (`install`).
 """
 
 from __future__ import annotations
 
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -42,10 +47,31 @@ def _defer(signum: int, frame: object) -> None:
 
 
 def install() -> None:
-    """Handle the stop signals in this (main) thread (and not in Arrow's reads: `keep_from_arrow`)."""
+    """Handle the stop signals in this (main) thread (and not in Arrow's reads: `keep_from_arrow`); a stop lost in
+    a finalizer prints nothing (the next `check` raises it)."""
     keep_from_arrow()
     for signum in stop_signals():
         signal.signal(signum, _stop)
+    if not isinstance(sys.unraisablehook, _QuietStop):
+        sys.unraisablehook = _QuietStop(sys.unraisablehook)
+
+
+class _QuietStop:
+    """`sys.unraisablehook` that leaves out an `Interrupted` a finalizer could not raise, and passes the rest on."""
+
+    def __init__(self, hook: object) -> None:
+        self.hook = hook
+
+    def __call__(self, unraisable: object) -> None:
+        if not isinstance(unraisable.exc_value, Interrupted):
+            self.hook(unraisable)
+
+
+def check() -> None:
+    """Raise `Interrupted` if this process received a stop signal: one lost in a finalizer stops the run at its
+    next step. Raises Interrupted."""
+    if _State.received is not None:
+        raise Interrupted(_State.received)
 
 
 def keep_from_arrow() -> None:

@@ -158,6 +158,9 @@ class _StepFailed(KoperasiSehatError):
 
 
 def _completed(state: State) -> object:
+    """The result of a step's state; raises the step's error, or `Interrupted` if a stop signal came during the step
+    (`interrupt.check`: one lost in a finalizer, too)."""
+    interrupt.check()
     if not state.is_completed():
         error = state.result(raise_on_failure=False)
         raise error if isinstance(error, KoperasiSehatError) else _StepFailed(state.message)

@@ -379,6 +379,69 @@ def test_a_signal_before_publication_stops_the_run_and_leaves_the_outputs(publis
     assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
 
 
+STOP_IN_A_FINALIZER = textwrap.dedent("""
+    import signal, sys
+    from flows import cli, monthly
+    original = monthly.check_quality
+    class Finalized:
+        def __del__(self):  # the garbage collector runs it wherever the main thread is; here: in the gate
+            signal.raise_signal(signal.SIGINT)
+    def gate_then_a_stop_in_a_finalizer(*args, **kwargs):
+        result = original(*args, **kwargs)
+        Finalized()
+        return result
+    monthly.check_quality = gate_then_a_stop_in_a_finalizer
+    sys.exit(cli.main(sys.argv[1:]))
+""")
+
+
+def test_a_stop_signal_lost_in_a_finalizer_still_stops_the_run_before_publication(published, tmp_path,
+                                                                                 prefect_api_url):
+    """Python cannot raise out of a finalizer: a SIGINT handled inside one was printed as a traceback ("Exception
+    ignored in ... Traceback") and the month was published, exit 0 (hostile trial, once in a national gate)."""
+    output = shutil.copytree(published, tmp_path / "out")
+    before = snapshot(output)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    done = subprocess.run([sys.executable, "-c", STOP_IN_A_FINALIZER, "run", "--period", "2026-10", "--output",
+                           str(output)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+                          env={**env, "PREFECT_API_URL": prefect_api_url})
+    assert (done.returncode, done.stderr) == (1, "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak "
+                                                 "diterbitkan, keluaran sebelumnya utuh\n"), done.stdout
+    assert "Traceback" not in done.stdout
+    after = {k: v for k, v in snapshot(output).items() if not k.startswith(("_kunci/", "_gx/"))}
+    assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
+
+
+def test_a_lost_stop_is_raised_by_the_next_check_and_other_lost_errors_are_still_printed(monkeypatch):
+    from flows import interrupt
+
+    printed = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: printed.append(type(unraisable.exc_value)))
+    monkeypatch.setattr(interrupt._State, "received", None)
+    handlers = {s: signal.getsignal(s) for s in interrupt.stop_signals()}
+
+    class Finalized:
+        def __init__(self, error: BaseException | None) -> None:
+            self.error = error
+
+        def __del__(self) -> None:
+            if self.error is None:
+                signal.raise_signal(signal.SIGINT)
+            raise self.error
+
+    try:
+        interrupt.install()
+        interrupt.check()  # nothing received yet
+        Finalized(ValueError("x"))
+        Finalized(None)
+        assert printed == [ValueError]
+        with pytest.raises(interrupt.Interrupted, match="SIGINT"):
+            interrupt.check()
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
 def test_a_signal_during_the_switch_waits_for_its_end(published, tmp_path, how, prefect_api_url):
     output = shutil.copytree(published, tmp_path / "out")
