@@ -26,16 +26,41 @@ from scoring.rulebook import published_books, rulebooks
 from scoring.rulebook_format import PERIODE
 
 HELP = "tampilkan bantuan ini lalu keluar"
+USAGE = "Pemakaian: "
+# typer's own words in a help (its module's constants, which it reads when it draws a help), in Indonesian
+LABELS = {"OPTIONS_PANEL_TITLE": "Opsi", "COMMANDS_PANEL_TITLE": "Perintah", "ARGUMENTS_PANEL_TITLE": "Argumen",
+          "DEFAULT_STRING": "[bawaan: {}]", "ENVVAR_STRING": "[variabel lingkungan: {}]",
+          "REQUIRED_LONG_STRING": "[wajib]", "DEPRECATED_STRING": "(usang) ", "ABORTED_TEXT": "Dibatalkan."}
 
 
 class _IndonesianHelp:
-    """`--help` described in Indonesian, as every other option (typer's own text is English)."""
+    """A help in Indonesian, as every option's text: `--help`'s own text, the usage line and typer's labels
+    (English in typer)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - click's signature
+        super().__init__(*args, **kwargs)
+        self.options_metavar = "[OPSI]"
+        if hasattr(self, "subcommand_metavar"):
+            self.subcommand_metavar = "PERINTAH [ARG]..."
 
     def get_help_option(self, ctx):  # noqa: ANN001, ANN201 - typer's signature
         option = super().get_help_option(ctx)
         if option is not None:
             option.help = HELP
         return option
+
+    def format_usage(self, ctx, formatter) -> None:  # noqa: ANN001 - click's signature
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE)
+
+    def format_help(self, ctx, formatter) -> None:  # noqa: ANN001 - click's signature
+        from typer import rich_utils  # only when a help is drawn: the command line starts without rich
+
+        for name, text in LABELS.items():
+            setattr(rich_utils, name, text)
+        usage = rf"(?P<usage>{USAGE})"  # drawn as typer draws its "Usage: "
+        if usage not in rich_utils.OptionHighlighter.highlights:
+            rich_utils.OptionHighlighter.highlights = [*rich_utils.OptionHighlighter.highlights, usage]
+        super().format_help(ctx, formatter)
 
 
 class Group(_IndonesianHelp, TyperGroup):

@@ -72,7 +72,10 @@ def test_every_help_is_in_indonesian_down_to_the_help_option_and_h_shows_it_too(
         for option in ("--help", "-h"):  # -h as well: the short form people type
             assert cli.main([*[p for p in path if p], option]) == 0
             shown = re.sub(r"[\s│]+", " ", capsys.readouterr().out)  # a wrapped help joined again
-            assert cli.HELP in shown and "Show this message" not in shown and "Usage:" in shown, (path, option)
+            command = " ".join(["koperasi-sehat", *[p for p in path if p]])
+            assert cli.HELP in shown and f"Pemakaian: {command} [OPSI]" in shown, (path, option)
+            english = ("Show this message", "Usage", "Options", "Commands", "Arguments", "[default", "[required")
+            assert not [word for word in english if word in shown], (path, option, shown)
     assert len(paths) == 9  # run, serve, server status and stop, sample, template, laporan, jelaskan, bandingkan
 
 
