@@ -41,19 +41,36 @@ def recognise_periode(text: pd.Series) -> pd.Series:
 
     Accepted, case-insensitive and with surrounding spaces: '2026-10', '2026-1', '2026/10', '10/2026',
     '1/2026', '10-2026', 'Oktober 2026', 'okt 2026', 'Okt-2026' (see BULAN for the names). The month must be
-    1..12. Each distinct text is read once.
+    1..12. Each distinct text is read once per process (`_Recognised`: a landing folder's files repeat a few).
     """
     codes, distinct = pd.factorize(text, use_na_sentinel=True)
-    cleaned = pd.Series(distinct, dtype="str").str.strip().str.lower()
+    kept = _Recognised.meant  # replaced when full, never emptied: a call on another thread reads its own
+    new = [t for t in distinct if t not in kept]
+    if new and len(kept) + len(new) > _Recognised.LIMIT:
+        kept, new = {}, list(distinct)
+        _Recognised.meant = kept
+    if new:
+        kept.update(zip(new, _months(pd.Series(new, dtype="str")), strict=True))
+    # code -1 (a missing text) takes the NA appended at the end
+    meant = np.array([kept[t] for t in distinct] + [None], dtype=object)[codes]
+    return pd.Series(meant, index=text.index, dtype="str")
+
+
+class _Recognised:
+    meant: dict[str, str | None] = {}  # each text read so far: the month it means (None: not a month)
+    LIMIT = 100_000  # texts kept before they are dropped (files of distinct texts do not grow the process)
+
+
+def _months(distinct: pd.Series) -> list[str | None]:
+    """The month each distinct text means (`recognise_periode`), or None."""
+    cleaned = distinct.str.strip().str.lower()
     parts = cleaned.str.extract(_BENTUK)
     year = parts["t1"].fillna(parts["t2"]).fillna(parts["t3"])
     number = pd.to_numeric(parts["b1"].fillna(parts["b2"]), errors="coerce")
     month = number.fillna(parts["nama"].map(BULAN).astype("float64"))
     known = year.notna() & month.between(1, 12)
     meant = (year + "-" + month.where(known, 1).astype("int64").astype("str").str.zfill(2)).where(known)
-    # code -1 (a missing text) takes the NA appended at the end
-    result = pd.concat([meant, pd.Series([None])], ignore_index=True).astype("str").to_numpy()[codes]
-    return pd.Series(result, index=text.index, dtype="str")
+    return [None if pd.isna(m) else m for m in meant.astype(object)]
 
 
 def wita_times(text: pd.Series) -> pd.Series:

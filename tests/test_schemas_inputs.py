@@ -225,6 +225,21 @@ def test_recognise_periode_reads_every_listed_spelling_and_refuses_junk():
     assert meant.iloc[11:].isna().all()
 
 
+
+def test_recognise_periode_gives_the_same_months_from_texts_read_before_and_past_its_limit(monkeypatch):
+    """Each distinct text is read once per process: a text seen before, in another order and mixed with new ones,
+    means the same month; past the limit of texts kept, those kept are dropped and the call's own read again."""
+    from schemas import periode
+
+    monkeypatch.setattr(periode._Recognised, "meant", {})
+    monkeypatch.setattr(periode._Recognised, "LIMIT", 5)
+    first = recognise_periode(pd.Series(["okt 2026", "13/2026", None, "2026-1"], dtype="str"))
+    again = recognise_periode(pd.Series(["x", "2026-1", "okt 2026", "Mei 2026", "13/2026", "2/2026"], dtype="str"))
+    assert first.tolist()[::3] == ["2026-10", "2026-01"] and first.iloc[1:3].isna().all()
+    assert again.tolist()[1:4] + again.tolist()[5:] == ["2026-01", "2026-10", "2026-05", "2026-02"]
+    assert again.iloc[[0, 4]].isna().all() and again.dtype == "str"
+    assert set(periode._Recognised.meant) == {"x", "2026-1", "okt 2026", "Mei 2026", "13/2026", "2/2026"}
+
 # ----- registry --------------------------------------------------------------------------------------------
 
 def koperasi_row(baris: int, **changes: str) -> dict:

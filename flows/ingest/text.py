@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -207,6 +208,8 @@ def _thousands(whole: str) -> str:
 
 def _notes(notes: list[tuple[int, str, str]], sumber: str, kept: pd.Series) -> pd.DataFrame:
     """The notes of the rows kept, as a frame."""
+    if not notes:  # most files: the empty frame is built once
+        return _no_notes().copy()
     frame = pd.DataFrame(notes, columns=list(NOTES[1:])).astype({"baris": "int64", "kolom": "str", "alasan": "str"})
     frame = frame[frame["baris"].isin(kept)]
     frame.insert(0, "sumber", pd.Series(sumber, index=frame.index, dtype="str"))
@@ -224,4 +227,9 @@ def _plain_number(text: pd.Series) -> pd.Series:
 
 def empty_notes() -> pd.DataFrame:
     """A frame of no notes."""
-    return _notes([], "", pd.Series([], dtype="int64"))
+    return _no_notes().copy()
+
+
+@cache
+def _no_notes() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="int64" if c == "baris" else "str") for c in NOTES})
