@@ -191,6 +191,8 @@ def serve_deployment(cron: str | None) -> int:
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")  # the runner's warnings only
     from flows import pipeline, server
 
+    interrupt.prepare_process()
+
     config = settings()
     if os.name != "nt":  # stop as on Ctrl-C: the runner shuts down gracefully
         signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))

@@ -7,15 +7,17 @@ stop signal received inside is kept, and delivered when the section ends to whic
 (the CLI's, or Prefect's in a served run).
 
 Python cannot raise out of a finalizer (`__del__`, a weakref callback, run by the garbage collector anywhere): a
-signal handled inside one is printed as "Exception ignored" and lost, and the run went on to publish. So the
-flow asks `check` between its steps, and the CLI keeps such a lost stop quiet (`install`).
+signal handled inside one is printed as "Exception ignored" and lost, and a run went on to publish. Such a stop
+is sent again at once (`prepare_process`), and the flow asks `check` between its steps too.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -47,24 +49,52 @@ def _defer(signum: int, frame: object) -> None:
 
 
 def install() -> None:
-    """Handle the stop signals in this (main) thread (and not in Arrow's reads: `keep_from_arrow`); a stop lost in
-    a finalizer prints nothing (the next `check` raises it)."""
-    keep_from_arrow()
+    """Handle the stop signals in this (main) thread, as a process of the monthly job does (`prepare_process`)."""
+    prepare_process()
     for signum in stop_signals():
         signal.signal(signum, _stop)
-    if not isinstance(sys.unraisablehook, _QuietStop):
-        sys.unraisablehook = _QuietStop(sys.unraisablehook)
 
 
-class _QuietStop:
-    """`sys.unraisablehook` that leaves out an `Interrupted` a finalizer could not raise, and passes the rest on."""
+def prepare_process() -> None:
+    """What every process that runs the job needs, whichever handlers it has (ours, or Prefect's in a served run
+    and in the serving process): stop signals left to them, not to Arrow (`keep_from_arrow`), and a stop lost in a
+    finalizer delivered again (`_LostStop`)."""
+    keep_from_arrow()
+    if not isinstance(sys.unraisablehook, _LostStop):
+        sys.unraisablehook = _LostStop(sys.unraisablehook)
 
-    def __init__(self, hook: object) -> None:
+
+AGAIN_AFTER = 0.05  # seconds
+
+
+class _LostStop:
+    """`sys.unraisablehook`: a stop a finalizer could not raise (a KeyboardInterrupt, Prefect's TerminationSignal:
+    any BaseException that is not an Exception and names its signal) is not printed but sent again to this
+    process from another thread, AGAIN_AFTER seconds later (out of this hook and the finalizer), so that its handler
+    raises it where the main thread is then; anything else goes to the hook before."""
+
+    def __init__(self, hook: Callable[[object], None]) -> None:
         self.hook = hook
 
     def __call__(self, unraisable: object) -> None:
-        if not isinstance(unraisable.exc_value, Interrupted):
+        signum = _signal_of(unraisable.exc_value)
+        if signum is None:
             self.hook(unraisable)
+        else:
+            again = threading.Timer(AGAIN_AFTER, os.kill, (os.getpid(), signum))
+            again.daemon = True
+            again.start()
+
+
+def _signal_of(error: BaseException | None) -> int | None:
+    if error is None or isinstance(error, Exception):
+        return None
+    if isinstance(error, Interrupted):
+        return error.signum
+    if isinstance(error, KeyboardInterrupt):
+        return signal.SIGINT
+    named = getattr(error, "signal", None)  # prefect.exceptions.TerminationSignal
+    return named if isinstance(named, int) else None
 
 
 def check() -> None:

@@ -177,7 +177,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
 
     Without `period` (a scheduled run), the month before the run's scheduled time in WITA; a parameter left None
     takes its setting (`flows.config.Settings`)."""
-    interrupt.keep_from_arrow()  # a cancellation (SIGTERM) of a served run reaches Prefect's handler
+    interrupt.prepare_process()  # a cancellation (SIGTERM) of a served run reaches Prefect's handler
     if period is None:
         period = scheduled_period(flow_run.scheduled_start_time)
     params = _parameters(period, kabupaten, input, output, rulebook, mode, max_quarantine_share, max_reporting_drop)
@@ -263,7 +263,7 @@ def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, inp
     before it is published (its scores are the next month's previous scores, and the action tables read the
     months published before). The outputs are those of the months run one after another (tested). Stops at the
     first month that fails: the later months are not published."""
-    interrupt.keep_from_arrow()
+    interrupt.prepare_process()
     months = []
     for period in periods:
         params = _parameters(period, kabupaten, input, output, rulebook, mode, max_quarantine_share,

@@ -415,7 +415,9 @@ def test_a_stop_signal_lost_in_a_finalizer_still_stops_the_run_before_publicatio
     assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
 
 
-def test_a_lost_stop_is_raised_by_the_next_check_and_other_lost_errors_are_still_printed(monkeypatch):
+def test_a_stop_lost_in_a_finalizer_is_delivered_again_and_other_lost_errors_are_still_printed(monkeypatch):
+    from prefect.exceptions import TerminationSignal
+
     from flows import interrupt
 
     printed = []
@@ -436,10 +438,17 @@ def test_a_lost_stop_is_raised_by_the_next_check_and_other_lost_errors_are_still
         interrupt.install()
         interrupt.check()  # nothing received yet
         Finalized(ValueError("x"))
-        Finalized(None)
+        with pytest.raises(interrupt.Interrupted, match="SIGINT"):  # sent again, raised here
+            Finalized(None)
+            time.sleep(30)
         assert printed == [ValueError]
         with pytest.raises(interrupt.Interrupted, match="SIGINT"):
             interrupt.check()
+        signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(TerminationSignal(signum)))
+        with pytest.raises(TerminationSignal):  # Prefect's own stop, in a served run
+            Finalized(TerminationSignal(signal.SIGTERM))
+            time.sleep(30)
+        assert printed == [ValueError]
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
