@@ -421,3 +421,28 @@ def test_reporting_threshold_is_the_share_of_the_previous_count():
     assert penurunan.min_value == 4  # 20% less than 5
     assert {e.meta["cek"]: e for e in ex.antar_periode_suite(100, 0.25, 0.10).expectations}[
         "antar_periode.penurunan_melapor"].min_value == 75
+
+
+def test_the_gate_with_half_of_its_suites_in_a_copy_gives_what_one_process_gives(gx_dir, monkeypatch):
+    """`_checked_suites` validates about half of the suites in a copy of the process (`flows.forked`): the same
+    failures, in the same order, the same summaries and every suite in Data Docs, as all of them here."""
+    from flows import forked
+
+    tables = valid_tables()
+    for name in ROUNDS[0]:
+        (table, breaking), _, _ = BREAKS[name]
+        tables[table] = breaking(tables[table].copy())
+    copies = []
+    monkeypatch.setattr(forked.Forked, "start", lambda self, start=forked.Forked.start: copies.append(self) or start(self))
+
+    def gate(name: str) -> tuple[list[str], dict]:
+        result = run(gx_dir, tables, run_id=f"{RUN}_{name}", jumlah_melapor_sebelumnya=5)
+        html = result.data_docs_index.read_text(encoding="utf-8")
+        assert all(suite in html for suite in result.summary["suites"])
+        return result.failed, {k: {**v, "seconds": 0} for k, v in result.summary["suites"].items()}
+
+    in_a_copy = gate("copy")
+    assert len(copies) == int(forked.supported())
+    monkeypatch.setattr(forked, "supported", lambda: False)
+    assert gate("here") == in_a_copy and len(in_a_copy[0]) >= 5
+    assert len(copies) <= 1
