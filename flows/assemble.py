@@ -4,17 +4,19 @@ worklist, reporting quality), check every table against its contract and keep it
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pandas as pd
 
-from flows import storage
+from flows import forked, storage
 from flows.catalog import PART_TABLES, RunFolder
 from flows.config import TIMEZONE, settings
 from flows.runs import RunParameters, ScoreSummary
 from flows.score_parts import partitions, score_part, uses_landing_previous, with_previous
 from schemas.periode import wita_times
 from scoring.early_warning import peringatan_dini
+from scoring.errors import KoperasiSehatError
 from scoring.inputs import is_in
 from scoring.peers import persentil_sejawat
 from scoring.periods import previous_period, shift_period
@@ -37,11 +39,24 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
         tables = {name: _keep_other_areas(params, run_id, name, frame, area) for name, frame in tables.items()}
     tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
                                                     params.period).assign(run_id=run_id)
-    tables |= {name: frame.assign(run_id=run_id) for name, frame in action_tables(params, run, tables).items()}
-    for name, frame in tables.items():  # checked here, before anything is published
-        run.write_table(name, frame)
+    with forked.forked(lambda: _keep(run, tables)) as copy:  # checked and kept in a copy while the actions are made
+        start = time.perf_counter()
+        actions = {name: frame.assign(run_id=run_id) for name, frame in action_tables(params, run, tables).items()}
+        try:
+            _keep(run, actions)
+        except KoperasiSehatError:  # a table of the period breaks its contract: its error comes first, as in one
+            copy.result(time.perf_counter() - start)  # process
+            raise
+        copy.result(time.perf_counter() - start)
     return ScoreSummary(dinilai=sum(p.dinilai for p in parts), tidak_dinilai=sum(p.tidak_dinilai for p in parts),
                         per_kabupaten=[area for p in parts for area in p.per_kabupaten])
+
+
+def _keep(run: RunFolder, tables: dict[str, pd.DataFrame]) -> None:
+    """Check each table against its contract, then keep it for publication (before anything is published).
+    Raises OutputContractError (the first table, in order, that breaks its contract)."""
+    for name, frame in tables.items():
+        run.write_table(name, frame)
 
 
 def action_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

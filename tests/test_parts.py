@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+import pytest
 from published_sample import publish_month
 
-from flows import storage
+from flows import assemble, storage
 from flows.config import DATA_DIR, TIMEZONE, settings
 from flows.monthly import OUTPUT_TABLES
 from flows.runs import RunParameters
 from flows.score_parts import partitions
 
 STARTED = datetime(2026, 12, 1, 2, 0, tzinfo=TIMEZONE)
+MADE = assemble.ringkasan_wilayah, assemble.action_tables  # as the assembly makes them (tests below break them)
 
 
 def _published(output, monkeypatch, part_size: int) -> tuple[int, dict[str, pd.DataFrame]]:
@@ -56,3 +58,54 @@ def test_command_line_runs_send_no_heartbeats_unless_the_user_sets_them(monkeypa
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
     with without_heartbeats():
         assert get_current_settings().flows.heartbeat_frequency == before  # not switched off
+
+
+def _assembled(output, monkeypatch, in_a_copy: bool, breaks: dict[str, str] | None = None) -> dict[str, bytes]:
+    """The sample's month assembled (in a copy of the process or not): its kept tables' bytes, or the contract
+    error; `breaks`: tables (ringkasan_wilayah, or an action table) given a column they must not have."""
+    from flows import forked
+    from flows.prepare import prepare
+    from flows.runs import new_run_id
+    from flows.score_parts import score_part
+
+    if not in_a_copy:
+        monkeypatch.setattr(forked, "supported", lambda: False)
+    breaks = breaks or {}
+    monkeypatch.setattr(assemble, "ringkasan_wilayah",
+                        lambda *a, **k: _broken(MADE[0](*a, **k), "ringkasan_wilayah", breaks))
+    monkeypatch.setattr(assemble, "action_tables", lambda *a, **k: {
+        name: _broken(frame, name, breaks) for name, frame in MADE[1](*a, **k).items()})
+    params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=output, max_quarantine_share=1)
+    run_id = new_run_id(params.period, STARTED)
+    prepare(params, run_id, STARTED)
+    parts = [score_part(params, run_id, i, names, STARTED) for i, names in enumerate(partitions(params, run_id))]
+    assemble.assemble(params, run_id, parts)
+    kept = params.folder(run_id).path / "keluaran"
+    return {f.name: f.read_bytes() for f in sorted(kept.iterdir())}
+
+
+def _broken(frame: pd.DataFrame, name: str, breaks: dict[str, str]) -> pd.DataFrame:
+    return frame.assign(**{breaks[name]: 1}) if name in breaks else frame
+
+
+def test_the_tables_kept_in_a_copy_of_the_process_are_those_kept_in_one(tmp_path, monkeypatch):
+    """The assembly checks and keeps the month's tables in a copy of the process while it makes the action tables
+    (`flows.forked`): the same files, byte for byte."""
+    from flows import forked
+
+    in_a_copy = _assembled(tmp_path / "salinan", monkeypatch, True)
+    assert len(in_a_copy) == 12 and forked.supported()
+    assert _assembled(tmp_path / "satu", monkeypatch, False) == in_a_copy
+
+
+def test_a_table_of_the_period_breaking_its_contract_is_named_first_as_in_one_process(tmp_path, monkeypatch):
+    """ringkasan_wilayah (kept in the copy) and daftar_prioritas (kept here) both break their contract: the error
+    names ringkasan_wilayah, as when one process kept them in order; daftar_prioritas alone is named too."""
+    from scoring.errors import OutputContractError
+
+    for in_a_copy in (True, False):
+        with pytest.raises(OutputContractError, match="^output table ringkasan_wilayah "):
+            _assembled(tmp_path / f"dua{in_a_copy}", monkeypatch, in_a_copy,
+                       {"ringkasan_wilayah": "kolom_asing", "daftar_prioritas": "kolom_lain"})
+        with pytest.raises(OutputContractError, match="^output table daftar_prioritas "):
+            _assembled(tmp_path / f"satu{in_a_copy}", monkeypatch, in_a_copy, {"daftar_prioritas": "kolom_lain"})
