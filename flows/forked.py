@@ -88,9 +88,9 @@ class Forked(Generic[T]):
             return
         try:
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):  # reaped already (by a handler of any child's end)
             pass
-        os.waitpid(self.pid, 0)
         os.close(self.answer)
         self.pid = self.answer = None
 
