@@ -220,7 +220,8 @@ def run_there(server: Server, request: dict) -> int | None:
     def pass_on(signum: int, frame: object) -> None:
         send_message(conn, {"op": "signal", "signal": int(signal.SIGTERM if signum == signal.SIGHUP else signum)})
 
-    previous = {s: signal.signal(s, pass_on) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    previous = {s: signal.signal(s, pass_on) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+                if signal.getsignal(s) is not signal.SIG_IGN}  # one the command ignores, the run ignores
     try:
         answers = Messages(conn)
         while (answer := answers.next()) is not None:
@@ -257,6 +258,9 @@ def status_line() -> str:
     home = prefect_home()
     server = Server.found(home)
     if server is None:
+        starting = _starting_pid(home)
+        if starting is not None and _alive(starting):
+            return f"server latar pid {starting} sedang dimulai; log {home / LOG}"
         return f"tidak ada server latar untuk {home}"
     status = server.ask({"op": "status"}) or {}
     return (f"server latar pid {server.pid} sejak {server.mulai}: API {server.url}, {status.get('runs', '?')} run "

@@ -95,17 +95,20 @@ def run_months(request: RunRequest) -> int:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     from flows import background
 
+    interrupt.install()  # a stop while the background server starts is a stop too
+    started = time.time()
+    period = periods[0]
     if not background.in_copy():
         try:
             server = background.ready_server()
         except OSError:  # the Prefect home cannot hold its state (read-only, full): a temporary server, as before
             server = None
+        except KeyboardInterrupt:  # the server goes on starting, detached: the next command uses it
+            say(_stopped(request.output, period, started))
+            return EXIT_FAILED
         code = background.run_there(server, request.message()) if server is not None else None
         if code is not None:
             return code
-    interrupt.install()
-    started = time.time()
-    period = periods[0]
     try:
         from flows import report, server
 

@@ -49,10 +49,12 @@ def _defer(signum: int, frame: object) -> None:
 
 
 def install() -> None:
-    """Handle the stop signals in this (main) thread, as a process of the monthly job does (`prepare_process`)."""
+    """Handle the stop signals in this (main) thread, as a process of the monthly job does (`prepare_process`); a
+    signal the command was started to ignore (SIGINT of a shell's background job) stays ignored."""
     prepare_process()
     for signum in stop_signals():
-        signal.signal(signum, _stop)
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _stop)
 
 
 def prepare_process() -> None:

@@ -140,7 +140,7 @@ def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummar
 @_user_errors_fail
 def quality_task(params: RunParameters, run_id: str, prepared: PrepareSummary) -> dict | State:
     result = monthly.check_quality(params, run_id, prepared)
-    get_run_logger().info("Great Expectations: every expectation met (%.1f s); Data Docs: %s",
+    get_run_logger().info("Great Expectations: semua ekspektasi terpenuhi (%.1f s); Data Docs: %s",
                           result["seconds"], result["data_docs"])
     return result
 

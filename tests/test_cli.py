@@ -382,6 +382,46 @@ def test_a_signal_before_publication_stops_the_run_and_leaves_the_outputs(publis
     assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
 
 
+def test_a_stop_while_the_background_server_starts_is_one_line_and_the_server_goes_on(published, tmp_path):
+    """Ctrl-C in the first seconds of a first run (the background server still starting) ended with exit 130 and
+    nothing printed (new-user trial); `server status` said there was no server while one was starting."""
+    output = shutil.copytree(published, tmp_path / "out")
+    before = snapshot(output)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")} | {
+        "PREFECT_HOME": str(tmp_path / "prefect")}
+    process = subprocess.Popen([*CLI, "run", "--period", "2026-10", "--output", str(output)], cwd=PROJECT_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               env=env)
+    try:
+        _wait_for(lambda: (tmp_path / "prefect").exists(), process)
+        time.sleep(1.0)
+        status = subprocess.run([*CLI, "server", "status"], capture_output=True, text=True, env=env, timeout=60)
+        assert "sedang dimulai" in status.stdout, status.stdout
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, err) == (1, "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak "
+                                                "diterbitkan, keluaran sebelumnya utuh\n"), out
+    finally:
+        subprocess.run([*CLI, "server", "stop"], capture_output=True, env=env, timeout=60)
+    assert snapshot(output) == before
+
+
+def test_a_stop_signal_the_command_was_started_to_ignore_stays_ignored():
+    """A shell starts a background job with SIGINT ignored: the run ignores it too (it stopped the run once the
+    background server was up, and was ignored before)."""
+    from flows import interrupt
+
+    handlers = {s: signal.getsignal(s) for s in interrupt.stop_signals()}
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        interrupt.install()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is interrupt._stop
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
 STOP_IN_A_FINALIZER = textwrap.dedent("""
     import signal, sys
     from flows import cli, monthly
