@@ -86,11 +86,15 @@ def summary_table(ringkasan, rows: int) -> tuple[Table, int]:
     areas = ringkasan[ringkasan["tingkat"] != PROVINCE].sort_values(["jumlah_koperasi", "kabupaten_kota"],
                                                                     ascending=[False, True])
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    shown_rows = [*province.iterrows(), *areas.head(rows).iterrows()]
+    names = [shown(str(row["kabupaten_kota"])) for _, row in shown_rows]
     headers = ["wilayah", "koperasi", "aktif", "melapor", "dinilai", *predicates.values(), "rata-rata"]
-    for position, header in enumerate(headers):
-        table.add_column(header, justify="left" if position == 0 else "right",
-                         min_width=max(len(word) for word in header.split()))
-    for _, row in [*province.iterrows(), *areas.head(rows).iterrows()]:
+    for position, header in enumerate(headers):  # a narrow terminal folds a name between its words, never cuts one
+        words = [*header.split(), *(word for name in names for word in name.split())] if position == 0 else \
+            header.split()
+        table.add_column(header, justify="left" if position == 0 else "right", overflow="fold",
+                         min_width=max(len(word) for word in words))
+    for _, row in shown_rows:
         average = "-" if row["rata_rata_skor"] != row["rata_rata_skor"] else f"{row['rata_rata_skor']:.2f}"
         table.add_row(Text(shown(str(row["kabupaten_kota"]))), *(f"{row[c]:,}" for c in (  # a name is not markup
             "jumlah_koperasi", "jumlah_aktif", "jumlah_melapor", "jumlah_dinilai", *predicates)), average,

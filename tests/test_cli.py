@@ -259,6 +259,22 @@ def test_the_summary_shows_the_province_and_the_largest_areas_whole():
     assert "Dalam Pengawasan Khusus" in lines[0] and "Indonesia" in lines[2] and "Kabupaten 550" in lines[3]
 
 
+def test_in_a_narrow_terminal_an_area_name_folds_between_its_words_and_is_never_cut():
+    """At 80 columns the summary showed 'Kalima…' and 'Bulung…' (new-user trial): a name is folded, every word
+    whole, whatever the width."""
+    from rich.console import Console
+
+    frame = pd.DataFrame([{"tingkat": "provinsi", "kabupaten_kota": "Kalimantan Utara", "jumlah_koperasi": 109},
+                          {"tingkat": "kabupaten_kota", "kabupaten_kota": "Bulungan", "jumlah_koperasi": 40}])
+    frame = frame.assign(jumlah_aktif=100, jumlah_melapor=90, jumlah_dinilai=36, rata_rata_skor=70.25,
+                         **{column: 9 for column in predicate_columns().values()})
+    for width in (60, 80, 100):
+        console = Console(width=width, record=True)
+        console.print(report.summary_table(frame, 10)[0])
+        text = console.export_text()
+        assert "…" not in text and all(word in text.split() for word in ("Kalimantan", "Utara", "Bulungan")), text
+
+
 def test_the_progress_counts_parts_only_of_a_step_counted_in_parts():
     from rich.progress import Progress
 
