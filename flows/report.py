@@ -78,28 +78,52 @@ def advance() -> None:
         _Live.progress.advance(_Live.task)
 
 
-def summary_table(ringkasan, rows: int) -> tuple[Table, int]:
-    """The province first, then the `rows` kabupaten/kota with the most cooperatives; returns the table and how
-    many kabupaten/kota were left out."""
+COUNTS = {"koperasi": "jumlah_koperasi", "aktif": "jumlah_aktif", "melapor": "jumlah_melapor",
+          "dinilai": "jumlah_dinilai"}
+
+
+def summary_tables(ringkasan, rows: int, width: int | None = None) -> tuple[list[Table], int]:
+    """The province first, then the `rows` kabupaten/kota with the most cooperatives, as one table; in a terminal
+    narrower than that table's least width (`width`), as two, each with the areas' names: the counts and the
+    average score, then the predicates. Returns the tables and how many kabupaten/kota were left out."""
     predicates = {c: name for name, c in predicate_columns().items() if ringkasan[c].sum() > 0}
     province = ringkasan[ringkasan["tingkat"] == PROVINCE]
     areas = ringkasan[ringkasan["tingkat"] != PROVINCE].sort_values(["jumlah_koperasi", "kabupaten_kota"],
                                                                     ascending=[False, True])
+    shown_rows = [row for _, row in [*province.iterrows(), *areas.head(rows).iterrows()]]
+    counts = {header: column for header, column in (*COUNTS.items(), *((n, c) for c, n in predicates.items()))}
+
+    def average(row) -> str:  # noqa: ANN001 - a row of ringkasan_wilayah
+        return "-" if row["rata_rata_skor"] != row["rata_rata_skor"] else f"{row['rata_rata_skor']:.2f}"
+
+    cells = {header: (lambda row, c=column: f"{row[c]:,}") for header, column in counts.items()} | {
+        "rata-rata": average}
+    whole = _areas_table(shown_rows, cells)
+    left_out = max(len(areas) - rows, 0)
+    wide = Console(width=1000)
+    if width is None or Measurement.get(wide, wide.options, whole).minimum <= width:
+        return [whole], left_out
+    parts = ([*COUNTS, "rata-rata"], list(predicates.values()))
+    return [_areas_table(shown_rows, {h: cells[h] for h in headers}, tight=True) for headers in parts], left_out
+
+
+def _areas_table(rows: list, cells: dict, tight: bool = False) -> Table:
+    """The areas' names (the province's row bold), then a column per header, each cell `cells[header](row)`; a
+    narrow terminal folds a name or a header between its words, never inside one. `tight`: each column but the
+    names as narrow as its longest word (rich otherwise cuts a table at the terminal's edge before it reaches the
+    least width of every column)."""
+    names = [shown(str(row["kabupaten_kota"])) for row in rows]
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    shown_rows = [*province.iterrows(), *areas.head(rows).iterrows()]
-    names = [shown(str(row["kabupaten_kota"])) for _, row in shown_rows]
-    headers = ["wilayah", "koperasi", "aktif", "melapor", "dinilai", *predicates.values(), "rata-rata"]
-    for position, header in enumerate(headers):  # a narrow terminal folds a name between its words, never cuts one
+    for position, header in enumerate(["wilayah", *cells]):
         words = [*header.split(), *(word for name in names for word in name.split())] if position == 0 else \
-            header.split()
-        table.add_column(header, justify="left" if position == 0 else "right", overflow="fold",
-                         min_width=max(len(word) for word in words))
-    for _, row in shown_rows:
-        average = "-" if row["rata_rata_skor"] != row["rata_rata_skor"] else f"{row['rata_rata_skor']:.2f}"
-        table.add_row(Text(shown(str(row["kabupaten_kota"]))), *(f"{row[c]:,}" for c in (  # a name is not markup
-            "jumlah_koperasi", "jumlah_aktif", "jumlah_melapor", "jumlah_dinilai", *predicates)), average,
-            style="bold" if row["tingkat"] == PROVINCE else None)
-    return table, max(len(areas) - rows, 0)
+            [*header.split(), *(cells[header](row) for row in rows)]
+        least = max(len(word) for word in words)
+        table.add_column(header, justify="left" if position == 0 else "right", overflow="fold", min_width=least,
+                         max_width=least if tight and position else None)
+    for name, row in zip(names, rows, strict=True):
+        table.add_row(Text(name), *(cell(row) for cell in cells.values()),  # a name is not markup
+                      style="bold" if row["tingkat"] == PROVINCE else None)
+    return table
 
 
 def _on_terminal(console: Console) -> bool:
@@ -131,10 +155,10 @@ def area_scope(summary: dict) -> str:
 
 def print_summary(summary: dict, output: Path) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are."""
-    table, left_out = summary_table(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
-                                    settings().summary_rows)
     console = Console(highlight=False, soft_wrap=True)
-    as_wide_as(console, table)
+    tables, left_out = summary_tables(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
+                                      settings().summary_rows, console.width if _on_terminal(console) else None)
+    as_wide_as(console, *tables)
     read, scored = summary["laporan_dibaca"], summary["dinilai"]
     console.print()
     console.print(f"run {summary['run_id']}  periode {summary['periode']}{area_scope(summary)}", markup=False)
@@ -155,7 +179,8 @@ def print_summary(summary: dict, output: Path) -> None:
                   + checklists, markup=False)
     if summary.get("masukan_umum_dari_cache"):
         console.print(f"  {FROM_CACHE}", markup=False)
-    console.print(table)
+    for table in tables:
+        console.print(table)
     if left_out:
         console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")
     console.print(f"  keluaran: {output}", markup=False)

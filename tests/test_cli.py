@@ -251,7 +251,7 @@ def test_the_summary_shows_the_province_and_the_largest_areas_whole():
     frame = frame.assign(jumlah_aktif=1, jumlah_melapor=1, jumlah_dinilai=2, rata_rata_skor=70.0,
                          **{column: 0 for column in predicate_columns().values()})
     frame[["jumlah_sehat", "jumlah_dalam_pengawasan_khusus"]] = 1
-    table, left_out = report.summary_table(frame, 10)
+    (table,), left_out = report.summary_tables(frame, 10)
     console = Console(width=250, record=True)
     console.print(table)
     lines = console.export_text().splitlines()
@@ -259,20 +259,26 @@ def test_the_summary_shows_the_province_and_the_largest_areas_whole():
     assert "Dalam Pengawasan Khusus" in lines[0] and "Indonesia" in lines[2] and "Kabupaten 550" in lines[3]
 
 
-def test_in_a_narrow_terminal_an_area_name_folds_between_its_words_and_is_never_cut():
-    """At 80 columns the summary showed 'Kalima…' and 'Bulung…' (new-user trial): a name is folded, every word
-    whole, whatever the width."""
+def test_in_a_narrow_terminal_the_summary_is_two_tables_and_nothing_is_cut():
+    """At 80 columns the summary showed 'Kalima…', and the columns right of the terminal's edge were not shown at
+    all, the predicates and the average among them (new-user trial): narrower than its least width, the summary is
+    two tables, counts then predicates, a name folded between its words, never cut."""
     from rich.console import Console
 
     frame = pd.DataFrame([{"tingkat": "provinsi", "kabupaten_kota": "Kalimantan Utara", "jumlah_koperasi": 109},
                           {"tingkat": "kabupaten_kota", "kabupaten_kota": "Bulungan", "jumlah_koperasi": 40}])
     frame = frame.assign(jumlah_aktif=100, jumlah_melapor=90, jumlah_dinilai=36, rata_rata_skor=70.25,
                          **{column: 9 for column in predicate_columns().values()})
-    for width in (60, 80, 100):
+    headers = ["wilayah", "koperasi", "aktif", "melapor", "dinilai", "rata-rata",
+               *(word for name in predicate_columns() for word in name.split())]
+    for width, count in ((80, 2), (100, 2), (120, 2), (250, 1)):  # a terminal of 80 columns or more
         console = Console(width=width, record=True)
-        console.print(report.summary_table(frame, 10)[0])
+        tables, _ = report.summary_tables(frame, 10, width)
+        for table in tables:
+            console.print(table)
         text = console.export_text()
-        assert "…" not in text and all(word in text.split() for word in ("Kalimantan", "Utara", "Bulungan")), text
+        assert len(tables) == count and "…" not in text and max(map(len, text.splitlines())) <= width, text
+        assert all(word in text.split() for word in ["Kalimantan", "Utara", "Bulungan", "70.25", *headers]), text
 
 
 def test_the_progress_counts_parts_only_of_a_step_counted_in_parts():
