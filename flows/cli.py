@@ -111,17 +111,17 @@ def run(
                                               help="backfill: bulan pertama (dengan --to)")] = None,
     last: Annotated[str | None, typer.Option("--to", callback=_period, metavar="YYYY-MM",
                                              help="backfill: bulan terakhir; bulan-bulannya dinilai berurutan")] = None,
-    input: Annotated[Path | None, typer.Option(
+    input: Annotated[Path | None, typer.Option(metavar="FOLDER",
         help=f"folder masukan (landing); bawaan: {shown(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
-    output: Annotated[Path, typer.Option(
+    output: Annotated[Path, typer.Option(metavar="FOLDER",
         help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
     kabupaten: Annotated[list[str] | None, typer.Option(
         metavar="NAMA", help="hanya kabupaten/kota ini, dari bulan yang sudah terbit (ulangi opsinya untuk "
                              "beberapa)")] = None,
     rulebook: Annotated[str | None, typer.Option(
-        callback=_one_of(tuple(sorted(published_books()))),
+        metavar="ID", callback=_one_of(tuple(sorted(published_books()))),
         help=f"paksa rulebook ({', '.join(sorted(published_books()))}); bawaan: menurut periode")] = None,
-    mode: Annotated[str | None, typer.Option(callback=_one_of(MODES),
+    mode: Annotated[str | None, typer.Option(callback=_one_of(MODES), metavar="|".join(MODES),
                                              help="table (tabel band) atau linear")] = None,
     max_quarantine_share: Annotated[float, typer.Option(
         metavar="PORSI", help="tidak terbit bila porsi baris laporan yang dikarantina melebihi ini")
@@ -172,7 +172,7 @@ def server_stop() -> int:
 
 @app.command(cls=Command)
 def sample(
-    output: Annotated[Path, typer.Option(help="folder yang ditulis")],
+    output: Annotated[Path, typer.Option(metavar="FOLDER", help="folder yang ditulis")],
     scale: Annotated[str, typer.Option(callback=_one_of(SCALES), help=f"{' atau '.join(SCALES)}")] = "kaltara",
     seed: Annotated[int, typer.Option(help="benih acak")] = 2026,
     dirty: Annotated[bool, typer.Option("--dirty", help="kiriman dengan setiap cacat laporan nyata")] = False,
@@ -187,7 +187,8 @@ def sample(
 
 
 @app.command(cls=Command)
-def template(output: Annotated[Path, typer.Option(help="folder tempat templat .xlsx ditulis")]) -> int:
+def template(output: Annotated[Path, typer.Option(metavar="FOLDER",
+                                                 help="folder tempat templat .xlsx ditulis")]) -> int:
     """Tulis templat Excel tiap tabel masukan (kop kolom, contoh, validasi data) untuk dikirim ke koperasi."""
     return commands.make_templates(output)
 
@@ -197,7 +198,7 @@ def jelaskan(
     koperasi: Annotated[str, typer.Argument(metavar="NIK|NAMA", help="NIK, atau bagian nama koperasi")],
     period: Annotated[str | None, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                                help="periode yang terbit; bawaan: yang terakhir")] = None,
-    output: Annotated[Path, typer.Option(
+    output: Annotated[Path, typer.Option(metavar="FOLDER",
         help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
 ) -> int:
     """Jelaskan satu koperasi dari keluaran yang terbit: skor, komponen, jalan menuju Sehat, sejawat, peringatan."""
@@ -208,9 +209,9 @@ def jelaskan(
 def bandingkan(
     period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                         help="bulan yang dibandingkan")],
-    input: Annotated[Path | None, typer.Option(
+    input: Annotated[Path | None, typer.Option(metavar="FOLDER",
         help=f"folder masukan (landing); bawaan: {shown(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
-    output: Annotated[Path, typer.Option(
+    output: Annotated[Path, typer.Option(metavar="FOLDER",
         help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
     rulebook: Annotated[list[str] | None, typer.Option(
         metavar="ID", callback=_one_of(tuple(sorted(rulebooks()))),
@@ -225,7 +226,7 @@ def bandingkan(
 def laporan(
     period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                         help="periode yang sudah terbit")],
-    output: Annotated[Path, typer.Option(
+    output: Annotated[Path, typer.Option(metavar="FOLDER",
         help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
 ) -> int:
     """Buat ulang dokumen periode (buku kerja, laporan, kartu, umpan balik) dari keluaran yang terbit."""
