@@ -198,7 +198,7 @@ def serve_deployment(cron: str | None) -> int:
 
     config = settings()
     if os.name != "nt":  # stop as on Ctrl-C: the runner shuts down gracefully
-        signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+        signal.signal(signal.SIGTERM, _as_ctrl_c)
     try:
         with server.prefect_api(port=config.server_port, ui=True) as url:
             say(f"melayani {pipeline.monthly_scoring.name}/{config.deployment} (jadwal '{cron or config.cron}' "
@@ -210,6 +210,11 @@ def serve_deployment(cron: str | None) -> int:
     return EXIT_DONE
 
 
+def _as_ctrl_c(signum: int, frame: object) -> None:
+    """SIGTERM as Ctrl-C (whether or not SIGINT is ignored here): the runner shuts down gracefully."""
+    raise KeyboardInterrupt
+
+
 def _serve_apart(cron: str | None) -> int:
     """Run the serving in a new session, pass Ctrl-C, SIGTERM and SIGHUP on to it as SIGTERM, return its code."""
     import subprocess
@@ -218,7 +223,8 @@ def _serve_apart(cron: str | None) -> int:
     serving = subprocess.Popen(command, env={**os.environ, SERVING: "1"}, stdin=subprocess.PIPE,
                                start_new_session=True)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, lambda *_: serving.send_signal(signal.SIGTERM))
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # one the command was started to ignore stays ignored
+            signal.signal(signum, lambda *_: serving.send_signal(signal.SIGTERM))
     return serving.wait()  # a signal handled above does not end the wait (PEP 475)
 
 

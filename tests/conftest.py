@@ -4,10 +4,16 @@ home of the session's for the CLI processes the tests start, whose background se
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import tempfile
 
 import pytest
+
+# the tests send Ctrl-C to the commands they start: a suite started with SIGINT ignored (a shell's background job)
+# would hand that on to them, and they keep a signal they were started to ignore ignored (flows.interrupt.install)
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # a CLI run without PREFECT_API_URL starts the background server (flows.background) in the Prefect home: never the
