@@ -225,7 +225,11 @@ def _serve_apart(cron: str | None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) is not signal.SIG_IGN:  # one the command was started to ignore stays ignored
             signal.signal(signum, lambda *_: serving.send_signal(signal.SIGTERM))
-    return serving.wait()  # a signal handled above does not end the wait (PEP 475)
+    code = serving.wait()  # a signal handled above does not end the wait (PEP 475)
+    if code < 0:  # ended by the signal passed on before its own handler was in place (still starting)
+        say("serve dihentikan")
+        return EXIT_DONE
+    return code
 
 
 def _stop_when_the_command_ends() -> None:

@@ -86,13 +86,14 @@ class Forked(Generic[T]):
         """End the copy if it still runs, reap it, close its pipe."""
         if self.pid is None:
             return
+        pid, answer = self.pid, self.answer
+        self.pid = self.answer = None  # first: a stop signal landing below must not end the copy twice
         try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):  # reaped already (by a handler of any child's end)
             pass
-        os.close(self.answer)
-        self.pid = self.answer = None
+        os.close(answer)
 
 
 @contextmanager

@@ -49,16 +49,17 @@ def recognise_periode(text: pd.Series) -> pd.Series:
     if new and len(kept) + len(new) > _Recognised.LIMIT:
         kept, new = {}, list(distinct)
         _Recognised.meant = kept
-    if new:
-        kept.update(zip(new, _months(pd.Series(new, dtype="str")), strict=True))
+    read = dict(zip(new, _months(pd.Series(new, dtype="str")), strict=True)) if new else {}
+    kept.update((t, m) for t, m in read.items() if len(t) <= _Recognised.LONGEST)
     # code -1 (a missing text) takes the NA appended at the end
-    meant = np.array([kept[t] for t in distinct] + [None], dtype=object)[codes]
+    meant = np.array([read[t] if t in read else kept[t] for t in distinct] + [None], dtype=object)[codes]
     return pd.Series(meant, index=text.index, dtype="str")
 
 
 class _Recognised:
     meant: dict[str, str | None] = {}  # each text read so far: the month it means (None: not a month)
     LIMIT = 100_000  # texts kept before they are dropped (files of distinct texts do not grow the process)
+    LONGEST = 40  # characters of a text kept: a month is written in fewer; a longer text is read each time
 
 
 def _months(distinct: pd.Series) -> list[str | None]:

@@ -239,6 +239,9 @@ def test_recognise_periode_gives_the_same_months_from_texts_read_before_and_past
     assert again.tolist()[1:4] + again.tolist()[5:] == ["2026-01", "2026-10", "2026-05", "2026-02"]
     assert again.iloc[[0, 4]].isna().all() and again.dtype == "str"
     assert set(periode._Recognised.meant) == {"x", "2026-1", "okt 2026", "Mei 2026", "13/2026", "2/2026"}
+    padded = " " * 45 + "okt 2026"  # a month, but longer than any text kept: read each time, never kept
+    assert recognise_periode(pd.Series([padded, padded], dtype="str")).tolist() == ["2026-10", "2026-10"]
+    assert padded not in periode._Recognised.meant
 
 # ----- registry --------------------------------------------------------------------------------------------
 
