@@ -100,8 +100,7 @@ def summary_tables(ringkasan, rows: int, width: int | None = None) -> tuple[list
         "rata-rata": average}
     whole = _areas_table(shown_rows, cells)
     left_out = max(len(areas) - rows, 0)
-    wide = Console(width=1000)
-    if width is None or Measurement.get(wide, wide.options, whole).minimum <= width:
+    if width is None or _measured(whole).minimum <= width:
         return [whole], left_out
     parts = ([*COUNTS, "rata-rata"], list(predicates.values()))
     return [_areas_table(shown_rows, {h: cells[h] for h in headers}, tight=True) for headers in parts], left_out
@@ -142,9 +141,13 @@ def as_wide_as(console: Console, *tables: Table) -> None:
     whole and break every row, where rich folds a cell inside its column."""
     if _on_terminal(console):
         return
+    console.width = max([console.width, *(_measured(table).maximum for table in tables)])
+
+
+def _measured(table: Table) -> Measurement:
+    """A table's least and greatest width in columns (measured without a width limit)."""
     wide = Console(width=1000)
-    needed = max((Measurement.get(wide, wide.options, table).maximum for table in tables), default=0)
-    console.width = max(console.width, needed)
+    return Measurement.get(wide, wide.options, table)
 
 
 def area_scope(summary: dict) -> str:
