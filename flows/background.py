@@ -267,15 +267,26 @@ def status_line() -> str:
             f"berjalan, {status.get('served', '?')} run dilayani; log {home / LOG}")
 
 
+def stop_starting() -> int | None:
+    """Stop the home's server that is still starting, if there is one (its pid): `server stop`, or a command stopped
+    while it waited for the server it started (left alone, that one was never found: the next command started
+    another)."""
+    home = prefect_home()
+    starting = _starting_pid(home)
+    if starting is None or not _alive(starting) or Server.found(home) is not None:
+        return None
+    send_signal(starting, signal.SIGTERM)  # still importing: it has no handler yet, and its Prefect server follows
+    return starting
+
+
 def stop_server() -> str:
     """Stop the home's server (its runs first, as on Ctrl-C); what `server stop` prints."""
     home = prefect_home()
     server = Server.found(home)
     if server is None:
-        starting = _starting_pid(home)
-        if starting is None or not _alive(starting):
+        starting = stop_starting()
+        if starting is None:
             return f"tidak ada server latar untuk {home}"
-        send_signal(starting, signal.SIGTERM)  # still importing: it has no handler yet, and its Prefect server follows
         return f"server latar pid {starting}, yang sedang dimulai, dihentikan"
     _stop(server)
     if _alive(server.pid):

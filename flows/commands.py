@@ -103,7 +103,8 @@ def run_months(request: RunRequest) -> int:
             server = background.ready_server()
         except OSError:  # the Prefect home cannot hold its state (read-only, full): a temporary server, as before
             server = None
-        except KeyboardInterrupt:  # the server goes on starting, detached: the next command uses it
+        except KeyboardInterrupt:  # the server it was starting stops too
+            background.stop_starting()
             say(_stopped(request.output, period, started))
             return EXIT_FAILED
         code = background.run_there(server, request.message()) if server is not None else None

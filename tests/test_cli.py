@@ -404,9 +404,10 @@ def test_a_signal_before_publication_stops_the_run_and_leaves_the_outputs(publis
     assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
 
 
-def test_a_stop_while_the_background_server_starts_is_one_line_and_the_server_goes_on(published, tmp_path):
+def test_a_stop_while_the_background_server_starts_is_one_line_and_stops_that_server(published, tmp_path):
     """Ctrl-C in the first seconds of a first run (the background server still starting) ended with exit 130 and
-    nothing printed (new-user trial); `server status` said there was no server while one was starting."""
+    nothing printed (new-user trial); `server status` said there was no server while one was starting; the server
+    left starting was never found again, and the next command started a second one (recheck)."""
     output = shutil.copytree(published, tmp_path / "out")
     before = snapshot(output)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")} | {
@@ -423,9 +424,26 @@ def test_a_stop_while_the_background_server_starts_is_one_line_and_the_server_go
         out, err = process.communicate(timeout=60)
         assert (process.returncode, err) == (1, "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak "
                                                 "diterbitkan, keluaran sebelumnya utuh\n"), out
+        deadline = time.monotonic() + 60
+        while _of_home(tmp_path / "prefect"):
+            assert time.monotonic() < deadline, _of_home(tmp_path / "prefect")
+            time.sleep(0.2)
     finally:
         subprocess.run([*CLI, "server", "stop"], capture_output=True, env=env, timeout=60)
     assert snapshot(output) == before
+
+
+def _of_home(home: Path) -> list[str]:
+    """The live processes of the background server of a Prefect home (its loop and Prefect server)."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "environ", "status"]):
+        with contextlib.suppress(psutil.Error):
+            command = " ".join(process.info["cmdline"] or [])
+            if ("flows.background_loop" in command or "flows.server" in command) and \
+                    (process.info["environ"] or {}).get("PREFECT_HOME") == str(home) and \
+                    process.info["status"] != psutil.STATUS_ZOMBIE:
+                found.append(f"{process.pid} {command}")
+    return found
 
 
 def test_a_stop_signal_the_command_was_started_to_ignore_stays_ignored():
