@@ -32,6 +32,11 @@ from scoring.periods import previous_period
 from scoring.errors import ParameterError
 
 
+# a process that loads the flow (a served run's, before Prefect's engine starts it) has the stop handling of the
+# job from then on: a stop lost in a finalizer of the engine's own start or end is sent again, not printed
+interrupt.prepare_process()
+
+
 def scheduled_period(scheduled: datetime) -> str:
     """The period a run scheduled at this moment scores: the month before it, in the province's time."""
     return previous_period(f"{scheduled.astimezone(TIMEZONE):%Y-%m}")
