@@ -13,7 +13,7 @@ from flows import forked, storage
 from flows.catalog import PART_TABLES, RunFolder
 from flows.config import TIMEZONE, settings
 from flows.runs import RunParameters, ScoreSummary
-from flows.score_parts import partitions, score_part, uses_landing_previous, with_previous
+from flows.score_parts import partitions, score_parts, uses_landing_previous, with_previous
 from schemas.periode import wita_times
 from scoring.early_warning import peringatan_dini
 from scoring.errors import KoperasiSehatError
@@ -138,5 +138,4 @@ def _keep_other_areas(params: RunParameters, run_id: str, table: str, frame: pd.
 def score_all(params: RunParameters, run_id: str, computed_at: datetime) -> ScoreSummary:
     """Every part in turn, then the assembly, in this process (tests, benchmarks): the flow runs the same steps as
     Prefect tasks (`flows.pipeline`)."""
-    parts = [score_part(params, run_id, i, names, computed_at) for i, names in enumerate(partitions(params, run_id))]
-    return assemble(params, run_id, parts)
+    return assemble(params, run_id, list(score_parts(params, run_id, partitions(params, run_id), computed_at).values()))

@@ -57,18 +57,22 @@ class Forked(Generic[T]):
         return self
 
     def result(self, waited_here: float) -> T:
-        """The copy's result, or `work()` done here if the copy gave none within `waited_here` (the seconds this
-        process spent on its own share) times PATIENCE, and AT_LEAST seconds. Raises what `work` raises here."""
+        """The copy's result, or `work()` done here if the copy gave none (`given`). Raises what `work` raises
+        here."""
+        done, value = self.given(waited_here)
+        return value if done else self.work()
+
+    def given(self, waited_here: float) -> tuple[bool, T | None]:
+        """Whether the copy gave its result within `waited_here` (the seconds this process spent on its own share)
+        times PATIENCE, and AT_LEAST seconds, and that result (None if it gave none); the copy is ended after."""
         data = self._read(max(AT_LEAST, PATIENCE * waited_here)) if self.pid is not None else None
         self.stop()
         if data:
             try:
-                done, value = pickle.loads(data)
-            except Exception:  # noqa: BLE001 - an answer cut short: the work is done here
-                done = False
-            if done:
-                return value
-        return self.work()
+                return pickle.loads(data)
+            except Exception:  # noqa: BLE001 - an answer cut short: as none
+                pass
+        return False, None
 
     def _read(self, seconds: float) -> bytes | None:
         chunks, deadline = [], time.monotonic() + seconds

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
@@ -13,6 +14,7 @@ from prefect import Flow, flow, get_run_logger, task
 from pydantic import ValidationError
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.deployments.runner import EntrypointType
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
@@ -20,7 +22,7 @@ from prefect.schedules import Cron
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import assemble, interrupt, monthly, prepare, publishing, report, score_parts
+from flows import assemble, forked, interrupt, monthly, prepare, publishing, report, score_parts
 from flows.catalog import release
 from flows.config import TIMEZONE, settings
 from flows.ingest.walk import shown
@@ -101,8 +103,9 @@ def partition_task(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
 @task(name="nilai-bagian", cache_policy=NO_CACHE)
 @_user_errors_fail
 def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
-                    computed_at: datetime) -> ScoreSummary:
-    return score_parts.score_part(params, run_id, part, kabupaten, computed_at)
+                    computed_at: datetime, scored: ScoreSummary | None = None) -> ScoreSummary:
+    """A part scored here, or already by a copy of the process (`scored`: its summary, the rows written)."""
+    return scored or score_parts.score_part(params, run_id, part, kabupaten, computed_at)
 
 
 @task(name="nilai-bulan", cache_policy=NO_CACHE)
@@ -110,8 +113,7 @@ def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tu
 def score_month_task(params: RunParameters, run_id: str, computed_at: datetime) -> list[ScoreSummary]:
     """Every part of a month, one after another (a month of a backfill on Dask: the months are what runs in
     parallel)."""
-    return [score_parts.score_part(params, run_id, i, names, computed_at)
-            for i, names in enumerate(score_parts.partitions(params, run_id))]
+    return list(score_parts.score_parts(params, run_id, score_parts.partitions(params, run_id), computed_at).values())
 
 
 @task(name="gabung", cache_policy=NO_CACHE)
@@ -128,17 +130,42 @@ def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary])
 
 
 def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummary:
-    """The parts on the flow's task runner (one after another locally, in parallel on Dask), then the assembly."""
+    """The parts on the flow's task runner (in parallel on Dask), then the assembly. Locally, the later half of the
+    parts is scored in a forked copy of this process (`flows.forked`: a part is mostly pandas, which holds the
+    interpreter's lock, so threads would only take turns) while the tasks score the others one after another;
+    the copy's parts then have their tasks too, which take its summaries, or score a part here when the copy gave
+    none. The copy shares the datasets read before it (`PART_INPUTS`) and writes its parts' rows itself."""
     plan = _completed(partition_task(params, run_id, return_state=True))
     report.stage("menilai koperasi per bagian", total=len(plan))
-    futures = [score_part_task.submit(params, run_id, i, names, started) for i, names in enumerate(plan)]
-    parts = []
-    for future in futures:
-        parts.append(_completed(future.wait() or future.state))
-        report.advance()
+    apart = score_parts.in_a_copy(plan) if _local() and forked.supported() else []
+    if apart:
+        params.folder(run_id).read_ahead(score_parts.PART_INPUTS)
+    with forked.forked(lambda: score_parts.score_parts(params, run_id, plan, started, apart)) as copy:
+        start = time.perf_counter()
+        parts = _parts_scored(params, run_id, started, {i: names for i, names in enumerate(plan) if i not in apart})
+        done, given = copy.given(time.perf_counter() - start) if apart else (False, None)
+    parts |= _parts_scored(params, run_id, started, {i: plan[i] for i in apart}, given if done else {})
     report.stage("menggabungkan bagian")
     release()  # the datasets the parts read
-    return _completed(assemble_task(params, run_id, parts, return_state=True))
+    return _completed(assemble_task(params, run_id, [parts[i] for i in range(len(plan))], return_state=True))
+
+
+def _parts_scored(params: RunParameters, run_id: str, started: datetime, plan: dict[int, tuple[str, ...]],
+                  scored: dict[int, ScoreSummary] | None = None) -> dict[int, ScoreSummary]:
+    """These parts on the flow's task runner (those in `scored` take their summaries); their summaries by part."""
+    futures = {i: score_part_task.submit(params, run_id, i, names, started, (scored or {}).get(i))
+               for i, names in plan.items()}
+    parts = {}
+    for i, future in futures.items():
+        parts[i] = _completed(future.wait() or future.state)
+        report.advance()
+    return parts
+
+
+def _local() -> bool:
+    """Whether the flow's tasks run in this process (the default runner, not Dask)."""
+    context = FlowRunContext.get()
+    return context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 @task(name="periksa-mutu", cache_policy=NO_CACHE)

@@ -63,6 +63,23 @@ def in_group_order(frame: pd.DataFrame, group: pd.Series) -> pd.DataFrame:
     return frame.iloc[np.argsort(ranks, kind="stable")].reset_index(drop=True)
 
 
+# the datasets every part reads (`score_part`)
+PART_INPUTS = ("koperasi", "laporan", "riwayat", "faktor", "kuesioner", "nik_dikarantina")
+
+
+def in_a_copy(plan: list[tuple[str, ...]]) -> list[int]:
+    """The parts a forked copy of the process scores while the process scores the others (`flows.pipeline`): the
+    later half (the parts have about as many cooperatives each, `partitions`)."""
+    return list(range(len(plan) - len(plan) // 2, len(plan)))
+
+
+def score_parts(params: RunParameters, run_id: str, plan: list[tuple[str, ...]], computed_at: datetime,
+                parts: list[int] | None = None) -> dict[int, ScoreSummary]:
+    """`score_part` of each of these parts of the plan (default: all), one after another; their summaries."""
+    return {i: score_part(params, run_id, i, plan[i], computed_at) for i in range(len(plan)) if parts is None
+            or i in parts}
+
+
 def score_part(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
                computed_at: datetime) -> ScoreSummary:
     """Score the cooperatives of some kabupaten/kota, explain each score, find its way to Sehat; write the part's

@@ -109,3 +109,60 @@ def test_a_table_of_the_period_breaking_its_contract_is_named_first_as_in_one_pr
                        {"ringkasan_wilayah": "kolom_asing", "daftar_prioritas": "kolom_lain"})
         with pytest.raises(OutputContractError, match="^output table daftar_prioritas "):
             _assembled(tmp_path / f"satu{in_a_copy}", monkeypatch, in_a_copy, {"daftar_prioritas": "kolom_lain"})
+
+
+def _flow_run(output, monkeypatch, copies: bool, refused_in_copy: int | None = None) -> tuple[set, dict]:
+    """The sample's month through the real flow in five parts (part_size 10), the copy of the process allowed or
+    not; (part, where) of every part scored ('here' or 'copy'), and the part tables without the run's fields.
+    `refused_in_copy`: a part that raises in the copy (scored here then)."""
+    import os
+
+    from flows import forked, score_parts
+    from flows.catalog import PART_TABLES
+    from test_end_to_end import run_flow
+
+    if not copies:
+        monkeypatch.setattr(forked, "supported", lambda: False)
+    monkeypatch.setenv("KOPERASI_SEHAT_PART_SIZE", "10")
+    settings.cache_clear()
+    here, record, real = os.getpid(), output.parent / f"{output.name}.bagian", score_parts.score_part
+
+    def recorded(params, run_id, part, kabupaten, computed_at):
+        where = "here" if os.getpid() == here else "copy"
+        with record.open("a") as lines:
+            lines.write(f"{part} {where}\n")
+        if where == "copy" and part == refused_in_copy:
+            raise RuntimeError("refused in the copy")
+        return real(params, run_id, part, kabupaten, computed_at)
+
+    monkeypatch.setattr(score_parts, "score_part", recorded)
+    run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output), max_quarantine_share=1)
+    settings.cache_clear()
+    scored = {(int(part), where) for part, where in (line.split() for line in record.read_text().splitlines())}
+    return scored, {name: storage.read_table(output, name, "2026-10").drop(columns=["run_id", "dihitung_pada"],
+                                                                           errors="ignore") for name in PART_TABLES}
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_the_later_half_of_the_parts_is_scored_in_a_copy_of_the_process_with_the_same_rows(tmp_path, monkeypatch):
+    """Locally, parts 3 and 4 of five are scored in a forked copy while the flow's tasks score parts 0-2: the
+    same rows, in the same order, as the five scored in one process."""
+    from flows import forked
+
+    scored, tables = _flow_run(tmp_path / "salinan", monkeypatch, True)
+    assert forked.supported() and scored == {(0, "here"), (1, "here"), (2, "here"), (3, "copy"), (4, "copy")}
+    alone, one_process = _flow_run(tmp_path / "satu", monkeypatch, False)
+    assert alone == {(part, "here") for part in range(5)}
+    for name, frame in tables.items():
+        pd.testing.assert_frame_equal(frame, one_process[name], obj=name)
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_the_parts_a_copy_cannot_give_are_scored_here(tmp_path, monkeypatch):
+    """Part 4 raises in the copy, after the copy scored part 3: the copy gives nothing, so parts 3 and 4 are scored
+    here (part 3's rows written again), and the month is the same as one process's."""
+    scored, tables = _flow_run(tmp_path / "gagal", monkeypatch, True, refused_in_copy=4)
+    assert scored == {(0, "here"), (1, "here"), (2, "here"), (3, "copy"), (4, "copy"), (3, "here"), (4, "here")}
+    _, one_process = _flow_run(tmp_path / "satu", monkeypatch, False)
+    for name, frame in tables.items():
+        pd.testing.assert_frame_equal(frame, one_process[name], obj=name)
