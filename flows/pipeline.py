@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack, suppress
 from datetime import datetime
 
 import prefect
@@ -153,13 +153,28 @@ def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummar
 def _parts_scored(params: RunParameters, run_id: str, started: datetime, plan: dict[int, tuple[str, ...]],
                   scored: dict[int, ScoreSummary] | None = None) -> dict[int, ScoreSummary]:
     """These parts on the flow's task runner (those in `scored` take their summaries); their summaries by part."""
-    futures = {i: score_part_task.submit(params, run_id, i, names, started, (scored or {}).get(i))
-               for i, names in plan.items()}
+    futures: dict[int, PrefectFuture] = {}
     parts = {}
-    for i, future in futures.items():
-        parts[i] = _completed(future.wait() or future.state)
-        report.advance()
+    try:
+        with interrupt.critical():  # a stop comes once every part is submitted: none runs without its future
+            futures |= {i: score_part_task.submit(params, run_id, i, names, started, (scored or {}).get(i))
+                        for i, names in plan.items()}
+        for i, future in futures.items():
+            parts[i] = _completed(future.wait() or future.state)
+            report.advance()
+    finally:  # stopped, or a part failed: no part still writes into the work folder once the run cleans it up
+        _settled(futures.values())
     return parts
+
+
+def _settled(futures: Iterable[PrefectFuture]) -> None:
+    """Every future ended: those not started are cancelled, the running ones waited for."""
+    futures = list(futures)
+    for future in futures:
+        getattr(getattr(future, "wrapped_future", None), "cancel", lambda: None)()
+    for future in futures:
+        with suppress(Exception):  # cancelled, or failed: nothing of it runs any more
+            future.wait()
 
 
 def _local() -> bool:
@@ -321,11 +336,8 @@ def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, inp
             try:
                 for params in months:
                     summaries.append(_finish_ahead(params, runs[params.period], started, *ahead[params.period]))
-            finally:
-                for future in (f for pair in ahead.values() for f in pair):  # not started yet: not at all
-                    getattr(getattr(future, "wrapped_future", None), "cancel", lambda: None)()
-                for prepared, scored in ahead.values():  # a month still at work writes into its folder
-                    scored.wait()
+            finally:  # a month still at work writes into its folder
+                _settled(f for pair in ahead.values() for f in pair)
                 for params in months:
                     publishing.recover(params.output, holding=params.period)
     except KoperasiSehatError as error:

@@ -495,6 +495,37 @@ def test_a_stop_signal_lost_in_a_finalizer_still_stops_the_run_before_publicatio
     assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
 
 
+STOP_IN_A_PART = textwrap.dedent("""
+    import signal, sys, time
+    from flows import cli, score_parts
+    original = score_parts.score_part
+    def a_stop_then_the_rows(params, run_id, part, *args):
+        if part == 0:  # on the task's thread: the flow's thread stops at once, this part writes its rows later
+            signal.raise_signal(signal.SIGINT)
+            time.sleep(1.0)
+        return original(params, run_id, part, *args)
+    score_parts.score_part = a_stop_then_the_rows
+    sys.exit(cli.main(sys.argv[1:]))
+""")
+
+
+def test_a_stop_during_the_parts_leaves_no_work_folder(published, tmp_path, prefect_api_url):
+    """A part's task went on after the flow stopped and wrote its rows into the work folder the run had already
+    cleaned up (`_kerja/<run_id>/bagian/...` left behind, hostile trial); the run now waits for the running part
+    and cancels the others before it cleans up. Five parts: the copy of the process scores two (killed)."""
+    output = shutil.copytree(published, tmp_path / "out")
+    before = snapshot(output)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    done = subprocess.run([sys.executable, "-c", STOP_IN_A_PART, "run", "--period", "2026-10", "--output",
+                           str(output)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+                          env={**env, "PREFECT_API_URL": prefect_api_url, "KOPERASI_SEHAT_PART_SIZE": "10"})
+    assert (done.returncode, done.stderr) == (1, "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak "
+                                                 "diterbitkan, keluaran sebelumnya utuh\n"), done.stdout
+    after = {k: v for k, v in snapshot(output).items() if not k.startswith(("_kunci/", "_gx/"))}
+    assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
+    assert not (output / "_kerja").exists()
+
+
 def test_a_stop_lost_in_a_finalizer_is_delivered_again_and_other_lost_errors_are_still_printed(monkeypatch):
     from prefect.exceptions import TerminationSignal
 
