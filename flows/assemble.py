@@ -39,17 +39,22 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
         tables = {name: _keep_other_areas(params, run_id, name, frame, area) for name, frame in tables.items()}
     tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
                                                     params.period).assign(run_id=run_id)
-    with forked.forked(lambda: _keep(run, tables)) as copy:  # checked and kept in a copy while the actions are made
+    # in a copy of the process: the period's tables checked and kept, and persentil_sejawat made and kept, while
+    # this process makes and keeps the warnings, the worklist and the reporting quality
+    with forked.forked(lambda: _keep(run, tables | _of_run(run_id, peer_table(params, tables)))) as copy:
         start = time.perf_counter()
-        actions = {name: frame.assign(run_id=run_id) for name, frame in action_tables(params, run, tables).items()}
         try:
-            _keep(run, actions)
-        except KoperasiSehatError:  # a table of the period breaks its contract: its error comes first, as in one
-            copy.result(time.perf_counter() - start)  # process
+            _keep(run, _of_run(run_id, warning_tables(params, run, tables) | reporting_table(params, run, tables)))
+        except KoperasiSehatError:  # a table the copy keeps breaks its contract too: its error comes first, as in
+            copy.result(time.perf_counter() - start)  # one process
             raise
         copy.result(time.perf_counter() - start)
     return ScoreSummary(dinilai=sum(p.dinilai for p in parts), tidak_dinilai=sum(p.tidak_dinilai for p in parts),
                         per_kabupaten=[area for p in parts for area in p.per_kabupaten])
+
+
+def _of_run(run_id: str, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {name: frame.assign(run_id=run_id) for name, frame in tables.items()}
 
 
 def _keep(run: RunFolder, tables: dict[str, pd.DataFrame]) -> None:
@@ -59,14 +64,13 @@ def _keep(run: RunFolder, tables: dict[str, pd.DataFrame]) -> None:
         run.write_table(name, frame)
 
 
-def action_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """peringatan_dini, persentil_sejawat, daftar_prioritas and mutu_pelaporan of the period, from its tables and
-    the published months before it (settings: `flows.config.Settings`)."""
+def warning_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.DataFrame]
+                   ) -> dict[str, pd.DataFrame]:
+    """peringatan_dini and daftar_prioritas (which acts on the warnings) of the period, from its tables and the
+    published months before it (settings: `flows.config.Settings`)."""
     s, periode = settings(), params.period
-    earlier = [shift_period(periode, -back) for back in range(max(s.falling_periods, s.reporting_quality_months), 0,
-                                                               -1)]
     skor = _with_landing(params, run, "sebelumnya",
-                         _with_published(params, "skor_koperasi", tables["skor_koperasi"], earlier))
+                         _with_published(params, "skor_koperasi", tables["skor_koperasi"], _earlier(periode)))
     before = [previous_period(periode)]
     peringatan = peringatan_dini(
         periode, skor, _with_landing(params, run, "sebelumnya_indikator",
@@ -75,16 +79,35 @@ def action_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.Da
         falling_periods=s.falling_periods, silent_months=s.silent_months, rat_months=s.rat_warning_months)
     return {
         "peringatan_dini": peringatan,
-        "persentil_sejawat": persentil_sejawat(tables["skor_koperasi"], tables["skor_indikator"], min_peers=s.min_peers),
         "daftar_prioritas": daftar_prioritas(periode, skor, tables["status_koperasi"], tables["jalan_menuju_sehat"],
                                              peringatan, capacity=s.visits_per_pendamping,
                                              silent_months=s.silent_months,
                                              members_per_step=s.priority_members_per_step),
-        "mutu_pelaporan": mutu_pelaporan(periode, run.read("koperasi"), _submissions(run, tables),
-                                         _quarantined(params, tables["karantina"], earlier),
-                                         deadline_day=s.deadline_day, months=s.reporting_quality_months,
-                                         timezone=TIMEZONE.key),
     }
+
+
+def peer_table(params: RunParameters, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """persentil_sejawat of the period, from its tables (settings: `flows.config.Settings`)."""
+    return {"persentil_sejawat": persentil_sejawat(tables["skor_koperasi"], tables["skor_indikator"],
+                                                   min_peers=settings().min_peers)}
+
+
+def reporting_table(params: RunParameters, run: RunFolder, tables: dict[str, pd.DataFrame]
+                    ) -> dict[str, pd.DataFrame]:
+    """mutu_pelaporan of the period, from its tables, the run's datasets and the published months before it
+    (settings: `flows.config.Settings`)."""
+    s, periode = settings(), params.period
+    return {"mutu_pelaporan": mutu_pelaporan(periode, run.read("koperasi"), _submissions(run, tables),
+                                             _quarantined(params, tables["karantina"], _earlier(periode)),
+                                             deadline_day=s.deadline_day, months=s.reporting_quality_months,
+                                             timezone=TIMEZONE.key)}
+
+
+def _earlier(periode: str) -> list[str]:
+    """The months before the period the action tables read, oldest first (the falling scores' and the reporting
+    quality's, whichever reaches further back)."""
+    s = settings()
+    return [shift_period(periode, -back) for back in range(max(s.falling_periods, s.reporting_quality_months), 0, -1)]
 
 
 def _with_published(params: RunParameters, table: str, now: pd.DataFrame, periods: list[str]) -> pd.DataFrame:

@@ -16,7 +16,9 @@ from flows.runs import RunParameters
 from flows.score_parts import partitions
 
 STARTED = datetime(2026, 12, 1, 2, 0, tzinfo=TIMEZONE)
-MADE = assemble.ringkasan_wilayah, assemble.action_tables  # as the assembly makes them (tests below break them)
+# as the assembly makes them (tests below break them)
+MADE = {"ringkasan_wilayah": assemble.ringkasan_wilayah, "warning_tables": assemble.warning_tables,
+        "peer_table": assemble.peer_table, "reporting_table": assemble.reporting_table}
 
 
 def _published(output, monkeypatch, part_size: int) -> tuple[int, dict[str, pd.DataFrame]]:
@@ -72,9 +74,10 @@ def _assembled(output, monkeypatch, in_a_copy: bool, breaks: dict[str, str] | No
         monkeypatch.setattr(forked, "supported", lambda: False)
     breaks = breaks or {}
     monkeypatch.setattr(assemble, "ringkasan_wilayah",
-                        lambda *a, **k: _broken(MADE[0](*a, **k), "ringkasan_wilayah", breaks))
-    monkeypatch.setattr(assemble, "action_tables", lambda *a, **k: {
-        name: _broken(frame, name, breaks) for name, frame in MADE[1](*a, **k).items()})
+                        lambda *a, **k: _broken(MADE["ringkasan_wilayah"](*a, **k), "ringkasan_wilayah", breaks))
+    for name in ("warning_tables", "peer_table", "reporting_table"):
+        monkeypatch.setattr(assemble, name, lambda *a, made=MADE[name], **k: {
+            table: _broken(frame, table, breaks) for table, frame in made(*a, **k).items()})
     params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=output, max_quarantine_share=1)
     run_id = new_run_id(params.period, STARTED)
     prepare(params, run_id, STARTED)
@@ -89,8 +92,9 @@ def _broken(frame: pd.DataFrame, name: str, breaks: dict[str, str]) -> pd.DataFr
 
 
 def test_the_tables_kept_in_a_copy_of_the_process_are_those_kept_in_one(tmp_path, monkeypatch):
-    """The assembly checks and keeps the month's tables in a copy of the process while it makes the action tables
-    (`flows.forked`): the same files, byte for byte."""
+    """The assembly checks and keeps the month's tables, and makes and keeps persentil_sejawat, in a copy of the
+    process while it makes and keeps the warnings, the worklist and the reporting quality (`flows.forked`): the
+    same files, byte for byte."""
     from flows import forked
 
     in_a_copy = _assembled(tmp_path / "salinan", monkeypatch, True)
@@ -100,13 +104,17 @@ def test_the_tables_kept_in_a_copy_of_the_process_are_those_kept_in_one(tmp_path
 
 def test_a_table_of_the_period_breaking_its_contract_is_named_first_as_in_one_process(tmp_path, monkeypatch):
     """ringkasan_wilayah (kept in the copy) and daftar_prioritas (kept here) both break their contract: the error
-    names ringkasan_wilayah, as when one process kept them in order; daftar_prioritas alone is named too."""
+    names ringkasan_wilayah, as when one process kept them in order; so is persentil_sejawat (made in the copy)
+    before peringatan_dini (made here); daftar_prioritas alone is named too."""
     from scoring.errors import OutputContractError
 
     for in_a_copy in (True, False):
         with pytest.raises(OutputContractError, match="^output table ringkasan_wilayah "):
             _assembled(tmp_path / f"dua{in_a_copy}", monkeypatch, in_a_copy,
                        {"ringkasan_wilayah": "kolom_asing", "daftar_prioritas": "kolom_lain"})
+        with pytest.raises(OutputContractError, match="^output table persentil_sejawat "):
+            _assembled(tmp_path / f"tiga{in_a_copy}", monkeypatch, in_a_copy,
+                       {"persentil_sejawat": "kolom_asing", "peringatan_dini": "kolom_lain"})
         with pytest.raises(OutputContractError, match="^output table daftar_prioritas "):
             _assembled(tmp_path / f"satu{in_a_copy}", monkeypatch, in_a_copy, {"daftar_prioritas": "kolom_lain"})
 
