@@ -41,7 +41,7 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
                                                     params.period).assign(run_id=run_id)
     # in a copy of the process: the period's tables checked and kept, and persentil_sejawat made and kept, while
     # this process makes and keeps the warnings, the worklist and the reporting quality
-    with forked.forked(lambda: _keep(run, tables | _of_run(run_id, peer_table(params, tables)))) as copy:
+    with forked.forked(lambda: _keep(run, tables | _of_run(run_id, peer_table(tables)))) as copy:
         start = time.perf_counter()
         try:
             _keep(run, _of_run(run_id, warning_tables(params, run, tables) | reporting_table(params, run, tables)))
@@ -86,7 +86,7 @@ def warning_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.D
     }
 
 
-def peer_table(params: RunParameters, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def peer_table(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """persentil_sejawat of the period, from its tables (settings: `flows.config.Settings`)."""
     return {"persentil_sejawat": persentil_sejawat(tables["skor_koperasi"], tables["skor_indikator"],
                                                    min_peers=settings().min_peers)}

@@ -130,7 +130,7 @@ def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
                     return
         except OSError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)  # a command waits for it: polled often
     raise ServerError(f"server Prefect lokal tidak siap dalam {STARTUP_SECONDS} detik (log: {log})")
 
 
