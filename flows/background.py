@@ -222,19 +222,26 @@ def run_there(server: Server, request: dict) -> int | None:
 
     previous = {s: signal.signal(s, pass_on) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
                 if signal.getsignal(s) is not signal.SIG_IGN}  # one the command ignores, the run ignores
+    ended = False
     try:
         answers = Messages(conn)
         while (answer := answers.next()) is not None:
             if "exit" in answer:
+                ended = True
                 return _ended(answer)
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for signum, handler in previous.items():  # once the run has ended, a late stop has nothing left to stop:
+            signal.signal(signum, _nothing_left if ended else handler)  # the command only says how it ended
         conn.close()
     from flows.commands import EXIT_FAILED, say
 
     say(f"server latar berhenti saat run berjalan (log: {prefect_home() / LOG})")
     return EXIT_FAILED
+
+
+def _nothing_left(signum: int, frame: object) -> None:
+    """A stop signal after the command's run has ended (the second of two quick Ctrl-C): ignored, so that the
+    command still exits with the run's code and its one line (it was killed by it, exit 130, hostile trial)."""
 
 
 def _ended(answer: dict) -> int:

@@ -5,6 +5,7 @@ period is `flows.publishing`.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -66,14 +67,19 @@ def summary(params: RunParameters, run: dict) -> dict:
 
 def reject(params: RunParameters, run_id: str, prepared: PrepareSummary | None, reason: str) -> Path:
     """A run stopped before publication: keep its karantina and summary where the analyst reads them,
-    `<output>/_ditolak/<run_id>/` (karantina.parquet, ringkasan.json); the published partitions stay untouched."""
+    `<output>/_ditolak/<run_id>/` (karantina.parquet, ringkasan.json); the published partitions stay untouched.
+    Raises OSError when the folder cannot be written (it is removed then)."""
     folder = params.output / REJECTED_DIR / run_id
     folder.mkdir(parents=True, exist_ok=True)
     run = params.folder(run_id)
-    if run.exists("karantina"):
-        pq.write_table(outputs.to_arrow("karantina", run.read("karantina").assign(run_id=run_id)),
-                       folder / "karantina.parquet")
-    content = {"run_id": run_id, "periode": params.period, "alasan": reason,
-               "parameter": params.model_dump(mode="json"), "jumlah": asdict(prepared) if prepared else None}
-    write_json(folder / "ringkasan.json", content)
+    try:
+        if run.exists("karantina"):
+            pq.write_table(outputs.to_arrow("karantina", run.read("karantina").assign(run_id=run_id)),
+                           folder / "karantina.parquet")
+        content = {"run_id": run_id, "periode": params.period, "alasan": reason,
+                   "parameter": params.model_dump(mode="json"), "jumlah": asdict(prepared) if prepared else None}
+        write_json(folder / "ringkasan.json", content)
+    except OSError:  # a full disk: no half-written folder left for the analyst to find
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder

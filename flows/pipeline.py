@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from datetime import datetime
 
@@ -28,7 +29,7 @@ from flows.config import TIMEZONE, settings
 from flows.ingest.walk import shown
 from flows.locks import period_lock
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary, new_run_id
-from flows.preflight import check_apart, check_area_rerun
+from flows.preflight import check_apart, check_area_rerun, os_error_words
 from scoring import KoperasiSehatError
 from scoring.periods import previous_period
 from scoring.errors import ParameterError
@@ -163,18 +164,23 @@ def _parts_scored(params: RunParameters, run_id: str, started: datetime, plan: d
             parts[i] = _completed(future.wait() or future.state)
             report.advance()
     finally:  # stopped, or a part failed: no part still writes into the work folder once the run cleans it up
-        _settled(futures.values())
+        _settled(list(futures.values()))
     return parts
 
 
-def _settled(futures: Iterable[PrefectFuture]) -> None:
-    """Every future ended: those not started are cancelled, the running ones waited for."""
-    futures = list(futures)
-    for future in futures:
-        getattr(getattr(future, "wrapped_future", None), "cancel", lambda: None)()
-    for future in futures:
-        with suppress(Exception):  # cancelled, or failed: nothing of it runs any more
-            future.wait()
+def _settled(futures: list[PrefectFuture]) -> None:
+    """Every future ended: those not started are cancelled, the running ones waited for. A stop signal meanwhile (a
+    second Ctrl-C) takes effect once they have ended."""
+    wrapped = [getattr(future, "wrapped_future", None) for future in futures]
+    with interrupt.critical():
+        for inner in wrapped:
+            getattr(inner, "cancel", lambda: None)()
+        # a thread's future, waited for itself: Prefect's `wait` may return at once once the flow was interrupted
+        concurrent.futures.wait([inner for inner in wrapped if isinstance(inner, concurrent.futures.Future)])
+        for future, inner in zip(futures, wrapped):
+            if not isinstance(inner, concurrent.futures.Future):
+                with suppress(Exception):  # cancelled, or failed: nothing of it runs any more
+                    future.wait()
 
 
 def _local() -> bool:
@@ -210,6 +216,8 @@ def _completed(state: State) -> object:
     interrupt.check()
     if not state.is_completed():
         error = state.result(raise_on_failure=False)
+        if isinstance(error, OSError):  # a full disk, a folder made read-only: in the user's words
+            raise _StepFailed(f"galat berkas: {os_error_words(error)}")
         raise error if isinstance(error, KoperasiSehatError) else _StepFailed(state.message)
     return state.result()
 
@@ -287,7 +295,11 @@ def _finish(params: RunParameters, run_id: str, started: datetime, prepared: Pre
         report.stage("menerbitkan tabel dan dokumen")
         _completed(publish_task(params, run_id, run, return_state=True))
     except KoperasiSehatError as error:
-        folder = monthly.reject(params, run_id, prepared, str(error))
+        try:
+            folder = monthly.reject(params, run_id, prepared, str(error))
+        except OSError as failed:  # the same full disk, most often
+            raise _StepFailed(f"{error}; karantina dan ringkasan run ini tidak tersimpan: {os_error_words(failed)}"
+                              ) from error
         raise _StepFailed(f"{error}; karantina dan ringkasan run ini: {folder}") from error
     return run
 
@@ -337,7 +349,7 @@ def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, inp
                 for params in months:
                     summaries.append(_finish_ahead(params, runs[params.period], started, *ahead[params.period]))
             finally:  # a month still at work writes into its folder
-                _settled(f for pair in ahead.values() for f in pair)
+                _settled([f for pair in ahead.values() for f in pair])
                 for params in months:
                     publishing.recover(params.output, holding=params.period)
     except KoperasiSehatError as error:

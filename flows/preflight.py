@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import errno
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,10 +41,24 @@ def check_output(folder: Path) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
-        why = {errno.EROFS: "sistem berkasnya hanya-baca", errno.EACCES: "tidak ada izin menulis",
-               errno.EPERM: "tidak ada izin menulis", errno.ENOSPC: "disk penuh"}.get(error.errno, error.strerror)
-        raise ParameterError(f"--output {folder} tidak bisa ditulis: {why}") from None
+        raise ParameterError(f"--output {folder} tidak bisa ditulis: {os_error_words(error, file=False)}") from None
     return folder
+
+
+ERRNO_WORDS = {errno.EROFS: "sistem berkasnya hanya-baca", errno.EACCES: "tidak ada izin menulis",
+               errno.EPERM: "tidak ada izin menulis", errno.ENOSPC: "disk penuh", errno.EDQUOT: "kuota disk habis"}
+
+
+def os_error_words(error: OSError, file: bool = True) -> str:
+    """An operating-system error in the user's words: its cause (a full disk, no permission; the system's own
+    words for others) and, with `file`, the file it names. Arrow's write errors carry the number in their text
+    ("... Detail: [errno 28] No space left on device")."""
+    number = error.errno
+    if number is None:
+        found = re.search(r"\[errno (\d+)\]", str(error), re.IGNORECASE)
+        number = int(found.group(1)) if found else None
+    why = ERRNO_WORDS.get(number) or error.strerror or str(error)
+    return f"{why}: {error.filename}" if file and error.filename else why
 
 
 def check_apart(landing: Path, output: Path) -> None:

@@ -501,22 +501,26 @@ STOP_IN_A_PART = textwrap.dedent("""
     original = score_parts.score_part
     def a_stop_then_the_rows(params, run_id, part, *args):
         if part == 0:  # on the task's thread: the flow's thread stops at once, this part writes its rows later
-            signal.raise_signal(signal.SIGINT)
-            time.sleep(1.0)
+            for _ in range(int(sys.argv[1])):  # Ctrl-C once, or again while the run waits for this part
+                signal.raise_signal(signal.SIGINT)
+                time.sleep(0.5)
+            time.sleep(0.5)
         return original(params, run_id, part, *args)
     score_parts.score_part = a_stop_then_the_rows
-    sys.exit(cli.main(sys.argv[1:]))
+    sys.exit(cli.main(sys.argv[2:]))
 """)
 
 
-def test_a_stop_during_the_parts_leaves_no_work_folder(published, tmp_path, prefect_api_url):
+@pytest.mark.parametrize("stops", [1, 2])
+def test_a_stop_during_the_parts_leaves_no_work_folder(published, tmp_path, prefect_api_url, stops):
     """A part's task went on after the flow stopped and wrote its rows into the work folder the run had already
-    cleaned up (`_kerja/<run_id>/bagian/...` left behind, hostile trial); the run now waits for the running part
-    and cancels the others before it cleans up. Five parts: the copy of the process scores two (killed)."""
+    cleaned up (`_kerja/<run_id>/bagian/...` left behind, 5 of 8 trials); the run now waits for the running part
+    and cancels the others before it cleans up, and a second Ctrl-C while it waits does not cut the wait short
+    (hostile trial: 5 of 11 left the folder). Five parts: the copy of the process scores two (killed)."""
     output = shutil.copytree(published, tmp_path / "out")
     before = snapshot(output)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    done = subprocess.run([sys.executable, "-c", STOP_IN_A_PART, "run", "--period", "2026-10", "--output",
+    done = subprocess.run([sys.executable, "-c", STOP_IN_A_PART, str(stops), "run", "--period", "2026-10", "--output",
                            str(output)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
                           env={**env, "PREFECT_API_URL": prefect_api_url, "KOPERASI_SEHAT_PART_SIZE": "10"})
     assert (done.returncode, done.stderr) == (1, "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak "

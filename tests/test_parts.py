@@ -174,3 +174,32 @@ def test_the_parts_a_copy_cannot_give_are_scored_here(tmp_path, monkeypatch):
     _, one_process = _flow_run(tmp_path / "satu", monkeypatch, False)
     for name, frame in tables.items():
         pd.testing.assert_frame_equal(frame, one_process[name], obj=name)
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_full_disk_during_the_parts_is_said_in_indonesian_and_leaves_no_half_written_rejected_folder(
+        tmp_path, monkeypatch):
+    """A part's write and then the rejected run's karantina meet a full disk (Arrow's error: errno only in its
+    text): the run failed with Prefect's English "Flow run encountered an exception: OSError: ..." and left an empty
+    `_ditolak/<run_id>/` (hostile trial); now one line in Indonesian, and no folder."""
+    import errno
+
+    from flows import monthly, score_parts
+    from flows.pipeline import monthly_scoring
+
+    written = tmp_path / "keluaran" / "_kerja" / "bagian" / "skor_koperasi.arrow"
+
+    def arrow_full(*args, **kwargs):
+        raise OSError("Error writing bytes to file. Detail: [errno 28] No space left on device")
+
+    def full(*args, **kwargs):
+        monkeypatch.setattr(monthly.pq, "write_table", arrow_full)  # from now on the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", str(written))
+
+    monkeypatch.setattr(score_parts, "score_part", full)
+    output = tmp_path / "keluaran"
+    state = monthly_scoring(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output), return_state=True)
+    assert state.is_failed()
+    assert state.message == (f"galat berkas: disk penuh: {written}; karantina dan ringkasan run ini tidak tersimpan: "
+                             "disk penuh")
+    assert list((output / "_ditolak").glob("*")) == []
