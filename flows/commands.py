@@ -134,7 +134,9 @@ def run_months(request: RunRequest) -> int:
                         if interrupt.received():  # a stop that Prefect reported as its own error (a signal
                             raise KeyboardInterrupt  # between two tasks: "Task run is not set")
                         error = state.result(raise_on_failure=False)
-                        say(f"run {period} gagal: {state.message}")
+                        why = (f"galat berkas: {preflight.os_error_words(error)}" if isinstance(error, OSError)
+                               else state.message)  # a file the flow itself could not write, in the user's words
+                        say(f"run {period} gagal: {why}")
                         return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
                     report.print_summary(state.result(), request.output)
     except KeyboardInterrupt:
@@ -351,7 +353,8 @@ def rebuild_reports(period: str, output: Path) -> int:
     try:
         folder, files = rebuild_documents(output, period)
     except OSError as error:  # a full disk, a folder made read-only meanwhile: the documents before stay
-        say(f"dokumen periode {period} tidak ditulis ulang: {error}; dokumen sebelumnya utuh")
+        say(f"dokumen periode {period} tidak ditulis ulang: {preflight.os_error_words(error)}; dokumen sebelumnya "
+            "utuh")
         return EXIT_FAILED
     print(f"dokumen periode {period} ditulis ulang: {len(files):,} berkas di {folder}")
     return EXIT_DONE

@@ -106,7 +106,7 @@ def partition_task(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
 def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
                     computed_at: datetime, scored: ScoreSummary | None = None) -> ScoreSummary:
     """A part scored here, or already by a copy of the process (`scored`: its summary, the rows written)."""
-    return scored or score_parts.score_part(params, run_id, part, kabupaten, computed_at)
+    return scored if scored is not None else score_parts.score_part(params, run_id, part, kabupaten, computed_at)
 
 
 @task(name="nilai-bulan", cache_policy=NO_CACHE)
