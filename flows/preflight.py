@@ -46,18 +46,21 @@ def check_output(folder: Path) -> Path:
 
 
 ERRNO_WORDS = {errno.EROFS: "sistem berkasnya hanya-baca", errno.EACCES: "tidak ada izin menulis",
-               errno.EPERM: "tidak ada izin menulis", errno.ENOSPC: "disk penuh", errno.EDQUOT: "kuota disk habis"}
+               errno.EPERM: "tidak ada izin menulis", errno.ENOSPC: "disk penuh", errno.EDQUOT: "kuota disk habis",
+               errno.ENOENT: "folder atau berkas tidak ada", errno.ENOTDIR: "bagian jalurnya bukan folder",
+               errno.EISDIR: "sebuah folder, bukan berkas", errno.EIO: "galat baca/tulis perangkat disk",
+               errno.ENAMETOOLONG: "nama jalur terlalu panjang", errno.EMFILE: "terlalu banyak berkas terbuka"}
 
 
 def os_error_words(error: OSError, file: bool = True) -> str:
-    """An operating-system error in the user's words: its cause (a full disk, no permission; the system's own
-    words for others) and, with `file`, the file it names. Arrow's write errors carry the number in their text
+    """An operating-system error in the user's words: its cause (a full disk, no permission, ...; the system's own
+    words, named as such, for a rarer one) and, with `file`, the file it names. Arrow's write errors carry the number in their text
     ("... Detail: [errno 28] No space left on device")."""
     number = error.errno
     if number is None:
         found = re.search(r"\[errno (\d+)\]", str(error), re.IGNORECASE)
         number = int(found.group(1)) if found else None
-    why = ERRNO_WORDS.get(number) or error.strerror or str(error)
+    why = ERRNO_WORDS.get(number) or f"galat sistem operasi ({error.strerror or error})"
     return f"{why}: {error.filename}" if file and error.filename else why
 
 

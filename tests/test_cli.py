@@ -643,3 +643,18 @@ def test_a_blocked_month_says_so_once_and_shows_where_its_quarantine_is(publishe
     assert line.endswith(f"karantina dan ringkasan run ini: {rejected}")
     assert len(pd.read_parquet(rejected / "karantina.parquet")) == 14 + 114 + 1  # reports, answers, registry
     assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == tables
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (OSError(28, "No space left on device", "/o/x.arrow"), "disk penuh: /o/x.arrow"),
+    (OSError("Error writing bytes to file. Detail: [errno 28] No space left on device"), "disk penuh"),
+    (OSError(2, "No such file or directory", "/proc/x"), "folder atau berkas tidak ada: /proc/x"),
+    (OSError(30, "Read-only file system"), "sistem berkasnya hanya-baca"),
+    (OSError(16, "Device or resource busy", "/o"), "galat sistem operasi (Device or resource busy): /o"),
+])
+def test_an_os_error_is_named_in_the_users_words(error, words):
+    """`--output /proc/x` said "No such file or directory" (fresh-clone recheck): every common cause in Indonesian,
+    a rarer one named as the system's own words."""
+    from flows.preflight import os_error_words
+
+    assert os_error_words(error) == words
