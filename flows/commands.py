@@ -88,8 +88,9 @@ def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
 
 
 def run_months(request: RunRequest) -> int:
-    """Check the request, then run the flow for each month in order; stop at the first that fails. Without
-    PREFECT_API_URL the months run in the background server (`flows.background`), started if needed."""
+    """Check the request, then run the month's flow, or the backfill's for several months (they stop at the first
+    month that fails). Without PREFECT_API_URL they run in the background server (`flows.background`), started if
+    needed."""
     periods, request = check_run(request)
     if not request.verbose:  # the console shows progress and the summary; Prefect's logs go to its API and UI
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
@@ -97,7 +98,6 @@ def run_months(request: RunRequest) -> int:
 
     interrupt.install()  # a stop while the background server starts is a stop too
     started = time.time()
-    period = periods[0]
     if not background.in_copy():
         try:
             server = background.ready_server()
@@ -105,7 +105,7 @@ def run_months(request: RunRequest) -> int:
             server = None
         except KeyboardInterrupt:  # the server it was starting stops too
             background.stop_starting()
-            say(_stopped(request.output, period, started))
+            say(_stopped(request.output, periods, started))
             return EXIT_FAILED
         code = background.run_there(server, request.message()) if server is not None else None
         if code is not None:
@@ -114,33 +114,28 @@ def run_months(request: RunRequest) -> int:
         from flows import report, server
 
         with server.prefect_api(), server.without_heartbeats():
-            from flows.prepare import keeping_common_inputs
             from flows.pipeline import with_runner
 
-            on_dask = request.dask_address is not None or request.dask_local is not None
-            if on_dask and len(periods) > 1:  # the months on the cluster, ahead; published in order
+            if len(periods) > 1:  # the months as one flow, each read and scored ahead; published in order
                 return _backfill(with_runner(request.dask_address, request.dask_local, backfill=True), request,
                                  periods)
-            monthly_scoring = with_runner(request.dask_address, request.dask_local)
-            with keeping_common_inputs(len(periods) > 1):  # a backfill's months check the shared inputs once
-                for period in periods:
-                    with report.progress():
-                        state = monthly_scoring(
-                            period=period, kabupaten=list(request.kabupaten) or None, input=str(request.input),
-                            output=str(request.output), rulebook=request.rulebook, mode=request.mode,
-                            max_quarantine_share=request.max_quarantine_share,
-                            max_reporting_drop=request.max_reporting_drop, return_state=True)
-                    if not state.is_completed():
-                        if interrupt.received():  # a stop that Prefect reported as its own error (a signal
-                            raise KeyboardInterrupt  # between two tasks: "Task run is not set")
-                        error = state.result(raise_on_failure=False)
-                        why = (f"galat berkas: {preflight.os_error_words(error)}" if isinstance(error, OSError)
-                               else state.message)  # a file the flow itself could not write, in the user's words
-                        say(f"run {period} gagal: {why}")
-                        return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
-                    report.print_summary(state.result(), request.output)
+            with report.progress():
+                state = with_runner(request.dask_address, request.dask_local)(
+                    period=periods[0], kabupaten=list(request.kabupaten) or None, input=str(request.input),
+                    output=str(request.output), rulebook=request.rulebook, mode=request.mode,
+                    max_quarantine_share=request.max_quarantine_share,
+                    max_reporting_drop=request.max_reporting_drop, return_state=True)
+            if not state.is_completed():
+                if interrupt.received():  # a stop that Prefect reported as its own error (a signal
+                    raise KeyboardInterrupt  # between two tasks: "Task run is not set")
+                error = state.result(raise_on_failure=False)
+                why = (f"galat berkas: {preflight.os_error_words(error)}" if isinstance(error, OSError)
+                       else state.message)  # a file the flow itself could not write, in the user's words
+                say(f"run {periods[0]} gagal: {why}")
+                return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
+            report.print_summary(state.result(), request.output)
     except KeyboardInterrupt:
-        say(_stopped(request.output, period, started))
+        say(_stopped(request.output, periods, started))
         return EXIT_FAILED
     return EXIT_DONE
 
@@ -171,13 +166,15 @@ def _backfill(flow: object, request: RunRequest, periods: list[str]) -> int:
     return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
 
 
-def _stopped(output: Path, period: str, started: float) -> str:
-    """The line of a run stopped by a signal: was its month published before it stopped?"""
+def _stopped(output: Path, periods: list[str], started: float) -> str:
+    """The line of a run stopped by a signal: the first of its months not published since it started, or, if
+    every one was, that the last one was published before it stopped."""
     name = signal.Signals(interrupt.received() or signal.SIGINT).name
-    record = output / PUBLISHED_DIR / f"{period}.json"
-    if record.exists() and record.stat().st_mtime >= started:
-        return f"dihentikan ({name}) setelah periode {period} terbit utuh"
-    return f"dihentikan ({name}): periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
+    for period in periods:
+        record = output / PUBLISHED_DIR / f"{period}.json"
+        if not record.exists() or record.stat().st_mtime < started:
+            return f"dihentikan ({name}): periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
+    return f"dihentikan ({name}) setelah periode {periods[-1]} terbit utuh"
 
 
 SERVING = "_KOPERASI_SEHAT_SERVING"  # set in the serving process that `serve` starts in a session of its own

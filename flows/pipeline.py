@@ -7,7 +7,7 @@ import concurrent.futures
 import functools
 import time
 from collections.abc import Callable
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack, nullcontext, suppress
 from datetime import datetime
 
 import prefect
@@ -77,11 +77,12 @@ def _user_errors_fail(step: Callable) -> Callable:
 
 @task(name="baca-dan-validasi", cache_policy=NO_CACHE, **IO_RETRIES)
 @_user_errors_fail
-def prepare_task(params: RunParameters, run_id: str, started: datetime,
-                 previous_published: bool | None = None) -> PrepareSummary | State:
-    if previous_published is not None:  # a month of a backfill on Dask: the shared inputs are checked once per worker
+def prepare_task(params: RunParameters, run_id: str, started: datetime, previous_published: bool | None = None,
+                 prepared: PrepareSummary | None = None) -> PrepareSummary | State:
+    """The month read and validated here, or already by a copy of the process (`prepared`: its summary)."""
+    if previous_published is not None:  # a month of a backfill: the shared inputs are checked once per process
         prepare.keep_common_inputs()
-    summary = prepare.prepare(params, run_id, started, previous_published)
+    summary = prepared or prepare.prepare(params, run_id, started, previous_published)
     logger = get_run_logger()
     for problem in summary.berkas_ditolak:
         logger.warning("berkas ditolak: %s", problem)
@@ -111,9 +112,14 @@ def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tu
 
 @task(name="nilai-bulan", cache_policy=NO_CACHE)
 @_user_errors_fail
-def score_month_task(params: RunParameters, run_id: str, computed_at: datetime) -> list[ScoreSummary]:
-    """Every part of a month, one after another (a month of a backfill on Dask: the months are what runs in
-    parallel)."""
+def score_month_task(params: RunParameters, run_id: str, computed_at: datetime,
+                     scored: list[ScoreSummary] | None = None) -> list[ScoreSummary]:
+    """Every part of a month, one after another (a month of a backfill: the months are what runs in parallel), or
+    already by a copy of the process (`scored`: the parts' summaries, their rows written)."""
+    return scored or _month_parts(params, run_id, computed_at)
+
+
+def _month_parts(params: RunParameters, run_id: str, computed_at: datetime) -> list[ScoreSummary]:
     return list(score_parts.score_parts(params, run_id, score_parts.partitions(params, run_id), computed_at).values())
 
 
@@ -131,13 +137,24 @@ def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary])
 
 
 def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummary:
-    """The parts on the flow's task runner (in parallel on Dask), then the assembly. Locally, the later half of the
+    """The month's parts scored (`_scored_parts`), then assembled."""
+    return _assembled(params, run_id, _scored_parts(params, run_id, started))
+
+
+def _assembled(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
+    report.stage(f"menggabungkan bagian {params.period}")
+    release()  # the datasets the parts read
+    return _completed(assemble_task(params, run_id, parts, return_state=True))
+
+
+def _scored_parts(params: RunParameters, run_id: str, started: datetime) -> list[ScoreSummary]:
+    """The parts on the flow's task runner (in parallel on Dask), in order. Locally, the later half of the
     parts is scored in a forked copy of this process (`flows.forked`: a part is mostly pandas, which holds the
     interpreter's lock, so threads would only take turns) while the tasks score the others one after another;
     the copy's parts then have their tasks too, which take its summaries, or score a part here when the copy gave
     none. The copy shares the datasets read before it (`PART_INPUTS`) and writes its parts' rows itself."""
     plan = _completed(partition_task(params, run_id, return_state=True))
-    report.stage("menilai koperasi per bagian", total=len(plan))
+    report.stage(f"menilai koperasi per bagian {params.period}", total=len(plan))
     apart = score_parts.in_a_copy(plan) if _local() and forked.supported() else []
     if apart:
         params.folder(run_id).read_ahead(score_parts.PART_INPUTS)
@@ -146,9 +163,7 @@ def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummar
         parts = _parts_scored(params, run_id, started, {i: names for i, names in enumerate(plan) if i not in apart})
         done, given = copy.given(time.perf_counter() - start) if apart else (False, None)
     parts |= _parts_scored(params, run_id, started, {i: plan[i] for i in apart}, given if done else {})
-    report.stage("menggabungkan bagian")
-    release()  # the datasets the parts read
-    return _completed(assemble_task(params, run_id, [parts[i] for i in range(len(plan))], return_state=True))
+    return [parts[i] for i in range(len(plan))]
 
 
 def _parts_scored(params: RunParameters, run_id: str, started: datetime, plan: dict[int, tuple[str, ...]],
@@ -312,16 +327,17 @@ class BackfillStopped(KoperasiSehatError):
         self.periode, self.error, self.summaries = periode, error, summaries
 
 
-@flow(name="koperasi-sehat-backfill", log_prints=True)
+@flow(name="koperasi-sehat-backfill", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
 def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, input: str | None = None,
                      output: str | None = None, rulebook: str | None = None, mode: str | None = None,
                      max_quarantine_share: float | None = None, max_reporting_drop: float | None = None
                      ) -> list[dict]:
-    """The months of a backfill on the flow's task runner (a Dask cluster: `with_runner`): every month is read,
-    checked and scored ahead, in parallel; each is then assembled, checked and published in order, once the month
-    before it is published (its scores are the next month's previous scores, and the action tables read the
-    months published before). The outputs are those of the months run one after another (tested). Stops at the
-    first month that fails: the later months are not published."""
+    """The months of a backfill, each assembled, checked and published once the month before it is published (its
+    scores are the next month's previous scores, and the action tables read the months published before). Reading,
+    checking and scoring a month do not depend on the months before it, so they run ahead: on a Dask cluster
+    (`with_runner`) every month's, in parallel (`_months_on_cluster`); locally the next month's, in a forked copy of
+    this process while this one finishes the month before (`_months_here`). The outputs are those of the months run
+    one after another (tested). Stops at the first month that fails: the later months are not published."""
     interrupt.prepare_process()
     months = []
     for period in periods:
@@ -332,24 +348,16 @@ def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, inp
         months.append(params)
     started = datetime.now(TIMEZONE)
     runs = {p.period: new_run_id(p.period, started) for p in months}
-    summaries: list[dict] = []
+    summaries: list[dict] = []  # the months published, in order
     try:
         with ExitStack() as held:
             for params in months:
                 held.enter_context(period_lock(params.output, params.period, runs[params.period]))
                 publishing.recover(params.output, holding=params.period)
                 check_area_rerun(params.output, params.period, params.kabupaten)
-            ahead = {}
-            for i, params in enumerate(months):  # the first month's previous month is published, or not, now
-                run_id = runs[params.period]
-                prepared = prepare_task.submit(params, run_id, started, None if i == 0 else True)
-                ahead[params.period] = (prepared, score_month_task.submit(params, run_id, started,
-                                                                          wait_for=[prepared]))
             try:
-                for params in months:
-                    summaries.append(_finish_ahead(params, runs[params.period], started, *ahead[params.period]))
-            finally:  # a month still at work writes into its folder
-                _settled([f for pair in ahead.values() for f in pair])
+                (_months_here if _local() else _months_on_cluster)(months, runs, started, summaries)
+            finally:  # a month's work folder left by a stop or a failure
                 for params in months:
                     publishing.recover(params.output, holding=params.period)
     except KoperasiSehatError as error:
@@ -358,18 +366,65 @@ def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, inp
     return summaries
 
 
-def _finish_ahead(params: RunParameters, run_id: str, started: datetime, prepared: PrefectFuture,
-                  scored: PrefectFuture) -> dict:
-    """A month of a backfill prepared and scored ahead: assemble, check and publish it; its summary."""
-    report.stage(f"menunggu bagian-bagian {params.period}")
-    summary = _completed(prepared.wait() or prepared.state)
+def _months_on_cluster(months: list[RunParameters], runs: dict[str, str], started: datetime,
+                       summaries: list[dict]) -> None:
+    """Every month read, checked and scored ahead on the cluster, in parallel; then published in order
+    (`summaries`)."""
+    ahead = {}
+    for i, params in enumerate(months):  # the first month's previous month is published, or not, now
+        run_id = runs[params.period]
+        prepared = prepare_task.submit(params, run_id, started, None if i == 0 else True)
+        ahead[params.period] = (prepared, score_month_task.submit(params, run_id, started, wait_for=[prepared]))
+    try:
+        for params in months:
+            prepared, scored = ahead[params.period]
+            report.stage(f"menunggu bagian-bagian {params.period}")
+            summary = _completed(prepared.wait() or prepared.state)
+            summaries.append(_published(params, runs[params.period], started, summary,
+                                        lambda: _completed(scored.wait() or scored.state)))
+    finally:  # a month still at work writes into its folder
+        _settled([f for pair in ahead.values() for f in pair])
 
-    def assembled() -> ScoreSummary:
-        parts = _completed(scored.wait() or scored.state)
-        report.stage(f"menggabungkan {params.period}")
-        return _completed(assemble_task(params, run_id, parts, return_state=True))
 
-    run = _finish(params, run_id, started, summary, assembled)
+Ahead = tuple[PrepareSummary, list[ScoreSummary]]
+
+
+def _months_here(months: list[RunParameters], runs: dict[str, str], started: datetime,
+                 summaries: list[dict]) -> None:
+    """The months in order in this process (`summaries`); while a month is scored, assembled, checked and
+    published, a forked copy of the process reads, checks and scores the next one (`_ahead`: the second core).
+    A month the copy gave nothing for (it failed, or no fork here) is read and scored here, meeting its error.
+    The months share the inputs they have in common, checked once (`prepare.keeping_common_inputs`)."""
+    given: Ahead | None = None
+    with prepare.keeping_common_inputs():
+        for i, params in enumerate(months):
+            run_id = runs[params.period]
+            report.stage(f"membaca dan memvalidasi masukan {params.period}")
+            prepared = _completed(prepare_task(params, run_id, started, None if i == 0 else True,
+                                               given and given[0], return_state=True))
+            following = months[i + 1] if i + 1 < len(months) else None
+            with (forked.forked(functools.partial(_ahead, following, runs[following.period], started))
+                  if following and forked.supported() else nullcontext()) as copy:
+                start = time.perf_counter()
+                parts = given[1] if given else None
+                summaries.append(_published(params, run_id, started, prepared, lambda: (
+                    _completed(score_month_task(params, run_id, started, parts, return_state=True)) if parts
+                    else _scored_parts(params, run_id, started))))
+                done, given = copy.given(time.perf_counter() - start) if copy else (False, None)
+            given = given if done else None
+
+
+def _ahead(params: RunParameters, run_id: str, started: datetime) -> Ahead:
+    """A later month of a backfill read, checked and scored (its previous month is published by the time it is
+    assembled), its rows in its work folder; the summaries."""
+    return (prepare.prepare(params, run_id, started, previous_published=True),
+            _month_parts(params, run_id, started))
+
+
+def _published(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary,
+               parts: Callable[[], list[ScoreSummary]]) -> dict:
+    """A month of a backfill, prepared, its parts scored (`parts`), assembled, checked and published; its summary."""
+    run = _finish(params, run_id, started, prepared, lambda: _assembled(params, run_id, parts()))
     result = monthly.summary(params, run)
     publish_artifacts(result, params)
     return result
@@ -390,9 +445,9 @@ def publish_artifacts(summary: dict, params: RunParameters) -> None:
 def with_runner(dask_address: str | None = None, dask_local: int | None = None, backfill: bool = False) -> Flow:
     """The flow on the chosen task runner: local, one part at a time (default), an existing Dask scheduler,
     or a local Dask cluster of `dask_local` worker processes. `backfill`: the flow of several months
-    (`backfill_scoring`), on Dask only."""
+    (`backfill_scoring`)."""
     if dask_address is None and dask_local is None:
-        return monthly_scoring
+        return backfill_scoring if backfill else monthly_scoring
     from prefect_dask import DaskTaskRunner
 
     runner = (DaskTaskRunner(address=dask_address) if dask_address else
