@@ -41,10 +41,10 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
                                                     params.period).assign(run_id=run_id)
     # in a copy of the process: the period's tables checked and kept, and persentil_sejawat made and kept, while
     # this process makes and keeps the warnings, the worklist and the reporting quality
-    with forked.forked(lambda: _keep(run, tables | _of_run(run_id, peer_table(tables)))) as copy:
+    with forked.forked(lambda: _keep(run, params.period, tables | _of_run(run_id, peer_table(tables)))) as copy:
         start = time.perf_counter()
         try:
-            _keep(run, _of_run(run_id, warning_tables(params, run, tables) | reporting_table(params, run, tables)))
+            _keep(run, params.period, _of_run(run_id, warning_tables(params, run, tables) | reporting_table(params, run, tables)))
         except KoperasiSehatError:  # a table the copy keeps breaks its contract too: its error comes first, as in
             copy.result(time.perf_counter() - start)  # one process
             raise
@@ -57,11 +57,11 @@ def _of_run(run_id: str, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFr
     return {name: frame.assign(run_id=run_id) for name, frame in tables.items()}
 
 
-def _keep(run: RunFolder, tables: dict[str, pd.DataFrame]) -> None:
+def _keep(run: RunFolder, periode: str, tables: dict[str, pd.DataFrame]) -> None:
     """Check each table against its contract, then keep it for publication (before anything is published).
     Raises OutputContractError (the first table, in order, that breaks its contract)."""
     for name, frame in tables.items():
-        run.write_table(name, frame)
+        run.write_table(name, frame, periode)
 
 
 def warning_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.DataFrame]

@@ -1,7 +1,7 @@
 """The catalog of a run's files, as Kedro's catalog maps dataset names to files: no step names a file.
 
 A run keeps its intermediate datasets in its work folder `<output>/_kerja/<run_id>/` (one file each), the rows each
-score part wrote under `bagian/<part>/`, and the checked tables it will publish under `keluaran/` (Parquet). The
+score part wrote under `bagian/<part>/`, and the checked tables it will publish under `keluaran/` (Parquet, each its published partition's file). The
 tables themselves are the output contract's (`schemas.outputs.TABLES`).
 
 The intermediate files (datasets and parts) are Arrow IPC files without compression: read back by the same run
@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
-import pyarrow.parquet as pq
 
+from flows import storage
 from flows.config import WORK_DIR
 from schemas import outputs
 
@@ -130,18 +130,21 @@ class RunFolder:
         return outputs.to_pandas(name, pa.concat_tables([feather.read_table(f / f"{name}.arrow", memory_map=False)
                                                           for f in folders]))
 
-    def write_table(self, name: str, frame: pd.DataFrame) -> None:
-        """A table of the period, checked against its contract, ready to publish."""
-        folder = self.path / "keluaran"
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(outputs.checked_arrow(name, frame), folder / f"{name}.parquet")
+    def write_table(self, name: str, frame: pd.DataFrame, periode: str) -> None:
+        """A table of the period, checked against its contract, ready to publish: its file is the period's
+        partition file (`storage.write_partition`), which the publication copies."""
+        storage.write_partition(self.kept(name, periode), name, periode, outputs.checked_arrow(name, frame))
+
+    def kept(self, name: str, periode: str) -> Path:
+        """The file of a checked table of the period (`keluaran/<table>/periode=<p>/part-0.parquet`)."""
+        return self.path / "keluaran" / name / f"{storage.KEY}={periode}" / storage.PART
 
     def read_table(self, name: str) -> pd.DataFrame:
         return outputs.to_pandas(name, self.read_checked(name))
 
     def read_checked(self, name: str) -> pa.Table:
-        """A checked table of the period as Arrow, in its contract's schema."""
-        return pq.read_table(self.path / "keluaran" / f"{name}.parquet", schema=outputs.arrow_schema(name))
+        """The checked table of the period as Arrow, in its contract's schema."""
+        return storage.partitions(self.path / "keluaran" / name, name).to_table()
 
 
 def _write_intermediate(table: pa.Table, path: Path) -> None:

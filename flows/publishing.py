@@ -32,7 +32,6 @@ from flows.locks import is_locked, period_lock
 from flows.manifest import write_json
 from flows.monthly import OUTPUT_TABLES
 from flows.runs import RunParameters, new_run_id
-from schemas.outputs import to_pandas
 from scoring.rulebook_format import PERIODE
 
 MANIFEST = "manifest.json"  # the run's manifest, staged in its work folder until the switch
@@ -54,12 +53,11 @@ def stage(params: RunParameters, run_id: str, manifest: dict) -> None:
     `documents` is false) and the manifest listing the documents, each fsynced, in the run's work folder: nothing a
     reader sees changes yet."""
     run = params.folder(run_id)
-    checked = {name: run.read_checked(name) for name in OUTPUT_TABLES}
-    for name, table in checked.items():
-        storage.stage_period(params.output, name, params.period, table, run_id)
+    for name in OUTPUT_TABLES:
+        storage.stage_file(params.output, name, params.period, run.kept(name, params.period), run_id)
     if settings().documents:
         documents = stage_documents(params.output, params.period, run_id,
-                                    {name: to_pandas(name, table) for name, table in checked.items()})
+                                    {name: run.read_table(name) for name in OUTPUT_TABLES})
     else:  # the period's earlier documents go with the tables they described
         documents = []
         storage.staging_path(params.output, REPORTS_DIR, params.period, run_id).mkdir(parents=True, exist_ok=True)

@@ -55,19 +55,51 @@ def partition_path(output: Path, table: str, periode: str) -> Path:
 
 
 def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame | pa.Table, run_id: str) -> Path:
-    """Validate the frame and write the period's partition complete, fsynced, in the run's work folder. An Arrow
-    table of the table's schema is one checked already (`RunFolder.write_table`): it is written as it is.
-
-    Every row's `periode` must be the partition's (karantina's nullable `periode` included: a row whose period
-    cannot be read is filed under the run's period); the files then leave the column to the folder's key.
+    """Validate the frame and write the period's partition complete, fsynced, in the run's work folder
+    (`write_partition`).
 
     The partition is written complete under `_kerja/<run_id>/baru/<table>/periode=<p>/` and fsynced;
-    `swap_period` later renames it into place. Same frame, same bytes: no write time in the file, fixed row
-    groups."""
-    if not PERIODE.match(periode):
-        raise OutputContractError(table, [Problem((KEY,), f"partition {periode!r} is not a YYYY-MM period")])
+    `swap_period` later renames it into place."""
+    staging = _fresh_staging(output, table, periode, run_id)
+    write_partition(staging / PART, table, periode, df)
+    fsync_files([staging / PART], staging.parent)
+    return staging
+
+
+def stage_file(output: Path, table: str, periode: str, source: Path, run_id: str) -> Path:
+    """Stage the period's partition from a file `write_partition` wrote (a run's checked table): copied as it is,
+    fsynced, like `stage_period`."""
+    staging = _fresh_staging(output, table, periode, run_id)
+    shutil.copyfile(source, staging / PART)
+    fsync_files([staging / PART], staging.parent)
+    return staging
+
+
+def _fresh_staging(output: Path, table: str, periode: str, run_id: str) -> Path:
+    _partition_period(table, periode)
     if not RUN_ID.match(run_id):
         raise OutputContractError(table, [Problem(("run_id",), f"run id {run_id!r} cannot name a folder")])
+    staging = _moved(output, STAGED, table, periode, run_id)
+    if staging.exists():  # a retry of the same run
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def _partition_period(table: str, periode: str) -> None:
+    if not PERIODE.match(periode):
+        raise OutputContractError(table, [Problem((KEY,), f"partition {periode!r} is not a YYYY-MM period")])
+
+
+def write_partition(path: Path, table: str, periode: str, df: pd.DataFrame | pa.Table) -> None:
+    """Validate the frame and write it as the period's partition file at `path` (not fsynced). An Arrow table of
+    the table's schema is one checked already (`RunFolder.write_table`): it is written as it is. Raises
+    OutputContractError.
+
+    Every row's `periode` must be the partition's (karantina's nullable `periode` included: a row whose period
+    cannot be read is filed under the run's period); the file then leaves the column to the folder's key. Same
+    frame, same bytes: no write time in the file, fixed row groups."""
+    _partition_period(table, periode)
     if isinstance(df, pa.Table):
         if df.schema != arrow_schema(table):
             raise OutputContractError(table, [Problem((), f"Arrow schema differs from the contract's: {df.schema}")])
@@ -80,20 +112,9 @@ def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame | pa.T
         raise OutputContractError(table, [Problem(
             (KEY,), f"rows of another period than the partition periode={periode} (or none)",
             tuple(repr(p if p is not None else float("nan")) for p in values[:5]), pc.sum(other).as_py())])
-    data = data.drop_columns([KEY])
-
-    staging = _moved(output, STAGED, table, periode, run_id)
-    if staging.exists():  # a retry of the same run
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    with (staging / PART).open("wb") as handle:
-        pq.write_table(data, handle, compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS, version="2.6",
-                       write_statistics=True, store_schema=True)
-        handle.flush()
-        os.fsync(handle.fileno())
-    _fsync_dir(staging)
-    _fsync_dir(staging.parent)
-    return staging
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(data.drop_columns([KEY]), path, compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS,
+                   version="2.6", write_statistics=True, store_schema=True)
 
 
 def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_id: str) -> Path:
@@ -175,12 +196,17 @@ def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Ex
     folder = Path(output) / table
     if not (partition_path(output, table, periode) if periode else folder).is_dir():
         return empty_frame(table)
-    dataset = ds.dataset(folder, schema=arrow_schema(table), format="parquet", partitioning=PARTITIONING)
+    dataset = partitions(folder, table)
     condition = ds.field(KEY) == periode if periode else None
     if rows is not None:
         condition = rows if condition is None else condition & rows
     data = dataset.to_table(filter=condition)
     return to_pandas(table, data.sort_by([(KEY, "ascending")]) if data.num_rows and not periode else data)
+
+
+def partitions(folder: Path, table: str) -> ds.Dataset:
+    """The table's partitions under `folder` (`<folder>/periode=<p>/part-0.parquet`), in its contract's schema."""
+    return ds.dataset(folder, schema=arrow_schema(table), format="parquet", partitioning=PARTITIONING)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -207,5 +233,5 @@ def _remove_empty_parents(path: Path, stop: Path) -> None:
 
 
 __all__ = ["COMPRESSION", "ROW_GROUP_ROWS", "OutputContractError", "discard_staged", "empty_frame", "file_schema",
-           "fsync_files", "partition_path", "read_table", "stage_period", "staging_path", "swap_period", "tabel",
-           "write_period"]
+           "fsync_files", "partition_path", "partitions", "read_table", "stage_file", "stage_period", "staging_path",
+           "swap_period", "tabel", "write_partition", "write_period"]

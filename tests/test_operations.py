@@ -182,7 +182,7 @@ def consistent_run(output: Path, period: str = "2026-10") -> str | None:
 
 
 @pytest.mark.parametrize("entry, module, step, nth, committed", [
-    ("publish", "storage", "stage_period", 1, False), ("publish", "storage", "stage_period", 6, False),
+    ("publish", "storage", "stage_file", 1, False), ("publish", "storage", "stage_file", 6, False),
     ("publish", "handouts", "write_cards", 1, False),  # the workbook and the report staged, no card yet
     ("publish", "publishing", "write_json", 1, False),  # the staged manifest
     ("commit", "publishing", "write_json", 1, False),  # the commit mark
@@ -294,14 +294,15 @@ def test_a_hand_broken_output_stops_the_run_naming_the_expectation(scored_unchec
                                                                     named):
     import pyarrow.parquet as pq
 
-    from schemas.outputs import to_arrow, to_pandas
+    from schemas.outputs import to_arrow
 
     template, run_id, prepared = scored_unchecked
     output = shutil.copytree(template, tmp_path / "out")  # the scored run's work folder with it
     published = {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES}
     params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=output)
-    path = params.folder(run_id).path / "keluaran" / f"{table}.parquet"
-    pq.write_table(to_arrow(table, breakage(to_pandas(table, pq.read_table(path)))), path)
+    run = params.folder(run_id)
+    pq.write_table(to_arrow(table, breakage(run.read_table(table))).drop_columns(["periode"]),
+                   run.kept(table, "2026-10"))
     with pytest.raises(QualityGateError, match="periode 2026-10 tidak diterbitkan") as error:
         monthly.check_quality(params, run_id, prepared)
     assert named in str(error.value)

@@ -84,7 +84,7 @@ def _assembled(output, monkeypatch, in_a_copy: bool, breaks: dict[str, str] | No
     parts = [score_part(params, run_id, i, names, STARTED) for i, names in enumerate(partitions(params, run_id))]
     assemble.assemble(params, run_id, parts)
     kept = params.folder(run_id).path / "keluaran"
-    return {f.name: f.read_bytes() for f in sorted(kept.iterdir())}
+    return {f.relative_to(kept).as_posix(): f.read_bytes() for f in sorted(kept.rglob("*.parquet"))}
 
 
 def _broken(frame: pd.DataFrame, name: str, breaks: dict[str, str]) -> pd.DataFrame:
