@@ -365,11 +365,12 @@ STOPPABLE_RUN = textwrap.dedent("""
 """)
 
 
-def _start(output: Path, marker: Path, api_url: str | None = None) -> subprocess.Popen:
+def _start(output: Path, marker: Path, api_url: str | None = None, months: tuple[str, ...] = ("--period", "2026-10")
+           ) -> subprocess.Popen:
     """The CLI in a process group of its own, as a terminal starts it; its run in the background server's copy
     (`flows.background`) unless given the URL of a Prefect server (then it runs in the CLI's process)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    return subprocess.Popen([sys.executable, "-c", STOPPABLE_RUN, str(marker), "run", "--period", "2026-10",
+    return subprocess.Popen([sys.executable, "-c", STOPPABLE_RUN, str(marker), "run", *months,
                              "--output", str(output)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**env, "PREFECT_API_URL": api_url} if api_url else env)
@@ -608,6 +609,26 @@ def test_a_signal_during_the_switch_waits_for_its_end(published, tmp_path, how, 
     from flows.publishing import published_run
 
     assert published_run(output, "2026-10")["run_id"] == new and (output / "_runs" / f"{new}.json").exists()
+    assert not (output / "_kerja").exists()
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_stop_during_a_backfill_ends_after_the_month_being_switched_and_names_the_next(tmp_path, how,
+                                                                                       prefect_api_url):
+    """A backfill of three months stopped during the first month's switch (the next month read and scored
+    meanwhile in a forked copy): the first month is published whole, the line names the second, which is not
+    published, nor the third; no work folder and no process (the copy) left."""
+    from flows.publishing import published_run
+
+    output = tmp_path / "out"
+    process = _start(output, tmp_path / "swap", prefect_api_url, ("--from", "2026-08", "--to", "2026-10"))
+    _wait_for((tmp_path / "swap").exists, process)
+    code, out, err, seconds, started = _stop(process, how)
+    assert (code, err) == (1, f"koperasi-sehat: dihentikan ({how}): periode 2026-09 tidak diterbitkan, keluaran "
+                              "sebelumnya utuh\n"), out
+    assert seconds < 15 and not _left(started)
+    assert [month for month in ("2026-08", "2026-09", "2026-10") if published_run(output, month)] == ["2026-08"]
+    assert set(storage.read_table(output, "skor_koperasi")["periode"]) == {"2026-08"}
     assert not (output / "_kerja").exists()
 
 
