@@ -32,7 +32,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,9 +201,11 @@ def _stop(server: Server) -> None:
         time.sleep(0.05)
 
 
-def run_there(server: Server, request: dict) -> int | None:
+def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> int | None:
     """Run the `run` request in a copy of the server, on this command's terminal, in its folder and environment;
-    pass on Ctrl-C and SIGTERM; return the run's exit code (None: the server could not be reached, nothing ran)."""
+    pass on Ctrl-C and SIGTERM; return the run's exit code (None: the server could not be reached, nothing ran).
+    A copy ended by a stop signal before the run could handle it (its first moments) says `stopped(signal)`, the
+    line of a run stopped."""
     environment = dict(os.environ, PREFECT_API_URL=server.url)
     message = {"op": "run", "request": request, "env": environment, "cwd": os.getcwd(), "argv": sys.argv,
                "umask": _umask()}
@@ -228,7 +230,7 @@ def run_there(server: Server, request: dict) -> int | None:
         while (answer := answers.next()) is not None:
             if "exit" in answer:
                 ended = True
-                return _ended(answer)
+                return _ended(answer, stopped)
     finally:
         for signum, handler in previous.items():  # once the run has ended, a late stop has nothing left to stop:
             signal.signal(signum, _nothing_left if ended else handler)  # the command only says how it ended
@@ -244,12 +246,15 @@ def _nothing_left(signum: int, frame: object) -> None:
     command still exits with the run's code and its one line (it was killed by it, exit 130, hostile trial)."""
 
 
-def _ended(answer: dict) -> int:
-    """The run's exit code; a copy ended by a signal it did not handle is named."""
+def _ended(answer: dict, stopped: Callable[[int], str]) -> int:
+    """The run's exit code; a copy ended by a signal it did not handle: the stop's line (Ctrl-C, SIGTERM, SIGHUP),
+    or the signal named (a crash, SIGKILL)."""
     if answer.get("signal"):
         from flows.commands import EXIT_FAILED, say
 
-        say(f"run berhenti oleh sinyal {signal.Signals(answer['signal']).name} (log: {prefect_home() / LOG})")
+        signum = answer["signal"]
+        say(stopped(signum) if signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) else
+            f"run berhenti oleh sinyal {signal.Signals(signum).name} (log: {prefect_home() / LOG})")
         return EXIT_FAILED
     return int(answer["exit"])
 

@@ -107,7 +107,8 @@ def run_months(request: RunRequest) -> int:
             background.stop_starting()
             say(_stopped(request.output, periods, started))
             return EXIT_FAILED
-        code = background.run_there(server, request.message()) if server is not None else None
+        code = None if server is None else background.run_there(
+            server, request.message(), lambda signum: _stopped(request.output, periods, started, signum))
         if code is not None:
             return code
     try:
@@ -166,15 +167,22 @@ def _backfill(flow: object, request: RunRequest, periods: list[str]) -> int:
     return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
 
 
-def _stopped(output: Path, periods: list[str], started: float) -> str:
-    """The line of a run stopped by a signal: the first of its months not published since it started, or, if
-    every one was, that the last one was published before it stopped."""
-    name = signal.Signals(interrupt.received() or signal.SIGINT).name
-    for period in periods:
+def _stopped(output: Path, periods: list[str], started: float, signum: int | None = None) -> str:
+    """The line of a run stopped by a signal (`signum`, default the one received): the months published since it
+    started, and the first not published; or, if every one was, that the last one was published before it
+    stopped."""
+    name = signal.Signals(signum or interrupt.received() or signal.SIGINT).name
+    for i, period in enumerate(periods):
         record = output / PUBLISHED_DIR / f"{period}.json"
         if not record.exists() or record.stat().st_mtime < started:
-            return f"dihentikan ({name}): periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
-    return f"dihentikan ({name}) setelah periode {periods[-1]} terbit utuh"
+            after = f" setelah periode {_months(periods[:i])} terbit utuh;" if i else ":"
+            return f"dihentikan ({name}){after} periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
+    return f"dihentikan ({name}) setelah periode {_months(periods)} terbit utuh"
+
+
+def _months(periods: list[str]) -> str:
+    """Consecutive months in words: one, or the first and the last ("2026-08 s.d. 2026-10")."""
+    return periods[0] if len(periods) == 1 else f"{periods[0]} s.d. {periods[-1]}"
 
 
 SERVING = "_KOPERASI_SEHAT_SERVING"  # set in the serving process that `serve` starts in a session of its own

@@ -624,12 +624,53 @@ def test_a_stop_during_a_backfill_ends_after_the_month_being_switched_and_names_
     process = _start(output, tmp_path / "swap", prefect_api_url, ("--from", "2026-08", "--to", "2026-10"))
     _wait_for((tmp_path / "swap").exists, process)
     code, out, err, seconds, started = _stop(process, how)
-    assert (code, err) == (1, f"koperasi-sehat: dihentikan ({how}): periode 2026-09 tidak diterbitkan, keluaran "
-                              "sebelumnya utuh\n"), out
+    assert (code, err) == (1, f"koperasi-sehat: dihentikan ({how}) setelah periode 2026-08 terbit utuh; periode "
+                              "2026-09 tidak diterbitkan, keluaran sebelumnya utuh\n"), out
     assert seconds < 15 and not _left(started)
     assert [month for month in ("2026-08", "2026-09", "2026-10") if published_run(output, month)] == ["2026-08"]
     assert set(storage.read_table(output, "skor_koperasi")["periode"]) == {"2026-08"}
     assert not (output / "_kerja").exists()
+
+
+@pytest.mark.parametrize("published_months, line", [
+    ([], "dihentikan (SIGINT): periode 2026-08 tidak diterbitkan, keluaran sebelumnya utuh"),
+    (["2026-08"], "dihentikan (SIGINT) setelah periode 2026-08 terbit utuh; periode 2026-09 tidak diterbitkan, "
+                  "keluaran sebelumnya utuh"),
+    (["2026-08", "2026-09"], "dihentikan (SIGINT) setelah periode 2026-08 s.d. 2026-09 terbit utuh; periode 2026-10 "
+                             "tidak diterbitkan, keluaran sebelumnya utuh"),
+    (["2026-08", "2026-09", "2026-10"], "dihentikan (SIGINT) setelah periode 2026-08 s.d. 2026-10 terbit utuh"),
+])
+def test_a_stopped_backfill_names_the_months_it_published_and_the_first_it_did_not(tmp_path, published_months, line):
+    """A backfill stopped after some months were published said only the month not published (fresh-clone trial):
+    the months it published are named too. A month's record older than the command is not one it published."""
+    from flows.commands import _stopped
+
+    records = tmp_path / "_terbit"
+    records.mkdir()
+    (records / "2026-10.json").write_text("{}")  # published before this command
+    os.utime(records / "2026-10.json", (1, 1))
+    started = time.time()
+    for month in published_months:
+        (records / f"{month}.json").write_text("{}")
+    assert _stopped(tmp_path, ["2026-08", "2026-09", "2026-10"], started, signal.SIGINT) == line
+
+
+@pytest.mark.parametrize("signum, line", [
+    (signal.SIGINT, "dihentikan (SIGINT): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh"),
+    (signal.SIGTERM, "dihentikan (SIGTERM): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh"),
+    (signal.SIGKILL, "run berhenti oleh sinyal SIGKILL (log: {log})"),
+])
+def test_a_run_copy_ended_by_a_signal_before_it_could_handle_it(tmp_path, capsys, signum, line):
+    """A Ctrl-C in the first moments of a run (its copy not yet handling it) said "run berhenti oleh sinyal SIGINT
+    (log: ...)" (fresh-clone trial, 2 of 10 early stops): a stop now has the line of a stopped run; another signal
+    is still named, with the server's log."""
+    from flows import background
+    from flows.commands import _stopped
+
+    code = background._ended({"exit": None, "signal": int(signum)},
+                             lambda s: _stopped(tmp_path, ["2026-10"], time.time(), s))
+    log = background.prefect_home() / background.LOG
+    assert (code, capsys.readouterr().err) == (1, f"koperasi-sehat: {line.format(log=log)}\n")
 
 
 def test_a_command_killed_outright_stops_its_run_and_the_next_command_cleans_up(published, tmp_path):
