@@ -5,6 +5,7 @@ worklist, reporting quality), check every table against its contract and keep it
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
@@ -34,9 +35,8 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
     tables["skor_koperasi"] = with_previous(tables["skor_koperasi"], params, run)
     tables["karantina"] = run.read("karantina").assign(run_id=run_id)
     tables["laporan_terganti"] = run.read("terganti").assign(run_id=run_id)
-    if params.kabupaten:
-        area = run.read("koperasi", columns=["nik"])["nik"]
-        tables = {name: _keep_other_areas(params, run_id, name, frame, area) for name, frame in tables.items()}
+    whole = _with_other_areas(params, run_id, run)
+    tables = whole(tables)
     tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
                                                     params.period).assign(run_id=run_id)
     # in a copy of the process: the period's tables checked and kept, and persentil_sejawat made and kept, while
@@ -44,7 +44,8 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
     with forked.forked(lambda: _keep(run, params.period, tables | _of_run(run_id, peer_table(tables)))) as copy:
         start = time.perf_counter()
         try:
-            _keep(run, params.period, _of_run(run_id, warning_tables(params, run, tables) | reporting_table(params, run, tables)))
+            _keep(run, params.period, _of_run(run_id, warning_tables(params, run, tables)
+                                              | whole(reporting_table(params, run, tables))))
         except KoperasiSehatError:  # a table the copy keeps breaks its contract too: its error comes first, as in
             copy.result(time.perf_counter() - start)  # one process
             raise
@@ -144,6 +145,16 @@ def _quarantined(params: RunParameters, karantina: pd.DataFrame, periods: list[s
     """The quarantined report rows of the period and of the published months before it."""
     rows = _with_published(params, "karantina", karantina, periods)
     return rows[rows["sumber"].astype("str").str.startswith("laporan/")]
+
+
+def _with_other_areas(params: RunParameters, run_id: str, run: RunFolder
+                      ) -> Callable[[dict[str, pd.DataFrame]], dict[str, pd.DataFrame]]:
+    """Tables of the run's cooperatives made whole: in an area run, each with the other areas' published rows
+    (`_keep_other_areas`; the tables made from the period's whole tables need none); in a whole run, as they are."""
+    if not params.kabupaten:
+        return lambda tables: tables
+    area = run.read("koperasi", columns=["nik"])["nik"]
+    return lambda tables: {name: _keep_other_areas(params, run_id, name, frame, area) for name, frame in tables.items()}
 
 
 def _keep_other_areas(params: RunParameters, run_id: str, table: str, frame: pd.DataFrame,

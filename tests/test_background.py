@@ -17,7 +17,7 @@ from flows import storage
 from flows.config import PROJECT_ROOT
 from flows.monthly import OUTPUT_TABLES
 
-CLI = [sys.executable, "-m", "flows.cli"]
+CLI = [sys.executable, "-m", "flows.entry"]
 
 
 def _cli(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess:

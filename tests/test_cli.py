@@ -28,7 +28,7 @@ from flows.monthly import OUTPUT_TABLES
 from scoring.status import predicate_columns
 from test_operations import run_period
 
-CLI = [sys.executable, "-m", "flows.cli"]
+CLI = [sys.executable, "-m", "flows.entry"]
 # The CLI, noting at exit the modules it imported (a mistake is reported before Prefect is even imported)
 WATCHED = [sys.executable, "-c", "import os, sys\ntry:\n    from flows.cli import main\n    code = main()\nfinally:\n"
            "    open(os.environ['KOPERASI_SEHAT_TEST_MODULES'], 'w').write(' '.join(sys.modules))\nsys.exit(code)\n"]
@@ -630,6 +630,30 @@ def test_a_stop_during_a_backfill_ends_after_the_month_being_switched_and_names_
     assert [month for month in ("2026-08", "2026-09", "2026-10") if published_run(output, month)] == ["2026-08"]
     assert set(storage.read_table(output, "skor_koperasi")["periode"]) == {"2026-08"}
     assert not (output / "_kerja").exists()
+
+
+LOADING_STOPPED = textwrap.dedent("""
+    import builtins, os, signal, sys
+    real = builtins.__import__
+    def stopped_while_loading(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "flows" and fromlist and "cli" in fromlist:  # the command's modules are loading
+            os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+        return real(name, globals, locals, fromlist, level)
+    builtins.__import__ = stopped_while_loading
+    from flows.entry import main
+    sys.exit(main())
+""")
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_stop_while_the_command_loads_is_one_line(tmp_path, how):
+    """A Ctrl-C in the command's first fraction of a second (typer, pandas loading) was a KeyboardInterrupt
+    traceback or exit 130 without a word (hostile trial, 4 of 4 at 0.2-0.35 s): one line, exit 1."""
+    done = subprocess.run([sys.executable, "-c", LOADING_STOPPED, how, "run", "--period", "2026-10", "--output",
+                           str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "", f"koperasi-sehat: dihentikan ({how}) sebelum mulai: tidak ada yang dibaca atau ditulis\n")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("published_months, line", [

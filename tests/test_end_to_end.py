@@ -218,6 +218,21 @@ def test_kabupaten_rerun_rewrites_only_that_area(tmp_path):
         assert new["run_id"].nunique() == 1 and set(new["run_id"]) != set(old["run_id"])  # republished whole
 
 
+def test_a_kabupaten_rerun_on_the_same_inputs_republishes_every_table_whole(tmp_path):
+    """mutu_pelaporan kept only the area's rows (10 of 46 for Tarakan, hostile trial): every table of the month,
+    the other areas' rows included, is what the whole month's run published, apart from the run's fields."""
+    output = tmp_path / "out"
+    run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output))
+    before = {t: storage.read_table(output, t, "2026-10") for t in OUTPUT_TABLES}
+    run_flow(period="2026-10", kabupaten=["Tarakan"], input=str(DATA_DIR / "sample"), output=str(output))
+    for table, old in before.items():
+        new = storage.read_table(output, table, "2026-10")
+        assert new["run_id"].nunique() == min(len(new), 1) and set(new["run_id"]).isdisjoint(old["run_id"]), table
+        same = [c for c in old.columns if c not in ("run_id", "dihitung_pada")]
+        old, new = (frame[same].astype("str").sort_values(same).reset_index(drop=True) for frame in (old, new))
+        pd.testing.assert_frame_equal(new, old, obj=table)
+
+
 def test_a_kabupaten_rerun_of_a_month_never_published_is_refused_by_the_flow(tmp_path):
     from flows.pipeline import monthly_scoring
 
@@ -230,7 +245,7 @@ def test_a_kabupaten_rerun_of_a_month_never_published_is_refused_by_the_flow(tmp
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "flows.entry", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=300)
 
 

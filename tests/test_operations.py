@@ -247,7 +247,7 @@ def test_without_documents_a_publication_writes_the_tables_and_takes_the_period_
 
 
 def test_backfill_of_three_months_through_the_cli(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--from", "2026-08", "--to", "2026-10",
+    done = subprocess.run([sys.executable, "-m", "flows.entry", "run", "--from", "2026-08", "--to", "2026-10",
                            "--output", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path, timeout=600,
                           env={**__import__("os").environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
     assert done.returncode == 0, done.stderr[-2000:]

@@ -51,7 +51,7 @@ def ran(tmp_path_factory, prefect_api_url) -> tuple[Path, list[tuple[str, subpro
     for command in documented_commands():
         args = shlex.split(command.replace("/tmp/", f"{root}/"))
         assert args[0] == "koperasi-sehat"
-        done.append((command, subprocess.run([sys.executable, "-m", "flows.cli", *args[1:]], cwd=PROJECT_ROOT,
+        done.append((command, subprocess.run([sys.executable, "-m", "flows.entry", *args[1:]], cwd=PROJECT_ROOT,
                                              env=env, capture_output=True, text=True, timeout=600)))
     return root, done
 

@@ -58,7 +58,7 @@ def test_serve_starts_its_server_runs_the_schedule_and_a_manual_run_and_stops_on
                KOPERASI_SEHAT_OUTPUT=str(tmp_path / "out"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2")
     log = (tmp_path / "serve.log").open("w")
-    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve"], cwd=tmp_path, env=env, stdout=log,
+    serve = subprocess.Popen([sys.executable, "-m", "flows.entry", "serve"], cwd=tmp_path, env=env, stdout=log,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)  # a terminal's group
     try:
         deployment = _wait(lambda: _deployment(url), 180, serve, "deployment")
