@@ -171,18 +171,15 @@ def _stopped(output: Path, periods: list[str], started: float, signum: int | Non
     """The line of a run stopped by a signal (`signum`, default the one received): the months published since it
     started, and the first not published; or, if every one was, that the last one was published before it
     stopped."""
+    from scoring.periods import period_span
+
     name = signal.Signals(signum or interrupt.received() or signal.SIGINT).name
     for i, period in enumerate(periods):
         record = output / PUBLISHED_DIR / f"{period}.json"
         if not record.exists() or record.stat().st_mtime < started:
-            after = f" setelah periode {_months(periods[:i])} terbit utuh;" if i else ":"
+            after = f" setelah periode {period_span(periods[:i])} terbit utuh;" if i else ":"
             return f"dihentikan ({name}){after} periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
-    return f"dihentikan ({name}) setelah periode {_months(periods)} terbit utuh"
-
-
-def _months(periods: list[str]) -> str:
-    """Consecutive months in words: one, or the first and the last ("2026-08 s.d. 2026-10")."""
-    return periods[0] if len(periods) == 1 else f"{periods[0]} s.d. {periods[-1]}"
+    return f"dihentikan ({name}) setelah periode {period_span(periods)} terbit utuh"
 
 
 SERVING = "_KOPERASI_SEHAT_SERVING"  # set in the serving process that `serve` starts in a session of its own

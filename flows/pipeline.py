@@ -31,7 +31,7 @@ from flows.locks import period_lock
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary, new_run_id
 from flows.preflight import check_apart, check_area_rerun, os_error_words
 from scoring import KoperasiSehatError
-from scoring.periods import previous_period
+from scoring.periods import period_span, previous_period
 from scoring.errors import ParameterError
 
 
@@ -349,19 +349,22 @@ def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, inp
     started = datetime.now(TIMEZONE)
     runs = {p.period: new_run_id(p.period, started) for p in months}
     summaries: list[dict] = []  # the months published, in order
+    begun = False  # whether every month is held: until then a failure is the backfill's, not a month's
     try:
         with ExitStack() as held:
             for params in months:
                 held.enter_context(period_lock(params.output, params.period, runs[params.period]))
                 publishing.recover(params.output, holding=params.period)
                 check_area_rerun(params.output, params.period, params.kabupaten)
+            begun = True
             try:
                 (_months_here if _local() else _months_on_cluster)(months, runs, started, summaries)
             finally:  # a month's work folder left by a stop or a failure
                 for params in months:
                     publishing.recover(params.output, holding=params.period)
     except KoperasiSehatError as error:
-        failed = next((p.period for p in months if p.period not in {s["periode"] for s in summaries}), periods[-1])
+        failed = (next((p.period for p in months if p.period not in {s["periode"] for s in summaries}), periods[-1])
+                  if begun else period_span(periods))
         return Failed(message=str(error), data=BackfillStopped(failed, error, summaries))
     return summaries
 

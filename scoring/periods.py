@@ -34,6 +34,11 @@ def periods_between(first: str, last: str) -> list[str]:
     return [f"{n // 12}-{n % 12 + 1:02d}" for n in range(month_number(first) - 1, month_number(last))]
 
 
+def period_span(periods: list[str]) -> str:
+    """Consecutive months in words: one ("2026-08"), or the first and the last ("2026-08 s.d. 2026-10")."""
+    return periods[0] if len(periods) == 1 else f"{periods[0]} s.d. {periods[-1]}"
+
+
 def shift_period(periode: str, months: int) -> str:
     """The YYYY-MM period `months` months after (negative: before) `periode`."""
     n = month_number(periode) - 1 + months

@@ -119,3 +119,19 @@ def test_a_month_that_fails_stops_the_backfill_there_with_the_months_before_it_p
     assert publishing.published_run(output, "2026-08") is not None
     assert [publishing.published_run(output, month) for month in ("2026-09", "2026-10")] == [None, None]
     assert not (output / "_kerja").exists()
+
+
+def test_a_later_month_being_written_stops_the_backfill_before_any_month_and_names_the_backfill(tmp_path):
+    """October held by another run: the backfill takes every month's lock first, so none is published, and the
+    failure is the backfill's (it said "run 2026-08 gagal", naming a month that was never at fault)."""
+    from flows import locks
+    from flows.pipeline import BackfillStopped, with_runner
+
+    with locks.period_lock(tmp_path, "2026-10", "2026-10_running"):
+        state = with_runner(backfill=True)(periods=MONTHS, input=str(DATA_DIR / "sample"), output=str(tmp_path),
+                                           return_state=True)
+    stopped = state.result(raise_on_failure=False)
+    assert isinstance(stopped, BackfillStopped) and (stopped.periode, stopped.summaries) == ("2026-08 s.d. 2026-10", [])
+    assert str(stopped.error) == (f"periode 2026-10 di {tmp_path} sedang ditulis oleh run 2026-10_running (pid "
+                                  f"{os.getpid()}); tunggu sampai selesai, lalu jalankan lagi")
+    assert [month for month in MONTHS if publishing.published_run(tmp_path, month)] == []
