@@ -1,8 +1,9 @@
 """The catalog of a run's files, as Kedro's catalog maps dataset names to files: no step names a file.
 
 A run keeps its intermediate datasets in its work folder `<output>/_kerja/<run_id>/` (one file each), the rows each
-score part wrote under `bagian/<part>/`, and the checked tables it will publish under `keluaran/` (Parquet, each its published partition's file). The
-tables themselves are the output contract's (`schemas.outputs.TABLES`).
+score part wrote under `bagian/<part>/`, and the checked tables it will publish under `keluaran/` (Parquet: each
+the very file of its published partition, which the publication copies). The tables themselves are the output
+contract's (`schemas.outputs.TABLES`).
 
 The intermediate files (datasets and parts) are Arrow IPC files without compression: read back by the same run
 only, they need no encoding or compression, which cost Parquet about 2 s of a national month's writes and

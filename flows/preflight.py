@@ -54,8 +54,8 @@ ERRNO_WORDS = {errno.EROFS: "sistem berkasnya hanya-baca", errno.EACCES: "tidak 
 
 def os_error_words(error: OSError, file: bool = True) -> str:
     """An operating-system error in the user's words: its cause (a full disk, no permission, ...; the system's own
-    words, named as such, for a rarer one) and, with `file`, the file it names. Arrow's write errors carry the number in their text
-    ("... Detail: [errno 28] No space left on device")."""
+    words, named as such, for a rarer one) and, with `file`, the file it names. Arrow's write errors carry the
+    number in their text ("... Detail: [errno 28] No space left on device")."""
     number = error.errno
     if number is None:
         found = re.search(r"\[errno (\d+)\]", str(error), re.IGNORECASE)
