@@ -16,6 +16,7 @@ from flows.config import TIMEZONE, settings
 from flows.runs import RunParameters, ScoreSummary
 from flows.score_parts import partitions, score_parts, uses_landing_previous, with_previous
 from schemas.periode import wita_times
+from scoring import early_warning, reporting_quality, worklist
 from scoring.early_warning import peringatan_dini
 from scoring.errors import KoperasiSehatError
 from scoring.inputs import is_in
@@ -25,6 +26,8 @@ from scoring.reporting_quality import mutu_pelaporan
 from scoring.status import ringkasan_wilayah
 from scoring.worklist import daftar_prioritas
 
+# the columns of skor_koperasi the warnings and the worklist read of earlier months
+SKOR_HISTORY = tuple(dict.fromkeys([*early_warning.READS["skor_koperasi"], *worklist.READS["skor_koperasi"]]))
 
 def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
     """Join the parts in order, add the run-wide tables, the regional summary and the action tables; check each
@@ -70,13 +73,14 @@ def warning_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.D
     """peringatan_dini and daftar_prioritas (which acts on the warnings) of the period, from its tables and the
     published months before it (settings: `flows.config.Settings`)."""
     s, periode = settings(), params.period
-    skor = _with_landing(params, run, "sebelumnya",
-                         _with_published(params, "skor_koperasi", tables["skor_koperasi"], _earlier(periode)))
-    before = [previous_period(periode)]
+    skor = _with_landing(params, run, "sebelumnya", _with_published(params, "skor_koperasi", tables["skor_koperasi"],
+                                                                    _earlier(periode), SKOR_HISTORY))
+    before, reads = [previous_period(periode)], early_warning.READS
     peringatan = peringatan_dini(
-        periode, skor, _with_landing(params, run, "sebelumnya_indikator",
-                                     _with_published(params, "skor_indikator", tables["skor_indikator"], before)),
-        _with_published(params, "status_koperasi", tables["status_koperasi"], before), margin=s.warning_margin,
+        periode, skor, _with_landing(params, run, "sebelumnya_indikator", _with_published(
+            params, "skor_indikator", tables["skor_indikator"], before, reads["skor_indikator"])),
+        _with_published(params, "status_koperasi", tables["status_koperasi"], before, reads["status_koperasi"]),
+        margin=s.warning_margin,
         falling_periods=s.falling_periods, silent_months=s.silent_months, rat_months=s.rat_warning_months)
     return {
         "peringatan_dini": peringatan,
@@ -111,10 +115,13 @@ def _earlier(periode: str) -> list[str]:
     return [shift_period(periode, -back) for back in range(max(s.falling_periods, s.reporting_quality_months), 0, -1)]
 
 
-def _with_published(params: RunParameters, table: str, now: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
-    """The period's rows with the published rows of earlier periods (a period never published adds none)."""
-    earlier = [storage.read_table(params.output, table, p) for p in periods]
-    return pd.concat([*[e for e in earlier if len(e)], now], ignore_index=True)
+def _with_published(params: RunParameters, table: str, now: pd.DataFrame, periods: list[str],
+                    columns: tuple[str, ...]) -> pd.DataFrame:
+    """The period's rows with the published rows of earlier periods (a period never published adds none); of each,
+    only `columns` (only they are read from the files)."""
+    earlier = [storage.read_table(params.output, table, p, columns=columns) for p in periods]
+    return pd.concat([*[e for e in earlier if len(e)], now[[c for c in now.columns if c in columns]]],
+                     ignore_index=True)
 
 
 def _with_landing(params: RunParameters, run: RunFolder, dataset: str, rows: pd.DataFrame) -> pd.DataFrame:
@@ -143,7 +150,7 @@ def _submissions(run: RunFolder, tables: dict[str, pd.DataFrame]) -> pd.DataFram
 
 def _quarantined(params: RunParameters, karantina: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
     """The quarantined report rows of the period and of the published months before it."""
-    rows = _with_published(params, "karantina", karantina, periods)
+    rows = _with_published(params, "karantina", karantina, periods, ("sumber", *reporting_quality.READS["karantina"]))
     return rows[rows["sumber"].astype("str").str.startswith("laporan/")]
 
 

@@ -25,7 +25,7 @@ from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
 from schemas.inputs import Checked, Registry, registry_of
 from schemas.resubmission import Submissions, resolve_submissions
-from scoring import score_reports
+from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
 from scoring.derived_factors import derived_factors
 from scoring.inputs import is_in
@@ -240,8 +240,8 @@ def with_registry(reports: pd.DataFrame, common: CheckedCommon) -> pd.DataFrame:
     return reports.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
 
 
-PREVIOUS_KOPERASI = ("nik", "periode", "rulebook", "skor_total", "predikat_skor", "predikat")
-PREVIOUS_INDIKATOR = ("nik", "periode", "komponen", "rasio", "nilai")
+PREVIOUS_KOPERASI = early_warning.READS["skor_koperasi"]  # what the warnings and skor_total_sebelumnya read
+PREVIOUS_INDIKATOR = early_warning.READS["skor_indikator"]
 
 
 def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str,

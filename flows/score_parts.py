@@ -144,7 +144,9 @@ def with_previous(koperasi: pd.DataFrame, params: RunParameters, run: RunFolder)
     if uses_landing_previous(params, run):
         last, source = run.read("sebelumnya"), "landing"
     else:
-        last, source = storage.read_table(params.output, "skor_koperasi", previous_period(params.period)), "terbit"
+        last = storage.read_table(params.output, "skor_koperasi", previous_period(params.period),
+                                  columns=("nik", "skor_total", "predikat"))
+        source = "terbit"
     if last.empty:
         return koperasi
     last = last.drop_duplicates("nik").set_index("nik")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -186,22 +187,26 @@ def fsync_files(paths: list[Path], folder: Path) -> None:
         _fsync_dir(parent)
 
 
-def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Expression | None = None
-               ) -> pd.DataFrame:
+def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Expression | None = None,
+               columns: Sequence[str] | None = None) -> pd.DataFrame:
     """One period of a table, or every period (ordered by period), in the contract's dtypes; `rows`: only the rows
-    matching this filter (pushed down to the Parquet reader, e.g. `ds.field("nik") == nik`).
+    matching this filter (pushed down to the Parquet reader, e.g. `ds.field("nik") == nik`); `columns`: only these
+    columns, in the schema's order (only they are read from the files).
 
     Reads with the explicit schema and a hive partitioning whose key is typed `string`, so `periode` stays a
     str column (never a category); a period or table not written yet reads as an empty frame."""
     folder = Path(output) / table
     if not (partition_path(output, table, periode) if periode else folder).is_dir():
-        return empty_frame(table)
+        empty = empty_frame(table)
+        return empty if columns is None else empty[[c for c in empty.columns if c in columns]]
     dataset = partitions(folder, table)
     condition = ds.field(KEY) == periode if periode else None
     if rows is not None:
         condition = rows if condition is None else condition & rows
-    data = dataset.to_table(filter=condition)
-    return to_pandas(table, data.sort_by([(KEY, "ascending")]) if data.num_rows and not periode else data)
+    wanted = None if columns is None else [c for c in dataset.schema.names if c in columns]
+    data = dataset.to_table(columns=wanted, filter=condition)
+    ordered = data.num_rows and not periode and KEY in data.column_names
+    return to_pandas(table, data.sort_by([(KEY, "ascending")]) if ordered else data)
 
 
 def partitions(folder: Path, table: str) -> ds.Dataset:

@@ -329,9 +329,10 @@ def plain(value: object) -> object:
 
 
 def to_pandas(spec: OutputTable, data: pa.Table) -> pd.DataFrame:
-    """An Arrow table of the table's schema as a frame of the contract's pandas dtypes (`Column.pandas_dtype`)."""
+    """An Arrow table of the table's schema, or of some of its columns, as a frame of the contract's pandas dtypes
+    (`Column.pandas_dtype`), columns in the schema's order."""
     columns = {}
-    for kolom in spec.columns:
+    for kolom in (k for k in spec.columns if k.name in data.column_names):
         array = data.column(kolom.name)
         dtype = kolom.pandas_dtype
         if kolom.type == STRINGS:

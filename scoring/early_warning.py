@@ -32,6 +32,12 @@ CODE_PATTERN = r"^(?:predikat_turun|mendekati_batas_bawah|komponen_turun_band|ka
        r"|tidak_melapor_\d+_bulan(?:_atau_lebih)?)$"
 SILENT_SUFFIX = "_bulan_atau_lebih"  # the code of the top not-reporting level
 COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "kode", "alasan"]
+READS = {  # the columns of each input table the warnings read
+    "skor_koperasi": ("nik", "periode", "rulebook", "skor_total", "predikat_skor", "predikat"),
+    "skor_indikator": ("nik", "periode", "komponen", "rasio", "nilai"),
+    "status_koperasi": ("nik", "nama", "kabupaten_kota", "periode", "aktif", "tanggal_rat_terakhir", "melapor",
+                        "bulan_tidak_melapor_berturut", "alasan_tidak_dinilai"),
+}
 
 
 def silent_code(months: pd.Series, silent: int) -> pd.Series:
@@ -46,10 +52,8 @@ def peringatan_dini(periode: str, skor_koperasi: pd.DataFrame, skor_indikator: p
     """The warnings of `periode` (columns COLUMNS; schemas.outputs adds run_id).
 
     skor_koperasi: the published rows of `periode` and of the months before it (at least `falling_periods`
-    of them for the near-the-edge warning; nik, periode, rulebook, skor_total, predikat_skor, predikat);
-    skor_indikator: rows of `periode` and the month before (nik, periode, komponen, rasio, nilai);
-    status_koperasi: rows of `periode` and the month before (nik, nama, kabupaten_kota, periode, aktif,
-    tanggal_rat_terakhir, melapor, bulan_tidak_melapor_berturut, alasan_tidak_dinilai)."""
+    of them for the near-the-edge warning); skor_indikator and status_koperasi: rows of `periode` and the month
+    before; of each, the columns READS names are read."""
     books = books or rulebooks()
     before = previous_period(periode)
     skor = skor_koperasi.astype({"nik": "str", "periode": "str", "rulebook": "str", "predikat": "str",

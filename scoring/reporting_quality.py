@@ -37,6 +37,7 @@ GRADE_FILE = Path(__file__).parent / "mutu_pelaporan.toml"
 COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "bulan_awal", "bulan_wajib", "bulan_melapor",
            "bulan_tepat_waktu", "bulan_terlambat", "kirim_ulang", "baris_karantina", "alasan_karantina_terbanyak",
            "persen_melapor", "persen_tepat_waktu", "nilai_mutu"]
+READS = {"karantina": ("nik", "periode", "alasan")}  # the columns read of the quarantined rows
 
 
 class Grade(BaseModel):
@@ -78,7 +79,7 @@ def mutu_pelaporan(periode: str, registry: pd.DataFrame, submissions: pd.DataFra
 
     registry: nik, nama, kabupaten_kota; submissions: every accepted report row of the landing folder, any period
     (nik, periode, tanggal_kirim as timestamps, terganti: bool, superseded by a later one); quarantined: the
-    quarantined report rows (nik, periode, alasan: a text or a list of texts); timezone: WITA's name,
+    quarantined report rows (READS; alasan: a text or a list of texts); timezone: WITA's name,
     Asia/Makassar."""
     grades = grades or grade_table()
     end = month_number(periode)

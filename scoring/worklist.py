@@ -38,6 +38,8 @@ COLUMNS = ["periode", "kode_wilayah", "kabupaten_kota", "peringkat", "nik", "nam
            "pendamping_usulan", "kunjungan_ke", "dalam_kapasitas", "predikat", "skor_total", "bulan_tidak_melapor",
            "jumlah_anggota", "poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota",
            "skor_prioritas", "alasan", "langkah_utama", "keterangan_pendamping"]
+READS = {"skor_koperasi": ("nik", "periode", "rulebook", "predikat", "predikat_skor", "faktor_pengurang",
+                           "predikat_sebelumnya", "skor_total", "jumlah_anggota")}  # the columns read of earlier months
 
 
 def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi: pd.DataFrame,
@@ -46,10 +48,9 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
                      books: Mapping[str, Rulebook] | None = None) -> pd.DataFrame:
     """The worklist of `periode` (columns COLUMNS; schemas.outputs adds run_id).
 
-    skor_koperasi: rows of `periode` and of earlier months (nik, periode, rulebook, predikat, predikat_skor,
-    faktor_pengurang, predikat_sebelumnya, skor_total, jumlah_anggota: the latest count up to `periode` is used); status_koperasi: rows of `periode` (nik,
-    nama, kode_wilayah, kabupaten_kota, melapor, bulan_tidak_melapor_berturut, pendamping); jalan: the period's
-    jalan_menuju_sehat; peringatan: the period's peringatan_dini (nik, kode, alasan)."""
+    skor_koperasi: rows of `periode` and of earlier months (the columns READS names; jumlah_anggota: the latest
+    count up to `periode` is used); status_koperasi: rows of `periode` (nik, nama, kode_wilayah, kabupaten_kota,
+    melapor, bulan_tidak_melapor_berturut, pendamping); jalan: the period's jalan_menuju_sehat; peringatan: the period's peringatan_dini (nik, kode, alasan)."""
     books = books or rulebooks()
     status = status_koperasi.astype({"nik": "str"}).drop_duplicates("nik").reset_index(drop=True)
     skor = skor_koperasi.astype({"nik": "str", "periode": "str"})

@@ -322,6 +322,21 @@ def test_dataset_readers_see_periode_as_a_string(tmp_path):
     assert every["periode"].dtype == "str"
 
 
+def test_some_columns_are_read_alone_in_the_schemas_order(tmp_path):
+    koperasi = scored()[0]
+    storage.write_period(tmp_path, "skor_koperasi", "2025-12", koperasi, RUN)
+    some = storage.read_table(tmp_path, "skor_koperasi", "2025-12", columns=("skor_total", "nik", "faktor_pengurang"))
+    assert list(some.columns) == ["nik", "skor_total", "faktor_pengurang"]
+    whole = storage.read_table(tmp_path, "skor_koperasi", "2025-12")
+    pd.testing.assert_frame_equal(some, whole[["nik", "skor_total", "faktor_pengurang"]])
+    for periode in ("2025-11", None):  # a period or a table not written: no rows, the same columns
+        none = storage.read_table(tmp_path / ("x" if periode is None else ""), "skor_koperasi", periode,
+                                  columns=("periode", "nik"))
+        assert none.empty and list(none.columns) == ["nik", "periode"] and none["periode"].dtype == "str"
+    every = storage.read_table(tmp_path, "skor_koperasi", columns=("periode", "skor_total"))
+    assert list(every.columns) == ["periode", "skor_total"] and len(every) == len(koperasi)
+
+
 def test_rewriting_a_period_replaces_its_partition_whole(tmp_path):
     for periode in ("2025-11", "2025-12"):
         storage.write_period(tmp_path, "status_koperasi", periode, status(periode), RUN)
