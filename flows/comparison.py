@@ -23,12 +23,11 @@ from flows import storage
 from flows.config import TIMEZONE
 from flows.locks import period_lock
 from flows.preflight import ParameterError
-from flows.prepare import accepted_reports, checked_common, with_registry
+from flows.prepare import accepted_reports, answers_of, checked_common, with_registry
 from flows.runs import new_run_id
 from scoring import score_reports
 from scoring.comparison import changes, per_book, perbandingan
 from scoring.derived_factors import derived_factors
-from scoring.inputs import is_in
 from scoring.periods import shift_period
 from scoring.rulebook import Rulebook, load_rulebook
 
@@ -71,8 +70,7 @@ def compare(landing: Path, output: Path, period: str, book_ids: Sequence[str],
     reports = with_registry(month.current, common)
     others = month.landing.laporan_lain
     history = others[others["periode"].lt(period)].groupby("nik")["periode"].max()
-    answers = common.kuesioner.valid
-    answers = answers[is_in(answers["nik"], reports["nik"])]
+    answers = answers_of(common, reports["nik"])
     results = {book_id: _scored(reports, book, answers, common.faktor.valid, common.pemeriksaan.valid, last_year,
                                 history) for book_id, book in books.items()}
     run_id = f"bandingkan_{new_run_id(period, started)}"

@@ -28,7 +28,7 @@ from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
 from scoring.derived_factors import derived_factors
-from scoring.inputs import is_in
+from scoring.inputs import KUESIONER, is_in
 from scoring.periods import previous_period
 
 
@@ -194,14 +194,13 @@ def keep(run: RunFolder, scope: pd.DataFrame, raw: pd.DataFrame, submissions: Su
     """Write what the scoring reads: the registry in scope, the reports in force and superseded, the answers of the
     cooperatives that reported, the findings, the quarantine, and the history of the other periods."""
     superseded = submissions.superseded
-    answers = common.kuesioner.valid
     run.write("koperasi", scope)
     run.write("laporan", submissions.current)
     run.write("terganti", pd.DataFrame({
         "sumber": superseded["sumber"], "baris": superseded["baris"].astype("int64"), "nik": superseded["nik"],
         "periode": superseded["periode"], "tanggal_kirim": raw.loc[superseded.index, "tanggal_kirim"],
         "diganti_oleh": superseded["diganti_oleh"], "data": as_json(raw.loc[superseded.index])}))
-    run.write("kuesioner", answers[is_in(answers["nik"], submissions.current["nik"])])
+    run.write("kuesioner", answers_of(common, submissions.current["nik"]))
     run.write("faktor", common.faktor.valid)
     run.write("karantina", karantina)
     run.write("riwayat", others[others["periode"].lt(period)].groupby("nik")["periode"].max().to_frame("periode"))
@@ -235,6 +234,13 @@ def accept(rows: pd.DataFrame, common: CheckedCommon, started: datetime, notes: 
     return submissions.current, len(checked.alasan.index.union(submissions.alasan.index))
 
 
+def answers_of(common: CheckedCommon, nik: pd.Series) -> pd.DataFrame:
+    """The accepted questionnaire answers of these cooperatives, in the columns the engine reads
+    (`scoring.inputs.KUESIONER`: the copy leaves out the file and row each answer came from)."""
+    answers = common.kuesioner.valid
+    return answers.loc[is_in(answers["nik"], nik), list(KUESIONER)]
+
+
 def with_registry(reports: pd.DataFrame, common: CheckedCommon) -> pd.DataFrame:
     """The reports with the registry columns the engine carries (nama, jenis, kode_wilayah, kabupaten_kota)."""
     return reports.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
@@ -259,8 +265,7 @@ def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str
                               for c in PREVIOUS_INDIKATOR}))
     history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
     reports = with_registry(accepted, common)
-    answers = common.kuesioner.valid
-    result = score_reports(reports, questionnaires=answers[is_in(answers["nik"], accepted["nik"])],
+    result = score_reports(reports, questionnaires=answers_of(common, accepted["nik"]),
                            factors=pd.concat([common.faktor.valid, derived_factors(reports, history)],
                                              ignore_index=True))
     return (result.koperasi[list(PREVIOUS_KOPERASI)].astype({"predikat": "str", "predikat_skor": "str"}),

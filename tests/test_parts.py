@@ -203,3 +203,19 @@ def test_a_full_disk_during_the_parts_is_said_in_indonesian_and_leaves_no_half_w
     assert state.message == (f"galat berkas: disk penuh: {written}; karantina dan ringkasan run ini tidak tersimpan: "
                              "disk penuh")
     assert list((output / "_ditolak").glob("*")) == []
+
+
+def test_the_parts_read_the_answers_of_the_cooperatives_that_reported_in_the_engines_columns(tmp_path):
+    """The work folder keeps the accepted questionnaire answers of the reporting cooperatives with the columns the
+    engine reads, not the file and row each came from (a national month: about 190 MiB less in the preparation)."""
+    from flows.prepare import checked_common
+    from scoring.inputs import KUESIONER
+
+    params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=tmp_path, max_quarantine_share=1)
+    run = publish_month(params, STARTED)
+    kept = run.read("kuesioner")
+    assert list(kept.columns) == list(KUESIONER)
+    answers = checked_common(params.input, STARTED.date()).kuesioner.valid
+    reported = set(run.read("laporan")["nik"])
+    mine = answers[answers["nik"].isin(reported)]
+    assert len(kept) == len(mine) > 0 and set(kept["nik"]) == set(mine["nik"]) < set(answers["nik"])
