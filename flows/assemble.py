@@ -29,6 +29,7 @@ from scoring.worklist import daftar_prioritas
 # the columns of skor_koperasi the warnings and the worklist read of earlier months
 SKOR_HISTORY = tuple(dict.fromkeys([*early_warning.READS["skor_koperasi"], *worklist.READS["skor_koperasi"]]))
 
+
 def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
     """Join the parts in order, add the run-wide tables, the regional summary and the action tables; check each
     table and keep it for publication. An area run keeps the other areas' published rows (republished under this
@@ -80,8 +81,8 @@ def warning_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.D
         periode, skor, _with_landing(params, run, "sebelumnya_indikator", _with_published(
             params, "skor_indikator", tables["skor_indikator"], before, reads["skor_indikator"])),
         _with_published(params, "status_koperasi", tables["status_koperasi"], before, reads["status_koperasi"]),
-        margin=s.warning_margin,
-        falling_periods=s.falling_periods, silent_months=s.silent_months, rat_months=s.rat_warning_months)
+        margin=s.warning_margin, falling_periods=s.falling_periods, silent_months=s.silent_months,
+        rat_months=s.rat_warning_months)
     return {
         "peringatan_dini": peringatan,
         "daftar_prioritas": daftar_prioritas(periode, skor, tables["status_koperasi"], tables["jalan_menuju_sehat"],

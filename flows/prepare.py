@@ -19,7 +19,7 @@ from flows.catalog import RunFolder
 from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
 from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
-                                  with_common)
+                                  remember_report_files, with_common)
 from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
@@ -57,20 +57,25 @@ class _Kept:
 @contextmanager
 def keeping_common_inputs(keep: bool = True) -> Iterator[None]:
     """Runs inside reuse the registry, questionnaires and findings the previous run read and checked, when the
-    files' contents and the day are the same (the months of a backfill); they are freed on leaving. Not `keep`
-    (one month): nothing is kept, the memory goes back before the scoring."""
+    files' contents and the day are the same (the months of a backfill), and the reads of the report files of
+    other months (`landing.remember_report_files`); they are freed on leaving. Not `keep` (one month): nothing is
+    kept, the memory goes back before the scoring."""
     _Kept.active = keep
+    remember_report_files(keep)
     try:
         yield
     finally:
         _Kept.active = False
         _Kept.entry.clear()
+        remember_report_files(False)
 
 
 def keep_common_inputs() -> None:
-    """From now on, this process reuses the shared inputs it read and checked (a Dask worker that prepares several
-    months of a backfill); it keeps those of one landing folder and day at a time."""
+    """From now on, this process reuses the shared inputs it read and checked and the reads of the report files of
+    other months (a Dask worker that prepares several months of a backfill); it keeps those of one landing folder
+    and day at a time."""
     _Kept.active = True
+    remember_report_files()
 
 
 def checked_common(root: Path, today: date) -> CheckedCommon:

@@ -165,3 +165,49 @@ def test_a_parquet_column_without_a_text_form_is_the_files_error(tmp_path):
 def test_a_column_named_twice_is_refused_by_name():
     with pytest.raises(InputFileError, match=r"^laporan/i.csv: kolom ganda di baris judul: kas$"):
         read_text_table(b"nik,kas,nama,kas\nA,1,X,2\n", "laporan/i.csv", COLUMNS)
+
+
+def test_a_backfill_reads_a_report_file_of_other_months_once_and_again_when_it_changed(tmp_path, monkeypatch):
+    """Inside `keeping_common_inputs` (the months of a backfill), a report file read for a month none of whose rows
+    it holds is not read again for another such month; a file with rows of the month is, and so is a file changed
+    since. What each month reads equals a reading with nothing kept. The sample's laporan_2026-10.csv holds one row
+    of 2026-09 (a late report), so the 2026-09 reading keeps the 32 other files only."""
+    import shutil
+    from datetime import datetime
+
+    from flows.config import DATA_DIR, TIMEZONE
+    from flows.ingest import landing as ingest
+    from flows.prepare import keeping_common_inputs
+    from scoring.columns import LAPORAN
+
+    root = tmp_path / "landing"
+    shutil.copytree(DATA_DIR / "sample", root)
+    now = datetime(2026, 12, 1, 10, tzinfo=TIMEZONE)
+    common = ingest.read_common(root)
+    read, real = [], ingest._read
+    monkeypatch.setattr(ingest, "_read", lambda entry, *args: read.append(entry.sumber) or real(entry, *args))
+
+    def month(period: str) -> tuple[list[str], ingest.Landing]:
+        read.clear()
+        landing = ingest.with_common(ingest.read_report_files(root, period, now), common)
+        return sorted(read), landing
+
+    def same(kept: ingest.Landing, fresh: ingest.Landing) -> None:
+        for name in ("laporan", "laporan_lain", "catatan"):
+            pd.testing.assert_frame_equal(getattr(kept, name), getattr(fresh, name), obj=name)
+        assert kept.berkas == fresh.berkas and kept.tidak_dibaca == fresh.tidak_dibaca
+
+    files = sorted(f"laporan/{p.name}" for p in (root / "laporan").iterdir())
+    fresh = {period: month(period)[1] for period in ("2026-09", "2026-10")}
+    with keeping_common_inputs():
+        september, october = month("2026-09"), month("2026-10")
+        assert september[0] == files and len(files) == 34
+        assert october[0] == ["laporan/laporan_2026-09.csv", "laporan/laporan_2026-10.csv"]
+        same(september[1], fresh["2026-09"])
+        same(october[1], fresh["2026-10"])
+        with (root / "laporan" / "laporan_2024-01.csv").open("a") as changed:
+            changed.write("6502999999999999,2024-01,2024-02-03" + "," * (len(LAPORAN) - 3) + "\n")
+        again = month("2026-10")  # laporan_2026-09.csv is kept now: read for 2026-10, it held no row of it
+        assert again[0] == ["laporan/laporan_2024-01.csv", "laporan/laporan_2026-10.csv"]
+        assert again[1].laporan_lain["nik"].tolist().count("6502999999999999") == 1
+    assert month("2026-10")[0] == files  # outside a backfill nothing is kept

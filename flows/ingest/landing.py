@@ -204,15 +204,45 @@ class FilesRead:
     notes: list[pd.DataFrame]
 
 
+_FileRead = tuple[Rows | None, list[InputFile], list[pd.DataFrame]]  # a file's rows, its InputFile, its notes
+
+
+class _Remembered:
+    """While the months of a backfill are read (`remember_report_files`): the reads of the report files that held
+    no row of the month they were read for, by file (its size and modification time) and run start. Another month
+    none of whose rows such a file holds reads exactly the same from it (every row is another month's, given as
+    nik, month meant and tanggal_kirim), so the file is not read again; a file changed since is."""
+
+    active = False
+    reads: dict[tuple, _FileRead] = {}
+
+
+def remember_report_files(remember: bool = True) -> None:
+    """From now on, this process keeps the reads of report files holding no row of their run's month (see
+    `_Remembered`); not `remember`: it keeps none, and forgets those it kept."""
+    _Remembered.active = remember
+    if not remember:
+        _Remembered.reads.clear()
+
+
 def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None, now: datetime | None = None,
               previous: str | None = None) -> FilesRead:
     """Read the files (see `_read`) on as many threads as the machine has cores, the largest first (reading is
     mostly pyarrow's, which leaves Python's lock); the result in the order given, whatever the order of reading.
-    Files of fewer than `THREADED_BYTES` together are read on one thread: their time is pandas' own, in Python."""
-    def one(entry: Entry) -> tuple[Rows | None, list[InputFile], list[pd.DataFrame]]:
+    Files of fewer than `THREADED_BYTES` together are read on one thread: their time is pandas' own, in Python.
+    In a backfill, a report file of other months only, read so for an earlier month, is not read again
+    (`_Remembered`)."""
+    def one(entry: Entry) -> _FileRead:
+        key = _read_key(entry, bounds, period, now)
+        kept = _Remembered.reads.get(key) if key else None
+        if kept is not None and not _holds(kept[0], (period, previous)):
+            return kept
         files: list[InputFile] = []
         notes: list[pd.DataFrame] = []
-        return _read(entry, bounds, files, notes, period, now, previous), files, notes
+        rows = _read(entry, bounds, files, notes, period, now, previous)
+        if key and rows is not None and rows.frame.empty and rows.previous is None:
+            _Remembered.reads[key] = (rows, files, notes)
+        return rows, files, notes
 
     sizes = [_size(entry.path) for entry in found]
     largest_first = sorted(range(len(found)), key=lambda i: -sizes[i])
@@ -222,6 +252,23 @@ def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None,
     ordered = [done[i] for i in range(len(found))]
     return FilesRead([r for r, _, _ in ordered], [f for _, files, _ in ordered for f in files],
                      [n for _, _, notes in ordered for n in notes])
+
+
+def _read_key(entry: Entry, bounds: Limits, period: str | None, now: datetime | None) -> tuple | None:
+    """What a report file's read for a month depends on besides the month: the file as it is now (its path, size
+    and modification time, taken before it is read), the run's start and the limits; None when nothing is kept."""
+    if not _Remembered.active or period is None:
+        return None
+    try:
+        stat = entry.path.stat()
+    except OSError:  # reading it will say why
+        return None
+    return str(entry.path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, now, bounds
+
+
+def _holds(rows: Rows | None, months: tuple[str | None, ...]) -> bool:
+    """Whether a kept read has rows meant for one of the months (then the file is read for them)."""
+    return rows is None or rows.others is None or bool(rows.others["periode"].isin([m for m in months if m]).any())
 
 
 def _size(path: Path) -> int:
@@ -337,4 +384,4 @@ def _concat_notes(notes: list[pd.DataFrame]) -> pd.DataFrame:
 
 __all__ = ["ANGKA", "KOPERASI", "NOTES", "Entry", "InputFile", "Landing", "common_files",
            "digest", "entries", "read_common", "read_landing", "read_report_files", "read_reports", "read_text_table",
-           "shown", "with_common"]
+           "remember_report_files", "shown", "with_common"]
