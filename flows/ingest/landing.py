@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -55,6 +55,8 @@ class InputFile:
     dibersihkan: str | None = None  # the cells from which characters a person cannot see were removed
     tertelan: int = 0  # lines of a CSV file swallowed into one cell by a quote left open (its rows say which)
     lembar_tidak_dibaca: list[dict] = field(default_factory=list)  # a workbook's sheets not read: sumber, alasan
+    # a report file this month of a backfill did not read again: the month whose reading it reuses (`_Remembered`)
+    dibaca_untuk: str | None = None
 
 
 @dataclass
@@ -241,7 +243,7 @@ def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None,
         notes: list[pd.DataFrame] = []
         rows = _read(entry, bounds, files, notes, period, now, previous)
         if key and rows is not None and rows.frame.empty and rows.previous is None:
-            _Remembered.reads[key] = (rows, files, notes)
+            _Remembered.reads[key] = (rows, [replace(f, dibaca_untuk=period) for f in files], notes)
         return rows, files, notes
 
     sizes = [_size(entry.path) for entry in found]
