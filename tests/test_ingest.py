@@ -172,6 +172,7 @@ def test_a_backfill_reads_a_report_file_of_other_months_once_and_again_when_it_c
     it holds is not read again for another such month; a file with rows of the month is, and so is a file changed
     since. What each month reads equals a reading with nothing kept. The sample's laporan_2026-10.csv holds one row
     of 2026-09 (a late report), so the 2026-09 reading keeps the 32 other files only."""
+    import os
     import shutil
     from dataclasses import replace
     from datetime import datetime
@@ -199,6 +200,15 @@ def test_a_backfill_reads_a_report_file_of_other_months_once_and_again_when_it_c
         assert [replace(f, dibaca_untuk=None) for f in kept.berkas] == fresh.berkas
         assert kept.tidak_dibaca == fresh.tidak_dibaca
 
+    def month_fresh(period: str) -> ingest.Landing:  # read with nothing kept, then the kept reads back
+        kept = dict(ingest._Remembered.reads)
+        ingest.remember_report_files(False)
+        try:
+            return month(period)[1]
+        finally:
+            ingest.remember_report_files(True)
+            ingest._Remembered.reads.update(kept)
+
     files = sorted(f"laporan/{p.name}" for p in (root / "laporan").iterdir())
     fresh = {period: month(period)[1] for period in ("2026-09", "2026-10")}
     with keeping_common_inputs():
@@ -214,4 +224,20 @@ def test_a_backfill_reads_a_report_file_of_other_months_once_and_again_when_it_c
         again = month("2026-10")  # laporan_2026-09.csv is kept now: read for 2026-10, it held no row of it
         assert again[0] == ["laporan/laporan_2024-01.csv", "laporan/laporan_2026-10.csv"]
         assert again[1].laporan_lain["nik"].tolist().count("6502999999999999") == 1
-    assert month("2026-10")[0] == files  # outside a backfill nothing is kept
+        # rewritten in place to the same size, its modification time set back: its status time says it changed
+        path = root / "laporan" / "laporan_2024-02.csv"
+        before = path.stat()
+        path.write_text(path.read_text().replace(",2024-02,", ",2024-03,", 1))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+        changed = month("2026-10")
+        assert changed[0] == ["laporan/laporan_2024-02.csv", "laporan/laporan_2026-10.csv"]
+        same(changed[1], month_fresh("2026-10"))
+        # a link to a file is an entry of its own: named as itself, never as the file it points to
+        (root / "laporan" / "zz_salinan.csv").symlink_to("laporan_2024-01.csv")
+        linked = month("2026-10")
+        assert linked[0] == ["laporan/laporan_2026-10.csv", "laporan/zz_salinan.csv"]
+        assert [f.sumber for f in linked[1].berkas].count("laporan/laporan_2024-01.csv") == 1
+        same(linked[1], month_fresh("2026-10"))
+        assert month("2026-10")[0] == ["laporan/laporan_2026-10.csv"]  # now both are kept, each under its name
+    assert month("2026-10")[0] == [*files, "laporan/zz_salinan.csv"]  # outside a backfill nothing is kept

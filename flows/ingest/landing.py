@@ -213,7 +213,7 @@ class _Remembered:
     """While the months of a backfill are read (`remember_report_files`): the reads of the report files that held
     no row of the month they were read for, by file (its size and modification time) and run start. Another month
     none of whose rows such a file holds reads exactly the same from it (every row is another month's, given as
-    nik, month meant and tanggal_kirim), so the file is not read again; a file changed since is."""
+    nik, month meant and tanggal_kirim), so the file is not read again; a file changed since is (`_read_key`)."""
 
     active = False
     reads: dict[tuple, _FileRead] = {}
@@ -257,15 +257,18 @@ def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None,
 
 
 def _read_key(entry: Entry, bounds: Limits, period: str | None, now: datetime | None) -> tuple | None:
-    """What a report file's read for a month depends on besides the month: the file as it is now (its path, size
-    and modification time, taken before it is read), the run's start and the limits; None when nothing is kept."""
+    """What a report file's read for a month depends on besides the month: the name it has in the landing folder
+    (a link is its own entry) and the file as it is now, taken before it is read (its path, inode, size, and the
+    times of its last change: modification and status; the status time changes with every write or change of
+    permissions, and no user can set it back), the run's start and the limits; None when nothing is kept."""
     if not _Remembered.active or period is None:
         return None
     try:
         stat = entry.path.stat()
     except OSError:  # reading it will say why
         return None
-    return str(entry.path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, now, bounds
+    return (entry.sumber, str(entry.path.resolve()), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
+            stat.st_ctime_ns, now, bounds)
 
 
 def _holds(rows: Rows | None, months: tuple[str | None, ...]) -> bool:
