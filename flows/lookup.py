@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.dataset as ds
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -26,7 +25,7 @@ from flows import storage
 from flows.report import as_wide_as
 from scoring.periods import month_name
 from scoring.texts import format_number
-from scoring.errors import AmbiguousName, KoperasiSehatError, ParameterError
+from scoring.errors import AmbiguousName, ParameterError
 
 MOVES_SHOWN = 5  # single moves listed beyond those that reach the next predicate
 SHOWN = ("karantina", "skor_koperasi", "skor_indikator", "jalan_menuju_sehat", "persentil_sejawat", "peringatan_dini",
@@ -76,7 +75,7 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
     if not wanted:
         raise ParameterError("berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau \"setia bersama\")")
     if re.fullmatch(r"[\d\s.-]+", wanted):  # a NIK, as people write it (spaces, dots and dashes between groups)
-        rows = _read(output, "status_koperasi", periode, ds.field("nik") == re.sub(r"\D", "", wanted))
+        rows = storage.read_table(output, "status_koperasi", periode, ds.field("nik") == re.sub(r"\D", "", wanted))
     else:
         rows = _by_name(output, periode, wanted)
     if rows.empty:
@@ -90,7 +89,7 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
 
 
 def _by_name(output: Path, periode: str, fragment: str) -> pd.DataFrame:
-    status = _read(output, "status_koperasi", periode)
+    status = storage.read_table(output, "status_koperasi", periode)
     names = status["nama"].fillna("").map(_folded)
     key = _folded(fragment)
     exact = status[names == key]
@@ -103,21 +102,12 @@ def _folded(text: str) -> str:
 
 def cooperative(output: Path, query: str, periode: str | None = None) -> Cooperative:
     """Every published row of one cooperative in `periode` (default: the latest published). Raises
-    ParameterError (nothing published, the period not published, no match) or AmbiguousName."""
+    ParameterError (nothing published, the period not published, no match), AmbiguousName, or
+    PublishedOutputError (a damaged partition, `storage.read_table`)."""
     periode = chosen_period(output, periode)
     status = find(output, query, periode)
     match = ds.field("nik") == status["nik"]
-    return Cooperative(periode, status, {name: _read(output, name, periode, match) for name in SHOWN})
-
-
-def _read(output: Path, table: str, periode: str, rows: ds.Expression | None = None) -> pd.DataFrame:
-    """The table's rows of the period; KoperasiSehatError (one line) when its file cannot be read."""
-    try:
-        return storage.read_table(output, table, periode, rows)
-    except (pa.ArrowException, OSError) as error:
-        raise KoperasiSehatError(f"{table} periode {periode} di {output} tidak terbaca ({type(error).__name__}: "
-                                 f"{str(error).splitlines()[0] if str(error) else '-'}): terbitkan ulang dengan "
-                                 f"`koperasi-sehat run --period {periode}`") from None
+    return Cooperative(periode, status, {name: storage.read_table(output, name, periode, match) for name in SHOWN})
 
 
 def show(coop: Cooperative, console: Console) -> None:

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from flows.config import WORK_DIR
 from schemas.outputs import Problem, arrow_schema, checked_arrow, empty_frame, tabel, to_pandas
 from scoring.rulebook_format import PERIODE
-from scoring.errors import OutputContractError
+from scoring.errors import OutputContractError, PublishedOutputError
 
 PART = "part-0.parquet"
 KEY = "periode"  # the hive partition key: in the folder names, not in the files
@@ -194,19 +194,57 @@ def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Ex
     columns, in the schema's order (only they are read from the files).
 
     Reads with the explicit schema and a hive partitioning whose key is typed `string`, so `periode` stays a
-    str column (never a category); a period or table not written yet reads as an empty frame."""
+    str column (never a category); a period or table not written yet reads as an empty frame. Raises
+    PublishedOutputError naming a damaged file of the partitions read (`_check_part`)."""
     folder = Path(output) / table
     if not (partition_path(output, table, periode) if periode else folder).is_dir():
         empty = empty_frame(table)
         return empty if columns is None else empty[[c for c in empty.columns if c in columns]]
     dataset = partitions(folder, table)
     condition = ds.field(KEY) == periode if periode else None
+    for fragment in dataset.get_fragments(filter=condition):
+        _check_part(Path(fragment.path), folder, fragment, table)
     if rows is not None:
         condition = rows if condition is None else condition & rows
     wanted = None if columns is None else [c for c in dataset.schema.names if c in columns]
-    data = dataset.to_table(columns=wanted, filter=condition)
+    try:
+        data = dataset.to_table(columns=wanted, filter=condition)
+    except (pa.ArrowException, OSError) as error:  # a page broken behind a whole footer
+        raise PublishedOutputError(_damaged(folder, partition_path(output, table, periode) if periode else folder,
+                                            _not_parquet(error))) from None
     ordered = data.num_rows and not periode and KEY in data.column_names
     return to_pandas(table, data.sort_by([(KEY, "ascending")]) if ordered else data)
+
+
+def _check_part(path: Path, folder: Path, fragment: ds.Fragment, table: str) -> None:
+    """A file of a partition read is the partition's `part-0.parquet`, readable Parquet with every column of the
+    table's contract (read with the contract's schema, a missing column would read as nulls). Raises
+    PublishedOutputError naming the file."""
+    if path.name != PART or path.parent.parent != folder:
+        raise PublishedOutputError(_damaged(folder, path, f"bukan keluaran run (partisi hanya memuat {PART})"))
+    try:
+        names = fragment.physical_schema.names
+    except (pa.ArrowException, OSError) as error:
+        raise PublishedOutputError(_damaged(folder, path, _not_parquet(error))) from None
+    missing = [c for c in arrow_schema(table).names if c != KEY and c not in names]
+    if missing:
+        raise PublishedOutputError(_damaged(folder, path, f"kolom {', '.join(missing)} tidak ada"))
+
+
+def _not_parquet(error: Exception) -> str:
+    first = str(error).splitlines()[0] if str(error) else "-"
+    return f"bukan Parquet yang utuh ({type(error).__name__}: {first})"
+
+
+def _damaged(folder: Path, path: Path, why: str) -> str:
+    """One line: the table, period and output folder, the file and what is wrong, and the command that mends it
+    (a period's run replaces its partitions whole)."""
+    partition = path.relative_to(folder).parts[0] if path != folder else ""
+    periode = partition.removeprefix(f"{KEY}=") if partition.startswith(f"{KEY}=") else None
+    where = f"{folder.name} periode {periode}" if periode else folder.name
+    mend = f"`koperasi-sehat run --period {periode}`" if periode else "`koperasi-sehat run` periode itu"
+    return (f"{where} di {folder.parent} tidak terbaca ({path.relative_to(folder.parent)}: {why}): terbitkan ulang "
+            f"dengan {mend}")
 
 
 def partitions(folder: Path, table: str) -> ds.Dataset:

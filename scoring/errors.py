@@ -58,6 +58,11 @@ class OutputContractError(KoperasiSehatError):
         super().__init__(f"output table {table} breaks its contract: " + "; ".join(p.describe() for p in problems))
 
 
+class PublishedOutputError(KoperasiSehatError):
+    """A published partition of the output folder cannot be read as its table: a file no run wrote, a file that
+    is not readable Parquet, or one without a column of the contract."""
+
+
 class AmbiguousName(ParameterError):
     """A name fragment matches several cooperatives: `matches` lists them (nik, nama, kabupaten_kota, predikat)."""
 

@@ -150,7 +150,8 @@ def test_an_unreadable_table_or_a_missing_folder_is_one_line(published_sample, t
     done = jelaskan(tmp_path / "out", DPK)
     assert (done.returncode, done.stdout) == (1, "") and done.stderr.count("\n") == 1
     assert done.stderr.startswith(f"koperasi-sehat: status_koperasi periode 2026-10 di {tmp_path / 'out'} tidak "
-                                  "terbaca (ArrowInvalid: ")
+                                  "terbaca (status_koperasi/periode=2026-10/part-0.parquet: bukan Parquet yang utuh "
+                                  "(ArrowInvalid: ")
     assert done.stderr.endswith("terbitkan ulang dengan `koperasi-sehat run --period 2026-10`\n")
     missing = jelaskan(tmp_path / "tidak-ada", DPK)
     assert (missing.returncode, missing.stderr) == (2, f"koperasi-sehat: folder keluaran {tmp_path / 'tidak-ada'} "

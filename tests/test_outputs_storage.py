@@ -24,7 +24,7 @@ from scoring.peers import persentil_sejawat
 from scoring.reporting_quality import mutu_pelaporan
 from scoring.worklist import daftar_prioritas
 from scoring.status import predicate_columns, ringkasan_wilayah, status_koperasi
-from scoring.errors import OutputContractError
+from scoring.errors import OutputContractError, PublishedOutputError
 
 RUN = "2025-12_20260105T090000000000"
 WHEN = pd.Timestamp("2026-01-05 09:00", tz="Asia/Makassar")
@@ -335,6 +335,42 @@ def test_some_columns_are_read_alone_in_the_schemas_order(tmp_path):
         assert none.empty and list(none.columns) == ["nik", "periode"] and none["periode"].dtype == "str"
     every = storage.read_table(tmp_path, "skor_koperasi", columns=("periode", "skor_total"))
     assert list(every.columns) == ["periode", "skor_total"] and len(every) == len(koperasi)
+
+
+@pytest.mark.parametrize("damage, file, why", [
+    ("truncated", "part-0.parquet", "bukan Parquet yang utuh (ArrowInvalid: "),
+    ("note", "catatan.txt", "bukan keluaran run (partisi hanya memuat part-0.parquet)): "),
+    ("copy", "part-0-salinan.parquet", "bukan keluaran run (partisi hanya memuat part-0.parquet)): "),
+    ("nested", "lama/part-0.parquet", "bukan keluaran run (partisi hanya memuat part-0.parquet)): "),
+    ("column", "part-0.parquet", "kolom skor_total tidak ada): "),
+])
+def test_a_damaged_published_partition_is_named_not_read(tmp_path, damage, file, why):
+    """A published partition holding anything but the file a run wrote, whole, is named in one Indonesian line
+    (read with the contract's schema, a file without a column read as nulls before); the other periods read."""
+    koperasi = scored()[0]
+    for periode in ("2025-11", "2025-12"):
+        storage.write_period(tmp_path, "skor_koperasi", periode, koperasi.assign(periode=periode), RUN)
+    partition = tmp_path / "skor_koperasi" / "periode=2025-11"
+    part = partition / "part-0.parquet"
+    if damage == "truncated":
+        part.write_bytes(part.read_bytes()[:-100])
+    elif damage == "note":
+        (partition / file).write_text("dicek manual\n")
+    elif damage in ("copy", "nested"):
+        (partition / file).parent.mkdir(exist_ok=True)
+        (partition / file).write_bytes(part.read_bytes())
+    else:
+        pq.write_table(pq.read_table(part).drop_columns(["skor_total"]), part)
+    for read in (lambda: storage.read_table(tmp_path, "skor_koperasi", "2025-11"),
+                 lambda: storage.read_table(tmp_path, "skor_koperasi"),
+                 lambda: storage.read_table(tmp_path, "skor_koperasi", "2025-11", columns=("nik",))):
+        with pytest.raises(PublishedOutputError) as raised:
+            read()
+        assert str(raised.value).startswith(f"skor_koperasi periode 2025-11 di {tmp_path} tidak terbaca "
+                                            f"(skor_koperasi/periode=2025-11/{file}: {why}")
+        assert str(raised.value).endswith("): terbitkan ulang dengan `koperasi-sehat run --period 2025-11`")
+        assert "\n" not in str(raised.value)
+    assert len(storage.read_table(tmp_path, "skor_koperasi", "2025-12")) == len(koperasi)
 
 
 def test_rewriting_a_period_replaces_its_partition_whole(tmp_path):
