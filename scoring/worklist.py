@@ -50,7 +50,8 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
 
     skor_koperasi: rows of `periode` and of earlier months (the columns READS names; jumlah_anggota: the latest
     count up to `periode` is used); status_koperasi: rows of `periode` (nik, nama, kode_wilayah, kabupaten_kota,
-    melapor, bulan_tidak_melapor_berturut, pendamping); jalan: the period's jalan_menuju_sehat; peringatan: the period's peringatan_dini (nik, kode, alasan)."""
+    melapor, bulan_tidak_melapor_berturut, pendamping); jalan: the period's jalan_menuju_sehat; peringatan: the
+    period's peringatan_dini (nik, kode, alasan)."""
     books = books or rulebooks()
     status = status_koperasi.astype({"nik": "str"}).drop_duplicates("nik").reset_index(drop=True)
     skor = skor_koperasi.astype({"nik": "str", "periode": "str"})
