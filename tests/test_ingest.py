@@ -241,3 +241,12 @@ def test_a_backfill_reads_a_report_file_of_other_months_once_and_again_when_it_c
         same(linked[1], month_fresh("2026-10"))
         assert month("2026-10")[0] == ["laporan/laporan_2026-10.csv"]  # now both are kept, each under its name
     assert month("2026-10")[0] == [*files, "laporan/zz_salinan.csv"]  # outside a backfill nothing is kept
+    ingest.remember_report_files()  # a Dask worker: kept for good, but one run's reads at a time
+    try:
+        month("2026-09")
+        first = len(ingest._Remembered.reads)
+        now = datetime(2026, 12, 2, 10, tzinfo=TIMEZONE)  # the next backfill
+        month("2026-09")
+        assert len(ingest._Remembered.reads) == first == 33 and {k[-2] for k in ingest._Remembered.reads} == {now}
+    finally:
+        ingest.remember_report_files(False)

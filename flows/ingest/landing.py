@@ -243,7 +243,7 @@ def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None,
         notes: list[pd.DataFrame] = []
         rows = _read(entry, bounds, files, notes, period, now, previous)
         if key and rows is not None and rows.frame.empty and rows.previous is None:
-            _Remembered.reads[key] = (rows, [replace(f, dibaca_untuk=period) for f in files], notes)
+            _keep_read(key, (rows, [replace(f, dibaca_untuk=period) for f in files], notes))
         return rows, files, notes
 
     sizes = [_size(entry.path) for entry in found]
@@ -269,6 +269,14 @@ def _read_key(entry: Entry, bounds: Limits, period: str | None, now: datetime | 
         return None
     return (entry.sumber, str(entry.path.resolve()), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
             stat.st_ctime_ns, now, bounds)
+
+
+def _keep_read(key: tuple, read: _FileRead) -> None:
+    """Keep a file's read; those of another run (another start: a Dask worker serves backfill after backfill)
+    are forgotten first, so a process keeps one run's reads at a time."""
+    if _Remembered.reads and next(iter(_Remembered.reads))[-2] != key[-2]:
+        _Remembered.reads.clear()
+    _Remembered.reads[key] = read
 
 
 def _holds(rows: Rows | None, months: tuple[str | None, ...]) -> bool:
