@@ -23,7 +23,7 @@ from rich.text import Text
 
 from flows import storage
 from flows.report import as_wide_as
-from scoring.periods import month_name
+from scoring.periods import month_name, period_span
 from scoring.texts import format_number
 from scoring.errors import AmbiguousName, ParameterError
 
@@ -64,7 +64,7 @@ def chosen_period(output: Path, periode: str | None) -> str:
 
 
 def _span(periods: list[str]) -> str:
-    return periods[0] if len(periods) == 1 else f"{periods[0]} s.d. {periods[-1]}, {len(periods)} periode"
+    return period_span(periods) + (f", {len(periods)} periode" if len(periods) > 1 else "")
 
 
 def find(output: Path, query: str, periode: str) -> pd.Series:

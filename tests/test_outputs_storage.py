@@ -373,6 +373,21 @@ def test_a_damaged_published_partition_is_named_not_read(tmp_path, damage, file,
     assert len(storage.read_table(tmp_path, "skor_koperasi", "2025-12")) == len(koperasi)
 
 
+def test_a_published_file_broken_behind_a_whole_footer_is_named_when_read(tmp_path):
+    """Its footer whole, its pages not: found only when the rows are read, named by its partition."""
+    koperasi = scored()[0]
+    storage.write_period(tmp_path, "skor_koperasi", "2025-11", koperasi.assign(periode="2025-11"), RUN)
+    part = tmp_path / "skor_koperasi" / "periode=2025-11" / "part-0.parquet"
+    data = bytearray(part.read_bytes())
+    data[4:1500] = b"\xff" * 1496  # the first pages, not the footer at the end
+    part.write_bytes(bytes(data))
+    with pytest.raises(PublishedOutputError) as raised:
+        storage.read_table(tmp_path, "skor_koperasi", "2025-11")
+    assert str(raised.value).startswith(f"skor_koperasi periode 2025-11 di {tmp_path} tidak terbaca "
+                                        "(skor_koperasi/periode=2025-11: bukan Parquet yang utuh (")
+    assert str(raised.value).endswith("): terbitkan ulang dengan `koperasi-sehat run --period 2025-11`")
+
+
 def test_rewriting_a_period_replaces_its_partition_whole(tmp_path):
     for periode in ("2025-11", "2025-12"):
         storage.write_period(tmp_path, "status_koperasi", periode, status(periode), RUN)
