@@ -242,7 +242,7 @@ def _damaged(folder: Path, path: Path, why: str) -> str:
     partition = path.relative_to(folder).parts[0] if path != folder else ""
     periode = partition.removeprefix(f"{KEY}=") if partition.startswith(f"{KEY}=") else None
     where = f"{folder.name} periode {periode}" if periode else folder.name
-    mend = f"`koperasi-sehat run --period {periode}`" if periode else "`koperasi-sehat run` periode itu"
+    mend = f"`koperasi-sehat run --period {periode or '<periode>'} --input <folder landing> --output {folder.parent}`"
     return (f"{where} di {folder.parent} tidak terbaca ({path.relative_to(folder.parent)}: {why}): terbitkan ulang "
             f"dengan {mend}")
 

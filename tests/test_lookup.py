@@ -152,7 +152,8 @@ def test_an_unreadable_table_or_a_missing_folder_is_one_line(published_sample, t
     assert done.stderr.startswith(f"koperasi-sehat: status_koperasi periode 2026-10 di {tmp_path / 'out'} tidak "
                                   "terbaca (status_koperasi/periode=2026-10/part-0.parquet: bukan Parquet yang utuh "
                                   "(ArrowInvalid: ")
-    assert done.stderr.endswith("terbitkan ulang dengan `koperasi-sehat run --period 2026-10`\n")
+    assert done.stderr.endswith("terbitkan ulang dengan `koperasi-sehat run --period 2026-10 --input <folder landing> "
+                                f"--output {tmp_path / 'out'}`\n")
     missing = jelaskan(tmp_path / "tidak-ada", DPK)
     assert (missing.returncode, missing.stderr) == (2, f"koperasi-sehat: folder keluaran {tmp_path / 'tidak-ada'} "
                                                        "tidak ada: berikan --output folder tempat run menerbitkan\n")

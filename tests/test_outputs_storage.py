@@ -368,7 +368,8 @@ def test_a_damaged_published_partition_is_named_not_read(tmp_path, damage, file,
             read()
         assert str(raised.value).startswith(f"skor_koperasi periode 2025-11 di {tmp_path} tidak terbaca "
                                             f"(skor_koperasi/periode=2025-11/{file}: {why}")
-        assert str(raised.value).endswith("): terbitkan ulang dengan `koperasi-sehat run --period 2025-11`")
+        assert str(raised.value).endswith("): terbitkan ulang dengan `koperasi-sehat run --period 2025-11 --input "
+                                          f"<folder landing> --output {tmp_path}`")
         assert "\n" not in str(raised.value)
     assert len(storage.read_table(tmp_path, "skor_koperasi", "2025-12")) == len(koperasi)
 
@@ -385,7 +386,8 @@ def test_a_published_file_broken_behind_a_whole_footer_is_named_when_read(tmp_pa
         storage.read_table(tmp_path, "skor_koperasi", "2025-11")
     assert str(raised.value).startswith(f"skor_koperasi periode 2025-11 di {tmp_path} tidak terbaca "
                                         "(skor_koperasi/periode=2025-11: bukan Parquet yang utuh (")
-    assert str(raised.value).endswith("): terbitkan ulang dengan `koperasi-sehat run --period 2025-11`")
+    assert str(raised.value).endswith("): terbitkan ulang dengan `koperasi-sehat run --period 2025-11 --input "
+                                      f"<folder landing> --output {tmp_path}`")
 
 
 def test_rewriting_a_period_replaces_its_partition_whole(tmp_path):
