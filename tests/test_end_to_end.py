@@ -204,20 +204,6 @@ def test_a_known_cooperative_scores_as_hand_computed(landing_with_ksp_a, tmp_pat
     assert ldr["sumber"].startswith("Permen KUKM 14/2009, Tabel 18")
 
 
-def test_kabupaten_rerun_rewrites_only_that_area(tmp_path):
-    output = tmp_path / "out"
-    run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output))
-    before = {t: storage.read_table(output, t, "2026-10") for t in ("skor_koperasi", "status_koperasi")}
-    run_flow(period="2026-10", kabupaten=["Tarakan"], input=str(DATA_DIR / "sample"), output=str(output))
-    for table, old in before.items():
-        new = storage.read_table(output, table, "2026-10")
-        assert len(new) == len(old)
-        others_old = old[old["kabupaten_kota"] != "Tarakan"].drop(columns="run_id").sort_values("nik")
-        others_new = new[new["kabupaten_kota"] != "Tarakan"].drop(columns="run_id").sort_values("nik")
-        pd.testing.assert_frame_equal(others_old.reset_index(drop=True), others_new.reset_index(drop=True))
-        assert new["run_id"].nunique() == 1 and set(new["run_id"]) != set(old["run_id"])  # republished whole
-
-
 def test_a_kabupaten_rerun_on_the_same_inputs_republishes_every_table_whole(tmp_path):
     """mutu_pelaporan kept only the area's rows (10 of 46 for Tarakan, hostile trial): every table of the month,
     the other areas' rows included, is what the whole month's run published, apart from the run's fields."""
@@ -425,16 +411,3 @@ def test_a_backfill_on_a_local_dask_cluster_equals_the_months_run_one_after_anot
                 columns=["run_id", "dihitung_pada"], errors="ignore") for folder in ("urut", "dask"))
             pd.testing.assert_frame_equal(found, expected, obj=f"{table} {month}")
     assert storage.read_table(tmp_path / "dask", "skor_koperasi", "2026-10")["asal_sebelumnya"].eq("terbit").sum() > 30
-
-
-def test_cli_runs_the_dirty_drop_and_names_the_quarantine(tmp_path):
-    done = cli("run", "--period", "2026-10", "--input", str(DATA_DIR / "sample_dirty"), "--output",
-               str(tmp_path / "out"), "--max-quarantine-share", "0.5", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "laporan dibaca 50 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 14 + terganti 2" \
-        in done.stdout
-    assert "  TIDAK DIBACA  laporan/~$laporan_2026-10_kantor.xlsx: berkas kunci spreadsheet (~$...): tutup berkasnya " \
-           "di Excel, lalu hapus\n" in done.stdout
-    assert "  BERKAS DITOLAK  laporan/laporan_2026-10_judul.csv: kolom 'Kas' harus ditulis 'kas'; " in done.stdout
-    karantina = storage.read_table(tmp_path / "out", "karantina", "2026-10")
-    assert len(karantina) == 14 + 114 + 1  # report rows, questionnaire rows (three sets), the registry row

@@ -80,6 +80,10 @@ def test_every_documented_command_works_as_written(ran):
     assert len(storage.read_table(output, "status_koperasi", "2026-10")) == 109
     assert "laporan dibaca 50 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 14 + terganti 2" \
         in dirty.stdout
+    # the dirty drop names each file it did not read and each file it refused, in the user's words
+    assert "  TIDAK DIBACA  laporan/~$laporan_2026-10_kantor.xlsx: berkas kunci spreadsheet (~$...): tutup berkasnya " \
+           "di Excel, lalu hapus\n" in dirty.stdout
+    assert "  BERKAS DITOLAK  laporan/laporan_2026-10_judul.csv: kolom 'Kas' harus ditulis 'kas'; " in dirty.stdout
     # the two-area rerun of September kept every cooperative, and republished the month under its own run; its
     # first line says which counts are the areas'
     (areas,) = [r for c, r in done if c.startswith("koperasi-sehat run --period 2026-09 --kabupaten")]
