@@ -119,14 +119,19 @@ def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[K
     require_columns(questionnaires, ANSWERS[masukan], "questionnaires" if masukan == "kuesioner" else "checklists")
     component = place_in(questionnaires[which], pa.array(ids, pa.large_string()))
     date_code, dates = pd.factorize(questionnaires["tanggal"])  # each distinct date read once
-    dated = pd.Series(pd.to_datetime(pd.Series(dates)).astype("datetime64[ns]").to_numpy()[date_code],
-                      index=questionnaires.index).where(date_code >= 0)
-    keep = (component >= 0) & dated.notna().to_numpy()  # answers of other components, or undated, count nowhere
+    day = pd.to_datetime(pd.Series(dates)).astype("datetime64[ns]").to_numpy()
+    dated = np.append(~np.isnat(day), False)  # code -1 (no date) is the last
+    keep = (component >= 0) & dated[date_code]  # answers of other components, or undated, count nowhere
+    if not keep.any():
+        return {i: np.full(n, np.nan) for i in ids}
     answers = questionnaires[["nik", answer]]  # the columns counted, without a copy of the others
     if not keep.all():
-        answers, component, dated = answers[keep], component[keep], dated[keep]
+        answers, component, date_code = answers[keep], component[keep], date_code[keep]
     nik, niks = encode(answers["nik"])
-    time_code, times = pd.factorize(dated, sort=True)
+    counted = np.zeros(len(dates), dtype=bool)
+    counted[date_code] = True
+    times = pd.DatetimeIndex(np.unique(day[counted]))  # the dates of the answers counted, in order
+    time_code = np.searchsorted(times.to_numpy(), day)[date_code]
     set_code, sets = pd.factorize(nik.astype(np.int64) * len(times) + time_code)  # set key: nik x time rank
     cell = set_code.astype(np.int64) * len(ids) + component
     answered = np.bincount(cell, minlength=len(sets) * len(ids)).reshape(len(sets), len(ids))

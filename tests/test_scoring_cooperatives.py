@@ -12,6 +12,7 @@ import pytest
 
 from scoring import score_reports
 from scoring.columns import JUMLAH
+from scoring.components import NO_ANSWERS
 
 ASPEK = ("permodalan", "kualitas_aktiva_produktif", "manajemen", "efisiensi", "likuiditas",
          "kemandirian_pertumbuhan", "jatidiri")
@@ -674,6 +675,19 @@ def test_public_total_80_is_sehat(ya, total, predikat):
     k = result.koperasi.iloc[0]
     assert k["skor_total"] == pytest.approx(total, abs=1e-9)
     assert k["predikat_skor"] == predikat
+
+def test_answers_without_a_date_or_of_another_component_count_nowhere():
+    """Such answers alone are no questionnaire (it crashed the engine: an index of an empty list of dates); beside
+    a dated set, that set counts. KSP A: 76.25 outside management (above), + 0.75 + 3.00 with _ya(3, 6, 0, 0, 0)."""
+    undated = [dict(answer, tanggal=None) for answer in _kuesioner(NIK_A, "2025-02-14", YA_A)]
+    other = [dict(answer, komponen="lain") for answer in _kuesioner(NIK_A, "2025-02-14", YA_A)]
+    alone = score_reports(pd.DataFrame([KSP_A]), questionnaires=pd.DataFrame(undated + other))
+    assert alone.koperasi.iloc[0]["skor_total"] == pytest.approx(76.25, abs=1e-9)
+    umum = _indikator(alone, NIK_A, "manajemen_umum")
+    assert (umum["nilai"], umum["skor"], umum["catatan"]) == (0, 0, NO_ANSWERS["kuesioner"])
+    beside = score_reports(pd.DataFrame([KSP_A]), questionnaires=pd.DataFrame(
+        undated + other + _kuesioner(NIK_A, "2025-02-14", _ya(3, 6, 0, 0, 0))))
+    assert beside.koperasi.iloc[0]["skor_total"] == pytest.approx(80.00, abs=1e-9)
 
 @pytest.mark.parametrize(("penyisihan", "cadangan_umum", "total_aset", "cadangan_skor", "total", "predikat"), [
     # linear mode on the crafted KSP (a total ending in .99 needs a continuous nilai; table skor move by 0.05):
