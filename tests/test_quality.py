@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -152,12 +154,20 @@ def test_a_data_docs_site_removed_from_the_configuration_by_hand_is_built_again(
     assert result.data_docs_index == tmp_path / "_gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
+@pytest.fixture(scope="module")
+def intact_context(tmp_path_factory) -> Path:
+    """A Data Context after one passing run, built once: each test breaks a copy."""
+    folder = tmp_path_factory.mktemp("utuh") / "_gx"
+    assert run(folder, run_id="run_utuh").success
+    return folder
+
+
 @pytest.mark.parametrize("damage", ["invalid YAML", "file deleted", "stores removed"])
-def test_a_configuration_broken_by_hand_is_one_line_naming_the_folder(tmp_path, damage):
+def test_a_configuration_broken_by_hand_is_one_line_naming_the_folder(tmp_path, damage, intact_context):
     """GX's own exceptions (a YAML error, a data source gone, a config dump) were the run's message."""
     from scoring.errors import QualityGateError
 
-    assert run(tmp_path / "_gx", run_id="run_utuh").success
+    shutil.copytree(intact_context, tmp_path / "_gx")
     config = tmp_path / "_gx" / "great_expectations.yml"
     if damage == "invalid YAML":
         config.write_text("data_docs_sites: [\n  : :\n", encoding="utf-8")
