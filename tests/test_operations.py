@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
-import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -122,27 +123,38 @@ def test_a_second_run_of_the_same_period_is_refused(tmp_path):
         assert (tmp_path / "_kunci" / "2026-10.pemilik").read_text().startswith("run 2026-10_after (pid ")
 
 
-KILLED_PUBLICATION = textwrap.dedent("""
-    import json, os, signal, sys
-    from pathlib import Path
+def killed_publication(entry: str, module: str, step: str, nth: int, output: Path, run_id: str,
+                       manifest: dict) -> int:
+    """The publication (`entry` "publish": from the run's checked tables; "commit": from everything staged, as
+    `publishing.stage` leaves it) in a copy of this process that kills itself (SIGKILL) at the nth call of
+    `module.step`; the copy's wait status. A fork: the copy has the modules loaded, as a run's process has."""
     import flows.handouts
-    from flows import locks, publishing, runs, storage
-    entry, module, step, nth, output, run_id = sys.argv[1:4] + [int(sys.argv[4]), Path(sys.argv[5]), sys.argv[6]]
-    owner = {"storage": storage, "publishing": publishing, "handouts": flows.handouts}[module]
-    original, calls = getattr(owner, step), []
-    def dying(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == nth:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return original(*args, **kwargs)
-    setattr(owner, step, dying)
-    params = runs.RunParameters(period="2026-10", output=output, max_quarantine_share=0.5)
-    with locks.period_lock(output, "2026-10", run_id):
-        if entry == "publish":  # from the run's checked tables
-            publishing.publish(params, run_id, json.loads(sys.argv[7]))
-        else:  # "commit": from everything staged, as `publishing.stage` leaves it
-            publishing.commit(output, run_id, "2026-10")
-""")
+    from flows import runs
+
+    pid = os.fork()
+    if pid:
+        return os.waitpid(pid, 0)[1]
+    try:  # the copy: never returns into the tests
+        owner = {"storage": storage, "publishing": publishing, "handouts": flows.handouts}[module]
+        original, calls = getattr(owner, step), []
+
+        def dying(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == nth:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return original(*args, **kwargs)
+
+        setattr(owner, step, dying)
+        params = runs.RunParameters(period="2026-10", output=output, max_quarantine_share=0.5)
+        with locks.period_lock(output, "2026-10", run_id):
+            if entry == "publish":
+                publishing.publish(params, run_id, manifest)
+            else:
+                publishing.commit(output, run_id, "2026-10")
+    finally:
+        os._exit(3)
+
+
 DOCUMENTS = Path("laporan") / "periode=2026-10"
 
 
@@ -194,9 +206,8 @@ def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_comm
         staged, tmp_path, entry, module, step, nth, committed):
     first, run_id = staged["first"], staged["run_id"]
     output = shutil.copytree(staged[entry], tmp_path / "out")
-    killed = subprocess.run([sys.executable, "-c", KILLED_PUBLICATION, entry, module, step, str(nth), str(output),
-                             run_id, json.dumps(staged["manifest"])], cwd=PROJECT_ROOT, capture_output=True, text=True)
-    assert killed.returncode == -9, killed.stderr
+    status = killed_publication(entry, module, step, nth, output, run_id, staged["manifest"])
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, status  # the copy's error: above
     for table in OUTPUT_TABLES:  # readable and valid right after the kill, before any cleanup
         validate_output(table, storage.read_table(output, table, "2026-10"))
     # a dashboard following the record reads the old run whole, or sees that a switch is under way
