@@ -1,6 +1,7 @@
 """Every `koperasi-sehat` command of the README's Quick start works as written, in its order, on the committed
 sample (a fresh clone): run through the CLI's entry point in a subprocess, with only the folders moved into the
-test's own (`data/output` by KOPERASI_SEHAT_OUTPUT, `/tmp/...` under the test's folder)."""
+test's own (`data/output` by KOPERASI_SEHAT_OUTPUT, `/tmp/...` under the test's folder, the Prefect home and its
+background server, the cache of checked shared inputs)."""
 
 from __future__ import annotations
 
@@ -40,19 +41,26 @@ def test_the_quick_start_lists_its_commands():
 
 
 @pytest.fixture(scope="module")
-def ran(tmp_path_factory, prefect_api_url) -> tuple[Path, list[tuple[str, subprocess.CompletedProcess]]]:
-    """Each command in order; against the session's Prefect server (a run that starts its own is tested in
-    test_cli.py and test_install.py)."""
+def ran(tmp_path_factory) -> tuple[Path, list[tuple[str, subprocess.CompletedProcess]]]:
+    """Each command in order, as a user runs them: the first run starts the background server (in a Prefect home of
+    the test's own), the next ones use it; stopped at the end."""
     root = tmp_path_factory.mktemp("readme")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KOPERASI_SEHAT_")},
-           "KOPERASI_SEHAT_OUTPUT": str(root / "data-output"), "PREFECT_API_URL": prefect_api_url,
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("KOPERASI_SEHAT_", "PREFECT_API"))},
+           "KOPERASI_SEHAT_OUTPUT": str(root / "data-output"), "PREFECT_HOME": str(root / "prefect"),
            "XDG_CACHE_HOME": str(root / "cache")}  # the first run checks the shared inputs itself
+
+    def command_line(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "flows.entry", *args], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True, timeout=600)
+
     done = []
-    for command in documented_commands():
-        args = shlex.split(command.replace("/tmp/", f"{root}/"))
-        assert args[0] == "koperasi-sehat"
-        done.append((command, subprocess.run([sys.executable, "-m", "flows.entry", *args[1:]], cwd=PROJECT_ROOT,
-                                             env=env, capture_output=True, text=True, timeout=600)))
+    try:
+        for command in documented_commands():
+            args = shlex.split(command.replace("/tmp/", f"{root}/"))
+            assert args[0] == "koperasi-sehat"
+            done.append((command, command_line(*args[1:])))
+    finally:
+        command_line("server", "stop")
     return root, done
 
 
