@@ -26,6 +26,8 @@ from math import ceil, floor
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring.bands import band_index, round_half_up
 from scoring.combination import cheapest
@@ -324,7 +326,13 @@ def _uraian(out: pd.DataFrame, annual: np.ndarray, ratio: np.ndarray, target: pd
                      out.loc[none, "predikat_berikutnya"], " (jawaban kuesioner tidak dihitung dalam kombinasi).")]
     parts.append(_move_words(out.loc[ratio, columns], annual[ratio], target[ratio]))
     parts.append(_answer_words(out.loc[~ratio & ~none, columns]))
-    return pd.concat(parts).reindex(out.index)
+    at = np.concatenate([part.index.to_numpy() for part in parts])  # the rows' positions: each row in one part
+    order = np.empty(len(out), dtype=np.int64)
+    order[at] = np.arange(len(at))
+    arrays = [pa.array(part.array, type=pa.string()) for part in parts]  # an Array or a ChunkedArray each
+    chunks = [chunk for array in arrays for chunk in (array.chunks if isinstance(array, pa.ChunkedArray) else [array])]
+    texts = pa.chunked_array(chunks, type=pa.string()).take(pa.array(order))
+    return pd.Series(pd.arrays.ArrowStringArray(texts), index=out.index, dtype="str")
 
 
 def _tail(out: pd.DataFrame) -> tuple:
@@ -351,8 +359,10 @@ def _keterangan(out: pd.DataFrame, factors: np.ndarray) -> pd.Series:
     """The honest words: a simulation, what is held fixed, and that a downgrade factor stays."""
     text = choose_texts([NOTE_SINGLE, NOTE_COMBINATION], (out["langkah"] == COMBINATION).to_numpy().astype(np.int64))
     noted = factors != ""
-    if noted.any():
-        final = out.loc[noted, "predikat_baru"]
-        text[noted] = concat_texts(text[noted], " Faktor pengurang ", factors[noted], " tetap berlaku: kenaikan skor "
-                              "tidak menghapusnya", (" (predikat akhir " + final + ")").fillna(""), ".")
-    return text
+    if not noted.any():
+        return text
+    final = (" (predikat akhir " + out["predikat_baru"] + ")").fillna("")
+    with_factors = concat_texts(text, " Faktor pengurang ", factors, " tetap berlaku: kenaikan skor tidak "
+                                "menghapusnya", final, ".")
+    return pd.Series(pd.arrays.ArrowStringArray(pc.if_else(pa.array(noted), pa.array(with_factors.array),
+                                                            pa.array(text.array))), index=text.index, dtype="str")
