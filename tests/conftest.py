@@ -23,6 +23,21 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="koperasi-sehat-tes-prefect
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="koperasi-sehat-tes-cache-")
 
 
+# The test files by their time (seconds of test time, -n 3, 2026-12-01), the longest first: the two workers take
+# them in this order (`--no-loadscope-reorder`; xdist's own order is by the number of tests, which left the few long
+# tests of test_serve, test_background and the README's commands to the end, one worker busy and the other idle)
+LONGEST_FIRST = ("test_end_to_end.py", "test_cli.py", "test_operations.py", "test_backfill.py", "test_parts.py",
+                 "test_background.py", "test_quality.py", "test_readme_commands.py", "test_outputs_storage.py",
+                 "test_lookup.py", "test_serve.py", "test_handouts.py", "test_install.py", "test_sample.py",
+                 "test_ingest.py", "test_handouts_browser.py", "test_landing_hostile.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long files first (`LONGEST_FIRST`), the others after them in their order."""
+    place = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: place.get(item.path.name, len(place)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def background_server_stopped():
     """The background server the session's CLI runs started, stopped at the end of the session."""
