@@ -128,7 +128,7 @@ class _Book:
         pick = np.concatenate([single, combo, np.full(len(none), -1)])
         coop = np.concatenate([moves["coop"][single], moves["coop"][combo], none])
         kind = np.repeat([0, 1, 1], [len(single), len(combo), len(none)])  # 0 single, 1 combination
-        total = np.where(kind == 1, combo_total[coop], self.now[coop] + np.where(pick >= 0, moves["gain"][pick], 0))
+        total = np.where(kind == 1, combo_total[coop], self.now[coop] + _picked(moves["gain"], pick, 0))
         total = np.where(pick >= 0, total, -1)
         order = _order(moves, pick, coop, kind, total >= self.next_edge[coop])
         return self._described(moves, pick[order], coop[order], kind[order], total[order])
@@ -176,7 +176,7 @@ class _Book:
                    total: np.ndarray) -> pd.DataFrame:
         """The table's columns, texts and order."""
         def field(name: str, missing: float = np.nan) -> np.ndarray:
-            return np.where(pick >= 0, moves[name][pick], missing)
+            return _picked(moves[name], pick, missing)
 
         book, komponen = self.book, self.book.komponen
         kk = field("kk", -1).astype(np.int64)
@@ -258,12 +258,20 @@ def _order(moves: dict[str, np.ndarray], pick: np.ndarray, coop: np.ndarray, kin
     cheaper), the combination (rulebook order), the other single moves (most points first, then questionnaire,
     then the cheaper); ties in the rulebook's order of components."""
     def field(name: str) -> np.ndarray:
-        return np.where(pick >= 0, moves[name][pick], 0)
+        return _picked(moves[name], pick, 0)
 
     group = np.where(kind == 1, 1, np.where(reaches, 0, 2))
     ratio, cost = field("band") >= 0, field("cost")
     return np.lexsort((field("kk"), np.where(group == 2, cost, 0), np.select([group == 0, group == 2], [cost, ratio], 0),
                        np.select([group == 0, group == 2], [ratio, -field("gain")], 0), group, coop))
+
+
+def _picked(values: np.ndarray, pick: np.ndarray, missing: float) -> np.ndarray:
+    """values[pick] where pick >= 0 (a move), else `missing`: also when no cooperative has any move (an empty
+    cooperative below Sehat whose every denominator is 0 and every answer "ya" crashed the month)."""
+    if not len(values):
+        return np.full(len(pick), missing)
+    return np.where(pick >= 0, values[pick], missing)
 
 
 def _part(coop: np.ndarray, kk: int, band: int, value: np.ndarray, gain: np.ndarray, cost: np.ndarray | float,

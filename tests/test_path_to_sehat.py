@@ -157,6 +157,21 @@ def test_when_no_combination_of_ratios_reaches_the_next_predicate():
     validate_output("jalan_menuju_sehat", rows.assign(run_id=RUN))
 
 
+def test_with_every_answer_ya_there_is_no_move_at_all_and_one_row_says_so():
+    """The cooperative above with its 38 answers "ya": 30.25 + 5 x 3.00 = 45.25, Dalam Pengawasan Khusus, and no
+    move of any component (this crashed the month: an index into the moves when there were none)."""
+    rows = path(report("6502000000000001", "2025-12", kas=5_000_000),
+                questionnaires=pd.DataFrame(_kuesioner("6502000000000001", "2025-06-30", _ya(12, 6, 5, 10, 5))))
+    assert len(rows) == 1
+    only = rows.iloc[0]
+    assert (only["urutan"], only["langkah"], only["predikat_berikutnya"]) == (1, "kombinasi", "Dalam Pengawasan")
+    assert pd.isna(only["komponen"]) and pd.isna(only["skor_total_baru"]) and not only["mencapai_predikat_berikutnya"]
+    assert only["uraian"] == ("Tidak ada kombinasi perubahan rasio keuangan yang mencapai Dalam Pengawasan "
+                              "(jawaban kuesioner tidak dihitung dalam kombinasi).")
+    assert only["keterangan"] == NOTE_COMBINATION
+    validate_output("jalan_menuju_sehat", rows.assign(run_id=RUN))
+
+
 def test_the_rows_meet_their_contract(cukup):
     validate_output("jalan_menuju_sehat", cukup.assign(run_id=RUN))
 
