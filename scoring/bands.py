@@ -59,7 +59,8 @@ def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
     y = x scaled to the decimals and rounded to 6 decimals. Computed in one new array (and the signs): the engine
     rounds whole columns of a million rows."""
     scale = 10.0**decimals
-    scaled = np.multiply(x, scale, out=np.empty(np.shape(x)), dtype=float)
+    x = np.asarray(x, dtype=float)  # a Series, a list, ints: as floats (no copy of a float array)
+    scaled = np.multiply(x, scale, out=np.empty(x.shape))
     np.round(scaled, 6, out=scaled)
     sign = np.sign(scaled)
     np.abs(scaled, out=scaled)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -175,3 +176,15 @@ def test_a_ratio_exactly_on_an_edge_is_not_pushed_off_it_by_binary_fractions():
     # one Rupiah more is above the edge
     result = score_reports(pd.DataFrame([report("k", kas=148_148_148_151, kewajiban_lancar=987_654_321_000)]))
     assert result.indikator[result.indikator["komponen"] == "rasio_kas"].iloc[0]["nilai"] == 50
+
+
+def test_round_half_up_takes_what_numpy_reads_as_floats():
+    """Half away from zero, binary noise removed; a Series, a list with a gap, ints and a number as before the
+    rounding was computed in place (a Series raised then: hostile trial)."""
+    from scoring.bands import round_half_up
+
+    assert round_half_up(pd.Series([0.5, 1.5, -2.5, 65.9999999]), 0).tolist() == [1.0, 2.0, -3.0, 66.0]
+    halves = round_half_up([1.005, None, -0.125], 2)
+    assert halves[0] == 1.01 and np.isnan(halves[1]) and halves[2] == -0.13
+    assert round_half_up(np.arange(3), 1).tolist() == [0.0, 1.0, 2.0]
+    assert isinstance(round_half_up(2.675, 2), np.float64) and round_half_up(2.675, 2) == 2.68
