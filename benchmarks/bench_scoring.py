@@ -23,9 +23,10 @@ from scoring.columns import JUMLAH
 
 
 def synthetic_reports(rows: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Random (not balanced) report rows over 12 periods, questionnaires and a few factors."""
+    """Random (not balanced) report rows over 12 periods, each cooperative once a period, questionnaires and a few
+    factors."""
     rng = np.random.default_rng(seed)
-    cooperatives = max(rows // 12, 1)
+    cooperatives = -(-rows // 12)  # a period's rows: each nik once (rows // 12 repeated some when 12 did not divide)
     frame = pd.DataFrame({c: rng.integers(0, 5_000_000_000, rows, dtype=np.int64) for c in JUMLAH})
     frame.insert(0, "nik", pd.Series(np.char.add("6502", (np.arange(rows) % cooperatives).astype(str))).astype("str"))
     frame.insert(1, "periode", pd.Series([f"2025-{m:02d}" for m in range(1, 13)]).repeat(-(-rows // 12)).iloc[:rows].to_numpy())
