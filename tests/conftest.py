@@ -4,6 +4,7 @@ home of the session's for the CLI processes the tests start, whose background se
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import tempfile
@@ -21,11 +22,15 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="koperasi-sehat-tes-prefect-")
 # the checked shared inputs kept between runs (flows.common_cache): the session's, never the user's cache
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="koperasi-sehat-tes-cache-")
+# the settings' defaults, whatever the user's shell sets (KOPERASI_SEHAT_DOCUMENTS=false left a publication test
+# waiting for documents that were never written); a test that needs a setting sets it itself
+for name in [name for name in os.environ if name.startswith("KOPERASI_SEHAT_")]:
+    del os.environ[name]
 
 
-# The test files by their time (seconds of test time, -n 3, 2026-12-01), the longest first: the two workers take
-# them in this order (`--no-loadscope-reorder`; xdist's own order is by the number of tests, which left the few long
-# tests of test_serve, test_background and the README's commands to the end, one worker busy and the other idle)
+# The test files by their time (their tests' summed durations, measured 2026-12-01), the longest first: the two
+# workers take them in this order (`--no-loadscope-reorder`; xdist's own order is by the number of tests, which left
+# the few long tests of test_serve, test_background and the README's commands to the end, one worker idle)
 LONGEST_FIRST = ("test_end_to_end.py", "test_cli.py", "test_operations.py", "test_backfill.py", "test_parts.py",
                  "test_background.py", "test_quality.py", "test_readme_commands.py", "test_outputs_storage.py",
                  "test_lookup.py", "test_serve.py", "test_handouts.py", "test_install.py", "test_sample.py",
@@ -45,6 +50,12 @@ def background_server_stopped():
     from flows import background
 
     background.stop_server()
+
+
+def pytest_unconfigure() -> None:
+    """This process's Prefect home and cache folder removed at its end (each xdist worker and the controller)."""
+    for folder in (os.environ["PREFECT_HOME"], os.environ["XDG_CACHE_HOME"]):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
