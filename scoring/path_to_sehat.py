@@ -232,7 +232,7 @@ class _Book:
                 edges[i * width + j] = (lower[0], not lower[1], upper[0], not upper[1])
         low, low_open, high, high_open = edges[np.where(band >= 0, kk * width + band, -1)].T
         x = target.to_numpy(dtype=float)
-        shown = np.sign(x) * np.floor(np.round(np.abs(x) * 100, 6) + 0.5) / 100  # as format_number rounds
+        shown = round_half_up(x, 2)  # as format_number rounds
         above, below = (low_open == 1) & (shown <= low), (high_open == 1) & (shown >= high)
         text = format_number(x).to_numpy(dtype=object)
         text[above] = ("lebih dari " + format_nilai(low[above])).to_numpy(dtype=object)
