@@ -32,6 +32,8 @@ class Interrupted(KeyboardInterrupt):
 class _State:
     pending: int | None = None  # a signal received inside a critical section
     received: int | None = None  # the last signal received, if any
+    lost: int | None = None  # a stop lost in a finalizer, to be sent again unless `check` raised it first
+    lock = threading.Lock()  # `lost`, between the main thread and the timer that sends it again
 
 
 def stop_signals() -> list[signal.Signals]:
@@ -73,7 +75,8 @@ class _LostStop:
     """`sys.unraisablehook`: a stop a finalizer could not raise (a KeyboardInterrupt, Prefect's TerminationSignal:
     any BaseException that is not an Exception and names its signal) is not printed but sent again to this
     process from another thread, AGAIN_AFTER seconds later (out of this hook and the finalizer), so that its handler
-    raises it where the main thread is then; anything else goes to the hook before."""
+    raises it where the main thread is then, unless `check` raised it first (sent after, it broke the run's clean-up:
+    a work folder half removed); anything else goes to the hook before."""
 
     def __init__(self, hook: Callable[[object], None]) -> None:
         self.hook = hook
@@ -83,9 +86,18 @@ class _LostStop:
         if signum is None:
             self.hook(unraisable)
         else:
-            again = threading.Timer(AGAIN_AFTER, os.kill, (os.getpid(), signum))
+            with _State.lock:
+                _State.lost = signum
+            again = threading.Timer(AGAIN_AFTER, _send_lost)
             again.daemon = True
             again.start()
+
+
+def _send_lost() -> None:
+    with _State.lock:
+        signum, _State.lost = _State.lost, None
+    if signum is not None:
+        os.kill(os.getpid(), signum)
 
 
 def _signal_of(error: BaseException | None) -> int | None:
@@ -101,8 +113,10 @@ def _signal_of(error: BaseException | None) -> int | None:
 
 def check() -> None:
     """Raise `Interrupted` if this process received a stop signal: one lost in a finalizer stops the run at its
-    next step. Raises Interrupted."""
+    next step (it is not sent again then). Raises Interrupted."""
     if _State.received is not None:
+        with _State.lock:
+            _State.lost = None
         raise Interrupted(_State.received)
 
 

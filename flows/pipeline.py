@@ -359,9 +359,10 @@ def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, inp
             begun = True
             try:
                 (_months_here if _local() else _months_on_cluster)(months, runs, started, summaries)
-            finally:  # a month's work folder left by a stop or a failure
-                for params in months:
-                    publishing.recover(params.output, holding=params.period)
+            finally:  # a month's work folder left by a stop or a failure; a stop now waits for every month's
+                with interrupt.critical():
+                    for params in months:
+                        publishing.recover(params.output, holding=params.period)
     except KoperasiSehatError as error:
         failed = (next((p.period for p in months if p.period not in {s["periode"] for s in summaries}), periods[-1])
                   if begun else period_span(periods))

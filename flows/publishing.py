@@ -128,7 +128,13 @@ def recover(output: Path, holding: str | None = None) -> list[str]:
     """Finish (committed) or undo (not committed) every switch interrupted in the output folder; returns the ids.
 
     A period whose lock another live run holds is left to that run; `holding` is the period whose lock the
-    caller holds (its own leftovers are recovered too)."""
+    caller holds (its own leftovers are recovered too). A critical section: a stop signal waits for its end (a run
+    stopped, then stopped again while it cleaned up, left its work folder half removed)."""
+    with critical():
+        return _recover(output, holding)
+
+
+def _recover(output: Path, holding: str | None) -> list[str]:
     left = []
     for work in sorted((Path(output) / WORK_DIR).glob("*_*")):
         periode = work.name.split("_")[0]

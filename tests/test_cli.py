@@ -584,6 +584,10 @@ def test_a_stop_lost_in_a_finalizer_is_delivered_again_and_other_lost_errors_are
         assert printed == [ValueError]
         with pytest.raises(interrupt.Interrupted, match="SIGINT"):
             interrupt.check()
+        with pytest.raises(interrupt.Interrupted, match="SIGINT"):  # raised by `check` before it is sent again:
+            Finalized(None)  # not sent again (it broke the run's clean-up, CI: a work folder half removed)
+            interrupt.check()
+        time.sleep(10 * interrupt.AGAIN_AFTER)
         signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(TerminationSignal(signum)))
         with pytest.raises(TerminationSignal):  # Prefect's own stop, in a served run
             Finalized(TerminationSignal(signal.SIGTERM))
@@ -592,6 +596,34 @@ def test_a_stop_lost_in_a_finalizer_is_delivered_again_and_other_lost_errors_are
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
+
+
+def test_a_stop_during_the_clean_up_waits_for_its_end(tmp_path, monkeypatch):
+    """A stop while a stopped run removes its work folder (Ctrl-C twice, or a stop sent again) broke the removal
+    half-way and left files in `_kerja/` (CI); the clean-up is a critical section: the stop comes at its end."""
+    from flows import interrupt, publishing
+
+    work = tmp_path / "_kerja" / "2026-10_20261202T075535716704"
+    for name in ("sebelumnya.arrow", "keluaran/persentil_sejawat/periode=2026-10/part-0.parquet"):
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_bytes(b"x")
+    discard = storage.discard_staged
+
+    def a_stop_then_discard(*args):
+        signal.raise_signal(signal.SIGINT)
+        return discard(*args)
+
+    monkeypatch.setattr(storage, "discard_staged", a_stop_then_discard)
+    monkeypatch.setattr(interrupt._State, "received", None)
+    handlers = {s: signal.getsignal(s) for s in interrupt.stop_signals()}
+    try:
+        interrupt.install()
+        with pytest.raises(interrupt.Interrupted, match="SIGINT"):
+            publishing.recover(tmp_path, holding="2026-10")
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert not (tmp_path / "_kerja").exists()
 
 
 # one signal each in the two long scenarios below (both signals have the one handler, `flows.interrupt._stop`; both
