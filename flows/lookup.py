@@ -24,6 +24,7 @@ from rich.text import Text
 from flows import storage
 from flows.report import as_wide_as
 from scoring.periods import month_name, period_span
+from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import format_number
 from scoring.errors import AmbiguousName, ParameterError
 
@@ -158,11 +159,16 @@ def _header(coop: Cooperative) -> RenderableType:
 
 
 def _situation(status: pd.Series) -> str:
-    """Active or not, the last RAT, reporting this period."""
+    """Active or not, the last RAT, reporting this period (a report quarantined is said so: it was sent, though
+    not accepted, and `melapor` counts accepted reports)."""
     rat = status["tanggal_rat_terakhir"]
     silent = status["bulan_tidak_melapor_berturut"]
     reported = "melapor periode ini" if status["melapor"] else (
         f"tidak melapor {silent} bulan berturut-turut" if pd.notna(silent) else "belum pernah melapor")
+    if status["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA:
+        reported = "laporan periode ini dikarantina, tidak diterima (" + (
+            f"{silent} bulan berturut-turut tanpa laporan diterima" if pd.notna(silent) else
+            "belum pernah ada laporan diterima") + ")"
     meeting = f"RAT terakhir {rat:%Y-%m-%d}" if pd.notna(rat) else "RAT belum tercatat"
     return f"{'aktif' if status['aktif'] else 'tidak aktif'} · {meeting} · {reported}"
 

@@ -80,7 +80,8 @@ def test_a_quarantined_report_is_shown_with_its_reasons(published_sample):
     done = jelaskan(output, "setia nelayan", "--period", "2026-10")  # a name fragment, any case
     assert done.returncode == 0, done.stderr
     text = "\n".join(line.rstrip() for line in done.stdout.splitlines())
-    assert "aktif · RAT terakhir 2025-06-10 · tidak melapor 1 bulan berturut-turut" in text
+    assert ("aktif · RAT terakhir 2025-06-10 · laporan periode ini dikarantina, tidak diterima (1 bulan "
+            "berturut-turut tanpa laporan diterima)") in text  # was: "tidak melapor 1 bulan berturut-turut"
     assert "Tidak dinilai: laporan periode ini dikarantina: lihat tabel karantina" in text
     assert ("- laporan/laporan_2026-10.csv baris 4: pinjaman menurut kolektibilitas tidak sama dengan pinjaman "
             "diberikan: ") in text
