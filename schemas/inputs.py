@@ -323,7 +323,7 @@ def _answer_sets(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | No
     cells = Cells(raw, notes, reasons)
     typed = pd.DataFrame({**source, "nik": cells("nik"), "tanggal": dates(cells("tanggal"), "tanggal", reasons),
                           **answers(cells, reasons)})
-    typed["jenis"] = registry.jenis.reindex(typed["nik"]).to_numpy()
+    typed["jenis"] = registry.jenis.reindex(typed["nik"]).set_axis(typed.index)  # Arrow strings, no Python objects
     _check_frame(schema, typed, reasons)
     _registered(typed["nik"], registry, reasons)
     sets(typed, reasons)
