@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.catalog import RunFolder, release
+from flows.catalog import RunFolder
 from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
 from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
@@ -124,19 +124,6 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
     if previous_published is None:
         previous_published = is_published(params.output, previous_period(params.period))
     previous = None if previous_published else previous_period(params.period)
-    summary, common, landing = _period(params, run, started, previous)
-    if previous:  # the period's own rows are in the work folder by now: their memory goes back before this scoring
-        release()
-        koperasi, indikator = previous_from_landing(common, landing, previous, started)
-        run.write("sebelumnya", koperasi)
-        run.write("sebelumnya_indikator", indikator)
-    return summary
-
-
-def _period(params: RunParameters, run: RunFolder, started: datetime, previous: str | None
-            ) -> tuple[PrepareSummary, CheckedCommon, Landing]:
-    """The period's rows read, checked and kept (`keep`); the summary, the shared inputs, and what was read without
-    the period's report rows (the other periods' rows, the previous month's when `previous`)."""
     with ThreadPoolExecutor(max_workers=1) as reader:  # the reports are read while the shared inputs are checked
         reports = reader.submit(read_report_files, params.input, params.period, started, previous=previous)
         common = checked_common(params.input, started.astimezone(TIMEZONE).date())
@@ -152,8 +139,11 @@ def _period(params: RunParameters, run: RunFolder, started: datetime, previous: 
     quarantined = laporan.alasan.index.union(submissions.alasan.index)
     keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
          raw.loc[quarantined, "nik"])
-    summary = summarise(landing, common, raw, submissions, len(quarantined), karantina, len(common.koperasi.valid))
-    return summary, common, replace(landing, laporan=landing.laporan.iloc[:0])
+    if previous:
+        koperasi, indikator = previous_from_landing(common, landing, previous, started)
+        run.write("sebelumnya", koperasi)
+        run.write("sebelumnya_indikator", indikator)
+    return summarise(landing, common, raw, submissions, len(quarantined), karantina, len(common.koperasi.valid))
 
 
 def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...]) -> pd.DataFrame:
