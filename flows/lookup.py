@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows import storage
-from flows.report import as_wide_as
+from flows.report import as_wide_as, on_terminal
 from scoring.periods import month_name, period_span
 from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import format_number
@@ -117,8 +117,8 @@ def show(coop: Cooperative, console: Console) -> None:
              _worklist(coop), _reporting(coop))
     as_wide_as(console, *(part for part in parts if isinstance(part, Table)))
     for part in parts:
-        if part is not None:
-            console.print(part)
+        if part is not None:  # in a file or a pipe a line of text stays one line, never cut inside an amount
+            console.print(part, soft_wrap=not isinstance(part, Table) and not on_terminal(console))
             console.print()
 
 

@@ -50,7 +50,7 @@ class _Parts(MofNCompleteColumn):
 def progress() -> Iterator[None]:
     """Show the run's steps on the terminal (stderr) while the block runs; nothing when it is not a terminal."""
     console = Console(stderr=True)
-    if not _on_terminal(console):  # FORCE_COLOR in a pipe is not a terminal to draw on
+    if not on_terminal(console):  # FORCE_COLOR in a pipe is not a terminal to draw on
         yield
         return
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _Parts(),
@@ -125,7 +125,7 @@ def _areas_table(rows: list, cells: dict, tight: bool = False) -> Table:
     return table
 
 
-def _on_terminal(console: Console) -> bool:
+def on_terminal(console: Console) -> bool:
     """Whether the console writes to a terminal: its stream's own answer (rich's `is_terminal` is also true when
     FORCE_COLOR asks for colours in a pipe)."""
     isatty = getattr(console.file, "isatty", None)
@@ -139,7 +139,7 @@ def as_wide_as(console: Console, *tables: Table) -> None:
     """Written to a file or a pipe, which has no width of its own (rich takes 80 columns): widen the console to the
     widest table's content, so that no cell is folded. A terminal keeps its width: a line wider than it would wrap
     whole and break every row, where rich folds a cell inside its column."""
-    if _on_terminal(console):
+    if on_terminal(console):
         return
     console.width = max([console.width, *(_measured(table).maximum for table in tables)])
 
@@ -160,7 +160,7 @@ def print_summary(summary: dict, output: Path) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are."""
     console = Console(highlight=False, soft_wrap=True)
     tables, left_out = summary_tables(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
-                                      settings().summary_rows, console.width if _on_terminal(console) else None)
+                                      settings().summary_rows, console.width if on_terminal(console) else None)
     as_wide_as(console, *tables)
     read, scored = summary["laporan_dibaca"], summary["dinilai"]
     console.print()

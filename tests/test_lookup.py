@@ -31,9 +31,10 @@ def jelaskan(output, *args: str, columns: str | None = "400") -> subprocess.Comp
 
 
 @pytest.mark.parametrize("colour", [None, "1"])
-def test_in_a_pipe_each_table_row_is_one_line(published_sample, monkeypatch, colour):
+def test_in_a_pipe_each_table_row_and_each_line_of_text_is_one_line(published_sample, monkeypatch, colour):
     """Without a terminal rich takes 80 columns, which folded the last column of the component table; FORCE_COLOR
-    (colours in a pipe) made rich call the pipe a terminal."""
+    (colours in a pipe) made rich call the pipe a terminal. A line of text was wrapped at the widest table's
+    width, between "Rp" and its amount."""
     if colour:
         monkeypatch.setenv("FORCE_COLOR", colour)
     done = jelaskan(published_sample[0], DPK, columns=None)
@@ -41,6 +42,11 @@ def test_in_a_pipe_each_table_row_is_one_line(published_sample, monkeypatch, col
     plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
     assert " kelembagaan                   16,67      17   0,50    3,00     2,50   33 bila 2 dari 6 jawaban ya" \
         in plain
+    lines = plain.splitlines()
+    assert ("  - ms_pinjaman_berisiko: naikkan modal_sendiri sebesar Rp 23.743 (Rp 164.951.000,5 menjadi Rp "
+            "164.974.743,5); rasio 79,99% menjadi lebih dari 80% (80 < x <= 90), nilai 70 menjadi 80, +0,60 poin"
+            ) in lines
+    assert lines[3].startswith("Dalam Pengawasan, skor 51,80") and lines[3].endswith("nilai 100 bila x > 100).")
 
 
 def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sample):
