@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from flows import commands
+from flows import commands, interrupt
 from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
 from flows.ingest.walk import shown as escaped
 from schemas.wita import ascii_digits
@@ -306,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     if empty:
         commands.say(f"{empty} kosong: berikan sebuah folder (folder ini ditulis '.')")
         return commands.EXIT_USAGE
+    interrupt.handle_stops()  # a stop while typer reads the words, or before a command handles it: one line
     return _guarded(lambda: app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False), argv)
 
 
@@ -332,7 +334,25 @@ def _guarded(call: Callable[[], object], argv: list[str]) -> int:
         return commands.EXIT_USAGE if isinstance(error, ParameterError | SettingError) else commands.EXIT_FAILED
     except typer.Abort:
         return commands.EXIT_FAILED
+    except KeyboardInterrupt:
+        return _stopped_early(argv)
+    if code == TYPER_STOPPED and interrupt.received() is not None:
+        return _stopped_early(argv)
     return code if isinstance(code, int) else commands.EXIT_DONE
+
+
+TYPER_STOPPED = 130  # typer's exit code for a KeyboardInterrupt inside a command, which it ends without a word
+
+
+def _stopped_early(argv: list[str]) -> int:
+    """A stop before the command handled it (while typer reads the words, a run's checks before it starts, a command
+    that only reads): one line, exit 1, and a late second stop ignored. It was exit 130 without a word, or a
+    KeyboardInterrupt traceback (fresh-clone trial: Ctrl-C 0.4-0.7 s after `run`)."""
+    name = signal.Signals(interrupt.received() or signal.SIGINT).name
+    interrupt.ignore_stops()
+    tail = " sebelum mulai: tidak ada yang diterbitkan, keluaran sebelumnya utuh" if argv[:1] == ["run"] else ""
+    commands.say(f"dihentikan ({name}){tail}")
+    return commands.EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -54,9 +54,22 @@ def install() -> None:
     """Handle the stop signals in this (main) thread, as a process of the monthly job does (`prepare_process`); a
     signal the command was started to ignore (SIGINT of a shell's background job) stays ignored."""
     prepare_process()
+    handle_stops()
+
+
+def handle_stops() -> None:
+    """A stop signal raises `Interrupted` where this (main) thread is, and is recorded (`received`); a signal the
+    command was started to ignore stays ignored."""
     for signum in stop_signals():
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, _stop)
+
+
+def ignore_stops() -> None:
+    """A command that has ended: a late stop (the second of two quick Ctrl-C) has nothing left to stop. Ignored by
+    the system, not by a handler of Python's, which Python resets to the default as it exits."""
+    for signum in stop_signals():
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def prepare_process() -> None:

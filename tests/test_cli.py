@@ -598,6 +598,46 @@ def test_a_stop_lost_in_a_finalizer_is_delivered_again_and_other_lost_errors_are
             signal.signal(signum, handler)
 
 
+STOP_BEFORE_THE_COMMAND = textwrap.dedent("""
+    import signal, sys
+    import typer.main
+    from flows import cli, commands, lookup
+    where, signum = sys.argv[1], getattr(signal, sys.argv[2])
+    def stop_then(original):
+        def call(*args, **kwargs):
+            signal.raise_signal(signum)
+            return original(*args, **kwargs)
+        return call
+    if where == "typer":
+        typer.main.get_command = stop_then(typer.main.get_command)  # outside typer's own try: a traceback
+    else:  # in the command, before it handles a stop: typer's exit 130 without a word
+        setattr(*{"checks": (commands, "check_run"), "reading": (lookup, "cooperative")}[where],
+                stop_then(getattr(*{"checks": (commands, "check_run"), "reading": (lookup, "cooperative")}[where])))
+    sys.exit(cli.main(sys.argv[3:]))
+""")
+
+
+@pytest.mark.parametrize("where, signum, command, line", [
+    ("typer", "SIGINT", ["run", "--period", "2026-10"],
+     "dihentikan (SIGINT) sebelum mulai: tidak ada yang diterbitkan, keluaran sebelumnya utuh"),
+    ("checks", "SIGINT", ["run", "--period", "2026-10"],
+     "dihentikan (SIGINT) sebelum mulai: tidak ada yang diterbitkan, keluaran sebelumnya utuh"),
+    ("checks", "SIGTERM", ["run", "--period", "2026-10"],
+     "dihentikan (SIGTERM) sebelum mulai: tidak ada yang diterbitkan, keluaran sebelumnya utuh"),
+    ("reading", "SIGINT", ["jelaskan", "650274822002787"], "dihentikan (SIGINT)"),
+])
+def test_a_stop_before_the_command_handles_it_is_one_line(tmp_path, where, signum, command, line):
+    """Ctrl-C 0.4-0.7 s after `run` (while typer builds the command, or during the run's checks) exited 130 without
+    a word, or printed a KeyboardInterrupt traceback; SIGTERM there ended the command without a word (fresh-clone
+    trial)."""
+    output = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-c", STOP_BEFORE_THE_COMMAND, where, signum, *command, "--output",
+                           str(output)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")})
+    assert (done.returncode, done.stderr, done.stdout) == (1, f"koperasi-sehat: {line}\n", "")
+    assert not (output / "_terbit").exists()
+
+
 def test_a_stop_during_the_clean_up_waits_for_its_end(tmp_path, monkeypatch):
     """A stop while a stopped run removes its work folder (Ctrl-C twice, or a stop sent again) broke the removal
     half-way and left files in `_kerja/` (CI); the clean-up is a critical section: the stop comes at its end."""
