@@ -43,6 +43,7 @@ STATE = f"{APP_NAME}-server.json"
 LOG = f"{APP_NAME}-server.log"
 READY_SECONDS = 180  # the first start creates Prefect's database; the imports take a few seconds more
 STOP_SECONDS = 30
+CONNECT_SECONDS = 10  # to reach the server and hand it a run
 PACKAGES = ("flows", "schemas", "scoring")
 # read when a module is imported, not when it is used: a copy of the server must have been started with the same
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
@@ -212,18 +213,25 @@ def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> i
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        conn.connect(server.socket)
-        send_message(conn, message, fds=[0, 1, 2])
-    except OSError:
-        conn.close()
-        return None
 
     def pass_on(signum: int, frame: object) -> None:
         send_message(conn, {"op": "signal", "signal": int(signal.SIGTERM if signum == signal.SIGHUP else signum)})
 
-    previous = {s: signal.signal(s, pass_on) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-                if signal.getsignal(s) is not signal.SIG_IGN}  # one the command ignores, the run ignores
+    stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # a stop once the request is sent reaches the run
+    try:
+        try:
+            conn.settimeout(CONNECT_SECONDS)  # the stops are held meanwhile: a server that does not answer is none
+            conn.connect(server.socket)
+            send_message(conn, message, fds=[0, 1, 2])
+            conn.settimeout(None)
+        except OSError:
+            conn.close()
+            return None
+        previous = {s: signal.signal(s, pass_on) for s in stops
+                    if signal.getsignal(s) is not signal.SIG_IGN}  # one the command ignores, the run ignores
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     ended = False
     try:
         answers = Messages(conn)

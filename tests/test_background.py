@@ -43,6 +43,19 @@ def _rows(output: Path) -> dict[str, list]:
             .astype("str").values.tolist() for t in OUTPUT_TABLES}
 
 
+STOP_AFTER_THE_REQUEST = """
+import signal, sys
+from flows import background, cli
+send = background.send_message
+def send_then_stop(conn, message, fds=None):
+    send(conn, message, fds)
+    if message.get("op") == "run":
+        signal.raise_signal(signal.SIGINT)
+background.send_message = send_then_stop
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
 def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(tmp_path):
     home = tmp_path / "prefect"
     assert _cli("server", "status", home=home).stdout == f"tidak ada server latar untuk {home}\n"
@@ -63,6 +76,16 @@ def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(
     assert other.returncode == 0, other.stderr
     replaced = _state(home)
     assert replaced["pid"] != started["pid"] and not psutil.pid_exists(started["pid"])
+    # a stop just after the request is sent (before the command passed stops on) reached the command alone: it
+    # exited while its run went on and published; now it is held until it can be passed on, and stops the run
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    stopped_at_once = subprocess.run(
+        [sys.executable, "-c", STOP_AFTER_THE_REQUEST, "run", "--period", "2026-10", "--output", str(tmp_path / "d")],
+        capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT,
+        env={**environment, "PREFECT_HOME": str(home), "KOPERASI_SEHAT_SUMMARY_ROWS": "2"})
+    assert (stopped_at_once.returncode, stopped_at_once.stderr) == (
+        1, "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
+    assert not (tmp_path / "d" / "_terbit").exists() and _state(home) == replaced
     processes = _processes(replaced["pid"])
     stopped = _cli("server", "stop", home=home)
     assert (stopped.returncode, stopped.stdout) == (0, f"server latar pid {replaced['pid']} dihentikan\n")
