@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.config import APP_NAME, PROJECT_ROOT
+from flows.interrupt import held
 
 STATE = f"{APP_NAME}-server.json"
 LOG = f"{APP_NAME}-server.log"
@@ -217,9 +218,8 @@ def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> i
     def pass_on(signum: int, frame: object) -> None:
         send_message(conn, {"op": "signal", "signal": int(signal.SIGTERM if signum == signal.SIGHUP else signum)})
 
-    stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # a stop once the request is sent reaches the run
-    try:
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    with held(*stops):  # a stop once the request is sent reaches the run
         try:
             conn.settimeout(CONNECT_SECONDS)  # the stops are held meanwhile: a server that does not answer is none
             conn.connect(server.socket)
@@ -230,8 +230,6 @@ def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> i
             return None
         previous = {s: signal.signal(s, pass_on) for s in stops
                     if signal.getsignal(s) is not signal.SIG_IGN}  # one the command ignores, the run ignores
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     ended = False
     try:
         answers = Messages(conn)

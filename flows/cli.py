@@ -302,23 +302,30 @@ def _empty_folder(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    interrupt.handle_stops()  # a stop while typer reads the words, or before a command handles it: one line
     argv = sys.argv[1:] if argv is None else argv
     empty = _empty_folder(argv)
     if empty:
         commands.say(f"{empty} kosong: berikan sebuah folder (folder ini ditulis '.')")
         return commands.EXIT_USAGE
-    interrupt.handle_stops()  # a stop while typer reads the words, or before a command handles it: one line
     return _guarded(lambda: app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False), argv)
 
 
 def run_request(request: dict) -> int:
     """A `run` the command sent to the background server, in the server's copy (`flows.background`)."""
-    return _guarded(lambda: commands.run_months(commands.RunRequest.of(request)), [])
+    return _guarded(lambda: commands.run_months(commands.RunRequest.of(request)), ["run"])
 
 
 def _guarded(call: Callable[[], object], argv: list[str]) -> int:
-    """The exit code of a command (`argv`: its words, for usage errors): a user's error is one line on stderr, never
-    a traceback."""
+    """The exit code of a command (`argv`: its words): a user's error, or a stop the command did not handle, is one
+    line on stderr, never a traceback."""
+    try:
+        return _exit_code(call, argv)
+    except KeyboardInterrupt:
+        return _stopped_early(argv)
+
+
+def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
     try:
         settings()
     except SettingError as error:
@@ -334,8 +341,6 @@ def _guarded(call: Callable[[], object], argv: list[str]) -> int:
         return commands.EXIT_USAGE if isinstance(error, ParameterError | SettingError) else commands.EXIT_FAILED
     except typer.Abort:
         return commands.EXIT_FAILED
-    except KeyboardInterrupt:
-        return _stopped_early(argv)
     if code == TYPER_STOPPED and interrupt.received() is not None:
         return _stopped_early(argv)
     return code if isinstance(code, int) else commands.EXIT_DONE

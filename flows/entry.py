@@ -12,14 +12,14 @@ STOPS = (signal.SIGINT, signal.SIGTERM)
 
 
 def main() -> int:
-    """Load the command with the stop signals answered by `_stopped_loading`, then run it (`flows.cli.main`)
-    with the handlers it had before: a signal the command was started to ignore stays ignored."""
-    previous = {signum: signal.signal(signum, _stopped_loading) for signum in STOPS
-                if signal.getsignal(signum) is not signal.SIG_IGN}
+    """Load the command with the stop signals answered by `_stopped_loading`, then run it (`flows.cli.main`, which
+    answers them with its own handlers from its first step: no moment without one); a signal the command was started
+    to ignore stays ignored."""
+    for signum in STOPS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _stopped_loading)
     from flows import cli
 
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)
     return cli.main()
 
 

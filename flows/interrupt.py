@@ -98,19 +98,22 @@ class _LostStop:
         signum = _signal_of(unraisable.exc_value)
         if signum is None:
             self.hook(unraisable)
-        else:
+            return
+        try:
             with _State.lock:
                 _State.lost = signum
             again = threading.Timer(AGAIN_AFTER, _send_lost)
             again.daemon = True
             again.start()
+        except KeyboardInterrupt:  # a second stop, here: recorded (`received`), the run's next `check` raises it
+            pass
 
 
 def _send_lost() -> None:
-    with _State.lock:
-        signum, _State.lost = _State.lost, None
-    if signum is not None:
-        os.kill(os.getpid(), signum)
+    with _State.lock:  # held while sending: a `check` cannot raise the stop between the two
+        if _State.lost is not None:
+            signum, _State.lost = _State.lost, None
+            os.kill(os.getpid(), signum)
 
 
 def _signal_of(error: BaseException | None) -> int | None:
@@ -150,18 +153,34 @@ def received() -> int | None:
 
 
 @contextmanager
-def critical() -> Iterator[None]:
-    """A section a stop signal does not break: it takes effect when the section ends."""
-    try:
-        previous = {signum: signal.signal(signum, _defer) for signum in stop_signals()}
-    except ValueError:  # not the main thread: signals are handled there, outside this section
+def held(*signums: int) -> Iterator[None]:
+    """These signals (default: the stop signals) held back during the block and delivered at its end, where the
+    system can: one that landed between two changes of handlers ran one of them half-way (hostile trial: SIGTERM
+    left deferred for good)."""
+    if not hasattr(signal, "pthread_sigmask"):
         yield
         return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, signums or stop_signals())
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if _State.pending is not None:
-            signum, _State.pending = _State.pending, None
-            signal.raise_signal(signum)  # to the handler in force now
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@contextmanager
+def critical() -> Iterator[None]:
+    """A section a stop signal does not break: it takes effect when the section ends."""
+    if threading.current_thread() is not threading.main_thread():  # signals are handled there, outside this section
+        yield
+        return
+    with held():
+        previous = {signum: signal.signal(signum, _defer) for signum in stop_signals()}
+    try:
+        yield
+    finally:
+        with held():
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            deferred, _State.pending = _State.pending, None
+            if deferred is not None:
+                signal.raise_signal(deferred)  # held: delivered as the block ends, to the handler in force then

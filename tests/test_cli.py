@@ -16,6 +16,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -610,6 +611,8 @@ STOP_BEFORE_THE_COMMAND = textwrap.dedent("""
         return call
     if where == "typer":
         typer.main.get_command = stop_then(typer.main.get_command)  # outside typer's own try: a traceback
+    elif where == "settings":  # the settings read before the command: a traceback (hostile trial, in tomllib)
+        cli.settings = stop_then(cli.settings)
     else:  # in the command, before it handles a stop: typer's exit 130 without a word
         setattr(*{"checks": (commands, "check_run"), "reading": (lookup, "cooperative")}[where],
                 stop_then(getattr(*{"checks": (commands, "check_run"), "reading": (lookup, "cooperative")}[where])))
@@ -620,6 +623,8 @@ STOP_BEFORE_THE_COMMAND = textwrap.dedent("""
 @pytest.mark.parametrize("where, signum, command, line", [
     ("typer", "SIGINT", ["run", "--period", "2026-10"],
      "dihentikan (SIGINT) sebelum mulai: tidak ada yang diterbitkan, keluaran sebelumnya utuh"),
+    ("settings", "SIGTERM", ["run", "--period", "2026-10"],
+     "dihentikan (SIGTERM) sebelum mulai: tidak ada yang diterbitkan, keluaran sebelumnya utuh"),
     ("checks", "SIGINT", ["run", "--period", "2026-10"],
      "dihentikan (SIGINT) sebelum mulai: tidak ada yang diterbitkan, keluaran sebelumnya utuh"),
     ("checks", "SIGTERM", ["run", "--period", "2026-10"],
@@ -636,6 +641,50 @@ def test_a_stop_before_the_command_handles_it_is_one_line(tmp_path, where, signu
                           env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")})
     assert (done.returncode, done.stderr, done.stdout) == (1, f"koperasi-sehat: {line}\n", "")
     assert not (output / "_terbit").exists()
+
+
+def test_a_stop_while_a_critical_section_gives_back_its_handlers_finds_them_all_given_back(monkeypatch):
+    """A SIGINT that landed right after SIGINT's handler was given back raised there and left SIGTERM's handler
+    deferring for good (hostile trial): the signals are held while the handlers change."""
+    from flows import interrupt
+
+    handlers = {s: signal.getsignal(s) for s in interrupt.stop_signals()}
+    monkeypatch.setattr(interrupt._State, "received", None)
+    change = signal.signal
+
+    def a_stop_as_sigint_is_given_back(signum, handler):
+        before = change(signum, handler)
+        if signum == signal.SIGINT and handler is interrupt._stop:
+            signal.raise_signal(signal.SIGINT)
+        return before
+
+    try:
+        interrupt.install()
+        monkeypatch.setattr(signal, "signal", a_stop_as_sigint_is_given_back)
+        with pytest.raises(interrupt.Interrupted, match="SIGINT"):
+            with interrupt.critical():
+                pass
+        monkeypatch.setattr(signal, "signal", change)
+        assert [signal.getsignal(s) for s in interrupt.stop_signals()] == [interrupt._stop] * 2
+    finally:
+        monkeypatch.setattr(signal, "signal", change)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def test_a_second_stop_while_a_lost_one_is_scheduled_again_prints_nothing(monkeypatch, capsys):
+    """A second stop inside the hook that schedules a lost one printed "Exception ignored in sys.unraisablehook"
+    and a traceback (hostile trial); the second stop is recorded (`received`) and raised by the run's next check."""
+    from flows import interrupt
+
+    def a_stop_instead(*args, **kwargs):
+        raise interrupt.Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(interrupt.threading, "Timer", a_stop_instead)
+    monkeypatch.setattr(interrupt._State, "lost", None)
+    hook = interrupt._LostStop(lambda unraisable: pytest.fail("printed"))
+    hook(types.SimpleNamespace(exc_value=interrupt.Interrupted(signal.SIGINT)))
+    assert capsys.readouterr() == ("", "")
 
 
 def test_a_stop_during_the_clean_up_waits_for_its_end(tmp_path, monkeypatch):
