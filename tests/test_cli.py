@@ -662,8 +662,8 @@ def test_a_stop_while_a_critical_section_gives_back_its_handlers_finds_them_all_
         interrupt.install()
         monkeypatch.setattr(signal, "signal", a_stop_as_sigint_is_given_back)
         with pytest.raises(interrupt.Interrupted, match="SIGINT"):
-            with interrupt.critical():
-                pass
+            with interrupt.critical():  # inside, both deferred
+                assert [signal.getsignal(s) for s in interrupt.stop_signals()] == [interrupt._defer] * 2
         monkeypatch.setattr(signal, "signal", change)
         assert [signal.getsignal(s) for s in interrupt.stop_signals()] == [interrupt._stop] * 2
     finally:
@@ -683,8 +683,8 @@ def test_a_second_stop_while_a_lost_one_is_scheduled_again_prints_nothing(monkey
     monkeypatch.setattr(interrupt.threading, "Timer", a_stop_instead)
     monkeypatch.setattr(interrupt._State, "lost", None)
     hook = interrupt._LostStop(lambda unraisable: pytest.fail("printed"))
-    hook(types.SimpleNamespace(exc_value=interrupt.Interrupted(signal.SIGINT)))
-    assert capsys.readouterr() == ("", "")
+    hook(types.SimpleNamespace(exc_value=interrupt.Interrupted(signal.SIGINT)))  # raised nothing, printed nothing
+    assert capsys.readouterr() == ("", "") and interrupt._State.lost == signal.SIGINT
 
 
 def test_a_stop_during_the_clean_up_waits_for_its_end(tmp_path, monkeypatch):
