@@ -5,10 +5,11 @@ worklist, reporting quality), check every table against its contract and keep it
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import pandas as pd
+import pyarrow as pa
 
 from flows import forked, storage
 from flows.catalog import PART_TABLES, RunFolder
@@ -30,12 +31,17 @@ from scoring.worklist import daftar_prioritas
 SKOR_HISTORY = tuple(dict.fromkeys([*early_warning.READS["skor_koperasi"], *worklist.READS["skor_koperasi"]]))
 
 
+# part tables no action table reads whole: read whole only by the copy that checks and keeps them (the worklist
+# reads its columns of jalan_menuju_sehat), so that neither process holds them beside the others
+KEPT_APART = ("skor_aspek", "jalan_menuju_sehat")
+
+
 def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
     """Join the parts in order, add the run-wide tables, the regional summary and the action tables; check each
     table and keep it for publication. An area run keeps the other areas' published rows (republished under this
     run) and recomputes the run-wide tables over the whole period."""
     run = params.folder(run_id)
-    tables = {name: run.read_parts(name) for name in PART_TABLES}
+    tables = {name: run.read_parts(name) for name in PART_TABLES if name not in KEPT_APART}
     tables["skor_koperasi"] = with_previous(tables["skor_koperasi"], params, run)
     tables["karantina"] = run.read("karantina").assign(run_id=run_id)
     tables["laporan_terganti"] = run.read("terganti").assign(run_id=run_id)
@@ -43,12 +49,22 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
     tables = whole(tables)
     tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
                                                     params.period).assign(run_id=run_id)
+
+    def apart(name: str) -> Callable[[], pd.DataFrame | pa.Table]:  # as written by the parts: no pandas copy
+        return (lambda: whole({name: run.read_parts(name)})[name]) if params.kabupaten else (
+            lambda: run.parts_table(name))
+
+    # the contract's order: the first table breaking its contract is named as before
+    kept = {name: tables.get(name) if name not in KEPT_APART else apart(name) for name in (*PART_TABLES, *tables)}
+    moves = worklist.READS["jalan_menuju_sehat"]
+    jalan = whole({"jalan_menuju_sehat": run.read_parts("jalan_menuju_sehat", moves)})["jalan_menuju_sehat"]
+    kept["persentil_sejawat"] = lambda: _of_run(run_id, peer_table(tables))["persentil_sejawat"]  # made last
     # in a copy of the process: the period's tables checked and kept, and persentil_sejawat made and kept, while
     # this process makes and keeps the warnings, the worklist and the reporting quality
-    with forked.forked(lambda: _keep(run, params.period, tables | _of_run(run_id, peer_table(tables)))) as copy:
+    with forked.forked(lambda: _keep(run, params.period, kept)) as copy:
         start = time.perf_counter()
         try:
-            _keep(run, params.period, _of_run(run_id, warning_tables(params, run, tables)
+            _keep(run, params.period, _of_run(run_id, warning_tables(params, run, tables, jalan[list(moves)])
                                               | whole(reporting_table(params, run, tables))))
         except KoperasiSehatError:  # a table the copy keeps breaks its contract too: its error comes first, as in
             copy.result(time.perf_counter() - start)  # one process
@@ -62,17 +78,20 @@ def _of_run(run_id: str, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFr
     return {name: frame.assign(run_id=run_id) for name, frame in tables.items()}
 
 
-def _keep(run: RunFolder, periode: str, tables: dict[str, pd.DataFrame]) -> None:
-    """Check each table against its contract, then keep it for publication (before anything is published).
-    Raises OutputContractError (the first table, in order, that breaks its contract)."""
+def _keep(run: RunFolder, periode: str,
+          tables: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame | pa.Table]]) -> None:
+    """Check each table (or the table a function reads, let go once kept) against its contract, then keep it for
+    publication (before anything is published). Raises OutputContractError (the first table, in order, that breaks
+    its contract)."""
     for name, frame in tables.items():
-        run.write_table(name, frame, periode)
+        run.write_table(name, frame() if callable(frame) else frame, periode)
 
 
-def warning_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.DataFrame]
+def warning_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.DataFrame], jalan: pd.DataFrame
                    ) -> dict[str, pd.DataFrame]:
-    """peringatan_dini and daftar_prioritas (which acts on the warnings) of the period, from its tables and the
-    published months before it (settings: `flows.config.Settings`)."""
+    """peringatan_dini and daftar_prioritas (which acts on the warnings) of the period, from its tables, its
+    jalan_menuju_sehat (`worklist.READS`'s columns) and the published months before it (settings:
+    `flows.config.Settings`)."""
     s, periode = settings(), params.period
     skor = _with_landing(params, run, "sebelumnya", _with_published(params, "skor_koperasi", tables["skor_koperasi"],
                                                                     _earlier(periode), SKOR_HISTORY))
@@ -85,7 +104,7 @@ def warning_tables(params: RunParameters, run: RunFolder, tables: dict[str, pd.D
         rat_months=s.rat_warning_months)
     return {
         "peringatan_dini": peringatan,
-        "daftar_prioritas": daftar_prioritas(periode, skor, tables["status_koperasi"], tables["jalan_menuju_sehat"],
+        "daftar_prioritas": daftar_prioritas(periode, skor, tables["status_koperasi"], jalan,
                                              peringatan, capacity=s.visits_per_pendamping,
                                              silent_months=s.silent_months,
                                              members_per_step=s.priority_members_per_step),

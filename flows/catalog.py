@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,27 +126,39 @@ class RunFolder:
         folder.mkdir(parents=True, exist_ok=True)
         _write_intermediate(outputs.to_arrow(name, frame), folder / f"{name}.arrow")
 
-    def read_parts(self, name: str) -> pd.DataFrame:
-        """Every part's rows of a table, in part order."""
-        folders = sorted((self.path / "bagian").iterdir())
-        return outputs.to_pandas(name, pa.concat_tables([feather.read_table(f / f"{name}.arrow", memory_map=False)
-                                                          for f in folders]))
+    def read_parts(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every part's rows of a table, in part order; only `columns`, when given."""
+        return outputs.to_pandas(name, self.parts_table(name, columns))
 
-    def write_table(self, name: str, frame: pd.DataFrame, periode: str) -> None:
-        """A table of the period, checked against its contract, ready to publish: its file is the period's
-        partition file (`storage.write_partition`), which the publication copies."""
-        storage.write_partition(self.kept(name, periode), name, periode, outputs.checked_arrow(name, frame))
+    def parts_table(self, name: str, columns: Sequence[str] | None = None) -> pa.Table:
+        """Every part's rows of a table, in part order, as written (Arrow, of the contract's schema)."""
+        folders = sorted((self.path / "bagian").iterdir())
+        return pa.concat_tables([feather.read_table(f / f"{name}.arrow", columns=None if columns is None else
+                                                    list(columns), memory_map=False) for f in folders])
+
+    def write_table(self, name: str, frame: pd.DataFrame | pa.Table, periode: str) -> None:
+        """A table of the period (a frame, or an Arrow table: `parts_table`), checked against its contract, ready to
+        publish: its file is the period's partition file (`storage.write_partition`), which the publication
+        copies."""
+        checked = (outputs.checked_arrow(name, frame) if isinstance(frame, pd.DataFrame)
+                   else outputs.checked_table(name, frame))
+        storage.write_partition(self.kept(name, periode), name, periode, checked)
+
+    @property
+    def kept_root(self) -> Path:
+        """The folder of the checked tables, laid out as the output (`keluaran/<table>/periode=<p>/`)."""
+        return self.path / "keluaran"
 
     def kept(self, name: str, periode: str) -> Path:
         """The file of a checked table of the period (`keluaran/<table>/periode=<p>/part-0.parquet`)."""
-        return self.path / "keluaran" / name / f"{storage.KEY}={periode}" / storage.PART
+        return storage.partition_path(self.kept_root, name, periode) / storage.PART
 
     def read_table(self, name: str) -> pd.DataFrame:
         return outputs.to_pandas(name, self.read_checked(name))
 
     def read_checked(self, name: str) -> pa.Table:
         """The checked table of the period as Arrow, in its contract's schema."""
-        return storage.partitions(self.path / "keluaran" / name, name).to_table()
+        return storage.partitions(self.kept_root / name, name).to_table()
 
 
 def _write_intermediate(table: pa.Table, path: Path) -> None:

@@ -24,9 +24,9 @@ OUTPUT_TABLES = tuple(outputs.TABLES)  # every table a run publishes, in the con
 
 
 def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) -> dict:
-    """Run the Great Expectations suites on the run's tables; raise, naming the failures, if any fails."""
-    run = params.folder(run_id)
-    tables = {name: run.read_table(name) for name in OUTPUT_TABLES}
+    """Run the Great Expectations suites on the run's tables (each read when its suite runs); raise, naming the
+    failures, if any fails."""
+    tables = quality.TableFiles(params.folder(run_id).kept_root, params.period)
     checks = quality.QualityParameters(
         jumlah_terdaftar=prepared.koperasi_terdaftar, laporan_dibaca=prepared.laporan_dibaca,
         laporan_dikarantina=prepared.laporan_dikarantina,

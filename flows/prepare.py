@@ -41,7 +41,7 @@ class CheckedCommon:
     dibaca: dict[str, int]  # rows read: koperasi, kuesioner, faktor, pemeriksaan
     registry: Registry
     koperasi: Checked
-    kuesioner: Checked
+    kuesioner: Checked  # its valid rows in the engine's columns (KUESIONER): the file and row only for those rejected
     faktor: Checked
     pemeriksaan: Checked  # optional input: read by `koperasi-sehat bandingkan`, its rejected rows quarantined by runs
     dari_cache: bool = False  # kept on disk by an earlier run of the same day (`flows.common_cache`)
@@ -110,6 +110,8 @@ def _checked(root: Path, today: date) -> CheckedCommon:
                        catatan=notes)
     dibaca = {"koperasi": len(landing.koperasi), "kuesioner": len(landing.kuesioner), "faktor": len(landing.faktor),
               "pemeriksaan": len(landing.pemeriksaan)}
+    # a national month's answers are 1.8 million rows: their file names alone took 60 MiB of every run's memory
+    kuesioner = replace(kuesioner, valid=kuesioner.valid[list(KUESIONER)])
     return CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor, pemeriksaan)
 
 

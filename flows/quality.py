@@ -31,10 +31,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlparse
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from flows import forked, storage
 from schemas.contract import plain
@@ -88,38 +89,92 @@ class QualityResult:
     summary: dict = field(default_factory=dict)
 
 
-def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: str,
+class Tables(Protocol):
+    """The output tables of a run, read when a suite needs them: `read` gives a table (raises KeyError when the run
+    has none), `rows` its row count without reading it."""
+
+    def __contains__(self, name: object) -> bool: ...
+
+    def read(self, name: str) -> pd.DataFrame: ...
+
+    def rows(self, name: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class InMemory:
+    """Tables already in memory (`Tables`)."""
+
+    frames: Mapping[str, pd.DataFrame]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.frames
+
+    def read(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    def rows(self, name: str) -> int:
+        return len(self.frames[name])
+
+
+@dataclass(frozen=True)
+class TableFiles:
+    """The tables of one period in a folder laid out as the output (`<root>/<table>/periode=<p>/part-0.parquet`),
+    each read when its suite runs and let go after (`Tables`): a national month's tables are about 400 MiB as
+    frames, more with their cek_* columns and GX's copies."""
+
+    root: Path
+    periode: str
+
+    def _file(self, name: str) -> Path:
+        return storage.partition_path(self.root, name, self.periode) / storage.PART
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._file(name).is_file()
+
+    def read(self, name: str) -> pd.DataFrame:
+        if name not in self:
+            raise KeyError(name)
+        return storage.read_table(self.root, name, self.periode)
+
+    def rows(self, name: str) -> int:
+        return pq.ParquetFile(self._file(name)).metadata.num_rows
+
+
+def check_outputs(tables: Mapping[str, pd.DataFrame] | Tables, context_dir: Path, periode: str,
                   params: QualityParameters) -> QualityResult:
-    """Validate the output tables of one period; record the results and rebuild Data Docs under `context_dir`."""
+    """Validate the output tables of one period (frames, or `Tables` read one at a time); record the results and
+    rebuild Data Docs under `context_dir`."""
     started = time.perf_counter()
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
     from schemas import action_expectations as ax
     from schemas import expectations as ex  # imports great_expectations
 
+    source = InMemory(tables) if isinstance(tables, Mapping) else tables
     books = dict(params.rulebooks or published_books())
     failed: list[str] = []
-    batches = _batches(tables, periode, params, books, failed)
+    suites = _suites(source, periode, params, books, failed)
     with _configuration_of(Path(context_dir)):
         context = open_context(Path(context_dir))
         prepared = time.perf_counter()
 
         run_name = params.run_id or periode
         run_id = _run_id(run_name, datetime.now(timezone.utc))
-        validations = {name: _validation(context, name, suite) for name, (suite, _) in batches.items()}
-        checked = _checked_suites(validations, batches, run_id)
-        suites: dict[str, dict[str, Any]] = {}
+        validations = {name: _validation(context, name, one.suite) for name, one in suites.items()}
+        checked = _checked_suites(context, validations, suites, run_id)
+        summaries: dict[str, dict[str, Any]] = {}
         documents: list[Any] = []  # what Data Docs must render: each validation result and its suite
-        for name in batches:
-            one = checked[name]
+        failed += [one.unbuilt for one in checked.values() if one.unbuilt]  # before any suite's own failures
+        for name, one in checked.items():
+            if one.unbuilt:
+                continue
             documents += [_result_key(one.suite_name, run_id, one.batch_id), _suite_key(one.suite_name)]
             failed += one.failed
-            suites[name] = one.summary
+            summaries[name] = one.summary
         context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
         index = docs_index(context)                                                       # the index again
-        _forget_batches(context, sum(len(frame) for _, frame in batches.values()))
     summary = {
-        "periode": periode, "run_name": run_name, "suites": suites, "failed": len(failed),
-        "not_checked": sorted({*ex.SUITES, *ax.ACTION_SUITES} - set(batches)),
+        "periode": periode, "run_name": run_name, "suites": summaries, "failed": len(failed),
+        "not_checked": sorted({*ex.SUITES, *ax.ACTION_SUITES} - set(summaries)),
         "seconds": round(time.perf_counter() - started, 3),
         "seconds_prepare": round(prepared - started, 3),
     }
@@ -127,48 +182,66 @@ def check_outputs(tables: dict[str, pd.DataFrame], context_dir: Path, periode: s
 
 
 @dataclass(frozen=True)
+class _Suite:
+    """A table's suite, its batch (the table with its cek_* columns, built when the suite runs) and its rows."""
+
+    suite: Any
+    batch: Callable[[], pd.DataFrame]
+    rows: int
+
+
+@dataclass(frozen=True)
 class _Checked:
-    """One suite's validation: its result's keys (for Data Docs), its failures in words, its summary."""
+    """One suite's validation: its result's keys (for Data Docs), its failures in words, its summary; or, when its
+    batch could not be built (a column missing), that failure alone (`unbuilt`)."""
 
     suite_name: str
     batch_id: str
     failed: list[str]
     summary: dict[str, Any]
+    unbuilt: str | None = None
 
 
-def _checked_suites(validations: Mapping[str, Any], batches: Mapping[str, tuple[Any, pd.DataFrame]], run_id: Any
-                    ) -> dict[str, _Checked]:
-    """Every suite validated, each result stored in the context; about half of the work (`_apart`) in a copy of
-    this process (`flows.forked`: GX's work is Python's own, so threads would only take turns), the rest here.
-    The suites and validation definitions are stored before (`_validation`): the copy only validates and stores
-    its results, each in a file of its own."""
+def _checked_suites(context: FileDataContext, validations: Mapping[str, Any], suites: Mapping[str, _Suite],
+                    run_id: Any) -> dict[str, _Checked]:
+    """Every suite validated, each result stored in the context, in the suites' order; about half of the work
+    (`_apart`) in a copy of this process (`flows.forked`: GX's work is Python's own, so threads would only take
+    turns), the rest here. The suites and validation definitions are stored before (`_validation`): the copy only
+    validates and stores its results, each in a file of its own."""
     def check(names: list[str]) -> dict[str, _Checked]:
-        return {name: _check(name, validations[name], batches[name][1], run_id) for name in names}
+        return {name: _check(context, name, validations[name], suites[name], run_id) for name in names}
 
-    apart = _apart(batches) if forked.supported() else []
-    here = [name for name in batches if name not in apart]
+    apart = _apart(suites) if forked.supported() else []
+    here = [name for name in suites if name not in apart]
     if not apart:
         return check(here)
     with forked.forked(lambda: check(apart)) as copy:
         start = time.perf_counter()
         checked = check(here)
-        return checked | copy.result(time.perf_counter() - start)
+        checked |= copy.result(time.perf_counter() - start)
+    return {name: checked[name] for name in suites}
 
 
-def _check(name: str, validation: Any, frame: pd.DataFrame, run_id: Any) -> _Checked:
+def _check(context: FileDataContext, name: str, validation: Any, suite: _Suite, run_id: Any) -> _Checked:
+    """One suite on its batch, built now and let go after (`_forget_batches`)."""
     start = time.perf_counter()
+    try:
+        frame = suite.batch()
+    except Exception as error:  # noqa: BLE001 - reported as a failure: the caller must not publish
+        return _Checked("", "", [], {}, unbuilt=f"{name}: tidak bisa diperiksa ({type(error).__name__}: {error})")
     outcome = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
+    del frame
+    _forget_batches(context, suite.rows)
     results = outcome.results
     return _Checked(outcome.suite_name, outcome.batch_id, [describe_failure(name, r) for r in results if not r.success],
-                    {"success": all(r.success for r in results), "rows": len(frame), "evaluated": len(results),
+                    {"success": all(r.success for r in results), "rows": suite.rows, "evaluated": len(results),
                      "failed": sum(not r.success for r in results), "seconds": round(time.perf_counter() - start, 3)})
 
 
-def _apart(batches: Mapping[str, tuple[Any, pd.DataFrame]]) -> list[str]:
+def _apart(suites: Mapping[str, _Suite]) -> list[str]:
     """The suites a copy validates: about half of the expected time, largest first. GX's time for a suite is
     about its expectations' count, each costing more as its table grows (ROWS_PER_EXPECTATION)."""
-    cost = {name: len(suite.expectations) * (1 + len(frame) / ROWS_PER_EXPECTATION)
-            for name, (suite, frame) in batches.items()}
+    cost = {name: len(one.suite.expectations) * (1 + one.rows / ROWS_PER_EXPECTATION) for name, one in suites.items()}
     shares: tuple[list[str], list[str]] = ([], [])
     totals = [0.0, 0.0]
     for name in sorted(cost, key=lambda n: -cost[n]):
@@ -178,63 +251,74 @@ def _apart(batches: Mapping[str, tuple[Any, pd.DataFrame]]) -> list[str]:
     return shares[1]
 
 
-def _batches(tables: Mapping[str, pd.DataFrame], periode: str, params: QualityParameters,
-             books: Mapping[str, Rulebook], failed: list[str]) -> dict[str, tuple[Any, pd.DataFrame]]:
-    """Suite and frame (with its cek_* columns) per suite. A missing table, or one whose cek_* columns cannot
-    be derived (a column missing), is a failure in `failed`, not an exception."""
+def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapping[str, Rulebook],
+            failed: list[str]) -> dict[str, _Suite]:
+    """Suite, batch and rows per suite; only skor_koperasi is read now (the suites of skor_koperasi and
+    skor_indikator follow its books). A missing table, or a suite that cannot be built, is a failure in `failed`,
+    not an exception; so is a batch whose cek_* columns cannot be derived (a column missing), when it is built."""
     from schemas import action_expectations as ax
     from schemas import expectations as ex
 
-    def table(name: str) -> pd.DataFrame | None:
-        frame = tables.get(name)
-        if frame is None:
+    def present(name: str) -> bool:
+        if name not in tables:
             failed.append(f"{name}: tabel tidak ada di keluaran run")
-        return frame
+            return False
+        return True
 
-    batches: dict[str, tuple[Any, pd.DataFrame]] = {}
+    suites: dict[str, _Suite] = {}
 
-    def add(name: str, build: Callable[[], tuple[Any, pd.DataFrame]]) -> None:
+    def add(name: str, rows: Callable[[], int], suite: Callable[[], Any], batch: Callable[[], pd.DataFrame]) -> None:
         try:
-            batches[name] = build()
+            suites[name] = _Suite(suite(), batch, rows())
         except Exception as error:  # noqa: BLE001 - reported as a failure: the caller must not publish
             failed.append(f"{name}: tidak bisa diperiksa ({type(error).__name__}: {error})")
 
-    koperasi, indikator = table(ex.SKOR_KOPERASI), table(ex.SKOR_INDIKATOR)
-    status, ringkasan = table(ex.STATUS_KOPERASI), table(ex.RINGKASAN_WILAYAH)
-    if koperasi is not None:
-        add(ex.SKOR_KOPERASI, lambda: (ex.skor_koperasi_suite(ex.books_in_use(koperasi, books), params.toleransi_total),
-                                       ex.batch_skor_koperasi(koperasi, books)))
-        if indikator is not None:
-            add(ex.SKOR_INDIKATOR, lambda: (
-                ex.skor_indikator_suite(ex.books_in_use(koperasi, books), ex.jumlah_baris_indikator(koperasi, books)),
-                ex.batch_skor_indikator(indikator, koperasi, books)))
-    if status is not None:
-        add(ex.STATUS_KOPERASI, lambda: (ex.status_koperasi_suite(params.jumlah_terdaftar), status))
-        add(ex.ANTAR_PERIODE, lambda: (
-            ex.antar_periode_suite(params.jumlah_melapor_sebelumnya, params.batas_penurunan_melapor,
-                                   params.batas_porsi_karantina),
-            ex.batch_antar_periode(status, periode, params.laporan_dibaca, params.laporan_dikarantina,
-                                   params.jumlah_melapor_sebelumnya)))
-    if ringkasan is not None:
+    def read(name: str) -> Callable[[], pd.DataFrame]:
+        return functools.partial(tables.read, name)
+
+    def rows(name: str) -> Callable[[], int]:
+        return functools.partial(tables.rows, name)
+
+    has_koperasi, has_indikator = present(ex.SKOR_KOPERASI), present(ex.SKOR_INDIKATOR)
+    has_status, has_ringkasan = present(ex.STATUS_KOPERASI), present(ex.RINGKASAN_WILAYAH)
+    if has_koperasi:
+        koperasi = tables.read(ex.SKOR_KOPERASI)
+        add(ex.SKOR_KOPERASI, rows(ex.SKOR_KOPERASI),
+            lambda: ex.skor_koperasi_suite(ex.books_in_use(koperasi, books), params.toleransi_total),
+            lambda: ex.batch_skor_koperasi(tables.read(ex.SKOR_KOPERASI), books))
+        if has_indikator:
+            add(ex.SKOR_INDIKATOR, rows(ex.SKOR_INDIKATOR),
+                lambda: ex.skor_indikator_suite(ex.books_in_use(koperasi, books),
+                                                ex.jumlah_baris_indikator(koperasi, books)),
+                lambda: ex.batch_skor_indikator(tables.read(ex.SKOR_INDIKATOR), tables.read(ex.SKOR_KOPERASI), books))
+        del koperasi
+    if has_status:
+        add(ex.STATUS_KOPERASI, rows(ex.STATUS_KOPERASI), lambda: ex.status_koperasi_suite(params.jumlah_terdaftar),
+            read(ex.STATUS_KOPERASI))
+        add(ex.ANTAR_PERIODE, lambda: 1,  # one row: this run's figures
+            lambda: ex.antar_periode_suite(params.jumlah_melapor_sebelumnya, params.batas_penurunan_melapor,
+                                           params.batas_porsi_karantina),
+            lambda: ex.batch_antar_periode(tables.read(ex.STATUS_KOPERASI), periode, params.laporan_dibaca,
+                                           params.laporan_dikarantina, params.jumlah_melapor_sebelumnya))
+    if has_ringkasan:
         kolom = ex.kolom_jumlah()
-        add(ex.RINGKASAN_WILAYAH, lambda: (ex.ringkasan_wilayah_suite(kolom),
-                                           ex.batch_ringkasan_wilayah(ringkasan, kolom)))
-    action = {
-        ax.SKOR_ASPEK: lambda t: (ax.skor_aspek_suite(), ax.batch_skor_aspek(t, books)),
-        ax.JALAN_MENUJU_SEHAT: lambda t: (ax.jalan_menuju_sehat_suite(books), ax.batch_jalan_menuju_sehat(t)),
-        ax.PERINGATAN_DINI: lambda t: (ax.peringatan_dini_suite(), t),
-        ax.PERSENTIL_SEJAWAT: lambda t: (ax.persentil_sejawat_suite(params.min_peers),
-                                         ax.batch_persentil_sejawat(t, params.min_peers)),
-        ax.DAFTAR_PRIORITAS: lambda t: (ax.daftar_prioritas_suite(params.visits_per_pendamping),
-                                        ax.batch_daftar_prioritas(t, params.visits_per_pendamping)),
-        ax.MUTU_PELAPORAN: lambda t: (ax.mutu_pelaporan_suite([g.huruf for g in grade_table().nilai]),
-                                      ax.batch_mutu_pelaporan(t)),
+        add(ex.RINGKASAN_WILAYAH, rows(ex.RINGKASAN_WILAYAH), lambda: ex.ringkasan_wilayah_suite(kolom),
+            lambda: ex.batch_ringkasan_wilayah(tables.read(ex.RINGKASAN_WILAYAH), kolom))
+    action = {  # suite, and the batch made of the table
+        ax.SKOR_ASPEK: (ax.skor_aspek_suite, lambda t: ax.batch_skor_aspek(t, books)),
+        ax.JALAN_MENUJU_SEHAT: (lambda: ax.jalan_menuju_sehat_suite(books), ax.batch_jalan_menuju_sehat),
+        ax.PERINGATAN_DINI: (ax.peringatan_dini_suite, lambda t: t),
+        ax.PERSENTIL_SEJAWAT: (lambda: ax.persentil_sejawat_suite(params.min_peers),
+                               lambda t: ax.batch_persentil_sejawat(t, params.min_peers)),
+        ax.DAFTAR_PRIORITAS: (lambda: ax.daftar_prioritas_suite(params.visits_per_pendamping),
+                              lambda t: ax.batch_daftar_prioritas(t, params.visits_per_pendamping)),
+        ax.MUTU_PELAPORAN: (lambda: ax.mutu_pelaporan_suite([g.huruf for g in grade_table().nilai]),
+                            ax.batch_mutu_pelaporan),
     }
-    for name, build in action.items():
-        frame = table(name)
-        if frame is not None:
-            add(name, functools.partial(build, frame))
-    return batches
+    for name, (suite, batch) in action.items():
+        if present(name):
+            add(name, rows(name), suite, functools.partial(lambda made, table: made(table()), batch, read(name)))
+    return suites
 
 
 def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:

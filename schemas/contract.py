@@ -365,14 +365,29 @@ def validated_arrow(spec: OutputTable, df: pd.DataFrame) -> pa.Table:
     return _validated(spec, df)[0]
 
 
+def validated_table(spec: OutputTable, table: pa.Table) -> pa.Table:
+    """An Arrow table checked as `validate` checks a frame. One of exactly `spec.arrow_schema` (what `to_arrow`
+    gives: a run's score parts) has the contract's types already, so only the Pandera checks run on it and it is
+    returned as it is; any other is converted as a frame is (`validated_arrow`)."""
+    if not table.schema.equals(spec.arrow_schema):
+        return validated_arrow(spec, to_pandas(spec, table))
+    _pandera_checked(spec, table)
+    return table
+
+
 def _validated(spec: OutputTable, df: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
     arrays, problems = _convert(spec, df)
     if problems:
         raise OutputContractError(spec.name, problems)
     table = pa.Table.from_arrays([arrays[c] for c in spec.names], schema=spec.arrow_schema)
+    return table, _pandera_checked(spec, table)
+
+
+def _pandera_checked(spec: OutputTable, table: pa.Table) -> pd.DataFrame:
+    """The table as a frame (`to_pandas`), checked by the contract's Pandera schema."""
     frame = to_pandas(spec, table)
     try:
-        return table, spec.pandera_schema.validate(frame, lazy=True)
+        return spec.pandera_schema.validate(frame, lazy=True)
     except pdr.errors.SchemaErrors as errors:
         raise OutputContractError(spec.name, _problems(spec, frame, errors.failure_cases)) from None
 

@@ -66,6 +66,12 @@ def checked_arrow(table: str, df: pd.DataFrame) -> pa.Table:
     return contract.validated_arrow(tabel(table), df)
 
 
+def checked_table(table: str, data: pa.Table) -> pa.Table:
+    """An Arrow table checked against the table's contract, as it is when of exactly its schema
+    (`contract.validated_table`); OutputContractError names each problem."""
+    return contract.validated_table(tabel(table), data)
+
+
 def markdown(table: str) -> str:
     """The table's README section."""
     return contract.markdown(tabel(table))

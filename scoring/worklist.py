@@ -39,7 +39,8 @@ COLUMNS = ["periode", "kode_wilayah", "kabupaten_kota", "peringkat", "nik", "nam
            "jumlah_anggota", "poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota",
            "skor_prioritas", "alasan", "langkah_utama", "keterangan_pendamping"]
 READS = {"skor_koperasi": ("nik", "periode", "rulebook", "predikat", "predikat_skor", "faktor_pengurang",
-                           "predikat_sebelumnya", "skor_total", "jumlah_anggota")}  # the columns read of earlier months
+                           "predikat_sebelumnya", "skor_total", "jumlah_anggota"),  # also of earlier months
+         "jalan_menuju_sehat": ("nik", "urutan", "langkah", "predikat_berikutnya", "komponen", "uraian")}
 
 
 def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi: pd.DataFrame,
@@ -130,7 +131,7 @@ def _top_moves(jalan: pd.DataFrame, nik: pd.Series) -> pd.Series:
     """Per cooperative of `nik`, the top of its jalan_menuju_sehat in words: its first move, or, when that is part of
     the cheapest combination, the whole combination."""
     wanted = jalan["komponen"].notna() & jalan["nik"].isin(nik)
-    moves = jalan.loc[wanted, ["nik", "urutan", "langkah", "predikat_berikutnya", "uraian"]].astype({"nik": "str"})
+    moves = jalan.loc[wanted, list(READS["jalan_menuju_sehat"])].astype({"nik": "str"})
     moves = moves.sort_values(["nik", "urutan"], kind="stable")
     first = moves.drop_duplicates("nik").set_index("nik")
     combos = moves[moves["langkah"] == COMBINATION]

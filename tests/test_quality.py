@@ -7,7 +7,9 @@ module shares one file Data Context (creating one and importing GX is what costs
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
+import weakref
 import shutil
 from pathlib import Path
 
@@ -248,6 +250,44 @@ def test_missing_table_or_column_is_a_failure_not_an_exception(gx_dir):
         'tidak bisa diperiksa: Error: The column "skor" in BatchData does not exist.',
     ]
     assert result.summary["not_checked"] == ["antar_periode", "ringkasan_wilayah"]
+
+
+def test_the_gate_reads_each_table_from_its_file_when_its_suite_runs_and_lets_it_go(gx_dir, tmp_path, monkeypatch):
+    """A run's tables as files (`TableFiles`, as the monthly run passes them): the same failures as the frames;
+    each table read when its suite runs and let go after, so at no read is more than one other table held (the
+    gate held every table and its batch at once: a national month's peak); a table without its file is missing."""
+    from flows import forked
+
+    monkeypatch.setattr(forked, "supported", lambda: False)  # every read in this process, to be counted
+    monkeypatch.setattr(quality, "COLLECT_ROWS", 0)  # GX's cycles collected after each suite, as above 100,000 rows
+    tables = valid_tables()
+    tables["skor_aspek"] = tables["skor_aspek"].assign(persen=150.0)  # one broken table: its failure named
+    root = tmp_path / "keluaran"
+    for name, table in tables.items():
+        if name != "peringatan_dini":
+            storage.write_partition(storage.partition_path(root, name, PERIODE) / storage.PART, name, PERIODE,
+                                    to_arrow(name, table))
+    held: list[int] = []
+    alive: dict[int, str] = {}
+
+    class Counted(quality.TableFiles):
+        def read(self, name: str) -> pd.DataFrame:
+            gc.collect()
+            held.append(len(alive))
+            table = super().read(name)
+            alive[id(table)] = name
+            weakref.finalize(table, alive.pop, id(table))
+            return table
+
+    files = run(gx_dir, Counted(root, PERIODE), run_id=RUN + "_files")
+    del tables["peringatan_dini"]
+    frames = run(gx_dir, tables, run_id=RUN + "_frames")
+    assert files.failed == frames.failed
+    assert files.failed[0] == "peringatan_dini: tabel tidak ada di keluaran run"
+    assert {line.split(" [")[1].split("]")[0] for line in files.failed[1:]} == {"skor_aspek.persen_rentang"}
+    assert {k: v["rows"] for k, v in files.summary["suites"].items()} == {
+        k: v["rows"] for k, v in frames.summary["suites"].items()}
+    assert len(held) == 12 and max(held) <= 1, held  # skor_koperasi read 3 times, status_koperasi twice
 
 
 # ------------------------------------------------------------------ each expectation, broken on purpose
