@@ -172,6 +172,8 @@ def check_outputs(tables: Mapping[str, pd.DataFrame] | Tables, context_dir: Path
             summaries[name] = one.summary
         context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
         index = docs_index(context)                                                       # the index again
+    if sum(one.rows for one in suites.values()) > COLLECT_ROWS:  # a full collection costs 0.2 s; smaller copies
+        gc.collect()                                                 # wait for Python's own
     summary = {
         "periode": periode, "run_name": run_name, "suites": summaries, "failed": len(failed),
         "not_checked": sorted({*ex.SUITES, *ax.ACTION_SUITES} - set(summaries)),
@@ -223,7 +225,8 @@ def _checked_suites(context: FileDataContext, validations: Mapping[str, Any], su
 
 
 def _check(context: FileDataContext, name: str, validation: Any, suite: _Suite, run_id: Any) -> _Checked:
-    """One suite on its batch, built now and let go after (`_forget_batches`)."""
+    """One suite on its batch, built now and let go after (`_forget_batches`; the copies GX's validators leave in
+    cycles are collected once, at the end of the gate)."""
     start = time.perf_counter()
     try:
         frame = suite.batch()
@@ -231,7 +234,7 @@ def _check(context: FileDataContext, name: str, validation: Any, suite: _Suite, 
         return _Checked("", "", [], {}, unbuilt=f"{name}: tidak bisa diperiksa ({type(error).__name__}: {error})")
     outcome = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
     del frame
-    _forget_batches(context, suite.rows)
+    _forget_batches(context)
     results = outcome.results
     return _Checked(outcome.suite_name, outcome.batch_id, [describe_failure(name, r) for r in results if not r.success],
                     {"success": all(r.success for r in results), "rows": suite.rows, "evaluated": len(results),
@@ -333,7 +336,7 @@ def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:
 # What a failure's words need (unexpected_count, element_count, observed_value and up to 20 unexpected values):
 # SUMMARY's counts per unexpected value and their row indexes cost a quarter of the check and are read by nothing
 RESULT_FORMAT = "BASIC"
-COLLECT_ROWS = 100_000  # validated rows above which the copies GX leaves are collected at once
+COLLECT_ROWS = 100_000  # validated rows above which the copies GX's validators leave are collected at once
 ROWS_PER_EXPECTATION = 100_000  # rows that double an expectation's time (its own overhead: the other half)
 
 
@@ -405,16 +408,12 @@ def open_context(context_dir: Path) -> FileDataContext:
     return context
 
 
-def _forget_batches(context: FileDataContext, rows: int) -> None:
-    """Drop the tables GX still holds once the check is done (hundreds of MB at national scale): the batches of the
-    data source's engine (GX keeps the last context it opened, its project manager, until the process ends), and,
-    for tables of more than `COLLECT_ROWS` rows in all, the cycles its validators leave (a full collection costs
-    0.2 s; smaller copies wait for Python's own)."""
+def _forget_batches(context: FileDataContext) -> None:
+    """Drop the table GX still holds once its suite is done: the batches of the data source's engine (GX keeps the
+    last context it opened, its project manager, until the process ends)."""
     engine = context.data_sources.get(DATASOURCE).get_execution_engine()
     engine.batch_manager.batch_data_cache.clear()
     engine.batch_manager.reset_batch_cache()
-    if rows > COLLECT_ROWS:
-        gc.collect()  # GX's validators leave cycles that hold copies of the tables
 
 
 def _validation(context: FileDataContext, name: str, suite: Any) -> Any:

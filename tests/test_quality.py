@@ -259,7 +259,6 @@ def test_the_gate_reads_each_table_from_its_file_when_its_suite_runs_and_lets_it
     from flows import forked
 
     monkeypatch.setattr(forked, "supported", lambda: False)  # every read in this process, to be counted
-    monkeypatch.setattr(quality, "COLLECT_ROWS", 0)  # GX's cycles collected after each suite, as above 100,000 rows
     tables = valid_tables()
     tables["skor_aspek"] = tables["skor_aspek"].assign(persen=150.0)  # one broken table: its failure named
     root = tmp_path / "keluaran"
