@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.catalog import RunFolder
+from flows.catalog import RunFolder, release
 from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
 from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
@@ -89,6 +89,8 @@ def checked_common(root: Path, today: date) -> CheckedCommon:
     common, kept = checked_or_cached(root, today, lambda: _checked(root, today),
                                      lambda checked: {f.sumber: f.sha256 for f in checked.rejected.berkas})
     common = replace(common, dari_cache=kept)
+    if not kept:  # the raw files' frames and the checks' own are freed: their memory goes back before the month's
+        release()
     _Kept.entry.clear()
     if key is not None:
         _Kept.entry[key] = common
