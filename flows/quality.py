@@ -35,9 +35,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlparse
 
 import pandas as pd
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from flows import forked, storage
+from schemas import outputs
 from schemas.contract import plain
 from flows.config import settings
 from scoring.errors import KoperasiSehatError, QualityGateError
@@ -132,9 +134,12 @@ class TableFiles:
         return isinstance(name, str) and self._file(name).is_file()
 
     def read(self, name: str) -> pd.DataFrame:
+        """The table in its contract's dtypes; a file that cannot be read raises Arrow's error (a failure of the
+        suite, not advice to republish: these are a run's own files)."""
         if name not in self:
             raise KeyError(name)
-        return storage.read_table(self.root, name, self.periode)
+        data = storage.partitions(self.root / name, name).to_table(filter=ds.field(storage.KEY) == self.periode)
+        return outputs.to_pandas(name, data)
 
     def rows(self, name: str) -> int:
         return pq.ParquetFile(self._file(name)).metadata.num_rows
@@ -231,7 +236,7 @@ def _check(context: FileDataContext, name: str, validation: Any, suite: _Suite, 
     try:
         frame = suite.batch()
     except Exception as error:  # noqa: BLE001 - reported as a failure: the caller must not publish
-        return _Checked("", "", [], {}, unbuilt=f"{name}: tidak bisa diperiksa ({type(error).__name__}: {error})")
+        return _Checked("", "", [], {}, unbuilt=_unchecked(name, error))
     outcome = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
     del frame
     _forget_batches(context)
@@ -274,7 +279,7 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
         try:
             suites[name] = _Suite(suite(), batch, rows())
         except Exception as error:  # noqa: BLE001 - reported as a failure: the caller must not publish
-            failed.append(f"{name}: tidak bisa diperiksa ({type(error).__name__}: {error})")
+            failed.append(_unchecked(name, error))
 
     def read(name: str) -> Callable[[], pd.DataFrame]:
         return functools.partial(tables.read, name)
@@ -285,14 +290,15 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
     has_koperasi, has_indikator = present(ex.SKOR_KOPERASI), present(ex.SKOR_INDIKATOR)
     has_status, has_ringkasan = present(ex.STATUS_KOPERASI), present(ex.RINGKASAN_WILAYAH)
     if has_koperasi:
-        koperasi = tables.read(ex.SKOR_KOPERASI)
+        # read once for both suites, in their own try: a file that cannot be read fails each
+        koperasi = functools.cache(read(ex.SKOR_KOPERASI))
         add(ex.SKOR_KOPERASI, rows(ex.SKOR_KOPERASI),
-            lambda: ex.skor_koperasi_suite(ex.books_in_use(koperasi, books), params.toleransi_total),
+            lambda: ex.skor_koperasi_suite(ex.books_in_use(koperasi(), books), params.toleransi_total),
             lambda: ex.batch_skor_koperasi(tables.read(ex.SKOR_KOPERASI), books))
         if has_indikator:
             add(ex.SKOR_INDIKATOR, rows(ex.SKOR_INDIKATOR),
-                lambda: ex.skor_indikator_suite(ex.books_in_use(koperasi, books),
-                                                ex.jumlah_baris_indikator(koperasi, books)),
+                lambda: ex.skor_indikator_suite(ex.books_in_use(koperasi(), books),
+                                                ex.jumlah_baris_indikator(koperasi(), books)),
                 lambda: ex.batch_skor_indikator(tables.read(ex.SKOR_INDIKATOR), tables.read(ex.SKOR_KOPERASI), books))
         del koperasi
     if has_status:
@@ -322,6 +328,11 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
         if present(name):
             add(name, rows(name), suite, functools.partial(lambda made, table: made(table()), batch, read(name)))
     return suites
+
+
+def _unchecked(name: str, error: Exception) -> str:
+    """A suite that cannot be built or run, as one line of its failure list (an error's own line breaks joined)."""
+    return f"{name}: tidak bisa diperiksa ({type(error).__name__}: {' '.join(str(error).split())})"
 
 
 def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:
