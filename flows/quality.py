@@ -261,8 +261,8 @@ def _apart(suites: Mapping[str, _Suite]) -> list[str]:
 
 def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapping[str, Rulebook],
             failed: list[str]) -> dict[str, _Suite]:
-    """Suite, batch and rows per suite; only skor_koperasi is read now (the suites of skor_koperasi and
-    skor_indikator follow its books). A missing table, or a suite that cannot be built, is a failure in `failed`,
+    """Suite, batch and rows per suite; only skor_koperasi is read now (the suites of skor_koperasi, skor_indikator
+    and skor_aspek follow its books). A missing table, or a suite that cannot be built, is a failure in `failed`,
     not an exception; so is a batch whose cek_* columns cannot be derived (a column missing), when it is built."""
     from schemas import action_expectations as ax
     from schemas import expectations as ex
@@ -289,9 +289,9 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
 
     has_koperasi, has_indikator = present(ex.SKOR_KOPERASI), present(ex.SKOR_INDIKATOR)
     has_status, has_ringkasan = present(ex.STATUS_KOPERASI), present(ex.RINGKASAN_WILAYAH)
+    # read once for the suites that follow its books, in their own try: a file that cannot be read fails each
+    koperasi = functools.cache(read(ex.SKOR_KOPERASI))
     if has_koperasi:
-        # read once for both suites, in their own try: a file that cannot be read fails each
-        koperasi = functools.cache(read(ex.SKOR_KOPERASI))
         add(ex.SKOR_KOPERASI, rows(ex.SKOR_KOPERASI),
             lambda: ex.skor_koperasi_suite(ex.books_in_use(koperasi(), books), params.toleransi_total),
             lambda: ex.batch_skor_koperasi(tables.read(ex.SKOR_KOPERASI), books))
@@ -300,7 +300,6 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
                 lambda: ex.skor_indikator_suite(ex.books_in_use(koperasi(), books),
                                                 ex.jumlah_baris_indikator(koperasi(), books)),
                 lambda: ex.batch_skor_indikator(tables.read(ex.SKOR_INDIKATOR), tables.read(ex.SKOR_KOPERASI), books))
-        del koperasi
     if has_status:
         add(ex.STATUS_KOPERASI, rows(ex.STATUS_KOPERASI), lambda: ex.status_koperasi_suite(params.jumlah_terdaftar),
             read(ex.STATUS_KOPERASI))
@@ -314,7 +313,8 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
         add(ex.RINGKASAN_WILAYAH, rows(ex.RINGKASAN_WILAYAH), lambda: ex.ringkasan_wilayah_suite(kolom),
             lambda: ex.batch_ringkasan_wilayah(tables.read(ex.RINGKASAN_WILAYAH), kolom))
     action = {  # suite, and the batch made of the table
-        ax.SKOR_ASPEK: (ax.skor_aspek_suite, lambda t: ax.batch_skor_aspek(t, books)),
+        ax.SKOR_ASPEK: (lambda: ax.skor_aspek_suite(ex.jumlah_baris_aspek(koperasi(), books) if has_koperasi else None),
+                        lambda t: ax.batch_skor_aspek(t, books)),
         ax.JALAN_MENUJU_SEHAT: (lambda: ax.jalan_menuju_sehat_suite(books), ax.batch_jalan_menuju_sehat),
         ax.PERINGATAN_DINI: (ax.peringatan_dini_suite, lambda t: t),
         ax.PERSENTIL_SEJAWAT: (lambda: ax.persentil_sejawat_suite(params.min_peers),

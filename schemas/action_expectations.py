@@ -13,7 +13,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from schemas.expectations import expectation, make_suite, number_text, skor_total_maks
+from schemas.expectations import expectation, make_suite, number_text, row_count, skor_total_maks
 from scoring.early_warning import CODE_PATTERN
 from scoring.rulebook_format import Rulebook
 
@@ -48,8 +48,10 @@ def _dense_rank(df: pd.DataFrame, by: list[str], column: str) -> pd.Series:
     return df.groupby(by, dropna=False)[column].rank(method="first").astype("Int64")
 
 
-def skor_aspek_suite() -> gx.ExpectationSuite:
-    """One row per cooperative and aspect; an aspect's score within its weight; the aspects of the row's book."""
+def skor_aspek_suite(jumlah_baris: int | None = None) -> gx.ExpectationSuite:
+    """One row per cooperative and aspect; an aspect's score within its weight; the aspects of the row's book;
+    `jumlah_baris`: the rows the scored cooperatives call for (`expectations.jumlah_baris_aspek`), which rules out
+    a cooperative of skor_koperasi without its aspects."""
     s = SKOR_ASPEK
     return make_suite(s, [
         _unique(s, ["nik", "periode", "aspek"]),
@@ -57,6 +59,7 @@ def skor_aspek_suite() -> gx.ExpectationSuite:
                     gxe.ExpectColumnPairValuesAToBeGreaterThanB, column_A="bobot", column_B="skor", or_equal=True),
         _between(s, "persen", 0, 100),
         _holds(s, "aspek_rulebook", "setiap koperasi punya tepat aspek-aspek rulebook-nya, masing-masing sekali"),
+        *row_count(s, jumlah_baris, "aspek rulebook setiap koperasi yang dinilai, masing-masing sekali"),
     ], "skor aspek setiap koperasi yang dinilai, menurut aspek rulebook-nya")
 
 

@@ -176,11 +176,17 @@ def skor_indikator_suite(books: Mapping[str, Rulebook], jumlah_baris: int | None
         *(expectation(s, f"{c}_terisi", f"{c} tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column=c)
           for c in ("nilai", "skor")),
     ]
-    if jumlah_baris is not None:
-        checks.append(expectation(
-            s, "jumlah_baris", f"{jumlah_baris} baris: komponen rulebook setiap koperasi yang dinilai, masing-masing sekali",
-            gxe.ExpectTableRowCountToEqual, value=jumlah_baris))
+    checks += row_count(s, jumlah_baris, "komponen rulebook setiap koperasi yang dinilai, masing-masing sekali")
     return make_suite(s, checks, "one row per scored cooperative and rulebook component (data-contract §3)")
+
+
+def row_count(suite: str, jumlah_baris: int | None, what: str) -> list[gxe.Expectation]:
+    """`<suite>.jumlah_baris`: the table has exactly the rows the scored cooperatives call for (`what` they are);
+    none when the count is not known."""
+    if jumlah_baris is None:
+        return []
+    return [expectation(suite, "jumlah_baris", f"{jumlah_baris} baris: {what}", gxe.ExpectTableRowCountToEqual,
+                        value=jumlah_baris)]
 
 
 def status_koperasi_suite(jumlah_terdaftar: int) -> gx.ExpectationSuite:
@@ -270,6 +276,12 @@ def _components_of(rulebook: pd.Series, books: Mapping[str, Rulebook]) -> pd.Ser
 def jumlah_baris_indikator(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> int:
     """The skor_indikator rows the scored cooperatives call for: their rulebooks' component counts."""
     return int(_components_of(_rulebook_by_key(koperasi)["rulebook"], books).fillna(0).sum())
+
+
+def jumlah_baris_aspek(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> int:
+    """The skor_aspek rows the scored cooperatives call for: their rulebooks' aspect counts."""
+    sizes = {book_id: len(book.aspek) for book_id, book in books.items()}
+    return int(_rulebook_by_key(koperasi)["rulebook"].map(sizes).astype("float64").fillna(0).sum())
 
 
 def batch_skor_indikator(indikator: pd.DataFrame, koperasi: pd.DataFrame,

@@ -229,6 +229,7 @@ def test_a_month_without_reports_passes(gx_dir):
     tables = valid_tables()
     tables["skor_koperasi"] = empty_frame("skor_koperasi")
     tables["skor_indikator"] = empty_frame("skor_indikator")
+    tables["skor_aspek"] = empty_frame("skor_aspek")
     result = run(gx_dir, tables, laporan_dibaca=0, laporan_dikarantina=0, jumlah_melapor_sebelumnya=None,
                  run_id=RUN + "_kosong")
     assert result.success, result.failed
@@ -271,9 +272,24 @@ def test_a_kept_table_that_cannot_be_read_fails_its_suites_in_one_line_each(gx_d
     result = run(gx_dir, quality.TableFiles(root, PERIODE), run_id=RUN + "_rusak")
     assert not result.success
     broken = [line.split(": ")[0] for line in result.failed]
-    assert broken == ["skor_koperasi", "skor_indikator", "status_koperasi", "antar_periode"], result.failed
+    assert broken == ["skor_koperasi", "skor_indikator", "status_koperasi", "skor_aspek", "antar_periode"], broken
     assert all("tidak bisa diperiksa (ArrowInvalid: " in line and "\n" not in line for line in result.failed)
-    assert result.summary["not_checked"] == ["antar_periode", "skor_indikator", "skor_koperasi", "status_koperasi"]
+    assert result.summary["not_checked"] == ["antar_periode", "skor_aspek", "skor_indikator", "skor_koperasi",
+                                             "status_koperasi"]
+
+
+def test_skor_aspek_has_the_rows_its_scored_cooperatives_call_for(gx_dir):
+    """From the hostile trial: a skor_aspek without rows beside a scored skor_koperasi passed the gate (every
+    per-row check holds on no row). Its row count is now checked: 3 scored cooperatives of ksp-2016's 7 aspects."""
+    tables = valid_tables()
+    aspek = tables["skor_aspek"]
+    assert ex.jumlah_baris_aspek(tables["skor_koperasi"], rulebooks()) == 3 * len(BOOK.aspek) == len(aspek) == 21
+    one = aspek[aspek["nik"] == aspek["nik"].iloc[0]]  # one cooperative's aspects only: every per-row check holds
+    for kept in (aspek.iloc[:0], one):
+        tables["skor_aspek"] = kept
+        result = run(gx_dir, tables, run_id=f"{RUN}_aspek_{len(kept)}")
+        assert result.failed == [f"skor_aspek: 21 baris: aspek rulebook setiap koperasi yang dinilai, masing-masing "
+                                 f"sekali [skor_aspek.jumlah_baris]: teramati {len(kept)}"], result.failed
 
 
 def test_the_gate_reads_each_table_from_its_file_when_its_suite_runs_and_lets_it_go(gx_dir, tmp_path, monkeypatch):
