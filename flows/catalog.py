@@ -151,7 +151,7 @@ class RunFolder:
 
     def kept(self, name: str, periode: str) -> Path:
         """The file of a checked table of the period (`keluaran/<table>/periode=<p>/part-0.parquet`)."""
-        return storage.partition_path(self.kept_root, name, periode) / storage.PART
+        return storage.partition_file(self.kept_root, name, periode)
 
     def read_table(self, name: str) -> pd.DataFrame:
         return outputs.to_pandas(name, self.read_checked(name))

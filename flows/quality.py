@@ -128,7 +128,7 @@ class TableFiles:
     periode: str
 
     def _file(self, name: str) -> Path:
-        return storage.partition_path(self.root, name, self.periode) / storage.PART
+        return storage.partition_file(self.root, name, self.periode)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._file(name).is_file()
@@ -331,8 +331,13 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
 
 
 def _unchecked(name: str, error: Exception) -> str:
-    """A suite that cannot be built or run, as one line of its failure list (an error's own line breaks joined)."""
-    return f"{name}: tidak bisa diperiksa ({type(error).__name__}: {' '.join(str(error).split())})"
+    """A suite that cannot be built or run, as one line of its failure list."""
+    return f"{name}: tidak bisa diperiksa ({type(error).__name__}: {_one_line(str(error))})"
+
+
+def _one_line(text: str) -> str:
+    """An error's text on one line (Arrow's and GX's messages hold line breaks): every failure is one line."""
+    return " ".join(text.split())
 
 
 def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:
@@ -527,7 +532,7 @@ def describe_failure(table: str, result: Any) -> str:
     errors = [info] if "raised_exception" in info else list(info.values())
     raised = [e for e in errors if isinstance(e, dict) and e.get("raised_exception")]
     if raised:
-        messages = dict.fromkeys(str(e.get("exception_message")) for e in raised)
+        messages = dict.fromkeys(_one_line(str(e.get("exception_message"))) for e in raised)
         observed = "tidak bisa diperiksa: " + "; ".join(messages)
     elif outcome.get("observed_value") is not None:
         observed = f"teramati {for_people(outcome['observed_value'], share)}"

@@ -55,6 +55,11 @@ def partition_path(output: Path, table: str, periode: str) -> Path:
     return Path(output) / table / f"{KEY}={periode}"
 
 
+def partition_file(output: Path, table: str, periode: str) -> Path:
+    """The one file of a period's partition (`<output>/<table>/periode=<p>/part-0.parquet`)."""
+    return partition_path(output, table, periode) / PART
+
+
 def stage_period(output: Path, table: str, periode: str, df: pd.DataFrame | pa.Table, run_id: str) -> Path:
     """Validate the frame and write the period's partition complete, fsynced, in the run's work folder
     (`write_partition`).
@@ -276,5 +281,5 @@ def _remove_empty_parents(path: Path, stop: Path) -> None:
 
 
 __all__ = ["COMPRESSION", "ROW_GROUP_ROWS", "OutputContractError", "discard_staged", "empty_frame", "file_schema",
-           "fsync_files", "partition_path", "partitions", "read_table", "stage_file", "stage_period", "staging_path",
-           "swap_period", "tabel", "write_partition", "write_period"]
+           "fsync_files", "partition_file", "partition_path", "partitions", "read_table", "stage_file", "stage_period",
+           "staging_path", "swap_period", "tabel", "write_partition", "write_period"]

@@ -269,7 +269,11 @@ def _rulebook_by_key(koperasi: pd.DataFrame) -> pd.DataFrame:
 
 def _components_of(rulebook: pd.Series, books: Mapping[str, Rulebook]) -> pd.Series:
     """The component count of each row's book (NaN: unknown book), numeric even when there are no rows."""
-    sizes = {book_id: len(book.komponen) for book_id, book in books.items()}
+    return _per_book(rulebook, {book_id: len(book.komponen) for book_id, book in books.items()})
+
+
+def _per_book(rulebook: pd.Series, sizes: Mapping[str, int]) -> pd.Series:
+    """Each row's book's count in `sizes` (NaN: unknown book), numeric even when there are no rows."""
     return rulebook.map(sizes).astype("float64")
 
 
@@ -281,7 +285,7 @@ def jumlah_baris_indikator(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]
 def jumlah_baris_aspek(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> int:
     """The skor_aspek rows the scored cooperatives call for: their rulebooks' aspect counts."""
     sizes = {book_id: len(book.aspek) for book_id, book in books.items()}
-    return int(_rulebook_by_key(koperasi)["rulebook"].map(sizes).astype("float64").fillna(0).sum())
+    return int(_per_book(_rulebook_by_key(koperasi)["rulebook"], sizes).fillna(0).sum())
 
 
 def batch_skor_indikator(indikator: pd.DataFrame, koperasi: pd.DataFrame,
