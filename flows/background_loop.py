@@ -259,14 +259,17 @@ def _warm() -> None:
     import importlib
 
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
-    for name in WARM:
+    documents = ("flows.handouts",) if settings().documents else ()  # matplotlib and the workbook's: 0.8-1.6 s
+    for name in (*WARM, *documents):                                  # of each run that writes documents
         try:
             importlib.import_module(name)
         except ImportError as error:  # a lazy import of a library that moved: the copies import it themselves
             _log(f"tidak diimpor lebih dulu: {name} ({error})")
+    from flows import data_docs
     from schemas import inputs, outputs
     from scoring.rulebook import published_books, rulebooks
 
+    data_docs.warm()
     rulebooks(), published_books()
     inputs.build_schemas()
     for table in outputs.TABLES.values():

@@ -378,7 +378,8 @@ def _configuration_of(context_dir: Path) -> Iterator[None]:
 
 def open_context(context_dir: Path) -> FileDataContext:
     """The file Data Context in `context_dir` (created on first use), analytics and progress bars off, without
-    a config variables file, its Data Docs index limited to the results of the newest `DOCS_INDEX_RUNS` runs.
+    a config variables file, its Data Docs index limited to the results of the newest `DOCS_INDEX_RUNS` runs, its
+    pages drawn by GX's views with templates compiled once per process (`flows.data_docs`).
     Opened for each check (a few tenths of a second): a context kept open keeps the last tables it validated (its
     execution engine's batches)."""
     root = Path(context_dir).resolve()
@@ -403,6 +404,7 @@ def open_context(context_dir: Path) -> FileDataContext:
     if context.variables.config_variables_file_path:  # no ${VARIABLE} in our configuration: nothing to read
         context.variables.config_variables_file_path = None
         changed = True
+    from flows import data_docs
     from schemas.action_expectations import ACTION_SUITES
     from schemas.expectations import SUITES
 
@@ -411,8 +413,15 @@ def open_context(context_dir: Path) -> FileDataContext:
     if DOCS_SITE not in sites:  # removed from great_expectations.yml by hand: GX's own site again
         sites[DOCS_SITE] = copy.deepcopy(DataContextConfigDefaults.DEFAULT_DATA_DOCS_SITES.value[DOCS_SITE])
     index = sites[DOCS_SITE].setdefault("site_index_builder", {})
-    if index.get("validation_results_limit") != limit:
-        index.update(class_name="DefaultSiteIndexBuilder", validation_results_limit=limit)
+    sections = sites[DOCS_SITE].setdefault("site_section_builders", {})
+    wanted = {"validation_results_limit": limit, "view": dict(data_docs.INDEX_VIEW)}
+    if any(index.get(key) != value for key, value in wanted.items()) or any(
+            not isinstance(sections.get(name), dict) or sections[name].get("view") != data_docs.PAGE_VIEW
+            for name in data_docs.SECTIONS):
+        index.update(class_name="DefaultSiteIndexBuilder", **wanted)
+        for name in data_docs.SECTIONS:  # GX's defaults for the rest of each section
+            sections[name] = {**(sections[name] if isinstance(sections.get(name), dict) else {}),
+                              "view": dict(data_docs.PAGE_VIEW)}
         context.variables.data_docs_sites = sites
         changed = True
     if changed:

@@ -134,6 +134,28 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
     assert RUN in html and RUN + "_parquet" in html  # the history of every run stays in Data Docs
 
 
+def test_data_docs_templates_are_compiled_once_in_a_process_and_the_site_names_the_views(gx_dir, monkeypatch):
+    """GX gives every section of every build a new Jinja environment: its templates compiled again each build
+    (54 compilations) until the site's views share one cache (`flows.data_docs`)."""
+    import jinja2
+
+    from flows import data_docs
+
+    run(gx_dir, run_id=RUN + "_first")  # compiles what no check before it in this process compiled
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, *args, **kwargs: compiled.append(source) or original(self, source, *args,
+                                                                                                      **kwargs))
+    result = run(gx_dir, run_id=RUN + "_second")
+    assert result.success and compiled == []
+    assert RUN + "_second" in result.data_docs_index.read_text(encoding="utf-8")
+    site = quality.open_context(gx_dir).variables.data_docs_sites[quality.DOCS_SITE]
+    assert site["site_index_builder"]["view"] == data_docs.INDEX_VIEW
+    assert {name: builder["view"] for name, builder in site["site_section_builders"].items()} == {
+        "expectations": data_docs.PAGE_VIEW, "validations": data_docs.PAGE_VIEW}
+
+
 def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_path, monkeypatch):
     """The index reads every result it links: it links the newest DOCS_INDEX_RUNS runs' (here one run's 11), so
     a gate does not grow slower run after run; an older run's pages stay in the site."""
