@@ -76,7 +76,7 @@ class _Loop:
         self.selector.register(self.wakeup, selectors.EVENT_READ)
         self.runs: dict[int, socket.socket] = {}  # pid -> the command's connection
         self.unread: dict[int, bytes] = {}  # pid -> what its command sent after its last whole line
-        self.served, self.stopping, self.last = 0, False, time.monotonic()
+        self.served, self.stopping, self.last, self.warmed = 0, False, time.monotonic(), False
         self.started = datetime.now().astimezone().isoformat(timespec="seconds")
 
     def publish_state(self) -> None:
@@ -100,13 +100,17 @@ class _Loop:
             if not self.runs and not self.stopping and time.monotonic() - self.last >= idle:
                 _log(f"tidak ada run selama {idle / 60:g} menit: berhenti")
                 return
-            for key, _ in self.selector.select(timeout=1.0):
+            ready = self.selector.select(timeout=1.0)
+            for key, _ in ready:
                 if key.fileobj is self.listener:
                     self._accept()
                 elif key.fileobj == self.wakeup:
                     self._signals()
                 else:
                     self._from_command(key.fileobj, key.data)
+            if not ready and self.served and not self.runs and not self.warmed:
+                _warm_later()
+                self.warmed = True
 
     def _accept(self) -> None:
         conn, _ = self.listener.accept()
@@ -256,24 +260,41 @@ def _log(text: str) -> None:
 
 def _warm() -> None:
     """Import what a run imports and build what every run builds the same: the copies start with them."""
-    import importlib
-
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
-    documents = ("flows.handouts",) if settings().documents else ()  # matplotlib and the workbook's: 0.8-1.6 s
-    for name in (*WARM, *documents):                                  # of each run that writes documents
-        try:
-            importlib.import_module(name)
-        except ImportError as error:  # a lazy import of a library that moved: the copies import it themselves
-            _log(f"tidak diimpor lebih dulu: {name} ({error})")
-    from flows import data_docs
+    _import(WARM)
     from schemas import inputs, outputs
     from scoring.rulebook import published_books, rulebooks
 
-    data_docs.warm()
     rulebooks(), published_books()
     inputs.build_schemas()
     for table in outputs.TABLES.values():
         table.pandera_schema, table.arrow_schema
+    _freeze()
+
+
+def _warm_later() -> None:
+    """Once the server is idle after its first run (the command that started it does not wait for this): import
+    the documents' modules when runs write documents (matplotlib and the workbook's: 0.6-1.4 s of each such run)
+    and compile GX's Data Docs templates (`flows.data_docs`)."""
+    from flows import data_docs
+
+    _import(("flows.handouts",) if settings().documents else ())
+    data_docs.warm()
+    _freeze()
+    _log("modul dokumen dan templat Data Docs dimuat")
+
+
+def _import(names: tuple[str, ...]) -> None:
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:  # a lazy import of a library that moved: the copies import it themselves
+            _log(f"tidak diimpor lebih dulu: {name} ({error})")
+
+
+def _freeze() -> None:
     gc.collect()
     gc.freeze()  # what is imported stays: a copy's collections look at its own objects only (and share the pages)
 

@@ -69,6 +69,13 @@ def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(
     status = _cli("server", "status", home=home).stdout
     assert status.startswith(f"server latar pid {started['pid']} sejak ") and "0 run berjalan, 2 run dilayani" in status
     assert _rows(tmp_path / "a") == _rows(tmp_path / "b")
+    # idle after its runs, the server imports the documents' modules and compiles GX's templates, once
+    log, deadline = home / "koperasi-sehat-server.log", time.monotonic() + 60
+    while "modul dokumen" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    events = [line.split(" ", 2)[2] for line in log.read_text().splitlines()]
+    assert events.count("modul dokumen dan templat Data Docs dimuat") == 1
+    assert events.index("modul dokumen dan templat Data Docs dimuat") > 2  # ready, the first run and its end
     assert "run 2026-10_" in again.stdout and "Kalimantan Utara" in again.stdout  # the summary, on the command's
     # a setting read when a module is imported: the idle server is replaced by one with the command's environment
     other = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "c"), home=home,
