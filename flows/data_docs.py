@@ -5,14 +5,14 @@ compiled the same templates again, three times (the expectations, the validation
 0.2-0.4 s of a sample month's gate). These views are GX's, with Jinja's own bytecode cache (`jinja2.BytecodeCache`)
 kept in memory and shared by all of them: a template is compiled once, then loaded from its code (Jinja checks the
 template's source against the code's checksum, so a changed template is compiled again). The site's configuration
-names them (`PAGE_VIEW`, `INDEX_VIEW`: set by `flows.quality.open_context`); the background server compiles them before it forks
-its copies (`warm`).
+names them (`PAGE_VIEW`, `INDEX_VIEW`, set by `flows.quality.open_context`); the background server compiles the
+templates once idle, so that its copies start with them (`warm`).
 """
 
 from __future__ import annotations
 
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
 
 SECTIONS = ("expectations", "validations")  # the site's sections this project's runs fill (no profiling)
@@ -39,7 +39,7 @@ COMPILED = _Compiled()
 class _CompiledOnce:
     """A GX Jinja view whose environment uses the process's compiled templates."""
 
-    env: object
+    env: Environment
 
     def __init__(self, custom_styles_directory: str | None = None, custom_views_directory: str | None = None) -> None:
         super().__init__(custom_styles_directory, custom_views_directory)
@@ -59,7 +59,7 @@ INDEX_VIEW = {"module_name": __name__, "class_name": IndexPageView.__name__}
 
 
 def warm() -> None:
-    """Compile GX's page templates into this process's cache (the background server, before it forks)."""
+    """Compile GX's page templates into this process's cache (the background server, before the copies it forks)."""
     env = PageView().env
     for name in env.list_templates(extensions=["j2"]):
         env.get_template(name)
