@@ -65,14 +65,17 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
     with log.open("wb") as output:  # started first: it imports Prefect while this process does too
         server = subprocess.Popen([sys.executable, "-m", "flows.server", "--port", str(port), *options],
                                   stdin=subprocess.PIPE, stdout=output, stderr=subprocess.STDOUT, **_own_group())
+    started = False  # a server that did not start keeps its log: the error names it
     try:
         url = configured_api()  # a server named by the active Prefect profile
         if url:
+            started = True
             stop(server)
             yield url
             return
         url = f"http://{HOST}:{port}/api"
         wait_healthy(server, url, log)
+        started = True
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         os.environ["PREFECT_API_URL"] = url  # every process this one starts (served flow runs)
@@ -84,6 +87,8 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         stop(server)
+        if started:
+            log.unlink(missing_ok=True)
 
 
 @contextmanager

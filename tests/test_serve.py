@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -105,7 +106,8 @@ def test_serve_starts_its_server_runs_the_schedule_and_a_manual_run_and_stops_on
     assert "Traceback" not in output, output
     left = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not left, [" ".join(p.cmdline()) for p in left]
-    assert _deployment(url) is None  # the server is gone too
+    assert _deployment(url) is None  # the server is gone too, and its log with it (it started)
+    assert not (Path(tempfile.gettempdir()) / f"koperasi-sehat-prefect-{port}.log").exists()
     import sqlite3  # the run was cancelled by the runner, not left running: the schedule's next runs get a slot
 
     with sqlite3.connect(tmp_path / "prefect" / "prefect.db") as db:
@@ -113,3 +115,27 @@ def test_serve_starts_its_server_runs_the_schedule_and_a_manual_run_and_stops_on
                                  "WHERE json_extract(parameters, '$.period') IN ('2026-08', '2026-09')").fetchall())
     assert states == {"2026-09": "COMPLETED", "2026-08": "CANCELLED"}, states
     assert PROJECT_ROOT.exists()
+
+
+def test_a_local_server_keeps_its_log_only_when_it_could_not_start(monkeypatch):
+    """A temporary server's log is removed when it stops (23 were left in the temporary folder); one that could
+    not start keeps it, named in the one-line error."""
+    import re
+
+    import pytest
+
+    from flows import server
+    from scoring.errors import ServerError
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(server, "configured_api", lambda: None)
+    popen = subprocess.Popen
+    monkeypatch.setattr(server.subprocess, "Popen", lambda args, **kwargs: popen(
+        [sys.executable, "-c", "print('alamat sudah dipakai'); raise SystemExit(3)"], **kwargs))
+    with pytest.raises(ServerError) as error:
+        with server.prefect_api():
+            pass
+    log = Path(re.search(r"\(log: (.*)\)$", str(error.value)).group(1))
+    assert str(error.value).startswith("server Prefect lokal berhenti saat dimulai: alamat sudah dipakai (log: ")
+    assert log.read_text().strip() == "alamat sudah dipakai"
+    log.unlink()
