@@ -203,8 +203,7 @@ def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Ex
     PublishedOutputError naming a damaged file of the partitions read (`_check_part`)."""
     folder = Path(output) / table
     if not (partition_path(output, table, periode) if periode else folder).is_dir():
-        empty = empty_frame(table)
-        return empty if columns is None else empty[[c for c in empty.columns if c in columns]]
+        return empty_frame(table, columns)
     dataset = partitions(folder, table)
     condition = ds.field(KEY) == periode if periode else None
     for fragment in dataset.get_fragments(filter=condition):

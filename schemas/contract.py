@@ -26,7 +26,7 @@ count) is a contract break, never coerced.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -345,9 +345,12 @@ def to_pandas(spec: OutputTable, data: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
-def empty_frame(spec: OutputTable) -> pd.DataFrame:
-    """A frame with the table's columns and dtypes and no rows."""
-    return to_pandas(spec, spec.arrow_schema.empty_table())
+def empty_frame(spec: OutputTable, columns: Collection[str] | None = None) -> pd.DataFrame:
+    """A frame with the table's columns (or only `columns`, in the schema's order) and dtypes, and no rows."""
+    schema = spec.arrow_schema
+    if columns is not None:
+        schema = pa.schema([field for field in schema if field.name in columns])
+    return to_pandas(spec, schema.empty_table())
 
 
 def validate(spec: OutputTable, df: pd.DataFrame) -> pd.DataFrame:

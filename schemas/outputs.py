@@ -12,6 +12,9 @@ conversions) is in `schemas.contract`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
+
 import pandas as pd
 import pyarrow as pa
 
@@ -49,9 +52,15 @@ def to_pandas(table: str, data: pa.Table) -> pd.DataFrame:
     return contract.to_pandas(tabel(table), data)
 
 
-def empty_frame(table: str) -> pd.DataFrame:
-    """A frame with the table's columns and dtypes and no rows."""
-    return contract.empty_frame(tabel(table))
+def empty_frame(table: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A frame with the table's columns (or only `columns`, in the schema's order) and dtypes, and no rows: a copy
+    of the one built once per process (the warnings read a dozen periods never published, each one such frame)."""
+    return _empty_frame(table, None if columns is None else frozenset(columns)).copy()
+
+
+@cache
+def _empty_frame(table: str, columns: frozenset[str] | None) -> pd.DataFrame:
+    return contract.empty_frame(tabel(table), columns)
 
 
 def validate_output(table: str, df: pd.DataFrame) -> pd.DataFrame:

@@ -446,6 +446,14 @@ def test_missing_table_or_period_reads_empty(tmp_path):
         assert empty.empty and list(empty.columns) == arrow_schema("skor_koperasi").names
         assert empty["periode"].dtype == "str"
         assert empty["faktor_pengurang"].dtype == object
+    # some columns, in the schema's order whatever the order asked; each read its own frame (built once)
+    some = storage.read_table(tmp_path, "skor_koperasi", "2025-12", columns=["skor_total", "nik", "predikat"])
+    assert list(some.columns) == ["nik", "skor_total", "predikat"] and some.empty
+    assert some.dtypes.astype(str).tolist() == ["str", "float64", "str"]
+    some["tambahan"] = []
+    some.loc[0] = ["6502", 1.0, None, 1]
+    again = storage.read_table(tmp_path, "skor_koperasi", "2025-12", columns=["skor_total", "nik", "predikat"])
+    assert list(again.columns) == ["nik", "skor_total", "predikat"] and again.empty
 
 
 def test_staging_of_an_interrupted_run_is_invisible_to_readers(tmp_path):
