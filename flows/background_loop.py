@@ -275,23 +275,33 @@ def _warm() -> None:
 def _warm_later() -> None:
     """Once the server is idle after its first run (the command that started it does not wait for this): import
     the documents' modules when runs write documents (matplotlib and the workbook's: 0.6-1.4 s of each such run)
-    and compile GX's Data Docs templates (`flows.data_docs`)."""
-    from flows import data_docs
+    and compile GX's Data Docs templates (`flows.data_docs`). Only a saving: what fails here (a library's setting
+    from the environment, say) is logged, and each run does it itself, as before."""
+    loaded = ["modul dokumen"] if settings().documents and _import(("flows.handouts",)) else []
+    try:
+        from flows import data_docs
 
-    _import(("flows.handouts",) if settings().documents else ())
-    data_docs.warm()
+        data_docs.warm()
+        loaded.append("templat Data Docs")
+    except Exception as error:  # noqa: BLE001 - the runs compile them themselves
+        _log(f"templat Data Docs tidak dikompilasi lebih dulu ({type(error).__name__}: {error})")
     _freeze()
-    _log("modul dokumen dan templat Data Docs dimuat")
+    if loaded:
+        _log(f"{' dan '.join(loaded)} dimuat")
 
 
-def _import(names: tuple[str, ...]) -> None:
+def _import(names: tuple[str, ...]) -> bool:
+    """Import the modules; whether all were imported (a failure is logged: the copies import the module)."""
     import importlib
 
+    imported = True
     for name in names:
         try:
             importlib.import_module(name)
-        except ImportError as error:  # a lazy import of a library that moved: the copies import it themselves
-            _log(f"tidak diimpor lebih dulu: {name} ({error})")
+        except Exception as error:  # noqa: BLE001 - a library that moved, or fails on a setting of the environment
+            _log(f"tidak diimpor lebih dulu: {name} ({type(error).__name__}: {error})")
+            imported = False
+    return imported
 
 
 def _freeze() -> None:

@@ -58,6 +58,30 @@ PAGE_VIEW = {"module_name": __name__, "class_name": PageView.__name__}  # in the
 INDEX_VIEW = {"module_name": __name__, "class_name": IndexPageView.__name__}
 
 
+def as_wanted(site: object, limit: int) -> bool:
+    """Whether a Data Docs site's configuration (from great_expectations.yml, edited by hand or not) names these
+    views and limits its index to the results of `limit` validations."""
+    if not isinstance(site, dict):
+        return False
+    index, sections = site.get("site_index_builder"), site.get("site_section_builders")
+    return (isinstance(index, dict) and index.get("validation_results_limit") == limit
+            and index.get("view") == INDEX_VIEW and isinstance(sections, dict)
+            and all(isinstance(sections.get(name), dict) and sections[name].get("view") == PAGE_VIEW
+                    for name in SECTIONS))
+
+
+def make_wanted(site: dict, limit: int) -> None:
+    """Set what `as_wanted` asks in a site's configuration, keeping the rest (GX's defaults for what it lacks)."""
+    index = site.get("site_index_builder")
+    site["site_index_builder"] = {**(index if isinstance(index, dict) else {}), "class_name": "DefaultSiteIndexBuilder",
+                                  "validation_results_limit": limit, "view": dict(INDEX_VIEW)}
+    sections = site.get("site_section_builders")
+    sections = sections if isinstance(sections, dict) else {}
+    site["site_section_builders"] = {**sections, **{
+        name: {**(sections[name] if isinstance(sections.get(name), dict) else {}), "view": dict(PAGE_VIEW)}
+        for name in SECTIONS}}
+
+
 def warm() -> None:
     """Compile GX's page templates into this process's cache (the background server, before the copies it forks)."""
     env = PageView().env

@@ -410,24 +410,16 @@ def open_context(context_dir: Path) -> FileDataContext:
 
     limit = DOCS_INDEX_RUNS * len({*SUITES, *ACTION_SUITES})  # a run validates every suite once
     sites = context.variables.data_docs_sites or {}
-    if DOCS_SITE not in sites:  # removed from great_expectations.yml by hand: GX's own site again
+    if not isinstance(sites.get(DOCS_SITE), dict):  # removed from great_expectations.yml by hand: GX's own again
         sites[DOCS_SITE] = copy.deepcopy(DataContextConfigDefaults.DEFAULT_DATA_DOCS_SITES.value[DOCS_SITE])
-    index = sites[DOCS_SITE].setdefault("site_index_builder", {})
-    sections = sites[DOCS_SITE].setdefault("site_section_builders", {})
-    wanted = {"validation_results_limit": limit, "view": dict(data_docs.INDEX_VIEW)}
-    if any(index.get(key) != value for key, value in wanted.items()) or any(
-            not isinstance(sections.get(name), dict) or sections[name].get("view") != data_docs.PAGE_VIEW
-            for name in data_docs.SECTIONS):
-        index.update(class_name="DefaultSiteIndexBuilder", **wanted)
-        for name in data_docs.SECTIONS:  # GX's defaults for the rest of each section
-            sections[name] = {**(sections[name] if isinstance(sections.get(name), dict) else {}),
-                              "view": dict(data_docs.PAGE_VIEW)}
+    if not data_docs.as_wanted(sites[DOCS_SITE], limit):
+        data_docs.make_wanted(sites[DOCS_SITE], limit)
         context.variables.data_docs_sites = sites
         changed = True
     if changed:
         context.variables.save()  # GX only logs a file it cannot write
         context = gx.get_context(mode="file", context_root_dir=root)  # its configuration providers as saved
-        if DOCS_SITE not in (context.variables.data_docs_sites or {}):
+        if not data_docs.as_wanted((context.variables.data_docs_sites or {}).get(DOCS_SITE), limit):
             raise QualityGateError(f"{root / 'great_expectations.yml'} tidak dapat ditulis: situs Data Docs "
                                    f"{DOCS_SITE} tidak dapat dipulihkan; izinkan penulisan berkas itu")
     return context

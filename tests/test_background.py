@@ -129,3 +129,35 @@ def test_a_stop_read_with_the_request_or_cut_between_two_reads_reaches_the_run(m
     assert sent == [(41, signal.SIGTERM)] and loop.unread == {41: b'{"sig'}
     loop._pass_on(41, b'nal": 2}\n{"signal": 9}\n')  # the rest; a signal the command never passes on is ignored
     assert sent == [(41, signal.SIGTERM), (41, signal.SIGINT)] and loop.unread == {41: b""}
+
+
+def test_what_fails_in_the_idle_warm_up_is_logged_and_the_server_goes_on(monkeypatch):
+    """A library failing on import (matplotlib on MPLBACKEND=nope raised ValueError) killed the server during its
+    idle warm-up: only ImportError was caught. It is a saving only: the runs import and compile themselves."""
+    import importlib
+
+    from flows import background_loop, data_docs
+
+    logged = []
+    monkeypatch.setattr(background_loop, "_log", logged.append)
+    monkeypatch.setattr(background_loop, "_freeze", lambda: None)  # not this test process's objects
+    real = importlib.import_module
+
+    def refused(name, *args):
+        if name == "flows.handouts":
+            raise ValueError("Key backend: 'nope' is not a valid value for backend")
+        return real(name, *args)
+
+    def broken():
+        raise RuntimeError("templat rusak")
+
+    monkeypatch.setattr(importlib, "import_module", refused)
+    monkeypatch.setattr(data_docs, "warm", broken)
+    background_loop._warm_later()
+    assert logged == ["tidak diimpor lebih dulu: flows.handouts (ValueError: Key backend: 'nope' is not a valid value "
+                      "for backend)", "templat Data Docs tidak dikompilasi lebih dulu (RuntimeError: templat rusak)"]
+    monkeypatch.setattr(importlib, "import_module", real)
+    monkeypatch.setattr(data_docs, "warm", lambda: None)
+    logged.clear()
+    background_loop._warm_later()
+    assert logged == ["modul dokumen dan templat Data Docs dimuat"]

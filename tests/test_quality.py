@@ -168,14 +168,39 @@ def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_p
     assert len(list(pages.rglob("run_pertama_q1/*/*.html"))) == len(list(pages.rglob("run_kedua_q2/*/*.html"))) == 11
 
 
-def test_a_data_docs_site_removed_from_the_configuration_by_hand_is_built_again(tmp_path):
-    """great_expectations.yml edited without its local_site (this was a KeyError traceback): GX's own site again."""
-    context = quality.open_context(tmp_path / "_gx")
-    context.variables.data_docs_sites = {}
-    context.variables.save()
-    result = run(tmp_path / "_gx", run_id="run_tanpa_situs")
-    assert result.success and "run_tanpa_situs" in result.data_docs_index.read_text(encoding="utf-8")
+def _edit_site(folder: Path, edit) -> Path:
+    """great_expectations.yml with its Data Docs sites edited by hand (`edit` changes the parsed `data_docs_sites`)."""
+    import yaml
+
+    config = folder / "great_expectations.yml"
+    parsed = yaml.safe_load(config.read_text(encoding="utf-8"))
+    edit(parsed["data_docs_sites"])
+    config.write_text(yaml.safe_dump(parsed), encoding="utf-8")
+    return config
+
+
+HAND_EDITS = {  # each ran GX's own site or failed the run: the site is written back as this project's
+    "site removed (was a KeyError traceback)": lambda sites: sites.clear(),
+    "sections None (was an AttributeError)": lambda sites: sites["local_site"].update(site_section_builders=None),
+    "sections a list": lambda sites: sites["local_site"].update(site_section_builders=["validations"]),
+    "index None": lambda sites: sites["local_site"].update(site_index_builder=None),
+    "validations off": lambda sites: sites["local_site"]["site_section_builders"].update(validations=False),
+    "a view that does not exist": lambda sites: sites["local_site"]["site_section_builders"]["validations"].update(
+        view={"module_name": "flows.tidak_ada", "class_name": "PageView"}),
+}
+
+
+@pytest.mark.parametrize("edit", HAND_EDITS.values(), ids=HAND_EDITS.keys())
+def test_a_data_docs_site_edited_by_hand_is_written_back(tmp_path, edit):
+    from flows import data_docs
+
+    quality.open_context(tmp_path / "_gx")
+    _edit_site(tmp_path / "_gx", edit)
+    result = run(tmp_path / "_gx", run_id="run_situs_diubah")
+    assert result.success and "run_situs_diubah" in result.data_docs_index.read_text(encoding="utf-8")
     assert result.data_docs_index == tmp_path / "_gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    site = quality.open_context(tmp_path / "_gx").variables.data_docs_sites[quality.DOCS_SITE]
+    assert data_docs.as_wanted(site, quality.DOCS_INDEX_RUNS * len(result.summary["suites"]))
 
 
 @pytest.fixture(scope="module")
@@ -224,17 +249,17 @@ def test_a_full_disk_under_the_gate_is_named_as_such_not_as_the_configuration(tm
         run(tmp_path / "_gx")
 
 
-def test_a_site_removed_from_a_configuration_that_cannot_be_written_is_one_line(tmp_path):
-    """GX only logs a configuration it cannot save: the repaired site was lost and the run failed later on an
-    IndexError."""
+@pytest.mark.parametrize("edit", [HAND_EDITS["site removed (was a KeyError traceback)"],
+                                  HAND_EDITS["a view that does not exist"]], ids=["site removed", "view"])
+def test_a_site_edited_in_a_configuration_that_cannot_be_written_is_one_line(tmp_path, edit):
+    """GX only logs a configuration it cannot save: the repaired site was lost and the run failed later (on an
+    IndexError; with a view that does not exist, on GX's error, advising to move the context away)."""
     import subprocess
 
     from scoring.errors import QualityGateError
 
-    context = quality.open_context(tmp_path / "_gx")
-    context.variables.data_docs_sites = {}
-    context.variables.save()
-    config = tmp_path / "_gx" / "great_expectations.yml"
+    quality.open_context(tmp_path / "_gx")
+    config = _edit_site(tmp_path / "_gx", edit)
     if subprocess.run(["chattr", "+i", str(config)], capture_output=True).returncode:
         pytest.skip("chattr +i is not possible here (not root, or a file system without it)")
     try:
