@@ -161,3 +161,17 @@ def test_what_fails_in_the_idle_warm_up_is_logged_and_the_server_goes_on(monkeyp
     logged.clear()
     background_loop._warm_later()
     assert logged == ["modul dokumen dan templat Data Docs dimuat"]
+
+
+def test_the_server_is_keyed_on_what_libraries_read_when_imported(monkeypatch):
+    """matplotlib is imported by the server (idle, for the documents): a server started under another MPLBACKEND
+    kept it for every run. The key changes with it, and not with a variable no library reads."""
+    from flows.background import code_key
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    base = code_key()
+    monkeypatch.setenv("MPLBACKEND", "agg")
+    assert code_key() != base
+    monkeypatch.delenv("MPLBACKEND")
+    monkeypatch.setenv("EDITOR", "vi")
+    assert code_key() == base
