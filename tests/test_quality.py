@@ -196,11 +196,17 @@ def test_a_data_docs_site_edited_by_hand_is_written_back(tmp_path, edit):
 
     quality.open_context(tmp_path / "_gx")
     _edit_site(tmp_path / "_gx", edit)
+    quality.open_context(tmp_path / "_gx")  # written back
+    site = quality.open_context(tmp_path / "_gx").variables.data_docs_sites[quality.DOCS_SITE]
+    assert data_docs.as_wanted(site, quality.DOCS_INDEX_RUNS * len({*ex.SUITES, *ax.ACTION_SUITES}))
+
+
+def test_a_run_after_a_hand_edit_builds_its_data_docs(tmp_path):
+    quality.open_context(tmp_path / "_gx")
+    _edit_site(tmp_path / "_gx", HAND_EDITS["sections None (was an AttributeError)"])
     result = run(tmp_path / "_gx", run_id="run_situs_diubah")
     assert result.success and "run_situs_diubah" in result.data_docs_index.read_text(encoding="utf-8")
     assert result.data_docs_index == tmp_path / "_gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    site = quality.open_context(tmp_path / "_gx").variables.data_docs_sites[quality.DOCS_SITE]
-    assert data_docs.as_wanted(site, quality.DOCS_INDEX_RUNS * len(result.summary["suites"]))
 
 
 @pytest.fixture(scope="module")
