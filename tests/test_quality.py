@@ -134,12 +134,23 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
     assert RUN in html and RUN + "_parquet" in html  # the history of every run stays in Data Docs
 
 
+# the Data Docs site as this project writes it: GX's views of flows.data_docs, the index of the last 12 runs' 11
+# suites (the values spelled out, not read from the code under test)
+PROJECT_SITE = {"index": ({"module_name": "flows.data_docs", "class_name": "IndexPageView"}, 132),
+                "expectations": {"module_name": "flows.data_docs", "class_name": "PageView"},
+                "validations": {"module_name": "flows.data_docs", "class_name": "PageView"}}
+
+
+def _site_as_written(site: dict) -> dict:
+    index, sections = site["site_index_builder"], site["site_section_builders"]
+    return {"index": (dict(index["view"]), index["validation_results_limit"]),
+            **{name: dict(builder["view"]) for name, builder in sections.items()}}
+
+
 def test_data_docs_templates_are_compiled_once_in_a_process_and_the_site_names_the_views(gx_dir, monkeypatch):
     """GX gives every section of every build a new Jinja environment: its templates compiled again each build
     (54 compilations) until the site's views share one cache (`flows.data_docs`)."""
     import jinja2
-
-    from flows import data_docs
 
     run(gx_dir, run_id=RUN + "_first")  # compiles what no check before it in this process compiled
     compiled = []
@@ -151,9 +162,7 @@ def test_data_docs_templates_are_compiled_once_in_a_process_and_the_site_names_t
     assert result.success and compiled == []
     assert RUN + "_second" in result.data_docs_index.read_text(encoding="utf-8")
     site = quality.open_context(gx_dir).variables.data_docs_sites[quality.DOCS_SITE]
-    assert site["site_index_builder"]["view"] == data_docs.INDEX_VIEW
-    assert {name: builder["view"] for name, builder in site["site_section_builders"].items()} == {
-        "expectations": data_docs.PAGE_VIEW, "validations": data_docs.PAGE_VIEW}
+    assert _site_as_written(site) == PROJECT_SITE
 
 
 def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_path, monkeypatch):
@@ -198,7 +207,8 @@ def test_a_data_docs_site_edited_by_hand_is_written_back(tmp_path, edit):
     _edit_site(tmp_path / "_gx", edit)
     quality.open_context(tmp_path / "_gx")  # written back
     site = quality.open_context(tmp_path / "_gx").variables.data_docs_sites[quality.DOCS_SITE]
-    assert data_docs.as_wanted(site, quality.DOCS_INDEX_RUNS * len({*ex.SUITES, *ax.ACTION_SUITES}))
+    assert _site_as_written(site) == PROJECT_SITE
+    assert data_docs.as_wanted(site, 12 * 11) and not data_docs.as_wanted(site, 12 * 11 + 1)
 
 
 def test_a_run_after_a_hand_edit_builds_its_data_docs(tmp_path):

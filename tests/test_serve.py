@@ -134,7 +134,7 @@ def test_a_local_server_keeps_its_log_only_when_it_could_not_start(monkeypatch):
         [sys.executable, "-c", "print('alamat sudah dipakai'); raise SystemExit(3)"], **kwargs))
     with pytest.raises(ServerError) as error:
         with server.prefect_api():
-            pass
+            pytest.fail("a server that could not start gave its URL")
     log = Path(re.search(r"\(log: (.*)\)$", str(error.value)).group(1))
     assert str(error.value).startswith("server Prefect lokal berhenti saat dimulai: alamat sudah dipakai (log: ")
     assert log.read_text().strip() == "alamat sudah dipakai"
