@@ -6,6 +6,12 @@ The first call in the process is timed alone ("seconds", "rows/second"): it also
 fresh memory, which on this virtual machine costs from 0.2 s to 2.8 s of system time per call (the same page
 faults, a different host). The later calls (C - 1, default 3, on the same inputs) give the engine's steady rate
 ("warm seconds": their median).
+
+The peak RSS is the process's (its inputs included); "peak above the inputs" subtracts the resident set once the
+inputs are built: the engine's result and working memory. The system CPU time and the page faults of the first
+and of the warm calls show what the kernel spends providing fresh memory: numpy advises the kernel to back arrays
+of 4 MiB or more with huge pages, and with the kernel's `defrag` set to `madvise` (printed) a fault can wait for
+memory to be compacted first (NUMPY_MADVISE_HUGEPAGE=0 turns numpy's advice off).
 """
 
 from __future__ import annotations
@@ -15,8 +21,11 @@ import resource
 import statistics
 import time
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import psutil
 
 from scoring import score_reports
 from scoring.columns import JUMLAH
@@ -54,15 +63,20 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=4, help="calls in this process: the first, then the warm ones")
     args = parser.parse_args()
     reports, questionnaires, factors = synthetic_reports(args.rows, args.seed)
-    times, indicator_rows = [], 0
+    inputs = psutil.Process().memory_info().rss / 2**20
+    times, system, faults, indicator_rows = [], [], [], 0
     for _ in range(max(args.calls, 1)):
-        start = time.perf_counter()
+        usage, start = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         result = score_reports(reports, questionnaires=questionnaires, factors=factors)
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        system.append(after.ru_stime - usage.ru_stime)
+        faults.append(after.ru_minflt - usage.ru_minflt)
         indicator_rows = len(result.indikator)
         del result  # each call's result freed before the next, as a run keeps one month's
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     warm = statistics.median(times[1:]) if len(times) > 1 else times[0]
+    huge = np._core.multiarray._get_madvise_hugepage()
     print(f"rows                 {args.rows:,}")
     print(f"indicator rows       {indicator_rows:,}")
     print(f"seconds              {times[0]:.2f}")
@@ -70,7 +84,24 @@ def main() -> None:
     print(f"warm seconds         {warm:.2f}")
     print(f"warm rows/second     {args.rows / warm:,.0f}")
     print(f"warm calls           {' '.join(f'{t:.2f}' for t in times[1:])}")
+    print(f"system seconds       {system[0]:.2f}; warm {' '.join(f'{t:.2f}' for t in system[1:])}")
+    print(f"page faults          {faults[0]:,}; warm {' '.join(f'{f:,}' for f in faults[1:])}")
+    print(f"huge pages           numpy advises {'on' if huge else 'off'}; kernel {_kernel_huge_pages()}")
     print(f"peak RSS (MiB)       {peak:,.0f}")
+    print(f"inputs RSS (MiB)     {inputs:,.0f}")
+    print(f"peak above the inputs (MiB)  {peak - inputs:,.0f}")
+
+
+def _kernel_huge_pages() -> str:
+    """The kernel's transparent huge page settings (enabled, defrag), the chosen value of each; '-' where unknown."""
+    chosen = []
+    for name in ("enabled", "defrag"):
+        try:
+            text = Path("/sys/kernel/mm/transparent_hugepage", name).read_text()
+            chosen.append(f"{name} {text[text.index('[') + 1:text.index(']')]}")
+        except (OSError, ValueError):
+            chosen.append(f"{name} -")
+    return ", ".join(chosen)
 
 
 if __name__ == "__main__":

@@ -215,7 +215,8 @@ class _Loop:
             code = os.waitstatus_to_exitcode(status)
             answer = {"exit": code if code >= 0 else 1, "signal": -code if code < 0 else None,
                       "maxrss_kib": usage.ru_maxrss if usage else None,
-                      "cpu": round(usage.ru_utime + usage.ru_stime, 2) if usage else None}
+                      "cpu": round(usage.ru_utime + usage.ru_stime, 2) if usage else None,
+                      "sys": round(usage.ru_stime, 2) if usage else None}
             _log(f"run pid {pid} selesai: {answer}")
             try:
                 self.selector.unregister(conn)

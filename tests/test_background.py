@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from flows import storage
 from flows.config import PROJECT_ROOT
@@ -163,15 +164,17 @@ def test_what_fails_in_the_idle_warm_up_is_logged_and_the_server_goes_on(monkeyp
     assert logged == ["modul dokumen dan templat Data Docs dimuat"]
 
 
-def test_the_server_is_keyed_on_what_libraries_read_when_imported(monkeypatch):
+@pytest.mark.parametrize(("name", "value"), [("MPLBACKEND", "agg"), ("NUMPY_MADVISE_HUGEPAGE", "0")])
+def test_the_server_is_keyed_on_what_libraries_read_when_imported(monkeypatch, name, value):
     """matplotlib is imported by the server (idle, for the documents): a server started under another MPLBACKEND
-    kept it for every run. The key changes with it, and not with a variable no library reads."""
+    kept it for every run; numpy reads NUMPY_MADVISE_HUGEPAGE once, when imported. The key changes with them, and
+    not with a variable no library reads."""
     from flows.background import code_key
 
-    monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.delenv(name, raising=False)
     base = code_key()
-    monkeypatch.setenv("MPLBACKEND", "agg")
+    monkeypatch.setenv(name, value)
     assert code_key() != base
-    monkeypatch.delenv("MPLBACKEND")
+    monkeypatch.delenv(name)
     monkeypatch.setenv("EDITOR", "vi")
     assert code_key() == base
