@@ -2,8 +2,12 @@
 load average at each run and the machine it ran on.
 
     python benchmarks/run_all.py --workdir /tmp/bench [--landing DIR] [--repeat 3] [--months 12] [--quick]
+                                 [--documents]
 
-Rows, in order (the CLI is the installed `koperasi-sehat`, in a Prefect home of the workdir's, no PREFECT_API_URL):
+Rows, in order (the CLI is the installed `koperasi-sehat`, in a Prefect home of the workdir's, no PREFECT_API_URL;
+the runs publish the tables only, KOPERASI_SEHAT_DOCUMENTS=false whatever the shell sets, as the issue's figures
+were measured: a national month's documents, 18,000 files, take about as long again as the month, measured apart
+by `bench_handouts.py`; `--documents` runs with them):
   1. the committed sample, one month, cold CLI: no background server running (stopped before each run), so the
      command starts it: the Prefect server and the process that imports the pipeline; fresh output folder;
   2. the same month again, the server running (the analyst's rerun after a correction);
@@ -96,9 +100,10 @@ def cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "flows.cli"]
 
 
-def environment(workdir: Path) -> dict[str, str]:
+def environment(workdir: Path, documents: bool = False) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PREFECT_HOME=str(workdir / "prefect_home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env.update(PREFECT_HOME=str(workdir / "prefect_home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               KOPERASI_SEHAT_DOCUMENTS="true" if documents else "false")
     return env
 
 
@@ -332,7 +337,8 @@ def _fresh(folder: Path) -> Path:
 
 def table(figures: dict) -> str:
     m = figures["machine"]
-    lines = [f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, {m['system']}",
+    lines = [f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, {m['system']}; "
+             f"documents {'on' if figures.get('documents') else 'off'}",
              "| what | median | runs (seconds @ load average) | peak RSS | target |", "|---|---|---|---|---|"]
 
     def row(what: str, key: str, value: str, target: str = "") -> None:
@@ -381,6 +387,7 @@ def main() -> int:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--quick", action="store_true", help="one run per row, 3 months, a smaller engine, no 2x")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--documents", action="store_true", help="the runs write the documents too (default: not)")
     parser.add_argument("--baseline", action="store_true",
                         help="code from before the background server (issue 16): its reruns run against a "
                              "`prefect server start` started here")
@@ -388,9 +395,10 @@ def main() -> int:
     repeat, months = (1, min(args.months, 3)) if args.quick else (args.repeat, args.months)
     workdir = args.workdir.resolve()
     (workdir / "logs").mkdir(parents=True, exist_ok=True)
-    env = environment(workdir)
-    figures: dict = {"machine": machine(), "repeat": repeat, "months": months, "started_load": load()}
-    print(f"machine: {figures['machine']}; load {load()}", flush=True)
+    env = environment(workdir, args.documents)
+    figures: dict = {"machine": machine(), "repeat": repeat, "months": months, "started_load": load(),
+                     "documents": args.documents}
+    print(f"machine: {figures['machine']}; load {load()}; documents {'on' if args.documents else 'off'}", flush=True)
     landing = args.landing.resolve() if args.landing else landing_folder(workdir, args.seed)[0]
 
     print("[0] warm-up: the Prefect database of the workdir's Prefect home (not timed)", flush=True)
