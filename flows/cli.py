@@ -11,6 +11,7 @@ import difflib
 import re
 import signal
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from flows import commands, interrupt
-from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
+from flows.config import APP_NAME, PROJECT_ROOT, TIMEZONE, defaults, settings, shown
 from flows.ingest.walk import shown as escaped
 from schemas.wita import ascii_digits
 from scoring.errors import KoperasiSehatError, ParameterError, SettingError
@@ -341,9 +342,31 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
         return commands.EXIT_USAGE if isinstance(error, ParameterError | SettingError) else commands.EXIT_FAILED
     except typer.Abort:
         return commands.EXIT_FAILED
+    except Exception as error:
+        library = _library_not_loaded(error)
+        if library is None:
+            raise
+        commands.say(f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {error}); periksa variabel "
+                     "lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, ARROW_*, MPL*)")
+        return commands.EXIT_USAGE
     if code == TYPER_STOPPED and interrupt.received() is not None:
         return _stopped_early(argv)
     return code if isinstance(code, int) else commands.EXIT_DONE
+
+
+def _library_not_loaded(error: Exception) -> str | None:
+    """The installed library whose loading raised `error` (an environment variable it reads when imported holding
+    a value it refuses: NUMPY_MADVISE_HUGEPAGE=abc raised ValueError in numpy's import, a traceback), or None when
+    the error was not raised while a library loaded. The innermost module-level frame outside this project's
+    packages names it: the folder under site-packages."""
+    ours = [PROJECT_ROOT / package for package in ("flows", "schemas", "scoring", "sample")]
+    loading = [frame.filename for frame in traceback.extract_tb(error.__traceback__) if frame.name == "<module>"
+               and not any(Path(frame.filename).resolve().is_relative_to(folder) for folder in ours)]
+    if not loading:
+        return None
+    parts = Path(loading[-1]).parts
+    inside = [i for i, part in enumerate(parts[:-1]) if part in ("site-packages", "dist-packages")]
+    return parts[inside[-1] + 1].removesuffix(".py") if inside else Path(loading[-1]).stem
 
 
 TYPER_STOPPED = 130  # typer's exit code for a KeyboardInterrupt inside a command, which it ends without a word

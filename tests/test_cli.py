@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
+import importlib.util
 import os
 import re
 import shutil
@@ -178,6 +180,43 @@ def test_an_output_that_is_a_file_is_refused(tmp_path):
     assert (done.returncode, done.stdout, without_prefect) == (2, "", True)
     assert done.stderr == f"koperasi-sehat: --output {target} adalah berkas, bukan folder: berikan sebuah folder\n"
     assert target.read_text() == "bukan folder"
+
+
+def test_a_library_refusing_a_variable_it_reads_when_loaded_is_one_line_and_exit_2(tmp_path):
+    """NUMPY_MADVISE_HUGEPAGE=abc made numpy's import raise ValueError: the run ended in a traceback."""
+    output = tmp_path / "out"
+    done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                           "--output", str(output)], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env=dict(os.environ, NUMPY_MADVISE_HUGEPAGE="abc"))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == ("koperasi-sehat: pustaka numpy tidak dapat dimuat (ValueError: invalid literal for int() "
+                           "with base 10: 'abc'); periksa variabel lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, "
+                           "ARROW_*, MPL*)\n")
+    assert not output.exists() or not any(output.iterdir())  # nothing written
+
+
+def test_a_library_is_named_only_when_its_loading_raised(tmp_path, monkeypatch):
+    """The installed library whose module-level code raised is named (the folder under site-packages), whatever
+    it raised; an error raised after loading, or in this project's own modules, is none."""
+    library = tmp_path / "site-packages" / "pustaka_rusak"
+    library.mkdir(parents=True)
+    (library / "__init__.py").write_text("from pustaka_rusak import bagian\n")
+    (library / "bagian.py").write_text("raise RuntimeError('variabel PUSTAKA_RUSAK_X tidak dikenal')\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site-packages"))
+    with pytest.raises(RuntimeError) as loading:
+        importlib.import_module("pustaka_rusak")
+    assert cli._library_not_loaded(loading.value) == "pustaka_rusak"
+    with pytest.raises(ZeroDivisionError) as later:
+        cli._exit_code(lambda: 1 / 0, ["run"])  # a fault, not the user's: its traceback stays
+    assert cli._library_not_loaded(later.value) is None
+    ours = tmp_path / "proyek" / "flows" / "rusak.py"  # a module of this project's packages, loaded from its file
+    ours.parent.mkdir(parents=True)
+    ours.write_text("raise ValueError('bug')\n")
+    monkeypatch.setattr(cli, "PROJECT_ROOT", tmp_path / "proyek")
+    spec = importlib.util.spec_from_file_location("rusak", ours)
+    with pytest.raises(ValueError) as own:
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    assert cli._library_not_loaded(own.value) is None
 
 
 def _as_nobody() -> list[str]:
