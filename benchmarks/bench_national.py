@@ -170,11 +170,12 @@ def landing_folder(workdir: Path, seed: int) -> tuple[Path, dict]:
         "files": len(files),
         "laporan_files": sum(1 for p in files if p.parent.name == "laporan"),
         "kuesioner_files": sum(1 for p in files if p.parent.name == "kuesioner"),
+        "pemeriksaan_files": sum(1 for p in files if p.parent.name == "pemeriksaan"),
         "bytes": sum(p.stat().st_size for p in files),
     }
     c = size["counts"]
     print(f"    {size['files']} files ({size['laporan_files']} laporan, {size['kuesioner_files']} kuesioner, "
-          f"koperasi.csv, faktor_pengurang.csv), {size['bytes'] / MIB:,.1f} MiB; rows: koperasi "
+          f"{size['pemeriksaan_files']} pemeriksaan, koperasi.csv, faktor_pengurang.csv), {size['bytes'] / MIB:,.1f} MiB; rows: koperasi "
           f"{c['koperasi']:,}, laporan {c['laporan']:,} (koreksi {c['laporan_koreksi']:,}), kuesioner "
           f"{c['kuesioner']:,}, faktor {c['faktor_pengurang']:,}"
           + (f"; generated in {generated:.1f} s" if generated else ""))
@@ -297,14 +298,13 @@ def in_process_month(landing: Path, output: Path) -> dict:
 
 
 def io_floor(landing: Path, output: Path, scratch: Path) -> dict:
-    """Plain pyarrow: read every input file; write the six published tables (write timed alone)."""
+    """Plain pyarrow: read every input file of the landing folder (a run reads them all); write the month's
+    published tables (write timed alone)."""
     from flows import storage
     from flows.monthly import OUTPUT_TABLES
     from schemas.outputs import to_arrow
 
-    inputs = [landing / "koperasi.csv", *sorted((landing / "laporan").glob("*")),
-              *sorted((landing / "kuesioner").glob("*")), landing / "faktor_pengurang.csv"]
-    inputs = [p for p in inputs if p.is_file() and p.suffix.lower() in (".csv", ".parquet")]
+    inputs = sorted(p for p in landing.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".parquet"))
     rows_in = 0
     start = time.perf_counter()
     for path in inputs:

@@ -5,7 +5,7 @@ Usage: python benchmarks/bench_scoring.py [--rows N] [--seed S] [--calls C]
 The first call in the process is timed alone ("seconds", "rows/second"): it also loads the rulebooks and touches
 fresh memory, which on this virtual machine costs from 0.2 s to 2.8 s of system time per call (the same page
 faults, a different host). The later calls (C - 1, default 3, on the same inputs) give the engine's steady rate
-("warm seconds": their median).
+("warm seconds": their median; with --calls 1, the first call's).
 
 The peak RSS is the process's own (VmHWM; its inputs included); "peak above the inputs" subtracts the resident set once the
 inputs are built: the engine's result and working memory. The system CPU time and the page faults of the first
@@ -76,19 +76,18 @@ def main() -> None:
     peak = (peak_rss_kib() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
     warm = statistics.median(times[1:]) if len(times) > 1 else times[0]
     huge = np._core.multiarray._get_madvise_hugepage()
-    print(f"rows                 {args.rows:,}")
-    print(f"indicator rows       {indicator_rows:,}")
-    print(f"seconds              {times[0]:.2f}")
-    print(f"rows/second          {args.rows / times[0]:,.0f}")
-    print(f"warm seconds         {warm:.2f}")
-    print(f"warm rows/second     {args.rows / warm:,.0f}")
-    print(f"warm calls           {' '.join(f'{t:.2f}' for t in times[1:])}")
-    print(f"system seconds       {system[0]:.2f}; warm {' '.join(f'{t:.2f}' for t in system[1:])}")
-    print(f"page faults          {faults[0]:,}; warm {' '.join(f'{f:,}' for f in faults[1:])}")
-    print(f"huge pages           numpy advises {'on' if huge else 'off'}; kernel {_kernel_huge_pages()}")
-    print(f"peak RSS (MiB)       {peak:,.0f}")
-    print(f"inputs RSS (MiB)     {inputs:,.0f}")
-    print(f"peak above the inputs (MiB)  {peak - inputs:,.0f}")
+    figures = {
+        "rows": f"{args.rows:,}", "indicator rows": f"{indicator_rows:,}", "seconds": f"{times[0]:.2f}",
+        "rows/second": f"{args.rows / times[0]:,.0f}", "warm seconds": f"{warm:.2f}",
+        "warm rows/second": f"{args.rows / warm:,.0f}", "warm calls": " ".join(f"{t:.2f}" for t in times[1:]) or "-",
+        "system seconds": f"{system[0]:.2f}; warm {' '.join(f'{t:.2f}' for t in system[1:]) or '-'}",
+        "page faults": f"{faults[0]:,}; warm {' '.join(f'{f:,}' for f in faults[1:]) or '-'}",
+        "huge pages": f"numpy advises {'on' if huge else 'off'}; kernel {_kernel_huge_pages()}",
+        "peak RSS (MiB)": f"{peak:,.0f}", "inputs RSS (MiB)": f"{inputs:,.0f}",
+        "peak above the inputs (MiB)": f"{peak - inputs:,.0f}",
+    }
+    for label, value in figures.items():  # two spaces at least between them: run_all.py reads these lines
+        print(f"{label:<29}{value}")
 
 
 def peak_rss_kib(pid: int | str = "self") -> int:

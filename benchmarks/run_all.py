@@ -406,29 +406,29 @@ def main() -> int:
     print(f"machine: {figures['machine']}; load {load()}; documents {'on' if args.documents else 'off'}", flush=True)
     landing = args.landing.resolve() if args.landing else landing_folder(workdir, args.seed)[0]
 
-    print("[0] warm-up: the Prefect database of the workdir's Prefect home (not timed)", flush=True)
+    print("[warm-up] the Prefect database of the workdir's Prefect home (not timed)", flush=True)
     show("warm-up", measure([*cli(), "run", "--period", PERIOD, "--input", str(ROOT / "data" / "sample"), "--output",
                              str(_fresh(workdir / "out" / "warmup"))], env, workdir / "logs" / "warmup.log"))
-    print("[1-2] committed sample: cold CLI, then the rerun through the running server", flush=True)
+    print("[rows 1-2] committed sample: cold CLI, then the rerun through the running server", flush=True)
     with ExitStack() as stack:
         rerun_env = stack.enter_context(running_server(env, workdir / "logs" / "prefect_server.log")) \
             if args.baseline else env
         figures["cold"], figures["rerun"] = sample_rows(workdir, env, repeat, rerun_env)
-    print("[3] national month through the CLI", flush=True)
+    print("[row 3] national month through the CLI", flush=True)
     figures["national"] = national_month(workdir, env, landing, repeat, "national")
     if not args.quick:
         print("    ... and at twice the registry", flush=True)
         figures["national_2x"] = national_month(workdir, env, doubled_landing(workdir, landing), repeat,
                                                 "national_2x")
-    print("[6] I/O floor of the national month (pyarrow alone)", flush=True)
+    print("[row 6] I/O floor of the national month (pyarrow alone)", flush=True)
     figures["floor"] = floor(workdir, landing, workdir / "out" / "national_0", repeat)
     print(f"    {figures['floor']['median_seconds']:.2f} s (read {figures['floor']['read_seconds']:.2f} s, write "
           f"{figures['floor']['write_seconds']:.2f} s), load {figures['floor']['load']}", flush=True)
-    print(f"[4] national backfill of {months} months through the CLI: locally, then on a local Dask cluster",
+    print(f"[row 4] national backfill of {months} months through the CLI: locally, then on a local Dask cluster",
           flush=True)
     figures["backfill"] = backfill(workdir, env, landing, months, repeat, dask=False)
     figures["backfill_dask"] = backfill(workdir, env, landing, months, repeat, dask=True)
-    print("[5] score_reports", flush=True)
+    print("[row 5] score_reports", flush=True)
     for rows in (10_000, 100_000) if args.quick else (10_000, 100_000, 1_000_000):
         figures[f"engine_{rows}"] = engine(rows, repeat)
     if not args.quick:
