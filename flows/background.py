@@ -48,7 +48,8 @@ CONNECT_SECONDS = 10  # to reach the server and hand it a run
 PACKAGES = ("flows", "schemas", "scoring")
 # read when a module is imported, not when it is used: a copy of the server must have been started with the same
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
-                     "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "ARROW_", "MPL")  # MPL: matplotlib, when idle
+                     "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "SCIPY_", "PANDAS_", "PANDERA_", "DASK_",
+                     "ARROW_", "MPL")  # MPL: matplotlib, imported when idle
 UNKEYED = ("PREFECT_API_URL", "PREFECT_LOGGING_")  # set per run: applied in the copy
 # imported by the server before it forks runs: everything a run imports (the lazy imports of Prefect's engine too)
 WARM = ("flows.cli", "flows.commands", "flows.pipeline", "flows.monthly", "flows.quality", "flows.report",

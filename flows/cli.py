@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from flows import commands, interrupt
-from flows.config import APP_NAME, PROJECT_ROOT, TIMEZONE, defaults, settings, shown
+from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
 from flows.ingest.walk import shown as escaped
 from schemas.wita import ascii_digits
 from scoring.errors import KoperasiSehatError, ParameterError, SettingError
@@ -347,7 +347,7 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
         if library is None:
             raise
         commands.say(f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {error}); periksa variabel "
-                     "lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, ARROW_*, MPL*)")
+                     "lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, ARROW_*, MPL*) atau pasang ulang paketnya")
         return commands.EXIT_USAGE
     if code == TYPER_STOPPED and interrupt.received() is not None:
         return _stopped_early(argv)
@@ -357,18 +357,19 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
 def _library_not_loaded(error: Exception) -> str | None:
     """The installed library whose loading raised `error` (an environment variable it reads when imported holding
     a value it refuses: NUMPY_MADVISE_HUGEPAGE=abc raised ValueError in numpy's import, a traceback), or None when
-    the error was not raised while a library loaded. The innermost module-level frame outside this project's
-    packages names it: the folder under site-packages."""
-    ours = [PROJECT_ROOT / package for package in ("flows", "schemas", "scoring", "sample")]
-    loading = [frame.filename for frame in traceback.extract_tb(error.__traceback__) if frame.name == "<module>"
-               and not any(Path(frame.filename).resolve().is_relative_to(folder) for folder in ours)]
-    if not loading:
-        return None
-    parts = Path(loading[-1]).parts
-    inside = [i for i, part in enumerate(parts[:-1]) if part in ("site-packages", "dist-packages")]
-    return parts[inside[-1] + 1].removesuffix(".py") if inside else Path(loading[-1]).stem
+    the error was not raised while a library loaded. The innermost module-level frame of a file under site-packages
+    (or dist-packages) names it, by its folder there; this project's packages, code run from a string (annotations
+    evaluated by typer) and the standard library are never one."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        parts = Path(frame.filename).parts
+        inside = [i for i, part in enumerate(parts[:-1]) if part in ("site-packages", "dist-packages")]
+        library = parts[inside[-1] + 1].removesuffix(".py") if inside else None
+        if frame.name == "<module>" and library is not None and library not in OWN_PACKAGES:
+            return library
+    return None
 
 
+OWN_PACKAGES = ("flows", "schemas", "scoring", "sample")  # under site-packages too when installed from a wheel
 TYPER_STOPPED = 130  # typer's exit code for a KeyboardInterrupt inside a command, which it ends without a word
 
 

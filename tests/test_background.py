@@ -164,11 +164,13 @@ def test_what_fails_in_the_idle_warm_up_is_logged_and_the_server_goes_on(monkeyp
     assert logged == ["modul dokumen dan templat Data Docs dimuat"]
 
 
-@pytest.mark.parametrize(("name", "value"), [("MPLBACKEND", "agg"), ("NUMPY_MADVISE_HUGEPAGE", "0")])
+@pytest.mark.parametrize(("name", "value"), [("MPLBACKEND", "agg"), ("NUMPY_MADVISE_HUGEPAGE", "0"),
+                                             ("PANDERA_VALIDATION_ENABLED", "False")])
 def test_the_server_is_keyed_on_what_libraries_read_when_imported(monkeypatch, name, value):
     """matplotlib is imported by the server (idle, for the documents): a server started under another MPLBACKEND
-    kept it for every run; numpy reads NUMPY_MADVISE_HUGEPAGE once, when imported. The key changes with them, and
-    not with a variable no library reads."""
+    kept it for every run; numpy reads NUMPY_MADVISE_HUGEPAGE and pandera PANDERA_* once, when imported (hostile
+    trial: a run with PANDERA_VALIDATION_ENABLED=False was served by the server started without). The key changes
+    with them, and not with a variable no library reads."""
     from flows.background import code_key
 
     monkeypatch.delenv(name, raising=False)

@@ -191,32 +191,36 @@ def test_a_library_refusing_a_variable_it_reads_when_loaded_is_one_line_and_exit
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == ("koperasi-sehat: pustaka numpy tidak dapat dimuat (ValueError: invalid literal for int() "
                            "with base 10: 'abc'); periksa variabel lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, "
-                           "ARROW_*, MPL*)\n")
+                           "ARROW_*, MPL*) atau pasang ulang paketnya\n")
     assert not output.exists() or not any(output.iterdir())  # nothing written
 
 
 def test_a_library_is_named_only_when_its_loading_raised(tmp_path, monkeypatch):
-    """The installed library whose module-level code raised is named (the folder under site-packages), whatever
-    it raised; an error raised after loading, or in this project's own modules, is none."""
-    library = tmp_path / "site-packages" / "pustaka_rusak"
-    library.mkdir(parents=True)
-    (library / "__init__.py").write_text("from pustaka_rusak import bagian\n")
-    (library / "bagian.py").write_text("raise RuntimeError('variabel PUSTAKA_RUSAK_X tidak dikenal')\n")
-    monkeypatch.syspath_prepend(str(tmp_path / "site-packages"))
+    """The installed library whose module-level code raised is named (its folder under site-packages), whatever
+    it raised; an error raised after loading, in this project's own packages (installed from a wheel: under
+    site-packages too), in code run from a string (typer evaluating an annotation with a typo) or outside
+    site-packages is none: a fault keeps its traceback (hostile trial: a NameError was named library <string>)."""
+    site = tmp_path / "site-packages"
+    (site / "pustaka_rusak").mkdir(parents=True)
+    (site / "pustaka_rusak" / "__init__.py").write_text("from pustaka_rusak import bagian\n")
+    (site / "pustaka_rusak" / "bagian.py").write_text("raise RuntimeError('variabel PUSTAKA_RUSAK_X tidak dikenal')\n")
+    monkeypatch.syspath_prepend(str(site))
     with pytest.raises(RuntimeError) as loading:
         importlib.import_module("pustaka_rusak")
     assert cli._library_not_loaded(loading.value) == "pustaka_rusak"
     with pytest.raises(ZeroDivisionError) as later:
         cli._exit_code(lambda: 1 / 0, ["run"])  # a fault, not the user's: its traceback stays
     assert cli._library_not_loaded(later.value) is None
-    ours = tmp_path / "proyek" / "flows" / "rusak.py"  # a module of this project's packages, loaded from its file
-    ours.parent.mkdir(parents=True)
-    ours.write_text("raise ValueError('bug')\n")
-    monkeypatch.setattr(cli, "PROJECT_ROOT", tmp_path / "proyek")
-    spec = importlib.util.spec_from_file_location("rusak", ours)
-    with pytest.raises(ValueError) as own:
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
-    assert cli._library_not_loaded(own.value) is None
+    with pytest.raises(NameError) as from_a_string:
+        exec(compile("Periode", "<string>", "exec"), {})
+    assert cli._library_not_loaded(from_a_string.value) is None
+    for folder in (site / "scoring", tmp_path / "lib" / "python3.11" / "json"):  # ours installed; not a library
+        folder.mkdir(parents=True)
+        (folder / "rusak.py").write_text("raise ValueError('bug')\n")
+        spec = importlib.util.spec_from_file_location("rusak", folder / "rusak.py")
+        with pytest.raises(ValueError) as own:
+            spec.loader.exec_module(importlib.util.module_from_spec(spec))
+        assert cli._library_not_loaded(own.value) is None
 
 
 def _as_nobody() -> list[str]:
