@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from scoring.errors import ParameterError, ServerError
 HOST = "127.0.0.1"
 STARTUP_SECONDS = 120  # the first start creates the database
 STOP_SECONDS = 10  # a graceful stop, before the process group is killed
+CONNECT_SECONDS = 10  # for a server named by PREFECT_API_URL to answer
 
 
 def configured_api() -> str | None:
@@ -57,7 +59,7 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
     """The Prefect API URL for this process; a local server (on `port`, or a free one) for the block's duration
     when none is configured. `ui`: the full server (UI and services: the scheduler), else the API alone."""
     if os.environ.get("PREFECT_API_URL"):
-        yield os.environ["PREFECT_API_URL"]
+        yield reachable(os.environ["PREFECT_API_URL"])
         return
     port = check_port(port) if port else free_port()
     log = Path(tempfile.gettempdir()) / f"koperasi-sehat-prefect-{port}.log"
@@ -121,6 +123,22 @@ def _own_group() -> dict:
     if os.name == "nt":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     return {"start_new_session": True}
+
+
+def reachable(url: str) -> str:
+    """`url` (PREFECT_API_URL) once a server answers there, whatever it answers (Prefect Cloud asks for a key).
+    Raises ServerError (exit 2) when nothing answers: Prefect's client gave three tracebacks (hostile trial)."""
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=CONNECT_SECONDS):
+            pass
+    except urllib.error.HTTPError:
+        pass
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise ServerError(f"PREFECT_API_URL={url} tidak dapat dihubungi ({reason}): jalankan server itu "
+                          "(mis. koperasi-sehat serve), atau hapus variabel itu: run memakai server latarnya sendiri"
+                          ) from None
+    return url
 
 
 def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:

@@ -195,6 +195,18 @@ def test_a_library_refusing_a_variable_it_reads_when_loaded_is_one_line_and_exit
     assert not output.exists() or not any(output.iterdir())  # nothing written
 
 
+def test_a_prefect_api_url_where_nothing_answers_is_one_line_and_exit_2(tmp_path):
+    """PREFECT_API_URL of a server that is not running (a stopped `serve`): three tracebacks of Prefect's client."""
+    done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                           "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL="http://127.0.0.1:1/api"))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == ("koperasi-sehat: PREFECT_API_URL=http://127.0.0.1:1/api tidak dapat dihubungi ([Errno 111] "
+                           "Connection refused): jalankan server itu (mis. koperasi-sehat serve), atau hapus variabel "
+                           "itu: run memakai server latarnya sendiri\n")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # nothing written
+
+
 def test_a_library_is_named_only_when_its_loading_raised(tmp_path, monkeypatch):
     """The installed library whose module-level code raised is named (its folder under site-packages), whatever
     it raised; an error raised after loading, in this project's own packages (installed from a wheel: under
