@@ -172,6 +172,7 @@ def ready_server() -> Server | None:
 def _start(home: Path, key: str) -> Server | None:
     """Start the home's server (detached: it outlives this command) and wait until it can run a run."""
     log = home / LOG
+    (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)  # of one that could not start: not this one's
     with log.open("wb") as output:
         subprocess.run([sys.executable, "-m", "flows.background_loop", "--key", key], stdin=subprocess.DEVNULL,
                        stdout=output, stderr=subprocess.STDOUT, cwd=home, check=False)  # returns once detached

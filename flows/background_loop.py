@@ -24,6 +24,7 @@ from pathlib import Path
 from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, prefect_home, python_installation,
                                send_message, send_signal)
 from flows.config import APP_NAME, settings
+from scoring.errors import KoperasiSehatError
 
 SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # what the server handles itself
 
@@ -381,12 +382,14 @@ def main(argv: list[str]) -> None:
     try:
         loop = _Loop(home, key)
         loop.serve()
-    except Exception:  # noqa: BLE001 - written to the log the command names
+    except Exception as error:  # noqa: BLE001 - written to the log the command names, its last line the words
         traceback.print_exc()
+        print(error if isinstance(error, KoperasiSehatError) else f"{type(error).__name__}: {error}", flush=True)
     finally:
         if loop is not None:
             loop.close()
-        (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)
+            (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)
+        # one that could not start leaves its pid: the command waiting for it sees it ended (it waited 180 s)
 
 
 if __name__ == "__main__":

@@ -145,8 +145,7 @@ def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            lines = log.read_text(errors="replace").strip().splitlines() or ["(tanpa keluaran)"]
-            raise ServerError(f"server Prefect lokal berhenti saat dimulai: {lines[-1]} (log: {log})")
+            raise ServerError(f"server Prefect lokal berhenti saat dimulai: {last_words(log)} (log: {log})")
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
                 if response.status == 200:
@@ -155,6 +154,16 @@ def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
             pass
         time.sleep(0.05)  # a command waits for it: polled often
     raise ServerError(f"server Prefect lokal tidak siap dalam {STARTUP_SECONDS} detik (log: {log})")
+
+
+def last_words(log: Path) -> str:
+    """What a process that ended wrote last: its last line, or for a setting refused (pydantic's ValidationError,
+    e.g. PREFECT_LOGGING_LEVEL=LOUD) the first field and why, not pydantic's closing link."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    for i, line in enumerate(lines[:-2]):
+        if "ValidationError: " in line:
+            return f"{line.split('ValidationError: ', 1)[1]}: {lines[i + 1]}: {lines[i + 2]}"
+    return lines[-1] if lines else "(tanpa keluaran)"
 
 
 def stop(server: subprocess.Popen) -> None:

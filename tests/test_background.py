@@ -102,8 +102,20 @@ def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(
     assert not Path(replaced["socket"]).exists()
 
 
-def test_with_no_idle_minutes_the_server_stops_after_its_run(tmp_path):
+def test_a_server_that_cannot_start_says_why_then_one_with_no_idle_minutes_stops_after_its_run(tmp_path):
+    """A Prefect setting refused (PREFECT_LOGGING_LEVEL=LOUD) killed the server while it started, and the command
+    waited out READY_SECONDS (180 s) to say so with pydantic's closing link: it sees the server end, and names the
+    setting. The next start in that home is not misled by what the failed one left."""
     home = tmp_path / "prefect"
+    failed = subprocess.run([*CLI, "run", "--period", "2026-10", "--output", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT,  # it waited 180 s
+                            env={**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")},
+                                 "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "LOUD"})
+    assert (failed.returncode, failed.stdout) == (2, "")
+    line = failed.stderr  # pydantic's words between: "... for LoggingSettings: level: Input should be 'DEBUG', ..."
+    assert line.startswith("koperasi-sehat: server latar tidak siap: server Prefect lokal berhenti saat dimulai: ")
+    assert "LoggingSettings: level: " in line and "input_value='LOUD'" in line and line.count("\n") == 1
+    assert line.endswith(f"(log: {home / 'koperasi-sehat-prefect.log'}) (log: {home / 'koperasi-sehat-server.log'})\n")
     done = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "out"), home=home,
                 KOPERASI_SEHAT_SERVER_IDLE_MINUTES="0")
     assert done.returncode == 0, done.stderr
