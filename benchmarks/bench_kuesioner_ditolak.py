@@ -7,7 +7,8 @@
    every set is rejected whole (each of its rows then carries the set's reason);
 2. in a child process, reads the shared inputs as a run does (`flows.ingest.read_common`), checks the registry
    and the questionnaires (`schemas.inputs.check_kuesioner`), and prints the rows, the rejected rows, the
-   longest reason list, the seconds and the child's peak RSS (ru_maxrss from `os.wait4`).
+   longest reason list, the seconds and the child's own peak RSS (VmHWM: `benchmarks.memory`; `os.wait4`'s
+   ru_maxrss would keep this process's own peak, reached reading the files in step 1).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = """
-import json, resource, time
+import json, time
 from datetime import date
 from pathlib import Path
+from benchmarks.memory import peak_rss_kib
 from flows.ingest.landing import read_common
 from schemas.inputs import check_koperasi, check_kuesioner, registry_of
 started = time.perf_counter()
@@ -35,7 +37,8 @@ koperasi = check_koperasi(landing.koperasi, date(2026, 11, 30), landing.catatan)
 checked = check_kuesioner(landing.kuesioner, registry_of(landing.koperasi, koperasi), landing.catatan)
 print(json.dumps({{"baris": len(landing.kuesioner), "ditolak": len(checked.alasan),
                    "alasan_per_baris_maks": int(checked.alasan.map(len).max()),
-                   "contoh": checked.alasan.iloc[0], "detik": round(time.perf_counter() - started, 2)}}))
+                   "contoh": checked.alasan.iloc[0], "detik": round(time.perf_counter() - started, 2),
+                   "rss_puncak_mib": round(peak_rss_kib() / 1024)}}))
 """
 
 
@@ -62,10 +65,10 @@ def main() -> None:
     child = subprocess.Popen([sys.executable, "-c", CHECK.format(folder=str(args.workdir))], cwd=ROOT,
                              stdout=subprocess.PIPE, text=True)
     output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
+    _, status, _ = os.wait4(child.pid, 0)
     if status:
         sys.exit(f"the check failed (status {status})")
-    figures = {"set": sets, **json.loads(output), "rss_puncak_mib": round(usage.ru_maxrss / 1024)}
+    figures = {"set": sets, **json.loads(output)}
     print(json.dumps(figures, ensure_ascii=False, indent=1))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import resource
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -26,8 +27,13 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from scoring import score_reports
-from scoring.columns import JUMLAH
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.memory import peak_rss_kib  # noqa: E402
+from scoring import score_reports  # noqa: E402
+from scoring.columns import JUMLAH  # noqa: E402
 
 
 def synthetic_reports(rows: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -88,17 +94,6 @@ def main() -> None:
     }
     for label, value in figures.items():  # two spaces at least between them: run_all.py reads these lines
         print(f"{label:<29}{value}")
-
-
-def peak_rss_kib(pid: int | str = "self") -> int:
-    """A process's own peak resident set since it started (VmHWM, KiB); 0 once it has ended or without /proc.
-    ru_maxrss also keeps the peak of the process that started it (Linux carries it over `exec`): 573 MiB for
-    10,000 reports started by run_all.py, 163 MiB started by a shell."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-        return int(status.split("VmHWM:", 1)[1].split()[0])
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 def _kernel_huge_pages() -> str:

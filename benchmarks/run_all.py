@@ -64,7 +64,7 @@ import pyarrow.csv as pa_csv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from benchmarks.bench_national import io_floor, landing_folder, prefect_server  # noqa: E402
-from benchmarks.bench_scoring import peak_rss_kib  # noqa: E402
+from benchmarks.memory import peak_rss_kib  # noqa: E402
 
 PERIOD = "2026-10"
 MIB = 1024 * 1024
@@ -173,7 +173,7 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> dict:
         done.set()
         sampler.join()
     copy = _last_run(env)
-    # the command's ru_maxrss keeps this benchmark's own peak (Linux carries it over exec): its VmHWM as last sampled
+    # the command's ru_maxrss keeps this benchmark's own peak (benchmarks.memory): its VmHWM as last sampled
     command = own[0] if own[0] else usage.ru_maxrss
     result = {"seconds": round(seconds, 2), "exit": os.waitstatus_to_exitcode(status), "load": before,
               "command_maxrss_kib": command, "copy_maxrss_kib": copy.get("maxrss_kib"),
