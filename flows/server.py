@@ -59,7 +59,8 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
     """The Prefect API URL for this process; a local server (on `port`, or a free one) for the block's duration
     when none is configured. `ui`: the full server (UI and services: the scheduler), else the API alone."""
     if os.environ.get("PREFECT_API_URL"):
-        yield reachable(os.environ["PREFECT_API_URL"])
+        url = os.environ["PREFECT_API_URL"]
+        yield reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
         return
     port = check_port(port) if port else free_port()
     log = Path(tempfile.gettempdir()) / f"koperasi-sehat-prefect-{port}.log"
@@ -73,7 +74,8 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         if url:
             started = True
             stop(server)
-            yield url
+            yield reachable(url, f"PREFECT_API_URL profil Prefect yang aktif ({url})",
+                            "hapus dari profil itu (prefect config unset PREFECT_API_URL)")
             return
         url = f"http://{HOST}:{port}/api"
         wait_healthy(server, url, log)
@@ -125,9 +127,10 @@ def _own_group() -> dict:
     return {"start_new_session": True}
 
 
-def reachable(url: str) -> str:
-    """`url` (PREFECT_API_URL) once a server answers there, whatever it answers (Prefect Cloud asks for a key).
-    Raises ServerError (exit 2) when nothing answers: Prefect's client gave three tracebacks (hostile trial)."""
+def reachable(url: str, named: str, unset: str) -> str:
+    """`url` once a server answers there, whatever it answers (Prefect Cloud asks for a key). Raises ServerError
+    (exit 2) when nothing answers, with the URL as `named` (where it was set) and how to unset it: Prefect's
+    client gave three tracebacks (hostile trial)."""
     try:
         with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=CONNECT_SECONDS):
             pass
@@ -135,9 +138,8 @@ def reachable(url: str) -> str:
         pass
     except (OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
-        raise ServerError(f"PREFECT_API_URL={url} tidak dapat dihubungi ({reason}): jalankan server itu "
-                          "(mis. koperasi-sehat serve), atau hapus variabel itu: run memakai server latarnya sendiri"
-                          ) from None
+        raise ServerError(f"{named} tidak dapat dihubungi ({reason}): jalankan server itu (mis. "
+                          f"koperasi-sehat serve), atau {unset}: run memakai server latarnya sendiri") from None
     return url
 
 

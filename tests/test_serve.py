@@ -139,3 +139,22 @@ def test_a_local_server_keeps_its_log_only_when_it_could_not_start(monkeypatch):
     assert str(error.value).startswith("server Prefect lokal berhenti saat dimulai: alamat sudah dipakai (log: ")
     assert log.read_text().strip() == "alamat sudah dipakai"
     log.unlink()
+
+
+def test_a_prefect_profile_naming_a_server_that_does_not_answer_is_one_line(monkeypatch):
+    """The active Prefect profile's PREFECT_API_URL is used as the environment's is; nothing answering there was
+    Prefect's tracebacks (the environment's was mended first: the same fault for the profile)."""
+    import pytest
+
+    from flows import server
+    from scoring.errors import ServerError
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(server, "configured_api", lambda: "http://127.0.0.1:1/api")
+    with pytest.raises(ServerError) as error:
+        with server.prefect_api():
+            pytest.fail("a server that does not answer was used")
+    assert str(error.value) == (
+        "PREFECT_API_URL profil Prefect yang aktif (http://127.0.0.1:1/api) tidak dapat dihubungi ([Errno 111] "
+        "Connection refused): jalankan server itu (mis. koperasi-sehat serve), atau hapus dari profil itu (prefect "
+        "config unset PREFECT_API_URL): run memakai server latarnya sendiri")
