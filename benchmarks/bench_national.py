@@ -4,16 +4,19 @@
 
 1. generates the national landing folder once (`sample.write_sample(scale="national")`, in a child
    process; reused when `<workdir>/landing` is already complete) and prints its size;
-2. times one month (2026-10) through the CLI as a subprocess: wall time and peak RSS of the process tree,
-   twice: with the temporary Prefect server the CLI starts by itself (no PREFECT_API_URL), and against a
-   running `prefect server start` (as a scheduled deployment runs; the server is started before and not timed);
+2. times one month (2026-10) through the CLI as a subprocess: wall time and peak RSS (of the command's tree and
+   of the background server's copy that ran it), twice: with the background server the CLI starts by itself
+   and leaves running (no PREFECT_API_URL; `flows.background`, stopped at the end), and against a running
+   `prefect server start` (as a scheduled deployment runs; the server is started before and not timed);
 3. times the steps of a run (`flows.prepare`, `score_parts`, `assemble`, `monthly`, `publishing`) in this
    process, without Prefect (prepare, score, check_quality, the manifest, publish), same month, fresh output:
    seconds and rows/second per stage, and the Prefect overhead = CLI wall time - sum of the stages;
-4. times the I/O floor: reading every input file with plain pyarrow, writing the six output tables with
+4. times the I/O floor: reading every input file with plain pyarrow, writing the month's output tables with
    plain `pq.write_table`, and prints end-to-end / I/O floor;
 5. times a backfill of `--months` months ending 2026-10 through the CLI (0 skips it), in both Prefect setups;
-then prints a table of every figure (also saved as `<workdir>/figures.json`).
+then prints a table of every figure (also saved as `<workdir>/figures.json`). The runs publish the tables only
+(KOPERASI_SEHAT_DOCUMENTS=false whatever the shell sets, in process and through the CLI: the documents of a
+national month take about as long again, measured by `bench_handouts.py`).
 
 Peak RSS of a subprocess is the largest own peak (VmHWM, `benchmarks.memory`) of the child and its
 descendants, sampled every 0.2 s (the largest single process of the tree): `os.wait4`'s ru_maxrss would also
@@ -55,7 +58,7 @@ if str(ROOT) not in sys.path:
 import pyarrow.csv as pa_csv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from benchmarks.memory import peak_rss_kib  # noqa: E402
+from benchmarks.memory import peak_rss_kib, served_run  # noqa: E402
 
 try:
     import psutil  # noqa: E402
@@ -189,6 +192,10 @@ def landing_folder(workdir: Path, seed: int) -> tuple[Path, dict]:
 # --- 2. and 5. the CLI ----------------------------------------------------------------------------------------
 
 
+def _home(env: dict[str, str]) -> Path:
+    return Path(env.get("PREFECT_HOME") or "~/.prefect").expanduser()
+
+
 def cli_env(prefect_home: Path | None) -> dict[str, str]:
     env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false")
     if prefect_home is not None:
@@ -229,7 +236,11 @@ def cli_run(label: str, months: list[str], landing: Path, output: Path, env: dic
     when = ["--period", months[0]] if len(months) == 1 else ["--from", months[0], "--to", months[-1]]
     command = [*_cli(), "run", *when, "--input", str(landing), "--output", str(output)]
     print(f"{label} {' '.join(command)}", flush=True)
+    before = served_run(_home(env))
     result = run_measured(command, env, log)
+    served = served_run(_home(env))  # the run was the background server's copy's, when one served it
+    if served and served != before:
+        result["maxrss_kib"] = max(result["maxrss_kib"], served["maxrss_kib"] or 0)
     result["command"] = " ".join(command)
     published = sorted(p.name for p in (output / "skor_koperasi").glob("periode=*"))
     result["published_months"] = len(published)
@@ -245,7 +256,9 @@ def cli_run(label: str, months: list[str], landing: Path, output: Path, env: dic
 
 
 def _output_rows(folder: Path) -> dict[str, int]:
-    return {p.stem: pq.read_metadata(p).num_rows for p in sorted(folder.glob("*.parquet"))}
+    """Rows of each table kept in a run's folder (`<table>/periode=<p>/*.parquet`)."""
+    return {table.name: sum(pq.read_metadata(p).num_rows for p in table.rglob("*.parquet"))
+            for table in sorted(folder.iterdir()) if table.is_dir()}
 
 
 def in_process_month(landing: Path, output: Path) -> dict:
@@ -402,6 +415,7 @@ def main() -> int:
     parser.add_argument("--no-warmup", action="store_true", help="no warm-up run of the CLI before timing")
     parser.add_argument("--profile", action="store_true", help="profile one more in-process month (pyinstrument)")
     args = parser.parse_args()
+    os.environ["KOPERASI_SEHAT_DOCUMENTS"] = "false"  # the tables only (see the module); read by cli_env too
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     logs = workdir / "logs"
@@ -422,7 +436,7 @@ def main() -> int:
         figures["warmup"] = cli_run("[2] warm-up (committed Kaltara sample, not timed):", [PERIOD],
                                     ROOT / "data" / "sample", workdir / "out_warmup", env, logs / "warmup.log")
         figures["warmup"]["first_use"] = first_use
-    figures["cli_month"] = cli = cli_run("[2] one month through the CLI (temporary Prefect server):", [PERIOD],
+    figures["cli_month"] = cli = cli_run("[2] one month through the CLI (its background server, started by the first run):", [PERIOD],
                                          landing, workdir / "out_cli_month", env, logs / "cli_month.log")
     with prefect_server(env, logs / "prefect_server.log") as api:
         served = {**env, "PREFECT_API_URL": api}
@@ -456,7 +470,7 @@ def main() -> int:
     figures["io_floor"] = floor = io_floor(landing, workdir / "out_in_process", workdir / "scratch_io")
 
     if args.months > 0:
-        figures["backfill"] = cli_run(f"[5] backfill of {args.months} months through the CLI (temporary server):",
+        figures["backfill"] = cli_run(f"[5] backfill of {args.months} months through the CLI (background server):",
                                       backfill, landing, workdir / "out_cli_backfill", env, logs / "cli_backfill.log")
         figures["backfill"]["months"] = args.months
 
@@ -491,7 +505,7 @@ def main() -> int:
         w = figures["warmup"]
         title = "CLI warm-up, Kaltara sample" + (" (new Prefect DB)" if w["first_use"] else "")
         print(f"{title:<48}{w['seconds']:>9.1f} s   peak RSS {_mib(w['maxrss_kib'])} MiB   not timed below")
-    for title, run in (("CLI one month, temporary Prefect server", cli),
+    for title, run in (("CLI one month, background server", cli),
                        ("CLI one month, running Prefect server", cli_server)):
         print(f"{title:<48}{run['seconds']:>9.1f} s   peak RSS {_mib(run['maxrss_kib'])} MiB"
               + (f" (tree sum {_mib(run['tree_sum_kib'])} MiB)" if psutil else "") + f"   exit {run['exit']}")
@@ -508,9 +522,9 @@ def main() -> int:
                 print(f"    {text:<44}" + (f"{value:>9.2f}" if isinstance(value, float) else f"{value:>9}"))
     print(f"  {'sum of the stages':<46}{stage_sum:>9.2f}     peak RSS of this process "
           f"{_mib(inproc['maxrss_kib'])} MiB")
-    for title, run in (("Prefect overhead, temporary server", cli), ("Prefect overhead, running server", cli_server)):
+    for title, run in (("Prefect overhead, background server", cli), ("Prefect overhead, running server", cli_server)):
         print(f"{title:<48}{run['seconds'] - stage_sum:>9.1f} s   ({(run['seconds'] - stage_sum) / run['seconds']:.0%}"
-              " of the CLI month - sum of the stages; interpreter start, imports, server start when temporary)")
+              " of the CLI month - sum of the stages; interpreter start, imports; the background server's start when none ran)")
     print(f"{'  of which interpreter start + imports':<48}{imports['seconds']:>9.1f} s   "
           "(python -c 'import flows.cli, flows.pipeline, ...', measured apart)")
     print(f"{'I/O floor: read inputs (pyarrow)':<48}{floor['read_seconds']:>9.2f} s   "
@@ -521,7 +535,7 @@ def main() -> int:
     print(f"{'ratio CLI end to end / I/O floor':<48}{cli['seconds'] / floor_total:>9.1f} x   "
           f"(running server {cli_server['seconds'] / floor_total:.1f} x; in-process stages / floor "
           f"{stage_sum / floor_total:.1f} x)")
-    for key, server in (("backfill", "temporary server"), ("backfill_server", "running server")):
+    for key, server in (("backfill", "background server"), ("backfill_server", "running server")):
         if key in figures:
             b = figures[key]
             title = f"CLI backfill, {b['months']} months, {server}"
@@ -551,6 +565,7 @@ def main() -> int:
             "total": p["total"], "exclusive": [[_where(k), s] for k, s in p["exclusive"]],
             "self": [[_where(k), _where(o) if o else None, s] for (k, o), s in p["self"]],
             "cumulative_project": [[_where(k), s] for k, s in p["cumulative_project"]]}
+    subprocess.run([*_cli(), "server", "stop"], env=env, cwd=ROOT, capture_output=True, check=False)
     (workdir / "figures.json").write_text(json.dumps(figures, indent=2, default=str))
     print(f"figures saved to {workdir / 'figures.json'}")
     failed = [k for k in ("warmup", "cli_month", "cli_month_server", "backfill", "backfill_server")

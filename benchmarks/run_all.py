@@ -64,7 +64,7 @@ import pyarrow.csv as pa_csv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from benchmarks.bench_national import io_floor, landing_folder, prefect_server  # noqa: E402
-from benchmarks.memory import peak_rss_kib  # noqa: E402
+from benchmarks.memory import peak_rss_kib, served_run  # noqa: E402
 
 PERIOD = "2026-10"
 MIB = 1024 * 1024
@@ -136,20 +136,6 @@ def _rss(processes: list[psutil.Process]) -> int:
     return total
 
 
-def _last_run(env: dict[str, str]) -> dict:
-    """What the background server logged for its last run: the copy's ru_maxrss (KiB) and CPU seconds."""
-    log = Path(env["PREFECT_HOME"]) / "koperasi-sehat-server.log"
-    try:
-        lines = [line for line in log.read_text().splitlines() if " selesai: " in line]
-    except OSError:
-        return {}
-    if not lines:
-        return {}
-    import ast
-
-    return ast.literal_eval(lines[-1].split(" selesai: ", 1)[1])
-
-
 def measure(command: list[str], env: dict[str, str], log: Path) -> dict:
     """Run a command to its end: wall seconds, exit code, the peak RSS of the command and of the server's copy
     that ran it (KiB), the sampled peak of the command's and the server's trees together, the load before."""
@@ -172,7 +158,7 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> dict:
         seconds = time.perf_counter() - start
         done.set()
         sampler.join()
-    copy = _last_run(env)
+    copy = served_run(Path(env["PREFECT_HOME"]))
     # the command's ru_maxrss keeps this benchmark's own peak (benchmarks.memory): its VmHWM as last sampled
     command = own[0] if own[0] else usage.ru_maxrss
     result = {"seconds": round(seconds, 2), "exit": os.waitstatus_to_exitcode(status), "load": before,
