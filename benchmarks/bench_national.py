@@ -19,9 +19,10 @@ then prints a table of every figure (also saved as `<workdir>/figures.json`). Th
 national month take about as long again, measured by `bench_handouts.py`).
 
 Peak RSS of a subprocess is the largest own peak (VmHWM, `benchmarks.memory`) of the child and its
-descendants, sampled every 0.2 s (the largest single process of the tree): `os.wait4`'s ru_maxrss would also
-keep this benchmark's own peak, which Linux carries over exec (the in-process months' 1.2 GiB). psutil, when installed, also samples the summed RSS of the live tree every
-0.2 s ("tree sum"). The CLI runs get `PREFECT_SERVER_ANALYTICS_ENABLED=false` and, unless
+descendants, sampled every 0.2 s (the largest single process of the tree), and of the background server's
+copy that ran it: `os.wait4`'s ru_maxrss would also keep this benchmark's own peak, which Linux carries over
+exec (the in-process months' 1.2 GiB). psutil, when installed, also samples the summed RSS of the live tree
+every 0.2 s ("tree sum"). The CLI runs get `PREFECT_SERVER_ANALYTICS_ENABLED=false` and, unless
 `--prefect-home` says otherwise, a Prefect home of their own under the workdir, warmed up first by one run
 of the committed Kaltara sample (`--no-warmup` to skip), so that the timed month pays no first-run setup.
 
@@ -182,7 +183,8 @@ def landing_folder(workdir: Path, seed: int) -> tuple[Path, dict]:
     }
     c = size["counts"]
     print(f"    {size['files']} files ({size['laporan_files']} laporan, {size['kuesioner_files']} kuesioner, "
-          f"{size['pemeriksaan_files']} pemeriksaan, koperasi.csv, faktor_pengurang.csv), {size['bytes'] / MIB:,.1f} MiB; rows: koperasi "
+          f"{size['pemeriksaan_files']} pemeriksaan, koperasi.csv, faktor_pengurang.csv), "
+          f"{size['bytes'] / MIB:,.1f} MiB; rows: koperasi "
           f"{c['koperasi']:,}, laporan {c['laporan']:,} (koreksi {c['laporan_koreksi']:,}), kuesioner "
           f"{c['kuesioner']:,}, faktor {c['faktor_pengurang']:,}"
           + (f"; generated in {generated:.1f} s" if generated else ""))
@@ -436,7 +438,7 @@ def main() -> int:
         figures["warmup"] = cli_run("[2] warm-up (committed Kaltara sample, not timed):", [PERIOD],
                                     ROOT / "data" / "sample", workdir / "out_warmup", env, logs / "warmup.log")
         figures["warmup"]["first_use"] = first_use
-    figures["cli_month"] = cli = cli_run("[2] one month through the CLI (its background server, started by the first run):", [PERIOD],
+    figures["cli_month"] = cli = cli_run("[2] one month through the CLI (its background server):", [PERIOD],
                                          landing, workdir / "out_cli_month", env, logs / "cli_month.log")
     with prefect_server(env, logs / "prefect_server.log") as api:
         served = {**env, "PREFECT_API_URL": api}
@@ -524,7 +526,8 @@ def main() -> int:
           f"{_mib(inproc['maxrss_kib'])} MiB")
     for title, run in (("Prefect overhead, background server", cli), ("Prefect overhead, running server", cli_server)):
         print(f"{title:<48}{run['seconds'] - stage_sum:>9.1f} s   ({(run['seconds'] - stage_sum) / run['seconds']:.0%}"
-              " of the CLI month - sum of the stages; interpreter start, imports; the background server's start when none ran)")
+              " of the CLI month - sum of the stages; interpreter start, imports; the background server's start when "
+              "none ran)")
     print(f"{'  of which interpreter start + imports':<48}{imports['seconds']:>9.1f} s   "
           "(python -c 'import flows.cli, flows.pipeline, ...', measured apart)")
     print(f"{'I/O floor: read inputs (pyarrow)':<48}{floor['read_seconds']:>9.2f} s   "

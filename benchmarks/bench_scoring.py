@@ -7,8 +7,8 @@ fresh memory, which on this virtual machine costs from 0.2 s to 2.8 s of system 
 faults, a different host). The later calls (C - 1, default 3, on the same inputs) give the engine's steady rate
 ("warm seconds": their median; with --calls 1, the first call's).
 
-The peak RSS is the process's own (VmHWM; its inputs included); "peak above the inputs" subtracts the resident set once the
-inputs are built: the engine's result and working memory. The system CPU time and the page faults of the first
+The peak RSS is the process's own (VmHWM; its inputs included); "peak above the inputs" subtracts the resident
+set once the inputs are built: the engine's result and working memory. The system CPU time and the page faults of the first
 and of the warm calls show what the kernel spends providing fresh memory: numpy advises the kernel to back arrays
 of 4 MiB or more with huge pages, and with the kernel's `defrag` set to `madvise` (printed) a fault can wait for
 memory to be compacted first (NUMPY_MADVISE_HUGEPAGE=0 turns numpy's advice off).
