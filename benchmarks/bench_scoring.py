@@ -8,10 +8,10 @@ faults, a different host). The later calls (C - 1, default 3, on the same inputs
 ("warm seconds": their median; with --calls 1, the first call's).
 
 The peak RSS is the process's own (VmHWM; its inputs included); "peak above the inputs" subtracts the resident
-set once the inputs are built: the engine's result and working memory. The system CPU time and the page faults of the first
-and of the warm calls show what the kernel spends providing fresh memory: numpy advises the kernel to back arrays
-of 4 MiB or more with huge pages, and with the kernel's `defrag` set to `madvise` (printed) a fault can wait for
-memory to be compacted first (NUMPY_MADVISE_HUGEPAGE=0 turns numpy's advice off).
+set once the inputs are built: the engine's result and working memory. The system CPU time and the page faults of
+the first and of the warm calls show what the kernel spends providing fresh memory: numpy advises the kernel to
+back arrays of 4 MiB or more with huge pages, and with the kernel's `defrag` set to `madvise` (printed) a fault
+can wait for memory to be compacted first (NUMPY_MADVISE_HUGEPAGE=0 turns numpy's advice off).
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ Time is wall-clock seconds. Peak memory: the largest resident set of the process
 /usr/bin/time reports it: the command's own (VmHWM, sampled every 0.1 s; its ru_maxrss would keep this
 benchmark's own peak, which Linux carries over exec) and the server's copy that ran it (its ru_maxrss: a run of
 the background server is a fork of it, `flows.background`); "tree" is the largest sum of the resident sets of
-the command and the whole background server (its Prefect server included), sampled every 0.1 s. The load average (1 minute) is
-printed before each run. It still carries the benchmark's own previous run, so on 2 cores it reads 1 to 2
+the command and the whole background server (its Prefect server included), sampled every 0.1 s. The load
+average (1 minute) is printed before each run. It still carries the benchmark's own previous run, so on 2 cores it reads 1 to 2
 while nothing else runs; much above 2, something else ran beside the benchmark.
 
 `--baseline` measures code from before the background server (e.g. the source of an older commit first on
