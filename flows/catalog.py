@@ -12,8 +12,6 @@ reads. What is published is Parquet.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +23,7 @@ import pyarrow.feather as feather
 
 from flows import storage
 from flows.config import WORK_DIR
+from flows.memory import give_back
 from schemas import outputs
 
 # dataset -> what it holds (its file is <name>.arrow in the run's work folder)
@@ -45,16 +44,10 @@ PART_TABLES = ("skor_koperasi", "skor_indikator", "skor_aspek", "status_koperasi
 
 
 def release() -> None:
-    """Give the memory a step freed back to the system before the next step (glibc and Arrow's allocator keep freed
-    pages for reuse: a run's resident size would otherwise be the sum of its steps' peaks, not the largest), and
-    forget the datasets read for the score parts."""
+    """Forget the datasets read for the score parts and give the memory a step freed back to the system before the
+    next step (`flows.memory.give_back`)."""
     _Read.folder, _Read.tables = None, {}
-    pa.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc
-            pass
+    give_back()
 
 
 class _Read:

@@ -20,6 +20,7 @@ from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
 from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
                                   remember_report_files, with_common)
+from flows.memory import give_back
 from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
@@ -102,6 +103,7 @@ def _checked(root: Path, today: date) -> CheckedCommon:
     notes = landing.catatan
     koperasi = inputs.check_koperasi(landing.koperasi, today, notes)
     registry = registry_of(landing.koperasi, koperasi)
+    give_back()  # the pages the reads and the registry's check freed: the answers' check is the preparation's peak
     kuesioner = inputs.check_kuesioner(landing.kuesioner, registry, notes)
     faktor = inputs.check_faktor(landing.faktor, registry, notes)
     pemeriksaan = inputs.check_pemeriksaan(landing.pemeriksaan, registry, notes)

@@ -28,7 +28,7 @@ import pandera.pandas as pa
 from schemas import pemeriksaan
 from schemas.input_models import RULES, FaktorPengurang, Koperasi, Kuesioner, Laporan, Pemeriksaan
 from schemas.kuesioner import check_sets
-from schemas.parsing import Cells, Reasons, dates, optional, period, raw_text, whole_numbers, yes_no
+from schemas.parsing import Cells, Reasons, dates, lowercase, optional, period, raw_text, whole_numbers, yes_no
 from schemas.periode import wita
 from schemas.rules import one_name_per_code
 from scoring.columns import JUMLAH, LAPORAN
@@ -204,8 +204,8 @@ def _accepted(model: type[pa.DataFrameModel], typed: pd.DataFrame, reasons: Reas
     """The accepted rows with the model's strict dtypes under their raw index, and the reasons of the others."""
     rejected = reasons.rejected()
     strict = model.to_schema()
-    valid = typed[~rejected].astype({c: str(col.dtype) for c, col in strict.columns.items()
-                                    if str(col.dtype) in _NULLABLE})
+    kept = typed[~rejected] if rejected.any() else typed  # no copy of every column when every row is accepted
+    valid = kept.astype({c: str(col.dtype) for c, col in strict.columns.items() if str(col.dtype) in _NULLABLE})
     valid.index = index[~rejected]
     _shape_schema(model).validate(valid, lazy=True, inplace=True)  # the accepted rows' shape; a failure here is a bug
     return Checked(valid=valid, alasan=reasons.per_row(index))
@@ -261,10 +261,10 @@ def check_koperasi(raw: pd.DataFrame, today: date, notes: pd.DataFrame | None = 
         **source,
         "nik": cells("nik"),
         "nama": cells("nama"),
-        "jenis": cells("jenis").str.lower(),
+        "jenis": lowercase(cells("jenis")),
         "kode_wilayah": cells("kode_wilayah"),
         "kabupaten_kota": cells("kabupaten_kota"),
-        "wilayah_keanggotaan": cells("wilayah_keanggotaan").str.lower(),
+        "wilayah_keanggotaan": lowercase(cells("wilayah_keanggotaan")),
         "tanggal_badan_hukum": dates(cells("tanggal_badan_hukum"), "tanggal_badan_hukum", reasons),
         "tanggal_rat_terakhir": dates(cells("tanggal_rat_terakhir"), "tanggal_rat_terakhir", reasons,
                                        required=False),
@@ -283,7 +283,7 @@ def check_faktor(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame | No
     typed = pd.DataFrame({
         **source,
         "nik": cells("nik"),
-        "kode": cells("kode").str.lower(),
+        "kode": lowercase(cells("kode")),
         "berlaku_mulai": period(cells("berlaku_mulai"), "berlaku_mulai", reasons),
         "berlaku_sampai": period(cells("berlaku_sampai"), "berlaku_sampai", reasons, required=False),
         "keterangan": optional(cells("keterangan")),
@@ -297,9 +297,9 @@ def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame |
     """Questionnaire answers (data-contract §1.3): each row's values, then whole sets: a question missing,
     answered twice or rejected rejects every row of its set (the engine never guesses an answer)."""
     return _answer_sets(raw, registry, notes, Kuesioner, check_sets, lambda cells, reasons: {
-        "komponen": cells("komponen").str.lower(),
+        "komponen": lowercase(cells("komponen")),
         "nomor": whole_numbers(cells("nomor"), "nomor", reasons, "bilangan bulat"),
-        "jawaban": cells("jawaban").str.lower(),
+        "jawaban": lowercase(cells("jawaban")),
     })
 
 
@@ -307,7 +307,7 @@ def check_pemeriksaan(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame
     """An examiner's checklist items (optional input pemeriksaan/*): each row's values, nik registered, then whole
     sets: a butir missing or given twice, or a rejected row, rejects every row of its set."""
     return _answer_sets(raw, registry, notes, Pemeriksaan, pemeriksaan.check_sets, lambda cells, reasons: {
-        "indikator": cells("indikator").str.lower(),
+        "indikator": lowercase(cells("indikator")),
         "butir": whole_numbers(cells("butir"), "butir", reasons, "bilangan bulat"),
         "terpenuhi": yes_no(cells("terpenuhi"), "terpenuhi", reasons),
     })

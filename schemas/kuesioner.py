@@ -144,7 +144,9 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
     positions = np.flatnonzero((typed["nik"].ne("") & typed["tanggal"].notna()).to_numpy())
     if not len(positions):
         return
-    rows = typed[["nik", "tanggal", "jenis", "komponen", "nomor"]].iloc[positions]
+    rows = typed[["nik", "tanggal", "jenis", "komponen", "nomor"]]
+    if len(positions) < len(rows):  # a copy of the rows in sets only when some are not (1.8 million at national scale)
+        rows = rows.iloc[positions]
     set_id, first = _set_per_row(rows["nik"], rows["tanggal"])
     books = _book_per_row(rows)[first]  # per set
     counts = _questions().counts[books]

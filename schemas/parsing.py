@@ -81,6 +81,13 @@ def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:
     return raw[column].astype("str").fillna("").reset_index(drop=True)
 
 
+def lowercase(text: pd.Series) -> pd.Series:
+    """The texts in lower case: `text` itself when they are already (no second copy of a column kept: a national
+    questionnaire's 1.8 million komponen and jawaban, 60 MiB)."""
+    lowered = text.str.lower()
+    return text if lowered.equals(text) else lowered
+
+
 class Cells:
     """The raw frame's text columns, with the notes of reading (a formula without a value, a number with two
     readings: frame sumber, baris, kolom, alasan) given as their cells' reasons: such a cell reads as empty and

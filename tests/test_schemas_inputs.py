@@ -11,6 +11,7 @@ import pytest
 from flows.ingest.landing import ANGKA, read_text_table
 from schemas.input_models import KODE_FAKTOR
 from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
+from schemas.parsing import lowercase
 from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.rulebook import rulebooks
@@ -313,6 +314,17 @@ def test_a_complete_questionnaire_set_passes_typed():
     assert len(result.valid) == sum(SIZES.values())
     assert result.valid["nomor"].dtype == np.int64 and result.valid["jawaban"].iloc[0] == "tidak"
     assert (result.valid["tanggal"] == pd.Timestamp("2026-02-10")).all()
+
+
+def test_komponen_and_jawaban_in_any_case_read_in_lower_case_and_a_lower_case_column_is_kept_as_it_is():
+    rows = answers()
+    rows[0]["komponen"], rows[1]["jawaban"] = rows[0]["komponen"].upper(), "YA"
+    result = check_kuesioner(raw(*rows), REGISTRY)
+    assert result.alasan.empty and len(result.valid) == sum(SIZES.values())
+    assert result.valid["komponen"].iloc[0] == answers()[0]["komponen"] and result.valid["jawaban"].iloc[1] == "ya"
+    text = pd.Series(["ya", "tidak", "", "7"], dtype="str")
+    assert lowercase(text) is text
+    assert lowercase(pd.Series(["Ya", "TIDAK"], dtype="str")).tolist() == ["ya", "tidak"]
 
 
 def test_a_set_missing_a_question_rejects_every_row_of_the_set():

@@ -26,6 +26,7 @@ from flows.ingest.excel_files import read_xlsx
 from flows.ingest.parquet_files import is_text, read_parquet
 from flows.ingest.text import NOTES, Rows, Table, contract_columns, empty_notes, rows_as_text
 from flows.ingest.walk import FORMATS, Entry, Limits, read_bounded, shown, walk_landing
+from flows.memory import give_back
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.errors import InputFileError
 from scoring.inputs import FAKTOR_BERKAS, KUESIONER, PEMERIKSAAN
@@ -242,6 +243,7 @@ def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None,
         files: list[InputFile] = []
         notes: list[pd.DataFrame] = []
         rows = _read(entry, bounds, files, notes, period, now, previous)
+        give_back()  # what reading the file took beside its rows (pages kept in this thread's arena otherwise)
         if key and rows is not None and rows.frame.empty and rows.previous is None:
             _keep_read(key, (rows, [replace(f, dibaca_untuk=period) for f in files], notes))
         return rows, files, notes
