@@ -293,7 +293,8 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
     koperasi = functools.cache(read(ex.SKOR_KOPERASI))
     if has_koperasi:
         add(ex.SKOR_KOPERASI, rows(ex.SKOR_KOPERASI),
-            lambda: ex.skor_koperasi_suite(ex.books_in_use(koperasi(), books), params.toleransi_total),
+            lambda: ex.skor_koperasi_suite(ex.books_in_use(koperasi(), books), params.toleransi_total,
+                                           ex.sole_book(koperasi())),
             lambda: ex.batch_skor_koperasi(tables.read(ex.SKOR_KOPERASI), books))
         if has_indikator:
             add(ex.SKOR_INDIKATOR, rows(ex.SKOR_INDIKATOR),

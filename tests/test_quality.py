@@ -524,6 +524,25 @@ def test_failures_quote_what_was_observed(gx_dir):
 
 # ------------------------------------------------------------------ the suites alone (no GX run)
 
+def test_a_books_checks_cover_its_rows_and_a_table_of_that_book_alone_needs_no_row_condition():
+    books, table = rulebooks(), valid_tables()["skor_koperasi"]
+    mixed = table.assign(rulebook=["ksp-2009", *table["rulebook"].iloc[1:]])
+    assert ex.sole_book(table) == "ksp-2016" and ex.sole_book(mixed) is None
+    assert ex.sole_book(table.assign(rulebook=[None, *table["rulebook"].iloc[1:]])) is None
+    assert ex.sole_book(table.iloc[:0]) is None
+
+    def conditions(suite) -> dict[str, str | None]:
+        return {e.meta["cek"]: e.row_condition and str(e.row_condition) for e in suite.expectations
+                if e.meta["cek"].endswith(tuple(f".{b}" for b in books))}
+
+    every = conditions(ex.skor_koperasi_suite(books))
+    assert every and all("ksp-2009" in c for i, c in every.items() if i.endswith(".ksp-2009"))
+    assert all("ksp-2016" in c for i, c in every.items() if i.endswith(".ksp-2016"))
+    alone = conditions(ex.skor_koperasi_suite(books, sole_book="ksp-2016"))
+    assert alone.keys() == every.keys()
+    assert {i: c for i, c in alone.items() if c is not None} == {i: c for i, c in every.items() if ".ksp-2016" not in i}
+
+
 def test_rule_values_come_from_the_books():
     books = rulebooks()
     suite = ex.skor_koperasi_suite(books)
