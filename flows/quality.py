@@ -540,8 +540,8 @@ def describe_failure(table: str, result: Any) -> str:
         observed = f"teramati {for_people(outcome['observed_value'], share)}"
     elif outcome.get("unexpected_count") is not None:
         examples = [for_people(v, share) for v in (outcome.get("partial_unexpected_list") or [])[:EXAMPLES]]
-        observed = (f"{outcome['unexpected_count']} dari {outcome.get('element_count')} baris gagal, "
-                    f"mis. {', '.join(examples)}")
+        checked = outcome.get("element_count", 0) - (outcome.get("missing_count") or 0)  # GX skips a missing value
+        observed = f"{outcome['unexpected_count']} dari {checked} baris gagal, mis. {', '.join(examples)}"
     else:
         observed = f"hasil {plain(outcome)!r}"
     return f"{table}: {what} [{check}]: {observed}"

@@ -468,6 +468,9 @@ BREAKS = {
         {"status_koperasi.semua_terdaftar"}),
     "province row not adding up": (("ringkasan_wilayah", _province_off_by_one), {},
                                    {"ringkasan_wilayah.jumlah_aktif_provinsi"}),
+    "kabupaten rows without their province row": (
+        ("ringkasan_wilayah", lambda df: df[df["tingkat"] != "provinsi"].reset_index(drop=True)), {},
+        {"ringkasan_wilayah.kabupaten_punya_provinsi"}),
     "reporting dropped more than 20%": (  # 3 report now; 20% less than 5 is 4
         NOTHING, {"jumlah_melapor_sebelumnya": 5}, {"antar_periode.penurunan_melapor"}),
     "quarantine share over 10%": (
@@ -479,7 +482,8 @@ ROUNDS = [
     ["total out of range", "component not in the book", "quarantine share over 10%"],
     ["aspect over its maximum", "predikat_skor not the band of the score", "predikat not a predicate of the book",
      "nilai out of range", "negative skor"],
-    ["total is not the sum of the aspects", "component rows of an unscored cooperative"],
+    ["total is not the sum of the aspects", "component rows of an unscored cooperative",
+     "kabupaten rows without their province row"],
 ]
 
 
@@ -501,6 +505,9 @@ def test_each_expectation_fails_on_a_broken_table_and_is_named(gx_dir, names):
     for line in result.failed:  # the table, the check in words, its id, what was observed
         table, what, check, observed = re.fullmatch(r"(\w+): (.+) \[([^\]]+)\]: (.+)", line).groups()
         assert check.startswith(table + ".") and what and observed, line
+    if "kabupaten rows without their province row" in names:  # of the rows it checks: the kabupaten rows
+        assert any(line.endswith("[ringkasan_wilayah.kabupaten_punya_provinsi]: 2 dari 2 baris gagal, mis. False, False")
+                   for line in result.failed), result.failed
     assert result.data_docs_index.exists()
 
 
