@@ -550,6 +550,20 @@ def test_a_books_checks_cover_its_rows_and_a_table_of_that_book_alone_needs_no_r
     assert {i: c for i, c in alone.items() if c is not None} == {i: c for i, c in every.items() if ".ksp-2016" not in i}
 
 
+def test_a_books_component_check_reads_the_komponen_of_its_rows_only():
+    books, tables = rulebooks(), valid_tables()
+    koperasi = tables["skor_koperasi"].assign(rulebook=["ksp-2009", *tables["skor_koperasi"]["rulebook"].iloc[1:]])
+    indikator = _unscored_cooperative(tables["skor_indikator"])
+    batch = ex.batch_skor_indikator(indikator, koperasi, books)
+    first, unscored = indikator["nik"] == koperasi.loc[0, "nik"], indikator["nik"] == REGISTRY.loc[3, "nik"]
+    assert batch.loc[first, ex.komponen_of("ksp-2009")].tolist() == indikator.loc[first, "komponen"].tolist()
+    assert batch.loc[~first, ex.komponen_of("ksp-2009")].isna().all()
+    assert batch.loc[first | unscored, ex.komponen_of("ksp-2016")].isna().all()
+    assert batch.loc[~first & ~unscored, ex.komponen_of("ksp-2016")].notna().all() and unscored.any()
+    suite = {e.meta["cek"]: e for e in ex.skor_indikator_suite(books).expectations}
+    assert suite["skor_indikator.komponen_dari_rulebook.ksp-2009"].column == ex.komponen_of("ksp-2009")
+
+
 def test_rule_values_come_from_the_books():
     books = rulebooks()
     suite = ex.skor_koperasi_suite(books)
