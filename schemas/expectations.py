@@ -8,7 +8,10 @@ Checks that compare a row with something outside it (the sum of its aspect score
 gives its score, the component count of its rulebook, the kabupaten rows' sum of a province) are expressed on
 derived columns named `cek_*`, which the `batch_*` functions below add to a copy of the table before
 validation: GX Core 1.24 runs `UnexpectedRowsExpectation` (SQL) on SQL and Spark data sources only, not on
-pandas, so a cross-column rule on a pandas batch is a map expectation over a derived column.
+pandas, so a cross-column rule on a pandas batch is a map expectation over a derived column. A check of some
+rows only (a book's, the province rows) reads a derived column missing on the other rows, which GX skips, or
+goes without a condition where every row is concerned (`sole_book`): a row condition costs a pandas query of the
+whole batch per metric.
 
 Every expectation carries `meta["cek"]`, a stable id (`<suite>.<check>`), and a `description` in words; a
 failure report names both (see flows/quality.py).
