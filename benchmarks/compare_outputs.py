@@ -127,6 +127,9 @@ def compare(golden: Path, new: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv in (["-h"], ["--help"]):
+        print(__doc__)
+        return 0
     if len(argv) != 2:
         print(__doc__)
         return 2

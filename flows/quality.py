@@ -24,6 +24,7 @@ import errno
 import functools
 import gc
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -510,8 +511,10 @@ def docs_index(context: FileDataContext) -> Path:
 
 def for_people(value: Any, share: bool = False) -> str:
     """A number as a person reads it: a share as a percent with one decimal (0.2045 -> 20.5%), other fractions
-    to two decimals; anything else as it is."""
+    to two decimals; a missing value as "kosong"; anything else as it is."""
     value = plain(value)
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "kosong"
     if isinstance(value, float) and share:
         return f"{value * 100:.1f}%"
     if isinstance(value, float):
@@ -539,7 +542,9 @@ def describe_failure(table: str, result: Any) -> str:
     elif outcome.get("observed_value") is not None:
         observed = f"teramati {for_people(outcome['observed_value'], share)}"
     elif outcome.get("unexpected_count") is not None:
-        examples = [for_people(v, share) for v in (outcome.get("partial_unexpected_list") or [])[:EXAMPLES]]
+        # each failing value once: a not-null check's examples are all "kosong"
+        examples = list(dict.fromkeys(for_people(v, share) for v in outcome.get("partial_unexpected_list") or []))
+        examples = examples[:EXAMPLES]
         checked = outcome.get("element_count", 0) - (outcome.get("missing_count") or 0)  # GX skips a missing value
         observed = f"{outcome['unexpected_count']} dari {checked} baris gagal, mis. {', '.join(examples)}"
     else:
