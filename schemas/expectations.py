@@ -320,7 +320,8 @@ def batch_skor_indikator(indikator: pd.DataFrame, koperasi: pd.DataFrame,
     count = indikator.groupby(["nik", "periode"], observed=True, sort=False)["komponen"].transform("size")
     komponen = indikator["komponen"].astype("str")
     return indikator.assign(
-        **{komponen_of(book_id): komponen.where(rulebook.to_numpy() == book_id) for book_id in books},
+        **{komponen_of(book_id): komponen.where(rulebook.to_numpy() == book_id)
+           for book_id in books_in_use(koperasi, books)},  # the books the suite checks
         cek_rulebook=rulebook.to_numpy(),
         cek_jumlah_komponen=count.to_numpy(),
         cek_jumlah_komponen_rulebook=_components_of(rulebook, books).to_numpy(),
@@ -336,11 +337,15 @@ def batch_ringkasan_wilayah(ringkasan: pd.DataFrame, kolom: Sequence[str]) -> pd
     sums = ringkasan.loc[kabupaten, list(kolom)].groupby(
         [periode[kabupaten], code_of_kab[kabupaten]]).sum()
     province_keys = pd.MultiIndex.from_arrays([periode[provinsi], kode[provinsi]])
-    added = sums.reindex(province_keys).fillna(0).astype(sums.dtypes).set_axis(ringkasan.index[provinsi])
+    added = sums.reindex(province_keys).fillna(0).astype(sums.dtypes)  # one row per province row, in order
     has_province = pd.MultiIndex.from_arrays([periode, code_of_kab]).isin(province_keys)
-    # integer counts stay integers (nullable: the kabupaten rows have no sum of their own)
-    derived = {f"cek_{c}_kabupaten": added[c].reindex(ringkasan.index).astype(
-        "Int64" if pd.api.types.is_integer_dtype(added[c]) else added[c].dtype) for c in kolom}
+    at = np.flatnonzero(provinsi.to_numpy())  # by position: an index of repeated labels aligns nothing wrongly
+    derived = {}
+    for c in kolom:  # integer counts stay integers (nullable: the kabupaten rows have no sum of their own)
+        column = pd.Series(None, index=range(len(ringkasan)),
+                           dtype="Int64" if pd.api.types.is_integer_dtype(added[c]) else added[c].dtype)
+        column.iloc[at] = added[c].to_numpy()
+        derived[f"cek_{c}_kabupaten"] = column.array
     on_kabupaten = pd.array(has_province, dtype="boolean")
     on_kabupaten[~kabupaten.to_numpy()] = pd.NA  # a province row is not checked for a province row
     return ringkasan.assign(cek_ada_baris_provinsi=on_kabupaten, **derived)

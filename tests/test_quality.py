@@ -565,6 +565,17 @@ def test_a_books_component_check_reads_the_komponen_of_its_rows_only():
     assert batch.loc[~first & ~unscored, ex.komponen_of("ksp-2016")].notna().all() and unscored.any()
     suite = {e.meta["cek"]: e for e in ex.skor_indikator_suite(books).expectations}
     assert suite["skor_indikator.komponen_dari_rulebook.ksp-2009"].column == ex.komponen_of("ksp-2009")
+    alone = ex.batch_skor_indikator(indikator, tables["skor_koperasi"], books)  # the books in use only
+    assert [c for c in alone.columns if c.startswith("cek_komponen_")] == [ex.komponen_of("ksp-2016")]
+
+
+def test_the_province_checks_columns_are_placed_by_position_whatever_the_index():
+    """A kabupaten row sharing the province row's index label got the province's sum (found by a hostile trial):
+    compared with it, valid counts failed."""
+    ringkasan = valid_tables()["ringkasan_wilayah"].set_axis([0, 2, 2])  # the province row is the last
+    batch = ex.batch_ringkasan_wilayah(ringkasan, ex.kolom_jumlah())
+    assert batch["cek_jumlah_aktif_kabupaten"].tolist() == [pd.NA, pd.NA, 3]
+    assert batch["cek_ada_baris_provinsi"].tolist() == [True, True, pd.NA]
 
 
 def test_rule_values_come_from_the_books():
