@@ -17,10 +17,16 @@ def month_name(periode: str) -> str:
 
 
 def month_number(periode: pd.Series | str) -> pd.Series | int:
-    """Months since year 0, so that differences of periods are month counts."""
+    """Months since year 0, so that differences of periods are month counts (int64, indexed like `periode`).
+
+    Each distinct period is parsed once: a national history has half a million rows of a few dozen periods.
+    Raises ValueError for a missing or malformed period."""
     if isinstance(periode, str):
         return int(periode[:4]) * 12 + int(periode[5:7])
-    return periode.str.slice(0, 4).astype("int64") * 12 + periode.str.slice(5, 7).astype("int64")
+    codes, distinct = pd.factorize(periode, use_na_sentinel=False)
+    text = pd.Series(distinct, dtype="str")
+    numbers = text.str.slice(0, 4).astype("int64") * 12 + text.str.slice(5, 7).astype("int64")
+    return pd.Series(numbers.to_numpy()[codes], index=periode.index)
 
 
 def previous_period(periode: str) -> str:

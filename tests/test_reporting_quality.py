@@ -10,7 +10,7 @@ from schemas.outputs import validate_output
 from scoring.errors import RulebookError
 from scoring.reporting_quality import GradeTable, grade_table, mutu_pelaporan
 from scoring.rulebook import load_data_file
-from scoring.periods import shift_period
+from scoring.periods import month_number, shift_period
 
 PERIODE = "2026-10"
 REGISTRY = pd.DataFrame({"nik": ["A", "B", "C", "D", "Z"], "nama": ["KSP A", "KSP B", "KSP C", "KSP D", "KSP Z"],
@@ -130,3 +130,14 @@ def test_send_times_written_with_a_zone_are_read_as_wita_beside_those_without(tm
         ["A", "2026-08", "2026-09-01 10:49:45", False], ["A", "2026-09", "2026-10-01 15:55:00", False],
         ["A", PERIODE, "2026-11-05 08:00:00", False], ["A", PERIODE, "2026-11-01 08:30:00", True],
         ["B", "2026-09", "2026-10-09 23:00:00", False]]
+
+
+def test_month_numbers_of_a_series_keep_its_index_and_each_period_counts_from_year_zero():
+    periods = pd.Series(["2026-10", "2025-01", "2026-10", "2024-12"], index=[5, 7, 9, 2]).astype("category")
+    numbers = month_number(periods)
+    assert numbers.tolist() == [2026 * 12 + 10, 2025 * 12 + 1, 2026 * 12 + 10, 2024 * 12 + 12]
+    assert numbers.index.tolist() == [5, 7, 9, 2] and numbers.dtype == "int64"
+    assert numbers[9] - numbers[2] == 22 and month_number("2026-10") == numbers[5]
+    assert month_number(periods.iloc[:0]).dtype == "int64"
+    with pytest.raises(ValueError):
+        month_number(pd.Series(["2026-10", None]))
