@@ -24,7 +24,6 @@ import errno
 import functools
 import gc
 import json
-import math
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -513,7 +512,7 @@ def for_people(value: Any, share: bool = False) -> str:
     """A number as a person reads it: a share as a percent with one decimal (0.2045 -> 20.5%), other fractions
     to two decimals; a missing value as "kosong"; anything else as it is."""
     value = plain(value)
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if not isinstance(value, (list, tuple, dict)) and pd.isna(value):  # None, NaN, NA, NaT: every kind of missing
         return "kosong"
     if isinstance(value, float) and share:
         return f"{value * 100:.1f}%"

@@ -578,6 +578,13 @@ def test_the_province_checks_columns_are_placed_by_position_whatever_the_index()
     assert batch["cek_ada_baris_provinsi"].tolist() == [True, True, pd.NA]
 
 
+def test_a_missing_value_of_any_kind_is_quoted_as_kosong():
+    from flows.quality import for_people
+    for missing in (None, float("nan"), pd.NA, pd.NaT):
+        assert for_people(missing) == "kosong"
+    assert for_people((4, None)) == "(4, kosong)" and for_people(0.0) == "0" and for_people("") == "''"
+
+
 def test_rule_values_come_from_the_books():
     books = rulebooks()
     suite = ex.skor_koperasi_suite(books)
