@@ -118,7 +118,8 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
               factors: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per report (total, predicates, factors, the wide aspect columns) and the long aspect table."""
     n = len(frame)
-    weighted, percent = _aspects(book, table)
+    skor, persen = _aspects(book, table)
+    weighted = {a.id: skor[i * n:(i + 1) * n] for i, a in enumerate(book.aspek)}  # views of the long columns
     total = np.zeros(n)
     for w in weighted.values():  # NaN (an aspect not assessed) makes the total NaN
         total += w
@@ -128,7 +129,7 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     final = np.where(by_score >= 0, _apply_factors(by_score, active, book, n), -1)
     registry = {c: frame[c] if c in frame.columns else pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
                 for c in REGISTRI}
-    predikat = {a: band_index(p, book.predikat) for a, p in percent.items()}
+    predikat = band_index(persen, book.predikat)  # each aspect's, n rows per aspect
     columns = {
         "nik": frame["nik"], **registry, "periode": frame["periode"],
         "rulebook": _constant(book.id, n), "versi_rulebook": _constant(book.versi, n), "mode_tabel": _constant(mode, n),
@@ -137,7 +138,7 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
         "predikat": _predikat(book, final),
         "faktor_pengurang": inputs.code_lists(active, n),
         **{f"skor_{a}": v for a, v in weighted.items()},
-        **{f"predikat_{a}": _predikat(book, p) for a, p in predikat.items()},
+        **{f"predikat_{a}": _predikat(book, predikat[i * n:(i + 1) * n]) for i, a in enumerate(weighted)},
         "skor_total_sebelumnya": np.full(n, np.nan),
         "predikat_sebelumnya": _predikat(book, np.full(n, -1)),
         "asal_sebelumnya": pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str")),
@@ -150,10 +151,10 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
         "rulebook": _constant(book.id, n * width),
         "aspek": pd.Categorical.from_codes(np.repeat(np.arange(width, dtype=np.int8), n),
                                            categories=[a.id for a in book.aspek]),
-        "skor": np.concatenate(list(weighted.values())),
+        "skor": skor,
         "bobot": np.repeat([float(a.bobot) for a in book.aspek], n),
-        "persen": np.concatenate(list(percent.values())),
-        "predikat": _predikat(book, np.concatenate(list(predikat.values()))),
+        "persen": persen,
+        "predikat": _predikat(book, predikat),
     }, copy=False)
     return pd.DataFrame(columns, copy=False), aspek
 
@@ -162,23 +163,30 @@ def _constant(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
-def _aspects(book: Rulebook, table: ComponentTable) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Each aspect's weighted score (its part of the total, 0..bobot) and its percent of its maximum.
+def _aspects(book: Rulebook, table: ComponentTable) -> tuple[np.ndarray, np.ndarray]:
+    """Each aspect's weighted score (its part of the total, 0..bobot) and its percent of its maximum: two float64
+    columns of the long aspect table, aspect-major (the aspects in book order, n report rows each).
 
-    penilaian 'bobot': the sum of the components' rounded skor. 'rata_rata': the assessed indicators' skor over
-    their maximum (skala), x bobot / 100; NaN when none of the aspect's indicators is assessed."""
-    weighted, percent = {}, {}
-    for a in book.aspek:
-        skor = np.column_stack([table.skor_of(k) for k in a.komponen])
+    penilaian 'bobot': the sum of the components' rounded skor, added in component order. 'rata_rata': the
+    assessed indicators' skor over their maximum (skala), x bobot / 100; NaN when none of the aspect's indicators
+    is assessed."""
+    n = table.n
+    weighted, percent = np.empty(n * len(book.aspek)), np.empty(n * len(book.aspek))
+    for i, a in enumerate(book.aspek):
+        rows = slice(i * n, (i + 1) * n)
         if book.penilaian == "bobot":
-            weighted[a.id] = round_half_up(skor.sum(axis=1), book.desimal_skor)
-            percent[a.id] = weighted[a.id] * 100 / a.bobot
+            total = table.skor_of(a.komponen[0]).copy()
+            for k in a.komponen[1:]:
+                total += table.skor_of(k)
+            round_half_up(total, book.desimal_skor, out=weighted[rows])
+            np.divide(np.multiply(weighted[rows], 100, out=percent[rows]), a.bobot, out=percent[rows])
         else:
+            skor = np.column_stack([table.skor_of(k) for k in a.komponen])
             assessed = (~np.isnan(skor)).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
-                percent[a.id] = np.where(assessed > 0, np.nansum(skor, axis=1) * 100
+                percent[rows] = np.where(assessed > 0, np.nansum(skor, axis=1) * 100
                                          / (book.skala.skor_maks * assessed), np.nan)
-            weighted[a.id] = round_half_up(percent[a.id] * a.bobot / 100, book.desimal_skor)
+            round_half_up(percent[rows] * a.bobot / 100, book.desimal_skor, out=weighted[rows])
     return weighted, percent
 
 

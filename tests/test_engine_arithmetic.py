@@ -9,8 +9,9 @@ import pandas as pd
 
 from builders import frame, questionnaire, report, sehat
 from scoring import components, load_rulebook, score_reports
-from scoring.bands import band_index
+from scoring.bands import FEW_EDGES, band_index
 from scoring.ratios import percent
+from scoring.rulebook_format import Band
 
 I64 = np.int64
 
@@ -56,6 +57,16 @@ def test_bands_place_values_on_closed_edges_in_either_order():
     assert band_index(np.array([4.99, 5.0, 7.5, 10.0]), pea).tolist() == [0, 1, 2, 3]
     # predicates are listed best first: Sehat (>= 80) is index 0
     assert band_index(np.array([80.0, 79.99, 66.0, 51.0, 50.99]), book.predikat).tolist() == [0, 1, 1, 2, 3]
+
+
+def test_a_long_band_table_is_searched_with_the_same_edge_kinds():
+    # 21 bands, 20 inner edges (more than FEW_EDGES: the binary search): <1 | [1,2) ... [9,10) (edges opening the
+    # band above) | [10,11] | (11,12] ... (19,20] (edges closing the band below) | >20
+    bands = [Band(lt=1), *(Band(ge=e, lt=e + 1) for e in range(1, 10)), Band(ge=10, le=11),
+             *(Band(gt=e, le=e + 1) for e in range(11, 20)), Band(gt=20)]
+    assert len(bands) - 1 > FEW_EDGES
+    values = np.array([0.5, 1.0, 9.0, 9.99, 10.0, 11.0, 11.5, 20.0, 20.5, np.nan])
+    assert band_index(values, bands).tolist() == [0, 1, 9, 9, 10, 10, 11, 19, 20, -1]
 
 
 def test_the_result_does_not_depend_on_how_the_rows_are_chunked(monkeypatch):
