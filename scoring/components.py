@@ -48,9 +48,9 @@ class ComponentTable:
         return self.columns["skor"][self.part(self.book.komponen.index(komponen))]
 
     def frame(self) -> pd.DataFrame:
-        """The `indikator` frame: numbers as float64, the per-row and per-component columns as categoricals,
-        terverifikasi as bool."""
-        columns = {name: pd.Categorical.from_codes(self.columns[name], categories=self.categories[name])
+        """The `indikator` frame: numbers as float64, the per-row and per-component columns as categoricals (codes
+        the engine wrote, valid by construction: not checked again), terverifikasi as bool."""
+        columns = {name: pd.Categorical.from_codes(self.columns[name], categories=self.categories[name], validate=False)
                    if name in self.categories else self.columns[name]
                    for name in ("nik", "periode", "aspek", "komponen", "pembilang", "penyebut", "rasio", "nilai",
                                 "bobot", "skor", "terverifikasi", "sumber", "catatan")}

@@ -145,12 +145,13 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     }
     width = len(book.aspek)
     aspek = pd.DataFrame({
-        "nik": pd.Categorical.from_codes(np.tile(keys.nik, width), categories=pd.Index(pd.array(keys.niks, "str"))),
+        "nik": pd.Categorical.from_codes(np.tile(keys.nik, width), categories=pd.Index(pd.array(keys.niks, "str")),
+                                      validate=False),
         "periode": pd.Categorical.from_codes(np.tile(table.columns["periode"][table.part(0)], width),
-                                             categories=table.categories["periode"]),
+                                             categories=table.categories["periode"], validate=False),
         "rulebook": _constant(book.id, n * width),
         "aspek": pd.Categorical.from_codes(np.repeat(np.arange(width, dtype=np.int8), n),
-                                           categories=[a.id for a in book.aspek]),
+                                           categories=[a.id for a in book.aspek], validate=False),
         "skor": skor,
         "bobot": np.repeat([float(a.bobot) for a in book.aspek], n),
         "persen": persen,
@@ -160,7 +161,7 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
 
 
 def _constant(value: str, n: int) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value], validate=False)
 
 
 def _aspects(book: Rulebook, table: ComponentTable) -> tuple[np.ndarray, np.ndarray]:
@@ -191,8 +192,9 @@ def _aspects(book: Rulebook, table: ComponentTable) -> tuple[np.ndarray, np.ndar
 
 
 def _predikat(book: Rulebook, index: np.ndarray) -> pd.Categorical:
-    """Predicate names as a categorical ordered best first, as the book lists them."""
-    return pd.Categorical.from_codes(index, categories=book.predikat_names)
+    """Predicate names as a categorical ordered best first, as the book lists them (index: -1 none, else a place in
+    the book's list, as `band_index` gives; not checked again)."""
+    return pd.Categorical.from_codes(index, categories=book.predikat_names, validate=False)
 
 
 def _apply_factors(by_score: np.ndarray, active: pd.DataFrame, book: Rulebook, n: int) -> np.ndarray:

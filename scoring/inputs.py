@@ -69,6 +69,8 @@ def check_periods(periode: pd.Series) -> None:
 def money(reports: pd.DataFrame, column: str) -> np.ndarray:
     """A money column as exact int64 Rupiah (no copy when it is one already); refuses nulls and fractions."""
     series = reports[column]
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":  # numpy integers hold no null
+        return np.asarray(series.to_numpy(), dtype=np.int64)
     if series.isna().any():
         raise ScoringInputError(f"report column {column} has an empty value in {int(series.isna().sum())} row(s)")
     values = series.to_numpy()
@@ -135,9 +137,7 @@ def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[K
     set_code, sets = pd.factorize(nik.astype(np.int64) * len(times) + time_code)  # set key: nik x time rank
     cell = set_code.astype(np.int64) * len(ids) + component
     answered = np.bincount(cell, minlength=len(sets) * len(ids)).reshape(len(sets), len(ids))
-    said = answers[answer]
-    said = said.astype(bool) if said.dtype == bool else said.astype("str").str.lower().isin(("ya", "true"))
-    yes = np.bincount(cell, weights=said.to_numpy(dtype=bool),
+    yes = np.bincount(cell, weights=_said_yes(answers[answer]),
                       minlength=len(sets) * len(ids)).reshape(len(sets), len(ids))
     _check_complete(answered, np.array([k.pertanyaan for k in komponen]), sets, niks, times, ids)
     yes[answered == 0] = np.nan
@@ -153,6 +153,14 @@ def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[K
     ok &= ordered[np.maximum(found, 0)] // len(times) == row_nik  # the set is the row's nik's
     picked = yes[order[np.maximum(found, 0)]]
     return {i: np.where(ok, picked[:, j], np.nan) for j, i in enumerate(ids)}
+
+
+def _said_yes(said: pd.Series) -> np.ndarray:
+    """Whether each answer is "ya" (or true), in any case; each distinct answer read once (bool per answer)."""
+    if said.dtype == bool:
+        return said.to_numpy()
+    code, distinct = pd.factorize(said.astype("str"))  # a missing answer: code -1, the last place
+    return np.append(pd.Index(distinct).str.lower().isin(("ya", "true")), False)[code]
 
 
 def _check_complete(answered: np.ndarray, expected: np.ndarray, sets: np.ndarray, niks: pa.Array,

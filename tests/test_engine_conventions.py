@@ -109,6 +109,18 @@ def test_questionnaire_as_of_the_period():
     assert (umum["pembilang"], umum["penyebut"], umum["rasio"], umum["skor"]) == (3, 12, 25.0, 0.75)
 
 
+def test_questionnaire_answers_count_as_ya_in_any_case_or_as_true():
+    answers = questionnaire(NIK, "2025-02-10", 12)
+    umum = (answers["komponen"] == "manajemen_umum").to_numpy()
+    # ya: YA, Ya, true, TRUE, ya (5 of 12); a space, another word or an empty answer is not
+    answers.loc[umum, "jawaban"] = ["YA", "Ya", "true", "TRUE", "ya ", "tidak", None, "Tidak", "ya", "no", "1", "yes"]
+    row = nilai(score_reports(frame(report(NIK)), questionnaires=answers), NIK, "manajemen_umum")
+    assert (row["pembilang"], row["penyebut"], row["skor"]) == (5, 12, 1.25)  # 5 x bobot 3 / 12
+    as_bool = questionnaire(NIK, "2025-02-10", 7).assign(jawaban=lambda q: q["jawaban"] == "ya")
+    row = nilai(score_reports(frame(report(NIK)), questionnaires=as_bool), NIK, "manajemen_umum")
+    assert (row["pembilang"], row["skor"]) == (7, 1.75)
+
+
 def test_questionnaire_with_a_missing_answer_is_refused():
     answers = questionnaire(NIK, "2025-02-10", 12).iloc[1:]
     with pytest.raises(ScoringInputError, match="manajemen_umum: 11 answers, expected 12"):
