@@ -18,6 +18,7 @@ import pandas as pd
 
 from scoring.bands import round_half_up
 from scoring.errors import ScoringInputError
+from scoring.inputs import encode, place_in
 from scoring.moves import target_bands
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Komponen, Mode, Rulebook
@@ -49,10 +50,20 @@ def indicator_columns(indikator: pd.DataFrame, koperasi: pd.DataFrame,
     return frame.assign(poin_hilang=lost, rentang_lebih_baik=pd.Series(text, dtype="str"), nilai_lebih_baik=better)
 
 
+def places(rows: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    """The position in `keys` of each row's (nik, periode) (int64; -1 where `keys` has none), the text columns
+    matched as integer codes (categoricals by their categories). Raises pandas' InvalidIndexError when a
+    (nik, periode) repeats in `keys`."""
+    nik, niks = encode(keys["nik"])
+    periode, periods = encode(keys["periode"])
+    row_nik, row_periode = place_in(rows["nik"], niks), place_in(rows["periode"], periods)
+    wanted = np.where((row_nik >= 0) & (row_periode >= 0), row_nik * len(periods) + row_periode, -1)
+    return pd.Index(nik.astype(np.int64) * len(periods) + periode).get_indexer(wanted)
+
+
 def aligned(frame: pd.DataFrame, koperasi: pd.DataFrame, what: str) -> pd.DataFrame:
     """The rows of `frame` with the (nik, periode) of each cooperative, in its order; every one must be there."""
-    found = pd.MultiIndex.from_frame(frame[KEY].astype("str")).get_indexer(
-        pd.MultiIndex.from_frame(koperasi[KEY].astype("str")))
+    found = places(koperasi, frame)
     if (found < 0).any():
         missing = koperasi.loc[found < 0, KEY].iloc[0]
         raise ScoringInputError(f"{what} lack the row of {missing['nik']} {missing['periode']}")

@@ -47,7 +47,10 @@ def is_in(values: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
 
 
 def place_in(values: pd.Series | pa.Array, known: pa.Array) -> np.ndarray:
-    """The place of each text value in `known` (int64; -1 where it is not there or is null)."""
+    """The place of each text value in `known` (int64; -1 where it is not there or is null); a categorical's
+    categories are looked up once."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return np.append(place_in(values.cat.categories.to_series(), known), -1)[values.cat.codes.to_numpy()]
     found = pc.index_in(_text(values), value_set=_text(known))
     return np.asarray(pc.fill_null(found, -1)).astype(np.int64)
 

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from scoring.bands import band_index, round_half_up
 from scoring.combination import cheapest
-from scoring.explain import KEY, aligned
+from scoring.explain import KEY, aligned, places
 from scoring.moves import PEMBILANG, PENYEBUT, into_band, quantity, shared, step, target_bands
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Komponen, Mode, PredikatBand, Rulebook
@@ -97,8 +97,7 @@ class _Book:
         self.scale = 10**book.desimal_skor
         self.rep = aligned(reports, kop, "reports")
         self.month = self.rep["periode"].astype("str").str.slice(5, 7).astype("int64").to_numpy()  # 1..12
-        keys = pd.MultiIndex.from_frame(kop[KEY].astype("str"))
-        coop = keys.get_indexer(pd.MultiIndex.from_frame(indikator[KEY].astype("str")))
+        coop = places(indikator, kop)
         kk = pd.Index([k.id for k in book.komponen]).get_indexer(indikator["komponen"].astype("str"))
         at = (coop >= 0) & (kk >= 0)
         shape = (len(kop), len(book.komponen))

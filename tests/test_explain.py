@@ -12,7 +12,7 @@ import pytest
 
 from schemas.outputs import validate_output
 from scoring import ScoringInputError, score_reports
-from scoring.explain import cooperative_columns, explain_scores, indicator_columns, status_columns
+from scoring.explain import cooperative_columns, explain_scores, indicator_columns, places, status_columns
 from test_scoring_cooperatives import FACTORS, KSP_A, KSP_C, NIK_A, NIK_B, NIK_C, QUESTIONNAIRES, USP_B
 
 RUN = "2025-12_20260105T090000000000"
@@ -167,3 +167,14 @@ def test_reports_must_hold_every_scored_cooperative(scored):
     with pytest.raises(ScoringInputError, match=f"reports lack the row of {NIK_C} 2025-03"):
         cooperative_columns(scored[0], scored[1], pd.DataFrame([KSP_A, USP_B]), pd.DataFrame(
             {"nik": [], "pendamping": []}))
+
+
+def test_places_match_nik_and_periode_as_text_or_categorical():
+    keys = pd.DataFrame({"nik": ["a", "b", "a"], "periode": ["2025-01", "2025-01", "2025-02"]})
+    rows = pd.DataFrame({"nik": ["a", "a", "b", "b", "c", "a"],
+                         "periode": ["2025-02", "2025-01", "2025-01", "2025-02", "2025-01", "2025-03"]})
+    want = [2, 0, 1, -1, -1, -1]  # b has no 2025-02, c is not there, 2025-03 is not there
+    assert places(rows, keys).tolist() == want
+    assert places(rows.astype("category"), keys.astype("category")).tolist() == want
+    with pytest.raises(pd.errors.InvalidIndexError):
+        places(rows, pd.concat([keys, keys.iloc[:1]]))
