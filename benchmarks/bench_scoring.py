@@ -4,8 +4,8 @@ Usage: python benchmarks/bench_scoring.py [--rows N] [--seed S] [--calls C]
 
 The first call in the process is timed alone ("seconds", "rows/second"): it also loads the rulebooks and touches
 fresh memory, which on this virtual machine costs from 0.2 s to 2.8 s of system time per call (the same page
-faults, a different host). The later calls (C - 1, default 3, on the same inputs) give the engine's steady rate
-("warm seconds": their median; with --calls 1, the first call's).
+faults, a different host). The later calls (C - 1: 3 by default, C = 4; on the same inputs) give the engine's
+steady rate ("warm seconds": their median; with --calls 1, the first call's).
 
 The peak RSS is the process's own (VmHWM; its inputs included); "peak above the inputs" subtracts the resident
 set once the inputs are built: the engine's result and working memory. The system CPU time and the page faults of
@@ -43,7 +43,8 @@ def synthetic_reports(rows: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame,
     cooperatives = -(-rows // 12)  # a period's rows: each nik once (rows // 12 repeated some when 12 did not divide)
     frame = pd.DataFrame({c: rng.integers(0, 5_000_000_000, rows, dtype=np.int64) for c in JUMLAH})
     frame.insert(0, "nik", pd.Series(np.char.add("6502", (np.arange(rows) % cooperatives).astype(str))).astype("str"))
-    frame.insert(1, "periode", pd.Series([f"2025-{m:02d}" for m in range(1, 13)]).repeat(-(-rows // 12)).iloc[:rows].to_numpy())
+    periods = pd.Series([f"2025-{m:02d}" for m in range(1, 13)])
+    frame.insert(1, "periode", periods.repeat(-(-rows // 12)).iloc[:rows].to_numpy())
     frame["jenis"] = "ksp"
     sizes = {"manajemen_umum": 12, "kelembagaan": 6, "manajemen_permodalan": 5, "manajemen_aktiva": 10,
              "manajemen_likuiditas": 5}
@@ -62,10 +63,11 @@ def synthetic_reports(rows: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--calls", type=int, default=4, help="calls in this process: the first, then the warm ones")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="report rows to score (default 1,000,000)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic reports (default 7)")
+    parser.add_argument("--calls", type=int, default=4,
+                        help="calls in this process: the first, then the warm ones (default 4)")
     args = parser.parse_args()
     reports, questionnaires, factors = synthetic_reports(args.rows, args.seed)
     inputs = psutil.Process().memory_info().rss / 2**20

@@ -39,8 +39,9 @@ def score_reports(reports: pd.DataFrame, questionnaires: pd.DataFrame | None = N
     an examiner's checklist (nik, tanggal, indikator, butir, terpenuhi) for the books that read one; earlier:
     reports of other periods, for growth indicators (the same month a year earlier); books: the books to choose
     from (default: the shipped books under scoring/rulebooks).
-    Raises ScoringInputError for a missing column, a period not YYYY-MM, an unknown factor code or an incomplete
-    questionnaire set; RulebookError for an unknown book or a period no book covers."""
+    Raises ScoringInputError for a missing column, a period not YYYY-MM, a money value that is empty, not a whole
+    Rupiah, not a number or beyond int64, an unknown factor code or an incomplete questionnaire set; RulebookError
+    for an unknown book or a period no book covers."""
     if mode not in (None, "table", "linear"):
         raise ScoringInputError(f"mode must be 'table' or 'linear', not {mode!r}")
     inputs.require_columns(reports, ("nik", "periode"), "reports")
@@ -119,9 +120,10 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     """One row per report (total, predicates, factors, the wide aspect columns) and the long aspect table."""
     n = len(frame)
     skor, persen = _aspects(book, table)
-    weighted = {a.id: skor[i * n:(i + 1) * n] for i, a in enumerate(book.aspek)}  # views of the long columns
+    # the wide columns: copies, so that no frame of the result shares memory with another
+    by_aspect = {a.id: skor[i * n:(i + 1) * n].copy() for i, a in enumerate(book.aspek)}
     total = np.zeros(n)
-    for w in weighted.values():  # NaN (an aspect not assessed) makes the total NaN
+    for w in by_aspect.values():  # NaN (an aspect not assessed) makes the total NaN
         total += w
     total = round_half_up(total, book.desimal_skor)
     by_score = band_index(total, book.predikat)
@@ -129,7 +131,7 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     final = np.where(by_score >= 0, _apply_factors(by_score, active, book, n), -1)
     registry = {c: frame[c] if c in frame.columns else pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
                 for c in REGISTRI}
-    predikat = band_index(persen, book.predikat)  # each aspect's, n rows per aspect
+    predikat_index = band_index(persen, book.predikat)  # each aspect's, n rows per aspect
     columns = {
         "nik": frame["nik"], **registry, "periode": frame["periode"],
         "rulebook": _constant(book.id, n), "versi_rulebook": _constant(book.versi, n), "mode_tabel": _constant(mode, n),
@@ -137,8 +139,8 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
         "predikat_skor": _predikat(book, by_score),
         "predikat": _predikat(book, final),
         "faktor_pengurang": inputs.code_lists(active, n),
-        **{f"skor_{a}": v for a, v in weighted.items()},
-        **{f"predikat_{a}": _predikat(book, predikat[i * n:(i + 1) * n]) for i, a in enumerate(weighted)},
+        **{f"skor_{a}": v for a, v in by_aspect.items()},
+        **{f"predikat_{a}": _predikat(book, predikat_index[i * n:(i + 1) * n]) for i, a in enumerate(by_aspect)},
         "skor_total_sebelumnya": np.full(n, np.nan),
         "predikat_sebelumnya": _predikat(book, np.full(n, -1)),
         "asal_sebelumnya": pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str")),
@@ -155,7 +157,7 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
         "skor": skor,
         "bobot": np.repeat([float(a.bobot) for a in book.aspek], n),
         "persen": persen,
-        "predikat": _predikat(book, predikat),
+        "predikat": _predikat(book, predikat_index),
     }, copy=False)
     return pd.DataFrame(columns, copy=False), aspek
 
@@ -172,23 +174,23 @@ def _aspects(book: Rulebook, table: ComponentTable) -> tuple[np.ndarray, np.ndar
     assessed indicators' skor over their maximum (skala), x bobot / 100; NaN when none of the aspect's indicators
     is assessed."""
     n = table.n
-    weighted, percent = np.empty(n * len(book.aspek)), np.empty(n * len(book.aspek))
+    skor, persen = np.empty(n * len(book.aspek)), np.empty(n * len(book.aspek))
     for i, a in enumerate(book.aspek):
         rows = slice(i * n, (i + 1) * n)
         if book.penilaian == "bobot":
             total = table.skor_of(a.komponen[0]).copy()
             for k in a.komponen[1:]:
                 total += table.skor_of(k)
-            round_half_up(total, book.desimal_skor, out=weighted[rows])
-            np.divide(np.multiply(weighted[rows], 100, out=percent[rows]), a.bobot, out=percent[rows])
+            round_half_up(total, book.desimal_skor, out=skor[rows])
+            np.divide(np.multiply(skor[rows], 100, out=persen[rows]), a.bobot, out=persen[rows])
         else:
-            skor = np.column_stack([table.skor_of(k) for k in a.komponen])
-            assessed = (~np.isnan(skor)).sum(axis=1)
+            components = np.column_stack([table.skor_of(k) for k in a.komponen])
+            assessed = (~np.isnan(components)).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
-                percent[rows] = np.where(assessed > 0, np.nansum(skor, axis=1) * 100
-                                         / (book.skala.skor_maks * assessed), np.nan)
-            round_half_up(percent[rows] * a.bobot / 100, book.desimal_skor, out=weighted[rows])
-    return weighted, percent
+                persen[rows] = np.where(assessed > 0, np.nansum(components, axis=1) * 100
+                                        / (book.skala.skor_maks * assessed), np.nan)
+            round_half_up(persen[rows] * a.bobot / 100, book.desimal_skor, out=skor[rows])
+    return skor, persen
 
 
 def _predikat(book: Rulebook, index: np.ndarray) -> pd.Categorical:

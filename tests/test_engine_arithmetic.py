@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from builders import frame, questionnaire, report, sehat
-from scoring import components, load_rulebook, score_reports
-from scoring.bands import FEW_EDGES, band_index
+from scoring import bands, components, load_rulebook, score_reports
+from scoring.bands import FEW_EDGES, band_index, edges
 from scoring.ratios import percent
+from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Band
 
 I64 = np.int64
@@ -78,3 +79,17 @@ def test_the_result_does_not_depend_on_how_the_rows_are_chunked(monkeypatch):
     chunked = score_reports(rows, questionnaires=answers)
     pd.testing.assert_frame_equal(whole.koperasi, chunked.koperasi)
     pd.testing.assert_frame_equal(whole.indikator, chunked.indikator)
+
+
+def test_comparisons_and_binary_search_band_every_shipped_table_alike(monkeypatch):
+    rng = np.random.default_rng(5)
+    for book in rulebooks().values():
+        for tabel in [book.predikat, *(k.tabel for k in book.komponen if k.tabel)]:
+            edge = edges(tabel)[0]
+            x = np.concatenate([rng.uniform(-50, 250, 1_000), edge, np.nextafter(edge, np.inf),
+                                np.nextafter(edge, -np.inf), [np.nan, np.inf, -np.inf, -0.0]])
+            compared = band_index(x, tabel)
+            monkeypatch.setattr(bands, "FEW_EDGES", -1)
+            searched = band_index(x, tabel)
+            monkeypatch.setattr(bands, "FEW_EDGES", FEW_EDGES)
+            assert compared.tolist() == searched.tolist(), (book.id, tabel)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -215,10 +216,29 @@ def test_registry_columns_are_carried_through():
     (lambda f: f.assign(periode="10/2026"), "not YYYY-MM"),
     (lambda f: f.assign(kas=None), "kas has an empty value"),
     (lambda f: f.assign(kas=0.5), "fractions of a Rupiah"),
+    (lambda f: f.assign(kas="1000"), "kas is not numeric"),
+    # beyond int64: refused, not wrapped to a negative amount (numpy, nullable and float columns alike)
+    (lambda f: f.assign(kas=np.array([2**63], dtype=np.uint64)), "kas holds a value beyond 9,223,372,036,854,775,807"),
+    (lambda f: f.assign(kas=pd.array([2**63], dtype="UInt64")), "kas holds a value beyond"),
+    (lambda f: f.assign(kas=1e19), "kas holds a value beyond"),
 ])
 def test_bad_input_is_a_clear_error(change, message):
     with pytest.raises(ScoringInputError, match=message):
         score_reports(change(frame(report(NIK))))
+
+
+def test_money_of_any_integer_type_in_int64_range_scores_as_int64():
+    want = score_reports(frame(sehat(NIK))).koperasi["skor_total"].tolist()
+    for kind in ("uint64", "UInt64", "int32", "float64"):
+        assert score_reports(frame(sehat(NIK)).astype({"kas": kind})).koperasi["skor_total"].tolist() == want, kind
+
+
+def test_no_two_frames_of_a_result_share_memory():
+    # the wide aspect scores are copies of the long table's: changing one frame never changes another
+    result = score_reports(frame(sehat(NIK), report("6502000000000002")))
+    long = result.aspek["skor"].to_numpy()
+    for column in (c for c in result.koperasi.columns if c.startswith("skor_")):
+        assert not np.shares_memory(result.koperasi[column].to_numpy(), long), column
 
 
 def test_mode_must_be_known():
