@@ -31,6 +31,13 @@ def require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], w
         raise ScoringInputError(f"{what} lack the column(s) {', '.join(missing)}")
 
 
+def require_filled(frame: pd.DataFrame, column: str, what: str) -> None:
+    """Refuse a key column with an empty value (ScoringInputError naming how many rows)."""
+    empty = int(frame[column].isna().sum())
+    if empty:
+        raise ScoringInputError(f"{what} have an empty {column} in {empty} row(s)")
+
+
 def _text(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
     """Text values as one Arrow array (zero-copy for pandas' Arrow-backed strings)."""
     array = pa.array(values, from_pandas=True) if not isinstance(values, pa.ChunkedArray) else values
@@ -136,7 +143,9 @@ def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[K
     if questionnaires is None or questionnaires.empty or not ids:
         return {i: np.full(n, np.nan) for i in ids}
     _, _, which, _, answer = ANSWERS[masukan]
-    require_columns(questionnaires, ANSWERS[masukan], "questionnaires" if masukan == "kuesioner" else "checklists")
+    what = "questionnaires" if masukan == "kuesioner" else "checklists"
+    require_columns(questionnaires, ANSWERS[masukan], what)
+    require_filled(questionnaires, "nik", what)
     component = place_in(questionnaires[which], pa.array(ids, pa.large_string()))
     date_code, dates = pd.factorize(questionnaires["tanggal"])  # each distinct date read once
     day = pd.to_datetime(pd.Series(dates)).astype("datetime64[ns]").to_numpy()

@@ -332,6 +332,10 @@ def check_bands(bands: list[Band], where: str) -> None:
         raise ValueError(f"{where}: the first band ({bands[0].describe()}) must be open below")
     if bands[-1].upper is not None:
         raise ValueError(f"{where}: the last band ({bands[-1].describe()}) must be open above")
+    for band in bands:  # with each edge shared by neighbours, the edges then go up
+        low, up = band.lower, band.upper
+        if low is not None and up is not None and (low[0] > up[0] or (low[0] == up[0] and not (low[1] and up[1]))):
+            raise ValueError(f"{where}: band '{band.describe()}' holds no number (its edges must go up)")
     for below, above in zip(bands, bands[1:]):
         up, low = below.upper, above.lower
         if up is None or low is None or up[0] != low[0] or up[1] == low[1]:

@@ -122,6 +122,13 @@ def test_questionnaire_answers_count_as_ya_in_any_case_or_as_true():
     assert (row["pembilang"], row["skor"]) == (7, 1.75)
 
 
+def test_questionnaire_without_a_nik_is_refused():
+    answers = questionnaire(NIK, "2025-02-10", 12)
+    answers.loc[[0, 5], "nik"] = None
+    with pytest.raises(ScoringInputError, match="questionnaires have an empty nik in 2 row"):
+        score_reports(frame(report(NIK)), questionnaires=answers)
+
+
 def test_questionnaire_with_a_missing_answer_is_refused():
     answers = questionnaire(NIK, "2025-02-10", 12).iloc[1:]
     with pytest.raises(ScoringInputError, match="manajemen_umum: 11 answers, expected 12"):
@@ -217,6 +224,7 @@ def test_registry_columns_are_carried_through():
     (lambda f: f.assign(kas=None), "kas has an empty value"),
     (lambda f: f.assign(kas=0.5), "fractions of a Rupiah"),
     (lambda f: f.assign(kas="1000"), "kas is not numeric"),
+    (lambda f: f.assign(nik=[None]), "reports have an empty nik in 1 row"),
     # beyond int64: refused, not wrapped to a negative amount (numpy, nullable and float columns alike)
     (lambda f: f.assign(kas=np.array([2**63], dtype=np.uint64)), "kas holds a value beyond 9,223,372,036,854,775,807"),
     (lambda f: f.assign(kas=pd.array([2**63], dtype="UInt64")), "kas holds a value beyond"),

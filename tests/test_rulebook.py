@@ -116,6 +116,9 @@ MS_ASET = lambda index: lambda data: band(data, "ms_aset", index)  # noqa: E731 
 @pytest.mark.parametrize("change, message", [
     (lambda d: MS_ASET(2)(d).update(ge=MS_ASET(2)(d).pop("gt")), "leave a gap or overlap"),  # { gt = 20 } -> ge
     (lambda d: MS_ASET(2)(d).update({"gt": 21}), "leave a gap or overlap"),
+    # neighbours that meet, around a band whose edges go down: 0 <= x <= 50 | 50 < x <= 40 | x > 40
+    (lambda d: (MS_ASET(1)(d).update(le=50), MS_ASET(2)(d).update(gt=50)),
+     "band 'x > 50 and x <= 40' holds no number"),
     (_set(MS_ASET(-1), "le", 200), "must be open above"),
     (lambda d: komponen(d, "ms_aset")["tabel"].pop(0), "must be open below"),
     (_set(MS_ASET(2), "nilai", 150), "less than or equal to 100"),
