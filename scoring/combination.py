@@ -46,13 +46,20 @@ def cheapest(coop: np.ndarray, komponen: np.ndarray, gain: np.ndarray, cost: np.
                "cost": cost[keep], "option": np.flatnonzero(keep)}
     order = np.argsort(target, kind="stable")
     sizes = target[order] + 1
-    start = 0
+    blocks, start = [], 0
     while start < len(order):  # blocks of cooperatives in order of need, each at most CELLS cells (or one)
         fits = (np.arange(1, len(order) - start + 1) * sizes[start:]) <= CELLS
-        block = order[start:start + max(1, int(fits.sum()))]
-        inside = np.isin(options["coop"], block)
-        chosen[_search({k: v[inside] for k, v in options.items()}, block, target)] = True
-        start += len(block)
+        blocks.append(order[start:start + max(1, int(fits.sum()))])
+        start += len(blocks[-1])
+    block_of = np.empty(len(target), dtype=np.int64)
+    for b, block in enumerate(blocks):
+        block_of[block] = b
+    # the options grouped by block, in their order within each: one sort, not a scan of all options per block
+    by_block = np.argsort(block_of[options["coop"]], kind="stable")
+    bounds = np.searchsorted(block_of[options["coop"]][by_block], np.arange(len(blocks) + 1))
+    for b, block in enumerate(blocks):
+        mine = by_block[bounds[b]:bounds[b + 1]]
+        chosen[_search({k: v[mine] for k, v in options.items()}, block, target)] = True
     return chosen
 
 

@@ -11,6 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from scoring import combination
 from scoring.combination import cheapest
 from scoring.moves import into_band, shared, step, target_bands
 from scoring.rulebook import rulebooks
@@ -170,3 +171,18 @@ def test_cheapest_matches_an_exhaustive_search():
             assert gain[mine].sum() >= need[c]
             assert len(set(komponen[mine])) == mine.sum()
             assert cost[mine].sum() == pytest.approx(min(costs))
+
+
+def test_blocks_of_any_size_choose_the_same_options(monkeypatch):
+    # 40 cooperatives' options in shuffled order, searched in one block, in blocks of a few and one by one
+    rng = np.random.default_rng(3)
+    n = 400
+    coop, komponen = rng.integers(0, 40, n), rng.integers(0, 6, n)
+    gain, cost = rng.integers(1, 12, n) * 25, rng.integers(0, 100, n).astype(float)
+    need = rng.integers(25, 600, 40)
+    chosen = []
+    for cells in (combination.CELLS, 100, 1):
+        monkeypatch.setattr(combination, "CELLS", cells)
+        chosen.append(cheapest(coop, komponen, gain, cost, need).tolist())
+    assert chosen[0] == chosen[1] == chosen[2]
+    assert 0 < sum(chosen[0]) < n
