@@ -64,9 +64,10 @@ def place_in(values: pd.Series | pa.Array, known: pa.Array) -> np.ndarray:
 
 
 def encode(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """Integer codes (int32, in order of first appearance) and the distinct text values."""
+    """Integer codes (int32, in order of first appearance; -1 for a null) and the distinct text values."""
     encoded = _text(values).dictionary_encode()
-    return np.asarray(encoded.indices).astype(np.int32, copy=False), encoded.dictionary
+    indices = encoded.indices.fill_null(-1) if encoded.indices.null_count else encoded.indices
+    return np.asarray(indices).astype(np.int32, copy=False), encoded.dictionary
 
 
 def check_periods(periode: pd.Series) -> None:

@@ -178,3 +178,6 @@ def test_places_match_nik_and_periode_as_text_or_categorical():
     assert places(rows.astype("category"), keys.astype("category")).tolist() == want
     with pytest.raises(pd.errors.InvalidIndexError):
         places(rows, pd.concat([keys, keys.iloc[:1]]))
+    # an empty nik matches nothing, on either side
+    keys.loc[1, "nik"], rows.loc[0, "nik"] = None, None
+    assert places(rows, keys).tolist() == [-1, 0, -1, -1, -1, -1]
