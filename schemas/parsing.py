@@ -9,10 +9,11 @@ import pyarrow
 import pyarrow.compute as pc
 
 from schemas.periode import recognise_periode, wita_times
+from scoring.columns import RUPIAH_MAKS
 from scoring.rulebook_format import PERIODE
 
 YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
-DIGIT_MAKS = 15  # Rp 999 trillion; keeps every sum of report columns exact in int64
+DIGIT_MAKS = len(str(RUPIAH_MAKS))  # 15: Rp 999 trillion, the engine's largest amount (scoring.columns)
 
 
 class Reasons:

@@ -27,6 +27,11 @@ LABA_RUGI = (
 )
 # Every money column (whole Rupiah), in the contract's order.
 JUMLAH = ASET + KEWAJIBAN + EKUITAS + PINJAMAN + LABA_RUGI
+# The largest amount of a money column, either sign (whole Rupiah, 15 digits: Rp 999 trillion, about a hundred
+# times the assets of the largest cooperative). The landing's parsing quarantines a longer number; the engine
+# refuses one: its exact int64 arithmetic in 1/100 Rupiah sums lines x whole-percent coefficients, which
+# overflowed silently from about 10^16 (tested against every shipped book's quantities).
+RUPIAH_MAKS = 10**15 - 1
 IDENTITAS = ("nik", "periode", "tanggal_kirim", "diaudit")
 LAPORAN = IDENTITAS + JUMLAH + ("jumlah_anggota",)
 # Registry columns carried from the reports into the cooperative scores when present.

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from scoring.columns import RUPIAH_MAKS
 from scoring.errors import ScoringInputError
 from scoring.periods import month_number
 from scoring.rulebook_format import PERIODE, Komponen, Rulebook
@@ -22,7 +23,6 @@ PEMERIKSAAN = ("nik", "tanggal", "indikator", "butir", "terpenuhi")  # an examin
 ANSWERS = {"kuesioner": KUESIONER, "pemeriksaan": PEMERIKSAAN}
 FAKTOR = ("nik", "kode", "berlaku_mulai", "berlaku_sampai")
 FAKTOR_BERKAS = (*FAKTOR, "keterangan")  # the findings file (data-contract §1.4): FAKTOR and the supervisor's note
-INT64_MAX = np.iinfo(np.int64).max
 
 
 def require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], what: str) -> None:
@@ -79,33 +79,28 @@ def check_periods(periode: pd.Series) -> None:
 
 
 def money(reports: pd.DataFrame, column: str) -> np.ndarray:
-    """A money column as exact int64 Rupiah (no copy when it is one already); refuses nulls, fractions and values
-    int64 cannot hold (ScoringInputError)."""
+    """A money column as exact int64 Rupiah (no copy when it is one already); refuses (ScoringInputError) nulls,
+    fractions and amounts beyond RUPIAH_MAKS either way (the engine's exact arithmetic would overflow)."""
     series = reports[column]
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":  # numpy integers hold no null
-        return _int64(series.to_numpy(), column)
+        return _in_range(series.to_numpy(), column)
     if series.isna().any():
         raise ScoringInputError(f"report column {column} has an empty value in {int(series.isna().sum())} row(s)")
     values = series.to_numpy()
     if values.dtype.kind == "f":
         if not np.all(np.mod(values, 1) == 0):
             raise ScoringInputError(f"report column {column} holds fractions of a Rupiah")
-        if np.any(np.abs(values) >= 2.0**63):
-            raise _beyond_int64(column)
     elif values.dtype.kind not in "iu":
         raise ScoringInputError(f"report column {column} is not numeric (dtype {series.dtype})")
-    return _int64(values, column)
+    return _in_range(values, column)
 
 
-def _int64(values: np.ndarray, column: str) -> np.ndarray:
-    """Integers as int64; an unsigned 64-bit value above int64's range is refused, not wrapped to a negative."""
-    if values.dtype.kind == "u" and values.dtype.itemsize == 8 and len(values) and values.max() > INT64_MAX:
-        raise _beyond_int64(column)
+def _in_range(values: np.ndarray, column: str) -> np.ndarray:
+    """Whole amounts as int64 once none is beyond RUPIAH_MAKS either way (an unsigned or float amount beyond int64
+    is refused, not wrapped to a negative)."""
+    if len(values) and (values.max() > RUPIAH_MAKS or values.min() < -RUPIAH_MAKS):
+        raise ScoringInputError(f"report column {column} holds an amount beyond {RUPIAH_MAKS:,} Rupiah either way")
     return np.asarray(values, dtype=np.int64)
-
-
-def _beyond_int64(column: str) -> ScoringInputError:
-    return ScoringInputError(f"report column {column} holds a value beyond {INT64_MAX:,} Rupiah")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ import pytest
 
 from builders import JUTA, factor, frame, nilai, questionnaire, report, sehat
 from scoring import ScoringInputError, score_reports
+from scoring.columns import RUPIAH_MAKS
+from scoring.rulebook import rulebooks
 
 NIK = "6502000000000001"
 
@@ -225,14 +227,32 @@ def test_registry_columns_are_carried_through():
     (lambda f: f.assign(kas=0.5), "fractions of a Rupiah"),
     (lambda f: f.assign(kas="1000"), "kas is not numeric"),
     (lambda f: f.assign(nik=[None]), "reports have an empty nik in 1 row"),
-    # beyond int64: refused, not wrapped to a negative amount (numpy, nullable and float columns alike)
-    (lambda f: f.assign(kas=np.array([2**63], dtype=np.uint64)), "kas holds a value beyond 9,223,372,036,854,775,807"),
-    (lambda f: f.assign(kas=pd.array([2**63], dtype="UInt64")), "kas holds a value beyond"),
-    (lambda f: f.assign(kas=1e19), "kas holds a value beyond"),
+    # beyond RUPIAH_MAKS (beyond int64 too): refused, not wrapped to a negative amount, whatever the column type
+    (lambda f: f.assign(kas=RUPIAH_MAKS + 1), "kas holds an amount beyond 999,999,999,999,999 Rupiah either way"),
+    (lambda f: f.assign(shu_belum_dibagi=-RUPIAH_MAKS - 1), "shu_belum_dibagi holds an amount beyond"),
+    (lambda f: f.assign(kas=10**17), "kas holds an amount beyond"),  # wrapped to -8.4e16 in pembilang before
+    (lambda f: f.assign(kas=np.array([2**63], dtype=np.uint64)), "kas holds an amount beyond"),
+    (lambda f: f.assign(kas=pd.array([2**63], dtype="UInt64")), "kas holds an amount beyond"),
+    (lambda f: f.assign(kas=1e19), "kas holds an amount beyond"),
 ])
 def test_bad_input_is_a_clear_error(change, message):
     with pytest.raises(ScoringInputError, match=message):
         score_reports(change(frame(report(NIK))))
+
+
+def test_the_largest_amount_is_scored_exactly():
+    row = frame(sehat(NIK)).assign(kas=RUPIAH_MAKS)
+    kas = nilai(score_reports(row), NIK, "rasio_kas")  # kas + bank, exact as a double below 2^53
+    assert kas["pembilang"] == RUPIAH_MAKS + row.loc[0, "bank"] == 1_000_000_039_999_999
+
+
+def test_no_quantity_of_a_shipped_book_can_overflow_at_the_largest_amount():
+    # a quantity is a sum of lines x whole-percent coefficients in 1/100 Rupiah; a growth subtracts two of them
+    for book in rulebooks().values():
+        for k in book.komponen:
+            for name in filter(None, (k.pembilang, k.penyebut)):
+                reach = sum(abs(c) for c in book.lines(name).values()) * RUPIAH_MAKS * 2
+                assert reach < 2**63, (book.id, k.id, name)
 
 
 def test_money_of_any_integer_type_in_int64_range_scores_as_int64():
