@@ -164,7 +164,7 @@ def check_outputs(tables: Mapping[str, pd.DataFrame] | Tables, context_dir: Path
 
         run_name = params.run_id or periode
         run_id = _run_id(run_name, datetime.now(timezone.utc))
-        validations = {name: _validation(context, name, one.suite) for name, one in suites.items()}
+        validations = _validations(context, {name: one.suite for name, one in suites.items()})
         checked = _checked_suites(context, validations, suites, run_id)
         summaries: dict[str, dict[str, Any]] = {}
         documents: list[Any] = []  # what Data Docs must render: each validation result and its suite
@@ -434,25 +434,35 @@ def _forget_batches(context: FileDataContext) -> None:
     engine.batch_manager.reset_batch_cache()
 
 
-def _validation(context: FileDataContext, name: str, suite: Any) -> Any:
-    """The table's validation definition (its suite on the whole-dataframe batch), stored first when its suite
-    differs from the stored one (read each time: another process may have stored another)."""
+def _validations(context: FileDataContext, suites: Mapping[str, Any]) -> dict[str, Any]:
+    """Each table's validation definition (its suite on the whole-dataframe batch). Those missing, or whose suite
+    differs from the stored one (read each time: another process may have stored another), are stored first, the
+    batch definitions they need added in one write of great_expectations.yml (`_batch_definitions`); in a new
+    context each suite and definition is written once (GX's `add_or_update` writes the data source again)."""
     import great_expectations as gx
+
+    stored = {name: (_stored(context.suites, name), _stored(context.validation_definitions, name)) for name in suites}
+    validations = {name: validation for name, (suite, validation) in stored.items()
+                   if suite is not None and validation is not None and _same(suite, suites[name])
+                   and _same(validation.suite, suites[name])}
+    for name, data in _batch_definitions(context, [name for name in suites if name not in validations]).items():
+        if all(one is None for one in stored[name]):
+            validation = gx.ValidationDefinition(name=name, data=data, suite=context.suites.add(suites[name]))
+            validations[name] = context.validation_definitions.add(validation)
+        else:
+            validation = gx.ValidationDefinition(name=name, data=data, suite=context.suites.add_or_update(suites[name]))
+            validations[name] = context.validation_definitions.add_or_update(validation)
+    return {name: validations[name] for name in suites}
+
+
+def _stored(factory: Any, name: str) -> Any:
+    """The suite or validation definition stored under `name` in a context's factory, or None."""
     from great_expectations.exceptions import DataContextError
 
     try:
-        stored = context.suites.get(name)
+        return factory.get(name)
     except DataContextError:
-        stored = None
-    try:
-        validation = context.validation_definitions.get(name)
-    except DataContextError:
-        validation = None
-    if stored is None or validation is None or not _same(stored, suite) or not _same(validation.suite, suite):
-        suite = context.suites.add_or_update(suite)
-        validation = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=_batch_definition(context, name), suite=suite))
-    return validation
+        return None
 
 
 def _same(stored: Any, suite: Any) -> bool:
@@ -465,20 +475,34 @@ def _same(stored: Any, suite: Any) -> bool:
     return plain(stored) == plain(suite)
 
 
-def _batch_definition(context: FileDataContext, name: str) -> Any:
-    """The table's whole-dataframe batch definition in the pandas data source."""
+def _batch_definitions(context: FileDataContext, names: list[str]) -> dict[str, Any]:
+    """Each table's whole-dataframe batch definition in the pandas data source. The tables' assets it lacks are
+    added in one write of great_expectations.yml: GX writes the whole file again for each asset, batch definition
+    or validation definition added: 23 writes, about half a second, in a new context."""
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.datasource.fluent import PandasDatasource
+    from great_expectations.datasource.fluent.pandas_datasource import DataFrameAsset
+
+    if not names:
+        return {}
     try:
         source = context.data_sources.get(DATASOURCE)
     except KeyError:
-        source = context.data_sources.add_pandas(DATASOURCE)
-    try:
+        source = None
+    present = set(source.get_asset_names()) if source is not None else set()
+    missing = [DataFrameAsset(name=name, batch_definitions=[BatchDefinition(name=BATCH_DEFINITION)])
+               for name in names if name not in present]
+    if source is None or missing:
+        kept = {"id": source.id, "assets": [*source.assets, *missing]} if source is not None else {"assets": missing}
+        source = context.data_sources.add_or_update_pandas(datasource=PandasDatasource(name=DATASOURCE, **kept))
+    definitions = {}
+    for name in names:
         asset = source.get_asset(name)
-    except LookupError:
-        asset = source.add_dataframe_asset(name)
-    try:
-        return asset.get_batch_definition(BATCH_DEFINITION)
-    except KeyError:
-        return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+        try:
+            definitions[name] = asset.get_batch_definition(BATCH_DEFINITION)
+        except KeyError:  # the asset kept, its batch definition removed by hand
+            definitions[name] = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+    return definitions
 
 
 def _suite_key(suite_name: str) -> Any:

@@ -147,6 +147,27 @@ def _site_as_written(site: dict) -> dict:
             **{name: dict(builder["view"]) for name, builder in sections.items()}}
 
 
+def test_a_new_context_writes_its_configuration_once_and_a_rerun_writes_none(tmp_path, monkeypatch):
+    """GX writes the whole great_expectations.yml for each asset, batch definition or validation definition it
+    adds: 23 writes in a new context before the data source was made in one."""
+    from great_expectations.data_context.data_context.file_data_context import FileDataContext
+
+    writes = []
+    save = FileDataContext._save_project_config
+    monkeypatch.setattr(FileDataContext, "_save_project_config", lambda self: (writes.append(1), save(self))[1])
+    assert run(tmp_path / "_gx").success
+    assert len(writes) == 1
+    config = tmp_path / "_gx" / "great_expectations.yml"
+    assert config.read_text(encoding="utf-8").count(f"{quality.BATCH_DEFINITION}:") == len(ex.SUITES) + len(
+        ax.ACTION_SUITES)
+    stored = {path: path.stat().st_mtime_ns for path in [config, *(tmp_path / "_gx").glob("*/*.json")]}
+    assert len(stored) == 1 + 2 * (len(ex.SUITES) + len(ax.ACTION_SUITES))  # a suite and a definition per table
+    writes.clear()
+    assert run(tmp_path / "_gx", run_id=RUN + "_lagi").success
+    assert writes == []
+    assert {path: path.stat().st_mtime_ns for path in stored} == stored
+
+
 def test_data_docs_templates_are_compiled_once_in_a_process_and_the_site_names_the_views(gx_dir, monkeypatch):
     """GX gives every section of every build a new Jinja environment: its templates compiled again each build
     (54 compilations) until the site's views share one cache (`flows.data_docs`)."""
