@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyarrow.dataset as ds
 from rich.console import Console
 from rich.measure import Measurement
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, Task, TaskID, TextColumn,
@@ -229,10 +230,11 @@ def summary_markdown(summary: dict, output: Path) -> str:
 def worklist_top(output: Path, periode: str, per_area: int) -> list[dict]:
     """The first `per_area` rows of each kabupaten/kota's daftar_prioritas: who the pendamping visit first (the
     assigned pendamping, else the suggested one)."""
-    rows = storage.read_table(output, "daftar_prioritas", periode)
-    rows = rows[rows["peringkat"] <= per_area].sort_values(["kabupaten_kota", "peringkat"], kind="stable")
-    rows = rows.assign(pendamping=rows["pendamping"].fillna(rows["pendamping_usulan"]))
     columns = ["kabupaten_kota", "peringkat", "nik", "nama", "predikat", "skor_prioritas", "pendamping", "alasan"]
+    rows = storage.read_table(output, "daftar_prioritas", periode, rows=ds.field("peringkat") <= per_area,
+                              columns=[*columns, "pendamping_usulan"])  # only these rows and columns are read
+    rows = rows.sort_values(["kabupaten_kota", "peringkat"], kind="stable")
+    rows = rows.assign(pendamping=rows["pendamping"].fillna(rows["pendamping_usulan"]))
     return rows[columns].astype(object).where(rows[columns].notna(), None).to_dict(orient="records")
 
 
