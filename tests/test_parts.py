@@ -219,3 +219,59 @@ def test_the_parts_read_the_answers_of_the_cooperatives_that_reported_in_the_eng
     reported = set(run.read("laporan")["nik"])
     mine = answers[answers["nik"].isin(reported)]
     assert len(kept) == len(mine) > 0 and set(kept["nik"]) == set(mine["nik"]) < set(answers["nik"])
+
+
+
+def _prepared(folder, monkeypatch, copy: str) -> tuple[object, dict[str, bytes]]:
+    """The sample's month 2026-10 prepared into a new output folder (2026-09 unpublished: scored from the landing
+    folder), its previous month in a copy of the process (`copy` "yes"), here ("no": no copy), or here after the
+    copy failed ("fails"); the summary and the bytes of the files kept for the scoring."""
+    import os
+    from dataclasses import replace
+
+    from flows import forked, prepare
+    from flows.runs import new_run_id
+
+    parent, scored = os.getpid(), prepare.previous_from_landing
+
+    def previous_from_landing(*args):
+        if copy == "fails" and os.getpid() != parent:
+            raise OSError("gagal di salinan")
+        return scored(*args)
+
+    monkeypatch.setattr(forked, "supported", lambda: copy != "no")
+    monkeypatch.setattr(prepare, "previous_from_landing", previous_from_landing)
+    params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=folder, max_quarantine_share=1)
+    run_id = new_run_id(params.period, STARTED)
+    summary = replace(prepare.prepare(params, run_id, STARTED), masukan_umum_dari_cache=None)  # a later run: cached
+    kept = params.folder(run_id)
+    return summary, {name: kept.file(name).read_bytes() for name in ("sebelumnya", "sebelumnya_indikator", "laporan",
+                                                                      "karantina", "terganti", "riwayat")}
+
+
+def test_the_previous_month_is_scored_in_a_copy_while_the_period_is_checked_with_the_same_files(tmp_path,
+                                                                                                 monkeypatch):
+    """A month whose previous month is not published scores that month from the landing folder; a copy of the
+    process (`flows.forked`) does it while the process checks the period's reports: the same summary and files
+    as in one process, and as when the copy fails and the process does it after all."""
+    import io
+
+    import pyarrow.feather as feather
+
+    from flows import forked
+
+    copies, start = [], forked.Forked.start  # the copies made (by fork)
+
+    def started(self: forked.Forked) -> forked.Forked:
+        copies.extend([self.pid] if start(self).pid is not None else [])
+        return self
+
+    monkeypatch.setattr(forked.Forked, "start", started)
+    in_a_copy = _prepared(tmp_path / "salinan", monkeypatch, "yes")
+    assert len(copies) == 1
+    previous = feather.read_table(io.BytesIO(in_a_copy[1]["sebelumnya"]))
+    # 2026-09 of the sample: 42 report rows of 41 cooperatives (one resubmitted), 38 of them ksp/usp (37 cooperatives;
+    # kspps and uspps have no rulebook), none quarantined
+    assert previous.num_rows == 37 and set(previous.column("periode").to_pylist()) == {"2026-09"}
+    assert _prepared(tmp_path / "satu", monkeypatch, "no") == in_a_copy and len(copies) == 1
+    assert _prepared(tmp_path / "gagal", monkeypatch, "fails") == in_a_copy and len(copies) == 2
