@@ -335,6 +335,8 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
     try:
         code = call()
     except typer.TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # a group without its command (`koperasi-sehat server`): its
+            return commands.EXIT_DONE                    # help is shown, as the bare command's is
         commands.say(f"{_usage(error, argv)} (lihat --help)")
         return error.exit_code
     except KoperasiSehatError as error:

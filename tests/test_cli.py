@@ -82,6 +82,16 @@ def test_every_help_is_in_indonesian_down_to_the_help_option_and_h_shows_it_too(
     assert len(paths) == 9  # run, serve, server status and stop, sample, template, laporan, jelaskan, bandingkan
 
 
+def test_a_group_without_its_command_shows_its_help_as_the_bare_command_does(capsys):
+    """`koperasi-sehat server` printed its help, then an empty error line (`koperasi-sehat:  (lihat --help)`),
+    exit 2: click's "no arguments, so help" came through as a usage error without words."""
+    for path in ([], ["server"]):
+        assert cli.main(path) == 0
+        shown, errors = capsys.readouterr()
+        assert f"Pemakaian: {' '.join(['koperasi-sehat', *path])} [OPSI]" in re.sub(r"[\s│]+", " ", shown)
+        assert errors == ""
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
     """An output folder with 2026-10 published whole."""
