@@ -348,7 +348,7 @@ def test_registry_names_reach_the_summary_escaped_and_not_as_markup(tmp_path, mo
     status = pd.DataFrame({"nik": ["1"], "kode_wilayah": ["65.02"], "kabupaten_kota": [name], "aktif": [True],
                            "melapor": [False], "dinilai": [False], "predikat": [None]})
     regions = ringkasan_wilayah(status, pd.DataFrame({"nik": [], "skor_total": []}), "2026-10")
-    monkeypatch.setattr(summary_report.storage, "read_table", lambda output, table, *args: regions
+    monkeypatch.setattr(summary_report.storage, "read_table", lambda output, table, *args, **kwargs: regions
                         if table == "ringkasan_wilayah" else summary_report.storage.empty_frame(table))
     manifest = tmp_path / "run.json"
     manifest.write_text(json.dumps({"berkas_masukan": [{"sumber": "koperasi.xlsx"}, {"sumber": "laporan/a.csv"}]}))
