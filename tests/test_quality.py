@@ -168,6 +168,31 @@ def test_a_new_context_writes_its_configuration_once_and_a_rerun_writes_none(tmp
     assert {path: path.stat().st_mtime_ns for path in stored} == stored
 
 
+def test_a_context_lacking_a_tables_asset_gets_it_in_one_write_and_keeps_the_others(tmp_path, monkeypatch):
+    """A context from before a table had its suite (its asset, suite and validation definition absent): the asset is
+    added to the data source in one write; the other assets keep their ids; every suite passes again."""
+    import great_expectations as gx
+    from great_expectations.data_context.data_context.file_data_context import FileDataContext
+
+    assert run(tmp_path / "_gx").success
+    context = gx.get_context(mode="file", context_root_dir=tmp_path / "_gx")
+    source = context.data_sources.get(quality.DATASOURCE)
+    context.validation_definitions.delete(ax.SKOR_ASPEK)
+    context.suites.delete(ax.SKOR_ASPEK)
+    source.delete_asset(ax.SKOR_ASPEK)
+    ids = {asset.name: asset.id for asset in source.assets}
+    writes = []
+    save = FileDataContext._save_project_config
+    monkeypatch.setattr(FileDataContext, "_save_project_config", lambda self: (writes.append(1), save(self))[1])
+    result = run(tmp_path / "_gx", run_id=RUN + "_lengkapi")
+    assert result.success and set(result.summary["suites"]) == {*ex.SUITES, *ax.ACTION_SUITES}
+    assert len(writes) == 1
+    source = gx.get_context(mode="file", context_root_dir=tmp_path / "_gx").data_sources.get(quality.DATASOURCE)
+    assert sorted(source.get_asset_names()) == sorted({*ex.SUITES, *ax.ACTION_SUITES})
+    assert {name: source.get_asset(name).id for name in ids} == ids
+    assert all(source.get_asset(name).get_batch_definition(quality.BATCH_DEFINITION) for name in ids)
+
+
 def test_data_docs_templates_are_compiled_once_in_a_process_and_the_site_names_the_views(gx_dir, monkeypatch):
     """GX gives every section of every build a new Jinja environment: its templates compiled again each build
     (54 compilations) until the site's views share one cache (`flows.data_docs`)."""
