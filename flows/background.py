@@ -170,7 +170,12 @@ def ready_server() -> Server | None:
 
 
 def _start(home: Path, key: str) -> Server | None:
-    """Start the home's server (detached: it outlives this command) and wait until it can run a run."""
+    """Start the home's server (detached: it outlives this command) and wait until it can run a run. Arrow (and
+    numpy) are loaded here first: one refusing a variable of the environment (NUMPY_MADVISE_HUGEPAGE=abc) is then
+    named by this command in one line (`flows.cli`), not in the server's log; a command the running server serves
+    loads neither."""
+    import pyarrow  # noqa: F401
+
     log = home / LOG
     (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)  # of one that could not start: not this one's
     with log.open("wb") as output:

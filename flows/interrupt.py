@@ -51,9 +51,11 @@ def _defer(signum: int, frame: object) -> None:
 
 
 def install() -> None:
-    """Handle the stop signals in this (main) thread, as a process of the monthly job does (`prepare_process`); a
-    signal the command was started to ignore (SIGINT of a shell's background job) stays ignored."""
-    prepare_process()
+    """Handle the stop signals in this (main) thread, and send a stop lost in a finalizer again; a signal the
+    command was started to ignore (SIGINT of a shell's background job) stays ignored. Arrow's handling is left to
+    the process that runs the job (`prepare_process`, when `flows.pipeline` is loaded): a command that hands its
+    run to the background server does not import Arrow (0.14 s of each command)."""
+    _deliver_lost_stops()
     handle_stops()
 
 
@@ -77,6 +79,10 @@ def prepare_process() -> None:
     and in the serving process): stop signals left to them, not to Arrow (`keep_from_arrow`), and a stop lost in a
     finalizer delivered again (`_LostStop`)."""
     keep_from_arrow()
+    _deliver_lost_stops()
+
+
+def _deliver_lost_stops() -> None:
     if not isinstance(sys.unraisablehook, _LostStop):
         sys.unraisablehook = _LostStop(sys.unraisablehook)
 
