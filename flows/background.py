@@ -25,6 +25,7 @@ This module is the commands' side and the messages; the server's own process is 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import signal
@@ -159,23 +160,21 @@ def ready_server() -> Server | None:
             server = None
         elif server.python != python_installation():
             return None
-        elif server.key != key:
-            if status.get("runs"):
-                return None
-            _stop(server)
-            server = None
-        if server is None:
+        elif server.key != key and status.get("runs"):
+            return None
+        if server is None or server.key != key:
+            # Arrow (and numpy) loaded first: one refusing a variable of the environment (NUMPY_MADVISE_HUGEPAGE=abc)
+            # is named by this command in one line (`flows.cli`), not in the server's log, and an idle server of
+            # another environment is left serving; a command the running server serves loads neither
+            importlib.import_module("pyarrow")
+            if server is not None:
+                _stop(server)
             server = _start(home, key)
     return server
 
 
 def _start(home: Path, key: str) -> Server | None:
-    """Start the home's server (detached: it outlives this command) and wait until it can run a run. Arrow (and
-    numpy) are loaded here first: one refusing a variable of the environment (NUMPY_MADVISE_HUGEPAGE=abc) is then
-    named by this command in one line (`flows.cli`), not in the server's log; a command the running server serves
-    loads neither."""
-    import pyarrow  # noqa: F401
-
+    """Start the home's server (detached: it outlives this command) and wait until it can run a run."""
     log = home / LOG
     (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)  # of one that could not start: not this one's
     with log.open("wb") as output:

@@ -73,6 +73,11 @@ def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(
     assert _state(home) == started  # the same server
     # the command hands its run over: it loads none of the run's libraries (Arrow alone took 0.14 s of it)
     assert set(modules.read_text().split()) & {"pyarrow", "numpy", "pandas", "prefect", "great_expectations"} == set()
+    # a command whose environment a library refuses is refused before the idle server is replaced: it serves on
+    refused = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "x"), home=home,
+                   NUMPY_MADVISE_HUGEPAGE="abc")
+    assert refused.returncode == 2 and refused.stderr.startswith("koperasi-sehat: pustaka numpy tidak dapat dimuat (")
+    assert len(refused.stderr.splitlines()) == 1 and _state(home) == started and _processes(started["pid"])
     status = _cli("server", "status", home=home).stdout
     assert status.startswith(f"server latar pid {started['pid']} sejak ") and "0 run berjalan, 2 run dilayani" in status
     assert _rows(tmp_path / "a") == _rows(tmp_path / "b")
