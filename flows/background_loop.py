@@ -24,6 +24,7 @@ from pathlib import Path
 from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, prefect_home, python_installation,
                                send_message, send_signal)
 from flows.config import APP_NAME, settings
+from flows.forked import end_with_parent
 from scoring.errors import KoperasiSehatError
 
 SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # what the server handles itself
@@ -58,8 +59,10 @@ class _Loop:
                                      "--no-services", "--no-ui"], stdin=subprocess.PIPE, stdout=self.api_log,
                                     stderr=subprocess.STDOUT)
         self.url = f"http://{api.HOST}:{port}/api"
-        _warm()  # while the Prefect server starts
-        api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")
+        refused = _warm()  # while the Prefect server starts
+        api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")  # a Prefect setting refused: named
+        if refused is not None:
+            raise KoperasiSehatError(refused)
         self.path = _socket_path(home)
         Path(self.path).unlink(missing_ok=True)
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -152,10 +155,11 @@ class _Loop:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)  # none lands on the copy before its own handlers
+        server = os.getpid()
         try:
             pid = os.fork()
             if pid == 0:  # the copy: never returns
-                _run_copy(message, fds, close=[self.selector, self.listener, conn, *self.runs.values(), self.wakeup,
+                _run_copy(message, fds, server, close=[self.selector, self.listener, conn, *self.runs.values(), self.wakeup,
                                                self.wakeup_in, self.api.stdin, self.api_log])
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
@@ -260,10 +264,18 @@ def _log(text: str) -> None:
     print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {text}", flush=True)
 
 
-def _warm() -> None:
-    """Import what a run imports and build what every run builds the same: the copies start with them."""
+def _warm() -> str | None:
+    """Import what a run imports and build what every run builds the same: the copies start with them. The line
+    of the first library that refused to load (`flows.cli.library_refusal`: a variable of the environment), the
+    rest not done: a library half loaded fails otherwise later, in other words (pandas: "Option
+    'compute.use_bottleneck' has already been registered")."""
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
-    _import(WARM)
+    from flows.cli import library_refusal
+
+    for error in _import(WARM):
+        refusal = library_refusal(error)
+        if refusal is not None:
+            return refusal
     from schemas import inputs, outputs
     from scoring.rulebook import published_books, rulebooks
 
@@ -272,6 +284,7 @@ def _warm() -> None:
     for table in outputs.TABLES.values():
         table.pandera_schema, table.arrow_schema
     _freeze()
+    return None
 
 
 def _warm_later() -> None:
@@ -279,7 +292,7 @@ def _warm_later() -> None:
     the documents' modules when runs write documents (matplotlib and the workbook's: 0.6-1.4 s of each such run)
     and compile GX's Data Docs templates (`flows.data_docs`). Only a saving: what fails here (a library's setting
     from the environment, say) is logged, and each run does it itself, as before."""
-    loaded = ["modul dokumen"] if settings().documents and _import(("flows.handouts",)) else []
+    loaded = ["modul dokumen"] if settings().documents and not _import(("flows.handouts",)) else []
     try:
         from flows import data_docs
 
@@ -292,18 +305,19 @@ def _warm_later() -> None:
         _log(f"{' dan '.join(loaded)} dimuat")
 
 
-def _import(names: tuple[str, ...]) -> bool:
-    """Import the modules; whether all were imported (a failure is logged: the copies import the module)."""
+def _import(names: tuple[str, ...]) -> list[Exception]:
+    """Import the modules; the errors of those not imported, in order (each logged: the copies import the module,
+    unless the caller stops at a library that refused to load)."""
     import importlib
 
-    imported = True
+    failures = []
     for name in names:
         try:
             importlib.import_module(name)
         except Exception as error:  # noqa: BLE001 - a library that moved, or fails on a setting of the environment
             _log(f"tidak diimpor lebih dulu: {name} ({type(error).__name__}: {error})")
-            imported = False
-    return imported
+            failures.append(error)
+    return failures
 
 
 def _freeze() -> None:
@@ -311,14 +325,18 @@ def _freeze() -> None:
     gc.freeze()  # what is imported stays: a copy's collections look at its own objects only (and share the pages)
 
 
-def _run_copy(message: dict, fds: list[int], close: list) -> None:
-    """In the forked copy: drop the server's descriptors (`close`), become the command (its descriptors, folder,
-    environment), run its request, exit with its code."""
+def _run_copy(message: dict, fds: list[int], server: int, close: list) -> None:
+    """In the forked copy of the process `server`: drop the server's descriptors (`close`), become the command (its
+    descriptors, folder, environment), run its request, exit with its code."""
     code = 1
     try:
         signal.set_wakeup_fd(-1)
         for signum in SIGNALS:
             signal.signal(signum, signal.SIG_DFL)
+        # killed with the server (even by kill -9), as its helper copies are: the run cannot report to the server's
+        # Prefect API any more (it retried for minutes, writing to the command's terminal), and it went on and
+        # published while its command said the server stopped (hostile trial); publication is kill-safe
+        end_with_parent(server)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # one sent since the fork ends the copy now
         for item in close:
             if isinstance(item, int):
@@ -345,6 +363,11 @@ def _run_copy(message: dict, fds: list[int], close: list) -> None:
         from flows import cli
 
         code = cli.run_request(message["request"])
+    except KoperasiSehatError as error:  # a setting of the command's environment the server's libraries refuse
+        from flows.commands import EXIT_USAGE, say
+
+        say(str(error))
+        code = EXIT_USAGE
     except SystemExit as end:
         code = end.code if isinstance(end.code, int) else 1
     except BaseException:  # noqa: BLE001 - the copy must end with a code, whatever happened
@@ -361,15 +384,24 @@ def _run_copy(message: dict, fds: list[int], close: list) -> None:
 
 
 def _refresh_settings() -> None:
-    """Settings read from the environment when a module was imported: read them again from the command's."""
+    """Settings read from the environment when a module was imported: read them again from the command's.
+    SettingError, in one line, for a Prefect setting it refuses (PREFECT_LOGGING_LEVEL=LOUD: PREFECT_LOGGING_* are
+    applied per run, the server is not keyed on them, `flows.background.UNKEYED`)."""
     import prefect.context
     from prefect.logging.configuration import setup_logging
+    from pydantic import ValidationError
 
     from flows.config import settings
+    from scoring.errors import SettingError
 
     settings.cache_clear()
-    prefect.context.refresh_global_settings_context()
-    setup_logging(incremental=False)
+    try:
+        prefect.context.refresh_global_settings_context()
+        setup_logging(incremental=False)
+    except ValidationError as error:
+        raise SettingError("pengaturan Prefect tidak sah: " + "; ".join(
+            f"{error.title} {'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}" for e in error.errors()
+            if e["type"] != "default_factory_not_called")) from None  # a field left unbuilt by the refused one
 
 
 def main(argv: list[str]) -> None:

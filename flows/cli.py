@@ -345,15 +345,23 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
     except typer.Abort:
         return commands.EXIT_FAILED
     except Exception as error:
-        library = _library_not_loaded(error)
-        if library is None:
+        refusal = library_refusal(error)
+        if refusal is None:
             raise
-        commands.say(f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {error}); periksa variabel "
-                     "lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, ARROW_*, MPL*) atau pasang ulang paketnya")
+        commands.say(refusal)
         return commands.EXIT_USAGE
     if code == TYPER_STOPPED and interrupt.received() is not None:
         return _stopped_early(argv)
     return code if isinstance(code, int) else commands.EXIT_DONE
+
+
+def library_refusal(error: Exception) -> str | None:
+    """The line for a library that could not be loaded (`_library_not_loaded`), or None for another error."""
+    library = _library_not_loaded(error)
+    return None if library is None else (
+        f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {' '.join(str(error).split())}); periksa "
+        "variabel lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, PANDAS_*, ARROW_*, MPL*) atau pasang ulang "
+        "paketnya")
 
 
 def _library_not_loaded(error: Exception) -> str | None:

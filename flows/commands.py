@@ -134,7 +134,7 @@ def run_months(request: RunRequest) -> int:
                        else state.message)  # a file the flow itself could not write, in the user's words
                 say(f"run {periods[0]} gagal: {why}")
                 return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
-            report.print_summary(state.result(), request.output)
+            print_summaries([state.result()], request.output)
     except KeyboardInterrupt:
         say(_stopped(request.output, periods, started))
         return EXIT_FAILED
@@ -155,16 +155,31 @@ def _backfill(flow: object, request: RunRequest, periods: list[str]) -> int:
 
     result = state.result(raise_on_failure=False)
     if state.is_completed():
-        for summary in result:
-            report.print_summary(summary, request.output)
+        print_summaries(result, request.output)
         return EXIT_DONE
     month, error, message = periods[0], result, state.message  # the parameters: no month started
     if isinstance(result, BackfillStopped):
-        for summary in result.summaries:
-            report.print_summary(summary, request.output)
+        print_summaries(result.summaries, request.output)
         month, error, message = result.periode, result.error, str(result.error)
     say(f"run {month} gagal: {message}")
     return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
+
+
+def print_summaries(summaries: list[dict], output: Path) -> None:
+    """Each published month's summary on stdout (`report.print_summary`). A stdout that cannot take it (a full
+    disk, a pipe closed early: `| head -1`) is one line on stderr, not a failure: the months are published (it was a
+    traceback, or exit 1 without a word, after publication; hostile trial)."""
+    from flows import report
+
+    try:
+        for summary in summaries:
+            report.print_summary(summary, output)
+    except OSError as error:
+        null = os.open(os.devnull, os.O_WRONLY)  # for the rest of the process: what is buffered is flushed at exit
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+        say(f"ringkasan tidak dapat ditulis ke keluaran standar ({error.strerror or error}); periode terbit, "
+            f"keluaran di {output}")
 
 
 def _stopped(output: Path, periods: list[str], started: float, signum: int | None = None) -> str:

@@ -119,7 +119,7 @@ def _in_the_copy(work: Callable[[], object], answer: int, write: int, parent: in
         os.close(answer)
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
-        _ended_with_parent(parent)
+        end_with_parent(parent)
         # nothing written through a stream or lock another thread of the original process may have held, and the
         # command's terminal or pipes not held open (a command waits for its output's end)
         logging.disable(logging.CRITICAL)
@@ -139,9 +139,10 @@ def _in_the_copy(work: Callable[[], object], answer: int, write: int, parent: in
         os._exit(code)
 
 
-def _ended_with_parent(parent: int) -> None:
-    """Linux ends this copy (SIGKILL) when the process that made it ends, even by `kill -9` (prctl
-    PR_SET_PDEATHSIG); a parent already gone ends it now."""
+def end_with_parent(parent: int) -> None:
+    """Linux ends this copy (SIGKILL) when the process `parent` that made it ends, even by `kill -9` (prctl
+    PR_SET_PDEATHSIG); a parent already gone ends it now. Also the background server's copy that runs a run
+    (`flows.background_loop`)."""
     import ctypes
 
     try:

@@ -203,3 +203,66 @@ def test_the_server_is_keyed_on_what_libraries_read_when_imported(monkeypatch, n
     monkeypatch.delenv(name)
     monkeypatch.setenv("EDITOR", "vi")
     assert code_key() == base
+
+
+def _copy_of(server: int, deadline: float = 120) -> psutil.Process:
+    """The server's copy that runs a run, once there is one (the server's other child is its Prefect server)."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        copies = [p for p in psutil.Process(server).children() if "flows.background_loop" in " ".join(p.cmdline())]
+        if copies:
+            return copies[0]
+        time.sleep(0.05)
+    raise AssertionError("no run copy")
+
+
+def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_ends_its_run(tmp_path):
+    """Found by the hostile trial: a library refusing a variable as the server started was named by what failed
+    after it (pandas half loaded: "Option 'compute.use_bottleneck' has already been registered"); a Prefect logging
+    setting, applied per run, was a pydantic traceback in a running server's copy; a command started without stdout
+    was a traceback, one whose stdout could not take the summary a traceback or exit 1 after publication, and one
+    without stdin gave the server's connection its descriptor 0, so that its run held the
+    connection and went on when the command was killed; a server killed during a run left its copy running, which
+    published while its command said the server had stopped."""
+    home, out = tmp_path / "prefect", tmp_path / "out"
+    args = ("run", "--period", "2026-10", "--output", str(out))
+    refused = _cli(*args, home=home, PANDAS_FUTURE="bogus")
+    assert refused.returncode == 2 and refused.stderr.startswith(
+        "koperasi-sehat: server latar tidak siap: pustaka pandas tidak dapat dimuat (ValueError: PANDAS_FUTURE "
+        "environment variable must be one of ") and refused.stderr.count("\n") == 1
+    first = _cli(*args, home=home)
+    assert first.returncode == 0, first.stderr
+    server = _state(home)
+    loud = _cli(*args, home=home, PREFECT_LOGGING_LEVEL="LOUD")
+    assert (loud.returncode, loud.stdout, loud.stderr) == (2, "", "koperasi-sehat: pengaturan Prefect tidak sah: "
+                                                           "LoggingSettings level='LOUD': Input should be 'DEBUG', "
+                                                           "'INFO', 'WARNING', 'ERROR' or 'CRITICAL'\n")
+    closed = _cli(*args, home=home, command=["sh", "-c", 'exec "$@" >&-', "sh", *CLI])
+    assert (closed.returncode, closed.stderr) == (0, "")
+    # a stdout that cannot take the summary once the month is published: one line, exit 0 (rich's exit 1 on a pipe)
+    for shell, why in ((["sh", "-c", 'exec "$@" >/dev/full', "sh"], "No space left on device"),
+                       (["bash", "-c", '"$@" | true; exit "${PIPESTATUS[0]}"', "bash"], "Broken pipe")):
+        unwritten = _cli(*args, home=home, command=[*shell, *CLI])
+        assert (unwritten.returncode, unwritten.stderr) == (0, f"koperasi-sehat: ringkasan tidak dapat ditulis ke "
+                                                            f"keluaran standar ({why}); periode terbit, keluaran di "
+                                                            f"{out}\n")
+    published = (out / "_terbit" / "2026-10.json").read_bytes()
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}, "PREFECT_HOME": str(home)}
+    without_stdin = subprocess.Popen(["sh", "-c", 'exec "$@" <&-', "sh", *CLI, *args], cwd=PROJECT_ROOT, env=environment,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    copy = _copy_of(server["pid"])
+    without_stdin.kill()
+    without_stdin.wait(timeout=60)
+    assert psutil.wait_procs([copy], timeout=60)[1] == []  # its run stopped with it
+    served = subprocess.Popen([*CLI, *args], cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    copy = _copy_of(server["pid"])
+    psutil.Process(server["pid"]).kill()
+    _, stderr = served.communicate(timeout=60)
+    assert (served.returncode, stderr) == (
+        1, f"koperasi-sehat: server latar berhenti saat run berjalan (log: {home / 'koperasi-sehat-server.log'})\n")
+    assert psutil.wait_procs([copy], timeout=10)[1] == []  # killed with the server
+    assert (out / "_terbit" / "2026-10.json").read_bytes() == published
+    again = _cli(*args, home=home, KOPERASI_SEHAT_SERVER_IDLE_MINUTES="0")  # a new server, stopped after its run
+    assert again.returncode == 0, again.stderr
+    assert (out / "_terbit" / "2026-10.json").read_bytes() != published

@@ -201,7 +201,7 @@ def test_a_library_refusing_a_variable_it_reads_when_loaded_is_one_line_and_exit
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == ("koperasi-sehat: pustaka numpy tidak dapat dimuat (ValueError: invalid literal for int() "
                            "with base 10: 'abc'); periksa variabel lingkungan yang dibacanya saat dimuat (mis. "
-                           "NUMPY_*, ARROW_*, MPL*) atau pasang ulang paketnya\n")
+                           "NUMPY_*, PANDAS_*, ARROW_*, MPL*) atau pasang ulang paketnya\n")
     assert not output.exists() or not any(output.iterdir())  # nothing written
 
 
