@@ -253,7 +253,8 @@ def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> i
         conn.close()
     from flows.commands import EXIT_FAILED, say
 
-    say(f"server latar berhenti saat run berjalan (log: {prefect_home() / LOG})")
+    # its run copy was killed with it (`flows.background_loop`): before publication, or after it
+    say(f"server latar berhenti saat run berjalan (log: {prefect_home() / LOG}); run {stopped(signal.SIGKILL)}")
     return EXIT_FAILED
 
 

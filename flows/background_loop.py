@@ -391,6 +391,7 @@ def _refresh_settings() -> None:
     from prefect.logging.configuration import setup_logging
     from pydantic import ValidationError
 
+    from flows.cli import one_line
     from flows.config import settings
     from scoring.errors import SettingError
 
@@ -399,9 +400,7 @@ def _refresh_settings() -> None:
         prefect.context.refresh_global_settings_context()
         setup_logging(incremental=False)
     except ValidationError as error:
-        raise SettingError("pengaturan Prefect tidak sah: " + "; ".join(
-            f"{error.title} {'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}" for e in error.errors()
-            if e["type"] != "default_factory_not_called")) from None  # a field left unbuilt by the refused one
+        raise SettingError(f"pengaturan Prefect tidak sah: {one_line(error)}") from None
 
 
 def main(argv: list[str]) -> None:

@@ -359,9 +359,18 @@ def library_refusal(error: Exception) -> str | None:
     """The line for a library that could not be loaded (`_library_not_loaded`), or None for another error."""
     library = _library_not_loaded(error)
     return None if library is None else (
-        f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {' '.join(str(error).split())}); periksa "
+        f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {one_line(error)}); periksa "
         "variabel lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, PANDAS_*, ARROW_*, MPL*) atau pasang ulang "
         "paketnya")
+
+
+def one_line(error: Exception) -> str:
+    """An error's words on one line; pydantic's ValidationError (a setting refused) as each field, its value and
+    why, without pydantic's links and without the fields it could not build because of another."""
+    if callable(getattr(error, "errors", None)) and hasattr(error, "title"):
+        return "; ".join(" ".join([error.title, ".".join(map(str, e["loc"]))]).strip() + f"={e.get('input')!r}: "
+                         f"{e['msg']}" for e in error.errors() if e["type"] != "default_factory_not_called")
+    return " ".join(str(error).split())
 
 
 def _library_not_loaded(error: Exception) -> str | None:

@@ -260,7 +260,8 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     psutil.Process(server["pid"]).kill()
     _, stderr = served.communicate(timeout=60)
     assert (served.returncode, stderr) == (
-        1, f"koperasi-sehat: server latar berhenti saat run berjalan (log: {home / 'koperasi-sehat-server.log'})\n")
+        1, f"koperasi-sehat: server latar berhenti saat run berjalan (log: {home / 'koperasi-sehat-server.log'}); run "
+           "dihentikan (SIGKILL): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
     assert psutil.wait_procs([copy], timeout=10)[1] == []  # killed with the server
     assert (out / "_terbit" / "2026-10.json").read_bytes() == published
     again = _cli(*args, home=home, KOPERASI_SEHAT_SERVER_IDLE_MINUTES="0")  # a new server, stopped after its run

@@ -205,6 +205,33 @@ def test_a_library_refusing_a_variable_it_reads_when_loaded_is_one_line_and_exit
     assert not output.exists() or not any(output.iterdir())  # nothing written
 
 
+def test_a_refused_setting_is_named_on_one_line_by_its_fields_not_pydantics_links():
+    """pydantic's ValidationError (Prefect's settings) spans lines, with a link per field and a field it could not
+    build because of the refused one (hostile trial: PREFECT_LOGGING_TO_API_BATCH_SIZE=-5 printed ' =')."""
+    from typing import Literal
+
+    from pydantic import BaseModel, ValidationError, model_validator
+
+    class LoggingSettings(BaseModel):
+        level: Literal["DEBUG", "INFO"]
+
+    class Whole(BaseModel):
+        batch_size: int
+
+        @model_validator(mode="before")
+        @classmethod
+        def refused(cls, values: dict) -> dict:
+            raise ValueError("batch_size must be positive")
+
+    with pytest.raises(ValidationError) as level:
+        LoggingSettings(level="LOUD")
+    assert cli.one_line(level.value) == "LoggingSettings level='LOUD': Input should be 'DEBUG' or 'INFO'"
+    with pytest.raises(ValidationError) as whole:
+        Whole(batch_size=-5)
+    assert cli.one_line(whole.value) == "Whole={'batch_size': -5}: Value error, batch_size must be positive"
+    assert cli.one_line(ValueError("two\n  lines")) == "two lines"
+
+
 def test_a_prefect_api_url_where_nothing_answers_is_one_line_and_exit_2(tmp_path):
     """PREFECT_API_URL of a server that is not running (a stopped `serve`): three tracebacks of Prefect's client."""
     done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
