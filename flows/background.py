@@ -111,7 +111,7 @@ class Server:
             server = cls(**state)
         except (OSError, ValueError, TypeError):
             return None
-        return server if _alive(server.pid) else None
+        return server if alive(server.pid) else None
 
     def ask(self, message: dict, timeout: float = 10) -> dict | None:
         """One request and its answer; None when the server does not answer."""
@@ -125,7 +125,8 @@ class Server:
             return None
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether the process `pid` exists (another user's too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -186,7 +187,7 @@ def _start(home: Path, key: str) -> Server | None:
         if server is not None and server.key == key:
             return server
         pid = _starting_pid(home)
-        if pid is not None and not _alive(pid):
+        if pid is not None and not alive(pid):
             break
         time.sleep(0.05)
     from flows.server import ServerError
@@ -205,7 +206,7 @@ def _starting_pid(home: Path) -> int | None:
 def _stop(server: Server) -> None:
     server.ask({"op": "stop"})
     deadline = time.monotonic() + STOP_SECONDS
-    while _alive(server.pid) and time.monotonic() < deadline:
+    while alive(server.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
@@ -283,7 +284,7 @@ def status_line() -> str:
     server = Server.found(home)
     if server is None:
         starting = _starting_pid(home)
-        if starting is not None and _alive(starting):
+        if starting is not None and alive(starting):
             return f"server latar pid {starting} sedang dimulai; log {home / LOG}"
         return f"tidak ada server latar untuk {home}"
     status = server.ask({"op": "status"}) or {}
@@ -297,7 +298,7 @@ def stop_starting() -> int | None:
     another)."""
     home = prefect_home()
     starting = _starting_pid(home)
-    if starting is None or not _alive(starting) or Server.found(home) is not None:
+    if starting is None or not alive(starting) or Server.found(home) is not None:
         return None
     send_signal(starting, signal.SIGTERM)  # still importing: it has no handler yet, and its Prefect server follows
     return starting
@@ -313,7 +314,7 @@ def stop_server() -> str:
             return f"tidak ada server latar untuk {home}"
         return f"server latar pid {starting}, yang sedang dimulai, dihentikan"
     _stop(server)
-    if _alive(server.pid):
+    if alive(server.pid):
         os.kill(server.pid, signal.SIGKILL)
     return f"server latar pid {server.pid} dihentikan"
 

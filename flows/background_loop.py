@@ -21,7 +21,7 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, prefect_home, python_installation,
+from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, alive, prefect_home, python_installation,
                                send_message, send_signal)
 from flows.config import APP_NAME, settings
 from flows.forked import end_with_parent
@@ -32,8 +32,13 @@ SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # what
 
 def _socket_path(home: Path) -> str:
     """This server's Unix socket: a path short enough for any home (the limit is about 100 bytes), its own even
-    while the server it replaces is still stopping."""
+    while the server it replaces is still stopping. The sockets of the home's servers that were killed (`kill -9`
+    leaves its socket: hostile trial) are removed."""
     tag = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:12]
+    for left in Path(tempfile.gettempdir()).glob(f"{APP_NAME}-{os.getuid()}-{tag}-*.sock"):
+        pid = left.stem.rsplit("-", 1)[1]
+        if pid.isdigit() and not alive(int(pid)):
+            left.unlink(missing_ok=True)
     return str(Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}-{tag}-{os.getpid()}.sock")
 
 

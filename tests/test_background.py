@@ -264,6 +264,8 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
            "dihentikan (SIGKILL): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
     assert psutil.wait_procs([copy], timeout=10)[1] == []  # killed with the server
     assert (out / "_terbit" / "2026-10.json").read_bytes() == published
+    assert Path(server["socket"]).exists()  # left by the killed server
     again = _cli(*args, home=home, KOPERASI_SEHAT_SERVER_IDLE_MINUTES="0")  # a new server, stopped after its run
     assert again.returncode == 0, again.stderr
+    assert not Path(server["socket"]).exists()  # removed by the next server of the home
     assert (out / "_terbit" / "2026-10.json").read_bytes() != published
