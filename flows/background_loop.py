@@ -164,8 +164,8 @@ class _Loop:
         try:
             pid = os.fork()
             if pid == 0:  # the copy: never returns
-                _run_copy(message, fds, server, close=[self.selector, self.listener, conn, *self.runs.values(), self.wakeup,
-                                               self.wakeup_in, self.api.stdin, self.api_log])
+                _run_copy(message, fds, server, close=[self.selector, self.listener, conn, *self.runs.values(),
+                                                       self.wakeup, self.wakeup_in, self.api.stdin, self.api_log])
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
         for fd in fds:

@@ -247,13 +247,15 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
                                                             f"keluaran standar ({why}); periode terbit, keluaran di "
                                                             f"{out}\n")
     published = (out / "_terbit" / "2026-10.json").read_bytes()
-    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}, "PREFECT_HOME": str(home)}
-    without_stdin = subprocess.Popen(["sh", "-c", 'exec "$@" <&-', "sh", *CLI, *args], cwd=PROJECT_ROOT, env=environment,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")},
+                   "PREFECT_HOME": str(home)}
+    without_stdin = subprocess.Popen(["sh", "-c", 'exec "$@" <&-', "sh", *CLI, *args], cwd=PROJECT_ROOT,
+                                     env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     copy = _copy_of(server["pid"])
     without_stdin.kill()
     without_stdin.wait(timeout=60)
-    assert psutil.wait_procs([copy], timeout=60)[1] == []  # its run stopped with it
+    assert psutil.wait_procs([copy], timeout=60)[1] == []  # its run stopped with it, before publication
+    assert (out / "_terbit" / "2026-10.json").read_bytes() == published
     served = subprocess.Popen([*CLI, *args], cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     copy = _copy_of(server["pid"])

@@ -210,10 +210,11 @@ def test_a_refused_setting_is_named_on_one_line_by_its_fields_not_pydantics_link
     build because of the refused one (hostile trial: PREFECT_LOGGING_TO_API_BATCH_SIZE=-5 printed ' =')."""
     from typing import Literal
 
-    from pydantic import BaseModel, ValidationError, model_validator
+    from pydantic import BaseModel, Field, ValidationError, model_validator
 
     class LoggingSettings(BaseModel):
         level: Literal["DEBUG", "INFO"]
+        config_path: str = Field(default_factory=lambda data: f"{data['level']}.yml")  # unbuilt when level is refused
 
     class Whole(BaseModel):
         batch_size: int
