@@ -8,7 +8,9 @@ pandas, Pandera, Great Expectations: about 5 s of CPU) nor the building of the s
 
 It stops by itself after `server_idle_minutes` (setting) without a run; with 0 it stops after each run. One
 server per Prefect home (`PREFECT_HOME`, default ~/.prefect), which holds its state (`koperasi-sehat-server.json`)
-beside Prefect's database; its log is `koperasi-sehat-server.log` there.
+beside Prefect's database; its log is `koperasi-sehat-server.log` there, each server's lines after those of the
+servers before it (the log named by a line about a stopped run still holds that run's server; above 1 MiB the
+log moves to `koperasi-sehat-server.log.1` as the next server starts).
 
 A run sent to it keeps the terminal of its `koperasi-sehat` command: the server's copy writes to the command's
 own stdin/stdout/stderr (passed over a Unix socket), in the command's folder and environment; Ctrl-C or SIGTERM
@@ -43,6 +45,7 @@ from flows.interrupt import held
 
 STATE = f"{APP_NAME}-server.json"
 LOG = f"{APP_NAME}-server.log"
+LOG_BYTES = 1 << 20  # a longer log is kept as koperasi-sehat-server.log.1 when the next server starts
 READY_SECONDS = 180  # the first start creates Prefect's database; the imports take a few seconds more
 STOP_SECONDS = 30
 CONNECT_SECONDS = 10  # to reach the server and hand it a run
@@ -178,7 +181,10 @@ def _start(home: Path, key: str) -> Server | None:
     """Start the home's server (detached: it outlives this command) and wait until it can run a run."""
     log = home / LOG
     (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)  # of one that could not start: not this one's
-    with log.open("wb") as output:
+    if log.exists() and log.stat().st_size > LOG_BYTES:
+        os.replace(log, log.with_name(f"{LOG}.1"))
+    with log.open("ab") as output:  # after the servers before (a stopped run's line names this log)
+        begun = output.tell()
         subprocess.run([sys.executable, "-m", "flows.background_loop", "--key", key], stdin=subprocess.DEVNULL,
                        stdout=output, stderr=subprocess.STDOUT, cwd=home, check=False)  # returns once detached
     deadline = time.monotonic() + READY_SECONDS
@@ -192,7 +198,9 @@ def _start(home: Path, key: str) -> Server | None:
         time.sleep(0.05)
     from flows.server import ServerError
 
-    lines = log.read_text(errors="replace").strip().splitlines() or ["(tanpa keluaran)"]
+    with log.open("rb") as written:
+        written.seek(begun)
+        lines = written.read().decode(errors="replace").strip().splitlines() or ["(tanpa keluaran)"]  # its own
     raise ServerError(f"server latar tidak siap: {lines[-1]} (log: {log})")
 
 
@@ -288,8 +296,9 @@ def status_line() -> str:
             return f"server latar pid {starting} sedang dimulai; log {home / LOG}"
         return f"tidak ada server latar untuk {home}"
     status = server.ask({"op": "status"}) or {}
+    failed = f" ({status['failed']} gagal atau ditolak)" if status.get("failed") else ""
     return (f"server latar pid {server.pid} sejak {server.mulai}: API {server.url}, {status.get('runs', '?')} run "
-            f"berjalan, {status.get('served', '?')} run dilayani; log {home / LOG}")
+            f"berjalan, {status.get('served', '?')} run dilayani{failed}; log {home / LOG}")
 
 
 def stop_starting() -> int | None:

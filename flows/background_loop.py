@@ -85,7 +85,7 @@ class _Loop:
         self.selector.register(self.wakeup, selectors.EVENT_READ)
         self.runs: dict[int, socket.socket] = {}  # pid -> the command's connection
         self.unread: dict[int, bytes] = {}  # pid -> what its command sent after its last whole line
-        self.served, self.stopping, self.last, self.warmed = 0, False, time.monotonic(), False
+        self.served, self.failed, self.stopping, self.last, self.warmed = 0, 0, False, time.monotonic(), False
         self.started = datetime.now().astimezone().isoformat(timespec="seconds")
 
     def publish_state(self) -> None:
@@ -146,7 +146,8 @@ class _Loop:
             self._stop_runs()
             _log("diminta berhenti")
         try:
-            send_message(conn, {"runs": len(self.runs), "served": self.served, "stopping": self.stopping})
+            send_message(conn, {"runs": len(self.runs), "served": self.served, "failed": self.failed,
+                                "stopping": self.stopping})
         except OSError:
             pass
         conn.close()
@@ -223,6 +224,7 @@ class _Loop:
             self.unread.pop(pid, None)
             self.last = time.monotonic()
             code = os.waitstatus_to_exitcode(status)
+            self.failed += code != 0
             answer = {"exit": code if code >= 0 else 1, "signal": -code if code < 0 else None,
                       "maxrss_kib": usage.ru_maxrss if usage else None,
                       "cpu": round(usage.ru_utime + usage.ru_stime, 2) if usage else None,

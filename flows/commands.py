@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TextIO
 
 from flows import interrupt, preflight
 from flows.config import APP_NAME, PUBLISHED_DIR, WORK_DIR, settings
@@ -172,14 +173,49 @@ def print_summaries(summaries: list[dict], output: Path) -> None:
     from flows import report
 
     try:
-        for summary in summaries:
-            report.print_summary(summary, output)
+        for i, summary in enumerate(summaries):
+            report.print_summary(summary, output, first=i == 0)
     except OSError as error:
-        null = os.open(os.devnull, os.O_WRONLY)  # for the rest of the process: what is buffered is flushed at exit
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
+        lose_stdout()
         say(f"ringkasan tidak dapat ditulis ke keluaran standar ({error.strerror or error}); periode terbit, "
             f"keluaran di {output}")
+
+
+class StdoutLost(OSError):
+    """stdout refused a write (a full disk, a pipe closed early: `| head -1`): the command's words are lost. Its
+    only argument is the system's reason; it has no errno, so that click does not take a closed pipe for its own
+    (exit 1 without a word)."""
+
+
+class GuardedStdout:
+    """A command's stdout whose refusals are `StdoutLost`, told apart from every other OSError (a file the command
+    writes): rich's own answer to a closed pipe (exit 1 without a word) is not reached either."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as error:
+            raise StdoutLost(error.strerror or str(error)) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as error:
+            raise StdoutLost(error.strerror or str(error)) from None
+
+    def __getattr__(self, name: str) -> object:  # fileno, isatty, encoding...: the stream's
+        return getattr(self.stream, name)
+
+
+def lose_stdout() -> None:
+    """The rest of this process's stdout goes to the null device: what is still buffered is flushed there at exit,
+    not reported by Python as a second error."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 def _stopped(output: Path, periods: list[str], started: float, signum: int | None = None) -> str:

@@ -167,14 +167,17 @@ class _Summary(Console):
         raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
 
-def print_summary(summary: dict, output: Path) -> None:
-    """The run's counts, the province and its largest kabupaten/kota, and where the outputs are."""
+def print_summary(summary: dict, output: Path, first: bool = True) -> None:
+    """The run's counts, the province and its largest kabupaten/kota, and where the outputs are; after an empty line
+    when another month's summary, or the steps drawn on a terminal, are above it (`first`: none is)."""
     console = _Summary(highlight=False, soft_wrap=True)
+    terminal = on_terminal(console)
     tables, left_out = summary_tables(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
-                                      settings().summary_rows, console.width if on_terminal(console) else None)
+                                      settings().summary_rows, console.width if terminal else None)
     as_wide_as(console, *tables)
     read, scored = summary["laporan_dibaca"], summary["dinilai"]
-    console.print()
+    if terminal or not first:
+        console.print()
     console.print(f"run {summary['run_id']}  periode {summary['periode']}{area_scope(summary)}", markup=False)
     for problem in summary["berkas_ditolak"]:
         console.print(f"  BERKAS DITOLAK  {problem}", markup=False)

@@ -88,7 +88,8 @@ def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(
     events = [line.split(" ", 2)[2] for line in log.read_text().splitlines()]
     assert events.count("modul dokumen dan templat Data Docs dimuat") == 1
     assert events.index("modul dokumen dan templat Data Docs dimuat") > 2  # ready, the first run and its end
-    assert "run 2026-10_" in again.stdout and "Kalimantan Utara" in again.stdout  # the summary, on the command's
+    assert again.stdout.startswith("run 2026-10_") and "Kalimantan Utara" in again.stdout  # the summary (its first
+    # line first: no empty line above it in a file or a pipe), on the command's
     # a setting read when a module is imported: the idle server is replaced by one with the command's environment
     other = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "c"), home=home,
                  KOPERASI_SEHAT_SUMMARY_ROWS="2")
@@ -134,8 +135,9 @@ def test_a_server_that_cannot_start_says_why_then_one_with_no_idle_minutes_stops
     while _state(home) is not None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _state(home) is None
-    events = [line.split(" ", 2)[2].split(":")[0] for line in (home / "koperasi-sehat-server.log").read_text()
-              .splitlines()]
+    log = (home / "koperasi-sehat-server.log").read_text()
+    assert "LOUD" in log.split(" siap: API ")[0]  # the failed server's words stay, before the next server's
+    events = [line.split(" ", 2)[2].split(":")[0] for line in log.split(" siap: API ")[1].splitlines()[1:]]
     runs = [e for e in events if e.startswith("run pid ")]
     assert events[-1] == "berhenti" and runs == [runs[0], f"{runs[0]} selesai"]  # one run, then it stopped
 
@@ -237,6 +239,8 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     assert (loud.returncode, loud.stdout, loud.stderr) == (2, "", "koperasi-sehat: pengaturan Prefect tidak sah: "
                                                            "LoggingSettings level='LOUD': Input should be 'DEBUG', "
                                                            "'INFO', 'WARNING', 'ERROR' or 'CRITICAL'\n")
+    assert _cli("server", "status", home=home).stdout.endswith(  # a run refused in the copy: served, and counted
+        f"0 run berjalan, 2 run dilayani (1 gagal atau ditolak); log {home / 'koperasi-sehat-server.log'}\n")
     closed = _cli(*args, home=home, command=["sh", "-c", 'exec "$@" >&-', "sh", *CLI])
     assert (closed.returncode, closed.stderr) == (0, "")
     # a stdout that cannot take the summary once the month is published: one line, exit 0 (rich's exit 1 on a pipe)
@@ -269,5 +273,7 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     assert Path(server["socket"]).exists()  # left by the killed server
     again = _cli(*args, home=home, KOPERASI_SEHAT_SERVER_IDLE_MINUTES="0")  # a new server, stopped after its run
     assert again.returncode == 0, again.stderr
+    log = (home / "koperasi-sehat-server.log").read_text()  # the killed server's run, named by the line above, stays
+    assert f"run pid {copy.pid}: run --period 2026-10" in log and log.count(" siap: API ") == 2
     assert not Path(server["socket"]).exists()  # removed by the next server of the home
     assert (out / "_terbit" / "2026-10.json").read_bytes() != published

@@ -64,6 +64,26 @@ def test_help_starts_without_pandas_readers_or_prefect():
     assert imported & {"pandas", "numpy", "pyarrow", "openpyxl", "prefect", "flows.ingest.landing"} == set()
 
 
+@pytest.mark.parametrize("args", [["--help"], ["server", "status"]])
+def test_a_stdout_that_cannot_take_a_commands_words_is_one_line_not_a_traceback(tmp_path, args):
+    """`server status >/dev/full` and `--help | head -1` gave Python's traceback, or click's exit 1 without a word
+    (hostile trial): one line on stderr, exit 1; the pipe's reader gone before the command wrote."""
+    environment = {**os.environ, "PREFECT_HOME": str(tmp_path)}
+    with open("/dev/full", "w") as full:
+        disk = subprocess.run([*CLI, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+                              env=environment, cwd=PROJECT_ROOT)
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        pipe = subprocess.run([*CLI, *args], stdout=writer, stderr=subprocess.PIPE, text=True, timeout=120,
+                              env=environment, cwd=PROJECT_ROOT)
+    finally:
+        os.close(writer)
+    for done, why in ((disk, "No space left on device"), (pipe, "Broken pipe")):
+        assert (done.returncode, done.stderr) == (1, f"koperasi-sehat: keluaran standar tidak dapat ditulis ({why}); "
+                                                     "perintah berhenti\n")
+
+
 def test_every_help_is_in_indonesian_down_to_the_help_option_and_h_shows_it_too(capsys):
     import typer
 

@@ -244,6 +244,21 @@ def test_recognise_periode_gives_the_same_months_from_texts_read_before_and_past
     assert recognise_periode(pd.Series([padded, padded], dtype="str")).tolist() == ["2026-10", "2026-10"]
     assert padded not in periode._Recognised.meant
 
+
+def test_a_month_written_as_the_contract_writes_it_means_what_pandas_reads_in_it(monkeypatch):
+    """Texts in the contract's 'YYYY-MM' are taken as they are, without pandas (`_KONTRAK`): each means what the
+    general reading (`_months`) finds in it, and the near misses are left to it (years 0000-9999 sampled, every
+    month number 00-19, spaces, one digit, a trailing newline, other scripts' digits)."""
+    from schemas import periode
+
+    monkeypatch.setattr(periode._Recognised, "meant", {})
+    texts = [f"{year:04d}-{month:02d}" for year in (0, 1, 999, 1999, 2026, 2099, 9999) for month in range(20)]
+    texts += ["2026-1", " 2026-10", "2026-10 ", "2026-10\n", "2026-010", "20261-10", "2026-١٠", "٢٠٢٦-10"]
+    meant = recognise_periode(pd.Series(texts, dtype="str"))
+    general = periode._months(pd.Series(texts, dtype="str"))
+    assert [None if pd.isna(m) else m for m in meant] == general
+    assert sum(m is not None for m in general) == 7 * 12 + 4  # '2026-1', the spaces stripped, the newline too
+
 # ----- registry --------------------------------------------------------------------------------------------
 
 def koperasi_row(baris: int, **changes: str) -> dict:
