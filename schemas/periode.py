@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from schemas.wita import WITA
+from scoring.rulebook_format import PERIODE  # 'YYYY-MM', the data contract's way
 
 # ASCII digits only ([0-9]): Python's \d also takes other scripts' digits, which no parser after it reads
 # ISO date, or date and time
@@ -35,9 +35,6 @@ BULAN = {
 _BENTUK = (r"^(?:(?P<t1>[0-9]{4})[-/](?P<b1>[0-9]{1,2})"
            r"|(?P<b2>[0-9]{1,2})[-/](?P<t2>[0-9]{4})"
            r"|(?P<nama>[a-z]+)[\s./-]*(?P<t3>[0-9]{4}))$")
-_KONTRAK = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")  # 'YYYY-MM', the data contract's way: read as it is
-
-
 def recognise_periode(text: pd.Series) -> pd.Series:
     """The 'YYYY-MM' each text means, or NA when it is not a month written in a known way.
 
@@ -53,7 +50,7 @@ def recognise_periode(text: pd.Series) -> pd.Series:
         _Recognised.meant = kept
     # a month written as the contract writes it means itself: pandas' reading of a few texts costs milliseconds a
     # call, and each report file of a landing folder brings its own month (34 calls for the sample)
-    read = {t: t for t in new if _KONTRAK.fullmatch(t)}
+    read = {t: t for t in new if PERIODE.fullmatch(t)}
     rest = [t for t in new if t not in read]
     read |= dict(zip(rest, _months(pd.Series(rest, dtype="str")), strict=True)) if rest else {}
     kept.update((t, m) for t, m in read.items() if len(t) <= _Recognised.LONGEST)

@@ -14,7 +14,7 @@ import pytest
 
 from builders import frame, report, sehat
 from flows import storage
-from schemas.outputs import TABLES, arrow_schema, empty_frame, to_arrow, validate_output
+from schemas.outputs import TABLES, arrow_schema, checked_arrow, empty_frame, to_arrow, validate_output
 from schemas.tables import predikat_names
 from scoring import KoperasiSehatError, score_reports
 from scoring.early_warning import peringatan_dini
@@ -156,6 +156,18 @@ def test_real_frames_validate_and_convert_to_the_exact_schema(table):
     data = to_arrow(table, df)
     assert data.schema.equals(arrow_schema(table), check_metadata=True)
     assert to_arrow(table, valid).equals(data)
+
+
+@pytest.mark.parametrize("table", ["skor_indikator", "jalan_menuju_sehat", "ringkasan_wilayah"])
+def test_a_table_is_checked_without_a_whole_copy_of_its_frame(table, monkeypatch):
+    """Pandera copied every output frame whole before checking it: the frame it checks is the check's own (built
+    from the Arrow table written) and never coerced, so it is checked in place."""
+    copies, original = [], pd.DataFrame.copy
+    monkeypatch.setattr(pd.DataFrame, "copy", lambda self, *args, **kwargs: copies.append(self.shape) or original(
+        self, *args, **kwargs))
+    df = frames()[table]
+    assert checked_arrow(table, df).num_rows == len(df) > 0
+    assert df.shape not in copies
 
 
 def test_conversion_ignores_how_pandas_holds_the_values():

@@ -246,7 +246,7 @@ def test_recognise_periode_gives_the_same_months_from_texts_read_before_and_past
 
 
 def test_a_month_written_as_the_contract_writes_it_means_what_pandas_reads_in_it(monkeypatch):
-    """Texts in the contract's 'YYYY-MM' are taken as they are, without pandas (`_KONTRAK`): each means what the
+    """Texts in the contract's 'YYYY-MM' are taken as they are, without pandas (`PERIODE`): each means what the
     general reading (`_months`) finds in it, and the near misses are left to it (years 0000-9999 sampled, every
     month number 00-19, spaces, one digit, a trailing newline, other scripts' digits)."""
     from schemas import periode
