@@ -354,7 +354,7 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
     except typer.Abort:
         return commands.EXIT_FAILED
     except commands.StdoutLost as error:
-        _stdout_lost(error, "; perintah berhenti")
+        _stdout_lost(error, "; perintah berhenti saat menulis ke sana")
         return commands.EXIT_FAILED
     except Exception as error:
         refusal = library_refusal(error)
@@ -371,7 +371,7 @@ def _stdout_lost(error: OSError, then: str = "") -> None:
     """A stdout that cannot take the command's words (a full disk, a pipe closed early: `| head -1`): one line on
     stderr, not Python's traceback (hostile trial). At the end of a command its exit code stays (its work is done);
     in its middle (`then`) it stops, exit 1."""
-    commands.lose_stdout()
+    commands.lose(sys.stdout)
     commands.say(f"keluaran standar tidak dapat ditulis ({error}){then}")
 
 

@@ -22,8 +22,13 @@ SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner"
 
 
 def say(message: str) -> None:
-    """One line for the analyst, on stderr."""
-    print(f"{APP_NAME}: {message}", file=sys.stderr, flush=True)
+    """One line for the analyst, on stderr; dropped when stderr cannot take it either (`2>&1 | head -1`, both on a
+    full disk): the exit code still says it. It raised, and a run that had published exited 1 (fresh-clone
+    trial)."""
+    try:
+        print(f"{APP_NAME}: {message}", file=sys.stderr, flush=True)
+    except OSError:
+        lose(sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -176,7 +181,7 @@ def print_summaries(summaries: list[dict], output: Path) -> None:
         for i, summary in enumerate(summaries):
             report.print_summary(summary, output, first=i == 0)
     except OSError as error:
-        lose_stdout()
+        lose(sys.stdout)
         say(f"ringkasan tidak dapat ditulis ke keluaran standar ({error.strerror or error}); periode terbit, "
             f"keluaran di {output}")
 
@@ -210,11 +215,11 @@ class GuardedStdout:
         return getattr(self.stream, name)
 
 
-def lose_stdout() -> None:
-    """The rest of this process's stdout goes to the null device: what is still buffered is flushed there at exit,
-    not reported by Python as a second error."""
+def lose(stream: TextIO) -> None:
+    """The rest of this process's writes to the stream (stdout, stderr) go to the null device: what is still
+    buffered is flushed there at exit, not reported by Python as a second error (nor exit 120)."""
     null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, sys.stdout.fileno())
+    os.dup2(null, stream.fileno())
     os.close(null)
 
 

@@ -245,11 +245,14 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     assert (closed.returncode, closed.stderr) == (0, "")
     # a stdout that cannot take the summary once the month is published: one line, exit 0 (rich's exit 1 on a pipe)
     for shell, why in ((["sh", "-c", 'exec "$@" >/dev/full', "sh"], "No space left on device"),
-                       (["bash", "-c", '"$@" | true; exit "${PIPESTATUS[0]}"', "bash"], "Broken pipe")):
+                       (["bash", "-c", '"$@" | true; exit "${PIPESTATUS[0]}"', "bash"], "Broken pipe"),
+                       (["sh", "-c", 'exec "$@" >/dev/full 2>&1', "sh"], None)):  # stderr too: nothing to say it
+        before = (out / "_terbit" / "2026-10.json").read_bytes() if why is None else None
         unwritten = _cli(*args, home=home, command=[*shell, *CLI])
-        assert (unwritten.returncode, unwritten.stderr) == (0, f"koperasi-sehat: ringkasan tidak dapat ditulis ke "
-                                                            f"keluaran standar ({why}); periode terbit, keluaran di "
-                                                            f"{out}\n")
+        assert (unwritten.returncode, unwritten.stderr) == (0, "" if why is None else (
+            f"koperasi-sehat: ringkasan tidak dapat ditulis ke keluaran standar ({why}); periode terbit, keluaran di "
+            f"{out}\n"))
+    assert (out / "_terbit" / "2026-10.json").read_bytes() != before  # published, exit 0 (it was exit 1: say raised)
     published = (out / "_terbit" / "2026-10.json").read_bytes()
     environment = {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")},
                    "PREFECT_HOME": str(home)}

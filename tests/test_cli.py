@@ -81,7 +81,7 @@ def test_a_stdout_that_cannot_take_a_commands_words_is_one_line_not_a_traceback(
         os.close(writer)
     for done, why in ((disk, "No space left on device"), (pipe, "Broken pipe")):
         assert (done.returncode, done.stderr) == (1, f"koperasi-sehat: keluaran standar tidak dapat ditulis ({why}); "
-                                                     "perintah berhenti\n")
+                                                     "perintah berhenti saat menulis ke sana\n")
 
 
 def test_every_help_is_in_indonesian_down_to_the_help_option_and_h_shows_it_too(capsys):
