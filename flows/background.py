@@ -296,7 +296,7 @@ def status_line() -> str:
             return f"server latar pid {starting} sedang dimulai; log {home / LOG}"
         return f"tidak ada server latar untuk {home}"
     status = server.ask({"op": "status"}) or {}
-    failed = f" ({status['failed']} gagal atau ditolak)" if status.get("failed") else ""
+    failed = f" ({status['failed']} tidak selesai: gagal, ditolak atau dihentikan)" if status.get("failed") else ""
     return (f"server latar pid {server.pid} sejak {server.mulai}: API {server.url}, {status.get('runs', '?')} run "
             f"berjalan, {status.get('served', '?')} run dilayani{failed}; log {home / LOG}")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, alive, prefect_home, python_installation,
                                send_message, send_signal)
+from flows.commands import GuardedStdout
 from flows.config import APP_NAME, settings
 from flows.forked import end_with_parent
 from scoring.errors import KoperasiSehatError
@@ -355,8 +356,8 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list) -> None:
             os.dup2(fd, target)
             os.close(fd)
         sys.stdin = open(0, encoding=sys.stdin.encoding, closefd=False)
-        sys.stdout = open(1, "w", encoding=sys.stdout.encoding, errors=sys.stdout.errors, closefd=False,
-                          buffering=1 if os.isatty(1) else -1)
+        sys.stdout = GuardedStdout(open(1, "w", encoding=sys.stdout.encoding, errors=sys.stdout.errors, closefd=False,
+                                        buffering=1 if os.isatty(1) else -1))  # refusing it: `commands.words_lost`
         sys.stderr = open(2, "w", encoding=sys.stderr.encoding, errors="backslashreplace", closefd=False,
                           buffering=1)
         os.chdir(message["cwd"])

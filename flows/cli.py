@@ -312,11 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     stdout, sys.stdout = sys.stdout, commands.GuardedStdout(sys.stdout)
     try:
         code = _guarded(lambda: app(args=argv or ["--help"], prog_name=APP_NAME, standalone_mode=False), argv)
-        try:
-            sys.stdout.flush()  # what is still buffered (a file or a pipe takes it at exit)
-        except commands.StdoutLost as error:
-            _stdout_lost(error)
-        return code
+        reason = commands.words_lost()  # a run's summary says its own (`print_summaries`)
+        if reason is None:
+            return code
+        commands.say(f"keluaran standar tidak dapat ditulis ({reason}): kata-kata perintah ini hilang")
+        return code or commands.EXIT_FAILED
     finally:
         sys.stdout = stdout
 
@@ -353,9 +353,6 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
         return commands.EXIT_USAGE if isinstance(error, ParameterError | SettingError) else commands.EXIT_FAILED
     except typer.Abort:
         return commands.EXIT_FAILED
-    except commands.StdoutLost as error:
-        _stdout_lost(error, "; perintah berhenti saat menulis ke sana")
-        return commands.EXIT_FAILED
     except Exception as error:
         refusal = library_refusal(error)
         if refusal is None:
@@ -365,14 +362,6 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
     if code == TYPER_STOPPED and interrupt.received() is not None:
         return _stopped_early(argv)
     return code if isinstance(code, int) else commands.EXIT_DONE
-
-
-def _stdout_lost(error: OSError, then: str = "") -> None:
-    """A stdout that cannot take the command's words (a full disk, a pipe closed early: `| head -1`): one line on
-    stderr, not Python's traceback (hostile trial). At the end of a command its exit code stays (its work is done);
-    in its middle (`then`) it stops, exit 1."""
-    commands.lose(sys.stdout)
-    commands.say(f"keluaran standar tidak dapat ditulis ({error}){then}")
 
 
 def library_refusal(error: Exception) -> str | None:

@@ -177,42 +177,58 @@ def print_summaries(summaries: list[dict], output: Path) -> None:
     traceback, or exit 1 without a word, after publication; hostile trial)."""
     from flows import report
 
-    try:
-        for i, summary in enumerate(summaries):
-            report.print_summary(summary, output, first=i == 0)
-    except OSError as error:
-        lose(sys.stdout)
-        say(f"ringkasan tidak dapat ditulis ke keluaran standar ({error.strerror or error}); periode terbit, "
-            f"keluaran di {output}")
-
-
-class StdoutLost(OSError):
-    """stdout refused a write (a full disk, a pipe closed early: `| head -1`): the command's words are lost. Its
-    only argument is the system's reason; it has no errno, so that click does not take a closed pipe for its own
-    (exit 1 without a word)."""
+    for i, summary in enumerate(summaries):
+        report.print_summary(summary, output, first=i == 0)
+    reason = words_lost()
+    if reason is not None:
+        say(f"ringkasan tidak dapat ditulis ke keluaran standar ({reason}); periode terbit, keluaran di {output}")
 
 
 class GuardedStdout:
-    """A command's stdout whose refusals are `StdoutLost`, told apart from every other OSError (a file the command
-    writes): rich's own answer to a closed pipe (exit 1 without a word) is not reached either."""
+    """A command's stdout that never raises: the first write or flush it refuses (a full disk, a pipe closed early:
+    `| head -1`, a closed descriptor) sends the rest to the null device and is kept (`refused`), so the command
+    does its work to its end whatever Python's buffering (the refusal showed at one write or at the last flush,
+    by PYTHONUNBUFFERED: hostile trial) and says it once (`words_lost`). A character the stream's encoding cannot
+    write is replaced (PYTHONIOENCODING=ascii gave a traceback)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self.refused: str | None = None  # why stdout refused, once it has
 
     def write(self, text: str) -> int:
-        try:
-            return self.stream.write(text)
-        except OSError as error:
-            raise StdoutLost(error.strerror or str(error)) from None
+        if self.refused is None:
+            try:
+                self.stream.write(text)
+            except UnicodeEncodeError:
+                encoding = self.stream.encoding
+                self.write(text.encode(encoding, "replace").decode(encoding))
+            except OSError as error:
+                self._refuse(error)
+        return len(text)
 
     def flush(self) -> None:
-        try:
-            self.stream.flush()
-        except OSError as error:
-            raise StdoutLost(error.strerror or str(error)) from None
+        if self.refused is None:
+            try:
+                self.stream.flush()
+            except OSError as error:
+                self._refuse(error)
+
+    def _refuse(self, error: OSError) -> None:
+        self.refused = error.strerror or str(error)
+        lose(self.stream)
 
     def __getattr__(self, name: str) -> object:  # fileno, isatty, encoding...: the stream's
         return getattr(self.stream, name)
+
+
+def words_lost() -> str | None:
+    """Why stdout refused what this process wrote to it (flushed now), once: None when it took it all, or when it
+    is not a `GuardedStdout` (a command that writes none)."""
+    sys.stdout.flush()
+    reason = getattr(sys.stdout, "refused", None)
+    if reason is not None:
+        sys.stdout.refused = ""  # said: not again
+    return reason or None
 
 
 def lose(stream: TextIO) -> None:

@@ -7,9 +7,7 @@ served run has no console) and never draw when the output is not a terminal.
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,18 +157,10 @@ def area_scope(summary: dict) -> str:
     return f"  wilayah {', '.join(areas)} (laporan: wilayah ini; tabel: seluruh bulan)" if areas else ""
 
 
-class _Summary(Console):
-    """rich's console, but a pipe closed early (`| head -1`) raises BrokenPipeError for the caller to report
-    (`flows.commands.print_summaries`): rich's own ends the process, exit 1, though the month is published."""
-
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
-
-
 def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are; after an empty line
     when another month's summary, or the steps drawn on a terminal, are above it (`first`: none is)."""
-    console = _Summary(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
     terminal = on_terminal(console)
     tables, left_out = summary_tables(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
                                       settings().summary_rows, console.width if terminal else None)

@@ -240,7 +240,8 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
                                                            "LoggingSettings level='LOUD': Input should be 'DEBUG', "
                                                            "'INFO', 'WARNING', 'ERROR' or 'CRITICAL'\n")
     assert _cli("server", "status", home=home).stdout.endswith(  # a run refused in the copy: served, and counted
-        f"0 run berjalan, 2 run dilayani (1 gagal atau ditolak); log {home / 'koperasi-sehat-server.log'}\n")
+        "0 run berjalan, 2 run dilayani (1 tidak selesai: gagal, ditolak atau dihentikan); log "
+        f"{home / 'koperasi-sehat-server.log'}\n")
     closed = _cli(*args, home=home, command=["sh", "-c", 'exec "$@" >&-', "sh", *CLI])
     assert (closed.returncode, closed.stderr) == (0, "")
     # a stdout that cannot take the summary once the month is published: one line, exit 0 (rich's exit 1 on a pipe)

@@ -64,11 +64,16 @@ def test_help_starts_without_pandas_readers_or_prefect():
     assert imported & {"pandas", "numpy", "pyarrow", "openpyxl", "prefect", "flows.ingest.landing"} == set()
 
 
-@pytest.mark.parametrize("args", [["--help"], ["server", "status"]])
-def test_a_stdout_that_cannot_take_a_commands_words_is_one_line_not_a_traceback(tmp_path, args):
+@pytest.mark.parametrize("buffered", [True, False])
+@pytest.mark.parametrize("args", [["--help"], ["server", "status"], ["template", "--output", "{tmp}/templat"]])
+def test_a_stdout_that_cannot_take_a_commands_words_is_one_line_not_a_traceback(tmp_path, args, buffered):
     """`server status >/dev/full` and `--help | head -1` gave Python's traceback, or click's exit 1 without a word
-    (hostile trial): one line on stderr, exit 1; the pipe's reader gone before the command wrote."""
-    environment = {**os.environ, "PREFECT_HOME": str(tmp_path)}
+    (hostile trial), and then exit 0 or 1 by Python's buffering (PYTHONUNBUFFERED): the command does its work to its
+    end (the templates are written), then one line on stderr, exit 1; the pipe's reader gone before the command
+    wrote. A character stdout's encoding cannot write is replaced (PYTHONIOENCODING=ascii gave a traceback)."""
+    args = [arg.format(tmp=tmp_path) for arg in args]
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"PREFECT_HOME": str(tmp_path)}
+    environment |= {} if buffered else {"PYTHONUNBUFFERED": "1"}
     with open("/dev/full", "w") as full:
         disk = subprocess.run([*CLI, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
                               env=environment, cwd=PROJECT_ROOT)
@@ -80,8 +85,13 @@ def test_a_stdout_that_cannot_take_a_commands_words_is_one_line_not_a_traceback(
     finally:
         os.close(writer)
     for done, why in ((disk, "No space left on device"), (pipe, "Broken pipe")):
-        assert (done.returncode, done.stderr) == (1, f"koperasi-sehat: keluaran standar tidak dapat ditulis ({why}); "
-                                                     "perintah berhenti saat menulis ke sana\n")
+        assert (done.returncode, done.stderr) == (1, f"koperasi-sehat: keluaran standar tidak dapat ditulis ({why}): "
+                                                     "kata-kata perintah ini hilang\n")
+    if args[0] == "template":
+        assert len(list((tmp_path / "templat").glob("*.xlsx"))) >= 4
+    ascii_only = subprocess.run([*CLI, *args], capture_output=True, env=environment | {"PYTHONIOENCODING": "ascii"},
+                                timeout=120, cwd=PROJECT_ROOT)
+    assert ascii_only.returncode == 0 and ascii_only.stderr == b""
 
 
 def test_every_help_is_in_indonesian_down_to_the_help_option_and_h_shows_it_too(capsys):

@@ -76,8 +76,9 @@ def test_every_documented_command_works_as_written(ran):
     assert report.FROM_CACHE not in quick_start.stdout
     (same_day,) = [result for command, result in done if command == "koperasi-sehat run --period 2026-09"]
     assert f"\n  {report.FROM_CACHE}\n" in same_day.stdout  # the same sample's shared inputs, checked that day
-    # blank, run, two count lines; the table's header and rule, the province and 5 areas; four paths
-    assert len(quick_start.stdout.splitlines()) == 4 + 2 + 6 + 4
+    # run, two count lines (no empty line first in a pipe); the table's header and rule, the province and 5 areas;
+    # four paths
+    assert quick_start.stdout.startswith("run 2026-10_") and len(quick_start.stdout.splitlines()) == 3 + 2 + 6 + 4
     documents = output / "laporan" / "periode=2026-10"
     assert f"  laporan: {documents}\n" in quick_start.stdout
     record = json.loads((output / "_terbit" / "2026-10.json").read_text())
@@ -95,9 +96,9 @@ def test_every_documented_command_works_as_written(ran):
     # the two-area rerun of September kept every cooperative, and republished the month under its own run; its
     # first line says which counts are the areas'
     (areas,) = [r for c, r in done if c.startswith("koperasi-sehat run --period 2026-09 --kabupaten")]
-    assert areas.stdout.splitlines()[1].endswith(
+    assert areas.stdout.splitlines()[0].endswith(
         "periode 2026-09  wilayah Bulungan, Tarakan (laporan: wilayah ini; tabel: seluruh bulan)")
-    assert quick_start.stdout.splitlines()[1].endswith("periode 2026-10")
+    assert quick_start.stdout.splitlines()[0].endswith("periode 2026-10")
     september = storage.read_table(output, "status_koperasi", "2026-09")
     assert len(september) == 109 and september["run_id"].nunique() == 1
     # a month without any report is a month: every cooperative "tidak melapor"
