@@ -28,7 +28,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -167,17 +167,16 @@ def check_outputs(tables: Mapping[str, pd.DataFrame] | Tables, context_dir: Path
         validations = _validations(context, {name: one.suite for name, one in suites.items()})
         checked = _checked_suites(context, validations, suites, run_id)
         summaries: dict[str, dict[str, Any]] = {}
+        documents: list[Any] = []  # what Data Docs must render: each validation result and its suite
         failed += [one.unbuilt for one in checked.values() if one.unbuilt]  # before any suite's own failures
         for name, one in checked.items():
-            if not one.unbuilt:
-                failed += one.failed
-                summaries[name] = one.summary
-        # the pages the copy did not draw, and the index, once (each build draws the index again); never no page:
-        # GX then draws every page of the site
-        documents = _documents([one for one in checked.values() if not one.rendered], run_id) or [
-            _suite_key(one.suite.name) for one in suites.values()]
-        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)
-        index = docs_index(context)
+            if one.unbuilt:
+                continue
+            documents += [_result_key(one.suite_name, run_id, one.batch_id), _suite_key(one.suite_name)]
+            failed += one.failed
+            summaries[name] = one.summary
+        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
+        index = docs_index(context)                                                       # the index again
     if sum(one.rows for one in suites.values()) > COLLECT_ROWS:  # a full collection costs 0.2 s; smaller copies
         gc.collect()                                                 # wait for Python's own
     summary = {
@@ -208,7 +207,6 @@ class _Checked:
     failed: list[str]
     summary: dict[str, Any]
     unbuilt: str | None = None
-    rendered: bool = False  # its Data Docs pages drawn (by the copy that validated it: `_checked_suites`)
 
 
 def _checked_suites(context: FileDataContext, validations: Mapping[str, Any], suites: Mapping[str, _Suite],
@@ -216,23 +214,15 @@ def _checked_suites(context: FileDataContext, validations: Mapping[str, Any], su
     """Every suite validated, each result stored in the context, in the suites' order; about half of the work
     (`_apart`) in a copy of this process (`flows.forked`: GX's work is Python's own, so threads would only take
     turns), the rest here. The suites and validation definitions are stored before (`_validation`): the copy only
-    validates and stores its results, each in a file of its own, and draws their Data Docs pages (the caller draws
-    the others and the index)."""
+    validates and stores its results, each in a file of its own."""
     def check(names: list[str]) -> dict[str, _Checked]:
         return {name: _check(context, name, validations[name], suites[name], run_id) for name in names}
-
-    def check_and_draw(names: list[str]) -> dict[str, _Checked]:  # the copy draws its suites' pages too
-        checked = check(names)
-        documents = _documents(list(checked.values()), run_id)
-        if documents:
-            context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents, build_index=False)
-        return {name: replace(one, rendered=True) for name, one in checked.items()}
 
     apart = _apart(suites) if forked.supported() else []
     here = [name for name in suites if name not in apart]
     if not apart:
         return check(here)
-    with forked.forked(lambda: check_and_draw(apart)) as copy:
+    with forked.forked(lambda: check(apart)) as copy:
         start = time.perf_counter()
         checked = check(here)
         checked |= copy.result(time.perf_counter() - start)
@@ -254,13 +244,6 @@ def _check(context: FileDataContext, name: str, validation: Any, suite: _Suite, 
     return _Checked(outcome.suite_name, outcome.batch_id, [describe_failure(name, r) for r in results if not r.success],
                     {"success": all(r.success for r in results), "rows": suite.rows, "evaluated": len(results),
                      "failed": sum(not r.success for r in results), "seconds": round(time.perf_counter() - start, 3)})
-
-
-def _documents(checked: list[_Checked], run_id: Any) -> list[Any]:
-    """What Data Docs draws for the suites validated: each validation result's page and its suite's (none for a
-    suite whose batch could not be built)."""
-    return [key for one in checked if not one.unbuilt
-            for key in (_result_key(one.suite_name, run_id, one.batch_id), _suite_key(one.suite_name))]
 
 
 def _apart(suites: Mapping[str, _Suite]) -> list[str]:

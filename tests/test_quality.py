@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import os
 import re
 import weakref
 import shutil
@@ -222,36 +221,6 @@ def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_p
     assert "run_kedua_q2" in html and "run_pertama_q1" not in html
     pages = second.data_docs_index.parent / "validations"
     assert len(list(pages.rglob("run_pertama_q1/*/*.html"))) == len(list(pages.rglob("run_kedua_q2/*/*.html"))) == 11
-
-
-@pytest.mark.skipif(not quality.forked.supported(), reason="the copy needs Linux, two cores and fork")
-def test_the_copy_draws_the_data_docs_pages_of_the_suites_it_validates_and_the_process_the_rest(tmp_path,
-                                                                                               monkeypatch):
-    """Each process draws the pages of the suites it validated, the copy without the index: each suite's pages are
-    drawn once, by one of them, and every result page is there."""
-    import json
-
-    from great_expectations.data_context import FileDataContext
-
-    calls, parent, original = tmp_path / "calls.jsonl", os.getpid(), FileDataContext.build_data_docs
-
-    def build(self, *args, **kwargs):  # noted by the process (this one or its copy) that draws
-        keys = kwargs.get("resource_identifiers") or []
-        names = sorted({getattr(key, "name", None) or key.expectation_suite_identifier.name for key in keys})
-        with calls.open("a") as out:
-            out.write(json.dumps({"here": os.getpid() == parent, "suites": names, "pages": len(keys),
-                                  "index": kwargs.get("build_index", True)}) + "\n")
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(FileDataContext, "build_data_docs", build)
-    result = run(tmp_path / "_gx", run_id="run_dibagi_q3")
-    assert result.success
-    copy, here = sorted((json.loads(line) for line in calls.read_text().splitlines()), key=lambda c: c["here"])
-    assert (copy["here"], copy["index"], here["here"], here["index"]) == (False, False, True, True)
-    assert copy["suites"] and here["suites"] and not set(copy["suites"]) & set(here["suites"])
-    assert len(copy["suites"]) + len(here["suites"]) == 11 and copy["pages"] + here["pages"] == 22
-    pages = result.data_docs_index.parent / "validations"
-    assert len(list(pages.rglob("run_dibagi_q3/*/*.html"))) == 11
 
 
 def _edit_site(folder: Path, edit) -> Path:
