@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from flows import storage
+from flows.background import LOG_BYTES
 from flows.config import PROJECT_ROOT
 from flows.monthly import OUTPUT_TABLES
 from test_cli import WATCHED
@@ -128,6 +129,9 @@ def test_a_server_that_cannot_start_says_why_then_one_with_no_idle_minutes_stops
     assert line.startswith("koperasi-sehat: server latar tidak siap: server Prefect lokal berhenti saat dimulai: ")
     assert "LoggingSettings: level: " in line and "input_value='LOUD'" in line and line.count("\n") == 1
     assert line.endswith(f"(log: {home / 'koperasi-sehat-prefect.log'}) (log: {home / 'koperasi-sehat-server.log'})\n")
+    log = home / "koperasi-sehat-server.log"
+    with log.open("a") as grown:  # a log above LOG_BYTES is kept as .log.1 when the next server starts
+        grown.write("." * LOG_BYTES + "\n")
     done = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "out"), home=home,
                 KOPERASI_SEHAT_SERVER_IDLE_MINUTES="0")
     assert done.returncode == 0, done.stderr
@@ -135,9 +139,9 @@ def test_a_server_that_cannot_start_says_why_then_one_with_no_idle_minutes_stops
     while _state(home) is not None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _state(home) is None
-    log = (home / "koperasi-sehat-server.log").read_text()
-    assert "LOUD" in log.split(" siap: API ")[0]  # the failed server's words stay, before the next server's
-    events = [line.split(" ", 2)[2].split(":")[0] for line in log.split(" siap: API ")[1].splitlines()[1:]]
+    kept = log.with_name("koperasi-sehat-server.log.1").read_text()
+    assert "LOUD" in kept and kept.endswith("." * LOG_BYTES + "\n")  # the failed server's words, moved whole
+    events = [line.split(" ", 2)[2].split(":")[0] for line in log.read_text().split(" siap: API ")[1].splitlines()[1:]]
     runs = [e for e in events if e.startswith("run pid ")]
     assert events[-1] == "berhenti" and runs == [runs[0], f"{runs[0]} selesai"]  # one run, then it stopped
 
