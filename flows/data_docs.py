@@ -7,12 +7,27 @@ kept in memory and shared by all of them: a template is compiled once, then load
 template's source against the code's checksum, so a changed template is compiled again). The site's configuration
 names them (`PAGE_VIEW`, `INDEX_VIEW`, set by `flows.quality.open_context`); the background server compiles the
 templates once idle, so that its copies start with them (`warm`).
+
+The pages work offline: GX's templates load Bootstrap, jQuery, Font Awesome, bootstrap-table and Vega from public
+CDNs and its logo from a web server (offline, the index showed no run at all: its tables are drawn by
+bootstrap-table's script). Here the templates are read through `_Offline`, which points those references at copies
+in the site's `static/vendor/` (`vendor`: from the pip packages xstatic-jquery, xstatic-bootstrap and
+fontawesomefree, installed with this project) or drops them, and GX's table component is drawn as a plain HTML
+table (`data_docs_templates/bootstrap_table.j2`; no sorting or filtering in the page).
 """
 
 from __future__ import annotations
 
+import re
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import fontawesomefree
+import xstatic.pkg.bootstrap
+import xstatic.pkg.jquery
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
-from jinja2 import BytecodeCache, Environment
+from jinja2 import BaseLoader, BytecodeCache, Environment, PackageLoader
 from jinja2.bccache import Bucket
 
 SECTIONS = ("expectations", "validations")  # the site's sections this project's runs fill (no profiling)
@@ -36,13 +51,95 @@ class _Compiled(BytecodeCache):
 COMPILED = _Compiled()
 
 
+_FONT_AWESOME = Path(fontawesomefree.__file__).parent / "static" / "fontawesomefree"
+# the site's copies (under static/vendor/) and their sources: Bootstrap 4's bundle carries Popper
+VENDOR = {
+    "jquery.min.js": Path(xstatic.pkg.jquery.BASE_DIR) / "jquery.min.js",
+    "bootstrap.min.css": Path(xstatic.pkg.bootstrap.BASE_DIR) / "css" / "bootstrap.min.css",
+    "bootstrap.bundle.min.js": Path(xstatic.pkg.bootstrap.BASE_DIR) / "js" / "bootstrap.bundle.min.js",
+    "fontawesome/css/all.min.css": _FONT_AWESOME / "css" / "all.min.css",
+    **{f"fontawesome/webfonts/{font.name}": font for font in sorted((_FONT_AWESOME / "webfonts").iterdir())},
+}
+# what GX's templates load from the web, by the file's name in its address: the site's copy. The others are left
+# out: bootstrap-table and its datepicker draw no table here, Popper is in Bootstrap's bundle, Vega draws the
+# profiling pages' charts, which this project has none of, bootstrap-prefers-dark only restyles
+LOADED = {"jquery-3.7.1.min.js": "jquery.min.js", "bootstrap.min.css": "bootstrap.min.css",
+          "bootstrap.min.js": "bootstrap.bundle.min.js", "all.min.css": "fontawesome/css/all.min.css"}
+_TAG = re.compile(r'<script\b[^>]*\bsrc="(https?://[^"]+)"[^>]*>\s*</script>'
+                  r'|<link\b[^>]*\bhref="(https?://[^"]+)"[^>]*>')
+_IMAGES = re.compile(r'{%-?\s*set static_images_dir = [^%]*-?%}')  # GX's own: a web server, or a level too few
+# the site's static folder from the page being drawn (a page's depth as GX's own navigation bar counts it)
+_STATIC = ('{%- if "ValidationResults" in renderer_type or "ProfilingResults" in renderer_type -%}'
+           '{%- set offline_static = ((expectation_suite_name or "").count(".") + 4) * "../" ~ "static/" -%}'
+           '{%- elif "ExpectationSuite" in renderer_type -%}'
+           '{%- set offline_static = ((expectation_suite_name or "").count(".") + 1) * "../" ~ "static/" -%}'
+           '{%- else -%}{%- set offline_static = "./static/" -%}{%- endif -%}\n')
+_OWN = PackageLoader("flows", "data_docs_templates")
+_OWN_TEMPLATES = frozenset(_OWN.list_templates())
+
+
+class _Offline(BaseLoader):
+    """GX's templates with the web's scripts, styles and images replaced by the site's copies or left out (see
+    `LOADED`); this project's own for those in `data_docs_templates`."""
+
+    def __init__(self, gx: BaseLoader) -> None:
+        self.gx = gx
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template in _OWN_TEMPLATES:
+            return _OWN.get_source(environment, template)
+        source, filename, uptodate = self.gx.get_source(environment, template)
+        offline = _TAG.sub(_local_tag, source)
+        offline = _IMAGES.sub('{%- set static_images_dir = offline_static ~ "images/" -%}', offline)
+        return (source if offline == source else _STATIC + offline), filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        return sorted({*self.gx.list_templates(), *_OWN_TEMPLATES})
+
+
+def _local_tag(found: re.Match) -> str:
+    """A script or style tag of GX's, for the site's copy of its file, or nothing."""
+    address = found.group(1) or found.group(2)
+    local = LOADED.get(address.rsplit("/", 1)[-1])
+    if local is None:
+        return ""
+    if found.group(1):
+        return f'<script src="{{{{ offline_static }}}}vendor/{local}"></script>'
+    return f'<link rel="stylesheet" href="{{{{ offline_static }}}}vendor/{local}"/>'
+
+
+def rows_in_order(rows: Sequence[Mapping], columns: Sequence[Mapping], options: Mapping) -> list[Mapping]:
+    """A GX table's rows in the order bootstrap-table shows them first: by `sortName` (a column's own sort field
+    when it names one), `sortOrder` desc or asc; as given without a sort. Missing values last."""
+    name = options.get("sortName")
+    if not name:
+        return list(rows)
+    key = next((c.get("sortName", name) for c in columns if c.get("field") == name), name)
+    present = [row for row in rows if row.get(key) is not None]
+    ordered = sorted(present, key=lambda row: row[key], reverse=options.get("sortOrder") == "desc")
+    return ordered + [row for row in rows if row.get(key) is None]
+
+
+def vendor(site: Path) -> None:
+    """Copy the pages' scripts, styles and fonts into the site's static/vendor/ (those missing or of another size).
+    OSError when one cannot be written."""
+    for name, source in VENDOR.items():
+        target = site / "static" / "vendor" / name
+        if not target.exists() or target.stat().st_size != source.stat().st_size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
 class _CompiledOnce:
-    """A GX Jinja view whose environment uses the process's compiled templates."""
+    """A GX Jinja view whose environment reads the templates offline (`_Offline`) and uses the process's compiled
+    templates."""
 
     env: Environment
 
     def __init__(self, custom_styles_directory: str | None = None, custom_views_directory: str | None = None) -> None:
         super().__init__(custom_styles_directory, custom_views_directory)
+        self.env.loader = _Offline(self.env.loader)
+        self.env.filters["rows_in_order"] = rows_in_order
         self.env.bytecode_cache = COMPILED
 
 

@@ -151,6 +151,7 @@ def check_outputs(tables: Mapping[str, pd.DataFrame] | Tables, context_dir: Path
     rebuild Data Docs under `context_dir`."""
     started = time.perf_counter()
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    from flows import data_docs
     from schemas import action_expectations as ax
     from schemas import expectations as ex  # imports great_expectations
 
@@ -177,6 +178,7 @@ def check_outputs(tables: Mapping[str, pd.DataFrame] | Tables, context_dir: Path
             summaries[name] = one.summary
         context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
         index = docs_index(context)                                                       # the index again
+        data_docs.vendor(index.parent)  # the pages' scripts and styles: the site works offline
     if sum(one.rows for one in suites.values()) > COLLECT_ROWS:  # a full collection costs 0.2 s; smaller copies
         gc.collect()                                                 # wait for Python's own
     summary = {

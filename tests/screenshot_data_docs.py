@@ -1,8 +1,8 @@
 """Screenshots of Data Docs with headless Chromium: `python tests/screenshot_data_docs.py OUTPUT PNG`.
 
 Writes PNG (the index) and PNG with `-validasi` before the suffix (the latest skor_koperasi validation
-result). Offline, the index's table of runs stays empty: GX renders it with scripts from public CDNs;
-the validation pages are plain HTML and show in full. Not a test module (pytest does not collect it): Chromium is not part of the project's install
+result), as they show offline (`flows.data_docs`: the site's own copies of the scripts and styles). Not a test
+module (pytest does not collect it): Chromium is not part of the project's install
 (`apt-get install chromium`). Exits 1 with one line if the index or Chromium is missing.
 """
 

@@ -11,6 +11,7 @@ import gc
 import re
 import weakref
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -209,6 +210,57 @@ def test_data_docs_templates_are_compiled_once_in_a_process_and_the_site_names_t
     assert RUN + "_second" in result.data_docs_index.read_text(encoding="utf-8")
     site = quality.open_context(gx_dir).variables.data_docs_sites[quality.DOCS_SITE]
     assert _site_as_written(site) == PROJECT_SITE
+
+
+class _Loaded(HTMLParser):
+    """What a page loads: the sources of its scripts and images and the files of its links (styles, icons)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        what = {"script": "src", "img": "src", "link": "href"}.get(tag)
+        if what and named.get(what):
+            self.loaded.append(named[what])
+
+
+def test_data_docs_pages_load_nothing_from_the_web_and_every_file_they_load_is_in_the_site(gx_dir):
+    """GX's pages loaded Bootstrap, jQuery, Font Awesome, bootstrap-table and Vega from CDNs and its logo from a
+    web server (offline, an index without a single run); a validation page's icon a level above the site. Each
+    page of the index, the suites and the results loads the site's own files only, and each of them is there."""
+    result = run(gx_dir, run_id=RUN + "_luring")
+    site = result.data_docs_index.parent
+    pages = [result.data_docs_index, *sorted(site.glob("expectations/*.html")),
+             *sorted(site.glob(f"validations/*/{RUN}_luring/*/*.html"))]
+    assert len(pages) == 1 + 2 * len(result.summary["suites"])
+    for page in pages:
+        parser = _Loaded()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.loaded and not [x for x in parser.loaded if "//" in x], page
+        files = {(page.parent / x.split("?")[0]).resolve() for x in parser.loaded}
+        assert all(f.is_file() and f.is_relative_to(site) for f in files), (page, sorted(files))
+    styles = (site / "static" / "vendor" / "fontawesome" / "css" / "all.min.css").read_text(encoding="utf-8")
+    fonts = {(site / "static" / "vendor" / "fontawesome" / "css" / x).resolve()
+             for x in re.findall(r"url\(([^)]+)\)", styles)}
+    assert len(fonts) == 8 and all(f.is_file() for f in fonts)  # the icons' fonts, as Font Awesome's styles name them
+    index = result.data_docs_index.read_text(encoding="utf-8")  # the runs' table drawn in the page, not by a script
+    assert "bootstrapTable(" not in index
+    linked = re.findall(rf'<a href="(validations/([a-z_]+)/{RUN}_luring/[^"]+\.html)">', index)
+    assert {suite for _, suite in linked} == set(result.summary["suites"])
+    assert all((site / path).is_file() for path, _ in linked)
+    assert re.search(r'<a href="validations/[a-z_]+/([^/]+)/', index).group(1) == RUN + "_luring"  # newest first
+
+
+def test_a_data_docs_table_is_in_the_order_bootstrap_table_showed_first():
+    from flows.data_docs import rows_in_order
+
+    rows = [{"run_time": "b", "_t": 2}, {"run_time": "a", "_t": None}, {"run_time": "c", "_t": 3}]
+    columns = [{"field": "run_time", "sortName": "_t"}, {"field": "nama"}]
+    assert rows_in_order(rows, columns, {"sortName": "run_time", "sortOrder": "desc"}) == [rows[2], rows[0], rows[1]]
+    assert rows_in_order(rows, columns, {"sortName": "run_time"}) == [rows[0], rows[2], rows[1]]  # asc; missing last
+    assert rows_in_order(rows, columns, {}) == rows
 
 
 def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_path, monkeypatch):
