@@ -10,12 +10,15 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
 from flows import interrupt, preflight
 from flows.config import APP_NAME, PUBLISHED_DIR, WORK_DIR, settings
+from scoring.errors import KoperasiSehatError
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner", "pemeriksaan", "CACAT.md")
@@ -340,10 +343,10 @@ def server_stop() -> int:
 
 def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool, last_period: str) -> int:
     """Write a seeded sample landing folder whose reports end at `last_period`; a folder that is not empty is only
-    overwritten with `force`."""
-    if output.exists() and not output.is_dir():
-        raise preflight.ParameterError(f"--output {output} adalah berkas, bukan folder")
-    if output.is_dir() and any(output.iterdir()):
+    overwritten with `force`. A folder that cannot be made or written is refused in one line (exit 2); a write
+    that fails meanwhile is one line (exit 1)."""
+    preflight.check_output(output)
+    if any(output.iterdir()):
         if not force:
             raise preflight.ParameterError(f"folder {output} tidak kosong: pilih folder lain, atau tambahkan --force "
                                            "untuk mengganti contoh di dalamnya")
@@ -352,19 +355,32 @@ def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool, l
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink(missing_ok=True)
     from sample import write_sample  # after the checks: a refusal stays fast
 
-    counts = write_sample(output, scale=scale, seed=seed, dirty=dirty, last_period=last_period)
+    with _written("contoh", output):
+        counts = write_sample(output, scale=scale, seed=seed, dirty=dirty, last_period=last_period)
     print(f"contoh ditulis ke {output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return EXIT_DONE
 
 
 def make_templates(output: Path) -> int:
-    """Write the Excel templates the office sends to cooperatives, one per input table."""
+    """Write the Excel templates the office sends to cooperatives, one per input table; refusals and failed writes
+    as `make_sample`'s."""
     from flows.templates import write_templates
 
-    if output.exists() and not output.is_dir():
-        raise preflight.ParameterError(f"--output {output} adalah berkas, bukan folder")
-    print("templat ditulis: " + ", ".join(str(path) for path in write_templates(output)))
+    preflight.check_output(output)
+    with _written("templat", output):
+        written = write_templates(output)
+    print("templat ditulis: " + ", ".join(str(path) for path in written))
     return EXIT_DONE
+
+
+@contextmanager
+def _written(what: str, output: Path) -> Iterator[None]:
+    """A write into `output` that fails (a full disk, a folder made read-only meanwhile) as one line, exit 1."""
+    try:
+        yield
+    except OSError as error:
+        raise KoperasiSehatError(f"{what} tidak selesai ditulis ke {output}: {preflight.os_error_words(error)}"
+                                 ) from None
 
 
 def compare_books(period: str, input: Path | None, output: Path, books: tuple[str, ...]) -> int:

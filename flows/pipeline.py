@@ -307,7 +307,7 @@ def _finish(params: RunParameters, run_id: str, started: datetime, prepared: Pre
         report.stage("memeriksa mutu (Great Expectations)")
         checked = _completed(quality_task(params, run_id, prepared, return_state=True))
         run = monthly.manifest(params, run_id, started, prepared, scored, checked)
-        report.stage("menerbitkan tabel dan dokumen")
+        report.stage("menerbitkan tabel dan dokumen" if settings().documents else "menerbitkan tabel")
         _completed(publish_task(params, run_id, run, return_state=True))
     except KoperasiSehatError as error:
         try:

@@ -27,6 +27,8 @@ def check_input(folder: Path | None) -> Path:
     if folder is None:
         raise ParameterError(f"tidak ada folder masukan: berikan --input FOLDER, atau buat contoh dengan "
                              f"`{APP_NAME} sample --output FOLDER` lalu --input FOLDER")
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"--input {folder} adalah berkas, bukan folder: berikan folder masukan (landing)")
     if not folder.is_dir():
         raise ParameterError(f"folder masukan {str(folder)!r} tidak ada")
     return folder

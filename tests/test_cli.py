@@ -148,6 +148,8 @@ def published(tmp_path_factory) -> Path:
                                       "(mis. 0.1 = 10%)"),
     (["--dask-local", "0"], "--dask-local 0 tidak sah: berikan jumlah pekerja 1 atau lebih"),
     (["--input", "/nowhere"], "folder masukan '/nowhere' tidak ada"),
+    (["--input", str(PROJECT_ROOT / "README.md")],  # was "tidak ada" (fresh-clone trial)
+     f"--input {PROJECT_ROOT / 'README.md'} adalah berkas, bukan folder: berikan folder masukan (landing)"),
 ])
 def test_a_mistake_is_one_line_exit_2_fast_and_leaves_the_outputs(published, extra, message):
     before = snapshot(published)
@@ -217,6 +219,35 @@ def test_a_laporan_that_fails_says_so_in_one_line_and_leaves_the_documents(publi
     assert capsys.readouterr() == ("", "koperasi-sehat: dokumen periode 2026-10 tidak ditulis ulang: disk penuh; "
                                        "dokumen sebelumnya utuh\n")
     assert snapshot(output / "laporan") == before and not (output / "_kerja").exists()
+
+
+@pytest.mark.parametrize("command", ["sample", "template"])
+def test_sample_and_template_refuse_an_output_they_cannot_write_and_say_a_failed_write_in_one_line(
+        command, tmp_path, monkeypatch, capsys):
+    """`--output` under a file, or a file: a NotADirectoryError or FileNotFoundError traceback (fresh-clone trial);
+    a write failing meanwhile, the same."""
+    import flows.templates
+    import sample
+    from flows.cli import main
+
+    (tmp_path / "berkas").write_text("bukan folder")
+    for output, message in [
+        (tmp_path / "berkas" / "sub", f"--output {tmp_path / 'berkas' / 'sub'} tidak bisa ditulis: bagian jalurnya "
+                                      "bukan folder"),
+        (tmp_path / "berkas", f"--output {tmp_path / 'berkas'} adalah berkas, bukan folder: berikan sebuah folder"),
+    ]:
+        assert main([command, "--output", str(output)]) == 2
+        assert capsys.readouterr() == ("", f"koperasi-sehat: {message}\n")
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(*((sample, "write_sample") if command == "sample" else (flows.templates, "write_templates")),
+                        full)
+    assert main([command, "--output", str(tmp_path / "baru")]) == 1
+    what = "contoh" if command == "sample" else "templat"
+    assert capsys.readouterr() == ("", f"koperasi-sehat: {what} tidak selesai ditulis ke {tmp_path / 'baru'}: "
+                                       "disk penuh\n")
 
 
 def test_an_output_that_is_a_file_is_refused(tmp_path):

@@ -625,9 +625,21 @@ def test_failures_quote_what_was_observed(gx_dir):
         "1 dari 1 baris gagal, mis. (4, 3)")
     assert lines["skor_koperasi.predikat_dari_rulebook.ksp-2016"].endswith("1 dari 3 baris gagal, mis. 'Bagus'")
     assert lines["antar_periode.porsi_karantina"].endswith(
-        "di bawah 10% [antar_periode.porsi_karantina]: teramati 20.0%")  # a share, for people: 2 of 10
+        "paling banyak 10% [antar_periode.porsi_karantina]: teramati 20.0%")  # a share, for people: 2 of 10
     assert lines["antar_periode.penurunan_melapor"].endswith(
         "dari 5 pada periode sebelumnya (paling sedikit 4) [antar_periode.penurunan_melapor]: teramati 3")
+
+
+def test_a_quarantine_share_at_its_limit_passes_and_a_limit_of_0_allows_none(gx_dir):
+    """The limit is the largest share published ("tidak terbit bila porsi ... melebihi ini"): the check was strict,
+    so that a share equal to it, and every month under a limit of 0, was refused (fresh-clone trial)."""
+    at_limit = run(gx_dir, laporan_dibaca=30, laporan_dikarantina=3, run_id=RUN + "_batas")
+    assert at_limit.success, at_limit.failed
+    none_allowed = run(gx_dir, batas_porsi_karantina=0.0, run_id=RUN + "_nol")
+    assert none_allowed.success, none_allowed.failed
+    one = run(gx_dir, laporan_dibaca=30, laporan_dikarantina=1, batas_porsi_karantina=0.0, run_id=RUN + "_satu")
+    assert checks(one) == {"antar_periode.porsi_karantina"}
+    assert one.failed[0].endswith("paling banyak 0% [antar_periode.porsi_karantina]: teramati 3.3%")
 
 
 # ------------------------------------------------------------------ the suites alone (no GX run)
