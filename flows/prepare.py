@@ -31,6 +31,7 @@ from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
 from scoring.derived_factors import derived_factors
+from scoring.explain import aligned
 from scoring.inputs import KUESIONER, is_in
 from scoring.periods import previous_period
 
@@ -262,7 +263,8 @@ def with_registry(reports: pd.DataFrame, common: CheckedCommon) -> pd.DataFrame:
     return reports.merge(common.koperasi.valid[["nik", *REGISTRI]], on="nik", how="left", validate="many_to_one")
 
 
-PREVIOUS_KOPERASI = early_warning.READS["skor_koperasi"]  # what the warnings and skor_total_sebelumnya read
+# what the warnings and skor_total_sebelumnya read, and the worklist's latest member count
+PREVIOUS_KOPERASI = (*early_warning.READS["skor_koperasi"], "jumlah_anggota")
 PREVIOUS_INDIKATOR = early_warning.READS["skor_indikator"]
 
 
@@ -275,8 +277,8 @@ def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str
     others = landing.laporan_lain
     accepted = accept(landing.laporan_sebelumnya, common, started, landing.catatan)[0]
     if accepted.empty:
-        return (pd.DataFrame({c: pd.Series(dtype="float64" if c == "skor_total" else "str")
-                              for c in PREVIOUS_KOPERASI}),
+        kinds = {"skor_total": "float64", "jumlah_anggota": "int64"}
+        return (pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "str")) for c in PREVIOUS_KOPERASI}),
                 pd.DataFrame({c: pd.Series(dtype="float64" if c in ("rasio", "nilai") else "str")
                               for c in PREVIOUS_INDIKATOR}))
     history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
@@ -284,7 +286,9 @@ def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str
     result = score_reports(reports, questionnaires=answers_of(common, accepted["nik"]),
                            factors=pd.concat([common.faktor.valid, derived_factors(reports, history)],
                                              ignore_index=True))
-    return (result.koperasi[list(PREVIOUS_KOPERASI)].astype({"predikat": "str", "predikat_skor": "str"}),
+    koperasi = result.koperasi.assign(  # as the month's skor_koperasi has it (`scoring.explain.cooperative_columns`)
+        jumlah_anggota=aligned(reports, result.koperasi, "reports")["jumlah_anggota"].to_numpy(dtype="int64"))
+    return (koperasi[list(PREVIOUS_KOPERASI)].astype({"predikat": "str", "predikat_skor": "str"}),
             result.indikator[list(PREVIOUS_INDIKATOR)])
 
 

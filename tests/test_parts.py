@@ -273,5 +273,9 @@ def test_the_previous_month_is_scored_in_a_copy_while_the_period_is_checked_with
     # 2026-09 of the sample: 42 report rows of 41 cooperatives (one resubmitted), 38 of them ksp/usp (37 cooperatives;
     # kspps and uspps have no rulebook), none quarantined
     assert previous.num_rows == 37 and set(previous.column("periode").to_pylist()) == {"2026-09"}
+    # the worklist's member count of a cooperative silent in 2026-10 (KSP Intan Makmur: 83 members in its 2026-09
+    # report): it was missing when 2026-09 was not published, there when it was (fresh-clone trial)
+    members = dict(zip(previous.column("nik").to_pylist(), previous.column("jumlah_anggota").to_pylist()))
+    assert members["650485587919679"] == 83
     assert _prepared(tmp_path / "satu", monkeypatch, "no") == in_a_copy and len(copies) == 1
     assert _prepared(tmp_path / "gagal", monkeypatch, "fails") == in_a_copy and len(copies) == 2
