@@ -13,11 +13,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from flows import interrupt, preflight
-from flows.config import APP_NAME, PUBLISHED_DIR, WORK_DIR, settings
+from flows.config import APP_NAME, PUBLISHED_DIR, TIMEZONE, WORK_DIR, settings
 from scoring.errors import KoperasiSehatError
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -63,14 +64,25 @@ class RunRequest:
         return cls(**{**message, **paths, "kabupaten": tuple(message["kabupaten"])})
 
 
+FIRST_PERIOD = "1900-01"  # before it, a date pandas cannot hold (its Timestamp starts in 1677) is near
+
+
 def checked_periods(request: RunRequest) -> list[str]:
-    """The months to run, in order."""
+    """The months to run, in order: from FIRST_PERIOD to the current month (WITA)."""
     if request.period and (request.first or request.last):
         raise preflight.ParameterError("--period tidak bisa digabung dengan --from/--to")
     if not request.period and not (request.first and request.last):
         raise preflight.ParameterError("berikan --period YYYY-MM, atau --from YYYY-MM dan --to YYYY-MM")
     if request.first and request.first > request.last:
         raise preflight.ParameterError(f"--from {request.first} sesudah --to {request.last}")
+    current = datetime.now(TIMEZONE).strftime("%Y-%m")
+    first, last = request.period or request.first, request.period or request.last
+    if last > current:  # a typo of the year, most often: it published an empty month (hostile trial)
+        raise preflight.ParameterError(f"periode {last} belum berjalan: bulan berjalan {current} (WITA), laporannya "
+                                       "belum ada")
+    if first < FIRST_PERIOD:  # year 0 reached Prefect as pandas' "year 0 is out of range"
+        raise preflight.ParameterError(f"periode {first} di luar rentang: berikan bulan {FIRST_PERIOD} sampai "
+                                       f"{current}")
     if request.period:
         return [request.period]
     from scoring.periods import periods_between

@@ -287,7 +287,28 @@ def _parameters(period: str, kabupaten: list[str] | None, input: str | None, out
         return Failed(message=f"parameter salah: {problems}", data=ParameterError(problems))
     except KoperasiSehatError as error:
         return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))
+    refusal = _documents_refusal()
+    if refusal is not None:
+        return Failed(message=refusal, data=ParameterError(refusal))
     return params
+
+
+def _documents_refusal() -> str | None:
+    """With documents on, the line of a library they need that refuses to load (`flows.cli.library_refusal`:
+    MPLBACKEND=bogus failed the publication, after the whole run, in Prefect's English: hostile trial), None when
+    they load. Imported here, before the run's work (the background server has them already)."""
+    if not settings().documents:
+        return None
+    try:
+        import flows.handouts  # noqa: F401 - matplotlib and openpyxl, as the publication imports them
+    except Exception as error:  # noqa: BLE001 - a library's own error when its environment is wrong
+        from flows.cli import library_refusal
+
+        refusal = library_refusal(error)
+        if refusal is None:
+            raise
+        return refusal
+    return None
 
 
 def _steps(params: RunParameters, run_id: str, started: datetime) -> dict:

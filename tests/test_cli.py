@@ -19,6 +19,7 @@ import tempfile
 import textwrap
 import time
 import types
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,7 @@ import psutil
 import pytest
 
 from flows import cli, preflight, report, storage
-from flows.config import PROJECT_ROOT
+from flows.config import PROJECT_ROOT, TIMEZONE
 from flows.monthly import OUTPUT_TABLES
 from scoring.status import predicate_columns
 from test_operations import run_period
@@ -136,6 +137,9 @@ def published(tmp_path_factory) -> Path:
     return output
 
 
+CURRENT = datetime.now(TIMEZONE).strftime("%Y-%m")  # the month a run may reach, WITA
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--kabupaten", "Bulngan"], "kabupaten/kota 'Bulngan' tidak ada di daftar koperasi; maksud Anda Bulungan? "
                                  "(yang ada: Bulungan, Malinau, Nunukan, Tana Tidung, Tarakan)"),
@@ -148,13 +152,19 @@ def published(tmp_path_factory) -> Path:
                                       "(mis. 0.1 = 10%)"),
     (["--dask-local", "0"], "--dask-local 0 tidak sah: berikan jumlah pekerja 1 atau lebih"),
     (["--input", "/nowhere"], "folder masukan '/nowhere' tidak ada"),
+    (["--period", "2999-01"],  # published an empty month (hostile trial)
+     f"periode 2999-01 belum berjalan: bulan berjalan {CURRENT} (WITA), laporannya belum ada"),
+    (["--period", "0000-01"],  # reached Prefect: "year 0 is out of range"
+     f"periode 0000-01 di luar rentang: berikan bulan 1900-01 sampai {CURRENT}"),
+    (["--from", "2026-09", "--to", "9999-12"],
+     f"periode 9999-12 belum berjalan: bulan berjalan {CURRENT} (WITA), laporannya belum ada"),
     (["--input", str(PROJECT_ROOT / "README.md")],  # was "tidak ada" (fresh-clone trial)
      f"--input {PROJECT_ROOT / 'README.md'} adalah berkas, bukan folder: berikan folder masukan (landing)"),
 ])
 def test_a_mistake_is_one_line_exit_2_fast_and_leaves_the_outputs(published, extra, message):
     before = snapshot(published)
     args = ["run", "--period", "2026-10", "--output", str(published), *extra]
-    if "--period" in extra:
+    if "--period" in extra or "--from" in extra:
         args = ["run", "--output", str(published), *extra]
     done, without_prefect = before_prefect(args, cwd=published.parent)
     assert (done.returncode, done.stdout, without_prefect) == (2, "", True)
@@ -270,6 +280,21 @@ def test_a_library_refusing_a_variable_it_reads_when_loaded_is_one_line_and_exit
                            "with base 10: 'abc'); periksa variabel lingkungan yang dibacanya saat dimuat (mis. "
                            "NUMPY_*, PANDAS_*, ARROW_*, MPL*) atau pasang ulang paketnya\n")
     assert not output.exists() or not any(output.iterdir())  # nothing written
+
+
+def test_a_library_the_documents_need_refusing_its_variable_stops_the_run_before_its_work():
+    """MPLBACKEND=bogus with documents on failed the publication, after the whole run, with Prefect's English
+    ("Task run encountered an exception ValueError ...", exit 1: hostile trial); the run's parameters check it.
+    In a process of its own: matplotlib refuses once, at its import."""
+    check = ("from flows.pipeline import _parameters; state = _parameters('2026-10', None, None, None, None, None, "
+             "None, None); print(type(state.data).__name__, state.message, sep='|')")
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120,
+                          cwd=PROJECT_ROOT, env=dict(os.environ, KOPERASI_SEHAT_DOCUMENTS="true", MPLBACKEND="bogus"))
+    kind, message = done.stdout.strip().split("|")
+    assert kind == "ParameterError"  # exit 2, as a setting the command refuses
+    assert message.startswith("pustaka matplotlib tidak dapat dimuat (ValueError: Key backend: 'bogus' is not a ")
+    assert message.endswith("; periksa variabel lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, PANDAS_*, "
+                            "ARROW_*, MPL*) atau pasang ulang paketnya")
 
 
 def test_a_refused_setting_is_named_on_one_line_by_its_fields_not_pydantics_links():

@@ -106,7 +106,11 @@ def test_two_registries_or_no_registry_are_the_runs_error(tmp_path):
     (root / "Koperasi.xlsx").unlink()
     (root / "koperasi.csv").unlink()
     os.mkfifo(root / "koperasi.csv")
-    with pytest.raises(InputFileError, match=r"^koperasi.csv: cannot be read \(bukan berkas biasa \(FIFO\)"):
+    with pytest.raises(InputFileError, match=r"^koperasi.csv: tidak dapat dibaca \(bukan berkas biasa \(FIFO\)"):
+        read_landing(root)
+    (root / "koperasi.csv").unlink()  # none at all: the same words, in Indonesian (they were in English)
+    with pytest.raises(InputFileError, match=r"^daftar koperasi tidak ada di folder landing: simpan koperasi.csv, "
+                                             r"koperasi.xlsx atau koperasi.parquet langsung di folder itu$"):
         read_landing(root)
 
 

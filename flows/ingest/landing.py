@@ -121,7 +121,7 @@ def read_common(root: Path, limit: int | None = None) -> Landing:
     read = read_each([*shared, registry], limits(limit))
     koperasi = read.rows[-1]
     if koperasi is None:
-        raise InputFileError(read.files[-1].galat or f"{registry.sumber}: cannot be read")
+        raise InputFileError(read.files[-1].galat or f"{registry.sumber}: tidak dapat dibaca")
     frames = {table: [r.frame for e, r in zip(shared, read.rows[:-1], strict=True) if r and e.table == table]
               for table in tables}
     return Landing(koperasi=koperasi.frame, kuesioner=_concat(frames["kuesioner"], KUESIONER),
@@ -190,10 +190,10 @@ def _the_one(found: list[Entry], table: str, required: bool = False) -> Entry | 
         raise InputFileError(f"{len(files)} berkas {table} di folder landing: {', '.join(e.sumber for e in files)}; "
                              "simpan satu saja")
     if required and not files:
-        raise InputFileError(f"{table}.csv: cannot be read (no registry koperasi.csv, koperasi.xlsx or "
-                             "koperasi.parquet in the landing folder)")
+        raise InputFileError(f"daftar koperasi tidak ada di folder landing: simpan {table}.csv, {table}.xlsx atau "
+                             f"{table}.parquet langsung di folder itu")
     if required and files[0].alasan:
-        raise InputFileError(f"{files[0].sumber}: cannot be read ({files[0].alasan})")
+        raise InputFileError(f"{files[0].sumber}: tidak dapat dibaca ({files[0].alasan})")
     return files[0] if files else None
 
 
