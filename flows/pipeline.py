@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import importlib
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, nullcontext, suppress
@@ -300,7 +301,7 @@ def _documents_refusal() -> str | None:
     if not settings().documents:
         return None
     try:
-        import flows.handouts  # noqa: F401 - matplotlib and openpyxl, as the publication imports them
+        importlib.import_module("flows.handouts")  # matplotlib and openpyxl, as the publication imports them
     except Exception as error:  # noqa: BLE001 - a library's own error when its environment is wrong
         from flows.cli import library_refusal
 
