@@ -51,6 +51,19 @@ def test_digits_of_other_scripts_are_read_as_the_digits_they_are_in_every_column
                          "bank baris 2"}
 
 
+def test_a_dash_not_ascii_beside_ascii_digits_is_not_named_a_digit_of_another_script(tmp_path):
+    """'2026\u201110' (a non-breaking hyphen) was noted "angka aksara lain ... dibaca sebagai 0-9" though every digit
+    is ASCII (hostile trial): the note names the cells whose digits were rewritten, and the row is refused for its
+    month as written."""
+    root = landing(tmp_path)
+    write_reports(root / "laporan" / "a.csv", report(periode="2026\u201110"), report(NIK_B, kas=str(JUTA).translate(
+        FULL_WIDTH)))
+    found, checked, _ = check(root)
+    assert {f.sumber: f.dibersihkan for f in found.berkas if f.dibersihkan} == {
+        "laporan/a.csv": "angka aksara lain (mis. ５ atau ٥) dibaca sebagai 0-9 di: kas baris 3"}
+    assert checked.alasan.iloc[0][0].startswith("periode: ")
+
+
 def test_without_the_reader_digits_of_other_scripts_are_a_reason_not_a_crash():
     raw = pd.DataFrame([{"sumber": "laporan/a.csv", "baris": 2, **report(periode="２０２６-10", kas="５８０９４８６")}])
     result = check_laporan(raw, Registry(pd.Series([NIK], dtype="str")), NOW)

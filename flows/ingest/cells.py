@@ -74,10 +74,13 @@ def clean_cells(column: pa.ChunkedArray, identifier: bool) -> tuple[pa.ChunkedAr
     digits = none
     if identifier:
         foreign = pc.and_(pc.invert(pc.string_is_ascii(clean)), pc.match_substring_regex(clean, pattern=r"\p{Nd}"))
-        digits = np.asarray(foreign.to_numpy(zero_copy_only=False), dtype=bool)
-        if digits.any():
+        maybe = np.flatnonzero(np.asarray(foreign.to_numpy(zero_copy_only=False), dtype=bool))
+        if len(maybe):  # a digit, and some character not ASCII: a digit of another script, or only a dash (2026‑10)
             text = np.asarray(clean.to_numpy(zero_copy_only=False), dtype=object)
-            text[digits] = [ascii_digits(t) for t in text[digits]]
+            written = [ascii_digits(t) for t in text[maybe]]
+            digits = none.copy()
+            digits[maybe] = [w != t for w, t in zip(written, text[maybe], strict=True)]
+            text[maybe] = written
             clean = pa.chunked_array([pa.array(text, pa.large_string())])
     return clean, changed, digits
 
