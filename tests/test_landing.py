@@ -385,6 +385,14 @@ def test_a_filled_templates_helper_sheets_are_named_in_one_short_line_each(tmp_p
     book.save(root / "laporan" / "x.xlsx")
     assert read_landing(root, "2026-10", NOW).galat == [
         "laporan/x.xlsx: kolom tidak ada: nik. Baris judul harus memuat kolom: " + ", ".join(LAPORAN)]
+    # a title row above the columns' names: every column was said missing; now the row that holds them is named
+    book["laporan"]["A1"] = "nik"
+    book["laporan"].insert_rows(1, amount=2)
+    book["laporan"]["B1"] = "Laporan Bulanan KSP Contoh"
+    book.save(root / "laporan" / "x.xlsx")
+    assert read_landing(root, "2026-10", NOW).galat == [
+        "laporan/x.xlsx: baris 1 ('Laporan Bulanan KSP Contoh') bukan baris judul kolom: judul kolom ada di baris 3; "
+        "hapus baris di atasnya"]
 
 # ----- no value misread; dates that cannot be true; reasons that lead to the fix ---------------------------------
 

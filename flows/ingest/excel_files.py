@@ -37,6 +37,8 @@ from flows.ingest.walk import Limits, limit_text, over_cells, shown
 from scoring.errors import InputFileError
 
 HEADER_COLUMNS = 1_024  # columns looked at for a sheet's header (Excel's own limit is 16,384)
+TITLE_ROWS = 10  # rows under a first row that is not the header looked at for the columns' names
+TITLE_SHOWN = 40  # characters of such a row quoted
 HELPER = "lembar bantuan templat: tidak dibaca"  # why a helper sheet of the office's template is not read
 _EMPTY = ("", False)
 
@@ -131,6 +133,12 @@ def _read_sheet(values: ReadOnlyWorksheet, stored: ReadOnlyWorksheet, where: str
     except HeaderError as error:
         whole = str(error).removeprefix(": ")
         near = "harus ditulis" in whole or any(clean_name(name) in columns for name in names)
+        below = None if near else _header_below(values, header, columns)
+        if below is not None:  # a title above the columns' names: every column was said missing (hostile trial)
+            title = shown(" ".join(name for name in names if name))
+            title = title if len(title) <= TITLE_SHOWN else title[:TITLE_SHOWN] + "…"
+            raise _NoHeader(f"baris {header} ('{title}') bukan baris judul kolom: judul kolom ada di baris {below}; "
+                            "hapus baris di atasnya", f"judul kolom di baris {below}, bukan baris {header}") from None
         raise _NoHeader(whole, error.brief if near else "") from None
     width = max(positions) + 1
     placed = list(zip(positions, columns, strict=True))
@@ -166,6 +174,16 @@ def _header(sheet: ReadOnlyWorksheet, budget: list[int], limits: Limits, where: 
                 names.pop()
             return number, names
     raise _NoHeader("lembar kosong, tanpa baris judul")
+
+
+def _header_below(sheet: ReadOnlyWorksheet, header: int, columns: Sequence[str]) -> int | None:
+    """The row, among the TITLE_ROWS rows under the first row with a value, whose names are the table's columns;
+    None when there is none."""
+    rows = sheet.iter_rows(min_row=header + 1, max_row=header + TITLE_ROWS, max_col=HEADER_COLUMNS, values_only=True)
+    for number, row in enumerate(rows, start=header + 1):
+        if {clean_name(_text(value)[0].strip()) for value in row} >= set(columns):
+            return number
+    return None
 
 
 def _spend(budget: list[int], limits: Limits, where: str, count: int) -> None:
