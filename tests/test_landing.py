@@ -418,6 +418,18 @@ def test_a_number_whose_value_depends_on_the_notation_is_quarantined_naming_both
     assert checked.alasan.empty and checked.valid["promosi_ekonomi_anggota"].tolist() == [50 * JUTA]
 
 
+def test_another_month_not_written_yyyy_mm_is_quarantined_in_every_run_never_counted_as_a_report(tmp_path):
+    """'2026-1' (January) in a run of 2026-10 was set aside as January's report: mutu_pelaporan counted it as sent
+    and the warnings named 2026-01 as its last report, while January's own run quarantined it (hostile trial)."""
+    root = landing(tmp_path)
+    write_reports(root / "laporan" / "a.csv", report(), report(NIK_B, periode="2026-1"),
+                  report(NIK_B, periode="2026-09"))
+    found, checked, _ = check(root)
+    assert found.laporan_lain[["nik", "periode"]].values.tolist() == [[NIK_B, "2026-09"]]
+    assert checked.valid["nik"].tolist() == [NIK]
+    assert checked.alasan.tolist() == [["periode: ditulis '2026-1', harus YYYY-MM (maksud 2026-01?)"]]
+
+
 def test_dates_that_cannot_be_true_are_quarantined_and_not_set_aside(tmp_path):
     root = landing(tmp_path)
     write_reports(root / "laporan" / "a.csv", report(), report(NIK_B, periode="2027-10"),

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from flows.ingest.cells import FREE_TEXT, clean_cells, find_columns, long_cells, shortened, too_long
 from flows.ingest.parquet_files import column_as_text
 from schemas.periode import cannot_be_true, recognise_periode
+from scoring.rulebook_format import PERIODE
 
 NOTES = ("sumber", "baris", "kolom", "alasan")
 PERIOD_COLUMNS = ("periode", "berlaku_mulai", "berlaku_sampai")
@@ -156,8 +157,12 @@ def _of_period(table: Table, sumber: str, period: str, now: datetime | None, pre
         column = table.columns[name] if rows is None else table.columns[name].filter(pa.array(rows))
         return pd.Series(clean_cells(column_as_text(column, name, sumber), True)[0], dtype="str")
 
-    meant = recognise_periode(text("periode"))
-    ours = (meant.eq(period) | meant.isna()).to_numpy(dtype=bool, copy=True)
+    written = text("periode")
+    meant = recognise_periode(written)
+    # a month written otherwise than YYYY-MM ('2026-1', 'Okt 2026') is quarantined by its own month's run: read whole
+    # by every run, so that no other month's counts it as a report (hostile trial), as one that cannot be read
+    odd = ~written.str.fullmatch(PERIODE.pattern).fillna(False).to_numpy(dtype=bool)
+    ours = (meant.eq(period) | meant.isna()).to_numpy(dtype=bool, copy=True) | odd
     if now is not None and not ours.all():
         away = np.flatnonzero(~ours)
         ours[away] = cannot_be_true(meant.iloc[away].reset_index(drop=True), text("tanggal_kirim", ~ours), now)
