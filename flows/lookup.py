@@ -23,7 +23,7 @@ from rich.text import Text
 
 from flows import storage
 from flows.report import as_wide_as, on_terminal
-from scoring.periods import month_name, period_span
+from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import format_number
 from scoring.errors import AmbiguousName, ParameterError
@@ -64,7 +64,16 @@ def chosen_period(output: Path, periode: str | None) -> str:
     return periode
 
 
+SPAN_LISTED = 6  # published months with gaps named each, up to this many
+
+
 def _span(periods: list[str]) -> str:
+    """The published periods (sorted): a run of months as its first and last; months with gaps each, up to
+    SPAN_LISTED of them ('2015-12 s.d. 2026-10' read as every month between: fresh-clone trial)."""
+    if len(periods) > 1 and len(periods_between(periods[0], periods[-1])) != len(periods):
+        if len(periods) <= SPAN_LISTED:
+            return ", ".join(periods)
+        return f"{period_span(periods)}, {len(periods)} periode, tidak berurutan"
     return period_span(periods) + (f", {len(periods)} periode" if len(periods) > 1 else "")
 
 

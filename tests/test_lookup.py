@@ -186,3 +186,14 @@ def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_s
     lookup.show(lookup.cooperative(published_sample[0], DPK, None), console)
     lines = console.export_text().splitlines()
     assert len(lines) > 40 and max(len(line) for line in lines) <= 80
+
+
+def test_published_months_with_gaps_are_named_each_not_as_a_span():
+    """'terbit: 2015-12 s.d. 2026-10, 3 periode' read as every month between (fresh-clone trial)."""
+    from flows.lookup import _span
+
+    assert _span(["2015-12", "2026-09", "2026-10"]) == "2015-12, 2026-09, 2026-10"
+    assert _span(["2026-05", "2026-06", "2026-07"]) == "2026-05 s.d. 2026-07, 3 periode"
+    assert _span(["2026-10"]) == "2026-10"
+    gapped = [f"2025-{m:02d}" for m in (1, 3, 5, 7, 9, 11)] + ["2026-01"]
+    assert _span(gapped) == "2025-01 s.d. 2026-01, 7 periode, tidak berurutan"
