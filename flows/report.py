@@ -8,7 +8,7 @@ served run has no console) and never draw when the output is not a terminal.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,15 +83,19 @@ COUNTS = {"koperasi": "jumlah_koperasi", "aktif": "jumlah_aktif", "melapor": "ju
           "dinilai": "jumlah_dinilai"}
 
 
-def summary_tables(ringkasan, rows: int, width: int | None = None) -> tuple[list[Table], int]:
-    """The province first, then the `rows` kabupaten/kota with the most cooperatives, as one table; in a terminal
-    narrower than that table's least width (`width`), as two, each with the areas' names: the counts and the
-    average score, then the predicates. Returns the tables and how many kabupaten/kota were left out."""
+def summary_tables(ringkasan, rows: int, width: int | None = None,
+                   named: Sequence[str] = ()) -> tuple[list[Table], int]:
+    """The province first, then the kabupaten/kota `named` (an area run's: always shown), then those with the most
+    cooperatives, `rows` kabupaten/kota in all (or the named ones), as one table; in a terminal narrower than that
+    table's least width (`width`), as two, each with the areas' names: the counts and the average score, then the
+    predicates. Returns the tables and how many kabupaten/kota were left out."""
     predicates = {c: name for name, c in predicate_columns().items() if ringkasan[c].sum() > 0}
     province = ringkasan[ringkasan["tingkat"] == PROVINCE]
     areas = ringkasan[ringkasan["tingkat"] != PROVINCE].sort_values(["jumlah_koperasi", "kabupaten_kota"],
                                                                     ascending=[False, True])
-    shown_rows = [row for _, row in [*province.iterrows(), *areas.head(rows).iterrows()]]
+    first = areas["kabupaten_kota"].astype("str").isin(list(named)).to_numpy()
+    shown_areas = [row for _, row in [*areas[first].iterrows(), *areas[~first].iterrows()]][:max(rows, first.sum())]
+    shown_rows = [row for _, row in province.iterrows()] + shown_areas
     counts = {header: column for header, column in (*COUNTS.items(), *((n, c) for c, n in predicates.items()))}
 
     def average(row) -> str:  # noqa: ANN001 - a row of ringkasan_wilayah
@@ -100,7 +104,7 @@ def summary_tables(ringkasan, rows: int, width: int | None = None) -> tuple[list
     cells = {header: (lambda row, c=column: f"{row[c]:,}") for header, column in counts.items()} | {
         "rata-rata": average}
     whole = _areas_table(shown_rows, cells)
-    left_out = max(len(areas) - rows, 0)
+    left_out = len(areas) - len(shown_areas)
     if width is None or _measured(whole).minimum <= width:
         return [whole], left_out
     parts = ([*COUNTS, "rata-rata"], list(predicates.values()))
@@ -163,7 +167,8 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     console = Console(highlight=False, soft_wrap=True)
     terminal = on_terminal(console)
     tables, left_out = summary_tables(storage.read_table(output, "ringkasan_wilayah", summary["periode"]),
-                                      settings().summary_rows, console.width if terminal else None)
+                                      settings().summary_rows, console.width if terminal else None,
+                                      summary.get("kabupaten") or ())
     as_wide_as(console, *tables)
     read, scored = summary["laporan_dibaca"], summary["dinilai"]
     if terminal or not first:

@@ -443,6 +443,15 @@ def test_the_summary_shows_the_province_and_the_largest_areas_whole():
     lines = console.export_text().splitlines()
     assert (table.row_count, left_out) == (11, 540)
     assert "Dalam Pengawasan Khusus" in lines[0] and "Indonesia" in lines[2] and "Kabupaten 550" in lines[3]
+    # an area run's areas are shown whatever their size, first (KOPERASI_SEHAT_SUMMARY_ROWS=2 left out the area
+    # rerun: fresh-clone trial); the largest fill the rows left
+    (table,), left_out = report.summary_tables(frame, 2, named=["Kabupaten 001"])
+    console = Console(width=250, record=True)
+    console.print(table)
+    names = [line.split("│")[0].strip() for line in console.export_text().splitlines()[2:]]
+    assert (names, left_out) == (["Indonesia", "Kabupaten 001", "Kabupaten 550"], 548)
+    (table,), left_out = report.summary_tables(frame, 1, named=["Kabupaten 002", "Kabupaten 001"])
+    assert (table.row_count, left_out) == (3, 548)
 
 
 def test_in_a_narrow_terminal_the_summary_is_two_tables_and_nothing_is_cut():
