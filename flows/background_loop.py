@@ -24,7 +24,7 @@ from pathlib import Path
 from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, alive, prefect_home, python_installation,
                                send_message, send_signal)
 from flows.commands import GuardedStdout
-from flows.config import APP_NAME, settings
+from flows.config import APP_NAME, TIMEZONE, settings
 from flows.forked import end_with_parent
 from scoring.errors import KoperasiSehatError
 
@@ -87,7 +87,7 @@ class _Loop:
         self.runs: dict[int, socket.socket] = {}  # pid -> the command's connection
         self.unread: dict[int, bytes] = {}  # pid -> what its command sent after its last whole line
         self.served, self.failed, self.stopping, self.last, self.warmed = 0, 0, False, time.monotonic(), False
-        self.started = datetime.now().astimezone().isoformat(timespec="seconds")
+        self.started = datetime.now(TIMEZONE).isoformat(timespec="seconds")  # WITA, as the run ids
 
     def publish_state(self) -> None:
         state = {"pid": os.getpid(), "url": self.url, "socket": self.path, "key": self.key, "python": python_installation(),

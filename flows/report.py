@@ -25,6 +25,7 @@ from flows.config import REPORTS_DIR, settings
 from flows.ingest.walk import shown
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
+from scoring.texts import number
 
 PROVINCE = "provinsi"
 WORKLIST_ARTIFACT = "koperasi-sehat-daftar-prioritas"  # the top of daftar_prioritas, in the Prefect UI
@@ -99,9 +100,9 @@ def summary_tables(ringkasan, rows: int, width: int | None = None,
     counts = {header: column for header, column in (*COUNTS.items(), *((n, c) for c, n in predicates.items()))}
 
     def average(row) -> str:  # noqa: ANN001 - a row of ringkasan_wilayah
-        return "-" if row["rata_rata_skor"] != row["rata_rata_skor"] else f"{row['rata_rata_skor']:.2f}"
+        return number(row["rata_rata_skor"])
 
-    cells = {header: (lambda row, c=column: f"{row[c]:,}") for header, column in counts.items()} | {
+    cells = {header: (lambda row, c=column: number(row[c], 0)) for header, column in counts.items()} | {
         "rata-rata": average}
     whole = _areas_table(shown_rows, cells)
     left_out = len(areas) - len(shown_areas)
@@ -170,7 +171,10 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
                                       settings().summary_rows, console.width if terminal else None,
                                       summary.get("kabupaten") or ())
     as_wide_as(console, *tables)
-    read, scored = summary["laporan_dibaca"], summary["dinilai"]
+
+    def count(key: str) -> str:  # 1.234 as the office writes it: "4,788" reads as a decimal in Indonesian
+        return number(summary[key], 0)
+
     if terminal or not first:
         console.print()
     console.print(f"run {summary['run_id']}  periode {summary['periode']}{area_scope(summary)}", markup=False)
@@ -180,21 +184,21 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
         console.print(f"  TIDAK DIBACA  {entry['sumber']}: {entry['alasan']}", markup=False)
     for note in summary["catatan_berkas"]:
         console.print(f"  DIBERSIHKAN  {note}", markup=False)
-    console.print(f"  laporan dibaca {read:,} = dinilai {scored:,} + tidak dinilai (jenis tanpa rulebook) "
-                  f"{summary['tidak_dinilai']:,} + dikarantina {summary['laporan_dikarantina']:,} "
-                  f"+ terganti {summary['laporan_terganti']:,}")
-    checklists = (f"; pemeriksaan {summary['pemeriksaan_dikarantina']:,} dari {summary['pemeriksaan_dibaca']:,}"
+    console.print(f"  laporan dibaca {count('laporan_dibaca')} = dinilai {count('dinilai')} + tidak dinilai "
+                  f"(jenis tanpa rulebook) {count('tidak_dinilai')} + dikarantina {count('laporan_dikarantina')} "
+                  f"+ terganti {count('laporan_terganti')}")
+    checklists = (f"; pemeriksaan {count('pemeriksaan_dikarantina')} dari {count('pemeriksaan_dibaca')}"
                   if summary.get("pemeriksaan_dibaca") else "")  # an optional input: named when there is one
-    console.print(f"  kuesioner dikarantina {summary['kuesioner_dikarantina']:,} dari {summary['kuesioner_dibaca']:,}; "
-                  f"faktor {summary['faktor_dikarantina']:,} dari {summary['faktor_dibaca']:,}; "
-                  f"{registry_file(summary)} {summary['koperasi_dikarantina']:,} dari {summary['koperasi_dibaca']:,}"
+    console.print(f"  kuesioner dikarantina {count('kuesioner_dikarantina')} dari {count('kuesioner_dibaca')}; "
+                  f"faktor {count('faktor_dikarantina')} dari {count('faktor_dibaca')}; "
+                  f"{registry_file(summary)} {count('koperasi_dikarantina')} dari {count('koperasi_dibaca')}"
                   + checklists, markup=False)
     if summary.get("masukan_umum_dari_cache"):
         console.print(f"  {FROM_CACHE}", markup=False)
     for table in tables:
         console.print(table)
     if left_out:
-        console.print(f"  ... dan {left_out:,} kabupaten/kota lain (tabel ringkasan_wilayah)")
+        console.print(f"  ... dan {number(left_out, 0)} kabupaten/kota lain (tabel ringkasan_wilayah)")
     console.print(f"  keluaran: {output}", markup=False)
     documents = (summary["keluaran"][REPORTS_DIR] if settings().documents
                  else "tidak ditulis (KOPERASI_SEHAT_DOCUMENTS=false)")
@@ -208,9 +212,9 @@ def summary_markdown(summary: dict, output: Path) -> str:
     ringkasan = storage.read_table(output, "ringkasan_wilayah", summary["periode"])
     predicates = {c: name for name, c in predicate_columns().items() if ringkasan[c].sum() > 0}
     lines = [f"# Kesehatan koperasi {summary['periode']}{area_scope(summary)}", "",
-             f"Laporan dibaca {summary['laporan_dibaca']:,}: dinilai {summary['dinilai']:,}, tidak dinilai "
-             f"{summary['tidak_dinilai']:,}, dikarantina {summary['laporan_dikarantina']:,}, terganti "
-             f"{summary['laporan_terganti']:,}.", ""]
+             "Laporan dibaca {}: dinilai {}, tidak dinilai {}, dikarantina {}, terganti {}.".format(*(
+                 number(summary[key], 0) for key in ("laporan_dibaca", "dinilai", "tidak_dinilai",
+                                                     "laporan_dikarantina", "laporan_terganti"))), ""]
     lines += [f"- berkas ditolak: {problem}" for problem in summary["berkas_ditolak"]]
     lines += [f"- tidak dibaca: {e['sumber']}: {e['alasan']}" for e in summary["berkas_tidak_dibaca"]]
     lines += [f"- dibersihkan: {note}" for note in summary["catatan_berkas"]]
@@ -230,7 +234,7 @@ def summary_markdown(summary: dict, output: Path) -> str:
               "| kabupaten/kota | peringkat | koperasi | predikat | skor prioritas | pendamping | alasan |",
               "|---|---|---|---|---|---|---|"]
     lines += [f"| {_cell(r['kabupaten_kota'])} | {r['peringkat']} | {_cell(r['nama'])} ({_cell(r['nik'])}) | "
-              f"{r['predikat'] or '-'} | {r['skor_prioritas']:.2f} | {_cell(r['pendamping'] or '-')} | "
+              f"{r['predikat'] or '-'} | {number(r['skor_prioritas'])} | {_cell(r['pendamping'] or '-')} | "
               f"{_cell(r['alasan'])} |" for r in top]
     return "\n".join(lines)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -14,6 +16,25 @@ _GROUPS = pa.array([str(i) for i in range(1000)] + [f".{i:03d}" for i in range(1
 # decimals: none, one (",5"), two (",25")
 _DECIMALS = pa.array([""] + [f",{i}" for i in range(10)] + [f",{i:02d}" for i in range(100)])
 _SIGN = pa.array(["", "-"])
+
+
+def missing(value: object) -> bool:
+    """None, NaN, NaT and pandas' NA (a scalar)."""
+    if value is None or type(value) is float:  # the common cases first: a card formats a million numbers
+        return value is None or value != value
+    return type(value) is not int and not isinstance(value, (str, list, tuple)) and bool(pd.isna(value))
+
+
+def number(value: object, decimals: int = 2) -> str:
+    """One number as `format_number` writes a column's: 1.234.567 and 78,50 (rounded half away from zero); '-'
+    for a missing value."""
+    if missing(value):
+        return "-"
+    scaled = math.floor(abs(float(value)) * 10**decimals + 0.5 + 1e-9)
+    whole, fraction = divmod(scaled, 10**decimals)
+    sign = "-" if value < 0 and scaled else ""
+    text = f"{sign}{whole:,}".replace(",", ".")
+    return f"{text},{fraction:0{decimals}d}" if decimals else text
 
 
 def format_number(values: pd.Series | np.ndarray, decimals: int = 2) -> pd.Series:

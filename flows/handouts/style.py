@@ -3,11 +3,8 @@ percents and months written as an Indonesian office writes them (1.234.567; 78,5
 
 from __future__ import annotations
 
-import math
-
-import pandas as pd
-
 from scoring.status import predicate_columns
+from scoring.texts import missing, number
 
 # Every predicate of every book, best first (the order of the stacked bars and the legends): green for Sehat, through
 # yellow and orange, to red for the worst of each book. Chosen on ColorBrewer's RdYlGn scale, readable with the
@@ -47,24 +44,6 @@ def ink(fill: str) -> str:
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return INK if luminance > 0.179 else PAPER
-
-
-def missing(value: object) -> bool:
-    """None, NaN, NaT and pandas' NA (a scalar)."""
-    if value is None or type(value) is float:  # the common cases first: a card formats a million numbers
-        return value is None or value != value
-    return type(value) is not int and not isinstance(value, (str, list, tuple)) and bool(pd.isna(value))
-
-
-def number(value: object, decimals: int = 2) -> str:
-    """1.234.567 and 78,50 (rounded half away from zero, as scoring.texts rounds); '-' for a missing value."""
-    if missing(value):
-        return "-"
-    scaled = math.floor(abs(float(value)) * 10**decimals + 0.5 + 1e-9)
-    whole, fraction = divmod(scaled, 10**decimals)
-    sign = "-" if value < 0 and scaled else ""
-    text = f"{sign}{whole:,}".replace(",", ".")
-    return f"{text},{fraction:0{decimals}d}" if decimals else text
 
 
 def signed(value: object, decimals: int = 2) -> str:
