@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from flows import commands, interrupt
-from flows.config import APP_NAME, TIMEZONE, defaults, settings, shown
+from flows.config import APP_NAME, PROJECT_ROOT, TIMEZONE, defaults, settings, shown
 from flows.ingest.walk import shown as escaped
 from schemas.wita import ascii_digits
 from scoring.errors import KoperasiSehatError, ParameterError, SettingError
@@ -105,6 +105,13 @@ def _one_of(choices: tuple[str, ...]):
 _DEFAULTS = defaults()  # a value the environment holds that is not accepted: `main` says which
 
 
+def _default_folder(folder: Path) -> str:
+    """A default folder as --help shows it: the checkout's relative to it, saying so (run from another folder, the
+    help's 'data/sample' read as the current folder's: fresh-clone trial)."""
+    relative = not folder.is_absolute() or folder.is_relative_to(PROJECT_ROOT)
+    return f"{shown(folder)} di folder proyek" if relative else shown(folder)
+
+
 @app.command(cls=Command)
 def run(
     period: Annotated[str | None, typer.Option("--period", callback=_period, metavar="YYYY-MM",
@@ -114,9 +121,9 @@ def run(
     last: Annotated[str | None, typer.Option("--to", callback=_period, metavar="YYYY-MM",
                                              help="backfill: bulan terakhir; bulan-bulannya dinilai berurutan")] = None,
     input: Annotated[Path | None, typer.Option(metavar="FOLDER",
-        help=f"folder masukan (landing); bawaan: {shown(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
+        help=f"folder masukan (landing); bawaan: {_default_folder(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
     output: Annotated[Path, typer.Option(metavar="FOLDER",
-        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+        help=f"folder keluaran; bawaan: {_default_folder(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
     kabupaten: Annotated[list[str] | None, typer.Option(
         metavar="NAMA", help="hanya kabupaten/kota ini, dari bulan yang sudah terbit (ulangi opsinya untuk "
                              "beberapa)")] = None,
@@ -201,7 +208,7 @@ def jelaskan(
     period: Annotated[str | None, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                                help="periode yang terbit; bawaan: yang terakhir")] = None,
     output: Annotated[Path, typer.Option(metavar="FOLDER",
-        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+        help=f"folder keluaran; bawaan: {_default_folder(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
 ) -> int:
     """Jelaskan satu koperasi dari keluaran yang terbit: skor, komponen, jalan menuju Sehat, sejawat, peringatan."""
     return commands.explain(koperasi, period, output)
@@ -212,9 +219,9 @@ def bandingkan(
     period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                         help="bulan yang dibandingkan")],
     input: Annotated[Path | None, typer.Option(metavar="FOLDER",
-        help=f"folder masukan (landing); bawaan: {shown(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
+        help=f"folder masukan (landing); bawaan: {_default_folder(_DEFAULTS.input)}", show_default=False)] = _DEFAULTS.input,
     output: Annotated[Path, typer.Option(metavar="FOLDER",
-        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+        help=f"folder keluaran; bawaan: {_default_folder(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
     rulebook: Annotated[list[str] | None, typer.Option(
         metavar="ID", callback=_one_of(tuple(sorted(rulebooks()))),
         help="rulebook yang dibandingkan (ulangi opsinya untuk beberapa); bawaan: ksp-2009, ksp-2016 dan "
@@ -229,7 +236,7 @@ def laporan(
     period: Annotated[str, typer.Option("--period", callback=_period, metavar="YYYY-MM",
                                         help="periode yang sudah terbit")],
     output: Annotated[Path, typer.Option(metavar="FOLDER",
-        help=f"folder keluaran; bawaan: {shown(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
+        help=f"folder keluaran; bawaan: {_default_folder(_DEFAULTS.output)}", show_default=False)] = _DEFAULTS.output,
 ) -> int:
     """Buat ulang dokumen periode (buku kerja, laporan, kartu, umpan balik) dari keluaran yang terbit."""
     return commands.rebuild_reports(period, output)

@@ -1062,3 +1062,10 @@ def test_an_os_error_is_named_in_the_users_words(error, words):
     from flows.preflight import os_error_words
 
     assert os_error_words(error) == words
+
+
+def test_a_default_folder_of_the_checkout_is_shown_as_the_projects():
+    """--help showed 'bawaan: data/sample', which a command run from another folder read as that folder's
+    (fresh-clone trial): the checkout's defaults say where they are."""
+    assert cli._default_folder(PROJECT_ROOT / "data" / "sample") == "data/sample di folder proyek"
+    assert cli._default_folder(Path("/srv/koperasi/keluaran")) == "/srv/koperasi/keluaran"
