@@ -62,6 +62,9 @@ class _IndonesianHelp:
         usage = rf"(?P<usage>{USAGE})"  # drawn as typer draws its "Usage: "
         if usage not in rich_utils.OptionHighlighter.highlights:
             rich_utils.OptionHighlighter.highlights = [*rich_utils.OptionHighlighter.highlights, usage]
+        for param in self.get_params(ctx):  # a flag takes no value: typer showed '<bool>' (fresh-clone trial)
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
         super().format_help(ctx, formatter)
 
 

@@ -1069,3 +1069,12 @@ def test_a_default_folder_of_the_checkout_is_shown_as_the_projects():
     (fresh-clone trial): the checkout's defaults say where they are."""
     assert cli._default_folder(PROJECT_ROOT / "data" / "sample") == "data/sample di folder proyek"
     assert cli._default_folder(Path("/srv/koperasi/keluaran")) == "/srv/koperasi/keluaran"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["sample", "--help"], ["server", "stop", "--help"]])
+def test_a_flag_takes_no_value_and_its_help_shows_none(args, capsys):
+    """typer 0.29 showed '<bool>' beside every flag (--verbose, --dirty, --help), as if it took a value (fresh-clone
+    trial)."""
+    assert cli.main(args) == 0
+    shown = capsys.readouterr().out
+    assert "--help" in shown and "<bool>" not in shown
