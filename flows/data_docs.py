@@ -68,6 +68,7 @@ LOADED = {"jquery-3.7.1.min.js": "jquery.min.js", "bootstrap.min.css": "bootstra
 _TAG = re.compile(r'<script\b[^>]*\bsrc="(https?://[^"]+)"[^>]*>\s*</script>'
                   r'|<link\b[^>]*\bhref="(https?://[^"]+)"[^>]*>')
 _IMAGES = re.compile(r'{%-?\s*set static_images_dir = [^%]*-?%}')  # GX's own: a web server, or a level too few
+_STYLE_IMAGE = re.compile(r"""url\(\s*['"]?https?://[^)]*\)""")  # the dark theme's logo, from GX's web server
 # the site's static folder from the page being drawn (a page's depth as GX's own navigation bar counts it)
 _STATIC = ('{%- if "ValidationResults" in renderer_type or "ProfilingResults" in renderer_type -%}'
            '{%- set offline_static = ((expectation_suite_name or "").count(".") + 4) * "../" ~ "static/" -%}'
@@ -91,6 +92,7 @@ class _Offline(BaseLoader):
         source, filename, uptodate = self.gx.get_source(environment, template)
         offline = _TAG.sub(_local_tag, source)
         offline = _IMAGES.sub('{%- set static_images_dir = offline_static ~ "images/" -%}', offline)
+        offline = _STYLE_IMAGE.sub("none", offline)
         return (source if offline == source else _STATIC + offline), filename, uptodate
 
     def list_templates(self) -> list[str]:

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import pyarrow.dataset as ds
@@ -527,9 +526,11 @@ def _run_id(run_name: str, run_time: datetime) -> Any:
 
 
 def docs_index(context: FileDataContext) -> Path:
-    """The index.html of the local Data Docs site."""
+    """The index.html of the local Data Docs site. GX's address of it is `file://` and the path as it is, not
+    escaped: read as a URL, a '#', '?' or '%41' in the output folder's name cut or changed the path, and the
+    site's scripts and styles were copied outside the output folder (trial of this session)."""
     url = context.get_docs_sites_urls(site_name=DOCS_SITE)[0]["site_url"]
-    return Path(unquote(urlparse(url).path))
+    return Path(url.removeprefix("file://"))
 
 
 # ------------------------------------------------------------------ failures in words

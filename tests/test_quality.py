@@ -236,9 +236,10 @@ def test_data_docs_pages_load_nothing_from_the_web_and_every_file_they_load_is_i
              *sorted(site.glob(f"validations/*/{RUN}_luring/*/*.html"))]
     assert len(pages) == 1 + 2 * len(result.summary["suites"])
     for page in pages:
-        parser = _Loaded()
-        parser.feed(page.read_text(encoding="utf-8"))
+        parser, text = _Loaded(), page.read_text(encoding="utf-8")
+        parser.feed(text)
         assert parser.loaded and not [x for x in parser.loaded if "//" in x], page
+        assert not re.search(r"url\(\s*['\"]?https?:", text), page  # nor its styles (the dark theme's logo)
         files = {(page.parent / x.split("?")[0]).resolve() for x in parser.loaded}
         assert all(f.is_file() and f.is_relative_to(site) for f in files), (page, sorted(files))
     styles = (site / "static" / "vendor" / "fontawesome" / "css" / "all.min.css").read_text(encoding="utf-8")
@@ -251,6 +252,17 @@ def test_data_docs_pages_load_nothing_from_the_web_and_every_file_they_load_is_i
     assert {suite for _, suite in linked} == set(result.summary["suites"])
     assert all((site / path).is_file() for path, _ in linked)
     assert re.search(r'<a href="validations/[a-z_]+/([^/]+)/', index).group(1) == RUN + "_luring"  # newest first
+
+
+def test_an_output_folder_named_with_url_characters_keeps_its_data_docs_inside(tmp_path):
+    """GX's address of the index is 'file://' and the path unescaped: read as a URL, 'bulan#10' was cut at '#', the
+    summary named another folder and the site's scripts and styles were copied outside the output folder."""
+    output = tmp_path / "bulan#10 a?b %41"
+    result = run(output / "_gx", run_id=RUN + "_url")
+    site = output / "_gx" / "uncommitted" / "data_docs" / "local_site"
+    assert result.data_docs_index == site / "index.html" and result.data_docs_index.is_file()
+    assert (site / "static" / "vendor" / "bootstrap.min.css").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [output.name]  # nothing written beside it
 
 
 def test_a_data_docs_table_is_in_the_order_bootstrap_table_showed_first():
