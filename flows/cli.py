@@ -108,9 +108,12 @@ def _one_of(choices: tuple[str, ...]):
 _DEFAULTS = defaults()  # a value the environment holds that is not accepted: `main` says which
 
 
-def _default_folder(folder: Path) -> str:
+def _default_folder(folder: Path | None) -> str:
     """A default folder as --help shows it: the checkout's relative to it, saying so (run from another folder, the
-    help's 'data/sample' read as the current folder's: fresh-clone trial)."""
+    help's 'data/sample' read as the current folder's: fresh-clone trial); none ('-': an installed package's
+    input)."""
+    if folder is None:
+        return shown(folder)
     relative = not folder.is_absolute() or folder.is_relative_to(PROJECT_ROOT)
     return f"{shown(folder)} di folder proyek" if relative else shown(folder)
 

@@ -1069,6 +1069,7 @@ def test_a_default_folder_of_the_checkout_is_shown_as_the_projects():
     (fresh-clone trial): the checkout's defaults say where they are."""
     assert cli._default_folder(PROJECT_ROOT / "data" / "sample") == "data/sample di folder proyek"
     assert cli._default_folder(Path("/srv/koperasi/keluaran")) == "/srv/koperasi/keluaran"
+    assert cli._default_folder(None) == "-"  # an installed package has no default input (its help raised)
 
 
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["sample", "--help"], ["server", "stop", "--help"]])
