@@ -1,1 +1,8 @@
-"""The contracts: Pandera models for inputs and outputs, and the Great Expectations suites."""
+"""The contracts: Pandera models for inputs and outputs, and the Great Expectations suites.
+
+Importing the package defers the libraries GX imports for expectations these suites never run
+(`schemas.deferred_imports`), before any module imports GX."""
+
+from schemas.deferred_imports import defer_unused_by_gx
+
+defer_unused_by_gx()
