@@ -291,7 +291,7 @@ def _warm() -> str | None:
     inputs.build_schemas()
     for table in outputs.TABLES.values():
         table.pandera_schema, table.arrow_schema
-    _freeze()
+    gc.freeze()  # not collected first (0.2 s the first run waits for): `_warm_later` collects, once idle
     return None
 
 
@@ -329,8 +329,11 @@ def _import(names: tuple[str, ...]) -> list[Exception]:
 
 
 def _freeze() -> None:
+    """What is imported stays: a copy's collections look at its own objects only (and share the pages). The garbage
+    the imports left is collected first, the objects frozen at the start too."""
+    gc.unfreeze()
     gc.collect()
-    gc.freeze()  # what is imported stays: a copy's collections look at its own objects only (and share the pages)
+    gc.freeze()
 
 
 def _run_copy(message: dict, fds: list[int], server: int, close: list) -> None:

@@ -1,0 +1,66 @@
+"""Libraries Great Expectations imports for expectations these suites never run, deferred to their first use
+(`schemas.deferred_imports`): the server's start no longer pays for them, and whoever uses them gets them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import types
+
+from flows.config import PROJECT_ROOT
+from schemas import deferred_imports
+
+
+def test_great_expectations_loads_without_scipy_stats_and_altair_which_load_on_first_use():
+    """`import great_expectations` imported both (1.0-1.5 s of its 2.6-4.0 s); with the project's modules loaded
+    they stay stand-ins, and a use gets the real library."""
+    code = """
+import sys
+import flows.data_docs, flows.pipeline, flows.quality, schemas.expectations
+print(sorted(n for n in ("scipy.stats", "altair") if type(sys.modules[n]).__name__ == "_Deferred"))
+from scipy.stats import entropy
+print(round(float(entropy([0.5, 0.5])), 6))
+import altair
+print(altair.Chart.__name__)
+import scipy
+print(type(sys.modules["scipy.stats"]).__name__, type(sys.modules["altair"]).__name__, scipy.stats.__name__)
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["['altair', 'scipy.stats']", "0.693147", "Chart", "module module scipy.stats"]
+
+
+def test_a_deferred_module_runs_once_on_its_first_attribute_even_from_two_threads(tmp_path, monkeypatch):
+    (tmp_path / "modul_ditunda.py").write_text(
+        "import time\nRUNS = __import__('builtins').__dict__.setdefault('_modul_ditunda_runs', [])\n"
+        "RUNS.append(1)\ntime.sleep(0.2)\nNILAI = 42\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "modul_ditunda", raising=False)
+    import builtins
+
+    monkeypatch.setattr(builtins, "_modul_ditunda_runs", [], raising=False)
+    deferred_imports.defer("modul_ditunda")
+    stand_in = sys.modules["modul_ditunda"]
+    assert type(stand_in).__name__ == "_Deferred" and builtins._modul_ditunda_runs == []
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(stand_in.NILAI)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [42, 42] and builtins._modul_ditunda_runs == [1]
+    import modul_ditunda
+
+    assert type(modul_ditunda) is types.ModuleType and modul_ditunda.NILAI == 42 and stand_in.NILAI == 42
+    monkeypatch.delitem(sys.modules, "modul_ditunda")
+
+
+def test_a_module_already_loaded_or_not_installed_is_left_as_it_is(monkeypatch):
+    import json
+
+    deferred_imports.defer("json")
+    assert sys.modules["json"] is json
+    for name in ("modul_yang_tidak_ada", "paket_yang_tidak_ada.modul"):
+        deferred_imports.defer(name)
+        assert name not in sys.modules
