@@ -4,13 +4,8 @@ Arrow allocates through the system's allocator here (`ARROW_DEFAULT_MEMORY_POOL=
 sets another pool): its default pool (mimalloc) keeps the memory a step freed for its own reuse, so that a national
 month's run held 80-170 MiB more at each step's peak ("Performance" in the README). Set here, before pyarrow makes
 its default pool, by every process that runs a flow (the command, the background server, a Dask worker).
-
-`schemas` is imported first: it defers the libraries Great Expectations imports and these runs never use
-(`schemas.deferred_imports`), before a module here imports GX.
 """
 
 import os
 
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-
-import schemas  # noqa: E402,F401 - before any import of Great Expectations

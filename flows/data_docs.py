@@ -26,9 +26,13 @@ from pathlib import Path
 import fontawesomefree
 import xstatic.pkg.bootstrap
 import xstatic.pkg.jquery
-from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 from jinja2 import BaseLoader, BytecodeCache, Environment, PackageLoader
 from jinja2.bccache import Bucket
+
+from schemas.deferred_imports import defer_unused_by_gx
+
+defer_unused_by_gx()  # before GX's import: the libraries it imports for expectations these pages never show
+from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView  # noqa: E402
 
 SECTIONS = ("expectations", "validations")  # the site's sections this project's runs fill (no profiling)
 

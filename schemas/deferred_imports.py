@@ -6,12 +6,15 @@ results only. Those two imports were 1.0-1.5 s of the 2.6-4.0 s `import great_ex
 machine (2026-12-03; `python -X importtime`), paid by every process that checks outputs: the background server's
 start, and so the first `run` after it. Deferred, each is a module object whose first attribute read imports the
 real library and reads from it, so code that does use them (GX's own, or another library's) works as before.
-`schemas` defers them when the package is imported, before any GX import (`flows` imports `schemas` first).
+`schemas` defers them when the package is imported, before any of its modules imports GX; `flows.data_docs`, which
+imports GX itself, defers them first too. Nothing is imported to defer them: a `koperasi-sehat` command that hands
+its run to the background server loads no numpy.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import sys
 import threading
@@ -33,22 +36,31 @@ class _Deferred(types.ModuleType):
 
 
 def defer(name: str) -> None:
-    """Put a stand-in for the module `name` in `sys.modules` (and on its parent package), unless it is imported
-    already or not installed. The parent package is imported (scipy's own `__init__` takes milliseconds)."""
+    """Put a stand-in for the module `name` in `sys.modules` (and on its parent package, if that is imported),
+    unless it is imported already or not installed. Nothing is imported: the spec is found on the path."""
     if name in sys.modules:
         return
-    try:
-        spec = importlib.util.find_spec(name)
-    except ImportError:  # the parent package is missing
-        return
+    spec = _spec(name)
     if spec is None:
         return
     module = _Deferred(name)
     module.__spec__, module.__loader__, module.__package__ = spec, spec.loader, spec.parent
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
-    if parent:
+    if parent in sys.modules:
         setattr(sys.modules[parent], child, module)
+
+
+def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    """The module's spec, its packages searched without importing them (`importlib.util.find_spec` imports the
+    parent of a dotted name: scipy's imports numpy, which the command that hands its run over never loads)."""
+    top, *parts = name.split(".")
+    spec = importlib.util.find_spec(top)
+    for part in parts:
+        if spec is None or spec.submodule_search_locations is None:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(f"{spec.name}.{part}", spec.submodule_search_locations)
+    return spec
 
 
 def defer_unused_by_gx() -> None:

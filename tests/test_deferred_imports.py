@@ -64,3 +64,26 @@ def test_a_module_already_loaded_or_not_installed_is_left_as_it_is(monkeypatch):
     for name in ("modul_yang_tidak_ada", "paket_yang_tidak_ada.modul"):
         deferred_imports.defer(name)
         assert name not in sys.modules
+
+
+def test_a_deferred_submodule_imports_not_even_its_package_until_used(tmp_path, monkeypatch):
+    """scipy's `__init__` imports numpy: finding `scipy.stats` through it made every command load numpy."""
+    package = tmp_path / "paket_ditunda"
+    package.mkdir()
+    (package / "__init__.py").write_text("import builtins\nbuiltins._paket_ditunda_runs.append('paket')\n")
+    (package / "modul.py").write_text("import builtins\nbuiltins._paket_ditunda_runs.append('modul')\nNILAI = 7\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import builtins
+
+    monkeypatch.setattr(builtins, "_paket_ditunda_runs", [], raising=False)
+    deferred_imports.defer("paket_ditunda.modul")
+    assert "paket_ditunda" not in sys.modules and builtins._paket_ditunda_runs == []
+    from paket_ditunda import modul
+
+    assert builtins._paket_ditunda_runs == ["paket"] and type(modul).__name__ == "_Deferred"
+    assert modul.NILAI == 7 and builtins._paket_ditunda_runs == ["paket", "modul"]
+    import paket_ditunda.modul
+
+    assert type(paket_ditunda.modul) is types.ModuleType
+    for name in ("paket_ditunda.modul", "paket_ditunda"):
+        monkeypatch.delitem(sys.modules, name)
