@@ -223,7 +223,10 @@ def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> i
     pass on Ctrl-C and SIGTERM; return the run's exit code (None: the server could not be reached, nothing ran).
     A copy ended by a stop signal before the run could handle it (its first moments) says `stopped(signal)`, the
     line of a run stopped."""
+    from flows.server import unproxied_loopback
+
     environment = dict(os.environ, PREFECT_API_URL=server.url)
+    unproxied_loopback(environment)
     message = {"op": "run", "request": request, "env": environment, "cwd": os.getcwd(), "argv": sys.argv,
                "umask": _umask()}
     for stream in (sys.stdout, sys.stderr):

@@ -9,6 +9,7 @@ stopped it, ended, or was killed, even by kill -9) it stops the server. No serve
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import socket
@@ -18,8 +19,9 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -29,6 +31,9 @@ HOST = "127.0.0.1"
 STARTUP_SECONDS = 120  # the first start creates the database
 STOP_SECONDS = 10  # a graceful stop, before the process group is killed
 CONNECT_SECONDS = 10  # for a server named by PREFECT_API_URL to answer
+# a local server is asked directly: a proxy of the environment (http_proxy) cannot reach this machine's loopback (a
+# cold run waited 120 s for a server that had started, then failed: hostile trial)
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # asked by the server itself once it answers (`_first_requests`): a GET without body, then a read of the database
 FIRST_REQUESTS = (("/admin/version", None), ("/flows/filter", b'{"limit": 1}'))
 
@@ -85,6 +90,7 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         os.environ["PREFECT_API_URL"] = url  # every process this one starts (served flow runs)
+        unproxied_loopback(os.environ)
         with temporary_settings({PREFECT_API_URL: url}):  # this process, whose settings Prefect has read
             try:
                 yield url
@@ -129,12 +135,31 @@ def _own_group() -> dict:
     return {"start_new_session": True}
 
 
+def unproxied_loopback(environment: MutableMapping[str, str]) -> None:
+    """The local server's address added to `no_proxy` and `NO_PROXY`: Prefect's client (httpx) sends through a
+    proxy of the environment (http_proxy, ALL_PROXY) even to 127.0.0.1, which no proxy reaches (a run ended on
+    Prefect's traceback "Failed to reach API": hostile trial)."""
+    for name in ("no_proxy", "NO_PROXY"):
+        listed = [host.strip() for host in environment.get(name, "").split(",") if host.strip()]
+        if HOST not in listed:
+            environment[name] = ",".join([*listed, HOST])
+
+
+def _loopback(url: str) -> bool:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name
+        return False
+
+
 def reachable(url: str, named: str, unset: str) -> str:
     """`url` once a server answers there, whatever it answers (Prefect Cloud asks for a key). Raises ServerError
     (exit 2) when nothing answers, with the URL as `named` (where it was set) and how to unset it: Prefect's
     client gave three tracebacks (hostile trial)."""
+    opener = LOOPBACK if _loopback(url) else urllib.request.build_opener()  # elsewhere, through a proxy if set
     try:
-        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=CONNECT_SECONDS):
+        with opener.open(f"{url.rstrip('/')}/health", timeout=CONNECT_SECONDS):
             pass
     except urllib.error.HTTPError:
         pass
@@ -151,7 +176,7 @@ def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
         if server.poll() is not None:
             raise ServerError(f"server Prefect lokal berhenti saat dimulai: {last_words(log)} (log: {log})")
         try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+            with LOOPBACK.open(f"{url}/health", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -197,18 +222,17 @@ def _first_requests(url: str) -> None:
     """In the server process: once the server answers, ask it what a run's Prefect client asks first, so that the
     first run does not wait for it (a new server answered its first `/admin/version` in 0.5 s, then in 3 ms, and
     its first read of the database took 0.1 s: 2026-12-03). Only a saving: a request that fails is left."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the loopback, never a proxy
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         try:
-            opener.open(f"{url}/health", timeout=2).close()
+            LOOPBACK.open(f"{url}/health", timeout=2).close()
             break
         except OSError:
             time.sleep(0.05)
     for path, body in FIRST_REQUESTS:
         with suppress(OSError):
-            opener.open(urllib.request.Request(f"{url}{path}", data=body, headers={"Content-Type": "application/json"}),
-                        timeout=STOP_SECONDS).close()
+            LOOPBACK.open(urllib.request.Request(f"{url}{path}", data=body, headers={"Content-Type": "application/json"}),
+                          timeout=STOP_SECONDS).close()
 
 
 def main(argv: list[str]) -> None:

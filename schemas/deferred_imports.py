@@ -4,8 +4,8 @@ GX imports every expectation it ships when it is imported: `ExpectColumnKLDiverg
 Kolmogorov-Smirnov metrics import `scipy.stats` and `altair` at module level, for computing and charting their
 results only. Those two imports were 1.0-1.5 s of the 2.6-4.0 s `import great_expectations` took on this project's
 machine (2026-12-03; `python -X importtime`), paid by every process that checks outputs: the background server's
-start, and so the first `run` after it. Deferred, each is a module object whose first attribute read imports the
-real library and reads from it, so code that does use them (GX's own, or another library's) works as before.
+start, and so the first `run` after it. Deferred, each is a module object whose first attribute read runs the
+library's code in it, so code that does use them (GX's own, or another library's) works as before.
 `schemas` defers them when the package is imported, before any of its modules imports GX; `flows.data_docs`, which
 imports GX itself, defers them first too. Nothing is imported to defer them: a `koperasi-sehat` command that hands
 its run to the background server loads no numpy.
@@ -25,14 +25,45 @@ _LOADING = threading.RLock()
 
 
 class _Deferred(types.ModuleType):
-    """Stands for a module not imported yet: the first attribute it does not have imports the module."""
+    """The module itself, not run yet: its first attribute it does not have (or `dir`) runs its code in this very
+    object, as an import would, which then is an ordinary module. So whoever took it before (`from scipy import
+    stats`) holds the module, patches and `importlib.reload` act on it, and reads cost nothing afterwards."""
 
     def __getattr__(self, name: str) -> object:
-        with _LOADING:
-            if sys.modules.get(self.__name__) is self:
-                del sys.modules[self.__name__]
-            real = importlib.import_module(self.__name__)
-        return getattr(real, name)
+        _load(self)
+        return object.__getattribute__(self, name)  # AttributeError as the module's own, once it has run
+
+    def __dir__(self) -> list[str]:
+        _load(self)
+        return dir(self)
+
+
+def _load(module: types.ModuleType) -> None:
+    """Run the deferred module's code in it, its package imported first; once: another thread that asks meanwhile
+    waits, and what the code itself reads of its module while it runs is not loaded again. Its code's error is
+    raised, the module left out of `sys.modules`, as a failed import leaves it."""
+    with _LOADING:
+        spec = module.__spec__
+        if type(module) is not _Deferred or getattr(spec, "_initializing", False):
+            return
+        if "__builtins__" not in module.__dict__:  # else its code has run already (`importlib.reload`)
+            parent, _, child = spec.name.rpartition(".")
+            if parent:
+                setattr(importlib.import_module(parent), child, module)
+            if spec.submodule_search_locations is not None:
+                module.__path__ = spec.submodule_search_locations
+            if spec.has_location:
+                module.__file__ = spec.origin
+            spec._initializing = True  # a module being imported, for Python's import system too
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(spec.name, None)
+                module.__class__ = types.ModuleType
+                raise
+            finally:
+                spec._initializing = False
+        module.__class__ = types.ModuleType  # an ordinary module from now on
 
 
 def defer(name: str) -> None:

@@ -60,17 +60,23 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
+# an office's proxy, here one that answers nothing: the local server is reached without it (a cold run waited 120 s
+# for a server that had started, then failed; with the wait mended, Prefect's client went through it: hostile trial)
+DEAD_PROXY = {name: "http://127.0.0.1:9" for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+                                                     "ALL_PROXY", "all_proxy")}
+
+
 def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(tmp_path):
     home = tmp_path / "prefect"
     assert _cli("server", "status", home=home).stdout == f"tidak ada server latar untuk {home}\n"
     modules = tmp_path / "modules"  # a setting of the command: the server is keyed on it (the same for both runs)
     first = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "a"), home=home,
-                 KOPERASI_SEHAT_TEST_MODULES=str(modules))
+                 KOPERASI_SEHAT_TEST_MODULES=str(modules), **DEAD_PROXY)
     assert first.returncode == 0, first.stderr
     started = _state(home)
     assert started and _processes(started["pid"])
     again = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "b"), home=home, command=WATCHED,
-                 KOPERASI_SEHAT_TEST_MODULES=str(modules))
+                 KOPERASI_SEHAT_TEST_MODULES=str(modules), **DEAD_PROXY)
     assert again.returncode == 0, again.stderr
     assert _state(home) == started  # the same server
     # the command hands its run over: it loads none of the run's libraries (Arrow alone took 0.14 s of it)

@@ -192,3 +192,43 @@ def test_a_new_server_asks_its_first_requests_itself_once_it_answers():
         api.shutdown()
     assert asked == [("GET", "/api/health", b"")] * 3 + [("GET", "/api/admin/version", b""),
                                                           ("POST", "/api/flows/filter", b'{"limit": 1}')]
+
+
+def test_a_local_server_is_reached_without_the_environments_proxy(monkeypatch):
+    """With http_proxy set (an office's proxy; here one that answers nothing) a started server was waited for 120
+    s, then the run failed: urllib and Prefect's client sent 127.0.0.1 through the proxy (hostile trial)."""
+    import http.server
+    import threading
+
+    from flows import server
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("NO_PROXY", "intranet.example")
+    api = http.server.ThreadingHTTPServer((server.HOST, 0), Api)
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    url = f"http://{server.HOST}:{api.server_address[1]}/api"
+    waiting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # a server process, running
+    try:
+        assert server.reachable(url, "PREFECT_API_URL", "hapus variabel itu") == url
+        server.wait_healthy(waiting, url, Path("-"))
+    finally:
+        api.shutdown()
+        waiting.kill()
+        waiting.wait()
+    environment = {"NO_PROXY": "intranet.example"}
+    server.unproxied_loopback(environment)
+    assert environment == {"NO_PROXY": "intranet.example,127.0.0.1", "no_proxy": "127.0.0.1"}
+    environment = {"no_proxy": "intranet.example, 127.0.0.1", "NO_PROXY": "127.0.0.1"}
+    server.unproxied_loopback(environment)
+    assert environment == {"no_proxy": "intranet.example, 127.0.0.1", "NO_PROXY": "127.0.0.1"}
