@@ -230,9 +230,9 @@ def _first_requests(url: str) -> None:
         except OSError:
             time.sleep(0.05)
     for path, body in FIRST_REQUESTS:
+        request = urllib.request.Request(f"{url}{path}", data=body, headers={"Content-Type": "application/json"})
         with suppress(OSError):
-            LOOPBACK.open(urllib.request.Request(f"{url}{path}", data=body, headers={"Content-Type": "application/json"}),
-                          timeout=STOP_SECONDS).close()
+            LOOPBACK.open(request, timeout=STOP_SECONDS).close()
 
 
 def main(argv: list[str]) -> None:
