@@ -173,6 +173,10 @@ def ready_server() -> Server | None:
             importlib.import_module("pyarrow")
             if server is not None:
                 _stop(server)
+            if sys.stderr.isatty():  # a first run's terminal said nothing while the server started (5 to 18 s; a
+                from flows.commands import say  # user could take it for hung: fresh-clone trial)
+
+                say("memulai server latar (sekali: run berikutnya memakainya) ...")
             server = _start(home, key)
     return server
 
@@ -223,10 +227,10 @@ def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> i
     pass on Ctrl-C and SIGTERM; return the run's exit code (None: the server could not be reached, nothing ran).
     A copy ended by a stop signal before the run could handle it (its first moments) says `stopped(signal)`, the
     line of a run stopped."""
-    from flows.server import unproxied_loopback
+    from flows.server import without_proxies
 
     environment = dict(os.environ, PREFECT_API_URL=server.url)
-    unproxied_loopback(environment)
+    without_proxies(environment)
     message = {"op": "run", "request": request, "env": environment, "cwd": os.getcwd(), "argv": sys.argv,
                "umask": _umask()}
     for stream in (sys.stdout, sys.stderr):

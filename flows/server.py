@@ -31,9 +31,10 @@ HOST = "127.0.0.1"
 STARTUP_SECONDS = 120  # the first start creates the database
 STOP_SECONDS = 10  # a graceful stop, before the process group is killed
 CONNECT_SECONDS = 10  # for a server named by PREFECT_API_URL to answer
-# a local server is asked directly: a proxy of the environment (http_proxy) cannot reach this machine's loopback (a
-# cold run waited 120 s for a server that had started, then failed: hostile trial)
+# a local server is asked directly, and its runs run without the proxy variables (`without_proxies`): a proxy cannot
+# reach this machine's loopback (a cold run waited 120 s for a server that had started, then failed: hostile trial)
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 # asked by the server itself once it answers (`_first_requests`): a GET without body, then a read of the database
 FIRST_REQUESTS = (("/admin/version", None), ("/flows/filter", b'{"limit": 1}'))
 
@@ -67,7 +68,8 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
     when none is configured. `ui`: the full server (UI and services: the scheduler), else the API alone."""
     if os.environ.get("PREFECT_API_URL"):
         url = os.environ["PREFECT_API_URL"]
-        yield reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
+        with _direct(url):
+            yield reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
         return
     port = check_port(port) if port else free_port()
     log = Path(tempfile.gettempdir()) / f"koperasi-sehat-prefect-{port}.log"
@@ -81,8 +83,9 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         if url:
             started = True
             stop(server)
-            yield reachable(url, f"PREFECT_API_URL profil Prefect yang aktif ({url})",
-                            "hapus dari profil itu (prefect config unset PREFECT_API_URL)")
+            with _direct(url):
+                yield reachable(url, f"PREFECT_API_URL profil Prefect yang aktif ({url})",
+                                "hapus dari profil itu (prefect config unset PREFECT_API_URL)")
             return
         url = f"http://{HOST}:{port}/api"
         wait_healthy(server, url, log)
@@ -90,8 +93,7 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         os.environ["PREFECT_API_URL"] = url  # every process this one starts (served flow runs)
-        unproxied_loopback(os.environ)
-        with temporary_settings({PREFECT_API_URL: url}):  # this process, whose settings Prefect has read
+        with _direct(url), temporary_settings({PREFECT_API_URL: url}):  # this process, whose settings Prefect has read
             try:
                 yield url
             finally:
@@ -135,14 +137,23 @@ def _own_group() -> dict:
     return {"start_new_session": True}
 
 
-def unproxied_loopback(environment: MutableMapping[str, str]) -> None:
-    """The local server's address added to `no_proxy` and `NO_PROXY`: Prefect's client (httpx) sends through a
-    proxy of the environment (http_proxy, ALL_PROXY) even to 127.0.0.1, which no proxy reaches (a run ended on
-    Prefect's traceback "Failed to reach API": hostile trial)."""
-    for name in ("no_proxy", "NO_PROXY"):
-        listed = [host.strip() for host in environment.get(name, "").split(",") if host.strip()]
-        if HOST not in listed:
-            environment[name] = ",".join([*listed, HOST])
+def without_proxies(environment: MutableMapping[str, str]) -> dict[str, str]:
+    """The environment's proxy variables taken out (those Prefect's client, httpx, reads): a run on this machine's
+    own server connects to it alone, and httpx sent even 127.0.0.1 through the proxy (a run ended on Prefect's
+    traceback "Failed to reach API"), or failed on a SOCKS proxy it could not use whatever `no_proxy` said
+    ("the 'socksio' package is not installed"; hostile trials). What was taken out, to put back."""
+    return {name: environment.pop(name) for name in PROXY_VARIABLES if name in environment}
+
+
+@contextmanager
+def _direct(url: str) -> Iterator[None]:
+    """For the block, this process and those it starts without the environment's proxy variables when `url` is on
+    this machine (`without_proxies`); a server elsewhere is reached as the environment says."""
+    proxies = without_proxies(os.environ) if _loopback(url) else {}
+    try:
+        yield
+    finally:
+        os.environ.update(proxies)
 
 
 def _loopback(url: str) -> bool:

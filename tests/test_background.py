@@ -60,14 +60,15 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
-# an office's proxy, here one that answers nothing: the local server is reached without it (a cold run waited 120 s
-# for a server that had started, then failed; with the wait mended, Prefect's client went through it: hostile trial)
-DEAD_PROXY = {name: "http://127.0.0.1:9" for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
-                                                     "ALL_PROXY", "all_proxy")}
+# an office's proxies, here ones that answer nothing: the local server is reached without them (a cold run waited 120
+# s for a server that had started, then failed; with the wait mended, Prefect's client went through them: trials)
+DEAD_PROXY = {"http_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+              "ALL_PROXY": "socks5://127.0.0.1:9"}  # a SOCKS proxy: httpx failed on it whatever no_proxy said
 
 
-def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(tmp_path):
+def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(tmp_path, request):
     home = tmp_path / "prefect"
+    request.addfinalizer(lambda: _cli("server", "stop", home=home))  # a failed assertion leaves no server behind
     assert _cli("server", "status", home=home).stdout == f"tidak ada server latar untuk {home}\n"
     modules = tmp_path / "modules"  # a setting of the command: the server is keyed on it (the same for both runs)
     first = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "a"), home=home,
@@ -293,3 +294,27 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     assert f"run pid {copy.pid}: run --period 2026-10" in log and log.count(" siap: API ") == 2
     assert not Path(server["socket"]).exists()  # removed by the next server of the home
     assert (out / "_terbit" / "2026-10.json").read_bytes() != published
+
+
+def test_a_terminal_is_told_that_the_server_starts(tmp_path, monkeypatch):
+    """The first run's terminal said nothing for the server's start (5 to 18 s): a user could take it for hung
+    (fresh-clone trial). A file or a pipe is not told (the command's output stays the run's)."""
+    import io
+
+    from flows import background
+
+    class Terminal(io.StringIO):
+        def __init__(self, tty: bool) -> None:
+            super().__init__()
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.setattr(background, "_start", lambda home, key: "server")
+    for tty, said in ((True, "koperasi-sehat: memulai server latar (sekali: run berikutnya memakainya) ...\n"),
+                      (False, "")):
+        monkeypatch.setattr(sys, "stderr", Terminal(tty))
+        assert background.ready_server() == "server" and sys.stderr.getvalue() == said

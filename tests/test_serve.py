@@ -222,13 +222,15 @@ def test_a_local_server_is_reached_without_the_environments_proxy(monkeypatch):
     try:
         assert server.reachable(url, "PREFECT_API_URL", "hapus variabel itu") == url
         server.wait_healthy(waiting, url, Path("-"))
+        monkeypatch.setenv("PREFECT_API_URL", url)  # a server of this machine named by the user: run without them
+        with server.prefect_api() as named:
+            assert named == url and not set(server.PROXY_VARIABLES) & set(os.environ)
+        assert os.environ["ALL_PROXY"] == "http://127.0.0.1:9"
     finally:
         api.shutdown()
         waiting.kill()
         waiting.wait()
-    environment = {"NO_PROXY": "intranet.example"}
-    server.unproxied_loopback(environment)
-    assert environment == {"NO_PROXY": "intranet.example,127.0.0.1", "no_proxy": "127.0.0.1"}
-    environment = {"no_proxy": "intranet.example, 127.0.0.1", "NO_PROXY": "127.0.0.1"}
-    server.unproxied_loopback(environment)
-    assert environment == {"no_proxy": "intranet.example, 127.0.0.1", "NO_PROXY": "127.0.0.1"}
+    proxies = {"http_proxy": "http://proxy:8080", "ALL_PROXY": "socks5://proxy:1080"}
+    environment = {**proxies, "NO_PROXY": "x", "PATH": "/b"}
+    assert server.without_proxies(environment) == proxies
+    assert environment == {"NO_PROXY": "x", "PATH": "/b"}
