@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -160,36 +162,48 @@ def test_a_prefect_profile_naming_a_server_that_does_not_answer_is_one_line(monk
         "config unset PREFECT_API_URL): run memakai server latarnya sendiri")
 
 
-def test_a_new_server_asks_its_first_requests_itself_once_it_answers():
-    """A new Prefect server answered its first `/admin/version` (every run's client asks it first) in 0.5 s, then
-    in 3 ms: the server process asks it, and reads its database once, as soon as it answers."""
+def _quiet(*args: object) -> None:
+    """BaseHTTPRequestHandler's log line per request, not written."""
+
+
+@contextmanager
+def _local_api(unready: int = 0) -> Iterator[tuple[str, list]]:
+    """A real HTTP server on the loopback standing for Prefect's API: its URL, and every request it was asked
+    (method, path, body), in order; the first `unready` health checks are answered 503."""
     import http.server
     import threading
 
     from flows import server
 
-    asked = []
+    asked: list[tuple[str, str, bytes]] = []
 
     class Api(http.server.BaseHTTPRequestHandler):
         def _answer(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             asked.append((self.command, self.path, body))
-            not_yet = self.path == "/api/health" and sum(path == "/api/health" for _, path, _ in asked) < 3
-            self.send_response(503 if not_yet else 200)
+            checks = sum(path == "/api/health" for _, path, _ in asked)
+            self.send_response(503 if self.path == "/api/health" and checks <= unready else 200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
         do_GET = do_POST = _answer
-
-        def log_message(self, *args: object) -> None:
-            pass
+        log_message = _quiet  # the test's output stays pytest's
 
     api = http.server.ThreadingHTTPServer((server.HOST, 0), Api)
     threading.Thread(target=api.serve_forever, daemon=True).start()
     try:
-        server._first_requests(f"http://{server.HOST}:{api.server_address[1]}/api")
+        yield f"http://{server.HOST}:{api.server_address[1]}/api", asked
     finally:
         api.shutdown()
+
+
+def test_a_new_server_asks_its_first_requests_itself_once_it_answers():
+    """A new Prefect server answered its first `/admin/version` (every run's client asks it first) in 0.5 s, then
+    in 3 ms: the server process asks it, and reads its database once, as soon as it answers."""
+    from flows import server
+
+    with _local_api(unready=2) as (url, asked):
+        server._first_requests(url)
     assert asked == [("GET", "/api/health", b"")] * 3 + [("GET", "/api/admin/version", b""),
                                                           ("POST", "/api/flows/filter", b'{"limit": 1}')]
 
@@ -197,39 +211,25 @@ def test_a_new_server_asks_its_first_requests_itself_once_it_answers():
 def test_a_local_server_is_reached_without_the_environments_proxy(monkeypatch):
     """With http_proxy set (an office's proxy; here one that answers nothing) a started server was waited for 120
     s, then the run failed: urllib and Prefect's client sent 127.0.0.1 through the proxy (hostile trial)."""
-    import http.server
-    import threading
-
     from flows import server
-
-    class Api(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
 
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
     monkeypatch.delenv("no_proxy", raising=False)
     monkeypatch.setenv("NO_PROXY", "intranet.example")
-    api = http.server.ThreadingHTTPServer((server.HOST, 0), Api)
-    threading.Thread(target=api.serve_forever, daemon=True).start()
-    url = f"http://{server.HOST}:{api.server_address[1]}/api"
     waiting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # a server process, running
     try:
-        assert server.reachable(url, "PREFECT_API_URL", "hapus variabel itu") == url
-        server.wait_healthy(waiting, url, Path("-"))
-        monkeypatch.setenv("PREFECT_API_URL", url)  # a server of this machine named by the user: run without them
-        with server.prefect_api() as named:
-            assert named == url and not set(server.PROXY_VARIABLES) & set(os.environ)
-        assert os.environ["ALL_PROXY"] == "http://127.0.0.1:9"
+        with _local_api() as (url, asked):
+            assert server.reachable(url, "PREFECT_API_URL", "hapus variabel itu") == url
+            server.wait_healthy(waiting, url, Path("-"))
+            monkeypatch.setenv("PREFECT_API_URL", url)  # a server of this machine named by the user: run without them
+            with server.prefect_api() as named:
+                assert named == url and not set(server.PROXY_VARIABLES) & set(os.environ)
+            assert os.environ["ALL_PROXY"] == "http://127.0.0.1:9"
     finally:
-        api.shutdown()
         waiting.kill()
         waiting.wait()
+    assert asked == [("GET", "/api/health", b"")] * 3  # each check reached the server itself, not the proxy
     proxies = {"http_proxy": "http://proxy:8080", "ALL_PROXY": "socks5://proxy:1080"}
     environment = {**proxies, "NO_PROXY": "x", "PATH": "/b"}
     assert server.without_proxies(environment) == proxies
