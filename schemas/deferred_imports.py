@@ -35,7 +35,7 @@ class _Deferred(types.ModuleType):
 
     def __dir__(self) -> list[str]:
         _load(self)
-        return dir(self)
+        return types.ModuleType.__dir__(self)  # not `dir(self)`: asked by the module's own code as it runs, it recursed
 
 
 def _load(module: types.ModuleType) -> None:

@@ -41,7 +41,8 @@ print(altair.Chart.__name__, type(sys.modules["altair"]) is types.ModuleType)
 def test_a_deferred_module_runs_once_on_its_first_attribute_even_from_two_threads(tmp_path, monkeypatch):
     (tmp_path / "modul_ditunda.py").write_text(
         "import time\nRUNS = __import__('builtins').__dict__.setdefault('_modul_ditunda_runs', [])\n"
-        "RUNS.append(1)\ntime.sleep(0.2)\nNILAI = 42\n", encoding="utf-8")
+        "RUNS.append(1)\ntime.sleep(0.2)\nNILAI = 42\nimport sys\nNAMA = dir(sys.modules[__name__])\n",
+        encoding="utf-8")  # its code lists its own module's names while it runs
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "modul_ditunda", raising=False)
     import builtins
@@ -59,7 +60,7 @@ def test_a_deferred_module_runs_once_on_its_first_attribute_even_from_two_thread
     assert seen == [42, 42] and builtins._modul_ditunda_runs == [1]
     import modul_ditunda
 
-    assert modul_ditunda is stand_in and type(stand_in) is types.ModuleType
+    assert modul_ditunda is stand_in and type(stand_in) is types.ModuleType and "NILAI" in stand_in.NAMA
     monkeypatch.delitem(sys.modules, "modul_ditunda")
 
 
