@@ -53,6 +53,18 @@ def test_parquet_becomes_the_same_text():
      "laporan/e.csv: bukan teks UTF-8 (byte ke-37) dan bukan Windows-1252"),
     (b"nik,kas,nama\nA,1,B,C,D\n", "laporan/f.csv", "laporan/f.csv: bukan CSV yang dapat dibaca (baris 2 berisi 5 kolom, baris judul 3 kolom)"),
     (b"not parquet", "laporan/g.parquet", "laporan/g.parquet: bukan berkas Parquet"),
+    # a title line above the header (was: 'baris 2 berisi 3 kolom, baris judul 1 kolom'), as a workbook's title row
+    (b"Laporan Oktober 2026\nnik,kas,nama\nA,1,B\n", "laporan/h.csv", "laporan/h.csv: baris 1 ('Laporan Oktober "
+     "2026') bukan baris judul kolom: judul kolom ada di baris 2; hapus baris di atasnya"),
+    # each line split by its own separator; a blank line between; a title longer than 40 characters shortened
+    (b"Laporan Bulanan Koperasi Simpan Pinjam Kalimantan Utara;;\r\n;;\r\nnik;kas;nama\r\nA;1;B\r\n",
+     "laporan/i.csv", "laporan/i.csv: baris 1 ('Laporan Bulanan Koperasi Simpan Pinjam K\u2026') bukan baris judul "
+     "kolom: judul kolom ada di baris 3; hapus baris di atasnya"),
+    (b"sep=;\nJudul\nnik;kas;nama\nA;1;B\n", "laporan/j.csv", "laporan/j.csv: baris 2 ('Judul') bukan baris judul "
+     "kolom: judul kolom ada di baris 3"),  # Excel's sep= line counted
+    (b"\nnik,kas,nama\nA,1,B\n", "laporan/k.csv", "laporan/k.csv: baris 1 (kosong) bukan baris judul kolom: judul "
+     "kolom ada di baris 2"),
+    (b"NIK Koperasi,Saldo\nA,1\n", "laporan/l.csv", "laporan/l.csv: kolom tidak ada: nik, kas, nama. Baris judul"),
 ])
 def test_a_bad_file_is_one_clear_error_naming_it(data, sumber, message):
     with pytest.raises(InputFileError) as error:

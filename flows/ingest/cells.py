@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +31,8 @@ LONGEST_CELL = 2_000  # characters: no value of the contract is longer; a longer
 _SHOWN_START = 60  # characters of a long cell kept to show it
 _SHOWN_CELLS = 5  # cleaned cells a file's entry names
 _SHOWN_COLUMNS = 3  # columns of each kind the short reason of a sheet not read names
+TITLE_ROWS = 10  # rows (lines) under a first row that is not the header looked at for the columns' names
+TITLE_SHOWN = 40  # characters of such a row quoted
 # Default_Ignorable_Code_Point ranges outside Cf and Cc (Unicode 15), and the blank Braille pattern
 _IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2060, 0x206F),
               (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
@@ -153,6 +156,29 @@ def find_columns(written: Sequence[str], sumber: str, columns: Sequence[str]) ->
         whole = "" if hints else f". Baris judul harus memuat kolom: {', '.join(columns)}"
         raise HeaderError(f"{sumber}: {said(None)}{whole}", said(_SHOWN_COLUMNS))
     return [names.index(c) for c in columns], cleaned
+
+
+def no_column_of(names: Iterable[str], columns: Sequence[str]) -> bool:
+    """None of the header names (as written) is one of the table's columns: the row may be a title above them."""
+    return not any(clean_name(str(name)) in columns for name in names)
+
+
+def header_below(rows: Iterable[Iterable[str]], first: int, columns: Sequence[str]) -> int | None:
+    """The number of the row, among the TITLE_ROWS `rows` (numbered from `first`), whose names include every one
+    of the table's columns; None when none does."""
+    for number, row in enumerate(islice(rows, TITLE_ROWS), start=first):
+        if {clean_name(str(name)) for name in row} >= set(columns):
+            return number
+    return None
+
+
+def title_above(row: int, names: Iterable[str], below: int) -> tuple[str, str]:
+    """What is wrong with a file or sheet whose header row `below` has a title row (or more) above it, in full and
+    briefly (`HeaderError`): the title quoted (TITLE_SHOWN characters), and what to do."""
+    title = shown(" ".join(str(name).strip() for name in names if str(name).strip()))
+    quoted = "kosong" if not title else f"'{title}'" if len(title) <= TITLE_SHOWN else f"'{title[:TITLE_SHOWN]}…'"
+    return (f"baris {row} ({quoted}) bukan baris judul kolom: judul kolom ada di baris {below}; hapus baris di "
+            "atasnya", f"judul kolom di baris {below}, bukan baris {row}")
 
 
 def _some(items: Sequence[str], most: int | None = None, separator: str = ", ", other: str = "") -> str:

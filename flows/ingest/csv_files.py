@@ -13,6 +13,8 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Sequence
+from itertools import islice
 from typing import NamedTuple
 
 import numpy as np
@@ -21,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from flows.ingest.cells import TITLE_ROWS, header_below, no_column_of, title_above
 from flows.ingest.walk import over_cells, shown
 from scoring.errors import InputFileError
 
@@ -28,6 +31,7 @@ BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (cod
 KINDS = {",": "csv", ";": "csv-id", "\t": "csv-tab"}  # separator -> the file's kind (csv-id: Indonesian numbers)
 _SEP_LINE = re.compile(rb'^"?sep=(.)"?(\r\n|\r|\n|$)', re.IGNORECASE)  # Excel's first line naming the separator
 _LINE_BREAK = r"\r\n|\r|\n"
+TITLE_BYTES = 1 << 20  # of the text looked at for a header line under a title line
 
 
 class Csv(NamedTuple):
@@ -41,9 +45,11 @@ class Csv(NamedTuple):
     swallowed: int = 0
 
 
-def read_csv(data: bytes, sumber: str, cells: int | None = None) -> Csv:
+def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequence[str] = ()) -> Csv:
     """The file's columns as text (header names as written), its kind (csv, csv-id, csv-tab) and encoding; a file
-    of more than `cells` cells (lines x header columns, counted before parsing) is refused."""
+    of more than `cells` cells (lines x header columns, counted before parsing) is refused, and so is one whose
+    first line holds none of the table's `columns` but one of the TITLE_ROWS lines under it holds them all (a
+    title above the header: InputFileError naming both lines)."""
     utf8, encoding = _as_utf8(data, sumber)
     separator, skipped = None, 0
     named = _SEP_LINE.match(utf8)
@@ -52,10 +58,9 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None) -> Csv:
     end = re.search(rb"[\r\n]", utf8)
     header = utf8[:end.start() if end else len(utf8)].decode("utf-8")
     separator = separator or max(KINDS, key=header.count)  # ties (a one-column header): the first, comma
-    try:
-        names = next(csv.reader([header], delimiter=separator), [])
-    except csv.Error:
-        names = []
+    names = _names(header, separator)
+    if columns and no_column_of(names, columns):
+        _title_above(utf8, separator if named else None, skipped, names, columns, sumber)
     lines = max(utf8.count(b"\n"), utf8.count(b"\r"))
     if cells is not None and lines * max(len(names), 1) > cells:
         raise InputFileError(f"{sumber}: {over_cells(lines, len(names), cells)}")
@@ -66,6 +71,25 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None) -> Csv:
                                       for i in range(frame.shape[1])], names=[str(c) for c in frame.columns])
     notes, swallowed = _swallowed(table, separator, skipped)
     return Csv(table, KINDS.get(separator, "csv"), encoding, notes, swallowed)
+
+
+def _names(line: str, separator: str) -> list[str]:
+    """The cells of one line (no line break in it)."""
+    try:
+        return next(csv.reader([line], delimiter=separator), [])
+    except csv.Error:
+        return []
+
+
+def _title_above(utf8: bytes, separator: str | None, skipped: int, names: list[str], columns: Sequence[str],
+                 sumber: str) -> None:
+    """Refuse a file whose header line is below a title line (or more): InputFileError naming both lines. Each
+    line under the first is split by its own separator (one a `sep=` line names, else its most frequent one)."""
+    lines = islice(re.split(_LINE_BREAK, utf8[:TITLE_BYTES].decode("utf-8", "replace")), 1, TITLE_ROWS + 1)
+    below = header_below((_names(line, separator or max(KINDS, key=line.count)) for line in lines), skipped + 2,
+                         columns)
+    if below is not None:
+        raise InputFileError(f"{sumber}: {title_above(skipped + 1, names, below)[0]}")
 
 
 def _with_arrow(utf8: bytes, separator: str, names: list[str]) -> pa.Table | None:

@@ -31,14 +31,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from flows.ingest.cells import LONGEST_CELL, HeaderError, clean_name, find_columns, shortened, too_long
+from flows.ingest.cells import (LONGEST_CELL, TITLE_ROWS, HeaderError, find_columns, header_below, no_column_of,
+                                shortened, title_above, too_long)
 from flows.ingest.parquet_files import LARGEST_WHOLE
 from flows.ingest.walk import Limits, limit_text, over_cells, shown
 from scoring.errors import InputFileError
 
 HEADER_COLUMNS = 1_024  # columns looked at for a sheet's header (Excel's own limit is 16,384)
-TITLE_ROWS = 10  # rows under a first row that is not the header looked at for the columns' names
-TITLE_SHOWN = 40  # characters of such a row quoted
 HELPER = "lembar bantuan templat: tidak dibaca"  # why a helper sheet of the office's template is not read
 _EMPTY = ("", False)
 
@@ -132,13 +131,13 @@ def _read_sheet(values: ReadOnlyWorksheet, stored: ReadOnlyWorksheet, where: str
         positions, cleaned = find_columns(names, "", columns)
     except HeaderError as error:
         whole = str(error).removeprefix(": ")
-        near = "harus ditulis" in whole or any(clean_name(name) in columns for name in names)
-        below = None if near else _header_below(values, header, columns)
+        near = "harus ditulis" in whole or not no_column_of(names, columns)
+        rows = values.iter_rows(min_row=header + 1, max_row=header + TITLE_ROWS, max_col=HEADER_COLUMNS,
+                                values_only=True)
+        below = None if near else header_below(([_text(value)[0] for value in row] for row in rows), header + 1,
+                                               columns)
         if below is not None:  # a title above the columns' names: every column was said missing (hostile trial)
-            title = shown(" ".join(name for name in names if name))
-            title = title if len(title) <= TITLE_SHOWN else title[:TITLE_SHOWN] + "…"
-            raise _NoHeader(f"baris {header} ('{title}') bukan baris judul kolom: judul kolom ada di baris {below}; "
-                            "hapus baris di atasnya", f"judul kolom di baris {below}, bukan baris {header}") from None
+            raise _NoHeader(*title_above(header, names, below)) from None
         raise _NoHeader(whole, error.brief if near else "") from None
     width = max(positions) + 1
     placed = list(zip(positions, columns, strict=True))
@@ -174,16 +173,6 @@ def _header(sheet: ReadOnlyWorksheet, budget: list[int], limits: Limits, where: 
                 names.pop()
             return number, names
     raise _NoHeader("lembar kosong, tanpa baris judul")
-
-
-def _header_below(sheet: ReadOnlyWorksheet, header: int, columns: Sequence[str]) -> int | None:
-    """The row, among the TITLE_ROWS rows under the first row with a value, whose names are the table's columns;
-    None when there is none."""
-    rows = sheet.iter_rows(min_row=header + 1, max_row=header + TITLE_ROWS, max_col=HEADER_COLUMNS, values_only=True)
-    for number, row in enumerate(rows, start=header + 1):
-        if {clean_name(_text(value)[0].strip()) for value in row} >= set(columns):
-            return number
-    return None
 
 
 def _spend(budget: list[int], limits: Limits, where: str, count: int) -> None:

@@ -362,7 +362,7 @@ def _tables(data: bytes, entry: Entry, columns: Sequence[str], bounds: Limits) -
         textual = {c: is_text(t) for c, t in zip(columns, selected.schema.types, strict=True)}
         return _Read([(sumber, Table(selected, np.arange(1, read.num_rows + 1), "parquet", None, textual,
                                      cleaned=cleaned))], "parquet")
-    csv = read_csv(data, sumber, bounds.cells)
+    csv = read_csv(data, sumber, bounds.cells, columns)
     selected, positions, cleaned = contract_columns(csv.table, sumber, columns)
     at = dict(zip(positions, columns, strict=True))
     written = {name: i for i, name in enumerate(csv.table.column_names)}
