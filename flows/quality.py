@@ -45,6 +45,7 @@ from scoring.errors import KoperasiSehatError, QualityGateError
 from scoring.reporting_quality import grade_table
 from scoring.rulebook import published_books
 from scoring.rulebook_format import Rulebook
+from scoring.texts import number
 from scoring.periods import previous_period
 
 if TYPE_CHECKING:
@@ -536,17 +537,19 @@ def docs_index(context: FileDataContext) -> Path:
 # ------------------------------------------------------------------ failures in words
 
 def for_people(value: Any, share: bool = False) -> str:
-    """A number as a person reads it: a share as a percent with one decimal (0.2045 -> 20.5%), other fractions
-    to two decimals; a missing value as "kosong"; anything else as it is."""
+    """A number as a person reads it, in Indonesian notation (`scoring.texts.number`): a share as a percent with
+    one decimal (0.2045 -> 20,5%), other fractions to two decimals without trailing zeros (1234.5 -> 1.234,5); a
+    missing value as "kosong"; values of a row separated by "; " (a decimal comma reads as a separator);
+    anything else as it is."""
     value = plain(value)
     if not isinstance(value, (list, tuple, dict)) and pd.isna(value):  # None, NaN, NA, NaT: every kind of missing
         return "kosong"
     if isinstance(value, float) and share:
-        return f"{value * 100:.1f}%"
+        return f"{number(value * 100, 1)}%"
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
+        return number(value).rstrip("0").rstrip(",")
     if isinstance(value, (list, tuple)):
-        return "(" + ", ".join(for_people(v, share) for v in value) + ")"
+        return "(" + "; ".join(for_people(v, share) for v in value) + ")"
     return repr(value) if isinstance(value, str) else str(value)
 
 
@@ -572,7 +575,7 @@ def describe_failure(table: str, result: Any) -> str:
         examples = list(dict.fromkeys(for_people(v, share) for v in outcome.get("partial_unexpected_list") or []))
         examples = examples[:EXAMPLES]
         checked = outcome.get("element_count", 0) - (outcome.get("missing_count") or 0)  # GX skips a missing value
-        observed = f"{outcome['unexpected_count']} dari {checked} baris gagal, mis. {', '.join(examples)}"
+        observed = f"{outcome['unexpected_count']} dari {checked} baris gagal, mis. {'; '.join(examples)}"
     else:
         observed = f"hasil {plain(outcome)!r}"
     return f"{table}: {what} [{check}]: {observed}"

@@ -113,7 +113,7 @@ def test_a_month_that_fails_stops_the_backfill_there_with_the_months_before_it_p
     assert [summary["periode"] for summary in stopped.summaries] == ["2026-08"]
     words = str(stopped.error)
     assert words.startswith("periode 2026-09 tidak diterbitkan: 2 pemeriksaan mutu gagal: "), words
-    assert "[antar_periode.porsi_karantina]: teramati 97.6%" in words  # 41 of the 42 rows read
+    assert "[antar_periode.porsi_karantina]: teramati 97,6%" in words  # 41 of the 42 rows read
     assert f"karantina dan ringkasan run ini: {output / '_ditolak' / '2026-09_'}" in words
     assert read == [("2026-08", "here"), ("2026-09", "copy"), ("2026-10", "copy")]
     assert publishing.published_run(output, "2026-08") is not None

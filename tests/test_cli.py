@@ -1042,7 +1042,7 @@ def test_a_blocked_month_says_so_once_and_shows_where_its_quarantine_is(publishe
     assert (done.returncode, done.stdout) == (1, "")
     (line,) = done.stderr.splitlines()
     assert line.startswith("koperasi-sehat: run 2026-10 gagal: periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu")
-    assert line.count("teramati 28.0%") == 1 and "NoneType" not in done.stderr
+    assert line.count("teramati 28,0%") == 1 and "NoneType" not in done.stderr
     (rejected,) = (output / "_ditolak").iterdir()
     assert line.endswith(f"karantina dan ringkasan run ini: {rejected}")
     assert len(pd.read_parquet(rejected / "karantina.parquet")) == 14 + 114 + 1  # reports, answers, registry

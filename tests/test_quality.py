@@ -634,10 +634,10 @@ def test_failures_quote_what_was_observed(gx_dir):
     assert lines["ringkasan_wilayah.jumlah_aktif_provinsi"] == (
         "ringkasan_wilayah: jumlah_aktif setiap baris provinsi sama dengan jumlah baris kabupaten/kotanya; "
         "teramati: (provinsi, jumlah kabupaten/kota) [ringkasan_wilayah.jumlah_aktif_provinsi]: "
-        "1 dari 1 baris gagal, mis. (4, 3)")
+        "1 dari 1 baris gagal, mis. (4; 3)")
     assert lines["skor_koperasi.predikat_dari_rulebook.ksp-2016"].endswith("1 dari 3 baris gagal, mis. 'Bagus'")
     assert lines["antar_periode.porsi_karantina"].endswith(
-        "paling banyak 10% [antar_periode.porsi_karantina]: teramati 20.0%")  # a share, for people: 2 of 10
+        "paling banyak 10% [antar_periode.porsi_karantina]: teramati 20,0%")  # a share, for people: 2 of 10
     assert lines["antar_periode.penurunan_melapor"].endswith(
         "dari 5 pada periode sebelumnya (paling sedikit 4) [antar_periode.penurunan_melapor]: teramati 3")
 
@@ -651,7 +651,7 @@ def test_a_quarantine_share_at_its_limit_passes_and_a_limit_of_0_allows_none(gx_
     assert none_allowed.success, none_allowed.failed
     one = run(gx_dir, laporan_dibaca=30, laporan_dikarantina=1, batas_porsi_karantina=0.0, run_id=RUN + "_satu")
     assert checks(one) == {"antar_periode.porsi_karantina"}
-    assert one.failed[0].endswith("paling banyak 0% [antar_periode.porsi_karantina]: teramati 3.3%")
+    assert one.failed[0].endswith("paling banyak 0% [antar_periode.porsi_karantina]: teramati 3,3%")
 
 
 # ------------------------------------------------------------------ the suites alone (no GX run)
@@ -704,7 +704,16 @@ def test_a_missing_value_of_any_kind_is_quoted_as_kosong():
     from flows.quality import for_people
     for missing in (None, float("nan"), pd.NA, pd.NaT):
         assert for_people(missing) == "kosong"
-    assert for_people((4, None)) == "(4, kosong)" and for_people(0.0) == "0" and for_people("") == "''"
+    assert for_people((4, None)) == "(4; kosong)" and for_people(0.0) == "0" and for_people("") == "''"
+
+
+def test_numbers_in_the_gate_lines_are_written_as_indonesian_reads_them():
+    """A decimal point read as a thousands dot in Indonesian: 20.5% was two hundred and five (was '.' decimals)."""
+    from flows.quality import for_people
+    assert [for_people(v) for v in (1234.5, 0.125, 20.0, -0.5, 1_234_567.891, 7)] == [
+        "1.234,5", "0,13", "20", "-0,5", "1.234.567,89", "7"]
+    assert [for_people(v, share=True) for v in (0.2045, 0.976, 1.0, 0.0)] == ["20,5%", "97,6%", "100,0%", "0,0%"]
+    assert for_people((1.5, 2.0, "a")) == "(1,5; 2; 'a')"
 
 
 def test_rule_values_come_from_the_books():
