@@ -13,12 +13,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from flows import interrupt, preflight
-from flows.config import APP_NAME, PUBLISHED_DIR, TIMEZONE, WORK_DIR, settings
+from flows.config import APP_NAME, PUBLISHED_DIR, WORK_DIR, settings
+from schemas.wita import current_period
 from scoring.errors import KoperasiSehatError
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -75,7 +75,7 @@ def checked_periods(request: RunRequest) -> list[str]:
         raise preflight.ParameterError("berikan --period YYYY-MM, atau --from YYYY-MM dan --to YYYY-MM")
     if request.first and request.first > request.last:
         raise preflight.ParameterError(f"--from {request.first} sesudah --to {request.last}")
-    current = datetime.now(TIMEZONE).strftime("%Y-%m")
+    current = current_period()
     first, last = request.period or request.first, request.period or request.last
     if last > current:  # a typo of the year, most often: it published an empty month (hostile trial)
         raise preflight.ParameterError(f"periode {last} belum berjalan: bulan berjalan {current} (WITA), laporannya "

@@ -30,6 +30,7 @@ from schemas.input_models import RULES, FaktorPengurang, Koperasi, Kuesioner, La
 from schemas.kuesioner import check_sets
 from schemas.parsing import Cells, Reasons, dates, lowercase, optional, period, raw_text, whole_numbers, yes_no
 from schemas.periode import wita
+from schemas.wita import current_period
 from schemas.rules import one_name_per_code
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.inputs import is_in
@@ -224,10 +225,10 @@ def check_laporan(raw: pd.DataFrame, registry: Registry, started: datetime,
     the run's start `started` (tanggal_kirim not after it; periode not after its month in WITA nor the month of
     the row's tanggal_kirim). `notes`: the cells ingest could not read without guessing (see `Cells`)."""
     schema, source = _start(raw, Laporan)
-    start = wita(started)
+    start, current = wita(started), current_period(started)
     schema = _with_checks(schema, {
-        "periode": pa.Check(lambda p: p <= f"{start:%Y-%m}", name="tidak_sesudah_bulan_berjalan",
-                            error=f"tidak boleh sesudah bulan berjalan {start:%Y-%m}"),
+        "periode": pa.Check(lambda p: p <= current, name="tidak_sesudah_bulan_berjalan",
+                            error=f"tidak boleh sesudah bulan berjalan {current}"),
         "tanggal_kirim": pa.Check(lambda t: t <= start, name="tidak_sesudah_mulai_proses",
                                   error=f"tidak boleh sesudah waktu mulai proses {start:%Y-%m-%d %H:%M:%S} WITA"),
     })

@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from schemas.wita import WITA
+from schemas.wita import WITA, current_period
 from scoring.rulebook_format import PERIODE  # 'YYYY-MM', the data contract's way
 
 # ASCII digits only ([0-9]): Python's \d also takes other scripts' digits, which no parser after it reads
@@ -101,7 +101,7 @@ def cannot_be_true(meant: pd.Series, sent: pd.Series, now: datetime) -> np.ndarr
     A month meant before the month written in `sent`, sent more than a day before now, is possible whatever the
     time zone: only the other rows are read as times."""
     start = wita(now)
-    late = meant.gt(f"{start:%Y-%m}").fillna(False).to_numpy(dtype=bool, copy=True)
+    late = meant.gt(current_period(now)).fillna(False).to_numpy(dtype=bool, copy=True)
     before = meant.lt(sent.str.slice(0, 7)).fillna(False).to_numpy(dtype=bool)
     recent = sent.str.slice(0, 10).ge(f"{start - pd.Timedelta(days=1):%Y-%m-%d}").fillna(False).to_numpy(dtype=bool)
     maybe = np.flatnonzero(~late & (~before | recent))

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 WITA = ZoneInfo("Asia/Makassar")  # UTC+8, Kalimantan Utara: times without a zone are WITA (data contract)
 _DIGIT = re.compile(r"\d")  # a decimal digit of any script (Unicode category Nd)
+
+
+def current_period(now: datetime | None = None) -> str:
+    """The month (YYYY-MM) of `now` (default: this moment) in WITA: no report of a later month can exist yet. A naive
+    `now` is taken as WITA already."""
+    moment = now or datetime.now(WITA)
+    return f"{moment.astimezone(WITA) if moment.tzinfo else moment:%Y-%m}"
 
 
 def ascii_digits(text: str) -> str:

@@ -436,6 +436,23 @@ def test_factor_periods_and_nik():
     }
 
 
+def test_the_current_month_is_the_month_in_wita_of_the_moment():
+    """One function says which month is current for every check (the command's, the reports' and the rows' that
+    cannot be true yet)."""
+    from zoneinfo import ZoneInfo
+
+    from schemas.wita import current_period
+    utc = ZoneInfo("UTC")
+    assert current_period(datetime(2026, 10, 31, 15, 59, tzinfo=utc)) == "2026-10"  # 23:59 WITA
+    assert current_period(datetime(2026, 10, 31, 16, 0, tzinfo=utc)) == "2026-11"  # 00:00 WITA, 1 November
+    assert current_period(datetime(2026, 10, 31, 23, 30)) == "2026-10"  # a naive moment is WITA already
+    row = laporan_row(periode="2026-11", tanggal_kirim="2026-10-31T15:00:00Z")  # sent 23:00 WITA, 31 October
+    later = "periode: tidak boleh sesudah bulan berjalan 2026-10 (nilai: '2026-11')"
+    for start, current in (((15, 59), True), ((16, 0), False)):  # the run started 23:59 WITA, then 00:00 WITA
+        reasons = check_laporan(raw(row), REGISTRY, datetime(2026, 10, 31, *start, tzinfo=utc)).alasan[0]
+        assert (later in reasons) is current and reasons[-1].startswith("periode 2026-11 sesudah bulan tanggal_kirim")
+
+
 def test_a_year_typo_in_periode_cannot_be_true_twice_over():
     assert reasons(periode="2027-10", tanggal_kirim="2026-11-05T09:30:00") == [
         "periode: tidak boleh sesudah bulan berjalan 2026-11 (nilai: '2027-10')",
