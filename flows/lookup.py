@@ -206,8 +206,9 @@ def _components(coop: Cooperative) -> Table | None:
 
 
 def _moves(coop: Cooperative) -> Group | None:
-    """The cheapest combination, the single moves that reach the next predicate, then the others with the most
-    points, at most MOVES_SHOWN of them (the table has every one)."""
+    """The single moves that reach the next predicate, the cheapest combination, then the other single moves with
+    the most points, at most MOVES_SHOWN of them (the table has every one); each list followed by the notes
+    (`keterangan`) of its moves not said yet: what the simulation held fixed for it."""
     rows = coop.tables["jalan_menuju_sehat"].sort_values("urutan", kind="stable")
     if rows.empty:
         return None
@@ -217,23 +218,29 @@ def _moves(coop: Cooperative) -> Group | None:
     reaching = single[single["mencapai_predikat_berikutnya"]]
     others = single[~single["mencapai_predikat_berikutnya"]]
     lines = [Text(f"Jalan menuju Sehat (predikat berikutnya: {target})", style="bold")]
+    said: dict[str, None] = {}
+
+    def notes(part: pd.DataFrame) -> list[Text]:  # under the list they hold for, each note once
+        new = [k for k in dict.fromkeys(part["keterangan"]) if k not in said]
+        said.update(dict.fromkeys(new))
+        return [Text(k, style="dim") for k in new]
+
     if len(reaching):
         lines.append(Text(f"Satu komponen saja sudah mencapai {target}:"))
-        lines += [_move(r) for r in reaching.itertuples()]
+        lines += [_move(r) for r in reaching.itertuples()] + notes(reaching)
     if len(combination):
         reached = combination["mencapai_predikat_berikutnya"].all()
         total = _numbers(combination["skor_total_baru"])[0]
         lines.append(Text(f"Kombinasi termurah menuju {target} (bersama-sama: skor {total}):" if reached
                           else str(combination["uraian"].iloc[0])))
-        lines += [_move(r) for r in combination.itertuples() if reached]
+        lines += [_move(r) for r in combination.itertuples() if reached] + notes(combination)
     if len(others):
         lines.append(Text("Langkah satu komponen lainnya (poin terbanyak dahulu):"))
         lines += [_move(r) for r in others.head(MOVES_SHOWN).itertuples()]
     hidden = len(others) - MOVES_SHOWN
     if hidden > 0:
         lines.append(Text(f"  ... {hidden} langkah lain di tabel jalan_menuju_sehat", style="dim"))
-    lines += [Text(k, style="dim") for k in dict.fromkeys(rows["keterangan"])]
-    return Group(*lines)
+    return Group(*lines, *notes(others))
 
 
 def _move(row: object) -> Text:

@@ -14,6 +14,7 @@ import pytest
 
 from flows import lookup
 from scoring.errors import ParameterError
+from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE
 
 DPK = "650274822002787"  # KSP Setia Bersama, Dalam Pengawasan at 51.80
 QUARANTINED = "650276611812441"  # KSP Setia Nelayan: its October report quarantined
@@ -71,6 +72,13 @@ def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sampl
     assert ("  - rasio_kas: turunkan kas_dan_bank sebesar Rp 69.085.441 (Rp 179.539.551 menjadi Rp 110.454.110); "
             "rasio 24,38% menjadi 15,00% (10 < x <= 15), nilai 25 menjadi 100, +7,50 poin") in text
     assert "  ... 15 langkah lain di tabel jalan_menuju_sehat" in text
+    # each simulation note under the list it holds for (both were printed together after the last list)
+    combination, others = lines.index("Kombinasi termurah menuju Cukup Sehat (bersama-sama: skor 66,15):"), \
+        lines.index("Langkah satu komponen lainnya (poin terbanyak dahulu):")
+    assert [i for i, line in enumerate(lines) if line.startswith("Simulasi atas angka periode ini")] == [
+        others - 1, lines.index("  ... 15 langkah lain di tabel jalan_menuju_sehat") + 1]
+    assert lines[others - 1] == NOTE_COMBINATION and lines[others - 2].startswith("  - ") and combination < others
+    assert lines[lines.index("  ... 15 langkah lain di tabel jalan_menuju_sehat") + 1] == NOTE_SINGLE
     assert "Persentil sejawat (ksp kelas aset I, provinsi: 21 koperasi)" in text
     assert " rasio_kas                     24,38          98            12,19" in text
     assert "- komponen_turun_band: komponen pindah ke band lebih buruk sejak 2026-09: pinjaman_berisiko" in text
