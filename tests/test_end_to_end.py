@@ -34,10 +34,23 @@ def run_flow(**parameters) -> dict:
     return state.result()
 
 
+STAGES: list[str] = []  # the steps the clean run named as they started (`report.stage`), in order
+
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> tuple[dict, Path]:
+    from flows import report
+
     output = tmp_path_factory.mktemp("clean")
-    return run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output)), output
+    with pytest.MonkeyPatch.context() as patch:  # the labels a terminal's progress line shows
+        patch.setattr(report, "stage", lambda description, total=None: STAGES.append(f"{description} ({total})"))
+        return run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output)), output
+
+
+def test_each_step_of_a_run_is_named_as_it_starts(clean):
+    assert STAGES == ["membaca dan memvalidasi masukan 2026-10 (None)", "menilai koperasi per bagian 2026-10 (1)",
+                      "menggabungkan bagian 2026-10 (None)", "memeriksa mutu (Great Expectations) (None)",
+                      "menerbitkan tabel dan dokumen (None)"]
 
 
 @pytest.fixture(scope="module")
