@@ -45,6 +45,9 @@ from flows.interrupt import held
 
 STATE = f"{APP_NAME}-server.json"
 LOG = f"{APP_NAME}-server.log"
+# the line a server that could not start ends its words with, the reason after it: what the waiting command says,
+# whatever the interpreter writes to the log after it (a warning made an error at its exit: hostile trial)
+NOT_STARTED = "tidak dapat mulai: "
 LOG_BYTES = 1 << 20  # a longer log is kept as koperasi-sehat-server.log.1 when the next server starts
 READY_SECONDS = 180  # the first start creates Prefect's database; the imports take a few seconds more
 STOP_SECONDS = 30
@@ -205,7 +208,8 @@ def _start(home: Path, key: str) -> Server | None:
     with log.open("rb") as written:
         written.seek(begun)
         lines = written.read().decode(errors="replace").strip().splitlines() or ["(tanpa keluaran)"]  # its own
-    raise ServerError(f"server latar tidak siap: {lines[-1]} (log: {log})")
+    said = [line.removeprefix(NOT_STARTED) for line in lines if line.startswith(NOT_STARTED)] or lines
+    raise ServerError(f"server latar tidak siap: {said[-1]} (log: {log})")
 
 
 def _starting_pid(home: Path) -> int | None:

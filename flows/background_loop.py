@@ -21,8 +21,8 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from flows.background import (STATE, STOP_SECONDS, WARM, Messages, Served, alive, prefect_home, python_installation,
-                               send_message, send_signal)
+from flows.background import (NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive, prefect_home,
+                               python_installation, send_message, send_signal)
 from flows.commands import GuardedStdout
 from flows.config import APP_NAME, TIMEZONE, settings
 from flows.forked import end_with_parent
@@ -65,10 +65,15 @@ class _Loop:
                                      "--no-services", "--no-ui"], stdin=subprocess.PIPE, stdout=self.api_log,
                                     stderr=subprocess.STDOUT)
         self.url = f"http://{api.HOST}:{port}/api"
-        refused = _warm()  # while the Prefect server starts
-        api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")  # a Prefect setting refused: named
-        if refused is not None:
-            raise KoperasiSehatError(refused)
+        try:
+            refused = _warm()  # while the Prefect server starts
+            api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")  # a Prefect setting refused: named
+            if refused is not None:
+                raise KoperasiSehatError(refused)
+        except BaseException:  # nothing it started left behind (the server, its log open)
+            api.stop(self.api)
+            self.api_log.close()
+            raise
         self.path = _socket_path(home)
         Path(self.path).unlink(missing_ok=True)
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -420,18 +425,24 @@ def main(argv: list[str]) -> None:
     home = prefect_home()
     _detach()
     (home / f"{APP_NAME}-server.pid").write_text(str(os.getpid()))
-    loop = None
     try:
         loop = _Loop(home, key)
-        loop.serve()
-    except Exception as error:  # noqa: BLE001 - written to the log the command names, its last line the words
+    except Exception as error:  # noqa: BLE001 - written to the log, the line the waiting command says marked
         traceback.print_exc()
-        print(error if isinstance(error, KoperasiSehatError) else f"{type(error).__name__}: {error}", flush=True)
+        print(NOT_STARTED + _words(error), flush=True)
+        return  # its pid left: the command waiting for it sees it ended (it waited 180 s)
+    try:
+        loop.serve()
+    except Exception as error:  # noqa: BLE001 - written to the log
+        traceback.print_exc()
+        print(_words(error), flush=True)
     finally:
-        if loop is not None:
-            loop.close()
-            (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)
-        # one that could not start leaves its pid: the command waiting for it sees it ended (it waited 180 s)
+        loop.close()
+        (home / f"{APP_NAME}-server.pid").unlink(missing_ok=True)
+
+
+def _words(error: Exception) -> str:
+    return str(error) if isinstance(error, KoperasiSehatError) else f"{type(error).__name__}: {error}"
 
 
 if __name__ == "__main__":

@@ -380,10 +380,14 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
 def library_refusal(error: Exception) -> str | None:
     """The line for a library that could not be loaded (`_library_not_loaded`), or None for another error."""
     library = _library_not_loaded(error)
-    return None if library is None else (
-        f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {one_line(error)}); periksa "
-        "variabel lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, PANDAS_*, ARROW_*, MPL*) atau pasang ulang "
-        "paketnya")
+    if library is None:
+        return None
+    said = f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {one_line(error)}); "
+    if isinstance(error, Warning):  # a warning made an error: the interpreter's filter, not the library
+        return said + ("peringatan dijadikan galat oleh PYTHONWARNINGS atau opsi -W Python; hapus variabel itu "
+                       "atau pakai PYTHONWARNINGS=default")
+    return said + ("periksa variabel lingkungan yang dibacanya saat dimuat (mis. NUMPY_*, PANDAS_*, ARROW_*, MPL*) "
+                   "atau pasang ulang paketnya")
 
 
 def one_line(error: Exception) -> str:

@@ -155,6 +155,29 @@ def test_a_server_that_cannot_start_says_why_then_one_with_no_idle_minutes_stops
     assert events[-1] == "berhenti" and runs == [runs[0], f"{runs[0]} selesai"]  # one run, then it stopped
 
 
+def test_a_warning_made_an_error_is_named_as_such_and_the_failed_start_leaves_nothing_running(tmp_path):
+    """PYTHONWARNINGS=error: a library's DeprecationWarning refused its import, and the command named the last line
+    the interpreter wrote at the server's exit ("ResourceWarning: unclosed file ...": the Prefect server it had
+    started and that server's log, left to the collector; hostile trial)."""
+    home = tmp_path / "prefect"
+    done = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "out"), home=home, PYTHONWARNINGS="error")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert re.fullmatch(r"koperasi-sehat: server latar tidak siap: pustaka \w+ tidak dapat dimuat \(\w*Warning: .+\); "
+                        r"peringatan dijadikan galat oleh PYTHONWARNINGS atau opsi -W Python; hapus variabel itu atau "
+                        r"pakai PYTHONWARNINGS=default \(log: (.+)\)\n", done.stderr)[1] == str(
+                            home / "koperasi-sehat-server.log")
+    assert "ResourceWarning" not in (home / "koperasi-sehat-server.log").read_text()
+    started = [p for p in psutil.process_iter(["cmdline"]) if "flows.server" in " ".join(p.info["cmdline"] or [])]
+    assert not [p for p in started if _home_of(p) == str(home)]  # its Prefect server stopped with it
+
+
+def _home_of(process: psutil.Process) -> str | None:
+    try:
+        return process.environ().get("PREFECT_HOME")
+    except (psutil.Error, OSError):
+        return None
+
+
 def test_a_stop_read_with_the_request_or_cut_between_two_reads_reaches_the_run(monkeypatch):
     import signal
 
