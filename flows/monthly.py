@@ -30,15 +30,25 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
     checks = quality.QualityParameters(
         jumlah_terdaftar=prepared.koperasi_terdaftar, laporan_dibaca=prepared.laporan_dibaca,
         laporan_dikarantina=prepared.laporan_dikarantina,
-        jumlah_melapor_sebelumnya=quality.jumlah_melapor_sebelumnya(params.output, params.period),
+        jumlah_melapor_sebelumnya=_reporting_before(params, prepared),
         batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
         run_id=run_id)
     with exclusive(params.output):  # one GX context, one writer at a time
         result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
     if not result.success:
+        rejected = (f"; berkas ditolak ({len(prepared.berkas_ditolak)}): " + "; ".join(prepared.berkas_ditolak)
+                    if prepared.berkas_ditolak else "")  # a file not read is the likeliest cause: named with them
         raise QualityGateError(f"periode {params.period} tidak diterbitkan: {len(result.failed)} pemeriksaan mutu "
-                               "gagal: " + "; ".join(result.failed) + f" (Data Docs: {result.data_docs_index})")
+                               f"gagal: {'; '.join(result.failed)}{rejected} (Data Docs: {result.data_docs_index})")
     return {"sukses": True, "data_docs": str(result.data_docs_index), **result.summary}
+
+
+def _reporting_before(params: RunParameters, prepared: PrepareSummary) -> int | None:
+    """The previous month's reporting cooperatives: as published, else as its reports in the landing folder say
+    (a first run: a report file refused whole published a month of no reports, exit 0; fresh-clone trial); None
+    when neither is known."""
+    published = quality.jumlah_melapor_sebelumnya(params.output, params.period)
+    return published if published is not None else prepared.melapor_sebelumnya_landing
 
 
 def manifest(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary, scored: ScoreSummary,

@@ -153,9 +153,9 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         quarantined = laporan.alasan.index.union(submissions.alasan.index)
         keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
              raw.loc[quarantined, "nik"])
-        if copy is not None:
-            copy.result(time.perf_counter() - start)
-    return summarise(landing, common, raw, submissions, len(quarantined), karantina, len(common.koperasi.valid))
+        reporting = copy.result(time.perf_counter() - start) if copy is not None else None
+    return replace(summarise(landing, common, raw, submissions, len(quarantined), karantina,
+                             len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting)
 
 
 def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...]) -> pd.DataFrame:
@@ -269,18 +269,20 @@ PREVIOUS_INDIKATOR = early_warning.READS["skor_indikator"]
 
 
 def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str,
-                          started: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+                          started: datetime) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """The previous month's scores (PREVIOUS_KOPERASI) and components (PREVIOUS_INDIKATOR) from its reports in the
     landing folder (`landing.laporan_sebelumnya`, read with the period's), validated and scored with the books in
     force then, for a run whose previous month is not published: skor_total_sebelumnya and the early warnings
-    compare with the same month."""
+    compare with the same month; and its reporting cooperatives (accepted reports, as status_koperasi.melapor
+    counts them): the quality gate's baseline."""
     others = landing.laporan_lain
     accepted = accept(landing.laporan_sebelumnya, common, started, landing.catatan)[0]
+    reporting = int(accepted["nik"].nunique())
     if accepted.empty:
         kinds = {"skor_total": "float64", "jumlah_anggota": "int64"}
         return (pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "str")) for c in PREVIOUS_KOPERASI}),
                 pd.DataFrame({c: pd.Series(dtype="float64" if c in ("rasio", "nilai") else "str")
-                              for c in PREVIOUS_INDIKATOR}))
+                              for c in PREVIOUS_INDIKATOR}), reporting)
     history = others[others["periode"].lt(previous)].groupby("nik")["periode"].max()
     reports = with_registry(accepted, common)
     result = score_reports(reports, questionnaires=answers_of(common, accepted["nik"]),
@@ -289,16 +291,16 @@ def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str
     koperasi = result.koperasi.assign(  # as the month's skor_koperasi has it (`scoring.explain.cooperative_columns`)
         jumlah_anggota=aligned(reports, result.koperasi, "reports")["jumlah_anggota"].to_numpy(dtype="int64"))
     return (koperasi[list(PREVIOUS_KOPERASI)].astype({"predikat": "str", "predikat_skor": "str"}),
-            result.indikator[list(PREVIOUS_INDIKATOR)])
+            result.indikator[list(PREVIOUS_INDIKATOR)], reporting)
 
 
-def keep_previous(run: RunFolder, common: CheckedCommon, landing: Landing, previous: str, started: datetime) -> bool:
+def keep_previous(run: RunFolder, common: CheckedCommon, landing: Landing, previous: str, started: datetime) -> int:
     """Keep the previous month's scores and components from the landing folder (`previous_from_landing`) in the
-    run's work folder, for the warnings and skor_total_sebelumnya; True once written."""
-    koperasi, indikator = previous_from_landing(common, landing, previous, started)
+    run's work folder, for the warnings and skor_total_sebelumnya; its reporting cooperatives, once written."""
+    koperasi, indikator, reporting = previous_from_landing(common, landing, previous, started)
     run.write("sebelumnya", koperasi)
     run.write("sebelumnya_indikator", indikator)
-    return True
+    return reporting
 
 
 def summarise(landing: Landing, common: CheckedCommon, raw: pd.DataFrame, submissions: Submissions,

@@ -69,6 +69,9 @@ class PrepareSummary:
     pemeriksaan_dikarantina: int = 0
     # the checked shared inputs came from the cache: an earlier run of the same day, same files, settings and code
     masukan_umum_dari_cache: bool = False
+    # the previous month's reporting cooperatives from the landing folder, when it is not published (else None): the
+    # quality gate's baseline for the drop in reporting (`flows.monthly.check_quality`)
+    melapor_sebelumnya_landing: int | None = None
 
 
 @dataclass

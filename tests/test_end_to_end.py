@@ -316,6 +316,27 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
         "status_koperasi"]  # a page each
 
 
+def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_file(tmp_path):
+    """A title line above the month's only report file refused it whole, and a first run (the previous month not
+    published) published a month of no reports, exit 0: the drop in reporting had no baseline (fresh-clone trial).
+    The previous month's reports in the landing folder are the baseline; the line names the refused file."""
+    from flows.pipeline import monthly_scoring
+
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
+    reports = landing / "laporan" / "laporan_2026-10.csv"
+    reports.write_bytes(b"Laporan Bulanan KSP Oktober 2026\n" + reports.read_bytes())
+    output = tmp_path / "out"
+    state = monthly_scoring(period="2026-10", input=str(landing), output=str(output), return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith("periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu gagal: "), state.message
+    assert "[antar_periode.penurunan_melapor]: teramati 0; berkas ditolak (1): laporan/laporan_2026-10.csv: baris 1 " \
+           "('Laporan Bulanan KSP Oktober 2026') bukan baris judul kolom: judul kolom ada di baris 2; hapus baris di " \
+           "atasnya (Data Docs: " in state.message, state.message
+    assert ("antar_periode: jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari 20% dari 41 "
+            "pada periode sebelumnya (paling sedikit 33)") in state.message  # 2026-09's reports in the landing folder
+    assert not list((output / "skor_koperasi").glob("periode=*")) and not list((output / "_runs").glob("*.json"))
+
+
 def test_warnings_compare_with_the_previous_month_from_the_landing_folder_when_never_published(clean):
     # 2026-09 was never published: skor_total_sebelumnya and the warnings both come from its reports in the
     # landing folder, so a predicate that fell there is a warning here (it was none: the two tables disagreed)
