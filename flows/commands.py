@@ -366,10 +366,11 @@ def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool, l
             entry = output / name
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink(missing_ok=True)
     from sample import write_sample  # after the checks: a refusal stays fast
+    from scoring.texts import number
 
     with _written("contoh", output):
         counts = write_sample(output, scale=scale, seed=seed, dirty=dirty, last_period=last_period)
-    print(f"contoh ditulis ke {output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(f"contoh ditulis ke {output}: " + ", ".join(f"{k} {number(v, 0)}" for k, v in counts.items()))
     return EXIT_DONE
 
 
@@ -451,6 +452,7 @@ def rebuild_reports(period: str, output: Path) -> int:
         raise preflight.ParameterError(f"periode {period} belum pernah terbit di {output}: jalankan dulu "
                                        f"`{APP_NAME} run --period {period}`")
     from flows.publishing import rebuild_documents
+    from scoring.texts import number
 
     try:
         folder, files = rebuild_documents(output, period)
@@ -458,5 +460,5 @@ def rebuild_reports(period: str, output: Path) -> int:
         say(f"dokumen periode {period} tidak ditulis ulang: {preflight.os_error_words(error)}; dokumen sebelumnya "
             "utuh")
         return EXIT_FAILED
-    print(f"dokumen periode {period} ditulis ulang: {len(files):,} berkas di {folder}")
+    print(f"dokumen periode {period} ditulis ulang: {number(len(files), 0)} berkas di {folder}")
     return EXIT_DONE

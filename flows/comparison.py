@@ -30,6 +30,7 @@ from scoring.comparison import changes, per_book, perbandingan
 from scoring.derived_factors import derived_factors
 from scoring.periods import shift_period
 from scoring.rulebook import Rulebook, load_rulebook
+from scoring.texts import number
 
 TABLE = "perbandingan_rulebook"
 DEFAULT_BOOKS = ("ksp-2009", "ksp-2016", "kkpkk-2021-draft")
@@ -96,24 +97,29 @@ def _scored(reports: pd.DataFrame, book: Rulebook, answers: pd.DataFrame, findin
                          earlier=last_year)
 
 
+def _count(value: int) -> str:
+    """A count as the office writes it: 1.234 ("1,234" reads as a decimal in Indonesian)."""
+    return number(value, 0)
+
+
 def print_summary(result: Comparison, console: Console) -> None:
     """How many cooperatives each book scores and with which predicates, how many change predicate between each
     pair of books and what drives it, and where the table is."""
-    console.print(f"bandingkan {result.periode}: laporan diterima {result.laporan_diterima:,} (dikarantina "
-                  f"{result.laporan_dikarantina:,}), sama untuk setiap rulebook; laporan bulan yang sama tahun lalu "
-                  f"{result.laporan_tahun_lalu:,}; hasil pemeriksaan {result.pemeriksaan_dibaca:,} baris "
-                  f"(dikarantina {len(result.pemeriksaan_dikarantina):,})", markup=False)
+    console.print(f"bandingkan {result.periode}: laporan diterima {_count(result.laporan_diterima)} (dikarantina "
+                  f"{_count(result.laporan_dikarantina)}), sama untuk setiap rulebook; laporan bulan yang sama tahun "
+                  f"lalu {_count(result.laporan_tahun_lalu)}; hasil pemeriksaan {_count(result.pemeriksaan_dibaca)} "
+                  f"baris (dikarantina {_count(len(result.pemeriksaan_dikarantina))})", markup=False)
     for problem in result.berkas_ditolak:
         console.print(f"  BERKAS DITOLAK  {problem}", markup=False)
     for line in result.pemeriksaan_dikarantina[:SHOWN_QUARANTINE]:
         console.print(f"  DIKARANTINA  {line}", markup=False)
     if len(result.pemeriksaan_dikarantina) > SHOWN_QUARANTINE:
-        console.print(f"  ... dan {len(result.pemeriksaan_dikarantina) - SHOWN_QUARANTINE:,} baris pemeriksaan lain "
-                      "(tabel karantina sebuah run)", markup=False)
+        console.print(f"  ... dan {_count(len(result.pemeriksaan_dikarantina) - SHOWN_QUARANTINE)} baris pemeriksaan "
+                      "lain (tabel karantina sebuah run)", markup=False)
     books = Table("rulebook", "status", "dinilai", "dengan total", "sebagian", "tidak dinilai", "predikat")
     for row in result.books.itertuples():
-        books.add_row(row.rulebook, row.status_rulebook, f"{row.dinilai:,}", f"{row.dengan_total:,}",
-                      f"{row.sebagian:,}", f"{row.tidak_dinilai:,}", row.predikat or "-")
+        books.add_row(row.rulebook, row.status_rulebook, _count(row.dinilai), _count(row.dengan_total),
+                      _count(row.sebagian), _count(row.tidak_dinilai), row.predikat or "-")
     wide = Console(width=1000)
     console.width = max(console.width, Measurement.get(wide, wide.options, books).maximum)  # no cell cut
     console.print(books)
@@ -122,8 +128,9 @@ def print_summary(result: Comparison, console: Console) -> None:
             console.print(f"  {row.rulebook_a} -> {row.rulebook_b}: tidak ada koperasi dengan predikat di keduanya",
                           markup=False)
             continue
-        console.print(f"  {row.rulebook_a} -> {row.rulebook_b}: {row.berubah:,} dari {row.dibandingkan:,} koperasi "
-                      f"berubah predikat ({row.berubah_skor_sama:,} dengan skor sama)", markup=False)
+        console.print(f"  {row.rulebook_a} -> {row.rulebook_b}: {_count(row.berubah)} dari "
+                      f"{_count(row.dibandingkan)} koperasi berubah predikat ({_count(row.berubah_skor_sama)} dengan "
+                      "skor sama)", markup=False)
         for move in filter(None, row.perpindahan.split("; ")):
             console.print(f"    {move}", markup=False)
         if row.pendorong:
@@ -131,6 +138,6 @@ def print_summary(result: Comparison, console: Console) -> None:
     drafts = result.books[result.books["status_rulebook"] == "draft"]
     for row in drafts.itertuples():
         console.print(f"  {row.rulebook} adalah draf, skor dan predikatnya belum terverifikasi: "
-                      f"{row.dengan_total:,} koperasi dengan skor total (ada hasil pemeriksaan), {row.sebagian:,} "
-                      "hanya dinilai sebagian, tanpa skor total dan predikat", markup=False)
+                      f"{_count(row.dengan_total)} koperasi dengan skor total (ada hasil pemeriksaan), "
+                      f"{_count(row.sebagian)} hanya dinilai sebagian, tanpa skor total dan predikat", markup=False)
     console.print(f"  tabel: {result.path}", markup=False)

@@ -207,8 +207,8 @@ def _components(coop: Cooperative) -> Table | None:
 
 def _moves(coop: Cooperative) -> Group | None:
     """The single moves that reach the next predicate, the cheapest combination, then the other single moves with
-    the most points, at most MOVES_SHOWN of them (the table has every one); each list followed by the notes
-    (`keterangan`) of its moves not said yet: what the simulation held fixed for it."""
+    the most points; a list of single moves shows at most MOVES_SHOWN (the table has every one). Each list is
+    followed by the notes (`keterangan`) of its moves: what the simulation held fixed for it."""
     rows = coop.tables["jalan_menuju_sehat"].sort_values("urutan", kind="stable")
     if rows.empty:
         return None
@@ -218,29 +218,29 @@ def _moves(coop: Cooperative) -> Group | None:
     reaching = single[single["mencapai_predikat_berikutnya"]]
     others = single[~single["mencapai_predikat_berikutnya"]]
     lines = [Text(f"Jalan menuju Sehat (predikat berikutnya: {target})", style="bold")]
-    said: dict[str, None] = {}
-
-    def notes(part: pd.DataFrame) -> list[Text]:  # under the list they hold for, each note once
-        new = [k for k in dict.fromkeys(part["keterangan"]) if k not in said]
-        said.update(dict.fromkeys(new))
-        return [Text(k, style="dim") for k in new]
-
     if len(reaching):
-        lines.append(Text(f"Satu komponen saja sudah mencapai {target}:"))
-        lines += [_move(r) for r in reaching.itertuples()] + notes(reaching)
+        lines += _listed(f"Satu komponen saja sudah mencapai {target}:", reaching)
     if len(combination):
         reached = combination["mencapai_predikat_berikutnya"].all()
         total = _numbers(combination["skor_total_baru"])[0]
         lines.append(Text(f"Kombinasi termurah menuju {target} (bersama-sama: skor {total}):" if reached
                           else str(combination["uraian"].iloc[0])))
-        lines += [_move(r) for r in combination.itertuples() if reached] + notes(combination)
+        lines += [_move(r) for r in combination.itertuples() if reached] + _notes(combination)
     if len(others):
-        lines.append(Text("Langkah satu komponen lainnya (poin terbanyak dahulu):"))
-        lines += [_move(r) for r in others.head(MOVES_SHOWN).itertuples()]
-    hidden = len(others) - MOVES_SHOWN
-    if hidden > 0:
-        lines.append(Text(f"  ... {hidden} langkah lain di tabel jalan_menuju_sehat", style="dim"))
-    return Group(*lines, *notes(others))
+        lines += _listed("Langkah satu komponen lainnya (poin terbanyak dahulu):", others)
+    return Group(*lines)
+
+
+def _listed(title: str, moves: pd.DataFrame) -> list[Text]:
+    """A list of single moves: its title, the first MOVES_SHOWN, how many more the table has, its notes."""
+    hidden = len(moves) - MOVES_SHOWN
+    more = [Text(f"  ... {hidden} langkah lain di tabel jalan_menuju_sehat", style="dim")] if hidden > 0 else []
+    return [Text(title), *(_move(r) for r in moves.head(MOVES_SHOWN).itertuples()), *more, *_notes(moves)]
+
+
+def _notes(moves: pd.DataFrame) -> list[Text]:
+    """The notes of a list's moves, each once, under it."""
+    return [Text(k, style="dim") for k in dict.fromkeys(moves["keterangan"])]
 
 
 def _move(row: object) -> Text:

@@ -89,6 +89,25 @@ def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sampl
     assert done.stderr == ""
 
 
+def test_each_list_of_moves_is_cut_at_five_and_carries_its_note(published_sample):
+    """A list of 23 single moves each reaching the next predicate was printed whole; the list of the other single
+    moves had no note when that list came first (fresh-clone trial). A downgrade factor's words are in the notes."""
+    done = jelaskan(published_sample[0], "650489257157232")  # 7 single moves reach Sehat, 6 others do not
+    assert done.returncode == 0, done.stderr
+    lines = [line.rstrip() for line in done.stdout.splitlines()]
+    first = lines.index("Satu komponen saja sudah mencapai Sehat:")
+    moves = [i for i, line in enumerate(lines) if line.startswith("  - ")]
+    assert moves[:5] == list(range(first + 1, first + 6))
+    assert lines[first + 6] == "  ... 2 langkah lain di tabel jalan_menuju_sehat"
+    assert lines[first + 7].startswith(NOTE_SINGLE + " Faktor pengurang ")
+    assert lines[first + 8] == "Kombinasi termurah menuju Sehat (bersama-sama: skor 80,20):"  # 2 moves under it
+    assert lines[first + 11].startswith(NOTE_COMBINATION)
+    assert lines[first + 12] == "Langkah satu komponen lainnya (poin terbanyak dahulu):"
+    assert moves[5:] == [first + 9, first + 10, *range(first + 13, first + 18)]
+    assert lines[first + 18] == "  ... 1 langkah lain di tabel jalan_menuju_sehat"
+    assert lines[first + 19] == lines[first + 7]  # the same note under each list of single moves
+
+
 def test_a_quarantined_report_is_shown_with_its_reasons(published_sample):
     output, _ = published_sample
     done = jelaskan(output, "setia nelayan", "--period", "2026-10")  # a name fragment, any case
