@@ -207,7 +207,8 @@ def _start(home: Path, key: str) -> Server | None:
 
     with log.open("rb") as written:
         written.seek(begun)
-        lines = written.read().decode(errors="replace").strip().splitlines() or ["(tanpa keluaran)"]  # its own
+        lines = written.read().decode(errors="replace").strip().splitlines() or [  # its own words
+            "berhenti tanpa pesan (dihentikan dari luar?)"]
     said = [line.removeprefix(NOT_STARTED) for line in lines if line.startswith(NOT_STARTED)] or lines
     raise ServerError(f"server latar tidak siap: {said[-1]} (log: {log})")
 

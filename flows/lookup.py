@@ -225,7 +225,7 @@ def _moves(coop: Cooperative) -> Group | None:
         total = _numbers(combination["skor_total_baru"])[0]
         lines.append(Text(f"Kombinasi termurah menuju {target} (bersama-sama: skor {total}):" if reached
                           else str(combination["uraian"].iloc[0])))
-        lines += [_move(r) for r in combination.itertuples() if reached] + _notes(combination)
+        lines += [*(_move(r) for r in combination.itertuples()), *_notes(combination)] if reached else []
     if len(others):
         lines += _listed("Langkah satu komponen lainnya (poin terbanyak dahulu):", others)
     return Group(*lines)

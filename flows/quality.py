@@ -24,12 +24,14 @@ import errno
 import functools
 import gc
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -537,14 +539,17 @@ def docs_index(context: FileDataContext) -> Path:
 # ------------------------------------------------------------------ failures in words
 
 def for_people(value: Any, share: bool = False) -> str:
-    """A number as a person reads it, in Indonesian notation (`scoring.texts.number`): a share as a percent with
-    one decimal (0.2045 -> 20,5%), other fractions to two decimals without trailing zeros (1234.5 -> 1.234,5); a
-    missing value as "kosong"; values of a row separated by "; " (a decimal comma reads as a separator);
-    anything else as it is."""
+    """A number as a person reads it, in Indonesian notation (`scoring.texts.number`): a whole number with thousands
+    dots (1.234.567), a share as a percent with one decimal (0.2045 -> 20,5%), other fractions to two decimals
+    without trailing zeros (1234.5 -> 1.234,5), an infinite one as "tak hingga"; a missing value as "kosong";
+    values of a row separated by "; " (a decimal comma reads as a separator); anything else as it is."""
     value = plain(value)
     if not isinstance(value, (list, tuple, dict)) and pd.isna(value):  # None, NaN, NA, NaT: every kind of missing
         return "kosong"
-    if isinstance(value, float) and share:
+    value = float(value) if isinstance(value, Decimal) else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value, 0)
+    if isinstance(value, float) and share and math.isfinite(value):
         return f"{number(value * 100, 1)}%"
     if isinstance(value, float):
         return number(value).rstrip("0").rstrip(",")

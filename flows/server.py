@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -35,6 +36,8 @@ CONNECT_SECONDS = 10  # for a server named by PREFECT_API_URL to answer
 # reach this machine's loopback (a cold run waited 120 s for a server that had started, then failed: hostile trial)
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+WRAPPED_LINES = 3  # of a last sentence a terminal's width wrapped, joined again (`last_words`)
+EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(Error|Exception|Exit): ")  # a traceback's last line
 # asked by the server itself once it answers (`_first_requests`): a GET without body, then a read of the database
 FIRST_REQUESTS = (("/admin/version", None), ("/flows/filter", b'{"limit": 1}'))
 
@@ -197,13 +200,21 @@ def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
 
 
 def last_words(log: Path) -> str:
-    """What a process that ended wrote last: its last line, or for a setting refused (pydantic's ValidationError,
-    e.g. PREFECT_LOGGING_LEVEL=LOUD) the first field and why, not pydantic's closing link."""
+    """Why a process that ended stopped, from what it wrote: for a setting refused (pydantic's ValidationError,
+    e.g. PREFECT_LOGGING_LEVEL=LOUD) the first field and why, not pydantic's closing link; else its last exception
+    line (`ConnectionRefusedError: ...`, not the "Server stopped!" after it); else its last sentence, the lines a
+    terminal's width wrapped joined again ("Port 4200 is already in use. Please ... the --port" / "flag.")."""
     lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
     for i, line in enumerate(lines[:-2]):
         if "ValidationError: " in line:
             return f"{line.split('ValidationError: ', 1)[1]}: {lines[i + 1]}: {lines[i + 2]}"
-    return lines[-1] if lines else "(tanpa keluaran)"
+    raised = [line for line in lines if EXCEPTION_LINE.match(line)]
+    if raised:
+        return raised[-1]
+    start = len(lines) - 1
+    while start > max(len(lines) - WRAPPED_LINES, 0) and not lines[start - 1].endswith((".", "!", "?", ":")):
+        start -= 1
+    return " ".join(lines[start:]) if lines else "(tanpa keluaran)"
 
 
 def stop(server: subprocess.Popen) -> None:

@@ -27,9 +27,11 @@ def missing(value: object) -> bool:
 
 def number(value: object, decimals: int = 2) -> str:
     """One number as `format_number` writes a column's: 1.234.567 and 78,50 (rounded half away from zero); '-'
-    for a missing value."""
+    for a missing value, 'tak hingga' for an infinite one."""
     if missing(value):
         return "-"
+    if math.isinf(value):
+        return "tak hingga" if value > 0 else "-tak hingga"
     scaled = math.floor(abs(float(value)) * 10**decimals + 0.5 + 1e-9)
     whole, fraction = divmod(scaled, 10**decimals)
     sign = "-" if value < 0 and scaled else ""

@@ -297,7 +297,8 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
                             return_state=True)
     assert state.is_failed()
     assert state.message.startswith("periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu gagal: ")
-    assert state.message.count("[antar_periode.porsi_karantina]: teramati 28,0% ") == 1  # 14 of 50, for people
+    assert state.message.count("[antar_periode.porsi_karantina]: teramati 28,0%; berkas ditolak (") == 1  # 14 of 50
+    assert state.message.split("; berkas ditolak (")[1].startswith("1): laporan/laporan_2026-10_judul.csv: kolom 'Kas' ")
     assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == before
     assert snapshot(output / "laporan" / "periode=2026-10") == documents  # the documents too
     assert [p.stem for p in (output / "_runs").glob("*.json")] == [first["run_id"]]  # no manifest: not complete

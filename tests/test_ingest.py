@@ -65,6 +65,14 @@ def test_parquet_becomes_the_same_text():
     (b"\nnik,kas,nama\nA,1,B\n", "laporan/k.csv", "laporan/k.csv: baris 1 (kosong) bukan baris judul kolom: judul "
      "kolom ada di baris 2"),
     (b"NIK Koperasi,Saldo\nA,1\n", "laporan/l.csv", "laporan/l.csv: kolom tidak ada: nik, kas, nama. Baris judul"),
+    # a header under the title written differently, or a title holding a column's name (hostile trial: the title
+    # was not seen); the first line holding the header, however wrong, keeps its own words
+    (b"Laporan\nNIK,Kas,Nama\nA,1,B\n", "laporan/m.csv", "laporan/m.csv: baris 1 ('Laporan') bukan baris judul kolom: "
+     "judul kolom ada di baris 2"),
+    (b"Laporan Koperasi,Nama,Oktober 2026\nnik,kas,nama\nA,1,B\n", "laporan/n.csv", "laporan/n.csv: baris 1 "
+     "('Laporan Koperasi Nama Oktober 2026') bukan baris judul kolom: judul kolom ada di baris 2"),
+    (b"NIK,Kas,nama\nnik,kas,nama\n", "laporan/o.csv", "laporan/o.csv: kolom 'NIK' harus ditulis 'nik'; kolom 'Kas' "
+     "harus ditulis 'kas'"),
 ])
 def test_a_bad_file_is_one_clear_error_naming_it(data, sumber, message):
     with pytest.raises(InputFileError) as error:

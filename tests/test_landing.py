@@ -393,6 +393,11 @@ def test_a_filled_templates_helper_sheets_are_named_in_one_short_line_each(tmp_p
     assert read_landing(root, "2026-10", NOW).galat == [
         "laporan/x.xlsx: baris 1 ('Laporan Bulanan KSP Contoh') bukan baris judul kolom: judul kolom ada di baris 3; "
         "hapus baris di atasnya"]
+    book["laporan"]["C1"] = "Periode"  # a title holding a column's name written differently: a title still (it was
+    book.save(root / "laporan" / "x.xlsx")  # "kolom 'Periode' harus ditulis 'periode'", the CSV reader's not)
+    assert read_landing(root, "2026-10", NOW).galat == [
+        "laporan/x.xlsx: baris 1 ('Laporan Bulanan KSP Contoh Periode') bukan baris judul kolom: judul kolom ada di "
+        "baris 3; hapus baris di atasnya"]
 
 # ----- no value misread; dates that cannot be true; reasons that lead to the fix ---------------------------------
 

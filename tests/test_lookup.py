@@ -224,3 +224,23 @@ def test_published_months_with_gaps_are_named_each_not_as_a_span():
     assert _span(["2026-10"]) == "2026-10"
     gapped = [f"2025-{m:02d}" for m in (1, 3, 5, 7, 9, 11)] + ["2026-01"]
     assert _span(gapped) == "2025-01 s.d. 2026-01, 7 periode, tidak berurutan"
+
+
+def test_no_combination_reaching_the_next_predicate_has_no_combination_note():
+    """Its note ("perubahan-perubahan kombinasi dijumlahkan ...") was printed under the line saying there is no such
+    combination (hostile trial)."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    none = "Tidak ada kombinasi perubahan rasio keuangan yang mencapai Cukup Sehat (jawaban kuesioner tidak dihitung)."
+    rows = pd.DataFrame({
+        "urutan": [1, 2], "predikat_berikutnya": "Cukup Sehat", "langkah": ["kombinasi", "satu_komponen"],
+        "mencapai_predikat_berikutnya": [False, False], "mencapai_sehat": [False, False],
+        "skor_total_baru": [float("nan"), 51.0], "uraian": [none, "kelembagaan: 1 jawaban ya lagi"],
+        "keterangan": [NOTE_COMBINATION, NOTE_SINGLE]})
+    console = Console(width=200, record=True)
+    console.print(lookup._moves(SimpleNamespace(tables={"jalan_menuju_sehat": rows})))
+    assert console.export_text().splitlines() == [
+        "Jalan menuju Sehat (predikat berikutnya: Cukup Sehat)", none,
+        "Langkah satu komponen lainnya (poin terbanyak dahulu):", "  - kelembagaan: 1 jawaban ya lagi", NOTE_SINGLE]

@@ -11,9 +11,11 @@ import gc
 import re
 import weakref
 import shutil
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -714,6 +716,11 @@ def test_numbers_in_the_gate_lines_are_written_as_indonesian_reads_them():
         "1.234,5", "0,13", "20", "-0,5", "1.234.567,89", "7"]
     assert [for_people(v, share=True) for v in (0.2045, 0.976, 1.0, 0.0)] == ["20,5%", "97,6%", "100,0%", "0,0%"]
     assert for_people((1.5, 2.0, "a")) == "(1,5; 2; 'a')"
+    # whole numbers and decimals alike; an infinity raised OverflowError (hostile trial); a boolean as GX gives it
+    assert [for_people(v) for v in (np.int64(1_234_567), 1_234_567, Decimal("1234.5"), float("inf"),
+                                    -np.float64("inf"), True)] == [
+        "1.234.567", "1.234.567", "1.234,5", "tak hingga", "-tak hingga", "True"]
+    assert for_people(float("inf"), share=True) == "tak hingga"
 
 
 def test_rule_values_come_from_the_books():

@@ -234,3 +234,23 @@ def test_a_local_server_is_reached_without_the_environments_proxy(monkeypatch):
     environment = {**proxies, "NO_PROXY": "x", "PATH": "/b"}
     assert server.without_proxies(environment) == proxies
     assert environment == {"NO_PROXY": "x", "PATH": "/b"}
+
+
+def test_a_server_that_stopped_while_starting_is_named_by_its_reason_not_its_last_line(tmp_path):
+    """The reason was two lines above the last ("Server stopped!") for a database that refused the connection, and
+    Prefect's port message wrapped at 80 columns gave "flag." (hostile trial)."""
+    from flows.server import last_words
+
+    def said(*lines: str) -> str:
+        log = tmp_path / "prefect.log"
+        log.write_text("\n".join(lines) + "\n")
+        return last_words(log)
+
+    assert said("Traceback (most recent call last):", '  File "x.py", line 1, in <module>',
+                "ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 1)", "",
+                "Server stopped!") == "ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 1)"
+    assert said("INFO:     Waiting for application startup.",
+                "Port 4200 is already in use. Please specify a different port with the --port", "flag.") == (
+        "Port 4200 is already in use. Please specify a different port with the --port flag.")
+    assert said("one", "two", "three", "four") == "two three four"  # at most WRAPPED_LINES joined
+    assert said("") == "(tanpa keluaran)"

@@ -158,18 +158,23 @@ def find_columns(written: Sequence[str], sumber: str, columns: Sequence[str]) ->
     return [names.index(c) for c in columns], cleaned
 
 
-def no_column_of(names: Iterable[str], columns: Sequence[str]) -> bool:
-    """None of the header names (as written) is one of the table's columns: the row may be a title above them."""
-    return not any(clean_name(str(name)) in columns for name in names)
-
-
-def header_below(rows: Iterable[Iterable[str]], first: int, columns: Sequence[str]) -> int | None:
-    """The number of the row, among the TITLE_ROWS `rows` (numbered from `first`), whose names include every one
-    of the table's columns; None when none does."""
+def header_below(rows: Iterable[Iterable[str]], first: int, columns: Sequence[str],
+                 above: Iterable[str]) -> int | None:
+    """The number of the row, among the TITLE_ROWS `rows` (numbered from `first`), that holds at least half of the
+    table's columns and more of them than the row above them (`above`: its names), each as written or written
+    differently (case, spaces: `_loose`): the header under a title row; None when none does (the row above is the
+    header, however wrong)."""
+    least = max(_held(above, columns) + 1, -(-len(columns) // 2))
     for number, row in enumerate(islice(rows, TITLE_ROWS), start=first):
-        if {clean_name(str(name)) for name in row} >= set(columns):
+        if _held(row, columns) >= least:
             return number
     return None
+
+
+def _held(names: Iterable[str], columns: Sequence[str]) -> int:
+    """How many of the table's columns the names hold, as written or written differently."""
+    written = {_loose(clean_name(str(name))) for name in names}
+    return sum(column in written for column in columns)
 
 
 def title_above(row: int, names: Iterable[str], below: int) -> tuple[str, str]:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from flows.ingest.cells import TITLE_ROWS, header_below, no_column_of, title_above
+from flows.ingest.cells import TITLE_ROWS, clean_name, header_below, title_above
 from flows.ingest.walk import over_cells, shown
 from scoring.errors import InputFileError
 
@@ -48,8 +48,8 @@ class Csv(NamedTuple):
 def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequence[str] = ()) -> Csv:
     """The file's columns as text (header names as written), its kind (csv, csv-id, csv-tab) and encoding; a file
     of more than `cells` cells (lines x header columns, counted before parsing) is refused, and so is one whose
-    first line holds none of the table's `columns` but one of the TITLE_ROWS lines under it holds them all (a
-    title above the header: InputFileError naming both lines)."""
+    first line is not the table's header but one of the TITLE_ROWS lines under it is (`cells.header_below`: a
+    title above the header; InputFileError naming both lines)."""
     utf8, encoding = _as_utf8(data, sumber)
     separator, skipped = None, 0
     named = _SEP_LINE.match(utf8)
@@ -59,7 +59,7 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequen
     header = utf8[:end.start() if end else len(utf8)].decode("utf-8")
     separator = separator or max(KINDS, key=header.count)  # ties (a one-column header): the first, comma
     names = _names(header, separator)
-    if columns and no_column_of(names, columns):
+    if columns and not set(columns) <= {clean_name(name) for name in names}:  # not the header, or a wrong one
         _title_above(utf8, separator if named else None, skipped, names, columns, sumber)
     lines = max(utf8.count(b"\n"), utf8.count(b"\r"))
     if cells is not None and lines * max(len(names), 1) > cells:
@@ -87,7 +87,7 @@ def _title_above(utf8: bytes, separator: str | None, skipped: int, names: list[s
     line under the first is split by its own separator (one a `sep=` line names, else its most frequent one)."""
     lines = islice(re.split(_LINE_BREAK, utf8[:TITLE_BYTES].decode("utf-8", "replace")), 1, TITLE_ROWS + 1)
     below = header_below((_names(line, separator or max(KINDS, key=line.count)) for line in lines), skipped + 2,
-                         columns)
+                         columns, names)
     if below is not None:
         raise InputFileError(f"{sumber}: {title_above(skipped + 1, names, below)[0]}")
 

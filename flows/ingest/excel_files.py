@@ -31,7 +31,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from flows.ingest.cells import (LONGEST_CELL, TITLE_ROWS, HeaderError, find_columns, header_below, no_column_of,
+from flows.ingest.cells import (LONGEST_CELL, TITLE_ROWS, HeaderError, clean_name, find_columns, header_below,
                                 shortened, title_above, too_long)
 from flows.ingest.parquet_files import LARGEST_WHOLE
 from flows.ingest.walk import Limits, limit_text, over_cells, shown
@@ -131,11 +131,10 @@ def _read_sheet(values: ReadOnlyWorksheet, stored: ReadOnlyWorksheet, where: str
         positions, cleaned = find_columns(names, "", columns)
     except HeaderError as error:
         whole = str(error).removeprefix(": ")
-        near = "harus ditulis" in whole or not no_column_of(names, columns)
+        near = "harus ditulis" in whole or any(clean_name(name) in columns for name in names)
         rows = values.iter_rows(min_row=header + 1, max_row=header + TITLE_ROWS, max_col=HEADER_COLUMNS,
                                 values_only=True)
-        below = None if near else header_below(([_text(value)[0] for value in row] for row in rows), header + 1,
-                                               columns)
+        below = header_below(([_text(value)[0] for value in row] for row in rows), header + 1, columns, names)
         if below is not None:  # a title above the columns' names: every column was said missing (hostile trial)
             raise _NoHeader(*title_above(header, names, below)) from None
         raise _NoHeader(whole, error.brief if near else "") from None
