@@ -70,16 +70,12 @@ class _Loop:
             api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")  # a Prefect setting refused: named
             if refused is not None:
                 raise KoperasiSehatError(refused)
+            self.path = _socket_path(home)
+            self.listener = _listening(self.path)  # a path too long for a socket (a deep TMPDIR): refused here
         except BaseException:  # nothing it started left behind (the server, its log open)
             api.stop(self.api)
             self.api_log.close()
             raise
-        self.path = _socket_path(home)
-        Path(self.path).unlink(missing_ok=True)
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(self.path)
-        os.chmod(self.path, 0o600)
-        self.listener.listen(16)
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.listener, selectors.EVENT_READ)
         self.wakeup, self.wakeup_in = os.pipe()
@@ -273,6 +269,20 @@ class _Loop:
         _log("berhenti")
 
 
+def _listening(path: str) -> socket.socket:
+    """The server's socket, listening at `path` (only this user may connect); closed again if that fails."""
+    Path(path).unlink(missing_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(path)
+        os.chmod(path, 0o600)
+        listener.listen(16)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
+
+
 def _log(text: str) -> None:
     print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {text}", flush=True)
 
@@ -442,7 +452,10 @@ def main(argv: list[str]) -> None:
 
 
 def _words(error: Exception) -> str:
-    return str(error) if isinstance(error, KoperasiSehatError) else f"{type(error).__name__}: {error}"
+    """An error on one line (the command says the marked line only)."""
+    from flows.cli import one_line
+
+    return one_line(error) if isinstance(error, KoperasiSehatError) else f"{type(error).__name__}: {one_line(error)}"
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import format_number
 from scoring.errors import AmbiguousName, ParameterError
 
-MOVES_SHOWN = 5  # single moves listed beyond those that reach the next predicate
+MOVES_SHOWN = 5  # moves each list of single moves shows (the table has every one)
 SHOWN = ("karantina", "skor_koperasi", "skor_indikator", "jalan_menuju_sehat", "persentil_sejawat", "peringatan_dini",
          "daftar_prioritas", "mutu_pelaporan")
 

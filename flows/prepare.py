@@ -269,15 +269,15 @@ PREVIOUS_INDIKATOR = early_warning.READS["skor_indikator"]
 
 
 def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str,
-                          started: datetime) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+                          started: datetime) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
     """The previous month's scores (PREVIOUS_KOPERASI) and components (PREVIOUS_INDIKATOR) from its reports in the
     landing folder (`landing.laporan_sebelumnya`, read with the period's), validated and scored with the books in
     force then, for a run whose previous month is not published: skor_total_sebelumnya and the early warnings
     compare with the same month; and its reporting cooperatives (accepted reports, as status_koperasi.melapor
-    counts them): the quality gate's baseline."""
+    counts them; None for none): the quality gate's baseline."""
     others = landing.laporan_lain
     accepted = accept(landing.laporan_sebelumnya, common, started, landing.catatan)[0]
-    reporting = int(accepted["nik"].nunique())
+    reporting = int(accepted["nik"].nunique()) or None  # none: no baseline (the check is left out), not 0
     if accepted.empty:
         kinds = {"skor_total": "float64", "jumlah_anggota": "int64"}
         return (pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "str")) for c in PREVIOUS_KOPERASI}),
@@ -294,7 +294,8 @@ def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str
             result.indikator[list(PREVIOUS_INDIKATOR)], reporting)
 
 
-def keep_previous(run: RunFolder, common: CheckedCommon, landing: Landing, previous: str, started: datetime) -> int:
+def keep_previous(run: RunFolder, common: CheckedCommon, landing: Landing, previous: str,
+                  started: datetime) -> int | None:
     """Keep the previous month's scores and components from the landing folder (`previous_from_landing`) in the
     run's work folder, for the warnings and skor_total_sebelumnya; its reporting cooperatives, once written."""
     koperasi, indikator, reporting = previous_from_landing(common, landing, previous, started)

@@ -580,7 +580,8 @@ def describe_failure(table: str, result: Any) -> str:
         examples = list(dict.fromkeys(for_people(v, share) for v in outcome.get("partial_unexpected_list") or []))
         examples = examples[:EXAMPLES]
         checked = outcome.get("element_count", 0) - (outcome.get("missing_count") or 0)  # GX skips a missing value
-        observed = f"{outcome['unexpected_count']} dari {checked} baris gagal, mis. {'; '.join(examples)}"
+        observed = (f"{number(outcome['unexpected_count'], 0)} dari {number(checked, 0)} baris gagal, mis. "
+                    f"{'; '.join(examples)}")
     else:
         observed = f"hasil {plain(outcome)!r}"
     return f"{table}: {what} [{check}]: {observed}"

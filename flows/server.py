@@ -37,6 +37,7 @@ CONNECT_SECONDS = 10  # for a server named by PREFECT_API_URL to answer
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 WRAPPED_LINES = 3  # of a last sentence a terminal's width wrapped, joined again (`last_words`)
+RAISED_LINES = 5  # the last lines of a log in which an exception line is the reason (`last_words`)
 EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(Error|Exception|Exit): ")  # a traceback's last line
 # asked by the server itself once it answers (`_first_requests`): a GET without body, then a read of the database
 FIRST_REQUESTS = (("/admin/version", None), ("/flows/filter", b'{"limit": 1}'))
@@ -201,14 +202,15 @@ def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
 
 def last_words(log: Path) -> str:
     """Why a process that ended stopped, from what it wrote: for a setting refused (pydantic's ValidationError,
-    e.g. PREFECT_LOGGING_LEVEL=LOUD) the first field and why, not pydantic's closing link; else its last exception
-    line (`ConnectionRefusedError: ...`, not the "Server stopped!" after it); else its last sentence, the lines a
-    terminal's width wrapped joined again ("Port 4200 is already in use. Please ... the --port" / "flag.")."""
+    e.g. PREFECT_LOGGING_LEVEL=LOUD) the first field and why, not pydantic's closing link; else an exception line
+    among its last RAISED_LINES (`ConnectionRefusedError: ...`, not the "Server stopped!" after it); else its last
+    sentence, the lines a terminal's width wrapped joined again ("Port 4200 is already in use. Please ... the
+    --port" / "flag.")."""
     lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
     for i, line in enumerate(lines[:-2]):
         if "ValidationError: " in line:
             return f"{line.split('ValidationError: ', 1)[1]}: {lines[i + 1]}: {lines[i + 2]}"
-    raised = [line for line in lines if EXCEPTION_LINE.match(line)]
+    raised = [line for line in lines[-RAISED_LINES:] if EXCEPTION_LINE.match(line)]  # not one recovered from before
     if raised:
         return raised[-1]
     start = len(lines) - 1

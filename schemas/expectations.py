@@ -32,6 +32,7 @@ from schemas.tables import aspek_ids
 from scoring.bands import band_index
 from scoring.rulebook_format import NilaiBand, Rulebook
 from scoring.status import predicate_columns
+from scoring.texts import number
 
 SKOR_KOPERASI = "skor_koperasi"
 SKOR_INDIKATOR = "skor_indikator"
@@ -94,7 +95,8 @@ def number_text(value: float) -> str:
 
 
 def _pct(share: float) -> str:
-    return f"{share * 100:g}%"
+    """A share as a percent, as Indonesian writes it (0.125 -> 12,5%; 0.1 -> 10%)."""
+    return f"{number(share * 100).rstrip('0').rstrip(',')}%"
 
 
 def make_suite(name: str, expectations: list[gxe.Expectation], about: str) -> gx.ExpectationSuite:

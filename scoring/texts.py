@@ -27,7 +27,7 @@ def missing(value: object) -> bool:
 
 def number(value: object, decimals: int = 2) -> str:
     """One number as `format_number` writes a column's: 1.234.567 and 78,50 (rounded half away from zero); '-'
-    for a missing value, 'tak hingga' for an infinite one."""
+    for a missing value; 'tak hingga' for an infinite one (a column never holds one)."""
     if missing(value):
         return "-"
     if math.isinf(value):

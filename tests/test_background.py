@@ -171,6 +171,18 @@ def test_a_warning_made_an_error_is_named_as_such_and_the_failed_start_leaves_no
     assert not [p for p in started if _home_of(p) == str(home)]  # its Prefect server stopped with it
 
 
+def test_a_socket_the_server_cannot_open_is_named_and_leaves_nothing_running(tmp_path):
+    """A temporary folder too deep for a socket's path: the start failed after the Prefect server was up, and only
+    that server's pipe closing stopped it (review)."""
+    home, deep = tmp_path / "prefect", tmp_path / ("d" * 120)
+    deep.mkdir()
+    done = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "out"), home=home, TMPDIR=str(deep))
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr.startswith("koperasi-sehat: server latar tidak siap: OSError: AF_UNIX path too long (log: ")
+    started = [p for p in psutil.process_iter(["cmdline"]) if "flows.server" in " ".join(p.info["cmdline"] or [])]
+    assert not [p for p in started if _home_of(p) == str(home)]
+
+
 def _home_of(process: psutil.Process) -> str | None:
     try:
         return process.environ().get("PREFECT_HOME")

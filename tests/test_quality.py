@@ -721,6 +721,11 @@ def test_numbers_in_the_gate_lines_are_written_as_indonesian_reads_them():
                                     -np.float64("inf"), True)] == [
         "1.234.567", "1.234.567", "1.234,5", "tak hingga", "-tak hingga", "True"]
     assert for_people(float("inf"), share=True) == "tak hingga"
+    suite = ex.antar_periode_suite(8, 0.125, 0.333)  # the limits the descriptions name, in the same notation
+    assert [e.description for e in suite.expectations] == [
+        "jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari 12,5% dari 8 pada periode "
+        "sebelumnya (paling sedikit 7)", "porsi baris laporan yang dikarantina (dikarantina / dibaca) paling banyak "
+        "33,3%"]
 
 
 def test_rule_values_come_from_the_books():

@@ -253,4 +253,6 @@ def test_a_server_that_stopped_while_starting_is_named_by_its_reason_not_its_las
                 "Port 4200 is already in use. Please specify a different port with the --port", "flag.") == (
         "Port 4200 is already in use. Please specify a different port with the --port flag.")
     assert said("one", "two", "three", "four") == "two three four"  # at most WRAPPED_LINES joined
+    assert said("ValueError: recovered from", *[f"INFO: step {i}." for i in range(5)], "Port 4200 is in use.") == (
+        "Port 4200 is in use.")  # an exception well before the end is not the reason
     assert said("") == "(tanpa keluaran)"

@@ -85,7 +85,8 @@ def _title_above(utf8: bytes, separator: str | None, skipped: int, names: list[s
                  sumber: str) -> None:
     """Refuse a file whose header line is below a title line (or more): InputFileError naming both lines. Each
     line under the first is split by its own separator (one a `sep=` line names, else its most frequent one)."""
-    lines = islice(re.split(_LINE_BREAK, utf8[:TITLE_BYTES].decode("utf-8", "replace")), 1, TITLE_ROWS + 1)
+    lines = islice(re.split(_LINE_BREAK, utf8[:TITLE_BYTES].decode("utf-8", "replace"), maxsplit=TITLE_ROWS + 1), 1,
+                   TITLE_ROWS + 1)
     below = header_below((_names(line, separator or max(KINDS, key=line.count)) for line in lines), skipped + 2,
                          columns, names)
     if below is not None:
