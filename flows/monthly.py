@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 
 from flows import quality, storage
 from flows.config import GX_DIR, REJECTED_DIR, REPORTS_DIR, RUNS_DIR, TIMEZONE
+from flows.ingest.walk import table_of
 from flows.locks import exclusive
 from flows.manifest import versions, write_json
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary
@@ -21,7 +22,6 @@ from schemas import outputs
 from scoring.errors import QualityGateError
 
 OUTPUT_TABLES = tuple(outputs.TABLES)  # every table a run publishes, in the contract's order
-REPORTS_FOLDER = "laporan"  # of the landing folder: the monthly reports' files (`flows.ingest.landing`)
 FILES_NAMED = 3  # refused files a failed gate's line names, then how many more (all in the run's summary)
 
 
@@ -38,9 +38,11 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
     with exclusive(params.output):  # one GX context, one writer at a time
         result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
     failed = result.failed + _unread(params, prepared)
-    if failed:
-        shown = prepared.berkas_ditolak[:FILES_NAMED]  # a file not read is the likeliest cause: named with them
-        more = len(prepared.berkas_ditolak) - len(shown)
+    if failed:  # a file refused whole is the likeliest cause: named with them, those naming the period first
+        period = (params.period, params.period.replace("-", ""))
+        refused = sorted(prepared.berkas_ditolak, key=lambda f: not any(p in f.split(": ", 1)[0] for p in period))
+        shown = refused[:FILES_NAMED]
+        more = len(refused) - len(shown)
         named = (f"; berkas ditolak ({len(prepared.berkas_ditolak)}): " + "; ".join(shown)
                  + (f"; dan {more} berkas lain (ringkasan run)" if more else "")) if shown else ""
         raise QualityGateError(f"periode {params.period} tidak diterbitkan: {len(failed)} pemeriksaan mutu "
@@ -52,11 +54,11 @@ def _unread(params: RunParameters, prepared: PrepareSummary) -> list[str]:
     """A month of which no report row was read while a report file was refused whole: its reports are most likely
     in that file, and a month of no reports would be published (both months' files refused, say, for the same
     title line: no baseline for the drop in reporting; review of the fresh-clone trial's fix)."""
-    refused = [f for f in prepared.berkas_ditolak if f.startswith(f"{REPORTS_FOLDER}/")]
+    refused = [f for f in prepared.berkas if f.get("galat") and table_of(f["sumber"]) == "laporan"]
     if prepared.laporan_dibaca or not refused:
         return []
     return [f"laporan: tidak ada baris laporan periode {params.period} yang terbaca, dan {len(refused)} berkas "
-            "laporan ditolak utuh: perbaiki berkas itu, lalu jalankan lagi"]
+            "laporan ditolak utuh: perbaiki yang memuat laporan periode ini, lalu jalankan lagi"]
 
 
 def _reporting_before(params: RunParameters, prepared: PrepareSummary) -> int | None:

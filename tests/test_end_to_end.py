@@ -320,25 +320,27 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
 TITLED = "baris 1 ('Laporan Bulanan KSP') bukan baris judul kolom: judul kolom ada di baris 2; hapus baris di atasnya"
 
 
-@pytest.mark.parametrize("months", [("2026-10",), ("2026-09", "2026-10")])
-def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_file(tmp_path, months):
+@pytest.mark.parametrize(("months", "folder"), [(("2026-10",), "laporan"), (("2026-09", "2026-10"), "Laporan")])
+def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_file(tmp_path, months, folder):
     """A title line above the month's only report file refused it whole, and a first run (the previous month not
     published) published a month of no reports, exit 0: the drop in reporting had no baseline (fresh-clone trial).
     The previous month's reports in the landing folder are the baseline; with the previous month's file refused
     too (the same export tool) there is none, and a month of which no report row was read while a report file was
-    refused stops on its own (review). The line names the refused files."""
+    refused stops on its own (review; the folder's name in any case, as the landing reader takes it: hostile
+    trial). The line names the refused files, those naming the period first."""
     from flows.pipeline import monthly_scoring
 
     landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
+    (landing / "laporan").rename(landing / folder)
     for month in months:
-        reports = landing / "laporan" / f"laporan_{month}.csv"
+        reports = landing / folder / f"laporan_{month}.csv"
         reports.write_bytes(b"Laporan Bulanan KSP\n" + reports.read_bytes())
     output = tmp_path / "out"
     state = monthly_scoring(period="2026-10", input=str(landing), output=str(output), return_state=True)
     assert state.is_failed()
-    refused = "; ".join(f"laporan/laporan_{month}.csv: {TITLED}" for month in months)
+    refused = "; ".join(f"{folder}/laporan_{month}.csv: {TITLED}" for month in reversed(months))
     failed = [f"laporan: tidak ada baris laporan periode 2026-10 yang terbaca, dan {len(months)} berkas laporan "
-              "ditolak utuh: perbaiki berkas itu, lalu jalankan lagi"]
+              "ditolak utuh: perbaiki yang memuat laporan periode ini, lalu jalankan lagi"]
     if len(months) == 1:  # 2026-09's reports in the landing folder: 41 reporting, the baseline
         failed.insert(0, "antar_periode: jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari "
                          "20% dari 41 pada periode sebelumnya (paling sedikit 33) [antar_periode.penurunan_melapor]: "

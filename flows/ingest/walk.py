@@ -146,6 +146,12 @@ def _classify(path: Path, parts: tuple[str, ...], real_root: str, limit: int) ->
     return Entry(sumber, target, table, FORMATS[suffix])
 
 
+def table_of(sumber: str) -> str | None:
+    """The input table of a file of the landing folder, by its path there (a folder's name in any case); None for
+    a file no table reads."""
+    return _table_of(Path(sumber).parts)[0]
+
+
 def _table_of(parts: tuple[str, ...]) -> tuple[str | None, str]:
     """The table a file at `parts` belongs to, or None and why no input table lives there."""
     top = parts[0].lower()
