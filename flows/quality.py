@@ -47,7 +47,7 @@ from scoring.errors import KoperasiSehatError, QualityGateError
 from scoring.reporting_quality import grade_table
 from scoring.rulebook import published_books
 from scoring.rulebook_format import Rulebook
-from scoring.texts import number
+from scoring.texts import number, trimmed
 from scoring.periods import previous_period
 
 if TYPE_CHECKING:
@@ -552,7 +552,7 @@ def for_people(value: Any, share: bool = False) -> str:
     if isinstance(value, float) and share and math.isfinite(value):
         return f"{number(value * 100, 1)}%"
     if isinstance(value, float):
-        return number(value).rstrip("0").rstrip(",")
+        return trimmed(value)
     if isinstance(value, (list, tuple)):
         return "(" + "; ".join(for_people(v, share) for v in value) + ")"
     return repr(value) if isinstance(value, str) else str(value)

@@ -13,7 +13,8 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from schemas.expectations import expectation, make_suite, number_text, row_count, skor_total_maks
+from schemas.expectations import expectation, make_suite, row_count, skor_total_maks
+from scoring.texts import trimmed
 from scoring.early_warning import CODE_PATTERN
 from scoring.rulebook_format import Rulebook
 
@@ -39,7 +40,7 @@ def _holds(suite: str, kode: str, description: str) -> gxe.Expectation:
 
 
 def _between(suite: str, column: str, low: float, high: float) -> gxe.Expectation:
-    return expectation(suite, f"{column}_rentang", f"{column} antara {number_text(low)} dan {number_text(high)}",
+    return expectation(suite, f"{column}_rentang", f"{column} antara {trimmed(low)} dan {trimmed(high)}",
                        gxe.ExpectColumnValuesToBeBetween, column=column, min_value=low, max_value=high)
 
 

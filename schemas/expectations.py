@@ -32,7 +32,7 @@ from schemas.tables import aspek_ids
 from scoring.bands import band_index
 from scoring.rulebook_format import NilaiBand, Rulebook
 from scoring.status import predicate_columns
-from scoring.texts import number
+from scoring.texts import trimmed
 
 SKOR_KOPERASI = "skor_koperasi"
 SKOR_INDIKATOR = "skor_indikator"
@@ -90,13 +90,9 @@ def expectation(suite: str, kode: str, description: str, kind: type, unit: str |
     return kind(**kwargs, description=description, meta=meta)
 
 
-def number_text(value: float) -> str:
-    return f"{value:g}"
-
-
 def _pct(share: float) -> str:
     """A share as a percent, as Indonesian writes it (0.125 -> 12,5%; 0.1 -> 10%)."""
-    return f"{number(share * 100).rstrip('0').rstrip(',')}%"
+    return f"{trimmed(share * 100)}%"
 
 
 def make_suite(name: str, expectations: list[gxe.Expectation], about: str) -> gx.ExpectationSuite:
@@ -124,20 +120,20 @@ def skor_koperasi_suite(books: Mapping[str, Rulebook], toleransi_total: float = 
                     gxe.ExpectCompoundColumnsToBeUnique, column_list=["nik", "periode"]),
         *(expectation(s, f"{c}_terisi", f"{c} tidak pernah kosong", gxe.ExpectColumnValuesToNotBeNull, column=c)
           for c in ("nik", "periode", "rulebook", "skor_total")),
-        expectation(s, "skor_total_rentang", f"skor_total antara 0 dan {number_text(total_max)}",
+        expectation(s, "skor_total_rentang", f"skor_total antara 0 dan {trimmed(total_max)}",
                     gxe.ExpectColumnValuesToBeBetween, column="skor_total", min_value=0, max_value=total_max),
     ]
     for book_id, book in sorted(books.items()):
         checks += [
             expectation(s, f"skor_{a.id}_rentang.{book_id}",
-                        f"skor_{a.id} antara 0 dan {number_text(a.bobot)} (maksimum {a.id} rulebook {book_id})",
+                        f"skor_{a.id} antara 0 dan {trimmed(a.bobot)} (maksimum {a.id} rulebook {book_id})",
                         gxe.ExpectColumnValuesToBeBetween, column=f"skor_{a.id}", min_value=0, max_value=a.bobot,
                         **rows_of(book_id))
             for a in book.aspek
         ]
     checks += [
         expectation(s, "skor_total_jumlah_aspek",
-                    f"skor_total sama dengan jumlah {len(aspects)} skor aspek (toleransi {number_text(toleransi_total)}); "
+                    f"skor_total sama dengan jumlah {len(aspects)} skor aspek (toleransi {trimmed(toleransi_total)}); "
                     "teramati: skor_total dikurangi jumlahnya",
                     gxe.ExpectColumnValuesToBeBetween, column="cek_selisih_total_aspek", min_value=-toleransi_total,
                     max_value=toleransi_total),
@@ -181,7 +177,7 @@ def skor_indikator_suite(books: Mapping[str, Rulebook], jumlah_baris: int | None
                     f"({'/'.join(map(str, sizes))}); teramati: (baris, komponen rulebook)",
                     gxe.ExpectColumnPairValuesToBeEqual, column_A="cek_jumlah_komponen",
                     column_B="cek_jumlah_komponen_rulebook", ignore_row_if="neither"),
-        expectation(s, "nilai_rentang", f"nilai antara {number_text(low)} dan {number_text(high)}",
+        expectation(s, "nilai_rentang", f"nilai antara {trimmed(low)} dan {trimmed(high)}",
                     gxe.ExpectColumnValuesToBeBetween, column="nilai", min_value=low, max_value=high),
         expectation(s, "skor_tidak_negatif", "skor 0 atau lebih",
                     gxe.ExpectColumnValuesToBeBetween, column="skor", min_value=0),

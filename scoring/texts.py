@@ -39,6 +39,12 @@ def number(value: object, decimals: int = 2) -> str:
     return f"{text},{fraction:0{decimals}d}" if decimals else text
 
 
+def trimmed(value: object) -> str:
+    """One number as `format_nilai` writes a column's: at most two decimals, no trailing zeros (25; 66,67; 7,5)."""
+    text = number(value)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def format_number(values: pd.Series | np.ndarray, decimals: int = 2) -> pd.Series:
     """Numbers with a thousands dot and a decimal comma (78,50; 1.234.567), rounded half up; empty text for a
     missing value. `decimals` is 0, 1 or 2. Vectorised: each piece is taken from a small table of texts."""

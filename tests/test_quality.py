@@ -726,6 +726,9 @@ def test_numbers_in_the_gate_lines_are_written_as_indonesian_reads_them():
         "jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari 12,5% dari 8 pada periode "
         "sebelumnya (paling sedikit 7)", "porsi baris laporan yang dikarantina (dikarantina / dibaca) paling banyak "
         "33,3%"]
+    tolerance = [e.description for e in ex.skor_koperasi_suite(rulebooks(), 0.05, None).expectations
+                 if "toleransi" in e.description]  # every limit a description names (was "toleransi 0.05")
+    assert tolerance and all("(toleransi 0,05)" in d for d in tolerance)
 
 
 def test_rule_values_come_from_the_books():

@@ -57,7 +57,7 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequen
         separator, skipped, utf8 = named[1].decode("utf-8", "replace"), 1, utf8[named.end():]
     end = re.search(rb"[\r\n]", utf8)
     header = utf8[:end.start() if end else len(utf8)].decode("utf-8")
-    separator = separator or max(KINDS, key=header.count)  # ties (a one-column header): the first, comma
+    separator = separator or _separator(header)
     names = _names(header, separator)
     if columns and not set(columns) <= {clean_name(name) for name in names}:  # not the header, or a wrong one
         _title_above(utf8, separator if named else None, skipped, names, columns, sumber)
@@ -71,6 +71,11 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequen
                                       for i in range(frame.shape[1])], names=[str(c) for c in frame.columns])
     notes, swallowed = _swallowed(table, separator, skipped)
     return Csv(table, KINDS.get(separator, "csv"), encoding, notes, swallowed)
+
+
+def _separator(line: str) -> str:
+    """A line's separator: its most frequent of comma, semicolon and tab (ties, a one-column line: comma)."""
+    return max(KINDS, key=line.count)
 
 
 def _names(line: str, separator: str) -> list[str]:
@@ -87,7 +92,7 @@ def _title_above(utf8: bytes, separator: str | None, skipped: int, names: list[s
     line under the first is split by its own separator (one a `sep=` line names, else its most frequent one)."""
     lines = islice(re.split(_LINE_BREAK, utf8[:TITLE_BYTES].decode("utf-8", "replace"), maxsplit=TITLE_ROWS + 1), 1,
                    TITLE_ROWS + 1)
-    below = header_below((_names(line, separator or max(KINDS, key=line.count)) for line in lines), skipped + 2,
+    below = header_below((_names(line, separator or _separator(line)) for line in lines), skipped + 2,
                          columns, names)
     if below is not None:
         raise InputFileError(f"{sumber}: {title_above(skipped + 1, names, below)[0]}")
