@@ -38,15 +38,15 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
     with exclusive(params.output):  # one GX context, one writer at a time
         result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
     failed = result.failed + _unread(params, prepared)
-    if failed:  # a file refused whole is the likeliest cause: named with them, those naming the period first
+    if failed:  # a file refused whole is the likeliest cause: named first, those naming the period first
         period = (params.period, params.period.replace("-", ""))
         refused = sorted(prepared.berkas_ditolak, key=lambda f: not any(p in f.split(": ", 1)[0] for p in period))
         shown = refused[:FILES_NAMED]
         more = len(refused) - len(shown)
-        named = (f"; berkas ditolak ({len(prepared.berkas_ditolak)}): " + "; ".join(shown)
-                 + (f"; dan {more} berkas lain (ringkasan run)" if more else "")) if shown else ""
-        raise QualityGateError(f"periode {params.period} tidak diterbitkan: {len(failed)} pemeriksaan mutu "
-                               f"gagal: {'; '.join(failed)}{named} (Data Docs: {result.data_docs_index})")
+        named = (f"berkas ditolak ({len(refused)}): " + "; ".join(shown)
+                 + (f"; dan {more} berkas lain (ringkasan run)" if more else "") + "; ") if shown else ""
+        raise QualityGateError(f"periode {params.period} tidak diterbitkan: {named}{len(failed)} pemeriksaan mutu "
+                               f"gagal: {'; '.join(failed)} (Data Docs: {result.data_docs_index})")
     return {"sukses": True, "data_docs": str(result.data_docs_index), **result.summary}
 
 

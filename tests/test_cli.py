@@ -1044,7 +1044,9 @@ def test_a_blocked_month_says_so_once_and_shows_where_its_quarantine_is(publishe
                            "--output", str(output)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert (done.returncode, done.stdout) == (1, "")
     (line,) = done.stderr.splitlines()
-    assert line.startswith("koperasi-sehat: run 2026-10 gagal: periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu")
+    assert line.startswith("koperasi-sehat: run 2026-10 gagal: periode 2026-10 tidak diterbitkan: berkas ditolak (1): "
+                           "laporan/laporan_2026-10_judul.csv: ")  # the likeliest cause first
+    assert line.count("; 1 pemeriksaan mutu gagal: ") == 1
     assert line.count("teramati 28,0%") == 1 and "NoneType" not in done.stderr
     (rejected,) = (output / "_ditolak").iterdir()
     assert line.endswith(f"karantina dan ringkasan run ini: {rejected}")

@@ -296,9 +296,11 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
     state = monthly_scoring(period="2026-10", input=str(DATA_DIR / "sample_dirty"), output=str(output),
                             return_state=True)
     assert state.is_failed()
-    assert state.message.startswith("periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu gagal: ")
-    assert state.message.count("[antar_periode.porsi_karantina]: teramati 28,0%; berkas ditolak (") == 1  # 14 of 50
-    assert state.message.split("; berkas ditolak (")[1].startswith("1): laporan/laporan_2026-10_judul.csv: kolom 'Kas' ")
+    # the file refused whole first, the likeliest cause (fresh-clone trial: it came after the gate's failures)
+    assert state.message.startswith("periode 2026-10 tidak diterbitkan: berkas ditolak (1): "
+                                    "laporan/laporan_2026-10_judul.csv: kolom 'Kas' ")
+    assert state.message.count("; 1 pemeriksaan mutu gagal: ") == 1
+    assert state.message.count("[antar_periode.porsi_karantina]: teramati 28,0% (Data Docs: ") == 1  # 14 of 50
     assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == before
     assert snapshot(output / "laporan" / "periode=2026-10") == documents  # the documents too
     assert [p.stem for p in (output / "_runs").glob("*.json")] == [first["run_id"]]  # no manifest: not complete
@@ -345,8 +347,8 @@ def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_f
         failed.insert(0, "antar_periode: jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari "
                          "20% dari 41 pada periode sebelumnya (paling sedikit 33) [antar_periode.penurunan_melapor]: "
                          "teramati 0")
-    assert state.message.startswith(f"periode 2026-10 tidak diterbitkan: {len(failed)} pemeriksaan mutu gagal: "
-                                    f"{'; '.join(failed)}; berkas ditolak ({len(months)}): {refused} (Data Docs: ")
+    assert state.message.startswith(f"periode 2026-10 tidak diterbitkan: berkas ditolak ({len(months)}): {refused}; "
+                                    f"{len(failed)} pemeriksaan mutu gagal: {'; '.join(failed)} (Data Docs: ")
     assert not list((output / "skor_koperasi").glob("periode=*")) and not list((output / "_runs").glob("*.json"))
 
 
