@@ -73,6 +73,19 @@ def test_parquet_becomes_the_same_text():
      "('Laporan Koperasi Nama Oktober 2026') bukan baris judul kolom: judul kolom ada di baris 2"),
     (b"NIK,Kas,nama\nnik,kas,nama\n", "laporan/o.csv", "laporan/o.csv: kolom 'NIK' harus ditulis 'nik'; kolom 'Kas' "
      "harus ditulis 'kas'"),
+    # a quote left open to the end of the file: pandas' English words were shown ('C error: EOF inside string')
+    (b'nik,kas,nama\r\nA,1,B\r\nC,"2,D\r\n', "laporan/p.csv", 'laporan/p.csv: bukan CSV yang dapat dibaca (tanda kutip '
+     '(") di baris 3 tidak ditutup sampai akhir berkas; perbaiki tanda kutipnya lalu kirim ulang)'),
+    # the file's own line numbers when a sep= line comes first (were one less), counts as Indonesian writes them
+    (b"sep=,\nnik,kas,nama\nA,1,B\nC,2,D" + b",x" * 1_500 + b"\n", "laporan/q.csv",
+     "laporan/q.csv: bukan CSV yang dapat dibaca (baris 4 berisi 1.503 kolom, baris judul 3 kolom)"),
+    (b'sep=,\nnik,kas,nama\n"A,1,B\n', "laporan/r.csv", 'laporan/r.csv: bukan CSV yang dapat dibaca (tanda kutip (") '
+     "di baris 3 tidak ditutup"),
+    # a first line wider than an Excel sheet is no header: refused before it is split (a line of tens of MB
+    # without a line break took minutes and gigabytes; hostile trial)
+    (b"a;" * 16_384, "laporan/s.csv", "laporan/s.csv: baris 1 berisi lebih dari 16.384 kolom (batas satu lembar "
+     "Excel): bukan baris judul kolom; periksa pemisah barisnya"),
+    (b"sep=,\n" + b"a," * 16_384 + b"\nb\n", "laporan/t.csv", "laporan/t.csv: baris 2 berisi lebih dari 16.384 kolom"),
 ])
 def test_a_bad_file_is_one_clear_error_naming_it(data, sumber, message):
     with pytest.raises(InputFileError) as error:

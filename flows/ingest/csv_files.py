@@ -26,12 +26,14 @@ import pyarrow.csv as pa_csv
 from flows.ingest.cells import TITLE_ROWS, clean_name, header_below, title_above
 from flows.ingest.walk import over_cells, shown
 from scoring.errors import InputFileError
+from scoring.texts import number
 
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 KINDS = {",": "csv", ";": "csv-id", "\t": "csv-tab"}  # separator -> the file's kind (csv-id: Indonesian numbers)
 _SEP_LINE = re.compile(rb'^"?sep=(.)"?(\r\n|\r|\n|$)', re.IGNORECASE)  # Excel's first line naming the separator
 _LINE_BREAK = r"\r\n|\r|\n"
 TITLE_BYTES = 1 << 20  # of the text looked at for a header line under a title line
+WIDEST = 16_384  # columns of an Excel sheet: a wider first line is no table's header (split, it cost minutes and GB)
 
 
 class Csv(NamedTuple):
@@ -58,6 +60,9 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequen
     end = re.search(rb"[\r\n]", utf8)
     header = utf8[:end.start() if end else len(utf8)].decode("utf-8")
     separator = separator or _separator(header)
+    if header.count(separator) >= WIDEST:  # counted before splitting: the cell limit needs the lines, and has none
+        raise InputFileError(f"{sumber}: baris {skipped + 1} berisi lebih dari {number(WIDEST, 0)} kolom (batas satu "
+                             "lembar Excel): bukan baris judul kolom; periksa pemisah barisnya")
     names = _names(header, separator)
     if columns and not set(columns) <= {clean_name(name) for name in names}:  # not the header, or a wrong one
         _title_above(utf8, separator if named else None, skipped, names, columns, sumber)
@@ -66,7 +71,7 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequen
         raise InputFileError(f"{sumber}: {over_cells(lines, len(names), cells)}")
     table = _with_arrow(utf8, separator, names)
     if table is None:
-        frame = csv_with_pandas(utf8.decode("utf-8"), sumber, separator)
+        frame = csv_with_pandas(utf8.decode("utf-8"), sumber, separator, skipped)
         table = pa.Table.from_arrays([pa.array(frame.iloc[:, i], type=pa.string(), from_pandas=True)
                                       for i in range(frame.shape[1])], names=[str(c) for c in frame.columns])
     notes, swallowed = _swallowed(table, separator, skipped)
@@ -180,8 +185,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def csv_with_pandas(text: str, sumber: str, separator: str) -> pd.DataFrame:
-    """The file read by pandas' parser, which says what is wrong (a row with more cells than the header)."""
+def csv_with_pandas(text: str, sumber: str, separator: str, skipped: int = 0) -> pd.DataFrame:
+    """The file read by pandas' parser, which says what is wrong: a row with more cells than the header, a quote
+    left open to the end of the file (the file's line numbers: `skipped` lines before `text`, a `sep=` line)."""
     try:
         frame = pd.read_csv(io.StringIO(text), sep=separator, header=None, dtype="str", keep_default_na=False,
                             na_filter=False, skip_blank_lines=False)
@@ -189,8 +195,15 @@ def csv_with_pandas(text: str, sumber: str, separator: str) -> pd.DataFrame:
         raise InputFileError(f"{sumber}: berkas kosong, tanpa baris judul") from None
     except pd.errors.ParserError as error:
         fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-        detail = (f"baris {fields[2]} berisi {fields[3]} kolom, baris judul {fields[1]} kolom" if fields
-                  else shown(str(error).strip()))
+        open_quote = re.search(r"EOF inside string starting at row (\d+)", str(error))  # the row from 0: the header
+        if fields:
+            detail = (f"baris {number(int(fields[2]) + skipped, 0)} berisi {number(int(fields[3]), 0)} kolom, "
+                      f"baris judul {number(int(fields[1]), 0)} kolom")
+        elif open_quote:
+            detail = (f"tanda kutip (\") di baris {number(int(open_quote[1]) + 1 + skipped, 0)} tidak ditutup "
+                      "sampai akhir berkas; perbaiki tanda kutipnya lalu kirim ulang")
+        else:
+            detail = shown(str(error).strip())
         raise InputFileError(f"{sumber}: bukan CSV yang dapat dibaca ({detail})") from None
     frame.columns = frame.iloc[0].to_numpy()
     return frame.iloc[1:].reset_index(drop=True)
