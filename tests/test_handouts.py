@@ -19,6 +19,7 @@ import tomli_w
 from matplotlib.figure import Figure
 
 from flows.handouts import load_tables, write_reports
+from flows.handouts.cards import MOVES_SHOWN
 from flows.handouts.charts import CardCharts, Frame, _drawing
 from flows.handouts.feedback import advice, advice_table
 from flows.handouts.sheets import COLUMNS_FILE, Column, column_table, columns, sheet_names
@@ -161,6 +162,26 @@ def test_a_card_says_what_a_pendamping_needs(handouts, published_sample):
                  "Mutu pelaporan", "Alasan prioritas"):
         assert part in html, part
     assert html.count("<svg") == 2 and prioritas["nama"] in html
+
+
+def test_a_card_shows_a_combination_whole_or_not_at_all(handouts, published_sample):
+    """A card showed the first 6 moves, cutting a combination of 8 after 6, each row saying the result of all 8
+    together (fresh-clone trial: 5 cards of October). The rest of a combination begun is shown, then how many more
+    moves the table has."""
+    jalan = published_sample[1]["jalan_menuju_sehat"].sort_values(["nik", "urutan"], kind="stable")
+    cards = files(handouts[1])
+    longer = 0
+    for nik, moves in jalan.groupby("nik"):
+        html = cards[f"kartu/{nik}.html"].read_text(encoding="utf-8")
+        kinds = moves["langkah"].tolist()
+        start, combination = kinds.index("kombinasi"), kinds.count("kombinasi")
+        shown = html.count("<tr><td>Kombinasi: ")
+        assert shown == (combination if start < MOVES_SHOWN else 0), nik
+        rows = max(MOVES_SHOWN, start + combination) if start < MOVES_SHOWN else MOVES_SHOWN
+        hidden = len(kinds) - min(rows, len(kinds))
+        assert (f"{hidden} langkah lain: lihat tabel jalan_menuju_sehat" in html) == (hidden > 0), nik
+        longer += start + combination > MOVES_SHOWN > start
+    assert longer == 5  # the cards that cut their combination
 
 
 # --- the pieces -----------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from flows.handouts.charts import CardCharts
 from flows.handouts.pages import environment
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
+from scoring.path_to_sehat import COMBINATION
 from scoring.periods import month_name
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
@@ -30,7 +31,8 @@ COMPONENT_COLUMNS = ["nik", "komponen", "rasio", "nilai", "skor", "bobot", "rent
 PEER_COLUMNS = ["nik", "komponen", "persentil", "jumlah_sejawat", "median_sejawat", "keterangan", "jenis",
                 "kelas_aset"]
 MOVE_COLUMNS = ["nik", "langkah", "uraian", "poin_tambahan", "skor_total_baru", "predikat_baru", "keterangan"]
-MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate first)
+MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate
+# first), and the rest of a combination begun among them: a combination is reached by all its moves together
 UNSAFE = re.compile(r"[^\w.-]")
 
 
@@ -64,6 +66,15 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts, a missing value as None: through Arrow, which makes the Python values in C (pandas'
     `to_dict` boxes each value in Python, ten times slower on a national month)."""
     return pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
+
+
+def shown_moves(moves: list[dict]) -> list[dict]:
+    """The moves a card shows: the first MOVES_SHOWN, and the rest of a combination begun among them (a card cut a
+    combination of 8 moves after 6, each row saying the combination's result: fresh-clone trial)."""
+    end = min(MOVES_SHOWN, len(moves))
+    while 0 < end < len(moves) and moves[end - 1]["langkah"] == COMBINATION == moves[end]["langkah"]:
+        end += 1
+    return moves[:end]
 
 
 def _by_nik(frame: pd.DataFrame) -> dict[str, list[dict]]:
@@ -104,11 +115,12 @@ class _Cards:
         """What the card of one cooperative shows."""
         score = self.scores.get(nik)
         moves = self.moves.get(nik, [])
+        shown = shown_moves(moves)
         context = {
             "coop": self.status[nik], "score": score, "month_name": month_name(self.published.periode),
             "periode": self.published.periode, "run_time": self._run_time, "quality": self.quality.get(nik),
-            "priority": self.priority.get(nik), "moves": moves[:MOVES_SHOWN],
-            "more_moves": max(len(moves) - MOVES_SHOWN, 0),
+            "priority": self.priority.get(nik), "moves": shown, "more_moves": len(moves) - len(shown),
+            "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
             "findings": [], "peer_group": None,
             "history_svg": self._history(nik, score), "aspects_svg": "",
