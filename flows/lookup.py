@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows import storage
+from flows.ingest.walk import table_of
 from flows.report import as_wide_as, on_terminal
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
@@ -84,18 +85,37 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
     wanted = query.strip()
     if not wanted:
         raise ParameterError("berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau \"setia bersama\")")
-    if re.fullmatch(r"[\d\s.-]+", wanted):  # a NIK, as people write it (spaces, dots and dashes between groups)
-        rows = storage.read_table(output, "status_koperasi", periode, ds.field("nik") == re.sub(r"\D", "", wanted))
-    else:
-        rows = _by_name(output, periode, wanted)
+    nik = re.sub(r"\D", "", wanted) if re.fullmatch(r"[\d\s.-]+", wanted) else None  # a NIK as people write it
+    rows = (storage.read_table(output, "status_koperasi", periode, ds.field("nik") == nik) if nik
+            else _by_name(output, periode, wanted))
     if rows.empty:
-        raise ParameterError(f"tidak ada koperasi {query!r} di status_koperasi periode {periode} ({output}): "
+        raise ParameterError((nik and _only_quarantined(output, periode, nik))
+                             or f"tidak ada koperasi {query!r} di status_koperasi periode {periode} ({output}): "
                              "sebutkan NIK atau bagian nama yang lain")
     if len(rows) > 1:
         listed = rows[["nik", "nama", "kabupaten_kota", "predikat"]].sort_values(["nama", "nik"], kind="stable")
         raise AmbiguousName(f"{query!r} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
                             listed.reset_index(drop=True))
     return rows.iloc[0]
+
+
+def _only_quarantined(output: Path, periode: str, nik: str) -> str | None:
+    """Why a NIK with rows in the period's karantina has no status_koperasi row: its registry row refused, or not
+    registered (`jelaskan` said 'tidak ada koperasi' of a cooperative whose registry row was quarantined:
+    fresh-clone trial); None when karantina has no row of it."""
+    rows = storage.read_table(output, "karantina", periode, ds.field("nik") == nik).sort_values(["sumber", "baris"])
+    if rows.empty:
+        return None
+    registry = [table_of(sumber) == "koperasi" for sumber in rows["sumber"]]
+    first = rows[registry].iloc[0] if any(registry) else rows.iloc[0]
+    why = f"{first['sumber']} baris {first['baris']}: {'; '.join(first['alasan'])}"
+    others = len(rows) - 1
+    if any(registry):
+        return (f"koperasi {nik} tidak dinilai periode {periode}: baris registrinya ditolak ({why})"
+                + (f"; {others} baris lain dengan NIK ini dikarantina" if others else "")
+                + ": perbaiki baris registri itu, lalu jalankan lagi (tabel karantina)")
+    return (f"NIK {nik} tidak ada di registri koperasi periode {periode}; {len(rows)} baris dengan NIK ini "
+            f"dikarantina, mis. {why} (tabel karantina)")
 
 
 def _by_name(output: Path, periode: str, fragment: str) -> pd.DataFrame:

@@ -6,19 +6,21 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-from flows import lookup
+from flows import lookup, storage
 from scoring.errors import ParameterError
 from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE
 
 DPK = "650274822002787"  # KSP Setia Bersama, Dalam Pengawasan at 51.80
 QUARANTINED = "650276611812441"  # KSP Setia Nelayan: its October report quarantined
 CONSUMER = "650210554010239"  # a consumer cooperative: registered, never scored
+UNREGISTERED = "657145583934618"  # a report of a NIK the registry does not hold
 
 
 def jelaskan(output, *args: str, columns: str | None = "400") -> subprocess.CompletedProcess:
@@ -121,6 +123,28 @@ def test_a_quarantined_report_is_shown_with_its_reasons(published_sample):
     assert "Komponen" not in text and "Jalan menuju Sehat" not in text
 
 
+def test_a_nik_with_rows_only_in_karantina_is_told_why(published_sample, tmp_path):
+    """A cooperative whose registry row was refused was 'tidak ada koperasi' (fresh-clone trial): the NIK's rows in
+    karantina say why, its registry row first."""
+    output, _ = published_sample
+    done = jelaskan(output, UNREGISTERED)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"koperasi-sehat: NIK {UNREGISTERED} tidak ada di registri koperasi periode 2026-10; 1 "
+                           f"baris dengan NIK ini dikarantina, mis. laporan/laporan_2026-10.csv baris 28: nik "
+                           f"'{UNREGISTERED}' tidak terdaftar di koperasi.csv (tabel karantina)\n")
+    copy = shutil.copytree(output, tmp_path / "out")
+    karantina = storage.read_table(copy, "karantina", "2026-10")
+    registry = karantina[karantina["nik"] == UNREGISTERED].assign(
+        sumber="koperasi.csv", baris=15, alasan=[["tanggal_badan_hukum: bukan tanggal YYYY-MM-DD (nilai: '13/03/2019')"]])
+    storage.write_period(copy, "karantina", "2026-10", pd.concat([karantina, registry]), "tes")
+    done = jelaskan(copy, UNREGISTERED)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"koperasi-sehat: koperasi {UNREGISTERED} tidak dinilai periode 2026-10: baris registrinya "
+                           "ditolak (koperasi.csv baris 15: tanggal_badan_hukum: bukan tanggal YYYY-MM-DD (nilai: "
+                           "'13/03/2019')); 1 baris lain dengan NIK ini dikarantina: perbaiki baris registri itu, lalu "
+                           "jalankan lagi (tabel karantina)\n")
+
+
 def test_a_nik_may_be_written_in_groups(published_sample):
     output, _ = published_sample
     grouped = jelaskan(output, "6502 1055 4010 239")
@@ -203,7 +227,7 @@ def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_s
     """A terminal keeps its width (rich folds cells); lines wider than it wrapped whole and broke every row."""
     from rich.console import Console
 
-    from flows import lookup
+    from flows import lookup, storage
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
