@@ -179,7 +179,7 @@ def _header(coop: Cooperative) -> RenderableType:
     lines = [Text(f"{status['nama']} ({status['nik']})", style="bold"),
              Text(f"{status['kabupaten_kota']} · {status['jenis']} · periode {month_name(coop.periode)} · "
                   f"pendamping: {pendamping}"),
-             Text(_situation(status)), Text(str(status["penjelasan"]))]
+             Text(_situation(status, _report_quarantined(coop))), Text(str(status["penjelasan"]))]
     if len(score) and pd.notna(score["skor_total_sebelumnya"].iloc[0]):
         before = score.iloc[0]
         lines.append(Text(f"Periode sebelumnya: {_numbers(score['skor_total_sebelumnya'])[0]} "
@@ -187,14 +187,22 @@ def _header(coop: Cooperative) -> RenderableType:
     return Group(*lines)
 
 
-def _situation(status: pd.Series) -> str:
+def _report_quarantined(coop: Cooperative) -> bool:
+    """Whether a report of the cooperative for the period is in karantina (`alasan_tidak_dinilai` says so only for a
+    jenis a rulebook scores: a kspps's said 'belum pernah melapor'; fresh-clone trial)."""
+    rows = coop.tables["karantina"]
+    return coop.status["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA or any(
+        table_of(sumber) == "laporan" for sumber in rows.loc[(rows["periode"] == coop.periode).to_numpy(), "sumber"])
+
+
+def _situation(status: pd.Series, quarantined: bool) -> str:
     """Active or not, the last RAT, reporting this period (a report quarantined is said so: it was sent, though
     not accepted, and `melapor` counts accepted reports)."""
     rat = status["tanggal_rat_terakhir"]
     silent = status["bulan_tidak_melapor_berturut"]
     reported = "melapor periode ini" if status["melapor"] else (
         f"tidak melapor {silent} bulan berturut-turut" if pd.notna(silent) else "belum pernah melapor")
-    if status["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA:
+    if quarantined and not status["melapor"]:
         reported = "laporan periode ini dikarantina, tidak diterima (" + (
             f"{silent} bulan berturut-turut tanpa laporan diterima" if pd.notna(silent) else
             "belum pernah ada laporan diterima") + ")"
@@ -298,8 +306,9 @@ def _worklist(coop: Cooperative) -> Group:
         return Group(Text("Daftar prioritas", style="bold"), Text("tidak masuk daftar prioritas periode ini"))
     row = rows.iloc[0]
     parts = _numbers(rows[["poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota"]].iloc[0])
-    who = row["pendamping"] if isinstance(row["pendamping"], str) else row["pendamping_usulan"]
-    visit = (f"pendamping {who}, kunjungan ke-{row['kunjungan_ke']} "
+    assigned = isinstance(row["pendamping"], str)  # else suggested: said so (it read as assigned: fresh-clone trial)
+    who = row["pendamping"] if assigned else row["pendamping_usulan"]
+    visit = (f"pendamping {'' if assigned else 'usulan '}{who}, kunjungan ke-{row['kunjungan_ke']} "
              f"({'dalam' if row['dalam_kapasitas'] else 'di luar'} kapasitas)" if isinstance(who, str) else
              str(row["keterangan_pendamping"]))
     lines = [Text("Daftar prioritas", style="bold"),

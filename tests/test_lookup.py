@@ -145,6 +145,24 @@ def test_a_nik_with_rows_only_in_karantina_is_told_why(published_sample, tmp_pat
                            "jalankan lagi (tabel karantina)\n")
 
 
+def test_a_quarantined_report_of_a_jenis_no_rulebook_scores_is_said_so(published_sample):
+    """A kspps's quarantined report read 'belum pernah melapor': its alasan_tidak_dinilai is its jenis' (fresh-clone
+    trial); karantina says a report was sent."""
+    done = jelaskan(published_sample[0], "657188259639938")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[2].rstrip() == ("aktif · RAT terakhir 2026-05-19 · laporan periode ini dikarantina, "
+                                                    "tidak diterima (1 bulan berturut-turut tanpa laporan diterima)")
+
+
+def test_a_suggested_pendamping_is_said_to_be_suggested(published_sample):
+    """A cooperative without a pendamping read 'pendamping Andi Saputra' on the priority list, as if assigned,
+    under 'pendamping: belum ada' (fresh-clone trial); the report and workbook say 'usulan'."""
+    done = jelaskan(published_sample[0], "650489257157232")
+    assert done.returncode == 0, done.stderr
+    assert "pendamping: belum ada" in done.stdout
+    assert "; pendamping usulan Andi Saputra, kunjungan ke-1 (dalam kapasitas)" in done.stdout
+
+
 def test_a_nik_may_be_written_in_groups(published_sample):
     output, _ = published_sample
     grouped = jelaskan(output, "6502 1055 4010 239")
