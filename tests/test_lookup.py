@@ -245,8 +245,6 @@ def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_s
     """A terminal keeps its width (rich folds cells); lines wider than it wrapped whole and broke every row."""
     from rich.console import Console
 
-    from flows import lookup, storage
-
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
