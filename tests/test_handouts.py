@@ -152,6 +152,9 @@ def test_the_report_holds_every_section_and_fetches_nothing(handouts):
     assert html.count("<svg") == 3 and "Oktober 2026" in html and "target 50,0%" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html) and "@import" not in html
     assert "<script" not in html and "<link" not in html
+    # one label, one meaning: the coverage table counts the active that reported, the area table every reporter
+    # (two columns 'Melapor', 6 and 5 for Malinau: fresh-clone trial)
+    assert html.count('<th class="angka">Melapor</th>') == 1 and html.count(">Aktif yang melapor</th>") == 1
 
 
 def test_a_card_says_what_a_pendamping_needs(handouts, published_sample):
