@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from flows import commands, interrupt
-from flows.config import APP_NAME, PROJECT_ROOT, TIMEZONE, defaults, settings, shown
+from flows.config import APP_NAME, PROJECT_ROOT, TIMEZONE, decimal, decimal_shown, defaults, settings, shown
 from flows.ingest.walk import shown as escaped
 from schemas.wita import ascii_digits
 from scoring.errors import KoperasiSehatError, ParameterError, SettingError
@@ -83,7 +83,7 @@ app = typer.Typer(name=APP_NAME, cls=Group, context_settings=HELP_OPTIONS,
 MODES = ("table", "linear")
 SCALES = ("kaltara", "national")
 SAMPLE_LAST_PERIOD = "2026-10"  # sample.write_sample's default (data/sample), written here to keep the CLI light
-NUMBERS = {"float_parsing": "angka (mis. 0.1)", "int_parsing": "bilangan bulat"}
+NUMBERS = {"float_parsing": "angka (mis. 0,1)", "int_parsing": "bilangan bulat"}
 
 
 def _period(text: str | None) -> str | None:
@@ -94,6 +94,14 @@ def _period(text: str | None) -> str | None:
     if not re.fullmatch(PERIODE.pattern, period):
         raise typer.BadParameter(f"periode {text!r} bukan YYYY-MM (mis. 2026-10)")
     return period
+
+
+def _share(text: str) -> float:
+    """A share as people write it: 0,1 or 0.1 (`config.decimal`)."""
+    try:
+        return float(decimal(text))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} bukan angka (mis. 0,1)") from None
 
 
 def _one_of(choices: tuple[str, ...]):
@@ -139,10 +147,14 @@ def run(
     mode: Annotated[str | None, typer.Option(callback=_one_of(MODES), metavar="|".join(MODES),
                                              help="table (tabel band) atau linear")] = None,
     max_quarantine_share: Annotated[float, typer.Option(
-        metavar="PORSI", help="tidak terbit bila porsi baris laporan yang dikarantina melebihi ini")
+        metavar="PORSI", parser=_share, show_default=False,
+        help="tidak terbit bila porsi baris laporan yang dikarantina melebihi ini; bawaan: "
+             f"{decimal_shown(_DEFAULTS.max_quarantine_share)}")
     ] = _DEFAULTS.max_quarantine_share,
     max_reporting_drop: Annotated[float, typer.Option(
-        metavar="PORSI", help="tidak terbit bila koperasi yang melapor turun lebih dari porsi ini")
+        metavar="PORSI", parser=_share, show_default=False,
+        help="tidak terbit bila koperasi yang melapor turun lebih dari porsi ini; bawaan: "
+             f"{decimal_shown(_DEFAULTS.max_reporting_drop)}")
     ] = _DEFAULTS.max_reporting_drop,
     dask_address: Annotated[str | None, typer.Option(metavar="tcp://HOST:PORT",
                                                      help="jalankan bagian-bagian di scheduler Dask ini")] = None,

@@ -18,7 +18,7 @@ from typing import Literal
 import annotated_types
 from platformdirs import user_data_path
 from pydantic import (BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictFloat, StrictInt, StrictStr,
-                      ValidationError, create_model, field_validator, model_validator)
+                      ValidationError, ValidationInfo, create_model, field_validator, model_validator)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -119,10 +119,23 @@ class SettingsBase(BaseSettings):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _not_empty(cls, value: object) -> object:
+    def _not_empty(cls, value: object, info: ValidationInfo) -> object:
         if value == "":
             raise ValueError("kosong")
-        return value
+        return decimal(value) if cls.model_fields[info.field_name].annotation is float else value
+
+
+def decimal(value: object) -> object:
+    """A number as Indonesian writes it, a decimal comma ('0,5'), as Python reads it ('0.5'); any other value (a
+    dot, a thousands dot with a comma: '1.234,5') as it is ('0,5' was refused: fresh-clone trial)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d*,\d+\s*", value):
+        return value.replace(",", ".")
+    return value
+
+
+def decimal_shown(value: float) -> str:
+    """A number as Indonesian writes it, for --help (0,1): the command imports no numpy (`scoring.texts`)."""
+    return f"{value:g}".replace(".", ",")
 
 
 Settings = create_model(

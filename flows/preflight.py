@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from flows.config import APP_NAME, PUBLISHED_DIR
+from flows.config import APP_NAME, PUBLISHED_DIR, decimal_shown
 from scoring.errors import ParameterError
 
 REGISTRY = "koperasi.csv"
@@ -77,7 +77,8 @@ def check_apart(landing: Path, output: Path) -> None:
 def check_share(option: str, value: float) -> float:
     """A share of the quality gate: a number from 0 to 1."""
     if not 0 <= value <= 1:
-        raise ParameterError(f"{option} {value:g} di luar rentang: berikan angka 0 sampai 1 (mis. 0.1 = 10%)")
+        raise ParameterError(f"{option} {decimal_shown(value)} di luar rentang: berikan angka 0 sampai 1 (mis. 0,1 = "
+                             "10%)")
     return value
 
 

@@ -26,6 +26,23 @@ def test_each_can_be_set_from_the_environment(monkeypatch):
     assert (Settings().visits_per_pendamping, Settings().deadline_day) == (8, 15)
 
 
+def test_a_number_is_read_with_a_decimal_comma_as_indonesian_writes_it(monkeypatch):
+    """KOPERASI_SEHAT_MAX_QUARANTINE_SHARE=0,2 was refused (fresh-clone trial); a text setting keeps its comma, a
+    whole number is not made of one, and a thousands dot is no decimal comma."""
+    from flows.cli import _share
+
+    monkeypatch.setenv("KOPERASI_SEHAT_MAX_QUARANTINE_SHARE", "0,2")
+    monkeypatch.setenv("KOPERASI_SEHAT_WARNING_MARGIN", " 2,5 ")
+    monkeypatch.setenv("KOPERASI_SEHAT_CRON", "0 2 5,6 * *")
+    assert (Settings().max_quarantine_share, Settings().warning_margin, Settings().cron) == (0.2, 2.5, "0 2 5,6 * *")
+    for name, value in (("KOPERASI_SEHAT_PART_SIZE", "1,5"), ("KOPERASI_SEHAT_WARNING_MARGIN", "1.234,5")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValidationError, match=name.removeprefix("KOPERASI_SEHAT_").lower()):
+            Settings()
+        monkeypatch.delenv(name)
+    assert (_share("0,5"), _share("0.5"), _share(",25")) == (0.5, 0.5, 0.25)
+
+
 def test_a_peer_group_of_two_is_refused_as_it_would_reveal_the_other_ratio(monkeypatch):
     monkeypatch.setenv("KOPERASI_SEHAT_MIN_PEERS", "2")
     with pytest.raises(ValidationError, match="min_peers"):

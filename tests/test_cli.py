@@ -147,9 +147,12 @@ CURRENT = datetime.now(TIMEZONE).strftime("%Y-%m")  # the month a run may reach,
      "periode 2026-09 belum pernah terbit utuh di {output}: jalankan dulu seluruh bulannya (tanpa --kabupaten), "
      "lalu ulangi per kabupaten/kota"),
     (["--max-quarantine-share", "-1"],
-     "--max-quarantine-share -1 di luar rentang: berikan angka 0 sampai 1 (mis. 0.1 = 10%)"),
-    (["--max-reporting-drop", "1.5"], "--max-reporting-drop 1.5 di luar rentang: berikan angka 0 sampai 1 "
-                                      "(mis. 0.1 = 10%)"),
+     "--max-quarantine-share -1 di luar rentang: berikan angka 0 sampai 1 (mis. 0,1 = 10%)"),
+    (["--max-reporting-drop", "1.5"], "--max-reporting-drop 1,5 di luar rentang: berikan angka 0 sampai 1 "
+                                      "(mis. 0,1 = 10%)"),
+    (["--max-reporting-drop", "1,5"], "--max-reporting-drop 1,5 di luar rentang: berikan angka 0 sampai 1 "
+                                      "(mis. 0,1 = 10%)"),  # a decimal comma read ('0,5' was refused)
+    (["--max-quarantine-share", "0,1,2"], "--max-quarantine-share: '0,1,2' bukan angka (mis. 0,1) (lihat --help)"),
     (["--dask-local", "0"], "--dask-local 0 tidak sah: berikan jumlah pekerja 1 atau lebih"),
     (["--input", "/nowhere"], "folder masukan '/nowhere' tidak ada"),
     (["--period", "2999-01"],  # published an empty month (hostile trial)
