@@ -86,6 +86,9 @@ def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
     silent = book["Tidak Melapor"]
     assert (silent["Laporan terakhir"] != PERIODE).all() and len(silent) > 0
     assert book["Keterangan"].set_index("Hal").loc["Dihitung pada (WITA)", "Isi"] == "2026-12-01 02:00"
+    # the colours of the period's book's predicates (both books' seven were listed: fresh-clone trial)
+    assert [h for h in book["Keterangan"]["Hal"] if h.startswith("Warna: ")] == [
+        "Warna: Sehat", "Warna: Cukup Sehat", "Warna: Dalam Pengawasan", "Warna: Dalam Pengawasan Khusus"]
 
 
 def test_the_workbook_has_formats_frozen_headers_and_filters(handouts):
@@ -152,6 +155,8 @@ def test_the_report_holds_every_section_and_fetches_nothing(handouts):
     assert html.count("<svg") == 3 and "Oktober 2026" in html and "target 50,0%" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html) and "@import" not in html
     assert "<script" not in html and "<link" not in html
+    legend = re.findall(r'<span class="lencana [^"]*">([^<]*)</span>', html.split("Predikat: ")[-1])
+    assert legend == ["Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus"]  # ksp-2016's only
     # one label, one meaning: the coverage table counts the active that reported, the area table every reporter
     # (two columns 'Melapor', 6 and 5 for Malinau: fresh-clone trial)
     assert html.count('<th class="angka">Melapor</th>') == 1 and html.count(">Aktif yang melapor</th>") == 1

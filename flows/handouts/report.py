@@ -9,7 +9,7 @@ import pandas as pd
 
 from flows.handouts import charts
 from flows.handouts.pages import environment
-from flows.handouts.style import PREDICATE_COLOURS, predicates_in_order
+from flows.handouts.style import predicates_in_order
 from flows.handouts.tables import AREA, PROVINCE, Published
 from flows.handouts.workbook import area_codes
 from scoring.periods import month_name
@@ -79,7 +79,7 @@ def report_context(published: Published) -> dict:
         "top_n": settings.worklist_top_n, "priorities": _priorities(published),
         "silent_months": settings.silent_months, "quality_months": settings.reporting_quality_months,
         "grades": [g.huruf for g in grade_table().nilai], "reporting": _reporting(published),
-        "quarantine": _quarantine(published), "palette": list(PREDICATE_COLOURS),
+        "quarantine": _quarantine(published), "palette": published.predicate_names,
     }
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from flows import storage
 from flows.config import TIMEZONE, Settings
+from flows.handouts.style import PREDICATE_COLOURS
 from schemas.outputs import TABLES
 from scoring.periods import shift_period
 from scoring.rulebook import books_in_force, rulebooks
@@ -106,6 +107,13 @@ class Published:
         force for it (`scoring.rulebook.books_in_force`)."""
         used = self.now("skor_koperasi")["rulebook"].astype("str").value_counts(sort=True)
         return [rulebooks()[b] for b in used.index] or books_in_force(self.periode)
+
+    @cached_property
+    def predicate_names(self) -> list[str]:
+        """The predicates of the period's books (`books`), in PREDICATE_COLOURS' order (best first): what a legend
+        lists (every book's seven listed four of them unused: fresh-clone trial)."""
+        in_force = {name for book in self.books for name in book.predikat_names}
+        return [name for name in PREDICATE_COLOURS if name in in_force]
 
     @property
     def main_book(self) -> Rulebook:
