@@ -22,6 +22,7 @@ from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
 from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
                                   remember_report_files, with_common)
+from flows.ingest.walk import table_of
 from flows.memory import give_back
 from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
@@ -30,6 +31,7 @@ from schemas.inputs import Checked, Registry, registry_of
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
+from scoring.errors import InputFileError
 from scoring.derived_factors import derived_factors
 from scoring.explain import aligned
 from scoring.inputs import KUESIONER, is_in
@@ -105,6 +107,7 @@ def _checked(root: Path, today: date) -> CheckedCommon:
     landing = read_common(root)
     notes = landing.catatan
     koperasi = inputs.check_koperasi(landing.koperasi, today, notes)
+    _some_registered(landing, koperasi)
     registry = registry_of(landing.koperasi, koperasi)
     give_back()  # the pages the reads and the registry's check freed: the answers' check is the preparation's peak
     kuesioner = inputs.check_kuesioner(landing.kuesioner, registry, notes)
@@ -120,6 +123,21 @@ def _checked(root: Path, today: date) -> CheckedCommon:
     # a national month's answers are 1.8 million rows: their file names alone took 60 MiB of every run's memory
     kuesioner = replace(kuesioner, valid=kuesioner.valid[list(KUESIONER)])
     return CheckedCommon(rejected, dibaca, registry, koperasi, kuesioner, faktor, pemeriksaan)
+
+
+def _some_registered(landing: Landing, koperasi: Checked) -> None:
+    """Raise InputFileError when the registry has no accepted row: nothing can be scored, every report would be
+    'tidak terdaftar' (a header-only registry, or every date written 13/03/2019, crashed the run's summary: hostile
+    trial). The line names the file, how many rows were refused and the first row's reasons."""
+    if len(koperasi.valid):
+        return
+    if koperasi.alasan.empty:
+        sumber = next(f.sumber for f in landing.berkas if table_of(f.sumber) == "koperasi")
+        raise InputFileError(f"{sumber}: daftar koperasi tanpa baris: isi satu baris per koperasi terdaftar")
+    row = landing.koperasi.loc[koperasi.alasan.index[0]]
+    raise InputFileError(f"{row['sumber']}: tidak ada baris registri yang diterima ({len(koperasi.alasan)} ditolak, "
+                         f"mis. baris {row['baris']}: {'; '.join(koperasi.alasan.iloc[0])}): perbaiki daftar koperasi, "
+                         "lalu jalankan lagi")
 
 
 def prepare(params: RunParameters, run_id: str, started: datetime, previous_published: bool | None = None

@@ -148,7 +148,8 @@ def _assign(rows: pd.DataFrame, status: pd.DataFrame, capacity: int) -> pd.DataF
                                        na_position="last", kind="stable")
     visit = pd.Series(pd.NA, index=rows.index, dtype="Int64")
     visit[order.index] = order.groupby("pendamping", sort=False).cumcount() + 1
-    pool = _pool(status).assign(load=lambda p: p["pendamping"].map(order["pendamping"].value_counts()).fillna(0))
+    pool = _pool(status).assign(  # a number even when no pendamping is registered (an empty pool's map is text)
+        load=lambda p: p["pendamping"].map(order["pendamping"].value_counts()).fillna(0).astype(np.int64))
     free = (capacity - pool["load"]).clip(lower=0).astype(np.int64).to_numpy()
     # the free visits as slots, least loaded first: the k-th extra visit of a pendamping is at level load + k
     slots = pool.loc[pool.index.repeat(free)].assign(level=lambda f: f["load"] + f.groupby(level=0).cumcount() + 1)

@@ -19,9 +19,9 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from flows.config import DATA_DIR
-from flows.ingest.landing import read_landing, read_text_table
+from flows.ingest.landing import KOPERASI, read_landing, read_text_table
 from flows.ingest.walk import Limits
-from schemas.inputs import Registry, check_koperasi, check_laporan
+from schemas.inputs import Registry, check_koperasi, check_kuesioner, check_laporan, registry_of
 from scoring import InputFileError
 from scoring.columns import LAPORAN
 
@@ -259,6 +259,25 @@ def test_a_parquet_period_held_as_a_date_is_its_month_on_the_first_or_last_day(a
     assert frame["periode"].tolist() == meant
 
 
+def test_a_parquet_stamp_at_midnight_is_its_date_as_an_excel_date_cell(tmp_path):
+    """pandas writes a date column as stamps at midnight: every questionnaire answer was quarantined 'bukan tanggal
+    YYYY-MM-DD (nilai: '2024-02-08T00:00:00')' and the month published lower scores (hostile trial)."""
+    stamps = pa.array([datetime(2024, 2, 8), datetime(2024, 2, 8, 9, 30), None], pa.timestamp("ns"))
+    table = pa.table({"nik": [NIK] * 3, "tanggal": stamps, "komponen": ["manajemen_umum"] * 3, "nomor": [1, 2, 3],
+                      "jawaban": ["ya"] * 3})
+    frame, _ = read_text_table(parquet_bytes(table), "kuesioner/k.parquet",
+                               ("nik", "tanggal", "komponen", "nomor", "jawaban"))
+    assert frame["tanggal"].tolist() == ["2024-02-08", "2024-02-08T09:30:00", ""]
+    root = landing(tmp_path)
+    (root / "kuesioner").mkdir()
+    (root / "kuesioner" / "k.parquet").write_bytes(parquet_bytes(table.slice(0, 1)))
+    found = read_landing(root, "2026-10", NOW)
+    koperasi = check_koperasi(found.koperasi, NOW.date(), found.catatan)
+    answers = check_kuesioner(found.kuesioner, registry_of(found.koperasi, koperasi), found.catatan)
+    (reasons,) = answers.alasan  # one answer: an incomplete set, not a date
+    assert reasons[0].startswith("set kuesioner 6502000000000001 2024-02-08: ") and "bukan tanggal" not in str(reasons)
+
+
 def test_an_excel_period_held_as_a_date_is_its_month_another_day_says_what_to_write(tmp_path):
     root = landing(tmp_path)
     book = Workbook()
@@ -466,3 +485,22 @@ def test_a_file_name_that_is_not_utf8_shows_its_bytes(tmp_path):
     os.close(os.open(os.path.join(os.fsencode(root / "laporan"), b"\xff.txt"), os.O_CREAT | os.O_WRONLY))
     found = read_landing(root, "2026-10", NOW)
     assert [e.sumber for e in found.tidak_dibaca] == ["laporan/\\xff.txt"]  # was: \udcff
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ([{"nik": NIK, **REGISTRY_ROW, "tanggal_badan_hukum": "01/01/2010"},
+      {"nik": NIK_B, **REGISTRY_ROW, "tanggal_badan_hukum": "13/03/2019"}],
+     "koperasi.csv: tidak ada baris registri yang diterima (2 ditolak, mis. baris 2: tanggal_badan_hukum: bukan "
+     "tanggal YYYY-MM-DD (nilai: '01/01/2010')): perbaiki daftar koperasi, lalu jalankan lagi"),
+    ([], "koperasi.csv: daftar koperasi tanpa baris: isi satu baris per koperasi terdaftar"),
+])
+def test_a_registry_without_an_accepted_row_stops_the_run_in_one_line(tmp_path, rows, message):
+    """Every registry date written as an Indonesian Excel writes it, or a header-only registry, crashed the run's
+    summary in English ("dtype 'str' does not support operation 'mean'": hostile trial)."""
+    from flows.prepare import _checked
+
+    root = landing(tmp_path)
+    pd.DataFrame(rows, columns=["nik", *REGISTRY_ROW])[list(KOPERASI)].to_csv(root / "koperasi.csv", index=False)
+    with pytest.raises(InputFileError) as error:
+        _checked(root, NOW.date())
+    assert str(error.value) == message

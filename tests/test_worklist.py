@@ -141,3 +141,16 @@ def test_silence_below_the_threshold_does_not_list():
     found = daftar_prioritas(PERIODE, skor(), status(), JALAN, None, capacity=2, silent_months=5,
                              members_per_step=10_000)
     assert "K4" not in set(found["nik"]) and "K5" not in set(found["nik"])  # 4 < 5 months; no warnings given
+
+
+def test_a_registry_without_any_pendamping_suggests_no_one_and_lists_everyone():
+    """No cooperative with a pendamping (a column the registry may leave empty) crashed the run: the pool of
+    pendamping was empty and its load a text column (hostile trial)."""
+    nobody = status().assign(pendamping=pd.Series([None] * 9, dtype="str"))
+    found = daftar_prioritas(PERIODE, skor(), nobody, JALAN, PERINGATAN, capacity=2, silent_months=3,
+                             members_per_step=10_000)
+    validate_output("daftar_prioritas", found.assign(run_id="r"))
+    assert len(found) == 7 and found["pendamping_usulan"].isna().all() and not found["dalam_kapasitas"].any()
+    assert found.set_index("nik")["keterangan_pendamping"].to_dict() == {
+        **dict.fromkeys(["K6", "K1", "K4", "K2", "K7", "K5"], "tidak ada pendamping di Bulungan"),
+        "K9": "tidak ada pendamping di Tarakan"}
