@@ -145,9 +145,10 @@ def find_columns(written: Sequence[str], sumber: str, columns: Sequence[str]) ->
                           f"kolom ganda di baris judul: {_some(twice, _SHOWN_COLUMNS)}")
     missing = [c for c in columns if c not in names]
     if missing:
+        loose = [_loose(name) for name in names]  # once each (per missing column, a 90 MB name took minutes)
         hints = [f"kolom '{shown(str(written[i]))}' harus ditulis '{c}'" for c in missing
-                 for i, name in enumerate(names) if _loose(name) == c]
-        absent = [c for c in missing if not any(_loose(name) == c for name in names)]
+                 for i, name in enumerate(loose) if name == c]
+        absent = [c for c in missing if c not in loose]
 
         def said(most: int | None) -> str:
             parts = [_some(hints, most, "; ", " ditulis berbeda")] if hints else []
