@@ -134,9 +134,9 @@ def _skor_indikator() -> OutputTable:
 def _karantina() -> OutputTable:
     return OutputTable("karantina", "every rejected input row, with every reason", (
         Column("sumber", STRING, "input file the row came from", nullable=False, checks=(NOT_BLANK,)),
-        Column("baris", INT64, "row number in that file (CSV: as a spreadsheet shows it, the header is row 1 and a sep= line, "
-              "which Excel hides, not counted; "
-              "Excel: the sheet's row number; Parquet: the first row is 1)", nullable=False,
+        Column("baris", INT64, "row number in that file (CSV: as a spreadsheet shows it, the header is row 1 and "
+              "a sep= line, which Excel hides, not counted; Excel: the sheet's row number; Parquet: the first row "
+              "is 1)", nullable=False,
               checks=(pdr.Check.ge(1),)),
         Column("nik", STRING, "Nomor Induk Koperasi as written in the row (null: none)"),
         periode_column(nullable=True),
