@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from scoring.columns import LAPORAN
+from scoring.texts import join_per_key
 
 KEY = ["nik", "periode"]
+PLACES_SHOWN = 5  # rows a same-time conflict's reason names, then how many more
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,9 @@ def resolve_submissions(laporan: pd.DataFrame) -> Submissions:
     clash = distinct.duplicated(when, keep=False)
     if clash.any():
         clashing = distinct[clash]
-        others = place[clashing.index].groupby([clashing[c] for c in when], sort=False).transform(", ".join)
+        keys = clashing[when].reset_index(drop=True)
+        listed = join_per_key(place[clashing.index], keys, ", ", PLACES_SHOWN, "baris lain")
+        others = listed.reindex(pd.MultiIndex.from_frame(keys)).to_numpy()
         reason = ("laporan " + clashing["nik"] + " periode " + clashing["periode"] + " dikirim lebih dari sekali pada "
                   + clashing["tanggal_kirim"].dt.strftime("%Y-%m-%d %H:%M:%S") + " dengan isi berbeda (" + others
                   + "): tidak dapat ditentukan mana yang berlaku, kirim ulang satu laporan")

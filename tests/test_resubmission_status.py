@@ -44,6 +44,22 @@ def test_latest_submission_wins_and_copies_and_clashes_are_rejected():
     assert len(result.current) + len(result.superseded) + len(result.alasan) == len(rows)
 
 
+def test_a_same_time_conflict_of_many_rows_names_five_and_counts_the_others():
+    """6,000 rows of one report at one time each named all the others: minutes and 7 GB (hostile trial)."""
+    rows = pd.DataFrame([submission("laporan/a.csv", b, "A", "2026-11-01 10:00", kas=b) for b in range(2, 10)]
+                        + [submission("laporan/a.csv", 10, "B", "2026-11-01 10:00", kas=1),
+                           submission("laporan/b.csv", 2, "B", "2026-11-01 10:00", kas=2)])
+    alasan = resolve_submissions(rows).alasan
+    assert len(alasan) == 10 and set(map(len, alasan)) == {1}
+    assert alasan[0] == alasan[7] == [
+        "laporan A periode 2026-10 dikirim lebih dari sekali pada 2026-11-01 10:00:00 dengan isi berbeda (laporan/a.csv "
+        "baris 2, laporan/a.csv baris 3, laporan/a.csv baris 4, laporan/a.csv baris 5, laporan/a.csv baris 6, dan 3 "
+        "baris lain): tidak dapat ditentukan mana yang berlaku, kirim ulang satu laporan"]
+    assert alasan[9] == ["laporan B periode 2026-10 dikirim lebih dari sekali pada 2026-11-01 10:00:00 dengan isi "
+                         "berbeda (laporan/a.csv baris 10, laporan/b.csv baris 2): tidak dapat ditentukan mana yang "
+                         "berlaku, kirim ulang satu laporan"]
+
+
 REGISTRY = pd.DataFrame({
     "nik": ["K1", "K2", "K3", "S1", "P1", "K4"],
     "nama": ["KSP Satu", "KSP Dua", "USP Tiga", "KSPPS Satu", "Kop Produsen", "KSP Empat"],
