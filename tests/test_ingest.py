@@ -86,6 +86,11 @@ def test_parquet_becomes_the_same_text():
     (b"a;" * 16_384, "laporan/s.csv", "laporan/s.csv: baris 1 berisi lebih dari 16.384 kolom (batas satu lembar "
      "Excel): bukan baris judul kolom; periksa pemisah barisnya"),
     (b"sep=,\n" + b"a," * 16_384 + b"\nb\n", "laporan/t.csv", "laporan/t.csv: baris 2 berisi lebih dari 16.384 kolom"),
+    # a sep= line naming another separator than the header's: every column was named missing, twice (hostile trial)
+    (b"sep=;\nnik,kas,nama\nA,1,B\n", "laporan/v.csv", "laporan/v.csv: baris 1 ('sep=;') menyebut pemisah ';', tetapi "
+     "baris judul dipisah dengan ',': hapus baris sep= itu atau simpan ulang dengan pemisah ';'"),
+    (b"sep=\t\nnik;kas;nama\n", "laporan/w.csv", "laporan/w.csv: baris 1 ('sep=\\t') menyebut pemisah '\\t', "
+     "tetapi baris judul dipisah dengan ';'"),
 ])
 def test_a_bad_file_is_one_clear_error_naming_it(data, sumber, message):
     with pytest.raises(InputFileError) as error:

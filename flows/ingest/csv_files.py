@@ -59,7 +59,12 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequen
         separator, skipped, utf8 = named[1].decode("utf-8", "replace"), 1, utf8[named.end():]
     end = re.search(rb"[\r\n]", utf8)
     header = utf8[:end.start() if end else len(utf8)].decode("utf-8")
-    separator = separator or _separator(header)
+    written = _separator(header)
+    if separator and separator not in header and written in header:  # every name was listed missing, twice
+        raise InputFileError(f"{sumber}: baris 1 ({'sep=' + separator!r}) menyebut pemisah {separator!r}, tetapi "
+                             f"baris judul dipisah dengan {written!r}: hapus baris sep= itu atau simpan ulang dengan "
+                             f"pemisah {separator!r}")
+    separator = separator or written
     if header.count(separator) >= WIDEST:  # counted before splitting: the cell limit needs the lines, and has none
         raise InputFileError(f"{sumber}: baris {skipped + 1} berisi lebih dari {number(WIDEST, 0)} kolom (batas satu "
                              "lembar Excel): bukan baris judul kolom; periksa pemisah barisnya")
