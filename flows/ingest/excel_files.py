@@ -11,8 +11,8 @@ cached the empty text: the cell is empty); a formula saved without one (written 
 Excel) gives a note naming the cell, and its row is quarantined.
 
 What a workbook may cost is bounded: its parts once decompressed (the zip members' sizes) by the byte limit, the
-rows read (a blank row not counted) x contract columns by the cell limit; only the columns up to the last contract
-column are read, and a cell too long to be a value is shortened as it is read (a note quarantines its row).
+rows read x contract columns by the cell limit; only the columns up to the last contract column are read, and a
+cell too long to be a value is shortened as it is read (a note quarantines its row).
 """
 
 from __future__ import annotations
@@ -147,8 +147,6 @@ def _read_sheet(values: ReadOnlyWorksheet, stored: ReadOnlyWorksheet, where: str
     pairs = zip(values.iter_rows(min_row=header + 1, max_col=width),
                 stored.iter_rows(min_row=header + 1, max_col=width), strict=True)
     for number, (cells, raw) in enumerate(pairs, start=header + 1):
-        if all(cell.value is None for cell in raw):  # a blank row costs no cell: one stray cell in row 1,048,576
-            continue  # made a 46-row sheet 'sedikitnya 416.667 baris' (hostile trial); Excel's rows bound the loop
         _spend(budget, limits, where, len(columns))
         read = [_EMPTY if cells[p].value is None and raw[p].data_type != "f" else _cell(cells[p], raw[p], column,
                                                                                        number, notes)
