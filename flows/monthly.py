@@ -31,8 +31,7 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
     tables = quality.TableFiles(params.folder(run_id).kept_root, params.period)
     checks = quality.QualityParameters(
         jumlah_terdaftar=prepared.koperasi_terdaftar, laporan_dibaca=prepared.laporan_dibaca,
-        laporan_dikarantina=prepared.laporan_dikarantina, kuesioner_dibaca=prepared.kuesioner_dibaca,
-        kuesioner_dikarantina=prepared.kuesioner_dikarantina,
+        laporan_dikarantina=prepared.laporan_dikarantina,
         jumlah_melapor_sebelumnya=_reporting_before(params, prepared),
         batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
         run_id=run_id)

@@ -69,7 +69,6 @@ class QualityParameters:
 
     jumlah_terdaftar: registered cooperatives in the run's scope (rows status_koperasi must have).
     laporan_dibaca / laporan_dikarantina: report rows of the period read, and quarantined.
-    kuesioner_dibaca / kuesioner_dikarantina: questionnaire answers read, and quarantined.
     jumlah_melapor_sebelumnya: reporting cooperatives of the previous period; None on the first run.
     """
 
@@ -79,8 +78,6 @@ class QualityParameters:
     batas_penurunan_melapor: float
     batas_porsi_karantina: float
     jumlah_melapor_sebelumnya: int | None = None
-    kuesioner_dibaca: int = 0
-    kuesioner_dikarantina: int = 0
     toleransi_total: float = 0.005
     rulebooks: Mapping[str, Rulebook] | None = None  # default: every published book in scoring/rulebooks
     min_peers: int = field(default_factory=lambda: settings().min_peers)  # persentil_sejawat's smallest group
@@ -315,8 +312,7 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
             lambda: ex.antar_periode_suite(params.jumlah_melapor_sebelumnya, params.batas_penurunan_melapor,
                                            params.batas_porsi_karantina),
             lambda: ex.batch_antar_periode(tables.read(ex.STATUS_KOPERASI), periode, params.laporan_dibaca,
-                                           params.laporan_dikarantina, params.jumlah_melapor_sebelumnya,
-                                           params.kuesioner_dibaca, params.kuesioner_dikarantina))
+                                           params.laporan_dikarantina, params.jumlah_melapor_sebelumnya))
     if has_ringkasan:
         kolom = ex.kolom_jumlah()
         add(ex.RINGKASAN_WILAYAH, rows(ex.RINGKASAN_WILAYAH), lambda: ex.ringkasan_wilayah_suite(kolom),

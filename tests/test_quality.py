@@ -132,7 +132,7 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
     tables = {name: to_pandas(name, to_arrow(name, df)) for name, df in valid_tables().items()}
     result = run(gx_dir, tables, jumlah_melapor_sebelumnya=None, run_id=RUN + "_parquet")
     assert result.success, result.failed
-    assert result.summary["suites"]["antar_periode"]["evaluated"] == 2  # the two quarantine shares
+    assert result.summary["suites"]["antar_periode"]["evaluated"] == 1
     html = result.data_docs_index.read_text(encoding="utf-8")
     assert RUN in html and RUN + "_parquet" in html  # the history of every run stays in Data Docs
 
@@ -587,15 +587,11 @@ BREAKS = {
         NOTHING, {"jumlah_melapor_sebelumnya": 5}, {"antar_periode.penurunan_melapor"}),
     "quarantine share over 10%": (
         NOTHING, {"laporan_dibaca": 30, "laporan_dikarantina": 4}, {"antar_periode.porsi_karantina"}),
-    "questionnaire quarantine share over 10%": (  # every answer quarantined published lower scores: hostile trial
-        NOTHING, {"kuesioner_dibaca": 4_788, "kuesioner_dikarantina": 4_788},
-        {"antar_periode.porsi_karantina_kuesioner"}),
 }
 ROUNDS = [
     ["duplicate cooperative row", "missing component row", "status missing a cooperative",
      "province row not adding up", "reporting dropped more than 20%"],
-    ["total out of range", "component not in the book", "quarantine share over 10%",
-     "questionnaire quarantine share over 10%"],
+    ["total out of range", "component not in the book", "quarantine share over 10%"],
     ["aspect over its maximum", "predikat_skor not the band of the score", "predikat not a predicate of the book",
      "nilai out of range", "negative skor"],
     ["total is not the sum of the aspects", "component rows of an unscored cooperative",
@@ -729,7 +725,7 @@ def test_numbers_in_the_gate_lines_are_written_as_indonesian_reads_them():
     assert [e.description for e in suite.expectations] == [
         "jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari 12,5% dari 8 pada periode "
         "sebelumnya (paling sedikit 7)", "porsi baris laporan yang dikarantina (dikarantina / dibaca) paling banyak "
-        "33,3%", "porsi jawaban kuesioner yang dikarantina (dikarantina / dibaca) paling banyak 33,3%"]
+        "33,3%"]
     tolerance = [e.description for e in ex.skor_koperasi_suite(rulebooks(), 0.05, None).expectations
                  if "toleransi" in e.description]  # every limit a description names (was "toleransi 0.05")
     assert tolerance and all("(toleransi 0,05)" in d for d in tolerance)
