@@ -135,7 +135,7 @@ def decimal(value: object) -> object:
 
 def decimal_shown(value: float) -> str:
     """A number as Indonesian writes it, for --help (0,1): the command imports no numpy (`scoring.texts`)."""
-    return f"{value:g}".replace(".", ",")
+    return (f"{value:.15f}".rstrip("0").rstrip(".") or "0").replace(".", ",")  # never 5e-05
 
 
 Settings = create_model(

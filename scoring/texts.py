@@ -119,8 +119,8 @@ def band_range(band: Band) -> str:
 def join_per_key(texts: pd.Series | np.ndarray, keys: pd.DataFrame, sep: str = "; ", most: int | None = None,
                  other: str = "lain") -> pd.Series:
     """The texts of each key joined in their order: a Series indexed by the distinct keys (a MultiIndex, or a
-    plain index for one key column), without a Python call per key. `most`: at most so many texts a key, then
-    '<sep>dan N <other>' (a key's text stays short however many rows it has: 6,000 copies of one report each
+    plain index for one key column), without a Python call per key. `most` (1 or more): at most so many texts a
+    key, then '<sep>dan N <other>' (a key's text stays short however many rows it has: 6,000 copies of one report each
     named all the others, minutes and 7 GB; hostile trial)."""
     def index_of(frame: pd.DataFrame) -> pd.Index:
         return pd.Index(frame.iloc[:, 0]) if frame.shape[1] == 1 else pd.MultiIndex.from_frame(frame)
@@ -141,5 +141,6 @@ def join_per_key(texts: pd.Series | np.ndarray, keys: pd.DataFrame, sep: str = "
     if most is not None:
         more = pd.Series(keys.groupby(list(keys.columns), sort=False).size().reindex(joined.index).to_numpy() - most,
                          index=joined.index)
-        joined = joined.where(more <= 0, joined + f"{sep}dan " + more.astype("str") + f" {other}")
+        joined = joined.where(more <= 0, joined + f"{sep}dan " + format_number(more.clip(lower=0), 0).to_numpy()
+                              + f" {other}")
     return joined

@@ -41,6 +41,9 @@ def test_a_number_is_read_with_a_decimal_comma_as_indonesian_writes_it(monkeypat
             Settings()
         monkeypatch.delenv(name)
     assert (_share("0,5"), _share("0.5"), _share(",25")) == (0.5, 0.5, 0.25)
+    from flows.config import decimal_shown  # --help's default: never '5e-05' (review)
+
+    assert [decimal_shown(v) for v in (0.1, 0.00005, 1.0, 0.0)] == ["0,1", "0,00005", "1", "0"]
 
 
 def test_a_peer_group_of_two_is_refused_as_it_would_reveal_the_other_ratio(monkeypatch):

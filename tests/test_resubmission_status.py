@@ -52,9 +52,13 @@ def test_a_same_time_conflict_of_many_rows_names_five_and_counts_the_others():
     alasan = resolve_submissions(rows).alasan
     assert len(alasan) == 10 and set(map(len, alasan)) == {1}
     assert alasan[0] == alasan[7] == [
-        "laporan A periode 2026-10 dikirim lebih dari sekali pada 2026-11-01 10:00:00 dengan isi berbeda (laporan/a.csv "
-        "baris 2, laporan/a.csv baris 3, laporan/a.csv baris 4, laporan/a.csv baris 5, laporan/a.csv baris 6, dan 3 "
+        "laporan A periode 2026-10 dikirim lebih dari sekali pada 2026-11-01 10:00:00 dengan isi berbeda ("
+        "laporan/a.csv baris 2, laporan/a.csv baris 3, laporan/a.csv baris 4, laporan/a.csv baris 5, laporan/a.csv baris 6, dan 3 "
         "baris lain): tidak dapat ditentukan mana yang berlaku, kirim ulang satu laporan"]
+    many = pd.DataFrame([submission("laporan/c.csv", b, "C", "2026-11-01 10:00", kas=b) for b in range(2, 1_203)])
+    assert resolve_submissions(many).alasan.iloc[0][0].endswith(  # a count as Indonesian writes it (was 1196)
+        "laporan/c.csv baris 6, dan 1.196 baris lain): tidak dapat ditentukan mana yang berlaku, kirim ulang satu "
+        "laporan")
     assert alasan[9] == ["laporan B periode 2026-10 dikirim lebih dari sekali pada 2026-11-01 10:00:00 dengan isi "
                          "berbeda (laporan/a.csv baris 10, laporan/b.csv baris 2): tidak dapat ditentukan mana yang "
                          "berlaku, kirim ulang satu laporan"]
