@@ -27,6 +27,7 @@ from flows.handouts.style import PREDICATE_COLOURS, css_class, ink, number, perc
 from flows.handouts.tables import Published
 from published_sample import PERIODE, SETTINGS
 from scoring.errors import RulebookError
+from scoring.rulebook import books_in_force as rulebooks_in
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
 from scoring.texts import format_number
@@ -157,6 +158,10 @@ def test_the_report_holds_every_section_and_fetches_nothing(handouts):
     assert "<script" not in html and "<link" not in html
     legend = re.findall(r'<span class="lencana [^"]*">([^<]*)</span>', html.split("Predikat: ")[-1])
     assert legend == ["Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus"]  # ksp-2016's only
+    # who gets feedback, as the folder holds it (every cooperative was said to: fresh-clone trial)
+    sent = len([p for p in handouts[1] if p.parent.name == "umpan_balik"])
+    assert (f"(folder umpan_balik: {sent} koperasi); 1 NIK lain tidak, karena baris registrinya ditolak atau tidak "
+            "terdaftar: perbaiki daftar koperasi (tabel karantina).") in html
     # one label, one meaning: the coverage table counts the active that reported, the area table every reporter
     # (two columns 'Melapor', 6 and 5 for Malinau: fresh-clone trial)
     assert html.count('<th class="angka">Melapor</th>') == 1 and html.count(">Aktif yang melapor</th>") == 1
@@ -170,6 +175,8 @@ def test_a_card_says_what_a_pendamping_needs(handouts, published_sample):
                  "Mutu pelaporan", "Alasan prioritas"):
         assert part in html, part
     assert html.count("<svg") == 2 and prioritas["nama"] in html
+    # a percentile with its group's size ('73 dari 24' read as a rank of 73 among 24: fresh-clone trial)
+    assert re.search(r'\d+ <span class="kecil">\(\d+ sejawat\)</span>', html) and " dari 24</span>" not in html
 
 
 def test_a_card_shows_a_combination_whole_or_not_at_all(handouts, published_sample):
@@ -193,6 +200,18 @@ def test_a_card_shows_a_combination_whole_or_not_at_all(handouts, published_samp
 
 
 # --- the pieces -----------------------------------------------------------------------------------------------
+
+
+def test_a_legend_at_a_rulebook_change_lists_the_previous_books_predicates_too():
+    """The report of 2016-04 (ksp-2016) showed ksp-2009's 'Kurang Sehat' as the previous predicate, not in its legend
+    (review)."""
+    published = Published.__new__(Published)
+    published.__dict__.update(periode="2016-04", books=rulebooks_in("2016-04"))
+    assert published.predicate_names == ["Sehat", "Cukup Sehat", "Kurang Sehat", "Dalam Pengawasan", "Tidak Sehat",
+                                         "Dalam Pengawasan Khusus", "Sangat Tidak Sehat"]
+    published.__dict__.update(periode="2026-10", books=rulebooks_in("2026-10"))
+    del published.__dict__["predicate_names"]
+    assert published.predicate_names == ["Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus"]
 
 
 def test_every_predicate_has_one_colour_and_readable_text():

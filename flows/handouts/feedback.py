@@ -69,11 +69,16 @@ def _as_text(data: str) -> str:
     return "; ".join(f"{k}: {v}" for k, v in row.items()) if isinstance(row, dict) else data
 
 
+def fed_back(published: Published) -> pd.DataFrame:
+    """The quarantined rows a feedback workbook holds: those of a cooperative in status_koperasi (its registry row
+    accepted); a row whose nik is not there has no cooperative to send it to."""
+    rows = published.now("karantina")
+    return rows[rows["nik"].isin(published.now("status_koperasi")["nik"]).to_numpy()]
+
+
 def feedback_rows(published: Published) -> pd.DataFrame:
     """One row per quarantined row of a registered cooperative and reason, with the advice."""
-    rows = published.now("karantina")
-    names = published.now("status_koperasi").set_index("nik")["nama"]
-    rows = rows[rows["nik"].isin(names.index).to_numpy()].explode("alasan").dropna(subset=["alasan"])
+    rows = fed_back(published).explode("alasan").dropna(subset=["alasan"])
     rows = rows.assign(alasan=rows["alasan"].astype("str"), isi=rows["data"].map(_as_text))
     rows["perbaikan"] = rows["alasan"].map(advice)
     return rows.sort_values(["nik", "sumber", "baris"], kind="stable").reset_index(drop=True)

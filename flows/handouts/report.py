@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from flows.handouts import charts
+from flows.handouts.feedback import fed_back
 from flows.handouts.pages import environment
 from flows.handouts.style import predicates_in_order
 from flows.handouts.tables import AREA, PROVINCE, Published
@@ -134,6 +135,8 @@ def _quarantine(published: Published) -> dict:
     kinds = reason_kinds(reasons["alasan"]).value_counts()
     kinds = kinds.sort_index(kind="stable").sort_values(ascending=False, kind="stable").head(KINDS_SHOWN)
     tables = rows["sumber"].astype("str").str.split("/").str[0].str.replace(r"\.\w+$", "", regex=True)
+    fed = fed_back(published)["nik"].nunique()  # the report said every cooperative got one: fresh-clone trial
     return {"rows": len(rows), "cooperatives": rows["nik"].nunique(),
+            "with_feedback": fed, "without_feedback": rows["nik"].nunique() - fed,
             "superseded": len(published.now("laporan_terganti")),
             "by_kind": list(kinds.items()), "by_table": sorted(tables.value_counts().items())}

@@ -110,9 +110,11 @@ class Published:
 
     @cached_property
     def predicate_names(self) -> list[str]:
-        """The predicates of the period's books (`books`), in PREDICATE_COLOURS' order (best first): what a legend
-        lists (every book's seven listed four of them unused: fresh-clone trial)."""
-        in_force = {name for book in self.books for name in book.predikat_names}
+        """The predicates of the period's books (`books`) and of the previous period's (a predikat_sebelumnya of
+        another book at a rulebook change is shown too: review), in PREDICATE_COLOURS' order (best first): what a
+        legend lists (every book's seven listed four of them unused: fresh-clone trial)."""
+        books = [*self.books, *books_in_force(shift_period(self.periode, -1))]
+        in_force = {name for book in books for name in book.predikat_names}
         return [name for name in PREDICATE_COLOURS if name in in_force]
 
     @property
