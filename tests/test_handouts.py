@@ -295,3 +295,20 @@ def test_feedback_lists_every_reason_with_its_fix(handouts, published_sample):
     assert sheet["Alasan"].str.startswith("neraca tidak seimbang").any()
     assert sheet["Perbaikan"].str.startswith("Samakan total_aset").any()
     assert sheet["Isi baris"].iloc[0].startswith(f"nik: {nik}; periode: {PERIODE}")
+
+
+def test_long_texts_fold_in_their_columns_with_the_rows_tall_enough(handouts):
+    """A feedback workbook cut its reason and fix at the next column's edge, and LibreOffice showed two lines of a
+    folded cell whose row had no height (trials): a reason, its fix and the row's content fold, the row as tall as
+    its longest folded text."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(files(handouts[1])["umpan_balik/650447612162443.xlsx"])["Umpan Balik"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        folded = [row[header.index(name)] for name in ("Alasan", "Perbaikan", "Isi baris")]
+        assert all(cell.alignment.wrap_text for cell in folded)
+        width = {cell: sheet.column_dimensions[cell.column_letter].width for cell in folded}
+        lines = max(-(-len(cell.value) // int(width[cell])) for cell in folded)
+        assert lines > 1 and sheet.row_dimensions[row[0].row].height == min(15 * lines, 409)
+    assert not sheet["B2"].alignment.wrap_text  # a number stays as it is

@@ -22,7 +22,8 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictFloat, StrictInt, field_validator,
+                      model_validator)
 
 from flows.handouts.style import HEADER, PREDICATE_COLOURS, colour, ink
 from scoring.rulebook import load_data_file
@@ -35,6 +36,8 @@ FORMATS = {"int": "#,##0", "score": "0.00", "change": "+0.00;-0.00;0.00", "rupia
            "datetime": "yyyy-mm-dd hh:mm"}
 KINDS = {"text", "list", "predicate", "yes_no", *FORMATS}
 WRAPPED = Alignment(wrap_text=True, vertical="top")
+FOLDED = "terlipat"  # the named style of a folded text column
+LINE_POINTS, MAX_ROW_POINTS = 15, 409  # a line of text at the default font; Excel's highest row
 FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 MAX_SHEET_NAME = 31
 
@@ -47,10 +50,13 @@ class Column:
     field: str
     kind: str = "text"
     width: float = 14
+    wrap: bool = False  # a long text folded in its column (a reason cut at the next column's edge: trial)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind of column {self.kind!r}")
+        if self.wrap and self.kind not in ("text", "list"):
+            raise ValueError(f"a column of kind {self.kind!r} is not folded: only text and list are")
 
 
 class DeclaredColumn(BaseModel):
@@ -63,6 +69,7 @@ class DeclaredColumn(BaseModel):
     each: str | None = Field(default=None, min_length=1)
     kind: str = "text"
     width: StrictInt | StrictFloat = Field(default=14, gt=0)
+    wrap: StrictBool = False
 
     @field_validator("kind")
     @classmethod
@@ -96,7 +103,7 @@ def columns(sheet: str, **each: Iterable[tuple[str, str]]) -> list[Column]:
     named = {c.each for c in declared if c.each}
     if named != set(runs):
         raise ValueError(f"sheet {sheet!r} has the runs {sorted(named)}, not {sorted(runs)}")
-    return [Column(label, field, **c.model_dump(include={"kind", "width"}, exclude_unset=True))
+    return [Column(label, field, **c.model_dump(include={"kind", "width", "wrap"}, exclude_unset=True))
             for c in declared for label, field in (runs[c.each] if c.each else [(c.label, c.field)])]
 
 
@@ -107,6 +114,7 @@ def new_workbook() -> Workbook:
                                     fill=PatternFill("solid", fgColor=HEADER[1:]), alignment=WRAPPED))
     for kind, number_format in FORMATS.items():
         book.add_named_style(NamedStyle(kind, number_format=number_format))
+    book.add_named_style(NamedStyle(FOLDED, alignment=Alignment(wrap_text=True)))  # at the bottom, as its row's others
     for name in [*PREDICATE_COLOURS, None]:
         fill = colour(name)
         book.add_named_style(NamedStyle(_predicate_style(name), font=Font(color=ink(fill)[1:]),
@@ -133,10 +141,23 @@ def add_sheet(book: Workbook, title: str, columns: Sequence[Column], rows: pd.Da
     styles = {name: book._named_styles[name].as_tuple() for name in book.named_styles}
     sheet.append([_cell(sheet, column.label, "kepala", styles) for column in columns])
     values = [_values(rows[column.field], column.kind) for column in columns]
-    for line in zip(*values, strict=True):
-        sheet.append([_cell(sheet, value, _style(value, column.kind), styles) for value, column in zip(line, columns)])
+    folded = [(i, column.width) for i, column in enumerate(columns) if column.wrap]
+    for number, line in enumerate(zip(*values, strict=True), 2):
+        if folded:  # a folded row's height, which a spreadsheet program does not work out on opening (LibreOffice
+            lines = max(_lines(line[i], width) for i, width in folded)  # showed two lines of a reason: trial)
+            if lines > 1:
+                sheet.row_dimensions[number].height = min(LINE_POINTS * lines, MAX_ROW_POINTS)
+        sheet.append([_cell(sheet, value, FOLDED if column.wrap and value is not None else _style(value, column.kind),
+                            styles) for value, column in zip(line, columns)])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     return sheet
+
+
+def _lines(value: object, width: float) -> int:
+    """The lines a text takes folded in a column `width` characters wide (each of its own lines at least one)."""
+    if not isinstance(value, str):
+        return 1
+    return sum(max(1, -(-len(part) // max(int(width), 1))) for part in value.split("\n"))
 
 
 def _values(series: pd.Series, kind: str) -> list:
