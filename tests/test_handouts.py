@@ -191,6 +191,8 @@ def test_a_card_shows_a_combination_whole_or_not_at_all(handouts, published_samp
         kinds = moves["langkah"].tolist()
         start, combination = kinds.index("kombinasi"), kinds.count("kombinasi")
         shown = html.count("<tr><td>Kombinasi: ")
+        # the combination's result is of all its moves together (each row read as its own: trial)
+        assert html.count('<span class="kecil">bersama-sama:</span>') == shown, nik
         assert shown == (combination if start < MOVES_SHOWN else 0), nik
         rows = max(MOVES_SHOWN, start + combination) if start < MOVES_SHOWN else MOVES_SHOWN
         hidden = len(kinds) - min(rows, len(kinds))

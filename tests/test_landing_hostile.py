@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from builders import JUTA
 from landings import NIK, NIK_B, NOW, REGISTRY_ROW, check, landing, parquet_bytes, report, row_xml, write_reports, xlsx
@@ -268,6 +269,12 @@ def test_a_parquet_stamp_at_midnight_is_its_date_as_an_excel_date_cell(tmp_path)
     frame, _ = read_text_table(parquet_bytes(table), "kuesioner/k.parquet",
                                ("nik", "tanggal", "komponen", "nomor", "jawaban"))
     assert frame["tanggal"].tolist() == ["2024-02-08", "2024-02-08T09:30:00", ""]
+    # a zone-aware stamp: midnight where it was written is its date (localized to WIB it read 01:00 WITA: review)
+    for zone, later in (("Asia/Jakarta", "2024-02-08T10:30:00"), ("UTC", "2024-02-08T17:30:00")):
+        zoned = table.set_column(1, "tanggal", pc.assume_timezone(stamps, zone))
+        frame, _ = read_text_table(parquet_bytes(zoned), "kuesioner/k.parquet",
+                                   ("nik", "tanggal", "komponen", "nomor", "jawaban"))
+        assert frame["tanggal"].tolist() == ["2024-02-08", later, ""], zone
     root = landing(tmp_path)
     (root / "kuesioner").mkdir()
     (root / "kuesioner" / "k.parquet").write_bytes(parquet_bytes(table.slice(0, 1)))

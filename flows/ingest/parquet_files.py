@@ -159,13 +159,21 @@ def _floats(column: pa.ChunkedArray) -> pa.ChunkedArray:
 def _times(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """ISO date and time in WITA (a zone-aware stamp converted); seconds' fractions only where there are any; a
     stamp at midnight is its date, as an Excel date cell (pandas writes a date column so: every questionnaire
-    answer and registry row was quarantined, 'bukan tanggal YYYY-MM-DD': hostile trial). (A cast to text is some 30
-    times faster than strftime.)"""
+    answer and registry row was quarantined, 'bukan tanggal YYYY-MM-DD': hostile trial), midnight in the stamp's
+    own zone for a zone-aware one (a date column localized to WIB read as 01:00 WITA: review)."""
     kind = column.type
-    wita = pc.local_timestamp(pc.cast(column, pa.timestamp(kind.unit, tz=TIMEZONE.key))) if kind.tz else column
-    text = pc.utf8_replace_slice(pc.cast(wita, pa.large_string()), start=10, stop=11, replacement="T")
-    text = text if kind.unit == "s" else pc.replace_substring_regex(text, pattern=r"\.?0+$", replacement="")
-    return pc.replace_substring_regex(text, pattern="T00:00:00$", replacement="")
+    if not kind.tz:
+        return pc.replace_substring_regex(_iso(column), pattern="T00:00:00$", replacement="")
+    own = _iso(pc.local_timestamp(column))  # the wall time where it was written
+    wita = _iso(pc.local_timestamp(pc.cast(column, pa.timestamp(kind.unit, tz=TIMEZONE.key))))
+    return pc.if_else(pc.ends_with(own, "T00:00:00"), pc.utf8_slice_codeunits(own, 0, 10), wita)
+
+
+def _iso(stamps: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Stamps without a zone as ISO text, seconds' fractions only where there are any (a cast to text is some 30
+    times faster than strftime)."""
+    text = pc.utf8_replace_slice(pc.cast(stamps, pa.large_string()), start=10, stop=11, replacement="T")
+    return text if stamps.type.unit == "s" else pc.replace_substring_regex(text, pattern=r"\.?0+$", replacement="")
 
 
 def _periods(storage: pa.ChunkedArray, name: str, details: bytes) -> pa.ChunkedArray | None:
