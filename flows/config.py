@@ -10,6 +10,7 @@ declared once, as data, in `settings.toml` (type, default, bounds, and the descr
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -165,8 +166,9 @@ def defaults() -> Settings:
 
 def _wrong_setting(error: dict) -> str:
     name = str(error["loc"][0]) if error["loc"] else ""
-    given = error.get("input")
-    return f"{ENV_PREFIX}{name.upper()}={given!r} tidak sah: harus {accepted(name)}"
+    variable = f"{ENV_PREFIX}{name.upper()}"
+    given = os.environ.get(variable, error.get("input"))  # as written: '1,5', not the '1.5' read (review)
+    return f"{variable}={given!r} tidak sah: harus {accepted(name)}"
 
 
 def accepted(name: str) -> str:

@@ -44,6 +44,16 @@ def test_a_number_is_read_with_a_decimal_comma_as_indonesian_writes_it(monkeypat
     from flows.config import decimal_shown  # --help's default: never '5e-05' (review)
 
     assert [decimal_shown(v) for v in (0.1, 0.00005, 1.0, 0.0)] == ["0,1", "0,00005", "1", "0"]
+    from flows.config import settings
+    from scoring.errors import SettingError
+
+    monkeypatch.setenv("KOPERASI_SEHAT_MAX_QUARANTINE_SHARE", "1,5")  # quoted as written, not as read ('1.5')
+    settings.cache_clear()
+    try:
+        with pytest.raises(SettingError, match=r"^KOPERASI_SEHAT_MAX_QUARANTINE_SHARE='1,5' tidak sah: harus angka 0 "):
+            settings()
+    finally:
+        settings.cache_clear()
 
 
 def test_a_peer_group_of_two_is_refused_as_it_would_reveal_the_other_ratio(monkeypatch):
