@@ -156,6 +156,8 @@ def test_the_report_holds_every_section_and_fetches_nothing(handouts):
     assert html.count("<svg") == 3 and "Oktober 2026" in html and "target 50,0%" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html) and "@import" not in html
     assert "<script" not in html and "<link" not in html
+    # a first move cut for the table says where it is whole (a combination cut after its first move: trial)
+    assert html.count(" … (selengkapnya di kartu koperasi)</td>") >= 1
     legend = re.findall(r'<span class="lencana [^"]*">([^<]*)</span>', html.split("Predikat: ")[-1])
     assert legend == ["Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus"]  # ksp-2016's only
     # who gets feedback, as the folder holds it (every cooperative was said to: fresh-clone trial)
