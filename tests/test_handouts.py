@@ -316,3 +316,17 @@ def test_long_texts_fold_in_their_columns_with_the_rows_tall_enough(handouts):
         lines = max(-(-len(cell.value) // int(width[cell])) for cell in folded)
         assert lines > 1 and sheet.row_dimensions[row[0].row].height == min(15 * lines, 409)
     assert not sheet["B2"].alignment.wrap_text  # a number stays as it is
+
+
+def test_a_card_names_the_quarantined_rows_and_the_feedback_file(handouts):
+    """A quarantined cooperative's card said 'lihat tabel karantina', a table a pendamping cannot open (trial): it
+    names the rows and their reasons, and the feedback workbook that has them all."""
+    nik = "650276611812441"  # KSP Setia Nelayan: its October report quarantined
+    html = files(handouts[1])[f"kartu/{nik}.html"].read_text(encoding="utf-8")
+    assert "<h2>Baris dikarantina bulan ini</h2>" in html
+    assert "<li>laporan/laporan_2026-10.csv baris 4: pinjaman menurut kolektibilitas tidak sama dengan pinjaman " \
+           "diberikan: " in html
+    assert f"umpan balik untuk koperasi, umpan_balik/{nik}.xlsx" in html and f"umpan_balik/{nik}.xlsx" in files(
+        handouts[1])
+    scored = "650274822002787"  # nothing of it quarantined: no such section
+    assert "Baris dikarantina" not in files(handouts[1])[f"kartu/{scored}.html"].read_text(encoding="utf-8")

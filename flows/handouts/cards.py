@@ -31,6 +31,8 @@ COMPONENT_COLUMNS = ["nik", "komponen", "rasio", "nilai", "skor", "bobot", "rent
 PEER_COLUMNS = ["nik", "komponen", "persentil", "jumlah_sejawat", "median_sejawat", "keterangan", "jenis",
                 "kelas_aset"]
 MOVE_COLUMNS = ["nik", "langkah", "uraian", "poin_tambahan", "skor_total_baru", "predikat_baru", "keterangan"]
+QUARANTINE_COLUMNS = ["nik", "sumber", "baris", "alasan"]
+QUARANTINE_SHOWN = 5  # quarantined rows a card names with their reasons (the feedback workbook has them all)
 MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate
 # first), and the rest of a combination begun among them: a combination is reached by all its moves together
 UNSAFE = re.compile(r"[^\w.-]")
@@ -110,6 +112,8 @@ class _Cards:
         warnings = published.now("peringatan_dini")
         self.warnings = _by_nik(warnings.assign(label=warning_label(warnings["kode"])))
         self.priority = _one_per_nik(published.now("daftar_prioritas"))
+        quarantined = published.now("karantina").sort_values(["sumber", "baris"], kind="stable")
+        self.quarantined = _by_nik(quarantined[QUARANTINE_COLUMNS])
 
     def context(self, nik: str) -> dict:
         """What the card of one cooperative shows."""
@@ -122,6 +126,8 @@ class _Cards:
             "priority": self.priority.get(nik), "moves": shown, "more_moves": len(moves) - len(shown),
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
+            "quarantined": self.quarantined.get(nik, []), "quarantine_shown": QUARANTINE_SHOWN,
+            "feedback": Path(file_name(nik)).with_suffix(".xlsx").name,
             "findings": [], "peer_group": None,
             "history_svg": self._history(nik, score), "aspects_svg": "",
         }
