@@ -32,6 +32,7 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
     checks = quality.QualityParameters(
         jumlah_terdaftar=prepared.koperasi_terdaftar, laporan_dibaca=prepared.laporan_dibaca,
         laporan_dikarantina=prepared.laporan_dikarantina,
+        koperasi_kuesioner_dikarantina=prepared.koperasi_kuesioner_dikarantina,
         jumlah_melapor_sebelumnya=_reporting_before(params, prepared),
         batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
         run_id=run_id)
@@ -51,14 +52,21 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
 
 
 def _unread(params: RunParameters, prepared: PrepareSummary) -> list[str]:
-    """A month of which no report row was read while a report file was refused whole: its reports are most likely
+    """Inputs of which no row was read while a file of theirs was refused whole: the month's reports are most likely
     in that file, and a month of no reports would be published (both months' files refused, say, for the same
-    title line: no baseline for the drop in reporting; review of the fresh-clone trial's fix)."""
-    refused = [f for f in prepared.berkas if f.get("galat") and table_of(f["sumber"]) == "laporan"]
-    if prepared.laporan_dibaca or not refused:
-        return []
-    return [f"laporan: tidak ada baris laporan periode {params.period} yang terbaca, dan {len(refused)} berkas "
-            "laporan ditolak utuh: perbaiki yang memuat laporan periode ini, lalu jalankan lagi"]
+    title line: no baseline for the drop in reporting; review of the fresh-clone trial's fix); the questionnaires
+    likewise, and every management aspect would be 0 (review)."""
+    unread = {"laporan": (prepared.laporan_dibaca, f"tidak ada baris laporan periode {params.period} yang terbaca",
+                          "perbaiki yang memuat laporan periode ini"),
+              "kuesioner": (prepared.kuesioner_dibaca, "tidak ada jawaban kuesioner yang terbaca (aspek manajemen "
+                            "setiap koperasi akan 0)", "perbaiki berkasnya")}
+    failed = []
+    for table, (read, nothing, fix) in unread.items():
+        refused = [f for f in prepared.berkas if f.get("galat") and table_of(f["sumber"]) == table]
+        if refused and not read:
+            failed.append(f"{table}: {nothing}, dan {len(refused)} berkas {table} ditolak utuh: {fix}, lalu "
+                          "jalankan lagi")
+    return failed
 
 
 def _reporting_before(params: RunParameters, prepared: PrepareSummary) -> int | None:

@@ -78,6 +78,7 @@ class QualityParameters:
     batas_penurunan_melapor: float
     batas_porsi_karantina: float
     jumlah_melapor_sebelumnya: int | None = None
+    koperasi_kuesioner_dikarantina: int = 0  # reporting cooperatives whose latest questionnaire set is quarantined
     toleransi_total: float = 0.005
     rulebooks: Mapping[str, Rulebook] | None = None  # default: every published book in scoring/rulebooks
     min_peers: int = field(default_factory=lambda: settings().min_peers)  # persentil_sejawat's smallest group
@@ -312,7 +313,8 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
             lambda: ex.antar_periode_suite(params.jumlah_melapor_sebelumnya, params.batas_penurunan_melapor,
                                            params.batas_porsi_karantina),
             lambda: ex.batch_antar_periode(tables.read(ex.STATUS_KOPERASI), periode, params.laporan_dibaca,
-                                           params.laporan_dikarantina, params.jumlah_melapor_sebelumnya))
+                                           params.laporan_dikarantina, params.jumlah_melapor_sebelumnya,
+                                           params.koperasi_kuesioner_dikarantina))
     if has_ringkasan:
         kolom = ex.kolom_jumlah()
         add(ex.RINGKASAN_WILAYAH, rows(ex.RINGKASAN_WILAYAH), lambda: ex.ringkasan_wilayah_suite(kolom),

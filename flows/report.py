@@ -189,7 +189,9 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
                   f"+ terganti {count('laporan_terganti')}")
     checklists = (f"; pemeriksaan {count('pemeriksaan_dikarantina')} dari {count('pemeriksaan_dibaca')}"
                   if summary.get("pemeriksaan_dibaca") else "")  # an optional input: named when there is one
-    console.print(f"  kuesioner dikarantina {count('kuesioner_dikarantina')} dari {count('kuesioner_dibaca')}; "
+    latest = (f" (terbaru dari {count('koperasi_kuesioner_dikarantina')} koperasi yang melapor)"
+              if summary.get("koperasi_kuesioner_dikarantina") else "")  # their management aspect: an older set
+    console.print(f"  kuesioner dikarantina {count('kuesioner_dikarantina')} dari {count('kuesioner_dibaca')}{latest}; "
                   f"faktor {count('faktor_dikarantina')} dari {count('faktor_dibaca')}; "
                   f"{registry_file(summary)} {count('koperasi_dikarantina')} dari {count('koperasi_dibaca')}"
                   + checklists, markup=False)

@@ -14,9 +14,10 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
-from schemas.parsing import Reasons
+from schemas.parsing import Reasons, iso_dates, raw_text
 from schemas.rules import RowRule, numbered_within
 from scoring.errors import RulebookError
+from scoring.inputs import is_in
 from scoring.rulebook import book_for, published_books
 
 NO_MONTH = -(1 << 40)  # the month code of a row without a date (far from every real month)
@@ -232,3 +233,25 @@ def _problem_texts(shown: pd.DataFrame, missing: pd.DataFrame, lines: pd.Series)
         else:
             texts.append(where + f"{unit.nomor} ditolak (baris {lines.iloc[unit.baris]})")
     return texts
+
+
+def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, reporting: pd.Series,
+                           period: str) -> pd.Series:
+    """The reporting cooperatives whose latest questionnaire dated at or before the end of `period` (YYYY-MM) is
+    quarantined, so that their management aspect is scored from an older set, or is 0 (rulebook §5): they have a
+    quarantined answer dated at or before the period's end and not before their latest accepted set, or one whose
+    date cannot be read (it may be the latest).
+
+    accepted: the accepted answers (nik; tanggal, datetime); quarantined: the quarantined answer rows as written
+    (nik, tanggal: text); reporting: the nik of the cooperatives with a report in force. Returns their nik, each
+    once, in order (str)."""
+    nik = raw_text(quarantined, "nik")
+    mine = is_in(nik, reporting)
+    day = iso_dates(raw_text(quarantined, "tanggal")[mine]).to_numpy()
+    nik = nik[mine].to_numpy()
+    end = (pd.Period(period, "M").end_time.normalize()).to_datetime64()
+    before = accepted[(accepted["tanggal"] <= end).to_numpy(dtype=bool)]
+    latest = before.groupby("nik")["tanggal"].max()
+    since = latest.reindex(nik).to_numpy(dtype="datetime64[us]")  # NaT: no accepted set by the period's end
+    newer = np.isnat(day) | ((day <= end) & (np.isnat(since) | (day >= since)))
+    return pd.Series(np.unique(nik[newer].astype(str)), dtype="str")

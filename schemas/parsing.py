@@ -160,11 +160,7 @@ def dates(text: pd.Series, column: str, reasons: Reasons, required: bool = True,
            with_time: bool = False) -> pd.Series:
     """ISO dates (or, with_time, a date or date and time, in WITA: see `wita_times`) as datetime64[us]; NaT when
     empty or unreadable."""
-    if with_time:
-        values = wita_times(text)
-    else:
-        shaped = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-        values = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
+    values = wita_times(text) if with_time else iso_dates(text)
     empty = text.eq("").to_numpy(dtype=bool)
     expected = "tanggal YYYY-MM-DD" + (" atau waktu YYYY-MM-DDTHH:MM:SS" if with_time else "")
     if required:
@@ -172,6 +168,12 @@ def dates(text: pd.Series, column: str, reasons: Reasons, required: bool = True,
     wrong = values.isna().to_numpy() & ~empty
     reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
     return values
+
+
+def iso_dates(text: pd.Series) -> pd.Series:
+    """Dates written YYYY-MM-DD as datetime64[us]; NaT for any other text (empty, unreadable, not a real day)."""
+    shaped = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    return pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
 
 
 def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True) -> pd.Series:

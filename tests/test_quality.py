@@ -132,7 +132,7 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
     tables = {name: to_pandas(name, to_arrow(name, df)) for name, df in valid_tables().items()}
     result = run(gx_dir, tables, jumlah_melapor_sebelumnya=None, run_id=RUN + "_parquet")
     assert result.success, result.failed
-    assert result.summary["suites"]["antar_periode"]["evaluated"] == 1
+    assert result.summary["suites"]["antar_periode"]["evaluated"] == 2  # the two quarantine shares
     html = result.data_docs_index.read_text(encoding="utf-8")
     assert RUN in html and RUN + "_parquet" in html  # the history of every run stays in Data Docs
 
@@ -587,6 +587,8 @@ BREAKS = {
         NOTHING, {"jumlah_melapor_sebelumnya": 5}, {"antar_periode.penurunan_melapor"}),
     "quarantine share over 10%": (
         NOTHING, {"laporan_dibaca": 30, "laporan_dikarantina": 4}, {"antar_periode.porsi_karantina"}),
+    "latest questionnaire quarantined for over 10% of the reporting": (  # 1 of the 3 reporting: 33.3%
+        NOTHING, {"koperasi_kuesioner_dikarantina": 1}, {"antar_periode.porsi_kuesioner_karantina"}),
 }
 ROUNDS = [
     ["duplicate cooperative row", "missing component row", "status missing a cooperative",
@@ -595,7 +597,7 @@ ROUNDS = [
     ["aspect over its maximum", "predikat_skor not the band of the score", "predikat not a predicate of the book",
      "nilai out of range", "negative skor"],
     ["total is not the sum of the aspects", "component rows of an unscored cooperative",
-     "kabupaten rows without their province row"],
+     "kabupaten rows without their province row", "latest questionnaire quarantined for over 10% of the reporting"],
 ]
 
 
@@ -654,6 +656,19 @@ def test_a_quarantine_share_at_its_limit_passes_and_a_limit_of_0_allows_none(gx_
     one = run(gx_dir, laporan_dibaca=30, laporan_dikarantina=1, batas_porsi_karantina=0.0, run_id=RUN + "_satu")
     assert checks(one) == {"antar_periode.porsi_karantina"}
     assert one.failed[0].endswith("paling banyak 0% [antar_periode.porsi_karantina]: teramati 3,3%")
+
+
+def test_the_questionnaire_share_is_of_the_reporting_cooperatives_and_at_its_limit_passes(gx_dir):
+    """A month whose latest questionnaire sets were quarantined (all dates written 13/02/2026, say) scored every
+    management aspect from an older set or as 0, and was published, exit 0 (review): the share of the reporting
+    cooperatives (3 of the 4 registered report) so affected is held to the same ceiling as the report rows."""
+    at_limit = run(gx_dir, koperasi_kuesioner_dikarantina=3, batas_porsi_karantina=1.0, run_id=RUN + "_kuesioner_1")
+    assert at_limit.success, at_limit.failed
+    over = run(gx_dir, koperasi_kuesioner_dikarantina=2, batas_porsi_karantina=0.5, run_id=RUN + "_kuesioner_2")
+    assert over.failed == [
+        "antar_periode: porsi koperasi yang melapor yang kuesioner terbarunya (sampai akhir periode) dikarantina, "
+        "sehingga aspek manajemennya dinilai dari kuesioner lebih lama atau 0, paling banyak 50% "
+        "[antar_periode.porsi_kuesioner_karantina]: teramati 66,7%"]
 
 
 # ------------------------------------------------------------------ the suites alone (no GX run)
@@ -725,7 +740,8 @@ def test_numbers_in_the_gate_lines_are_written_as_indonesian_reads_them():
     assert [e.description for e in suite.expectations] == [
         "jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari 12,5% dari 8 pada periode "
         "sebelumnya (paling sedikit 7)", "porsi baris laporan yang dikarantina (dikarantina / dibaca) paling banyak "
-        "33,3%"]
+        "33,3%", "porsi koperasi yang melapor yang kuesioner terbarunya (sampai akhir periode) dikarantina, sehingga "
+        "aspek manajemennya dinilai dari kuesioner lebih lama atau 0, paling banyak 33,3%"]
     tolerance = [e.description for e in ex.skor_koperasi_suite(rulebooks(), 0.05, None).expectations
                  if "toleransi" in e.description]  # every limit a description names (was "toleransi 0.05")
     assert tolerance and all("(toleransi 0,05)" in d for d in tolerance)

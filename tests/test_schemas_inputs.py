@@ -11,6 +11,7 @@ import pytest
 from flows.ingest.landing import ANGKA, read_text_table
 from schemas.input_models import KODE_FAKTOR
 from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
+from schemas.kuesioner import latest_set_quarantined
 from schemas.parsing import lowercase
 from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
@@ -402,6 +403,32 @@ def test_questionnaire_rows_with_unknown_values():
         "manajemen_likuiditas (nilai: 'keuangan')",
         "nomor: tidak boleh kurang dari 1 (nilai: 0)",
     ]
+
+
+def test_the_reporting_cooperatives_whose_latest_questionnaire_is_quarantined():
+    """A month whose latest sets were all quarantined scored every management aspect from an older set or as 0 and
+    was published (review): the gate counts the reporting cooperatives whose latest set by the period's end is
+    quarantined, or who have an answer whose date cannot be read (it may be the latest); an older quarantined set,
+    a later one, or another cooperative's does not count."""
+    a, b, c, d = (f"650200000000000{i}" for i in range(1, 5))
+    registry = Registry(pd.Series([a, b, c, d], dtype="str"))
+    newer_wrong = answers(a, "2026-02-10")
+    newer_wrong[0]["jawaban"] = "mungkin"
+    older_wrong = answers(b, "2025-02-10")
+    older_wrong[3]["nomor"] = "99"
+    unreadable = answers(c, "10/02/2026")
+    other = answers(d, "2026-03-01")
+    other[0]["jawaban"] = ""
+    frame = raw(*answers(a, "2025-02-10"), *newer_wrong, *answers(b, "2026-02-10"), *older_wrong, *unreadable,
+                *other)
+    checked = check_kuesioner(frame, registry)
+    assert len(checked.valid) == 2 * sum(SIZES.values()) and len(checked.alasan) == 4 * sum(SIZES.values())
+    reporting = pd.Series([a, b, c], dtype="str")
+    quarantined = frame.loc[checked.alasan.index]
+    assert latest_set_quarantined(checked.valid, quarantined, reporting, "2026-10").tolist() == [a, c]
+    # in 2026-01 a's quarantined set is later, and b's quarantined 2025 set is its latest (its accepted one later)
+    assert latest_set_quarantined(checked.valid, quarantined, reporting, "2026-01").tolist() == [b, c]
+    assert latest_set_quarantined(checked.valid, quarantined.iloc[:0], reporting, "2026-10").tolist() == []
 
 
 # ----- supervisors' findings -------------------------------------------------------------------------------
