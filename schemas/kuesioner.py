@@ -250,8 +250,8 @@ def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, re
     day = iso_dates(raw_text(quarantined, "tanggal")[mine]).to_numpy()
     nik = nik[mine].to_numpy()
     end = (pd.Period(period, "M").end_time.normalize()).to_datetime64()
-    before = accepted[(accepted["tanggal"] <= end).to_numpy(dtype=bool)]
-    latest = before.groupby("nik")["tanggal"].max()
+    theirs = accepted[is_in(accepted["nik"], pd.Series(nik, dtype="str")) & (accepted["tanggal"] <= end).to_numpy()]
+    latest = theirs.groupby("nik")["tanggal"].max()  # only their answers: a national month accepts 1.8 million
     since = latest.reindex(nik).to_numpy(dtype="datetime64[us]")  # NaT: no accepted set by the period's end
     newer = np.isnat(day) | ((day <= end) & (np.isnat(since) | (day >= since)))
     return pd.Series(np.unique(nik[newer].astype(str)), dtype="str")
