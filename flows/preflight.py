@@ -12,7 +12,7 @@ import difflib
 import errno
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from flows.config import APP_NAME, PUBLISHED_DIR, decimal_shown
@@ -103,9 +103,11 @@ def registered_areas(folder: Path) -> list[str] | None:
     return sorted(names) or None
 
 
-def match_areas(given: Iterable[str], known: Iterable[str]) -> tuple[str, ...]:
+def match_areas(given: Iterable[str], known: Iterable[str], refused: Mapping[str, str] | None = None
+                ) -> tuple[str, ...]:
     """The registry's spelling of each name given, matched without regard to case; an unknown name is refused,
-    suggesting the nearest."""
+    suggesting the nearest, or saying why when it is only on refused registry rows (`refused`: the name in
+    `str.casefold` -> which rows were refused and why)."""
     by_key = {name.casefold(): name for name in known}
     matched, unknown = [], []
     for name in given:
@@ -115,6 +117,9 @@ def match_areas(given: Iterable[str], known: Iterable[str]) -> tuple[str, ...]:
         from flows.ingest.walk import shown  # names of the registry reach the terminal escaped
 
         name = unknown[0]
+        why = (refused or {}).get(name.strip().casefold())
+        if why:
+            raise ParameterError(f"kabupaten/kota {name!r} tidak punya baris yang diterima di daftar koperasi: {why}")
         near = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.5)
         hint = f"; maksud Anda {shown(by_key[near[0]])}?" if near else ""
         raise ParameterError(f"kabupaten/kota {name!r} tidak ada di daftar koperasi{hint} "

@@ -37,6 +37,7 @@ from scoring.derived_factors import derived_factors
 from scoring.explain import aligned
 from scoring.inputs import KUESIONER, is_in
 from scoring.periods import previous_period
+from scoring.texts import number
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
     aside = forked.forked(lambda: keep_previous(run, common, landing, previous, started)) if previous else None
     with aside or nullcontext() as copy:
         start = time.perf_counter()
-        scope = in_scope(common.koperasi.valid, params.kabupaten)
+        scope = in_scope(common.koperasi.valid, params.kabupaten, common)
         raw = reports_in_scope(landing.laporan, scope, common.koperasi.valid, bool(params.kabupaten))
         laporan = inputs.check_laporan(raw, common.registry, started, landing.catatan)
         submissions = resolve_submissions(laporan.valid)
@@ -180,11 +181,26 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
                    koperasi_kuesioner_dikarantina=len(without_latest))
 
 
-def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...]) -> pd.DataFrame:
-    """The registry rows of the run: all, or those of the named kabupaten/kota (matched without regard to case)."""
+def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...], common: CheckedCommon | None = None
+             ) -> pd.DataFrame:
+    """The registry rows of the run: all, or those of the named kabupaten/kota (matched without regard to case).
+    Raises ParameterError for a name of no accepted row: saying which rows of it were refused (`common`), if any."""
     if not kabupaten:
         return registry
-    return registry[registry["kabupaten_kota"].isin(match_areas(kabupaten, registry["kabupaten_kota"].unique()))]
+    areas = match_areas(kabupaten, registry["kabupaten_kota"].unique(), refused_areas(common) if common else None)
+    return registry[registry["kabupaten_kota"].isin(areas)]
+
+
+def refused_areas(common: CheckedCommon) -> dict[str, str]:
+    """Each kabupaten/kota named on refused registry rows (`str.casefold`, stripped): how many rows, and the first
+    with its reasons (an area run of an area whose every row was refused said the area did not exist: review)."""
+    rows = common.rejected.koperasi
+    if rows.empty or "kabupaten_kota" not in rows:
+        return {}
+    why = inputs.refused_rows(rows, common.koperasi)
+    names = rows["kabupaten_kota"].astype("str").fillna("").str.strip().str.casefold()
+    return {name: f"{number(len(texts), 0)} baris ditolak, mis. {texts.iloc[0]}"
+            for name, texts in why.groupby(names.to_numpy(), sort=False)}
 
 
 def reports_in_scope(laporan: pd.DataFrame, scope: pd.DataFrame, registry: pd.DataFrame,

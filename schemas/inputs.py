@@ -57,11 +57,18 @@ class Registry:
     jenis: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))  # nik -> jenis (accepted rows)
 
 
+def refused_rows(raw: pd.DataFrame, checked: Checked) -> pd.Series:
+    """Why each refused row of a checked registry frame (`raw`: its text rows, the refused ones at least) was refused,
+    under its raw index: 'baris registri koperasi.csv:15 (nik ...) ditolak: <reasons>'."""
+    rows = raw.loc[checked.alasan.index]
+    return ("baris registri " + rows["sumber"].astype("str") + ":" + rows["baris"].astype("str") + " (nik "
+            + rows["nik"].astype("str") + ") ditolak: " + checked.alasan.map("; ".join).astype("str"))
+
+
 def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
     """The Registry of a checked registry frame (`raw`: its text rows)."""
     rows = raw.loc[checked.alasan.index]
-    text = ("baris registri " + rows["sumber"].astype("str") + ":" + rows["baris"].astype("str") + " (nik "
-            + rows["nik"].astype("str") + ") ditolak: " + checked.alasan.map("; ".join).astype("str"))
+    text = refused_rows(raw, checked)
     named = rows["nik"].astype("str").ne("").to_numpy()
     ditolak = pd.Series(text.to_numpy()[named], index=rows["nik"].astype("str").to_numpy()[named], dtype="str")
     return Registry(checked.valid["nik"], ditolak[~ditolak.index.duplicated()],

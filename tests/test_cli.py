@@ -416,6 +416,35 @@ def test_area_names_match_without_regard_to_case_and_suggest_the_nearest():
         preflight.match_areas(["Jakarta"], known)
 
 
+def test_an_area_whose_every_registry_row_was_refused_is_named_with_why(tmp_path):
+    """An area run of Tana Tidung, whose 8 registry rows all wrote their founding date 13/03/2019, said the area was
+    not in the registry, listing the others (review): it says its rows were refused, and why."""
+    import csv
+    from datetime import date
+
+    from flows.config import DATA_DIR
+    from flows.prepare import checked_common, in_scope
+
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
+    with (landing / "koperasi.csv").open(newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    for row in rows:
+        if row["kabupaten_kota"] == "Tana Tidung":
+            row["tanggal_badan_hukum"] = "13/03/2019"
+    with (landing / "koperasi.csv").open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    common = checked_common(landing, date(2026, 11, 10))
+    assert set(in_scope(common.koperasi.valid, ("Tarakan",), common)["kabupaten_kota"]) == {"Tarakan"}
+    with pytest.raises(preflight.ParameterError) as refused:
+        in_scope(common.koperasi.valid, ("Tana Tidung",), common)
+    assert str(refused.value) == (
+        "kabupaten/kota 'Tana Tidung' tidak punya baris yang diterima di daftar koperasi: 8 baris ditolak, mis. "
+        "baris registri koperasi.csv:47 (nik 650316767498367) ditolak: tanggal_badan_hukum: bukan tanggal "
+        "YYYY-MM-DD (nilai: '13/03/2019')")
+
+
 def test_sample_refuses_a_folder_that_is_not_empty_without_force(tmp_path):
     landing = tmp_path / "landing"
     first, _ = before_prefect(["sample", "--output", str(landing), "--seed", "7"])
