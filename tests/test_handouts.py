@@ -169,6 +169,27 @@ def test_the_report_holds_every_section_and_fetches_nothing(handouts):
     assert html.count('<th class="angka">Melapor</th>') == 1 and html.count(">Aktif yang melapor</th>") == 1
 
 
+def test_the_report_counts_quarantined_rows_without_a_nik_apart(published_sample, tmp_path):
+    """A quarantined row without a nik (a report row whose nik cell was empty) reaches no cooperative's feedback,
+    and the report counted it nowhere (review): it is counted apart, and not as a cooperative."""
+    from flows.handouts.report import _quarantine, write_report
+
+    tables = dict(published_sample[1])
+    karantina = tables["karantina"]
+    now = karantina[karantina["periode"] == PERIODE]
+    before = _quarantine(Published(PERIODE, tables, SETTINGS))
+    assert before["without_nik"] == 0 and before["without_feedback"] == 1
+    blank = now.iloc[:2].assign(nik=pd.Series(["", None], index=now.index[:2], dtype=karantina["nik"].dtype),
+                                baris=[9001, 9002])
+    tables["karantina"] = pd.concat([karantina, blank], ignore_index=True)
+    after = _quarantine(Published(PERIODE, tables, SETTINGS))
+    assert (after["rows"], after["cooperatives"], after["with_feedback"], after["without_feedback"],
+            after["without_nik"]) == (before["rows"] + 2, before["cooperatives"], before["with_feedback"], 1, 2)
+    html = write_report(Published(PERIODE, tables, SETTINGS), tmp_path / "laporan.html").read_text(encoding="utf-8")
+    assert ("karena baris registrinya ditolak atau tidak terdaftar: perbaiki daftar koperasi (tabel karantina); 2 "
+            "baris tanpa NIK tidak sampai ke koperasi mana pun: perbaiki berkas masukannya (tabel karantina).") in html
+
+
 def test_a_card_says_what_a_pendamping_needs(handouts, published_sample):
     tables = published_sample[1]
     prioritas = tables["daftar_prioritas"].iloc[0]

@@ -136,7 +136,9 @@ def _quarantine(published: Published) -> dict:
     kinds = kinds.sort_index(kind="stable").sort_values(ascending=False, kind="stable").head(KINDS_SHOWN)
     tables = rows["sumber"].astype("str").str.split("/").str[0].str.replace(r"\.\w+$", "", regex=True)
     fed = fed_back(published)["nik"].nunique()  # the report said every cooperative got one: fresh-clone trial
-    return {"rows": len(rows), "cooperatives": rows["nik"].nunique(),
-            "with_feedback": fed, "without_feedback": rows["nik"].nunique() - fed,
+    named = rows["nik"].astype("str").fillna("").str.strip().ne("").to_numpy()  # a row without one: nobody's
+    return {"rows": len(rows), "cooperatives": rows["nik"][named].nunique(),
+            "with_feedback": fed, "without_feedback": rows["nik"][named].nunique() - fed,
+            "without_nik": int((~named).sum()),
             "superseded": len(published.now("laporan_terganti")),
             "by_kind": list(kinds.items()), "by_table": sorted(tables.value_counts().items())}
