@@ -132,7 +132,8 @@ def _better(k: Komponen, mode: Mode, rows: pd.DataFrame) -> tuple[np.ndarray, np
 
 def explain_scores(koperasi: pd.DataFrame, indikator: pd.DataFrame, factors: pd.DataFrame | None = None,
                books: Mapping[str, Rulebook] | None = None) -> pd.DataFrame:
-    """skor_koperasi with `penjelasan`: predicate and total; the downgrade factors with the supervisors'
+    """skor_koperasi with `penjelasan`: the predicate (after the downgrade factors: the one the cooperative is
+    known by; a downgraded one opened with its score's, review) and total; the downgrade factors with the supervisors'
     `keterangan`; the three components that lose the most points (ratio, nilai, what range scores higher); the
     zero-denominator and missing-questionnaire conventions that fired.
 
@@ -140,7 +141,7 @@ def explain_scores(koperasi: pd.DataFrame, indikator: pd.DataFrame, factors: pd.
     berlaku_mulai, berlaku_sampai, keterangan), derived factors included."""
     books = books or rulebooks()
     keys = koperasi[KEY].astype("str")
-    head = (koperasi["predikat_skor"].astype("str") + ", skor " + format_number(koperasi["skor_total"]).to_numpy()
+    head = (koperasi["predikat"].astype("str") + ", skor " + format_number(koperasi["skor_total"]).to_numpy()
             + " (" + koperasi["rulebook"].astype("str") + ").")
     questions = {k.id for book in books.values() for k in book.komponen if k.kuesioner}
     parts = [head.to_numpy(object), _factor_texts(koperasi, factors), _top_texts(indikator, keys, questions),

@@ -91,7 +91,7 @@ def test_penjelasan_of_the_three_cooperatives(scored):
         # 1.00 lost by RPM and by beban usaha / SHU kotor: the first in the rulebook's order
         "risiko_pinjaman_bermasalah 2,75% (nilai 80, hilang 1,00 poin; nilai 100 bila x <= 0).")
     assert koperasi[NIK_B] == (
-        "Cukup Sehat, skor 70,15 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas): predikat "
+        "Dalam Pengawasan, skor 70,15 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas): predikat "
         "Cukup Sehat menurut skor diturunkan menjadi Dalam Pengawasan. Poin terbanyak hilang: "
         "rasio_kas 18,14% (nilai 50, hilang 5,00 poin; nilai 100 bila 10 < x <= 15); "
         # 3.00 lost by ms_aset (50 of 6 points) and cadangan_risiko (40 of 5): rulebook order
@@ -118,7 +118,7 @@ def test_penjelasan_names_the_conventions_that_fired():
     assert (r["rentang_lebih_baik"], r["nilai_lebih_baik"]) == ("1 dari 12 jawaban ya", pytest.approx(100 / 12))
     text = explain_scores(result.koperasi, indikator, FACTORS)["penjelasan"].iloc[0]
     assert text == (
-        "Dalam Pengawasan, skor 58,25 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas): "
+        "Dalam Pengawasan Khusus, skor 58,25 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas): "
         "predikat Dalam Pengawasan menurut skor diturunkan menjadi Dalam Pengawasan Khusus. Poin terbanyak hilang: "
         "rasio_kas tidak dapat dihitung (nilai 25, hilang 7,50 poin; nilai 50 bila 15 < x <= 20); "
         "ms_aset 30,17% (nilai 50, hilang 3,00 poin; nilai 100 bila 40 < x <= 60); "
