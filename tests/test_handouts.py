@@ -202,6 +202,18 @@ def test_a_card_says_what_a_pendamping_needs(handouts, published_sample):
     assert re.search(r'\d+ <span class="kecil">\(\d+ sejawat\)</span>', html) and " dari 24</span>" not in html
 
 
+def test_a_combination_s_result_spans_its_rows_and_a_move_alone_its_own():
+    from flows.handouts.cards import result_rows
+
+    def move(langkah: str, total: float) -> dict:
+        return {"langkah": langkah, "skor_total_baru": total}
+
+    moves = [move("kombinasi", 66.0), move("kombinasi", 66.0), move("kombinasi", 66.0), move("kombinasi", 80.2),
+             move("kombinasi", 80.2), move("satu_komponen", 61.25), move("satu_komponen", 61.25)]
+    assert result_rows(moves) == [3, 0, 0, 2, 0, 1, 1]  # two combinations (to the next predicate, then to Sehat)
+    assert result_rows([]) == [] and result_rows(moves[5:]) == [1, 1]
+
+
 def test_a_card_shows_a_combination_whole_or_not_at_all(handouts, published_sample):
     """A card showed the first 6 moves, cutting a combination of 8 after 6, each row saying the result of all 8
     together (fresh-clone trial: 5 cards of October). The rest of a combination begun is shown, then how many more
@@ -214,12 +226,16 @@ def test_a_card_shows_a_combination_whole_or_not_at_all(handouts, published_samp
         kinds = moves["langkah"].tolist()
         start, combination = kinds.index("kombinasi"), kinds.count("kombinasi")
         shown = html.count("<tr><td>Kombinasi: ")
-        # the combination's result is of all its moves together (each row read as its own: trial)
-        assert html.count('<span class="kecil">bersama-sama:</span>') == shown, nik
+        # the combination's result is of all its moves together (each row read as its own: trial), said once over
+        # all its rows (it was repeated on each: trial)
+        assert html.count('<span class="kecil">bersama-sama:</span>') == (shown > 0), nik
+        assert (f'<td rowspan="{shown}"><span class="kecil">bersama-sama:</span>' in html) == (shown > 1), nik
         assert shown == (combination if start < MOVES_SHOWN else 0), nik
         rows = max(MOVES_SHOWN, start + combination) if start < MOVES_SHOWN else MOVES_SHOWN
         hidden = len(kinds) - min(rows, len(kinds))
-        assert (f"{hidden} langkah lain: lihat tabel jalan_menuju_sehat" in html) == (hidden > 0), nik
+        # a table a pendamping cannot open was all it said: where it is, and whom to ask (documents trial)
+        assert (f"{hidden} langkah lain tidak muat di kartu ini: ada di tabel jalan_menuju_sehat di dinas (minta ke "
+                "analis)." in html) == (hidden > 0), nik
         longer += start + combination > MOVES_SHOWN > start
     assert longer == 5  # the cards that cut their combination
 

@@ -79,6 +79,20 @@ def shown_moves(moves: list[dict]) -> list[dict]:
     return moves[:end]
 
 
+def result_rows(moves: list[dict]) -> list[int]:
+    """The rows each move's result cell spans: a combination's result (reached by its moves together) once, over all
+    its rows, 0 for the rows under it; a move alone its own row (the card said 'bersama-sama: 66,00' on each of a
+    combination's 8 rows: fresh-clone trial)."""
+    spans: list[int] = []
+    for i, move in enumerate(moves):
+        together = (i > 0 and move["langkah"] == COMBINATION == moves[i - 1]["langkah"]
+                    and move["skor_total_baru"] == moves[i - 1]["skor_total_baru"])
+        spans.append(0 if together else 1)
+        if together:
+            spans[max(j for j, span in enumerate(spans) if span)] += 1
+    return spans
+
+
 def _by_nik(frame: pd.DataFrame) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = defaultdict(list)
     for record in _records(frame):
@@ -123,7 +137,8 @@ class _Cards:
         context = {
             "coop": self.status[nik], "score": score, "month_name": month_name(self.published.periode),
             "periode": self.published.periode, "run_time": self._run_time, "quality": self.quality.get(nik),
-            "priority": self.priority.get(nik), "moves": shown, "more_moves": len(moves) - len(shown),
+            "priority": self.priority.get(nik), "moves": list(zip(shown, result_rows(shown))),
+            "more_moves": len(moves) - len(shown),
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
             "quarantined": self.quarantined.get(nik, []), "quarantine_shown": QUARANTINE_SHOWN,
