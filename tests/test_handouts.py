@@ -90,6 +90,9 @@ def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
     # the colours of the period's book's predicates (both books' seven were listed: fresh-clone trial)
     assert [h for h in book["Keterangan"]["Hal"] if h.startswith("Warna: ")] == [
         "Warna: Sehat", "Warna: Cukup Sehat", "Warna: Dalam Pengawasan", "Warna: Dalam Pengawasan Khusus"]
+    colours = book["Keterangan"][book["Keterangan"]["Hal"].str.startswith("Warna: ")]
+    assert colours["Contoh"].tolist() == ["Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus"]
+    assert book["Keterangan"]["Contoh"].notna().sum() == 4  # a sample only where a colour is meant
 
 
 def test_the_workbook_has_formats_frozen_headers_and_filters(handouts):
@@ -277,7 +280,8 @@ def test_sheet_names_are_valid_and_unique():
 
 
 def test_the_columns_of_a_sheet_are_data_with_its_runs_expanded(tmp_path):
-    assert columns("keterangan") == [Column("Hal", "hal", width=28), Column("Isi", "isi", width=100)]
+    assert columns("keterangan") == [Column("Hal", "hal", width=28), Column("Contoh", "contoh", "predicate", 24),
+                                     Column("Isi", "isi", width=100)]
     runs = columns("ringkasan", predikat=[("Sehat", "jumlah_sehat"), ("Cukup Sehat", "jumlah_cukup_sehat")])
     assert [(c.label, c.field, c.kind, c.width) for c in runs[7:10]] == [
         ("Dinilai", "jumlah_dinilai", "int", 9), ("Sehat", "jumlah_sehat", "int", 11),

@@ -130,6 +130,7 @@ def _about(published: Published) -> pd.DataFrame:
             c.removeprefix("jumlah_").replace("_", " ") for c in sehat_columns())),
         ("Sumber", "tabel keluaran koperasi-sehat (Parquet) periode ini: ringkasan_wilayah, status_koperasi, "
                    "skor_koperasi, daftar_prioritas, peringatan_dini, karantina, laporan_terganti"),
-        *((f"Warna: {name}", PREDICATE_COLOURS[name]) for name in published.predicate_names),
     ]
-    return pd.DataFrame(items, columns=["hal", "isi"])
+    colours = [(f"Warna: {name}", name, f"sel predikat {name} di lembar lain berwarna seperti contohnya "
+                f"({PREDICATE_COLOURS[name]})") for name in published.predicate_names]  # a fill, not only a hex: trial
+    return pd.DataFrame([(hal, None, isi) for hal, isi in items] + colours, columns=["hal", "contoh", "isi"])
