@@ -32,6 +32,7 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
     checks = quality.QualityParameters(
         jumlah_terdaftar=prepared.koperasi_terdaftar, laporan_dibaca=prepared.laporan_dibaca,
         laporan_dikarantina=prepared.laporan_dikarantina,
+        koperasi_kuesioner_dinilai=prepared.koperasi_kuesioner_dinilai,
         koperasi_kuesioner_dikarantina=prepared.koperasi_kuesioner_dikarantina,
         jumlah_melapor_sebelumnya=_reporting_before(params, prepared),
         batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
@@ -52,20 +53,25 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
 
 
 def _unread(params: RunParameters, prepared: PrepareSummary) -> list[str]:
-    """Inputs of which no row was read while a file of theirs was refused whole: the month's reports are most likely
-    in that file, and a month of no reports would be published (both months' files refused, say, for the same
-    title line: no baseline for the drop in reporting; review of the fresh-clone trial's fix); the questionnaires
-    likewise, and every management aspect would be 0 (review)."""
-    unread = {"laporan": (prepared.laporan_dibaca, f"tidak ada baris laporan periode {params.period} yang terbaca",
-                          "perbaiki yang memuat laporan periode ini"),
-              "kuesioner": (prepared.kuesioner_dibaca, "tidak ada jawaban kuesioner yang terbaca (aspek manajemen "
-                            "setiap koperasi akan 0)", "perbaiki berkasnya")}
+    """Inputs whose files refused whole likely hold what the month needs. The reports, when no report row was read:
+    a month of no reports would be published (both months' files refused, say, for the same title line: no baseline
+    for the drop in reporting; review of the fresh-clone trial's fix). The questionnaires, whenever a file of theirs
+    was refused: its sets may be the latest, and the management aspects would silently be scored from older sets,
+    or be 0 (hostile trial: the rows of a set quarantined stopped the month, the same rows in a file refused whole
+    did not)."""
+    def refused(table: str) -> int:
+        return sum(1 for f in prepared.berkas if f.get("galat") and table_of(f["sumber"]) == table)
+
     failed = []
-    for table, (read, nothing, fix) in unread.items():
-        refused = [f for f in prepared.berkas if f.get("galat") and table_of(f["sumber"]) == table]
-        if refused and not read:
-            failed.append(f"{table}: {nothing}, dan {len(refused)} berkas {table} ditolak utuh: {fix}, lalu "
-                          "jalankan lagi")
+    if refused("laporan") and not prepared.laporan_dibaca:
+        failed.append(f"laporan: tidak ada baris laporan periode {params.period} yang terbaca, dan "
+                      f"{refused('laporan')} berkas laporan ditolak utuh: perbaiki yang memuat laporan periode ini, "
+                      "lalu jalankan lagi")
+    if refused("kuesioner") and prepared.koperasi_kuesioner_dinilai:
+        failed.append(f"kuesioner: {refused('kuesioner')} berkas kuesioner ditolak utuh, dan jawabannya bisa jadi "
+                      "kuesioner terbaru koperasi (aspek manajemen dinilai dari kuesioner lebih lama, atau 0): "
+                      "perbaiki berkasnya, atau keluarkan dari folder kuesioner/ bila tidak dipakai, lalu jalankan "
+                      "lagi")
     return failed
 
 

@@ -28,7 +28,7 @@ from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
 from schemas.inputs import Checked, Registry, registry_of
-from schemas.kuesioner import latest_set_quarantined
+from schemas.kuesioner import latest_set_quarantined, questionnaire_scored
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
@@ -173,12 +173,12 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         quarantined = laporan.alasan.index.union(submissions.alasan.index)
         keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
              raw.loc[quarantined, "nik"])
-        without_latest = latest_set_quarantined(common.kuesioner.valid, landing.kuesioner,
-                                                submissions.current["nik"], params.period)
+        scored = questionnaire_scored(submissions.current["nik"], common.registry.jenis, params.period)
+        without_latest = latest_set_quarantined(common.kuesioner.valid, landing.kuesioner, scored, params.period)
         reporting = copy.result(time.perf_counter() - start) if copy is not None else None
     return replace(summarise(landing, common, raw, submissions, len(quarantined), karantina,
                              len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting,
-                   koperasi_kuesioner_dikarantina=len(without_latest))
+                   koperasi_kuesioner_dinilai=len(scored), koperasi_kuesioner_dikarantina=len(without_latest))
 
 
 def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...], common: CheckedCommon | None = None

@@ -78,7 +78,9 @@ class QualityParameters:
     batas_penurunan_melapor: float
     batas_porsi_karantina: float
     jumlah_melapor_sebelumnya: int | None = None
-    koperasi_kuesioner_dikarantina: int = 0  # reporting cooperatives whose latest questionnaire set is quarantined
+    # the run's reporting cooperatives whose book scores the questionnaire, and those whose latest set is quarantined
+    koperasi_kuesioner_dinilai: int = 0
+    koperasi_kuesioner_dikarantina: int = 0
     toleransi_total: float = 0.005
     rulebooks: Mapping[str, Rulebook] | None = None  # default: every published book in scoring/rulebooks
     min_peers: int = field(default_factory=lambda: settings().min_peers)  # persentil_sejawat's smallest group
@@ -314,7 +316,7 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
                                            params.batas_porsi_karantina),
             lambda: ex.batch_antar_periode(tables.read(ex.STATUS_KOPERASI), periode, params.laporan_dibaca,
                                            params.laporan_dikarantina, params.jumlah_melapor_sebelumnya,
-                                           params.koperasi_kuesioner_dikarantina))
+                                           params.koperasi_kuesioner_dinilai, params.koperasi_kuesioner_dikarantina))
     if has_ringkasan:
         kolom = ex.kolom_jumlah()
         add(ex.RINGKASAN_WILAYAH, rows(ex.RINGKASAN_WILAYAH), lambda: ex.ringkasan_wilayah_suite(kolom),

@@ -195,6 +195,8 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
                   f"faktor {count('faktor_dikarantina')} dari {count('faktor_dibaca')}; "
                   f"{registry_file(summary)} {count('koperasi_dikarantina')} dari {count('koperasi_dibaca')}"
                   + checklists, markup=False)
+    for line in no_questionnaire(summary):
+        console.print(f"  {line}", markup=False)
     if summary.get("masukan_umum_dari_cache"):
         console.print(f"  {FROM_CACHE}", markup=False)
     for table in tables:
@@ -209,6 +211,15 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     console.print(f"  manifest: {summary['manifest']}", markup=False)
 
 
+def no_questionnaire(summary: dict) -> list[str]:
+    """The line a run without any questionnaire answer gets while its book scores them (none otherwise): the month
+    is published (a province may have none yet), and said (every management aspect 0 went unsaid: hostile trial)."""
+    if summary["kuesioner_dibaca"] or not summary.get("koperasi_kuesioner_dinilai"):
+        return []
+    return [f"TANPA KUESIONER  tidak ada jawaban kuesioner di folder masukan (kuesioner/): aspek manajemen "
+            f"{number(summary['koperasi_kuesioner_dinilai'], 0)} koperasi yang dinilai 0"]
+
+
 def summary_markdown(summary: dict, output: Path) -> str:
     """The run's summary for the Prefect UI: counts, predicates by kabupaten/kota, top quarantine reasons."""
     ringkasan = storage.read_table(output, "ringkasan_wilayah", summary["periode"])
@@ -220,6 +231,7 @@ def summary_markdown(summary: dict, output: Path) -> str:
     lines += [f"- berkas ditolak: {problem}" for problem in summary["berkas_ditolak"]]
     lines += [f"- tidak dibaca: {e['sumber']}: {e['alasan']}" for e in summary["berkas_tidak_dibaca"]]
     lines += [f"- dibersihkan: {note}" for note in summary["catatan_berkas"]]
+    lines += [f"- {line}" for line in no_questionnaire(summary)]
     lines += [f"- {FROM_CACHE}"] if summary.get("masukan_umum_dari_cache") else []
     lines += ["| wilayah | koperasi | melapor | dinilai | " + " | ".join(predicates.values()) + " |",
               "|---" * (4 + len(predicates)) + "|"]

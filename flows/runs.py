@@ -72,8 +72,10 @@ class PrepareSummary:
     # the previous month's reporting cooperatives from the landing folder, when it is not published (else None): the
     # quality gate's baseline for the drop in reporting (`flows.monthly.check_quality`)
     melapor_sebelumnya_landing: int | None = None
-    # reporting cooperatives whose latest questionnaire set (by the period's end) is quarantined: their management
-    # aspect is scored from an older set or is 0 (`schemas.kuesioner.latest_set_quarantined`; the quality gate's share)
+    # the run's reporting cooperatives whose book scores the questionnaire (`schemas.kuesioner.questionnaire_scored`),
+    # and those of them whose latest questionnaire set (by the period's end) is quarantined: their management aspect
+    # is scored from an older set or is 0 (`latest_set_quarantined`; the quality gate's share)
+    koperasi_kuesioner_dinilai: int = 0
     koperasi_kuesioner_dikarantina: int = 0
 
 

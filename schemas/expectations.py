@@ -252,8 +252,9 @@ def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_m
         gxe.ExpectColumnMaxToBeBetween, SHARE, column="porsi_karantina", max_value=batas_porsi_karantina))
     checks.append(expectation(
         s, "porsi_kuesioner_karantina",
-        f"porsi koperasi yang melapor yang kuesioner terbarunya (sampai akhir periode) dikarantina, sehingga aspek "
-        f"manajemennya dinilai dari kuesioner lebih lama atau 0, paling banyak {_pct(batas_porsi_karantina)}",
+        f"porsi koperasi yang melapor dan dinilai dengan kuesioner, yang kuesioner terbarunya (sampai akhir "
+        f"periode) dikarantina sehingga aspek manajemennya dinilai dari kuesioner lebih lama atau 0, paling banyak "
+        f"{_pct(batas_porsi_karantina)}",
         gxe.ExpectColumnMaxToBeBetween, SHARE, column="porsi_kuesioner_karantina", max_value=batas_porsi_karantina))
     return make_suite(s, checks, "this run's figures against the previous period and the report rows read")
 
@@ -354,18 +355,20 @@ def batch_ringkasan_wilayah(ringkasan: pd.DataFrame, kolom: Sequence[str]) -> pd
 
 
 def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int, laporan_dikarantina: int,
-                        jumlah_melapor_sebelumnya: int | None, koperasi_kuesioner_dikarantina: int = 0
-                        ) -> pd.DataFrame:
-    """One row: this run's reporting count (from status_koperasi) and quarantine shares (report rows; reporting
-    cooperatives whose latest questionnaire set is quarantined), with the previous count."""
-    melapor = int(status["melapor"].astype(bool).sum())
+                        jumlah_melapor_sebelumnya: int | None, koperasi_kuesioner_dinilai: int = 0,
+                        koperasi_kuesioner_dikarantina: int = 0) -> pd.DataFrame:
+    """One row: this run's reporting count (from status_koperasi) and quarantine shares (of the report rows read; of
+    the run's reporting cooperatives whose book scores the questionnaire, those whose latest set is quarantined),
+    with the previous count. Both shares are of the run's scope (an area run: its areas)."""
+    dinilai = koperasi_kuesioner_dinilai
     return pd.DataFrame({
         "periode": [periode],
-        "jumlah_melapor": [melapor],
+        "jumlah_melapor": [int(status["melapor"].astype(bool).sum())],
         "jumlah_melapor_sebelumnya": pd.array([jumlah_melapor_sebelumnya], dtype="Int64"),
         "laporan_dibaca": [laporan_dibaca],
         "laporan_dikarantina": [laporan_dikarantina],
         "porsi_karantina": [laporan_dikarantina / laporan_dibaca if laporan_dibaca else 0.0],
+        "koperasi_kuesioner_dinilai": [dinilai],
         "koperasi_kuesioner_dikarantina": [koperasi_kuesioner_dikarantina],
-        "porsi_kuesioner_karantina": [koperasi_kuesioner_dikarantina / melapor if melapor else 0.0],
+        "porsi_kuesioner_karantina": [koperasi_kuesioner_dikarantina / dinilai if dinilai else 0.0],
     })

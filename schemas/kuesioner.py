@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
-from schemas.parsing import Reasons, iso_dates, raw_text
+from schemas.parsing import Reasons, meant_dates, raw_text
 from schemas.rules import RowRule, numbered_within
 from scoring.errors import RulebookError
 from scoring.inputs import is_in
@@ -235,23 +235,35 @@ def _problem_texts(shown: pd.DataFrame, missing: pd.DataFrame, lines: pd.Series)
     return texts
 
 
-def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, reporting: pd.Series,
+def questionnaire_scored(reporting: pd.Series, jenis: pd.Series, period: str) -> pd.Series:
+    """The reporting cooperatives (`reporting`: nik) whose book in force in `period` (YYYY-MM) for their jenis
+    (`jenis`: nik -> jenis, the registry's) scores the management questionnaire: the cooperatives whose score a lost
+    questionnaire lowers (a jenis no book scores, sharia ones, has none). Their nik, each once, in order (str)."""
+    niks = pd.Series(reporting.astype("str").unique(), dtype="str")
+    kinds = jenis.reindex(niks.to_numpy()).astype("str").fillna("")
+    books = {kind: _questionnaire_book(period, kind) if kind else "" for kind in kinds.unique()}  # "": none
+    uses = {kind: bool(book and _questionnaire_sizes(book)) for kind, book in books.items()}
+    return niks[kinds.map(uses).to_numpy(dtype=bool)].sort_values(ignore_index=True)
+
+
+def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, scored: pd.Series,
                            period: str) -> pd.Series:
-    """The reporting cooperatives whose latest questionnaire dated at or before the end of `period` (YYYY-MM) is
-    quarantined, so that their management aspect is scored from an older set, or is 0 (rulebook §5): they have a
-    quarantined answer dated at or before the period's end and not before their latest accepted set, or one whose
-    date cannot be read (it may be the latest).
+    """The cooperatives of `scored` (nik) whose latest questionnaire dated at or before the end of `period` (YYYY-MM)
+    is quarantined, so that their management aspect is scored from an older set, or is 0 (rulebook §5): they have a
+    quarantined answer dated, as written or as meant (`meant_dates`: 10/02/2026), at or before the period's end and
+    not before their latest accepted set; or one whose date cannot be read at all while they have no accepted set
+    by the period's end (it may be their only one; beside an accepted set, a stray row: hostile trial).
 
     accepted: the accepted answers (nik; tanggal, datetime); quarantined: the quarantined answer rows as written
-    (nik, tanggal: text); reporting: the nik of the cooperatives with a report in force. Returns their nik, each
-    once, in order (str)."""
+    (nik, tanggal: text). Returns their nik, each once, in order (str)."""
     nik = raw_text(quarantined, "nik")
-    mine = is_in(nik, reporting)
-    day = iso_dates(raw_text(quarantined, "tanggal")[mine]).to_numpy()
+    mine = is_in(nik, scored)
+    day = meant_dates(raw_text(quarantined, "tanggal")[mine]).to_numpy()
     nik = nik[mine].to_numpy()
     end = (pd.Period(period, "M").end_time.normalize()).to_datetime64()
     theirs = accepted[is_in(accepted["nik"], pd.Series(nik, dtype="str")) & (accepted["tanggal"] <= end).to_numpy()]
     latest = theirs.groupby("nik")["tanggal"].max()  # only their answers: a national month accepts 1.8 million
     since = latest.reindex(nik).to_numpy(dtype="datetime64[us]")  # NaT: no accepted set by the period's end
-    newer = np.isnat(day) | ((day <= end) & (np.isnat(since) | (day >= since)))
-    return pd.Series(np.unique(nik[newer].astype(str)), dtype="str")
+    newer = (day <= end) & (np.isnat(since) | (day >= since))  # False where day is NaT
+    unknown = np.isnat(day) & np.isnat(since)
+    return pd.Series(np.unique(nik[newer | unknown].astype(str)), dtype="str")

@@ -176,6 +176,26 @@ def iso_dates(text: pd.Series) -> pd.Series:
     return pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
 
 
+# a date written by hand: the pattern of its three numbers, and their order as (year, month, day)
+HAND_WRITTEN_DATES = ((r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", (2, 1, 0)),
+                      (r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})", (0, 1, 2)))
+
+
+def meant_dates(text: pd.Series) -> pd.Series:
+    """The dates texts mean (datetime64[us]; NaT when none): YYYY-MM-DD, and the ways a date is written by hand,
+    day first as Indonesian writes it: 10/02/2026, 10-2-2026, 10.02.2026, and 2026/02/10, 2026-2-10. For rules
+    that must know what a refused row meant (`schemas.kuesioner.latest_set_quarantined`); a row is accepted only as
+    `dates` reads it."""
+    found = iso_dates(text)
+    trimmed = text.str.strip()
+    for pattern, order in HAND_WRITTEN_DATES:
+        parts = trimmed.str.extract(f"^{pattern}$")
+        if parts.notna().all(axis=1).any():
+            written = parts[order[0]] + "-" + parts[order[1]].str.zfill(2) + "-" + parts[order[2]].str.zfill(2)
+            found = found.fillna(pd.to_datetime(written, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]"))
+    return found
+
+
 def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True) -> pd.Series:
     """Exactly YYYY-MM of a real month, else NA; a month written otherwise is a reason saying what to write."""
     exact = text.str.fullmatch(PERIODE.pattern).to_numpy(dtype=bool)

@@ -416,6 +416,17 @@ def test_area_names_match_without_regard_to_case_and_suggest_the_nearest():
         preflight.match_areas(["Jakarta"], known)
 
 
+def test_a_run_without_any_questionnaire_says_so():
+    """A landing folder without kuesioner/ published every management aspect as 0 and said nothing (hostile
+    trial): the month is published (a province may have none yet), with a line in the summary."""
+    assert report.no_questionnaire({"kuesioner_dibaca": 0, "koperasi_kuesioner_dinilai": 1234}) == [
+        "TANPA KUESIONER  tidak ada jawaban kuesioner di folder masukan (kuesioner/): aspek manajemen 1.234 koperasi "
+        "yang dinilai 0"]
+    assert report.no_questionnaire({"kuesioner_dibaca": 5, "koperasi_kuesioner_dinilai": 3}) == []
+    assert report.no_questionnaire({"kuesioner_dibaca": 0, "koperasi_kuesioner_dinilai": 0}) == []
+    assert report.no_questionnaire({"kuesioner_dibaca": 0}) == []  # a manifest of before the count
+
+
 def test_an_area_whose_every_registry_row_was_refused_is_named_with_why(tmp_path):
     """An area run of Tana Tidung, whose 8 registry rows all wrote their founding date 13/03/2019, said the area was
     not in the registry, listing the others (review): it says its rows were refused, and why."""

@@ -88,8 +88,8 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     # two incomplete sets (37 + 39 rows) and the set of the cooperative whose registry row was rejected (38)
     assert summary["kuesioner_dikarantina"] == 76 + 38
     # of them only 650423110186759 reports: its 2026 set of 39 answers (a question answered twice) is quarantined,
-    # so its management aspect is its 2025 set's; 1 of the 34 reporting, under the gate's share
-    assert summary["koperasi_kuesioner_dikarantina"] == 1
+    # so its management aspect is its 2025 set's; 1 of the 30 scored (34 reporting, 4 sharia), under the gate's share
+    assert (summary["koperasi_kuesioner_dinilai"], summary["koperasi_kuesioner_dikarantina"]) == (30, 1)
     assert (summary["koperasi_dikarantina"], summary["koperasi_terdaftar"]) == (1, 108)
     karantina = storage.read_table(output, "karantina", "2026-10").set_index(["sumber", "baris"])
     reasons = karantina["alasan"].map(list)
@@ -356,36 +356,60 @@ def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_f
     assert not list((output / "skor_koperasi").glob("periode=*")) and not list((output / "_runs").glob("*.json"))
 
 
-@pytest.mark.parametrize("case", ["dates written dd/mm/yyyy", "the only file refused whole"])
-def test_a_month_whose_questionnaires_are_lost_is_not_published(tmp_path, case):
+@pytest.mark.parametrize("case", ["dates written dd/mm/yyyy", "the latest year's file refused whole"])
+def test_a_month_whose_latest_questionnaires_are_lost_is_not_published(tmp_path, case):
     """The 2026 questionnaires with every date written 10/02/2026 were all quarantined, and the month was published
-    with each management aspect from the 2025 sets, exit 0; the only questionnaire file refused whole (a title line)
-    published every management aspect as 0 (review). The first fails the questionnaire share: 39 of the 41
-    reporting cooperatives have a 2026 set; the second, no answer read while a questionnaire file was refused."""
+    with each management aspect from the 2025 sets, exit 0 (review); so was the 2026 file refused whole for a title
+    line, beside the 2024 and 2025 files (hostile trial). The first fails the questionnaire share: 34 of the 36
+    reporting cooperatives a book scores (25 ksp, 11 usp; the 5 sharia ones are not scored) have a 2026 set; the
+    second, a questionnaire file refused whole."""
     from flows.pipeline import monthly_scoring
 
     landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
     answers = landing / "kuesioner" / "kuesioner_2026.csv"
     if case == "dates written dd/mm/yyyy":
         answers.write_text(re.sub(r"(\d{4})-(\d{2})-(\d{2})", r"\3/\2/\1", answers.read_text()))
-        failed = ("antar_periode: porsi koperasi yang melapor yang kuesioner terbarunya (sampai akhir periode) "
-                  "dikarantina, sehingga aspek manajemennya dinilai dari kuesioner lebih lama atau 0, paling banyak "
-                  "10% [antar_periode.porsi_kuesioner_karantina]: teramati 95,1%")
+        failed = ("1 pemeriksaan mutu gagal: antar_periode: porsi koperasi yang melapor dan dinilai dengan kuesioner, "
+                  "yang kuesioner terbarunya (sampai akhir periode) dikarantina sehingga aspek manajemennya dinilai "
+                  "dari kuesioner lebih lama atau 0, paling banyak 10% [antar_periode.porsi_kuesioner_karantina]: "
+                  "teramati 94,4%")
     else:
-        for older in ("kuesioner_2024.csv", "kuesioner_2025.csv"):
-            (landing / "kuesioner" / older).unlink()
         answers.write_bytes(b"Kuesioner KSP\n" + answers.read_bytes())
         failed = ("berkas ditolak (1): kuesioner/kuesioner_2026.csv: baris 1 ('Kuesioner KSP') bukan baris judul "
-                  "kolom: judul kolom ada di baris 2; hapus baris di atasnya; 1 pemeriksaan mutu gagal: kuesioner: "
-                  "tidak ada jawaban kuesioner yang terbaca (aspek manajemen setiap koperasi akan 0), dan 1 berkas "
-                  "kuesioner ditolak utuh: perbaiki berkasnya, lalu jalankan lagi")
+                  "kolom: judul kolom ada di baris 2; hapus baris di atasnya; 1 pemeriksaan mutu gagal: kuesioner: 1 "
+                  "berkas kuesioner ditolak utuh, dan jawabannya bisa jadi kuesioner terbaru koperasi (aspek manajemen "
+                  "dinilai dari kuesioner lebih lama, atau 0): perbaiki berkasnya, atau keluarkan dari folder "
+                  "kuesioner/ bila tidak dipakai, lalu jalankan lagi")
     output = tmp_path / "out"
     state = monthly_scoring(period="2026-10", input=str(landing), output=str(output), return_state=True)
     assert state.is_failed()
-    if case == "dates written dd/mm/yyyy":
-        failed = "1 pemeriksaan mutu gagal: " + failed
     assert state.message.startswith(f"periode 2026-10 tidak diterbitkan: {failed} (Data Docs: "), state.message
     assert not list((output / "skor_koperasi").glob("periode=*")) and not list((output / "_runs").glob("*.json"))
+    (rejected,) = (output / "_ditolak").iterdir()
+    counts = json.loads((rejected / "ringkasan.json").read_text())["jumlah"]
+    assert (counts["koperasi_kuesioner_dinilai"], counts["koperasi_kuesioner_dikarantina"]) == (
+        (36, 34) if case == "dates written dd/mm/yyyy" else (36, 0))
+
+
+def test_the_questionnaire_share_of_an_area_run_is_of_its_area(tmp_path):
+    """An area run counted its area's lost sets against the whole province's reporting cooperatives (hostile trial:
+    4 of Bulungan's 9 read as 4 of 41). One Bulungan cooperative's 2026 set quarantined (an answer 'mungkin') is 1 of
+    the 36 scored with a questionnaire in the month (2,8%: published) and 1 of Bulungan's 7 (14,3%: refused)."""
+    from flows.pipeline import monthly_scoring
+
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
+    answers = landing / "kuesioner" / "kuesioner_2026.csv"
+    lines = answers.read_text().splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("650229276094694,"))
+    lines[first] = re.sub(r",(ya|tidak)$", ",mungkin", lines[first].rstrip("\n")) + "\n"
+    answers.write_text("".join(lines))
+    output = tmp_path / "out"
+    month = monthly_scoring(period="2026-10", input=str(landing), output=str(output))
+    assert (month["koperasi_kuesioner_dinilai"], month["koperasi_kuesioner_dikarantina"]) == (36, 1)
+    state = monthly_scoring(period="2026-10", kabupaten=["Bulungan"], input=str(landing), output=str(output),
+                            return_state=True)
+    assert state.is_failed()
+    assert "[antar_periode.porsi_kuesioner_karantina]: teramati 14,3% (Data Docs: " in state.message, state.message
 
 
 def test_warnings_compare_with_the_previous_month_from_the_landing_folder_when_never_published(clean):

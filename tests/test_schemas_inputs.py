@@ -11,7 +11,7 @@ import pytest
 from flows.ingest.landing import ANGKA, read_text_table
 from schemas.input_models import KODE_FAKTOR
 from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
-from schemas.kuesioner import latest_set_quarantined
+from schemas.kuesioner import latest_set_quarantined, questionnaire_scored
 from schemas.parsing import lowercase
 from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
@@ -407,28 +407,39 @@ def test_questionnaire_rows_with_unknown_values():
 
 def test_the_reporting_cooperatives_whose_latest_questionnaire_is_quarantined():
     """A month whose latest sets were all quarantined scored every management aspect from an older set or as 0 and
-    was published (review): the gate counts the reporting cooperatives whose latest set by the period's end is
-    quarantined, or who have an answer whose date cannot be read (it may be the latest); an older quarantined set,
-    a later one, or another cooperative's does not count."""
-    a, b, c, d = (f"650200000000000{i}" for i in range(1, 5))
-    registry = Registry(pd.Series([a, b, c, d], dtype="str"))
+    was published (review): the gate counts the cooperatives whose latest set by the period's end is quarantined,
+    its date read as written or as meant (10/02/2026), or who have an answer whose date cannot be read at all and no
+    accepted set (it may be their only one). An older quarantined set (18/02/2024 beside a 2025 set included), a
+    later one, a stray unreadable row beside an accepted set (hostile trial), or another cooperative's does not."""
+    a, b, c, d, e, f, g = (f"650200000000000{i}" for i in range(1, 8))
+    registry = Registry(pd.Series([a, b, c, d, e, f, g], dtype="str"))
     newer_wrong = answers(a, "2026-02-10")
     newer_wrong[0]["jawaban"] = "mungkin"
     older_wrong = answers(b, "2025-02-10")
     older_wrong[3]["nomor"] = "99"
-    unreadable = answers(c, "10/02/2026")
+    unreadable = answers(c, "pada bulan Februari")
     other = answers(d, "2026-03-01")
     other[0]["jawaban"] = ""
+    stray = {**answers(e)[0], "tanggal": "", "baris": 999}  # an empty date beside e's accepted 2025 set
     frame = raw(*answers(a, "2025-02-10"), *newer_wrong, *answers(b, "2026-02-10"), *older_wrong, *unreadable,
-                *other)
+                *other, *answers(e, "2025-03-01"), stray, *answers(f, "2025-03-01"), *answers(f, "10/02/2026"),
+                *answers(g, "2025-03-01"), *answers(g, "18/02/2024"))
     checked = check_kuesioner(frame, registry)
-    assert len(checked.valid) == 2 * sum(SIZES.values()) and len(checked.alasan) == 4 * sum(SIZES.values())
-    reporting = pd.Series([a, b, c], dtype="str")
+    sets = sum(SIZES.values())
+    assert len(checked.valid) == 5 * sets and len(checked.alasan) == 6 * sets + 1
+    scored = pd.Series([a, b, c, e, f, g], dtype="str")
     quarantined = frame.loc[checked.alasan.index]
-    assert latest_set_quarantined(checked.valid, quarantined, reporting, "2026-10").tolist() == [a, c]
-    # in 2026-01 a's quarantined set is later, and b's quarantined 2025 set is its latest (its accepted one later)
-    assert latest_set_quarantined(checked.valid, quarantined, reporting, "2026-01").tolist() == [b, c]
-    assert latest_set_quarantined(checked.valid, quarantined.iloc[:0], reporting, "2026-10").tolist() == []
+    assert latest_set_quarantined(checked.valid, quarantined, scored, "2026-10").tolist() == [a, c, f]
+    # in 2026-01 a's and f's quarantined sets are later; b's quarantined 2025 set is its latest (the accepted later)
+    assert latest_set_quarantined(checked.valid, quarantined, scored, "2026-01").tolist() == [b, c]
+    assert latest_set_quarantined(checked.valid, quarantined.iloc[:0], scored, "2026-10").tolist() == []
+
+
+def test_the_cooperatives_scored_with_a_questionnaire_are_those_of_a_book_that_has_one():
+    jenis = pd.Series({"1": "ksp", "2": "usp", "3": "kspps", "4": "jasa", "5": "ksp"})
+    reporting = pd.Series(["5", "3", "1", "2", "4", "1", "9"], dtype="str")  # 9: not in the registry
+    # the sharia kspps and the jasa have no book in 2026 (rulebook.md §1): a lost set lowers no score of theirs
+    assert questionnaire_scored(reporting, jenis, "2026-10").tolist() == ["1", "2", "5"]
 
 
 # ----- supervisors' findings -------------------------------------------------------------------------------
