@@ -186,14 +186,17 @@ def meant_dates(text: pd.Series) -> pd.Series:
     day first as Indonesian writes it: 10/02/2026, 10-2-2026, 10.02.2026, and 2026/02/10, 2026-2-10. For rules
     that must know what a refused row meant (`schemas.kuesioner.latest_set_quarantined`); a row is accepted only as
     `dates` reads it."""
-    found = iso_dates(text)
-    trimmed = text.str.strip()
+    codes, distinct = pd.factorize(text)  # a file's answers share a few dates: each distinct text read once
+    distinct = pd.Series(distinct, dtype="str")
+    found = iso_dates(distinct)
+    trimmed = distinct.str.strip()
     for pattern, order in HAND_WRITTEN_DATES:
         parts = trimmed.str.extract(f"^{pattern}$")
         if parts.notna().all(axis=1).any():
             written = parts[order[0]] + "-" + parts[order[1]].str.zfill(2) + "-" + parts[order[2]].str.zfill(2)
             found = found.fillna(pd.to_datetime(written, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]"))
-    return found
+    meant = np.append(found.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))[codes]  # -1: missing
+    return pd.Series(meant, index=text.index)
 
 
 def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True) -> pd.Series:
