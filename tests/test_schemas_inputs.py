@@ -435,6 +435,18 @@ def test_the_reporting_cooperatives_whose_latest_questionnaire_is_quarantined():
     assert latest_set_quarantined(checked.valid, quarantined.iloc[:0], scored, "2026-10").tolist() == []
 
 
+def test_a_date_is_read_as_meant_day_first():
+    from schemas.parsing import meant_dates
+
+    written = pd.Series(["2026-02-10", "10/02/2026", " 1-2-2026", None, "2026/2/10", "31/02/2026", "x", "",
+                         "2026-2-10", "10.02.2026", "02/10/2026"], dtype="str", index=range(5, 16))
+    meant = meant_dates(written)
+    assert meant.index.tolist() == list(range(5, 16))
+    assert [None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in meant] == [
+        "2026-02-10", "2026-02-10", "2026-02-01", None, "2026-02-10", None, None, None, "2026-02-10", "2026-02-10",
+        "2026-10-02"]  # day first, as Indonesian writes a date
+
+
 def test_the_cooperatives_scored_with_a_questionnaire_are_those_of_a_book_that_has_one():
     jenis = pd.Series({"1": "ksp", "2": "usp", "3": "kspps", "4": "jasa", "5": "ksp"})
     reporting = pd.Series(["5", "3", "1", "2", "4", "1", "9"], dtype="str")  # 9: not in the registry
