@@ -70,6 +70,10 @@ def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
     now = tables["ringkasan_wilayah"].query("periode == @PERIODE and tingkat == 'provinsi'").iloc[0]
     assert province["Koperasi terdaftar"] == 109 == now["jumlah_koperasi"]
     assert province["% Sehat"] == pytest.approx(now["persen_sehat"] / 100)  # a fraction, shown as a percent
+    # a difference of two percents as written, not 0.5199999999999996 (trial)
+    changes = pd.concat([ringkasan["Perubahan % Sehat"], *(book[a]["Perubahan skor"] for a in AREAS)]).dropna()
+    assert len(changes) and (changes == changes.round(2)).all()
+    assert book["Keterangan"].set_index("Hal").loc["% Sehat", "Isi"].endswith("predikat sehat: Sehat")  # its name
     status = tables["status_koperasi"]
     for area in AREAS:
         assert len(book[area]) == (status["kabupaten_kota"] == area).sum()

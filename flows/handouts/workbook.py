@@ -127,7 +127,7 @@ def _about(published: Published) -> pd.DataFrame:
         ("Run", ", ".join(runs) or "-"),
         ("Target % Sehat", f"{published.settings.target_healthy_percent:g}% koperasi yang dinilai"),
         ("% Sehat", "koperasi Sehat dibagi koperasi yang dinilai; predikat sehat: " + ", ".join(
-            c.removeprefix("jumlah_").replace("_", " ") for c in sehat_columns())),
+            name for name, c in predicate_columns().items() if c in sehat_columns())),
         ("Sumber", "tabel keluaran koperasi-sehat (Parquet) periode ini: ringkasan_wilayah, status_koperasi, "
                    "skor_koperasi, daftar_prioritas, peringatan_dini, karantina, laporan_terganti"),
     ]
