@@ -148,7 +148,8 @@ def run(
                                              help="table (tabel band) atau linear")] = None,
     max_quarantine_share: Annotated[float, typer.Option(
         metavar="PORSI", parser=_share, show_default=False,
-        help="tidak terbit bila porsi baris laporan yang dikarantina melebihi ini; bawaan: "
+        help="tidak terbit bila porsi baris laporan yang dikarantina, atau koperasi yang kuesioner terbarunya "
+             "dikarantina, melebihi ini; bawaan: "
              f"{decimal_shown(_DEFAULTS.max_quarantine_share)}")
     ] = _DEFAULTS.max_quarantine_share,
     max_reporting_drop: Annotated[float, typer.Option(

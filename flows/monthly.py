@@ -19,7 +19,9 @@ from flows.locks import exclusive
 from flows.manifest import versions, write_json
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary
 from schemas import outputs
+from schemas.expectations import ANTAR_PERIODE
 from scoring.errors import QualityGateError
+from scoring.texts import number
 
 OUTPUT_TABLES = tuple(outputs.TABLES)  # every table a run publishes, in the contract's order
 FILES_NAMED = 3  # refused files a failed gate's line names, then how many more (all in the run's summary)
@@ -39,7 +41,7 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
         run_id=run_id)
     with exclusive(params.output):  # one GX context, one writer at a time
         result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
-    failed = result.failed + _unread(params, prepared)
+    failed = [_explained(line, prepared) for line in result.failed] + _unread(params, prepared)
     if failed:  # a file refused whole is the likeliest cause: named first, those naming the period first
         period = (params.period, params.period.replace("-", ""))
         refused = sorted(prepared.berkas_ditolak, key=lambda f: not any(p in f.split(": ", 1)[0] for p in period))
@@ -50,6 +52,20 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
         raise QualityGateError(f"periode {params.period} tidak diterbitkan: {named}{len(failed)} pemeriksaan mutu "
                                f"gagal: {'; '.join(failed)} (Data Docs: {result.data_docs_index})")
     return {"sukses": True, "data_docs": str(result.data_docs_index), **result.summary}
+
+
+def _explained(line: str, prepared: PrepareSummary) -> str:
+    """A failed quarantine share with its counts and its first quarantined row, and what to do (a share alone said
+    what, not why: fresh-clone trial); any other failed check as it is."""
+    shares = {"porsi_karantina": (prepared.laporan_dikarantina, prepared.laporan_dibaca, "baris laporan"),
+              "porsi_kuesioner_karantina": (prepared.koperasi_kuesioner_dikarantina,
+                                            prepared.koperasi_kuesioner_dinilai, "koperasi")}
+    for check, (part, whole, what) in shares.items():
+        if f"[{ANTAR_PERIODE}.{check}]: " in line:
+            example = prepared.contoh_karantina.get(check)
+            return (f"{line} ({number(part, 0)} dari {number(whole, 0)} {what})"
+                    + (f", mis. {example}: perbaiki baris seperti ini, lalu jalankan lagi" if example else ""))
+    return line
 
 
 def _unread(params: RunParameters, prepared: PrepareSummary) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from flows import forked
@@ -28,7 +29,7 @@ from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
 from schemas.inputs import Checked, Registry, registry_of
-from schemas.kuesioner import latest_set_quarantined, questionnaire_scored
+from schemas.kuesioner import latest_set_quarantined, questionnaire_scored, without_questionnaire
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
@@ -175,10 +176,28 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
              raw.loc[quarantined, "nik"])
         scored = questionnaire_scored(submissions.current["nik"], common.registry.jenis, params.period)
         without_latest = latest_set_quarantined(common.kuesioner.valid, landing.kuesioner, scored, params.period)
+        without_any = without_questionnaire(common.kuesioner.valid, scored, params.period)
         reporting = copy.result(time.perf_counter() - start) if copy is not None else None
+    examples = {"porsi_karantina": first_quarantined(karantina, "laporan"),
+                "porsi_kuesioner_karantina": first_quarantined(karantina, "kuesioner", without_latest)}
     return replace(summarise(landing, common, raw, submissions, len(quarantined), karantina,
                              len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting,
-                   koperasi_kuesioner_dinilai=len(scored), koperasi_kuesioner_dikarantina=len(without_latest))
+                   koperasi_kuesioner_dinilai=len(scored), koperasi_kuesioner_dikarantina=len(without_latest),
+                   koperasi_tanpa_kuesioner=len(without_any),
+                   contoh_karantina={check: text for check, text in examples.items() if text})
+
+
+def first_quarantined(karantina: pd.DataFrame, table: str, nik: pd.Series | None = None) -> str | None:
+    """The first quarantined row of an input table (laporan, kuesioner; of these nik when given) with its reasons:
+    '<sumber> baris N (nik ...): reasons'; None when there is none. A failed quarantine share shows it (a month of
+    questionnaires dated 06/02/2026 was refused with a share alone: fresh-clone trial)."""
+    rows = karantina[np.array([table_of(s) == table for s in karantina["sumber"].astype("str")], dtype=bool)]
+    if nik is not None:
+        rows = rows[is_in(rows["nik"].astype("str"), nik)]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return f"{row['sumber']} baris {row['baris']} (nik {row['nik']}): {'; '.join(row['alasan'])}"
 
 
 def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...], common: CheckedCommon | None = None

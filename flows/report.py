@@ -189,8 +189,9 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
                   f"+ terganti {count('laporan_terganti')}")
     checklists = (f"; pemeriksaan {count('pemeriksaan_dikarantina')} dari {count('pemeriksaan_dibaca')}"
                   if summary.get("pemeriksaan_dibaca") else "")  # an optional input: named when there is one
-    latest = (f" (terbaru dari {count('koperasi_kuesioner_dikarantina')} koperasi yang melapor)"
-              if summary.get("koperasi_kuesioner_dikarantina") else "")  # their management aspect: an older set
+    latest = (f" ({count('koperasi_kuesioner_dikarantina')} dari {count('koperasi_kuesioner_dinilai')} koperasi "
+              "yang dinilai kehilangan kuesioner terbarunya)"  # their management aspect: an older set, or 0
+              if summary.get("koperasi_kuesioner_dikarantina") else "")  # (was 'terbaru dari 1 ...': trial)
     console.print(f"  kuesioner dikarantina {count('kuesioner_dikarantina')} dari {count('kuesioner_dibaca')}{latest}; "
                   f"faktor {count('faktor_dikarantina')} dari {count('faktor_dibaca')}; "
                   f"{registry_file(summary)} {count('koperasi_dikarantina')} dari {count('koperasi_dibaca')}"
@@ -212,12 +213,14 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
 
 
 def no_questionnaire(summary: dict) -> list[str]:
-    """The line a run without any questionnaire answer gets while its book scores them (none otherwise): the month
-    is published (a province may have none yet), and said (every management aspect 0 went unsaid: hostile trial)."""
-    if summary["kuesioner_dibaca"] or not summary.get("koperasi_kuesioner_dinilai"):
+    """The line a run gets when none of the cooperatives it scores with the questionnaire has one by the period's
+    end (none otherwise): the month is published (a province may have none yet), and said (every management aspect
+    0 went unsaid: hostile trials, a landing folder without kuesioner/, a month before the first questionnaire)."""
+    scored = summary.get("koperasi_kuesioner_dinilai", 0)
+    if not scored or summary.get("koperasi_tanpa_kuesioner") != scored:
         return []
-    return [f"TANPA KUESIONER  tidak ada jawaban kuesioner di folder masukan (kuesioner/): aspek manajemen "
-            f"{number(summary['koperasi_kuesioner_dinilai'], 0)} koperasi yang dinilai 0"]
+    return [f"TANPA KUESIONER  tidak ada kuesioner sampai akhir periode (folder kuesioner/) untuk {number(scored, 0)} "
+            "koperasi yang dinilai: aspek manajemen semuanya 0"]
 
 
 def summary_markdown(summary: dict, output: Path) -> str:

@@ -77,6 +77,10 @@ class PrepareSummary:
     # is scored from an older set or is 0 (`latest_set_quarantined`; the quality gate's share)
     koperasi_kuesioner_dinilai: int = 0
     koperasi_kuesioner_dikarantina: int = 0
+    koperasi_tanpa_kuesioner: int = 0  # of them, those without an accepted set by the period's end: management 0
+    # the first quarantined row each quarantine share counts ('<sumber> baris N (nik ...): reasons'), by the quality
+    # gate's check (porsi_karantina: a report row; porsi_kuesioner_karantina: an answer of a cooperative counted)
+    contoh_karantina: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

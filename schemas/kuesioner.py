@@ -251,7 +251,7 @@ def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, sc
     """The cooperatives of `scored` (nik) whose latest questionnaire dated at or before the end of `period` (YYYY-MM)
     is quarantined, so that their management aspect is scored from an older set, or is 0 (rulebook §5): they have a
     quarantined answer dated, as written or as meant (`meant_dates`: 10/02/2026), at or before the period's end and
-    not before their latest accepted set; or one whose date cannot be read at all while they have no accepted set
+    after their latest accepted set; or one whose date cannot be read at all while they have no accepted set
     by the period's end (it may be their only one; beside an accepted set, a stray row: hostile trial).
 
     accepted: the accepted answers (nik; tanggal, datetime); quarantined: the quarantined answer rows as written
@@ -264,6 +264,15 @@ def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, sc
     theirs = accepted[is_in(accepted["nik"], pd.Series(nik, dtype="str")) & (accepted["tanggal"] <= end).to_numpy()]
     latest = theirs.groupby("nik")["tanggal"].max()  # only their answers: a national month accepts 1.8 million
     since = latest.reindex(nik).to_numpy(dtype="datetime64[us]")  # NaT: no accepted set by the period's end
-    newer = (day <= end) & (np.isnat(since) | (day >= since))  # False where day is NaT
+    newer = (day <= end) & (np.isnat(since) | (day > since))  # False where day is NaT; a set is whole: a row
+    # of the accepted set's day beside it is a stray one (hostile trial)
     unknown = np.isnat(day) & np.isnat(since)
     return pd.Series(np.unique(nik[newer | unknown].astype(str)), dtype="str")
+
+
+def without_questionnaire(accepted: pd.DataFrame, scored: pd.Series, period: str) -> pd.Series:
+    """The cooperatives of `scored` (nik) without an accepted answer dated at or before the end of `period`: their
+    management aspect is 0 (rulebook §5). accepted: nik; tanggal, datetime. Their nik, each once, in order (str)."""
+    end = (pd.Period(period, "M").end_time.normalize()).to_datetime64()
+    dated = accepted["nik"][(accepted["tanggal"] <= end).to_numpy()]
+    return pd.Series(np.sort(scored[~is_in(scored, dated)].astype("str").unique()), dtype="str")

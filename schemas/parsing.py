@@ -177,15 +177,22 @@ def iso_dates(text: pd.Series) -> pd.Series:
 
 
 # a date written by hand: the pattern of its three numbers, and their order as (year, month, day)
-HAND_WRITTEN_DATES = ((r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", (2, 1, 0)),
-                      (r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})", (0, 1, 2)))
+# (tried in turn: day first before month first, so 02/06/2026 is 2 June and 02/13/2026 13 February); a time after
+# a date is left out
+TIME = r"(?:[T ][0-9:.]*)?"
+HAND_WRITTEN_DATES = ((rf"(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}){TIME}", (2, 1, 0)),
+                      (rf"(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}){TIME}", (2, 0, 1)),
+                      (rf"(\d{{4}})[/.-](\d{{1,2}})[/.-](\d{{1,2}}){TIME}", (0, 1, 2)))
+EXCEL_DAY_ZERO = np.datetime64("1899-12-30", "us")  # an Excel date's serial number counts days from it
+EXCEL_SERIALS = r"([1-9][0-9]{4})(?:\.0+)?"  # 10000-99999: 1927-05-18 to 2173-10-14, as a date cell's number
 
 
 def meant_dates(text: pd.Series) -> pd.Series:
     """The dates texts mean (datetime64[us]; NaT when none): YYYY-MM-DD, and the ways a date is written by hand,
-    day first as Indonesian writes it: 10/02/2026, 10-2-2026, 10.02.2026, and 2026/02/10, 2026-2-10. For rules
-    that must know what a refused row meant (`schemas.kuesioner.latest_set_quarantined`); a row is accepted only as
-    `dates` reads it."""
+    day first as Indonesian writes it: 10/02/2026, 10-2-2026, 10.02.2026 (month first when only that is a date:
+    02/13/2026), and 2026/02/10, 2026-2-10, each with a time after it or not; an Excel date's serial number (46059).
+    For rules that must know what a refused row meant (`schemas.kuesioner.latest_set_quarantined`); a row is
+    accepted only as `dates` reads it."""
     codes, distinct = pd.factorize(text)  # a file's answers share a few dates: each distinct text read once
     distinct = pd.Series(distinct, dtype="str")
     found = iso_dates(distinct)
@@ -195,6 +202,9 @@ def meant_dates(text: pd.Series) -> pd.Series:
         if parts.notna().all(axis=1).any():
             written = parts[order[0]] + "-" + parts[order[1]].str.zfill(2) + "-" + parts[order[2]].str.zfill(2)
             found = found.fillna(pd.to_datetime(written, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]"))
+    serial = pd.to_numeric(trimmed.str.extract(f"^{EXCEL_SERIALS}$")[0], errors="coerce")
+    found = found.fillna(pd.Series(EXCEL_DAY_ZERO + serial.fillna(0).to_numpy(np.int64).astype("timedelta64[D]"),
+                                   index=found.index).where(serial.notna()))
     meant = np.append(found.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))[codes]  # -1: missing
     return pd.Series(meant, index=text.index)
 

@@ -134,8 +134,9 @@ def explain_scores(koperasi: pd.DataFrame, indikator: pd.DataFrame, factors: pd.
                books: Mapping[str, Rulebook] | None = None) -> pd.DataFrame:
     """skor_koperasi with `penjelasan`: the predicate (after the downgrade factors: the one the cooperative is
     known by; a downgraded one opened with its score's, review) and total; the downgrade factors with the supervisors'
-    `keterangan`; the three components that lose the most points (ratio, nilai, what range scores higher); the
-    zero-denominator and missing-questionnaire conventions that fired.
+    `keterangan` and the months they apply (berlaku_mulai, berlaku_sampai); the three components that lose the most
+    points (ratio, nilai, what range scores higher); the zero-denominator and missing-questionnaire conventions that
+    fired.
 
     `indikator` as `indicator_columns` returns it; `factors` the findings the engine was given (nik, kode,
     berlaku_mulai, berlaku_sampai, keterangan), derived factors included."""
@@ -162,14 +163,18 @@ def _factor_texts(koperasi: pd.DataFrame, factors: pd.DataFrame | None) -> np.nd
     codes = koperasi[[*KEY, "faktor_pengurang", "predikat_skor", "predikat"]].astype(
         {"nik": "str", "periode": "str", "predikat_skor": "str", "predikat": "str"}).explode("faktor_pengurang")
     codes = codes[codes["faktor_pengurang"].notna()].rename(columns={"faktor_pengurang": "kode"})
-    keterangan = pd.Series(np.nan, index=codes.index, dtype="str")
+    about = pd.Series(np.nan, index=codes.index, dtype="str")
     if factors is not None and len(codes):
         found = codes.reset_index().merge(factors.astype({"nik": "str"}), on=["nik", "kode"])
         sampai = found["berlaku_sampai"]
         found = found[(found["berlaku_mulai"] <= found["periode"]) & (sampai.isna() | (found["periode"] <= sampai))]
-        keterangan = found.drop_duplicates("index").set_index("index")["keterangan"].astype("str").reindex(
-            codes.index)
-    codes["teks"] = codes["kode"].astype("str") + (" (" + keterangan + ")").fillna("")
+        first = found.drop_duplicates("index").set_index("index")
+        mulai, sampai = first["berlaku_mulai"].astype("str"), first["berlaku_sampai"].astype("str")
+        when = np.where(sampai.isna(), "berlaku sejak " + mulai,  # when it ends (the card read as forever: trial)
+                        np.where(sampai == mulai, "berlaku " + mulai, "berlaku " + mulai + " s.d. " + sampai))
+        about = (first["keterangan"].astype("str") + "; " + pd.Series(when, index=first.index, dtype="str")
+                 ).reindex(codes.index)
+    codes["teks"] = codes["kode"].astype("str") + (" (" + about + ")").fillna("")
     listed = codes.groupby(KEY, sort=False).agg(skor=("predikat_skor", "first"), akhir=("predikat", "first"))
     listed["teks"] = join_per_key(codes["teks"], codes[KEY])
     change = np.where(listed["skor"] == listed["akhir"], "predikat tetap " + listed["akhir"],

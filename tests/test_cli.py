@@ -417,13 +417,17 @@ def test_area_names_match_without_regard_to_case_and_suggest_the_nearest():
 
 
 def test_a_run_without_any_questionnaire_says_so():
-    """A landing folder without kuesioner/ published every management aspect as 0 and said nothing (hostile
-    trial): the month is published (a province may have none yet), with a line in the summary."""
-    assert report.no_questionnaire({"kuesioner_dibaca": 0, "koperasi_kuesioner_dinilai": 1234}) == [
-        "TANPA KUESIONER  tidak ada jawaban kuesioner di folder masukan (kuesioner/): aspek manajemen 1.234 koperasi "
-        "yang dinilai 0"]
-    assert report.no_questionnaire({"kuesioner_dibaca": 5, "koperasi_kuesioner_dinilai": 3}) == []
-    assert report.no_questionnaire({"kuesioner_dibaca": 0, "koperasi_kuesioner_dinilai": 0}) == []
+    """A landing folder without kuesioner/, or a month before the first questionnaire, published every management
+    aspect as 0 and said nothing (hostile trials): the month is published (a province may have none yet), with a
+    line in the summary."""
+    def said(dinilai: int, tanpa: int) -> list[str]:
+        return report.no_questionnaire({"koperasi_kuesioner_dinilai": dinilai, "koperasi_tanpa_kuesioner": tanpa})
+
+    # none of the scored has one by the period's end: no kuesioner/, or a month before the first questionnaire
+    assert said(1234, 1234) == [
+        "TANPA KUESIONER  tidak ada kuesioner sampai akhir periode (folder kuesioner/) untuk 1.234 koperasi yang "
+        "dinilai: aspek manajemen semuanya 0"]
+    assert said(36, 2) == [] and said(0, 0) == []
     assert report.no_questionnaire({"kuesioner_dibaca": 0}) == []  # a manifest of before the count
 
 

@@ -304,7 +304,12 @@ def test_a_failed_expectation_stops_publication_and_keeps_the_previous_outputs(t
     assert state.message.startswith("periode 2026-10 tidak diterbitkan: berkas ditolak (1): "
                                     "laporan/laporan_2026-10_judul.csv: kolom 'Kas' ")
     assert state.message.count("; 1 pemeriksaan mutu gagal: ") == 1
-    assert state.message.count("[antar_periode.porsi_karantina]: teramati 28,0% (Data Docs: ") == 1  # 14 of 50
+    # the share with its counts and its first quarantined row, and what to do (a share alone: fresh-clone trial)
+    assert state.message.count(
+        "[antar_periode.porsi_karantina]: teramati 28,0% (14 dari 50 baris laporan), mis. laporan/laporan_2026-10.csv "
+        "baris 3 (nik 650161296575534): baris registri koperasi.csv:15 (nik 650161296575534) ditolak: "
+        "tanggal_badan_hukum: bukan tanggal YYYY-MM-DD (nilai: '13/03/2019'): perbaiki baris seperti ini, lalu "
+        "jalankan lagi (Data Docs: ") == 1
     assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == before
     assert snapshot(output / "laporan" / "periode=2026-10") == documents  # the documents too
     assert [p.stem for p in (output / "_runs").glob("*.json")] == [first["run_id"]]  # no manifest: not complete
@@ -356,6 +361,18 @@ def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_f
     assert not list((output / "skor_koperasi").glob("periode=*")) and not list((output / "_runs").glob("*.json"))
 
 
+def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
+    from flows.prepare import first_quarantined
+    from schemas import outputs
+
+    assert first_quarantined(outputs.empty_frame("karantina"), "laporan") is None  # a month without any (was KeyError)
+    rows = pd.DataFrame({"sumber": ["kuesioner/k.csv", "laporan/a.csv", "laporan/a.csv"], "baris": [2, 5, 7],
+                         "nik": ["1", "2", "3"], "alasan": [["x"], ["y", "z"], ["w"]]})
+    assert first_quarantined(rows, "laporan") == "laporan/a.csv baris 5 (nik 2): y; z"
+    assert first_quarantined(rows, "kuesioner", pd.Series(["1"], dtype="str")) == "kuesioner/k.csv baris 2 (nik 1): x"
+    assert first_quarantined(rows, "kuesioner", pd.Series(["9"], dtype="str")) is None
+
+
 @pytest.mark.parametrize("case", ["dates written dd/mm/yyyy", "the latest year's file refused whole"])
 def test_a_month_whose_latest_questionnaires_are_lost_is_not_published(tmp_path, case):
     """The 2026 questionnaires with every date written 10/02/2026 were all quarantined, and the month was published
@@ -372,7 +389,9 @@ def test_a_month_whose_latest_questionnaires_are_lost_is_not_published(tmp_path,
         failed = ("1 pemeriksaan mutu gagal: antar_periode: porsi koperasi yang melapor dan dinilai dengan kuesioner, "
                   "yang kuesioner terbarunya (sampai akhir periode) dikarantina sehingga aspek manajemennya dinilai "
                   "dari kuesioner lebih lama atau 0, paling banyak 10% [antar_periode.porsi_kuesioner_karantina]: "
-                  "teramati 94,4%")
+                  "teramati 94,4% (34 dari 36 koperasi), mis. kuesioner/kuesioner_2026.csv baris 2 (nik "
+                  "650113048542833): tanggal: bukan tanggal YYYY-MM-DD (nilai: '06/02/2026'): perbaiki baris seperti "
+                  "ini, lalu jalankan lagi")
     else:
         answers.write_bytes(b"Kuesioner KSP\n" + answers.read_bytes())
         failed = ("berkas ditolak (1): kuesioner/kuesioner_2026.csv: baris 1 ('Kuesioner KSP') bukan baris judul "
@@ -409,7 +428,8 @@ def test_the_questionnaire_share_of_an_area_run_is_of_its_area(tmp_path):
     state = monthly_scoring(period="2026-10", kabupaten=["Bulungan"], input=str(landing), output=str(output),
                             return_state=True)
     assert state.is_failed()
-    assert "[antar_periode.porsi_kuesioner_karantina]: teramati 14,3% (Data Docs: " in state.message, state.message
+    assert ("[antar_periode.porsi_kuesioner_karantina]: teramati 14,3% (1 dari 7 koperasi), mis. "
+            "kuesioner/kuesioner_2026.csv baris " in state.message), state.message
 
 
 def test_warnings_compare_with_the_previous_month_from_the_landing_folder_when_never_published(clean):

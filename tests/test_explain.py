@@ -91,7 +91,8 @@ def test_penjelasan_of_the_three_cooperatives(scored):
         # 1.00 lost by RPM and by beban usaha / SHU kotor: the first in the rulebook's order
         "risiko_pinjaman_bermasalah 2,75% (nilai 80, hilang 1,00 poin; nilai 100 bila x <= 0).")
     assert koperasi[NIK_B] == (
-        "Dalam Pengawasan, skor 70,15 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas): predikat "
+        "Dalam Pengawasan, skor 70,15 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas; berlaku "
+        "sejak 2025-10): predikat "
         "Cukup Sehat menurut skor diturunkan menjadi Dalam Pengawasan. Poin terbanyak hilang: "
         "rasio_kas 18,14% (nilai 50, hilang 5,00 poin; nilai 100 bila 10 < x <= 15); "
         # 3.00 lost by ms_aset (50 of 6 points) and cadangan_risiko (40 of 5): rulebook order
@@ -99,7 +100,7 @@ def test_penjelasan_of_the_three_cooperatives(scored):
         "cadangan_risiko 31,63% (nilai 40, hilang 3,00 poin; nilai 50 bila 40 < x <= 50).")
     assert koperasi[NIK_C] == (
         "Dalam Pengawasan Khusus, skor 40,05 (ksp-2016). Faktor pengurang: pinjaman_tidak_sesuai_prosedur "
-        "(temuan pengawas): predikat tetap Dalam Pengawasan Khusus. Poin terbanyak hilang: "
+        "(temuan pengawas; berlaku 2024-11 s.d. 2025-06): predikat tetap Dalam Pengawasan Khusus. Poin terbanyak hilang: "
         "rasio_kas 7,96% (nilai 25, hilang 7,50 poin; nilai 100 bila 10 < x <= 15); "
         "volume_pinjaman_anggota 47,30% (nilai 50, hilang 5,00 poin; nilai 75 bila 50 < x <= 75); "
         # 4.00 lost by RPM, cadangan risiko and kemandirian operasional: RPM comes first
@@ -118,7 +119,8 @@ def test_penjelasan_names_the_conventions_that_fired():
     assert (r["rentang_lebih_baik"], r["nilai_lebih_baik"]) == ("1 dari 12 jawaban ya", pytest.approx(100 / 12))
     text = explain_scores(result.koperasi, indikator, FACTORS)["penjelasan"].iloc[0]
     assert text == (
-        "Dalam Pengawasan Khusus, skor 58,25 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas): "
+        "Dalam Pengawasan Khusus, skor 58,25 (ksp-2016). Faktor pengurang: pembukuan_bermasalah (temuan pengawas; "
+        "berlaku sejak 2025-10): "
         "predikat Dalam Pengawasan menurut skor diturunkan menjadi Dalam Pengawasan Khusus. Poin terbanyak hilang: "
         "rasio_kas tidak dapat dihitung (nilai 25, hilang 7,50 poin; nilai 50 bila 15 < x <= 20); "
         "ms_aset 30,17% (nilai 50, hilang 3,00 poin; nilai 100 bila 40 < x <= 60); "

@@ -89,8 +89,8 @@ def test_every_documented_command_works_as_written(ran):
     assert len(storage.read_table(output, "status_koperasi", "2026-10")) == 109
     assert "laporan dibaca 50 = dinilai 30 + tidak dinilai (jenis tanpa rulebook) 4 + dikarantina 14 + terganti 2" \
         in dirty.stdout
-    assert "  kuesioner dikarantina 114 dari 1.520 (terbaru dari 1 koperasi yang melapor); faktor 0 dari 4; " \
-        "koperasi.csv 1 dari 109\n" in dirty.stdout
+    assert "  kuesioner dikarantina 114 dari 1.520 (1 dari 30 koperasi yang dinilai kehilangan kuesioner " \
+        "terbarunya); faktor 0 dari 4; koperasi.csv 1 dari 109\n" in dirty.stdout
     # the dirty drop names each file it did not read and each file it refused, in the user's words
     assert "  TIDAK DIBACA  laporan/~$laporan_2026-10_kantor.xlsx: berkas kunci spreadsheet (~$...): tutup berkasnya " \
            "di Excel, lalu hapus\n" in dirty.stdout

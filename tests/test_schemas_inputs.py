@@ -11,7 +11,7 @@ import pytest
 from flows.ingest.landing import ANGKA, read_text_table
 from schemas.input_models import KODE_FAKTOR
 from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
-from schemas.kuesioner import latest_set_quarantined, questionnaire_scored
+from schemas.kuesioner import latest_set_quarantined, questionnaire_scored, without_questionnaire
 from schemas.parsing import lowercase
 from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
@@ -410,7 +410,8 @@ def test_the_reporting_cooperatives_whose_latest_questionnaire_is_quarantined():
     was published (review): the gate counts the cooperatives whose latest set by the period's end is quarantined,
     its date read as written or as meant (10/02/2026), or who have an answer whose date cannot be read at all and no
     accepted set (it may be their only one). An older quarantined set (18/02/2024 beside a 2025 set included), a
-    later one, a stray unreadable row beside an accepted set (hostile trial), or another cooperative's does not."""
+    later one, a stray unreadable row beside an accepted set, a stray row of the accepted set's day (hostile trials),
+    or another cooperative's does not."""
     a, b, c, d, e, f, g = (f"650200000000000{i}" for i in range(1, 8))
     registry = Registry(pd.Series([a, b, c, d, e, f, g], dtype="str"))
     newer_wrong = answers(a, "2026-02-10")
@@ -421,30 +422,39 @@ def test_the_reporting_cooperatives_whose_latest_questionnaire_is_quarantined():
     other = answers(d, "2026-03-01")
     other[0]["jawaban"] = ""
     stray = {**answers(e)[0], "tanggal": "", "baris": 999}  # an empty date beside e's accepted 2025 set
+    same_day = {**answers(b, "2026-02-10")[0], "komponen": "lainnya", "baris": 998}  # beside b's accepted set
     frame = raw(*answers(a, "2025-02-10"), *newer_wrong, *answers(b, "2026-02-10"), *older_wrong, *unreadable,
-                *other, *answers(e, "2025-03-01"), stray, *answers(f, "2025-03-01"), *answers(f, "10/02/2026"),
+                *other, *answers(e, "2025-03-01"), stray, same_day, *answers(f, "2025-03-01"),
+                *answers(f, "10/02/2026"),
                 *answers(g, "2025-03-01"), *answers(g, "18/02/2024"))
     checked = check_kuesioner(frame, registry)
     sets = sum(SIZES.values())
-    assert len(checked.valid) == 5 * sets and len(checked.alasan) == 6 * sets + 1
+    assert len(checked.valid) == 5 * sets and len(checked.alasan) == 6 * sets + 2
     scored = pd.Series([a, b, c, e, f, g], dtype="str")
     quarantined = frame.loc[checked.alasan.index]
     assert latest_set_quarantined(checked.valid, quarantined, scored, "2026-10").tolist() == [a, c, f]
     # in 2026-01 a's and f's quarantined sets are later; b's quarantined 2025 set is its latest (the accepted later)
     assert latest_set_quarantined(checked.valid, quarantined, scored, "2026-01").tolist() == [b, c]
     assert latest_set_quarantined(checked.valid, quarantined.iloc[:0], scored, "2026-10").tolist() == []
+    # without an accepted set by the period's end (management 0): c always, and every one of them before 2025-02
+    assert without_questionnaire(checked.valid, scored, "2026-10").tolist() == [c]
+    assert without_questionnaire(checked.valid, scored, "2025-01").tolist() == [a, b, c, e, f, g]
 
 
 def test_a_date_is_read_as_meant_day_first():
     from schemas.parsing import meant_dates
 
     written = pd.Series(["2026-02-10", "10/02/2026", " 1-2-2026", None, "2026/2/10", "31/02/2026", "x", "",
-                         "2026-2-10", "10.02.2026", "02/10/2026"], dtype="str", index=range(5, 16))
+                         "2026-2-10", "10.02.2026", "02/10/2026", "02/13/2026", "2026-02-06 00:00:00",
+                         "2026-02-06T09:30:00", "46059", "46059.0", "06/02/26"], dtype="str", index=range(5, 22))
     meant = meant_dates(written)
-    assert meant.index.tolist() == list(range(5, 16))
+    assert meant.index.tolist() == list(range(5, 22))
     assert [None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in meant] == [
         "2026-02-10", "2026-02-10", "2026-02-01", None, "2026-02-10", None, None, None, "2026-02-10", "2026-02-10",
-        "2026-10-02"]  # day first, as Indonesian writes a date
+        "2026-10-02",  # day first, as Indonesian writes a date
+        "2026-02-13",  # month first where only that is a date (hostile trial: read as nothing)
+        "2026-02-06", "2026-02-06", "2026-02-06", "2026-02-06",  # a time after it; an Excel serial (hostile trial)
+        None]
 
 
 def test_the_cooperatives_scored_with_a_questionnaire_are_those_of_a_book_that_has_one():
