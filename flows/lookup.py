@@ -245,25 +245,31 @@ def _moves(coop: Cooperative) -> Group | None:
     single = rows[rows["langkah"] != "kombinasi"]
     reaching = single[single["mencapai_predikat_berikutnya"]]
     others = single[~single["mencapai_predikat_berikutnya"]]
-    lines = [Text(f"Jalan menuju Sehat (predikat berikutnya: {target})", style="bold")]
+    final = rows["predikat_baru"].astype("str")
+    held = rows[(final.notna() & (final != rows["predikat_skor_baru"].astype("str"))).to_numpy()]  # a factor holds
+    lowered = (f"; faktor pengurang tetap berlaku: predikat akhir {held['predikat_baru'].iloc[0]}" if len(held)
+               else "")  # the heading read as the cooperative's next predicate, the lists as reaching it (trial)
+    by_score = " menurut skor" if lowered else ""
+    lines = [Text(f"Jalan menuju Sehat (predikat berikutnya{by_score}: {target}{lowered})", style="bold")]
     if len(reaching):
-        lines += _listed(f"Satu komponen saja sudah mencapai {target}:", reaching)
+        lines += _listed(f"Satu komponen saja sudah mencapai {target}{by_score}:", reaching, by_score)
     if len(combination):
         reached = combination["mencapai_predikat_berikutnya"].all()
         total = _numbers(combination["skor_total_baru"])[0]
-        lines.append(Text(f"Kombinasi termurah menuju {target} (bersama-sama: skor {total}):" if reached
+        lines.append(Text(f"Kombinasi termurah menuju {target}{by_score} (bersama-sama: skor {total}):" if reached
                           else str(combination["uraian"].iloc[0])))
-        lines += [*(_move(r) for r in combination.itertuples()), *_notes(combination)] if reached else []
+        lines += [*(_move(r, by_score) for r in combination.itertuples()), *_notes(combination)] if reached else []
     if len(others):
-        lines += _listed("Langkah satu komponen lainnya (poin terbanyak dahulu):", others)
+        lines += _listed("Langkah satu komponen lainnya (poin terbanyak dahulu):", others, by_score)
     return Group(*lines)
 
 
-def _listed(title: str, moves: pd.DataFrame) -> list[Text]:
-    """A list of single moves: its title, the first MOVES_SHOWN, how many more the table has, its notes."""
+def _listed(title: str, moves: pd.DataFrame, by_score: str = "") -> list[Text]:
+    """A list of single moves: its title, the first MOVES_SHOWN, how many more the table has, its notes
+    (`by_score`: ' menurut skor' when a downgrade factor holds the final predicate)."""
     hidden = len(moves) - MOVES_SHOWN
     more = [Text(f"  ... {hidden} langkah lain di tabel jalan_menuju_sehat", style="dim")] if hidden > 0 else []
-    return [Text(title), *(_move(r) for r in moves.head(MOVES_SHOWN).itertuples()), *more, *_notes(moves)]
+    return [Text(title), *(_move(r, by_score) for r in moves.head(MOVES_SHOWN).itertuples()), *more, *_notes(moves)]
 
 
 def _notes(moves: pd.DataFrame) -> list[Text]:
@@ -271,8 +277,8 @@ def _notes(moves: pd.DataFrame) -> list[Text]:
     return [Text(k, style="dim") for k in dict.fromkeys(moves["keterangan"])]
 
 
-def _move(row: object) -> Text:
-    sehat = " (mencapai Sehat)" if row.mencapai_sehat and row.langkah != "kombinasi" else ""
+def _move(row: object, by_score: str = "") -> Text:
+    sehat = f" (mencapai Sehat{by_score})" if row.mencapai_sehat and row.langkah != "kombinasi" else ""
     return Text(f"  - {row.uraian}{sehat}")
 
 

@@ -97,12 +97,18 @@ def test_each_list_of_moves_is_cut_at_five_and_carries_its_note(published_sample
     done = jelaskan(published_sample[0], "650489257157232")  # 7 single moves reach Sehat, 6 others do not
     assert done.returncode == 0, done.stderr
     lines = [line.rstrip() for line in done.stdout.splitlines()]
-    first = lines.index("Satu komponen saja sudah mencapai Sehat:")
+    # its rekayasa_pembukuan holds it at Dalam Pengawasan Khusus: the moves reach Sehat by the score only (the
+    # heading read as its next predicate: fresh-clone trial)
+    assert lines[lines.index("Satu komponen saja sudah mencapai Sehat menurut skor:") - 1] == (
+        "Jalan menuju Sehat (predikat berikutnya menurut skor: Sehat; faktor pengurang tetap berlaku: predikat akhir "
+        "Dalam Pengawasan Khusus)")
+    first = lines.index("Satu komponen saja sudah mencapai Sehat menurut skor:")
     moves = [i for i, line in enumerate(lines) if line.startswith("  - ")]
     assert moves[:5] == list(range(first + 1, first + 6))
     assert lines[first + 6] == "  ... 2 langkah lain di tabel jalan_menuju_sehat"
     assert lines[first + 7].startswith(NOTE_SINGLE + " Faktor pengurang ")
-    assert lines[first + 8] == "Kombinasi termurah menuju Sehat (bersama-sama: skor 80,20):"  # 2 moves under it
+    assert lines[first + 8] == "Kombinasi termurah menuju Sehat menurut skor (bersama-sama: skor 80,20):"  # 2 moves
+    assert lines[first + 1].endswith(" (mencapai Sehat menurut skor)")
     assert lines[first + 11].startswith(NOTE_COMBINATION)
     assert lines[first + 12] == "Langkah satu komponen lainnya (poin terbanyak dahulu):"
     assert moves[5:] == [first + 9, first + 10, *range(first + 13, first + 18)]
@@ -278,6 +284,7 @@ def test_no_combination_reaching_the_next_predicate_has_no_combination_note():
         "urutan": [1, 2], "predikat_berikutnya": "Cukup Sehat", "langkah": ["kombinasi", "satu_komponen"],
         "mencapai_predikat_berikutnya": [False, False], "mencapai_sehat": [False, False],
         "skor_total_baru": [float("nan"), 51.0], "uraian": [none, "kelembagaan: 1 jawaban ya lagi"],
+        "predikat_skor_baru": [None, "Dalam Pengawasan"], "predikat_baru": [None, "Dalam Pengawasan"],
         "keterangan": [NOTE_COMBINATION, NOTE_SINGLE]})
     console = Console(width=200, record=True)
     console.print(lookup._moves(SimpleNamespace(tables={"jalan_menuju_sehat": rows})))
