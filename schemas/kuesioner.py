@@ -251,14 +251,18 @@ def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, sc
     """The cooperatives of `scored` (nik) whose latest questionnaire dated at or before the end of `period` (YYYY-MM)
     is quarantined, so that their management aspect is scored from an older set, or is 0 (rulebook §5): they have a
     quarantined answer dated, as written or as meant (`meant_dates`: 10/02/2026), at or before the period's end and
-    after their latest accepted set; or one whose date cannot be read at all while they have no accepted set
-    by the period's end (it may be their only one; beside an accepted set, a stray row: hostile trial).
+    after their latest accepted set; or one whose date cannot be read at all, when they have no accepted set by the
+    period's end (it may be their only one) or it is one of a set's worth of rows with that date (at least the
+    smallest komponen's questions: a set dated 06 Feb 2026 beside a 2025 set is read as a set, a lone row without
+    a date as a stray one: hostile trials).
 
     accepted: the accepted answers (nik; tanggal, datetime); quarantined: the quarantined answer rows as written
     (nik, tanggal: text). Returns their nik, each once, in order (str)."""
     nik = raw_text(quarantined, "nik")
     mine = is_in(nik, scored)
-    day = meant_dates(raw_text(quarantined, "tanggal")[mine]).to_numpy()
+    written = raw_text(quarantined, "tanggal")[mine]
+    files = raw_text(quarantined, "sumber")[mine] if "sumber" in quarantined else None
+    day = meant_dates(written, files).to_numpy()  # a file written month first is read so whole
     nik = nik[mine].to_numpy()
     end = (pd.Period(period, "M").end_time.normalize()).to_datetime64()
     theirs = accepted[is_in(accepted["nik"], pd.Series(nik, dtype="str")) & (accepted["tanggal"] <= end).to_numpy()]
@@ -266,7 +270,8 @@ def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, sc
     since = latest.reindex(nik).to_numpy(dtype="datetime64[us]")  # NaT: no accepted set by the period's end
     newer = (day <= end) & (np.isnat(since) | (day > since))  # False where day is NaT; a set is whole: a row
     # of the accepted set's day beside it is a stray one (hostile trial)
-    unknown = np.isnat(day) & np.isnat(since)
+    rows_alike = pd.Series(nik).groupby([nik, written.to_numpy()]).transform("size").to_numpy()
+    unknown = np.isnat(day) & (np.isnat(since) | (rows_alike >= min(_questionnaire_sizes(None).values())))
     return pd.Series(np.unique(nik[newer | unknown].astype(str)), dtype="str")
 
 

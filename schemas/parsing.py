@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
-from schemas.periode import recognise_periode, wita_times
+from schemas.periode import BULAN, recognise_periode, wita_times
 from scoring.columns import RUPIAH_MAKS
 from scoring.rulebook_format import PERIODE
 
@@ -176,37 +176,65 @@ def iso_dates(text: pd.Series) -> pd.Series:
     return pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
 
 
-# a date written by hand: the pattern of its three numbers, and their order as (year, month, day)
-# (tried in turn: day first before month first, so 02/06/2026 is 2 June and 02/13/2026 13 February); a time after
-# a date is left out
-TIME = r"(?:[T ][0-9:.]*)?"
-HAND_WRITTEN_DATES = ((rf"(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}){TIME}", (2, 1, 0)),
-                      (rf"(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}){TIME}", (2, 0, 1)),
-                      (rf"(\d{{4}})[/.-](\d{{1,2}})[/.-](\d{{1,2}}){TIME}", (0, 1, 2)))
+# the ways a date is written by hand (`meant_dates`), each pattern anchored at both ends; a time after a date (with
+# its zone) is left out
+TIME = r"(?:[T ][0-9:.]*(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+DAY_MONTH = r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})"  # 10/02/2026, 10-2-26: day or month first
+YEAR_FIRST = r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})"  # 2026/02/10, 2026-2-10
+NAMED = r"(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4}|\d{2})"  # 10 Februari 2026, 10-Feb-26
+COMPACT = r"(\d{4})(\d{2})(\d{2})"  # 20260210
 EXCEL_DAY_ZERO = np.datetime64("1899-12-30", "us")  # an Excel date's serial number counts days from it
-EXCEL_SERIALS = r"([1-9][0-9]{4})(?:\.0+)?"  # 10000-99999: 1927-05-18 to 2173-10-14, as a date cell's number
+EXCEL_SERIALS = r"([1-9][0-9]{4})(?:\.[0-9]+)?"  # 10000-99999: 1927-05-18 to 2173-10-13, a date cell's number
 
 
-def meant_dates(text: pd.Series) -> pd.Series:
-    """The dates texts mean (datetime64[us]; NaT when none): YYYY-MM-DD, and the ways a date is written by hand,
-    day first as Indonesian writes it: 10/02/2026, 10-2-2026, 10.02.2026 (month first when only that is a date:
-    02/13/2026), and 2026/02/10, 2026-2-10, each with a time after it or not; an Excel date's serial number (46059).
-    For rules that must know what a refused row meant (`schemas.kuesioner.latest_set_quarantined`); a row is
-    accepted only as `dates` reads it."""
+def meant_dates(text: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """The dates texts mean (datetime64[us]; NaT when none), for rules that must know what a refused row meant
+    (`schemas.kuesioner.latest_set_quarantined`); a row is accepted only as `dates` reads it.
+
+    Read: YYYY-MM-DD; 10/02/2026, 10-2-26, 10.02.2026 day first as Indonesian writes a date; 2026/02/10, 2026-2-10,
+    20260210; 10 Februari 2026, 10-Feb-26 (`periode.BULAN`); each with a time (and zone) after it or not; an Excel
+    date's serial number (46059, 46059.5); a two-digit year is 20YY. Month first where a text is a date only so
+    (02/13/2026), and for every text of a group (`groups`, e.g. the file each came from) in which some are dates
+    month first only and none day first only: a file written month first is read so whole (hostile trial: its
+    02/06/2026 read as 2 June)."""
     codes, distinct = pd.factorize(text)  # a file's answers share a few dates: each distinct text read once
-    distinct = pd.Series(distinct, dtype="str")
-    found = iso_dates(distinct)
-    trimmed = distinct.str.strip()
-    for pattern, order in HAND_WRITTEN_DATES:
-        parts = trimmed.str.extract(f"^{pattern}$")
-        if parts.notna().all(axis=1).any():
-            written = parts[order[0]] + "-" + parts[order[1]].str.zfill(2) + "-" + parts[order[2]].str.zfill(2)
-            found = found.fillna(pd.to_datetime(written, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]"))
+    trimmed = pd.Series(distinct, dtype="str").str.strip()
+    found = iso_dates(trimmed)
+    parts = trimmed.str.extract(f"^{DAY_MONTH}{TIME}$")
+    day_first, month_first = _ymd(parts[2], parts[1], parts[0]), _ymd(parts[2], parts[0], parts[1])
+    for pattern, order in ((YEAR_FIRST + TIME, (0, 1, 2)), (COMPACT, (0, 1, 2))):
+        read = trimmed.str.extract(f"^{pattern}$")
+        found = found.fillna(_ymd(read[order[0]], read[order[1]], read[order[2]]))
+    named = trimmed.str.extract(f"^{NAMED}{TIME}$")
+    month = named[1].str.lower().map(BULAN).astype("Float64").astype("str").str.removesuffix(".0")
+    found = found.fillna(_ymd(named[2], month, named[0]))
     serial = pd.to_numeric(trimmed.str.extract(f"^{EXCEL_SERIALS}$")[0], errors="coerce")
     found = found.fillna(pd.Series(EXCEL_DAY_ZERO + serial.fillna(0).to_numpy(np.int64).astype("timedelta64[D]"),
                                    index=found.index).where(serial.notna()))
-    meant = np.append(found.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))[codes]  # -1: missing
-    return pd.Series(meant, index=text.index)
+
+    def per_row(values: pd.Series) -> np.ndarray:
+        return np.append(values.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))[codes]  # -1: none
+
+    other, first, second = per_row(found), per_row(day_first), per_row(month_first)
+    only_month = np.isnat(first) & ~np.isnat(second)
+    only_day = ~np.isnat(first) & np.isnat(second)
+    if groups is None:
+        month_rows = only_month
+    else:
+        group = pd.factorize(pd.Series(groups.to_numpy(), dtype="str").fillna(""))[0]
+        some_month, some_day = np.bincount(group, weights=only_month), np.bincount(group, weights=only_day)
+        month_rows = (some_month > 0)[group] & (some_day == 0)[group]
+    chosen = np.where(month_rows, second, first)
+    chosen = np.where(np.isnat(chosen), other, chosen)
+    return pd.Series(np.where(np.isnat(chosen), second, chosen), index=text.index, dtype="datetime64[us]")  # its only
+    # reading, in a group read day first
+
+
+def _ymd(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """Dates of year, month and day texts (NaT where any is missing or the day is not real; YY is 20YY)."""
+    year = year.where(year.str.len() != 2, "20" + year)
+    written = year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+    return pd.to_datetime(written, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
 
 
 def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True) -> pd.Series:

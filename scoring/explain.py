@@ -163,6 +163,7 @@ def _factor_texts(koperasi: pd.DataFrame, factors: pd.DataFrame | None) -> np.nd
     codes = koperasi[[*KEY, "faktor_pengurang", "predikat_skor", "predikat"]].astype(
         {"nik": "str", "periode": "str", "predikat_skor": "str", "predikat": "str"}).explode("faktor_pengurang")
     codes = codes[codes["faktor_pengurang"].notna()].rename(columns={"faktor_pengurang": "kode"})
+    codes = codes.reset_index(drop=True)  # a row per code: a cooperative's two factors shared one (hostile review)
     about = pd.Series(np.nan, index=codes.index, dtype="str")
     if factors is not None and len(codes):
         found = codes.reset_index().merge(factors.astype({"nik": "str"}), on=["nik", "kode"])
@@ -172,8 +173,9 @@ def _factor_texts(koperasi: pd.DataFrame, factors: pd.DataFrame | None) -> np.nd
         mulai, sampai = first["berlaku_mulai"].astype("str"), first["berlaku_sampai"].astype("str")
         when = np.where(sampai.isna(), "berlaku sejak " + mulai,  # when it ends (the card read as forever: trial)
                         np.where(sampai == mulai, "berlaku " + mulai, "berlaku " + mulai + " s.d. " + sampai))
-        about = (first["keterangan"].astype("str") + "; " + pd.Series(when, index=first.index, dtype="str")
-                 ).reindex(codes.index)
+        when = pd.Series(when, index=first.index, dtype="str")
+        keterangan = first["keterangan"].astype("str").str.strip()
+        about = (keterangan + "; " + when).where(keterangan.fillna("").ne(""), when).reindex(codes.index)
     codes["teks"] = codes["kode"].astype("str") + (" (" + about + ")").fillna("")
     listed = codes.groupby(KEY, sort=False).agg(skor=("predikat_skor", "first"), akhir=("predikat", "first"))
     listed["teks"] = join_per_key(codes["teks"], codes[KEY])

@@ -183,3 +183,23 @@ def test_places_match_nik_and_periode_as_text_or_categorical():
     # an empty nik matches nothing, on either side
     keys.loc[1, "nik"], rows.loc[0, "nik"] = None, None
     assert places(rows, keys).tolist() == [-1, 0, -1, -1, -1, -1]
+
+
+def test_each_factor_is_named_with_its_own_words_and_months():
+    """A cooperative with two factors showed the first one's keterangan and months on both, and a factor without a
+    keterangan lost its months (hostile review): each code its own, the months always."""
+    from scoring.explain import _factor_texts
+
+    koperasi = pd.DataFrame({"nik": ["1", "2"], "periode": ["2026-10", "2026-10"],
+                             "faktor_pengurang": [["pelanggaran_ketentuan", "rekayasa_pembukuan"],
+                                                  ["pembukuan_bermasalah"]],
+                             "predikat_skor": ["Sehat", "Sehat"], "predikat": ["Dalam Pengawasan", "Cukup Sehat"]})
+    factors = pd.DataFrame({"nik": ["1", "1", "2"],
+                            "kode": ["pelanggaran_ketentuan", "rekayasa_pembukuan", "pembukuan_bermasalah"],
+                            "berlaku_mulai": ["2026-09", "2026-10", "2026-01"],
+                            "berlaku_sampai": [None, "2026-10", "2026-12"], "keterangan": ["pinjaman", "kas fiktif", ""]})
+    assert _factor_texts(koperasi, factors).tolist() == [
+        "Faktor pengurang: pelanggaran_ketentuan (pinjaman; berlaku sejak 2026-09); rekayasa_pembukuan (kas fiktif; "
+        "berlaku 2026-10): predikat Sehat menurut skor diturunkan menjadi Dalam Pengawasan.",
+        "Faktor pengurang: pembukuan_bermasalah (berlaku 2026-01 s.d. 2026-12): predikat Sehat menurut skor "
+        "diturunkan menjadi Cukup Sehat."]

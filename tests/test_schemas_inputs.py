@@ -411,9 +411,9 @@ def test_the_reporting_cooperatives_whose_latest_questionnaire_is_quarantined():
     its date read as written or as meant (10/02/2026), or who have an answer whose date cannot be read at all and no
     accepted set (it may be their only one). An older quarantined set (18/02/2024 beside a 2025 set included), a
     later one, a stray unreadable row beside an accepted set, a stray row of the accepted set's day (hostile trials),
-    or another cooperative's does not."""
-    a, b, c, d, e, f, g = (f"650200000000000{i}" for i in range(1, 8))
-    registry = Registry(pd.Series([a, b, c, d, e, f, g], dtype="str"))
+    or another cooperative's does not; a set's worth of rows of an unreadable date does (it may be the latest)."""
+    a, b, c, d, e, f, g, h = (f"650200000000000{i}" for i in range(1, 9))
+    registry = Registry(pd.Series([a, b, c, d, e, f, g, h], dtype="str"))
     newer_wrong = answers(a, "2026-02-10")
     newer_wrong[0]["jawaban"] = "mungkin"
     older_wrong = answers(b, "2025-02-10")
@@ -426,19 +426,20 @@ def test_the_reporting_cooperatives_whose_latest_questionnaire_is_quarantined():
     frame = raw(*answers(a, "2025-02-10"), *newer_wrong, *answers(b, "2026-02-10"), *older_wrong, *unreadable,
                 *other, *answers(e, "2025-03-01"), stray, same_day, *answers(f, "2025-03-01"),
                 *answers(f, "10/02/2026"),
-                *answers(g, "2025-03-01"), *answers(g, "18/02/2024"))
+                *answers(g, "2025-03-01"), *answers(g, "18/02/2024"), *answers(h, "2025-03-01"),
+                *answers(h, "Feb 2026"))  # a set's worth of rows of a date that cannot be read, beside a 2025 set
     checked = check_kuesioner(frame, registry)
     sets = sum(SIZES.values())
-    assert len(checked.valid) == 5 * sets and len(checked.alasan) == 6 * sets + 2
-    scored = pd.Series([a, b, c, e, f, g], dtype="str")
+    assert len(checked.valid) == 6 * sets and len(checked.alasan) == 7 * sets + 2
+    scored = pd.Series([a, b, c, e, f, g, h], dtype="str")
     quarantined = frame.loc[checked.alasan.index]
-    assert latest_set_quarantined(checked.valid, quarantined, scored, "2026-10").tolist() == [a, c, f]
+    assert latest_set_quarantined(checked.valid, quarantined, scored, "2026-10").tolist() == [a, c, f, h]
     # in 2026-01 a's and f's quarantined sets are later; b's quarantined 2025 set is its latest (the accepted later)
-    assert latest_set_quarantined(checked.valid, quarantined, scored, "2026-01").tolist() == [b, c]
+    assert latest_set_quarantined(checked.valid, quarantined, scored, "2026-01").tolist() == [b, c, h]
     assert latest_set_quarantined(checked.valid, quarantined.iloc[:0], scored, "2026-10").tolist() == []
     # without an accepted set by the period's end (management 0): c always, and every one of them before 2025-02
     assert without_questionnaire(checked.valid, scored, "2026-10").tolist() == [c]
-    assert without_questionnaire(checked.valid, scored, "2025-01").tolist() == [a, b, c, e, f, g]
+    assert without_questionnaire(checked.valid, scored, "2025-01").tolist() == [a, b, c, e, f, g, h]
 
 
 def test_a_date_is_read_as_meant_day_first():
@@ -454,7 +455,15 @@ def test_a_date_is_read_as_meant_day_first():
         "2026-10-02",  # day first, as Indonesian writes a date
         "2026-02-13",  # month first where only that is a date (hostile trial: read as nothing)
         "2026-02-06", "2026-02-06", "2026-02-06", "2026-02-06",  # a time after it; an Excel serial (hostile trial)
-        None]
+        "2026-02-06"]  # YY: 20YY
+    more = pd.Series(["06 Feb 2026", "6 Februari 2026", "2026-02-06T08:00:00+08:00", "2026-02-06T00:00:00Z",
+                      "20260206", "46059.5", "6-Peb-26", "13/13/2026", "6 Bulan 2026"], dtype="str")
+    assert [None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in meant_dates(more)] == ["2026-02-06"] * 7 + [None] * 2
+    # a file written month first is read so whole, as its 02/13/2026 shows; beside a date only day first, not
+    month_first = pd.Series(["02/06/2026", "02/13/2026", "02/06/2026", "25/01/2026", "02/06/2026"], dtype="str")
+    files = pd.Series(["a.csv", "a.csv", "b.csv", "b.csv", "c.csv"])
+    assert [f"{d:%Y-%m-%d}" for d in meant_dates(month_first, files)] == [
+        "2026-02-06", "2026-02-13", "2026-06-02", "2026-01-25", "2026-06-02"]
 
 
 def test_the_cooperatives_scored_with_a_questionnaire_are_those_of_a_book_that_has_one():

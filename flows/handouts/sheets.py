@@ -31,7 +31,7 @@ from scoring.rulebook import load_data_file
 COLUMNS_FILE = Path(__file__).parent / "kolom.toml"
 
 # number formats per kind of column; a percent column holds 0..100 and is written as a fraction
-DECIMALS = 2  # of a score, a change or points in a cell: the values as the tables round them, not float noise
+DECIMALS = 2  # of a change or points in a cell: differences of 2-decimal values, without their float noise
 FORMATS = {"int": "#,##0", "score": "0.00", "change": "+0.00;-0.00;0.00", "rupiah": '"Rp "#,##0',
            "percent": "0.0%", "points": '+0.0" poin";-0.0" poin";0.0" poin"', "date": "yyyy-mm-dd",
            "datetime": "yyyy-mm-dd hh:mm"}
@@ -173,8 +173,8 @@ def _values(series: pd.Series, kind: str) -> list:
     if kind in ("int", "score", "change", "rupiah", "percent", "points"):
         numbers = pd.to_numeric(series, errors="raise").astype("float64")
         numbers = numbers / 100 if kind == "percent" else numbers
-        if kind in ("score", "change", "points"):  # a difference of two percents held 0.5199999999999996: trial
-            numbers = numbers.round(DECIMALS)
+        if kind in ("change", "points"):  # a difference of two percents held 0.5199999999999996 (trial); scores
+            numbers = numbers.round(DECIMALS)  # are written as the tables hold them (skor_prioritas has 4 decimals)
         whole = kind in ("int", "rupiah")
         return [None if np.isnan(v) else (int(v) if whole else float(v)) for v in numbers.to_numpy()]
     return [None if pd.isna(v) else v for v in series.astype(object)]
