@@ -29,7 +29,8 @@ from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
 from schemas.inputs import Checked, Registry, registry_of
-from schemas.kuesioner import latest_set_quarantined, questionnaire_scored, without_questionnaire
+from schemas.kuesioner import latest_set_rows, questionnaire_scored, without_questionnaire
+from schemas.parsing import raw_text
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
@@ -175,11 +176,12 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
              raw.loc[quarantined, "nik"])
         scored = questionnaire_scored(submissions.current["nik"], common.registry.jenis, params.period)
-        without_latest = latest_set_quarantined(common.kuesioner.valid, landing.kuesioner, scored, params.period)
+        counted = latest_set_rows(common.kuesioner.valid, landing.kuesioner, scored, params.period)
+        without_latest = raw_text(landing.kuesioner, "nik")[counted].unique()
         without_any = without_questionnaire(common.kuesioner.valid, scored, params.period)
         reporting = copy.result(time.perf_counter() - start) if copy is not None else None
     examples = {"porsi_karantina": first_quarantined(karantina, "laporan"),
-                "porsi_kuesioner_karantina": first_quarantined(karantina, "kuesioner", without_latest)}
+                "porsi_kuesioner_karantina": first_quarantined(karantina, "kuesioner", landing.kuesioner[counted])}
     return replace(summarise(landing, common, raw, submissions, len(quarantined), karantina,
                              len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting,
                    koperasi_kuesioner_dinilai=len(scored), koperasi_kuesioner_dikarantina=len(without_latest),
@@ -187,13 +189,16 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
                    contoh_karantina={check: text for check, text in examples.items() if text})
 
 
-def first_quarantined(karantina: pd.DataFrame, table: str, nik: pd.Series | None = None) -> str | None:
-    """The first quarantined row of an input table (laporan, kuesioner; of these nik when given) with its reasons:
-    '<sumber> baris N (nik ...): reasons'; None when there is none. A failed quarantine share shows it (a month of
-    questionnaires dated 06/02/2026 was refused with a share alone: fresh-clone trial)."""
-    rows = karantina[np.array([table_of(s) == table for s in karantina["sumber"].astype("str")], dtype=bool)]
-    if nik is not None:
-        rows = rows[is_in(rows["nik"].astype("str"), nik)]
+def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame | None = None) -> str | None:
+    """The first quarantined row of an input table (laporan, kuesioner; of the rows `counted`, sumber and baris, when
+    given: those a share counts, not an older set of the same cooperative: review) with its reasons: '<sumber> baris
+    N (nik ...): reasons'; None when there is none. A failed quarantine share shows it (a month of questionnaires
+    dated 06/02/2026 was refused with a share alone: fresh-clone trial)."""
+    code, files = pd.factorize(karantina["sumber"].astype("str"))  # each file named once, not each row
+    rows = karantina[np.append(np.array([table_of(f) == table for f in files], dtype=bool), False)[code]]
+    if counted is not None:
+        keys = counted[["sumber", "baris"]].astype({"sumber": "str", "baris": "int64"})
+        rows = rows.merge(keys.drop_duplicates(), on=["sumber", "baris"])
     if rows.empty:
         return None
     row = rows.iloc[0]

@@ -18,6 +18,7 @@ from schemas.parsing import Reasons, meant_dates, raw_text
 from schemas.rules import RowRule, numbered_within
 from scoring.errors import RulebookError
 from scoring.inputs import is_in
+from scoring.periods import last_day
 from scoring.rulebook import book_for, published_books
 
 NO_MONTH = -(1 << 40)  # the month code of a row without a date (far from every real month)
@@ -248,23 +249,30 @@ def questionnaire_scored(reporting: pd.Series, jenis: pd.Series, period: str) ->
 
 def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, scored: pd.Series,
                            period: str) -> pd.Series:
-    """The cooperatives of `scored` (nik) whose latest questionnaire dated at or before the end of `period` (YYYY-MM)
-    is quarantined, so that their management aspect is scored from an older set, or is 0 (rulebook §5): they have a
-    quarantined answer dated, as written or as meant (`meant_dates`: 10/02/2026), at or before the period's end and
-    after their latest accepted set; or one whose date cannot be read at all, when they have no accepted set by the
-    period's end (it may be their only one) or it is one of a set's worth of rows with that date (at least the
-    smallest komponen's questions: a set dated 06 Feb 2026 beside a 2025 set is read as a set, a lone row without
-    a date as a stray one: hostile trials).
+    """The cooperatives of `scored` whose latest questionnaire by the end of `period` is quarantined
+    (`latest_set_rows`): their nik, each once, in order (str)."""
+    counted = latest_set_rows(accepted, quarantined, scored, period)
+    return pd.Series(np.unique(raw_text(quarantined, "nik").to_numpy()[counted].astype(str)), dtype="str")
+
+
+def latest_set_rows(accepted: pd.DataFrame, quarantined: pd.DataFrame, scored: pd.Series, period: str) -> np.ndarray:
+    """Which quarantined answer rows (bool, in their order) make a cooperative of `scored` (nik) lose its latest
+    questionnaire dated at or before the end of `period` (YYYY-MM), its management aspect then scored from an older
+    set, or 0 (rulebook §5): a row dated, as written or as meant (`meant_dates`: 10/02/2026), at or before the
+    period's end and after the cooperative's latest accepted set; or one whose date cannot be read at all, when the
+    cooperative has no accepted set by the period's end (it may be its only one) or the row is one of a set's worth
+    of rows with that date (at least the smallest komponen's questions: a set dated 06 Feb 2026 beside a 2025 set is
+    read as a set, a lone row without a date as a stray one: hostile trials).
 
     accepted: the accepted answers (nik; tanggal, datetime); quarantined: the quarantined answer rows as written
-    (nik, tanggal: text). Returns their nik, each once, in order (str)."""
+    (nik, tanggal, sumber: text)."""
     nik = raw_text(quarantined, "nik")
     mine = is_in(nik, scored)
     written = raw_text(quarantined, "tanggal")[mine]
     files = raw_text(quarantined, "sumber")[mine] if "sumber" in quarantined else None
     day = meant_dates(written, files).to_numpy()  # a file written month first is read so whole
     nik = nik[mine].to_numpy()
-    end = (pd.Period(period, "M").end_time.normalize()).to_datetime64()
+    end = last_day(period).to_datetime64()
     theirs = accepted[is_in(accepted["nik"], pd.Series(nik, dtype="str")) & (accepted["tanggal"] <= end).to_numpy()]
     latest = theirs.groupby("nik")["tanggal"].max()  # only their answers: a national month accepts 1.8 million
     since = latest.reindex(nik).to_numpy(dtype="datetime64[us]")  # NaT: no accepted set by the period's end
@@ -272,12 +280,14 @@ def latest_set_quarantined(accepted: pd.DataFrame, quarantined: pd.DataFrame, sc
     # of the accepted set's day beside it is a stray one (hostile trial)
     rows_alike = pd.Series(nik).groupby([nik, written.to_numpy()]).transform("size").to_numpy()
     unknown = np.isnat(day) & (np.isnat(since) | (rows_alike >= min(_questionnaire_sizes(None).values())))
-    return pd.Series(np.unique(nik[newer | unknown].astype(str)), dtype="str")
+    counted = np.zeros(len(quarantined), dtype=bool)
+    counted[np.flatnonzero(mine)[newer | unknown]] = True
+    return counted
 
 
 def without_questionnaire(accepted: pd.DataFrame, scored: pd.Series, period: str) -> pd.Series:
     """The cooperatives of `scored` (nik) without an accepted answer dated at or before the end of `period`: their
     management aspect is 0 (rulebook §5). accepted: nik; tanggal, datetime. Their nik, each once, in order (str)."""
-    end = (pd.Period(period, "M").end_time.normalize()).to_datetime64()
+    end = last_day(period).to_datetime64()
     dated = accepted["nik"][(accepted["tanggal"] <= end).to_numpy()]
     return pd.Series(np.sort(scored[~is_in(scored, dated)].astype("str").unique()), dtype="str")

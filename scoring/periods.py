@@ -29,6 +29,12 @@ def month_number(periode: pd.Series | str) -> pd.Series | int:
     return pd.Series(numbers.to_numpy()[codes], index=periode.index)
 
 
+def last_day(periode: str) -> pd.Timestamp:
+    """The last day of a YYYY-MM period (midnight): what is dated at or before the period's end is dated on or before
+    it (rulebook §5: the latest questionnaire; the registry's aktif)."""
+    return pd.Timestamp(periode + "-01") + pd.offsets.MonthEnd(0)
+
+
 def previous_period(periode: str) -> str:
     """The month before a YYYY-MM period (January -> December of the year before)."""
     year, month = int(periode[:4]), int(periode[5:7])

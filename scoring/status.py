@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from scoring.inputs import is_in
-from scoring.periods import month_number
+from scoring.periods import last_day, month_number
 from scoring.rulebook import aktif_years, published_books, unscored_jenis
 TANPA_LAPORAN = "tidak ada laporan untuk periode ini"
 LAPORAN_DIKARANTINA = "laporan periode ini dikarantina: lihat tabel karantina"
@@ -55,7 +55,7 @@ def status_koperasi(registry: pd.DataFrame, periode: str, koperasi: pd.DataFrame
 def aktif(tanggal_rat_terakhir: pd.Series, periode: str) -> pd.Series:
     """Kemenkop's aktif (`_koperasi.toml`): the last RAT within `aktif_years()` years before the end of the period
     (no RAT: not aktif)."""
-    end = pd.Timestamp(periode + "-01") + pd.offsets.MonthEnd(0)
+    end = last_day(periode)
     rat = pd.to_datetime(tanggal_rat_terakhir)
     return (rat > end - pd.DateOffset(years=aktif_years())).fillna(False).astype(bool)
 

@@ -366,11 +366,13 @@ def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
     from schemas import outputs
 
     assert first_quarantined(outputs.empty_frame("karantina"), "laporan") is None  # a month without any (was KeyError)
-    rows = pd.DataFrame({"sumber": ["kuesioner/k.csv", "laporan/a.csv", "laporan/a.csv"], "baris": [2, 5, 7],
-                         "nik": ["1", "2", "3"], "alasan": [["x"], ["y", "z"], ["w"]]})
+    rows = pd.DataFrame({"sumber": ["kuesioner/k_2024.csv", "kuesioner/k_2026.csv", "laporan/a.csv", "laporan/a.csv"],
+                         "baris": [2, 2, 5, 7], "nik": ["1", "1", "2", "3"], "alasan": [["x"], ["v"], ["y", "z"], ["w"]]})
     assert first_quarantined(rows, "laporan") == "laporan/a.csv baris 5 (nik 2): y; z"
-    assert first_quarantined(rows, "kuesioner", pd.Series(["1"], dtype="str")) == "kuesioner/k.csv baris 2 (nik 1): x"
-    assert first_quarantined(rows, "kuesioner", pd.Series(["9"], dtype="str")) is None
+    # the row the share counted (its 2026 set), not the cooperative's older quarantined set first in file order
+    counted = pd.DataFrame({"sumber": ["kuesioner/k_2026.csv"], "baris": [2]})
+    assert first_quarantined(rows, "kuesioner", counted) == "kuesioner/k_2026.csv baris 2 (nik 1): v"
+    assert first_quarantined(rows, "kuesioner", counted.iloc[:0]) is None
 
 
 @pytest.mark.parametrize("case", ["dates written dd/mm/yyyy", "the latest year's file refused whole"])
