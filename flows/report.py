@@ -189,10 +189,12 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
                   f"+ terganti {count('laporan_terganti')}")
     checklists = (f"; pemeriksaan {count('pemeriksaan_dikarantina')} dari {count('pemeriksaan_dibaca')}"
                   if summary.get("pemeriksaan_dibaca") else "")  # an optional input: named when there is one
-    latest = (f" ({count('koperasi_kuesioner_dikarantina')} dari {count('koperasi_kuesioner_dinilai')} koperasi "
-              "yang dinilai kehilangan kuesioner terbarunya)"  # their management aspect: an older set, or 0
+    area = bool(summary.get("kabupaten"))  # the shared inputs' counts are the whole folder's, its cooperatives not
+    latest = (f" ({'di wilayah ini ' if area else ''}{count('koperasi_kuesioner_dikarantina')} dari "
+              f"{count('koperasi_kuesioner_dinilai')} koperasi yang dinilai kehilangan kuesioner terbarunya)"
               if summary.get("koperasi_kuesioner_dikarantina") else "")  # (was 'terbaru dari 1 ...': trial)
-    console.print(f"  kuesioner dikarantina {count('kuesioner_dikarantina')} dari {count('kuesioner_dibaca')}{latest}; "
+    console.print(f"  {'seluruh folder: ' if area else ''}kuesioner dikarantina {count('kuesioner_dikarantina')} dari "
+                  f"{count('kuesioner_dibaca')}{latest}; "
                   f"faktor {count('faktor_dikarantina')} dari {count('faktor_dibaca')}; "
                   f"{registry_file(summary)} {count('koperasi_dikarantina')} dari {count('koperasi_dibaca')}"
                   + checklists, markup=False)
@@ -219,8 +221,16 @@ def no_questionnaire(summary: dict) -> list[str]:
     scored = summary.get("koperasi_kuesioner_dinilai", 0)
     if not scored or summary.get("koperasi_tanpa_kuesioner") != scored:
         return []
-    return [f"TANPA KUESIONER  tidak ada kuesioner sampai akhir periode (folder kuesioner/) untuk {number(scored, 0)} "
-            "koperasi yang dinilai: aspek manajemen semuanya 0"]
+    read, quarantined = summary.get("kuesioner_dibaca", 0), summary.get("kuesioner_dikarantina", 0)
+    if not read:
+        why = "folder kuesioner/ tidak ada atau tanpa jawaban"
+    elif quarantined >= read:
+        why = f"semua {number(read, 0)} jawaban di folder kuesioner/ dikarantina"
+    else:  # the accepted ones: later sets, or (an area run) other areas' cooperatives
+        why = (f"{number(read - quarantined, 0)} jawaban yang diterima di folder kuesioner/ bertanggal sesudah akhir "
+               "periode atau milik koperasi lain")
+    return [f"TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk {number(scored, 0)} koperasi "
+            f"yang dinilai ({why}): aspek manajemen semuanya 0"]
 
 
 def summary_markdown(summary: dict, output: Path) -> str:

@@ -420,13 +420,23 @@ def test_a_run_without_any_questionnaire_says_so():
     """A landing folder without kuesioner/, or a month before the first questionnaire, published every management
     aspect as 0 and said nothing (hostile trials): the month is published (a province may have none yet), with a
     line in the summary."""
-    def said(dinilai: int, tanpa: int) -> list[str]:
-        return report.no_questionnaire({"koperasi_kuesioner_dinilai": dinilai, "koperasi_tanpa_kuesioner": tanpa})
+    def said(dinilai: int, tanpa: int, dibaca: int = 0, dikarantina: int = 0) -> list[str]:
+        return report.no_questionnaire({"koperasi_kuesioner_dinilai": dinilai, "koperasi_tanpa_kuesioner": tanpa,
+                                        "kuesioner_dibaca": dibaca, "kuesioner_dikarantina": dikarantina})
 
-    # none of the scored has one by the period's end: no kuesioner/, or a month before the first questionnaire
+    # none of the scored has one by the period's end, and why: no kuesioner/ (or an empty one); every answer
+    # quarantined (a ceiling above the share); or the accepted ones later than the period (a month before the first
+    # questionnaire) or of other cooperatives (an area run). It said "(folder kuesioner/)" in all three (review).
     assert said(1234, 1234) == [
-        "TANPA KUESIONER  tidak ada kuesioner sampai akhir periode (folder kuesioner/) untuk 1.234 koperasi yang "
-        "dinilai: aspek manajemen semuanya 0"]
+        "TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk 1.234 koperasi yang dinilai (folder "
+        "kuesioner/ tidak ada atau tanpa jawaban): aspek manajemen semuanya 0"]
+    assert said(36, 36, 4788, 4788) == [
+        "TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk 36 koperasi yang dinilai (semua "
+        "4.788 jawaban di folder kuesioner/ dikarantina): aspek manajemen semuanya 0"]
+    assert said(36, 36, 4788, 12) == [
+        "TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk 36 koperasi yang dinilai (4.776 "
+        "jawaban yang diterima di folder kuesioner/ bertanggal sesudah akhir periode atau milik koperasi lain): "
+        "aspek manajemen semuanya 0"]
     assert said(36, 2) == [] and said(0, 0) == []
     assert report.no_questionnaire({"kuesioner_dibaca": 0}) == []  # a manifest of before the count
 

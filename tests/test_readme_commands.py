@@ -100,6 +100,8 @@ def test_every_documented_command_works_as_written(ran):
     (areas,) = [r for c, r in done if c.startswith("koperasi-sehat run --period 2026-09 --kabupaten")]
     assert areas.stdout.splitlines()[0].endswith(
         "periode 2026-09  wilayah Bulungan, Tarakan (laporan: wilayah ini; tabel: seluruh bulan)")
+    # the shared inputs' counts are the whole folder's (they read as the areas': review)
+    assert areas.stdout.splitlines()[2].startswith("  seluruh folder: kuesioner dikarantina 114 dari 1.520")
     assert quick_start.stdout.splitlines()[0].endswith("periode 2026-10")
     september = storage.read_table(output, "status_koperasi", "2026-09")
     assert len(september) == 109 and september["run_id"].nunique() == 1
