@@ -24,6 +24,7 @@ from rich.text import Text
 from flows import storage
 from flows.ingest.walk import table_of
 from flows.report import as_wide_as, on_terminal
+from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import format_number
@@ -256,9 +257,14 @@ def _moves(coop: Cooperative) -> Group | None:
     if len(combination):
         reached = combination["mencapai_predikat_berikutnya"].all()
         total = _numbers(combination["skor_total_baru"])[0]
-        lines.append(Text(f"Kombinasi termurah menuju {target}{by_score} (bersama-sama: skor {total}):" if reached
-                          else str(combination["uraian"].iloc[0])))
-        lines += [*(_move(r, by_score) for r in combination.itertuples()), *_notes(combination)] if reached else []
+        shown = pd.concat([reaching.head(MOVES_SHOWN), combination])
+        if repeated_single(shown["langkah"].tolist(), shown["uraian"].tolist()) is not None:
+            lines.append(Text(f"Kombinasi termurah menuju {target}{by_score}: langkah "
+                              f"{combination['komponen'].iloc[0]} di atas itu saja (skor {total})."))
+        else:
+            lines.append(Text(f"Kombinasi termurah menuju {target}{by_score} (bersama-sama: skor {total}):" if reached
+                              else str(combination["uraian"].iloc[0])))
+            lines += [*(_move(r, by_score) for r in combination.itertuples()), *_notes(combination)] if reached else []
     if len(others):
         lines += _listed("Langkah satu komponen lainnya (poin terbanyak dahulu):", others, by_score)
     return Group(*lines)

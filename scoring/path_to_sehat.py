@@ -20,7 +20,7 @@ moves, then the cheaper); ties in the rulebook's order of components.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from math import ceil, floor
 
@@ -73,6 +73,18 @@ def jalan_menuju_sehat(reports: pd.DataFrame, koperasi: pd.DataFrame, indikator:
     if not parts:
         return pd.DataFrame({c: pd.Series([], dtype="object") for c in COLUMNS})
     return pd.concat(parts, ignore_index=True)[COLUMNS]
+
+
+def repeated_single(langkah: Sequence[str], uraian: Sequence[str]) -> int | None:
+    """Of one cooperative's rows as shown (their `langkah` and `uraian`, in `urutan`): the position of a
+    combination of one move that repeats a single move shown before it (the same move, so the same words), or None.
+    A text for people says it once: the card and `jelaskan` listed the same move twice, the second time as a
+    combination (3 of 27 cooperatives below Sehat in the committed sample's 2026-10)."""
+    combination = [i for i, kind in enumerate(langkah) if kind == COMBINATION]
+    if len(combination) != 1:
+        return None
+    (at,) = combination
+    return at if uraian[at] in {uraian[i] for i in range(at) if langkah[i] == SINGLE} else None
 
 
 def _units(skor: pd.Series | np.ndarray, scale: int) -> np.ndarray:

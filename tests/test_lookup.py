@@ -116,6 +116,22 @@ def test_each_list_of_moves_is_cut_at_five_and_carries_its_note(published_sample
     assert lines[first + 19] == lines[first + 7]  # the same note under each list of single moves
 
 
+def test_a_combination_of_one_move_listed_above_is_not_listed_again(published_sample):
+    """650285817105774's cheapest combination is its one move of rasio_kas, the first single move that reaches the
+    next predicate: it was listed twice, the second time as a combination with its note (review)."""
+    done = jelaskan(published_sample[0], "650285817105774")
+    assert done.returncode == 0, done.stderr
+    lines = [line.rstrip() for line in done.stdout.splitlines()]
+    first = lines.index("Satu komponen saja sudah mencapai Dalam Pengawasan:")
+    assert lines[first + 1].startswith("  - rasio_kas: naikkan kas_dan_bank sebesar Rp 1.637.765 ")
+    assert lines[first + 2] == NOTE_SINGLE
+    assert lines[first + 3] == ("Kombinasi termurah menuju Dalam Pengawasan: langkah rasio_kas di atas itu saja "
+                                "(skor 52,20).")
+    assert lines[first + 4] == "Langkah satu komponen lainnya (poin terbanyak dahulu):"
+    assert sum(line.startswith("  - rasio_kas: naikkan kas_dan_bank sebesar Rp 1.637.765 ") for line in lines) == 1
+    assert NOTE_COMBINATION not in lines
+
+
 def test_a_quarantined_report_is_shown_with_its_reasons(published_sample):
     output, _ = published_sample
     done = jelaskan(output, "setia nelayan", "--period", "2026-10")  # a name fragment, any case

@@ -14,7 +14,7 @@ import pytest
 
 from schemas.outputs import validate_output
 from scoring import score_reports
-from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE, jalan_menuju_sehat
+from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE, jalan_menuju_sehat, repeated_single
 from builders import report
 from test_scoring_cooperatives import KSP_A, KSP_C, NIK_A, QUESTIONNAIRES, _faktor, _kuesioner, _ya
 
@@ -184,3 +184,13 @@ def test_a_target_just_past_an_excluded_edge_is_never_shown_on_it(cukup):
     assert "rasio 39,39% menjadi lebih dari 40% (40 < x <= 60)" in ms_aset["uraian"]
     kas = cukup[(cukup["komponen"] == "rasio_kas") & (cukup["rentang_target"] == "10 < x <= 15")].iloc[0]
     assert "rasio 32,00% menjadi 15,00% (10 < x <= 15)" in kas["uraian"]
+
+
+def test_a_combination_of_one_move_shown_before_as_a_single_move_is_found():
+    """Texts for people say a move once: the card and jelaskan listed it twice, the second time as a combination."""
+    single, combination = "satu_komponen", "kombinasi"
+    assert repeated_single([single, single, combination], ["a", "b", "b"]) == 2
+    assert repeated_single([single, combination, single], ["a", "b", "b"]) is None  # after it: not shown before
+    assert repeated_single([single, combination, combination], ["a", "a", "c"]) is None  # two moves together
+    assert repeated_single([combination, single], ["a", "a"]) is None
+    assert repeated_single([single], ["a"]) is None and repeated_single([], []) is None

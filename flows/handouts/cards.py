@@ -21,7 +21,7 @@ from flows.handouts.charts import CardCharts
 from flows.handouts.pages import environment
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
-from scoring.path_to_sehat import COMBINATION
+from scoring.path_to_sehat import COMBINATION, repeated_single
 from scoring.periods import month_name
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
@@ -70,13 +70,16 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
 
 
-def shown_moves(moves: list[dict]) -> list[dict]:
+def shown_moves(moves: list[dict]) -> tuple[list[dict], int]:
     """The moves a card shows: the first MOVES_SHOWN, and the rest of a combination begun among them (a card cut a
-    combination of 8 moves after 6, each row saying the combination's result: fresh-clone trial)."""
+    combination of 8 moves after 6, each row saying the combination's result: fresh-clone trial), less a
+    combination of one move shown above it already (`repeated_single`); and how many it leaves to the table."""
     end = min(MOVES_SHOWN, len(moves))
     while 0 < end < len(moves) and moves[end - 1]["langkah"] == COMBINATION == moves[end]["langkah"]:
         end += 1
-    return moves[:end]
+    shown = moves[:end]
+    repeat = repeated_single([m["langkah"] for m in shown], [m["uraian"] for m in shown])
+    return [m for i, m in enumerate(shown) if i != repeat], len(moves) - end
 
 
 def result_rows(moves: list[dict]) -> list[int]:
@@ -133,12 +136,12 @@ class _Cards:
         """What the card of one cooperative shows."""
         score = self.scores.get(nik)
         moves = self.moves.get(nik, [])
-        shown = shown_moves(moves)
+        shown, more = shown_moves(moves)
         context = {
             "coop": self.status[nik], "score": score, "month_name": month_name(self.published.periode),
             "periode": self.published.periode, "run_time": self._run_time, "quality": self.quality.get(nik),
             "priority": self.priority.get(nik), "moves": list(zip(shown, result_rows(shown))),
-            "more_moves": len(moves) - len(shown),
+            "more_moves": more,
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
             "quarantined": self.quarantined.get(nik, []), "quarantine_shown": QUARANTINE_SHOWN,
