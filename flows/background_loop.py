@@ -313,9 +313,11 @@ def _warm() -> str | None:
 def _warm_later() -> None:
     """Once the server is idle after its first run (the command that started it does not wait for this): import
     the documents' modules when runs write documents (matplotlib and the workbook's: 0.6-1.4 s of each such run)
-    and compile GX's Data Docs templates (`flows.data_docs`). Only a saving: what fails here (a library's setting
-    from the environment, say) is logged, and each run does it itself, as before."""
+    and the landing's workbooks' reader (openpyxl, 0.25 s), and compile GX's Data Docs templates
+    (`flows.data_docs`). Only a saving: what fails here (a library's setting from the environment, say) is logged,
+    and each run does it itself, as before."""
     loaded = ["modul dokumen"] if settings().documents and not _import(("flows.handouts",)) else []
+    _import(("openpyxl",))  # the landing's workbooks' reader (`flows.ingest.excel_files`): not on the first run's path
     try:
         from flows import data_docs
 

@@ -1,4 +1,5 @@
-"""Libraries Great Expectations imports for expectations this project's suites never run, loaded on first use.
+"""Libraries Great Expectations imports for expectations this project's suites never run, loaded on first use; and
+Dask kept from Pandera (`pandera_without_dask`).
 
 GX imports every expectation it ships when it is imported: `ExpectColumnKLDivergenceToBeLessThan` and two
 Kolmogorov-Smirnov metrics import `scipy.stats` and `altair` at module level, for computing and charting their
@@ -97,3 +98,19 @@ def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
 def defer_unused_by_gx() -> None:
     for name in UNUSED_BY_GX:
         defer(name)
+
+
+PANDERA_DASK = "pandera.typing.dask"
+
+
+def pandera_without_dask() -> None:
+    """Pandera's annotations for Dask frames, as Pandera has them when Dask is not installed (`DASK_INSTALLED`
+    False, nothing else), unless they or `dask.dataframe` are imported already. Pandera imports `dask.dataframe`
+    when it builds its first model, to know Dask's frame types, if Dask is installed: 0.5 s of every background
+    server's start, and so of the first `run` after it (2026-12-04), though no schema here checks a Dask frame
+    (Dask is installed for `--dask-address`, whose tasks check pandas frames). Nothing is imported to do it."""
+    if PANDERA_DASK in sys.modules or "dask.dataframe" in sys.modules:
+        return
+    module = types.ModuleType(PANDERA_DASK, "Pandera's Dask annotations as without Dask (koperasi-sehat)")
+    module.DASK_INSTALLED = False
+    sys.modules[PANDERA_DASK] = module

@@ -123,3 +123,28 @@ def test_a_deferred_submodule_imports_not_even_its_package_until_used(tmp_path, 
     assert type(paket_ditunda.modul) is types.ModuleType
     for name in ("paket_ditunda.modul", "paket_ditunda"):
         monkeypatch.delitem(sys.modules, name)
+
+
+def test_the_server_s_warm_up_imports_neither_dask_s_frames_nor_openpyxl():
+    """Pandera imported `dask.dataframe` (0.5 s) when it built its first model, Dask being installed for
+    `--dask-address`, and the landing's reader imported openpyxl (0.25 s), both in the background server's start
+    (`flows.background_loop._warm`), so in the first run's time. Neither is imported by it now; both still load
+    when used, and Pandera's models are those it builds without Dask."""
+    code = """
+import importlib, sys
+from flows import background_loop
+for name in background_loop.WARM:
+    importlib.import_module(name)
+from schemas import inputs, outputs
+inputs.build_schemas()
+for table in outputs.TABLES.values():
+    table.pandera_schema
+print(sorted(n for n in ("dask.dataframe", "openpyxl") if n in sys.modules))
+import pandera.typing
+print(pandera.typing.get_index_types() == {pandera.typing.Index}, sys.modules["pandera.typing.dask"].DASK_INSTALLED)
+import dask.dataframe, openpyxl
+print(dask.dataframe.from_dict({"a": [1, 2]}, npartitions=1)["a"].sum().compute(), openpyxl.Workbook().active.title)
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "True False", "3 Sheet"]

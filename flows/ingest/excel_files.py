@@ -23,19 +23,20 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from flows.ingest.cells import (LONGEST_CELL, TITLE_ROWS, HeaderError, clean_name, find_columns, header_below,
                                 shortened, title_above, too_long)
 from flows.ingest.parquet_files import LARGEST_WHOLE
 from flows.ingest.walk import Limits, limit_text, over_cells, shown
 from scoring.errors import InputFileError
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is read (0.25 s of the background server's start)
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 HEADER_COLUMNS = 1_024  # columns looked at for a sheet's header (Excel's own limit is 16,384)
 HELPER = "lembar bantuan templat: tidak dibaca"  # why a helper sheet of the office's template is not read
@@ -67,6 +68,9 @@ class Book:
 def read_xlsx(data: bytes, sumber: str, table: str, columns: Sequence[str], limits: Limits) -> Book:
     """The workbook's sheets of `table` (see the module); a file that is not a workbook openpyxl can open (an old
     .xls renamed, a workbook with a password) or whose parts are over the byte limit is the file's error."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     with warnings.catch_warnings():  # openpyxl warns of extensions it does not read (slicers, styles)
         warnings.simplefilter("ignore")
         try:
