@@ -27,7 +27,7 @@ from flows.report import as_wide_as, on_terminal
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
-from scoring.texts import format_number
+from scoring.texts import format_nilai, format_number
 from scoring.errors import AmbiguousName, ParameterError
 
 MOVES_SHOWN = 5  # moves each list of single moves shows (the table has every one)
@@ -162,7 +162,17 @@ def listing(matches: pd.DataFrame) -> Table:
 
 def _numbers(values: pd.Series, decimals: int = 2) -> list[str]:
     """Numbers as the office writes them (78,50); '-' where missing."""
-    return [text or "-" for text in format_number(values.astype("float64"), decimals).fillna("")]
+    return _or_dash(format_number(values.astype("float64"), decimals))
+
+
+def _nilai(values: pd.Series) -> list[str]:
+    """A component's nilai as the moves and the explanation write it (16,67; 25; 7,5): the table rounded it to a
+    whole number (17) beside a move's '16,67 menjadi 33,33' (review); '-' where missing."""
+    return _or_dash(format_nilai(values.astype("float64")))
+
+
+def _or_dash(texts: pd.Series) -> list[str]:
+    return [text or "-" for text in texts.fillna("")]
 
 
 def _table(title: str, *columns: str, numbers: int = 0) -> Table:
@@ -227,8 +237,8 @@ def _components(coop: Cooperative) -> Table | None:
     table = _table("Komponen", "komponen", "rasio", "nilai", "skor", "bobot", "hilang", "nilai lebih baik bila",
                    numbers=5)
     better = [f"{n} bila {r}" if isinstance(r, str) else "-"
-              for r, n in zip(rows["rentang_lebih_baik"], _numbers(rows["nilai_lebih_baik"], 0))]
-    for row in zip(rows["komponen"].astype("str"), _numbers(rows["rasio"]), _numbers(rows["nilai"], 0),
+              for r, n in zip(rows["rentang_lebih_baik"], _nilai(rows["nilai_lebih_baik"]))]
+    for row in zip(rows["komponen"].astype("str"), _numbers(rows["rasio"]), _nilai(rows["nilai"]),
                    _numbers(rows["skor"]), _numbers(rows["bobot"]), _numbers(rows["poin_hilang"]), better):
         table.add_row(*map(Text, row))
     return table

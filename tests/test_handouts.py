@@ -210,6 +210,15 @@ def test_a_card_says_what_a_pendamping_needs(handouts, published_sample):
     assert re.search(r'\d+ <span class="kecil">\(\d+ sejawat\)</span>', html) and " dari 24</span>" not in html
 
 
+def test_a_card_writes_a_component_s_nilai_as_its_moves_do(handouts):
+    """KSP Setia Bersama's kelembagaan is 1 'ya' of 6 questions: nilai 100/6, 33,33 with one more. The card wrote
+    17 and 'nilai 33' beside moves and an explanation writing 16,67 and 33,33 (review)."""
+    html = files(handouts[1])["kartu/650274822002787.html"].read_text(encoding="utf-8")
+    row = re.search(r"<tr><td>Kelembagaan</td>.*?</tr>", html).group(0)
+    assert ('<td class="angka">16,67</td>' in row and "(nilai 33,33)" in row and ">17<" not in row
+            and "(nilai 33)" not in row), row
+
+
 def test_a_combination_s_result_spans_its_rows_and_a_move_alone_its_own():
     from flows.handouts.cards import result_rows
 

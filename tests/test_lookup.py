@@ -43,7 +43,7 @@ def test_in_a_pipe_each_table_row_and_each_line_of_text_is_one_line(published_sa
     done = jelaskan(published_sample[0], DPK, columns=None)
     assert done.returncode == 0, done.stderr
     plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
-    assert " kelembagaan                   16,67      17   0,50    3,00     2,50   33 bila 2 dari 6 jawaban ya" \
+    assert " kelembagaan                   16,67   16,67   0,50    3,00     2,50   33,33 bila 2 dari 6 jawaban ya" \
         in plain
     lines = plain.splitlines()
     assert ("  - ms_pinjaman_berisiko: naikkan modal_sendiri sebesar Rp 23.743 (Rp 164.951.000,5 menjadi Rp "
@@ -69,7 +69,7 @@ def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sampl
     text = "\n".join(lines)
     # the component table: ratio, nilai, skor, bobot, points lost, the nearest better band
     assert " rasio_kas                     24,38      25   2,50   10,00     7,50   50 bila 15 < x <= 20" in text
-    assert " kelembagaan                   16,67      17   0,50    3,00     2,50   33 bila 2 dari 6 jawaban ya" in text
+    assert " kelembagaan                   16,67   16,67   0,50    3,00     2,50   33,33 bila 2 dari 6 jawaban ya" in text
     assert "Kombinasi termurah menuju Cukup Sehat (bersama-sama: skor 66,15):" in text
     assert ("  - rasio_kas: turunkan kas_dan_bank sebesar Rp 69.085.441 (Rp 179.539.551 menjadi Rp 110.454.110); "
             "rasio 24,38% menjadi 15,00% (10 < x <= 15), nilai 25 menjadi 100, +7,50 poin") in text
