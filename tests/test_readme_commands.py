@@ -101,7 +101,8 @@ def test_every_documented_command_works_as_written(ran):
     assert areas.stdout.splitlines()[0].endswith(
         "periode 2026-09  wilayah Bulungan, Tarakan (laporan: wilayah ini; tabel: seluruh bulan)")
     # the shared inputs' counts are the whole folder's (they read as the areas': review)
-    assert areas.stdout.splitlines()[2].startswith("  seluruh folder: kuesioner dikarantina 114 dari 1.520")
+    assert areas.stdout.splitlines()[2] == ("  seluruh folder: kuesioner dikarantina 0 dari 4.788; faktor 0 dari 4; "
+                                           "koperasi.csv 0 dari 109; pemeriksaan 0 dari 513")
     assert quick_start.stdout.splitlines()[0].endswith("periode 2026-10")
     september = storage.read_table(output, "status_koperasi", "2026-09")
     assert len(september) == 109 and september["run_id"].nunique() == 1
