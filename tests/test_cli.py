@@ -1141,3 +1141,32 @@ def test_a_flag_takes_no_value_and_its_help_shows_none(args, capsys):
     assert cli.main(args) == 0
     shown = capsys.readouterr().out
     assert "--help" in shown and "<bool>" not in shown
+
+
+def test_an_area_run_says_which_counts_are_the_folder_s_and_which_the_area_s(tmp_path, monkeypatch, capsys):
+    """An area run printed the whole folder's answers (114 of 1.520) beside its own area's cooperatives (1 of 8)
+    as one count (review): the shared inputs' line says 'seluruh folder', the lost sets 'di wilayah ini'."""
+    import json
+
+    from scoring.status import ringkasan_wilayah
+
+    status = pd.DataFrame({"nik": ["1"], "kode_wilayah": ["65.71"], "kabupaten_kota": ["Tarakan"], "aktif": [True],
+                           "melapor": [True], "dinilai": [True], "predikat": ["Sehat"]})
+    regions = ringkasan_wilayah(status, pd.DataFrame({"nik": ["1"], "skor_total": [80.0]}), "2026-10")
+    monkeypatch.setattr(report.storage, "read_table", lambda output, table, *args, **kwargs: regions
+                        if table == "ringkasan_wilayah" else report.storage.empty_frame(table))
+    manifest = tmp_path / "run.json"
+    manifest.write_text(json.dumps({"berkas_masukan": [{"sumber": "koperasi.csv"}]}))
+    summary = {"run_id": "r", "periode": "2026-10", "kabupaten": ["Tarakan"], "laporan_dibaca": 9, "dinilai": 8,
+               "tidak_dinilai": 1, "laporan_dikarantina": 0, "laporan_terganti": 0, "kuesioner_dikarantina": 114,
+               "kuesioner_dibaca": 1520, "koperasi_kuesioner_dinilai": 8, "koperasi_kuesioner_dikarantina": 1,
+               "faktor_dikarantina": 0, "faktor_dibaca": 4, "koperasi_dikarantina": 0, "koperasi_dibaca": 109,
+               "berkas_ditolak": [], "berkas_tidak_dibaca": [], "catatan_berkas": [], "alasan_teratas": [],
+               "data_docs": "-", "manifest": str(manifest), "keluaran": {"laporan": str(tmp_path / "laporan")}}
+    report.print_summary(summary, tmp_path)
+    assert ("  seluruh folder: kuesioner dikarantina 114 dari 1.520 (di wilayah ini 1 dari 8 koperasi yang dinilai "
+            "kehilangan kuesioner terbarunya); faktor 0 dari 4; koperasi.csv 0 dari 109\n") in capsys.readouterr().out
+    del summary["kabupaten"]  # a whole month: neither
+    report.print_summary(summary, tmp_path)
+    assert ("\n  kuesioner dikarantina 114 dari 1.520 (1 dari 8 koperasi yang dinilai kehilangan kuesioner "
+            "terbarunya); faktor") in capsys.readouterr().out
