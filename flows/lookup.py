@@ -23,7 +23,7 @@ from rich.text import Text
 
 from flows import storage
 from flows.ingest.walk import table_of
-from flows.report import as_wide_as, on_terminal
+from flows.report import as_wide_as, fits, on_terminal
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
@@ -143,7 +143,7 @@ def cooperative(output: Path, query: str, periode: str | None = None) -> Coopera
 
 def show(coop: Cooperative, console: Console) -> None:
     """Print what the outputs say of one cooperative, section by section (a section without rows is left out)."""
-    parts = (_header(coop), _quarantine(coop), _components(coop), _moves(coop), _peers(coop), _warnings(coop),
+    parts = (_header(coop), _quarantine(coop), _components(coop, console), _moves(coop), _peers(coop), _warnings(coop),
              _worklist(coop), _reporting(coop))
     as_wide_as(console, *(part for part in parts if isinstance(part, Table)))
     for part in parts:
@@ -230,18 +230,33 @@ def _quarantine(coop: Cooperative) -> Group | None:
                    for sumber, baris, alasan in zip(rows["sumber"], rows["baris"], rows["alasan"])))
 
 
-def _components(coop: Cooperative) -> Table | None:
+COMPONENT_COLUMNS = ("komponen", "rasio", "nilai", "skor", "bobot", "hilang")
+BETTER, BETTER_MARK = "nilai lebih baik bila", "  -> "
+
+
+def _components(coop: Cooperative, console: Console) -> Table | None:
+    """The component table; in a terminal too narrow for its last column ("nilai lebih baik bila", about 100
+    columns in all), that column's text on a line of its own under its component's row: folded into 8 columns of
+    an 80-column terminal, each row took three to five lines."""
     rows = coop.tables["skor_indikator"]
     if rows.empty:
         return None
-    table = _table("Komponen", "komponen", "rasio", "nilai", "skor", "bobot", "hilang", "nilai lebih baik bila",
-                   numbers=5)
     better = [f"{n} bila {r}" if isinstance(r, str) else "-"
               for r, n in zip(rows["rentang_lebih_baik"], _nilai(rows["nilai_lebih_baik"]))]
-    for row in zip(rows["komponen"].astype("str"), _numbers(rows["rasio"]), _nilai(rows["nilai"]),
-                   _numbers(rows["skor"]), _numbers(rows["bobot"]), _numbers(rows["poin_hilang"]), better):
-        table.add_row(*map(Text, row))
-    return table
+    figures = list(zip(rows["komponen"].astype("str"), _numbers(rows["rasio"]), _nilai(rows["nilai"]),
+                       _numbers(rows["skor"]), _numbers(rows["bobot"]), _numbers(rows["poin_hilang"])))
+    table = _table("Komponen", *COMPONENT_COLUMNS, BETTER, numbers=5)
+    for row, text in zip(figures, better):
+        table.add_row(*map(Text, row), Text(text))
+    if fits(console, table):
+        return table
+    narrow = _table("Komponen", *COMPONENT_COLUMNS, numbers=5)
+    narrow.caption, narrow.caption_justify = f"{BETTER_MARK.strip()} {BETTER}", "left"
+    for row, text in zip(figures, better):
+        narrow.add_row(*map(Text, row))
+        if text != "-":
+            narrow.add_row(Text(BETTER_MARK + text, style="dim"), *[""] * (len(COMPONENT_COLUMNS) - 1))
+    return narrow
 
 
 def _moves(coop: Cooperative) -> Group | None:

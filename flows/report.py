@@ -150,6 +150,11 @@ def as_wide_as(console: Console, *tables: Table) -> None:
     console.width = max([console.width, *(_measured(table).maximum for table in tables)])
 
 
+def fits(console: Console, table: Table) -> bool:
+    """Whether the table's widest form fits the console: always in a file or a pipe (`as_wide_as`)."""
+    return not on_terminal(console) or _measured(table).maximum <= console.width
+
+
 def _measured(table: Table) -> Measurement:
     """A table's least and greatest width in columns (measured without a width limit)."""
     wide = Console(width=1000)

@@ -271,10 +271,22 @@ def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_s
         def isatty(self) -> bool:
             return True
 
-    console = Console(file=Terminal(), width=80, record=True, color_system=None)
-    lookup.show(lookup.cooperative(published_sample[0], DPK, None), console)
-    lines = console.export_text().splitlines()
+    def shown(width: int) -> list[str]:
+        console = Console(file=Terminal(), width=width, record=True, color_system=None)
+        lookup.show(lookup.cooperative(published_sample[0], DPK, None), console)
+        return [line.rstrip() for line in console.export_text().splitlines()]
+
+    lines = shown(80)
     assert len(lines) > 40 and max(len(line) for line in lines) <= 80
+    # the last column's text on its own line: folded into 8 columns, a row took three to five lines
+    at = lines.index(" kelembagaan                            16,67   16,67   0,50    3,00     2,50")
+    assert lines[at + 1] == "   -> 33,33 bila 2 dari 6 jawaban ya"
+    assert lines[lines.index(" komponen                               rasio   nilai   skor   bobot   hilang") + 2] == \
+        " ms_aset                                12,78      25   1,50    6,00     4,50"
+    assert "-> nilai lebih baik bila" in lines
+    # a terminal wide enough keeps the one table
+    assert " kelembagaan                   16,67   16,67   0,50    3,00     2,50   33,33 bila 2 dari 6 jawaban ya" \
+        in shown(120)
 
 
 def test_published_months_with_gaps_are_named_each_not_as_a_span():
