@@ -176,11 +176,14 @@ def _or_dash(texts: pd.Series) -> list[str]:
 
 
 def _table(title: str, *columns: str, numbers: int = 0) -> Table:
-    """A table whose first column (a name) never wraps, whose `numbers` columns after it are right-justified and
-    whose other columns (texts) fold."""
+    """A table whose `numbers` columns after the first (a name) are right-justified and never wrap, and whose other
+    columns fold, the widest first, when a terminal is too narrow for the table. A number folded over lines at 60
+    columns while the name beside it kept its width (fresh-clone trial); a number column made narrower than its
+    numbers would cut them, so the names and texts give way instead."""
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     for i, column in enumerate(columns):
-        table.add_column(column, justify="right" if 0 < i <= numbers else "left", no_wrap=i == 0, overflow="fold")
+        number = 0 < i <= numbers
+        table.add_column(column, justify="right" if number else "left", no_wrap=number, overflow="fold")
     return table
 
 
@@ -236,8 +239,9 @@ BETTER, BETTER_MARK = "nilai lebih baik bila", "  -> "
 
 def _components(coop: Cooperative, console: Console) -> Table | None:
     """The component table; in a terminal too narrow for its last column ("nilai lebih baik bila", about 100
-    columns in all), that column's text on a line of its own under its component's row: folded into 8 columns of
-    an 80-column terminal, each row took three to five lines."""
+    columns in all), that column's text on a line of its own under its component's row, in the first column, which
+    wraps it rather than narrow the numbers (below about 77 columns they folded: fresh-clone trial): folded into 8
+    columns of an 80-column terminal, each row took three to five lines."""
     rows = coop.tables["skor_indikator"]
     if rows.empty:
         return None
@@ -250,8 +254,8 @@ def _components(coop: Cooperative, console: Console) -> Table | None:
         table.add_row(*map(Text, row), Text(text))
     if fits(console, table):
         return table
-    narrow = _table("Komponen", *COMPONENT_COLUMNS, numbers=5)
-    narrow.caption, narrow.caption_justify = f"{BETTER_MARK.strip()} {BETTER}", "left"
+    narrow = _table("Komponen", f"{COMPONENT_COLUMNS[0]}\n{BETTER_MARK.strip()} {BETTER}", *COMPONENT_COLUMNS[1:],
+                    numbers=5)
     for row, text in zip(figures, better):
         narrow.add_row(*map(Text, row))
         if text != "-":

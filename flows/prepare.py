@@ -179,13 +179,15 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         counted = latest_set_rows(common.kuesioner.valid, landing.kuesioner, scored, params.period)
         without_latest = raw_text(landing.kuesioner, "nik")[counted].unique()
         without_any = without_questionnaire(common.kuesioner.valid, scored, params.period)
+        # none of them has a set by the period's end: their accepted answers, each dated after it (TANPA KUESIONER)
+        later = int(is_in(common.kuesioner.valid["nik"], scored).sum()) if len(without_any) == len(scored) else 0
         reporting = copy.result(time.perf_counter() - start) if copy is not None else None
     examples = {"porsi_karantina": first_quarantined(karantina, "laporan"),
                 "porsi_kuesioner_karantina": first_quarantined(karantina, "kuesioner", landing.kuesioner[counted])}
     return replace(summarise(landing, common, raw, submissions, len(quarantined), karantina,
                              len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting,
                    koperasi_kuesioner_dinilai=len(scored), koperasi_kuesioner_dikarantina=len(without_latest),
-                   koperasi_tanpa_kuesioner=len(without_any),
+                   koperasi_tanpa_kuesioner=len(without_any), kuesioner_sesudah_periode=later,
                    contoh_karantina={check: text for check, text in examples.items() if text})
 
 

@@ -231,9 +231,15 @@ def no_questionnaire(summary: dict) -> list[str]:
         why = "folder kuesioner/ tidak ada atau tanpa jawaban"
     elif quarantined >= read:
         why = f"semua {number(read, 0)} jawaban di folder kuesioner/ dikarantina"
-    else:  # the accepted ones: later sets, or (an area run) other areas' cooperatives
+    elif "kuesioner_sesudah_periode" not in summary:  # a manifest of before the count
         why = (f"{number(read - quarantined, 0)} jawaban yang diterima di folder kuesioner/ bertanggal sesudah akhir "
                "periode atau milik koperasi lain")
+    else:  # the accepted ones: theirs, dated later; the others' (not scored with it, or, an area run, other areas')
+        later = summary["kuesioner_sesudah_periode"]
+        others = read - quarantined - later
+        why = f"{number(read - quarantined, 0)} jawaban yang diterima di folder kuesioner/: " + "; ".join(
+            [f"{number(later, 0)} milik koperasi itu, bertanggal sesudah akhir periode"] * bool(later)
+            + [f"{number(others, 0)} milik koperasi lain"] * bool(others))
     return [f"TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk {number(scored, 0)} koperasi "
             f"yang dinilai ({why}): aspek manajemen semuanya 0"]
 

@@ -78,6 +78,9 @@ class PrepareSummary:
     koperasi_kuesioner_dinilai: int = 0
     koperasi_kuesioner_dikarantina: int = 0
     koperasi_tanpa_kuesioner: int = 0  # of them, those without an accepted set by the period's end: management 0
+    # when that is all of them: the accepted answers of theirs, each dated after the period's end (the others accepted
+    # are other cooperatives'); else 0
+    kuesioner_sesudah_periode: int = 0
     # the first quarantined row each quarantine share counts ('<sumber> baris N (nik ...): reasons'), by the quality
     # gate's check (porsi_karantina: a report row; porsi_kuesioner_karantina: an answer of a cooperative counted)
     contoh_karantina: dict[str, str] = field(default_factory=dict)

@@ -420,9 +420,9 @@ def test_a_run_without_any_questionnaire_says_so():
     """A landing folder without kuesioner/, or a month before the first questionnaire, published every management
     aspect as 0 and said nothing (hostile trials): the month is published (a province may have none yet), with a
     line in the summary."""
-    def said(dinilai: int, tanpa: int, dibaca: int = 0, dikarantina: int = 0) -> list[str]:
+    def said(dinilai: int, tanpa: int, dibaca: int = 0, dikarantina: int = 0, **later: int) -> list[str]:
         return report.no_questionnaire({"koperasi_kuesioner_dinilai": dinilai, "koperasi_tanpa_kuesioner": tanpa,
-                                        "kuesioner_dibaca": dibaca, "kuesioner_dikarantina": dikarantina})
+                                        "kuesioner_dibaca": dibaca, "kuesioner_dikarantina": dikarantina, **later})
 
     # none of the scored has one by the period's end, and why: no kuesioner/ (or an empty one); every answer
     # quarantined (a ceiling above the share); or the accepted ones later than the period (a month before the first
@@ -433,6 +433,18 @@ def test_a_run_without_any_questionnaire_says_so():
     assert said(36, 36, 4788, 4788) == [
         "TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk 36 koperasi yang dinilai (semua "
         "4.788 jawaban di folder kuesioner/ dikarantina): aspek manajemen semuanya 0"]
+    # the accepted ones: of those cooperatives, each dated after the period's end, and of other cooperatives; both
+    # were said as one hedge ("bertanggal sesudah akhir periode atau milik koperasi lain"), which stays for a manifest
+    # of before the count
+    assert said(36, 36, 4788, 12, kuesioner_sesudah_periode=4066) == [
+        "TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk 36 koperasi yang dinilai (4.776 "
+        "jawaban yang diterima di folder kuesioner/: 4.066 milik koperasi itu, bertanggal sesudah akhir periode; 710 "
+        "milik koperasi lain): aspek manajemen semuanya 0"]
+    assert said(36, 36, 4788, 12, kuesioner_sesudah_periode=4776)[0].endswith(
+        "(4.776 jawaban yang diterima di folder kuesioner/: 4.776 milik koperasi itu, bertanggal sesudah akhir "
+        "periode): aspek manajemen semuanya 0")
+    assert said(36, 36, 4788, 12, kuesioner_sesudah_periode=0)[0].endswith(
+        "(4.776 jawaban yang diterima di folder kuesioner/: 4.776 milik koperasi lain): aspek manajemen semuanya 0")
     assert said(36, 36, 4788, 12) == [
         "TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk 36 koperasi yang dinilai (4.776 "
         "jawaban yang diterima di folder kuesioner/ bertanggal sesudah akhir periode atau milik koperasi lain): "

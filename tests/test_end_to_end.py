@@ -412,6 +412,23 @@ def test_a_month_whose_latest_questionnaires_are_lost_is_not_published(tmp_path,
         (36, 34) if case == "dates written dd/mm/yyyy" else (36, 0))
 
 
+def test_a_month_before_the_first_questionnaire_says_whose_answers_were_accepted(tmp_path):
+    """The sample's January 2024: its first answers are dated 2024-02-02, so none of the 38 cooperatives scored has a
+    set by the period's end and every management aspect is 0; the month is published and its summary says why, in
+    counts of the sample's files (4,066 answers of those 38 cooperatives, 722 of the others; counted by hand with
+    the csv module): it said 'bertanggal sesudah akhir periode atau milik koperasi lain' of all 4,788."""
+    from flows import report
+    from flows.pipeline import monthly_scoring
+
+    month = monthly_scoring(period="2024-01", input=str(DATA_DIR / "sample"), output=str(tmp_path / "out"))
+    assert (month["koperasi_kuesioner_dinilai"], month["koperasi_tanpa_kuesioner"],
+            month["kuesioner_sesudah_periode"]) == (38, 38, 4066)
+    assert report.no_questionnaire(month) == [
+        "TANPA KUESIONER  tidak ada kuesioner diterima sampai akhir periode untuk 38 koperasi yang dinilai (4.788 "
+        "jawaban yang diterima di folder kuesioner/: 4.066 milik koperasi itu, bertanggal sesudah akhir periode; 722 "
+        "milik koperasi lain): aspek manajemen semuanya 0"]
+
+
 def test_the_questionnaire_share_of_an_area_run_is_of_its_area(tmp_path):
     """An area run counted its area's lost sets against the whole province's reporting cooperatives (hostile trial:
     4 of Bulungan's 9 read as 4 of 41). One Bulungan cooperative's 2026 set quarantined (an answer 'mungkin') is 1 of
