@@ -182,8 +182,9 @@ def _table(title: str, *columns: str, numbers: int = 0) -> Table:
     numbers would cut them, so the names and texts give way instead."""
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     for i, column in enumerate(columns):
-        number = 0 < i <= numbers
-        table.add_column(column, justify="right" if number else "left", no_wrap=number, overflow="fold")
+        number = 0 < i <= numbers  # cut short only in a terminal too narrow for the numbers alone, with an ellipsis
+        table.add_column(column, justify="right" if number else "left", no_wrap=number,
+                         overflow="ellipsis" if number else "fold")
     return table
 
 

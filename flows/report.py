@@ -147,7 +147,9 @@ def as_wide_as(console: Console, *tables: Table) -> None:
     whole and break every row, where rich folds a cell inside its column."""
     if on_terminal(console):
         return
-    console.width = max([console.width, *(_measured(table).maximum for table in tables)])
+    # the width with the height: rich gives a "dumb" terminal (FORCE_COLOR=1 with TERM=dumb in a pipe: hostile
+    # trial) 80 columns unless both are set
+    console.size = (max([console.width, *(_measured(table).maximum for table in tables)]), console.height)
 
 
 def fits(console: Console, table: Table) -> bool:
@@ -157,7 +159,7 @@ def fits(console: Console, table: Table) -> bool:
 
 def _measured(table: Table) -> Measurement:
     """A table's least and greatest width in columns (measured without a width limit)."""
-    wide = Console(width=1000)
+    wide = Console(width=1000, height=25)  # both: see `as_wide_as`
     return Measurement.get(wide, wide.options, table)
 
 

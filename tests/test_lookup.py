@@ -33,13 +33,16 @@ def jelaskan(output, *args: str, columns: str | None = "400") -> subprocess.Comp
                           capture_output=True, text=True, env=env, timeout=60)
 
 
-@pytest.mark.parametrize("colour", [None, "1"])
+@pytest.mark.parametrize("colour", [None, "1", "1 dumb"])
 def test_in_a_pipe_each_table_row_and_each_line_of_text_is_one_line(published_sample, monkeypatch, colour):
     """Without a terminal rich takes 80 columns, which folded the last column of the component table; FORCE_COLOR
-    (colours in a pipe) made rich call the pipe a terminal. A line of text was wrapped at the widest table's
-    width, between "Rp" and its amount."""
+    (colours in a pipe) made rich call the pipe a terminal, and with TERM=dumb a terminal of 80 columns whatever
+    width it was given (hostile trial). A line of text was wrapped at the widest table's width, between "Rp" and
+    its amount."""
     if colour:
-        monkeypatch.setenv("FORCE_COLOR", colour)
+        monkeypatch.setenv("FORCE_COLOR", colour.split()[0])
+    if colour and colour.endswith("dumb"):
+        monkeypatch.setenv("TERM", "dumb")
     done = jelaskan(published_sample[0], DPK, columns=None)
     assert done.returncode == 0, done.stderr
     plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
@@ -290,6 +293,8 @@ def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_s
     assert " ms_aset              12,78      25   1,50    6,00     4,50" in narrow
     assert [" volume_pinjaman_a    54,59      75   7,50   10,00     2,50", " nggota"] == narrow[
         narrow.index(" volume_pinjaman_a    54,59      75   7,50   10,00     2,50"):][:2]
+    # too narrow for the numbers alone: one cut short ends in an ellipsis, never shows a shorter number (1,5)
+    assert "    12,78      25   1,…    6,00    4,50" in shown(40)
     # a terminal wide enough keeps the one table
     assert " kelembagaan                   16,67   16,67   0,50    3,00     2,50   33,33 bila 2 dari 6 jawaban ya" \
         in shown(120)
