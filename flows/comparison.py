@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 
 from flows import storage
 from flows.config import TIMEZONE
 from flows.locks import period_lock
 from flows.preflight import ParameterError
+from flows.report import as_wide_as
 from flows.prepare import accepted_reports, answers_of, checked_common, with_registry
 from flows.runs import new_run_id
 from scoring import score_reports
@@ -120,8 +120,7 @@ def print_summary(result: Comparison, console: Console) -> None:
     for row in result.books.itertuples():
         books.add_row(row.rulebook, row.status_rulebook, _count(row.dinilai), _count(row.dengan_total),
                       _count(row.sebagian), _count(row.tidak_dinilai), row.predikat or "-")
-    wide = Console(width=1000)
-    console.width = max(console.width, Measurement.get(wide, wide.options, books).maximum)  # no cell cut
+    as_wide_as(console, books)  # in a file or a pipe, no cell cut
     console.print(books)
     for row in result.changes.itertuples():
         if not row.dibandingkan:

@@ -3,6 +3,8 @@ and the mistakes a user can make (one line, exit code 2)."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from landings import NIK, NOW, landing, report, write_reports
 
@@ -50,6 +52,17 @@ def test_one_month_under_every_rulebook_on_the_committed_sample(tmp_path, capsys
     # beside the monthly tables, never published with a month
     assert sorted(p.name for p in output.iterdir()) == ["_kunci", "perbandingan_rulebook"]
     assert not (output / PUBLISHED_DIR).exists()
+
+
+def test_in_a_pipe_of_a_dumb_terminal_each_rulebook_is_one_row_uncut(tmp_path, capsys, monkeypatch):
+    """FORCE_COLOR=1 with TERM=dumb made rich call the pipe a terminal of 80 columns whatever width it was given:
+    the rulebooks' table came folded over lines, 'kkpkk-20…' cut (hostile trial of `jelaskan`, the same rule)."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    assert main(["bandingkan", "--period", "2026-10", "--input", str(SAMPLE), "--output", str(tmp_path / "out")]) == 0
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out).splitlines()
+    assert ("│ ksp-2016         │ berlaku │ 36      │ 36           │ 0        │ 5             │ Sehat 7; Cukup Sehat 9; "
+            "Dalam Pengawasan 10; Dalam Pengawasan Khusus 10 │") in lines
 
 
 def test_mistakes_are_one_line_with_exit_code_2(tmp_path, capsys):
