@@ -18,6 +18,7 @@ comparison (e.g. the baseline's source on PYTHONPATH).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -102,7 +103,8 @@ def _counts(folder: Path) -> dict[str, dict]:
         terbit = json.loads(record.read_text())
         manifest = json.loads((folder / terbit["manifest"]).read_text())
         counts[record.stem] = {"baris": {t: v["baris"] for t, v in terbit["tabel"].items()},
-                               "jumlah": {k: v for k, v in manifest["jumlah"].items() if k not in RUN_COUNTS}}
+                               "jumlah": json.loads(re.sub(START[0], START[1], json.dumps(  # an example quotes it
+                                   {k: v for k, v in manifest["jumlah"].items() if k not in RUN_COUNTS})))}
     return counts
 
 
@@ -120,9 +122,11 @@ def compare(golden: Path, new: Path) -> list[str]:
     old_counts, new_counts = _counts(golden), _counts(new)
     if old_counts != new_counts:
         for period in sorted(old_counts.keys() | new_counts.keys()):
-            if old_counts.get(period) != new_counts.get(period):
-                problems.append(f"_terbit/{period}: counts differ: {old_counts.get(period)} vs "
-                                f"{new_counts.get(period)}")
+            old, now = old_counts.get(period) or {}, new_counts.get(period) or {}
+            for part in ("baris", "jumlah"):  # only the counts that differ (a manifest names every kabupaten)
+                before, after = old.get(part) or {}, now.get(part) or {}
+                problems += [f"_terbit/{period}: {part}.{k}: {before.get(k)} vs {after.get(k)}"
+                             for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k)]
     return problems
 
 

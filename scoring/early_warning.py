@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from scoring.inputs import datetimes, is_in
 from scoring.periods import previous_period, shift_period
 from scoring.rulebook import aktif_years, rulebooks
 from scoring.rulebook_format import Rulebook
@@ -150,15 +151,15 @@ def _silent(now: pd.DataFrame, periode: str, silent: int) -> pd.DataFrame:
 
 
 def _quarantined(now: pd.DataFrame, before: pd.DataFrame, previous: str, periode: str) -> pd.DataFrame:
-    twice = now[(now["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA).to_numpy() & now["nik"].isin(
-        before.loc[before["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA, "nik"]).to_numpy()]
+    twice = now[(now["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA).to_numpy() & is_in(
+        now["nik"], before.loc[before["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA, "nik"])]
     return _warnings(twice["nik"], KARANTINA, pd.Series(f"laporan dikarantina dua periode berturut-turut ({previous} "
                                                         f"dan {periode}): lihat tabel karantina", index=twice.index))
 
 
 def _becoming_inactive(now: pd.DataFrame, periode: str, horizon: int) -> pd.DataFrame:
     """Aktif now; the first of the next `horizon` months whose end is `tahun_rat` years or more after the last RAT."""
-    rat, years = pd.to_datetime(now["tanggal_rat_terakhir"].astype("object")), aktif_years()
+    rat, years = datetimes(now["tanggal_rat_terakhir"]), aktif_years()
     first = pd.Series(None, index=now.index, dtype="str")
     for ahead in range(horizon, 0, -1):
         month = shift_period(periode, ahead)

@@ -54,6 +54,15 @@ def is_in(values: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
     return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
+def datetimes(values: pd.Series) -> pd.Series:
+    """Dates as datetime64 (NaT where missing), on the same index. An Arrow date column (a published table as
+    read) is cast in Arrow: pandas converts one Python date at a time (0.2 s for a national month's 130,000)."""
+    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_date(values.dtype.pyarrow_dtype):
+        stamps = pc.cast(pa.array(values, from_pandas=True), pa.timestamp("s"))
+        return pd.Series(stamps.to_numpy(zero_copy_only=False), index=values.index, name=values.name)
+    return pd.to_datetime(values)
+
+
 def place_in(values: pd.Series | pa.Array, known: pa.Array) -> np.ndarray:
     """The place of each text value in `known` (int64; -1 where it is not there or is null); a categorical's
     categories are looked up once."""

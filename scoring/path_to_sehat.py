@@ -380,8 +380,14 @@ def _keterangan(out: pd.DataFrame, factors: np.ndarray) -> pd.Series:
     noted = factors != ""
     if not noted.any():
         return text
-    final = (" (predikat akhir " + out["predikat_baru"] + ")").fillna("")
-    with_factors = concat_texts(text, " Faktor pengurang ", factors, " tetap berlaku: kenaikan skor tidak "
-                                "menghapusnya", final, ".")
-    return pd.Series(pd.arrays.ArrowStringArray(pc.if_else(pa.array(noted), pa.array(with_factors.array),
-                                                            pa.array(text.array))), index=text.index, dtype="str")
+    at = np.flatnonzero(noted)  # the words made for these rows only
+    final = (" (predikat akhir " + out["predikat_baru"].iloc[at] + ")").fillna("")
+    with_factors = concat_texts(text.iloc[at], " Faktor pengurang ", factors[at], " tetap berlaku: kenaikan skor "
+                                "tidak menghapusnya", final, ".")
+    texts = pc.replace_with_mask(_one_chunk(text), pa.array(noted), _one_chunk(with_factors))
+    return pd.Series(pd.arrays.ArrowStringArray(texts), index=text.index, dtype="str")
+
+
+def _one_chunk(texts: pd.Series) -> pa.Array:
+    array = pa.array(texts.array, type=pa.string())
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array

@@ -92,16 +92,32 @@ def persentil_sejawat(koperasi: pd.DataFrame, indikator: pd.DataFrame, *, min_pe
 
 
 def _ranked(rows: pd.DataFrame, min_peers: int) -> pd.DataFrame:
-    group = rows.groupby(["periode", "wilayah", "jenis", "kelas_aset", "komponen"], sort=False, dropna=False)["rasio"]
-    size = group.transform("count")
-    low, high = group.rank(method="min"), group.rank(method="max")
+    """The rows with their percentile, median and peer count: one sort of the ratios by (group, ratio); a tie's
+    lowest and highest rank are the first and last place of its run of equal ratios in the group."""
+    group = rows.groupby(["periode", "wilayah", "jenis", "kelas_aset", "komponen"], sort=False,
+                         dropna=False).ngroup().to_numpy()
+    rasio = rows["rasio"].to_numpy(dtype="float64", na_value=np.nan)
+    valid = np.flatnonzero(~np.isnan(rasio))
+    order = valid[np.lexsort((rasio[valid], group[valid]))]
+    g, r = group[order], rasio[order]
+    counts = np.bincount(g, minlength=int(group.max(initial=-1)) + 1)
+    first = np.cumsum(counts) - counts  # each group's first place in the sorted ratios
+    run = np.cumsum(np.r_[True, (g[1:] != g[:-1]) | (r[1:] != r[:-1])]) - 1  # runs of equal ratios
+    run_start = np.flatnonzero(np.r_[True, np.diff(run) > 0])
+    run_end = np.r_[run_start[1:], len(r)]
+    low, high = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    low[order], high[order] = run_start[run] - first[g] + 1, run_end[run] - first[g]
+    size = counts[group]
+    lower = np.minimum(first + (counts - 1) // 2, len(r) - 1)  # the median: the mean of the middle two (or one)
+    upper = np.minimum(first + counts // 2, len(r) - 1)
+    median = np.where(counts > 0, (r[lower] + r[upper]) / 2 if len(r) else np.nan, np.nan)[group]
     enough = size >= min_peers
-    persentil = (100 * (low + high - 1) / (2 * size)).where(enough & rows["rasio"].notna())
-    keterangan = np.select(
-        [rows["rasio"].isna(), ~enough],
-        ["rasio tidak dapat dihitung (penyebut <= 0): tidak dibandingkan",
-         "hanya " + size.astype("str") + f" koperasi sejawat dengan rasio (minimal {min_peers}): persentil dan "
-         "median tidak diberikan"], None)
-    return rows.assign(persentil=persentil, median_sejawat=group.transform("median").where(enough),
+    persentil = np.where(enough & ~np.isnan(rasio), 100 * (low + high - 1) / (2 * size), np.nan)
+    keterangan = np.full(len(rows), None, dtype=object)
+    few, inverse = np.unique(size[~enough], return_inverse=True)  # one text per count of too few peers
+    keterangan[~enough] = np.array([f"hanya {n} koperasi sejawat dengan rasio (minimal {min_peers}): persentil dan "
+                                    "median tidak diberikan" for n in few], dtype=object)[inverse]
+    keterangan[np.isnan(rasio)] = "rasio tidak dapat dihitung (penyebut <= 0): tidak dibandingkan"
+    return rows.assign(persentil=persentil, median_sejawat=np.where(enough, median, np.nan),
                        jumlah_sejawat=size.astype("int64"), keterangan=pd.Series(keterangan, index=rows.index,
                                                                                  dtype="str"))

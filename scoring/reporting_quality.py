@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scoring.inputs import is_in
 from scoring.rulebook import load_data_file
 from scoring.periods import month_number, period_names, shift_period
 
@@ -89,7 +90,7 @@ def mutu_pelaporan(periode: str, registry: pd.DataFrame, submissions: pd.DataFra
     seen = pd.concat([sent[["nik", "periode"]], bad[["nik", "periode"]]])
     seen = seen[seen["periode"] <= periode].groupby("nik")["periode"].min()
     rows = registry.astype({"nik": "str"}).drop_duplicates("nik")
-    rows = rows[rows["nik"].isin(seen.index)].reset_index(drop=True)
+    rows = rows[is_in(rows["nik"], seen.index)].reset_index(drop=True)
     start = np.maximum(month_number(rows["nik"].map(seen)).to_numpy(), first)
     sent = sent[(month_number(sent["periode"]) >= first) & (sent["periode"] <= periode)]
     bad = bad[(month_number(bad["periode"]) >= first) & (bad["periode"] <= periode)]

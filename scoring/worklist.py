@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX, predicate_steps
+from scoring.inputs import is_in
 from scoring.path_to_sehat import COMBINATION
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
@@ -76,7 +77,7 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
         poin_anggota=(rows["jumlah_anggota"].astype("float64") / members_per_step).clip(upper=1).fillna(0))
     rows["skor_prioritas"] = (rows["poin_predikat"] + rows["poin_penurunan"] + rows["poin_tidak_melapor"]
                               + rows["poin_anggota"]).round(6)
-    listed = (steps == last) | (fallen > 0) | (silent >= silent_months) | rows["nik"].isin(warnings.index)
+    listed = (steps == last) | (fallen > 0) | (silent >= silent_months) | is_in(rows["nik"], warnings.index)
     rows = rows[listed.to_numpy()].assign(
         alasan=lambda r: _reasons(r, steps == last, fallen > 0, silent >= silent_months, warnings),
         langkah_utama=lambda r: r["nik"].map(_top_moves(jalan, r["nik"])).astype("str"))
@@ -130,7 +131,7 @@ def _reasons(rows: pd.DataFrame, last: pd.Series, fell: pd.Series, silent: pd.Se
 def _top_moves(jalan: pd.DataFrame, nik: pd.Series) -> pd.Series:
     """Per cooperative of `nik`, the top of its jalan_menuju_sehat in words: its first move, or, when that is part of
     the cheapest combination, the whole combination."""
-    wanted = jalan["komponen"].notna() & jalan["nik"].isin(nik)
+    wanted = jalan["komponen"].notna().to_numpy() & is_in(jalan["nik"], nik)
     moves = jalan.loc[wanted, list(READS["jalan_menuju_sehat"])].astype({"nik": "str"})
     moves = moves.sort_values(["nik", "urutan"], kind="stable")
     first = moves.drop_duplicates("nik").set_index("nik")

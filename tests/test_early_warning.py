@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from schemas.outputs import validate_output
@@ -137,6 +138,9 @@ def test_rat_overdue_within_three_months():
     assert warnings(skor(), rows, rat_months=4)[2] == (
         "R3", "segera_tidak_aktif", "RAT terakhir 2024-01-01: tanpa RAT baru koperasi menjadi tidak aktif pada "
         "periode 2027-01 (tidak ada RAT dalam 3 tahun)")
+    # the dates as a published table is read (Arrow date32, cast in Arrow): the same warnings
+    published = rows.assign(tanggal_rat_terakhir=rows["tanggal_rat_terakhir"].astype(pd.ArrowDtype(pa.date32())))
+    assert warnings(skor(), published, rat_months=4) == warnings(skor(), rows, rat_months=4)
 
 
 def test_a_quiet_healthy_month_warns_of_nothing():

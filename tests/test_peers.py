@@ -53,6 +53,19 @@ def test_a_ratio_that_cannot_be_computed_is_not_a_peer():
     assert found.loc["K5", "keterangan"] == "rasio tidak dapat dihitung (penyebut <= 0): tidak dibandingkan"
 
 
+def test_groups_apart_in_the_rows_and_a_group_without_any_ratio():
+    # ksp: 30, 10, 20, 20, 50 (N = 5) between the usp rows; sorted 10, 20, 20, 30, 50, median 20 (the middle one):
+    #   30: (3 + 1/2) / 5 = 70; 10: (0 + 1/2) / 5 = 10; 20: (1 + 2/2) / 5 = 40; 50: (4 + 1/2) / 5 = 90
+    # usp: no ratio at all: 0 peers, no percentile, no median
+    found = peers(["65.01"] * 7, [30, None, 10, None, 20, 20, 50], jenis=["ksp", "usp", "ksp", "usp", "ksp", "ksp", "ksp"])
+    ksp, usp = found[found["jenis"] == "ksp"], found[found["jenis"] == "usp"]
+    assert ksp["persentil"].tolist() == pytest.approx([70, 10, 40, 40, 90])
+    assert set(ksp["median_sejawat"]) == {20.0} and set(ksp["jumlah_sejawat"]) == {5}
+    assert usp["persentil"].isna().all() and usp["median_sejawat"].isna().all()
+    assert usp["jumlah_sejawat"].tolist() == [0, 0]
+    assert set(usp["keterangan"]) == {"rasio tidak dapat dihitung (penyebut <= 0): tidak dibandingkan"}
+
+
 def test_province_and_nation():
     # province 65 has 6 (the group above), province 64 has 4: no percentile in 64; nationally all 10:
     # 5, 10, 15, 20, 20, 25, 30, 40, 50 ... 64's 5 is the lowest: (0 + 1/2) / 10 = 5

@@ -22,6 +22,7 @@ from flows.handouts.pages import environment
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
 from scoring.path_to_sehat import COMBINATION, repeated_single
+from scoring.inputs import is_in
 from scoring.periods import month_name
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
@@ -47,7 +48,7 @@ def card_niks(published: Published) -> list[str]:
     """The cooperatives that get a card, in registry order."""
     status = published.now("status_koperasi")
     listed = set(published.now("daftar_prioritas")["nik"]) | set(published.now("mutu_pelaporan")["nik"])
-    return status.loc[(status["dinilai"] | status["nik"].isin(listed)).to_numpy(), "nik"].astype("str").tolist()
+    return status.loc[(status["dinilai"] | pd.Series(is_in(status["nik"], pd.Series(sorted(listed), dtype="str")), index=status.index)).to_numpy(), "nik"].astype("str").tolist()
 
 
 def write_cards(published: Published, folder: Path) -> list[Path]:
@@ -116,7 +117,7 @@ class _Cards:
         self.charts = CardCharts(published.periods, self.books)
         self.names = {k.id: k.nama for book in self.books.values() for k in book.komponen}
         status = published.now("status_koperasi")
-        self.status = _one_per_nik(status[status["nik"].isin(niks).to_numpy()])
+        self.status = _one_per_nik(status[is_in(status["nik"], pd.Series(niks, dtype="str"))])
         self.scores = _one_per_nik(published.now("skor_koperasi"))
         history = published.history("skor_koperasi")
         self.history = _by_nik(history[["nik", "periode", "skor_total", "predikat"]])

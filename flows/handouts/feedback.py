@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from flows.handouts.cards import UNSAFE
 from flows.handouts.sheets import add_sheet, columns, new_workbook, save
 from flows.handouts.tables import Published
+from scoring.inputs import is_in
 from scoring.periods import month_name
 from scoring.rulebook import load_data_file
 
@@ -73,7 +74,7 @@ def fed_back(published: Published) -> pd.DataFrame:
     """The quarantined rows a feedback workbook holds: those of a cooperative in status_koperasi (its registry row
     accepted); a row whose nik is not there has no cooperative to send it to."""
     rows = published.now("karantina")
-    return rows[rows["nik"].isin(published.now("status_koperasi")["nik"]).to_numpy()]
+    return rows[is_in(rows["nik"], published.now("status_koperasi")["nik"])]
 
 
 def feedback_rows(published: Published) -> pd.DataFrame:
