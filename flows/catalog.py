@@ -7,11 +7,13 @@ contract's (`schemas.outputs.TABLES`).
 
 The intermediate files (datasets and parts) are Arrow IPC files without compression: read back by the same run
 only, they need no encoding or compression, which cost Parquet about 2 s of a national month's writes and
-reads. What is published is Parquet.
+reads. They are mapped, not copied, when read (not on Windows): written aside and then put in place, a file is
+never rewritten under a table read from it. What is published is Parquet.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,7 @@ WORK_DATASETS = {
     "sebelumnya": "the previous month scored from the landing folder, when it was never published",
     "sebelumnya_indikator": "that month's components (nik, periode, komponen, rasio, nilai)",
 }
+MAPPED = os.name == "posix"  # Windows can neither replace nor delete a file still mapped
 PART_TABLES = ("skor_koperasi", "skor_indikator", "skor_aspek", "status_koperasi", "jalan_menuju_sehat")
 
 
@@ -62,7 +65,7 @@ class _Read:
         if file.parent != cls.folder:
             cls.folder, cls.tables = file.parent, {}
         if file.name not in cls.tables:
-            cls.tables[file.name] = feather.read_table(file, memory_map=False)
+            cls.tables[file.name] = _read_intermediate(file)
         return cls.tables[file.name]
 
 
@@ -126,8 +129,8 @@ class RunFolder:
     def parts_table(self, name: str, columns: Sequence[str] | None = None) -> pa.Table:
         """Every part's rows of a table, in part order, as written (Arrow, of the contract's schema)."""
         folders = sorted((self.path / "bagian").iterdir())
-        return pa.concat_tables([feather.read_table(f / f"{name}.arrow", columns=None if columns is None else
-                                                    list(columns), memory_map=False) for f in folders])
+        return pa.concat_tables([_read_intermediate(f / f"{name}.arrow", None if columns is None else list(columns))
+                                 for f in folders])
 
     def write_table(self, name: str, frame: pd.DataFrame | pa.Table, periode: str) -> None:
         """A table of the period (a frame, or an Arrow table: `parts_table`), checked against its contract, ready to
@@ -155,5 +158,18 @@ class RunFolder:
 
 
 def _write_intermediate(table: pa.Table, path: Path) -> None:
-    """An intermediate file: Arrow IPC, uncompressed (read back by this run only)."""
-    feather.write_feather(table, path, compression="uncompressed")
+    """An intermediate file: Arrow IPC, uncompressed (read back by this run only). Written aside, then put in place:
+    a file is replaced, never rewritten, so that a table read from it before (mapped) keeps its pages."""
+    aside = path.with_name(f"{path.name}.tmp")
+    try:
+        feather.write_feather(table, aside, compression="uncompressed")
+        os.replace(aside, path)
+    finally:
+        aside.unlink(missing_ok=True)
+
+
+def _read_intermediate(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """An intermediate file's table. Mapped where the system allows a mapped file to be replaced and deleted (not
+    Windows): its columns are the page cache's pages, not a copy (a national month's parts read back 0.1-1.2 s
+    faster, the copy's fresh memory being the cost)."""
+    return feather.read_table(path, columns=columns, memory_map=MAPPED)

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from published_sample import publish_month
 
-from flows import assemble, storage
+from flows import assemble, catalog, storage
+from flows.catalog import RunFolder
 from flows.config import DATA_DIR, TIMEZONE, settings
 from flows.monthly import OUTPUT_TABLES
 from flows.runs import RunParameters
@@ -42,6 +43,18 @@ def test_one_part_and_five_parts_write_the_same_rows_in_the_same_order(tmp_path,
     assert (one, five) == (1, 5)
     for name in OUTPUT_TABLES:
         pd.testing.assert_frame_equal(whole[name], split[name], obj=name)
+
+
+def test_a_dataset_written_again_leaves_the_table_read_before_whole(tmp_path):
+    """Intermediate files are mapped when read: a file rewritten in place would change (or, shorter, crash with
+    SIGBUS) a table read from it before; it is written aside and put in place instead."""
+    run = RunFolder(tmp_path / "run")
+    run.write("nik_dikarantina", pd.DataFrame({"nik": [f"65{i:013d}" for i in range(100_000)]}))
+    before = catalog._Read.table(run.file("nik_dikarantina"))
+    run.write("nik_dikarantina", pd.DataFrame({"nik": ["650000000000001"]}))
+    assert before.num_rows == 100_000 and before.column("nik")[99_999].as_py() == "650000000099999"
+    assert run.read("nik_dikarantina")["nik"].tolist() == ["650000000000001"]
+    assert sorted(p.name for p in run.path.iterdir()) == ["nik_dikarantina.arrow"]  # nothing left aside
 
 
 def test_command_line_runs_send_no_heartbeats_unless_the_user_sets_them(monkeypatch):
