@@ -348,9 +348,7 @@ def _uraian(out: pd.DataFrame, annual: np.ndarray, ratio: np.ndarray, target: pd
     at = np.concatenate([part.index.to_numpy() for part in parts])  # the rows' positions: each row in one part
     order = np.empty(len(out), dtype=np.int64)
     order[at] = np.arange(len(at))
-    arrays = [pa.array(part.array, type=pa.string()) for part in parts]  # an Array or a ChunkedArray each
-    chunks = [chunk for array in arrays for chunk in (array.chunks if isinstance(array, pa.ChunkedArray) else [array])]
-    texts = pa.chunked_array(chunks, type=pa.string()).take(pa.array(order))
+    texts = pa.concat_arrays([_one_chunk(part) for part in parts]).take(pa.array(order))
     return pd.Series(pd.arrays.ArrowStringArray(texts), index=out.index, dtype="str")
 
 
@@ -389,5 +387,6 @@ def _keterangan(out: pd.DataFrame, factors: np.ndarray) -> pd.Series:
 
 
 def _one_chunk(texts: pd.Series) -> pa.Array:
+    """A str Series' texts as one Arrow string array (pandas may hold them in several chunks)."""
     array = pa.array(texts.array, type=pa.string())
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array

@@ -57,7 +57,8 @@ def test_groups_apart_in_the_rows_and_a_group_without_any_ratio():
     # ksp: 30, 10, 20, 20, 50 (N = 5) between the usp rows; sorted 10, 20, 20, 30, 50, median 20 (the middle one):
     #   30: (3 + 1/2) / 5 = 70; 10: (0 + 1/2) / 5 = 10; 20: (1 + 2/2) / 5 = 40; 50: (4 + 1/2) / 5 = 90
     # usp: no ratio at all: 0 peers, no percentile, no median
-    found = peers(["65.01"] * 7, [30, None, 10, None, 20, 20, 50], jenis=["ksp", "usp", "ksp", "usp", "ksp", "ksp", "ksp"])
+    found = peers(["65.01"] * 7, [30, None, 10, None, 20, 20, 50],
+                  jenis=["ksp", "usp", "ksp", "usp", "ksp", "ksp", "ksp"])
     ksp, usp = found[found["jenis"] == "ksp"], found[found["jenis"] == "usp"]
     assert ksp["persentil"].tolist() == pytest.approx([70, 10, 40, 40, 90])
     assert set(ksp["median_sejawat"]) == {20.0} and set(ksp["jumlah_sejawat"]) == {5}

@@ -21,8 +21,8 @@ from flows.handouts.charts import CardCharts
 from flows.handouts.pages import environment
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
-from scoring.path_to_sehat import COMBINATION, repeated_single
 from scoring.inputs import is_in
+from scoring.path_to_sehat import COMBINATION, repeated_single
 from scoring.periods import month_name
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
@@ -47,8 +47,9 @@ def file_name(nik: str) -> str:
 def card_niks(published: Published) -> list[str]:
     """The cooperatives that get a card, in registry order."""
     status = published.now("status_koperasi")
-    listed = set(published.now("daftar_prioritas")["nik"]) | set(published.now("mutu_pelaporan")["nik"])
-    return status.loc[(status["dinilai"] | pd.Series(is_in(status["nik"], pd.Series(sorted(listed), dtype="str")), index=status.index)).to_numpy(), "nik"].astype("str").tolist()
+    listed = pd.concat([published.now("daftar_prioritas")["nik"], published.now("mutu_pelaporan")["nik"]])
+    carded = status["dinilai"].fillna(False).to_numpy(dtype=bool) | is_in(status["nik"], listed)
+    return status.loc[carded, "nik"].astype("str").tolist()
 
 
 def write_cards(published: Published, folder: Path) -> list[Path]:
