@@ -42,6 +42,9 @@ def files(paths: list[Path]) -> dict[str, Path]:
     return {f"{p.parent.name}/{p.name}" if p.parent.name in ("kartu", "umpan_balik") else p.name: p for p in paths}
 
 
+UNSCORED_CARDS = 15  # the sample's month: on the worklist or graded, not scored
+
+
 def test_every_document_of_the_period_is_written(handouts, published_sample):
     folder, paths = handouts
     names = files(paths)
@@ -49,7 +52,9 @@ def test_every_document_of_the_period_is_written(handouts, published_sample):
     status = published_sample[1]["status_koperasi"]
     cards = [n for n in names if n.startswith("kartu/")]
     scored = status.loc[status["dinilai"], "nik"]
-    assert {f"kartu/{nik}.html" for nik in scored} <= set(cards) and len(cards) < len(status)
+    listed = set(published_sample[1]["daftar_prioritas"]["nik"]) | set(published_sample[1]["mutu_pelaporan"]["nik"])
+    unscored = listed - set(scored)  # a card for each cooperative scored, on the worklist or graded for reporting
+    assert set(cards) == {f"kartu/{nik}.html" for nik in set(scored) | listed} and len(unscored) == UNSCORED_CARDS
     karantina = published_sample[1]["karantina"]
     registered = set(karantina["nik"].dropna()) & set(status["nik"])
     assert {n for n in names if n.startswith("umpan_balik/")} == {f"umpan_balik/{nik}.xlsx" for nik in registered}
