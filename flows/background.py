@@ -227,11 +227,11 @@ def _stop(server: Server) -> None:
         time.sleep(0.05)
 
 
-def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> int | None:
+def run_there(server: Server, request: dict, stopped: Callable[[int, str | None], str]) -> int | None:
     """Run the `run` request in a copy of the server, on this command's terminal, in its folder and environment;
     pass on Ctrl-C and SIGTERM; return the run's exit code (None: the server could not be reached, nothing ran).
-    A copy ended by a stop signal before the run could handle it (its first moments) says `stopped(signal)`, the
-    line of a run stopped."""
+    A copy ended by a signal it did not handle says `stopped(signal, how)`: the line of a run stopped (`how`
+    None: "dihentikan (SIGINT)"), with what it published, after what it left is finished or undone."""
     from flows.server import without_proxies
 
     environment = dict(os.environ, PREFECT_API_URL=server.url)
@@ -275,19 +275,23 @@ def run_there(server: Server, request: dict, stopped: Callable[[int], str]) -> i
     from flows.commands import EXIT_FAILED, say
 
     # its run copy was killed with it (`flows.background_loop`): before publication, or after it
-    say(f"server latar berhenti saat run berjalan (log: {prefect_home() / LOG}); run {stopped(signal.SIGKILL)}")
+    line = stopped(signal.SIGKILL, None)
+    say(f"server latar berhenti saat run berjalan (log: {prefect_home() / LOG}); run {line}")
     return EXIT_FAILED
 
 
-def _ended(answer: dict, stopped: Callable[[int], str]) -> int:
+def _ended(answer: dict, stopped: Callable[[int, str | None], str]) -> int:
     """The run's exit code; a copy ended by a signal it did not handle: the stop's line (Ctrl-C, SIGTERM, SIGHUP),
-    or the signal named (a crash, SIGKILL)."""
+    or the signal named (a crash, SIGKILL), with the server's log; either with what the run published."""
     if answer.get("signal"):
         from flows.commands import EXIT_FAILED, say
 
         signum = answer["signal"]
-        say(stopped(signum) if signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) else
-            f"run berhenti oleh sinyal {signal.Signals(signum).name} (log: {prefect_home() / LOG})")
+        if signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            say(stopped(signum, None))
+        else:
+            line = stopped(signum, f"run berhenti oleh sinyal {signal.Signals(signum).name}")
+            say(f"{line} (log: {prefect_home() / LOG})")
         return EXIT_FAILED
     return int(answer["exit"])
 

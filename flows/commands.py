@@ -129,7 +129,8 @@ def run_months(request: RunRequest) -> int:
             say(_stopped(request.output, periods, started))
             return EXIT_FAILED
         code = None if server is None else background.run_there(
-            server, request.message(), lambda signum: _stopped(request.output, periods, started, signum))
+            server, request.message(), lambda signum, how=None: _ended_by_signal(request.output, periods, started,
+                                                                                 signum, how))
         if code is not None:
             return code
     try:
@@ -254,19 +255,45 @@ def lose(stream: TextIO) -> None:
     os.close(null)
 
 
-def _stopped(output: Path, periods: list[str], started: float, signum: int | None = None) -> str:
-    """The line of a run stopped by a signal (`signum`, default the one received): the months published since it
-    started, and the first not published; or, if every one was, that the last one was published before it
-    stopped."""
+def _stopped(output: Path, periods: list[str], started: float, signum: int | None = None,
+             how: str | None = None) -> str:
+    """The line of a run stopped by a signal (`signum`, default the one received; `how` it ended, default
+    "dihentikan (SIGINT)"): the months published since it started, and the first not published; or, if every one
+    was, that the last one was published before it stopped."""
     from scoring.periods import period_span
 
-    name = signal.Signals(signum or interrupt.received() or signal.SIGINT).name
+    how = how or f"dihentikan ({signal.Signals(signum or interrupt.received() or signal.SIGINT).name})"
     for i, period in enumerate(periods):
         record = output / PUBLISHED_DIR / f"{period}.json"
         if not record.exists() or record.stat().st_mtime < started:
             after = f" setelah periode {period_span(periods[:i])} terbit utuh;" if i else ":"
-            return f"dihentikan ({name}){after} periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
-    return f"dihentikan ({name}) setelah periode {period_span(periods)} terbit utuh"
+            return f"{how}{after} periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
+    return f"{how} setelah periode {period_span(periods)} terbit utuh"
+
+
+def _ended_by_signal(output: Path, periods: list[str], started: float, signum: int, how: str | None = None) -> str:
+    """The line of a run whose process ended by a signal it could not handle (SIGKILL, the kernel's out-of-memory
+    killer, a crash; a stop in its first moments): what it left in the output folder is first finished, if it was
+    committed, or undone (`finish_switches`, as the next command on the folder would do), so that the line
+    (`_stopped`) says what a reader of the folder now finds. It said only the signal, the outputs possibly half
+    switched until the next command (hostile trial)."""
+    deadline = time.monotonic() + RECOVER_SECONDS  # the run's own copies end with it, a moment later: until then
+    try:                                             # they hold its period's lock, and its folder is left alone
+        finish_switches(output)
+        while _at_work(output, periods) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            finish_switches(output)
+    except Exception:  # noqa: BLE001 - a folder this command cannot clean (read-only, full): the next command does
+        pass
+    return _stopped(output, periods, started, signum, how)
+
+
+RECOVER_SECONDS = 5
+
+
+def _at_work(output: Path, periods: list[str]) -> bool:
+    """Whether a run of one of the periods still has its work folder in the output folder."""
+    return any(any((output / WORK_DIR).glob(f"{period}_*")) for period in periods)
 
 
 SERVING = "_KOPERASI_SEHAT_SERVING"  # set in the serving process that `serve` starts in a session of its own

@@ -1071,19 +1071,42 @@ def test_a_stopped_backfill_names_the_months_it_published_and_the_first_it_did_n
 @pytest.mark.parametrize("signum, line", [
     (signal.SIGINT, "dihentikan (SIGINT): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh"),
     (signal.SIGTERM, "dihentikan (SIGTERM): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh"),
-    (signal.SIGKILL, "run berhenti oleh sinyal SIGKILL (log: {log})"),
+    (signal.SIGKILL, "run berhenti oleh sinyal SIGKILL: periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh "
+                     "(log: {log})"),
 ])
 def test_a_run_copy_ended_by_a_signal_before_it_could_handle_it(tmp_path, capsys, signum, line):
     """A Ctrl-C in the first moments of a run (its copy not yet handling it) said "run berhenti oleh sinyal SIGINT
     (log: ...)" (fresh-clone trial, 2 of 10 early stops): a stop now has the line of a stopped run; another signal
-    is still named, with the server's log."""
+    is still named, with the server's log, and what the run published."""
     from flows import background
-    from flows.commands import _stopped
+    from flows.commands import _ended_by_signal
 
     code = background._ended({"exit": None, "signal": int(signum)},
-                             lambda s: _stopped(tmp_path, ["2026-10"], time.time(), s))
+                             lambda s, how: _ended_by_signal(tmp_path, ["2026-10"], time.time(), s, how))
     log = background.prefect_home() / background.LOG
     assert (code, capsys.readouterr().err) == (1, f"koperasi-sehat: {line.format(log=log)}\n")
+
+
+def test_a_run_killed_in_the_background_server_is_undone_and_said_so(published, tmp_path):
+    """The run's process killed outright (SIGKILL: the kernel's out-of-memory killer, a user's `kill -9`) said only
+    "run berhenti oleh sinyal SIGKILL" and left its work folder and lock for the next command (hostile trial): the
+    command now undoes what the run left and says that the previous outputs are intact, which they are."""
+    from flows import background
+
+    output = shutil.copytree(published, tmp_path / "out")
+    before = snapshot(output)
+    process = _start(output, tmp_path / "swap")
+    _wait_for(lambda: (output / "_kerja").exists(), process)  # the run is reading its inputs
+    server = psutil.Process(background.Server.found(background.prefect_home()).pid)
+    (copy,) = [p for p in server.children() if "flows.background_loop" in " ".join(p.cmdline())]
+    copy.kill()
+    out, err = process.communicate(timeout=60)
+    log = background.prefect_home() / background.LOG
+    assert (process.returncode, err) == (1, "koperasi-sehat: run berhenti oleh sinyal SIGKILL: periode 2026-10 tidak "
+                                            f"diterbitkan, keluaran sebelumnya utuh (log: {log})\n"), out
+    assert not (output / "_kerja").exists()
+    after = {k: v for k, v in snapshot(output).items() if not k.startswith(("_kunci/", "_gx/"))}
+    assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
 
 
 def test_a_command_killed_outright_stops_its_run_and_the_next_command_cleans_up(published, tmp_path):

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
@@ -238,6 +239,28 @@ def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_comm
     assert listed == list(staged["documents"][expected])  # the manifest lists each document of its run
     assert publishing.published_run(output, "2026-10")["laporan"] == {"folder": DOCUMENTS.as_posix(),
                                                                       "berkas": len(listed)}
+    assert not (output / "_kerja").exists()
+
+
+@pytest.mark.parametrize("entry, step, nth, line", [
+    ("publish", "stage_file", 6, "run berhenti oleh sinyal SIGKILL: periode 2026-10 tidak diterbitkan, keluaran "
+                                 "sebelumnya utuh"),
+    ("commit", "swap_period", 4, "run berhenti oleh sinyal SIGKILL setelah periode 2026-10 terbit utuh"),
+])
+def test_the_command_of_a_killed_run_finishes_or_undoes_its_publication_and_says_which(staged, tmp_path, entry, step,
+                                                                                       nth, line):
+    """A run killed outright (its process in the background server: `flows.background._ended`) is finished or
+    undone by its own command before it says so, as the next command would: the line then says what a reader of
+    the folder finds (the run killed during its switch is published; it said only the signal, the switch half
+    done until the next command)."""
+    from flows.commands import _ended_by_signal
+
+    output = shutil.copytree(staged[entry], tmp_path / "out")
+    started = time.time()
+    killed_publication(entry, "storage", step, nth, output, staged["run_id"], staged["manifest"])
+    assert (output / "_kerja").exists()
+    assert _ended_by_signal(output, ["2026-10"], started, signal.SIGKILL, "run berhenti oleh sinyal SIGKILL") == line
+    assert consistent_run(output) == (staged["run_id"] if entry == "commit" else staged["first"])
     assert not (output / "_kerja").exists()
 
 
