@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
 import signal
 import sys
@@ -330,6 +331,7 @@ def _empty_folder(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     interrupt.handle_stops()  # a stop while typer reads the words, or before a command handles it: one line
+    _terminal_size_from_terminal()
     argv = sys.argv[1:] if argv is None else argv
     empty = _empty_folder(argv)
     if empty:
@@ -345,6 +347,16 @@ def main(argv: list[str] | None = None) -> int:
         return code or commands.EXIT_FAILED
     finally:
         sys.stdout = stdout
+
+
+def _terminal_size_from_terminal() -> None:
+    """COLUMNS or LINES set to what is not a size (0, a negative number, a word) is dropped, so that the terminal's
+    own size is used (80 columns without one): rich took COLUMNS=0 as a width of none and printed nothing, exit 0
+    (hostile trial). The command's environment, so cleaned, is also its run's in the background server."""
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name)
+        if value is not None and not (value.strip().isdigit() and int(value) > 0):
+            del os.environ[name]
 
 
 def run_request(request: dict) -> int:

@@ -23,14 +23,52 @@ CONSUMER = "650210554010239"  # a consumer cooperative: registered, never scored
 UNREGISTERED = "657145583934618"  # a report of a NIK the registry does not hold
 
 
+JELASKAN = ("import sys; from flows.cli import main; code = main(sys.argv[1:]); "
+            "assert 'prefect' not in sys.modules, 'prefect imported'; sys.exit(code)")
+
+
+def _environment(columns: str | None) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "COLUMNS"} | ({"COLUMNS": columns} if columns else {})
+
+
 def jelaskan(output, *args: str, columns: str | None = "400") -> subprocess.CompletedProcess:
     """The command in a fresh interpreter that must not import Prefect; wide enough for one line per row
     (`columns`: the COLUMNS it is given, None: none, as in a pipe)."""
-    code = ("import sys; from flows.cli import main; code = main(sys.argv[1:]); "
-            "assert 'prefect' not in sys.modules, 'prefect imported'; sys.exit(code)")
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | ({"COLUMNS": columns} if columns else {})
-    return subprocess.run([sys.executable, "-c", code, "jelaskan", *args, "--output", str(output)],
-                          capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run([sys.executable, "-c", JELASKAN, "jelaskan", *args, "--output", str(output)],
+                          capture_output=True, text=True, env=_environment(columns), timeout=60)
+
+
+def in_a_terminal(output, *args: str, columns: str | None, size: tuple[int, int] = (40, 120)) -> tuple[int, str]:
+    """The command on a terminal of `size` (lines, columns), COLUMNS set to `columns` (None: not set); its exit
+    code and what the terminal shows, without colours."""
+    import fcntl
+    import struct
+    import termios
+
+    terminal, its_end = os.openpty()
+    fcntl.ioctl(its_end, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    process = subprocess.Popen([sys.executable, "-c", JELASKAN, "jelaskan", *args, "--output", str(output)],
+                               stdin=its_end, stdout=its_end, stderr=its_end, env=_environment(columns))
+    os.close(its_end)
+    shown = b""
+    try:
+        while chunk := os.read(terminal, 1 << 16):
+            shown += chunk
+    except OSError:  # EIO: the command closed its end
+        pass
+    finally:
+        os.close(terminal)
+    return process.wait(timeout=60), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode()).replace("\r\n", "\n")
+
+
+def test_columns_that_are_no_width_leave_the_terminal_s_own(published_sample):
+    """COLUMNS=0 on a terminal: rich took it as a width of none and printed nothing, exit 0 (hostile trial). A
+    COLUMNS that is no width is now left out: the terminal's own width, as without it."""
+    own = in_a_terminal(published_sample[0], DPK, columns=None)
+    assert own[0] == 0 and own[1].startswith(f"KSP Setia Bersama ({DPK})\n")
+    assert " kelembagaan " in own[1] and max(map(len, own[1].splitlines())) == 120  # the terminal's 120 columns
+    for columns in ("0", "lebar"):
+        assert in_a_terminal(published_sample[0], DPK, columns=columns) == own, columns
 
 
 @pytest.mark.parametrize("colour", [None, "1", "1 dumb"])
