@@ -28,13 +28,16 @@ for name in [name for name in os.environ if name.startswith("KOPERASI_SEHAT_")]:
     del os.environ[name]
 
 
-# The test files by their time (their tests' summed durations, measured 2026-12-01), the longest first: the two
-# workers take them in this order (`--no-loadscope-reorder`; xdist's own order is by the number of tests, which left
-# the few long tests of test_serve, test_background and the README's commands to the end, one worker idle)
-LONGEST_FIRST = ("test_end_to_end.py", "test_cli.py", "test_operations.py", "test_backfill.py", "test_parts.py",
-                 "test_background.py", "test_quality.py", "test_readme_commands.py", "test_outputs_storage.py",
-                 "test_lookup.py", "test_serve.py", "test_handouts.py", "test_install.py", "test_sample.py",
-                 "test_ingest.py", "test_handouts_browser.py", "test_landing_hostile.py")
+# The test files by their time (their tests' summed durations, measured 2026-12-04: test_background 230 s,
+# test_end_to_end 156, test_cli 144, test_readme_commands 78, test_backfill 78, test_operations 71, ...), the longest
+# first: the two workers take them in this order (`--no-loadscope-reorder`; xdist's own order is by the number of
+# tests, which left the few long tests of test_serve, test_background and the README's commands to the end, one
+# worker idle)
+LONGEST_FIRST = ("test_background.py", "test_end_to_end.py", "test_cli.py", "test_readme_commands.py",
+                 "test_backfill.py", "test_operations.py", "test_quality.py", "test_serve.py", "test_parts.py",
+                 "test_lookup.py", "test_install.py", "test_deferred_imports.py", "test_outputs_storage.py",
+                 "test_handouts.py", "test_sample.py", "test_data_docs_browser.py", "test_ingest.py",
+                 "test_handouts_browser.py", "test_landing_hostile.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
