@@ -5,6 +5,7 @@ parses the options and calls these; every message meant for the analyst is one l
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from flows import interrupt, preflight
-from flows.config import APP_NAME, PUBLISHED_DIR, WORK_DIR, settings
+from flows.config import APP_NAME, COMMITTED, PUBLISHED_DIR, WORK_DIR, run_started, settings
 from schemas.wita import current_period
 from scoring.errors import KoperasiSehatError
 
@@ -255,45 +256,69 @@ def lose(stream: TextIO) -> None:
     os.close(null)
 
 
-def _stopped(output: Path, periods: list[str], started: float, signum: int | None = None,
-             how: str | None = None) -> str:
+def _stopped(output: Path, periods: list[str], started: float, signum: int | None = None, how: str | None = None,
+             unfinished: dict[str, str] | None = None) -> str:
     """The line of a run stopped by a signal (`signum`, default the one received; `how` it ended, default
-    "dihentikan (SIGINT)"): the months published since it started, and the first not published; or, if every one
-    was, that the last one was published before it stopped."""
+    "dihentikan (SIGINT)"), `started` being the command's start (seconds since the epoch): the months published by
+    a run started since (their record names it), and the first not published, whose previous outputs are intact, or
+    whose publication a killed run committed but could not finish (`unfinished`: the month and why); or, if every
+    one was published, that the last one was before it stopped. A record's age said who published it: a run of
+    another command, published meanwhile, was taken for the stopped one (hostile trial)."""
     from scoring.periods import period_span
 
     how = how or f"dihentikan ({signal.Signals(signum or interrupt.received() or signal.SIGINT).name})"
     for i, period in enumerate(periods):
-        record = output / PUBLISHED_DIR / f"{period}.json"
-        if not record.exists() or record.stat().st_mtime < started:
+        if not _published_since(output, period, started):
             after = f" setelah periode {period_span(periods[:i])} terbit utuh;" if i else ":"
+            if period in (unfinished or {}):
+                return (f"{how}{after} penerbitan periode {period} terhenti di tengah ({unfinished[period]}); "
+                        "perintah berikutnya pada folder keluaran menyelesaikannya")
             return f"{how}{after} periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
     return f"{how} setelah periode {period_span(periods)} terbit utuh"
+
+
+def _published_since(output: Path, period: str, started: float) -> bool:
+    """Whether the period's record (`_terbit/<periode>.json`) names a run started at or after `started`."""
+    try:
+        run_id = json.loads((output / PUBLISHED_DIR / f"{period}.json").read_text(encoding="utf-8"))["run_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    moment = run_started(run_id) if isinstance(run_id, str) else None
+    return moment is not None and moment >= started
 
 
 def _ended_by_signal(output: Path, periods: list[str], started: float, signum: int, how: str | None = None) -> str:
     """The line of a run whose process ended by a signal it could not handle (SIGKILL, the kernel's out-of-memory
     killer, a crash; a stop in its first moments): what it left in the output folder is first finished, if it was
     committed, or undone (`finish_switches`, as the next command on the folder would do), so that the line
-    (`_stopped`) says what a reader of the folder now finds. It said only the signal, the outputs possibly half
-    switched until the next command (hostile trial)."""
+    (`_stopped`) says what a reader of the folder now finds; a publication that cannot be finished now (a folder
+    made read-only) is named so. It said only the signal, the outputs possibly half switched until the next
+    command (hostile trial)."""
     deadline = time.monotonic() + RECOVER_SECONDS  # the run's own copies end with it, a moment later: until then
-    try:                                             # they hold its period's lock, and its folder is left alone
+    why = "proses run itu belum berakhir"          # they hold its period's lock, and its folder is left alone
+    try:
         finish_switches(output)
-        while _at_work(output, periods) and time.monotonic() < deadline:
+        while _left_by_runs_since(output, periods, started) and time.monotonic() < deadline:
             time.sleep(0.1)
             finish_switches(output)
-    except Exception:  # noqa: BLE001 - a folder this command cannot clean (read-only, full): the next command does
-        pass
-    return _stopped(output, periods, started, signum, how)
+    except OSError as error:  # a folder this command cannot write (read-only, full): the next command does it
+        why = preflight.os_error_words(error)
+    except Exception as error:  # noqa: BLE001 - any other: named, the next command meets it again
+        why = str(error) if isinstance(error, KoperasiSehatError) else f"{type(error).__name__}: {error}"
+    unfinished = {work.name.split("_", 1)[0]: why for work in _left_by_runs_since(output, periods, started)
+                  if (work / COMMITTED).exists()}
+    return _stopped(output, periods, started, signum, how, unfinished)
 
 
 RECOVER_SECONDS = 5
 
 
-def _at_work(output: Path, periods: list[str]) -> bool:
-    """Whether a run of one of the periods still has its work folder in the output folder."""
-    return any(any((output / WORK_DIR).glob(f"{period}_*")) for period in periods)
+def _left_by_runs_since(output: Path, periods: list[str], started: float) -> list[Path]:
+    """The work folders of runs of the periods started at or after `started` (not those of another command's run
+    started before, which may well be at work: it was waited for, and its publication taken for the killed
+    run's; hostile trial)."""
+    return [work for period in periods for work in sorted((output / WORK_DIR).glob(f"{period}_*"))
+            if (run_started(work.name) or 0) >= started]
 
 
 SERVING = "_KOPERASI_SEHAT_SERVING"  # set in the serving process that `serve` starts in a session of its own

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -43,6 +44,15 @@ LOCK_DIR = "_kunci"  # period locks
 GX_DIR = "_gx"  # Great Expectations context: suites, validation history, Data Docs
 COMMITTED = "SIAP_TERBIT"  # in a run's work folder: every table is staged, the swap may proceed
 TIMEZONE = WITA  # Asia/Makassar: times without a zone are WITA (data contract)
+RUN_TIME = "%Y%m%dT%H%M%S%f"  # a run id is `<periode>_<its start in WITA, so written>` (`flows.runs.new_run_id`)
+
+
+def run_started(run_id: str) -> float | None:
+    """When the run `run_id` started, in seconds since the epoch; None for an id not made by `new_run_id`."""
+    try:
+        return datetime.strptime(run_id.split("_", 1)[1], RUN_TIME).replace(tzinfo=TIMEZONE).timestamp()
+    except (IndexError, ValueError):
+        return None
 
 
 def _default_input() -> Path | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.catalog import RunFolder
-from flows.config import TIMEZONE, settings
+from flows.config import RUN_TIME, TIMEZONE, settings
 from scoring import load_rulebook
 from scoring.rulebook_format import PERIODE, Mode
 
@@ -95,4 +95,4 @@ class ScoreSummary:
 
 def new_run_id(period: str, now: datetime | None = None) -> str:
     moment = (now or datetime.now(TIMEZONE)).astimezone(TIMEZONE)
-    return f"{period}_{moment:%Y%m%dT%H%M%S%f}"
+    return f"{period}_{moment.strftime(RUN_TIME)}"

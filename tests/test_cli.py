@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import importlib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -1055,16 +1056,20 @@ def test_a_stop_while_the_command_loads_is_one_line(tmp_path, how):
 ])
 def test_a_stopped_backfill_names_the_months_it_published_and_the_first_it_did_not(tmp_path, published_months, line):
     """A backfill stopped after some months were published said only the month not published (fresh-clone trial):
-    the months it published are named too. A month's record older than the command is not one it published."""
+    the months it published are named too. A month whose record names a run started before the command is not one
+    it published, even when the record was written since (another command's run, published meanwhile, was taken
+    for the stopped one: hostile trial)."""
     from flows.commands import _stopped
+    from flows.runs import new_run_id
 
     records = tmp_path / "_terbit"
     records.mkdir()
-    (records / "2026-10.json").write_text("{}")  # published before this command
-    os.utime(records / "2026-10.json", (1, 1))
+    before = new_run_id("2026-10")
     started = time.time()
-    for month in published_months:
-        (records / f"{month}.json").write_text("{}")
+    time.sleep(0.01)  # a run starts after its command
+    for month in ("2026-08", "2026-09", "2026-10"):  # published before this command's start, or by a run since
+        run_id = new_run_id(month) if month in published_months else before
+        (records / f"{month}.json").write_text(json.dumps({"periode": month, "run_id": run_id}))
     assert _stopped(tmp_path, ["2026-08", "2026-09", "2026-10"], started, signal.SIGINT) == line
 
 

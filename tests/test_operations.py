@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -9,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
@@ -242,24 +242,39 @@ def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_comm
     assert not (output / "_kerja").exists()
 
 
-@pytest.mark.parametrize("entry, step, nth, line", [
-    ("publish", "stage_file", 6, "run berhenti oleh sinyal SIGKILL: periode 2026-10 tidak diterbitkan, keluaran "
-                                 "sebelumnya utuh"),
-    ("commit", "swap_period", 4, "run berhenti oleh sinyal SIGKILL setelah periode 2026-10 terbit utuh"),
+@pytest.mark.parametrize("entry, step, nth, read_only, line", [
+    ("publish", "stage_file", 6, False, "run berhenti oleh sinyal SIGKILL: periode 2026-10 tidak diterbitkan, keluaran "
+                                        "sebelumnya utuh"),
+    ("commit", "swap_period", 4, False, "run berhenti oleh sinyal SIGKILL setelah periode 2026-10 terbit utuh"),
+    ("commit", "swap_period", 4, True, "run berhenti oleh sinyal SIGKILL: penerbitan periode 2026-10 terhenti di tengah "
+                                       "(sistem berkasnya hanya-baca: {output}); perintah berikutnya pada folder "
+                                       "keluaran menyelesaikannya"),
 ])
-def test_the_command_of_a_killed_run_finishes_or_undoes_its_publication_and_says_which(staged, tmp_path, entry, step,
-                                                                                       nth, line):
+def test_the_command_of_a_killed_run_finishes_or_undoes_its_publication_and_says_which(
+        staged, tmp_path, monkeypatch, entry, step, nth, read_only, line):
     """A run killed outright (its process in the background server: `flows.background._ended`) is finished or
     undone by its own command before it says so, as the next command would: the line then says what a reader of
     the folder finds (the run killed during its switch is published; it said only the signal, the switch half
-    done until the next command)."""
-    from flows.commands import _ended_by_signal
+    done until the next command). A switch the command cannot finish (a folder made read-only after the kill) is
+    named as such: it was called unpublished, the previous outputs intact (hostile trial)."""
+    from flows.commands import _ended_by_signal, finish_switches
+    from flows.config import run_started
 
     output = shutil.copytree(staged[entry], tmp_path / "out")
-    started = time.time()
+    started = run_started(staged["run_id"])  # the command's start: its run's, or before it
     killed_publication(entry, "storage", step, nth, output, staged["run_id"], staged["manifest"])
     assert (output / "_kerja").exists()
-    assert _ended_by_signal(output, ["2026-10"], started, signal.SIGKILL, "run berhenti oleh sinyal SIGKILL") == line
+    if read_only:
+        def refused(*args: object, **kwargs: object) -> None:
+            raise OSError(errno.EROFS, "Read-only file system", str(output))
+
+        monkeypatch.setattr(storage, "swap_period", refused)
+    said = _ended_by_signal(output, ["2026-10"], started, signal.SIGKILL, "run berhenti oleh sinyal SIGKILL")
+    assert said == line.format(output=output)
+    if read_only:
+        assert consistent_run(output) is None and (output / "_kerja").exists()  # half switched, as it said
+        monkeypatch.undo()
+        finish_switches(output)  # the next command
     assert consistent_run(output) == (staged["run_id"] if entry == "commit" else staged["first"])
     assert not (output / "_kerja").exists()
 
