@@ -6,6 +6,8 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import importlib
+import multiprocessing.resource_tracker
+import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, nullcontext, suppress
@@ -476,6 +478,11 @@ def with_runner(dask_address: str | None = None, dask_local: int | None = None, 
         return backfill_scoring if backfill else monthly_scoring
     from prefect_dask import DaskTaskRunner
 
+    if not dask_address:  # the local cluster's processes start multiprocessing's resource tracker, which takes this
+        # process's warning options: a run killed outright had it warn of "leaked semaphore objects" in two lines
+        # on the terminal before the command's own (hostile trial); what the tracker cleans is cleaned all the same
+        quiet = f"ignore::UserWarning:{multiprocessing.resource_tracker.__name__}"
+        sys.warnoptions += [quiet] if quiet not in sys.warnoptions else []
     runner = (DaskTaskRunner(address=dask_address) if dask_address else
               DaskTaskRunner(cluster_kwargs={"n_workers": dask_local, "threads_per_worker": 1, "processes": True}))
     return (backfill_scoring if backfill else monthly_scoring).with_options(task_runner=runner)
