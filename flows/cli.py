@@ -352,11 +352,21 @@ def main(argv: list[str] | None = None) -> int:
 def _terminal_size_from_terminal() -> None:
     """COLUMNS or LINES set to what is not a size (0, a negative number, a word) is dropped, so that the terminal's
     own size is used (80 columns without one): rich took COLUMNS=0 as a width of none and printed nothing, exit 0
-    (hostile trial). The command's environment, so cleaned, is also its run's in the background server."""
+    (hostile trial). A terminal that calls itself "dumb" (TERM=dumb: Emacs' shell) gets its own size too, which
+    rich only takes from COLUMNS and LINES both (it gave such a terminal 80 columns, whatever its width). The
+    command's environment, so set, is also its run's in the background server."""
     for name in ("COLUMNS", "LINES"):
         value = os.environ.get(name)
         if value is not None and not (value.strip().isdigit() and int(value) > 0):
             del os.environ[name]
+    if os.environ.get("TERM", "").lower() == "dumb" and sys.stdout.isatty():
+        try:
+            size = os.get_terminal_size(sys.stdout.fileno())
+        except OSError:
+            return
+        if size.columns > 0 and size.lines > 0:
+            os.environ.setdefault("COLUMNS", str(size.columns))
+            os.environ.setdefault("LINES", str(size.lines))
 
 
 def run_request(request: dict) -> int:

@@ -61,14 +61,18 @@ def in_a_terminal(output, *args: str, columns: str | None, size: tuple[int, int]
     return process.wait(timeout=60), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode()).replace("\r\n", "\n")
 
 
-def test_columns_that_are_no_width_leave_the_terminal_s_own(published_sample):
-    """COLUMNS=0 on a terminal: rich took it as a width of none and printed nothing, exit 0 (hostile trial). A
-    COLUMNS that is no width is now left out: the terminal's own width, as without it."""
+def test_a_terminal_s_own_width_is_used_whatever_columns_and_term_say(published_sample, monkeypatch):
+    """COLUMNS=0 on a terminal: rich took it as a width of none and printed nothing, exit 0; a terminal calling itself
+    dumb (TERM=dumb) got 80 columns whatever its width (hostile trials). A COLUMNS that is no width is now left
+    out, and a dumb terminal gets its own size: the terminal's own width, as without them."""
+    monkeypatch.setenv("TERM", "xterm")
     own = in_a_terminal(published_sample[0], DPK, columns=None)
     assert own[0] == 0 and own[1].startswith(f"KSP Setia Bersama ({DPK})\n")
     assert " kelembagaan " in own[1] and max(map(len, own[1].splitlines())) == 120  # the terminal's 120 columns
     for columns in ("0", "lebar"):
         assert in_a_terminal(published_sample[0], DPK, columns=columns) == own, columns
+    monkeypatch.setenv("TERM", "dumb")
+    assert in_a_terminal(published_sample[0], DPK, columns=None) == own
 
 
 @pytest.mark.parametrize("colour", [None, "1", "1 dumb"])
