@@ -364,9 +364,9 @@ def _terminal_size_from_terminal() -> None:
             size = os.get_terminal_size(sys.stdout.fileno())
         except OSError:
             return
-        if size.columns > 0 and size.lines > 0:
+        if size.columns > 0:  # a terminal that gives no height (0 rows: new-user trial) gets rich's own, 25
             os.environ.setdefault("COLUMNS", str(size.columns))
-            os.environ.setdefault("LINES", str(size.lines))
+            os.environ.setdefault("LINES", str(size.lines or 25))
 
 
 def run_request(request: dict) -> int:

@@ -169,6 +169,9 @@ def area_scope(summary: dict) -> str:
     return f"  wilayah {', '.join(areas)} (laporan: wilayah ini; tabel: seluruh bulan)" if areas else ""
 
 
+REASONS_SHOWN = 3  # the most frequent kinds of quarantine reason in a run's summary on the console
+
+
 def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are; after an empty line
     when another month's summary, or the steps drawn on a terminal, are above it (`first`: none is)."""
@@ -207,6 +210,9 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
                   + checklists, markup=False)
     for line in no_questionnaire(summary):
         console.print(f"  {line}", markup=False)
+    if summary.get("alasan_teratas"):  # a count alone left the analyst to find why (new-user trial)
+        top = "; ".join(f"{number(times, 0)} x {reason}" for reason, times in summary["alasan_teratas"][:REASONS_SHOWN])
+        console.print(f"  karantina terbanyak: {top} (alasan tiap baris: tabel karantina)", markup=False)
     if summary.get("masukan_umum_dari_cache"):
         console.print(f"  {FROM_CACHE}", markup=False)
     for table in tables:

@@ -1208,5 +1208,12 @@ def test_an_area_run_says_which_counts_are_the_folder_s_and_which_the_area_s(tmp
             "kehilangan kuesioner terbarunya); faktor 0 dari 4; koperasi.csv 0 dari 109\n") in capsys.readouterr().out
     del summary["kabupaten"]  # a whole month: neither
     report.print_summary(summary, tmp_path)
+    out = capsys.readouterr().out
     assert ("\n  kuesioner dikarantina 114 dari 1.520 (1 dari 8 koperasi yang dinilai kehilangan kuesioner "
-            "terbarunya); faktor") in capsys.readouterr().out
+            "terbarunya); faktor") in out
+    assert "karantina terbanyak" not in out
+    # the quarantine's commonest reasons, at most three, and where each row's is (a count alone: new-user trial)
+    summary["alasan_teratas"] = [("set kuesioner …", 114), ("tanggal_kirim", 1), ("periode", 1), ("nik", 1)]
+    report.print_summary(summary, tmp_path)
+    assert ("; koperasi.csv 0 dari 109\n  karantina terbanyak: 114 x set kuesioner …; 1 x tanggal_kirim; 1 x periode "
+            "(alasan tiap baris: tabel karantina)\n") in capsys.readouterr().out

@@ -73,6 +73,7 @@ def test_a_terminal_s_own_width_is_used_whatever_columns_and_term_say(published_
         assert in_a_terminal(published_sample[0], DPK, columns=columns) == own, columns
     monkeypatch.setenv("TERM", "dumb")
     assert in_a_terminal(published_sample[0], DPK, columns=None) == own
+    assert in_a_terminal(published_sample[0], DPK, columns=None, size=(0, 120)) == own  # one that gives no height
 
 
 @pytest.mark.parametrize("colour", [None, "1", "1 dumb"])
