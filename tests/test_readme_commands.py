@@ -110,6 +110,9 @@ def test_every_documented_command_works_as_written(ran):
     december = storage.read_table(output, "status_koperasi", "2015-12")
     assert len(december) == 109 and not december["melapor"].any()
     assert storage.read_table(output, "skor_koperasi", "2015-12").empty
+    # its report says so, where a scored month names when and by which book ("dihitung - WITA ·": new-user trial)
+    assert ("<p><b>Desember 2015</b> · tidak ada koperasi yang dinilai</p>"
+            in (output / "laporan" / "periode=2015-12" / "laporan_2015-12.html").read_text(encoding="utf-8"))
     assert len(storage.read_table(root / "landing-out", "status_koperasi", "2026-10")) > 0
     # report rows + the rows of the three incomplete questionnaire sets + the registry row
     assert len(storage.read_table(root / "out", "karantina", "2026-10")) == 14 + 114 + 1
