@@ -284,7 +284,7 @@ def _listening(path: str) -> socket.socket:
 
 
 def _log(text: str) -> None:
-    print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {text}", flush=True)
+    print(f"{datetime.now(TIMEZONE):%Y-%m-%d %H:%M:%S%z} {text}", flush=True)  # WITA, as `server status` and run ids
 
 
 def _warm() -> str | None:

@@ -97,6 +97,8 @@ def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(
         time.sleep(0.2)
     events = [line.split(" ", 2)[2] for line in log.read_text().splitlines()]
     assert events.count("modul dokumen dan templat Data Docs dimuat") == 1
+    # its times in WITA with their zone, as `server status` and the run ids (the host's, without one: trial)
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0800 ", line) for line in log.read_text().splitlines())
     assert events.index("modul dokumen dan templat Data Docs dimuat") > 2  # ready, the first run and its end
     assert again.stdout.startswith("run 2026-10_") and "Kalimantan Utara" in again.stdout  # the summary (its first
     # line first: no empty line above it in a file or a pipe), on the command's
