@@ -1114,6 +1114,24 @@ def test_a_run_killed_in_the_background_server_is_undone_and_said_so(published, 
     assert after == {k: v for k, v in before.items() if not k.startswith(("_kunci/", "_gx/"))}
 
 
+def test_a_local_dask_cluster_s_resource_tracker_says_nothing_of_what_a_killed_run_leaked(monkeypatch):
+    """A run on a local Dask cluster killed outright: multiprocessing's resource tracker, which the run's processes
+    start with its warning options, wrote two lines of "leaked semaphore objects" before the command's one (hostile
+    trial). A process leaking a semaphore as a killed run does, started as the tracker is, with the run's options."""
+    from flows import pipeline
+
+    leak = "import multiprocessing as mp, os; held = mp.get_context('spawn').Semaphore(); os._exit(0)"
+
+    def leaked() -> str:
+        return subprocess.run([sys.executable, *subprocess._args_from_interpreter_flags(), "-c", leak],
+                              capture_output=True, text=True, timeout=60).stderr
+
+    monkeypatch.setattr(sys, "warnoptions", list(sys.warnoptions))
+    assert "leaked semaphore objects" in leaked()  # without the run's options
+    pipeline.with_runner(dask_local=2)
+    assert leaked() == ""
+
+
 def test_a_command_killed_outright_stops_its_run_and_the_next_command_cleans_up(published, tmp_path):
     output = shutil.copytree(published, tmp_path / "out")
     before = snapshot(output)

@@ -3,6 +3,7 @@ Prefect; the values are those of the committed sample, October 2026."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -54,8 +55,9 @@ def in_a_terminal(output, *args: str, columns: str | None, size: tuple[int, int]
     try:
         while chunk := os.read(terminal, 1 << 16):
             shown += chunk
-    except OSError:  # EIO: the command closed its end
-        pass
+    except OSError as error:  # EIO: the command closed its end; any other error is the test's
+        if error.errno != errno.EIO:
+            raise
     finally:
         os.close(terminal)
     return process.wait(timeout=60), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode()).replace("\r\n", "\n")
