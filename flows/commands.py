@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from flows import interrupt, preflight
-from flows.config import APP_NAME, COMMITTED, PUBLISHED_DIR, WORK_DIR, run_started, settings
+from flows.config import APP_NAME, COMMITTED, WORK_DIR, published_record, run_started, settings
 from schemas.wita import current_period
 from scoring.errors import KoperasiSehatError
 
@@ -280,7 +280,7 @@ def _stopped(output: Path, periods: list[str], started: float, signum: int | Non
 def _published_since(output: Path, period: str, started: float) -> bool:
     """Whether the period's record (`_terbit/<periode>.json`) names a run started at or after `started`."""
     try:
-        run_id = json.loads((output / PUBLISHED_DIR / f"{period}.json").read_text(encoding="utf-8"))["run_id"]
+        run_id = json.loads(published_record(output, period).read_text(encoding="utf-8"))["run_id"]
     except (OSError, ValueError, KeyError, TypeError):
         return False
     moment = run_started(run_id) if isinstance(run_id, str) else None

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from flows.config import APP_NAME, PUBLISHED_DIR, decimal_shown
+from flows.config import APP_NAME, decimal_shown, published_record
 from scoring.errors import ParameterError
 
 REGISTRY = "koperasi.csv"
@@ -129,7 +129,7 @@ def match_areas(given: Iterable[str], known: Iterable[str], refused: Mapping[str
 
 def is_published(output: Path, periode: str) -> bool:
     """Whether the period was published whole once (its record, or a partition of an older output folder)."""
-    return ((output / PUBLISHED_DIR / f"{periode}.json").exists()
+    return (published_record(output, periode).exists()
             or (output / REFERENCE_TABLE / f"periode={periode}").is_dir())
 
 

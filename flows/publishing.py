@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from flows import storage
-from flows.config import COMMITTED, PUBLISHED_DIR, REPORTS_DIR, RUNS_DIR, WORK_DIR, settings
+from flows.config import COMMITTED, REPORTS_DIR, RUNS_DIR, WORK_DIR, published_record, settings
 from flows.interrupt import critical
 from flows.locks import is_locked, period_lock
 from flows.manifest import write_json
@@ -99,7 +99,7 @@ def switch(output: Path, run_id: str, periode: str) -> dict[str, str]:
         os.replace(work / MANIFEST, manifest)
     rows = {name: pq.read_metadata(Path(path) / storage.PART).num_rows for name, path in written.items()}
     files = sum(1 for path in documents.rglob("*") if path.is_file())
-    write_json(Path(output) / PUBLISHED_DIR / f"{periode}.json", {
+    write_json(published_record(output, periode), {
         "periode": periode, "run_id": run_id, "manifest": manifest.relative_to(output).as_posix(),
         "tabel": {name: {"folder": Path(path).relative_to(output).as_posix(), "baris": rows[name]}
                   for name, path in written.items()},
@@ -156,5 +156,5 @@ def _recover(output: Path, holding: str | None) -> list[str]:
 
 def published_run(output: Path, periode: str) -> dict | None:
     """The period's record in `_terbit/` (the run whose tables are published), if any."""
-    path = Path(output) / PUBLISHED_DIR / f"{periode}.json"
+    path = published_record(output, periode)
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
