@@ -169,9 +169,6 @@ def area_scope(summary: dict) -> str:
     return f"  wilayah {', '.join(areas)} (laporan: wilayah ini; tabel: seluruh bulan)" if areas else ""
 
 
-REASONS_SHOWN = 3  # the most frequent kinds of quarantine reason in a run's summary on the console
-
-
 def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are; after an empty line
     when another month's summary, or the steps drawn on a terminal, are above it (`first`: none is)."""
@@ -210,9 +207,10 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
                   + checklists, markup=False)
     for line in no_questionnaire(summary):
         console.print(f"  {line}", markup=False)
-    if summary.get("alasan_teratas"):  # a count alone left the analyst to find why (new-user trial)
-        top = "; ".join(f"{number(times, 0)} x {reason}" for reason, times in summary["alasan_teratas"][:REASONS_SHOWN])
-        console.print(f"  karantina terbanyak: {top} (alasan tiap baris: tabel karantina)", markup=False)
+    # a count alone left the analyst to find why; the commonest kinds of reason, values masked, read as counts of
+    # rows and named none (new-user trials): the first quarantined report row and questionnaire row, whole
+    for example in (summary.get("contoh_karantina") or {}).values():
+        console.print(f"  contoh karantina  {example} (semua baris dan alasannya: tabel karantina)", markup=False)
     if summary.get("masukan_umum_dari_cache"):
         console.print(f"  {FROM_CACHE}", markup=False)
     for table in tables:
