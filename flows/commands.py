@@ -479,16 +479,14 @@ def explain(query: str, period: str | None, output: Path) -> int:
     stdout and exits with the usage code."""
     from rich.console import Console
 
-    from flows import lookup, report
+    from flows import lookup
 
     finish_switches(output)
     console = Console(highlight=False)
     try:
         lookup.show(lookup.cooperative(output, query, period), console)
     except lookup.AmbiguousName as error:
-        table = lookup.listing(error.matches)
-        report.as_wide_as(console, table)  # in a pipe, one line per cooperative as the cooperative's own tables
-        console.print(table)
+        lookup.show_matches(error.matches, console)  # in a pipe, one line per cooperative as its own tables
         raise
     return EXIT_DONE
 

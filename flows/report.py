@@ -152,9 +152,11 @@ def as_wide_as(console: Console, *tables: Table) -> None:
     console.size = (max([console.width, *(_measured(table).maximum for table in tables)]), console.height)
 
 
-def fits(console: Console, table: Table) -> bool:
-    """Whether the table's widest form fits the console: always in a file or a pipe (`as_wide_as`)."""
-    return not on_terminal(console) or _measured(table).maximum <= console.width
+def fits(console: Console, table: Table, unbroken: bool = False) -> bool:
+    """Whether the table's widest form fits the console, or with `unbroken` its narrowest without a word broken (each
+    column as wide as its longest word or number); always in a file or a pipe (`as_wide_as`)."""
+    measured = _measured(table)
+    return not on_terminal(console) or (measured.minimum if unbroken else measured.maximum) <= console.width
 
 
 def _measured(table: Table) -> Measurement:

@@ -251,6 +251,12 @@ def test_a_fragment_of_several_names_lists_them(published_sample):
     piped = jelaskan(output, "SETIA", columns=None)  # without a terminal: one line per cooperative, none folded
     assert [line.split() for line in piped.stdout.splitlines() if line.strip()[:1].isdigit()] == rows
     assert len([line for line in piped.stdout.splitlines() if line.strip()]) == 14 + 3  # title, header, rule
+    # on a terminal too narrow for the table (45 columns), a list: each cooperative an item, its NIK whole
+    code, shown = in_a_terminal(output, "SETIA", columns=None, size=(40, 45))
+    items = [line for line in shown.splitlines() if line.startswith("- ")]
+    assert code == 2 and max(map(len, shown.splitlines()[:-1])) <= 45  # the last: the error's one line
+    assert [item.split(":")[0] for item in items] == [f"- {r[0]}" for r in rows]
+    assert shown.splitlines()[1:3] == [f"- {DPK}: nama KSP Setia Bersama ·", "  kabupaten/kota Bulungan · predikat Dalam"]
 
 
 def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):
@@ -332,17 +338,48 @@ def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_s
     header = lines.index(" -> nilai lebih baik bila               rasio   nilai   skor   bobot   hilang")
     assert lines[header - 1] == " komponen"
     assert lines[header + 2] == " ms_aset                                12,78      25   1,50    6,00     4,50"
-    # narrower, the first column gives way, never a number (below 77 columns the numbers folded over lines)
-    narrow = shown(60)
-    assert max(len(line) for line in narrow) <= 60
-    assert " ms_aset              12,78      25   1,50    6,00     4,50" in narrow
-    assert [" volume_pinjaman_a    54,59      75   7,50   10,00     2,50", " nggota"] == narrow[
-        narrow.index(" volume_pinjaman_a    54,59      75   7,50   10,00     2,50"):][:2]
-    # too narrow for the numbers alone: one cut short ends in an ellipsis, never shows a shorter number (1,5)
-    assert "    12,78      25   1,…    6,00    4,50" in shown(40)
+    # narrower, the "better" texts go on under themselves and the ids stay whole
+    narrow = shown(72)
+    at = narrow.index(" manajemen_umum                   41,67   41,67   1,25    3,00     1,75")
+    assert narrow[at + 1:at + 3] == ["   -> 50 bila 6 dari 12", "      jawaban ya"]
+    # too narrow for the ids and the numbers side by side: a list, one item a component (rich folded the ids into
+    # pieces of two to eight letters, and a row took up to five lines)
+    listed = shown(60)
+    at = listed.index("Komponen")
+    assert listed[at + 1:at + 4] == ["- ms_aset: rasio 12,78 · nilai 25 · skor 1,50 · bobot 6,00 ·", "  hilang 4,50",
+                                     "  -> 50 bila 20 < x <= 40"]
+    at = listed.index("- kecukupan_modal: rasio 67,37 · persentil 12 ·")  # a header's words kept together
+    assert listed[at + 1] == "  median sejawat 73,80"
     # a terminal wide enough keeps the one table
     assert " kelembagaan                   16,67   16,67   0,50    3,00     2,50   33,33 bila 2 dari 6 jawaban ya" \
         in shown(120)
+
+
+def test_at_any_width_lines_fit_break_between_words_and_go_on_under_their_text(published_sample):
+    """At 45 columns the component ids were folded into pieces of two letters; a line broke between "Rp" and its
+    amount, or inside a range (20 < x <=\\n40), and went on at the line's start under its item's dash (review)."""
+    from rich.console import Console
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    coop = lookup.cooperative(published_sample[0], DPK, None)
+    ids = set(coop.tables["skor_indikator"]["komponen"].astype("str"))
+    items = set()  # the moves listed, the same at every width
+    for width in (40, 45, 52, 60, 66, 72, 80, 90, 100, 120, 160):
+        console = Console(file=Terminal(), width=width, record=True, color_system=None)
+        lookup.show(coop, console)
+        lines = [line.rstrip() for line in console.export_text().splitlines()]
+        words = {word.strip(":") for line in lines for word in line.split()}
+        assert max(map(len, lines)) <= width and ids <= words, width  # every id whole, in the components and peers
+        assert not [line for line in lines if re.search(r"\bRp$|[<>=]$|\bx$|^ *[<>]", line)], width
+        moves = lines[[line.startswith("Jalan menuju Sehat") for line in lines].index(True):]
+        moves = moves[:moves.index("")]
+        items.add(sum(line.startswith("  - ") for line in moves))
+        # an item's next lines go on under its text (4 spaces), a note or a title at the line's start
+        assert all(re.match(r"  - |  \.\.\. |    \S|\S", line) for line in moves), width
+    assert len(items) == 1 and items.pop() >= 6
 
 
 def test_published_months_with_gaps_are_named_each_not_as_a_span():
