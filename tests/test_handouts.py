@@ -21,7 +21,8 @@ from matplotlib.figure import Figure
 
 from flows.handouts import load_tables, write_reports
 from flows.handouts.cards import MOVES_SHOWN
-from flows.handouts.charts import CardCharts, Frame, _drawing
+from flows.handouts import charts
+from flows.handouts.charts import CardCharts, Frame, _drawing, svg
 from flows.handouts.feedback import advice, advice_table
 from flows.handouts.sheets import COLUMNS_FILE, Column, column_table, columns, sheet_names
 from flows.handouts.style import PREDICATE_COLOURS, css_class, ink, number, percent, rupiah, signed
@@ -333,6 +334,25 @@ def test_a_card_chart_places_its_points_where_matplotlib_draws_them():
     drawn = re.search(r'<g id="garis">.*?d="M ([^"]+)"', frame.head, re.S).group(1)
     points = [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+) (-?[\d.]+)", drawn)]
     assert points == [pytest.approx((frame.x(i), frame.y(v)), abs=0.01) for i, v in enumerate(values)]
+
+
+def test_chart_axes_write_numbers_as_the_office_does():
+    """An empty month's histogram had ticks −0.04 to 0.04 (review); matplotlib writes 0.5 and, past 10^5, 1e5."""
+    def ticks(chart: str) -> list[str]:
+        return re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+
+    book = rulebooks()["ksp-2016"]
+    assert ticks(charts.score_distribution([], book)) == ["0", "20", "40", "60", "80", "100", "skor total", "0", "1",
+                                                            "koperasi"]
+    counts = pd.DataFrame({"Sehat": [120_000.0, 0.0], "Cukup Sehat": [30_000.0, 2.0]})
+    large = ticks(charts.predicates_by_area(["Jawa Barat", "Papua"], counts))
+    assert large[:large.index("koperasi yang dinilai")] == ["0", "20.000", "40.000", "60.000", "80.000", "100.000",
+                                                           "120.000", "140.000"]
+    with _drawing("uji"):
+        figure = Figure(figsize=(3, 2), dpi=72)
+        figure.add_subplot().plot([0, 1], [0.25, 1.75])
+        small = ticks(svg(figure, "uji"))
+    assert small == ["0,0", "0,2", "0,4", "0,6", "0,8", "1,0", "0,5", "1,0", "1,5"]  # one decimal: as few as tell
 
 
 def test_a_card_history_breaks_where_a_month_has_no_score():

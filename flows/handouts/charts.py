@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter, ScalarFormatter
 
 from flows.handouts.style import HEADER, INK, PREDICATE_COLOURS, TARGET, colour, ink, month_short, number
 from scoring.rulebook_format import Rulebook
@@ -36,7 +37,8 @@ SIZE = re.compile(r'<svg ([^>]*?)width="[\d.]+pt" height="[\d.]+pt"')
 METADATA_ELEMENT = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 BETWEEN_ELEMENTS = re.compile(r">\s+<")  # the indentation matplotlib writes (text content is never blank)
 PATH_BREAKS = re.compile(r" ?\n(?=[LMCQZz\"])")  # path data: "M 0 136.8 \nL 266.4 136.8 \nz\n"
-DIGITS = re.compile(r"(\d\.\d\d)\d+")  # coordinates to a hundredth of a point (matplotlib writes millionths)
+# coordinates to a hundredth of a point (matplotlib writes millionths); a text's content kept as it is (20.000)
+DIGITS = re.compile(r"(>[^<]*</(?:text|tspan)>)|(\d\.\d\d)\d+")
 
 
 @contextmanager
@@ -55,12 +57,29 @@ def svg(figure: Figure, label: str) -> str:
     without matplotlib's RDF metadata, the indentation and line breaks between elements and inside paths, and
     coordinates beyond a hundredth of a point (the same picture in fewer bytes: 18,000 cards a month carry two charts
     each)."""
+    for axis in (axis for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)):
+        if type(axis.get_major_formatter()) is ScalarFormatter:  # matplotlib's own, not labels a chart gave
+            axis.set_major_formatter(Ticks())
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata=METADATA, dpi=DPI)
     text = buffer.getvalue()
     text = METADATA_ELEMENT.sub("", text[text.index("<svg"):])
-    text = DIGITS.sub(r"\1", BETWEEN_ELEMENTS.sub("><", PATH_BREAKS.sub(" ", text)))
+    text = DIGITS.sub(lambda m: m[1] or m[2], BETWEEN_ELEMENTS.sub("><", PATH_BREAKS.sub(" ", text)))
     return SIZE.sub(rf'<svg \1class="grafik" role="img" aria-label="{_escape(label)}"', text, count=1)
+
+
+class Ticks(Formatter):
+    """Tick labels as the office writes numbers (1.250; 0,5), with as few decimals (0-2) as tell the ticks apart:
+    matplotlib's own wrote 0.02 and −0.04 on an empty month's histogram (review), and 1e5 past 10^5."""
+
+    decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        self.decimals = next((d for d in range(2) if np.allclose(np.round(locs, d), locs)), 2)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return number(x, self.decimals)
 
 
 def _escape(text: str) -> str:
@@ -133,6 +152,7 @@ def score_distribution(scores: Sequence[float], book: Rulebook) -> str:
             if band.lower:
                 axes.axvline(band.lower[0], color=INK, linestyle=":", linewidth=0.8)
         axes.set_xlim(0, 100)
+        axes.set_ylim(0, max(counts.max(initial=0), 1) * 1.05)  # a month without scores: 0 and 1, not ±0,04
         axes.set_xlabel("skor total")
         axes.set_ylabel("koperasi")
         axes.yaxis.get_major_locator().set_params(integer=True)
