@@ -57,12 +57,12 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
 def _explained(line: str, prepared: PrepareSummary) -> str:
     """A failed quarantine share with its counts and its first quarantined row, and what to do (a share alone said
     what, not why: fresh-clone trial); any other failed check as it is."""
-    shares = {"porsi_karantina": (prepared.laporan_dikarantina, prepared.laporan_dibaca, "baris laporan"),
+    shares = {"porsi_karantina": (prepared.laporan_dikarantina, prepared.laporan_dibaca, "baris laporan", "laporan"),
               "porsi_kuesioner_karantina": (prepared.koperasi_kuesioner_dikarantina,
-                                            prepared.koperasi_kuesioner_dinilai, "koperasi")}
-    for check, (part, whole, what) in shares.items():
+                                            prepared.koperasi_kuesioner_dinilai, "koperasi", "kuesioner")}
+    for check, (part, whole, what, table) in shares.items():
         if f"[{ANTAR_PERIODE}.{check}]: " in line:
-            example = prepared.contoh_karantina.get(check)
+            example = prepared.contoh_karantina.get(table)
             return (f"{line} ({number(part, 0)} dari {number(whole, 0)} {what})"
                     + (f", mis. {example}: perbaiki baris seperti ini, lalu jalankan lagi" if example else ""))
     return line

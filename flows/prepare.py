@@ -182,8 +182,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         # none of them has a set by the period's end: their accepted answers, each dated after it (TANPA KUESIONER)
         later = int(is_in(common.kuesioner.valid["nik"], scored).sum()) if len(without_any) == len(scored) else 0
         reporting = copy.result(time.perf_counter() - start) if copy is not None else None
-    examples = {"porsi_karantina": first_quarantined(karantina, "laporan"),
-                "porsi_kuesioner_karantina": first_quarantined(karantina, "kuesioner", landing.kuesioner[counted])}
+    examples = {table: first_quarantined(karantina, table, landing.kuesioner[counted] if table == "kuesioner" else None)
+                for table in QUARANTINE_EXAMPLES}
     return replace(summarise(landing, common, raw, submissions, len(quarantined), karantina,
                              len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting,
                    koperasi_kuesioner_dinilai=len(scored), koperasi_kuesioner_dikarantina=len(without_latest),
@@ -191,8 +191,11 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
                    contoh_karantina={check: text for check, text in examples.items() if text})
 
 
+QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor", "pemeriksaan")  # the run summary's order
+
+
 def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame | None = None) -> str | None:
-    """The first quarantined row of an input table (laporan, kuesioner; of the rows `counted`, sumber and baris, when
+    """The first quarantined row of an input table (`QUARANTINE_EXAMPLES`; of the rows `counted`, sumber and baris, when
     given: those a share counts, not an older set of the same cooperative: review) with its reasons: '<sumber> baris
     N (nik ...): reasons'; None when there is none. A failed quarantine share shows it (a month of questionnaires
     dated 06/02/2026 was refused with a share alone: fresh-clone trial)."""

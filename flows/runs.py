@@ -81,8 +81,8 @@ class PrepareSummary:
     # when that is all of them: the accepted answers of theirs, each dated after the period's end (the others accepted
     # are other cooperatives'); else 0
     kuesioner_sesudah_periode: int = 0
-    # the first quarantined row each quarantine share counts ('<sumber> baris N (nik ...): reasons'), by the quality
-    # gate's check (porsi_karantina: a report row; porsi_kuesioner_karantina: an answer of a cooperative counted)
+    # the first quarantined row of each input table that has one ('<sumber> baris N (nik ...): reasons'), by table
+    # (`prepare.QUARANTINE_EXAMPLES`; kuesioner: an answer of a cooperative the questionnaire share counts)
     contoh_karantina: dict[str, str] = field(default_factory=dict)
 
 

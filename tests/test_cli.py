@@ -1236,7 +1236,7 @@ def test_an_area_run_says_which_counts_are_the_folder_s_and_which_the_area_s(tmp
     report_row = "laporan/laporan_2026-10.csv baris 3 (nik 650161296575534): periode: bukan YYYY-MM (nilai: '10/2026')"
     answer_row = ("kuesioner/kuesioner_2026.csv baris 723 (nik 650423110186759): set kuesioner 650423110186759 "
                   "2026-02-26: manajemen_likuiditas nomor 3 dijawab 2 kali")
-    summary["contoh_karantina"] = {"porsi_karantina": report_row, "porsi_kuesioner_karantina": answer_row}
+    summary["contoh_karantina"] = {"laporan": report_row, "kuesioner": answer_row}
     report.print_summary(summary, tmp_path)
     assert (f"; koperasi.csv 0 dari 109\n  contoh karantina  {report_row} (semua baris dan alasannya: tabel karantina)"
             f"\n  contoh karantina  {answer_row} (semua baris dan alasannya: tabel karantina)\n"

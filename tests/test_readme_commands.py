@@ -91,6 +91,13 @@ def test_every_documented_command_works_as_written(ran):
         in dirty.stdout
     assert "  kuesioner dikarantina 114 dari 1.520 (1 dari 30 koperasi yang dinilai kehilangan kuesioner " \
         "terbarunya); faktor 0 dari 4; koperasi.csv 1 dari 109\n" in dirty.stdout
+    # an example of each input with quarantined rows, the registry's too (only reports and answers had one: review)
+    examples = [line.split("  ")[2].split(" (nik")[0] for line in dirty.stdout.splitlines()
+                if line.startswith("  contoh karantina  ")]
+    assert examples == ["laporan/laporan_2026-10.csv baris 3", "kuesioner/kuesioner_2026.csv baris 723",
+                        "koperasi.csv baris 15"]
+    assert ("  contoh karantina  koperasi.csv baris 15 (nik 650161296575534): tanggal_badan_hukum: bukan tanggal "
+            "YYYY-MM-DD (nilai: '13/03/2019') (semua baris dan alasannya: tabel karantina)\n") in dirty.stdout
     # the dirty drop names each file it did not read and each file it refused, in the user's words
     assert "  TIDAK DIBACA  laporan/~$laporan_2026-10_kantor.xlsx: berkas kunci spreadsheet (~$...): tutup berkasnya " \
            "di Excel, lalu hapus\n" in dirty.stdout
