@@ -11,13 +11,13 @@ a provincial one.
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.dataset as ds
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -192,9 +192,23 @@ def _on_lines(part: RenderableType, width: int) -> RenderableType:
     for line in KEPT_TOGETHER.sub(GLUE, part.plain).split("\n"):
         lead = next((h for h in HANGING if line.startswith(h)), "")
         glued = lead.rstrip() + GLUE + line[len(lead):] if lead else line  # the mark stays with the first word
-        lines += textwrap.wrap(glued, max(width, 1), subsequent_indent=" " * len(lead), break_long_words=False,
-                               break_on_hyphens=False) or [""]
+        lines += _wrapped(glued, width, len(lead))
     return Text("\n".join(lines).replace(GLUE, " "), style=part.style)
+
+
+def _wrapped(line: str, width: int, indent: int) -> list[str]:
+    """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
+    spaces only, the lines after the first indented by `indent` spaces; a word wider than a line has a line of its
+    own (rich folds it)."""
+    start = len(line) - len(line.lstrip(" "))
+    lines, current = [], line[:start]
+    for word in filter(None, line[start:].split(" ")):
+        if current.strip() and cell_len(current) + 1 + cell_len(word) > width:
+            lines.append(current)
+            current = " " * indent + word
+        else:
+            current += f" {word}" if current.strip() else word
+    return [*lines, current]
 
 
 def _table_or_list(console: Console, table: Table, notes: list[str] | None = None) -> RenderableType:

@@ -382,6 +382,17 @@ def test_at_any_width_lines_fit_break_between_words_and_go_on_under_their_text(p
     assert len(items) == 1 and items.pop() >= 6
 
 
+def test_a_line_is_wrapped_by_the_cells_it_takes_and_keeps_amounts_and_ranges_whole():
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    wide = lookup._wrapped("- Koperasi 合作社 Maju 🌾🌾 Jaya", 12, 2)  # a wide character takes two cells
+    assert wide == ["- Koperasi", "  合作社", "  Maju 🌾🌾", "  Jaya"] and max(map(cell_len, wide)) <= 12
+    shown = lookup._on_lines(Text("  - naikkan kas sebesar Rp 23.743 bila 20 < x <= 40"), 26).plain.splitlines()
+    assert shown == ["  - naikkan kas sebesar", "    Rp 23.743 bila", "    20 < x <= 40"]
+    assert lookup._wrapped("satu_kata_yang_sangat_panjang dua", 10, 0) == ["satu_kata_yang_sangat_panjang", "dua"]
+
+
 def test_published_months_with_gaps_are_named_each_not_as_a_span():
     """'terbit: 2015-12 s.d. 2026-10, 3 periode' read as every month between (fresh-clone trial)."""
     from flows.lookup import _span
