@@ -22,7 +22,7 @@ from flows import storage
 from flows.config import TIMEZONE
 from flows.locks import period_lock
 from flows.preflight import ParameterError
-from flows.report import as_wide_as
+from flows.report import print_parts, table_or_list
 from flows.prepare import accepted_reports, answers_of, checked_common, with_registry
 from flows.runs import new_run_id
 from scoring import score_reports
@@ -120,8 +120,7 @@ def print_summary(result: Comparison, console: Console) -> None:
     for row in result.books.itertuples():
         books.add_row(row.rulebook, row.status_rulebook, _count(row.dinilai), _count(row.dengan_total),
                       _count(row.sebagian), _count(row.tidak_dinilai), row.predikat or "-")
-    as_wide_as(console, books)  # in a file or a pipe, no cell cut
-    console.print(books)
+    print_parts(console, table_or_list(console, books))  # in a file or a pipe, no cell cut; a narrow terminal: a list
     for row in result.changes.itertuples():
         if not row.dibandingkan:
             console.print(f"  {row.rulebook_a} -> {row.rulebook_b}: tidak ada koperasi dengan predikat di keduanya",

@@ -17,14 +17,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.dataset as ds
 from rich import box
-from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from flows import storage
 from flows.ingest.walk import table_of
-from flows.report import as_wide_as, fits, on_terminal
+from flows.report import NOTE_MARK, fits, print_parts, table_or_list
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
@@ -144,13 +143,13 @@ def cooperative(output: Path, query: str, periode: str | None = None) -> Coopera
 
 def show(coop: Cooperative, console: Console) -> None:
     """Print what the outputs say of one cooperative, section by section (a section without rows is left out)."""
-    _print(console, _header(coop), _quarantine(coop), _components(coop, console), _moves(coop), _peers(coop, console),
+    print_parts(console, _header(coop), _quarantine(coop), _components(coop, console), _moves(coop), _peers(coop, console),
            _warnings(coop), _worklist(coop), _reporting(coop), gap=True)
 
 
 def show_matches(matches: pd.DataFrame, console: Console) -> None:
     """Print the cooperatives a name matches (`listing`), as a list in a terminal too narrow for the table."""
-    _print(console, _table_or_list(console, listing(matches)))
+    print_parts(console, table_or_list(console, listing(matches)))
 
 
 def listing(matches: pd.DataFrame) -> Table:
@@ -159,74 +158,6 @@ def listing(matches: pd.DataFrame) -> Table:
     for row in matches.itertuples(index=False):
         table.add_row(*(Text(v) if isinstance(v, str) else "-" for v in row))  # a name is never markup
     return table
-
-
-def _print(console: Console, *parts: RenderableType | None, gap: bool = False) -> None:
-    """Print the parts (None: left out), an empty line after each with `gap`. In a file or a pipe a line of text
-    stays one line, each table row too (`as_wide_as`); in a terminal each line of text is wrapped by `_on_lines`."""
-    shown = [part for part in parts if part is not None]
-    as_wide_as(console, *(part for part in shown if isinstance(part, Table)))
-    terminal = on_terminal(console)
-    for part in shown:
-        console.print(_on_lines(part, console.width) if terminal else part,
-                      soft_wrap=not isinstance(part, Table) and not terminal)
-        if gap:
-            console.print()
-
-
-GLUE = "\ue000"  # a space no line breaks at (`_on_lines`); no text of the outputs holds this private-use character
-KEPT_TOGETHER = re.compile(r"(?<=\bRp) (?=-?\d)|(?<=[<>=]) (?=[-\dx])|(?<=[\dx]) (?=[<>]=?)")
-HANGING = ("  -> ", "  - ", "- ")  # a line that starts so goes on under its text
-
-
-def _on_lines(part: RenderableType, width: int) -> RenderableType:
-    """A text's lines (a group's, each) wrapped at `width` between words, never inside an amount ('Rp 23.743'), a
-    range ('20 < x <= 40'), a `GLUE`d pair or a word (an id longer than the line stays whole), a list item's lines
-    going on under its text. Rich broke a line between 'Rp' and its amount and went on at the line's start, under
-    the item's dash (review); a table is left to rich."""
-    if isinstance(part, Group):
-        return Group(*(_on_lines(renderable, width) for renderable in part.renderables))
-    if not isinstance(part, Text):
-        return part
-    lines = []
-    for line in KEPT_TOGETHER.sub(GLUE, part.plain).split("\n"):
-        lead = next((h for h in HANGING if line.startswith(h)), "")
-        glued = lead.rstrip() + GLUE + line[len(lead):] if lead else line  # the mark stays with the first word
-        lines += _wrapped(glued, width, len(lead))
-    return Text("\n".join(lines).replace(GLUE, " "), style=part.style)
-
-
-def _wrapped(line: str, width: int, indent: int) -> list[str]:
-    """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
-    spaces only, the lines after the first indented by `indent` spaces; a word wider than a line has a line of its
-    own (rich folds it)."""
-    start = len(line) - len(line.lstrip(" "))
-    lines, current = [], line[:start]
-    for word in filter(None, line[start:].split(" ")):
-        if current.strip() and cell_len(current) + 1 + cell_len(word) > width:
-            lines.append(current)
-            current = " " * indent + word
-        else:
-            current += f" {word}" if current.strip() else word
-    return [*lines, current]
-
-
-def _table_or_list(console: Console, table: Table, notes: list[str] | None = None) -> RenderableType:
-    """The table; in a terminal too narrow for it without a word broken, its rows as a list, one item a row: '- first
-    cell: header value · header value' (an empty cell left out), the row's `notes` text (one per row; '-' none) on a
-    line of its own under it. Below about 70 columns rich folded the component ids into pieces of two to eight
-    letters (review)."""
-    if fits(console, table, unbroken=True):
-        return table
-    headers = [str(column.header) for column in table.columns]
-    lines = [Text(str(table.title), style="bold")]
-    for i, (first, *rest) in enumerate(zip(*(column.cells for column in table.columns))):
-        pairs = (header.replace(" ", GLUE) + GLUE + value for header, value in zip(headers[1:], map(str, rest))
-                 if value)
-        lines.append(Text(f"- {first}: {f'{GLUE}· '.join(pairs)}"))
-        if notes and notes[i] != "-":
-            lines.append(Text(BETTER_MARK + notes[i], style="dim"))
-    return Group(*lines)
 
 
 def _numbers(values: pd.Series, decimals: int = 2) -> list[str]:
@@ -304,7 +235,7 @@ def _quarantine(coop: Cooperative) -> Group | None:
 
 
 COMPONENT_COLUMNS = ("komponen", "rasio", "nilai", "skor", "bobot", "hilang")
-BETTER, BETTER_MARK = "nilai lebih baik bila", "  -> "
+BETTER = "nilai lebih baik bila"
 
 
 def _components(coop: Cooperative, console: Console) -> RenderableType | None:
@@ -312,7 +243,7 @@ def _components(coop: Cooperative, console: Console) -> RenderableType | None:
     columns in all), that column's text on a line of its own under its component's row, in the first column, which
     wraps it rather than narrow the numbers (below about 77 columns they folded: fresh-clone trial): folded into 8
     columns of an 80-column terminal, each row took three to five lines. Too narrow for that without breaking a
-    component id (about 70 columns), a list (`_table_or_list`)."""
+    component id (about 70 columns), a list (`table_or_list`)."""
     rows = coop.tables["skor_indikator"]
     if rows.empty:
         return None
@@ -325,20 +256,20 @@ def _components(coop: Cooperative, console: Console) -> RenderableType | None:
         table.add_row(*map(Text, row), Text(text))
     if fits(console, table):
         return table
-    narrow = _table("Komponen", f"{COMPONENT_COLUMNS[0]}\n{BETTER_MARK.strip()} {BETTER}", *COMPONENT_COLUMNS[1:],
+    narrow = _table("Komponen", f"{COMPONENT_COLUMNS[0]}\n{NOTE_MARK.strip()} {BETTER}", *COMPONENT_COLUMNS[1:],
                     numbers=5)
     for row, text in zip(figures, better):
         narrow.add_row(*map(Text, row))
         if text != "-":  # the text goes on under itself, not under the mark
             mark = Table.grid()
-            mark.add_row(Text(BETTER_MARK, style="dim"), Text(text, style="dim"))
+            mark.add_row(Text(NOTE_MARK, style="dim"), Text(text, style="dim"))
             narrow.add_row(mark, *[""] * (len(COMPONENT_COLUMNS) - 1))
     if fits(console, narrow, unbroken=True):
         return narrow
     plain = _table("Komponen", *COMPONENT_COLUMNS, numbers=5)
     for row in figures:
         plain.add_row(*map(Text, row))
-    return _table_or_list(console, plain, better)
+    return table_or_list(console, plain, better)
 
 
 def _moves(coop: Cooperative) -> Group | None:
@@ -408,7 +339,7 @@ def _peers(coop: Cooperative, console: Console) -> RenderableType | None:
                                         _numbers(rows["persentil"], 0), _numbers(rows["median_sejawat"]),
                                         rows["keterangan"].fillna("")):
         table.add_row(*map(Text, (komponen, *([cakupan] if scopes else []), *rest)))
-    return _table_or_list(console, table)
+    return table_or_list(console, table)
 
 
 def _warnings(coop: Cooperative) -> Group | None:

@@ -8,12 +8,14 @@ served run has no console) and never draw when the output is not a terminal.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow.dataset as ds
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, Task, TaskID, TextColumn,
                            TimeElapsedColumn)
@@ -157,6 +159,75 @@ def fits(console: Console, table: Table, unbroken: bool = False) -> bool:
     column as wide as its longest word or number); always in a file or a pipe (`as_wide_as`)."""
     measured = _measured(table)
     return not on_terminal(console) or (measured.minimum if unbroken else measured.maximum) <= console.width
+
+
+def print_parts(console: Console, *parts: RenderableType | None, gap: bool = False) -> None:
+    """Print the parts (None: left out), an empty line after each with `gap`. In a file or a pipe a line of text
+    stays one line, each table row too (`as_wide_as`); in a terminal each line of text is wrapped by `on_lines`."""
+    shown = [part for part in parts if part is not None]
+    as_wide_as(console, *(part for part in shown if isinstance(part, Table)))
+    terminal = on_terminal(console)
+    for part in shown:
+        console.print(on_lines(part, console.width) if terminal else part,
+                      soft_wrap=not isinstance(part, Table) and not terminal)
+        if gap:
+            console.print()
+
+
+GLUE = "\ue000"  # a space no line breaks at (`on_lines`); no text of the outputs holds this private-use character
+KEPT_TOGETHER = re.compile(r"(?<=\bRp) (?=-?\d)|(?<=[<>=]) (?=[-\dx])|(?<=[\dx]) (?=[<>]=?)")
+NOTE_MARK = "  -> "  # a note under a list item (`table_or_list`)
+HANGING = (NOTE_MARK, "  - ", "- ")  # a line that starts so goes on under its text
+
+
+def on_lines(part: RenderableType, width: int) -> RenderableType:
+    """A text's lines (a group's, each) wrapped at `width` between words, never inside an amount ('Rp 23.743'), a
+    range ('20 < x <= 40'), a `GLUE`d pair or a word (an id longer than the line stays whole), a list item's lines
+    going on under its text. Rich broke a line between 'Rp' and its amount and went on at the line's start, under
+    the item's dash (review); a table is left to rich."""
+    if isinstance(part, Group):
+        return Group(*(on_lines(renderable, width) for renderable in part.renderables))
+    if not isinstance(part, Text):
+        return part
+    lines = []
+    for line in KEPT_TOGETHER.sub(GLUE, part.plain).split("\n"):
+        lead = next((h for h in HANGING if line.startswith(h)), "")
+        glued = lead.rstrip() + GLUE + line[len(lead):] if lead else line  # the mark stays with the first word
+        lines += wrapped(glued, width, len(lead))
+    return Text("\n".join(lines).replace(GLUE, " "), style=part.style)
+
+
+def wrapped(line: str, width: int, indent: int) -> list[str]:
+    """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
+    spaces only, the lines after the first indented by `indent` spaces; a word wider than a line has a line of its
+    own (rich folds it)."""
+    start = len(line) - len(line.lstrip(" "))
+    lines, current = [], line[:start]
+    for word in filter(None, line[start:].split(" ")):
+        if current.strip() and cell_len(current) + 1 + cell_len(word) > width:
+            lines.append(current)
+            current = " " * indent + word
+        else:
+            current += f" {word}" if current.strip() else word
+    return [*lines, current]
+
+
+def table_or_list(console: Console, table: Table, notes: list[str] | None = None) -> RenderableType:
+    """The table; in a terminal too narrow for it without a word broken, its rows as a list, one item a row: '- first
+    cell: header value · header value' (an empty cell left out), the row's `notes` text (one per row; '-' none) on a
+    line of its own under it. Below about 70 columns rich folded the component ids into pieces of two to eight
+    letters (review)."""
+    if fits(console, table, unbroken=True):
+        return table
+    headers = [str(column.header) for column in table.columns]
+    lines = [Text(str(table.title), style="bold")] if table.title else []
+    for i, (first, *rest) in enumerate(zip(*(column.cells for column in table.columns))):
+        pairs = (header.replace(" ", GLUE) + GLUE + value for header, value in zip(headers[1:], map(str, rest))
+                 if value)
+        lines.append(Text(f"- {first}: {f'{GLUE}· '.join(pairs)}"))
+        if notes and notes[i] != "-":
+            lines.append(Text(NOTE_MARK + notes[i], style="dim"))
+    return Group(*lines)
 
 
 def _measured(table: Table) -> Measurement:

@@ -14,7 +14,7 @@ import sys
 import pandas as pd
 import pytest
 
-from flows import lookup, storage
+from flows import lookup, report, storage
 from scoring.errors import ParameterError
 from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE
 
@@ -386,11 +386,37 @@ def test_a_line_is_wrapped_by_the_cells_it_takes_and_keeps_amounts_and_ranges_wh
     from rich.cells import cell_len
     from rich.text import Text
 
-    wide = lookup._wrapped("- Koperasi 合作社 Maju 🌾🌾 Jaya", 12, 2)  # a wide character takes two cells
+    wide = report.wrapped("- Koperasi 合作社 Maju 🌾🌾 Jaya", 12, 2)  # a wide character takes two cells
     assert wide == ["- Koperasi", "  合作社", "  Maju 🌾🌾", "  Jaya"] and max(map(cell_len, wide)) <= 12
-    shown = lookup._on_lines(Text("  - naikkan kas sebesar Rp 23.743 bila 20 < x <= 40"), 26).plain.splitlines()
+    shown = report.on_lines(Text("  - naikkan kas sebesar Rp 23.743 bila 20 < x <= 40"), 26).plain.splitlines()
     assert shown == ["  - naikkan kas sebesar", "    Rp 23.743 bila", "    20 < x <= 40"]
-    assert lookup._wrapped("satu_kata_yang_sangat_panjang dua", 10, 0) == ["satu_kata_yang_sangat_panjang", "dua"]
+    assert report.wrapped("satu_kata_yang_sangat_panjang dua", 10, 0) == ["satu_kata_yang_sangat_panjang", "dua"]
+
+
+def test_a_table_too_narrow_for_its_words_is_a_list_on_a_terminal_and_a_table_elsewhere():
+    """`bandingkan`'s rulebook table at 50 columns showed 'ksp…', 'ber…' and a predicate count per line (review):
+    the rule of `jelaskan`'s tables serves it too (`report.table_or_list`)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def shown(file: io.StringIO, width: int) -> list[str]:
+        table = Table("rulebook", "status", "dinilai", "predikat")
+        table.add_row("kkpkk-2021-draft", "draft", "36", "Sehat 6; Cukup Sehat 1; Dalam Pengawasan 1")
+        table.add_row("ksp-2016", "berlaku", "36", "Sehat 7")
+        console = Console(file=file, width=width, record=True, color_system=None)
+        report.print_parts(console, report.table_or_list(console, table))
+        return [line.rstrip() for line in console.export_text().splitlines()]
+
+    assert shown(Terminal(), 40) == ["- kkpkk-2021-draft: status draft ·", "  dinilai 36 · predikat Sehat 6; Cukup",
+                                     "  Sehat 1; Dalam Pengawasan 1", "- ksp-2016: status berlaku ·",
+                                     "  dinilai 36 · predikat Sehat 7"]
+    assert shown(Terminal(), 60)[1].startswith("┃ rulebook ")  # words whole in 60 columns: the table
+    piped = shown(io.StringIO(), 40)  # a pipe: the table, a row a line
+    assert "│ kkpkk-2021-draft │ draft   │ 36      │ Sehat 6; Cukup Sehat 1; Dalam Pengawasan 1 │" in piped
 
 
 def test_published_months_with_gaps_are_named_each_not_as_a_span():
