@@ -23,7 +23,7 @@ from rich.text import Text
 
 from flows import storage
 from flows.ingest.walk import table_of
-from flows.report import NOTE_MARK, fits, print_parts, table_or_list
+from flows.report import NOTE_MARK, as_list, fits, print_parts, table_or_list
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
@@ -242,8 +242,8 @@ def _components(coop: Cooperative, console: Console) -> RenderableType | None:
     """The component table; in a terminal too narrow for its last column ("nilai lebih baik bila", about 100
     columns in all), that column's text on a line of its own under its component's row, in the first column, which
     wraps it rather than narrow the numbers (below about 77 columns they folded: fresh-clone trial): folded into 8
-    columns of an 80-column terminal, each row took three to five lines. Too narrow for that without breaking a
-    component id (about 70 columns), a list (`table_or_list`)."""
+    columns of an 80-column terminal, each row took three to five lines. Too narrow for that (below about 80
+    columns), a list (`as_list`)."""
     rows = coop.tables["skor_indikator"]
     if rows.empty:
         return None
@@ -260,16 +260,14 @@ def _components(coop: Cooperative, console: Console) -> RenderableType | None:
                     numbers=5)
     for row, text in zip(figures, better):
         narrow.add_row(*map(Text, row))
-        if text != "-":  # the text goes on under itself, not under the mark
-            mark = Table.grid()
-            mark.add_row(Text(NOTE_MARK, style="dim"), Text(text, style="dim"))
-            narrow.add_row(mark, *[""] * (len(COMPONENT_COLUMNS) - 1))
-    if fits(console, narrow, unbroken=True):
+        if text != "-":
+            narrow.add_row(Text(NOTE_MARK + text, style="dim"), *[""] * (len(COMPONENT_COLUMNS) - 1))
+    if fits(console, narrow):  # each text on its line whole: in 72 columns '-> 60 bila 3 dari 5 jawaban' / 'ya'
         return narrow
     plain = _table("Komponen", *COMPONENT_COLUMNS, numbers=5)
     for row in figures:
         plain.add_row(*map(Text, row))
-    return table_or_list(console, plain, better)
+    return as_list(plain, better)
 
 
 def _moves(coop: Cooperative) -> Group | None:

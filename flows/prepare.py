@@ -191,7 +191,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
                    contoh_karantina={check: text for check, text in examples.items() if text})
 
 
-QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor", "pemeriksaan")  # the run summary's order
+# the input tables (`walk.table_of`) in the run summary's order
+QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor_pengurang", "pemeriksaan")
 
 
 def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame | None = None) -> str | None:
@@ -206,7 +207,10 @@ def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame
         rows = rows.merge(keys.drop_duplicates(), on=["sumber", "baris"])
     if rows.empty:
         return None
-    row = rows.iloc[0]
+    # a row with a reason of its own before a row refused for its set's sake ('set pemeriksaan ...: baris 10
+    # ditolak' named baris 2, which was right: fresh-clone trial)
+    own = np.fromiter((any(not r.startswith("set ") for r in reasons) for reasons in rows["alasan"]), bool, len(rows))
+    row = rows.iloc[int(np.argmax(own)) if own.any() else 0]
     return f"{row['sumber']} baris {row['baris']} (nik {row['nik']}): {'; '.join(row['alasan'])}"
 
 

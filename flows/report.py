@@ -154,11 +154,9 @@ def as_wide_as(console: Console, *tables: Table) -> None:
     console.size = (max([console.width, *(_measured(table).maximum for table in tables)]), console.height)
 
 
-def fits(console: Console, table: Table, unbroken: bool = False) -> bool:
-    """Whether the table's widest form fits the console, or with `unbroken` its narrowest without a word broken (each
-    column as wide as its longest word or number); always in a file or a pipe (`as_wide_as`)."""
-    measured = _measured(table)
-    return not on_terminal(console) or (measured.minimum if unbroken else measured.maximum) <= console.width
+def fits(console: Console, table: Table) -> bool:
+    """Whether the table's widest form fits the console: always in a file or a pipe (`as_wide_as`)."""
+    return not on_terminal(console) or _measured(table).maximum <= console.width
 
 
 def print_parts(console: Console, *parts: RenderableType | None, gap: bool = False) -> None:
@@ -176,8 +174,8 @@ def print_parts(console: Console, *parts: RenderableType | None, gap: bool = Fal
 
 GLUE = "\ue000"  # a space no line breaks at (`on_lines`); no text of the outputs holds this private-use character
 KEPT_TOGETHER = re.compile(r"(?<=\bRp) (?=-?\d)|(?<=[<>=]) (?=[-\dx])|(?<=[\dx]) (?=[<>]=?)")
-NOTE_MARK = "  -> "  # a note under a list item (`table_or_list`)
-HANGING = (NOTE_MARK, "  - ", "- ")  # a line that starts so goes on under its text
+NOTE_MARK = "  -> "  # a note under a list item (`as_list`)
+HANGING = (NOTE_MARK, "  - ", "  ... ", "- ")  # a line that starts so goes on under its text
 
 
 def on_lines(part: RenderableType, width: int) -> RenderableType:
@@ -212,13 +210,18 @@ def wrapped(line: str, width: int, indent: int) -> list[str]:
     return [*lines, current]
 
 
-def table_or_list(console: Console, table: Table, notes: list[str] | None = None) -> RenderableType:
-    """The table; in a terminal too narrow for it without a word broken, its rows as a list, one item a row: '- first
-    cell: header value · header value' (an empty cell left out), the row's `notes` text (one per row; '-' none) on a
-    line of its own under it. Below about 70 columns rich folded the component ids into pieces of two to eight
-    letters (review)."""
-    if fits(console, table, unbroken=True):
-        return table
+def table_or_list(console: Console, table: Table) -> RenderableType:
+    """The table when each of its rows fits the console on one line (always in a file or a pipe: `fits`); else its
+    rows as a list (`as_list`). In a narrow terminal rich folded the component ids into pieces of two to eight
+    letters (review), and, narrowing the widest column first, cut `rentabilitas_modal_` beside an empty
+    `keterangan` or numbers to `12,…` (fresh-clone trial)."""
+    return table if fits(console, table) else as_list(table)
+
+
+def as_list(table: Table, notes: list[str] | None = None) -> Group:
+    """A table's rows as a list, one item a row: '- first cell: header value · header value' (an empty cell left
+    out; a header and its value never apart), the row's `notes` text (one per row; '-' none) on a line of its own
+    under it; for a terminal (`print_parts`)."""
     headers = [str(column.header) for column in table.columns]
     lines = [Text(str(table.title), style="bold")] if table.title else []
     for i, (first, *rest) in enumerate(zip(*(column.cells for column in table.columns))):

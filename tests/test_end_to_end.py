@@ -362,7 +362,8 @@ def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_f
 
 
 def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
-    from flows.prepare import first_quarantined
+    from flows.ingest.walk import FOLDER_TABLES, ROOT_TABLES
+    from flows.prepare import QUARANTINE_EXAMPLES, first_quarantined
     from schemas import outputs
 
     assert first_quarantined(outputs.empty_frame("karantina"), "laporan") is None  # a month without any (was KeyError)
@@ -373,6 +374,20 @@ def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
     counted = pd.DataFrame({"sumber": ["kuesioner/k_2026.csv"], "baris": [2]})
     assert first_quarantined(rows, "kuesioner", counted) == "kuesioner/k_2026.csv baris 2 (nik 1): v"
     assert first_quarantined(rows, "kuesioner", counted.iloc[:0]) is None
+    # a row with a reason of its own before the rows of its set refused for its sake (fresh-clone trial)
+    checklist = pd.DataFrame({"sumber": ["pemeriksaan/p.csv"] * 3, "baris": [2, 3, 4], "nik": ["1"] * 3,
+                              "alasan": [["set pemeriksaan 1 2026-05-17: baris 3 ditolak"],
+                                         ["terpenuhi: bukan ya atau tidak (nilai: 'mungkin')",
+                                          "set pemeriksaan 1 2026-05-17: baris 3 ditolak"],
+                                         ["set pemeriksaan 1 2026-05-17: baris 3 ditolak"]]})
+    assert first_quarantined(checklist, "pemeriksaan") == ("pemeriksaan/p.csv baris 3 (nik 1): terpenuhi: bukan ya "
+                                                           "atau tidak (nilai: 'mungkin'); set pemeriksaan 1 "
+                                                           "2026-05-17: baris 3 ditolak")
+    assert first_quarantined(checklist.drop(index=1), "pemeriksaan").startswith("pemeriksaan/p.csv baris 2 ")
+    # every input table has its example, under the name `table_of` gives its files ('faktor' had none: trial)
+    factor = pd.DataFrame({"sumber": ["faktor_pengurang.csv"], "baris": [6], "nik": ["4"], "alasan": [["kode: u"]]})
+    assert sorted(QUARANTINE_EXAMPLES) == sorted((*ROOT_TABLES, *FOLDER_TABLES))
+    assert first_quarantined(factor, "faktor_pengurang") == "faktor_pengurang.csv baris 6 (nik 4): kode: u"
 
 
 @pytest.mark.parametrize("case", ["dates written dd/mm/yyyy", "the latest year's file refused whole"])

@@ -355,6 +355,23 @@ def test_chart_axes_write_numbers_as_the_office_does():
     assert small == ["0,0", "0,2", "0,4", "0,6", "0,8", "1,0", "0,5", "1,0", "1,5"]  # one decimal: as few as tell
 
 
+def test_each_bar_of_the_score_histogram_holds_one_predicate():
+    """The 65-70 bar was drawn Cukup Sehat and held 65,05, Dalam Pengawasan (fresh-clone trial): the bins split at
+    each band's edge, whether the band holds it (ksp-2016: >= 66) or not (ksp-2009: > 50, say)."""
+    edges, counts, names = charts.score_bins([65.05, 66.0, 67.5, 50.99, 51.0, 80.0, 79.99, 0.0, 100.0],
+                                             rulebooks()["ksp-2016"])
+    bins = {(float(low), float(high)): (int(n), name) for low, high, n, name in zip(edges, edges[1:], counts, names)
+            if n}
+    assert bins == {(0.0, 5.0): (1, "Dalam Pengawasan Khusus"), (50.0, 51.0): (1, "Dalam Pengawasan Khusus"),
+                    (51.0, 55.0): (1, "Dalam Pengawasan"), (65.0, 66.0): (1, "Dalam Pengawasan"),
+                    (66.0, 70.0): (2, "Cukup Sehat"), (75.0, 80.0): (1, "Cukup Sehat"), (80.0, 85.0): (1, "Sehat"),
+                    (95.0, 100.0): (1, "Sehat")}
+    for name, book in rulebooks().items():  # every bin of every book within one band
+        edges, _, names = charts.score_bins([], book)
+        for low, high, bin_name in zip(edges, edges[1:], names):
+            assert {charts._band_of(book, low + 1e-6), charts._band_of(book, high - 1e-6)} == {bin_name}, (name, low)
+
+
 def test_a_card_history_breaks_where_a_month_has_no_score():
     charts = CardCharts(["2026-08", "2026-09", "2026-10"], rulebooks())
     chart = charts.history("ksp-2016", [70.0, None, 66.0], ["Cukup Sehat", None, "Cukup Sehat"])

@@ -338,12 +338,11 @@ def test_in_an_80_column_terminal_no_line_is_wider_than_the_terminal(published_s
     header = lines.index(" -> nilai lebih baik bila               rasio   nilai   skor   bobot   hilang")
     assert lines[header - 1] == " komponen"
     assert lines[header + 2] == " ms_aset                                12,78      25   1,50    6,00     4,50"
-    # narrower, the "better" texts go on under themselves and the ids stay whole
-    narrow = shown(72)
-    at = narrow.index(" manajemen_umum                   41,67   41,67   1,25    3,00     1,75")
-    assert narrow[at + 1:at + 3] == ["   -> 50 bila 6 dari 12", "      jawaban ya"]
-    # too narrow for the ids and the numbers side by side: a list, one item a component (rich folded the ids into
-    # pieces of two to eight letters, and a row took up to five lines)
+    # too narrow for that table, each row and each "better" text whole (below 78 columns): a list, one item a
+    # component (rich folded the ids into pieces of two to eight letters, a row took up to five lines, and at 72
+    # columns a "better" text went on in its column: '-> 50 bila 6 dari 12' / 'jawaban ya')
+    assert " kelembagaan                            16,67   16,67   0,50    3,00     2,50" in shown(78)
+    assert "- ms_aset: rasio 12,78 · nilai 25 · skor 1,50 · bobot 6,00 · hilang 4,50" in shown(77)
     listed = shown(60)
     at = listed.index("Komponen")
     assert listed[at + 1:at + 4] == ["- ms_aset: rasio 12,78 · nilai 25 · skor 1,50 · bobot 6,00 ·", "  hilang 4,50",
@@ -378,7 +377,10 @@ def test_at_any_width_lines_fit_break_between_words_and_go_on_under_their_text(p
         moves = moves[:moves.index("")]
         items.add(sum(line.startswith("  - ") for line in moves))
         # an item's next lines go on under its text (4 spaces), a note or a title at the line's start
-        assert all(re.match(r"  - |  \.\.\. |    \S|\S", line) for line in moves), width
+        assert all(re.match(r"  - |  \.\.\. |    \S|      \S|\S", line) for line in moves), width
+        assert not [line for line in moves if line.startswith("jalan_menuju_sehat")], width  # '  ... 15 langkah'
+        peers = lines[[line.startswith("Persentil sejawat") for line in lines].index(True):]
+        assert not [line for line in peers[:peers.index("")] if "…" in line], width  # rich cut 12,78 to 12,…
     assert len(items) == 1 and items.pop() >= 6
 
 
@@ -414,7 +416,7 @@ def test_a_table_too_narrow_for_its_words_is_a_list_on_a_terminal_and_a_table_el
     assert shown(Terminal(), 40) == ["- kkpkk-2021-draft: status draft ·", "  dinilai 36 · predikat Sehat 6; Cukup",
                                      "  Sehat 1; Dalam Pengawasan 1", "- ksp-2016: status berlaku ·",
                                      "  dinilai 36 · predikat Sehat 7"]
-    assert shown(Terminal(), 60)[1].startswith("┃ rulebook ")  # words whole in 60 columns: the table
+    assert shown(Terminal(), 90)[1].startswith("┃ rulebook ")  # each row on one line in 90 columns: the table
     piped = shown(io.StringIO(), 40)  # a pipe: the table, a row a line
     assert "│ kkpkk-2021-draft │ draft   │ 36      │ Sehat 6; Cukup Sehat 1; Dalam Pengawasan 1 │" in piped
 

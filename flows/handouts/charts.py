@@ -140,14 +140,15 @@ def _ink_of(predikat: str) -> str:
 
 
 def score_distribution(scores: Sequence[float], book: Rulebook) -> str:
-    """A histogram of the total scores in bins of 5 points, each bar in the colour of its predicate band."""
+    """A histogram of the total scores in bins of 5 points, split at the predicate bands' edges (66 of ksp-2016),
+    each bar in the colour of its band: a bin across an edge took the colour of its middle, so 65,05 (Dalam
+    Pengawasan) was drawn as Cukup Sehat (fresh-clone trial)."""
     with _drawing("sebaran"):
         figure = _figure(7.5, 2.6)
         axes = figure.add_subplot()
-        edges = np.arange(0, 105, 5.0)
-        counts, _ = np.histogram(np.clip(np.asarray(scores, dtype=float), 0, 99.999), bins=edges)
-        names = [_band_of(book, low + 2.5) for low in edges[:-1]]
-        axes.bar(edges[:-1], counts, width=5, align="edge", color=[colour(n) for n in names], edgecolor="white")
+        edges, counts, names = score_bins(scores, book)
+        axes.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=[colour(n) for n in names],
+                 edgecolor="white", linewidth=0.5)
         for band in book.predikat:
             if band.lower:
                 axes.axvline(band.lower[0], color=INK, linestyle=":", linewidth=0.8)
@@ -157,6 +158,16 @@ def score_distribution(scores: Sequence[float], book: Rulebook) -> str:
         axes.set_ylabel("koperasi")
         axes.yaxis.get_major_locator().set_params(integer=True)
         return svg(figure, "Sebaran skor total koperasi yang dinilai")
+
+
+def score_bins(scores: Sequence[float], book: Rulebook) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The histogram's bins: edges (every 5 points and the bands' lower edges), the scores in each (a bin holds its
+    lower edge, as `np.histogram` counts; an edge its band does not hold, x > 50, moved just past it) and each bin's
+    predicate."""
+    bands = [band.lower[0] + (0 if band.lower[1] else 1e-9) for band in book.predikat if band.lower]
+    edges = np.unique(np.concatenate([np.arange(0, 105, 5.0), bands]))
+    counts, _ = np.histogram(np.clip(np.asarray(scores, dtype=float), 0, 99.999), bins=edges)
+    return edges, counts, [_band_of(book, (low + high) / 2) for low, high in zip(edges[:-1], edges[1:])]
 
 
 def _band_of(book: Rulebook, value: float) -> str:
