@@ -23,7 +23,7 @@ from rich.text import Text
 
 from flows import storage
 from flows.ingest.walk import table_of
-from flows.report import NOTE_MARK, as_list, fits, print_parts, table_or_list
+from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
@@ -156,7 +156,7 @@ def listing(matches: pd.DataFrame) -> Table:
     """The cooperatives a name matches: nik, nama, kabupaten/kota, predikat."""
     table = _table("Koperasi yang cocok", "nik", "nama", "kabupaten/kota", "predikat")  # texts only
     for row in matches.itertuples(index=False):
-        table.add_row(*(Text(v) if isinstance(v, str) else "-" for v in row))  # a name is never markup
+        table.add_row(*(Text(one_line(v)) if isinstance(v, str) else "-" for v in row))  # a name is never markup
     return table
 
 

@@ -191,6 +191,7 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
                    contoh_karantina={check: text for check, text in examples.items() if text})
 
 
+EXAMPLE_LENGTH = 300  # characters of an example at most: 44 cells of 2,000 quoted made one line of 92,672
 # the input tables (`walk.table_of`) in the run summary's order
 QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor_pengurang", "pemeriksaan")
 
@@ -198,7 +199,7 @@ QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor_pengurang", "
 def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame | None = None) -> str | None:
     """The first quarantined row of an input table (`QUARANTINE_EXAMPLES`; of the rows `counted`, sumber and baris, when
     given: those a share counts, not an older set of the same cooperative: review) with its reasons: '<sumber> baris
-    N (nik ...): reasons'; None when there is none. A failed quarantine share shows it (a month of questionnaires
+    N (nik ...): reasons', cut to EXAMPLE_LENGTH characters; None when there is none. A failed quarantine share shows it (a month of questionnaires
     dated 06/02/2026 was refused with a share alone: fresh-clone trial)."""
     code, files = pd.factorize(karantina["sumber"].astype("str"))  # each file named once, not each row
     rows = karantina[np.append(np.array([table_of(f) == table for f in files], dtype=bool), False)[code]]
@@ -211,7 +212,8 @@ def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame
     # ditolak' named baris 2, which was right: fresh-clone trial)
     own = np.fromiter((any(not r.startswith("set ") for r in reasons) for reasons in rows["alasan"]), bool, len(rows))
     row = rows.iloc[int(np.argmax(own)) if own.any() else 0]
-    return f"{row['sumber']} baris {row['baris']} (nik {row['nik']}): {'; '.join(row['alasan'])}"
+    text = f"{row['sumber']} baris {row['baris']} (nik {row['nik']}): {'; '.join(row['alasan'])}"
+    return text if len(text) <= EXAMPLE_LENGTH else text[:EXAMPLE_LENGTH - 1] + "…"  # a line of 92,672: trial
 
 
 def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...], common: CheckedCommon | None = None

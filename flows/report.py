@@ -162,7 +162,7 @@ def fits(console: Console, table: Table) -> bool:
 def print_parts(console: Console, *parts: RenderableType | None, gap: bool = False) -> None:
     """Print the parts (None: left out), an empty line after each with `gap`. In a file or a pipe a line of text
     stays one line, each table row too (`as_wide_as`); in a terminal each line of text is wrapped by `on_lines`."""
-    shown = [part for part in parts if part is not None]
+    shown = [_one_line(part) for part in parts if part is not None]
     as_wide_as(console, *(part for part in shown if isinstance(part, Table)))
     terminal = on_terminal(console)
     for part in shown:
@@ -172,7 +172,21 @@ def print_parts(console: Console, *parts: RenderableType | None, gap: bool = Fal
             console.print()
 
 
-GLUE = "\ue000"  # a space no line breaks at (`on_lines`); no text of the outputs holds this private-use character
+GLUE = "\x00"  # a space no line breaks at (`on_lines`); no text of the outputs holds NUL (`ingest.cells` removes it)
+LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")  # kept in the free text of names and notes (`ingest.cells`)
+
+
+def one_line(text: str) -> str:
+    """A text on one line: line breaks and tabs (a name may hold them) as one space each run."""
+    return LINE_BREAKS.sub(" ", text)
+
+
+def _one_line(part: RenderableType) -> RenderableType:
+    """A text (a group's, each) on one line (`one_line`): a name holding a line break made the header two lines in a
+    pipe, and the rest of it went on at the line's start in a terminal (hostile trial); a table is left as it is."""
+    if isinstance(part, Group):
+        return Group(*(_one_line(renderable) for renderable in part.renderables))
+    return Text(one_line(part.plain), style=part.style) if isinstance(part, Text) else part
 KEPT_TOGETHER = re.compile(r"(?<=\bRp) (?=-?\d)|(?<=[<>=]) (?=[-\dx])|(?<=[\dx]) (?=[<>]=?)")
 NOTE_MARK = "  -> "  # a note under a list item (`as_list`)
 HANGING = (NOTE_MARK, "  - ", "  ... ", "- ")  # a line that starts so goes on under its text
@@ -187,12 +201,11 @@ def on_lines(part: RenderableType, width: int) -> RenderableType:
         return Group(*(on_lines(renderable, width) for renderable in part.renderables))
     if not isinstance(part, Text):
         return part
-    lines = []
-    for line in KEPT_TOGETHER.sub(GLUE, part.plain).split("\n"):
-        lead = next((h for h in HANGING if line.startswith(h)), "")
-        glued = lead.rstrip() + GLUE + line[len(lead):] if lead else line  # the mark stays with the first word
-        lines += wrapped(glued, width, len(lead))
-    return Text("\n".join(lines).replace(GLUE, " "), style=part.style)
+    line = part.plain
+    lead = next((h for h in HANGING if line.startswith(h)), "")  # before the glue: '-> 66' is a range's end too
+    body = KEPT_TOGETHER.sub(GLUE, line[len(lead):])
+    glued = lead.rstrip() + GLUE + body if lead else body  # the mark stays with the first word
+    return Text("\n".join(wrapped(glued, width, len(lead))).replace(GLUE, " "), style=part.style)
 
 
 def wrapped(line: str, width: int, indent: int) -> list[str]:
@@ -202,12 +215,17 @@ def wrapped(line: str, width: int, indent: int) -> list[str]:
     start = len(line) - len(line.lstrip(" "))
     lines, current = [], line[:start]
     for word in filter(None, line[start:].split(" ")):
-        if current.strip() and cell_len(current) + 1 + cell_len(word) > width:
+        if current.strip() and _cells(current) + 1 + _cells(word) > width:
             lines.append(current)
             current = " " * indent + word
         else:
             current += f" {word}" if current.strip() else word
     return [*lines, current]
+
+
+def _cells(text: str) -> int:
+    """The terminal cells a text takes, a `GLUE` one (a space), not none (NUL)."""
+    return cell_len(text) + text.count(GLUE)
 
 
 def table_or_list(console: Console, table: Table) -> RenderableType:
@@ -225,8 +243,8 @@ def as_list(table: Table, notes: list[str] | None = None) -> Group:
     headers = [str(column.header) for column in table.columns]
     lines = [Text(str(table.title), style="bold")] if table.title else []
     for i, (first, *rest) in enumerate(zip(*(column.cells for column in table.columns))):
-        pairs = (header.replace(" ", GLUE) + GLUE + value for header, value in zip(headers[1:], map(str, rest))
-                 if value)
+        pairs = (header.replace(" ", GLUE) + GLUE + one_line(value) for header, value in zip(headers[1:],
+                                                                                          map(str, rest)) if value)
         lines.append(Text(f"- {first}: {f'{GLUE}· '.join(pairs)}"))
         if notes and notes[i] != "-":
             lines.append(Text(NOTE_MARK + notes[i], style="dim"))
@@ -286,7 +304,8 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     # a count alone left the analyst to find why; the commonest kinds of reason, values masked, read as counts of
     # rows and named none (new-user trials): the first quarantined report row and questionnaire row, whole
     for example in (summary.get("contoh_karantina") or {}).values():
-        console.print(f"  contoh karantina  {example} (semua baris dan alasannya: tabel karantina)", markup=False)
+        console.print(f"  contoh karantina  {one_line(example)} (semua baris dan alasannya: tabel karantina)",
+                      markup=False)
     if summary.get("masukan_umum_dari_cache"):
         console.print(f"  {FROM_CACHE}", markup=False)
     for table in tables:

@@ -388,6 +388,11 @@ def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
     factor = pd.DataFrame({"sumber": ["faktor_pengurang.csv"], "baris": [6], "nik": ["4"], "alasan": [["kode: u"]]})
     assert sorted(QUARANTINE_EXAMPLES) == sorted((*ROOT_TABLES, *FOLDER_TABLES))
     assert first_quarantined(factor, "faktor_pengurang") == "faktor_pengurang.csv baris 6 (nik 4): kode: u"
+    # one line of 92,672 characters: 44 cells of 2,000 quoted (hostile trial)
+    long = factor.assign(alasan=[[f"kas: bukan angka (nilai: '{'9x' * 999}')"] * 44])
+    cut = first_quarantined(long, "faktor_pengurang")
+    assert len(cut) == 300 and cut.startswith("faktor_pengurang.csv baris 6 (nik 4): kas: bukan angka") and \
+        cut.endswith("9…")
 
 
 @pytest.mark.parametrize("case", ["dates written dd/mm/yyyy", "the latest year's file refused whole"])

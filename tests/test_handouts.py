@@ -348,6 +348,7 @@ def test_chart_axes_write_numbers_as_the_office_does():
     large = ticks(charts.predicates_by_area(["Jawa Barat", "Papua"], counts))
     assert large[:large.index("koperasi yang dinilai")] == ["0", "20.000", "40.000", "60.000", "80.000", "100.000",
                                                            "120.000", "140.000"]
+    assert "120.000" in large[large.index("Papua"):] and "30.000" in large  # the bars' counts too (were 120000)
     with _drawing("uji"):
         figure = Figure(figsize=(3, 2), dpi=72)
         figure.add_subplot().plot([0, 1], [0.25, 1.75])

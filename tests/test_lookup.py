@@ -393,6 +393,15 @@ def test_a_line_is_wrapped_by_the_cells_it_takes_and_keeps_amounts_and_ranges_wh
     shown = report.on_lines(Text("  - naikkan kas sebesar Rp 23.743 bila 20 < x <= 40"), 26).plain.splitlines()
     assert shown == ["  - naikkan kas sebesar", "    Rp 23.743 bila", "    20 < x <= 40"]
     assert report.wrapped("satu_kata_yang_sangat_panjang dua", 10, 0) == ["satu_kata_yang_sangat_panjang", "dua"]
+    # a note's mark is told before the glue: '-> 66' is also a range's end, and the note went on at column 0
+    note = report.on_lines(Text("  -> 66,67 bila 8 dari 12 jawaban ya"), 24).plain.splitlines()
+    assert note == ["  -> 66,67 bila 8 dari", "     12 jawaban ya"]
+    # a name's line break (kept in free text) is a space: in a pipe the header was two lines (hostile trial)
+    from rich.console import Console
+
+    out = io.StringIO()
+    report.print_parts(Console(file=out, width=40), Text("KSP ZZ line1\nline2\r\n\tend"))
+    assert out.getvalue() == "KSP ZZ line1 line2 end\n"
 
 
 def test_a_table_too_narrow_for_its_words_is_a_list_on_a_terminal_and_a_table_elsewhere():

@@ -123,7 +123,7 @@ def predicates_by_area(areas: Sequence[str], counts: pd.DataFrame) -> str:
             axes.barh(y, values, left=left, color=colour(name), label=name, height=0.7)
             for at, start, value in zip(y, left, values):
                 if value > 0:
-                    axes.text(start + value / 2, at, f"{value:.0f}", ha="center", va="center", fontsize=7,
+                    axes.text(start + value / 2, at, number(value, 0), ha="center", va="center", fontsize=7,
                               color=_ink_of(name))
             left += values
         axes.set_yticks(y, list(areas))
