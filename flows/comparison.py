@@ -15,8 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from flows import storage
 from flows.config import TIMEZONE
@@ -104,38 +105,34 @@ def _count(value: int) -> str:
 
 def print_summary(result: Comparison, console: Console) -> None:
     """How many cooperatives each book scores and with which predicates, how many change predicate between each
-    pair of books and what drives it, and where the table is."""
-    console.print(f"bandingkan {result.periode}: laporan diterima {_count(result.laporan_diterima)} (dikarantina "
-                  f"{_count(result.laporan_dikarantina)}), sama untuk setiap rulebook; laporan bulan yang sama tahun "
-                  f"lalu {_count(result.laporan_tahun_lalu)}; hasil pemeriksaan {_count(result.pemeriksaan_dibaca)} "
-                  f"baris (dikarantina {_count(len(result.pemeriksaan_dikarantina))})", markup=False)
-    for problem in result.berkas_ditolak:
-        console.print(f"  BERKAS DITOLAK  {problem}", markup=False)
-    for line in result.pemeriksaan_dikarantina[:SHOWN_QUARANTINE]:
-        console.print(f"  DIKARANTINA  {line}", markup=False)
+    pair of books and what drives it, and where the table is; in a terminal each line wrapped between words, the
+    rulebooks a list when their table is wider (`report.print_parts`: the terminal broke the lines inside ids)."""
+    head = [f"bandingkan {result.periode}: laporan diterima {_count(result.laporan_diterima)} (dikarantina "
+            f"{_count(result.laporan_dikarantina)}), sama untuk setiap rulebook; laporan bulan yang sama tahun lalu "
+            f"{_count(result.laporan_tahun_lalu)}; hasil pemeriksaan {_count(result.pemeriksaan_dibaca)} baris "
+            f"(dikarantina {_count(len(result.pemeriksaan_dikarantina))})",
+            *(f"  BERKAS DITOLAK  {problem}" for problem in result.berkas_ditolak),
+            *(f"  DIKARANTINA  {line}" for line in result.pemeriksaan_dikarantina[:SHOWN_QUARANTINE])]
     if len(result.pemeriksaan_dikarantina) > SHOWN_QUARANTINE:
-        console.print(f"  ... dan {_count(len(result.pemeriksaan_dikarantina) - SHOWN_QUARANTINE)} baris pemeriksaan "
-                      "lain (tabel karantina sebuah run)", markup=False)
+        head.append(f"  ... dan {_count(len(result.pemeriksaan_dikarantina) - SHOWN_QUARANTINE)} baris pemeriksaan "
+                    "lain (tabel karantina sebuah run)")
     books = Table("rulebook", "status", "dinilai", "dengan total", "sebagian", "tidak dinilai", "predikat")
     for row in result.books.itertuples():
         books.add_row(row.rulebook, row.status_rulebook, _count(row.dinilai), _count(row.dengan_total),
                       _count(row.sebagian), _count(row.tidak_dinilai), row.predikat or "-")
-    print_parts(console, table_or_list(console, books))  # in a file or a pipe, no cell cut; a narrow terminal: a list
+    shown = table_or_list(console, books)  # in a file or a pipe, no cell cut; a narrow terminal: a list
+    tail = [""] if isinstance(shown, Group) else []  # the lines below read as the list's last item (trial)
     for row in result.changes.itertuples():
         if not row.dibandingkan:
-            console.print(f"  {row.rulebook_a} -> {row.rulebook_b}: tidak ada koperasi dengan predikat di keduanya",
-                          markup=False)
+            tail.append(f"  {row.rulebook_a} -> {row.rulebook_b}: tidak ada koperasi dengan predikat di keduanya")
             continue
-        console.print(f"  {row.rulebook_a} -> {row.rulebook_b}: {_count(row.berubah)} dari "
-                      f"{_count(row.dibandingkan)} koperasi berubah predikat ({_count(row.berubah_skor_sama)} dengan "
-                      "skor sama)", markup=False)
-        for move in filter(None, row.perpindahan.split("; ")):
-            console.print(f"    {move}", markup=False)
-        if row.pendorong:
-            console.print(f"    pendorong: {row.pendorong}", markup=False)
+        tail.append(f"  {row.rulebook_a} -> {row.rulebook_b}: {_count(row.berubah)} dari {_count(row.dibandingkan)} "
+                    f"koperasi berubah predikat ({_count(row.berubah_skor_sama)} dengan skor sama)")
+        tail += [f"    {move}" for move in filter(None, row.perpindahan.split("; "))]
+        tail += [f"    pendorong: {row.pendorong}"] if row.pendorong else []
     drafts = result.books[result.books["status_rulebook"] == "draft"]
-    for row in drafts.itertuples():
-        console.print(f"  {row.rulebook} adalah draf, skor dan predikatnya belum terverifikasi: "
-                      f"{_count(row.dengan_total)} koperasi dengan skor total (ada hasil pemeriksaan), "
-                      f"{_count(row.sebagian)} hanya dinilai sebagian, tanpa skor total dan predikat", markup=False)
-    console.print(f"  tabel: {result.path}", markup=False)
+    tail += [f"  {row.rulebook} adalah draf, skor dan predikatnya belum terverifikasi: {_count(row.dengan_total)} "
+             f"koperasi dengan skor total (ada hasil pemeriksaan), {_count(row.sebagian)} hanya dinilai sebagian, "
+             "tanpa skor total dan predikat" for row in drafts.itertuples()]
+    tail.append(f"  tabel: {result.path}")
+    print_parts(console, *map(Text, head), shown, *map(Text, tail))

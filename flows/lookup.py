@@ -94,7 +94,8 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
                              or f"tidak ada koperasi {query!r} di status_koperasi periode {periode} ({output}): "
                              "sebutkan NIK atau bagian nama yang lain")
     if len(rows) > 1:
-        listed = rows[["nik", "nama", "kabupaten_kota", "predikat"]].sort_values(["nama", "nik"], kind="stable")
+        listed = rows[["nik", "nama", "kabupaten_kota", "predikat"]].sort_values(  # as read: KSPPS after Koperasi
+            ["nama", "nik"], kind="stable", key=lambda c: c.str.casefold() if c.name == "nama" else c)
         raise AmbiguousName(f"{query!r} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
                             listed.reset_index(drop=True))
     return rows.iloc[0]
@@ -143,8 +144,8 @@ def cooperative(output: Path, query: str, periode: str | None = None) -> Coopera
 
 def show(coop: Cooperative, console: Console) -> None:
     """Print what the outputs say of one cooperative, section by section (a section without rows is left out)."""
-    print_parts(console, _header(coop), _quarantine(coop), _components(coop, console), _moves(coop), _peers(coop, console),
-           _warnings(coop), _worklist(coop), _reporting(coop), gap=True)
+    print_parts(console, _header(coop), _quarantine(coop), _components(coop, console), _moves(coop),
+                _peers(coop, console), _warnings(coop), _worklist(coop), _reporting(coop), gap=True)
 
 
 def show_matches(matches: pd.DataFrame, console: Console) -> None:

@@ -199,8 +199,9 @@ QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor_pengurang", "
 def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame | None = None) -> str | None:
     """The first quarantined row of an input table (`QUARANTINE_EXAMPLES`; of the rows `counted`, sumber and baris, when
     given: those a share counts, not an older set of the same cooperative: review) with its reasons: '<sumber> baris
-    N (nik ...): reasons', cut to EXAMPLE_LENGTH characters; None when there is none. A failed quarantine share shows it (a month of questionnaires
-    dated 06/02/2026 was refused with a share alone: fresh-clone trial)."""
+    N (nik ...): reasons', cut to EXAMPLE_LENGTH characters; None when there is none. The run summary shows it, and
+    so does a failed quarantine share (a month of questionnaires dated 06/02/2026 was refused with a share alone:
+    fresh-clone trial)."""
     code, files = pd.factorize(karantina["sumber"].astype("str"))  # each file named once, not each row
     rows = karantina[np.append(np.array([table_of(f) == table for f in files], dtype=bool), False)[code]]
     if counted is not None:

@@ -187,7 +187,7 @@ def _one_line(part: RenderableType) -> RenderableType:
     if isinstance(part, Group):
         return Group(*(_one_line(renderable) for renderable in part.renderables))
     return Text(one_line(part.plain), style=part.style) if isinstance(part, Text) else part
-KEPT_TOGETHER = re.compile(r"(?<=\bRp) (?=-?\d)|(?<=[<>=]) (?=[-\dx])|(?<=[\dx]) (?=[<>]=?)")
+KEPT_TOGETHER = re.compile(r"(?<=\bRp) (?=-?\d)|(?<=[<>=]) (?=[-\dx])|(?<=\S) (?=[<>]=? )")
 NOTE_MARK = "  -> "  # a note under a list item (`as_list`)
 HANGING = (NOTE_MARK, "  - ", "  ... ", "- ")  # a line that starts so goes on under its text
 
@@ -205,17 +205,24 @@ def on_lines(part: RenderableType, width: int) -> RenderableType:
     lead = next((h for h in HANGING if line.startswith(h)), "")  # before the glue: '-> 66' is a range's end too
     body = KEPT_TOGETHER.sub(GLUE, line[len(lead):])
     glued = lead.rstrip() + GLUE + body if lead else body  # the mark stays with the first word
-    return Text("\n".join(wrapped(glued, width, len(lead))).replace(GLUE, " "), style=part.style)
+    indent = len(lead) or (len(line) - len(line.lstrip(" ")) + 2 if line.startswith(" ") else 0)  # '  a -> b: ...'
+    return Text("\n".join(wrapped(glued, width, indent)).replace(GLUE, " "), style=part.style)
 
 
 def wrapped(line: str, width: int, indent: int) -> list[str]:
     """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
-    spaces only, the lines after the first indented by `indent` spaces; a word wider than a line has a line of its
-    own (rich folds it)."""
+    spaces only, the lines after the first indented by `indent` spaces; a `GLUE`d word that fits no line is broken
+    at its glue, a word wider than a line has a line of its own (rich folds it)."""
     start = len(line) - len(line.lstrip(" "))
     lines, current = [], line[:start]
-    for word in filter(None, line[start:].split(" ")):
-        if current.strip() and _cells(current) + 1 + _cells(word) > width:
+    words = list(reversed([word for word in line[start:].split(" ") if word]))
+    while words:
+        word = words.pop()
+        fits_here = _cells(current) + (1 if current.strip() else 0) + _cells(word) <= width
+        if not fits_here and _cells(word) > width - indent and GLUE in word:  # fits no line whole: its pieces
+            words += reversed([piece for piece in word.split(GLUE) if piece])  # ('  - ' was left alone, the id
+            continue                                                              # going on at column 0: trial)
+        if current.strip() and not fits_here:
             lines.append(current)
             current = " " * indent + word
         else:

@@ -65,6 +65,36 @@ def test_in_a_pipe_of_a_dumb_terminal_each_rulebook_is_one_row_uncut(tmp_path, c
             "Dalam Pengawasan 10; Dalam Pengawasan Khusus 10 │") in lines
 
 
+def test_on_a_narrow_terminal_every_line_breaks_between_words_under_its_start(tmp_path):
+    """The summary's lines were written whole and the terminal broke them at its edge, inside ids and '->'; the
+    rulebooks' table showed 'ksp…' and 'ber…' at 50 columns (trial of the narrow terminal)."""
+    import io
+
+    from rich.console import Console
+
+    from flows import comparison
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    result = comparison.compare(SAMPLE, tmp_path / "out", "2026-10", comparison.DEFAULT_BOOKS)
+    console = Console(file=Terminal(), width=40, record=True, color_system=None)
+    comparison.print_summary(result, console)
+    lines = [line.rstrip() for line in console.export_text().splitlines()]
+    assert max(map(len, lines)) <= 40 and "…" not in "".join(lines)
+    assert lines[:3] == ["bandingkan 2026-10: laporan diterima 41", "(dikarantina 0), sama untuk setiap",
+                         "rulebook; laporan bulan yang sama tahun"]
+    assert lines[5:8] == ["- kkpkk-2021-draft: status draft ·", "  dinilai 36 · dengan total 9 ·",
+                          "  sebagian 27 · tidak dinilai 5 ·"]
+    at = lines.index("  ksp-2009 -> ksp-2016: 22 dari 36")
+    assert lines[at + 1:at + 3] == ["    koperasi berubah predikat (22 dengan", "    skor sama)"]
+    first = [line.startswith("  kkpkk-2021-draft -> ksp-2009") for line in lines].index(True)
+    assert lines[first - 1] == ""  # after the list, not read as its last item's lines
+    at = lines.index("    pendorong: batas_predikat (19),")
+    assert lines[at + 1] == "      faktor_pengurang (3)"
+
+
 def test_mistakes_are_one_line_with_exit_code_2(tmp_path, capsys):
     root = landing(tmp_path / "landing")
     write_reports(root / "laporan" / "a.csv", report())
