@@ -172,7 +172,10 @@ def print_parts(console: Console, *parts: RenderableType | None, gap: bool = Fal
             console.print()
 
 
-GLUE = "\x00"  # a space no line breaks at (`on_lines`); no text of the outputs holds NUL (`ingest.cells` removes it)
+# spaces no line breaks at (`on_lines`), the loose one first when a group fits no line: inside an amount, a range or
+# a header, and between a list's mark, a header, its value and the next; no text of the outputs holds either control
+# character (`ingest.cells` removes them)
+GLUE, LOOSE_GLUE = "\x00", "\x01"
 LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")  # kept in the free text of names and notes (`ingest.cells`)
 
 
@@ -204,24 +207,26 @@ def on_lines(part: RenderableType, width: int) -> RenderableType:
     line = part.plain
     lead = next((h for h in HANGING if line.startswith(h)), "")  # before the glue: '-> 66' is a range's end too
     body = KEPT_TOGETHER.sub(GLUE, line[len(lead):])
-    glued = lead.rstrip() + GLUE + body if lead else body  # the mark stays with the first word
+    glued = lead.rstrip() + LOOSE_GLUE + body if lead else body  # the mark stays with the first word
     indent = len(lead) or (len(line) - len(line.lstrip(" ")) + 2 if line.startswith(" ") else 0)  # '  a -> b: ...'
-    return Text("\n".join(wrapped(glued, width, indent)).replace(GLUE, " "), style=part.style)
+    shown = "\n".join(wrapped(glued, width, indent))
+    return Text(shown.replace(GLUE, " ").replace(LOOSE_GLUE, " "), style=part.style)
 
 
 def wrapped(line: str, width: int, indent: int) -> list[str]:
     """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
-    spaces only, the lines after the first indented by `indent` spaces; a `GLUE`d word that fits no line is broken
-    at its glue, a word wider than a line has a line of its own (rich folds it)."""
+    spaces only, the lines after the first indented by `indent` spaces; a glued word that fits no line is broken
+    at its loose glue, else at its glue, a word wider than a line has a line of its own (rich folds it)."""
     start = len(line) - len(line.lstrip(" "))
     lines, current = [], line[:start]
     words = list(reversed([word for word in line[start:].split(" ") if word]))
     while words:
         word = words.pop()
         fits_here = _cells(current) + (1 if current.strip() else 0) + _cells(word) <= width
-        if not fits_here and _cells(word) > width - indent and GLUE in word:  # fits no line whole: its pieces
-            words += reversed([piece for piece in word.split(GLUE) if piece])  # ('  - ' was left alone, the id
-            continue                                                              # going on at column 0: trial)
+        glue = next((g for g in (LOOSE_GLUE, GLUE) if g in word), None)
+        if not fits_here and _cells(word) > width - indent and glue:  # fits no line whole: its pieces ('  - ' was
+            words += reversed([piece for piece in word.split(glue) if piece])  # left alone, the id at column 0)
+            continue
         if current.strip() and not fits_here:
             lines.append(current)
             current = " " * indent + word
@@ -231,8 +236,8 @@ def wrapped(line: str, width: int, indent: int) -> list[str]:
 
 
 def _cells(text: str) -> int:
-    """The terminal cells a text takes, a `GLUE` one (a space), not none (NUL)."""
-    return cell_len(text) + text.count(GLUE)
+    """The terminal cells a text takes, a glue one (a space), not none (a control character)."""
+    return cell_len(text) + text.count(GLUE) + text.count(LOOSE_GLUE)
 
 
 def table_or_list(console: Console, table: Table) -> RenderableType:
@@ -250,9 +255,9 @@ def as_list(table: Table, notes: list[str] | None = None) -> Group:
     headers = [str(column.header) for column in table.columns]
     lines = [Text(str(table.title), style="bold")] if table.title else []
     for i, (first, *rest) in enumerate(zip(*(column.cells for column in table.columns))):
-        pairs = (header.replace(" ", GLUE) + GLUE + one_line(value) for header, value in zip(headers[1:],
+        pairs = (header.replace(" ", GLUE) + LOOSE_GLUE + one_line(value) for header, value in zip(headers[1:],
                                                                                           map(str, rest)) if value)
-        lines.append(Text(f"- {first}: {f'{GLUE}· '.join(pairs)}"))
+        lines.append(Text(f"- {first}: {f'{LOOSE_GLUE}· '.join(pairs)}"))
         if notes and notes[i] != "-":
             lines.append(Text(NOTE_MARK + notes[i], style="dim"))
     return Group(*lines)

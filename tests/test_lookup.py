@@ -387,6 +387,14 @@ def test_at_any_width_lines_fit_break_between_words_and_go_on_under_their_text(p
     assert len(items) == 1 and items.pop() >= 6
 
 
+def _one_row_table(headers: tuple[str, ...], row: tuple[str, ...]):
+    from rich.table import Table
+
+    table = Table(*headers)
+    table.add_row(*row)
+    return table
+
+
 def test_a_line_is_wrapped_by_the_cells_it_takes_and_keeps_amounts_and_ranges_whole():
     from rich.cells import cell_len
     from rich.text import Text
@@ -409,6 +417,10 @@ def test_a_line_is_wrapped_by_the_cells_it_takes_and_keeps_amounts_and_ranges_wh
         "Konvensi: risiko pinjaman", "bermasalah <= 0: tidak ada"]
     assert report.on_lines(Text("  a -> b: 5 dari 9 koperasi berubah predikat"), 24).plain.splitlines() == [
         "  a -> b: 5 dari 9", "    koperasi berubah", "    predikat"]
+    # a list's pair that fits no line is broken between its header and its value first, an amount kept whole
+    # ('nilai Rp' / '5 ·' at 10 columns: third trial)
+    pair = report.as_list(_one_row_table(("k", "nilai", "ket"), ("b c", "Rp 5", "x")))
+    assert [report.on_lines(text, 10).plain for text in pair.renderables] == ["- b c:\n  nilai\n  Rp 5 ·\n  ket x"]
     # a name's line break (kept in free text) is a space: in a pipe the header was two lines (hostile trial)
     from rich.console import Console
 
