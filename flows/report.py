@@ -177,6 +177,9 @@ def print_parts(console: Console, *parts: RenderableType | None, gap: bool = Fal
 # character (`ingest.cells` removes them)
 GLUE, LOOSE_GLUE = "\x00", "\x01"
 LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")  # kept in the free text of names and notes (`ingest.cells`)
+KEPT_TOGETHER = re.compile(r"(?<=\bRp) (?=-?\d)|(?<=[<>=]) (?=[-\dx])|(?<=\S) (?=[<>]=? )")  # amounts, ranges
+NOTE_MARK = "  -> "  # a note under a list item (`as_list`)
+HANGING = (NOTE_MARK, "  - ", "  ... ", "- ")  # a line that starts so goes on under its text
 
 
 def one_line(text: str) -> str:
@@ -190,15 +193,12 @@ def _one_line(part: RenderableType) -> RenderableType:
     if isinstance(part, Group):
         return Group(*(_one_line(renderable) for renderable in part.renderables))
     return Text(one_line(part.plain), style=part.style) if isinstance(part, Text) else part
-KEPT_TOGETHER = re.compile(r"(?<=\bRp) (?=-?\d)|(?<=[<>=]) (?=[-\dx])|(?<=\S) (?=[<>]=? )")
-NOTE_MARK = "  -> "  # a note under a list item (`as_list`)
-HANGING = (NOTE_MARK, "  - ", "  ... ", "- ")  # a line that starts so goes on under its text
 
 
 def on_lines(part: RenderableType, width: int) -> RenderableType:
     """A text's lines (a group's, each) wrapped at `width` between words, never inside an amount ('Rp 23.743'), a
-    range ('20 < x <= 40'), a `GLUE`d pair or a word (an id longer than the line stays whole), a list item's lines
-    going on under its text. Rich broke a line between 'Rp' and its amount and went on at the line's start, under
+    range ('20 < x <= 40'), a glued pair or a word (an id longer than the line stays whole), a list item's lines
+    going on under its text, an indented line's two further in. Rich broke a line between 'Rp' and its amount and went on at the line's start, under
     the item's dash (review); a table is left to rich."""
     if isinstance(part, Group):
         return Group(*(on_lines(renderable, width) for renderable in part.renderables))
@@ -250,7 +250,7 @@ def table_or_list(console: Console, table: Table) -> RenderableType:
 
 def as_list(table: Table, notes: list[str] | None = None) -> Group:
     """A table's rows as a list, one item a row: '- first cell: header value · header value' (an empty cell left
-    out; a header and its value never apart), the row's `notes` text (one per row; '-' none) on a line of its own
+    out; a header and its value on one line when they fit one), the row's `notes` text (one per row; '-' none) on a line of its own
     under it; for a terminal (`print_parts`)."""
     headers = [str(column.header) for column in table.columns]
     lines = [Text(str(table.title), style="bold")] if table.title else []
