@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from flows import interrupt, preflight
-from flows.config import APP_NAME, COMMITTED, WORK_DIR, published_record, run_started, settings
+from flows.config import APP_NAME, COMMITTED, WORK_DIR, published_record, run_period, run_started, settings
 from schemas.wita import current_period
 from scoring.errors import KoperasiSehatError
 
@@ -305,7 +305,7 @@ def _ended_by_signal(output: Path, periods: list[str], started: float, signum: i
         why = preflight.os_error_words(error)
     except Exception as error:  # noqa: BLE001 - any other: named, the next command meets it again
         why = str(error) if isinstance(error, KoperasiSehatError) else f"{type(error).__name__}: {error}"
-    unfinished = {work.name.split("_", 1)[0]: why for work in _left_by_runs_since(output, periods, started)
+    unfinished = {run_period(work.name): why for work in _left_by_runs_since(output, periods, started)
                   if (work / COMMITTED).exists()}
     return _stopped(output, periods, started, signum, how, unfinished)
 

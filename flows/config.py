@@ -44,12 +44,19 @@ LOCK_DIR = "_kunci"  # period locks
 GX_DIR = "_gx"  # Great Expectations context: suites, validation history, Data Docs
 COMMITTED = "SIAP_TERBIT"  # in a run's work folder: every table is staged, the swap may proceed
 TIMEZONE = WITA  # Asia/Makassar: times without a zone are WITA (data contract)
+
+
 def published_record(output: Path, periode: str) -> Path:
     """The period's record of publication, `<output>/_terbit/<periode>.json`: the run whose tables make the period."""
     return Path(output) / PUBLISHED_DIR / f"{periode}.json"
 
 
 RUN_TIME = "%Y%m%dT%H%M%S%f"  # a run id is `<periode>_<its start in WITA, so written>` (`flows.runs.new_run_id`)
+
+
+def run_period(run_id: str) -> str:
+    """The period a run id (or a run's work folder name) is of: `<periode>_...`."""
+    return run_id.split("_", 1)[0]
 
 
 def run_started(run_id: str) -> float | None:

@@ -30,7 +30,7 @@ from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
 from schemas.inputs import Checked, Registry, registry_of
 from schemas.kuesioner import latest_set_rows, questionnaire_scored, without_questionnaire
-from schemas.parsing import raw_text
+from schemas.parsing import SET_REASON, raw_text
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
@@ -182,13 +182,13 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         # none of them has a set by the period's end: their accepted answers, each dated after it (TANPA KUESIONER)
         later = int(is_in(common.kuesioner.valid["nik"], scored).sum()) if len(without_any) == len(scored) else 0
         reporting = copy.result(time.perf_counter() - start) if copy is not None else None
-    examples = {table: first_quarantined(karantina, table, landing.kuesioner[counted] if table == "kuesioner" else None)
-                for table in QUARANTINE_EXAMPLES}
+    examples = {table: first_quarantined(karantina, table, landing.kuesioner[counted] if table == "kuesioner"
+                                         else None) for table in QUARANTINE_EXAMPLES}
     return replace(summarise(landing, common, raw, submissions, len(quarantined), karantina,
                              len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting,
                    koperasi_kuesioner_dinilai=len(scored), koperasi_kuesioner_dikarantina=len(without_latest),
                    koperasi_tanpa_kuesioner=len(without_any), kuesioner_sesudah_periode=later,
-                   contoh_karantina={check: text for check, text in examples.items() if text})
+                   contoh_karantina={table: text for table, text in examples.items() if text})
 
 
 EXAMPLE_LENGTH = 300  # characters of an example at most: 44 cells of 2,000 quoted made one line of 92,672
@@ -197,11 +197,11 @@ QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor_pengurang", "
 
 
 def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame | None = None) -> str | None:
-    """The first quarantined row of an input table (`QUARANTINE_EXAMPLES`; of the rows `counted`, sumber and baris, when
-    given: those a share counts, not an older set of the same cooperative: review) with its reasons: '<sumber> baris
-    N (nik ...): reasons', cut to EXAMPLE_LENGTH characters; None when there is none. The run summary shows it, and
-    so does a failed quarantine share (a month of questionnaires dated 06/02/2026 was refused with a share alone:
-    fresh-clone trial)."""
+    """The first quarantined row of an input table (`QUARANTINE_EXAMPLES`; of the rows `counted`, sumber and baris,
+    when given: those a share counts, not an older set of the same cooperative: review) with its reasons:
+    '<sumber> baris N (nik ...): reasons', cut to EXAMPLE_LENGTH characters; None when there is none. The run
+    summary shows it, and so does a failed quarantine share (a month of questionnaires dated 06/02/2026 was refused
+    with a share alone: fresh-clone trial)."""
     code, files = pd.factorize(karantina["sumber"].astype("str"))  # each file named once, not each row
     rows = karantina[np.append(np.array([table_of(f) == table for f in files], dtype=bool), False)[code]]
     if counted is not None:
@@ -211,7 +211,8 @@ def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame
         return None
     # a row with a reason of its own before a row refused for its set's sake ('set pemeriksaan ...: baris 10
     # ditolak' named baris 2, which was right: fresh-clone trial)
-    own = np.fromiter((any(not r.startswith("set ") for r in reasons) for reasons in rows["alasan"]), bool, len(rows))
+    own = np.fromiter((any(not r.startswith(SET_REASON) for r in reasons) for reasons in rows["alasan"]), bool,
+                      len(rows))
     row = rows.iloc[int(np.argmax(own)) if own.any() else 0]
     text = f"{row['sumber']} baris {row['baris']} (nik {row['nik']}): {'; '.join(row['alasan'])}"
     return text if len(text) <= EXAMPLE_LENGTH else text[:EXAMPLE_LENGTH - 1] + "…"  # a line of 92,672: trial

@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from flows import storage
-from flows.config import COMMITTED, REPORTS_DIR, RUNS_DIR, WORK_DIR, published_record, settings
+from flows.config import COMMITTED, REPORTS_DIR, RUNS_DIR, WORK_DIR, published_record, run_period, settings
 from flows.interrupt import critical
 from flows.locks import is_locked, period_lock
 from flows.manifest import write_json
@@ -137,7 +137,7 @@ def recover(output: Path, holding: str | None = None) -> list[str]:
 def _recover(output: Path, holding: str | None) -> list[str]:
     left = []
     for work in sorted((Path(output) / WORK_DIR).glob("*_*")):
-        periode = work.name.split("_")[0]
+        periode = run_period(work.name)
         if not PERIODE.fullmatch(periode) or (periode != holding and is_locked(output, periode)):
             continue
         if (work / COMMITTED).exists():

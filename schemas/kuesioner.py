@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
-from schemas.parsing import Reasons, meant_dates, raw_text
+from schemas.parsing import SET_REASON, Reasons, meant_dates, raw_text
 from schemas.rules import RowRule, numbered_within
 from scoring.errors import RulebookError
 from scoring.inputs import is_in
@@ -165,7 +165,7 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
         return
     sample = first[summary.index.to_numpy()]  # a row of each set with problems: its nik and tanggal
     texts = np.full(set_id.max() + 1, None, dtype=object)
-    texts[summary.index.to_numpy()] = ("set kuesioner " + rows["nik"].iloc[sample].to_numpy(dtype=object) + " "
+    texts[summary.index.to_numpy()] = (SET_REASON + "kuesioner " + rows["nik"].iloc[sample].to_numpy(dtype=object) + " "
                                        + rows["tanggal"].iloc[sample].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
                                        + ": " + summary.to_numpy(dtype=object))
     hit = np.flatnonzero(texts[set_id] != None)  # noqa: E711 - elementwise on an object array

@@ -14,6 +14,7 @@ from scoring.rulebook_format import PERIODE
 
 YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
 DIGIT_MAKS = len(str(RUPIAH_MAKS))  # 15: Rp 999 trillion, the engine's largest amount (scoring.columns)
+SET_REASON = "set "  # how the reason a whole questionnaire or checklist set gives each of its rows starts
 
 
 class Reasons:

@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from schemas.parsing import Reasons
+from schemas.parsing import SET_REASON, Reasons
 from schemas.rules import numbered_within
 from scoring.rulebook import rulebooks
 
@@ -77,7 +77,7 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
     summary = shown.where(more <= 0, shown + "; dan " + more.astype("str") + " masalah lain")
     first = frame.drop_duplicates("set").set_index("set")["posisi"]
     heads = typed.iloc[first.reindex(summary.index).to_numpy()]
-    texts = pd.Series("set pemeriksaan " + heads["nik"].to_numpy(dtype=object) + " "
+    texts = pd.Series(SET_REASON + "pemeriksaan " + heads["nik"].to_numpy(dtype=object) + " "
                       + heads["tanggal"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object) + ": "
                       + summary.to_numpy(dtype=object), index=summary.index)
     hit = frame["set"].isin(texts.index).to_numpy()

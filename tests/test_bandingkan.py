@@ -136,3 +136,7 @@ def test_an_examiners_checklist_is_read_checked_and_quarantined_like_the_questio
                            f"set pemeriksaan {NIK} 2026-08-21: baris 18 ditolak"]
     assert reasons[9] == [f"set pemeriksaan {NIK} 2026-08-21: baris 18 ditolak"]
     assert len(reasons) == 17 and 20 not in reasons  # the manajemen_koperasi set (rows 20..29) is accepted
+    # the run summary's example: the row with a reason of its own, not the first row of a set refused whole
+    assert prepared.contoh_karantina["pemeriksaan"] == (
+        f"pemeriksaan/periksa.csv baris 18 (nik {NIK}): terpenuhi: bukan ya atau tidak (nilai: 'mungkin'); "
+        f"set pemeriksaan {NIK} 2026-08-21: baris 18 ditolak")
