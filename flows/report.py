@@ -161,13 +161,14 @@ def fits(console: Console, table: Table) -> bool:
 
 def print_parts(console: Console, *parts: RenderableType | None, gap: bool = False) -> None:
     """Print the parts (None: left out), an empty line after each with `gap`. In a file or a pipe a line of text
-    stays one line, each table row too (`as_wide_as`); in a terminal each line of text is wrapped by `on_lines`."""
+    stays one line, each table row too (`as_wide_as`); in a terminal each line of text is wrapped by `on_lines`, and
+    a word wider than the terminal (a path) is written whole, for the terminal to wrap: rich broke it with a line
+    break, and a path copied from the screen was two (new-user trial)."""
     shown = [_one_line(part) for part in parts if part is not None]
     as_wide_as(console, *(part for part in shown if isinstance(part, Table)))
     terminal = on_terminal(console)
     for part in shown:
-        console.print(on_lines(part, console.width) if terminal else part,
-                      soft_wrap=not isinstance(part, Table) and not terminal)
+        console.print(on_lines(part, console.width) if terminal else part, soft_wrap=not isinstance(part, Table))
         if gap:
             console.print()
 
@@ -216,7 +217,7 @@ def on_lines(part: RenderableType, width: int) -> RenderableType:
 def wrapped(line: str, width: int, indent: int) -> list[str]:
     """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
     spaces only, the lines after the first indented by `indent` spaces; a glued word that fits no line is broken
-    at its loose glue, else at its glue, a word wider than a line has a line of its own (rich folds it)."""
+    at its loose glue, else at its glue, a word wider than a line has a line of its own."""
     start = len(line) - len(line.lstrip(" "))
     lines, current = [], line[:start]
     words = list(reversed([word for word in line[start:].split(" ") if word]))

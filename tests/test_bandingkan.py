@@ -82,7 +82,9 @@ def test_on_a_narrow_terminal_every_line_breaks_between_words_under_its_start(tm
     console = Console(file=Terminal(), width=40, record=True, color_system=None)
     comparison.print_summary(result, console)
     lines = [line.rstrip() for line in console.export_text().splitlines()]
-    assert max(map(len, lines)) <= 40 and "…" not in "".join(lines)
+    path = f"    {result.path}"  # wider than the terminal: whole on its line, for the terminal to wrap (it was cut
+    assert lines[-2:] == ["  tabel:", path] and len(path) > 40  # with a line break: new-user trial)
+    assert max(map(len, lines[:-1])) <= 40 and "…" not in "".join(lines)
     assert lines[:3] == ["bandingkan 2026-10: laporan diterima 41", "(dikarantina 0), sama untuk setiap",
                          "rulebook; laporan bulan yang sama tahun"]
     assert lines[5:8] == ["- kkpkk-2021-draft: status draft ·", "  dinilai 36 · dengan total 9 ·",
