@@ -182,7 +182,10 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         # none of them has a set by the period's end: their accepted answers, each dated after it (TANPA KUESIONER)
         later = int(is_in(common.kuesioner.valid["nik"], scored).sum()) if len(without_any) == len(scored) else 0
         reporting = copy.result(time.perf_counter() - start) if copy is not None else None
-    examples = {table: first_quarantined(karantina, table, landing.kuesioner[counted] if table == "kuesioner"
+    # an area run's counts of the shared inputs are the whole folder's, and so are their examples (a registry row
+    # of another area refused: a count with no example, review); its reports and answers counted are its own
+    folder = quarantine(rejected, params.period, scope["nik"], False) if params.kabupaten else karantina
+    examples = {table: first_quarantined(folder, table, landing.kuesioner[counted] if table == "kuesioner"
                                          else None) for table in QUARANTINE_EXAMPLES}
     return replace(summarise(landing, common, raw, submissions, len(quarantined), karantina,
                              len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting,

@@ -362,6 +362,28 @@ def test_a_hand_broken_output_stops_the_run_naming_the_expectation(scored_unchec
     assert {t: (output / t / "periode=2026-10" / "part-0.parquet").read_bytes() for t in OUTPUT_TABLES} == published
 
 
+def test_an_area_run_s_examples_of_the_shared_inputs_are_the_folder_s_as_their_counts(tmp_path):
+    """A Tarakan run of the dirty sample counted the registry row refused in Malinau ('koperasi.csv 1 dari 109', the
+    folder's count) and showed no example of it (review): a shared input's example is the folder's, as its count;
+    the reports' example, the questionnaire's (of the answers the area's share counts) and the karantina table stay
+    the area's."""
+    params = RunParameters(period="2026-10", input=DATA_DIR / "sample_dirty", output=tmp_path / "out",
+                           kabupaten=("Tarakan",))
+    run_id = new_run_id("2026-10", STARTED)
+    prepared = prepare(params, run_id, STARTED)
+    assert (prepared.koperasi_dikarantina, prepared.koperasi_dibaca) == (1, 109)
+    assert prepared.contoh_karantina["koperasi"] == (
+        "koperasi.csv baris 15 (nik 650161296575534): tanggal_badan_hukum: bukan tanggal YYYY-MM-DD (nilai: "
+        "'13/03/2019')")
+    karantina = params.folder(run_id).read("karantina")
+    assert "koperasi.csv" not in set(karantina["sumber"].astype("str"))  # the refused row is Malinau's
+    # the reports' example is a Tarakan row; no Tarakan cooperative lost its latest answers: no questionnaire example
+    assert prepared.contoh_karantina["laporan"] == ("laporan/laporan_2026-10.csv baris 9 (nik 657129755719228): "
+                                                    "duplikat persis dari laporan/laporan_2026-10.csv baris 8")
+    assert (prepared.kuesioner_dikarantina, prepared.laporan_dikarantina) == (114, 2)
+    assert "kuesioner" not in prepared.contoh_karantina
+
+
 def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_changes(tmp_path, monkeypatch):
     import shutil
 
