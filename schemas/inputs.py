@@ -28,7 +28,8 @@ import pandera.pandas as pa
 from schemas import pemeriksaan
 from schemas.input_models import RULES, FaktorPengurang, Koperasi, Kuesioner, Laporan, Pemeriksaan
 from schemas.kuesioner import check_sets
-from schemas.parsing import Cells, Reasons, dates, lowercase, optional, period, raw_text, whole_numbers, yes_no
+from schemas.parsing import (Cells, Reasons, dates, lowercase, optional, period, quote, quoted, raw_text, whole_numbers,
+                             yes_no)
 from schemas.periode import wita
 from schemas.wita import current_period
 from schemas.rules import one_name_per_code
@@ -109,7 +110,7 @@ def _quoted(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         dates = values.dt.strftime("%Y-%m-%d").astype("str")
         return dates.where(values.eq(values.dt.normalize()), values.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("str"))
-    return "'" + values.astype("str") + "'"
+    return quoted(values.astype("str"))
 
 
 def _rule_in_words(check: pa.Check) -> str:
@@ -130,7 +131,7 @@ def _duplicates(rows: pd.DataFrame, column: str, whole: pd.DataFrame) -> pd.Seri
     """Each copy of a duplicated value names the rows of the other copies."""
     rows = rows[rows[column].ne("")]
     lines = whole.loc[whole[column].isin(rows[column]), [column, "baris"]].groupby(column)["baris"].agg(list)
-    text = [f"{column} '{value}' tercatat lebih dari sekali: juga di baris "
+    text = [f"{column} {quote(value)} tercatat lebih dari sekali: juga di baris "
             + ", ".join(str(b) for b in lines[value] if b != own)
             for value, own in zip(rows[column], rows["baris"])]
     return pd.Series(text, index=rows.index, dtype="str")
@@ -184,7 +185,7 @@ def _registered(nik: pd.Series, registry: Registry, reasons: Reasons) -> None:
         return
     codes, distinct = pd.factorize(nik[unknown])
     names = pd.Series(distinct, dtype="str")
-    unregistered = "nik '" + names + f"' tidak terdaftar di {registry.sumber}"
+    unregistered = "nik " + quoted(names) + f" tidak terdaftar di {registry.sumber}"
     texts = names.map(registry.ditolak).astype("str").fillna(unregistered)
     reasons.add(np.flatnonzero(unknown), texts.to_numpy(dtype=object)[codes], "nik")
 

@@ -11,10 +11,14 @@ import pyarrow.compute as pc
 from schemas.periode import BULAN, recognise_periode, wita_times
 from scoring.columns import RUPIAH_MAKS
 from scoring.rulebook_format import PERIODE
+from scoring.texts import number
 
 YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
 DIGIT_MAKS = len(str(RUPIAH_MAKS))  # 15: Rp 999 trillion, the engine's largest amount (scoring.columns)
 SET_REASON = "set "  # how the reason a whole questionnaire or checklist set gives each of its rows starts
+SHOWN_START = 60  # characters of a text too long to show whole that are shown (`shortened`)
+QUOTED_MAKS = 100  # characters of a value a reason quotes whole (a cell of 2,000 made a reason of 2,000, a row's
+# feedback cells of 88,000: hostile trial; the row stays whole in the karantina's `data`)
 
 
 class Reasons:
@@ -79,6 +83,25 @@ class Reasons:
         return pd.Series(lists, index=index[positions[starts]], dtype=object, name="alasan")
 
 
+def shortened(text: str) -> str:
+    """A text too long to show whole (a cell too long to be a value, a value a reason quotes): its first
+    SHOWN_START characters and its length, '9x9x… (2.000 karakter)'."""
+    return f"{text[:SHOWN_START]}… ({number(len(text), 0)} karakter)"
+
+
+def quote(value: str) -> str:
+    """A value as a reason cites it: in quotes, whole up to QUOTED_MAKS characters, else `shortened`."""
+    return f"'{value if len(value) <= QUOTED_MAKS else shortened(value)}'"
+
+
+def quoted(text: pd.Series) -> pd.Series:
+    """`quote` of each text, vectorised (a long one, rare, shortened one at a time)."""
+    long = text.str.len().gt(QUOTED_MAKS).fillna(False).to_numpy(dtype=bool)
+    if long.any():
+        text = text.where(~long, text[long].map(shortened))
+    return "'" + text + "'"
+
+
 def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:
     return raw[column].astype("str").fillna("").reset_index(drop=True)
 
@@ -141,9 +164,9 @@ def whole_numbers(text: pd.Series, column: str, reasons: Reasons, expected: str,
         empty = text.eq("").to_numpy(dtype=bool)
         wrong = ~ok & ~empty & ~too_big
         reasons.add(empty, f"{column}: kosong, harus {expected}" + " (isi 0 bila tidak ada)" * zero_if_none, column)
-        reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
-        reasons.add(too_big, f"{column}: terlalu besar, lebih dari {DIGIT_MAKS} angka (nilai: '" + text[too_big]
-                    + "')", column)
+        reasons.add(wrong, f"{column}: bukan {expected} (nilai: " + quoted(text[wrong]) + ")", column)
+        reasons.add(too_big, f"{column}: terlalu besar, lebih dari {DIGIT_MAKS} angka (nilai: "
+                    + quoted(text[too_big]) + ")", column)
     return pd.Series(pd.arrays.IntegerArray(np.where(ok, numbers, 0).astype(np.int64), ~ok), index=text.index)
 
 
@@ -153,7 +176,7 @@ def yes_no(text: pd.Series, column: str, reasons: Reasons) -> pd.Series:
     empty = text.eq("").to_numpy(dtype=bool)
     reasons.add(empty, f"{column}: kosong, harus ya atau tidak", column)
     wrong = ~(yes | no | empty)
-    reasons.add(wrong, f"{column}: bukan ya atau tidak (nilai: '" + text[wrong] + "')", column)
+    reasons.add(wrong, f"{column}: bukan ya atau tidak (nilai: " + quoted(text[wrong]) + ")", column)
     return pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), index=text.index)
 
 
@@ -167,7 +190,7 @@ def dates(text: pd.Series, column: str, reasons: Reasons, required: bool = True,
     if required:
         reasons.add(empty, f"{column}: kosong, harus {expected}", column)
     wrong = values.isna().to_numpy() & ~empty
-    reasons.add(wrong, f"{column}: bukan {expected} (nilai: '" + text[wrong] + "')", column)
+    reasons.add(wrong, f"{column}: bukan {expected} (nilai: " + quoted(text[wrong]) + ")", column)
     return values
 
 
@@ -247,14 +270,14 @@ def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True
     other = text[~exact & ~empty]
     meant = recognise_periode(other)
     known = meant.notna()
-    reasons.add(other.index[known], f"{column}: ditulis '" + other[known] + "', harus YYYY-MM (maksud "
+    reasons.add(other.index[known], f"{column}: ditulis " + quoted(other[known]) + ", harus YYYY-MM (maksud "
                 + meant[known] + "?)", column)
 
     unknown = other[~known]
     day = unknown.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").to_numpy(dtype=bool)  # a date that is not a month's edge
-    reasons.add(unknown.index[day], f"{column}: berisi tanggal '" + unknown[day] + "', bukan bulan; tulis bulan "
+    reasons.add(unknown.index[day], f"{column}: berisi tanggal " + quoted(unknown[day]) + ", bukan bulan; tulis bulan "
                 "laporan YYYY-MM sebagai teks (di Excel: sel berformat Teks)", column)
-    reasons.add(unknown.index[~day], f"{column}: bukan bulan YYYY-MM (nilai: '" + unknown[~day] + "')", column)
+    reasons.add(unknown.index[~day], f"{column}: bukan bulan YYYY-MM (nilai: " + quoted(unknown[~day]) + ")", column)
     return text.where(exact)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pdr
 
-from schemas.parsing import Reasons
+from schemas.parsing import Reasons, quote, quoted
 from scoring.columns import ASET, EKUITAS, KEWAJIBAN
 from scoring.texts import format_number
 
@@ -135,11 +135,11 @@ def one_name_per_code(typed: pd.DataFrame, reasons: Reasons) -> None:
         if len(top) == 1:
             usual, times = top.index[0], int(top.iloc[0])
             odd = of_code[of_code["kabupaten_kota"] != usual]
-            text = ("kabupaten_kota: '" + odd["kabupaten_kota"] + f"' tidak sama dengan nama kode_wilayah {code} di "
-                    f"{times} baris lain: '{usual}'")
+            text = ("kabupaten_kota: " + quoted(odd["kabupaten_kota"]) + f" tidak sama dengan nama kode_wilayah {code} "
+                    f"di {times} baris lain: {quote(usual)}")
         else:
             odd = of_code
-            listed = ", ".join(f"'{name}' ({n} baris)" for name, n in used.items())
+            listed = ", ".join(f"{quote(name)} ({n} baris)" for name, n in used.items())
             text = pd.Series(f"kabupaten_kota: kode_wilayah {code} ditulis dengan nama berbeda yang sama seringnya: "
                              f"{listed}; tulis satu nama", index=odd.index)
         reasons.add(odd.index.to_numpy(), text.to_numpy(dtype=object), "kabupaten_kota")

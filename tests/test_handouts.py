@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tomllib
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +18,15 @@ import pytest
 import tomli_w
 from markupsafe import escape
 from matplotlib.figure import Figure
+from openpyxl import load_workbook
 
 from flows.handouts import load_tables, write_reports
 from flows.handouts.cards import MOVES_SHOWN
 from flows.handouts import charts
 from flows.handouts.charts import CardCharts, Frame, _drawing, svg
 from flows.handouts.feedback import advice, advice_table
-from flows.handouts.sheets import COLUMNS_FILE, Column, column_table, columns, sheet_names
+from flows.handouts.sheets import (CELL_MAKS, COLUMNS_FILE, Column, add_sheet, column_table, columns, new_workbook,
+                                   save, sheet_names)
 from flows.handouts.style import PREDICATE_COLOURS, css_class, ink, number, percent, rupiah, signed
 from flows.handouts.tables import Published
 from published_sample import PERIODE, SETTINGS
@@ -303,6 +305,23 @@ def test_sheet_names_are_valid_and_unique():
     assert sheet_names(["Kabupaten Kepulauan Siau Tagulandang Biaro", "Kota Bima/Kab. [x]", "ringkasan",
                         "Kabupaten Kepulauan Siau Tagulandang Biaro"], ["Ringkasan"]) == [
         "Kabupaten Kepulauan Siau Tagula", "Kota Bima Kab. x", "ringkasan (2)", "Kabupaten Kepulauan Siau Ta (2)"]
+
+
+def test_a_text_longer_than_a_cell_holds_says_it_was_cut_and_how_long_it_was(tmp_path):
+    """openpyxl cut a quarantined row's text of 88,979 characters at 32,767 without a word (hostile trial): the cell
+    now ends saying so; a text that fits, and a list, are written whole."""
+    long, fits = "9x" * 44_000 + "123", "a" * CELL_MAKS
+    book = new_workbook()
+    add_sheet(book, "Isi", [Column("Isi", "isi", wrap=True), Column("Daftar", "daftar", "list")],
+              pd.DataFrame({"isi": pd.Series([long, fits, None], dtype="str"),
+                            "daftar": [["a" * 20_000, "b" * 20_000], ["c"], None]}))
+    path = save(book, tmp_path / "isi.xlsx", datetime(2026, 11, 5, 8, 0))
+    rows = list(load_workbook(path, read_only=True)["Isi"].iter_rows(min_row=2, values_only=True))
+    note = "… (dipotong: 88.003 karakter; satu sel Excel memuat 32.767)"
+    assert rows[0][0] == long[:CELL_MAKS - len(note)] + note and len(rows[0][0]) == CELL_MAKS
+    assert rows[0][1].startswith("a" * 20_000 + "; b") and len(rows[0][1]) == CELL_MAKS
+    assert rows[0][1].endswith("b… (dipotong: 40.002 karakter; satu sel Excel memuat 32.767)")
+    assert rows[1] == (fits, "c") and not any(rows[2])  # an empty row reads as ()
 
 
 def test_the_columns_of_a_sheet_are_data_with_its_runs_expanded(tmp_path):

@@ -162,6 +162,22 @@ def test_a_value_that_cannot_be_read_leaves_the_other_checkable_rules():
     ]
 
 
+def test_a_long_value_is_quoted_by_its_start_and_length_in_every_reason_that_cites_it():
+    """A cell of 2,000 characters (the longest a value can be) was quoted whole in its reason: 44 of them made a
+    feedback cell of 88,000 (hostile trial). Up to 100 characters a value is quoted whole; beyond, its first 60 and
+    its length; the row itself stays whole in the karantina's `data`."""
+    long, hundred = "9x" * 1000, "7" * 99 + "x"
+    assert reasons(kas=long, bank=hundred, diaudit="y" * 101, periode="2026-10-15" + "0" * 200)[:4] == [
+        "periode: berisi tanggal '2026-10-15" + "0" * 50 + "… (210 karakter)', "
+        "bukan bulan; tulis bulan laporan YYYY-MM sebagai teks (di Excel: sel berformat Teks)",
+        "diaudit: bukan ya atau tidak (nilai: '" + "y" * 60 + "… (101 karakter)')",
+        f"kas: bukan bilangan bulat Rupiah (nilai: '{long[:60]}… (2.000 karakter)')",
+        f"bank: bukan bilangan bulat Rupiah (nilai: '{hundred}')",
+    ]
+    duplicates = check_koperasi(raw(koperasi_row(2, nik="6" * 150), koperasi_row(3, nik="6" * 150)), TODAY)
+    assert duplicates.alasan[0][0] == f"nik '{'6' * 60}… (150 karakter)' tercatat lebih dari sekali: juga di baris 3"
+
+
 def small(total: int, **changes: int) -> dict:
     """A 'micro' balance sheet: kas = total_aset = simpanan_pokok, no loans."""
     zero = {c: 0 for c in JUMLAH}

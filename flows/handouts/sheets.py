@@ -27,6 +27,7 @@ from pydantic import (BaseModel, ConfigDict, Field, RootModel, StrictBool, Stric
 
 from flows.handouts.style import HEADER, PREDICATE_COLOURS, colour, ink
 from scoring.rulebook import load_data_file
+from scoring.texts import number
 
 COLUMNS_FILE = Path(__file__).parent / "kolom.toml"
 
@@ -41,6 +42,7 @@ FOLDED = "terlipat"  # the named style of a folded text column
 LINE_POINTS, MAX_ROW_POINTS = 15, 409  # a line of text at the default font; Excel's highest row
 FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 MAX_SHEET_NAME = 31
+CELL_MAKS = 32_767  # characters an Excel cell holds: openpyxl cuts a longer text without a word
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,8 @@ def add_sheet(book: Workbook, title: str, columns: Sequence[Column], rows: pd.Da
     """A sheet of `rows` (one line each, in order) under a header row: frozen below the header and right of the
     first `frozen_columns` columns, filtered, landscape and one page wide when printed."""
     sheet = book.create_sheet(title)
-    for number, column in enumerate(columns, 1):
-        sheet.column_dimensions[get_column_letter(number)].width = column.width
+    for place, column in enumerate(columns, 1):
+        sheet.column_dimensions[get_column_letter(place)].width = column.width
     sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}2"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
@@ -143,11 +145,11 @@ def add_sheet(book: Workbook, title: str, columns: Sequence[Column], rows: pd.Da
     sheet.append([_cell(sheet, column.label, "kepala", styles) for column in columns])
     values = [_values(rows[column.field], column.kind) for column in columns]
     folded = [(i, column.width) for i, column in enumerate(columns) if column.wrap]
-    for number, line in enumerate(zip(*values, strict=True), 2):
+    for row, line in enumerate(zip(*values, strict=True), 2):
         if folded:  # a folded row's height, which a spreadsheet program does not work out on opening (LibreOffice
             lines = max(_lines(line[i], width) for i, width in folded)  # showed two lines of a reason: trial)
             if lines > 1:
-                sheet.row_dimensions[number].height = min(LINE_POINTS * lines, MAX_ROW_POINTS)
+                sheet.row_dimensions[row].height = min(LINE_POINTS * lines, MAX_ROW_POINTS)
         sheet.append([_cell(sheet, value, FOLDED if column.wrap and value is not None else _style(value, column.kind),
                             styles) for value, column in zip(line, columns)])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
@@ -164,7 +166,7 @@ def _lines(value: object, width: float) -> int:
 def _values(series: pd.Series, kind: str) -> list:
     """A column's cells as Python values: None for a missing value, percents as fractions, lists as text."""
     if kind == "list":
-        return [None if not isinstance(v, (list, np.ndarray)) or not len(v) else "; ".join(map(str, v))
+        return [None if not isinstance(v, (list, np.ndarray)) or not len(v) else _fitting("; ".join(map(str, v)))
                 for v in series]
     if kind == "yes_no":
         return [None if pd.isna(v) else ("Ya" if v else "Tidak") for v in series.astype(object)]
@@ -177,7 +179,18 @@ def _values(series: pd.Series, kind: str) -> list:
             numbers = numbers.round(DECIMALS)  # are written as the tables hold them (skor_prioritas has 4 decimals)
         whole = kind in ("int", "rupiah")
         return [None if np.isnan(v) else (int(v) if whole else float(v)) for v in numbers.to_numpy()]
+    if pd.api.types.is_string_dtype(series) and series.str.len().gt(CELL_MAKS).any():
+        series = series.map(_fitting, na_action="ignore")
     return [None if pd.isna(v) else v for v in series.astype(object)]
+
+
+def _fitting(text: str) -> str:
+    """A text as a cell holds it: whole, or cut with its length said at its end (a quarantined row of 88,000
+    characters lost its end in the feedback without a word: hostile trial; the karantina table keeps it whole)."""
+    if len(text) <= CELL_MAKS:
+        return text
+    note = f"… (dipotong: {number(len(text), 0)} karakter; satu sel Excel memuat {number(CELL_MAKS, 0)})"
+    return text[:CELL_MAKS - len(note)] + note
 
 
 def _style(value: object, kind: str) -> str | None:

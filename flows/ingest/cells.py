@@ -25,10 +25,10 @@ import pyarrow.compute as pc
 from flows.ingest.walk import shown
 from schemas.wita import ascii_digits
 from scoring.errors import InputFileError
+from scoring.texts import number
 
 FREE_TEXT = ("nama", "kabupaten_kota", "pendamping", "keterangan")  # names and notes: marks and line breaks kept
 LONGEST_CELL = 2_000  # characters: no value of the contract is longer; a longer cell quarantines its row
-_SHOWN_START = 60  # characters of a long cell kept to show it
 _SHOWN_CELLS = 5  # cleaned cells a file's entry names
 _SHOWN_COLUMNS = 3  # columns of each kind the short reason of a sheet not read names
 TITLE_ROWS = 10  # rows (lines) under a first row that is not the header looked at for the columns' names
@@ -95,18 +95,9 @@ def long_cells(column: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.greater(pc.utf8_length(column), LONGEST_CELL).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def shortened(text: str) -> str:
-    """A cell too long to be a value, as it is shown: its start and its length."""
-    return f"{text[:_SHOWN_START]}… ({_number(len(text))} karakter)"
-
-
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def too_long(column: str, length: int) -> str:
     """The reason of a cell too long to be a value."""
-    return (f"{column}: sel berisi {_number(length)} karakter, lebih dari {_number(LONGEST_CELL)} karakter sebuah "
+    return (f"{column}: sel berisi {number(length, 0)} karakter, lebih dari {number(LONGEST_CELL, 0)} karakter sebuah "
             "nilai; isinya tidak dibaca")
 
 
@@ -166,9 +157,9 @@ def header_below(rows: Iterable[Iterable[str]], first: int, columns: Sequence[st
     differently (case, spaces: `_loose`): the header under a title row; None when none does (the row above is the
     header, however wrong)."""
     least = max(_held(above, columns) + 1, -(-len(columns) // 2))
-    for number, row in enumerate(islice(rows, TITLE_ROWS), start=first):
+    for place, row in enumerate(islice(rows, TITLE_ROWS), start=first):
         if _held(row, columns) >= least:
-            return number
+            return place
     return None
 
 

@@ -29,9 +29,10 @@ import numpy as np
 import pyarrow as pa
 
 from flows.ingest.cells import (LONGEST_CELL, TITLE_ROWS, HeaderError, clean_name, find_columns, header_below,
-                                shortened, title_above, too_long)
+                                title_above, too_long)
 from flows.ingest.parquet_files import LARGEST_WHOLE
 from flows.ingest.walk import Limits, limit_text, over_cells, shown
+from schemas.parsing import shortened
 from scoring.errors import InputFileError
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is read (0.25 s of the background server's start)

@@ -19,8 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.ingest.cells import FREE_TEXT, clean_cells, find_columns, long_cells, shortened, too_long
+from flows.ingest.cells import FREE_TEXT, clean_cells, find_columns, long_cells, too_long
 from flows.ingest.parquet_files import column_as_text
+from schemas.parsing import shortened
 from schemas.periode import cannot_be_true, recognise_periode
 from scoring.rulebook_format import PERIODE
 
