@@ -105,7 +105,7 @@ def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
     if known:
         areas = preflight.match_areas(areas, known)
     for period in periods:
-        preflight.check_area_rerun(output, period, areas)
+        preflight.check_area_rerun(output, period, areas, landing)
     return periods, replace(request, input=landing, output=output, kabupaten=areas)
 
 

@@ -22,7 +22,7 @@ from rich.text import Text
 from flows import storage
 from flows.config import TIMEZONE
 from flows.locks import period_lock
-from flows.preflight import ParameterError
+from flows.preflight import ParameterError, published_input
 from flows.report import print_parts, table_or_list
 from flows.prepare import accepted_reports, answers_of, checked_common, with_registry
 from flows.runs import new_run_id
@@ -54,6 +54,8 @@ class Comparison:
     pemeriksaan_dikarantina: list[str]  # "sumber:baris: reasons" of each quarantined checklist row
     berkas_ditolak: list[str]
     path: Path
+    masukan: Path  # the landing folder read
+    masukan_terbit: Path | None = None  # the landing folder the month was published from, when it is another one
 
 
 def compare(landing: Path, output: Path, period: str, book_ids: Sequence[str],
@@ -80,6 +82,7 @@ def compare(landing: Path, output: Path, period: str, book_ids: Sequence[str],
     with period_lock(output, f"{TABLE}_{period}", run_id):
         path = storage.write_period(output, TABLE, period, table, run_id)
     rejected = common.rejected.pemeriksaan.loc[common.pemeriksaan.alasan.index]  # the raw rows, as read
+    published = published_input(output, period)  # another folder's scores beside it in the output: said (trial)
     return Comparison(
         periode=period, run_id=run_id, table=table, changes=changes(table, results, books),
         books=per_book(table, books), laporan_diterima=len(month.current), laporan_dikarantina=month.dikarantina,
@@ -87,7 +90,8 @@ def compare(landing: Path, output: Path, period: str, book_ids: Sequence[str],
         pemeriksaan_dibaca=common.dibaca["pemeriksaan"],
         pemeriksaan_dikarantina=[f"{sumber}:{baris}: {'; '.join(reasons)}" for sumber, baris, reasons in
                                  zip(rejected["sumber"], rejected["baris"], common.pemeriksaan.alasan)],
-        berkas_ditolak=month.landing.galat, path=path)
+        berkas_ditolak=month.landing.galat, path=path, masukan=landing,
+        masukan_terbit=None if published in (None, Path(landing).resolve()) else published)
 
 
 def _scored(reports: pd.DataFrame, book: Rulebook, answers: pd.DataFrame, findings: pd.DataFrame,
@@ -111,6 +115,8 @@ def print_summary(result: Comparison, console: Console) -> None:
             f"{_count(result.laporan_dikarantina)}), sama untuk setiap rulebook; laporan bulan yang sama tahun lalu "
             f"{_count(result.laporan_tahun_lalu)}; hasil pemeriksaan {_count(result.pemeriksaan_dibaca)} baris "
             f"(dikarantina {_count(len(result.pemeriksaan_dikarantina))})",
+            *([f"  FOLDER LAIN  periode {result.periode} terbit dari folder masukan {result.masukan_terbit}; "
+               f"perbandingan ini membaca {result.masukan}"] if result.masukan_terbit else []),
             *(f"  BERKAS DITOLAK  {problem}" for problem in result.berkas_ditolak),
             *(f"  DIKARANTINA  {line}" for line in result.pemeriksaan_dikarantina[:SHOWN_QUARANTINE])]
     if len(result.pemeriksaan_dikarantina) > SHOWN_QUARANTINE:

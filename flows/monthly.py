@@ -107,6 +107,7 @@ def manifest(params: RunParameters, run_id: str, started: datetime, prepared: Pr
     berkas, tidak_dibaca = counts.pop("berkas"), counts.pop("berkas_tidak_dibaca")
     return {
         "run_id": run_id, "periode": params.period, "parameter": params.model_dump(mode="json"),
+        "masukan": str(Path(params.input).resolve()),  # the landing folder as an area rerun compares it
         "mulai": started.isoformat(), "selesai": datetime.now(TIMEZONE).isoformat(), "versi": versions(),
         "berkas_masukan": berkas, "berkas_tidak_dibaca": tidak_dibaca, "jumlah": counts,
         "great_expectations": checked,

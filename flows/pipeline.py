@@ -263,7 +263,7 @@ def monthly_scoring(period: str | None = None, kabupaten: list[str] | None = Non
             left = publishing.recover(params.output, holding=params.period)
             if left:
                 get_run_logger().warning("run yang terputus diselesaikan atau dibatalkan: %s", ", ".join(left))
-            check_area_rerun(params.output, params.period, params.kabupaten)
+            check_area_rerun(params.output, params.period, params.kabupaten, params.input)
             try:
                 run = _steps(params, run_id, started)
             finally:
@@ -379,7 +379,7 @@ def backfill_scoring(periods: list[str], kabupaten: list[str] | None = None, inp
             for params in months:
                 held.enter_context(period_lock(params.output, params.period, runs[params.period]))
                 publishing.recover(params.output, holding=params.period)
-                check_area_rerun(params.output, params.period, params.kabupaten)
+                check_area_rerun(params.output, params.period, params.kabupaten, params.input)
             begun = True
             try:
                 (_months_here if _local() else _months_on_cluster)(months, runs, started, summaries)

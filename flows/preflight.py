@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import errno
+import json
 import re
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -133,8 +134,28 @@ def is_published(output: Path, periode: str) -> bool:
             or (output / REFERENCE_TABLE / f"periode={periode}").is_dir())
 
 
-def check_area_rerun(output: Path, periode: str, areas: tuple[str, ...]) -> None:
-    """A rerun of some kabupaten/kota only replaces their rows of a published month: it needs one."""
-    if areas and not is_published(output, periode):
+def check_area_rerun(output: Path, periode: str, areas: tuple[str, ...], landing: Path) -> None:
+    """A rerun of some kabupaten/kota only replaces their rows of a published month: it needs one, published from
+    the same landing folder (an area read from another folder than the rest of the month, a correction undone
+    without a word: new-user trial). Raises ParameterError."""
+    if not areas:
+        return
+    if not is_published(output, periode):
         raise ParameterError(f"periode {periode} belum pernah terbit utuh di {output}: jalankan dulu seluruh "
                              f"bulannya (tanpa --kabupaten), lalu ulangi per kabupaten/kota")
+    published = published_input(output, periode)
+    if published is not None and published != Path(landing).resolve():
+        raise ParameterError(f"periode {periode} terbit dari folder masukan {published}, bukan {landing}: ulangi "
+                             f"dengan --input {published}, atau jalankan seluruh bulannya dari folder ini (tanpa "
+                             "--kabupaten)")
+
+
+def published_input(output: Path, periode: str) -> Path | None:
+    """The landing folder (absolute) the period's published run read, from its manifest; None when the period is
+    not published, or by a run that did not record it (before 2026-12-04) or whose record cannot be read."""
+    try:
+        record = json.loads(published_record(output, periode).read_text(encoding="utf-8"))
+        manifest = json.loads((Path(output) / record["manifest"]).read_text(encoding="utf-8"))
+        return Path(manifest["masukan"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -408,6 +408,40 @@ def test_an_output_on_a_read_only_file_system_is_refused(tmp_path):
     assert done.stderr == f"koperasi-sehat: --output {mount / 'out'} tidak bisa ditulis: sistem berkasnya hanya-baca\n"
 
 
+def test_an_area_rerun_reads_the_folder_its_month_was_published_from_and_bandingkan_says_another(tmp_path,
+                                                                                               monkeypatch):
+    """An area rerun without --input read Bulungan from the default folder while the month was published from a
+    corrected copy: a score went back from 52,80 to 51,80 without a word, and bandingkan beside it scored the
+    default folder (new-user trial). The rerun is refused naming both folders; bandingkan says which it read."""
+    import io
+
+    from rich.console import Console
+
+    from flows import comparison
+    from flows.config import DATA_DIR
+
+    corrected = shutil.copytree(DATA_DIR / "sample", tmp_path / "koreksi")
+    run_period(tmp_path / "out", input=corrected)
+    manifest = json.loads((tmp_path / "out" / json.loads(
+        (tmp_path / "out" / "_terbit" / "2026-10.json").read_text())["manifest"]).read_text())
+    assert manifest["masukan"] == str(corrected.resolve())
+    with pytest.raises(preflight.ParameterError) as refused:
+        preflight.check_area_rerun(tmp_path / "out", "2026-10", ("Bulungan",), DATA_DIR / "sample")
+    assert str(refused.value) == (
+        f"periode 2026-10 terbit dari folder masukan {corrected}, bukan {DATA_DIR / 'sample'}: ulangi dengan --input "
+        f"{corrected}, atau jalankan seluruh bulannya dari folder ini (tanpa --kabupaten)")
+    monkeypatch.chdir(tmp_path)
+    preflight.check_area_rerun(tmp_path / "out", "2026-10", ("Bulungan",), Path("koreksi"))  # the same, relative
+    preflight.check_area_rerun(tmp_path / "out", "2026-10", (), DATA_DIR / "sample")  # a whole month: any folder
+    shown = io.StringIO()
+    result = comparison.compare(DATA_DIR / "sample", tmp_path / "out", "2026-10", ("ksp-2016",))
+    comparison.print_summary(result, Console(file=shown, width=300))
+    assert shown.getvalue().splitlines()[1] == (f"  FOLDER LAIN  periode 2026-10 terbit dari folder masukan "
+                                                f"{corrected}; perbandingan ini membaca {DATA_DIR / 'sample'}")
+    same = comparison.compare(Path("koreksi"), tmp_path / "out", "2026-10", ("ksp-2016",))
+    assert same.masukan_terbit is None
+
+
 def test_area_names_match_without_regard_to_case_and_suggest_the_nearest():
     known = ["Bulungan", "Malinau", "Nunukan", "Tana Tidung", "Tarakan"]
     assert preflight.match_areas(["TARAKAN", " tana tidung", "Tarakan"], known) == ("Tarakan", "Tana Tidung")
