@@ -48,15 +48,17 @@ def trimmed(value: object) -> str:
 def format_number(values: pd.Series | np.ndarray, decimals: int = 2) -> pd.Series:
     """Numbers with a thousands dot and a decimal comma (78,50; 1.234.567), rounded half up; empty text for a
     missing value. `decimals` is 0, 1 or 2. Vectorised: each piece is taken from a small table of texts."""
-    return _number(values, decimals, trim=False)
+    return _number(values, decimals, trim="")
 
 
 def format_nilai(values: pd.Series | np.ndarray) -> pd.Series:
     """A nilai or a points figure with at most two decimals and no trailing zeros: 25, 66,67, 7,5."""
-    return _number(values, 2, trim=True)
+    return _number(values, 2, trim="zeros")
 
 
-def _number(values: pd.Series | np.ndarray, decimals: int, trim: bool) -> pd.Series:
+def _number(values: pd.Series | np.ndarray, decimals: int, trim: str) -> pd.Series:
+    """trim: "" every decimal; "zeros" no trailing zeros (7,5; 25); "whole" none for a whole number, else every
+    decimal (Rp 7,50; Rp 25)."""
     x = np.asarray(values, dtype=float)
     missing = np.isnan(x)
     scaled = np.floor(np.round(np.abs(np.where(missing, 0, x)) * 10**decimals, 6) + 0.5).astype(np.int64)
@@ -67,8 +69,8 @@ def _number(values: pd.Series | np.ndarray, decimals: int, trim: bool) -> pd.Ser
         digits = (whole // 1000**group) % 1000
         pieces.append(pc.take(_GROUPS, pa.array(np.select([top == group, top > group], [digits, 1000 + digits], 2000))))
     shown = np.full(len(x), decimals)
-    if trim:  # drop trailing zeros: 7,50 -> 7,5; 25,00 -> 25
-        shown = np.where(fraction == 0, 0, np.where(fraction % 10 == 0, 1, decimals))
+    if trim:  # drop trailing zeros: 7,50 -> 7,5 ("zeros"); 25,00 -> 25
+        shown = np.where(fraction == 0, 0, decimals if trim == "whole" else np.where(fraction % 10 == 0, 1, decimals))
         fraction = np.where(shown == 1, fraction // 10 ** (decimals - 1), fraction)
     pieces.append(pc.take(_DECIMALS, pa.array(np.select([shown == 1, shown == 2], [1 + fraction, 11 + fraction], 0))))
     text = pc.if_else(pa.array(missing), "", pc.binary_join_element_wise(*pieces, ""))
@@ -78,8 +80,9 @@ def _number(values: pd.Series | np.ndarray, decimals: int, trim: bool) -> pd.Ser
 
 def format_rupiah(values: pd.Series | np.ndarray, sen: bool = False) -> pd.Series:
     """Rupiah amounts to the whole Rupiah: Rp 170.000.000, Rp -8.280.000; with `sen`, an amount that is not whole
-    keeps its sen (a derived quantity: Rp 118.468.235,5; Rp 0,25)."""
-    return concat_texts("Rp ", _number(values, 2, trim=True) if sen else format_number(values, 0))
+    keeps its sen, two decimals (a derived quantity: Rp 118.468.235,50; Rp 0,25; "…,5" beside "…,75" read as two
+    kinds of number: new-user trial)."""
+    return concat_texts("Rp ", _number(values, 2, trim="whole") if sen else format_number(values, 0))
 
 
 def choose_texts(labels: list[str | None] | np.ndarray, index: np.ndarray) -> pd.Series:

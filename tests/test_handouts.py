@@ -34,7 +34,7 @@ from scoring.errors import RulebookError
 from scoring.rulebook import books_in_force as rulebooks_in
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
-from scoring.texts import format_number
+from scoring.texts import format_nilai, format_number, format_rupiah
 
 AREAS = ["Malinau", "Bulungan", "Tana Tidung", "Nunukan", "Tarakan"]
 SHEETS = ["Ringkasan", *AREAS, "Daftar Prioritas", "Peringatan Dini", "Tidak Melapor", "Karantina", "Laporan Terganti",
@@ -299,6 +299,12 @@ def test_numbers_are_written_as_scoring_writes_them():
     assert [number(v, 0) for v in values] == format_number(values, 0).tolist()
     assert (rupiah(1_234_567), percent(12.5), signed(1.25), signed(-0.5), signed(0), number(None)) == (
         "Rp 1.234.567", "12,5%", "+1,25", "-0,50", "0,00", "-")
+    # a move's amount keeps its sen in two decimals ("Rp 9.405.090,75 menjadi Rp 9.385.074,5" read as two kinds of
+    # number: new-user trial); a nilai drops its trailing zeros
+    amounts = np.array([164_951_000.5, 9_405_090.75, 25, 0.25, -3.5, 1.004])
+    assert format_rupiah(amounts, sen=True).tolist() == [
+        "Rp 164.951.000,50", "Rp 9.405.090,75", "Rp 25", "Rp 0,25", "Rp -3,50", "Rp 1"]
+    assert format_nilai(amounts).tolist() == ["164.951.000,5", "9.405.090,75", "25", "0,25", "-3,5", "1"]
 
 
 def test_sheet_names_are_valid_and_unique():

@@ -94,8 +94,8 @@ def test_in_a_pipe_each_table_row_and_each_line_of_text_is_one_line(published_sa
     assert " kelembagaan                   16,67   16,67   0,50    3,00     2,50   33,33 bila 2 dari 6 jawaban ya" \
         in plain
     lines = plain.splitlines()
-    assert ("  - ms_pinjaman_berisiko: naikkan modal_sendiri sebesar Rp 23.743 (Rp 164.951.000,5 menjadi Rp "
-            "164.974.743,5); rasio 79,99% menjadi lebih dari 80% (80 < x <= 90), nilai 70 menjadi 80, +0,60 poin"
+    assert ("  - ms_pinjaman_berisiko: naikkan modal_sendiri sebesar Rp 23.743 (Rp 164.951.000,50 menjadi Rp "
+            "164.974.743,50); rasio 79,99% menjadi lebih dari 80% (80 < x <= 90), nilai 70 menjadi 80, +0,60 poin"
             ) in lines
     assert lines[3].startswith("Dalam Pengawasan, skor 51,80") and lines[3].endswith("nilai 100 bila x > 100).")
 
