@@ -24,7 +24,7 @@ from pathlib import Path
 from flows.background import (NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive, prefect_home,
                                python_installation, send_message, send_signal)
 from flows.commands import GuardedStdout
-from flows.config import APP_NAME, TIMEZONE, settings
+from flows.config import APP_NAME, TIMEZONE, WITA_TIME, settings
 from flows.forked import end_with_parent
 from scoring.errors import KoperasiSehatError
 
@@ -88,7 +88,7 @@ class _Loop:
         self.runs: dict[int, socket.socket] = {}  # pid -> the command's connection
         self.unread: dict[int, bytes] = {}  # pid -> what its command sent after its last whole line
         self.served, self.failed, self.stopping, self.last, self.warmed = 0, 0, False, time.monotonic(), False
-        self.started = datetime.now(TIMEZONE).isoformat(timespec="seconds")  # WITA, as the run ids
+        self.started = f"{datetime.now(TIMEZONE):{WITA_TIME}}"  # as its log's lines
 
     def publish_state(self) -> None:
         state = {"pid": os.getpid(), "url": self.url, "socket": self.path, "key": self.key, "python": python_installation(),
@@ -284,7 +284,7 @@ def _listening(path: str) -> socket.socket:
 
 
 def _log(text: str) -> None:
-    print(f"{datetime.now(TIMEZONE):%Y-%m-%d %H:%M:%S%z} {text}", flush=True)  # WITA, as `server status` and run ids
+    print(f"{datetime.now(TIMEZONE):{WITA_TIME}} {text}", flush=True)  # as `server status` says its start
 
 
 def _warm() -> str | None:

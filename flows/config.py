@@ -51,6 +51,7 @@ def published_record(output: Path, periode: str) -> Path:
     return Path(output) / PUBLISHED_DIR / f"{periode}.json"
 
 
+WITA_TIME = "%Y-%m-%d %H:%M:%S%z"  # a time the background server shows, in its log and `server status` (WITA)
 RUN_TIME = "%Y%m%dT%H%M%S%f"  # a run id is `<periode>_<its start in WITA, so written>` (`flows.runs.new_run_id`)
 
 
