@@ -5,6 +5,7 @@ parses the options and calls these; every message meant for the analyst is one l
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -190,8 +191,8 @@ def _backfill(flow: object, request: RunRequest, periods: list[str]) -> int:
 
 def print_summaries(summaries: list[dict], output: Path) -> None:
     """Each published month's summary on stdout (`report.print_summary`). A stdout that cannot take it (a full
-    disk, a pipe closed early: `| head -1`) is one line on stderr, not a failure: the months are published (it was a
-    traceback, or exit 1 without a word, after publication; hostile trial)."""
+    disk) is one line on stderr, not a failure: the months are published (it was a traceback, or exit 1 without a
+    word, after publication; hostile trial); a pipe its reader closed (`| head -1`) took what it wanted."""
     from flows import report
 
     for i, summary in enumerate(summaries):
@@ -205,8 +206,8 @@ class GuardedStdout:
     """A command's stdout that never raises: the first write or flush it refuses (a full disk, a pipe closed early:
     `| head -1`, a closed descriptor) sends the rest to the null device and is kept (`refused`), so the command
     does its work to its end whatever Python's buffering (the refusal showed at one write or at the last flush,
-    by PYTHONUNBUFFERED: hostile trial) and says it once (`words_lost`). A character the stream's encoding cannot
-    write is replaced (PYTHONIOENCODING=ascii gave a traceback)."""
+    by PYTHONUNBUFFERED: hostile trial) and says it once (`words_lost`), but for a pipe its reader closed. A
+    character the stream's encoding cannot write is replaced (PYTHONIOENCODING=ascii gave a traceback)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -231,7 +232,9 @@ class GuardedStdout:
                 self._refuse(error)
 
     def _refuse(self, error: OSError) -> None:
-        self.refused = error.strerror or str(error)
+        # a pipe its reader closed (`jelaskan ... | head -5`) took what the reader wanted: nothing to say (a line
+        # "kata-kata perintah ini hilang" told a user who had what he asked for that it was lost: new-user trial)
+        self.refused = "" if error.errno == errno.EPIPE else error.strerror or str(error)
         lose(self.stream)
 
     def __getattr__(self, name: str) -> object:  # fileno, isatty, encoding...: the stream's

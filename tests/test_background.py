@@ -294,9 +294,10 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
         f"{home / 'koperasi-sehat-server.log'}\n")
     closed = _cli(*args, home=home, command=["sh", "-c", 'exec "$@" >&-', "sh", *CLI])
     assert (closed.returncode, closed.stderr) == (0, "")
-    # a stdout that cannot take the summary once the month is published: one line, exit 0 (rich's exit 1 on a pipe)
+    # a stdout that cannot take the summary once the month is published: one line, exit 0 (rich's exit 1 on a
+    # pipe); a pipe its reader closed took what it wanted: no word
     for shell, why in ((["sh", "-c", 'exec "$@" >/dev/full', "sh"], "No space left on device"),
-                       (["bash", "-c", '"$@" | true; exit "${PIPESTATUS[0]}"', "bash"], "Broken pipe"),
+                       (["bash", "-c", '"$@" | true; exit "${PIPESTATUS[0]}"', "bash"], None),
                        (["sh", "-c", 'exec "$@" >/dev/full 2>&1', "sh"], None)):  # stderr too: nothing to say it
         before = (out / "_terbit" / "2026-10.json").read_bytes() if why is None else None
         unwritten = _cli(*args, home=home, command=[*shell, *CLI])
