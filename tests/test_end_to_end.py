@@ -94,7 +94,7 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     karantina = storage.read_table(output, "karantina", "2026-10").set_index(["sumber", "baris"])
     reasons = karantina["alasan"].map(list)
     report = "laporan/laporan_2026-10.csv"
-    # CACAT.md rows are data rows; `baris` is the spreadsheet row (header = 1)
+    # `baris` is the spreadsheet row (header = 1), as CACAT.md names it
     assert reasons[(report, 26)] == ["neraca tidak seimbang: total_aset 44.798.726 != kewajiban + ekuitas "
                                      "47.038.662 (selisih 2.239.936; toleransi 4.479)"]
     assert reasons[(report, 28)] == ["nik '657145583934618' tidak terdaftar di koperasi.csv"]

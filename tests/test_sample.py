@@ -237,8 +237,8 @@ def test_supervisors_findings(clean: tuple[Path, dict[str, int]]) -> None:
 def test_cacat_rows_exist_at_the_stated_row_numbers(dirty: tuple[Path, dict[str, int]]) -> None:
     cacat = _cacat(dirty[0])
     for row in cacat[cacat["baris"] > 0].itertuples():  # baris 0: the file as a whole
-        rows = _data_rows(dirty[0] / row.sumber)
-        assert rows[row.baris - 1][0] == row.nik, row
+        rows = _data_rows(dirty[0] / row.sumber)  # CACAT's baris is a run's: a header is row 1, Parquet's first 1
+        assert rows[row.baris - (1 if row.sumber.endswith(".parquet") else 2)][0] == row.nik, row
 
 
 def test_cacat_counts_match_returned_counts(dirty: tuple[Path, dict[str, int]]) -> None:
@@ -261,7 +261,7 @@ def test_dirty_defects_are_what_cacat_says(dirty: tuple[Path, dict[str, int]]) -
     r = pd.read_csv(out / main, dtype={"nik": str, "periode": str})
 
     def row(code: str) -> pd.Series:
-        return r.iloc[int(cacat.loc[code, "baris"]) - 1]
+        return r.iloc[int(cacat.loc[code, "baris"]) - 2]  # the header is row 1
 
     def gap(x: pd.Series) -> int:
         return int(x["total_aset"] - x[list(TOTAL_KEWAJIBAN + EKUITAS)].sum())
@@ -279,7 +279,7 @@ def test_dirty_defects_are_what_cacat_says(dirty: tuple[Path, dict[str, int]]) -
     volume = row("volume_anggota_melebihi")
     assert volume["volume_pinjaman_anggota"] > volume["volume_pinjaman"]
     for baris in cacat.loc[["duplikat_persis"], "baris"]:
-        copy = r.iloc[baris - 1]
+        copy = r.iloc[baris - 2]
         assert ((r == copy).all(axis=1).sum()) == 2
     resent = row("pengiriman_ulang")
     same = r[(r["nik"] == resent["nik"]) & (r["periode"] == resent["periode"])]
@@ -289,9 +289,9 @@ def test_dirty_defects_are_what_cacat_says(dirty: tuple[Path, dict[str, int]]) -
 def test_the_input_checks_reject_exactly_the_defects_cacat_names(dirty: tuple[Path, dict[str, int]]) -> None:
     checked, cacat = _checked(dirty[0]), _cacat(dirty[0])
 
-    def rows(codes: set[str]) -> set[tuple[str, int]]:  # CACAT's baris is the data row: the header is row 1
+    def rows(codes: set[str]) -> set[tuple[str, int]]:  # CACAT's baris is the run's (one numbering: trial)
         named = cacat[cacat["cacat"].isin(codes)]
-        return set(zip(named["sumber"], named["baris"] + 1))
+        return set(zip(named["sumber"], named["baris"]))
 
     assert checked.rejected("laporan") == rows(REJECTED_BY_CHECK)
     assert checked.rejected("koperasi") == rows({"tanggal_registri_salah"})
