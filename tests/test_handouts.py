@@ -99,6 +99,13 @@ def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
     assert row["Alasan"] == "; ".join(first["alasan"])  # a list as text
     silent = book["Tidak Melapor"]
     assert (silent["Laporan terakhir"] != PERIODE).all() and len(silent) > 0
+    # why on the list: no accepted report, said first for a jenis no book scores (a sharia cooperative's row read
+    # "rulebook ... belum tersedia": new-user trial)
+    sharia = silent[silent["Jenis"] == "kspps"]
+    assert len(sharia) and sharia["Keterangan"].str.startswith(
+        "tidak ada laporan yang diterima periode ini (koperasi simpan pinjam syariah: ").all()
+    assert silent.loc[silent["Jenis"] == "ksp", "Keterangan"].isin(
+        ["tidak ada laporan untuk periode ini", "laporan periode ini dikarantina: lihat tabel karantina"]).all()
     assert book["Keterangan"].set_index("Hal").loc["Dihitung pada (WITA)", "Isi"] == "2026-12-01 02:00"
     # the colours of the period's book's predicates (both books' seven were listed: fresh-clone trial)
     assert [h for h in book["Keterangan"]["Hal"] if h.startswith("Warna: ")] == [

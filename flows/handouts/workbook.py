@@ -16,6 +16,7 @@ from scoring.periods import month_name, shift_period
 from scoring.rulebook import published_books
 from scoring.status import predicate_columns, sehat_columns
 
+NO_REPORT = "tidak ada laporan yang diterima periode ini"  # a cooperative of a jenis no book scores, on Tidak Melapor
 FIXED_SHEETS = ("Ringkasan", "Daftar Prioritas", "Peringatan Dini", "Tidak Melapor", "Karantina", "Laporan Terganti",
                 "Keterangan")
 LEVELS = {"provinsi": "Provinsi", "kabupaten_kota": "Kabupaten/Kota"}
@@ -106,14 +107,19 @@ def _warnings(published: Published) -> pd.DataFrame:
 
 def silent(published: Published) -> pd.DataFrame:
     """Registered cooperatives without an accepted report this period that owe one: they reported before, or their
-    jenis is scored; the longest silent first."""
+    jenis is scored; the longest silent first. `keterangan`: why not assessed, which for a jenis no book scores
+    says that first (the list showed a sharia cooperative's "rulebook ... belum tersedia" as why it was on it:
+    new-user trial)."""
     status = published.now("status_koperasi")
     scored_jenis = [jenis for book in published.books for jenis in book.jenis]
     owed = status["bulan_tidak_melapor_berturut"].notna() | status["jenis"].isin(scored_jenis)
     rows = status[(~status["melapor"] & owed).to_numpy()]
     months = rows["bulan_tidak_melapor_berturut"]
     last = [None if pd.isna(m) else shift_period(published.periode, -int(m)) for m in months]
-    return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah")).sort_values(
+    why = rows["alasan_tidak_dinilai"].astype("str")
+    keterangan = why.where(rows["jenis"].isin(scored_jenis), f"{NO_REPORT} (" + why + ")")
+    return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah"),
+                       keterangan=keterangan).sort_values(
         ["kabupaten_kota", "bulan_tidak_melapor_berturut", "nama"], ascending=[True, False, True], na_position="first",
         kind="stable")
 
