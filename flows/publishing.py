@@ -65,7 +65,10 @@ def stage(params: RunParameters, run_id: str, manifest: dict) -> None:
 
 
 def commit(output: Path, run_id: str, periode: str) -> dict[str, str]:
-    """Mark a staged run committed, then switch; Ctrl-C and SIGTERM wait for the end."""
+    """Mark a staged run committed, then switch; Ctrl-C and SIGTERM wait for the end. Raises PublishedOutputError,
+    nothing switched, when a place the switch writes is not a folder (`storage.check_replaceable`)."""
+    storage.check_replaceable(output, (*OUTPUT_TABLES, REPORTS_DIR), periode,
+                              (published_record(output, periode).parent, Path(output) / RUNS_DIR))
     with critical():
         write_json(Path(output) / WORK_DIR / run_id / COMMITTED, {"run_id": run_id, "periode": periode})
         return switch(output, run_id, periode)
@@ -115,6 +118,7 @@ def rebuild_documents(output: Path, periode: str) -> tuple[Path, list[str]]:
     work_id = new_run_id(f"{periode}_laporan")
     with period_lock(output, periode, work_id):
         recover(output, holding=periode)  # a killed run's switch first: the documents follow the tables in force
+        storage.check_replaceable(output, (REPORTS_DIR,), periode)
         try:
             files = stage_documents(output, periode, work_id)
             with critical():

@@ -124,11 +124,28 @@ def write_partition(path: Path, table: str, periode: str, df: pd.DataFrame | pa.
 
 
 def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_id: str) -> Path:
-    """Stage the period's partition of one table, then swap it in (see `stage_period`, `swap_period`)."""
-    stage_period(output, table, periode, df, run_id)
-    final = swap_period(output, table, periode, run_id)
-    _remove_empty_parents(_moved(output, STAGED, table, periode, run_id), Path(output) / WORK_DIR)
-    return final
+    """Stage the period's partition of one table, then swap it in (see `stage_period`, `swap_period`); a work
+    folder is never left behind. Raises PublishedOutputError when the place is taken (`check_replaceable`)."""
+    check_replaceable(output, [table], periode)
+    try:
+        stage_period(output, table, periode, df, run_id)
+        return swap_period(output, table, periode, run_id)
+    finally:
+        staged = _moved(output, STAGED, table, periode, run_id)
+        if staged.exists():
+            shutil.rmtree(staged)
+        _remove_empty_parents(staged, Path(output) / WORK_DIR)
+
+
+def check_replaceable(output: Path, names: Sequence[str], periode: str, folders: Sequence[Path] = ()) -> None:
+    """Raise PublishedOutputError, before anything is switched, when a table's folder or the period's partition
+    that a switch replaces (or one of `folders` it writes into) is not a folder: a file put there stopped a
+    switch half-way, one table new and the others old, and every later command with it (hostile trial)."""
+    partitions = [partition_path(output, name, periode) for name in names]
+    for path in (*folders, *(place for final in partitions for place in (final.parent, final))):
+        if (path.exists() or path.is_symlink()) and not path.is_dir():
+            raise PublishedOutputError(f"{path} adalah berkas, bukan folder keluaran: pindahkan atau hapus, lalu "
+                                       "jalankan lagi (tidak ada yang diganti)")
 
 
 def swap_period(output: Path, table: str, periode: str, run_id: str) -> Path:
@@ -143,7 +160,7 @@ def swap_period(output: Path, table: str, periode: str, run_id: str) -> Path:
     if staging.exists():
         if final.exists():
             if aside.exists():
-                shutil.rmtree(aside)
+                _remove(aside)
             aside.parent.mkdir(parents=True, exist_ok=True)
             os.rename(final, aside)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -155,8 +172,16 @@ def swap_period(output: Path, table: str, periode: str, run_id: str) -> Path:
             raise
         _fsync_dir(final.parent)
     if aside.exists():
-        shutil.rmtree(aside)
+        _remove(aside)
     return final
+
+
+def _remove(path: Path) -> None:
+    """A partition set aside: a folder, or what stood in its place (a file: a switch committed before its check)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def discard_staged(output: Path, table: str, periode: str, run_id: str) -> None:
