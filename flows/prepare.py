@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from flows import forked
+from flows import forked, storage
 from flows.catalog import RunFolder, release
 from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
 from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
                                   remember_report_files, with_common)
-from flows.ingest.walk import table_of
+from flows.ingest.walk import shown, table_of
 from flows.memory import give_back
 from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
@@ -34,7 +34,7 @@ from schemas.parsing import SET_REASON, raw_text
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
-from scoring.errors import InputFileError
+from scoring.errors import InputFileError, ParameterError
 from scoring.derived_factors import derived_factors
 from scoring.explain import aligned
 from scoring.inputs import KUESIONER, is_in
@@ -159,6 +159,8 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         reports = reader.submit(read_report_files, params.input, params.period, started, previous=previous)
         common = checked_common(params.input, started.astimezone(TIMEZONE).date())
         landing = with_common(reports.result(), common.rejected)
+    if params.kabupaten:
+        check_registry_as_published(params, common.koperasi.valid)
     # the previous month scored in a copy of the process while this one checks the period's reports (a national
     # month: about 1 s of each); without a copy (`flows.forked`), here after them, as before
     aside = forked.forked(lambda: keep_previous(run, common, landing, previous, started)) if previous else None
@@ -219,6 +221,31 @@ def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame
     row = rows.iloc[int(np.argmax(own)) if own.any() else 0]
     text = f"{row['sumber']} baris {row['baris']} (nik {row['nik']}): {'; '.join(row['alasan'])}"
     return text if len(text) <= EXAMPLE_LENGTH else text[:EXAMPLE_LENGTH - 1] + "…"  # a line of 92,672: trial
+
+
+def check_registry_as_published(params: RunParameters, registry: pd.DataFrame) -> None:
+    """An area rerun keeps the other areas' published rows: it needs the registry the month was published with (its
+    accepted rows' nik and kabupaten/kota, as status_koperasi holds them). A cooperative added, gone (or its row now
+    refused) or moved to another kabupaten/kota anywhere broke the quality gate in English terms, or published the
+    old areas without a word (hostile trial): ParameterError naming how many of each and one."""
+    published = storage.read_table(params.output, "status_koperasi", params.period, columns=["nik", "kabupaten_kota"])
+    if published.empty:  # not published (`preflight.check_area_rerun` refuses the run)
+        return
+    now = registry[["nik", "kabupaten_kota"]].astype("str")
+    both = published.astype("str").merge(now, on="nik", how="outer", suffixes=("_terbit", "_kini"), indicator=True)
+    moved = both[(both["_merge"] == "both") & (both["kabupaten_kota_terbit"] != both["kabupaten_kota_kini"])]
+    kinds = [(both[both["_merge"] == "right_only"], "baru", lambda r: f"{r.nik} baru ({r.kabupaten_kota_kini})"),
+             (both[both["_merge"] == "left_only"], "tidak ada lagi atau barisnya ditolak",
+              lambda r: f"{r.nik} ({r.kabupaten_kota_terbit}) tidak ada lagi atau barisnya ditolak"),
+             (moved, "berganti kabupaten/kota",
+              lambda r: f"{r.nik}: {r.kabupaten_kota_terbit} -> {r.kabupaten_kota_kini}")]
+    changed = [(rows, words, example) for rows, words, example in kinds if len(rows)]
+    if changed:
+        counts = ", ".join(f"{number(len(rows), 0)} {words}" for rows, words, _ in changed)
+        rows, _, example = changed[0]
+        raise ParameterError(f"daftar koperasi berubah sejak periode {params.period} terbit (koperasi {counts}; mis. "
+                             f"{shown(example(next(rows.itertuples())))}): jalankan seluruh bulannya (tanpa "
+                             "--kabupaten)")
 
 
 def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...], common: CheckedCommon | None = None

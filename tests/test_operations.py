@@ -6,6 +6,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -415,6 +416,39 @@ def test_an_area_run_s_examples_of_the_shared_inputs_are_the_folder_s_as_their_c
                                                     "duplikat persis dari laporan/laporan_2026-10.csv baris 8")
     assert (prepared.kuesioner_dikarantina, prepared.laporan_dikarantina) == (114, 2)
     assert "kuesioner" not in prepared.contoh_karantina
+
+
+def test_an_area_rerun_needs_the_registry_its_month_was_published_with(tmp_path):
+    """A cooperative added, moved to another kabupaten/kota, or whose registry row is now refused, anywhere, broke an
+    area rerun's quality gate in its own terms (`teramati 109`), or republished the old areas without a word
+    (hostile trial): refused in one line saying what changed and what to run."""
+    from scoring.errors import ParameterError
+
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
+    run_period(tmp_path / "out", input=landing)
+    registry = landing / "koperasi.csv"
+    published = registry.read_text(encoding="utf-8")
+    tarakan = next(line for line in published.splitlines() if ",65.71,Tarakan," in line)
+    nik = tarakan.split(",")[0]
+    changes = {
+        "a cooperative added": published + "650299999999991,KSP Baru,ksp,65.02,Bulungan,kabupaten_kota,2026-09-01,"
+                                           "2026-09-15,\n",
+        "one moved": published.replace(tarakan, tarakan.replace(",65.71,Tarakan,", ",65.02,Bulungan,")),
+        "its row refused": published.replace(tarakan, re.sub(r",(\d{4})-(\d\d)-(\d\d),", r",\3/\2/\1,", tarakan, 1)),
+    }
+    said = {"a cooperative added": "koperasi 1 baru; mis. 650299999999991 baru (Bulungan)",
+            "one moved": f"koperasi 1 berganti kabupaten/kota; mis. {nik}: Tarakan -> Bulungan",
+            "its row refused": f"koperasi 1 tidak ada lagi atau barisnya ditolak; mis. {nik} (Tarakan) tidak ada lagi "
+                               "atau barisnya ditolak"}
+    params = RunParameters(period="2026-10", input=landing, output=tmp_path / "out", kabupaten=("Tarakan",))
+    for case, text in changes.items():
+        registry.write_text(text, encoding="utf-8")
+        with pytest.raises(ParameterError) as refused:
+            prepare(params, new_run_id("2026-10"), STARTED)
+        assert str(refused.value) == (f"daftar koperasi berubah sejak periode 2026-10 terbit ({said[case]}): "
+                                      "jalankan seluruh bulannya (tanpa --kabupaten)"), case
+    registry.write_text(published, encoding="utf-8")
+    assert prepare(params, new_run_id("2026-10"), STARTED).laporan_dibaca == 9  # the same registry: Tarakan's
 
 
 def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_changes(tmp_path, monkeypatch):
