@@ -193,7 +193,9 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
                              len(common.koperasi.valid)), melapor_sebelumnya_landing=reporting,
                    koperasi_kuesioner_dinilai=len(scored), koperasi_kuesioner_dikarantina=len(without_latest),
                    koperasi_tanpa_kuesioner=len(without_any), kuesioner_sesudah_periode=later,
-                   contoh_karantina={table: text for table, text in examples.items() if text})
+                   contoh_karantina={table: text for table, text in examples.items() if text},
+                   laporan_tanpa_wilayah=int((~is_in(landing.laporan["nik"], common.koperasi.valid["nik"])).sum())
+                   if params.kabupaten else 0)
 
 
 EXAMPLE_LENGTH = 300  # characters of an example at most: 44 cells of 2,000 quoted made one line of 92,672

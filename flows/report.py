@@ -301,6 +301,9 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     console.print(f"  laporan dibaca {count('laporan_dibaca')} = dinilai {count('dinilai')} + tidak dinilai "
                   f"(jenis tanpa rulebook) {count('tidak_dinilai')} + dikarantina {count('laporan_dikarantina')} "
                   f"+ terganti {count('laporan_terganti')}")
+    if summary.get("laporan_tanpa_wilayah") and summary.get("kabupaten"):
+        console.print(f"  laporan tanpa wilayah {count('laporan_tanpa_wilayah')} (nik tidak terdaftar atau baris "
+                      "registrinya ditolak): bukan milik wilayah ini; run seluruh bulan mengarantinanya", markup=False)
     checklists = (f"; pemeriksaan {count('pemeriksaan_dikarantina')} dari {count('pemeriksaan_dibaca')}"
                   if summary.get("pemeriksaan_dibaca") else "")  # an optional input: named when there is one
     area = bool(summary.get("kabupaten"))  # the shared inputs' counts are the whole folder's, its cooperatives not

@@ -84,6 +84,9 @@ class PrepareSummary:
     # the first quarantined row of each input table that has one ('<sumber> baris N (nik ...): reasons'), by table
     # (`prepare.QUARANTINE_EXAMPLES`; kuesioner: an answer of a cooperative the questionnaire share counts)
     contoh_karantina: dict[str, str] = field(default_factory=dict)
+    # an area run: the period's report rows of no accepted registry row (nik not registered, or its row refused),
+    # none of the area's: only a whole run quarantines them (they were in no count: hostile trial)
+    laporan_tanpa_wilayah: int = 0
 
 
 @dataclass

@@ -416,6 +416,9 @@ def test_an_area_run_s_examples_of_the_shared_inputs_are_the_folder_s_as_their_c
                                                     "duplikat persis dari laporan/laporan_2026-10.csv baris 8")
     assert (prepared.kuesioner_dikarantina, prepared.laporan_dikarantina) == (114, 2)
     assert "kuesioner" not in prepared.contoh_karantina
+    # the rows of no area (the refused registry row's report, the mistyped nik's) are in the area run's no count:
+    # counted apart (hostile trial), as the whole run quarantines them
+    assert prepared.laporan_tanpa_wilayah == 2
 
 
 def test_an_area_rerun_needs_the_registry_its_month_was_published_with(tmp_path):
