@@ -22,12 +22,14 @@ from rich.table import Table
 from rich.text import Text
 
 from flows import storage
+from flows.config import PUBLISHED_DIR
+from flows.ingest.cells import clean_name
 from flows.ingest.walk import table_of
 from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
-from scoring.texts import format_nilai, format_number
+from scoring.texts import format_nilai, format_number, number, row_ranges
 from scoring.errors import AmbiguousName, ParameterError
 
 MOVES_SHOWN = 5  # moves each list of single moves shows (the table has every one)
@@ -46,14 +48,19 @@ class Cooperative:
 
 
 def published_periods(output: Path) -> list[str]:
-    """The periods with a published status_koperasi partition, oldest first."""
+    """The periods with a record of publication or a status_koperasi partition (an older output folder), oldest
+    first: a period whose partition is gone is named as such when read ('belum ada periode yang terbit' of a
+    period with its record: hostile trial)."""
     folder = Path(output) / "status_koperasi"
-    names = (p.name.removeprefix(f"{storage.KEY}=") for p in folder.glob(f"{storage.KEY}=*") if p.is_dir())
+    names = {p.name.removeprefix(f"{storage.KEY}=") for p in folder.glob(f"{storage.KEY}=*") if p.is_dir()}
+    names |= {p.stem for p in (Path(output) / PUBLISHED_DIR).glob("*.json")}
     return sorted(n for n in names if re.fullmatch(r"\d{4}-\d{2}", n))
 
 
 def chosen_period(output: Path, periode: str | None) -> str:
     """`periode`, or the latest published one. Raises ParameterError when it is not published."""
+    if Path(output).exists() and not Path(output).is_dir():  # 'tidak ada' of a file that is there: hostile trial
+        raise ParameterError(f"--output {output} adalah berkas, bukan folder: berikan folder tempat run menerbitkan")
     if not Path(output).is_dir():
         raise ParameterError(f"folder keluaran {output} tidak ada: berikan --output folder tempat run menerbitkan")
     periods = published_periods(output)
@@ -83,7 +90,7 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
     """The status_koperasi row of the cooperative `query` names (NIK, or a fragment of its name).
 
     Raises ParameterError when none matches, AmbiguousName when several do."""
-    wanted = query.strip()
+    wanted = clean_name(query)  # as an input's cells: a NIK pasted with a zero-width space found none (hostile trial)
     if not wanted:
         raise ParameterError("berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau \"setia bersama\")")
     nik = re.sub(r"\D", "", wanted) if re.fullmatch(r"[\d\s.-]+", wanted) else None  # a NIK as people write it
@@ -227,12 +234,17 @@ def _situation(status: pd.Series, quarantined: bool) -> str:
 
 
 def _quarantine(coop: Cooperative) -> Group | None:
+    """The cooperative's quarantined input rows: one line per file and reasons, its rows as ranges (a questionnaire
+    set refused whole was 37 lines of one reason: new-user trial)."""
     rows = coop.tables["karantina"]
     if rows.empty:
         return None
-    return Group(Text("Karantina (baris masukan yang ditolak periode ini)", style="bold"),
-                 *(Text(f"- {sumber} baris {baris}: {'; '.join(alasan)}")
-                   for sumber, baris, alasan in zip(rows["sumber"], rows["baris"], rows["alasan"])))
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for sumber, baris, alasan in zip(rows["sumber"], rows["baris"], rows["alasan"]):
+        grouped.setdefault((sumber, "; ".join(alasan)), []).append(int(baris))
+    return Group(Text("Karantina (baris masukan yang ditolak run periode ini)", style="bold"),
+                 *(Text(f"- {sumber} baris {row_ranges(lines)}{f' ({number(len(lines), 0)} baris)' * (len(lines) > 1)}"
+                        f": {reasons}") for (sumber, reasons), lines in grouped.items()))
 
 
 COMPONENT_COLUMNS = ("komponen", "rasio", "nilai", "skor", "bobot", "hilang")

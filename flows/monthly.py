@@ -118,7 +118,8 @@ def manifest(params: RunParameters, run_id: str, started: datetime, prepared: Pr
 
 def summary(params: RunParameters, run: dict) -> dict:
     """The run's summary (what the CLI prints and the flow returns), from its published manifest."""
-    return {"run_id": run["run_id"], "periode": params.period, "kabupaten": list(params.kabupaten), **run["jumlah"],
+    return {"run_id": run["run_id"], "periode": params.period, "kabupaten": list(params.kabupaten),
+            "masukan": str(params.input), **run["jumlah"],
             "berkas_tidak_dibaca": run["berkas_tidak_dibaca"],
             "data_docs": run["great_expectations"]["data_docs"], "keluaran": run["keluaran"],
             "manifest": str(params.output / RUNS_DIR / f"{run['run_id']}.json")}

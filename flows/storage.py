@@ -17,6 +17,7 @@ the run's work folder (`_kerja/<run_id>/`), on the same file system, and move in
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from flows.config import WORK_DIR
+from flows.config import WORK_DIR, published_record
 from schemas.outputs import Problem, arrow_schema, checked_arrow, empty_frame, tabel, to_pandas
 from scoring.rulebook_format import PERIODE
 from scoring.errors import OutputContractError, PublishedOutputError
@@ -228,6 +229,9 @@ def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Ex
     PublishedOutputError naming a damaged file of the partitions read (`_check_part`)."""
     folder = Path(output) / table
     if not (partition_path(output, table, periode) if periode else folder).is_dir():
+        if periode and table in _recorded_tables(output, periode):  # a published partition gone: not "no rows"
+            raise PublishedOutputError(_damaged(folder, partition_path(output, table, periode),
+                                                f"tidak ada, padahal _terbit/{periode}.json mencatatnya terbit"))
         return empty_frame(table, columns)
     dataset = partitions(folder, table)
     condition = ds.field(KEY) == periode if periode else None
@@ -243,6 +247,14 @@ def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Ex
                                             _not_parquet(error))) from None
     ordered = data.num_rows and not periode and KEY in data.column_names
     return to_pandas(table, data.sort_by([(KEY, "ascending")]) if ordered else data)
+
+
+def _recorded_tables(output: Path, periode: str) -> dict:
+    """The tables the period's record of publication lists (none when it has none, or one that cannot be read)."""
+    try:
+        return json.loads(published_record(output, periode).read_text(encoding="utf-8"))["tabel"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _check_part(path: Path, folder: Path, fragment: ds.Fragment, table: str) -> None:

@@ -137,7 +137,7 @@ def _worse_components(indikator: pd.DataFrame, periode: str, before: str) -> pd.
             + format_nilai(worse["nilai_lalu"]).to_numpy() + " menjadi " + format_nilai(worse["nilai"]).to_numpy() + ")")
     listed = join_per_key(text, worse[["nik"]])
     return _warnings(listed.index.to_series(), KOMPONEN_TURUN,
-                     "komponen pindah ke band lebih buruk sejak " + before + ": " + listed)
+                     "nilai komponen turun sejak " + before + ": " + listed)
 
 
 def _silent(now: pd.DataFrame, periode: str, silent: int) -> pd.DataFrame:

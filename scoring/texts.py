@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from itertools import groupby
 
 import numpy as np
 import pandas as pd
@@ -101,6 +103,13 @@ def concat_texts(*parts: pd.Series | np.ndarray | str) -> pd.Series:
               for part in parts]
     joined = pc.binary_join_element_wise(*arrays, "")
     return pd.Series(pd.arrays.ArrowStringArray(joined), index=index).astype("str")
+
+
+def row_ranges(rows: Iterable[int]) -> str:
+    """Row numbers, sorted, as runs: '2-38', '4, 9-10'."""
+    ordered = sorted(set(rows))
+    runs = [[n for _, n in run] for _, run in groupby(enumerate(ordered), key=lambda pair: pair[1] - pair[0])]
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
 def edge_text(value: float) -> str:

@@ -90,7 +90,7 @@ def test_predicate_fell_and_a_component_moved_to_a_worse_band():
     found = warnings(rows, status(("B", PERIODE, True, RAT, True, 0, None), ("C", PERIODE, True, RAT, True, 0, None)),
                      indikator)
     assert found == [
-        ("B", "komponen_turun_band", "komponen pindah ke band lebih buruk sejak 2026-08: rasio_kas 12,50% menjadi "
+        ("B", "komponen_turun_band", "nilai komponen turun sejak 2026-08: rasio_kas 12,50% menjadi "
          "32,00% (nilai 100 menjadi 25); ms_aset 30,00% menjadi tidak dapat dihitung (nilai 50 menjadi 0)"),
         ("B", "predikat_turun", "predikat turun dari Cukup Sehat (2026-08, skor 70,00) menjadi Dalam Pengawasan "
          "(skor 60,00)"),

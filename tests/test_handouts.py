@@ -314,6 +314,14 @@ def test_numbers_are_written_as_scoring_writes_them():
     assert format_nilai(amounts).tolist() == ["164.951.000,5", "9.405.090,75", "25", "0,25", "-3,5", "1"]
 
 
+def test_a_warning_s_code_is_in_indonesian_words():
+    """'Komponen turun band' stood in the workbook, the report and the cards (new-user trial)."""
+    from flows.handouts.workbook import warning_label
+
+    assert warning_label(pd.Series(["komponen_turun_band", "tidak_melapor_3_bulan_atau_lebih"])).tolist() == [
+        "Nilai komponen turun", "Tidak melapor 3 bulan atau lebih"]
+
+
 def test_sheet_names_are_valid_and_unique():
     assert sheet_names(["Kabupaten Kepulauan Siau Tagulandang Biaro", "Kota Bima/Kab. [x]", "ringkasan",
                         "Kabupaten Kepulauan Siau Tagulandang Biaro"], ["Ringkasan"]) == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import pytest
 from flows import lookup, report, storage
 from scoring.errors import ParameterError
 from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE
+from scoring.texts import row_ranges
 
 DPK = "650274822002787"  # KSP Setia Bersama, Dalam Pengawasan at 51.80
 QUARANTINED = "650276611812441"  # KSP Setia Nelayan: its October report quarantined
@@ -131,7 +133,7 @@ def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sampl
     assert lines[lines.index("  ... 15 langkah lain di tabel jalan_menuju_sehat") + 1] == NOTE_SINGLE
     assert "Persentil sejawat (ksp kelas aset I, provinsi: 21 koperasi)" in text
     assert " rasio_kas                     24,38          98            12,19" in text
-    assert "- komponen_turun_band: komponen pindah ke band lebih buruk sejak 2026-09: pinjaman_berisiko" in text
+    assert "- komponen_turun_band: nilai komponen turun sejak 2026-09: pinjaman_berisiko" in text
     assert ("peringkat 4 di Bulungan, skor prioritas 2,04 (predikat 2,00 + penurunan 0,00 + tidak melapor 0,00 + "
             "anggota 0,04); pendamping Rahmat Hidayat, kunjungan ke-1 (dalam kapasitas)") in text
     assert ("nilai B: 12 dari 12 bulan wajib dilaporkan (sejak 2025-11), 10 tepat waktu, 2 terlambat, 0 kirim ulang, "
@@ -193,6 +195,19 @@ def test_a_quarantined_report_is_shown_with_its_reasons(published_sample):
     assert "Komponen" not in text and "Jalan menuju Sehat" not in text
 
 
+def test_a_questionnaire_set_refused_whole_is_one_line_with_its_rows(published_sample):
+    """A set refused whole printed its reason once per row, 37 lines alike (new-user trial): one line per file and
+    reasons, the rows as ranges."""
+    done = jelaskan(published_sample[0], "650113048542833", "--period", "2026-10")
+    assert done.returncode == 0, done.stderr
+    lines = [line.rstrip() for line in done.stdout.splitlines()]
+    start = lines.index("Karantina (baris masukan yang ditolak run periode ini)")
+    assert [line for line in lines[start:] if "kuesioner" in line] == [
+        "- kuesioner/kuesioner_2026.csv baris 2-38 (37 baris): set kuesioner 650113048542833 2026-02-06: "
+        "manajemen_aktiva nomor 7 tidak dijawab"]
+    assert row_ranges([9, 4, 10, 2, 3, 3]) == "2-4, 9-10" and row_ranges([7]) == "7"
+
+
 def test_a_nik_with_rows_only_in_karantina_is_told_why(published_sample, tmp_path):
     """A cooperative whose registry row was refused was 'tidak ada koperasi' (fresh-clone trial): the NIK's rows in
     karantina say why, its registry row first."""
@@ -237,6 +252,8 @@ def test_a_nik_may_be_written_in_groups(published_sample):
     output, _ = published_sample
     grouped = jelaskan(output, "6502 1055 4010 239")
     assert grouped.returncode == 0 and grouped.stdout == jelaskan(output, CONSUMER).stdout
+    pasted = jelaskan(output, f"\u200b{CONSUMER}\u00a0")  # invisible characters, as an input's cells lose them
+    assert pasted.returncode == 0 and pasted.stdout == grouped.stdout
     assert "tidak aktif · RAT belum tercatat · belum pernah melapor" in grouped.stdout
     assert "tidak masuk daftar prioritas periode ini" in grouped.stdout
 
@@ -312,6 +329,29 @@ def test_an_unreadable_table_or_a_missing_folder_is_one_line(published_sample, t
     missing = jelaskan(tmp_path / "tidak-ada", DPK)
     assert (missing.returncode, missing.stderr) == (2, f"koperasi-sehat: folder keluaran {tmp_path / 'tidak-ada'} "
                                                        "tidak ada: berikan --output folder tempat run menerbitkan\n")
+    (tmp_path / "berkas").write_text("x")  # a file was 'tidak ada' (hostile trial)
+    a_file = jelaskan(tmp_path / "berkas", DPK)
+    assert (a_file.returncode, a_file.stderr) == (2, f"koperasi-sehat: --output {tmp_path / 'berkas'} adalah berkas, "
+                                                     "bukan folder: berikan folder tempat run menerbitkan\n")
+
+
+@pytest.mark.parametrize("table", ["skor_koperasi", "status_koperasi", "persentil_sejawat"])
+def test_a_published_partition_gone_is_named_not_read_as_no_rows(published_sample, tmp_path, table):
+    """A deleted partition of a published period was read as no rows: jelaskan dropped the previous period or the
+    peers without a word, or said no period was published (hostile trial). Its record names it: one line."""
+    import shutil
+
+    output = shutil.copytree(published_sample[0], tmp_path / "out")
+    (output / "_terbit").mkdir()  # the sample's months are written without their records: one, as a run writes it
+    (output / "_terbit" / "2026-10.json").write_text(json.dumps(
+        {"periode": "2026-10", "tabel": {table: {"folder": f"{table}/periode=2026-10", "baris": 1}}}))
+    shutil.rmtree(output / table / "periode=2026-10")
+    done = jelaskan(output, DPK)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (f"koperasi-sehat: {table} periode 2026-10 di {output} tidak terbaca ({table}/"
+                           "periode=2026-10: tidak ada, padahal _terbit/2026-10.json mencatatnya terbit): terbitkan "
+                           f"ulang dengan `koperasi-sehat run --period 2026-10 --input <folder landing> --output "
+                           f"{output}`\n")
 
 
 def test_nothing_published_yet(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from flows import report, storage
-from flows.config import PROJECT_ROOT
+from flows.config import DATA_DIR, PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -77,10 +77,11 @@ def test_every_documented_command_works_as_written(ran):
     (same_day,) = [result for command, result in done if command == "koperasi-sehat run --period 2026-09"]
     assert f"\n  {report.FROM_CACHE}\n" in same_day.stdout  # the same sample's shared inputs, checked that day
     # run, two count lines (no empty line first in a pipe); the table's header and rule, the province and 5 areas;
-    # four paths
-    assert quick_start.stdout.startswith("run 2026-10_") and len(quick_start.stdout.splitlines()) == 3 + 2 + 6 + 4
+    # five paths: the landing folder read, the output, the documents ('laporan:' read as the reports: new-user
+    # trial), Data Docs, the manifest
+    assert quick_start.stdout.startswith("run 2026-10_") and len(quick_start.stdout.splitlines()) == 3 + 2 + 6 + 5
     documents = output / "laporan" / "periode=2026-10"
-    assert f"  laporan: {documents}\n" in quick_start.stdout
+    assert f"  masukan: {DATA_DIR / 'sample'}\n  keluaran: {output}\n  dokumen: {documents}\n" in quick_start.stdout
     record = json.loads((output / "_terbit" / "2026-10.json").read_text())
     listed = json.loads((output / record["manifest"]).read_text())["berkas_laporan"]
     assert sorted(p.relative_to(documents).as_posix() for p in documents.rglob("*") if p.is_file()) == listed

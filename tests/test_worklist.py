@@ -53,7 +53,7 @@ JALAN = pd.DataFrame({
                "manajemen_umum: 12 jawaban ya lagi ..."]})
 PERINGATAN = pd.DataFrame({
     "nik": ["K5", "K7", "K7"], "kode": ["mendekati_batas_bawah", "komponen_turun_band", "predikat_turun"],
-    "alasan": ["skor turun 3 periode berturut-turut (...)", "komponen pindah ke band lebih buruk sejak 2026-09: ...",
+    "alasan": ["skor turun 3 periode berturut-turut (...)", "nilai komponen turun sejak 2026-09: ...",
                "predikat turun dari Sehat ..."]})
 
 
@@ -82,8 +82,8 @@ def test_the_order_of_a_hand_made_kabupaten_and_its_parts():
     by_nik = found.set_index("nik")
     assert by_nik.loc["K6", "alasan"] == "Dalam Pengawasan Khusus (skor 45,00)"
     assert by_nik.loc["K4", "alasan"] == "tidak melapor 4 bulan berturut-turut"
-    assert by_nik.loc["K7", "alasan"] == ("predikat turun dari Sehat menjadi Cukup Sehat; komponen pindah ke band "
-                                          "lebih buruk sejak 2026-09: ...")
+    assert by_nik.loc["K7", "alasan"] == ("predikat turun dari Sehat menjadi Cukup Sehat; nilai komponen turun "
+                                          "sejak 2026-09: ...")
     assert by_nik.loc["K5", "alasan"] == "skor turun 3 periode berturut-turut (...)"
     assert by_nik.loc["K9", "alasan"] == (
         "Dalam Pengawasan Khusus (skor 78,45); faktor pengurang rekayasa_pembukuan menahan predikat di Dalam "

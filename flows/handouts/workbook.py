@@ -20,6 +20,7 @@ NO_REPORT = "tidak ada laporan yang diterima periode ini"  # a cooperative of a 
 FIXED_SHEETS = ("Ringkasan", "Daftar Prioritas", "Peringatan Dini", "Tidak Melapor", "Karantina", "Laporan Terganti",
                 "Keterangan")
 LEVELS = {"provinsi": "Provinsi", "kabupaten_kota": "Kabupaten/Kota"}
+LABELS = {"komponen_turun_band": "Nilai komponen turun"}  # a warning's code (a contract value) in words
 
 
 def write_workbook(published: Published, path: Path) -> Path:
@@ -95,8 +96,10 @@ def _scores(published: Published) -> pd.DataFrame:
 
 
 def warning_label(kode: pd.Series) -> pd.Series:
-    """A warning's code in words: tidak_melapor_3_bulan_atau_lebih -> Tidak melapor 3 bulan atau lebih."""
-    return kode.astype("str").str.replace("_", " ").str.capitalize()
+    """A warning's code in words: tidak_melapor_3_bulan_atau_lebih -> Tidak melapor 3 bulan atau lebih; a code
+    whose words are not Indonesian, by `LABELS` (komponen_turun_band read "Komponen turun band": new-user trial)."""
+    text = kode.astype("str")
+    return text.map(LABELS).fillna(text.str.replace("_", " ").str.capitalize()).astype("str")
 
 
 def _warnings(published: Published) -> pd.DataFrame:
