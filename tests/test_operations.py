@@ -243,37 +243,38 @@ def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_comm
     assert not (output / "_kerja").exists()
 
 
-@pytest.mark.parametrize("blocked", ["karantina/periode=2026-10", "skor_koperasi", "_terbit", "laporan"])
-def test_a_file_where_a_publication_writes_a_folder_stops_it_before_anything_is_switched(october_alone, tmp_path,
-                                                                                          blocked):
+def test_a_file_where_a_publication_writes_a_folder_stops_it_before_anything_is_switched(october_alone, tmp_path):
     """A file put in place of a partition stopped the switch half-way (skor_koperasi of the new run, the rest of the
     old) and every later command with it, `jelaskan` with a traceback; a file in place of a table's folder left a
     committed run that a later read published (hostile trial). Refused before the commit mark, in one line:
-    nothing switched, no work folder left, the next command works. bandingkan's table likewise."""
+    nothing switched, the staged run still whole for a retry; bandingkan's table likewise, no work folder left."""
     from flows.comparison import TABLE
     from scoring.errors import PublishedOutputError
 
     output = shutil.copytree(october_alone[0], tmp_path / "out")
-    target = output / blocked
-    shutil.rmtree(target)
-    target.write_text("x")
-    before = snapshot(output)
-    with pytest.raises(PublishedOutputError) as refused:
-        run_period(output)
-    assert str(refused.value) == (f"{target} adalah berkas, bukan folder keluaran: pindahkan atau hapus, lalu "
-                                  "jalankan lagi (tidak ada yang diganti)")
-    assert not list((output / "_kerja").glob(f"*/{publishing.COMMITTED}"))  # never committed
-    assert publishing.recover(output) and snapshot(output) == before  # as the flow's last step: its work undone
-    target.unlink()
-    assert not publishing.recover(output) and snapshot(output) == {k: v for k, v in before.items() if k != blocked}
-    if blocked == "skor_koperasi":  # bandingkan's one table: its folder, then its partition, a file
-        for place in (output / TABLE, output / TABLE / "periode=2026-10"):
-            place.parent.mkdir(exist_ok=True)
-            place.write_text("x")
-            with pytest.raises(PublishedOutputError, match="adalah berkas, bukan folder keluaran"):
-                storage.write_period(output, TABLE, "2026-10", pd.DataFrame(), "bandingkan_2026-10_x")
-            assert place.read_text() == "x" and not (output / "_kerja").exists()
-            place.unlink()
+    params, run_id, manifest = stage_run(output)
+    publishing.stage(params, run_id, manifest)
+    for blocked in ("karantina/periode=2026-10", "skor_koperasi", "_terbit", "laporan"):
+        target = output / blocked
+        shutil.move(target, tmp_path / "aside")
+        target.write_text("x")
+        before = snapshot(output)
+        with pytest.raises(PublishedOutputError) as refused:
+            publishing.commit(output, run_id, "2026-10")
+        assert str(refused.value) == (f"{target} adalah berkas, bukan folder keluaran: pindahkan atau hapus, lalu "
+                                      "jalankan lagi (tidak ada yang diganti)")
+        assert snapshot(output) == before and not (output / "_kerja" / run_id / publishing.COMMITTED).exists()
+        target.unlink()
+        shutil.move(tmp_path / "aside", target)
+    publishing.commit(output, run_id, "2026-10")  # the place free again: the same staged run publishes
+    assert consistent_run(output) == run_id
+    for place in (output / TABLE, output / TABLE / "periode=2026-10"):  # bandingkan's one table
+        place.parent.mkdir(exist_ok=True)
+        place.write_text("x")
+        with pytest.raises(PublishedOutputError, match="adalah berkas, bukan folder keluaran"):
+            storage.write_period(output, TABLE, "2026-10", pd.DataFrame(), "bandingkan_2026-10_x")
+        assert place.read_text() == "x" and not list((output / "_kerja").glob("bandingkan*"))
+        place.unlink()
 
 
 @pytest.mark.parametrize("entry, step, nth, read_only, line", [
