@@ -49,7 +49,7 @@ class Comparison:
     books: pd.DataFrame  # per book (`scoring.comparison.per_book`)
     laporan_diterima: int
     laporan_dikarantina: int
-    laporan_tahun_lalu: int  # accepted reports of the same month a year earlier (growth indicators)
+    laporan_tahun_lalu: int | None  # accepted reports of the same month a year earlier; None: no book reads them
     pemeriksaan_dibaca: int
     pemeriksaan_dikarantina: list[str]  # "sumber:baris: reasons" of each quarantined checklist row
     berkas_ditolak: list[str]
@@ -86,7 +86,7 @@ def compare(landing: Path, output: Path, period: str, book_ids: Sequence[str],
     return Comparison(
         periode=period, run_id=run_id, table=table, changes=changes(table, results, books),
         books=per_book(table, books), laporan_diterima=len(month.current), laporan_dikarantina=month.dikarantina,
-        laporan_tahun_lalu=0 if last_year is None else len(last_year),
+        laporan_tahun_lalu=None if last_year is None else len(last_year),
         pemeriksaan_dibaca=common.dibaca["pemeriksaan"],
         pemeriksaan_dikarantina=[f"{sumber}:{baris}: {'; '.join(reasons)}" for sumber, baris, reasons in
                                  zip(rejected["sumber"], rejected["baris"], common.pemeriksaan.alasan)],
@@ -102,6 +102,14 @@ def _scored(reports: pd.DataFrame, book: Rulebook, answers: pd.DataFrame, findin
                          earlier=last_year)
 
 
+def _last_year(result: Comparison) -> str:
+    """The reports of the same month a year earlier, or that no book compared reads them (a 0 read as none there
+    when only ksp-2016 was compared: new-user trial)."""
+    if result.laporan_tahun_lalu is None:
+        return "laporan bulan yang sama tahun lalu tidak dibaca (tak satu rulebook menilai pertumbuhan)"
+    return f"laporan bulan yang sama tahun lalu {_count(result.laporan_tahun_lalu)}"
+
+
 def _count(value: int) -> str:
     """A count as the office writes it: 1.234 ("1,234" reads as a decimal in Indonesian)."""
     return number(value, 0)
@@ -112,8 +120,8 @@ def print_summary(result: Comparison, console: Console) -> None:
     pair of books and what drives it, and where the table is; in a terminal each line wrapped between words, the
     rulebooks a list when their table is wider (`report.print_parts`: the terminal broke the lines inside ids)."""
     head = [f"bandingkan {result.periode}: laporan diterima {_count(result.laporan_diterima)} (dikarantina "
-            f"{_count(result.laporan_dikarantina)}), sama untuk setiap rulebook; laporan bulan yang sama tahun lalu "
-            f"{_count(result.laporan_tahun_lalu)}; hasil pemeriksaan {_count(result.pemeriksaan_dibaca)} baris "
+            f"{_count(result.laporan_dikarantina)}), sama untuk setiap rulebook; {_last_year(result)}; hasil "
+            f"pemeriksaan {_count(result.pemeriksaan_dibaca)} baris "
             f"(dikarantina {_count(len(result.pemeriksaan_dikarantina))})",
             *([f"  FOLDER LAIN  periode {result.periode} terbit dari folder masukan {result.masukan_terbit}; "
                f"perbandingan ini membaca {result.masukan}"] if result.masukan_terbit else []),

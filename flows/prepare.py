@@ -28,7 +28,7 @@ from flows.memory import give_back
 from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
-from schemas.inputs import Checked, Registry, registry_of
+from schemas.inputs import REFUSED_REGISTRY, Checked, Registry, registry_of
 from schemas.kuesioner import latest_set_rows, questionnaire_scored, without_questionnaire
 from schemas.parsing import SET_REASON, raw_text
 from schemas.resubmission import Submissions, resolve_submissions
@@ -217,9 +217,10 @@ def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame
     if rows.empty:
         return None
     # a row with a reason of its own before a row refused for its set's sake ('set pemeriksaan ...: baris 10
-    # ditolak' named baris 2, which was right: fresh-clone trial)
-    own = np.fromiter((any(not r.startswith(SET_REASON) for r in reasons) for reasons in rows["alasan"]), bool,
-                      len(rows))
+    # ditolak' named baris 2, which was right: fresh-clone trial) or for its registry row's ('perbaiki baris seperti
+    # ini' named a report whose fix is in koperasi.csv: new-user trial)
+    own = np.fromiter((any(not r.startswith((SET_REASON, REFUSED_REGISTRY)) for r in reasons)
+                       for reasons in rows["alasan"]), bool, len(rows))
     row = rows.iloc[int(np.argmax(own)) if own.any() else 0]
     text = f"{row['sumber']} baris {row['baris']} (nik {row['nik']}): {'; '.join(row['alasan'])}"
     return text if len(text) <= EXAMPLE_LENGTH else text[:EXAMPLE_LENGTH - 1] + "…"  # a line of 92,672: trial

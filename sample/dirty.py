@@ -317,7 +317,7 @@ def _office_files(laporan: pd.DataFrame, resumed: pd.DataFrame, spare: list[int]
         (f"{name}_koreksi.parquet", 1, nik(corrected), "koreksi_zona_waktu",
          "koreksi 4 jam sesudah laporannya, dicap UTC (jam UTC lebih awal dari jam WITA laporannya)"),
         (f"{name}_susulan.csv", 2, nik(late), "tanggal_kirim_masa_depan", "tanggal_kirim 2099-10-05"),
-        (f"{name}_judul.csv", 2, nik(resent), "judul_beda_huruf", "berkas ditolak: judul 'Kas' dan 'Total Aset'"),
+        (f"{name}_judul.csv", 0, nik(resent), "judul_beda_huruf", "berkas ditolak: judul 'Kas' dan 'Total Aset'"),
         (f"laporan/~$laporan_{akhir}_kantor.xlsx", 0, "-", "berkas_kunci", "berkas kunci Excel: tidak dibaca"),
         ("laporan/.DS_Store", 0, "-", "berkas_tersembunyi", "berkas tersembunyi: tidak dibaca"),
         ("laporan/catatan_kiriman.txt", 0, "-", "jenis_tidak_dikenal", "bukan .csv/.parquet/.xlsx: tidak dibaca"),

@@ -58,11 +58,14 @@ class Registry:
     jenis: pd.Series = field(default_factory=lambda: pd.Series([], dtype="str"))  # nik -> jenis (accepted rows)
 
 
+REFUSED_REGISTRY = "baris registri "  # how a reason that is the cooperative's refused registry row starts
+
+
 def refused_rows(raw: pd.DataFrame, checked: Checked) -> pd.Series:
     """Why each refused row of a checked registry frame (`raw`: its text rows, the refused ones at least) was refused,
     under its raw index: 'baris registri koperasi.csv:15 (nik ...) ditolak: <reasons>'."""
     rows = raw.loc[checked.alasan.index]
-    return ("baris registri " + rows["sumber"].astype("str") + ":" + rows["baris"].astype("str") + " (nik "
+    return (REFUSED_REGISTRY + rows["sumber"].astype("str") + ":" + rows["baris"].astype("str") + " (nik "
             + rows["nik"].astype("str") + ") ditolak: " + checked.alasan.map("; ".join).astype("str"))
 
 

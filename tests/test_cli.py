@@ -436,6 +436,8 @@ def test_an_area_rerun_reads_the_folder_its_month_was_published_from_and_banding
     shown = io.StringIO()
     result = comparison.compare(DATA_DIR / "sample", tmp_path / "out", "2026-10", ("ksp-2016",))
     comparison.print_summary(result, Console(file=shown, width=300))
+    assert "; laporan bulan yang sama tahun lalu tidak dibaca (tak satu rulebook menilai pertumbuhan); " in \
+        shown.getvalue().splitlines()[0]  # no book compared reads them: not '0' (new-user trial)
     assert shown.getvalue().splitlines()[1] == (f"  FOLDER LAIN  periode 2026-10 terbit dari folder masukan "
                                                 f"{corrected}; perbandingan ini membaca {DATA_DIR / 'sample'}")
     same = comparison.compare(Path("koreksi"), tmp_path / "out", "2026-10", ("ksp-2016",))

@@ -99,6 +99,7 @@ def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
     assert row["Alasan"] == "; ".join(first["alasan"])  # a list as text
     silent = book["Tidak Melapor"]
     assert (silent["Laporan terakhir"] != PERIODE).all() and len(silent) > 0
+    assert "belum pernah" not in set(silent["Laporan terakhir"])  # "belum pernah diterima": a report may be quarantined
     # why on the list: no accepted report, said first for a jenis no book scores (a sharia cooperative's row read
     # "rulebook ... belum tersedia": new-user trial)
     sharia = silent[silent["Jenis"] == "kspps"]

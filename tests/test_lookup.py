@@ -208,6 +208,32 @@ def test_a_questionnaire_set_refused_whole_is_one_line_with_its_rows(published_s
     assert row_ranges([9, 4, 10, 2, 3, 3]) == "2-4, 9-10" and row_ranges([7]) == "7"
 
 
+def test_a_questionnaire_in_karantina_is_said_beside_the_no_questionnaire_convention():
+    """'tidak ada kuesioner manajemen ...' above the cooperative's set in karantina read as a questionnaire never
+    filled in (new-user trial): a line says it is there, quarantined."""
+    import io
+
+    from rich.console import Console
+
+    from scoring.components import NO_ANSWERS
+
+    status = pd.Series({"nama": "KSP X", "nik": "1", "kabupaten_kota": "Tarakan", "jenis": "ksp", "pendamping": None,
+                        "aktif": True, "tanggal_rat_terakhir": pd.Timestamp("2026-03-01"), "melapor": True,
+                        "bulan_tidak_melapor_berturut": 0, "alasan_tidak_dinilai": None,
+                        "penjelasan": f"Dalam Pengawasan, skor 60,00 (ksp-2016). Konvensi: {NO_ANSWERS['kuesioner']}"})
+    karantina = pd.DataFrame({"sumber": ["kuesioner/k.csv"], "baris": [2], "alasan": [["set kuesioner 1: x"]],
+                              "periode": ["2026-10"]})
+    empty = pd.DataFrame({"skor_total_sebelumnya": []})
+
+    def shown(tables: dict) -> list[str]:
+        out = io.StringIO()
+        Console(file=out, width=300).print(lookup._header(lookup.Cooperative("2026-10", status, tables)))
+        return out.getvalue().splitlines()
+
+    assert shown({"karantina": karantina, "skor_koperasi": empty})[4] == lookup.QUARANTINED_ANSWERS
+    assert lookup.QUARANTINED_ANSWERS not in shown({"karantina": karantina.iloc[:0], "skor_koperasi": empty})
+
+
 def test_a_nik_with_rows_only_in_karantina_is_told_why(published_sample, tmp_path):
     """A cooperative whose registry row was refused was 'tidak ada koperasi' (fresh-clone trial): the NIK's rows in
     karantina say why, its registry row first."""

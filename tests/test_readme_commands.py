@@ -95,7 +95,7 @@ def test_every_documented_command_works_as_written(ran):
     # an example of each input with quarantined rows, the registry's too (only reports and answers had one: review)
     examples = [line.split("  ")[2].split(" (nik")[0] for line in dirty.stdout.splitlines()
                 if line.startswith("  contoh karantina  ")]
-    assert examples == ["laporan/laporan_2026-10.csv baris 3", "kuesioner/kuesioner_2026.csv baris 723",
+    assert examples == ["laporan/laporan_2026-10.csv baris 4", "kuesioner/kuesioner_2026.csv baris 723",
                         "koperasi.csv baris 15"]
     assert ("  contoh karantina  koperasi.csv baris 15 (nik 650161296575534): tanggal_badan_hukum: bukan tanggal "
             "YYYY-MM-DD (nilai: '13/03/2019') (semua baris dan alasannya: tabel karantina)\n") in dirty.stdout

@@ -121,7 +121,7 @@ def silent(published: Published) -> pd.DataFrame:
     last = [None if pd.isna(m) else shift_period(published.periode, -int(m)) for m in months]
     why = rows["alasan_tidak_dinilai"].astype("str")
     keterangan = why.where(rows["jenis"].isin(scored_jenis), f"{NO_REPORT} (" + why + ")")
-    return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah"),
+    return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah diterima"),
                        keterangan=keterangan).sort_values(
         ["kabupaten_kota", "bulan_tidak_melapor_berturut", "nama"], ascending=[True, False, True], na_position="first",
         kind="stable")
