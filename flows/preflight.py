@@ -96,8 +96,11 @@ def registered_areas(folder: Path) -> list[str] | None:
     path = folder / REGISTRY
     try:
         text = path.read_text(encoding="utf-8-sig")
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
-        names = {(row.get("kabupaten_kota") or "").strip() for row in csv.DictReader(text.splitlines(), dialect=dialect)}
+        # the header line tells the separator only: its dialect read 'Tana ""Tidung""' written by the standard
+        # quoting as another name than the run reads (hostile trial)
+        separator = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;").delimiter
+        names = {(row.get("kabupaten_kota") or "").strip()
+                 for row in csv.DictReader(text.splitlines(), delimiter=separator)}
     except (OSError, UnicodeDecodeError, csv.Error):
         return None
     names.discard("")

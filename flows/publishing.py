@@ -66,9 +66,11 @@ def stage(params: RunParameters, run_id: str, manifest: dict) -> None:
 
 def commit(output: Path, run_id: str, periode: str) -> dict[str, str]:
     """Mark a staged run committed, then switch; Ctrl-C and SIGTERM wait for the end. Raises PublishedOutputError,
-    nothing switched, when a place the switch writes is not a folder (`storage.check_replaceable`)."""
+    nothing switched, when a place the switch writes is not a folder, or a file it writes is one
+    (`storage.check_replaceable`)."""
     storage.check_replaceable(output, (*OUTPUT_TABLES, REPORTS_DIR), periode,
-                              (published_record(output, periode).parent, Path(output) / RUNS_DIR))
+                              (published_record(output, periode).parent, Path(output) / RUNS_DIR),
+                              (published_record(output, periode), Path(output) / RUNS_DIR / f"{run_id}.json"))
     with critical():
         write_json(Path(output) / WORK_DIR / run_id / COMMITTED, {"run_id": run_id, "periode": periode})
         return switch(output, run_id, periode)

@@ -138,15 +138,25 @@ def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
         _remove_empty_parents(staged, Path(output) / WORK_DIR)
 
 
-def check_replaceable(output: Path, names: Sequence[str], periode: str, folders: Sequence[Path] = ()) -> None:
+def check_replaceable(output: Path, names: Sequence[str], periode: str, folders: Sequence[Path] = (),
+                      files: Sequence[Path] = ()) -> None:
     """Raise PublishedOutputError, before anything is switched, when a table's folder or the period's partition
-    that a switch replaces (or one of `folders` it writes into) is not a folder: a file put there stopped a
-    switch half-way, one table new and the others old, and every later command with it (hostile trial)."""
+    that a switch replaces (or one of `folders` it writes into) is not a folder, or one of the `files` it writes is a
+    folder: a file put there stopped a switch half-way, one table new and the others old, and every later command
+    with it; so did a folder named as the period's record (hostile trials)."""
     partitions = [partition_path(output, name, periode) for name in names]
     for path in (*folders, *(place for final in partitions for place in (final.parent, final))):
         if (path.exists() or path.is_symlink()) and not path.is_dir():
-            raise PublishedOutputError(f"{path} adalah berkas, bukan folder keluaran: pindahkan atau hapus, lalu "
+            raise PublishedOutputError(f"{not_a_folder(path)} (tidak ada yang diganti)")
+    for path in files:
+        if path.is_dir():
+            raise PublishedOutputError(f"{path} adalah folder, bukan berkas keluaran: pindahkan atau hapus, lalu "
                                        "jalankan lagi (tidak ada yang diganti)")
+
+
+def not_a_folder(path: Path) -> str:
+    """The words for a file (or a link to none) where the output folder holds a folder."""
+    return f"{path} adalah berkas, bukan folder keluaran: pindahkan atau hapus, lalu jalankan lagi"
 
 
 def swap_period(output: Path, table: str, periode: str, run_id: str) -> Path:
@@ -228,7 +238,10 @@ def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Ex
     str column (never a category); a period or table not written yet reads as an empty frame. Raises
     PublishedOutputError naming a damaged file of the partitions read (`_check_part`)."""
     folder = Path(output) / table
-    if not (partition_path(output, table, periode) if periode else folder).is_dir():
+    place = partition_path(output, table, periode) if periode else folder
+    if not place.is_dir():
+        if place.exists() or place.is_symlink():  # 'terbitkan ulang' of a file there looped (hostile trial)
+            raise PublishedOutputError(not_a_folder(place))
         if periode and table in _recorded_tables(output, periode):  # a published partition gone: not "no rows"
             raise PublishedOutputError(_damaged(folder, partition_path(output, table, periode),
                                                 f"tidak ada, padahal _terbit/{periode}.json mencatatnya terbit"))
@@ -261,6 +274,8 @@ def _check_part(path: Path, folder: Path, fragment: ds.Fragment, table: str) -> 
     """A file of a partition read is the partition's `part-0.parquet`, readable Parquet with every column of the
     table's contract (read with the contract's schema, a missing column would read as nulls). Raises
     PublishedOutputError naming the file."""
+    if path.parent == folder:  # a file where a partition's folder is
+        raise PublishedOutputError(not_a_folder(path))
     if path.name != PART or path.parent.parent != folder:
         raise PublishedOutputError(_damaged(folder, path, f"bukan keluaran run (partisi hanya memuat {PART})"))
     try:

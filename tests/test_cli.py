@@ -444,6 +444,15 @@ def test_an_area_rerun_reads_the_folder_its_month_was_published_from_and_banding
     assert same.masukan_terbit is None
 
 
+def test_the_registry_s_areas_are_read_with_the_standard_quoting(tmp_path):
+    """'Tana "Tidung"', written with doubled quotes as a spreadsheet writes it, was read with three quotes at its
+    end by the header line's dialect: its area rerun was refused (hostile trial)."""
+    (tmp_path / "koperasi.csv").write_text('nik,kabupaten_kota\n1,"Tana ""Tidung"""\n2,Tarakan\n3,"A, B"\n')
+    assert preflight.registered_areas(tmp_path) == ["A, B", 'Tana "Tidung"', "Tarakan"]
+    (tmp_path / "koperasi.csv").write_text("nik;kabupaten_kota\n1;Tana Tidung\n")
+    assert preflight.registered_areas(tmp_path) == ["Tana Tidung"]
+
+
 def test_area_names_match_without_regard_to_case_and_suggest_the_nearest():
     known = ["Bulungan", "Malinau", "Nunukan", "Tana Tidung", "Tarakan"]
     assert preflight.match_areas(["TARAKAN", " tana tidung", "Tarakan"], known) == ("Tarakan", "Tana Tidung")

@@ -266,8 +266,27 @@ def test_a_file_where_a_publication_writes_a_folder_stops_it_before_anything_is_
         assert snapshot(output) == before and not (output / "_kerja" / run_id / publishing.COMMITTED).exists()
         target.unlink()
         shutil.move(tmp_path / "aside", target)
+    record = output / "_terbit" / "2026-10.json"  # a folder named as the record (it switched half-way, then
+    shutil.move(record, tmp_path / "record")      # every later command on the folder failed: hostile trial)
+    record.mkdir()
+    before = snapshot(output)
+    with pytest.raises(PublishedOutputError) as refused:
+        publishing.commit(output, run_id, "2026-10")
+    assert str(refused.value) == (f"{record} adalah folder, bukan berkas keluaran: pindahkan atau hapus, lalu "
+                                  "jalankan lagi (tidak ada yang diganti)")
+    assert snapshot(output) == before and not (output / "_kerja" / run_id / publishing.COMMITTED).exists()
+    record.rmdir()
+    shutil.move(tmp_path / "record", record)
     publishing.commit(output, run_id, "2026-10")  # the place free again: the same staged run publishes
     assert consistent_run(output) == run_id
+    stray = output / "skor_koperasi" / "periode=2026-11"  # a file where a month not published would be: read, it
+    stray.write_text("x")  # said 'terbitkan ulang', which met it again (hostile trial)
+    for periode in ("2026-11", None):
+        with pytest.raises(PublishedOutputError) as read:
+            storage.read_table(output, "skor_koperasi", periode)
+        assert str(read.value) == (f"{stray} adalah berkas, bukan folder keluaran: pindahkan atau hapus, lalu "
+                                   "jalankan lagi")
+    stray.unlink()
     for place in (output / TABLE, output / TABLE / "periode=2026-10"):  # bandingkan's one table
         place.parent.mkdir(exist_ok=True)
         place.write_text("x")
