@@ -254,29 +254,22 @@ def test_a_file_where_a_publication_writes_a_folder_stops_it_before_anything_is_
     output = shutil.copytree(october_alone[0], tmp_path / "out")
     params, run_id, manifest = stage_run(output)
     publishing.stage(params, run_id, manifest)
-    for blocked in ("karantina/periode=2026-10", "skor_koperasi", "_terbit", "laporan"):
-        target = output / blocked
+    # a file where it writes a folder, and a folder named as the period's record (it switched half-way, then every
+    # later command on the folder failed: hostile trial)
+    places = [*((output / blocked, "berkas, bukan folder") for blocked in
+                ("karantina/periode=2026-10", "skor_koperasi", "_terbit", "laporan")),
+              (output / "_terbit" / "2026-10.json", "folder, bukan berkas")]
+    for target, words in places:
         shutil.move(target, tmp_path / "aside")
-        target.write_text("x")
+        target.mkdir() if words.startswith("folder") else target.write_text("x")
         before = snapshot(output)
         with pytest.raises(PublishedOutputError) as refused:
             publishing.commit(output, run_id, "2026-10")
-        assert str(refused.value) == (f"{target} adalah berkas, bukan folder keluaran: pindahkan atau hapus, lalu "
-                                      "jalankan lagi (tidak ada yang diganti)")
+        assert str(refused.value) == (f"{target} adalah {words} keluaran: pindahkan atau hapus, lalu jalankan lagi "
+                                      "(tidak ada yang diganti)")
         assert snapshot(output) == before and not (output / "_kerja" / run_id / publishing.COMMITTED).exists()
-        target.unlink()
+        target.rmdir() if target.is_dir() else target.unlink()
         shutil.move(tmp_path / "aside", target)
-    record = output / "_terbit" / "2026-10.json"  # a folder named as the record (it switched half-way, then
-    shutil.move(record, tmp_path / "record")      # every later command on the folder failed: hostile trial)
-    record.mkdir()
-    before = snapshot(output)
-    with pytest.raises(PublishedOutputError) as refused:
-        publishing.commit(output, run_id, "2026-10")
-    assert str(refused.value) == (f"{record} adalah folder, bukan berkas keluaran: pindahkan atau hapus, lalu "
-                                  "jalankan lagi (tidak ada yang diganti)")
-    assert snapshot(output) == before and not (output / "_kerja" / run_id / publishing.COMMITTED).exists()
-    record.rmdir()
-    shutil.move(tmp_path / "record", record)
     publishing.commit(output, run_id, "2026-10")  # the place free again: the same staged run publishes
     assert consistent_run(output) == run_id
     stray = output / "skor_koperasi" / "periode=2026-11"  # a file where a month not published would be: read, it
