@@ -6,7 +6,6 @@ parses the options and calls these; every message meant for the analyst is one l
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import signal
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from flows import interrupt, preflight
-from flows.config import APP_NAME, COMMITTED, WORK_DIR, published_record, run_period, run_started, settings
+from flows.config import APP_NAME, COMMITTED, WORK_DIR, published_run, run_period, run_started, settings
 from schemas.wita import current_period
 from scoring.errors import KoperasiSehatError
 
@@ -282,10 +281,7 @@ def _stopped(output: Path, periods: list[str], started: float, signum: int | Non
 
 def _published_since(output: Path, period: str, started: float) -> bool:
     """Whether the period's record (`_terbit/<periode>.json`) names a run started at or after `started`."""
-    try:
-        run_id = json.loads(published_record(output, period).read_text(encoding="utf-8"))["run_id"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+    run_id = published_run(output, period).get("run_id")
     moment = run_started(run_id) if isinstance(run_id, str) else None
     return moment is not None and moment >= started
 

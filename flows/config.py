@@ -10,6 +10,7 @@ declared once, as data, in `settings.toml` (type, default, bounds, and the descr
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import datetime
@@ -49,6 +50,16 @@ TIMEZONE = WITA  # Asia/Makassar: times without a zone are WITA (data contract)
 def published_record(output: Path, periode: str) -> Path:
     """The period's record of publication, `<output>/_terbit/<periode>.json`: the run whose tables make the period."""
     return Path(output) / PUBLISHED_DIR / f"{periode}.json"
+
+
+def published_run(output: Path, periode: str) -> dict:
+    """The period's record of publication (run_id, manifest, tabel, laporan); empty when the period has none, or
+    one that cannot be read as a record."""
+    try:
+        record = json.loads(published_record(output, periode).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 WITA_TIME = "%Y-%m-%d %H:%M:%S%z"  # a time the background server shows, in its log and `server status` (WITA)

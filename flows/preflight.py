@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from flows.config import APP_NAME, decimal_shown, published_record
+from flows.config import APP_NAME, decimal_shown, published_record, published_run
 from scoring.errors import ParameterError
 
 REGISTRY = "koperasi.csv"
@@ -157,8 +157,7 @@ def published_input(output: Path, periode: str) -> Path | None:
     """The landing folder (absolute) the period's published run read, from its manifest; None when the period is
     not published, or by a run that did not record it (before 2026-12-04) or whose record cannot be read."""
     try:
-        record = json.loads(published_record(output, periode).read_text(encoding="utf-8"))
-        manifest = json.loads((Path(output) / record["manifest"]).read_text(encoding="utf-8"))
+        manifest = json.loads((Path(output) / published_run(output, periode)["manifest"]).read_text(encoding="utf-8"))
         return Path(manifest["masukan"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

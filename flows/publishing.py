@@ -17,7 +17,6 @@ holds the documents of the run the record names (or of the run before, until the
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -160,7 +159,3 @@ def _recover(output: Path, holding: str | None) -> list[str]:
     return left
 
 
-def published_run(output: Path, periode: str) -> dict | None:
-    """The period's record in `_terbit/` (the run whose tables are published), if any."""
-    path = published_record(output, periode)
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

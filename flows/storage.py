@@ -17,7 +17,6 @@ the run's work folder (`_kerja/<run_id>/`), on the same file system, and move in
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -30,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from flows.config import WORK_DIR, published_record
+from flows.config import WORK_DIR, published_run
 from schemas.outputs import Problem, arrow_schema, checked_arrow, empty_frame, tabel, to_pandas
 from scoring.rulebook_format import PERIODE
 from scoring.errors import OutputContractError, PublishedOutputError
@@ -150,13 +149,14 @@ def check_replaceable(output: Path, names: Sequence[str], periode: str, folders:
             raise PublishedOutputError(f"{not_a_folder(path)} (tidak ada yang diganti)")
     for path in files:
         if path.is_dir():
-            raise PublishedOutputError(f"{path} adalah folder, bukan berkas keluaran: pindahkan atau hapus, lalu "
-                                       "jalankan lagi (tidak ada yang diganti)")
+            raise PublishedOutputError(f"{not_a_folder(path, folder=True)} (tidak ada yang diganti)")
 
 
-def not_a_folder(path: Path) -> str:
-    """The words for a file (or a link to none) where the output folder holds a folder."""
-    return f"{path} adalah berkas, bukan folder keluaran: pindahkan atau hapus, lalu jalankan lagi"
+def not_a_folder(path: Path, folder: bool = False) -> str:
+    """The words for a file (or a link to none) where the output folder holds a folder, or (`folder`) the
+    reverse."""
+    found, wanted = ("folder", "berkas") if folder else ("berkas", "folder")
+    return f"{path} adalah {found}, bukan {wanted} keluaran: pindahkan atau hapus, lalu jalankan lagi"
 
 
 def swap_period(output: Path, table: str, periode: str, run_id: str) -> Path:
@@ -242,7 +242,7 @@ def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Ex
     if not place.is_dir():
         if place.exists() or place.is_symlink():  # 'terbitkan ulang' of a file there looped (hostile trial)
             raise PublishedOutputError(not_a_folder(place))
-        if periode and table in _recorded_tables(output, periode):  # a published partition gone: not "no rows"
+        if periode and table in (published_run(output, periode).get("tabel") or {}):  # a published partition gone: not "no rows"
             raise PublishedOutputError(_damaged(folder, partition_path(output, table, periode),
                                                 f"tidak ada, padahal _terbit/{periode}.json mencatatnya terbit"))
         return empty_frame(table, columns)
@@ -260,14 +260,6 @@ def read_table(output: Path, table: str, periode: str | None = None, rows: ds.Ex
                                             _not_parquet(error))) from None
     ordered = data.num_rows and not periode and KEY in data.column_names
     return to_pandas(table, data.sort_by([(KEY, "ascending")]) if ordered else data)
-
-
-def _recorded_tables(output: Path, periode: str) -> dict:
-    """The tables the period's record of publication lists (none when it has none, or one that cannot be read)."""
-    try:
-        return json.loads(published_record(output, periode).read_text(encoding="utf-8"))["tabel"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
 
 
 def _check_part(path: Path, folder: Path, fragment: ds.Fragment, table: str) -> None:

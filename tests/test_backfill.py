@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows import publishing, storage
+from flows import config, storage
 from flows.config import DATA_DIR
 from flows.monthly import OUTPUT_TABLES
 
@@ -116,8 +116,8 @@ def test_a_month_that_fails_stops_the_backfill_there_with_the_months_before_it_p
     assert "[antar_periode.porsi_karantina]: teramati 97,6%" in words  # 41 of the 42 rows read
     assert f"karantina dan ringkasan run ini: {output / '_ditolak' / '2026-09_'}" in words
     assert read == [("2026-08", "here"), ("2026-09", "copy"), ("2026-10", "copy")]
-    assert publishing.published_run(output, "2026-08") is not None
-    assert [publishing.published_run(output, month) for month in ("2026-09", "2026-10")] == [None, None]
+    assert config.published_run(output, "2026-08")
+    assert [config.published_run(output, month) for month in ("2026-09", "2026-10")] == [{}, {}]
     assert not (output / "_kerja").exists()
 
 
@@ -134,4 +134,4 @@ def test_a_later_month_being_written_stops_the_backfill_before_any_month_and_nam
     assert isinstance(stopped, BackfillStopped) and (stopped.periode, stopped.summaries) == ("2026-08 s.d. 2026-10", [])
     assert str(stopped.error) == (f"periode 2026-10 di {tmp_path} sedang ditulis oleh run 2026-10_running (pid "
                                   f"{os.getpid()}); tunggu sampai selesai, lalu jalankan lagi")
-    assert [month for month in MONTHS if publishing.published_run(tmp_path, month)] == []
+    assert [month for month in MONTHS if config.published_run(tmp_path, month)] == []

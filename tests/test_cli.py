@@ -418,7 +418,7 @@ def test_an_area_rerun_reads_the_folder_its_month_was_published_from_and_banding
     from rich.console import Console
 
     from flows import comparison
-    from flows.config import DATA_DIR
+    from flows.config import DATA_DIR, published_run
 
     corrected = shutil.copytree(DATA_DIR / "sample", tmp_path / "koreksi")
     run_period(tmp_path / "out", input=corrected)
@@ -433,6 +433,13 @@ def test_an_area_rerun_reads_the_folder_its_month_was_published_from_and_banding
     monkeypatch.chdir(tmp_path)
     preflight.check_area_rerun(tmp_path / "out", "2026-10", ("Bulungan",), Path("koreksi"))  # the same, relative
     preflight.check_area_rerun(tmp_path / "out", "2026-10", (), DATA_DIR / "sample")  # a whole month: any folder
+    record = tmp_path / "out" / "_terbit" / "2026-10.json"
+    kept = record.read_text()
+    for damaged in ("{", "[]"):  # a record that cannot be read: no folder known, no check (not a crash)
+        record.write_text(damaged)
+        assert published_run(tmp_path / "out", "2026-10") == {}
+        assert preflight.published_input(tmp_path / "out", "2026-10") is None
+    record.write_text(kept)
     shown = io.StringIO()
     result = comparison.compare(DATA_DIR / "sample", tmp_path / "out", "2026-10", ("ksp-2016",))
     comparison.print_summary(result, Console(file=shown, width=300))
@@ -1041,7 +1048,7 @@ def test_a_signal_during_the_switch_waits_for_its_end(published, tmp_path, how, 
     runs = {t: set(storage.read_table(output, t, "2026-10")["run_id"]) for t in OUTPUT_TABLES}
     (new,) = runs["skor_koperasi"]
     assert new != first and all(ids <= {new} for ids in runs.values())  # all six tables of the new run
-    from flows.publishing import published_run
+    from flows.config import published_run
 
     assert published_run(output, "2026-10")["run_id"] == new and (output / "_runs" / f"{new}.json").exists()
     assert not (output / "_kerja").exists()
@@ -1053,7 +1060,7 @@ def test_a_stop_during_a_backfill_ends_after_the_month_being_switched_and_names_
     """A backfill of three months stopped during the first month's switch (the next month read and scored
     meanwhile in a forked copy): the first month is published whole, the line names the second, which is not
     published, nor the third; no work folder and no process (the copy) left."""
-    from flows.publishing import published_run
+    from flows.config import published_run
 
     output = tmp_path / "out"
     process = _start(output, tmp_path / "swap", prefect_api_url, ("--from", "2026-08", "--to", "2026-10"))

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from flows import locks, monthly, publishing, storage
+from flows import config, locks, monthly, publishing, storage
 from flows.assemble import score_all
 from flows.config import DATA_DIR, PROJECT_ROOT, TIMEZONE, settings
 from flows.monthly import OUTPUT_TABLES
@@ -189,7 +189,7 @@ def consistent_run(output: Path, period: str = "2026-10") -> str | None:
     record's count of rows of that run (DuckDB, reading the folders as any reader does); else None."""
     import duckdb
 
-    record = publishing.published_run(output, period)
+    record = config.published_run(output, period)
     for table, entry in record["tabel"].items():
         ((count,),) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{output}/{table}/*/*.parquet') "
                               f"WHERE periode = '{period}' AND run_id = '{record['run_id']}'").fetchall()
@@ -238,7 +238,7 @@ def test_a_publication_killed_at_any_step_is_finished_or_undone_by_the_next_comm
     assert snapshot(output / DOCUMENTS) == staged["documents"][expected]
     listed = json.loads((output / "_runs" / f"{expected}.json").read_text())["berkas_laporan"]
     assert listed == list(staged["documents"][expected])  # the manifest lists each document of its run
-    assert publishing.published_run(output, "2026-10")["laporan"] == {"folder": DOCUMENTS.as_posix(),
+    assert config.published_run(output, "2026-10")["laporan"] == {"folder": DOCUMENTS.as_posix(),
                                                                       "berkas": len(listed)}
     assert not (output / "_kerja").exists()
 
@@ -342,7 +342,7 @@ def test_without_documents_a_publication_writes_the_tables_and_takes_the_period_
     assert set(storage.read_table(output, "skor_koperasi", "2026-10")["run_id"]) == {run_id}
     assert (output / DOCUMENTS).is_dir() and snapshot(output / DOCUMENTS) == {}  # none that describe another run
     assert json.loads((output / "_runs" / f"{run_id}.json").read_text())["berkas_laporan"] == []
-    assert publishing.published_run(output, "2026-10")["laporan"] == {"folder": DOCUMENTS.as_posix(), "berkas": 0}
+    assert config.published_run(output, "2026-10")["laporan"] == {"folder": DOCUMENTS.as_posix(), "berkas": 0}
 
 
 def test_backfill_of_three_months_through_the_cli(tmp_path):
