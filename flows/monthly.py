@@ -117,12 +117,13 @@ def manifest(params: RunParameters, run_id: str, started: datetime, prepared: Pr
 
 
 def summary(params: RunParameters, run: dict) -> dict:
-    """The run's summary (what the CLI prints and the flow returns), from its published manifest."""
+    """The run's summary (what the CLI prints and the flow returns), from its published manifest; its paths absolute
+    (the folders as given were printed relative beside absolute ones: new-user trial)."""
     return {"run_id": run["run_id"], "periode": params.period, "kabupaten": list(params.kabupaten),
-            "masukan": str(params.input), **run["jumlah"],
+            "masukan": run["masukan"], **run["jumlah"],
             "berkas_tidak_dibaca": run["berkas_tidak_dibaca"],
             "data_docs": run["great_expectations"]["data_docs"], "keluaran": run["keluaran"],
-            "manifest": str(params.output / RUNS_DIR / f"{run['run_id']}.json")}
+            "manifest": str(params.output.resolve() / RUNS_DIR / f"{run['run_id']}.json")}
 
 
 def reject(params: RunParameters, run_id: str, prepared: PrepareSummary | None, reason: str) -> Path:

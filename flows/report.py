@@ -330,8 +330,8 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
         console.print(f"  ... dan {number(left_out, 0)} kabupaten/kota lain (tabel ringkasan_wilayah)")
     if summary.get("masukan"):  # which folder was read (an area rerun read another one unseen: new-user trial)
         console.print(f"  masukan: {summary['masukan']}", markup=False)
-    console.print(f"  keluaran: {output}", markup=False)
-    documents = (summary["keluaran"][REPORTS_DIR] if settings().documents
+    console.print(f"  keluaran: {Path(output).resolve()}", markup=False)
+    documents = (Path(summary["keluaran"][REPORTS_DIR]).resolve() if settings().documents
                  else "tidak ditulis (KOPERASI_SEHAT_DOCUMENTS=false)")
     console.print(f"  dokumen: {documents}", markup=False)  # 'laporan' is the reports read
     console.print(f"  Data Docs: {summary['data_docs']}", markup=False)

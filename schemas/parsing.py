@@ -90,8 +90,9 @@ def shortened(text: str) -> str:
 
 
 def quote(value: str) -> str:
-    """A value as a reason cites it: in quotes, whole up to QUOTED_MAKS characters, else `shortened`."""
-    return f"'{value if len(value) <= QUOTED_MAKS else shortened(value)}'"
+    """A value as a reason cites it: in single quotes, or double quotes when it has a single quote of its own (so
+    that its end shows: "Jl. Sei 'Kayan"); whole up to QUOTED_MAKS characters, else `shortened`."""
+    return quoted(pd.Series([value], dtype="str")).iloc[0]
 
 
 def quoted(text: pd.Series) -> pd.Series:
@@ -99,7 +100,9 @@ def quoted(text: pd.Series) -> pd.Series:
     long = text.str.len().gt(QUOTED_MAKS).fillna(False).to_numpy(dtype=bool)
     if long.any():
         text = text.where(~long, text[long].map(shortened))
-    return "'" + text + "'"
+    mark = pd.Series(np.where(text.str.contains("'", regex=False).fillna(False).to_numpy(dtype=bool), '"', "'"),
+                     index=text.index, dtype="str")
+    return mark + text + mark
 
 
 def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:

@@ -27,9 +27,10 @@ import pandas as pd
 import psutil
 import pytest
 
-from flows import cli, preflight, report, storage
+from flows import cli, monthly, preflight, report, storage
 from flows.config import PROJECT_ROOT, TIMEZONE
 from flows.monthly import OUTPUT_TABLES
+from flows.runs import RunParameters
 from scoring.status import predicate_columns
 from test_operations import run_period
 
@@ -409,7 +410,7 @@ def test_an_output_on_a_read_only_file_system_is_refused(tmp_path):
 
 
 def test_an_area_rerun_reads_the_folder_its_month_was_published_from_and_bandingkan_says_another(tmp_path,
-                                                                                               monkeypatch):
+                                                                                               monkeypatch, capsys):
     """An area rerun without --input read Bulungan from the default folder while the month was published from a
     corrected copy: a score went back from 52,80 to 51,80 without a word, and bandingkan beside it scored the
     default folder (new-user trial). The rerun is refused naming both folders; bandingkan says which it read."""
@@ -432,6 +433,13 @@ def test_an_area_rerun_reads_the_folder_its_month_was_published_from_and_banding
         f"{corrected}, atau jalankan seluruh bulannya dari folder ini (tanpa --kabupaten)")
     monkeypatch.chdir(tmp_path)
     preflight.check_area_rerun(tmp_path / "out", "2026-10", ("Bulungan",), Path("koreksi"))  # the same, relative
+    # folders given relative: every path of the summary absolute, as Data Docs' (new-user trial)
+    summary = monthly.summary(RunParameters(period="2026-10", input=Path("koreksi"), output=Path("out")), manifest)
+    assert (summary["masukan"], summary["manifest"]) == (
+        str(corrected.resolve()), str((tmp_path / "out" / "_runs" / f"{manifest['run_id']}.json").resolve()))
+    report.print_summary(summary, Path("out"))
+    assert f"  masukan: {corrected.resolve()}\n  keluaran: {(tmp_path / 'out').resolve()}\n  dokumen: /" in \
+        capsys.readouterr().out.replace("dokumen: tidak ditulis (KOPERASI_SEHAT_DOCUMENTS=false)", "dokumen: /")
     preflight.check_area_rerun(tmp_path / "out", "2026-10", (), DATA_DIR / "sample")  # a whole month: any folder
     record = tmp_path / "out" / "_terbit" / "2026-10.json"
     kept = record.read_text()

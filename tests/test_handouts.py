@@ -475,3 +475,25 @@ def test_a_card_names_the_quarantined_rows_and_the_feedback_file(handouts):
         handouts[1])
     scored = "650274822002787"  # nothing of it quarantined: no such section
     assert "Baris dikarantina" not in files(handouts[1])[f"kartu/{scored}.html"].read_text(encoding="utf-8")
+
+
+def test_tidak_melapor_lists_whoever_owes_the_month_as_mutu_pelaporan_counts_it():
+    """A sharia cooperative whose first report was quarantined was left off Tidak Melapor, while mutu_pelaporan
+    counted the month as owed (review). Owed: reported before, sent any report row (mutu_pelaporan lists it), or
+    of a jenis a book scores."""
+    from flows.handouts.workbook import NO_REPORT, silent
+
+    sharia = "koperasi simpan pinjam syariah: rulebook belum tersedia"
+    status = pd.DataFrame({
+        "nik": ["1", "2", "3", "4", "5"], "nama": ["A", "B", "C", "D", "E"],
+        "jenis": ["ksp", "kspps", "kspps", "kspps", "ksp"], "kabupaten_kota": "Tarakan", "periode": PERIODE,
+        "melapor": [False, False, False, False, True],
+        "bulan_tidak_melapor_berturut": pd.array([None, None, None, 2, 0], dtype="Int32"),
+        "alasan_tidak_dinilai": ["tidak ada laporan untuk periode ini", sharia, sharia, sharia, None]})
+    quality = pd.DataFrame({"nik": ["2", "4", "5"], "periode": PERIODE})
+    rows = silent(Published(PERIODE, {"status_koperasi": status, "mutu_pelaporan": quality}, SETTINGS))
+    two_before = f"{PERIODE[:5]}{int(PERIODE[5:]) - 2:02d}"
+    assert rows[["nik", "laporan_terakhir", "keterangan"]].values.tolist() == [
+        ["1", "belum pernah diterima", "tidak ada laporan untuk periode ini"],
+        ["2", "belum pernah diterima", f"{NO_REPORT} ({sharia})"],
+        ["4", two_before, f"{NO_REPORT} ({sharia})"]]

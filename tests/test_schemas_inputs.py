@@ -178,6 +178,13 @@ def test_a_long_value_is_quoted_by_its_start_and_length_in_every_reason_that_cit
     assert duplicates.alasan[0][0] == f"nik '{'6' * 60}… (150 karakter)' tercatat lebih dari sekali: juga di baris 3"
 
 
+def test_a_value_with_a_single_quote_is_quoted_in_double_quotes_so_that_its_end_shows():
+    assert reasons(kas="12'5", diaudit="y'a")[:2] == [
+        'diaudit: bukan ya atau tidak (nilai: "y\'a")', 'kas: bukan bilangan bulat Rupiah (nilai: "12\'5")']
+    duplicates = check_koperasi(raw(koperasi_row(2, nik="65'01"), koperasi_row(3, nik="65'01")), TODAY)
+    assert duplicates.alasan[0][0] == 'nik "65\'01" tercatat lebih dari sekali: juga di baris 3'
+
+
 def small(total: int, **changes: int) -> dict:
     """A 'micro' balance sheet: kas = total_aset = simpanan_pokok, no loans."""
     zero = {c: 0 for c in JUMLAH}
@@ -375,7 +382,10 @@ def test_a_question_answered_twice_rejects_every_row_of_the_set():
     result = check_kuesioner(raw(*rows), REGISTRY)
     assert result.valid.empty
     assert set(result.alasan.map(tuple)) == {
-        (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 3 dijawab 2 kali",)}
+        (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 3 dijawab 2 kali (baris 4, 99)",)}
+    rows.append({**rows[2], "baris": 100})  # a third time: the rows that answer it, as ranges
+    assert set(check_kuesioner(raw(*rows), REGISTRY).alasan.map(tuple)) == {
+        (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 3 dijawab 3 kali (baris 4, 99-100)",)}
 
 
 def test_a_rejected_answer_rejects_its_set_and_bad_rows_name_their_column():
@@ -399,8 +409,9 @@ def test_a_set_with_several_problems_words_them_in_komponen_then_number_order():
     later = answers(tanggal="2026-08-10", baris=200)  # the same nik, another date: another set, complete
     mixed = [row for pair in zip(rows, later) for row in pair] + rows[len(later):] + later[len(rows):]
     result = check_kuesioner(raw(*mixed, index=[10 * i + 3 for i in range(len(mixed))]), REGISTRY)
-    set_reason = (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 1 dijawab 2 kali; manajemen_umum nomor 3 "
-                  "ditolak (baris 4); manajemen_umum nomor 7, 8 tidak dijawab; dan 1 masalah lain")  # the first three
+    set_reason = (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 1 dijawab 2 kali (baris 2, 91); "
+                  "manajemen_umum nomor 3 ditolak (baris 4); manajemen_umum nomor 7, 8 tidak dijawab; dan 1 masalah "
+                  "lain")  # the first three
     assert result.valid["tanggal"].eq(pd.Timestamp("2026-08-10")).all() and len(result.valid) == len(later)
     assert len(result.alasan) == len(rows)
     rejected = 10 * mixed.index(rows[2]) + 3
