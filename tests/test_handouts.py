@@ -27,7 +27,7 @@ from flows.handouts.charts import CardCharts, Frame, _drawing, svg
 from flows.handouts.feedback import advice, advice_table
 from flows.handouts.sheets import (CELL_MAKS, COLUMNS_FILE, Column, add_sheet, column_table, columns, new_workbook,
                                    save, sheet_names)
-from flows.handouts.style import PREDICATE_COLOURS, css_class, ink, number, percent, rupiah, signed
+from flows.handouts.style import PREDICATE_COLOURS, css_class, in_words, ink, number, percent, rupiah, signed
 from flows.handouts.tables import Published
 from published_sample import PERIODE, SETTINGS
 from scoring.errors import RulebookError
@@ -263,7 +263,7 @@ def test_a_card_shows_a_combination_whole_or_not_at_all(handouts, published_samp
         repeat = combination == 1 and start < MOVES_SHOWN and words[start] in words[:start]
         repeats += repeat
         if repeat:
-            assert html.count(f"<tr><td>{escape(words[start])}</td>") == 1 and shown == 0, nik
+            assert html.count(f"<tr><td>{escape(in_words(words[start]))}</td>") == 1 and shown == 0, nik
             continue
         # the combination's result is of all its moves together (each row read as its own: trial), said once over
         # all its rows (it was repeated on each: trial)
@@ -277,6 +277,38 @@ def test_a_card_shows_a_combination_whole_or_not_at_all(handouts, published_samp
                 "analis)." in html) == (hidden > 0), nik
         longer += start + combination > MOVES_SHOWN > start
     assert longer == 5 and repeats == 1  # the cards that cut their combination; that left out a repeated move
+
+
+def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_keep_ids(handouts, published_sample):
+    """A pendamping's card read "ms_pinjaman_berisiko: naikkan modal_sendiri ..." (trial): a component where a move
+    or a change names it is named as the rulebook names it, every other id is written in words; a quantity of the
+    same id as a component stays a quantity."""
+    assert in_words("beban_operasi_anggota: turunkan beban_operasi_anggota sebesar Rp 3.655.685") == (
+        "Beban operasi anggota / Partisipasi bruto: turunkan beban operasi anggota sebesar Rp 3.655.685")
+    assert in_words("kombinasi menuju Cukup Sehat: ms_pinjaman_berisiko: naikkan modal_sendiri sebesar Rp 23.743; "
+                    "manajemen_umum: 2 jawaban ya lagi") == (
+        "kombinasi menuju Cukup Sehat: Modal sendiri / Pinjaman diberikan yang berisiko: naikkan modal sendiri "
+        "sebesar Rp 23.743; Manajemen umum: 2 jawaban ya lagi")
+    assert in_words("faktor pengurang rekayasa_pembukuan menahan predikat; nilai komponen turun sejak 2026-09: "
+                    "rasio_kas 10,92% menjadi 9,29% (nilai 100 menjadi 25)") == (
+        "faktor pengurang rekayasa pembukuan menahan predikat; nilai komponen turun sejak 2026-09: "
+        "(Kas + bank) / Kewajiban lancar 10,92% menjadi 9,29% (nilai 100 menjadi 25)")
+    assert in_words("rentabilitas_modal_sendiri: naikkan shu_bagian_anggota sebesar Rp 1; turunkan atmr") == (
+        "SHU bagian anggota (disetahunkan) / Modal sendiri: naikkan SHU bagian anggota sebesar Rp 1; turunkan ATMR")
+    assert in_words(None) is None
+    ids, seen = re.compile(r"\b[a-z]+_[a-z_]+\b"), 0  # no id left in a card's moves and reasons, nor the report's
+    report = files(handouts[1])[f"laporan_{PERIODE}.html"].read_text(encoding="utf-8")
+    cards = [p.read_text(encoding="utf-8") for n, p in files(handouts[1]).items() if n.startswith("kartu/")]
+    for page in [report, *cards]:
+        moves = re.findall(r">([^<]* menjadi [^<]*)<", page)  # moves, reasons, the report's langkah utama
+        for cell in moves:  # (a card's quarantined cells name the input's columns, as its feedback does)
+            assert not ids.search(cell), cell
+        seen += len(moves)
+        for reason in re.findall(r"<b>Alasan prioritas:</b> ([^<]*)", page):
+            assert not ids.search(reason), reason
+    assert seen > 100
+    worklist = published_sample[1]["daftar_prioritas"]
+    assert worklist["langkah_utama"].str.contains("_").any()  # the table keeps them
 
 
 # --- the pieces -----------------------------------------------------------------------------------------------
