@@ -295,6 +295,9 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
         "(Kas + bank) / Kewajiban lancar 10,92% menjadi 9,29% (nilai 100 menjadi 25)")
     assert in_words("rentabilitas_modal_sendiri: naikkan shu_bagian_anggota sebesar Rp 1; turunkan atmr") == (
         "SHU bagian anggota (disetahunkan) / Modal sendiri: naikkan SHU bagian anggota sebesar Rp 1; turunkan ATMR")
+    finding = "faktor pengurang rekayasa_pembukuan (lihat berkas temuan_2026_09.pdf, rasio_kas 3 kali)"
+    assert in_words(finding) == ("faktor pengurang rekayasa pembukuan (lihat berkas temuan_2026_09.pdf, "
+                                 "(Kas + bank) / Kewajiban lancar 3 kali)")  # a supervisor's words stay but ids
     assert in_words(None) is None
     ids, seen = re.compile(r"\b[a-z]+_[a-z_]+\b"), 0  # no id left in a card's moves and reasons, nor the report's
     report = files(handouts[1])[f"laporan_{PERIODE}.html"].read_text(encoding="utf-8")

@@ -4,8 +4,10 @@ percents and months written as an Indonesian office writes them (1.234.567; 78,5
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
+from scoring.columns import JUMLAH
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
 from scoring.texts import missing, number
@@ -91,27 +93,36 @@ def css_class(predikat: object) -> str:
 
 
 def in_words(text: str | None) -> str | None:
-    """A text of the tables (jalan_menuju_sehat's `uraian`, daftar_prioritas' `langkah_utama` and `alasan`) as a
-    pendamping reads it: a component where a move or a change names it ('rasio_kas: naikkan', 'rasio_kas 14,94%') by
-    the name its rulebook gives it, as the card's table of components does ('(Kas + bank) / Kewajiban lancar:'),
-    and every other id in words ('kas_dan_bank' -> 'kas dan bank', a factor's code too). The tables keep the ids,
-    which their `komponen` and `pos` columns hold (the documents read "naikkan modal_sendiri ...": trial)."""
+    """A text of the tables (jalan_menuju_sehat's `uraian`, daftar_prioritas' `langkah_utama` and `alasan`, the
+    `penjelasan`) as a pendamping reads it: a component where a move or a change names it ('rasio_kas: naikkan',
+    'rasio_kas 14,94%') by the name its rulebook gives it, as the card's table of components does ('(Kas + bank) /
+    Kewajiban lancar:'), and the other ids of the rulebooks (report columns, besaran, factor codes) in words
+    ('kas_dan_bank' -> 'kas dan bank', 'shu_kotor' -> 'SHU kotor'); any other text, a supervisor's words in a
+    finding, as it is. The tables keep the ids, which their `komponen` and `pos` columns hold (the documents read
+    "naikkan modal_sendiri ...": trial)."""
     if text is None:
         return None
-    pattern, names = _component_names()
-    named = pattern.sub(lambda found: names[found.group(0)], text)
-    spaced = _QUANTITY.sub(lambda found: found.group(0).replace("_", " "), named)
-    return _ACRONYM.sub(lambda found: found.group(0).upper(), spaced)
+    named, words, names = _vocabulary()
+    text = named.sub(lambda found: names[found.group(0)], text)
+    return words.sub(lambda found: " ".join(w.upper() if w in ACRONYMS else w for w in found.group(0).split("_")),
+                     text)
 
 
-_QUANTITY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # an id: lower-case words joined by '_'
-_ACRONYM = re.compile(r"\b(?:shu|atmr)\b")  # words of the ids written in capitals: SHU, ATMR
+ACRONYMS = ("shu", "atmr")  # words of the ids written in capitals: SHU, ATMR
 
 
 @cache
-def _component_names() -> tuple[re.Pattern, dict[str, str]]:
-    """Every book's component ids where a text names the component (before ': ' or a value; a quantity of the same
-    id, 'turunkan beban_operasi_anggota sebesar', is not the component), and their names."""
-    names = {k.id: k.nama for book in rulebooks().values() for k in book.komponen}
-    ids = "|".join(re.escape(i) for i in sorted(names, key=len, reverse=True))
-    return re.compile(rf"\b({ids})(?=: | -?\d)"), names
+def _vocabulary() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
+    """Where a text names a component (its id before ': ' or a value; a quantity of the same id, 'turunkan
+    beban_operasi_anggota sebesar', is not the component), every rulebook id written otherwise than in words, and
+    the components' names."""
+    books = rulebooks().values()
+    names = {k.id: k.nama for book in books for k in book.komponen}
+    ids = {*JUMLAH, *names, *(q for book in books for q in book.besaran),
+           *(code for book in books for code in book.faktor_kode)}
+    spelled = [i for i in ids if "_" in i or i in ACRONYMS]
+
+    def either(found: Iterable[str]) -> str:  # the longest first: 'shu_kotor' before 'shu'
+        return "|".join(re.escape(i) for i in sorted(found, key=lambda i: (-len(i), i)))
+
+    return re.compile(rf"\b(?:{either(names)})(?=: | -?\d)"), re.compile(rf"\b(?:{either(spelled)})\b"), names
