@@ -23,6 +23,10 @@ from scoring.rulebook_format import PERIODE
 
 JENIS = tuple(dict.fromkeys([*(j for b in published_books().values() for j in b.jenis), *unscored_jenis()]))
 WILAYAH_KEANGGOTAAN = ("kabupaten_kota", "provinsi", "nasional")
+# the longest a kabupaten/kota's name may be: the longest in Indonesia has 42 characters ("Kepulauan Siau Tagulandang
+# Biaro"; with "Kabupaten " 52); a longer one is a cell pasted wrong, which every summary, message and sheet that names
+# areas would print whole (a name of 2,000 characters: hostile trial)
+NAMA_WILAYAH_MAKS = 100
 KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in published_books().values() for k in b.komponen
                                           if k.kuesioner and k.masukan == "kuesioner"))
 INDIKATOR_PEMERIKSAAN = tuple(pemeriksaan.butir_per_indikator())
@@ -127,7 +131,8 @@ class Koperasi(_Source):
     nama: Series[str] = pa.Field(str_length={"min_value": 1}, description="name")
     jenis: Series[str] = pa.Field(isin=JENIS, description="kind of cooperative; the rulebooks decide which are scored")
     kode_wilayah: Series[str] = pa.Field(description="BPS code of the kabupaten/kota, NN.NN, e.g. 65.02")
-    kabupaten_kota: Series[str] = pa.Field(str_length={"min_value": 1}, description="name, e.g. Bulungan")
+    kabupaten_kota: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": NAMA_WILAYAH_MAKS},
+                                           description="name, e.g. Bulungan; at most NAMA_WILAYAH_MAKS characters")
     wilayah_keanggotaan: Series[str] = pa.Field(isin=WILAYAH_KEANGGOTAAN,
                                                 description="membership area: decides who supervises")
     tanggal_badan_hukum: Series[pd.Timestamp] = pa.Field(description="date of legal entity; not in the future")

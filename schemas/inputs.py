@@ -147,7 +147,10 @@ def _explain(check: pa.Check | None, code: str, column: str, rows: pd.DataFrame,
     if check is None:  # a failure the parsing should have made impossible: say it plainly rather than lose it
         return pd.Series(f"{column}: {code}", index=rows.index, dtype="str")
     if check.name == "str_length":
-        return pd.Series(f"{column}: kosong", index=rows.index, dtype="str")
+        longest = (check.statistics or {}).get("max_value")
+        empty = rows[column].str.len().eq(0).fillna(True).to_numpy(dtype=bool)
+        return pd.Series(np.where(empty, f"{column}: kosong", f"{column}: lebih dari {longest} karakter (nilai: "
+                                  + _quoted(rows[column]) + ")"), index=rows.index, dtype="str")
     return f"{column}: {_rule_in_words(check)} (nilai: " + _quoted(rows[column]) + ")"
 
 

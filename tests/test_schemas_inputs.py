@@ -185,6 +185,17 @@ def test_a_value_with_a_single_quote_is_quoted_in_double_quotes_so_that_its_end_
     assert duplicates.alasan[0][0] == 'nik "65\'01" tercatat lebih dari sekali: juga di baris 3'
 
 
+def test_a_kabupaten_kota_name_longer_than_any_area_s_is_refused_with_its_start_and_length():
+    """An area name of 2,000 characters, a cell pasted wrong, was printed whole by every summary and message that
+    names areas (hostile trial): beyond NAMA_WILAYAH_MAKS (100) characters the registry row is refused."""
+    long, longest = "Tana Tidung " * 20, "T" * 100
+    result = check_koperasi(raw(koperasi_row(2, kabupaten_kota=long), koperasi_row(3, nik="650299", kabupaten_kota=""),
+                                koperasi_row(4, nik="650300", kabupaten_kota=longest, kode_wilayah="65.03")), TODAY)
+    assert result.alasan[0] == [f"kabupaten_kota: lebih dari 100 karakter (nilai: '{long[:60]}… (240 karakter)')"]
+    assert result.alasan[1] == ["kabupaten_kota: kosong"]
+    assert result.valid["kabupaten_kota"].tolist() == [longest]
+
+
 def small(total: int, **changes: int) -> dict:
     """A 'micro' balance sheet: kas = total_aset = simpanan_pokok, no loans."""
     zero = {c: 0 for c in JUMLAH}
