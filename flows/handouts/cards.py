@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from flows.handouts.charts import CardCharts
 from flows.handouts.pages import environment
+from flows.handouts.style import component_names
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
 from scoring.inputs import is_in
@@ -116,7 +117,7 @@ class _Cards:
         self.published = published
         self.books = rulebooks()
         self.charts = CardCharts(published.periods, self.books)
-        self.names = {k.id: k.nama for book in self.books.values() for k in book.komponen}
+        self.names = component_names()
         status = published.now("status_koperasi")
         self.status = _one_per_nik(status[is_in(status["nik"], pd.Series(niks, dtype="str"))])
         self.scores = _one_per_nik(published.now("skor_koperasi"))

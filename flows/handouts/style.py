@@ -112,12 +112,17 @@ ACRONYMS = ("shu", "atmr")  # words of the ids written in capitals: SHU, ATMR
 
 
 @cache
+def component_names() -> dict[str, str]:
+    """Every book's component ids and the names the books give them (the card's table of components, `in_words`)."""
+    return {k.id: k.nama for book in rulebooks().values() for k in book.komponen}
+
+
+@cache
 def _vocabulary() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
     """Where a text names a component (its id before ': ' or a value; a quantity of the same id, 'turunkan
     beban_operasi_anggota sebesar', is not the component), every rulebook id written otherwise than in words, and
     the components' names."""
-    books = rulebooks().values()
-    names = {k.id: k.nama for book in books for k in book.komponen}
+    books, names = rulebooks().values(), component_names()
     ids = {*JUMLAH, *names, *(q for book in books for q in book.besaran),
            *(code for book in books for code in book.faktor_kode)}
     spelled = [i for i in ids if "_" in i or i in ACRONYMS]
