@@ -159,8 +159,7 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         reports = reader.submit(read_report_files, params.input, params.period, started, previous=previous)
         common = checked_common(params.input, started.astimezone(TIMEZONE).date())
         landing = with_common(reports.result(), common.rejected)
-    if params.kabupaten:
-        check_registry_as_published(params, common.koperasi.valid)
+    changed_elsewhere = check_registry_as_published(params, common.koperasi.valid) if params.kabupaten else ""
     # the previous month scored in a copy of the process while this one checks the period's reports (a national
     # month: about 1 s of each); without a copy (`flows.forked`), here after them, as before
     aside = forked.forked(lambda: keep_previous(run, common, landing, previous, started)) if previous else None
@@ -195,7 +194,7 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
                    koperasi_tanpa_kuesioner=len(without_any), kuesioner_sesudah_periode=later,
                    contoh_karantina={table: text for table, text in examples.items() if text},
                    laporan_tanpa_wilayah=int((~is_in(landing.laporan["nik"], common.koperasi.valid["nik"])).sum())
-                   if params.kabupaten else 0)
+                   if params.kabupaten else 0, registri_berubah_wilayah_lain=changed_elsewhere)
 
 
 EXAMPLE_LENGTH = 300  # characters of an example at most: 44 cells of 2,000 quoted made one line of 92,672
@@ -226,16 +225,25 @@ def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame
     return text if len(text) <= EXAMPLE_LENGTH else text[:EXAMPLE_LENGTH - 1] + "…"  # a line of 92,672: trial
 
 
-def check_registry_as_published(params: RunParameters, registry: pd.DataFrame) -> None:
+# the registry's columns status_koperasi publishes beside nik and kabupaten_kota: an area rerun republishes the other
+# areas' as published, and says when the registry has changed them since
+REGISTRY_PUBLISHED = ("nama", "jenis", "kode_wilayah", "tanggal_rat_terakhir", "pendamping")
+
+
+def check_registry_as_published(params: RunParameters, registry: pd.DataFrame) -> str:
     """An area rerun keeps the other areas' published rows: it needs the registry the month was published with (its
     accepted rows' nik and kabupaten/kota, as status_koperasi holds them). A cooperative added, gone (or its row now
     refused) or moved to another kabupaten/kota anywhere broke the quality gate in English terms, or published the
-    old areas without a word (hostile trial): ParameterError naming how many of each and one."""
-    published = storage.read_table(params.output, "status_koperasi", params.period, columns=["nik", "kabupaten_kota"])
+    old areas without a word (hostile trial): ParameterError naming how many of each and one. Returns, in words, the
+    other areas' cooperatives whose other registry columns (REGISTRY_PUBLISHED) changed since: republished as they
+    were ('' when none; they went unsaid: review)."""
+    published = storage.read_table(params.output, "status_koperasi", params.period,
+                                   columns=["nik", "kabupaten_kota", *REGISTRY_PUBLISHED])
     if published.empty:  # not published (`preflight.check_area_rerun` refuses the run)
-        return
-    now = registry[["nik", "kabupaten_kota"]].astype("str")
-    both = published.astype("str").merge(now, on="nik", how="outer", suffixes=("_terbit", "_kini"), indicator=True)
+        return ""
+    now = registry[["nik", "kabupaten_kota", *REGISTRY_PUBLISHED]].assign(
+        tanggal_rat_terakhir=registry["tanggal_rat_terakhir"].dt.strftime("%Y-%m-%d"))
+    both = _texts(published).merge(_texts(now), on="nik", how="outer", suffixes=("_terbit", "_kini"), indicator=True)
     moved = both[(both["_merge"] == "both") & (both["kabupaten_kota_terbit"] != both["kabupaten_kota_kini"])]
     kinds = [(both[both["_merge"] == "right_only"], "baru", lambda r: f"{r.nik} baru ({r.kabupaten_kota_kini})"),
              (both[both["_merge"] == "left_only"], "tidak ada lagi atau barisnya ditolak",
@@ -249,6 +257,21 @@ def check_registry_as_published(params: RunParameters, registry: pd.DataFrame) -
         raise ParameterError(f"daftar koperasi berubah sejak periode {params.period} terbit (koperasi {counts}; mis. "
                              f"{shown(example(next(rows.itertuples())))}): jalankan seluruh bulannya (tanpa "
                              "--kabupaten)")
+    areas = {name.strip().casefold() for name in params.kabupaten}
+    elsewhere = both[~both["kabupaten_kota_terbit"].str.casefold().isin(areas)]
+    differs = {column: elsewhere[f"{column}_terbit"] != elsewhere[f"{column}_kini"] for column in REGISTRY_PUBLISHED}
+    changed_rows = elsewhere[np.logical_or.reduce([d.to_numpy() for d in differs.values()])]
+    if changed_rows.empty:
+        return ""
+    row = changed_rows.iloc[0]
+    column = next(c for c in REGISTRY_PUBLISHED if row[f"{c}_terbit"] != row[f"{c}_kini"])
+    return (f"{number(len(changed_rows), 0)} koperasi (mis. {shown(row['nik'])} {column}: "
+            f"{shown(row[f'{column}_terbit'])} -> {shown(row[f'{column}_kini'])})")
+
+
+def _texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns as text, an empty cell as '-' (so that a value set or cleared compares as a change)."""
+    return frame.astype("str").fillna("-")
 
 
 def in_scope(registry: pd.DataFrame, kabupaten: tuple[str, ...], common: CheckedCommon | None = None

@@ -304,6 +304,10 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     if summary.get("laporan_tanpa_wilayah") and summary.get("kabupaten"):
         console.print(f"  laporan tanpa wilayah {count('laporan_tanpa_wilayah')} (nik tidak terdaftar atau baris "
                       "registrinya ditolak): bukan milik wilayah ini; run seluruh bulan mengarantinanya", markup=False)
+    if summary.get("registri_berubah_wilayah_lain") and summary.get("kabupaten"):
+        console.print("  daftar koperasi wilayah lain berubah sejak terbit: "
+                      f"{summary['registri_berubah_wilayah_lain']}; wilayah lain diterbitkan ulang seperti terbit: run "
+                      "seluruh bulan memakai perubahannya", markup=False)
     checklists = (f"; pemeriksaan {count('pemeriksaan_dikarantina')} dari {count('pemeriksaan_dibaca')}"
                   if summary.get("pemeriksaan_dibaca") else "")  # an optional input: named when there is one
     area = bool(summary.get("kabupaten"))  # the shared inputs' counts are the whole folder's, its cooperatives not

@@ -87,6 +87,9 @@ class PrepareSummary:
     # an area run: the period's report rows of no accepted registry row (nik not registered, or its row refused),
     # none of the area's: only a whole run quarantines them (they were in no count: hostile trial)
     laporan_tanpa_wilayah: int = 0
+    # an area run: the other areas' cooperatives whose registry columns (`prepare.REGISTRY_PUBLISHED`) changed since
+    # the month was published, republished as they were, in words ('' none)
+    registri_berubah_wilayah_lain: str = ""
 
 
 @dataclass

@@ -1282,8 +1282,11 @@ def test_an_area_run_says_which_counts_are_the_folder_s_and_which_the_area_s(tmp
                "faktor_dikarantina": 0, "faktor_dibaca": 4, "koperasi_dikarantina": 0, "koperasi_dibaca": 109,
                "berkas_ditolak": [], "berkas_tidak_dibaca": [], "catatan_berkas": [], "alasan_teratas": [],
                "data_docs": "-", "manifest": str(manifest), "keluaran": {"laporan": str(tmp_path / "laporan")}}
-    report.print_summary(summary | {"laporan_tanpa_wilayah": 2}, tmp_path)
+    report.print_summary(summary | {"laporan_tanpa_wilayah": 2, "registri_berubah_wilayah_lain": "1 koperasi (mis. 2 "
+                                    "jenis: ksp -> kspps)"}, tmp_path)
     out = capsys.readouterr().out
+    assert ("  daftar koperasi wilayah lain berubah sejak terbit: 1 koperasi (mis. 2 jenis: ksp -> kspps); wilayah "
+            "lain diterbitkan ulang seperti terbit: run seluruh bulan memakai perubahannya\n") in out
     assert ("  seluruh folder: kuesioner dikarantina 114 dari 1.520 (di wilayah ini 1 dari 8 koperasi yang dinilai "
             "kehilangan kuesioner terbarunya); faktor 0 dari 4; koperasi.csv 0 dari 109\n") in out
     assert ("  laporan tanpa wilayah 2 (nik tidak terdaftar atau baris registrinya ditolak): bukan milik wilayah ini; "

@@ -465,6 +465,23 @@ def test_an_area_rerun_needs_the_registry_its_month_was_published_with(tmp_path)
                                       "jalankan seluruh bulannya (tanpa --kabupaten)"), case
     registry.write_text(published, encoding="utf-8")
     assert prepare(params, new_run_id("2026-10"), STARTED).laporan_dibaca == 9  # the same registry: Tarakan's
+    assert prepare(params, new_run_id("2026-10"), STARTED).registri_berubah_wilayah_lain == ""
+    # another area's registry columns changed: republished as they were, and said (they went unsaid: review); the
+    # area's own changes are scored
+    rows = pd.read_csv(registry, dtype=str, keep_default_na=False)
+    bulungan, nunukan = (rows.index[rows["kabupaten_kota"] == area][0] for area in ("Bulungan", "Nunukan"))
+    own = rows.index[rows["kabupaten_kota"] == "Tarakan"][0]
+    before = rows.loc[bulungan, "jenis"]
+    rows.loc[bulungan, "jenis"] = "kspps" if before != "kspps" else "ksp"
+    published_rat = rows.loc[nunukan, "tanggal_rat_terakhir"] or "-"
+    rows.loc[nunukan, "tanggal_rat_terakhir"] = "2026-06-30"
+    rows.loc[own, "pendamping"] = "Pendamping Baru"
+    rows.to_csv(registry, index=False)
+    examples = {rows.loc[bulungan, "nik"]: f"jenis: {before} -> {rows.loc[bulungan, 'jenis']}",
+                rows.loc[nunukan, "nik"]: f"tanggal_rat_terakhir: {published_rat} -> 2026-06-30"}
+    first = min(examples)  # in nik order
+    assert prepare(params, new_run_id("2026-10"), STARTED).registri_berubah_wilayah_lain == (
+        f"2 koperasi (mis. {first} {examples[first]})")
 
 
 def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_changes(tmp_path, monkeypatch):
