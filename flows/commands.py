@@ -509,5 +509,5 @@ def rebuild_reports(period: str, output: Path) -> int:
         say(f"dokumen periode {period} tidak ditulis ulang: {preflight.os_error_words(error)}; dokumen sebelumnya "
             "utuh")
         return EXIT_FAILED
-    print(f"dokumen periode {period} ditulis ulang: {number(len(files), 0)} berkas di {folder}")
+    print(f"dokumen periode {period} ditulis ulang: {number(len(files), 0)} berkas di {Path(folder).resolve()}")
     return EXIT_DONE

@@ -30,7 +30,7 @@ from scoring.components import NO_ANSWERS
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
-from scoring.texts import format_nilai, format_number, number, row_ranges
+from scoring.texts import format_nilai, format_number, rows_by_reason
 from scoring.errors import AmbiguousName, ParameterError
 
 MOVES_SHOWN = 5  # moves each list of single moves shows (the table has every one)
@@ -247,12 +247,9 @@ def _quarantine(coop: Cooperative) -> Group | None:
     rows = coop.tables["karantina"]
     if rows.empty:
         return None
-    grouped: dict[tuple[str, str], list[int]] = {}
-    for sumber, baris, alasan in zip(rows["sumber"], rows["baris"], rows["alasan"]):
-        grouped.setdefault((sumber, "; ".join(alasan)), []).append(int(baris))
     return Group(Text("Karantina (baris masukan yang ditolak run periode ini)", style="bold"),
-                 *(Text(f"- {sumber} baris {row_ranges(lines)}{f' ({number(len(lines), 0)} baris)' * (len(lines) > 1)}"
-                        f": {reasons}") for (sumber, reasons), lines in grouped.items()))
+                 *(Text(f"- {sumber} {lines}: {reasons}") for sumber, lines, reasons, _ in
+                   rows_by_reason(rows["sumber"], rows["baris"], rows["alasan"])))
 
 
 COMPONENT_COLUMNS = ("komponen", "rasio", "nilai", "skor", "bobot", "hilang")

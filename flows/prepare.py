@@ -4,7 +4,6 @@ in the run's work folder what the scoring reads (`flows.catalog`). Each stage is
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from scoring.derived_factors import derived_factors
 from scoring.explain import aligned
 from scoring.inputs import KUESIONER, is_in
 from scoring.periods import previous_period
+from scoring.reporting_quality import reason_kinds
 from scoring.texts import number
 
 
@@ -438,7 +438,7 @@ def keep_previous(run: RunFolder, common: CheckedCommon, landing: Landing, previ
 def summarise(landing: Landing, common: CheckedCommon, raw: pd.DataFrame, submissions: Submissions,
               quarantined: int, karantina: pd.DataFrame, registered: int) -> PrepareSummary:
     """What was read and what became of it."""
-    reasons = Counter(reason_kind(r) for reasons in karantina["alasan"] for r in reasons)
+    reasons = Counter(reason_kinds(karantina["alasan"].explode().dropna()).tolist())
     return PrepareSummary(
         berkas_ditolak=landing.galat,
         berkas_tidak_dibaca=[{"sumber": e.sumber, "alasan": e.alasan} for e in landing.tidak_dibaca],
@@ -453,7 +453,3 @@ def summarise(landing: Landing, common: CheckedCommon, raw: pd.DataFrame, submis
         catatan_berkas=[f"{f.sumber}: {f.dibersihkan}" for f in landing.berkas if f.dibersihkan],
     )
 
-
-def reason_kind(reason: str) -> str:
-    """A reason without its values, to count reasons of one kind together."""
-    return re.sub(r"'[^']*'|\d[\d.:/-]*", "…", reason.split(": ")[0])

@@ -112,6 +112,18 @@ def row_ranges(rows: Iterable[int]) -> str:
     return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
+def rows_by_reason(sumber: Iterable[str], baris: Iterable[int], alasan: Iterable[list[str]]
+                   ) -> list[tuple[str, str, str, int]]:
+    """Quarantined rows (the karantina table's columns) as one line per file and reasons, in the order first seen:
+    (sumber, 'baris 723-761 (39 baris)', the reasons joined by '; ', how many rows). A questionnaire set refused
+    whole was 37 lines of one reason (new-user trials: jelaskan, then the card)."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for file, line, reasons in zip(sumber, baris, alasan):
+        grouped.setdefault((file, "; ".join(reasons)), []).append(int(line))
+    return [(file, f"baris {row_ranges(lines)}" + f" ({number(len(lines), 0)} baris)" * (len(lines) > 1), reasons,
+             len(lines)) for (file, reasons), lines in grouped.items()]
+
+
 def edge_text(value: float) -> str:
     """A band edge as the rulebook prints it: 15, 7,5."""
     return f"{value:g}".replace(".", ",")

@@ -146,7 +146,7 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     assert status.loc["650464801702956", "alasan_tidak_dinilai"].startswith("unit simpan pinjam syariah")
 
 
-def test_the_run_publishes_the_documents_and_laporan_rebuilds_the_same_bytes(dirty, tmp_path, capsys):
+def test_the_run_publishes_the_documents_and_laporan_rebuilds_the_same_bytes(dirty, tmp_path, capsys, monkeypatch):
     from flows.cli import main
 
     summary, published = dirty
@@ -165,7 +165,8 @@ def test_the_run_publishes_the_documents_and_laporan_rebuilds_the_same_bytes(dir
     assert len(quarantined) == 12 and on_a_card.sum() == 43
     (documents / "kartu" / expected[1].split("/")[1]).write_text("diubah")  # a card changed by hand
     (documents / "catatan.txt").write_text("bukan dokumen periode ini")
-    assert main(["laporan", "--period", "2026-10", "--output", str(output)]) == 0
+    monkeypatch.chdir(output.parent)  # the folder given relative: where they are, absolute (new-user trial)
+    assert main(["laporan", "--period", "2026-10", "--output", output.name]) == 0
     assert capsys.readouterr().out == f"dokumen periode 2026-10 ditulis ulang: {len(expected)} berkas di {documents}\n"
     assert snapshot(documents) == written  # the run's time, never the clock's: the same bytes, the folder whole
     assert sorted(p.name for p in output.iterdir()) == sorted(p.name for p in published.iterdir() if p.name != "_gx")

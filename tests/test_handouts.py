@@ -103,8 +103,11 @@ def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
     # why on the list: no accepted report, said first for a jenis no book scores (a sharia cooperative's row read
     # "rulebook ... belum tersedia": new-user trial)
     sharia = silent[silent["Jenis"] == "kspps"]
-    assert len(sharia) and sharia["Keterangan"].str.startswith(
-        "tidak ada laporan yang diterima periode ini (koperasi simpan pinjam syariah: ").all()
+    reports = tables["karantina"][tables["karantina"]["sumber"].str.startswith("laporan/")]
+    first = np.where(sharia["NIK"].isin(reports["nik"]), "laporan periode ini dikarantina: lihat tabel karantina",
+                     "tidak ada laporan yang diterima periode ini")  # its report quarantined: said (new-user trial)
+    assert len(sharia) and all(text.startswith(f"{why} (koperasi simpan pinjam syariah: ")
+                               for text, why in zip(sharia["Keterangan"], first))
     assert silent.loc[silent["Jenis"] == "ksp", "Keterangan"].isin(
         ["tidak ada laporan untuk periode ini", "laporan periode ini dikarantina: lihat tabel karantina"]).all()
     assert book["Keterangan"].set_index("Hal").loc["Dihitung pada (WITA)", "Isi"] == "2026-12-01 02:00"
@@ -314,6 +317,26 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
     assert worklist["langkah_utama"].str.contains("_").any()  # the table keeps them
 
 
+def test_a_card_shows_its_quarantined_rows_one_line_per_file_and_reasons(handouts, published_sample):
+    """The card of a cooperative whose questionnaire set was refused whole listed five lines that differed only in
+    their row, then "Dan 35 baris lain", hiding its report's own reason (new-user trial): one line per file and
+    reasons, the rows as ranges, as `jelaskan` shows them."""
+    karantina = published_sample[1]["karantina"]
+    nik = "650423110186759"  # the dirty drop's question answered twice (CACAT.md), and a report sent in 2099
+    mine = karantina[karantina["nik"] == nik].sort_values(["sumber", "baris"])
+    html = files(handouts[1])[f"kartu/{nik}.html"].read_text(encoding="utf-8")
+    shown = re.findall(r"<li>((?:kuesioner|laporan)/[^<]*)</li>", html)
+    answers = mine[mine["sumber"].str.startswith("kuesioner/")]
+    report = mine[mine["sumber"].str.startswith("laporan/")].iloc[0]
+    lines = answers["baris"].tolist()
+    assert lines == list(range(lines[0], lines[0] + len(lines)))  # one run of rows: the set
+    assert shown == [
+        str(escape(f"kuesioner/kuesioner_2026.csv baris {lines[0]}-{lines[-1]} ({len(lines)} baris): "
+                   + "; ".join(answers["alasan"].iloc[0]))),
+        str(escape(f"{report['sumber']} baris {report['baris']}: " + "; ".join(report["alasan"])))]
+    assert "baris lain" not in html
+
+
 # --- the pieces -----------------------------------------------------------------------------------------------
 
 
@@ -379,6 +402,21 @@ def test_a_text_longer_than_a_cell_holds_says_it_was_cut_and_how_long_it_was(tmp
     assert rows[0][1].startswith("a" * 20_000 + "; b") and len(rows[0][1]) == CELL_MAKS
     assert rows[0][1].endswith("b… (dipotong: 40.002 karakter; satu sel Excel memuat 32.767)")
     assert rows[1] == (fits, "c") and not any(rows[2])  # an empty row reads as ()
+
+
+def test_a_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    """A cooperative named '=HYPERLINK("http://evil.example","klik")', a pendamping the same, a nik '=1+2': openpyxl
+    wrote them as formulas, live in the workbook (hostile trial). Every text is a text, in a styled cell or not."""
+    link = '=HYPERLINK("http://evil.example","klik")'
+    book = new_workbook()
+    add_sheet(book, "Isi", [Column("Nama", "nama"), Column("Isi", "isi", wrap=True), Column("Daftar", "daftar", "list")],
+              pd.DataFrame({"nama": pd.Series([link, "+1", "biasa"], dtype="str"),
+                            "isi": pd.Series(["=1+2", "@a", None], dtype="str"), "daftar": [["=x", "y"], None, None]}))
+    path = save(book, tmp_path / "isi.xlsx", datetime(2026, 11, 5, 8, 0))
+    sheet = load_workbook(path)["Isi"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None]
+    assert [(c.value, c.data_type) for c in cells] == [(link, "s"), ("=1+2", "s"), ("=x; y", "s"), ("+1", "s"),
+                                                       ("@a", "s"), ("biasa", "s")]
 
 
 def test_the_columns_of_a_sheet_are_data_with_its_runs_expanded(tmp_path):
@@ -517,6 +555,7 @@ def test_tidak_melapor_lists_whoever_owes_the_month_as_mutu_pelaporan_counts_it(
     counted the month as owed (review). Owed: reported before, sent any report row (mutu_pelaporan lists it), or
     of a jenis a book scores."""
     from flows.handouts.workbook import NO_REPORT, silent
+    from scoring.status import LAPORAN_DIKARANTINA
 
     sharia = "koperasi simpan pinjam syariah: rulebook belum tersedia"
     status = pd.DataFrame({
@@ -526,9 +565,11 @@ def test_tidak_melapor_lists_whoever_owes_the_month_as_mutu_pelaporan_counts_it(
         "bulan_tidak_melapor_berturut": pd.array([None, None, None, 2, 0], dtype="Int32"),
         "alasan_tidak_dinilai": ["tidak ada laporan untuk periode ini", sharia, sharia, sharia, None]})
     quality = pd.DataFrame({"nik": ["2", "4", "5"], "periode": PERIODE})
-    rows = silent(Published(PERIODE, {"status_koperasi": status, "mutu_pelaporan": quality}, SETTINGS))
+    karantina = pd.DataFrame({"nik": ["2", "4"], "periode": PERIODE, "sumber": ["laporan/l.csv", "kuesioner/k.csv"]})
+    rows = silent(Published(PERIODE, {"status_koperasi": status, "mutu_pelaporan": quality, "karantina": karantina},
+                            SETTINGS))
     two_before = f"{PERIODE[:5]}{int(PERIODE[5:]) - 2:02d}"
     assert rows[["nik", "laporan_terakhir", "keterangan"]].values.tolist() == [
         ["1", "belum pernah diterima", "tidak ada laporan untuk periode ini"],
-        ["2", "belum pernah diterima", f"{NO_REPORT} ({sharia})"],
+        ["2", "belum pernah diterima", f"{LAPORAN_DIKARANTINA} ({sharia})"],  # its report quarantined: said
         ["4", two_before, f"{NO_REPORT} ({sharia})"]]

@@ -18,7 +18,7 @@ import pytest
 from flows import lookup, report, storage
 from scoring.errors import ParameterError
 from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE
-from scoring.texts import row_ranges
+from scoring.texts import row_ranges, rows_by_reason
 
 DPK = "650274822002787"  # KSP Setia Bersama, Dalam Pengawasan at 51.80
 QUARANTINED = "650276611812441"  # KSP Setia Nelayan: its October report quarantined
@@ -206,6 +206,8 @@ def test_a_questionnaire_set_refused_whole_is_one_line_with_its_rows(published_s
         "- kuesioner/kuesioner_2026.csv baris 2-38 (37 baris): set kuesioner 650113048542833 2026-02-06: "
         "manajemen_aktiva nomor 7 tidak dijawab"]
     assert row_ranges([9, 4, 10, 2, 3, 3]) == "2-4, 9-10" and row_ranges([7]) == "7"
+    assert rows_by_reason(["a.csv", "b.csv", "a.csv", "a.csv"], [3, 2, 4, 9], [["x"], ["x"], ["x"], ["x", "y"]]) == [
+        ("a.csv", "baris 3-4 (2 baris)", "x", 2), ("b.csv", "baris 2", "x", 1), ("a.csv", "baris 9", "x; y", 1)]
 
 
 def test_a_questionnaire_in_karantina_is_said_beside_the_no_questionnaire_convention():

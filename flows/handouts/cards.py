@@ -27,6 +27,7 @@ from scoring.path_to_sehat import COMBINATION, repeated_single
 from scoring.periods import month_name
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
+from scoring.texts import rows_by_reason
 
 # the columns a card shows of the tables with a row per component or move (the national month: 500,000 peer rows)
 COMPONENT_COLUMNS = ["nik", "komponen", "rasio", "nilai", "skor", "bobot", "rentang_lebih_baik", "nilai_lebih_baik"]
@@ -34,7 +35,7 @@ PEER_COLUMNS = ["nik", "komponen", "persentil", "jumlah_sejawat", "median_sejawa
                 "kelas_aset"]
 MOVE_COLUMNS = ["nik", "langkah", "uraian", "poin_tambahan", "skor_total_baru", "predikat_baru", "keterangan"]
 QUARANTINE_COLUMNS = ["nik", "sumber", "baris", "alasan"]
-QUARANTINE_SHOWN = 5  # quarantined rows a card names with their reasons (the feedback workbook has them all)
+QUARANTINE_SHOWN = 5  # lines of quarantined rows (a file and reasons) a card shows (the feedback workbook has them all)
 MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate
 # first), and the rest of a combination begun among them: a combination is reached by all its moves together
 UNSAFE = re.compile(r"[^\w.-]")
@@ -147,7 +148,7 @@ class _Cards:
             "more_moves": more,
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
-            "quarantined": self.quarantined.get(nik, []), "quarantine_shown": QUARANTINE_SHOWN,
+            **self._quarantined(nik),
             "feedback": Path(file_name(nik)).with_suffix(".xlsx").name,
             "findings": [], "peer_group": None,
             "history_svg": self._history(nik, score), "aspects_svg": "",
@@ -172,6 +173,16 @@ class _Cards:
         shown = [points.get(periode, {}) for periode in self.published.periods]
         book = score["rulebook"] if score else self.published.main_book.id
         return self.charts.history(book, [p.get("skor_total") for p in shown], [p.get("predikat") for p in shown])
+
+    def _quarantined(self, nik: str) -> dict:
+        """The cooperative's quarantined rows, one line per file and reasons with its rows as ranges (`rows_by_reason`:
+        five lines that differed only in their row hid the other reason: new-user trial), the first QUARANTINE_SHOWN
+        lines, and how many rows the others hold."""
+        rows = self.quarantined.get(nik, [])
+        lines = rows_by_reason([r["sumber"] for r in rows], [r["baris"] for r in rows], [r["alasan"] for r in rows])
+        return {"quarantined": [{"sumber": sumber, "baris": where, "alasan": reasons}
+                                for sumber, where, reasons, _ in lines[:QUARANTINE_SHOWN]],
+                "quarantined_more": sum(count for *_, count in lines[QUARANTINE_SHOWN:])}
 
     def _components(self, nik: str) -> tuple[list[dict], list[str]]:
         """The components with their peer percentile (province), and the notes of those given none (why), each

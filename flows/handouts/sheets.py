@@ -203,10 +203,14 @@ def _cell(sheet: Worksheet, value: object, style: str | None, styles: dict[str, 
     """A value, or a cell in one of the workbook's named styles (`styles`: each one's array, looked up once per
     sheet and shared by its cells: openpyxl's `cell.style = name` searches the named styles and copies the array for
     every cell, a quarter of the time of a national workbook's three million cells; the same bytes either way)."""
-    if style is None:
+    formula = isinstance(value, str) and value.startswith("=")
+    if style is None and not formula:
         return value
     cell = WriteOnlyCell(sheet, value)
-    cell._style = styles[style]
+    if formula:  # text, as every cell the workbook writes: openpyxl takes '=...' for a formula, and a cooperative's
+        cell.data_type = "s"  # name '=HYPERLINK(...)' became a live link (hostile trial)
+    if style is not None:
+        cell._style = styles[style]
     return cell
 
 

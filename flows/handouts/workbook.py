@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from flows.handouts.sheets import Column, add_sheet, columns, new_workbook, save, sheet_names
@@ -15,7 +16,7 @@ from schemas.tables import aspek_ids
 from scoring.inputs import is_in
 from scoring.periods import month_name, shift_period
 from scoring.rulebook import published_books
-from scoring.status import predicate_columns, sehat_columns
+from scoring.status import LAPORAN_DIKARANTINA, predicate_columns, sehat_columns
 
 NO_REPORT = "tidak ada laporan yang diterima periode ini"  # a cooperative of a jenis no book scores, on Tidak Melapor
 FIXED_SHEETS = ("Ringkasan", "Daftar Prioritas", "Peringatan Dini", "Tidak Melapor", "Karantina", "Laporan Terganti",
@@ -123,7 +124,12 @@ def silent(published: Published) -> pd.DataFrame:
     months = rows["bulan_tidak_melapor_berturut"]
     last = [None if pd.isna(m) else shift_period(published.periode, -int(m)) for m in months]
     why = rows["alasan_tidak_dinilai"].astype("str")
-    keterangan = why.where(rows["jenis"].isin(scored_jenis), f"{NO_REPORT} (" + why + ")")
+    karantina = published.now("karantina")
+    quarantined = karantina.loc[karantina["sumber"].astype("str").str.startswith("laporan/").to_numpy(), "nik"]
+    # a jenis no book scores: why there is no report first, a quarantined one said so (new-user trial)
+    first = pd.Series(np.where(is_in(rows["nik"], quarantined.dropna()), LAPORAN_DIKARANTINA, NO_REPORT),
+                      index=rows.index, dtype="str")
+    keterangan = why.where(rows["jenis"].isin(scored_jenis), first + " (" + why + ")")
     return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah diterima"),
                        keterangan=keterangan).sort_values(
         ["kabupaten_kota", "bulan_tidak_melapor_berturut", "nama"], ascending=[True, False, True], na_position="first",
