@@ -130,10 +130,11 @@ def _cutoff(periode: pd.Series, day: int) -> pd.Series:
 def reason_kinds(reasons: pd.Series) -> pd.Series:
     """Each quarantine reason without its values (quoted values and numbers as '…'), so that reasons of one kind are
     counted together: the text before its first ': ', and when that names a row or a set by its values (a set of
-    answers, a refused registry row), its first problem too: 'set kuesioner … …: manajemen_umum nomor … dijawab …
-    kali (baris …)' (every set's problems were one kind, 'set kuesioner … …': new-user trial)."""
+    answers, a refused registry row), its first problem's too: 'set kuesioner … …: manajemen_umum nomor … dijawab …
+    kali (baris …)', 'baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum' (every set's problems were
+    one kind, 'set kuesioner … …': new-user trial)."""
     parts = reasons.astype("str").str.split(": ", n=1)
-    head, rest = _masked(parts.str[0]), _masked(parts.str[1].fillna("").str.split("; ").str[0])
+    head, rest = _masked(parts.str[0]), _masked(parts.str[1].fillna("").str.split("; ").str[0].str.split(": ").str[0])
     return head.where(~head.str.contains("…", regex=False) | rest.eq(""), head + ": " + rest)
 
 

@@ -298,9 +298,16 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
         "(Kas + bank) / Kewajiban lancar 10,92% menjadi 9,29% (nilai 100 menjadi 25)")
     assert in_words("rentabilitas_modal_sendiri: naikkan shu_bagian_anggota sebesar Rp 1; turunkan atmr") == (
         "SHU bagian anggota (disetahunkan) / Modal sendiri: naikkan SHU bagian anggota sebesar Rp 1; turunkan ATMR")
-    finding = "faktor pengurang rekayasa_pembukuan (lihat berkas temuan_2026_09.pdf, rasio_kas 3 kali)"
-    assert in_words(finding) == ("faktor pengurang rekayasa pembukuan (lihat berkas temuan_2026_09.pdf, "
-                                 "(Kas + bank) / Kewajiban lancar 3 kali)")  # a supervisor's words stay but ids
+    # a supervisor's own words in a finding, as the penjelasan quotes them, stay as written (hostile trial)
+    finding = ("Faktor pengurang: rekayasa_pembukuan (kas_dan_bank & rasio_kas 5% (lihat temuan_2026_09.pdf);\nroa: "
+               "turun; berlaku sejak 2026-09), pelanggaran_ketentuan (berlaku 2026-10): predikat Sehat menurut skor "
+               "diturunkan menjadi Dalam Pengawasan Khusus. Poin terbanyak hilang: rasio_kas 20,88% (nilai 25)")
+    assert in_words(finding) == (
+        "Faktor pengurang: rekayasa pembukuan (kas_dan_bank & rasio_kas 5% (lihat temuan_2026_09.pdf);\nroa: turun; "
+        "berlaku sejak 2026-09), pelanggaran ketentuan (berlaku 2026-10): predikat Sehat menurut skor diturunkan "
+        "menjadi Dalam Pengawasan Khusus. Poin terbanyak hilang: (Kas + bank) / Kewajiban lancar 20,88% (nilai 25)")
+    assert in_words("ms_pinjaman_berisiko tidak dapat dihitung") == (  # a component named without a value after it
+        "Modal sendiri / Pinjaman diberikan yang berisiko tidak dapat dihitung")
     assert in_words(None) is None
     ids, seen = re.compile(r"\b[a-z]+_[a-z_]+\b"), 0  # no id left in a card's moves and reasons, nor the report's
     report = files(handouts[1])[f"laporan_{PERIODE}.html"].read_text(encoding="utf-8")

@@ -93,16 +93,25 @@ def css_class(predikat: object) -> str:
 
 
 def in_words(text: str | None) -> str | None:
-    """A text of the tables (jalan_menuju_sehat's `uraian`, daftar_prioritas' `langkah_utama` and `alasan`, the
-    `penjelasan`) as a pendamping reads it: a component where a move or a change names it ('rasio_kas: naikkan',
-    'rasio_kas 14,94%') by the name its rulebook gives it, as the card's table of components does ('(Kas + bank) /
-    Kewajiban lancar:'), and the other ids of the rulebooks (report columns, besaran, factor codes) in words
-    ('kas_dan_bank' -> 'kas dan bank', 'shu_kotor' -> 'SHU kotor'); any other text, a supervisor's words in a
-    finding, as it is. The tables keep the ids, which their `komponen` and `pos` columns hold (the documents read
-    "naikkan modal_sendiri ...": trial)."""
+    """A text of the tables (jalan_menuju_sehat's `uraian` and `keterangan`, daftar_prioritas' `langkah_utama` and
+    `alasan`, the `penjelasan`, a warning's `alasan`) as a pendamping reads it: a component where a text names the
+    component (not where a move names a report quantity of the same id: 'turunkan beban_operasi_anggota') by the
+    name its rulebook gives it, as the card's table of components does ('rasio_kas: naikkan' -> '(Kas + bank) /
+    Kewajiban lancar: naikkan'), and the other ids of the rulebooks (report columns, besaran, factor codes) in words
+    ('kas_dan_bank' -> 'kas dan bank', 'shu_kotor' -> 'SHU kotor'). A supervisor's own words in a finding (`penjelasan`:
+    'kode (keterangan; berlaku ...)') stay as written (they were rewritten: hostile trial). The tables keep the ids,
+    which their `komponen` and `pos` columns hold (the documents read "naikkan modal_sendiri ...": trial)."""
     if text is None:
         return None
-    named, words, names = _vocabulary()
+    named, words, findings, names = _vocabulary()
+    spelled, start = [], 0
+    for finding in findings.finditer(text):  # the words between a finding's code and when it holds, as written
+        spelled += [_spelled(text[start:finding.start(1)], named, words, names), finding.group(1)]
+        start = finding.end(1)
+    return "".join([*spelled, _spelled(text[start:], named, words, names)])
+
+
+def _spelled(text: str, named: re.Pattern, words: re.Pattern, names: dict[str, str]) -> str:
     text = named.sub(lambda found: names[found.group(0)], text)
     return words.sub(lambda found: " ".join(w.upper() if w in ACRONYMS else w for w in found.group(0).split("_")),
                      text)
@@ -118,16 +127,18 @@ def component_names() -> dict[str, str]:
 
 
 @cache
-def _vocabulary() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
-    """Where a text names a component (its id before ': ' or a value; a quantity of the same id, 'turunkan
-    beban_operasi_anggota sebesar', is not the component), every rulebook id written otherwise than in words, and
-    the components' names."""
+def _vocabulary() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
+    """Where a text names a component (its id, but not after 'naikkan '/'turunkan ': there a report quantity of the
+    same id is meant), every rulebook id written otherwise than in words, a finding's own words in a `penjelasan`
+    (`scoring.explain`: 'kode (keterangan; berlaku sejak 2026-09)'), and the components' names."""
     books, names = rulebooks().values(), component_names()
-    ids = {*JUMLAH, *names, *(q for book in books for q in book.besaran),
-           *(code for book in books for code in book.faktor_kode)}
+    codes = {code for book in books for code in book.faktor_kode}
+    ids = {*JUMLAH, *names, *(q for book in books for q in book.besaran), *codes}
     spelled = [i for i in ids if "_" in i or i in ACRONYMS]
 
     def either(found: Iterable[str]) -> str:  # the longest first: 'shu_kotor' before 'shu'
         return "|".join(re.escape(i) for i in sorted(found, key=lambda i: (-len(i), i)))
 
-    return re.compile(rf"\b(?:{either(names)})(?=: | -?\d)"), re.compile(rf"\b(?:{either(spelled)})\b"), names
+    return (re.compile(rf"(?<!naikkan )(?<!turunkan )\b(?:{either(names)})\b"),
+            re.compile(rf"\b(?:{either(spelled)})\b"),
+            re.compile(rf"\b(?:{either(codes)}) \((.+?); berlaku (?:sejak )?\d{{4}}-\d\d", re.DOTALL), names)
