@@ -14,13 +14,12 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
-from schemas.parsing import SET_REASON, Reasons, meant_dates, raw_text
+from schemas.parsing import SET_REASON, Reasons, lines_of, meant_dates, raw_text
 from schemas.rules import RowRule, numbered_within
 from scoring.errors import RulebookError
 from scoring.inputs import is_in
 from scoring.periods import last_day
 from scoring.rulebook import book_for, published_books
-from scoring.texts import row_ranges
 
 NO_MONTH = -(1 << 40)  # the month code of a row without a date (far from every real month)
 SET_PROBLEMS_SHOWN = 3  # problems a questionnaire set's reason names before "dan N masalah lain"
@@ -160,13 +159,10 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
     answer_row = np.full(len(times), -1)
     answer_row[cells[answered]] = positions[answered]  # the row of a question answered once (any of them if more)
     rejected = (times == 1) & np.append(reasons.rejected(), False)[answer_row]  # -1 (not answered): the appended False
-    repeated = answered & (times[np.maximum(cells, 0)] > 1)  # the rows of a question answered more than once
-    lines = typed["baris"].to_numpy()[positions[repeated]]
-    repeated_rows = pd.Series(lines).groupby(cells[repeated]).agg(row_ranges) if repeated.any() else pd.Series()
-    summary = _set_problems(np.flatnonzero((times != 1) | rejected), times, answer_row, books, starts,
-                            typed["baris"], repeated_rows)
-    if summary.empty:
+    problems = np.flatnonzero((times != 1) | rejected)
+    if not len(problems):  # (where the answers are is looked up only for sets with problems)
         return
+    summary = _set_problems(problems, times, books, starts, _answers(typed, positions, set_id, cells))
     sample = first[summary.index.to_numpy()]  # a row of each set with problems: its nik and tanggal
     texts = np.full(set_id.max() + 1, None, dtype=object)
     texts[summary.index.to_numpy()] = (SET_REASON + "kuesioner " + rows["nik"].iloc[sample].to_numpy(dtype=object) + " "
@@ -197,19 +193,43 @@ def _answer_cell(rows: pd.DataFrame, set_id: np.ndarray, books: np.ndarray, star
     return np.where(answers, cells, -1)
 
 
-def _set_problems(cells: np.ndarray, times: np.ndarray, answer_row: np.ndarray, books: np.ndarray,
-                  starts: np.ndarray, lines: pd.Series, repeated_rows: pd.Series) -> pd.Series:
+@dataclass(frozen=True)
+class _Answers:
+    """Where the answers of the sets are: each answering row's cell, file (a code) and line; the files' names, and
+    per set whether its rows come from more than one file (then a problem's rows are named with their files)."""
+
+    rows: pd.DataFrame  # sel, berkas, baris
+    files: pd.Index
+    several_files: np.ndarray
+
+    def of_cells(self, cells: pd.Series, sets: pd.Series) -> pd.Series:
+        """Per cell, its rows (`schemas.parsing.lines_of`): with their files for a set of several."""
+        mine = self.rows[is_in(self.rows["sel"], cells)]
+        several = pd.Series(self.several_files[sets.to_numpy()], index=cells.to_numpy())
+        return lines_of(pd.DataFrame({"kunci": mine["sel"], "sumber": self.files[mine["berkas"].to_numpy()],
+                                      "baris": mine["baris"], "berkas_lain": several.reindex(mine["sel"]).to_numpy()}))
+
+
+def _answers(typed: pd.DataFrame, positions: np.ndarray, set_id: np.ndarray, cells: np.ndarray) -> _Answers:
+    answered = cells >= 0
+    named = raw_text(typed, "sumber").to_numpy()[positions] if "sumber" in typed else np.full(len(positions), "")
+    file, files = pd.factorize(named)
+    several = pd.Series(file).groupby(set_id).nunique().to_numpy() > 1
+    return _Answers(pd.DataFrame({"sel": cells[answered], "berkas": file[answered],
+                                  "baris": typed["baris"].to_numpy()[positions[answered]]}), files, several)
+
+
+def _set_problems(cells: np.ndarray, times: np.ndarray, books: np.ndarray, starts: np.ndarray,
+                  answers: _Answers) -> pd.Series:
     """One text per set with problems (index: the set) from the problem cells `cells` (in grid order): its first
     problems in komponen order then by (first) number, and how many more. A problem is the unanswered numbers of
     a komponen together, a question answered more than once, or a question whose one answer was rejected. Only
-    the problems named are worded, so a national file of rejected sets costs one short text per set.
-    repeated_rows: the rows (line numbers, as ranges) of each cell answered more than once."""
+    the problems named are worded, so a national file of rejected sets costs one short text per set."""
     questions = _questions()
     set_ = np.searchsorted(starts, cells, side="right") - 1  # a set without questions starts where the next one does
     q = questions.offsets[books[set_]] + cells - starts[set_]
     table = pd.DataFrame({"set": set_, "urut": questions.q_place[q], "nomor": questions.q_number[q],
-                          "komponen": questions.q_component[q], "kali": times[cells], "baris": answer_row[cells],
-                          "sel": cells})
+                          "komponen": questions.q_component[q], "kali": times[cells], "sel": cells})
     missing = table[table["kali"] == 0]
     new = np.ones(len(missing), dtype=bool)  # the unanswered cells of a set's komponen follow each other
     new[1:] = (np.diff(missing["set"].to_numpy()) != 0) | (np.diff(missing["urut"].to_numpy()) != 0)
@@ -218,28 +238,29 @@ def _set_problems(cells: np.ndarray, times: np.ndarray, answer_row: np.ndarray, 
     units = units.sort_values(["set", "urut", "nomor"], kind="stable")
     per_set = units.groupby("set", sort=False)
     shown = units[per_set.cumcount().to_numpy() < SET_PROBLEMS_SHOWN]
-    text = pd.Series(_problem_texts(shown, missing, lines, repeated_rows), index=shown.index)
+    text = pd.Series(_problem_texts(shown, missing, answers), index=shown.index)
     summary = text.groupby(shown["set"].to_numpy(), sort=False).agg("; ".join)
     more = per_set.size().reindex(summary.index) - SET_PROBLEMS_SHOWN
     return summary.where(more <= 0, summary + "; dan " + more.astype("str") + " masalah lain")
 
 
-def _problem_texts(shown: pd.DataFrame, missing: pd.DataFrame, lines: pd.Series,
-                   repeated_rows: pd.Series) -> list[str]:
+def _problem_texts(shown: pd.DataFrame, missing: pd.DataFrame, answers: _Answers) -> list[str]:
     """The words of each problem shown: 'komponen nomor 7, 8 tidak dijawab', 'komponen nomor 3 dijawab 2 kali
     (baris 758-759)', 'komponen nomor 1 ditolak (baris 2)'."""
     names = _questions().components
     numbers = missing[missing["grup"].isin(shown["grup"])].groupby("grup")["nomor"].agg(
         lambda n: ", ".join(map(str, n)))
+    answered = shown[shown["kali"] > 0]
+    where_rows = answers.of_cells(answered["sel"], answered["set"])
     texts = []
     for unit in shown.itertuples():
         where = f"{names[unit.komponen]} nomor "
         if unit.kali == 0:
             texts.append(where + numbers[unit.grup] + " tidak dijawab")
         elif unit.kali > 1:
-            texts.append(where + f"{unit.nomor} dijawab {unit.kali} kali (baris {repeated_rows[unit.sel]})")
+            texts.append(where + f"{unit.nomor} dijawab {unit.kali} kali ({where_rows[unit.sel]})")
         else:
-            texts.append(where + f"{unit.nomor} ditolak (baris {lines.iloc[unit.baris]})")
+            texts.append(where + f"{unit.nomor} ditolak ({where_rows[unit.sel]})")
     return texts
 
 

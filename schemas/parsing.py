@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from schemas.periode import BULAN, recognise_periode, wita_times
 from scoring.columns import RUPIAH_MAKS
 from scoring.rulebook_format import PERIODE
-from scoring.texts import number
+from scoring.texts import number, row_ranges
 
 YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
 DIGIT_MAKS = len(str(RUPIAH_MAKS))  # 15: Rp 999 trillion, the engine's largest amount (scoring.columns)
@@ -103,6 +103,19 @@ def quoted(text: pd.Series) -> pd.Series:
     mark = pd.Series(np.where(text.str.contains("'", regex=False).fillna(False).to_numpy(dtype=bool), '"', "'"),
                      index=text.index, dtype="str")
     return mark + text + mark
+
+
+def lines_of(rows: pd.DataFrame) -> pd.Series:
+    """Per key (`kunci`), the lines of its rows (`sumber`, `baris`): 'baris 758-759', or each file's where its set is
+    in several files (`berkas_lain`: 'kuesioner/a.csv baris 3, 1522; kuesioner/b.csv baris 3'; two files' row 3 were
+    one 'baris 3': hostile trial); by key, sorted."""
+    ordered = rows.sort_values(["kunci", "sumber", "baris"], kind="stable")
+    per_file = ordered.groupby(["kunci", "sumber"], sort=False).agg(baris=("baris", row_ranges),
+                                                                    berkas_lain=("berkas_lain", "first"))
+    files = per_file.index.get_level_values("sumber").to_numpy(dtype=object)
+    text = np.where(per_file["berkas_lain"].to_numpy(dtype=bool), files + " baris ", "baris ") + per_file["baris"]
+    return pd.Series(text.to_numpy(dtype=object), index=per_file.index.get_level_values("kunci")).groupby(
+        level=0, sort=False).agg("; ".join)
 
 
 def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:

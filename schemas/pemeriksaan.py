@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from schemas.parsing import SET_REASON, Reasons
+from schemas.parsing import SET_REASON, Reasons, lines_of, raw_text
 from schemas.rules import numbered_within
 from scoring.rulebook import rulebooks
 
@@ -37,6 +37,16 @@ BUTIR_DALAM_INDIKATOR = numbered_within("butir_dalam_indikator", ("indikator", "
                                         _item_count)
 
 
+def _repeated(items: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
+    """The items given more than once (set, indikator, butir, kali), in words with their rows: 'prinsip_koperasi
+    butir 6 diisi 2 kali (baris 8, 12)' (the rows were not named: review)."""
+    keys, items = ["set", "indikator", "butir"], items.reset_index(drop=True)
+    rows = answers.merge(items[keys].reset_index(names="kunci"), on=keys)
+    where = lines_of(rows).reindex(items.index).to_numpy(dtype=object)
+    return items.assign(teks=items["indikator"] + " butir " + items["butir"].astype("str") + " diisi "
+                        + items["kali"].astype("str") + " kali (" + where + ")")
+
+
 def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
     """A set with a butir of a named indikator missing or given twice, or with a rejected row, rejects every row
     of the set with one reason: its first problems (indikator in book order, then butir; then the rejected rows)
@@ -50,7 +60,9 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
         "set": rows.groupby(["nik", "tanggal"], sort=False).ngroup().to_numpy(),
         "indikator": rows["indikator"].to_numpy(dtype=object), "butir": rows["butir"].astype("float64").to_numpy(),
         "posisi": keyed, "baris": rows["baris"].to_numpy(dtype=np.int64),
+        "sumber": raw_text(rows, "sumber").to_numpy(dtype=object) if "sumber" in rows else "",
         "ditolak": reasons.rejected()[keyed]})
+    frame["berkas_lain"] = frame.groupby("set")["sumber"].transform("nunique").to_numpy() > 1
     n = frame["indikator"].map(sizes)
     answers = frame[n.notna() & (frame["butir"] >= 1) & (frame["butir"] <= n)].astype({"butir": "int64"})
     counted = answers.groupby(["set", "indikator", "butir"]).size().rename("kali")
@@ -63,10 +75,10 @@ def check_sets(typed: pd.DataFrame, reasons: Reasons) -> None:
         butir=("butir", "first"), daftar=("butir", lambda b: ", ".join(map(str, b))))
     problems = pd.concat([
         missing.assign(teks=missing["indikator"] + " butir " + missing["daftar"].astype("str") + " tidak diisi"),
-        grid[grid["kali"] > 1].assign(teks=lambda g: g["indikator"] + " butir " + g["butir"].astype("str")
-                                      + " diisi " + g["kali"].astype("str") + " kali"),
+        _repeated(grid[grid["kali"] > 1], answers),
         frame[frame["ditolak"]].assign(urut=len(sizes), butir=lambda f: f["baris"],
-                                       teks=lambda f: "baris " + f["baris"].astype("str") + " ditolak"),
+                                       teks=lambda f: lines_of(f.assign(kunci=f["posisi"])).reindex(
+                                           f["posisi"]).to_numpy(dtype=object) + " ditolak"),
     ])[["set", "urut", "butir", "teks"]].sort_values(["set", "urut", "butir"], kind="stable")
     if problems.empty:
         return

@@ -132,8 +132,8 @@ def test_an_examiners_checklist_is_read_checked_and_quarantined_like_the_questio
     karantina = params.folder(run_id).read("karantina").set_index(["sumber", "baris"])["alasan"]
     assert set(karantina.index.get_level_values("sumber")) == {"pemeriksaan/periksa.csv"}
     reasons = {baris: list(alasan) for (_, baris), alasan in karantina.items()}
-    assert reasons[2] == [f"set pemeriksaan {NIK} 2026-08-20: prinsip_koperasi butir 6 diisi 2 kali; "
-                          "prinsip_koperasi butir 7 tidak diisi"]
+    assert reasons[2] == [f"set pemeriksaan {NIK} 2026-08-20: prinsip_koperasi butir 6 diisi 2 kali (baris 7-8); "
+                          "prinsip_koperasi butir 7 tidak diisi"]  # the rows given twice named (review)
     assert reasons[18] == ["terpenuhi: bukan ya atau tidak (nilai: 'mungkin')",
                            f"set pemeriksaan {NIK} 2026-08-21: baris 18 ditolak"]
     assert reasons[9] == [f"set pemeriksaan {NIK} 2026-08-21: baris 18 ditolak"]

@@ -397,6 +397,13 @@ def test_a_question_answered_twice_rejects_every_row_of_the_set():
     rows.append({**rows[2], "baris": 100})  # a third time: the rows that answer it, as ranges
     assert set(check_kuesioner(raw(*rows), REGISTRY).alasan.map(tuple)) == {
         (f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 3 dijawab 3 kali (baris 4, 99-100)",)}
+    # a set in two files: each file's rows named (two files' row 4 were one 'baris 4': hostile trial)
+    more = "kuesioner/tambahan.csv"
+    rows += [{**rows[2], "sumber": more, "baris": 4}, {**rows[5], "sumber": more, "baris": 5, "jawaban": "mungkin"}]
+    assert set(check_kuesioner(raw(*rows), REGISTRY).alasan.map(lambda r: r[-1])) == {
+        f"set kuesioner {NIK} 2026-02-10: manajemen_umum nomor 3 dijawab 4 kali (kuesioner/kuesioner_2026.csv baris "
+        "4, 99-100; kuesioner/tambahan.csv baris 4); manajemen_umum nomor 6 dijawab 2 kali "
+        "(kuesioner/kuesioner_2026.csv baris 7; kuesioner/tambahan.csv baris 5)"}
 
 
 def test_a_rejected_answer_rejects_its_set_and_bad_rows_name_their_column():
@@ -574,3 +581,11 @@ def test_a_zone_aware_submission_time_is_read_in_wita():
     assert result.alasan.empty
     assert result.valid["tanggal_kirim"].astype("str").tolist() == ["2026-10-05 16:30:00", "2026-10-05 16:30:00",
                                                                     "2026-10-05 12:55:00"]
+
+
+def test_the_lines_of_a_problem_name_their_files_where_its_set_is_in_several():
+    from schemas.parsing import lines_of
+
+    rows = pd.DataFrame({"kunci": [7, 7, 7, 3, 7], "sumber": ["k/a.csv", "k/b.csv", "k/a.csv", "k/a.csv", "k/a.csv"],
+                         "baris": [1522, 3, 3, 9, 4], "berkas_lain": [True, True, True, False, True]})
+    assert lines_of(rows).to_dict() == {7: "k/a.csv baris 3-4, 1522; k/b.csv baris 3", 3: "baris 9"}
