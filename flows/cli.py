@@ -22,6 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from flows import commands, interrupt
 from flows.config import APP_NAME, PROJECT_ROOT, TIMEZONE, decimal, decimal_shown, defaults, settings, shown
+from flows.ingest.walk import given
 from flows.ingest.walk import shown as escaped
 from schemas.wita import ascii_digits
 from scoring.errors import KoperasiSehatError, ParameterError, SettingError
@@ -93,7 +94,7 @@ def _period(text: str | None) -> str | None:
         return None
     period = ascii_digits(text)
     if not re.fullmatch(PERIODE.pattern, period):
-        raise typer.BadParameter(f"periode {text!r} bukan YYYY-MM (mis. 2026-10)")
+        raise typer.BadParameter(f"periode {given(text)} bukan YYYY-MM (mis. 2026-10)")
     return period
 
 
@@ -102,14 +103,14 @@ def _share(text: str) -> float:
     try:
         return float(decimal(text))
     except ValueError:
-        raise typer.BadParameter(f"{text!r} bukan angka (mis. 0,1)") from None
+        raise typer.BadParameter(f"{given(text)} bukan angka (mis. 0,1)") from None
 
 
 def _one_of(choices: tuple[str, ...]):
     def check(text: str | list[str] | None) -> str | list[str] | None:
         for value in [text] if isinstance(text, str) else text or []:
             if value not in choices:
-                raise typer.BadParameter(f"{value!r} tidak dikenal: pilih salah satu dari {', '.join(choices)}")
+                raise typer.BadParameter(f"{given(value)} tidak dikenal: pilih salah satu dari {', '.join(choices)}")
         return text
     return check
 
@@ -275,7 +276,7 @@ def _usage(error: typer.TyperException, argv: list[str]) -> str:
         cause = error.__cause__  # typer converts values with pydantic
         if cause is not None and hasattr(cause, "errors"):
             first = cause.errors()[0]
-            return f"{name}: {first['input']!r} bukan {NUMBERS.get(first['type'], 'nilai yang sah')}"
+            return f"{name}: {given(first['input'])} bukan {NUMBERS.get(first['type'], 'nilai yang sah')}"
         return f"{name}: {error.message}"
     if kind == "NoSuchOption":
         return f"opsi tidak dikenal: {escaped(error.option_name)}{_nearest(error.possibilities or [])}"

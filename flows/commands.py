@@ -19,6 +19,7 @@ from typing import TextIO
 
 from flows import interrupt, preflight
 from flows.config import APP_NAME, COMMITTED, WORK_DIR, published_run, run_period, run_started, settings
+from flows.ingest.walk import given
 from schemas.wita import current_period
 from scoring.errors import KoperasiSehatError
 
@@ -421,7 +422,7 @@ def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool, l
 
     with _written("contoh", output):
         counts = write_sample(output, scale=scale, seed=seed, dirty=dirty, last_period=last_period)
-    print(f"contoh ditulis ke {output}: " + ", ".join(f"{k} {number(v, 0)}" for k, v in counts.items()))
+    print(f"contoh ditulis ke {output.resolve()}: " + ", ".join(f"{k} {number(v, 0)}" for k, v in counts.items()))
     return EXIT_DONE
 
 
@@ -433,7 +434,7 @@ def make_templates(output: Path) -> int:
     preflight.check_output(output)
     with _written("templat", output):
         written = write_templates(output)
-    print("templat ditulis: " + ", ".join(str(path) for path in written))
+    print("templat ditulis: " + ", ".join(str(path.resolve()) for path in written))  # where: absolute, as a run's
     return EXIT_DONE
 
 
@@ -495,7 +496,7 @@ def rebuild_reports(period: str, output: Path) -> int:
     (`flows.publishing.rebuild_documents`); a period never published, or an output folder that is not there, is
     refused in one line (exit 2); a write that fails is one line (exit 1), the documents before left whole."""
     if not output.exists():
-        raise preflight.ParameterError(f"folder keluaran {str(output)!r} tidak ada")
+        raise preflight.ParameterError(f"folder keluaran {given(output)} tidak ada")
     preflight.check_output(output)  # a folder, writable
     if not preflight.is_published(output, period):
         raise preflight.ParameterError(f"periode {period} belum pernah terbit di {output}: jalankan dulu "

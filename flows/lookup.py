@@ -24,7 +24,7 @@ from rich.text import Text
 from flows import storage
 from flows.config import PUBLISHED_DIR
 from flows.ingest.cells import clean_name
-from flows.ingest.walk import table_of
+from flows.ingest.walk import given, table_of
 from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
 from scoring.components import NO_ANSWERS
 from scoring.path_to_sehat import repeated_single
@@ -99,12 +99,12 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
             else _by_name(output, periode, wanted))
     if rows.empty:
         raise ParameterError((nik and _only_quarantined(output, periode, nik))
-                             or f"tidak ada koperasi {query!r} di status_koperasi periode {periode} ({output}): "
+                             or f"tidak ada koperasi {given(query)} di status_koperasi periode {periode} ({output}): "
                              "sebutkan NIK atau bagian nama yang lain")
     if len(rows) > 1:
         listed = rows[["nik", "nama", "kabupaten_kota", "predikat"]].sort_values(  # as read: KSPPS after Koperasi
             ["nama", "nik"], kind="stable", key=lambda c: c.str.casefold() if c.name == "nama" else c)
-        raise AmbiguousName(f"{query!r} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
+        raise AmbiguousName(f"{given(query)} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
                             listed.reset_index(drop=True))
     return rows.iloc[0]
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from flows.config import APP_NAME, decimal_shown, published_record, published_run
+from flows.ingest import walk
+from flows.ingest.walk import shown  # names of the registry reach the terminal escaped
 from scoring.errors import ParameterError
 
 REGISTRY = "koperasi.csv"
@@ -31,7 +33,7 @@ def check_input(folder: Path | None) -> Path:
     if folder.exists() and not folder.is_dir():
         raise ParameterError(f"--input {folder} adalah berkas, bukan folder: berikan folder masukan (landing)")
     if not folder.is_dir():
-        raise ParameterError(f"folder masukan {str(folder)!r} tidak ada")
+        raise ParameterError(f"folder masukan {walk.given(folder)} tidak ada")
     return folder
 
 
@@ -118,15 +120,14 @@ def match_areas(given: Iterable[str], known: Iterable[str], refused: Mapping[str
         found = by_key.get(name.strip().casefold())
         (matched if found else unknown).append(found or name)
     if unknown:
-        from flows.ingest.walk import shown  # names of the registry reach the terminal escaped
-
         name = unknown[0]
         why = (refused or {}).get(name.strip().casefold())
         if why:
-            raise ParameterError(f"kabupaten/kota {name!r} tidak punya baris yang diterima di daftar koperasi: {why}")
+            raise ParameterError(f"kabupaten/kota {walk.given(name)} tidak punya baris yang diterima di daftar "
+                                 f"koperasi: {why}")
         near = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.5)
         hint = f"; maksud Anda {shown(by_key[near[0]])}?" if near else ""
-        raise ParameterError(f"kabupaten/kota {name!r} tidak ada di daftar koperasi{hint} "
+        raise ParameterError(f"kabupaten/kota {walk.given(name)} tidak ada di daftar koperasi{hint} "
                              f"(yang ada: {', '.join(shown(n) for n in sorted(by_key.values()))})")
     return tuple(dict.fromkeys(matched))
 

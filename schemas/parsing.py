@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from schemas.periode import BULAN, recognise_periode, wita_times
 from scoring.columns import RUPIAH_MAKS
 from scoring.rulebook_format import PERIODE
+from scoring.quoting import BOTH, DOUBLE, SINGLE, marks
 from scoring.texts import number, row_ranges
 
 YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
@@ -90,9 +91,11 @@ def shortened(text: str) -> str:
 
 
 def quote(value: str) -> str:
-    """A value as a reason cites it: in single quotes, or double quotes when it has a single quote of its own (so
-    that its end shows: "Jl. Sei 'Kayan"); whole up to QUOTED_MAKS characters, else `shortened`."""
-    return quoted(pd.Series([value], dtype="str")).iloc[0]
+    """A value as a reason cites it, in the marks `scoring.quoting.marks` chooses; whole up to QUOTED_MAKS
+    characters, else `shortened`."""
+    text = value if len(value) <= QUOTED_MAKS else shortened(value)
+    opening, closing = marks(text)
+    return opening + text + closing
 
 
 def quoted(text: pd.Series) -> pd.Series:
@@ -100,9 +103,13 @@ def quoted(text: pd.Series) -> pd.Series:
     long = text.str.len().gt(QUOTED_MAKS).fillna(False).to_numpy(dtype=bool)
     if long.any():
         text = text.where(~long, text[long].map(shortened))
-    mark = pd.Series(np.where(text.str.contains("'", regex=False).fillna(False).to_numpy(dtype=bool), '"', "'"),
-                     index=text.index, dtype="str")
-    return mark + text + mark
+    single, double = (text.str.contains(mark, regex=False).fillna(False).to_numpy(dtype=bool) for mark in "'\"")
+    kinds = [single & double, single]
+
+    def mark(side: int) -> pd.Series:
+        return pd.Series(np.select(kinds, [BOTH[side], DOUBLE[side]], SINGLE[side]), index=text.index, dtype="str")
+
+    return mark(0) + text + mark(1)
 
 
 def lines_of(rows: pd.DataFrame) -> pd.Series:

@@ -475,6 +475,11 @@ def test_area_names_match_without_regard_to_case_and_suggest_the_nearest():
         preflight.match_areas(["Nunukn"], known)
     with pytest.raises(preflight.ParameterError, match=r"'Jakarta' tidak ada di daftar koperasi \(yang ada"):
         preflight.match_areas(["Jakarta"], known)
+    for name, shown in (("Tara'kan", '"Tara\'kan"'), ("Tara'kan\"", "\u201cTara'kan\"\u201d"),
+                        ("Tara\nkan", "'Tara\\x0akan'")):
+        with pytest.raises(preflight.ParameterError) as refused:  # as written, its end shown (Python's repr: hostile
+            preflight.match_areas([name], known)                  # trial)
+        assert str(refused.value).startswith(f"kabupaten/kota {shown} tidak ada di daftar koperasi"), name
 
 
 def test_a_run_without_any_questionnaire_says_so():

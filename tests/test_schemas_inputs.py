@@ -183,6 +183,7 @@ def test_a_value_with_a_single_quote_is_quoted_in_double_quotes_so_that_its_end_
         'diaudit: bukan ya atau tidak (nilai: "y\'a")', 'kas: bukan bilangan bulat Rupiah (nilai: "12\'5")']
     duplicates = check_koperasi(raw(koperasi_row(2, nik="65'01"), koperasi_row(3, nik="65'01")), TODAY)
     assert duplicates.alasan[0][0] == 'nik "65\'01" tercatat lebih dari sekali: juga di baris 3'
+    assert reasons(kas='1\'2"3')[0] == 'kas: bukan bilangan bulat Rupiah (nilai: \u201c1\'2"3\u201d)'  # both kinds
 
 
 def test_a_kabupaten_kota_name_longer_than_any_area_s_is_refused_with_its_start_and_length():

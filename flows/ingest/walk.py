@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flows.config import ENV_PREFIX
 from scoring.errors import InputFileError
+from scoring.quoting import marks
 
 ROOT_TABLES = ("koperasi", "faktor_pengurang")  # one file at the root, named after the table
 FOLDER_TABLES = ("laporan", "kuesioner", "pemeriksaan")  # any number of files at any depth under the folder of that name
@@ -39,6 +40,14 @@ def shown(text: str) -> str:
     terminal (newline, ESC, a zero-width space, a non-breaking space) and the backslash are escaped, so that a
     name can neither forge a line of a summary nor reach the terminal."""
     return "".join(c if c.isprintable() and c != "\\" else _escaped(c) for c in text)
+
+
+def given(value: object) -> str:
+    """A value someone gave (an option, a name), as a message quotes it: `shown`, in the marks of
+    `scoring.quoting.marks` (Python's repr showed 'Tara\\'kan"' and doubled backslashes: hostile trial)."""
+    text = shown(str(value))
+    opening, closing = marks(text)
+    return opening + text + closing
 
 
 def _escaped(character: str) -> str:
