@@ -344,6 +344,20 @@ def test_a_card_shows_its_quarantined_rows_one_line_per_file_and_reasons(handout
     assert "baris lain" not in html
 
 
+def test_the_report_s_movers_say_when_a_factor_holds_the_predicate(handouts, published_sample):
+    """'KSP Harapan Sembakung 92,40 -> 94,15 Cukup Sehat' read as a fault: a downgrade factor held it (new-user
+    trial). A mover whose predicate is not its score's says so, with the score's."""
+    from flows.handouts.report import _movers
+
+    scores = published_sample[1]["skor_koperasi"].query("periode == @PERIODE")
+    shown = [row for _, rows in _movers(scores, SETTINGS.movers) for row in rows]
+    held = [row for row in shown if row["predicate_by_score"] != row["predicate"]]
+    html = files(handouts[1])[f"laporan_{PERIODE}.html"].read_text(encoding="utf-8")
+    assert len(held) and html.count("ditahan faktor pengurang; menurut skor: ") == len(held)
+    for row in held:
+        assert f"ditahan faktor pengurang; menurut skor: {row['predicate_by_score']}</span>" in html
+
+
 # --- the pieces -----------------------------------------------------------------------------------------------
 
 

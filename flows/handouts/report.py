@@ -85,12 +85,14 @@ def report_context(published: Published) -> dict:
 
 
 def _movers(scores: pd.DataFrame, count: int) -> list[tuple[str, list[dict]]]:
-    """The largest rises and falls of the total score since the previous period (ties: by name)."""
+    """The largest rises and falls of the total score since the previous period (ties: by name), with the predicate
+    by the score alone (a score of 94,15 beside Cukup Sehat read as a fault when a factor held it: new-user trial)."""
     moved = scores[scores["skor_total_sebelumnya"].notna()].assign(
         change=lambda f: (f["skor_total"] - f["skor_total_sebelumnya"]).round(2))
     rows = moved.rename(columns={"kabupaten_kota": "area", "skor_total_sebelumnya": "before", "skor_total": "now",
-                                 "predikat_sebelumnya": "predicate_before", "predikat": "predicate"})
-    columns = ["nik", "nama", "area", "before", "now", "change", "predicate_before", "predicate"]
+                                 "predikat_sebelumnya": "predicate_before", "predikat": "predicate",
+                                 "predikat_skor": "predicate_by_score"})
+    columns = ["nik", "nama", "area", "before", "now", "change", "predicate_before", "predicate", "predicate_by_score"]
     up = rows[rows["change"] > 0].sort_values(["change", "nama"], ascending=[False, True], kind="stable")
     down = rows[rows["change"] < 0].sort_values(["change", "nama"], kind="stable")
     return [("Naik terbanyak", up[columns].head(count).to_dict("records")),
