@@ -20,6 +20,7 @@ from flows.config import APP_NAME, decimal_shown, published_record, published_ru
 from flows.ingest import walk
 from flows.ingest.walk import shown  # names of the registry reach the terminal escaped
 from scoring.errors import ParameterError
+from scoring.quoting import fitting
 
 REGISTRY = "koperasi.csv"
 REFERENCE_TABLE = "status_koperasi"  # every published period has this table's partition
@@ -126,9 +127,9 @@ def match_areas(given: Iterable[str], known: Iterable[str], refused: Mapping[str
             raise ParameterError(f"kabupaten/kota {walk.given(name)} tidak punya baris yang diterima di daftar "
                                  f"koperasi: {why}")
         near = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.5)
-        hint = f"; maksud Anda {shown(by_key[near[0]])}?" if near else ""
+        hint = f"; maksud Anda {shown(fitting(by_key[near[0]]))}?" if near else ""
         raise ParameterError(f"kabupaten/kota {walk.given(name)} tidak ada di daftar koperasi{hint} "
-                             f"(yang ada: {', '.join(shown(n) for n in sorted(by_key.values()))})")
+                             f"(yang ada: {', '.join(shown(fitting(n)) for n in sorted(by_key.values()))})")
     return tuple(dict.fromkeys(matched))
 
 

@@ -11,15 +11,12 @@ import pyarrow.compute as pc
 from schemas.periode import BULAN, recognise_periode, wita_times
 from scoring.columns import RUPIAH_MAKS
 from scoring.rulebook_format import PERIODE
-from scoring.quoting import BOTH, DOUBLE, SINGLE, marks
-from scoring.texts import number, row_ranges
+from scoring.quoting import BOTH, DOUBLE, QUOTED_MAKS, SINGLE, fitting, marks, shortened
+from scoring.texts import row_ranges
 
 YA, TIDAK = ("true", "ya", "1"), ("false", "tidak", "0")
 DIGIT_MAKS = len(str(RUPIAH_MAKS))  # 15: Rp 999 trillion, the engine's largest amount (scoring.columns)
 SET_REASON = "set "  # how the reason a whole questionnaire or checklist set gives each of its rows starts
-SHOWN_START = 60  # characters of a text too long to show whole that are shown (`shortened`)
-QUOTED_MAKS = 100  # characters of a value a reason quotes whole (a cell of 2,000 made a reason of 2,000, a row's
-# feedback cells of 88,000: hostile trial; the row stays whole in the karantina's `data`)
 
 
 class Reasons:
@@ -84,16 +81,10 @@ class Reasons:
         return pd.Series(lists, index=index[positions[starts]], dtype=object, name="alasan")
 
 
-def shortened(text: str) -> str:
-    """A text too long to show whole (a cell too long to be a value, a value a reason quotes): its first
-    SHOWN_START characters and its length, '9x9x… (2.000 karakter)'."""
-    return f"{text[:SHOWN_START]}… ({number(len(text), 0)} karakter)"
-
-
 def quote(value: str) -> str:
     """A value as a reason cites it, in the marks `scoring.quoting.marks` chooses; whole up to QUOTED_MAKS
     characters, else `shortened`."""
-    text = value if len(value) <= QUOTED_MAKS else shortened(value)
+    text = fitting(value)
     opening, closing = marks(text)
     return opening + text + closing
 

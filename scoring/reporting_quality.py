@@ -132,10 +132,16 @@ def reason_kinds(reasons: pd.Series) -> pd.Series:
     counted together: the text before its first ': ', and when that names a row or a set by its values (a set of
     answers, a refused registry row), its first problem's too: 'set kuesioner … …: manajemen_umum nomor … dijawab …
     kali (baris …)', 'baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum' (every set's problems were
-    one kind, 'set kuesioner … …': new-user trial)."""
+    one kind, 'set kuesioner … …': new-user trial); the files of a set in several files left out."""
     parts = reasons.astype("str").str.split(": ", n=1)
-    head, rest = _masked(parts.str[0]), _masked(parts.str[1].fillna("").str.split("; ").str[0].str.split(": ").str[0])
+    rest = parts.str[1].fillna("").str.replace(FILE_ROWS, "baris", regex=True).str.replace(ROWS, "(baris …)",
+                                                                                          regex=True)
+    head, rest = _masked(parts.str[0]), _masked(rest.str.split("; ").str[0].str.split(": ").str[0])
     return head.where(~head.str.contains("…", regex=False) | rest.eq(""), head + ": " + rest)
+
+
+# where a problem's rows are: 'kuesioner/a.xlsx[Lembar 1] baris' (a set in several files), '(baris 3, 9; baris 4)'
+FILE_ROWS, ROWS = r"[^\s(;]+\.(?:csv|xlsx|parquet)(?:\[[^\]]*\])? baris", r"\(baris [^()]*\)"
 
 
 def _masked(texts: pd.Series) -> pd.Series:

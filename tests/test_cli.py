@@ -480,6 +480,11 @@ def test_area_names_match_without_regard_to_case_and_suggest_the_nearest():
         with pytest.raises(preflight.ParameterError) as refused:  # as written, its end shown (Python's repr: hostile
             preflight.match_areas([name], known)                  # trial)
         assert str(refused.value).startswith(f"kabupaten/kota {shown} tidak ada di daftar koperasi"), name
+    long = "Malinau" + "Panjang" * 20  # a name, given or listed, of 147 characters: its start and length (trial)
+    with pytest.raises(preflight.ParameterError) as refused:
+        preflight.match_areas(["X" * 300], [*known, long])
+    assert str(refused.value) == (f"kabupaten/kota '{'X' * 60}… (300 karakter)' tidak ada di daftar koperasi (yang ada: "
+                                  f"Bulungan, Malinau, {long[:60]}… (147 karakter), Nunukan, Tana Tidung, Tarakan)")
 
 
 def test_a_run_without_any_questionnaire_says_so():

@@ -105,7 +105,7 @@ def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
     sharia = silent[silent["Jenis"] == "kspps"]
     reports = tables["karantina"][tables["karantina"]["sumber"].str.startswith("laporan/")]
     first = np.where(sharia["NIK"].isin(reports["nik"]), "laporan periode ini dikarantina: lihat tabel karantina",
-                     "tidak ada laporan yang diterima periode ini")  # its report quarantined: said (new-user trial)
+                     "tidak ada laporan untuk periode ini")  # its report quarantined: said (new-user trial)
     assert len(sharia) and all(text.startswith(f"{why} (koperasi simpan pinjam syariah: ")
                                for text, why in zip(sharia["Keterangan"], first))
     assert silent.loc[silent["Jenis"] == "ksp", "Keterangan"].isin(
@@ -575,8 +575,8 @@ def test_tidak_melapor_lists_whoever_owes_the_month_as_mutu_pelaporan_counts_it(
     """A sharia cooperative whose first report was quarantined was left off Tidak Melapor, while mutu_pelaporan
     counted the month as owed (review). Owed: reported before, sent any report row (mutu_pelaporan lists it), or
     of a jenis a book scores."""
-    from flows.handouts.workbook import NO_REPORT, silent
-    from scoring.status import LAPORAN_DIKARANTINA
+    from flows.handouts.workbook import silent
+    from scoring.status import LAPORAN_DIKARANTINA, TANPA_LAPORAN
 
     sharia = "koperasi simpan pinjam syariah: rulebook belum tersedia"
     status = pd.DataFrame({
@@ -593,4 +593,4 @@ def test_tidak_melapor_lists_whoever_owes_the_month_as_mutu_pelaporan_counts_it(
     assert rows[["nik", "laporan_terakhir", "keterangan"]].values.tolist() == [
         ["1", "belum pernah diterima", "tidak ada laporan untuk periode ini"],
         ["2", "belum pernah diterima", f"{LAPORAN_DIKARANTINA} ({sharia})"],  # its report quarantined: said
-        ["4", two_before, f"{NO_REPORT} ({sharia})"]]
+        ["4", two_before, f"{TANPA_LAPORAN} ({sharia})"]]  # as a cooperative of a scored jenis reads

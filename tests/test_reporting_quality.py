@@ -144,8 +144,8 @@ def test_month_numbers_of_a_series_keep_its_index_and_each_period_counts_from_ye
 
 
 def test_a_reason_kind_keeps_the_first_problem_of_a_set_or_a_refused_registry_row():
-    """Every questionnaire set's problems were one kind, 'set kuesioner … …', in the report's table of reasons and the
-    summary's (new-user trial): a reason that names its set or row by values keeps its first problem."""
+    """Every questionnaire set's problems were one kind, 'set kuesioner … …', in the report's table of reasons and
+    the summary's (new-user trial): a reason that names its set or row by values keeps its first problem."""
     from scoring.reporting_quality import reason_kinds
 
     assert reason_kinds(pd.Series([
@@ -153,7 +153,12 @@ def test_a_reason_kind_keeps_the_first_problem_of_a_set_or_a_refused_registry_ro
         "set kuesioner 6501 2026-02-06: manajemen_aktiva nomor 7, 8 tidak dijawab; dan 2 masalah lain",
         "periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)", "nik '650' tidak terdaftar di koperasi.csv",
         "baris registri koperasi.csv:15 (nik 650) ditolak: tanggal_badan_hukum: bukan tanggal (nilai: '13/03/2019')",
-        'kas: bukan bilangan bulat Rupiah (nilai: "12\'5")'])).tolist() == [
+        'kas: bukan bilangan bulat Rupiah (nilai: "12\'5")',
+        "set kuesioner 6501 2026-02-10: manajemen_umum nomor 3 dijawab 2 kali (kuesioner/b_1.csv baris 22; "
+        "kuesioner/m.xlsx[Lembar 'satu'] baris 2-3); manajemen_umum nomor 5 tidak dijawab",
+        "set pemeriksaan 6501 2026-08-20: pemeriksaan/tambahan.xlsx baris 4 ditolak"])).tolist() == [
         "set kuesioner … …: manajemen_likuiditas nomor … dijawab … kali (baris …)",
         "set kuesioner … …: manajemen_aktiva nomor …, … tidak dijawab", "periode", "nik … tidak terdaftar di koperasi.csv",
-        "baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum", "kas"]
+        "baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum", "kas",
+        "set kuesioner … …: manajemen_umum nomor … dijawab … kali (baris …)",  # one kind, whichever files (trial)
+        "set pemeriksaan … …: baris … ditolak"]

@@ -16,9 +16,8 @@ from schemas.tables import aspek_ids
 from scoring.inputs import is_in
 from scoring.periods import month_name, shift_period
 from scoring.rulebook import published_books
-from scoring.status import LAPORAN_DIKARANTINA, predicate_columns, sehat_columns
+from scoring.status import LAPORAN_DIKARANTINA, TANPA_LAPORAN, predicate_columns, sehat_columns
 
-NO_REPORT = "tidak ada laporan yang diterima periode ini"  # a cooperative of a jenis no book scores, on Tidak Melapor
 FIXED_SHEETS = ("Ringkasan", "Daftar Prioritas", "Peringatan Dini", "Tidak Melapor", "Karantina", "Laporan Terganti",
                 "Keterangan")
 LEVELS = {"provinsi": "Provinsi", "kabupaten_kota": "Kabupaten/Kota"}
@@ -127,7 +126,7 @@ def silent(published: Published) -> pd.DataFrame:
     karantina = published.now("karantina")
     quarantined = karantina.loc[karantina["sumber"].astype("str").str.startswith("laporan/").to_numpy(), "nik"]
     # a jenis no book scores: why there is no report first, a quarantined one said so (new-user trial)
-    first = pd.Series(np.where(is_in(rows["nik"], quarantined.dropna()), LAPORAN_DIKARANTINA, NO_REPORT),
+    first = pd.Series(np.where(is_in(rows["nik"], quarantined.dropna()), LAPORAN_DIKARANTINA, TANPA_LAPORAN),
                       index=rows.index, dtype="str")
     keterangan = why.where(rows["jenis"].isin(scored_jenis), first + " (" + why + ")")
     return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah diterima"),

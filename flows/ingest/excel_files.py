@@ -32,8 +32,8 @@ from flows.ingest.cells import (LONGEST_CELL, TITLE_ROWS, HeaderError, clean_nam
                                 title_above, too_long)
 from flows.ingest.parquet_files import LARGEST_WHOLE
 from flows.ingest.walk import Limits, limit_text, over_cells, shown
-from schemas.parsing import shortened
 from scoring.errors import InputFileError
+from scoring.quoting import shortened
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is read (0.25 s of the background server's start)
     from openpyxl.workbook.workbook import Workbook

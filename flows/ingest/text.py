@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 
 from flows.ingest.cells import FREE_TEXT, clean_cells, find_columns, long_cells, too_long
 from flows.ingest.parquet_files import column_as_text
-from schemas.parsing import shortened
 from schemas.periode import cannot_be_true, recognise_periode
+from scoring.quoting import shortened
 from scoring.rulebook_format import PERIODE
 
 NOTES = ("sumber", "baris", "kolom", "alasan")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flows.config import ENV_PREFIX
 from scoring.errors import InputFileError
-from scoring.quoting import marks
+from scoring.quoting import fitting, marks
 
 ROOT_TABLES = ("koperasi", "faktor_pengurang")  # one file at the root, named after the table
 FOLDER_TABLES = ("laporan", "kuesioner", "pemeriksaan")  # any number of files at any depth under the folder of that name
@@ -44,8 +44,9 @@ def shown(text: str) -> str:
 
 def given(value: object) -> str:
     """A value someone gave (an option, a name), as a message quotes it: `shown`, in the marks of
-    `scoring.quoting.marks` (Python's repr showed 'Tara\\'kan"' and doubled backslashes: hostile trial)."""
-    text = shown(str(value))
+    `scoring.quoting.marks`, whole up to QUOTED_MAKS characters (Python's repr showed 'Tara\\'kan"' and doubled
+    backslashes; a name of 300 characters was echoed whole: hostile trials)."""
+    text = shown(fitting(str(value)))
     opening, closing = marks(text)
     return opening + text + closing
 
