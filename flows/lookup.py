@@ -91,7 +91,8 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
     """The status_koperasi row of the cooperative `query` names (NIK, or a fragment of its name).
 
     Raises ParameterError when none matches, AmbiguousName when several do."""
-    wanted = clean_name(query)  # as an input's cells: a NIK pasted with a zero-width space found none (hostile trial)
+    wanted = clean_name(query)  # as an input's cells: a NIK pasted with a zero-width space found none (hostile trial);
+    # the messages quote what was searched (a name with a line break matched without it: hostile trial)
     if not wanted:
         raise ParameterError("berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau \"setia bersama\")")
     nik = re.sub(r"\D", "", wanted) if re.fullmatch(r"[\d\s.-]+", wanted) else None  # a NIK as people write it
@@ -99,12 +100,12 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
             else _by_name(output, periode, wanted))
     if rows.empty:
         raise ParameterError((nik and _only_quarantined(output, periode, nik))
-                             or f"tidak ada koperasi {given(query)} di status_koperasi periode {periode} ({output}): "
+                             or f"tidak ada koperasi {given(wanted)} di status_koperasi periode {periode} ({output}): "
                              "sebutkan NIK atau bagian nama yang lain")
     if len(rows) > 1:
         listed = rows[["nik", "nama", "kabupaten_kota", "predikat"]].sort_values(  # as read: KSPPS after Koperasi
             ["nama", "nik"], kind="stable", key=lambda c: c.str.casefold() if c.name == "nama" else c)
-        raise AmbiguousName(f"{given(query)} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
+        raise AmbiguousName(f"{given(wanted)} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
                             listed.reset_index(drop=True))
     return rows.iloc[0]
 

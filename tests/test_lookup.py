@@ -310,6 +310,9 @@ def test_a_fragment_of_several_names_lists_them(published_sample):
 def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):
     output, _ = published_sample
     assert lookup.find(output, "ksp setia bersama", "2026-10")["nik"] == DPK
+    with pytest.raises(ParameterError) as none:  # the name searched is the one quoted (a line break in what
+        lookup.find(output, "zz\nz'", "2026-10")       # was typed is not: hostile trial)
+    assert str(none.value).startswith("tidak ada koperasi \"zzz'\" di status_koperasi periode 2026-10")
 
 
 @pytest.mark.parametrize("args, message", [
