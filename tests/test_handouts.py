@@ -308,6 +308,9 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
         "menjadi Dalam Pengawasan Khusus. Poin terbanyak hilang: (Kas + bank) / Kewajiban lancar 20,88% (nilai 25)")
     assert in_words("ms_pinjaman_berisiko tidak dapat dihitung") == (  # a component named without a value after it
         "Modal sendiri / Pinjaman diberikan yang berisiko tidak dapat dihitung")
+    assert in_words("nilai 50 bila 15 < x <= 20; nilai 100 bila x > 100; 95 <= x < 100; x >= 5; maks 3") == (
+        "nilai 50 bila 15 < rasio \u2264 20; nilai 100 bila rasio > 100; 95 \u2264 rasio < 100; rasio \u2265 5; "
+        "maks 3")  # a band as field staff read it (x and <= were not: new-user trial)
     assert in_words(None) is None
     ids, seen = re.compile(r"\b[a-z]+_[a-z_]+\b"), 0  # no id left in a card's moves and reasons, nor the report's
     report = files(handouts[1])[f"laporan_{PERIODE}.html"].read_text(encoding="utf-8")
@@ -320,6 +323,7 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
         for reason in re.findall(r"<b>Alasan prioritas:</b> ([^<]*)", page):
             assert not ids.search(reason), reason
     assert seen > 100
+    assert not any(re.search(r" x <|<= | x >|>= ", page) for page in [report, *cards])  # bands in words too
     worklist = published_sample[1]["daftar_prioritas"]
     assert worklist["langkah_utama"].str.contains("_").any()  # the table keeps them
 

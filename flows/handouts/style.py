@@ -113,8 +113,16 @@ def in_words(text: str | None) -> str | None:
 
 def _spelled(text: str, named: re.Pattern, words: re.Pattern, names: dict[str, str]) -> str:
     text = named.sub(lambda found: names[found.group(0)], text)
-    return words.sub(lambda found: " ".join(w.upper() if w in ACRONYMS else w for w in found.group(0).split("_")),
+    text = words.sub(lambda found: " ".join(w.upper() if w in ACRONYMS else w for w in found.group(0).split("_")),
                      text)
+    return _RANGE_SIGNS.sub(lambda found: RANGE_WORDS[found.group(0)], _RANGE_X.sub("rasio", text))
+
+
+# a band as the rulebook prints it, '15 < x <= 20', as a pendamping reads it: '15 < rasio ≤ 20' (field staff do not
+# read x and <=: new-user trial); x is the component's value, the card's column "Rasio"
+_RANGE_X = re.compile(r"\bx(?= [<>]=? )|(?<=[<>] )x\b|(?<=[<>]= )x\b")
+_RANGE_SIGNS = re.compile(r"<=|>=")
+RANGE_WORDS = {"<=": "\u2264", ">=": "\u2265"}
 
 
 ACRONYMS = ("shu", "atmr")  # words of the ids written in capitals: SHU, ATMR
