@@ -434,7 +434,8 @@ def test_a_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     wrote them as formulas, live in the workbook (hostile trial). Every text is a text, in a styled cell or not."""
     link = '=HYPERLINK("http://evil.example","klik")'
     book = new_workbook()
-    add_sheet(book, "Isi", [Column("Nama", "nama"), Column("Isi", "isi", wrap=True), Column("Daftar", "daftar", "list")],
+    add_sheet(book, "Isi", [Column("Nama", "nama"), Column("Isi", "isi", wrap=True),
+                            Column("Daftar", "daftar", "list")],
               pd.DataFrame({"nama": pd.Series([link, "+1", "biasa"], dtype="str"),
                             "isi": pd.Series(["=1+2", "@a", None], dtype="str"), "daftar": [["=x", "y"], None, None]}))
     path = save(book, tmp_path / "isi.xlsx", datetime(2026, 11, 5, 8, 0))
@@ -598,3 +599,22 @@ def test_tidak_melapor_lists_whoever_owes_the_month_as_mutu_pelaporan_counts_it(
         ["1", "belum pernah diterima", "tidak ada laporan untuk periode ini"],
         ["2", "belum pernah diterima", f"{LAPORAN_DIKARANTINA} ({sharia})"],  # its report quarantined: said
         ["4", two_before, f"{TANPA_LAPORAN} ({sharia})"]]  # as a cooperative of a scored jenis reads
+
+
+def test_the_report_s_coverage_counts_the_cooperatives_that_owe_a_report(handouts, published_sample):
+    """'% aktif yang melapor' divided by every aktif cooperative, konsumen and jasa too: Malinau read 41,7% while all
+    its savings-and-loan cooperatives reported (new-user trial). The coverage is of those who owe a report, as Tidak
+    Melapor lists them."""
+    from flows.handouts.report import _reporting
+
+    published = Published(PERIODE, published_sample[1], SETTINGS)
+    status = published.now("status_koperasi")
+    owing = status[status["aktif"].to_numpy(bool) & published.owes_report]
+    rows = {row["name"]: row for row in _reporting(published)}
+    for area, mine in owing.groupby("kabupaten_kota"):
+        assert (rows[area]["aktif"], rows[area]["reporting"]) == (len(mine), int(mine["melapor"].sum())), area
+    assert sum(r["aktif"] for r in rows.values()) < int(status["aktif"].sum())  # konsumen, jasa ... never reported
+    silent = owing[~owing["melapor"]]
+    book = pd.read_excel(files(handouts[1])[f"ringkasan_{PERIODE}.xlsx"], sheet_name="Tidak Melapor",
+                         dtype={"NIK": str})
+    assert set(silent["nik"]) <= set(book["NIK"])  # every owing aktif one not reporting is on Tidak Melapor

@@ -109,11 +109,12 @@ def _priorities(published: Published) -> list[tuple[str, list[dict], int]]:
 
 
 def _reporting(published: Published) -> list[dict]:
-    """Per area: aktif cooperatives and how many reported, the silent ones, the mean on-time share and the grades."""
+    """Per area: the aktif cooperatives that owe a monthly report (`Published.owes_report`) and how many of them
+    reported, the silent ones, the mean on-time share and the grades."""
     areas = published.areas
     by_province = bool((areas["tingkat"] != AREA).any())
     status = published.now("status_koperasi")
-    status = status.assign(area=area_codes(status["kode_wilayah"], by_province))
+    status = status.assign(area=area_codes(status["kode_wilayah"], by_province), wajib=published.owes_report)
     quality = published.now("mutu_pelaporan")
     quality = quality.assign(area=quality["nik"].map(status.set_index("nik")["area"]))
     silent = status["bulan_tidak_melapor_berturut"].fillna(0) >= published.settings.silent_months
@@ -121,7 +122,7 @@ def _reporting(published: Published) -> list[dict]:
     rows = []
     for area in areas.itertuples():
         mine, graded = status[status["area"] == area.kode_wilayah], quality[quality["area"] == area.kode_wilayah]
-        active = mine[mine["aktif"]]
+        active = mine[mine["aktif"] & mine["wajib"]]
         counts = graded["nilai_mutu"].value_counts()
         rows.append({"name": area.kabupaten_kota, "aktif": len(active), "reporting": int(active["melapor"].sum()),
                      "coverage": 100 * active["melapor"].mean() if len(active) else np.nan,

@@ -8,12 +8,14 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from flows import storage
 from flows.config import TIMEZONE, Settings
 from flows.handouts.style import PREDICATE_COLOURS
 from schemas.outputs import TABLES
+from scoring.inputs import is_in
 from scoring.periods import shift_period
 from scoring.rulebook import books_in_force, rulebooks
 from scoring.rulebook_format import Rulebook
@@ -65,6 +67,17 @@ class Published:
         frame = self.tables[name]
         kept = frame[frame["periode"].astype("str").isin(self.periods).to_numpy()]
         return kept.sort_values("periode", kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def owes_report(self) -> np.ndarray:
+        """Per row of the period's status_koperasi, whether the cooperative owes a monthly report: it reported before,
+        sent any report row up to the period (mutu_pelaporan lists it, counting the month as owed), or its jenis is
+        one a book scores. Tidak Melapor lists those of them without an accepted report; the report's coverage is
+        theirs (it divided by every aktif cooperative, konsumen and jasa too: new-user trial)."""
+        status = self.now("status_koperasi")
+        scored_jenis = [jenis for book in self.books for jenis in book.jenis]
+        return ((status["bulan_tidak_melapor_berturut"].notna() | status["jenis"].isin(scored_jenis)).to_numpy(bool)
+                | is_in(status["nik"], self.now("mutu_pelaporan")["nik"]))
 
     @cached_property
     def periods(self) -> list[str]:

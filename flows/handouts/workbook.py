@@ -110,16 +110,13 @@ def _warnings(published: Published) -> pd.DataFrame:
 
 
 def silent(published: Published) -> pd.DataFrame:
-    """Registered cooperatives without an accepted report this period that owe one: they reported before, sent any
-    report row up to this period (mutu_pelaporan lists them: it counts this month as owed; a sharia cooperative
-    whose first report was quarantined was missing here), or their jenis is scored; the longest silent first.
+    """Registered cooperatives without an accepted report this period that owe one (`Published.owes_report`; a
+    sharia cooperative whose first report was quarantined was missing here); the longest silent first.
     `keterangan`: why not assessed, which for a jenis no book scores says that first (the list showed a sharia
     cooperative's "rulebook ... belum tersedia" as why it was on it: new-user trial)."""
     status = published.now("status_koperasi")
     scored_jenis = [jenis for book in published.books for jenis in book.jenis]
-    owed = (status["bulan_tidak_melapor_berturut"].notna() | status["jenis"].isin(scored_jenis)
-            | is_in(status["nik"], published.now("mutu_pelaporan")["nik"]))
-    rows = status[(~status["melapor"] & owed).to_numpy()]
+    rows = status[~status["melapor"].to_numpy(bool) & published.owes_report]
     months = rows["bulan_tidak_melapor_berturut"]
     last = [None if pd.isna(m) else shift_period(published.periode, -int(m)) for m in months]
     why = rows["alasan_tidak_dinilai"].astype("str")
