@@ -191,9 +191,9 @@ def test_the_report_holds_every_section_and_fetches_nothing(handouts):
     sent = len([p for p in handouts[1] if p.parent.name == "umpan_balik"])
     assert (f"(folder umpan_balik: {sent} koperasi); 1 NIK lain tidak, karena baris registrinya ditolak atau tidak "
             "terdaftar: perbaiki daftar koperasi (tabel karantina).") in html
-    # one label, one meaning: the coverage table counts the active that reported, the area table every reporter
-    # (two columns 'Melapor', 6 and 5 for Malinau: fresh-clone trial)
-    assert html.count('<th class="angka">Melapor</th>') == 1 and html.count(">Aktif yang melapor</th>") == 1
+    # one label, one meaning: the coverage table counts the active that owe a report and reported, the area table
+    # every reporter (two columns 'Melapor', 6 and 5 for Malinau: fresh-clone trial)
+    assert html.count('<th class="angka">Melapor</th>') == 1 and html.count(">Wajib lapor yang melapor</th>") == 1
 
 
 def test_the_report_counts_quarantined_rows_without_a_nik_apart(published_sample, tmp_path):
