@@ -97,7 +97,7 @@ def test_dirty_sample_quarantines_each_defect_with_its_reason(dirty):
     # `baris` is the spreadsheet row (header = 1), as CACAT.md names it
     assert reasons[(report, 26)] == ["neraca tidak seimbang: total_aset 44.798.726 != kewajiban + ekuitas "
                                      "47.038.662 (selisih 2.239.936; toleransi 4.479)"]
-    assert reasons[(report, 28)] == ["nik '657145583934618' tidak terdaftar di koperasi.csv"]
+    assert reasons[(report, 28)] == ["nik '657145583934618' tidak terdaftar di koperasi.csv (maksud 657145583934681?)"]
     assert reasons[(report, 17)] == ["periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)"]
     assert reasons[(report, 15)] == ["periode: ditulis 'Oktober 2026', harus YYYY-MM (maksud 2026-10?)"]
     assert reasons[(report, 33)] == ["beban_lain: tidak boleh negatif (nilai: -246.223)"]

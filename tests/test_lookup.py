@@ -244,7 +244,8 @@ def test_a_nik_with_rows_only_in_karantina_is_told_why(published_sample, tmp_pat
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (f"koperasi-sehat: NIK {UNREGISTERED} tidak ada di registri koperasi periode 2026-10; 1 "
                            f"baris dengan NIK ini dikarantina, mis. laporan/laporan_2026-10.csv baris 28: nik "
-                           f"'{UNREGISTERED}' tidak terdaftar di koperasi.csv (tabel karantina)\n")
+                           f"'{UNREGISTERED}' tidak terdaftar di koperasi.csv (maksud 657145583934681?) (tabel "
+                           "karantina)\n")
     copy = shutil.copytree(output, tmp_path / "out")
     karantina = storage.read_table(copy, "karantina", "2026-10")
     registry = karantina[karantina["nik"] == UNREGISTERED].assign(

@@ -102,6 +102,9 @@ RULES = [
     ({"jumlah_anggota": 0}, "jumlah_anggota: harus lebih dari 0 (nilai: 0)"),
     ({"jumlah_anggota": "banyak"}, "jumlah_anggota: bukan bilangan bulat (nilai: 'banyak')"),
     ({"nik": "650200000000O01"}, "nik '650200000000O01' tidak terdaftar di koperasi.csv"),
+    # a typo of a registered nik, two digits swapped or one wrong: the registered one suggested (new-user trial)
+    ({"nik": "6502000000000010"}, "nik '6502000000000010' tidak terdaftar di koperasi.csv (maksud 6502000000000001?)"),
+    ({"nik": "6502000000000007"}, "nik '6502000000000007' tidak terdaftar di koperasi.csv"),  # 1 or 2: not one
     ({"nik": ""}, "nik: kosong"),
     ({"periode": "10/2026"}, "periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)"),
     ({"periode": "Oktober 2026"}, "periode: ditulis 'Oktober 2026', harus YYYY-MM (maksud 2026-10?)"),
