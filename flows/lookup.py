@@ -26,7 +26,7 @@ from flows.config import PUBLISHED_DIR
 from flows.ingest.cells import clean_name
 from flows.ingest.walk import given, table_of
 from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
-from scoring.components import NO_ANSWERS
+from scoring.explain import answers_quarantined
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
 from scoring.status import LAPORAN_DIKARANTINA
@@ -205,18 +205,13 @@ def _header(coop: Cooperative) -> RenderableType:
              Text(f"{status['kabupaten_kota']} · {status['jenis']} · periode {month_name(coop.periode)} · "
                   f"pendamping: {pendamping}"),
              Text(_situation(status, _report_quarantined(coop))), Text(str(status["penjelasan"]))]
-    answers = coop.tables["karantina"]["sumber"].map(table_of).eq("kuesioner").any()
-    if answers and NO_ANSWERS["kuesioner"] in str(status["penjelasan"]):  # 'no questionnaire' above its set in
-        lines.append(Text(QUARANTINED_ANSWERS))  # karantina read as none filled in (new-user trial)
+    note = answers_quarantined(str(status["penjelasan"]), coop.tables["karantina"]["sumber"].map(table_of))
+    lines += [Text(note)] if note else []
     if len(score) and pd.notna(score["skor_total_sebelumnya"].iloc[0]):
         before = score.iloc[0]
         lines.append(Text(f"Periode sebelumnya: {_numbers(score['skor_total_sebelumnya'])[0]} "
                           f"{before['predikat_sebelumnya']}", style="dim"))
     return Group(*lines)
-
-
-QUARANTINED_ANSWERS = ("Kuesioner manajemennya ada, tetapi dikarantina (lihat Karantina di bawah): tanpa set yang "
-                       "diterima pada atau sebelum periode ini, komponennya dinilai seperti tanpa kuesioner")
 
 
 def _report_quarantined(coop: Cooperative) -> bool:

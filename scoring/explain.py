@@ -11,12 +11,13 @@ reaches 100 (`scoring.moves.target_bands`). A questionnaire component's better b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from scoring.bands import round_half_up
+from scoring.components import NO_ANSWERS
 from scoring.errors import ScoringInputError
 from scoring.inputs import encode, place_in
 from scoring.moves import target_bands
@@ -213,3 +214,16 @@ def _convention_texts(indikator: pd.DataFrame, keys: pd.DataFrame, books: Mappin
     per_note = join_per_key(fired["komponen"], fired[[*KEY, "catatan"]], ", ").reset_index(name="komponen")
     listed = join_per_key(per_note["catatan"] + " (" + per_note["komponen"] + ")", per_note[KEY])
     return _per_cooperative(keys, "Konvensi: " + listed + ".")
+
+
+QUARANTINED_ANSWERS = ("Kuesioner manajemennya ada, tetapi dikarantina (lihat baris dikarantina di bawah): tanpa set "
+                       "yang diterima pada atau sebelum periode ini, komponennya dinilai seperti tanpa kuesioner")
+
+
+def answers_quarantined(penjelasan: str, quarantined_tables: Iterable[str]) -> str | None:
+    """QUARANTINED_ANSWERS when the `penjelasan` applies the no-questionnaire convention while the cooperative's
+    questionnaire rows are in karantina (`quarantined_tables`: the input table of each of its quarantined rows);
+    else None. The convention alone read as a questionnaire never filled in (new-user trials: `jelaskan`, the
+    card)."""
+    return QUARANTINED_ANSWERS if NO_ANSWERS["kuesioner"] in penjelasan and "kuesioner" in set(quarantined_tables) \
+        else None

@@ -348,6 +348,28 @@ def test_a_card_shows_its_quarantined_rows_one_line_per_file_and_reasons(handout
     assert "baris lain" not in html
 
 
+def test_a_card_says_a_questionnaire_is_quarantined_beside_the_no_questionnaire_convention(published_sample,
+                                                                                            tmp_path):
+    """The dirty drop's cooperative with its only set quarantined: the card said only 'Konvensi: tidak ada kuesioner
+    manajemen ...', read as never filled in (new-user trial). It says the set is in karantina, as jelaskan does."""
+    from flows.handouts.cards import _Cards, environment
+    from scoring.components import NO_ANSWERS
+    from scoring.explain import QUARANTINED_ANSWERS, answers_quarantined
+
+    tables = dict(published_sample[1])
+    nik, other = "650423110186759", "650113048542833"  # its set quarantined (CACAT.md); one with none quarantined
+    convention = f"Cukup Sehat, skor 76,75 (ksp-2016). Konvensi: {NO_ANSWERS['kuesioner']} (manajemen_umum)."
+    scores = tables["skor_koperasi"]
+    tables["skor_koperasi"] = scores.assign(penjelasan=scores["penjelasan"].where(
+        ~scores["nik"].isin([nik, other]) | (scores["periode"] != PERIODE), convention))
+    cards = _Cards(Published(PERIODE, tables, SETTINGS), [nik, other])
+    template = environment().get_template("kartu.html.j2")
+    assert template.render(**cards.context(nik)).count(QUARANTINED_ANSWERS) == 1
+    assert QUARANTINED_ANSWERS not in template.render(**cards.context(other))
+    assert answers_quarantined(convention, ["laporan", "kuesioner"]) == QUARANTINED_ANSWERS
+    assert answers_quarantined(convention, ["laporan"]) is None and answers_quarantined("Sehat", ["kuesioner"]) is None
+
+
 def test_the_report_s_movers_say_when_a_factor_holds_the_predicate(handouts, published_sample):
     """'KSP Harapan Sembakung 92,40 -> 94,15 Cukup Sehat' read as a fault: a downgrade factor held it (new-user
     trial). A mover whose predicate is not its score's says so, with the score's."""

@@ -218,6 +218,7 @@ def test_a_questionnaire_in_karantina_is_said_beside_the_no_questionnaire_conven
     from rich.console import Console
 
     from scoring.components import NO_ANSWERS
+    from scoring.explain import QUARANTINED_ANSWERS
 
     status = pd.Series({"nama": "KSP X", "nik": "1", "kabupaten_kota": "Tarakan", "jenis": "ksp", "pendamping": None,
                         "aktif": True, "tanggal_rat_terakhir": pd.Timestamp("2026-03-01"), "melapor": True,
@@ -232,8 +233,8 @@ def test_a_questionnaire_in_karantina_is_said_beside_the_no_questionnaire_conven
         Console(file=out, width=300).print(lookup._header(lookup.Cooperative("2026-10", status, tables)))
         return out.getvalue().splitlines()
 
-    assert shown({"karantina": karantina, "skor_koperasi": empty})[4] == lookup.QUARANTINED_ANSWERS
-    assert lookup.QUARANTINED_ANSWERS not in shown({"karantina": karantina.iloc[:0], "skor_koperasi": empty})
+    assert shown({"karantina": karantina, "skor_koperasi": empty})[4] == QUARANTINED_ANSWERS
+    assert QUARANTINED_ANSWERS not in shown({"karantina": karantina.iloc[:0], "skor_koperasi": empty})
 
 
 def test_a_nik_with_rows_only_in_karantina_is_told_why(published_sample, tmp_path):

@@ -22,6 +22,8 @@ from flows.handouts.pages import environment
 from flows.handouts.style import component_names
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
+from flows.ingest.walk import table_of
+from scoring.explain import answers_quarantined
 from scoring.inputs import is_in
 from scoring.path_to_sehat import COMBINATION, repeated_single
 from scoring.periods import month_name
@@ -149,6 +151,8 @@ class _Cards:
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
             **self._quarantined(nik),
+            "answers_note": answers_quarantined(str(score["penjelasan"]) if score else "",
+                                                [table_of(r["sumber"]) for r in self.quarantined.get(nik, [])]),
             "feedback": Path(file_name(nik)).with_suffix(".xlsx").name,
             "findings": [], "peer_group": None,
             "history_svg": self._history(nik, score), "aspects_svg": "",
