@@ -26,6 +26,7 @@ from flows.config import PUBLISHED_DIR
 from flows.ingest.cells import clean_name
 from flows.ingest.walk import given, table_of
 from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
+from schemas.parsing import TYPO, typo_rows
 from scoring.explain import answers_quarantined
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
@@ -46,6 +47,7 @@ class Cooperative:
     periode: str
     status: pd.Series
     tables: dict[str, pd.DataFrame]
+    typo: str | None = None  # a quarantined report of a nik likely mistyped for this one (`schemas.inputs.typo_rows`)
 
 
 def published_periods(output: Path) -> list[str]:
@@ -148,7 +150,10 @@ def cooperative(output: Path, query: str, periode: str | None = None) -> Coopera
     periode = chosen_period(output, periode)
     status = find(output, query, periode)
     match = ds.field("nik") == status["nik"]
-    return Cooperative(periode, status, {name: storage.read_table(output, name, periode, match) for name in SHOWN})
+    rows = storage.read_table(output, "karantina", periode, columns=["sumber", "baris", "nik", "alasan"])
+    typo = typo_rows(rows[rows["sumber"].astype("str").str.startswith("laporan/").to_numpy()]).get(status["nik"])
+    return Cooperative(periode, status, {name: storage.read_table(output, name, periode, match) for name in SHOWN},
+                       typo)
 
 
 def show(coop: Cooperative, console: Console) -> None:
@@ -204,7 +209,8 @@ def _header(coop: Cooperative) -> RenderableType:
     lines = [Text(f"{status['nama']} ({status['nik']})", style="bold"),
              Text(f"{status['kabupaten_kota']} · {status['jenis']} · periode {month_name(coop.periode)} · "
                   f"pendamping: {pendamping}"),
-             Text(_situation(status, _report_quarantined(coop))), Text(str(status["penjelasan"]))]
+             Text(_situation(status, _report_quarantined(coop)) + (f" · {TYPO}{coop.typo}" if coop.typo else "")),
+             Text(str(status["penjelasan"]))]
     note = answers_quarantined(str(status["penjelasan"]), coop.tables["karantina"]["sumber"].map(table_of))
     lines += [Text(note)] if note else []
     if len(score) and pd.notna(score["skor_total_sebelumnya"].iloc[0]):

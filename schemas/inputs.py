@@ -28,8 +28,8 @@ import pandera.pandas as pa
 from schemas import pemeriksaan
 from schemas.input_models import RULES, FaktorPengurang, Koperasi, Kuesioner, Laporan, Pemeriksaan
 from schemas.kuesioner import check_sets
-from schemas.parsing import (Cells, Reasons, dates, lowercase, optional, period, quote, quoted, raw_text, whole_numbers,
-                             yes_no)
+from schemas.parsing import (MEANT, Cells, Reasons, dates, lowercase, optional, period, quote, quoted, raw_text,
+                             whole_numbers, yes_no)
 from schemas.periode import wita
 from schemas.wita import current_period
 from schemas.rules import one_name_per_code
@@ -195,14 +195,12 @@ def _registered(nik: pd.Series, registry: Registry, reasons: Reasons) -> None:
     near = pd.Series([near_nik(n, registered) if i < NEAR_LOOKED else None for i, n in enumerate(names)],
                      dtype="str")
     unregistered = ("nik " + quoted(names) + f" tidak terdaftar di {registry.sumber}"
-                    + (" (maksud " + near + "?)").fillna(""))
+                    + (MEANT[0] + near + MEANT[1]).fillna(""))
     texts = names.map(registry.ditolak).astype("str").fillna(unregistered)
     reasons.add(np.flatnonzero(unknown), texts.to_numpy(dtype=object)[codes], "nik")
 
 
 NEAR_LOOKED = 1_000  # the distinct unregistered nik of a file looked up for a near registered one (a typo)
-
-
 def near_nik(nik: str, registered: set[str]) -> str | None:
     """The one registered nik `nik` is likely a typo of: two neighbouring characters swapped or one digit wrong
     (657145583934618 for 657145583934681: its report quarantined as unregistered, the cooperative listed as silent,

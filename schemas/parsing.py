@@ -3,6 +3,8 @@ column and the value) and a missing value, so that the other checks of its row s
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow
@@ -114,6 +116,24 @@ def lines_of(rows: pd.DataFrame) -> pd.Series:
     text = np.where(per_file["berkas_lain"].to_numpy(dtype=bool), files + " baris ", "baris ") + per_file["baris"]
     return pd.Series(text.to_numpy(dtype=object), index=per_file.index.get_level_values("kunci")).groupby(
         level=0, sort=False).agg("; ".join)
+
+
+MEANT = (" (maksud ", "?)")  # how a reason names the registered nik an unregistered one is likely a typo of
+TYPO = "laporan dengan NIK mirip dikarantina, mungkin salah ketik: "  # what a cooperative's line says of `typo_rows`
+
+
+def typo_rows(karantina: pd.DataFrame) -> pd.Series:
+    """Per registered nik that quarantined rows of an unregistered nik likely meant (`near_nik`), the first such row
+    in words: 'laporan/laporan_2026-10.csv baris 28 (nik 657145583934618)' (its cooperative read as silent, nothing
+    said of the report sent with a typo: new-user trial). karantina: the table's sumber, baris, nik and alasan."""
+    reasons = karantina[["sumber", "baris", "nik", "alasan"]].explode("alasan").dropna(subset=["alasan"])
+    pattern = re.escape(MEANT[0]) + r"(\S+)" + re.escape(MEANT[1]) + "$"
+    meant = reasons["alasan"].astype("str").str.extract(pattern, expand=False)
+    rows = reasons.assign(dimaksud=meant)[meant.notna().to_numpy()].sort_values(["sumber", "baris"], kind="stable")
+    words = rows["sumber"].astype("str") + " baris " + rows["baris"].astype("str") + " (nik " + rows["nik"].astype(
+        "str") + ")"
+    return pd.Series(words.to_numpy(dtype=object), index=rows["dimaksud"].to_numpy(dtype=object),
+                     dtype="str").groupby(level=0, sort=True).first()
 
 
 def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:

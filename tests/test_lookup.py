@@ -14,6 +14,7 @@ import sys
 
 import pandas as pd
 import pytest
+from rich.console import Console
 
 from flows import lookup, report, storage
 from scoring.errors import ParameterError
@@ -307,6 +308,18 @@ def test_a_fragment_of_several_names_lists_them(published_sample):
     assert [item.split(":")[0] for item in items] == [f"- {r[0]}" for r in rows]
     at = shown.splitlines().index(f"- {DPK}: nama KSP Setia Bersama ·")
     assert shown.splitlines()[at + 1] == "  kabupaten/kota Bulungan · predikat Dalam"
+
+
+def test_the_cooperative_a_mistyped_nik_meant_is_told_of_the_report(published_sample):
+    """657145583934618's report (a typo of 657145583934681, CACAT.md) is quarantined as not registered; jelaskan of
+    657145583934681 said only 'belum pernah melapor' (new-user trial)."""
+    coop = lookup.cooperative(published_sample[0], "657145583934681", "2026-10")
+    assert coop.typo == "laporan/laporan_2026-10.csv baris 28 (nik 657145583934618)"
+    out = io.StringIO()
+    Console(file=out, width=400).print(lookup._header(coop))
+    assert (" · laporan dengan NIK mirip dikarantina, mungkin salah ketik: laporan/laporan_2026-10.csv baris 28 (nik "
+            "657145583934618)") in out.getvalue().splitlines()[2]
+    assert lookup.cooperative(published_sample[0], DPK, "2026-10").typo is None
 
 
 def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):

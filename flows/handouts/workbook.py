@@ -12,6 +12,7 @@ import pandas as pd
 from flows.handouts.sheets import Column, add_sheet, columns, new_workbook, save, sheet_names
 from flows.handouts.style import PREDICATE_COLOURS
 from flows.handouts.tables import AREA, Published
+from schemas.parsing import TYPO, typo_rows
 from schemas.tables import aspek_ids
 from scoring.inputs import is_in
 from scoring.periods import month_name, shift_period
@@ -126,6 +127,9 @@ def silent(published: Published) -> pd.DataFrame:
     first = pd.Series(np.where(is_in(rows["nik"], quarantined.dropna()), LAPORAN_DIKARANTINA, TANPA_LAPORAN),
                       index=rows.index, dtype="str")
     keterangan = why.where(rows["jenis"].isin(scored_jenis), first + " (" + why + ")")
+    typos = typo_rows(karantina[karantina["sumber"].astype("str").str.startswith("laporan/").to_numpy()])
+    typo = rows["nik"].map(typos).astype("str")  # a report sent with a mistyped nik: said (staff chased one that did)
+    keterangan = keterangan.where(typo.isna(), keterangan + "; " + TYPO + typo)
     return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah diterima"),
                        keterangan=keterangan).sort_values(
         ["kabupaten_kota", "bulan_tidak_melapor_berturut", "nama"], ascending=[True, False, True], na_position="first",
