@@ -647,3 +647,27 @@ def test_the_report_s_coverage_counts_the_cooperatives_that_owe_a_report(handout
     book = pd.read_excel(files(handouts[1])[f"ringkasan_{PERIODE}.xlsx"], sheet_name="Tidak Melapor",
                          dtype={"NIK": str})
     assert set(silent["nik"]) <= set(book["NIK"])  # every owing aktif one not reporting is on Tidak Melapor
+
+
+def test_a_card_points_to_its_own_quarantined_rows_and_the_report_says_when_there_is_no_last_month(
+        handouts, published_sample, tmp_path):
+    """A card said 'lihat tabel karantina', a table a pendamping does not have, above the rows it lists; the report's
+    risers and fallers said 'Tidak ada.' with no month before to compare (new-user trial)."""
+    from flows.handouts.cards import CARD_QUARANTINED
+    from flows.handouts.report import write_report
+    from scoring.status import LAPORAN_DIKARANTINA
+
+    status = published_sample[1]["status_koperasi"].query("periode == @PERIODE")
+    cards = files(handouts[1])
+    unscored = [nik for nik in status.loc[status["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA, "nik"]
+                if f"kartu/{nik}.html" in cards]
+    assert unscored
+    for nik in unscored:
+        html = cards[f"kartu/{nik}.html"].read_text(encoding="utf-8")
+        assert CARD_QUARANTINED in html and "lihat tabel karantina" not in html, nik
+    report = cards[f"laporan_{PERIODE}.html"].read_text(encoding="utf-8")
+    assert "Belum ada skor bulan lalu untuk dibandingkan." not in report
+    tables = dict(published_sample[1])
+    tables["skor_koperasi"] = tables["skor_koperasi"].assign(skor_total_sebelumnya=float("nan"))
+    first = write_report(Published(PERIODE, tables, SETTINGS), tmp_path / "l.html").read_text(encoding="utf-8")
+    assert first.count("Belum ada skor bulan lalu untuk dibandingkan.") == 2  # risers and fallers

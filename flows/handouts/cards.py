@@ -29,6 +29,7 @@ from scoring.path_to_sehat import COMBINATION, repeated_single
 from scoring.periods import month_name
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
+from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import rows_by_reason
 
 # the columns a card shows of the tables with a row per component or move (the national month: 500,000 peer rows)
@@ -37,6 +38,7 @@ PEER_COLUMNS = ["nik", "komponen", "persentil", "jumlah_sejawat", "median_sejawa
                 "kelas_aset"]
 MOVE_COLUMNS = ["nik", "langkah", "uraian", "poin_tambahan", "skor_total_baru", "predikat_baru", "keterangan"]
 QUARANTINE_COLUMNS = ["nik", "sumber", "baris", "alasan"]
+CARD_QUARANTINED = "laporan periode ini dikarantina: barisnya dan alasannya di bawah"
 QUARANTINE_SHOWN = 5  # lines of quarantined rows (a file and reasons) a card shows (the feedback workbook has them all)
 MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate
 # first), and the rest of a combination begun among them: a combination is reached by all its moves together
@@ -151,6 +153,7 @@ class _Cards:
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
             **self._quarantined(nik),
+            "why_not_scored": self._why_not_scored(nik),
             "answers_note": answers_quarantined(str(score["penjelasan"]) if score else "",
                                                 [table_of(r["sumber"]) for r in self.quarantined.get(nik, [])]),
             "feedback": Path(file_name(nik)).with_suffix(".xlsx").name,
@@ -177,6 +180,12 @@ class _Cards:
         shown = [points.get(periode, {}) for periode in self.published.periods]
         book = score["rulebook"] if score else self.published.main_book.id
         return self.charts.history(book, [p.get("skor_total") for p in shown], [p.get("predikat") for p in shown])
+
+    def _why_not_scored(self, nik: str) -> str | None:
+        """`alasan_tidak_dinilai`, a quarantined report pointing to its rows on the card, not to a table a pendamping
+        does not have (new-user trial)."""
+        why = self.status[nik]["alasan_tidak_dinilai"]
+        return CARD_QUARANTINED if why == LAPORAN_DIKARANTINA and self.quarantined.get(nik) else why
 
     def _quarantined(self, nik: str) -> dict:
         """The cooperative's quarantined rows, one line per file and reasons with its rows as ranges (`rows_by_reason`:

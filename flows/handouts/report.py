@@ -77,6 +77,7 @@ def report_context(published: Published) -> dict:
         "distribution_svg": charts.score_distribution(scores["skor_total"].tolist(), book),
         "distribution_book": book.id,
         "movers": _movers(scores, settings.movers),
+        "compared": bool(scores["skor_total_sebelumnya"].notna().any()),  # 'Tidak ada' read as none moved: trial
         "top_n": settings.worklist_top_n, "priorities": _priorities(published),
         "silent_months": settings.silent_months, "quality_months": settings.reporting_quality_months,
         "grades": [g.huruf for g in grade_table().nilai], "reporting": _reporting(published),
