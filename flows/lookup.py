@@ -47,7 +47,7 @@ class Cooperative:
     periode: str
     status: pd.Series
     tables: dict[str, pd.DataFrame]
-    typo: str | None = None  # a quarantined report of a nik likely mistyped for this one (`schemas.inputs.typo_rows`)
+    typos: pd.DataFrame | None = None  # quarantined rows of a nik likely mistyped for this one (`typo_rows`: its row)
 
 
 def published_periods(output: Path) -> list[str]:
@@ -150,10 +150,9 @@ def cooperative(output: Path, query: str, periode: str | None = None) -> Coopera
     periode = chosen_period(output, periode)
     status = find(output, query, periode)
     match = ds.field("nik") == status["nik"]
-    rows = storage.read_table(output, "karantina", periode, columns=["sumber", "baris", "nik", "alasan"])
-    typo = typo_rows(rows[rows["sumber"].astype("str").str.startswith("laporan/").to_numpy()]).get(status["nik"])
+    typos = typo_rows(storage.read_table(output, "karantina", periode, columns=["sumber", "baris", "nik", "alasan"]))
     return Cooperative(periode, status, {name: storage.read_table(output, name, periode, match) for name in SHOWN},
-                       typo)
+                       typos[typos.index == status["nik"]])
 
 
 def show(coop: Cooperative, console: Console) -> None:
@@ -205,13 +204,15 @@ def _table(title: str, *columns: str, numbers: int = 0) -> Table:
 
 def _header(coop: Cooperative) -> RenderableType:
     status, score = coop.status, coop.tables["skor_koperasi"]
+    typos = coop.typos if coop.typos is not None else pd.DataFrame({"teks": [], "tabel": []})
     pendamping = status["pendamping"] if isinstance(status["pendamping"], str) else "belum ada"
     lines = [Text(f"{status['nama']} ({status['nik']})", style="bold"),
              Text(f"{status['kabupaten_kota']} · {status['jenis']} · periode {month_name(coop.periode)} · "
                   f"pendamping: {pendamping}"),
-             Text(_situation(status, _report_quarantined(coop)) + (f" · {TYPO}{coop.typo}" if coop.typo else "")),
+             Text(_situation(status, _report_quarantined(coop)) + "".join(f" · {TYPO}{t}" for t in typos["teks"])),
              Text(str(status["penjelasan"]))]
-    note = answers_quarantined(str(status["penjelasan"]), coop.tables["karantina"]["sumber"].map(table_of))
+    tables = [*coop.tables["karantina"]["sumber"].map(table_of), *(t for found in typos["tabel"] for t in found)]
+    note = answers_quarantined(str(status["penjelasan"]), tables)
     lines += [Text(note)] if note else []
     if len(score) and pd.notna(score["skor_total_sebelumnya"].iloc[0]):
         before = score.iloc[0]

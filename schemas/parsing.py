@@ -119,21 +119,27 @@ def lines_of(rows: pd.DataFrame) -> pd.Series:
 
 
 MEANT = (" (maksud ", "?)")  # how a reason names the registered nik an unregistered one is likely a typo of
-TYPO = "laporan dengan NIK mirip dikarantina, mungkin salah ketik: "  # what a cooperative's line says of `typo_rows`
+TYPO = "baris dengan NIK mirip dikarantina, mungkin salah ketik: "  # what a cooperative's line says of `typo_rows`
 
 
-def typo_rows(karantina: pd.DataFrame) -> pd.Series:
-    """Per registered nik that quarantined rows of an unregistered nik likely meant (`near_nik`), the first such row
-    in words: 'laporan/laporan_2026-10.csv baris 28 (nik 657145583934618)' (its cooperative read as silent, nothing
-    said of the report sent with a typo: new-user trial). karantina: the table's sumber, baris, nik and alasan."""
+def typo_rows(karantina: pd.DataFrame) -> pd.DataFrame:
+    """Per registered nik (the index) that quarantined rows of an unregistered nik likely meant (`near_nik`): the
+    first such row in words and how many more, `teks` ('laporan/laporan_2026-10.csv baris 28 (nik 657145583934618)',
+    '... dan 2 baris lain'), and the input tables of those rows, `tabel` (a set). Its cooperative read as silent, its
+    factor or questionnaire as absent, nothing said of the rows sent with a typo (trials). karantina: the table's
+    sumber, baris, nik and alasan."""
     reasons = karantina[["sumber", "baris", "nik", "alasan"]].explode("alasan").dropna(subset=["alasan"])
-    pattern = re.escape(MEANT[0]) + r"(\S+)" + re.escape(MEANT[1]) + "$"
+    pattern = r"^nik .* tidak terdaftar di \S+" + re.escape(MEANT[0]) + r"(\S+)" + re.escape(MEANT[1]) + "$"
     meant = reasons["alasan"].astype("str").str.extract(pattern, expand=False)
     rows = reasons.assign(dimaksud=meant)[meant.notna().to_numpy()].sort_values(["sumber", "baris"], kind="stable")
-    words = rows["sumber"].astype("str") + " baris " + rows["baris"].astype("str") + " (nik " + rows["nik"].astype(
-        "str") + ")"
-    return pd.Series(words.to_numpy(dtype=object), index=rows["dimaksud"].to_numpy(dtype=object),
-                     dtype="str").groupby(level=0, sort=True).first()
+    rows = rows.assign(teks=rows["sumber"].astype("str") + " baris " + rows["baris"].astype("str") + " (nik "
+                       + rows["nik"].astype("str") + ")",
+                       tabel=rows["sumber"].astype("str").str.split("/").str[0].str.replace(r"\.\w+$", "", regex=True))
+    per_nik = rows.groupby("dimaksud", sort=True).agg(teks=("teks", "first"), baris=("teks", "size"),
+                                                      tabel=("tabel", set))
+    more = per_nik["baris"].sub(1)
+    return per_nik.assign(teks=per_nik["teks"].where(more.eq(0), per_nik["teks"] + " dan " + more.astype("str")
+                                                       + " baris lain"))[["teks", "tabel"]]
 
 
 def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:

@@ -110,7 +110,7 @@ def test_the_workbook_reads_back_with_pandas(handouts, published_sample):
                                for text, why in zip(sharia["Keterangan"], first))
     # the cooperative a report's mistyped nik meant: said beside its reason (staff chased one that did report:
     # new-user trial; CACAT.md's 657145583934618 for 657145583934681)
-    typo = "; laporan dengan NIK mirip dikarantina, mungkin salah ketik: laporan/laporan_2026-10.csv baris 28 (nik " \
+    typo = "; baris dengan NIK mirip dikarantina, mungkin salah ketik: laporan/laporan_2026-10.csv baris 28 (nik " \
            "657145583934618)"
     meant = silent.set_index("NIK").loc["657145583934681", "Keterangan"]
     assert meant == "tidak ada laporan untuk periode ini" + typo
@@ -363,7 +363,7 @@ def test_a_card_says_a_questionnaire_is_quarantined_beside_the_no_questionnaire_
     from scoring.explain import QUARANTINED_ANSWERS, answers_quarantined
 
     tables = dict(published_sample[1])
-    nik, other = "650423110186759", "650113048542833"  # its set quarantined (CACAT.md); one with none quarantined
+    nik, other = "650423110186759", "650274822002787"  # its set quarantined (CACAT.md); one with none quarantined
     convention = f"Cukup Sehat, skor 76,75 (ksp-2016). Konvensi: {NO_ANSWERS['kuesioner']} (manajemen_umum)."
     scores = tables["skor_koperasi"]
     tables["skor_koperasi"] = scores.assign(penjelasan=scores["penjelasan"].where(
@@ -372,6 +372,18 @@ def test_a_card_says_a_questionnaire_is_quarantined_beside_the_no_questionnaire_
     template = environment().get_template("kartu.html.j2")
     assert template.render(**cards.context(nik)).count(QUARANTINED_ANSWERS) == 1
     assert QUARANTINED_ANSWERS not in template.render(**cards.context(other))
+    # a questionnaire set and a factor sent under a mistyped nik: the card of the cooperative they likely meant names
+    # them and counts the set (a score fell and the card said only 'tidak ada kuesioner': hostile trial)
+    why = "nik '650274822002778' tidak terdaftar di koperasi.csv (maksud 650274822002787?)"
+    typo = pd.DataFrame({"nik": ["650274822002778", "650274822002778"], "periode": PERIODE,
+                         "sumber": ["kuesioner/k.csv", "faktor_pengurang.csv"], "baris": [2, 3],
+                         "alasan": [[why], [why]], "data": None})
+    tables["karantina"] = pd.concat([tables["karantina"], typo], ignore_index=True)
+    cards = _Cards(Published(PERIODE, tables, SETTINGS), [nik, other])
+    html = template.render(**cards.context(other))
+    assert html.count(QUARANTINED_ANSWERS) == 1
+    assert ("<b>Periksa NIK:</b> baris dengan NIK mirip dikarantina, mungkin salah ketik: faktor_pengurang.csv baris 3 "
+            "(nik 650274822002778) dan 1 baris lain") in html
     assert answers_quarantined(convention, ["laporan", "kuesioner"]) == QUARANTINED_ANSWERS
     assert answers_quarantined(convention, ["laporan"]) is None and answers_quarantined("Sehat", ["kuesioner"]) is None
 

@@ -314,12 +314,13 @@ def test_the_cooperative_a_mistyped_nik_meant_is_told_of_the_report(published_sa
     """657145583934618's report (a typo of 657145583934681, CACAT.md) is quarantined as not registered; jelaskan of
     657145583934681 said only 'belum pernah melapor' (new-user trial)."""
     coop = lookup.cooperative(published_sample[0], "657145583934681", "2026-10")
-    assert coop.typo == "laporan/laporan_2026-10.csv baris 28 (nik 657145583934618)"
+    assert coop.typos.to_dict("records") == [{"teks": "laporan/laporan_2026-10.csv baris 28 (nik 657145583934618)",
+                                              "tabel": {"laporan"}}]
     out = io.StringIO()
     Console(file=out, width=400).print(lookup._header(coop))
-    assert (" · laporan dengan NIK mirip dikarantina, mungkin salah ketik: laporan/laporan_2026-10.csv baris 28 (nik "
+    assert (" · baris dengan NIK mirip dikarantina, mungkin salah ketik: laporan/laporan_2026-10.csv baris 28 (nik "
             "657145583934618)") in out.getvalue().splitlines()[2]
-    assert lookup.cooperative(published_sample[0], DPK, "2026-10").typo is None
+    assert lookup.cooperative(published_sample[0], DPK, "2026-10").typos.empty
 
 
 def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):

@@ -587,9 +587,35 @@ def test_a_zone_aware_submission_time_is_read_in_wita():
                                                                     "2026-10-05 12:55:00"]
 
 
+def test_a_nik_of_another_length_than_any_registered_is_not_looked_up_for_a_typo(monkeypatch):
+    """1,000 distinct niks of 1,999 digits took 73 s: each lookup built 11 x n^2 characters (hostile trial). A swap or
+    one wrong digit keeps the length: only a nik of a registered length is looked up."""
+    from schemas import inputs
+
+    looked = []
+    monkeypatch.setattr(inputs, "near_nik", lambda nik, registered: looked.append(nik))
+    result = check_laporan(raw(laporan_row(nik="6" * 1999), laporan_row(nik="6502000000000010", baris=3)), REGISTRY,
+                           STARTED)
+    assert looked == ["6502000000000010"] and len(result.alasan) == 2
+
+
 def test_the_lines_of_a_problem_name_their_files_where_its_set_is_in_several():
     from schemas.parsing import lines_of
 
     rows = pd.DataFrame({"kunci": [7, 7, 7, 3, 7], "sumber": ["k/a.csv", "k/b.csv", "k/a.csv", "k/a.csv", "k/a.csv"],
                          "baris": [1522, 3, 3, 9, 4], "berkas_lain": [True, True, True, False, True]})
     assert lines_of(rows).to_dict() == {7: "k/a.csv baris 3-4, 1522; k/b.csv baris 3", 3: "baris 9"}
+
+
+def test_the_rows_of_a_mistyped_nik_are_told_to_the_cooperative_they_meant_and_no_other_suggestion_is():
+    from schemas.parsing import typo_rows
+
+    karantina = pd.DataFrame({
+        "sumber": ["laporan/l.csv", "laporan/l.csv", "faktor_pengurang.csv", "laporan/l.csv"], "baris": [29, 28, 3, 4],
+        "nik": ["6571", "6571", "651", "6502"],
+        "alasan": [["nik '6571' tidak terdaftar di koperasi.csv (maksud 6517?)"]] * 2
+                  + [["nik '651' tidak terdaftar di koperasi.csv (maksud 615?)", "kas: kosong"],
+                     ["periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)"]]})  # not a nik's: none
+    assert typo_rows(karantina).to_dict("index") == {
+        "615": {"teks": "faktor_pengurang.csv baris 3 (nik 651)", "tabel": {"faktor_pengurang"}},
+        "6517": {"teks": "laporan/l.csv baris 28 (nik 6571) dan 1 baris lain", "tabel": {"laporan"}}}

@@ -23,6 +23,7 @@ from flows.handouts.style import component_names
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
 from flows.ingest.walk import table_of
+from schemas.parsing import TYPO, typo_rows
 from scoring.explain import answers_quarantined
 from scoring.inputs import is_in
 from scoring.path_to_sehat import COMBINATION, repeated_single
@@ -139,6 +140,7 @@ class _Cards:
         self.priority = _one_per_nik(published.now("daftar_prioritas"))
         quarantined = published.now("karantina").sort_values(["sumber", "baris"], kind="stable")
         self.quarantined = _by_nik(quarantined[QUARANTINE_COLUMNS])
+        self.typos = typo_rows(quarantined)  # rows of a nik likely mistyped for one of these
 
     def context(self, nik: str) -> dict:
         """What the card of one cooperative shows."""
@@ -154,8 +156,10 @@ class _Cards:
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
             **self._quarantined(nik),
             "why_not_scored": self._why_not_scored(nik),
-            "answers_note": answers_quarantined(str(score["penjelasan"]) if score else "",
-                                                [table_of(r["sumber"]) for r in self.quarantined.get(nik, [])]),
+            "answers_note": answers_quarantined(str(score["penjelasan"]) if score else "", [
+                *(table_of(r["sumber"]) for r in self.quarantined.get(nik, [])),
+                *(self.typos.loc[nik, "tabel"] if nik in self.typos.index else ())]),
+            "typo": TYPO + self.typos.loc[nik, "teks"] if nik in self.typos.index else None,
             "feedback": Path(file_name(nik)).with_suffix(".xlsx").name,
             "findings": [], "peer_group": None,
             "history_svg": self._history(nik, score), "aspects_svg": "",

@@ -127,7 +127,7 @@ def silent(published: Published) -> pd.DataFrame:
     first = pd.Series(np.where(is_in(rows["nik"], quarantined.dropna()), LAPORAN_DIKARANTINA, TANPA_LAPORAN),
                       index=rows.index, dtype="str")
     keterangan = why.where(rows["jenis"].isin(scored_jenis), first + " (" + why + ")")
-    typos = typo_rows(karantina[karantina["sumber"].astype("str").str.startswith("laporan/").to_numpy()])
+    typos = typo_rows(karantina[karantina["sumber"].astype("str").str.startswith("laporan/").to_numpy()])["teks"]
     typo = rows["nik"].map(typos).astype("str")  # a report sent with a mistyped nik: said (staff chased one that did)
     keterangan = keterangan.where(typo.isna(), keterangan + "; " + TYPO + typo)
     return rows.assign(laporan_terakhir=pd.Series(last, index=rows.index, dtype="str").fillna("belum pernah diterima"),
