@@ -132,16 +132,24 @@ def reason_kinds(reasons: pd.Series) -> pd.Series:
     counted together: the text before its first ': ', and when that names a row or a set by its values (a set of
     answers, a refused registry row), its first problem's too: 'set kuesioner … …: manajemen_umum nomor … dijawab …
     kali (baris …)', 'baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum' (every set's problems were
-    one kind, 'set kuesioner … …': new-user trial); the files of a set in several files left out."""
+    one kind, 'set kuesioner … …': new-user trial); the files of a set in several files left out. A reason about one
+    column keeps its problem, without the value quoted: 'kas: bukan bilangan bulat Rupiah', 'periode: ditulis …,
+    harus YYYY-MM' ('periode' counted a month written 10/2026 with one in the future: new-user trial)."""
     parts = reasons.astype("str").str.split(": ", n=1)
     rest = parts.str[1].fillna("").str.replace(FILE_ROWS, "baris", regex=True).str.replace(ROWS, "(baris …)",
                                                                                           regex=True)
-    head, rest = _masked(parts.str[0]), _masked(rest.str.split("; ").str[0].str.split(": ").str[0])
-    return head.where(~head.str.contains("…", regex=False) | rest.eq(""), head + ": " + rest)
+    first = rest.str.split("; ").str[0]
+    head, named = _masked(parts.str[0]), _masked(first.str.split(": ").str[0])
+    problem = _masked(first.str.replace(QUOTED_VALUE, "", regex=True))
+    column = parts.str[0].str.fullmatch(r"[a-z_]+").fillna(False).to_numpy(dtype=bool) & problem.ne("").to_numpy()
+    by_values = head.str.contains("…", regex=False).to_numpy() & named.ne("").to_numpy()
+    return pd.Series(np.select([by_values, column], [head + ": " + named, head + ": " + problem], head),
+                     index=reasons.index, dtype="str")
 
 
 # where a problem's rows are: 'kuesioner/a.xlsx[Lembar 1] baris' (a set in several files), '(baris 3, 9; baris 4)'
 FILE_ROWS, ROWS = r"[^\s(;]+\.(?:csv|xlsx|parquet)(?:\[[^\]]*\])? baris", r"\(baris [^()]*\)"
+QUOTED_VALUE = r" \((?:nilai: |maksud ).*\)$"  # a column's value, or what it was likely meant to be, at its end
 
 
 def _masked(texts: pd.Series) -> pd.Series:

@@ -158,7 +158,8 @@ def test_a_reason_kind_keeps_the_first_problem_of_a_set_or_a_refused_registry_ro
         "kuesioner/m.xlsx[Lembar 'satu'] baris 2-3); manajemen_umum nomor 5 tidak dijawab",
         "set pemeriksaan 6501 2026-08-20: pemeriksaan/tambahan.xlsx baris 4 ditolak"])).tolist() == [
         "set kuesioner … …: manajemen_likuiditas nomor … dijawab … kali (baris …)",
-        "set kuesioner … …: manajemen_aktiva nomor …, … tidak dijawab", "periode", "nik … tidak terdaftar di koperasi.csv",
-        "baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum", "kas",
+        "set kuesioner … …: manajemen_aktiva nomor …, … tidak dijawab", "periode: ditulis …, harus YYYY-MM",
+        "nik … tidak terdaftar di koperasi.csv", "baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum",
+        "kas: bukan bilangan bulat Rupiah",  # a column's problem without its value ('kas' alone: new-user trial)
         "set kuesioner … …: manajemen_umum nomor … dijawab … kali (baris …)",  # one kind, whichever files (trial)
         "set pemeriksaan … …: baris … ditolak"]
