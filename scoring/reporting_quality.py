@@ -139,7 +139,8 @@ def reason_kinds(reasons: pd.Series) -> pd.Series:
     rest = parts.str[1].fillna("").str.replace(FILE_ROWS, "baris", regex=True).str.replace(ROWS, "(baris …)",
                                                                                           regex=True)
     first = rest.str.split("; ").str[0]
-    head, named = _masked(parts.str[0]), _masked(first.str.split(": ").str[0])
+    head = _masked(parts.str[0].str.replace(QUOTED_VALUE, "", regex=True))  # a nik's suggested one: the same kind
+    named = _masked(first.str.split(": ").str[0])
     problem = _masked(first.str.replace(QUOTED_VALUE, "", regex=True))
     column = parts.str[0].str.fullmatch(r"[a-z_]+").fillna(False).to_numpy(dtype=bool) & problem.ne("").to_numpy()
     by_values = head.str.contains("…", regex=False).to_numpy() & named.ne("").to_numpy()
@@ -153,7 +154,8 @@ QUOTED_VALUE = r" \((?:nilai: |maksud ).*\)$"  # a column's value, or what it wa
 
 
 def _masked(texts: pd.Series) -> pd.Series:
-    return texts.str.replace(r"\"[^\"]*\"|'[^']*'|\d[\d.:/-]*", "…", regex=True)
+    # a value in any of the quotes `scoring.quoting` uses, and numbers
+    return texts.str.replace("\u201c[^\u201d]*\u201d|" + r"\"[^\"]*\"|'[^']*'|\d[\d.:/-]*", "…", regex=True)
 
 
 def _top_reason(bad: pd.DataFrame) -> pd.Series:

@@ -567,6 +567,9 @@ def test_every_reason_of_the_sample_gets_its_own_advice(published_sample):
     assert generic == []
     assert advice("periode: ditulis '10/2026', harus YYYY-MM (maksud 2026-10?)") == "Tulis periode 2026-10 " \
         "(tahun-bulan, YYYY-MM)."
+    registered = advice("nik '6571' tidak terdaftar di koperasi.csv (maksud 6517?)")
+    assert registered.startswith("Tulis NIK persis seperti di registri dinas") and registered == advice(
+        'nik "65\'71" tidak terdaftar di koperasi.csv')  # a nik quoted in double quotes: the same advice
     assert advice("hibah: '925.000' dapat berarti 925 atau 925.000 (titik sebagai pemisah ribuan); tulis tanpa "
                   "pemisah: 925000") == "Tulis 925000, tanpa titik atau koma pemisah ribuan."
     assert advice("volume_pinjaman_anggota lebih dari volume_pinjaman: volume_pinjaman_anggota 1 > volume_pinjaman "

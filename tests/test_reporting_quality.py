@@ -156,10 +156,15 @@ def test_a_reason_kind_keeps_the_first_problem_of_a_set_or_a_refused_registry_ro
         'kas: bukan bilangan bulat Rupiah (nilai: "12\'5")',
         "set kuesioner 6501 2026-02-10: manajemen_umum nomor 3 dijawab 2 kali (kuesioner/b_1.csv baris 22; "
         "kuesioner/m.xlsx[Lembar 'satu'] baris 2-3); manajemen_umum nomor 5 tidak dijawab",
-        "set pemeriksaan 6501 2026-08-20: pemeriksaan/tambahan.xlsx baris 4 ditolak"])).tolist() == [
+        "set pemeriksaan 6501 2026-08-20: pemeriksaan/tambahan.xlsx baris 4 ditolak",
+        "nik '6517' tidak terdaftar di koperasi.csv (maksud 6571?)",
+        "kas: bukan bilangan bulat Rupiah (nilai: \u201c1'2\"3\u201d)",
+        "nik \u201c6'5\"1\u201d tidak terdaftar di x.csv"])).tolist() == [
         "set kuesioner … …: manajemen_likuiditas nomor … dijawab … kali (baris …)",
         "set kuesioner … …: manajemen_aktiva nomor …, … tidak dijawab", "periode: ditulis …, harus YYYY-MM",
         "nik … tidak terdaftar di koperasi.csv", "baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum",
         "kas: bukan bilangan bulat Rupiah",  # a column's problem without its value ('kas' alone: new-user trial)
         "set kuesioner … …: manajemen_umum nomor … dijawab … kali (baris …)",  # one kind, whichever files (trial)
-        "set pemeriksaan … …: baris … ditolak"]
+        "set pemeriksaan … …: baris … ditolak",
+        "nik … tidak terdaftar di koperasi.csv",  # with the nik it likely meant or not: one kind
+        "kas: bukan bilangan bulat Rupiah", "nik … tidak terdaftar di x.csv"]  # a value in typographic quotes
