@@ -5,6 +5,7 @@ parses the options and calls these; every message meant for the analyst is one l
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -97,16 +98,23 @@ def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
     periods = checked_periods(request)
     landing = preflight.check_input(request.input)
     preflight.check_apart(landing, request.output)  # before check_output creates it inside the landing folder
+    made = [f for f in (request.output, *request.output.parents) if not f.exists()]  # innermost first
     output = preflight.check_output(request.output)
-    preflight.check_share("--max-quarantine-share", request.max_quarantine_share)
-    preflight.check_share("--max-reporting-drop", request.max_reporting_drop)
-    preflight.check_workers("--dask-local", request.dask_local)
-    areas = request.kabupaten
-    known = preflight.registered_areas(landing) if areas else None
-    if known:
-        areas = preflight.match_areas(areas, known)
-    for period in periods:
-        preflight.check_area_rerun(output, period, areas, landing)
+    try:
+        preflight.check_share("--max-quarantine-share", request.max_quarantine_share)
+        preflight.check_share("--max-reporting-drop", request.max_reporting_drop)
+        preflight.check_workers("--dask-local", request.dask_local)
+        areas = request.kabupaten
+        known = preflight.registered_areas(landing) if areas else None
+        if known:
+            areas = preflight.match_areas(areas, known)
+        for period in periods:
+            preflight.check_area_rerun(output, period, areas, landing)
+    except preflight.ParameterError:  # a refused run writes nothing: the folders made for it go (an area rerun
+        for folder in made:           # refused left an empty --output folder: new-user trial)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return periods, replace(request, input=landing, output=output, kabupaten=areas)
 
 

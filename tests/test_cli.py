@@ -177,6 +177,19 @@ def test_a_mistake_is_one_line_exit_2_fast_and_leaves_the_outputs(published, ext
     assert snapshot(published) == before
 
 
+def test_a_refused_run_leaves_no_folder_it_made(tmp_path):
+    """An area rerun refused into a new --output folder left it behind, empty (new-user trial): the folders made for
+    a refused run go, whatever check refused it; a folder that was there stays."""
+    for extra in (["--kabupaten", "tarakan"], ["--max-quarantine-share", "-1"], ["--dask-local", "0"]):
+        fresh = tmp_path / "baru" / "keluaran"
+        done, _ = before_prefect(["run", "--period", "2026-10", "--output", str(fresh), *extra], cwd=tmp_path)
+        assert done.returncode == 2 and not (tmp_path / "baru").exists(), (extra, done.stderr)
+    (tmp_path / "ada").mkdir()
+    done, _ = before_prefect(["run", "--period", "2026-10", "--output", str(tmp_path / "ada"), "--kabupaten", "x"],
+                             cwd=tmp_path)
+    assert done.returncode == 2 and (tmp_path / "ada").is_dir()
+
+
 @pytest.mark.parametrize("args, message", [
     (["--period", "2026-09"], "periode 2026-09 belum pernah terbit di {output}: jalankan dulu `koperasi-sehat run "
                               "--period 2026-09`"),
