@@ -2,14 +2,18 @@
 
 The table is component-major (each component in rulebook order, over the rows in input order) and preallocated.
 Rows are scored in chunks, a thread per core (numpy releases the GIL): each chunk writes its own rows of every
-column, so nothing is stacked or copied afterwards and the memory is first touched in parallel. The notes a
-component may write are registered first, in component order, so the result never depends on the threads.
+column, so nothing is stacked or copied afterwards and the memory is first touched in parallel. With several
+chunks the questionnaire answers are counted on one thread while the others score the report's components; the
+questionnaire components follow. The notes a component may write are registered first, in component order, so the
+result never depends on the threads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -65,9 +69,8 @@ def score_components(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mod
     `answers` holds the questionnaire answers by input (kuesioner, pemeriksaan); `earlier`, reports of other periods
     for the growth components (the same month a year earlier)."""
     n = len(frame)
-    period_code, periods = pd.factorize(frame["periode"])
     notes = list(dict.fromkeys(text for k in book.komponen for text in _notes(k, keys.present)))
-    categories = {"nik": pd.Index(pd.array(keys.niks, dtype="str")), "periode": pd.Index(periods).astype("str"),
+    categories = {"nik": pd.Index(pd.array(keys.niks, dtype="str")), "periode": keys.periodes,
                   **{name: list(dict.fromkeys(_per_component(book, name))) for name in PER_COMPONENT},
                   "catatan": notes or ["-"]}
     size = n * len(book.komponen)
@@ -75,21 +78,19 @@ def score_components(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mod
     columns |= {name: np.empty(size, dtype=_codes(len(values))) for name, values in categories.items()}
     columns["terverifikasi"] = np.empty(size, dtype=bool)
     table = ComponentTable(book, n, columns, categories)
-    yes = {k: v for masukan in book.masukan for k, v in inputs.yes_counts(
-        keys, answers.get(masukan), [k for k in book.komponen if k.kuesioner and k.masukan == masukan],
-        masukan).items()}
     growth = [k for k in book.komponen if k.pertumbuhan]
     past, found = inputs.year_earlier(keys, earlier) if growth else (None, None)
     place = {name: [categories[name].index(v) for v in _per_component(book, name)] for name in PER_COMPONENT}
+    asked = [j for j, k in enumerate(book.komponen) if k.kuesioner]
+    others = [j for j, k in enumerate(book.komponen) if not k.kuesioner]
 
-    def score(start: int) -> None:
-        rows = slice(start, min(start + CHUNK_ROWS, n))
-        quantity = _Quantities(frame.iloc[rows], book, [q for k in book.komponen for q in k.quantities])
+    def score(rows: slice, which: list[int], yes: dict[str, np.ndarray]) -> None:
+        quantity = _Quantities(frame.iloc[rows], book, [q for j in which for q in book.komponen[j].quantities])
         last_year = _Quantities(past.iloc[rows], book, [k.pembilang for k in growth]) if past is not None else None
-        for j, k in enumerate(book.komponen):
-            part = table.part(j, rows)
+        for j in which:
+            k, part = book.komponen[j], table.part(j, rows)
             columns["nik"][part] = keys.nik[rows]
-            columns["periode"][part] = period_code[rows]
+            columns["periode"][part] = keys.periode[rows]
             columns["terverifikasi"][part] = k.terverifikasi
             for name in PER_COMPONENT:
                 columns[name][part] = place[name][j]
@@ -100,13 +101,34 @@ def score_components(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mod
             else:
                 _ratio(k, quantity, keys.month[rows], mode, table, part)
 
-    starts = range(0, n, CHUNK_ROWS)
-    if len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-            list(pool.map(score, starts))
-    elif n:
-        score(0)
+    with threads(n) as pool:
+        if pool is None:  # one chunk (or none: the answers are still checked)
+            yes = _yes_counts(keys, answers, book)
+            in_chunks(n, lambda rows: score(rows, others + asked, yes))
+        else:  # the answers are counted on one thread while the others score the reports' components
+            counted = pool.submit(_yes_counts, keys, answers, book)
+            in_chunks(n, lambda rows: score(rows, others, {}), pool)
+            in_chunks(n, lambda rows: score(rows, asked, counted.result()), pool)
     return table
+
+
+def threads(n: int) -> ThreadPoolExecutor | contextlib.nullcontext:
+    """A thread per core for the chunks of n report rows, or none (`None` as the context) for a single chunk."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count()) if n > CHUNK_ROWS else contextlib.nullcontext()
+
+
+def in_chunks(n: int, work: Callable[[slice], None], pool: ThreadPoolExecutor | None = None) -> None:
+    """`work` on the rows 0..n-1, CHUNK_ROWS at a time: on the pool's threads (numpy releases the GIL), or in turn
+    without one. Each chunk must write only its own rows. A chunk's exception reaches the caller."""
+    chunks = [slice(start, min(start + CHUNK_ROWS, n)) for start in range(0, n, CHUNK_ROWS)]
+    list(pool.map(work, chunks) if pool is not None else map(work, chunks))
+
+
+def _yes_counts(keys: inputs.Rows, answers: dict[str, pd.DataFrame | None], book: Rulebook) -> dict[str, np.ndarray]:
+    """Each questionnaire component's "ya" count per report row (`inputs.yes_counts`), over each input it reads."""
+    return {k: v for masukan in book.masukan for k, v in inputs.yes_counts(
+        keys, answers.get(masukan), [k for k in book.komponen if k.kuesioner and k.masukan == masukan],
+        masukan).items()}
 
 
 def _per_component(book: Rulebook, name: str) -> list:

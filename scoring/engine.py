@@ -13,7 +13,7 @@ from pandas.api.types import union_categoricals
 from scoring import inputs
 from scoring.bands import band_index, round_half_up
 from scoring.columns import REGISTRI
-from scoring.components import ComponentTable, score_components
+from scoring.components import ComponentTable, in_chunks, score_components, threads
 from scoring.errors import ScoringInputError
 from scoring.rulebook import book_for, load_rulebook, published_books, rulebooks, unscored_reason
 from scoring.rulebook_format import Mode, Rulebook
@@ -120,7 +120,7 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
               factors: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per report (total, predicates, factors, the wide aspect columns) and the long aspect table."""
     n = len(frame)
-    skor, persen = _aspects(book, table)
+    skor, persen, predikat_index = _aspects(book, table)  # predikat_index: each aspect's, n rows per aspect
     # the wide columns: copies, so that no frame of the result shares memory with another
     by_aspect = {a.id: skor[i * n:(i + 1) * n].copy() for i, a in enumerate(book.aspek)}
     total = np.zeros(n)
@@ -132,7 +132,6 @@ def _koperasi(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mode: Mode
     final = np.where(by_score >= 0, _apply_factors(by_score, active, book, n), -1)
     registry = {c: frame[c] if c in frame.columns else pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
                 for c in REGISTRI}
-    predikat_index = band_index(persen, book.predikat)  # each aspect's, n rows per aspect
     columns = {
         "nik": frame["nik"], **registry, "periode": frame["periode"],
         "rulebook": _constant(book.id, n), "versi_rulebook": _constant(book.versi, n), "mode_tabel": _constant(mode, n),
@@ -167,31 +166,39 @@ def _constant(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value], validate=False)
 
 
-def _aspects(book: Rulebook, table: ComponentTable) -> tuple[np.ndarray, np.ndarray]:
-    """Each aspect's weighted score (its part of the total, 0..bobot) and its percent of its maximum: two float64
-    columns of the long aspect table, aspect-major (the aspects in book order, n report rows each).
+def _aspects(book: Rulebook, table: ComponentTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each aspect's weighted score (its part of the total, 0..bobot), its percent of its maximum and that
+    percent's predicate (`band_index`): columns of the long aspect table, aspect-major (the aspects in book order,
+    n report rows each); in chunks of rows on the threads, as the components.
 
     penilaian 'bobot': the sum of the components' rounded skor, added in component order. 'rata_rata': the
     assessed indicators' skor over their maximum (skala), x bobot / 100; NaN when none of the aspect's indicators
     is assessed."""
     n = table.n
     skor, persen = np.empty(n * len(book.aspek)), np.empty(n * len(book.aspek))
-    for i, a in enumerate(book.aspek):
-        rows = slice(i * n, (i + 1) * n)
-        if book.penilaian == "bobot":
-            total = table.skor_of(a.komponen[0]).copy()
-            for k in a.komponen[1:]:
-                total += table.skor_of(k)
-            round_half_up(total, book.desimal_skor, out=skor[rows])
-            np.divide(np.multiply(skor[rows], 100, out=persen[rows]), a.bobot, out=persen[rows])
-        else:
-            components = np.column_stack([table.skor_of(k) for k in a.komponen])
-            assessed = (~np.isnan(components)).sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                persen[rows] = np.where(assessed > 0, np.nansum(components, axis=1) * 100
-                                        / (book.skala.skor_maks * assessed), np.nan)
-            round_half_up(persen[rows] * a.bobot / 100, book.desimal_skor, out=skor[rows])
-    return skor, persen
+    predikat = np.empty(n * len(book.aspek), dtype=np.int8)  # the codes' type of a few predicates
+
+    def chunk(rows: slice) -> None:
+        for i, a in enumerate(book.aspek):
+            part = slice(i * n + rows.start, i * n + rows.stop)
+            if book.penilaian == "bobot":
+                total = table.skor_of(a.komponen[0])[rows].copy()
+                for k in a.komponen[1:]:
+                    total += table.skor_of(k)[rows]
+                round_half_up(total, book.desimal_skor, out=skor[part])
+                np.divide(np.multiply(skor[part], 100, out=persen[part]), a.bobot, out=persen[part])
+            else:
+                components = np.column_stack([table.skor_of(k)[rows] for k in a.komponen])
+                assessed = (~np.isnan(components)).sum(axis=1)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    persen[part] = np.where(assessed > 0, np.nansum(components, axis=1) * 100
+                                            / (book.skala.skor_maks * assessed), np.nan)
+                round_half_up(persen[part] * a.bobot / 100, book.desimal_skor, out=skor[part])
+            predikat[part] = band_index(persen[part], book.predikat)
+
+    with threads(n) as pool:
+        in_chunks(n, chunk, pool)
+    return skor, persen, predikat
 
 
 def _predikat(book: Rulebook, index: np.ndarray) -> pd.Categorical:

@@ -118,6 +118,8 @@ class Rows:
 
     nik: np.ndarray  # int32: each row's place in `niks`
     niks: pa.Array  # the distinct niks, in order of first appearance
+    periode: np.ndarray  # each row's place in `periodes`
+    periodes: pd.Index  # the distinct periods (text), in order of first appearance
     month: np.ndarray  # int64: the period's month, 1..12
     months: np.ndarray  # int64: the period as months since year 0
     end: np.ndarray  # datetime64[ns]: the period's last day, 00:00
@@ -131,8 +133,9 @@ def rows(frame: pd.DataFrame) -> Rows:
     distinct = pd.Series(periods, dtype="str")
     ends = (pd.to_datetime(distinct, format="%Y-%m") + pd.offsets.MonthEnd(0)).to_numpy(dtype="datetime64[ns]")
     month = distinct.str.slice(5, 7).astype("int64").to_numpy()
-    return Rows(nik=nik, niks=niks, month=month[period_code], months=month_number(distinct).to_numpy()[period_code],
-                end=ends[period_code], present=frozenset(month.tolist()))
+    return Rows(nik=nik, niks=niks, periode=period_code, periodes=pd.Index(distinct), month=month[period_code],
+                months=month_number(distinct).to_numpy()[period_code], end=ends[period_code],
+                present=frozenset(month.tolist()))
 
 
 def yes_counts(keys: Rows, questionnaires: pd.DataFrame | None, komponen: list[Komponen],

@@ -6,10 +6,12 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from builders import frame, questionnaire, report, sehat
 from scoring import bands, components, load_rulebook, score_reports
 from scoring.bands import FEW_EDGES, band_index, edges
+from scoring.errors import ScoringInputError
 from scoring.ratios import percent
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Band
@@ -80,6 +82,19 @@ def test_the_result_does_not_depend_on_how_the_rows_are_chunked(monkeypatch):
     pd.testing.assert_frame_equal(whole.koperasi, chunked.koperasi)
     pd.testing.assert_frame_equal(whole.indikator, chunked.indikator)
 
+
+
+def test_an_incomplete_questionnaire_set_is_refused_however_the_rows_are_chunked(monkeypatch):
+    # the answers are counted on a thread of their own beside the chunks: its refusal reaches the caller the same
+    rows = frame(*(sehat(f"k{i}", "2026-03") for i in range(12)))
+    answers = questionnaire("k3", "2026-01-10", 4).iloc[:-1]
+    monkeypatch.setattr(components, "CHUNK_ROWS", 5)
+    with pytest.raises(ScoringInputError, match="k3") as refused:
+        score_reports(rows, questionnaires=answers)
+    monkeypatch.setattr(components, "CHUNK_ROWS", 262_144)
+    with pytest.raises(ScoringInputError) as whole:
+        score_reports(rows, questionnaires=answers)
+    assert str(refused.value) == str(whole.value)
 
 def test_comparisons_and_binary_search_band_every_shipped_table_alike(monkeypatch):
     rng = np.random.default_rng(5)
