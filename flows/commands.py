@@ -425,12 +425,13 @@ def make_sample(output: Path, scale: str, seed: int, dirty: bool, force: bool, l
         for name in SAMPLE_ENTRIES:  # only what a sample writes: a landing folder of another sample is replaced
             entry = output / name
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink(missing_ok=True)
-    from sample import write_sample  # after the checks: a refusal stays fast
+    from sample import counted, write_sample  # after the checks: a refusal stays fast
     from scoring.texts import number
 
     with _written("contoh", output):
         counts = write_sample(output, scale=scale, seed=seed, dirty=dirty, last_period=last_period)
-    print(f"contoh ditulis ke {output.resolve()}: " + ", ".join(f"{k} {number(v, 0)}" for k, v in counts.items()))
+    written = ", ".join(f"{number(v, 0)} {counted(k)}" for k, v in counts.items())
+    print(f"contoh ditulis ke {output.resolve()}: {written}")
     return EXIT_DONE
 
 

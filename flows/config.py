@@ -62,7 +62,7 @@ def published_run(output: Path, periode: str) -> dict:
     return record if isinstance(record, dict) else {}
 
 
-WITA_TIME = "%Y-%m-%d %H:%M:%S%z"  # a time the background server shows, in its log and `server status` (WITA)
+WITA_TIME = "%Y-%m-%d %H:%M:%S WITA"  # a time the background server shows, in its log and `server status`
 RUN_TIME = "%Y%m%dT%H%M%S%f"  # a run id is `<periode>_<its start in WITA, so written>` (`flows.runs.new_run_id`)
 
 

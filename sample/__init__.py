@@ -6,8 +6,8 @@ defect (`koperasi-sehat sample`). Not orchestration: plain functions of numpy an
 ratio; `reports` the monthly reports and their corrections; `answers` questionnaires and findings; `landing`
 writing the folder; `dirty` the last period's drop as the office receives it."""
 
-from sample.landing import write_sample
+from sample.landing import counted, write_sample
 from sample.registry import build_registry
 from sample.scales import SCALES, Scale
 
-__all__ = ["SCALES", "Scale", "build_registry", "write_sample"]
+__all__ = ["SCALES", "Scale", "build_registry", "counted", "write_sample"]

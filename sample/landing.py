@@ -53,6 +53,19 @@ def _write_clean(out: Path, fmt: str, reports: pd.DataFrame, corrections: pd.Dat
             "berkas_laporan": semua["berkas"].nunique(), "kuesioner": len(kuesioner)}
 
 
+COUNTED = {"koperasi": "koperasi", "aktif": "aktif", "tidak_aktif": "tidak aktif",
+           "simpan_pinjam": "koperasi simpan pinjam", "faktor_pengurang": "faktor pengurang",
+           "laporan": "baris laporan", "laporan_koreksi": "baris laporan koreksi",
+           "laporan_semicolon": "baris laporan bertitik koma", "berkas_laporan": "berkas laporan",
+           "kuesioner": "jawaban kuesioner", "pemeriksaan": "butir pemeriksaan"}
+
+
+def counted(key: str) -> str:
+    """What a count `write_sample` returns counts, in words ("tidak_aktif" -> "tidak aktif", a dirty drop's
+    "cacat_nik_salah_ketik" -> "cacat nik salah ketik")."""
+    return COUNTED.get(key) or key.replace("_", " ")
+
+
 def write_sample(output: Path, scale: str = "kaltara", seed: int = 2026, dirty: bool = False,
                  last_period: str = LAST_PERIOD) -> dict[str, int]:
     """Write the clean landing folder, its reports the SAMPLE_MONTHS months up to `last_period` (or the dirty drop

@@ -89,16 +89,16 @@ def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(
     assert len(refused.stderr.splitlines()) == 1 and _state(home) == started and _processes(started["pid"])
     status = _cli("server", "status", home=home).stdout
     assert status.startswith(f"server latar pid {started['pid']} sejak ") and "0 run berjalan, 2 run dilayani" in status
-    assert re.search(r" sejak \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0800: API ", status)  # WITA, as its log (README)
+    assert re.search(r" sejak \d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA: API ", status)  # WITA, as its log (README)
     assert _rows(tmp_path / "a") == _rows(tmp_path / "b")
     # idle after its runs, the server imports the documents' modules and compiles GX's templates, once
     log, deadline = home / "koperasi-sehat-server.log", time.monotonic() + 60
     while "modul dokumen" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.2)
-    events = [line.split(" ", 2)[2] for line in log.read_text().splitlines()]
+    events = [line.split(" ", 3)[3] for line in log.read_text().splitlines()]
     assert events.count("modul dokumen dan templat Data Docs dimuat") == 1
     # its times in WITA with their zone, as `server status` and the run ids (the host's, without one: trial)
-    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0800 ", line) for line in log.read_text().splitlines())
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA ", line) for line in log.read_text().splitlines())
     assert events.index("modul dokumen dan templat Data Docs dimuat") > 2  # ready, the first run and its end
     assert again.stdout.startswith("run 2026-10_") and "Kalimantan Utara" in again.stdout  # the summary (its first
     # line first: no empty line above it in a file or a pipe), on the command's
@@ -152,7 +152,7 @@ def test_a_server_that_cannot_start_says_why_then_one_with_no_idle_minutes_stops
     assert _state(home) is None
     kept = log.with_name("koperasi-sehat-server.log.1").read_text()
     assert "LOUD" in kept and kept.endswith("." * LOG_BYTES + "\n")  # the failed server's words, moved whole
-    events = [line.split(" ", 2)[2].split(":")[0] for line in log.read_text().split(" siap: API ")[1].splitlines()[1:]]
+    events = [line.split(" ", 3)[3].split(":")[0] for line in log.read_text().split(" siap: API ")[1].splitlines()[1:]]
     runs = [e for e in events if e.startswith("run pid ")]
     assert events[-1] == "berhenti" and runs == [runs[0], f"{runs[0]} selesai"]  # one run, then it stopped
 

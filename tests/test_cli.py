@@ -570,9 +570,10 @@ def test_sample_refuses_a_folder_that_is_not_empty_without_force(tmp_path):
     landing = tmp_path / "landing"
     first, _ = before_prefect(["sample", "--output", str(landing), "--seed", "7"])
     assert first.returncode == 0, first.stderr
-    assert first.stdout == (f"contoh ditulis ke {landing}: koperasi 109, aktif 68, tidak_aktif 41, simpan_pinjam 46, "
-                            "faktor_pengurang 4, laporan 1.437, laporan_koreksi 5, berkas_laporan 34, kuesioner "
-                            "4.674, pemeriksaan 513\n")  # counts as Indonesian writes them (was 1,437)
+    assert first.stdout == (f"contoh ditulis ke {landing}: 109 koperasi, 68 aktif, 41 tidak aktif, 46 koperasi "
+                            "simpan pinjam, 4 faktor pengurang, 1.437 baris laporan, 5 baris laporan koreksi, 34 "
+                            "berkas laporan, 4.674 jawaban kuesioner, 513 butir pemeriksaan\n")
+    # counts as Indonesian writes them (was 1,437), in words (were their keys: tidak_aktif 41)
     written = snapshot(landing)
     (landing / "laporan" / "lama.csv").write_text("nik,periode\n")  # a file of another sample
     again, without_prefect = before_prefect(["sample", "--output", str(landing), "--seed", "8"])
