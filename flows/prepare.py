@@ -29,7 +29,7 @@ from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
 from schemas.inputs import REFUSED_REGISTRY, Checked, Registry, registry_of
 from schemas.kuesioner import latest_set_rows, questionnaire_scored, without_questionnaire
-from schemas.parsing import SET_REASON, raw_text
+from schemas.parsing import SET_REASON, raw_text, under_meant_nik
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
@@ -177,8 +177,9 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
         keep(run, scope, raw, submissions, common, karantina, landing.laporan_lain, params.period,
              raw.loc[quarantined, "nik"])
         scored = questionnaire_scored(submissions.current["nik"], common.registry.jenis, params.period)
-        counted = latest_set_rows(common.kuesioner.valid, landing.kuesioner, scored, params.period)
-        without_latest = raw_text(landing.kuesioner, "nik")[counted].unique()
+        answers = under_meant_nik(landing.kuesioner, common.kuesioner.alasan)  # a set sent under a mistyped nik
+        counted = latest_set_rows(common.kuesioner.valid, answers, scored, params.period)  # counts as its own
+        without_latest = raw_text(answers, "nik")[counted].unique()
         without_any = without_questionnaire(common.kuesioner.valid, scored, params.period)
         # none of them has a set by the period's end: their accepted answers, each dated after it (TANPA KUESIONER)
         later = int(is_in(common.kuesioner.valid["nik"], scored).sum()) if len(without_any) == len(scored) else 0

@@ -122,6 +122,31 @@ MEANT = (" (maksud ", "?)")  # how a reason names the registered nik an unregist
 TYPO = "baris dengan NIK mirip dikarantina, mungkin salah ketik: "  # what a cooperative's line says of `typo_rows`
 
 
+def meant_niks(alasan: pd.Series) -> pd.Series:
+    """The registered nik each reason names as the one its unregistered nik likely meant (`inputs.near_nik`: the
+    reason ends '(maksud <nik>?)'); NA for any other reason. alasan: one reason per row."""
+    pattern = r"^nik .* tidak terdaftar di \S+" + re.escape(MEANT[0]) + r"(\S+)" + re.escape(MEANT[1]) + "$"
+    return alasan.astype("str").str.extract(pattern, expand=False)
+
+
+def meant_per_row(alasan: pd.Series) -> pd.Series:
+    """Per rejected row (alasan: its list of reasons, under its index), the nik of `meant_niks` its reasons name, NA
+    where none does."""
+    reasons = alasan.explode().dropna().astype("str")
+    reasons = reasons[reasons.str.contains(MEANT[0], regex=False)]  # the pattern only where it may match
+    return meant_niks(reasons).dropna().groupby(level=0).first().reindex(alasan.index)
+
+
+def under_meant_nik(raw: pd.DataFrame, alasan: pd.Series) -> pd.DataFrame:
+    """The raw rows with the nik of each rejected row (alasan: its reasons, under the raw index) that its reasons say
+    was likely mistyped for a registered one (`meant_per_row`) replaced by that one; `raw` itself when none is."""
+    meant = meant_per_row(alasan).dropna()
+    if meant.empty:
+        return raw
+    nik = raw["nik"].astype("str")
+    return raw.assign(nik=nik.mask(nik.index.isin(meant.index), meant.reindex(nik.index)))
+
+
 def typo_rows(karantina: pd.DataFrame) -> pd.DataFrame:
     """Per registered nik (the index) that quarantined rows of an unregistered nik likely meant (`near_nik`): the
     first such row in words and how many more, `teks` ('laporan/laporan_2026-10.csv baris 28 (nik 657145583934618)',
@@ -129,8 +154,7 @@ def typo_rows(karantina: pd.DataFrame) -> pd.DataFrame:
     factor or questionnaire as absent, nothing said of the rows sent with a typo (trials). karantina: the table's
     sumber, baris, nik and alasan."""
     reasons = karantina[["sumber", "baris", "nik", "alasan"]].explode("alasan").dropna(subset=["alasan"])
-    pattern = r"^nik .* tidak terdaftar di \S+" + re.escape(MEANT[0]) + r"(\S+)" + re.escape(MEANT[1]) + "$"
-    meant = reasons["alasan"].astype("str").str.extract(pattern, expand=False)
+    meant = meant_niks(reasons["alasan"])
     rows = reasons.assign(dimaksud=meant)[meant.notna().to_numpy()].sort_values(["sumber", "baris"], kind="stable")
     rows = rows.assign(teks=rows["sumber"].astype("str") + " baris " + rows["baris"].astype("str") + " (nik "
                        + rows["nik"].astype("str") + ")",

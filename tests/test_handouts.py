@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
 from flows.handouts import load_tables, write_reports
-from flows.handouts.cards import MOVES_SHOWN
+from flows.handouts.cards import MOVES_SHOWN, WARNINGS_ABOVE, priority_reason
 from flows.handouts import charts
 from flows.handouts.charts import CardCharts, Frame, _drawing, svg
 from flows.handouts.feedback import advice, advice_table
@@ -60,8 +60,15 @@ def test_every_document_of_the_period_is_written(handouts, published_sample):
     assert set(cards) == {f"kartu/{nik}.html" for nik in set(scored) | listed} and len(unscored) == UNSCORED_CARDS
     karantina = published_sample[1]["karantina"]
     registered = set(karantina["nik"].dropna()) & set(status["nik"])
-    assert {n for n in names if n.startswith("umpan_balik/")} == {f"umpan_balik/{nik}.xlsx" for nik in registered}
-    assert "657145583934618" not in registered  # a nik typo: in the workbook's Karantina sheet, sent to no one
+    # a nik typo (657145583934618, two digits swapped) goes to the cooperative it likely meant (it went to no one)
+    assert "657145583934618" not in registered and "657145583934681" in set(status["nik"])
+    assert {n for n in names if n.startswith("umpan_balik/")} == {
+        f"umpan_balik/{nik}.xlsx" for nik in registered | {"657145583934681"}}
+    meant = pd.read_excel(names["umpan_balik/657145583934681.xlsx"], sheet_name="Umpan Balik")
+    typo = meant[(meant["Berkas"] == "laporan/laporan_2026-10.csv") & (meant["Baris"] == 28)]
+    assert typo["Alasan"].tolist() == [
+        "nik '657145583934618' tidak terdaftar di koperasi.csv (maksud 657145583934681?)"]
+    assert typo["Perbaikan"].str.startswith("Tulis NIK persis seperti di registri dinas").all()
     assert all(p.is_file() and p.is_relative_to(folder) for p in paths)
 
 
@@ -195,8 +202,7 @@ def test_the_report_holds_every_section_and_fetches_nothing(handouts):
     assert legend == ["Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus"]  # ksp-2016's only
     # who gets feedback, as the folder holds it (every cooperative was said to: fresh-clone trial)
     sent = len([p for p in handouts[1] if p.parent.name == "umpan_balik"])
-    assert (f"(folder umpan_balik: {sent} koperasi); 1 NIK lain tidak, karena baris registrinya ditolak atau tidak "
-            "terdaftar: perbaiki daftar koperasi (tabel karantina).") in html
+    assert f"(folder umpan_balik: {sent} koperasi)." in html  # the nik typo's rows with the cooperative it meant
     # one label, one meaning: the coverage table counts the active that owe a report and reported, the area table
     # every reporter (two columns 'Melapor', 6 and 5 for Malinau: fresh-clone trial)
     assert html.count('<th class="angka">Melapor</th>') == 1 and html.count(">Wajib lapor yang melapor</th>") == 1
@@ -211,13 +217,16 @@ def test_the_report_counts_quarantined_rows_without_a_nik_apart(published_sample
     karantina = tables["karantina"]
     now = karantina[karantina["periode"] == PERIODE]
     before = _quarantine(Published(PERIODE, tables, SETTINGS))
-    assert before["without_nik"] == 0 and before["without_feedback"] == 1
+    assert before["without_nik"] == 0 and before["without_feedback"] == 0  # the typo's rows reach whom it meant
     blank = now.iloc[:2].assign(nik=pd.Series(["", None], index=now.index[:2], dtype=karantina["nik"].dtype),
                                 baris=[9001, 9002])
-    tables["karantina"] = pd.concat([karantina, blank], ignore_index=True)
+    stranger = "659999999999999"  # not registered, and like no registered nik: nobody's feedback
+    unknown = now.iloc[:1].assign(nik=pd.Series([stranger], index=now.index[:1], dtype=karantina["nik"].dtype),
+                                  baris=[9003], alasan=[[f"nik '{stranger}' tidak terdaftar di koperasi.csv"]])
+    tables["karantina"] = pd.concat([karantina, blank, unknown], ignore_index=True)
     after = _quarantine(Published(PERIODE, tables, SETTINGS))
     assert (after["rows"], after["cooperatives"], after["with_feedback"], after["without_feedback"],
-            after["without_nik"]) == (before["rows"] + 2, before["cooperatives"], before["with_feedback"], 1, 2)
+            after["without_nik"]) == (before["rows"] + 3, before["cooperatives"] + 1, before["with_feedback"], 1, 2)
     html = write_report(Published(PERIODE, tables, SETTINGS), tmp_path / "laporan.html").read_text(encoding="utf-8")
     assert ("karena baris registrinya ditolak atau tidak terdaftar: perbaiki daftar koperasi (tabel karantina); 2 "
             "baris tanpa NIK tidak sampai ke koperasi mana pun: perbaiki berkas masukannya (tabel karantina).") in html
@@ -312,6 +321,11 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
         "Faktor pengurang: rekayasa pembukuan (kas_dan_bank & rasio_kas 5% (lihat temuan_2026_09.pdf);\nroa: turun; "
         "berlaku sejak 2026-09), pelanggaran ketentuan (berlaku 2026-10): predikat Sehat menurut skor diturunkan "
         "menjadi Dalam Pengawasan Khusus. Poin terbanyak hilang: (Kas + bank) / Kewajiban lancar 20,88% (nilai 25)")
+    # words that themselves hold "; berlaku sejak YYYY-MM" stay whole: the finding's own time closes it (last note)
+    assert in_words("Faktor pengurang: rekayasa_pembukuan (catatan lama; berlaku sejak 2025-01 rasio_kas naik; "
+                    "berlaku 2026-09 s.d. 2026-12): predikat tetap Sehat. rasio_kas") == (
+        "Faktor pengurang: rekayasa pembukuan (catatan lama; berlaku sejak 2025-01 rasio_kas naik; berlaku 2026-09 "
+        "s.d. 2026-12): predikat tetap Sehat. (Kas + bank) / Kewajiban lancar")
     assert in_words("ms_pinjaman_berisiko tidak dapat dihitung") == (  # a component named without a value after it
         "Modal sendiri / Pinjaman diberikan yang berisiko tidak dapat dihitung")
     assert in_words("nilai 50 bila 15 < x <= 20; nilai 100 bila x > 100; 95 <= x < 100; x >= 5; maks 3") == (
@@ -333,6 +347,30 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
     worklist = published_sample[1]["daftar_prioritas"]
     assert worklist["langkah_utama"].str.contains("_").any()  # the table keeps them
 
+
+
+def test_a_cards_priority_reason_does_not_repeat_the_warnings_listed_above_it(handouts):
+    """The card listed a cooperative's early warnings, then repeated them word for word under "Alasan prioritas"
+    (the list's reason joins them last): they are pointed to instead."""
+    listed = ["nilai komponen turun sejak 2026-09: rasio_kas 12,50% menjadi 8,00%", "rasio_kas di bawah 10%; naik"]
+    assert priority_reason("predikat turun dari Sehat menjadi Cukup Sehat; " + "; ".join(listed), listed) == (
+        "predikat turun dari Sehat menjadi Cukup Sehat; peringatan dini di atas")
+    assert priority_reason("; ".join(reversed(listed)), listed) == WARNINGS_ABOVE  # only warnings, in any order
+    assert priority_reason("Dalam Pengawasan Khusus (skor 40,00)", listed) == "Dalam Pengawasan Khusus (skor 40,00)"
+    assert priority_reason("tidak melapor 3 bulan berturut-turut", []) == "tidak melapor 3 bulan berturut-turut"
+    assert priority_reason(f"{listed[0]}; Dalam Pengawasan (skor 55,00)", listed) == (  # not at the end: kept
+        f"{listed[0]}; Dalam Pengawasan (skor 55,00)")
+    pointed = 0
+    for name, path in files(handouts[1]).items():
+        if not name.startswith("kartu/"):
+            continue
+        page = path.read_text(encoding="utf-8")
+        reason = re.search(r"<b>Alasan prioritas:</b> ([^<]*)", page)
+        warnings = re.findall(r"<li><b>[^<]*</b>: ([^<]*)</li>", page)
+        if reason and warnings:
+            assert not any(w in reason[1] for w in warnings), (name, reason[1])
+            pointed += reason[1].endswith(WARNINGS_ABOVE)
+    assert pointed > 0
 
 def test_a_card_shows_its_quarantined_rows_one_line_per_file_and_reasons(handouts, published_sample):
     """The card of a cooperative whose questionnaire set was refused whole listed five lines that differed only in
@@ -400,6 +438,11 @@ def test_the_report_s_movers_say_when_a_factor_holds_the_predicate(handouts, pub
     assert len(held) and html.count("ditahan faktor pengurang; menurut skor: ") == len(held)
     for row in held:
         assert f"ditahan faktor pengurang; menurut skor: {row['predicate_by_score']}</span>" in html
+    # the histogram is coloured by the score's band, and its caption says how many a factor holds lower (its
+    # colours were unexplained: fresh-clone trial)
+    lower = int((scores["predikat"].astype("str") != scores["predikat_skor"].astype("str")).sum())
+    assert lower > 0 and (f"Warna batang: predikat menurut skor saja; {lower} koperasi berpredikat akhir lebih "
+                          "rendah karena faktor pengurang.") in html
 
 
 # --- the pieces -----------------------------------------------------------------------------------------------

@@ -619,3 +619,26 @@ def test_the_rows_of_a_mistyped_nik_are_told_to_the_cooperative_they_meant_and_n
     assert typo_rows(karantina).to_dict("index") == {
         "615": {"teks": "faktor_pengurang.csv baris 3 (nik 651)", "tabel": {"faktor_pengurang"}},
         "6517": {"teks": "laporan/l.csv baris 28 (nik 6571) dan 1 baris lain", "tabel": {"laporan"}}}
+
+
+def test_a_questionnaire_set_sent_under_a_mistyped_nik_counts_as_the_meant_cooperative_s_latest_set():
+    """The run's guard on quarantined latest questionnaires (porsi_kuesioner_karantina) did not count a set sent
+    under a mistyped nik, though the card and jelaskan tell its cooperative (last note): it counts as its own."""
+    from schemas.kuesioner import latest_set_rows
+    from schemas.parsing import meant_per_row, under_meant_nik
+
+    why = "nik '6571' tidak terdaftar di koperasi.csv (maksud 6517?)"
+    alasan = pd.Series([[why], ["kas: kosong", why], ["tanggal: bukan tanggal YYYY-MM-DD (nilai: 'x')"]],
+                       index=[2, 3, 5])
+    assert meant_per_row(alasan)[[2, 3]].tolist() == ["6517", "6517"] and meant_per_row(alasan).isna()[5]
+    answers = pd.DataFrame({"nik": ["6517", "6517", "6571", "6571", "6502", "6502"],
+                            "tanggal": ["2026-01-10", "2026-01-10", "2026-09-01", "2026-09-01", "2026-09-01", "x"],
+                            "sumber": "kuesioner/k.csv"})
+    accepted = pd.DataFrame({"nik": pd.Series(["6517", "6517"], dtype="str"),
+                             "tanggal": pd.to_datetime(["2026-01-10", "2026-01-10"])})
+    meant = under_meant_nik(answers, alasan)
+    assert meant["nik"].tolist() == ["6517", "6517", "6517", "6517", "6502", "6502"]
+    assert under_meant_nik(answers, alasan.iloc[2:]) is answers  # no typo: the rows as they are
+    scored = pd.Series(["6517"], dtype="str")
+    assert latest_set_rows(accepted, answers, scored, "2026-10").tolist() == [False] * 6  # before: not counted
+    assert latest_set_rows(accepted, meant, scored, "2026-10").tolist() == [False, False, True, True, False, False]

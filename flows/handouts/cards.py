@@ -39,6 +39,7 @@ PEER_COLUMNS = ["nik", "komponen", "persentil", "jumlah_sejawat", "median_sejawa
                 "kelas_aset"]
 MOVE_COLUMNS = ["nik", "langkah", "uraian", "poin_tambahan", "skor_total_baru", "predikat_baru", "keterangan"]
 QUARANTINE_COLUMNS = ["nik", "sumber", "baris", "alasan"]
+WARNINGS_ABOVE = "peringatan dini di atas"  # the priority's reason where it would repeat the card's warnings
 CARD_QUARANTINED = "laporan periode ini dikarantina: barisnya dan alasannya di bawah"
 QUARANTINE_SHOWN = 5  # lines of quarantined rows (a file and reasons) a card shows (the feedback workbook has them all)
 MOVES_SHOWN = 6  # rows of jalan_menuju_sehat on a card, in their order (the moves that reach the next predicate
@@ -105,6 +106,20 @@ def result_rows(moves: list[dict]) -> list[int]:
     return spans
 
 
+def priority_reason(alasan: str, warnings: list[str]) -> str:
+    """The priority list's reason without the warnings a card lists just above it: the list joins them last, each
+    after "; " (`scoring.worklist`); those found at the end are left out and pointed to instead."""
+    rest, shown = alasan, set(warnings)
+    while rest:
+        last = next((w for w in shown if rest == w or rest.endswith(f"; {w}")), None)
+        if last is None:
+            break
+        rest, shown = rest.removesuffix(last).removesuffix("; "), shown - {last}
+    if rest == alasan:
+        return alasan
+    return f"{rest}; {WARNINGS_ABOVE}" if rest else WARNINGS_ABOVE
+
+
 def _by_nik(frame: pd.DataFrame) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = defaultdict(list)
     for record in _records(frame):
@@ -154,6 +169,8 @@ class _Cards:
             "more_moves": more,
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
+            "priority_reason": priority_reason(self.priority[nik]["alasan"], [
+                w["alasan"] for w in self.warnings.get(nik, [])]) if nik in self.priority else None,
             **self._quarantined(nik),
             "why_not_scored": self._why_not_scored(nik),
             "answers_note": answers_quarantined(str(score["penjelasan"]) if score else "", [

@@ -2,8 +2,9 @@
 period, every row with every reason in plain words and what to write instead (`perbaikan.toml`), ready to send.
 
 An Excel workbook rather than a CSV: an Indonesian spreadsheet opens a comma CSV as one column, and the rows, the
-reasons and the fixes are text a cooperative reads, not data it loads. Rows whose nik is not in the registry (a
-typo) cannot be sent to anyone: the office finds them in the workbook's Karantina sheet.
+reasons and the fixes are text a cooperative reads, not data it loads. A row whose nik is not in the registry goes
+to the cooperative whose nik it likely mistyped (two digits swapped or one wrong, the quarantine reason says which);
+the others cannot be sent to anyone: the office finds them in the workbook's Karantina sheet.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from flows.handouts.cards import UNSAFE
 from flows.handouts.sheets import add_sheet, columns, new_workbook, save
 from flows.handouts.tables import Published
+from schemas.parsing import meant_per_row
 from scoring.inputs import is_in
 from scoring.periods import month_name
 from scoring.rulebook import load_data_file
@@ -70,11 +72,22 @@ def _as_text(data: str) -> str:
     return "; ".join(f"{k}: {v}" for k, v in row.items()) if isinstance(row, dict) else data
 
 
-def fed_back(published: Published) -> pd.DataFrame:
-    """The quarantined rows a feedback workbook holds: those of a cooperative in status_koperasi (its registry row
-    accepted); a row whose nik is not there has no cooperative to send it to."""
+def recipients(published: Published) -> pd.Series:
+    """Per quarantined row (karantina's index), the registered cooperative whose feedback workbook holds it: its own
+    nik when that is in status_koperasi (its registry row accepted), else the registered nik its reason says it
+    likely meant (`schemas.parsing.meant_per_row`: a typo); NA for nobody."""
     rows = published.now("karantina")
-    return rows[is_in(rows["nik"], published.now("status_koperasi")["nik"])]
+    registered = published.now("status_koperasi")["nik"]
+    own = rows["nik"].astype("str")
+    to = own.where(is_in(own, registered), meant_per_row(rows["alasan"]).astype("str"))
+    return to.where(is_in(to, registered))
+
+
+def fed_back(published: Published) -> pd.DataFrame:
+    """The quarantined rows a feedback workbook holds, with the cooperative it goes to (`penerima`, `recipients`);
+    a row whose nik is neither registered nor a likely typo of a registered one has no cooperative to go to."""
+    rows = published.now("karantina").assign(penerima=recipients(published))
+    return rows[rows["penerima"].notna()]
 
 
 def feedback_rows(published: Published) -> pd.DataFrame:
@@ -82,7 +95,7 @@ def feedback_rows(published: Published) -> pd.DataFrame:
     rows = fed_back(published).explode("alasan").dropna(subset=["alasan"])
     rows = rows.assign(alasan=rows["alasan"].astype("str"), isi=rows["data"].map(_as_text))
     rows["perbaikan"] = rows["alasan"].map(advice)
-    return rows.sort_values(["nik", "sumber", "baris"], kind="stable").reset_index(drop=True)
+    return rows.sort_values(["penerima", "sumber", "baris"], kind="stable").reset_index(drop=True)
 
 
 def write_feedback(published: Published, folder: Path) -> list[Path]:
@@ -93,7 +106,7 @@ def write_feedback(published: Published, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     names = published.now("status_koperasi").set_index("nik")["nama"]
     paths = []
-    for nik, group in rows.groupby("nik", sort=True):
+    for nik, group in rows.groupby("penerima", sort=True):
         book = new_workbook()
         add_sheet(book, "Umpan Balik", columns("umpan_balik"), group, frozen_columns=2)
         about = pd.DataFrame([

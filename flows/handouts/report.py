@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from flows.handouts import charts
-from flows.handouts.feedback import fed_back
+from flows.handouts.feedback import recipients
 from flows.handouts.pages import environment
 from flows.handouts.style import predicates_in_order
 from flows.handouts.tables import AREA, PROVINCE, Published
@@ -76,6 +76,7 @@ def report_context(published: Published) -> dict:
                   for r in areas.itertuples()],
         "distribution_svg": charts.score_distribution(scores["skor_total"].tolist(), book),
         "distribution_book": book.id,
+        "distribution_held": int((scores["predikat"].astype("str") != scores["predikat_skor"].astype("str")).sum()),
         "movers": _movers(scores, settings.movers),
         "compared": bool(scores["skor_total_sebelumnya"].notna().any()),  # 'Tidak ada' read as none moved: trial
         "top_n": settings.worklist_top_n, "priorities": _priorities(published),
@@ -139,10 +140,10 @@ def _quarantine(published: Published) -> dict:
     kinds = reason_kinds(reasons["alasan"]).value_counts()
     kinds = kinds.sort_index(kind="stable").sort_values(ascending=False, kind="stable").head(KINDS_SHOWN)
     tables = rows["sumber"].astype("str").str.split("/").str[0].str.replace(r"\.\w+$", "", regex=True)
-    fed = fed_back(published)["nik"].nunique()  # the report said every cooperative got one: fresh-clone trial
+    to = recipients(published)  # the report said every cooperative got one: fresh-clone trial
     named = rows["nik"].astype("str").fillna("").str.strip().ne("").to_numpy()  # a row without one: nobody's
     return {"rows": len(rows), "cooperatives": rows["nik"][named].nunique(),
-            "with_feedback": fed, "without_feedback": rows["nik"][named].nunique() - fed,
+            "with_feedback": to.nunique(), "without_feedback": rows["nik"][named & to.isna().to_numpy()].nunique(),
             "without_nik": int((~named).sum()),
             "superseded": len(published.now("laporan_terganti")),
             "by_kind": list(kinds.items()), "by_table": sorted(tables.value_counts().items())}

@@ -125,6 +125,7 @@ _RANGE_SIGNS = re.compile(r"<=|>=")
 RANGE_WORDS = {"<=": "\u2264", ">=": "\u2265"}
 
 
+FINDING_MONTH = r"\d{4}-\d\d"  # a month in the words a `penjelasan` gives a finding's time, YYYY-MM
 ACRONYMS = ("shu", "atmr")  # words of the ids written in capitals: SHU, ATMR
 
 
@@ -138,7 +139,8 @@ def component_names() -> dict[str, str]:
 def _vocabulary() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
     """Where a text names a component (its id, but not after 'naikkan '/'turunkan ': there a report quantity of the
     same id is meant), every rulebook id written otherwise than in words, a finding's own words in a `penjelasan`
-    (`scoring.explain`: 'kode (keterangan; berlaku sejak 2026-09)'), and the components' names."""
+    (`scoring.explain`: 'kode (keterangan; berlaku sejak 2026-09)', closing the finding: its words may hold the same
+    phrase), and the components' names."""
     books, names = rulebooks().values(), component_names()
     codes = {code for book in books for code in book.faktor_kode}
     ids = {*JUMLAH, *names, *(q for book in books for q in book.besaran), *codes}
@@ -149,4 +151,5 @@ def _vocabulary() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
 
     return (re.compile(rf"(?<!naikkan )(?<!turunkan )\b(?:{either(names)})\b"),
             re.compile(rf"\b(?:{either(spelled)})\b"),
-            re.compile(rf"\b(?:{either(codes)}) \((.+?); berlaku (?:sejak )?\d{{4}}-\d\d", re.DOTALL), names)
+            re.compile(rf"\b(?:{either(codes)}) \((.+?); berlaku (?:sejak )?{FINDING_MONTH}"
+                       rf"(?: s\.d\. {FINDING_MONTH})?\)(?=[:;,] |$)", re.DOTALL), names)
