@@ -26,6 +26,7 @@ from flows.config import PUBLISHED_DIR
 from flows.ingest.cells import clean_name
 from flows.ingest.walk import given, table_of
 from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
+from schemas.inputs import near_nik
 from schemas.parsing import TYPO, typo_rows
 from scoring.explain import answers_quarantined
 from scoring.path_to_sehat import repeated_single
@@ -103,13 +104,20 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
     if rows.empty:
         raise ParameterError((nik and _only_quarantined(output, periode, nik))
                              or f"tidak ada koperasi {given(wanted)} di status_koperasi periode {periode} ({output}): "
-                             "sebutkan NIK atau bagian nama yang lain")
+                             + ((nik and _meant(output, periode, nik)) or "sebutkan NIK atau bagian nama yang lain"))
     if len(rows) > 1:
         listed = rows[["nik", "nama", "kabupaten_kota", "predikat"]].sort_values(  # as read: KSPPS after Koperasi
             ["nama", "nik"], kind="stable", key=lambda c: c.str.casefold() if c.name == "nama" else c)
         raise AmbiguousName(f"{given(wanted)} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
                             listed.reset_index(drop=True))
     return rows.iloc[0]
+
+
+def _meant(output: Path, periode: str, nik: str) -> str | None:
+    """'maksud <nik>?' when `nik` is likely a typo of one registered nik (`schemas.inputs.near_nik`, as a quarantine
+    reason suggests it: a NIK one digit off read 'tidak ada koperasi' without a word: new-user trial)."""
+    near = near_nik(nik, set(storage.read_table(output, "status_koperasi", periode, columns=["nik"])["nik"]))
+    return f"maksud {near}?" if near else None
 
 
 def _only_quarantined(output: Path, periode: str, nik: str) -> str | None:

@@ -61,9 +61,9 @@ COUNTED = {"koperasi": "koperasi", "aktif": "aktif", "tidak_aktif": "tidak aktif
 
 
 def counted(key: str) -> str:
-    """What a count `write_sample` returns counts, in words ("tidak_aktif" -> "tidak aktif", a dirty drop's
-    "cacat_nik_salah_ketik" -> "cacat nik salah ketik")."""
-    return COUNTED.get(key) or key.replace("_", " ")
+    """What a count `write_sample` returns counts, in words ("tidak_aktif" -> "tidak aktif"); a dirty drop's defect
+    by its code in CACAT.md ("cacat_nik_salah_ketik" -> "cacat nik_salah_ketik")."""
+    return COUNTED.get(key) or (f"cacat {key.removeprefix('cacat_')}" if key.startswith("cacat_") else key)
 
 
 def write_sample(output: Path, scale: str = "kaltara", seed: int = 2026, dirty: bool = False,

@@ -22,6 +22,7 @@ import pandas as pd
 
 from scoring import inputs
 from scoring.bands import band_index, edge_fractions, linear_nilai, round_half_up
+from scoring.errors import ScoringInputError
 from scoring.ratios import percent
 from scoring.rulebook_format import Komponen, Mode, Rulebook
 
@@ -107,7 +108,12 @@ def score_components(frame: pd.DataFrame, keys: inputs.Rows, book: Rulebook, mod
             in_chunks(n, lambda rows: score(rows, others + asked, yes))
         else:  # the answers are counted on one thread while the others score the reports' components
             counted = pool.submit(_yes_counts, keys, answers, book)
-            in_chunks(n, lambda rows: score(rows, others, {}), pool)
+            try:
+                in_chunks(n, lambda rows: score(rows, others, {}), pool)
+            except ScoringInputError:  # refused as without threads: the answers first, then all the rows at once
+                counted.result()  # (a chunk's refusal counted its own rows: hostile trial)
+                score(slice(0, n), others, {})
+                raise
             in_chunks(n, lambda rows: score(rows, asked, counted.result()), pool)
     return table
 

@@ -24,6 +24,7 @@ capacity is short, the cooperatives that do not fit keep their place on the list
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ COLUMNS = ["periode", "kode_wilayah", "kabupaten_kota", "peringkat", "nik", "nam
            "pendamping_usulan", "kunjungan_ke", "dalam_kapasitas", "predikat", "skor_total", "bulan_tidak_melapor",
            "jumlah_anggota", "poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota",
            "skor_prioritas", "alasan", "langkah_utama", "keterangan_pendamping"]
+T = TypeVar("T", str, pd.Series)  # a text, or a Series of texts
 READS = {"skor_koperasi": ("nik", "periode", "rulebook", "predikat", "predikat_skor", "faktor_pengurang",
                            "predikat_sebelumnya", "skor_total", "jumlah_anggota"),  # also of earlier months
          "jalan_menuju_sehat": ("nik", "urutan", "langkah", "predikat_berikutnya", "komponen", "uraian")}
@@ -111,16 +113,24 @@ def _warnings(peringatan: pd.DataFrame | None) -> pd.Series:
     return joined.reindex(rows["nik"].unique()).fillna("")
 
 
+def fell_words(before: T, now: T) -> T:
+    """The list's reason for a predicate that fell since the month before (a text, or a Series of them)."""
+    return "predikat turun dari " + before + " menjadi " + now
+
+
+def silent_words(months: T) -> T:
+    """The list's reason for months without a report, the months as text (a text, or a Series of them)."""
+    return "tidak melapor " + months + " bulan berturut-turut"
+
+
 def _reasons(rows: pd.DataFrame, last: pd.Series, fell: pd.Series, silent: pd.Series,
             warnings: pd.Series) -> pd.Series:
     """Why each listed cooperative is on the list, in words: its own parts first, then its other warnings."""
     parts = pd.DataFrame({
         "a": np.where(last[rows.index], rows["predikat"] + " (skor " + format_number(rows["skor_total"]).to_numpy() + ")", None),
         "a2": rows["ditahan"].to_numpy(dtype=object),
-        "b": np.where(fell[rows.index], "predikat turun dari " + rows["sebelumnya"] + " menjadi " + rows["predikat"],
-                      None),
-        "c": np.where(silent[rows.index], "tidak melapor " + rows["bulan_tidak_melapor"].astype("str")
-                      + " bulan berturut-turut", None),
+        "b": np.where(fell[rows.index], fell_words(rows["sebelumnya"], rows["predikat"]), None),
+        "c": np.where(silent[rows.index], silent_words(rows["bulan_tidak_melapor"].astype("str")), None),
         "d": rows["nik"].map(warnings).replace("", None).to_numpy(),
     }, index=rows.index)
     long = parts.reset_index().melt(id_vars="index").dropna(subset="value")

@@ -95,6 +95,17 @@ def test_an_incomplete_questionnaire_set_is_refused_however_the_rows_are_chunked
     with pytest.raises(ScoringInputError) as whole:
         score_reports(rows, questionnaires=answers)
     assert str(refused.value) == str(whole.value)
+    # with an empty kas in three rows too: the answers' refusal first, and a report column's counts all its rows,
+    # however chunked (chunked, the column came first, counting one row: hostile trial)
+    rows["kas"] = rows["kas"].astype(float)
+    rows.loc[[1, 6, 11], "kas"] = np.nan
+    for chunk in (5, 262_144):
+        monkeypatch.setattr(components, "CHUNK_ROWS", chunk)
+        with pytest.raises(ScoringInputError) as both:
+            score_reports(rows, questionnaires=answers)
+        assert str(both.value) == str(whole.value)
+        with pytest.raises(ScoringInputError, match=r"^report column kas has an empty value in 3 row\(s\)$"):
+            score_reports(rows)
 
 def test_comparisons_and_binary_search_band_every_shipped_table_alike(monkeypatch):
     rng = np.random.default_rng(5)

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
 from flows.handouts import load_tables, write_reports
-from flows.handouts.cards import MOVES_SHOWN, WARNINGS_ABOVE, priority_reason
+from flows.handouts.cards import MOVES_SHOWN, WARNINGS_ABOVE, listed_above, priority_reason
 from flows.handouts import charts
 from flows.handouts.charts import CardCharts, Frame, _drawing, svg
 from flows.handouts.feedback import advice, advice_table
@@ -202,7 +202,11 @@ def test_the_report_holds_every_section_and_fetches_nothing(handouts):
     assert legend == ["Sehat", "Cukup Sehat", "Dalam Pengawasan", "Dalam Pengawasan Khusus"]  # ksp-2016's only
     # who gets feedback, as the folder holds it (every cooperative was said to: fresh-clone trial)
     sent = len([p for p in handouts[1] if p.parent.name == "umpan_balik"])
-    assert f"(folder umpan_balik: {sent} koperasi)." in html  # the nik typo's rows with the cooperative it meant
+    assert f"termasuk baris yang dikirim dengan NIK salah ketik, menerima umpan balik (folder umpan_balik: {sent} " \
+        "koperasi)." in html  # the nik typo's rows with the cooperative it meant
+    # the grades count whoever owed a month of the window, the inactive too (19 graded beside 15 aktif read as a
+    # fault: new-user trial)
+    assert "juga yang kini tidak aktif: jumlahnya dapat melebihi kolom Aktif wajib lapor." in html
     # one label, one meaning: the coverage table counts the active that owe a report and reported, the area table
     # every reporter (two columns 'Melapor', 6 and 5 for Malinau: fresh-clone trial)
     assert html.count('<th class="angka">Melapor</th>') == 1 and html.count(">Wajib lapor yang melapor</th>") == 1
@@ -326,6 +330,10 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
                     "berlaku 2026-09 s.d. 2026-12): predikat tetap Sehat. rasio_kas") == (
         "Faktor pengurang: rekayasa pembukuan (catatan lama; berlaku sejak 2025-01 rasio_kas naik; berlaku 2026-09 "
         "s.d. 2026-12): predikat tetap Sehat. (Kas + bank) / Kewajiban lancar")
+    assert in_words("Faktor pengurang: pelanggaran_ketentuan (Rapat (ulang; berlaku 2026-09), lalu kas_dan_bank "
+                    "x <= 5; berlaku 2026-09): predikat tetap Sehat") == (  # as a hostile trial wrote it
+        "Faktor pengurang: pelanggaran ketentuan (Rapat (ulang; berlaku 2026-09), lalu kas_dan_bank x <= 5; berlaku "
+        "2026-09): predikat tetap Sehat")
     assert in_words("ms_pinjaman_berisiko tidak dapat dihitung") == (  # a component named without a value after it
         "Modal sendiri / Pinjaman diberikan yang berisiko tidak dapat dihitung")
     assert in_words("nilai 50 bila 15 < x <= 20; nilai 100 bila x > 100; 95 <= x < 100; x >= 5; maks 3") == (
@@ -349,28 +357,66 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
 
 
 
+def test_a_cooperative_a_mistyped_nik_likely_meant_gets_a_card_to_say_so(published_sample, tmp_path):
+    """The cooperative a report sent under a mistyped nik likely meant, with no score, no place on the list and no
+    reporting grade, had no card, so its 'Periksa NIK' line was never seen (new-user trial)."""
+    from flows.handouts.cards import card_niks, write_cards
+
+    tables = dict(published_sample[1])
+    published = Published(PERIODE, tables, SETTINGS)
+    status = tables["status_koperasi"]
+    carded = set(card_niks(published))
+    nik = next(n for n in status.loc[status["periode"] == PERIODE, "nik"] if n not in carded)
+    typo = nik[:-2] + nik[-1] + nik[-2]
+    why = f"nik '{typo}' tidak terdaftar di koperasi.csv (maksud {nik}?)"
+    tables["karantina"] = pd.concat([tables["karantina"], pd.DataFrame({
+        "nik": [typo], "periode": PERIODE, "sumber": ["laporan/laporan_2026-10.csv"], "baris": [99],
+        "alasan": [[why]], "data": None})], ignore_index=True)
+    published = Published(PERIODE, tables, SETTINGS)
+    assert set(card_niks(published)) == carded | {nik}
+    (card,) = [p for p in write_cards(published, tmp_path) if p.stem == nik]
+    assert (f"<b>Periksa NIK:</b> baris dengan NIK mirip dikarantina, mungkin salah ketik: laporan/laporan_2026-10.csv "
+            f"baris 99 (nik {typo}) (barisnya, alasannya dan perbaikannya: umpan balik untuk koperasi, "
+            f"umpan_balik/{nik}.xlsx).") in card.read_text(encoding="utf-8")
+
+
 def test_a_cards_priority_reason_does_not_repeat_the_warnings_listed_above_it(handouts):
-    """The card listed a cooperative's early warnings, then repeated them word for word under "Alasan prioritas"
-    (the list's reason joins them last): they are pointed to instead."""
+    """The card listed a cooperative's early warnings, then repeated them under "Alasan prioritas" (the list's reason
+    joins them, and says a fall of the predicate and months without a report in its own words): they are pointed to
+    instead, whole parts only, in one order whatever the process (a set's order varied: hostile trial)."""
     listed = ["nilai komponen turun sejak 2026-09: rasio_kas 12,50% menjadi 8,00%", "rasio_kas di bawah 10%; naik"]
     assert priority_reason("predikat turun dari Sehat menjadi Cukup Sehat; " + "; ".join(listed), listed) == (
         "predikat turun dari Sehat menjadi Cukup Sehat; peringatan dini di atas")
     assert priority_reason("; ".join(reversed(listed)), listed) == WARNINGS_ABOVE  # only warnings, in any order
     assert priority_reason("Dalam Pengawasan Khusus (skor 40,00)", listed) == "Dalam Pengawasan Khusus (skor 40,00)"
     assert priority_reason("tidak melapor 3 bulan berturut-turut", []) == "tidak melapor 3 bulan berturut-turut"
-    assert priority_reason(f"{listed[0]}; Dalam Pengawasan (skor 55,00)", listed) == (  # not at the end: kept
-        f"{listed[0]}; Dalam Pengawasan (skor 55,00)")
+    assert priority_reason(f"{listed[0]}; Dalam Pengawasan (skor 55,00)", listed) == (  # first: left out too
+        "Dalam Pengawasan (skor 55,00); peringatan dini di atas")
+    assert priority_reason("skor turun; B; A", ["A", "B; A"]) == "skor turun; peringatan dini di atas"
+    assert priority_reason("kas turun; nilai naik", ["kas", "naik"]) == "kas turun; nilai naik"  # whole parts only
+    warnings = [{"kode": "predikat_turun", "alasan": "predikat turun dari Sehat (2026-09, skor 81,00) menjadi ..."},
+                {"kode": "tidak_melapor_3_bulan_atau_lebih", "alasan": "tidak ada laporan diterima dalam 3 bulan"}]
+    said = listed_above(warnings, {"predikat_sebelumnya": "Sehat", "predikat": "Cukup Sehat"},
+                        {"bulan_tidak_melapor": 3})
+    assert priority_reason("Dalam Pengawasan Khusus (skor 40,00); predikat turun dari Sehat menjadi Cukup Sehat; "
+                           "tidak melapor 3 bulan berturut-turut", said) == (
+        "Dalam Pengawasan Khusus (skor 40,00); peringatan dini di atas")
     pointed = 0
     for name, path in files(handouts[1]).items():
         if not name.startswith("kartu/"):
             continue
         page = path.read_text(encoding="utf-8")
         reason = re.search(r"<b>Alasan prioritas:</b> ([^<]*)", page)
-        warnings = re.findall(r"<li><b>[^<]*</b>: ([^<]*)</li>", page)
+        warnings = re.findall(r"<li><b>([^<]*)</b>: ([^<]*)</li>", page)
         if reason and warnings:
-            assert not any(w in reason[1] for w in warnings), (name, reason[1])
+            assert not any(w in reason[1] for _, w in warnings), (name, reason[1])
+            labels = [label for label, _ in warnings]
+            assert "Predikat turun" not in labels or "predikat turun dari" not in reason[1], (name, reason[1])
+            assert not any(label.endswith("bulan atau lebih") for label in labels) or (
+                "bulan berturut-turut" not in reason[1]), (name, reason[1])
             pointed += reason[1].endswith(WARNINGS_ABOVE)
     assert pointed > 0
+
 
 def test_a_card_shows_its_quarantined_rows_one_line_per_file_and_reasons(handouts, published_sample):
     """The card of a cooperative whose questionnaire set was refused whole listed five lines that differed only in

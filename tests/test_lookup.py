@@ -334,6 +334,8 @@ def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):
 @pytest.mark.parametrize("args, message", [
     (("zzz",), "tidak ada koperasi 'zzz' di status_koperasi periode 2026-10 ({output}): sebutkan NIK atau bagian "
                "nama yang lain"),
+    ((DPK[:-2] + DPK[-1] + DPK[-2],), f"tidak ada koperasi '{DPK[:-2] + DPK[-1] + DPK[-2]}' di status_koperasi "
+                                      f"periode 2026-10 ({{output}}): maksud {DPK}?"),  # as the inputs' reasons
     ((DPK, "--period", "2027-01"), "periode 2027-01 belum terbit di {output} (terbit: 2026-05 s.d. 2026-10, 6 "
                                    "periode)"),
     ((DPK, "--period", "2026-13"), "--period: periode '2026-13' bukan YYYY-MM (mis. 2026-10) (lihat --help)"),

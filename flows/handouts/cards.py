@@ -24,6 +24,7 @@ from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
 from flows.ingest.walk import table_of
 from schemas.parsing import TYPO, typo_rows
+from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX
 from scoring.explain import answers_quarantined
 from scoring.inputs import is_in
 from scoring.path_to_sehat import COMBINATION, repeated_single
@@ -32,6 +33,7 @@ from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
 from scoring.status import LAPORAN_DIKARANTINA
 from scoring.texts import rows_by_reason
+from scoring.worklist import fell_words, silent_words
 
 # the columns a card shows of the tables with a row per component or move (the national month: 500,000 peer rows)
 COMPONENT_COLUMNS = ["nik", "komponen", "rasio", "nilai", "skor", "bobot", "rentang_lebih_baik", "nilai_lebih_baik"]
@@ -53,9 +55,12 @@ def file_name(nik: str) -> str:
 
 
 def card_niks(published: Published) -> list[str]:
-    """The cooperatives that get a card, in registry order."""
+    """The cooperatives that get a card, in registry order: scored this period, on the priority list, graded for
+    reporting, or likely meant by a mistyped nik of quarantined rows (`typo_rows`: its card's 'Periksa NIK' line; a
+    cooperative with nothing else had no card to say it: new-user trial)."""
     status = published.now("status_koperasi")
-    listed = pd.concat([published.now("daftar_prioritas")["nik"], published.now("mutu_pelaporan")["nik"]])
+    listed = pd.concat([published.now("daftar_prioritas")["nik"], published.now("mutu_pelaporan")["nik"],
+                        typo_rows(published.now("karantina")).index.to_series()])
     carded = status["dinilai"].fillna(False).to_numpy(dtype=bool) | is_in(status["nik"], listed)
     return status.loc[carded, "nik"].astype("str").tolist()
 
@@ -106,18 +111,29 @@ def result_rows(moves: list[dict]) -> list[int]:
     return spans
 
 
-def priority_reason(alasan: str, warnings: list[str]) -> str:
-    """The priority list's reason without the warnings a card lists just above it: the list joins them last, each
-    after "; " (`scoring.worklist`); those found at the end are left out and pointed to instead."""
-    rest, shown = alasan, set(warnings)
-    while rest:
-        last = next((w for w in shown if rest == w or rest.endswith(f"; {w}")), None)
-        if last is None:
-            break
-        rest, shown = rest.removesuffix(last).removesuffix("; "), shown - {last}
+def priority_reason(alasan: str, listed: list[str]) -> str:
+    """The priority list's reason without the parts a card lists just above it as warnings (`listed`: their texts
+    as the list words them, `scoring.worklist`), pointed to instead; each part is left out once, whole, wherever it
+    is among the parts ("; " between them)."""
+    rest = alasan
+    for part in sorted(set(listed), key=lambda text: (-len(text), text)):  # the longest first, in one order
+        rest = re.sub(rf"(?:^|; ){re.escape(part)}(?=; |$)", "", rest, count=1)
+    rest = rest.removeprefix("; ")
     if rest == alasan:
         return alasan
     return f"{rest}; {WARNINGS_ABOVE}" if rest else WARNINGS_ABOVE
+
+
+def listed_above(warnings: list[dict], score: dict | None, priority: dict) -> list[str]:
+    """The parts of a priority reason that a card's warnings already say: each warning's reason, the predicate's
+    fall (`predikat_turun`) and the months without a report (the top level, `..._bulan_atau_lebih`) as the list
+    words them."""
+    kinds = {str(w["kode"]) for w in warnings}
+    fell = [fell_words(str(score["predikat_sebelumnya"]), str(score["predikat"]))] if (
+        PREDIKAT_TURUN in kinds and score is not None) else []
+    silent = [silent_words(str(priority["bulan_tidak_melapor"]))] if any(k.endswith(SILENT_SUFFIX) for k in kinds) \
+        else []
+    return [*(str(w["alasan"]) for w in warnings), *fell, *silent]
 
 
 def _by_nik(frame: pd.DataFrame) -> dict[str, list[dict]]:
@@ -169,8 +185,8 @@ class _Cards:
             "more_moves": more,
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
             "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
-            "priority_reason": priority_reason(self.priority[nik]["alasan"], [
-                w["alasan"] for w in self.warnings.get(nik, [])]) if nik in self.priority else None,
+            "priority_reason": priority_reason(self.priority[nik]["alasan"], listed_above(
+                self.warnings.get(nik, []), score, self.priority[nik])) if nik in self.priority else None,
             **self._quarantined(nik),
             "why_not_scored": self._why_not_scored(nik),
             "answers_note": answers_quarantined(str(score["penjelasan"]) if score else "", [

@@ -139,8 +139,8 @@ def component_names() -> dict[str, str]:
 def _vocabulary() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
     """Where a text names a component (its id, but not after 'naikkan '/'turunkan ': there a report quantity of the
     same id is meant), every rulebook id written otherwise than in words, a finding's own words in a `penjelasan`
-    (`scoring.explain`: 'kode (keterangan; berlaku sejak 2026-09)', closing the finding: its words may hold the same
-    phrase), and the components' names."""
+    (`scoring.explain`: 'kode (keterangan; berlaku sejak 2026-09)' before the next finding or ': predikat': its
+    words may hold the same phrase), and the components' names."""
     books, names = rulebooks().values(), component_names()
     codes = {code for book in books for code in book.faktor_kode}
     ids = {*JUMLAH, *names, *(q for book in books for q in book.besaran), *codes}
@@ -152,4 +152,5 @@ def _vocabulary() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
     return (re.compile(rf"(?<!naikkan )(?<!turunkan )\b(?:{either(names)})\b"),
             re.compile(rf"\b(?:{either(spelled)})\b"),
             re.compile(rf"\b(?:{either(codes)}) \((.+?); berlaku (?:sejak )?{FINDING_MONTH}"
-                       rf"(?: s\.d\. {FINDING_MONTH})?\)(?=[:;,] |$)", re.DOTALL), names)
+                       rf"(?: s\.d\. {FINDING_MONTH})?\)(?=: predikat |[;,] (?:{either(codes)}) \(|$)", re.DOTALL),
+            names)
