@@ -170,7 +170,7 @@ def _submissions(run: RunFolder, tables: dict[str, pd.DataFrame]) -> pd.DataFram
 
 def _quarantined(params: RunParameters, karantina: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
     """The quarantined report rows of the period and of the published months before it."""
-    rows = _with_published(params, "karantina", karantina, periods, ("sumber", *reporting_quality.READS["karantina"]))
+    rows = _with_published(params, "karantina", karantina, periods, reporting_quality.READS["karantina"])
     return rows[rows["sumber"].astype("str").str.startswith("laporan/")]
 
 

@@ -116,7 +116,8 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
 def _meant(output: Path, periode: str, nik: str) -> str | None:
     """'maksud <nik>?' when `nik` is likely a typo of one registered nik (`schemas.inputs.near_nik`, as a quarantine
     reason suggests it: a NIK one digit off read 'tidak ada koperasi' without a word: new-user trial)."""
-    near = near_nik(nik, set(storage.read_table(output, "status_koperasi", periode, columns=["nik"])["nik"]))
+    registered = set(storage.read_table(output, "status_koperasi", periode, columns=["nik"])["nik"])
+    near = near_nik(nik, registered, {len(n) for n in registered})
     return f"maksud {near}?" if near else None
 
 

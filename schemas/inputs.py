@@ -192,9 +192,9 @@ def _registered(nik: pd.Series, registry: Registry, reasons: Reasons) -> None:
     codes, distinct = pd.factorize(nik[unknown])
     names = pd.Series(distinct, dtype="str")
     registered = set(registry.nik)
-    lengths = {len(n) for n in registered}  # a swap or one wrong digit keeps the length: no other is looked up (a
-    near = pd.Series([near_nik(n, registered) if i < NEAR_LOOKED and len(n) in lengths else None  # nik of 1,999
-                      for i, n in enumerate(names)], dtype="str")  # digits cost 0.06 s each: hostile trial)
+    lengths = {len(n) for n in registered}
+    near = pd.Series([near_nik(n, registered, lengths) if i < NEAR_LOOKED else None for i, n in enumerate(names)],
+                     dtype="str")
     unregistered = ("nik " + quoted(names) + f" tidak terdaftar di {registry.sumber}"
                     + (MEANT[0] + near + MEANT[1]).fillna(""))
     texts = names.map(registry.ditolak).astype("str").fillna(unregistered)
@@ -202,10 +202,14 @@ def _registered(nik: pd.Series, registry: Registry, reasons: Reasons) -> None:
 
 
 NEAR_LOOKED = 1_000  # the distinct unregistered nik of a file looked up for a near registered one (a typo)
-def near_nik(nik: str, registered: set[str]) -> str | None:
+def near_nik(nik: str, registered: set[str], lengths: set[int]) -> str | None:
     """The one registered nik `nik` is likely a typo of: two neighbouring characters swapped or one digit wrong
     (657145583934618 for 657145583934681: its report quarantined as unregistered, the cooperative listed as silent,
-    and nothing said which: new-user trial); None when none or several are."""
+    and nothing said which: new-user trial); None when none or several are. `lengths`: the registered niks' lengths;
+    a swap or a wrong digit keeps the length, so no other is looked up (each candidate is a copy of the nik: a nik of
+    1,999 digits cost 0.06 s in a file, one of 50,000 digits 22 GB in `jelaskan`: hostile trials)."""
+    if len(nik) not in lengths:
+        return None
     swaps = {nik[:i] + nik[i + 1] + nik[i] + nik[i + 2:] for i in range(len(nik) - 1)}
     digits = {nik[:i] + d + nik[i + 1:] for i in range(len(nik)) for d in "0123456789"}
     found = (swaps | digits) - {nik}

@@ -10,8 +10,9 @@ Per cooperative, over the window:
   next month, WITA (times without a zone are WITA; others are converted); bulan_terlambat: the other months
   reported;
 - kirim_ulang: superseded submissions (each was replaced by a later one);
-- baris_karantina and alasan_karantina_terbanyak: quarantined report rows, and their most frequent reason (the
-  reason's kind, values left out, as the run summary counts them; ties: alphabetical);
+- baris_karantina and alasan_karantina_terbanyak: quarantined report rows, each row of a file once however many
+  runs quarantined it, and their most frequent reason (the reason's kind, values left out, as the run summary
+  counts them; ties: alphabetical);
 - persen_melapor, persen_tepat_waktu: bulan_melapor and bulan_tepat_waktu as percent of bulan_wajib;
 - nilai_mutu, A-D: the first row of `mutu_pelaporan.toml` whose conditions hold (persen_melapor at least,
   persen_tepat_waktu at least, baris_karantina at most), by default
@@ -38,7 +39,7 @@ GRADE_FILE = Path(__file__).parent / "mutu_pelaporan.toml"
 COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "bulan_awal", "bulan_wajib", "bulan_melapor",
            "bulan_tepat_waktu", "bulan_terlambat", "kirim_ulang", "baris_karantina", "alasan_karantina_terbanyak",
            "persen_melapor", "persen_tepat_waktu", "nilai_mutu"]
-READS = {"karantina": ("nik", "periode", "alasan")}  # the columns read of the quarantined rows
+READS = {"karantina": ("sumber", "baris", "nik", "periode", "alasan")}  # the columns read of the quarantined rows
 
 
 class Grade(BaseModel):
@@ -80,7 +81,8 @@ def mutu_pelaporan(periode: str, registry: pd.DataFrame, submissions: pd.DataFra
 
     registry: nik, nama, kabupaten_kota; submissions: every accepted report row of the landing folder, any period
     (nik, periode, tanggal_kirim as timestamps, terganti: bool, superseded by a later one); quarantined: the
-    quarantined report rows (READS; alasan: a text or a list of texts); timezone: WITA's name,
+    quarantined report rows (READS: sumber and baris name a row of a file; alasan: a text or a list of texts);
+    timezone: WITA's name,
     Asia/Makassar."""
     grades = grades or grade_table()
     end = month_number(periode)
@@ -94,6 +96,9 @@ def mutu_pelaporan(periode: str, registry: pd.DataFrame, submissions: pd.DataFra
     start = np.maximum(month_number(rows["nik"].map(seen)).to_numpy(), first)
     sent = sent[(month_number(sent["periode"]) >= first) & (sent["periode"] <= periode)]
     bad = bad[(month_number(bad["periode"]) >= first) & (bad["periode"] <= periode)]
+    # a row every run quarantines (its month unreadable, or its dates impossible until they pass) counts once, in
+    # the latest run (a backfill counted an October row sent in the future in July to October too: new-user trial)
+    bad = bad.sort_values("periode", kind="stable").drop_duplicates(["sumber", "baris"], keep="last")
     per_month = sent.assign(kirim=_wita(sent["tanggal_kirim"], timezone)).groupby(["nik", "periode"])["kirim"].min()
     months_of = per_month.reset_index()
     on_time = months_of["kirim"] < _cutoff(months_of["periode"], deadline_day)
@@ -136,8 +141,8 @@ def reason_kinds(reasons: pd.Series) -> pd.Series:
     column keeps its problem, without the value quoted: 'kas: bukan bilangan bulat Rupiah', 'periode: ditulis …,
     harus YYYY-MM' ('periode' counted a month written 10/2026 with one in the future: new-user trial)."""
     parts = reasons.astype("str").str.split(": ", n=1)
-    rest = parts.str[1].fillna("").str.replace(FILE_ROWS, "baris", regex=True).str.replace(ROWS, "(baris …)",
-                                                                                          regex=True)
+    rest = parts.str[1].astype("str").fillna("").str.replace(FILE_ROWS, "baris", regex=True).str.replace(
+        ROWS, "(baris …)", regex=True)  # (as text: reasons without ': ' give float NaN)
     first = rest.str.split("; ").str[0]
     head = _masked(parts.str[0].str.replace(QUOTED_VALUE, "", regex=True))  # a nik's suggested one: the same kind
     named = _masked(first.str.split(": ").str[0])

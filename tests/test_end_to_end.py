@@ -154,15 +154,16 @@ def test_the_run_publishes_the_documents_and_laporan_rebuilds_the_same_bytes(dir
     shutil.copytree(published, output, ignore=shutil.ignore_patterns("_gx"))
     documents = output / "laporan" / "periode=2026-10"
     status = storage.read_table(output, "status_koperasi", "2026-10")
+    meant = {"657145583934681"}  # the nik a report row's typo likely meant (CACAT.md): its card and its feedback
     on_a_card = status["dinilai"] | status["nik"].isin(
         set(storage.read_table(output, "daftar_prioritas", "2026-10")["nik"])
-        | set(storage.read_table(output, "mutu_pelaporan", "2026-10")["nik"]))
-    quarantined = set(storage.read_table(output, "karantina", "2026-10")["nik"].dropna()) & set(status["nik"])
+        | set(storage.read_table(output, "mutu_pelaporan", "2026-10")["nik"]) | meant)
+    quarantined = set(storage.read_table(output, "karantina", "2026-10")["nik"].dropna()) & set(status["nik"]) | meant
     expected = sorted(["ringkasan_2026-10.xlsx", "laporan_2026-10.html", *(f"kartu/{n}.html" for n in
                        status.loc[on_a_card, "nik"]), *(f"umpan_balik/{n}.xlsx" for n in quarantined)])
     written = snapshot(documents)
     assert list(written) == expected == json.loads(Path(summary["manifest"]).read_text())["berkas_laporan"]
-    assert len(quarantined) == 12 and on_a_card.sum() == 43
+    assert len(quarantined) == 13 and on_a_card.sum() == 44
     (documents / "kartu" / expected[1].split("/")[1]).write_text("diubah")  # a card changed by hand
     (documents / "catatan.txt").write_text("bukan dokumen periode ini")
     monkeypatch.chdir(output.parent)  # the folder given relative: where they are, absolute (new-user trial)

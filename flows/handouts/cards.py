@@ -115,9 +115,11 @@ def priority_reason(alasan: str, listed: list[str]) -> str:
     """The priority list's reason without the parts a card lists just above it as warnings (`listed`: their texts
     as the list words them, `scoring.worklist`), pointed to instead; each part is left out once, whole, wherever it
     is among the parts ("; " between them)."""
+    if not alasan:
+        return alasan
     rest = alasan
     for part in sorted(set(listed), key=lambda text: (-len(text), text)):  # the longest first, in one order
-        rest = re.sub(rf"(?:^|; ){re.escape(part)}(?=; |$)", "", rest, count=1)
+        rest = re.sub(rf"(?:\A|; ){re.escape(part)}(?=; |\Z)", "", rest, count=1)
     rest = rest.removeprefix("; ")
     if rest == alasan:
         return alasan

@@ -111,8 +111,9 @@ def _priorities(published: Published) -> list[tuple[str, list[dict], int]]:
 
 
 def _reporting(published: Published) -> list[dict]:
-    """Per area: the aktif cooperatives that owe a monthly report (`Published.owes_report`) and how many of them
-    reported, the silent ones, the mean on-time share and the grades."""
+    """Per area: the aktif cooperatives that owe a monthly report (`Published.owes_report`), how many of them
+    reported and how many have been silent SILENT_MONTHS or more (an inactive one counted there read as a fault:
+    new-user trial), and the mean on-time share and the grades of `mutu_pelaporan` (the inactive too)."""
     areas = published.areas
     by_province = bool((areas["tingkat"] != AREA).any())
     status = published.now("status_koperasi")
@@ -128,7 +129,7 @@ def _reporting(published: Published) -> list[dict]:
         counts = graded["nilai_mutu"].value_counts()
         rows.append({"name": area.kabupaten_kota, "aktif": len(active), "reporting": int(active["melapor"].sum()),
                      "coverage": 100 * active["melapor"].mean() if len(active) else np.nan,
-                     "silent": int(silent[mine.index].sum()), "on_time": graded["persen_tepat_waktu"].mean(),
+                     "silent": int(silent[active.index].sum()), "on_time": graded["persen_tepat_waktu"].mean(),
                      "grades": [int(counts.get(letter, 0)) for letter in letters]})
     return rows
 
