@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
 from flows.handouts import load_tables, write_reports
-from flows.handouts.cards import MOVES_SHOWN, WARNINGS_ABOVE, listed_above, priority_reason
+from flows.handouts.cards import MOVES_SHOWN, WARNINGS_ABOVE, after_label, listed_above, priority_reason
 from flows.handouts import charts
 from flows.handouts.charts import CardCharts, Frame, _drawing, svg
 from flows.handouts.feedback import advice, advice_table
@@ -395,6 +395,13 @@ def test_a_cards_priority_reason_does_not_repeat_the_warnings_listed_above_it(ha
     assert priority_reason("skor turun; B; A", ["A", "B; A"]) == "skor turun; peringatan dini di atas"
     assert priority_reason("kas turun; nilai naik", ["kas", "naik"]) == "kas turun; nilai naik"  # whole parts only
     assert priority_reason("x; y\n", ["y"]) == "x; y\n"  # a part ends where the text ends, not before its newline
+    # a warning's reason shown after its label without the label's words again (said twice: new-user trial)
+    assert after_label("nilai komponen turun sejak 2026-09: rasio_kas 12,50% menjadi 8,00%", "Nilai komponen turun") \
+        == "sejak 2026-09: rasio_kas 12,50% menjadi 8,00%"
+    assert after_label("predikat turun dari Sehat (2026-09, skor 81,00) menjadi Cukup Sehat", "Predikat turun") == (
+        "dari Sehat (2026-09, skor 81,00) menjadi Cukup Sehat")
+    assert after_label("predikat turun", "Predikat turun") == "predikat turun"  # nothing after it: kept whole
+    assert after_label("predikat turunan", "Predikat turun") == "predikat turunan"  # not its words: kept
     warnings = [{"kode": "predikat_turun", "alasan": "predikat turun dari Sehat (2026-09, skor 81,00) menjadi ..."},
                 {"kode": "tidak_melapor_3_bulan_atau_lebih", "alasan": "tidak ada laporan diterima dalam 3 bulan"}]
     said = listed_above(warnings, {"predikat_sebelumnya": "Sehat", "predikat": "Cukup Sehat"},

@@ -126,6 +126,13 @@ def priority_reason(alasan: str, listed: list[str]) -> str:
     return f"{rest}; {WARNINGS_ABOVE}" if rest else WARNINGS_ABOVE
 
 
+def after_label(reason: str, label: str) -> str:
+    """A warning's reason as the card shows it after its label: without the label's words where it starts with them
+    ("Nilai komponen turun: nilai komponen turun sejak 2026-09: ..." said them twice: new-user trial)."""
+    rest = reason[len(label):] if reason.casefold().startswith(label.casefold()) else ""
+    return rest.removeprefix(":").strip() if rest[:1] in (" ", ":") and rest.strip(" :") else reason
+
+
 def listed_above(warnings: list[dict], score: dict | None, priority: dict) -> list[str]:
     """The parts of a priority reason that a card's warnings already say: each warning's reason, the predicate's
     fall (`predikat_turun`) and the months without a report (the top level, `..._bulan_atau_lebih`) as the list
@@ -186,7 +193,8 @@ class _Cards:
             "priority": self.priority.get(nik), "moves": list(zip(shown, result_rows(shown))),
             "more_moves": more,
             "move_notes": list(dict.fromkeys(m["keterangan"] for m in shown)),
-            "warnings": [(w["label"], w["alasan"]) for w in self.warnings.get(nik, [])],
+            "warnings": [(w["label"], after_label(str(w["alasan"]), str(w["label"])))
+                         for w in self.warnings.get(nik, [])],
             "priority_reason": priority_reason(self.priority[nik]["alasan"], listed_above(
                 self.warnings.get(nik, []), score, self.priority[nik])) if nik in self.priority else None,
             **self._quarantined(nik),
