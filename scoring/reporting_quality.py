@@ -159,8 +159,10 @@ QUOTED_VALUE = r" \((?:nilai: |maksud ).*\)$"  # a column's value, or what it wa
 
 
 def _masked(texts: pd.Series) -> pd.Series:
-    # a value in any of the quotes `scoring.quoting` uses, and numbers
-    return texts.str.replace("\u201c[^\u201d]*\u201d|" + r"\"[^\"]*\"|'[^']*'|\d[\d.:/-]*", "…", regex=True)
+    # a value in any of the quotes `scoring.quoting` uses, and numbers (a date with its time one: '… … WITA' read as
+    # two values: new-user trial)
+    return texts.str.replace("\u201c[^\u201d]*\u201d|" + r"\"[^\"]*\"|'[^']*'|\d[\d.:/-]*(?: \d\d:\d\d(?::\d\d)?)?",
+                             "…", regex=True)
 
 
 def _top_reason(bad: pd.DataFrame) -> pd.Series:

@@ -178,7 +178,9 @@ def test_a_reason_kind_keeps_the_first_problem_of_a_set_or_a_refused_registry_ro
         "set pemeriksaan 6501 2026-08-20: pemeriksaan/tambahan.xlsx baris 4 ditolak",
         "nik '6517' tidak terdaftar di koperasi.csv (maksud 6571?)",
         "kas: bukan bilangan bulat Rupiah (nilai: \u201c1'2\"3\u201d)",
-        "nik \u201c6'5\"1\u201d tidak terdaftar di x.csv"])).tolist() == [
+        "nik \u201c6'5\"1\u201d tidak terdaftar di x.csv",
+        "tanggal_kirim: tidak boleh sesudah waktu mulai proses 2026-11-05 02:00:00 WITA (nilai: 2099-10-05T08:00:00)"
+    ])).tolist() == [
         "set kuesioner … …: manajemen_likuiditas nomor … dijawab … kali (baris …)",
         "set kuesioner … …: manajemen_aktiva nomor …, … tidak dijawab", "periode: ditulis …, harus YYYY-MM",
         "nik … tidak terdaftar di koperasi.csv", "baris registri koperasi.csv:… (nik …) ditolak: tanggal_badan_hukum",
@@ -186,4 +188,5 @@ def test_a_reason_kind_keeps_the_first_problem_of_a_set_or_a_refused_registry_ro
         "set kuesioner … …: manajemen_umum nomor … dijawab … kali (baris …)",  # one kind, whichever files (trial)
         "set pemeriksaan … …: baris … ditolak",
         "nik … tidak terdaftar di koperasi.csv",  # with the nik it likely meant or not: one kind
-        "kas: bukan bilangan bulat Rupiah", "nik … tidak terdaftar di x.csv"]  # a value in typographic quotes
+        "kas: bukan bilangan bulat Rupiah", "nik … tidak terdaftar di x.csv",  # a value in typographic quotes
+        "tanggal_kirim: tidak boleh sesudah waktu mulai proses … WITA"]  # a time one value ('… … WITA': trial)
