@@ -151,7 +151,8 @@ def _mutu_pelaporan() -> OutputTable:
         count("bulan_tepat_waktu", "months first sent by the deadline day of the next month (WITA)"),
         count("bulan_terlambat", "months reported after the deadline"),
         count("kirim_ulang", "submissions replaced by a later one"),
-        count("baris_karantina", "quarantined report rows, each row of a file once however many runs quarantined it"),
+        count("baris_karantina", "quarantined report rows, a row of a file (its content) in the latest run that "
+                                 "quarantined it only"),
         text_column("alasan_karantina_terbanyak", "most frequent kind of quarantine reason (null: none)", nullable=True),
         Column("persen_melapor", FLOAT, "bulan_melapor / bulan_wajib x 100", nullable=False, checks=(SCORE,)),
         Column("persen_tepat_waktu", FLOAT, "bulan_tepat_waktu / bulan_wajib x 100", nullable=False, checks=(SCORE,)),

@@ -10,9 +10,9 @@ Per cooperative, over the window:
   next month, WITA (times without a zone are WITA; others are converted); bulan_terlambat: the other months
   reported;
 - kirim_ulang: superseded submissions (each was replaced by a later one);
-- baris_karantina and alasan_karantina_terbanyak: quarantined report rows, each row of a file once however many
-  runs quarantined it, and their most frequent reason (the reason's kind, values left out, as the run summary
-  counts them; ties: alphabetical);
+- baris_karantina and alasan_karantina_terbanyak: quarantined report rows, each row of a file (its content) in
+  the latest run that quarantined it only, and their most frequent reason (the reason's kind, values left out,
+  as the run summary counts them; ties: alphabetical);
 - persen_melapor, persen_tepat_waktu: bulan_melapor and bulan_tepat_waktu as percent of bulan_wajib;
 - nilai_mutu, A-D: the first row of `mutu_pelaporan.toml` whose conditions hold (persen_melapor at least,
   persen_tepat_waktu at least, baris_karantina at most), by default
@@ -39,7 +39,7 @@ GRADE_FILE = Path(__file__).parent / "mutu_pelaporan.toml"
 COLUMNS = ["nik", "nama", "kabupaten_kota", "periode", "bulan_awal", "bulan_wajib", "bulan_melapor",
            "bulan_tepat_waktu", "bulan_terlambat", "kirim_ulang", "baris_karantina", "alasan_karantina_terbanyak",
            "persen_melapor", "persen_tepat_waktu", "nilai_mutu"]
-READS = {"karantina": ("sumber", "baris", "nik", "periode", "alasan")}  # the columns read of the quarantined rows
+READS = {"karantina": ("sumber", "data", "nik", "periode", "alasan")}  # the columns read of the quarantined rows
 
 
 class Grade(BaseModel):
@@ -81,7 +81,8 @@ def mutu_pelaporan(periode: str, registry: pd.DataFrame, submissions: pd.DataFra
 
     registry: nik, nama, kabupaten_kota; submissions: every accepted report row of the landing folder, any period
     (nik, periode, tanggal_kirim as timestamps, terganti: bool, superseded by a later one); quarantined: the
-    quarantined report rows (READS: sumber and baris name a row of a file; alasan: a text or a list of texts);
+    quarantined report rows (READS: sumber and data, the row's content, name a row of a file; alasan: a text or a
+    list of texts);
     timezone: WITA's name,
     Asia/Makassar."""
     grades = grades or grade_table()
@@ -96,9 +97,11 @@ def mutu_pelaporan(periode: str, registry: pd.DataFrame, submissions: pd.DataFra
     start = np.maximum(month_number(rows["nik"].map(seen)).to_numpy(), first)
     sent = sent[(month_number(sent["periode"]) >= first) & (sent["periode"] <= periode)]
     bad = bad[(month_number(bad["periode"]) >= first) & (bad["periode"] <= periode)]
-    # a row every run quarantines (its month unreadable, or its dates impossible until they pass) counts once, in
-    # the latest run (a backfill counted an October row sent in the future in July to October too: new-user trial)
-    bad = bad.sort_values("periode", kind="stable").drop_duplicates(["sumber", "baris"], keep="last")
+    # a row every run quarantines (its month unreadable, or its dates impossible until they pass) counts in the
+    # latest run only (a backfill counted an October row sent in the future in July to October too: new-user trial);
+    # a row is its file and its content, wherever it moved in the file (its line did not say: hostile trial)
+    latest = bad.groupby(["sumber", "data"])["periode"].transform("max")  # NaN where no content is known: kept
+    bad = bad[(bad["periode"].eq(latest) | bad["data"].isna()).to_numpy(dtype=bool)]
     per_month = sent.assign(kirim=_wita(sent["tanggal_kirim"], timezone)).groupby(["nik", "periode"])["kirim"].min()
     months_of = per_month.reset_index()
     on_time = months_of["kirim"] < _cutoff(months_of["periode"], deadline_day)

@@ -24,7 +24,7 @@ def times(*texts: str) -> pd.Series:
 
 def quality(submissions: pd.DataFrame, quarantined: pd.DataFrame | None = None, **settings) -> pd.DataFrame:
     quarantined = quarantined if quarantined is not None else pd.DataFrame(
-        {"sumber": [], "baris": [], "nik": [], "periode": [], "alasan": []})
+        {"sumber": [], "data": [], "nik": [], "periode": [], "alasan": []})
     found = mutu_pelaporan(PERIODE, REGISTRY, submissions, quarantined, **({"deadline_day": 10, "months": 12,
                                                                             "timezone": "Asia/Makassar"} | settings))
     validate_output("mutu_pelaporan", found.assign(run_id="r"))
@@ -61,7 +61,7 @@ def test_late_resubmitted_and_quarantined():
     submissions = pd.DataFrame({"nik": "B", "periode": ["2026-08", "2026-09", "2026-09"],
                                 "tanggal_kirim": times("2026-09-20", "2026-10-02", "2026-10-09"),
                                 "terganti": [False, True, False]})
-    quarantined = pd.DataFrame({"sumber": "laporan/b.csv", "baris": [2, 3], "nik": ["B", "B"],
+    quarantined = pd.DataFrame({"sumber": "laporan/b.csv", "data": ['{"kas": "1"}', '{"kas": "2"}'], "nik": ["B", "B"],
                                 "periode": ["2026-10", "2026-10"], "alasan": [
         ["neraca tidak seimbang: total_aset 44.798.726 != kewajiban + ekuitas 47.038.662"],
         ["neraca tidak seimbang: total_aset 1 != 2", "nik tidak terdaftar: 65O2"]]})
@@ -76,18 +76,23 @@ def test_late_resubmitted_and_quarantined():
 def test_a_row_every_run_quarantines_counts_once():
     """A report row of October sent 'in the future' is quarantined by every run until its date passes, so a backfill
     of July to October quarantined it four times and the card read '4 baris laporan dikarantina' (new-user trial):
-    a row of a file counts once, its reason as the latest run gave it; another row of the same file counts too."""
+    a row of a file (its content, wherever its line moved: hostile trial) counts in the latest run only; another
+    row of the same file counts too, and two rows alike of one run both."""
     submissions = pd.DataFrame({"nik": "B", "periode": ["2026-06"], "tanggal_kirim": times("2026-07-02"),
                                 "terganti": False})
-    months = ["2026-07", "2026-08", "2026-09", "2026-10"]
-    quarantined = pd.DataFrame({"sumber": "laporan/laporan_2026-10.csv", "baris": [44] * 4 + [45], "nik": "B",
-                                "periode": [*months, "2026-10"],
+    future, empty = '{"nik": "B", "tanggal_kirim": "2099-01-01"}', '{"nik": "B", "kas": ""}'
+    quarantined = pd.DataFrame({"sumber": "laporan/laporan_2026-10.csv", "data": [future] * 4 + [empty, empty],
+                                "nik": "B",
+                                "periode": ["2026-07", "2026-08", "2026-09", "2026-10", "2026-09", "2026-09"],
                                 "alasan": [["tanggal_kirim: tidak boleh sesudah waktu mulai proses"]] * 4
-                                + [["kas: kosong"]]})
+                                + [["kas: kosong"]] * 2})
     row = quality(submissions, quarantined).loc["B"]
-    assert (row["bulan_awal"], row["bulan_wajib"], row["baris_karantina"]) == ("2026-06", 5, 2)
+    assert (row["bulan_awal"], row["bulan_wajib"], row["baris_karantina"]) == ("2026-06", 5, 3)
     alone = quality(submissions.iloc[:0], quarantined).loc["B"]  # seen first in July, as before: owes four months
-    assert (alone["bulan_awal"], alone["bulan_wajib"], alone["baris_karantina"]) == ("2026-07", 4, 2)
+    assert (alone["bulan_awal"], alone["bulan_wajib"], alone["baris_karantina"]) == ("2026-07", 4, 3)
+    without = quarantined.assign(data=None)  # no content known: each run's rows count, as before
+    assert quality(submissions, without).loc["B", "baris_karantina"] == 6
+
 
 @pytest.mark.parametrize(("reported", "on_time", "quarantine", "grade"), [
     (12, 11, 0, "A"),
@@ -106,7 +111,8 @@ def test_the_grade_rule(reported, on_time, quarantine, grade):
     sent = [f"{shift_period(p, 1)}-{'05' if i < on_time else '20'}" for i, p in enumerate(periods)]
     submissions = pd.DataFrame({"nik": "D", "periode": ["2024-05", *periods],
                                 "tanggal_kirim": times("2024-06-01", *sent), "terganti": False})
-    quarantined = pd.DataFrame({"sumber": "laporan/d.csv", "baris": range(2, 2 + quarantine), "nik": ["D"] * quarantine,
+    quarantined = pd.DataFrame({"sumber": "laporan/d.csv", "data": [f'{{"baris": {i}}}' for i in range(quarantine)],
+                                "nik": ["D"] * quarantine,
                                 "periode": ["2026-10"] * quarantine, "alasan": [["x: y"]] * quarantine})
     row = quality(submissions, quarantined).loc["D"]
     assert (row["bulan_wajib"], row["bulan_melapor"], row["bulan_tepat_waktu"], row["nilai_mutu"]) == (
