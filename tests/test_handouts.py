@@ -357,10 +357,10 @@ def test_the_documents_name_components_and_write_ids_in_words_where_the_tables_k
 
 
 
-def test_a_cooperative_a_mistyped_nik_likely_meant_gets_a_card_to_say_so(published_sample, tmp_path):
+def test_a_cooperative_a_mistyped_nik_likely_meant_gets_a_card_to_say_so(published_sample):
     """The cooperative a report sent under a mistyped nik likely meant, with no score, no place on the list and no
     reporting grade, had no card, so its 'Periksa NIK' line was never seen (new-user trial)."""
-    from flows.handouts.cards import card_niks, write_cards
+    from flows.handouts.cards import _Cards, card_niks, environment
 
     tables = dict(published_sample[1])
     published = Published(PERIODE, tables, SETTINGS)
@@ -374,10 +374,10 @@ def test_a_cooperative_a_mistyped_nik_likely_meant_gets_a_card_to_say_so(publish
         "alasan": [[why]], "data": None})], ignore_index=True)
     published = Published(PERIODE, tables, SETTINGS)
     assert set(card_niks(published)) == carded | {nik}
-    (card,) = [p for p in write_cards(published, tmp_path) if p.stem == nik]
+    card = environment().get_template("kartu.html.j2").render(**_Cards(published, [nik]).context(nik))
     assert (f"<b>Periksa NIK:</b> baris dengan NIK mirip dikarantina, mungkin salah ketik: laporan/laporan_2026-10.csv "
             f"baris 99 (nik {typo}) (barisnya, alasannya dan perbaikannya: umpan balik untuk koperasi, "
-            f"umpan_balik/{nik}.xlsx).") in card.read_text(encoding="utf-8")
+            f"umpan_balik/{nik}.xlsx).") in card
 
 
 def test_a_cards_priority_reason_does_not_repeat_the_warnings_listed_above_it(handouts):
