@@ -147,6 +147,13 @@ def under_meant_nik(raw: pd.DataFrame, alasan: pd.Series) -> pd.DataFrame:
     return raw.assign(nik=nik.mask(nik.index.isin(meant.index), meant.reindex(nik.index)))
 
 
+def input_tables(sumber: pd.Series) -> pd.Series:
+    """The input table of each file named by its path in the landing folder, as `flows.ingest.walk.table_of` reads a
+    path, for a column of them: a file's folder ('laporan/laporan_2026-10.csv', 'Laporan/x.csv' -> laporan), or a
+    file at the root's name without its extension ('koperasi.csv' -> koperasi)."""
+    return sumber.astype("str").str.split("/").str[0].str.replace(r"\.\w+$", "", regex=True).str.lower()
+
+
 def typo_rows(karantina: pd.DataFrame) -> pd.DataFrame:
     """Per registered nik (the index) that quarantined rows of an unregistered nik likely meant (`near_nik`): the
     first such row in words and how many more, `teks` ('laporan/laporan_2026-10.csv baris 28 (nik 657145583934618)',
@@ -158,7 +165,7 @@ def typo_rows(karantina: pd.DataFrame) -> pd.DataFrame:
     rows = reasons.assign(dimaksud=meant)[meant.notna().to_numpy()].sort_values(["sumber", "baris"], kind="stable")
     rows = rows.assign(teks=rows["sumber"].astype("str") + " baris " + rows["baris"].astype("str") + " (nik "
                        + rows["nik"].astype("str") + ")",
-                       tabel=rows["sumber"].astype("str").str.split("/").str[0].str.replace(r"\.\w+$", "", regex=True))
+                       tabel=input_tables(rows["sumber"]))
     per_nik = rows.groupby("dimaksud", sort=True).agg(teks=("teks", "first"), baris=("teks", "size"),
                                                       tabel=("tabel", set))
     more = per_nik["baris"].sub(1)

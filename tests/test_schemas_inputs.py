@@ -643,3 +643,15 @@ def test_a_questionnaire_set_sent_under_a_mistyped_nik_counts_as_the_meant_coope
     scored = pd.Series(["6517"], dtype="str")
     assert latest_set_rows(accepted, answers, scored, "2026-10").tolist() == [False] * 6  # before: not counted
     assert latest_set_rows(accepted, meant, scored, "2026-10").tolist() == [False, False, True, True, False, False]
+
+
+def test_the_input_table_of_a_column_of_paths_is_the_one_a_path_alone_has():
+    """The report's table of quarantined rows per input and the typo lines each read a path's table their own way
+    (review): one function, read as `table_of` reads a path."""
+    from flows.ingest.walk import table_of
+    from schemas.parsing import input_tables
+
+    paths = ["laporan/laporan_2026-10.csv", "Laporan/x.xlsx", "kuesioner/k.csv", "pemeriksaan/p.parquet",
+             "koperasi.csv", "faktor_pengurang.xlsx", "KOPERASI.parquet"]
+    assert input_tables(pd.Series(paths)).tolist() == [table_of(p) for p in paths] == [
+        "laporan", "laporan", "kuesioner", "pemeriksaan", "koperasi", "faktor_pengurang", "koperasi"]

@@ -13,6 +13,7 @@ from flows.handouts.pages import environment
 from flows.handouts.style import predicates_in_order
 from flows.handouts.tables import AREA, PROVINCE, Published
 from flows.handouts.workbook import area_codes
+from schemas.parsing import input_tables
 from scoring.periods import month_name
 from scoring.reporting_quality import grade_table, reason_kinds
 from scoring.status import predicate_columns, sehat_columns
@@ -140,7 +141,7 @@ def _quarantine(published: Published) -> dict:
     reasons = rows[["sumber", "alasan"]].explode("alasan").dropna(subset=["alasan"])
     kinds = reason_kinds(reasons["alasan"]).value_counts()
     kinds = kinds.sort_index(kind="stable").sort_values(ascending=False, kind="stable").head(KINDS_SHOWN)
-    tables = rows["sumber"].astype("str").str.split("/").str[0].str.replace(r"\.\w+$", "", regex=True)
+    tables = input_tables(rows["sumber"])
     to = recipients(published)  # the report said every cooperative got one: fresh-clone trial
     named = rows["nik"].astype("str").fillna("").str.strip().ne("").to_numpy()  # a row without one: nobody's
     return {"rows": len(rows), "cooperatives": rows["nik"][named].nunique(),
