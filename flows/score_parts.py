@@ -19,7 +19,7 @@ from scoring import score_reports
 from scoring.columns import REGISTRI
 from scoring.derived_factors import derived_factors
 from scoring.explain import cooperative_columns, indicator_columns, status_columns
-from scoring.inputs import is_in
+from scoring.inputs import is_in, rows_of
 from scoring.path_to_sehat import jalan_menuju_sehat
 from scoring.periods import previous_period
 from scoring.rulebook import load_rulebook
@@ -149,8 +149,7 @@ def with_previous(koperasi: pd.DataFrame, params: RunParameters, run: RunFolder)
         source = "terbit"
     if last.empty:
         return koperasi
-    last = last.drop_duplicates("nik").set_index("nik")
-    total = koperasi["nik"].map(last["skor_total"]).astype("float64")
-    return koperasi.assign(skor_total_sebelumnya=total,
-                           predikat_sebelumnya=koperasi["nik"].map(last["predikat"].astype("str")).astype("str"),
+    last = rows_of(koperasi["nik"], last.drop_duplicates("nik").set_index("nik")[["skor_total", "predikat"]])
+    total = last["skor_total"].astype("float64")
+    return koperasi.assign(skor_total_sebelumnya=total, predikat_sebelumnya=last["predikat"].astype("str"),
                            asal_sebelumnya=pd.Series(source, index=koperasi.index, dtype="str").where(total.notna()))

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from scoring.inputs import datetimes, is_in
+from scoring.inputs import datetimes, is_in, rows_of
 from scoring.periods import previous_period, shift_period
 from scoring.rulebook import aktif_years, rulebooks
 from scoring.rulebook_format import Rulebook
@@ -69,9 +69,9 @@ def peringatan_dini(periode: str, skor_koperasi: pd.DataFrame, skor_indikator: p
         _quarantined(now, status[status["periode"] == before], before, periode),
         _becoming_inactive(now, periode, rat_months),
     ], ignore_index=True)
-    names = now.drop_duplicates("nik").set_index("nik")
-    found = found.assign(periode=periode, nama=found["nik"].map(names["nama"]).astype("str"),
-                         kabupaten_kota=found["nik"].map(names["kabupaten_kota"]).astype("str"))
+    names = rows_of(found["nik"], now.drop_duplicates("nik").set_index("nik")[["nama", "kabupaten_kota"]])
+    found = found.assign(periode=periode, nama=names["nama"].astype("str"),
+                         kabupaten_kota=names["kabupaten_kota"].astype("str"))
     return found.sort_values(["nik", "kode"], kind="stable")[COLUMNS].reset_index(drop=True)
 
 

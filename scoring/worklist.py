@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX, predicate_steps
-from scoring.inputs import is_in
+from scoring.inputs import is_in, rows_of
 from scoring.path_to_sehat import COMBINATION
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Rulebook
@@ -61,13 +61,13 @@ def daftar_prioritas(periode: str, skor_koperasi: pd.DataFrame, status_koperasi:
     skor = skor_koperasi.astype({"nik": "str", "periode": "str"})
     now = skor[skor["periode"] == periode].drop_duplicates("nik").set_index("nik")
     known = skor[skor["periode"] <= periode].sort_values("periode", kind="stable").drop_duplicates("nik", keep="last")
+    scored = rows_of(status["nik"], now.assign(ditahan=_held_by_factors(now))[
+        ["rulebook", "predikat", "predikat_sebelumnya", "skor_total", "ditahan"]])
     rows = status.assign(
-        periode=periode, rulebook=status["nik"].map(now["rulebook"].astype("str")),
-        predikat=status["nik"].map(now["predikat"].astype("str")).astype("str"),
-        sebelumnya=status["nik"].map(now["predikat_sebelumnya"].astype("str")).astype("str"),
-        skor_total=status["nik"].map(now["skor_total"]).astype("float64"),
-        ditahan=status["nik"].map(_held_by_factors(now)).astype("str"),
-        jumlah_anggota=status["nik"].map(known.set_index("nik")["jumlah_anggota"]).astype("Int64"),
+        periode=periode, rulebook=scored["rulebook"].astype("str"), predikat=scored["predikat"].astype("str"),
+        sebelumnya=scored["predikat_sebelumnya"].astype("str"), skor_total=scored["skor_total"].astype("float64"),
+        ditahan=scored["ditahan"].astype("str"),
+        jumlah_anggota=rows_of(status["nik"], known.set_index("nik")["jumlah_anggota"]).astype("Int64"),
         bulan_tidak_melapor=status["bulan_tidak_melapor_berturut"].astype("Int32").where(
             ~status["melapor"].astype(bool), 0))
     steps, last = predicate_steps(rows, "predikat", books), _last_step(rows, books)

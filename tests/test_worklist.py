@@ -154,3 +154,25 @@ def test_a_registry_without_any_pendamping_suggests_no_one_and_lists_everyone():
     assert found.set_index("nik")["keterangan_pendamping"].to_dict() == {
         **dict.fromkeys(["K6", "K1", "K4", "K2", "K7", "K5"], "tidak ada pendamping di Bulungan"),
         "K9": "tidak ada pendamping di Tarakan"}
+
+
+def test_rows_of_gives_each_key_its_row_as_reindex_does():
+    """`scoring.inputs.rows_of`, the one lookup the worklist, the warnings and the previous scores use: each key's
+    row on the keys' own index; a key not in the table, or missing, gets missing values; keys as categories too."""
+    from scoring.inputs import rows_of
+
+    table = pd.DataFrame({"predikat": pd.Series([S, DP, None], dtype="str"), "skor_total": [85.0, 55.5, 60.0],
+                          "jumlah_anggota": pd.Series([10, None, 30], dtype="Int64")}
+                         ).set_axis(pd.Index(["K1", "K2", "K3"], dtype="str", name="nik"))
+    keys = pd.Series(["K2", "K9", None, "K1", "K2", "K3"], index=[10, 11, 12, 13, 14, 15], dtype="str")
+    for given in (keys, keys.astype("category")):
+        found = rows_of(given, table)
+        assert list(found.index) == [10, 11, 12, 13, 14, 15]
+        assert found["predikat"].fillna("-").tolist() == [DP, "-", "-", S, DP, "-"]
+        assert found["skor_total"].fillna(-1).tolist() == [55.5, -1, -1, 85.0, 55.5, 60.0]
+        assert found["jumlah_anggota"].astype("float64").fillna(-1).tolist() == [-1, -1, -1, 10, -1, 30]
+        assert found.dtypes.tolist() == table.dtypes.tolist()
+        pd.testing.assert_frame_equal(found, table.reindex(given.astype("str")).set_axis(given.index),
+                                      check_names=False)
+    assert rows_of(keys, table["skor_total"]).fillna(-1).tolist() == [55.5, -1, -1, 85.0, 55.5, 60.0]
+    assert rows_of(keys, table.iloc[:0])["skor_total"].isna().all()
