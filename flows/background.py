@@ -192,7 +192,8 @@ def _start(home: Path, key: str) -> Server | None:
         os.replace(log, log.with_name(f"{LOG}.1"))
     with log.open("ab") as output:  # after the servers before (a stopped run's line names this log)
         begun = output.tell()
-        subprocess.run([sys.executable, "-m", "flows.background_loop", "--key", key], stdin=subprocess.DEVNULL,
+        subprocess.run([sys.executable, "-m", "flows.background_loop", "--key", key, "--cwd", os.getcwd()],
+                       stdin=subprocess.DEVNULL,
                        stdout=output, stderr=subprocess.STDOUT, cwd=home, check=False)  # returns once detached
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -54,7 +55,7 @@ class _Loop:
     """The server's loop: one thread (fork needs it), a selector over the listening socket, the connections of
     the commands whose runs are running, and a pipe the signals write to."""
 
-    def __init__(self, home: Path, key: str) -> None:
+    def __init__(self, home: Path, key: str, cwd: str) -> None:
         from flows import server as api
 
         self.home, self.key = home, key
@@ -65,8 +66,11 @@ class _Loop:
                                      "--no-services", "--no-ui"], stdin=subprocess.PIPE, stdout=self.api_log,
                                     stderr=subprocess.STDOUT)
         self.url = f"http://{api.HOST}:{port}/api"
+        os.environ["PREFECT_API_URL"] = self.url  # as its copies' commands set them (`flows.background.run_there`,
+        os.environ.setdefault(*QUIET_CONSOLE)     # `flows.commands.run_months`): their Prefect settings are these
         try:
             refused = _warm()  # while the Prefect server starts
+            self.prefect_settings = _prefect_settings_now(cwd) if refused is None else None
             api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")  # a Prefect setting refused: named
             if refused is not None:
                 raise KoperasiSehatError(refused)
@@ -168,7 +172,9 @@ class _Loop:
             pid = os.fork()
             if pid == 0:  # the copy: never returns
                 _run_copy(message, fds, server, close=[self.selector, self.listener, conn, *self.runs.values(),
-                                                       self.wakeup, self.wakeup_in, self.api.stdin, self.api_log])
+                                                       self.wakeup, self.wakeup_in, self.api.stdin, self.api_log],
+                          prefect_settings=self.prefect_settings is not None
+                          and self.prefect_settings == _prefect_settings_of(message["env"], message["cwd"]))
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
         for fd in fds:
@@ -353,7 +359,7 @@ def _freeze() -> None:
     gc.freeze()
 
 
-def _run_copy(message: dict, fds: list[int], server: int, close: list) -> None:
+def _run_copy(message: dict, fds: list[int], server: int, close: list, prefect_settings: bool = False) -> None:
     """In the forked copy of the process `server`: drop the server's descriptors (`close`), become the command (its
     descriptors, folder, environment), run its request, exit with its code."""
     code = 1
@@ -387,7 +393,7 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list) -> None:
         sys.argv = list(message["argv"])
         random.seed()
         Served.copy = True
-        _refresh_settings()
+        _refresh_settings(prefect=not prefect_settings)
         from flows import cli
 
         code = cli.run_request(message["request"])
@@ -411,19 +417,21 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list) -> None:
             os._exit(code)
 
 
-def _refresh_settings() -> None:
-    """Settings read from the environment when a module was imported: read them again from the command's.
+def _refresh_settings(prefect: bool = True) -> None:
+    """Settings read from the environment when a module was imported: read them again from the command's (Prefect's
+    too, unless `prefect` is False: the server's are read from the same, `_prefect_settings_of`, 0.1-0.2 s a run).
     SettingError, in one line, for a Prefect setting it refuses (PREFECT_LOGGING_LEVEL=LOUD: PREFECT_LOGGING_* are
     applied per run, the server is not keyed on them, `flows.background.UNKEYED`)."""
+    settings.cache_clear()
+    if not prefect:
+        return
     import prefect.context
     from prefect.logging.configuration import setup_logging
     from pydantic import ValidationError
 
     from flows.cli import one_line
-    from flows.config import settings
     from scoring.errors import SettingError
 
-    settings.cache_clear()
     try:
         prefect.context.refresh_global_settings_context()
         setup_logging(incremental=False)
@@ -431,14 +439,62 @@ def _refresh_settings() -> None:
         raise SettingError(f"pengaturan Prefect tidak sah: {one_line(error)}") from None
 
 
+# a run's console shows none of Prefect's logs (`flows.commands.run_months`, unless --verbose): its console handler may
+# then stay the server's, made for the server's log file rather than the command's terminal
+QUIET_CONSOLE = ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+
+
+def _prefect_settings_of(env: Mapping[str, str], cwd: str) -> str | None:
+    """What Prefect's settings and logging are read from in a process of this environment and folder: the PREFECT_
+    variables and HOME, the folder's .env, prefect.toml and pyproject.toml, the Prefect home's profiles and logging
+    files (each file's size and time). None when the run's console shows Prefect's logs (`QUIET_CONSOLE`)."""
+    if env.get(QUIET_CONSOLE[0]) != QUIET_CONSOLE[1]:
+        return None
+    home = Path(env.get("PREFECT_HOME") or "~/.prefect")
+    files = [Path(cwd, name) for name in (".env", "prefect.toml", "pyproject.toml")]
+    files += [Path(env.get("PREFECT_PROFILES_PATH") or home / "profiles.toml"),
+              Path(env.get("PREFECT_LOGGING_SETTINGS_PATH") or home / "logging.yml")]
+    digest = hashlib.sha256(f"{cwd}\0".encode())
+    for name, value in sorted(env.items()):
+        if name.startswith("PREFECT_") or name == "HOME":
+            digest.update(f"{name}={value}\0".encode())
+    for path in files:
+        where = str(path)
+        try:
+            stat = Path(env.get("HOME", os.path.expanduser("~")) + where[1:] if where.startswith("~") else where).stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        except OSError:
+            digest.update(f"{path}\0-\0".encode())
+    return digest.hexdigest()
+
+
+def _prefect_settings_now(cwd: str) -> str | None:
+    """This process's Prefect settings and logging read again from its environment (which its copies' commands
+    share, PREFECT_API_URL included) in the folder `cwd` (the command's that started it); what they are read from
+    (`_prefect_settings_of`), or None when they could not be read (each copy reads its own then, as before)."""
+    here = os.getcwd()
+    try:
+        os.chdir(cwd)
+        try:
+            _refresh_settings()
+        finally:
+            os.chdir(here)
+    except (KoperasiSehatError, OSError) as error:
+        _log(f"pengaturan Prefect tidak dibaca lebih dulu: {error}")
+        return None
+    return _prefect_settings_of(os.environ, cwd)
+
+
 def main(argv: list[str]) -> None:
-    """`python -m flows.background --key KEY`: detach, then serve until stopped or idle."""
+    """`python -m flows.background_loop --key KEY [--cwd FOLDER]`: detach, then serve until stopped or idle (FOLDER:
+    the starting command's, where its Prefect settings are read)."""
     key = argv[argv.index("--key") + 1]
     home = prefect_home()
+    cwd = argv[argv.index("--cwd") + 1] if "--cwd" in argv else str(home)
     _detach()
     (home / f"{APP_NAME}-server.pid").write_text(str(os.getpid()))
     try:
-        loop = _Loop(home, key)
+        loop = _Loop(home, key, cwd)
     except Exception as error:  # noqa: BLE001 - written to the log, the line the waiting command says marked
         traceback.print_exc()
         print(NOT_STARTED + _words(error), flush=True)

@@ -257,6 +257,38 @@ def test_the_server_is_keyed_on_what_libraries_read_when_imported(monkeypatch, n
     assert code_key() == base
 
 
+def test_a_copy_reads_prefect_s_settings_again_only_when_what_they_are_read_from_changed(tmp_path):
+    """Prefect's settings and logging read again took 0.1-0.2 s of each run's copy; the server reads them as its
+    commands' would be (`_prefect_settings_now`), and a copy reads them again only when what they are read from is
+    not the same: a PREFECT_ variable, HOME, the folder, its .env, prefect.toml or pyproject.toml, the Prefect home's
+    profiles or logging file; and always when the run's console shows Prefect's logs (--verbose)."""
+    from flows.background_loop import QUIET_CONSOLE, _prefect_settings_of
+
+    home, folder = tmp_path / "home", tmp_path / "kerja"
+    home.mkdir()
+    folder.mkdir()
+    env = {"PREFECT_HOME": str(home), "HOME": str(tmp_path), "PATH": "/usr/bin", QUIET_CONSOLE[0]: QUIET_CONSOLE[1]}
+    base = _prefect_settings_of(env, str(folder))
+    assert base is not None and _prefect_settings_of(dict(env, PATH="/bin", TERM="xterm"), str(folder)) == base
+    changed = [_prefect_settings_of(dict(env, PREFECT_LOGGING_LEVEL="DEBUG"), str(folder)),
+               _prefect_settings_of(dict(env, HOME=str(home)), str(folder)),
+               _prefect_settings_of(env, str(tmp_path))]
+    for written in (folder / ".env", folder / "prefect.toml", folder / "pyproject.toml", home / "profiles.toml",
+                    home / "logging.yml"):
+        written.write_text("# 1\n")
+        changed.append(_prefect_settings_of(env, str(folder)))
+        written.write_text("# 22\n")  # edited: another size
+        changed.append(_prefect_settings_of(env, str(folder)))
+    (tmp_path / ".prefect").mkdir()  # PREFECT_HOME unset: ~/.prefect of the command's HOME
+    bare = {name: value for name, value in env.items() if name != "PREFECT_HOME"}
+    changed.append(_prefect_settings_of(bare, str(folder)))
+    (tmp_path / ".prefect" / "profiles.toml").write_text("# 1\n")
+    changed.append(_prefect_settings_of(bare, str(folder)))
+    assert None not in changed and len({base, *changed}) == len(changed) + 1
+    assert _prefect_settings_of({name: v for name, v in env.items() if name != QUIET_CONSOLE[0]}, str(folder)) is None
+    assert _prefect_settings_of(dict(env, **{QUIET_CONSOLE[0]: "INFO"}), str(folder)) is None
+
+
 def _copy_of(server: int, deadline: float = 120) -> psutil.Process:
     """The server's copy that runs a run, once there is one (the server's other child is its Prefect server)."""
     end = time.monotonic() + deadline
