@@ -69,8 +69,11 @@ class _Loop:
         os.environ["PREFECT_API_URL"] = self.url  # as its copies' commands set them (`flows.background.run_there`,
         os.environ.setdefault(*QUIET_CONSOLE)     # `flows.commands.run_months`): their Prefect settings are these
         try:
-            refused = _warm()  # while the Prefect server starts
-            self.prefect_settings = _prefect_settings_now(cwd) if refused is None else None
+            refused = _warm()  # while the Prefect server starts, which takes longer: the first run gets these too
+            self.prefect_settings = None
+            if refused is None:
+                self.prefect_settings = _prefect_settings_now(cwd)
+                _compile_data_docs()
             api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")  # a Prefect setting refused: named
             if refused is not None:
                 raise KoperasiSehatError(refused)
@@ -319,21 +322,24 @@ def _warm() -> str | None:
 def _warm_later() -> None:
     """Once the server is idle after its first run (the command that started it does not wait for this): import
     the documents' modules when runs write documents (matplotlib and the workbook's: 0.6-1.4 s of each such run)
-    and the landing's workbooks' reader (openpyxl, 0.25 s), and compile GX's Data Docs templates
-    (`flows.data_docs`). Only a saving: what fails here (a library's setting from the environment, say) is logged,
-    and each run does it itself, as before."""
-    loaded = ["modul dokumen"] if settings().documents and not _import(("flows.handouts",)) else []
+    and the landing's workbooks' reader (openpyxl, 0.25 s). Only a saving: what fails here (a library's setting from
+    the environment, say) is logged, and each run does it itself, as before."""
+    documents = settings().documents and not _import(("flows.handouts",))
     _import(("openpyxl",))  # the landing's workbooks' reader (`flows.ingest.excel_files`): not on the first run's path
+    _freeze()
+    if documents:
+        _log("modul dokumen dimuat")
+
+
+def _compile_data_docs() -> None:
+    """Compile GX's Data Docs templates (`flows.data_docs`, 0.2 s), while the Prefect server starts: the copies start
+    with them. Only a saving: what fails is logged, and each run compiles them itself, as before."""
     try:
         from flows import data_docs
 
         data_docs.warm()
-        loaded.append("templat Data Docs")
     except Exception as error:  # noqa: BLE001 - the runs compile them themselves
         _log(f"templat Data Docs tidak dikompilasi lebih dulu ({type(error).__name__}: {error})")
-    _freeze()
-    if loaded:
-        _log(f"{' dan '.join(loaded)} dimuat")
 
 
 def _import(names: tuple[str, ...]) -> list[Exception]:

@@ -6,7 +6,7 @@ compiled the same templates again, three times (the expectations, the validation
 kept in memory and shared by all of them: a template is compiled once, then loaded from its code (Jinja checks the
 template's source against the code's checksum, so a changed template is compiled again). The site's configuration
 names them (`PAGE_VIEW`, `INDEX_VIEW`, set by `flows.quality.open_context`); the background server compiles the
-templates once idle, so that its copies start with them (`warm`).
+templates as it starts, so that its copies start with them (`warm`).
 
 The pages work offline: GX's templates load Bootstrap, jQuery, Font Awesome, bootstrap-table and Vega from public
 CDNs and its logo from a web server (offline, the index showed no run at all: its tables are drawn by
