@@ -302,3 +302,26 @@ def test_each_header_name_is_loosened_once_whatever_the_columns_missing(monkeypa
     with pytest.raises(InputFileError, match="kolom tidak ada: kas, nama"):
         read_text_table(b"nik,Laporan " + b"x" * 1_000 + b"\n", "laporan/u.csv", COLUMNS)
     assert calls == ["nik", "Laporan " + "x" * 1_000] * 2  # once for the title check, once for the header
+
+
+@pytest.mark.parametrize("kind", ["csv", "csv-id", "xlsx"])
+def test_a_file_of_other_months_gives_the_same_empty_frame_as_before_made_once(kind):
+    """A report file none of whose rows is the period's gives an empty text frame; it is made once per columns,
+    kind and numbers (`_no_rows`), and is what `_frame` makes of no rows: the same columns and dtypes, and a
+    frame of its own (changing one changes no other)."""
+    import numpy as np
+
+    from flows.ingest.text import Table, _frame, _no_rows, rows_as_text
+
+    columns = ("nik", "periode", "tanggal_kirim", "total_aset")
+    table = Table(pa.table({"nik": ["6502"], "periode": ["2026-09"], "tanggal_kirim": ["2026-10-05"],
+                            "total_aset": ["1.000"]}), np.array([2]), kind)
+    rows = rows_as_text(table, "laporan/x.csv", ["total_aset"], "2026-10")
+    none = np.zeros(0, dtype=bool)
+    made = _frame({c: (pa.chunked_array([], type=pa.large_string()), none, none) for c in columns}, table, none,
+                  "laporan/x.csv", ["total_aset"])
+    pd.testing.assert_frame_equal(rows.frame, made)
+    assert rows.others["periode"].tolist() == ["2026-09"]
+    rows.frame["nik"] = rows.frame["nik"] + "x"
+    rows.frame["baru"] = 1
+    pd.testing.assert_frame_equal(_no_rows(table, ["total_aset"]), made)

@@ -80,10 +80,7 @@ def rows_as_text(table: Table, sumber: str, numeric: Collection[str], period: st
     if period is not None:
         table, others, before = _of_period(table, sumber, period, now, previous)
         if not len(table.baris):  # a file of other months only (most of them): nothing more to read
-            none = np.zeros(0, dtype=bool)
-            empty = {name: (pa.chunked_array([], type=pa.large_string()), none, none)
-                     for name in table.columns.column_names}
-            return Rows(_frame(empty, table, none, sumber, numeric), others, empty_notes(), list(table.cleaned))
+            return Rows(_no_rows(table, numeric), others, empty_notes(), list(table.cleaned))
     text = {name: clean_cells(column_as_text(column, name, sumber), name not in FREE_TEXT)
             for name, column in zip(table.columns.column_names, table.columns.columns, strict=True)}
     keep = np.zeros(len(table.baris), dtype=bool)
@@ -116,6 +113,20 @@ def _frame(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], tabl
         for column in (c for c in numeric if c in frame.columns):
             frame[column] = _plain_number(frame[column])
     return frame
+
+
+def _no_rows(table: Table, numeric: Collection[str]) -> pd.DataFrame:
+    """The text frame of a table none of whose rows is read: `_frame`'s columns and dtypes, made once per columns,
+    kind and numbers (each report file of other months made its own: a quarter of reading a month's reports)."""
+    return _empty_frame(tuple(table.columns.column_names), table.kind, frozenset(numeric), table.baris.dtype).copy()
+
+
+@cache
+def _empty_frame(columns: tuple[str, ...], kind: str, numeric: frozenset[str], baris: np.dtype) -> pd.DataFrame:
+    none = np.zeros(0, dtype=bool)
+    text = {name: (pa.chunked_array([], type=pa.large_string()), none, none) for name in columns}
+    table = Table(pa.table({name: pa.array([], pa.large_string()) for name in columns}), np.zeros(0, baris), kind)
+    return _frame(text, table, none, "", numeric)
 
 
 def _long(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], name: str, column: pa.ChunkedArray,
