@@ -35,7 +35,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,9 +70,35 @@ def supported() -> bool:
     return os.name == "posix" and hasattr(socket, "send_fds") and hasattr(os, "fork")
 
 
-def prefect_home() -> Path:
-    """The Prefect home, as Prefect finds it (PREFECT_HOME, default ~/.prefect), without importing Prefect."""
-    return Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+def prefect_home(env: Mapping[str, str] | None = None) -> Path:
+    """The Prefect home, as Prefect finds it in `env` (this process's environment by default): PREFECT_HOME, default
+    ~/.prefect; without importing Prefect."""
+    env = os.environ if env is None else env
+    return _expanded(env.get("PREFECT_HOME") or "~/.prefect", env)
+
+
+def prefect_logging_file(env: Mapping[str, str]) -> Path:
+    """The logging file Prefect reads in `env`, as far as the environment says: PREFECT_LOGGING_SETTINGS_PATH, else
+    the Prefect home's logging.yml (Prefect's own logging file when that one is missing)."""
+    return _expanded(env.get("PREFECT_LOGGING_SETTINGS_PATH") or str(prefect_home(env) / "logging.yml"), env)
+
+
+def logging_file_refused(error: Exception, named: Path) -> str:
+    """The line for a Prefect logging file that cannot be used (invalid YAML, a handler it lacks), naming it
+    (`named`, or Prefect's own when that is missing): an invalid logging.yml in the Prefect home gave a traceback in
+    a run's copy, and an advice about environment variables in the command's process (new-user trial)."""
+    from flows.cli import one_line
+
+    where = f"berkas log Prefect {Path(named).resolve()}" if Path(named).is_file() else "berkas log bawaan Prefect"
+    return (f"{where} tidak dapat dipakai ({type(error).__name__}: {one_line(error)[:300]}): perbaiki atau hapus "
+            "berkas itu (PREFECT_LOGGING_SETTINGS_PATH, atau logging.yml di PREFECT_HOME)")
+
+
+def _expanded(path: str, env: Mapping[str, str]) -> Path:
+    """A path with a leading ~ as the user's home of `env` (its HOME)."""
+    if path == "~" or path.startswith("~/"):
+        return Path(env.get("HOME") or os.path.expanduser("~"), path[2:])
+    return Path(path).expanduser()
 
 
 def code_key() -> str:
@@ -192,9 +218,11 @@ def _start(home: Path, key: str) -> Server | None:
         os.replace(log, log.with_name(f"{LOG}.1"))
     with log.open("ab") as output:  # after the servers before (a stopped run's line names this log)
         begun = output.tell()
+        # returns once detached; PREFECT_HOME absolute: the server works in its home, and a relative one is of the
+        # command's folder (the first run waited 180 s: hostile trial)
         subprocess.run([sys.executable, "-m", "flows.background_loop", "--key", key, "--cwd", os.getcwd()],
-                       stdin=subprocess.DEVNULL,
-                       stdout=output, stderr=subprocess.STDOUT, cwd=home, check=False)  # returns once detached
+                       stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, cwd=home, check=False,
+                       env=dict(os.environ, PREFECT_HOME=str(home.absolute())))
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         server = Server.found(home)

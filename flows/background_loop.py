@@ -18,12 +18,11 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from flows.background import (NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive, prefect_home,
-                               python_installation, send_message, send_signal)
+from flows.background import (NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive, logging_file_refused,
+                               prefect_home, python_installation, send_message, send_signal)
 from flows.commands import GuardedStdout
 from flows.config import APP_NAME, TIMEZONE, WITA_TIME, settings
 from flows.forked import end_with_parent
@@ -70,9 +69,9 @@ class _Loop:
         os.environ.setdefault(*QUIET_CONSOLE)     # `flows.commands.run_months`): their Prefect settings are these
         try:
             refused = _warm()  # while the Prefect server starts, which takes longer: the first run gets these too
-            self.prefect_settings = None
+            self.logging = None  # what the copies' logging is set up from, when it is the server's
             if refused is None:
-                self.prefect_settings = _prefect_settings_now(cwd)
+                self.logging = _prefect_logging_now(cwd)
                 _compile_data_docs()
             api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")  # a Prefect setting refused: named
             if refused is not None:
@@ -176,8 +175,7 @@ class _Loop:
             if pid == 0:  # the copy: never returns
                 _run_copy(message, fds, server, close=[self.selector, self.listener, conn, *self.runs.values(),
                                                        self.wakeup, self.wakeup_in, self.api.stdin, self.api_log],
-                          prefect_settings=self.prefect_settings is not None
-                          and self.prefect_settings == _prefect_settings_of(message["env"], message["cwd"]))
+                          logging=self.logging)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
         for fd in fds:
@@ -365,7 +363,7 @@ def _freeze() -> None:
     gc.freeze()
 
 
-def _run_copy(message: dict, fds: list[int], server: int, close: list, prefect_settings: bool = False) -> None:
+def _run_copy(message: dict, fds: list[int], server: int, close: list, logging: tuple | None = None) -> None:
     """In the forked copy of the process `server`: drop the server's descriptors (`close`), become the command (its
     descriptors, folder, environment), run its request, exit with its code."""
     code = 1
@@ -399,7 +397,7 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list, prefect_s
         sys.argv = list(message["argv"])
         random.seed()
         Served.copy = True
-        _refresh_settings(prefect=not prefect_settings)
+        _refresh_settings(logging)
         from flows import cli
 
         code = cli.run_request(message["request"])
@@ -423,26 +421,37 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list, prefect_s
             os._exit(code)
 
 
-def _refresh_settings(prefect: bool = True) -> None:
-    """Settings read from the environment when a module was imported: read them again from the command's (Prefect's
-    too, unless `prefect` is False: the server's are read from the same, `_prefect_settings_of`, 0.1-0.2 s a run).
-    SettingError, in one line, for a Prefect setting it refuses (PREFECT_LOGGING_LEVEL=LOUD: PREFECT_LOGGING_* are
-    applied per run, the server is not keyed on them, `flows.background.UNKEYED`)."""
+def _refresh_settings(logging: tuple | None = None) -> None:
+    """Settings read from the environment when a module was imported: read them again from the command's, Prefect's
+    included (whatever they are read from: variables in any case, .env, prefect.toml, pyproject.toml, profiles).
+    Prefect's logging is set up again (0.1-0.2 s) unless its settings are the server's and `logging` is what the
+    server's logging was set up from besides them (`_logging_from`). SettingError, in one line, for a Prefect setting
+    it refuses (PREFECT_LOGGING_LEVEL=LOUD: PREFECT_LOGGING_* are applied per run, the server is not keyed on them,
+    `flows.background.UNKEYED`), settings it cannot read, or a logging file it cannot use."""
     settings.cache_clear()
-    if not prefect:
-        return
     import prefect.context
     from prefect.logging.configuration import setup_logging
+    from prefect.settings import PREFECT_LOGGING_SETTINGS_PATH, get_current_settings
     from pydantic import ValidationError
 
     from flows.cli import one_line
     from scoring.errors import SettingError
 
+    server = get_current_settings()
     try:
         prefect.context.refresh_global_settings_context()
-        setup_logging(incremental=False)
     except ValidationError as error:
         raise SettingError(f"pengaturan Prefect tidak sah: {one_line(error)}") from None
+    except Exception as error:  # noqa: BLE001 - a file of settings it cannot read (invalid TOML, say): hostile trial
+        raise SettingError(f"pengaturan Prefect tidak dapat dibaca ({type(error).__name__}: {one_line(error)[:300]}): "
+                           "perbaiki .env, prefect.toml atau pyproject.toml di folder ini, atau profiles.toml Prefect"
+                           ) from None
+    if logging is not None and get_current_settings() == server and _logging_from() == logging:
+        return
+    try:
+        setup_logging(incremental=False)
+    except Exception as error:  # noqa: BLE001 - its logging file cannot be used (invalid YAML, a handler it lacks)
+        raise SettingError(logging_file_refused(error, PREFECT_LOGGING_SETTINGS_PATH.value())) from None
 
 
 # a run's console shows none of Prefect's logs (`flows.commands.run_months`, unless --verbose): its console handler may
@@ -450,45 +459,41 @@ def _refresh_settings(prefect: bool = True) -> None:
 QUIET_CONSOLE = ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
-def _prefect_settings_of(env: Mapping[str, str], cwd: str) -> str | None:
-    """What Prefect's settings and logging are read from in a process of this environment and folder: the PREFECT_
-    variables and HOME, the folder's .env, prefect.toml and pyproject.toml, the Prefect home's profiles and logging
-    files (each file's size and time). None when the run's console shows Prefect's logs (`QUIET_CONSOLE`)."""
-    if env.get(QUIET_CONSOLE[0]) != QUIET_CONSOLE[1]:
+def _logging_from() -> tuple | None:
+    """What Prefect's logging is set up from in this process besides its settings (`_refresh_settings`): the
+    PREFECT_LOGGING_* variables it reads (in capitals) and the logging file (its absolute path, size and time); None
+    when the run's console shows Prefect's logs (`QUIET_CONSOLE`)."""
+    from prefect.logging.configuration import DEFAULT_LOGGING_SETTINGS_PATH
+    from prefect.settings import PREFECT_LOGGING_SETTINGS_PATH
+
+    if os.environ.get(QUIET_CONSOLE[0]) != QUIET_CONSOLE[1]:
         return None
-    home = Path(env.get("PREFECT_HOME") or "~/.prefect")
-    files = [Path(cwd, name) for name in (".env", "prefect.toml", "pyproject.toml")]
-    files += [Path(env.get("PREFECT_PROFILES_PATH") or home / "profiles.toml"),
-              Path(env.get("PREFECT_LOGGING_SETTINGS_PATH") or home / "logging.yml")]
-    digest = hashlib.sha256(f"{cwd}\0".encode())
-    for name, value in sorted(env.items()):
-        if name.startswith("PREFECT_") or name == "HOME":
-            digest.update(f"{name}={value}\0".encode())
-    for path in files:
-        where = str(path)
-        try:
-            stat = Path(env.get("HOME", os.path.expanduser("~")) + where[1:] if where.startswith("~") else where).stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-        except OSError:
-            digest.update(f"{path}\0-\0".encode())
-    return digest.hexdigest()
+    path = PREFECT_LOGGING_SETTINGS_PATH.value()
+    path = (path if path.exists() else DEFAULT_LOGGING_SETTINGS_PATH).resolve()
+    try:
+        stat = path.stat()
+        mark = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    except OSError:
+        mark = None
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PREFECT_LOGGING_"))), str(path), mark
 
 
-def _prefect_settings_now(cwd: str) -> str | None:
-    """This process's Prefect settings and logging read again from its environment (which its copies' commands
-    share, PREFECT_API_URL included) in the folder `cwd` (the command's that started it); what they are read from
-    (`_prefect_settings_of`), or None when they could not be read (each copy reads its own then, as before)."""
+def _prefect_logging_now(cwd: str) -> tuple | None:
+    """This process's Prefect settings and logging read again as its commands' would be: from its environment
+    (PREFECT_API_URL included) in the folder `cwd` (the command's that started it); what the logging is set up from
+    besides the settings (`_logging_from`), or None when they could not be read (each copy sets up its own then, as
+    before). Only a saving: what fails is logged."""
     here = os.getcwd()
     try:
         os.chdir(cwd)
         try:
             _refresh_settings()
+            return _logging_from()
         finally:
             os.chdir(here)
-    except (KoperasiSehatError, OSError) as error:
-        _log(f"pengaturan Prefect tidak dibaca lebih dulu: {error}")
+    except Exception as error:  # noqa: BLE001 - the copies read them themselves
+        _log(f"pengaturan Prefect tidak dibaca lebih dulu ({type(error).__name__}: {error})")
         return None
-    return _prefect_settings_of(os.environ, cwd)
 
 
 def main(argv: list[str]) -> None:

@@ -334,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     interrupt.handle_stops()  # a stop while typer reads the words, or before a command handles it: one line
     _terminal_size_from_terminal()
     argv = sys.argv[1:] if argv is None else argv
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # removed while the shell stayed in it: a traceback where the run began (hostile trial)
+        commands.say("folder kerja saat ini sudah dihapus: pindah ke folder yang ada (cd), lalu jalankan lagi")
+        return commands.EXIT_USAGE
     empty = _empty_folder(argv)
     if empty:
         commands.say(f"{empty} kosong: berikan sebuah folder (folder ini ditulis '.')")
@@ -418,6 +423,10 @@ def library_refusal(error: Exception) -> str | None:
     library = _library_not_loaded(error)
     if library is None:
         return None
+    if library == "prefect" and type(error).__module__.split(".")[0] == "yaml":  # its logging file, read on import
+        from flows.background import logging_file_refused, prefect_logging_file
+
+        return logging_file_refused(error, prefect_logging_file(os.environ))
     said = f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {one_line(error)}); "
     if isinstance(error, Warning):  # a warning made an error: the interpreter's filter, not the library
         return said + ("peringatan dijadikan galat oleh PYTHONWARNINGS atau opsi -W Python; hapus variabel itu "

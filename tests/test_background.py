@@ -260,36 +260,96 @@ def test_the_server_is_keyed_on_what_libraries_read_when_imported(monkeypatch, n
     assert code_key() == base
 
 
-def test_a_copy_reads_prefect_s_settings_again_only_when_what_they_are_read_from_changed(tmp_path):
-    """Prefect's settings and logging read again took 0.1-0.2 s of each run's copy; the server reads them as its
-    commands' would be (`_prefect_settings_now`), and a copy reads them again only when what they are read from is
-    not the same: a PREFECT_ variable, HOME, the folder, its .env, prefect.toml or pyproject.toml, the Prefect home's
-    profiles or logging file; and always when the run's console shows Prefect's logs (--verbose)."""
-    from flows.background_loop import QUIET_CONSOLE, _prefect_settings_of
+def test_a_prefect_home_given_relative_is_the_command_s_folder_s_and_a_removed_folder_is_one_line(tmp_path):
+    """PREFECT_HOME=rel made the first run wait 180 s in silence (the server works in its home, where 'rel' named
+    another folder), and a command run from a folder removed under the shell was a traceback (hostile trial)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    args = ["run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"), "--output", "out"]
+    first = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                           env={**environment, "PREFECT_HOME": "rel", "KOPERASI_SEHAT_DOCUMENTS": "false"})
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "out" / "_terbit").is_dir() and _state(tmp_path / "rel")["url"].startswith("http://127.0.0.1:")
+    stopped = subprocess.run([*CLI, "server", "stop"], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                             env={**environment, "PREFECT_HOME": "rel"})
+    assert stopped.returncode == 0 and _state(tmp_path / "rel") is None
+    (tmp_path / "pergi").mkdir()
+    gone = subprocess.run(["sh", "-c", 'cd pergi && rmdir ../pergi && exec "$@"', "sh", *CLI, *args],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=environment)
+    assert (gone.returncode, gone.stdout, gone.stderr) == (
+        2, "", "koperasi-sehat: folder kerja saat ini sudah dihapus: pindah ke folder yang ada (cd), lalu jalankan "
+               "lagi\n")
 
-    home, folder = tmp_path / "home", tmp_path / "kerja"
-    home.mkdir()
-    folder.mkdir()
-    env = {"PREFECT_HOME": str(home), "HOME": str(tmp_path), "PATH": "/usr/bin", QUIET_CONSOLE[0]: QUIET_CONSOLE[1]}
-    base = _prefect_settings_of(env, str(folder))
-    assert base is not None and _prefect_settings_of(dict(env, PATH="/bin", TERM="xterm"), str(folder)) == base
-    changed = [_prefect_settings_of(dict(env, PREFECT_LOGGING_LEVEL="DEBUG"), str(folder)),
-               _prefect_settings_of(dict(env, HOME=str(home)), str(folder)),
-               _prefect_settings_of(env, str(tmp_path))]
-    for written in (folder / ".env", folder / "prefect.toml", folder / "pyproject.toml", home / "profiles.toml",
-                    home / "logging.yml"):
-        written.write_text("# 1\n")
-        changed.append(_prefect_settings_of(env, str(folder)))
-        written.write_text("# 22\n")  # edited: another size
-        changed.append(_prefect_settings_of(env, str(folder)))
-    (tmp_path / ".prefect").mkdir()  # PREFECT_HOME unset: ~/.prefect of the command's HOME
-    bare = {name: value for name, value in env.items() if name != "PREFECT_HOME"}
-    changed.append(_prefect_settings_of(bare, str(folder)))
-    (tmp_path / ".prefect" / "profiles.toml").write_text("# 1\n")
-    changed.append(_prefect_settings_of(bare, str(folder)))
-    assert None not in changed and len({base, *changed}) == len(changed) + 1
-    assert _prefect_settings_of({name: v for name, v in env.items() if name != QUIET_CONSOLE[0]}, str(folder)) is None
-    assert _prefect_settings_of(dict(env, **{QUIET_CONSOLE[0]: "INFO"}), str(folder)) is None
+
+SETTINGS_SCRIPT = """
+import os, sys
+from pathlib import Path
+import prefect.logging.configuration as configuration
+from flows import background_loop as loop
+from scoring.errors import SettingError
+
+calls = []
+real = configuration.setup_logging
+configuration.setup_logging = lambda **kw: calls.append(1) or real(**kw)
+start = os.path.abspath(sys.argv[1])
+logging = loop._prefect_logging_now(start)
+assert logging is not None and os.getcwd() != start
+os.chdir(start)
+base = dict(os.environ)
+
+def copy(change, folder=start):
+    os.environ.clear()
+    os.environ.update(base, **change)
+    os.chdir(folder)
+    before = len(calls)
+    try:
+        loop._refresh_settings(logging)
+        said = "set up" if len(calls) > before else "kept"
+    except SettingError as error:
+        said = "refused: " + str(error)[:60]
+    os.environ.clear()
+    os.environ.update(base)
+    os.chdir(start)
+    loop._refresh_settings()
+    return said
+
+print(copy({}))
+print(copy({"PREFECT_LOGGING_LEVEL": "DEBUG"}))
+print(copy({"prefect_logging_level": "LOUD"}))
+print(copy({"PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO"}))
+print(copy({"PREFECT_LOGGING_FORMATTERS_STANDARD_FLOWRUNFMT": "%(message)s"}))
+print(copy({}, folder=sys.argv[2]))
+Path(start, ".env").write_text("PREFECT_LOGGING_SETTINGS_PATH=mine.yml\\n")
+Path(start, "mine.yml").write_text(configuration.DEFAULT_LOGGING_SETTINGS_PATH.read_text())
+print(copy({}))
+logging = loop._prefect_logging_now(start)
+print(copy({}))
+Path(start, "mine.yml").write_text(configuration.DEFAULT_LOGGING_SETTINGS_PATH.read_text() + "# edited\\n")
+print(copy({}))
+Path(sys.argv[2], "prefect.toml").write_text("[logging\\n")
+print(copy({}, folder=sys.argv[2]))
+"""
+
+
+def test_a_copy_sets_prefect_s_logging_up_again_only_when_it_may_differ(tmp_path):
+    """Prefect's logging set up again took 0.13 s of each run's copy. A copy reads Prefect's settings again, from
+    whatever they are read from (a variable in any case, .env, prefect.toml: hostile trial), and sets its logging up
+    again unless the settings are the server's, and so are the PREFECT_LOGGING_* variables and the logging file;
+    always when the console shows Prefect's logs (--verbose). A file of settings it cannot read is one line."""
+    start, other = tmp_path / "mulai", tmp_path / "lain"
+    start.mkdir()
+    other.mkdir()
+    env = {**{k: v for k, v in os.environ.items() if not k.upper().startswith("PREFECT_")},
+           "PREFECT_HOME": str(tmp_path / "home"), "PREFECT_API_URL": "http://127.0.0.1:9/api",
+           "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL", "PYTHONPATH": str(PROJECT_ROOT)}
+    done = subprocess.run([sys.executable, "-c", SETTINGS_SCRIPT, str(start), str(other)], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "kept", "set up", "refused: pengaturan Prefect tidak sah: LoggingSettings level='LOUD': ", "set up",
+        "set up", "kept",  # another folder with nothing of Prefect's in it: the same settings
+        "set up",  # a logging file named in the folder's .env
+        "kept", "set up",  # the server's own, then edited
+        "refused: pengaturan Prefect tidak dapat dibaca (SettingsError: Failed"]
 
 
 def _copy_of(server: int, deadline: float = 120) -> psutil.Process:
@@ -327,6 +387,13 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     assert _cli("server", "status", home=home).stdout.endswith(  # a run refused in the copy: served, and counted
         "0 run berjalan, 2 run dilayani (1 tidak selesai: gagal, ditolak atau dihentikan); log "
         f"{home / 'koperasi-sehat-server.log'}\n")
+    (home / "logging.yml").write_text("version: 1\nhandlers: [\n")  # Prefect's logging file, broken: a traceback,
+    broken = _cli(*args, home=home)                                  # exit 1 (new-user trial)
+    assert (broken.returncode, broken.stdout) == (2, "") and broken.stderr.startswith(
+        f"koperasi-sehat: berkas log Prefect {home / 'logging.yml'} tidak dapat dipakai (ParserError: while parsing ")
+    assert broken.stderr.endswith("): perbaiki atau hapus berkas itu (PREFECT_LOGGING_SETTINGS_PATH, atau "
+                                  "logging.yml di PREFECT_HOME)\n") and broken.stderr.count("\n") == 1
+    (home / "logging.yml").unlink()
     closed = _cli(*args, home=home, command=["sh", "-c", 'exec "$@" >&-', "sh", *CLI])
     assert (closed.returncode, closed.stderr) == (0, "")
     # a stdout that cannot take the summary once the month is published: one line, exit 0 (rich's exit 1 on a

@@ -287,6 +287,20 @@ def test_an_output_that_is_a_file_is_refused(tmp_path):
     assert target.read_text() == "bukan folder"
 
 
+def test_prefect_s_logging_file_broken_is_named_when_prefect_loads(tmp_path):
+    """An invalid logging.yml in the Prefect home made Prefect's import fail: the line advised environment variables
+    or reinstalling Prefect (new-user trial). It names the file (`flows.cli.library_refusal`)."""
+    (tmp_path / "logging.yml").write_text("version: 1\nhandlers: [\n")
+    code = ("from flows.cli import library_refusal\ntry:\n    from prefect import flow\nexcept Exception as error:\n"
+            "    print(library_refusal(error))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT,
+                          env={**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")},
+                               "PREFECT_HOME": str(tmp_path)})
+    assert done.stdout.startswith(f"berkas log Prefect {tmp_path / 'logging.yml'} tidak dapat dipakai (ParserError: ")
+    assert done.stdout.endswith("perbaiki atau hapus berkas itu (PREFECT_LOGGING_SETTINGS_PATH, atau logging.yml di "
+                                "PREFECT_HOME)\n"), done.stdout + done.stderr
+
+
 def test_a_library_refusing_a_variable_it_reads_when_loaded_is_one_line_and_exit_2(tmp_path):
     """NUMPY_MADVISE_HUGEPAGE=abc made numpy's import raise ValueError: the run ended in a traceback."""
     output = tmp_path / "out"
