@@ -89,7 +89,7 @@ def logging_file_refused(error: Exception, named: Path) -> str:
     a run's copy, and an advice about environment variables in the command's process (new-user trial)."""
     from flows.cli import one_line
 
-    where = f"berkas log Prefect {Path(named).resolve()}" if Path(named).is_file() else "berkas log bawaan Prefect"
+    where = f"berkas log Prefect {Path(named).resolve()}" if Path(named).exists() else "berkas log bawaan Prefect"
     return (f"{where} tidak dapat dipakai ({type(error).__name__}: {one_line(error)[:300]}): perbaiki atau hapus "
             "berkas itu (PREFECT_LOGGING_SETTINGS_PATH, atau logging.yml di PREFECT_HOME)")
 

@@ -425,7 +425,7 @@ def _refresh_settings(logging: tuple | None = None) -> None:
     """Settings read from the environment when a module was imported: read them again from the command's, Prefect's
     included (whatever they are read from: variables in any case, .env, prefect.toml, pyproject.toml, profiles).
     Prefect's logging is set up again (0.1-0.2 s) unless its settings are the server's and `logging` is what the
-    server's logging was set up from besides them (`_logging_from`). SettingError, in one line, for a Prefect setting
+    server's logging was set up from besides them (`_logging_from`: Prefect's own logging file, the same variables). SettingError, in one line, for a Prefect setting
     it refuses (PREFECT_LOGGING_LEVEL=LOUD: PREFECT_LOGGING_* are applied per run, the server is not keyed on them,
     `flows.background.UNKEYED`), settings it cannot read, or a logging file it cannot use."""
     settings.cache_clear()
@@ -461,21 +461,15 @@ QUIET_CONSOLE = ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 def _logging_from() -> tuple | None:
     """What Prefect's logging is set up from in this process besides its settings (`_refresh_settings`): the
-    PREFECT_LOGGING_* variables it reads (in capitals) and the logging file (its absolute path, size and time); None
-    when the run's console shows Prefect's logs (`QUIET_CONSOLE`)."""
-    from prefect.logging.configuration import DEFAULT_LOGGING_SETTINGS_PATH
+    PREFECT_LOGGING_* variables it reads (in capitals), over Prefect's own logging file. None when the logging file
+    is the user's (its handlers may name files relative to the folder, hold them open, or draw on a terminal: each
+    run sets them up for its own, as do runs with --verbose; hostile trial) or the console shows Prefect's logs
+    (`QUIET_CONSOLE`)."""
     from prefect.settings import PREFECT_LOGGING_SETTINGS_PATH
 
-    if os.environ.get(QUIET_CONSOLE[0]) != QUIET_CONSOLE[1]:
+    if os.environ.get(QUIET_CONSOLE[0]) != QUIET_CONSOLE[1] or PREFECT_LOGGING_SETTINGS_PATH.value().exists():
         return None
-    path = PREFECT_LOGGING_SETTINGS_PATH.value()
-    path = (path if path.exists() else DEFAULT_LOGGING_SETTINGS_PATH).resolve()
-    try:
-        stat = path.stat()
-        mark = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    except OSError:
-        mark = None
-    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PREFECT_LOGGING_"))), str(path), mark
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PREFECT_LOGGING_")))
 
 
 def _prefect_logging_now(cwd: str) -> tuple | None:

@@ -333,8 +333,10 @@ print(copy({}, folder=sys.argv[2]))
 def test_a_copy_sets_prefect_s_logging_up_again_only_when_it_may_differ(tmp_path):
     """Prefect's logging set up again took 0.13 s of each run's copy. A copy reads Prefect's settings again, from
     whatever they are read from (a variable in any case, .env, prefect.toml: hostile trial), and sets its logging up
-    again unless the settings are the server's, and so are the PREFECT_LOGGING_* variables and the logging file;
-    always when the console shows Prefect's logs (--verbose). A file of settings it cannot read is one line."""
+    again unless the settings are the server's, and so are the PREFECT_LOGGING_* variables, over Prefect's own
+    logging file; always with a logging file of the user's (its handlers may hold files relative to the folder, open
+    files, a terminal's colours: hostile trial), and when the console shows Prefect's logs (--verbose). A file of
+    settings it cannot read is one line."""
     start, other = tmp_path / "mulai", tmp_path / "lain"
     start.mkdir()
     other.mkdir()
@@ -348,7 +350,7 @@ def test_a_copy_sets_prefect_s_logging_up_again_only_when_it_may_differ(tmp_path
         "kept", "set up", "refused: pengaturan Prefect tidak sah: LoggingSettings level='LOUD': ", "set up",
         "set up", "kept",  # another folder with nothing of Prefect's in it: the same settings
         "set up",  # a logging file named in the folder's .env
-        "kept", "set up",  # the server's own, then edited
+        "set up", "set up",  # the server's own too, then edited: a logging file of the user's, set up by every run
         "refused: pengaturan Prefect tidak dapat dibaca (SettingsError: Failed"]
 
 
