@@ -35,7 +35,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,17 +70,15 @@ def supported() -> bool:
     return os.name == "posix" and hasattr(socket, "send_fds") and hasattr(os, "fork")
 
 
-def prefect_home(env: Mapping[str, str] | None = None) -> Path:
-    """The Prefect home, as Prefect finds it in `env` (this process's environment by default): PREFECT_HOME, default
-    ~/.prefect; without importing Prefect."""
-    env = os.environ if env is None else env
-    return _expanded(env.get("PREFECT_HOME") or "~/.prefect", env)
+def prefect_home() -> Path:
+    """The Prefect home, as Prefect finds it (PREFECT_HOME, default ~/.prefect), without importing Prefect."""
+    return Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
 
 
-def prefect_logging_file(env: Mapping[str, str]) -> Path:
-    """The logging file Prefect reads in `env`, as far as the environment says: PREFECT_LOGGING_SETTINGS_PATH, else
-    the Prefect home's logging.yml (Prefect's own logging file when that one is missing)."""
-    return _expanded(env.get("PREFECT_LOGGING_SETTINGS_PATH") or str(prefect_home(env) / "logging.yml"), env)
+def prefect_logging_file() -> Path:
+    """The logging file Prefect reads, as far as the environment says, without importing Prefect:
+    PREFECT_LOGGING_SETTINGS_PATH, else the Prefect home's logging.yml (Prefect's own when that one is missing)."""
+    return Path(os.environ.get("PREFECT_LOGGING_SETTINGS_PATH") or prefect_home() / "logging.yml").expanduser()
 
 
 def logging_file_refused(error: Exception, named: Path) -> str:
@@ -92,13 +90,6 @@ def logging_file_refused(error: Exception, named: Path) -> str:
     where = f"berkas log Prefect {Path(named).resolve()}" if Path(named).exists() else "berkas log bawaan Prefect"
     return (f"{where} tidak dapat dipakai ({type(error).__name__}: {one_line(error)[:300]}): perbaiki atau hapus "
             "berkas itu (PREFECT_LOGGING_SETTINGS_PATH, atau logging.yml di PREFECT_HOME)")
-
-
-def _expanded(path: str, env: Mapping[str, str]) -> Path:
-    """A path with a leading ~ as the user's home of `env` (its HOME)."""
-    if path == "~" or path.startswith("~/"):
-        return Path(env.get("HOME") or os.path.expanduser("~"), path[2:])
-    return Path(path).expanduser()
 
 
 def code_key() -> str:

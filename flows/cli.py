@@ -426,7 +426,7 @@ def library_refusal(error: Exception) -> str | None:
     if library == "prefect" and type(error).__module__.split(".")[0] == "yaml":  # its logging file, read on import
         from flows.background import logging_file_refused, prefect_logging_file
 
-        return logging_file_refused(error, prefect_logging_file(os.environ))
+        return logging_file_refused(error, prefect_logging_file())
     said = f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {one_line(error)}); "
     if isinstance(error, Warning):  # a warning made an error: the interpreter's filter, not the library
         return said + ("peringatan dijadikan galat oleh PYTHONWARNINGS atau opsi -W Python; hapus variabel itu "

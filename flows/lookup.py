@@ -24,10 +24,10 @@ from rich.text import Text
 from flows import storage
 from flows.config import PUBLISHED_DIR
 from flows.ingest.cells import clean_name
-from flows.ingest.walk import given, table_of
+from flows.ingest.walk import given
 from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
 from schemas.inputs import near_nik
-from schemas.parsing import TYPO, typo_rows
+from schemas.parsing import TYPO, input_table, typo_rows
 from scoring.explain import answers_quarantined
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between
@@ -128,7 +128,7 @@ def _only_quarantined(output: Path, periode: str, nik: str) -> str | None:
     rows = storage.read_table(output, "karantina", periode, ds.field("nik") == nik).sort_values(["sumber", "baris"])
     if rows.empty:
         return None
-    registry = [table_of(sumber) == "koperasi" for sumber in rows["sumber"]]
+    registry = [input_table(sumber) == "koperasi" for sumber in rows["sumber"]]
     first = rows[registry].iloc[0] if any(registry) else rows.iloc[0]
     why = f"{first['sumber']} baris {first['baris']}: {'; '.join(first['alasan'])}"
     others = len(rows) - 1
@@ -220,7 +220,7 @@ def _header(coop: Cooperative) -> RenderableType:
                   f"pendamping: {pendamping}"),
              Text(_situation(status, _report_quarantined(coop)) + "".join(f" · {TYPO}{t}" for t in typos["teks"])),
              Text(str(status["penjelasan"]))]
-    tables = [*coop.tables["karantina"]["sumber"].map(table_of), *(t for found in typos["tabel"] for t in found)]
+    tables = [*coop.tables["karantina"]["sumber"].map(input_table), *(t for found in typos["tabel"] for t in found)]
     note = answers_quarantined(str(status["penjelasan"]), tables)
     lines += [Text(note)] if note else []
     if len(score) and pd.notna(score["skor_total_sebelumnya"].iloc[0]):
@@ -235,7 +235,7 @@ def _report_quarantined(coop: Cooperative) -> bool:
     jenis a rulebook scores: a kspps's said 'belum pernah melapor'; fresh-clone trial)."""
     rows = coop.tables["karantina"]
     return coop.status["alasan_tidak_dinilai"] == LAPORAN_DIKARANTINA or any(
-        table_of(sumber) == "laporan" for sumber in rows.loc[(rows["periode"] == coop.periode).to_numpy(), "sumber"])
+        input_table(sumber) == "laporan" for sumber in rows.loc[(rows["periode"] == coop.periode).to_numpy(), "sumber"])
 
 
 def _situation(status: pd.Series, quarantined: bool) -> str:

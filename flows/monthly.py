@@ -14,12 +14,12 @@ import pyarrow.parquet as pq
 
 from flows import quality, storage
 from flows.config import GX_DIR, REJECTED_DIR, REPORTS_DIR, RUNS_DIR, TIMEZONE
-from flows.ingest.walk import table_of
 from flows.locks import exclusive
 from flows.manifest import versions, write_json
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary
 from schemas import outputs
 from schemas.expectations import ANTAR_PERIODE
+from schemas.parsing import input_table
 from scoring.errors import QualityGateError
 from scoring.texts import number
 
@@ -76,7 +76,7 @@ def _unread(params: RunParameters, prepared: PrepareSummary) -> list[str]:
     or be 0 (hostile trial: the rows of a set quarantined stopped the month, the same rows in a file refused whole
     did not)."""
     def refused(table: str) -> int:
-        return sum(1 for f in prepared.berkas if f.get("galat") and table_of(f["sumber"]) == table)
+        return sum(1 for f in prepared.berkas if f.get("galat") and input_table(f["sumber"]) == table)
 
     failed = []
     if refused("laporan") and not prepared.laporan_dibaca:

@@ -22,14 +22,14 @@ from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
 from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
                                   remember_report_files, with_common)
-from flows.ingest.walk import shown, table_of
+from flows.ingest.walk import shown
 from flows.memory import give_back
 from flows.preflight import is_published, match_areas
 from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
 from schemas.inputs import REFUSED_REGISTRY, Checked, Registry, registry_of
 from schemas.kuesioner import latest_set_rows, questionnaire_scored, without_questionnaire
-from schemas.parsing import SET_REASON, raw_text, under_meant_nik
+from schemas.parsing import SET_REASON, input_table, raw_text, under_meant_nik
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI
@@ -136,7 +136,7 @@ def _some_registered(landing: Landing, koperasi: Checked) -> None:
     if len(koperasi.valid):
         return
     if koperasi.alasan.empty:
-        sumber = next(f.sumber for f in landing.berkas if table_of(f.sumber) == "koperasi")
+        sumber = next(f.sumber for f in landing.berkas if input_table(f.sumber) == "koperasi")
         raise InputFileError(f"{sumber}: daftar koperasi tanpa baris: isi satu baris per koperasi terdaftar")
     row = landing.koperasi.loc[koperasi.alasan.index[0]]
     raise InputFileError(f"{row['sumber']}: tidak ada baris registri yang diterima ({len(koperasi.alasan)} ditolak, "
@@ -199,7 +199,7 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
 
 
 EXAMPLE_LENGTH = 300  # characters of an example at most: 44 cells of 2,000 quoted made one line of 92,672
-# the input tables (`walk.table_of`) in the run summary's order
+# the input tables (`walk.input_table`) in the run summary's order
 QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor_pengurang", "pemeriksaan")
 
 
@@ -210,7 +210,7 @@ def first_quarantined(karantina: pd.DataFrame, table: str, counted: pd.DataFrame
     summary shows it, and so does a failed quarantine share (a month of questionnaires dated 06/02/2026 was refused
     with a share alone: fresh-clone trial)."""
     code, files = pd.factorize(karantina["sumber"].astype("str"))  # each file named once, not each row
-    rows = karantina[np.append(np.array([table_of(f) == table for f in files], dtype=bool), False)[code]]
+    rows = karantina[np.append(np.array([input_table(f) == table for f in files], dtype=bool), False)[code]]
     if counted is not None:
         keys = counted[["sumber", "baris"]].astype({"sumber": "str", "baris": "int64"})
         rows = rows.merge(keys.drop_duplicates(), on=["sumber", "baris"])

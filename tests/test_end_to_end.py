@@ -364,7 +364,7 @@ def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_f
 
 
 def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
-    from flows.ingest.walk import FOLDER_TABLES, ROOT_TABLES
+    from schemas.parsing import FOLDER_TABLES, ROOT_TABLES
     from flows.prepare import QUARANTINE_EXAMPLES, first_quarantined
     from schemas import outputs
 
@@ -386,7 +386,7 @@ def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
                                                            "atau tidak (nilai: 'mungkin'); set pemeriksaan 1 "
                                                            "2026-05-17: baris 3 ditolak")
     assert first_quarantined(checklist.drop(index=1), "pemeriksaan").startswith("pemeriksaan/p.csv baris 2 ")
-    # every input table has its example, under the name `table_of` gives its files ('faktor' had none: trial)
+    # every input table has its example, under the name `input_table` gives its files ('faktor' had none: trial)
     factor = pd.DataFrame({"sumber": ["faktor_pengurang.csv"], "baris": [6], "nik": ["4"], "alasan": [["kode: u"]]})
     assert sorted(QUARANTINE_EXAMPLES) == sorted((*ROOT_TABLES, *FOLDER_TABLES))
     assert first_quarantined(factor, "faktor_pengurang") == "faktor_pengurang.csv baris 6 (nik 4): kode: u"

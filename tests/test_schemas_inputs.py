@@ -646,12 +646,15 @@ def test_a_questionnaire_set_sent_under_a_mistyped_nik_counts_as_the_meant_coope
 
 
 def test_the_input_table_of_a_column_of_paths_is_the_one_a_path_alone_has():
-    """The report's table of quarantined rows per input and the typo lines each read a path's table their own way
-    (review): one function, read as `table_of` reads a path."""
-    from flows.ingest.walk import table_of
-    from schemas.parsing import input_tables
+    """The report's table of quarantined rows per input and the typo lines each read a path's table their own way,
+    and the landing's walk a third (reviews): one rule, `input_table`, for a path and for a column of them; a root
+    workbook's sheet whose title holds a dot is its table's too."""
+    from schemas.parsing import input_table, input_tables
 
-    paths = ["laporan/laporan_2026-10.csv", "Laporan/x.xlsx", "kuesioner/k.csv", "pemeriksaan/p.parquet",
-             "koperasi.csv", "faktor_pengurang.xlsx", "KOPERASI.parquet"]
-    assert input_tables(pd.Series(paths)).tolist() == [table_of(p) for p in paths] == [
-        "laporan", "laporan", "kuesioner", "pemeriksaan", "koperasi", "faktor_pengurang", "koperasi"]
+    paths = ["laporan/laporan_2026-10.csv", "Laporan/2026/x.xlsx[Kiriman 2]", "kuesioner/k.csv",
+             "pemeriksaan/p.parquet", "koperasi.csv", "faktor_pengurang.xlsx", "KOPERASI.parquet",
+             "koperasi.xlsx[Lembar 1.2]", "catatan.txt", "lain/laporan.csv", "koperasi_lama.csv"]
+    tables = ["laporan", "laporan", "kuesioner", "pemeriksaan", "koperasi", "faktor_pengurang", "koperasi",
+              "koperasi", None, None, None]
+    assert [input_table(p) for p in paths] == tables
+    assert input_tables(pd.Series(paths)).fillna("-").tolist() == [t or "-" for t in tables]

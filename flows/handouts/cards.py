@@ -22,8 +22,7 @@ from flows.handouts.pages import environment
 from flows.handouts.style import component_names
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
-from flows.ingest.walk import table_of
-from schemas.parsing import TYPO, typo_rows
+from schemas.parsing import TYPO, input_table, typo_rows
 from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX
 from scoring.explain import answers_quarantined
 from scoring.inputs import is_in
@@ -200,7 +199,7 @@ class _Cards:
             **self._quarantined(nik),
             "why_not_scored": self._why_not_scored(nik),
             "answers_note": answers_quarantined(str(score["penjelasan"]) if score else "", [
-                *(table_of(r["sumber"]) for r in self.quarantined.get(nik, [])),
+                *(input_table(r["sumber"]) for r in self.quarantined.get(nik, [])),
                 *(self.typos.loc[nik, "tabel"] if nik in self.typos.index else ())]),
             "typo": TYPO + self.typos.loc[nik, "teks"] if nik in self.typos.index else None,
             "feedback": Path(file_name(nik)).with_suffix(".xlsx").name,

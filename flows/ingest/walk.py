@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.config import ENV_PREFIX
+from schemas.parsing import input_table
 from scoring.errors import InputFileError
 from scoring.quoting import fitting, marks
 
-ROOT_TABLES = ("koperasi", "faktor_pengurang")  # one file at the root, named after the table
-FOLDER_TABLES = ("laporan", "kuesioner", "pemeriksaan")  # any number of files at any depth under the folder of that name
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
 _CHUNK = 8 << 20
 
@@ -156,23 +155,15 @@ def _classify(path: Path, parts: tuple[str, ...], real_root: str, limit: int) ->
     return Entry(sumber, target, table, FORMATS[suffix])
 
 
-def table_of(sumber: str) -> str | None:
-    """The input table of a file of the landing folder, by its path there (a folder's name in any case); None for
-    a file no table reads."""
-    return _table_of(Path(sumber).parts)[0]
-
-
 def _table_of(parts: tuple[str, ...]) -> tuple[str | None, str]:
-    """The table a file at `parts` belongs to, or None and why no input table lives there."""
-    top = parts[0].lower()
+    """The table a file at `parts` belongs to (`schemas.parsing.input_table`), or None and why no input table lives
+    there."""
+    table = input_table("/".join(parts))
+    if table is not None:
+        return table, ""
     if len(parts) == 1:
-        stem = Path(top).stem
-        if stem in ROOT_TABLES:
-            return stem, ""
         return None, ("bukan berkas masukan: di akar folder landing hanya koperasi dan faktor_pengurang "
                       "(.csv, .parquet, .xlsx) yang dibaca")
-    if top in FOLDER_TABLES:
-        return top, ""
     return None, (f"bukan berkas masukan: tidak ada tabel masukan di folder {shown(parts[0])}/ (hanya laporan/, "
                   "kuesioner/ dan pemeriksaan/)")
 
