@@ -27,7 +27,8 @@ from flows.ingest.cells import clean_name
 from flows.ingest.walk import given
 from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
 from schemas.inputs import near_nik
-from schemas.parsing import TYPO, input_table, typo_rows
+from schemas.landing_paths import input_table
+from schemas.parsing import TYPO, typo_rows
 from scoring.explain import answers_quarantined
 from scoring.path_to_sehat import repeated_single
 from scoring.periods import month_name, period_span, periods_between

@@ -19,7 +19,7 @@ from flows.manifest import versions, write_json
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary
 from schemas import outputs
 from schemas.expectations import ANTAR_PERIODE
-from schemas.parsing import input_table
+from schemas.landing_paths import input_table
 from scoring.errors import QualityGateError
 from scoring.texts import number
 

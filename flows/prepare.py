@@ -29,7 +29,8 @@ from flows.runs import PrepareSummary, RunParameters
 from schemas import inputs, outputs
 from schemas.inputs import REFUSED_REGISTRY, Checked, Registry, registry_of
 from schemas.kuesioner import latest_set_rows, questionnaire_scored, without_questionnaire
-from schemas.parsing import SET_REASON, input_table, raw_text, under_meant_nik
+from schemas.landing_paths import input_table
+from schemas.parsing import SET_REASON, raw_text, under_meant_nik
 from schemas.resubmission import Submissions, resolve_submissions
 from scoring import early_warning, score_reports
 from scoring.columns import REGISTRI

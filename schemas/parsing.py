@@ -4,13 +4,13 @@ column and the value) and a missing value, so that the other checks of its row s
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
+from schemas.landing_paths import input_table
 from schemas.periode import BULAN, recognise_periode, wita_times
 from scoring.columns import RUPIAH_MAKS
 from scoring.rulebook_format import PERIODE
@@ -146,23 +146,6 @@ def under_meant_nik(raw: pd.DataFrame, alasan: pd.Series) -> pd.DataFrame:
         return raw
     nik = raw["nik"].astype("str")
     return raw.assign(nik=nik.mask(nik.index.isin(meant.index), meant.reindex(nik.index)))
-
-
-ROOT_TABLES = ("koperasi", "faktor_pengurang")  # one file at the root, named after the table
-FOLDER_TABLES = ("laporan", "kuesioner", "pemeriksaan")  # any number of files at any depth under the folder of that name
-
-
-def input_table(sumber: str) -> str | None:
-    """The input table of a file of the landing folder, by its path there: its folder's, in any case
-    ('laporan/2026/x.csv', 'Laporan/x.csv' -> laporan), or a file at the root's name without its extension
-    ('koperasi.csv' -> koperasi; a workbook's sheet too, 'koperasi.xlsx[Lembar 1.2]'); None for a file no table
-    reads."""
-    parts = PurePosixPath(sumber.rsplit("[", 1)[0] if sumber.endswith("]") else sumber).parts
-    if len(parts) == 1:
-        stem = PurePosixPath(parts[0].lower()).stem
-        return stem if stem in ROOT_TABLES else None
-    top = parts[0].lower() if parts else ""
-    return top if top in FOLDER_TABLES else None
 
 
 def input_tables(sumber: pd.Series) -> pd.Series:

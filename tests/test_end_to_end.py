@@ -364,7 +364,7 @@ def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_f
 
 
 def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
-    from schemas.parsing import FOLDER_TABLES, ROOT_TABLES
+    from schemas.landing_paths import FOLDER_TABLES, ROOT_TABLES
     from flows.prepare import QUARANTINE_EXAMPLES, first_quarantined
     from schemas import outputs
 

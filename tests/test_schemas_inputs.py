@@ -649,7 +649,8 @@ def test_the_input_table_of_a_column_of_paths_is_the_one_a_path_alone_has():
     """The report's table of quarantined rows per input and the typo lines each read a path's table their own way,
     and the landing's walk a third (reviews): one rule, `input_table`, for a path and for a column of them; a root
     workbook's sheet whose title holds a dot is its table's too."""
-    from schemas.parsing import input_table, input_tables
+    from schemas.landing_paths import input_table
+    from schemas.parsing import input_tables
 
     paths = ["laporan/laporan_2026-10.csv", "Laporan/2026/x.xlsx[Kiriman 2]", "kuesioner/k.csv",
              "pemeriksaan/p.parquet", "koperasi.csv", "faktor_pengurang.xlsx", "KOPERASI.parquet",

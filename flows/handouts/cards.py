@@ -22,7 +22,8 @@ from flows.handouts.pages import environment
 from flows.handouts.style import component_names
 from flows.handouts.tables import Published
 from flows.handouts.workbook import warning_label
-from schemas.parsing import TYPO, input_table, typo_rows
+from schemas.landing_paths import input_table
+from schemas.parsing import TYPO, typo_rows
 from scoring.early_warning import PREDIKAT_TURUN, SILENT_SUFFIX
 from scoring.explain import answers_quarantined
 from scoring.inputs import is_in

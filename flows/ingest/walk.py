@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.config import ENV_PREFIX
-from schemas.parsing import input_table
+from schemas.landing_paths import input_table
 from scoring.errors import InputFileError
 from scoring.quoting import fitting, marks
 
