@@ -11,6 +11,7 @@ import gc
 import re
 import weakref
 import shutil
+import time
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -140,14 +141,16 @@ def test_tables_read_back_from_parquet_pass_on_a_first_run(gx_dir):
 # the Data Docs site as this project writes it: GX's views of flows.data_docs, the index of the last 12 runs' 11
 # suites (the values spelled out, not read from the code under test)
 PROJECT_SITE = {"index": ({"module_name": "flows.data_docs", "class_name": "IndexPageView"}, 132),
-                "expectations": {"module_name": "flows.data_docs", "class_name": "PageView"},
-                "validations": {"module_name": "flows.data_docs", "class_name": "PageView"}}
+                "expectations": ({"module_name": "flows.data_docs", "class_name": "PageView"}, "SectionBuilder"),
+                "validations": ({"module_name": "flows.data_docs", "class_name": "PageView"}, "SectionBuilder"),
+                "profiling": "False"}
 
 
 def _site_as_written(site: dict) -> dict:
     index, sections = site["site_index_builder"], site["site_section_builders"]
     return {"index": (dict(index["view"]), index["validation_results_limit"]),
-            **{name: dict(builder["view"]) for name, builder in sections.items()}}
+            **{name: (dict(builder["view"]), builder["class_name"]) if isinstance(builder, dict) else builder
+               for name, builder in sections.items()}}
 
 
 def test_a_new_context_writes_its_configuration_once_and_a_rerun_writes_none(tmp_path, monkeypatch):
@@ -287,6 +290,64 @@ def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_p
     assert "run_kedua_q2" in html and "run_pertama_q1" not in html
     pages = second.data_docs_index.parent / "validations"
     assert len(list(pages.rglob("run_pertama_q1/*/*.html"))) == len(list(pages.rglob("run_kedua_q2/*/*.html"))) == 11
+
+
+def test_the_data_docs_index_reading_each_result_in_summary_is_the_one_gx_draws(tmp_path, monkeypatch):
+    """`IndexBuilder` reads of each result it links the success and the batch, not every expectation's result:
+    the index is the one GX's own builder draws, a failed result's mark included."""
+    from flows import data_docs
+
+    tables = valid_tables()
+    tables["skor_indikator"] = tables["skor_indikator"].drop(columns=["skor"])
+    assert run(tmp_path / "_gx", run_id="run_lulus_q1").success
+    failed = run(tmp_path / "_gx", tables, run_id="run_gagal_q2")
+    assert not failed.success
+
+    def drawn() -> str:  # the index without its build time
+        return re.sub(r"\?d=\d{8}T\d{6}\.\d+Z", "", failed.data_docs_index.read_text(encoding="utf-8"))
+
+    ours = drawn()
+    monkeypatch.setattr(data_docs.IndexBuilder, "_add_validations_to_index_links",
+                        data_docs.DefaultSiteIndexBuilder._add_validations_to_index_links)
+    quality.open_context(tmp_path / "_gx").build_data_docs(site_names=[quality.DOCS_SITE])
+    assert drawn() == ours
+    rows = re.findall(r"<tr><td><a href=\"validations/(\w+)/(run_\w+)/[^\"]*\">\s*<span[^>]*>\s*<i class=\"fas fa-(\w+)",
+                      ours)
+    suites = (*ex.SUITES, *ax.ACTION_SUITES)
+    assert sorted(rows) == sorted([(suite, "run_lulus_q1", "check") for suite in suites]
+                                  + [(suite, "run_gagal_q2", "times" if suite == "skor_indikator" else "check")
+                                     for suite in suites])
+
+
+def test_a_run_s_data_docs_pages_are_drawn_without_listing_every_stored_result(tmp_path, monkeypatch):
+    """GX's section builders listed every stored validation result (its profiling section, drawing nothing, once
+    more) and compared each with each page to draw: the gate grew slower with every run kept. Now the validation
+    results are listed once, by the index, and the pages drawn are the run's 11 and its suites' 11, whatever
+    the runs before. A site rebuilt whole (no documents named) is GX's own: every stored result's page."""
+    from great_expectations.data_context.store.tuple_store_backend import TupleFilesystemStoreBackend
+
+    assert run(tmp_path / "_gx", run_id="run_sebelumnya_q1").success
+    site = tmp_path / "_gx" / "uncommitted" / "data_docs" / "local_site"
+    listed = []
+    list_keys = TupleFilesystemStoreBackend.list_keys
+
+    def counted(self, prefix=()):
+        listed.append(Path(self.full_base_directory).name)
+        return list_keys(self, prefix)
+
+    monkeypatch.setattr(TupleFilesystemStoreBackend, "list_keys", counted)
+    before = time.time_ns()
+    assert run(tmp_path / "_gx", run_id="run_ini_q2").success
+    assert listed.count("validations") == 1  # GX's own: 3
+    drawn = sorted(str(page.relative_to(site)).split("/")[0] for page in site.rglob("*.html")
+                   if page.stat().st_mtime_ns >= before)
+    assert drawn == ["expectations"] * 11 + ["index.html"] + ["validations"] * 11
+    assert len(list(site.rglob("run_ini_q2/*/*.html"))) == 11
+    old_pages = sorted(site.rglob("run_sebelumnya_q1/*/*.html"))
+    for page in old_pages:
+        page.unlink()
+    quality.open_context(tmp_path / "_gx").build_data_docs(site_names=[quality.DOCS_SITE])  # whole: GX's own
+    assert sorted(site.rglob("run_sebelumnya_q1/*/*.html")) == old_pages and len(old_pages) == 11
 
 
 def _edit_site(folder: Path, edit) -> Path:
