@@ -13,8 +13,8 @@ Every run's validation results are kept, and GX's builders read them all at each
 listed them (its profiling section, which draws nothing here, once more) and compared each with each page to
 draw, and its index read each result it links whole. With 480 results kept, a sample month's Data Docs took
 0.6 s instead of 0.2 s, and the more so the longer the office used its output folder. `SectionBuilder` draws the
-pages named without listing, `IndexBuilder` reads of each linked result what the index shows, the profiling
-section is off (`OFF`); with no pages named (a whole rebuild) the builders are GX's own.
+pages named without listing, `IndexBuilder` reads each linked result without its expectations' results, the
+profiling section is off (`OFF`); with no pages named (a whole rebuild) every page is drawn, as by GX's own.
 
 The pages work offline: GX's templates load Bootstrap, jQuery, Font Awesome, bootstrap-table and Vega from public
 CDNs and its logo from a web server (offline, the index showed no run at all: its tables are drawn by
@@ -42,7 +42,8 @@ from jinja2.bccache import Bucket
 from schemas.deferred_imports import defer_unused_by_gx
 
 defer_unused_by_gx()  # before GX's import: the libraries it imports for expectations these pages never show
-from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult  # noqa: E402
+from great_expectations.core.expectation_validation_result import (  # noqa: E402
+    ExpectationSuiteValidationResult, expectationSuiteValidationResultSchema)
 from great_expectations.data_context.types.resource_identifiers import (  # noqa: E402
     ExpectationSuiteIdentifier, ValidationResultIdentifier)
 from great_expectations.render.renderer.site_builder import (  # noqa: E402
@@ -207,8 +208,9 @@ class SectionBuilder(DefaultSiteSectionBuilder):
 
 
 class _Summaries:
-    """A GX data context whose validation results are read as the index shows them: success, meta (its batch and
-    asset) and suite, without the results of their expectations (the rest is the context's own)."""
+    """A GX data context whose validation results are read without the results of their expectations, by GX's own
+    schema (a success of "false" is false, as GX reads it; hostile trial): what the index shows, their success and
+    meta (batch and asset). The rest is the context's own."""
 
     def __init__(self, context: Any) -> None:
         self._context = context
@@ -219,8 +221,7 @@ class _Summaries:
         key = ValidationResultIdentifier(ExpectationSuiteIdentifier(name=expectation_suite_name), run_id,
                                          batch_identifier)
         stored = json.loads(store.store_backend.get(store.key_to_tuple(key)))
-        return ExpectationSuiteValidationResult(success=stored["success"], results=[], meta=stored.get("meta"),
-                                                suite_name=stored.get("suite_name", expectation_suite_name))
+        return expectationSuiteValidationResultSchema.load({**stored, "results": []})
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._context, name)

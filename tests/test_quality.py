@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 import re
 import weakref
 import shutil
@@ -293,8 +294,9 @@ def test_the_data_docs_index_links_the_newest_results_and_older_pages_stay(tmp_p
 
 
 def test_the_data_docs_index_reading_each_result_in_summary_is_the_one_gx_draws(tmp_path, monkeypatch):
-    """`IndexBuilder` reads of each result it links the success and the batch, not every expectation's result:
-    the index is the one GX's own builder draws, a failed result's mark included."""
+    """`IndexBuilder` reads each result it links without every expectation's result: the index is the one GX's
+    own builder draws, a failed result's mark included, and a success stored as the text "false" (a file edited
+    by hand) is a failure, as GX reads it (it was a success: hostile trial)."""
     from flows import data_docs
 
     tables = valid_tables()
@@ -302,19 +304,23 @@ def test_the_data_docs_index_reading_each_result_in_summary_is_the_one_gx_draws(
     assert run(tmp_path / "_gx", run_id="run_lulus_q1").success
     failed = run(tmp_path / "_gx", tables, run_id="run_gagal_q2")
     assert not failed.success
+    edited = next((tmp_path / "_gx" / "uncommitted" / "validations" / "skor_koperasi").rglob("run_lulus_q1/*/*.json"))
+    edited.write_text(json.dumps({**json.loads(edited.read_text(encoding="utf-8")), "success": "false"}),
+                      encoding="utf-8")
 
-    def drawn() -> str:  # the index without its build time
+    def drawn() -> str:  # the index drawn again whole, without its build time
+        quality.open_context(tmp_path / "_gx").build_data_docs(site_names=[quality.DOCS_SITE])
         return re.sub(r"\?d=\d{8}T\d{6}\.\d+Z", "", failed.data_docs_index.read_text(encoding="utf-8"))
 
     ours = drawn()
     monkeypatch.setattr(data_docs.IndexBuilder, "_add_validations_to_index_links",
                         data_docs.DefaultSiteIndexBuilder._add_validations_to_index_links)
-    quality.open_context(tmp_path / "_gx").build_data_docs(site_names=[quality.DOCS_SITE])
     assert drawn() == ours
     rows = re.findall(r"<tr><td><a href=\"validations/(\w+)/(run_\w+)/[^\"]*\">\s*<span[^>]*>\s*<i class=\"fas fa-(\w+)",
                       ours)
     suites = (*ex.SUITES, *ax.ACTION_SUITES)
-    assert sorted(rows) == sorted([(suite, "run_lulus_q1", "check") for suite in suites]
+    assert sorted(rows) == sorted([(suite, "run_lulus_q1", "times" if suite == "skor_koperasi" else "check")
+                                   for suite in suites]
                                   + [(suite, "run_gagal_q2", "times" if suite == "skor_indikator" else "check")
                                      for suite in suites])
 
