@@ -90,8 +90,9 @@ def summary_tables(ringkasan, rows: int, width: int | None = None,
                    named: Sequence[str] = ()) -> tuple[list[Table], int]:
     """The province first, then the kabupaten/kota `named` (an area run's: always shown), then those with the most
     cooperatives, `rows` kabupaten/kota in all (or the named ones), as one table; in a terminal narrower than that
-    table's least width (`width`), as two, each with the areas' names: the counts and the average score, then the
-    predicates. Returns the tables and how many kabupaten/kota were left out."""
+    table's widest form (`width`), as two, each with the areas' names: the counts and the average score, then the
+    predicates (one table folded to fit had the names and headers on several lines where two fold neither, from
+    about 120 columns: new-user trial). Returns the tables and how many kabupaten/kota were left out."""
     predicates = {c: name for name, c in predicate_columns().items() if ringkasan[c].sum() > 0}
     province = ringkasan[ringkasan["tingkat"] == PROVINCE]
     areas = ringkasan[ringkasan["tingkat"] != PROVINCE].sort_values(["jumlah_koperasi", "kabupaten_kota"],
@@ -108,7 +109,7 @@ def summary_tables(ringkasan, rows: int, width: int | None = None,
         "rata-rata": average}
     whole = _areas_table(shown_rows, cells)
     left_out = len(areas) - len(shown_areas)
-    if width is None or _measured(whole).minimum <= width:
+    if width is None or _measured(whole).maximum <= width:
         return [whole], left_out
     parts = ([*COUNTS, "rata-rata"], list(predicates.values()))
     return [_areas_table(shown_rows, {h: cells[h] for h in headers}, tight=True) for headers in parts], left_out
