@@ -24,7 +24,7 @@ def test_data_docs_show_offline_and_fetch_only_their_own_files(browser, tmp_path
         page.goto(path.as_uri(), wait_until="load")
         assert failed == [] and all(url.startswith(site.as_uri() + "/") for url in requests), (path, requests)
         assert len(requests) >= 5  # the page, Bootstrap's style and script, jQuery, Font Awesome (and its fonts)
-        assert handouts.not_blank(page.screenshot(full_page=True)), path
+        assert handouts.not_blank(handouts.screenshot(page)), path
         if path == result.data_docs_index:
             results = page.locator("table a[href*='/" + RUN + "_chromium/']")
             assert results.count() >= len(result.summary["suites"]) and results.first.is_visible()

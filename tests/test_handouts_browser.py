@@ -34,9 +34,22 @@ def look(browser, path, viewport: dict) -> tuple[bytes, list[str]]:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(path.as_uri(), wait_until="load")
-    shot = page.screenshot(full_page=True)
+    shot = screenshot(page)
     page.close()
     return shot, requests
+
+
+def screenshot(page, tries: int = 3) -> bytes:
+    """A full-page screenshot. Chromium's "Unable to capture screenshot", which a loaded machine meets now and then
+    (a CI run, 2026-12-05: the page and its fonts loaded, no frame drawn in time), is asked again, `tries` times in
+    all; any other error is raised."""
+    try:
+        return page.screenshot(full_page=True)
+    except playwright.Error as error:
+        if tries <= 1 or "Unable to capture screenshot" not in str(error):
+            raise
+    page.wait_for_timeout(500)
+    return screenshot(page, tries - 1)
 
 
 def not_blank(png: bytes) -> bool:
