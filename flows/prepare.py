@@ -200,7 +200,7 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
 
 
 EXAMPLE_LENGTH = 300  # characters of an example at most: 44 cells of 2,000 quoted made one line of 92,672
-# the input tables (`walk.input_table`) in the run summary's order
+# the input tables (`schemas.landing_paths.input_table`) in the run summary's order
 QUARANTINE_EXAMPLES = ("laporan", "kuesioner", "koperasi", "faktor_pengurang", "pemeriksaan")
 
 

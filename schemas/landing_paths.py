@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 ROOT_TABLES = ("koperasi", "faktor_pengurang")  # one file at the root, named after the table
-FOLDER_TABLES = ("laporan", "kuesioner", "pemeriksaan")  # any number of files at any depth under the folder of that name
+FOLDER_TABLES = ("laporan", "kuesioner", "pemeriksaan")  # any number of files, any depth, under the folder so named
 
 
 def input_table(sumber: str) -> str | None:

@@ -316,8 +316,8 @@ def test_the_data_docs_index_reading_each_result_in_summary_is_the_one_gx_draws(
     monkeypatch.setattr(data_docs.IndexBuilder, "_add_validations_to_index_links",
                         data_docs.DefaultSiteIndexBuilder._add_validations_to_index_links)
     assert drawn() == ours
-    rows = re.findall(r"<tr><td><a href=\"validations/(\w+)/(run_\w+)/[^\"]*\">\s*<span[^>]*>\s*<i class=\"fas fa-(\w+)",
-                      ours)
+    rows = re.findall(r"<tr><td><a href=\"validations/(\w+)/(run_\w+)/[^\"]*\">\s*<span[^>]*>\s*"
+                      r"<i class=\"fas fa-(\w+)", ours)
     suites = (*ex.SUITES, *ax.ACTION_SUITES)
     assert sorted(rows) == sorted([(suite, "run_lulus_q1", "times" if suite == "skor_koperasi" else "check")
                                    for suite in suites]
