@@ -252,9 +252,9 @@ def run_there(server: Server, request: dict, stopped: Callable[[int, str | None]
     pass on Ctrl-C and SIGTERM; return the run's exit code (None: the server could not be reached, nothing ran).
     A copy ended by a signal it did not handle says `stopped(signal, how)`: the line of a run stopped (`how`
     None: "dihentikan (SIGINT)"), with what it published, after what it left is finished or undone."""
-    from flows.server import without_proxies
+    from flows.server import own_server_settings, without_proxies
 
-    environment = dict(os.environ, PREFECT_API_URL=server.url)
+    environment = dict(os.environ, **own_server_settings(server.url))
     without_proxies(environment)
     message = {"op": "run", "request": request, "env": environment, "cwd": os.getcwd(), "argv": sys.argv,
                "umask": _umask()}

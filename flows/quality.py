@@ -10,11 +10,13 @@ GX is imported on first use (the import alone takes seconds), analytics are off 
 `progress_bars` variable), so nothing reaches the network and nothing is drawn in the logs.
 
 What costs GX time without checking anything is not done: a suite and its validation definition are written
-only when they differ from the ones stored, and the context reads no `config_variables.yml` (GX parsed that YAML
-file again at every access to the context's variables: hundreds of times per run). No Checkpoint: with no
-action to run, it only added its own freshness checks and writes. On Linux with two cores or more, about half of
-the suites are validated in a copy of the process while this one validates the rest (`flows.forked`): the same
-results, the same failures in the same order, and, whatever the copy cannot do, done here.
+only when they differ from the ones stored, the context reads no `config_variables.yml` (GX parsed that YAML
+file again at every access to the context's variables: hundreds of times per run), and each expectation's
+configuration is built once per validation, not at each reading (`flows.expectation_configurations`). No
+Checkpoint: with no action to run, it only added its own freshness checks and writes. On Linux with two cores or
+more, about half of the suites are validated in a copy of the process while this one validates the rest
+(`flows.forked`): the same results, the same failures in the same order, and, whatever the copy cannot do, done
+here.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from flows import forked, storage
+from flows.expectation_configurations import configurations_kept
 from schemas import outputs
 from schemas.contract import plain
 from flows.config import settings
@@ -244,7 +247,8 @@ def _check(context: FileDataContext, name: str, validation: Any, suite: _Suite, 
         frame = suite.batch()
     except Exception as error:  # noqa: BLE001 - reported as a failure: the caller must not publish
         return _Checked("", "", [], {}, unbuilt=_unchecked(name, error))
-    outcome = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
+    with configurations_kept():
+        outcome = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
     del frame
     _forget_batches(context)
     results = outcome.results

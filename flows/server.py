@@ -41,6 +41,15 @@ RAISED_LINES = 5  # the last lines of a log in which an exception line is the re
 EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(Error|Exception|Exit): ")  # a traceback's last line
 # asked by the server itself once it answers (`_first_requests`): a GET without body, then a read of the database
 FIRST_REQUESTS = (("/admin/version", None), ("/flows/filter", b'{"limit": 1}'))
+# the certificate file Prefect's clients load for a server of this project: plain HTTP on the loopback, nothing is
+# checked, and certifi's bundle cost 25-35 ms per client, 4 to 5 clients per run (the file says why it is unused)
+UNUSED_CERTIFICATE = Path(__file__).with_name("unused-certificate.pem")
+
+
+def own_server_settings(url: str) -> dict[str, str]:
+    """The Prefect variables of a process whose API is a server this project started at `url` (plain HTTP on
+    127.0.0.1): the URL, and the certificate file its clients then load for nothing (`UNUSED_CERTIFICATE`)."""
+    return {"PREFECT_API_URL": url, "PREFECT_API_SSL_CERT_FILE": str(UNUSED_CERTIFICATE)}
 
 
 def configured_api() -> str | None:
@@ -82,6 +91,7 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         server = subprocess.Popen([sys.executable, "-m", "flows.server", "--port", str(port), *options],
                                   stdin=subprocess.PIPE, stdout=output, stderr=subprocess.STDOUT, **_own_group())
     started = False  # a server that did not start keeps its log: the error names it
+    before: dict[str, str | None] = {}  # the variables set for the server's time, as they were
     try:
         url = configured_api()  # a server named by the active Prefect profile
         if url:
@@ -94,16 +104,23 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         url = f"http://{HOST}:{port}/api"
         wait_healthy(server, url, log)
         started = True
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+        from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_URL, temporary_settings
 
-        os.environ["PREFECT_API_URL"] = url  # every process this one starts (served flow runs)
-        with _direct(url), temporary_settings({PREFECT_API_URL: url}):  # this process, whose settings Prefect has read
+        own = own_server_settings(url)
+        before = {name: os.environ.get(name) for name in own}
+        os.environ.update(own)  # every process this one starts (served flow runs)
+        updates = {PREFECT_API_URL: url, PREFECT_API_SSL_CERT_FILE: own["PREFECT_API_SSL_CERT_FILE"]}
+        with _direct(url), temporary_settings(updates):  # this process, whose settings Prefect has read
             try:
                 yield url
             finally:
                 send_pending()
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         stop(server)
         if started:
             log.unlink(missing_ok=True)

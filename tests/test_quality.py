@@ -12,6 +12,7 @@ import json
 import re
 import weakref
 import shutil
+import sys
 import time
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -895,3 +896,58 @@ def test_the_gate_with_half_of_its_suites_in_a_copy_gives_what_one_process_gives
     monkeypatch.setattr(forked, "supported", lambda: False)
     assert gate("here") == in_a_copy and len(in_a_copy[0]) >= 5
     assert len(copies) <= 1
+
+
+def test_an_expectation_s_configuration_is_built_once_per_validation_and_the_results_are_gx_s_own(tmp_path,
+                                                                                                   monkeypatch):
+    """GX built an expectation's configuration again at each reading (about 100 times per expectation in a
+    validation): kept for the validation of its suite (`flows.expectation_configurations`), the gate gives the same
+    failures, summaries and stored results as GX building each reading."""
+    import contextlib
+
+    from great_expectations.expectations import expectation as gx_expectation
+
+    from flows import forked
+
+    monkeypatch.setattr(forked, "supported", lambda: False)  # every build in this process, to be counted
+    tables = valid_tables()
+    for name in ROUNDS[0]:
+        (table, breaking), _, _ = BREAKS[name]
+        tables[table] = breaking(tables[table].copy())
+    builds = []
+
+    class Counted(gx_expectation.ExpectationConfiguration):
+        def __init__(self, *args, **kwargs):
+            if sys._getframe(1).f_code.co_name == "configuration":  # built by `Expectation.configuration`
+                builds.append(kwargs["type"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(gx_expectation, "ExpectationConfiguration", Counted)
+
+    def gate(folder: str) -> tuple[list[str], dict, list[dict], int]:
+        builds.clear()
+        result = run(tmp_path / folder, tables, jumlah_melapor_sebelumnya=5)
+        stored = [_as_compared(json.loads(path.read_text(encoding="utf-8")))
+                  for path in sorted((tmp_path / folder / "uncommitted" / "validations").rglob("*.json"))]
+        return (result.failed, {k: {**v, "seconds": 0} for k, v in result.summary["suites"].items()}, stored,
+                len(builds))
+
+    *kept, kept_builds = gate("kept")
+    evaluated = sum(suite["evaluated"] for suite in kept[1].values())
+    assert evaluated == 80
+    monkeypatch.setattr(quality, "configurations_kept", contextlib.nullcontext)
+    *built, gx_builds = gate("built")
+    assert kept == built and len(kept[0]) >= 5
+    # GX: 7,974 builds for these 80 expectations; kept: 1,084, one per expectation object GX makes (it makes one
+    # for each metric it looks up); GX 1.24.1, 2026-12-05
+    assert gx_builds > 50 * evaluated and gx_builds > 5 * kept_builds
+
+
+def _as_compared(stored: dict) -> dict:
+    """A stored validation result without what differs between two contexts or two runs: ids, times."""
+    if isinstance(stored, dict):
+        return {k: _as_compared(v) for k, v in stored.items()
+                if k not in ("id", "validation_id", "run_id", "validation_time", "batch_markers")}
+    if isinstance(stored, list):
+        return [_as_compared(v) for v in stored]
+    return stored
