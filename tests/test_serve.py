@@ -256,3 +256,36 @@ def test_a_server_that_stopped_while_starting_is_named_by_its_reason_not_its_las
     assert said("ValueError: recovered from", *[f"INFO: step {i}." for i in range(5)], "Port 4200 is in use.") == (
         "Port 4200 is in use.")  # an exception well before the end is not the reason
     assert said("") == "(tanpa keluaran)"
+
+
+def test_the_clients_of_a_server_this_project_started_load_one_certificate_not_certifi_s_bundle(monkeypatch):
+    """Each Prefect client loaded certifi's bundle (about 150 authorities, 25-35 ms; 4 to 5 clients per run) to
+    reach a server that speaks plain HTTP on 127.0.0.1: a server of this project names a file of one certificate,
+    checked by nothing, for its time only; a user's own setting is as it was after it."""
+    import ssl
+
+    import prefect
+
+    from flows import server
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_API_SSL_CERT_FILE", "/etc/the-users-own.pem")
+    monkeypatch.setattr(server, "configured_api", lambda: None)
+    monkeypatch.setattr(server, "wait_healthy", lambda *args: None)
+    popen = subprocess.Popen
+    monkeypatch.setattr(server.subprocess, "Popen", lambda args, **kwargs: popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], **kwargs))  # a server until its pipe closes
+    loaded = []
+    monkeypatch.setattr(ssl, "create_default_context", lambda cafile=None, **kwargs: loaded.append(cafile) or
+                        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    with server.prefect_api(port=free_port()) as url:
+        assert url.startswith("http://127.0.0.1:")
+        assert os.environ["PREFECT_API_SSL_CERT_FILE"] == str(server.UNUSED_CERTIFICATE)  # its runs' processes
+        prefect.get_client(sync_client=True)
+        prefect.get_client()
+    assert loaded == [str(server.UNUSED_CERTIFICATE)] * 2
+    assert os.environ["PREFECT_API_SSL_CERT_FILE"] == "/etc/the-users-own.pem"
+    monkeypatch.undo()
+    assert ssl.create_default_context(cafile=server.UNUSED_CERTIFICATE).cert_store_stats()["x509_ca"] == 1
+    assert server.own_server_settings("http://127.0.0.1:9/api") == {
+        "PREFECT_API_URL": "http://127.0.0.1:9/api", "PREFECT_API_SSL_CERT_FILE": str(server.UNUSED_CERTIFICATE)}
