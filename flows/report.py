@@ -290,57 +290,56 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     def count(key: str) -> str:  # 1.234 as the office writes it: "4,788" reads as a decimal in Indonesian
         return number(summary[key], 0)
 
+    def say(line: str) -> None:  # on a terminal between words (`print_parts`): it broke 'dikaranti|na' at 80 columns
+        print_parts(console, Text(line))
+
     if terminal or not first:
         console.print()
-    console.print(f"run {summary['run_id']}  periode {summary['periode']}{area_scope(summary)}", markup=False)
+    say(f"run {summary['run_id']}  periode {summary['periode']}{area_scope(summary)}")
     for problem in summary["berkas_ditolak"]:
-        console.print(f"  BERKAS DITOLAK  {problem}", markup=False)
+        say(f"  BERKAS DITOLAK  {problem}")
     for entry in summary["berkas_tidak_dibaca"]:
-        console.print(f"  TIDAK DIBACA  {entry['sumber']}: {entry['alasan']}", markup=False)
+        say(f"  TIDAK DIBACA  {entry['sumber']}: {entry['alasan']}")
     for note in summary["catatan_berkas"]:
-        console.print(f"  DIBERSIHKAN  {note}", markup=False)
-    console.print(f"  laporan dibaca {count('laporan_dibaca')} = dinilai {count('dinilai')} + tidak dinilai "
-                  f"(jenis tanpa rulebook) {count('tidak_dinilai')} + dikarantina {count('laporan_dikarantina')} "
-                  f"+ terganti {count('laporan_terganti')}")
+        say(f"  DIBERSIHKAN  {note}")
+    say(f"  laporan dibaca {count('laporan_dibaca')} = dinilai {count('dinilai')} + tidak dinilai (jenis tanpa "
+        f"rulebook) {count('tidak_dinilai')} + dikarantina {count('laporan_dikarantina')} + terganti "
+        f"{count('laporan_terganti')}")
     if summary.get("laporan_tanpa_wilayah") and summary.get("kabupaten"):
-        console.print(f"  laporan tanpa wilayah {count('laporan_tanpa_wilayah')} (nik tidak terdaftar atau baris "
-                      "registrinya ditolak): bukan milik wilayah ini; run seluruh bulan mengarantinanya", markup=False)
+        say(f"  laporan tanpa wilayah {count('laporan_tanpa_wilayah')} (nik tidak terdaftar atau baris registrinya "
+            "ditolak): bukan milik wilayah ini; run seluruh bulan mengarantinanya")
     if summary.get("registri_berubah_wilayah_lain") and summary.get("kabupaten"):
-        console.print("  daftar koperasi wilayah lain berubah sejak terbit: "
-                      f"{summary['registri_berubah_wilayah_lain']}; wilayah lain diterbitkan ulang seperti terbit: run "
-                      "seluruh bulan memakai perubahannya", markup=False)
+        say(f"  daftar koperasi wilayah lain berubah sejak terbit: {summary['registri_berubah_wilayah_lain']}; "
+            "wilayah lain diterbitkan ulang seperti terbit: run seluruh bulan memakai perubahannya")
     checklists = (f"; pemeriksaan {count('pemeriksaan_dikarantina')} dari {count('pemeriksaan_dibaca')}"
                   if summary.get("pemeriksaan_dibaca") else "")  # an optional input: named when there is one
     area = bool(summary.get("kabupaten"))  # the shared inputs' counts are the whole folder's, its cooperatives not
     latest = (f" ({'di wilayah ini ' if area else ''}{count('koperasi_kuesioner_dikarantina')} dari "
               f"{count('koperasi_kuesioner_dinilai')} koperasi yang dinilai kehilangan kuesioner terbarunya)"
               if summary.get("koperasi_kuesioner_dikarantina") else "")  # (was 'terbaru dari 1 ...': trial)
-    console.print(f"  {'seluruh folder: ' if area else ''}kuesioner dikarantina {count('kuesioner_dikarantina')} dari "
-                  f"{count('kuesioner_dibaca')}{latest}; "
-                  f"faktor {count('faktor_dikarantina')} dari {count('faktor_dibaca')}; "
-                  f"{registry_file(summary)} {count('koperasi_dikarantina')} dari {count('koperasi_dibaca')}"
-                  + checklists, markup=False)
+    say(f"  {'seluruh folder: ' if area else ''}kuesioner dikarantina {count('kuesioner_dikarantina')} dari "
+        f"{count('kuesioner_dibaca')}{latest}; faktor {count('faktor_dikarantina')} dari {count('faktor_dibaca')}; "
+        f"{registry_file(summary)} {count('koperasi_dikarantina')} dari {count('koperasi_dibaca')}" + checklists)
     for line in no_questionnaire(summary):
-        console.print(f"  {line}", markup=False)
+        say(f"  {line}")
     # a count alone left the analyst to find why; the commonest kinds of reason, values masked, read as counts of
     # rows and named none (new-user trials): the first quarantined report row and questionnaire row, whole
     for example in (summary.get("contoh_karantina") or {}).values():
-        console.print(f"  contoh karantina  {one_line(example)} (semua baris dan alasannya: tabel karantina)",
-                      markup=False)
+        say(f"  contoh karantina  {example} (semua baris dan alasannya: tabel karantina)")
     if summary.get("masukan_umum_dari_cache"):
-        console.print(f"  {FROM_CACHE}", markup=False)
+        say(f"  {FROM_CACHE}")
     for table in tables:
         console.print(table)
     if left_out:
-        console.print(f"  ... dan {number(left_out, 0)} kabupaten/kota lain (tabel ringkasan_wilayah)")
+        say(f"  ... dan {number(left_out, 0)} kabupaten/kota lain (tabel ringkasan_wilayah)")
     if summary.get("masukan"):  # which folder was read (an area rerun read another one unseen: new-user trial)
-        console.print(f"  masukan: {summary['masukan']}", markup=False)
-    console.print(f"  keluaran: {Path(output).resolve()}", markup=False)
+        say(f"  masukan: {summary['masukan']}")
+    say(f"  keluaran: {Path(output).resolve()}")
     documents = (Path(summary["keluaran"][REPORTS_DIR]).resolve() if settings().documents
                  else "tidak ditulis (KOPERASI_SEHAT_DOCUMENTS=false)")
-    console.print(f"  dokumen: {documents}", markup=False)  # 'laporan' is the reports read
-    console.print(f"  Data Docs: {summary['data_docs']}", markup=False)
-    console.print(f"  manifest: {summary['manifest']}", markup=False)
+    say(f"  dokumen: {documents}")  # 'laporan' is the reports read
+    say(f"  Data Docs: {summary['data_docs']}")
+    say(f"  manifest: {summary['manifest']}")
 
 
 def no_questionnaire(summary: dict) -> list[str]:

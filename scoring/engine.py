@@ -40,12 +40,15 @@ def score_reports(reports: pd.DataFrame, questionnaires: pd.DataFrame | None = N
     reports of other periods, for growth indicators (the same month a year earlier); books: the books to choose
     from (default: the shipped books under scoring/rulebooks).
     Raises ScoringInputError for a missing column, a period not YYYY-MM, a money value that is empty, not a whole
-    Rupiah, not a number or beyond RUPIAH_MAKS, an empty nik (reports, questionnaires, checklists), an unknown
-    factor code or an incomplete questionnaire set; RulebookError for an unknown book or a period no book covers."""
+    Rupiah, not a number or beyond RUPIAH_MAKS, an empty nik (reports, questionnaires, checklists), an empty periode
+    or jenis (reports), an unknown factor code or an incomplete questionnaire set; RulebookError for an unknown book
+    or a period no book covers."""
     if mode not in (None, "table", "linear"):
         raise ScoringInputError(f"mode must be 'table' or 'linear', not {mode!r}")
     inputs.require_columns(reports, ("nik", "periode"), "reports")
-    inputs.require_filled(reports, "nik", "reports")
+    for key in ("nik", "periode", "jenis"):  # an empty periode was a row left unscored without a reason, an empty
+        if key in reports.columns:           # jenis an IndexError
+            inputs.require_filled(reports, key, "reports")
     reports = reports.reset_index(drop=True)
     forced = load_rulebook(rulebook) if isinstance(rulebook, str) else rulebook
     chosen, book_of_row, reason = _books(reports, forced, books)

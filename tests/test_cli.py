@@ -1303,6 +1303,54 @@ def test_a_flag_takes_no_value_and_its_help_shows_none(args, capsys):
     assert "--help" in shown and "<bool>" not in shown
 
 
+def test_on_an_80_column_terminal_the_summary_s_lines_go_on_between_words(tmp_path, monkeypatch):
+    """At 80 columns the terminal itself wrapped the summary's longer lines, inside words ('dikaranti' / 'na
+    0'; review): on a terminal each line is wrapped between words, going on two spaces further in, and a path
+    stays whole; in a pipe each stays one line (the test above)."""
+    import io
+    import json
+
+    from rich.cells import cell_len
+
+    from scoring.status import ringkasan_wilayah
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    status = pd.DataFrame({"nik": ["1"], "kode_wilayah": ["65.71"], "kabupaten_kota": ["Tarakan"], "aktif": [True],
+                           "melapor": [True], "dinilai": [True], "predikat": ["Sehat"]})
+    regions = ringkasan_wilayah(status, pd.DataFrame({"nik": ["1"], "skor_total": [80.0]}), "2026-10")
+    monkeypatch.setattr(report.storage, "read_table", lambda output, table, *args, **kwargs: regions
+                        if table == "ringkasan_wilayah" else report.storage.empty_frame(table))
+    manifest = tmp_path / ("folder-yang-namanya-panjang-sekali-" * 3) / "2026-10_20261205T180110452325.json"
+    manifest.parent.mkdir()
+    manifest.write_text(json.dumps({"berkas_masukan": [{"sumber": "koperasi.csv"}]}))
+    summary = {"run_id": "2026-10_20261205T180110452325", "periode": "2026-10", "laporan_dibaca": 43, "dinilai": 36,
+               "tidak_dinilai": 5, "laporan_dikarantina": 0, "laporan_terganti": 2, "kuesioner_dikarantina": 0,
+               "kuesioner_dibaca": 4788, "faktor_dikarantina": 0, "faktor_dibaca": 4, "koperasi_dikarantina": 0,
+               "koperasi_dibaca": 109, "pemeriksaan_dikarantina": 0, "pemeriksaan_dibaca": 513,
+               "berkas_ditolak": [], "berkas_tidak_dibaca": [], "catatan_berkas": [], "masukan_umum_dari_cache": True,
+               "data_docs": "-", "manifest": str(manifest), "keluaran": {"laporan": str(tmp_path / "laporan")}}
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    report.print_summary(summary, tmp_path)
+    lines = sys.stdout.getvalue().splitlines()
+    words = [line for line in lines if not {"│", "┃", "━"} & set(line)]  # the tables are rich's own
+    assert words[2:5] == [
+        "  laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 +",
+        "    dikarantina 0 + terganti 2",
+        "  kuesioner dikarantina 0 dari 4.788; faktor 0 dari 4; koperasi.csv 0 dari 109;"]
+    assert "    pemeriksaan 0 dari 513" in words and f"    {manifest}" in words  # the path whole, on a line of its own
+    assert all(cell_len(line) <= 80 for line in words if str(manifest) not in line), words
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # a pipe: the same words, each line whole
+    report.print_summary(summary, tmp_path)
+    piped = [line for line in sys.stdout.getvalue().splitlines() if not {"│", "┃", "━"} & set(line)]
+    assert " ".join(piped).split() == " ".join(words).split() and len(piped) == len(words) - 5  # 4 wrapped, 1 empty
+    assert "  masukan umum: hasil pemeriksaan run sebelumnya hari ini dipakai lagi (berkas, pengaturan dan kode " \
+           "sama; cache)" in piped
+
+
 def test_an_area_run_says_which_counts_are_the_folder_s_and_which_the_area_s(tmp_path, monkeypatch, capsys):
     """An area run printed the whole folder's answers (114 of 1.520) beside its own area's cooperatives (1 of 8)
     as one count (review): the shared inputs' line says 'seluruh folder', the lost sets 'di wilayah ini'."""

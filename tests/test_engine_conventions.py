@@ -227,6 +227,10 @@ def test_registry_columns_are_carried_through():
     (lambda f: f.assign(kas=0.5), "fractions of a Rupiah"),
     (lambda f: f.assign(kas="1000"), "kas is not numeric"),
     (lambda f: f.assign(nik=[None]), "reports have an empty nik in 1 row"),
+    # an empty periode was the row in tidak_dinilai without a reason; an empty jenis an IndexError (review)
+    (lambda f: pd.concat([f, f.assign(periode=None)], ignore_index=True), "reports have an empty periode in 1 row"),
+    (lambda f: pd.concat([f.assign(jenis="ksp"), f.assign(jenis=None)], ignore_index=True),
+     "reports have an empty jenis in 1 row"),
     # beyond RUPIAH_MAKS (beyond int64 too): refused, not wrapped to a negative amount, whatever the column type
     (lambda f: f.assign(kas=RUPIAH_MAKS + 1), "kas holds an amount beyond 999,999,999,999,999 Rupiah either way"),
     (lambda f: f.assign(shu_belum_dibagi=-RUPIAH_MAKS - 1), "shu_belum_dibagi holds an amount beyond"),
