@@ -57,7 +57,9 @@ PACKAGES = ("flows", "schemas", "scoring")
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
                      "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "SCIPY_", "PANDAS_", "PANDERA_", "DASK_",
                      "ARROW_", "MPL")  # MPL: matplotlib, imported when idle
-UNKEYED = ("PREFECT_API_URL", "PREFECT_LOGGING_")  # set per run: applied in the copy
+# set per run, applied in the copy; or set by this project for its own server whatever the command's (a user's
+# certificate file replaced the server at each change, for a server that reads its own: new-user trial)
+UNKEYED = ("PREFECT_API_URL", "PREFECT_LOGGING_", "PREFECT_API_SSL_CERT_FILE")
 # imported by the server before it forks runs: everything a run imports (the lazy imports of Prefect's engine too)
 WARM = ("flows.cli", "flows.commands", "flows.pipeline", "flows.monthly", "flows.quality", "flows.report",
         "flows.prepare", "flows.assemble", "flows.score_parts", "flows.publishing", "schemas.expectations",
@@ -196,7 +198,9 @@ def ready_server() -> Server | None:
             if sys.stderr.isatty():  # a first run's terminal said nothing while the server started (5 to 18 s; a
                 from flows.commands import say  # user could take it for hung: fresh-clone trial)
 
-                say("memulai server latar (sekali: run berikutnya memakainya) ...")
+                # a server replaced said it started 'once' each time (new-user trial): why, when it is replaced
+                say(("mengganti server latar (kode, pengaturan atau variabel lingkungannya berubah; " if server else
+                     "memulai server latar (") + "sekali: run berikutnya memakainya) ...")
             server = _start(home, key)
     return server
 

@@ -65,8 +65,10 @@ class _Loop:
                                      "--no-services", "--no-ui"], stdin=subprocess.PIPE, stdout=self.api_log,
                                     stderr=subprocess.STDOUT)
         self.url = f"http://{api.HOST}:{port}/api"
-        os.environ.update(api.own_server_settings(self.url))  # as its copies' commands set them (`flows.background.
-        os.environ.setdefault(*QUIET_CONSOLE)  # run_there`, `flows.commands.run_months`): their Prefect settings are these
+        # as its copies' commands set them (`flows.background.run_there`, `flows.commands.run_months`): their Prefect
+        # settings are these
+        os.environ.update(api.own_server_settings(self.url))
+        os.environ.setdefault(*QUIET_CONSOLE)
         try:
             refused = _warm()  # while the Prefect server starts, which takes longer: the first run gets these too
             self.logging = None  # what the copies' logging is set up from, when it is the server's

@@ -5,9 +5,10 @@ Great Expectations 1.24 builds an expectation's configuration anew each time `Ex
 keyword of every metric the expectation asks for: 7,974 builds for the 80 expectations of a run, about a fifth of
 the gate's time (cProfile, 2026-12-05). Inside `configurations_kept`, the first reading of an expectation's
 configuration is kept and given again to the next ones: 1,084 builds, one per expectation object (GX makes one
-for each metric it looks up); a gate of the committed sample in one process took 1.25 s instead of 1.6 s. The expectations are not changed while
-they are validated (GX builds them from the suite for the validation): the results are the same, and the tests of
-the gate check them, failures included. Outside the block, and on any other thread, GX builds it as before.
+for each metric it looks up); a gate of the committed sample in one process took 1.25 s instead of 1.6 s. The
+expectations are not changed while they are validated (GX builds them from the suite for the validation): the
+results are the same, and the tests of the gate check them, failures included. Outside the block, and on any other
+thread, GX builds it as before.
 """
 
 from __future__ import annotations

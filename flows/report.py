@@ -111,8 +111,12 @@ def summary_tables(ringkasan, rows: int, width: int | None = None,
     left_out = len(areas) - len(shown_areas)
     if width is None or _measured(whole).maximum <= width:
         return [whole], left_out
-    parts = ([*COUNTS, "rata-rata"], list(predicates.values()))
-    return [_areas_table(shown_rows, {h: cells[h] for h in headers}, tight=True) for headers in parts], left_out
+    def fitted(headers: list[str]) -> Table:  # folded only where its widest form does not fit (a 120-column
+        part = {h: cells[h] for h in headers}  # terminal showed 'Dalam / Pengawasan / Khusus': new-user trial)
+        loose = _areas_table(shown_rows, part)
+        return loose if _measured(loose).maximum <= width else _areas_table(shown_rows, part, tight=True)
+
+    return [fitted(headers) for headers in ([*COUNTS, "rata-rata"], list(predicates.values()))], left_out
 
 
 def _areas_table(rows: list, cells: dict, tight: bool = False) -> Table:

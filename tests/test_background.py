@@ -258,6 +258,10 @@ def test_the_server_is_keyed_on_what_libraries_read_when_imported(monkeypatch, n
     monkeypatch.delenv(name)
     monkeypatch.setenv("EDITOR", "vi")
     assert code_key() == base
+    # the certificate file: the project's own server names its own (`flows.server.own_server_settings`), so a
+    # user's changed nothing but replaced the server (new-user trial)
+    monkeypatch.setenv("PREFECT_API_SSL_CERT_FILE", "/etc/the-users-own.pem")
+    assert code_key() == base
 
 
 def test_a_prefect_home_given_relative_is_the_command_s_folder_s_and_a_removed_folder_is_one_line(tmp_path):
@@ -464,3 +468,16 @@ def test_a_terminal_is_told_that_the_server_starts(tmp_path, monkeypatch):
                       (False, "")):
         monkeypatch.setattr(sys, "stderr", Terminal(tty))
         assert background.ready_server() == "server" and sys.stderr.getvalue() == said
+    # one of another state of the code or environment, idle: replaced, and said so (it said 'memulai ... sekali'
+    # at each replacement: new-user trial)
+    other = background.Server(pid=os.getpid(), url="-", socket="-", key="another",
+                              python=background.python_installation(), mulai="-")
+    monkeypatch.setattr(background.Server, "found", classmethod(lambda cls, home: other))
+    monkeypatch.setattr(background.Server, "ask", lambda self, message: {"runs": 0} if message["op"] == "status"
+                        else None)
+    stopped = []
+    monkeypatch.setattr(background, "_stop", stopped.append)
+    monkeypatch.setattr(sys, "stderr", Terminal(True))
+    assert background.ready_server() == "server" and stopped == [other]
+    assert sys.stderr.getvalue() == ("koperasi-sehat: mengganti server latar (kode, pengaturan atau variabel "
+                                     "lingkungannya berubah; sekali: run berikutnya memakainya) ...\n")

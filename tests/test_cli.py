@@ -648,6 +648,15 @@ def test_in_a_narrow_terminal_the_summary_is_two_tables_and_nothing_is_cut():
         assert len(tables) == count and "…" not in text and max(map(len, text.splitlines())) <= width, text
         assert all(word in text.split() for word in ["Kalimantan", "Utara", "Bulungan", "70,25", *headers]), text
         assert "Kalimantan Utara" in text, text
+        assert ("Dalam Pengawasan Khusus" in text) == (width >= 150), (width, text)  # whole where it fits (below)
+    # a part whose widest form fits is not folded: with the sample's four predicates, 'Dalam / Pengawasan / Khusus'
+    # was three header lines of a 58-column table on a 120-column terminal (new-user trial)
+    four = frame.assign(jumlah_kurang_sehat=0, jumlah_tidak_sehat=0, jumlah_sangat_tidak_sehat=0)
+    for width, whole in ((80, False), (100, True), (120, True)):
+        console = Console(width=width, record=True)
+        for table in report.summary_tables(four, 10, width)[0]:
+            console.print(table)
+        assert ("Dalam Pengawasan Khusus" in console.export_text()) == whole, (width, console.export_text())
 
 
 def test_the_progress_counts_parts_only_of_a_step_counted_in_parts():
