@@ -369,10 +369,11 @@ def _terminal_size_from_terminal() -> None:
         try:
             size = os.get_terminal_size(sys.stdout.fileno())
         except OSError:
-            return
-        if size.columns > 0:  # a terminal that gives no height (0 rows: new-user trial) gets rich's own, 25
+            size = os.terminal_size((0, 0))
+        if size.columns > 0:
             os.environ.setdefault("COLUMNS", str(size.columns))
-            os.environ.setdefault("LINES", str(size.lines or 25))
+        if "COLUMNS" in os.environ:  # a terminal that gives no height (0 rows: new-user trial), or no size at all
+            os.environ.setdefault("LINES", str(size.lines or 25))  # with COLUMNS set (hostile trial): rich's 25
 
 
 def run_request(request: dict) -> int:

@@ -61,10 +61,55 @@ def progress() -> Iterator[None]:
                    TimeElapsedColumn(), console=console, transient=True)
     _Live.progress = bar
     try:
-        with bar:
+        with bar, _logs_above_the_bar():
             yield
     finally:
         _Live.progress, _Live.task = None, None
+
+
+@contextmanager
+def _logs_above_the_bar() -> Iterator[None]:
+    """Prefect's console logs (`--verbose`) drawn above the progress, as rich draws what is printed while it shows:
+    each log line began at the end of the bar ('0:00:0010:50:18.059 | INFO'), an old bar left above each block of
+    lines (new-user trial). Prefect's console handler prints to the terminal itself (rich's consoles write to the
+    stream under the one rich puts in `sys.stderr` while it draws); for the block, what it prints, colours and all,
+    goes through that one."""
+    import logging
+    import sys
+
+    from rich.file_proxy import FileProxy
+
+    def descriptor(stream: object) -> int | None:  # the terminal it writes to (a run's copy holds other objects)
+        try:
+            return stream.fileno()  # type: ignore[attr-defined]
+        except (AttributeError, OSError, ValueError):
+            return None
+
+    drawn = {descriptor(stream.rich_proxied_file): stream for stream in (sys.stderr, sys.stdout)
+             if isinstance(stream, FileProxy)}
+    drawn.pop(None, None)
+    loggers = [logging.getLogger(), *(one for one in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(one, logging.Logger))]
+    handlers = {id(handler): handler for logger in loggers for handler in logger.handlers
+                if type(handler).__name__ == "PrefectConsoleHandler" and descriptor(handler.console.file) in drawn}
+
+    def through(handler: logging.Handler, proxy: FileProxy) -> None:
+        prefects = type(handler).emit
+
+        def emit(record: logging.LogRecord) -> None:
+            with handler.console.capture() as printed:  # type: ignore[attr-defined]
+                prefects(handler, record)
+            proxy.write(printed.get())
+
+        handler.emit = emit  # type: ignore[method-assign]
+
+    for handler in handlers.values():
+        through(handler, drawn[descriptor(handler.console.file)])  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for handler in handlers.values():
+            del handler.emit
 
 
 def stage(description: str, total: int | None = None) -> None:
@@ -221,11 +266,13 @@ def on_lines(part: RenderableType, width: int) -> RenderableType:
 
 def wrapped(line: str, width: int, indent: int) -> list[str]:
     """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
-    spaces only, the lines after the first indented by `indent` spaces; a glued word that fits no line is broken
+    lone spaces only (a run of spaces is kept, and not broken at), the lines after the first indented by `indent`
+    spaces; a glued word that fits no line is broken
     at its loose glue, else at its glue, a word wider than a line has a line of its own."""
     start = len(line) - len(line.lstrip(" "))
     lines, current = [], line[:start]
-    words = list(reversed([word for word in line[start:].split(" ") if word]))
+    # a lone space breaks, a run of them is kept ('run X  periode', a file name's own: hostile trial)
+    words = list(reversed([word for word in re.split(r"(?<! ) (?! )", line[start:]) if word.strip()]))
     while words:
         word = words.pop()
         fits_here = _cells(current) + (1 if current.strip() else 0) + _cells(word) <= width
@@ -295,7 +342,7 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
         return number(summary[key], 0)
 
     def say(line: str) -> None:  # on a terminal between words (`print_parts`): it broke 'dikaranti|na' at 80 columns
-        print_parts(console, Text(line))
+        print_parts(console, Text(line))  # (a path's line is printed whole, below: a space in it is no place to break)
 
     if terminal or not first:
         console.print()
@@ -337,13 +384,13 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     if left_out:
         say(f"  ... dan {number(left_out, 0)} kabupaten/kota lain (tabel ringkasan_wilayah)")
     if summary.get("masukan"):  # which folder was read (an area rerun read another one unseen: new-user trial)
-        say(f"  masukan: {summary['masukan']}")
-    say(f"  keluaran: {Path(output).resolve()}")
+        console.print(f"  masukan: {summary['masukan']}", markup=False)
+    console.print(f"  keluaran: {Path(output).resolve()}", markup=False)
     documents = (Path(summary["keluaran"][REPORTS_DIR]).resolve() if settings().documents
                  else "tidak ditulis (KOPERASI_SEHAT_DOCUMENTS=false)")
-    say(f"  dokumen: {documents}")  # 'laporan' is the reports read
-    say(f"  Data Docs: {summary['data_docs']}")
-    say(f"  manifest: {summary['manifest']}")
+    console.print(f"  dokumen: {documents}", markup=False)  # 'laporan' is the reports read
+    console.print(f"  Data Docs: {summary['data_docs']}", markup=False)
+    console.print(f"  manifest: {summary['manifest']}", markup=False)
 
 
 def no_questionnaire(summary: dict) -> list[str]:

@@ -9,6 +9,7 @@ stopped it, ended, or was killed, even by kill -9) it stops the server. No serve
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -48,8 +49,21 @@ UNUSED_CERTIFICATE = Path(__file__).with_name("unused-certificate.pem")
 
 def own_server_settings(url: str) -> dict[str, str]:
     """The Prefect variables of a process whose API is a server this project started at `url` (plain HTTP on
-    127.0.0.1): the URL, and the certificate file its clients then load for nothing (`UNUSED_CERTIFICATE`)."""
-    return {"PREFECT_API_URL": url, "PREFECT_API_SSL_CERT_FILE": str(UNUSED_CERTIFICATE)}
+    127.0.0.1): the URL, and the certificate file its clients then load for nothing (`UNUSED_CERTIFICATE`), when it
+    loads: a file removed or damaged made every run a traceback (hostile trial); without it they load certifi's."""
+    return {"PREFECT_API_URL": url, **({"PREFECT_API_SSL_CERT_FILE": str(UNUSED_CERTIFICATE)} if _loads() else {})}
+
+
+@functools.cache
+def _loads() -> bool:
+    """Whether `UNUSED_CERTIFICATE` loads as a file of certificates (once per process: about a millisecond)."""
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=UNUSED_CERTIFICATE)
+    except (OSError, ValueError):  # ssl.SSLError is an OSError
+        return False
+    return True
 
 
 def configured_api() -> str | None:
@@ -109,7 +123,8 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         own = own_server_settings(url)
         before = {name: os.environ.get(name) for name in own}
         os.environ.update(own)  # every process this one starts (served flow runs)
-        updates = {PREFECT_API_URL: url, PREFECT_API_SSL_CERT_FILE: own["PREFECT_API_SSL_CERT_FILE"]}
+        updates = {PREFECT_API_URL: url, **({PREFECT_API_SSL_CERT_FILE: own["PREFECT_API_SSL_CERT_FILE"]}
+                                            if "PREFECT_API_SSL_CERT_FILE" in own else {})}
         with _direct(url), temporary_settings(updates):  # this process, whose settings Prefect has read
             try:
                 yield url

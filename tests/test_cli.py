@@ -669,6 +669,48 @@ def test_the_progress_counts_parts_only_of_a_step_counted_in_parts():
     assert [str(report._Parts().render(task)) for task in bar.tasks] == ["", "2/5"]  # was "0/?" for a whole step
 
 
+def test_prefect_s_log_lines_are_drawn_above_the_progress_not_after_it(monkeypatch):
+    """With --verbose each step's first Prefect log line began at the end of the drawn bar ('0:00:0010:50:18.059 |
+    INFO'), an old bar left above it (new-user trial): Prefect's console handler now prints through the progress,
+    which clears its line first; after the block the handler prints as Prefect made it."""
+    import logging
+    import os
+    import pty
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    leader, follower = pty.openpty()
+    os.set_blocking(leader, False)
+    terminal = open(follower, "w", encoding="utf-8")  # a real terminal: rich draws on it, the handler writes to it
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("COLUMNS", "100")
+    handler = PrefectConsoleHandler(stream=terminal)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("prefect.koperasi-sehat-uji")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with report.progress():
+            report.stage("membaca dan memvalidasi masukan")
+            report._Live.progress.refresh()  # the bar drawn, as a run's is by then
+            logger.info("baris log Prefect")
+        logger.info("sesudahnya")
+    finally:
+        logger.removeHandler(handler)
+        terminal.close()
+    shown = b""
+    while True:
+        try:
+            shown += os.read(leader, 65536)
+        except (BlockingIOError, OSError):
+            break
+    os.close(leader)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode())
+    assert "membaca dan memvalidasi masukan" in text  # the bar was drawn
+    assert re.search(r"(^|[\r\n])baris log Prefect\r?\n", text), repr(text)  # at a line's start, not after '0:00:00'
+    assert re.search(r"(^|[\r\n])sesudahnya\r?\n", text) and "emit" not in vars(handler), repr(text)
+
+
 def test_no_progress_is_drawn_into_a_pipe_even_with_force_color(monkeypatch, capsys):
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich then calls any stream a terminal
     with report.progress():
@@ -1332,7 +1374,7 @@ def test_on_an_80_column_terminal_the_summary_s_lines_go_on_between_words(tmp_pa
     regions = ringkasan_wilayah(status, pd.DataFrame({"nik": ["1"], "skor_total": [80.0]}), "2026-10")
     monkeypatch.setattr(report.storage, "read_table", lambda output, table, *args, **kwargs: regions
                         if table == "ringkasan_wilayah" else report.storage.empty_frame(table))
-    manifest = tmp_path / ("folder-yang-namanya-panjang-sekali-" * 3) / "2026-10_20261205T180110452325.json"
+    manifest = tmp_path / ("folder yang namanya panjang sekali " * 3) / "2026-10_20261205T180110452325.json"
     manifest.parent.mkdir()
     manifest.write_text(json.dumps({"berkas_masukan": [{"sumber": "koperasi.csv"}]}))
     summary = {"run_id": "2026-10_20261205T180110452325", "periode": "2026-10", "laporan_dibaca": 43, "dinilai": 36,
@@ -1350,12 +1392,15 @@ def test_on_an_80_column_terminal_the_summary_s_lines_go_on_between_words(tmp_pa
         "  laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 +",
         "    dikarantina 0 + terganti 2",
         "  kuesioner dikarantina 0 dari 4.788; faktor 0 dari 4; koperasi.csv 0 dari 109;"]
-    assert "    pemeriksaan 0 dari 513" in words and f"    {manifest}" in words  # the path whole, on a line of its own
-    assert all(cell_len(line) <= 80 for line in words if str(manifest) not in line), words
+    # a path's line whole, for the terminal to wrap (a space in a path is no place to break); a run of spaces kept
+    assert "    pemeriksaan 0 dari 513" in words and f"  manifest: {manifest}" in words
+    assert words[1] == "run 2026-10_20261205T180110452325  periode 2026-10"
+    paths = ("  masukan: ", "  keluaran: ", "  dokumen: ", "  Data Docs: ", "  manifest: ")
+    assert all(cell_len(line) <= 80 for line in words if not line.startswith(paths)), words
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # a pipe: the same words, each line whole
     report.print_summary(summary, tmp_path)
     piped = [line for line in sys.stdout.getvalue().splitlines() if not {"│", "┃", "━"} & set(line)]
-    assert " ".join(piped).split() == " ".join(words).split() and len(piped) == len(words) - 5  # 4 wrapped, 1 empty
+    assert " ".join(piped).split() == " ".join(words).split() and len(piped) == len(words) - 4  # 3 wrapped, 1 empty
     assert "  masukan umum: hasil pemeriksaan run sebelumnya hari ini dipakai lagi (berkas, pengaturan dan kode " \
            "sama; cache)" in piped
 

@@ -231,6 +231,8 @@ def test_registry_columns_are_carried_through():
     (lambda f: pd.concat([f, f.assign(periode=None)], ignore_index=True), "reports have an empty periode in 1 row"),
     (lambda f: pd.concat([f.assign(jenis="ksp"), f.assign(jenis=None)], ignore_index=True),
      "reports have an empty jenis in 1 row"),
+    (lambda f: pd.concat([f.assign(jenis="ksp"), f.assign(jenis=" "), f.assign(jenis="")], ignore_index=True),
+     "reports have an empty jenis in 2 row"),  # blank: unscored, its reason 'jenis  tidak dinilai' (hostile trial)
     # beyond RUPIAH_MAKS (beyond int64 too): refused, not wrapped to a negative amount, whatever the column type
     (lambda f: f.assign(kas=RUPIAH_MAKS + 1), "kas holds an amount beyond 999,999,999,999,999 Rupiah either way"),
     (lambda f: f.assign(shu_belum_dibagi=-RUPIAH_MAKS - 1), "shu_belum_dibagi holds an amount beyond"),

@@ -79,6 +79,8 @@ def test_a_terminal_s_own_width_is_used_whatever_columns_and_term_say(published_
     monkeypatch.setenv("TERM", "dumb")
     assert in_a_terminal(published_sample[0], DPK, columns=None) == own
     assert in_a_terminal(published_sample[0], DPK, columns=None, size=(0, 120)) == own  # one that gives no height
+    # one that gives no size, its width in COLUMNS: rich took 80 columns (hostile trial)
+    assert in_a_terminal(published_sample[0], DPK, columns="120", size=(0, 0)) == own
 
 
 @pytest.mark.parametrize("colour", [None, "1", "1 dumb"])

@@ -275,6 +275,7 @@ def test_the_clients_of_a_server_this_project_started_load_one_certificate_not_c
     popen = subprocess.Popen
     monkeypatch.setattr(server.subprocess, "Popen", lambda args, **kwargs: popen(
         [sys.executable, "-c", "import sys; sys.stdin.read()"], **kwargs))  # a server until its pipe closes
+    assert server._loads()  # the file loads (checked once per process: a damaged one is left out, below)
     loaded = []
     monkeypatch.setattr(ssl, "create_default_context", lambda cafile=None, **kwargs: loaded.append(cafile) or
                         ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
@@ -289,3 +290,11 @@ def test_the_clients_of_a_server_this_project_started_load_one_certificate_not_c
     assert ssl.create_default_context(cafile=server.UNUSED_CERTIFICATE).cert_store_stats()["x509_ca"] == 1
     assert server.own_server_settings("http://127.0.0.1:9/api") == {
         "PREFECT_API_URL": "http://127.0.0.1:9/api", "PREFECT_API_SSL_CERT_FILE": str(server.UNUSED_CERTIFICATE)}
+    # removed or damaged (it says it is unused): every run was a traceback of Prefect's client (hostile trial); it
+    # is left out, and Prefect's clients load certifi's bundle as before
+    server._loads.cache_clear()
+    monkeypatch.setattr(server, "UNUSED_CERTIFICATE", Path(__file__))  # no certificate in it
+    try:
+        assert server.own_server_settings("http://127.0.0.1:9/api") == {"PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    finally:
+        server._loads.cache_clear()
