@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -57,8 +58,6 @@ def own_server_settings(url: str) -> dict[str, str]:
 @functools.cache
 def _loads() -> bool:
     """Whether `UNUSED_CERTIFICATE` loads as a file of certificates (once per process: about a millisecond)."""
-    import ssl
-
     try:
         ssl.create_default_context(cafile=UNUSED_CERTIFICATE)
     except (OSError, ValueError):  # ssl.SSLError is an OSError
@@ -203,8 +202,11 @@ def _loopback(url: str) -> bool:
 def reachable(url: str, named: str, unset: str) -> str:
     """`url` once a server answers there, whatever it answers (Prefect Cloud asks for a key). Raises ServerError
     (exit 2) when nothing answers, with the URL as `named` (where it was set) and how to unset it: Prefect's
-    client gave three tracebacks (hostile trial)."""
-    opener = LOOPBACK if _loopback(url) else urllib.request.build_opener()  # elsewhere, through a proxy if set
+    client gave three tracebacks (hostile trial). An https server is checked as Prefect's client checks it
+    (PREFECT_API_SSL_CERT_FILE, else certifi's bundle; PREFECT_API_TLS_INSECURE_SKIP_VERIFY): a server of the
+    user's with a private authority, which Prefect reaches, was refused (hostile trial)."""
+    handlers = [urllib.request.HTTPSHandler(context=_as_prefect_checks())] if url.lower().startswith("https:") else []
+    opener = urllib.request.build_opener(*handlers, *([urllib.request.ProxyHandler({})] if _loopback(url) else []))
     try:
         with opener.open(f"{url.rstrip('/')}/health", timeout=CONNECT_SECONDS):
             pass
@@ -215,6 +217,19 @@ def reachable(url: str, named: str, unset: str) -> str:
         raise ServerError(f"{named} tidak dapat dihubungi ({reason}): jalankan server itu (mis. "
                           f"koperasi-sehat serve), atau {unset}: run memakai server latarnya sendiri") from None
     return url
+
+
+def _as_prefect_checks() -> ssl.SSLContext:
+    """The TLS context Prefect's client makes from its settings (`prefect.client.orchestration.PrefectClient`)."""
+    import certifi
+    from prefect.settings import get_current_settings
+
+    api = get_current_settings().api
+    if api.tls_insecure_skip_verify:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=api.ssl_cert_file or certifi.where())
 
 
 def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:

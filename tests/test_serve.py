@@ -298,3 +298,60 @@ def test_the_clients_of_a_server_this_project_started_load_one_certificate_not_c
         assert server.own_server_settings("http://127.0.0.1:9/api") == {"PREFECT_API_URL": "http://127.0.0.1:9/api"}
     finally:
         server._loads.cache_clear()
+
+
+def test_a_users_https_server_of_a_private_authority_is_reached_as_prefect_reaches_it(tmp_path, monkeypatch):
+    """PREFECT_API_URL of an https server whose certificate a private authority signed, named by
+    PREFECT_API_SSL_CERT_FILE: Prefect's client reached it, the command refused it as unreachable (hostile trial).
+    It is checked as Prefect checks it; without the authority it is still refused, in one line."""
+    import datetime
+    import http.server
+    import ssl
+    import threading
+
+    import pytest
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_TLS_INSECURE_SKIP_VERIFY, temporary_settings
+
+    from flows import server
+    from scoring.errors import ServerError
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    (tmp_path / "ca.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        log_message = _quiet
+
+    api = http.server.ThreadingHTTPServer((server.HOST, 0), Health)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "ca.pem", tmp_path / "key.pem")
+    api.socket = context.wrap_socket(api.socket, server_side=True)
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    url = f"https://localhost:{api.server_address[1]}/api"
+    try:
+        with temporary_settings({PREFECT_API_SSL_CERT_FILE: str(tmp_path / "ca.pem")}):
+            assert server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu") == url
+        with temporary_settings({PREFECT_API_TLS_INSECURE_SKIP_VERIFY: True}):
+            assert server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu") == url
+        with pytest.raises(ServerError, match=r"tidak dapat dihubungi \(\[SSL: CERTIFICATE_VERIFY_FAILED\]"):
+            server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
+    finally:
+        api.shutdown()
