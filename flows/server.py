@@ -220,7 +220,8 @@ def reachable(url: str, named: str, unset: str) -> str:
 
 
 def _as_prefect_checks() -> ssl.SSLContext:
-    """The TLS context Prefect's client makes from its settings (`prefect.client.orchestration.PrefectClient`)."""
+    """The TLS context Prefect's client makes from its settings (`prefect.client.orchestration.PrefectClient`).
+    Raises ServerError (one line) for a certificate file that does not load."""
     import certifi
     from prefect.settings import get_current_settings
 
@@ -229,7 +230,11 @@ def _as_prefect_checks() -> ssl.SSLContext:
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
         return context
-    return ssl.create_default_context(cafile=api.ssl_cert_file or certifi.where())
+    try:
+        return ssl.create_default_context(cafile=api.ssl_cert_file or certifi.where())
+    except (OSError, ValueError) as error:  # ssl.SSLError is an OSError; Prefect's client gave a traceback
+        raise ServerError(f"PREFECT_API_SSL_CERT_FILE ({api.ssl_cert_file}) tidak dapat dibaca sebagai berkas "
+                          f"sertifikat ({error}): perbaiki atau hapus variabel itu") from None
 
 
 def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:

@@ -353,5 +353,11 @@ def test_a_users_https_server_of_a_private_authority_is_reached_as_prefect_reach
             assert server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu") == url
         with pytest.raises(ServerError, match=r"tidak dapat dihubungi \(\[SSL: CERTIFICATE_VERIFY_FAILED\]"):
             server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
+        with temporary_settings({PREFECT_API_SSL_CERT_FILE: str(tmp_path / "tidak-ada.pem")}):  # one line, not
+            with pytest.raises(ServerError) as refused:                                        # Prefect's traceback
+                server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
+        assert str(refused.value) == (f"PREFECT_API_SSL_CERT_FILE ({tmp_path / 'tidak-ada.pem'}) tidak dapat dibaca "
+                                      "sebagai berkas sertifikat ([Errno 2] No such file or directory): perbaiki atau "
+                                      "hapus variabel itu")
     finally:
         api.shutdown()
