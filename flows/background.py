@@ -199,8 +199,8 @@ def ready_server() -> Server | None:
                 from flows.commands import say  # user could take it for hung: fresh-clone trial)
 
                 # a server replaced said it started 'once' each time (new-user trial): why, when it is replaced
-                say(("mengganti server latar (kode, pengaturan atau variabel lingkungannya berubah; " if server else
-                     "memulai server latar (") + "sekali: run berikutnya memakainya) ...")
+                say("mengganti server latar (kode atau lingkungannya berubah) ..." if server else
+                    "memulai server latar (sekali: run berikutnya memakainya) ...")
             server = _start(home, key)
     return server
 

@@ -94,22 +94,26 @@ def _logs_above_the_bar() -> Iterator[None]:
                 if type(handler).__name__ == "PrefectConsoleHandler" and descriptor(handler.console.file) in drawn}
 
     def through(handler: logging.Handler, proxy: FileProxy) -> None:
-        prefects = type(handler).emit
+        emitted = handler.emit  # Prefect's, or what is in its place (a block within a block)
 
         def emit(record: logging.LogRecord) -> None:
             with handler.console.capture() as printed:  # type: ignore[attr-defined]
-                prefects(handler, record)
+                emitted(record)
             proxy.write(printed.get())
 
         handler.emit = emit  # type: ignore[method-assign]
 
+    previous = {id(handler): vars(handler).get("emit") for handler in handlers.values()}
     for handler in handlers.values():
         through(handler, drawn[descriptor(handler.console.file)])  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        for handler in handlers.values():
-            del handler.emit
+        for handler in handlers.values():  # Prefect's own again, or what the handler had before the block
+            if previous[id(handler)] is None:
+                del handler.emit
+            else:
+                handler.emit = previous[id(handler)]  # type: ignore[method-assign]
 
 
 def stage(description: str, total: int | None = None) -> None:
@@ -266,13 +270,11 @@ def on_lines(part: RenderableType, width: int) -> RenderableType:
 
 def wrapped(line: str, width: int, indent: int) -> list[str]:
     """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
-    lone spaces only (a run of spaces is kept, and not broken at), the lines after the first indented by `indent`
-    spaces; a glued word that fits no line is broken
+    spaces only (a run of them is one), the lines after the first indented by `indent` spaces; a glued word that fits no line is broken
     at its loose glue, else at its glue, a word wider than a line has a line of its own."""
     start = len(line) - len(line.lstrip(" "))
     lines, current = [], line[:start]
-    # a lone space breaks, a run of them is kept ('run X  periode', a file name's own: hostile trial)
-    words = list(reversed([word for word in re.split(r"(?<! ) (?! )", line[start:]) if word.strip()]))
+    words = list(reversed([word for word in line[start:].split(" ") if word]))
     while words:
         word = words.pop()
         fits_here = _cells(current) + (1 if current.strip() else 0) + _cells(word) <= width
@@ -342,7 +344,8 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
         return number(summary[key], 0)
 
     def say(line: str) -> None:  # on a terminal between words (`print_parts`): it broke 'dikaranti|na' at 80 columns
-        print_parts(console, Text(line))  # (a path's line is printed whole, below: a space in it is no place to break)
+        print_parts(console, Text(line))  # (a path's line is printed whole, below: a space in it is no place to
+        # break, and a terminal's wrapping shows every character of it)
 
     if terminal or not first:
         console.print()

@@ -214,6 +214,9 @@ def reachable(url: str, named: str, unset: str) -> str:
         pass
     except (OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
+        if isinstance(reason, ssl.SSLCertVerificationError):  # it runs: 'jalankan server itu' misled (hostile trial)
+            raise ServerError(f"{named} tidak dapat dihubungi ({reason}): beri PREFECT_API_SSL_CERT_FILE berkas "
+                              f"sertifikat penerbitnya, atau {unset}: run memakai server latarnya sendiri") from None
         raise ServerError(f"{named} tidak dapat dihubungi ({reason}): jalankan server itu (mis. "
                           f"koperasi-sehat serve), atau {unset}: run memakai server latarnya sendiri") from None
     return url

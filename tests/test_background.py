@@ -479,5 +479,4 @@ def test_a_terminal_is_told_that_the_server_starts(tmp_path, monkeypatch):
     monkeypatch.setattr(background, "_stop", stopped.append)
     monkeypatch.setattr(sys, "stderr", Terminal(True))
     assert background.ready_server() == "server" and stopped == [other]
-    assert sys.stderr.getvalue() == ("koperasi-sehat: mengganti server latar (kode, pengaturan atau variabel "
-                                     "lingkungannya berubah; sekali: run berikutnya memakainya) ...\n")
+    assert sys.stderr.getvalue() == "koperasi-sehat: mengganti server latar (kode atau lingkungannya berubah) ...\n"

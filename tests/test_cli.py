@@ -1392,9 +1392,9 @@ def test_on_an_80_column_terminal_the_summary_s_lines_go_on_between_words(tmp_pa
         "  laporan dibaca 43 = dinilai 36 + tidak dinilai (jenis tanpa rulebook) 5 +",
         "    dikarantina 0 + terganti 2",
         "  kuesioner dikarantina 0 dari 4.788; faktor 0 dari 4; koperasi.csv 0 dari 109;"]
-    # a path's line whole, for the terminal to wrap (a space in a path is no place to break); a run of spaces kept
+    # a path's line whole, for the terminal to wrap (a space in a path is no place to break, and it keeps them all)
     assert "    pemeriksaan 0 dari 513" in words and f"  manifest: {manifest}" in words
-    assert words[1] == "run 2026-10_20261205T180110452325  periode 2026-10"
+    assert words[1] == "run 2026-10_20261205T180110452325 periode 2026-10"  # a run of spaces one, as a break
     paths = ("  masukan: ", "  keluaran: ", "  dokumen: ", "  Data Docs: ", "  manifest: ")
     assert all(cell_len(line) <= 80 for line in words if not line.startswith(paths)), words
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # a pipe: the same words, each line whole

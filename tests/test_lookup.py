@@ -74,7 +74,9 @@ def test_a_terminal_s_own_width_is_used_whatever_columns_and_term_say(published_
     own = in_a_terminal(published_sample[0], DPK, columns=None)
     assert own[0] == 0 and own[1].startswith(f"KSP Setia Bersama ({DPK})\n")
     assert " kelembagaan " in own[1] and max(map(len, own[1].splitlines())) == 120  # the terminal's 120 columns
-    for columns in ("0", "lebar"):
+    # and what is no size to rich either: a digit int() refuses (a traceback), beyond what it can hold (a traceback),
+    # a billion (gigabytes of spaces; hostile trial)
+    for columns in ("0", "lebar", "²", "99999999999999999999", "1000000000"):
         assert in_a_terminal(published_sample[0], DPK, columns=columns) == own, columns
     monkeypatch.setenv("TERM", "dumb")
     assert in_a_terminal(published_sample[0], DPK, columns=None) == own

@@ -351,8 +351,9 @@ def test_a_users_https_server_of_a_private_authority_is_reached_as_prefect_reach
             assert server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu") == url
         with temporary_settings({PREFECT_API_TLS_INSECURE_SKIP_VERIFY: True}):
             assert server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu") == url
-        with pytest.raises(ServerError, match=r"tidak dapat dihubungi \(\[SSL: CERTIFICATE_VERIFY_FAILED\]"):
-            server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
+        with pytest.raises(ServerError, match=r"tidak dapat dihubungi \(\[SSL: CERTIFICATE_VERIFY_FAILED\].*\): beri "
+                           "PREFECT_API_SSL_CERT_FILE berkas sertifikat penerbitnya, atau hapus variabel itu: run"):
+            server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")  # it runs: not 'jalankan server itu'
         with temporary_settings({PREFECT_API_SSL_CERT_FILE: str(tmp_path / "tidak-ada.pem")}):  # one line, not
             with pytest.raises(ServerError) as refused:                                        # Prefect's traceback
                 server.reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
