@@ -57,9 +57,10 @@ PACKAGES = ("flows", "schemas", "scoring")
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
                      "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "SCIPY_", "PANDAS_", "PANDERA_", "DASK_",
                      "ARROW_", "MPL")  # MPL: matplotlib, imported when idle
-# set per run, applied in the copy; or set by this project for its own server whatever the command's (a user's
-# certificate file replaced the server at each change, for a server that reads its own: new-user trial)
-UNKEYED = ("PREFECT_API_URL", "PREFECT_LOGGING_", "PREFECT_API_SSL_CERT_FILE")
+# set per run, applied in the copy; or set by this project for its own server whatever the command's
+# (`flows.server.own_server_settings`: a user's certificate file replaced the server at each change, for a server
+# whose runs read their own: new-user trial)
+UNKEYED = ("PREFECT_API_URL", "PREFECT_LOGGING_", "PREFECT_API_SSL_CERT_FILE", "PREFECT_UI_URL")
 # imported by the server before it forks runs: everything a run imports (the lazy imports of Prefect's engine too)
 WARM = ("flows.cli", "flows.commands", "flows.pipeline", "flows.monthly", "flows.quality", "flows.report",
         "flows.prepare", "flows.assemble", "flows.score_parts", "flows.publishing", "schemas.expectations",

@@ -48,11 +48,14 @@ FIRST_REQUESTS = (("/admin/version", None), ("/flows/filter", b'{"limit": 1}'))
 UNUSED_CERTIFICATE = Path(__file__).with_name("unused-certificate.pem")
 
 
-def own_server_settings(url: str) -> dict[str, str]:
+def own_server_settings(url: str, ui: bool = False) -> dict[str, str]:
     """The Prefect variables of a process whose API is a server this project started at `url` (plain HTTP on
-    127.0.0.1): the URL, and the certificate file its clients then load for nothing (`UNUSED_CERTIFICATE`), when it
-    loads: a file removed or damaged made every run a traceback (hostile trial); without it they load certifi's."""
-    return {"PREFECT_API_URL": url, **({"PREFECT_API_SSL_CERT_FILE": str(UNUSED_CERTIFICATE)} if _loads() else {})}
+    127.0.0.1): the URL; the certificate file its clients then load for nothing (`UNUSED_CERTIFICATE`), when it
+    loads (a file removed or damaged made every run a traceback: hostile trial; without it they load certifi's);
+    and, for a server without its UI (`ui` False), no UI URL: Prefect's 'View at http://127.0.0.1:.../runs/...'
+    line of a --verbose run named a page that server does not serve."""
+    return {"PREFECT_API_URL": url, **({"PREFECT_API_SSL_CERT_FILE": str(UNUSED_CERTIFICATE)} if _loads() else {}),
+            **({} if ui else {"PREFECT_UI_URL": ""})}
 
 
 @functools.cache
@@ -117,14 +120,13 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         url = f"http://{HOST}:{port}/api"
         wait_healthy(server, url, log)
         started = True
-        from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_URL, temporary_settings
+        import prefect.settings
 
-        own = own_server_settings(url)
+        own = own_server_settings(url, ui)
         before = {name: os.environ.get(name) for name in own}
         os.environ.update(own)  # every process this one starts (served flow runs)
-        updates = {PREFECT_API_URL: url, **({PREFECT_API_SSL_CERT_FILE: own["PREFECT_API_SSL_CERT_FILE"]}
-                                            if "PREFECT_API_SSL_CERT_FILE" in own else {})}
-        with _direct(url), temporary_settings(updates):  # this process, whose settings Prefect has read
+        updates = {getattr(prefect.settings, name): value for name, value in own.items()}
+        with _direct(url), prefect.settings.temporary_settings(updates):  # this process, whose settings Prefect read
             try:
                 yield url
             finally:

@@ -265,10 +265,12 @@ def test_the_clients_of_a_server_this_project_started_load_one_certificate_not_c
     import ssl
 
     import prefect
+    from prefect.utilities.urls import url_for
 
     from flows import server
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_UI_URL", raising=False)
     monkeypatch.setenv("PREFECT_API_SSL_CERT_FILE", "/etc/the-users-own.pem")
     monkeypatch.setattr(server, "configured_api", lambda: None)
     monkeypatch.setattr(server, "wait_healthy", lambda *args: None)
@@ -284,18 +286,21 @@ def test_the_clients_of_a_server_this_project_started_load_one_certificate_not_c
         assert os.environ["PREFECT_API_SSL_CERT_FILE"] == str(server.UNUSED_CERTIFICATE)  # its runs' processes
         prefect.get_client(sync_client=True)
         prefect.get_client()
+        # a server without its UI: no 'View at' line naming a page it does not serve (a dead link with --verbose)
+        assert os.environ["PREFECT_UI_URL"] == "" and url_for("flow-run", obj_id="1") is None
     assert loaded == [str(server.UNUSED_CERTIFICATE)] * 2
-    assert os.environ["PREFECT_API_SSL_CERT_FILE"] == "/etc/the-users-own.pem"
+    assert os.environ["PREFECT_API_SSL_CERT_FILE"] == "/etc/the-users-own.pem" and "PREFECT_UI_URL" not in os.environ
     monkeypatch.undo()
     assert ssl.create_default_context(cafile=server.UNUSED_CERTIFICATE).cert_store_stats()["x509_ca"] == 1
-    assert server.own_server_settings("http://127.0.0.1:9/api") == {
+    assert server.own_server_settings("http://127.0.0.1:9/api", ui=True) == {
         "PREFECT_API_URL": "http://127.0.0.1:9/api", "PREFECT_API_SSL_CERT_FILE": str(server.UNUSED_CERTIFICATE)}
     # removed or damaged (it says it is unused): every run was a traceback of Prefect's client (hostile trial); it
     # is left out, and Prefect's clients load certifi's bundle as before
     server._loads.cache_clear()
     monkeypatch.setattr(server, "UNUSED_CERTIFICATE", Path(__file__))  # no certificate in it
     try:
-        assert server.own_server_settings("http://127.0.0.1:9/api") == {"PREFECT_API_URL": "http://127.0.0.1:9/api"}
+        assert server.own_server_settings("http://127.0.0.1:9/api", ui=True) == {
+            "PREFECT_API_URL": "http://127.0.0.1:9/api"}
     finally:
         server._loads.cache_clear()
 
