@@ -382,8 +382,11 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
         say(f"  contoh karantina  {example} (semua baris dan alasannya: tabel karantina)")
     if summary.get("masukan_umum_dari_cache"):
         say(f"  {FROM_CACHE}")
-    for table in tables:
-        console.print(table)
+    for table in tables:  # narrower than even its least width: a list (a 60-column terminal wrapped each row's last
+        if terminal and _measured(table).minimum > console.width:  # letter: hostile trial)
+            print_parts(console, as_list(table))
+        else:
+            console.print(table)
     if left_out:
         say(f"  ... dan {number(left_out, 0)} kabupaten/kota lain (tabel ringkasan_wilayah)")
     if summary.get("masukan"):  # which folder was read (an area rerun read another one unseen: new-user trial)

@@ -1397,6 +1397,15 @@ def test_on_an_80_column_terminal_the_summary_s_lines_go_on_between_words(tmp_pa
     assert words[1] == "run 2026-10_20261205T180110452325 periode 2026-10"  # a run of spaces one, as a break
     paths = ("  masukan: ", "  keluaran: ", "  dokumen: ", "  Data Docs: ", "  manifest: ")
     assert all(cell_len(line) <= 80 for line in words if not line.startswith(paths)), words
+    # narrower than even the tables' least width: each a list (at 60 columns each row's last letter was wrapped)
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    report.print_summary(summary, tmp_path)
+    narrow = [line for line in re.sub(r"\x1b\[[0-9;]*m", "", sys.stdout.getvalue()).splitlines()
+              if not line.startswith(paths)]
+    assert all(cell_len(line) <= 40 for line in narrow), narrow  # the predicates' table (one column) fits: a table
+    assert "- Tarakan: koperasi 1 · aktif 1 ·" in narrow and "  rata-rata 80,00" in narrow, narrow
+    monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # a pipe: the same words, each line whole
     report.print_summary(summary, tmp_path)
     piped = [line for line in sys.stdout.getvalue().splitlines() if not {"│", "┃", "━"} & set(line)]
