@@ -428,8 +428,9 @@ def _refresh_settings(logging: tuple | None = None) -> None:
     included (whatever they are read from: variables in any case, .env, prefect.toml, pyproject.toml, profiles).
     Prefect's logging is set up again (0.1-0.2 s) unless its settings are the server's and `logging` is what the
     server's logging was set up from besides them (`_logging_from`: Prefect's own logging file, the same variables).
-    SettingError, in one line, for a Prefect setting it refuses (PREFECT_LOGGING_LEVEL=LOUD: PREFECT_LOGGING_* are applied per run, the server is not keyed on them,
-    `flows.background.UNKEYED`), settings it cannot read, or a logging file it cannot use."""
+    SettingError, in one line, for a Prefect setting it refuses (PREFECT_LOGGING_LEVEL=LOUD: PREFECT_LOGGING_* are
+    applied per run, the server is not keyed on them, `flows.background.UNKEYED`), settings it cannot read, or a
+    logging file it cannot use."""
     settings.cache_clear()
     import prefect.context
     from prefect.logging.configuration import setup_logging

@@ -368,8 +368,9 @@ def _terminal_size_from_terminal() -> None:
     for name in ("COLUMNS", "LINES"):
         value = os.environ.get(name)
         if value is not None and not (value.strip().isdecimal() and 0 < int(value) <= SIZE_MAX):
-            del os.environ[name]  # ('²' is a digit int() refuses, 10**20 one rich cannot hold: tracebacks; 10**9 columns
-                                  # a --help of gigabytes: hostile trial)
+            # '²' is a digit int() refuses, 10**20 one rich cannot hold (tracebacks), 10**9 columns a --help of
+            # gigabytes (hostile trial)
+            del os.environ[name]
     if os.environ.get("TERM", "").lower() == "dumb" and sys.stdout.isatty():
         try:
             size = os.get_terminal_size(sys.stdout.fileno())

@@ -270,8 +270,8 @@ def on_lines(part: RenderableType, width: int) -> RenderableType:
 
 def wrapped(line: str, width: int, indent: int) -> list[str]:
     """`line` in lines of at most `width` terminal cells (a wide character takes two: `cell_len`), broken at its
-    spaces only (a run of them is one), the lines after the first indented by `indent` spaces; a glued word that fits no line is broken
-    at its loose glue, else at its glue, a word wider than a line has a line of its own."""
+    spaces only (a run of them is one), the lines after the first indented by `indent` spaces; a glued word that
+    fits no line is broken at its loose glue, else at its glue, a word wider than a line has a line of its own."""
     start = len(line) - len(line.lstrip(" "))
     lines, current = [], line[:start]
     words = list(reversed([word for word in line[start:].split(" ") if word]))

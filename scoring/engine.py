@@ -86,8 +86,7 @@ def _books(reports: pd.DataFrame, forced: Rulebook | None,
     if "jenis" in reports.columns:
         jenis_code, jenis = pd.factorize(reports["jenis"].astype("str"))
         blank = [i for i, one in enumerate(jenis) if not one.strip()]  # as an empty one: it was left unscored, its
-        if blank:                                                      # reason 'jenis  tidak dinilai' (hostile trial)
-            raise ScoringInputError(f"reports have an empty jenis in {int(np.isin(jenis_code, blank).sum())} row(s)")
+        inputs.refuse_empty(int(np.isin(jenis_code, blank).sum()), "jenis", "reports")  # reason 'jenis  tidak ...'
         code, distinct = pd.factorize(period_code.astype(np.int64) * len(jenis) + jenis_code)
         pairs = [(periods[d // len(jenis)], jenis[d % len(jenis)]) for d in distinct]
     else:

@@ -33,7 +33,11 @@ def require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], w
 
 def require_filled(frame: pd.DataFrame, column: str, what: str) -> None:
     """Refuse a key column with an empty value (ScoringInputError naming how many rows)."""
-    empty = int(frame[column].isna().sum())
+    refuse_empty(int(frame[column].isna().sum()), column, what)
+
+
+def refuse_empty(empty: int, column: str, what: str) -> None:
+    """ScoringInputError for `empty` rows (none: nothing) whose key `column` is empty, missing or blank."""
     if empty:
         raise ScoringInputError(f"{what} have an empty {column} in {empty} row(s)")
 

@@ -156,8 +156,8 @@ def _classify(path: Path, parts: tuple[str, ...], real_root: str, limit: int) ->
 
 
 def _table_of(parts: tuple[str, ...]) -> tuple[str | None, str]:
-    """The table a file at `parts` belongs to (`schemas.landing_paths.input_table`), or None and why no input table lives
-    there."""
+    """The table a file at `parts` belongs to (`schemas.landing_paths.input_table`), or None and why no input table
+    lives there."""
     table = input_table("/".join(parts))
     if table is not None:
         return table, ""
