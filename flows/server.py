@@ -202,18 +202,21 @@ def _loopback(url: str) -> bool:
 
 
 def reachable(url: str, named: str, unset: str) -> str:
-    """`url` once a server answers there, whatever it answers (Prefect Cloud asks for a key). Raises ServerError
-    (exit 2) when nothing answers, with the URL as `named` (where it was set) and how to unset it: Prefect's
-    client gave three tracebacks (hostile trial). An https server is checked as Prefect's client checks it
-    (PREFECT_API_SSL_CERT_FILE, else certifi's bundle; PREFECT_API_TLS_INSECURE_SKIP_VERIFY): a server of the
-    user's with a private authority, which Prefect reaches, was refused (hostile trial)."""
+    """`url` once Prefect's API answers there: its health check answers `true`, or asks for a key (HTTP 401 or
+    403: Prefect Cloud, a server behind a login). Raises ServerError (exit 2) when nothing answers, or something
+    else does (a web page, HTTP 404: Prefect's client gave a traceback; hostile trial), with the URL as `named`
+    (where it was set) and how to unset it: Prefect's client gave three tracebacks (hostile trial). An https
+    server is checked as Prefect's client checks it (PREFECT_API_SSL_CERT_FILE, else certifi's bundle;
+    PREFECT_API_TLS_INSECURE_SKIP_VERIFY): a server of the user's with a private authority, which Prefect
+    reaches, was refused (hostile trial)."""
     handlers = [urllib.request.HTTPSHandler(context=_as_prefect_checks())] if url.lower().startswith("https:") else []
     opener = urllib.request.build_opener(*handlers, *([urllib.request.ProxyHandler({})] if _loopback(url) else []))
+    health = f"{url.rstrip('/')}/health"
     try:
-        with opener.open(f"{url.rstrip('/')}/health", timeout=CONNECT_SECONDS):
-            pass
-    except urllib.error.HTTPError:
-        pass
+        with opener.open(health, timeout=CONNECT_SECONDS) as answer:
+            answered = "jawaban bukan 'true'" if answer.read(64).strip() != b"true" else None
+    except urllib.error.HTTPError as error:
+        answered = None if error.code in (401, 403) else f"HTTP {error.code}"
     except (OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, ssl.SSLCertVerificationError):  # it runs: 'jalankan server itu' misled (hostile trial)
@@ -221,6 +224,10 @@ def reachable(url: str, named: str, unset: str) -> str:
                               f"sertifikat penerbitnya, atau {unset}: run memakai server latarnya sendiri") from None
         raise ServerError(f"{named} tidak dapat dihubungi ({reason}): jalankan server itu (mis. "
                           f"koperasi-sehat serve), atau {unset}: run memakai server latarnya sendiri") from None
+    if answered:
+        raise ServerError(f"{named} menjawab, tetapi bukan sebagai API Prefect (GET {health}: {answered}): periksa "
+                          f"alamatnya (API Prefect berakhiran /api) dan servernya, atau {unset}: run memakai server "
+                          "latarnya sendiri")
     return url
 
 

@@ -369,6 +369,32 @@ def test_a_prefect_api_url_where_nothing_answers_is_one_line_and_exit_2(tmp_path
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # nothing written
 
 
+def test_a_prefect_api_url_where_another_server_answers_is_one_line_and_exit_2(tmp_path):
+    """PREFECT_API_URL of a web server that is not Prefect's API (a typo in the port): the command's check passed it
+    and Prefect's client gave a traceback (hostile trial)."""
+    import http.server
+    import threading
+
+    class Files(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{web.server_address[1]}/api"
+    try:
+        done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
+                              cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url))
+    finally:
+        web.shutdown()
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"koperasi-sehat: PREFECT_API_URL={url} menjawab, tetapi bukan sebagai API Prefect (GET "
+                           f"{url}/health: HTTP 404): periksa alamatnya (API Prefect berakhiran /api) dan servernya, "
+                           "atau hapus variabel itu: run memakai server latarnya sendiri\n")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # nothing written
+
+
 def test_a_library_is_named_only_when_its_loading_raised(tmp_path, monkeypatch):
     """The installed library whose module-level code raised is named (its folder under site-packages), whatever
     it raised; an error raised after loading, in this project's own packages (installed from a wheel: under

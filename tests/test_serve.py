@@ -182,9 +182,12 @@ def _local_api(unready: int = 0) -> Iterator[tuple[str, list]]:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             asked.append((self.command, self.path, body))
             checks = sum(path == "/api/health" for _, path, _ in asked)
-            self.send_response(503 if self.path == "/api/health" and checks <= unready else 200)
-            self.send_header("Content-Length", "0")
+            ready = not (self.path == "/api/health" and checks <= unready)
+            answer = b"true" if ready and self.path == "/api/health" else b""
+            self.send_response(200 if ready else 503)
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
         do_GET = do_POST = _answer
         log_message = _quiet  # the test's output stays pytest's
@@ -305,6 +308,50 @@ def test_the_clients_of_a_server_this_project_started_load_one_certificate_not_c
         server._loads.cache_clear()
 
 
+def test_a_users_server_is_reached_only_where_prefects_api_answers():
+    """Prefect's health check answers `true`; Prefect Cloud, or a server behind a login, asks for a key (401, 403)
+    of a check that sends none. A web page, a 404 or a server error is not Prefect's API: one line naming the
+    answer, where Prefect's client gave a traceback (hostile trial)."""
+    import http.server
+    import threading
+
+    import pytest
+
+    from flows import server
+    from scoring.errors import ServerError
+
+    answers = {"/prefect/api/health": (200, b"true\n"), "/cloud/api/health": (401, b"{}"),
+               "/login/api/health": (403, b"{}"), "/page/api/health": (200, b"<html>selamat datang</html>"),
+               "/starting/api/health": (503, b"")}
+
+    class Web(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body = answers.get(self.path, (404, b"not found"))
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        log_message = _quiet
+
+    web = http.server.ThreadingHTTPServer((server.HOST, 0), Web)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    root = f"http://{server.HOST}:{web.server_address[1]}"
+    try:
+        for kind in ("prefect", "cloud", "login"):
+            assert server.reachable(f"{root}/{kind}/api/", "PREFECT_API_URL", "hapus variabel itu") == (
+                f"{root}/{kind}/api/")
+        for kind, answered in (("page", "jawaban bukan 'true'"), ("starting", "HTTP 503"), ("other", "HTTP 404")):
+            with pytest.raises(ServerError) as refused:
+                server.reachable(f"{root}/{kind}/api", "PREFECT_API_URL", "hapus variabel itu")
+            assert str(refused.value) == (
+                f"PREFECT_API_URL menjawab, tetapi bukan sebagai API Prefect (GET {root}/{kind}/api/health: {answered}"
+                "): periksa alamatnya (API Prefect berakhiran /api) dan servernya, atau hapus variabel itu: run "
+                "memakai server latarnya sendiri")
+    finally:
+        web.shutdown()
+
+
 def test_a_users_https_server_of_a_private_authority_is_reached_as_prefect_reaches_it(tmp_path, monkeypatch):
     """PREFECT_API_URL of an https server whose certificate a private authority signed, named by
     PREFECT_API_SSL_CERT_FILE: Prefect's client reached it, the command refused it as unreachable (hostile trial).
@@ -340,8 +387,9 @@ def test_a_users_https_server_of_a_private_authority_is_reached_as_prefect_reach
     class Health(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(200)
-            self.send_header("Content-Length", "0")
+            self.send_header("Content-Length", "4")
             self.end_headers()
+            self.wfile.write(b"true")
 
         log_message = _quiet
 
