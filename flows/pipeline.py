@@ -123,7 +123,13 @@ def score_month_task(params: RunParameters, run_id: str, computed_at: datetime,
 
 
 def _month_parts(params: RunParameters, run_id: str, computed_at: datetime) -> list[ScoreSummary]:
-    return list(score_parts.score_parts(params, run_id, score_parts.partitions(params, run_id), computed_at).values())
+    """Every part of a month without tasks (a month of a backfill on a Dask worker, or in the copy that scores the
+    next month ahead: `_in_halves`, the parts' later half in a copy of that copy where it helps)."""
+    def scored(chosen: dict[int, tuple[str, ...]], given: dict[int, ScoreSummary]) -> dict[int, ScoreSummary]:
+        return {i: given.get(i) or score_parts.score_part(params, run_id, i, names, computed_at)
+                for i, names in chosen.items()}
+
+    return _in_halves(params, run_id, computed_at, score_parts.partitions(params, run_id), scored)
 
 
 @task(name="gabung", cache_policy=NO_CACHE)
@@ -151,32 +157,44 @@ def _assembled(params: RunParameters, run_id: str, parts: list[ScoreSummary]) ->
 
 
 def _scored_parts(params: RunParameters, run_id: str, started: datetime) -> list[ScoreSummary]:
-    """The parts on the flow's task runner (in parallel on Dask), in order. Locally, the later half of the
-    parts is scored in a forked copy of this process (`flows.forked`: a part is mostly pandas, which holds the
-    interpreter's lock, so threads would only take turns) while the tasks score the others one after another;
-    the copy's parts then have their tasks too, which take its summaries, or score a part here when the copy gave
-    none. The copy shares the datasets read before it (`PART_INPUTS`) and writes its parts' rows itself."""
+    """The parts on the flow's task runner (in parallel on Dask), in order; locally in halves (`_in_halves`), the
+    copy's parts then having their tasks too, which take its summaries."""
     plan = _completed(partition_task(params, run_id, return_state=True))
     report.stage(f"menilai koperasi per bagian {params.period}", total=len(plan))
-    apart = score_parts.in_a_copy(plan) if _local() and forked.supported() else []
+    return _in_halves(params, run_id, started, plan, functools.partial(_parts_scored, params, run_id, started),
+                      copy=_local())
+
+
+Scorer = Callable[[dict[int, tuple[str, ...]], dict[int, ScoreSummary]], dict[int, ScoreSummary]]
+
+
+def _in_halves(params: RunParameters, run_id: str, started: datetime, plan: list[tuple[str, ...]], scored: Scorer,
+               copy: bool = True) -> list[ScoreSummary]:
+    """The summaries of the plan's parts, in order, by `scored(parts, given)`, which takes the summaries `given`
+    and scores the other parts. Where a copy helps (`copy`, `forked.supported`, two parts or more), the later half
+    of the parts is scored meanwhile in a forked copy of this process (`flows.forked`: a part is mostly pandas,
+    which holds the interpreter's lock, so threads would only take turns); a part the copy gave nothing for is
+    scored here. The copy shares the datasets read before it (`PART_INPUTS`) and writes its parts' rows itself."""
+    apart = score_parts.in_a_copy(plan) if copy and forked.supported() else []
     if apart:
         params.folder(run_id).read_ahead(score_parts.PART_INPUTS)
-    with forked.forked(lambda: score_parts.score_parts(params, run_id, plan, started, apart)) as copy:
+    with (forked.forked(lambda: score_parts.score_parts(params, run_id, plan, started, apart)) if apart
+          else nullcontext()) as helper:
         start = time.perf_counter()
-        parts = _parts_scored(params, run_id, started, {i: names for i, names in enumerate(plan) if i not in apart})
-        done, given = copy.given(time.perf_counter() - start) if apart else (False, None)
-    parts |= _parts_scored(params, run_id, started, {i: plan[i] for i in apart}, given if done else {})
+        parts = scored({i: names for i, names in enumerate(plan) if i not in apart}, {})
+        done, given = helper.given(time.perf_counter() - start) if helper else (False, None)
+    parts |= scored({i: plan[i] for i in apart}, given if done else {})
     return [parts[i] for i in range(len(plan))]
 
 
 def _parts_scored(params: RunParameters, run_id: str, started: datetime, plan: dict[int, tuple[str, ...]],
-                  scored: dict[int, ScoreSummary] | None = None) -> dict[int, ScoreSummary]:
+                  scored: dict[int, ScoreSummary]) -> dict[int, ScoreSummary]:
     """These parts on the flow's task runner (those in `scored` take their summaries); their summaries by part."""
     futures: dict[int, PrefectFuture] = {}
     parts = {}
     try:
         with interrupt.critical():  # a stop comes once every part is submitted: none runs without its future
-            futures |= {i: score_part_task.submit(params, run_id, i, names, started, (scored or {}).get(i))
+            futures |= {i: score_part_task.submit(params, run_id, i, names, started, scored.get(i))
                         for i, names in plan.items()}
         for i, future in futures.items():
             parts[i] = _completed(future.wait() or future.state)

@@ -76,6 +76,35 @@ def test_the_later_months_are_read_and_scored_in_a_copy_and_the_outputs_are_thos
     assert not (tmp_path / "backfill" / "_kerja").exists()
 
 
+def test_the_copy_that_scores_a_month_ahead_scores_the_later_half_of_its_parts_in_a_copy_of_its_own(
+        tmp_path, monkeypatch, one_after_another):
+    """Five parts a month (part_size 10): the first month's later half is scored in a copy, as in a monthly run;
+    a later month's, in a copy of the copy that reads it ahead (the copy was the backfill's slower side: the run
+    waited 2.4-2.9 s a national month for it). The outputs are those of the months one after another."""
+    from flows import score_parts
+
+    monkeypatch.setenv("KOPERASI_SEHAT_PART_SIZE", "10")
+    config.settings.cache_clear()
+    here, record, real = os.getpid(), tmp_path / "bagian", score_parts.score_part
+
+    def recorded(params, run_id, part, kabupaten, computed_at):
+        where = "here" if os.getpid() == here else "copy" if os.getppid() == here else "copy's copy"
+        with record.open("a") as lines:
+            lines.write(f"{params.period} {part} {where}\n")
+        return real(params, run_id, part, kabupaten, computed_at)
+
+    monkeypatch.setattr(score_parts, "score_part", recorded)
+    try:
+        state, read = _backfill(tmp_path / "backfill", monkeypatch)
+    finally:
+        config.settings.cache_clear()
+    assert state.is_completed(), state.message
+    scored = {tuple(line.split(" ", 2)) for line in record.read_text().splitlines()}  # period, part, where
+    assert scored == {("2026-08", str(part), "here" if part < 3 else "copy") for part in range(5)} | {
+        (month, str(part), "copy" if part < 3 else "copy's copy") for month in MONTHS[1:] for part in range(5)}
+    _same_months(tmp_path / "backfill", one_after_another)
+
+
 def test_a_month_the_copy_cannot_give_is_read_and_scored_here(tmp_path, monkeypatch, one_after_another):
     """September's reading raises in the copy: the copy gives nothing, September is read and scored here, and
     October (the next copy's) is read in a copy again; the months are the same."""
