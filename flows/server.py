@@ -10,7 +10,6 @@ stopped it, ended, or was killed, even by kill -9) it stops the server. No serve
 from __future__ import annotations
 
 import functools
-import ipaddress
 import os
 import re
 import signal
@@ -28,12 +27,12 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from flows.api_check import loopback, reachable
 from scoring.errors import ParameterError, ServerError
 
 HOST = "127.0.0.1"
 STARTUP_SECONDS = 120  # the first start creates the database
 STOP_SECONDS = 10  # a graceful stop, before the process group is killed
-CONNECT_SECONDS = 10  # for a server named by PREFECT_API_URL to answer
 # a local server is asked directly, and its runs run without the proxy variables (`without_proxies`): a proxy cannot
 # reach this machine's loopback (a cold run waited 120 s for a server that had started, then failed: hostile trial)
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -186,67 +185,11 @@ def without_proxies(environment: MutableMapping[str, str]) -> dict[str, str]:
 def _direct(url: str) -> Iterator[None]:
     """For the block, this process and those it starts without the environment's proxy variables when `url` is on
     this machine (`without_proxies`); a server elsewhere is reached as the environment says."""
-    proxies = without_proxies(os.environ) if _loopback(url) else {}
+    proxies = without_proxies(os.environ) if loopback(url) else {}
     try:
         yield
     finally:
         os.environ.update(proxies)
-
-
-def _loopback(url: str) -> bool:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a name
-        return False
-
-
-def reachable(url: str, named: str, unset: str) -> str:
-    """`url` once Prefect's API answers there: its health check answers `true`, or asks for a key (HTTP 401 or
-    403: Prefect Cloud, a server behind a login). Raises ServerError (exit 2) when nothing answers, or something
-    else does (a web page, HTTP 404: Prefect's client gave a traceback; hostile trial), with the URL as `named`
-    (where it was set) and how to unset it: Prefect's client gave three tracebacks (hostile trial). An https
-    server is checked as Prefect's client checks it (PREFECT_API_SSL_CERT_FILE, else certifi's bundle;
-    PREFECT_API_TLS_INSECURE_SKIP_VERIFY): a server of the user's with a private authority, which Prefect
-    reaches, was refused (hostile trial)."""
-    handlers = [urllib.request.HTTPSHandler(context=_as_prefect_checks())] if url.lower().startswith("https:") else []
-    opener = urllib.request.build_opener(*handlers, *([urllib.request.ProxyHandler({})] if _loopback(url) else []))
-    health = f"{url.rstrip('/')}/health"
-    try:
-        with opener.open(health, timeout=CONNECT_SECONDS) as answer:
-            answered = "jawaban bukan 'true'" if answer.read(64).strip() != b"true" else None
-    except urllib.error.HTTPError as error:
-        answered = None if error.code in (401, 403) else f"HTTP {error.code}"
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        if isinstance(reason, ssl.SSLCertVerificationError):  # it runs: 'jalankan server itu' misled (hostile trial)
-            raise ServerError(f"{named} tidak dapat dihubungi ({reason}): beri PREFECT_API_SSL_CERT_FILE berkas "
-                              f"sertifikat penerbitnya, atau {unset}: run memakai server latarnya sendiri") from None
-        raise ServerError(f"{named} tidak dapat dihubungi ({reason}): jalankan server itu (mis. "
-                          f"koperasi-sehat serve), atau {unset}: run memakai server latarnya sendiri") from None
-    if answered:
-        raise ServerError(f"{named} menjawab, tetapi bukan sebagai API Prefect (GET {health}: {answered}): periksa "
-                          f"alamatnya (API Prefect berakhiran /api) dan servernya, atau {unset}: run memakai server "
-                          "latarnya sendiri")
-    return url
-
-
-def _as_prefect_checks() -> ssl.SSLContext:
-    """The TLS context Prefect's client makes from its settings (`prefect.client.orchestration.PrefectClient`).
-    Raises ServerError (one line) for a certificate file that does not load."""
-    import certifi
-    from prefect.settings import get_current_settings
-
-    api = get_current_settings().api
-    if api.tls_insecure_skip_verify:
-        context = ssl.create_default_context()
-        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-        return context
-    try:
-        return ssl.create_default_context(cafile=api.ssl_cert_file or certifi.where())
-    except (OSError, ValueError) as error:  # ssl.SSLError is an OSError; Prefect's client gave a traceback
-        raise ServerError(f"PREFECT_API_SSL_CERT_FILE ({api.ssl_cert_file}) tidak dapat dibaca sebagai berkas "
-                          f"sertifikat ({error}): perbaiki atau hapus variabel itu") from None
 
 
 def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:

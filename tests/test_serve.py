@@ -173,6 +173,8 @@ def _local_api(unready: int = 0) -> Iterator[tuple[str, list]]:
     import http.server
     import threading
 
+    import prefect
+
     from flows import server
 
     asked: list[tuple[str, str, bytes]] = []
@@ -183,7 +185,8 @@ def _local_api(unready: int = 0) -> Iterator[tuple[str, list]]:
             asked.append((self.command, self.path, body))
             checks = sum(path == "/api/health" for _, path, _ in asked)
             ready = not (self.path == "/api/health" and checks <= unready)
-            answer = b"true" if ready and self.path == "/api/health" else b""
+            answer = {"/api/health": b"true", "/api/admin/version": json.dumps(prefect.__version__).encode()}.get(
+                self.path, b"") if ready else b""
             self.send_response(200 if ready else 503)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
@@ -232,7 +235,8 @@ def test_a_local_server_is_reached_without_the_environments_proxy(monkeypatch):
     finally:
         waiting.kill()
         waiting.wait()
-    assert asked == [("GET", "/api/health", b"")] * 3  # each check reached the server itself, not the proxy
+    health, version = ("GET", "/api/health", b""), ("GET", "/api/admin/version", b"")
+    assert asked == [health, version, health, health, version]  # each check reached the server, not the proxy
     proxies = {"http_proxy": "http://proxy:8080", "ALL_PROXY": "socks5://proxy:1080"}
     environment = {**proxies, "NO_PROXY": "x", "PATH": "/b"}
     assert server.without_proxies(environment) == proxies
@@ -308,24 +312,44 @@ def test_the_clients_of_a_server_this_project_started_load_one_certificate_not_c
         server._loads.cache_clear()
 
 
-def test_a_users_server_is_reached_only_where_prefects_api_answers():
-    """Prefect's health check answers `true`; Prefect Cloud, or a server behind a login, asks for a key (401, 403)
-    of a check that sends none. A web page, a 404 or a server error is not Prefect's API: one line naming the
-    answer, where Prefect's client gave a traceback (hostile trial)."""
+def test_a_users_server_is_reached_only_where_prefects_api_answers_as_its_client_needs(monkeypatch):
+    """Prefect's client sends its key, asks `/health` and, of a server that is not Prefect Cloud, `/admin/version`
+    (its major version must be the client's). Whatever else answers (a web page, a 404, a server error, a refused
+    key, a malformed or endless answer, another major version) is one line naming the answer, where Prefect's
+    client gave a traceback (hostile trials); a URL's query stays a query."""
     import http.server
     import threading
 
+    import prefect
     import pytest
+    from prefect.settings import PREFECT_API_KEY, PREFECT_CLOUD_API_URL, temporary_settings
 
-    from flows import server
+    from flows import api_check, server
     from scoring.errors import ServerError
 
-    answers = {"/prefect/api/health": (200, b"true\n"), "/cloud/api/health": (401, b"{}"),
-               "/login/api/health": (403, b"{}"), "/page/api/health": (200, b"<html>selamat datang</html>"),
-               "/starting/api/health": (503, b"")}
+    version = json.dumps(prefect.__version__).encode()
+    answers = {"/prefect/api/health": (200, b"true\n"), "/prefect/api/admin/version": (200, version),
+               "/query/api/health?x=1": (200, b"true"), "/query/api/admin/version?x=1": (200, version),
+               "/old/api/health": (200, b"true"), "/old/api/admin/version": (200, b'"2.20.4"'),
+               "/noversion/api/health": (200, b"true"), "/noversion/api/admin/version": (200, b"true"),
+               "/key/api/health": (401, b"{}"), "/login/api/health": (403, b"{}"),
+               "/page/api/health": (200, b"true" + b" " * 4100 + b"<html>selamat datang</html>"),
+               "/starting/api/health": (503, b""), "/cloud/api/health": (200, b"{}")}
+    asked = []
 
     class Web(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            asked.append((self.path, self.headers.get("Authorization")))
+            if self.path.startswith("/garbled/"):
+                self.wfile.write(b"HELLO THERE\r\n\r\n")
+                return
+            if self.path.startswith("/slow/"):  # a byte every 0.2 s: no socket read waits long
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(30):
+                    time.sleep(0.2)
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                return
             status, body = answers.get(self.path, (404, b"not found"))
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
@@ -335,19 +359,48 @@ def test_a_users_server_is_reached_only_where_prefects_api_answers():
         log_message = _quiet
 
     web = http.server.ThreadingHTTPServer((server.HOST, 0), Web)
+    web.daemon_threads = True
     threading.Thread(target=web.serve_forever, daemon=True).start()
     root = f"http://{server.HOST}:{web.server_address[1]}"
+    monkeypatch.setattr(api_check, "CONNECT_SECONDS", 2)
+
+    def refusal(kind: str) -> str:
+        with pytest.raises(ServerError) as refused:
+            server.reachable(f"{root}/{kind}", "PREFECT_API_URL", "hapus variabel itu")
+        return str(refused.value)
+
+    def not_prefect(path: str, answered: str) -> str:
+        return (f"PREFECT_API_URL menjawab, tetapi bukan sebagai API Prefect (GET {root}/{path}: {answered}): "
+                "periksa alamatnya (API Prefect berakhiran /api) dan servernya, atau hapus variabel itu: run memakai "
+                "server latarnya sendiri")
+
     try:
-        for kind in ("prefect", "cloud", "login"):
-            assert server.reachable(f"{root}/{kind}/api/", "PREFECT_API_URL", "hapus variabel itu") == (
-                f"{root}/{kind}/api/")
-        for kind, answered in (("page", "jawaban bukan 'true'"), ("starting", "HTTP 503"), ("other", "HTTP 404")):
-            with pytest.raises(ServerError) as refused:
-                server.reachable(f"{root}/{kind}/api", "PREFECT_API_URL", "hapus variabel itu")
-            assert str(refused.value) == (
-                f"PREFECT_API_URL menjawab, tetapi bukan sebagai API Prefect (GET {root}/{kind}/api/health: {answered}"
-                "): periksa alamatnya (API Prefect berakhiran /api) dan servernya, atau hapus variabel itu: run "
-                "memakai server latarnya sendiri")
+        with temporary_settings({PREFECT_API_KEY: "kunci-rahasia"}):
+            for kind in ("prefect/api/", "query/api?x=1"):
+                assert server.reachable(f"{root}/{kind}", "PREFECT_API_URL", "hapus variabel itu") == f"{root}/{kind}"
+        assert asked == [(path, "Bearer kunci-rahasia") for path in (
+            "/prefect/api/health", "/prefect/api/admin/version", "/query/api/health?x=1",
+            "/query/api/admin/version?x=1")]
+        for kind, status in (("key", 401), ("login", 403)):
+            assert refusal(f"{kind}/api") == (
+                f"PREFECT_API_URL menolak permintaan (GET {root}/{kind}/api/health: HTTP {status}): beri "
+                "PREFECT_API_KEY atau PREFECT_API_AUTH_STRING yang berlaku di server itu, atau hapus variabel itu: "
+                "run memakai server latarnya sendiri")
+        assert refusal("page/api") == not_prefect("page/api/health", "jawaban bukan 'true'")
+        assert refusal("starting/api") == not_prefect("starting/api/health", "HTTP 503")
+        assert refusal("other/api") == not_prefect("other/api/health", "HTTP 404")
+        assert refusal("noversion/api") == not_prefect("noversion/api/admin/version", "jawaban bukan nomor versi")
+        assert refusal("garbled/api") == not_prefect("garbled/api/health",
+                                                     "jawaban HTTP tidak sah: BadStatusLine HELLO THERE")
+        assert refusal("old/api") == (
+            f"PREFECT_API_URL menjalankan Prefect 2.20.4, run ini Prefect {prefect.__version__}: versi utamanya harus "
+            f"sama; pakai server Prefect {prefect.__version__.split('.')[0]}.x, atau hapus variabel itu: run memakai "
+            "server latarnya sendiri")
+        assert refusal("slow/api") == ("PREFECT_API_URL tidak menjawab dalam 2 detik: jalankan server itu (mis. "
+                                       "koperasi-sehat serve), atau hapus variabel itu: run memakai server latarnya "
+                                       "sendiri")
+        with temporary_settings({PREFECT_CLOUD_API_URL: f"{root}/cloud"}):  # Prefect Cloud: asked nothing more
+            assert server.reachable(f"{root}/cloud/api", "PREFECT_API_URL", "hapus variabel itu") == f"{root}/cloud/api"
     finally:
         web.shutdown()
 
@@ -361,6 +414,7 @@ def test_a_users_https_server_of_a_private_authority_is_reached_as_prefect_reach
     import ssl
     import threading
 
+    import prefect
     import pytest
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -386,10 +440,11 @@ def test_a_users_https_server_of_a_private_authority_is_reached_as_prefect_reach
 
     class Health(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            answer = json.dumps(prefect.__version__).encode() if self.path.endswith("/version") else b"true"
             self.send_response(200)
-            self.send_header("Content-Length", "4")
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(b"true")
+            self.wfile.write(answer)
 
         log_message = _quiet
 

@@ -1,0 +1,181 @@
+"""Whether a Prefect API a user named (PREFECT_API_URL, or the active Prefect profile's) is one a run can use: the
+checks Prefect's client makes when it connects, made first, so that each way they fail is one line and exit 2
+(`ServerError`) where Prefect's client gave a traceback (hostile trials).
+
+Prefect's client (`prefect.client.orchestration.PrefectClient`) reaches the API with PREFECT_API_AUTH_STRING
+(Basic) or PREFECT_API_KEY (Bearer), checks TLS by its settings, and, for a server that is not Prefect Cloud,
+reads `/admin/version`, whose major version must be its own."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import ipaddress
+import json
+import ssl
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from scoring.errors import ServerError
+
+CONNECT_SECONDS = 10  # for the whole check of a server named by PREFECT_API_URL
+ANSWER_BYTES = 4096  # read of an answer: Prefect's are a few bytes
+
+
+def loopback(url: str) -> bool:
+    """Whether the URL's host is this machine (localhost, 127.0.0.0/8, ::1)."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name
+        return False
+
+
+def reachable(url: str, named: str, unset: str) -> str:
+    """`url` once Prefect's API answers there as its client needs: the health check answers `true` and
+    `/admin/version` a version of Prefect's major version (Prefect Cloud: any answer but a refused key). Raises
+    ServerError (one line, exit 2), with the URL as `named` (where it was set) and how to unset it, when nothing
+    answers within CONNECT_SECONDS in all, when something else answers (a web page, HTTP 404, a malformed answer),
+    when the key is refused (HTTP 401, 403), or for another major version. An https server is checked as
+    Prefect's client checks it (PREFECT_API_SSL_CERT_FILE, else certifi's bundle;
+    PREFECT_API_TLS_INSECURE_SKIP_VERIFY): a server of the user's with a private authority was refused (hostile
+    trial)."""
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    handlers = [urllib.request.HTTPSHandler(context=_as_prefect_checks())] if url.lower().startswith("https:") else []
+    opener = urllib.request.build_opener(*handlers, *([urllib.request.ProxyHandler({})] if loopback(url) else []))
+    cloud = bool(settings.cloud.api_url) and url.startswith(settings.cloud.api_url)
+    headers = _authorization(settings.api.auth_string, settings.api.key)
+    outcome: list[ServerError | None] = []
+
+    def check() -> None:
+        try:
+            _check(opener, url, headers, cloud, named, unset)
+            outcome.append(None)
+        except ServerError as error:
+            outcome.append(error)
+        except Exception as error:  # noqa: BLE001 - any other answer of a server of the user's: one line too
+            outcome.append(ServerError(f"{named} tidak dapat diperiksa ({type(error).__name__}: {error}): periksa "
+                                       f"server itu, atau {unset}: run memakai server latarnya sendiri"))
+
+    # a thread: a server sending a byte every few seconds never trips a socket's timeout (hostile trial)
+    checking = threading.Thread(target=check, name="periksa-api-prefect", daemon=True)
+    checking.start()
+    checking.join(CONNECT_SECONDS)
+    if not outcome:
+        raise ServerError(f"{named} tidak menjawab dalam {CONNECT_SECONDS} detik: jalankan server itu (mis. "
+                          f"koperasi-sehat serve), atau {unset}: run memakai server latarnya sendiri")
+    if outcome[0] is not None:
+        raise outcome[0]
+    return url
+
+
+def _check(opener: urllib.request.OpenerDirector, url: str, headers: dict[str, str], cloud: bool, named: str,
+           unset: str) -> None:
+    """The checks of `reachable`; raises its ServerError."""
+    def refused(path: str, answered: str) -> ServerError:
+        return ServerError(f"{named} menjawab, tetapi bukan sebagai API Prefect (GET {_joined(url, path)}: "
+                           f"{answered}): periksa alamatnya (API Prefect berakhiran /api) dan servernya, atau "
+                           f"{unset}: run memakai server latarnya sendiri")
+
+    for path in ("/health",) if cloud else ("/health", "/admin/version"):
+        try:
+            status, body = _get(opener, _joined(url, path), headers)
+        except http.client.HTTPException as error:  # not an OSError: a malformed answer (not an invalid URL)
+            if isinstance(error, http.client.InvalidURL):
+                raise _unreachable(error, named, unset) from None
+            raise refused(path, f"jawaban HTTP tidak sah: {type(error).__name__} {error}".strip()) from None
+        except (OSError, ValueError) as error:
+            raise _unreachable(getattr(error, "reason", error), named, unset) from None
+        if status in (401, 403):
+            raise ServerError(f"{named} menolak permintaan (GET {_joined(url, path)}: HTTP {status}): beri "
+                              "PREFECT_API_KEY atau PREFECT_API_AUTH_STRING yang berlaku di server itu, atau "
+                              f"{unset}: run memakai server latarnya sendiri")
+        if cloud:
+            return  # Prefect's client asks Prefect Cloud nothing more
+        if status != 200:
+            raise refused(path, f"HTTP {status}")
+        if path == "/health" and (len(body) > ANSWER_BYTES or body.strip() != b"true"):  # 'true' then a page
+            raise refused(path, "jawaban bukan 'true'")
+        if path == "/admin/version":
+            _same_major(_version(body) or "", named, unset, refused(path, "jawaban bukan nomor versi"))
+
+
+def _get(opener: urllib.request.OpenerDirector, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    """The status and at most ANSWER_BYTES + 1 bytes of the answer to GET `url`."""
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=CONNECT_SECONDS) as answer:
+            return answer.status, answer.read(ANSWER_BYTES + 1)
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+def _version(body: bytes) -> str | None:
+    """The version a `/admin/version` answer gives (a JSON string), or None."""
+    try:
+        version = json.loads(body)
+    except ValueError:
+        return None
+    return version if isinstance(version, str) else None
+
+
+def _same_major(version: str, named: str, unset: str, not_a_version: ServerError) -> None:
+    """Raises `not_a_version` for a text that is not a version, a ServerError for another major version than the
+    installed Prefect's (Prefect's client: RuntimeError 'Found incompatible versions')."""
+    import prefect
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        server = Version(version)
+    except InvalidVersion:
+        raise not_a_version from None
+    if server.major != Version(prefect.__version__).major:
+        raise ServerError(f"{named} menjalankan Prefect {version}, run ini Prefect {prefect.__version__}: versi "
+                          f"utamanya harus sama; pakai server Prefect {Version(prefect.__version__).major}.x, atau "
+                          f"{unset}: run memakai server latarnya sendiri")
+
+
+def _joined(url: str, path: str) -> str:
+    """`path` under the API URL's path, its query kept (`http://h/api?x=1` -> `http://h/api/health?x=1`)."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + path))
+
+
+def _authorization(auth_string: object, key: object) -> dict[str, str]:
+    """The Authorization header Prefect's client sends: Basic of PREFECT_API_AUTH_STRING, else Bearer of
+    PREFECT_API_KEY (pydantic secrets or plain texts), else none."""
+    def text(value: object) -> str:
+        return str(getattr(value, "get_secret_value", lambda: value)() or "")
+
+    if text(auth_string):
+        return {"Authorization": f"Basic {base64.b64encode(text(auth_string).encode()).decode()}"}
+    return {"Authorization": f"Bearer {text(key)}"} if text(key) else {}
+
+
+def _unreachable(reason: object, named: str, unset: str) -> ServerError:
+    if isinstance(reason, ssl.SSLCertVerificationError):  # it runs: 'jalankan server itu' misled (hostile trial)
+        return ServerError(f"{named} tidak dapat dihubungi ({reason}): beri PREFECT_API_SSL_CERT_FILE berkas "
+                           f"sertifikat penerbitnya, atau {unset}: run memakai server latarnya sendiri")
+    return ServerError(f"{named} tidak dapat dihubungi ({reason}): jalankan server itu (mis. koperasi-sehat serve), "
+                       f"atau {unset}: run memakai server latarnya sendiri")
+
+
+def _as_prefect_checks() -> ssl.SSLContext:
+    """The TLS context Prefect's client makes from its settings (`prefect.client.orchestration.PrefectClient`).
+    Raises ServerError (one line) for a certificate file that does not load."""
+    import certifi
+    from prefect.settings import get_current_settings
+
+    api = get_current_settings().api
+    if api.tls_insecure_skip_verify:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        return context
+    try:
+        return ssl.create_default_context(cafile=api.ssl_cert_file or certifi.where())
+    except (OSError, ValueError) as error:  # ssl.SSLError is an OSError; Prefect's client gave a traceback
+        raise ServerError(f"PREFECT_API_SSL_CERT_FILE ({api.ssl_cert_file}) tidak dapat dibaca sebagai berkas "
+                          f"sertifikat ({error}): perbaiki atau hapus variabel itu") from None
