@@ -22,6 +22,7 @@ from scoring.errors import ServerError
 
 CONNECT_SECONDS = 10  # for the whole check of a server named by PREFECT_API_URL
 ANSWER_BYTES = 4096  # read of an answer: Prefect's are a few bytes
+SAFE = "/%:@!$&'()*+,;=~?"  # what `_joined` leaves unquoted in a path or query
 
 
 def loopback(url: str) -> bool:
@@ -38,7 +39,9 @@ def reachable(url: str, named: str, unset: str) -> str:
     `/admin/version` a version of Prefect's major version (Prefect Cloud: any answer but a refused key). Raises
     ServerError (one line, exit 2), with the URL as `named` (where it was set) and how to unset it, when nothing
     answers within CONNECT_SECONDS in all, when something else answers (a web page, HTTP 404, a malformed answer),
-    when the key is refused (HTTP 401, 403), or for another major version. An https server is checked as
+    when the key is refused (HTTP 401, 403) or cannot be sent, for another major version, or a redirect (not
+    followed, as by Prefect's client; the key is sent nowhere else). A user and password in the URL are sent as
+    Basic authorization, as Prefect's client sends them, and shown as *** (`shown`). An https server is checked as
     Prefect's client checks it (PREFECT_API_SSL_CERT_FILE, else certifi's bundle;
     PREFECT_API_TLS_INSECURE_SKIP_VERIFY): a server of the user's with a private authority was refused (hostile
     trial)."""
@@ -46,14 +49,18 @@ def reachable(url: str, named: str, unset: str) -> str:
 
     settings = get_current_settings()
     handlers = [urllib.request.HTTPSHandler(context=_as_prefect_checks())] if url.lower().startswith("https:") else []
-    opener = urllib.request.build_opener(*handlers, *([urllib.request.ProxyHandler({})] if loopback(url) else []))
+    opener = urllib.request.build_opener(_Unredirected, *handlers,
+                                         *([urllib.request.ProxyHandler({})] if loopback(url) else []))
     cloud = bool(settings.cloud.api_url) and url.startswith(settings.cloud.api_url)
-    headers = _authorization(settings.api.auth_string, settings.api.key)
+    parts = urllib.parse.urlsplit(url)
+    user = (urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
+    headers = _authorization(settings.api.auth_string, settings.api.key, ":".join(user) if parts.username else "")
+    asked = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))  # its user: the header
     outcome: list[ServerError | None] = []
 
     def check() -> None:
         try:
-            _check(opener, url, headers, cloud, named, unset)
+            _check(opener, asked, headers, cloud, named, unset)
             outcome.append(None)
         except ServerError as error:
             outcome.append(error)
@@ -76,7 +83,7 @@ def reachable(url: str, named: str, unset: str) -> str:
 def _check(opener: urllib.request.OpenerDirector, url: str, headers: dict[str, str], cloud: bool, named: str,
            unset: str) -> None:
     """The checks of `reachable`; raises its ServerError."""
-    def refused(path: str, answered: str) -> ServerError:
+    def refused(path: str, answered: str) -> ServerError:  # `url` has no user part here
         return ServerError(f"{named} menjawab, tetapi bukan sebagai API Prefect (GET {_joined(url, path)}: "
                            f"{answered}): periksa alamatnya (API Prefect berakhiran /api) dan servernya, atau "
                            f"{unset}: run memakai server latarnya sendiri")
@@ -90,6 +97,8 @@ def _check(opener: urllib.request.OpenerDirector, url: str, headers: dict[str, s
             raise refused(path, f"jawaban HTTP tidak sah: {type(error).__name__} {error}".strip()) from None
         except (OSError, ValueError) as error:
             raise _unreachable(getattr(error, "reason", error), named, unset) from None
+        if 300 <= status < 400:  # not followed, as Prefect's client follows none: the key went to where it led
+            raise refused(path, f"HTTP {status}, dialihkan")
         if status in (401, 403):
             raise ServerError(f"{named} menolak permintaan (GET {_joined(url, path)}: HTTP {status}): beri "
                               "PREFECT_API_KEY atau PREFECT_API_AUTH_STRING yang berlaku di server itu, atau "
@@ -139,26 +148,54 @@ def _same_major(version: str, named: str, unset: str, not_a_version: ServerError
 
 
 def _joined(url: str, path: str) -> str:
-    """`path` under the API URL's path, its query kept (`http://h/api?x=1` -> `http://h/api/health?x=1`)."""
+    """`path` under the API URL's path, its query kept (`http://h/api?x=1` -> `http://h/api/health?x=1`), letters
+    outside ASCII quoted as Prefect's client quotes them (urllib refused them: 'ordinal not in range')."""
     parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + path))
+    return urllib.parse.urlunsplit(parts._replace(path=urllib.parse.quote(parts.path.rstrip("/") + path, safe=SAFE),
+                                                  query=urllib.parse.quote(parts.query, safe=SAFE)))
 
 
-def _authorization(auth_string: object, key: object) -> dict[str, str]:
+def shown(url: str) -> str:
+    """The URL as a line may show it: a password in it as ***."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}"))
+
+
+class _Unredirected(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed: its 3xx is the answer (urllib sent the key on to the other host; hostile trial)."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _authorization(auth_string: object, key: object, user: str) -> dict[str, str]:
     """The Authorization header Prefect's client sends: Basic of PREFECT_API_AUTH_STRING, else Bearer of
-    PREFECT_API_KEY (pydantic secrets or plain texts), else none."""
+    PREFECT_API_KEY (pydantic secrets or plain texts), else Basic of the URL's user and password, else none.
+    Raises ServerError, without the key, for a key no HTTP header can carry (its value was in the line; hostile
+    trial)."""
     def text(value: object) -> str:
         return str(getattr(value, "get_secret_value", lambda: value)() or "")
 
-    if text(auth_string):
-        return {"Authorization": f"Basic {base64.b64encode(text(auth_string).encode()).decode()}"}
-    return {"Authorization": f"Bearer {text(key)}"} if text(key) else {}
+    if text(auth_string) or (user and not text(key)):
+        return {"Authorization": f"Basic {base64.b64encode((text(auth_string) or user).encode()).decode()}"}
+    if not text(key):
+        return {}
+    if not all(" " <= letter <= "~" for letter in text(key)):
+        raise ServerError("PREFECT_API_KEY berisi karakter yang tidak dapat dikirim (baris baru, karakter kendali "
+                          "atau huruf di luar ASCII): salin lagi kuncinya")
+    return {"Authorization": f"Bearer {text(key)}"}
 
 
 def _unreachable(reason: object, named: str, unset: str) -> ServerError:
     if isinstance(reason, ssl.SSLCertVerificationError):  # it runs: 'jalankan server itu' misled (hostile trial)
         return ServerError(f"{named} tidak dapat dihubungi ({reason}): beri PREFECT_API_SSL_CERT_FILE berkas "
                            f"sertifikat penerbitnya, atau {unset}: run memakai server latarnya sendiri")
+    if isinstance(reason, ssl.SSLError):  # https to a plain port, most often: it runs
+        return ServerError(f"{named} tidak dapat dihubungi dengan TLS ({reason}): periksa awal alamatnya (http:// "
+                           f"atau https://), atau {unset}: run memakai server latarnya sendiri")
     return ServerError(f"{named} tidak dapat dihubungi ({reason}): jalankan server itu (mis. koperasi-sehat serve), "
                        f"atau {unset}: run memakai server latarnya sendiri")
 

@@ -60,6 +60,7 @@ KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LAN
 # set per run, applied in the copy; or set by this project for its own server whatever the command's
 # (`flows.server.own_server_settings`: a user's certificate file replaced the server at each change, for a server
 # whose runs read their own: new-user trial)
+ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API (`background_loop._users_api`)
 UNKEYED = ("PREFECT_API_URL", "PREFECT_LOGGING_", "PREFECT_API_SSL_CERT_FILE", "PREFECT_UI_URL")
 # imported by the server before it forks runs: everything a run imports (the lazy imports of Prefect's engine too)
 WARM = ("flows.cli", "flows.commands", "flows.pipeline", "flows.monthly", "flows.quality", "flows.report",
@@ -254,7 +255,8 @@ def _stop(server: Server) -> None:
 
 def run_there(server: Server, request: dict, stopped: Callable[[int, str | None], str]) -> int | None:
     """Run the `run` request in a copy of the server, on this command's terminal, in its folder and environment;
-    pass on Ctrl-C and SIGTERM; return the run's exit code (None: the server could not be reached, nothing ran).
+    pass on Ctrl-C and SIGTERM; return the run's exit code (None: the server could not be reached, or the command's
+    own Prefect settings name an API, the active profile's say: nothing ran).
     A copy ended by a signal it did not handle says `stopped(signal, how)`: the line of a run stopped (`how`
     None: "dihentikan (SIGINT)"), with what it published, after what it left is finished or undone."""
     from flows.server import own_server_settings, without_proxies
@@ -287,6 +289,8 @@ def run_there(server: Server, request: dict, stopped: Callable[[int, str | None]
         answers = Messages(conn)
         while (answer := answers.next()) is not None:
             if "exit" in answer:
+                if answer["exit"] == ELSEWHERE and not answer.get("signal"):
+                    return None  # its own settings name a Prefect API: this command runs against it itself
                 ended = True
                 return _ended(answer, stopped)
     finally:

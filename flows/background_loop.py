@@ -21,8 +21,8 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from flows.background import (NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive, logging_file_refused,
-                               prefect_home, python_installation, send_message, send_signal)
+from flows.background import (ELSEWHERE, NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive,
+                               logging_file_refused, prefect_home, python_installation, send_message, send_signal)
 from flows.commands import GuardedStdout
 from flows.config import APP_NAME, TIMEZONE, WITA_TIME, settings
 from flows.forked import end_with_parent
@@ -398,6 +398,9 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list, logging: 
         os.environ.update(message["env"])
         sys.argv = list(message["argv"])
         random.seed()
+        if _users_api():  # its command runs against that server itself (`flows.server.prefect_api` checks it)
+            code = ELSEWHERE
+            return
         Served.copy = True
         _refresh_settings(logging)
         from flows import cli
@@ -421,6 +424,23 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list, logging: 
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _users_api() -> str | None:
+    """The Prefect API URL the command's own settings name besides the environment's PREFECT_API_URL (which a
+    command sent here has not: `flows.background.ready_server`): its active Prefect profile, or .env, prefect.toml or
+    pyproject.toml in its folder. Its runs went to the background server, that server unchecked (hostile trial).
+    None when there is none, or the settings cannot be read (`_refresh_settings` says why)."""
+    from prefect.settings.models.root import Settings
+
+    own = os.environ.pop("PREFECT_API_URL", None)
+    try:
+        return Settings().api.url or None
+    except Exception:  # noqa: BLE001 - refused or unreadable: said by `_refresh_settings`
+        return None
+    finally:
+        if own is not None:
+            os.environ["PREFECT_API_URL"] = own
 
 
 def _refresh_settings(logging: tuple | None = None) -> None:

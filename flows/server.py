@@ -27,7 +27,7 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from flows.api_check import loopback, reachable
+from flows.api_check import loopback, reachable, shown
 from scoring.errors import ParameterError, ServerError
 
 HOST = "127.0.0.1"
@@ -97,7 +97,7 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
     if os.environ.get("PREFECT_API_URL"):
         url = os.environ["PREFECT_API_URL"]
         with _direct(url):
-            yield reachable(url, f"PREFECT_API_URL={url}", "hapus variabel itu")
+            yield reachable(url, f"PREFECT_API_URL={shown(url)}", "hapus variabel itu")
         return
     port = check_port(port) if port else free_port()
     log = Path(tempfile.gettempdir()) / f"koperasi-sehat-prefect-{port}.log"
@@ -113,7 +113,7 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
             started = True
             stop(server)
             with _direct(url):
-                yield reachable(url, f"PREFECT_API_URL profil Prefect yang aktif ({url})",
+                yield reachable(url, f"PREFECT_API_URL profil Prefect yang aktif ({shown(url)})",
                                 "hapus dari profil itu (prefect config unset PREFECT_API_URL)")
             return
         url = f"http://{HOST}:{port}/api"

@@ -480,3 +480,22 @@ def test_a_terminal_is_told_that_the_server_starts(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stderr", Terminal(True))
     assert background.ready_server() == "server" and stopped == [other]
     assert sys.stderr.getvalue() == "koperasi-sehat: mengganti server latar (kode atau lingkungannya berubah) ...\n"
+
+
+def test_a_url_of_the_active_prefect_profile_is_checked_and_used_not_the_background_server(tmp_path, request):
+    """PREFECT_API_URL in the active Prefect profile (`prefect config set`): the runs went to the background server,
+    that server unchecked (hostile trial). The run's copy hands it back; the command checks the profile's server
+    (where nothing answers: one line, exit 2) and would run there."""
+    home = tmp_path / "prefect"
+    home.mkdir()
+    (home / "profiles.toml").write_text('active = "kantor"\n\n[profiles.kantor]\n'
+                                        'PREFECT_API_URL = "http://127.0.0.1:1/api"\n')
+    request.addfinalizer(lambda: _cli("server", "stop", home=home))
+    refused = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "keluaran"), home=home,
+                   KOPERASI_SEHAT_DOCUMENTS="false")
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        "koperasi-sehat: PREFECT_API_URL profil Prefect yang aktif (http://127.0.0.1:1/api) tidak dapat dihubungi "
+        "([Errno 111] Connection refused): jalankan server itu (mis. koperasi-sehat serve), atau hapus dari profil "
+        "itu (prefect config unset PREFECT_API_URL): run memakai server latarnya sendiri\n"), refused.stderr
+    assert not any((tmp_path / "keluaran").glob("*/periode=*"))  # nothing published

@@ -334,7 +334,8 @@ def test_a_users_server_is_reached_only_where_prefects_api_answers_as_its_client
                "/noversion/api/health": (200, b"true"), "/noversion/api/admin/version": (200, b"true"),
                "/key/api/health": (401, b"{}"), "/login/api/health": (403, b"{}"),
                "/page/api/health": (200, b"true" + b" " * 4100 + b"<html>selamat datang</html>"),
-               "/starting/api/health": (503, b""), "/cloud/api/health": (200, b"{}")}
+               "/starting/api/health": (503, b""), "/cloud/api/health": (200, b"{}"),
+               "/%C3%A1pi/health": (200, b"true"), "/%C3%A1pi/admin/version": (200, version)}
     asked = []
 
     class Web(http.server.BaseHTTPRequestHandler):
@@ -342,6 +343,12 @@ def test_a_users_server_is_reached_only_where_prefects_api_answers_as_its_client
             asked.append((self.path, self.headers.get("Authorization")))
             if self.path.startswith("/garbled/"):
                 self.wfile.write(b"HELLO THERE\r\n\r\n")
+                return
+            if self.path.startswith("/moved/"):  # elsewhere: the key must not follow
+                self.send_response(302)
+                self.send_header("Location", f"http://localhost:{self.server.server_address[1]}/prefect/api/health")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
                 return
             if self.path.startswith("/slow/"):  # a byte every 0.2 s: no socket read waits long
                 self.wfile.write(b"HTTP/1.1 200 OK\r\n")
@@ -399,6 +406,21 @@ def test_a_users_server_is_reached_only_where_prefects_api_answers_as_its_client
         assert refusal("slow/api") == ("PREFECT_API_URL tidak menjawab dalam 2 detik: jalankan server itu (mis. "
                                        "koperasi-sehat serve), atau hapus variabel itu: run memakai server latarnya "
                                        "sendiri")
+        assert refusal("moved/api") == not_prefect("moved/api/health", "HTTP 302, dialihkan")
+        asked.clear()
+        secret = f"http://pengguna:rah%40sia@{root.removeprefix('http://')}"
+        assert server.reachable(f"{secret}/\u00e1pi", "x", "y") == f"{secret}/\u00e1pi"  # quoted, as Prefect's client
+        assert asked == [(path, "Basic cGVuZ2d1bmE6cmFoQHNpYQ==") for path in ("/%C3%A1pi/health",  # pengguna:rah@sia
+                                                                               "/%C3%A1pi/admin/version")]
+        assert api_check.shown(f"{secret}/api") == f"http://pengguna:***@{root.removeprefix('http://')}/api"
+        with temporary_settings({PREFECT_API_KEY: "kunci\nX-Lain: 1"}):  # the key was in the line
+            assert refusal("prefect/api") == ("PREFECT_API_KEY berisi karakter yang tidak dapat dikirim (baris baru, "
+                                              "karakter kendali atau huruf di luar ASCII): salin lagi kuncinya")
+        with pytest.raises(ServerError) as plain:  # https to a plain port: it runs
+            server.reachable(f"https://{root.removeprefix('http://')}/prefect/api", "PREFECT_API_URL", "hapus itu")
+        assert str(plain.value).startswith("PREFECT_API_URL tidak dapat dihubungi dengan TLS ([SSL")
+        assert str(plain.value).endswith("): periksa awal alamatnya (http:// atau https://), atau hapus itu: run "
+                                         "memakai server latarnya sendiri")
         with temporary_settings({PREFECT_CLOUD_API_URL: f"{root}/cloud"}):  # Prefect Cloud: asked nothing more
             assert server.reachable(f"{root}/cloud/api", "PREFECT_API_URL", "hapus variabel itu") == f"{root}/cloud/api"
     finally:
