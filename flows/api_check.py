@@ -12,6 +12,7 @@ import base64
 import http.client
 import ipaddress
 import json
+import re
 import ssl
 import threading
 import urllib.error
@@ -23,14 +24,15 @@ from scoring.errors import ServerError
 CONNECT_SECONDS = 10  # for the whole check of a server named by PREFECT_API_URL
 ANSWER_BYTES = 4096  # read of an answer: Prefect's are a few bytes
 SAFE = "/%:@!$&'()*+,;=~?"  # what `_joined` leaves unquoted in a path or query
+PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^/?#@:]*):[^/?#]*@")  # a URL's user, its password (to its last @)
 
 
 def loopback(url: str) -> bool:
     """Whether the URL's host is this machine (localhost, 127.0.0.0/8, ::1)."""
-    host = urllib.parse.urlsplit(url).hostname or ""
     try:
+        host = urllib.parse.urlsplit(url).hostname or ""
         return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a name
+    except ValueError:  # a name, or no URL ('[::1:4403': `reachable` says so)
         return False
 
 
@@ -52,8 +54,12 @@ def reachable(url: str, named: str, unset: str) -> str:
     opener = urllib.request.build_opener(_Unredirected, *handlers,
                                          *([urllib.request.ProxyHandler({})] if loopback(url) else []))
     cloud = bool(settings.cloud.api_url) and url.startswith(settings.cloud.api_url)
-    parts = urllib.parse.urlsplit(url)
-    user = (urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
+    try:
+        parts = urllib.parse.urlsplit(url)
+        user = (urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
+    except ValueError as error:  # '[::1:4403': a traceback (hostile trial)
+        raise ServerError(f"{named} bukan alamat yang sah ({error}): perbaiki alamatnya, atau {unset}: run memakai "
+                          "server latarnya sendiri") from None
     headers = _authorization(settings.api.auth_string, settings.api.key, ":".join(user) if parts.username else "")
     asked = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))  # its user: the header
     outcome: list[ServerError | None] = []
@@ -156,12 +162,9 @@ def _joined(url: str, path: str) -> str:
 
 
 def shown(url: str) -> str:
-    """The URL as a line may show it: a password in it as ***."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
-        return url
-    user, _, host = parts.netloc.rpartition("@")
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}:***@{host}"))
+    """The URL as a line may show it: a password in it as *** (`http://user:***@host/api`), whether or not the rest
+    is a valid URL."""
+    return PASSWORD.sub(r"\1:***@", url)
 
 
 class _Unredirected(urllib.request.HTTPRedirectHandler):

@@ -67,11 +67,20 @@ def _loads() -> bool:
     return True
 
 
-def configured_api() -> str | None:
-    """The Prefect API URL set in the environment or the active Prefect profile, if any."""
-    from prefect.settings import get_current_settings
+def configured_api() -> tuple[str, str, str] | None:
+    """The Prefect API URL Prefect's settings name, if any: the URL, where it is set (as `reachable` names it) and
+    how to unset it there. Set in the active Prefect profile, or in .env, prefect.toml or pyproject.toml in this
+    folder, which take precedence (a URL of the folder's .env was blamed on the profile: hostile trial)."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, load_current_profile
 
-    return get_current_settings().api.url or None
+    url = get_current_settings().api.url
+    if not url:
+        return None
+    if load_current_profile().settings.get(PREFECT_API_URL) == url:
+        return (url, f"PREFECT_API_URL profil Prefect yang aktif ({shown(url)})",
+                "hapus dari profil itu (prefect config unset PREFECT_API_URL)")
+    return (url, f"PREFECT_API_URL pengaturan Prefect di folder ini ({shown(url)}; .env, prefect.toml atau "
+                 "pyproject.toml)", "hapus dari berkas itu (prefect config view menunjukkan asalnya)")
 
 
 def free_port() -> int:
@@ -108,13 +117,12 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
     started = False  # a server that did not start keeps its log: the error names it
     before: dict[str, str | None] = {}  # the variables set for the server's time, as they were
     try:
-        url = configured_api()  # a server named by the active Prefect profile
-        if url:
+        configured = configured_api()  # a server named by the active Prefect profile, or this folder's files
+        if configured:
             started = True
             stop(server)
-            with _direct(url):
-                yield reachable(url, f"PREFECT_API_URL profil Prefect yang aktif ({shown(url)})",
-                                "hapus dari profil itu (prefect config unset PREFECT_API_URL)")
+            with _direct(configured[0]):
+                yield reachable(*configured)
             return
         url = f"http://{HOST}:{port}/api"
         wait_healthy(server, url, log)

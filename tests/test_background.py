@@ -482,7 +482,8 @@ def test_a_terminal_is_told_that_the_server_starts(tmp_path, monkeypatch):
     assert sys.stderr.getvalue() == "koperasi-sehat: mengganti server latar (kode atau lingkungannya berubah) ...\n"
 
 
-def test_a_url_of_the_active_prefect_profile_is_checked_and_used_not_the_background_server(tmp_path, request):
+def test_a_url_of_the_active_prefect_profile_or_the_folder_is_checked_and_used_not_the_background_server(
+        tmp_path, request):
     """PREFECT_API_URL in the active Prefect profile (`prefect config set`): the runs went to the background server,
     that server unchecked (hostile trial). The run's copy hands it back; the command checks the profile's server
     (where nothing answers: one line, exit 2) and would run there."""
@@ -499,3 +500,16 @@ def test_a_url_of_the_active_prefect_profile_is_checked_and_used_not_the_backgro
         "([Errno 111] Connection refused): jalankan server itu (mis. koperasi-sehat serve), atau hapus dari profil "
         "itu (prefect config unset PREFECT_API_URL): run memakai server latarnya sendiri\n"), refused.stderr
     assert not any((tmp_path / "keluaran").glob("*/periode=*"))  # nothing published
+    folder = tmp_path / "kantor"  # the folder's .env, which Prefect reads before the profile: named as such
+    folder.mkdir()
+    (folder / ".env").write_text("PREFECT_API_URL=http://127.0.0.1:2/api\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    in_folder = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                                "--output", str(tmp_path / "keluaran")], capture_output=True, text=True, timeout=300,
+                               cwd=folder, env={**environment, "PREFECT_HOME": str(home),
+                                                "KOPERASI_SEHAT_DOCUMENTS": "false"})
+    assert (in_folder.returncode, in_folder.stderr) == (2, (
+        "koperasi-sehat: PREFECT_API_URL pengaturan Prefect di folder ini (http://127.0.0.1:2/api; .env, prefect.toml "
+        "atau pyproject.toml) tidak dapat dihubungi ([Errno 111] Connection refused): jalankan server itu (mis. "
+        "koperasi-sehat serve), atau hapus dari berkas itu (prefect config view menunjukkan asalnya): run memakai "
+        "server latarnya sendiri\n"))

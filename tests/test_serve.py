@@ -152,7 +152,9 @@ def test_a_prefect_profile_naming_a_server_that_does_not_answer_is_one_line(monk
     from scoring.errors import ServerError
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    monkeypatch.setattr(server, "configured_api", lambda: "http://127.0.0.1:1/api")
+    monkeypatch.setattr(server, "configured_api", lambda: ("http://127.0.0.1:1/api", "PREFECT_API_URL profil Prefect "
+                        "yang aktif (http://127.0.0.1:1/api)", "hapus dari profil itu (prefect config unset "
+                        "PREFECT_API_URL)"))
     with pytest.raises(ServerError) as error:
         with server.prefect_api():
             pytest.fail("a server that does not answer was used")
@@ -160,6 +162,23 @@ def test_a_prefect_profile_naming_a_server_that_does_not_answer_is_one_line(monk
         "PREFECT_API_URL profil Prefect yang aktif (http://127.0.0.1:1/api) tidak dapat dihubungi ([Errno 111] "
         "Connection refused): jalankan server itu (mis. koperasi-sehat serve), atau hapus dari profil itu (prefect "
         "config unset PREFECT_API_URL): run memakai server latarnya sendiri")
+
+
+def test_a_prefect_api_url_that_is_no_url_is_one_line_without_its_password(monkeypatch):
+    """'[::1:4403' (no closing bracket) was a traceback from the proxies' check (hostile trial); a password in the
+    URL is never shown."""
+    import pytest
+
+    from flows import server
+    from scoring.errors import ServerError
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://pengguna:rahasia@[::1:4403/api")
+    with pytest.raises(ServerError) as error:
+        with server.prefect_api():
+            pytest.fail("no URL was used")
+    assert str(error.value) == ("PREFECT_API_URL=http://pengguna:***@[::1:4403/api bukan alamat yang sah (Invalid "
+                                "IPv6 URL): perbaiki alamatnya, atau hapus variabel itu: run memakai server latarnya "
+                                "sendiri")
 
 
 def _quiet(*args: object) -> None:
