@@ -53,6 +53,7 @@ READY_SECONDS = 180  # the first start creates Prefect's database; the imports t
 STOP_SECONDS = 30
 CONNECT_SECONDS = 10  # to reach the server and hand it a run
 PACKAGES = ("flows", "schemas", "scoring")
+ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API (`background_loop._users_api`)
 # read when a module is imported, not when it is used: a copy of the server must have been started with the same
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
                      "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "SCIPY_", "PANDAS_", "PANDERA_", "DASK_",
@@ -60,7 +61,6 @@ KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LAN
 # set per run, applied in the copy; or set by this project for its own server whatever the command's
 # (`flows.server.own_server_settings`: a user's certificate file replaced the server at each change, for a server
 # whose runs read their own: new-user trial)
-ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API (`background_loop._users_api`)
 UNKEYED = ("PREFECT_API_URL", "PREFECT_LOGGING_", "PREFECT_API_SSL_CERT_FILE", "PREFECT_UI_URL")
 # imported by the server before it forks runs: everything a run imports (the lazy imports of Prefect's engine too)
 WARM = ("flows.cli", "flows.commands", "flows.pipeline", "flows.monthly", "flows.quality", "flows.report",
