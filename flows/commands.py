@@ -22,7 +22,7 @@ from flows import interrupt, preflight
 from flows.config import APP_NAME, COMMITTED, WORK_DIR, published_run, run_period, run_started, settings
 from flows.ingest.walk import given
 from schemas.wita import current_period
-from scoring.errors import KoperasiSehatError
+from scoring.errors import KoperasiSehatError, ServerError
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner", "pemeriksaan", "CACAT.md")
@@ -93,8 +93,9 @@ def checked_periods(request: RunRequest) -> list[str]:
     return periods_between(request.first, request.last)
 
 
-def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
-    """Every check of a run that needs no Prefect: the months, folders, shares, workers and areas."""
+def check_run(request: RunRequest) -> tuple[list[str], RunRequest, list[Path]]:
+    """Every check of a run that needs no Prefect: the months, folders, shares, workers and areas; the months, the
+    request with its folders resolved, and the folders made for its output (innermost first)."""
     periods = checked_periods(request)
     landing = preflight.check_input(request.input)
     preflight.check_apart(landing, request.output)  # before check_output creates it inside the landing folder
@@ -111,18 +112,23 @@ def check_run(request: RunRequest) -> tuple[list[str], RunRequest]:
         for period in periods:
             preflight.check_area_rerun(output, period, areas, landing)
     except preflight.ParameterError:  # a refused run writes nothing: the folders made for it go (an area rerun
-        for folder in made:           # refused left an empty --output folder: new-user trial)
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _unmade(made)                 # refused left an empty --output folder: new-user trial)
         raise
-    return periods, replace(request, input=landing, output=output, kabupaten=areas)
+    return periods, replace(request, input=landing, output=output, kabupaten=areas), made
+
+
+def _unmade(made: list[Path]) -> None:
+    """The folders made for a refused run's output removed, as long as they are empty (innermost first)."""
+    for folder in made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def run_months(request: RunRequest) -> int:
     """Check the request, then run the month's flow, or the backfill's for several months (they stop at the first
     month that fails). Without PREFECT_API_URL they run in the background server (`flows.background`), started if
     needed."""
-    periods, request = check_run(request)
+    periods, request, made = check_run(request)
     if not request.verbose:  # the console shows progress and the summary; Prefect's logs go to its API and UI
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     from flows import background
@@ -167,6 +173,9 @@ def run_months(request: RunRequest) -> int:
                 say(f"run {periods[0]} gagal: {why}")
                 return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
             print_summaries([state.result()], request.output)
+    except ServerError:  # the user's Prefect API refused (`flows.api_check`): nothing written, no folder left
+        _unmade(made)    # for it (hostile trial)
+        raise
     except KeyboardInterrupt:
         say(_stopped(request.output, periods, started))
         return EXIT_FAILED

@@ -499,7 +499,7 @@ def test_a_url_of_the_active_prefect_profile_or_the_folder_is_checked_and_used_n
         "koperasi-sehat: PREFECT_API_URL profil Prefect yang aktif (http://127.0.0.1:1/api) tidak dapat dihubungi "
         "([Errno 111] Connection refused): jalankan server itu (mis. koperasi-sehat serve), atau hapus dari profil "
         "itu (prefect config unset PREFECT_API_URL): run memakai server latarnya sendiri\n"), refused.stderr
-    assert not any((tmp_path / "keluaran").glob("*/periode=*"))  # nothing published
+    assert not (tmp_path / "keluaran").exists()  # nothing written, not even the folder
     folder = tmp_path / "kantor"  # the folder's .env, which Prefect reads before the profile: named as such
     folder.mkdir()
     (folder / ".env").write_text("PREFECT_API_URL=http://127.0.0.1:2/api\n")
@@ -513,3 +513,4 @@ def test_a_url_of_the_active_prefect_profile_or_the_folder_is_checked_and_used_n
         "atau pyproject.toml) tidak dapat dihubungi ([Errno 111] Connection refused): jalankan server itu (mis. "
         "koperasi-sehat serve), atau hapus dari berkas itu (prefect config view menunjukkan asalnya): run memakai "
         "server latarnya sendiri\n"))
+    assert not (tmp_path / "keluaran").exists()

@@ -366,7 +366,7 @@ def test_a_prefect_api_url_where_nothing_answers_is_one_line_and_exit_2(tmp_path
     assert done.stderr == ("koperasi-sehat: PREFECT_API_URL=http://127.0.0.1:1/api tidak dapat dihubungi ([Errno 111] "
                            "Connection refused): jalankan server itu (mis. koperasi-sehat serve), atau hapus variabel "
                            "itu: run memakai server latarnya sendiri\n")
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # nothing written
+    assert not (tmp_path / "out").exists()  # nothing written, not even the folder
 
 
 def test_a_prefect_api_url_where_another_server_answers_is_one_line_and_exit_2(tmp_path):
@@ -392,7 +392,7 @@ def test_a_prefect_api_url_where_another_server_answers_is_one_line_and_exit_2(t
     assert done.stderr == (f"koperasi-sehat: PREFECT_API_URL={url} menjawab, tetapi bukan sebagai API Prefect (GET "
                            f"{url}/health: HTTP 404): periksa alamatnya (API Prefect berakhiran /api) dan servernya, "
                            "atau hapus variabel itu: run memakai server latarnya sendiri\n")
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # nothing written
+    assert not (tmp_path / "out").exists()  # nothing written, not even the folder
 
 
 def test_a_library_is_named_only_when_its_loading_raised(tmp_path, monkeypatch):
