@@ -375,9 +375,11 @@ def test_a_prefect_api_url_where_another_server_answers_is_one_line_and_exit_2(t
     import http.server
     import threading
 
+    asked = []
+
     class Files(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+        def log_message(self, format: str, *args: object) -> None:  # the server's log, not the test's output
+            asked.append(format % args)
 
     web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
     threading.Thread(target=web.serve_forever, daemon=True).start()
@@ -393,6 +395,7 @@ def test_a_prefect_api_url_where_another_server_answers_is_one_line_and_exit_2(t
                            f"{url}/health: HTTP 404): periksa alamatnya (API Prefect berakhiran /api) dan servernya, "
                            "atau hapus variabel itu: run memakai server latarnya sendiri\n")
     assert not (tmp_path / "out").exists()  # nothing written, not even the folder
+    assert asked == ["code 404, message File not found", '"GET /api/health HTTP/1.1" 404 -']  # once, before any run
 
 
 def test_a_library_is_named_only_when_its_loading_raised(tmp_path, monkeypatch):
