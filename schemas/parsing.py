@@ -4,6 +4,7 @@ column and the value) and a missing value, so that the other checks of its row s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -255,7 +256,7 @@ def dates(text: pd.Series, column: str, reasons: Reasons, required: bool = True,
            with_time: bool = False) -> pd.Series:
     """ISO dates (or, with_time, a date or date and time, in WITA: see `wita_times`) as datetime64[us]; NaT when
     empty or unreadable."""
-    values = wita_times(text) if with_time else iso_dates(text)
+    values = per_distinct(text, wita_times if with_time else iso_dates)
     empty = text.eq("").to_numpy(dtype=bool)
     expected = "tanggal YYYY-MM-DD" + (" atau waktu YYYY-MM-DDTHH:MM:SS" if with_time else "")
     if required:
@@ -263,6 +264,18 @@ def dates(text: pd.Series, column: str, reasons: Reasons, required: bool = True,
     wrong = values.isna().to_numpy() & ~empty
     reasons.add(wrong, f"{column}: bukan {expected} (nilai: " + quoted(text[wrong]) + ")", column)
     return values
+
+
+def per_distinct(text: pd.Series, read: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`read` (texts to datetime64[us]) of each distinct text once, on the rows of `text`: a file's rows share a few
+    dates (a national questionnaire's 625,000 answers of a year, 27 dates: 0.28 s read row by row, 0.02 s so)."""
+    codes, distinct = pd.factorize(text)
+    return pd.Series(_on_rows(read(pd.Series(distinct, dtype="str")), codes), index=text.index)
+
+
+def _on_rows(values: pd.Series, codes: np.ndarray) -> np.ndarray:
+    """Dates of distinct texts on the rows of their codes (`pd.factorize`; -1, a missing text: NaT)."""
+    return np.append(values.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))[codes]
 
 
 def iso_dates(text: pd.Series) -> pd.Series:
@@ -307,10 +320,7 @@ def meant_dates(text: pd.Series, groups: pd.Series | None = None) -> pd.Series:
     found = found.fillna(pd.Series(EXCEL_DAY_ZERO + serial.fillna(0).to_numpy(np.int64).astype("timedelta64[D]"),
                                    index=found.index).where(serial.notna()))
 
-    def per_row(values: pd.Series) -> np.ndarray:
-        return np.append(values.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))[codes]  # -1: none
-
-    other, first, second = per_row(found), per_row(day_first), per_row(month_first)
+    other, first, second = (_on_rows(values, codes) for values in (found, day_first, month_first))
     only_month = np.isnat(first) & ~np.isnat(second)
     only_day = ~np.isnat(first) & np.isnat(second)
     if groups is None:

@@ -659,3 +659,22 @@ def test_the_input_table_of_a_column_of_paths_is_the_one_a_path_alone_has():
               "koperasi", None, None, None]
     assert [input_table(p) for p in paths] == tables
     assert input_tables(pd.Series(paths)).fillna("-").tolist() == [t or "-" for t in tables]
+
+
+def test_a_date_column_is_read_per_distinct_text_with_each_rows_reason():
+    from schemas.parsing import Reasons, dates
+
+    written = pd.Series(["2026-02-10", "", "2026-02-30", "2026-02-10", "10/02/2026", "2026-02-30", "2026-02-10"],
+                        dtype="str", index=range(3, 10))
+    reasons = Reasons(len(written), {"tanggal": 0})
+    read = dates(written.reset_index(drop=True), "tanggal", reasons)
+    assert [None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in read] == [
+        "2026-02-10", None, None, "2026-02-10", None, None, "2026-02-10"]
+    assert read.dtype == "datetime64[us]"
+    wrong = "tanggal: bukan tanggal YYYY-MM-DD (nilai: {})"
+    assert reasons.per_row(written.index).to_dict() == {  # the rows' own index: 3..9
+        4: ["tanggal: kosong, harus tanggal YYYY-MM-DD"], 5: [wrong.format("'2026-02-30'")],
+        7: [wrong.format("'10/02/2026'")], 8: [wrong.format("'2026-02-30'")]}
+    sent = pd.Series(["2026-03-01T08:00:00Z", "2026-03-01 07:00", "2026-03-01T08:00:00Z"], dtype="str")
+    times = dates(sent, "tanggal_kirim", Reasons(3, {"tanggal_kirim": 0}), with_time=True)
+    assert [f"{t:%Y-%m-%d %H:%M}" for t in times] == ["2026-03-01 16:00", "2026-03-01 07:00", "2026-03-01 16:00"]
