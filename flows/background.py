@@ -96,6 +96,34 @@ def logging_file_refused(error: Exception, named: Path) -> str:
             "berkas itu (PREFECT_LOGGING_SETTINGS_PATH, atau logging.yml di PREFECT_HOME)")
 
 
+def prefect_files_refused() -> str | None:
+    """The line for a TOML file of Prefect's settings that cannot be read, or None: its profiles
+    (PREFECT_PROFILES_PATH, else profiles.toml in the Prefect home), prefect.toml and pyproject.toml in this folder.
+    Read without importing Prefect, which refuses them with a traceback: a broken profiles.toml was named only in
+    the background server's log, twice (hostile trial)."""
+    import tomllib
+
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH") or prefect_home() / "profiles.toml").expanduser()
+    for file in (profiles, Path("prefect.toml"), Path("pyproject.toml")):
+        try:
+            tomllib.loads(file.read_text(encoding="utf-8"))
+        except OSError:  # none (or unreadable: Prefect's own words then)
+            continue
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            return (f"pengaturan Prefect tidak dapat dibaca: {file.resolve()} bukan TOML yang sah ({error}): "
+                    "perbaiki atau hapus berkas itu")
+    return None
+
+
+def check_prefect_files() -> None:
+    """SettingError, in one line, for a TOML file of Prefect's settings that cannot be read (`prefect_files_refused`):
+    before a command imports Prefect or starts its server."""
+    from scoring.errors import SettingError
+
+    if refused := prefect_files_refused():
+        raise SettingError(refused)
+
+
 def code_key() -> str:
     """What the server's copies run: this Python, the source and data files of the packages (names, sizes and
     times), and the environment read at import."""
@@ -178,6 +206,7 @@ def ready_server() -> Server | None:
     server of another state of the code is replaced when idle). None when there can be none here (Windows, or
     PREFECT_API_URL set), or when one of another Python, or one busy with another state of the code, is running:
     the caller then runs with its own server."""
+    check_prefect_files()
     if not supported() or os.environ.get("PREFECT_API_URL"):
         return None
     home, key = prefect_home(), code_key()

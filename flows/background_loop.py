@@ -22,7 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from flows.background import (ELSEWHERE, NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive,
-                               logging_file_refused, prefect_home, python_installation, send_message, send_signal)
+                               logging_file_refused, prefect_files_refused, prefect_home, python_installation,
+                               send_message, send_signal)
 from flows.commands import GuardedStdout
 from flows.config import APP_NAME, TIMEZONE, WITA_TIME, settings
 from flows.forked import end_with_parent
@@ -466,9 +467,9 @@ def _refresh_settings(logging: tuple | None = None) -> None:
     except ValidationError as error:
         raise SettingError(f"pengaturan Prefect tidak sah: {one_line(error)}") from None
     except Exception as error:  # noqa: BLE001 - a file of settings it cannot read (invalid TOML, say): hostile trial
-        raise SettingError(f"pengaturan Prefect tidak dapat dibaca ({type(error).__name__}: {one_line(error)[:300]}): "
-                           "perbaiki .env, prefect.toml atau pyproject.toml di folder ini, atau profiles.toml Prefect"
-                           ) from None
+        raise SettingError(prefect_files_refused() or (
+            f"pengaturan Prefect tidak dapat dibaca ({type(error).__name__}: {one_line(error)[:300]}): perbaiki .env, "
+            "prefect.toml atau pyproject.toml di folder ini, atau profiles.toml Prefect")) from None
     if logging is not None and get_current_settings() == server and _logging_from() == logging:
         return
     try:

@@ -429,10 +429,13 @@ def library_refusal(error: Exception) -> str | None:
     library = _library_not_loaded(error)
     if library is None:
         return None
-    if library == "prefect" and type(error).__module__.split(".")[0] == "yaml":  # its logging file, read on import
-        from flows.background import logging_file_refused, prefect_logging_file
+    if library == "prefect":
+        from flows.background import logging_file_refused, prefect_files_refused, prefect_logging_file
 
-        return logging_file_refused(error, prefect_logging_file())
+        if type(error).__module__.split(".")[0] == "yaml":  # its logging file, read on import
+            return logging_file_refused(error, prefect_logging_file())
+        if refused := prefect_files_refused():  # a TOML file of its settings, read on import
+            return refused
     said = f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {one_line(error)}); "
     if isinstance(error, Warning):  # a warning made an error: the interpreter's filter, not the library
         return said + ("peringatan dijadikan galat oleh PYTHONWARNINGS atau opsi -W Python; hapus variabel itu "

@@ -140,6 +140,9 @@ def run_months(request: RunRequest) -> int:
             server = background.ready_server()
         except OSError:  # the Prefect home cannot hold its state (read-only, full): a temporary server, as before
             server = None
+        except KoperasiSehatError:  # Prefect's settings refused, or its server could not start: nothing written
+            _unmade(made)
+            raise
         except KeyboardInterrupt:  # the server it was starting stops too
             background.stop_starting()
             say(_stopped(request.output, periods, started))
@@ -348,6 +351,9 @@ def serve_deployment(cron: str | None) -> int:
     On POSIX the serving is a process of its own session (`_serve_apart`): a Ctrl-C at the terminal reaches only
     this command, which stops it as on SIGTERM, so that a flow run in progress is cancelled by the runner (and
     its concurrency slot released) rather than interrupted in the middle by the terminal's SIGINT."""
+    from flows.background import check_prefect_files
+
+    check_prefect_files()
     if os.name != "nt" and not os.environ.get(SERVING):
         return _serve_apart(cron)
     if os.environ.get(SERVING):

@@ -514,3 +514,32 @@ def test_a_url_of_the_active_prefect_profile_or_the_folder_is_checked_and_used_n
         "koperasi-sehat serve), atau hapus dari berkas itu (prefect config view menunjukkan asalnya): run memakai "
         "server latarnya sendiri\n"))
     assert not (tmp_path / "keluaran").exists()
+
+
+def test_a_prefect_settings_file_that_is_not_toml_is_named_in_one_line_before_anything_starts(tmp_path):
+    """A broken profiles.toml was named only through the background server's log, twice, with an empty --output
+    folder left (hostile trial): the command reads Prefect's TOML files itself, before it starts a server."""
+    home = tmp_path / "prefect"
+    home.mkdir()
+    (home / "profiles.toml").write_text('active = "x"\n[profiles.x\nPREFECT_API_URL = "http://127.0.0.1:1/api"\n')
+    output = tmp_path / "keluaran"
+    line = (f"koperasi-sehat: pengaturan Prefect tidak dapat dibaca: {home.resolve() / 'profiles.toml'} bukan TOML yang "
+            "sah (Expected ']' at the end of a table declaration (at line 2, column 12)): perbaiki atau hapus berkas "
+            "itu\n")
+    for command in (["run", "--period", "2026-10", "--output", str(output)], ["serve"]):
+        refused = _cli(*command, home=home, KOPERASI_SEHAT_DOCUMENTS="false")
+        assert (refused.returncode, refused.stdout, refused.stderr) == (2, "", line), command
+    assert not output.exists()  # nothing written, not even the folder
+    assert sorted(p.name for p in home.iterdir()) == ["profiles.toml"]  # no server started
+    folder = tmp_path / "kantor"  # a prefect.toml of the command's folder, read by Prefect too
+    folder.mkdir()
+    (folder / "prefect.toml").write_bytes(b"[api]\nurl = \"\xff\"\n")
+    (home / "profiles.toml").write_text('active = "x"\n[profiles.x]\n')
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    in_folder = subprocess.run([*CLI, "run", "--period", "2026-10", "--output", str(output)], capture_output=True,
+                               text=True, timeout=300, cwd=folder, env={**environment, "PREFECT_HOME": str(home)})
+    assert (in_folder.returncode, in_folder.stderr) == (2, (
+        f"koperasi-sehat: pengaturan Prefect tidak dapat dibaca: {folder.resolve() / 'prefect.toml'} bukan TOML yang "
+        "sah ('utf-8' codec can't decode byte 0xff in position 13: invalid start byte): perbaiki atau hapus berkas "
+        "itu\n"))
+    assert not output.exists()
