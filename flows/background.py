@@ -96,6 +96,13 @@ def logging_file_refused(error: Exception, named: Path) -> str:
             "berkas itu (PREFECT_LOGGING_SETTINGS_PATH, atau logging.yml di PREFECT_HOME)")
 
 
+def prefect_settings_refused(error: Exception) -> str:
+    """The line for Prefect settings it refuses (pydantic's ValidationError): each setting, its value and why."""
+    from flows.cli import one_line
+
+    return f"pengaturan Prefect tidak sah: {one_line(error)}"
+
+
 def prefect_files_refused() -> str | None:
     """The line for a TOML file of Prefect's settings that cannot be read, or None: its profiles
     (PREFECT_PROFILES_PATH, else profiles.toml in the Prefect home), prefect.toml and pyproject.toml in this folder.
@@ -265,7 +272,8 @@ def _start(home: Path, key: str) -> Server | None:
         lines = written.read().decode(errors="replace").strip().splitlines() or [  # its own words
             "berhenti tanpa pesan (dihentikan dari luar?)"]
     said = [line.removeprefix(NOT_STARTED) for line in lines if line.startswith(NOT_STARTED)] or lines
-    raise ServerError(f"server latar tidak siap: {said[-1]} (log: {log})")
+    logged = "" if "(log: " in said[-1] else f" (log: {log})"  # the Prefect server's own log, when it names it
+    raise ServerError(f"server latar tidak siap: {said[-1]}{logged}")
 
 
 def _starting_pid(home: Path) -> int | None:

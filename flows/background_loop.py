@@ -22,12 +22,12 @@ from datetime import datetime
 from pathlib import Path
 
 from flows.background import (ELSEWHERE, NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive,
-                               logging_file_refused, prefect_files_refused, prefect_home, python_installation,
-                               send_message, send_signal)
+                               logging_file_refused, prefect_files_refused, prefect_home, prefect_settings_refused,
+                               python_installation, send_message, send_signal)
 from flows.commands import GuardedStdout
 from flows.config import APP_NAME, TIMEZONE, WITA_TIME, settings
 from flows.forked import end_with_parent
-from scoring.errors import KoperasiSehatError
+from scoring.errors import KoperasiSehatError, ServerError, SettingError
 
 SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # what the server handles itself
 
@@ -72,11 +72,16 @@ class _Loop:
         os.environ.setdefault(*QUIET_CONSOLE)
         try:
             refused = _warm()  # while the Prefect server starts, which takes longer: the first run gets these too
-            self.logging = None  # what the copies' logging is set up from, when it is the server's
+            self.logging, settings_refused = None, None  # what the copies' logging is set up from, when the server's
             if refused is None:
-                self.logging = _prefect_logging_now(cwd)
+                self.logging, settings_refused = _prefect_logging_now(cwd)
                 _compile_data_docs()
-            api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")  # a Prefect setting refused: named
+            try:
+                api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")
+            except ServerError:  # a Prefect setting refused stops its server too: the setting named, not the
+                if settings_refused or refused:  # server's last words (hostile trial)
+                    raise SettingError(settings_refused or refused) from None
+                raise
             if refused is not None:
                 raise KoperasiSehatError(refused)
             self.path = _socket_path(home)
@@ -459,13 +464,12 @@ def _refresh_settings(logging: tuple | None = None) -> None:
     from pydantic import ValidationError
 
     from flows.cli import one_line
-    from scoring.errors import SettingError
 
-    server = get_current_settings()
     try:
+        server = get_current_settings()  # the server's own may be refused too (a profile's setting): hostile trial
         prefect.context.refresh_global_settings_context()
     except ValidationError as error:
-        raise SettingError(f"pengaturan Prefect tidak sah: {one_line(error)}") from None
+        raise SettingError(prefect_settings_refused(error)) from None
     except Exception as error:  # noqa: BLE001 - a file of settings it cannot read (invalid TOML, say): hostile trial
         raise SettingError(prefect_files_refused() or (
             f"pengaturan Prefect tidak dapat dibaca ({type(error).__name__}: {one_line(error)[:300]}): perbaiki .env, "
@@ -496,22 +500,22 @@ def _logging_from() -> tuple | None:
     return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PREFECT_LOGGING_")))
 
 
-def _prefect_logging_now(cwd: str) -> tuple | None:
+def _prefect_logging_now(cwd: str) -> tuple[tuple | None, str | None]:
     """This process's Prefect settings and logging read again as its commands' would be: from its environment
-    (PREFECT_API_URL included) in the folder `cwd` (the command's that started it); what the logging is set up from
+    (PREFECT_API_URL included) in the folder `cwd` (the command's that started it). What the logging is set up from
     besides the settings (`_logging_from`), or None when they could not be read (each copy sets up its own then, as
-    before). Only a saving: what fails is logged."""
+    before); and the line refusing them (a SettingError's), if any. What fails is logged."""
     here = os.getcwd()
     try:
         os.chdir(cwd)
         try:
             _refresh_settings()
-            return _logging_from()
+            return _logging_from(), None
         finally:
             os.chdir(here)
     except Exception as error:  # noqa: BLE001 - the copies read them themselves
         _log(f"pengaturan Prefect tidak dibaca lebih dulu ({type(error).__name__}: {error})")
-        return None
+        return None, str(error) if isinstance(error, SettingError) else None
 
 
 def main(argv: list[str]) -> None:

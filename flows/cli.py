@@ -430,10 +430,15 @@ def library_refusal(error: Exception) -> str | None:
     if library is None:
         return None
     if library == "prefect":
-        from flows.background import logging_file_refused, prefect_files_refused, prefect_logging_file
+        from pydantic import ValidationError
+
+        from flows.background import (logging_file_refused, prefect_files_refused, prefect_logging_file,
+                                      prefect_settings_refused)
 
         if type(error).__module__.split(".")[0] == "yaml":  # its logging file, read on import
             return logging_file_refused(error, prefect_logging_file())
+        if isinstance(error, ValidationError):  # its settings, read on import
+            return prefect_settings_refused(error)
         if refused := prefect_files_refused():  # a TOML file of its settings, read on import
             return refused
     said = f"pustaka {library} tidak dapat dimuat ({type(error).__name__}: {one_line(error)}); "
