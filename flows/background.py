@@ -53,7 +53,7 @@ READY_SECONDS = 180  # the first start creates Prefect's database; the imports t
 STOP_SECONDS = 30
 CONNECT_SECONDS = 10  # to reach the server and hand it a run
 PACKAGES = ("flows", "schemas", "scoring")
-ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API (`background_loop._users_api`)
+ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API (`background_loop._users_settings`)
 # read when a module is imported, not when it is used: a copy of the server must have been started with the same
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
                      "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "SCIPY_", "PANDAS_", "PANDERA_", "DASK_",
@@ -97,10 +97,25 @@ def logging_file_refused(error: Exception, named: Path) -> str:
 
 
 def prefect_settings_refused(error: Exception) -> str:
-    """The line for Prefect settings it refuses (pydantic's ValidationError): each setting, its value and why."""
+    """The line for Prefect settings it refuses (pydantic's ValidationError): each setting by the variable that sets
+    it (PREFECT_LOGGING_LEVEL, in the environment or a profile; pydantic's words named Prefect's model,
+    LoggingSettings level: new-user trial), its value and why."""
+    from prefect.settings.base import PrefectBaseSettings
+
     from flows.cli import one_line
 
-    return f"pengaturan Prefect tidak sah: {one_line(error)}"
+    def models(base: type) -> Iterator[type]:
+        for model in base.__subclasses__():
+            yield model
+            yield from models(model)
+
+    prefixes = {model.__name__: model.model_config.get("env_prefix") for model in models(PrefectBaseSettings)}
+
+    def variable(title: str, loc: tuple) -> str:
+        prefix = prefixes.get(title)
+        return f"{prefix}{'_'.join(map(str, loc)).upper()}" if prefix else f"{title} {'.'.join(map(str, loc))}"
+
+    return f"pengaturan Prefect tidak sah: {one_line(error, variable)}"
 
 
 def prefect_files_refused() -> str | None:
@@ -114,8 +129,12 @@ def prefect_files_refused() -> str | None:
     for file in (profiles, Path("prefect.toml"), Path("pyproject.toml")):
         try:
             tomllib.loads(file.read_text(encoding="utf-8"))
-        except OSError:  # none (or unreadable: Prefect's own words then)
-            continue
+        except OSError as error:
+            if not file.exists():  # none (a symlink in a loop too), as for Prefect
+                continue
+            from flows.preflight import os_error_words  # a folder (PREFECT_PROFILES_PATH of one: hostile trial)
+
+            return f"pengaturan Prefect tidak dapat dibaca: {os_error_words(error)}"
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             return (f"pengaturan Prefect tidak dapat dibaca: {file.resolve()} bukan TOML yang sah ({error}): "
                     "perbaiki atau hapus berkas itu")

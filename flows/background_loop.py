@@ -79,8 +79,8 @@ class _Loop:
             try:
                 api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")
             except ServerError:  # a Prefect setting refused stops its server too: the setting named, not the
-                if settings_refused or refused:  # server's last words (hostile trial)
-                    raise SettingError(settings_refused or refused) from None
+                if why := settings_refused or refused or _users_settings()[1]:  # server's last words (hostile trial)
+                    raise SettingError(why) from None
                 raise
             if refused is not None:
                 raise KoperasiSehatError(refused)
@@ -404,7 +404,7 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list, logging: 
         os.environ.update(message["env"])
         sys.argv = list(message["argv"])
         random.seed()
-        if _users_api():  # its command runs against that server itself (`flows.server.prefect_api` checks it)
+        if _users_settings()[0]:  # its command runs against that server itself (`flows.server.prefect_api` checks it)
             code = ELSEWHERE
             return
         Served.copy = True
@@ -432,18 +432,23 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list, logging: 
             os._exit(code)
 
 
-def _users_api() -> str | None:
-    """The Prefect API URL the command's own settings name besides the environment's PREFECT_API_URL (which a
-    command sent here has not: `flows.background.ready_server`): its active Prefect profile, or .env, prefect.toml or
-    pyproject.toml in its folder. Its runs went to the background server, that server unchecked (hostile trial).
-    None when there is none, or the settings cannot be read (`_refresh_settings` says why)."""
+def _users_settings() -> tuple[str | None, str | None]:
+    """Prefect's settings as the command's own read them besides the environment's PREFECT_API_URL (which a command
+    sent here has not: `flows.background.ready_server`): its active Prefect profile, or .env, prefect.toml or
+    pyproject.toml in its folder. The Prefect API URL they name (runs went to the background server, that server
+    unchecked: hostile trial), or None; and the line refusing them (`PREFECT_API_URL = 3` in the profile stopped the
+    background server's Prefect server in pydantic's words: hostile trial), or None when they are accepted or cannot
+    be read (`_refresh_settings` says why)."""
     from prefect.settings.models.root import Settings
+    from pydantic import ValidationError
 
     own = os.environ.pop("PREFECT_API_URL", None)
     try:
-        return Settings().api.url or None
-    except Exception:  # noqa: BLE001 - refused or unreadable: said by `_refresh_settings`
-        return None
+        return Settings().api.url or None, None
+    except ValidationError as error:
+        return None, prefect_settings_refused(error)
+    except Exception:  # noqa: BLE001 - unreadable: said by `_refresh_settings`
+        return None, None
     finally:
         if own is not None:
             os.environ["PREFECT_API_URL"] = own

@@ -449,12 +449,14 @@ def library_refusal(error: Exception) -> str | None:
                    "atau pasang ulang paketnya")
 
 
-def one_line(error: Exception) -> str:
-    """An error's words on one line; pydantic's ValidationError (a setting refused) as each field, its value and
-    why, without pydantic's links and without the fields it could not build because of another."""
+def one_line(error: Exception, name: Callable[[str, tuple], str] | None = None) -> str:
+    """An error's words on one line; pydantic's ValidationError (a setting refused) as each field (`name` of the
+    model's title and the field's place, default both), its value and why, without pydantic's links and without
+    the fields it could not build because of another."""
     if callable(getattr(error, "errors", None)) and hasattr(error, "title"):
-        return "; ".join(" ".join([error.title, ".".join(map(str, e["loc"]))]).strip() + f"={e.get('input')!r}: "
-                         f"{e['msg']}" for e in error.errors() if e["type"] != "default_factory_not_called")
+        name = name or (lambda title, loc: " ".join([title, ".".join(map(str, loc))]).strip())
+        return "; ".join(f"{name(error.title, e['loc'])}={e.get('input')!r}: {e['msg']}" for e in error.errors()
+                         if e["type"] != "default_factory_not_called")
     return " ".join(str(error).split())
 
 

@@ -143,8 +143,9 @@ def run_months(request: RunRequest) -> int:
         except KoperasiSehatError:  # Prefect's settings refused, or its server could not start: nothing written
             _unmade(made)
             raise
-        except KeyboardInterrupt:  # the server it was starting stops too
+        except KeyboardInterrupt:  # the server it was starting stops too, and nothing is left of the run
             background.stop_starting()
+            _unmade(made)
             say(_stopped(request.output, periods, started))
             return EXIT_FAILED
         code = None if server is None else background.run_there(

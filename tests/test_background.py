@@ -60,6 +60,14 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
+STOP_WHILE_STARTING = """
+import signal, sys
+from flows import background, cli
+background._start = lambda home, key: signal.raise_signal(signal.SIGINT)
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
 # an office's proxies, here ones that answer nothing: the local server is reached without them (a cold run waited 120
 # s for a server that had started, then failed; with the wait mended, Prefect's client went through them: trials)
 DEAD_PROXY = {"http_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
@@ -137,7 +145,7 @@ def test_a_server_that_cannot_start_says_why_then_one_with_no_idle_minutes_stops
                                  "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "LOUD"})
     assert (failed.returncode, failed.stdout) == (2, "")
     assert failed.stderr == (  # the setting named, not the Prefect server's last words with two logs (hostile trial)
-        "koperasi-sehat: server latar tidak siap: pengaturan Prefect tidak sah: LoggingSettings level='LOUD': Input "
+        "koperasi-sehat: server latar tidak siap: pengaturan Prefect tidak sah: PREFECT_LOGGING_LEVEL='LOUD': Input "
         "should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL' (log: "
         f"{home / 'koperasi-sehat-server.log'})\n")
     log = home / "koperasi-sehat-server.log"
@@ -351,7 +359,7 @@ def test_a_copy_sets_prefect_s_logging_up_again_only_when_it_may_differ(tmp_path
                           text=True, timeout=120, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "kept", "set up", "refused: pengaturan Prefect tidak sah: LoggingSettings level='LOUD': Input should be "
+        "kept", "set up", "refused: pengaturan Prefect tidak sah: PREFECT_LOGGING_LEVEL='LOUD': Input should be "
         "'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'", "set up",
         "set up", "kept",  # another folder with nothing of Prefect's in it: the same settings
         "set up",  # a logging file named in the folder's .env
@@ -390,7 +398,7 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     server = _state(home)
     loud = _cli(*args, home=home, PREFECT_LOGGING_LEVEL="LOUD")
     assert (loud.returncode, loud.stdout, loud.stderr) == (2, "", "koperasi-sehat: pengaturan Prefect tidak sah: "
-                                                           "LoggingSettings level='LOUD': Input should be 'DEBUG', "
+                                                           "PREFECT_LOGGING_LEVEL='LOUD': Input should be 'DEBUG', "
                                                            "'INFO', 'WARNING', 'ERROR' or 'CRITICAL'\n")
     assert _cli("server", "status", home=home).stdout.endswith(  # a run refused in the copy: served, and counted
         "0 run berjalan, 2 run dilayani (1 tidak selesai: gagal, ditolak atau dihentikan); log "
@@ -533,15 +541,22 @@ def test_a_prefect_settings_file_that_is_not_toml_is_named_in_one_line_before_an
         assert (refused.returncode, refused.stdout, refused.stderr) == (2, "", line), command
     assert not output.exists()  # nothing written, not even the folder
     assert sorted(p.name for p in home.iterdir()) == ["profiles.toml"]  # no server started
+    folder_named = _cli("run", "--period", "2026-10", "--output", str(output), home=home,  # a folder, not a file
+                        PREFECT_PROFILES_PATH=str(tmp_path))
+    assert (folder_named.returncode, folder_named.stderr) == (
+        2, f"koperasi-sehat: pengaturan Prefect tidak dapat dibaca: sebuah folder, bukan berkas: {tmp_path}\n")
     # TOML, but a value Prefect refuses: its server stops as it starts, and the setting is named, not the server's
     # last words with two logs
-    (home / "profiles.toml").write_text('active = "x"\n[profiles.x]\nPREFECT_SERVER_API_PORT = "abc"\n')
-    refused = _cli("run", "--period", "2026-10", "--output", str(output), home=home, KOPERASI_SEHAT_DOCUMENTS="false")
-    assert (refused.returncode, refused.stderr) == (2, (
-        "koperasi-sehat: server latar tidak siap: pengaturan Prefect tidak sah: ServerAPISettings port='abc': Input "
-        "should be a valid integer, unable to parse string as an integer (log: "
-        f"{home / 'koperasi-sehat-server.log'})\n"))
-    assert not output.exists()
+    for setting, why in (('PREFECT_SERVER_API_PORT = "abc"', "PREFECT_SERVER_API_PORT='abc': Input should be a valid "
+                                                            "integer, unable to parse string as an integer"),
+                         ("PREFECT_API_URL = 3", "PREFECT_API_URL=3: Input should be a valid string")):
+        (home / "profiles.toml").write_text(f'active = "x"\n[profiles.x]\n{setting}\n')
+        refused = _cli("run", "--period", "2026-10", "--output", str(output), home=home,
+                       KOPERASI_SEHAT_DOCUMENTS="false")
+        assert (refused.returncode, refused.stderr) == (2, (
+            f"koperasi-sehat: server latar tidak siap: pengaturan Prefect tidak sah: {why} (log: "
+            f"{home / 'koperasi-sehat-server.log'})\n")), setting
+        assert not output.exists()
     folder = tmp_path / "kantor"  # a prefect.toml of the command's folder, read by Prefect too
     folder.mkdir()
     (folder / "prefect.toml").write_bytes(b"[api]\nurl = \"\xff\"\n")
@@ -554,3 +569,15 @@ def test_a_prefect_settings_file_that_is_not_toml_is_named_in_one_line_before_an
         "sah ('utf-8' codec can't decode byte 0xff in position 13: invalid start byte): perbaiki atau hapus berkas "
         "itu\n"))
     assert not output.exists()
+
+
+def test_a_stop_while_the_background_server_starts_leaves_no_output_folder(tmp_path):
+    """Ctrl-C or SIGTERM while the first run's server started left the --output folder the run had made, empty
+    (hostile trial)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    stopped = subprocess.run([sys.executable, "-c", STOP_WHILE_STARTING, "run", "--period", "2026-10", "--output",
+                              str(tmp_path / "baru" / "keluaran")], capture_output=True, text=True, timeout=120,
+                             cwd=PROJECT_ROOT, env={**environment, "PREFECT_HOME": str(tmp_path / "prefect")})
+    assert (stopped.returncode, stopped.stdout, stopped.stderr) == (
+        1, "", "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prefect"]  # the folders made for the run gone
