@@ -53,7 +53,8 @@ READY_SECONDS = 180  # the first start creates Prefect's database; the imports t
 STOP_SECONDS = 30
 CONNECT_SECONDS = 10  # to reach the server and hand it a run
 PACKAGES = ("flows", "schemas", "scoring")
-ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API (`background_loop._users_settings`)
+ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API
+# (`background_loop._users_settings`)
 # read when a module is imported, not when it is used: a copy of the server must have been started with the same
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
                      "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "SCIPY_", "PANDAS_", "PANDERA_", "DASK_",
@@ -100,8 +101,6 @@ def prefect_settings_refused(error: Exception) -> str:
     """The line for Prefect settings it refuses (pydantic's ValidationError): each setting by the variable that sets
     it (PREFECT_LOGGING_LEVEL, in the environment or a profile; pydantic's words named Prefect's model,
     LoggingSettings level: new-user trial), its value and why."""
-    from prefect.settings.base import PrefectBaseSettings
-
     from flows.cli import one_line
 
     def models(base: type) -> Iterator[type]:
@@ -109,7 +108,12 @@ def prefect_settings_refused(error: Exception) -> str:
             yield model
             yield from models(model)
 
-    prefixes = {model.__name__: model.model_config.get("env_prefix") for model in models(PrefectBaseSettings)}
+    try:
+        from prefect.settings.base import PrefectBaseSettings
+
+        prefixes = {model.__name__: model.model_config.get("env_prefix") for model in models(PrefectBaseSettings)}
+    except Exception:  # noqa: BLE001 - Prefect not importable here: pydantic's names
+        prefixes = {}
 
     def variable(title: str, loc: tuple) -> str:
         prefix = prefixes.get(title)

@@ -533,9 +533,9 @@ def test_a_prefect_settings_file_that_is_not_toml_is_named_in_one_line_before_an
     home.mkdir()
     (home / "profiles.toml").write_text('active = "x"\n[profiles.x\nPREFECT_API_URL = "http://127.0.0.1:1/api"\n')
     output = tmp_path / "keluaran"
-    line = (f"koperasi-sehat: pengaturan Prefect tidak dapat dibaca: {home.resolve() / 'profiles.toml'} bukan TOML yang "
-            "sah (Expected ']' at the end of a table declaration (at line 2, column 12)): perbaiki atau hapus berkas "
-            "itu\n")
+    line = (f"koperasi-sehat: pengaturan Prefect tidak dapat dibaca: {home.resolve() / 'profiles.toml'} bukan TOML "
+            "yang sah (Expected ']' at the end of a table declaration (at line 2, column 12)): perbaiki atau hapus "
+            "berkas itu\n")
     for command in (["run", "--period", "2026-10", "--output", str(output)], ["serve"]):
         refused = _cli(*command, home=home, KOPERASI_SEHAT_DOCUMENTS="false")
         assert (refused.returncode, refused.stdout, refused.stderr) == (2, "", line), command
