@@ -361,9 +361,9 @@ SIZE_MAX = 10_000  # columns or lines a COLUMNS or LINES may give
 def _terminal_size_from_terminal() -> None:
     """COLUMNS or LINES set to what is not a size (0, a negative number, a word, beyond `SIZE_MAX`) is dropped, so
     that the terminal's own size is used (80 columns without one): rich took COLUMNS=0 as a width of none and
-    printed nothing, exit 0 (hostile trial). A terminal that calls itself "dumb" (TERM=dumb: Emacs' shell) gets its own size too, which
-    rich only takes from COLUMNS and LINES both (it gave such a terminal 80 columns, whatever its width). The
-    command's environment, so set, is also its run's in the background server."""
+    printed nothing, exit 0 (hostile trial). A terminal that calls itself "dumb" (TERM=dumb: Emacs' shell) gets its
+    own size too, which rich only takes from COLUMNS and LINES both (it gave such a terminal 80 columns, whatever
+    its width). The command's environment, so set, is also its run's in the background server."""
     for name in ("COLUMNS", "LINES"):
         value = os.environ.get(name)
         if value is not None and not (value.strip().isdecimal() and 0 < int(value) <= SIZE_MAX):

@@ -58,8 +58,12 @@ def in_group_order(frame: pd.DataFrame, group: pd.Series) -> pd.DataFrame:
     """The rows group after group (`group`: by nik), each group's in their order: what the part's groups scored
     one by one give (the engine's long tables are component- and aspect-major within a call). The niks are looked up
     in one Arrow hash lookup (`place_in`): pandas' `map` of a national month's 820,000 rows of text (the five tables)
-    took 0.69 s, the lookup 0.18 s."""
-    ranks = group.to_numpy()[place_in(frame["nik"], pa.array(group.index, pa.large_string()))]
+    took 0.69 s, the lookup 0.18 s. Raises KeyError for a nik of no group (every row is a registered
+    cooperative's: a row placed silently with the last group was possible; hostile trial)."""
+    place = place_in(frame["nik"], pa.array(group.index, pa.large_string()))
+    if (place < 0).any():
+        raise KeyError(f"nik di luar registri bagian ini: {frame['nik'].iloc[int(np.argmax(place < 0))]!r}")
+    ranks = group.to_numpy()[place]
     if (np.diff(ranks) >= 0).all():
         return frame
     return frame.iloc[np.argsort(ranks, kind="stable")].reset_index(drop=True)

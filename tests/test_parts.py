@@ -292,3 +292,17 @@ def test_the_previous_month_is_scored_in_a_copy_while_the_period_is_checked_with
     assert members["650485587919679"] == 83
     assert _prepared(tmp_path / "satu", monkeypatch, "no") == in_a_copy and len(copies) == 1
     assert _prepared(tmp_path / "gagal", monkeypatch, "fails") == in_a_copy and len(copies) == 2
+
+
+def test_rows_are_put_in_group_order_by_nik_text_or_category_and_a_nik_of_no_group_is_refused():
+    from flows.score_parts import in_group_order
+
+    group = pd.Series([1, 0, 2], index=["650201", "650202", "650203"], dtype="int16")
+    for dtype in ("str", "category"):
+        frame = pd.DataFrame({"nik": pd.Series(["650203", "650201", "650202", "650201", "650203"], dtype=dtype),
+                              "urutan": range(5)})
+        assert in_group_order(frame, group)["urutan"].tolist() == [2, 1, 3, 0, 4]  # group 0, 1, 2; stable within
+    in_order = pd.DataFrame({"nik": pd.Series(["650202", "650201"], dtype="str"), "urutan": [0, 1]})
+    assert in_group_order(in_order, group) is in_order  # already in order: the frame itself
+    with pytest.raises(KeyError, match="'650299'"):
+        in_group_order(pd.DataFrame({"nik": pd.Series(["650201", "650299"], dtype="str")}), group)
