@@ -138,7 +138,8 @@ def prefect_files_refused() -> str | None:
                 continue
             from flows.preflight import os_error_words  # a folder (PREFECT_PROFILES_PATH of one: hostile trial)
 
-            return f"pengaturan Prefect tidak dapat dibaca: {os_error_words(error)}"
+            named = "PREFECT_PROFILES_PATH: " if file == profiles and os.environ.get("PREFECT_PROFILES_PATH") else ""
+            return f"pengaturan Prefect tidak dapat dibaca: {named}{os_error_words(error)}"
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             return (f"pengaturan Prefect tidak dapat dibaca: {file.resolve()} bukan TOML yang sah ({error}): "
                     "perbaiki atau hapus berkas itu")
