@@ -544,8 +544,8 @@ def test_a_prefect_settings_file_that_is_not_toml_is_named_in_one_line_before_an
     folder_named = _cli("run", "--period", "2026-10", "--output", str(output), home=home,  # a folder, not a file
                         PREFECT_PROFILES_PATH=str(tmp_path))
     assert (folder_named.returncode, folder_named.stderr) == (
-        2, f"koperasi-sehat: pengaturan Prefect tidak dapat dibaca: PREFECT_PROFILES_PATH: sebuah folder, bukan berkas: "
-        f"{tmp_path}\n")
+        2, "koperasi-sehat: pengaturan Prefect tidak dapat dibaca: PREFECT_PROFILES_PATH: sebuah folder, bukan "
+        f"berkas: {tmp_path}\n")
     # TOML, but a value Prefect refuses: its server stops as it starts, and the setting is named, not the server's
     # last words with two logs
     for setting, why in (('PREFECT_SERVER_API_PORT = "abc"', "PREFECT_SERVER_API_PORT='abc': Input should be a valid "
