@@ -219,3 +219,26 @@ def _as_prefect_checks() -> ssl.SSLContext:
     except (OSError, ValueError) as error:  # ssl.SSLError is an OSError; Prefect's client gave a traceback
         raise ServerError(f"PREFECT_API_SSL_CERT_FILE ({api.ssl_cert_file}) tidak dapat dibaca sebagai berkas "
                           f"sertifikat ({error}): perbaiki atau hapus variabel itu") from None
+
+
+def failed_request(error: BaseException) -> str | None:
+    """The words for a Prefect API that failed a request once the checks above passed: an answer Prefect's client
+    raised for (HTTP 4xx or 5xx: a server whose database is full or locked) or a connection lost, as "server Prefect
+    gagal menjawab <method> <url> (<answer>)"; None for any other error. Prefect's `ObjectNotFound` is read through
+    to its answer, an error through what it was raised from. It was Prefect's traceback (hostile trial: a server
+    answering its health and version, HTTP 500 to all else)."""
+    import httpx
+
+    while error is not None and not isinstance(error, httpx.HTTPError):
+        error = getattr(error, "http_exc", None) or error.__cause__
+    if isinstance(error, httpx.HTTPStatusError):
+        answer = f"HTTP {error.response.status_code} {error.response.reason_phrase}".rstrip()
+    elif isinstance(error, httpx.TransportError):
+        answer = f"{type(error).__name__}: {' '.join(str(error).split())}".rstrip(": ")
+    else:
+        return None
+    try:
+        request = error.request
+    except RuntimeError:  # an error httpx raised before it had a request
+        return f"server Prefect gagal menjawab ({answer})"
+    return f"server Prefect gagal menjawab {request.method} {shown(str(request.url.copy_with(query=None)))} ({answer})"

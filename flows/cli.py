@@ -415,10 +415,16 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
         return commands.EXIT_FAILED
     except Exception as error:
         refusal = library_refusal(error)
-        if refusal is None:
+        if refusal is not None:
+            commands.say(refusal)
+            return commands.EXIT_USAGE
+        from flows.api_check import failed_request
+
+        failed = failed_request(error)  # the Prefect API of a command that is not a run (serve)
+        if failed is None:
             raise
-        commands.say(refusal)
-        return commands.EXIT_USAGE
+        commands.say(f"{failed}: {' '.join(argv[:1])} berhenti")
+        return commands.EXIT_FAILED
     if code == TYPER_STOPPED and interrupt.received() is not None:
         return _stopped_early(argv)
     return code if isinstance(code, int) else commands.EXIT_DONE

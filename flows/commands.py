@@ -183,6 +183,15 @@ def run_months(request: RunRequest) -> int:
     except KeyboardInterrupt:
         say(_stopped(request.output, periods, started))
         return EXIT_FAILED
+    except Exception as error:
+        from flows.api_check import failed_request
+
+        failed = failed_request(error)  # the Prefect API failed a request of the run: say what it published, if any
+        if failed is None:
+            raise
+        _unmade(made)
+        say(_stopped(request.output, periods, started, how=failed))
+        return EXIT_FAILED
     return EXIT_DONE
 
 

@@ -398,6 +398,77 @@ def test_a_prefect_api_url_where_another_server_answers_is_one_line_and_exit_2(t
     assert asked == ["code 404, message File not found", '"GET /api/health HTTP/1.1" 404 -']  # once, before any run
 
 
+def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and_exit_1(tmp_path):
+    """PREFECT_API_URL of a Prefect server that answers its health and version but fails every other request (its
+    database full or locked): Prefect's traceback and an empty --output folder (hostile trial). `run` and `serve`
+    each say the request and the answer in one line, exit 1, and the run names its month as not published."""
+    import http.server
+    import threading
+
+    import prefect
+
+    asked = []
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            asked.append(f"{self.command} {self.path.partition('?')[0]}")
+            status, body = {"/api/health": (200, b"true"), "/api/admin/version": (
+                200, json.dumps(prefect.__version__).encode())}.get(self.path, (500, b'{"detail": "database"}'))
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PATCH = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{web.server_address[1]}/api"
+    environment = dict(os.environ, PREFECT_API_URL=url)
+    try:
+        run = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                              "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
+                             cwd=tmp_path, env=environment)
+        serve = subprocess.run([*CLI, "serve"], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                               env=environment)
+    finally:
+        web.shutdown()
+    failed = "koperasi-sehat: server Prefect gagal menjawab GET {} (HTTP 500 Internal Server Error)".format
+    assert (run.returncode, run.stdout, run.stderr) == (
+        1, "", f"{failed(url + '/csrf-token')}: periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
+    assert not (tmp_path / "out").exists()  # nothing written, not even the folder
+    assert (serve.returncode, serve.stderr) == (  # its first line, then the deployment it could not read
+        1, f"koperasi-sehat: melayani koperasi-sehat-bulanan/bulanan (jadwal '0 2 5 * *' WITA) lewat {url}; UI "
+           f"{url.removesuffix('/api')}; hentikan dengan Ctrl-C\n"
+           f"{failed(url + '/deployments/name/koperasi-sehat-bulanan/bulanan')}: serve berhenti\n")
+    assert asked.count("GET /api/health") == 2 and "GET /api/csrf-token" in asked
+
+
+def test_a_failed_request_is_named_through_what_wraps_it_and_no_other_error_is():
+    """`failed_request`: an answer or a lost connection, also inside Prefect's ObjectNotFound or raised from; the
+    URL without its query and with its password hidden; None for an error that is not the API's."""
+    import httpx
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.api_check import failed_request
+
+    asked = httpx.Request("POST", "http://kantor:rahasia@10.0.0.5:4200/api/flow_runs/?client=1")
+    lost = httpx.ConnectError("[Errno 111] Connection refused", request=asked)
+    assert failed_request(lost) == ("server Prefect gagal menjawab POST http://kantor:***@10.0.0.5:4200/api/"
+                                    "flow_runs/ (ConnectError: [Errno 111] Connection refused)")
+    gone = httpx.HTTPStatusError("404", request=asked, response=httpx.Response(404, request=asked))
+    try:
+        raise RuntimeError("run gagal") from ObjectNotFound(gone)
+    except RuntimeError as raised:
+        assert failed_request(raised) == ("server Prefect gagal menjawab POST http://kantor:***@10.0.0.5:4200/api/"
+                                          "flow_runs/ (HTTP 404 Not Found)")
+    assert failed_request(httpx.ReadTimeout("")) == "server Prefect gagal menjawab (ReadTimeout)"
+    assert failed_request(ValueError("bug")) is None
+
+
 def test_a_library_is_named_only_when_its_loading_raised(tmp_path, monkeypatch):
     """The installed library whose module-level code raised is named (its folder under site-packages), whatever
     it raised; an error raised after loading, in this project's own packages (installed from a wheel: under
