@@ -334,7 +334,21 @@ def _moves(coop: Cooperative) -> Group | None:
             lines += [*(_move(r, by_score) for r in combination.itertuples()), *_notes(combination)] if reached else []
     if len(others):
         lines += _listed("Langkah satu komponen lainnya (poin terbanyak dahulu):", others, by_score)
-    return Group(*lines)
+    return Group(*_unrepeated(lines, set(rows["keterangan"])))
+
+
+def _unrepeated(lines: list[Text], notes: set[str]) -> list[Text]:
+    """The lines without a note that says again the last note above it: two lists of single moves with no other
+    note between them printed the same words twice (fresh-clone trial); with the combination's note between them,
+    each list keeps its own."""
+    kept, last = [], None
+    for line in lines:
+        if line.plain in notes:
+            if line.plain == last:
+                continue
+            last = line.plain
+        kept.append(line)
+    return kept
 
 
 def _listed(title: str, moves: pd.DataFrame, by_score: str = "") -> list[Text]:

@@ -185,6 +185,9 @@ def test_a_combination_of_one_move_listed_above_is_not_listed_again(published_sa
     assert lines[first + 4] == "Langkah satu komponen lainnya (poin terbanyak dahulu):"
     assert sum(line.startswith("  - rasio_kas: naikkan kas_dan_bank sebesar Rp 1.637.765 ") for line in lines) == 1
     assert NOTE_COMBINATION not in lines
+    # the other single moves' note is the one two lines above them: said once (it was printed again under them)
+    assert lines.count(NOTE_SINGLE) == 1
+    assert lines[lines.index("  ... 14 langkah lain di tabel jalan_menuju_sehat") + 1] == ""
 
 
 def test_a_quarantined_report_is_shown_with_its_reasons(published_sample):
