@@ -375,14 +375,21 @@ def _peers(coop: Cooperative, console: Console) -> RenderableType | None:
         return None
     first = rows.iloc[0]
     scopes = rows["cakupan"].nunique() > 1
+    notes = rows["keterangan"].fillna("")
+    said = notes.ne("").any()  # an empty column of every row was shown (fresh-clone trial)
     table = _table(f"Persentil sejawat ({first['jenis']} kelas aset {first['kelas_aset']}, {first['cakupan']}: "
                    f"{first['jumlah_sejawat']} koperasi)", "komponen", *(["cakupan"] if scopes else []), "rasio",
-                   "persentil", "median sejawat", "keterangan", numbers=3 + scopes)
-    for komponen, cakupan, *rest in zip(rows["komponen"].astype("str"), rows["cakupan"], _numbers(rows["rasio"]),
-                                        _numbers(rows["persentil"], 0), _numbers(rows["median_sejawat"]),
-                                        rows["keterangan"].fillna("")):
-        table.add_row(*map(Text, (komponen, *([cakupan] if scopes else []), *rest)))
-    return table_or_list(console, table)
+                   "persentil", "median sejawat", *(["keterangan"] if said else []), numbers=3 + scopes)
+    for komponen, cakupan, *rest, note in zip(rows["komponen"].astype("str"), rows["cakupan"],
+                                              _numbers(rows["rasio"]), _numbers(rows["persentil"], 0),
+                                              _numbers(rows["median_sejawat"]), notes):
+        table.add_row(*map(Text, (komponen, *([cakupan] if scopes else []), *rest, *([note] if said else []))))
+    return Group(table_or_list(console, table), Text(PERCENTILE_NOTE, style="dim"))
+
+
+# a high percentile read as healthy where a lower ratio scores better (fresh-clone trial: risiko_pinjaman_bermasalah)
+PERCENTILE_NOTE = ("Persentil mengurutkan rasio, bukan kesehatannya: bagi sebagian komponen rasio yang lebih rendah "
+                   "lebih baik (nilainya di tabel komponen di atas).")
 
 
 def _warnings(coop: Cooperative) -> Group | None:

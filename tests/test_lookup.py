@@ -136,8 +136,12 @@ def test_a_cooperative_below_sehat_is_explained_from_the_outputs(published_sampl
         others - 1, lines.index("  ... 15 langkah lain di tabel jalan_menuju_sehat") + 1]
     assert lines[others - 1] == NOTE_COMBINATION and lines[others - 2].startswith("  - ") and combination < others
     assert lines[lines.index("  ... 15 langkah lain di tabel jalan_menuju_sehat") + 1] == NOTE_SINGLE
-    assert "Persentil sejawat (ksp kelas aset I, provinsi: 21 koperasi)" in text
-    assert " rasio_kas                     24,38          98            12,19" in text
+    # no column of notes none of its rows has; what a percentile ranks said under the table (a high one read as
+    # healthy where a lower ratio scores better: fresh-clone trial)
+    peers = lines.index("Persentil sejawat (ksp kelas aset I, provinsi: 21 koperasi)")
+    assert lines[peers + 2] == " komponen                      rasio   persentil   median sejawat"
+    assert " rasio_kas                     24,38          98            12,19" in lines
+    assert lines[lines.index("", peers + 2) + 1] == lookup.PERCENTILE_NOTE
     assert "- komponen_turun_band: nilai komponen turun sejak 2026-09: pinjaman_berisiko" in text
     assert ("peringkat 4 di Bulungan, skor prioritas 2,04 (predikat 2,00 + penurunan 0,00 + tidak melapor 0,00 + "
             "anggota 0,04); pendamping Rahmat Hidayat, kunjungan ke-1 (dalam kapasitas)") in text
@@ -169,6 +173,17 @@ def test_each_list_of_moves_is_cut_at_five_and_carries_its_note(published_sample
     assert moves[5:] == [first + 9, first + 10, *range(first + 13, first + 18)]
     assert lines[first + 18] == "  ... 1 langkah lain di tabel jalan_menuju_sehat"
     assert lines[first + 19] == lines[first + 7]  # the same note under each list of single moves
+
+
+def test_a_peer_group_too_small_for_a_percentile_says_so_in_its_notes_column(published_sample):
+    done = jelaskan(published_sample[0], "650490583174240")
+    assert done.returncode == 0, done.stderr
+    lines = [line.rstrip() for line in done.stdout.splitlines()]
+    peers = [line.startswith("Persentil sejawat") for line in lines].index(True)
+    assert lines[peers + 2].split() == ["komponen", "rasio", "persentil", "median", "sejawat", "keterangan"]
+    assert lines[peers + 4].split(maxsplit=2)[0] == "ms_aset" and lines[peers + 4].endswith(
+        "hanya 1 koperasi sejawat dengan rasio (minimal 5): persentil dan median tidak diberikan")
+    assert lines[lines.index("", peers + 2) + 1] == lookup.PERCENTILE_NOTE
 
 
 def test_a_combination_of_one_move_listed_above_is_not_listed_again(published_sample):
