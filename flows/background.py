@@ -59,6 +59,12 @@ ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
                      "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "SCIPY_", "PANDAS_", "PANDERA_", "DASK_",
                      "ARROW_", "MPL")  # MPL: matplotlib, imported when idle
+# a run's console shows none of Prefect's logs (`flows.commands.run_months`, unless --verbose), nor its internal
+# services' errors (its events worker, losing a user's server in the middle of a run, printed the events it held,
+# whole: hostile trial); the background server sets the same, so that its copies keep its logging
+# (`flows.background_loop._logging_from`)
+QUIET_CONSOLE = {"PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
+                 "PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL": "CRITICAL"}
 # set per run, applied in the copy; or set by this project for its own server whatever the command's
 # (`flows.server.own_server_settings`: a user's certificate file replaced the server at each change, for a server
 # whose runs read their own: new-user trial)

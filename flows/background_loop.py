@@ -21,9 +21,9 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from flows.background import (ELSEWHERE, NOT_STARTED, STATE, STOP_SECONDS, WARM, Messages, Served, alive,
-                               logging_file_refused, prefect_files_refused, prefect_home, prefect_settings_refused,
-                               python_installation, send_message, send_signal)
+from flows.background import (ELSEWHERE, NOT_STARTED, QUIET_CONSOLE, STATE, STOP_SECONDS, WARM, Messages, Served,
+                               alive, logging_file_refused, prefect_files_refused, prefect_home,
+                               prefect_settings_refused, python_installation, send_message, send_signal)
 from flows.commands import GuardedStdout
 from flows.config import APP_NAME, TIMEZONE, WITA_TIME, settings
 from flows.forked import end_with_parent
@@ -69,7 +69,8 @@ class _Loop:
         # as its copies' commands set them (`flows.background.run_there`, `flows.commands.run_months`): their Prefect
         # settings are these
         os.environ.update(api.own_server_settings(self.url))
-        os.environ.setdefault(*QUIET_CONSOLE)
+        for name, value in QUIET_CONSOLE.items():
+            os.environ.setdefault(name, value)
         try:
             refused = _warm()  # while the Prefect server starts, which takes longer: the first run gets these too
             self.logging, settings_refused = None, None  # what the copies' logging is set up from, when the server's
@@ -487,11 +488,6 @@ def _refresh_settings(logging: tuple | None = None) -> None:
         raise SettingError(logging_file_refused(error, PREFECT_LOGGING_SETTINGS_PATH.value())) from None
 
 
-# a run's console shows none of Prefect's logs (`flows.commands.run_months`, unless --verbose): its console handler may
-# then stay the server's, made for the server's log file rather than the command's terminal
-QUIET_CONSOLE = ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-
-
 def _logging_from() -> tuple | None:
     """What Prefect's logging is set up from in this process besides its settings (`_refresh_settings`): the
     PREFECT_LOGGING_* variables it reads (in capitals), over Prefect's own logging file. None when the logging file
@@ -500,7 +496,8 @@ def _logging_from() -> tuple | None:
     (`QUIET_CONSOLE`)."""
     from prefect.settings import PREFECT_LOGGING_SETTINGS_PATH
 
-    if os.environ.get(QUIET_CONSOLE[0]) != QUIET_CONSOLE[1] or PREFECT_LOGGING_SETTINGS_PATH.value().exists():
+    quiet = all(os.environ.get(name) == value for name, value in QUIET_CONSOLE.items())
+    if not quiet or PREFECT_LOGGING_SETTINGS_PATH.value().exists():
         return None
     return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PREFECT_LOGGING_")))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import shutil
 import signal
@@ -129,9 +130,14 @@ def run_months(request: RunRequest) -> int:
     month that fails). Without PREFECT_API_URL they run in the background server (`flows.background`), started if
     needed."""
     periods, request, made = check_run(request)
-    if not request.verbose:  # the console shows progress and the summary; Prefect's logs go to its API and UI
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     from flows import background
+
+    if not request.verbose:  # the console shows progress and the summary; Prefect's logs go to its API and UI
+        for name, value in background.QUIET_CONSOLE.items():
+            os.environ.setdefault(name, value)
+    # Prefect's handler of logs sent to the API writes its failures to stderr when logging's errors are raised, glued
+    # to the next line ("--- Error logging to API ---" and the error, without a newline: hostile trial)
+    logging.raiseExceptions = request.verbose
 
     interrupt.install()  # a stop while the background server starts is a stop too
     started = time.time()

@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from flows import storage
-from flows.background import LOG_BYTES
+from flows.background import LOG_BYTES, QUIET_CONSOLE
 from flows.config import PROJECT_ROOT
 from flows.monthly import OUTPUT_TABLES
 from test_cli import WATCHED
@@ -354,7 +354,7 @@ def test_a_copy_sets_prefect_s_logging_up_again_only_when_it_may_differ(tmp_path
     other.mkdir()
     env = {**{k: v for k, v in os.environ.items() if not k.upper().startswith("PREFECT_")},
            "PREFECT_HOME": str(tmp_path / "home"), "PREFECT_API_URL": "http://127.0.0.1:9/api",
-           "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL", "PYTHONPATH": str(PROJECT_ROOT)}
+           **QUIET_CONSOLE, "PYTHONPATH": str(PROJECT_ROOT)}
     done = subprocess.run([sys.executable, "-c", SETTINGS_SCRIPT, str(start), str(other)], capture_output=True,
                           text=True, timeout=120, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr

@@ -447,6 +447,64 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
     assert asked.count("GET /api/health") == 2 and "GET /api/csrf-token" in asked
 
 
+def test_a_server_that_refuses_only_prefect_s_logs_and_events_leaves_the_run_s_console_alone(tmp_path,
+                                                                                          prefect_api_url):
+    """A user's server behind a proxy that passes everything but the logs sent to it (HTTP 500) and the events'
+    websocket: a run published with exit 0 and 13 of Prefect's ERROR lines (its events worker printing the events
+    it held), and "--- Error logging to API ---" glued to the next line (hostile trial). Without --verbose the
+    console shows the run's own words only."""
+    import http.client
+    import http.server
+    import threading
+    import urllib.parse
+
+    target = urllib.parse.urlsplit(prefect_api_url)
+    refused = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            path = self.path.partition("?")[0]
+            if path in ("/api/logs/", "/api/events/in"):
+                refused.append(f"{self.command} {path}")
+                self.send_response(500)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+            connection.request(self.command, self.path, body=body, headers=headers)
+            answer = connection.getresponse()
+            content = answer.read()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+            connection.close()
+
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _forward
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    proxy.daemon_threads = True
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
+                              cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=f"http://127.0.0.1:"
+                                                                                 f"{proxy.server_address[1]}/api"))
+    finally:
+        proxy.shutdown()
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "periode 2026-10" in done.stdout and (tmp_path / "out" / "_terbit" / "2026-10.json").exists()
+    assert "POST /api/logs/" in refused and "GET /api/events/in" in refused  # both were refused
+
+
 def test_a_failed_request_is_named_through_what_wraps_it_and_no_other_error_is():
     """`failed_request`: an answer or a lost connection, also inside Prefect's ObjectNotFound or raised from; the
     URL without its query and with its password hidden; None for an error that is not the API's."""
