@@ -178,6 +178,7 @@ def run_months(request: RunRequest) -> int:
                 if interrupt.received():  # a stop that Prefect reported as its own error (a signal
                     raise KeyboardInterrupt  # between two tasks: "Task run is not set")
                 error = state.result(raise_on_failure=False)
+                _raised_if_the_api_s(error)
                 why = (f"galat berkas: {preflight.os_error_words(error)}" if isinstance(error, OSError)
                        else state.message)  # a file the flow itself could not write, in the user's words
                 say(f"run {periods[0]} gagal: {why}")
@@ -201,6 +202,16 @@ def run_months(request: RunRequest) -> int:
     return EXIT_DONE
 
 
+def _raised_if_the_api_s(error: object) -> None:
+    """A failed flow's exception raised again when the Prefect API failed it (`api_check.failed_request`), so that
+    the run's line says what was published: a month published, then the API refusing its artifact, read `run
+    2026-08 gagal: ... PrefectHTTPStatusError ...` (hostile trial)."""
+    from flows.api_check import failed_request
+
+    if isinstance(error, Exception) and failed_request(error) is not None:
+        raise error
+
+
 def _backfill(flow: object, request: RunRequest, periods: list[str]) -> int:
     """The months of a backfill as one flow on Dask (`flows.pipeline.backfill_scoring`): each month's summary,
     and the month that failed, if one did."""
@@ -221,6 +232,7 @@ def _backfill(flow: object, request: RunRequest, periods: list[str]) -> int:
     if isinstance(result, BackfillStopped):
         print_summaries(result.summaries, request.output)
         month, error, message = result.periode, result.error, str(result.error)
+    _raised_if_the_api_s(error)
     say(f"run {month} gagal: {message}")
     return EXIT_USAGE if isinstance(error, preflight.ParameterError) else EXIT_FAILED
 

@@ -20,6 +20,7 @@ import tempfile
 import textwrap
 import time
 import types
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -447,30 +448,27 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
     assert asked.count("GET /api/health") == 2 and "GET /api/csrf-token" in asked
 
 
-def test_a_server_that_refuses_only_prefect_s_logs_and_events_leaves_the_run_s_console_alone(tmp_path,
-                                                                                          prefect_api_url):
-    """A user's server behind a proxy that passes everything but the logs sent to it (HTTP 500) and the events'
-    websocket: a run published with exit 0 and 13 of Prefect's ERROR lines (its events worker printing the events
-    it held), and "--- Error logging to API ---" glued to the next line (hostile trial). Without --verbose the
-    console shows the run's own words only."""
+@contextlib.contextmanager
+def _refusing_proxy(api_url: str, refused: set[str]) -> Iterator[tuple[str, list[str]]]:
+    """(URL, requests refused) of a proxy to the Prefect API at `api_url` that answers HTTP 500 to the paths
+    `refused` ("METHOD /api/..."; a path without its query) and passes every other request on."""
     import http.client
     import http.server
     import threading
     import urllib.parse
 
-    target = urllib.parse.urlsplit(prefect_api_url)
-    refused = []
+    target, said = urllib.parse.urlsplit(api_url), []
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def _forward(self) -> None:
-            path = self.path.partition("?")[0]
-            if path in ("/api/logs/", "/api/events/in"):
-                refused.append(f"{self.command} {path}")
+            asked = f"{self.command} {self.path.partition('?')[0]}"
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if asked in refused:
+                said.append(asked)
                 self.send_response(500)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
             connection.request(self.command, self.path, body=body, headers=headers)
@@ -494,15 +492,44 @@ def test_a_server_that_refuses_only_prefect_s_logs_and_events_leaves_the_run_s_c
     proxy.daemon_threads = True
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
-        done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
-                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
-                              cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=f"http://127.0.0.1:"
-                                                                                 f"{proxy.server_address[1]}/api"))
+        yield f"http://127.0.0.1:{proxy.server_address[1]}/api", said
     finally:
         proxy.shutdown()
+
+
+def _run_through(url: str, output: Path, *months: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, "run", *months, "--input", str(PROJECT_ROOT / "data" / "sample"), "--output",
+                           str(output)], capture_output=True, text=True, timeout=300, cwd=output.parent,
+                          env=dict(os.environ, PREFECT_API_URL=url))
+
+
+def test_a_server_that_refuses_only_prefect_s_logs_and_events_leaves_the_run_s_console_alone(tmp_path,
+                                                                                          prefect_api_url):
+    """A user's server behind a proxy that passes everything but the logs sent to it (HTTP 500) and the events'
+    websocket: a run published with exit 0 and 13 of Prefect's ERROR lines (its events worker printing the events
+    it held), and "--- Error logging to API ---" glued to the next line (hostile trial). Without --verbose the
+    console shows the run's own words only."""
+    with _refusing_proxy(prefect_api_url, {"POST /api/logs/", "GET /api/events/in"}) as (url, refused):
+        done = _run_through(url, tmp_path / "out", "--period", "2026-10")
     assert (done.returncode, done.stderr) == (0, "")
     assert "periode 2026-10" in done.stdout and (tmp_path / "out" / "_terbit" / "2026-10.json").exists()
     assert "POST /api/logs/" in refused and "GET /api/events/in" in refused  # both were refused
+
+
+def test_a_month_published_before_the_api_refused_its_record_is_said_published(tmp_path, prefect_api_url):
+    """The API refusing a month's artifact once the month was published: "run 2026-09 gagal: Flow run encountered
+    an exception: PrefectHTTPStatusError ..." (hostile trial). The line names the request and says what was
+    published, for a month and for a backfill (its later months not)."""
+    with _refusing_proxy(prefect_api_url, {"POST /api/artifacts/"}) as (url, refused):
+        month = _run_through(url, tmp_path / "bulan", "--period", "2026-10")
+        backfill = _run_through(url, tmp_path / "isi", "--from", "2026-09", "--to", "2026-10")
+    failed = f"koperasi-sehat: server Prefect gagal menjawab POST {url}/artifacts/ (HTTP 500 Internal Server Error)"
+    assert (month.returncode, month.stderr) == (1, f"{failed} setelah periode 2026-10 terbit utuh\n")
+    assert (backfill.returncode, backfill.stderr) == (
+        1, f"{failed} setelah periode 2026-09 terbit utuh; periode 2026-10 tidak diterbitkan, keluaran sebelumnya "
+           "utuh\n")
+    assert sorted(p.name for p in (tmp_path / "isi" / "_terbit").glob("*.json")) == ["2026-09.json"]
+    assert (tmp_path / "bulan" / "_terbit" / "2026-10.json").exists() and refused.count("POST /api/artifacts/") == 2
 
 
 def test_a_failed_request_is_named_through_what_wraps_it_and_no_other_error_is():
