@@ -412,7 +412,6 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
 
     class Failing(http.server.BaseHTTPRequestHandler):
         def _answer(self) -> None:
-            asked.append(f"{self.command} {self.path.partition('?')[0]}")
             status, body = {"/api/health": (200, b"true"), "/api/admin/version": (
                 200, json.dumps(prefect.__version__).encode())}.get(self.path, (500, b'{"detail": "database"}'))
             self.send_response(status)
@@ -422,8 +421,8 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
 
         do_GET = do_POST = do_PATCH = _answer
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:  # its access log, kept
+            asked.append(f"{self.command} {self.path.partition('?')[0]} {code}")
 
     web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
     threading.Thread(target=web.serve_forever, daemon=True).start()
@@ -445,26 +444,29 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
         1, f"koperasi-sehat: melayani koperasi-sehat-bulanan/bulanan (jadwal '0 2 5 * *' WITA) lewat {url}; UI "
            f"{url.removesuffix('/api')}; hentikan dengan Ctrl-C\n"
            f"{failed(url + '/deployments/name/koperasi-sehat-bulanan/bulanan')}: serve berhenti\n")
-    assert asked.count("GET /api/health") == 2 and "GET /api/csrf-token" in asked
+    assert asked == [  # the command's checks, Prefect's client's own, then the request that failed; serve's likewise
+        "GET /api/health 200", "GET /api/admin/version 200", "GET /api/admin/version 200", "GET /api/csrf-token 500",
+        "GET /api/health 200", "GET /api/admin/version 200",
+        "GET /api/deployments/name/koperasi-sehat-bulanan/bulanan 500"]
 
 
 @contextlib.contextmanager
 def _refusing_proxy(api_url: str, refused: set[str]) -> Iterator[tuple[str, list[str]]]:
-    """(URL, requests refused) of a proxy to the Prefect API at `api_url` that answers HTTP 500 to the paths
-    `refused` ("METHOD /api/..."; a path without its query) and passes every other request on."""
+    """(URL, its access log: "METHOD /api/... status" per request, the path without its query) of a proxy to the
+    Prefect API at `api_url` that answers HTTP 500 to the requests `refused` ("METHOD /api/...") and passes every
+    other request on."""
     import http.client
     import http.server
     import threading
     import urllib.parse
 
-    target, said = urllib.parse.urlsplit(api_url), []
+    target, answered = urllib.parse.urlsplit(api_url), []
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def _forward(self) -> None:
             asked = f"{self.command} {self.path.partition('?')[0]}"
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if asked in refused:
-                said.append(asked)
                 self.send_response(500)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -485,14 +487,14 @@ def _refusing_proxy(api_url: str, refused: set[str]) -> Iterator[tuple[str, list
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _forward
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            answered.append(f"{self.command} {self.path.partition('?')[0]} {code}")
 
     proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     proxy.daemon_threads = True
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{proxy.server_address[1]}/api", said
+        yield f"http://127.0.0.1:{proxy.server_address[1]}/api", answered
     finally:
         proxy.shutdown()
 
@@ -509,18 +511,19 @@ def test_a_server_that_refuses_only_prefect_s_logs_and_events_leaves_the_run_s_c
     websocket: a run published with exit 0 and 13 of Prefect's ERROR lines (its events worker printing the events
     it held), and "--- Error logging to API ---" glued to the next line (hostile trial). Without --verbose the
     console shows the run's own words only."""
-    with _refusing_proxy(prefect_api_url, {"POST /api/logs/", "GET /api/events/in"}) as (url, refused):
+    with _refusing_proxy(prefect_api_url, {"POST /api/logs/", "GET /api/events/in"}) as (url, answered):
         done = _run_through(url, tmp_path / "out", "--period", "2026-10")
     assert (done.returncode, done.stderr) == (0, "")
     assert "periode 2026-10" in done.stdout and (tmp_path / "out" / "_terbit" / "2026-10.json").exists()
-    assert "POST /api/logs/" in refused and "GET /api/events/in" in refused  # both were refused
+    # both refused, and the run went through the proxy to the server
+    assert {"POST /api/logs/ 500", "GET /api/events/in 500", "POST /api/flow_runs/ 201"} <= set(answered)
 
 
 def test_a_month_published_before_the_api_refused_its_record_is_said_published(tmp_path, prefect_api_url):
     """The API refusing a month's artifact once the month was published: "run 2026-09 gagal: Flow run encountered
     an exception: PrefectHTTPStatusError ..." (hostile trial). The line names the request and says what was
     published, for a month and for a backfill (its later months not)."""
-    with _refusing_proxy(prefect_api_url, {"POST /api/artifacts/"}) as (url, refused):
+    with _refusing_proxy(prefect_api_url, {"POST /api/artifacts/"}) as (url, answered):
         month = _run_through(url, tmp_path / "bulan", "--period", "2026-10")
         backfill = _run_through(url, tmp_path / "isi", "--from", "2026-09", "--to", "2026-10")
     failed = f"koperasi-sehat: server Prefect gagal menjawab POST {url}/artifacts/ (HTTP 500 Internal Server Error)"
@@ -529,7 +532,8 @@ def test_a_month_published_before_the_api_refused_its_record_is_said_published(t
         1, f"{failed} setelah periode 2026-09 terbit utuh; periode 2026-10 tidak diterbitkan, keluaran sebelumnya "
            "utuh\n")
     assert sorted(p.name for p in (tmp_path / "isi" / "_terbit").glob("*.json")) == ["2026-09.json"]
-    assert (tmp_path / "bulan" / "_terbit" / "2026-10.json").exists() and refused.count("POST /api/artifacts/") == 2
+    assert (tmp_path / "bulan" / "_terbit" / "2026-10.json").exists()
+    assert answered.count("POST /api/artifacts/ 500") == 2 and answered.count("POST /api/flow_runs/ 201") == 2
 
 
 def test_a_failed_request_is_named_through_what_wraps_it_and_no_other_error_is():
