@@ -9,15 +9,20 @@ reads `/admin/version`, whose major version must be its own."""
 from __future__ import annotations
 
 import base64
+import http
 import http.client
+import importlib
 import ipaddress
 import json
+import logging
 import re
 import ssl
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from scoring.errors import ServerError
 
@@ -25,6 +30,9 @@ CONNECT_SECONDS = 10  # for the whole check of a server named by PREFECT_API_URL
 ANSWER_BYTES = 4096  # read of an answer: Prefect's are a few bytes
 SAFE = "/%:@!$&'()*+,;=~?"  # what `_joined` leaves unquoted in a path or query
 PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^/?#@:]*):[^/?#]*@")  # a URL's user, its password (to its last @)
+# what Prefect's client logs (debug) before it tries a request again (`prefect.client.base`), and its status code
+RETRIED = re.compile(r"^(?:Encountered retryable exception during request|Received response with retryable status "
+                     r"code (\d+))\.")
 
 
 def loopback(url: str) -> bool:
@@ -234,7 +242,7 @@ def failed_request(error: BaseException) -> str | None:
     if isinstance(error, httpx.HTTPStatusError):
         answer = f"HTTP {error.response.status_code} {error.response.reason_phrase}".rstrip()
     elif isinstance(error, httpx.TransportError):
-        answer = f"{type(error).__name__}: {' '.join(str(error).split())}".rstrip(": ")
+        answer = _error_words(error)
     else:
         return None
     try:
@@ -242,3 +250,65 @@ def failed_request(error: BaseException) -> str | None:
     except RuntimeError:  # an error httpx raised before it had a request
         return f"server Prefect gagal menjawab ({answer})"
     return f"server Prefect gagal menjawab {request.method} {shown(str(request.url.copy_with(query=None)))} ({answer})"
+
+
+@contextmanager
+def retries_said(url: str, say: Callable[[str], None]) -> Iterator[None]:
+    """During the block, the first time Prefect's client tries a request again (an answer HTTP 429, 502 or 503, or
+    the connection lost or refused), one line for the analyst by `say`: the server, the answer, and that Prefect
+    goes on trying, up to PREFECT_CLIENT_MAX_RETRIES times a request, waiting about 2, 4, 8, ... s between tries
+    (Prefect's backoff, give or take its jitter: about a minute a request with the default 5). A server
+    lost in the middle of a run kept it silent for 3.5 to 4.6 minutes before its line (hostile trial). Prefect's
+    client says so at debug level only: its logger `prefect.client` lets its debug records through for the block,
+    to this filter, which passes on only the records its level passed before. Loads Prefect first (its logging
+    set up as it loads would reset the level)."""
+    from prefect.settings import get_current_settings
+
+    importlib.import_module("prefect.main")  # Prefect sets its loggers' levels as it loads (`setup_logging`): first
+
+    logger = logging.getLogger("prefect.client")
+    notice = _RetryNotice(url, get_current_settings().client.max_retries, say, logger.getEffectiveLevel())
+    level = logger.level
+    logger.addFilter(notice)
+    logger.setLevel(min(logging.DEBUG, notice.shown_from))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        logger.removeFilter(notice)
+
+
+class _RetryNotice(logging.Filter):
+    """`retries_said`'s filter of `prefect.client`'s records."""
+
+    def __init__(self, url: str, tries: int, say: Callable[[str], None], shown_from: int) -> None:
+        super().__init__()
+        self.url, self.tries, self.say, self.shown_from = url, tries, say, shown_from
+        self.said, self.lock = False, threading.Lock()  # the client's threads retry too (its logs, its events)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        retried = RETRIED.match(record.getMessage()) if record.levelno == logging.DEBUG else None
+        with self.lock:
+            first, self.said = retried is not None and not self.said, self.said or retried is not None
+        if first:
+            waits = ", ".join(str(2**k) for k in range(1, min(self.tries, 5) + 1)) + ", ..." * (self.tries > 5)
+            self.say(f"server Prefect {shown(self.url)} tidak menjawab ({_answer(retried, record)}): Prefect mencoba "
+                     f"lagi hingga {self.tries} kali tiap permintaan, dengan jeda sekitar {waits} detik (Ctrl+C "
+                     "menghentikan run)")
+        return record.levelno >= self.shown_from
+
+
+def _answer(retried: re.Match, record: logging.LogRecord) -> str:
+    """The answer a retry was for: "HTTP 503 Service Unavailable", or the error ("ConnectError: ...")."""
+    if retried.group(1):
+        try:
+            return f"HTTP {retried.group(1)} {http.HTTPStatus(int(retried.group(1))).phrase}"
+        except ValueError:  # a code Python does not name
+            return f"HTTP {retried.group(1)}"
+    error = record.exc_info[1] if record.exc_info else None
+    return _error_words(error) if error else "tanpa jawaban"
+
+
+def _error_words(error: BaseException) -> str:
+    """An error as "ConnectError: [Errno 111] Connection refused", on one line."""
+    return f"{type(error).__name__}: {' '.join(str(error).split())}".rstrip(": ")

@@ -32,9 +32,11 @@ SAMPLE_ENTRIES = ("koperasi.csv", "faktor_pengurang.csv", "laporan", "kuesioner"
 def say(message: str) -> None:
     """One line for the analyst, on stderr; dropped when stderr cannot take it either (`2>&1 | head -1`, both on a
     full disk): the exit code still says it. It raised, and a run that had published exited 1 (fresh-clone
-    trial)."""
+    trial). Written, not printed: inside a flow run Prefect takes what is printed as a log of the run (`log_prints`),
+    which the console does not show without --verbose (a line said while Prefect's client retried; hostile trial)."""
     try:
-        print(f"{APP_NAME}: {message}", file=sys.stderr, flush=True)
+        sys.stderr.write(f"{APP_NAME}: {message}\n")
+        sys.stderr.flush()
     except OSError:
         lose(sys.stderr)
 
@@ -161,8 +163,9 @@ def run_months(request: RunRequest) -> int:
             return code
     try:
         from flows import report, server
+        from flows.api_check import retries_said
 
-        with server.prefect_api(), server.without_heartbeats():
+        with server.prefect_api() as url, server.without_heartbeats(), retries_said(url, say):
             from flows.pipeline import with_runner
 
             if len(periods) > 1:  # the months as one flow, each read and scored ahead; published in order

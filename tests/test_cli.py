@@ -399,10 +399,11 @@ def test_a_prefect_api_url_where_another_server_answers_is_one_line_and_exit_2(t
     assert asked == ["code 404, message File not found", '"GET /api/health HTTP/1.1" 404 -']  # once, before any run
 
 
-def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and_exit_1(tmp_path):
-    """PREFECT_API_URL of a Prefect server that answers its health and version but fails every other request (its
-    database full or locked): Prefect's traceback and an empty --output folder (hostile trial). `run` and `serve`
-    each say the request and the answer in one line, exit 1, and the run names its month as not published."""
+@contextlib.contextmanager
+def _failing_prefect_api(failure: str) -> Iterator[tuple[str, list[str]]]:
+    """(URL, its access log: "METHOD /api/... status" per request, the path without its query) of a fake Prefect API
+    that answers its health and version and fails every other request: with HTTP `failure` ("500", "503"), or, for
+    "cut", by closing the connection unanswered."""
     import http.server
     import threading
 
@@ -413,7 +414,11 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
     class Failing(http.server.BaseHTTPRequestHandler):
         def _answer(self) -> None:
             status, body = {"/api/health": (200, b"true"), "/api/admin/version": (
-                200, json.dumps(prefect.__version__).encode())}.get(self.path, (500, b'{"detail": "database"}'))
+                200, json.dumps(prefect.__version__).encode())}.get(self.path, (int(failure.replace("cut", "0")),
+                                                                               b'{"detail": "database"}'))
+            if not status:
+                self.close_connection = True
+                return
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -426,16 +431,23 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
 
     web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
     threading.Thread(target=web.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{web.server_address[1]}/api"
-    environment = dict(os.environ, PREFECT_API_URL=url)
     try:
+        yield f"http://127.0.0.1:{web.server_address[1]}/api", asked
+    finally:
+        web.shutdown()
+
+
+def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and_exit_1(tmp_path):
+    """PREFECT_API_URL of a Prefect server that answers its health and version but fails every other request (its
+    database full or locked): Prefect's traceback and an empty --output folder (hostile trial). `run` and `serve`
+    each say the request and the answer in one line, exit 1, and the run names its month as not published."""
+    with _failing_prefect_api("500") as (url, asked):
+        environment = dict(os.environ, PREFECT_API_URL=url)
         run = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
                              cwd=tmp_path, env=environment)
         serve = subprocess.run([*CLI, "serve"], capture_output=True, text=True, timeout=120, cwd=tmp_path,
                                env=environment)
-    finally:
-        web.shutdown()
     failed = "koperasi-sehat: server Prefect gagal menjawab GET {} (HTTP 500 Internal Server Error)".format
     assert (run.returncode, run.stdout, run.stderr) == (
         1, "", f"{failed(url + '/csrf-token')}: periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
@@ -450,11 +462,87 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
         "GET /api/deployments/name/koperasi-sehat-bulanan/bulanan 500"]
 
 
+
+@pytest.mark.parametrize("failure, answer", [
+    ("503", "HTTP 503 Service Unavailable"),
+    ("cut", "RemoteProtocolError: Server disconnected without sending a response.")])
+def test_prefect_trying_a_failed_request_again_is_said_at_its_first_try(tmp_path, failure, answer):
+    """A user's server lost in the middle of a run, or answering HTTP 503: Prefect's client tries each request
+    again, up to 5 times, waiting 2 to 32 s between tries, and the run said nothing for 3.5 to 4.6 minutes (hostile
+    trial). Its first retry is one line; here with one retry a request, so that the run ends in seconds."""
+    with _failing_prefect_api(failure) as (url, asked):
+        run = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                              "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
+                             cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES="1"))
+    assert (run.returncode, run.stdout, run.stderr) == (1, "", (
+        f"koperasi-sehat: server Prefect {url} tidak menjawab ({answer}): Prefect mencoba lagi hingga 1 kali tiap "
+        "permintaan, dengan jeda sekitar 2 detik (Ctrl+C menghentikan run)\n"
+        f"koperasi-sehat: server Prefect gagal menjawab GET {url}/csrf-token ({answer}): periode 2026-10 tidak "
+        "diterbitkan, keluaran sebelumnya utuh\n"))
+    assert not (tmp_path / "out").exists()
+    tried = ["GET /api/csrf-token 503"] * 2 if failure == "503" else []  # a connection cut is in no access log
+    assert asked == ["GET /api/health 200", "GET /api/admin/version 200", "GET /api/admin/version 200", *tried]
+
+
+def test_a_retry_inside_the_month_s_flow_run_is_said_on_the_console(tmp_path, prefect_api_url):
+    """The same line when the request tried again is one of the month's flow run, after its publication: Prefect
+    takes what the run prints as its log (`log_prints`), which the console does not show without --verbose, and the
+    line was lost so (hostile trial: a server killed in the middle of a backfill)."""
+    with _refusing_proxy(prefect_api_url, {"POST /api/artifacts/"}, status=503) as (url, answered):
+        done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
+                              cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES="1"))
+    assert (done.returncode, done.stderr) == (1, (
+        f"koperasi-sehat: server Prefect {url} tidak menjawab (HTTP 503 Service Unavailable): Prefect mencoba lagi "
+        "hingga 1 kali tiap permintaan, dengan jeda sekitar 2 detik (Ctrl+C menghentikan run)\n"
+        f"koperasi-sehat: server Prefect gagal menjawab POST {url}/artifacts/ (HTTP 503 Service Unavailable) setelah "
+        "periode 2026-10 terbit utuh\n"))
+    assert (tmp_path / "out" / "_terbit" / "2026-10.json").exists()
+    assert answered.count("POST /api/artifacts/ 503") == 2 and answered.count("POST /api/flow_runs/ 201") == 1
+
+
+def test_the_line_of_a_retry_gives_prefect_s_waits_once_and_prefect_s_own_records_pass_as_before():
+    """`retries_said` with Prefect's default of 5 retries and with more: the waits of its backoff; said once,
+    whichever of the client's threads retries; its debug records dropped, its warnings passed on, its level as
+    before after the block."""
+    import logging
+    import threading
+
+    from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
+
+    from flows.api_check import retries_said
+
+    said, records = [], []
+    logger = logging.getLogger("prefect.client")
+    keep = logging.Handler()
+    keep.emit = records.append
+    logger.addHandler(keep)
+    level = logger.level
+    try:
+        for tries in (5, 7):
+            with temporary_settings({PREFECT_CLIENT_MAX_RETRIES: tries}), retries_said(
+                    "http://u:rahasia@server:4200/api", said.append):
+                threads = [threading.Thread(target=logger.debug, args=(
+                    "Received response with retryable status code 502. Another attempt will be made in 2s. This is "
+                    "attempt 1/6.",)) for _ in range(4)]
+                [thread.start() for thread in threads]
+                [thread.join() for thread in threads]
+                logger.debug("Encountered retryable exception during request. Another attempt will be made in 4s.")
+                logger.warning("a warning of Prefect's client")
+            assert logger.level == level and not logger.isEnabledFor(logging.DEBUG)
+    finally:
+        logger.removeHandler(keep)
+    line = ("server Prefect http://u:***@server:4200/api tidak menjawab (HTTP 502 Bad Gateway): Prefect mencoba lagi "
+            "hingga {} kali tiap permintaan, dengan jeda sekitar 2, 4, 8, 16, 32{} detik (Ctrl+C menghentikan run)")
+    assert said == [line.format(5, ""), line.format(7, ", ...")]
+    assert [r.getMessage() for r in records] == ["a warning of Prefect's client"] * 2
+
+
 @contextlib.contextmanager
-def _refusing_proxy(api_url: str, refused: set[str]) -> Iterator[tuple[str, list[str]]]:
+def _refusing_proxy(api_url: str, refused: set[str], status: int = 500) -> Iterator[tuple[str, list[str]]]:
     """(URL, its access log: "METHOD /api/... status" per request, the path without its query) of a proxy to the
-    Prefect API at `api_url` that answers HTTP 500 to the requests `refused` ("METHOD /api/...") and passes every
-    other request on."""
+    Prefect API at `api_url` that answers HTTP `status` to the requests `refused` ("METHOD /api/...") and passes
+    every other request on."""
     import http.client
     import http.server
     import threading
@@ -467,7 +555,7 @@ def _refusing_proxy(api_url: str, refused: set[str]) -> Iterator[tuple[str, list
             asked = f"{self.command} {self.path.partition('?')[0]}"
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if asked in refused:
-                self.send_response(500)
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
