@@ -30,9 +30,10 @@ CONNECT_SECONDS = 10  # for the whole check of a server named by PREFECT_API_URL
 ANSWER_BYTES = 4096  # read of an answer: Prefect's are a few bytes
 SAFE = "/%:@!$&'()*+,;=~?"  # what `_joined` leaves unquoted in a path or query
 PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^/?#@:]*):[^/?#]*@")  # a URL's user, its password (to its last @)
-# what Prefect's client logs (debug) before it tries a request again (`prefect.client.base`), and its status code
+# what Prefect's client logs (debug) before it tries a request again (`prefect.client.base`): the status code
+# answered, if any, and the seconds it waits
 RETRIED = re.compile(r"^(?:Encountered retryable exception during request|Received response with retryable status "
-                     r"code (\d+))\.")
+                     r"code (\d+))\. Another attempt will be made in ([\d.e+-]+)s\.")
 
 
 def loopback(url: str) -> bool:
@@ -255,13 +256,12 @@ def failed_request(error: BaseException) -> str | None:
 @contextmanager
 def retries_said(url: str, say: Callable[[str], None]) -> Iterator[None]:
     """During the block, the first time Prefect's client tries a request again (an answer HTTP 429, 502 or 503, or
-    the connection lost or refused), one line for the analyst by `say`: the server, the answer, and that Prefect
-    goes on trying, up to PREFECT_CLIENT_MAX_RETRIES times a request, waiting about 2, 4, 8, ... s between tries
-    (Prefect's backoff, give or take its jitter: about a minute a request with the default 5). A server
-    lost in the middle of a run kept it silent for 3.5 to 4.6 minutes before its line (hostile trial). Prefect's
-    client says so at debug level only: its logger `prefect.client` lets its debug records through for the block,
-    to this filter, which passes on only the records its level passed before. Loads Prefect first (its logging
-    set up as it loads would reset the level)."""
+    the connection lost or refused), one line for the analyst by `say`: the server, the answer, the seconds until
+    the next try (Prefect's backoff of about 2, 4, 8, 16, 32 s, or an answer's Retry-After) and how many tries a
+    request gets (PREFECT_CLIENT_MAX_RETRIES; none: no line). A server lost in the middle of a run kept it silent
+    for 2.3 to 4.6 minutes before its line (hostile trial). Prefect's client says so at debug level only: its logger
+    `prefect.client` lets its debug records through for the block, to this filter, which passes on only the
+    records its level passed before. Loads Prefect first (its logging set up as it loads would reset the level)."""
     from prefect.settings import get_current_settings
 
     importlib.import_module("prefect.main")  # Prefect sets its loggers' levels as it loads (`setup_logging`): first
@@ -287,14 +287,15 @@ class _RetryNotice(logging.Filter):
         self.said, self.lock = False, threading.Lock()  # the client's threads retry too (its logs, its events)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        retried = RETRIED.match(record.getMessage()) if record.levelno == logging.DEBUG else None
+        retried = RETRIED.match(record.getMessage()) if record.levelno == logging.DEBUG and self.tries else None
         with self.lock:
             first, self.said = retried is not None and not self.said, self.said or retried is not None
         if first:
-            waits = ", ".join(str(2**k) for k in range(1, min(self.tries, 5) + 1)) + ", ..." * (self.tries > 5)
+            from scoring.texts import number  # pandas: loaded by the run by now
+
             self.say(f"server Prefect {shown(self.url)} tidak menjawab ({_answer(retried, record)}): Prefect mencoba "
-                     f"lagi hingga {self.tries} kali tiap permintaan, dengan jeda sekitar {waits} detik (Ctrl+C "
-                     "menghentikan run)")
+                     f"lagi dalam sekitar {number(float(retried.group(2)), 0)} detik, hingga {self.tries} kali tiap "
+                     "permintaan")
         return record.levelno >= self.shown_from
 
 

@@ -468,15 +468,16 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
     ("cut", "RemoteProtocolError: Server disconnected without sending a response.")])
 def test_prefect_trying_a_failed_request_again_is_said_at_its_first_try(tmp_path, failure, answer):
     """A user's server lost in the middle of a run, or answering HTTP 503: Prefect's client tries each request
-    again, up to 5 times, waiting 2 to 32 s between tries, and the run said nothing for 3.5 to 4.6 minutes (hostile
-    trial). Its first retry is one line; here with one retry a request, so that the run ends in seconds."""
+    again, up to 5 times, waiting 2 to 32 s between tries, and the run said nothing for 2.3 to 4.6 minutes (hostile
+    trial). Its first retry is one line; here with one retry a request (its wait 1.6-2.4 s with Prefect's jitter),
+    so that the run ends in seconds."""
     with _failing_prefect_api(failure) as (url, asked):
         run = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
                              cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES="1"))
     assert (run.returncode, run.stdout, run.stderr) == (1, "", (
-        f"koperasi-sehat: server Prefect {url} tidak menjawab ({answer}): Prefect mencoba lagi hingga 1 kali tiap "
-        "permintaan, dengan jeda sekitar 2 detik (Ctrl+C menghentikan run)\n"
+        f"koperasi-sehat: server Prefect {url} tidak menjawab ({answer}): Prefect mencoba lagi dalam sekitar 2 detik, "
+        "hingga 1 kali tiap permintaan\n"
         f"koperasi-sehat: server Prefect gagal menjawab GET {url}/csrf-token ({answer}): periode 2026-10 tidak "
         "diterbitkan, keluaran sebelumnya utuh\n"))
     assert not (tmp_path / "out").exists()
@@ -494,17 +495,18 @@ def test_a_retry_inside_the_month_s_flow_run_is_said_on_the_console(tmp_path, pr
                               cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES="1"))
     assert (done.returncode, done.stderr) == (1, (
         f"koperasi-sehat: server Prefect {url} tidak menjawab (HTTP 503 Service Unavailable): Prefect mencoba lagi "
-        "hingga 1 kali tiap permintaan, dengan jeda sekitar 2 detik (Ctrl+C menghentikan run)\n"
+        "dalam sekitar 2 detik, hingga 1 kali tiap permintaan\n"
         f"koperasi-sehat: server Prefect gagal menjawab POST {url}/artifacts/ (HTTP 503 Service Unavailable) setelah "
         "periode 2026-10 terbit utuh\n"))
     assert (tmp_path / "out" / "_terbit" / "2026-10.json").exists()
     assert answered.count("POST /api/artifacts/ 503") == 2 and answered.count("POST /api/flow_runs/ 201") == 1
 
 
-def test_the_line_of_a_retry_gives_prefect_s_waits_once_and_prefect_s_own_records_pass_as_before():
-    """`retries_said` with Prefect's default of 5 retries and with more: the waits of its backoff; said once,
-    whichever of the client's threads retries; its debug records dropped, its warnings passed on, its level as
-    before after the block."""
+def test_the_line_of_a_retry_gives_prefect_s_wait_once_and_prefect_s_own_records_pass_as_before():
+    """`retries_said`: the wait Prefect's record gives (its backoff, or an answer's Retry-After: an hour said "2
+    detik"; hostile trial), and the tries a request gets; said once, whichever of the client's threads retries; none
+    when no retry is allowed (it said "hingga 0 kali", "jeda sekitar  detik"; hostile trial); Prefect's debug
+    records dropped, its warnings passed on, its logger's level as before after the block."""
     import logging
     import threading
 
@@ -518,13 +520,12 @@ def test_the_line_of_a_retry_gives_prefect_s_waits_once_and_prefect_s_own_record
     keep.emit = records.append
     logger.addHandler(keep)
     level = logger.level
+    retry = "Received response with retryable status code {}. Another attempt will be made in {}s. This is attempt 1/6."
     try:
-        for tries in (5, 7):
+        for tries, code, wait in ((5, 502, "1.686544497470186"), (2, 429, "3600.4"), (0, 503, "2.1")):
             with temporary_settings({PREFECT_CLIENT_MAX_RETRIES: tries}), retries_said(
                     "http://u:rahasia@server:4200/api", said.append):
-                threads = [threading.Thread(target=logger.debug, args=(
-                    "Received response with retryable status code 502. Another attempt will be made in 2s. This is "
-                    "attempt 1/6.",)) for _ in range(4)]
+                threads = [threading.Thread(target=logger.debug, args=(retry.format(code, wait),)) for _ in range(4)]
                 [thread.start() for thread in threads]
                 [thread.join() for thread in threads]
                 logger.debug("Encountered retryable exception during request. Another attempt will be made in 4s.")
@@ -532,10 +533,10 @@ def test_the_line_of_a_retry_gives_prefect_s_waits_once_and_prefect_s_own_record
             assert logger.level == level and not logger.isEnabledFor(logging.DEBUG)
     finally:
         logger.removeHandler(keep)
-    line = ("server Prefect http://u:***@server:4200/api tidak menjawab (HTTP 502 Bad Gateway): Prefect mencoba lagi "
-            "hingga {} kali tiap permintaan, dengan jeda sekitar 2, 4, 8, 16, 32{} detik (Ctrl+C menghentikan run)")
-    assert said == [line.format(5, ""), line.format(7, ", ...")]
-    assert [r.getMessage() for r in records] == ["a warning of Prefect's client"] * 2
+    line = "server Prefect http://u:***@server:4200/api tidak menjawab ({}): Prefect mencoba lagi dalam sekitar {}"
+    assert said == [line.format("HTTP 502 Bad Gateway", "2 detik, hingga 5 kali tiap permintaan"),
+                    line.format("HTTP 429 Too Many Requests", "3.600 detik, hingga 2 kali tiap permintaan")]
+    assert [r.getMessage() for r in records] == ["a warning of Prefect's client"] * 3
 
 
 @contextlib.contextmanager
