@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import logging
 import os
 import shutil
@@ -200,6 +201,7 @@ def run_months(request: RunRequest) -> int:
         if failed is None:
             raise
         _unmade(made)
+        print_summaries(_published_summaries(request, periods, started), request.output)
         say(_stopped(request.output, periods, started, how=failed))
         return EXIT_FAILED
     return EXIT_DONE
@@ -329,6 +331,27 @@ def _stopped(output: Path, periods: list[str], started: float, signum: int | Non
                         "perintah berikutnya pada folder keluaran menyelesaikannya")
             return f"{how}{after} periode {period} tidak diterbitkan, keluaran sebelumnya utuh"
     return f"{how} setelah periode {period_span(periods)} terbit utuh"
+
+
+def _published_summaries(request: RunRequest, periods: list[str], started: float) -> list[dict]:
+    """The summaries of the months a run started at `started` published, in order, from their manifests (a run the
+    Prefect API failed after publishing months printed none of them: hostile trial); a manifest that cannot be read
+    gives none."""
+    from flows import monthly
+    from flows.runs import RunParameters
+
+    summaries = []
+    for period in periods:
+        if not _published_since(request.output, period, started):
+            break
+        try:
+            manifest = json.loads((request.output / published_run(request.output, period)["manifest"]).read_text(
+                encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        params = RunParameters(period=period, kabupaten=request.kabupaten, output=request.output)
+        summaries.append(monthly.summary(params, manifest))
+    return summaries
 
 
 def _published_since(output: Path, period: str, started: float) -> bool:

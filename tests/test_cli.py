@@ -611,7 +611,8 @@ def test_a_server_that_refuses_only_prefect_s_logs_and_events_leaves_the_run_s_c
 def test_a_month_published_before_the_api_refused_its_record_is_said_published(tmp_path, prefect_api_url):
     """The API refusing a month's artifact once the month was published: "run 2026-09 gagal: Flow run encountered
     an exception: PrefectHTTPStatusError ..." (hostile trial). The line names the request and says what was
-    published, for a month and for a backfill (its later months not)."""
+    published, for a month and for a backfill (its later months not); the months published have their summaries
+    on stdout."""
     with _refusing_proxy(prefect_api_url, {"POST /api/artifacts/"}) as (url, answered):
         month = _run_through(url, tmp_path / "bulan", "--period", "2026-10")
         backfill = _run_through(url, tmp_path / "isi", "--from", "2026-09", "--to", "2026-10")
@@ -622,6 +623,12 @@ def test_a_month_published_before_the_api_refused_its_record_is_said_published(t
            "utuh\n")
     assert sorted(p.name for p in (tmp_path / "isi" / "_terbit").glob("*.json")) == ["2026-09.json"]
     assert (tmp_path / "bulan" / "_terbit" / "2026-10.json").exists()
+    # the summaries of the months published, as a run that ends cleanly prints them (none were printed)
+    for done, out, published in ((month, "bulan", "2026-10"), (backfill, "isi", "2026-09")):
+        manifest = (tmp_path / out / json.loads((tmp_path / out / "_terbit" / f"{published}.json").read_text())[
+            "manifest"]).resolve()
+        assert f"periode {published}" in done.stdout and f"manifest: {manifest}" in done.stdout
+        assert done.stdout.count("periode 20") == 1 and done.stdout.count("manifest: ") == 1
     assert answered.count("POST /api/artifacts/ 500") == 2 and answered.count("POST /api/flow_runs/ 201") == 2
 
 
