@@ -192,6 +192,7 @@ def run_months(request: RunRequest) -> int:
         _unmade(made)    # for it (hostile trial)
         raise
     except KeyboardInterrupt:
+        print_summaries(_published_summaries(request, periods, started), request.output)
         say(_stopped(request.output, periods, started))
         return EXIT_FAILED
     except Exception as error:
@@ -334,9 +335,9 @@ def _stopped(output: Path, periods: list[str], started: float, signum: int | Non
 
 
 def _published_summaries(request: RunRequest, periods: list[str], started: float) -> list[dict]:
-    """The summaries of the months a run started at `started` published, in order, from their manifests (a run the
-    Prefect API failed after publishing months printed none of them: hostile trial); a manifest that cannot be read
-    gives none."""
+    """The summaries of the months a run started at `started` published, in order, from their manifests (a run
+    stopped, or failed by the Prefect API, after publishing months printed none of them: hostile trial); a manifest
+    that cannot be read gives none."""
     from flows import monthly
     from flows.runs import RunParameters
 

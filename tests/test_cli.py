@@ -1430,6 +1430,7 @@ def test_a_signal_during_the_switch_waits_for_its_end(published, tmp_path, how, 
     code, out, err, seconds, started = _stop(process, how)
     assert (code, err) == (1, f"koperasi-sehat: dihentikan ({how}) setelah periode 2026-10 terbit utuh\n"), out
     assert seconds < 15 and not _left(started)
+    assert out.count("periode 20") == 1 and "periode 2026-10" in out  # the month's summary, as a whole run's
     runs = {t: set(storage.read_table(output, t, "2026-10")["run_id"]) for t in OUTPUT_TABLES}
     (new,) = runs["skor_koperasi"]
     assert new != first and all(ids <= {new} for ids in runs.values())  # all six tables of the new run
@@ -1443,8 +1444,9 @@ def test_a_signal_during_the_switch_waits_for_its_end(published, tmp_path, how, 
 def test_a_stop_during_a_backfill_ends_after_the_month_being_switched_and_names_the_next(tmp_path, how,
                                                                                        prefect_api_url):
     """A backfill of three months stopped during the first month's switch (the next month read and scored
-    meanwhile in a forked copy): the first month is published whole, the line names the second, which is not
-    published, nor the third; no work folder and no process (the copy) left."""
+    meanwhile in a forked copy): the first month is published whole, with its summary on stdout (none was
+    printed), the line names the second, which is not published, nor the third; no work folder and no process (the
+    copy) left."""
     from flows.config import published_run
 
     output = tmp_path / "out"
@@ -1455,6 +1457,8 @@ def test_a_stop_during_a_backfill_ends_after_the_month_being_switched_and_names_
                               "2026-09 tidak diterbitkan, keluaran sebelumnya utuh\n"), out
     assert seconds < 15 and not _left(started)
     assert [month for month in ("2026-08", "2026-09", "2026-10") if published_run(output, month)] == ["2026-08"]
+    manifest = (output / published_run(output, "2026-08")["manifest"]).resolve()  # its summary, as a whole run's
+    assert out.count("periode 20") == 1 and "periode 2026-08" in out and out.count(f"manifest: {manifest}") == 1
     assert set(storage.read_table(output, "skor_koperasi")["periode"]) == {"2026-08"}
     assert not (output / "_kerja").exists()
 
