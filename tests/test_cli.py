@@ -413,12 +413,12 @@ def _failing_prefect_api(failure: str) -> Iterator[tuple[str, list[str]]]:
 
     class Failing(http.server.BaseHTTPRequestHandler):
         def _answer(self) -> None:
-            if failure == "cut" and self.path not in ("/api/health", "/api/admin/version"):
+            known = {"/api/health": (200, b"true"),
+                     "/api/admin/version": (200, json.dumps(prefect.__version__).encode())}
+            if failure == "cut" and self.path not in known:
                 self.close_connection = True  # no answer at all
                 return
-            status, body = {"/api/health": (200, b"true"), "/api/admin/version": (
-                200, json.dumps(prefect.__version__).encode())}.get(self.path, (int(failure),
-                                                                               b'{"detail": "database"}'))
+            status, body = known.get(self.path) or (int(failure), b'{"detail": "database"}')
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
