@@ -16,6 +16,7 @@ import pandas as pd
 from schemas.expectations import expectation, make_suite, row_count, skor_total_maks
 from scoring.texts import trimmed
 from scoring.early_warning import CODE_PATTERN
+from scoring.inputs import rows_of
 from scoring.rulebook_format import Rulebook
 
 SKOR_ASPEK = "skor_aspek"
@@ -72,10 +73,10 @@ def batch_skor_aspek(df: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.Data
     book = df["rulebook"].astype("str").groupby(cooperative, sort=False).transform("first")
     pairs = [(b, a) for b, ids in aspects.items() for a in ids]
     allowed = pd.MultiIndex.from_arrays([[b for b, _ in pairs], [a for _, a in pairs]], names=["b", "a"])
-    rows_of = pd.MultiIndex.from_arrays([book, df["aspek"].astype("str")], names=["b", "a"])
-    wrong = pd.Series(~rows_of.isin(allowed), index=df.index) | df.duplicated(["nik", "periode", "aspek"], keep=False)
+    found = pd.MultiIndex.from_arrays([book, df["aspek"].astype("str")], names=["b", "a"])
+    wrong = pd.Series(~found.isin(allowed), index=df.index) | df.duplicated(["nik", "periode", "aspek"], keep=False)
     rows = wrong.groupby(cooperative, sort=False)
-    counts = book.map({b: len(ids) for b, ids in aspects.items()}).fillna(0)
+    counts = rows_of(book, pd.Series({b: len(ids) for b, ids in aspects.items()}, dtype="float64")).fillna(0)
     holds = rows.transform("sum").eq(0) & rows.transform("size").eq(counts)
     return df.assign(cek_aspek_rulebook=holds.to_numpy(dtype=bool))
 

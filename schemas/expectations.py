@@ -30,6 +30,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from schemas.tables import aspek_ids
 from scoring.bands import band_index
+from scoring.inputs import rows_of
 from scoring.rulebook_format import NilaiBand, Rulebook
 from scoring.status import predicate_columns
 from scoring.texts import trimmed
@@ -295,8 +296,9 @@ def _components_of(rulebook: pd.Series, books: Mapping[str, Rulebook]) -> pd.Ser
 
 
 def _per_book(rulebook: pd.Series, sizes: Mapping[str, int]) -> pd.Series:
-    """Each row's book's count in `sizes` (NaN: unknown book), numeric even when there are no rows."""
-    return rulebook.map(sizes).astype("float64")
+    """Each row's book's count in `sizes` (NaN: unknown book), numeric even when there are no rows; the books
+    looked up once (`rows_of`: pandas' `map` of skor_indikator's 320,000 rows took 0.1 s)."""
+    return rows_of(rulebook, pd.Series(sizes, dtype="float64")).rename(rulebook.name)
 
 
 def jumlah_baris_indikator(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> int:

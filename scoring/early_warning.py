@@ -86,7 +86,8 @@ def predicate_steps(rows: pd.DataFrame, column: str, books: Mapping[str, Ruleboo
     rank = pd.Series(np.nan, index=rows.index)
     for book_id, book in books.items():
         mine = rows["rulebook"] == book_id
-        rank[mine] = rows.loc[mine, column].map({name: i for i, name in enumerate(book.predikat_names)})
+        rank[mine] = rows_of(rows.loc[mine, column], pd.Series(range(len(book.predikat_names)),
+                                                               index=book.predikat_names, dtype="float64"))
     return rank
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoring.inputs import is_in
+from scoring.inputs import is_in, rows_of
 from scoring.periods import last_day, month_number
 from scoring.rulebook import aktif_years, published_books, unscored_jenis
 TANPA_LAPORAN = "tidak ada laporan untuk periode ini"
@@ -82,8 +82,9 @@ def province_names() -> dict[str, str]:
 def ringkasan_wilayah(status: pd.DataFrame, koperasi: pd.DataFrame, periode: str) -> pd.DataFrame:
     """Counts per kabupaten/kota and per province (the province rows add up the kabupaten rows)."""
     kode = status["kode_wilayah"]
-    rows = status.assign(skor_total=status["nik"].map(koperasi.set_index("nik")["skor_total"]),
-                         provinsi=kode.map({k: k.split(".")[0] for k in kode.dropna().unique()}))
+    kode_provinsi = pd.Series({k: k.split(".")[0] for k in kode.dropna().unique()}, dtype="str")
+    rows = status.assign(skor_total=rows_of(status["nik"], koperasi.set_index("nik")["skor_total"]),
+                         provinsi=rows_of(kode, kode_provinsi))
     kabupaten = _summarise(rows, ["kode_wilayah", "kabupaten_kota"]).assign(tingkat="kabupaten_kota")
     provinsi = _summarise(rows, ["provinsi"]).rename(columns={"provinsi": "kode_wilayah"})
     provinsi = provinsi.assign(tingkat="provinsi", kabupaten_kota=provinsi["kode_wilayah"].map(

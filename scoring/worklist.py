@@ -100,7 +100,8 @@ def _held_by_factors(now: pd.DataFrame) -> pd.Series:
 
 
 def _last_step(rows: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.Series:
-    return rows["rulebook"].map({book_id: len(book.predikat) - 1 for book_id, book in books.items()})
+    return rows_of(rows["rulebook"], pd.Series({book_id: len(book.predikat) - 1 for book_id, book in books.items()},
+                                               dtype="float64"))
 
 
 def _warnings(peringatan: pd.DataFrame | None) -> pd.Series:
