@@ -511,3 +511,17 @@ def test_a_users_https_server_of_a_private_authority_is_reached_as_prefect_reach
                                       "hapus variabel itu")
     finally:
         api.shutdown()
+
+
+def test_a_prefect_setting_refused_is_one_line_from_serve_not_prefect_s_own_four_first(tmp_path):
+    """Prefect logs a setting it refuses as it is imported ("Failed to initialize plugins: 1 validation error for
+    ClientSettings", four lines in pydantic's words) and goes on; `serve` then named it in its own line after those
+    four (hostile trial). Now the line alone, and no server started."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    serve = subprocess.run([sys.executable, "-m", "flows.cli", "serve"], capture_output=True, text=True, timeout=120,
+                           cwd=PROJECT_ROOT, env={**environment, "PREFECT_HOME": str(tmp_path / "prefect"),
+                                                  "PREFECT_CLIENT_MAX_RETRIES": "-1"})
+    assert (serve.returncode, serve.stdout, serve.stderr) == (
+        2, "", "koperasi-sehat: pengaturan Prefect tidak sah: PREFECT_CLIENT_MAX_RETRIES='-1': Input should be greater "
+        "than or equal to 0\n")
+    assert not (tmp_path / "prefect" / "prefect.db").exists()
