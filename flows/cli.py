@@ -14,6 +14,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -496,5 +497,18 @@ def _stopped_early(argv: list[str]) -> int:
     return commands.EXIT_FAILED
 
 
+def finished(code: int) -> int:
+    """`code`; or the process ended now with it when Prefect's server did not take its logs or events
+    (`flows.server.unsent`: they were said to be dropped), before Prefect's hooks at the interpreter's exit try them
+    again."""
+    server = sys.modules.get("flows.server")
+    if server is not None and server.unsent():
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(Exception):  # a stream closed or full: the code all the same
+                stream.flush()
+        os._exit(code)
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(finished(main()))

@@ -21,7 +21,7 @@ def main() -> int:
             signal.signal(signum, _stopped_loading)
     from flows import cli
 
-    return cli.main()
+    return cli.finished(cli.main())
 
 
 def _open_missing_streams() -> None:

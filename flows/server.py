@@ -105,8 +105,8 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
     when none is configured. `ui`: the full server (UI and services: the scheduler), else the API alone."""
     if os.environ.get("PREFECT_API_URL"):
         url = os.environ["PREFECT_API_URL"]
-        with _direct(url):
-            yield reachable(url, f"PREFECT_API_URL={shown(url)}", "hapus variabel itu")
+        with _users_server(url, f"PREFECT_API_URL={shown(url)}", "hapus variabel itu") as checked:
+            yield checked
         return
     port = check_port(port) if port else free_port()
     log = Path(tempfile.gettempdir()) / f"koperasi-sehat-prefect-{port}.log"
@@ -121,8 +121,8 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
         if configured:
             started = True
             stop(server)
-            with _direct(configured[0]):
-                yield reachable(*configured)
+            with _users_server(*configured) as checked:
+                yield checked
             return
         url = f"http://{HOST}:{port}/api"
         wait_healthy(server, url, log)
@@ -150,6 +150,18 @@ def prefect_api(port: int | None = None, ui: bool = False) -> Iterator[str]:
 
 
 @contextmanager
+def _users_server(url: str, named: str, fix: str) -> Iterator[str]:
+    """A user's Prefect server (`url`, `named` so in the lines, `fix` said to a user who cannot reach it) as
+    `reachable` checks it, reached as `_direct` says; the logs and events Prefect still holds for it sent as the block
+    ends (`send_pending`)."""
+    with _direct(url):
+        try:
+            yield reachable(url, named, fix)
+        finally:
+            send_pending()
+
+
+@contextmanager
 def without_heartbeats() -> Iterator[None]:
     """Flow runs started here send no heartbeats, unless PREFECT_FLOWS_HEARTBEAT_FREQUENCY says otherwise.
 
@@ -165,14 +177,30 @@ def without_heartbeats() -> Iterator[None]:
         yield
 
 
+_UNSENT: list[str] = []  # the kinds `send_pending` could not send, in this process
+
+
 def send_pending(timeout: float = 5) -> None:
     """Send the logs and events Prefect still holds to the server before it stops (else they are retried, for
-    minutes, against a server that is gone)."""
+    minutes, against a server that is gone), waiting up to `timeout` seconds for each kind. What the server has not
+    taken by then is said in one line; the command then ends without Prefect's hooks at the interpreter's exit,
+    which would try it again for minutes (`unsent`; a run against a user's server that stopped answering ended 30-90
+    s after its last line: hostile trial)."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
-    for worker in (APILogWorker, EventsWorker):
-        worker.drain_all(timeout=timeout)
+    from flows.commands import say
+
+    left = [kind for kind, worker in (("log", APILogWorker), ("event", EventsWorker))
+            if worker.drain_all(timeout=timeout)[1]]
+    if left:
+        say(f"{' dan '.join(left)} Prefect yang belum diterima servernya dalam {timeout:g} detik tidak dikirim")
+        _UNSENT.extend(left)
+
+
+def unsent() -> bool:
+    """Whether Prefect's server did not take logs or events of this process (`send_pending`)."""
+    return bool(_UNSENT)
 
 
 def _own_group() -> dict:

@@ -502,6 +502,22 @@ def test_a_retry_inside_the_month_s_flow_run_is_said_on_the_console(tmp_path, pr
     assert answered.count("POST /api/artifacts/ 503") == 2 and answered.count("POST /api/flow_runs/ 201") == 1
 
 
+def test_logs_a_user_s_server_does_not_take_are_said_dropped_and_the_command_ends(tmp_path, prefect_api_url):
+    """A user's server that stops taking the run's logs: the run publishes, then Prefect's hooks at the interpreter's
+    exit tried the logs again, and the command ended minutes after its last line, without a word of them (hostile
+    trial). Now what is not taken within 5 s is said, and the command ends with the run's code."""
+    with _refusing_proxy(prefect_api_url, {"POST /api/logs/"}, status=503) as (url, answered):
+        done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
+                              cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES="4"))
+    assert (done.returncode, done.stderr) == (0, (
+        f"koperasi-sehat: server Prefect {url} tidak menjawab (HTTP 503 Service Unavailable): Prefect mencoba lagi "
+        "dalam sekitar 2 detik, hingga 4 kali tiap permintaan\n"
+        "koperasi-sehat: log Prefect yang belum diterima servernya dalam 5 detik tidak dikirim\n"))
+    assert done.stdout.startswith("run 2026-10_") and (tmp_path / "out" / "_terbit" / "2026-10.json").exists()
+    assert 1 <= answered.count("POST /api/logs/ 503") <= 4  # the first batch, tried again, never the fifth time
+
+
 def test_the_line_of_a_retry_gives_prefect_s_wait_once_and_prefect_s_own_records_pass_as_before():
     """`retries_said`: the wait Prefect's record gives (its backoff, or an answer's Retry-After: an hour said "2
     detik"; hostile trial), and the tries a request gets; said once, whichever of the client's threads retries; none
