@@ -186,6 +186,8 @@ def send_pending(timeout: float = 5) -> None:
     taken by then is said in one line; the command then ends without Prefect's hooks at the interpreter's exit,
     which would try it again for minutes (`unsent`; a run against a user's server that stopped answering ended 30-90
     s after its last line: hostile trial)."""
+    if "prefect" not in sys.modules:  # nothing held: Prefect is not loaded (a server refused before any run)
+        return
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
