@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import ssl
+import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -24,6 +25,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from flows.interrupt import received
 from scoring.errors import ServerError
 
 CONNECT_SECONDS = 10  # for the whole check of a server named by PREFECT_API_URL
@@ -238,8 +240,10 @@ def failed_request(error: BaseException) -> str | None:
     answering its health and version, HTTP 500 to all else)."""
     import httpx
 
-    while error is not None and not isinstance(error, httpx.HTTPError):
+    while error is not None and not isinstance(error, httpx.HTTPError | GivenUp):
         error = getattr(error, "http_exc", None) or error.__cause__
+    if isinstance(error, GivenUp):
+        return f"server Prefect gagal menjawab ({error})"
     if isinstance(error, httpx.HTTPStatusError):
         answer = f"HTTP {error.response.status_code} {error.response.reason_phrase}".rstrip()
     elif isinstance(error, httpx.TransportError):
@@ -288,6 +292,8 @@ class _RetryNotice(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         retried = RETRIED.match(record.getMessage()) if record.levelno == logging.DEBUG and self.tries else None
+        if retried is not None and threading.current_thread() is threading.main_thread() and _stopping():
+            raise _given_up(retried, record)
         with self.lock:
             first, self.said = retried is not None and not self.said, self.said or retried is not None
         if first:
@@ -297,6 +303,29 @@ class _RetryNotice(logging.Filter):
                      f"lagi dalam sekitar {number(float(retried.group(2)), 0)} detik, hingga {self.tries} kali tiap "
                      "permintaan")
         return record.levelno >= self.shown_from
+
+
+class GivenUp(Exception):
+    """A request of a stopped run that Prefect's client would have tried again (an answer HTTP 429, 502 or 503):
+    the server's answer, in words."""
+
+
+def _stopping() -> bool:
+    """Whether this run is being stopped: a stop signal received (`flows.interrupt`), or Prefect recording one it
+    took itself (SIGTERM during a flow run is its TerminationSignal, handled as the request is made)."""
+    from prefect.exceptions import TerminationSignal
+
+    return received() is not None or isinstance(sys.exc_info()[1], KeyboardInterrupt | TerminationSignal)
+
+
+def _given_up(retried: re.Match, record: logging.LogRecord) -> Exception:
+    """What ends a request of a stopped run instead of Prefect's next try (`_RetryNotice`): the error of a lost or
+    refused connection, or `GivenUp` with the answer. Once the run is stopped (Ctrl-C, SIGTERM), Prefect records the
+    stop on the server, and its client tried each request again for about a minute, more on a second Ctrl-C: a run
+    stopped while its server was gone went on for 72 s to more than 7 minutes (hostile and new-user trials). Raised
+    in the main thread, which records the stop; the threads sending logs and events are left to `send_pending`."""
+    error = record.exc_info[1] if record.exc_info else None
+    return error if isinstance(error, Exception) else GivenUp(_answer(retried, record))
 
 
 def _answer(retried: re.Match, record: logging.LogRecord) -> str:

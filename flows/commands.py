@@ -203,9 +203,24 @@ def run_months(request: RunRequest) -> int:
             raise
         _unmade(made)
         print_summaries(_published_summaries(request, periods, started), request.output)
-        say(_stopped(request.output, periods, started, how=failed))
+        stop = _stop_signal(error)
+        say(_stopped(request.output, periods, started, how=failed if stop is None else
+                     f"dihentikan ({signal.Signals(stop).name}) saat {failed}"))
         return EXIT_FAILED
     return EXIT_DONE
+
+
+def _stop_signal(error: BaseException | None) -> int | None:
+    """The stop signal a run was ending on when the Prefect API failed it (`error`), if any: Prefect records the stop
+    on its server, and a server that does not answer then fails the run (`flows.api_check._given_up`). A Ctrl-C
+    received, or SIGTERM as Prefect takes it during a flow run (its TerminationSignal, which `error` was raised
+    while handling); the line said only that the server failed (new-user trial)."""
+    received = interrupt.received()
+    while error is not None:
+        if type(error).__name__ == "TerminationSignal":  # prefect.exceptions: Prefect is loaded by now
+            return getattr(error, "signal", signal.SIGTERM)
+        error = error.__context__
+    return received
 
 
 def _raised_if_the_api_s(error: object) -> None:

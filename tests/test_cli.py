@@ -518,6 +518,47 @@ def test_logs_a_user_s_server_does_not_take_are_said_dropped_and_the_command_end
     assert 1 <= answered.count("POST /api/logs/ 503") <= 4  # the first batch, tried again, never the fifth time
 
 
+class _FromNowOn(set):
+    """Every request, once `on` (a proxy's `refused`); none before."""
+
+    on = False
+
+    def __contains__(self, asked: object) -> bool:
+        return self.on
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_run_stopped_while_prefect_tries_its_server_again_ends_at_once(tmp_path, prefect_api_url, signum):
+    """A stop (Ctrl-C, or SIGTERM, which Prefect takes itself during a flow run) while the server does not answer:
+    Prefect records the stop on that server, trying each request again for about a minute; a run stopped so went on
+    for 72 s to more than 7 minutes, and its line did not say it was stopped (hostile and new-user trials). Now
+    the request recording the stop is not tried again, and the line says both."""
+    refused = _FromNowOn()
+    with _refusing_proxy(prefect_api_url, refused, status=503) as (url, answered):
+        run = subprocess.Popen([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
+                                "--output", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url,
+                                                                 PREFECT_CLIENT_MAX_RETRIES="5"),
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 120
+        while "POST /api/flow_runs/ 201" not in answered and time.monotonic() < deadline:
+            time.sleep(0.05)
+        refused.on = True  # the server stops answering once the month's flow run exists
+        retried = run.stderr.readline()
+        run.send_signal(signum)
+        out, rest = run.communicate(timeout=60)
+    lines = [retried, *rest.splitlines(keepends=True)]
+    name = signal.Signals(signum).name
+    assert (run.returncode, out) == (1, "")
+    assert lines[0] == (f"koperasi-sehat: server Prefect {url} tidak menjawab (HTTP 503 Service Unavailable): Prefect "
+                        "mencoba lagi dalam sekitar 2 detik, hingga 5 kali tiap permintaan\n")
+    assert lines[-1] == (f"koperasi-sehat: dihentikan ({name}) saat server Prefect gagal menjawab (HTTP 503 Service "
+                         "Unavailable): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
+    assert set(lines[1:-1]) <= {"koperasi-sehat: log Prefect yang belum diterima servernya dalam 5 detik tidak "
+                                "dikirim\n"}  # the logs Prefect still held, if any
+    assert not (tmp_path / "out" / "_terbit").exists()
+
+
 def test_the_line_of_a_retry_gives_prefect_s_wait_once_and_prefect_s_own_records_pass_as_before():
     """`retries_said`: the wait Prefect's record gives (its backoff, or an answer's Retry-After: an hour said "2
     detik"; hostile trial), and the tries a request gets; said once, whichever of the client's threads retries; none
