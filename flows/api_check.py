@@ -321,8 +321,8 @@ def _stopping() -> bool:
 def _given_up(retried: re.Match, record: logging.LogRecord) -> Exception:
     """What ends a request of a stopped run instead of Prefect's next try (`_RetryNotice`): the error of a lost or
     refused connection, or `GivenUp` with the answer. Once the run is stopped (Ctrl-C, SIGTERM), Prefect records the
-    stop on the server, and its client tried each request again for about a minute, more on a second Ctrl-C: a run
-    stopped while its server was gone went on for 72 s to more than 7 minutes (hostile and new-user trials). Raised
+    stop on the server, and its client tried each request again for about a minute: a run stopped while its server
+    was gone went on for 72-78 s (new-user trial; after SIGTERM, still trying 45 s later by hand). Raised
     in the main thread, which records the stop; the threads sending logs and events are left to `send_pending`."""
     error = record.exc_info[1] if record.exc_info else None
     return error if isinstance(error, Exception) else GivenUp(_answer(retried, record))
