@@ -463,6 +463,14 @@ def test_a_prefect_api_url_whose_server_fails_the_run_s_requests_is_one_line_and
 
 
 
+def _sample_month_through(url: str, retries: int, tmp_path: Path) -> dict:
+    """subprocess's arguments for a run of the committed sample's 2026-10 (into tmp_path/out) against the Prefect
+    API at `url`, Prefect's client trying a request again up to `retries` times."""
+    return {"args": [*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"), "--output",
+                     str(tmp_path / "out")], "cwd": tmp_path, "text": True,
+            "env": dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES=str(retries))}
+
+
 @pytest.mark.parametrize("failure, answer", [
     ("503", "HTTP 503 Service Unavailable"),
     ("cut", "RemoteProtocolError: Server disconnected without sending a response.")])
@@ -472,9 +480,7 @@ def test_prefect_trying_a_failed_request_again_is_said_at_its_first_try(tmp_path
     trial). Its first retry is one line; here with one retry a request (its wait 1.6-2.4 s with Prefect's jitter),
     so that the run ends in seconds."""
     with _failing_prefect_api(failure) as (url, asked):
-        run = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
-                              "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
-                             cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES="1"))
+        run = subprocess.run(**_sample_month_through(url, 1, tmp_path), capture_output=True, timeout=120)
     assert (run.returncode, run.stdout, run.stderr) == (1, "", (
         f"koperasi-sehat: server Prefect {url} tidak menjawab ({answer}): Prefect mencoba lagi dalam sekitar 2 detik, "
         "hingga 1 kali tiap permintaan\n"
@@ -490,9 +496,7 @@ def test_a_retry_inside_the_month_s_flow_run_is_said_on_the_console(tmp_path, pr
     takes what the run prints as its log (`log_prints`), which the console does not show without --verbose, and the
     line was lost so (hostile trial: a server killed in the middle of a backfill)."""
     with _refusing_proxy(prefect_api_url, {"POST /api/artifacts/"}, status=503) as (url, answered):
-        done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
-                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
-                              cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES="1"))
+        done = subprocess.run(**_sample_month_through(url, 1, tmp_path), capture_output=True, timeout=300)
     assert (done.returncode, done.stderr) == (1, (
         f"koperasi-sehat: server Prefect {url} tidak menjawab (HTTP 503 Service Unavailable): Prefect mencoba lagi "
         "dalam sekitar 2 detik, hingga 1 kali tiap permintaan\n"
@@ -507,9 +511,7 @@ def test_logs_a_user_s_server_does_not_take_are_said_dropped_and_the_command_end
     exit tried the logs again, and the command ended minutes after its last line, without a word of them (hostile
     trial). Now what is not taken within 5 s is said, and the command ends with the run's code."""
     with _refusing_proxy(prefect_api_url, {"POST /api/logs/"}, status=503) as (url, answered):
-        done = subprocess.run([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
-                               "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
-                              cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url, PREFECT_CLIENT_MAX_RETRIES="4"))
+        done = subprocess.run(**_sample_month_through(url, 4, tmp_path), capture_output=True, timeout=300)
     assert (done.returncode, done.stderr) == (0, (
         f"koperasi-sehat: server Prefect {url} tidak menjawab (HTTP 503 Service Unavailable): Prefect mencoba lagi "
         "dalam sekitar 2 detik, hingga 4 kali tiap permintaan\n"
@@ -535,10 +537,7 @@ def test_a_run_stopped_while_prefect_tries_its_server_again_ends_at_once(tmp_pat
     the request recording the stop is not tried again, and the line says both."""
     refused = _FromNowOn()
     with _refusing_proxy(prefect_api_url, refused, status=503) as (url, answered):
-        run = subprocess.Popen([*CLI, "run", "--period", "2026-10", "--input", str(PROJECT_ROOT / "data" / "sample"),
-                                "--output", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=tmp_path, env=dict(os.environ, PREFECT_API_URL=url,
-                                                                 PREFECT_CLIENT_MAX_RETRIES="5"),
+        run = subprocess.Popen(**_sample_month_through(url, 5, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 120
         while "POST /api/flow_runs/ 201" not in answered and time.monotonic() < deadline:
