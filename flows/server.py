@@ -193,8 +193,13 @@ def send_pending(timeout: float = 5) -> None:
 
     from flows.commands import say
 
-    left = [kind for kind, worker in (("log", APILogWorker), ("event", EventsWorker))
-            if worker.drain_all(timeout=timeout)[1]]
+    kinds = {"log": APILogWorker, "event": EventsWorker}
+    try:
+        left = [kind for kind, worker in kinds.items() if worker.drain_all(timeout=timeout)[1]]
+    except BaseException:  # a second stop (Ctrl-C) while waiting: the process ends without them all the same; it
+        say("log dan event Prefect yang belum terkirim tidak dikirim")  # waited 2 minutes more for Prefect's hooks
+        _UNSENT.extend(kinds)                                            # at its exit (hostile trial)
+        raise
     if left:
         say(f"{' dan '.join(left)} Prefect yang belum diterima servernya dalam {timeout:g} detik tidak dikirim")
         _UNSENT.extend(left)

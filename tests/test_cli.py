@@ -558,6 +558,26 @@ def test_a_run_stopped_while_prefect_tries_its_server_again_ends_at_once(tmp_pat
     assert not (tmp_path / "out" / "_terbit").exists()
 
 
+def test_a_second_ctrl_c_while_prefect_s_logs_wait_for_the_server_ends_the_run_at_once(tmp_path, prefect_api_url):
+    """A second Ctrl-C while a stopped run waits (5 s) for its server to take Prefect's logs: the wait ended, but
+    Prefect's hooks at the interpreter's exit then tried them again for 2 minutes more (hostile trial). Now they are
+    said dropped and the command ends with its line. Here the server holds the logs unanswered."""
+    with _refusing_proxy(prefect_api_url, {"POST /api/logs/"}, status=None) as (url, answered):
+        run = subprocess.Popen(**_sample_month_through(url, 5, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 120
+        while "POST /api/flow_runs/ 201" not in answered and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the run under way, its logs held
+        run.send_signal(signal.SIGINT)
+        time.sleep(1.5)  # the stop recorded; the logs then waited for, 5 s
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=60)
+    assert (run.returncode, out, err) == (1, "", (
+        "koperasi-sehat: log dan event Prefect yang belum terkirim tidak dikirim\n"
+        "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n"))
+
+
 def test_the_line_of_a_retry_gives_prefect_s_wait_once_and_prefect_s_own_records_pass_as_before():
     """`retries_said`: the wait Prefect's record gives (its backoff, or an answer's Retry-After: an hour said "2
     detik"; hostile trial), and the tries a request gets; said once, whichever of the client's threads retries; none
@@ -596,10 +616,10 @@ def test_the_line_of_a_retry_gives_prefect_s_wait_once_and_prefect_s_own_records
 
 
 @contextlib.contextmanager
-def _refusing_proxy(api_url: str, refused: set[str], status: int = 500) -> Iterator[tuple[str, list[str]]]:
+def _refusing_proxy(api_url: str, refused: set[str], status: int | None = 500) -> Iterator[tuple[str, list[str]]]:
     """(URL, its access log: "METHOD /api/... status" per request, the path without its query) of a proxy to the
-    Prefect API at `api_url` that answers HTTP `status` to the requests `refused` ("METHOD /api/...") and passes
-    every other request on."""
+    Prefect API at `api_url` that answers HTTP `status` to the requests `refused` ("METHOD /api/..."; None: holds
+    them 30 s, then answers 503) and passes every other request on."""
     import http.client
     import http.server
     import threading
@@ -612,7 +632,9 @@ def _refusing_proxy(api_url: str, refused: set[str], status: int = 500) -> Itera
             asked = f"{self.command} {self.path.partition('?')[0]}"
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if asked in refused:
-                self.send_response(status)
+                if status is None:
+                    time.sleep(30)
+                self.send_response(status or 503)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
