@@ -176,3 +176,9 @@ def test_rows_of_gives_each_key_its_row_as_reindex_does():
                                       check_names=False)
     assert rows_of(keys, table["skor_total"]).fillna(-1).tolist() == [55.5, -1, -1, 85.0, 55.5, 60.0]
     assert rows_of(keys, table.iloc[:0])["skor_total"].isna().all()
+    # a dictionary's lookup, as the GX batches, the worklist and the area summary use it in place of pandas' `map`
+    sizes = pd.Series({"ksp-2016": 22, "kspps-2016": 23}, dtype="float64")
+    books = pd.Series(["kspps-2016", "buku-lain", None, "ksp-2016"], index=[3, 1, 2, 0], dtype="str")
+    assert rows_of(books, sizes).fillna(-1).to_dict() == {3: 23.0, 1: -1, 2: -1, 0: 22.0}
+    pd.testing.assert_series_equal(rows_of(books, sizes), books.map(sizes.to_dict()).astype("float64"))
+    assert rows_of(books.iloc[:0], sizes).dtype == "float64"  # numeric with no rows too
