@@ -615,6 +615,64 @@ def test_the_line_of_a_retry_gives_prefect_s_wait_once_and_prefect_s_own_records
     assert [r.getMessage() for r in records] == ["a warning of Prefect's client"] * 3
 
 
+def test_a_stopping_run_s_request_is_not_tried_again_in_the_main_thread_only(monkeypatch):
+    """Once the run is stopping, the record of Prefect's next try raises instead, in the main thread: a lost
+    connection its own error (the line names the request), an answer `GivenUp` with it in words; another thread (the
+    logs' and events' workers) tries again as before. A SIGTERM Prefect took itself is a stop too, while its
+    TerminationSignal is handled (no signal received here then)."""
+    import logging
+    import threading
+
+    import httpx
+    from prefect.exceptions import TerminationSignal
+
+    from flows import api_check
+
+    logger = logging.getLogger("prefect.client")
+    lost = httpx.ConnectError("[Errno 111] Connection refused", request=httpx.Request("POST", "http://s/api/x"))
+    answered = "Received response with retryable status code 503. Another attempt will be made in 2.1s."
+    said, raised = [], []
+    with api_check.retries_said("http://s/api", said.append):
+        logger.debug(answered)  # not stopping: said, tried again
+        monkeypatch.setattr(api_check, "received", lambda: signal.SIGINT)
+        for record in ((answered,), ("Encountered retryable exception during request. Another attempt will be made "
+                                     "in 4s.",)):
+            try:
+                if record[0] is answered:
+                    logger.debug(*record)
+                else:
+                    try:
+                        raise lost
+                    except httpx.ConnectError:
+                        logger.debug(*record, exc_info=True)
+            except Exception as error:  # noqa: BLE001 - what the filter raised
+                raised.append(error)
+        def in_a_worker() -> None:
+            try:
+                logger.debug(answered)
+            except Exception as error:  # noqa: BLE001 - none: the worker tries again
+                raised.append(error)
+
+        worker = threading.Thread(target=in_a_worker)
+        worker.start()
+        worker.join()
+        monkeypatch.setattr(api_check, "received", lambda: None)
+        try:
+            raise TerminationSignal(signal.SIGTERM)
+        except TerminationSignal:
+            try:
+                logger.debug(answered)
+            except api_check.GivenUp as error:
+                raised.append(error)
+    assert said == ["server Prefect http://s/api tidak menjawab (HTTP 503 Service Unavailable): Prefect mencoba lagi "
+                    "dalam sekitar 2 detik, hingga 5 kali tiap permintaan"]
+    assert [type(e).__name__ for e in raised] == ["GivenUp", "ConnectError", "GivenUp"] and raised[1] is lost
+    assert [api_check.failed_request(e) for e in raised] == [
+        "server Prefect gagal menjawab (HTTP 503 Service Unavailable)",
+        "server Prefect gagal menjawab POST http://s/api/x (ConnectError: [Errno 111] Connection refused)",
+        "server Prefect gagal menjawab (HTTP 503 Service Unavailable)"]
+
+
 @contextlib.contextmanager
 def _refusing_proxy(api_url: str, refused: set[str], status: int | None = 500) -> Iterator[tuple[str, list[str]]]:
     """(URL, its access log: "METHOD /api/... status" per request, the path without its query) of a proxy to the
