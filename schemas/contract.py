@@ -29,12 +29,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pdr
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandera.engines import pandas_engine
 
 from schemas.rules import RowRule
 from scoring.errors import OutputContractError
@@ -70,6 +72,17 @@ class Problem:
         if self.values:
             text += f" (e.g. {', '.join(self.values)})"
         return text
+
+
+class _Text(pandas_engine.STRING):
+    """Pandera's text dtype answering its check with one bool for the column: pandera's own answers one True per
+    row, and then formats the rows failing it (none) into a table and that table into a message, for each text
+    column it checks (about 1 ms a column: 0.05 s of a sample month's assembly; 0.1 s of a national month's, 0.74
+    -> 0.64 s). The same columns pass and fail: a column failing it is described by pandera's own failure cases."""
+
+    def check(self, pandera_dtype: Any, data_container: Any = None) -> bool:
+        checked = super().check(pandera_dtype, data_container)
+        return checked if isinstance(checked, bool) else bool(np.all(checked))
 
 
 @dataclass(frozen=True)
@@ -109,7 +122,8 @@ class Column:
 
     @property
     def pandera_column(self) -> pdr.Column:
-        return pdr.Column(self.pandas_dtype, checks=list(self.checks), nullable=self.nullable,
+        dtype = _Text.from_parametrized_dtype(self.pandas_dtype) if self.type == STRING else self.pandas_dtype
+        return pdr.Column(dtype, checks=list(self.checks), nullable=self.nullable,
                           description=self.description, title=self.name)
 
 

@@ -518,3 +518,25 @@ def test_the_checked_arrow_table_is_the_table_of_the_checked_frame_and_a_broken_
     with pytest.raises(KoperasiSehatError) as validated:
         validate_output("status_koperasi", broken)
     assert str(refused.value) == str(validated.value)  # the same check, the same words
+
+
+def test_a_text_column_s_type_check_answers_once_and_a_value_that_is_not_text_still_fails():
+    """Pandera's text dtype answered its check with one True per row, then formatted the rows failing it (none) into
+    a table and a message, for every text column of every table checked (about 1 ms a column): the contract's
+    answers once for the column. A value that is not text among the texts still fails, quoted as before."""
+    import pandera.pandas as pdr
+    from pandera.engines.pandas_engine import Engine
+
+    schema = TABLES["karantina"].pandera_schema
+    text = pd.Series(["laporan.csv", np.nan], dtype="str")
+    assert schema.columns["sumber"].dtype.check(Engine.dtype(text.dtype), text) is True
+    mixed = pd.Series([1, "laporan.csv"], dtype=object)
+    assert schema.columns["sumber"].dtype.check(Engine.dtype(mixed.dtype), mixed) is False
+    rows = empty_frame("karantina").reindex(range(2))
+    rows = rows.assign(sumber=mixed, baris=[1, 2], nik="6501", periode="2026-10", alasan=[["a"], ["b"]], data="{}",
+                       run_id="r")
+    with pytest.raises(pdr.errors.SchemaErrors) as failed:
+        schema.validate(rows, lazy=True)
+    cases = failed.value.failure_cases
+    assert cases[cases["check"] == "dtype('string[pyarrow]')"][["column", "failure_case"]].values.tolist() == [
+        ["sumber", 1]]
