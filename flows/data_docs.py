@@ -188,19 +188,13 @@ class _Listed:
         return getattr(self._store, name)
 
 
-INDEX_ONLY: list = []  # the documents of a build that draws the index alone (`SectionBuilder`: no page)
-
-
 class SectionBuilder(DefaultSiteSectionBuilder):
     """GX's section builder, which, given the documents to draw (a run's results and their suites), draws them
     without listing the section's store: GX listed every stored result and compared each with each document
-    (0.1-0.2 s of a sample month's gate with 480 results kept, and every run's are kept). Given `INDEX_ONLY`, no
-    page (the gate draws each process's pages as it validates, then the index). Without documents, a whole rebuild,
-    it is GX's own."""
+    (0.1-0.2 s of a sample month's gate with 480 results kept, and every run's are kept). Without documents, a
+    whole rebuild, it is GX's own."""
 
     def build(self, resource_identifiers: list | None = None) -> None:
-        if resource_identifiers is INDEX_ONLY:
-            return
         if not resource_identifiers:
             super().build(resource_identifiers)
             return

@@ -29,7 +29,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -174,15 +174,18 @@ def check_outputs(tables: Mapping[str, pd.DataFrame] | Tables, context_dir: Path
         run_name = params.run_id or periode
         run_id = _run_id(run_name, datetime.now(timezone.utc))
         validations = _validations(context, {name: one.suite for name, one in suites.items()})
-        checked = _checked_suites(context, validations, suites, run_id)  # and their pages drawn
+        checked = _checked_suites(context, validations, suites, run_id)
         summaries: dict[str, dict[str, Any]] = {}
+        documents: list[Any] = []  # what Data Docs must render: each validation result and its suite
         failed += [one.unbuilt for one in checked.values() if one.unbuilt]  # before any suite's own failures
         for name, one in checked.items():
-            if not one.unbuilt:
-                failed += one.failed
-                summaries[name] = one.summary
-        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=data_docs.INDEX_ONLY)  # every page drawn
-        index = docs_index(context)
+            if one.unbuilt:
+                continue
+            documents += [_result_key(one.suite_name, run_id, one.batch_id), _suite_key(one.suite_name)]
+            failed += one.failed
+            summaries[name] = one.summary
+        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents)  # once: each build renders
+        index = docs_index(context)                                                       # the index again
         data_docs.vendor(index.parent)  # the pages' scripts and styles: the site works offline
     if sum(one.rows for one in suites.values()) > COLLECT_ROWS:  # a full collection costs 0.2 s; smaller copies
         gc.collect()                                                 # wait for Python's own
@@ -221,13 +224,9 @@ def _checked_suites(context: FileDataContext, validations: Mapping[str, Any], su
     """Every suite validated, each result stored in the context, in the suites' order; about half of the work
     (`_apart`) in a copy of this process (`flows.forked`: GX's work is Python's own, so threads would only take
     turns), the rest here. The suites and validation definitions are stored before (`_validation`): the copy only
-    validates and stores its results, each in a file of its own. Each process then draws the Data Docs pages of the
-    suites it validated (`_pages`), the copy's while this one validates or draws its own; the index is drawn after,
-    by the caller."""
+    validates and stores its results, each in a file of its own."""
     def check(names: list[str]) -> dict[str, _Checked]:
-        checked = {name: _check(context, name, validations[name], suites[name], run_id) for name in names}
-        _pages(context, run_id, checked.values())
-        return checked
+        return {name: _check(context, name, validations[name], suites[name], run_id) for name in names}
 
     apart = _apart(suites) if forked.supported() else []
     here = [name for name in suites if name not in apart]
@@ -256,15 +255,6 @@ def _check(context: FileDataContext, name: str, validation: Any, suite: _Suite, 
     return _Checked(outcome.suite_name, outcome.batch_id, [describe_failure(name, r) for r in results if not r.success],
                     {"success": all(r.success for r in results), "rows": suite.rows, "evaluated": len(results),
                      "failed": sum(not r.success for r in results), "seconds": round(time.perf_counter() - start, 3)})
-
-
-def _pages(context: FileDataContext, run_id: Any, checked: Iterable[_Checked]) -> None:
-    """Draw the Data Docs pages of these validations: each result's page and its suite's (none for a suite whose
-    batch could not be built; the index is not drawn)."""
-    documents = [key for one in checked if not one.unbuilt
-                 for key in (_result_key(one.suite_name, run_id, one.batch_id), _suite_key(one.suite_name))]
-    if documents:  # none would be a whole rebuild: every page of every run kept
-        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=documents, build_index=False)
 
 
 def _apart(suites: Mapping[str, _Suite]) -> list[str]:

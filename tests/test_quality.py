@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
-import os
 import re
 import weakref
 import shutil
@@ -24,7 +23,7 @@ import pandas as pd
 import pytest
 
 from builders import frame, questionnaire, report, sehat
-from flows import forked, quality, storage
+from flows import quality, storage
 from flows.config import TIMEZONE, settings
 from flows.quality import QualityParameters, QualityResult, check_outputs, jumlah_melapor_sebelumnya
 from schemas import action_expectations as ax
@@ -898,43 +897,6 @@ def test_the_gate_with_half_of_its_suites_in_a_copy_gives_what_one_process_gives
     assert gate("here") == in_a_copy and len(in_a_copy[0]) >= 5
     assert len(copies) <= 1
 
-
-
-@pytest.mark.skipif(not forked.supported(), reason="no copy of the process on this system")
-def test_each_process_of_the_gate_draws_the_pages_of_the_suites_it_validated_then_the_index_alone(tmp_path,
-                                                                                                   monkeypatch):
-    """The copy draws its suites' Data Docs pages while this process validates or draws its own (the pages took
-    0.14 s of a sample month's gate after the validations, drawn here alone): each of the run's 11 results and 11
-    suites has its page, drawn once, by the process that validated it; the index is drawn after them, with no page."""
-    from flows import data_docs
-
-    drawn, log = [], tmp_path / "pages.jsonl"
-
-    def pages(context, run_id, checked, draw=quality._pages):
-        checked = list(checked)
-        with log.open("a", encoding="utf-8") as file:  # the copy's calls too: appended by its own process
-            file.write(json.dumps([os.getpid(), sorted(one.suite_name for one in checked)]) + "\n")
-        draw(context, run_id, checked)
-
-    def section(self, resource_identifiers=None, build=data_docs.SectionBuilder.build):
-        drawn.append((self.name, resource_identifiers is data_docs.INDEX_ONLY))
-        build(self, resource_identifiers)
-
-    monkeypatch.setattr(quality, "_pages", pages)
-    monkeypatch.setattr(data_docs.SectionBuilder, "build", section)
-    apart = []
-    monkeypatch.setattr(quality, "_apart", lambda suites, split=quality._apart: apart.extend(split(suites)) or apart)
-    result = run(tmp_path / "_gx", run_id="run_halaman_q1")
-    assert result.success, result.failed
-    calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    by_process = {pid: names for pid, names in calls}
-    assert len(calls) == len(by_process) == 2 and os.getpid() in by_process
-    (copy,) = set(by_process) - {os.getpid()}
-    assert by_process[copy] == sorted(apart) and apart
-    assert sorted(by_process[os.getpid()] + by_process[copy]) == sorted(result.summary["suites"])
-    site = result.data_docs_index.parent
-    assert len(list(site.rglob("run_halaman_q1/*/*.html"))) == 11 and len(list(site.glob("expectations/*.html"))) == 11
-    assert drawn == [("expectations", False), ("validations", False), ("expectations", True), ("validations", True)]
 
 def test_an_expectation_s_configuration_is_built_once_per_validation_and_the_results_are_gx_s_own(tmp_path,
                                                                                                    monkeypatch):
