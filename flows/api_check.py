@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flows.interrupt import received
 from scoring.errors import ServerError
@@ -243,18 +244,18 @@ def failed_request(error: BaseException) -> str | None:
     while error is not None and not isinstance(error, httpx.HTTPError | GivenUp):
         error = getattr(error, "http_exc", None) or error.__cause__
     if isinstance(error, GivenUp):
-        return f"server Prefect gagal menjawab ({error})"
-    if isinstance(error, httpx.HTTPStatusError):
-        answer = f"HTTP {error.response.status_code} {error.response.reason_phrase}".rstrip()
-    elif isinstance(error, httpx.TransportError):
-        answer = _error_words(error)
+        request, answer = error.request, str(error)
+    elif isinstance(error, httpx.HTTPStatusError | httpx.TransportError):
+        answer = (f"HTTP {error.response.status_code} {error.response.reason_phrase}".rstrip()
+                  if isinstance(error, httpx.HTTPStatusError) else _error_words(error))
+        try:
+            request = error.request
+        except RuntimeError:  # an error httpx raised before it had a request
+            request = None
     else:
         return None
-    try:
-        request = error.request
-    except RuntimeError:  # an error httpx raised before it had a request
-        return f"server Prefect gagal menjawab ({answer})"
-    return f"server Prefect gagal menjawab {request.method} {shown(str(request.url.copy_with(query=None)))} ({answer})"
+    named = f"{request.method} {shown(str(request.url.copy_with(query=None)))} " if request is not None else ""
+    return f"server Prefect gagal menjawab {named}({answer})"
 
 
 @contextmanager
@@ -307,7 +308,11 @@ class _RetryNotice(logging.Filter):
 
 class GivenUp(Exception):
     """A request of a stopped run that Prefect's client would have tried again (an answer HTTP 429, 502 or 503):
-    the server's answer, in words."""
+    the server's answer, in words, and the request (httpx's, or None where it could not be found)."""
+
+    def __init__(self, answer: str, request: Any = None) -> None:
+        super().__init__(answer)
+        self.request = request
 
 
 def _stopping() -> bool:
@@ -325,7 +330,18 @@ def _given_up(retried: re.Match, record: logging.LogRecord) -> Exception:
     was gone went on for 72-78 s (new-user trial; after SIGTERM, still trying 45 s later by hand). Raised
     in the main thread, which records the stop; the threads sending logs and events are left to `send_pending`."""
     error = record.exc_info[1] if record.exc_info else None
-    return error if isinstance(error, Exception) else GivenUp(_answer(retried, record))
+    return error if isinstance(error, Exception) else GivenUp(_answer(retried, record), _retried_request())
+
+
+def _retried_request() -> Any:
+    """The request Prefect's client is about to try again, from the frame of its `_send_with_retry` (the record of
+    an answer names the status code only: the line of a run stopped at a 503 named no request, unlike one stopped
+    at a lost connection), or None."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_name != "_send_with_retry":
+        frame = frame.f_back
+    request = frame.f_locals.get("request") if frame is not None else None
+    return request if hasattr(request, "method") and hasattr(request, "url") else None
 
 
 def _answer(retried: re.Match, record: logging.LogRecord) -> str:

@@ -551,8 +551,9 @@ def test_a_run_stopped_while_prefect_tries_its_server_again_ends_at_once(tmp_pat
     assert (run.returncode, out) == (1, "")
     assert lines[0] == (f"koperasi-sehat: server Prefect {url} tidak menjawab (HTTP 503 Service Unavailable): Prefect "
                         "mencoba lagi dalam sekitar 2 detik, hingga 5 kali tiap permintaan\n")
-    assert lines[-1] == (f"koperasi-sehat: dihentikan ({name}) saat server Prefect gagal menjawab (HTTP 503 Service "
-                         "Unavailable): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
+    assert re.fullmatch(rf"koperasi-sehat: dihentikan \({name}\) saat server Prefect gagal menjawab [A-Z]+ "
+                        rf"{re.escape(url)}/[\w/-]+ \(HTTP 503 Service Unavailable\): periode 2026-10 tidak "
+                        r"diterbitkan, keluaran sebelumnya utuh\n", lines[-1]), lines[-1]
     assert set(lines[1:-1]) <= {"koperasi-sehat: log Prefect yang belum diterima servernya dalam 5 detik tidak "
                                 "dikirim\n"}  # the logs Prefect still held, if any
     assert not (tmp_path / "out" / "_terbit").exists()
@@ -632,6 +633,10 @@ def test_a_stopping_run_s_request_is_not_tried_again_in_the_main_thread_only(mon
     lost = httpx.ConnectError("[Errno 111] Connection refused", request=httpx.Request("POST", "http://s/api/x"))
     answered = "Received response with retryable status code 503. Another attempt will be made in 2.1s."
     said, raised = [], []
+
+    def _send_with_retry(request: httpx.Request) -> None:  # as Prefect's client logs it: its request in its frame
+        logger.debug(answered)
+
     with api_check.retries_said("http://s/api", said.append):
         logger.debug(answered)  # not stopping: said, tried again
         monkeypatch.setattr(api_check, "received", lambda: signal.SIGINT)
@@ -639,7 +644,7 @@ def test_a_stopping_run_s_request_is_not_tried_again_in_the_main_thread_only(mon
                                      "in 4s.",)):
             try:
                 if record[0] is answered:
-                    logger.debug(*record)
+                    _send_with_retry(httpx.Request("POST", "http://u:rahasia@s/api/flow_runs/1/set_state?x=1"))
                 else:
                     try:
                         raise lost
@@ -667,8 +672,8 @@ def test_a_stopping_run_s_request_is_not_tried_again_in_the_main_thread_only(mon
     assert said == ["server Prefect http://s/api tidak menjawab (HTTP 503 Service Unavailable): Prefect mencoba lagi "
                     "dalam sekitar 2 detik, hingga 5 kali tiap permintaan"]
     assert [type(e).__name__ for e in raised] == ["GivenUp", "ConnectError", "GivenUp"] and raised[1] is lost
-    assert [api_check.failed_request(e) for e in raised] == [
-        "server Prefect gagal menjawab (HTTP 503 Service Unavailable)",
+    assert [api_check.failed_request(e) for e in raised] == [  # the request where Prefect's frame names it
+        "server Prefect gagal menjawab POST http://u:***@s/api/flow_runs/1/set_state (HTTP 503 Service Unavailable)",
         "server Prefect gagal menjawab POST http://s/api/x (ConnectError: [Errno 111] Connection refused)",
         "server Prefect gagal menjawab (HTTP 503 Service Unavailable)"]
 
