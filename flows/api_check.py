@@ -336,12 +336,14 @@ def _given_up(retried: re.Match, record: logging.LogRecord) -> Exception:
 def _retried_request() -> Any:
     """The request Prefect's client is about to try again, from the frame of its `_send_with_retry` (the record of
     an answer names the status code only: the line of a run stopped at a 503 named no request, unlike one stopped
-    at a lost connection), or None."""
+    at a lost connection), or None: nothing but httpx's request is named (`failed_request` reads its URL so)."""
+    import httpx
+
     frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_name != "_send_with_retry":
         frame = frame.f_back
     request = frame.f_locals.get("request") if frame is not None else None
-    return request if hasattr(request, "method") and hasattr(request, "url") else None
+    return request if isinstance(request, httpx.Request) else None
 
 
 def _answer(retried: re.Match, record: logging.LogRecord) -> str:

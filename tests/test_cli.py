@@ -677,6 +677,12 @@ def test_a_stopping_run_s_request_is_not_tried_again_in_the_main_thread_only(mon
         "server Prefect gagal menjawab POST http://s/api/x (ConnectError: [Errno 111] Connection refused)",
         "server Prefect gagal menjawab (HTTP 503 Service Unavailable)"]
 
+    def _send_with_retry(request: object) -> object:  # a frame of that name whose `request` is not httpx's
+        return api_check._retried_request()
+
+    lookalike = types.SimpleNamespace(method="POST", url="http://s/api/x")  # no `copy_with`: the line would break
+    assert _send_with_retry(lookalike) is None and _send_with_retry("POST /api/x") is None
+
 
 @contextlib.contextmanager
 def _refusing_proxy(api_url: str, refused: set[str], status: int | None = 500) -> Iterator[tuple[str, list[str]]]:
