@@ -104,28 +104,41 @@ def logging_file_refused(error: Exception, named: Path) -> str:
 
 
 def prefect_settings_refused(error: Exception) -> str:
-    """The line for Prefect settings it refuses (pydantic's ValidationError): each setting by the variable that sets
-    it (PREFECT_LOGGING_LEVEL, in the environment or a profile; pydantic's words named Prefect's model,
-    LoggingSettings level: new-user trial), its value and why."""
-    from flows.cli import one_line
+    """The line for Prefect settings it refuses (pydantic's ValidationError `error`, of the first of its models that
+    refused one): every setting it refuses, each by the variable that sets it (PREFECT_LOGGING_LEVEL, in the
+    environment or a profile; pydantic's words named Prefect's model, LoggingSettings level: new-user trial), its
+    value and why (`flows.cli.refusal`), in the variables' order. Prefect builds its models one by one and stops at
+    the first that refuses a value: PREFECT_SERVER_API_PORT=abc beside PREFECT_LOGGING_LEVEL=LOUD went unnamed
+    (review), so each model is built here on its own (55 models, 0.1 s)."""
+    from pydantic import ValidationError
+
+    from flows.cli import fields_refused
 
     def models(base: type) -> Iterator[type]:
         for model in base.__subclasses__():
             yield model
             yield from models(model)
 
+    refused = [error]
     try:
         from prefect.settings.base import PrefectBaseSettings
 
-        prefixes = {model.__name__: model.model_config.get("env_prefix") for model in models(PrefectBaseSettings)}
-    except Exception:  # noqa: BLE001 - Prefect not importable here: pydantic's names
+        every = list(models(PrefectBaseSettings))
+        prefixes = {model.__name__: model.model_config.get("env_prefix") for model in every}
+        for model in every:
+            try:
+                model()
+            except ValidationError as other:  # a model builds those in it: its error is named by the inner one's
+                refused.append(other)
+    except Exception:  # noqa: BLE001 - Prefect not importable here: pydantic's names, of `error` alone
         prefixes = {}
 
     def variable(title: str, loc: tuple) -> str:
         prefix = prefixes.get(title)
         return f"{prefix}{'_'.join(map(str, loc)).upper()}" if prefix else f"{title} {'.'.join(map(str, loc))}"
 
-    return f"pengaturan Prefect tidak sah: {one_line(error, variable)}"
+    settings = sorted({field for one in refused for field in fields_refused(one, variable)})
+    return f"pengaturan Prefect tidak sah: {'; '.join(settings)}"
 
 
 def prefect_files_refused() -> str | None:

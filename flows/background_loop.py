@@ -73,18 +73,16 @@ class _Loop:
             os.environ.setdefault(name, value)
         try:
             refused = _warm()  # while the Prefect server starts, which takes longer: the first run gets these too
-            self.logging, settings_refused = None, None  # what the copies' logging is set up from, when the server's
-            if refused is None:
-                self.logging, settings_refused = _prefect_logging_now(cwd)
-                _compile_data_docs()
+            if refused is not None:  # said at once: the Prefect server, refusing it too, was waited for (7-15 s)
+                raise KoperasiSehatError(refused)
+            self.logging, settings_refused = _prefect_logging_now(cwd)  # what the copies' logging is set up from
+            _compile_data_docs()
             try:
                 api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")
             except ServerError:  # a Prefect setting refused stops its server too: the setting named, not the
-                if why := settings_refused or refused or _users_settings()[1]:  # server's last words (hostile trial)
+                if why := settings_refused or _users_settings()[1]:  # server's last words (hostile trial)
                     raise SettingError(why) from None
                 raise
-            if refused is not None:
-                raise KoperasiSehatError(refused)
             self.path = _socket_path(home)
             self.listener = _listening(self.path)  # a path too long for a socket (a deep TMPDIR): refused here
         except BaseException:  # nothing it started left behind (the server, its log open)
@@ -311,8 +309,8 @@ def _warm() -> str | None:
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
     from flows.cli import library_refusal
 
-    for error in _import(WARM):
-        refusal = library_refusal(error)
+    for name in WARM:  # one by one: a refused library is not loaded again (a Prefect setting refused: 2 s each)
+        refusal = next(filter(None, map(library_refusal, _import((name,)))), None)
         if refusal is not None:
             return refusal
     from schemas import inputs, outputs

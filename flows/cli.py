@@ -458,13 +458,48 @@ def library_refusal(error: Exception) -> str | None:
 
 def one_line(error: Exception, name: Callable[[str, tuple], str] | None = None) -> str:
     """An error's words on one line; pydantic's ValidationError (a setting refused) as each field (`name` of the
-    model's title and the field's place, default both), its value and why, without pydantic's links and without
-    the fields it could not build because of another."""
+    model's title and the field's place, default both), its value and why (`refusal`), without pydantic's links and
+    without the fields it could not build because of another."""
     if callable(getattr(error, "errors", None)) and hasattr(error, "title"):
-        name = name or (lambda title, loc: " ".join([title, ".".join(map(str, loc))]).strip())
-        return "; ".join(f"{name(error.title, e['loc'])}={e.get('input')!r}: {e['msg']}" for e in error.errors()
-                         if e["type"] != "default_factory_not_called")
+        return "; ".join(fields_refused(error, name))
     return " ".join(str(error).split())
+
+
+def fields_refused(error: Exception, name: Callable[[str, tuple], str] | None = None) -> list[str]:
+    """Of pydantic's ValidationError: each field refused as `one_line` words it (name=value: why)."""
+    name = name or (lambda title, loc: " ".join([title, ".".join(map(str, loc))]).strip())
+    return [f"{name(error.title, e['loc'])}={e.get('input')!r}: {refusal(e)}" for e in error.errors()
+            if e["type"] != "default_factory_not_called"]
+
+
+def refusal(error: dict) -> str:
+    """Why pydantic refused a value (one of `ValidationError.errors()`), in Indonesian for the kinds a setting or a
+    parameter meets ('harus bilangan bulat', 'harus 0 atau lebih'; a value error, the validator's own words);
+    another kind in pydantic's words, in brackets. PREFECT_LOGGING_LEVEL=LOUD said "Input should be 'DEBUG', ...",
+    in English in an Indonesian line (review)."""
+    context = {key: decimal_shown(value) if isinstance(value, int | float) and not isinstance(value, bool)
+               else str(value).replace("' or '", "' atau '") for key, value in (error.get("ctx") or {}).items()}
+    if error["type"] in ("value_error", "assertion_error") and "error" in context:
+        return context["error"]
+    words = REFUSALS.get(error["type"])
+    return words.format(**context) if words else f"tidak sah ({error['msg']})"
+
+
+REFUSALS = {  # pydantic's error types (docs.pydantic.dev: errors/validation_errors), in the user's words
+    **dict.fromkeys(("literal_error", "enum"), "harus salah satu dari {expected}"),
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float"), "harus bilangan bulat"),
+    **dict.fromkeys(("float_parsing", "float_type"), "harus angka"),
+    **dict.fromkeys(("bool_parsing", "bool_type"), "harus true atau false"),
+    "string_type": "harus teks", "string_pattern_mismatch": "harus sesuai pola {pattern}", "missing": "harus diisi",
+    "extra_forbidden": "tidak dikenal",
+    "greater_than": "harus lebih dari {gt}", "greater_than_equal": "harus {ge} atau lebih",
+    "less_than": "harus kurang dari {lt}", "less_than_equal": "harus {le} atau kurang",
+    **dict.fromkeys(("url_parsing", "url_type", "url_syntax_violation"), "harus URL yang sah"),
+    "url_scheme": "harus URL berskema {expected_schemes}",
+    **dict.fromkeys(("timedelta_parsing", "timedelta_type"), "harus lama waktu (detik)"),
+    **dict.fromkeys(("json_invalid", "json_type"), "harus JSON yang sah"),
+    "path_type": "harus path", "dict_type": "harus pasangan nama dan nilai", "list_type": "harus daftar",
+}
 
 
 def _library_not_loaded(error: Exception) -> str | None:

@@ -304,7 +304,9 @@ def _parameters(period: str, kabupaten: list[str] | None, input: str | None, out
                                **{k: v for k, v in given.items() if v is not None})
         check_apart(params.input, params.output)
     except ValidationError as error:  # one line: each wrong parameter and why
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        from flows.cli import refusal
+
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {refusal(e)}" for e in error.errors())
         return Failed(message=f"parameter salah: {problems}", data=ParameterError(problems))
     except KoperasiSehatError as error:
         return Failed(message=f"parameter salah: {error}", data=ParameterError(str(error)))

@@ -142,12 +142,14 @@ def test_a_server_that_cannot_start_says_why_then_one_with_no_idle_minutes_stops
     failed = subprocess.run([*CLI, "run", "--period", "2026-10", "--output", str(tmp_path / "out")],
                             capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT,  # it waited 180 s
                             env={**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")},
-                                 "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "LOUD"})
+                                 "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "LOUD",
+                                 "PREFECT_SERVER_API_PORT": "abc"})
     assert (failed.returncode, failed.stdout) == (2, "")
-    assert failed.stderr == (  # the setting named, not the Prefect server's last words with two logs (hostile trial)
-        "koperasi-sehat: server latar tidak siap: pengaturan Prefect tidak sah: PREFECT_LOGGING_LEVEL='LOUD': Input "
-        "should be 'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL' (log: "
-        f"{home / 'koperasi-sehat-server.log'})\n")
+    assert failed.stderr == (  # the settings named, not the Prefect server's last words with two logs (hostile trial);
+        # both, in Indonesian: the second went unnamed, and pydantic's English words were in the line (review)
+        "koperasi-sehat: server latar tidak siap: pengaturan Prefect tidak sah: PREFECT_LOGGING_LEVEL='LOUD': harus "
+        "salah satu dari 'DEBUG', 'INFO', 'WARNING', 'ERROR' atau 'CRITICAL'; PREFECT_SERVER_API_PORT='abc': harus "
+        f"bilangan bulat (log: {home / 'koperasi-sehat-server.log'})\n")
     log = home / "koperasi-sehat-server.log"
     with log.open("a") as grown:  # a log above LOG_BYTES is kept as .log.1 when the next server starts
         grown.write("." * LOG_BYTES + "\n")
@@ -359,8 +361,8 @@ def test_a_copy_sets_prefect_s_logging_up_again_only_when_it_may_differ(tmp_path
                           text=True, timeout=120, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "kept", "set up", "refused: pengaturan Prefect tidak sah: PREFECT_LOGGING_LEVEL='LOUD': Input should be "
-        "'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'", "set up",
+        "kept", "set up", "refused: pengaturan Prefect tidak sah: PREFECT_LOGGING_LEVEL='LOUD': harus salah satu "
+        "dari 'DEBUG', 'INFO', 'WARNING', 'ERROR' atau 'CRITICAL'", "set up",
         "set up", "kept",  # another folder with nothing of Prefect's in it: the same settings
         "set up",  # a logging file named in the folder's .env
         "set up", "set up",  # the server's own too, then edited: a logging file of the user's, set up by every run
@@ -398,8 +400,8 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     server = _state(home)
     loud = _cli(*args, home=home, PREFECT_LOGGING_LEVEL="LOUD")
     assert (loud.returncode, loud.stdout, loud.stderr) == (2, "", "koperasi-sehat: pengaturan Prefect tidak sah: "
-                                                           "PREFECT_LOGGING_LEVEL='LOUD': Input should be 'DEBUG', "
-                                                           "'INFO', 'WARNING', 'ERROR' or 'CRITICAL'\n")
+                                                           "PREFECT_LOGGING_LEVEL='LOUD': harus salah satu dari "
+                                                           "'DEBUG', 'INFO', 'WARNING', 'ERROR' atau 'CRITICAL'\n")
     assert _cli("server", "status", home=home).stdout.endswith(  # a run refused in the copy: served, and counted
         "0 run berjalan, 2 run dilayani (1 tidak selesai: gagal, ditolak atau dihentikan); log "
         f"{home / 'koperasi-sehat-server.log'}\n")
@@ -548,9 +550,8 @@ def test_a_prefect_settings_file_that_is_not_toml_is_named_in_one_line_before_an
         f"berkas: {tmp_path}\n")
     # TOML, but a value Prefect refuses: its server stops as it starts, and the setting is named, not the server's
     # last words with two logs
-    for setting, why in (('PREFECT_SERVER_API_PORT = "abc"', "PREFECT_SERVER_API_PORT='abc': Input should be a valid "
-                                                            "integer, unable to parse string as an integer"),
-                         ("PREFECT_API_URL = 3", "PREFECT_API_URL=3: Input should be a valid string")):
+    for setting, why in (('PREFECT_SERVER_API_PORT = "abc"', "PREFECT_SERVER_API_PORT='abc': harus bilangan bulat"),
+                         ("PREFECT_API_URL = 3", "PREFECT_API_URL=3: harus teks")):
         (home / "profiles.toml").write_text(f'active = "x"\n[profiles.x]\n{setting}\n')
         refused = _cli("run", "--period", "2026-10", "--output", str(output), home=home,
                        KOPERASI_SEHAT_DOCUMENTS="false")

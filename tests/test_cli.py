@@ -332,13 +332,15 @@ def test_a_library_the_documents_need_refusing_its_variable_stops_the_run_before
 
 def test_a_refused_setting_is_named_on_one_line_by_its_fields_not_pydantics_links():
     """pydantic's ValidationError (Prefect's settings) spans lines, with a link per field and a field it could not
-    build because of the refused one (hostile trial: PREFECT_LOGGING_TO_API_BATCH_SIZE=-5 printed ' =')."""
+    build because of the refused one (hostile trial: PREFECT_LOGGING_TO_API_BATCH_SIZE=-5 printed ' ='). Why, in
+    Indonesian for the kinds a setting meets (pydantic's "Input should be ..." was English in an Indonesian line:
+    review); a validator's own words; another kind in pydantic's words, in brackets."""
     from typing import Literal
 
-    from pydantic import BaseModel, Field, ValidationError, model_validator
+    from pydantic import BaseModel, Field, HttpUrl, ValidationError, model_validator
 
     class LoggingSettings(BaseModel):
-        level: Literal["DEBUG", "INFO"]
+        level: Literal["DEBUG", "INFO", "ERROR"]
         config_path: str = Field(default_factory=lambda data: f"{data['level']}.yml")  # unbuilt when level is refused
 
     class Whole(BaseModel):
@@ -347,14 +349,47 @@ def test_a_refused_setting_is_named_on_one_line_by_its_fields_not_pydantics_link
         @model_validator(mode="before")
         @classmethod
         def refused(cls, values: dict) -> dict:
-            raise ValueError("batch_size must be positive")
+            raise ValueError("batch_size harus positif")
+
+    class Kinds(BaseModel):
+        port: int
+        timeout: float
+        on: bool
+        retries: int = Field(ge=0)
+        share: float = Field(gt=0, le=1.5)
+        url: HttpUrl
+        name: str
+        length: int = Field(multiple_of=2)
 
     with pytest.raises(ValidationError) as level:
         LoggingSettings(level="LOUD")
-    assert cli.one_line(level.value) == "LoggingSettings level='LOUD': Input should be 'DEBUG' or 'INFO'"
+    assert cli.one_line(level.value) == ("LoggingSettings level='LOUD': harus salah satu dari 'DEBUG', 'INFO' atau "
+                                         "'ERROR'")
     with pytest.raises(ValidationError) as whole:
         Whole(batch_size=-5)
-    assert cli.one_line(whole.value) == "Whole={'batch_size': -5}: Value error, batch_size must be positive"
+    assert cli.one_line(whole.value) == "Whole={'batch_size': -5}: batch_size harus positif"
+    with pytest.raises(ValidationError) as kinds:
+        Kinds(port="abc", timeout="x", on="maybe", retries=-1, share=2, url="ftp://x", name=3, length=3)
+    assert cli.fields_refused(kinds.value) == [
+        "Kinds port='abc': harus bilangan bulat", "Kinds timeout='x': harus angka",
+        "Kinds on='maybe': harus true atau false", "Kinds retries=-1: harus 0 atau lebih",
+        "Kinds share=2: harus 1,5 atau kurang", "Kinds url='ftp://x': harus URL berskema 'http' atau 'https'",
+        "Kinds name=3: harus teks", "Kinds length=3: tidak sah (Input should be a multiple of 2)"]
+    with pytest.raises(ValidationError) as share:  # a bound as Indonesian writes it
+        Kinds(port=1, timeout=0.0, on=True, retries=0, share=0, url="http://x", name="n", length=2)
+    assert cli.one_line(share.value) == "Kinds share=0: harus lebih dari 0"
+
+
+def test_a_run_s_parameters_refused_are_named_in_the_same_words():
+    """A served deployment's run given wrong parameters (Prefect's UI, `prefect deployment run`) said why in
+    pydantic's English; the same words as a refused setting now, each parameter named."""
+    from flows import pipeline
+
+    state = pipeline._parameters(period="2026-13", kabupaten=None, input=None, output=None, rulebook=None,
+                                 mode="bogus", max_quarantine_share=2, max_reporting_drop=None)
+    assert state.message == (
+        "parameter salah: period: harus sesuai pola ^[0-9]{4}-(0[1-9]|1[0-2])$; mode: harus salah satu dari 'table' "
+        "atau 'linear'; max_quarantine_share: harus 1 atau kurang")
     assert cli.one_line(ValueError("two\n  lines")) == "two lines"
 
 

@@ -522,6 +522,5 @@ def test_a_prefect_setting_refused_is_one_line_from_serve_not_prefect_s_own_four
                            cwd=PROJECT_ROOT, env={**environment, "PREFECT_HOME": str(tmp_path / "prefect"),
                                                   "PREFECT_CLIENT_MAX_RETRIES": "-1"})
     assert (serve.returncode, serve.stdout, serve.stderr) == (
-        2, "", "koperasi-sehat: pengaturan Prefect tidak sah: PREFECT_CLIENT_MAX_RETRIES='-1': Input should be greater "
-        "than or equal to 0\n")
+        2, "", "koperasi-sehat: pengaturan Prefect tidak sah: PREFECT_CLIENT_MAX_RETRIES='-1': harus 0 atau lebih\n")
     assert not (tmp_path / "prefect" / "prefect.db").exists()
