@@ -76,11 +76,13 @@ class _Loop:
             if refused is not None:  # said at once: the Prefect server, refusing it too, was waited for (7-15 s)
                 raise KoperasiSehatError(refused)
             self.logging, settings_refused = _prefect_logging_now(cwd)  # what the copies' logging is set up from
+            if settings_refused is not None:  # the starting command's (a prefect.toml of its folder): its run was
+                raise SettingError(settings_refused)  # refused by its copy after the server's whole start (23 s)
             _compile_data_docs()
             try:
                 api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")
             except ServerError:  # a Prefect setting refused stops its server too: the setting named, not the
-                if why := settings_refused or _users_settings()[1]:  # server's last words (hostile trial)
+                if why := _users_settings()[1]:  # server's last words (hostile trial)
                     raise SettingError(why) from None
                 raise
             self.path = _socket_path(home)

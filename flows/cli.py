@@ -466,10 +466,25 @@ def one_line(error: Exception, name: Callable[[str, tuple], str] | None = None) 
 
 
 def fields_refused(error: Exception, name: Callable[[str, tuple], str] | None = None) -> list[str]:
-    """Of pydantic's ValidationError: each field refused as `one_line` words it (name=value: why)."""
+    """Of pydantic's ValidationError: each field refused as `one_line` words it (name=value: why); a refusal of the
+    model as a whole (a check across its fields) names each value it was given (Prefect's
+    PREFECT_LOGGING_TO_API_BATCH_SIZE=-5 read `PREFECT_LOGGING_TO_API_={'batch_size': '-5'}`: hostile trial)."""
     name = name or (lambda title, loc: " ".join([title, ".".join(map(str, loc))]).strip())
-    return [f"{name(error.title, e['loc'])}={e.get('input')!r}: {refusal(e)}" for e in error.errors()
-            if e["type"] != "default_factory_not_called"]
+
+    def given(e: dict) -> str:
+        values = e["input"].items() if not e["loc"] and isinstance(e.get("input"), dict) else [(None, e.get("input"))]
+        return ", ".join(f"{name(error.title, e['loc'] if key is None else (key,))}={_shortened(value)}"
+                         for key, value in values)
+
+    return [f"{given(e)}: {refusal(e)}" for e in error.errors() if e["type"] != "default_factory_not_called"]
+
+
+VALUE_CHARACTERS = 80  # of a refused value in a line: a value of 5,000 characters filled the terminal (hostile trial)
+
+
+def _shortened(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= VALUE_CHARACTERS else f"{text[:VALUE_CHARACTERS - 1]}…"
 
 
 def refusal(error: dict) -> str:

@@ -161,6 +161,8 @@ def run_months(request: RunRequest) -> int:
             server, request.message(), lambda signum, how=None: _ended_by_signal(request.output, periods, started,
                                                                                  signum, how))
         if code is not None:
+            if code == EXIT_USAGE:  # refused before anything was written (a Prefect setting of the command's folder,
+                _unmade(made)       # a parameter): no folder left for it (hostile trial)
             return code
     try:
         from flows import report, server

@@ -398,10 +398,12 @@ def test_what_the_server_meets_from_a_command_is_one_line_and_a_killed_server_en
     first = _cli(*args, home=home)
     assert first.returncode == 0, first.stderr
     server = _state(home)
-    loud = _cli(*args, home=home, PREFECT_LOGGING_LEVEL="LOUD")
+    elsewhere = tmp_path / "baru" / "out"  # the folders made for a run its copy refused: removed (hostile trial)
+    loud = _cli("run", "--period", "2026-10", "--output", str(elsewhere), home=home, PREFECT_LOGGING_LEVEL="LOUD")
     assert (loud.returncode, loud.stdout, loud.stderr) == (2, "", "koperasi-sehat: pengaturan Prefect tidak sah: "
                                                            "PREFECT_LOGGING_LEVEL='LOUD': harus salah satu dari "
                                                            "'DEBUG', 'INFO', 'WARNING', 'ERROR' atau 'CRITICAL'\n")
+    assert not (tmp_path / "baru").exists()
     assert _cli("server", "status", home=home).stdout.endswith(  # a run refused in the copy: served, and counted
         "0 run berjalan, 2 run dilayani (1 tidak selesai: gagal, ditolak atau dihentikan); log "
         f"{home / 'koperasi-sehat-server.log'}\n")
@@ -571,6 +573,16 @@ def test_a_prefect_settings_file_that_is_not_toml_is_named_in_one_line_before_an
         "sah ('utf-8' codec can't decode byte 0xff in position 13: invalid start byte): perbaiki atau hapus berkas "
         "itu\n"))
     assert not output.exists()
+    # TOML, values Prefect refuses: the server that started for it ran the run to have its copy refuse it, 23 s,
+    # and kept the --output folder made for it (hostile trial); now it does not start
+    (folder / "prefect.toml").write_text('[logging]\nlevel = "LOUD"\n[server.api]\nport = "abc"\n')
+    in_folder = subprocess.run([*CLI, "run", "--period", "2026-10", "--output", str(output)], capture_output=True,
+                               text=True, timeout=300, cwd=folder, env={**environment, "PREFECT_HOME": str(home)})
+    assert (in_folder.returncode, in_folder.stderr) == (2, (
+        "koperasi-sehat: server latar tidak siap: pengaturan Prefect tidak sah: PREFECT_LOGGING_LEVEL='LOUD': harus "
+        "salah satu dari 'DEBUG', 'INFO', 'WARNING', 'ERROR' atau 'CRITICAL'; PREFECT_SERVER_API_PORT='abc': harus "
+        f"bilangan bulat (log: {home / 'koperasi-sehat-server.log'})\n"))
+    assert not output.exists() and _state(home) is None
 
 
 def test_a_stop_while_the_background_server_starts_leaves_no_output_folder(tmp_path):

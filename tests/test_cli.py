@@ -367,7 +367,7 @@ def test_a_refused_setting_is_named_on_one_line_by_its_fields_not_pydantics_link
                                          "'ERROR'")
     with pytest.raises(ValidationError) as whole:
         Whole(batch_size=-5)
-    assert cli.one_line(whole.value) == "Whole={'batch_size': -5}: batch_size harus positif"
+    assert cli.one_line(whole.value) == "Whole batch_size=-5: batch_size harus positif"  # each value given, named
     with pytest.raises(ValidationError) as kinds:
         Kinds(port="abc", timeout="x", on="maybe", retries=-1, share=2, url="ftp://x", name=3, length=3)
     assert cli.fields_refused(kinds.value) == [
@@ -378,6 +378,10 @@ def test_a_refused_setting_is_named_on_one_line_by_its_fields_not_pydantics_link
     with pytest.raises(ValidationError) as share:  # a bound as Indonesian writes it
         Kinds(port=1, timeout=0.0, on=True, retries=0, share=0, url="http://x", name="n", length=2)
     assert cli.one_line(share.value) == "Kinds share=0: harus lebih dari 0"
+    with pytest.raises(ValidationError) as long:  # a long value shortened
+        LoggingSettings(level="A" * 5000)
+    assert cli.one_line(long.value) == (f"LoggingSettings level='{'A' * 78}…: harus salah satu dari 'DEBUG', 'INFO' "
+                                        "atau 'ERROR'")
 
 
 def test_a_run_s_parameters_refused_are_named_in_the_same_words():
