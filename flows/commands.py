@@ -193,7 +193,8 @@ def run_months(request: RunRequest) -> int:
     except ServerError:  # the user's Prefect API refused (`flows.api_check`): nothing written, no folder left
         _unmade(made)    # for it (hostile trial)
         raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the run has ended: a second Ctrl-C, as the line is said or Prefect's logs are sent at
+        interrupt.ignore_stops()  # the exit, has nothing left to stop (it ended the command by SIGINT, exit 130)
         print_summaries(_published_summaries(request, periods, started), request.output)
         say(_stopped(request.output, periods, started))
         return EXIT_FAILED

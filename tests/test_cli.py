@@ -1446,6 +1446,35 @@ def test_a_stop_during_the_parts_leaves_no_work_folder(published, tmp_path, pref
     assert not (output / "_kerja").exists()
 
 
+STOP_TWICE = textwrap.dedent("""
+    import signal, sys
+    from flows import cli, commands, score_parts
+    part, summaries = score_parts.score_part, commands._published_summaries
+    def a_stop(params, run_id, number, *args):
+        if number == 0:
+            signal.raise_signal(signal.SIGINT)
+        return part(params, run_id, number, *args)
+    def again(*args):  # a second Ctrl-C as the stopped command says what it published
+        signal.raise_signal(signal.SIGINT)
+        return summaries(*args)
+    score_parts.score_part, commands._published_summaries = a_stop, again
+    sys.exit(cli.main(sys.argv[1:]))
+""")
+
+
+def test_a_second_stop_as_the_stopped_run_ends_is_ignored(published, tmp_path, prefect_api_url):
+    """Ctrl-C twice, 0.1-0.3 s apart, ended a run in the command's process by the second (exit -2, 130 in a shell:
+    4 of 11 trials after its line) or with a second line saying it stopped before it began: once the run has
+    ended, a stop has nothing left to stop."""
+    output = shutil.copytree(published, tmp_path / "out")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    done = subprocess.run([sys.executable, "-c", STOP_TWICE, "run", "--period", "2026-10", "--output", str(output)],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+                          env={**env, "PREFECT_API_URL": prefect_api_url, "KOPERASI_SEHAT_PART_SIZE": "10"})
+    assert (done.returncode, done.stderr) == (1, "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak "
+                                                 "diterbitkan, keluaran sebelumnya utuh\n"), done.stdout
+
+
 def test_a_stop_lost_in_a_finalizer_is_delivered_again_and_other_lost_errors_are_still_printed(monkeypatch):
     from prefect.exceptions import TerminationSignal
 
