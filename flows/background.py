@@ -123,22 +123,37 @@ def prefect_settings_refused(error: Exception) -> str:
     try:
         from prefect.settings.base import PrefectBaseSettings
 
-        every = list(models(PrefectBaseSettings))
-        prefixes = {model.__name__: model.model_config.get("env_prefix") for model in every}
-        for model in every:
+        every = {model.__name__: model for model in models(PrefectBaseSettings)}
+        for model in every.values():
             try:
                 model()
             except ValidationError as other:  # a model builds those in it: its error is named by the inner one's
                 refused.append(other)
     except Exception:  # noqa: BLE001 - Prefect not importable here: pydantic's names, of `error` alone
-        prefixes = {}
+        every = {}
 
-    def variable(title: str, loc: tuple) -> str:
-        prefix = prefixes.get(title)
-        return f"{prefix}{'_'.join(map(str, loc)).upper()}" if prefix else f"{title} {'.'.join(map(str, loc))}"
+    def variable(title: str, loc: tuple) -> str | None:
+        model = every.get(title)
+        if model is None or not loc:
+            return f"{title} {'.'.join(map(str, loc))}"
+        field = _field_named(model, str(loc[0]))  # a profile's or .env's name is one of the field's aliases
+        if field is None:  # a value of a file not for this model (.env holds them all): not the one refused
+            return None
+        return f"{model.model_config.get('env_prefix')}{'_'.join(map(str, (field, *loc[1:]))).upper()}"
 
     settings = sorted({field for one in refused for field in fields_refused(one, variable)})
     return f"pengaturan Prefect tidak sah: {'; '.join(settings)}"
+
+
+def _field_named(model: type, name: str) -> str | None:
+    """The field of Prefect's settings model that `name` names: the field itself, or one of its aliases
+    (PREFECT_TASKS_DEFAULT_RETRIES of a profile was named PREFECT_TASKS_PREFECT_TASK_DEFAULT_RETRIES: hostile trial);
+    None when it names none of them."""
+    for field, info in model.model_fields.items():
+        choices = getattr(info.validation_alias, "choices", [info.validation_alias])
+        if name.lower() in {field, *(str(c).lower() for c in choices if isinstance(c, str))}:
+            return field
+    return None
 
 
 def prefect_files_refused() -> str | None:

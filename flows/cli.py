@@ -415,6 +415,8 @@ def _exit_code(call: Callable[[], object], argv: list[str]) -> int:
     except typer.Abort:
         return commands.EXIT_FAILED
     except Exception as error:
+        if interrupt.received() is not None:  # an error the stop caused (`commands.run_months`: a library's loading
+            return _stopped_early(argv)       # cut short)
         refusal = library_refusal(error)
         if refusal is not None:
             commands.say(refusal)
@@ -465,16 +467,18 @@ def one_line(error: Exception, name: Callable[[str, tuple], str] | None = None) 
     return " ".join(str(error).split())
 
 
-def fields_refused(error: Exception, name: Callable[[str, tuple], str] | None = None) -> list[str]:
+def fields_refused(error: Exception, name: Callable[[str, tuple], str | None] | None = None) -> list[str]:
     """Of pydantic's ValidationError: each field refused as `one_line` words it (name=value: why); a refusal of the
     model as a whole (a check across its fields) names each value it was given (Prefect's
-    PREFECT_LOGGING_TO_API_BATCH_SIZE=-5 read `PREFECT_LOGGING_TO_API_={'batch_size': '-5'}`: hostile trial)."""
+    PREFECT_LOGGING_TO_API_BATCH_SIZE=-5 read `PREFECT_LOGGING_TO_API_={'batch_size': '-5'}`: hostile trial), but
+    those `name` names None (not of this model)."""
     name = name or (lambda title, loc: " ".join([title, ".".join(map(str, loc))]).strip())
 
     def given(e: dict) -> str:
-        values = e["input"].items() if not e["loc"] and isinstance(e.get("input"), dict) else [(None, e.get("input"))]
-        return ", ".join(f"{name(error.title, e['loc'] if key is None else (key,))}={_shortened(value)}"
-                         for key, value in values)
+        if e["loc"] or not isinstance(e.get("input"), dict):
+            return f"{name(error.title, e['loc']) or error.title}={_shortened(e.get('input'))}"
+        named = [(name(error.title, (key,)), value) for key, value in e["input"].items()]
+        return ", ".join(f"{variable}={_shortened(value)}" for variable, value in named if variable) or error.title
 
     return [f"{given(e)}: {refusal(e)}" for e in error.errors() if e["type"] != "default_factory_not_called"]
 

@@ -193,24 +193,34 @@ def run_months(request: RunRequest) -> int:
     except ServerError:  # the user's Prefect API refused (`flows.api_check`): nothing written, no folder left
         _unmade(made)    # for it (hostile trial)
         raise
-    except KeyboardInterrupt:  # the run has ended: a second Ctrl-C, as the line is said or Prefect's logs are sent at
-        interrupt.ignore_stops()  # the exit, has nothing left to stop (it ended the command by SIGINT, exit 130)
-        print_summaries(_published_summaries(request, periods, started), request.output)
-        say(_stopped(request.output, periods, started))
-        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return _ended_by_stop(request, periods, started, made)
     except Exception as error:
         from flows.api_check import failed_request
 
+        _unmade(made)  # a run that failed before it wrote (a Prefect setting refused): no folder left (hostile trial)
         failed = failed_request(error)  # the Prefect API failed a request of the run: say what it published, if any
         if failed is None:
-            raise
-        _unmade(made)
+            if interrupt.received() is not None:  # an error the stop caused: pyarrow's pandas shim swallows a stop
+                return _ended_by_stop(request, periods, started, made)  # that cuts pandas' loading short, and the
+            raise  # next import of it failed (`pustaka pandas tidak dapat dimuat`, exit 2: hostile trial)
         print_summaries(_published_summaries(request, periods, started), request.output)
         stop = _stop_signal(error)
         say(_stopped(request.output, periods, started, how=failed if stop is None else
                      f"dihentikan ({signal.Signals(stop).name}) saat {failed}"))
         return EXIT_FAILED
     return EXIT_DONE
+
+
+def _ended_by_stop(request: RunRequest, periods: list[str], started: float, made: list[Path]) -> int:
+    """A run in this process stopped (Ctrl-C, SIGTERM): the months it published, its line, exit 1, no folder left
+    that was made for it and is empty. A second stop from now on has nothing left to stop: as the line was said, or
+    as Prefect's logs were sent at the exit, it ended the command by SIGINT (exit 130: hostile trial)."""
+    interrupt.ignore_stops()
+    _unmade(made)
+    print_summaries(_published_summaries(request, periods, started), request.output)
+    say(_stopped(request.output, periods, started))
+    return EXIT_FAILED
 
 
 def _stop_signal(error: BaseException | None) -> int | None:

@@ -384,6 +384,24 @@ def test_a_refused_setting_is_named_on_one_line_by_its_fields_not_pydantics_link
                                         "atau 'ERROR'")
 
 
+def test_prefect_settings_refused_are_named_by_the_variables_a_user_sets(tmp_path):
+    """A profile's PREFECT_TASKS_DEFAULT_RETRIES reached Prefect's model by one of the field's aliases and was named
+    PREFECT_TASKS_PREFECT_TASK_DEFAULT_RETRIES; a .env's PREFECT_SERVER_API_PORT, a value of that file but not of the
+    model refused by a check across its settings, was named beside PREFECT_LOGGING_TO_API_BATCH_SIZE (hostile
+    trial). Each by the variable of its field, and only those of the model refused."""
+    (tmp_path / ".env").write_text("PREFECT_SERVER_API_PORT=4300\nPREFECT_LOGGING_TO_API_BATCH_SIZE=-5\n")
+    script = ("from prefect.settings.models.root import Settings\nfrom flows.background import prefect_settings_refused"
+              "\ntry:\n    Settings()\nexcept Exception as error:\n    print(prefect_settings_refused(error))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**env, "PYTHONPATH": str(PROJECT_ROOT), "PREFECT_HOME": str(tmp_path / "prefect"),
+                               "PREFECT_TASK_DEFAULT_RETRIES": "abc"})  # an alias, as a profile gives it
+    assert done.stdout == (
+        "pengaturan Prefect tidak sah: PREFECT_LOGGING_TO_API_BATCH_SIZE='-5': `PREFECT_LOGGING_TO_API_MAX_LOG_SIZE` "
+        "cannot be larger than `PREFECT_LOGGING_TO_API_BATCH_SIZE`; PREFECT_TASKS_DEFAULT_RETRIES='abc': harus "
+        "bilangan bulat\n"), done.stderr
+
+
 def test_a_run_s_parameters_refused_are_named_in_the_same_words():
     """A served deployment's run given wrong parameters (Prefect's UI, `prefect deployment run`) said why in
     pydantic's English; the same words as a refused setting now, each parameter named."""
@@ -1473,6 +1491,52 @@ def test_a_second_stop_as_the_stopped_run_ends_is_ignored(published, tmp_path, p
                           env={**env, "PREFECT_API_URL": prefect_api_url, "KOPERASI_SEHAT_PART_SIZE": "10"})
     assert (done.returncode, done.stderr) == (1, "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak "
                                                  "diterbitkan, keluaran sebelumnya utuh\n"), done.stdout
+
+
+STOP_WHILE_PANDAS_LOADS = textwrap.dedent("""
+    import signal, sys
+    class Stop:  # Ctrl-C as pandas loads, here under pyarrow's shim (flows.report imports pyarrow.dataset first)
+        def find_spec(self, name, path, target=None):
+            if name == "pandas.core.arrays.arrow":
+                sys.meta_path.remove(self)
+                signal.raise_signal(signal.SIGINT)
+    sys.meta_path.insert(0, Stop())
+    from flows import cli
+    sys.exit(cli.main(sys.argv[1:]))
+""")
+
+
+def test_a_stop_while_a_library_loads_is_said_as_a_stop_not_as_the_library_refused(tmp_path, prefect_api_url):
+    """pyarrow's pandas shim swallows a stop that lands while pandas loads under it; the next import of pandas
+    failed on the half-loaded module, and a run in the command's process said `pustaka pandas tidak dapat dimuat
+    (AttributeError: module 'pyarrow' has no attribute 'lib'); periksa variabel lingkungan ...`, exit 2 (hostile
+    trial: a single Ctrl-C 0.6-0.7 s after `run`). An error after a stop is the stop's; the folder made for the run
+    is removed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    output = tmp_path / "baru" / "out"
+    done = subprocess.run([sys.executable, "-c", STOP_WHILE_PANDAS_LOADS, "run", "--period", "2026-10", "--output",
+                           str(output)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+                          env={**env, "PREFECT_API_URL": prefect_api_url})
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr in ("koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak diterbitkan, keluaran "
+                           "sebelumnya utuh\n", "koperasi-sehat: dihentikan (SIGINT) sebelum mulai: tidak ada yang "
+                           "diterbitkan, keluaran sebelumnya utuh\n")
+    assert not (tmp_path / "baru").exists()
+
+
+def test_prefect_settings_refused_in_the_command_s_own_process_are_named_and_leave_no_output_folder(
+        tmp_path, prefect_api_url):
+    """With PREFECT_API_URL set the run is the command's own: Prefect refusing its settings as it loads left the empty
+    --output folder made for the run (hostile trial); every setting named, in Indonesian."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--period", "2026-10", "--output",
+                           str(tmp_path / "baru" / "out")], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=300, env={**env, "PREFECT_API_URL": prefect_api_url, "PREFECT_LOGGING_LEVEL": "BOGUS",
+                                            "PREFECT_SERVER_API_PORT": "abc"})
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", (
+        "koperasi-sehat: pengaturan Prefect tidak sah: PREFECT_LOGGING_LEVEL='BOGUS': harus salah satu dari 'DEBUG', "
+        "'INFO', 'WARNING', 'ERROR' atau 'CRITICAL'; PREFECT_SERVER_API_PORT='abc': harus bilangan bulat\n"))
+    assert not (tmp_path / "baru").exists()
 
 
 def test_a_stop_lost_in_a_finalizer_is_delivered_again_and_other_lost_errors_are_still_printed(monkeypatch):
