@@ -54,7 +54,7 @@ STOP_SECONDS = 30
 CONNECT_SECONDS = 10  # to reach the server and hand it a run
 PACKAGES = ("flows", "schemas", "scoring")
 ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API
-# (`background_loop._users_settings`)
+# (`background_loop.users_settings`)
 # read when a module is imported, not when it is used: a copy of the server must have been started with the same
 KEYED_ENVIRONMENT = ("PREFECT_", "KOPERASI_SEHAT_", "GX_", "PYTHON", "LC_", "LANG", "TZ", "TMP", "TEMP",
                      "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "NUMPY_", "SCIPY_", "PANDAS_", "PANDERA_", "DASK_",
@@ -290,6 +290,13 @@ def ready_server() -> Server | None:
             # another environment is left serving; a command the running server serves loads neither
             importlib.import_module("pyarrow")
             if server is not None:
+                from flows.background_loop import users_settings
+                from scoring.errors import SettingError
+
+                # so are Prefect's settings (PREFECT_SERVER_API_PORT=abc stopped the idle server, then the new one
+                # could not start: fresh-clone and hostile trials); read only when a server is replaced (0.5-1 s)
+                if refused := users_settings()[1]:
+                    raise SettingError(refused)
                 _stop(server)
             if sys.stderr.isatty():  # a first run's terminal said nothing while the server started (5 to 18 s; a
                 from flows.commands import say  # user could take it for hung: fresh-clone trial)

@@ -82,7 +82,7 @@ class _Loop:
             try:
                 api.wait_healthy(self.api, self.url, home / f"{APP_NAME}-prefect.log")
             except ServerError:  # a Prefect setting refused stops its server too: the setting named, not the
-                if why := _users_settings()[1]:  # server's last words (hostile trial)
+                if why := users_settings()[1]:  # server's last words (hostile trial)
                     raise SettingError(why) from None
                 raise
             self.path = _socket_path(home)
@@ -405,7 +405,7 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list, logging: 
         os.environ.update(message["env"])
         sys.argv = list(message["argv"])
         random.seed()
-        if _users_settings()[0]:  # its command runs against that server itself (`flows.server.prefect_api` checks it)
+        if users_settings()[0]:  # its command runs against that server itself (`flows.server.prefect_api` checks it)
             code = ELSEWHERE
             return
         Served.copy = True
@@ -433,7 +433,7 @@ def _run_copy(message: dict, fds: list[int], server: int, close: list, logging: 
             os._exit(code)
 
 
-def _users_settings() -> tuple[str | None, str | None]:
+def users_settings() -> tuple[str | None, str | None]:
     """Prefect's settings as the command's own read them besides the environment's PREFECT_API_URL (which a command
     sent here has not: `flows.background.ready_server`): its active Prefect profile, or .env, prefect.toml or
     pyproject.toml in its folder. The Prefect API URL they name (runs went to the background server, that server

@@ -149,8 +149,8 @@ def run_months(request: RunRequest) -> int:
             server = background.ready_server()
         except OSError:  # the Prefect home cannot hold its state (read-only, full): a temporary server, as before
             server = None
-        except KoperasiSehatError:  # Prefect's settings refused, or its server could not start: nothing written
-            _unmade(made)
+        except Exception:  # Prefect's settings refused, a library refusing the environment (it left the folder made
+            _unmade(made)  # for the run: hostile trial), or its server could not start: nothing written
             raise
         except KeyboardInterrupt:  # the server it was starting stops too, and nothing is left of the run
             background.stop_starting()

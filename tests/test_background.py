@@ -95,6 +95,14 @@ def test_the_first_run_starts_the_server_the_next_ones_use_it_and_stop_stops_it(
                    NUMPY_MADVISE_HUGEPAGE="abc")
     assert refused.returncode == 2 and refused.stderr.startswith("koperasi-sehat: pustaka numpy tidak dapat dimuat (")
     assert len(refused.stderr.splitlines()) == 1 and _state(home) == started and _processes(started["pid"])
+    assert not (tmp_path / "x").exists()  # nor the folder made for its run left (it was)
+    # so is one whose Prefect settings Prefect refuses (it stopped the idle server, then the new one could not
+    # start: fresh-clone and hostile trials)
+    refused = _cli("run", "--period", "2026-10", "--output", str(tmp_path / "x"), home=home,
+                   PREFECT_SERVER_API_PORT="abc")
+    assert (refused.returncode, refused.stderr) == (2, "koperasi-sehat: pengaturan Prefect tidak sah: "
+                                                       "PREFECT_SERVER_API_PORT='abc': harus bilangan bulat\n")
+    assert _state(home) == started and _processes(started["pid"]) and not (tmp_path / "x").exists()
     status = _cli("server", "status", home=home).stdout
     assert status.startswith(f"server latar pid {started['pid']} sejak ") and "0 run berjalan, 2 run dilayani" in status
     assert re.search(r" sejak \d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA: API ", status)  # WITA, as its log (README)
