@@ -132,7 +132,7 @@ def _default_folder(folder: Path | None) -> str:
 @app.command(cls=Command)
 def run(
     period: Annotated[str | None, typer.Option("--period", callback=_period, metavar="YYYY-MM",
-                                               help="bulan yang dinilai")] = None,
+                                               help="bulan yang dinilai (wajib, kecuali backfill --from/--to)")] = None,
     first: Annotated[str | None, typer.Option("--from", callback=_period, metavar="YYYY-MM",
                                               help="backfill: bulan pertama (dengan --to)")] = None,
     last: Annotated[str | None, typer.Option("--to", callback=_period, metavar="YYYY-MM",
@@ -147,8 +147,10 @@ def run(
     rulebook: Annotated[str | None, typer.Option(
         metavar="ID", callback=_one_of(tuple(sorted(published_books()))),
         help=f"paksa rulebook ({', '.join(sorted(published_books()))}); bawaan: menurut periode")] = None,
-    mode: Annotated[str | None, typer.Option(callback=_one_of(MODES), metavar="|".join(MODES),
-                                             help="table (tabel band) atau linear")] = None,
+    mode: Annotated[str | None, typer.Option(
+        callback=_one_of(MODES), metavar="|".join(MODES),
+        help="table (tabel band) atau linear (aturan teks peraturan untuk komponen yang memilikinya); bawaan: "
+             "menurut rulebook")] = None,
     max_quarantine_share: Annotated[float, typer.Option(
         metavar="PORSI", parser=_share, show_default=False,
         help="tidak terbit bila porsi baris laporan yang dikarantina, atau koperasi yang kuesioner terbarunya "
