@@ -86,7 +86,6 @@ app = typer.Typer(name=APP_NAME, cls=Group, context_settings=HELP_OPTIONS,
 MODES = ("table", "linear")
 SCALES = ("kaltara", "national")
 SAMPLE_LAST_PERIOD = "2026-10"  # sample.write_sample's default (data/sample), written here to keep the CLI light
-NUMBERS = {"float_parsing": "angka (mis. 0,1)", "int_parsing": "bilangan bulat"}
 
 
 def _period(text: str | None) -> str | None:
@@ -279,7 +278,8 @@ def _usage(error: typer.TyperException, argv: list[str]) -> str:
         cause = error.__cause__  # typer converts values with pydantic
         if cause is not None and hasattr(cause, "errors"):
             first = cause.errors()[0]
-            return f"{name}: {given(first['input'])} bukan {NUMBERS.get(first['type'], 'nilai yang sah')}"
+            example = " (mis. 0,1)" if first["type"] == "float_parsing" else ""
+            return f"{name}: {given(first['input'])} bukan {KINDS.get(first['type'], 'nilai yang sah')}{example}"
         return f"{name}: {error.message}"
     if kind == "NoSuchOption":
         return f"opsi tidak dikenal: {escaped(error.option_name)}{_nearest(error.possibilities or [])}"
@@ -506,20 +506,23 @@ def refusal(error: dict) -> str:
     return words.format(**context) if words else f"tidak sah ({error['msg']})"
 
 
-REFUSALS = {  # pydantic's error types (docs.pydantic.dev: errors/validation_errors), in the user's words
+KINDS = {  # pydantic's error types of a value of another kind (docs.pydantic.dev: errors/validation_errors): the kind
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float"), "bilangan bulat"),  # wanted, in the user's words
+    **dict.fromkeys(("float_parsing", "float_type"), "angka"),
+    **dict.fromkeys(("bool_parsing", "bool_type"), "true atau false"),
+    **dict.fromkeys(("url_parsing", "url_type", "url_syntax_violation"), "URL yang sah"),
+    **dict.fromkeys(("timedelta_parsing", "timedelta_type"), "lama waktu (detik)"),
+    **dict.fromkeys(("json_invalid", "json_type"), "JSON yang sah"),
+    "string_type": "teks", "path_type": "path", "dict_type": "pasangan nama dan nilai", "list_type": "daftar",
+}
+REFUSALS = {  # pydantic's error types, why in the user's words (`refusal`; a value of another kind: `KINDS`)
+    **{kind: f"harus {wanted}" for kind, wanted in KINDS.items()},
     **dict.fromkeys(("literal_error", "enum"), "harus salah satu dari {expected}"),
-    **dict.fromkeys(("int_parsing", "int_type", "int_from_float"), "harus bilangan bulat"),
-    **dict.fromkeys(("float_parsing", "float_type"), "harus angka"),
-    **dict.fromkeys(("bool_parsing", "bool_type"), "harus true atau false"),
-    "string_type": "harus teks", "string_pattern_mismatch": "harus sesuai pola {pattern}", "missing": "harus diisi",
+    "string_pattern_mismatch": "harus sesuai pola {pattern}", "missing": "harus diisi",
     "extra_forbidden": "tidak dikenal",
     "greater_than": "harus lebih dari {gt}", "greater_than_equal": "harus {ge} atau lebih",
     "less_than": "harus kurang dari {lt}", "less_than_equal": "harus {le} atau kurang",
-    **dict.fromkeys(("url_parsing", "url_type", "url_syntax_violation"), "harus URL yang sah"),
     "url_scheme": "harus URL berskema {expected_schemes}",
-    **dict.fromkeys(("timedelta_parsing", "timedelta_type"), "harus lama waktu (detik)"),
-    **dict.fromkeys(("json_invalid", "json_type"), "harus JSON yang sah"),
-    "path_type": "harus path", "dict_type": "harus pasangan nama dan nilai", "list_type": "harus daftar",
 }
 
 

@@ -390,12 +390,14 @@ def test_prefect_settings_refused_are_named_by_the_variables_a_user_sets(tmp_pat
     model refused by a check across its settings, was named beside PREFECT_LOGGING_TO_API_BATCH_SIZE (hostile
     trial). Each by the variable of its field, and only those of the model refused."""
     (tmp_path / ".env").write_text("PREFECT_SERVER_API_PORT=4300\nPREFECT_LOGGING_TO_API_BATCH_SIZE=-5\n")
+    (tmp_path / "prefect").mkdir()
+    (tmp_path / "prefect" / "profiles.toml").write_text('active = "x"\n[profiles.x]\nPREFECT_TASKS_DEFAULT_RETRIES = '
+                                                         '"abc"\n')
     script = ("from prefect.settings.models.root import Settings\nfrom flows.background import prefect_settings_refused"
               "\ntry:\n    Settings()\nexcept Exception as error:\n    print(prefect_settings_refused(error))")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={**env, "PYTHONPATH": str(PROJECT_ROOT), "PREFECT_HOME": str(tmp_path / "prefect"),
-                               "PREFECT_TASK_DEFAULT_RETRIES": "abc"})  # an alias, as a profile gives it
+                          env={**env, "PYTHONPATH": str(PROJECT_ROOT), "PREFECT_HOME": str(tmp_path / "prefect")})
     assert done.stdout == (
         "pengaturan Prefect tidak sah: PREFECT_LOGGING_TO_API_BATCH_SIZE='-5': `PREFECT_LOGGING_TO_API_MAX_LOG_SIZE` "
         "cannot be larger than `PREFECT_LOGGING_TO_API_BATCH_SIZE`; PREFECT_TASKS_DEFAULT_RETRIES='abc': harus "
