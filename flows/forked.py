@@ -31,9 +31,22 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 def supported() -> bool:
     """Whether a copy helps here: Linux (fork is safe with the libraries' own at-fork handling there, not on
-    macOS), more than one core, and the main thread (a Dask worker's task runs on one of its threads)."""
-    return (sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1
+    macOS), a core for it (more cores than the processes of this work at work: this one and the copies running
+    that it or its makers made, `Forked.start`) and the main thread (a Dask worker's task runs on one of its
+    threads). So on 2 cores neither a copy nor its maker makes another copy while the copy runs: a backfill's month
+    ahead and the month being finished have a core each, and copies of theirs would only take turns with them."""
+    return (sys.platform.startswith("linux") and _cores() > _at_work[0]
             and threading.current_thread() is threading.main_thread())
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this system
+        return os.cpu_count() or 1
+
+
+_at_work = [1]  # the processes of this work at work: this one and its makers' and its own copies running
 
 
 class Forked(Generic[T]):
@@ -49,7 +62,14 @@ class Forked(Generic[T]):
             return self
         answer, write = os.pipe()
         parent = os.getpid()
-        pid = os.fork()
+        _at_work[0] += 1  # before the fork: the copy counts itself too
+        try:
+            pid = os.fork()
+        except BaseException:
+            _at_work[0] -= 1
+            for fd in (answer, write):
+                os.close(fd)
+            raise
         if pid == 0:
             _in_the_copy(self.work, answer, write, parent)
         os.close(write)
@@ -92,6 +112,7 @@ class Forked(Generic[T]):
             return
         pid, answer = self.pid, self.answer
         self.pid = self.answer = None  # first: a stop signal landing below must not end the copy twice
+        _at_work[0] -= 1
         try:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)

@@ -116,3 +116,14 @@ def test_a_copy_reaped_by_another_handler_still_gives_its_answer():
     with forked.forked(lambda: os.getpid()) as copy:
         os.waitpid(copy.pid, 0)
         assert copy.result(0.0) not in (HERE, None)
+
+
+def test_no_copy_is_made_beside_a_running_copy_unless_a_core_is_free_for_it():
+    """The processes at work (the maker and its copy) each have a core: on 2 cores neither makes another copy while
+    the copy runs (they would only take turns); with more cores, they may. Once the copy has ended, the maker may
+    again."""
+    spare = len(os.sched_getaffinity(0)) > 2
+    with forked.forked(forked.supported) as copy:
+        assert forked.supported() == spare
+        assert copy.given(0.0) == (True, spare)
+    assert forked.supported()
