@@ -80,7 +80,7 @@ def test_the_copy_that_scores_a_month_ahead_makes_a_copy_of_its_own_only_where_a
         tmp_path, monkeypatch, one_after_another):
     """Five parts a month (part_size 10). On 2 cores the copy that reads a month ahead scores all its parts itself,
     and this process, finishing the month before meanwhile, scores that month's parts itself: each has a core, and
-    a copy of either would only take turns with them (a 12-month national backfill: 12% less CPU, 6% less time).
+    a copy of either would only take turns with them (a 12-month national backfill: 14% less CPU, 11% less time).
     With more cores, the later half of each month's parts is scored in a copy of its own: the first month's in a
     copy, a later month's in a copy of the copy. The outputs are those of the months one after another."""
     from flows import score_parts
