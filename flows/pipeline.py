@@ -110,7 +110,8 @@ def partition_task(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
 def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tuple[str, ...],
                     computed_at: datetime, scored: ScoreSummary | None = None) -> ScoreSummary:
     """A part scored here, or already by a copy of the process (`scored`: its summary, the rows written)."""
-    return scored if scored is not None else score_parts.score_part(params, run_id, part, kabupaten, computed_at)
+    return scored if scored is not None else score_parts.score_together(params, run_id, {part: kabupaten},
+                                                                         computed_at)[part]
 
 
 @task(name="nilai-bulan", cache_policy=NO_CACHE)
@@ -124,12 +125,13 @@ def score_month_task(params: RunParameters, run_id: str, computed_at: datetime,
 
 def _month_parts(params: RunParameters, run_id: str, computed_at: datetime) -> list[ScoreSummary]:
     """Every part of a month without tasks (a month of a backfill on a Dask worker, or in the copy that scores the
-    next month ahead: `_in_halves`, the parts' later half in a copy of that copy where it helps)."""
+    next month ahead): together (`score_parts.score_together`), or in halves where a core is free for a copy of
+    this process (`_in_halves`)."""
     def scored(chosen: dict[int, tuple[str, ...]], given: dict[int, ScoreSummary]) -> dict[int, ScoreSummary]:
-        return {i: given.get(i) or score_parts.score_part(params, run_id, i, names, computed_at)
-                for i, names in chosen.items()}
+        return given or score_parts.score_parts(params, run_id, plan, computed_at, chosen)
 
-    return _in_halves(params, run_id, computed_at, score_parts.partitions(params, run_id), scored)
+    plan = score_parts.partitions(params, run_id)
+    return _in_halves(params, run_id, computed_at, plan, scored)
 
 
 @task(name="gabung", cache_policy=NO_CACHE)

@@ -1432,15 +1432,15 @@ def test_a_stop_signal_lost_in_a_finalizer_still_stops_the_run_before_publicatio
 STOP_IN_A_PART = textwrap.dedent("""
     import signal, sys, time
     from flows import cli, score_parts
-    original = score_parts.score_part
-    def a_stop_then_the_rows(params, run_id, part, *args):
-        if part == 0:  # on the task's thread: the flow's thread stops at once, this part writes its rows later
+    original = score_parts.score_together
+    def a_stop_then_the_rows(params, run_id, parts, *args):
+        if 0 in parts:  # on the task's thread: the flow's thread stops at once, this part writes its rows later
             for _ in range(int(sys.argv[1])):  # Ctrl-C once, or again while the run waits for this part
                 signal.raise_signal(signal.SIGINT)
                 time.sleep(0.5)
             time.sleep(0.5)
-        return original(params, run_id, part, *args)
-    score_parts.score_part = a_stop_then_the_rows
+        return original(params, run_id, parts, *args)
+    score_parts.score_together = a_stop_then_the_rows
     sys.exit(cli.main(sys.argv[2:]))
 """)
 
@@ -1469,15 +1469,15 @@ def test_a_stop_during_the_parts_leaves_no_work_folder(published, tmp_path, pref
 STOP_TWICE = textwrap.dedent("""
     import signal, sys
     from flows import cli, commands, score_parts
-    part, summaries = score_parts.score_part, commands._published_summaries
-    def a_stop(params, run_id, number, *args):
-        if number == 0:
+    part, summaries = score_parts.score_together, commands._published_summaries
+    def a_stop(params, run_id, parts, *args):
+        if 0 in parts:
             signal.raise_signal(signal.SIGINT)
-        return part(params, run_id, number, *args)
+        return part(params, run_id, parts, *args)
     def again(*args):  # a second Ctrl-C as the stopped command says what it published
         signal.raise_signal(signal.SIGINT)
         return summaries(*args)
-    score_parts.score_part, commands._published_summaries = a_stop, again
+    score_parts.score_together, commands._published_summaries = a_stop, again
     sys.exit(cli.main(sys.argv[1:]))
 """)
 

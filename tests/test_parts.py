@@ -81,7 +81,7 @@ def _assembled(output, monkeypatch, in_a_copy: bool, breaks: dict[str, str] | No
     from flows import forked
     from flows.prepare import prepare
     from flows.runs import new_run_id
-    from flows.score_parts import score_part
+    from flows.score_parts import score_parts
 
     if not in_a_copy:
         monkeypatch.setattr(forked, "supported", lambda: False)
@@ -94,8 +94,8 @@ def _assembled(output, monkeypatch, in_a_copy: bool, breaks: dict[str, str] | No
     params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=output, max_quarantine_share=1)
     run_id = new_run_id(params.period, STARTED)
     prepare(params, run_id, STARTED)
-    parts = [score_part(params, run_id, i, names, STARTED) for i, names in enumerate(partitions(params, run_id))]
-    assemble.assemble(params, run_id, parts)
+    parts = score_parts(params, run_id, partitions(params, run_id), STARTED)
+    assemble.assemble(params, run_id, list(parts.values()))
     kept = params.folder(run_id).path / "keluaran"
     return {f.relative_to(kept).as_posix(): f.read_bytes() for f in sorted(kept.rglob("*.parquet"))}
 
@@ -134,8 +134,9 @@ def test_a_table_of_the_period_breaking_its_contract_is_named_first_as_in_one_pr
 
 def _flow_run(output, monkeypatch, copies: bool, refused_in_copy: int | None = None) -> tuple[set, dict]:
     """The sample's month through the real flow in five parts (part_size 10), the copy of the process allowed or
-    not; (part, where) of every part scored ('here' or 'copy'), and the part tables without the run's fields.
-    `refused_in_copy`: a part that raises in the copy (scored here then)."""
+    not; (parts, where) of every call that scored parts ('here' or 'copy'), and the part tables without the run's
+    fields. `refused_in_copy`: a part whose call raises in the copy once it has written the rows (scored here
+    then)."""
     import os
 
     from flows import forked, score_parts
@@ -146,44 +147,47 @@ def _flow_run(output, monkeypatch, copies: bool, refused_in_copy: int | None = N
         monkeypatch.setattr(forked, "supported", lambda: False)
     monkeypatch.setenv("KOPERASI_SEHAT_PART_SIZE", "10")
     settings.cache_clear()
-    here, record, real = os.getpid(), output.parent / f"{output.name}.bagian", score_parts.score_part
+    here, record, real = os.getpid(), output.parent / f"{output.name}.bagian", score_parts.score_together
 
-    def recorded(params, run_id, part, kabupaten, computed_at):
+    def recorded(params, run_id, parts, computed_at):
         where = "here" if os.getpid() == here else "copy"
         with record.open("a") as lines:
-            lines.write(f"{part} {where}\n")
-        if where == "copy" and part == refused_in_copy:
+            lines.write(f"{' '.join(map(str, parts))} {where}\n")
+        summaries = real(params, run_id, parts, computed_at)
+        if where == "copy" and refused_in_copy in parts:
             raise RuntimeError("refused in the copy")
-        return real(params, run_id, part, kabupaten, computed_at)
+        return summaries
 
-    monkeypatch.setattr(score_parts, "score_part", recorded)
+    monkeypatch.setattr(score_parts, "score_together", recorded)
     run_flow(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output), max_quarantine_share=1)
     settings.cache_clear()
-    scored = {(int(part), where) for part, where in (line.split() for line in record.read_text().splitlines())}
+    calls = (line.split() for line in record.read_text().splitlines())
+    scored = {(tuple(int(part) for part in parts), where) for *parts, where in calls}
     return scored, {name: storage.read_table(output, name, "2026-10").drop(columns=["run_id", "dihitung_pada"],
                                                                            errors="ignore") for name in PART_TABLES}
 
 
 @pytest.mark.usefixtures("prefect_server")
 def test_the_later_half_of_the_parts_is_scored_in_a_copy_of_the_process_with_the_same_rows(tmp_path, monkeypatch):
-    """Locally, parts 3 and 4 of five are scored in a forked copy while the flow's tasks score parts 0-2: the
-    same rows, in the same order, as the five scored in one process."""
+    """Locally, parts 3 and 4 of five are scored in a forked copy, together (one call: its fixed cost once), while
+    the flow's tasks score parts 0-2: the same rows, in the same order, as the five scored in one process."""
     from flows import forked
 
     scored, tables = _flow_run(tmp_path / "salinan", monkeypatch, True)
-    assert forked.supported() and scored == {(0, "here"), (1, "here"), (2, "here"), (3, "copy"), (4, "copy")}
+    assert forked.supported() and scored == {((0,), "here"), ((1,), "here"), ((2,), "here"), ((3, 4), "copy")}
     alone, one_process = _flow_run(tmp_path / "satu", monkeypatch, False)
-    assert alone == {(part, "here") for part in range(5)}
+    assert alone == {((part,), "here") for part in range(5)}
     for name, frame in tables.items():
         pd.testing.assert_frame_equal(frame, one_process[name], obj=name)
 
 
 @pytest.mark.usefixtures("prefect_server")
 def test_the_parts_a_copy_cannot_give_are_scored_here(tmp_path, monkeypatch):
-    """Part 4 raises in the copy, after the copy scored part 3: the copy gives nothing, so parts 3 and 4 are scored
-    here (part 3's rows written again), and the month is the same as one process's."""
+    """The copy scores parts 3 and 4 together, writes their rows as part 3's, then raises: it gives nothing, so parts
+    3 and 4 are scored here, one by one (part 3's rows written again, without part 4's), and the month is the same
+    as one process's."""
     scored, tables = _flow_run(tmp_path / "gagal", monkeypatch, True, refused_in_copy=4)
-    assert scored == {(0, "here"), (1, "here"), (2, "here"), (3, "copy"), (4, "copy"), (3, "here"), (4, "here")}
+    assert scored == {((0,), "here"), ((1,), "here"), ((2,), "here"), ((3, 4), "copy"), ((3,), "here"), ((4,), "here")}
     _, one_process = _flow_run(tmp_path / "satu", monkeypatch, False)
     for name, frame in tables.items():
         pd.testing.assert_frame_equal(frame, one_process[name], obj=name)
@@ -209,7 +213,7 @@ def test_a_full_disk_during_the_parts_is_said_in_indonesian_and_leaves_no_half_w
         monkeypatch.setattr(monthly.pq, "write_table", arrow_full)  # from now on the disk is full
         raise OSError(errno.ENOSPC, "No space left on device", str(written))
 
-    monkeypatch.setattr(score_parts, "score_part", full)
+    monkeypatch.setattr(score_parts, "score_together", full)
     output = tmp_path / "keluaran"
     state = monthly_scoring(period="2026-10", input=str(DATA_DIR / "sample"), output=str(output), return_state=True)
     assert state.is_failed()
