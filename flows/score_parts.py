@@ -70,7 +70,7 @@ def in_group_order(frame: pd.DataFrame, group: pd.Series) -> pd.DataFrame:
     return frame.iloc[np.argsort(ranks, kind="stable")].reset_index(drop=True)
 
 
-# the datasets every part reads (`score_part`)
+# the datasets every part reads (`score_together`)
 PART_INPUTS = ("koperasi", "laporan", "riwayat", "faktor", "kuesioner", "nik_dikarantina")
 
 
