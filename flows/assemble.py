@@ -4,6 +4,7 @@ worklist, reporting quality), check every table against its contract and keep it
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -31,20 +32,47 @@ from scoring.worklist import daftar_prioritas
 SKOR_HISTORY = tuple(dict.fromkeys([*early_warning.READS["skor_koperasi"], *worklist.READS["skor_koperasi"]]))
 
 
+# the tables of a month made from its own parts and datasets alone, no other month's: in a backfill, checked and
+# kept by the copy that scores the month ahead (`keep_ahead`) while this process finishes the month before
+AHEAD = ("skor_indikator", "skor_aspek", "status_koperasi", "jalan_menuju_sehat", "karantina", "laporan_terganti")
+
+
 # part tables no action table reads whole: read whole only by the copy that checks and keeps them (the worklist
 # reads its columns of jalan_menuju_sehat), so that neither process holds them beside the others
 KEPT_APART = ("skor_aspek", "jalan_menuju_sehat")
 
 
-def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
+def kept_ahead(params: RunParameters) -> tuple[str, ...]:
+    """The tables a backfill's month scored ahead keeps before its assembly (`keep_ahead`): AHEAD; none in an area
+    run (its tables take the other areas' published rows, `_with_other_areas`)."""
+    return () if params.kabupaten else AHEAD
+
+
+def keep_ahead(params: RunParameters, run_id: str) -> None:
+    """Check the month's tables that need no other month (`kept_ahead`) against their contract and keep them for
+    publication, as its assembly would (`assemble(..., ahead=True)` then leaves them): a backfill's copy that scores
+    a month ahead does, so that the process finishing the month before has less left of this one. Raises
+    OutputContractError (the first table, in order, that breaks its contract)."""
+    run = params.folder(run_id)
+    made = {name: functools.partial(run.parts_table, name) for name in PART_TABLES} | _run_wide(run, run_id)
+    _keep(run, params.period, {name: made[name] for name in kept_ahead(params)})
+
+
+def _run_wide(run: RunFolder, run_id: str) -> dict[str, Callable[[], pd.DataFrame]]:
+    """The run-wide tables of the period from the run's datasets: karantina and laporan_terganti."""
+    return {"karantina": lambda: run.read("karantina").assign(run_id=run_id),
+            "laporan_terganti": lambda: run.read("terganti").assign(run_id=run_id)}
+
+
+def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary], ahead: bool = False) -> ScoreSummary:
     """Join the parts in order, add the run-wide tables, the regional summary and the action tables; check each
-    table and keep it for publication. An area run keeps the other areas' published rows (republished under this
-    run) and recomputes the run-wide tables over the whole period."""
+    table and keep it for publication (`ahead`: those `keep_ahead` kept are left as kept). An area run keeps the
+    other areas' published rows (republished under this run) and recomputes the run-wide tables over the whole
+    period."""
     run = params.folder(run_id)
     tables = {name: run.read_parts(name) for name in PART_TABLES if name not in KEPT_APART}
     tables["skor_koperasi"] = with_previous(tables["skor_koperasi"], params, run)
-    tables["karantina"] = run.read("karantina").assign(run_id=run_id)
-    tables["laporan_terganti"] = run.read("terganti").assign(run_id=run_id)
+    tables |= {name: made() for name, made in _run_wide(run, run_id).items()}
     whole = _with_other_areas(params, run_id, run)
     tables = whole(tables)
     tables["ringkasan_wilayah"] = ringkasan_wilayah(tables["status_koperasi"], tables["skor_koperasi"],
@@ -55,7 +83,9 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> S
             lambda: run.parts_table(name))
 
     # the contract's order: the first table breaking its contract is named as before
-    kept = {name: tables.get(name) if name not in KEPT_APART else apart(name) for name in (*PART_TABLES, *tables)}
+    done = kept_ahead(params) if ahead else ()
+    kept = {name: tables.get(name) if name not in KEPT_APART else apart(name) for name in (*PART_TABLES, *tables)
+            if name not in done}
     moves = worklist.READS["jalan_menuju_sehat"]
     jalan = whole({"jalan_menuju_sehat": run.read_parts("jalan_menuju_sehat", moves)})["jalan_menuju_sehat"]
     kept["persentil_sejawat"] = lambda: _of_run(run_id, peer_table(tables))["persentil_sejawat"]  # made last

@@ -118,26 +118,31 @@ def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tu
 @_user_errors_fail
 def score_month_task(params: RunParameters, run_id: str, computed_at: datetime,
                      scored: list[ScoreSummary] | None = None) -> list[ScoreSummary]:
-    """Every part of a month, one after another (a month of a backfill: the months are what runs in parallel), or
-    already by a copy of the process (`scored`: the parts' summaries, their rows written)."""
+    """Every part of a month, and its tables that need no other month kept (`_month_parts`: a month of a backfill,
+    the months are what runs in parallel), or already by a copy of the process (`scored`: the parts' summaries,
+    their rows written)."""
     return scored or _month_parts(params, run_id, computed_at)
 
 
 def _month_parts(params: RunParameters, run_id: str, computed_at: datetime) -> list[ScoreSummary]:
     """Every part of a month without tasks (a month of a backfill on a Dask worker, or in the copy that scores the
     next month ahead): together (`score_parts.score_together`), or in halves where a core is free for a copy of
-    this process (`_in_halves`)."""
+    this process (`_in_halves`); then its tables that need no other month checked and kept
+    (`assemble.keep_ahead`): its assembly, once the month before is published, has less left to do."""
     def scored(chosen: dict[int, tuple[str, ...]], given: dict[int, ScoreSummary]) -> dict[int, ScoreSummary]:
         return given or score_parts.score_parts(params, run_id, plan, computed_at, chosen)
 
     plan = score_parts.partitions(params, run_id)
-    return _in_halves(params, run_id, computed_at, plan, scored)
+    parts = _in_halves(params, run_id, computed_at, plan, scored)
+    assemble.keep_ahead(params, run_id)
+    return parts
 
 
 @task(name="gabung", cache_policy=NO_CACHE)
 @_user_errors_fail
-def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
-    summary = assemble.assemble(params, run_id, parts)
+def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary], ahead: bool = False
+                  ) -> ScoreSummary:
+    summary = assemble.assemble(params, run_id, parts, ahead)
     logger = get_run_logger()
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
                 summary.tidak_dinilai)
@@ -152,10 +157,11 @@ def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummar
     return _assembled(params, run_id, _scored_parts(params, run_id, started))
 
 
-def _assembled(params: RunParameters, run_id: str, parts: list[ScoreSummary]) -> ScoreSummary:
+def _assembled(params: RunParameters, run_id: str, parts: list[ScoreSummary], ahead: bool = False) -> ScoreSummary:
+    """The month assembled (`ahead`: its tables that need no other month kept already, `assemble.keep_ahead`)."""
     report.stage(f"menggabungkan bagian {params.period}")
     release()  # the datasets the parts read
-    return _completed(assemble_task(params, run_id, parts, return_state=True))
+    return _completed(assemble_task(params, run_id, parts, ahead, return_state=True))
 
 
 def _scored_parts(params: RunParameters, run_id: str, started: datetime) -> list[ScoreSummary]:
@@ -431,7 +437,7 @@ def _months_on_cluster(months: list[RunParameters], runs: dict[str, str], starte
             report.stage(f"menunggu bagian-bagian {params.period}")
             summary = _completed(prepared.wait() or prepared.state)
             summaries.append(_published(params, runs[params.period], started, summary,
-                                        lambda: _completed(scored.wait() or scored.state)))
+                                        lambda: _completed(scored.wait() or scored.state), ahead=True))
     finally:  # a month still at work writes into its folder
         _settled([f for pair in ahead.values() for f in pair])
 
@@ -459,22 +465,23 @@ def _months_here(months: list[RunParameters], runs: dict[str, str], started: dat
                 parts = given[1] if given else None
                 summaries.append(_published(params, run_id, started, prepared, lambda: (
                     _completed(score_month_task(params, run_id, started, parts, return_state=True)) if parts
-                    else _scored_parts(params, run_id, started))))
+                    else _scored_parts(params, run_id, started)), ahead=bool(parts)))
                 done, given = copy.given(time.perf_counter() - start) if copy else (False, None)
             given = given if done else None
 
 
 def _ahead(params: RunParameters, run_id: str, started: datetime) -> Ahead:
     """A later month of a backfill read, checked and scored (its previous month is published by the time it is
-    assembled), its rows in its work folder; the summaries."""
+    assembled), its rows and the tables that need no other month in its work folder; the summaries."""
     return (prepare.prepare(params, run_id, started, previous_published=True),
             _month_parts(params, run_id, started))
 
 
 def _published(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary,
-               parts: Callable[[], list[ScoreSummary]]) -> dict:
-    """A month of a backfill, prepared, its parts scored (`parts`), assembled, checked and published; its summary."""
-    run = _finish(params, run_id, started, prepared, lambda: _assembled(params, run_id, parts()))
+               parts: Callable[[], list[ScoreSummary]], ahead: bool) -> dict:
+    """A month of a backfill, prepared, its parts scored (`parts`; `ahead`: by `_month_parts`, which kept the tables
+    that need no other month), assembled, checked and published; its summary."""
+    run = _finish(params, run_id, started, prepared, lambda: _assembled(params, run_id, parts(), ahead))
     result = monthly.summary(params, run)
     publish_artifacts(result, params)
     return result
