@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 import pandas as pd
@@ -48,14 +48,22 @@ def kept_ahead(params: RunParameters) -> tuple[str, ...]:
     return () if params.kabupaten else AHEAD
 
 
-def keep_ahead(params: RunParameters, run_id: str) -> None:
+def keep_ahead(params: RunParameters, run_id: str) -> tuple[str, ...]:
     """Check the month's tables that need no other month (`kept_ahead`) against their contract and keep them for
-    publication, as its assembly would (`assemble(..., ahead=True)` then leaves them): a backfill's copy that scores
-    a month ahead does, so that the process finishing the month before has less left of this one. Raises
-    OutputContractError (the first table, in order, that breaks its contract)."""
+    publication, as its assembly would (`assemble`'s `kept` then leaves them): a backfill's copy that scores a month
+    ahead does, so that the process finishing the month before has less left of this one. One table after another
+    until that process waits for the copy (`forked.awaited`): the rest are its assembly's, so that neither side waits
+    long for the other whatever the machine. Returns the tables kept; raises OutputContractError (the first table,
+    in order, that breaks its contract)."""
     run = params.folder(run_id)
     made = {name: functools.partial(run.parts_table, name) for name in PART_TABLES} | _run_wide(run, run_id)
-    _keep(run, params.period, {name: made[name] for name in kept_ahead(params)})
+    kept: list[str] = []
+    for name in kept_ahead(params):
+        if forked.awaited():
+            break
+        _keep(run, params.period, {name: made[name]})
+        kept.append(name)
+    return tuple(kept)
 
 
 def _run_wide(run: RunFolder, run_id: str) -> dict[str, Callable[[], pd.DataFrame]]:
@@ -64,11 +72,11 @@ def _run_wide(run: RunFolder, run_id: str) -> dict[str, Callable[[], pd.DataFram
             "laporan_terganti": lambda: run.read("terganti").assign(run_id=run_id)}
 
 
-def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary], ahead: bool = False) -> ScoreSummary:
+def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary], kept: Collection[str] = ()
+             ) -> ScoreSummary:
     """Join the parts in order, add the run-wide tables, the regional summary and the action tables; check each
-    table and keep it for publication (`ahead`: those `keep_ahead` kept are left as kept). An area run keeps the
-    other areas' published rows (republished under this run) and recomputes the run-wide tables over the whole
-    period."""
+    table and keep it for publication, but those `kept` already (`keep_ahead`). An area run keeps the other areas'
+    published rows (republished under this run) and recomputes the run-wide tables over the whole period."""
     run = params.folder(run_id)
     tables = {name: run.read_parts(name) for name in PART_TABLES if name not in KEPT_APART}
     tables["skor_koperasi"] = with_previous(tables["skor_koperasi"], params, run)
@@ -83,15 +91,14 @@ def assemble(params: RunParameters, run_id: str, parts: list[ScoreSummary], ahea
             lambda: run.parts_table(name))
 
     # the contract's order: the first table breaking its contract is named as before
-    done = kept_ahead(params) if ahead else ()
-    kept = {name: tables.get(name) if name not in KEPT_APART else apart(name) for name in (*PART_TABLES, *tables)
-            if name not in done}
+    left = {name: tables.get(name) if name not in KEPT_APART else apart(name) for name in (*PART_TABLES, *tables)
+            if name not in kept}
     moves = worklist.READS["jalan_menuju_sehat"]
     jalan = whole({"jalan_menuju_sehat": run.read_parts("jalan_menuju_sehat", moves)})["jalan_menuju_sehat"]
-    kept["persentil_sejawat"] = lambda: _of_run(run_id, peer_table(tables))["persentil_sejawat"]  # made last
+    left["persentil_sejawat"] = lambda: _of_run(run_id, peer_table(tables))["persentil_sejawat"]  # made last
     # in a copy of the process: the period's tables checked and kept, and persentil_sejawat made and kept, while
     # this process makes and keeps the warnings, the worklist and the reporting quality
-    with forked.forked(lambda: _keep(run, params.period, kept)) as copy:
+    with forked.forked(lambda: _keep(run, params.period, left)) as copy:
         start = time.perf_counter()
         try:
             _keep(run, params.period, _of_run(run_id, warning_tables(params, run, tables, jalan[list(moves)])

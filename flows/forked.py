@@ -11,6 +11,7 @@ ends the caller's block.
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 import pickle
 import select
@@ -47,6 +48,14 @@ def _cores() -> int:
 
 
 _at_work = [1]  # the processes of this work at work: this one and its makers' and its own copies running
+_awaited: list[mmap.mmap | None] = [None]  # in a copy: the byte its maker sets once it waits for the result
+
+
+def awaited() -> bool:
+    """In a copy, whether the process that made it waits for its result now (`Forked.given`): work the copy may
+    leave to its maker is better left from then on (`flows.assemble.keep_ahead`); False in any other process."""
+    flag = _awaited[0]
+    return flag is not None and flag[0] == 1
 
 
 class Forked(Generic[T]):
@@ -56,11 +65,13 @@ class Forked(Generic[T]):
         self.work = work
         self.pid: int | None = None
         self.answer: int | None = None  # the read end of the copy's pipe
+        self.waiting: mmap.mmap | None = None  # shared with the copy: set once this process waits for it
 
     def start(self) -> Forked[T]:
         if not supported():
             return self
         answer, write = os.pipe()
+        waiting = mmap.mmap(-1, 1)  # anonymous and shared: the copy sees what this process writes to it
         parent = os.getpid()
         _at_work[0] += 1  # before the fork: the copy counts itself too
         try:
@@ -69,11 +80,13 @@ class Forked(Generic[T]):
             _at_work[0] -= 1
             for fd in (answer, write):
                 os.close(fd)
+            waiting.close()
             raise
         if pid == 0:
+            _awaited[0] = waiting
             _in_the_copy(self.work, answer, write, parent)
         os.close(write)
-        self.pid, self.answer = pid, answer
+        self.pid, self.answer, self.waiting = pid, answer, waiting
         return self
 
     def result(self, waited_here: float) -> T:
@@ -85,6 +98,8 @@ class Forked(Generic[T]):
     def given(self, waited_here: float) -> tuple[bool, T | None]:
         """Whether the copy gave its result within `waited_here` (the seconds this process spent on its own share)
         times PATIENCE, and AT_LEAST seconds, and that result (None if it gave none); the copy is ended after."""
+        if self.waiting is not None:
+            self.waiting[0] = 1
         data = self._read(max(AT_LEAST, PATIENCE * waited_here)) if self.pid is not None else None
         self.stop()
         if data:
@@ -110,8 +125,8 @@ class Forked(Generic[T]):
         """End the copy if it still runs, reap it, close its pipe."""
         if self.pid is None:
             return
-        pid, answer = self.pid, self.answer
-        self.pid = self.answer = None  # first: a stop signal landing below must not end the copy twice
+        pid, answer, waiting = self.pid, self.answer, self.waiting
+        self.pid = self.answer = self.waiting = None  # first: a stop signal landing below must not end the copy twice
         _at_work[0] -= 1
         try:
             os.kill(pid, signal.SIGKILL)
@@ -119,6 +134,7 @@ class Forked(Generic[T]):
         except (ProcessLookupError, ChildProcessError):  # reaped already (by a handler of any child's end)
             pass
         os.close(answer)
+        waiting.close()
 
 
 @contextmanager

@@ -114,35 +114,38 @@ def score_part_task(params: RunParameters, run_id: str, part: int, kabupaten: tu
                                                                          computed_at)[part]
 
 
+Scored = tuple[list[ScoreSummary], tuple[str, ...]]  # a month's parts' summaries, and its tables kept ahead
+
+
 @task(name="nilai-bulan", cache_policy=NO_CACHE)
 @_user_errors_fail
 def score_month_task(params: RunParameters, run_id: str, computed_at: datetime,
-                     scored: list[ScoreSummary] | None = None) -> list[ScoreSummary]:
+                     scored: Scored | None = None) -> Scored:
     """Every part of a month, and its tables that need no other month kept (`_month_parts`: a month of a backfill,
-    the months are what runs in parallel), or already by a copy of the process (`scored`: the parts' summaries,
-    their rows written)."""
+    the months are what runs in parallel), or already by a copy of the process (`scored`: the parts' summaries and
+    the tables kept, their rows written)."""
     return scored or _month_parts(params, run_id, computed_at)
 
 
-def _month_parts(params: RunParameters, run_id: str, computed_at: datetime) -> list[ScoreSummary]:
+def _month_parts(params: RunParameters, run_id: str, computed_at: datetime) -> Scored:
     """Every part of a month without tasks (a month of a backfill on a Dask worker, or in the copy that scores the
     next month ahead): together (`score_parts.score_together`), or in halves where a core is free for a copy of
     this process (`_in_halves`); then its tables that need no other month checked and kept
-    (`assemble.keep_ahead`): its assembly, once the month before is published, has less left to do."""
+    (`assemble.keep_ahead`): its assembly, once the month before is published, has less left to do. Returns the
+    parts' summaries and the tables kept."""
     def scored(chosen: dict[int, tuple[str, ...]], given: dict[int, ScoreSummary]) -> dict[int, ScoreSummary]:
         return given or score_parts.score_parts(params, run_id, plan, computed_at, chosen)
 
     plan = score_parts.partitions(params, run_id)
     parts = _in_halves(params, run_id, computed_at, plan, scored)
-    assemble.keep_ahead(params, run_id)
-    return parts
+    return parts, assemble.keep_ahead(params, run_id)
 
 
 @task(name="gabung", cache_policy=NO_CACHE)
 @_user_errors_fail
-def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary], ahead: bool = False
+def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary], kept: tuple[str, ...] = ()
                   ) -> ScoreSummary:
-    summary = assemble.assemble(params, run_id, parts, ahead)
+    summary = assemble.assemble(params, run_id, parts, kept)
     logger = get_run_logger()
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
                 summary.tidak_dinilai)
@@ -157,11 +160,12 @@ def _score(params: RunParameters, run_id: str, started: datetime) -> ScoreSummar
     return _assembled(params, run_id, _scored_parts(params, run_id, started))
 
 
-def _assembled(params: RunParameters, run_id: str, parts: list[ScoreSummary], ahead: bool = False) -> ScoreSummary:
-    """The month assembled (`ahead`: its tables that need no other month kept already, `assemble.keep_ahead`)."""
+def _assembled(params: RunParameters, run_id: str, parts: list[ScoreSummary], kept: tuple[str, ...] = ()
+               ) -> ScoreSummary:
+    """The month assembled (`kept`: its tables kept already, `assemble.keep_ahead`)."""
     report.stage(f"menggabungkan bagian {params.period}")
     release()  # the datasets the parts read
-    return _completed(assemble_task(params, run_id, parts, ahead, return_state=True))
+    return _completed(assemble_task(params, run_id, parts, kept, return_state=True))
 
 
 def _scored_parts(params: RunParameters, run_id: str, started: datetime) -> list[ScoreSummary]:
@@ -437,12 +441,12 @@ def _months_on_cluster(months: list[RunParameters], runs: dict[str, str], starte
             report.stage(f"menunggu bagian-bagian {params.period}")
             summary = _completed(prepared.wait() or prepared.state)
             summaries.append(_published(params, runs[params.period], started, summary,
-                                        lambda: _completed(scored.wait() or scored.state), ahead=True))
+                                        lambda: _completed(scored.wait() or scored.state)))
     finally:  # a month still at work writes into its folder
         _settled([f for pair in ahead.values() for f in pair])
 
 
-Ahead = tuple[PrepareSummary, list[ScoreSummary]]
+Ahead = tuple[PrepareSummary, Scored]
 
 
 def _months_here(months: list[RunParameters], runs: dict[str, str], started: datetime,
@@ -465,7 +469,7 @@ def _months_here(months: list[RunParameters], runs: dict[str, str], started: dat
                 parts = given[1] if given else None
                 summaries.append(_published(params, run_id, started, prepared, lambda: (
                     _completed(score_month_task(params, run_id, started, parts, return_state=True)) if parts
-                    else _scored_parts(params, run_id, started)), ahead=bool(parts)))
+                    else (_scored_parts(params, run_id, started), ()))))
                 done, given = copy.given(time.perf_counter() - start) if copy else (False, None)
             given = given if done else None
 
@@ -478,10 +482,10 @@ def _ahead(params: RunParameters, run_id: str, started: datetime) -> Ahead:
 
 
 def _published(params: RunParameters, run_id: str, started: datetime, prepared: PrepareSummary,
-               parts: Callable[[], list[ScoreSummary]], ahead: bool) -> dict:
-    """A month of a backfill, prepared, its parts scored (`parts`; `ahead`: by `_month_parts`, which kept the tables
-    that need no other month), assembled, checked and published; its summary."""
-    run = _finish(params, run_id, started, prepared, lambda: _assembled(params, run_id, parts(), ahead))
+               scored: Callable[[], Scored]) -> dict:
+    """A month of a backfill, prepared, its parts scored and some tables kept (`scored`), assembled, checked and
+    published; its summary."""
+    run = _finish(params, run_id, started, prepared, lambda: _assembled(params, run_id, *scored()))
     result = monthly.summary(params, run)
     publish_artifacts(result, params)
     return result

@@ -31,6 +31,24 @@ def test_the_work_is_done_in_a_copy_and_its_result_comes_back():
     assert pid != HERE and {pid} == started and payload == [1.5, "dua", {"tiga": 3}]
 
 
+def test_a_copy_learns_when_its_maker_waits_for_it():
+    """The copy sees `awaited` false while its maker works, true once the maker waits for the result; no other
+    process (the maker, a process that made no copy) is ever awaited."""
+    def work():
+        before = forked.awaited()
+        deadline = time.monotonic() + 60
+        while not forked.awaited() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return before, forked.awaited()
+
+    with forked.forked(work) as copy:
+        time.sleep(0.5)  # the maker's own share: the copy keeps looking meanwhile
+        assert not forked.awaited()
+        done, value = copy.given(0.5)
+    assert (done, value) == (True, (False, True))
+    assert not forked.awaited()
+
+
 @pytest.mark.parametrize("fault", ["raises", "killed", "exits", "unpicklable"])
 def test_whatever_the_copy_cannot_give_is_done_here(fault):
     def work():
