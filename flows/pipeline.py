@@ -451,10 +451,11 @@ Ahead = tuple[PrepareSummary, Scored]
 
 def _months_here(months: list[RunParameters], runs: dict[str, str], started: datetime,
                  summaries: list[dict]) -> None:
-    """The months in order in this process (`summaries`); while a month is scored, assembled, checked and
-    published, a forked copy of the process reads, checks and scores the next one (`_ahead`: the second core).
-    A month the copy gave nothing for (it failed, or no fork here) is read and scored here, meeting its error.
-    The months share the inputs they have in common, checked once (`prepare.keeping_common_inputs`)."""
+    """The months in order in this process (`summaries`); while a month is assembled, checked and published, a
+    forked copy of the process reads, checks and scores the next one (`_ahead`: the second core). A month the copy
+    gave nothing for (it failed, or no fork here; the first month) is read and scored here, meeting its error, its
+    parts in halves on both cores before the next month's copy starts. The months share the inputs they have in
+    common, checked once (`prepare.keeping_common_inputs`)."""
     given: Ahead | None = None
     with prepare.keeping_common_inputs():
         for i, params in enumerate(months):
@@ -463,13 +464,21 @@ def _months_here(months: list[RunParameters], runs: dict[str, str], started: dat
             prepared = _completed(prepare_task(params, run_id, started, None if i == 0 else True,
                                                given and given[0], return_state=True))
             following = months[i + 1] if i + 1 < len(months) else None
-            with (forked.forked(functools.partial(_ahead, following, runs[following.period], started))
-                  if following and forked.supported() else nullcontext()) as copy:
-                start = time.perf_counter()
-                parts = given[1] if given else None
-                summaries.append(_published(params, run_id, started, prepared, lambda: (
-                    _completed(score_month_task(params, run_id, started, parts, return_state=True)) if parts
-                    else (_scored_parts(params, run_id, started), ()))))
+            with ExitStack() as stack:
+                copy, start = None, time.perf_counter()
+
+                def scored(params: RunParameters = params, run_id: str = run_id, parts: Scored | None = given and
+                           given[1], following: RunParameters | None = following) -> Scored:
+                    nonlocal copy, start
+                    done = (_completed(score_month_task(params, run_id, started, parts, return_state=True)) if parts
+                            else (_scored_parts(params, run_id, started), ()))
+                    if following and forked.supported():  # the next month's copy, once this month's parts are scored
+                        copy = stack.enter_context(forked.forked(
+                            functools.partial(_ahead, following, runs[following.period], started)))
+                        start = time.perf_counter()
+                    return done
+
+                summaries.append(_published(params, run_id, started, prepared, scored))
                 done, given = copy.given(time.perf_counter() - start) if copy else (False, None)
             given = given if done else None
 
