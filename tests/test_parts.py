@@ -242,6 +242,29 @@ def test_a_full_disk_during_the_parts_is_said_in_indonesian_and_leaves_no_half_w
     assert list((output / "_ditolak").glob("*")) == []
 
 
+def test_parts_scored_together_give_each_part_the_summary_it_has_scored_alone(tmp_path, monkeypatch):
+    """Five parts (part_size 10) scored in one call: each part's summary (its cooperatives scored, its reports no
+    book scores, its kabupaten/kota) is the one it gets scored alone, and together they count the month's."""
+    from flows.prepare import prepare
+    from flows.runs import new_run_id
+    from flows.score_parts import score_parts, score_together
+
+    monkeypatch.setenv("KOPERASI_SEHAT_PART_SIZE", "10")
+    settings.cache_clear()
+    try:
+        params = RunParameters(period="2026-10", input=DATA_DIR / "sample", output=tmp_path, max_quarantine_share=1)
+        run_id = new_run_id(params.period, STARTED)
+        prepare(params, run_id, STARTED)
+        plan = partitions(params, run_id)
+        together = score_parts(params, run_id, plan, STARTED)
+        alone = {i: score_together(params, run_id, {i: names}, STARTED)[i] for i, names in enumerate(plan)}
+    finally:
+        settings.cache_clear()
+    assert len(plan) == 5 and together == alone
+    assert sum(s.dinilai for s in alone.values()) == 36 and sum(s.tidak_dinilai for s in alone.values()) == 5
+    assert [len(s.per_kabupaten) for s in alone.values()] == [1, 1, 1, 1, 1]
+
+
 def test_the_parts_read_the_answers_of_the_cooperatives_that_reported_in_the_engines_columns(tmp_path):
     """The work folder keeps the accepted questionnaire answers of the reporting cooperatives with the columns the
     engine reads, not the file and row each came from (a national month: about 190 MiB less in the preparation)."""
