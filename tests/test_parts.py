@@ -104,7 +104,9 @@ def _assembled(output, monkeypatch, in_a_copy: bool, breaks: dict[str, str] | No
         monkeypatch.setattr(forked, "awaited", lambda: folder.exists() and len(list(folder.iterdir())) >= len(ahead))
         done = assemble.keep_ahead(params, run_id)
         assert done == ahead
+    early = {f: f.stat().st_mtime_ns for f in (params.folder(run_id).path / "keluaran").rglob("*.parquet")}
     assemble.assemble(params, run_id, list(parts.values()), done)
+    assert {f: f.stat().st_mtime_ns for f in early} == early  # the assembly left what was kept ahead
     kept = params.folder(run_id).path / "keluaran"
     return {f.relative_to(kept).as_posix(): f.read_bytes() for f in sorted(kept.rglob("*.parquet"))}
 
