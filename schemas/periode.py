@@ -81,8 +81,9 @@ def wita_times(text: pd.Series) -> pd.Series:
     """Dates or date-times written ISO (`2026-10-05`, `2026-10-05T08:30:00`, `2026-10-05 08:30`, fractions of
     seconds) as datetime64[us] in WITA: a time with a zone (`Z`, `+00:00`, `+0700`) converted to WITA, a time
     without one taken as WITA; NaT where the text is not such a time."""
-    zoned = text.str.fullmatch(WAKTU + ZONA).to_numpy(dtype=bool)
-    plain = text.str.fullmatch(WAKTU)
+    plain = text.str.fullmatch(WAKTU).fillna(False).to_numpy(dtype=bool)
+    zoned = np.zeros(len(text), dtype=bool)  # looked for among the others only: most times are written plain
+    zoned[~plain] = text[~plain].str.fullmatch(WAKTU + ZONA).to_numpy(dtype=bool)
     values = pd.to_datetime(text.where(plain), format="ISO8601", errors="coerce").astype("datetime64[us]")
     if zoned.any():
         utc = pd.to_datetime(text[zoned], format="ISO8601", utc=True, errors="coerce")

@@ -126,11 +126,21 @@ def _near_edge(periode: str, skor: pd.DataFrame, books: Mapping[str, Rulebook], 
 
 
 def _worse_components(indikator: pd.DataFrame, periode: str, before: str) -> pd.DataFrame:
-    rows = indikator[["nik", "periode", "komponen", "rasio", "nilai"]].astype(
-        {"nik": "str", "periode": "str", "komponen": "str"})
-    pair = rows[rows["periode"] == periode].merge(rows[rows["periode"] == before], on=["nik", "komponen"],
-                                                 suffixes=("", "_lalu"))
+    """The components whose nilai fell since `before`, per cooperative in one text. The two months' rows are paired
+    by one integer per (nik, komponen) (two national months: 0.3 s paired by their texts), and only the rows that
+    fell are taken as text."""
+    nik, komponen = pd.factorize(indikator["nik"])[0], pd.factorize(indikator["komponen"])[0]
+    month = indikator["periode"].astype("str")
+    rows = pd.DataFrame({"key": nik.astype(np.int64) * (int(komponen.max(initial=0)) + 1) + komponen,
+                         "at": np.arange(len(indikator)),
+                         **{name: indikator[name].to_numpy(dtype=float, na_value=np.nan) for name in ("rasio", "nilai")}})
+    pair = rows[(month == periode).to_numpy()].merge(rows[(month == before).to_numpy()], on="key",
+                                                     suffixes=("", "_lalu"))
     worse = pair[pair["nilai"] < pair["nilai_lalu"]]
+    at = worse["at"].to_numpy()
+    worse = worse.assign(nik=indikator["nik"].iloc[at].astype("str").array,
+                         komponen=indikator["komponen"].iloc[at].astype("str").array)
+
     def ratio(values: pd.Series) -> np.ndarray:
         return np.where(values.isna(), "tidak dapat dihitung", format_number(values) + "%")
 

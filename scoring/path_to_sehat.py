@@ -257,10 +257,12 @@ class _Book:
         for i, listed in enumerate(bands):
             table[i * width:i * width + len(listed)] = map(band_range, listed)
         ranges = choose_texts(table, np.where(band >= 0, kk * width + band, -1))
-        questions = np.array([k.pertanyaan or 0 for k in self.book.komponen] + [0])[kk]
-        after = np.nan_to_num(self.figures["pembilang"][coop, np.maximum(kk, 0)]) + np.nan_to_num(ya)
+        asked = np.flatnonzero(~np.isnan(ya))  # the words made for these rows only (a tenth of a national month's)
+        questions = np.array([k.pertanyaan or 0 for k in self.book.komponen] + [0])[kk[asked]]
+        after = np.nan_to_num(self.figures["pembilang"][coop[asked], np.maximum(kk[asked], 0)]) + ya[asked]
         answers = concat_texts(format_number(after, 0), " dari ", format_number(questions, 0), " jawaban ya")
-        return ranges.where(np.isnan(ya), answers)
+        texts = pc.replace_with_mask(_one_chunk(ranges), pa.array(~np.isnan(ya)), _one_chunk(answers))
+        return pd.Series(pd.arrays.ArrowStringArray(texts), dtype="str")
 
 
 def _order(moves: dict[str, np.ndarray], pick: np.ndarray, coop: np.ndarray, kind: np.ndarray,
@@ -305,15 +307,15 @@ def _singles(moves: dict[str, np.ndarray]) -> np.ndarray:
     """Per cooperative and component: the cheapest move reaching the next predicate, the cheapest reaching
     Sehat, the one with the most points (the cheapest of those); each once, as positions in `moves`."""
     key = moves["coop"] * 1000 + moves["kk"]
-    by_cost = np.lexsort((-moves["gain"], moves["cost"], key))
+    reaching = np.flatnonzero(moves["next"])  # the moves reaching Sehat reach the next predicate too: a tenth sorted
+    by_cost = reaching[np.lexsort((-moves["gain"][reaching], moves["cost"][reaching], key[reaching]))]
     by_gain = np.lexsort((moves["cost"], -moves["gain"], key))
 
     def first(order: np.ndarray) -> np.ndarray:
         keys = key[order]
         return order[np.r_[True, keys[1:] != keys[:-1]]] if len(order) else order
 
-    return np.unique(np.concatenate([first(by_cost[moves["next"][by_cost]]), first(by_cost[moves["best"][by_cost]]),
-                                     first(by_gain)]))
+    return np.unique(np.concatenate([first(by_cost), first(by_cost[moves["best"][by_cost]]), first(by_gain)]))
 
 
 def _factor_flags(kop: pd.DataFrame, book: Rulebook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

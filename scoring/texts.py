@@ -75,7 +75,9 @@ def _number(values: pd.Series | np.ndarray, decimals: int, trim: str) -> pd.Seri
         shown = np.where(fraction == 0, 0, decimals if trim == "whole" else np.where(fraction % 10 == 0, 1, decimals))
         fraction = np.where(shown == 1, fraction // 10 ** (decimals - 1), fraction)
     pieces.append(pc.take(_DECIMALS, pa.array(np.select([shown == 1, shown == 2], [1 + fraction, 11 + fraction], 0))))
-    text = pc.if_else(pa.array(missing), "", pc.binary_join_element_wise(*pieces, ""))
+    text = pc.binary_join_element_wise(*pieces, "")
+    if missing.any():
+        text = pc.if_else(pa.array(missing), "", text)
     index = values.index if isinstance(values, pd.Series) else None
     return pd.Series(pd.arrays.ArrowStringArray(text), index=index).astype("str")
 

@@ -142,9 +142,13 @@ def _reasons(rows: pd.DataFrame, last: pd.Series, fell: pd.Series, silent: pd.Se
 def _top_moves(jalan: pd.DataFrame, nik: pd.Series) -> pd.Series:
     """Per cooperative of `nik`, the top of its jalan_menuju_sehat in words: its first move, or, when that is part of
     the cheapest combination, the whole combination."""
-    wanted = jalan["komponen"].notna().to_numpy() & is_in(jalan["nik"], nik)
-    moves = jalan.loc[wanted, list(READS["jalan_menuju_sehat"])].astype({"nik": "str"})
-    moves = moves.sort_values(["nik", "urutan"], kind="stable")
+    wanted = np.flatnonzero(jalan["komponen"].notna().to_numpy() & is_in(jalan["nik"], nik))
+    # in (nik, urutan) order, each cooperative's first move and its combination's moves: the rows read as text
+    code = pd.factorize(jalan["nik"].iloc[wanted].astype("str"), sort=True)[0]
+    order = np.lexsort((jalan["urutan"].to_numpy(dtype=np.int64)[wanted], code))
+    first = np.diff(code[order], prepend=-1) != 0
+    combination = (jalan["langkah"] == COMBINATION).to_numpy(dtype=bool)[wanted][order]
+    moves = jalan.iloc[wanted[order][first | combination]][list(READS["jalan_menuju_sehat"])].astype({"nik": "str"})
     first = moves.drop_duplicates("nik").set_index("nik")
     combos = moves[moves["langkah"] == COMBINATION]
     together = "kombinasi menuju " + combos.groupby("nik")["predikat_berikutnya"].first() + ": " + join_per_key(
