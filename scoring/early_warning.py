@@ -132,8 +132,8 @@ def _worse_components(indikator: pd.DataFrame, periode: str, before: str) -> pd.
     nik, komponen = pd.factorize(indikator["nik"])[0], pd.factorize(indikator["komponen"])[0]
     month = indikator["periode"].astype("str")
     rows = pd.DataFrame({"key": nik.astype(np.int64) * (int(komponen.max(initial=0)) + 1) + komponen,
-                         "at": np.arange(len(indikator)),
-                         **{name: indikator[name].to_numpy(dtype=float, na_value=np.nan) for name in ("rasio", "nilai")}})
+                         "at": np.arange(len(indikator)), **{name: indikator[name].to_numpy(dtype=float, na_value=np.nan)
+                                                             for name in ("rasio", "nilai")}})
     pair = rows[(month == periode).to_numpy()].merge(rows[(month == before).to_numpy()], on="key",
                                                      suffixes=("", "_lalu"))
     worse = pair[pair["nilai"] < pair["nilai_lalu"]]
