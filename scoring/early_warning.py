@@ -131,9 +131,9 @@ def _worse_components(indikator: pd.DataFrame, periode: str, before: str) -> pd.
     fell are taken as text."""
     nik, komponen = pd.factorize(indikator["nik"])[0], pd.factorize(indikator["komponen"])[0]
     month = indikator["periode"].astype("str")
+    figures = {name: indikator[name].to_numpy(dtype=float, na_value=np.nan) for name in ("rasio", "nilai")}
     rows = pd.DataFrame({"key": nik.astype(np.int64) * (int(komponen.max(initial=0)) + 1) + komponen,
-                         "at": np.arange(len(indikator)), **{name: indikator[name].to_numpy(dtype=float, na_value=np.nan)
-                                                             for name in ("rasio", "nilai")}})
+                         "at": np.arange(len(indikator)), **figures})
     pair = rows[(month == periode).to_numpy()].merge(rows[(month == before).to_numpy()], on="key",
                                                      suffixes=("", "_lalu"))
     worse = pair[pair["nilai"] < pair["nilai_lalu"]]
