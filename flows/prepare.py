@@ -20,7 +20,7 @@ from flows import forked, storage
 from flows.catalog import RunFolder, release
 from flows.common_cache import checked_or_cached
 from flows.config import TIMEZONE
-from flows.ingest.landing import (Landing, common_files, digest, read_common, read_report_files, read_reports,
+from flows.ingest.landing import (Landing, as_it_is, common_files, read_common, read_report_files, read_reports,
                                   remember_report_files, with_common)
 from flows.ingest.walk import shown
 from flows.memory import give_back
@@ -92,9 +92,9 @@ def keep_common_inputs() -> None:
 def checked_common(root: Path, today: date) -> CheckedCommon:
     """Read and check the shared inputs, or reuse the result kept for the same file contents and day: in memory
     during a backfill, on disk between runs (`flows.common_cache`)."""
-    key = None  # hashing the files (about 0.2 s at national scale) is only worth it in a backfill
+    key = None  # the files as they are (`as_it_is`: hashing them took 0.3-0.4 s of each national month)
     if _Kept.active:
-        key = (root.resolve(), today, tuple((e.sumber, digest(e)) for e in common_files(root)))
+        key = (root.resolve(), today, tuple(as_it_is(e) or e.sumber for e in common_files(root)))
         if key in _Kept.entry:
             return _Kept.entry[key]
     common, kept = checked_or_cached(root, today, lambda: _checked(root, today),

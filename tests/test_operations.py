@@ -507,8 +507,13 @@ def test_the_months_of_a_backfill_check_the_shared_inputs_once_until_a_file_chan
         answers.write_text(answers.read_text() + answers.read_text().splitlines()[1] + "\n")  # one answer twice
         assert prepared("2026-10").kuesioner_dikarantina == 39  # the set (38 questions) and its copied answer
         assert checked == [4788, 4789]
+        before, text = answers.stat(), answers.read_text()  # the files are compared as they are, not read: the same
+        answers.write_text(text[:-2] + text[-2:].upper())   # size and write time given back, its status time says
+        os.utime(answers, ns=(before.st_atime_ns, before.st_mtime_ns))
+        prepared("2026-10")
+        assert checked == [4788, 4789, 4789]
     prepared("2026-10")  # outside a backfill (a served deployment) nothing is kept in memory; the check kept
-    assert checked == [4788, 4789] and not _Kept.entry  # on disk answers a rerun on the same day
+    assert checked == [4788, 4789, 4789] and not _Kept.entry  # on disk answers a rerun on the same day
 
 
 def test_a_shared_file_changed_while_it_is_read_is_not_kept_and_a_foreign_entry_is_a_miss(tmp_path, monkeypatch):

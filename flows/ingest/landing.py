@@ -259,18 +259,25 @@ def read_each(found: Sequence[Entry], bounds: Limits, period: str | None = None,
 
 
 def _read_key(entry: Entry, bounds: Limits, period: str | None, now: datetime | None) -> tuple | None:
-    """What a report file's read for a month depends on besides the month: the name it has in the landing folder
-    (a link is its own entry) and the file as it is now, taken before it is read (its path, inode, size, and the
-    times of its last change: modification and status; the status time changes with every write or change of
-    permissions, and no user can set it back), the run's start and the limits; None when nothing is kept."""
+    """What a report file's read for a month depends on besides the month: the file as it is now (`as_it_is`),
+    the run's start and the limits; None when nothing is kept."""
     if not _Remembered.active or period is None:
         return None
+    file = as_it_is(entry)
+    return None if file is None else (*file, now, bounds)
+
+
+def as_it_is(entry: Entry) -> tuple | None:
+    """A landing file as it is now, taken before it is read: the name it has in the landing folder (a link is its
+    own entry), its path, inode, size, and the times of its last change: modification and status (the status time
+    changes with every write or change of permissions, and no user can set it back); None when it cannot be
+    looked at (reading it will say why). What a backfill's months compare to reuse what they read of a file."""
     try:
         stat = entry.path.stat()
-    except OSError:  # reading it will say why
+    except OSError:
         return None
     return (entry.sumber, str(entry.path.resolve()), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
-            stat.st_ctime_ns, now, bounds)
+            stat.st_ctime_ns)
 
 
 def _keep_read(key: tuple, read: _FileRead) -> None:
