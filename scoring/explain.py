@@ -42,12 +42,13 @@ def indicator_columns(indikator: pd.DataFrame, koperasi: pd.DataFrame,
     better = np.full(len(frame), np.nan)
     lost = np.zeros(len(frame))
     komponen = frame["komponen"].astype("str").to_numpy()
+    figures = [frame[name].to_numpy(dtype=float, na_value=np.nan) for name in ("pembilang", "rasio", "nilai")]
     for (book_id, mode), rows in _book_rows(frame, koperasi).items():
         book = books[book_id]
         lost[rows] = round_half_up(frame["bobot"].to_numpy()[rows] - frame["skor"].to_numpy()[rows], book.desimal_skor)
         for k in book.komponen:
             at = rows[komponen[rows] == k.id]
-            text[at], better[at] = _better(k, mode, frame.iloc[at])
+            text[at], better[at] = _better(k, mode, *(figure[at] for figure in figures))
     return frame.assign(poin_hilang=lost, rentang_lebih_baik=pd.Series(text, dtype="str"), nilai_lebih_baik=better)
 
 
@@ -108,16 +109,17 @@ def _book_rows(frame: pd.DataFrame, koperasi: pd.DataFrame) -> dict[tuple[str, M
             for pair in map(tuple, pairs.itertuples(index=False))}
 
 
-def _better(k: Komponen, mode: Mode, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(range text, nilai) of the nearest better band of each row of one component."""
+def _better(k: Komponen, mode: Mode, pembilang: np.ndarray, x: np.ndarray, now: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """(range text, nilai) of the nearest better band of each row of one component (its pembilang, rasio and
+    nilai)."""
     if k.kuesioner and not k.tabel:  # its share of "ya" is its nilai
-        ya = rows["pembilang"].fillna(0).to_numpy(dtype=float) + 1
+        ya = np.where(np.isnan(pembilang), 0, pembilang) + 1
         top = ya > k.pertanyaan
         text = (pd.Series(ya, dtype="int64").astype("str") + f" dari {k.pertanyaan} jawaban ya").to_numpy(object)
         return np.where(top, None, text), np.where(top, np.nan, ya * 100 / k.pertanyaan)
     bands = target_bands(k, mode)
     values = np.array([b.nilai for b in bands])
-    x, now = rows["rasio"].to_numpy(dtype=float), rows["nilai"].to_numpy(dtype=float)
     higher = values[None, :] > now[:, None]
     lows = np.array([-np.inf if b.lower is None else b.lower[0] for b in bands])
     highs = np.array([np.inf if b.upper is None else b.upper[0] for b in bands])
@@ -186,11 +188,13 @@ def _factor_texts(koperasi: pd.DataFrame, factors: pd.DataFrame | None) -> np.nd
 
 
 def _top_texts(indikator: pd.DataFrame, keys: pd.DataFrame, questions: set[str]) -> np.ndarray:
-    rows = indikator[indikator["poin_hilang"] > 0].astype({"nik": "str", "periode": "str", "komponen": "str"})
-    rows = rows.assign(urutan=np.arange(len(rows))).sort_values(["poin_hilang", "urutan"], ascending=[False, True],
-                                                                kind="stable")
-    rows = rows.assign(peringkat=rows.groupby(KEY, sort=False).cumcount())
-    rows = rows[rows["peringkat"] < TOP]
+    lost = indikator["poin_hilang"].to_numpy(dtype=float)
+    losing = np.flatnonzero(lost > 0)
+    order = losing[np.lexsort((losing, -lost[losing]))]  # the most points lost first, then in the rows' order
+    nik, periode = pd.factorize(indikator["nik"])[0], pd.factorize(indikator["periode"])[0]
+    cooperative = (nik.astype(np.int64) * (int(periode.max(initial=0)) + 1) + periode)[order]
+    rank = pd.Series(cooperative).groupby(cooperative, sort=False).cumcount().to_numpy()
+    rows = indikator.iloc[order[rank < TOP]].astype({"nik": "str", "periode": "str", "komponen": "str"})
     ratio = rows["komponen"] + np.where(rows["rasio"].isna(), " tidak dapat dihitung", " " + format_number(rows["rasio"]) + "%")
     answers = (rows["komponen"] + " " + format_nilai(rows["pembilang"].fillna(0)).to_numpy() + " dari "
                + format_nilai(rows["penyebut"]).to_numpy() + " jawaban ya")
