@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from scoring.inputs import datetimes, is_in, rows_of
+from scoring.inputs import datetimes, is_in, rows_of, text_codes
 from scoring.periods import previous_period, shift_period
 from scoring.rulebook import aktif_years, rulebooks
 from scoring.rulebook_format import Rulebook
@@ -129,10 +129,10 @@ def _worse_components(indikator: pd.DataFrame, periode: str, before: str) -> pd.
     """The components whose nilai fell since `before`, per cooperative in one text. The two months' rows are paired
     by one integer per (nik, komponen) (two national months: 0.3 s paired by their texts), and only the rows that
     fell are taken as text."""
-    nik, komponen = pd.factorize(indikator["nik"])[0], pd.factorize(indikator["komponen"])[0]
+    nik, komponen = text_codes(indikator["nik"]), text_codes(indikator["komponen"])
     month = indikator["periode"].astype("str")
     figures = {name: indikator[name].to_numpy(dtype=float, na_value=np.nan) for name in ("rasio", "nilai")}
-    rows = pd.DataFrame({"key": nik.astype(np.int64) * (int(komponen.max(initial=0)) + 1) + komponen,
+    rows = pd.DataFrame({"key": nik * (int(komponen.max(initial=-1)) + 1) + komponen,
                          "at": np.arange(len(indikator)), **figures})
     pair = rows[(month == periode).to_numpy()].merge(rows[(month == before).to_numpy()], on="key",
                                                      suffixes=("", "_lalu"))

@@ -19,7 +19,7 @@ import pandas as pd
 from scoring.bands import round_half_up
 from scoring.components import NO_ANSWERS
 from scoring.errors import ScoringInputError
-from scoring.inputs import encode, place_in
+from scoring.inputs import encode, place_in, text_codes
 from scoring.moves import target_bands
 from scoring.rulebook import rulebooks
 from scoring.rulebook_format import Komponen, Mode, Rulebook
@@ -191,8 +191,8 @@ def _top_texts(indikator: pd.DataFrame, keys: pd.DataFrame, questions: set[str])
     lost = indikator["poin_hilang"].to_numpy(dtype=float)
     losing = np.flatnonzero(lost > 0)
     order = losing[np.lexsort((losing, -lost[losing]))]  # the most points lost first, then in the rows' order
-    nik, periode = pd.factorize(indikator["nik"])[0], pd.factorize(indikator["periode"])[0]
-    cooperative = (nik.astype(np.int64) * (int(periode.max(initial=0)) + 1) + periode)[order]
+    nik, periode = text_codes(indikator["nik"]), text_codes(indikator["periode"])
+    cooperative = (nik * (int(periode.max(initial=-1)) + 1) + periode)[order]
     rank = pd.Series(cooperative).groupby(cooperative, sort=False).cumcount().to_numpy()
     rows = indikator.iloc[order[rank < TOP]].astype({"nik": "str", "periode": "str", "komponen": "str"})
     ratio = rows["komponen"] + np.where(rows["rasio"].isna(), " tidak dapat dihitung", " " + format_number(rows["rasio"]) + "%")

@@ -91,6 +91,14 @@ def encode(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return np.asarray(indices).astype(np.int32, copy=False), encoded.dictionary
 
 
+def text_codes(values: pd.Series) -> np.ndarray:
+    """Each value's code (int64, from 0) by its text: values equal as text (`astype("str")`: 1 and "1", a category
+    and the text it names) share one, and the missing values share one of their own, as pandas pairs them in a
+    merge. Only the distinct values are made text."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return pd.factorize(pd.Index(distinct).astype("str"), use_na_sentinel=False)[0][codes].astype(np.int64)
+
+
 def check_periods(periode: pd.Series) -> None:
     bad = periode[~periode.astype("str").str.fullmatch(PERIODE.pattern).fillna(False)]
     if len(bad):

@@ -146,3 +146,19 @@ def test_rat_overdue_within_three_months():
 def test_a_quiet_healthy_month_warns_of_nothing():
     rows = skor(("A", "2026-08", 85.0, "Sehat", "Sehat"), ("A", "2026-09", 84.0, "Sehat", "Sehat"))
     assert warnings(rows, status(("A", PERIODE, True, RAT, True, 0, None))) == []
+
+
+def test_a_component_pairs_with_last_month_by_the_text_of_its_keys():
+    """The months' components are paired by integer codes of their text (`scoring.inputs.text_codes`): a nik held
+    as the number 7 in one month's rows and as the text "7" in the other's is one cooperative, as when the two were
+    paired as text (a hostile review of the integer keys)."""
+    from scoring.inputs import text_codes
+
+    rows = skor(("7", "2026-08", 70.0, CS, CS), ("7", "2026-09", 69.0, CS, CS))
+    indikator = pd.DataFrame({"nik": pd.Series([7, "7"], dtype=object), "periode": ["2026-08", "2026-09"],
+                              "komponen": ["rasio_kas", "rasio_kas"], "rasio": [12.5, 32.0], "nilai": [100, 25]})
+    assert warnings(rows, status(("7", PERIODE, True, RAT, True, 0, None)), indikator) == [
+        ("7", "komponen_turun_band", "nilai komponen turun sejak 2026-08: rasio_kas 12,50% menjadi 32,00% (nilai 100 "
+         "menjadi 25)")]
+    assert text_codes(pd.Series([1, "1", None, "a", float("nan"), "a"], dtype=object)).tolist() == [0, 0, 1, 2, 1, 2]
+    assert text_codes(pd.Series(["x", "y", "x"], dtype="category")).tolist() == [0, 1, 0]
