@@ -90,8 +90,8 @@ def keep_common_inputs() -> None:
 
 
 def checked_common(root: Path, today: date) -> CheckedCommon:
-    """Read and check the shared inputs, or reuse the result kept for the same file contents and day: in memory
-    during a backfill, on disk between runs (`flows.common_cache`)."""
+    """Read and check the shared inputs, or reuse the result kept for the same files and day: in memory during a
+    backfill (the files as they are, `as_it_is`), on disk between runs (their contents, `flows.common_cache`)."""
     key = None  # the files as they are (`as_it_is`: hashing them took 0.3-0.4 s of each national month)
     if _Kept.active:
         key = (root.resolve(), today, tuple(as_it_is(e) or e.sumber for e in common_files(root)))
