@@ -9,12 +9,13 @@ so 90.10 - 7.50 - 4.10 = 78.50, Cukup Sehat; the next predicate is Sehat (80, 1.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from schemas.outputs import validate_output
 from scoring import score_reports
-from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE, jalan_menuju_sehat, repeated_single
+from scoring.path_to_sehat import NOTE_COMBINATION, NOTE_SINGLE, _singles, jalan_menuju_sehat, repeated_single
 from builders import report
 from test_scoring_cooperatives import KSP_A, KSP_C, NIK_A, QUESTIONNAIRES, _faktor, _kuesioner, _ya
 
@@ -194,3 +195,18 @@ def test_a_combination_of_one_move_shown_before_as_a_single_move_is_found():
     assert repeated_single([single, combination, combination], ["a", "a", "c"]) is None  # two moves together
     assert repeated_single([combination, single], ["a", "a"]) is None
     assert repeated_single([single], ["a"]) is None and repeated_single([], []) is None
+
+
+def test_the_single_moves_kept_per_component_next_sehat_and_most_points():
+    """`_singles` on hand-made moves of a cooperative two predicates below Sehat (the acceptance case's next
+    predicate is Sehat, so there the first two kinds coincide). Per (cooperative, component): the cheapest move
+    reaching the next predicate (a tie in Rupiah: the more points), the cheapest reaching Sehat, the one with the
+    most points (the cheapest of those)."""
+    moves = {  # positions 0-3 and 6: cooperative 0, component 0; 4: cooperative 1; 5: cooperative 0, component 1
+        "coop": np.array([0, 0, 0, 0, 1, 0, 0]), "kk": np.array([0, 0, 0, 0, 0, 1, 0]),
+        "gain": np.array([10, 20, 30, 30, 5, 10, 15]), "cost": np.array([1.0, 5.0, 9.0, 12.0, 3.0, 2.0, 1.0]),
+        "next": np.array([True, True, True, True, False, True, True]),
+        "best": np.array([False, True, True, True, False, False, False])}
+    # 6 reaches the next predicate as cheaply as 0 with more points; 1 is the cheapest reaching Sehat; 2 the
+    # cheaper of the two with the most points; 4 and 5 the only moves of their keys
+    assert _singles(moves).tolist() == [1, 2, 4, 5, 6]

@@ -95,6 +95,19 @@ def test_the_order_of_a_hand_made_kabupaten_and_its_parts():
     assert pd.isna(by_nik.loc["K4", "langkah_utama"])
 
 
+def test_the_top_move_is_found_in_urutan_order_however_the_rows_come():
+    """The worklist reads each cooperative's first move (by `urutan`) and its combination's moves in order, not the
+    table's first rows: the same words from the rows reversed and with a later single move of K2 listed first."""
+    jalan = pd.concat([JALAN, pd.DataFrame({
+        "nik": ["K2"], "urutan": [3], "langkah": ["satu_komponen"], "komponen": ["rasio_kas"],
+        "predikat_berikutnya": [CS], "uraian": ["rasio_kas: sendiri"]})], ignore_index=True).iloc[::-1]
+    found = daftar_prioritas(PERIODE, skor(), status(), jalan, PERINGATAN, capacity=2, silent_months=3,
+                             members_per_step=10_000).set_index("nik")["langkah_utama"]
+    assert found[["K1", "K2", "K6"]].tolist() == [
+        "rasio_kas: naikkan ...", "kombinasi menuju Cukup Sehat: rasio_kas: a; ms_aset: b",
+        "manajemen_umum: 12 jawaban ya lagi ..."]
+
+
 def test_pendamping_within_capacity_and_suggestions():
     # capacity 2: Sari visits K6 and K5, Budi K1 and K7 (their registry assignments, in priority order); the pool
     # of Bulungan is Budi, Dewi, Sari: Dewi has no visit yet, so K4 and then K2 go to her
