@@ -129,11 +129,10 @@ def _worse_components(indikator: pd.DataFrame, periode: str, before: str) -> pd.
     """The components whose nilai fell since `before`, per cooperative in one text. The two months' rows are paired
     by one integer per (nik, komponen) (two national months: 0.3 s paired by their texts), and only the rows that
     fell are taken as text."""
-    nik, komponen = text_codes(indikator["nik"]), text_codes(indikator["komponen"])
     month = indikator["periode"].astype("str")
     figures = {name: indikator[name].to_numpy(dtype=float, na_value=np.nan) for name in ("rasio", "nilai")}
-    rows = pd.DataFrame({"key": nik * (int(komponen.max(initial=-1)) + 1) + komponen,
-                         "at": np.arange(len(indikator)), **figures})
+    rows = pd.DataFrame({"key": text_codes(indikator["nik"], indikator["komponen"]), "at": np.arange(len(indikator)),
+                         **figures})
     pair = rows[(month == periode).to_numpy()].merge(rows[(month == before).to_numpy()], on="key",
                                                      suffixes=("", "_lalu"))
     worse = pair[pair["nilai"] < pair["nilai_lalu"]]

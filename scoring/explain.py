@@ -191,8 +191,7 @@ def _top_texts(indikator: pd.DataFrame, keys: pd.DataFrame, questions: set[str])
     lost = indikator["poin_hilang"].to_numpy(dtype=float)
     losing = np.flatnonzero(lost > 0)
     order = losing[np.lexsort((losing, -lost[losing]))]  # the most points lost first, then in the rows' order
-    nik, periode = text_codes(indikator["nik"]), text_codes(indikator["periode"])
-    cooperative = (nik * (int(periode.max(initial=-1)) + 1) + periode)[order]
+    cooperative = text_codes(indikator["nik"], indikator["periode"])[order]
     rank = pd.Series(cooperative).groupby(cooperative, sort=False).cumcount().to_numpy()
     rows = indikator.iloc[order[rank < TOP]].astype({"nik": "str", "periode": "str", "komponen": "str"})
     ratio = rows["komponen"] + np.where(rows["rasio"].isna(), " tidak dapat dihitung", " " + format_number(rows["rasio"]) + "%")

@@ -91,12 +91,17 @@ def encode(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return np.asarray(indices).astype(np.int32, copy=False), encoded.dictionary
 
 
-def text_codes(values: pd.Series) -> np.ndarray:
-    """Each value's code (int64, from 0) by its text: values equal as text (`astype("str")`: 1 and "1", a category
-    and the text it names) share one, and the missing values share one of their own, as pandas pairs them in a
-    merge. Only the distinct values are made text."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    return pd.factorize(pd.Index(distinct).astype("str"), use_na_sentinel=False)[0][codes].astype(np.int64)
+def text_codes(*columns: pd.Series) -> np.ndarray:
+    """Each row's code (int64, from 0, in order of first appearance) by the text of its values in `columns` (one or
+    more, as long as each other): rows equal as text (`astype("str")`: 1 and "1", a category and the text it names)
+    share one, and a missing value is a value of its own, as pandas pairs them in a merge. Only the distinct
+    values are made text. (`encode` gives the distinct texts too, for a lookup.)"""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        own, distinct = pd.factorize(values, use_na_sentinel=False)
+        by_text = pd.factorize(pd.Index(distinct).astype("str"), use_na_sentinel=False)[0][own]
+        codes = pd.factorize(codes * (int(by_text.max(initial=-1)) + 1) + by_text)[0].astype(np.int64)
+    return codes
 
 
 def check_periods(periode: pd.Series) -> None:

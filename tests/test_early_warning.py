@@ -162,3 +162,5 @@ def test_a_component_pairs_with_last_month_by_the_text_of_its_keys():
          "menjadi 25)")]
     assert text_codes(pd.Series([1, "1", None, "a", float("nan"), "a"], dtype=object)).tolist() == [0, 0, 1, 2, 1, 2]
     assert text_codes(pd.Series(["x", "y", "x"], dtype="category")).tolist() == [0, 1, 0]
+    assert text_codes(pd.Series(["7", 7, "8", "7"], dtype=object),  # pairs: ("7", a), ("7", b), ("8", a), ("7", a)
+                      pd.Series(["a", "b", "a", "a"], dtype="category")).tolist() == [0, 1, 2, 0]
