@@ -72,10 +72,14 @@ class _IndonesianHelp:
 
 
 class Group(_IndonesianHelp, TyperGroup):
+    """The command group of `koperasi-sehat`, its help in Indonesian (`_IndonesianHelp`)."""
+
     pass
 
 
 class Command(_IndonesianHelp, TyperCommand):
+    """A command of `koperasi-sehat`, its help in Indonesian (`_IndonesianHelp`)."""
+
     pass
 
 

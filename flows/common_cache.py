@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 
 def cache_folder() -> Path:
+    """Where the checked shared inputs are kept between runs: `masukan_umum` in the user's cache folder
+    (XDG_CACHE_HOME on Linux)."""
     return user_cache_path(APP_NAME, appauthor=False) / "masukan_umum"
 
 

@@ -102,6 +102,7 @@ def prepare_task(params: RunParameters, run_id: str, started: datetime, previous
 @task(name="bagi", cache_policy=NO_CACHE)
 @_user_errors_fail
 def partition_task(params: RunParameters, run_id: str) -> list[tuple[str, ...]]:
+    """Prefect task 'bagi': the run's parts, each a tuple of kabupaten/kota codes (`score_parts.partitions`)."""
     return score_parts.partitions(params, run_id)
 
 
@@ -145,6 +146,7 @@ def _month_parts(params: RunParameters, run_id: str, computed_at: datetime) -> S
 @_user_errors_fail
 def assemble_task(params: RunParameters, run_id: str, parts: list[ScoreSummary], kept: tuple[str, ...] = ()
                   ) -> ScoreSummary:
+    """Prefect task 'gabung': the month's tables from the scored parts (`assemble.assemble`), its counts logged."""
     summary = assemble.assemble(params, run_id, parts, kept)
     logger = get_run_logger()
     logger.info("dinilai %d koperasi, %d laporan tidak dinilai (jenis tanpa rulebook)", summary.dinilai,
@@ -240,6 +242,8 @@ def _local() -> bool:
 @task(name="periksa-mutu", cache_policy=NO_CACHE)
 @_user_errors_fail
 def quality_task(params: RunParameters, run_id: str, prepared: PrepareSummary) -> dict | State:
+    """Prefect task 'periksa-mutu': the quality gate over the run's tables (`monthly.check_quality`); a failed State
+    when an expectation fails."""
     result = monthly.check_quality(params, run_id, prepared)
     get_run_logger().info("Great Expectations: semua ekspektasi terpenuhi (%.1f s); Data Docs: %s",
                           result["seconds"], result["data_docs"])
@@ -249,6 +253,8 @@ def quality_task(params: RunParameters, run_id: str, prepared: PrepareSummary) -
 @task(name="terbitkan", cache_policy=NO_CACHE, **IO_RETRIES)
 @_user_errors_fail
 def publish_task(params: RunParameters, run_id: str, manifest: dict) -> dict[str, str] | State:
+    """Prefect task 'terbitkan': the period's tables swapped into the output folder (`publishing.publish`), retried
+    on I/O errors; the files written by table."""
     written = publishing.publish(params, run_id, manifest)
     get_run_logger().info("terbit: %s", ", ".join(written.values()))
     return written

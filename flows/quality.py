@@ -93,6 +93,9 @@ class QualityParameters:
 
 @dataclass
 class QualityResult:
+    """What the quality gate found: whether every expectation held, each failure as one line, the Data Docs index and
+    its summary for the run's record."""
+
     success: bool
     failed: list[str]  # "<table>: <what failed> [<check id>]: <observed>"
     data_docs_index: Path

@@ -94,11 +94,16 @@ class PrepareSummary:
 
 @dataclass
 class ScoreSummary:
+    """The counts of a part's or a month's scoring: cooperatives scored, reports no rulebook scores, and the counts
+    per kabupaten/kota."""
+
     dinilai: int
     tidak_dinilai: int  # accepted reports that no rulebook scores (sharia)
     per_kabupaten: list[dict]
 
 
 def new_run_id(period: str, now: datetime | None = None) -> str:
+    """A run's id: its period and the moment it started in WITA (`now`, default the current time), e.g.
+    2026-10_20261105T020000123456 (microseconds last)."""
     moment = (now or datetime.now(TIMEZONE)).astimezone(TIMEZONE)
     return f"{period}_{moment.strftime(RUN_TIME)}"

@@ -236,6 +236,8 @@ def _direct(url: str) -> Iterator[None]:
 
 
 def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
+    """Wait until the Prefect server at `url` answers its health check; ServerError naming its last logged words and
+    its log when it stops while starting or is not ready within STARTUP_SECONDS."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -52,6 +52,7 @@ def file_schema(table: str) -> pa.Schema:
 
 
 def partition_path(output: Path, table: str, periode: str) -> Path:
+    """The folder of a period's partition of a table (`<output>/<table>/periode=<p>`)."""
     return Path(output) / table / f"{KEY}={periode}"
 
 

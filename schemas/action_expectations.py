@@ -100,12 +100,15 @@ def jalan_menuju_sehat_suite(books: Mapping[str, Rulebook]) -> gx.ExpectationSui
 
 
 def batch_jalan_menuju_sehat(df: pd.DataFrame) -> pd.DataFrame:
+    """The jalan_menuju_sehat table with the cek_* columns its suite reads: the dense rank of urutan per (nik,
+    periode), and whether each combination row's component is in the combination that reaches the next predicate."""
     combination = df["langkah"].astype("str").eq("kombinasi") & df["komponen"].notna()
     return df.assign(cek_urutan=_dense_rank(df, ["nik", "periode"], "urutan"),
                      cek_kombinasi_mencapai=~combination | df["mencapai_predikat_berikutnya"].astype(bool))
 
 
 def peringatan_dini_suite() -> gx.ExpectationSuite:
+    """The GX suite of peringatan_dini: one row per (nik, periode, kode), known codes, every warning with its reason."""
     s = PERINGATAN_DINI
     return make_suite(s, [
         _unique(s, ["nik", "periode", "kode"]),
@@ -117,6 +120,8 @@ def peringatan_dini_suite() -> gx.ExpectationSuite:
 
 
 def persentil_sejawat_suite(min_peers: int) -> gx.ExpectationSuite:
+    """The GX suite of persentil_sejawat: one row per (nik, periode, komponen, cakupan), persentil 0-100, and a
+    persentil only for groups of at least `min_peers` peers."""
     s = PERSENTIL_SEJAWAT
     return make_suite(s, [
         _unique(s, ["nik", "periode", "komponen", "cakupan"]),
@@ -126,10 +131,14 @@ def persentil_sejawat_suite(min_peers: int) -> gx.ExpectationSuite:
 
 
 def batch_persentil_sejawat(df: pd.DataFrame, min_peers: int) -> pd.DataFrame:
+    """The persentil_sejawat table with cek_sejawat_cukup: no persentil, or at least `min_peers` peers."""
     return df.assign(cek_sejawat_cukup=df["persentil"].isna() | (df["jumlah_sejawat"] >= min_peers))
 
 
 def daftar_prioritas_suite(capacity: int) -> gx.ExpectationSuite:
+    """The GX suite of daftar_prioritas: one row per (periode, nik), ranks 1, 2, 3 ... without gaps per
+    kabupaten/kota and in skor_prioritas order, skor_prioritas the sum of its four parts, visits within capacity
+    among the first `capacity` of their pendamping."""
     s = DAFTAR_PRIORITAS
     return make_suite(s, [
         _unique(s, ["periode", "nik"]),
@@ -146,6 +155,8 @@ def daftar_prioritas_suite(capacity: int) -> gx.ExpectationSuite:
 
 
 def batch_daftar_prioritas(df: pd.DataFrame, capacity: int) -> pd.DataFrame:
+    """The daftar_prioritas table with the cek_* columns its suite reads (each kabupaten/kota's dense ranks, the
+    difference between skor_prioritas and its parts, the order of skor_prioritas, the visits within `capacity`)."""
     parts = ["poin_predikat", "poin_penurunan", "poin_tidak_melapor", "poin_anggota"]
     ordered = df.sort_values(["kode_wilayah", "peringkat"], kind="stable")
     before = ordered.groupby("kode_wilayah", dropna=False)["skor_prioritas"].shift()
@@ -157,6 +168,8 @@ def batch_daftar_prioritas(df: pd.DataFrame, capacity: int) -> pd.DataFrame:
 
 
 def mutu_pelaporan_suite(grades: Sequence[str]) -> gx.ExpectationSuite:
+    """The GX suite of mutu_pelaporan: one row per (nik, periode), nilai_mutu one of `grades`, its percents 0-100,
+    and the months counted consistently."""
     s = MUTU_PELAPORAN
     return make_suite(s, [
         _unique(s, ["nik", "periode"]),
@@ -169,5 +182,7 @@ def mutu_pelaporan_suite(grades: Sequence[str]) -> gx.ExpectationSuite:
 
 
 def batch_mutu_pelaporan(df: pd.DataFrame) -> pd.DataFrame:
+    """The mutu_pelaporan table with cek_bulan_terhitung: bulan_tepat_waktu + bulan_terlambat = bulan_melapor <=
+    bulan_wajib."""
     return df.assign(cek_bulan_terhitung=(df["bulan_tepat_waktu"] + df["bulan_terlambat"] == df["bulan_melapor"])
                      & (df["bulan_melapor"] <= df["bulan_wajib"]))

@@ -179,10 +179,13 @@ COUNT = pdr.Check.ge(0)
 
 
 def run_id_column() -> Column:
+    """The run_id column every output table has (text, never blank)."""
     return Column("run_id", STRING, "id of the run that wrote the row", nullable=False, checks=(NOT_BLANK,))
 
 
 def periode_column(nullable: bool = False) -> Column:
+    """The periode column (YYYY-MM text, also the partition key); `nullable` for karantina's rows whose period could
+    not be read."""
     return Column("periode", STRING, "reporting month, YYYY-MM (also the partition key periode=YYYY-MM)",
                  nullable=nullable, checks=() if nullable else (PERIODE_CHECK,))
 
@@ -211,18 +214,22 @@ def set_apart(left: str, right: str) -> RowRule:
 
 
 def nik_column() -> Column:
+    """The nik column (text, never blank): the Nomor Induk Koperasi, an opaque id."""
     return Column("nik", STRING, "Nomor Induk Koperasi (opaque id)", nullable=False, checks=(NOT_BLANK,))
 
 
 def pendamping_column() -> Column:
+    """The pendamping column: the field assistant the registry assigns (text; null when none)."""
     return Column("pendamping", STRING, "field assistant (pendamping) the registry assigns (null: none)")
 
 
 def text_column(name: str, description: str, nullable: bool = False) -> Column:
+    """A text column of this name and meaning; never blank unless `nullable`."""
     return Column(name, STRING, description, nullable=nullable, checks=() if nullable else (NOT_BLANK,))
 
 
 def points_column(name: str, description: str) -> Column:
+    """A float64 column of points (a score's part), never null, never negative."""
     return Column(name, FLOAT, description, nullable=False, checks=(COUNT,))
 
 

@@ -96,6 +96,9 @@ def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
 
 
 def defer_unused_by_gx() -> None:
+    """Stand-ins (`defer`) for the modules Great Expectations imports at module level and no suite of this project
+    uses (UNUSED_BY_GX: scipy.stats, altair), before GX is imported; the first attribute read imports the real
+    module."""
     for name in UNUSED_BY_GX:
         defer(name)
 

@@ -98,6 +98,7 @@ def _pct(share: float) -> str:
 
 def make_suite(name: str, expectations: list[gxe.Expectation], about: str) -> gx.ExpectationSuite:
     # the constructor, not add_expectation: add_expectation looks for a Data Context (DataContextRequiredError)
+    """A GX expectation suite named `name` with `expectations`, its purpose in meta 'tentang' (shown in Data Docs)."""
     return gx.ExpectationSuite(name=name, expectations=expectations, meta={"tentang": about})
 
 
@@ -263,6 +264,8 @@ def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_m
 # ------------------------------------------------------------------ batches: the tables with their cek_* columns
 
 def batch_skor_koperasi(koperasi: pd.DataFrame, books: Mapping[str, Rulebook]) -> pd.DataFrame:
+    """The skor_koperasi table with the cek_* columns its suite reads: skor_total minus the sum of its skor_<aspek>
+    columns (points), and the predicate of skor_total in its book's predicate bands (rulebook.md §6)."""
     aspects = [f"skor_{a}" for a in aspek_ids(books) if f"skor_{a}" in koperasi.columns]
     return koperasi.assign(
         cek_selisih_total_aspek=koperasi["skor_total"] - koperasi[aspects].sum(axis=1, min_count=1),
@@ -320,6 +323,8 @@ def komponen_of(book_id: str) -> str:
 
 def batch_skor_indikator(indikator: pd.DataFrame, koperasi: pd.DataFrame,
                          books: Mapping[str, Rulebook]) -> pd.DataFrame:
+    """The skor_indikator table with the cek_* columns its suite reads: each book's komponen on its rows only, each
+    row's book (from skor_koperasi), its (nik, periode)'s component count and its book's."""
     keys = indikator[["nik", "periode"]].astype("str")
     rulebook = keys.merge(_rulebook_by_key(koperasi), on=["nik", "periode"], how="left")["rulebook"]
     count = indikator.groupby(["nik", "periode"], observed=True, sort=False)["komponen"].transform("size")
@@ -334,6 +339,8 @@ def batch_skor_indikator(indikator: pd.DataFrame, koperasi: pd.DataFrame,
 
 
 def batch_ringkasan_wilayah(ringkasan: pd.DataFrame, kolom: Sequence[str]) -> pd.DataFrame:
+    """The ringkasan_wilayah table with the cek_* columns its suite reads: for each province row, the sums of its
+    kabupaten/kota rows' `kolom`."""
     tingkat = ringkasan["tingkat"].astype("str")
     kode = ringkasan["kode_wilayah"].astype("str")
     periode = ringkasan["periode"].astype("str")

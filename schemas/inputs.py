@@ -43,6 +43,9 @@ REGISTRY_FILE = "koperasi.csv"  # the registry file named when the registry is n
 
 @dataclass(frozen=True)
 class Checked:
+    """An input's rows after their contract check: the rows that pass and, for every rejected row, all its
+    reasons."""
+
     valid: pd.DataFrame  # the rows that pass, typed, with sumber and baris, under their raw index
     alasan: pd.Series  # raw index of every rejected row -> list of every reason (str)
 

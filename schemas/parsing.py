@@ -175,6 +175,7 @@ def typo_rows(karantina: pd.DataFrame) -> pd.DataFrame:
 
 
 def raw_text(raw: pd.DataFrame, column: str) -> pd.Series:
+    """A raw column as text, a missing value as the empty string, on a fresh RangeIndex."""
     return raw[column].astype("str").fillna("").reset_index(drop=True)
 
 
@@ -243,6 +244,8 @@ def whole_numbers(text: pd.Series, column: str, reasons: Reasons, expected: str,
 
 
 def yes_no(text: pd.Series, column: str, reasons: Reasons) -> pd.Series:
+    """A ya/tidak column (ya, true, 1 / tidak, false, 0, in any case) as a nullable boolean; an empty or other value
+    is NA and adds its reason, naming `column`, to its row in `reasons`."""
     lower = text.str.lower()
     yes, no = lower.isin(YA).to_numpy(), lower.isin(TIDAK).to_numpy()
     empty = text.eq("").to_numpy(dtype=bool)
@@ -363,4 +366,5 @@ def period(text: pd.Series, column: str, reasons: Reasons, required: bool = True
 
 
 def optional(text: pd.Series) -> pd.Series:
+    """A text column with the empty texts made missing."""
     return text.where(text.ne(""))

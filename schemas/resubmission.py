@@ -15,6 +15,9 @@ PLACES_SHOWN = 5  # rows a same-time conflict's reason names, then how many more
 
 @dataclass(frozen=True)
 class Submissions:
+    """The report rows after resubmissions are resolved (`resolve_submissions`): the one in force per (nik,
+    periode), the earlier ones it superseded, and the rows rejected with their reasons."""
+
     current: pd.DataFrame  # one row per (nik, periode): the latest submission
     superseded: pd.DataFrame  # earlier submissions, with `diganti_oleh` (sumber:baris of the one in force)
     alasan: pd.Series  # index of rejected rows -> list of reasons (duplicates, conflicting copies)

@@ -36,6 +36,7 @@ def aspek_ids(books: Mapping[str, Rulebook] | None = None) -> list[str]:
 
 
 def komponen_ids() -> list[str]:
+    """The components of the published books (books by id, each book's in rulebook order), each id once."""
     books = published_books()
     return list(dict.fromkeys(k.id for book in sorted(books) for k in books[book].komponen))
 
@@ -46,6 +47,7 @@ def predikat_names() -> list[str]:
 
 
 def predikat_check() -> pdr.Check:
+    """The Pandera check that a value is one of the books' predicates (`predikat_names`)."""
     return pdr.Check.isin(predikat_names())
 
 

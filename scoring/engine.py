@@ -21,6 +21,14 @@ from scoring.rulebook_format import Mode, Rulebook
 
 @dataclass(frozen=True)
 class ScoringResult:
+    """What `score_reports` returns: four frames, each with a fresh RangeIndex. koperasi: the report rows scored, in
+    input order (skor_total in points 0-100, skor_<aspek> the aspect's points, 0 to its bobot; predikat after the
+    downgrade factors of rulebook.md §7); indikator: component-major, each component of the rows' book over its
+    rows (pembilang and penyebut in whole Rupiah for a report ratio, rasio in percent; for a questionnaire the
+    "ya" answers and the questions); aspek: aspect-major (skor in points, persen of the aspect's bobot);
+    tidak_dinilai: the report rows no book scores, with the reason. The published tables' columns are those of
+    `schemas.outputs` (README, "Columns of each table")."""
+
     koperasi: pd.DataFrame  # one row per scored (nik, periode)
     indikator: pd.DataFrame  # one row per scored (nik, periode, komponen)
     aspek: pd.DataFrame  # one row per scored (nik, periode, aspek)

@@ -26,6 +26,8 @@ FAKTOR_BERKAS = (*FAKTOR, "keterangan")  # the findings file (data-contract §1.
 
 
 def require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], what: str) -> None:
+    """Refuse a frame that lacks any of `columns`: ScoringInputError naming `what` (the input) and every missing
+    column."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ScoringInputError(f"{what} lack the column(s) {', '.join(missing)}")
@@ -105,6 +107,7 @@ def text_codes(*columns: pd.Series) -> np.ndarray:
 
 
 def check_periods(periode: pd.Series) -> None:
+    """Refuse periods that are not YYYY-MM (data-contract §1.2): ScoringInputError with their count and the first."""
     bad = periode[~periode.astype("str").str.fullmatch(PERIODE.pattern).fillna(False)]
     if len(bad):
         raise ScoringInputError(
@@ -257,6 +260,9 @@ def year_earlier(keys: Rows, earlier: pd.DataFrame | None) -> tuple[pd.DataFrame
 
 
 def check_factor_codes(factors: pd.DataFrame | None, books: list[Rulebook]) -> None:
+    """Refuse a findings frame (data-contract §1.4) without the FAKTOR columns, or with a code none of `books`
+    lists as a faktor pengurang (rulebook.md §7): ScoringInputError naming the unknown codes. None or empty: no
+    findings, nothing to check."""
     if factors is None or factors.empty:
         return
     require_columns(factors, FAKTOR, "factors")

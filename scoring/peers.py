@@ -38,11 +38,17 @@ COLUMNS = ["nik", "periode", "komponen", "cakupan", "wilayah", "jenis", "kelas_a
 
 
 class AssetClass(Band):
+    """One kelas usaha koperasi by total aset in whole Rupiah (kelas_aset.toml: Permenkop No. 8 Tahun 2023,
+    Pasal 49): its edges, its name (I-IV) and its description."""
+
     nama: str
     uraian: str
 
 
 class AssetClassTable(BaseModel):
+    """The asset classes of kelas_aset.toml with their source, validated to cover every total once (`check_bands`);
+    a file that does not is refused when loaded."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sumber: str = Field(min_length=1)

@@ -21,6 +21,9 @@ SMALL = 2**10  # edge fractions with terms below this compare exactly in int64 f
 
 @dataclass(frozen=True)
 class Ratio:
+    """A component's ratio over its rows (`percent`): three arrays of the rows' length or, for `invalid`, of the
+    positions whose denominator is not positive."""
+
     rasio: np.ndarray  # float64 percent, NaN where the denominator is <= 0
     banded: np.ndarray  # rasio, except one ulp off an edge that the exact ratio is not on: what to band
     invalid: np.ndarray  # positions where the denominator is <= 0

@@ -43,6 +43,9 @@ READS = {"karantina": ("sumber", "data", "nik", "periode", "alasan")}  # the col
 
 
 class Grade(BaseModel):
+    """One row of mutu_pelaporan.toml (a project rule [P]): a letter and the least share of the owed months
+    reported and sent on time (percent), and the most quarantined report rows, a cooperative must meet for it."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     huruf: str = Field(pattern=r"^[A-Z]$")
@@ -56,6 +59,9 @@ class Grade(BaseModel):
 
 
 class GradeTable(BaseModel):
+    """The grades, best first, letters unique, the last without a condition (it takes every other cooperative);
+    a file that breaks this is refused when loaded."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     nilai: list[Grade] = Field(min_length=1)
@@ -72,6 +78,8 @@ class GradeTable(BaseModel):
 
 @cache
 def grade_table(path: Path = GRADE_FILE) -> GradeTable:
+    """The grades of `path` (default mutu_pelaporan.toml), loaded once; a file that is not a valid table raises
+    the loader's error naming the file (`load_data_file`)."""
     return load_data_file(path, GradeTable)
 
 

@@ -113,6 +113,8 @@ def published_books() -> dict[str, Rulebook]:
 
 
 def load_rulebook(rulebook_id: str) -> Rulebook:
+    """The shipped book of this id (scoring/rulebooks, drafts included); RulebookError naming the ids there are
+    when none has it."""
     books = rulebooks()
     if rulebook_id not in books:
         raise RulebookError(f"unknown rulebook {rulebook_id!r}; available: {', '.join(books)}")

@@ -61,10 +61,14 @@ class Band(_Strict):
 
 
 class NilaiBand(Band):
+    """A row of a component's table: the nilai (0-100) a value inside the band earns (rulebook.md §3)."""
+
     nilai: float = Field(ge=0, le=100)
 
 
 class PredikatBand(Band):
+    """A predicate (Sehat, Cukup Sehat, ...) and the band of total points that earns it (rulebook.md §6)."""
+
     nama: str
 
 
@@ -136,6 +140,8 @@ class Komponen(_Strict):
 
 
 class Aspek(_Strict):
+    """An aspect of a book: its weight in points of the total and its components (rulebook.md §2)."""
+
     id: str
     nama: str
     bobot: float = Field(gt=0)
@@ -152,6 +158,8 @@ class Aspek(_Strict):
 
 
 class Berlaku(_Strict):
+    """The periods a book is in force (YYYY-MM, both ends included; an open end when None: rulebook.md §1)."""
+
     mulai: str | None = Field(default=None, pattern=PERIODE.pattern)
     sampai: str | None = Field(default=None, pattern=PERIODE.pattern)
 

@@ -75,6 +75,7 @@ def sehat_columns() -> list[str]:
 
 @cache
 def province_names() -> dict[str, str]:
+    """BPS province code (the first part of kode_wilayah) -> name, from provinsi.toml, read once."""
     with (Path(__file__).parent / "provinsi.toml").open("rb") as handle:
         return tomllib.load(handle)["provinsi"]
 

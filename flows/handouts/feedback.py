@@ -29,6 +29,8 @@ ADVICE_FILE = Path(__file__).parent / "perbaikan.toml"
 
 
 class Rule(BaseModel):
+    """A row of perbaikan.toml: the pattern searched in a quarantine reason and the advice it gives."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pola: str = Field(description="regular expression searched in a reason")
@@ -42,6 +44,9 @@ class Rule(BaseModel):
 
 
 class AdviceTable(BaseModel):
+    """The rules of perbaikan.toml, the first that matches giving the advice, and `lainnya` for a reason none
+    matches."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     lainnya: str = Field(min_length=1)
@@ -50,6 +55,8 @@ class AdviceTable(BaseModel):
 
 @cache
 def advice_table(path: Path = ADVICE_FILE) -> AdviceTable:
+    """The advice rules of `path` (default perbaikan.toml), loaded once; a file that is not a valid table raises the
+    loader's error naming the file (`load_data_file`)."""
     return load_data_file(path, AdviceTable)
 
 
