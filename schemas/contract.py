@@ -65,6 +65,7 @@ class Problem:
     rows: int | None = None
 
     def describe(self) -> str:
+        """The problem in one line: the column(s), the check, how many rows fail it and a few failing values."""
         where = f"column {self.columns[0]}" if len(self.columns) == 1 else f"columns {', '.join(self.columns)}"
         text = f"{where}: {self.check}" if self.columns else self.check
         if self.rows is not None:
@@ -97,6 +98,7 @@ class Column:
 
     @property
     def arrow_field(self) -> pa.Field:
+        """The column's Arrow field, its description in the field's metadata (as the Parquet files carry it)."""
         return pa.field(self.name, self.type, nullable=self.nullable,
                         metadata={"description": self.description})
 
@@ -122,6 +124,7 @@ class Column:
 
     @property
     def pandera_column(self) -> pdr.Column:
+        """The column's Pandera check: its pandas dtype, checks and nullability, with its name and description."""
         dtype = _Text.from_parametrized_dtype(self.pandas_dtype) if self.type == STRING else self.pandas_dtype
         return pdr.Column(dtype, checks=list(self.checks), nullable=self.nullable,
                           description=self.description, title=self.name)
@@ -139,18 +142,23 @@ class OutputTable:
 
     @property
     def names(self) -> list[str]:
+        """The column names, in file order."""
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
+        """The column of this name; ValueError when the table has none."""
         return self.columns[self.names.index(name)]
 
     @cached_property
     def arrow_schema(self) -> pa.Schema:
+        """The table's Arrow schema: its columns in file order, the table's name and the contract's version in the
+        metadata."""
         return pa.schema([c.arrow_field for c in self.columns],
                          metadata={"koperasi_sehat.tabel": self.name, "koperasi_sehat.kontrak": CONTRACT_VERSION})
 
     @cached_property
     def pandera_schema(self) -> pdr.DataFrameSchema:
+        """The table's Pandera schema: every column, exactly these in this order, the key unique, the row rules."""
         return pdr.DataFrameSchema(
             {c.name: c.pandera_column for c in self.columns}, checks=[r.check for r in self.rules],
             unique=list(self.key) or None, strict=True, ordered=True, name=self.name,

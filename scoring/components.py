@@ -50,6 +50,7 @@ class ComponentTable:
         return slice(j * self.n + rows.start, j * self.n + rows.stop)
 
     def skor_of(self, komponen: Komponen) -> np.ndarray:
+        """The skor column of one component of the book over every report row (a view of the table's column, points)."""
         return self.columns["skor"][self.part(self.book.komponen.index(komponen))]
 
     def frame(self) -> pd.DataFrame:

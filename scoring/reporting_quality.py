@@ -55,6 +55,7 @@ class Grade(BaseModel):
 
     @property
     def unconditional(self) -> bool:
+        """Whether the grade has no condition (the last row, which takes every other cooperative)."""
         return not self.persen_melapor_min and not self.persen_tepat_waktu_min and self.baris_karantina_maks is None
 
 

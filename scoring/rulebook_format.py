@@ -52,6 +52,7 @@ class Band(_Strict):
         return None if self.lt is None else (self.lt, False)
 
     def describe(self) -> str:
+        """The band as the texts write it, e.g. 'x > 10 and x <= 20'; 'every x' when it has no edge."""
         parts = []
         if self.lower is not None:
             parts.append(f"x {'>=' if self.lower[1] else '>'} {self.lower[0]:g}")
@@ -131,6 +132,8 @@ class Komponen(_Strict):
 
     @property
     def kuesioner(self) -> bool:
+        """Whether the component counts answers of a questionnaire or checklist (it has pertanyaan) rather than
+        figures of the report."""
         return self.pertanyaan is not None
 
     @property
@@ -164,6 +167,7 @@ class Berlaku(_Strict):
     sampai: str | None = Field(default=None, pattern=PERIODE.pattern)
 
     def covers(self, periode: str) -> bool:
+        """Whether the YYYY-MM period is inside the book's period of force, both ends included."""
         return (self.mulai is None or self.mulai <= periode) and (self.sampai is None or periode <= self.sampai)
 
 
@@ -199,6 +203,7 @@ class DowngradeRules(_Strict):
 
     @property
     def kode(self) -> list[str]:
+        """Every factor code of the book: those that lower the predicate one step, then those that force it."""
         return self.turun_satu_tingkat + self.paksa
 
 
@@ -211,6 +216,7 @@ class Skala(_Strict):
 
     @property
     def skor_maks(self) -> float:
+        """The most an indicator scores (the larger of the two ends of the scale)."""
         return max(self.terbaik, self.terburuk)
 
 
@@ -291,10 +297,12 @@ class Rulebook(_Strict):
 
     @property
     def komponen(self) -> list[Komponen]:
+        """The book's components, aspect by aspect in rulebook order: the order of indikator's rows."""
         return [k for a in self.aspek for k in a.komponen]
 
     @property
     def predikat_names(self) -> list[str]:
+        """The book's predicates, best first (rulebook.md §6)."""
         return [p.nama for p in self.predikat]
 
     @property
@@ -315,6 +323,7 @@ class Rulebook(_Strict):
 
     @property
     def faktor_kode(self) -> list[str]:
+        """The book's faktor pengurang codes (rulebook.md §7); none for a book without them."""
         return [] if self.faktor_pengurang is None else self.faktor_pengurang.kode
 
     def lines(self, name: str, _path: tuple[str, ...] = ()) -> dict[str, float]:
