@@ -495,6 +495,8 @@ class Messages:
         self.conn, self.buffer, self.fds = conn, b"", []
 
     def next(self, fds: bool = False) -> dict | None:
+        """The next message, or None once the connection is closed; with `fds`, the descriptors sent with the first
+        data are kept in `fds`."""
         while b"\n" not in self.buffer:
             if fds and not self.fds:
                 data, received, _, _ = socket.recv_fds(self.conn, 1 << 16, 3)

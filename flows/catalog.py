@@ -77,14 +77,19 @@ class RunFolder:
 
     @classmethod
     def of(cls, output: Path, run_id: str) -> RunFolder:
+        """The work folder of a run: `<output>/_kerja/<run_id>`."""
         return cls(Path(output) / WORK_DIR / run_id)
 
     def file(self, name: str) -> Path:
+        """The Arrow IPC file of one of the catalog's datasets (WORK_DATASETS); KeyError naming them for another
+        name."""
         if name not in WORK_DATASETS:
             raise KeyError(f"{name!r} is not a dataset of the catalog ({', '.join(WORK_DATASETS)})")
         return self.path / f"{name}.arrow"
 
     def write(self, name: str, frame: pd.DataFrame) -> None:
+        """Write the frame as the dataset's file (aside, then renamed into place: `_write_intermediate`); this
+        process's read of the file before is dropped."""
         self.path.mkdir(parents=True, exist_ok=True)
         if _Read.folder == self.path:
             _Read.tables.pop(self.file(name).name, None)
@@ -110,6 +115,7 @@ class RunFolder:
             _Read.table(self.file(name))
 
     def exists(self, name: str) -> bool:
+        """Whether the dataset's file has been written."""
         return self.file(name).exists()
 
     def part(self, number: int) -> Path:
@@ -150,6 +156,7 @@ class RunFolder:
         return storage.partition_file(self.kept_root, name, periode)
 
     def read_table(self, name: str) -> pd.DataFrame:
+        """The checked table of the period as a frame of its contract's dtypes (`outputs.to_pandas`)."""
         return outputs.to_pandas(name, self.read_checked(name))
 
     def read_checked(self, name: str) -> pa.Table:

@@ -67,6 +67,7 @@ class RunRequest:
 
     @classmethod
     def of(cls, message: dict) -> RunRequest:
+        """The request from its plain values (`message`), as the background server receives it."""
         paths = {k: Path(message[k]) if message[k] is not None else None for k in ("input", "output")}
         return cls(**{**message, **paths, "kabupaten": tuple(message["kabupaten"])})
 

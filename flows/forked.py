@@ -68,6 +68,8 @@ class Forked(Generic[T]):
         self.waiting: mmap.mmap | None = None  # shared with the copy: set once this process waits for it
 
     def start(self) -> Forked[T]:
+        """Start `work` in a forked copy where one helps (`supported`); otherwise nothing starts and `result` does
+        the work here. Returns self."""
         if not supported():
             return self
         answer, write = os.pipe()

@@ -69,6 +69,7 @@ class Reasons:
                 np.concatenate([c for _, _, c in self._parts]))
 
     def rejected(self) -> np.ndarray:
+        """Whether each row has at least one reason (bool per row)."""
         mask = np.zeros(self.n, dtype=bool)
         mask[self._all()[0]] = True
         return mask

@@ -194,18 +194,23 @@ class Frame:
 
     @classmethod
     def of(cls, figure: Figure, axes: Axes, label: str) -> Frame:
+        """The frame of a figure drawn without data: its SVG without the closing tag and the transform of `axes`'
+        data coordinates to the SVG's (y downwards)."""
         text = svg(figure, label)  # draws: the layout is final now
         (ax0, ay0), (ax1, ay1) = axes.transData.transform([(0.0, 0.0), (1.0, 1.0)])
         height = figure.bbox.height
         return cls(text[:text.rindex("</svg>")], ax0, ax1 - ax0, height - ay0, (height - ay1) - (height - ay0))
 
     def x(self, value: float) -> float:
+        """The SVG x of a data x."""
         return self.x0 + self.sx * value
 
     def y(self, value: float) -> float:
+        """The SVG y of a data y."""
         return self.y0 + self.sy * value
 
     def filled(self, content: str) -> str:
+        """The chart: the frame with `content` (SVG elements placed by `x` and `y`) drawn over it."""
         return f'{self.head}<g class="isi">{content}</g></svg>'
 
 

@@ -81,6 +81,7 @@ class Published:
 
     @cached_property
     def periods(self) -> list[str]:
+        """The trend's periods: the period and the ones before it, oldest first (the setting's count)."""
         return trend_periods(self.periode, self.settings.trend_periods)
 
     @cached_property

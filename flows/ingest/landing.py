@@ -82,6 +82,7 @@ class Landing:
 
     @property
     def galat(self) -> list[str]:
+        """Every file's error, one line each (the files refused whole)."""
         return [f.galat for f in self.berkas if f.galat]
 
 
