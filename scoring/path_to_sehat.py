@@ -307,7 +307,7 @@ def _singles(moves: dict[str, np.ndarray]) -> np.ndarray:
     """Per cooperative and component: the cheapest move reaching the next predicate, the cheapest reaching
     Sehat, the one with the most points (the cheapest of those); each once, as positions in `moves`."""
     key = moves["coop"] * 1000 + moves["kk"]
-    reaching = np.flatnonzero(moves["next"])  # the moves reaching Sehat reach the next predicate too: a tenth sorted
+    reaching = np.flatnonzero(moves["next"] | moves["best"])  # a tenth of the moves: only they are sorted by cost
     by_cost = reaching[np.lexsort((-moves["gain"][reaching], moves["cost"][reaching], key[reaching]))]
     by_gain = np.lexsort((moves["cost"], -moves["gain"], key))
 
@@ -315,7 +315,8 @@ def _singles(moves: dict[str, np.ndarray]) -> np.ndarray:
         keys = key[order]
         return order[np.r_[True, keys[1:] != keys[:-1]]] if len(order) else order
 
-    return np.unique(np.concatenate([first(by_cost), first(by_cost[moves["best"][by_cost]]), first(by_gain)]))
+    return np.unique(np.concatenate([first(by_cost[moves["next"][by_cost]]), first(by_cost[moves["best"][by_cost]]),
+                                     first(by_gain)]))
 
 
 def _factor_flags(kop: pd.DataFrame, book: Rulebook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -146,9 +146,9 @@ def _top_moves(jalan: pd.DataFrame, nik: pd.Series) -> pd.Series:
     # in (nik, urutan) order, each cooperative's first move and its combination's moves: the rows read as text
     code = pd.factorize(jalan["nik"].iloc[wanted].astype("str"), sort=True)[0]
     order = np.lexsort((jalan["urutan"].to_numpy(dtype=np.int64)[wanted], code))
-    first = np.diff(code[order], prepend=-1) != 0
+    opening = np.diff(code[order], prepend=-1) != 0  # a cooperative's first row
     combination = (jalan["langkah"] == COMBINATION).to_numpy(dtype=bool)[wanted][order]
-    moves = jalan.iloc[wanted[order][first | combination]][list(READS["jalan_menuju_sehat"])].astype({"nik": "str"})
+    moves = jalan.iloc[wanted[order][opening | combination]][list(READS["jalan_menuju_sehat"])].astype({"nik": "str"})
     first = moves.drop_duplicates("nik").set_index("nik")
     combos = moves[moves["langkah"] == COMBINATION]
     together = "kombinasi menuju " + combos.groupby("nik")["predikat_berikutnya"].first() + ": " + join_per_key(

@@ -210,3 +210,8 @@ def test_the_single_moves_kept_per_component_next_sehat_and_most_points():
     # 6 reaches the next predicate as cheaply as 0 with more points; 1 is the cheapest reaching Sehat; 2 the
     # cheaper of the two with the most points; 4 and 5 the only moves of their keys
     assert _singles(moves).tolist() == [1, 2, 4, 5, 6]
+    # a move reaching Sehat not flagged as reaching the next predicate is still the cheapest reaching Sehat: the
+    # pick does not rest on the flags agreeing (7 reaches Sehat, 8 has the most points; cooperative 2)
+    flagged_apart = {name: np.r_[values, extra] for (name, values), extra in zip(moves.items(), (
+        [2, 2], [0, 0], [5, 50], [1.0, 20.0], [False, False], [True, False]))}
+    assert _singles(flagged_apart).tolist() == [1, 2, 4, 5, 6, 7, 8]
