@@ -31,9 +31,9 @@ while nothing else runs; much above 2, something else ran beside the benchmark.
 `--baseline` measures code from before the background server (e.g. the source of an older commit first on
 PYTHONPATH): its reruns run against a `prefect server start` the benchmark starts, as the issue's "running
 server". `--quick` (a few minutes): one run per row, a 3-month backfill, the engine at 10,000 and 100,000 reports
-only, no 2x registry. The full command takes 33 to 45 minutes on 2 cores (33 on 2026-12-01). The national landing
-folder is generated once in the workdir (about a minute) unless `--landing` names one
-(`koperasi-sehat sample --scale national`).
+only, no 2x registry. The full command takes 33 to 45 minutes on 2 cores (33 on 2026-12-01), 12 to 14 with
+`--landing` on 2026-12-06. The national landing folder is generated once in the workdir (10 s to a minute)
+unless `--landing` names one (`koperasi-sehat sample --scale national`).
 """
 
 from __future__ import annotations
