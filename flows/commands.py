@@ -297,6 +297,8 @@ class GuardedStdout:
         self.refused: str | None = None  # why stdout refused, once it has
 
     def write(self, text: str) -> int:
+        """Write `text` unless stdout has refused a write before (then it is dropped); returns its length, as a
+        stream does."""
         if self.refused is None:
             try:
                 self.stream.write(text)
@@ -308,6 +310,7 @@ class GuardedStdout:
         return len(text)
 
     def flush(self) -> None:
+        """Flush the stream unless it has refused; an OSError now is kept as the refusal, not raised."""
         if self.refused is None:
             try:
                 self.stream.flush()

@@ -195,6 +195,8 @@ class SectionBuilder(DefaultSiteSectionBuilder):
     whole rebuild, it is GX's own."""
 
     def build(self, resource_identifiers: list | None = None) -> None:
+        """Draw the documents named by `resource_identifiers` (a run's results and their suites) that the section's
+        store has; with none, GX's whole rebuild of the section."""
         if not resource_identifiers:
             super().build(resource_identifiers)
             return

@@ -108,9 +108,11 @@ class Tables(Protocol):
 
     def __contains__(self, name: object) -> bool: ...
 
-    def read(self, name: str) -> pd.DataFrame: ...
+    def read(self, name: str) -> pd.DataFrame:
+        """The table `name` as a frame in its contract's dtypes; raises KeyError when the run has none."""
 
-    def rows(self, name: str) -> int: ...
+    def rows(self, name: str) -> int:
+        """The row count of table `name`, without reading its rows."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,11 @@ class InMemory:
         return name in self.frames
 
     def read(self, name: str) -> pd.DataFrame:
+        """The frame held for `name` (itself, not a copy); KeyError when none is held."""
         return self.frames[name]
 
     def rows(self, name: str) -> int:
+        """The row count of the frame held for `name`; KeyError when none is held."""
         return len(self.frames[name])
 
 
@@ -153,6 +157,7 @@ class TableFiles:
         return outputs.to_pandas(name, data)
 
     def rows(self, name: str) -> int:
+        """The row count of the period's file of table `name`, from its Parquet footer (no row is read)."""
         return pq.ParquetFile(self._file(name)).metadata.num_rows
 
 

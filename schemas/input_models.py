@@ -142,6 +142,7 @@ class Koperasi(_Source):
 
     @pa.check("kode_wilayah", name="kode_bps", error="harus kode BPS kabupaten/kota NN.NN, mis. 65.02")
     def kode_bps(cls, codes: pd.Series) -> pd.Series:
+        """True for each kode_wilayah written as a BPS regency/city code NN.NN (e.g. 65.02)."""
         return codes.str.fullmatch(KODE_WILAYAH)
 
 

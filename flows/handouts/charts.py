@@ -75,6 +75,7 @@ class Ticks(Formatter):
     decimals = 0
 
     def set_locs(self, locs: Sequence[float]) -> None:
+        """Take matplotlib's tick positions and choose the fewest decimals (0-2) that keep their labels distinct."""
         super().set_locs(locs)
         self.decimals = next((d for d in range(2) if np.allclose(np.round(locs, d), locs)), 2)
 
