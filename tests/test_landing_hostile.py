@@ -343,6 +343,35 @@ def test_a_sheet_without_the_tables_header_is_named_in_a_short_line(tmp_path):
         ("laporan/a.xlsx[lama]", "lembar tanpa judul kolom tabel laporan: tidak dibaca (kolom tidak ada: "
          "tanggal_kirim, diaudit, bank dan 42 kolom lain)")]
 
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_not_read_and_is_named_as_hidden(tmp_path, state):
+    """A hidden sheet holding an old copy of rows sent later than the visible ones was read without a word and
+    its rows replaced the visible ones (hostile trial); only the template's hidden helper sheet is named as such."""
+    root = landing(tmp_path)
+    book = Workbook()
+    book.active.title = "laporan"
+    book.active.append(list(LAPORAN))
+    book.active.append(list(report().values()))
+    old = book.create_sheet("lama")
+    old.append(list(LAPORAN))
+    old.append([("2026-11-30T10:00:00" if c == "tanggal_kirim" else v) for c, v in report().items()])
+    old.sheet_state = state
+    book.create_sheet("daftar").sheet_state = "hidden"
+    book.save(root / "laporan" / "a.xlsx")
+    found, checked, _ = check(root)
+    assert found.laporan["sumber"].tolist() == ["laporan/a.xlsx"] and len(checked.valid) == 1  # one sheet read
+    hidden = "lembar tersembunyi: tidak dibaca; bila isinya tabel laporan, tampilkan lembarnya di Excel (Unhide)"
+    assert [(e.sumber, e.alasan) for e in found.tidak_dibaca] == [
+        ("laporan/a.xlsx[daftar]", "lembar bantuan templat: tidak dibaca"), ("laporan/a.xlsx[lama]", hidden)]
+    old.sheet_state = "visible"  # the only sheet of the table hidden: the file's error says so
+    book.remove(book["laporan"])
+    book.create_sheet("catatan").append(["Kiriman bulan Oktober"])
+    book["lama"].sheet_state = state
+    book.save(root / "laporan" / "a.xlsx")
+    found, _, _ = check(root)
+    assert found.galat == [f"laporan/a.xlsx: {hidden}"]
+
+
 def test_a_text_formula_whose_cached_value_is_empty_is_an_empty_cell(tmp_path):
     root = landing(tmp_path)
     cells = dict(zip(LETTERS, report().values(), strict=True))

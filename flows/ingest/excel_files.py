@@ -1,9 +1,9 @@
 """Excel workbooks (.xlsx), read with openpyxl (read-only): every cell as the text a CSV would hold.
 
-Every sheet whose header (its first row with a value, looked for in the first `HEADER_COLUMNS` columns) holds the
-table's columns is read; every other sheet is named with why not, in one short line: the helper sheets of the
-office's template (`flows.templates.HELPER_SHEETS`: petunjuk, daftar) as such, another naming at most a few of the
-columns its header lacks. With none read, the sheet named after the table (koperasi, laporan, kuesioner,
+Every visible sheet whose header (its first row with a value, looked for in the first `HEADER_COLUMNS` columns) holds
+the table's columns is read; every other sheet is named with why not, in one short line: the helper sheets of the
+office's template (`flows.templates.HELPER_SHEETS`: petunjuk, daftar) as such, a hidden one as hidden, another naming
+at most a few of the columns its header lacks. With none read, the sheet named after the table (koperasi, laporan, kuesioner,
 faktor_pengurang, pemeriksaan), else the first that is not a template's helper, says what is wrong with the file.
 Rows keep the numbers Excel shows. Whole numbers are read as integers exactly, other numbers as decimal text, dates ISO (a
 date-time without a zone is WITA), booleans true/false. A formula gives its cached value (a text formula may have
@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # openpyxl is imported when a workbook is read (0.25 s of the
 
 HEADER_COLUMNS = 1_024  # columns looked at for a sheet's header (Excel's own limit is 16,384)
 HELPER = "lembar bantuan templat: tidak dibaca"  # why a helper sheet of the office's template is not read
+HIDDEN = "lembar tersembunyi: tidak dibaca; bila isinya tabel {table}, tampilkan lembarnya di Excel (Unhide)"
 _EMPTY = ("", False)
 
 
@@ -98,6 +99,10 @@ def _read_book(values: Workbook, formulas: Workbook, sumber: str, table: str, co
     sheets, not_read, problems = [], [], {}
     budget = [limits.cells // max(len(columns), 1)]  # rows left to read, over every sheet
     for sheet in values.worksheets:
+        if sheet.sheet_state != "visible" and sheet.title.strip().lower() not in HELPER_SHEETS:
+            problems[sheet.title] = HIDDEN.format(table=table)  # an old copy or a draft, as often as not: its rows
+            not_read.append((sheet.title, HIDDEN.format(table=table)))  # replaced the visible ones (hostile trial)
+            continue
         try:
             sheets.append(_read_sheet(sheet, formulas[sheet.title], f"{sumber}[{shown(sheet.title)}]", columns,
                                       budget, limits))
