@@ -37,11 +37,13 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
         koperasi_kuesioner_dinilai=prepared.koperasi_kuesioner_dinilai,
         koperasi_kuesioner_dikarantina=prepared.koperasi_kuesioner_dikarantina,
         jumlah_melapor_sebelumnya=_reporting_before(params, prepared),
+        jumlah_melapor_terbit=quality.jumlah_melapor_terbit(params.output, params.period),
         batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
         run_id=run_id)
     with exclusive(params.output):  # one GX context, one writer at a time
         result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
-    failed = [_explained(line, prepared) for line in result.failed] + _unread(params, prepared)
+    failed = [_explained(line, prepared) for line in result.failed]
+    failed += _unread(params, prepared, bool(failed))
     if failed:  # a file refused whole is the likeliest cause: named first, those naming the period first
         period = (params.period, params.period.replace("-", ""))
         refused = sorted(prepared.berkas_ditolak, key=lambda f: not any(p in f.split(": ", 1)[0] for p in period))
@@ -68,27 +70,52 @@ def _explained(line: str, prepared: PrepareSummary) -> str:
     return line
 
 
-def _unread(params: RunParameters, prepared: PrepareSummary) -> list[str]:
-    """Inputs whose files refused whole likely hold what the month needs. The reports, when no report row was read:
-    a month of no reports would be published (both months' files refused, say, for the same title line: no baseline
-    for the drop in reporting; review of the fresh-clone trial's fix). The questionnaires, whenever a file of theirs
-    was refused: its sets may be the latest, and the management aspects would silently be scored from older sets,
-    or be 0 (hostile trial: the rows of a set quarantined stopped the month, the same rows in a file refused whole
-    did not)."""
-    def refused(table: str) -> int:
-        return sum(1 for f in prepared.berkas if f.get("galat") and input_table(f["sumber"]) == table)
-
+def _unread(params: RunParameters, prepared: PrepareSummary, failing: bool) -> list[str]:
+    """Inputs whose files refused whole or missing likely hold what the month needs. The reports, when no report row
+    of a whole month was read (`_no_reports`): a file of laporan/ refused whole or none there stops the month; when
+    it fails anyway (`failing`: the drop in reporting, say), the line says which files could have held its reports.
+    The questionnaires, whenever a file of theirs was refused: its sets may be the latest, and the management
+    aspects would silently be scored from older sets, or be 0 (hostile trial: the rows of a set quarantined stopped
+    the month, the same rows in a file refused whole did not)."""
     failed = []
-    if refused("laporan") and not prepared.laporan_dibaca:
-        failed.append(f"laporan: tidak ada baris laporan periode {params.period} yang terbaca, dan "
-                      f"{refused('laporan')} berkas laporan ditolak utuh: perbaiki yang memuat laporan periode ini, "
-                      "lalu jalankan lagi")
-    if refused("kuesioner") and prepared.koperasi_kuesioner_dinilai:
-        failed.append(f"kuesioner: {refused('kuesioner')} berkas kuesioner ditolak utuh, dan jawabannya bisa jadi "
+    if not prepared.laporan_dibaca and not params.kabupaten:
+        line, stops = _no_reports(params, prepared)
+        failed += [line] if stops or failing else []
+    refused = sum(1 for f in prepared.berkas if f.get("galat") and input_table(f["sumber"]) == "kuesioner")
+    if refused and prepared.koperasi_kuesioner_dinilai:
+        failed.append(f"kuesioner: {refused} berkas kuesioner ditolak utuh, dan jawabannya bisa jadi "
                       "kuesioner terbaru koperasi (aspek manajemen dinilai dari kuesioner lebih lama, atau 0): "
                       "perbaiki berkasnya, atau keluarkan dari folder kuesioner/ bila tidak dipakai, lalu jalankan "
                       "lagi")
     return failed
+
+
+def _no_reports(params: RunParameters, prepared: PrepareSummary) -> tuple[str, bool]:
+    """Why a month of which no report row was read has none, and whether that alone stops it: a report file refused
+    whole (its reports are most likely there; without a baseline for the drop in reporting such a month was
+    published, exit 0: fresh-clone trial), or no report file at all (no laporan/ folder, or a file named so: a
+    published month was replaced by one of no reports, exit 0: hostile trial). A month without reports whose files
+    were all read is published (the quick start's 2015-12), unless another check fails: then the line names the
+    files that could have held them (not read, without a data row) and the rows of other periods (hostile trial:
+    the drop in reporting alone did not say why)."""
+    def of_reports(sumber: str) -> bool:
+        return input_table(sumber) == "laporan" or sumber.casefold() == "laporan"
+
+    files = [f for f in prepared.berkas if of_reports(f["sumber"])]
+    refused = [f for f in files if f.get("galat")]
+    text = f"laporan: tidak ada baris laporan periode {params.period} yang terbaca"
+    if refused:
+        return (f"{text}, dan {len(refused)} berkas laporan ditolak utuh: perbaiki yang memuat laporan periode ini, "
+                "lalu jalankan lagi"), True
+    why = [f"berkas tidak dibaca: {e['sumber']} ({e['alasan']})" for e in prepared.berkas_tidak_dibaca
+           if of_reports(e["sumber"])][:FILES_NAMED]
+    why += [f"berkas tanpa baris data: {f['sumber']}" for f in files if not f["baris"]][:FILES_NAMED]
+    if prepared.laporan_periode_lain:
+        why.append(f"{number(prepared.laporan_periode_lain, 0)} baris laporan periode lain")
+    if not files:
+        why.append("tidak ada berkas laporan di folder laporan/ masukan")
+    return (f"{text} ({'; '.join(why)}): letakkan laporan periode ini di folder laporan/ masukan, lalu jalankan "
+            "lagi"), not files
 
 
 def _reporting_before(params: RunParameters, prepared: PrepareSummary) -> int | None:

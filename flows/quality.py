@@ -73,6 +73,7 @@ class QualityParameters:
     jumlah_terdaftar: registered cooperatives in the run's scope (rows status_koperasi must have).
     laporan_dibaca / laporan_dikarantina: report rows of the period read, and quarantined.
     jumlah_melapor_sebelumnya: reporting cooperatives of the previous period; None on the first run.
+    jumlah_melapor_terbit: reporting cooperatives of this period as published before (a rerun); None when it was not.
     """
 
     jumlah_terdaftar: int
@@ -81,6 +82,7 @@ class QualityParameters:
     batas_penurunan_melapor: float
     batas_porsi_karantina: float
     jumlah_melapor_sebelumnya: int | None = None
+    jumlah_melapor_terbit: int | None = None
     # the run's reporting cooperatives whose book scores the questionnaire, and those whose latest set is quarantined
     koperasi_kuesioner_dinilai: int = 0
     koperasi_kuesioner_dikarantina: int = 0
@@ -325,10 +327,11 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
             read(ex.STATUS_KOPERASI))
         add(ex.ANTAR_PERIODE, lambda: 1,  # one row: this run's figures
             lambda: ex.antar_periode_suite(params.jumlah_melapor_sebelumnya, params.batas_penurunan_melapor,
-                                           params.batas_porsi_karantina),
+                                           params.batas_porsi_karantina, params.jumlah_melapor_terbit),
             lambda: ex.batch_antar_periode(tables.read(ex.STATUS_KOPERASI), periode, params.laporan_dibaca,
                                            params.laporan_dikarantina, params.jumlah_melapor_sebelumnya,
-                                           params.koperasi_kuesioner_dinilai, params.koperasi_kuesioner_dikarantina))
+                                           params.koperasi_kuesioner_dinilai, params.koperasi_kuesioner_dikarantina,
+                                           params.jumlah_melapor_terbit))
     if has_ringkasan:
         kolom = ex.kolom_jumlah()
         add(ex.RINGKASAN_WILAYAH, rows(ex.RINGKASAN_WILAYAH), lambda: ex.ringkasan_wilayah_suite(kolom),
@@ -364,7 +367,13 @@ def _one_line(text: str) -> str:
 def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:
     """Reporting cooperatives (status_koperasi.melapor) of the month before `periode` as published under
     `output`; None when that month has not been published (the first run)."""
-    status = storage.read_table(output, "status_koperasi", previous_period(periode))
+    return jumlah_melapor_terbit(output, previous_period(periode))
+
+
+def jumlah_melapor_terbit(output: Path, periode: str) -> int | None:
+    """Reporting cooperatives (status_koperasi.melapor) of `periode` as published under `output`; None when it has
+    not been published."""
+    status = storage.read_table(output, "status_koperasi", periode)
     return int(status["melapor"].astype(bool).sum()) if len(status) else None
 
 

@@ -233,21 +233,24 @@ def ringkasan_wilayah_suite(kolom: Sequence[str]) -> gx.ExpectationSuite:
 
 
 def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_melapor: float,
-                        batas_porsi_karantina: float) -> gx.ExpectationSuite:
-    """Run-to-run: reporting has not collapsed against the previous period; quarantine stays under its ceiling.
+                        batas_porsi_karantina: float, jumlah_melapor_terbit: int | None = None) -> gx.ExpectationSuite:
+    """Run-to-run: reporting has not collapsed against the previous period, nor against this period as published
+    before (a rerun missing the month's files replaced a published month with one of no reports: hostile trial);
+    quarantine stays under its ceiling.
 
-    Without a previous period (`None`, the first run) the reporting check is left out.
+    Without a previous period (`None`, the first run), or this period not published before, that check is left out.
     """
     s = ANTAR_PERIODE
     checks = []
-    if jumlah_melapor_sebelumnya is not None:
-        minimum = math.ceil(jumlah_melapor_sebelumnya * (1 - batas_penurunan_melapor) - 1e-9)
-        checks.append(expectation(
-            s, "penurunan_melapor",
-            f"jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari "
-            f"{_pct(batas_penurunan_melapor)} dari {jumlah_melapor_sebelumnya} pada periode sebelumnya "
-            f"(paling sedikit {minimum})",
-            gxe.ExpectColumnMinToBeBetween, column="jumlah_melapor", min_value=minimum))
+    for cek, before, which in (("penurunan_melapor", jumlah_melapor_sebelumnya, "pada periode sebelumnya"),
+                               ("penurunan_melapor_terbit", jumlah_melapor_terbit,
+                                "yang diterbitkan sebelumnya untuk periode ini")):
+        if before is not None:
+            minimum = math.ceil(before * (1 - batas_penurunan_melapor) - 1e-9)
+            checks.append(expectation(
+                s, cek, f"jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari "
+                f"{_pct(batas_penurunan_melapor)} dari {before} {which} (paling sedikit {minimum})",
+                gxe.ExpectColumnMinToBeBetween, column="jumlah_melapor", min_value=minimum))
     checks.append(expectation(
         s, "porsi_karantina",
         f"porsi baris laporan yang dikarantina (dikarantina / dibaca) paling banyak {_pct(batas_porsi_karantina)}",
@@ -365,15 +368,18 @@ def batch_ringkasan_wilayah(ringkasan: pd.DataFrame, kolom: Sequence[str]) -> pd
 
 def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int, laporan_dikarantina: int,
                         jumlah_melapor_sebelumnya: int | None, koperasi_kuesioner_dinilai: int = 0,
-                        koperasi_kuesioner_dikarantina: int = 0) -> pd.DataFrame:
+                        koperasi_kuesioner_dikarantina: int = 0, jumlah_melapor_terbit: int | None = None
+                        ) -> pd.DataFrame:
     """One row: this run's reporting count (from status_koperasi) and quarantine shares (of the report rows read; of
     the run's reporting cooperatives whose book scores the questionnaire, those whose latest set is quarantined),
-    with the previous count. Both shares are of the run's scope (an area run: its areas)."""
+    with the previous period's count and this period's as published before. Both shares are of the run's scope (an
+    area run: its areas)."""
     dinilai = koperasi_kuesioner_dinilai
     return pd.DataFrame({
         "periode": [periode],
         "jumlah_melapor": [int(status["melapor"].astype(bool).sum())],
         "jumlah_melapor_sebelumnya": pd.array([jumlah_melapor_sebelumnya], dtype="Int64"),
+        "jumlah_melapor_terbit": pd.array([jumlah_melapor_terbit], dtype="Int64"),
         "laporan_dibaca": [laporan_dibaca],
         "laporan_dikarantina": [laporan_dikarantina],
         "porsi_karantina": [laporan_dikarantina / laporan_dibaca if laporan_dibaca else 0.0],

@@ -363,6 +363,37 @@ def test_a_report_file_refused_whole_in_a_first_run_stops_the_month_naming_the_f
     assert not list((output / "skor_koperasi").glob("periode=*")) and not list((output / "_runs").glob("*.json"))
 
 
+def test_a_month_of_no_report_rows_names_the_files_that_could_have_held_them_and_stops_without_report_files():
+    """A rerun without laporan/ (or with a file named so) replaced a published month by one of no reports, exit 0;
+    a month failing on the drop in reporting did not say that its file was not read (an .xls) or held only its
+    header (hostile trial). A month whose report files were all read and hold no row of it is published (the
+    quick start's 2015-12) unless another check fails; an area run is not a whole month."""
+    from flows.monthly import _unread
+    from flows.runs import PrepareSummary, RunParameters
+
+    def prepared(berkas=(), tidak_dibaca=(), lain=0, dibaca=0):
+        return PrepareSummary([f["galat"] for f in berkas if f.get("galat")], list(tidak_dibaca), dibaca, 0, 0, 0,
+                              lain, 0, 0, 0, 0, 0, 0, 109, berkas=list(berkas))
+
+    month, area = RunParameters(period="2026-10"), RunParameters(period="2026-10", kabupaten=("Tarakan",))
+    start = "laporan: tidak ada baris laporan periode 2026-10 yang terbaca ("
+    end = "): letakkan laporan periode ini di folder laporan/ masukan, lalu jalankan lagi"
+    none = "tidak ada berkas laporan di folder laporan/ masukan"
+    root = {"sumber": "laporan", "alasan": "bukan berkas masukan"}
+    assert _unread(month, prepared(), False) == [start + none + end]
+    assert _unread(month, prepared(tidak_dibaca=[root]), False) == [
+        start + "berkas tidak dibaca: laporan (bukan berkas masukan); " + none + end]
+    assert _unread(area, prepared(), False) == [] and _unread(month, prepared(dibaca=1), True) == []
+    other = {"sumber": "laporan/laporan_2026-09.csv", "baris": 41, "galat": None}
+    xls = {"sumber": "Laporan/laporan_2026-10.xls", "alasan": "jenis berkas tidak dikenal (.xls)"}
+    header = {"sumber": "laporan/laporan_2026-10.csv", "baris": 0, "galat": None}
+    read = prepared([other, header], [xls], lain=1424)
+    assert _unread(month, read, False) == []  # all read: published, as the quick start's 2015-12
+    assert _unread(month, read, True) == [  # failing anyway: why it has no report
+        start + "berkas tidak dibaca: Laporan/laporan_2026-10.xls (jenis berkas tidak dikenal (.xls)); berkas tanpa "
+        "baris data: laporan/laporan_2026-10.csv; 1.424 baris laporan periode lain" + end]
+
+
 def test_the_first_quarantined_row_of_an_input_is_the_failed_share_s_example():
     from schemas.landing_paths import FOLDER_TABLES, ROOT_TABLES
     from flows.prepare import QUARANTINE_EXAMPLES, first_quarantined

@@ -97,6 +97,24 @@ def test_a_rerun_with_the_same_inputs_gives_the_same_content(october_alone, tmp_
         pd.testing.assert_frame_equal(frame, first[table], obj=table)
 
 
+def test_a_rerun_without_the_months_reports_leaves_the_published_month(october_alone, tmp_path):
+    """A rerun from a landing folder without laporan/ published a month of no reports over the published one, exit
+    0 (hostile trial): no report file stops it, and so does a drop in reporting from the month as published."""
+    output = shutil.copytree(october_alone[0], tmp_path / "out")
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
+    shutil.rmtree(landing / "laporan")
+    before = {table: snapshot(output / table) for table in OUTPUT_TABLES}
+    state = monthly_scoring(period="2026-10", input=str(landing), output=str(output), return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith(
+        "periode 2026-10 tidak diterbitkan: 2 pemeriksaan mutu gagal: antar_periode: jumlah koperasi yang melapor "
+        "(status_koperasi.melapor) turun tidak lebih dari 20% dari 41 yang diterbitkan sebelumnya untuk periode ini "
+        "(paling sedikit 33) [antar_periode.penurunan_melapor_terbit]: teramati 0; laporan: tidak ada baris laporan "
+        "periode 2026-10 yang terbaca (tidak ada berkas laporan di folder laporan/ masukan): letakkan laporan periode "
+        "ini di folder laporan/ masukan, lalu jalankan lagi (Data Docs: "), state.message
+    assert {table: snapshot(output / table) for table in OUTPUT_TABLES} == before
+
+
 def test_previous_period_fields_come_from_the_previous_output_else_from_the_landing_folder(october_alone, tmp_path):
     run_period(tmp_path / "both", "2026-09")
     run_period(tmp_path / "both", "2026-10")

@@ -25,7 +25,8 @@ import pytest
 from builders import frame, questionnaire, report, sehat
 from flows import quality, storage
 from flows.config import TIMEZONE, settings
-from flows.quality import QualityParameters, QualityResult, check_outputs, jumlah_melapor_sebelumnya
+from flows.quality import (QualityParameters, QualityResult, check_outputs, jumlah_melapor_sebelumnya,
+                           jumlah_melapor_terbit)
 from schemas import action_expectations as ax
 from schemas import expectations as ex
 from schemas.outputs import empty_frame, to_arrow, to_pandas
@@ -653,6 +654,8 @@ BREAKS = {
         {"ringkasan_wilayah.kabupaten_punya_provinsi"}),
     "reporting dropped more than 20%": (  # 3 report now; 20% less than 5 is 4
         NOTHING, {"jumlah_melapor_sebelumnya": 5}, {"antar_periode.penurunan_melapor"}),
+    "reporting dropped more than 20% from this month as published": (  # a rerun: 3 report now, 4 were published
+        NOTHING, {"jumlah_melapor_terbit": 4}, {"antar_periode.penurunan_melapor_terbit"}),
     "quarantine share over 10%": (
         NOTHING, {"laporan_dibaca": 30, "laporan_dikarantina": 4}, {"antar_periode.porsi_karantina"}),
     "latest questionnaire quarantined for over 10% of the reporting": (  # 1 of the 3 scored with one: 33.3%
@@ -662,7 +665,8 @@ BREAKS = {
 ROUNDS = [
     ["duplicate cooperative row", "missing component row", "status missing a cooperative",
      "province row not adding up", "reporting dropped more than 20%"],
-    ["total out of range", "component not in the book", "quarantine share over 10%"],
+    ["total out of range", "component not in the book", "quarantine share over 10%",
+     "reporting dropped more than 20% from this month as published"],
     ["aspect over its maximum", "predikat_skor not the band of the score", "predikat not a predicate of the book",
      "nilai out of range", "negative skor"],
     ["total is not the sum of the aspects", "component rows of an unscored cooperative",
@@ -812,10 +816,11 @@ def test_numbers_in_the_gate_lines_are_written_as_indonesian_reads_them():
                                     -np.float64("inf"), True)] == [
         "1.234.567", "1.234.567", "1.234,5", "tak hingga", "-tak hingga", "True"]
     assert for_people(float("inf"), share=True) == "tak hingga"
-    suite = ex.antar_periode_suite(8, 0.125, 0.333)  # the limits the descriptions name, in the same notation
+    suite = ex.antar_periode_suite(8, 0.125, 0.333, 9)  # the limits the descriptions name, in the same notation
     assert [e.description for e in suite.expectations] == [
         "jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari 12,5% dari 8 pada periode "
-        "sebelumnya (paling sedikit 7)", "porsi baris laporan yang dikarantina (dikarantina / dibaca) paling banyak "
+        "sebelumnya (paling sedikit 7)", "jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih "
+        "dari 12,5% dari 9 yang diterbitkan sebelumnya untuk periode ini (paling sedikit 8)", "porsi baris laporan yang dikarantina (dikarantina / dibaca) paling banyak "
         "33,3%", "porsi koperasi yang melapor dan dinilai dengan kuesioner, yang kuesioner terbarunya (sampai akhir "
         "periode) dikarantina sehingga aspek manajemennya dinilai dari kuesioner lebih lama atau 0, paling banyak "
         "33,3%"]
@@ -839,7 +844,7 @@ def test_rule_values_come_from_the_books():
     assert set(ex.kolom_jumlah()) == {c for c in valid_tables()["ringkasan_wilayah"].columns if c.startswith("jumlah_")}
     # every expectation is named and described
     for s in (suite, ex.skor_indikator_suite(books, 1), ex.status_koperasi_suite(4),
-              ex.ringkasan_wilayah_suite(ex.kolom_jumlah()), ex.antar_periode_suite(10, 0.20, 0.10)):
+              ex.ringkasan_wilayah_suite(ex.kolom_jumlah()), ex.antar_periode_suite(10, 0.20, 0.10, 10)):
         ids = [e.meta["cek"] for e in s.expectations]
         assert len(ids) == len(set(ids)) and all(i.startswith(s.name + ".") for i in ids)
         assert all(e.description for e in s.expectations)
@@ -863,6 +868,7 @@ def test_previous_reporting_count_comes_from_the_published_status(tmp_path):
     storage.write_period(tmp_path, "status_koperasi", PERIODE, valid_tables()["status_koperasi"], RUN)
     assert jumlah_melapor_sebelumnya(tmp_path, "2026-01") == 3
     assert jumlah_melapor_sebelumnya(tmp_path, PERIODE) is None  # 2025-11 not published: a first run
+    assert jumlah_melapor_terbit(tmp_path, PERIODE) == 3 and jumlah_melapor_terbit(tmp_path, "2026-01") is None
 
 
 def test_reporting_threshold_is_the_share_of_the_previous_count():
