@@ -32,6 +32,10 @@ KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in published_books().values(
 INDIKATOR_PEMERIKSAAN = tuple(pemeriksaan.butir_per_indikator())
 KODE_FAKTOR = tuple(dict.fromkeys(code for b in published_books().values() for code in b.faktor_kode))
 JAWABAN = ("ya", "tidak")
+# a number as a spreadsheet shows a long one in a General cell (6.50110E+14), its last digits lost
+NOTASI_ILMIAH = r"[+-]?\d[.,]\d+[eE]\+\d+"
+NOTASI_ILMIAH_TEKS = ("dalam notasi ilmiah spreadsheet (digit terakhirnya hilang): format kolom nik sebagai Teks, "
+                      "lalu tulis ulang nik-nya")
 BOLEH_NEGATIF = ("shu_belum_dibagi",)
 
 
@@ -57,6 +61,17 @@ class _Source(pa.DataFrameModel):
     sumber: Series[str] = pa.Field(description="file the row was read from, relative to the input folder")
     baris: Series[np.int64] = pa.Field(ge=1, description="row number in that file as a spreadsheet shows it "
                                                          "(header = 1, first data row = 2)")
+
+    # a nik is opaque (data-contract §1.1), but these are what a spreadsheet made of one: read as themselves, a
+    # registry's niks collided as duplicates and a report's were 'tidak terdaftar', the cause unsaid (hostile trial)
+    @pa.check("nik", name="nik_bukan_notasi_ilmiah", error=f"ditulis {NOTASI_ILMIAH_TEKS}")
+    def nik_bukan_notasi_ilmiah(cls, nik: pd.Series) -> pd.Series:
+        return ~nik.str.fullmatch(NOTASI_ILMIAH)
+
+    @pa.check("nik", name="nik_tanpa_petik", error="diawali tanda petik ('), tanda teks Excel yang ikut tertulis: "
+                                                  "hapus tanda petiknya")
+    def nik_tanpa_petik(cls, nik: pd.Series) -> pd.Series:
+        return ~nik.str.startswith("'")
 
 
 _GROUP_MEANING = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 
 import pandas as pd
@@ -51,6 +52,14 @@ def test_parquet_becomes_the_same_text():
     (b"nik,nama\nA,B\n", "laporan/d.csv", "laporan/d.csv: kolom tidak ada: kas. Baris judul harus memuat kolom"),
     ("nik,kas,nama\nA,1,Koperasi Sejahtera\n".encode("cp1252") + b"\xe9\x81\n", "laporan/e.csv",
      "laporan/e.csv: bukan teks UTF-8 (byte ke-37) dan bukan Windows-1252"),
+    # UTF-8 in one line, a Windows-1252 byte in another: read as Windows-1252, 'Señor' became 'SeÃ±or' (hostile trial)
+    ("nik,kas,nama\nA,1,Cahaya Señor\nB,2,Nelayan Caf".encode() + b"\xe9\n", "laporan/p.csv", "laporan/p.csv: "
+     "campuran UTF-8 dan Windows-1252: baris teks 3 (byte ke-47) bukan UTF-8, sedangkan baris teks 2 ditulis UTF-8"),
+    # a byte of another encoding after a BOM, an odd last byte of UTF-16: tracebacks (hostile trial)
+    (codecs.BOM_UTF8 + "nik,kas,nama\nA,1,Caf".encode() + b"\xe9\n", "laporan/q.csv", "laporan/q.csv: bertanda "
+     "UTF-8 (BOM), tetapi baris teks 2 (byte ke-24) bukan UTF-8. Simpan ulang dari spreadsheet sebagai 'CSV UTF-8"),
+    (codecs.BOM_UTF16_LE + "nik,kas,nama\nA,1,B\n".encode("utf-16-le") + b"\x00", "laporan/r.csv", "laporan/r.csv: "
+     "bertanda UTF-16-LE (BOM), tetapi baris teks 3 (byte ke-41) bukan UTF-16-LE"),
     (b"nik,kas,nama\nA,1,B,C,D\n", "laporan/f.csv", "laporan/f.csv: bukan CSV yang dapat dibaca (baris 2 berisi 5 kolom, baris judul 3 kolom)"),
     (b"not parquet", "laporan/g.parquet", "laporan/g.parquet: bukan berkas Parquet"),
     # a title line above the header (was: 'baris 2 berisi 3 kolom, baris judul 1 kolom'), as a workbook's title row

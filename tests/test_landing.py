@@ -48,7 +48,7 @@ def test_every_entry_is_read_or_named_with_why(tmp_path):
     (root / "laporan" / "luar.csv").symlink_to(outside)
     (root / "laporan" / "passwd.csv").symlink_to("/etc/passwd")
     (root / "laporan" / "nol.csv").symlink_to("/dev/zero")
-    (root / "laporan" / "salinan.csv").symlink_to(root / "laporan" / "a.csv")  # stays inside: read
+    (root / "laporan" / "salinan.csv").symlink_to(root / "laporan" / "a.csv")  # stays inside: read, but a copy
     (root / "laporan" / "folder").symlink_to(tmp_path)
     os.mkfifo(root / "laporan" / "pipa.csv")
     with socket.socket(socket.AF_UNIX) as server:
@@ -67,12 +67,12 @@ def test_every_entry_is_read_or_named_with_why(tmp_path):
         "laporan/nol.csv": "tautan ke luar folder landing (/dev/zero): tidak dibaca",
         "laporan/passwd.csv": "tautan ke luar folder landing (/etc/passwd): tidak dibaca",
         "laporan/pipa.csv": "bukan berkas biasa (FIFO): tidak dibaca",
+        "laporan/salinan.csv": "isinya sama persis dengan laporan/a.csv: tidak dibaca lagi",
         "laporan/soket.csv": "bukan berkas biasa (soket): tidak dibaca",
         "laporan/~$a.xlsx": "berkas kunci spreadsheet (~$...): tutup berkasnya di Excel, lalu hapus",
     }
-    assert [f.sumber for f in found.berkas] == ["koperasi.csv", "laporan/2026/dalam.csv", "laporan/a.csv",
-                                                "laporan/salinan.csv"]
-    assert found.laporan["nik"].tolist() == [NIK_B, NIK, NIK]
+    assert [f.sumber for f in found.berkas] == ["koperasi.csv", "laporan/2026/dalam.csv", "laporan/a.csv"]
+    assert found.laporan["nik"].tolist() == [NIK_B, NIK]
 
 
 def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):

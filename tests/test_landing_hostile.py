@@ -372,6 +372,23 @@ def test_a_hidden_sheet_is_not_read_and_is_named_as_hidden(tmp_path, state):
     assert found.galat == [f"laporan/a.xlsx: {hidden}"]
 
 
+def test_a_report_file_with_another_files_bytes_is_named_and_not_read_again(tmp_path):
+    """A month's file sent twice ('laporan_2026-10 (1).csv') had every row of the copy quarantined as an exact copy
+    and the quarantine share stopped the month (hostile trial). The copy is an entry not read, naming the file read:
+    the shortest name of the identical ones; a file differing by one byte is read (its rows are exact copies)."""
+    root = landing(tmp_path)
+    write_reports(root / "laporan" / "laporan_2026-10 (1).csv", report(), report(NIK_B))
+    (root / "laporan" / "laporan_2026-10.csv").write_bytes((root / "laporan" / "laporan_2026-10 (1).csv").read_bytes())
+    (root / "laporan" / "z.csv").write_bytes((root / "laporan" / "laporan_2026-10.csv").read_bytes() + b"\n")
+    found, checked, _ = check(root)
+    assert found.laporan[["sumber", "nik"]].values.tolist() == [
+        ["laporan/laporan_2026-10.csv", NIK], ["laporan/laporan_2026-10.csv", NIK_B], ["laporan/z.csv", NIK],
+        ["laporan/z.csv", NIK_B]]
+    assert [(e.sumber, e.alasan) for e in found.tidak_dibaca] == [
+        ("laporan/laporan_2026-10 (1).csv", "isinya sama persis dengan laporan/laporan_2026-10.csv: tidak dibaca lagi")]
+    assert sorted(f.sumber for f in found.berkas) == ["koperasi.csv", "laporan/laporan_2026-10.csv", "laporan/z.csv"]
+
+
 def test_a_text_formula_whose_cached_value_is_empty_is_an_empty_cell(tmp_path):
     root = landing(tmp_path)
     cells = dict(zip(LETTERS, report().values(), strict=True))

@@ -29,6 +29,12 @@ from scoring.errors import InputFileError
 from scoring.texts import number
 
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# a character UTF-8 writes in two to four bytes (RFC 3629): in a file that is not UTF-8 throughout, a sign that it
+# was written in two encodings (the pairs of Windows-1252 letters it matches, such as 'Ã©', are what such a mix
+# becomes, not names)
+_UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}"
+                            rb"|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}"
+                            rb"|\xF4[\x80-\x8F][\x80-\xBF]{2}")
 KINDS = {",": "csv", ";": "csv-id", "\t": "csv-tab"}  # separator -> the file's kind (csv-id: Indonesian numbers)
 _SEP_LINE = re.compile(rb'^"?sep=(.)"?(\r\n|\r|\n|$)', re.IGNORECASE)  # Excel's first line naming the separator
 _LINE_BREAK = r"\r\n|\r|\n"
@@ -154,7 +160,15 @@ def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:
     for bom, encoding in BOMS:
         if data.startswith(bom):
             body = data[len(bom):]
-            return (body, encoding) if encoding == "utf-8-sig" else (body.decode(encoding).encode("utf-8"), encoding)
+            try:  # a byte of another encoding after the BOM was a traceback (hostile trial)
+                text = body.decode(encoding.removesuffix("-sig"))
+            except UnicodeDecodeError as error:
+                at = len(bom) + error.start
+                raise InputFileError(
+                    f"{sumber}: bertanda {encoding.removesuffix('-sig').upper()} (BOM), tetapi baris teks "
+                    f"{_text_line(data, at, encoding)} (byte ke-{at + 1}) bukan {encoding.removesuffix('-sig').upper()}"
+                    ". Simpan ulang dari spreadsheet sebagai 'CSV UTF-8 (comma delimited)'") from None
+            return (body, encoding) if encoding == "utf-8-sig" else (text.encode("utf-8"), encoding)
     utf16 = _utf16_without_bom(data)
     if utf16:
         try:
@@ -166,6 +180,13 @@ def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:
         return data, "utf-8"
     except UnicodeDecodeError as error:
         first = error.start
+    written = _UTF8_SEQUENCE.search(data)
+    if written:  # read as Windows-1252, its UTF-8 characters became two or three others each (hostile trial)
+        line, utf8_line = (_text_line(data, at) for at in (first, written.start()))
+        raise InputFileError(
+            f"{sumber}: campuran UTF-8 dan Windows-1252: baris teks {line} (byte ke-{first + 1}) bukan UTF-8, "
+            f"sedangkan baris teks {utf8_line} ditulis UTF-8. Simpan ulang dari spreadsheet sebagai 'CSV UTF-8 "
+            "(comma delimited)'")
     try:
         return data.decode("cp1252").encode("utf-8"), "cp1252"
     except UnicodeDecodeError:
@@ -173,6 +194,11 @@ def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:
             f"{sumber}: bukan teks UTF-8 (byte ke-{first + 1}) dan bukan Windows-1252. Simpan ulang dari spreadsheet "
             "sebagai 'CSV UTF-8 (comma delimited)'"
         ) from None
+
+
+def _text_line(data: bytes, at: int, encoding: str = "utf-8") -> int:
+    """The line of the text (1 the first) that holds byte `at` of the file, its line breaks in `encoding`."""
+    return data.count("\n".encode(encoding.removesuffix("-sig")), 0, at) + 1
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -152,10 +152,11 @@ def read_report_files(root: Path, period: str | None = None, now: datetime | Non
 
 def with_common(reports: ReportFiles, common: Landing) -> Landing:
     """`common` with the report rows of `reports` and every entry not read."""
-    laporan = [r for r in reports.read.rows if r]
+    read, copies = _without_copies(reports)
+    laporan = [r for r in read.rows if r]
     earlier = [r.previous for r in laporan if r.previous is not None]
-    files = [*common.berkas, *reports.read.files]
-    notes = [common.catatan, *reports.read.notes, *(r.notes for r in earlier)]
+    files = [*common.berkas, *read.files]
+    notes = [common.catatan, *read.notes, *(r.notes for r in earlier)]
     sheets = [Entry(sheet["sumber"], reports.root / f.sumber, alasan=sheet["alasan"]) for f in files
               for sheet in f.lembar_tidak_dibaca]
     return Landing(koperasi=common.koperasi, kuesioner=common.kuesioner, faktor=common.faktor,
@@ -163,8 +164,29 @@ def with_common(reports: ReportFiles, common: Landing) -> Landing:
                    laporan_lain=_concat([r.others for r in laporan], RIWAYAT[2:]),
                    laporan_sebelumnya=_concat([r.frame for r in earlier], LAPORAN) if reports.previous else None,
                    berkas=sorted(files, key=lambda f: f.sumber),
-                   tidak_dibaca=sorted([e for e in reports.found if e.alasan] + sheets, key=lambda e: e.sumber),
+                   tidak_dibaca=sorted([e for e in reports.found if e.alasan] + sheets + copies,
+                                       key=lambda e: e.sumber),
                    catatan=_concat_notes(notes))
+
+
+def _without_copies(reports: ReportFiles) -> tuple[FilesRead, list[Entry]]:
+    """The report files read, without those whose bytes are another's (a file sent twice, a copy named
+    'laporan_2026-10 (1).csv', a link to a file of the folder): each such file is an entry not read, naming the one
+    read, a file rather than a link, then the shortest name of them, then the first. Its rows were every one
+    quarantined as an exact copy, and the quarantine share stopped the month (hostile trial)."""
+    first: dict[str, str] = {}
+    for f in sorted(reports.read.files,
+                    key=lambda f: ((reports.root / f.sumber).is_symlink(), len(f.sumber), f.sumber)):
+        if f.sha256 and not f.galat:
+            first.setdefault(f.sha256, f.sumber)
+    kept = [i for i, f in enumerate(reports.read.files) if not f.sha256 or f.galat or first[f.sha256] == f.sumber]
+    if len(kept) == len(reports.read.files):
+        return reports.read, []
+    copies = [Entry(f.sumber, reports.root / f.sumber, "laporan", f.format,
+                    f"isinya sama persis dengan {first[f.sha256]}: tidak dibaca lagi")
+              for i, f in enumerate(reports.read.files) if i not in kept]
+    rows = [reports.read.rows[i] for i in kept]
+    return FilesRead(rows, [reports.read.files[i] for i in kept], [r.notes for r in rows if r is not None]), copies
 
 
 def read_reports(root: Path, common: Landing, period: str | None = None, now: datetime | None = None,
