@@ -52,6 +52,7 @@ LOG_BYTES = 1 << 20  # a longer log is kept as koperasi-sehat-server.log.1 when 
 READY_SECONDS = 180  # the first start creates Prefect's database; the imports take a few seconds more
 STOP_SECONDS = 30
 CONNECT_SECONDS = 10  # to reach the server and hand it a run
+ANSWER_POLL_SECONDS = 1  # a command waiting for its run looks this often whether a stop it passed on was answered
 PACKAGES = ("flows", "schemas", "scoring")
 ELSEWHERE = 75  # a run copy's exit when the command's own Prefect settings name an API
 # (`background_loop.users_settings`)
@@ -181,12 +182,27 @@ def prefect_files_refused() -> str | None:
 
 
 def check_prefect_files() -> None:
-    """SettingError, in one line, for a TOML file of Prefect's settings that cannot be read (`prefect_files_refused`):
-    before a command imports Prefect or starts its server."""
+    """SettingError, in one line, for a TOML file of Prefect's settings that cannot be read (`prefect_files_refused`)
+    or a Prefect home that cannot be made or written (`home_refused`): before a command imports Prefect or starts
+    its server."""
     from scoring.errors import SettingError
 
-    if refused := prefect_files_refused():
+    if refused := prefect_files_refused() or home_refused():
         raise SettingError(refused)
+
+
+def home_refused() -> str | None:
+    """Why the Prefect home cannot hold Prefect's database and the server's files (made here when missing); None
+    when it can. A home under a file gave Prefect's two-line warning, then its database's error; a read-only one
+    that error alone (hostile trial)."""
+    home = prefect_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"PREFECT_HOME {home} tidak dapat dibuat ({error.strerror}): pilih folder yang dapat ditulis"
+    if not os.access(home, os.W_OK | os.X_OK):
+        return f"PREFECT_HOME {home} tidak dapat ditulis: pilih folder yang dapat ditulis"
+    return None
 
 
 def code_key() -> str:
@@ -222,16 +238,32 @@ class Server:
     key: str
     python: str
     mulai: str
+    start_ticks: int | None = None  # the process's start (`process_start`): its pid alone may be another's now
 
     @classmethod
     def found(cls, home: Path) -> Server | None:
-        """The home's server, if its state file names a live one."""
+        """The home's server, if its state file names a live one: its pid, started when the server started (a pid
+        reused by another process after a crash or a restart was reported as the server, and `server stop` killed
+        it: hostile trial)."""
         try:
             state = json.loads((home / STATE).read_text(encoding="utf-8"))
             server = cls(**state)
         except (OSError, ValueError, TypeError):
             return None
-        return server if alive(server.pid) else None
+        return server if server.running() else None
+
+    def running(self) -> bool:
+        """Whether the process is running and is this server: its start, where both are known; else (a state file
+        written before the start was), a background loop by its command line, where it can be read."""
+        if not alive(self.pid):
+            return False
+        started = process_start(self.pid)
+        if started is not None and self.start_ticks is not None:
+            return started == self.start_ticks
+        try:
+            return b"flows.background_loop" in Path(f"/proc/{self.pid}/cmdline").read_bytes()
+        except OSError:
+            return True
 
     def ask(self, message: dict, timeout: float = 10) -> dict | None:
         """One request and its answer; None when the server does not answer."""
@@ -243,6 +275,16 @@ class Server:
                 return Messages(conn).next()
         except (OSError, ValueError):
             return None
+
+
+def process_start(pid: int) -> int | None:
+    """When the process `pid` started, in clock ticks since the machine's start (Linux `/proc/<pid>/stat`, its 22nd
+    field): with the pid, a process's identity. None where it cannot be read (no /proc, the process gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat[stat.rindex(")") + 2:].split()[19])  # the fields after the name, which may hold spaces
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def alive(pid: int) -> bool:
@@ -278,6 +320,8 @@ def ready_server() -> Server | None:
     with _starting(home):
         server = Server.found(home)
         status = server.ask({"op": "status"}) if server is not None else None
+        if server is not None and status is None:  # a server that stopped answering (stopped, SIGSTOP) was left
+            _stop(server, answering=False)         # beside the new one (hostile trial)
         if status is None or status.get("stopping"):  # none, one that stopped answering, or one stopping
             server = None
         elif server.python != python_installation():
@@ -348,11 +392,16 @@ def _starting_pid(home: Path) -> int | None:
         return None
 
 
-def _stop(server: Server) -> None:
-    server.ask({"op": "stop"})
-    deadline = time.monotonic() + STOP_SECONDS
-    while alive(server.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
+def _stop(server: Server, answering: bool = True) -> None:
+    """Stop the server: asked, as on Ctrl-C (its runs first), for up to STOP_SECONDS; one that does not answer, with
+    SIGKILL (its run copies end with it: `flows.background_loop`)."""
+    if answering:
+        server.ask({"op": "stop"})
+        deadline = time.monotonic() + STOP_SECONDS
+        while server.running() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    if server.running():
+        send_signal(server.pid, signal.SIGKILL)
 
 
 def run_there(server: Server, request: dict, stopped: Callable[[int, str | None], str]) -> int | None:
@@ -370,8 +419,10 @@ def run_there(server: Server, request: dict, stopped: Callable[[int, str | None]
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    asked: list[tuple[int, float]] = []  # the stops passed on: the first's signal and when the answer is due
 
     def pass_on(signum: int, frame: object) -> None:
+        asked.append((signum, time.monotonic() + STOP_SECONDS))
         send_message(conn, {"op": "signal", "signal": int(signal.SIGTERM if signum == signal.SIGHUP else signum)})
 
     stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -380,7 +431,7 @@ def run_there(server: Server, request: dict, stopped: Callable[[int, str | None]
             conn.settimeout(CONNECT_SECONDS)  # the stops are held meanwhile: a server that does not answer is none
             conn.connect(server.socket)
             send_message(conn, message, fds=[0, 1, 2])
-            conn.settimeout(None)
+            conn.settimeout(ANSWER_POLL_SECONDS)  # the run may take hours; a stop passed on, STOP_SECONDS
         except OSError:
             conn.close()
             return None
@@ -389,7 +440,7 @@ def run_there(server: Server, request: dict, stopped: Callable[[int, str | None]
     ended = False
     try:
         answers = Messages(conn)
-        while (answer := answers.next()) is not None:
+        while (answer := _next_answer(answers, asked)) is not None:
             if "exit" in answer:
                 if answer["exit"] == ELSEWHERE and not answer.get("signal"):
                     return None  # its own settings name a Prefect API: this command runs against it itself
@@ -409,6 +460,23 @@ def run_there(server: Server, request: dict, stopped: Callable[[int, str | None]
     line = stopped(signal.SIGKILL, None)
     say(f"server latar berhenti saat run berjalan (log: {prefect_home() / LOG}); run {line}")
     return EXIT_FAILED
+
+
+def _next_answer(answers: Messages, asked: list[tuple[int, float]]) -> dict | None:
+    """The server's next answer. Once a stop was passed on, a server that does not answer within STOP_SECONDS (a
+    server stopped with SIGSTOP: the command ignored SIGTERM and waited for good, hostile trial) ends the command in
+    one line, exit 1 (as its answer): its run may still go on there, and the next command replaces that server."""
+    while True:
+        try:
+            return answers.next()
+        except TimeoutError:
+            if asked and time.monotonic() > asked[0][1]:
+                from flows.commands import EXIT_FAILED, say
+
+                say(f"server latar tidak menjawab {STOP_SECONDS} detik sesudah {signal.Signals(asked[0][0]).name}: "
+                    "perintah berhenti tanpa menunggunya; run-nya mungkin masih berjalan di server itu (`koperasi-sehat"
+                    f" server status`; perintah berikutnya menggantinya; log: {prefect_home() / LOG})")
+                return {"exit": EXIT_FAILED}
 
 
 def _ended(answer: dict, stopped: Callable[[int, str | None], str]) -> int:
@@ -470,8 +538,6 @@ def stop_server() -> str:
             return f"tidak ada server latar untuk {home}"
         return f"server latar pid {starting}, yang sedang dimulai, dihentikan"
     _stop(server)
-    if alive(server.pid):
-        os.kill(server.pid, signal.SIGKILL)
     return f"server latar pid {server.pid} dihentikan"
 
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flows.background import (ELSEWHERE, NOT_STARTED, QUIET_CONSOLE, STATE, STOP_SECONDS, WARM, Messages, Served,
-                               alive, logging_file_refused, prefect_files_refused, prefect_home,
+                               alive, process_start, logging_file_refused, prefect_files_refused, prefect_home,
                                prefect_settings_refused, python_installation, send_message, send_signal)
 from flows.commands import GuardedStdout
 from flows.config import APP_NAME, TIMEZONE, WITA_TIME, settings
@@ -107,7 +107,7 @@ class _Loop:
 
     def publish_state(self) -> None:
         state = {"pid": os.getpid(), "url": self.url, "socket": self.path, "key": self.key, "python": python_installation(),
-                 "mulai": self.started}
+                 "mulai": self.started, "start_ticks": process_start(os.getpid())}
         staged = self.home / f"{STATE}.{os.getpid()}"
         staged.write_text(json.dumps(state, indent=2), encoding="utf-8")
         os.replace(staged, self.home / STATE)

@@ -241,7 +241,8 @@ def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise ServerError(f"server Prefect lokal berhenti saat dimulai: {last_words(log)} (log: {log})")
+            words = last_words(log)
+            raise ServerError(f"server Prefect lokal berhenti saat dimulai: {words}{database_advice(words)} (log: {log})")
         try:
             with LOOPBACK.open(f"{url}/health", timeout=2) as response:
                 if response.status == 200:
@@ -250,6 +251,21 @@ def wait_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
             pass
         time.sleep(0.05)  # a command waits for it: polled often
     raise ServerError(f"server Prefect lokal tidak siap dalam {STARTUP_SECONDS} detik (log: {log})")
+
+
+def database_advice(words: str) -> str:
+    """What to do when the Prefect server stopped on its SQLite database (its words): the file to delete, or the
+    home to make writable; '' otherwise. The error alone named neither, and every later run failed alike (hostile
+    trial)."""
+    from flows.background import prefect_home
+
+    database = prefect_home() / "prefect.db"
+    if "database disk image is malformed" in words or "file is not a database" in words:
+        return (f"; basis data Prefect {database} rusak: hapus berkas itu (riwayat run Prefect hilang, keluaran "
+                "tidak), lalu jalankan lagi")
+    if "unable to open database file" in words or "attempt to write a readonly database" in words:
+        return f"; basis data Prefect {database} tidak dapat ditulis: PREFECT_HOME harus folder yang dapat ditulis"
+    return ""
 
 
 def last_words(log: Path) -> str:

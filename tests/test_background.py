@@ -603,3 +603,68 @@ def test_a_stop_while_the_background_server_starts_leaves_no_output_folder(tmp_p
     assert (stopped.returncode, stopped.stdout, stopped.stderr) == (
         1, "", "koperasi-sehat: dihentikan (SIGINT): periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prefect"]  # the folders made for the run gone
+
+
+def test_a_pid_the_state_file_names_is_the_server_only_if_it_started_as_the_server(tmp_path, monkeypatch):
+    """After a crash the state file's pid was another process's, reported as the server, and `server stop` killed it
+    with SIGKILL (hostile trial). The server's start is in the state; an older state's pid counts by its command
+    line. A server that stopped answering (SIGSTOP) is stopped with SIGKILL when it is ours, never otherwise."""
+    from flows import background
+    from flows.background import Server, process_start
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        state = {"pid": other.pid, "url": "http://127.0.0.1:1/api", "socket": str(tmp_path / "s.sock"), "key": "k",
+                 "python": "p", "mulai": "m"}
+        for extra, found in (({"start_ticks": process_start(other.pid) + 1}, False), ({}, False),
+                             ({"start_ticks": process_start(other.pid)}, True)):
+            (tmp_path / background.STATE).write_text(json.dumps(state | extra))
+            assert (Server.found(tmp_path) is not None) == found, extra
+        background._stop(Server(**state, start_ticks=process_start(other.pid) + 1), answering=False)
+        assert other.poll() is None  # not ours: left alone
+        background._stop(Server(**state, start_ticks=process_start(other.pid)), answering=False)
+        assert other.wait(timeout=10) == -9
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_stop_the_server_does_not_answer_ends_the_command_in_one_line(capsys):
+    """A command whose server was stopped (SIGSTOP) after the run was handed over ignored SIGTERM and waited for good
+    (hostile trial): STOP_SECONDS after a stop passed on, it ends, exit 1, saying its run may go on there."""
+    import signal
+    import socket
+
+    from flows.background import STOP_SECONDS, Messages, _next_answer
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        ours.settimeout(0.05)
+        assert _next_answer(Messages(ours), [(signal.SIGTERM, time.monotonic() - 1)]) == {"exit": 1}
+        theirs.sendall(b'{"exit": 0}\n')  # an answer in time is the answer
+        assert _next_answer(Messages(ours), [(signal.SIGTERM, time.monotonic() + 5)]) == {"exit": 0}
+    line = capsys.readouterr().err.strip()
+    assert line.startswith(f"koperasi-sehat: server latar tidak menjawab {STOP_SECONDS} detik sesudah SIGTERM: "
+                           "perintah berhenti tanpa menunggunya; run-nya mungkin masih berjalan di server itu")
+
+
+def test_a_prefect_home_that_cannot_hold_the_database_is_one_line_saying_what_to_do(tmp_path, monkeypatch):
+    """A home under a file gave Prefect's two-line warning and then its database's error; a corrupted prefect.db
+    the error alone, and every later run failed alike (hostile trial)."""
+    from flows.background import home_refused
+    from flows.server import database_advice
+
+    (tmp_path / "berkas").write_text("x")
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "berkas" / "ph"))
+    assert home_refused() == (f"PREFECT_HOME {tmp_path / 'berkas' / 'ph'} tidak dapat dibuat (Not a directory): "
+                              "pilih folder yang dapat ditulis")
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "ph"))
+    assert home_refused() is None and (tmp_path / "ph").is_dir()
+    assert database_advice("sqlalchemy.exc.DatabaseError: (sqlite3.DatabaseError) database disk image is malformed") \
+        == (f"; basis data Prefect {tmp_path / 'ph' / 'prefect.db'} rusak: hapus berkas itu (riwayat run Prefect "
+            "hilang, keluaran tidak), lalu jalankan lagi")
+    assert database_advice("(sqlite3.OperationalError) unable to open database file") == (
+        f"; basis data Prefect {tmp_path / 'ph' / 'prefect.db'} tidak dapat ditulis: PREFECT_HOME harus folder yang "
+        "dapat ditulis")
+    assert database_advice("Port 4200 is already in use.") == ""
