@@ -72,15 +72,16 @@ def _explained(line: str, prepared: PrepareSummary) -> str:
 
 def _unread(params: RunParameters, prepared: PrepareSummary, failing: bool) -> list[str]:
     """Inputs whose files refused whole or missing likely hold what the month needs. The reports, when no report row
-    of a whole month was read (`_no_reports`): a file of laporan/ refused whole or none there stops the month; when
-    it fails anyway (`failing`: the drop in reporting, say), the line says which files could have held its reports.
+    was read (`_no_reports`): a file of laporan/ refused whole or none there stops the month, or the area run (an
+    area run without laporan/ published its area of no reports: hostile trial); when a whole month fails anyway
+    (`failing`: the drop in reporting, say), the line says which files could have held its reports.
     The questionnaires, whenever a file of theirs was refused: its sets may be the latest, and the management
     aspects would silently be scored from older sets, or be 0 (hostile trial: the rows of a set quarantined stopped
     the month, the same rows in a file refused whole did not)."""
     failed = []
-    if not prepared.laporan_dibaca and not params.kabupaten:
+    if not prepared.laporan_dibaca:  # an area may have no report in a month, not without any report file
         line, stops = _no_reports(params, prepared)
-        failed += [line] if stops or failing else []
+        failed += [line] if stops or (failing and not params.kabupaten) else []
     refused = sum(1 for f in prepared.berkas if f.get("galat") and input_table(f["sumber"]) == "kuesioner")
     if refused and prepared.koperasi_kuesioner_dinilai:
         failed.append(f"kuesioner: {refused} berkas kuesioner ditolak utuh, dan jawabannya bisa jadi "

@@ -33,7 +33,7 @@ INDIKATOR_PEMERIKSAAN = tuple(pemeriksaan.butir_per_indikator())
 KODE_FAKTOR = tuple(dict.fromkeys(code for b in published_books().values() for code in b.faktor_kode))
 JAWABAN = ("ya", "tidak")
 # a number as a spreadsheet shows a long one in a General cell (6.50110E+14), its last digits lost
-NOTASI_ILMIAH = r"[+-]?\d[.,]\d+[eE]\+\d+"
+NOTASI_ILMIAH = r"[+-]?\d(?:[.,]\d+)?[eE]\+\d+"
 NOTASI_ILMIAH_TEKS = ("dalam notasi ilmiah spreadsheet (digit terakhirnya hilang): format kolom nik sebagai Teks, "
                       "lalu tulis ulang nik-nya")
 BOLEH_NEGATIF = ("shu_belum_dibagi",)

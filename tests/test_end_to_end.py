@@ -367,7 +367,7 @@ def test_a_month_of_no_report_rows_names_the_files_that_could_have_held_them_and
     """A rerun without laporan/ (or with a file named so) replaced a published month by one of no reports, exit 0;
     a month failing on the drop in reporting did not say that its file was not read (an .xls) or held only its
     header (hostile trial). A month whose report files were all read and hold no row of it is published (the
-    quick start's 2015-12) unless another check fails; an area run is not a whole month."""
+    quick start's 2015-12) unless another check fails; an area may have no report in a month, not no report file."""
     from flows.monthly import _unread
     from flows.runs import PrepareSummary, RunParameters
 
@@ -383,12 +383,14 @@ def test_a_month_of_no_report_rows_names_the_files_that_could_have_held_them_and
     assert _unread(month, prepared(), False) == [start + none + end]
     assert _unread(month, prepared(tidak_dibaca=[root]), False) == [
         start + "berkas tidak dibaca: laporan (bukan berkas masukan); " + none + end]
-    assert _unread(area, prepared(), False) == [] and _unread(month, prepared(dibaca=1), True) == []
+    assert _unread(area, prepared(), False) == [start + none + end]  # an area run without a report file (hostile
+    assert _unread(month, prepared(dibaca=1), True) == []              # trial: it published its area of none)
     other = {"sumber": "laporan/laporan_2026-09.csv", "baris": 41, "galat": None}
     xls = {"sumber": "Laporan/laporan_2026-10.xls", "alasan": "jenis berkas tidak dikenal (.xls)"}
     header = {"sumber": "laporan/laporan_2026-10.csv", "baris": 0, "galat": None}
     read = prepared([other, header], [xls], lain=1424)
-    assert _unread(month, read, False) == []  # all read: published, as the quick start's 2015-12
+    assert _unread(month, read, False) == [] == _unread(area, read, True)  # all read: published, as 2015-12; an
+                                                                             # area may have no report in a month
     assert _unread(month, read, True) == [  # failing anyway: why it has no report
         start + "berkas tidak dibaca: Laporan/laporan_2026-10.xls (jenis berkas tidak dikenal (.xls)); berkas tanpa "
         "baris data: laporan/laporan_2026-10.csv; 1.424 baris laporan periode lain" + end]

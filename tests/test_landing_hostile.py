@@ -356,7 +356,10 @@ def test_a_hidden_sheet_is_not_read_and_is_named_as_hidden(tmp_path, state):
     old.append(list(LAPORAN))
     old.append([("2026-11-30T10:00:00" if c == "tanggal_kirim" else v) for c, v in report().items()])
     old.sheet_state = state
-    book.create_sheet("daftar").sheet_state = "hidden"
+    helper = book.create_sheet("daftar")  # named as the template's hidden helper, holding rows: not read either
+    helper.append(list(LAPORAN))
+    helper.append([("2026-11-30T10:00:00" if c == "tanggal_kirim" else v) for c, v in report().items()])
+    helper.sheet_state = "hidden"
     book.save(root / "laporan" / "a.xlsx")
     found, checked, _ = check(root)
     assert found.laporan["sumber"].tolist() == ["laporan/a.xlsx"] and len(checked.valid) == 1  # one sheet read

@@ -352,14 +352,18 @@ def test_registry_rules_each_with_their_reason():
                     "Teks, lalu tulis ulang nik-nya (nilai: '6.50110E+14')"),
     ("6,5021E+15", "nik: ditulis dalam notasi ilmiah spreadsheet (digit terakhirnya hilang): format kolom nik sebagai "
                    "Teks, lalu tulis ulang nik-nya (nilai: '6,5021E+15')"),
+    ("7E+14", "nik: ditulis dalam notasi ilmiah spreadsheet (digit terakhirnya hilang): format kolom nik sebagai "
+              "Teks, lalu tulis ulang nik-nya (nilai: '7E+14')"),
     (f"'{NIK}", f"nik: diawali tanda petik ('), tanda teks Excel yang ikut tertulis: hapus tanda petiknya (nilai: "
                 f"\"'{NIK}\")"),
 ])
 def test_a_nik_a_spreadsheet_made_is_refused_saying_so_in_the_registry_and_the_reports(nik, reason):
     """Read as themselves, a registry's niks written 6.50110E+14 collided as duplicates and a report's written
-    '6502... was 'tidak terdaftar', the cause unsaid (hostile trial). A nik stays opaque otherwise (E12 is one)."""
-    registry = check_koperasi(raw(koperasi_row(2, nik=nik), koperasi_row(3, nik="E12")), TODAY)
-    assert registry.alasan.to_dict() == {0: [reason]} and registry.valid["nik"].tolist() == ["E12"]
+    '6502... was 'tidak terdaftar', the cause unsaid (hostile trial). A nik stays opaque otherwise (E12 is one, so
+    is 1E5: no sign before its exponent)."""
+    registry = check_koperasi(raw(koperasi_row(2, nik=nik), koperasi_row(3, nik="E12"), koperasi_row(4, nik="1E5")),
+                              TODAY)
+    assert registry.alasan.to_dict() == {0: [reason]} and registry.valid["nik"].tolist() == ["E12", "1E5"]
     assert reasons(nik=nik) == [reason, f"nik {reason.split('(nilai: ')[1][:-1]} tidak terdaftar di koperasi.csv"]
 
 

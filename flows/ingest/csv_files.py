@@ -29,12 +29,10 @@ from scoring.errors import InputFileError
 from scoring.texts import number
 
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-# a character UTF-8 writes in two to four bytes (RFC 3629): in a file that is not UTF-8 throughout, a sign that it
-# was written in two encodings (the pairs of Windows-1252 letters it matches, such as 'Ã©', are what such a mix
-# becomes, not names)
-_UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}"
-                            rb"|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}"
-                            rb"|\xF4[\x80-\x8F][\x80-\xBF]{2}")
+# what a line of UTF-8 text written in Indonesia holds beyond ASCII: Latin-1's letters and signs (é, ñ, °, NBSP),
+# general punctuation (curly quotes, dashes) and currency signs. Two Windows-1252 characters can make a valid UTF-8
+# pair by chance ('É’' is U+0252), never one of these but in text already garbled ('Ã©')
+_UTF8_WRITTEN = re.compile(r"[^\x00-\x7f\u00a0-\u00ff\u2000-\u206f\u20a0-\u20cf]")
 KINDS = {",": "csv", ";": "csv-id", "\t": "csv-tab"}  # separator -> the file's kind (csv-id: Indonesian numbers)
 _SEP_LINE = re.compile(rb'^"?sep=(.)"?(\r\n|\r|\n|$)', re.IGNORECASE)  # Excel's first line naming the separator
 _LINE_BREAK = r"\r\n|\r|\n"
@@ -180,9 +178,9 @@ def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:
         return data, "utf-8"
     except UnicodeDecodeError as error:
         first = error.start
-    written = _UTF8_SEQUENCE.search(data)
-    if written:  # read as Windows-1252, its UTF-8 characters became two or three others each (hostile trial)
-        line, utf8_line = (_text_line(data, at) for at in (first, written.start()))
+    utf8_line = _utf8_line(data)
+    if utf8_line is not None:  # read as Windows-1252, its UTF-8 characters became two or three others each
+        line = _text_line(data, first)  # (hostile trial)
         raise InputFileError(
             f"{sumber}: campuran UTF-8 dan Windows-1252: baris teks {line} (byte ke-{first + 1}) bukan UTF-8, "
             f"sedangkan baris teks {utf8_line} ditulis UTF-8. Simpan ulang dari spreadsheet sebagai 'CSV UTF-8 "
@@ -194,6 +192,21 @@ def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:
             f"{sumber}: bukan teks UTF-8 (byte ke-{first + 1}) dan bukan Windows-1252. Simpan ulang dari spreadsheet "
             "sebagai 'CSV UTF-8 (comma delimited)'"
         ) from None
+
+
+def _utf8_line(data: bytes) -> int | None:
+    """The first line (1 the first) of a file that is not UTF-8 throughout which is UTF-8 text beyond ASCII
+    (`_UTF8_WRITTEN`): a sign of a file written in two encodings; None when there is none (a line that is not UTF-8
+    as a whole never counts, whatever pairs of its bytes happen to be)."""
+    for at, line in enumerate(data.split(b"\n"), start=1):
+        if not line.isascii():
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if not _UTF8_WRITTEN.search(text):
+                return at
+    return None
 
 
 def _text_line(data: bytes, at: int, encoding: str = "utf-8") -> int:

@@ -99,9 +99,10 @@ def _read_book(values: Workbook, formulas: Workbook, sumber: str, table: str, co
     sheets, not_read, problems = [], [], {}
     budget = [limits.cells // max(len(columns), 1)]  # rows left to read, over every sheet
     for sheet in values.worksheets:
-        if sheet.sheet_state != "visible" and sheet.title.strip().lower() not in HELPER_SHEETS:
-            problems[sheet.title] = HIDDEN.format(table=table)  # an old copy or a draft, as often as not: its rows
-            not_read.append((sheet.title, HIDDEN.format(table=table)))  # replaced the visible ones (hostile trial)
+        if sheet.sheet_state != "visible":  # an old copy or a draft, as often as not: its rows replaced the visible
+            helper = sheet.title.strip().lower() in HELPER_SHEETS  # ones (hostile trials: a sheet named as the
+            problems[sheet.title] = HELPER if helper else HIDDEN.format(table=table)  # template's helper too)
+            not_read.append((sheet.title, problems[sheet.title]))
             continue
         try:
             sheets.append(_read_sheet(sheet, formulas[sheet.title], f"{sumber}[{shown(sheet.title)}]", columns,
