@@ -287,15 +287,25 @@ def process_start(pid: int) -> int | None:
         return None
 
 
+def _zombie(pid: int) -> bool:
+    """Whether the process has ended and is left for its parent to reap (Linux `/proc/<pid>/stat` state Z)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2:].startswith("Z")
+
+
 def alive(pid: int) -> bool:
-    """Whether the process `pid` exists (another user's too)."""
+    """Whether the process `pid` exists (another user's too) and has not ended: a server killed is left for init to
+    reap for a moment, and `server status` named it as still starting (hostile trial)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
 
 
 @contextmanager
@@ -440,7 +450,7 @@ def run_there(server: Server, request: dict, stopped: Callable[[int, str | None]
     ended = False
     try:
         answers = Messages(conn)
-        while (answer := _next_answer(answers, asked)) is not None:
+        while (answer := _next_answer(answers, asked, stopped)) is not None:
             if "exit" in answer:
                 if answer["exit"] == ELSEWHERE and not answer.get("signal"):
                     return None  # its own settings name a Prefect API: this command runs against it itself
@@ -462,10 +472,12 @@ def run_there(server: Server, request: dict, stopped: Callable[[int, str | None]
     return EXIT_FAILED
 
 
-def _next_answer(answers: Messages, asked: list[tuple[int, float]]) -> dict | None:
+def _next_answer(answers: Messages, asked: list[tuple[int, float]],
+                 stopped: Callable[[int, str | None], str]) -> dict | None:
     """The server's next answer. Once a stop was passed on, a server that does not answer within STOP_SECONDS (a
     server stopped with SIGSTOP: the command ignored SIGTERM and waited for good, hostile trial) ends the command in
-    one line, exit 1 (as its answer): its run may still go on there, and the next command replaces that server."""
+    one line, exit 1 (as its answer): what the run has published by now (`stopped`), and that it may still go on
+    there (the next command replaces that server)."""
     while True:
         try:
             return answers.next()
@@ -473,9 +485,11 @@ def _next_answer(answers: Messages, asked: list[tuple[int, float]]) -> dict | No
             if asked and time.monotonic() > asked[0][1]:
                 from flows.commands import EXIT_FAILED, say
 
-                say(f"server latar tidak menjawab {STOP_SECONDS} detik sesudah {signal.Signals(asked[0][0]).name}: "
-                    "perintah berhenti tanpa menunggunya; run-nya mungkin masih berjalan di server itu (`koperasi-sehat"
-                    f" server status`; perintah berikutnya menggantinya; log: {prefect_home() / LOG})")
+                signum = asked[0][0]
+                line = stopped(signum, f"server latar tidak menjawab {STOP_SECONDS} detik sesudah "
+                                       f"{signal.Signals(signum).name}, perintah berhenti tanpa menunggunya")
+                say(f"{line}; run-nya mungkin masih berjalan di server itu (`koperasi-sehat server status`; perintah "
+                    f"berikutnya menggantinya; log: {prefect_home() / LOG})")
                 return {"exit": EXIT_FAILED}
 
 
@@ -510,7 +524,10 @@ def status_line() -> str:
         if starting is not None and alive(starting):
             return f"server latar pid {starting} sedang dimulai; log {home / LOG}"
         return f"tidak ada server latar untuk {home}"
-    status = server.ask({"op": "status"}) or {}
+    status = server.ask({"op": "status"})
+    if status is None:  # it said '? run berjalan' (hostile trial)
+        return (f"server latar pid {server.pid} sejak {server.mulai} tidak menjawab (dihentikan sementara, SIGSTOP?): "
+                f"perintah berikutnya menggantinya, `koperasi-sehat server stop` menghentikannya; log {home / LOG}")
     failed = f" ({status['failed']} tidak selesai: gagal, ditolak atau dihentikan)" if status.get("failed") else ""
     return (f"server latar pid {server.pid} sejak {server.mulai}: API {server.url}, {status.get('runs', '?')} run "
             f"berjalan, {status.get('served', '?')} run dilayani{failed}; log {home / LOG}")
@@ -537,8 +554,9 @@ def stop_server() -> str:
         if starting is None:
             return f"tidak ada server latar untuk {home}"
         return f"server latar pid {starting}, yang sedang dimulai, dihentikan"
-    _stop(server)
-    return f"server latar pid {server.pid} dihentikan"
+    answering = server.ask({"op": "status"}) is not None  # one that does not answer is killed at once (it
+    _stop(server, answering)                                # waited 40 s, then said nothing of it: hostile trial)
+    return f"server latar pid {server.pid} dihentikan" + ("" if answering else " paksa (SIGKILL): tidak menjawab")
 
 
 # ------------------------------------------------------------------ messages

@@ -76,8 +76,12 @@ def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
     """The Registry of a checked registry frame (`raw`: its text rows)."""
     rows = raw.loc[checked.alasan.index]
     text = refused_rows(raw, checked)
-    named = rows["nik"].astype("str").ne("").to_numpy()
-    ditolak = pd.Series(text.to_numpy()[named], index=rows["nik"].astype("str").to_numpy()[named], dtype="str")
+    nik = rows["nik"].astype("str")
+    named = nik.ne("").to_numpy()
+    # a nik with Excel's text mark is the nik after it for the other inputs: their rows said 'tidak terdaftar'
+    marked = nik.str.startswith("'").to_numpy() & named  # (new-user trial)
+    ditolak = pd.Series(np.concatenate([text.to_numpy()[named], text.to_numpy()[marked]]),
+                        index=np.concatenate([nik.to_numpy()[named], nik.str[1:].to_numpy()[marked]]), dtype="str")
     return Registry(checked.valid["nik"], ditolak[~ditolak.index.duplicated()],
                     str(raw["sumber"].iloc[0]) if len(raw) else REGISTRY_FILE,
                     pd.Series(checked.valid["jenis"].to_numpy(), index=checked.valid["nik"].to_numpy(), dtype="str"))

@@ -638,15 +638,19 @@ def test_a_stop_the_server_does_not_answer_ends_the_command_in_one_line(capsys):
 
     from flows.background import STOP_SECONDS, Messages, _next_answer
 
+    def stopped(signum: int, how: str | None) -> str:  # as the command says what the run published by now
+        return f"{how}: periode 2026-10 tidak diterbitkan, keluaran sebelumnya utuh"
+
     ours, theirs = socket.socketpair()
     with ours, theirs:
         ours.settimeout(0.05)
-        assert _next_answer(Messages(ours), [(signal.SIGTERM, time.monotonic() - 1)]) == {"exit": 1}
+        assert _next_answer(Messages(ours), [(signal.SIGTERM, time.monotonic() - 1)], stopped) == {"exit": 1}
         theirs.sendall(b'{"exit": 0}\n')  # an answer in time is the answer
-        assert _next_answer(Messages(ours), [(signal.SIGTERM, time.monotonic() + 5)]) == {"exit": 0}
+        assert _next_answer(Messages(ours), [(signal.SIGTERM, time.monotonic() + 5)], stopped) == {"exit": 0}
     line = capsys.readouterr().err.strip()
-    assert line.startswith(f"koperasi-sehat: server latar tidak menjawab {STOP_SECONDS} detik sesudah SIGTERM: "
-                           "perintah berhenti tanpa menunggunya; run-nya mungkin masih berjalan di server itu")
+    assert line.startswith(f"koperasi-sehat: server latar tidak menjawab {STOP_SECONDS} detik sesudah SIGTERM, "
+                           "perintah berhenti tanpa menunggunya: periode 2026-10 tidak diterbitkan, keluaran sebelumnya "
+                           "utuh; run-nya mungkin masih berjalan di server itu")
 
 
 def test_a_prefect_home_that_cannot_hold_the_database_is_one_line_saying_what_to_do(tmp_path, monkeypatch):

@@ -372,7 +372,8 @@ def test_a_hidden_sheet_is_not_read_and_is_named_as_hidden(tmp_path, state):
     book["lama"].sheet_state = state
     book.save(root / "laporan" / "a.xlsx")
     found, _, _ = check(root)
-    assert found.galat == [f"laporan/a.xlsx: {hidden}"]
+    assert found.galat == ["laporan/a.xlsx: lembar 'lama' tersembunyi: tidak dibaca; bila isinya tabel laporan, "
+                           "tampilkan lembarnya di Excel (Unhide)"]
 
 
 def test_a_report_file_with_another_files_bytes_is_named_and_not_read_again(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from flows.ingest.landing import ANGKA, read_text_table
 from schemas.input_models import KODE_FAKTOR
-from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan
+from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan, registry_of
 from schemas.kuesioner import latest_set_quarantined, questionnaire_scored, without_questionnaire
 from schemas.parsing import lowercase
 from schemas.periode import recognise_periode
@@ -365,6 +365,11 @@ def test_a_nik_a_spreadsheet_made_is_refused_saying_so_in_the_registry_and_the_r
                               TODAY)
     assert registry.alasan.to_dict() == {0: [reason]} and registry.valid["nik"].tolist() == ["E12", "1E5"]
     assert reasons(nik=nik) == [reason, f"nik {reason.split('(nilai: ')[1][:-1]} tidak terdaftar di koperasi.csv"]
+    if nik.startswith("'"):  # the registry's nik marked: a report of the nik says which registry row, and why (it
+        rows = raw(koperasi_row(2, nik=nik))  # said 'tidak terdaftar': new-user trial)
+        registry = registry_of(rows, check_koperasi(rows, TODAY))
+        report = check_laporan(raw(laporan_row()), registry, STARTED)
+        assert report.alasan.iloc[0] == [f"baris registri koperasi.csv:2 (nik {nik}) ditolak: {reason}"]
 
 
 # ----- questionnaires --------------------------------------------------------------------------------------

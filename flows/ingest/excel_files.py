@@ -101,8 +101,9 @@ def _read_book(values: Workbook, formulas: Workbook, sumber: str, table: str, co
     for sheet in values.worksheets:
         if sheet.sheet_state != "visible":  # an old copy or a draft, as often as not: its rows replaced the visible
             helper = sheet.title.strip().lower() in HELPER_SHEETS  # ones (hostile trials: a sheet named as the
-            problems[sheet.title] = HELPER if helper else HIDDEN.format(table=table)  # template's helper too)
-            not_read.append((sheet.title, problems[sheet.title]))
+            reason = HELPER if helper else HIDDEN.format(table=table)  # template's helper too)
+            not_read.append((sheet.title, reason))  # the file's error, when no sheet is read, names it (new-user
+            problems[sheet.title] = reason.replace("lembar ", f"lembar '{shown(sheet.title)}' ", 1)  # trial)
             continue
         try:
             sheets.append(_read_sheet(sheet, formulas[sheet.title], f"{sumber}[{shown(sheet.title)}]", columns,
