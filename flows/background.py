@@ -287,13 +287,14 @@ def process_start(pid: int) -> int | None:
         return None
 
 
-def _zombie(pid: int) -> bool:
-    """Whether the process has ended and is left for its parent to reap (Linux `/proc/<pid>/stat` state Z)."""
+def process_state(pid: int) -> str | None:
+    """The process's state letter (Linux `/proc/<pid>/stat`): R running, S sleeping, T stopped (SIGSTOP), Z ended
+    and not yet reaped...; None where it cannot be read."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2:].startswith("Z")
+        return stat[stat.rindex(")") + 2]
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def alive(pid: int) -> bool:
@@ -305,7 +306,7 @@ def alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return not _zombie(pid)
+    return process_state(pid) != "Z"
 
 
 @contextmanager
@@ -330,8 +331,8 @@ def ready_server() -> Server | None:
     with _starting(home):
         server = Server.found(home)
         status = server.ask({"op": "status"}) if server is not None else None
-        if server is not None and status is None:  # a server that stopped answering (stopped, SIGSTOP) was left
-            _stop(server, answering=False)         # beside the new one (hostile trial)
+        if server is not None and status is None and process_state(server.pid) == "T":  # stopped (SIGSTOP): it
+            _stop(server, answering=False)  # was left beside the new one (hostile trial); one only slow is left
         if status is None or status.get("stopping"):  # none, one that stopped answering, or one stopping
             server = None
         elif server.python != python_installation():
@@ -526,8 +527,10 @@ def status_line() -> str:
         return f"tidak ada server latar untuk {home}"
     status = server.ask({"op": "status"})
     if status is None:  # it said '? run berjalan' (hostile trial)
-        return (f"server latar pid {server.pid} sejak {server.mulai} tidak menjawab (dihentikan sementara, SIGSTOP?): "
-                f"perintah berikutnya menggantinya, `koperasi-sehat server stop` menghentikannya; log {home / LOG}")
+        paused = process_state(server.pid) == "T"
+        return (f"server latar pid {server.pid} sejak {server.mulai} tidak menjawab"
+                + (" (dihentikan sementara, SIGSTOP): perintah berikutnya menggantinya" if paused else "")
+                + f", `koperasi-sehat server stop` menghentikannya; log {home / LOG}")
     failed = f" ({status['failed']} tidak selesai: gagal, ditolak atau dihentikan)" if status.get("failed") else ""
     return (f"server latar pid {server.pid} sejak {server.mulai}: API {server.url}, {status.get('runs', '?')} run "
             f"berjalan, {status.get('served', '?')} run dilayani{failed}; log {home / LOG}")
@@ -554,9 +557,10 @@ def stop_server() -> str:
         if starting is None:
             return f"tidak ada server latar untuk {home}"
         return f"server latar pid {starting}, yang sedang dimulai, dihentikan"
-    answering = server.ask({"op": "status"}) is not None  # one that does not answer is killed at once (it
-    _stop(server, answering)                                # waited 40 s, then said nothing of it: hostile trial)
-    return f"server latar pid {server.pid} dihentikan" + ("" if answering else " paksa (SIGKILL): tidak menjawab")
+    paused = process_state(server.pid) == "T"  # stopped (SIGSTOP): killed at once (it waited 40 s, then said
+    _stop(server, answering=not paused)        # nothing of it: hostile trial)
+    return f"server latar pid {server.pid} dihentikan" + (" paksa (SIGKILL): dihentikan sementara (SIGSTOP)"
+                                                           if paused else "")
 
 
 # ------------------------------------------------------------------ messages

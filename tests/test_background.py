@@ -609,6 +609,8 @@ def test_a_pid_the_state_file_names_is_the_server_only_if_it_started_as_the_serv
     """After a crash the state file's pid was another process's, reported as the server, and `server stop` killed it
     with SIGKILL (hostile trial). The server's start is in the state; an older state's pid counts by its command
     line. A server that stopped answering (SIGSTOP) is stopped with SIGKILL when it is ours, never otherwise."""
+    import signal
+
     from flows import background
     from flows.background import Server, process_start
 
@@ -625,6 +627,16 @@ def test_a_pid_the_state_file_names_is_the_server_only_if_it_started_as_the_serv
         assert other.poll() is None  # not ours: left alone
         background._stop(Server(**state, start_ticks=process_start(other.pid)), answering=False)
         assert other.wait(timeout=10) == -9
+        paused = subprocess.Popen(["sleep", "60"])  # a server stopped (SIGSTOP): status and stop say so, at once
+        os.kill(paused.pid, signal.SIGSTOP)
+        (tmp_path / background.STATE).write_text(json.dumps(
+            state | {"pid": paused.pid, "start_ticks": process_start(paused.pid)}))
+        assert background.process_state(paused.pid) == "T"
+        assert background.status_line().startswith(f"server latar pid {paused.pid} sejak m tidak menjawab (dihentikan "
+                                                    "sementara, SIGSTOP): perintah berikutnya menggantinya")
+        assert background.stop_server() == (f"server latar pid {paused.pid} dihentikan paksa (SIGKILL): dihentikan "
+                                            "sementara (SIGSTOP)")
+        assert paused.wait(timeout=10) == -9
     finally:
         other.kill()
         other.wait()
