@@ -104,14 +104,19 @@ def test_a_rerun_without_the_months_reports_leaves_the_published_month(october_a
     landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
     shutil.rmtree(landing / "laporan")
     before = {table: snapshot(output / table) for table in OUTPUT_TABLES}
-    state = monthly_scoring(period="2026-10", input=str(landing), output=str(output), return_state=True)
-    assert state.is_failed()
-    assert state.message.startswith(
+    params = RunParameters(period="2026-10", input=landing, output=output)  # the flow's steps, without Prefect
+    run_id = new_run_id("2026-10", STARTED)
+    prepared = prepare(params, run_id, STARTED)
+    score_all(params, run_id, STARTED)
+    with pytest.raises(QualityGateError) as error:
+        monthly.check_quality(params, run_id, prepared)
+    assert str(error.value).startswith(
         "periode 2026-10 tidak diterbitkan: 2 pemeriksaan mutu gagal: antar_periode: jumlah koperasi yang melapor "
         "(status_koperasi.melapor) turun tidak lebih dari 20% dari 41 yang diterbitkan sebelumnya untuk periode ini "
         "(paling sedikit 33) [antar_periode.penurunan_melapor_terbit]: teramati 0; laporan: tidak ada baris laporan "
         "periode 2026-10 yang terbaca (tidak ada berkas laporan di folder laporan/ masukan): letakkan laporan periode "
-        "ini di folder laporan/ masukan, lalu jalankan lagi (Data Docs: "), state.message
+        "ini di folder laporan/ masukan, lalu jalankan lagi (Data Docs: "), error.value
+    publishing.recover(output)  # what the flow does after a failed step
     assert {table: snapshot(output / table) for table in OUTPUT_TABLES} == before
 
 
