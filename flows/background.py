@@ -277,24 +277,28 @@ class Server:
             return None
 
 
-def process_start(pid: int) -> int | None:
-    """When the process `pid` started, in clock ticks since the machine's start (Linux `/proc/<pid>/stat`, its 22nd
-    field): with the pid, a process's identity. None where it cannot be read (no /proc, the process gone)."""
+def _process_stat(pid: int, field: int) -> str | None:
+    """One field of Linux's `/proc/<pid>/stat` (3 the state, 22 the start: man proc_pid_stat), counted after the
+    process's name, which may hold spaces and parentheses; None where it cannot be read (no /proc, the process
+    gone)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat[stat.rindex(")") + 2:].split()[19])  # the fields after the name, which may hold spaces
+        return stat[stat.rindex(")") + 2:].split()[field - 3]
     except (OSError, ValueError, IndexError):
         return None
+
+
+def process_start(pid: int) -> int | None:
+    """When the process `pid` started, in clock ticks since the machine's start: with the pid, a process's identity;
+    None where it cannot be read."""
+    start = _process_stat(pid, 22)
+    return None if start is None else int(start)
 
 
 def process_state(pid: int) -> str | None:
-    """The process's state letter (Linux `/proc/<pid>/stat`): R running, S sleeping, T stopped (SIGSTOP), Z ended
-    and not yet reaped...; None where it cannot be read."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat[stat.rindex(")") + 2]
-    except (OSError, ValueError, IndexError):
-        return None
+    """The process's state letter: R running, S sleeping, T stopped (SIGSTOP), Z ended and not yet reaped...; None
+    where it cannot be read."""
+    return _process_stat(pid, 3)
 
 
 def alive(pid: int) -> bool:

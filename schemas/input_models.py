@@ -32,6 +32,7 @@ KOMPONEN_KUESIONER = tuple(dict.fromkeys(k.id for b in published_books().values(
 INDIKATOR_PEMERIKSAAN = tuple(pemeriksaan.butir_per_indikator())
 KODE_FAKTOR = tuple(dict.fromkeys(code for b in published_books().values() for code in b.faktor_kode))
 JAWABAN = ("ya", "tidak")
+TANDA_TEKS = "'"  # Excel's mark of a cell typed as text, written into the file with the value
 # a number as a spreadsheet shows a long one in a General cell (6.50110E+14), its last digits lost
 NOTASI_ILMIAH = r"[+-]?\d(?:[.,]\d+)?[eE]\+\d+"
 NOTASI_ILMIAH_TEKS = ("dalam notasi ilmiah spreadsheet (digit terakhirnya hilang): format kolom nik sebagai Teks, "
@@ -68,10 +69,10 @@ class _Source(pa.DataFrameModel):
     def nik_bukan_notasi_ilmiah(cls, nik: pd.Series) -> pd.Series:
         return ~nik.str.fullmatch(NOTASI_ILMIAH)
 
-    @pa.check("nik", name="nik_tanpa_petik", error="diawali tanda petik ('), tanda teks Excel yang ikut tertulis: "
-                                                  "hapus tanda petiknya")
+    @pa.check("nik", name="nik_tanpa_petik", error=f"diawali tanda petik ({TANDA_TEKS}), tanda teks Excel yang ikut "
+                                                  "tertulis: hapus tanda petiknya")
     def nik_tanpa_petik(cls, nik: pd.Series) -> pd.Series:
-        return ~nik.str.startswith("'")
+        return ~nik.str.startswith(TANDA_TEKS)
 
 
 _GROUP_MEANING = {

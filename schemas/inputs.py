@@ -26,7 +26,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from schemas import pemeriksaan
-from schemas.input_models import RULES, FaktorPengurang, Koperasi, Kuesioner, Laporan, Pemeriksaan
+from schemas.input_models import RULES, TANDA_TEKS, FaktorPengurang, Koperasi, Kuesioner, Laporan, Pemeriksaan
 from schemas.kuesioner import check_sets
 from schemas.parsing import (MEANT, Cells, Reasons, dates, lowercase, optional, period, quote, quoted, raw_text,
                              whole_numbers, yes_no)
@@ -79,9 +79,10 @@ def registry_of(raw: pd.DataFrame, checked: Checked) -> Registry:
     nik = rows["nik"].astype("str")
     named = nik.ne("").to_numpy()
     # a nik with Excel's text mark is the nik after it for the other inputs: their rows said 'tidak terdaftar'
-    marked = nik.str.startswith("'").to_numpy() & named  # (new-user trial)
+    marked = nik.str.startswith(TANDA_TEKS).to_numpy() & named  # (new-user trial)
     ditolak = pd.Series(np.concatenate([text.to_numpy()[named], text.to_numpy()[marked]]),
-                        index=np.concatenate([nik.to_numpy()[named], nik.str[1:].to_numpy()[marked]]), dtype="str")
+                        index=np.concatenate([nik.to_numpy()[named], nik.str[len(TANDA_TEKS):].to_numpy()[marked]]),
+                        dtype="str")
     return Registry(checked.valid["nik"], ditolak[~ditolak.index.duplicated()],
                     str(raw["sumber"].iloc[0]) if len(raw) else REGISTRY_FILE,
                     pd.Series(checked.valid["jenis"].to_numpy(), index=checked.valid["nik"].to_numpy(), dtype="str"))
