@@ -171,7 +171,8 @@ class Kuesioner(_Source):
     tanggal: Series[pd.Timestamp] = pa.Field(description="date the questionnaire was filled in")
     komponen: Series[str] = pa.Field(isin=KOMPONEN_KUESIONER, description="questionnaire component of the rulebook")
     nomor: Series[np.int64] = pa.Field(ge=1, description="question number, 1..n of the komponen in the rulebook")
-    jawaban: Series[str] = pa.Field(isin=JAWABAN, description="the answer: ya or tidak")
+    jawaban: Series[str] = pa.Field(isin=JAWABAN,
+                                    description="the answer: ya or tidak (true/false and 1/0 are read too)")
 
     komponen_dalam_rulebook = _check(KOMPONEN_DALAM_RULEBOOK)
     nomor_dalam_komponen = _check(NOMOR_DALAM_KOMPONEN)

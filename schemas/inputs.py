@@ -29,7 +29,7 @@ from schemas import pemeriksaan
 from schemas.input_models import RULES, TANDA_TEKS, FaktorPengurang, Koperasi, Kuesioner, Laporan, Pemeriksaan
 from schemas.kuesioner import check_sets
 from schemas.parsing import (MEANT, Cells, Reasons, dates, lowercase, optional, period, quote, quoted, raw_text,
-                             whole_numbers, yes_no)
+                             whole_numbers, ya_tidak, yes_no)
 from schemas.periode import wita
 from schemas.wita import current_period
 from schemas.rules import one_name_per_code
@@ -343,7 +343,7 @@ def check_kuesioner(raw: pd.DataFrame, registry: Registry, notes: pd.DataFrame |
     return _answer_sets(raw, registry, notes, Kuesioner, check_sets, lambda cells, reasons: {
         "komponen": lowercase(cells("komponen")),
         "nomor": whole_numbers(cells("nomor"), "nomor", reasons, "bilangan bulat"),
-        "jawaban": lowercase(cells("jawaban")),
+        "jawaban": ya_tidak(cells("jawaban")),
     })
 
 

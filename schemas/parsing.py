@@ -244,6 +244,17 @@ def whole_numbers(text: pd.Series, column: str, reasons: Reasons, expected: str,
     return pd.Series(pd.arrays.IntegerArray(np.where(ok, numbers, 0).astype(np.int64), ~ok), index=text.index)
 
 
+def ya_tidak(text: pd.Series) -> pd.Series:
+    """Answers in lower case, each way of writing yes or no `yes_no` reads (true/false, 1/0, an Excel boolean)
+    written ya or tidak; other text as it is (a questionnaire's jawaban: its `true` was refused while diaudit's
+    and terpenuhi's were read: hostile trial)."""
+    lower = lowercase(text)
+    yes, no = lower.isin(YA).to_numpy(), lower.isin(TIDAK).to_numpy()
+    if (lower[yes | no].isin(("ya", "tidak"))).all():  # as the contract writes them (a national month's 1.8
+        return lower                                    # million answers: no copy)
+    return lower.mask(yes, "ya").mask(no, "tidak")
+
+
 def yes_no(text: pd.Series, column: str, reasons: Reasons) -> pd.Series:
     """A ya/tidak column (ya, true, 1 / tidak, false, 0, in any case) as a nullable boolean; an empty or other value
     is NA and adds its reason, naming `column`, to its row in `reasons`."""

@@ -42,6 +42,7 @@ def test_every_entry_is_read_or_named_with_why(tmp_path):
     (root / ".git").mkdir()
     (root / ".git" / "config").write_text("x")
     (root / "CACAT.md").write_text("# notes")
+    (root / "Kuesioner.xlsx").write_text("x")  # meant for kuesioner/: said so
     (root / "laporan" / "catatan.txt").write_text("x")
     (root / "arsip").mkdir()
     (root / "arsip" / "lama.csv").write_text("x")
@@ -58,6 +59,8 @@ def test_every_entry_is_read_or_named_with_why(tmp_path):
         ".git/": "folder tersembunyi (namanya diawali titik): isinya tidak dibaca",
         "CACAT.md": "bukan berkas masukan: di akar folder landing hanya koperasi dan faktor_pengurang "
                     "(.csv, .parquet, .xlsx) yang dibaca",
+        "Kuesioner.xlsx": "bukan berkas masukan: kuesioner dibaca dari folder kuesioner/, bukan dari berkas di akar "
+                          "folder landing; pindahkan berkas ini ke dalam folder kuesioner/",
         "arsip/lama.csv": "bukan berkas masukan: tidak ada tabel masukan di folder arsip/ (hanya laporan/, "
                           "kuesioner/ dan pemeriksaan/)",
         "laporan/.DS_Store": "berkas tersembunyi (namanya diawali titik)",

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from flows.config import DATA_DIR
+from flows.ingest.csv_files import short_row_notes
 from flows.ingest.landing import KOPERASI, read_landing, read_text_table
 from flows.ingest.walk import Limits
 from schemas.inputs import Registry, check_koperasi, check_kuesioner, check_laporan, registry_of
@@ -498,6 +499,31 @@ def test_a_stray_quote_names_the_lines_it_swallowed_and_the_rows_add_up(tmp_path
     assert (entry.baris, entry.tertelan) == (2, 3)  # 5 reports: 2 rows read + 3 lines swallowed
     frame, _ = read_text_table(b'nik,kas,nama\nA,1,"Jl. A, No 5\nKota"\n', "laporan/b.csv", ("nik", "kas", "nama"))
     assert frame["nama"].tolist() == ["Jl. A, No 5\nKota"]  # a name on two lines swallows no row
+
+
+def test_a_row_cut_short_is_one_reason_naming_the_cut_and_the_other_rows_are_read(tmp_path):
+    niks = [f"65020000000000{i:02d}" for i in range(1, 4)]
+    root = landing(tmp_path, [{"nik": n, **REGISTRY_ROW} for n in niks])
+    write_reports(root / "laporan" / "a.csv", *[report(n) for n in niks])
+    lines = (root / "laporan" / "a.csv").read_text().splitlines()
+    lines[1] = ",".join(lines[1].split(",")[:5])  # report 1: nik .. kas, then nothing (a line edited by hand)
+    lines[3] = ",".join(lines[3].split(",")[:2])  # report 3, the last line: the file cut after its periode
+    (root / "laporan" / "a.csv").write_text("\n".join(lines))
+    found, checked, _ = check(root)
+    assert found.laporan["baris"].tolist() == [2, 3, 4]
+    assert checked.valid["nik"].tolist() == [niks[1]]
+    assert checked.alasan.tolist() == [  # was a kosong reason per missing cell: 43, then 46 of them
+        ["baris terpotong: hanya 5 dari 48 kolom baris judul, tanpa sel bank, simpanan_di_lembaga_lain, "
+         "surat_berharga dan 40 kolom lain; lengkapi barisnya lalu kirim ulang"],
+        ["baris terpotong: hanya 2 dari 48 kolom baris judul, tanpa sel tanggal_kirim, diaudit, kas dan 43 kolom "
+         "lain; lengkapi barisnya lalu kirim ulang"]]
+    cut = b"nik,periode,kas,catatan\n" + b"A,2026-10,5,x\nB,2026-10,,\nC,2026-10,7\nD,2026-10\n\n"
+    frame, _ = read_text_table(cut, "laporan/b.csv", ("nik", "periode", "kas"))
+    assert frame["kas"].tolist() == ["5", "", "7", ""]  # only a contract column's cell missing is a cut row
+    reason = "baris terpotong: hanya 2 dari 4 kolom baris judul, tanpa sel kas; lengkapi barisnya lalu kirim ulang"
+    assert short_row_notes({2: 3, 3: 2}, 4, [0, 1, 2], ["nik", "periode", "kas"]) == [(3, "kas", reason)]
+    assert short_row_notes({0: 1}, 4, [2, 0, 1], ["kas", "nik", "periode"]) == [  # columns in the file's order
+        (0, "periode", reason.replace("2 dari", "1 dari").replace("sel kas", "sel periode, kas")), (0, "kas", None)]
 
 
 # ----- D17: the output folder ----------------------------------------------------------------------------

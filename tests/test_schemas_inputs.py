@@ -12,7 +12,7 @@ from flows.ingest.landing import ANGKA, read_text_table
 from schemas.input_models import KODE_FAKTOR
 from schemas.inputs import Registry, check_faktor, check_koperasi, check_kuesioner, check_laporan, registry_of
 from schemas.kuesioner import latest_set_quarantined, questionnaire_scored, without_questionnaire
-from schemas.parsing import lowercase
+from schemas.parsing import lowercase, ya_tidak
 from schemas.periode import recognise_periode
 from scoring.columns import JUMLAH, LAPORAN
 from scoring.rulebook import rulebooks
@@ -404,6 +404,18 @@ def test_komponen_and_jawaban_in_any_case_read_in_lower_case_and_a_lower_case_co
     text = pd.Series(["ya", "tidak", "", "7"], dtype="str")
     assert lowercase(text) is text
     assert lowercase(pd.Series(["Ya", "TIDAK"], dtype="str")).tolist() == ["ya", "tidak"]
+
+
+def test_an_answer_written_as_diaudit_and_terpenuhi_may_be_is_read_as_ya_or_tidak():
+    rows = answers()  # true/false, 1/0 and an Excel boolean (read as TRUE/FALSE) were refused, as 'mungkin' is
+    for row, written in zip(rows, ["true", "1", "TRUE", "false", "0", "False", "Ya"]):
+        row["jawaban"] = written
+    result = check_kuesioner(raw(*rows), REGISTRY)
+    assert result.alasan.empty and len(result.valid) == sum(SIZES.values())
+    assert result.valid["jawaban"].iloc[:8].tolist() == ["ya", "ya", "ya", "tidak", "tidak", "tidak", "ya", "ya"]
+    text = pd.Series(["ya", "tidak", "", "mungkin"], dtype="str")
+    assert ya_tidak(text) is text  # as the contract writes them: no copy
+    assert ya_tidak(pd.Series(["1", "", "Mungkin", "FALSE"], dtype="str")).tolist() == ["ya", "", "mungkin", "tidak"]
 
 
 def test_a_set_missing_a_question_rejects_every_row_of_the_set():

@@ -132,8 +132,8 @@ def find_columns(written: Sequence[str], sumber: str, columns: Sequence[str]) ->
                if str(old).strip() != new]
     twice = sorted({c for c in columns if names.count(c) > 1})
     if twice:
-        raise HeaderError(f"{sumber}: kolom ganda di baris judul: {_some(twice)}",
-                          f"kolom ganda di baris judul: {_some(twice, _SHOWN_COLUMNS)}")
+        raise HeaderError(f"{sumber}: kolom ganda di baris judul: {listed(twice)}",
+                          f"kolom ganda di baris judul: {listed(twice, _SHOWN_COLUMNS)}")
     missing = [c for c in columns if c not in names]
     if missing:
         loose = [_loose(name) for name in names]  # once each (per missing column, a 90 MB name took minutes)
@@ -142,8 +142,8 @@ def find_columns(written: Sequence[str], sumber: str, columns: Sequence[str]) ->
         absent = [c for c in missing if c not in loose]
 
         def said(most: int | None) -> str:
-            parts = [_some(hints, most, "; ", " ditulis berbeda")] if hints else []
-            return "; ".join(parts + ([f"kolom tidak ada: {_some(absent, most)}"] if absent else []))
+            parts = [listed(hints, most, "; ", " ditulis berbeda")] if hints else []
+            return "; ".join(parts + ([f"kolom tidak ada: {listed(absent, most)}"] if absent else []))
 
         whole = "" if hints else f". Baris judul harus memuat kolom: {', '.join(columns)}"
         raise HeaderError(f"{sumber}: {said(None)}{whole}", said(_SHOWN_COLUMNS))
@@ -178,7 +178,7 @@ def title_above(row: int, names: Iterable[str], below: int) -> tuple[str, str]:
             "atasnya", f"judul kolom di baris {below}, bukan baris {row}")
 
 
-def _some(items: Sequence[str], most: int | None = None, separator: str = ", ", other: str = "") -> str:
+def listed(items: Sequence[str], most: int | None = None, separator: str = ", ", other: str = "") -> str:
     """The items, or the first `most` of them and how many more."""
     if most is None or len(items) <= most:
         return separator.join(items)

@@ -4,7 +4,8 @@ Encodings: UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode Text
 NUL bytes), Windows-1252 when the bytes are not UTF-8. Line ends: LF, CRLF and CR alone (Excel for Mac).
 Separators: comma, semicolon (an Indonesian spreadsheet's export, whose numbers are `1.234.567,50`) and tab, told
 from the header line, or the one Excel's first line `sep=;` names. A quote left open swallows the lines after it
-into one cell: such a cell (line breaks and a row's worth of separators) is a note naming the lines it took.
+into one cell: such a cell (line breaks and a row's worth of separators) is a note naming the lines it took. A row
+with fewer cells than the header (a file cut short, a line edited by hand) is a note too (`short`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from flows.ingest.cells import TITLE_ROWS, clean_name, header_below, title_above
+from flows.ingest.cells import TITLE_ROWS, clean_name, header_below, listed, title_above
 from flows.ingest.walk import over_cells, shown
 from scoring.errors import InputFileError
 from scoring.texts import number
@@ -42,13 +43,15 @@ WIDEST = 16_384  # columns of an Excel sheet: a wider first line is no table's h
 
 class Csv(NamedTuple):
     """A CSV file read: its columns as text (named as the header writes them), kind and encoding; the notes on
-    cells that swallowed lines (index of the row, column as written, reason) and how many lines they took."""
+    cells that swallowed lines (index of the row, column as written, reason) and how many lines they took; the rows
+    with fewer cells than the header (index of the row -> its cells: the missing ones read as empty)."""
 
     table: pa.Table
     kind: str
     encoding: str
     notes: list[tuple[int, str, str]] = []
     swallowed: int = 0
+    short: dict[int, int] = {}
 
 
 def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequence[str] = ()) -> Csv:
@@ -78,13 +81,15 @@ def read_csv(data: bytes, sumber: str, cells: int | None = None, columns: Sequen
     lines = max(utf8.count(b"\n"), utf8.count(b"\r"))
     if cells is not None and lines * max(len(names), 1) > cells:
         raise InputFileError(f"{sumber}: {over_cells(lines, len(names), cells)}")
-    table = _with_arrow(utf8, separator, names)
+    table, short = _with_arrow(utf8, separator, names), {}
     if table is None:
-        frame = csv_with_pandas(utf8.decode("utf-8"), sumber, separator, skipped)
+        text = utf8.decode("utf-8")
+        frame = csv_with_pandas(text, sumber, separator, skipped)
         table = pa.Table.from_arrays([pa.array(frame.iloc[:, i], type=pa.string(), from_pandas=True)
                                       for i in range(frame.shape[1])], names=[str(c) for c in frame.columns])
+        short = _short_rows(text, separator, table.num_rows, len(names))
     notes, swallowed = _swallowed(table, separator, skipped)
-    return Csv(table, KINDS.get(separator, "csv"), encoding, notes, swallowed)
+    return Csv(table, KINDS.get(separator, "csv"), encoding, notes, swallowed, short)
 
 
 def _separator(line: str) -> str:
@@ -151,6 +156,31 @@ def _swallowed(table: pa.Table, separator: str, skipped: int) -> tuple[list[tupl
                           f"baris teks {line} sampai {line + taken} berkas ({taken} baris tertelan ke dalam satu sel); "
                           "perbaiki tanda kutipnya lalu kirim ulang"))
     return notes, swallowed
+
+
+def _short_rows(text: str, separator: str, rows: int, width: int) -> dict[int, int]:
+    """The rows (index -> cells) with fewer cells than the header's `width` but at least one (an empty line is no
+    row: it is left out later), counted by Python's csv reader, which splits records as pandas' parser does; none
+    when its count of rows differs from pandas' `rows` (no guess)."""
+    counts = [len(cells) for cells in csv.reader(io.StringIO(text, newline=""), delimiter=separator)]
+    if len(counts) != rows + 1:
+        return {}
+    return {i: n for i, n in enumerate(counts[1:]) if 0 < n < width}
+
+
+def short_row_notes(short: dict[int, int], width: int, positions: Sequence[int], columns: Sequence[str]
+                    ) -> list[tuple[int, str, str | None]]:
+    """The notes of the rows cut short (`Csv.short`) that lack a cell of the contract's columns (at `positions` of
+    the header): one reason per row, on its first missing column, and the other missing cells explained without
+    one (each was a `kosong` reason of its own, the cut unsaid: hostile trial)."""
+    notes: list[tuple[int, str, str | None]] = []
+    for row, cells in short.items():
+        missing = [column for at, column in sorted(zip(positions, columns, strict=True)) if at >= cells]
+        if missing:
+            reason = (f"baris terpotong: hanya {number(cells, 0)} dari {number(width, 0)} kolom baris judul, tanpa "
+                      f"sel {listed(missing, 3)}; lengkapi barisnya lalu kirim ulang")
+            notes += [(row, missing[0], reason), *((row, column, None) for column in missing[1:])]
+    return notes
 
 
 def _as_utf8(data: bytes, sumber: str) -> tuple[bytes, str]:

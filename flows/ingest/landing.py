@@ -21,7 +21,7 @@ import pandas as pd
 
 from flows.config import settings
 from flows.ingest.cells import cleaning_text
-from flows.ingest.csv_files import read_csv
+from flows.ingest.csv_files import read_csv, short_row_notes
 from flows.ingest.excel_files import read_xlsx
 from flows.ingest.parquet_files import is_text, read_parquet
 from flows.ingest.text import NOTES, Rows, Table, contract_columns, empty_notes, rows_as_text
@@ -397,6 +397,8 @@ def _tables(data: bytes, entry: Entry, columns: Sequence[str], bounds: Limits) -
     at = dict(zip(positions, columns, strict=True))
     written = {name: i for i, name in enumerate(csv.table.column_names)}
     notes = [(row + 2, at.get(written[name], columns[0]), reason) for row, name, reason in csv.notes]
+    notes += [(row + 2, column, reason) for row, column, reason in
+              short_row_notes(csv.short, csv.table.num_columns, positions, columns)]
     return _Read([(sumber, Table(selected, np.arange(2, csv.table.num_rows + 2), csv.kind, csv.encoding,
                                  notes=notes, cleaned=cleaned))], csv.kind, csv.encoding, csv.swallowed)
 

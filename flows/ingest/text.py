@@ -46,7 +46,7 @@ class Table:
     kind: str
     encoding: str | None = None
     textual: dict[str, np.ndarray | bool] = field(default_factory=dict)
-    notes: list[tuple[int, str, str]] = field(default_factory=list)
+    notes: list[tuple[int, str, str | None]] = field(default_factory=list)  # no reason: see `Rows.notes`
     cleaned: list[str] = field(default_factory=list)
 
 
@@ -56,7 +56,8 @@ class Rows:
 
     frame: pd.DataFrame  # sumber, baris and the contract's columns, all text ("" when empty)
     others: pd.DataFrame | None  # with a period: sumber, baris, nik and the month meant of the other periods' rows
-    notes: pd.DataFrame  # sumber, baris, kolom, alasan: cells that cannot be read without guessing
+    notes: pd.DataFrame  # sumber, baris, kolom, alasan: cells that cannot be read without guessing (no alasan: a
+    # cell missing from a row cut short whose reason is on another of its cells; it reads as empty without one)
     cleaned: list[str]  # the cells (and header names) from which invisible characters were removed
     digits: list[str] = field(default_factory=list)  # the cells whose digits of another script were read as 0-9
     previous: Rows | None = None  # read also for the month before: its rows as text, with their notes
@@ -223,7 +224,7 @@ def _thousands(whole: str) -> str:
     return f"{int(whole):,}".replace(",", ".")
 
 
-def _notes(notes: list[tuple[int, str, str]], sumber: str, kept: pd.Series) -> pd.DataFrame:
+def _notes(notes: list[tuple[int, str, str | None]], sumber: str, kept: pd.Series) -> pd.DataFrame:
     """The notes of the rows kept, as a frame."""
     if not notes:  # most files: the empty frame is built once
         return _no_notes().copy()
