@@ -14,7 +14,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -158,9 +158,8 @@ def run_months(request: RunRequest) -> int:
             _unmade(made)
             say(_stopped(request.output, periods, started))
             return EXIT_FAILED
-        code = None if server is None else background.run_there(
-            server, request.message(), lambda signum, how=None: _ended_by_signal(request.output, periods, started,
-                                                                                 signum, how))
+        code = None if server is None else background.run_there(server, request.message(),
+                                                                 _ended_there(request, periods, started))
         if code is not None:
             if code == EXIT_USAGE:  # refused before anything was written (a Prefect setting of the command's folder,
                 _unmade(made)       # a parameter): no folder left for it (hostile trial)
@@ -418,6 +417,19 @@ def _ended_by_signal(output: Path, periods: list[str], started: float, signum: i
 
 
 RECOVER_SECONDS = 5
+
+
+def _ended_there(request: RunRequest, periods: list[str], started: float) -> Callable[[int, str | None], str]:
+    """For a run in the background server whose copy ended by a signal it could not handle, or whose server
+    stopped answering (`background.run_there`): print the summaries of the months it published (a backfill prints
+    them at its end: one killed after two months said only that they were published; note of 2026-12-06), then
+    give its line (`_ended_by_signal`)."""
+    def line(signum: int, how: str | None = None) -> str:
+        said = _ended_by_signal(request.output, periods, started, signum, how)
+        print_summaries(_published_summaries(request, periods, started), request.output)
+        return said
+
+    return line
 
 
 def _left_by_runs_since(output: Path, periods: list[str], started: float) -> list[Path]:

@@ -321,13 +321,14 @@ def test_a_file_where_a_publication_writes_a_folder_stops_it_before_anything_is_
                                        "keluaran menyelesaikannya"),
 ])
 def test_the_command_of_a_killed_run_finishes_or_undoes_its_publication_and_says_which(
-        staged, tmp_path, monkeypatch, entry, step, nth, read_only, line):
+        staged, tmp_path, monkeypatch, capsys, entry, step, nth, read_only, line):
     """A run killed outright (its process in the background server: `flows.background._ended`) is finished or
     undone by its own command before it says so, as the next command would: the line then says what a reader of
     the folder finds (the run killed during its switch is published; it said only the signal, the switch half
     done until the next command). A switch the command cannot finish (a folder made read-only after the kill) is
-    named as such: it was called unpublished, the previous outputs intact (hostile trial)."""
-    from flows.commands import _ended_by_signal, finish_switches
+    named as such: it was called unpublished, the previous outputs intact (hostile trial). The month published is
+    summarised first (a backfill's copy prints its months' summaries at its end: killed, it printed none)."""
+    from flows.commands import RunRequest, _ended_there, finish_switches
     from flows.config import run_started
 
     output = shutil.copytree(staged[entry], tmp_path / "out")
@@ -339,8 +340,12 @@ def test_the_command_of_a_killed_run_finishes_or_undoes_its_publication_and_says
             raise OSError(errno.EROFS, "Read-only file system", str(output))
 
         monkeypatch.setattr(storage, "swap_period", refused)
-    said = _ended_by_signal(output, ["2026-10"], started, signal.SIGKILL, "run berhenti oleh sinyal SIGKILL")
+    request = RunRequest("2026-10", None, None, None, output, (), None, None, 0.5, 0.5, None, None)
+    capsys.readouterr()
+    said = _ended_there(request, ["2026-10"], started)(signal.SIGKILL, "run berhenti oleh sinyal SIGKILL")
     assert said == line.format(output=output)
+    summary = capsys.readouterr().out
+    assert summary.startswith(f"run {staged['run_id']}  periode 2026-10\n") if "terbit utuh" in line else not summary
     if read_only:
         assert consistent_run(output) is None and (output / "_kerja").exists()  # half switched, as it said
         monkeypatch.undo()
