@@ -37,9 +37,9 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
         koperasi_kuesioner_dinilai=prepared.koperasi_kuesioner_dinilai,
         koperasi_kuesioner_dikarantina=prepared.koperasi_kuesioner_dikarantina,
         jumlah_melapor_sebelumnya=_reporting_before(params, prepared),
-        jumlah_melapor_terbit=quality.jumlah_melapor_terbit(params.output, params.period),
+        jumlah_melapor_terbit=quality.jumlah_melapor_terbit(params.output, params.period, params.kabupaten),
         batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
-        run_id=run_id)
+        kabupaten=tuple(params.kabupaten), run_id=run_id)
     with exclusive(params.output):  # one GX context, one writer at a time
         result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
     failed = [_explained(line, prepared) for line in result.failed]
@@ -123,7 +123,7 @@ def _reporting_before(params: RunParameters, prepared: PrepareSummary) -> int | 
     """The previous month's reporting cooperatives: as published, else as its reports in the landing folder say
     (a first run: a report file refused whole published a month of no reports, exit 0; fresh-clone trial); None
     when neither is known."""
-    published = quality.jumlah_melapor_sebelumnya(params.output, params.period)
+    published = quality.jumlah_melapor_sebelumnya(params.output, params.period, params.kabupaten)
     return published if published is not None else prepared.melapor_sebelumnya_landing
 
 

@@ -163,10 +163,12 @@ def prepare(params: RunParameters, run_id: str, started: datetime, previous_publ
     changed_elsewhere = check_registry_as_published(params, common.koperasi.valid) if params.kabupaten else ""
     # the previous month scored in a copy of the process while this one checks the period's reports (a national
     # month: about 1 s of each); without a copy (`flows.forked`), here after them, as before
-    aside = forked.forked(lambda: keep_previous(run, common, landing, previous, started)) if previous else None
+    scope = in_scope(common.koperasi.valid, params.kabupaten, common)
+    area_niks = scope["nik"] if params.kabupaten else None  # an area run's reporting is its areas'
+    aside = (forked.forked(lambda: keep_previous(run, common, landing, previous, started, area_niks)) if previous
+             else None)
     with aside or nullcontext() as copy:
         start = time.perf_counter()
-        scope = in_scope(common.koperasi.valid, params.kabupaten, common)
         raw = reports_in_scope(landing.laporan, scope, common.koperasi.valid, bool(params.kabupaten))
         laporan = inputs.check_laporan(raw, common.registry, started, landing.catatan)
         submissions = resolve_submissions(laporan.valid)
@@ -401,16 +403,17 @@ PREVIOUS_KOPERASI = (*early_warning.READS["skor_koperasi"], "jumlah_anggota")
 PREVIOUS_INDIKATOR = early_warning.READS["skor_indikator"]
 
 
-def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str,
-                          started: datetime) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
+def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str, started: datetime,
+                          counted: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
     """The previous month's scores (PREVIOUS_KOPERASI) and components (PREVIOUS_INDIKATOR) from its reports in the
     landing folder (`landing.laporan_sebelumnya`, read with the period's), validated and scored with the books in
     force then, for a run whose previous month is not published: skor_total_sebelumnya and the early warnings
     compare with the same month; and its reporting cooperatives (accepted reports, as status_koperasi.melapor
-    counts them; None for none): the quality gate's baseline."""
+    counts them; of the nik `counted`, an area run's, if given; None for none): the quality gate's baseline."""
     others = landing.laporan_lain
     accepted = accept(landing.laporan_sebelumnya, common, started, landing.catatan)[0]
-    reporting = int(accepted["nik"].nunique()) or None  # none: no baseline (the check is left out), not 0
+    niks = accepted["nik"] if counted is None else accepted.loc[is_in(accepted["nik"], counted), "nik"]
+    reporting = int(niks.nunique()) or None  # none: no baseline (the check is left out), not 0
     if accepted.empty:
         kinds = {"skor_total": "float64", "jumlah_anggota": "int64"}
         return (pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "str")) for c in PREVIOUS_KOPERASI}),
@@ -428,10 +431,11 @@ def previous_from_landing(common: CheckedCommon, landing: Landing, previous: str
 
 
 def keep_previous(run: RunFolder, common: CheckedCommon, landing: Landing, previous: str,
-                  started: datetime) -> int | None:
+                  started: datetime, counted: pd.Series | None = None) -> int | None:
     """Keep the previous month's scores and components from the landing folder (`previous_from_landing`) in the
-    run's work folder, for the warnings and skor_total_sebelumnya; its reporting cooperatives, once written."""
-    koperasi, indikator, reporting = previous_from_landing(common, landing, previous, started)
+    run's work folder, for the warnings and skor_total_sebelumnya; its reporting cooperatives (of the nik `counted`,
+    if given), once written."""
+    koperasi, indikator, reporting = previous_from_landing(common, landing, previous, started, counted)
     run.write("sebelumnya", koperasi)
     run.write("sebelumnya_indikator", indikator)
     return reporting

@@ -29,7 +29,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -45,6 +45,7 @@ from flows import forked, storage
 from flows.expectation_configurations import configurations_kept
 from schemas import outputs
 from schemas.contract import plain
+from schemas.tables import jumlah_melapor
 from flows.config import settings
 from scoring.errors import KoperasiSehatError, QualityGateError
 from scoring.reporting_quality import grade_table
@@ -74,6 +75,8 @@ class QualityParameters:
     laporan_dibaca / laporan_dikarantina: report rows of the period read, and quarantined.
     jumlah_melapor_sebelumnya: reporting cooperatives of the previous period; None on the first run.
     jumlah_melapor_terbit: reporting cooperatives of this period as published before (a rerun); None when it was not.
+    kabupaten: an area run's areas, whose reporting those counts and the run's are (`schemas.tables.jumlah_melapor`);
+    () for all.
     """
 
     jumlah_terdaftar: int
@@ -83,6 +86,7 @@ class QualityParameters:
     batas_porsi_karantina: float
     jumlah_melapor_sebelumnya: int | None = None
     jumlah_melapor_terbit: int | None = None
+    kabupaten: tuple[str, ...] = ()
     # the run's reporting cooperatives whose book scores the questionnaire, and those whose latest set is quarantined
     koperasi_kuesioner_dinilai: int = 0
     koperasi_kuesioner_dikarantina: int = 0
@@ -327,11 +331,12 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
             read(ex.STATUS_KOPERASI))
         add(ex.ANTAR_PERIODE, lambda: 1,  # one row: this run's figures
             lambda: ex.antar_periode_suite(params.jumlah_melapor_sebelumnya, params.batas_penurunan_melapor,
-                                           params.batas_porsi_karantina, params.jumlah_melapor_terbit),
+                                           params.batas_porsi_karantina, params.jumlah_melapor_terbit,
+                                           params.kabupaten),
             lambda: ex.batch_antar_periode(tables.read(ex.STATUS_KOPERASI), periode, params.laporan_dibaca,
                                            params.laporan_dikarantina, params.jumlah_melapor_sebelumnya,
                                            params.koperasi_kuesioner_dinilai, params.koperasi_kuesioner_dikarantina,
-                                           params.jumlah_melapor_terbit))
+                                           params.jumlah_melapor_terbit, params.kabupaten))
     if has_ringkasan:
         kolom = ex.kolom_jumlah()
         add(ex.RINGKASAN_WILAYAH, rows(ex.RINGKASAN_WILAYAH), lambda: ex.ringkasan_wilayah_suite(kolom),
@@ -364,17 +369,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def jumlah_melapor_sebelumnya(output: Path, periode: str) -> int | None:
+def jumlah_melapor_sebelumnya(output: Path, periode: str, kabupaten: Sequence[str] = ()) -> int | None:
     """Reporting cooperatives (status_koperasi.melapor) of the month before `periode` as published under
-    `output`; None when that month has not been published (the first run)."""
-    return jumlah_melapor_terbit(output, previous_period(periode))
+    `output` (of the areas `kabupaten`, if named); None when that month has not been published (the first run)."""
+    return jumlah_melapor_terbit(output, previous_period(periode), kabupaten)
 
 
-def jumlah_melapor_terbit(output: Path, periode: str) -> int | None:
-    """Reporting cooperatives (status_koperasi.melapor) of `periode` as published under `output`; None when it has
-    not been published."""
+def jumlah_melapor_terbit(output: Path, periode: str, kabupaten: Sequence[str] = ()) -> int | None:
+    """Reporting cooperatives (status_koperasi.melapor) of `periode` as published under `output` (of the areas
+    `kabupaten`, if named: `schemas.tables.jumlah_melapor`); None when it has not been published."""
     status = storage.read_table(output, "status_koperasi", periode)
-    return int(status["melapor"].astype(bool).sum()) if len(status) else None
+    return jumlah_melapor(status, kabupaten) if len(status) else None
 
 
 # ------------------------------------------------------------------ the GX Data Context

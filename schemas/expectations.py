@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from schemas.tables import aspek_ids
+from schemas.tables import aspek_ids, jumlah_melapor
 from scoring.bands import band_index
 from scoring.inputs import rows_of
 from scoring.rulebook_format import NilaiBand, Rulebook
@@ -232,11 +232,18 @@ def ringkasan_wilayah_suite(kolom: Sequence[str]) -> gx.ExpectationSuite:
     return make_suite(s, checks, "counts per kabupaten/kota and per province (data-contract §3)")
 
 
+def _in_areas(kabupaten: Sequence[str]) -> str:
+    return f" di {', '.join(kabupaten)}" if kabupaten else ""
+
+
 def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_melapor: float,
-                        batas_porsi_karantina: float, jumlah_melapor_terbit: int | None = None) -> gx.ExpectationSuite:
+                        batas_porsi_karantina: float, jumlah_melapor_terbit: int | None = None,
+                        kabupaten: Sequence[str] = ()) -> gx.ExpectationSuite:
     """Run-to-run: reporting has not collapsed against the previous period, nor against this period as published
     before (a rerun missing the month's files replaced a published month with one of no reports: hostile trial);
-    quarantine stays under its ceiling.
+    quarantine stays under its ceiling. An area run's reporting is its areas' (`kabupaten`), and so are the counts
+    it is held to (`jumlah_melapor`): against the whole month, an area losing every report was a drop of a few
+    percent (review).
 
     Without a previous period (`None`, the first run), or this period not published before, that check is left out.
     """
@@ -248,7 +255,8 @@ def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_m
         if before is not None:
             minimum = math.ceil(before * (1 - batas_penurunan_melapor) - 1e-9)
             checks.append(expectation(
-                s, cek, f"jumlah koperasi yang melapor (status_koperasi.melapor) turun tidak lebih dari "
+                s, cek, f"jumlah koperasi yang melapor{_in_areas(kabupaten)} (status_koperasi.melapor) turun tidak "
+                f"lebih dari "
                 f"{_pct(batas_penurunan_melapor)} dari {before} {which} (paling sedikit {minimum})",
                 gxe.ExpectColumnMinToBeBetween, column="jumlah_melapor", min_value=minimum))
     checks.append(expectation(
@@ -368,16 +376,16 @@ def batch_ringkasan_wilayah(ringkasan: pd.DataFrame, kolom: Sequence[str]) -> pd
 
 def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int, laporan_dikarantina: int,
                         jumlah_melapor_sebelumnya: int | None, koperasi_kuesioner_dinilai: int = 0,
-                        koperasi_kuesioner_dikarantina: int = 0, jumlah_melapor_terbit: int | None = None
-                        ) -> pd.DataFrame:
+                        koperasi_kuesioner_dikarantina: int = 0, jumlah_melapor_terbit: int | None = None,
+                        kabupaten: Sequence[str] = ()) -> pd.DataFrame:
     """One row: this run's reporting count (from status_koperasi) and quarantine shares (of the report rows read; of
     the run's reporting cooperatives whose book scores the questionnaire, those whose latest set is quarantined),
-    with the previous period's count and this period's as published before. Both shares are of the run's scope (an
-    area run: its areas)."""
+    with the previous period's count and this period's as published before. All of the run's scope (an area run:
+    its areas, `kabupaten`)."""
     dinilai = koperasi_kuesioner_dinilai
     return pd.DataFrame({
         "periode": [periode],
-        "jumlah_melapor": [int(status["melapor"].astype(bool).sum())],
+        "jumlah_melapor": [jumlah_melapor(status, kabupaten)],
         "jumlah_melapor_sebelumnya": pd.array([jumlah_melapor_sebelumnya], dtype="Int64"),
         "jumlah_melapor_terbit": pd.array([jumlah_melapor_terbit], dtype="Int64"),
         "laporan_dibaca": [laporan_dibaca],

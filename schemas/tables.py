@@ -7,8 +7,9 @@ and the predicates a value may take.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import pandas as pd
 import pandera.pandas as pdr
 
 from schemas.contract import (BOOL, COUNT, DATE, FLOAT, INT32, INT64, NO_NULL_ITEMS, NON_EMPTY_LIST, NOT_BLANK,
@@ -189,6 +190,16 @@ def _status_koperasi() -> OutputTable:
         iff("predikat", "dinilai", "predikat is set iff dinilai",
              lambda df: df["predikat"].notna(), lambda df: df["dinilai"]),
     ))
+
+
+def jumlah_melapor(status: pd.DataFrame, kabupaten: Sequence[str] = ()) -> int:
+    """Reporting cooperatives (status_koperasi.melapor) of the table, or of the areas named (their names matched
+    without regard to case or surrounding spaces, as `--kabupaten` is)."""
+    melapor = status["melapor"].astype(bool)
+    if kabupaten:
+        areas = {name.strip().casefold() for name in kabupaten}
+        melapor = melapor & status["kabupaten_kota"].astype("str").str.strip().str.casefold().isin(areas)
+    return int(melapor.sum())
 
 
 def _ringkasan_wilayah() -> OutputTable:

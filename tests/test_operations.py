@@ -120,6 +120,34 @@ def test_a_rerun_without_the_months_reports_leaves_the_published_month(october_a
     assert {table: snapshot(output / table) for table in OUTPUT_TABLES} == before
 
 
+def test_an_area_rerun_losing_its_area_s_reports_is_held_to_its_area_s_reporting(october_alone, tmp_path):
+    """An area rerun was held to the whole month: Malinau losing its 6 reporting cooperatives was 41 -> 35, a drop
+    of 14.6%, published (note of 2026-12-06). Its reporting, as published and in the month before (from the landing
+    folder: 2026-09 is not published), is its own."""
+    output = shutil.copytree(october_alone[0], tmp_path / "out")
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
+    registry = pd.read_csv(landing / "koperasi.csv", dtype="str")
+    malinau = set(registry.loc[registry["kabupaten_kota"] == "Malinau", "nik"])
+    for path in (landing / "laporan").glob("laporan_2026-1*.csv"):
+        rows = pd.read_csv(path, dtype="str", keep_default_na=False)
+        rows[~rows["nik"].isin(malinau)].to_csv(path, index=False)
+    before = {table: snapshot(output / table) for table in OUTPUT_TABLES}
+    params = RunParameters(period="2026-10", kabupaten=("malinau",), input=landing, output=output)
+    run_id = new_run_id("2026-10", STARTED)
+    prepared = prepare(params, run_id, STARTED)
+    score_all(params, run_id, STARTED)
+    with pytest.raises(QualityGateError) as error:
+        monthly.check_quality(params, run_id, prepared)
+    assert str(error.value).startswith(
+        "periode 2026-10 tidak diterbitkan: 2 pemeriksaan mutu gagal: antar_periode: jumlah koperasi yang melapor di "
+        "malinau (status_koperasi.melapor) turun tidak lebih dari 20% dari 6 pada periode sebelumnya (paling sedikit "
+        "5) [antar_periode.penurunan_melapor]: teramati 0; antar_periode: jumlah koperasi yang melapor di malinau "
+        "(status_koperasi.melapor) turun tidak lebih dari 20% dari 6 yang diterbitkan sebelumnya untuk periode ini "
+        "(paling sedikit 5) [antar_periode.penurunan_melapor_terbit]: teramati 0 (Data Docs: "), error.value
+    publishing.recover(output)
+    assert {table: snapshot(output / table) for table in OUTPUT_TABLES} == before
+
+
 def test_previous_period_fields_come_from_the_previous_output_else_from_the_landing_folder(october_alone, tmp_path):
     run_period(tmp_path / "both", "2026-09")
     run_period(tmp_path / "both", "2026-10")
