@@ -19,7 +19,7 @@ from flows.manifest import versions, write_json
 from flows.runs import PrepareSummary, RunParameters, ScoreSummary
 from schemas import outputs
 from schemas.expectations import ANTAR_PERIODE
-from schemas.landing_paths import input_table
+from schemas.landing_paths import input_table, meant_folder
 from scoring.errors import QualityGateError
 from scoring.texts import number
 
@@ -99,8 +99,8 @@ def _no_reports(params: RunParameters, prepared: PrepareSummary) -> tuple[str, b
     were all read is published (the quick start's 2015-12), unless another check fails: then the line names the
     files that could have held them (not read, without a data row) and the rows of other periods (hostile trial:
     the drop in reporting alone did not say why)."""
-    def of_reports(sumber: str) -> bool:
-        return input_table(sumber) == "laporan" or sumber.casefold() == "laporan"
+    def of_reports(sumber: str) -> bool:  # a file at the root meant for laporan/ too (hostile trial)
+        return "laporan" in (input_table(sumber), meant_folder(sumber))
 
     files = [f for f in prepared.berkas if of_reports(f["sumber"])]
     refused = [f for f in files if f.get("galat")]

@@ -21,3 +21,12 @@ def input_table(sumber: str) -> str | None:
         return stem if stem in ROOT_TABLES else None
     top = parts[0].lower() if parts else ""
     return top if top in FOLDER_TABLES else None
+
+
+def meant_folder(sumber: str) -> str | None:
+    """The folder's table a file at the landing's root was most likely meant for: the one its name begins with, in
+    any case ('laporan.csv', 'Laporan Oktober 2026.xlsx', 'kuesioner_2026.csv' -> laporan, laporan, kuesioner);
+    None for a file in a folder, or another name."""
+    parts = PurePosixPath(sumber).parts
+    name = parts[0].casefold() if len(parts) == 1 else ""
+    return next((table for table in FOLDER_TABLES if name.startswith(table)), None)

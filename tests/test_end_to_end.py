@@ -383,6 +383,10 @@ def test_a_month_of_no_report_rows_names_the_files_that_could_have_held_them_and
     assert _unread(month, prepared(), False) == [start + none + end]
     assert _unread(month, prepared(tidak_dibaca=[root]), False) == [
         start + "berkas tidak dibaca: laporan (bukan berkas masukan); " + none + end]
+    moved = {"sumber": "Laporan_2026-10.csv", "alasan": "bukan berkas masukan: laporan dibaca dari folder laporan/"}
+    assert _unread(month, prepared(tidak_dibaca=[moved]), False) == [  # a report file at the root was not named
+        start + "berkas tidak dibaca: Laporan_2026-10.csv (bukan berkas masukan: laporan dibaca dari folder "
+        "laporan/); " + none + end]                                     # (hostile trial)
     assert _unread(area, prepared(), False) == [start + none + end]  # an area run without a report file (hostile
     assert _unread(month, prepared(dibaca=1), True) == []              # trial: it published its area of none)
     other = {"sumber": "laporan/laporan_2026-09.csv", "baris": 41, "galat": None}

@@ -42,7 +42,9 @@ def test_every_entry_is_read_or_named_with_why(tmp_path):
     (root / ".git").mkdir()
     (root / ".git" / "config").write_text("x")
     (root / "CACAT.md").write_text("# notes")
-    (root / "Kuesioner.xlsx").write_text("x")  # meant for kuesioner/: said so
+    (root / "Kuesioner.xlsx").write_text("x")  # meant for kuesioner/: said so (hostile trials)
+    (root / "laporan_2026-10.csv").write_text("x")
+    (root / "Laporan Oktober.xls").write_text("x")
     (root / "laporan" / "catatan.txt").write_text("x")
     (root / "arsip").mkdir()
     (root / "arsip" / "lama.csv").write_text("x")
@@ -60,7 +62,12 @@ def test_every_entry_is_read_or_named_with_why(tmp_path):
         "CACAT.md": "bukan berkas masukan: di akar folder landing hanya koperasi dan faktor_pengurang "
                     "(.csv, .parquet, .xlsx) yang dibaca",
         "Kuesioner.xlsx": "bukan berkas masukan: kuesioner dibaca dari folder kuesioner/, bukan dari berkas di akar "
-                          "folder landing; pindahkan berkas ini ke dalam folder kuesioner/",
+                          "folder landing; simpan berkas ini di dalam folder kuesioner/",
+        "laporan_2026-10.csv": "bukan berkas masukan: laporan dibaca dari folder laporan/, bukan dari berkas di akar "
+                               "folder landing; simpan berkas ini di dalam folder laporan/",
+        "Laporan Oktober.xls": "bukan berkas masukan: laporan dibaca dari folder laporan/, bukan dari berkas di akar "
+                               "folder landing; simpan berkas ini sebagai .csv, .parquet atau .xlsx di dalam folder "
+                               "laporan/",
         "arsip/lama.csv": "bukan berkas masukan: tidak ada tabel masukan di folder arsip/ (hanya laporan/, "
                           "kuesioner/ dan pemeriksaan/)",
         "laporan/.DS_Store": "berkas tersembunyi (namanya diawali titik)",

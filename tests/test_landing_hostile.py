@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from flows.config import DATA_DIR
-from flows.ingest.csv_files import short_row_notes
+from flows.ingest.csv_files import read_csv, short_row_notes
 from flows.ingest.landing import KOPERASI, read_landing, read_text_table
 from flows.ingest.walk import Limits
 from schemas.inputs import Registry, check_koperasi, check_kuesioner, check_laporan, registry_of
@@ -520,6 +520,9 @@ def test_a_row_cut_short_is_one_reason_naming_the_cut_and_the_other_rows_are_rea
     cut = b"nik,periode,kas,catatan\n" + b"A,2026-10,5,x\nB,2026-10,,\nC,2026-10,7\nD,2026-10\n\n"
     frame, _ = read_text_table(cut, "laporan/b.csv", ("nik", "periode", "kas"))
     assert frame["kas"].tolist() == ["5", "", "7", ""]  # only a contract column's cell missing is a cut row
+    trailing = b"nik,periode,kas,bank\nA,2026-10,5,6\nB,2026-10,\n"  # a separator after the cut is no cell
+    swallowing = b'nik,periode,kas,bank,,\nA,2026-10,"' + b"x" * 140_000 + b'",1,,\nB,2026-10\n'  # Python's csv
+    assert read_csv(trailing, "a.csv").short == read_csv(swallowing, "b.csv").short == {1: 2}  # reader refused it
     reason = "baris terpotong: hanya 2 dari 4 kolom baris judul, tanpa sel kas; lengkapi barisnya lalu kirim ulang"
     assert short_row_notes({2: 3, 3: 2}, 4, [0, 1, 2], ["nik", "periode", "kas"]) == [(3, "kas", reason)]
     assert short_row_notes({0: 1}, 4, [2, 0, 1], ["kas", "nik", "periode"]) == [  # columns in the file's order

@@ -39,6 +39,9 @@ _SEP_LINE = re.compile(rb'^"?sep=(.)"?(\r\n|\r|\n|$)', re.IGNORECASE)  # Excel's
 _LINE_BREAK = r"\r\n|\r|\n"
 TITLE_BYTES = 1 << 20  # of the text looked at for a header line under a title line
 WIDEST = 16_384  # columns of an Excel sheet: a wider first line is no table's header (split, it cost minutes and GB)
+# a cell as long as a file: a quote left open swallows thousands of lines into one (Python's csv reader refused more
+# than 128 KiB, and the file with it: hostile trial); the size limit bounds the file
+csv.field_size_limit(2**31 - 1)
 
 
 class Csv(NamedTuple):
@@ -159,13 +162,23 @@ def _swallowed(table: pa.Table, separator: str, skipped: int) -> tuple[list[tupl
 
 
 def _short_rows(text: str, separator: str, rows: int, width: int) -> dict[int, int]:
-    """The rows (index -> cells) with fewer cells than the header's `width` but at least one (an empty line is no
-    row: it is left out later), counted by Python's csv reader, which splits records as pandas' parser does; none
-    when its count of rows differs from pandas' `rows` (no guess)."""
-    counts = [len(cells) for cells in csv.reader(io.StringIO(text, newline=""), delimiter=separator)]
+    """The rows (index -> cells up to the last that is not blank: a separator after the cut is no cell) with fewer
+    cells than the header's `width` and at least one filled (a blank line is no row: it is left out later), counted
+    by Python's csv reader, which splits records as pandas' parser does; none when the reader refuses the text or
+    counts other rows than pandas' `rows` (no guess)."""
+    try:
+        counts = [_filled(cells) if len(cells) < width else width
+                  for cells in csv.reader(io.StringIO(text, newline=""), delimiter=separator)]
+    except csv.Error:  # a NUL byte, say (pandas reads it; the cell is cleaned later)
+        return {}
     if len(counts) != rows + 1:
         return {}
     return {i: n for i, n in enumerate(counts[1:]) if 0 < n < width}
+
+
+def _filled(cells: list[str]) -> int:
+    """The cells up to the last that is not blank."""
+    return next((n for n in range(len(cells), 0, -1) if cells[n - 1].strip()), 0)
 
 
 def short_row_notes(short: dict[int, int], width: int, positions: Sequence[int], columns: Sequence[str]

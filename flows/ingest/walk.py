@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from flows.config import ENV_PREFIX
-from schemas.landing_paths import FOLDER_TABLES, input_table
+from schemas.landing_paths import input_table, meant_folder
 from scoring.errors import InputFileError
 from scoring.quoting import fitting, marks
 
@@ -162,10 +162,11 @@ def _table_of(parts: tuple[str, ...]) -> tuple[str | None, str]:
     if table is not None:
         return table, ""
     if len(parts) == 1:
-        folder = PurePosixPath(parts[0].lower()).stem
-        if folder in FOLDER_TABLES:  # laporan.csv at the root: its rows are not read (hostile trial)
+        folder = meant_folder(parts[0])
+        if folder is not None:  # laporan.csv, laporan_2026-10.csv at the root: its rows are not read (hostile trials)
+            kind = "" if Path(parts[0]).suffix.lower() in FORMATS else " sebagai .csv, .parquet atau .xlsx"
             return None, (f"bukan berkas masukan: {folder} dibaca dari folder {folder}/, bukan dari berkas di akar "
-                          f"folder landing; pindahkan berkas ini ke dalam folder {folder}/")
+                          f"folder landing; simpan berkas ini{kind} di dalam folder {folder}/")
         return None, ("bukan berkas masukan: di akar folder landing hanya koperasi dan faktor_pengurang "
                       "(.csv, .parquet, .xlsx) yang dibaca")
     return None, (f"bukan berkas masukan: tidak ada tabel masukan di folder {shown(parts[0])}/ (hanya laporan/, "
