@@ -346,6 +346,11 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError:  # removed while the shell stayed in it: a traceback where the run began (hostile trial)
         commands.say("folder kerja saat ini sudah dihapus: pindah ke folder yang ada (cd), lalu jalankan lagi")
         return commands.EXIT_USAGE
+    undecodable = next((arg for arg in argv if not _utf8(arg)), None)
+    if undecodable is not None:  # a byte of another encoding (a Latin-1 terminal's é): a traceback where the name
+        shown = undecodable.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # reached
+        commands.say(f"argumen '{shown}' bukan teks UTF-8: ketik ulang di terminal UTF-8")  # Arrow (hostile trial)
+        return commands.EXIT_USAGE
     empty = _empty_folder(argv)
     if empty:
         commands.say(f"{empty} kosong: berikan sebuah folder (folder ini ditulis '.')")
@@ -360,6 +365,15 @@ def main(argv: list[str] | None = None) -> int:
         return code or commands.EXIT_FAILED
     finally:
         sys.stdout = stdout
+
+
+def _utf8(text: str) -> bool:
+    """Whether a word of the command line is text (Python keeps a byte that is not UTF-8 as a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 SIZE_MAX = 10_000  # columns or lines a COLUMNS or LINES may give

@@ -206,6 +206,23 @@ def test_a_mistake_in_laporan_is_one_line_exit_2_and_leaves_the_outputs(publishe
     assert snapshot(published) == before
 
 
+@pytest.mark.parametrize("argv", [["jelaskan", "caf\udce9", "--output", "{tmp}"],
+                                  ["run", "--period", "2026-10", "--output", "{tmp}/y\udce9"],
+                                  ["bandingkan", "--period", "2026-10", "--output", "{tmp}/x\udce9"]])
+def test_a_word_of_the_command_line_that_is_not_utf8_is_one_line_exit_2_and_nothing_made(tmp_path, capsys, argv):
+    """A byte of another encoding (é typed in a Latin-1 terminal: Python keeps it as a lone surrogate) was a
+    traceback where the word reached Arrow, JSON or a path, after run and bandingkan made their output folder
+    (hostile trial)."""
+    from flows.cli import main
+
+    words = [word.replace("{tmp}", str(tmp_path)) for word in argv]
+    assert main(words) == 2
+    shown = next(w for w in words if "\udce9" in w).replace("\udce9", "\\xe9")
+    assert capsys.readouterr() == ("", f"koperasi-sehat: argumen '{shown}' bukan teks UTF-8: ketik ulang di terminal "
+                                       "UTF-8\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_laporan_refuses_an_output_folder_that_is_missing_or_a_file_or_being_written(published, tmp_path, capsys):
     from flows import locks
     from flows.cli import main
