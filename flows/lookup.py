@@ -11,6 +11,7 @@ a provincial one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,15 +143,27 @@ def _only_quarantined(output: Path, periode: str, nik: str) -> str | None:
 
 
 def _by_name(output: Path, periode: str, fragment: str) -> pd.DataFrame:
-    status = storage.read_table(output, "status_koperasi", periode)
+    return named(storage.read_table(output, "status_koperasi", periode), fragment)
+
+
+def named(status: pd.DataFrame, fragment: str) -> pd.DataFrame:
+    """The rows whose `nama` is the fragment (one such row), else those whose name holds it; names compared as a
+    reader compares them (`_folded`)."""
     names = status["nama"].fillna("").map(_folded)
     key = _folded(fragment)
     exact = status[names == key]
     return exact if len(exact) == 1 else status[names.str.contains(key, regex=False)]
 
 
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u02bc\u0060\u00b4", "'"))
+
+
 def _folded(text: str) -> str:
-    return " ".join(text.casefold().split())
+    """A name as a reader compares names: case, accents (é as e, however it is encoded: a decomposed 'Café' found
+    'Cafe' alone, exit 0), the kinds of apostrophe (’ pasted from a chat found no "Mu'min") and runs of spaces
+    aside (hostile trial)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 def cooperative(output: Path, query: str, periode: str | None = None) -> Cooperative:

@@ -332,6 +332,17 @@ def test_a_fragment_of_several_names_lists_them(published_sample):
     assert shown.splitlines()[at + 1] == "  kabupaten/kota Bulungan · predikat Dalam"
 
 
+def test_names_are_matched_without_regard_to_accents_their_encoding_or_the_kind_of_apostrophe():
+    """A decomposed 'Café' (as some editors paste it) matched 'KSP Cafe Nusantara' alone, exit 0: the other
+    cooperative explained; 'Mu’min' found no "KSP Mu'min Sejahtera" (hostile trial)."""
+    status = pd.DataFrame({"nik": ["1", "2", "3"], "nama": ["KSP Café Ñusantara", "KSP Cafe Nusantara",
+                                                           "KSP Mu'min  Sejahtera"]})
+    for query in ("Cafe\u0301", "café", "CAFE", "nusantara", "ksp cafe ñusantara"):
+        assert lookup.named(status, query)["nik"].tolist() == ["1", "2"], query
+    for query in ("Mu’min", "MU`MIN sejahtera", "ksp mu'min sejahtera"):
+        assert lookup.named(status, query)["nik"].tolist() == ["3"], query
+
+
 def test_the_cooperative_a_mistyped_nik_meant_is_told_of_the_report(published_sample):
     """657145583934618's report (a typo of 657145583934681, CACAT.md) is quarantined as not registered; jelaskan of
     657145583934681 said only 'belum pernah melapor' (new-user trial)."""
