@@ -135,7 +135,8 @@ def write_period(output: Path, table: str, periode: str, df: pd.DataFrame, run_i
         staged = _moved(output, STAGED, table, periode, run_id)
         if staged.exists():
             shutil.rmtree(staged)
-        _remove_empty_parents(staged, Path(output) / WORK_DIR)
+        for place in (staged, _moved(output, ASIDE, table, periode, run_id)):  # the folder an old partition was set
+            _remove_empty_parents(place, Path(output) / WORK_DIR)                # aside in stayed (hostile trial)
 
 
 def check_replaceable(output: Path, names: Sequence[str], periode: str, folders: Sequence[Path] = (),

@@ -287,6 +287,9 @@ def test_written_file_has_the_exact_schema(tmp_path):
         assert pq.ParquetFile(path / "part-0.parquet").metadata.row_group(0).column(0).compression == "SNAPPY"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(TABLES)  # no work folder left
     assert [p.name for p in tmp_path.glob("*/*")] == ["periode=2025-12"] * len(TABLES)
+    for table, df in frames().items():  # written again: the old partition set aside and removed, its folder too
+        storage.write_period(tmp_path, table, "2025-12", df, RUN + "b")  # (bandingkan left one a time: hostile
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(TABLES)  # trial)
 
 
 @pytest.mark.parametrize("table", list(TABLES))
