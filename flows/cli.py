@@ -305,9 +305,12 @@ def _usage(error: typer.TyperException, argv: list[str]) -> str:
         names = list(typer.main.get_command(app).commands)
         return f"perintah belum diberikan: {', '.join(names[:-1])} atau {names[-1]}"
     extra = re.fullmatch(r"Got unexpected extra argument\S* \((.*)\)", error.message)
-    if extra:
+    if extra:  # the hint on --kabupaten only where the command has it (jelaskan gave it: hostile trial)
+        context = getattr(error, "ctx", None)
+        areas = context is not None and any(p.name == "kabupaten" for p in context.command.params)
         return (f"argumen berlebih: {extra.group(1)} (nama dengan spasi: tulis dalam tanda kutip, mis. "
-                f"\"KSP Setia Bersama\"; beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama)")
+                f"\"KSP Setia Bersama\"" + ("; beberapa kabupaten/kota: ulangi --kabupaten untuk setiap nama"
+                                               if areas else "") + ")")
     return error.format_message()
 
 

@@ -27,6 +27,7 @@ from flows.config import PUBLISHED_DIR
 from flows.ingest.cells import clean_name
 from flows.ingest.walk import given
 from flows.report import NOTE_MARK, as_list, fits, one_line, print_parts, table_or_list
+from schemas.input_models import NOTASI_ILMIAH, TANDA_TEKS
 from schemas.inputs import near_nik
 from schemas.landing_paths import input_table
 from schemas.parsing import TYPO, typo_rows
@@ -98,8 +99,13 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
     Raises ParameterError when none matches, AmbiguousName when several do."""
     wanted = clean_name(query)  # as an input's cells: a NIK pasted with a zero-width space found none (hostile trial);
     # the messages quote what was searched (a name with a line break matched without it: hostile trial)
+    if re.fullmatch(TANDA_TEKS + r"[\d\s.-]+", wanted):  # copied from an Excel cell typed as text (hostile trial)
+        wanted = wanted[len(TANDA_TEKS):]
     if not wanted:
         raise ParameterError("berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau \"setia bersama\")")
+    if re.fullmatch(NOTASI_ILMIAH, wanted):  # a NIK as a General cell shows it: its last digits are lost
+        raise ParameterError(f"NIK {given(wanted)} ditulis dalam notasi ilmiah spreadsheet (digit terakhirnya "
+                             "hilang): salin NIK dari sel berformat Teks")
     nik = re.sub(r"\D", "", wanted) if re.fullmatch(r"[\d\s.-]+", wanted) else None  # a NIK as people write it
     rows = (storage.read_table(output, "status_koperasi", periode, ds.field("nik") == nik) if nik
             else _by_name(output, periode, wanted))
