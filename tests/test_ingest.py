@@ -188,8 +188,9 @@ def test_arrows_parser_reads_every_committed_csv_as_pandas_parser_does(monkeypat
     monkeypatch.setattr(csv_files, "csv_with_pandas", lambda *args: pytest.fail("Arrow's parser refused a sample"))
     for path in files:
         data = path.read_bytes()
-        table, kind, encoding, notes, _ = csv_files.read_csv(data, path.name)
-        assert notes == [], path
+        read = csv_files.read_csv(data, path.name)
+        table, kind, encoding = read.table, read.kind, read.encoding
+        assert read.notes == [] and read.short == {}, path
         text = data.decode(encoding if encoding != "cp1252" else "cp1252").lstrip("\ufeff")
         slow = pandas_parser(text, path.name, {"csv-id": ";", "csv-tab": "\t"}.get(kind, ","))
         assert table.column_names == list(slow.columns), path
