@@ -349,10 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError:  # removed while the shell stayed in it: a traceback where the run began (hostile trial)
         commands.say("folder kerja saat ini sudah dihapus: pindah ke folder yang ada (cd), lalu jalankan lagi")
         return commands.EXIT_USAGE
+    # a byte of another encoding (a Latin-1 terminal's é) was a traceback where the word reached Arrow, JSON or a
+    # path, after run and bandingkan made their output folder (hostile trial)
     undecodable = next((arg for arg in argv if not _utf8(arg)), None)
-    if undecodable is not None:  # a byte of another encoding (a Latin-1 terminal's é): a traceback where the name
-        shown = undecodable.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # reached
-        commands.say(f"argumen '{shown}' bukan teks UTF-8: ketik ulang di terminal UTF-8")  # Arrow (hostile trial)
+    if undecodable is not None:
+        shown = undecodable.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        commands.say(f"argumen '{shown}' bukan teks UTF-8: ketik ulang di terminal UTF-8")
         return commands.EXIT_USAGE
     empty = _empty_folder(argv)
     if empty:
