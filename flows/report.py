@@ -23,8 +23,9 @@ from rich.table import Table
 from rich.text import Text
 
 from flows import storage
-from flows.config import REPORTS_DIR, settings
+from flows.config import REPORTS_DIR, published_run, settings
 from flows.ingest.walk import shown
+from scoring.periods import previous_period, shift_period
 from scoring.rulebook import rulebooks
 from scoring.status import predicate_columns
 from scoring.texts import number
@@ -330,6 +331,42 @@ def area_scope(summary: dict) -> str:
     return f"  wilayah {', '.join(areas)} (laporan: wilayah ini; tabel: seluruh bulan)" if areas else ""
 
 
+def stale_history(output: Path, periode: str) -> list[str]:
+    """What of the published months around `periode` no longer follows the month before it as now published
+    (skor_total_sebelumnya, predikat_sebelumnya; the warnings and the priority list compare the same way): the
+    period itself (an area run keeps the other areas' rows as published), and the month after it (a month
+    published again left the next one's history as it was, without a word: hostile trial); each with the run that
+    mends it."""
+    lines = []
+    earlier, later = previous_period(periode), shift_period(periode, 1)
+    own = _history_differs(output, earlier, periode)
+    if own:
+        lines.append(f"{number(own, 0)} koperasi periode {periode} membawa skor {earlier} yang lain dari yang kini "
+                     f"terbit (skor_total_sebelumnya, predikat_sebelumnya): jalankan ulang periode {periode} tanpa "
+                     "--kabupaten agar riwayat, peringatan dan daftar prioritasnya mengikuti")
+    following = _history_differs(output, periode, later)
+    if following:
+        lines.append(f"periode {later} yang terbit memakai skor {periode} sebelum run ini ({number(following, 0)} "
+                     f"koperasi berbeda): jalankan ulang --period {later} (atau --from {periode} --to {later}) agar "
+                     "riwayat, peringatan dan daftar prioritasnya mengikuti")
+    return lines
+
+
+def _history_differs(output: Path, earlier: str, later: str) -> int:
+    """The cooperatives of `later` as published whose previous-period score or predicate is not `earlier`'s as
+    published (0 when either month is not published)."""
+    if not (published_run(output, earlier) and published_run(output, later)):
+        return 0
+    before = storage.read_table(output, "skor_koperasi", earlier, columns=["nik", "skor_total", "predikat"])
+    after = storage.read_table(output, "skor_koperasi", later,
+                               columns=["nik", "skor_total_sebelumnya", "predikat_sebelumnya"])
+    both = after.merge(before, on="nik", how="left")
+    score = both["skor_total_sebelumnya"].eq(both["skor_total"]) | (both["skor_total_sebelumnya"].isna()
+                                                                    & both["skor_total"].isna())
+    predicate = both["predikat_sebelumnya"].astype("str").fillna("").eq(both["predikat"].astype("str").fillna(""))
+    return int((~(score & predicate)).sum())
+
+
 def print_summary(summary: dict, output: Path, first: bool = True) -> None:
     """The run's counts, the province and its largest kabupaten/kota, and where the outputs are; after an empty line
     when another month's summary, or the steps drawn on a terminal, are above it (`first`: none is)."""
@@ -382,6 +419,8 @@ def print_summary(summary: dict, output: Path, first: bool = True) -> None:
         say(f"  contoh karantina  {example} (semua baris dan alasannya: tabel karantina)")
     if summary.get("masukan_umum_dari_cache"):
         say(f"  {FROM_CACHE}")
+    for line in stale_history(output, summary["periode"]):
+        say(f"  RIWAYAT  {line}")
     for table in tables:  # narrower than even its least width: a list (a 60-column terminal wrapped each row's last
         if terminal and _measured(table).minimum > console.width:  # letter: hostile trial)
             print_parts(console, as_list(table))

@@ -24,6 +24,7 @@ from flows.assemble import score_all
 from flows.config import DATA_DIR, PROJECT_ROOT, TIMEZONE, settings
 from flows.monthly import OUTPUT_TABLES
 from flows.prepare import _Kept, keeping_common_inputs, prepare
+from flows.report import stale_history
 from flows.runs import PrepareSummary, RunParameters, new_run_id
 from flows.pipeline import monthly_scoring, scheduled_period
 from schemas.outputs import validate_output
@@ -163,6 +164,30 @@ def test_previous_period_fields_come_from_the_previous_output_else_from_the_land
     assert alone["asal_sebelumnya"].value_counts(dropna=False).to_dict() == {"landing": len(both)}
     columns = ["skor_total_sebelumnya", "predikat_sebelumnya"]  # the same values, scored with the same book
     pd.testing.assert_frame_equal(alone[columns], october[columns])
+    assert stale_history(tmp_path / "both", "2026-09") == stale_history(tmp_path / "both", "2026-10") == []
+
+
+def test_a_month_published_again_names_the_published_month_after_it_whose_history_it_changed(october_alone, tmp_path):
+    """September published after October with a report changed since (unbalanced now: quarantined) left October's
+    history as it was, without a word (hostile trial); October then names it too, until it is run again."""
+    output = shutil.copytree(october_alone[0], tmp_path / "out")
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
+    nik = storage.read_table(output, "skor_koperasi", "2026-10").dropna(subset=["skor_total_sebelumnya"])["nik"].iloc[0]
+    path = landing / "laporan" / "laporan_2026-09.csv"
+    rows = pd.read_csv(path, dtype="str", keep_default_na=False)
+    rows.loc[rows["nik"] == nik, "kas"] = (rows.loc[rows["nik"] == nik, "kas"].astype("int64") + 10**9).astype("str")
+    rows.to_csv(path, index=False)
+    run_period(output, "2026-09", landing)
+    assert stale_history(output, "2026-09") == [
+        "periode 2026-10 yang terbit memakai skor 2026-09 sebelum run ini (1 koperasi berbeda): jalankan ulang "
+        "--period 2026-10 (atau --from 2026-09 --to 2026-10) agar riwayat, peringatan dan daftar prioritasnya "
+        "mengikuti"]
+    assert stale_history(output, "2026-10") == [
+        "1 koperasi periode 2026-10 membawa skor 2026-09 yang lain dari yang kini terbit (skor_total_sebelumnya, "
+        "predikat_sebelumnya): jalankan ulang periode 2026-10 tanpa --kabupaten agar riwayat, peringatan dan daftar "
+        "prioritasnya mengikuti"]
+    run_period(output, "2026-10", landing)
+    assert stale_history(output, "2026-09") == stale_history(output, "2026-10") == []
 
 
 def test_a_second_run_of_the_same_period_is_refused(tmp_path):
