@@ -44,6 +44,28 @@ def test_latest_submission_wins_and_copies_and_clashes_are_rejected():
     assert len(result.current) + len(result.superseded) + len(result.alasan) == len(rows)
 
 
+def test_a_submission_dated_without_a_time_cannot_be_ordered_with_another_of_that_day():
+    """A correction whose tanggal_kirim was typed as a date (an Excel date cell: midnight) lost to the original sent
+    at 10:39 that day, without a word (hostile trial): both are rejected. The same figures sent twice that day are
+    no conflict (the later counts), and a date alone on another day is ordered by its day."""
+    rows = pd.DataFrame([
+        submission("laporan/a.xlsx", 3, "A", "2026-11-01 10:39:48", kas=1),
+        submission("laporan/a.xlsx", 29, "A", "2026-11-01", kas=2),  # the correction, a date without a time
+        submission("laporan/a.xlsx", 4, "B", "2026-11-01 10:00", kas=1),
+        submission("laporan/a.xlsx", 30, "B", "2026-11-01", kas=1),  # the same figures again: no conflict
+        submission("laporan/a.xlsx", 5, "C", "2026-11-01 10:00", kas=1),
+        submission("laporan/a.xlsx", 31, "C", "2026-11-03", kas=2),  # a later day: the correction counts
+    ])
+    result = resolve_submissions(rows)
+    reason = ("laporan A periode 2026-10 dikirim lebih dari sekali pada 2026-11-01 (sebagian tanpa jam) dengan isi "
+              "berbeda (laporan/a.xlsx baris 3, laporan/a.xlsx baris 29): tidak dapat ditentukan mana yang berlaku, "
+              "tulis tanggal_kirim lengkap dengan jamnya, atau kirim ulang satu laporan")
+    assert result.alasan.to_dict() == {0: [reason], 1: [reason]}
+    assert result.current[["nik", "baris"]].values.tolist() == [["B", 4], ["C", 31]]
+    assert result.superseded[["baris", "diganti_oleh"]].values.tolist() == [[30, "laporan/a.xlsx:4"],
+                                                                            [5, "laporan/a.xlsx:31"]]
+
+
 def test_a_same_time_conflict_of_many_rows_names_five_and_counts_the_others():
     """6,000 rows of one report at one time each named all the others: minutes and 7 GB (hostile trial)."""
     rows = pd.DataFrame([submission("laporan/a.csv", b, "A", "2026-11-01 10:00", kas=b) for b in range(2, 10)]
