@@ -420,14 +420,21 @@ def test_a_number_whose_value_depends_on_the_notation_is_quarantined_naming_both
     # 20.000 as Rp 20 (inside the balance tolerance): now each row is quarantined, never scored
     write_reports(root / "laporan" / "a.csv", report(promosi_ekonomi_anggota="500.000"),
                   report(NIK_B, kas="-20.000"))
-    write_reports(root / "laporan" / "b.csv", report(kas="20.000", tanggal_kirim="2026-11-03T08:00:00"))
+    write_reports(root / "laporan" / "b.csv", report(kas="20.000", tanggal_kirim="2026-11-03T08:00:00"),
+                  report(kas="5,809,486", tanggal_kirim="2026-11-04T08:00:00"),
+                  report(jumlah_anggota="1.234", tanggal_kirim="2026-11-04T09:00:00"))
     _, checked, _ = check(root)
     assert checked.valid.empty
     assert checked.alasan.tolist() == [
         ["promosi_ekonomi_anggota: '500.000' dapat berarti 500 atau 500.000 (titik sebagai pemisah ribuan); tulis "
          "tanpa pemisah: 500000"],
         ["kas: '-20.000' dapat berarti -20 atau -20.000 (titik sebagai pemisah ribuan); tulis tanpa pemisah: -20000"],
-        ["kas: '20.000' dapat berarti 20 atau 20.000 (titik sebagai pemisah ribuan); tulis tanpa pemisah: 20000"]]
+        ["kas: '20.000' dapat berarti 20 atau 20.000 (titik sebagai pemisah ribuan); tulis tanpa pemisah: 20000"],
+        # an English export's thousands commas said what to write too; a decimal reading is written with a comma
+        # (it was 'dapat berarti 1.234 atau 1.234': hostile trial)
+        ["kas: '5,809,486' ditulis dengan koma pemisah ribuan; tulis tanpa pemisah: 5809486"],
+        ["jumlah_anggota: '1.234' dapat berarti 1,234 atau 1.234 (titik sebagai pemisah ribuan); tulis tanpa "
+         "pemisah: 1234"]]
     (root / "laporan" / "b.csv").unlink()
     (root / "laporan" / "a.csv").unlink()
     write_reports(root / "laporan" / "b.csv", report(kas="20.000.000", promosi_ekonomi_anggota="50.000.000"),

@@ -32,6 +32,7 @@ _ANGKA_INDONESIA = r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,0+)?"
 _SEN_NOL = r",0+$"  # ",00": whole Rupiah written with cents
 _DUA_BACAAN = r"-?[0-9]+\.[0-9]{3}"  # 500.000: 500 with a decimal point, or 500000 with a thousands dot
 _RIBUAN = r"-?[0-9]{1,3}(\.[0-9]{3}){2,}(,0+)?"  # 53.861.865: thousands dots, one reading
+_RIBUAN_KOMA = r"-?[0-9]{1,3}(,[0-9]{3}){2,}(\.0+)?"  # 5,809,486: thousands commas (an English export), one reading
 _DATE_CELL = r"^([0-9]{4}-[0-9]{2})-([0-9]{2})(?:T00:00(?::00)?)?$"  # a date cell as text (time 00:00)
 
 
@@ -197,7 +198,8 @@ def _notation(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], t
     for column in (c for c in numeric if c in text):
         cells = text[column][0]
         textual = np.broadcast_to(np.asarray(table.textual.get(column, True), dtype=bool), keep.shape)
-        for pattern, reason in ((_DUA_BACAAN, _two_readings), (_RIBUAN, _thousands_dots)):
+        for pattern, reason in ((_DUA_BACAAN, _two_readings), (_RIBUAN, _thousands_dots),
+                                (_RIBUAN_KOMA, _thousands_commas)):
             hit = pc.match_substring_regex(cells, pattern=f"^{pattern}$").to_numpy(zero_copy_only=False)
             hit = np.asarray(hit, dtype=bool) & textual & keep
             notes += [(int(baris), column, reason(column, value))
@@ -216,8 +218,15 @@ def _thousands_dots(column: str, value: str) -> str:
     return f"{column}: '{value}' ditulis dengan titik pemisah ribuan; tulis tanpa pemisah: {whole}"
 
 
+def _thousands_commas(column: str, value: str) -> str:
+    whole = int(value.split(".")[0].replace(",", ""))
+    return f"{column}: '{value}' ditulis dengan koma pemisah ribuan; tulis tanpa pemisah: {whole}"
+
+
 def _decimal(value: str) -> str:
-    return value.rstrip("0").rstrip(".")
+    """The value read with a decimal point, written as Indonesian writes decimals ('1.234' -> '1,234', '500.000' ->
+    '500'): with the point kept, '1.234' read 'dapat berarti 1.234 atau 1.234' (hostile trial)."""
+    return value.rstrip("0").rstrip(".").replace(".", ",")
 
 
 def _thousands(whole: str) -> str:
