@@ -186,6 +186,11 @@ def test_a_header_differing_in_case_or_separator_names_only_those_columns():
         read_text_table(data, "laporan/a.csv", LAPORAN)
     assert str(error.value) == "laporan/a.csv: kolom 'Kas' harus ditulis 'kas'; kolom 'Total Aset' harus ditulis " \
                                "'total_aset'"
+    units = header.replace("kas-", "kas (Rp)").replace("Total Aset", "total_aset [Rupiah]")  # a unit in brackets:
+    with pytest.raises(InputFileError) as error:                                              # all 48 names were
+        read_text_table((units + "\n").encode(), "laporan/a.csv", LAPORAN)                   # listed (hostile trial)
+    assert str(error.value) == "laporan/a.csv: kolom 'kas (Rp)' harus ditulis 'kas'; kolom 'total_aset [Rupiah]' " \
+                               "harus ditulis 'total_aset'"
 
 
 def test_invisible_characters_are_cleaned_and_the_cleaning_is_recorded(tmp_path):

@@ -186,5 +186,6 @@ def listed(items: Sequence[str], most: int | None = None, separator: str = ", ",
 
 
 def _loose(name: str) -> str:
-    """A header name without the differences a person does not mean: case, spaces, hyphens."""
-    return re.sub(r"[\s\-_]+", "_", name.lower()).strip("_")
+    """A header name without the differences a person does not mean: case, spaces, hyphens, a unit in brackets
+    after it (`kas (Rp)`: all 48 columns were listed as the header's, kas missing: hostile trial)."""
+    return re.sub(r"[\s\-_]+", "_", re.sub(r"\s*[(\[][^)\]]*[)\]]\s*$", "", name).lower()).strip("_")
