@@ -103,9 +103,8 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
         wanted = wanted[len(TANDA_TEKS):]
     if not wanted:
         raise ParameterError("berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau \"setia bersama\")")
-    if re.fullmatch(NOTASI_ILMIAH, wanted):  # a NIK as a General cell shows it: its last digits are lost
-        raise ParameterError(f"NIK {given(wanted)} ditulis dalam notasi ilmiah spreadsheet (digit terakhirnya "
-                             "hilang): salin NIK dari sel berformat Teks")
+    if re.fullmatch(NOTASI_ILMIAH, wanted):  # a NIK as a General cell shows it
+        wanted = _whole_nik(wanted)
     nik = re.sub(r"\D", "", wanted) if re.fullmatch(r"[\d\s.-]+", wanted) else None  # a NIK as people write it
     rows = (storage.read_table(output, "status_koperasi", periode, ds.field("nik") == nik) if nik
             else _by_name(output, periode, wanted))
@@ -119,6 +118,18 @@ def find(output: Path, query: str, periode: str) -> pd.Series:
         raise AmbiguousName(f"{given(wanted)} cocok dengan {len(rows)} koperasi periode {periode}: sebutkan NIK-nya",
                             listed.reset_index(drop=True))
     return rows.iloc[0]
+
+
+def _whole_nik(written: str) -> str:
+    """A NIK a spreadsheet wrote in scientific notation, as its digits when every digit is there (6.50113048542833E+14
+    is 650113048542833: it was refused as lost, hostile trial); raises ParameterError when its last digits are lost
+    (6.5E+14)."""
+    mantissa, exponent = re.split(r"[eE]\+", written.lstrip("+"))
+    digits = re.sub(r"[.,]", "", mantissa)
+    if len(digits) != int(exponent) + 1:
+        raise ParameterError(f"NIK {given(written)} ditulis dalam notasi ilmiah spreadsheet (digit terakhirnya "
+                             "hilang): salin NIK dari sel berformat Teks")
+    return digits
 
 
 def _meant(output: Path, periode: str, nik: str) -> str | None:

@@ -28,5 +28,5 @@ def meant_folder(sumber: str) -> str | None:
     any case ('laporan.csv', 'Laporan Oktober 2026.xlsx', 'kuesioner_2026.csv' -> laporan, laporan, kuesioner);
     None for a file in a folder, or another name."""
     parts = PurePosixPath(sumber).parts
-    name = parts[0].casefold() if len(parts) == 1 else ""
+    name = parts[0].strip().casefold() if len(parts) == 1 else ""  # ' laporan.csv' too (hostile trial)
     return next((table for table in FOLDER_TABLES if name.startswith(table)), None)

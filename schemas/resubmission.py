@@ -54,7 +54,7 @@ def resolve_submissions(laporan: pd.DataFrame) -> Submissions:
         listed = join_per_key(place[clashing.index], at, ", ", PLACES_SHOWN, "baris lain")
         others = listed.reindex(pd.MultiIndex.from_frame(at)).to_numpy()
         dated = untimed[clash].to_numpy()
-        when = np.where(dated, keys.loc[clash, "saat"].dt.strftime("%Y-%m-%d") + " (sebagian tanpa jam)",
+        when = np.where(dated, keys.loc[clash, "saat"].dt.strftime("%Y-%m-%d") + " (sebagian tanpa jam atau 00:00)",
                         clashing["tanggal_kirim"].dt.strftime("%Y-%m-%d %H:%M:%S"))
         advice = np.where(dated, "tulis tanggal_kirim lengkap dengan jamnya, atau kirim ulang satu laporan",
                           "kirim ulang satu laporan")

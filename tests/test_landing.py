@@ -23,6 +23,7 @@ from flows.ingest.walk import read_bounded, shown
 from flows.templates import keterangan, write_templates
 from schemas.input_models import Koperasi
 from schemas.inputs import Registry, check_kuesioner, check_pemeriksaan
+from schemas.landing_paths import meant_folder
 from schemas.resubmission import resolve_submissions
 from scoring import InputFileError
 from scoring.columns import JUMLAH, LAPORAN
@@ -82,6 +83,8 @@ def test_every_entry_is_read_or_named_with_why(tmp_path):
         "laporan/~$a.xlsx": "berkas kunci spreadsheet (~$...): tutup berkasnya di Excel, lalu hapus",
     }
     assert [f.sumber for f in found.berkas] == ["koperasi.csv", "laporan/2026/dalam.csv", "laporan/a.csv"]
+    assert [meant_folder(name) for name in (" laporan.csv", "KUESIONER_2026.XLSX", "laporan/a.csv", "koperasi.csv")] \
+        == ["laporan", "kuesioner", None, None]  # a space before the name too (hostile trial)
     assert found.laporan["nik"].tolist() == [NIK_B, NIK]
 
 
@@ -427,7 +430,8 @@ def test_a_number_whose_value_depends_on_the_notation_is_quarantined_naming_both
                   report(NIK_B, kas="-20.000"))
     write_reports(root / "laporan" / "b.csv", report(kas="20.000", tanggal_kirim="2026-11-03T08:00:00"),
                   report(kas="5,809,486", tanggal_kirim="2026-11-04T08:00:00"),
-                  report(jumlah_anggota="1.234", tanggal_kirim="2026-11-04T09:00:00"))
+                  report(jumlah_anggota="1.234", tanggal_kirim="2026-11-04T09:00:00"),
+                  report(kas="5,809", tanggal_kirim="2026-11-04T10:00:00"))
     _, checked, _ = check(root)
     assert checked.valid.empty
     assert checked.alasan.tolist() == [
@@ -439,7 +443,8 @@ def test_a_number_whose_value_depends_on_the_notation_is_quarantined_naming_both
         # (it was 'dapat berarti 1.234 atau 1.234': hostile trial)
         ["kas: '5,809,486' ditulis dengan koma pemisah ribuan; tulis tanpa pemisah: 5809486"],
         ["jumlah_anggota: '1.234' dapat berarti 1,234 atau 1.234 (titik sebagai pemisah ribuan); tulis tanpa "
-         "pemisah: 1234"]]
+         "pemisah: 1234"],
+        ["kas: '5,809' dapat berarti 5,809 atau 5.809 (koma sebagai pemisah ribuan); tulis tanpa pemisah: 5809"]]
     (root / "laporan" / "b.csv").unlink()
     (root / "laporan" / "a.csv").unlink()
     write_reports(root / "laporan" / "b.csv", report(kas="20.000.000", promosi_ekonomi_anggota="50.000.000"),

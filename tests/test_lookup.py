@@ -309,6 +309,8 @@ def test_a_nik_may_be_written_in_groups(published_sample):
     assert pasted.returncode == 0 and pasted.stdout == grouped.stdout
     marked = jelaskan(output, f"'{CONSUMER}")  # copied from an Excel cell typed as text: its mark is no part of it
     assert marked.returncode == 0 and marked.stdout == grouped.stdout  # (hostile trial)
+    every_digit = jelaskan(output, f"{CONSUMER[0]}.{CONSUMER[1:]}E+14")  # scientific notation, no digit lost
+    assert every_digit.returncode == 0 and every_digit.stdout == grouped.stdout  # (refused as lost: hostile trial)
     assert "tidak aktif · RAT belum tercatat · belum pernah melapor" in grouped.stdout
     assert "tidak masuk daftar prioritas periode ini" in grouped.stdout
 
@@ -377,8 +379,8 @@ def test_an_exact_name_wins_over_the_names_it_is_part_of(published_sample):
     (("  ",), 'berikan NIK atau bagian nama koperasi (mis. 650274822002787 atau "setia bersama")'),
     (("KSP", "Setia", "Bersama"), 'argumen berlebih: Setia Bersama (nama dengan spasi: tulis dalam tanda kutip, '
                                   'mis. "KSP Setia Bersama") (lihat --help)'),  # jelaskan has no --kabupaten
-    (("6.50210554010239E+14",), "NIK '6.50210554010239E+14' ditulis dalam notasi ilmiah spreadsheet (digit "
-                                "terakhirnya hilang): salin NIK dari sel berformat Teks"),  # (hostile trial)
+    (("6.5021055401024E+14",), "NIK '6.5021055401024E+14' ditulis dalam notasi ilmiah spreadsheet (digit "
+                               "terakhirnya hilang): salin NIK dari sel berformat Teks"),  # (hostile trial)
 ])
 def test_a_wrong_question_is_one_line(published_sample, args, message):
     output, _ = published_sample

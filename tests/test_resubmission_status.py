@@ -57,7 +57,7 @@ def test_a_submission_dated_without_a_time_cannot_be_ordered_with_another_of_tha
         submission("laporan/a.xlsx", 31, "C", "2026-11-03", kas=2),  # a later day: the correction counts
     ])
     result = resolve_submissions(rows)
-    reason = ("laporan A periode 2026-10 dikirim lebih dari sekali pada 2026-11-01 (sebagian tanpa jam) dengan isi "
+    reason = ("laporan A periode 2026-10 dikirim lebih dari sekali pada 2026-11-01 (sebagian tanpa jam atau 00:00) dengan isi "
               "berbeda (laporan/a.xlsx baris 3, laporan/a.xlsx baris 29): tidak dapat ditentukan mana yang berlaku, "
               "tulis tanggal_kirim lengkap dengan jamnya, atau kirim ulang satu laporan")
     assert result.alasan.to_dict() == {0: [reason], 1: [reason]}

@@ -33,6 +33,7 @@ _SEN_NOL = r",0+$"  # ",00": whole Rupiah written with cents
 _DUA_BACAAN = r"-?[0-9]+\.[0-9]{3}"  # 500.000: 500 with a decimal point, or 500000 with a thousands dot
 _RIBUAN = r"-?[0-9]{1,3}(\.[0-9]{3}){2,}(,0+)?"  # 53.861.865: thousands dots, one reading
 _RIBUAN_KOMA = r"-?[0-9]{1,3}(,[0-9]{3}){2,}(\.0+)?"  # 5,809,486: thousands commas (an English export), one reading
+_DUA_BACAAN_KOMA = r"-?[0-9]+,[0-9]{3}"  # 5,809: 5 with a decimal comma, or 5809 with a thousands comma
 _DATE_CELL = r"^([0-9]{4}-[0-9]{2})-([0-9]{2})(?:T00:00(?::00)?)?$"  # a date cell as text (time 00:00)
 
 
@@ -199,7 +200,7 @@ def _notation(text: dict[str, tuple[pa.ChunkedArray, np.ndarray, np.ndarray]], t
         cells = text[column][0]
         textual = np.broadcast_to(np.asarray(table.textual.get(column, True), dtype=bool), keep.shape)
         for pattern, reason in ((_DUA_BACAAN, _two_readings), (_RIBUAN, _thousands_dots),
-                                (_RIBUAN_KOMA, _thousands_commas)):
+                                (_DUA_BACAAN_KOMA, _two_readings_comma), (_RIBUAN_KOMA, _thousands_commas)):
             hit = pc.match_substring_regex(cells, pattern=f"^{pattern}$").to_numpy(zero_copy_only=False)
             hit = np.asarray(hit, dtype=bool) & textual & keep
             notes += [(int(baris), column, reason(column, value))
@@ -211,6 +212,12 @@ def _two_readings(column: str, value: str) -> str:
     whole = value.replace(".", "")
     return (f"{column}: '{value}' dapat berarti {_decimal(value)} atau {_thousands(whole)} (titik sebagai pemisah "
             f"ribuan); tulis tanpa pemisah: {int(whole)}")
+
+
+def _two_readings_comma(column: str, value: str) -> str:
+    whole = value.replace(",", "")
+    return (f"{column}: '{value}' dapat berarti {value.rstrip('0').rstrip(',')} atau {_thousands(whole)} (koma "
+            f"sebagai pemisah ribuan); tulis tanpa pemisah: {int(whole)}")
 
 
 def _thousands_dots(column: str, value: str) -> str:
