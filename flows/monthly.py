@@ -39,7 +39,9 @@ def check_quality(params: RunParameters, run_id: str, prepared: PrepareSummary) 
         jumlah_melapor_sebelumnya=_reporting_before(params, prepared),
         jumlah_melapor_terbit=quality.jumlah_melapor_terbit(params.output, params.period, params.kabupaten),
         batas_penurunan_melapor=params.max_reporting_drop, batas_porsi_karantina=params.max_quarantine_share,
-        kabupaten=tuple(params.kabupaten), run_id=run_id)
+        kabupaten=tuple(params.kabupaten), run_id=run_id,
+        jumlah_melapor_terbit_wilayah={area: quality.jumlah_melapor_terbit(params.output, params.period, (area,))
+                                       for area in params.kabupaten} if len(params.kabupaten) > 1 else {})
     with exclusive(params.output):  # one GX context, one writer at a time
         result = quality.check_outputs(tables, params.output / GX_DIR, params.period, checks)
     failed = [_explained(line, prepared) for line in result.failed]

@@ -87,6 +87,8 @@ class QualityParameters:
     jumlah_melapor_sebelumnya: int | None = None
     jumlah_melapor_terbit: int | None = None
     kabupaten: tuple[str, ...] = ()
+    # a run of several areas: each area's reporting cooperatives of this period as published before (None: none)
+    jumlah_melapor_terbit_wilayah: Mapping[str, int | None] = field(default_factory=dict)
     # the run's reporting cooperatives whose book scores the questionnaire, and those whose latest set is quarantined
     koperasi_kuesioner_dinilai: int = 0
     koperasi_kuesioner_dikarantina: int = 0
@@ -332,11 +334,12 @@ def _suites(tables: Tables, periode: str, params: QualityParameters, books: Mapp
         add(ex.ANTAR_PERIODE, lambda: 1,  # one row: this run's figures
             lambda: ex.antar_periode_suite(params.jumlah_melapor_sebelumnya, params.batas_penurunan_melapor,
                                            params.batas_porsi_karantina, params.jumlah_melapor_terbit,
-                                           params.kabupaten),
+                                           params.kabupaten, params.jumlah_melapor_terbit_wilayah),
             lambda: ex.batch_antar_periode(tables.read(ex.STATUS_KOPERASI), periode, params.laporan_dibaca,
                                            params.laporan_dikarantina, params.jumlah_melapor_sebelumnya,
                                            params.koperasi_kuesioner_dinilai, params.koperasi_kuesioner_dikarantina,
-                                           params.jumlah_melapor_terbit, params.kabupaten))
+                                           params.jumlah_melapor_terbit, params.kabupaten,
+                                           bool(params.jumlah_melapor_terbit_wilayah)))
     if has_ringkasan:
         kolom = ex.kolom_jumlah()
         add(ex.RINGKASAN_WILAYAH, rows(ex.RINGKASAN_WILAYAH), lambda: ex.ringkasan_wilayah_suite(kolom),

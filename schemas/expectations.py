@@ -20,6 +20,7 @@ failure report names both (see flows/quality.py).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 import great_expectations as gx
@@ -236,29 +237,39 @@ def _in_areas(kabupaten: Sequence[str]) -> str:
     return f" di {', '.join(kabupaten)}" if kabupaten else ""
 
 
+def area_key(area: str) -> str:
+    """An area's name as part of a column or check name: 'Tana Tidung' -> 'tana_tidung'."""
+    return re.sub(r"[^0-9a-z]+", "_", area.casefold()).strip("_")
+
+
 def antar_periode_suite(jumlah_melapor_sebelumnya: int | None, batas_penurunan_melapor: float,
                         batas_porsi_karantina: float, jumlah_melapor_terbit: int | None = None,
-                        kabupaten: Sequence[str] = ()) -> gx.ExpectationSuite:
+                        kabupaten: Sequence[str] = (),
+                        terbit_per_wilayah: Mapping[str, int | None] | None = None) -> gx.ExpectationSuite:
     """Run-to-run: reporting has not collapsed against the previous period, nor against this period as published
     before (a rerun missing the month's files replaced a published month with one of no reports: hostile trial);
     quarantine stays under its ceiling. An area run's reporting is its areas' (`kabupaten`), and so are the counts
     it is held to (`jumlah_melapor`): against the whole month, an area losing every report was a drop of a few
-    percent (review).
+    percent (review). A run of several areas also holds each to its own count as published (`terbit_per_wilayah`,
+    column `jumlah_melapor_<area>`: Tana Tidung losing its only report passed as 17 -> 16 with Nunukan: hostile
+    trial).
 
     Without a previous period (`None`, the first run), or this period not published before, that check is left out.
     """
     s = ANTAR_PERIODE
     checks = []
-    for cek, before, which in (("penurunan_melapor", jumlah_melapor_sebelumnya, "pada periode sebelumnya"),
-                               ("penurunan_melapor_terbit", jumlah_melapor_terbit,
-                                "yang diterbitkan sebelumnya untuk periode ini")):
+    published = "yang diterbitkan sebelumnya untuk periode ini"
+    drops = [("penurunan_melapor", "jumlah_melapor", kabupaten, jumlah_melapor_sebelumnya, "pada periode sebelumnya"),
+             ("penurunan_melapor_terbit", "jumlah_melapor", kabupaten, jumlah_melapor_terbit, published)]
+    drops += [(f"penurunan_melapor_terbit_{area_key(area)}", f"jumlah_melapor_{area_key(area)}", (area,), before,
+               published) for area, before in (terbit_per_wilayah or {}).items()]
+    for cek, column, areas, before, which in drops:
         if before is not None:
             minimum = math.ceil(before * (1 - batas_penurunan_melapor) - 1e-9)
             checks.append(expectation(
-                s, cek, f"jumlah koperasi yang melapor{_in_areas(kabupaten)} (status_koperasi.melapor) turun tidak "
-                f"lebih dari "
-                f"{_pct(batas_penurunan_melapor)} dari {before} {which} (paling sedikit {minimum})",
-                gxe.ExpectColumnMinToBeBetween, column="jumlah_melapor", min_value=minimum))
+                s, cek, f"jumlah koperasi yang melapor{_in_areas(areas)} (status_koperasi.melapor) turun tidak lebih "
+                f"dari {_pct(batas_penurunan_melapor)} dari {before} {which} (paling sedikit {minimum})",
+                gxe.ExpectColumnMinToBeBetween, column=column, min_value=minimum))
     checks.append(expectation(
         s, "porsi_karantina",
         f"porsi baris laporan yang dikarantina (dikarantina / dibaca) paling banyak {_pct(batas_porsi_karantina)}",
@@ -377,13 +388,15 @@ def batch_ringkasan_wilayah(ringkasan: pd.DataFrame, kolom: Sequence[str]) -> pd
 def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int, laporan_dikarantina: int,
                         jumlah_melapor_sebelumnya: int | None, koperasi_kuesioner_dinilai: int = 0,
                         koperasi_kuesioner_dikarantina: int = 0, jumlah_melapor_terbit: int | None = None,
-                        kabupaten: Sequence[str] = ()) -> pd.DataFrame:
+                        kabupaten: Sequence[str] = (), per_wilayah: bool = False) -> pd.DataFrame:
     """One row: this run's reporting count (from status_koperasi) and quarantine shares (of the report rows read; of
     the run's reporting cooperatives whose book scores the questionnaire, those whose latest set is quarantined),
     with the previous period's count and this period's as published before. All of the run's scope (an area run:
-    its areas, `kabupaten`)."""
+    its areas, `kabupaten`); `per_wilayah`, each area's count too (`jumlah_melapor_<area_key>`)."""
     dinilai = koperasi_kuesioner_dinilai
-    return pd.DataFrame({
+    areas = {f"jumlah_melapor_{area_key(area)}": [jumlah_melapor(status, (area,))] for area in kabupaten} \
+        if per_wilayah else {}
+    return pd.DataFrame({**areas,
         "periode": [periode],
         "jumlah_melapor": [jumlah_melapor(status, kabupaten)],
         "jumlah_melapor_sebelumnya": pd.array([jumlah_melapor_sebelumnya], dtype="Int64"),

@@ -147,6 +147,25 @@ def test_an_area_rerun_losing_its_area_s_reports_is_held_to_its_area_s_reporting
         "(paling sedikit 5) [antar_periode.penurunan_melapor_terbit]: teramati 0 (Data Docs: "), error.value
     publishing.recover(output)
     assert {table: snapshot(output / table) for table in OUTPUT_TABLES} == before
+    # two areas, one of them losing its only report: held together 17 -> 16, published (hostile trial); each is
+    # held to its own count as published too
+    tana_tidung = set(registry.loc[registry["kabupaten_kota"] == "Tana Tidung", "nik"])
+    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing2")
+    for path in (landing / "laporan").glob("laporan_2026-1*.csv"):
+        rows = pd.read_csv(path, dtype="str", keep_default_na=False)
+        rows[~rows["nik"].isin(tana_tidung)].to_csv(path, index=False)
+    params = RunParameters(period="2026-10", kabupaten=("Nunukan", "Tana Tidung"), input=landing, output=output)
+    run_id = new_run_id("2026-10", STARTED)
+    prepared = prepare(params, run_id, STARTED)
+    score_all(params, run_id, STARTED)
+    with pytest.raises(QualityGateError) as error:
+        monthly.check_quality(params, run_id, prepared)
+    assert str(error.value).startswith(
+        "periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu gagal: antar_periode: jumlah koperasi yang melapor di "
+        "Tana Tidung (status_koperasi.melapor) turun tidak lebih dari 20% dari 1 yang diterbitkan sebelumnya untuk "
+        "periode ini (paling sedikit 1) [antar_periode.penurunan_melapor_terbit_tana_tidung]: teramati 0 (Data "
+        "Docs: "), error.value
+    publishing.recover(output)
 
 
 def test_previous_period_fields_come_from_the_previous_output_else_from_the_landing_folder(october_alone, tmp_path):
