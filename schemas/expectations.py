@@ -396,7 +396,7 @@ def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int,
     dinilai = koperasi_kuesioner_dinilai
     areas = {f"jumlah_melapor_{area_key(area)}": [jumlah_melapor(status, (area,))] for area in kabupaten} \
         if per_wilayah else {}
-    return pd.DataFrame({**areas,
+    return pd.DataFrame({
         "periode": [periode],
         "jumlah_melapor": [jumlah_melapor(status, kabupaten)],
         "jumlah_melapor_sebelumnya": pd.array([jumlah_melapor_sebelumnya], dtype="Int64"),
@@ -407,4 +407,5 @@ def batch_antar_periode(status: pd.DataFrame, periode: str, laporan_dibaca: int,
         "koperasi_kuesioner_dinilai": [dinilai],
         "koperasi_kuesioner_dikarantina": [koperasi_kuesioner_dikarantina],
         "porsi_kuesioner_karantina": [koperasi_kuesioner_dikarantina / dinilai if dinilai else 0.0],
+        **areas,
     })
