@@ -98,27 +98,43 @@ def test_a_rerun_with_the_same_inputs_gives_the_same_content(october_alone, tmp_
         pd.testing.assert_frame_equal(frame, first[table], obj=table)
 
 
+def refused_by_the_gate(params: RunParameters) -> str:
+    """The flow's steps without Prefect up to the quality gate, which must refuse the month: its line; the outputs
+    are then as before the run (what the flow does after a failed step)."""
+    before = {table: snapshot(params.output / table) for table in OUTPUT_TABLES}
+    run_id = new_run_id(params.period, STARTED)
+    prepared = prepare(params, run_id, STARTED)
+    score_all(params, run_id, STARTED)
+    with pytest.raises(QualityGateError) as error:
+        monthly.check_quality(params, run_id, prepared)
+    publishing.recover(params.output)
+    assert {table: snapshot(params.output / table) for table in OUTPUT_TABLES} == before
+    return str(error.value)
+
+
+def sample_without(folder: Path, areas: set[str]) -> Path:
+    """The sample's landing folder copied to `folder`, the October and November reports of `areas` taken out."""
+    landing = shutil.copytree(DATA_DIR / "sample", folder)
+    registry = pd.read_csv(landing / "koperasi.csv", dtype="str")
+    niks = set(registry.loc[registry["kabupaten_kota"].isin(areas), "nik"])
+    for path in (landing / "laporan").glob("laporan_2026-1*.csv"):
+        rows = pd.read_csv(path, dtype="str", keep_default_na=False)
+        rows[~rows["nik"].isin(niks)].to_csv(path, index=False)
+    return landing
+
+
 def test_a_rerun_without_the_months_reports_leaves_the_published_month(october_alone, tmp_path):
     """A rerun from a landing folder without laporan/ published a month of no reports over the published one, exit
     0 (hostile trial): no report file stops it, and so does a drop in reporting from the month as published."""
     output = shutil.copytree(october_alone[0], tmp_path / "out")
     landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
     shutil.rmtree(landing / "laporan")
-    before = {table: snapshot(output / table) for table in OUTPUT_TABLES}
-    params = RunParameters(period="2026-10", input=landing, output=output)  # the flow's steps, without Prefect
-    run_id = new_run_id("2026-10", STARTED)
-    prepared = prepare(params, run_id, STARTED)
-    score_all(params, run_id, STARTED)
-    with pytest.raises(QualityGateError) as error:
-        monthly.check_quality(params, run_id, prepared)
-    assert str(error.value).startswith(
+    assert refused_by_the_gate(RunParameters(period="2026-10", input=landing, output=output)).startswith(
         "periode 2026-10 tidak diterbitkan: 2 pemeriksaan mutu gagal: antar_periode: jumlah koperasi yang melapor "
         "(status_koperasi.melapor) turun tidak lebih dari 20% dari 41 yang diterbitkan sebelumnya untuk periode ini "
         "(paling sedikit 33) [antar_periode.penurunan_melapor_terbit]: teramati 0; laporan: tidak ada baris laporan "
         "periode 2026-10 yang terbaca (tidak ada berkas laporan di folder laporan/ masukan): letakkan laporan periode "
-        "ini di folder laporan/ masukan, lalu jalankan lagi (Data Docs: "), error.value
-    publishing.recover(output)  # what the flow does after a failed step
-    assert {table: snapshot(output / table) for table in OUTPUT_TABLES} == before
+        "ini di folder laporan/ masukan, lalu jalankan lagi (Data Docs: ")
 
 
 def test_an_area_rerun_losing_its_area_s_reports_is_held_to_its_area_s_reporting(october_alone, tmp_path):
@@ -126,46 +142,23 @@ def test_an_area_rerun_losing_its_area_s_reports_is_held_to_its_area_s_reporting
     of 14.6%, published (note of 2026-12-06). Its reporting, as published and in the month before (from the landing
     folder: 2026-09 is not published), is its own."""
     output = shutil.copytree(october_alone[0], tmp_path / "out")
-    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing")
-    registry = pd.read_csv(landing / "koperasi.csv", dtype="str")
-    malinau = set(registry.loc[registry["kabupaten_kota"] == "Malinau", "nik"])
-    for path in (landing / "laporan").glob("laporan_2026-1*.csv"):
-        rows = pd.read_csv(path, dtype="str", keep_default_na=False)
-        rows[~rows["nik"].isin(malinau)].to_csv(path, index=False)
-    before = {table: snapshot(output / table) for table in OUTPUT_TABLES}
-    params = RunParameters(period="2026-10", kabupaten=("malinau",), input=landing, output=output)
-    run_id = new_run_id("2026-10", STARTED)
-    prepared = prepare(params, run_id, STARTED)
-    score_all(params, run_id, STARTED)
-    with pytest.raises(QualityGateError) as error:
-        monthly.check_quality(params, run_id, prepared)
-    assert str(error.value).startswith(
+    landing = sample_without(tmp_path / "landing", {"Malinau"})
+    assert refused_by_the_gate(RunParameters(period="2026-10", kabupaten=("malinau",), input=landing,
+                                             output=output)).startswith(
         "periode 2026-10 tidak diterbitkan: 2 pemeriksaan mutu gagal: antar_periode: jumlah koperasi yang melapor di "
         "malinau (status_koperasi.melapor) turun tidak lebih dari 20% dari 6 pada periode sebelumnya (paling sedikit "
         "5) [antar_periode.penurunan_melapor]: teramati 0; antar_periode: jumlah koperasi yang melapor di malinau "
         "(status_koperasi.melapor) turun tidak lebih dari 20% dari 6 yang diterbitkan sebelumnya untuk periode ini "
-        "(paling sedikit 5) [antar_periode.penurunan_melapor_terbit]: teramati 0 (Data Docs: "), error.value
-    publishing.recover(output)
-    assert {table: snapshot(output / table) for table in OUTPUT_TABLES} == before
+        "(paling sedikit 5) [antar_periode.penurunan_melapor_terbit]: teramati 0 (Data Docs: ")
     # two areas, one of them losing its only report: held together 17 -> 16, published (hostile trial); each is
     # held to its own count as published too
-    tana_tidung = set(registry.loc[registry["kabupaten_kota"] == "Tana Tidung", "nik"])
-    landing = shutil.copytree(DATA_DIR / "sample", tmp_path / "landing2")
-    for path in (landing / "laporan").glob("laporan_2026-1*.csv"):
-        rows = pd.read_csv(path, dtype="str", keep_default_na=False)
-        rows[~rows["nik"].isin(tana_tidung)].to_csv(path, index=False)
-    params = RunParameters(period="2026-10", kabupaten=("Nunukan", "Tana Tidung"), input=landing, output=output)
-    run_id = new_run_id("2026-10", STARTED)
-    prepared = prepare(params, run_id, STARTED)
-    score_all(params, run_id, STARTED)
-    with pytest.raises(QualityGateError) as error:
-        monthly.check_quality(params, run_id, prepared)
-    assert str(error.value).startswith(
+    landing = sample_without(tmp_path / "landing2", {"Tana Tidung"})
+    assert refused_by_the_gate(RunParameters(period="2026-10", kabupaten=("Nunukan", "Tana Tidung"), input=landing,
+                                             output=output)).startswith(
         "periode 2026-10 tidak diterbitkan: 1 pemeriksaan mutu gagal: antar_periode: jumlah koperasi yang melapor di "
         "Tana Tidung (status_koperasi.melapor) turun tidak lebih dari 20% dari 1 yang diterbitkan sebelumnya untuk "
         "periode ini (paling sedikit 1) [antar_periode.penurunan_melapor_terbit_tana_tidung]: teramati 0 (Data "
-        "Docs: "), error.value
-    publishing.recover(output)
+        "Docs: ")
 
 
 def test_previous_period_fields_come_from_the_previous_output_else_from_the_landing_folder(october_alone, tmp_path):
